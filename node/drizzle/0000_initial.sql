@@ -1,0 +1,98 @@
+CREATE TABLE `audit_log` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`actor` text NOT NULL,
+	`action` text NOT NULL,
+	`subject` text NOT NULL,
+	`detail` text
+);
+--> statement-breakpoint
+CREATE INDEX `audit_log_at` ON `audit_log` (`created_at`);--> statement-breakpoint
+CREATE TABLE `criteria` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`group_id` integer NOT NULL,
+	`question` text NOT NULL,
+	`text` text NOT NULL,
+	`language` text,
+	`code` text,
+	`component` text,
+	`dimension` text,
+	`status` text DEFAULT 'unclassified' NOT NULL,
+	`classified_by` text,
+	`classified_at` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text,
+	FOREIGN KEY (`group_id`) REFERENCES `groups`(`id`) ON UPDATE no action ON DELETE cascade,
+	CONSTRAINT "criteria_code_matches_status" CHECK(("criteria"."status" = 'unclassified') = ("criteria"."code" is null))
+);
+--> statement-breakpoint
+CREATE INDEX `criteria_synthesis` ON `criteria` (`status`,`group_id`,`question`,`component`);--> statement-breakpoint
+CREATE INDEX `criteria_group` ON `criteria` (`group_id`,`question`);--> statement-breakpoint
+CREATE TABLE `group_categories` (
+	`code` text PRIMARY KEY NOT NULL,
+	`label_en` text NOT NULL,
+	`label_fr` text NOT NULL,
+	`builtin` integer DEFAULT false NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `groups` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`territory_id` integer NOT NULL,
+	`label` text NOT NULL,
+	`category` text NOT NULL,
+	`session_dates` text NOT NULL,
+	`first_session` text NOT NULL,
+	`participants` integer NOT NULL,
+	`cycle` integer NOT NULL,
+	`margins_gender` text,
+	`margins_age` text,
+	`notes` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text,
+	FOREIGN KEY (`territory_id`) REFERENCES `territories`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`category`) REFERENCES `group_categories`(`code`) ON UPDATE no action ON DELETE no action,
+	CONSTRAINT "groups_participants_positive" CHECK("groups"."participants" > 0),
+	CONSTRAINT "groups_cycle_range" CHECK("groups"."cycle" between 0 and 3)
+);
+--> statement-breakpoint
+CREATE INDEX `groups_territory_session` ON `groups` (`territory_id`,`first_session`);--> statement-breakpoint
+CREATE TABLE `settings` (
+	`key` text PRIMARY KEY NOT NULL,
+	`value` text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `synthesis_versions` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`uuid` text NOT NULL,
+	`territory_id` integer NOT NULL,
+	`period_key` text NOT NULL,
+	`version` integer NOT NULL,
+	`participants` integer NOT NULL,
+	`payload` text NOT NULL,
+	`hash` text NOT NULL,
+	`published_by` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`territory_id`) REFERENCES `territories`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `synthesis_versions_uuid_unique` ON `synthesis_versions` (`uuid`);--> statement-breakpoint
+CREATE UNIQUE INDEX `synthesis_versions_period_version` ON `synthesis_versions` (`territory_id`,`period_key`,`version`);--> statement-breakpoint
+CREATE TABLE `territories` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`slug` text NOT NULL,
+	`name` text NOT NULL,
+	`country` text NOT NULL,
+	`region` text,
+	`locality_type` text,
+	`languages` text NOT NULL,
+	`description` text,
+	`population` integer,
+	`latitude` real,
+	`longitude` real,
+	`grid_id` text NOT NULL,
+	`grid_version` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `territories_slug_unique` ON `territories` (`slug`);

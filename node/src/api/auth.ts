@@ -1,0 +1,74 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import type { Db } from "../db/open";
+import { settings } from "../db/schema";
+import type { ApiEnv } from "./env";
+
+const TOKEN_SETTING = "admin_token_sha256";
+
+const digest = (token: string) => createHash("sha256").update(token).digest();
+
+/**
+ * The admin API token. Only its SHA-256 is stored. When the operator gives none (ADMIN_TOKEN),
+ * one is generated on first start and returned once so the caller can show and save it.
+ */
+export function ensureAdminToken(db: Db, configured: string | undefined): { generated?: string } {
+  if (configured) {
+    db.insert(settings)
+      .values({ key: TOKEN_SETTING, value: digest(configured).toString("hex") })
+      .onConflictDoUpdate({
+        target: settings.key,
+        set: { value: digest(configured).toString("hex") },
+      })
+      .run();
+    return {};
+  }
+  const existing = db.select().from(settings).where(eq(settings.key, TOKEN_SETTING)).get();
+  if (existing) return {};
+  const generated = randomBytes(24).toString("base64url");
+  db.insert(settings)
+    .values({ key: TOKEN_SETTING, value: digest(generated).toString("hex") })
+    .run();
+  return { generated };
+}
+
+export function verifyAdminToken(db: Db, token: string): boolean {
+  const stored = db.select().from(settings).where(eq(settings.key, TOKEN_SETTING)).get();
+  if (!stored) return false;
+  return timingSafeEqual(Buffer.from(stored.value, "hex"), digest(token));
+}
+
+/** Routes anyone may read; everything else needs `Authorization: Bearer <admin token>`. */
+const PUBLIC_READS = [
+  /^\/api\/v1\/openapi\.json$/,
+  /^\/api\/v1\/grid$/,
+  /^\/api\/v1\/categories$/,
+  /^\/api\/v1\/territories$/,
+  /^\/api\/v1\/territories\/[^/]+$/,
+  /^\/api\/v1\/territories\/[^/]+\/syntheses(\/[^/]+)?$/,
+];
+
+export function requireAdmin(db: Db): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const isPublicRead =
+      (c.req.method === "GET" || c.req.method === "HEAD") &&
+      PUBLIC_READS.some((r) => r.test(c.req.path));
+    c.set("actor", "anonymous");
+    if (isPublicRead) return next();
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1] || !verifyAdminToken(db, match[1])) {
+      return c.json(
+        {
+          error: "unauthorized",
+          message: "this endpoint needs Authorization: Bearer <admin token>",
+        },
+        401,
+        { "WWW-Authenticate": 'Bearer realm="spiral-network"' },
+      );
+    }
+    c.set("actor", "admin");
+    return next();
+  };
+}

@@ -1,0 +1,64 @@
+import { bodyLimit } from "hono/body-limit";
+import type { Services } from "../services/index";
+import { requireAdmin } from "./auth";
+import { createRouter } from "./env";
+import { errorResponder, type Logger } from "./problem";
+import { registerCriteriaRoutes } from "./routes/criteria";
+import { registerGroupRoutes } from "./routes/groups";
+import { registerImportRoutes } from "./routes/imports";
+import { registerMetaRoutes } from "./routes/meta";
+import { registerSynthesisRoutes } from "./routes/syntheses";
+import { registerTerritoryRoutes } from "./routes/territories";
+
+export const API_BODY_LIMIT = 1024 * 1024;
+/** CSV files are allowed to be larger than JSON bodies (100 000 criteria ≈ 10 MiB). */
+export const CSV_BODY_LIMIT = 32 * 1024 * 1024;
+
+/** The JSON API under /api/v1, with its OpenAPI description at /api/v1/openapi.json. */
+export function createApi(services: Services, logger: Logger) {
+  const api = createRouter();
+  const tooLarge = (limit: number) => ({
+    maxSize: limit,
+    onError: (c: Parameters<Parameters<typeof api.onError>[0]>[1]) =>
+      c.json(
+        {
+          error: "payload_too_large",
+          message: `the body is larger than ${limit / 1024 / 1024} MiB`,
+        },
+        413,
+      ),
+  });
+  api.use("/territories/:slug/imports/*", bodyLimit(tooLarge(CSV_BODY_LIMIT)));
+  api.use("*", async (c, next) => {
+    if (c.req.path.includes("/imports/")) return next();
+    return bodyLimit(tooLarge(API_BODY_LIMIT))(c, next);
+  });
+  api.use("*", requireAdmin(services.ctx.db));
+  api.onError(errorResponder(logger));
+
+  registerMetaRoutes(api, services);
+  registerTerritoryRoutes(api, services);
+  registerGroupRoutes(api, services);
+  registerCriteriaRoutes(api, services);
+  registerImportRoutes(api, services);
+  registerSynthesisRoutes(api, services);
+
+  api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "The node's admin token (printed at first start, or ADMIN_TOKEN)",
+  });
+  api.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Spiral Network node API",
+      version: "1.0.0",
+      description: "Territory data, SPIRAL classification and syntheses of one node.",
+    },
+    servers: [{ url: `${services.ctx.publicUrl}/api/v1` }],
+  });
+  api.notFound((c) =>
+    c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404),
+  );
+  return api;
+}

@@ -1,0 +1,94 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import { SpiralCodeError } from "../../../protocol/src/index";
+import {
+  ConflictError,
+  type FieldIssue,
+  InvalidInputError,
+  NotFoundError,
+} from "../services/errors";
+
+/** Every API error has this shape: a stable code, a sentence for people, and details. */
+export const errorSchema = z.object({
+  error: z.string(),
+  message: z.string(),
+  issues: z
+    .array(z.object({ path: z.string(), message: z.string(), line: z.number().optional() }))
+    .optional(),
+  reasons: z.array(z.string()).optional(),
+});
+export type ApiError = z.infer<typeof errorSchema>;
+
+export function zodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.join(".") || "(body)",
+    message: issue.message,
+  }));
+}
+
+/** The validation hook of every route: 400 with one entry per bad field. */
+export function validationHook(
+  result: { success: true } | { success: false; error: z.ZodError; target?: string },
+  c: Context,
+) {
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    return c.json<ApiError, 400>(
+      {
+        error: "invalid_request",
+        message: `invalid ${result.target ?? "request"}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+        issues,
+      },
+      400,
+    );
+  }
+}
+
+export interface Logger {
+  error(message: string, error?: unknown): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Maps domain errors to HTTP answers; anything unexpected is logged and answered with 500. */
+export function errorResponder(logger: Logger) {
+  return (error: Error, c: Context) => {
+    const reply = (status: ContentfulStatusCode, body: ApiError) => c.json(body, status);
+    if (error instanceof InvalidInputError) {
+      return reply(400, { error: "invalid_request", message: error.message, issues: error.issues });
+    }
+    if (error instanceof z.ZodError) {
+      const issues = zodIssues(error);
+      return reply(400, { error: "invalid_request", message: "invalid request", issues });
+    }
+    if (error instanceof SpiralCodeError) {
+      return reply(400, {
+        error: "invalid_code",
+        message: error.message,
+        issues: [{ path: "code", message: error.reason }],
+      });
+    }
+    if (error instanceof NotFoundError)
+      return reply(404, { error: "not_found", message: error.message });
+    if (error instanceof ConflictError) {
+      return reply(409, { error: "conflict", message: error.message, reasons: error.reasons });
+    }
+    if (error instanceof HTTPException) {
+      if (error.res) return error.res;
+      const status = error.status as ContentfulStatusCode;
+      return reply(status, { error: httpErrorCode(status), message: error.message });
+    }
+    logger.error(`unexpected error on ${c.req.method} ${c.req.path}`, error);
+    return reply(500, { error: "internal_error", message: "unexpected error; see the node's log" });
+  };
+}
+
+function httpErrorCode(status: number): string {
+  if (status === 413) return "payload_too_large";
+  if (status === 415) return "unsupported_media_type";
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  return "bad_request";
+}

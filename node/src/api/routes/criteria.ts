@@ -1,0 +1,162 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { criterionSchema } from "../../../../protocol/src/index";
+import {
+  classificationSchema,
+  criterionUpdateSchema,
+  criterionView,
+} from "../../services/criteria";
+import type { Services } from "../../services/index";
+import type { Router } from "../env";
+import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import {
+  criteriaQuerySchema,
+  criterionParams,
+  criterionViewSchema,
+  groupParams,
+  slugParams,
+} from "../schemas";
+
+const MAX_BULK = 5000;
+
+export function registerCriteriaRoutes(router: Router, services: Services): void {
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/criteria",
+      summary: "Criteria, filtered (e.g. ?status=unclassified is the classification queue)",
+      security: adminOnly,
+      request: { params: slugParams, query: criteriaQuerySchema },
+      responses: {
+        200: jsonResponse(
+          z.object({ total: z.number(), items: z.array(criterionViewSchema) }),
+          "A page of criteria",
+        ),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => c.json(services.criteria.list(c.req.valid("param").slug, c.req.valid("query")), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/groups/{groupId}/criteria",
+      summary: "Add criteria to a group (one object, or {items: [...]}), all or nothing",
+      security: adminOnly,
+      request: {
+        params: groupParams,
+        body: jsonBody(
+          z.union([
+            criterionSchema,
+            z.strictObject({ items: z.array(criterionSchema).min(1).max(MAX_BULK) }),
+          ]),
+        ),
+      },
+      responses: {
+        201: jsonResponse(z.object({ items: z.array(criterionViewSchema) }), "Created"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, groupId } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const items = "items" in body ? body.items : [body];
+      const rows = services.criteria.add(slug, groupId, items, c.get("actor"));
+      return c.json({ items: rows.map(criterionView) }, 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "patch",
+      path: "/territories/{slug}/criteria/{criterionId}",
+      summary: "Edit a criterion's text, question or language",
+      security: adminOnly,
+      request: { params: criterionParams, body: jsonBody(criterionUpdateSchema) },
+      responses: {
+        200: jsonResponse(criterionViewSchema, "Updated"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, criterionId } = c.req.valid("param");
+      const row = services.criteria.update(slug, criterionId, c.req.valid("json"), c.get("actor"));
+      return c.json(criterionView(row), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "delete",
+      path: "/territories/{slug}/criteria/{criterionId}",
+      summary: "Delete a criterion",
+      security: adminOnly,
+      request: { params: criterionParams },
+      responses: { 204: { description: "Deleted" }, 401: errors[401], 404: errors[404] },
+    }),
+    (c) => {
+      const { slug, criterionId } = c.req.valid("param");
+      services.criteria.delete(slug, criterionId, c.get("actor"));
+      return c.body(null, 204);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "put",
+      path: "/territories/{slug}/criteria/{criterionId}/classification",
+      summary: "Set a SPIRAL code (proposed or validated), or clear it with code: null",
+      security: adminOnly,
+      request: { params: criterionParams, body: jsonBody(classificationSchema) },
+      responses: {
+        200: jsonResponse(criterionViewSchema, "Classified"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, criterionId } = c.req.valid("param");
+      const row = services.criteria.classify(
+        slug,
+        criterionId,
+        c.req.valid("json"),
+        c.get("actor"),
+      );
+      return c.json(criterionView(row), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/criteria/validation",
+      summary: "Validate proposed classifications",
+      security: adminOnly,
+      request: {
+        params: slugParams,
+        body: jsonBody(
+          z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(MAX_BULK) }),
+        ),
+      },
+      responses: {
+        200: jsonResponse(z.object({ validated: z.number() }), "How many were validated"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug } = c.req.valid("param");
+      const validated = services.criteria.validate(slug, c.req.valid("json").ids, c.get("actor"));
+      return c.json({ validated }, 200);
+    },
+  );
+}

@@ -1,0 +1,98 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { groupCategoryCode } from "../../../../protocol/src/index";
+import type { Services } from "../../services/index";
+import type { Router } from "../env";
+import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { categoryViewSchema } from "../schemas";
+
+const gridSummarySchema = z.object({
+  id: z.string(),
+  version: z.string(),
+  dimensions: z.array(
+    z.object({
+      code: z.string(),
+      en: z.string(),
+      fr: z.string(),
+      provisional: z.boolean(),
+      components: z.array(
+        z.object({ code: z.string(), en: z.string(), fr: z.string(), provisional: z.boolean() }),
+      ),
+    }),
+  ),
+});
+
+const categoryView = (c: ReturnType<Services["categories"]["list"]>[number]) => ({
+  code: c.code,
+  en: c.labelEn,
+  fr: c.labelFr,
+  builtin: c.builtin,
+});
+
+export function registerMetaRoutes(router: Router, services: Services): void {
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/grid",
+      summary: "The SPIRAL grid this node classifies with",
+      responses: { 200: jsonResponse(gridSummarySchema, "Dimensions and components, en/fr") },
+    }),
+    (c) => {
+      const grid = services.ctx.grid;
+      return c.json(
+        {
+          id: grid.id,
+          version: grid.version,
+          dimensions: grid.dimensions.map((d) => ({
+            code: d.code,
+            en: d.label.en,
+            fr: d.label.fr,
+            provisional: d.provisional,
+            components: grid.componentsOf(d.code).map((x) => ({
+              code: x.code,
+              en: x.label.en,
+              fr: x.label.fr,
+              provisional: x.provisional,
+            })),
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/categories",
+      summary: "Group categories (builtin and this node's own)",
+      responses: { 200: jsonResponse(z.array(categoryViewSchema), "Categories") },
+    }),
+    (c) => c.json(services.categories.list().map(categoryView), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/categories",
+      summary: "Add a group category",
+      security: adminOnly,
+      request: {
+        body: jsonBody(
+          z.strictObject({
+            code: groupCategoryCode,
+            en: z.string().trim().min(1).max(100),
+            fr: z.string().trim().min(1).max(100),
+          }),
+        ),
+      },
+      responses: {
+        201: jsonResponse(categoryViewSchema, "Created"),
+        400: errors[400],
+        401: errors[401],
+        409: errors[409],
+      },
+    }),
+    (c) => c.json(categoryView(services.categories.add(c.req.valid("json"), c.get("actor"))), 201),
+  );
+}

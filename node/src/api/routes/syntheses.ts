@@ -1,0 +1,116 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { synthesisPayloadSchema } from "../../../../protocol/src/index";
+import type { Services } from "../../services/index";
+import { synthesisVersionView } from "../../services/syntheses";
+import type { Router } from "../env";
+import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import {
+  periodQuerySchema,
+  publishBodySchema,
+  slugParams,
+  synthesisVersionSchema,
+  withheldSchema,
+} from "../schemas";
+
+export function registerSynthesisRoutes(router: Router, services: Services): void {
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/synthesis",
+      summary:
+        "Preview the synthesis of a period: what would leave the node, what is held back and why",
+      security: adminOnly,
+      request: { params: slugParams, query: periodQuerySchema },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            periodKey: z.string(),
+            groupsInPeriod: z.number(),
+            groupsCounted: z.number(),
+            previousVersion: synthesisVersionSchema.nullable(),
+            publishable: z.boolean(),
+            blockers: z.array(z.string()),
+            withheld: z.array(withheldSchema),
+            payload: synthesisPayloadSchema.nullable(),
+          }),
+          "The draft",
+        ),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { period, correction } = c.req.valid("query");
+      return c.json(services.syntheses.preview(c.req.valid("param").slug, period, correction), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/syntheses",
+      summary: "Publish a new version of a period's synthesis",
+      security: adminOnly,
+      request: { params: slugParams, body: jsonBody(publishBodySchema) },
+      responses: {
+        201: jsonResponse(
+          synthesisVersionSchema.extend({ payload: synthesisPayloadSchema }),
+          "Published",
+        ),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    (c) => {
+      const { period, correction } = c.req.valid("json");
+      const row = services.syntheses.publish(
+        c.req.valid("param").slug,
+        period,
+        correction,
+        c.get("actor"),
+      );
+      return c.json({ ...synthesisVersionView(row), payload: JSON.parse(row.payload) }, 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/syntheses",
+      summary: "Published synthesis versions, newest first",
+      request: { params: slugParams },
+      responses: {
+        200: jsonResponse(z.array(synthesisVersionSchema), "Versions"),
+        404: errors[404],
+      },
+    }),
+    (c) =>
+      c.json(services.syntheses.list(c.req.valid("param").slug).map(synthesisVersionView), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/syntheses/{id}",
+      summary: "One published version with its payload (spiral/synthesis@1)",
+      request: { params: slugParams.extend({ id: z.uuid() }) },
+      responses: {
+        200: jsonResponse(
+          synthesisVersionSchema.extend({ payload: synthesisPayloadSchema }),
+          "Version",
+        ),
+        400: errors[400],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      const { row, payload } = services.syntheses.get(slug, id);
+      return c.json({ ...synthesisVersionView(row), payload }, 200);
+    },
+  );
+}

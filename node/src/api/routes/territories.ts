@@ -1,0 +1,56 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import type { Services } from "../../services/index";
+import { territoryUpdateSchema, territoryView } from "../../services/territories";
+import type { Router } from "../env";
+import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { slugParams, territoryViewSchema } from "../schemas";
+
+export function registerTerritoryRoutes(router: Router, services: Services): void {
+  const view = (row: Parameters<typeof territoryView>[0]) =>
+    territoryView(row, services.ctx.publicUrl);
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories",
+      summary: "Territories hosted by this node",
+      responses: { 200: jsonResponse(z.array(territoryViewSchema), "Territories") },
+    }),
+    (c) => c.json(services.territories.list().map(view), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}",
+      summary: "A territory's public profile",
+      request: { params: slugParams },
+      responses: { 200: jsonResponse(territoryViewSchema, "Profile"), 404: errors[404] },
+    }),
+    (c) => c.json(view(services.territories.get(c.req.valid("param").slug)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "patch",
+      path: "/territories/{slug}",
+      summary: "Edit a territory's profile",
+      security: adminOnly,
+      request: { params: slugParams, body: jsonBody(territoryUpdateSchema) },
+      responses: {
+        200: jsonResponse(territoryViewSchema, "Updated profile"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug } = c.req.valid("param");
+      return c.json(
+        view(services.territories.update(slug, c.req.valid("json"), c.get("actor"))),
+        200,
+      );
+    },
+  );
+}

@@ -1,0 +1,114 @@
+import { z } from "zod";
+import {
+  AGE_BANDS,
+  classificationStatusSchema,
+  GENDER_BANDS,
+  periodSchema,
+  questionSchema,
+  slug,
+} from "../../../protocol/src/index";
+
+/** Request and response shapes of the JSON API (bodies reuse the protocol schemas). */
+
+export const slugParams = z.object({ slug });
+export const idParam = z.coerce.number().int().positive();
+export const groupParams = z.object({ slug, groupId: idParam });
+export const criterionParams = z.object({ slug, criterionId: idParam });
+
+export const territoryViewSchema = z.object({
+  slug: z.string(),
+  name: z.string(),
+  country: z.string(),
+  region: z.string().optional(),
+  localityType: z.string().optional(),
+  languages: z.array(z.string()),
+  description: z.string().optional(),
+  population: z.number().optional(),
+  latitude: z.number().optional(),
+  longitude: z.number().optional(),
+  grid: z.object({ id: z.string(), version: z.string() }),
+  actorId: z.string(),
+});
+
+export const categoryViewSchema = z.object({
+  code: z.string(),
+  en: z.string(),
+  fr: z.string(),
+  builtin: z.boolean(),
+});
+
+const bandRecord = <T extends readonly [string, ...string[]]>(bands: T) =>
+  z.partialRecord(z.enum(bands), z.number());
+
+export const groupViewSchema = z.object({
+  id: z.number(),
+  label: z.string(),
+  category: z.string(),
+  sessionDates: z.array(z.string()),
+  participants: z.number(),
+  cycle: z.number(),
+  margins: z.object({
+    gender: bandRecord(GENDER_BANDS).optional(),
+    age: bandRecord(AGE_BANDS).optional(),
+  }),
+  notes: z.string().optional(),
+  criteria: z.number().optional(),
+});
+
+export const criterionViewSchema = z.object({
+  id: z.number(),
+  groupId: z.number(),
+  question: questionSchema,
+  text: z.string(),
+  language: z.string().optional(),
+  code: z.string().optional(),
+  component: z.string().optional(),
+  dimension: z.string().optional(),
+  status: classificationStatusSchema,
+  classifiedBy: z.string().optional(),
+  classifiedAt: z.string().optional(),
+});
+
+export const criteriaQuerySchema = z.object({
+  groupId: idParam.optional(),
+  question: questionSchema.optional(),
+  status: classificationStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** A period in a query string: ?start=2026-01-01&end=2026-12-31[&cycle=1]. */
+export const periodQuerySchema = z
+  .object({
+    start: z.string(),
+    end: z.string(),
+    cycle: z.coerce.number().int().optional(),
+    correction: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
+  })
+  .transform(({ correction, ...period }, ctx) => {
+    const parsed = periodSchema.safeParse(period);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom" });
+      return z.NEVER;
+    }
+    return { period: parsed.data, correction };
+  });
+
+export const publishBodySchema = z.strictObject({
+  period: periodSchema,
+  correction: z.boolean().default(false),
+});
+
+export const synthesisVersionSchema = z.object({
+  id: z.string(),
+  periodKey: z.string(),
+  version: z.number(),
+  participants: z.number(),
+  hash: z.string(),
+  publishedAt: z.string(),
+});
+
+export const withheldSchema = z.object({ what: z.string(), reason: z.string() });

@@ -1,0 +1,87 @@
+import path from "node:path";
+import { z } from "zod";
+import { disclosurePolicySchema } from "../../protocol/src/index";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], {
+    message: 'expected "true" or "false"',
+  })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65_535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  PUBLIC_URL: z
+    .url({
+      protocol: /^https?$/,
+      message: "expected an http(s) URL such as https://spiral.example.org",
+    })
+    .optional(),
+  ALLOW_PRIVATE_ADDRESSES: booleanFlag.default(false),
+  ADMIN_TOKEN: z
+    .string()
+    .min(24, "ADMIN_TOKEN must be at least 24 characters (or leave it unset to generate one)")
+    .optional(),
+  DEMO_DATA: booleanFlag.default(true),
+  DISCLOSURE_K: z.coerce.number().optional(),
+  DISCLOSURE_MARGIN_MINIMUM: z.coerce.number().optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  allowPrivateAddresses: boolean;
+  adminToken: string | undefined;
+  demoData: boolean;
+  disclosure: z.infer<typeof disclosurePolicySchema>;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads the configuration from environment variables; throws ConfigError naming each bad one. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const nonEmpty = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = envSchema.safeParse(nonEmpty);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  const policy = disclosurePolicySchema.safeParse({
+    k: parsed.data.DISCLOSURE_K,
+    marginMinimum: parsed.data.DISCLOSURE_MARGIN_MINIMUM,
+  });
+  if (!policy.success) {
+    throw new ConfigError(
+      describeIssues(policy.error, {
+        k: "DISCLOSURE_K",
+        marginMinimum: "DISCLOSURE_MARGIN_MINIMUM",
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    allowPrivateAddresses: e.ALLOW_PRIVATE_ADDRESSES,
+    adminToken: e.ADMIN_TOKEN,
+    demoData: e.DEMO_DATA,
+    disclosure: policy.data,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function describeIssues(error: z.ZodError, rename: Record<string, string> = {}): string {
+  const lines = error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? "");
+    return `  ${rename[key] ?? key}: ${issue.message}`;
+  });
+  return `invalid configuration:\n${lines.join("\n")}`;
+}

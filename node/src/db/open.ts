@@ -1,0 +1,45 @@
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema";
+
+export type Db = BetterSQLite3Database<typeof schema>;
+export interface Storage {
+  /** The raw connection, for pragmas, backups and the hottest bulk paths. */
+  sqlite: Database.Database;
+  db: Db;
+  close(): void;
+}
+
+export class StorageError extends Error {
+  override name = "StorageError";
+}
+
+const MIGRATIONS = fileURLToPath(new URL("../../drizzle", import.meta.url));
+
+/**
+ * Opens (or creates) the node's database, checks it and applies pending migrations.
+ * `file` is a path, or ":memory:" for tests.
+ */
+export function openStorage(file: string): Storage {
+  const sqlite = new Database(file);
+  try {
+    if (file !== ":memory:") {
+      sqlite.pragma("journal_mode = WAL");
+    }
+    sqlite.pragma("synchronous = FULL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma("busy_timeout = 5000");
+    const check = sqlite.pragma("quick_check", { simple: true });
+    if (check !== "ok") {
+      throw new StorageError(`database ${file} failed its integrity check: ${String(check)}`);
+    }
+    const db = drizzle(sqlite, { schema });
+    migrate(db, { migrationsFolder: MIGRATIONS });
+    return { sqlite, db, close: () => sqlite.close() };
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+}

@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { serve } from "@hono/node-server";
+import { ConfigError, loadConfig } from "./config";
+import { seedDemoTerritory } from "./demo/seed";
+import { createLogger } from "./logger";
+import { createNode } from "./node";
+
+/** Composition root: configuration → storage → services → HTTP server. */
+function main(): void {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const databaseFile = path.join(config.dataDir, "spiral.db");
+  const node = createNode({
+    databaseFile,
+    publicUrl: config.publicUrl,
+    logger,
+    adminToken: config.adminToken,
+    policy: config.disclosure,
+  });
+  logger.info(`database ${databaseFile} (checked, migrations applied)`);
+  if (config.allowPrivateAddresses) {
+    logger.warn(
+      "ALLOW_PRIVATE_ADDRESSES=true: this node will fetch private and loopback addresses. Use it only for a local demo network.",
+    );
+  }
+
+  if (node.services.territories.list().length === 0 && config.demoData) {
+    const seeded = seedDemoTerritory(node.services);
+    logger.info(
+      `created the demo territory "${seeded.territory}": ${seeded.groups} groups, ${seeded.criteria} classified criteria, synthesis published`,
+    );
+  }
+
+  // The generated token is also kept in the data directory (owner-only) so it can be found again.
+  const tokenFile = path.join(config.dataDir, "admin-token");
+  if (node.generatedAdminToken) {
+    writeFileSync(tokenFile, `${node.generatedAdminToken}\n`, { mode: 0o600 });
+  }
+
+  const server = serve({ fetch: node.app.fetch, port: config.port, hostname: config.host }, () => {
+    const lines = [
+      "",
+      `Spiral Network node running at ${config.publicUrl}  (listening on ${config.host}:${config.port})`,
+      `  API description: ${config.publicUrl}/api/v1/openapi.json`,
+    ];
+    const slug = node.services.territories.list()[0]?.slug ?? "<slug>";
+    const token = config.adminToken
+      ? "the ADMIN_TOKEN you set"
+      : existsSync(tokenFile)
+        ? `the token in ${tokenFile}`
+        : "the token printed at the first start";
+    lines.push(
+      `  Log in: API calls take the admin token as a bearer token (${token}), e.g.`,
+      `    curl -H "Authorization: Bearer $(cat ${tokenFile})" ${config.publicUrl}/api/v1/territories/${slug}/groups`,
+    );
+    process.stdout.write(`${lines.join("\n")}\n\n`);
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info(`${signal}: shutting down`);
+    server.close(() => {
+      node.close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(1), 5000).unref();
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main();

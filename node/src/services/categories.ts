@@ -1,0 +1,46 @@
+import { asc } from "drizzle-orm";
+import { BUILTIN_GROUP_CATEGORIES } from "../../../protocol/src/index";
+import { groupCategories } from "../db/schema";
+import type { AuditService } from "./audit";
+import type { Actor, ServiceContext } from "./context";
+import { ConflictError } from "./errors";
+
+export type CategoryRow = typeof groupCategories.$inferSelect;
+
+/** The extensible controlled list of group categories: builtins plus the node's own. */
+export function createCategoryService(ctx: ServiceContext, audit: AuditService) {
+  return {
+    ensureBuiltins(): void {
+      ctx.db
+        .insert(groupCategories)
+        .values(
+          BUILTIN_GROUP_CATEGORIES.map((c) => ({
+            code: c.code,
+            labelEn: c.en,
+            labelFr: c.fr,
+            builtin: true,
+          })),
+        )
+        .onConflictDoNothing()
+        .run();
+    },
+    list(): CategoryRow[] {
+      return ctx.db.select().from(groupCategories).orderBy(asc(groupCategories.code)).all();
+    },
+    exists(code: string): boolean {
+      return this.list().some((c) => c.code === code);
+    },
+    add(input: { code: string; en: string; fr: string }, actor: Actor): CategoryRow {
+      if (this.exists(input.code))
+        throw new ConflictError(`category "${input.code}" already exists`);
+      const row = ctx.db
+        .insert(groupCategories)
+        .values({ code: input.code, labelEn: input.en, labelFr: input.fr, builtin: false })
+        .returning()
+        .get();
+      audit.record(actor, "category.create", `category:${input.code}`);
+      return row;
+    },
+  };
+}
+export type CategoryService = ReturnType<typeof createCategoryService>;

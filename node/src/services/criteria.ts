@@ -1,0 +1,304 @@
+import { and, asc, count, eq, inArray, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import {
+  type ClassificationStatus,
+  type Criterion,
+  classificationStatusSchema,
+  criterionSchema,
+  criterionTextSchema,
+  type Grid,
+  languageTag,
+  parseSpiralCode,
+  type Question,
+  questionSchema,
+  type SpiralCode,
+  SpiralCodeError,
+} from "../../../protocol/src/index";
+import { criteria, groups } from "../db/schema";
+import type { AuditService } from "./audit";
+import type { Actor, ServiceContext } from "./context";
+import { type FieldIssue, InvalidInputError, NotFoundError } from "./errors";
+import type { GroupService } from "./groups";
+import type { TerritoryService } from "./territories";
+
+export type CriterionRow = typeof criteria.$inferSelect;
+export type CriterionInsert = typeof criteria.$inferInsert;
+
+export function criterionView(row: CriterionRow) {
+  return {
+    id: row.id,
+    groupId: row.groupId,
+    question: row.question,
+    text: row.text,
+    language: row.language ?? undefined,
+    code: row.code ?? undefined,
+    component: row.component ?? undefined,
+    dimension: row.dimension ?? undefined,
+    status: row.status,
+    classifiedBy: row.classifiedBy ?? undefined,
+    classifiedAt: row.classifiedAt ?? undefined,
+  };
+}
+
+export const classificationSchema = z.strictObject({
+  code: z.string().trim().min(1).max(40).nullable(),
+  status: classificationStatusSchema.exclude(["unclassified"]).default("proposed"),
+});
+export type Classification = z.input<typeof classificationSchema>;
+
+export const criterionUpdateSchema = z
+  .strictObject({
+    question: questionSchema,
+    text: criterionTextSchema,
+    language: languageTag.nullable(),
+  })
+  .partial();
+
+/** Parses codes through the grid, memoising (bulk imports repeat the same few hundred codes). */
+export function createCodeParser(grid: Grid) {
+  const cache = new Map<string, SpiralCode | SpiralCodeError>();
+  return (input: string): SpiralCode => {
+    let result = cache.get(input);
+    if (!result) {
+      try {
+        result = parseSpiralCode(input, grid);
+      } catch (error) {
+        if (!(error instanceof SpiralCodeError)) throw error;
+        result = error;
+      }
+      cache.set(input, result);
+    }
+    if (result instanceof SpiralCodeError) throw result;
+    return result;
+  };
+}
+
+/** The columns a classification sets: the canonical code and its roll-up, or all cleared. */
+export function classificationColumns(
+  code: SpiralCode | null,
+  status: ClassificationStatus,
+  actor: Actor,
+  at: string,
+) {
+  if (!code) {
+    return {
+      code: null,
+      component: null,
+      dimension: null,
+      status: "unclassified" as const,
+      classifiedBy: null,
+      classifiedAt: null,
+    };
+  }
+  return {
+    code: code.canonical,
+    component: code.component,
+    dimension: code.dimension,
+    status,
+    classifiedBy: actor,
+    classifiedAt: at,
+  };
+}
+
+export interface CriteriaFilter {
+  groupId?: number | undefined;
+  question?: Question | undefined;
+  status?: ClassificationStatus | undefined;
+  limit: number;
+  offset: number;
+}
+
+export function createCriteriaService(
+  ctx: ServiceContext,
+  audit: AuditService,
+  territories: TerritoryService,
+  groupService: GroupService,
+) {
+  const parseCode = createCodeParser(ctx.grid);
+
+  const codeOrIssue = (code: string, path: string): SpiralCode => {
+    try {
+      return parseCode(code);
+    } catch (error) {
+      if (error instanceof SpiralCodeError) {
+        throw new InvalidInputError(error.message, [{ path, message: error.reason }]);
+      }
+      throw error;
+    }
+  };
+
+  /** Rows ready to insert; a code given at entry counts as a proposal to review. */
+  const toRows = (groupId: number, items: Criterion[], actor: Actor): CriterionInsert[] => {
+    const at = ctx.now().toISOString();
+    const issues: FieldIssue[] = [];
+    const rows: CriterionInsert[] = [];
+    for (const [index, raw] of items.entries()) {
+      const parsed = criterionSchema.safeParse(raw);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          issues.push({ path: [index, ...issue.path].join("."), message: issue.message });
+        }
+        continue;
+      }
+      const item = parsed.data;
+      let code: SpiralCode | null = null;
+      if (item.code) {
+        try {
+          code = parseCode(item.code);
+        } catch (error) {
+          if (!(error instanceof SpiralCodeError)) throw error;
+          issues.push({ path: `${index}.code`, message: error.reason });
+          continue;
+        }
+      }
+      rows.push({
+        groupId,
+        question: item.question,
+        text: item.text,
+        language: item.language ?? null,
+        ...classificationColumns(code, "proposed", actor, at),
+      });
+    }
+    if (issues.length > 0) {
+      throw new InvalidInputError(`${issues.length} problem(s); nothing was saved`, issues);
+    }
+    return rows;
+  };
+
+  const getOwned = (slug: string, id: number): CriterionRow => {
+    const territory = territories.get(slug);
+    const row = ctx.db
+      .select({ criterion: criteria })
+      .from(criteria)
+      .innerJoin(groups, eq(groups.id, criteria.groupId))
+      .where(and(eq(criteria.id, id), eq(groups.territoryId, territory.id)))
+      .get();
+    if (!row) throw new NotFoundError(`no criterion ${id} in territory "${slug}"`);
+    return row.criterion;
+  };
+
+  return {
+    get: getOwned,
+    list(slug: string, filter: CriteriaFilter) {
+      const territory = territories.get(slug);
+      if (filter.groupId !== undefined) groupService.get(slug, filter.groupId);
+      const conditions: SQL[] = [eq(groups.territoryId, territory.id)];
+      if (filter.groupId !== undefined) conditions.push(eq(criteria.groupId, filter.groupId));
+      if (filter.question) conditions.push(eq(criteria.question, filter.question));
+      if (filter.status) conditions.push(eq(criteria.status, filter.status));
+      const where = and(...conditions);
+      const total =
+        ctx.db
+          .select({ n: count() })
+          .from(criteria)
+          .innerJoin(groups, eq(groups.id, criteria.groupId))
+          .where(where)
+          .get()?.n ?? 0;
+      const rows = ctx.db
+        .select({ criterion: criteria })
+        .from(criteria)
+        .innerJoin(groups, eq(groups.id, criteria.groupId))
+        .where(where)
+        .orderBy(asc(criteria.id))
+        .limit(filter.limit)
+        .offset(filter.offset)
+        .all();
+      return { total, items: rows.map((r) => criterionView(r.criterion)) };
+    },
+    /** Adds criteria to a group, all or nothing. */
+    add(slug: string, groupId: number, items: Criterion[], actor: Actor): CriterionRow[] {
+      groupService.get(slug, groupId);
+      const rows = toRows(groupId, items, actor);
+      return ctx.db.transaction((tx) => {
+        const inserted: CriterionRow[] = [];
+        for (let i = 0; i < rows.length; i += 500) {
+          inserted.push(
+            ...tx
+              .insert(criteria)
+              .values(rows.slice(i, i + 500))
+              .returning()
+              .all(),
+          );
+        }
+        audit.record(actor, "criteria.add", `group:${groupId}`, { count: rows.length });
+        return inserted;
+      });
+    },
+    update(
+      slug: string,
+      id: number,
+      patch: z.infer<typeof criterionUpdateSchema>,
+      actor: Actor,
+    ): CriterionRow {
+      getOwned(slug, id);
+      return ctx.db.transaction((tx) => {
+        const row = tx
+          .update(criteria)
+          .set({ ...patch, updatedAt: ctx.now().toISOString() })
+          .where(eq(criteria.id, id))
+          .returning()
+          .get();
+        audit.record(actor, "criterion.update", `criterion:${id}`, { fields: Object.keys(patch) });
+        return row;
+      });
+    },
+    delete(slug: string, id: number, actor: Actor): void {
+      getOwned(slug, id);
+      ctx.db.transaction((tx) => {
+        tx.delete(criteria).where(eq(criteria.id, id)).run();
+        audit.record(actor, "criterion.delete", `criterion:${id}`);
+      });
+    },
+    /** Sets or clears a code; clearing returns the criterion to the unclassified queue. */
+    classify(slug: string, id: number, input: Classification, actor: Actor): CriterionRow {
+      getOwned(slug, id);
+      const { code, status } = classificationSchema.parse(input);
+      const parsed = code === null ? null : codeOrIssue(code, "code");
+      const at = ctx.now().toISOString();
+      return ctx.db.transaction((tx) => {
+        const row = tx
+          .update(criteria)
+          .set({ ...classificationColumns(parsed, status, actor, at), updatedAt: at })
+          .where(eq(criteria.id, id))
+          .returning()
+          .get();
+        audit.record(actor, "criterion.classify", `criterion:${id}`, {
+          code: row.code,
+          status: row.status,
+        });
+        return row;
+      });
+    },
+    /** Validates proposed classifications in one go (e.g. after a facilitators' review). */
+    validate(slug: string, ids: number[], actor: Actor): number {
+      const territory = territories.get(slug);
+      const owned = ctx.db
+        .select({ id: criteria.id })
+        .from(criteria)
+        .innerJoin(groups, eq(groups.id, criteria.groupId))
+        .where(
+          and(
+            inArray(criteria.id, ids),
+            eq(groups.territoryId, territory.id),
+            eq(criteria.status, "proposed"),
+          ),
+        )
+        .all()
+        .map((r) => r.id);
+      const at = ctx.now().toISOString();
+      return ctx.db.transaction((tx) => {
+        let changed = 0;
+        for (let i = 0; i < owned.length; i += 500) {
+          changed += tx
+            .update(criteria)
+            .set({ status: "validated", classifiedBy: actor, classifiedAt: at, updatedAt: at })
+            .where(inArray(criteria.id, owned.slice(i, i + 500)))
+            .run().changes;
+        }
+        audit.record(actor, "criteria.validate", `territory:${slug}`, { count: changed });
+        return changed;
+      });
+    },
+  };
+}
+export type CriteriaService = ReturnType<typeof createCriteriaService>;

