@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { POOLED_CATEGORY } from "./vocabulary";
 
 /**
  * Disclosure control (DESIGN §5). Defaults are the minimums: a node may only make them stricter.
@@ -45,9 +46,12 @@ export function partitionCategories(
   const sorted = [...categories].sort(
     (a, b) => a.participants - b.participants || a.category.localeCompare(b.category),
   );
-  const published = sorted.filter((c) => c.participants >= k);
-  const pooled = sorted.filter((c) => c.participants < k);
+  // A category literally called "other" is always pooled, so "other" appears once at most.
+  const isPooled = (c: CategoryTotals) => c.participants < k || c.category === POOLED_CATEGORY;
+  const published = sorted.filter((c) => !isPooled(c));
+  const pooled = sorted.filter(isPooled);
   for (const c of pooled) {
+    if (c.category === POOLED_CATEGORY) continue;
     withheld.push({
       what: `category ${c.category}`,
       reason: `${c.participants} participant(s), fewer than k = ${k}: pooled into "other"`,

@@ -1,4 +1,5 @@
 export * from "./code";
+export * from "./countries";
 export * from "./default-grid";
 export * from "./disclosure";
 export * from "./grid";

@@ -1,16 +1,16 @@
 import { z } from "zod";
+import { ISO_3166_1_ALPHA_2 } from "./countries";
 import { AGE_BANDS, CLASSIFICATION_STATUSES, GENDER_BANDS, QUESTIONS } from "./vocabulary";
 
 /** Shared zod schemas for local data (DESIGN §4). The synthesis payload lives in synthesis-payload.ts. */
-
-const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
 
 export const isoDate = z.iso.date({ message: "expected a date as YYYY-MM-DD" });
 
 export const countryCode = z
   .string()
-  .regex(/^[A-Z]{2}$/, "expected an ISO 3166-1 alpha-2 country code such as FR or PT")
-  .refine((code) => regionNames.of(code) !== code, "unknown ISO 3166-1 country code");
+  .refine((code) => ISO_3166_1_ALPHA_2.has(code), {
+    message: "expected an ISO 3166-1 alpha-2 country code such as FR or PT",
+  });
 
 /** ISO 3166-2 (FR-GES) where known, a free label otherwise. */
 export const regionLabel = z.string().trim().min(1).max(100);

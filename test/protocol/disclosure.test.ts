@@ -1,0 +1,382 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  AGE_BANDS,
+  BUILTIN_GROUP_CATEGORIES,
+  DEFAULT_POLICY,
+  type DisclosurePolicy,
+  defaultGrid,
+  disclosableMargin,
+  disclosurePolicySchema,
+  draftSynthesis,
+  GENDER_BANDS,
+  type GroupTally,
+  POOLED_CATEGORY,
+  partitionCategories,
+  QUESTIONS,
+  type SynthesisInput,
+  synthesisPayloadSchema,
+  versionRuleViolation,
+} from "../../protocol/src/index";
+
+describe("partitionCategories", () => {
+  const totals = (entries: Record<string, number>) =>
+    Object.entries(entries).map(([category, participants]) => ({ category, participants }));
+
+  it('always pools a category literally named "other", so "other" appears once', () => {
+    const result = partitionCategories(totals({ other: 7, women: 6, migrants: 3 }), 5);
+    expect(result.published).toEqual(["women"]);
+    expect(result.pooled).toEqual(["migrants", "other"]);
+  });
+
+  it("publishes every category with at least k participants", () => {
+    expect(partitionCategories(totals({ women: 9, farmers: 5 }), 5)).toEqual({
+      published: ["farmers", "women"],
+      pooled: [],
+      withheld: [],
+    });
+  });
+
+  it("pools categories under k into other", () => {
+    const result = partitionCategories(
+      totals({ women: 6, farmers: 7, migrants: 3, students: 2 }),
+      5,
+    );
+    expect(result.published).toEqual(["farmers", "women"]);
+    expect(result.pooled).toEqual(["migrants", "students"]);
+    expect(result.withheld.map((w) => w.what)).toEqual(["category students", "category migrants"]);
+    expect(result.withheld[0]?.reason).toMatch(/2 participant\(s\), fewer than k = 5/);
+  });
+
+  it("folds the smallest published category into a too-small other", () => {
+    const result = partitionCategories(totals({ women: 6, farmers: 7, migrants: 3 }), 5);
+    expect(result.published).toEqual(["farmers"]);
+    expect(result.pooled).toEqual(["migrants", "women"]);
+    expect(result.withheld[1]).toMatchObject({
+      what: "category women",
+      reason: expect.stringMatching(/complementary suppression/),
+    });
+  });
+
+  it("breaks ties between equally small categories by name", () => {
+    const result = partitionCategories(totals({ women: 6, farmers: 6, migrants: 1 }), 5);
+    expect(result.published).toEqual(["women"]);
+    expect(result.pooled).toEqual(["farmers", "migrants"]);
+  });
+
+  it("pools everything when no category reaches k", () => {
+    expect(partitionCategories(totals({ women: 1, farmers: 2 }), 5)).toMatchObject({
+      published: [],
+      pooled: ["farmers", "women"],
+    });
+  });
+
+  it("uses the policy's k", () => {
+    expect(partitionCategories(totals({ women: 7, farmers: 9 }), 8)).toMatchObject({
+      published: [],
+      pooled: ["farmers", "women"],
+    });
+  });
+});
+
+describe("disclosableMargin", () => {
+  it("publishes a margin whose cells are all at least the minimum", () => {
+    expect(disclosableMargin("gender", { female: 12, male: 11 }, 23, 10)).toEqual({
+      cells: { female: 12, male: 11 },
+    });
+  });
+
+  it("drops zero cells", () => {
+    expect(disclosableMargin("gender", { female: 12, male: 0 }, 12, 10)).toEqual({
+      cells: { female: 12 },
+    });
+  });
+
+  it("withholds a margin with a cell under the minimum", () => {
+    expect(disclosableMargin("gender", { female: 12, male: 9 }, 21, 10)).toEqual({
+      withheld: { what: "gender margin", reason: "cells under 10: male" },
+    });
+  });
+
+  it("counts the unrecorded remainder as a cell", () => {
+    expect(disclosableMargin("age", { "30-44": 12, "45-64": 11 }, 30, 10)).toEqual({
+      withheld: { what: "age margin", reason: "cells under 10: unrecorded" },
+    });
+    expect(disclosableMargin("age", { "30-44": 12, "45-64": 11 }, 33, 10)).toEqual({
+      cells: { "30-44": 12, "45-64": 11 },
+    });
+  });
+
+  it("has nothing to say about an empty margin", () => {
+    expect(disclosableMargin("gender", {}, 20, 10)).toEqual({});
+    expect(disclosableMargin("gender", { female: 0 }, 20, 10)).toEqual({});
+  });
+});
+
+describe("versionRuleViolation", () => {
+  it("allows a first version", () => {
+    expect(versionRuleViolation(null, 5, false, 5)).toBeNull();
+  });
+
+  it("needs k more participants for a new version", () => {
+    expect(versionRuleViolation(10, 15, false, 5)).toBeNull();
+    expect(versionRuleViolation(10, 14, false, 5)).toMatch(
+      /at least k = 5 participants \(it adds 4\)/,
+    );
+    expect(versionRuleViolation(10, 8, false, 5)).toMatch(/it adds -2/);
+    expect(versionRuleViolation(10, 17, false, 8)).toMatch(/k = 8/);
+  });
+
+  it("allows a correction whatever it adds", () => {
+    expect(versionRuleViolation(10, 11, true, 5)).toBeNull();
+    expect(versionRuleViolation(10, 8, true, 5)).toBeNull();
+  });
+});
+
+describe("disclosurePolicySchema", () => {
+  it("defaults to k = 5 and a margin minimum of 10", () => {
+    expect(disclosurePolicySchema.parse({})).toEqual({ k: 5, marginMinimum: 10 });
+    expect(DEFAULT_POLICY).toEqual({ k: 5, marginMinimum: 10 });
+  });
+
+  it("can be raised", () => {
+    expect(disclosurePolicySchema.parse({ k: 8, marginMinimum: 20 })).toEqual({
+      k: 8,
+      marginMinimum: 20,
+    });
+  });
+
+  it.each([
+    [{ k: 4 }, /k can only be raised above 5/],
+    [{ k: 0 }, /k can only be raised above 5/],
+    [{ marginMinimum: 9 }, /margin minimum can only be raised above 10/],
+    [{ k: 5.5 }, /expected int/],
+    [{ k: 5, threshold: 3 }, /threshold/],
+  ])("refuses %j (configurable upward only)", (policy, message) => {
+    const result = disclosurePolicySchema.safeParse(policy);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.message).join("; ")).toMatch(message);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Properties of draftSynthesis on random data.
+
+const componentCodes = defaultGrid.components.map((c) => c.code);
+const categoryPool = BUILTIN_GROUP_CATEGORIES.slice(0, 5).map((c) => c.code);
+
+/** Each participant's band, or null when not recorded, tallied into a margin. */
+const marginArb = (participants: number, bands: readonly string[]) =>
+  fc
+    .array(fc.option(fc.constantFrom(...bands)), {
+      minLength: participants,
+      maxLength: participants,
+    })
+    .map((values) => {
+      const cells: Record<string, number> = {};
+      for (const band of values) if (band !== null) cells[band] = (cells[band] ?? 0) + 1;
+      return cells;
+    });
+
+const groupArb: fc.Arbitrary<GroupTally> = fc
+  .record({
+    category: fc.constantFrom(...categoryPool),
+    participants: fc.integer({ min: 1, max: 15 }),
+    counts: fc.array(
+      fc.record({
+        question: fc.constantFrom(...QUESTIONS),
+        component: fc.constantFrom(...componentCodes),
+        count: fc.integer({ min: 0, max: 6 }),
+      }),
+      { maxLength: 8 },
+    ),
+  })
+  .chain((group) =>
+    fc
+      .option(
+        fc.record({
+          gender: marginArb(group.participants, GENDER_BANDS),
+          age: marginArb(group.participants, AGE_BANDS),
+        }),
+      )
+      .map((margins) => (margins ? { ...group, margins } : group)),
+  );
+
+const groupsArb = fc.array(groupArb, { maxLength: 10 });
+
+const input = (
+  groups: readonly GroupTally[],
+  policy: DisclosurePolicy,
+  extra: Partial<SynthesisInput> = {},
+): SynthesisInput => ({
+  territory: { id: "https://node.example/territory", name: "Testville", country: "FR" },
+  period: { start: "2025-01-01", end: "2025-06-30" },
+  grid: { id: defaultGrid.id, version: defaultGrid.version },
+  groups,
+  previous: null,
+  correction: false,
+  policy,
+  ...extra,
+});
+
+const totalParticipants = (groups: readonly GroupTally[]) =>
+  groups.reduce((n, g) => n + g.participants, 0);
+const hasCriteria = (groups: readonly GroupTally[]) =>
+  groups.some((g) => g.counts.some((c) => c.count > 0));
+
+const previousHash = `sha256:${"ab".repeat(32)}`;
+
+describe.each([
+  ["default policy", DEFAULT_POLICY],
+  ["raised policy", { k: 8, marginMinimum: 15 }],
+])("draftSynthesis with the %s", (_name, policy: DisclosurePolicy) => {
+  const { k, marginMinimum } = policy;
+  const small = (n: number) => n >= 1 && n < k;
+
+  it("publishes whenever there are at least k participants and some criteria", () => {
+    fc.assert(
+      fc.property(groupsArb, (groups) => {
+        const { payload, blockers } = draftSynthesis(input(groups, policy));
+        const expected = totalParticipants(groups) >= k && hasCriteria(groups);
+        expect(payload !== null).toBe(expected);
+        expect(blockers.length === 0).toBe(expected);
+      }),
+    );
+  });
+
+  it("(a) publishes no category, other included, with 1 … k−1 participants", () => {
+    fc.assert(
+      fc.property(groupsArb, (groups) => {
+        const { payload } = draftSynthesis(input(groups, policy));
+        for (const category of payload?.categories ?? []) {
+          expect(small(category.participants)).toBe(false);
+        }
+      }),
+    );
+  });
+
+  it("(b) leaves 0 or at least k participants outside the named categories", () => {
+    fc.assert(
+      fc.property(groupsArb, (groups) => {
+        const { payload } = draftSynthesis(input(groups, policy));
+        if (!payload) return;
+        const named = (payload.categories ?? [])
+          .filter((c) => c.category !== POOLED_CATEGORY)
+          .reduce((n, c) => n + c.participants, 0);
+        expect(small(payload.participants - named)).toBe(false);
+      }),
+    );
+  });
+
+  it("(c) publishes margin cells, and the unrecorded remainder, only at the margin minimum", () => {
+    fc.assert(
+      fc.property(groupsArb, (groups) => {
+        const { payload } = draftSynthesis(input(groups, policy));
+        for (const cells of Object.values(payload?.margins ?? {})) {
+          const values = Object.values(cells ?? {}).map((n) => n ?? 0);
+          for (const n of values) expect(n).toBeGreaterThanOrEqual(marginMinimum);
+          const unrecorded = (payload?.participants ?? 0) - values.reduce((a, b) => a + b, 0);
+          expect(unrecorded === 0 || unrecorded >= marginMinimum).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it("(d) produces payloads that pass synthesisPayloadSchema", () => {
+    fc.assert(
+      fc.property(groupsArb, (groups) => {
+        const { payload } = draftSynthesis(input(groups, policy));
+        if (!payload) return;
+        const result = synthesisPayloadSchema.safeParse(payload);
+        expect(result.error?.issues ?? []).toEqual([]);
+      }),
+    );
+  });
+
+  it("(e) gives the same payload and hash for the same groups in any order", () => {
+    const groupsAndShuffle = groupsArb.chain((groups) =>
+      fc
+        .shuffledSubarray(groups, { minLength: groups.length, maxLength: groups.length })
+        .map((shuffled) => [groups, shuffled] as const),
+    );
+    fc.assert(
+      fc.property(groupsAndShuffle, ([groups, shuffled]) => {
+        const first = draftSynthesis(input(groups, policy)).payload;
+        expect(draftSynthesis(input(structuredClone(groups), policy)).payload).toEqual(first);
+        const reordered = draftSynthesis(input(shuffled, policy)).payload;
+        expect(reordered).toEqual(first);
+        expect(reordered?.hash).toBe(first?.hash);
+      }),
+    );
+  });
+
+  it("(f) publishes nothing when the period has fewer than k participants", () => {
+    const fewGroups = fc
+      .array(groupArb, { minLength: 1, maxLength: 3 })
+      .filter((groups) => totalParticipants(groups) < k);
+    fc.assert(
+      fc.property(fewGroups, fc.boolean(), (groups, correction) => {
+        const draft = draftSynthesis(input(groups, policy, { correction }));
+        expect(draft.payload).toBeNull();
+        expect(draft.blockers.join("; ")).toMatch(`at least k = ${k} are needed`);
+      }),
+    );
+  });
+
+  it("(g) publishes a new version only if it adds at least k participants or is a correction", () => {
+    const publishable = groupsArb.filter(
+      (groups) => totalParticipants(groups) >= k && hasCriteria(groups),
+    );
+    fc.assert(
+      fc.property(
+        publishable,
+        fc.integer({ min: -10, max: 2 * k }),
+        fc.boolean(),
+        (groups, added, correction) => {
+          const participants = totalParticipants(groups) - added;
+          const previous = { version: 3, hash: previousHash, participants };
+          const { payload, blockers } = draftSynthesis(
+            input(groups, policy, { previous, correction }),
+          );
+          if (added < k && !correction) {
+            expect(payload).toBeNull();
+            expect(blockers.join("; ")).toMatch(/or be marked as a correction/);
+          } else {
+            expect(payload).toMatchObject({ version: 4, previous: previousHash, correction });
+            expect(synthesisPayloadSchema.safeParse(payload).success).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe("draftSynthesis examples", () => {
+  const group = (category: string, participants: number): GroupTally => ({
+    category,
+    participants,
+    counts: [{ question: "Q1", component: "A01", count: 1 }],
+  });
+
+  it("pools small categories and folds the smallest published one (k = 5)", () => {
+    const { payload, withheld } = draftSynthesis(
+      input([group("women", 6), group("farmers", 7), group("migrants", 3)], DEFAULT_POLICY),
+    );
+    expect(payload?.categories?.map((c) => [c.category, c.participants, c.groups])).toEqual([
+      ["farmers", 7, 1],
+      [POOLED_CATEGORY, 9, 2],
+    ]);
+    expect(payload?.counts).toEqual({ Q1: { A01: 3 } });
+    expect(withheld.map((w) => w.what)).toEqual(["category migrants", "category women"]);
+  });
+
+  it("with k = 8, withholds what k = 5 would publish", () => {
+    const groups = [group("women", 6), group("farmers", 7)];
+    expect(draftSynthesis(input(groups, DEFAULT_POLICY)).payload?.categories).toHaveLength(2);
+    const raised = draftSynthesis(input(groups, { k: 8, marginMinimum: 10 })).payload;
+    expect(raised?.categories?.map((c) => c.category)).toEqual([POOLED_CATEGORY]);
+    expect(
+      draftSynthesis(input([group("women", 7)], { k: 8, marginMinimum: 10 })).payload,
+    ).toBeNull();
+  });
+});
