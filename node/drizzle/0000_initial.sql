@@ -26,8 +26,7 @@ CREATE TABLE `criteria` (
 	CONSTRAINT "criteria_code_matches_status" CHECK(("criteria"."status" = 'unclassified') = ("criteria"."code" is null))
 );
 --> statement-breakpoint
-CREATE INDEX `criteria_synthesis` ON `criteria` (`status`,`group_id`,`question`,`component`);--> statement-breakpoint
-CREATE INDEX `criteria_group` ON `criteria` (`group_id`,`question`);--> statement-breakpoint
+CREATE INDEX `criteria_group_status` ON `criteria` (`group_id`,`status`,`question`,`component`);--> statement-breakpoint
 CREATE TABLE `group_categories` (
 	`code` text PRIMARY KEY NOT NULL,
 	`label_en` text NOT NULL,

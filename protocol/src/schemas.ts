@@ -6,11 +6,9 @@ import { AGE_BANDS, CLASSIFICATION_STATUSES, GENDER_BANDS, QUESTIONS } from "./v
 
 export const isoDate = z.iso.date({ message: "expected a date as YYYY-MM-DD" });
 
-export const countryCode = z
-  .string()
-  .refine((code) => ISO_3166_1_ALPHA_2.has(code), {
-    message: "expected an ISO 3166-1 alpha-2 country code such as FR or PT",
-  });
+export const countryCode = z.string().refine((code) => ISO_3166_1_ALPHA_2.has(code), {
+  message: "expected an ISO 3166-1 alpha-2 country code such as FR or PT",
+});
 
 /** ISO 3166-2 (FR-GES) where known, a free label otherwise. */
 export const regionLabel = z.string().trim().min(1).max(100);

@@ -57,7 +57,9 @@ export function createApi(services: Services, logger: Logger) {
     },
     servers: [{ url: `${services.ctx.publicUrl}/api/v1` }],
   });
-  api.notFound((c) =>
+  // Registered last, so it only answers what no route above matched. (api.notFound would not
+  // do: Hono only calls the notFound handler of the top-level app, not of a mounted one.)
+  api.all("*", (c) =>
     c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404),
   );
   return api;

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, inArray, Param, Placeholder, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   type ClassificationStatus,
@@ -14,6 +14,7 @@ import {
   type SpiralCode,
   SpiralCodeError,
 } from "../../../protocol/src/index";
+import type { Storage } from "../db/open";
 import { criteria, groups } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
@@ -52,7 +53,8 @@ export const criterionUpdateSchema = z
     text: criterionTextSchema,
     language: languageTag.nullable(),
   })
-  .partial();
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 
 /** Parses codes through the grid, memoising (bulk imports repeat the same few hundred codes). */
 export function createCodeParser(grid: Grid) {
@@ -71,6 +73,43 @@ export function createCodeParser(grid: Grid) {
     if (result instanceof SpiralCodeError) throw result;
     return result;
   };
+}
+
+const BULK_COLUMNS = [
+  "groupId",
+  "question",
+  "text",
+  "language",
+  "code",
+  "component",
+  "dimension",
+  "status",
+  "classifiedBy",
+  "classifiedAt",
+] as const;
+
+/**
+ * A single-row INSERT for bulk imports, run once per row inside the caller's transaction. Drizzle
+ * writes the SQL (so it follows the schema); better-sqlite3 runs it directly, which is ~6× faster
+ * than multi-row inserts through the query builder (see `npm run bench`).
+ */
+export function prepareCriterionInsert(storage: Storage) {
+  const placeholders = Object.fromEntries(BULK_COLUMNS.map((c) => [c, sql.placeholder(c)]));
+  const query = storage.db
+    .insert(criteria)
+    .values(placeholders as unknown as CriterionInsert)
+    .toSQL();
+  const statement = storage.sqlite.prepare(query.sql);
+  // Each bound parameter is one of our placeholders (by name) or a constant column default.
+  const binders = query.params.map((param) => {
+    const value = param instanceof Param ? param.value : param;
+    if (value instanceof Placeholder) {
+      const column = value.name as (typeof BULK_COLUMNS)[number];
+      return (row: CriterionInsert) => row[column] ?? null;
+    }
+    return () => value;
+  });
+  return (row: CriterionInsert) => statement.run(binders.map((bind) => bind(row)));
 }
 
 /** The columns a classification sets: the canonical code and its roll-up, or all cleared. */

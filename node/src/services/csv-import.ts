@@ -8,10 +8,15 @@ import {
   questionSchema,
   SpiralCodeError,
 } from "../../../protocol/src/index";
-import { criteria, groups } from "../db/schema";
+import { groups } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
-import { type CriterionInsert, classificationColumns, createCodeParser } from "./criteria";
+import {
+  type CriterionInsert,
+  classificationColumns,
+  createCodeParser,
+  prepareCriterionInsert,
+} from "./criteria";
 import { type FieldIssue, InvalidInputError } from "./errors";
 import type { TerritoryService } from "./territories";
 
@@ -43,9 +48,10 @@ export interface CsvImportResult {
 }
 
 const MAX_REPORTED_ISSUES = 1000;
-const INSERT_BATCH = 1000;
 
 class CsvRejected extends InvalidInputError {}
+/** Thrown to roll back a dry run once every line has been checked. */
+class DryRunFinished extends Error {}
 
 function decodeUtf8(bytes: Uint8Array): string {
   try {
@@ -107,6 +113,27 @@ function mapHeader(header: string[]): Record<Column, number | undefined> {
 }
 
 /**
+ * The line (1-based, as an editor shows it) on which each record starts, from the byte offset
+ * where csv-parse says the record ends (its `info.bytes`). csv-parse's own `info.lines` is not
+ * usable: it counts skipped blank lines into the next record and CRLF inside quotes as two.
+ * A record spans lines only through newlines inside its quoted fields, so it starts that many
+ * lines before the line it ends on. Call it for the records in file order.
+ */
+function recordLineCounter(text: string): (record: string[], endByte: number) => number {
+  let bytes: Uint8Array | undefined; // encoded on first use: only files with bad lines need it
+  let scanned = 0;
+  let newlines = 0;
+  return (record, endByte) => {
+    bytes ??= new TextEncoder().encode(text);
+    // The record's last character is before endByte - 1 unless it is the last record without a
+    // final newline; either way the newlines before endByte - 1 end the lines before its last one.
+    for (; scanned < endByte - 1; scanned++) if (bytes[scanned] === 0x0a) newlines++;
+    const inside = record.reduce((n, field) => n + (field.match(/\n/g)?.length ?? 0), 0);
+    return newlines + 1 - inside;
+  };
+}
+
+/**
  * Imports criteria from CSV: UTF-8 with or without BOM, comma or semicolon, quoted newlines.
  * Every row is checked first; one bad row means nothing is imported and every bad line is reported.
  */
@@ -128,7 +155,7 @@ export function createCsvImportService(
       const text = decodeUtf8(bytes).replace(/^\uFEFF/, "");
       if (text.trim() === "") throw new CsvRejected("the file is empty; nothing was imported");
       const firstLine = text.slice(0, text.search(/\r?\n|$/));
-      let records: Array<{ record: string[]; info: { lines: number } }>;
+      let records: Array<{ record: string[]; info: { bytes: number } }>;
       try {
         records = parse(text, {
           delimiter: detectDelimiter(firstLine),
@@ -136,7 +163,7 @@ export function createCsvImportService(
           relax_column_count: true,
           skip_empty_lines: true,
           bom: true,
-        }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+        }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
       } catch (error) {
         const csvError = error as CsvError & { lines?: number };
         const line = csvError.lines;
@@ -166,12 +193,36 @@ export function createCsvImportService(
       const at = ctx.now().toISOString();
       const status: ClassificationStatus = options.codes;
       const issues: FieldIssue[] = [];
-      const rows: CriterionInsert[] = [];
+      let badLines = 0;
+      let imported = 0;
       const byGroup: Record<string, number> = {};
-      let previousEnd = header.info.lines;
-      for (const { record, info } of body) {
-        const line = previousEnd + 1;
-        previousEnd = info.lines;
+
+      // A file repeats the same few questions, languages and codes: each distinct value is parsed
+      // once (with the same zod schemas and code parser) and its result reused.
+      const memo = <T>(parse: (value: string) => T) => {
+        const cache = new Map<string, T>();
+        return (value: string) => {
+          let result = cache.get(value);
+          if (result === undefined) {
+            result = parse(value);
+            cache.set(value, result);
+          }
+          return result;
+        };
+      };
+      const questionOf = memo((value) => questionSchema.safeParse(value.toUpperCase()));
+      const languageOf = memo((value) => languageTag.safeParse(value));
+      const classificationOf = memo((value): ReturnType<typeof classificationColumns> | string => {
+        try {
+          return classificationColumns(value === "" ? null : parseCode(value), status, actor, at);
+        } catch (error) {
+          if (!(error instanceof SpiralCodeError)) throw error;
+          return error.message;
+        }
+      });
+
+      /** Checks one record; returns the row to insert, or the reasons it is refused. */
+      const checkRecord = (record: string[]): CriterionInsert | string[] => {
         const problems: string[] = [];
         const cell = (column: Column) => {
           const index = columns[column];
@@ -184,66 +235,75 @@ export function createCsvImportService(
         const group = byKey.get(groupKey.toLowerCase());
         if (groupKey === "") problems.push("no group");
         else if (group === undefined) problems.push(`unknown group "${groupKey}"`);
-        else if (group === "ambiguous")
+        else if (group === "ambiguous") {
           problems.push(`several groups are labelled "${groupKey}"; use the group id`);
-        const question = questionSchema.safeParse(cell("question").toUpperCase());
-        if (!question.success)
+        }
+        const question = questionOf(cell("question"));
+        if (!question.success) {
           problems.push(`unknown question "${cell("question")}" (Q1, Q2, Q3 or Q4)`);
-        const textResult = criterionTextSchema.safeParse(cell("text"));
-        if (!textResult.success) problems.push(textResult.error.issues[0]?.message ?? "bad text");
+        }
+        const text = criterionTextSchema.safeParse(cell("text"));
+        if (!text.success) problems.push(text.error.issues[0]?.message ?? "bad text");
         const languageCell = cell("language");
-        const language = languageCell === "" ? null : languageTag.safeParse(languageCell);
+        const language = languageCell === "" ? null : languageOf(languageCell);
         if (language && !language.success) problems.push(`bad language "${languageCell}"`);
-        let code = null;
-        const codeCell = cell("code");
-        if (codeCell !== "") {
-          try {
-            code = parseCode(codeCell);
-          } catch (error) {
-            if (!(error instanceof SpiralCodeError)) throw error;
-            problems.push(error.message);
-          }
+        const classification = classificationOf(cell("code"));
+        if (typeof classification === "string") problems.push(classification);
+        if (
+          problems.length > 0 ||
+          typeof group !== "number" ||
+          !question.success ||
+          !text.success ||
+          typeof classification === "string"
+        ) {
+          return problems;
         }
-        if (problems.length > 0) {
-          if (issues.length < MAX_REPORTED_ISSUES) {
-            issues.push({ path: `line ${line}`, line, message: problems.join("; ") });
-          }
-          continue;
-        }
-        const groupId = group as number;
-        const groupLabel = labels.get(groupId) ?? String(groupId);
-        byGroup[groupLabel] = (byGroup[groupLabel] ?? 0) + 1;
-        rows.push({
-          groupId,
-          question: question.data as NonNullable<typeof question.data>,
-          text: textResult.data as string,
+        return {
+          groupId: group,
+          question: question.data,
+          text: text.data,
           language: language?.success ? language.data : null,
-          ...classificationColumns(code, status, actor, at),
-        });
-      }
-      if (issues.length > 0) {
-        throw new CsvRejected(
-          `${issues.length === MAX_REPORTED_ISSUES ? "at least " : ""}${issues.length} bad line(s); nothing was imported`,
-          issues,
-        );
-      }
-      if (rows.length === 0) throw new CsvRejected("the file has a header but no criteria");
-      if (!options.dryRun) {
-        ctx.db.transaction((tx) => {
-          for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-            tx.insert(criteria)
-              .values(rows.slice(i, i + INSERT_BATCH))
-              .run();
+          ...classification,
+        };
+      };
+
+      // One pass inside a transaction: rows are inserted while the file is checked, and any bad
+      // line (or a dry run) rolls everything back, so nothing is ever partially imported.
+      try {
+        ctx.db.transaction(() => {
+          const insert = prepareCriterionInsert(ctx.storage);
+          const lineOf = recordLineCounter(text);
+          for (const { record, info } of body) {
+            const checked = checkRecord(record);
+            if (Array.isArray(checked)) {
+              const line = lineOf(record, info.bytes);
+              badLines++;
+              if (issues.length < MAX_REPORTED_ISSUES) {
+                issues.push({ path: `line ${line}`, line, message: checked.join("; ") });
+              }
+              continue;
+            }
+            if (badLines > 0) continue;
+            insert(checked);
+            imported++;
+            const label = labels.get(checked.groupId) ?? String(checked.groupId);
+            byGroup[label] = (byGroup[label] ?? 0) + 1;
           }
-          audit.record(actor, "criteria.import", `territory:${slug}`, {
-            rows: rows.length,
-            byGroup,
-          });
+          if (badLines > 0) {
+            const shown =
+              badLines > issues.length ? ` (the first ${issues.length} are listed)` : "";
+            throw new CsvRejected(`${badLines} bad line(s)${shown}; nothing was imported`, issues);
+          }
+          if (imported === 0) throw new CsvRejected("the file has a header but no criteria");
+          if (options.dryRun) throw new DryRunFinished();
+          audit.record(actor, "criteria.import", `territory:${slug}`, { rows: imported, byGroup });
         });
+      } catch (error) {
+        if (!(error instanceof DryRunFinished)) throw error;
       }
       return {
-        rows: rows.length,
-        imported: options.dryRun ? 0 : rows.length,
+        rows: imported,
+        imported: options.dryRun ? 0 : imported,
         dryRun: options.dryRun,
         byGroup,
       };

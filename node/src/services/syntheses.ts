@@ -159,13 +159,15 @@ export function createSynthesisService(
       // Synchronous transaction: nothing can publish the same period between draft and insert.
       return ctx.db.transaction((tx) => {
         const { key, previous, draft } = draftFor(territory, period, correction);
+        // Said first, so the answer is not "mark it as a correction" when there is nothing to correct.
+        const unchanged = previous ? draftFor(territory, period, true).draft.payload : null;
+        if (previous && unchanged && contentOf(JSON.parse(previous.payload)) === contentOf(unchanged)) {
+          throw new ConflictError(`nothing changed since version ${previous.version}`);
+        }
         if (!draft.payload) {
           throw new ConflictError("this synthesis cannot be published", draft.blockers);
         }
         const payload = draft.payload;
-        if (previous && contentOf(JSON.parse(previous.payload)) === contentOf(payload)) {
-          throw new ConflictError(`nothing changed since version ${previous.version}`);
-        }
         const row = tx
           .insert(synthesisVersions)
           .values({

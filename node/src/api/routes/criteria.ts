@@ -6,9 +6,11 @@ import {
   criterionUpdateSchema,
   criterionView,
 } from "../../services/criteria";
+import { InvalidInputError } from "../../services/errors";
 import type { Services } from "../../services/index";
 import type { Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { validationHook } from "../problem";
 import {
   criteriaQuerySchema,
   criterionParams,
@@ -18,6 +20,39 @@ import {
 } from "../schemas";
 
 const MAX_BULK = 5000;
+
+const bulkCriteriaSchema = z.strictObject({
+  items: z.array(criterionSchema).min(1).max(MAX_BULK),
+});
+const isBulk = (body: unknown) => typeof body === "object" && body !== null && "items" in body;
+
+/**
+ * The body is one criterion or {items: [...]}. When it is invalid, report the issues of the form
+ * it has ("items.3.text: the criterion text is empty") rather than the union's bare "Invalid input".
+ */
+const addCriteriaHook = (
+  result:
+    | { success: true }
+    | { success: false; error: z.ZodError; target?: string; data?: unknown },
+  c: Parameters<typeof validationHook>[1],
+) => {
+  if (!result.success && result.target === "json") {
+    const form = isBulk(result.data) ? bulkCriteriaSchema : criterionSchema;
+    const parsed = form.safeParse(result.data);
+    if (!parsed.success) return validationHook({ ...result, error: parsed.error }, c);
+  }
+  return validationHook(result, c);
+};
+
+/** The service names issues by item index ("3.code"); name them as the body does. */
+function renameIssues(error: unknown, bulk: boolean): unknown {
+  if (!(error instanceof InvalidInputError)) return error;
+  const rename = (path: string) => (bulk ? `items.${path}` : path.replace(/^0\./, ""));
+  return new InvalidInputError(
+    error.message,
+    error.issues.map((issue) => ({ ...issue, path: rename(issue.path) })),
+  );
+}
 
 export function registerCriteriaRoutes(router: Router, services: Services): void {
   router.openapi(
@@ -48,12 +83,7 @@ export function registerCriteriaRoutes(router: Router, services: Services): void
       security: adminOnly,
       request: {
         params: groupParams,
-        body: jsonBody(
-          z.union([
-            criterionSchema,
-            z.strictObject({ items: z.array(criterionSchema).min(1).max(MAX_BULK) }),
-          ]),
-        ),
+        body: jsonBody(z.union([criterionSchema, bulkCriteriaSchema])),
       },
       responses: {
         201: jsonResponse(z.object({ items: z.array(criterionViewSchema) }), "Created"),
@@ -66,9 +96,14 @@ export function registerCriteriaRoutes(router: Router, services: Services): void
       const { slug, groupId } = c.req.valid("param");
       const body = c.req.valid("json");
       const items = "items" in body ? body.items : [body];
-      const rows = services.criteria.add(slug, groupId, items, c.get("actor"));
-      return c.json({ items: rows.map(criterionView) }, 201);
+      try {
+        const rows = services.criteria.add(slug, groupId, items, c.get("actor"));
+        return c.json({ items: rows.map(criterionView) }, 201);
+      } catch (error) {
+        throw renameIssues(error, "items" in body);
+      }
     },
+    addCriteriaHook,
   );
 
   router.openapi(

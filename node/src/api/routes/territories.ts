@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { territoryProfileSchema } from "../../../../protocol/src/index";
 import type { Services } from "../../services/index";
 import { territoryUpdateSchema, territoryView } from "../../services/territories";
 import type { Router } from "../env";
@@ -18,6 +19,23 @@ export function registerTerritoryRoutes(router: Router, services: Services): voi
       responses: { 200: jsonResponse(z.array(territoryViewSchema), "Territories") },
     }),
     (c) => c.json(services.territories.list().map(view), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories",
+      summary: "Create a territory on this node",
+      security: adminOnly,
+      request: { body: jsonBody(territoryProfileSchema) },
+      responses: {
+        201: jsonResponse(territoryViewSchema, "Created"),
+        400: errors[400],
+        401: errors[401],
+        409: errors[409],
+      },
+    }),
+    (c) => c.json(view(services.territories.create(c.req.valid("json"), c.get("actor"))), 201),
   );
 
   router.openapi(

@@ -1,0 +1,261 @@
+import { readFileSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createGroup, createTestvilleNode, T, type TestNode } from "./helpers";
+
+/**
+ * CSV import (POST /territories/{slug}/imports/criteria, raw text/csv body).
+ * Fixtures, in test/fixtures/csv/:
+ * - criteria-fr-excel.csv: what a French spreadsheet exports: UTF-8 BOM, CRLF, ";" separator,
+ *   French header names, a quoted newline, quoted quotes, labels in any case, one row uncoded;
+ * - criteria-bad-lines.csv: "," separator, every kind of bad line, after quoted newlines (one
+ *   of them CRLF) and a blank line, so the line numbers reported must count them all.
+ */
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`../fixtures/csv/${name}`, import.meta.url)));
+
+describe("CSV import of criteria", () => {
+  let t: TestNode;
+  let youth: number;
+  let elders: number;
+  beforeEach(async () => {
+    t = createTestvilleNode();
+    youth = await createGroup(t.admin, { label: "Jeunes du centre" });
+    elders = await createGroup(t.admin, { label: "Aînés du quartier", category: "elderly-people" });
+  });
+  afterEach(() => {
+    expect(t.loggedErrors).toEqual([]);
+    t.close();
+  });
+
+  const importCsv = (body: string | Uint8Array, query = "") =>
+    t.admin.post(`${T}/imports/criteria${query}`, body, {
+      headers: { "content-type": "text/csv; charset=utf-8" },
+    });
+  const allCriteria = async () => (await t.admin.get(`${T}/criteria?limit=1000`)).body;
+  const lines = (body: { issues: Array<{ line: number }> }) => body.issues.map((i) => i.line);
+
+  describe("a well-formed file", () => {
+    it("imports a French spreadsheet export (BOM, CRLF, semicolons, quoted newline)", async () => {
+      const response = await importCsv(fixture("criteria-fr-excel.csv"));
+      expect(response.status, response.text).toBe(200);
+      expect(response.body).toEqual({
+        rows: 4,
+        imported: 4,
+        dryRun: false,
+        byGroup: { "Jeunes du centre": 2, "Aînés du quartier": 2 },
+      });
+      const { items } = await allCriteria();
+      expect(items).toEqual([
+        expect.objectContaining({
+          groupId: youth,
+          question: "Q1",
+          text: "Avoir un travail\nqui a du sens",
+          language: "fr",
+          code: "A01",
+          status: "proposed",
+        }),
+        expect.objectContaining({
+          groupId: youth,
+          question: "Q2",
+          text: "La solitude, le soir",
+          code: "B02",
+        }),
+        expect.objectContaining({
+          groupId: elders,
+          question: "Q3",
+          text: "Je fais du bénévolat",
+          code: "A00",
+          component: "A00",
+          dimension: "A",
+        }),
+        expect.objectContaining({
+          groupId: elders,
+          question: "Q1",
+          text: 'Des "voisins" attentifs; toujours',
+          status: "unclassified",
+        }),
+      ]);
+      // The BOM did not end up in a header name or a value.
+      expect(JSON.stringify(items)).not.toContain("\uFEFF");
+    });
+
+    it("counts codes as validated with codes=validated", async () => {
+      const response = await importCsv(fixture("criteria-fr-excel.csv"), "?codes=validated");
+      expect(response.status).toBe(200);
+      const statuses = (await allCriteria()).items.map((c: { status: string }) => c.status);
+      expect(statuses).toEqual(["validated", "validated", "validated", "unclassified"]);
+    });
+
+    it("checks without saving with dryRun=true", async () => {
+      const response = await importCsv(fixture("criteria-fr-excel.csv"), "?dryRun=true");
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        rows: 4,
+        imported: 0,
+        dryRun: true,
+        byGroup: { "Jeunes du centre": 2, "Aînés du quartier": 2 },
+      });
+      expect((await allCriteria()).total).toBe(0);
+    });
+
+    it("names groups by id as well as by label", async () => {
+      const csv = `text,group,question\nPar identifiant,${elders},Q1\nPar libellé,JEUNES DU CENTRE,Q2\n`;
+      const response = await importCsv(csv);
+      expect(response.status, response.text).toBe(200);
+      const { items } = await allCriteria();
+      expect(items.map((c: { text: string; groupId: number }) => [c.text, c.groupId])).toEqual([
+        ["Par identifiant", elders],
+        ["Par libellé", youth],
+      ]);
+    });
+
+    it("imports a comma-separated file without BOM, with LF line ends and no final newline", async () => {
+      const csv = 'group,question,text\nJeunes du centre,Q4,"Un, deux, trois"';
+      const response = await importCsv(csv);
+      expect(response.status).toBe(200);
+      expect((await allCriteria()).items[0]).toMatchObject({
+        question: "Q4",
+        text: "Un, deux, trois",
+      });
+    });
+
+    it("refuses a label used by two groups as ambiguous, and accepts their ids", async () => {
+      const twin = await createGroup(t.admin, { label: "jeunes du centre", cycle: 2 });
+      const ambiguous = await importCsv("group,question,text\nJeunes du centre,Q1,Qui ?\n");
+      expect(ambiguous.status).toBe(400);
+      expect(ambiguous.body.issues).toEqual([
+        { path: "line 2", line: 2, message: expect.stringContaining("use the group id") },
+      ]);
+      const byId = await importCsv(`group,question,text\n${twin},Q1,Qui ?\n`);
+      expect(byId.status).toBe(200);
+    });
+  });
+
+  describe("a file with bad lines imports nothing and reports every bad line", () => {
+    it("reports each bad line with its exact number and reason", async () => {
+      const response = await importCsv(fixture("criteria-bad-lines.csv"));
+      expect(response.status).toBe(400);
+      expect(response.body.error).toBe("invalid_request");
+      expect(response.body.message).toBe("7 bad line(s); nothing was imported");
+      expect(response.body.issues).toEqual([
+        { path: "line 4", line: 4, message: 'unknown question "Q5" (Q1, Q2, Q3 or Q4)' },
+        {
+          path: "line 5",
+          line: 5,
+          message: expect.stringMatching(/^invalid SPIRAL code "A99": unknown component A99/),
+        },
+        {
+          path: "line 6",
+          line: 6,
+          message: expect.stringMatching(/^invalid SPIRAL code "A1": object "A1" must be/),
+        },
+        { path: "line 7", line: 7, message: "the criterion text is empty" },
+        { path: "line 8", line: 8, message: 'unknown group "Club des martiens"' },
+        {
+          path: "line 12",
+          line: 12,
+          message: expect.stringMatching(/^invalid SPIRAL code "Z00": unknown dimension Z/),
+        },
+        {
+          path: "line 15",
+          line: 15,
+          message: 'unknown question "" (Q1, Q2, Q3 or Q4); the criterion text is empty',
+        },
+      ]);
+      expect((await allCriteria()).total).toBe(0);
+    });
+
+    it("reports the same lines on a dry run", async () => {
+      const response = await importCsv(fixture("criteria-bad-lines.csv"), "?dryRun=true");
+      expect(response.status).toBe(400);
+      expect(lines(response.body)).toEqual([4, 5, 6, 7, 8, 12, 15]);
+    });
+
+    it("counts lines after quoted newlines, CRLF or LF, and after blank lines", async () => {
+      const csv = [
+        "group;question;text", // 1
+        "Jeunes du centre;Q1;ok", // 2
+        "", // 3
+        "", // 4
+        'Jeunes du centre;Q1;"three\r\nline\r\ntext"', // 5-7
+        "Jeunes du centre;Q9;bad", // 8
+        'Jeunes du centre;Q1;"two\nlines"', // 9-10
+        "Nobody;Q1;bad", // 11
+      ].join("\r\n");
+      const response = await importCsv(`${csv}\r\n`);
+      expect(response.status).toBe(400);
+      expect(lines(response.body)).toEqual([8, 11]);
+    });
+
+    it("reports the line of a bad record that itself spans several lines by its first line", async () => {
+      const csv =
+        'group,question,text\nJeunes du centre,Q1,ok\nNobody,Q1,"first\nsecond"\nJeunes du centre,Q1,ok\n';
+      const response = await importCsv(csv);
+      expect(lines(response.body)).toEqual([3]);
+    });
+
+    it("reports lines that are not UTF-8 (a Latin-1 export), after a quoted newline", async () => {
+      const bytes = Buffer.concat([
+        Buffer.from('group,question,text\nJeunes du centre,Q1,"Un bon\ncafé"\n', "utf8"), // 1-3
+        Buffer.from("Jeunes du centre,Q1,"), // 4: "café" in Latin-1
+        Buffer.from([0x63, 0x61, 0x66, 0xe9]),
+        Buffer.from("\nJeunes du centre,Q2,ok\n"), // 5
+        Buffer.from("Aînés du quartier,Q3,", "latin1"), // 6: Latin-1 label
+        Buffer.from("ok\n"),
+      ]);
+      const response = await importCsv(new Uint8Array(bytes));
+      expect(response.status).toBe(400);
+      expect(response.body.message).toContain("not UTF-8");
+      expect(response.body.issues).toEqual([
+        { path: "line 4", line: 4, message: "not valid UTF-8 (save the file as UTF-8)" },
+        { path: "line 6", line: 6, message: "not valid UTF-8 (save the file as UTF-8)" },
+      ]);
+      expect((await allCriteria()).total).toBe(0);
+    });
+
+    it("reports a row with more fields than the header", async () => {
+      const response = await importCsv("group,question,text\nJeunes du centre,Q1,a,b\n");
+      expect(response.status).toBe(400);
+      expect(response.body.issues).toEqual([
+        { path: "line 2", line: 2, message: "4 fields where the header has 3" },
+      ]);
+    });
+  });
+
+  describe("a file that cannot be read as criteria", () => {
+    it.each([
+      ["group", "groupe;texte;code\nJeunes du centre;Bien;A01\n", "question"],
+      ["text", "group,question,code\nJeunes du centre,Q1,A01\n", "text"],
+      ["all", "name,age\nJean,12\n", "group, question, text"],
+    ])("refuses a header missing %s with 400 naming it", async (_, csv, missing) => {
+      const response = await importCsv(csv);
+      expect(response.status).toBe(400);
+      expect(response.body.message).toContain(`missing: ${missing}`);
+      expect(response.body.issues).toEqual([
+        { path: "line 1", line: 1, message: `missing column(s): ${missing}` },
+      ]);
+    });
+
+    it("refuses an empty file, a header alone and an unclosed quote", async () => {
+      const empty = await importCsv("");
+      expect(empty.status).toBe(400);
+      expect(empty.body.message).toContain("empty");
+
+      const headerOnly = await importCsv("group,question,text\r\n");
+      expect(headerOnly.status).toBe(400);
+      expect(headerOnly.body.message).toContain("no criteria");
+
+      const unclosed = await importCsv('group,question,text\nJeunes du centre,Q1,"never closed\n');
+      expect(unclosed.status).toBe(400);
+      expect(unclosed.body.message).toContain("not valid CSV");
+      expect((await allCriteria()).total).toBe(0);
+    });
+
+    it("refuses unknown options", async () => {
+      const csv = "group,question,text\nJeunes du centre,Q1,ok\n";
+      expect((await importCsv(csv, "?dryRun=yes")).status).toBe(400);
+      expect((await importCsv(csv, "?codes=unclassified")).status).toBe(400);
+      expect((await allCriteria()).total).toBe(0);
+    });
+  });
+});
