@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./node/src/db/schema.ts",
+  schema: ["./node/src/db/schema.ts", "./node/src/db/fedify-schema.ts"],
   out: "./node/drizzle",
 });
