@@ -5,6 +5,7 @@ export interface HomePageProps {
   nodeUrl: string;
   territories: Array<{
     slug: string;
+    actorUrl: string;
     name: string;
     country: string;
     region?: string | undefined;
@@ -21,7 +22,15 @@ export function HomePage({ nodeUrl, territories }: HomePageProps) {
   const single = territories.length === 1 ? territories[0] : undefined;
   const title = single ? `${single.name} — Spiral Network` : "Spiral Network node";
   return (
-    <Layout title={title} lang={single?.languages[0] ?? "en"}>
+    <Layout
+      title={title}
+      lang={single?.languages[0] ?? "en"}
+      head={
+        single ? (
+          <link rel="alternate" type="application/activity+json" href={single.actorUrl} />
+        ) : undefined
+      }
+    >
       <header>
         <h1>{single ? single.name : "Spiral Network node"}</h1>
         <p class="muted">
@@ -34,7 +43,11 @@ export function HomePage({ nodeUrl, territories }: HomePageProps) {
       ) : (
         territories.map((t) => (
           <section>
-            {single ? null : <h2>{t.name}</h2>}
+            {single ? null : (
+              <h2>
+                <a href={t.actorUrl}>{t.name}</a>
+              </h2>
+            )}
             <p>
               {[t.region, t.country].filter(Boolean).join(", ")} · {t.groups} groups · {t.criteria}{" "}
               criteria

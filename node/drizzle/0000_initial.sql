@@ -1,3 +1,12 @@
+CREATE TABLE `actor_keys` (
+	`identifier` text PRIMARY KEY NOT NULL,
+	`rsa_public` text NOT NULL,
+	`rsa_private` text NOT NULL,
+	`ed25519_public` text NOT NULL,
+	`ed25519_private` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `audit_log` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
@@ -27,6 +36,38 @@ CREATE TABLE `criteria` (
 );
 --> statement-breakpoint
 CREATE INDEX `criteria_group_status` ON `criteria` (`group_id`,`status`,`question`,`component`);--> statement-breakpoint
+CREATE TABLE `followers` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`actor` text NOT NULL,
+	`follower` text NOT NULL,
+	`inbox` text NOT NULL,
+	`shared_inbox` text,
+	`handle` text,
+	`name` text,
+	`follow_activity_id` text NOT NULL,
+	`state` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `followers_actor_follower` ON `followers` (`actor`,`follower`);--> statement-breakpoint
+CREATE TABLE `following` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`actor` text NOT NULL,
+	`target` text NOT NULL,
+	`target_inbox` text NOT NULL,
+	`target_shared_inbox` text,
+	`target_handle` text,
+	`target_name` text,
+	`target_type` text,
+	`follow_activity_id` text NOT NULL,
+	`state` text NOT NULL,
+	`last_pulled_at` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `following_actor_target` ON `following` (`actor`,`target`);--> statement-breakpoint
 CREATE TABLE `group_categories` (
 	`code` text PRIMARY KEY NOT NULL,
 	`label_en` text NOT NULL,
@@ -55,14 +96,62 @@ CREATE TABLE `groups` (
 );
 --> statement-breakpoint
 CREATE INDEX `groups_territory_session` ON `groups` (`territory_id`,`first_session`);--> statement-breakpoint
+CREATE TABLE `outbox_activities` (
+	`uuid` text PRIMARY KEY NOT NULL,
+	`actor` text NOT NULL,
+	`type` text NOT NULL,
+	`object_id` text NOT NULL,
+	`synthesis_uuid` text,
+	`synthesis_version_id` integer,
+	`recipients` text,
+	`json` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`sent_at` text,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`last_error` text,
+	FOREIGN KEY (`synthesis_uuid`) REFERENCES `syntheses`(`uuid`) ON UPDATE no action ON DELETE set null,
+	FOREIGN KEY (`synthesis_version_id`) REFERENCES `synthesis_versions`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE INDEX `outbox_pending` ON `outbox_activities` (`sent_at`,`created_at`);--> statement-breakpoint
+CREATE INDEX `outbox_synthesis` ON `outbox_activities` (`synthesis_uuid`,`created_at`);--> statement-breakpoint
+CREATE TABLE `received_syntheses` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`origin` text NOT NULL,
+	`period_key` text NOT NULL,
+	`object_id` text NOT NULL,
+	`version` integer NOT NULL,
+	`hash` text NOT NULL,
+	`payload` text NOT NULL,
+	`activity` text NOT NULL,
+	`via` text,
+	`conflicted_at` text,
+	`conflicting_hash` text,
+	`withdrawn_at` text,
+	`received_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `received_origin_period` ON `received_syntheses` (`origin`,`period_key`);--> statement-breakpoint
+CREATE INDEX `received_object` ON `received_syntheses` (`object_id`);--> statement-breakpoint
 CREATE TABLE `settings` (
 	`key` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `syntheses` (
+	`uuid` text PRIMARY KEY NOT NULL,
+	`territory_id` integer NOT NULL,
+	`period_key` text NOT NULL,
+	`withdrawn_at` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`territory_id`) REFERENCES `territories`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `syntheses_territory_period` ON `syntheses` (`territory_id`,`period_key`);--> statement-breakpoint
 CREATE TABLE `synthesis_versions` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`uuid` text NOT NULL,
+	`synthesis_uuid` text NOT NULL,
 	`territory_id` integer NOT NULL,
 	`period_key` text NOT NULL,
 	`version` integer NOT NULL,
@@ -71,6 +160,7 @@ CREATE TABLE `synthesis_versions` (
 	`hash` text NOT NULL,
 	`published_by` text NOT NULL,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`synthesis_uuid`) REFERENCES `syntheses`(`uuid`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`territory_id`) REFERENCES `territories`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
@@ -90,8 +180,28 @@ CREATE TABLE `territories` (
 	`longitude` real,
 	`grid_id` text NOT NULL,
 	`grid_version` text NOT NULL,
+	`manual_approval` integer DEFAULT false NOT NULL,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
 	`updated_at` text
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `territories_slug_unique` ON `territories` (`slug`);
+CREATE UNIQUE INDEX `territories_slug_unique` ON `territories` (`slug`);--> statement-breakpoint
+CREATE TABLE `fedify_kv` (
+	`key` text PRIMARY KEY NOT NULL,
+	`value` text NOT NULL,
+	`expires_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `fedify_kv_expires` ON `fedify_kv` (`expires_at`);--> statement-breakpoint
+CREATE TABLE `fedify_queue` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`message` text NOT NULL,
+	`ordering_key` text,
+	`available_at` integer NOT NULL,
+	`locked_by` text,
+	`locked_until` integer,
+	`enqueued_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `fedify_queue_available` ON `fedify_queue` (`available_at`,`id`);--> statement-breakpoint
+CREATE INDEX `fedify_queue_ordering` ON `fedify_queue` (`ordering_key`,`id`);

@@ -27,6 +27,11 @@ const envSchema = z.object({
   DISCLOSURE_K: z.coerce.number().optional(),
   DISCLOSURE_MARGIN_MINIMUM: z.coerce.number().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  ANTI_ENTROPY_INTERVAL_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(360),
 });
 
 export interface Config {
@@ -39,6 +44,8 @@ export interface Config {
   demoData: boolean;
   disclosure: z.infer<typeof disclosurePolicySchema>;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** How often followed peers' known syntheses are pulled (0 = only when a follow is accepted). */
+  antiEntropyIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     demoData: e.DEMO_DATA,
     disclosure: policy.data,
     logLevel: e.LOG_LEVEL,
+    antiEntropyIntervalMs: e.ANTI_ENTROPY_INTERVAL_MINUTES * 60_000,
   };
 }
 

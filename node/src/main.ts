@@ -4,10 +4,11 @@ import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "./config";
 import { seedDemoTerritory } from "./demo/seed";
 import { createLogger } from "./logger";
+import { configureFedifyLogging } from "./logging";
 import { createNode } from "./node";
 
-/** Composition root: configuration → storage → services → HTTP server. */
-function main(): void {
+/** Composition root: configuration → storage → services and federation → HTTP server. */
+async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
@@ -19,6 +20,7 @@ function main(): void {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  await configureFedifyLogging(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
   const databaseFile = path.join(config.dataDir, "spiral.db");
   const node = createNode({
@@ -27,6 +29,8 @@ function main(): void {
     logger,
     adminToken: config.adminToken,
     policy: config.disclosure,
+    allowPrivateAddress: config.allowPrivateAddresses,
+    antiEntropyIntervalMs: config.antiEntropyIntervalMs,
   });
   logger.info(`database ${databaseFile} (checked, migrations applied)`);
   if (config.allowPrivateAddresses) {
@@ -41,6 +45,12 @@ function main(): void {
       `created the demo territory "${seeded.territory}": ${seeded.groups} groups, ${seeded.criteria} classified criteria, synthesis published`,
     );
   }
+
+  // Keys are created once per territory, before anything is signed with them.
+  for (const territory of node.services.territories.list()) {
+    await node.deps.keys.keyPairs(territory.slug);
+  }
+  node.start();
 
   // The generated token is also kept in the data directory (owner-only) so it can be found again.
   const tokenFile = path.join(config.dataDir, "admin-token");
@@ -70,8 +80,10 @@ function main(): void {
   const shutdown = (signal: string) => {
     logger.info(`${signal}: shutting down`);
     server.close(() => {
-      node.close();
-      process.exit(0);
+      node.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     });
     setTimeout(() => process.exit(1), 5000).unref();
   };
@@ -79,4 +91,9 @@ function main(): void {
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
-main();
+main().catch((error) => {
+  process.stderr.write(
+    `the node could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Federation } from "@fedify/fedify";
 import { Hono } from "hono";
 import {
   DEFAULT_POLICY,
@@ -9,6 +11,15 @@ import { ensureAdminToken } from "./api/auth";
 import { createApi } from "./api/index";
 import type { Logger } from "./api/problem";
 import { openStorage, type Storage } from "./db/open";
+import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
+import type { FederationDeps } from "./federation/context";
+import { createSpiralFederation } from "./federation/federation";
+import { federationMiddleware, inboxGuard } from "./federation/hono";
+import { createActorKeyStore } from "./federation/keys";
+import { createNetworkService, type NetworkService } from "./federation/network";
+import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
+import { SqliteKvStore } from "./federation/sqlite-kv-store";
+import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
 import { createPages } from "./pages";
 import { createServices, type Services } from "./services/index";
 
@@ -21,33 +32,117 @@ export interface NodeOptions {
   grid?: Grid;
   policy?: DisclosurePolicy;
   now?: () => Date;
+  /** Let the node fetch loopback and private addresses (tests, a local demo network). */
+  allowPrivateAddress?: boolean;
+  /** How often to pull followed peers' known syntheses; 0 turns the periodic pull off. */
+  antiEntropyIntervalMs?: number;
+  /** How often an idle queue looks for work (ms). */
+  queuePollIntervalMs?: number;
 }
 
 export interface SpiralNode {
   app: Hono;
   services: Services;
   storage: Storage;
+  federation: Federation<FederationDeps>;
+  deps: FederationDeps;
+  network: NetworkService;
+  outbox: OutboxDispatcher;
+  antiEntropy: AntiEntropy;
   /** Set when this start generated the admin token (first start without ADMIN_TOKEN). */
   generatedAdminToken?: string | undefined;
-  close(): void;
+  /** Starts the background work: the message queue, outbox deliveries, periodic pulls. */
+  start(): void;
+  /** Stops the background work and closes the database. */
+  close(): Promise<void>;
 }
 
-/** Builds a node: storage, services and the HTTP app. The one place that wires them. */
+/** Builds a node: storage, services, federation and the HTTP app. The one place that wires them. */
 export function createNode(options: NodeOptions): SpiralNode {
   const storage = openStorage(options.databaseFile);
+  const grid = options.grid ?? defaultGrid;
+  let started = false;
+  let wakeOutbox = () => {};
   const services = createServices({
     storage,
     db: storage.db,
-    grid: options.grid ?? defaultGrid,
+    grid,
     policy: options.policy ?? DEFAULT_POLICY,
     publicUrl: options.publicUrl,
     now: options.now ?? (() => new Date()),
+    notifyOutbox: () => wakeOutbox(),
   });
   services.categories.ensureBuiltins();
   const { generated } = ensureAdminToken(storage.db, options.adminToken);
 
+  const kv = new SqliteKvStore(storage.sqlite);
+  const queue = new SqliteMessageQueue(storage.sqlite, {
+    ...(options.queuePollIntervalMs ? { pollIntervalMs: options.queuePollIntervalMs } : {}),
+    onError: (error) => options.logger.error("queued federation task failed", error),
+  });
+  const federation = createSpiralFederation({
+    kv,
+    queue,
+    publicUrl: options.publicUrl,
+    allowPrivateAddress: options.allowPrivateAddress ?? false,
+  });
+  let antiEntropy: AntiEntropy | undefined;
+  const deps: FederationDeps = {
+    services,
+    keys: createActorKeyStore(storage.db),
+    kv,
+    grid,
+    logger: options.logger,
+    relayedBy: new AsyncLocalStorage<string>(),
+    requestPull: (id) => antiEntropy?.request(id),
+  };
+  const outbox = createOutboxDispatcher(federation, deps, options.publicUrl);
+  antiEntropy = createAntiEntropy(
+    federation,
+    deps,
+    options.publicUrl,
+    options.antiEntropyIntervalMs ?? 6 * 60 * 60 * 1000,
+  );
+  const network = createNetworkService(federation, deps, options.publicUrl);
+  wakeOutbox = () => {
+    if (started) void outbox.drain();
+  };
+
   const app = new Hono();
-  app.route("/api/v1", createApi(services, options.logger));
+  app.use("/inbox", ...inboxGuard(grid));
+  app.use("/actors/:slug/inbox", ...inboxGuard(grid));
+  app.use(federationMiddleware(federation, deps));
+  app.route("/api/v1", createApi(services, network, options.logger));
   app.route("/", createPages(services));
-  return { app, services, storage, generatedAdminToken: generated, close: () => storage.close() };
+
+  const queueController = new AbortController();
+  let queueRunning: Promise<void> | undefined;
+  const ae = antiEntropy;
+  return {
+    app,
+    services,
+    storage,
+    federation,
+    deps,
+    network,
+    outbox,
+    antiEntropy: ae,
+    generatedAdminToken: generated,
+    start() {
+      if (started) return;
+      started = true;
+      queueRunning = federation.startQueue(deps, { signal: queueController.signal });
+      outbox.start();
+      ae.start();
+    },
+    async close() {
+      if (started) {
+        await outbox.stop();
+        await ae.stop();
+        queueController.abort();
+        await queueRunning;
+      }
+      storage.close();
+    },
+  };
 }

@@ -250,7 +250,13 @@ describe("criteria", () => {
     });
 
     it("refuses an empty text, an unknown question and fields that are not editable", async () => {
-      for (const patch of [{}, { text: " " }, { question: "Q0" }, { code: "A02" }, { groupId: 9 }]) {
+      for (const patch of [
+        {},
+        { text: " " },
+        { question: "Q0" },
+        { code: "A02" },
+        { groupId: 9 },
+      ]) {
         const response = await t.admin.patch(`${T}/criteria/${id}`, patch);
         expect(response.status, JSON.stringify(patch)).toBe(400);
         expect(response.body.error).toBe("invalid_request");

@@ -210,6 +210,7 @@ describe("syntheses", () => {
       expect(response.status).toBe(201);
       expect(response.body).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        synthesisId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         periodKey: PERIOD_KEY,
         version: 1,
         participants: 17,

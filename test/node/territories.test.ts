@@ -20,6 +20,7 @@ describe("territory profile", () => {
         region: "FR-GES",
         languages: ["fr", "en"],
         grid: { id: t.services.ctx.grid.id, version: t.services.ctx.grid.version },
+        manualApproval: false,
         actorId: `${PUBLIC_URL}/actors/testville`,
       },
     ]);
@@ -32,7 +33,11 @@ describe("territory profile", () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ slug: "porto", actorId: `${PUBLIC_URL}/actors/porto` });
     expect((await t.admin.post("/api/v1/territories", profile)).status).toBe(409);
-    const bad = await t.admin.post("/api/v1/territories", { ...profile, slug: "x", country: "PRT" });
+    const bad = await t.admin.post("/api/v1/territories", {
+      ...profile,
+      slug: "x",
+      country: "PRT",
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.issues).toEqual([expect.objectContaining({ path: "country" })]);
     expect((await t.anonymous.get("/api/v1/territories")).body).toHaveLength(2);
@@ -188,6 +193,15 @@ describe("home page and API description", () => {
         "POST /territories/{slug}/syntheses",
         "GET /territories/{slug}/syntheses",
         "GET /territories/{slug}/syntheses/{id}",
+        "POST /territories/{slug}/syntheses/{id}/withdrawal",
+        "GET /territories/{slug}/following",
+        "POST /territories/{slug}/following",
+        "DELETE /territories/{slug}/following/{id}",
+        "GET /territories/{slug}/followers",
+        "POST /territories/{slug}/followers/{id}/approval",
+        "DELETE /territories/{slug}/followers/{id}",
+        "GET /received-syntheses",
+        "GET /received-syntheses/{id}",
       ].sort(),
     );
     // Writes say they need the token; public reads do not.

@@ -47,6 +47,7 @@ const PUBLIC_READS = [
   /^\/api\/v1\/territories$/,
   /^\/api\/v1\/territories\/[^/]+$/,
   /^\/api\/v1\/territories\/[^/]+\/syntheses(\/[^/]+)?$/,
+  /^\/api\/v1\/received-syntheses(\/[^/]+)?$/,
 ];
 
 export function requireAdmin(db: Db): MiddlewareHandler<ApiEnv> {

@@ -1,4 +1,5 @@
 import { bodyLimit } from "hono/body-limit";
+import type { NetworkService } from "../federation/network";
 import type { Services } from "../services/index";
 import { requireAdmin } from "./auth";
 import { createRouter } from "./env";
@@ -7,6 +8,7 @@ import { registerCriteriaRoutes } from "./routes/criteria";
 import { registerGroupRoutes } from "./routes/groups";
 import { registerImportRoutes } from "./routes/imports";
 import { registerMetaRoutes } from "./routes/meta";
+import { registerNetworkRoutes } from "./routes/network";
 import { registerSynthesisRoutes } from "./routes/syntheses";
 import { registerTerritoryRoutes } from "./routes/territories";
 
@@ -15,7 +17,7 @@ export const API_BODY_LIMIT = 1024 * 1024;
 export const CSV_BODY_LIMIT = 32 * 1024 * 1024;
 
 /** The JSON API under /api/v1, with its OpenAPI description at /api/v1/openapi.json. */
-export function createApi(services: Services, logger: Logger) {
+export function createApi(services: Services, network: NetworkService, logger: Logger) {
   const api = createRouter();
   const tooLarge = (limit: number) => ({
     maxSize: limit,
@@ -42,6 +44,7 @@ export function createApi(services: Services, logger: Logger) {
   registerCriteriaRoutes(api, services);
   registerImportRoutes(api, services);
   registerSynthesisRoutes(api, services);
+  registerNetworkRoutes(api, services, network);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

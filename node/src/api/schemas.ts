@@ -27,6 +27,7 @@ export const territoryViewSchema = z.object({
   latitude: z.number().optional(),
   longitude: z.number().optional(),
   grid: z.object({ id: z.string(), version: z.string() }),
+  manualApproval: z.boolean(),
   actorId: z.string(),
 });
 
@@ -104,6 +105,7 @@ export const publishBodySchema = z.strictObject({
 
 export const synthesisVersionSchema = z.object({
   id: z.string(),
+  synthesisId: z.string(),
   periodKey: z.string(),
   version: z.number(),
   participants: z.number(),

@@ -26,6 +26,8 @@ export const territories = sqliteTable("territories", {
   longitude: real("longitude"),
   gridId: text("grid_id").notNull(),
   gridVersion: text("grid_version").notNull(),
+  /** Follow requests wait for a facilitator's approval instead of being accepted at once. */
+  manualApproval: integer("manual_approval", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
   updatedAt: text("updated_at"),
 });
@@ -99,12 +101,33 @@ export const criteria = sqliteTable(
   ],
 );
 
+/**
+ * A published synthesis: one per territory and period, the ActivityPub `Article` whose versions
+ * go out as Create then Update, and whose withdrawal goes out as Delete.
+ */
+export const syntheses = sqliteTable(
+  "syntheses",
+  {
+    uuid: text("uuid").primaryKey(),
+    territoryId: integer("territory_id")
+      .notNull()
+      .references(() => territories.id, { onDelete: "cascade" }),
+    periodKey: text("period_key").notNull(),
+    withdrawnAt: text("withdrawn_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("syntheses_territory_period").on(t.territoryId, t.periodKey)],
+);
+
 /** Every version of a synthesis this node published, payload verbatim. */
 export const synthesisVersions = sqliteTable(
   "synthesis_versions",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     uuid: text("uuid").notNull().unique(),
+    synthesisUuid: text("synthesis_uuid")
+      .notNull()
+      .references(() => syntheses.uuid, { onDelete: "cascade" }),
     territoryId: integer("territory_id")
       .notNull()
       .references(() => territories.id, { onDelete: "cascade" }),
@@ -118,6 +141,121 @@ export const synthesisVersions = sqliteTable(
   },
   (t) => [
     uniqueIndex("synthesis_versions_period_version").on(t.territoryId, t.periodKey, t.version),
+  ],
+);
+
+/** Key pairs of the actors this node hosts, as JWK, created once: [RSA, Ed25519] (order is fixed). */
+export const actorKeys = sqliteTable("actor_keys", {
+  identifier: text("identifier").primaryKey(),
+  rsaPublic: text("rsa_public", { mode: "json" }).$type<JsonWebKey>().notNull(),
+  rsaPrivate: text("rsa_private", { mode: "json" }).$type<JsonWebKey>().notNull(),
+  ed25519Public: text("ed25519_public", { mode: "json" }).$type<JsonWebKey>().notNull(),
+  ed25519Private: text("ed25519_private", { mode: "json" }).$type<JsonWebKey>().notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * The outbox: every activity this node sends, written in the same transaction as the change it
+ * announces, signed and delivered after commit. Its JSON is what /activities/{uuid} serves.
+ */
+export const outboxActivities = sqliteTable(
+  "outbox_activities",
+  {
+    uuid: text("uuid").primaryKey(),
+    actor: text("actor").notNull(),
+    type: text("type", {
+      enum: ["Create", "Update", "Delete", "Follow", "Accept", "Reject", "Undo"],
+    }).notNull(),
+    /** The id of the object the activity is about (Article URL, Follow id, …). */
+    objectId: text("object_id").notNull(),
+    synthesisUuid: text("synthesis_uuid").references(() => syntheses.uuid, {
+      onDelete: "set null",
+    }),
+    synthesisVersionId: integer("synthesis_version_id").references(() => synthesisVersions.id, {
+      onDelete: "set null",
+    }),
+    /** Actor URLs to deliver to; null = the actor's accepted followers at send time. */
+    recipients: text("recipients", { mode: "json" }).$type<string[]>(),
+    /** The activity as sent (with its integrity proof, without the LD signature); null until prepared. */
+    json: text("json", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    sentAt: text("sent_at"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+  },
+  (t) => [
+    index("outbox_pending").on(t.sentAt, t.createdAt),
+    index("outbox_synthesis").on(t.synthesisUuid, t.createdAt),
+  ],
+);
+
+/** Actors a local actor follows (outgoing follows) and where each request stands. */
+export const following = sqliteTable(
+  "following",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    actor: text("actor").notNull(),
+    target: text("target").notNull(),
+    targetInbox: text("target_inbox").notNull(),
+    targetSharedInbox: text("target_shared_inbox"),
+    targetHandle: text("target_handle"),
+    targetName: text("target_name"),
+    targetType: text("target_type"),
+    followActivityId: text("follow_activity_id").notNull(),
+    state: text("state", { enum: ["pending", "accepted", "rejected"] }).notNull(),
+    lastPulledAt: text("last_pulled_at"),
+    createdAt: createdAt(),
+    updatedAt: text("updated_at"),
+  },
+  (t) => [uniqueIndex("following_actor_target").on(t.actor, t.target)],
+);
+
+/** Remote actors that follow a local actor (incoming follows). */
+export const followers = sqliteTable(
+  "followers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    actor: text("actor").notNull(),
+    follower: text("follower").notNull(),
+    inbox: text("inbox").notNull(),
+    sharedInbox: text("shared_inbox"),
+    handle: text("handle"),
+    name: text("name"),
+    followActivityId: text("follow_activity_id").notNull(),
+    state: text("state", { enum: ["pending", "accepted"] }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: text("updated_at"),
+  },
+  (t) => [uniqueIndex("followers_actor_follower").on(t.actor, t.follower)],
+);
+
+/**
+ * Syntheses received from other territories: for each origin and period the latest accepted
+ * version, with the activity stored verbatim (integrity proof intact, no LD signature) so it
+ * can be served to peers and re-verified.
+ */
+export const receivedSyntheses = sqliteTable(
+  "received_syntheses",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    origin: text("origin").notNull(),
+    periodKey: text("period_key").notNull(),
+    objectId: text("object_id").notNull(),
+    version: integer("version").notNull(),
+    hash: text("hash").notNull(),
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    activity: text("activity", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** The relay (a node or sub-network) it came through; null when delivered by its origin. */
+    via: text("via"),
+    /** Set when a different content arrived under the same version: excluded until a newer version. */
+    conflictedAt: text("conflicted_at"),
+    conflictingHash: text("conflicting_hash"),
+    withdrawnAt: text("withdrawn_at"),
+    receivedAt: text("received_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("received_origin_period").on(t.origin, t.periodKey),
+    index("received_object").on(t.objectId),
   ],
 );
 

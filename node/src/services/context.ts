@@ -10,6 +10,8 @@ export interface ServiceContext {
   /** Public origin of this node, e.g. https://spiral.example.org (no trailing slash). */
   publicUrl: string;
   now: () => Date;
+  /** Called after a transaction that wrote to the outbox has committed (wakes the dispatcher). */
+  notifyOutbox: () => void;
 }
 
 /** Who is acting, recorded with classifications, publications and the audit log. */

@@ -3,7 +3,10 @@ import { createCategoryService } from "./categories";
 import type { ServiceContext } from "./context";
 import { createCriteriaService } from "./criteria";
 import { createCsvImportService } from "./csv-import";
+import { createFollowService } from "./follows";
 import { createGroupService } from "./groups";
+import { createOutboxService } from "./outbox";
+import { createReceivedSynthesisService } from "./received-syntheses";
 import { createSynthesisService } from "./syntheses";
 import { createTerritoryService } from "./territories";
 
@@ -15,7 +18,22 @@ export function createServices(ctx: ServiceContext) {
   const groups = createGroupService(ctx, audit, territories, categories);
   const criteria = createCriteriaService(ctx, audit, territories, groups);
   const imports = createCsvImportService(ctx, audit, territories);
-  const syntheses = createSynthesisService(ctx, audit, territories);
-  return { ctx, audit, territories, categories, groups, criteria, imports, syntheses };
+  const outbox = createOutboxService(ctx);
+  const syntheses = createSynthesisService(ctx, audit, territories, outbox);
+  const received = createReceivedSynthesisService(ctx);
+  const follows = createFollowService(ctx);
+  return {
+    ctx,
+    audit,
+    territories,
+    categories,
+    groups,
+    criteria,
+    imports,
+    outbox,
+    syntheses,
+    received,
+    follows,
+  };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -9,10 +9,17 @@ import {
   type SynthesisDraft,
   type SynthesisPayload,
 } from "../../../protocol/src/index";
-import { criteria, groups, synthesisVersions } from "../db/schema";
+import {
+  criteria,
+  groups,
+  syntheses,
+  synthesisVersions,
+  territories as territoriesTable,
+} from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
+import type { OutboxService } from "./outbox";
 import { type TerritoryRow, type TerritoryService, territoryActorId } from "./territories";
 
 export type SynthesisVersionRow = typeof synthesisVersions.$inferSelect;
@@ -20,6 +27,7 @@ export type SynthesisVersionRow = typeof synthesisVersions.$inferSelect;
 export function synthesisVersionView(row: SynthesisVersionRow) {
   return {
     id: row.uuid,
+    synthesisId: row.synthesisUuid,
     periodKey: row.periodKey,
     version: row.version,
     participants: row.participants,
@@ -34,10 +42,14 @@ function contentOf(payload: SynthesisPayload) {
   return JSON.stringify(content);
 }
 
+/** URL of a synthesis (the ActivityPub Article and its HTML page). */
+export const synthesisUrl = (publicUrl: string, uuid: string) => `${publicUrl}/syntheses/${uuid}`;
+
 export function createSynthesisService(
   ctx: ServiceContext,
   audit: AuditService,
   territories: TerritoryService,
+  outbox: OutboxService,
 ) {
   /** Per-group tallies of validated criteria for the groups whose first session is in the period. */
   const talliesFor = (territory: TerritoryRow, period: Period) => {
@@ -157,21 +169,43 @@ export function createSynthesisService(
         ]);
       }
       // Synchronous transaction: nothing can publish the same period between draft and insert.
-      return ctx.db.transaction((tx) => {
+      const published = ctx.db.transaction((tx) => {
         const { key, previous, draft } = draftFor(territory, period, correction);
         // Said first, so the answer is not "mark it as a correction" when there is nothing to correct.
         const unchanged = previous ? draftFor(territory, period, true).draft.payload : null;
-        if (previous && unchanged && contentOf(JSON.parse(previous.payload)) === contentOf(unchanged)) {
+        if (
+          previous &&
+          unchanged &&
+          contentOf(JSON.parse(previous.payload)) === contentOf(unchanged)
+        ) {
           throw new ConflictError(`nothing changed since version ${previous.version}`);
         }
         if (!draft.payload) {
           throw new ConflictError("this synthesis cannot be published", draft.blockers);
         }
         const payload = draft.payload;
+        const series =
+          tx
+            .select()
+            .from(syntheses)
+            .where(and(eq(syntheses.territoryId, territory.id), eq(syntheses.periodKey, key)))
+            .get() ??
+          tx
+            .insert(syntheses)
+            .values({ uuid: randomUUID(), territoryId: territory.id, periodKey: key })
+            .returning()
+            .get();
+        if (series.withdrawnAt) {
+          tx.update(syntheses)
+            .set({ withdrawnAt: null })
+            .where(eq(syntheses.uuid, series.uuid))
+            .run();
+        }
         const row = tx
           .insert(synthesisVersions)
           .values({
             uuid: randomUUID(),
+            synthesisUuid: series.uuid,
             territoryId: territory.id,
             periodKey: key,
             version: payload.version,
@@ -182,6 +216,14 @@ export function createSynthesisService(
           })
           .returning()
           .get();
+        // The first version is a Create, later ones (and a republication after withdrawal) an Update.
+        outbox.record({
+          actor: territory.slug,
+          type: payload.version === 1 ? "Create" : "Update",
+          objectId: synthesisUrl(ctx.publicUrl, series.uuid),
+          synthesisUuid: series.uuid,
+          synthesisVersionId: row.id,
+        });
         audit.record(actor, "synthesis.publish", `synthesis:${row.uuid}`, {
           period: key,
           version: row.version,
@@ -189,6 +231,59 @@ export function createSynthesisService(
         });
         return row;
       });
+      ctx.notifyOutbox();
+      return published;
+    },
+    /** Withdraws a published synthesis: it leaves the public lists and a Delete goes out. */
+    withdraw(slug: string, synthesisUuid: string, actor: Actor): void {
+      const territory = territories.get(slug);
+      ctx.db.transaction((tx) => {
+        const series = tx
+          .select()
+          .from(syntheses)
+          .where(and(eq(syntheses.uuid, synthesisUuid), eq(syntheses.territoryId, territory.id)))
+          .get();
+        if (!series)
+          throw new NotFoundError(`no synthesis ${synthesisUuid} in territory "${slug}"`);
+        if (series.withdrawnAt) throw new ConflictError("this synthesis is already withdrawn");
+        tx.update(syntheses)
+          .set({ withdrawnAt: ctx.now().toISOString() })
+          .where(eq(syntheses.uuid, series.uuid))
+          .run();
+        outbox.record({
+          actor: territory.slug,
+          type: "Delete",
+          objectId: synthesisUrl(ctx.publicUrl, series.uuid),
+          synthesisUuid: series.uuid,
+        });
+        audit.record(actor, "synthesis.withdraw", `synthesis:${series.uuid}`, {
+          period: series.periodKey,
+        });
+      });
+      ctx.notifyOutbox();
+    },
+    versionById(id: number): SynthesisVersionRow | undefined {
+      return ctx.db.select().from(synthesisVersions).where(eq(synthesisVersions.id, id)).get();
+    },
+    /** A published synthesis (the Article) with its latest version; undefined when unknown. */
+    series(uuid: string) {
+      const series = ctx.db.select().from(syntheses).where(eq(syntheses.uuid, uuid)).get();
+      if (!series) return undefined;
+      const latest = ctx.db
+        .select()
+        .from(synthesisVersions)
+        .where(eq(synthesisVersions.synthesisUuid, uuid))
+        .orderBy(desc(synthesisVersions.version))
+        .limit(1)
+        .get();
+      if (!latest) return undefined;
+      const territory = ctx.db
+        .select()
+        .from(territoriesTable)
+        .where(eq(territoriesTable.id, series.territoryId))
+        .get();
+      if (!territory) return undefined;
+      return { series, latest, territory, payload: JSON.parse(latest.payload) as SynthesisPayload };
     },
     list(slug: string): SynthesisVersionRow[] {
       const territory = territories.get(slug);

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { z } from "zod";
 import { type TerritoryProfile, territoryProfileSchema } from "../../../protocol/src/index";
 import { territories } from "../db/schema";
 import type { AuditService } from "./audit";
@@ -21,6 +22,7 @@ export function territoryView(row: TerritoryRow, publicUrl: string) {
     latitude: row.latitude ?? undefined,
     longitude: row.longitude ?? undefined,
     grid: { id: row.gridId, version: row.gridVersion },
+    manualApproval: row.manualApproval,
     actorId: territoryActorId(publicUrl, row.slug),
   };
 }
@@ -30,7 +32,10 @@ export function territoryActorId(publicUrl: string, slug: string): string {
   return `${publicUrl}/actors/${slug}`;
 }
 
-export const territoryUpdateSchema = territoryProfileSchema.omit({ slug: true }).partial();
+export const territoryUpdateSchema = territoryProfileSchema
+  .omit({ slug: true })
+  .extend({ manualApproval: z.boolean() })
+  .partial();
 
 export function createTerritoryService(ctx: ServiceContext, audit: AuditService) {
   const find = (slug: string) =>

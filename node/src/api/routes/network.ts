@@ -1,0 +1,207 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import type { NetworkService } from "../../federation/network";
+import { followerView, followingView } from "../../services/follows";
+import type { Services } from "../../services/index";
+import { receivedSynthesisView } from "../../services/received-syntheses";
+import type { Router } from "../env";
+import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { idParam, slugParams } from "../schemas";
+
+const followingSchema = z.object({
+  id: z.number(),
+  target: z.string(),
+  handle: z.string().optional(),
+  name: z.string().optional(),
+  type: z.string().optional(),
+  state: z.enum(["pending", "accepted", "rejected"]),
+  lastPulledAt: z.string().optional(),
+  since: z.string(),
+});
+
+const followerSchema = z.object({
+  id: z.number(),
+  follower: z.string(),
+  handle: z.string().optional(),
+  name: z.string().optional(),
+  state: z.enum(["pending", "accepted"]),
+  since: z.string(),
+});
+
+const receivedSchema = z.object({
+  id: z.number(),
+  origin: z.string(),
+  periodKey: z.string(),
+  objectId: z.string(),
+  version: z.number(),
+  hash: z.string(),
+  via: z.string().optional(),
+  conflicted: z.boolean(),
+  withdrawn: z.boolean(),
+  receivedAt: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+const withId = slugParams.extend({ id: idParam });
+
+export function registerNetworkRoutes(router: Router, services: Services, network: NetworkService) {
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/following",
+      summary:
+        "Territories and sub-networks this territory follows, with the state of each request",
+      security: adminOnly,
+      request: { params: slugParams },
+      responses: {
+        200: jsonResponse(z.array(followingSchema), "Following"),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug } = c.req.valid("param");
+      services.territories.get(slug);
+      return c.json(services.follows.following(slug).map(followingView), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/following",
+      summary: "Follow a territory by handle (@slug@host) or actor URL",
+      security: adminOnly,
+      request: {
+        params: slugParams,
+        body: jsonBody(z.strictObject({ target: z.string().trim().min(3).max(500) })),
+      },
+      responses: {
+        202: jsonResponse(followingSchema, "Follow request sent; it stays pending until accepted"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const row = await network.follow(c.req.valid("param").slug, c.req.valid("json").target);
+      return c.json(followingView(row), 202);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "delete",
+      path: "/territories/{slug}/following/{id}",
+      summary: "Unfollow (sends Undo(Follow))",
+      security: adminOnly,
+      request: { params: withId },
+      responses: { 204: { description: "Unfollowed" }, 401: errors[401], 404: errors[404] },
+    }),
+    async (c) => {
+      const { slug, id } = c.req.valid("param");
+      await network.unfollow(slug, id);
+      return c.body(null, 204);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/followers",
+      summary: "Who follows this territory (pending ones wait for approval when it is manual)",
+      security: adminOnly,
+      request: { params: slugParams },
+      responses: {
+        200: jsonResponse(z.array(followerSchema), "Followers"),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug } = c.req.valid("param");
+      services.territories.get(slug);
+      return c.json(services.follows.followers(slug).map(followerView), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/followers/{id}/approval",
+      summary: "Approve a pending follower (sends Accept)",
+      security: adminOnly,
+      request: { params: withId },
+      responses: { 204: { description: "Approved" }, 401: errors[401], 404: errors[404] },
+    }),
+    async (c) => {
+      const { slug, id } = c.req.valid("param");
+      await network.approve(slug, id);
+      return c.body(null, 204);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "delete",
+      path: "/territories/{slug}/followers/{id}",
+      summary: "Refuse or remove a follower (sends Reject)",
+      security: adminOnly,
+      request: { params: withId },
+      responses: { 204: { description: "Removed" }, 401: errors[401], 404: errors[404] },
+    }),
+    async (c) => {
+      const { slug, id } = c.req.valid("param");
+      await network.remove(slug, id);
+      return c.body(null, 204);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/received-syntheses",
+      summary:
+        "Syntheses received from other territories: the latest version per origin and period",
+      responses: { 200: jsonResponse(z.array(receivedSchema), "Received syntheses") },
+    }),
+    (c) => c.json(services.received.list().map(receivedSynthesisView), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/received-syntheses/{id}",
+      summary: "One received synthesis with its payload",
+      request: { params: z.object({ id: idParam }) },
+      responses: {
+        200: jsonResponse(receivedSchema, "Received synthesis"),
+        400: errors[400],
+        404: errors[404],
+      },
+    }),
+    (c) => c.json(receivedSynthesisView(services.received.get(c.req.valid("param").id)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/syntheses/{id}/withdrawal",
+      summary: "Withdraw the synthesis this version belongs to (sends Delete)",
+      security: adminOnly,
+      request: { params: slugParams.extend({ id: z.uuid() }) },
+      responses: {
+        204: { description: "Withdrawn" },
+        401: errors[401],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      const { row } = services.syntheses.get(slug, id);
+      services.syntheses.withdraw(slug, row.synthesisUuid, c.get("actor"));
+      return c.body(null, 204);
+    },
+  );
+}

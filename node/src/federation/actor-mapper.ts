@@ -1,0 +1,66 @@
+import {
+  type CryptographicKey,
+  Endpoints,
+  type Multikey,
+  Organization,
+  PropertyValue,
+} from "@fedify/vocab";
+import type { TerritoryRow } from "../services/territories";
+
+export interface ActorUris {
+  id: URL;
+  inbox: URL;
+  sharedInbox: URL;
+  outbox: URL;
+  followers: URL;
+  following: URL;
+  /** The territory's HTML page (the actor URL itself, negotiated). */
+  url: URL;
+  /** Supplementary collections, here the "known syntheses" used for anti-entropy. */
+  streams: URL[];
+}
+
+const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+const languageNames = new Intl.DisplayNames(["en"], { type: "language" });
+
+const safeName = (names: Intl.DisplayNames, code: string) => {
+  try {
+    return names.of(code) ?? code;
+  } catch {
+    return code;
+  }
+};
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A territory as an ActivityPub `Organization`, with Mastodon-readable profile fields. */
+export function territoryToActor(
+  territory: TerritoryRow,
+  uris: ActorUris,
+  keys: { publicKey?: CryptographicKey; assertionMethods: Multikey[] },
+): Organization {
+  const fields: Array<[string, string]> = [
+    ["Country", safeName(regionNames, territory.country)],
+    ...(territory.region ? ([["Region", territory.region]] as Array<[string, string]>) : []),
+    ["Languages", territory.languages.map((l) => safeName(languageNames, l)).join(", ")],
+    ["Method", "SPIRAL (TOGETHER network)"],
+  ];
+  return new Organization({
+    id: uris.id,
+    preferredUsername: territory.slug,
+    name: territory.name,
+    summary: territory.description ? `<p>${escapeHtml(territory.description)}</p>` : null,
+    url: uris.url,
+    inbox: uris.inbox,
+    outbox: uris.outbox,
+    followers: uris.followers,
+    following: uris.following,
+    endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
+    streams: uris.streams,
+    manuallyApprovesFollowers: territory.manualApproval,
+    discoverable: true,
+    publicKey: keys.publicKey ?? null,
+    assertionMethods: keys.assertionMethods,
+    attachments: fields.map(([name, value]) => new PropertyValue({ name, value })),
+  });
+}

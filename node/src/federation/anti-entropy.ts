@@ -1,0 +1,128 @@
+import type { Context, Federation } from "@fedify/fedify";
+import {
+  Activity,
+  Article,
+  Create,
+  isActor,
+  OrderedCollection,
+  OrderedCollectionPage,
+  Update,
+} from "@fedify/vocab";
+import { periodKey } from "../../../protocol/src/index";
+import type { FollowingRow } from "../services/follows";
+import type { FederationDeps } from "./context";
+import { articleToSynthesis } from "./synthesis-mapper";
+
+const MAX_PAGES = 200;
+
+/**
+ * Anti-entropy (DESIGN §6): pulls the "known syntheses" collection of the peers this node's
+ * territories follow — when a follow is accepted, then periodically — and routes each activity
+ * it does not hold yet through the same verification as a delivery. Syntheses of territories
+ * nobody here follows thus arrive without flooding the network.
+ */
+export function createAntiEntropy(
+  federation: Federation<FederationDeps>,
+  deps: FederationDeps,
+  publicUrl: string,
+  intervalMs: number,
+) {
+  let timer: NodeJS.Timeout | undefined;
+  const inFlight = new Set<Promise<unknown>>();
+  const context = () => federation.createContext(new URL(publicUrl), deps);
+
+  /** Whether the item is a synthesis version this node already holds (skip re-verification). */
+  async function alreadyHeld(ctx: Context<FederationDeps>, item: Activity): Promise<boolean> {
+    if (!(item instanceof Create || item instanceof Update)) return false;
+    const object = await item.getObject(ctx).catch(() => null);
+    if (!(object instanceof Article)) return false;
+    const parsed = articleToSynthesis(object, deps.grid);
+    if (!parsed.ok || !item.actorId) return false;
+    return deps.services.received.holds(
+      item.actorId.href,
+      periodKey(parsed.payload.period),
+      parsed.payload.version,
+    );
+  }
+
+  async function pull(row: FollowingRow): Promise<{ routed: number; skipped: number }> {
+    const ctx = context();
+    const peer = await ctx.lookupObject(row.target);
+    if (!isActor(peer)) throw new Error(`${row.target} is not an actor`);
+    const stream = peer.streamIds.find((url) => url.pathname.endsWith("/known-syntheses"));
+    if (!stream) return { routed: 0, skipped: 0 }; // not a Spiral Network node (e.g. Mastodon)
+    const collection = await ctx.lookupObject(stream);
+    if (!(collection instanceof OrderedCollection))
+      throw new Error(`${stream.href} is not a collection`);
+
+    // Items come from many origins: take them as served (crossOrigin "trust") and let
+    // routeActivity check each origin's proof.
+    const options = { ...ctx, crossOrigin: "trust" as const };
+    const items: Activity[] = [];
+    for await (const item of collection.getItems(options)) {
+      if (item instanceof Activity) items.push(item);
+    }
+    let page = await collection.getFirst(options);
+    for (let n = 0; page instanceof OrderedCollectionPage && n < MAX_PAGES; n++) {
+      for await (const item of page.getItems(options)) {
+        if (item instanceof Activity) items.push(item);
+      }
+      page = await page.getNext(options);
+    }
+
+    let routed = 0;
+    let skipped = 0;
+    for (const item of items) {
+      if (await alreadyHeld(ctx, item)) {
+        skipped++;
+        continue;
+      }
+      const accepted = await deps.relayedBy.run(row.target, () =>
+        ctx.routeActivity(null, item, { immediate: true }),
+      );
+      if (accepted) routed++;
+      else deps.logger.warn(`anti-entropy: ${item.id?.href} from ${row.target} did not verify`);
+    }
+    deps.services.follows.markPulled(row.id);
+    return { routed, skipped };
+  }
+
+  async function pullLogged(row: FollowingRow): Promise<void> {
+    try {
+      const { routed, skipped } = await pull(row);
+      deps.logger.info(
+        `anti-entropy: pulled ${row.target}: ${routed} routed, ${skipped} already held`,
+      );
+    } catch (error) {
+      deps.logger.warn(`anti-entropy: could not pull ${row.target}: ${(error as Error).message}`);
+    }
+  }
+
+  const track = (promise: Promise<unknown>) => {
+    inFlight.add(promise);
+    void promise.finally(() => inFlight.delete(promise));
+  };
+
+  return {
+    pull,
+    /** Pulls from one followed peer in the background (after its Accept). */
+    request(followingId: number): void {
+      const row = deps.services.follows.acceptedFollowing().find((f) => f.id === followingId);
+      if (row) track(pullLogged(row));
+    },
+    /** Pulls from every accepted peer, one after the other. */
+    async pullAll(): Promise<void> {
+      for (const row of deps.services.follows.acceptedFollowing()) await pullLogged(row);
+    },
+    start(): void {
+      if (intervalMs <= 0) return;
+      timer = setInterval(() => track(this.pullAll()), intervalMs);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+export type AntiEntropy = ReturnType<typeof createAntiEntropy>;

@@ -1,0 +1,240 @@
+import { createFederation, type Federation, type KvStore, type MessageQueue } from "@fedify/fedify";
+import {
+  Accept,
+  Activity,
+  Announce,
+  Article,
+  Create,
+  Delete,
+  Follow,
+  Reject,
+  Undo,
+  Update,
+} from "@fedify/vocab";
+import { Temporal } from "temporal-polyfill";
+import { SYNTHESIS_SCHEMA_ID } from "../../../protocol/src/index";
+import { synthesisUrl } from "../services/syntheses";
+import { territoryToActor } from "./actor-mapper";
+import type { FederationDeps } from "./context";
+import {
+  onAccept,
+  onAnnounce,
+  onDelete,
+  onFollow,
+  onReject,
+  onSynthesisActivity,
+  onUndo,
+} from "./inbox";
+import { synthesisToArticle } from "./synthesis-mapper";
+
+export const SOFTWARE_VERSION = "0.1.0";
+export const PROTOCOL_VERSION = "spiral/1";
+export const KNOWN_SYNTHESES = "known-syntheses";
+const PAGE_SIZE = 50;
+
+export interface FederationOptions {
+  kv: KvStore;
+  queue: MessageQueue;
+  publicUrl: string;
+  /** Only for tests and a local demo network on one machine (ALLOW_PRIVATE_ADDRESSES). */
+  allowPrivateAddress: boolean;
+}
+
+const instant = (iso: string) => Temporal.Instant.from(iso);
+
+/** Builds the Fedify federation of a node: actors, collections, objects and inbox handlers. */
+export function createSpiralFederation(options: FederationOptions): Federation<FederationDeps> {
+  const federation = createFederation<FederationDeps>({
+    kv: options.kv,
+    queue: options.queue,
+    manuallyStartQueue: true,
+    origin: options.publicUrl,
+    allowPrivateAddress: options.allowPrivateAddress,
+  });
+
+  const territoryOf = (ctx: { data: FederationDeps }, identifier: string) =>
+    ctx.data.services.territories.list().find((t) => t.slug === identifier);
+
+  federation
+    .setActorDispatcher("/actors/{identifier}", async (ctx, identifier) => {
+      const territory = territoryOf(ctx, identifier);
+      if (!territory) return null;
+      const keys = await ctx.getActorKeyPairs(identifier);
+      return territoryToActor(
+        territory,
+        {
+          id: ctx.getActorUri(identifier),
+          inbox: ctx.getInboxUri(identifier),
+          sharedInbox: ctx.getInboxUri(),
+          outbox: ctx.getOutboxUri(identifier),
+          followers: ctx.getFollowersUri(identifier),
+          following: ctx.getFollowingUri(identifier),
+          url: ctx.getActorUri(identifier),
+          streams: [ctx.getCollectionUri(KNOWN_SYNTHESES, { identifier })],
+        },
+        {
+          ...(keys[0] ? { publicKey: keys[0].cryptographicKey } : {}),
+          assertionMethods: keys.map((k) => k.multikey),
+        },
+      );
+    })
+    .setKeyPairsDispatcher((ctx, identifier) =>
+      territoryOf(ctx, identifier) ? ctx.data.keys.keyPairs(identifier) : [],
+    )
+    .mapHandle((ctx, username) => (territoryOf(ctx, username) ? username : null));
+
+  federation
+    .setFollowersDispatcher("/actors/{identifier}/followers", (ctx, identifier) => {
+      if (!territoryOf(ctx, identifier)) return null;
+      const items = ctx.data.services.follows.acceptedFollowers(identifier).map((f) => ({
+        id: new URL(f.follower),
+        inboxId: new URL(f.inbox),
+        endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
+      }));
+      return { items };
+    })
+    .setCounter(
+      (ctx, identifier) => ctx.data.services.follows.acceptedFollowers(identifier).length,
+    );
+
+  federation
+    .setFollowingDispatcher("/actors/{identifier}/following", (ctx, identifier) => {
+      if (!territoryOf(ctx, identifier)) return null;
+      const items = ctx.data.services.follows
+        .following(identifier)
+        .filter((f) => f.state === "accepted")
+        .map((f) => new URL(f.target));
+      return { items };
+    })
+    .setCounter(
+      (ctx, identifier) =>
+        ctx.data.services.follows.following(identifier).filter((f) => f.state === "accepted")
+          .length,
+    );
+
+  // The outbox: the territory's publications (Create, Update, Delete), newest first, as sent.
+  federation
+    .setOutboxDispatcher("/actors/{identifier}/outbox", async (ctx, identifier, cursor) => {
+      if (!territoryOf(ctx, identifier) || cursor === null) return null;
+      const offset = Number.parseInt(cursor, 10) || 0;
+      const rows = ctx.data.services.outbox.listByActor(identifier, PAGE_SIZE + 1, offset);
+      const items = await Promise.all(
+        rows
+          .slice(0, PAGE_SIZE)
+          .filter((r) => r.json)
+          .map((r) => Activity.fromJsonLd(r.json, ctx)),
+      );
+      return { items, nextCursor: rows.length > PAGE_SIZE ? String(offset + PAGE_SIZE) : null };
+    })
+    .setFirstCursor(() => "0")
+    .setCounter(
+      (ctx, identifier) => ctx.data.services.outbox.listByActor(identifier, 1_000_000, 0).length,
+    );
+
+  // Anti-entropy (DESIGN §6): the latest synthesis activity this node holds per origin and
+  // period — its own and those it received — verbatim, with their integrity proofs.
+  federation
+    .setOrderedCollectionDispatcher(
+      KNOWN_SYNTHESES,
+      Activity,
+      "/actors/{identifier}/known-syntheses",
+      async (ctx, { identifier }, cursor) => {
+        if (!territoryOf(ctx, identifier) || cursor === null) return null;
+        const all = knownSynthesisActivities(ctx.data);
+        const offset = Number.parseInt(cursor, 10) || 0;
+        const page = all.slice(offset, offset + PAGE_SIZE);
+        const items = await Promise.all(page.map((json) => Activity.fromJsonLd(json, ctx)));
+        return {
+          items,
+          nextCursor: offset + PAGE_SIZE < all.length ? String(offset + PAGE_SIZE) : null,
+        };
+      },
+    )
+    .setFirstCursor(() => "0")
+    .setCounter((ctx) => knownSynthesisActivities(ctx.data).length);
+
+  // A synthesis as an Article; null (→ the HTML side answers 410) once withdrawn.
+  federation.setObjectDispatcher(Article, "/syntheses/{uuid}", (ctx, { uuid }) => {
+    const found = ctx.data.services.syntheses.series(uuid);
+    if (!found || found.series.withdrawnAt) return null;
+    const { territory, payload, series, latest } = found;
+    return synthesisToArticle(
+      payload,
+      {
+        id: new URL(synthesisUrl(ctx.canonicalOrigin, uuid)),
+        actor: ctx.getActorUri(territory.slug),
+        followers: ctx.getFollowersUri(territory.slug),
+        url: new URL(synthesisUrl(ctx.canonicalOrigin, uuid)),
+        tagBase: new URL("/tags/", ctx.canonicalOrigin),
+      },
+      ctx.data.grid,
+      instant(series.createdAt),
+      latest.version > 1 ? instant(latest.createdAt) : undefined,
+    );
+  });
+
+  federation.setNodeInfoDispatcher("/nodeinfo/2.1", (ctx) => {
+    const territories = ctx.data.services.territories.list();
+    const published = territories.reduce(
+      (n, t) => n + ctx.data.services.syntheses.list(t.slug).length,
+      0,
+    );
+    return {
+      software: { name: "spiral-network", version: SOFTWARE_VERSION },
+      protocols: ["activitypub"],
+      openRegistrations: false,
+      usage: {
+        users: {
+          total: territories.length,
+          activeHalfyear: territories.length,
+          activeMonth: territories.length,
+        },
+        localPosts: published,
+        localComments: 0,
+      },
+      metadata: {
+        protocolVersion: PROTOCOL_VERSION,
+        payloadSchemas: [SYNTHESIS_SCHEMA_ID],
+        grid: { id: ctx.data.grid.id, version: ctx.data.grid.version },
+        territories: territories.length,
+      },
+    };
+  });
+
+  federation
+    .setInboxListeners("/actors/{identifier}/inbox", "/inbox")
+    .on(Follow, onFollow)
+    .on(Accept, onAccept)
+    .on(Reject, onReject)
+    .on(Undo, onUndo)
+    .on(Create, onSynthesisActivity)
+    .on(Update, onSynthesisActivity)
+    .on(Delete, onDelete)
+    .on(Announce, onAnnounce)
+    .onError((ctx, error) => ctx.data.logger.error("inbox handler failed", error));
+
+  // Deliveries that fail for good (404/410 Gone) prune the follower behind that inbox.
+  federation.setOutboxPermanentFailureHandler((ctx, failure) => {
+    const pruned = ctx.data.services.follows.pruneInbox(failure.inbox.href);
+    if (pruned > 0) {
+      ctx.data.logger.warn(
+        `pruned ${pruned} follower(s) behind ${failure.inbox.href} (${failure.reason})`,
+      );
+    }
+  });
+
+  return federation;
+}
+
+/** JSON of every synthesis activity this node can vouch for: its own and what it received. */
+export function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>[] {
+  const own = deps.services.territories
+    .list()
+    .flatMap((t) => deps.services.outbox.latestPublications(t.slug))
+    .map((row) => row.json as Record<string, unknown>);
+  const received = deps.services.received
+    .list()
+    .filter((r) => !r.conflictedAt)
+    .map((r) => r.activity);
+  return [...own, ...received];
+}

@@ -1,0 +1,187 @@
+import { type InboxContext, verifyObject } from "@fedify/fedify";
+import {
+  Accept,
+  Activity,
+  type Announce,
+  Article,
+  Create,
+  Delete,
+  Follow,
+  isActor,
+  type Reject,
+  type Undo,
+  Update,
+} from "@fedify/vocab";
+import { SYNTHESIS_MEDIA_TYPE } from "../../../protocol/src/index";
+import { sameOrigin, sendControlActivity, withoutSignature } from "./activity-ids";
+import type { FederationDeps } from "./context";
+import { createKeyCache } from "./key-cache";
+import { articleToSynthesis } from "./synthesis-mapper";
+
+/**
+ * Named inbox handlers. A handler that refuses something logs why and returns: Fedify has already
+ * answered 202 (the queue took it), and throwing would only make it retry a hopeless activity.
+ */
+
+type Ctx = InboxContext<FederationDeps>;
+
+const describe = (activity: Activity) =>
+  `${activity.constructor.name} ${activity.id?.href ?? "(no id)"} from ${activity.actorId?.href ?? "?"}`;
+
+/** The local territory an activity is addressed to through its object, if any. */
+function localTerritory(ctx: Ctx, objectId: URL | null) {
+  if (!objectId) return undefined;
+  const parsed = ctx.parseUri(objectId);
+  if (parsed?.type !== "actor") return undefined;
+  return ctx.data.services.territories.list().find((t) => t.slug === parsed.identifier);
+}
+
+/** Someone follows a local territory: recorded, and accepted unless approval is manual. */
+export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
+  const territory = localTerritory(ctx, follow.objectId);
+  if (!follow.id || !territory) return;
+  const follower = await follow.getActor(ctx);
+  if (!isActor(follower) || !follower.id || !follower.inboxId) {
+    ctx.data.logger.warn(`ignored ${describe(follow)}: the follower is not a reachable actor`);
+    return;
+  }
+  const handle = follower.preferredUsername
+    ? `@${follower.preferredUsername}@${follower.id.host}`
+    : null;
+  const row = ctx.data.services.follows.addFollower({
+    actor: territory.slug,
+    follower: follower.id.href,
+    inbox: follower.inboxId.href,
+    sharedInbox: follower.endpoints?.sharedInbox?.href ?? null,
+    handle,
+    name: follower.name?.toString() ?? null,
+    followActivityId: follow.id.href,
+    state: territory.manualApproval ? "pending" : "accepted",
+  });
+  if (row.state === "accepted") {
+    await sendControlActivity(
+      ctx,
+      territory.slug,
+      (id) => new Accept({ id, actor: ctx.getActorUri(territory.slug), object: follow }),
+      follower,
+      "Accept",
+      follow.id.href,
+    );
+  }
+  ctx.data.logger.info(`${follower.id.href} follows ${territory.slug} (${row.state})`);
+}
+
+async function followAnswered(ctx: Ctx, answer: Accept | Reject, state: "accepted" | "rejected") {
+  const followId = answer.objectId?.href;
+  if (!followId) return;
+  const row = ctx.data.services.follows.followingByActivity(followId);
+  // Only the followed actor can answer our request.
+  if (!row || answer.actorId?.href !== row.target) return;
+  ctx.data.services.follows.setFollowingState(row.id, state);
+  ctx.data.logger.info(`${row.target} ${state} the follow of ${row.actor}`);
+  if (state === "accepted") ctx.data.requestPull(row.id);
+}
+
+export async function onAccept(ctx: Ctx, accept: Accept): Promise<void> {
+  await followAnswered(ctx, accept, "accepted");
+}
+
+export async function onReject(ctx: Ctx, reject: Reject): Promise<void> {
+  await followAnswered(ctx, reject, "rejected");
+}
+
+/** Undo(Follow): the follower leaves. */
+export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
+  const object = await undo.getObject(ctx);
+  if (!(object instanceof Follow) || !undo.actorId) return;
+  if (object.actorId?.href !== undo.actorId.href) return;
+  const territory = localTerritory(ctx, object.objectId);
+  if (!territory) return;
+  if (ctx.data.services.follows.removeFollower(territory.slug, undo.actorId.href)) {
+    ctx.data.logger.info(`${undo.actorId.href} no longer follows ${territory.slug}`);
+  }
+}
+
+/**
+ * Create or Update of a synthesis. Accepted only when the activity's integrity proof verifies
+ * (we check it here too: Fedify accepts a direct delivery on its RSA signature alone, and the
+ * proof is what lets the stored copy be re-served and re-verified by others), the origin is
+ * consistent (actor = attributedTo = payload territory, ids on the actor's server), the payload
+ * parses with the shared schema, and the period has started.
+ */
+export async function onSynthesisActivity(ctx: Ctx, activity: Create | Update): Promise<void> {
+  const { services, grid, logger, publicUrl } = { ...ctx.data, publicUrl: ctx.canonicalOrigin };
+  const object = await activity.getObject(ctx);
+  if (!(object instanceof Article) || object.source?.mediaType !== SYNTHESIS_MEDIA_TYPE) return;
+  const refuse = (reason: string) => logger.warn(`refused ${describe(activity)}: ${reason}`);
+
+  const parsed = articleToSynthesis(object, grid);
+  if (!parsed.ok) return refuse(parsed.reason);
+  const { payload } = parsed;
+  const actor = activity.actorId?.href;
+  if (!actor || !activity.id || !object.id) return refuse("missing actor or id");
+  if (object.attributionId?.href !== actor || payload.territory.id !== actor) {
+    return refuse("forged origin: actor, attributedTo and payload territory differ");
+  }
+  if (!sameOrigin(activity.id, actor) || !sameOrigin(object.id, actor)) {
+    return refuse("ids are not on the origin's server");
+  }
+  if (sameOrigin(actor, publicUrl)) return; // our own synthesis, relayed back to us
+  if (payload.period.start > services.ctx.now().toISOString().slice(0, 10)) {
+    return refuse("the period has not started yet");
+  }
+
+  const json = await activity.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
+  const verified = await verifyObject(Activity, json, {
+    documentLoader: ctx.documentLoader,
+    contextLoader: ctx.contextLoader,
+    keyCache: createKeyCache(ctx.data.kv),
+  });
+  if (!verified) return refuse("its integrity proof is missing or does not verify");
+
+  const outcome = services.received.accept({
+    origin: actor,
+    objectId: object.id.href,
+    payload,
+    activity: withoutSignature(json),
+    via: ctx.data.relayedBy.getStore() ?? null,
+  });
+  const log = outcome === "conflict" ? logger.warn : logger.info;
+  log(`${describe(activity)}: ${payload.territory.name} v${payload.version} — ${outcome}`);
+}
+
+/** Delete of a synthesis by its origin: marked withdrawn. */
+export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
+  const objectId = del.objectId;
+  const actor = del.actorId;
+  if (!objectId || !actor || !sameOrigin(objectId, actor)) return;
+  if (ctx.data.services.received.withdraw(actor.href, objectId.href)) {
+    ctx.data.logger.info(`${actor.href} withdrew ${objectId.href}`);
+  }
+}
+
+/**
+ * Announce from a relay (another node, later a sub-network): the embedded activity is taken as is
+ * and routed through Fedify, which accepts it only if the origin's proof verifies (or the origin
+ * serves it again). A relay therefore cannot alter what it passes on.
+ */
+export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
+  let inner: unknown;
+  try {
+    inner = await announce.getObject({ ...ctx, crossOrigin: "trust" });
+  } catch (error) {
+    ctx.data.logger.warn(`ignored ${describe(announce)}: ${(error as Error).message}`);
+    return;
+  }
+  // Mastodon boosts carry a post, not an activity: nothing for us.
+  if (!(inner instanceof Create || inner instanceof Update || inner instanceof Delete)) return;
+  const via = announce.actorId?.href ?? "unknown relay";
+  const routed = await ctx.data.relayedBy.run(via, () =>
+    ctx.routeActivity(ctx.recipient, inner, { immediate: true }),
+  );
+  if (!routed) {
+    ctx.data.logger.warn(
+      `refused ${describe(inner)} relayed by ${via}: the origin's proof does not verify`,
+    );
+  }
+}

@@ -1,0 +1,159 @@
+import type { Federation } from "@fedify/fedify";
+import { Accept, Follow, isActor, Reject, Undo } from "@fedify/vocab";
+import { InvalidInputError, NotFoundError } from "../services/errors";
+import { sendControlActivity } from "./activity-ids";
+import type { FederationDeps } from "./context";
+
+const HANDLE = /^@?([^@\s]+)@([^@\s]+)$/;
+
+/**
+ * Following and followers of local territories, as facilitators drive them from the API:
+ * these need the network (look-ups, sending), so they live beside the federation.
+ */
+export function createNetworkService(
+  federation: Federation<FederationDeps>,
+  deps: FederationDeps,
+  publicUrl: string,
+) {
+  const context = () => federation.createContext(new URL(publicUrl), deps);
+  const { services } = deps;
+
+  return {
+    /** Looks a territory (or any actor) up by handle (@slug@host, over https) or by URL. */
+    async lookUp(target: string) {
+      const trimmed = target.trim();
+      const isHandle = HANDLE.test(trimmed);
+      let isUrl = false;
+      try {
+        isUrl = ["http:", "https:"].includes(new URL(trimmed).protocol);
+      } catch {}
+      if (!isHandle && !isUrl) {
+        throw new InvalidInputError(
+          "give a handle such as @mulhouse@spiral.example.org or an actor URL",
+          [{ path: "target", message: "neither a handle nor an http(s) URL" }],
+        );
+      }
+      const ctx = context();
+      const actor = await ctx.lookupObject(trimmed).catch(() => null);
+      if (!isActor(actor) || !actor.id || !actor.inboxId) {
+        throw new NotFoundError(`no reachable ActivityPub actor at ${trimmed}`);
+      }
+      return actor;
+    },
+
+    async follow(slug: string, target: string) {
+      const territory = services.territories.get(slug);
+      const actor = await this.lookUp(target);
+      const ctx = context();
+      if (!actor.id || !actor.inboxId) throw new NotFoundError(`${target} has no inbox`);
+      if (actor.id.href === ctx.getActorUri(territory.slug).href) {
+        throw new InvalidInputError("a territory cannot follow itself");
+      }
+      const actorId = actor.id;
+      const follow = await sendControlActivity(
+        ctx,
+        territory.slug,
+        (id) => new Follow({ id, actor: ctx.getActorUri(territory.slug), object: actorId }),
+        actor,
+        "Follow",
+        actor.id.href,
+      );
+      if (!follow.id) throw new Error("a Follow without id");
+      return services.follows.requestFollow({
+        actor: territory.slug,
+        target: actor.id.href,
+        targetInbox: actor.inboxId.href,
+        targetSharedInbox: actor.endpoints?.sharedInbox?.href ?? null,
+        targetHandle: actor.preferredUsername
+          ? `@${actor.preferredUsername}@${actor.id.host}`
+          : null,
+        targetName: actor.name?.toString() ?? null,
+        targetType: actor.constructor.name,
+        followActivityId: follow.id.href,
+      });
+    },
+
+    /** Undo(Follow), then forget the follow. */
+    async unfollow(slug: string, id: number): Promise<void> {
+      const row = services.follows.followingById(slug, id);
+      const ctx = context();
+      const recipient = { id: new URL(row.target), inboxId: new URL(row.targetInbox) };
+      await sendControlActivity(
+        ctx,
+        slug,
+        (undoId) =>
+          new Undo({
+            id: undoId,
+            actor: ctx.getActorUri(slug),
+            object: new Follow({
+              id: new URL(row.followActivityId),
+              actor: ctx.getActorUri(slug),
+              object: new URL(row.target),
+            }),
+          }),
+        recipient,
+        "Undo",
+        row.followActivityId,
+      );
+      services.follows.removeFollowing(row.id);
+    },
+
+    /** Accepts a pending follower (manual approval). */
+    async approve(slug: string, id: number): Promise<void> {
+      const row = services.follows.followerById(slug, id);
+      if (row.state === "accepted") return;
+      const ctx = context();
+      await sendControlActivity(
+        ctx,
+        slug,
+        (acceptId) =>
+          new Accept({
+            id: acceptId,
+            actor: ctx.getActorUri(slug),
+            object: new Follow({
+              id: new URL(row.followActivityId),
+              actor: new URL(row.follower),
+              object: ctx.getActorUri(slug),
+            }),
+          }),
+        this.recipientOf(row),
+        "Accept",
+        row.followActivityId,
+      );
+      services.follows.setFollowerState(row.id, "accepted");
+    },
+
+    /** Refuses a pending follower, or removes an accepted one: they get a Reject. */
+    async remove(slug: string, id: number): Promise<void> {
+      const row = services.follows.followerById(slug, id);
+      const ctx = context();
+      await sendControlActivity(
+        ctx,
+        slug,
+        (rejectId) =>
+          new Reject({
+            id: rejectId,
+            actor: ctx.getActorUri(slug),
+            object: new Follow({
+              id: new URL(row.followActivityId),
+              actor: new URL(row.follower),
+              object: ctx.getActorUri(slug),
+            }),
+          }),
+        this.recipientOf(row),
+        "Reject",
+        row.followActivityId,
+      );
+      services.follows.removeFollower(slug, row.follower);
+    },
+
+    recipientOf(row: { follower: string; inbox: string; sharedInbox: string | null }) {
+      return {
+        id: new URL(row.follower),
+        inboxId: new URL(row.inbox),
+        endpoints: row.sharedInbox ? { sharedInbox: new URL(row.sharedInbox) } : null,
+      };
+    },
+  };
+}
+export type NetworkService = ReturnType<typeof createNetworkService>;

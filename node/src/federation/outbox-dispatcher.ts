@@ -1,0 +1,151 @@
+import { type Context, type Federation, signObject } from "@fedify/fedify";
+import { Activity, Create, Delete, PUBLIC_COLLECTION, Tombstone, Update } from "@fedify/vocab";
+import { Temporal } from "temporal-polyfill";
+import type { SynthesisPayload } from "../../../protocol/src/index";
+import { activityUrl, type OutboxRow } from "../services/outbox";
+import { synthesisUrl } from "../services/syntheses";
+import type { FederationDeps } from "./context";
+import { synthesisToArticle } from "./synthesis-mapper";
+
+const RETRY_EVERY_MS = 30_000;
+
+/**
+ * Turns outbox rows into deliveries after their transaction committed: builds the activity,
+ * signs it once with the actor's Ed25519 key (FEP-8b32), keeps that signed JSON (what
+ * /activities/{uuid} and the known-syntheses collection serve), and hands it to Fedify's
+ * persistent queue for every accepted follower, with orderingKey = the object id.
+ */
+export function createOutboxDispatcher(
+  federation: Federation<FederationDeps>,
+  deps: FederationDeps,
+  publicUrl: string,
+) {
+  let draining: Promise<void> | null = null;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const context = () => federation.createContext(new URL(publicUrl), deps);
+
+  async function buildPublication(ctx: Context<FederationDeps>, row: OutboxRow): Promise<Activity> {
+    const id = new URL(activityUrl(ctx.canonicalOrigin, row.uuid));
+    const actor = ctx.getActorUri(row.actor);
+    const followers = ctx.getFollowersUri(row.actor);
+    const addressing = { to: PUBLIC_COLLECTION, cc: followers };
+    if (row.type === "Delete") {
+      const now = Temporal.Instant.from(row.createdAt);
+      return new Delete({
+        id,
+        actor,
+        object: new Tombstone({ id: new URL(row.objectId), deleted: now }),
+        published: now,
+        ...addressing,
+      });
+    }
+    const found = row.synthesisUuid ? deps.services.syntheses.series(row.synthesisUuid) : undefined;
+    const version =
+      found && row.synthesisVersionId !== null
+        ? deps.services.syntheses.versionById(row.synthesisVersionId)
+        : undefined;
+    if (!found || !version) throw new Error(`outbox ${row.uuid}: its synthesis version is gone`);
+    const published = Temporal.Instant.from(found.series.createdAt);
+    const updated = Temporal.Instant.from(version.createdAt);
+    const article = synthesisToArticle(
+      JSON.parse(version.payload) as SynthesisPayload,
+      {
+        id: new URL(row.objectId),
+        actor,
+        followers,
+        url: new URL(synthesisUrl(ctx.canonicalOrigin, found.series.uuid)),
+        tagBase: new URL("/tags/", ctx.canonicalOrigin),
+      },
+      deps.grid,
+      published,
+      row.type === "Update" ? updated : undefined,
+    );
+    const values = { id, actor, object: article, published: updated, ...addressing };
+    return row.type === "Create" ? new Create(values) : new Update(values);
+  }
+
+  async function deliver(row: OutboxRow): Promise<void> {
+    const ctx = context();
+    const { services, logger } = deps;
+    try {
+      let json = row.json;
+      if (!json) {
+        const keys = await ctx.getActorKeyPairs(row.actor);
+        const ed25519 = keys.find((k) => k.privateKey.algorithm.name === "Ed25519");
+        if (!ed25519) throw new Error(`no Ed25519 key for ${row.actor}`);
+        const signed = await signObject(
+          await buildPublication(ctx, row),
+          ed25519.privateKey,
+          ed25519.multikey.id ?? ed25519.keyId,
+          { contextLoader: ctx.contextLoader, documentLoader: ctx.documentLoader },
+        );
+        json = (await signed.toJsonLd({
+          format: "compact",
+          contextLoader: ctx.contextLoader,
+        })) as Record<string, unknown>;
+        services.outbox.setJson(row.uuid, json);
+      }
+      const recipients = services.follows.acceptedFollowers(row.actor).map((f) => ({
+        id: new URL(f.follower),
+        inboxId: new URL(f.inbox),
+        endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
+      }));
+      if (recipients.length > 0) {
+        const activity = await Activity.fromJsonLd(json, ctx);
+        // Explicit key pairs: Fedify adds the RSA signatures but keeps our proof as it is.
+        const keys = (await ctx.getActorKeyPairs(row.actor)).map((k) => ({
+          keyId: k.keyId,
+          privateKey: k.privateKey,
+        }));
+        await ctx.sendActivity(keys, recipients, activity, {
+          orderingKey: row.objectId,
+          preferSharedInbox: true,
+        });
+      }
+      services.outbox.markSent(row.uuid);
+      logger.info(`sent ${row.type} ${row.objectId} to ${recipients.length} follower(s)`);
+    } catch (error) {
+      services.outbox.markFailed(row.uuid, row.attempts + 1, String(error));
+      logger.error(`outbox ${row.uuid} (${row.type}) failed; will retry`, error);
+    }
+  }
+
+  async function drainOnce(): Promise<void> {
+    do {
+      again = false;
+      for (const row of deps.services.outbox.pending()) {
+        if (stopped) return;
+        await deliver(row);
+      }
+    } while (again && !stopped);
+  }
+
+  return {
+    /** Delivers pending rows now (coalesces concurrent calls). */
+    drain(): Promise<void> {
+      if (draining) {
+        again = true;
+        return draining;
+      }
+      draining = drainOnce().finally(() => {
+        draining = null;
+      });
+      return draining;
+    },
+    start(): void {
+      stopped = false;
+      void this.drain();
+      timer = setInterval(() => void this.drain(), RETRY_EVERY_MS);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      clearInterval(timer);
+      await draining;
+    },
+  };
+}
+export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;

@@ -1,0 +1,135 @@
+import { Article, Hashtag, PUBLIC_COLLECTION, Source } from "@fedify/vocab";
+import type { Temporal } from "temporal-polyfill";
+import {
+  type Grid,
+  QUESTIONS,
+  type Question,
+  SYNTHESIS_MEDIA_TYPE,
+  type SynthesisPayload,
+  synthesisPayloadSchema,
+  unknownGridCodes,
+} from "../../../protocol/src/index";
+
+/** Pure mapping between a synthesis payload and its ActivityStreams `Article` (DESIGN §6). */
+
+const SIDE_LABEL: Record<Question, string> = {
+  Q1: "Well-being",
+  Q2: "Ill-being",
+  Q3: "Actions",
+  Q4: "Acting together",
+};
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** "2026" for a calendar year, otherwise "2026-01-01 – 2026-06-30" (plus the cycle, if any). */
+export function periodLabel(period: SynthesisPayload["period"]): string {
+  const year = period.start.slice(0, 4);
+  const wholeYear = period.start === `${year}-01-01` && period.end === `${year}-12-31`;
+  const range = wholeYear ? year : `${period.start} – ${period.end}`;
+  return period.cycle === undefined ? range : `${range}, cycle ${period.cycle}`;
+}
+
+export function synthesisName(payload: SynthesisPayload): string {
+  return `Well-being synthesis — ${payload.territory.name} — ${periodLabel(payload.period)}`;
+}
+
+function topDimensions(payload: SynthesisPayload, question: Question, grid: Grid, n: number) {
+  return Object.entries(payload.dimensions[question] ?? {})
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n)
+    .map(([code, count]) => ({ code, count, label: grid.entry(code)?.label.en ?? code }));
+}
+
+/** One line with the key figures (Mastodon shows the name, this summary and the link). */
+export function synthesisSummary(payload: SynthesisPayload, grid: Grid): string {
+  const top = topDimensions(payload, "Q1", grid, 1)[0];
+  const most = top ? `; well-being is most often about ${top.label.toLowerCase()}` : "";
+  return (
+    `${payload.totals.criteria} criteria from ${payload.participants} participants in ` +
+    `${payload.groups} groups (${payload.territory.country}, version ${payload.version})${most}.`
+  );
+}
+
+/** Readable HTML without tables or images: for each question, dimensions by number of criteria. */
+export function synthesisHtml(payload: SynthesisPayload, grid: Grid): string {
+  const sections = QUESTIONS.filter((q) => payload.totals.byQuestion[q]).map((question) => {
+    const items = topDimensions(payload, question, grid, 20)
+      .map((d) => `<li>${escapeHtml(d.label)} (${d.code}): ${d.count}</li>`)
+      .join("");
+    return `<p><strong>${SIDE_LABEL[question]}</strong> — ${payload.totals.byQuestion[question]} criteria</p><ul>${items}</ul>`;
+  });
+  return (
+    `<p>${escapeHtml(payload.territory.name)}: ${payload.totals.criteria} criteria written by ` +
+    `${payload.participants} citizens in ${payload.groups} homogeneous groups (SPIRAL method).</p>` +
+    sections.join("")
+  );
+}
+
+export interface ArticleUris {
+  id: URL;
+  actor: URL;
+  followers: URL;
+  /** HTML page of the synthesis (the same URL serves the Article to federation clients). */
+  url: URL;
+  /** Base for hashtag links, e.g. https://node/tags/ */
+  tagBase: URL;
+}
+
+/** The Article a synthesis goes out as: a readable face, and the exact payload in `source`. */
+export function synthesisToArticle(
+  payload: SynthesisPayload,
+  uris: ArticleUris,
+  grid: Grid,
+  published: Temporal.Instant,
+  updated?: Temporal.Instant,
+): Article {
+  const territoryTag = payload.territory.name.replace(/[^\p{L}\p{N}]+/gu, "");
+  return new Article({
+    id: uris.id,
+    attribution: uris.actor,
+    name: synthesisName(payload),
+    summary: synthesisSummary(payload, grid),
+    content: synthesisHtml(payload, grid),
+    url: uris.url,
+    to: PUBLIC_COLLECTION,
+    cc: uris.followers,
+    published,
+    ...(updated ? { updated } : {}),
+    tags: ["SPIRAL", territoryTag].filter(Boolean).map(
+      (tag) =>
+        new Hashtag({
+          href: new URL(encodeURIComponent(tag.toLowerCase()), uris.tagBase),
+          name: `#${tag}`,
+        }),
+    ),
+    source: new Source({ content: JSON.stringify(payload), mediaType: SYNTHESIS_MEDIA_TYPE }),
+  });
+}
+
+export type ArticleParse = { ok: true; payload: SynthesisPayload } | { ok: false; reason: string };
+
+/** Reads the payload back from an Article, with the same schema the origin built it with. */
+export function articleToSynthesis(article: Article, grid: Grid): ArticleParse {
+  const source = article.source;
+  if (!source || source.mediaType !== SYNTHESIS_MEDIA_TYPE) {
+    return { ok: false, reason: `no ${SYNTHESIS_MEDIA_TYPE} source` };
+  }
+  if (typeof source.content !== "string") return { ok: false, reason: "the source has no text" };
+  let json: unknown;
+  try {
+    json = JSON.parse(source.content);
+  } catch {
+    return { ok: false, reason: "the source is not JSON" };
+  }
+  const parsed = synthesisPayloadSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    return { ok: false, reason: `invalid payload: ${issues.slice(0, 5).join("; ")}` };
+  }
+  if (parsed.data.grid.id === grid.id && parsed.data.grid.version === grid.version) {
+    const unknown = unknownGridCodes(parsed.data, grid);
+    if (unknown.length > 0)
+      return { ok: false, reason: `unknown grid codes: ${unknown.join(", ")}` };
+  }
+  return { ok: true, payload: parsed.data };
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { outboxActivities } from "../db/schema";
+import type { ServiceContext } from "./context";
+
+export type OutboxRow = typeof outboxActivities.$inferSelect;
+export type OutboxType = OutboxRow["type"];
+
+/** URL of an activity this node sent; /activities/{uuid} serves its JSON. */
+export const activityUrl = (publicUrl: string, uuid: string) => `${publicUrl}/activities/${uuid}`;
+
+/**
+ * The outbox table: activities are recorded inside the transaction of the change they announce
+ * and delivered after commit by the federation's outbox dispatcher (at most one row per change,
+ * stable ids, so a crash neither loses nor duplicates a publication).
+ */
+export function createOutboxService(ctx: ServiceContext) {
+  return {
+    /** Records an activity to send; call inside the domain change's transaction. */
+    record(entry: {
+      actor: string;
+      type: OutboxType;
+      objectId: string;
+      synthesisUuid?: string;
+      synthesisVersionId?: number;
+      recipients?: string[];
+      json?: Record<string, unknown>;
+    }): OutboxRow {
+      return ctx.db
+        .insert(outboxActivities)
+        .values({ uuid: randomUUID(), ...entry })
+        .returning()
+        .get();
+    },
+    pending(limit = 50): OutboxRow[] {
+      return ctx.db
+        .select()
+        .from(outboxActivities)
+        .where(isNull(outboxActivities.sentAt))
+        .orderBy(sql`rowid`)
+        .limit(limit)
+        .all();
+    },
+    get(uuid: string): OutboxRow | undefined {
+      return ctx.db.select().from(outboxActivities).where(eq(outboxActivities.uuid, uuid)).get();
+    },
+    /** Keeps the activity as prepared (signed) so it is sent and served identically every time. */
+    setJson(uuid: string, json: Record<string, unknown>): void {
+      ctx.db.update(outboxActivities).set({ json }).where(eq(outboxActivities.uuid, uuid)).run();
+    },
+    markSent(uuid: string): void {
+      ctx.db
+        .update(outboxActivities)
+        .set({ sentAt: ctx.now().toISOString(), lastError: null })
+        .where(eq(outboxActivities.uuid, uuid))
+        .run();
+    },
+    markFailed(uuid: string, attempts: number, error: string): void {
+      ctx.db
+        .update(outboxActivities)
+        .set({ attempts, lastError: error.slice(0, 2000) })
+        .where(eq(outboxActivities.uuid, uuid))
+        .run();
+    },
+    /** The latest publication activity (Create, Update or Delete) of each synthesis of an actor. */
+    latestPublications(actor: string): OutboxRow[] {
+      const rows = ctx.db
+        .select()
+        .from(outboxActivities)
+        .where(
+          and(
+            eq(outboxActivities.actor, actor),
+            inArray(outboxActivities.type, ["Create", "Update", "Delete"]),
+          ),
+        )
+        .orderBy(desc(sql`rowid`))
+        .all();
+      const seen = new Set<string>();
+      return rows.filter((row) => {
+        if (!row.synthesisUuid || seen.has(row.synthesisUuid) || !row.json) return false;
+        seen.add(row.synthesisUuid);
+        return true;
+      });
+    },
+    listByActor(actor: string, limit: number, offset: number): OutboxRow[] {
+      return ctx.db
+        .select()
+        .from(outboxActivities)
+        .where(
+          and(
+            eq(outboxActivities.actor, actor),
+            inArray(outboxActivities.type, ["Create", "Update", "Delete"]),
+          ),
+        )
+        .orderBy(desc(sql`rowid`))
+        .limit(limit)
+        .offset(offset)
+        .all();
+    },
+  };
+}
+export type OutboxService = ReturnType<typeof createOutboxService>;

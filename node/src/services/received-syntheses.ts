@@ -1,0 +1,118 @@
+import { and, desc, eq } from "drizzle-orm";
+import { periodKey, type SynthesisPayload } from "../../../protocol/src/index";
+import { receivedSyntheses } from "../db/schema";
+import type { ServiceContext } from "./context";
+import { NotFoundError } from "./errors";
+
+export type ReceivedSynthesisRow = typeof receivedSyntheses.$inferSelect;
+
+export type AcceptOutcome =
+  | "stored" // first version seen for this origin and period
+  | "replaced" // a newer version replaced the one held
+  | "duplicate" // the version held, again
+  | "older" // an older version: ignored
+  | "conflict"; // same version, different content: the origin is excluded for this period
+
+export function receivedSynthesisView(row: ReceivedSynthesisRow) {
+  return {
+    id: row.id,
+    origin: row.origin,
+    periodKey: row.periodKey,
+    objectId: row.objectId,
+    version: row.version,
+    hash: row.hash,
+    via: row.via ?? undefined,
+    conflicted: row.conflictedAt !== null,
+    withdrawn: row.withdrawnAt !== null,
+    receivedAt: row.receivedAt,
+    payload: row.payload as unknown as SynthesisPayload,
+  };
+}
+
+/**
+ * What this node received from other territories: for each (origin, period) the latest version
+ * (a state-based CRDT: versions only move forward, so any order or repetition of deliveries ends
+ * in the same state). Verification happens before: only proof-checked activities get here.
+ */
+export function createReceivedSynthesisService(ctx: ServiceContext) {
+  const find = (origin: string, key: string) =>
+    ctx.db
+      .select()
+      .from(receivedSyntheses)
+      .where(and(eq(receivedSyntheses.origin, origin), eq(receivedSyntheses.periodKey, key)))
+      .get();
+
+  return {
+    accept(input: {
+      origin: string;
+      objectId: string;
+      payload: SynthesisPayload;
+      activity: Record<string, unknown>;
+      via: string | null;
+    }): AcceptOutcome {
+      const key = periodKey(input.payload.period);
+      const now = ctx.now().toISOString();
+      const values = {
+        origin: input.origin,
+        periodKey: key,
+        objectId: input.objectId,
+        version: input.payload.version,
+        hash: input.payload.hash,
+        payload: input.payload as unknown as Record<string, unknown>,
+        activity: input.activity,
+        via: input.via,
+        conflictedAt: null,
+        conflictingHash: null,
+        withdrawnAt: null,
+        receivedAt: now,
+      };
+      return ctx.db.transaction((tx) => {
+        const held = find(input.origin, key);
+        if (!held) {
+          tx.insert(receivedSyntheses).values(values).run();
+          return "stored";
+        }
+        if (input.payload.version > held.version) {
+          tx.update(receivedSyntheses).set(values).where(eq(receivedSyntheses.id, held.id)).run();
+          return "replaced";
+        }
+        if (input.payload.version < held.version) return "older";
+        if (input.payload.hash === held.hash) return "duplicate";
+        if (!held.conflictedAt) {
+          tx.update(receivedSyntheses)
+            .set({ conflictedAt: now, conflictingHash: input.payload.hash })
+            .where(eq(receivedSyntheses.id, held.id))
+            .run();
+        }
+        return "conflict";
+      });
+    },
+    /** The origin withdrew the synthesis (Delete of the Article): kept, marked withdrawn. */
+    withdraw(origin: string, objectId: string): boolean {
+      const result = ctx.db
+        .update(receivedSyntheses)
+        .set({ withdrawnAt: ctx.now().toISOString() })
+        .where(and(eq(receivedSyntheses.origin, origin), eq(receivedSyntheses.objectId, objectId)))
+        .run();
+      return result.changes > 0;
+    },
+    list(): ReceivedSynthesisRow[] {
+      return ctx.db
+        .select()
+        .from(receivedSyntheses)
+        .orderBy(desc(receivedSyntheses.receivedAt))
+        .all();
+    },
+    get(id: number): ReceivedSynthesisRow {
+      const row = ctx.db.select().from(receivedSyntheses).where(eq(receivedSyntheses.id, id)).get();
+      if (!row) throw new NotFoundError(`no received synthesis ${id}`);
+      return row;
+    },
+    /** Whether this exact version (or a newer one) is already held: anti-entropy skips those. */
+    holds(origin: string, key: string, version: number): boolean {
+      const held = find(origin, key);
+      return held !== undefined && held.version >= version;
+    },
+  };
+}
+export type ReceivedSynthesisService = ReturnType<typeof createReceivedSynthesisService>;
