@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Federation } from "@fedify/fedify";
 import { Hono } from "hono";
 import {
@@ -18,6 +17,7 @@ import { federationMiddleware, inboxGuard } from "./federation/hono";
 import { createActorKeyStore } from "./federation/keys";
 import { createNetworkService, type NetworkService } from "./federation/network";
 import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
+import { createRelayHints } from "./federation/relay-hints";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
 import { createPages } from "./pages";
@@ -93,7 +93,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     kv,
     grid,
     logger: options.logger,
-    relayedBy: new AsyncLocalStorage<string>(),
+    relayHints: createRelayHints(),
     requestPull: (id) => antiEntropy?.request(id),
   };
   const outbox = createOutboxDispatcher(federation, deps, options.publicUrl);

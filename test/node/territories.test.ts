@@ -200,6 +200,7 @@ describe("home page and API description", () => {
         "GET /territories/{slug}/followers",
         "POST /territories/{slug}/followers/{id}/approval",
         "DELETE /territories/{slug}/followers/{id}",
+        "POST /territories/{slug}/relays",
         "GET /received-syntheses",
         "GET /received-syntheses/{id}",
       ].sort(),

@@ -164,7 +164,7 @@ export const outboxActivities = sqliteTable(
     uuid: text("uuid").primaryKey(),
     actor: text("actor").notNull(),
     type: text("type", {
-      enum: ["Create", "Update", "Delete", "Follow", "Accept", "Reject", "Undo"],
+      enum: ["Create", "Update", "Delete", "Follow", "Accept", "Reject", "Undo", "Announce"],
     }).notNull(),
     /** The id of the object the activity is about (Article URL, Follow id, …). */
     objectId: text("object_id").notNull(),

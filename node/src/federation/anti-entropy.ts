@@ -77,9 +77,8 @@ export function createAntiEntropy(
         skipped++;
         continue;
       }
-      const accepted = await deps.relayedBy.run(row.target, () =>
-        ctx.routeActivity(null, item, { immediate: true }),
-      );
+      deps.relayHints.note(item.id, row.target);
+      const accepted = await ctx.routeActivity(null, item, { immediate: true });
       if (accepted) routed++;
       else deps.logger.warn(`anti-entropy: ${item.id?.href} from ${row.target} did not verify`);
     }

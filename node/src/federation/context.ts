@@ -1,9 +1,9 @@
-import type { AsyncLocalStorage } from "node:async_hooks";
 import type { KvStore } from "@fedify/fedify";
 import type { Grid } from "../../../protocol/src/index";
 import type { Logger } from "../api/problem";
 import type { Services } from "../services/index";
 import type { ActorKeyStore } from "./keys";
+import type { RelayHints } from "./relay-hints";
 
 /** Fedify's context data: everything dispatchers and inbox handlers need, passed in. */
 export interface FederationDeps {
@@ -12,8 +12,8 @@ export interface FederationDeps {
   kv: KvStore;
   grid: Grid;
   logger: Logger;
-  /** Set while an activity taken out of an Announce is routed, to record which relay brought it. */
-  relayedBy: AsyncLocalStorage<string>;
+  /** Which relay handed over an activity that is being routed (for "via"). */
+  relayHints: RelayHints;
   /** Starts an anti-entropy pull from a peer (after a follow is accepted). */
   requestPull(followingId: number): void;
 }

@@ -144,7 +144,7 @@ export async function onSynthesisActivity(ctx: Ctx, activity: Create | Update): 
     objectId: object.id.href,
     payload,
     activity: withoutSignature(json),
-    via: ctx.data.relayedBy.getStore() ?? null,
+    via: ctx.data.relayHints.take(activity.id),
   });
   const log = outcome === "conflict" ? logger.warn : logger.info;
   log(`${describe(activity)}: ${payload.territory.name} v${payload.version} — ${outcome}`);
@@ -176,9 +176,8 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   // Mastodon boosts carry a post, not an activity: nothing for us.
   if (!(inner instanceof Create || inner instanceof Update || inner instanceof Delete)) return;
   const via = announce.actorId?.href ?? "unknown relay";
-  const routed = await ctx.data.relayedBy.run(via, () =>
-    ctx.routeActivity(ctx.recipient, inner, { immediate: true }),
-  );
+  ctx.data.relayHints.note(inner.id, via);
+  const routed = await ctx.routeActivity(ctx.recipient, inner, { immediate: true });
   if (!routed) {
     ctx.data.logger.warn(
       `refused ${describe(inner)} relayed by ${via}: the origin's proof does not verify`,

@@ -1,6 +1,16 @@
 import type { Federation } from "@fedify/fedify";
-import { Accept, Follow, isActor, Reject, Undo } from "@fedify/vocab";
+import {
+  Accept,
+  Activity,
+  Announce,
+  Follow,
+  isActor,
+  PUBLIC_COLLECTION,
+  Reject,
+  Undo,
+} from "@fedify/vocab";
 import { InvalidInputError, NotFoundError } from "../services/errors";
+import { activityUrl } from "../services/outbox";
 import { sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
 
@@ -145,6 +155,44 @@ export function createNetworkService(
         row.followActivityId,
       );
       services.follows.removeFollower(slug, row.follower);
+    },
+
+    /**
+     * Shares a received synthesis with this territory's followers: the original activity, with its
+     * origin's proof, wrapped unchanged in an Announce (receivers verify the origin, not us).
+     */
+    async relay(slug: string, receivedId: number): Promise<URL> {
+      services.territories.get(slug);
+      const received = services.received.get(receivedId);
+      const ctx = context();
+      const original = await Activity.fromJsonLd(received.activity, ctx);
+      const followers = services.follows.acceptedFollowers(slug).map((f) => this.recipientOf(f));
+      const row = services.outbox.record({
+        actor: slug,
+        type: "Announce",
+        objectId: received.objectId,
+      });
+      const announce = new Announce({
+        id: new URL(activityUrl(ctx.canonicalOrigin, row.uuid)),
+        actor: ctx.getActorUri(slug),
+        object: original,
+        to: PUBLIC_COLLECTION,
+        cc: ctx.getFollowersUri(slug),
+      });
+      services.outbox.setJson(
+        row.uuid,
+        (await announce.toJsonLd({
+          format: "compact",
+          contextLoader: ctx.contextLoader,
+        })) as Record<string, unknown>,
+      );
+      if (followers.length > 0) {
+        await ctx.sendActivity({ identifier: slug }, followers, announce, {
+          preferSharedInbox: true,
+        });
+      }
+      services.outbox.markSent(row.uuid);
+      return announce.id as URL;
     },
 
     recipientOf(row: { follower: string; inbox: string; sharedInbox: string | null }) {

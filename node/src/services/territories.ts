@@ -63,11 +63,7 @@ export function createTerritoryService(ctx: ServiceContext, audit: AuditService)
         return row;
       });
     },
-    update(
-      slug: string,
-      patch: Partial<Omit<TerritoryProfile, "slug">>,
-      actor: Actor,
-    ): TerritoryRow {
+    update(slug: string, patch: z.infer<typeof territoryUpdateSchema>, actor: Actor): TerritoryRow {
       const current = this.get(slug);
       return ctx.db.transaction((tx) => {
         const row = tx

@@ -186,6 +186,33 @@ export function registerNetworkRoutes(router: Router, services: Services, networ
   router.openapi(
     createRoute({
       method: "post",
+      path: "/territories/{slug}/relays",
+      summary:
+        "Share a received synthesis with this territory's followers (Announce of the original, unaltered)",
+      security: adminOnly,
+      request: {
+        params: slugParams,
+        body: jsonBody(z.strictObject({ receivedId: z.number().int().positive() })),
+      },
+      responses: {
+        202: jsonResponse(z.object({ announce: z.string() }), "Relayed"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const announce = await network.relay(
+        c.req.valid("param").slug,
+        c.req.valid("json").receivedId,
+      );
+      return c.json({ announce: announce.href }, 202);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
       path: "/territories/{slug}/syntheses/{id}/withdrawal",
       summary: "Withdraw the synthesis this version belongs to (sends Delete)",
       security: adminOnly,

@@ -1,0 +1,167 @@
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { getRequestListener } from "@hono/node-server";
+import { createNode, type SpiralNode } from "../../node/src/node";
+import type { TerritoryProfile } from "../../protocol/src/index";
+
+export const ADMIN_TOKEN = "federation-test-admin-token-0123456789";
+const TLS_DIR = path.join(import.meta.dirname, "../fixtures/tls");
+
+export interface Peer {
+  node: SpiralNode;
+  url: string;
+  slug: string;
+  actorUrl: string;
+  logs: string[];
+  /** Calls this node's API as its admin. */
+  api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Stops serving HTTP (the node is unreachable) but keeps its state for later checks. */
+  goOffline(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a real node on 127.0.0.1 (ephemeral port, in this process), with one territory.
+ * `tls` serves https with the self-signed fixture certificate (for handle look-ups).
+ */
+export async function startPeer(
+  territory: Pick<TerritoryProfile, "slug" | "name" | "country"> & Partial<TerritoryProfile>,
+  options: { tls?: boolean; manualApproval?: boolean } = {},
+): Promise<Peer> {
+  const server = options.tls
+    ? https.createServer({
+        key: readFileSync(path.join(TLS_DIR, "localhost-key.pem")),
+        cert: readFileSync(path.join(TLS_DIR, "localhost-cert.pem")),
+      })
+    : http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
+  const logs: string[] = [];
+  const record = (level: string) => (message: string, error?: unknown) =>
+    logs.push(`${level} ${message}${error ? ` ${String(error)}` : ""}`);
+  const node = createNode({
+    databaseFile: ":memory:",
+    publicUrl: url,
+    logger: { info: record("info"), warn: record("warn"), error: record("error") },
+    adminToken: ADMIN_TOKEN,
+    allowPrivateAddress: true,
+    antiEntropyIntervalMs: 0,
+    queuePollIntervalMs: 20,
+  });
+  server.on("request", getRequestListener(node.app.fetch));
+  node.services.territories.create({ languages: ["en"], ...territory } as TerritoryProfile, "test");
+  if (options.manualApproval) {
+    node.services.territories.update(territory.slug, { manualApproval: true }, "test");
+  }
+  await node.deps.keys.keyPairs(territory.slug);
+  node.start();
+
+  let online = true;
+  const stopServer = async () => {
+    if (!online) return;
+    online = false;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    node,
+    url,
+    slug: territory.slug,
+    actorUrl: `${url}/actors/${territory.slug}`,
+    logs,
+    async api(method, route, body) {
+      const response = await node.app.request(`/api/v1${route}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    goOffline: stopServer,
+    async close() {
+      await stopServer();
+      await node.close();
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value (federation is asynchronous), or fails. */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+/** Group + validated criteria + published synthesis for the peer's territory (≥ k participants). */
+export async function publishSynthesis(
+  peer: Peer,
+  participants = 8,
+  period = { start: "2026-01-01", end: "2026-12-31" },
+): Promise<any> {
+  const group = await peer.api("POST", `/territories/${peer.slug}/groups`, {
+    label: `Group ${Math.random().toString(36).slice(2, 7)}`,
+    category: "young-people",
+    sessionDates: [period.start],
+    participants,
+    cycle: 1,
+  });
+  const added = await peer.api(
+    "POST",
+    `/territories/${peer.slug}/groups/${group.body.id}/criteria`,
+    {
+      items: [
+        { question: "Q1", text: "Having a job I like", code: "A05" },
+        { question: "Q1", text: "Friends nearby", code: "D00" },
+        { question: "Q2", text: "Noise at night", code: "B01" },
+      ],
+    },
+  );
+  await peer.api("POST", `/territories/${peer.slug}/criteria/validation`, {
+    ids: added.body.items.map((c: { id: number }) => c.id),
+  });
+  const published = await peer.api("POST", `/territories/${peer.slug}/syntheses`, {
+    period,
+    correction: false,
+  });
+  if (published.status !== 201)
+    throw new Error(`publish failed: ${JSON.stringify(published.body)}`);
+  return published.body;
+}
+
+/** Makes `follower` follow `target` by actor URL and waits for the Accept. */
+export async function follow(follower: Peer, target: Peer): Promise<void> {
+  const response = await follower.api("POST", `/territories/${follower.slug}/following`, {
+    target: target.actorUrl,
+  });
+  if (response.status !== 202) throw new Error(`follow failed: ${JSON.stringify(response.body)}`);
+  await eventually(
+    () =>
+      follower.node.services.follows
+        .following(follower.slug)
+        .find((f) => f.target === target.actorUrl)?.state === "accepted",
+    `${target.slug} to accept ${follower.slug}`,
+  );
+}
+
+export const receivedBy = (peer: Peer) => peer.node.services.received.list();
