@@ -59,6 +59,31 @@ describe("federation between real nodes", () => {
     expect((stored.activity as { type: string }).type).toBe("Create");
   });
 
+  it("the Article is what a Mastodon user would see: name, one-line summary, link, plain list", async () => {
+    const [stored] = receivedBy(porto);
+    if (!stored) throw new Error("porto holds the synthesis");
+    // Mastodon dereferences the object id with an ActivityStreams Accept header.
+    const article = await fetch(stored.objectId, {
+      headers: { accept: 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"' },
+    }).then((r) => r.json());
+    expect(article.type).toBe("Article");
+    expect(article.name).toBe("Well-being synthesis — Mulhouse — 2026");
+    expect(article.summary).toMatch(/^3 criteria from 8 participants in 1 group \(FR, version 1\)/);
+    expect(article.summary).not.toContain("\n");
+    expect(article.url).toBe(stored.objectId);
+    expect(article.attributedTo).toBe(mulhouse.actorUrl);
+    expect(article.content).toContain("<ul>");
+    expect(article.content).not.toMatch(/<table|<img/i);
+    expect(article.tag).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: "Hashtag", name: "#SPIRAL" })]),
+    );
+    expect(article.source.mediaType).toBe("application/vnd.spiral.synthesis+json");
+    // The link a Mastodon user clicks opens a readable page.
+    const page = await fetch(article.url, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Well-being synthesis — Mulhouse — 2026");
+  });
+
   it("update → the new version replaces the old one", async () => {
     const v2 = await publishSynthesis(mulhouse, 6);
     expect(v2.payload.version).toBe(2);

@@ -26,7 +26,7 @@ export interface DemoGroup {
       "65-plus"?: number;
     };
   };
-  language: "fr" | "en";
+  language: string;
   criteria: Array<{ question: "Q1" | "Q2" | "Q3"; text: string; code: string }>;
 }
 
@@ -35,7 +35,7 @@ export interface DemoTerritory {
   name: string;
   country: string;
   region: string;
-  localityType: "urban";
+  localityType: "urban" | "peri-urban" | "rural" | "mixed";
   languages: string[];
   description: string;
   population: number;

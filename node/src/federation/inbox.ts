@@ -110,7 +110,7 @@ export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
  * parses with the shared schema, and the period has started.
  */
 export async function onSynthesisActivity(ctx: Ctx, activity: Create | Update): Promise<void> {
-  const { services, grid, logger, publicUrl } = { ...ctx.data, publicUrl: ctx.canonicalOrigin };
+  const { services, grid, logger } = ctx.data;
   const object = await activity.getObject(ctx);
   if (!(object instanceof Article) || object.source?.mediaType !== SYNTHESIS_MEDIA_TYPE) return;
   const refuse = (reason: string) => logger.warn(`refused ${describe(activity)}: ${reason}`);
@@ -126,7 +126,7 @@ export async function onSynthesisActivity(ctx: Ctx, activity: Create | Update): 
   if (!sameOrigin(activity.id, actor) || !sameOrigin(object.id, actor)) {
     return refuse("ids are not on the origin's server");
   }
-  if (sameOrigin(actor, publicUrl)) return; // our own synthesis, relayed back to us
+  if (sameOrigin(actor, ctx.canonicalOrigin)) return; // our own synthesis, relayed back to us
   if (payload.period.start > services.ctx.now().toISOString().slice(0, 10)) {
     return refuse("the period has not started yet");
   }
@@ -144,11 +144,14 @@ export async function onSynthesisActivity(ctx: Ctx, activity: Create | Update): 
     objectId: object.id.href,
     payload,
     activity: withoutSignature(json),
-    via: ctx.data.relayHints.take(activity.id),
+    via: relayedVia(ctx.data.relayHints.take(activity.id), actor),
   });
   const log = outcome === "conflict" ? logger.warn : logger.info;
   log(`${describe(activity)}: ${payload.territory.name} v${payload.version} — ${outcome}`);
 }
+
+/** The relay an activity came through, unless that was its origin itself (pulled from it). */
+const relayedVia = (hint: string | null, origin: string) => (hint === origin ? null : hint);
 
 /** Delete of a synthesis by its origin: marked withdrawn. */
 export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {

@@ -44,9 +44,10 @@ function topDimensions(payload: SynthesisPayload, question: Question, grid: Grid
 export function synthesisSummary(payload: SynthesisPayload, grid: Grid): string {
   const top = topDimensions(payload, "Q1", grid, 1)[0];
   const most = top ? `; well-being is most often about ${top.label.toLowerCase()}` : "";
+  const groups = `${payload.groups} group${payload.groups === 1 ? "" : "s"}`;
   return (
     `${payload.totals.criteria} criteria from ${payload.participants} participants in ` +
-    `${payload.groups} groups (${payload.territory.country}, version ${payload.version})${most}.`
+    `${groups} (${payload.territory.country}, version ${payload.version})${most}.`
   );
 }
 

@@ -1,10 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { outboxActivities } from "../db/schema";
 import type { ServiceContext } from "./context";
 
 export type OutboxRow = typeof outboxActivities.$inferSelect;
 export type OutboxType = OutboxRow["type"];
+
+/**
+ * Preparing a row (building and signing its activity, handing it to Fedify's queue) is retried
+ * this many times; delivery itself is retried by Fedify's queue with exponential backoff.
+ */
+export const MAX_PREPARE_ATTEMPTS = 10;
 
 /** URL of an activity this node sent; /activities/{uuid} serves its JSON. */
 export const activityUrl = (publicUrl: string, uuid: string) => `${publicUrl}/activities/${uuid}`;
@@ -32,11 +38,14 @@ export function createOutboxService(ctx: ServiceContext) {
         .returning()
         .get();
     },
+    /** Rows still to send; a row that failed MAX_PREPARE_ATTEMPTS times waits for an operator. */
     pending(limit = 50): OutboxRow[] {
       return ctx.db
         .select()
         .from(outboxActivities)
-        .where(isNull(outboxActivities.sentAt))
+        .where(
+          and(isNull(outboxActivities.sentAt), lt(outboxActivities.attempts, MAX_PREPARE_ATTEMPTS)),
+        )
         .orderBy(sql`rowid`)
         .limit(limit)
         .all();

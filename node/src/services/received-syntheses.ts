@@ -78,12 +78,19 @@ export function createReceivedSynthesisService(ctx: ServiceContext) {
         }
         if (input.payload.version < held.version) return "older";
         if (input.payload.hash === held.hash) return "duplicate";
-        if (!held.conflictedAt) {
-          tx.update(receivedSyntheses)
-            .set({ conflictedAt: now, conflictingHash: input.payload.hash })
-            .where(eq(receivedSyntheses.id, held.id))
-            .run();
-        }
+        // Same version, other content: flagged. Which copy the row keeps must not depend on the
+        // order of arrival (or the state would not converge): the smallest hash is kept, the
+        // largest other one noted beside it.
+        const hashes = [held.hash, input.payload.hash, held.conflictingHash ?? ""].sort();
+        tx.update(receivedSyntheses)
+          .set({
+            ...(input.payload.hash < held.hash ? values : {}),
+            withdrawnAt: held.withdrawnAt,
+            conflictedAt: held.conflictedAt ?? now,
+            conflictingHash: hashes.at(-1) ?? null,
+          })
+          .where(eq(receivedSyntheses.id, held.id))
+          .run();
         return "conflict";
       });
     },

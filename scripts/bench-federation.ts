@@ -1,0 +1,835 @@
+/**
+ * `npm run bench:federation` (node --import tsx scripts/bench-federation.ts): federation figures
+ * of issue 3 ("Benchmarks (printed, not asserted)"), all traffic over real HTTP on 127.0.0.1 with
+ * ephemeral ports. Nothing is asserted; the goal (ingest ratio ≥ 0.8) is only read.
+ *
+ * 1. Verified ingest. SENDERS real Spiral nodes (one territory each) that the receiver node
+ *    follows publish PERIODS syntheses each (distinct monthly periods ending with the current
+ *    month, one group of 8 participants with validated criteria per period). Timed: from the
+ *    first `services.syntheses.publish()` until the receiver holds them all. The same count of
+ *    Creates then goes from SENDERS bare Fedify senders to a bare Fedify listener that counts plain
+ *    `Note` Creates, with the same queue implementation and polling, and the rate ratio is printed.
+ * 2. Fan-out. One synthesis to 200 followers on 20 small HTTP servers (10 actors each sharing one
+ *    shared inbox): POSTs received (expected 20) and the time until the last one arrived; then the
+ *    same without shared inboxes (expected 200 POSTs), for comparison.
+ *
+ * Each case runs in its own child process (fresh heap and JIT, as in scripts/bench.ts); progress
+ * goes to stderr. A global timeout (BENCH_TIMEOUT_MS, default 120 s) bounds the whole run, and
+ * every child has its own watchdog, so the script always ends. Knobs: BENCH_SENDERS (5),
+ * BENCH_PERIODS (40), BENCH_RUNS (3, median), BENCH_DB=disk (temp files with WAL and
+ * synchronous=FULL, as in production, instead of ":memory:").
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createFederation,
+  type Federation,
+  generateCryptoKeyPair,
+  InProcessMessageQueue,
+  MemoryKvStore,
+  type MessageQueue,
+  ParallelMessageQueue,
+} from "@fedify/fedify";
+import { Create, Endpoints, Note, Organization, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { getRequestListener } from "@hono/node-server";
+import { configure } from "@logtape/logtape";
+import { Temporal } from "temporal-polyfill";
+import { openStorage } from "../node/src/db/open";
+import { SqliteMessageQueue } from "../node/src/federation/sqlite-message-queue";
+import { createNode, type SpiralNode } from "../node/src/node";
+import type { Period } from "../protocol/src/index";
+
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 5);
+const PERIODS = Number(process.env.BENCH_PERIODS ?? 40);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ON_DISK = process.env.BENCH_DB === "disk";
+const GLOBAL_TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000);
+const CASE_TIMEOUT_MS = 45_000;
+/** Idle poll of every message queue (the test harness uses the same). */
+const QUEUE_POLL_MS = 20;
+/** Workers per message queue: SqliteMessageQueue's default, and the in-process variant's. */
+const QUEUE_WORKERS = 4;
+/** How often the benchmark checks whether the receiver has everything. */
+const CHECK_MS = 5;
+const FANOUT_HOSTS = 20;
+const FOLLOWERS_PER_HOST = 10;
+const ACTOR = "bench";
+
+type CaseName = "ours" | "bare-sqlite" | "bare-inprocess" | "fanout";
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by the child processes
+
+const progress = (message: string) => process.stderr.write(`  · ${message}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Polls `check` every CHECK_MS until it is true; bounded; reports progress every second. */
+async function until(
+  check: () => boolean,
+  what: string,
+  timeoutMs: number,
+  report?: () => string,
+): Promise<void> {
+  const start = performance.now();
+  let lastReport = start;
+  while (!check()) {
+    const now = performance.now();
+    if (now - start > timeoutMs) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    if (report && now - lastReport >= 1000) {
+      lastReport = now;
+      progress(`${report()} (${((now - start) / 1000).toFixed(1)} s)`);
+    }
+    await sleep(CHECK_MS);
+  }
+}
+
+let tempDir: string | undefined;
+/** A database file for `name`: ":memory:" unless BENCH_DB=disk. */
+function databaseFile(name: string): string {
+  if (!ON_DISK) return ":memory:";
+  tempDir ??= mkdtempSync(path.join(tmpdir(), "spiral-bench-federation-"));
+  return path.join(tempDir, `${name}.db`);
+}
+
+/** An HTTP server on 127.0.0.1 with an ephemeral port. */
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function closeServer(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** Inbox POSTs seen by a receiver's HTTP server: count, bytes, handling time (request → response). */
+interface InboxStats {
+  posts: number;
+  bytes: number;
+  handlingMs: number;
+  statuses: Record<string, number>;
+}
+const emptyStats = (): InboxStats => ({ posts: 0, bytes: 0, handlingMs: 0, statuses: {} });
+
+function instrumented(
+  listener: http.RequestListener,
+  stats: { current: InboxStats },
+): http.RequestListener {
+  return (req, res) => {
+    if (req.method === "POST") {
+      const start = performance.now();
+      const bytes = Number(req.headers["content-length"] ?? 0);
+      res.on("finish", () => {
+        const s = stats.current;
+        s.posts++;
+        s.bytes += bytes;
+        s.handlingMs += performance.now() - start;
+        s.statuses[res.statusCode] = (s.statuses[res.statusCode] ?? 0) + 1;
+      });
+    }
+    listener(req, res);
+  };
+}
+
+/** Collects Fedify's warnings and errors (LogTape), so surprises are visible but not noisy. */
+const fedifyIssues: string[] = [];
+async function configureLogging(): Promise<void> {
+  await configure({
+    contextLocalStorage: new AsyncLocalStorage(),
+    sinks: {
+      collect: (record) =>
+        fedifyIssues.push(
+          `${record.level} ${record.category.join(".")}: ${record.message.map(String).join("")}`,
+        ),
+    },
+    loggers: [
+      { category: "fedify", lowestLevel: "warning", sinks: ["collect"] },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["collect"] },
+    ],
+  });
+}
+
+/** The node logger: silent, but warnings and errors are kept (and printed in the summary). */
+const nodeIssues: string[] = [];
+const quietLogger = {
+  info() {},
+  warn: (message: string) => nodeIssues.push(`warn ${message}`),
+  error: (message: string, error?: unknown) =>
+    nodeIssues.push(`error ${message}${error ? ` ${String(error)}` : ""}`),
+};
+
+function reportIssues(): void {
+  for (const [label, list] of [
+    ["node", nodeIssues],
+    ["fedify", fedifyIssues],
+  ] as const) {
+    if (list.length === 0) continue;
+    progress(`${list.length} ${label} warning(s)/error(s), first: ${list.slice(0, 3).join(" | ")}`);
+  }
+}
+
+/** The `count` most recent calendar months, oldest first, ending with the current one. */
+function monthlyPeriods(count: number): Period[] {
+  const today = new Date();
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  return range(count)
+    .reverse()
+    .map((back) => {
+      const first = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - back, 1));
+      const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0));
+      return { start: iso(first), end: iso(last) };
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real Spiral nodes (as test/federation/harness.ts starts them: in this process, 127.0.0.1,
+// allowPrivateAddress, no periodic anti-entropy, queue polling every 20 ms)
+
+interface SpiralPeer {
+  node: SpiralNode;
+  url: string;
+  slug: string;
+  actorUrl: string;
+  inbox: { current: InboxStats };
+  close(): Promise<void>;
+}
+
+async function startSpiralNode(slug: string): Promise<SpiralPeer> {
+  const server = http.createServer();
+  const url = await listen(server);
+  const node = createNode({
+    databaseFile: databaseFile(slug),
+    publicUrl: url,
+    logger: quietLogger,
+    adminToken: "federation-bench-admin-token-0123456789",
+    allowPrivateAddress: true,
+    antiEntropyIntervalMs: 0,
+    queuePollIntervalMs: QUEUE_POLL_MS,
+  });
+  const inbox = { current: emptyStats() };
+  server.on("request", instrumented(getRequestListener(node.app.fetch), inbox));
+  addTerritory(node, slug);
+  await node.deps.keys.keyPairs(slug); // key generation: before anything is timed
+  node.start();
+  return {
+    node,
+    url,
+    slug,
+    actorUrl: `${url}/actors/${slug}`,
+    inbox,
+    async close() {
+      await closeServer(server);
+      await node.close();
+    },
+  };
+}
+
+function addTerritory(node: SpiralNode, slug: string): void {
+  node.services.territories.create(
+    { slug, name: `Bench ${slug}`, country: "FR", languages: ["fr"] },
+    ACTOR,
+  );
+}
+
+/** Publish preparation (untimed): one group of 8 whose first session opens the period, with
+ * three validated criteria, so `publish(period)` has exactly one group to count. */
+function prepareSynthesis(node: SpiralNode, slug: string, period: Period): void {
+  const { groups, criteria } = node.services;
+  const group = groups.create(
+    slug,
+    {
+      label: `Group ${period.start}`,
+      category: "young-people",
+      sessionDates: [period.start],
+      participants: 8,
+      cycle: 1,
+    },
+    ACTOR,
+  );
+  const added = criteria.add(
+    slug,
+    group.id,
+    [
+      { question: "Q1", text: "Having a job I like", code: "A05" },
+      { question: "Q1", text: "Friends nearby", code: "D00" },
+      { question: "Q2", text: "Noise at night", code: "B01" },
+    ],
+    ACTOR,
+  );
+  criteria.validate(
+    slug,
+    added.map((c) => c.id),
+    ACTOR,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case 1a: verified ingest between real Spiral nodes
+
+interface IngestResult {
+  creates: number;
+  /** First publish → all stored / counted. */
+  totalMs: number;
+  /** Time spent in the timed loop before anything went out (our publish() calls; ~0 for bare). */
+  issueMs: number;
+  inboxPosts: number;
+  meanInboxMs: number;
+  meanBytes: number;
+  statuses: Record<string, number>;
+  issues: number;
+}
+
+async function runOurs(): Promise<IngestResult> {
+  progress(`starting 1 receiver and ${SENDERS} sender nodes`);
+  const receiver = await startSpiralNode("receiver");
+  const senders = await Promise.all(range(SENDERS).map((i) => startSpiralNode(`sender-${i + 1}`)));
+  const peers = [receiver, ...senders];
+  try {
+    const periods = monthlyPeriods(PERIODS + 1); // [0] warms up, the rest is timed
+    progress(
+      `preparing ${periods.length} periods × ${SENDERS} senders (${periods[1]?.start} … ${periods.at(-1)?.end})`,
+    );
+    for (const sender of senders) {
+      for (const period of periods) prepareSynthesis(sender.node, sender.slug, period);
+    }
+
+    progress("receiver follows every sender (Follow → Accept → one-off anti-entropy pull)");
+    for (const sender of senders) await receiver.node.network.follow("receiver", sender.actorUrl);
+    await until(
+      () =>
+        receiver.node.services.follows
+          .following("receiver")
+          .every((f) => f.state === "accepted" && f.lastPulledAt),
+      "the follows to be accepted and pulled",
+      15_000,
+    );
+
+    const stored = receiver.node.storage.sqlite.prepare<[], { n: number }>(
+      "SELECT count(*) AS n FROM received_syntheses",
+    );
+    const count = () => stored.get()?.n ?? 0;
+
+    progress("warm-up: one synthesis per sender (caches the senders' keys, warms the JIT)");
+    for (const sender of senders) {
+      sender.node.services.syntheses.publish(sender.slug, periods[0] as Period, false, ACTOR);
+    }
+    await until(() => count() >= SENDERS, "the warm-up syntheses", 15_000);
+    receiver.inbox.current = emptyStats();
+
+    const expected = SENDERS * (PERIODS + 1);
+    progress(`timed: ${SENDERS} × ${PERIODS} publications`);
+    const t0 = performance.now();
+    for (const period of periods.slice(1)) {
+      for (const sender of senders) {
+        sender.node.services.syntheses.publish(sender.slug, period, false, ACTOR);
+      }
+    }
+    const issued = performance.now();
+    await until(
+      () => count() >= expected,
+      `${expected - SENDERS} stored syntheses`,
+      CASE_TIMEOUT_MS - 10_000,
+      () => `${count() - SENDERS}/${expected - SENDERS} stored`,
+    );
+    const done = performance.now();
+    const held = receiver.node.services.received.list().length;
+    if (held !== expected) throw new Error(`received.list() has ${held}, expected ${expected}`);
+    return ingestResult(PERIODS * SENDERS, done - t0, issued - t0, receiver.inbox.current);
+  } finally {
+    for (const peer of peers) await peer.close();
+  }
+}
+
+function ingestResult(
+  creates: number,
+  totalMs: number,
+  issueMs: number,
+  stats: InboxStats,
+): IngestResult {
+  return {
+    creates,
+    totalMs,
+    issueMs,
+    inboxPosts: stats.posts,
+    meanInboxMs: stats.handlingMs / Math.max(1, stats.posts),
+    meanBytes: stats.bytes / Math.max(1, stats.posts),
+    statuses: stats.statuses,
+    issues: nodeIssues.length + fedifyIssues.length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case 1b: the bare Fedify baseline (same harness: 127.0.0.1, node-server adapter, same queue)
+
+interface BareInstance {
+  url: string;
+  actorUrl: string;
+  federation: Federation<void>;
+  inbox: { current: InboxStats };
+  notes: { count: number };
+  close(): Promise<void>;
+}
+
+/**
+ * A minimal Fedify instance with one actor (RSA + Ed25519 keys generated here, untimed), an
+ * inbox that counts Note Creates, MemoryKvStore, and either the project's SqliteMessageQueue (on
+ * its own database, same polling and workers as a node) or Fedify's InProcessMessageQueue.
+ */
+async function startBare(name: string, queueKind: "sqlite" | "inprocess"): Promise<BareInstance> {
+  const server = http.createServer();
+  const url = await listen(server);
+  const storage = queueKind === "sqlite" ? openStorage(databaseFile(`bare-${name}`)) : undefined;
+  const queue: MessageQueue = storage
+    ? new SqliteMessageQueue(storage.sqlite, { pollIntervalMs: QUEUE_POLL_MS })
+    : new ParallelMessageQueue(
+        new InProcessMessageQueue({ pollInterval: { milliseconds: QUEUE_POLL_MS } }),
+        QUEUE_WORKERS,
+      );
+  const keys = [
+    await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"),
+    await generateCryptoKeyPair("Ed25519"),
+  ];
+  const federation = createFederation<void>({
+    kv: new MemoryKvStore(),
+    queue,
+    manuallyStartQueue: true,
+    origin: url,
+    allowPrivateAddress: true,
+  });
+  federation
+    .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+      if (identifier !== name) return null;
+      const pairs = await ctx.getActorKeyPairs(identifier);
+      return new Organization({
+        id: ctx.getActorUri(identifier),
+        preferredUsername: identifier,
+        inbox: ctx.getInboxUri(identifier),
+        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+        ...(pairs[0] ? { publicKey: pairs[0].cryptographicKey } : {}),
+        assertionMethods: pairs.map((k) => k.multikey),
+      });
+    })
+    .setKeyPairsDispatcher((_ctx, identifier) => (identifier === name ? keys : []))
+    .mapHandle((_ctx, username) => (username === name ? username : null));
+  const notes = { count: 0 };
+  federation.setInboxListeners("/users/{identifier}/inbox", "/inbox").on(Create, async (ctx, c) => {
+    if ((await c.getObject(ctx)) instanceof Note) notes.count++;
+  });
+  const inbox = { current: emptyStats() };
+  server.on(
+    "request",
+    instrumented(
+      getRequestListener((request) => federation.fetch(request, { contextData: undefined })),
+      inbox,
+    ),
+  );
+  const controller = new AbortController();
+  const running = federation.startQueue(undefined, { signal: controller.signal });
+  return {
+    url,
+    actorUrl: `${url}/users/${name}`,
+    federation,
+    inbox,
+    notes,
+    async close() {
+      await closeServer(server);
+      controller.abort();
+      await running;
+      storage?.close();
+    },
+  };
+}
+
+async function runBare(queueKind: "sqlite" | "inprocess"): Promise<IngestResult> {
+  progress(`starting 1 bare listener and ${SENDERS} bare senders (${queueKind} queue)`);
+  const receiver = await startBare("receiver", queueKind);
+  const senders = await Promise.all(
+    range(SENDERS).map((i) => startBare(`sender-${i + 1}`, queueKind)),
+  );
+  try {
+    const recipient = {
+      id: new URL(receiver.actorUrl),
+      inboxId: new URL(`${receiver.actorUrl}/inbox`),
+      endpoints: { sharedInbox: new URL(`${receiver.url}/inbox`) },
+    };
+    // Publish preparation (untimed): every Create(Note) is built beforehand.
+    const creates = senders.map((sender) =>
+      range(PERIODS + 1).map((i) => {
+        const published = Temporal.Now.instant();
+        const note = new Note({
+          id: new URL(`/notes/${randomUUID()}`, sender.url),
+          attribution: new URL(sender.actorUrl),
+          content: `<p>Note ${i} from ${sender.actorUrl}</p>`,
+          to: PUBLIC_COLLECTION,
+          published,
+        });
+        return new Create({
+          id: new URL(`/activities/${randomUUID()}`, sender.url),
+          actor: new URL(sender.actorUrl),
+          object: note,
+          to: PUBLIC_COLLECTION,
+          published,
+        });
+      }),
+    );
+    // Like our outbox dispatcher: each sender sends its activities one after the other, the
+    // senders in parallel; Fedify adds the Ed25519 proof, the LD signature and HTTP signatures.
+    const send = (index: number, from: number, to: number) => async () => {
+      const sender = senders[index] as BareInstance;
+      const ctx = sender.federation.createContext(new URL(sender.url), undefined);
+      for (const create of (creates[index] ?? []).slice(from, to)) {
+        await ctx.sendActivity({ identifier: `sender-${index + 1}` }, recipient, create, {
+          orderingKey: create.objectId?.href ?? "",
+          preferSharedInbox: true,
+        });
+      }
+    };
+    progress("warm-up: one Create per sender");
+    await Promise.all(range(SENDERS).map((i) => send(i, 0, 1)()));
+    await until(() => receiver.notes.count >= SENDERS, "the warm-up Creates", 15_000);
+    receiver.inbox.current = emptyStats();
+
+    const expected = SENDERS * (PERIODS + 1);
+    progress(`timed: ${SENDERS} × ${PERIODS} Creates`);
+    const t0 = performance.now();
+    const sending = Promise.all(range(SENDERS).map((i) => send(i, 1, PERIODS + 1)()));
+    const issued = performance.now();
+    await until(
+      () => receiver.notes.count >= expected,
+      `${expected - SENDERS} counted Creates`,
+      CASE_TIMEOUT_MS - 10_000,
+      () => `${receiver.notes.count - SENDERS}/${expected - SENDERS} counted`,
+    );
+    const done = performance.now();
+    await sending;
+    return ingestResult(PERIODS * SENDERS, done - t0, issued - t0, receiver.inbox.current);
+  } finally {
+    for (const instance of [receiver, ...senders]) await instance.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case 2: fan-out of one synthesis to 200 followers on 20 hosts
+
+interface Host {
+  url: string;
+  posts: { at: number; path: string; signed: boolean }[];
+  others: number;
+  close(): Promise<void>;
+}
+
+/** A server that answers 202 to every POST (after reading the body) and 404 to anything else. */
+async function startCountingHost(): Promise<Host> {
+  const host: Omit<Host, "url" | "close"> = { posts: [], others: 0 };
+  const server = http.createServer((req, res) => {
+    if (req.method !== "POST") {
+      host.others++;
+      res.writeHead(404).end();
+      return;
+    }
+    req.resume();
+    req.on("end", () => {
+      host.posts.push({
+        at: performance.now(),
+        path: req.url ?? "",
+        signed: Boolean(req.headers.signature || req.headers["signature-input"]),
+      });
+      res.writeHead(202).end();
+    });
+  });
+  const url = await listen(server);
+  return { ...host, url, close: () => closeServer(server) };
+}
+
+interface FanoutRound {
+  posts: number;
+  expected: number;
+  unsigned: number;
+  others: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+interface FanoutResult {
+  followers: number;
+  hosts: number;
+  cold: FanoutRound;
+  shared: FanoutRound;
+  perActor: FanoutRound;
+  issues: number;
+}
+
+async function runFanout(): Promise<FanoutResult> {
+  progress(`starting ${FANOUT_HOSTS} follower hosts and the origin node`);
+  const hosts = await Promise.all(range(FANOUT_HOSTS).map(() => startCountingHost()));
+  const origin = await startSpiralNode("origin");
+  const noShared = "origin-no-shared-inbox";
+  try {
+    addTerritory(origin.node, noShared);
+    await origin.node.deps.keys.keyPairs(noShared);
+    const [coldPeriod, warmPeriod] = monthlyPeriods(2) as [Period, Period];
+    for (const period of [coldPeriod, warmPeriod]) {
+      prepareSynthesis(origin.node, origin.slug, period);
+    }
+    prepareSynthesis(origin.node, noShared, warmPeriod);
+    // Followers as rows, as onFollow would store them: Fedify takes inbox and sharedInbox from
+    // the rows and fetches nothing (the hosts count any GET, so this is checked).
+    for (const slug of [origin.slug, noShared]) {
+      for (const host of hosts) {
+        for (const j of range(FOLLOWERS_PER_HOST)) {
+          origin.node.services.follows.addFollower({
+            actor: slug,
+            follower: `${host.url}/users/f${j}`,
+            inbox: `${host.url}/users/f${j}/inbox`,
+            sharedInbox: slug === noShared ? null : `${host.url}/inbox`,
+            handle: null,
+            name: null,
+            followActivityId: `${host.url}/follows/${slug}/${j}`,
+            state: "accepted",
+          });
+        }
+      }
+    }
+
+    const round = async (slug: string, period: Period, expected: number, label: string) => {
+      for (const host of hosts) {
+        host.posts = [];
+        host.others = 0;
+      }
+      const all = () => hosts.flatMap((h) => h.posts);
+      progress(
+        `${label}: publishing one synthesis to ${FANOUT_HOSTS * FOLLOWERS_PER_HOST} followers`,
+      );
+      const t0 = performance.now();
+      origin.node.services.syntheses.publish(slug, period, false, ACTOR);
+      await until(
+        () => all().length >= expected,
+        `${expected} POSTs`,
+        20_000,
+        () => `${all().length}/${expected} POSTs`,
+      );
+      await sleep(300); // anything beyond the expected count (duplicates, retries) shows up
+      const posts = all();
+      const times = posts.map((p) => p.at - t0).sort((a, b) => a - b);
+      const result: FanoutRound = {
+        posts: posts.length,
+        expected,
+        unsigned: posts.filter((p) => !p.signed).length,
+        others: hosts.reduce((n, h) => n + h.others, 0),
+        firstMs: times[0] ?? Number.NaN,
+        lastMs: times[expected - 1] ?? Number.NaN,
+      };
+      return result;
+    };
+    const cold = await round(origin.slug, coldPeriod, FANOUT_HOSTS, "cold (first publication)");
+    const shared = await round(origin.slug, warmPeriod, FANOUT_HOSTS, "shared inboxes");
+    const perActor = await round(
+      noShared,
+      warmPeriod,
+      FANOUT_HOSTS * FOLLOWERS_PER_HOST,
+      "no shared inbox",
+    );
+    return {
+      followers: FANOUT_HOSTS * FOLLOWERS_PER_HOST,
+      hosts: FANOUT_HOSTS,
+      cold,
+      shared,
+      perActor,
+      issues: nodeIssues.length + fedifyIssues.length,
+    };
+  } finally {
+    await origin.close();
+    for (const host of hosts) await host.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child and parent
+
+async function child(which: CaseName): Promise<void> {
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`  ! ${which}: watchdog fired after ${CASE_TIMEOUT_MS} ms\n`);
+    reportIssues();
+    process.exit(2);
+  }, CASE_TIMEOUT_MS);
+  watchdog.unref();
+  await configureLogging();
+  try {
+    const result =
+      which === "ours"
+        ? await runOurs()
+        : which === "fanout"
+          ? await runFanout()
+          : await runBare(which === "bare-sqlite" ? "sqlite" : "inprocess");
+    reportIssues();
+    process.stdout.write(JSON.stringify(result));
+  } finally {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+function runCase<T>(which: CaseName, deadline: number): T | string {
+  const remaining = deadline - Date.now();
+  if (remaining < 5_000) return "skipped (global timeout reached)";
+  process.stderr.write(`${which}\n`);
+  try {
+    const out = execFileSync(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(import.meta.url), which],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        timeout: Math.min(CASE_TIMEOUT_MS + 10_000, remaining),
+        killSignal: "SIGKILL",
+      },
+    );
+    return JSON.parse(out) as T;
+  } catch (error) {
+    return `failed: ${(error as Error).message.split("\n")[0]}`;
+  }
+}
+
+function parentMain(): void {
+  const deadline = Date.now() + GLOBAL_TIMEOUT_MS;
+  const watchdog = setTimeout(() => {
+    console.error(`global timeout (${GLOBAL_TIMEOUT_MS} ms) reached`);
+    process.exit(2);
+  }, GLOBAL_TIMEOUT_MS + 15_000);
+  watchdog.unref();
+
+  console.log(
+    `Spiral Network federation benchmark — ${SENDERS} senders × ${PERIODS} Creates, fan-out to ${FANOUT_HOSTS * FOLLOWERS_PER_HOST} followers on ${FANOUT_HOSTS} hosts`,
+  );
+  console.log(
+    `Node ${process.version}, ${process.platform}/${process.arch}; HTTP on 127.0.0.1; databases ${ON_DISK ? "in temp files (WAL, synchronous=FULL)" : '":memory:"'}; queues poll every ${QUEUE_POLL_MS} ms with ${QUEUE_WORKERS} workers; median of ${RUNS} run(s), each case in its own process\n`,
+  );
+
+  const ingest: Record<"ours" | "bare-sqlite" | "bare-inprocess", IngestResult[]> = {
+    ours: [],
+    "bare-sqlite": [],
+    "bare-inprocess": [],
+  };
+  const failures: string[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    for (const which of ["ours", "bare-sqlite", "bare-inprocess"] as const) {
+      const result = runCase<IngestResult>(which, deadline);
+      if (typeof result === "string") failures.push(`${which}: ${result}`);
+      else ingest[which].push(result);
+    }
+  }
+  const fanout = runCase<FanoutResult>("fanout", deadline);
+  process.stderr.write("\n");
+
+  // Table 1
+  const widths = [46, 11, 11, 13, 12, 8];
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("");
+  const rate = (r: IngestResult, ms = r.totalMs) => (r.creates / ms) * 1000;
+  const pick = (results: IngestResult[]) => {
+    if (results.length === 0) return undefined;
+    const m = median(results.map((r) => r.totalMs));
+    return results.find((r) => r.totalMs === m);
+  };
+  const ours = pick(ingest.ours);
+  const bareSqlite = pick(ingest["bare-sqlite"]);
+  const bareInProcess = pick(ingest["bare-inprocess"]);
+  console.log("1. Verified ingest (first send → all stored/counted at the receiver)");
+  console.log(line(["", "time", "Creates/s", "inbox POST", "bytes/POST", "issues"]));
+  const row = (label: string, r: IngestResult | undefined, ms?: number) => {
+    if (!r) return console.log(line([label, "n/a"]));
+    const time = ms ?? r.totalMs;
+    console.log(
+      line([
+        label,
+        `${time.toFixed(0)} ms`,
+        rate(r, time).toFixed(0),
+        `${r.meanInboxMs.toFixed(1)} ms`,
+        r.meanBytes.toFixed(0),
+        String(r.issues),
+      ]),
+    );
+  };
+  row("Spiral nodes (publish → stored)", ours);
+  if (ours) row("  same, from the last publish() returning", ours, ours.totalMs - ours.issueMs);
+  row("bare Fedify, SqliteMessageQueue (same queue)", bareSqlite);
+  row(`bare Fedify, InProcessMessageQueue ×${QUEUE_WORKERS}`, bareInProcess);
+  if (ours) {
+    console.log(
+      `   ${ours.creates} Creates in each case; ${ours.inboxPosts} inbox POSTs at the Spiral receiver (${JSON.stringify(ours.statuses)}); publish() calls took ${ours.issueMs.toFixed(0)} ms of the Spiral time`,
+    );
+  }
+  if (ours && bareSqlite) {
+    const ratio = rate(ours) / rate(bareSqlite);
+    console.log(
+      `   ratio Spiral / bare Fedify (same queue): ${ratio.toFixed(2)} (goal ≥ 0.8: ${ratio >= 0.8 ? "met" : "NOT MET"})${bareInProcess ? `; versus the in-process queue: ${(rate(ours) / rate(bareInProcess)).toFixed(2)}` : ""}`,
+    );
+  }
+  console.log(
+    "   Spiral: sender publish() (draft + transaction + outbox row) → outbox dispatcher (Article, Ed25519 proof) → Fedify (LD + HTTP signatures) → SQLite queue → POST;",
+  );
+  console.log(
+    "           receiver inbox guard (256 KiB, JSON depth, zod payload, origin) → Fedify (LD signature check) → SQLite queue → listener: zod payload check, origin and",
+  );
+  console.log(
+    "           period checks, Ed25519 proof verification (verifyObject), storage in SQLite. KV: SqliteKvStore.",
+  );
+  console.log(
+    "   bare:   prebuilt Create(Note) → sendActivity (Ed25519 proof, LD + HTTP signatures) → queue → POST; receiver: Fedify (LD signature check) → queue → count. KV: MemoryKvStore.",
+  );
+  console.log(
+    "   Timed part excludes key generation, follows, group/criteria preparation, building the bare Notes, and one warm-up Create per sender (keys cached, JIT warm).",
+  );
+
+  // Table 2
+  console.log(
+    `\n2. Fan-out of one synthesis to ${FANOUT_HOSTS * FOLLOWERS_PER_HOST} followers on ${FANOUT_HOSTS} hosts (publish → POSTs arrive)`,
+  );
+  if (typeof fanout === "string") {
+    console.log(`   ${fanout}`);
+  } else {
+    console.log(line(["", "POSTs", "expected", "first", "last", "GETs"]));
+    const fanRow = (label: string, r: FanoutRound) =>
+      console.log(
+        line([
+          label,
+          String(r.posts),
+          String(r.expected),
+          `${r.firstMs.toFixed(0)} ms`,
+          `${r.lastMs.toFixed(0)} ms`,
+          String(r.others),
+        ]),
+      );
+    fanRow("shared inboxes (10 followers per host)", fanout.shared);
+    fanRow("  same, first publication of the process", fanout.cold);
+    fanRow("no shared inbox (one POST per follower)", fanout.perActor);
+    const unsigned = fanout.shared.unsigned + fanout.perActor.unsigned + fanout.cold.unsigned;
+    console.log(
+      `   every POST HTTP-signed: ${unsigned === 0 ? "yes" : `no (${unsigned} unsigned)`}; node/Fedify warnings or errors: ${fanout.issues}`,
+    );
+  }
+  for (const failure of failures) console.log(`\n! ${failure}`);
+}
+
+const which = process.argv[2];
+if (
+  which === "ours" ||
+  which === "bare-sqlite" ||
+  which === "bare-inprocess" ||
+  which === "fanout"
+) {
+  await child(which);
+} else {
+  parentMain();
+}

@@ -1,0 +1,199 @@
+/**
+ * `npm run demo:network`: three Spiral Network nodes on this machine (ports BASE_PORT…+2,
+ * default 8081–8083), each with its own demo territory. They follow each other, publish their
+ * syntheses, and the script prints what each node received — federation you can watch.
+ * Data lives in DATA_DIR/demo-network/<slug> (default ./data/demo-network); Ctrl-C stops it.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { serve } from "@hono/node-server";
+import { demoGroups, demoTerritory } from "../node/src/demo/demo-data";
+import { demoNetworkTerritories } from "../node/src/demo/demo-network-data";
+import { seedTerritory } from "../node/src/demo/seed";
+import { createLogger } from "../node/src/logger";
+import { configureFedifyLogging } from "../node/src/logging";
+import { createNode, type SpiralNode } from "../node/src/node";
+
+const basePort = Number(process.env.BASE_PORT ?? 8081);
+const dataDir = path.resolve(process.env.DATA_DIR ?? "./data", "demo-network");
+const territories = [{ territory: demoTerritory, groups: demoGroups }, ...demoNetworkTerritories];
+
+interface Running {
+  slug: string;
+  url: string;
+  node: SpiralNode;
+  close(): Promise<void>;
+}
+
+async function startOne(data: (typeof territories)[number], port: number): Promise<Running> {
+  const slug = data.territory.slug;
+  const url = `http://localhost:${port}`;
+  const dir = path.join(dataDir, slug);
+  mkdirSync(dir, { recursive: true });
+  const logger = createLogger((process.env.LOG_LEVEL as "info" | undefined) ?? "warn");
+  const node = createNode({
+    databaseFile: path.join(dir, "spiral.db"),
+    publicUrl: url,
+    logger: {
+      info: (m) => logger.info(`[${slug}] ${m}`),
+      warn: (m) => logger.warn(`[${slug}] ${m}`),
+      error: (m, e) => logger.error(`[${slug}] ${m}`, e),
+    },
+    allowPrivateAddress: true,
+    antiEntropyIntervalMs: 60_000,
+  });
+  if (node.services.territories.list().length === 0) seedTerritory(node.services, data);
+  await node.deps.keys.keyPairs(slug);
+  const server = serve({ fetch: node.app.fetch, port, hostname: "127.0.0.1" });
+  node.start();
+  return {
+    slug,
+    url,
+    node,
+    close: async () => {
+      server.close();
+      await node.close();
+    },
+  };
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return check();
+}
+
+async function main(): Promise<void> {
+  await configureFedifyLogging("warn");
+  console.log(
+    "ALLOW_PRIVATE_ADDRESSES is on for these demo nodes: never do this on a real node.\n",
+  );
+  const nodes = await Promise.all(territories.map((t, i) => startOne(t, basePort + i)));
+  for (const n of nodes)
+    console.log(`${n.slug.padEnd(10)} ${n.url}   (@${n.slug}@localhost:${new URL(n.url).port})`);
+
+  console.log("\nEach territory follows the two others…");
+  for (const follower of nodes) {
+    for (const target of nodes) {
+      if (follower === target) continue;
+      const known = follower.node.services.follows.followingByTarget(
+        follower.slug,
+        `${target.url}/actors/${target.slug}`,
+      );
+      if (known?.state === "accepted") continue;
+      await follower.node.network.follow(follower.slug, `${target.url}/actors/${target.slug}`);
+    }
+  }
+  const everyoneAccepted = () =>
+    nodes.every(
+      (n) =>
+        n.node.services.follows.following(n.slug).filter((f) => f.state === "accepted").length ===
+        nodes.length - 1,
+    );
+  console.log(
+    everyoneAccepted() || (await waitFor(everyoneAccepted, 20_000))
+      ? "  all follows accepted"
+      : "  some follows are still pending",
+  );
+
+  console.log("\nSyntheses received by each node (published at seed time, pulled on Accept):");
+  const everyoneReceived = () =>
+    nodes.every((n) => n.node.services.received.list().length >= nodes.length - 1);
+  await waitFor(everyoneReceived, 20_000);
+  for (const n of nodes) {
+    const received = n.node.services.received.list();
+    console.log(`  ${n.slug}:`);
+    for (const r of received) {
+      const payload = r.payload as {
+        territory: { name: string };
+        totals: { criteria: number };
+        participants: number;
+      };
+      console.log(
+        `    ${payload.territory.name.padEnd(10)} v${r.version}  ${payload.totals.criteria} criteria, ${payload.participants} participants  ${r.via ? `(via ${r.via})` : "(from its origin)"}`,
+      );
+    }
+    if (received.length === 0) console.log("    (nothing yet)");
+  }
+  // A live publication: Porto holds one more session and publishes version 2 of its synthesis.
+  const porto = nodes[1];
+  if (porto && !porto.node.services.syntheses.list(porto.slug).some((v) => v.version > 1)) {
+    console.log(`\n${porto.slug} adds a session of 8 students and publishes version 2…`);
+    const { services } = porto.node;
+    const group = services.groups.create(
+      porto.slug,
+      {
+        label: "Estudantes do Polo da Asprela",
+        category: "students",
+        sessionDates: ["2026-10-07"],
+        participants: 8,
+        cycle: 1,
+      },
+      "demo",
+    );
+    const added = services.criteria.add(
+      porto.slug,
+      group.id,
+      [
+        {
+          question: "Q1",
+          text: "Ter tempo para estudar sem trabalhar à noite",
+          code: "A05",
+          language: "pt",
+        },
+        {
+          question: "Q2",
+          text: "Rendas de quarto impossíveis perto da faculdade",
+          code: "A03/P15",
+          language: "pt",
+        },
+        { question: "Q3", text: "Partilhar boleias para o campus", code: "E00", language: "pt" },
+      ],
+      "demo",
+    );
+    services.criteria.validate(
+      porto.slug,
+      added.map((c) => c.id),
+      "demo",
+    );
+    services.syntheses.publish(
+      porto.slug,
+      { start: "2026-01-01", end: "2026-12-31" },
+      false,
+      "demo",
+    );
+    const arrived = () =>
+      nodes
+        .filter((n) => n !== porto)
+        .every((n) => n.node.services.received.list().some((r) => r.version === 2));
+    console.log(
+      (await waitFor(arrived, 20_000))
+        ? "  version 2 reached both other nodes (Update)"
+        : "  version 2 has not arrived everywhere yet",
+    );
+  }
+
+  console.log(
+    `\nTry: curl -H 'Accept: application/activity+json' ${nodes[0]?.url}/actors/${nodes[0]?.slug}`,
+  );
+  console.log(`     curl ${nodes[1]?.url}/api/v1/received-syntheses`);
+  console.log("Ctrl-C stops the three nodes.");
+
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+  if (process.env.DEMO_EXIT_AFTER_SECONDS) {
+    setTimeout(() => void stop(), Number(process.env.DEMO_EXIT_AFTER_SECONDS) * 1000);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
