@@ -36,7 +36,6 @@ export interface ApiResponse {
   status: number;
   headers: Headers;
   /** Parsed JSON when the answer is JSON, the text otherwise (null for an empty body). */
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary response shapes
   body: any;
   text: string;
 }
