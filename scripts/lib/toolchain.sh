@@ -11,8 +11,21 @@ log() { printf '[spiral] %s\n' "$*" >&2; }
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
+# npm looks for its global config (registry, CA file, proxy…) beside the running node, so the
+# project-local node would not see the machine's; keep pointing npm at the system one.
+keep_system_npm_config() {
+  if [ -z "${npm_config_globalconfig:-}" ] && command -v npm >/dev/null 2>&1; then
+    local config
+    config="$(npm config get globalconfig 2>/dev/null || true)"
+    if [ -n "$config" ] && [ -f "$config" ]; then export npm_config_globalconfig="$config"; fi
+  fi
+}
+
 ensure_node() {
   local local_node="$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION/bin/node"
+  if ! { command -v node >/dev/null 2>&1 && [ "$(node_major node)" -ge 22 ]; }; then
+    keep_system_npm_config
+  fi
   if [ -x "$local_node" ]; then
     export PATH="$(dirname "$local_node"):$PATH"
   elif command -v node >/dev/null 2>&1 && [ "$(node_major node)" -ge 22 ]; then
