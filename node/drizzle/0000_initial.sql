@@ -7,6 +7,63 @@ CREATE TABLE `actor_keys` (
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `aggregate_cells` (
+	`level` text NOT NULL,
+	`country` text NOT NULL,
+	`region` text NOT NULL,
+	`category` text NOT NULL,
+	`grid_id` text NOT NULL,
+	`grid_version` text NOT NULL,
+	`period_key` text NOT NULL,
+	`period_start` text NOT NULL,
+	`period_end` text NOT NULL,
+	`question` text NOT NULL,
+	`component` text NOT NULL,
+	`count` integer NOT NULL,
+	PRIMARY KEY(`level`, `country`, `region`, `category`, `grid_id`, `grid_version`, `period_key`, `question`, `component`)
+);
+--> statement-breakpoint
+CREATE TABLE `aggregate_entries` (
+	`origin` text NOT NULL,
+	`period_key` text NOT NULL,
+	`period_start` text NOT NULL,
+	`period_end` text NOT NULL,
+	`version` integer NOT NULL,
+	`hash` text NOT NULL,
+	`hashes` text NOT NULL,
+	`conflicted` integer NOT NULL,
+	`withdrawn` integer NOT NULL,
+	`local` integer NOT NULL,
+	`via` text,
+	`name` text NOT NULL,
+	`country` text NOT NULL,
+	`region` text NOT NULL,
+	`grid_id` text NOT NULL,
+	`grid_version` text NOT NULL,
+	`participants` integer NOT NULL,
+	`groups` integer NOT NULL,
+	`criteria` integer NOT NULL,
+	`payload` text NOT NULL,
+	PRIMARY KEY(`origin`, `period_key`)
+);
+--> statement-breakpoint
+CREATE INDEX `aggregate_entries_place` ON `aggregate_entries` (`country`,`region`);--> statement-breakpoint
+CREATE TABLE `aggregate_people` (
+	`level` text NOT NULL,
+	`country` text NOT NULL,
+	`region` text NOT NULL,
+	`category` text NOT NULL,
+	`grid_id` text NOT NULL,
+	`grid_version` text NOT NULL,
+	`period_key` text NOT NULL,
+	`period_start` text NOT NULL,
+	`period_end` text NOT NULL,
+	`participants` integer NOT NULL,
+	`groups` integer NOT NULL,
+	`territories` integer NOT NULL,
+	PRIMARY KEY(`level`, `country`, `region`, `category`, `grid_id`, `grid_version`, `period_key`)
+);
+--> statement-breakpoint
 CREATE TABLE `audit_log` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
@@ -127,6 +184,7 @@ CREATE TABLE `received_syntheses` (
 	`via` text,
 	`conflicted_at` text,
 	`conflicting_hash` text,
+	`conflicting_activity` text,
 	`withdrawn_at` text,
 	`received_at` text NOT NULL
 );

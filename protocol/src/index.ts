@@ -1,3 +1,4 @@
+export * from "./aggregation";
 export * from "./code";
 export * from "./countries";
 export * from "./default-grid";

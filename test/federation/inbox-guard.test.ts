@@ -105,7 +105,13 @@ describe("inbox guard on a real node", () => {
         response.on("data", (chunk) => {
           text += chunk;
         });
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) }));
+        response.on("end", () => {
+          let json: any = null;
+          try {
+            json = JSON.parse(text);
+          } catch {}
+          resolve({ status: response.statusCode ?? 0, json });
+        });
         response.on("error", reject);
       });
       // Writing may fail once the server has answered and closed: that is expected here.
@@ -198,6 +204,43 @@ describe("inbox guard on a real node", () => {
     await refusedEverywhere("", 400, "the body is not JSON");
   });
 
+  it("refuses JSON that is not an object with 400 (a bare string made Fedify answer 500)", async () => {
+    for (const body of ['"http://127.0.0.1:9/x"', '"x"', "null", "42", "true", "[]", "[{}]"]) {
+      await refusedEverywhere(body, 400, "an activity must be a JSON object");
+    }
+    await refusedEverywhere(JSON.stringify([genuine]), 400, "an activity must be a JSON object");
+  });
+
+  it("refuses an activity whose @context cannot be loaded with 400, not 500", async () => {
+    const bare = (context: unknown) =>
+      JSON.stringify({
+        "@context": context,
+        type: "Create",
+        id: `${origin.url}/activities/${randomUUID()}`,
+      });
+    // Unreachable: Fedify expands the activity, the context fails to load, and the error used
+    // to come out of federation.fetch() as a 500.
+    await refusedEverywhere(
+      bare("http://127.0.0.1:9/context.jsonld"),
+      400,
+      /^the activity is not valid JSON-LD: .*http:\/\/127\.0\.0\.1:9\/context\.jsonld/,
+    );
+    for (const context of [
+      "http://127.0.0.1:9/context.jsonld", // nothing listens there
+      `${receiver.url}/no/such/context`, // 404
+      [`${origin.url}/`, "https://www.w3.org/ns/activitystreams"], // HTML, not JSON-LD
+    ]) {
+      for (const inbox of inboxes) {
+        const response = await post(inbox, bare(context));
+        expect(response.status, response.text).toBe(400);
+        // With a proof that cannot be checked for the same reason: refused, never 500.
+        const proved = await post(inbox, JSON.stringify({ ...genuine, "@context": context }));
+        expect([400, 401], proved.text).toContain(proved.status);
+      }
+    }
+    expect(receivedBy(receiver)).toEqual([]);
+  });
+
   it("refuses JSON nested deeper than 32 levels with 400, even very deep (never 500)", async () => {
     // Built as text: JSON.stringify itself overflows the stack on thousands of levels.
     const nested = (depth: number) =>
@@ -215,7 +258,7 @@ describe("inbox guard on a real node", () => {
     await refusedEverywhere(nested(5000), 400, /nested deeper than 32/);
     expect(jsonDepth(JSON.parse(nested(40)))).toBe(41);
     await refusedEverywhere(
-      `${"[".repeat(100_000)}${"]".repeat(100_000)}`,
+      `{"a":${"[".repeat(100_000)}${"]".repeat(100_000)}}`,
       400,
       /nested deeper than 32/,
     );

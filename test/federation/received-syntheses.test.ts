@@ -138,10 +138,14 @@ describe("received syntheses: versions only move forward", () => {
       `${ORIGINS[0]} 2026-01-01/2026-12-31 v2`,
       `${ORIGINS[1]} 2026-01-01/2026-12-31 v1`,
     ]);
-    expect(received().holds(ORIGINS[0] as string, "2026-01-01/2026-12-31", 1)).toBe(true);
-    expect(received().holds(ORIGINS[0] as string, "2026-01-01/2026-12-31", 2)).toBe(true);
-    expect(received().holds(ORIGINS[0] as string, "2026-01-01/2026-12-31", 3)).toBe(false);
-    expect(received().holds(ORIGINS[2] as string, "2026-01-01/2026-12-31", 1)).toBe(false);
+    const v2 = payload(0, 0, 2);
+    const year = "2026-01-01/2026-12-31";
+    expect(received().holds(ORIGINS[0] as string, year, 1, "sha256:any")).toBe(true);
+    expect(received().holds(ORIGINS[0] as string, year, 2, v2.hash)).toBe(true);
+    // The same version with another content is not "held": it must be routed (a conflict).
+    expect(received().holds(ORIGINS[0] as string, year, 2, payload(0, 0, 2, 1).hash)).toBe(false);
+    expect(received().holds(ORIGINS[0] as string, year, 3, "sha256:any")).toBe(false);
+    expect(received().holds(ORIGINS[2] as string, year, 1, "sha256:any")).toBe(false);
   });
 });
 
@@ -164,7 +168,11 @@ describe("received syntheses: conflicts", () => {
     expect(only().conflictedAt).toBe(flagged.conflictedAt);
 
     // The conflicted row is not re-served to others (anti-entropy).
-    expect(received().list().filter((r) => !r.conflictedAt)).toHaveLength(0);
+    expect(
+      received()
+        .list()
+        .filter((r) => !r.conflictedAt),
+    ).toHaveLength(0);
 
     // A newer version resolves it.
     expect(deliver(payload(0, 0, 3))).toBe("replaced");
@@ -201,9 +209,9 @@ describe("received syntheses: withdrawal", () => {
 
     // An older or equal version does not bring it back.
     expect(deliver(payload(0, 0, 1))).toBe("duplicate");
-    expect(
-      rows().find((r) => r.objectId === OBJECT(ORIGINS[0] as string, 0))?.withdrawnAt,
-    ).toEqual(withdrawn?.withdrawnAt);
+    expect(rows().find((r) => r.objectId === OBJECT(ORIGINS[0] as string, 0))?.withdrawnAt).toEqual(
+      withdrawn?.withdrawnAt,
+    );
 
     expect(deliver(payload(0, 0, 2))).toBe("replaced");
     expect(rows().find((r) => r.objectId === OBJECT(ORIGINS[0] as string, 0))).toMatchObject({
@@ -214,12 +222,8 @@ describe("received syntheses: withdrawal", () => {
 
   it("only the origin can withdraw, and only what it holds", () => {
     deliver(payload(0, 0, 1));
-    expect(received().withdraw(ORIGINS[1] as string, OBJECT(ORIGINS[0] as string, 0))).toBe(
-      false,
-    );
-    expect(received().withdraw(ORIGINS[0] as string, OBJECT(ORIGINS[0] as string, 1))).toBe(
-      false,
-    );
+    expect(received().withdraw(ORIGINS[1] as string, OBJECT(ORIGINS[0] as string, 0))).toBe(false);
+    expect(received().withdraw(ORIGINS[0] as string, OBJECT(ORIGINS[0] as string, 1))).toBe(false);
     expect(only().withdrawnAt).toBeNull();
   });
 });
@@ -253,7 +257,9 @@ describe("received syntheses: the order of deliveries does not matter (CRDT)", (
 
   const state = () =>
     rows()
-      .map((r) => [`${r.origin} ${r.periodKey}`, r.version, r.hash, r.conflictedAt !== null].join(" "))
+      .map((r) =>
+        [`${r.origin} ${r.periodKey}`, r.version, r.hash, r.conflictedAt !== null].join(" "),
+      )
       .sort();
 
   function run(order: Delivery[]): string[] {
@@ -263,21 +269,19 @@ describe("received syntheses: the order of deliveries does not matter (CRDT)", (
   }
 
   it("any permutation, with repetitions, of the same deliveries ends in the same state", () => {
-    const scenario = fc
-      .array(delivery, { minLength: 1, maxLength: 12 })
-      .chain((deliveries) =>
-        fc.record({
-          deliveries: fc.constant(deliveries),
-          shuffled: fc.shuffledSubarray(deliveries, {
-            minLength: deliveries.length,
-            maxLength: deliveries.length,
-          }),
-          repeats: fc.array(
-            fc.tuple(fc.constantFrom(...deliveries), fc.nat({ max: deliveries.length })),
-            { maxLength: 6 },
-          ),
+    const scenario = fc.array(delivery, { minLength: 1, maxLength: 12 }).chain((deliveries) =>
+      fc.record({
+        deliveries: fc.constant(deliveries),
+        shuffled: fc.shuffledSubarray(deliveries, {
+          minLength: deliveries.length,
+          maxLength: deliveries.length,
         }),
-      );
+        repeats: fc.array(
+          fc.tuple(fc.constantFrom(...deliveries), fc.nat({ max: deliveries.length })),
+          { maxLength: 6 },
+        ),
+      }),
+    );
     fc.assert(
       fc.property(scenario, ({ deliveries, shuffled, repeats }) => {
         const reordered = [...shuffled];

@@ -72,21 +72,18 @@ export function withExtraCount(
   code: string,
   n: number,
 ): SynthesisPayload {
-  const copy = structuredClone(payload) as SynthesisPayload & Record<string, any>;
-  const cells = (copy.counts[question] ??= {});
-  cells[code] = (cells[code] ?? 0) + n;
-  const dimension = code.charAt(0);
-  const dims = (copy.dimensions[question] ??= {});
-  dims[dimension] = (dims[dimension] ?? 0) + n;
+  const copy = structuredClone(payload);
+  const add = (cells: Record<string, number> = {}, key: string) => ({
+    ...cells,
+    [key]: (cells[key] ?? 0) + n,
+  });
+  copy.counts[question] = add(copy.counts[question], code);
+  copy.dimensions[question] = add(copy.dimensions[question], code.charAt(0));
   copy.totals.byQuestion[question] = (copy.totals.byQuestion[question] ?? 0) + n;
   copy.totals.criteria += n;
-  // The breakdown by category must stay consistent with the counts too.
-  for (const category of copy.categories ?? []) {
-    if (category.category === copy.categories?.[0]?.category) {
-      const own = (category.counts[question] ??= {});
-      own[code] = (own[code] ?? 0) + n;
-    }
-  }
+  // The first category's breakdown follows, so the categories still add up to the counts.
+  const first = copy.categories?.[0];
+  if (first) first.counts[question] = add(first.counts[question], code);
   return rehash(copy);
 }
 

@@ -6,11 +6,7 @@ import {
   periodLabel,
   synthesisToArticle,
 } from "../../node/src/federation/synthesis-mapper";
-import {
-  defaultGrid,
-  SYNTHESIS_MEDIA_TYPE,
-  type SynthesisPayload,
-} from "../../protocol/src/index";
+import { defaultGrid, SYNTHESIS_MEDIA_TYPE, type SynthesisPayload } from "../../protocol/src/index";
 import { isValidPayload, makePayload, rehash, withExtraCount } from "./synthesis-fixtures";
 
 const NODE = "https://mulhouse.example";
@@ -95,10 +91,7 @@ describe("synthesisToArticle → articleToSynthesis", () => {
     for await (const tag of article.getTags()) tags.push(tag as Hashtag);
     expect(tags.every((t) => t instanceof Hashtag)).toBe(true);
     expect(tags.map((t) => t.name?.toString())).toEqual(["#SPIRAL", "#Mulhouse"]);
-    expect(tags.map((t) => t.href?.href)).toEqual([
-      `${NODE}/tags/spiral`,
-      `${NODE}/tags/mulhouse`,
-    ]);
+    expect(tags.map((t) => t.href?.href)).toEqual([`${NODE}/tags/spiral`, `${NODE}/tags/mulhouse`]);
 
     expect(article.source?.mediaType).toBe("application/vnd.spiral.synthesis+json");
     expect(JSON.parse(String(article.source?.content))).toEqual(payload);
@@ -208,20 +201,12 @@ describe("periodLabel", () => {
     expect(periodLabel({ start: "2026-01-01", end: "2026-12-31" })).toBe("2026");
   });
   it("any other range is shown in full", () => {
-    expect(periodLabel({ start: "2026-01-01", end: "2026-06-30" })).toBe(
-      "2026-01-01 – 2026-06-30",
-    );
-    expect(periodLabel({ start: "2025-01-01", end: "2026-12-31" })).toBe(
-      "2025-01-01 – 2026-12-31",
-    );
-    expect(periodLabel({ start: "2026-01-02", end: "2026-12-31" })).toBe(
-      "2026-01-02 – 2026-12-31",
-    );
+    expect(periodLabel({ start: "2026-01-01", end: "2026-06-30" })).toBe("2026-01-01 – 2026-06-30");
+    expect(periodLabel({ start: "2025-01-01", end: "2026-12-31" })).toBe("2025-01-01 – 2026-12-31");
+    expect(periodLabel({ start: "2026-01-02", end: "2026-12-31" })).toBe("2026-01-02 – 2026-12-31");
   });
   it("a cycle is named after the range", () => {
-    expect(periodLabel({ start: "2026-01-01", end: "2026-12-31", cycle: 2 })).toBe(
-      "2026, cycle 2",
-    );
+    expect(periodLabel({ start: "2026-01-01", end: "2026-12-31", cycle: 2 })).toBe("2026, cycle 2");
     expect(periodLabel({ start: "2026-03-01", end: "2026-05-31", cycle: 0 })).toBe(
       "2026-03-01 – 2026-05-31, cycle 0",
     );

@@ -3,6 +3,7 @@ import {
   check,
   index,
   integer,
+  primaryKey,
   real,
   sqliteTable,
   text,
@@ -250,6 +251,10 @@ export const receivedSyntheses = sqliteTable(
     /** Set when a different content arrived under the same version: excluded until a newer version. */
     conflictedAt: text("conflicted_at"),
     conflictingHash: text("conflicting_hash"),
+    /** The activity behind `conflictingHash`, served to peers so they see the conflict too. */
+    conflictingActivity: text("conflicting_activity", { mode: "json" }).$type<
+      Record<string, unknown>
+    >(),
     withdrawnAt: text("withdrawn_at"),
     receivedAt: text("received_at").notNull(),
   },
@@ -277,4 +282,108 @@ export const auditLog = sqliteTable(
     detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
   },
   (t) => [index("audit_log_at").on(t.at)],
+);
+
+/**
+ * The aggregation state (DESIGN §7): for each origin territory and period, the entry that counts —
+ * the latest version held (own publications included), whether it is conflicted (several contents
+ * under that version) or withdrawn, and the facts filters need. Kept in step with received and
+ * published syntheses, inside the same transactions.
+ */
+export const aggregateEntries = sqliteTable(
+  "aggregate_entries",
+  {
+    origin: text("origin").notNull(),
+    periodKey: text("period_key").notNull(),
+    periodStart: text("period_start").notNull(),
+    periodEnd: text("period_end").notNull(),
+    version: integer("version").notNull(),
+    /** The content hash of the version (the smallest one when conflicted, so every node agrees). */
+    hash: text("hash").notNull(),
+    /** Every content hash held under that version, sorted; more than one = conflicted. */
+    hashes: text("hashes", { mode: "json" }).$type<string[]>().notNull(),
+    conflicted: integer("conflicted", { mode: "boolean" }).notNull(),
+    withdrawn: integer("withdrawn", { mode: "boolean" }).notNull(),
+    /** Whether this is one of this node's own territories. */
+    local: integer("local", { mode: "boolean" }).notNull(),
+    /** The relay it came through, if any (for the "endorsed" trust scope). */
+    via: text("via"),
+    name: text("name").notNull(),
+    country: text("country").notNull(),
+    region: text("region").notNull(),
+    gridId: text("grid_id").notNull(),
+    gridVersion: text("grid_version").notNull(),
+    participants: integer("participants").notNull(),
+    groups: integer("groups").notNull(),
+    criteria: integer("criteria").notNull(),
+    /** The payload that is (or would be) counted, for exclusions and recomputation. */
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.origin, t.periodKey] }),
+    index("aggregate_entries_place").on(t.country, t.region),
+  ],
+);
+
+/**
+ * Incremental totals: counts of the entries that count (not conflicted, not withdrawn), rolled up
+ * at three levels so any filter reads few rows: level "world" (country = region = ""), "country"
+ * (region = "") and "region". `category` is "" for territory totals, otherwise a published group
+ * category (incl. the pooled "other").
+ */
+export const aggregateCells = sqliteTable(
+  "aggregate_cells",
+  {
+    level: text("level", { enum: ["world", "country", "region"] }).notNull(),
+    country: text("country").notNull(),
+    region: text("region").notNull(),
+    category: text("category").notNull(),
+    gridId: text("grid_id").notNull(),
+    gridVersion: text("grid_version").notNull(),
+    periodKey: text("period_key").notNull(),
+    periodStart: text("period_start").notNull(),
+    periodEnd: text("period_end").notNull(),
+    question: text("question").notNull(),
+    component: text("component").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [
+    primaryKey({
+      columns: [
+        t.level,
+        t.country,
+        t.region,
+        t.category,
+        t.gridId,
+        t.gridVersion,
+        t.periodKey,
+        t.question,
+        t.component,
+      ],
+    }),
+  ],
+);
+
+/** Participants, groups and territories behind the cells, at the same levels. */
+export const aggregatePeople = sqliteTable(
+  "aggregate_people",
+  {
+    level: text("level", { enum: ["world", "country", "region"] }).notNull(),
+    country: text("country").notNull(),
+    region: text("region").notNull(),
+    category: text("category").notNull(),
+    gridId: text("grid_id").notNull(),
+    gridVersion: text("grid_version").notNull(),
+    periodKey: text("period_key").notNull(),
+    periodStart: text("period_start").notNull(),
+    periodEnd: text("period_end").notNull(),
+    participants: integer("participants").notNull(),
+    groups: integer("groups").notNull(),
+    territories: integer("territories").notNull(),
+  },
+  (t) => [
+    primaryKey({
+      columns: [t.level, t.country, t.region, t.category, t.gridId, t.gridVersion, t.periodKey],
+    }),
+  ],
 );

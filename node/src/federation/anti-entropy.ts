@@ -42,6 +42,7 @@ export function createAntiEntropy(
       item.actorId.href,
       periodKey(parsed.payload.period),
       parsed.payload.version,
+      parsed.payload.hash,
     );
   }
 

@@ -232,9 +232,12 @@ export function knownSynthesisActivities(deps: FederationDeps): Record<string, u
     .list()
     .flatMap((t) => deps.services.outbox.latestPublications(t.slug))
     .map((row) => row.json as Record<string, unknown>);
+  // Not what its origin withdrew: the stored Create/Update would bring a withdrawn synthesis
+  // back wherever it is pulled (the Delete itself is not kept). Both copies of a conflict are
+  // served, so that every node pulling from this one excludes that origin too.
   const received = deps.services.received
     .list()
-    .filter((r) => !r.conflictedAt)
-    .map((r) => r.activity);
+    .filter((r) => !r.withdrawnAt)
+    .flatMap((r) => (r.conflictingActivity ? [r.activity, r.conflictingActivity] : [r.activity]));
   return [...own, ...received];
 }

@@ -48,6 +48,11 @@ export function inboxGuard(grid: Grid): MiddlewareHandler[] {
     } catch {
       return problem(c, 400, "the body is not JSON");
     }
+    // A bare string makes Fedify dereference it as a URL and fail with a 500; arrays and other
+    // scalars are no activity either.
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      return problem(c, 400, "an activity must be a JSON object");
+    }
     if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
       return problem(c, 400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
     }
@@ -100,8 +105,20 @@ export function federationMiddleware(
   federation: Federation<FederationDeps>,
   deps: FederationDeps,
 ): MiddlewareHandler {
-  return (c, next) =>
-    federation.fetch(c.req.raw, {
+  return async (c, next) => {
+    try {
+      return await fetchFederation(c, next);
+    } catch (error) {
+      // Fedify re-throws what JSON-LD processing of a posted activity raises (e.g. a remote
+      // @context that cannot be loaded): the sender's fault, so 400 rather than 500.
+      if (c.req.method === "POST" && error instanceof Error && error.name.startsWith("jsonld.")) {
+        return problem(c, 400, `the activity is not valid JSON-LD: ${error.message}`);
+      }
+      throw error;
+    }
+  };
+  function fetchFederation(c: Context, next: Next) {
+    return federation.fetch(c.req.raw, {
       contextData: deps,
       onNotFound: async () => {
         await next();
@@ -116,4 +133,5 @@ export function federationMiddleware(
         });
       },
     });
+  }
 }

@@ -72,6 +72,8 @@ export function createOutboxDispatcher(
     const { services, logger } = deps;
     try {
       let json = row.json;
+      // Freshly signed, the activity object is kept: parsing its JSON again costs as much as signing.
+      let prepared: Activity | undefined;
       if (!json) {
         const keys = await ctx.getActorKeyPairs(row.actor);
         const ed25519 = keys.find((k) => k.privateKey.algorithm.name === "Ed25519");
@@ -87,6 +89,7 @@ export function createOutboxDispatcher(
           contextLoader: ctx.contextLoader,
         })) as Record<string, unknown>;
         services.outbox.setJson(row.uuid, json);
+        prepared = signed;
       }
       const recipients = services.follows.acceptedFollowers(row.actor).map((f) => ({
         id: new URL(f.follower),
@@ -94,7 +97,7 @@ export function createOutboxDispatcher(
         endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
       }));
       if (recipients.length > 0) {
-        const activity = await Activity.fromJsonLd(json, ctx);
+        const activity = prepared ?? (await Activity.fromJsonLd(json, ctx));
         // Explicit key pairs: Fedify adds the RSA signatures but keeps our proof as it is.
         const keys = (await ctx.getActorKeyPairs(row.actor)).map((k) => ({
           keyId: k.keyId,
@@ -132,6 +135,8 @@ export function createOutboxDispatcher(
       }
       draining = drainOnce().finally(() => {
         draining = null;
+        // A wake-up that came after the last look at the table starts another pass.
+        if (again && !stopped) void this.drain();
       });
       return draining;
     },

@@ -1,3 +1,4 @@
+import { createAggregateService } from "./aggregates";
 import { createAuditService } from "./audit";
 import { createCategoryService } from "./categories";
 import type { ServiceContext } from "./context";
@@ -19,8 +20,9 @@ export function createServices(ctx: ServiceContext) {
   const criteria = createCriteriaService(ctx, audit, territories, groups);
   const imports = createCsvImportService(ctx, audit, territories);
   const outbox = createOutboxService(ctx);
-  const syntheses = createSynthesisService(ctx, audit, territories, outbox);
-  const received = createReceivedSynthesisService(ctx);
+  const aggregates = createAggregateService(ctx);
+  const syntheses = createSynthesisService(ctx, audit, territories, outbox, aggregates);
+  const received = createReceivedSynthesisService(ctx, aggregates);
   const follows = createFollowService(ctx);
   return {
     ctx,
@@ -34,6 +36,7 @@ export function createServices(ctx: ServiceContext) {
     syntheses,
     received,
     follows,
+    aggregates,
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,6 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { periodKey, type SynthesisPayload } from "../../../protocol/src/index";
 import { receivedSyntheses } from "../db/schema";
+import type { AggregateService } from "./aggregates";
 import type { ServiceContext } from "./context";
 import { NotFoundError } from "./errors";
 
@@ -34,7 +35,28 @@ export function receivedSynthesisView(row: ReceivedSynthesisRow) {
  * (a state-based CRDT: versions only move forward, so any order or repetition of deliveries ends
  * in the same state). Verification happens before: only proof-checked activities get here.
  */
-export function createReceivedSynthesisService(ctx: ServiceContext) {
+export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: AggregateService) {
+  /** Keeps the aggregation state in step with the row of (origin, period). */
+  const syncAggregates = (origin: string, key: string) => {
+    const row = find(origin, key);
+    aggregates.apply(
+      origin,
+      key,
+      row
+        ? {
+            origin,
+            periodKey: key,
+            version: row.version,
+            hashes: row.conflictingHash ? [row.hash, row.conflictingHash] : [row.hash],
+            payload: row.payload as unknown as SynthesisPayload,
+            withdrawn: row.withdrawnAt !== null,
+            local: false,
+            via: row.via,
+          }
+        : null,
+    );
+  };
+
   const find = (origin: string, key: string) =>
     ctx.db
       .select()
@@ -63,45 +85,63 @@ export function createReceivedSynthesisService(ctx: ServiceContext) {
         via: input.via,
         conflictedAt: null,
         conflictingHash: null,
+        conflictingActivity: null,
         withdrawnAt: null,
         receivedAt: now,
       };
       return ctx.db.transaction((tx) => {
-        const held = find(input.origin, key);
-        if (!held) {
-          tx.insert(receivedSyntheses).values(values).run();
-          return "stored";
-        }
-        if (input.payload.version > held.version) {
-          tx.update(receivedSyntheses).set(values).where(eq(receivedSyntheses.id, held.id)).run();
-          return "replaced";
-        }
-        if (input.payload.version < held.version) return "older";
-        if (input.payload.hash === held.hash) return "duplicate";
-        // Same version, other content: flagged. Which copy the row keeps must not depend on the
-        // order of arrival (or the state would not converge): the smallest hash is kept, the
-        // largest other one noted beside it.
-        const hashes = [held.hash, input.payload.hash, held.conflictingHash ?? ""].sort();
-        tx.update(receivedSyntheses)
-          .set({
-            ...(input.payload.hash < held.hash ? values : {}),
-            withdrawnAt: held.withdrawnAt,
-            conflictedAt: held.conflictedAt ?? now,
-            conflictingHash: hashes.at(-1) ?? null,
-          })
-          .where(eq(receivedSyntheses.id, held.id))
-          .run();
-        return "conflict";
+        const outcome = ((): AcceptOutcome => {
+          const held = find(input.origin, key);
+          if (!held) {
+            tx.insert(receivedSyntheses).values(values).run();
+            return "stored";
+          }
+          if (input.payload.version > held.version) {
+            tx.update(receivedSyntheses).set(values).where(eq(receivedSyntheses.id, held.id)).run();
+            return "replaced";
+          }
+          if (input.payload.version < held.version) return "older";
+          if (input.payload.hash === held.hash) return "duplicate";
+          // Same version, other content: flagged. Which copy the row keeps must not depend on the
+          // order of arrival (or the state would not converge): the smallest hash is kept, the
+          // largest other one noted beside it, with its activity (peers must learn of the conflict).
+          const copies = new Map<string, Record<string, unknown>>([[held.hash, held.activity]]);
+          if (held.conflictingHash && held.conflictingActivity) {
+            copies.set(held.conflictingHash, held.conflictingActivity);
+          }
+          copies.set(input.payload.hash, input.activity);
+          const hashes = [...copies.keys()].sort();
+          const conflictingHash = hashes.at(-1) as string;
+          tx.update(receivedSyntheses)
+            .set({
+              ...(input.payload.hash < held.hash ? values : {}),
+              withdrawnAt: held.withdrawnAt,
+              conflictedAt: held.conflictedAt ?? now,
+              conflictingHash,
+              conflictingActivity: copies.get(conflictingHash) ?? null,
+            })
+            .where(eq(receivedSyntheses.id, held.id))
+            .run();
+          return "conflict";
+        })();
+        if (outcome !== "older" && outcome !== "duplicate") syncAggregates(input.origin, key);
+        return outcome;
       });
     },
     /** The origin withdrew the synthesis (Delete of the Article): kept, marked withdrawn. */
     withdraw(origin: string, objectId: string): boolean {
-      const result = ctx.db
-        .update(receivedSyntheses)
-        .set({ withdrawnAt: ctx.now().toISOString() })
-        .where(and(eq(receivedSyntheses.origin, origin), eq(receivedSyntheses.objectId, objectId)))
-        .run();
-      return result.changes > 0;
+      return ctx.db.transaction(() => {
+        const rows = ctx.db
+          .update(receivedSyntheses)
+          .set({ withdrawnAt: ctx.now().toISOString() })
+          .where(
+            and(eq(receivedSyntheses.origin, origin), eq(receivedSyntheses.objectId, objectId)),
+          )
+          .returning()
+          .all();
+        for (const row of rows) syncAggregates(row.origin, row.periodKey);
+        return rows.length > 0;
+      });
     },
     list(): ReceivedSynthesisRow[] {
       return ctx.db
@@ -115,10 +155,12 @@ export function createReceivedSynthesisService(ctx: ServiceContext) {
       if (!row) throw new NotFoundError(`no received synthesis ${id}`);
       return row;
     },
-    /** Whether this exact version (or a newer one) is already held: anti-entropy skips those. */
-    holds(origin: string, key: string, version: number): boolean {
+    /** Whether this exact content (or a newer version) is already held: anti-entropy skips those. */
+    holds(origin: string, key: string, version: number, hash: string): boolean {
       const held = find(origin, key);
-      return held !== undefined && held.version >= version;
+      if (!held) return false;
+      if (held.version !== version) return held.version > version;
+      return held.hash === hash || held.conflictingHash === hash;
     },
   };
 }

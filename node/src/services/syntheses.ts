@@ -16,6 +16,7 @@ import {
   synthesisVersions,
   territories as territoriesTable,
 } from "../db/schema";
+import type { AggregateService } from "./aggregates";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
@@ -50,7 +51,21 @@ export function createSynthesisService(
   audit: AuditService,
   territories: TerritoryService,
   outbox: OutboxService,
+  aggregates: AggregateService,
 ) {
+  /** Own syntheses count in the network figures like any other territory's. */
+  const countInAggregates = (payload: SynthesisPayload, withdrawn: boolean) =>
+    aggregates.apply(payload.territory.id, periodKey(payload.period), {
+      origin: payload.territory.id,
+      periodKey: periodKey(payload.period),
+      version: payload.version,
+      hashes: [payload.hash],
+      payload,
+      withdrawn,
+      local: true,
+      via: null,
+    });
+
   /** Per-group tallies of validated criteria for the groups whose first session is in the period. */
   const talliesFor = (territory: TerritoryRow, period: Period) => {
     const groupRows = ctx.db
@@ -216,6 +231,7 @@ export function createSynthesisService(
           })
           .returning()
           .get();
+        countInAggregates(payload, false);
         // The first version is a Create, later ones (and a republication after withdrawal) an Update.
         outbox.record({
           actor: territory.slug,
@@ -250,6 +266,14 @@ export function createSynthesisService(
           .set({ withdrawnAt: ctx.now().toISOString() })
           .where(eq(syntheses.uuid, series.uuid))
           .run();
+        const latest = tx
+          .select()
+          .from(synthesisVersions)
+          .where(eq(synthesisVersions.synthesisUuid, series.uuid))
+          .orderBy(desc(synthesisVersions.version))
+          .limit(1)
+          .get();
+        if (latest) countInAggregates(JSON.parse(latest.payload) as SynthesisPayload, true);
         outbox.record({
           actor: territory.slug,
           type: "Delete",

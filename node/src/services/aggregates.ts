@@ -1,0 +1,390 @@
+import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
+import {
+  type AggregateFilter,
+  type AggregateState,
+  coverage,
+  dimensionSubtotals,
+  type ExcludedVersion,
+  emptyState,
+  entryKey,
+  fingerprint,
+  type IncludedVersion,
+  mergeRecord,
+  payloadCells,
+  QUESTIONS,
+  type Question,
+  type SynthesisPayload,
+} from "../../../protocol/src/index";
+import { aggregateCells, aggregateEntries, aggregatePeople } from "../db/schema";
+import type { ServiceContext } from "./context";
+
+export type TrustScope = "verified" | "endorsed";
+type EntryRow = typeof aggregateEntries.$inferSelect;
+type Level = "world" | "country" | "region";
+
+/** What an entry of the aggregation state is made of, as the sources (received, own) say. */
+export interface EntrySource {
+  origin: string;
+  periodKey: string;
+  version: number;
+  /** The hashes held for that version (several = conflicted), and the payload of the smallest. */
+  hashes: string[];
+  payload: SynthesisPayload;
+  withdrawn: boolean;
+  local: boolean;
+  via: string | null;
+}
+
+export interface AggregateQuery extends AggregateFilter {
+  scope: TrustScope;
+  robust: boolean;
+}
+
+export interface AggregateResult {
+  scope: TrustScope;
+  robust: boolean;
+  filter: AggregateFilter;
+  counts: Partial<Record<Question, Record<string, number>>>;
+  dimensions: Partial<Record<Question, Record<string, number>>>;
+  totals: { criteria: number; byQuestion: Partial<Record<Question, number>> };
+  participants: number;
+  groups: number;
+  territories: number;
+  coverage: { included: IncludedVersion[]; excluded: ExcludedVersion[] };
+  flagged: string[];
+  fingerprint: string;
+}
+
+/** The payload without its counts: enough for filters, coverage and plausibility, small in memory. */
+function lightPayload(payload: SynthesisPayload): SynthesisPayload {
+  return {
+    ...payload,
+    counts: {},
+    dimensions: {},
+    ...(payload.categories
+      ? { categories: payload.categories.map((c) => ({ ...c, counts: {} })) }
+      : {}),
+  };
+}
+
+const placesOf = (
+  payload: SynthesisPayload,
+): Array<{ level: Level; country: string; region: string }> => [
+  { level: "world", country: "", region: "" },
+  { level: "country", country: payload.territory.country, region: "" },
+  { level: "region", country: payload.territory.country, region: payload.territory.region ?? "" },
+];
+
+/**
+ * Network aggregates (DESIGN §7). The state — the latest synthesis per origin and period, own
+ * territories included — lives in `aggregate_entries`; the sums live in `aggregate_cells` and
+ * `aggregate_people`, maintained incrementally (subtract the old version, add the new) inside the
+ * transaction that changed the state, so reading a figure is a lookup. Coverage, plausibility and
+ * the fingerprint come from the pure protocol functions over an in-memory copy of the state that
+ * holds payloads without their counts.
+ */
+export function createAggregateService(ctx: ServiceContext) {
+  let state: AggregateState | null = null;
+  let generation = 0;
+  const fingerprintCache = new Map<
+    string,
+    { generation: number; coverage: ReturnType<typeof coverage>; fingerprint: string }
+  >();
+
+  const rowToRecord = (row: EntryRow) => ({
+    origin: row.origin,
+    periodKey: row.periodKey,
+    version: row.version,
+    hash: row.hash,
+    payload: row.payload as unknown as SynthesisPayload,
+  });
+
+  /** The in-memory state: every entry that is not withdrawn, conflicts kept as several hashes. */
+  const loadState = (): AggregateState => {
+    if (state) return state;
+    let loaded = emptyState();
+    for (const row of ctx.db
+      .select()
+      .from(aggregateEntries)
+      .where(eq(aggregateEntries.withdrawn, false))
+      .all()) {
+      loaded = addToState(loaded, row);
+    }
+    state = loaded;
+    return state;
+  };
+
+  const addToState = (current: AggregateState, row: EntryRow): AggregateState => {
+    let next = current;
+    // One record per hash held: several hashes under one version is how the state says "conflicted".
+    for (const hash of row.hashes) {
+      const payload = lightPayload({ ...(row.payload as unknown as SynthesisPayload), hash });
+      next = mergeRecord(next, { ...rowToRecord(row), hash, payload });
+    }
+    return next;
+  };
+
+  // Hand-written upserts on the hottest path (every cell of every level on each new version).
+  const upsertCell = ctx.storage.sqlite.prepare(
+    `insert into aggregate_cells (level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, question, component, count)
+     values (@level, @country, @region, @category, @gridId, @gridVersion, @periodKey, @periodStart, @periodEnd, @question, @component, @count)
+     on conflict (level, country, region, category, grid_id, grid_version, period_key, question, component)
+     do update set count = count + excluded.count`,
+  );
+  const upsertPeople = ctx.storage.sqlite.prepare(
+    `insert into aggregate_people (level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, participants, groups, territories)
+     values (@level, @country, @region, @category, @gridId, @gridVersion, @periodKey, @periodStart, @periodEnd, @participants, @groups, @territories)
+     on conflict (level, country, region, category, grid_id, grid_version, period_key)
+     do update set participants = participants + excluded.participants, groups = groups + excluded.groups,
+       territories = territories + excluded.territories`,
+  );
+  const dropEmpty = [
+    ctx.storage.sqlite.prepare("delete from aggregate_cells where count = 0"),
+    ctx.storage.sqlite.prepare("delete from aggregate_people where territories = 0"),
+  ];
+
+  const applyCells = (row: EntryRow, sign: 1 | -1) => {
+    const payload = row.payload as unknown as SynthesisPayload;
+    const base = {
+      gridId: row.gridId,
+      gridVersion: row.gridVersion,
+      periodKey: row.periodKey,
+      periodStart: row.periodStart,
+      periodEnd: row.periodEnd,
+    };
+    const breakdowns = [
+      { category: "", participants: payload.participants, groups: payload.groups },
+      ...(payload.categories ?? []).map((c) => ({
+        category: c.category,
+        participants: c.participants,
+        groups: c.groups,
+      })),
+    ];
+    for (const place of placesOf(payload)) {
+      for (const { category, participants, groups } of breakdowns) {
+        const cells = payloadCells(payload, category === "" ? {} : { category });
+        for (const cell of cells) {
+          upsertCell.run({ ...place, ...base, category, ...cell, count: sign * cell.count });
+        }
+        upsertPeople.run({
+          ...place,
+          ...base,
+          category,
+          participants: sign * participants,
+          groups: sign * groups,
+          territories: sign,
+        });
+      }
+    }
+    if (sign < 0) for (const statement of dropEmpty) statement.run();
+  };
+
+  const counts = (row: EntryRow) => !row.conflicted && !row.withdrawn;
+
+  return {
+    /**
+     * Brings one (origin, period) entry in line with its sources; call inside the transaction that
+     * changed them. `source` null means the entry is gone.
+     */
+    apply(origin: string, periodKey: string, source: EntrySource | null): void {
+      const old = ctx.db
+        .select()
+        .from(aggregateEntries)
+        .where(and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)))
+        .get();
+      let next: EntryRow | undefined;
+      if (source) {
+        const { payload } = source;
+        next = {
+          origin,
+          periodKey,
+          periodStart: payload.period.start,
+          periodEnd: payload.period.end,
+          version: source.version,
+          hash: [...source.hashes].sort()[0] ?? payload.hash,
+          hashes: [...new Set(source.hashes)].sort(),
+          conflicted: new Set(source.hashes).size > 1,
+          withdrawn: source.withdrawn,
+          local: source.local,
+          via: source.via,
+          name: payload.territory.name,
+          country: payload.territory.country,
+          region: payload.territory.region ?? "",
+          gridId: payload.grid.id,
+          gridVersion: payload.grid.version,
+          participants: payload.participants,
+          groups: payload.groups,
+          criteria: payload.totals.criteria,
+          payload: payload as unknown as Record<string, unknown>,
+        };
+      }
+      const unchanged =
+        old &&
+        next &&
+        old.version === next.version &&
+        old.hash === next.hash &&
+        old.conflicted === next.conflicted &&
+        old.withdrawn === next.withdrawn &&
+        old.via === next.via;
+      if (unchanged || (!old && !next)) return;
+      if (old && counts(old)) applyCells(old, -1);
+      if (next && counts(next)) applyCells(next, 1);
+      if (next) {
+        ctx.db
+          .insert(aggregateEntries)
+          .values(next)
+          .onConflictDoUpdate({
+            target: [aggregateEntries.origin, aggregateEntries.periodKey],
+            set: next,
+          })
+          .run();
+      } else {
+        ctx.db
+          .delete(aggregateEntries)
+          .where(
+            and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)),
+          )
+          .run();
+      }
+      // The in-memory copy is rebuilt on next read (changes are rare next to reads).
+      state = null;
+      generation++;
+    },
+
+    /** A figure with its coverage: sums are looked up, exclusions subtracted, coverage computed. */
+    query(query: AggregateQuery, trusted: (origin: string) => boolean): AggregateResult {
+      const { scope, robust, ...filter } = query;
+      const grid = filter.grid ?? { id: ctx.grid.id, version: ctx.grid.version };
+      const options = { grid, robust, ...(scope === "endorsed" ? { trusted } : {}) };
+      const cacheKey = JSON.stringify([filter, scope, robust, grid]);
+      let cached = fingerprintCache.get(cacheKey);
+      if (!cached || cached.generation !== generation) {
+        const cov = coverage(loadState(), filter, options);
+        cached = { generation, coverage: cov, fingerprint: fingerprint(cov.included) };
+        fingerprintCache.set(cacheKey, cached);
+        if (fingerprintCache.size > 500)
+          fingerprintCache.delete(fingerprintCache.keys().next().value as string);
+      }
+
+      // Sums of everything that counts in scope (a lookup at the right level)…
+      const level: Level = filter.regions?.length
+        ? "region"
+        : filter.countries?.length
+          ? "country"
+          : "world";
+      const categories = filter.categories?.length ? filter.categories : [""];
+      const where = (table: typeof aggregateCells | typeof aggregatePeople): SQL[] => [
+        eq(table.level, level),
+        eq(table.gridId, grid.id),
+        eq(table.gridVersion, grid.version),
+        inArray(table.category, categories),
+        ...(filter.countries?.length ? [inArray(table.country, filter.countries)] : []),
+        ...(filter.regions?.length ? [inArray(table.region, filter.regions)] : []),
+        ...(filter.periodFrom ? [gte(table.periodStart, filter.periodFrom)] : []),
+        ...(filter.periodTo ? [lte(table.periodEnd, filter.periodTo)] : []),
+      ];
+      const cellRows = ctx.db
+        .select({
+          question: aggregateCells.question,
+          component: aggregateCells.component,
+          count: sql<number>`sum(${aggregateCells.count})`,
+        })
+        .from(aggregateCells)
+        .where(
+          and(
+            ...where(aggregateCells),
+            ...(filter.question ? [eq(aggregateCells.question, filter.question)] : []),
+          ),
+        )
+        .groupBy(aggregateCells.question, aggregateCells.component)
+        .all();
+      const people = ctx.db
+        .select({
+          participants: sql<number>`coalesce(sum(${aggregatePeople.participants}), 0)`,
+          groups: sql<number>`coalesce(sum(${aggregatePeople.groups}), 0)`,
+        })
+        .from(aggregatePeople)
+        .where(and(...where(aggregatePeople)))
+        .get() ?? { participants: 0, groups: 0 };
+
+      const sums: Record<string, Record<string, number>> = {};
+      for (const row of cellRows) {
+        if (row.count === 0) continue;
+        const cells = sums[row.question] ?? {};
+        cells[row.component] = row.count;
+        sums[row.question] = cells;
+      }
+      let { participants, groups } = people;
+
+      // …minus the entries that are summed there but excluded here (untrusted, implausible).
+      const subtract = cached.coverage.excluded.filter(
+        (e) => e.reason === "untrusted" || e.reason === "implausible",
+      );
+      for (const excluded of subtract) {
+        const row = ctx.db
+          .select()
+          .from(aggregateEntries)
+          .where(
+            and(
+              eq(aggregateEntries.origin, excluded.origin),
+              eq(aggregateEntries.periodKey, excluded.periodKey),
+            ),
+          )
+          .get();
+        if (!row || !counts(row) || row.gridId !== grid.id || row.gridVersion !== grid.version)
+          continue;
+        const payload = row.payload as unknown as SynthesisPayload;
+        for (const category of categories) {
+          const breakdown =
+            category === "" ? payload : payload.categories?.find((c) => c.category === category);
+          if (!breakdown) continue;
+          for (const cell of payloadCells(payload, category === "" ? {} : { category })) {
+            if (filter.question && cell.question !== filter.question) continue;
+            const cells = sums[cell.question] ?? {};
+            cells[cell.component] = (cells[cell.component] ?? 0) - cell.count;
+            if (cells[cell.component] === 0) delete cells[cell.component];
+            sums[cell.question] = cells;
+          }
+          participants -= breakdown.participants;
+          groups -= breakdown.groups;
+        }
+      }
+
+      const ordered: Partial<Record<Question, Record<string, number>>> = {};
+      const byQuestion: Partial<Record<Question, number>> = {};
+      let criteria = 0;
+      for (const question of QUESTIONS) {
+        const cells = sums[question];
+        if (!cells || Object.keys(cells).length === 0) continue;
+        ordered[question] = Object.fromEntries(
+          Object.entries(cells).sort(([a], [b]) => (a < b ? -1 : 1)),
+        );
+        const total = Object.values(cells).reduce((a, b) => a + b, 0);
+        byQuestion[question] = total;
+        criteria += total;
+      }
+      return {
+        scope,
+        robust,
+        filter,
+        counts: ordered,
+        dimensions: dimensionSubtotals(ordered) as AggregateResult["dimensions"],
+        totals: { criteria, byQuestion },
+        participants,
+        groups,
+        territories: new Set(cached.coverage.included.map((v) => v.origin)).size,
+        coverage: { included: cached.coverage.included, excluded: cached.coverage.excluded },
+        flagged: cached.coverage.flagged,
+        fingerprint: cached.fingerprint,
+      };
+    },
+
+    /** Entries held for an origin (for endorsement and views). */
+    entries(): EntryRow[] {
+      return ctx.db.select().from(aggregateEntries).all();
+    },
+    generation: () => generation,
+    key: entryKey,
+  };
+}
+export type AggregateService = ReturnType<typeof createAggregateService>;

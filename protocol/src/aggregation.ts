@@ -1,0 +1,578 @@
+import { contentHash } from "./hash";
+import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesis-payload";
+import { QUESTIONS, type Question } from "./vocabulary";
+
+/**
+ * Aggregation (DESIGN §7): the state every node keeps of the syntheses it received, and the
+ * figures any node computes from it, with their coverage and fingerprint. Pure: the same inputs
+ * give the same state, figures and fingerprint on every node, whatever the order or repetition
+ * of deliveries. This is the reference the node's incremental (SQL) totals are checked against.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Records and the state (a state-based CRDT)
+// ---------------------------------------------------------------------------------------------
+
+/** One received (or own) synthesis version. `origin` is the territory actor URL that signed it. */
+export interface SynthesisRecord {
+  /** The territory actor URL; must equal `payload.territory.id`. */
+  origin: string;
+  /** `periodKey(payload.period)`. */
+  periodKey: string;
+  /** `payload.version`. */
+  version: number;
+  /** `payload.hash`, the content hash. */
+  hash: string;
+  payload: SynthesisPayload;
+}
+
+/** The record of a (validated) payload: origin, period key, version and hash read from it. */
+export function synthesisRecord(payload: SynthesisPayload): SynthesisRecord {
+  return {
+    origin: payload.territory.id,
+    periodKey: periodKey(payload.period),
+    version: payload.version,
+    hash: payload.hash,
+    payload,
+  };
+}
+
+/**
+ * Why a record's own fields disagree with its payload (null when they agree). The content hash
+ * itself is not recomputed here: payloads are validated with `synthesisPayloadSchema` (which
+ * checks the hash) before they reach the state.
+ */
+export function recordProblem(record: SynthesisRecord): string | null {
+  const { payload } = record;
+  if (record.origin !== payload.territory.id) {
+    return "the payload's territory is not the origin that signed it (forged origin)";
+  }
+  if (record.periodKey !== periodKey(payload.period)) return "the period key does not match";
+  if (record.version !== payload.version) return "the version does not match";
+  if (record.hash !== payload.hash) return "the hash does not match";
+  return null;
+}
+
+/**
+ * What the state holds for one (origin, period): the highest version seen, and every distinct
+ * content hash seen at that version. More than one hash means the origin published two different
+ * syntheses under the same version: the entry is conflicted and excluded from every figure until
+ * a higher version arrives.
+ */
+export interface StateEntry {
+  readonly origin: string;
+  readonly periodKey: string;
+  readonly version: number;
+  /** Sorted, unique: the hashes seen at `version`. */
+  readonly hashes: readonly string[];
+  /** One record per hash, in the order of `hashes`. */
+  readonly records: readonly SynthesisRecord[];
+}
+
+/**
+ * The aggregate state: `entryKey(origin, periodKey)` → entry. The map's iteration order carries
+ * no meaning (everything that reads the state sorts); the state is never mutated, every change
+ * returns a new map.
+ */
+export type AggregateState = ReadonlyMap<string, StateEntry>;
+
+/** The key of an (origin, period) in the state: `${origin}\n${periodKey}`. */
+export function entryKey(origin: string, periodKey: string): string {
+  return `${origin}\n${periodKey}`;
+}
+
+/** Whether the origin published two different syntheses under the entry's version. */
+export function isConflicted(entry: StateEntry): boolean {
+  return entry.hashes.length > 1;
+}
+
+/** The state of a node that has received nothing. */
+export function emptyState(): AggregateState {
+  return new Map();
+}
+
+const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function singleEntry(record: SynthesisRecord): StateEntry {
+  return {
+    origin: record.origin,
+    periodKey: record.periodKey,
+    version: record.version,
+    hashes: [record.hash],
+    records: [record],
+  };
+}
+
+/** The entry after one more record; the same object when the record changes nothing. */
+function entryWith(held: StateEntry | undefined, record: SynthesisRecord): StateEntry {
+  if (!held || record.version > held.version) return singleEntry(record);
+  if (record.version < held.version || held.hashes.includes(record.hash)) return held;
+  const records = [...held.records, record].sort((a, b) => compareStrings(a.hash, b.hash));
+  return { ...held, hashes: records.map((r) => r.hash), records };
+}
+
+/** The least upper bound of two entries of the same key; returns `a` or `b` when it is one. */
+function joinEntries(a: StateEntry, b: StateEntry): StateEntry {
+  if (a.version !== b.version) return a.version > b.version ? a : b;
+  if (b.hashes.every((h) => a.hashes.includes(h))) return a;
+  if (a.hashes.every((h) => b.hashes.includes(h))) return b;
+  let joined = a;
+  for (const record of b.records) joined = entryWith(joined, record);
+  return joined;
+}
+
+/**
+ * Adds one delivered record to the state: a higher version replaces the entry (and clears a
+ * conflict), the same version adds its hash (a different hash makes the entry conflicted), an
+ * older version changes nothing. A record whose fields disagree with its payload
+ * (`recordProblem`) is ignored. Returns the same map when nothing changed.
+ */
+export function mergeRecord(state: AggregateState, record: SynthesisRecord): AggregateState {
+  return mergeRecords(state, [record]);
+}
+
+/** `mergeRecord` for many records at once (one copy of the map, however many records). */
+export function mergeRecords(
+  state: AggregateState,
+  records: Iterable<SynthesisRecord>,
+): AggregateState {
+  let next: Map<string, StateEntry> | null = null;
+  for (const record of records) {
+    if (recordProblem(record) !== null) continue;
+    const key = entryKey(record.origin, record.periodKey);
+    const held = (next ?? state).get(key);
+    const entry = entryWith(held, record);
+    if (entry === held) continue;
+    next ??= new Map(state);
+    next.set(key, entry);
+  }
+  return next ?? state;
+}
+
+/**
+ * The join of two states (what a node holds after receiving everything another node holds):
+ * commutative, associative and idempotent, so states converge whatever the order of exchanges.
+ * Returns `a` when `b` adds nothing to it.
+ */
+export function joinStates(a: AggregateState, b: AggregateState): AggregateState {
+  if (a.size === 0) return b.size === 0 ? a : b;
+  let next: Map<string, StateEntry> | null = null;
+  for (const [key, theirs] of b) {
+    const ours = a.get(key);
+    const joined = ours ? joinEntries(ours, theirs) : theirs;
+    if (joined === ours) continue;
+    next ??= new Map(a);
+    next.set(key, joined);
+  }
+  return next ?? a;
+}
+
+/**
+ * Every record the state holds, sorted by (origin, period, hash): what a node serves as its
+ * "known syntheses". Both copies of a conflicted entry are included, so that the conflict
+ * reaches every node and not only the ones the origin sent both copies to.
+ */
+export function stateRecords(state: AggregateState): SynthesisRecord[] {
+  return sortedEntries(state).flatMap((entry) => entry.records);
+}
+
+function sortedEntries(state: AggregateState): StateEntry[] {
+  return [...state.values()].sort(
+    (a, b) => compareStrings(a.origin, b.origin) || compareStrings(a.periodKey, b.periodKey),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fingerprint
+// ---------------------------------------------------------------------------------------------
+
+/** What identifies one included synthesis version in a fingerprint. */
+export interface VersionRef {
+  origin: string;
+  periodKey: string;
+  version: number;
+  hash: string;
+}
+
+/**
+ * The fingerprint of a figure: `contentHash` of the list of included (origin, periodKey,
+ * version, hash), sorted by origin then period key (code-unit order). Two nodes showing the same
+ * fingerprint computed their figure from exactly the same synthesis versions.
+ */
+export function fingerprint(included: ReadonlyArray<VersionRef>): string {
+  const list = included.map(({ origin, periodKey, version, hash }) => ({
+    origin,
+    periodKey,
+    version,
+    hash,
+  }));
+  list.sort(
+    (a, b) =>
+      compareStrings(a.origin, b.origin) ||
+      compareStrings(a.periodKey, b.periodKey) ||
+      a.version - b.version ||
+      compareStrings(a.hash, b.hash),
+  );
+  return contentHash(list);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plausibility
+// ---------------------------------------------------------------------------------------------
+
+/** Parameters of the plausibility rule; the defaults are `PLAUSIBILITY_DEFAULTS`. */
+export interface PlausibilityOptions {
+  /** Hard ceiling: more criteria per participant than this is implausible. */
+  ceiling?: number;
+  /** The relative rule applies only with at least this many syntheses in scope. */
+  minEntries?: number;
+  /** Modified z-score beyond which (in absolute value) a synthesis is out of line. */
+  threshold?: number;
+}
+
+export const PLAUSIBILITY_DEFAULTS = { ceiling: 40, minEntries: 5, threshold: 3.5 } as const;
+
+function median(sorted: readonly number[]): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * The plausibility rule. A synthesis is flagged as implausible when:
+ *
+ * 1. **Hard ceiling** — it reports more than 40 criteria per participant. A SPIRAL session
+ *    yields a handful of sticky notes per person, so 40 is already generous.
+ * 2. **Out of line with its peers** — among the syntheses in scope that report at least one
+ *    criterion, if there are at least 5 of them: take for each the natural logarithm of its
+ *    number of criteria per participant, x; take the median m of these values and their
+ *    median absolute deviation MAD (the median of |x − m|). A synthesis whose modified z-score
+ *    0.6745 × (x − m) / MAD is above 3.5 or below −3.5 is flagged. With fewer than 5 such
+ *    syntheses, or when MAD is 0 (half of them or more share exactly the same ratio), only the
+ *    ceiling applies.
+ *
+ * The logarithm makes "ten times too many" and "ten times too few" equally far from the
+ * median; median and MAD are not dragged by the outliers they are meant to catch. The rule
+ * reads nothing but the payloads (`totals.criteria` and `participants` of the whole territory,
+ * whatever the filter), so every node holding the same syntheses flags the same ones.
+ *
+ * `entries` are the entries in scope (`aggregate` passes those that match the filter and are
+ * not conflicted, untrusted or on another grid); a conflicted entry is read through its first
+ * record. Returns the keys (`entryKey`) of the flagged entries.
+ */
+export function plausibilityFlags(
+  entries: Iterable<StateEntry>,
+  options: PlausibilityOptions = {},
+): Set<string> {
+  const ceiling = options.ceiling ?? PLAUSIBILITY_DEFAULTS.ceiling;
+  const minEntries = options.minEntries ?? PLAUSIBILITY_DEFAULTS.minEntries;
+  const threshold = options.threshold ?? PLAUSIBILITY_DEFAULTS.threshold;
+  const flagged = new Set<string>();
+  const logs: Array<{ key: string; x: number }> = [];
+  for (const entry of entries) {
+    const payload = entry.records[0]?.payload;
+    if (!payload) continue;
+    const key = entryKey(entry.origin, entry.periodKey);
+    const { criteria } = payload.totals;
+    if (criteria > ceiling * payload.participants) flagged.add(key);
+    if (criteria > 0) logs.push({ key, x: Math.log(criteria / payload.participants) });
+  }
+  if (logs.length < minEntries) return flagged;
+  const m = median(logs.map((l) => l.x).sort((a, b) => a - b));
+  const mad = median(logs.map((l) => Math.abs(l.x - m)).sort((a, b) => a - b));
+  if (mad === 0) return flagged;
+  for (const { key, x } of logs) {
+    if (Math.abs((0.6745 * (x - m)) / mad) > threshold) flagged.add(key);
+  }
+  return flagged;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filters, coverage and figures
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Which syntheses a figure covers. Every list is a set of accepted values; an absent or empty
+ * list does not restrict.
+ */
+export interface AggregateFilter {
+  /** ISO 3166-1 alpha-2 codes (`payload.territory.country`). */
+  countries?: string[];
+  /** Region labels (`payload.territory.region`); a territory without a region never matches. */
+  regions?: string[];
+  /**
+   * Group categories: the figure adds up these categories of each synthesis's published
+   * breakdown (counts, participants, groups); "other" (the pooled rest) is a category like any.
+   * A synthesis that publishes none of them is out of scope.
+   */
+  categories?: string[];
+  /** YYYY-MM-DD: a synthesis is in range when its whole period lies within [from, to]. */
+  periodFrom?: string;
+  periodTo?: string;
+  /** Only this question's counts (participants and groups are unchanged). */
+  question?: Question;
+  /** The grid the figure is about; defaults to `options.grid`. */
+  grid?: { id: string; version: string };
+}
+
+export interface AggregateOptions {
+  /** This node's grid: syntheses coded with another grid id or version are excluded. */
+  grid: { id: string; version: string };
+  /** The trust scope: origins for which this returns false are excluded ("untrusted"). */
+  trusted?: (origin: string) => boolean;
+  plausibility?: PlausibilityOptions;
+  /**
+   * false (default): the raw figure — implausible syntheses are counted, and listed in
+   * `flagged`. true: the robust figure — they are excluded with reason "implausible" (and still
+   * listed in `flagged`). Both figures come from the same state; each has its own fingerprint.
+   */
+  robust?: boolean;
+}
+
+export type ExclusionReason = "conflicted" | "implausible" | "untrusted" | "other-grid-version";
+
+/** An included synthesis version, with what a reader needs to name it. */
+export interface IncludedVersion extends VersionRef {
+  name: string;
+  country: string;
+}
+
+/** An excluded (origin, period) and why. */
+export interface ExcludedVersion {
+  origin: string;
+  periodKey: string;
+  version: number;
+  reason: ExclusionReason;
+}
+
+export interface Coverage {
+  /** Sorted by (origin, periodKey). */
+  included: IncludedVersion[];
+  /** Sorted by (origin, periodKey). */
+  excluded: ExcludedVersion[];
+  /** Origins with at least one implausible synthesis in scope, sorted (raw and robust alike). */
+  flagged: string[];
+}
+
+type QuestionCells = Partial<Record<Question, Record<string, number>>>;
+
+export interface Aggregate {
+  /** question → component → number of criteria. */
+  counts: QuestionCells;
+  /** question → dimension → number of criteria. */
+  dimensions: QuestionCells;
+  totals: { criteria: number; byQuestion: Partial<Record<Question, number>> };
+  participants: number;
+  groups: number;
+  /** Distinct origins among the included syntheses. */
+  territories: number;
+  coverage: { included: IncludedVersion[]; excluded: ExcludedVersion[] };
+  /** `fingerprint(coverage.included)`. */
+  fingerprint: string;
+  /** Origins flagged implausible (see `plausibilityFlags`), in the raw and the robust figure. */
+  flagged: string[];
+  /** Which figure this is (`options.robust`). */
+  robust: boolean;
+}
+
+const restricts = (list: readonly string[] | undefined): list is readonly string[] =>
+  list !== undefined && list.length > 0;
+
+/**
+ * Whether an entry matches the filter's country, region, period and category. A conflicted
+ * entry is judged by its first record (smallest hash).
+ */
+function inScope(entry: StateEntry, filter: AggregateFilter): boolean {
+  const payload = entry.records[0]?.payload;
+  if (!payload) return false;
+  const { territory, period } = payload;
+  if (restricts(filter.countries) && !filter.countries.includes(territory.country)) return false;
+  if (restricts(filter.regions)) {
+    if (territory.region === undefined || !filter.regions.includes(territory.region)) return false;
+  }
+  if (filter.periodFrom !== undefined && period.start < filter.periodFrom) return false;
+  if (filter.periodTo !== undefined && period.end > filter.periodTo) return false;
+  if (restricts(filter.categories)) {
+    const wanted = filter.categories;
+    if (!payload.categories?.some((c) => wanted.includes(c.category))) return false;
+  }
+  return true;
+}
+
+function selectEntries(
+  state: AggregateState,
+  filter: AggregateFilter,
+  options: AggregateOptions,
+): { included: StateEntry[]; excluded: ExcludedVersion[]; flagged: string[] } {
+  const grid = filter.grid ?? options.grid;
+  const excluded: ExcludedVersion[] = [];
+  const candidates: StateEntry[] = [];
+  const exclude = (entry: StateEntry, reason: ExclusionReason) =>
+    excluded.push({
+      origin: entry.origin,
+      periodKey: entry.periodKey,
+      version: entry.version,
+      reason,
+    });
+  for (const entry of sortedEntries(state)) {
+    if (!inScope(entry, filter)) continue;
+    const payloadGrid = (entry.records[0] as SynthesisRecord).payload.grid;
+    if (options.trusted && !options.trusted(entry.origin)) exclude(entry, "untrusted");
+    else if (isConflicted(entry)) exclude(entry, "conflicted");
+    else if (payloadGrid.id !== grid.id || payloadGrid.version !== grid.version) {
+      exclude(entry, "other-grid-version");
+    } else candidates.push(entry);
+  }
+  const implausible = plausibilityFlags(candidates, options.plausibility);
+  const flagged = new Set<string>();
+  const included: StateEntry[] = [];
+  for (const entry of candidates) {
+    if (implausible.has(entryKey(entry.origin, entry.periodKey))) {
+      flagged.add(entry.origin);
+      if (options.robust) {
+        exclude(entry, "implausible");
+        continue;
+      }
+    }
+    included.push(entry);
+  }
+  excluded.sort(
+    (a, b) => compareStrings(a.origin, b.origin) || compareStrings(a.periodKey, b.periodKey),
+  );
+  return { included, excluded, flagged: [...flagged].sort(compareStrings) };
+}
+
+function includedVersion(entry: StateEntry): IncludedVersion {
+  const record = entry.records[0] as SynthesisRecord;
+  return {
+    origin: entry.origin,
+    periodKey: entry.periodKey,
+    version: entry.version,
+    hash: record.hash,
+    name: record.payload.territory.name,
+    country: record.payload.territory.country,
+  };
+}
+
+/**
+ * The coverage of a figure without its sums: which versions `aggregate` would include and
+ * exclude (and why) for this filter, and the flagged origins. Exclusion reasons are tested in
+ * this order: untrusted, conflicted, other grid version, implausible (robust figure only).
+ */
+export function coverage(
+  state: AggregateState,
+  filter: AggregateFilter,
+  options: AggregateOptions,
+): Coverage {
+  const { included, excluded, flagged } = selectEntries(state, filter, options);
+  return { included: included.map(includedVersion), excluded, flagged };
+}
+
+/**
+ * The non-zero cells of a payload as (question, component, count), sorted: its territory counts,
+ * or with `category` that category's counts from the breakdown (none when it is not published).
+ * The storage layer adds and subtracts exactly these cells.
+ */
+export function payloadCells(
+  payload: SynthesisPayload,
+  options: { category?: string } = {},
+): Array<{ question: Question; component: string; count: number }> {
+  const counts =
+    options.category === undefined
+      ? payload.counts
+      : payload.categories?.find((c) => c.category === options.category)?.counts;
+  const cells: Array<{ question: Question; component: string; count: number }> = [];
+  for (const question of QUESTIONS) {
+    const byComponent = counts?.[question];
+    if (!byComponent) continue;
+    for (const component of Object.keys(byComponent).sort(compareStrings)) {
+      const count = byComponent[component] ?? 0;
+      if (count > 0) cells.push({ question, component, count });
+    }
+  }
+  return cells;
+}
+
+function sortedCells(cells: Record<string, Record<string, number>>): QuestionCells {
+  const result: QuestionCells = {};
+  for (const question of QUESTIONS) {
+    const byCode = cells[question];
+    if (!byCode) continue;
+    const sorted: Record<string, number> = {};
+    for (const code of Object.keys(byCode).sort(compareStrings)) {
+      sorted[code] = byCode[code] as number;
+    }
+    if (Object.keys(sorted).length > 0) result[question] = sorted;
+  }
+  return result;
+}
+
+/**
+ * A figure by full recomputation: the sum of the latest synthesis of every (origin, period) in
+ * scope, with its coverage and fingerprint. Without a `categories` filter the territory totals
+ * are summed; with one, the selected categories of each breakdown. Excluded: untrusted origins
+ * (`options.trusted`), conflicted entries, syntheses on another grid (exact id and version
+ * match with `filter.grid ?? options.grid`), and, in the robust figure (`options.robust`),
+ * implausible ones (`plausibilityFlags` over the remaining entries in scope).
+ */
+export function aggregate(
+  state: AggregateState,
+  filter: AggregateFilter,
+  options: AggregateOptions,
+): Aggregate {
+  const { included, excluded, flagged } = selectEntries(state, filter, options);
+  const counts: Record<string, Record<string, number>> = {};
+  let participants = 0;
+  let groups = 0;
+  // The same cells as payloadCells, added without sorting them first (sorted once at the end).
+  const add = (source: QuestionCells) => {
+    for (const question of QUESTIONS) {
+      if (filter.question !== undefined && question !== filter.question) continue;
+      const byComponent = source[question];
+      if (!byComponent) continue;
+      const cells = counts[question] ?? {};
+      for (const component in byComponent) {
+        const count = byComponent[component] ?? 0;
+        if (count > 0) cells[component] = (cells[component] ?? 0) + count;
+      }
+      counts[question] = cells;
+    }
+  };
+  for (const entry of included) {
+    const { payload } = entry.records[0] as SynthesisRecord;
+    if (restricts(filter.categories)) {
+      for (const breakdown of payload.categories ?? []) {
+        if (!filter.categories.includes(breakdown.category)) continue;
+        add(breakdown.counts);
+        participants += breakdown.participants;
+        groups += breakdown.groups;
+      }
+    } else {
+      add(payload.counts);
+      participants += payload.participants;
+      groups += payload.groups;
+    }
+  }
+  const sorted = sortedCells(counts);
+  const byQuestion: Partial<Record<Question, number>> = {};
+  let criteria = 0;
+  for (const question of QUESTIONS) {
+    const total = Object.values(sorted[question] ?? {}).reduce((a, b) => a + b, 0);
+    if (total > 0) byQuestion[question] = total;
+    criteria += total;
+  }
+  const versions = included.map(includedVersion);
+  return {
+    counts: sorted,
+    dimensions: sortedCells(dimensionSubtotals(sorted) as Record<string, Record<string, number>>),
+    totals: { criteria, byQuestion },
+    participants,
+    groups,
+    territories: new Set(included.map((e) => e.origin)).size,
+    coverage: { included: versions, excluded },
+    fingerprint: fingerprint(versions),
+    flagged,
+    robust: options.robust === true,
+  };
+}
