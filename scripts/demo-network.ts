@@ -176,10 +176,25 @@ async function main(): Promise<void> {
     );
   }
 
+  // Every node computes the network figure from what it holds: the fingerprints must agree.
+  console.log("\nNetwork figure computed by each node (verified scope, all countries):");
+  const figures = nodes.map((n) => ({
+    slug: n.slug,
+    figure: n.node.services.aggregates.query({ scope: "verified", robust: false }, () => true),
+  }));
+  for (const { slug, figure } of figures) {
+    console.log(
+      `  ${slug.padEnd(10)} ${figure.territories} territories, ${figure.totals.criteria} criteria, ${figure.participants} participants  fingerprint ${figure.fingerprint.slice(0, 23)}…`,
+    );
+  }
+  const agree = new Set(figures.map((f) => f.figure.fingerprint)).size === 1;
+  console.log(agree ? "  → the same fingerprint on every node" : "  → the nodes do not agree yet");
+
   console.log(
     `\nTry: curl -H 'Accept: application/activity+json' ${nodes[0]?.url}/actors/${nodes[0]?.slug}`,
   );
-  console.log(`     curl ${nodes[1]?.url}/api/v1/received-syntheses`);
+  console.log(`     curl ${nodes[1]?.url}/api/v1/received-syntheses
+     curl '${nodes[2]?.url}/api/v1/aggregates?country=PT,BE&format=csv'`);
   console.log("Ctrl-C stops the three nodes.");
 
   const stop = async () => {

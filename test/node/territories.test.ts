@@ -202,6 +202,7 @@ describe("home page and API description", () => {
         "DELETE /territories/{slug}/followers/{id}",
         "POST /territories/{slug}/relays",
         "GET /received-syntheses",
+        "GET /aggregates",
         "GET /received-syntheses/{id}",
       ].sort(),
     );

@@ -48,6 +48,7 @@ const PUBLIC_READS = [
   /^\/api\/v1\/territories\/[^/]+$/,
   /^\/api\/v1\/territories\/[^/]+\/syntheses(\/[^/]+)?$/,
   /^\/api\/v1\/received-syntheses(\/[^/]+)?$/,
+  /^\/api\/v1\/aggregates$/,
 ];
 
 export function requireAdmin(db: Db): MiddlewareHandler<ApiEnv> {

@@ -4,6 +4,7 @@ import type { Services } from "../services/index";
 import { requireAdmin } from "./auth";
 import { createRouter } from "./env";
 import { errorResponder, type Logger } from "./problem";
+import { registerAggregateRoutes } from "./routes/aggregates";
 import { registerCriteriaRoutes } from "./routes/criteria";
 import { registerGroupRoutes } from "./routes/groups";
 import { registerImportRoutes } from "./routes/imports";
@@ -45,6 +46,7 @@ export function createApi(services: Services, network: NetworkService, logger: L
   registerImportRoutes(api, services);
   registerSynthesisRoutes(api, services);
   registerNetworkRoutes(api, services, network);
+  registerAggregateRoutes(api, services);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

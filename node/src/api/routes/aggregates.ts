@@ -1,0 +1,173 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { countryCode, isoDate, questionSchema } from "../../../../protocol/src/index";
+import type { AggregateResult } from "../../services/aggregates";
+import type { Services } from "../../services/index";
+import type { Router } from "../env";
+import { errors, jsonResponse } from "../openapi-helpers";
+
+const list = <T extends z.ZodType>(item: T) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return undefined;
+      const items = value
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean);
+      const parsed = z.array(item).safeParse(items);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom" });
+        return z.NEVER;
+      }
+      return parsed.data as z.infer<T>[];
+    });
+
+export const aggregateQuerySchema = z
+  .object({
+    country: list(countryCode),
+    region: list(z.string().min(1).max(100)),
+    category: list(z.string().regex(/^[a-z0-9-]{1,64}$/)),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    question: questionSchema.optional(),
+    scope: z.enum(["verified", "endorsed"]).default("verified"),
+    robust: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
+    format: z.enum(["json", "csv"]).default("json"),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: "from is after to", path: ["to"] });
+
+const cells = z.partialRecord(questionSchema, z.record(z.string(), z.number()));
+const aggregateSchema = z.object({
+  scope: z.enum(["verified", "endorsed"]),
+  robust: z.boolean(),
+  filter: z.record(z.string(), z.unknown()),
+  counts: cells,
+  dimensions: cells,
+  totals: z.object({
+    criteria: z.number(),
+    byQuestion: z.partialRecord(questionSchema, z.number()),
+  }),
+  participants: z.number(),
+  groups: z.number(),
+  territories: z.number(),
+  coverage: z.object({
+    included: z.array(
+      z.object({
+        origin: z.string(),
+        periodKey: z.string(),
+        version: z.number(),
+        hash: z.string(),
+        name: z.string(),
+        country: z.string(),
+      }),
+    ),
+    excluded: z.array(
+      z.object({
+        origin: z.string(),
+        periodKey: z.string(),
+        version: z.number(),
+        reason: z.enum(["conflicted", "implausible", "untrusted", "other-grid-version"]),
+      }),
+    ),
+  }),
+  flagged: z.array(z.string()),
+  fingerprint: z.string(),
+});
+
+const csvField = (value: string | number) => {
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** One row per question × component, with labels, for spreadsheets. */
+function toCsv(result: AggregateResult, label: (code: string, language: "en" | "fr") => string) {
+  const rows = [["question", "dimension", "component", "label_en", "label_fr", "criteria"]];
+  for (const [question, byComponent] of Object.entries(result.counts)) {
+    for (const [component, count] of Object.entries(byComponent ?? {})) {
+      rows.push([
+        question,
+        component.charAt(0),
+        component,
+        label(component, "en"),
+        label(component, "fr"),
+        String(count),
+      ]);
+    }
+  }
+  return `${rows.map((r) => r.map(csvField).join(",")).join("\r\n")}\r\n`;
+}
+
+export function registerAggregateRoutes(router: Router, services: Services): void {
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/aggregates",
+      summary:
+        "Network figures from every synthesis this node holds, with coverage and fingerprint",
+      description:
+        "Filters (comma-separated lists): country, region, category, from/to (periods within), question. " +
+        "scope=verified (every synthesis whose origin proof verified, the default) or endorsed (origins a " +
+        "local territory follows, or relayed by one). robust=true leaves out syntheses flagged as " +
+        "implausible. format=csv gives one row per question × component; the scope, fingerprint and " +
+        "number of territories are then in the X-Spiral-* headers.",
+      request: { query: aggregateQuerySchema },
+      responses: { 200: jsonResponse(aggregateSchema, "The figure"), 400: errors[400] },
+    }),
+    (c) => {
+      const { country, region, category, from, to, question, scope, robust, format } =
+        c.req.valid("query");
+      const result = services.aggregates.query(
+        {
+          scope,
+          robust,
+          ...(country ? { countries: country } : {}),
+          ...(region ? { regions: region } : {}),
+          ...(category ? { categories: category } : {}),
+          ...(from ? { periodFrom: from } : {}),
+          ...(to ? { periodTo: to } : {}),
+          ...(question ? { question } : {}),
+        },
+        endorsement(services),
+      );
+      if (format === "csv") {
+        const grid = services.ctx.grid;
+        const label = (code: string, language: "en" | "fr") =>
+          grid.entry(code)?.label[language] ?? code;
+        return c.body(toCsv(result, label), 200, {
+          "Content-Type": "text/csv; charset=utf-8",
+          "Content-Disposition": 'attachment; filename="spiral-aggregate.csv"',
+          "X-Spiral-Scope": `${result.scope}${result.robust ? "; robust" : ""}`,
+          "X-Spiral-Fingerprint": result.fingerprint,
+          "X-Spiral-Territories": String(result.territories),
+        }) as never;
+      }
+      return c.json(result, 200);
+    },
+  );
+}
+
+/**
+ * The "endorsed" trust scope: this node's own territories, the territories they follow (accepted),
+ * and syntheses relayed to this node by one of those.
+ */
+export function endorsement(services: Services): (origin: string) => boolean {
+  const followed = new Set(services.follows.acceptedFollowing().map((f) => f.target));
+  const local = new Set(
+    services.aggregates
+      .entries()
+      .filter((e) => e.local)
+      .map((e) => e.origin),
+  );
+  const relayedByFollowed = new Set(
+    services.aggregates
+      .entries()
+      .filter((e) => e.via !== null && followed.has(e.via))
+      .map((e) => e.origin),
+  );
+  return (origin) => local.has(origin) || followed.has(origin) || relayedByFollowed.has(origin);
+}
