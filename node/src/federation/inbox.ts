@@ -1,7 +1,7 @@
-import { type InboxContext, verifyObject } from "@fedify/fedify";
+import type { InboxContext } from "@fedify/fedify";
 import {
   Accept,
-  Activity,
+  type Activity,
   type Announce,
   Article,
   Create,
@@ -15,6 +15,7 @@ import {
 import { SYNTHESIS_MEDIA_TYPE } from "../../../protocol/src/index";
 import { sameOrigin, sendControlActivity, withoutSignature } from "./activity-ids";
 import type { FederationDeps } from "./context";
+import { proofsVerify } from "./integrity";
 import { createKeyCache } from "./key-cache";
 import { articleToSynthesis } from "./synthesis-mapper";
 
@@ -132,7 +133,7 @@ export async function onSynthesisActivity(ctx: Ctx, activity: Create | Update): 
   }
 
   const json = await activity.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
-  const verified = await verifyObject(Activity, json, {
+  const verified = await proofsVerify(activity, json, {
     documentLoader: ctx.documentLoader,
     contextLoader: ctx.contextLoader,
     keyCache: createKeyCache(ctx.data.kv),

@@ -1,0 +1,23 @@
+import { type DocumentLoader, type KeyCache, verifyProof } from "@fedify/fedify";
+import type { Activity } from "@fedify/vocab";
+
+/**
+ * Checks the integrity proofs (FEP-8b32) of an activity we already parsed, over its compact
+ * JSON: every proof must verify and together they must vouch for every actor. Fedify's
+ * verifyObject does the same but parses the activity again, which costs as much as the check.
+ */
+export async function proofsVerify(
+  activity: Activity,
+  json: unknown,
+  options: { documentLoader: DocumentLoader; contextLoader: DocumentLoader; keyCache: KeyCache },
+): Promise<boolean> {
+  const unproven = new Set(activity.actorIds.map((id) => id.href));
+  let proofs = 0;
+  for await (const proof of activity.getProofs(options)) {
+    proofs++;
+    const key = await verifyProof(json, proof, options);
+    if (key === null) return false;
+    if (key.controllerId) unproven.delete(key.controllerId.href);
+  }
+  return proofs > 0 && unproven.size === 0;
+}
