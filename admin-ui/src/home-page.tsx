@@ -6,6 +6,7 @@ export interface HomePageProps {
   territories: Array<{
     slug: string;
     actorUrl: string;
+    calendarUrl: string;
     name: string;
     country: string;
     region?: string | undefined;
@@ -27,7 +28,10 @@ export function HomePage({ nodeUrl, territories }: HomePageProps) {
       lang={single?.languages[0] ?? "en"}
       head={
         single ? (
-          <link rel="alternate" type="application/activity+json" href={single.actorUrl} />
+          <>
+            <link rel="alternate" type="application/activity+json" href={single.actorUrl} />
+            <link rel="alternate" type="text/calendar" href={single.calendarUrl} />
+          </>
         ) : undefined
       }
     >

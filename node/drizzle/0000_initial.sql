@@ -153,6 +153,20 @@ CREATE TABLE `groups` (
 );
 --> statement-breakpoint
 CREATE INDEX `groups_territory_session` ON `groups` (`territory_id`,`first_session`);--> statement-breakpoint
+CREATE TABLE `meetings` (
+	`uuid` text PRIMARY KEY NOT NULL,
+	`territory_id` integer NOT NULL,
+	`payload` text NOT NULL,
+	`start_utc` text NOT NULL,
+	`end_utc` text NOT NULL,
+	`sequence` integer NOT NULL,
+	`deleted_at` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text,
+	FOREIGN KEY (`territory_id`) REFERENCES `territories`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `meetings_territory_start` ON `meetings` (`territory_id`,`start_utc`);--> statement-breakpoint
 CREATE TABLE `outbox_activities` (
 	`uuid` text PRIMARY KEY NOT NULL,
 	`actor` text NOT NULL,
@@ -160,6 +174,8 @@ CREATE TABLE `outbox_activities` (
 	`object_id` text NOT NULL,
 	`synthesis_uuid` text,
 	`synthesis_version_id` integer,
+	`meeting_uuid` text,
+	`meeting_payload` text,
 	`recipients` text,
 	`json` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
@@ -172,6 +188,24 @@ CREATE TABLE `outbox_activities` (
 --> statement-breakpoint
 CREATE INDEX `outbox_pending` ON `outbox_activities` (`sent_at`,`created_at`);--> statement-breakpoint
 CREATE INDEX `outbox_synthesis` ON `outbox_activities` (`synthesis_uuid`,`created_at`);--> statement-breakpoint
+CREATE TABLE `received_meetings` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`origin` text NOT NULL,
+	`object_id` text NOT NULL,
+	`payload` text NOT NULL,
+	`activity` text NOT NULL,
+	`sequence` integer NOT NULL,
+	`start_utc` text NOT NULL,
+	`end_utc` text NOT NULL,
+	`country` text NOT NULL,
+	`kind` text NOT NULL,
+	`via` text,
+	`deleted_at` text,
+	`received_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `received_meetings_object_id_unique` ON `received_meetings` (`object_id`);--> statement-breakpoint
+CREATE INDEX `received_meetings_start` ON `received_meetings` (`start_utc`);--> statement-breakpoint
 CREATE TABLE `received_syntheses` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`origin` text NOT NULL,

@@ -1,10 +1,18 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HomePage } from "../../admin-ui/src/home-page";
+import { MeetingPage } from "../../admin-ui/src/meeting-page";
 import { SynthesisPage } from "../../admin-ui/src/synthesis-page";
 import { TerritoryPage } from "../../admin-ui/src/territory-page";
-import type { SynthesisPayload } from "../../protocol/src/index";
+import {
+  type MeetingPayload,
+  meetingHtml,
+  meetingSummaryLine,
+  type SynthesisPayload,
+} from "../../protocol/src/index";
+import { meetingsCalendar, singleMeetingCalendar } from "./calendar/ical";
 import { synthesisHtml, synthesisName, synthesisSummary } from "./federation/synthesis-mapper";
 import type { Services } from "./services/index";
+import { meetingUrl } from "./services/meetings";
 import { synthesisUrl, synthesisVersionView } from "./services/syntheses";
 import { territoryActorId } from "./services/territories";
 
@@ -27,12 +35,29 @@ export function createPages(services: Services) {
       .map(({ version }) => version);
   };
 
+  const calendarUrl = (slug: string) => `${publicUrl}/actors/${slug}/meetings.ics`;
+  const isPublic = (row: { payload: Record<string, unknown> }) =>
+    (row.payload as unknown as MeetingPayload).visibility === "public";
+  const publicMeetings = (slug: string) =>
+    services.meetings.list(slug, { upcoming: true }).filter(isPublic);
+  const calendarEntry = (uuid: string, payload: MeetingPayload) => ({
+    uid: meetingUrl(publicUrl, uuid),
+    url: meetingUrl(publicUrl, uuid),
+    payload,
+  });
+  const ics = (c: Context, body: string, filename: string) =>
+    c.body(body, 200, {
+      "Content-Type": "text/calendar; charset=utf-8",
+      "Content-Disposition": `inline; filename="${filename}"`,
+    });
+
   pages.get("/", (c) => {
     const territories = services.territories.list().map((t) => {
       const groups = services.groups.list(t.slug);
       return {
         slug: t.slug,
         actorUrl: territoryActorId(publicUrl, t.slug),
+        calendarUrl: calendarUrl(t.slug),
         name: t.name,
         country: t.country,
         region: t.region ?? undefined,
@@ -58,9 +83,19 @@ export function createPages(services: Services) {
         publishedAt: v.createdAt,
       };
     });
+    const meetings = publicMeetings(territory.slug).map((row) => {
+      const payload = row.payload as unknown as MeetingPayload;
+      return {
+        url: meetingUrl(publicUrl, row.uuid),
+        title: payload.title,
+        when: meetingSummaryLine(payload),
+      };
+    });
     return c.html(
       <TerritoryPage
         actorUrl={territoryActorId(publicUrl, territory.slug)}
+        calendarUrl={calendarUrl(territory.slug)}
+        meetings={meetings}
         handle={`@${territory.slug}@${new URL(publicUrl).host}`}
         territory={{
           name: territory.name,
@@ -90,6 +125,83 @@ export function createPages(services: Services) {
         hash={latest.hash}
         publishedAt={latest.createdAt}
         articleUrl={synthesisUrl(publicUrl, found.series.uuid)}
+      />,
+    );
+  });
+
+  // Calendar feeds: a territory's upcoming public meetings (its own, including cancelled ones so
+  // calendar apps see the cancellation), and the network's (this node's and those received).
+  pages.get("/actors/:slug/meetings.ics", (c) => {
+    const territory = services.territories.list().find((t) => t.slug === c.req.param("slug"));
+    if (!territory) return c.notFound();
+    const entries = publicMeetings(territory.slug).map((row) =>
+      calendarEntry(row.uuid, row.payload as unknown as MeetingPayload),
+    );
+    return ics(
+      c,
+      meetingsCalendar({
+        name: `${territory.name} — SPIRAL meetings`,
+        url: calendarUrl(territory.slug),
+        meetings: entries,
+      }),
+      `${territory.slug}-meetings.ics`,
+    );
+  });
+
+  pages.get("/meetings.ics", (c) => {
+    const local = services.meetings
+      .upcomingEverywhere()
+      .filter(isPublic)
+      .map((row) => calendarEntry(row.uuid, row.payload as unknown as MeetingPayload));
+    const received = services.receivedMeetings
+      .upcoming()
+      .filter(isPublic)
+      .map((row) => ({
+        uid: row.objectId,
+        url: row.objectId,
+        payload: row.payload as unknown as MeetingPayload,
+      }));
+    const meetings = [...local, ...received].sort((a, b) =>
+      a.payload.startUtc.localeCompare(b.payload.startUtc),
+    );
+    return ics(
+      c,
+      meetingsCalendar({
+        name: "Spiral Network — upcoming meetings",
+        url: `${publicUrl}/meetings.ics`,
+        meetings,
+      }),
+      "spiral-network-meetings.ics",
+    );
+  });
+
+  pages.get("/meetings/:file{[0-9a-f-]{36}\\.ics}", (c) => {
+    const uuid = c.req.param("file").slice(0, -4);
+    const found = services.meetings.byUuid(uuid);
+    if (!found || found.meeting.deletedAt || !isPublic(found.meeting)) return c.notFound();
+    const payload = found.meeting.payload as unknown as MeetingPayload;
+    return ics(c, singleMeetingCalendar(calendarEntry(uuid, payload)), `${uuid}.ics`);
+  });
+
+  pages.get("/meetings/:uuid", (c) => {
+    const found = services.meetings.byUuid(c.req.param("uuid"));
+    if (!found || !isPublic(found.meeting)) return c.notFound();
+    if (found.meeting.deletedAt) return c.text("This meeting was deleted by its territory.", 410);
+    const payload = found.meeting.payload as unknown as MeetingPayload;
+    const url = meetingUrl(publicUrl, found.meeting.uuid);
+    return c.html(
+      <MeetingPage
+        title={payload.title}
+        when={meetingSummaryLine(payload)}
+        contentHtml={meetingHtml(payload)}
+        cancelled={payload.status === "cancelled"}
+        territory={{
+          name: found.territory.name,
+          url: territoryActorId(publicUrl, found.territory.slug),
+        }}
+        eventUrl={url}
+        icsUrl={`${url}.ics`}
+        registrationUrl={payload.registrationUrl}
       />,
     );
   });

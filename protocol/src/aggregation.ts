@@ -522,7 +522,7 @@ export function aggregate(
   options: AggregateOptions,
 ): Aggregate {
   const { included, excluded, flagged } = selectEntries(state, filter, options);
-  const counts: Record<string, Record<string, number>> = {};
+  const sums = new Map<Question, Map<string, number>>();
   let participants = 0;
   let groups = 0;
   // The same cells as payloadCells, added without sorting them first (sorted once at the end).
@@ -531,12 +531,12 @@ export function aggregate(
       if (filter.question !== undefined && question !== filter.question) continue;
       const byComponent = source[question];
       if (!byComponent) continue;
-      const cells = counts[question] ?? {};
+      const cells = sums.get(question) ?? new Map<string, number>();
+      sums.set(question, cells);
       for (const component in byComponent) {
         const count = byComponent[component] ?? 0;
-        if (count > 0) cells[component] = (cells[component] ?? 0) + count;
+        if (count > 0) cells.set(component, (cells.get(component) ?? 0) + count);
       }
-      counts[question] = cells;
     }
   };
   for (const entry of included) {
@@ -554,6 +554,8 @@ export function aggregate(
       groups += payload.groups;
     }
   }
+  const counts: Record<string, Record<string, number>> = {};
+  for (const [question, cells] of sums) counts[question] = Object.fromEntries(cells);
   const sorted = sortedCells(counts);
   const byQuestion: Partial<Record<Question, number>> = {};
   let criteria = 0;

@@ -49,6 +49,8 @@ const PUBLIC_READS = [
   /^\/api\/v1\/territories\/[^/]+\/syntheses(\/[^/]+)?$/,
   /^\/api\/v1\/received-syntheses(\/[^/]+)?$/,
   /^\/api\/v1\/aggregates$/,
+  /^\/api\/v1\/meetings$/,
+  /^\/api\/v1\/territories\/[^/]+\/meetings(\/[^/]+)?$/,
 ];
 
 export function requireAdmin(db: Db): MiddlewareHandler<ApiEnv> {

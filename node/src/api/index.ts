@@ -8,6 +8,7 @@ import { registerAggregateRoutes } from "./routes/aggregates";
 import { registerCriteriaRoutes } from "./routes/criteria";
 import { registerGroupRoutes } from "./routes/groups";
 import { registerImportRoutes } from "./routes/imports";
+import { registerMeetingRoutes } from "./routes/meetings";
 import { registerMetaRoutes } from "./routes/meta";
 import { registerNetworkRoutes } from "./routes/network";
 import { registerSynthesisRoutes } from "./routes/syntheses";
@@ -47,6 +48,7 @@ export function createApi(services: Services, network: NetworkService, logger: L
   registerSynthesisRoutes(api, services);
   registerNetworkRoutes(api, services, network);
   registerAggregateRoutes(api, services);
+  registerMeetingRoutes(api, services);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -175,6 +175,9 @@ export const outboxActivities = sqliteTable(
     synthesisVersionId: integer("synthesis_version_id").references(() => synthesisVersions.id, {
       onDelete: "set null",
     }),
+    meetingUuid: text("meeting_uuid"),
+    /** The meeting as it was when this activity was recorded (Create/Update). */
+    meetingPayload: text("meeting_payload", { mode: "json" }).$type<Record<string, unknown>>(),
     /** Actor URLs to deliver to; null = the actor's accepted followers at send time. */
     recipients: text("recipients", { mode: "json" }).$type<string[]>(),
     /** The activity as sent (with its integrity proof, without the LD signature); null until prepared. */
@@ -386,4 +389,45 @@ export const aggregatePeople = sqliteTable(
       columns: [t.level, t.country, t.region, t.category, t.gridId, t.gridVersion, t.periodKey],
     }),
   ],
+);
+
+/** Meetings a local territory announces (the ActivityPub `Event` at /meetings/{uuid}). */
+export const meetings = sqliteTable(
+  "meetings",
+  {
+    uuid: text("uuid").primaryKey(),
+    territoryId: integer("territory_id")
+      .notNull()
+      .references(() => territories.id, { onDelete: "cascade" }),
+    /** The current `spiral/meeting@1` payload (what the Event's source carries). */
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    startUtc: text("start_utc").notNull(),
+    endUtc: text("end_utc").notNull(),
+    sequence: integer("sequence").notNull(),
+    deletedAt: text("deleted_at"),
+    createdAt: createdAt(),
+    updatedAt: text("updated_at"),
+  },
+  (t) => [index("meetings_territory_start").on(t.territoryId, t.startUtc)],
+);
+
+/** Meetings received from other territories: the latest state of each Event, verified. */
+export const receivedMeetings = sqliteTable(
+  "received_meetings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    origin: text("origin").notNull(),
+    objectId: text("object_id").notNull().unique(),
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    activity: text("activity", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    sequence: integer("sequence").notNull(),
+    startUtc: text("start_utc").notNull(),
+    endUtc: text("end_utc").notNull(),
+    country: text("country").notNull(),
+    kind: text("kind").notNull(),
+    via: text("via"),
+    deletedAt: text("deleted_at"),
+    receivedAt: text("received_at").notNull(),
+  },
+  (t) => [index("received_meetings_start").on(t.startUtc)],
 );

@@ -37,7 +37,68 @@ export function seedTerritory(
   });
 }
 
-/** The start command's demo territory: Mulhouse. */
+/** Local wall-clock date N days from now, as YYYY-MM-DD. */
+const daysFromNow = (now: Date, days: number) =>
+  new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+
+/** A few upcoming meetings of the demo territory, dated from today. */
+export function seedDemoMeetings(services: Services, slug: string): number {
+  const now = services.ctx.now();
+  const paris = { timeZone: "Europe/Paris", languages: ["fr"] };
+  const drouot = {
+    name: "Maison de quartier Drouot",
+    street: "11 rue de Provence",
+    locality: "Mulhouse",
+    postalCode: "68100",
+    country: "FR",
+    latitude: 47.7604,
+    longitude: 7.3562,
+  };
+  const meetings = [
+    {
+      title: "Groupe homogène — parents du quartier Drouot (séance 2)",
+      description: "Deuxième séance : relecture des critères et pistes d'action.",
+      kind: "homogeneous-group-session" as const,
+      start: `${daysFromNow(now, 6)}T18:00`,
+      end: `${daysFromNow(now, 6)}T20:00`,
+      place: drouot,
+      capacity: 12,
+      ...paris,
+    },
+    {
+      title: "Groupe de coordination SPIRAL Mulhouse",
+      description: "Synthèse de l'année et choix des sessions de 2027.",
+      kind: "coordination-group" as const,
+      start: `${daysFromNow(now, 13)}T09:30`,
+      end: `${daysFromNow(now, 13)}T12:00`,
+      place: {
+        ...drouot,
+        name: "Hôtel de ville, salle des commissions",
+        street: "2 place de la Réunion",
+        latitude: 47.7467,
+        longitude: 7.3386,
+      },
+      ...paris,
+    },
+    {
+      title: "Online training: facilitating a homogeneous group",
+      description: "For new facilitators of the TOGETHER network (in English).",
+      kind: "training" as const,
+      start: `${daysFromNow(now, 20)}T14:00`,
+      end: `${daysFromNow(now, 20)}T16:00`,
+      onlineUrl: "https://meet.example.org/spiral-training",
+      registrationUrl: "https://example.org/spiral-training/register",
+      timeZone: "Europe/Paris",
+      languages: ["en", "fr"],
+    },
+  ];
+  for (const meeting of meetings) services.meetings.create(slug, meeting, DEMO_ACTOR);
+  return meetings.length;
+}
+
+/** The start command's demo territory: Mulhouse, with its synthesis and upcoming meetings. */
 export function seedDemoTerritory(services: Services) {
-  return seedTerritory(services, { territory: demoTerritory, groups: demoGroups });
+  const seeded = seedTerritory(services, { territory: demoTerritory, groups: demoGroups });
+  const meetings = seedDemoMeetings(services, seeded.territory);
+  return { ...seeded, meetings };
 }

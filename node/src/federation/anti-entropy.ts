@@ -1,4 +1,4 @@
-import type { Context, Federation } from "@fedify/fedify";
+import type { Context, DocumentLoader, Federation } from "@fedify/fedify";
 import {
   Activity,
   Article,
@@ -52,13 +52,20 @@ export function createAntiEntropy(
     if (!isActor(peer)) throw new Error(`${row.target} is not an actor`);
     const stream = peer.streamIds.find((url) => url.pathname.endsWith("/known-syntheses"));
     if (!stream) return { routed: 0, skipped: 0 }; // not a Spiral Network node (e.g. Mastodon)
-    const collection = await ctx.lookupObject(stream);
+    // Fedify's document loader caches every document for 5 minutes (KV key: its default
+    // remoteDocument prefix + URL): the collection and its pages are read fresh, or a pull soon
+    // after another one would see the peer's old list and miss its new versions.
+    const documentLoader: DocumentLoader = async (url, options) => {
+      await deps.kv.delete(["_fedify", "remoteDocument", url]);
+      return ctx.documentLoader(url, options);
+    };
+    const collection = await ctx.lookupObject(stream, { documentLoader });
     if (!(collection instanceof OrderedCollection))
       throw new Error(`${stream.href} is not a collection`);
 
     // Items come from many origins: take them as served (crossOrigin "trust") and let
     // routeActivity check each origin's proof.
-    const options = { ...ctx, crossOrigin: "trust" as const };
+    const options = { ...ctx, documentLoader, crossOrigin: "trust" as const };
     const items: Activity[] = [];
     for await (const item of collection.getItems(options)) {
       if (item instanceof Activity) items.push(item);

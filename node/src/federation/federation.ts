@@ -6,25 +6,32 @@ import {
   Article,
   Create,
   Delete,
+  Event,
   Follow,
   Reject,
   Undo,
   Update,
 } from "@fedify/vocab";
 import { Temporal } from "temporal-polyfill";
-import { SYNTHESIS_SCHEMA_ID } from "../../../protocol/src/index";
+import {
+  MEETING_SCHEMA_ID,
+  type MeetingPayload,
+  SYNTHESIS_SCHEMA_ID,
+} from "../../../protocol/src/index";
+import { meetingUrl } from "../services/meetings";
 import { synthesisUrl } from "../services/syntheses";
 import { territoryToActor } from "./actor-mapper";
 import type { FederationDeps } from "./context";
 import {
   onAccept,
   onAnnounce,
+  onCreateOrUpdate,
   onDelete,
   onFollow,
   onReject,
-  onSynthesisActivity,
   onUndo,
 } from "./inbox";
+import { meetingToEvent } from "./meeting-mapper";
 import { synthesisToArticle } from "./synthesis-mapper";
 
 export const SOFTWARE_VERSION = "0.1.0";
@@ -173,6 +180,21 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     );
   });
 
+  // A meeting as an Event; null (→ the HTML side answers 410) once deleted.
+  federation.setObjectDispatcher(Event, "/meetings/{uuid}", (ctx, { uuid }) => {
+    const found = ctx.data.services.meetings.byUuid(uuid);
+    // Deleted, or for followers only (those get it delivered): not served to anyone who asks.
+    const payload = found?.meeting.payload as unknown as MeetingPayload | undefined;
+    if (!found || !payload || found.meeting.deletedAt || payload.visibility === "followers")
+      return null;
+    return meetingToEvent(payload, {
+      id: new URL(meetingUrl(ctx.canonicalOrigin, uuid)),
+      actor: ctx.getActorUri(found.territory.slug),
+      followers: ctx.getFollowersUri(found.territory.slug),
+      url: new URL(meetingUrl(ctx.canonicalOrigin, uuid)),
+    });
+  });
+
   federation.setNodeInfoDispatcher("/nodeinfo/2.1", (ctx) => {
     const territories = ctx.data.services.territories.list();
     const published = territories.reduce(
@@ -194,7 +216,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
       },
       metadata: {
         protocolVersion: PROTOCOL_VERSION,
-        payloadSchemas: [SYNTHESIS_SCHEMA_ID],
+        payloadSchemas: [SYNTHESIS_SCHEMA_ID, MEETING_SCHEMA_ID],
         grid: { id: ctx.data.grid.id, version: ctx.data.grid.version },
         territories: territories.length,
       },
@@ -207,8 +229,8 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     .on(Accept, onAccept)
     .on(Reject, onReject)
     .on(Undo, onUndo)
-    .on(Create, onSynthesisActivity)
-    .on(Update, onSynthesisActivity)
+    .on(Create, onCreateOrUpdate)
+    .on(Update, onCreateOrUpdate)
     .on(Delete, onDelete)
     .on(Announce, onAnnounce)
     .onError((ctx, error) => ctx.data.logger.error("inbox handler failed", error));

@@ -6,17 +6,19 @@ import {
   Article,
   Create,
   Delete,
+  Event,
   Follow,
   isActor,
   type Reject,
   type Undo,
   Update,
 } from "@fedify/vocab";
-import { SYNTHESIS_MEDIA_TYPE } from "../../../protocol/src/index";
+import { MEETING_MEDIA_TYPE, SYNTHESIS_MEDIA_TYPE } from "../../../protocol/src/index";
 import { sameOrigin, sendControlActivity, withoutSignature } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { proofsVerify } from "./integrity";
 import { createKeyCache } from "./key-cache";
+import { eventToMeeting } from "./meeting-mapper";
 import { articleToSynthesis } from "./synthesis-mapper";
 
 /**
@@ -104,63 +106,114 @@ export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
 }
 
 /**
- * Create or Update of a synthesis. Accepted only when the activity's integrity proof verifies
- * (we check it here too: Fedify accepts a direct delivery on its RSA signature alone, and the
- * proof is what lets the stored copy be re-served and re-verified by others), the origin is
- * consistent (actor = attributedTo = payload territory, ids on the actor's server), the payload
- * parses with the shared schema, and the period has started.
+ * Create or Update: a synthesis (Article) or a meeting (Event), told apart by the media type of
+ * its `source`; anything else (a Mastodon post) is not for us.
  */
-export async function onSynthesisActivity(ctx: Ctx, activity: Create | Update): Promise<void> {
-  const { services, grid, logger } = ctx.data;
+export async function onCreateOrUpdate(ctx: Ctx, activity: Create | Update): Promise<void> {
   const object = await activity.getObject(ctx);
-  if (!(object instanceof Article) || object.source?.mediaType !== SYNTHESIS_MEDIA_TYPE) return;
-  const refuse = (reason: string) => logger.warn(`refused ${describe(activity)}: ${reason}`);
+  if (object instanceof Article && object.source?.mediaType === SYNTHESIS_MEDIA_TYPE) {
+    await onSynthesisActivity(ctx, activity, object);
+  } else if (object instanceof Event && object.source?.mediaType === MEETING_MEDIA_TYPE) {
+    await onMeetingActivity(ctx, activity, object);
+  }
+}
 
-  const parsed = articleToSynthesis(object, grid);
-  if (!parsed.ok) return refuse(parsed.reason);
-  const { payload } = parsed;
+/**
+ * The checks every received object goes through: a consistent origin (actor = attributedTo =
+ * the payload's territory, ids on the actor's server), not our own, and an integrity proof that
+ * verifies (Fedify accepts a direct delivery on its RSA signature alone; the proof is what lets
+ * the stored copy be re-served and re-verified by others). Returns the JSON to store, or null.
+ */
+async function verifiedOrigin(
+  ctx: Ctx,
+  activity: Create | Update,
+  object: Article | Event,
+  payloadTerritory: string,
+  refuse: (reason: string) => void,
+): Promise<Record<string, unknown> | null> {
   const actor = activity.actorId?.href;
-  if (!actor || !activity.id || !object.id) return refuse("missing actor or id");
-  if (object.attributionId?.href !== actor || payload.territory.id !== actor) {
-    return refuse("forged origin: actor, attributedTo and payload territory differ");
+  if (!actor || !activity.id || !object.id) return (refuse("missing actor or id"), null);
+  if (object.attributionId?.href !== actor || payloadTerritory !== actor) {
+    return (refuse("forged origin: actor, attributedTo and payload territory differ"), null);
   }
   if (!sameOrigin(activity.id, actor) || !sameOrigin(object.id, actor)) {
-    return refuse("ids are not on the origin's server");
+    return (refuse("ids are not on the origin's server"), null);
   }
-  if (sameOrigin(actor, ctx.canonicalOrigin)) return; // our own synthesis, relayed back to us
-  if (payload.period.start > services.ctx.now().toISOString().slice(0, 10)) {
-    return refuse("the period has not started yet");
-  }
-
+  if (sameOrigin(actor, ctx.canonicalOrigin)) return null; // our own, relayed back to us
   const json = await activity.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
   const verified = await proofsVerify(activity, json, {
     documentLoader: ctx.documentLoader,
     contextLoader: ctx.contextLoader,
     keyCache: createKeyCache(ctx.data.kv),
   });
-  if (!verified) return refuse("its integrity proof is missing or does not verify");
+  if (!verified) return (refuse("its integrity proof is missing or does not verify"), null);
+  return withoutSignature(json);
+}
 
+/** A synthesis version: stored if it moves the (origin, period) forward (DESIGN §6–§7). */
+export async function onSynthesisActivity(
+  ctx: Ctx,
+  activity: Create | Update,
+  article: Article,
+): Promise<void> {
+  const { services, grid, logger } = ctx.data;
+  const refuse = (reason: string) => logger.warn(`refused ${describe(activity)}: ${reason}`);
+  const parsed = articleToSynthesis(article, grid);
+  if (!parsed.ok) return refuse(parsed.reason);
+  const { payload } = parsed;
+  if (payload.period.start > services.ctx.now().toISOString().slice(0, 10)) {
+    return refuse("the period has not started yet");
+  }
+  const json = await verifiedOrigin(ctx, activity, article, payload.territory.id, refuse);
+  if (!json || !article.id || !activity.actorId) return;
+  const actor = activity.actorId.href;
   const outcome = services.received.accept({
     origin: actor,
-    objectId: object.id.href,
+    objectId: article.id.href,
     payload,
-    activity: withoutSignature(json),
+    activity: json,
     via: relayedVia(ctx.data.relayHints.take(activity.id), actor),
   });
   const log = outcome === "conflict" ? logger.warn : logger.info;
   log(`${describe(activity)}: ${payload.territory.name} v${payload.version} — ${outcome}`);
 }
 
+/** A meeting announced (or changed, or cancelled) by a territory. */
+export async function onMeetingActivity(
+  ctx: Ctx,
+  activity: Create | Update,
+  event: Event,
+): Promise<void> {
+  const { services, logger } = ctx.data;
+  const refuse = (reason: string) => logger.warn(`ignored ${describe(activity)}: ${reason}`);
+  const parsed = eventToMeeting(event);
+  if (!parsed.ok) return refuse(parsed.reason);
+  const json = await verifiedOrigin(ctx, activity, event, parsed.payload.territory.id, refuse);
+  if (!json || !event.id || !activity.actorId) return;
+  const actor = activity.actorId.href;
+  const outcome = services.receivedMeetings.accept({
+    origin: actor,
+    objectId: event.id.href,
+    payload: parsed.payload,
+    activity: json,
+    via: relayedVia(ctx.data.relayHints.take(activity.id), actor),
+  });
+  logger.info(`${describe(activity)}: meeting "${parsed.payload.title}" — ${outcome}`);
+}
+
 /** The relay an activity came through, unless that was its origin itself (pulled from it). */
 const relayedVia = (hint: string | null, origin: string) => (hint === origin ? null : hint);
 
-/** Delete of a synthesis by its origin: marked withdrawn. */
+/** Delete by its origin: a synthesis is marked withdrawn, a meeting removed. */
 export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
   const objectId = del.objectId;
   const actor = del.actorId;
   if (!objectId || !actor || !sameOrigin(objectId, actor)) return;
-  if (ctx.data.services.received.withdraw(actor.href, objectId.href)) {
+  const { received, receivedMeetings } = ctx.data.services;
+  if (received.withdraw(actor.href, objectId.href)) {
     ctx.data.logger.info(`${actor.href} withdrew ${objectId.href}`);
+  } else if (receivedMeetings.remove(actor.href, objectId.href)) {
+    ctx.data.logger.info(`${actor.href} deleted the meeting ${objectId.href}`);
   }
 }
 

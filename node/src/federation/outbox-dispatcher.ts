@@ -1,10 +1,11 @@
 import { type Context, type Federation, signObject } from "@fedify/fedify";
 import { Activity, Create, Delete, PUBLIC_COLLECTION, Tombstone, Update } from "@fedify/vocab";
 import { Temporal } from "temporal-polyfill";
-import type { SynthesisPayload } from "../../../protocol/src/index";
+import type { MeetingPayload, SynthesisPayload } from "../../../protocol/src/index";
 import { activityUrl, type OutboxRow } from "../services/outbox";
 import { synthesisUrl } from "../services/syntheses";
 import type { FederationDeps } from "./context";
+import { meetingToEvent } from "./meeting-mapper";
 import { synthesisToArticle } from "./synthesis-mapper";
 
 const RETRY_EVERY_MS = 30_000;
@@ -41,6 +42,21 @@ export function createOutboxDispatcher(
         published: now,
         ...addressing,
       });
+    }
+    if (row.meetingPayload) {
+      const event = meetingToEvent(row.meetingPayload as unknown as MeetingPayload, {
+        id: new URL(row.objectId),
+        actor,
+        followers,
+        url: new URL(row.objectId),
+      });
+      const published = Temporal.Instant.from(row.createdAt);
+      const audience =
+        (row.meetingPayload as unknown as MeetingPayload).visibility === "followers"
+          ? { to: followers }
+          : addressing;
+      const values = { id, actor, object: event, published, ...audience };
+      return row.type === "Create" ? new Create(values) : new Update(values);
     }
     const found = row.synthesisUuid ? deps.services.syntheses.series(row.synthesisUuid) : undefined;
     const version =

@@ -91,6 +91,16 @@ export function createAggregateService(ctx: ServiceContext) {
     { generation: number; coverage: ReturnType<typeof coverage>; fingerprint: string }
   >();
 
+  // The origins in the state (sorted), for the cache key of "endorsed" figures.
+  let originsCache: { generation: number; origins: string[] } | null = null;
+  const stateOrigins = (): string[] => {
+    if (originsCache?.generation !== generation) {
+      const origins = new Set([...loadState().values()].map((entry) => entry.origin));
+      originsCache = { generation, origins: [...origins].sort() };
+    }
+    return originsCache.origins;
+  };
+
   const rowToRecord = (row: EntryRow) => ({
     origin: row.origin,
     periodKey: row.periodKey,
@@ -256,7 +266,15 @@ export function createAggregateService(ctx: ServiceContext) {
       const { scope, robust, ...filter } = query;
       const grid = filter.grid ?? { id: ctx.grid.id, version: ctx.grid.version };
       const options = { grid, robust, ...(scope === "endorsed" ? { trusted } : {}) };
-      const cacheKey = JSON.stringify([filter, scope, robust, grid]);
+      // An endorsed figure depends on which origins are trusted (follows change without any new
+      // version): the trust decision for every origin held is part of the key.
+      const trust =
+        scope === "endorsed"
+          ? stateOrigins()
+              .map((o) => (trusted(o) ? 1 : 0))
+              .join("")
+          : "";
+      const cacheKey = JSON.stringify([filter, scope, robust, grid, trust]);
       let cached = fingerprintCache.get(cacheKey);
       if (!cached || cached.generation !== generation) {
         const cov = coverage(loadState(), filter, options);
@@ -272,7 +290,8 @@ export function createAggregateService(ctx: ServiceContext) {
         : filter.countries?.length
           ? "country"
           : "world";
-      const categories = filter.categories?.length ? filter.categories : [""];
+      // Each category once (category=other,other must not subtract an exclusion twice).
+      const categories = filter.categories?.length ? [...new Set(filter.categories)] : [""];
       const where = (table: typeof aggregateCells | typeof aggregatePeople): SQL[] => [
         eq(table.level, level),
         eq(table.gridId, grid.id),

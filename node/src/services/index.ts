@@ -6,7 +6,9 @@ import { createCriteriaService } from "./criteria";
 import { createCsvImportService } from "./csv-import";
 import { createFollowService } from "./follows";
 import { createGroupService } from "./groups";
+import { createMeetingService } from "./meetings";
 import { createOutboxService } from "./outbox";
+import { createReceivedMeetingService } from "./received-meetings";
 import { createReceivedSynthesisService } from "./received-syntheses";
 import { createSynthesisService } from "./syntheses";
 import { createTerritoryService } from "./territories";
@@ -23,6 +25,8 @@ export function createServices(ctx: ServiceContext) {
   const aggregates = createAggregateService(ctx);
   const syntheses = createSynthesisService(ctx, audit, territories, outbox, aggregates);
   const received = createReceivedSynthesisService(ctx, aggregates);
+  const meetings = createMeetingService(ctx, audit, territories, outbox);
+  const receivedMeetings = createReceivedMeetingService(ctx);
   const follows = createFollowService(ctx);
   return {
     ctx,
@@ -37,6 +41,8 @@ export function createServices(ctx: ServiceContext) {
     received,
     follows,
     aggregates,
+    meetings,
+    receivedMeetings,
   };
 }
 export type Services = ReturnType<typeof createServices>;

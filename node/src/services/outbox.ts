@@ -29,6 +29,8 @@ export function createOutboxService(ctx: ServiceContext) {
       objectId: string;
       synthesisUuid?: string;
       synthesisVersionId?: number;
+      meetingUuid?: string;
+      meetingPayload?: Record<string, unknown>;
       recipients?: string[];
       json?: Record<string, unknown>;
     }): OutboxRow {

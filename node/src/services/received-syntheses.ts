@@ -101,7 +101,10 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
             return "replaced";
           }
           if (input.payload.version < held.version) return "older";
-          if (input.payload.hash === held.hash) return "duplicate";
+          // Either copy of a conflict, again, is a duplicate too.
+          if (input.payload.hash === held.hash || input.payload.hash === held.conflictingHash) {
+            return "duplicate";
+          }
           // Same version, other content: flagged. Which copy the row keeps must not depend on the
           // order of arrival (or the state would not converge): the smallest hash is kept, the
           // largest other one noted beside it, with its activity (peers must learn of the conflict).

@@ -1,0 +1,207 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import {
+  countryCode,
+  isoDate,
+  MEETING_KINDS,
+  meetingInputSchema,
+} from "../../../../protocol/src/index";
+import { NotFoundError } from "../../services/errors";
+import type { Services } from "../../services/index";
+import { meetingUrl, meetingView } from "../../services/meetings";
+import type { Router } from "../env";
+import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { slugParams } from "../schemas";
+
+const meetingParams = slugParams.extend({ id: z.uuid() });
+const meetingSchema = z.object({ id: z.string(), url: z.string(), sequence: z.number() }).loose();
+const commaList = <T extends z.ZodType>(item: T) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return undefined;
+      const parsed = z.array(item).safeParse(value.split(",").map((v) => v.trim()));
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom" });
+        return z.NEVER;
+      }
+      return parsed.data as z.infer<T>[];
+    });
+
+export const networkMeetingsQuery = z.object({
+  kind: commaList(z.enum(MEETING_KINDS)),
+  country: commaList(countryCode),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
+
+export function registerMeetingRoutes(router: Router, services: Services): void {
+  const view = (row: Parameters<typeof meetingView>[0]) => meetingView(row, services.ctx.publicUrl);
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/meetings",
+      summary: "The territory's meetings (upcoming first; ?all=true includes past ones)",
+      request: {
+        params: slugParams,
+        query: z.object({ all: z.enum(["true", "false"]).default("false") }),
+      },
+      responses: { 200: jsonResponse(z.array(meetingSchema), "Meetings"), 404: errors[404] },
+    }),
+    (c) => {
+      const upcoming = c.req.valid("query").all !== "true";
+      // Followers-only meetings are delivered to followers, never listed publicly.
+      const rows = services.meetings
+        .list(c.req.valid("param").slug, { upcoming })
+        .filter((row) => c.get("actor") === "admin" || isPublic(row.payload));
+      return c.json(rows.map(view), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/meetings",
+      summary: "Announce a meeting (sent to followers as an Event)",
+      security: adminOnly,
+      request: { params: slugParams, body: jsonBody(meetingInputSchema) },
+      responses: {
+        201: jsonResponse(meetingSchema, "Announced"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const row = services.meetings.create(
+        c.req.valid("param").slug,
+        c.req.valid("json"),
+        c.get("actor"),
+      );
+      return c.json(view(row), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/meetings/{id}",
+      summary: "One meeting",
+      request: { params: meetingParams },
+      responses: {
+        200: jsonResponse(meetingSchema, "Meeting"),
+        400: errors[400],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      const row = services.meetings.get(slug, id);
+      if (c.get("actor") !== "admin" && !isPublic(row.payload)) {
+        throw new NotFoundError(`no meeting ${id} in territory "${slug}"`);
+      }
+      return c.json(view(row), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "patch",
+      path: "/territories/{slug}/meetings/{id}",
+      summary: 'Change a meeting (goes out as Update; {"status": "cancelled"} cancels it)',
+      security: adminOnly,
+      request: {
+        params: meetingParams,
+        body: jsonBody(z.record(z.string(), z.unknown())),
+      },
+      responses: {
+        200: jsonResponse(meetingSchema, "Changed"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      const row = services.meetings.update(slug, id, c.req.valid("json"), c.get("actor"));
+      return c.json(view(row), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "delete",
+      path: "/territories/{slug}/meetings/{id}",
+      summary: "Delete a meeting (goes out as Delete; prefer cancelling a meeting people know of)",
+      security: adminOnly,
+      request: { params: meetingParams },
+      responses: { 204: { description: "Deleted" }, 401: errors[401], 404: errors[404] },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      services.meetings.delete(slug, id, c.get("actor"));
+      return c.body(null, 204);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/meetings",
+      summary: "Upcoming meetings across the network: this node's and those received, filterable",
+      request: { query: networkMeetingsQuery },
+      responses: {
+        200: jsonResponse(
+          z.array(z.object({ url: z.string(), local: z.boolean() }).loose()),
+          "Upcoming meetings, soonest first",
+        ),
+        400: errors[400],
+      },
+    }),
+    (c) => c.json(networkMeetings(services, c.req.valid("query")), 200),
+  );
+}
+
+const isPublic = (payload: Record<string, unknown>) => payload.visibility !== "followers";
+
+/** Upcoming public meetings of this node's territories and those received, soonest first. */
+export function networkMeetings(services: Services, filter: z.infer<typeof networkMeetingsQuery>) {
+  const { publicUrl } = services.ctx;
+  const local = services.meetings
+    .upcomingEverywhere()
+    .filter((row) => isPublic(row.payload))
+    .map((row) => ({
+      url: meetingUrl(publicUrl, row.uuid),
+      local: true,
+      ...(row.payload as Record<string, unknown>),
+    }))
+    .filter((m) => {
+      const payload = m as unknown as {
+        kind: string;
+        territory: { country: string };
+        startUtc: string;
+      };
+      return (
+        (!filter.kind || filter.kind.includes(payload.kind as never)) &&
+        (!filter.country || filter.country.includes(payload.territory.country)) &&
+        (!filter.from || payload.startUtc >= filter.from) &&
+        (!filter.to || payload.startUtc <= `${filter.to}T23:59:59.999Z`)
+      );
+    });
+  const received = services.receivedMeetings
+    .upcoming({ kinds: filter.kind, countries: filter.country, from: filter.from, to: filter.to })
+    .filter((row) => isPublic(row.payload))
+    .map((row) => ({
+      url: row.objectId,
+      local: false,
+      ...(row.payload as Record<string, unknown>),
+    }));
+  return [...local, ...received].sort((a, b) =>
+    String((a as { startUtc?: string }).startUtc).localeCompare(
+      String((b as { startUtc?: string }).startUtc),
+    ),
+  );
+}

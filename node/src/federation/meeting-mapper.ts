@@ -1,0 +1,76 @@
+import { Event, Place, PUBLIC_COLLECTION, Source } from "@fedify/vocab";
+import { Temporal } from "temporal-polyfill";
+import {
+  MEETING_MEDIA_TYPE,
+  type MeetingPayload,
+  meetingHtml,
+  meetingPayloadSchema,
+  meetingSummaryLine,
+} from "../../../protocol/src/index";
+
+/** Pure mapping between a meeting payload and its ActivityStreams `Event` (DESIGN §6). */
+
+export interface EventUris {
+  id: URL;
+  actor: URL;
+  followers: URL;
+  /** The HTML page (same URL as the id, negotiated). */
+  url: URL;
+}
+
+/** The Event a meeting goes out as: readable for Mastodon and Mobilizon, exact in `source`. */
+export function meetingToEvent(payload: MeetingPayload, uris: EventUris): Event {
+  const place = payload.place;
+  const address = place
+    ? [place.street, [place.postalCode, place.locality].filter(Boolean).join(" "), place.country]
+        .filter(Boolean)
+        .join(", ")
+    : undefined;
+  const followersOnly = payload.visibility === "followers";
+  return new Event({
+    id: uris.id,
+    attribution: uris.actor,
+    name: payload.title,
+    summary: meetingSummaryLine(payload),
+    content: meetingHtml(payload),
+    url: uris.url,
+    startTime: Temporal.Instant.from(payload.startUtc),
+    endTime: Temporal.Instant.from(payload.endUtc),
+    updated: Temporal.Instant.from(payload.updated),
+    ...(place
+      ? {
+          location: new Place({
+            name: place.name,
+            ...(address ? { summary: address } : {}),
+            ...(place.latitude !== undefined ? { latitude: place.latitude } : {}),
+            ...(place.longitude !== undefined ? { longitude: place.longitude } : {}),
+          }),
+        }
+      : {}),
+    ...(followersOnly ? { to: uris.followers } : { to: PUBLIC_COLLECTION, cc: uris.followers }),
+    source: new Source({ content: JSON.stringify(payload), mediaType: MEETING_MEDIA_TYPE }),
+  });
+}
+
+export type EventParse = { ok: true; payload: MeetingPayload } | { ok: false; reason: string };
+
+/** Reads the meeting back from an Event with the shared schema. */
+export function eventToMeeting(event: Event): EventParse {
+  const source = event.source;
+  if (!source || source.mediaType !== MEETING_MEDIA_TYPE) {
+    return { ok: false, reason: `no ${MEETING_MEDIA_TYPE} source` };
+  }
+  if (typeof source.content !== "string") return { ok: false, reason: "the source has no text" };
+  let json: unknown;
+  try {
+    json = JSON.parse(source.content);
+  } catch {
+    return { ok: false, reason: "the source is not JSON" };
+  }
+  const parsed = meetingPayloadSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    return { ok: false, reason: `invalid meeting: ${issues.slice(0, 5).join("; ")}` };
+  }
+  return { ok: true, payload: parsed.data };
+}
