@@ -347,7 +347,10 @@ export const meetingPayloadSchema = z
     const issues = meetingIssues(value);
     for (const issue of issues) ctx.addIssue({ code: "custom", ...issue });
     if (issues.length > 0) return;
-    // Self-consistency: the UTC instants are those of the local times in the zone.
+    // Self-consistency: the UTC instants are those of the local times in the zone, written the
+    // one way buildMeetingPayload writes them ("2026-03-24T17:00:00Z"), so that receivers can
+    // store, sort and compare them as strings.
+    if (typeof value !== "object" || value === null) return;
     const m = value as Record<string, unknown>;
     if (!validField(timeZoneSchema, m.timeZone)) return;
     for (const field of ["start", "end"] as const) {
@@ -356,7 +359,7 @@ export const meetingPayloadSchema = z
         continue;
       }
       const expected = zonedInstant(m[field] as string, m.timeZone as string);
-      if (expected.ok && !expected.instant.equals(Temporal.Instant.from(m[utcField] as string))) {
+      if (expected.ok && expected.instant.toString() !== m[utcField]) {
         ctx.addIssue({
           code: "custom",
           path: [utcField],

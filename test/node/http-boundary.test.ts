@@ -88,7 +88,7 @@ describe("bad input at the HTTP boundary", () => {
   it("answers an unknown API route with a JSON 404", async () => {
     for (const [method, path] of [
       ["GET", "/api/v1/nothing-here"],
-      ["POST", `${T}/meetings`],
+      ["POST", `${T}/assemblies`],
       ["DELETE", T],
       ["GET", `${T}/groups/1/criteria/extra`],
     ] as const) {

@@ -203,6 +203,12 @@ describe("home page and API description", () => {
         "POST /territories/{slug}/relays",
         "GET /received-syntheses",
         "GET /aggregates",
+        "GET /territories/{slug}/meetings",
+        "POST /territories/{slug}/meetings",
+        "GET /territories/{slug}/meetings/{id}",
+        "PATCH /territories/{slug}/meetings/{id}",
+        "DELETE /territories/{slug}/meetings/{id}",
+        "GET /meetings",
         "GET /received-syntheses/{id}",
       ].sort(),
     );
