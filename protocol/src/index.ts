@@ -5,6 +5,7 @@ export * from "./default-grid";
 export * from "./disclosure";
 export * from "./grid";
 export * from "./hash";
+export * from "./html";
 export * from "./meeting";
 export * from "./schemas";
 export * from "./synthesis";

@@ -1,5 +1,6 @@
 import { Temporal } from "temporal-polyfill";
 import { z } from "zod";
+import { escapeHtml } from "./html";
 import { countryCode, languageTag } from "./schemas";
 
 /**
@@ -550,7 +551,6 @@ export function meetingSummaryLine(
   return `${prefix}${meetingWhenLabel(payload, language)} · ${whereShort(payload, language)}`;
 }
 
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const link = (url: string) => `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`;
 
 /** Readable HTML for the Event's `content`: paragraphs and a list, no tables or images. */

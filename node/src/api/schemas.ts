@@ -114,3 +114,22 @@ export const synthesisVersionSchema = z.object({
 });
 
 export const withheldSchema = z.object({ what: z.string(), reason: z.string() });
+
+/** A comma-separated query parameter (?country=PT,FR), each item checked with `item`. */
+export const commaSeparated = <T extends z.ZodType>(item: T) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return undefined;
+      const items = value
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean);
+      const parsed = z.array(item).safeParse(items);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom" });
+        return z.NEVER;
+      }
+      return parsed.data as z.infer<T>[];
+    });

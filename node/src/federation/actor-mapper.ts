@@ -5,6 +5,7 @@ import {
   Organization,
   PropertyValue,
 } from "@fedify/vocab";
+import { escapeHtml } from "../../../protocol/src/index";
 import type { TerritoryRow } from "../services/territories";
 
 export interface ActorUris {
@@ -30,8 +31,6 @@ const safeName = (names: Intl.DisplayNames, code: string) => {
     return code;
   }
 };
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A territory as an ActivityPub `Organization`, with Mastodon-readable profile fields. */
 export function territoryToActor(

@@ -7,6 +7,7 @@ import {
   meetingPayloadSchema,
   meetingSummaryLine,
 } from "../../../protocol/src/index";
+import { readSourcePayload, type SourceParse } from "./source-payload";
 
 /** Pure mapping between a meeting payload and its ActivityStreams `Event` (DESIGN §6). */
 
@@ -52,25 +53,9 @@ export function meetingToEvent(payload: MeetingPayload, uris: EventUris): Event 
   });
 }
 
-export type EventParse = { ok: true; payload: MeetingPayload } | { ok: false; reason: string };
+export type EventParse = SourceParse<MeetingPayload>;
 
 /** Reads the meeting back from an Event with the shared schema. */
 export function eventToMeeting(event: Event): EventParse {
-  const source = event.source;
-  if (!source || source.mediaType !== MEETING_MEDIA_TYPE) {
-    return { ok: false, reason: `no ${MEETING_MEDIA_TYPE} source` };
-  }
-  if (typeof source.content !== "string") return { ok: false, reason: "the source has no text" };
-  let json: unknown;
-  try {
-    json = JSON.parse(source.content);
-  } catch {
-    return { ok: false, reason: "the source is not JSON" };
-  }
-  const parsed = meetingPayloadSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    return { ok: false, reason: `invalid meeting: ${issues.slice(0, 5).join("; ")}` };
-  }
-  return { ok: true, payload: parsed.data };
+  return readSourcePayload(event.source, MEETING_MEDIA_TYPE, meetingPayloadSchema);
 }

@@ -16,6 +16,10 @@ import type { FederationDeps } from "./context";
 
 const HANDLE = /^@?([^@\s]+)@([^@\s]+)$/;
 
+/** The Follow a remote actor sent us, as our Accept or Reject names it. */
+const theirFollow = (row: { followActivityId: string; follower: string }, us: URL) =>
+  new Follow({ id: new URL(row.followActivityId), actor: new URL(row.follower), object: us });
+
 /**
  * Following and followers of local territories, as facilitators drive them from the API:
  * these need the network (look-ups, sending), so they live beside the federation.
@@ -120,11 +124,7 @@ export function createNetworkService(
           new Accept({
             id: acceptId,
             actor: ctx.getActorUri(slug),
-            object: new Follow({
-              id: new URL(row.followActivityId),
-              actor: new URL(row.follower),
-              object: ctx.getActorUri(slug),
-            }),
+            object: theirFollow(row, ctx.getActorUri(slug)),
           }),
         this.recipientOf(row),
         "Accept",
@@ -144,11 +144,7 @@ export function createNetworkService(
           new Reject({
             id: rejectId,
             actor: ctx.getActorUri(slug),
-            object: new Follow({
-              id: new URL(row.followActivityId),
-              actor: new URL(row.follower),
-              object: ctx.getActorUri(slug),
-            }),
+            object: theirFollow(row, ctx.getActorUri(slug)),
           }),
         this.recipientOf(row),
         "Reject",

@@ -1,6 +1,7 @@
 import { Article, Hashtag, PUBLIC_COLLECTION, Source } from "@fedify/vocab";
 import type { Temporal } from "temporal-polyfill";
 import {
+  escapeHtml,
   type Grid,
   QUESTIONS,
   type Question,
@@ -9,6 +10,7 @@ import {
   synthesisPayloadSchema,
   unknownGridCodes,
 } from "../../../protocol/src/index";
+import { readSourcePayload } from "./source-payload";
 
 /** Pure mapping between a synthesis payload and its ActivityStreams `Article` (DESIGN §6). */
 
@@ -18,8 +20,6 @@ const SIDE_LABEL: Record<Question, string> = {
   Q3: "Actions",
   Q4: "Acting together",
 };
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** "2026" for a calendar year, otherwise "2026-01-01 – 2026-06-30" (plus the cycle, if any). */
 export function periodLabel(period: SynthesisPayload["period"]): string {
@@ -111,26 +111,12 @@ export type ArticleParse = { ok: true; payload: SynthesisPayload } | { ok: false
 
 /** Reads the payload back from an Article, with the same schema the origin built it with. */
 export function articleToSynthesis(article: Article, grid: Grid): ArticleParse {
-  const source = article.source;
-  if (!source || source.mediaType !== SYNTHESIS_MEDIA_TYPE) {
-    return { ok: false, reason: `no ${SYNTHESIS_MEDIA_TYPE} source` };
-  }
-  if (typeof source.content !== "string") return { ok: false, reason: "the source has no text" };
-  let json: unknown;
-  try {
-    json = JSON.parse(source.content);
-  } catch {
-    return { ok: false, reason: "the source is not JSON" };
-  }
-  const parsed = synthesisPayloadSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    return { ok: false, reason: `invalid payload: ${issues.slice(0, 5).join("; ")}` };
-  }
-  if (parsed.data.grid.id === grid.id && parsed.data.grid.version === grid.version) {
-    const unknown = unknownGridCodes(parsed.data, grid);
+  const parsed = readSourcePayload(article.source, SYNTHESIS_MEDIA_TYPE, synthesisPayloadSchema);
+  if (!parsed.ok) return parsed;
+  if (parsed.payload.grid.id === grid.id && parsed.payload.grid.version === grid.version) {
+    const unknown = unknownGridCodes(parsed.payload, grid);
     if (unknown.length > 0)
       return { ok: false, reason: `unknown grid codes: ${unknown.join(", ")}` };
   }
-  return { ok: true, payload: parsed.data };
+  return parsed;
 }

@@ -20,6 +20,13 @@ export const activityUrl = (publicUrl: string, uuid: string) => `${publicUrl}/ac
  * and delivered after commit by the federation's outbox dispatcher (at most one row per change,
  * stable ids, so a crash neither loses nor duplicates a publication).
  */
+/** An actor's publications (what its outbox collection shows), not its follow activities. */
+const publicationsOf = (actor: string) =>
+  and(
+    eq(outboxActivities.actor, actor),
+    inArray(outboxActivities.type, ["Create", "Update", "Delete"]),
+  );
+
 export function createOutboxService(ctx: ServiceContext) {
   return {
     /** Records an activity to send; call inside the domain change's transaction. */
@@ -78,12 +85,7 @@ export function createOutboxService(ctx: ServiceContext) {
       const rows = ctx.db
         .select()
         .from(outboxActivities)
-        .where(
-          and(
-            eq(outboxActivities.actor, actor),
-            inArray(outboxActivities.type, ["Create", "Update", "Delete"]),
-          ),
-        )
+        .where(publicationsOf(actor))
         .orderBy(desc(sql`rowid`))
         .all();
       const seen = new Set<string>();
@@ -97,12 +99,7 @@ export function createOutboxService(ctx: ServiceContext) {
       return ctx.db
         .select()
         .from(outboxActivities)
-        .where(
-          and(
-            eq(outboxActivities.actor, actor),
-            inArray(outboxActivities.type, ["Create", "Update", "Delete"]),
-          ),
-        )
+        .where(publicationsOf(actor))
         .orderBy(desc(sql`rowid`))
         .limit(limit)
         .offset(offset)

@@ -5,30 +5,13 @@ import type { AggregateResult } from "../../services/aggregates";
 import type { Services } from "../../services/index";
 import type { Router } from "../env";
 import { errors, jsonResponse } from "../openapi-helpers";
-
-const list = <T extends z.ZodType>(item: T) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (!value) return undefined;
-      const items = value
-        .split(",")
-        .map((v) => v.trim())
-        .filter(Boolean);
-      const parsed = z.array(item).safeParse(items);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom" });
-        return z.NEVER;
-      }
-      return parsed.data as z.infer<T>[];
-    });
+import { commaSeparated } from "../schemas";
 
 export const aggregateQuerySchema = z
   .object({
-    country: list(countryCode),
-    region: list(z.string().min(1).max(100)),
-    category: list(z.string().regex(/^[a-z0-9-]{1,64}$/)),
+    country: commaSeparated(countryCode),
+    region: commaSeparated(z.string().min(1).max(100)),
+    category: commaSeparated(z.string().regex(/^[a-z0-9-]{1,64}$/)),
     from: isoDate.optional(),
     to: isoDate.optional(),
     question: questionSchema.optional(),

@@ -11,27 +11,13 @@ import type { Services } from "../../services/index";
 import { meetingUrl, meetingView } from "../../services/meetings";
 import type { Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
-import { slugParams } from "../schemas";
+import { commaSeparated, slugParams } from "../schemas";
 
 const meetingParams = slugParams.extend({ id: z.uuid() });
 const meetingSchema = z.object({ id: z.string(), url: z.string(), sequence: z.number() }).loose();
-const commaList = <T extends z.ZodType>(item: T) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (!value) return undefined;
-      const parsed = z.array(item).safeParse(value.split(",").map((v) => v.trim()));
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom" });
-        return z.NEVER;
-      }
-      return parsed.data as z.infer<T>[];
-    });
-
 export const networkMeetingsQuery = z.object({
-  kind: commaList(z.enum(MEETING_KINDS)),
-  country: commaList(countryCode),
+  kind: commaSeparated(z.enum(MEETING_KINDS)),
+  country: commaSeparated(countryCode),
   from: isoDate.optional(),
   to: isoDate.optional(),
 });

@@ -1,0 +1,29 @@
+import type { z } from "zod";
+
+export type SourceParse<T> = { ok: true; payload: T } | { ok: false; reason: string };
+
+/**
+ * Reads the exact payload an origin put in an object's `source` (DESIGN §6): right media type,
+ * JSON text, and valid under the same schema the origin built it with.
+ */
+export function readSourcePayload<S extends z.ZodType>(
+  source: { mediaType: string | null; content: unknown } | null,
+  mediaType: string,
+  schema: S,
+): SourceParse<z.infer<S>> {
+  if (!source || source.mediaType !== mediaType)
+    return { ok: false, reason: `no ${mediaType} source` };
+  if (typeof source.content !== "string") return { ok: false, reason: "the source has no text" };
+  let json: unknown;
+  try {
+    json = JSON.parse(source.content);
+  } catch {
+    return { ok: false, reason: "the source is not JSON" };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    return { ok: false, reason: `invalid payload: ${issues.slice(0, 5).join("; ")}` };
+  }
+  return { ok: true, payload: parsed.data };
+}
