@@ -23,6 +23,7 @@ CREATE TABLE `aggregate_cells` (
 	PRIMARY KEY(`level`, `country`, `region`, `category`, `grid_id`, `grid_version`, `period_key`, `question`, `component`)
 );
 --> statement-breakpoint
+CREATE INDEX `aggregate_cells_zero` ON `aggregate_cells` (`count`) WHERE "aggregate_cells"."count" = 0;--> statement-breakpoint
 CREATE TABLE `aggregate_entries` (
 	`origin` text NOT NULL,
 	`period_key` text NOT NULL,
@@ -64,6 +65,7 @@ CREATE TABLE `aggregate_people` (
 	PRIMARY KEY(`level`, `country`, `region`, `category`, `grid_id`, `grid_version`, `period_key`)
 );
 --> statement-breakpoint
+CREATE INDEX `aggregate_people_empty` ON `aggregate_people` (`territories`) WHERE "aggregate_people"."territories" = 0;--> statement-breakpoint
 CREATE TABLE `audit_log` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,

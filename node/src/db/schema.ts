@@ -364,6 +364,8 @@ export const aggregateCells = sqliteTable(
         t.component,
       ],
     }),
+    // Cells that fall back to zero are deleted after each replacement: found through this index.
+    index("aggregate_cells_zero").on(t.count).where(sql`${t.count} = 0`),
   ],
 );
 
@@ -388,6 +390,7 @@ export const aggregatePeople = sqliteTable(
     primaryKey({
       columns: [t.level, t.country, t.region, t.category, t.gridId, t.gridVersion, t.periodKey],
     }),
+    index("aggregate_people_empty").on(t.territories).where(sql`${t.territories} = 0`),
   ],
 );
 

@@ -9,11 +9,12 @@ import {
   entryKey,
   fingerprint,
   type IncludedVersion,
-  mergeRecord,
+  mergeRecords,
   payloadCells,
   QUESTIONS,
   type Question,
   type SynthesisPayload,
+  type SynthesisRecord,
 } from "../../../protocol/src/index";
 import { aggregateCells, aggregateEntries, aggregatePeople } from "../db/schema";
 import type { ServiceContext } from "./context";
@@ -88,7 +89,13 @@ export function createAggregateService(ctx: ServiceContext) {
   let generation = 0;
   const fingerprintCache = new Map<
     string,
-    { generation: number; coverage: ReturnType<typeof coverage>; fingerprint: string }
+    {
+      generation: number;
+      coverage: ReturnType<typeof coverage>;
+      fingerprint: string;
+      /** The whole answer, once computed for this state: a repeated read is a lookup. */
+      result?: AggregateResult;
+    }
   >();
 
   // The origins in the state (sorted), for the cache key of "endorsed" figures.
@@ -110,28 +117,32 @@ export function createAggregateService(ctx: ServiceContext) {
   });
 
   /** The in-memory state: every entry that is not withdrawn, conflicts kept as several hashes. */
+  /** One light record per hash held: several hashes under one version is how the state says "conflicted". */
+  const recordsOf = (row: EntryRow): SynthesisRecord[] =>
+    row.hashes.map((hash) => ({
+      ...rowToRecord(row),
+      hash,
+      payload: lightPayload({ ...(row.payload as unknown as SynthesisPayload), hash }),
+    }));
+
+  /** The in-memory state: every entry that is not withdrawn (built once, then kept in step). */
   const loadState = (): AggregateState => {
     if (state) return state;
-    let loaded = emptyState();
-    for (const row of ctx.db
+    const rows = ctx.db
       .select()
       .from(aggregateEntries)
       .where(eq(aggregateEntries.withdrawn, false))
-      .all()) {
-      loaded = addToState(loaded, row);
-    }
-    state = loaded;
+      .all();
+    state = mergeRecords(emptyState(), rows.flatMap(recordsOf));
     return state;
   };
 
-  const addToState = (current: AggregateState, row: EntryRow): AggregateState => {
-    let next = current;
-    // One record per hash held: several hashes under one version is how the state says "conflicted".
-    for (const hash of row.hashes) {
-      const payload = lightPayload({ ...(row.payload as unknown as SynthesisPayload), hash });
-      next = mergeRecord(next, { ...rowToRecord(row), hash, payload });
-    }
-    return next;
+  /** Replaces one entry of the in-memory state (if built) after its row changed. */
+  const updateState = (origin: string, periodKey: string, row: EntryRow | undefined) => {
+    if (!state) return;
+    const next = new Map(state);
+    next.delete(entryKey(origin, periodKey));
+    state = row && !row.withdrawn ? mergeRecords(next, recordsOf(row)) : next;
   };
 
   // Hand-written upserts on the hottest path (every cell of every level on each new version).
@@ -256,8 +267,7 @@ export function createAggregateService(ctx: ServiceContext) {
           )
           .run();
       }
-      // The in-memory copy is rebuilt on next read (changes are rare next to reads).
-      state = null;
+      updateState(origin, periodKey, next);
       generation++;
     },
 
@@ -276,6 +286,7 @@ export function createAggregateService(ctx: ServiceContext) {
           : "";
       const cacheKey = JSON.stringify([filter, scope, robust, grid, trust]);
       let cached = fingerprintCache.get(cacheKey);
+      if (cached?.generation === generation && cached.result) return cached.result;
       if (!cached || cached.generation !== generation) {
         const cov = coverage(loadState(), filter, options);
         cached = { generation, coverage: cov, fingerprint: fingerprint(cov.included) };
@@ -290,6 +301,21 @@ export function createAggregateService(ctx: ServiceContext) {
         : filter.countries?.length
           ? "country"
           : "world";
+      // A region filter also names the regions' countries, so the lookup uses the key's prefix.
+      const countries = filter.countries?.length
+        ? filter.countries
+        : filter.regions?.length
+          ? [
+              ...new Set(
+                [...loadState().values()].flatMap((e) => {
+                  const territory = e.records[0]?.payload.territory;
+                  return territory?.region && filter.regions?.includes(territory.region)
+                    ? [territory.country]
+                    : [];
+                }),
+              ),
+            ]
+          : [];
       // Each category once (category=other,other must not subtract an exclusion twice).
       const categories = filter.categories?.length ? [...new Set(filter.categories)] : [""];
       const where = (table: typeof aggregateCells | typeof aggregatePeople): SQL[] => [
@@ -297,7 +323,7 @@ export function createAggregateService(ctx: ServiceContext) {
         eq(table.gridId, grid.id),
         eq(table.gridVersion, grid.version),
         inArray(table.category, categories),
-        ...(filter.countries?.length ? [inArray(table.country, filter.countries)] : []),
+        ...(countries.length ? [inArray(table.country, countries)] : []),
         ...(filter.regions?.length ? [inArray(table.region, filter.regions)] : []),
         ...(filter.periodFrom ? [gte(table.periodStart, filter.periodFrom)] : []),
         ...(filter.periodTo ? [lte(table.periodEnd, filter.periodTo)] : []),
@@ -382,7 +408,7 @@ export function createAggregateService(ctx: ServiceContext) {
         byQuestion[question] = total;
         criteria += total;
       }
-      return {
+      const result: AggregateResult = {
         scope,
         robust,
         filter,
@@ -396,11 +422,24 @@ export function createAggregateService(ctx: ServiceContext) {
         flagged: cached.coverage.flagged,
         fingerprint: cached.fingerprint,
       };
+      cached.result = result;
+      return result;
     },
 
     /** Entries held for an origin (for endorsement and views). */
     entries(): EntryRow[] {
       return ctx.db.select().from(aggregateEntries).all();
+    },
+    /** What the "endorsed" scope needs to know of each entry (no payloads). */
+    trustFacts(): Array<{ origin: string; local: boolean; via: string | null }> {
+      return ctx.db
+        .select({
+          origin: aggregateEntries.origin,
+          local: aggregateEntries.local,
+          via: aggregateEntries.via,
+        })
+        .from(aggregateEntries)
+        .all();
     },
     generation: () => generation,
     key: entryKey,

@@ -115,7 +115,8 @@ export function registerAggregateRoutes(router: Router, services: Services): voi
           ...(to ? { periodTo: to } : {}),
           ...(question ? { question } : {}),
         },
-        endorsement(services),
+        // Only the endorsed scope needs to know who is endorsed.
+        scope === "endorsed" ? endorsement(services) : () => true,
       );
       if (format === "csv") {
         const grid = services.ctx.grid;
@@ -140,17 +141,11 @@ export function registerAggregateRoutes(router: Router, services: Services): voi
  */
 export function endorsement(services: Services): (origin: string) => boolean {
   const followed = new Set(services.follows.acceptedFollowing().map((f) => f.target));
-  const local = new Set(
-    services.aggregates
-      .entries()
-      .filter((e) => e.local)
-      .map((e) => e.origin),
-  );
-  const relayedByFollowed = new Set(
-    services.aggregates
-      .entries()
-      .filter((e) => e.via !== null && followed.has(e.via))
-      .map((e) => e.origin),
-  );
-  return (origin) => local.has(origin) || followed.has(origin) || relayedByFollowed.has(origin);
+  const endorsed = new Set<string>();
+  for (const fact of services.aggregates.trustFacts()) {
+    if (fact.local || followed.has(fact.origin) || (fact.via !== null && followed.has(fact.via))) {
+      endorsed.add(fact.origin);
+    }
+  }
+  return (origin) => endorsed.has(origin);
 }
