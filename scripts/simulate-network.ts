@@ -5,16 +5,18 @@
  * real figures (`aggregate`, `fingerprint`, `plausibilityFlags`); only the transport is simulated.
  *
  * The model, after the node's federation code:
- * - each node hosts one territory and follows SIM_FOLLOWS peers (default 8): the next honest
- *   node on a random ring of honest nodes, so that no honest territory is followed by
- *   malicious nodes only (it would be eclipsed: nothing can repair that), and random others;
- *   every malicious node is followed by at least one honest node;
+ * - each node hosts one territory and follows a few peers: the next honest node on a random
+ *   ring of honest nodes, so that no honest territory is followed by malicious nodes only (it
+ *   would be eclipsed: nothing can repair that), and random others; every malicious node is
+ *   followed by at least one honest node;
  * - every territory publishes version 1 in rounds 1–4, half the honest ones a version 2 by
- *   round 6; a publication is pushed to the territory's followers (one delivery each, lost with
- *   the loss rate), like a Create/Update delivered to followers;
- * - each round every node pulls the "known syntheses" of one followed peer, taking its followed
- *   peers in turn (SIM_PULL=all: of every followed peer, as the node's `pullAll` does); a pull
- *   is lost as a whole with the loss rate; the receiver keeps what verifies and merges it;
+ *   round 6; a publication is pushed to the territory's followers, one delivery each, lost with
+ *   the loss rate and retried the next round up to 5 attempts (the outbox and Fedify's retries);
+ * - anti-entropy, two models, run side by side in two child processes unless SIM_PULL is set:
+ *   "one" — each round every node pulls the "known syntheses" of one followed peer, taking its
+ *   8 followed peers in turn; "all" — each round every node pulls every one of its 3 followed
+ *   peers, as the node's `pullAll` does at each interval. A pull is lost as a whole with the
+ *   loss rate; the receiver keeps what verifies and merges it;
  * - "verifies" models the origin proof check: `payload.territory.id` must be the origin that
  *   signed the item (the real node checks the eddsa-jcs-2022 proof with the origin's key).
  *   Payloads are valid by construction, so their content hash is not recomputed here.
@@ -25,6 +27,11 @@
  * one, half the other, and each puller a random one); "forger" serves payloads claiming another
  * territory's id under its own signature (as that territory's origin, and as its own).
  * Replayers and forgers also publish one honest synthesis of their own.
+ *
+ * Environment: SIM_NODES (10,100,1000), SIM_LOSS (0,0.1,0.3), SIM_PULL (one | all),
+ * SIM_FOLLOWS (8 | 3), SIM_SEED (1), SIM_RETRIES (5), SIM_BUDGET_MS (120000 per configuration),
+ * SIM_SERVE_CONFLICTS=0 (a node does not serve the copies of a conflicted entry: the conflict
+ * then never reaches every node, and the network does not agree).
  *
  * Optimisations (1 000 nodes on 2 cores):
  * - delta pulls: a node keeps, per followed peer, a cursor into that peer's change log
@@ -39,7 +46,9 @@
  *   compared with the expectation: the fingerprint confirms agreement, the counts are checked
  *   against a direct sum of the latest honest versions (double counting).
  */
+import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import {
   type AggregateState,
   aggregate,
@@ -63,10 +72,12 @@ import {
 
 const SIZES = (process.env.SIM_NODES ?? "10,100,1000").split(",").map(Number);
 const LOSSES = (process.env.SIM_LOSS ?? "0,0.1,0.3").split(",").map(Number);
-const FOLLOWS = Number(process.env.SIM_FOLLOWS ?? 8);
 const PULL_ALL = process.env.SIM_PULL === "all";
+const FOLLOWS = Number(process.env.SIM_FOLLOWS ?? (PULL_ALL ? 3 : 8));
+const SERVE_CONFLICTS = process.env.SIM_SERVE_CONFLICTS !== "0";
 const SEED = Number(process.env.SIM_SEED ?? 1);
 const MAX_ROUNDS = 100;
+const RETRIES = Number(process.env.SIM_RETRIES ?? 5);
 const TIME_BUDGET_MS = Number(process.env.SIM_BUDGET_MS ?? 120_000);
 const GRID = { id: defaultGrid.id, version: defaultGrid.version };
 const PERIOD = { start: "2026-01-01", end: "2026-06-30" };
@@ -82,6 +93,11 @@ interface Item {
   signer: string;
 }
 
+/** An item as served, with its state key. */
+interface Served extends Item {
+  key: string;
+}
+
 interface SimNode {
   index: number;
   origin: string;
@@ -89,8 +105,8 @@ interface SimNode {
   follows: number[];
   followers: number[];
   state: AggregateState;
-  /** Records in the order this node admitted them (its change log). */
-  log: SynthesisRecord[];
+  /** Records in the order this node admitted them (its change log), with their state key. */
+  log: Array<{ record: SynthesisRecord; key: string }>;
   /** Per followed peer: how far into its log this node has read. */
   cursors: Map<number, number>;
   /** Digest of the raw figure's included versions (non-conflicted entries), kept incrementally. */
@@ -196,7 +212,8 @@ function build(
     policy: DEFAULT_POLICY,
   });
   if (!payload) throw new Error(`unpublishable simulated synthesis: ${blockers.join("; ")}`);
-  return synthesisRecord(payload);
+  // As received: parsed from the JSON on the wire.
+  return synthesisRecord(JSON.parse(JSON.stringify(payload)) as SynthesisPayload);
 }
 
 const scaled = (groups: GroupTally[], factor: number): GroupTally[] =>
@@ -412,37 +429,46 @@ function simulate(size: number, loss: number): Result {
       node.stateBytes += entryBytes(now) - entryBytes(old);
       for (const added of now.records) {
         if (old && old.version === now.version && old.hashes.includes(added.hash)) continue;
-        node.log.push(added);
+        node.log.push({ record: added, key });
       }
     }
   }
 
   /** Whether `node` holds this version (or a newer one): it does not fetch the body then. */
-  function holds(node: SimNode, record: SynthesisRecord): boolean {
-    const held = node.state.get(entryKey(record.origin, record.periodKey));
+  function holds(node: SimNode, record: SynthesisRecord, key: string): boolean {
+    const held = node.state.get(key);
     if (!held || held.version < record.version) return false;
     if (held.version > record.version) replaysIgnored++;
     return held.version > record.version || held.hashes.includes(record.hash);
   }
 
   /** What `peer` serves `puller`: its log since the puller's cursor, still current. */
-  function serve(peer: SimNode, puller: SimNode): { items: Item[]; cursor: number } {
-    if (peer.oldest) {
-      const items = [...peer.oldest.values()].map((record) => ({ record, signer: record.origin }));
-      return { items, cursor: 0 };
-    }
-    const items: Item[] = [];
+  function serve(peer: SimNode, puller: SimNode): { items: Served[]; cursor: number } {
+    const served = (record: SynthesisRecord, signer = record.origin) => ({
+      record,
+      signer,
+      key: entryKey(record.origin, record.periodKey),
+    });
+    if (peer.oldest) return { items: [...peer.oldest.values()].map((r) => served(r)), cursor: 0 };
+    const items: Served[] = [];
     for (let i = puller.cursors.get(peer.index) ?? 0; i < peer.log.length; i++) {
-      const record = peer.log[i] as SynthesisRecord;
-      const entry = peer.state.get(entryKey(record.origin, record.periodKey));
-      if (entry?.version === record.version && entry.hashes.includes(record.hash)) {
-        items.push({ record, signer: record.origin });
+      const { record, key } = peer.log[i] as { record: SynthesisRecord; key: string };
+      const entry = peer.state.get(key);
+      if (
+        entry?.version === record.version &&
+        entry.hashes.includes(record.hash) &&
+        (SERVE_CONFLICTS || !isConflicted(entry))
+      ) {
+        items.push({ record, signer: record.origin, key });
       }
     }
     if (peer.role === "conflicting" && peer.special) {
-      items.push(peer.special[randomInt(2)] as Item); // equivocates, pull after pull
+      const variant = peer.special[randomInt(2)] as Item; // equivocates, pull after pull
+      items.push(served(variant.record));
     }
-    if (peer.role === "forger" && peer.special) items.push(...peer.special);
+    for (const forged of peer.role === "forger" ? (peer.special ?? []) : []) {
+      items.push(served(forged.record, forged.signer));
+    }
     return { items, cursor: peer.log.length };
   }
 
@@ -493,22 +519,36 @@ function simulate(size: number, loss: number): Result {
 
   let agreement: number | null = null;
   let checks: Checks | null = null;
+  let retries: Array<{ from: SimNode; to: SimNode; item: Item; attempt: number }> = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    // Publications of this round, pushed to followers.
+    // Publications of this round, pushed to followers; a lost delivery is retried the next
+    // round (the outbox and Fedify's retries), until RETRIES attempts.
+    const attempts = retries;
+    retries = [];
     for (const { node, variants } of schedule.get(round) ?? []) {
       receive(node, [variants[0] as Item]);
       for (const [i, follower] of node.followers.entries()) {
-        node.messages++;
-        if (rng() < loss) continue;
-        const item = variants[i % variants.length] as Item;
-        const target = nodes[follower] as SimNode;
-        target.bytes += sizeOf(item.record);
-        receive(target, [item]);
+        attempts.push({
+          from: node,
+          to: nodes[follower] as SimNode,
+          item: variants[i % variants.length] as Item,
+          attempt: 1,
+        });
       }
+    }
+    for (const delivery of attempts) {
+      delivery.from.messages++;
+      if (rng() < loss) {
+        if (delivery.attempt < RETRIES)
+          retries.push({ ...delivery, attempt: delivery.attempt + 1 });
+        continue;
+      }
+      delivery.to.bytes += sizeOf(delivery.item.record);
+      receive(delivery.to, [delivery.item]);
     }
     // Anti-entropy. What a peer serves is taken before anyone merges this round's pulls, as
     // concurrent requests would see it.
-    const pulls: Array<{ node: SimNode; peer: SimNode; items: Item[]; cursor: number }> = [];
+    const pulls: Array<{ node: SimNode; peer: SimNode; items: Served[]; cursor: number }> = [];
     for (const node of nodes) {
       const peers = PULL_ALL
         ? node.follows
@@ -521,18 +561,27 @@ function simulate(size: number, loss: number): Result {
         pulls.push({ node, peer, ...serve(peer, node) });
       }
     }
-    for (const { node, peer, items, cursor } of pulls) {
-      const missing: Item[] = [];
+    // A node's pulls of one round run one after the other (a body fetched by the first is not
+    // fetched again by the next); what they bring is merged at once.
+    let fetched = new Set<SynthesisRecord>();
+    let batch: Item[] = [];
+    for (const [i, { node, peer, items, cursor }] of pulls.entries()) {
+      let fetches = false;
       for (const item of items) {
         node.bytes += summaryOf(item.record);
-        if (!holds(node, item.record)) missing.push(item);
+        if (fetched.has(item.record) || holds(node, item.record, item.key)) continue;
+        fetched.add(item.record);
+        node.bytes += sizeOf(item.record);
+        batch.push(item);
+        fetches = true;
       }
-      if (missing.length > 0) {
-        node.messages++; // fetching the bodies
-        for (const item of missing) node.bytes += sizeOf(item.record);
-        receive(node, missing);
-      }
+      if (fetches) node.messages++; // fetching the bodies
       node.cursors.set(peer.index, cursor);
+      if (pulls[i + 1]?.node !== node) {
+        receive(node, batch);
+        fetched = new Set();
+        batch = [];
+      }
     }
     if (
       checks === null &&
@@ -602,41 +651,65 @@ function printTable(table: string[][]): void {
   for (const row of table.slice(1)) console.log(line(row));
 }
 
-const rows: string[][] = [];
-console.log(
-  `Spiral Network simulation — seed ${SEED}, ${FOLLOWS} follows per node, ` +
-    `${PULL_ALL ? "a pull of every followed peer" : "one pull (followed peers in turn)"} per node and round, ≤ ${MAX_ROUNDS} rounds\n`,
-);
-for (const size of SIZES) {
-  for (const loss of LOSSES) {
-    const r = simulate(size, loss);
-    const row = [
-      String(r.nodes),
-      `${(r.loss * 100).toFixed(0)} %`,
-      String(r.honest),
-      String(r.lastPublication),
-      r.agreement === null ? "none" : String(r.agreement),
-      r.agreement === null ? "—" : String(r.agreement - r.lastPublication),
-      r.messages.toFixed(1),
-      r.kib.toFixed(0),
-      r.kibFull.toFixed(0),
-      String(r.doubleCounted),
-      String(r.mismatched),
-      r.conflicted,
-      r.flagged,
-      String(r.falsePositives),
-      String(r.forgedRefused),
-      String(r.replaysIgnored),
-      `${(r.ms / 1000).toFixed(1)} s`,
-    ];
-    rows.push(row);
-    printTable([header, row]);
-    console.log();
-  }
+/** Without SIM_PULL: both pull models, one child process each (they run side by side). */
+async function runBoth(): Promise<void> {
+  const child = (mode: string, live: boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+        env: { ...process.env, SIM_PULL: mode },
+        stdio: ["ignore", live ? "inherit" : "pipe", "inherit"],
+      });
+      let out = "";
+      proc.stdout?.on("data", (chunk) => {
+        out += chunk;
+      });
+      proc.on("error", reject);
+      proc.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
+    });
+  const [, all] = await Promise.all([child("one", true), child("all", false)]);
+  console.log(`\n${all}`);
 }
-console.log("Summary");
-printTable([header, ...rows]);
-console.log(`
+
+if (process.env.SIM_PULL === undefined) await runBoth();
+else runConfigurations();
+
+function runConfigurations(): void {
+  const rows: string[][] = [];
+  console.log(
+    `Spiral Network simulation — seed ${SEED}, ${FOLLOWS} follows per node, ` +
+      `${PULL_ALL ? "a pull of every followed peer" : "one pull (followed peers in turn)"} per node and round, ` +
+      `${SERVE_CONFLICTS ? "" : "conflicted entries not served, "}≤ ${MAX_ROUNDS} rounds\n`,
+  );
+  for (const size of SIZES) {
+    for (const loss of LOSSES) {
+      const r = simulate(size, loss);
+      const row = [
+        String(r.nodes),
+        `${(r.loss * 100).toFixed(0)} %`,
+        String(r.honest),
+        String(r.lastPublication),
+        r.agreement === null ? "none" : String(r.agreement),
+        r.agreement === null ? "—" : String(r.agreement - r.lastPublication),
+        r.messages.toFixed(1),
+        r.kib.toFixed(0),
+        r.kibFull.toFixed(0),
+        String(r.doubleCounted),
+        String(r.mismatched),
+        r.conflicted,
+        r.flagged,
+        String(r.falsePositives),
+        String(r.forgedRefused),
+        String(r.replaysIgnored),
+        `${(r.ms / 1000).toFixed(1)} s`,
+      ];
+      rows.push(row);
+      printTable([header, row]);
+      console.log();
+    }
+  }
+  console.log("Summary");
+  printTable([header, ...rows]);
+  console.log(`
 last pub.: round of the last publication. agreement: the first round after which every honest
   node's raw fingerprint is the fingerprint of the latest honest versions (checked with
   aggregate() on every honest node); repair: rounds after the last publication.
@@ -648,3 +721,4 @@ double-counted / mismatched: honest nodes' figures (raw and robust, two per node
 conflicted, flagged: excluded as conflicted / conflicting origins, flagged / inflated origins,
   as every honest figure shows them ("?" if a wrong origin appears). false +: honest origins
   the plausibility rule flags on the complete picture (left out of the expected robust figure).`);
+}

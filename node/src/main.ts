@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "./config";
-import { seedDemoTerritory } from "./demo/seed";
+import { seedDemoAdmin, seedDemoTerritory } from "./demo/seed";
 import { createLogger } from "./logger";
 import { configureFedifyLogging } from "./logging";
 import { createNode } from "./node";
@@ -39,11 +39,13 @@ async function main(): Promise<void> {
     );
   }
 
+  let demoAccount: { email: string; password: string } | undefined;
   if (node.services.territories.list().length === 0 && config.demoData) {
     const seeded = seedDemoTerritory(node.services);
     logger.info(
       `created the demo territory "${seeded.territory}": ${seeded.groups} groups, ${seeded.criteria} classified criteria, synthesis published, ${seeded.meetings} upcoming meetings`,
     );
+    demoAccount = await seedDemoAdmin(node.services);
   }
 
   // Keys are created once per territory, before anything is signed with them.
@@ -56,6 +58,13 @@ async function main(): Promise<void> {
   const tokenFile = path.join(config.dataDir, "admin-token");
   if (node.generatedAdminToken) {
     writeFileSync(tokenFile, `${node.generatedAdminToken}\n`, { mode: 0o600 });
+  }
+  // Likewise the demo account's password (the demo seed made it; change it or add your own account).
+  const demoPasswordFile = path.join(config.dataDir, "demo-admin-password");
+  if (demoAccount) {
+    writeFileSync(demoPasswordFile, `${demoAccount.email}\n${demoAccount.password}\n`, {
+      mode: 0o600,
+    });
   }
 
   const server = serve({ fetch: node.app.fetch, port: config.port, hostname: config.host }, () => {
@@ -70,8 +79,16 @@ async function main(): Promise<void> {
       : existsSync(tokenFile)
         ? `the token in ${tokenFile}`
         : "the token printed at the first start";
+    const browser = node.services.users.isEmpty()
+      ? "first visit: set up the territory and create the first admin account"
+      : demoAccount
+        ? `demo account ${demoAccount.email}, password ${demoAccount.password} (also in ${demoPasswordFile})`
+        : existsSync(demoPasswordFile)
+          ? `your account, or the demo account in ${demoPasswordFile}`
+          : "your account";
     lines.push(
-      `  Log in: API calls take the admin token as a bearer token (${token}), e.g.`,
+      `  Sign in (browser): ${config.publicUrl}/admin — ${browser}`,
+      `  Log in (API): the admin token as a bearer token (${token}), e.g.`,
       `    curl -H "Authorization: Bearer $(cat ${tokenFile})" ${config.publicUrl}/api/v1/territories/${slug}/groups`,
     );
     process.stdout.write(`${lines.join("\n")}\n\n`);

@@ -6,6 +6,7 @@ import {
   defaultGrid,
   type Grid,
 } from "../../protocol/src/index";
+import { createAdmin } from "./admin";
 import { ensureAdminToken } from "./api/auth";
 import { createApi } from "./api/index";
 import type { Logger } from "./api/problem";
@@ -113,6 +114,13 @@ export function createNode(options: NodeOptions): SpiralNode {
   app.use("/actors/:slug/inbox", ...inboxGuard(grid));
   app.use(federationMiddleware(federation, deps));
   app.route("/api/v1", createApi(services, network, options.logger));
+  app.route(
+    "/admin",
+    createAdmin(services, {
+      secureCookies: options.publicUrl.startsWith("https:"),
+      logger: options.logger,
+    }),
+  );
   app.route("/", createPages(services));
 
   const queueController = new AbortController();

@@ -176,10 +176,12 @@ export function stateRecords(state: AggregateState): SynthesisRecord[] {
   return sortedEntries(state).flatMap((entry) => entry.records);
 }
 
+/**
+ * The entries by (origin, periodKey). Sorting the keys gives that order: `\n` sorts before any
+ * character an actor URL may hold.
+ */
 function sortedEntries(state: AggregateState): StateEntry[] {
-  return [...state.values()].sort(
-    (a, b) => compareStrings(a.origin, b.origin) || compareStrings(a.periodKey, b.periodKey),
-  );
+  return [...state.keys()].sort().map((key) => state.get(key) as StateEntry);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,9 +230,19 @@ export interface PlausibilityOptions {
   minEntries?: number;
   /** Modified z-score beyond which (in absolute value) a synthesis is out of line. */
   threshold?: number;
+  /**
+   * The relative rule also needs the ratio to be more than this many times above or below the
+   * median ratio (1 disables this safeguard, leaving the z-score alone).
+   */
+  minFactor?: number;
 }
 
-export const PLAUSIBILITY_DEFAULTS = { ceiling: 40, minEntries: 5, threshold: 3.5 } as const;
+export const PLAUSIBILITY_DEFAULTS = {
+  ceiling: 40,
+  minEntries: 5,
+  threshold: 3.5,
+  minFactor: 3,
+} as const;
 
 function median(sorted: readonly number[]): number {
   const mid = sorted.length >> 1;
@@ -247,15 +259,19 @@ function median(sorted: readonly number[]): number {
  * 2. **Out of line with its peers** — among the syntheses in scope that report at least one
  *    criterion, if there are at least 5 of them: take for each the natural logarithm of its
  *    number of criteria per participant, x; take the median m of these values and their
- *    median absolute deviation MAD (the median of |x − m|). A synthesis whose modified z-score
- *    0.6745 × (x − m) / MAD is above 3.5 or below −3.5 is flagged. With fewer than 5 such
- *    syntheses, or when MAD is 0 (half of them or more share exactly the same ratio), only the
- *    ceiling applies.
+ *    median absolute deviation MAD (the median of |x − m|). A synthesis is flagged when its
+ *    modified z-score 0.6745 × (x − m) / MAD is above 3.5 or below −3.5 **and** its ratio is
+ *    more than 3 times above or below the median ratio. With fewer than 5 such syntheses, or
+ *    when MAD is 0 (half of them or more share exactly the same ratio), only the ceiling
+ *    applies.
  *
  * The logarithm makes "ten times too many" and "ten times too few" equally far from the
- * median; median and MAD are not dragged by the outliers they are meant to catch. The rule
- * reads nothing but the payloads (`totals.criteria` and `participants` of the whole territory,
- * whatever the filter), so every node holding the same syntheses flags the same ones.
+ * median; median and MAD are not dragged by the outliers they are meant to catch. The factor
+ * of 3 keeps the rule to what is wildly out of line: when peers are very alike, MAD is small
+ * and the z-score alone would flag ordinary variation (in the network simulation, 3.5 criteria
+ * per participant against a median of 5). The rule reads nothing but the payloads
+ * (`totals.criteria` and `participants` of the whole territory, whatever the filter), so every
+ * node holding the same syntheses flags the same ones.
  *
  * `entries` are the entries in scope (`aggregate` passes those that match the filter and are
  * not conflicted, untrusted or on another grid); a conflicted entry is read through its first
@@ -268,6 +284,7 @@ export function plausibilityFlags(
   const ceiling = options.ceiling ?? PLAUSIBILITY_DEFAULTS.ceiling;
   const minEntries = options.minEntries ?? PLAUSIBILITY_DEFAULTS.minEntries;
   const threshold = options.threshold ?? PLAUSIBILITY_DEFAULTS.threshold;
+  const minDistance = Math.log(options.minFactor ?? PLAUSIBILITY_DEFAULTS.minFactor);
   const flagged = new Set<string>();
   const logs: Array<{ key: string; x: number }> = [];
   for (const entry of entries) {
@@ -283,7 +300,8 @@ export function plausibilityFlags(
   const mad = median(logs.map((l) => Math.abs(l.x - m)).sort((a, b) => a - b));
   if (mad === 0) return flagged;
   for (const { key, x } of logs) {
-    if (Math.abs((0.6745 * (x - m)) / mad) > threshold) flagged.add(key);
+    const distance = Math.abs(x - m);
+    if ((0.6745 * distance) / mad > threshold && distance > minDistance) flagged.add(key);
   }
   return flagged;
 }
@@ -508,6 +526,27 @@ function sortedCells(cells: Record<string, Record<string, number>>): QuestionCel
   return result;
 }
 
+/** Adds the cells of `source` (the same as `payloadCells`, unsorted) into `sums`. */
+function addCells(
+  sums: Map<Question, Map<string, number>>,
+  questions: readonly Question[],
+  source: QuestionCells,
+): void {
+  for (const question of questions) {
+    const byComponent = source[question];
+    if (!byComponent) continue;
+    let cells = sums.get(question);
+    if (!cells) {
+      cells = new Map();
+      sums.set(question, cells);
+    }
+    for (const component in byComponent) {
+      const count = byComponent[component] ?? 0;
+      if (count > 0) cells.set(component, (cells.get(component) ?? 0) + count);
+    }
+  }
+}
+
 /**
  * A figure by full recomputation: the sum of the latest synthesis of every (origin, period) in
  * scope, with its coverage and fingerprint. Without a `categories` filter the territory totals
@@ -523,22 +562,10 @@ export function aggregate(
 ): Aggregate {
   const { included, excluded, flagged } = selectEntries(state, filter, options);
   const sums = new Map<Question, Map<string, number>>();
+  const questions = filter.question === undefined ? QUESTIONS : [filter.question];
   let participants = 0;
   let groups = 0;
-  // The same cells as payloadCells, added without sorting them first (sorted once at the end).
-  const add = (source: QuestionCells) => {
-    for (const question of QUESTIONS) {
-      if (filter.question !== undefined && question !== filter.question) continue;
-      const byComponent = source[question];
-      if (!byComponent) continue;
-      const cells = sums.get(question) ?? new Map<string, number>();
-      sums.set(question, cells);
-      for (const component in byComponent) {
-        const count = byComponent[component] ?? 0;
-        if (count > 0) cells.set(component, (cells.get(component) ?? 0) + count);
-      }
-    }
-  };
+  const add = (source: QuestionCells) => addCells(sums, questions, source);
   for (const entry of included) {
     const { payload } = entry.records[0] as SynthesisRecord;
     if (restricts(filter.categories)) {

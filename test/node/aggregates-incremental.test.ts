@@ -466,7 +466,8 @@ describe("incremental aggregates = recomputation from the CRDT state", () => {
           );
         },
       ),
-      { numRuns: 20 },
+      // A fixed seed keeps CI reproducible (and the guard below deterministic); change it to explore.
+      { numRuns: 20, seed: 20261127 },
     );
     // The generator does reach the interesting cases.
     expect({ sawConflict, sawFlagged, sawLocal, sawOtherGrid }).toEqual({

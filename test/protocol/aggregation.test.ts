@@ -494,6 +494,9 @@ describe("aggregate", () => {
     figure.coverage.included.map((i) => i.origin);
 
   it("sums the latest syntheses in scope and states its coverage", () => {
+    for (const r of [mulhouse, paris, porto, oldGrid, pooled]) {
+      expect(synthesisPayloadSchema.safeParse(r.payload).success).toBe(true);
+    }
     const figure = aggregate(state, {}, OPTIONS);
     expect(origins(figure)).toEqual([mulhouse, paris, porto, pooled].map((r) => r.origin));
     expect(figure.coverage.excluded).toEqual([
@@ -766,6 +769,21 @@ describe("plausibility", () => {
     const state = fold([...peers, ...portuguese, tenfoldPt]);
     expect(aggregate(state, {}, OPTIONS).flagged).toEqual([cheat]);
     expect(aggregate(state, { countries: ["PT"] }, OPTIONS).flagged).toEqual([]);
+  });
+
+  it("does not flag a synthesis less than 3 times off the median, however alike its peers", () => {
+    // ten peers at 4.0 … 4.9 per participant: MAD ≈ 0.05, so 8 per participant has z ≈ 8
+    const alike = Array.from({ length: 10 }, (_, i) =>
+      ratioRecord(territoryId(40 + i, 1), 400 + 10 * i, 100),
+    );
+    const high = ratioRecord(cheat, 800, 100);
+    const low = ratioRecord(territoryId(98, 1), 170, 100); // 2.6× below the median
+    expect(plausibilityFlags(entries([...alike, high, low]))).toEqual(new Set());
+    expect(plausibilityFlags(entries([...alike, high, low]), { minFactor: 1 })).toEqual(
+      new Set([keyOf(high), keyOf(low)]),
+    );
+    const triple = ratioRecord(cheat, 1400, 100); // 14 per participant: 3.1× the median
+    expect(plausibilityFlags(entries([...alike, triple]))).toEqual(new Set([keyOf(triple)]));
   });
 
   it("applies only the ceiling when most syntheses share one ratio (MAD = 0)", () => {

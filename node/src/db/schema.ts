@@ -434,3 +434,38 @@ export const receivedMeetings = sqliteTable(
   },
   (t) => [index("received_meetings_start").on(t.startUtc)],
 );
+
+/**
+ * People who sign in to the facilitator workspace (/admin). Emails are stored lower-cased; the
+ * password hash is self-describing: `scrypt$N$r$p$salt$hash` (base64url), per-user salt.
+ */
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  role: text("role", { enum: ["admin", "facilitator", "viewer"] }).notNull(),
+  passwordHash: text("password_hash").notNull(),
+  disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: text("updated_at"),
+});
+
+/**
+ * Browser sessions of the workspace. The id is the SHA-256 (hex) of the cookie value, so a copy of
+ * the database does not hold usable sessions; expiry slides forward as the session is used.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The CSRF token every form of this session carries. */
+    csrfToken: text("csrf_token").notNull(),
+    createdAt: createdAt(),
+    expiresAt: text("expires_at").notNull(),
+    lastSeenAt: text("last_seen_at").notNull(),
+  },
+  (t) => [index("sessions_user").on(t.userId), index("sessions_expires").on(t.expiresAt)],
+);

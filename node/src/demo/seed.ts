@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Services } from "../services/index";
 import { type DemoGroup, type DemoTerritory, demoGroups, demoTerritory } from "./demo-data";
 
@@ -101,4 +102,23 @@ export function seedDemoTerritory(services: Services) {
   const seeded = seedTerritory(services, { territory: demoTerritory, groups: demoGroups });
   const meetings = seedDemoMeetings(services, seeded.territory);
   return { ...seeded, meetings };
+}
+
+/** The demo's workspace account (only the demo seed creates it). */
+export const DEMO_ADMIN_EMAIL = "demo@spiral.example";
+
+/**
+ * Creates the demo admin account with a random password, while the node has no account yet;
+ * returns the password (shown once by the start command) or undefined when accounts exist.
+ */
+export async function seedDemoAdmin(
+  services: Services,
+): Promise<{ email: string; password: string } | undefined> {
+  if (!services.users.isEmpty()) return undefined;
+  const password = randomBytes(12).toString("base64url");
+  await services.users.create(
+    { email: DEMO_ADMIN_EMAIL, name: "Demo admin", password, role: "admin" },
+    DEMO_ACTOR,
+  );
+  return { email: DEMO_ADMIN_EMAIL, password };
 }

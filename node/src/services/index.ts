@@ -10,8 +10,10 @@ import { createMeetingService } from "./meetings";
 import { createOutboxService } from "./outbox";
 import { createReceivedMeetingService } from "./received-meetings";
 import { createReceivedSynthesisService } from "./received-syntheses";
+import { createSessionService } from "./sessions";
 import { createSynthesisService } from "./syntheses";
 import { createTerritoryService } from "./territories";
+import { createUserService } from "./users";
 
 /** Wires the domain services together over one context. */
 export function createServices(ctx: ServiceContext) {
@@ -28,6 +30,8 @@ export function createServices(ctx: ServiceContext) {
   const meetings = createMeetingService(ctx, audit, territories, outbox);
   const receivedMeetings = createReceivedMeetingService(ctx);
   const follows = createFollowService(ctx);
+  const users = createUserService(ctx, audit);
+  const sessions = createSessionService(ctx);
   return {
     ctx,
     audit,
@@ -43,6 +47,8 @@ export function createServices(ctx: ServiceContext) {
     aggregates,
     meetings,
     receivedMeetings,
+    users,
+    sessions,
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,188 @@
+import type { Child } from "hono/jsx";
+import type { Lang, Translate } from "../i18n";
+
+/** Who is signed in, as the layout shows it (absent on setup and login). */
+export interface SignedIn {
+  name: string;
+  role: "admin" | "facilitator" | "viewer";
+  /** The session's CSRF token, for the sign-out form. */
+  csrf: string;
+}
+
+export interface AdminLayoutProps {
+  t: Translate;
+  lang: Lang;
+  title: string;
+  /** The path of this page, so the language switch comes back to it. */
+  path: string;
+  user?: SignedIn | undefined;
+  /** A message shown above the content (after an action). */
+  notice?: string | undefined;
+  children: Child;
+}
+
+const STYLE = `
+  *, *::before, *::after { box-sizing: border-box; }
+  body { font-family: system-ui, sans-serif; margin: 0; line-height: 1.5; color: #1b1b1b; background: #fafafa; }
+  header.bar { background: #24405f; color: #fff; }
+  header.bar .inner, main { max-width: 48rem; margin: 0 auto; padding: 0.75rem 1rem; }
+  header.bar .inner { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
+  header.bar a, header.bar button { color: #fff; }
+  header.bar .brand { font-weight: 600; margin-right: auto; text-decoration: none; }
+  header.bar form { margin: 0; }
+  header.bar button { background: none; border: 1px solid #fff8; border-radius: 4px; padding: 0.25rem 0.6rem; font: inherit; cursor: pointer; }
+  h1 { font-size: 1.5rem; margin: 0.5rem 0 1rem; }
+  h2 { font-size: 1.15rem; margin-top: 1.5rem; }
+  .muted { color: #555; }
+  .notice { background: #e7f3e9; border-left: 4px solid #2e7d32; padding: 0.5rem 0.75rem; }
+  .error-summary, .error { color: #a4000f; }
+  .error-summary { background: #fdecee; border-left: 4px solid #a4000f; padding: 0.5rem 0.75rem; }
+  fieldset { border: 1px solid #ccc; border-radius: 6px; margin: 0 0 1rem; padding: 0.5rem 1rem 1rem; background: #fff; }
+  legend { font-weight: 600; padding: 0 0.25rem; }
+  .field { margin: 0.75rem 0; }
+  .field label { display: block; font-weight: 500; }
+  .field .hint { display: block; font-size: 0.9rem; color: #555; }
+  input[type=text], input[type=email], input[type=password], select { width: 100%; max-width: 28rem; padding: 0.5rem; font: inherit; border: 1px solid #888; border-radius: 4px; }
+  input[aria-invalid=true] { border-color: #a4000f; border-width: 2px; }
+  button.primary { background: #24405f; color: #fff; border: 0; border-radius: 4px; padding: 0.6rem 1.2rem; font: inherit; cursor: pointer; }
+  button.small { font: inherit; font-size: 0.9rem; padding: 0.2rem 0.5rem; }
+  table { border-collapse: collapse; width: 100%; background: #fff; }
+  th, td { text-align: left; padding: 0.4rem 0.5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+  td form { display: inline-flex; gap: 0.25rem; margin: 0 0.25rem 0.25rem 0; }
+  td select { width: auto; padding: 0.2rem; }
+  ul.tasks { padding: 0; list-style: none; }
+  ul.tasks li { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 0.75rem; margin: 0.5rem 0; }
+  .tag { font-size: 0.8rem; background: #eee; border-radius: 3px; padding: 0 0.3rem; margin-left: 0.3rem; }
+  @media (max-width: 32rem) { .table-wrap { overflow-x: auto; } }
+`;
+
+/** The shell of every workspace page: a top bar (sign-out, language), then the content. */
+export function AdminLayout(props: AdminLayoutProps) {
+  const { t, lang, user } = props;
+  const other: Lang = lang === "fr" ? "en" : "fr";
+  return (
+    <html lang={lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{`${props.title} — ${t("app.title")}`}</title>
+        <style>{STYLE}</style>
+      </head>
+      <body>
+        <header class="bar">
+          <div class="inner">
+            <a class="brand" href="/admin">
+              {t("app.node")} · {t("app.title")}
+            </a>
+            {user && user.role === "admin" ? <a href="/admin/users">{t("nav.users")}</a> : null}
+            <a
+              href={`/admin/lang/${other}?back=${encodeURIComponent(props.path)}`}
+              hreflang={other}
+              lang={other}
+            >
+              {t("lang.switch")}
+            </a>
+            {user ? (
+              <form method="post" action="/admin/logout">
+                <input type="hidden" name="_csrf" value={user.csrf} />
+                <button type="submit">{t("nav.signOut")}</button>
+              </form>
+            ) : null}
+          </div>
+        </header>
+        <main>
+          <h1>{props.title}</h1>
+          {props.notice ? (
+            <p class="notice" role="status">
+              {props.notice}
+            </p>
+          ) : null}
+          {props.children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+/** A hidden CSRF field: every form of the workspace carries one. */
+export function CsrfField(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />;
+}
+
+/** The list of problems at the top of a form that failed validation. */
+export function ErrorSummary(props: { t: Translate; errors: Record<string, string | undefined> }) {
+  const any = Object.values(props.errors).some(Boolean);
+  return any ? (
+    <p class="error-summary" role="alert">
+      {props.t("error.summary")}
+    </p>
+  ) : null;
+}
+
+/** A labelled input with its hint and its error, linked for screen readers. */
+export function Field(props: {
+  name: string;
+  label: string;
+  type?: "text" | "email" | "password";
+  value?: string | undefined;
+  error?: string | undefined;
+  hint?: string | undefined;
+  autocomplete?: string;
+  required?: boolean;
+}) {
+  const id = `f-${props.name}`;
+  const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""]
+    .filter(Boolean)
+    .join(" ");
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {props.hint ? (
+        <span class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </span>
+      ) : null}
+      {props.error ? (
+        <span class="error" id={`${id}-error`}>
+          {props.error}
+        </span>
+      ) : null}
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? "text"}
+        value={props.type === "password" ? undefined : (props.value ?? "")}
+        autocomplete={props.autocomplete}
+        required={props.required ?? false}
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={describedBy || undefined}
+      />
+    </div>
+  );
+}
+
+/** A page with a title and a message only (forbidden, expired form, …). */
+export function MessagePage(props: {
+  t: Translate;
+  lang: Lang;
+  title: string;
+  body: string;
+  path: string;
+  user?: SignedIn | undefined;
+}) {
+  return (
+    <AdminLayout
+      t={props.t}
+      lang={props.lang}
+      title={props.title}
+      path={props.path}
+      user={props.user}
+    >
+      <p>{props.body}</p>
+      <p>
+        <a href="/admin">{props.t("csrf.back")}</a>
+      </p>
+    </AdminLayout>
+  );
+}

@@ -1,0 +1,109 @@
+import type { Lang, Translate } from "../i18n";
+import { AdminLayout, CsrfField, ErrorSummary, Field } from "./layout";
+
+export interface SetupPageProps {
+  t: Translate;
+  lang: Lang;
+  csrf: string;
+  minPasswordLength: number;
+  /** The territory already hosted (created through the API): then only the account is asked. */
+  existingTerritory?: string | undefined;
+  values?: Record<string, string>;
+  errors?: Record<string, string | undefined>;
+}
+
+/** First-run setup: the territory (when there is none) and the first admin account. */
+export function SetupPage(props: SetupPageProps) {
+  const { t } = props;
+  const v = props.values ?? {};
+  const e = props.errors ?? {};
+  return (
+    <AdminLayout t={t} lang={props.lang} title={t("setup.title")} path="/admin/setup">
+      <p>
+        {props.existingTerritory
+          ? t("setup.territoryExists", { name: props.existingTerritory })
+          : t("setup.intro")}
+      </p>
+      <ErrorSummary t={t} errors={e} />
+      <form method="post" action="/admin/setup" novalidate>
+        <CsrfField token={props.csrf} />
+        {props.existingTerritory ? null : (
+          <fieldset>
+            <legend>{t("setup.territory")}</legend>
+            <Field
+              name="territoryName"
+              label={t("field.territoryName")}
+              value={v.territoryName}
+              error={e.territoryName}
+              required
+            />
+            <Field
+              name="slug"
+              label={t("field.slug")}
+              hint={t("hint.slug")}
+              value={v.slug}
+              error={e.slug}
+              required
+            />
+            <Field
+              name="country"
+              label={t("field.country")}
+              value={v.country}
+              error={e.country}
+              autocomplete="country"
+              required
+            />
+            <Field name="region" label={t("field.region")} value={v.region} error={e.region} />
+            <Field
+              name="languages"
+              label={t("field.languages")}
+              value={v.languages}
+              error={e.languages}
+              required
+            />
+          </fieldset>
+        )}
+        <fieldset>
+          <legend>{t("setup.account")}</legend>
+          <Field
+            name="name"
+            label={t("field.name")}
+            value={v.name}
+            error={e.name}
+            autocomplete="name"
+            required
+          />
+          <Field
+            name="email"
+            type="email"
+            label={t("field.email")}
+            value={v.email}
+            error={e.email}
+            autocomplete="username"
+            required
+          />
+          <Field
+            name="password"
+            type="password"
+            label={t("field.password")}
+            hint={t("hint.password", { min: props.minPasswordLength })}
+            error={e.password}
+            autocomplete="new-password"
+            required
+          />
+          <Field
+            name="passwordConfirm"
+            type="password"
+            label={t("field.passwordConfirm")}
+            error={e.passwordConfirm}
+            autocomplete="new-password"
+            required
+          />
+        </fieldset>
+        <button class="primary" type="submit">
+          {t("setup.submit")}
+        </button>
+      </form>
+    </AdminLayout>
+  );
+}

@@ -1,0 +1,148 @@
+import type { Lang, Translate } from "../i18n";
+import { AdminLayout, CsrfField, ErrorSummary, Field, type SignedIn } from "./layout";
+
+const ROLES = ["admin", "facilitator", "viewer"] as const;
+
+export interface UsersPageProps {
+  t: Translate;
+  lang: Lang;
+  user: SignedIn;
+  currentUserId: number;
+  minPasswordLength: number;
+  users: Array<{
+    id: number;
+    email: string;
+    name: string;
+    role: (typeof ROLES)[number];
+    disabled: boolean;
+  }>;
+  values?: Record<string, string>;
+  errors?: Record<string, string | undefined>;
+  notice?: string | undefined;
+}
+
+/** Accounts of the node (admins only): the list, role changes, and a form to create one. */
+export function UsersPage(props: UsersPageProps) {
+  const { t, user } = props;
+  const v = props.values ?? {};
+  const e = props.errors ?? {};
+  const selectedRole = v.role ?? "facilitator";
+  return (
+    <AdminLayout
+      t={t}
+      lang={props.lang}
+      title={t("users.title")}
+      path="/admin/users"
+      user={user}
+      notice={props.notice}
+    >
+      <p>{t("users.intro")}</p>
+      <ul>
+        {ROLES.map((role) => (
+          <li>
+            <strong>{t(`role.${role}`)}</strong>: {t(`role.${role}.help`)}
+          </li>
+        ))}
+      </ul>
+      {props.users.length === 0 ? (
+        <p>{t("users.none")}</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("field.name")}</th>
+                <th scope="col">{t("field.email")}</th>
+                <th scope="col">{t("field.role")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.users.map((u) => (
+                <tr>
+                  <td>
+                    {u.name}
+                    {u.id === props.currentUserId ? (
+                      <span class="tag">{t("users.you")}</span>
+                    ) : null}
+                    {u.disabled ? <span class="tag">{t("users.disabled")}</span> : null}
+                  </td>
+                  <td>{u.email}</td>
+                  <td>
+                    {u.disabled ? (
+                      t(`role.${u.role}`)
+                    ) : (
+                      <>
+                        <form method="post" action={`/admin/users/${u.id}/role`}>
+                          <CsrfField token={user.csrf} />
+                          <select name="role" aria-label={`${t("users.changeRole")}: ${u.name}`}>
+                            {ROLES.map((role) => (
+                              <option value={role} selected={role === u.role}>
+                                {t(`role.${role}`)}
+                              </option>
+                            ))}
+                          </select>
+                          <button class="small" type="submit">
+                            {t("users.changeRole")}
+                          </button>
+                        </form>
+                        {u.id === props.currentUserId ? null : (
+                          <form method="post" action={`/admin/users/${u.id}/disable`}>
+                            <CsrfField token={user.csrf} />
+                            <button
+                              class="small"
+                              type="submit"
+                              aria-label={`${t("users.disable")}: ${u.name}`}
+                            >
+                              {t("users.disable")}
+                            </button>
+                          </form>
+                        )}
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h2 id="create">{t("users.create")}</h2>
+      <ErrorSummary t={t} errors={e} />
+      <form method="post" action="/admin/users" novalidate>
+        <CsrfField token={user.csrf} />
+        <Field name="name" label={t("field.name")} value={v.name} error={e.name} required />
+        <Field
+          name="email"
+          type="email"
+          label={t("field.email")}
+          value={v.email}
+          error={e.email}
+          required
+        />
+        <Field
+          name="password"
+          type="password"
+          label={t("field.password")}
+          hint={t("hint.password", { min: props.minPasswordLength })}
+          error={e.password}
+          autocomplete="new-password"
+          required
+        />
+        <div class="field">
+          <label for="f-role">{t("field.role")}</label>
+          {e.role ? <span class="error">{e.role}</span> : null}
+          <select id="f-role" name="role">
+            {ROLES.map((role) => (
+              <option value={role} selected={role === selectedRole}>
+                {t(`role.${role}`)} — {t(`role.${role}.help`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button class="primary" type="submit">
+          {t("users.createSubmit")}
+        </button>
+      </form>
+    </AdminLayout>
+  );
+}

@@ -1,0 +1,116 @@
+import { expect } from "vitest";
+import type { Logger } from "../../node/src/api/problem";
+import { createNode, type SpiralNode } from "../../node/src/node";
+
+/** Workspace-test helpers: a node with a settable clock and a browser with a cookie jar. */
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+export const PASSWORD = "correct horse battery staple";
+
+export interface AdminTestNode {
+  node: SpiralNode;
+  /** Moves the node's clock forward. */
+  advance(ms: number): void;
+  browser(headers?: Record<string, string>): Browser;
+  close(): Promise<void>;
+}
+
+export function createAdminTestNode(options: { publicUrl?: string } = {}): AdminTestNode {
+  let now = new Date("2026-06-15T12:00:00.000Z").getTime();
+  const logger: Logger = { error: () => {}, info: () => {}, warn: () => {} };
+  const node = createNode({
+    databaseFile: ":memory:",
+    publicUrl: options.publicUrl ?? "http://node.test",
+    logger,
+    adminToken: ADMIN_TOKEN,
+    now: () => new Date(now),
+  });
+  return {
+    node,
+    advance: (ms) => {
+      now += ms;
+    },
+    browser: (headers) => new Browser(node, headers),
+    close: () => node.close(),
+  };
+}
+
+export interface Page {
+  status: number;
+  headers: Headers;
+  text: string;
+  location: string | null;
+  setCookies: string[];
+}
+
+/** Enough of a browser: keeps cookies, sends forms, never follows redirects. */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  constructor(
+    private readonly node: SpiralNode,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  async request(method: string, path: string, form?: Record<string, string>): Promise<Page> {
+    const headers: Record<string, string> = { ...this.headers };
+    if (this.cookies.size > 0) {
+      headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    }
+    let body: string | undefined;
+    if (form) {
+      body = new URLSearchParams(form).toString();
+      headers["content-type"] = "application/x-www-form-urlencoded";
+    }
+    const response = await this.node.app.request(path, {
+      method,
+      headers,
+      ...(body ? { body } : {}),
+    });
+    const setCookies = response.headers.getSetCookie();
+    for (const line of setCookies) {
+      const [pair = ""] = line.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (/max-age=0/i.test(line) || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await response.text();
+    expect(response.status, `${method} ${path} answered ${text}`).toBeLessThan(500);
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      location: response.headers.get("location"),
+      setCookies,
+    };
+  }
+
+  get(path: string) {
+    return this.request("GET", path);
+  }
+
+  post(path: string, form: Record<string, string>) {
+    return this.request("POST", path, form);
+  }
+
+  /** Loads a page and sends its form with the hidden CSRF token it carries. */
+  async submit(pagePath: string, action: string, form: Record<string, string>) {
+    const page = await this.get(pagePath);
+    expect(page.status, page.text).toBe(200);
+    return this.post(action, { _csrf: csrfOf(page.text), ...form });
+  }
+
+  async login(email: string, password = PASSWORD) {
+    const answer = await this.submit("/admin/login", "/admin/login", { email, password });
+    expect(answer.status, answer.text).toBe(303);
+    return answer;
+  }
+}
+
+/** The CSRF token in a page's first form. */
+export function csrfOf(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  expect(match, "a form with a CSRF token").not.toBeNull();
+  return match?.[1] ?? "";
+}
