@@ -9,7 +9,7 @@ import path from "node:path";
 import { serve } from "@hono/node-server";
 import { demoGroups, demoTerritory } from "../node/src/demo/demo-data";
 import { demoNetworkTerritories } from "../node/src/demo/demo-network-data";
-import { seedTerritory } from "../node/src/demo/seed";
+import { seedDemoMeetings, seedTerritory } from "../node/src/demo/seed";
 import { createLogger } from "../node/src/logger";
 import { configureFedifyLogging } from "../node/src/logging";
 import { createNode, type SpiralNode } from "../node/src/node";
@@ -175,6 +175,28 @@ async function main(): Promise<void> {
         : "  version 2 has not arrived everywhere yet",
     );
   }
+
+  // Meetings: Mulhouse announces its upcoming sessions; the others list them and can subscribe.
+  const mulhouse = nodes[0];
+  if (
+    mulhouse &&
+    mulhouse.node.services.meetings.list(mulhouse.slug, { upcoming: true }).length === 0
+  ) {
+    console.log(`\n${mulhouse.slug} announces its upcoming meetings…`);
+    seedDemoMeetings(mulhouse.node.services, mulhouse.slug);
+  }
+  const meetingsArrived = () =>
+    nodes.slice(1).every((n) => n.node.services.receivedMeetings.upcoming().length >= 3);
+  await waitFor(meetingsArrived, 20_000);
+  for (const n of nodes.slice(1)) {
+    const received = n.node.services.receivedMeetings.upcoming();
+    console.log(`  ${n.slug} lists ${received.length} upcoming meeting(s) from the network:`);
+    for (const m of received) {
+      const payload = m.payload as { title: string; start: string; timeZone: string };
+      console.log(`    ${payload.start.replace("T", " ")} (${payload.timeZone})  ${payload.title}`);
+    }
+  }
+  console.log(`  calendar feed: ${nodes[1]?.url}/meetings.ics`);
 
   // Every node computes the network figure from what it holds: the fingerprints must agree.
   console.log("\nNetwork figure computed by each node (verified scope, all countries):");

@@ -127,6 +127,26 @@ describe("meetings crossing the network", () => {
     }
   });
 
+  it("a new follower receives the upcoming meetings announced before it followed", async () => {
+    const announced = await origin.api(
+      "POST",
+      "/territories/mulhouse/meetings",
+      meeting({ title: "Formation des facilitateurs", kind: "training" }),
+    );
+    expect(announced.status).toBe(201);
+    const latecomer = await startPeer({ slug: "namur", name: "Namur", country: "BE" });
+    try {
+      await follow(latecomer, origin);
+      const listed = await eventually(async () => {
+        const list = await latecomer.api("GET", "/meetings");
+        return list.body.find((m: { url: string }) => m.url === announced.body.url);
+      }, "the latecomer to receive the earlier announcement");
+      expect(listed).toMatchObject({ title: "Formation des facilitateurs", kind: "training" });
+    } finally {
+      await latecomer.close();
+    }
+  });
+
   it("delete → gone from the follower's list; the Event URL answers 410", async () => {
     expect((await origin.api("DELETE", `/territories/mulhouse/meetings/${meetingId}`)).status).toBe(
       204,

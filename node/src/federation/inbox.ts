@@ -1,7 +1,7 @@
-import type { InboxContext } from "@fedify/fedify";
+import type { Context, InboxContext } from "@fedify/fedify";
 import {
   Accept,
-  type Activity,
+  Activity,
   type Announce,
   Article,
   Create,
@@ -70,8 +70,34 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
       "Accept",
       follow.id.href,
     );
+    await sendUpcomingMeetings(ctx, territory.slug, follower);
   }
   ctx.data.logger.info(`${follower.id.href} follows ${territory.slug} (${row.state})`);
+}
+
+/**
+ * A new follower gets the territory's upcoming meetings at once (as they were last sent, proof
+ * included): unlike posts, a meeting announced last week still matters to someone who follows
+ * today.
+ */
+export async function sendUpcomingMeetings(
+  ctx: Context<FederationDeps>,
+  slug: string,
+  follower: { id: URL | null; inboxId: URL | null; endpoints?: { sharedInbox: URL | null } | null },
+): Promise<number> {
+  const { services } = ctx.data;
+  const upcoming = services.meetings.list(slug, { upcoming: true }).map((m) => m.uuid);
+  const rows = services.outbox.latestMeetingActivities(slug, upcoming);
+  if (rows.length === 0) return 0;
+  const keys = (await ctx.getActorKeyPairs(slug)).map((k) => ({
+    keyId: k.keyId,
+    privateKey: k.privateKey,
+  }));
+  for (const row of rows) {
+    const activity = await Activity.fromJsonLd(row.json, ctx);
+    await ctx.sendActivity(keys, follower, activity, { orderingKey: row.objectId });
+  }
+  return rows.length;
 }
 
 async function followAnswered(ctx: Ctx, answer: Accept | Reject, state: "accepted" | "rejected") {

@@ -13,6 +13,7 @@ import { InvalidInputError, NotFoundError } from "../services/errors";
 import { activityUrl } from "../services/outbox";
 import { sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
+import { sendUpcomingMeetings } from "./inbox";
 
 const HANDLE = /^@?([^@\s]+)@([^@\s]+)$/;
 
@@ -131,6 +132,7 @@ export function createNetworkService(
         row.followActivityId,
       );
       services.follows.setFollowerState(row.id, "accepted");
+      await sendUpcomingMeetings(ctx, slug, this.recipientOf(row));
     },
 
     /** Refuses a pending follower, or removes an accepted one: they get a Reject. */

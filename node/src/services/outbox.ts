@@ -95,6 +95,22 @@ export function createOutboxService(ctx: ServiceContext) {
         return true;
       });
     },
+    /** The last prepared activity (Create or Update) of each of these meetings. */
+    latestMeetingActivities(actor: string, meetingUuids: string[]): OutboxRow[] {
+      if (meetingUuids.length === 0) return [];
+      const rows = ctx.db
+        .select()
+        .from(outboxActivities)
+        .where(and(publicationsOf(actor), inArray(outboxActivities.meetingUuid, meetingUuids)))
+        .orderBy(desc(sql`rowid`))
+        .all();
+      const seen = new Set<string>();
+      return rows.filter((row) => {
+        if (!row.meetingUuid || seen.has(row.meetingUuid) || !row.json) return false;
+        seen.add(row.meetingUuid);
+        return row.type !== "Delete";
+      });
+    },
     listByActor(actor: string, limit: number, offset: number): OutboxRow[] {
       return ctx.db
         .select()
