@@ -125,24 +125,44 @@ export function createAggregateService(ctx: ServiceContext) {
       payload: lightPayload({ ...(row.payload as unknown as SynthesisPayload), hash }),
     }));
 
+  /**
+   * Entries changed since the in-memory state was last brought up to date. They are re-read from
+   * the database when the state is next used, so a change whose transaction rolled back leaves
+   * no trace in memory (the database is the only source of truth).
+   */
+  const dirty = new Set<string>();
+
   /** The in-memory state: every entry that is not withdrawn (built once, then kept in step). */
   const loadState = (): AggregateState => {
-    if (state) return state;
-    const rows = ctx.db
-      .select()
-      .from(aggregateEntries)
-      .where(eq(aggregateEntries.withdrawn, false))
-      .all();
-    state = mergeRecords(emptyState(), rows.flatMap(recordsOf));
+    if (!state) {
+      const rows = ctx.db
+        .select()
+        .from(aggregateEntries)
+        .where(eq(aggregateEntries.withdrawn, false))
+        .all();
+      state = mergeRecords(emptyState(), rows.flatMap(recordsOf));
+      dirty.clear();
+      return state;
+    }
+    if (dirty.size > 0) {
+      const next = new Map(state);
+      const changed: SynthesisRecord[] = [];
+      for (const key of dirty) {
+        next.delete(key);
+        const [origin = "", periodKey = ""] = key.split("\n");
+        const row = ctx.db
+          .select()
+          .from(aggregateEntries)
+          .where(
+            and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)),
+          )
+          .get();
+        if (row && !row.withdrawn) changed.push(...recordsOf(row));
+      }
+      dirty.clear();
+      state = mergeRecords(next, changed);
+    }
     return state;
-  };
-
-  /** Replaces one entry of the in-memory state (if built) after its row changed. */
-  const updateState = (origin: string, periodKey: string, row: EntryRow | undefined) => {
-    if (!state) return;
-    const next = new Map(state);
-    next.delete(entryKey(origin, periodKey));
-    state = row && !row.withdrawn ? mergeRecords(next, recordsOf(row)) : next;
   };
 
   // Hand-written upserts on the hottest path (every cell of every level on each new version).
@@ -267,7 +287,7 @@ export function createAggregateService(ctx: ServiceContext) {
           )
           .run();
       }
-      updateState(origin, periodKey, next);
+      dirty.add(entryKey(origin, periodKey));
       generation++;
     },
 
