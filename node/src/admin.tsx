@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
 import { AdminHomePage } from "../../admin-ui/src/admin/home-page";
@@ -86,7 +87,13 @@ function createLoginThrottle(now: () => Date) {
       const entry = current(key);
       if (entry) entry.count++;
       else {
-        if (failures.size > 10_000) failures.clear();
+        // Bounded memory: drop the oldest entries, never everyone's (that would reset the count
+        // of the account under attack).
+        while (failures.size >= 10_000) {
+          const oldest = failures.keys().next().value;
+          if (oldest === undefined) break;
+          failures.delete(oldest);
+        }
         failures.set(key, { count: 1, since: now().getTime() });
       }
     },
@@ -112,6 +119,13 @@ const str = (form: Record<string, string>, name: string) => (form[name] ?? "").t
  */
 export function createAdmin(services: Services, options: AdminOptions) {
   const admin = new Hono<AdminEnv>();
+  // Forms are small: refuse big bodies before reading them (login and setup need no session).
+  admin.use(
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => c.text("The form is too large.", 413),
+    }),
+  );
   const { publicUrl } = services.ctx;
   const throttle = createLoginThrottle(services.ctx.now);
   const cookieBase: CookieOptions = {
@@ -346,11 +360,10 @@ export function createAdmin(services: Services, options: AdminOptions) {
     const wait = throttle.wait(key);
     if (wait > 0)
       return loginPage(c, { email, error: t("login.throttled", { minutes: wait }) }, 429);
+    // Counted before the (slow) password check, so parallel guesses cannot all slip through.
+    throttle.fail(key);
     const user = await services.users.authenticate(email, form.password ?? "");
-    if (!user) {
-      throttle.fail(key);
-      return loginPage(c, { email, error: t("login.failed") }, 401);
-    }
+    if (!user) return loginPage(c, { email, error: t("login.failed") }, 401);
     throttle.succeed(key);
     return startSession(c, user.id);
   });

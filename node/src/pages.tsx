@@ -4,6 +4,7 @@ import { MeetingPage } from "../../admin-ui/src/meeting-page";
 import { SynthesisPage } from "../../admin-ui/src/synthesis-page";
 import { TerritoryPage } from "../../admin-ui/src/territory-page";
 import {
+  isPublicMeeting,
   type MeetingPayload,
   meetingHtml,
   meetingSummaryLine,
@@ -36,8 +37,7 @@ export function createPages(services: Services) {
   };
 
   const calendarUrl = (slug: string) => `${publicUrl}/actors/${slug}/meetings.ics`;
-  const isPublic = (row: { payload: Record<string, unknown> }) =>
-    (row.payload as unknown as MeetingPayload).visibility === "public";
+  const isPublic = (row: { payload: Record<string, unknown> }) => isPublicMeeting(row.payload);
   const publicMeetings = (slug: string) =>
     services.meetings.list(slug, { upcoming: true }).filter(isPublic);
   const calendarEntry = (uuid: string, payload: MeetingPayload) => ({
@@ -209,7 +209,7 @@ export function createPages(services: Services) {
   // Every activity this node sent stays dereferenceable, exactly as sent.
   pages.get("/activities/:uuid", (c) => {
     const row = services.outbox.get(c.req.param("uuid"));
-    if (!row?.json) return c.notFound();
+    if (!row?.json || !services.outbox.isPublic(row)) return c.notFound();
     return c.body(JSON.stringify(row.json), 200, {
       "Content-Type": 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
     });

@@ -590,3 +590,8 @@ export function meetingHtml(payload: MeetingPayload, language: MeetingLanguage =
   parts.push(`<ul>${items.map((item) => `<li>${item}</li>`).join("")}</ul>`);
   return parts.join("");
 }
+
+/** Whether a meeting may be shown to anyone (followers-only ones are only delivered to followers). */
+export function isPublicMeeting(payload: { visibility?: string }): boolean {
+  return payload.visibility !== "followers";
+}

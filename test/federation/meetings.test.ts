@@ -147,6 +147,44 @@ describe("meetings crossing the network", () => {
     }
   });
 
+  it("a followers-only meeting reaches followers but is served to nobody else", async () => {
+    const created = await origin.api(
+      "POST",
+      "/territories/mulhouse/meetings",
+      meeting({ title: "Réunion interne", visibility: "followers" }),
+    );
+    expect(created.status).toBe(201);
+    const { id, url } = created.body;
+    // Delivered to the follower (who keeps it for itself)…
+    await eventually(
+      () => follower.node.services.receivedMeetings.all().some((m) => m.objectId === url),
+      "the follower to receive the followers-only meeting",
+    );
+    // …but neither the Event, its page, its activities, the outbox nor anonymous API reads show it.
+    const anonymous = await fetch(`${origin.url}/api/v1/territories/mulhouse/meetings`).then((r) =>
+      r.json(),
+    );
+    expect(anonymous.some((m: { id: string }) => m.id === id)).toBe(false);
+    expect((await fetch(url, { headers: { accept: "application/activity+json" } })).status).toBe(
+      404,
+    );
+    expect((await fetch(url, { headers: { accept: "text/html" } })).status).toBe(404);
+    const outbox = await fetch(`${origin.actorUrl}/outbox?cursor=0`, {
+      headers: { accept: "application/activity+json" },
+    }).then((r) => r.json());
+    expect(JSON.stringify(outbox)).not.toContain("Réunion interne");
+    const row = origin.node.services.outbox.latestMeetingActivities("mulhouse", [id])[0];
+    expect((await fetch(`${origin.url}/activities/${row?.uuid}`)).status).toBe(404);
+    // The admin, with the token, sees it; a wrong token is refused rather than ignored.
+    const asAdmin = await origin.api("GET", "/territories/mulhouse/meetings");
+    expect(asAdmin.body.some((m: { id: string }) => m.id === id)).toBe(true);
+    const wrongToken = await fetch(`${origin.url}/api/v1/territories/mulhouse/meetings`, {
+      headers: { authorization: "Bearer not-the-token" },
+    });
+    expect(wrongToken.status).toBe(401);
+    expect((await origin.api("DELETE", `/territories/mulhouse/meetings/${id}`)).status).toBe(204);
+  });
+
   it("delete → gone from the follower's list; the Event URL answers 410", async () => {
     expect((await origin.api("DELETE", `/territories/mulhouse/meetings/${meetingId}`)).status).toBe(
       204,

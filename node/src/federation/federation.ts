@@ -14,6 +14,7 @@ import {
 } from "@fedify/vocab";
 import { Temporal } from "temporal-polyfill";
 import {
+  isPublicMeeting,
   MEETING_SCHEMA_ID,
   type MeetingPayload,
   SYNTHESIS_SCHEMA_ID,
@@ -185,8 +186,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     const found = ctx.data.services.meetings.byUuid(uuid);
     // Deleted, or for followers only (those get it delivered): not served to anyone who asks.
     const payload = found?.meeting.payload as unknown as MeetingPayload | undefined;
-    if (!found || !payload || found.meeting.deletedAt || payload.visibility === "followers")
-      return null;
+    if (!found || !payload || found.meeting.deletedAt || !isPublicMeeting(payload)) return null;
     return meetingToEvent(payload, {
       id: new URL(meetingUrl(ctx.canonicalOrigin, uuid)),
       actor: ctx.getActorUri(found.territory.slug),

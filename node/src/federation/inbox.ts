@@ -59,7 +59,11 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
     handle,
     name: follower.name?.toString() ?? null,
     followActivityId: follow.id.href,
-    state: territory.manualApproval ? "pending" : "accepted",
+    // A repeated Follow (Mastodon re-sends them) never demotes an accepted follower.
+    state:
+      territory.manualApproval && !alreadyAccepted(ctx, territory.slug, follower.id.href)
+        ? "pending"
+        : "accepted",
   });
   if (row.state === "accepted") {
     await sendControlActivity(
@@ -99,6 +103,9 @@ export async function sendUpcomingMeetings(
   }
   return rows.length;
 }
+
+const alreadyAccepted = (ctx: Ctx, slug: string, follower: string) =>
+  ctx.data.services.follows.acceptedFollowers(slug).some((f) => f.follower === follower);
 
 async function followAnswered(ctx: Ctx, answer: Accept | Reject, state: "accepted" | "rejected") {
   const followId = answer.objectId?.href;

@@ -9,7 +9,7 @@ import {
   Reject,
   Undo,
 } from "@fedify/vocab";
-import { InvalidInputError, NotFoundError } from "../services/errors";
+import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { activityUrl } from "../services/outbox";
 import { sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
@@ -162,6 +162,10 @@ export function createNetworkService(
     async relay(slug: string, receivedId: number): Promise<URL> {
       services.territories.get(slug);
       const received = services.received.get(receivedId);
+      if (received.withdrawnAt) throw new ConflictError("its territory withdrew this synthesis");
+      if (received.conflictedAt) {
+        throw new ConflictError("its territory published two contents under this version");
+      }
       const ctx = context();
       const original = await Activity.fromJsonLd(received.activity, ctx);
       const followers = services.follows.acceptedFollowers(slug).map((f) => this.recipientOf(f));

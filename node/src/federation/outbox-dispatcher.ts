@@ -83,7 +83,8 @@ export function createOutboxDispatcher(
     return row.type === "Create" ? new Create(values) : new Update(values);
   }
 
-  async function deliver(row: OutboxRow): Promise<void> {
+  /** Prepares and hands one row to Fedify's queue; false when it failed (and will be retried). */
+  async function deliver(row: OutboxRow): Promise<boolean> {
     const ctx = context();
     const { services, logger } = deps;
     try {
@@ -126,18 +127,24 @@ export function createOutboxDispatcher(
       }
       services.outbox.markSent(row.uuid);
       logger.info(`sent ${row.type} ${row.objectId} to ${recipients.length} follower(s)`);
+      return true;
     } catch (error) {
       services.outbox.markFailed(row.uuid, row.attempts + 1, String(error));
       logger.error(`outbox ${row.uuid} (${row.type}) failed; will retry`, error);
+      return false;
     }
   }
 
   async function drainOnce(): Promise<void> {
     do {
       again = false;
+      // Activities about one object go out in order: once one fails, the later ones wait
+      // (a Delete must never overtake the Create it follows).
+      const blocked = new Set<string>();
       for (const row of deps.services.outbox.pending()) {
         if (stopped) return;
-        await deliver(row);
+        if (blocked.has(row.objectId)) continue;
+        if (!(await deliver(row))) blocked.add(row.objectId);
       }
     } while (again && !stopped);
   }

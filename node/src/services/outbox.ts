@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import { outboxActivities } from "../db/schema";
+import { isPublicMeeting } from "../../../protocol/src/index";
+import { meetings, outboxActivities } from "../db/schema";
 import type { ServiceContext } from "./context";
 
 export type OutboxRow = typeof outboxActivities.$inferSelect;
@@ -53,7 +54,12 @@ export function createOutboxService(ctx: ServiceContext) {
         .select()
         .from(outboxActivities)
         .where(
-          and(isNull(outboxActivities.sentAt), lt(outboxActivities.attempts, MAX_PREPARE_ATTEMPTS)),
+          and(
+            isNull(outboxActivities.sentAt),
+            lt(outboxActivities.attempts, MAX_PREPARE_ATTEMPTS),
+            // Only publications: follow activities and relays are sent where they are made.
+            inArray(outboxActivities.type, ["Create", "Update", "Delete"]),
+          ),
         )
         .orderBy(sql`rowid`)
         .limit(limit)
@@ -111,15 +117,30 @@ export function createOutboxService(ctx: ServiceContext) {
         return row.type !== "Delete";
       });
     },
+    /** The actor's publications anyone may see (newest first), for its outbox collection. */
     listByActor(actor: string, limit: number, offset: number): OutboxRow[] {
       return ctx.db
         .select()
         .from(outboxActivities)
         .where(publicationsOf(actor))
         .orderBy(desc(sql`rowid`))
-        .limit(limit)
-        .offset(offset)
-        .all();
+        .all()
+        .filter((row) => this.isPublic(row))
+        .slice(offset, offset + limit);
+    },
+    /**
+     * Whether an activity may be served to anyone: not one about a meeting that is (now) for
+     * followers only — those are delivered to followers and nowhere else.
+     */
+    isPublic(row: OutboxRow): boolean {
+      if (!row.meetingUuid) return true;
+      const meeting = ctx.db
+        .select()
+        .from(meetings)
+        .where(eq(meetings.uuid, row.meetingUuid))
+        .get();
+      const payload = (meeting?.payload ?? row.meetingPayload ?? {}) as { visibility?: string };
+      return isPublicMeeting(payload);
     },
   };
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   countryCode,
   isoDate,
+  isPublicMeeting,
   MEETING_KINDS,
   meetingInputSchema,
 } from "../../../../protocol/src/index";
@@ -151,7 +152,7 @@ export function registerMeetingRoutes(router: Router, services: Services): void 
   );
 }
 
-const isPublic = (payload: Record<string, unknown>) => payload.visibility !== "followers";
+const isPublic = (payload: Record<string, unknown>) => isPublicMeeting(payload);
 
 /** Upcoming public meetings of this node's territories and those received, soonest first. */
 export function networkMeetings(services: Services, filter: z.infer<typeof networkMeetingsQuery>) {
