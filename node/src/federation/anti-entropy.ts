@@ -14,6 +14,8 @@ import type { FederationDeps } from "./context";
 import { articleToSynthesis } from "./synthesis-mapper";
 
 const MAX_PAGES = 200;
+/** The most items one pull looks at (a network of a few thousand territories fits well within). */
+const MAX_ITEMS = 50_000;
 
 /**
  * Anti-entropy (DESIGN §6): pulls the "known syntheses" collection of the peers this node's
@@ -66,30 +68,33 @@ export function createAntiEntropy(
     // Items come from many origins: take them as served (crossOrigin "trust") and let
     // routeActivity check each origin's proof.
     const options = { ...ctx, documentLoader, crossOrigin: "trust" as const };
-    const items: Activity[] = [];
-    for await (const item of collection.getItems(options)) {
-      if (item instanceof Activity) items.push(item);
-    }
-    let page = await collection.getFirst(options);
-    for (let n = 0; page instanceof OrderedCollectionPage && n < MAX_PAGES; n++) {
-      for await (const item of page.getItems(options)) {
-        if (item instanceof Activity) items.push(item);
-      }
-      page = await page.getNext(options);
-    }
-
     let routed = 0;
     let skipped = 0;
-    for (const item of items) {
-      if (await alreadyHeld(ctx, item)) {
-        skipped++;
-        continue;
+    let seen = 0;
+    // Page by page, with a ceiling, so a hostile peer cannot make us hold or verify without end.
+    const take = async (items: AsyncIterable<unknown>) => {
+      for await (const item of items) {
+        if (++seen > MAX_ITEMS) return false;
+        if (!(item instanceof Activity)) continue;
+        if (await alreadyHeld(ctx, item)) {
+          skipped++;
+          continue;
+        }
+        deps.relayHints.note(item.id, row.target);
+        const accepted = await ctx.routeActivity(null, item, { immediate: true });
+        if (accepted) routed++;
+        else deps.logger.warn(`anti-entropy: ${item.id?.href} from ${row.target} did not verify`);
       }
-      deps.relayHints.note(item.id, row.target);
-      const accepted = await ctx.routeActivity(null, item, { immediate: true });
-      if (accepted) routed++;
-      else deps.logger.warn(`anti-entropy: ${item.id?.href} from ${row.target} did not verify`);
+      return true;
+    };
+    let more = await take(collection.getItems(options));
+    let page = more ? await collection.getFirst(options) : null;
+    for (let n = 0; more && page instanceof OrderedCollectionPage && n < MAX_PAGES; n++) {
+      more = await take(page.getItems(options));
+      page = more ? await page.getNext(options) : null;
     }
+    if (!more)
+      deps.logger.warn(`anti-entropy: stopped after ${MAX_ITEMS} items from ${row.target}`);
     deps.services.follows.markPulled(row.id);
     return { routed, skipped };
   }

@@ -132,7 +132,10 @@ export function createAggregateService(ctx: ServiceContext) {
    */
   const dirty = new Set<string>();
 
-  /** The in-memory state: every entry that is not withdrawn (built once, then kept in step). */
+  /**
+   * The in-memory state: every entry that is not withdrawn (built once, then kept in step).
+   * Read it only outside write transactions (queries are), or uncommitted rows would enter it.
+   */
   const loadState = (): AggregateState => {
     if (!state) {
       const rows = ctx.db
