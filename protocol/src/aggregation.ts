@@ -1,4 +1,4 @@
-import { contentHash } from "./hash";
+import { contentHash, textHash } from "./hash";
 import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesis-payload";
 import { QUESTIONS, type Question } from "./vocabulary";
 
@@ -215,7 +215,17 @@ export function fingerprint(included: ReadonlyArray<VersionRef>): string {
       a.version - b.version ||
       compareStrings(a.hash, b.hash),
   );
-  return contentHash(list);
+  // The canonical JSON (RFC 8785) of this list, written directly: keys in their sorted order,
+  // strings escaped as JSON.stringify does (which is what JCS specifies), integers as they are.
+  // Same bytes as contentHash(list), several times faster for large lists.
+  const canonical = list
+    .map(
+      (v) =>
+        `{"hash":${JSON.stringify(v.hash)},"origin":${JSON.stringify(v.origin)},` +
+        `"periodKey":${JSON.stringify(v.periodKey)},"version":${v.version}}`,
+    )
+    .join(",");
+  return textHash(`[${canonical}]`);
 }
 
 // ---------------------------------------------------------------------------------------------

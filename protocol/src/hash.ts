@@ -9,6 +9,11 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+/** `sha256:` + hex digest of a text's UTF-8 bytes. */
+export function textHash(text: string): string {
+  return `sha256:${bytesToHex(sha256(utf8ToBytes(text)))}`;
+}
+
 /** `sha256:` + hex digest of the canonical JSON of a value. */
 export function contentHash(value: unknown): string {
   return `sha256:${bytesToHex(sha256(utf8ToBytes(canonicalJson(value))))}`;

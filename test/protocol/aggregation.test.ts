@@ -819,3 +819,32 @@ describe("plausibility", () => {
     );
   });
 });
+
+describe("fingerprint serialisation", () => {
+  it("hashes exactly the RFC 8785 canonical JSON of the sorted list", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            origin: fc.string(),
+            periodKey: fc.string(),
+            version: fc.integer({ min: 1, max: 1_000_000 }),
+            hash: fc.string(),
+          }),
+          { maxLength: 20 },
+        ),
+        (refs) => {
+          const sorted = [...refs].sort(
+            (a, b) =>
+              (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0) ||
+              (a.periodKey < b.periodKey ? -1 : a.periodKey > b.periodKey ? 1 : 0) ||
+              a.version - b.version ||
+              (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0),
+          );
+          expect(fingerprint(refs)).toBe(contentHash(sorted));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
