@@ -18,8 +18,8 @@ export interface AdminHomePageProps {
 
 /** The parts of the workspace, in the order of a facilitator's work; `href` once they exist. */
 const TASKS: Array<{ key: MessageKey; href?: string; adminOnly?: boolean }> = [
-  { key: "home.groups" },
-  { key: "home.criteria" },
+  { key: "home.groups", href: "/admin/groups" },
+  { key: "home.criteria", href: "/admin/groups" },
   { key: "home.classification" },
   { key: "home.synthesis" },
   { key: "home.publish" },

@@ -42,8 +42,14 @@ const STYLE = `
   .field { margin: 0.75rem 0; }
   .field label { display: block; font-weight: 500; }
   .field .hint { display: block; font-size: 0.9rem; color: #555; }
-  input[type=text], input[type=email], input[type=password], select { width: 100%; max-width: 28rem; padding: 0.5rem; font: inherit; border: 1px solid #888; border-radius: 4px; }
-  input[aria-invalid=true] { border-color: #a4000f; border-width: 2px; }
+  input[type=text], input[type=email], input[type=password], input[type=number], select, textarea { width: 100%; max-width: 28rem; padding: 0.5rem; font: inherit; border: 1px solid #888; border-radius: 4px; }
+  textarea { max-width: 40rem; }
+  input[type=number] { max-width: 8rem; }
+  .field-row { display: flex; flex-wrap: wrap; gap: 0 1rem; }
+  .tabs { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; padding: 0; list-style: none; }
+  .tabs [aria-current=page] { font-weight: 700; }
+  ul.lines { margin: 0.25rem 0 0; }
+  input[aria-invalid=true], textarea[aria-invalid=true] { border-color: #a4000f; border-width: 2px; }
   button.primary { background: #24405f; color: #fff; border: 0; border-radius: 4px; padding: 0.6rem 1.2rem; font: inherit; cursor: pointer; }
   button.small { font: inherit; font-size: 0.9rem; padding: 0.2rem 0.5rem; }
   table { border-collapse: collapse; width: 100%; background: #fff; }
@@ -75,6 +81,7 @@ export function AdminLayout(props: AdminLayoutProps) {
             <a class="brand" href="/admin">
               {t("app.node")} · {t("app.title")}
             </a>
+            {user ? <a href="/admin/groups">{t("nav.groups")}</a> : null}
             {user && user.role === "admin" ? <a href="/admin/users">{t("nav.users")}</a> : null}
             <a
               href={`/admin/lang/${other}?back=${encodeURIComponent(props.path)}`}
@@ -124,12 +131,15 @@ export function ErrorSummary(props: { t: Translate; errors: Record<string, strin
 export function Field(props: {
   name: string;
   label: string;
-  type?: "text" | "email" | "password";
+  type?: "text" | "email" | "password" | "number";
   value?: string | undefined;
   error?: string | undefined;
   hint?: string | undefined;
   autocomplete?: string;
   required?: boolean;
+  autofocus?: boolean;
+  min?: number;
+  max?: number;
 }) {
   const id = `f-${props.name}`;
   const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""]
@@ -155,6 +165,9 @@ export function Field(props: {
         value={props.type === "password" ? undefined : (props.value ?? "")}
         autocomplete={props.autocomplete}
         required={props.required ?? false}
+        autofocus={props.autofocus ?? false}
+        min={props.min}
+        max={props.max}
         aria-invalid={props.error ? "true" : undefined}
         aria-describedby={describedBy || undefined}
       />
