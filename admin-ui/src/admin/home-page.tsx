@@ -20,7 +20,7 @@ export interface AdminHomePageProps {
 const TASKS: Array<{ key: MessageKey; href?: string; adminOnly?: boolean }> = [
   { key: "home.groups", href: "/admin/groups" },
   { key: "home.criteria", href: "/admin/groups" },
-  { key: "home.classification" },
+  { key: "home.classification", href: "/admin/classify" },
   { key: "home.synthesis" },
   { key: "home.publish" },
   { key: "home.users", href: "/admin/users", adminOnly: true },

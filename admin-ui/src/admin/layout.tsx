@@ -42,7 +42,7 @@ const STYLE = `
   .field { margin: 0.75rem 0; }
   .field label { display: block; font-weight: 500; }
   .field .hint { display: block; font-size: 0.9rem; color: #555; }
-  input[type=text], input[type=email], input[type=password], input[type=number], select, textarea { width: 100%; max-width: 28rem; padding: 0.5rem; font: inherit; border: 1px solid #888; border-radius: 4px; }
+  input[type=text], input[type=search], input[type=email], input[type=password], input[type=number], select, textarea { width: 100%; max-width: 28rem; padding: 0.5rem; font: inherit; border: 1px solid #888; border-radius: 4px; }
   textarea { max-width: 40rem; }
   input[type=number] { max-width: 8rem; }
   .field-row { display: flex; flex-wrap: wrap; gap: 0 1rem; }
@@ -59,6 +59,9 @@ const STYLE = `
   ul.tasks { padding: 0; list-style: none; }
   ul.tasks li { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 0.75rem; margin: 0.5rem 0; }
   .tag { font-size: 0.8rem; background: #eee; border-radius: 3px; padding: 0 0.3rem; margin-left: 0.3rem; }
+  .focus blockquote { font-size: 1.15rem; background: #fff; border-left: 4px solid #24405f; margin: 0.5rem 0; padding: 0.5rem 0.75rem; }
+  ul.picker, ul.recent { padding-left: 1.2rem; }
+  .badge-provisional { background: #fff3cd; border: 1px solid #b58900; }
   @media (max-width: 32rem) { .table-wrap { overflow-x: auto; } }
 `;
 
@@ -82,6 +85,7 @@ export function AdminLayout(props: AdminLayoutProps) {
               {t("app.node")} · {t("app.title")}
             </a>
             {user ? <a href="/admin/groups">{t("nav.groups")}</a> : null}
+            {user ? <a href="/admin/classify">{t("nav.classify")}</a> : null}
             {user && user.role === "admin" ? <a href="/admin/users">{t("nav.users")}</a> : null}
             <a
               href={`/admin/lang/${other}?back=${encodeURIComponent(props.path)}`}

@@ -1,4 +1,17 @@
-import { and, asc, count, eq, inArray, Param, Placeholder, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  inArray,
+  isNotNull,
+  max,
+  Param,
+  Placeholder,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import { z } from "zod";
 import {
   type ClassificationStatus,
@@ -243,6 +256,21 @@ export function createCriteriaService(
         .offset(filter.offset)
         .all();
       return { total, items: rows.map((r) => criterionView(r.criterion)) };
+    },
+    /** The codes this territory classified most recently, newest first, each once. */
+    recentCodes(slug: string, limit: number): string[] {
+      const territory = territories.get(slug);
+      const latest = max(criteria.classifiedAt);
+      return ctx.db
+        .select({ code: criteria.code, at: latest })
+        .from(criteria)
+        .innerJoin(groups, eq(groups.id, criteria.groupId))
+        .where(and(eq(groups.territoryId, territory.id), isNotNull(criteria.code)))
+        .groupBy(criteria.code)
+        .orderBy(desc(latest), desc(max(criteria.id)))
+        .limit(limit)
+        .all()
+        .flatMap((r) => (r.code ? [r.code] : []));
     },
     /** Adds criteria to a group, all or nothing. */
     add(slug: string, groupId: number, items: Criterion[], actor: Actor): CriterionRow[] {
