@@ -2,19 +2,16 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pickLanguage, translator } from "../../admin-ui/src/i18n";
 import { SESSION_COOKIE } from "../../node/src/admin";
 import { hashPassword, verifyPassword } from "../../node/src/services/users";
-import { type AdminTestNode, createAdminTestNode, csrfOf, PASSWORD } from "./browser";
+import {
+  type AdminTestNode,
+  createAdminTestNode,
+  csrfOf,
+  PASSWORD,
+  SETUP as SHARED_SETUP,
+} from "./browser";
 
-const SETUP = {
-  territoryName: "Testville",
-  slug: "testville",
-  country: "fr",
-  region: "FR-GES",
-  languages: "fr, en",
-  name: "Alice Admin",
-  email: "Alice@Example.org",
-  password: PASSWORD,
-  passwordConfirm: PASSWORD,
-};
+// The shared setup, with an e-mail in mixed case (accounts store it lower-cased).
+const SETUP = { ...SHARED_SETUP, email: "Alice@Example.org" };
 
 let t: AdminTestNode;
 afterEach(async () => {

@@ -7,6 +7,19 @@ import { createNode, type SpiralNode } from "../../node/src/node";
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 export const PASSWORD = "correct horse battery staple";
 
+/** The first-run setup form most tests start from. */
+export const SETUP = {
+  territoryName: "Testville",
+  slug: "testville",
+  country: "fr",
+  region: "FR-GES",
+  languages: "fr, en",
+  name: "Alice Admin",
+  email: "alice@example.org",
+  password: PASSWORD,
+  passwordConfirm: PASSWORD,
+};
+
 export interface AdminTestNode {
   node: SpiralNode;
   /** Moves the node's clock forward. */

@@ -1,18 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { searchGrid } from "../../node/src/admin";
-import { type AdminTestNode, createAdminTestNode, csrfOf, PASSWORD } from "./browser";
-
-const SETUP = {
-  territoryName: "Testville",
-  slug: "testville",
-  country: "fr",
-  region: "FR-GES",
-  languages: "fr, en",
-  name: "Alice Admin",
-  email: "alice@example.org",
-  password: PASSWORD,
-  passwordConfirm: PASSWORD,
-};
+import { type AdminTestNode, createAdminTestNode, csrfOf, PASSWORD, SETUP } from "./browser";
 
 let t: AdminTestNode;
 afterEach(async () => {

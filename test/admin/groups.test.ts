@@ -1,17 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type AdminTestNode, type Browser, createAdminTestNode, csrfOf, PASSWORD } from "./browser";
-
-const SETUP = {
-  territoryName: "Testville",
-  slug: "testville",
-  country: "fr",
-  region: "FR-GES",
-  languages: "fr, en",
-  name: "Alice Admin",
-  email: "alice@example.org",
-  password: PASSWORD,
-  passwordConfirm: PASSWORD,
-};
+import {
+  type AdminTestNode,
+  type Browser,
+  createAdminTestNode,
+  csrfOf,
+  PASSWORD,
+  SETUP,
+} from "./browser";
 
 const GROUP = {
   label: "Young people of Bourtzwiller",

@@ -328,6 +328,19 @@ export const aggregateEntries = sqliteTable(
   ],
 );
 
+/** Where an aggregate row counts: level, place, category, grid and period (shared by both tables). */
+const aggregateScopeColumns = () => ({
+  level: text("level", { enum: ["world", "country", "region"] }).notNull(),
+  country: text("country").notNull(),
+  region: text("region").notNull(),
+  category: text("category").notNull(),
+  gridId: text("grid_id").notNull(),
+  gridVersion: text("grid_version").notNull(),
+  periodKey: text("period_key").notNull(),
+  periodStart: text("period_start").notNull(),
+  periodEnd: text("period_end").notNull(),
+});
+
 /**
  * Incremental totals: counts of the entries that count (not conflicted, not withdrawn), rolled up
  * at three levels so any filter reads few rows: level "world" (country = region = ""), "country"
@@ -337,15 +350,7 @@ export const aggregateEntries = sqliteTable(
 export const aggregateCells = sqliteTable(
   "aggregate_cells",
   {
-    level: text("level", { enum: ["world", "country", "region"] }).notNull(),
-    country: text("country").notNull(),
-    region: text("region").notNull(),
-    category: text("category").notNull(),
-    gridId: text("grid_id").notNull(),
-    gridVersion: text("grid_version").notNull(),
-    periodKey: text("period_key").notNull(),
-    periodStart: text("period_start").notNull(),
-    periodEnd: text("period_end").notNull(),
+    ...aggregateScopeColumns(),
     question: text("question").notNull(),
     component: text("component").notNull(),
     count: integer("count").notNull(),
@@ -373,15 +378,7 @@ export const aggregateCells = sqliteTable(
 export const aggregatePeople = sqliteTable(
   "aggregate_people",
   {
-    level: text("level", { enum: ["world", "country", "region"] }).notNull(),
-    country: text("country").notNull(),
-    region: text("region").notNull(),
-    category: text("category").notNull(),
-    gridId: text("grid_id").notNull(),
-    gridVersion: text("grid_version").notNull(),
-    periodKey: text("period_key").notNull(),
-    periodStart: text("period_start").notNull(),
-    periodEnd: text("period_end").notNull(),
+    ...aggregateScopeColumns(),
     participants: integer("participants").notNull(),
     groups: integer("groups").notNull(),
     territories: integer("territories").notNull(),

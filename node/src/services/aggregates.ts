@@ -465,7 +465,6 @@ export function createAggregateService(ctx: ServiceContext) {
         .all();
     },
     generation: () => generation,
-    key: entryKey,
   };
 }
 export type AggregateService = ReturnType<typeof createAggregateService>;
