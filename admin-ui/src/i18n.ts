@@ -1,13 +1,14 @@
 /**
  * Interface strings of the facilitator workspace, in English and French. Every page takes a
  * `t` function; the language comes from the `lang` cookie, then the browser's Accept-Language.
- * Add a key to `en` first: the type makes `fr` (and any later language) list it too.
+ * The core strings are below; each area of the workspace keeps its own in `messages/<area>.ts`
+ * (an `en` object and an `fr` object that must list the same keys), merged here.
  */
 
 export const LANGUAGES = ["en", "fr"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
-const en = {
+const coreEn = {
   "app.title": "Facilitator workspace",
   "app.node": "Spiral Network",
   "lang.switch": "Français",
@@ -226,10 +227,7 @@ const en = {
     "The node could not complete this request; it has been logged. Try again, or tell the node's operator.",
 } as const;
 
-export type MessageKey = keyof typeof en;
-export type Messages = Record<MessageKey, string>;
-
-const fr: Messages = {
+const coreFr: Record<keyof typeof coreEn, string> = {
   "app.title": "Espace des animateurs",
   "app.node": "Réseau Spiral",
   "lang.switch": "English",
@@ -451,6 +449,12 @@ const fr: Messages = {
   "server.body":
     "Le nœud n'a pas pu traiter cette demande ; l'erreur a été enregistrée. Réessayez, ou prévenez la personne qui gère le nœud.",
 };
+
+const en = { ...coreEn };
+const fr = { ...coreFr };
+
+export type MessageKey = keyof typeof en;
+export type Messages = Record<MessageKey, string>;
 
 const MESSAGES: Record<Lang, Messages> = { en, fr };
 

@@ -1,0 +1,355 @@
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { AdminHomePage } from "../../../admin-ui/src/admin/home-page";
+import { LoginPage } from "../../../admin-ui/src/admin/login-page";
+import { SetupPage } from "../../../admin-ui/src/admin/setup-page";
+import { UsersPage } from "../../../admin-ui/src/admin/users-page";
+import { isLang, type MessageKey, type Translate } from "../../../admin-ui/src/i18n";
+import { type TerritoryProfile, territoryProfileSchema } from "../../../protocol/src/index";
+import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
+import { territoryActorId } from "../services/territories";
+import { MIN_PASSWORD_LENGTH, newUserSchema, ROLES, type Role } from "../services/users";
+import {
+  type AdminApp,
+  type AdminContext,
+  type AdminKit,
+  type Errors,
+  sameToken,
+  str,
+} from "./kit";
+
+export const SESSION_COOKIE = "spiral_session";
+/** The double-submit token of the forms used before there is a session (setup, login). */
+export const FORM_COOKIE = "spiral_form";
+export const LANG_COOKIE = "lang";
+
+/** Login failures allowed per email and address within the window, before waiting. */
+const MAX_FAILURES = 5;
+const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+/** In-memory count of recent login failures per email and client address (slows guessing). */
+function createLoginThrottle(now: () => Date) {
+  const failures = new Map<string, { count: number; since: number }>();
+  const current = (key: string) => {
+    const entry = failures.get(key);
+    if (entry && now().getTime() - entry.since > FAILURE_WINDOW_MS) {
+      failures.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  return {
+    /** Minutes left to wait, or 0 when the attempt may go ahead. */
+    wait(key: string): number {
+      const entry = current(key);
+      if (!entry || entry.count < MAX_FAILURES) return 0;
+      return Math.ceil((entry.since + FAILURE_WINDOW_MS - now().getTime()) / 60_000);
+    },
+    fail(key: string): void {
+      const entry = current(key);
+      if (entry) entry.count++;
+      else {
+        // Bounded memory: drop the oldest entries, never everyone's (that would reset the count
+        // of the account under attack).
+        while (failures.size >= 10_000) {
+          const oldest = failures.keys().next().value;
+          if (oldest === undefined) break;
+          failures.delete(oldest);
+        }
+        failures.set(key, { count: 1, since: now().getTime() });
+      }
+    },
+    succeed(key: string): void {
+      failures.delete(key);
+    },
+  };
+}
+
+const clientAddress = (c: Context) => {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown"; // not behind the Node server (tests through app.request)
+  }
+};
+
+/** First-run setup, sign in and out, the language switch, the home page and accounts. */
+export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
+  const { services, options, protect, signedIn, message, csrfRefused, entryPoint, readForm } = kit;
+  const { formToken, startSession, actorOf, cookieBase } = kit;
+  const { publicUrl } = services.ctx;
+  const throttle = createLoginThrottle(services.ctx.now);
+  // ---- first-run setup ----
+
+  const setupPage = (c: AdminContext, values: Record<string, string> = {}, errors: Errors = {}) =>
+    c.html(
+      <SetupPage
+        t={c.get("t")}
+        lang={c.get("lang")}
+        csrf={formToken(c)}
+        minPasswordLength={MIN_PASSWORD_LENGTH}
+        existingTerritory={services.territories.list()[0]?.name}
+        values={values}
+        errors={errors}
+      />,
+      Object.values(errors).some(Boolean) ? 400 : 200,
+    );
+
+  admin.get("/setup", (c) => {
+    if (!services.users.isEmpty()) return c.redirect("/admin/login", 303);
+    return setupPage(c);
+  });
+
+  admin.post("/setup", async (c) => {
+    if (!services.users.isEmpty()) return c.redirect("/admin/login", 303);
+    const form = await readForm(c);
+    if (!form) return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
+    if (!sameToken(form._csrf, getCookie(c, FORM_COOKIE))) return csrfRefused(c);
+    const t = c.get("t");
+    const values = Object.fromEntries(
+      ["territoryName", "slug", "country", "region", "languages", "name", "email"].map((k) => [
+        k,
+        str(form, k),
+      ]),
+    );
+    const errors: Errors = {};
+    const hasTerritory = services.territories.list().length > 0;
+    let profile: TerritoryProfile | undefined;
+    if (!hasTerritory) {
+      const parsed = territoryProfileSchema.safeParse({
+        slug: values.slug,
+        name: values.territoryName,
+        country: values.country?.toUpperCase(),
+        ...(values.region ? { region: values.region } : {}),
+        languages: (values.languages ?? "").split(/[\s,;]+/).filter(Boolean),
+      });
+      if (parsed.success) profile = parsed.data;
+      else {
+        const fields: Record<string, [string, MessageKey]> = {
+          slug: ["slug", "error.slug"],
+          name: ["territoryName", "error.required"],
+          country: ["country", "error.country"],
+          region: ["region", "error.region"],
+          languages: ["languages", "error.languages"],
+        };
+        for (const issue of parsed.error.issues) {
+          const [field, key] = fields[String(issue.path[0])] ?? ["territoryName", "error.invalid"];
+          errors[field] ??= t(key);
+        }
+      }
+    }
+    const account = {
+      name: str(form, "name"),
+      email: str(form, "email"),
+      password: form.password ?? "",
+    };
+    Object.assign(errors, accountErrors(t, { ...account, role: "admin" }));
+    if (account.password !== (form.passwordConfirm ?? "")) {
+      errors.passwordConfirm ??= t("error.passwordMismatch");
+    }
+    if (Object.values(errors).some(Boolean)) return setupPage(c, values, errors);
+    try {
+      const user = await services.users.createFirstAdmin(account, () => {
+        if (profile) services.territories.create(profile, `setup:${account.email.toLowerCase()}`);
+      });
+      return startSession(c, user.id);
+    } catch (error) {
+      if (error instanceof ConflictError && services.users.isEmpty()) {
+        // The territory slug was taken between the check and the write: say so on the form.
+        return setupPage(c, values, { slug: t("error.invalid") });
+      }
+      if (error instanceof ConflictError) return c.redirect("/admin/login", 303);
+      throw error;
+    }
+  });
+
+  // ---- sign in and out ----
+
+  const loginPage = (
+    c: AdminContext,
+    props: { email?: string; error?: string; notice?: string } = {},
+    status: 200 | 401 | 429 = 200,
+  ) =>
+    c.html(
+      <LoginPage t={c.get("t")} lang={c.get("lang")} csrf={formToken(c)} {...props} />,
+      status,
+    );
+
+  admin.get("/login", (c) => {
+    if (services.users.isEmpty()) return c.redirect("/admin/setup", 303);
+    if (c.get("auth")) return c.redirect("/admin", 303);
+    const notice =
+      c.req.query("signedOut") !== undefined ? c.get("t")("login.signedOut") : undefined;
+    return loginPage(c, notice ? { notice } : {});
+  });
+
+  admin.post("/login", async (c) => {
+    const form = await readForm(c);
+    if (!form) return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
+    if (!sameToken(form._csrf, getCookie(c, FORM_COOKIE))) return csrfRefused(c);
+    const t = c.get("t");
+    const email = str(form, "email").toLowerCase();
+    const key = `${email}|${clientAddress(c)}`;
+    const wait = throttle.wait(key);
+    if (wait > 0)
+      return loginPage(c, { email, error: t("login.throttled", { minutes: wait }) }, 429);
+    // Counted before the (slow) password check, so parallel guesses cannot all slip through.
+    throttle.fail(key);
+    const user = await services.users.authenticate(email, form.password ?? "");
+    if (!user) return loginPage(c, { email, error: t("login.failed") }, 401);
+    throttle.succeed(key);
+    return startSession(c, user.id);
+  });
+
+  admin.post("/logout", async (c) => {
+    const auth = c.get("auth");
+    if (!auth) return c.redirect("/admin/login", 303);
+    const form = await readForm(c);
+    if (!form || !sameToken(form._csrf, auth.session.csrfToken)) return csrfRefused(c);
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (cookie) services.sessions.delete(cookie);
+    deleteCookie(c, SESSION_COOKIE, cookieBase);
+    c.set("auth", undefined);
+    return c.redirect("/admin/login?signedOut", 303);
+  });
+
+  admin.get("/lang/:lang", (c) => {
+    const lang = c.req.param("lang");
+    if (isLang(lang)) {
+      setCookie(c, LANG_COOKIE, lang, {
+        path: "/",
+        sameSite: "Lax",
+        secure: options.secureCookies,
+        maxAge: 365 * 24 * 3600,
+      });
+    }
+    const back = c.req.query("back") ?? "";
+    return c.redirect(/^\/admin(\/[\w/-]*)?$/.test(back) ? back : "/admin", 303);
+  });
+
+  // ---- signed in ----
+
+  admin.get("/", protect(), (c) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    const territory = services.territories.list()[0];
+    return c.html(
+      <AdminHomePage
+        t={c.get("t")}
+        lang={c.get("lang")}
+        user={user}
+        territory={
+          territory && {
+            name: territory.name,
+            country: territory.country,
+            region: territory.region ?? undefined,
+            languages: territory.languages,
+            publicUrl: territoryActorId(publicUrl, territory.slug),
+          }
+        }
+      />,
+    );
+  });
+
+  const usersPage = (
+    c: AdminContext,
+    props: { values?: Record<string, string>; errors?: Errors; notice?: string } = {},
+    status: 200 | 400 | 409 = 200,
+  ) => {
+    const auth = c.get("auth");
+    const user = signedIn(c);
+    if (!auth || !user) return c.redirect(entryPoint(), 303);
+    return c.html(
+      <UsersPage
+        t={c.get("t")}
+        lang={c.get("lang")}
+        user={user}
+        currentUserId={auth.user.id}
+        minPasswordLength={MIN_PASSWORD_LENGTH}
+        users={services.users.list()}
+        {...props}
+      />,
+      status,
+    );
+  };
+
+  admin.get("/users", protect(["admin"]), (c) =>
+    usersPage(
+      c,
+      c.req.query("updated") !== undefined ? { notice: c.get("t")("users.updated") } : {},
+    ),
+  );
+
+  admin.post("/users", protect(["admin"]), async (c) => {
+    const t = c.get("t");
+    const form = c.get("form");
+    const values = { name: str(form, "name"), email: str(form, "email"), role: str(form, "role") };
+    const input = { ...values, password: form.password ?? "" };
+    const errors = accountErrors(t, input);
+    if (Object.values(errors).some(Boolean)) return usersPage(c, { values, errors }, 400);
+    try {
+      const created = await services.users.create(
+        input as typeof input & { role: Role },
+        actorOf(c),
+      );
+      return usersPage(c, { notice: t("users.created", { email: created.email }) });
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        return usersPage(c, { values, errors: { email: t("error.emailTaken") } }, 400);
+      }
+      throw error;
+    }
+  });
+
+  const userAction =
+    (act: (id: number, form: Record<string, string>, actor: string) => void) =>
+    (c: AdminContext) => {
+      const id = Number(c.req.param("id"));
+      if (!Number.isSafeInteger(id)) return c.notFound();
+      try {
+        act(id, c.get("form"), actorOf(c));
+      } catch (error) {
+        if (error instanceof ConflictError) {
+          return usersPage(c, { notice: c.get("t")("users.conflict") }, 409);
+        }
+        if (error instanceof NotFoundError) return c.notFound();
+        throw error;
+      }
+      return c.redirect("/admin/users?updated", 303);
+    };
+
+  admin.post("/users/:id/role", protect(["admin"]), (c) => {
+    const role = str(c.get("form"), "role");
+    if (!ROLES.includes(role as Role)) {
+      return usersPage(c, { notice: c.get("t")("error.role") }, 400);
+    }
+    return userAction((id, _form, actor) => services.users.changeRole(id, role as Role, actor))(c);
+  });
+  admin.post(
+    "/users/:id/disable",
+    protect(["admin"]),
+    userAction((id, _form, actor) => services.users.disable(id, actor)),
+  );
+}
+
+/** Field errors of an account form, translated (the rules are the users service's schema). */
+function accountErrors(
+  t: Translate,
+  input: { name: string | undefined; email: string | undefined; password: string; role: string },
+): Errors {
+  const parsed = newUserSchema.safeParse(input);
+  const errors: Errors = {};
+  if (parsed.success) return errors;
+  const keys: Record<string, MessageKey> = {
+    name: "error.required",
+    email: "error.email",
+    password: "error.password",
+    role: "error.role",
+  };
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0]);
+    errors[field] ??= t(keys[field] ?? "error.invalid", { min: MIN_PASSWORD_LENGTH });
+  }
+  return errors;
+}

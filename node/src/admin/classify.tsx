@@ -1,0 +1,249 @@
+import {
+  type ClassifyItem,
+  ClassifyPage,
+  type PickerEntry,
+} from "../../../admin-ui/src/admin/classify-page";
+import type { Lang } from "../../../admin-ui/src/i18n";
+import {
+  type Grid,
+  type GridEntry,
+  parseSpiralCode,
+  SpiralCodeError,
+} from "../../../protocol/src/index";
+import { criterionView } from "../services/criteria";
+import { NotFoundError } from "../services/errors";
+import { type AdminApp, type AdminContext, type AdminKit, EDITORS, str } from "./kit";
+
+/** The classification queue, the grid picker and the review of proposed codes. */
+export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
+  const { services, protect, signedIn, message, entryPoint, actorOf } = kit;
+  const { territoryOf, canEdit, idParam } = kit;
+  const notFound = kit.noTerritory;
+
+  /** Unclassified criteria read at once to find the one in focus; the page lists fewer. */
+  const QUEUE_WINDOW = 500;
+  const QUEUE_SHOWN = 20;
+  const REVIEW_SHOWN = 100;
+  const RECENT_CODES = 8;
+  const { grid } = services.ctx;
+
+  const pickerEntry = (lang: Lang, entry: GridEntry, code = entry.code): PickerEntry => {
+    const other: Lang = lang === "fr" ? "en" : "fr";
+    return {
+      code,
+      label: entry.label[lang],
+      other: entry.label[other],
+      otherLang: other,
+      provisional: entry.provisional,
+    };
+  };
+  /** A full code (A01/P15) as a picker entry labelled by its component or dimension. */
+  const codeEntry = (lang: Lang, code: string): PickerEntry | undefined => {
+    try {
+      const parsed = parseSpiralCode(code, grid);
+      const entry = grid.entry(parsed.namesComponent ? parsed.component : parsed.dimension);
+      return entry && pickerEntry(lang, entry, parsed.canonical);
+    } catch (error) {
+      if (error instanceof SpiralCodeError) return undefined; // coded under another grid
+      throw error;
+    }
+  };
+  const positiveInt = (value: string | undefined) => {
+    const n = Number(value);
+    return value && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+  };
+
+  const classifyPage = (
+    c: AdminContext,
+    props: {
+      tab?: "queue" | "review";
+      focusId?: number | undefined;
+      after?: number | undefined;
+      code?: string;
+      error?: string;
+      q?: string;
+      notice?: string | undefined;
+    },
+    status: 200 | 400 = 200,
+  ) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    const lang = c.get("lang");
+    const territory = territoryOf();
+    const q = (props.q ?? "").slice(0, 100);
+    const base = {
+      t: c.get("t"),
+      lang,
+      user,
+      canEdit: canEdit(c),
+      tab: props.tab ?? "queue",
+      code: props.code ?? "",
+      error: props.error,
+      q,
+      notice: props.notice,
+    } as const;
+    if (!territory) {
+      return c.html(
+        <ClassifyPage
+          {...base}
+          hasTerritory={false}
+          queue={[]}
+          queueTotal={0}
+          results={[]}
+          recent={[]}
+          review={[]}
+          reviewTotal={0}
+        />,
+        status,
+      );
+    }
+    const { slug } = territory;
+    const groupLabels = new Map(services.groups.list(slug).map((g) => [g.id, g.label]));
+    const item = (v: ReturnType<typeof criterionView>): ClassifyItem => ({
+      id: v.id,
+      text: v.text,
+      language: v.language,
+      question: v.question,
+      group: groupLabels.get(v.groupId) ?? String(v.groupId),
+      code: v.code,
+      label: v.component ? grid.entry(v.component)?.label[lang] : undefined,
+    });
+    const unclassified = services.criteria.list(slug, {
+      status: "unclassified",
+      limit: QUEUE_WINDOW,
+      offset: 0,
+    });
+    const waiting = unclassified.items.map(item);
+    let index =
+      props.focusId !== undefined
+        ? waiting.findIndex((i) => i.id === props.focusId)
+        : props.after !== undefined
+          ? waiting.findIndex((i) => i.id > (props.after ?? 0))
+          : 0;
+    let focus = waiting[index];
+    if (!focus && props.focusId !== undefined) {
+      // A criterion already classified, named on purpose (or re-shown with its error).
+      try {
+        focus = item(criterionView(services.criteria.get(slug, props.focusId)));
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+    }
+    if (!focus) {
+      index = 0;
+      focus = waiting[0];
+    }
+    const queue = waiting.slice(Math.max(index, 0), Math.max(index, 0) + QUEUE_SHOWN);
+    const proposed = services.criteria.list(slug, {
+      status: "proposed",
+      limit: REVIEW_SHOWN,
+      offset: 0,
+    });
+    return c.html(
+      <ClassifyPage
+        {...base}
+        hasTerritory={true}
+        queue={queue}
+        queueTotal={unclassified.total}
+        focus={focus}
+        results={searchGrid(grid, q).map((entry) => pickerEntry(lang, entry))}
+        recent={services.criteria
+          .recentCodes(slug, RECENT_CODES)
+          .flatMap((code) => codeEntry(lang, code) ?? [])}
+        review={proposed.items.map(item)}
+        reviewTotal={proposed.total}
+      />,
+      status,
+    );
+  };
+
+  admin.get("/classify", protect(), (c) => {
+    const t = c.get("t");
+    const query = c.req.query();
+    const validated = positiveInt(query.validated) ?? (query.validated === "0" ? 0 : undefined);
+    const notice =
+      query.saved !== undefined
+        ? t("classify.saved", { code: query.saved.slice(0, 40) })
+        : query.skipped !== undefined
+          ? t("classify.skipped")
+          : validated !== undefined
+            ? t("classify.validatedMany", { count: validated })
+            : undefined;
+    return classifyPage(c, {
+      tab: query.tab === "review" ? "review" : "queue",
+      focusId: positiveInt(query.focus),
+      after: positiveInt(query.after),
+      code: (query.code ?? "").trim().slice(0, 40),
+      q: query.q ?? "",
+      notice,
+    });
+  });
+
+  admin.post("/classify/validate", protect(EDITORS), (c) => {
+    const territory = territoryOf();
+    if (!territory) return notFound(c);
+    const ids = str(c.get("form"), "ids")
+      .split(",")
+      .slice(0, 1000)
+      .flatMap((raw) => positiveInt(raw.trim()) ?? []);
+    const changed =
+      ids.length > 0 ? services.criteria.validate(territory.slug, ids, actorOf(c)) : 0;
+    return c.redirect(`/admin/classify?tab=review&validated=${changed}`, 303);
+  });
+
+  admin.post("/classify/:id", protect(EDITORS), (c) => {
+    const territory = territoryOf();
+    const id = idParam(c, "id");
+    if (!territory) return notFound(c);
+    if (id === undefined) return c.notFound();
+    const t = c.get("t");
+    const form = c.get("form");
+    const action = str(form, "action");
+    try {
+      services.criteria.get(territory.slug, id);
+    } catch (error) {
+      if (error instanceof NotFoundError) return c.notFound();
+      throw error;
+    }
+    if (action === "skip") return c.redirect(`/admin/classify?after=${id}&skipped`, 303);
+    if (action !== "proposed" && action !== "validated") {
+      return message(c, 400, "badRequest.title", t("badRequest.body"));
+    }
+    const code = str(form, "code").slice(0, 100);
+    const refuse = (error: string) => classifyPage(c, { focusId: id, code, error }, 400);
+    if (!code) return refuse(t("classify.error.empty"));
+    let canonical: string;
+    try {
+      canonical = parseSpiralCode(code, grid).canonical;
+    } catch (error) {
+      if (error instanceof SpiralCodeError) return refuse(error.reason);
+      throw error;
+    }
+    services.criteria.classify(territory.slug, id, { code: canonical, status: action }, actorOf(c));
+    return c.redirect(`/admin/classify?after=${id}&saved=${encodeURIComponent(canonical)}`, 303);
+  });
+}
+
+const fold = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+
+/**
+ * The grid's components matching a search: a code prefix (A0, a03, A01/P15 → A01), or else every
+ * word found in the English or French label, ignoring case and accents. Empty: all components.
+ */
+export function searchGrid(grid: Grid, query: string): GridEntry[] {
+  const q = query.trim();
+  if (!q) return [...grid.components];
+  const code = /^([A-Za-z]\d{0,2})(?:-\d{0,2})?(?:\/.*)?$/.exec(q);
+  if (code) {
+    const prefix = (code[1] ?? "").toUpperCase();
+    return grid.components.filter((entry) => entry.code.startsWith(prefix));
+  }
+  const words = fold(q)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+  if (words.length === 0) return [];
+  return grid.components.filter((entry) => {
+    const text = fold(`${entry.label.en} ${entry.label.fr}`);
+    return words.every((word) => text.includes(word));
+  });
+}

@@ -1,0 +1,374 @@
+import {
+  AGE_FIELDS,
+  CriteriaPage,
+  GENDER_FIELDS,
+  GroupFormPage,
+  GroupsPage,
+  QUESTION_CODES,
+  type QuestionCode,
+} from "../../../admin-ui/src/admin/groups-page";
+import type { MessageKey, Translate } from "../../../admin-ui/src/i18n";
+import {
+  type HomogeneousGroup,
+  homogeneousGroupSchema,
+  languageTag,
+} from "../../../protocol/src/index";
+import { InvalidInputError, NotFoundError } from "../services/errors";
+import { groupView } from "../services/groups";
+import { type AdminApp, type AdminContext, type AdminKit, EDITORS, type Errors, str } from "./kit";
+
+/** Groups (list, create, edit) and the fast criteria entry per group and question. */
+export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
+  const { services, protect, signedIn, message, entryPoint, actorOf } = kit;
+  const { territoryOf, canEdit, idParam } = kit;
+  const notFound = kit.noTerritory;
+  /** The group named in the path, in the node's territory; undefined when there is none. */
+  const groupOf = (c: AdminContext) => {
+    const territory = territoryOf();
+    const id = idParam(c, "id");
+    if (!territory || id === undefined) return undefined;
+    try {
+      return { territory, group: services.groups.get(territory.slug, id) };
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  };
+  const categoryOptions = (c: AdminContext) =>
+    services.categories.list().map((cat) => ({
+      code: cat.code,
+      label: c.get("lang") === "fr" ? cat.labelFr : cat.labelEn,
+    }));
+
+  admin.get("/groups", protect(), (c) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    const territory = territoryOf();
+    const labels = new Map(categoryOptions(c).map((cat) => [cat.code, cat.label]));
+    const t = c.get("t");
+    const notice = c.req.query("updated") !== undefined ? t("groups.updated") : undefined;
+    return c.html(
+      <GroupsPage
+        t={t}
+        lang={c.get("lang")}
+        user={user}
+        canEdit={canEdit(c)}
+        hasTerritory={territory !== undefined}
+        notice={notice}
+        groups={(territory ? services.groups.list(territory.slug) : []).map((g) => ({
+          id: g.id,
+          label: g.label,
+          category: labels.get(g.category) ?? g.category,
+          sessionDates: g.sessionDates,
+          participants: g.participants,
+          criteria: g.criteria ?? 0,
+        }))}
+      />,
+    );
+  });
+
+  const groupFormPage = (
+    c: AdminContext,
+    group: { id: number; label: string } | undefined,
+    values: Record<string, string>,
+    errors: Errors = {},
+  ) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    return c.html(
+      <GroupFormPage
+        t={c.get("t")}
+        lang={c.get("lang")}
+        user={user}
+        group={group}
+        categories={categoryOptions(c)}
+        values={values}
+        errors={errors}
+      />,
+      Object.values(errors).some(Boolean) ? 400 : 200,
+    );
+  };
+
+  admin.get("/groups/new", protect(EDITORS), (c) => {
+    if (!territoryOf()) return notFound(c);
+    return groupFormPage(c, undefined, { cycle: "0" });
+  });
+
+  admin.get("/groups/:id/edit", protect(EDITORS), (c) => {
+    const found = groupOf(c);
+    if (!found) return c.notFound();
+    const g = groupView(found.group);
+    const values: Record<string, string> = {
+      label: g.label,
+      category: g.category,
+      sessionDates: g.sessionDates.join(", "),
+      participants: String(g.participants),
+      cycle: String(g.cycle),
+      notes: g.notes ?? "",
+    };
+    for (const band of GENDER_FIELDS) {
+      const n = g.margins.gender?.[band];
+      if (n !== undefined) values[`gender_${band}`] = String(n);
+    }
+    for (const band of AGE_FIELDS) {
+      const n = g.margins.age?.[band];
+      if (n !== undefined) values[`age_${band}`] = String(n);
+    }
+    return groupFormPage(c, { id: g.id, label: g.label }, values);
+  });
+
+  /** Saves a group form (create or update); the form comes back with messages when wrong. */
+  const saveGroup = (c: AdminContext, existing: { id: number; label: string } | undefined) => {
+    const territory = territoryOf();
+    if (!territory) return notFound(c);
+    const t = c.get("t");
+    const form = c.get("form");
+    const { values, errors, group } = parseGroupForm(t, form);
+    if (!services.categories.exists(values.category ?? "")) errors.category ??= t("error.category");
+    if (!group || Object.values(errors).some(Boolean)) {
+      return groupFormPage(c, existing, values, errors);
+    }
+    try {
+      if (existing) {
+        services.groups.update(
+          territory.slug,
+          existing.id,
+          { ...group, margins: group.margins, notes: group.notes },
+          actorOf(c),
+        );
+        return c.redirect("/admin/groups?updated", 303);
+      }
+      const row = services.groups.create(territory.slug, group, actorOf(c));
+      return c.redirect(`/admin/groups/${row.id}/criteria?question=Q1&created`, 303);
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        for (const issue of error.issues) {
+          const field = issue.path.split(".")[0] ?? "label";
+          errors[field in values || field === "category" ? field : "label"] ??= t("error.invalid");
+        }
+        return groupFormPage(c, existing, values, errors);
+      }
+      throw error;
+    }
+  };
+
+  admin.post("/groups", protect(EDITORS), (c) => saveGroup(c, undefined));
+  admin.post("/groups/:id", protect(EDITORS), (c) => {
+    const found = groupOf(c);
+    if (!found) return c.notFound();
+    return saveGroup(c, { id: found.group.id, label: found.group.label });
+  });
+
+  const criteriaPage = (
+    c: AdminContext,
+    found: NonNullable<ReturnType<typeof groupOf>>,
+    props: {
+      question: QuestionCode;
+      paste: boolean;
+      values: { text?: string; lines?: string; language: string };
+      errors?: { text?: string; language?: string; lines?: string[] };
+      notice?: string | undefined;
+    },
+    status: 200 | 400 = 200,
+  ) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    const { items } = services.criteria.list(found.territory.slug, {
+      groupId: found.group.id,
+      question: props.question,
+      limit: 10_000,
+      offset: 0,
+    });
+    return c.html(
+      <CriteriaPage
+        t={c.get("t")}
+        lang={c.get("lang")}
+        user={user}
+        canEdit={canEdit(c)}
+        group={{ id: found.group.id, label: found.group.label }}
+        criteria={items}
+        errors={props.errors ?? {}}
+        question={props.question}
+        paste={props.paste}
+        values={props.values}
+        notice={props.notice}
+      />,
+      status,
+    );
+  };
+  const asQuestion = (value: string | undefined): QuestionCode | undefined =>
+    QUESTION_CODES.find((q) => q === value);
+
+  admin.get("/groups/:id/criteria", protect(), (c) => {
+    const found = groupOf(c);
+    if (!found) return c.notFound();
+    const t = c.get("t");
+    const query = c.req.query();
+    const added = Number(query.added);
+    const notice =
+      query.created !== undefined
+        ? t("groups.created", { label: found.group.label })
+        : query.deleted !== undefined
+          ? t("criteria.deleted")
+          : added === 1
+            ? t("criteria.added")
+            : added > 1
+              ? t("criteria.addedMany", { count: added })
+              : undefined;
+    return criteriaPage(c, found, {
+      question: asQuestion(query.question) ?? "Q1",
+      paste: query.mode === "paste",
+      values: { language: query.language ?? found.territory.languages[0] ?? "" },
+      notice,
+    });
+  });
+
+  admin.post("/groups/:id/criteria", protect(EDITORS), (c) => {
+    const found = groupOf(c);
+    if (!found) return c.notFound();
+    const t = c.get("t");
+    const form = c.get("form");
+    const question = asQuestion(str(form, "question"));
+    if (!question) return message(c, 400, "badRequest.title", t("badRequest.body"));
+    const paste = form.mode === "paste";
+    const language = str(form, "language");
+    const values = paste
+      ? { lines: form.lines ?? "", language }
+      : { text: str(form, "text"), language };
+    const errors: { text?: string; language?: string; lines?: string[] } = {};
+    if (language && !languageTag.safeParse(language).success) errors.language = t("error.language");
+
+    // Each criterion with the line it came from (1 in the single mode).
+    const entries: Array<{ line: number; text: string }> = [];
+    const lineErrors: string[] = [];
+    if (paste) {
+      (form.lines ?? "").split(/\r\n|\r|\n/).forEach((raw, index) => {
+        const text = raw.trim();
+        if (!text) return;
+        if (text.length > 2000) {
+          lineErrors.push(t("error.line", { line: index + 1, message: t("error.criterionLong") }));
+        }
+        entries.push({ line: index + 1, text });
+      });
+      if (entries.length === 0) lineErrors.push(t("error.pasteEmpty"));
+      if (lineErrors.length > 0) errors.lines = lineErrors;
+    } else {
+      const text = str(form, "text");
+      if (!text) errors.text = t("error.criterionEmpty");
+      else if (text.length > 2000) errors.text = t("error.criterionLong");
+      entries.push({ line: 1, text });
+    }
+    const failed = () => criteriaPage(c, found, { question, paste, values, errors }, 400);
+    if (errors.text || errors.language || errors.lines) return failed();
+    try {
+      services.criteria.add(
+        found.territory.slug,
+        found.group.id,
+        entries.map((e) => ({ question, text: e.text, ...(language ? { language } : {}) })),
+        actorOf(c),
+      );
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      for (const issue of error.issues) {
+        const [index = "0", field = ""] = issue.path.split(".");
+        if (field === "language") errors.language = t("error.language");
+        else {
+          const entry = entries[Number(index)];
+          const problem = t("error.invalid");
+          if (paste) {
+            errors.lines = [
+              ...(errors.lines ?? []),
+              t("error.line", { line: entry?.line ?? 0, message: problem }),
+            ];
+          } else errors.text = problem;
+        }
+      }
+      return failed();
+    }
+    const back = new URLSearchParams({ question });
+    if (paste) back.set("mode", "paste");
+    if (language !== (found.territory.languages[0] ?? "")) back.set("language", language);
+    back.set("added", String(entries.length));
+    return c.redirect(`/admin/groups/${found.group.id}/criteria?${back}`, 303);
+  });
+
+  admin.post("/groups/:id/criteria/:criterionId/delete", protect(EDITORS), (c) => {
+    const found = groupOf(c);
+    const criterionId = idParam(c, "criterionId");
+    if (!found || criterionId === undefined) return c.notFound();
+    let question: string;
+    try {
+      const criterion = services.criteria.get(found.territory.slug, criterionId);
+      if (criterion.groupId !== found.group.id) return c.notFound();
+      question = criterion.question;
+      services.criteria.delete(found.territory.slug, criterionId, actorOf(c));
+    } catch (error) {
+      if (error instanceof NotFoundError) return c.notFound();
+      throw error;
+    }
+    return c.redirect(`/admin/groups/${found.group.id}/criteria?question=${question}&deleted`, 303);
+  });
+}
+
+/** Reads a group form into a group for the service, with translated field messages. */
+function parseGroupForm(
+  t: Translate,
+  form: Record<string, string>,
+): { values: Record<string, string>; errors: Errors; group?: HomogeneousGroup } {
+  const fields = [
+    "label",
+    "category",
+    "sessionDates",
+    "participants",
+    "cycle",
+    ...GENDER_FIELDS.map((b) => `gender_${b}`),
+    ...AGE_FIELDS.map((b) => `age_${b}`),
+  ];
+  const values: Record<string, string> = Object.fromEntries(fields.map((k) => [k, str(form, k)]));
+  values.notes = (form.notes ?? "").trim();
+  const errors: Errors = {};
+  /** A whole number, or NaN (so the schema refuses it), or undefined when empty. */
+  const whole = (value: string | undefined) =>
+    !value ? undefined : /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
+  const counts = (prefix: "gender" | "age", bands: readonly string[]) => {
+    const out: Record<string, number> = {};
+    for (const band of bands) {
+      const n = whole(values[`${prefix}_${band}`]);
+      if (n === undefined) continue;
+      if (!Number.isInteger(n) || n > 10_000) errors[`${prefix}_${band}`] = t("error.count");
+      else out[band] = n;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  const gender = counts("gender", GENDER_FIELDS);
+  const age = counts("age", AGE_FIELDS);
+  const input = {
+    label: values.label,
+    category: values.category,
+    sessionDates: (values.sessionDates ?? "").split(/[\s,;]+/).filter(Boolean),
+    participants: whole(values.participants),
+    cycle: whole(values.cycle) ?? 0,
+    ...(gender || age
+      ? { margins: { ...(gender ? { gender } : {}), ...(age ? { age } : {}) } }
+      : {}),
+    ...(values.notes ? { notes: values.notes } : {}),
+  };
+  const parsed = homogeneousGroupSchema.safeParse(input);
+  if (parsed.success) return { values, errors, group: parsed.data };
+  const keys: Record<string, MessageKey> = {
+    label: "error.label",
+    category: "error.category",
+    sessionDates: "error.sessionDates",
+    participants: "error.participants",
+    cycle: "error.cycle",
+    notes: "error.notes",
+  };
+  for (const issue of parsed.error.issues) {
+    const [field = "label", margin, band] = issue.path.map(String);
+    if (field === "margins" && (margin === "gender" || margin === "age")) {
+      if (band) errors[`${margin}_${band}`] ??= t("error.count");
+      else errors[margin] ??= t("error.marginsTotal");
+    } else errors[field in keys ? field : "label"] ??= t(keys[field] ?? "error.invalid");
+  }
+  return { values, errors };
+}

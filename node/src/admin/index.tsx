@@ -1,0 +1,192 @@
+import { randomBytes } from "node:crypto";
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { getCookie, setCookie } from "hono/cookie";
+import type { CookieOptions } from "hono/utils/cookie";
+import { MessagePage, type SignedIn } from "../../../admin-ui/src/admin/layout";
+import { type MessageKey, pickLanguage, translator } from "../../../admin-ui/src/i18n";
+import type { Services } from "../services/index";
+import { SESSION_TTL_MS } from "../services/sessions";
+import { ROLES, type Role } from "../services/users";
+import { FORM_COOKIE, LANG_COOKIE, registerAccountRoutes, SESSION_COOKIE } from "./accounts";
+import { registerClassifyRoutes } from "./classify";
+import { registerGroupRoutes } from "./groups";
+import {
+  type AdminContext,
+  type AdminEnv,
+  type AdminKit,
+  type AdminOptions,
+  EDITORS,
+  sameToken,
+} from "./kit";
+
+export { SESSION_COOKIE } from "./accounts";
+export { searchGrid } from "./classify";
+export type { AdminOptions } from "./kit";
+
+export function createAdmin(services: Services, options: AdminOptions) {
+  const admin = new Hono<AdminEnv>();
+  // Forms are small: refuse big bodies before reading them (login and setup need no session).
+  admin.use(
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => c.text("The form is too large.", 413),
+    }),
+  );
+  const cookieBase: CookieOptions = {
+    httpOnly: true,
+    sameSite: "Lax",
+    path: "/admin",
+    secure: options.secureCookies,
+  };
+
+  const setSessionCookie = (c: AdminContext, value: string) =>
+    setCookie(c, SESSION_COOKIE, value, { ...cookieBase, maxAge: SESSION_TTL_MS / 1000 });
+
+  /** The token of the pre-session forms, set as a cookie when the browser has none. */
+  const formToken = (c: AdminContext) => {
+    const existing = getCookie(c, FORM_COOKIE);
+    if (existing && /^[\w-]{43}$/.test(existing)) return existing;
+    const token = randomBytes(32).toString("base64url");
+    setCookie(c, FORM_COOKIE, token, cookieBase);
+    return token;
+  };
+
+  const signedIn = (c: AdminContext): SignedIn | undefined => {
+    const auth = c.get("auth");
+    return auth && { name: auth.user.name, role: auth.user.role, csrf: auth.session.csrfToken };
+  };
+
+  const message = (
+    c: AdminContext,
+    status: 400 | 403 | 404 | 409,
+    title: MessageKey,
+    body: string,
+  ) =>
+    c.html(
+      <MessagePage
+        t={c.get("t")}
+        lang={c.get("lang")}
+        title={c.get("t")(title)}
+        body={body}
+        path="/admin"
+        user={signedIn(c)}
+      />,
+      status,
+    );
+  const csrfRefused = (c: AdminContext) => message(c, 403, "csrf.title", c.get("t")("csrf.body"));
+
+  const entryPoint = () => (services.users.isEmpty() ? "/admin/setup" : "/admin/login");
+
+  /** Reads a urlencoded or multipart form into strings; undefined when it cannot be read. */
+  const readForm = async (c: AdminContext) => {
+    try {
+      const body = await c.req.parseBody();
+      return Object.fromEntries(
+        Object.entries(body).map(([k, v]) => [k, typeof v === "string" ? v : ""]),
+      );
+    } catch {
+      return undefined;
+    }
+  };
+
+  // Every answer: not cached, not framed, no scripts or outside resources.
+  admin.use(async (c, next) => {
+    const lang = pickLanguage(getCookie(c, LANG_COOKIE), c.req.header("accept-language"));
+    c.set("lang", lang);
+    c.set("t", translator(lang));
+    const cookie = getCookie(c, SESSION_COOKIE);
+    const auth = cookie ? services.sessions.findValid(cookie) : undefined;
+    c.set("auth", auth);
+    if (cookie && auth && services.sessions.touch(auth.session)) setSessionCookie(c, cookie);
+    await next();
+    c.header("Cache-Control", "no-store");
+    c.header("X-Frame-Options", "DENY");
+    c.header("Referrer-Policy", "same-origin");
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+  });
+
+  /**
+   * Signed-in pages. Every POST must carry the session's CSRF token; viewers read but never
+   * post; `roles` narrows further (e.g. only admins manage accounts).
+   */
+  const protect =
+    (roles: readonly Role[] = ROLES): MiddlewareHandler<AdminEnv> =>
+    async (c, next) => {
+      const auth = c.get("auth");
+      if (!auth) return c.redirect(entryPoint(), 303);
+      let allowed = roles;
+      if (c.req.method === "POST") {
+        const form = await readForm(c);
+        if (!form) return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
+        if (!sameToken(form._csrf, auth.session.csrfToken)) return csrfRefused(c);
+        c.set("form", form);
+        allowed = roles.filter((r) => r !== "viewer");
+      }
+      if (!allowed.includes(auth.user.role)) {
+        const t = c.get("t");
+        return message(
+          c,
+          403,
+          "forbidden.title",
+          t("forbidden.role", { role: t(`role.${auth.user.role}`) }),
+        );
+      }
+      return next();
+    };
+
+  const startSession = (c: AdminContext, userId: number) => {
+    services.sessions.purgeExpired();
+    const { cookie } = services.sessions.create(userId);
+    setSessionCookie(c, cookie);
+    return c.redirect("/admin", 303);
+  };
+
+  const territoryOf = () => services.territories.list()[0];
+  const kit: AdminKit = {
+    services,
+    options,
+    cookieBase,
+    protect,
+    signedIn,
+    message,
+    csrfRefused,
+    entryPoint,
+    readForm,
+    formToken,
+    startSession,
+    actorOf: (c) => `user:${c.get("auth")?.user.email ?? "unknown"}`,
+    territoryOf,
+    canEdit: (c) => EDITORS.includes(c.get("auth")?.user.role ?? "viewer"),
+    idParam: (c, name) => {
+      const id = Number(c.req.param(name));
+      return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+    },
+    noTerritory: (c) => message(c, 404, "badRequest.title", c.get("t")("groups.noTerritory")),
+  };
+  registerAccountRoutes(admin, kit);
+  registerGroupRoutes(admin, kit);
+  registerClassifyRoutes(admin, kit);
+
+  admin.onError((error, c) => {
+    options.logger.error(`admin ${c.req.method} ${c.req.path} failed`, error);
+    const lang = c.get("lang") ?? "en";
+    const t = translator(lang);
+    return c.html(
+      <MessagePage
+        t={t}
+        lang={lang}
+        title={t("server.title")}
+        body={t("server.body")}
+        path="/admin"
+      />,
+      500,
+    );
+  });
+
+  return admin;
+}

@@ -1,0 +1,77 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import type { CookieOptions } from "hono/utils/cookie";
+import type { SignedIn } from "../../../admin-ui/src/admin/layout";
+import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
+import type { Logger } from "../api/problem";
+import type { Services } from "../services/index";
+import type { SessionRow } from "../services/sessions";
+import type { Role, UserView } from "../services/users";
+
+export interface AdminOptions {
+  /** Mark cookies Secure (the node's PUBLIC_URL is https). */
+  secureCookies: boolean;
+  logger: Logger;
+}
+
+export type AdminEnv = {
+  Variables: {
+    lang: Lang;
+    t: Translate;
+    auth: { session: SessionRow; user: UserView } | undefined;
+    form: Record<string, string>;
+  };
+};
+
+export type AdminApp = Hono<AdminEnv>;
+export type AdminContext = Context<AdminEnv>;
+/** What a page helper answers (Hono renders JSX synchronously or not). */
+export type Reply = Response | Promise<Response>;
+
+/** Field errors: the field name → a translated message. */
+export type Errors = Record<string, string | undefined>;
+
+/** Roles that may change the territory's data (viewers only read). */
+export const EDITORS: readonly Role[] = ["admin", "facilitator"];
+
+/**
+ * What every part of the workspace shares: the services, the session and CSRF checks, and the
+ * small page helpers. Built once by `createAdmin` and handed to each group of routes.
+ */
+export interface AdminKit {
+  services: Services;
+  options: AdminOptions;
+  cookieBase: CookieOptions;
+  /** Signed-in pages; POSTs must carry the session's CSRF token; viewers never post. */
+  protect(roles?: readonly Role[]): MiddlewareHandler<AdminEnv>;
+  signedIn(c: AdminContext): SignedIn | undefined;
+  message(c: AdminContext, status: 400 | 403 | 404 | 409, title: MessageKey, body: string): Reply;
+  csrfRefused(c: AdminContext): Reply;
+  /** Where a visitor without a session goes: setup on a fresh node, else login. */
+  entryPoint(): string;
+  /** Reads a urlencoded or multipart form into strings; undefined when it cannot be read. */
+  readForm(c: AdminContext): Promise<Record<string, string> | undefined>;
+  /** The double-submit token of the forms used before there is a session (setup, login). */
+  formToken(c: AdminContext): string;
+  startSession(c: AdminContext, userId: number): Reply;
+  /** The audit log's name for the signed-in user. */
+  actorOf(c: AdminContext): string;
+  /** The node's territory (the workspace manages the first one). */
+  territoryOf(): ReturnType<Services["territories"]["list"]>[number] | undefined;
+  canEdit(c: AdminContext): boolean;
+  /** A positive integer path parameter, or undefined. */
+  idParam(c: AdminContext, name: string): number | undefined;
+  /** The page shown when the node has no territory yet. */
+  noTerritory(c: AdminContext): Reply;
+}
+
+export const str = (form: Record<string, string>, name: string) => (form[name] ?? "").trim();
+
+export const sameToken = (a: string | undefined, b: string | undefined) => {
+  if (!a || !b) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export const hasErrors = (errors: Errors) => Object.values(errors).some(Boolean);
