@@ -86,6 +86,11 @@ export function AdminLayout(props: AdminLayoutProps) {
             </a>
             {user ? <a href="/admin/groups">{t("nav.groups")}</a> : null}
             {user ? <a href="/admin/classify">{t("nav.classify")}</a> : null}
+            {user ? <a href="/admin/synthesis">{t("nav.synthesis")}</a> : null}
+            {user ? <a href="/admin/network">{t("nav.network")}</a> : null}
+            {user ? <a href="/admin/figures">{t("nav.figures")}</a> : null}
+            {user ? <a href="/admin/calendar">{t("nav.calendar")}</a> : null}
+            {user ? <a href="/admin/account">{t("nav.account")}</a> : null}
             {user && user.role === "admin" ? <a href="/admin/users">{t("nav.users")}</a> : null}
             <a
               href={`/admin/lang/${other}?back=${encodeURIComponent(props.path)}`}
