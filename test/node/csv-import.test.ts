@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { InvalidInputError } from "../../node/src/services/errors";
 import { createGroup, createTestvilleNode, T, type TestNode } from "./helpers";
 
 /**
@@ -256,6 +257,55 @@ describe("CSV import of criteria", () => {
       expect((await importCsv(csv, "?dryRun=yes")).status).toBe(400);
       expect((await importCsv(csv, "?codes=unclassified")).status).toBe(400);
       expect((await allCriteria()).total).toBe(0);
+    });
+  });
+
+  describe("the preview (a dry run that says what would be saved)", () => {
+    it("counts rows per group and question and shows the first rows with their line", () => {
+      const preview = t.services.imports.preview(
+        "testville",
+        fixture("criteria-fr-excel.csv"),
+        { codes: "proposed" },
+        "test",
+        3,
+      );
+      expect(preview).toMatchObject({ rows: 4, imported: 0, dryRun: true });
+      expect(preview.byGroupQuestion).toEqual({
+        "Jeunes du centre": { Q1: 1, Q2: 1 },
+        "Aînés du quartier": { Q3: 1, Q1: 1 },
+      });
+      expect(preview.sample).toEqual([
+        {
+          line: 2,
+          group: "Jeunes du centre",
+          question: "Q1",
+          text: "Avoir un travail\nqui a du sens",
+          language: "fr",
+          code: "A01",
+        },
+        expect.objectContaining({ line: 4, question: "Q2", text: "La solitude, le soir" }),
+        expect.objectContaining({ line: 5, group: "Aînés du quartier", question: "Q3" }),
+      ]);
+      expect(t.services.criteria.list("testville", { limit: 10, offset: 0 }).total).toBe(0);
+    });
+
+    it("throws with every bad line, as an import would, and saves nothing", () => {
+      const attempt = () =>
+        t.services.imports.preview(
+          "testville",
+          fixture("criteria-bad-lines.csv"),
+          { codes: "proposed" },
+          "test",
+        );
+      expect(attempt).toThrow("7 bad line(s); nothing was imported");
+      try {
+        attempt();
+      } catch (error) {
+        expect((error as InvalidInputError).issues.map((i) => i.line)).toEqual([
+          4, 5, 6, 7, 8, 12, 15,
+        ]);
+      }
+      expect(t.services.criteria.list("testville", { limit: 10, offset: 0 }).total).toBe(0);
     });
   });
 });

@@ -5,6 +5,7 @@ import {
   type ClassificationStatus,
   criterionTextSchema,
   languageTag,
+  type Question,
   questionSchema,
   SpiralCodeError,
 } from "../../../protocol/src/index";
@@ -45,6 +46,21 @@ export interface CsvImportResult {
   imported: number;
   dryRun: boolean;
   byGroup: Record<string, number>;
+}
+
+/** What a preview adds to a dry run's result. */
+export interface CsvImportPreview extends CsvImportResult {
+  /** Group label → question → number of rows. */
+  byGroupQuestion: Record<string, Partial<Record<Question, number>>>;
+  /** The first rows, as they would be saved, with the line each starts on. */
+  sample: Array<{
+    line: number;
+    group: string;
+    question: Question;
+    text: string;
+    language: string | undefined;
+    code: string | undefined;
+  }>;
 }
 
 const MAX_REPORTED_ISSUES = 1000;
@@ -144,6 +160,175 @@ export function createCsvImportService(
 ) {
   const parseCode = createCodeParser(ctx.grid);
 
+  /**
+   * Checks every line and imports (or, on a dry run, rolls back); `onRow` sees each good row
+   * with its line and group label, in file order, while there is no bad line yet.
+   */
+  const run = (
+    slug: string,
+    bytes: Uint8Array,
+    options: CsvImportOptions,
+    actor: Actor,
+    onRow?: (row: CriterionInsert, line: () => number, group: string) => void,
+  ): CsvImportResult => {
+    const territory = territories.get(slug);
+    const text = decodeUtf8(bytes).replace(/^\uFEFF/, "");
+    if (text.trim() === "") throw new CsvRejected("the file is empty; nothing was imported");
+    const firstLine = text.slice(0, text.search(/\r?\n|$/));
+    let records: Array<{ record: string[]; info: { bytes: number } }>;
+    try {
+      records = parse(text, {
+        delimiter: detectDelimiter(firstLine),
+        info: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        bom: true,
+      }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
+    } catch (error) {
+      const csvError = error as CsvError & { lines?: number };
+      const line = csvError.lines;
+      throw new CsvRejected(
+        `the file is not valid CSV: ${csvError.message}; nothing was imported`,
+        [{ path: `line ${line ?? "?"}`, ...(line ? { line } : {}), message: csvError.message }],
+      );
+    }
+    const [header, ...body] = records;
+    if (!header) throw new CsvRejected("the file is empty; nothing was imported");
+    const columns = mapHeader(header.record);
+
+    // Groups are named by id or by label (case-insensitive); a label used twice is ambiguous.
+    const byKey = new Map<string, number | "ambiguous">();
+    const labels = new Map<number, string>();
+    for (const g of ctx.db
+      .select({ id: groups.id, label: groups.label })
+      .from(groups)
+      .where(eq(groups.territoryId, territory.id))
+      .all()) {
+      labels.set(g.id, g.label);
+      byKey.set(String(g.id), g.id);
+      const key = g.label.trim().toLowerCase();
+      byKey.set(key, byKey.has(key) ? "ambiguous" : g.id);
+    }
+
+    const at = ctx.now().toISOString();
+    const status: ClassificationStatus = options.codes;
+    const issues: FieldIssue[] = [];
+    let badLines = 0;
+    let imported = 0;
+    const byGroup: Record<string, number> = {};
+
+    // A file repeats the same few questions, languages and codes: each distinct value is parsed
+    // once (with the same zod schemas and code parser) and its result reused.
+    const memo = <T>(parse: (value: string) => T) => {
+      const cache = new Map<string, T>();
+      return (value: string) => {
+        let result = cache.get(value);
+        if (result === undefined) {
+          result = parse(value);
+          cache.set(value, result);
+        }
+        return result;
+      };
+    };
+    const questionOf = memo((value) => questionSchema.safeParse(value.toUpperCase()));
+    const languageOf = memo((value) => languageTag.safeParse(value));
+    const classificationOf = memo((value): ReturnType<typeof classificationColumns> | string => {
+      try {
+        return classificationColumns(value === "" ? null : parseCode(value), status, actor, at);
+      } catch (error) {
+        if (!(error instanceof SpiralCodeError)) throw error;
+        return error.message;
+      }
+    });
+
+    /** Checks one record; returns the row to insert, or the reasons it is refused. */
+    const checkRecord = (record: string[]): CriterionInsert | string[] => {
+      const problems: string[] = [];
+      const cell = (column: Column) => {
+        const index = columns[column];
+        return index === undefined ? "" : (record[index] ?? "").trim();
+      };
+      if (record.length > header.record.length) {
+        problems.push(`${record.length} fields where the header has ${header.record.length}`);
+      }
+      const groupKey = cell("group");
+      const group = byKey.get(groupKey.toLowerCase());
+      if (groupKey === "") problems.push("no group");
+      else if (group === undefined) problems.push(`unknown group "${groupKey}"`);
+      else if (group === "ambiguous") {
+        problems.push(`several groups are labelled "${groupKey}"; use the group id`);
+      }
+      const question = questionOf(cell("question"));
+      if (!question.success) {
+        problems.push(`unknown question "${cell("question")}" (Q1, Q2, Q3 or Q4)`);
+      }
+      const text = criterionTextSchema.safeParse(cell("text"));
+      if (!text.success) problems.push(text.error.issues[0]?.message ?? "bad text");
+      const languageCell = cell("language");
+      const language = languageCell === "" ? null : languageOf(languageCell);
+      if (language && !language.success) problems.push(`bad language "${languageCell}"`);
+      const classification = classificationOf(cell("code"));
+      if (typeof classification === "string") problems.push(classification);
+      if (
+        problems.length > 0 ||
+        typeof group !== "number" ||
+        !question.success ||
+        !text.success ||
+        typeof classification === "string"
+      ) {
+        return problems;
+      }
+      return {
+        groupId: group,
+        question: question.data,
+        text: text.data,
+        language: language?.success ? language.data : null,
+        ...classification,
+      };
+    };
+
+    // One pass inside a transaction: rows are inserted while the file is checked, and any bad
+    // line (or a dry run) rolls everything back, so nothing is ever partially imported.
+    try {
+      ctx.db.transaction(() => {
+        const insert = prepareCriterionInsert(ctx.storage);
+        const lineOf = recordLineCounter(text);
+        for (const { record, info } of body) {
+          const checked = checkRecord(record);
+          if (Array.isArray(checked)) {
+            const line = lineOf(record, info.bytes);
+            badLines++;
+            if (issues.length < MAX_REPORTED_ISSUES) {
+              issues.push({ path: `line ${line}`, line, message: checked.join("; ") });
+            }
+            continue;
+          }
+          if (badLines > 0) continue;
+          insert(checked);
+          imported++;
+          const label = labels.get(checked.groupId) ?? String(checked.groupId);
+          byGroup[label] = (byGroup[label] ?? 0) + 1;
+          onRow?.(checked, () => lineOf(record, info.bytes), label);
+        }
+        if (badLines > 0) {
+          const shown = badLines > issues.length ? ` (the first ${issues.length} are listed)` : "";
+          throw new CsvRejected(`${badLines} bad line(s)${shown}; nothing was imported`, issues);
+        }
+        if (imported === 0) throw new CsvRejected("the file has a header but no criteria");
+        if (options.dryRun) throw new DryRunFinished();
+        audit.record(actor, "criteria.import", `territory:${slug}`, { rows: imported, byGroup });
+      });
+    } catch (error) {
+      if (!(error instanceof DryRunFinished)) throw error;
+    }
+    return {
+      rows: imported,
+      imported: options.dryRun ? 0 : imported,
+      dryRun: options.dryRun,
+      byGroup,
+    };
+  };
+
   return {
     import(
       slug: string,
@@ -151,162 +336,37 @@ export function createCsvImportService(
       options: CsvImportOptions,
       actor: Actor,
     ): CsvImportResult {
-      const territory = territories.get(slug);
-      const text = decodeUtf8(bytes).replace(/^\uFEFF/, "");
-      if (text.trim() === "") throw new CsvRejected("the file is empty; nothing was imported");
-      const firstLine = text.slice(0, text.search(/\r?\n|$/));
-      let records: Array<{ record: string[]; info: { bytes: number } }>;
-      try {
-        records = parse(text, {
-          delimiter: detectDelimiter(firstLine),
-          info: true,
-          relax_column_count: true,
-          skip_empty_lines: true,
-          bom: true,
-        }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
-      } catch (error) {
-        const csvError = error as CsvError & { lines?: number };
-        const line = csvError.lines;
-        throw new CsvRejected(
-          `the file is not valid CSV: ${csvError.message}; nothing was imported`,
-          [{ path: `line ${line ?? "?"}`, ...(line ? { line } : {}), message: csvError.message }],
-        );
-      }
-      const [header, ...body] = records;
-      if (!header) throw new CsvRejected("the file is empty; nothing was imported");
-      const columns = mapHeader(header.record);
-
-      // Groups are named by id or by label (case-insensitive); a label used twice is ambiguous.
-      const byKey = new Map<string, number | "ambiguous">();
-      const labels = new Map<number, string>();
-      for (const g of ctx.db
-        .select({ id: groups.id, label: groups.label })
-        .from(groups)
-        .where(eq(groups.territoryId, territory.id))
-        .all()) {
-        labels.set(g.id, g.label);
-        byKey.set(String(g.id), g.id);
-        const key = g.label.trim().toLowerCase();
-        byKey.set(key, byKey.has(key) ? "ambiguous" : g.id);
-      }
-
-      const at = ctx.now().toISOString();
-      const status: ClassificationStatus = options.codes;
-      const issues: FieldIssue[] = [];
-      let badLines = 0;
-      let imported = 0;
-      const byGroup: Record<string, number> = {};
-
-      // A file repeats the same few questions, languages and codes: each distinct value is parsed
-      // once (with the same zod schemas and code parser) and its result reused.
-      const memo = <T>(parse: (value: string) => T) => {
-        const cache = new Map<string, T>();
-        return (value: string) => {
-          let result = cache.get(value);
-          if (result === undefined) {
-            result = parse(value);
-            cache.set(value, result);
-          }
-          return result;
-        };
-      };
-      const questionOf = memo((value) => questionSchema.safeParse(value.toUpperCase()));
-      const languageOf = memo((value) => languageTag.safeParse(value));
-      const classificationOf = memo((value): ReturnType<typeof classificationColumns> | string => {
-        try {
-          return classificationColumns(value === "" ? null : parseCode(value), status, actor, at);
-        } catch (error) {
-          if (!(error instanceof SpiralCodeError)) throw error;
-          return error.message;
+      return run(slug, bytes, options, actor);
+    },
+    /**
+     * A dry run that also says what would be imported: the count per group and question and the
+     * first `sampleSize` rows with their line. Bad lines throw as on an import; nothing is saved.
+     */
+    preview(
+      slug: string,
+      bytes: Uint8Array,
+      options: Omit<CsvImportOptions, "dryRun">,
+      actor: Actor,
+      sampleSize = 20,
+    ): CsvImportPreview {
+      const byGroupQuestion: CsvImportPreview["byGroupQuestion"] = {};
+      const sample: CsvImportPreview["sample"] = [];
+      const result = run(slug, bytes, { ...options, dryRun: true }, actor, (row, line, group) => {
+        const counts = byGroupQuestion[group] ?? {};
+        byGroupQuestion[group] = counts;
+        counts[row.question] = (counts[row.question] ?? 0) + 1;
+        if (sample.length < sampleSize) {
+          sample.push({
+            line: line(),
+            group,
+            question: row.question,
+            text: row.text,
+            language: row.language ?? undefined,
+            code: row.code ?? undefined,
+          });
         }
       });
-
-      /** Checks one record; returns the row to insert, or the reasons it is refused. */
-      const checkRecord = (record: string[]): CriterionInsert | string[] => {
-        const problems: string[] = [];
-        const cell = (column: Column) => {
-          const index = columns[column];
-          return index === undefined ? "" : (record[index] ?? "").trim();
-        };
-        if (record.length > header.record.length) {
-          problems.push(`${record.length} fields where the header has ${header.record.length}`);
-        }
-        const groupKey = cell("group");
-        const group = byKey.get(groupKey.toLowerCase());
-        if (groupKey === "") problems.push("no group");
-        else if (group === undefined) problems.push(`unknown group "${groupKey}"`);
-        else if (group === "ambiguous") {
-          problems.push(`several groups are labelled "${groupKey}"; use the group id`);
-        }
-        const question = questionOf(cell("question"));
-        if (!question.success) {
-          problems.push(`unknown question "${cell("question")}" (Q1, Q2, Q3 or Q4)`);
-        }
-        const text = criterionTextSchema.safeParse(cell("text"));
-        if (!text.success) problems.push(text.error.issues[0]?.message ?? "bad text");
-        const languageCell = cell("language");
-        const language = languageCell === "" ? null : languageOf(languageCell);
-        if (language && !language.success) problems.push(`bad language "${languageCell}"`);
-        const classification = classificationOf(cell("code"));
-        if (typeof classification === "string") problems.push(classification);
-        if (
-          problems.length > 0 ||
-          typeof group !== "number" ||
-          !question.success ||
-          !text.success ||
-          typeof classification === "string"
-        ) {
-          return problems;
-        }
-        return {
-          groupId: group,
-          question: question.data,
-          text: text.data,
-          language: language?.success ? language.data : null,
-          ...classification,
-        };
-      };
-
-      // One pass inside a transaction: rows are inserted while the file is checked, and any bad
-      // line (or a dry run) rolls everything back, so nothing is ever partially imported.
-      try {
-        ctx.db.transaction(() => {
-          const insert = prepareCriterionInsert(ctx.storage);
-          const lineOf = recordLineCounter(text);
-          for (const { record, info } of body) {
-            const checked = checkRecord(record);
-            if (Array.isArray(checked)) {
-              const line = lineOf(record, info.bytes);
-              badLines++;
-              if (issues.length < MAX_REPORTED_ISSUES) {
-                issues.push({ path: `line ${line}`, line, message: checked.join("; ") });
-              }
-              continue;
-            }
-            if (badLines > 0) continue;
-            insert(checked);
-            imported++;
-            const label = labels.get(checked.groupId) ?? String(checked.groupId);
-            byGroup[label] = (byGroup[label] ?? 0) + 1;
-          }
-          if (badLines > 0) {
-            const shown =
-              badLines > issues.length ? ` (the first ${issues.length} are listed)` : "";
-            throw new CsvRejected(`${badLines} bad line(s)${shown}; nothing was imported`, issues);
-          }
-          if (imported === 0) throw new CsvRejected("the file has a header but no criteria");
-          if (options.dryRun) throw new DryRunFinished();
-          audit.record(actor, "criteria.import", `territory:${slug}`, { rows: imported, byGroup });
-        });
-      } catch (error) {
-        if (!(error instanceof DryRunFinished)) throw error;
-      }
-      return {
-        rows: imported,
-        imported: options.dryRun ? 0 : imported,
-        dryRun: options.dryRun,
-        byGroup,
-      };
+      return { ...result, byGroupQuestion, sample };
     },
   };
 }
