@@ -1,0 +1,58 @@
+import type { BarRow, BarSeries } from "./grouped-bar-chart";
+
+/**
+ * From counts to chart rows. Counts come as a matrix question → code → count, the shape of a
+ * synthesis payload's `counts` (components) and `dimensions`, of each category breakdown, and of
+ * the network figures; zero cells may be omitted. A series adds up one or more questions (e.g.
+ * "actions" = Q3 + Q4).
+ */
+
+export type CountMatrix = Readonly<Partial<Record<string, Readonly<Record<string, number>>>>>;
+
+export interface CountSeries extends BarSeries {
+  /** The question codes this series adds up (e.g. ["Q3", "Q4"]). */
+  questions: readonly string[];
+}
+
+export interface RowSpec {
+  key: string;
+  label: string;
+}
+
+const cell = (matrix: CountMatrix, question: string, code: string) => matrix[question]?.[code] ?? 0;
+
+/**
+ * One row per code (dimension or component), one value per series. With `omitEmpty`, rows whose
+ * values are all zero are left out (e.g. the components nobody cited).
+ */
+export function codeRows(
+  matrix: CountMatrix,
+  rows: readonly RowSpec[],
+  series: readonly CountSeries[],
+  options: { omitEmpty?: boolean } = {},
+): BarRow[] {
+  return rows
+    .map((row) => ({
+      key: row.key,
+      label: row.label,
+      values: series.map((s) => s.questions.reduce((sum, q) => sum + cell(matrix, q, row.key), 0)),
+    }))
+    .filter((row) => !options.omitEmpty || row.values.some((v) => v > 0));
+}
+
+/** The total of one question over every code of the matrix. */
+export function questionTotal(matrix: CountMatrix, question: string): number {
+  return Object.values(matrix[question] ?? {}).reduce((a, b) => a + b, 0);
+}
+
+/** One row per group category (or any sub-population), its counts summed over all codes. */
+export function breakdownRows(
+  breakdowns: ReadonlyArray<RowSpec & { counts: CountMatrix }>,
+  series: readonly CountSeries[],
+): BarRow[] {
+  return breakdowns.map((b) => ({
+    key: b.key,
+    label: b.label,
+    values: series.map((s) => s.questions.reduce((sum, q) => sum + questionTotal(b.counts, q), 0)),
+  }));
+}
