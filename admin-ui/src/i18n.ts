@@ -5,6 +5,9 @@
  * (an `en` object and an `fr` object that must list the same keys), merged here.
  */
 
+import * as account from "./messages/account";
+import * as criteria from "./messages/criteria";
+
 export const LANGUAGES = ["en", "fr"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
@@ -460,8 +463,8 @@ const coreFr: Record<keyof typeof coreEn, string> = {
     "Le nœud n'a pas pu traiter cette demande ; l'erreur a été enregistrée. Réessayez, ou prévenez la personne qui gère le nœud.",
 };
 
-const en = { ...coreEn };
-const fr = { ...coreFr };
+const en = { ...coreEn, ...criteria.en, ...account.en };
+const fr = { ...coreFr, ...criteria.fr, ...account.fr };
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;

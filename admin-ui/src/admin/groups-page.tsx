@@ -234,6 +234,8 @@ export interface CriteriaPageProps {
   values: { text?: string; lines?: string; language: string };
   errors: { text?: string; language?: string; lines?: string[] };
   notice?: string | undefined;
+  /** The criterion shown as an input (`?edit=<id>`), with the text typed and its error. */
+  editing?: { id: number; text: string; error?: string | undefined } | undefined;
 }
 
 /**
@@ -247,6 +249,7 @@ export function CriteriaPage(props: CriteriaPageProps) {
   const e = props.errors;
   const lineErrors = e.lines ?? [];
   const summary: Errors = { text: e.text, language: e.language };
+  const editing = props.canEdit ? props.editing : undefined;
   return (
     <AdminLayout
       t={t}
@@ -302,7 +305,7 @@ export function CriteriaPage(props: CriteriaPageProps) {
                   id="f-lines"
                   name="lines"
                   rows={10}
-                  autofocus
+                  autofocus={!editing}
                   aria-invalid={lineErrors.length > 0 ? "true" : undefined}
                   aria-describedby="f-lines-hint"
                 >
@@ -317,7 +320,7 @@ export function CriteriaPage(props: CriteriaPageProps) {
                 value={props.values.text ?? ""}
                 error={e.text}
                 autocomplete="off"
-                autofocus
+                autofocus={!editing}
               />
             )}
             <Field
@@ -348,32 +351,102 @@ export function CriteriaPage(props: CriteriaPageProps) {
         <p>{t("criteria.none")}</p>
       ) : (
         <ol>
-          {props.criteria.map((c) => (
-            <li>
-              <span lang={c.language}>{c.text}</span>
-              <span class="tag">{t(criterionStatusKey(c.status))}</span>
-              {props.canEdit ? (
-                <form
-                  method="post"
-                  action={`${base}/${c.id}/delete`}
-                  style="display:inline;margin-left:0.5rem"
-                >
-                  <CsrfField token={user.csrf} />
-                  <input type="hidden" name="question" value={question} />
-                  <button
-                    class="small"
-                    type="submit"
-                    aria-label={`${t("criteria.delete")}: ${c.text}`}
-                  >
-                    {t("criteria.delete")}
-                  </button>
-                </form>
-              ) : null}
-            </li>
-          ))}
+          {props.criteria.map((c) =>
+            editing?.id === c.id ? (
+              <li id={`c-${c.id}`}>
+                <CriterionEditForm
+                  t={t}
+                  csrf={user.csrf}
+                  action={`${base}/${c.id}`}
+                  cancel={`${here}#c-${c.id}`}
+                  text={editing.text}
+                  error={editing.error}
+                />
+              </li>
+            ) : (
+              <li id={`c-${c.id}`}>
+                <span lang={c.language}>{c.text}</span>
+                <span class="tag">{t(criterionStatusKey(c.status))}</span>
+                {props.canEdit ? (
+                  <>
+                    {" "}
+                    <a
+                      href={`${here}&edit=${c.id}#c-${c.id}`}
+                      aria-label={`${t("criteria.edit")}: ${c.text}`}
+                    >
+                      {t("criteria.edit")}
+                    </a>
+                    <form
+                      method="post"
+                      action={`${base}/${c.id}/delete`}
+                      style="display:inline;margin-left:0.5rem"
+                    >
+                      <CsrfField token={user.csrf} />
+                      <input type="hidden" name="question" value={question} />
+                      <button
+                        class="small"
+                        type="submit"
+                        aria-label={`${t("criteria.delete")}: ${c.text}`}
+                      >
+                        {t("criteria.delete")}
+                      </button>
+                    </form>
+                  </>
+                ) : null}
+              </li>
+            ),
+          )}
         </ol>
       )}
     </AdminLayout>
+  );
+}
+
+/**
+ * One criterion as an autofocused input: Enter submits (the form's only text field), the
+ * Cancel link goes back to the list unchanged.
+ */
+function CriterionEditForm(props: {
+  t: Translate;
+  csrf: string;
+  action: string;
+  cancel: string;
+  text: string;
+  error?: string | undefined;
+}) {
+  const { t } = props;
+  const describedBy = ["f-edit-text-hint", props.error ? "f-edit-text-error" : ""]
+    .filter(Boolean)
+    .join(" ");
+  return (
+    <form method="post" action={props.action} novalidate>
+      <CsrfField token={props.csrf} />
+      <div class="field">
+        <label for="f-edit-text">{t("criteria.edit.label")}</label>
+        <span class="hint" id="f-edit-text-hint">
+          {t("criteria.edit.hint")}
+        </span>
+        {props.error ? (
+          <span class="error" id="f-edit-text-error" role="alert">
+            {props.error}
+          </span>
+        ) : null}
+        <input
+          id="f-edit-text"
+          name="text"
+          type="text"
+          value={props.text}
+          autocomplete="off"
+          autofocus
+          aria-invalid={props.error ? "true" : undefined}
+          aria-describedby={describedBy}
+        />
+      </div>
+      <button class="small" type="submit">
+        {t("criteria.edit.save")}
+      </button>{" "}
+      <a href={props.cancel}>{t("criteria.edit.cancel")}</a>
+    </form>
   );
 }
 

@@ -13,6 +13,7 @@ import {
   homogeneousGroupSchema,
   languageTag,
 } from "../../../protocol/src/index";
+import { criterionUpdateSchema } from "../services/criteria";
 import { InvalidInputError, NotFoundError } from "../services/errors";
 import { groupView } from "../services/groups";
 import { type AdminApp, type AdminContext, type AdminKit, EDITORS, type Errors, str } from "./kit";
@@ -168,6 +169,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
       values: { text?: string; lines?: string; language: string };
       errors?: { text?: string; language?: string; lines?: string[] };
       notice?: string | undefined;
+      editing?: { id: number; text: string; error?: string | undefined } | undefined;
     },
     status: 200 | 400 = 200,
   ) => {
@@ -192,6 +194,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
         paste={props.paste}
         values={props.values}
         notice={props.notice}
+        editing={props.editing}
       />,
       status,
     );
@@ -210,16 +213,32 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
         ? t("groups.created", { label: found.group.label })
         : query.deleted !== undefined
           ? t("criteria.deleted")
-          : added === 1
-            ? t("criteria.added")
-            : added > 1
-              ? t("criteria.addedMany", { count: added })
-              : undefined;
+          : query.updated !== undefined
+            ? t("criteria.updated")
+            : added === 1
+              ? t("criteria.added")
+              : added > 1
+                ? t("criteria.addedMany", { count: added })
+                : undefined;
+    const question = asQuestion(query.question) ?? "Q1";
+    // ?edit=<id> shows that criterion as an input; an id not listed here is ignored.
+    const editId = Number(query.edit);
+    const editable = query.edit
+      ? services.criteria
+          .list(found.territory.slug, {
+            groupId: found.group.id,
+            question,
+            limit: 10_000,
+            offset: 0,
+          })
+          .items.find((item) => item.id === editId)
+      : undefined;
     return criteriaPage(c, found, {
-      question: asQuestion(query.question) ?? "Q1",
+      question,
       paste: query.mode === "paste",
       values: { language: query.language ?? found.territory.languages[0] ?? "" },
       notice,
+      editing: editable && { id: editable.id, text: editable.text },
     });
   });
 
@@ -290,6 +309,52 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     if (language !== (found.territory.languages[0] ?? "")) back.set("language", language);
     back.set("added", String(entries.length));
     return c.redirect(`/admin/groups/${found.group.id}/criteria?${back}`, 303);
+  });
+
+  /** Saves the text of one criterion (the inline edit); a wrong text re-renders the input. */
+  admin.post("/groups/:id/criteria/:criterionId", protect(EDITORS), (c) => {
+    const found = groupOf(c);
+    const criterionId = idParam(c, "criterionId");
+    if (!found || criterionId === undefined) return c.notFound();
+    let criterion: ReturnType<typeof services.criteria.get>;
+    try {
+      criterion = services.criteria.get(found.territory.slug, criterionId);
+    } catch (error) {
+      if (error instanceof NotFoundError) return c.notFound();
+      throw error;
+    }
+    if (criterion.groupId !== found.group.id) return c.notFound();
+    const question = asQuestion(criterion.question) ?? "Q1";
+    const t = c.get("t");
+    const text = str(c.get("form"), "text");
+    const patch = criterionUpdateSchema.safeParse({ text });
+    if (!patch.success) {
+      return criteriaPage(
+        c,
+        found,
+        {
+          question,
+          paste: false,
+          values: { language: found.territory.languages[0] ?? "" },
+          editing: {
+            id: criterion.id,
+            text,
+            error: text ? t("error.criterionLong") : t("error.criterionEmpty"),
+          },
+        },
+        400,
+      );
+    }
+    try {
+      services.criteria.update(found.territory.slug, criterion.id, patch.data, actorOf(c));
+    } catch (error) {
+      if (error instanceof NotFoundError) return c.notFound();
+      throw error;
+    }
+    return c.redirect(
+      `/admin/groups/${found.group.id}/criteria?question=${question}&updated#c-${criterion.id}`,
+      303,
+    );
   });
 
   admin.post("/groups/:id/criteria/:criterionId/delete", protect(EDITORS), (c) => {
