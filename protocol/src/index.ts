@@ -8,6 +8,7 @@ export * from "./hash";
 export * from "./html";
 export * from "./meeting";
 export * from "./schemas";
+export * from "./suggest";
 export * from "./synthesis";
 export * from "./synthesis-payload";
 export * from "./vocabulary";
