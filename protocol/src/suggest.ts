@@ -228,9 +228,9 @@ export function buildSuggestionModel(
   const postings = new Map<number, Array<[number, number]>>();
   vectors.forEach((vector, position) => {
     for (const [word, weight] of vector) {
-      let list = postings.get(word);
-      if (!list) postings.set(word, (list = []));
-      list.push([position, weight]);
+      const list = postings.get(word);
+      if (list) list.push([position, weight]);
+      else postings.set(word, [[position, weight]]);
     }
   });
   const labelVectors = labels.map((l) => ({ ...l, vector: unitVector(l.indexes) }));
@@ -256,9 +256,11 @@ export function buildSuggestionModel(
 
       const scores = new Map<string, Suggestion>();
       const entry = (component: string) => {
-        let s = scores.get(component);
-        if (!s) scores.set(component, (s = { component, score: 0, because: [], labelWords: [] }));
-        return s;
+        const known = scores.get(component);
+        if (known) return known;
+        const fresh: Suggestion = { component, score: 0, because: [], labelWords: [] };
+        scores.set(component, fresh);
+        return fresh;
       };
       for (const [position, sim] of nearest) {
         const doc = documents[position];
