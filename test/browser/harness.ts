@@ -1,0 +1,211 @@
+import { existsSync } from "node:fs";
+import { copyFile, mkdir } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { getRequestListener } from "@hono/node-server";
+import axe from "axe-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
+import { createNode, type SpiralNode } from "../../node/src/node";
+
+/**
+ * Browser-test helpers: a real node served over HTTP on 127.0.0.1, Debian's Chromium driven by
+ * playwright-core (never a downloaded browser), an axe-core check and screenshots.
+ */
+
+/** Debian's package puts it here; CHROMIUM_PATH points elsewhere (another distribution). */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+export const SCREENSHOT_DIR = path.join(ROOT, "test-artifacts", "screenshots");
+/** The screenshots the README shows (committed). */
+export const DOCS_SCREENSHOT_DIR = path.join(ROOT, "docs", "screenshots");
+
+export interface ServedNode {
+  node: SpiralNode;
+  /** The node's address, e.g. http://127.0.0.1:41234 (its public URL too). */
+  url: string;
+  /** Errors the node logged (a failed request shows here before it shows as a 500). */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh node (empty in-memory database) listening on a random port of 127.0.0.1. */
+export async function serveNode(): Promise<ServedNode> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const errors: string[] = [];
+  const node = createNode({
+    databaseFile: ":memory:",
+    publicUrl: url,
+    logger: {
+      error: (message, error) =>
+        errors.push(`${message}${error instanceof Error ? `: ${error.stack}` : ""}`),
+      info: () => {},
+      warn: () => {},
+    },
+    antiEntropyIntervalMs: 0,
+  });
+  server.on("request", getRequestListener(node.app.fetch));
+  node.start();
+  return {
+    node,
+    url,
+    errors,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await node.close();
+    },
+  };
+}
+
+/**
+ * Launches Debian's Chromium headless. Playwright gives each launch a fresh temporary profile
+ * (its own --user-data-dir, removed on close; it refuses that flag in `args`), and every
+ * context of the browser has its own cookies, so one browser serves several users.
+ */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH}: the browser tests need it. Install it with ` +
+        "`apt-get install -y chromium` (.ci/run does this), or set CHROMIUM_PATH.",
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A browser context (own cookies) on the node, in English unless told otherwise. */
+export async function openContext(
+  browser: Browser,
+  served: ServedNode,
+  options: { viewport?: { width: number; height: number }; locale?: string } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    baseURL: served.url,
+    locale: options.locale ?? "en-GB",
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    ...(options.viewport && options.viewport.width < 500
+      ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+      : {}),
+  });
+  // Pages of a local node answer in milliseconds: fail fast rather than at the test's timeout.
+  context.setDefaultTimeout(5_000);
+  return context;
+}
+
+/** Impacts that fail the check (axe's minor and moderate ones are reported, not failed). */
+const BLOCKING = new Set(["serious", "critical"]);
+
+export interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
+}
+
+/** Every violation axe finds on the page as it is now. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) allows it.
+  const loaded = await page.evaluate(() => "axe" in window);
+  if (!loaded) await page.evaluate(axe.source);
+  return page.evaluate(async () => {
+    const { axe: injected } = window as unknown as { axe: typeof axe };
+    const results = await injected.run(document, { resultTypes: ["violations"] });
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({
+        target: n.target as unknown[],
+        ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}),
+      })),
+    }));
+  });
+}
+
+/** Readable lines: rule id, impact, what it asks, and each element with its failure. */
+export function describeViolations(violations: AxeViolation[]): string {
+  return violations
+    .map((v) =>
+      [
+        `- ${v.id} (${v.impact ?? "no impact"}): ${v.help} <${v.helpUrl}>`,
+        ...v.nodes.map(
+          (n) =>
+            `    at ${JSON.stringify(n.target)}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, "\n      ")}` : ""}`,
+        ),
+      ].join("\n"),
+    )
+    .join("\n");
+}
+
+/** All violations found, by page, kept for the run's summary (minor ones included). */
+export const accessibilityLog: Array<{ page: string; violations: AxeViolation[] }> = [];
+
+/** Fails when axe finds a serious or critical violation on the page; prints them readably. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const violations = await axeViolations(page);
+  accessibilityLog.push({ page: name, violations });
+  const blocking = violations.filter((v) => BLOCKING.has(v.impact ?? ""));
+  expect(
+    blocking,
+    `axe-core found serious or critical accessibility violations on ${name} (${page.url()}):\n${describeViolations(blocking)}`,
+  ).toEqual([]);
+}
+
+/** Set to refresh the README's screenshots (docs/screenshots/) from this run. */
+const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === "1";
+
+/**
+ * Saves a full-page PNG as test-artifacts/screenshots/<name>.png (git-ignored). With `docs` and
+ * UPDATE_DOCS_SCREENSHOTS=1, also copies it to docs/screenshots/ for the README; ordinary runs
+ * leave the committed ones alone.
+ */
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { docs?: boolean } = {},
+): Promise<string> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
+  if (options.docs && UPDATE_DOCS) {
+    await mkdir(DOCS_SCREENSHOT_DIR, { recursive: true });
+    await copyFile(file, path.join(DOCS_SCREENSHOT_DIR, `${name}.png`));
+  }
+  return file;
+}
+
+/** Whether the page scrolls sideways (a phone layout must not). */
+export function horizontalOverflow(
+  page: Page,
+): Promise<{ scrollWidth: number; innerWidth: number }> {
+  return page.evaluate(() => ({
+    scrollWidth: document.scrollingElement?.scrollWidth ?? 0,
+    innerWidth: window.innerWidth,
+  }));
+}
+
+/** The id (or tag) of the focused element. */
+export function focusedElement(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return el ? el.id || el.tagName.toLowerCase() : "";
+  });
+}
