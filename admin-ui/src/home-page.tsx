@@ -1,8 +1,12 @@
+import type { Lang, Translate } from "./i18n";
 import { Layout } from "./layout";
 
 /** What the home page is given by the node: the territories it hosts and their publications. */
 export interface HomePageProps {
+  t: Translate;
+  lang: Lang;
   nodeUrl: string;
+  switchUrl: string;
   territories: Array<{
     slug: string;
     actorUrl: string;
@@ -14,18 +18,30 @@ export interface HomePageProps {
     languages: string[];
     groups: number;
     criteria: number;
-    syntheses: Array<{ id: string; periodKey: string; version: number; publishedAt: string }>;
+    syntheses: Array<{
+      id: string;
+      /** The synthesis page (same URL as its Article). */
+      url: string;
+      periodKey: string;
+      version: number;
+      publishedAt: string;
+    }>;
   }>;
 }
 
 /** The node's public home page: which territory (or territories) it hosts. */
-export function HomePage({ nodeUrl, territories }: HomePageProps) {
+export function HomePage(props: HomePageProps) {
+  const { t, lang, nodeUrl, territories } = props;
   const single = territories.length === 1 ? territories[0] : undefined;
-  const title = single ? `${single.name} — Spiral Network` : "Spiral Network node";
+  const title = single ? `${single.name} — ${t("public.site")}` : t("public.home.title");
   return (
     <Layout
+      t={t}
+      lang={lang}
       title={title}
-      lang={single?.languages[0] ?? "en"}
+      description={single?.description ?? t("public.home.intro")}
+      url={`${nodeUrl}/`}
+      switchUrl={props.switchUrl}
       head={
         single ? (
           <>
@@ -36,38 +52,47 @@ export function HomePage({ nodeUrl, territories }: HomePageProps) {
       }
     >
       <header>
-        <h1>{single ? single.name : "Spiral Network node"}</h1>
-        <p class="muted">
-          A territory of co-responsibility on the Spiral Network: citizens' well-being criteria
-          (SPIRAL method), shared as anonymised syntheses.
-        </p>
+        <h1>{single ? single.name : t("public.home.title")}</h1>
+        <p class="muted">{t("public.home.intro")}</p>
       </header>
       {territories.length === 0 ? (
-        <p>This node does not host a territory yet.</p>
+        <p>{t("public.home.none")}</p>
       ) : (
-        territories.map((t) => (
+        territories.map((territory) => (
           <section>
             {single ? null : (
               <h2>
-                <a href={t.actorUrl}>{t.name}</a>
+                <a href={territory.actorUrl}>{territory.name}</a>
               </h2>
             )}
             <p>
-              {[t.region, t.country].filter(Boolean).join(", ")} · {t.groups} groups · {t.criteria}{" "}
-              criteria
+              {[territory.region, territory.country].filter(Boolean).join(", ")} ·{" "}
+              {t("public.home.stats", { groups: territory.groups, criteria: territory.criteria })}
+              {single ? (
+                <>
+                  {" · "}
+                  <a href={territory.actorUrl}>{t("public.follow.title")}</a>
+                </>
+              ) : null}
             </p>
-            {t.description ? <p>{t.description}</p> : null}
-            <h3>Published syntheses</h3>
-            {t.syntheses.length === 0 ? (
-              <p class="muted">None yet.</p>
+            {territory.description ? <p>{territory.description}</p> : null}
+            {single ? <h2>{t("public.syntheses")}</h2> : <h3>{t("public.syntheses")}</h3>}
+            {territory.syntheses.length === 0 ? (
+              <p class="muted">{t("public.syntheses.none")}</p>
             ) : (
               <ul>
-                {t.syntheses.map((s) => (
+                {territory.syntheses.map((s) => (
                   <li>
-                    <a href={`${nodeUrl}/api/v1/territories/${t.slug}/syntheses/${s.id}`}>
-                      {s.periodKey} — version {s.version}
+                    <a href={s.url}>
+                      {t("public.synthesis.item", { period: s.periodKey, version: s.version })}
                     </a>{" "}
-                    <span class="muted">({s.publishedAt.slice(0, 10)})</span>
+                    <span class="muted">({s.publishedAt.slice(0, 10)})</span> ·{" "}
+                    <a
+                      href={`${nodeUrl}/api/v1/territories/${territory.slug}/syntheses/${s.id}`}
+                      type="application/json"
+                    >
+                      {t("public.json")}
+                    </a>
                   </li>
                 ))}
               </ul>
@@ -75,11 +100,6 @@ export function HomePage({ nodeUrl, territories }: HomePageProps) {
           </section>
         ))
       )}
-      <footer>
-        <p class="muted">
-          API: <a href={`${nodeUrl}/api/v1/openapi.json`}>OpenAPI description</a>
-        </p>
-      </footer>
     </Layout>
   );
 }

@@ -1,24 +1,77 @@
 import type { Child } from "hono/jsx";
+import { FIGURE_STYLE } from "./figures-view";
+import type { Lang, Translate } from "./i18n";
 
-/** The HTML shell shared by every page. */
-export function Layout(props: { title: string; lang: string; head?: Child; children: Child }) {
+/** What every public page tells the shell: its title, its address and a one-line description. */
+export interface PublicPageMeta {
+  t: Translate;
+  lang: Lang;
+  title: string;
+  /** One sentence for link previews (Open Graph) and search engines. */
+  description: string;
+  /** The page's canonical address (absolute). */
+  url: string;
+  /** Open Graph type: a territory is a profile, a synthesis an article, the rest a website. */
+  ogType?: "website" | "profile" | "article";
+  /** The same page in the other language (the current path with ?lang=…). */
+  switchUrl: string;
+}
+
+const STYLE = `
+  *, *::before, *::after { box-sizing: border-box; }
+  body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 48rem; padding: 0 1rem 1rem; line-height: 1.5; color: #1b1b1b; overflow-wrap: break-word; }
+  nav.site { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; padding: 0.75rem 0; border-bottom: 1px solid #ddd; }
+  nav.site .brand { font-weight: 600; margin-right: auto; }
+  h1 { margin: 1rem 0 0.25rem; font-size: 1.6rem; line-height: 1.25; }
+  h2 { font-size: 1.2rem; margin-top: 1.75rem; }
+  a { color: #1d4f91; }
+  .muted { color: #555; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; padding: 0.3rem 0.5rem 0.3rem 0; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
+  code { background: #f1f1f1; padding: 0 0.25rem; overflow-wrap: anywhere; }
+  code.handle { display: inline-block; font-size: 1.15rem; padding: 0.3rem 0.6rem; border: 1px solid #bbb; border-radius: 4px; user-select: all; -webkit-user-select: all; }
+  footer { margin-top: 2rem; border-top: 1px solid #ddd; padding-top: 0.5rem; }
+`;
+
+/** The HTML shell shared by every public page: head with Open Graph, a small nav, a footer. */
+export function Layout(props: PublicPageMeta & { head?: Child; children: Child }) {
+  const { t, lang } = props;
+  const other: Lang = lang === "fr" ? "en" : "fr";
   return (
-    <html lang={props.lang}>
+    <html lang={lang}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
+        <meta name="description" content={props.description} />
+        <meta property="og:title" content={props.title} />
+        <meta property="og:description" content={props.description} />
+        <meta property="og:type" content={props.ogType ?? "website"} />
+        <meta property="og:url" content={props.url} />
+        <meta property="og:site_name" content={t("public.site")} />
+        <meta property="og:locale" content={lang === "fr" ? "fr_FR" : "en_GB"} />
+        <link rel="canonical" href={props.url} />
         {props.head}
-        <style>{`
-          body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 48rem; padding: 1rem; line-height: 1.5; color: #1b1b1b; }
-          h1 { margin-bottom: 0.25rem; }
-          .muted { color: #555; }
-          table { border-collapse: collapse; }
-          th, td { text-align: left; padding: 0.25rem 0.75rem 0.25rem 0; }
-          code { background: #f1f1f1; padding: 0 0.25rem; }
-        `}</style>
+        <style>{STYLE + FIGURE_STYLE}</style>
       </head>
-      <body>{props.children}</body>
+      <body>
+        <nav class="site" aria-label={t("public.site")}>
+          <a class="brand" href="/">
+            {t("public.site")}
+          </a>
+          <a href="/figures">{t("public.nav.figures")}</a>
+          <a href={props.switchUrl} hreflang={other} lang={other}>
+            {t("public.lang.switch")}
+          </a>
+        </nav>
+        <main>{props.children}</main>
+        <footer>
+          <p class="muted">
+            <a href="/api/v1/openapi.json">{t("public.footer.api")}</a> ·{" "}
+            <a href="/admin">{t("public.footer.workspace")}</a>
+          </p>
+        </footer>
+      </body>
     </html>
   );
 }

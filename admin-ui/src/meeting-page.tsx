@@ -1,7 +1,11 @@
 import { raw } from "hono/html";
+import type { Lang, Translate } from "./i18n";
 import { Layout } from "./layout";
 
 export interface MeetingPageProps {
+  t: Translate;
+  lang: Lang;
+  switchUrl: string;
   title: string;
   /** One line: date, local time with time zone, place. */
   when: string;
@@ -16,10 +20,16 @@ export interface MeetingPageProps {
 
 /** The HTML face of a meeting (the URL its Event points to), with an "add to calendar" link. */
 export function MeetingPage(props: MeetingPageProps) {
+  const { t, lang } = props;
+  const title = props.cancelled ? `${t("public.meeting.cancelled")} ${props.title}` : props.title;
   return (
     <Layout
-      title={props.title}
-      lang="en"
+      t={t}
+      lang={lang}
+      title={`${title} — ${props.territory.name}`}
+      description={props.when}
+      url={props.eventUrl}
+      switchUrl={props.switchUrl}
       head={
         <>
           <link rel="alternate" type="application/activity+json" href={props.eventUrl} />
@@ -30,20 +40,17 @@ export function MeetingPage(props: MeetingPageProps) {
       <p>
         <a href={props.territory.url}>{props.territory.name}</a>
       </p>
-      <h1>
-        {props.cancelled ? "Cancelled: " : ""}
-        {props.title}
-      </h1>
+      <h1>{title}</h1>
       <p>
         <strong>{props.when}</strong>
       </p>
       {raw(props.contentHtml)}
       <p>
-        <a href={props.icsUrl}>Add to your calendar (.ics)</a>
+        <a href={props.icsUrl}>{t("public.meeting.ics")}</a>
         {props.registrationUrl ? (
           <>
             {" · "}
-            <a href={props.registrationUrl}>Register</a>
+            <a href={props.registrationUrl}>{t("public.meeting.register")}</a>
           </>
         ) : null}
       </p>

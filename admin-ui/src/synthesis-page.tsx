@@ -1,12 +1,21 @@
-import { raw } from "hono/html";
+import { type Cells, QuestionLists } from "./figures-view";
+import type { Lang, Translate } from "./i18n";
 import { Layout } from "./layout";
 
 export interface SynthesisPageProps {
+  t: Translate;
+  lang: Lang;
+  switchUrl: string;
   title: string;
+  /** One sentence with the key figures (also the link preview's description). */
   summary: string;
-  /** Readable HTML made by the node from counts only (escaped there). */
-  contentHtml: string;
   territory: { name: string; url: string };
+  participants: number;
+  groups: number;
+  criteria: number;
+  dimensions: Cells;
+  /** Dimension and component labels in the page's language. */
+  labels: Record<string, string>;
   version: number;
   hash: string;
   publishedAt: string;
@@ -15,20 +24,42 @@ export interface SynthesisPageProps {
 
 /** The HTML face of a published synthesis (the URL its Article points to). */
 export function SynthesisPage(props: SynthesisPageProps) {
+  const { t, lang } = props;
   return (
     <Layout
+      t={t}
+      lang={lang}
       title={props.title}
-      lang="en"
+      description={props.summary}
+      url={props.articleUrl}
+      ogType="article"
+      switchUrl={props.switchUrl}
       head={<link rel="alternate" type="application/activity+json" href={props.articleUrl} />}
     >
       <p>
         <a href={props.territory.url}>{props.territory.name}</a>
       </p>
       <h1>{props.title}</h1>
-      <p>{props.summary}</p>
-      {raw(props.contentHtml)}
+      <p>
+        {t("public.synthesis.intro", {
+          name: props.territory.name,
+          criteria: props.criteria,
+          participants: props.participants,
+          groups: props.groups,
+        })}
+      </p>
+      <h2>{t("figures.byDimension")}</h2>
+      <QuestionLists
+        t={t}
+        lang={lang}
+        cells={props.dimensions}
+        label={(code) => props.labels[code] ?? code}
+      />
       <p class="muted">
-        Version {props.version}, published {props.publishedAt.slice(0, 10)} · content hash{" "}
+        {t("public.synthesis.version", {
+          version: props.version,
+          date: props.publishedAt.slice(0, 10),
+        })}{" "}
         <code>{props.hash}</code>
       </p>
     </Layout>

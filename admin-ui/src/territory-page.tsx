@@ -1,9 +1,16 @@
+import type { Lang, Translate } from "./i18n";
 import { Layout } from "./layout";
 
 export interface TerritoryPageProps {
+  t: Translate;
+  lang: Lang;
+  switchUrl: string;
   actorUrl: string;
   calendarUrl: string;
+  /** `@slug@host`, what Mastodon users paste into their search box. */
   handle: string;
+  /** The public figures of the territory's country. */
+  countryFiguresUrl: string;
   territory: {
     name: string;
     country: string;
@@ -17,11 +24,19 @@ export interface TerritoryPageProps {
 
 /** A territory's public page: the HTML face of its ActivityPub actor (same URL). */
 export function TerritoryPage(props: TerritoryPageProps) {
-  const { actorUrl, calendarUrl, handle, territory, syntheses, meetings } = props;
+  const { t, lang, actorUrl, calendarUrl, handle, territory, syntheses, meetings } = props;
+  const place = [territory.region, territory.country].filter(Boolean).join(", ");
   return (
     <Layout
-      title={`${territory.name} — Spiral Network`}
-      lang={territory.languages[0] ?? "en"}
+      t={t}
+      lang={lang}
+      title={`${territory.name} — ${t("public.site")}`}
+      description={
+        territory.description ?? t("public.territory.description", { name: territory.name, place })
+      }
+      url={actorUrl}
+      ogType="profile"
+      switchUrl={props.switchUrl}
       head={
         <>
           <link rel="alternate" type="application/activity+json" href={actorUrl} />
@@ -31,16 +46,19 @@ export function TerritoryPage(props: TerritoryPageProps) {
     >
       <h1>{territory.name}</h1>
       <p class="muted">
-        {[territory.region, territory.country].filter(Boolean).join(", ")} · territory of
-        co-responsibility (SPIRAL method)
+        {place} · {t("public.territory.kind")}
       </p>
       {territory.description ? <p>{territory.description}</p> : null}
-      <p>
-        Follow it from Mastodon or another Spiral Network node: <code>{handle}</code>
-      </p>
-      <h2>Upcoming meetings</h2>
+      <section aria-labelledby="follow">
+        <h2 id="follow">{t("public.follow.title")}</h2>
+        <p>
+          <code class="handle">{handle}</code>
+        </p>
+        <p>{t("public.follow.howto")}</p>
+      </section>
+      <h2>{t("public.meetings")}</h2>
       {meetings.length === 0 ? (
-        <p class="muted">None announced.</p>
+        <p class="muted">{t("public.meetings.none")}</p>
       ) : (
         <ul>
           {meetings.map((m) => (
@@ -51,23 +69,33 @@ export function TerritoryPage(props: TerritoryPageProps) {
         </ul>
       )}
       <p>
-        Subscribe in your calendar app: <a href={calendarUrl}>{calendarUrl}</a>
+        {t("public.calendar")} <a href={calendarUrl}>{calendarUrl}</a>
       </p>
-      <h2>Published syntheses</h2>
+      <h2>{t("public.syntheses")}</h2>
       {syntheses.length === 0 ? (
-        <p class="muted">None yet.</p>
+        <p class="muted">{t("public.syntheses.none")}</p>
       ) : (
         <ul>
           {syntheses.map((s) => (
             <li>
               <a href={s.url}>{s.title}</a>{" "}
               <span class="muted">
-                (version {s.version}, {s.publishedAt.slice(0, 10)})
+                (
+                {t("public.synthesis.meta", {
+                  version: s.version,
+                  date: s.publishedAt.slice(0, 10),
+                })}
+                )
               </span>
             </li>
           ))}
         </ul>
       )}
+      <p>
+        <a href={props.countryFiguresUrl}>
+          {t("public.territory.figures", { country: territory.country })}
+        </a>
+      </p>
     </Layout>
   );
 }

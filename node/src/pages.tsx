@@ -1,5 +1,14 @@
 import { type Context, Hono } from "hono";
+import { getCookie } from "hono/cookie";
+import { FiguresPage } from "../../admin-ui/src/figures-page";
 import { HomePage } from "../../admin-ui/src/home-page";
+import {
+  isLang,
+  type Lang,
+  pickLanguage,
+  type Translate,
+  translator,
+} from "../../admin-ui/src/i18n";
 import { MeetingPage } from "../../admin-ui/src/meeting-page";
 import { SynthesisPage } from "../../admin-ui/src/synthesis-page";
 import { TerritoryPage } from "../../admin-ui/src/territory-page";
@@ -11,7 +20,8 @@ import {
   type SynthesisPayload,
 } from "../../protocol/src/index";
 import { meetingsCalendar, singleMeetingCalendar } from "./calendar/ical";
-import { synthesisHtml, synthesisName, synthesisSummary } from "./federation/synthesis-mapper";
+import { periodLabel } from "./federation/synthesis-mapper";
+import { computeFigure, figureApiUrl, figureChoices, parseFigureQuery } from "./figures";
 import type { Services } from "./services/index";
 import { meetingUrl } from "./services/meetings";
 import { synthesisUrl, synthesisVersionView } from "./services/syntheses";
@@ -21,9 +31,52 @@ import { territoryActorId } from "./services/territories";
  * Public pages. Federation clients get ActivityStreams at these URLs (Fedify answers first);
  * browsers fall through to here. The admin UI renders; this module only gathers what it shows.
  */
+type PagesEnv = { Variables: { lang: Lang; t: Translate } };
+
+/** The cookie the workspace's language switch sets (read here too when the browser sends it). */
+const LANG_COOKIE = "lang";
+
 export function createPages(services: Services) {
-  const pages = new Hono();
+  const pages = new Hono<PagesEnv>();
   const { publicUrl, grid } = services.ctx;
+
+  // Language: ?lang= (the pages' own switch, no cookie needed), then the `lang` cookie, then
+  // Accept-Language. HTML answers get the same strict policy as the workspace (no scripts).
+  pages.use(async (c, next) => {
+    const asked = c.req.query("lang");
+    const lang = isLang(asked)
+      ? asked
+      : pickLanguage(getCookie(c, LANG_COOKIE), c.req.header("accept-language"));
+    c.set("lang", lang);
+    c.set("t", translator(lang));
+    await next();
+    if (c.res.headers.get("content-type")?.startsWith("text/html")) {
+      c.header("Content-Language", lang);
+      c.header("Vary", "Accept, Accept-Language, Cookie");
+      c.header("X-Content-Type-Options", "nosniff");
+      c.header(
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
+      );
+    }
+  });
+
+  /** The page asked for, in the other language (other query parameters kept). */
+  const switchUrl = (c: Context<PagesEnv>) => {
+    const url = new URL(c.req.url);
+    url.searchParams.set("lang", c.get("lang") === "fr" ? "en" : "fr");
+    return `${url.pathname}${url.search}`;
+  };
+  const page = (c: Context<PagesEnv>) => ({
+    t: c.get("t"),
+    lang: c.get("lang"),
+    switchUrl: switchUrl(c),
+  });
+  const synthesisTitle = (t: Translate, payload: SynthesisPayload) =>
+    t("public.synthesis.title", {
+      name: payload.territory.name,
+      period: periodLabel(payload.period),
+    });
 
   /** The latest version of each published, not withdrawn synthesis of a territory. */
   const publishedSyntheses = (slug: string) => {
@@ -65,10 +118,13 @@ export function createPages(services: Services) {
         languages: t.languages,
         groups: groups.length,
         criteria: groups.reduce((sum, g) => sum + (g.criteria ?? 0), 0),
-        syntheses: publishedSyntheses(t.slug).map(synthesisVersionView),
+        syntheses: publishedSyntheses(t.slug).map((v) => ({
+          ...synthesisVersionView(v),
+          url: synthesisUrl(publicUrl, v.synthesisUuid),
+        })),
       };
     });
-    return c.html(<HomePage nodeUrl={publicUrl} territories={territories} />);
+    return c.html(<HomePage {...page(c)} nodeUrl={publicUrl} territories={territories} />);
   });
 
   pages.get("/actors/:slug", (c) => {
@@ -78,7 +134,7 @@ export function createPages(services: Services) {
       const payload = JSON.parse(v.payload) as SynthesisPayload;
       return {
         url: synthesisUrl(publicUrl, v.synthesisUuid),
-        title: synthesisName(payload),
+        title: synthesisTitle(c.get("t"), payload),
         version: v.version,
         publishedAt: v.createdAt,
       };
@@ -88,11 +144,13 @@ export function createPages(services: Services) {
       return {
         url: meetingUrl(publicUrl, row.uuid),
         title: payload.title,
-        when: meetingSummaryLine(payload),
+        when: meetingSummaryLine(payload, c.get("lang")),
       };
     });
     return c.html(
       <TerritoryPage
+        {...page(c)}
+        countryFiguresUrl={`/figures?country=${encodeURIComponent(territory.country)}`}
         actorUrl={territoryActorId(publicUrl, territory.slug)}
         calendarUrl={calendarUrl(territory.slug)}
         meetings={meetings}
@@ -112,14 +170,30 @@ export function createPages(services: Services) {
   pages.get("/syntheses/:uuid", (c) => {
     const found = services.syntheses.series(c.req.param("uuid"));
     if (!found) return c.notFound();
-    if (found.series.withdrawnAt)
-      return c.text("This synthesis was withdrawn by its territory.", 410);
+    const t = c.get("t");
+    if (found.series.withdrawnAt) return c.text(t("public.synthesis.gone"), 410);
     const { payload, territory, latest } = found;
+    const lang = c.get("lang");
+    const labels = Object.fromEntries(
+      Object.values(payload.dimensions)
+        .flatMap((cells) => Object.keys(cells ?? {}))
+        .map((code) => [code, grid.entry(code)?.label[lang] ?? code]),
+    );
     return c.html(
       <SynthesisPage
-        title={synthesisName(payload)}
-        summary={synthesisSummary(payload, grid)}
-        contentHtml={synthesisHtml(payload, grid)}
+        {...page(c)}
+        title={synthesisTitle(t, payload)}
+        summary={t("public.synthesis.intro", {
+          name: payload.territory.name,
+          criteria: payload.totals.criteria,
+          participants: payload.participants,
+          groups: payload.groups,
+        })}
+        participants={payload.participants}
+        groups={payload.groups}
+        criteria={payload.totals.criteria}
+        dimensions={payload.dimensions}
+        labels={labels}
         territory={{ name: territory.name, url: territoryActorId(publicUrl, territory.slug) }}
         version={latest.version}
         hash={latest.hash}
@@ -186,14 +260,16 @@ export function createPages(services: Services) {
   pages.get("/meetings/:uuid", (c) => {
     const found = services.meetings.byUuid(c.req.param("uuid"));
     if (!found || !isPublic(found.meeting)) return c.notFound();
-    if (found.meeting.deletedAt) return c.text("This meeting was deleted by its territory.", 410);
+    if (found.meeting.deletedAt) return c.text(c.get("t")("public.meeting.gone"), 410);
     const payload = found.meeting.payload as unknown as MeetingPayload;
     const url = meetingUrl(publicUrl, found.meeting.uuid);
+    const lang = c.get("lang");
     return c.html(
       <MeetingPage
+        {...page(c)}
         title={payload.title}
-        when={meetingSummaryLine(payload)}
-        contentHtml={meetingHtml(payload)}
+        when={meetingSummaryLine(payload, lang)}
+        contentHtml={meetingHtml(payload, lang)}
         cancelled={payload.status === "cancelled"}
         territory={{
           name: found.territory.name,
@@ -203,6 +279,29 @@ export function createPages(services: Services) {
         icsUrl={`${url}.ics`}
         registrationUrl={payload.registrationUrl}
       />,
+    );
+  });
+
+  // The network's figures: the same query parameters, computation and fingerprint as
+  // GET /api/v1/aggregates, whose URLs are the download links.
+  pages.get("/figures", (c) => {
+    const lang = c.get("lang");
+    const parsed = parseFigureQuery(c.req.query());
+    const figure = parsed.ok ? computeFigure(services, parsed.params) : undefined;
+    const labels = Object.fromEntries(grid.dimensions.map((d) => [d.code, d.label[lang]]));
+    return c.html(
+      <FiguresPage
+        {...page(c)}
+        url={`${publicUrl}/figures`}
+        form={parsed.form}
+        choices={figureChoices(services)}
+        figure={figure}
+        problems={parsed.ok ? [] : parsed.problems.map((p) => `${p.field}: ${p.message}`)}
+        labels={labels}
+        csvUrl={parsed.ok ? figureApiUrl(parsed.params, "csv") : undefined}
+        jsonUrl={parsed.ok ? figureApiUrl(parsed.params, "json") : undefined}
+      />,
+      parsed.ok ? 200 : 400,
     );
   });
 

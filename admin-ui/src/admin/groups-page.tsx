@@ -45,6 +45,8 @@ export function GroupsPage(props: GroupsPageProps) {
           {props.canEdit ? (
             <p>
               <a href="/admin/groups/new">{t("groups.create")}</a>
+              {" · "}
+              <a href="/admin/import">{t("nav.import")}</a>
             </p>
           ) : null}
           {props.groups.length === 0 ? (

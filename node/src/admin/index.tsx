@@ -11,6 +11,7 @@ import { ROLES, type Role } from "../services/users";
 import { FORM_COOKIE, LANG_COOKIE, registerAccountRoutes, SESSION_COOKIE } from "./accounts";
 import { registerClassifyRoutes } from "./classify";
 import { registerGroupRoutes } from "./groups";
+import { registerImportRoutes, takesLargeForms } from "./imports";
 import {
   type AdminContext,
   type AdminEnv,
@@ -27,12 +28,12 @@ export type { AdminOptions } from "./kit";
 export function createAdmin(services: Services, options: AdminOptions) {
   const admin = new Hono<AdminEnv>();
   // Forms are small: refuse big bodies before reading them (login and setup need no session).
-  admin.use(
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => c.text("The form is too large.", 413),
-    }),
-  );
+  // The CSV import routes take files and set their own, larger limit.
+  const formLimit = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: (c) => c.text("The form is too large.", 413),
+  });
+  admin.use((c, next) => (takesLargeForms(c.req.path) ? next() : formLimit(c, next)));
   const cookieBase: CookieOptions = {
     httpOnly: true,
     sameSite: "Lax",
@@ -170,6 +171,7 @@ export function createAdmin(services: Services, options: AdminOptions) {
   };
   registerAccountRoutes(admin, kit);
   registerGroupRoutes(admin, kit);
+  registerImportRoutes(admin, kit);
   registerClassifyRoutes(admin, kit);
 
   admin.onError((error, c) => {

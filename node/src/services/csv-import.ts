@@ -65,7 +65,16 @@ export interface CsvImportPreview extends CsvImportResult {
 
 const MAX_REPORTED_ISSUES = 1000;
 
-class CsvRejected extends InvalidInputError {}
+/** A file refused as a whole; `badLines` counts every bad line, even beyond those listed. */
+export class CsvRejected extends InvalidInputError {
+  constructor(
+    message: string,
+    issues: FieldIssue[] = [],
+    readonly badLines = issues.length,
+  ) {
+    super(message, issues);
+  }
+}
 /** Thrown to roll back a dry run once every line has been checked. */
 class DryRunFinished extends Error {}
 
@@ -312,7 +321,11 @@ export function createCsvImportService(
         }
         if (badLines > 0) {
           const shown = badLines > issues.length ? ` (the first ${issues.length} are listed)` : "";
-          throw new CsvRejected(`${badLines} bad line(s)${shown}; nothing was imported`, issues);
+          throw new CsvRejected(
+            `${badLines} bad line(s)${shown}; nothing was imported`,
+            issues,
+            badLines,
+          );
         }
         if (imported === 0) throw new CsvRejected("the file has a header but no criteria");
         if (options.dryRun) throw new DryRunFinished();

@@ -1,0 +1,82 @@
+/** Strings of the public pages (no login): home, territory, synthesis, meeting, figures. */
+export const en = {
+  "public.site": "Spiral Network",
+  "public.nav.home": "Home",
+  "public.nav.figures": "Network figures",
+  "public.lang.switch": "Français",
+  "public.footer.api": "API: OpenAPI description",
+  "public.footer.workspace": "Facilitator workspace",
+  "public.home.title": "Spiral Network node",
+  "public.home.intro":
+    "A territory of co-responsibility on the Spiral Network: citizens' well-being criteria (SPIRAL method), shared as anonymised syntheses.",
+  "public.home.none": "This node does not host a territory yet.",
+  "public.home.stats": "{groups} groups · {criteria} criteria",
+  "public.json": "JSON",
+  "public.territory.kind": "territory of co-responsibility (SPIRAL method)",
+  "public.territory.description":
+    "{name} ({place}) on the Spiral Network: published well-being syntheses and upcoming meetings.",
+  "public.territory.figures": "Network figures for {country}",
+  "public.follow.title": "Follow from Mastodon",
+  "public.follow.howto":
+    "In Mastodon (or another fediverse app), paste this address into the search box, open the profile it finds and press Follow.",
+  "public.meetings": "Upcoming meetings",
+  "public.meetings.none": "None announced.",
+  "public.calendar": "Subscribe in your calendar app:",
+  "public.syntheses": "Published syntheses",
+  "public.syntheses.none": "None yet.",
+  "public.synthesis.item": "{period} — version {version}",
+  "public.synthesis.meta": "version {version}, {date}",
+  "public.synthesis.title": "Well-being synthesis — {name} — {period}",
+  "public.synthesis.intro":
+    "{name}: {criteria} criteria written by {participants} citizens in {groups} homogeneous groups (SPIRAL method).",
+  "public.synthesis.version": "Version {version}, published {date} · content hash",
+  "public.synthesis.gone": "This synthesis was withdrawn by its territory.",
+  "public.meeting.cancelled": "Cancelled:",
+  "public.meeting.ics": "Add to your calendar (.ics)",
+  "public.meeting.register": "Register",
+  "public.meeting.gone": "This meeting was deleted by its territory.",
+  "public.figures.title": "Network figures",
+  "public.figures.intro":
+    "Sums of the latest syntheses this node holds from every territory of the network, its own included. Each figure says which syntheses it covers.",
+} as const;
+
+export const fr: Record<keyof typeof en, string> = {
+  "public.site": "Réseau Spirale",
+  "public.nav.home": "Accueil",
+  "public.nav.figures": "Chiffres du réseau",
+  "public.lang.switch": "English",
+  "public.footer.api": "API : description OpenAPI",
+  "public.footer.workspace": "Espace des animateurs",
+  "public.home.title": "Nœud du Réseau Spirale",
+  "public.home.intro":
+    "Un territoire de coresponsabilité du Réseau Spirale : les critères de bien-être des citoyens (méthode SPIRAL), partagés sous forme de synthèses anonymisées.",
+  "public.home.none": "Ce nœud n'héberge pas encore de territoire.",
+  "public.home.stats": "{groups} groupes · {criteria} critères",
+  "public.json": "JSON",
+  "public.territory.kind": "territoire de coresponsabilité (méthode SPIRAL)",
+  "public.territory.description":
+    "{name} ({place}) sur le Réseau Spirale : synthèses du bien-être publiées et prochaines rencontres.",
+  "public.territory.figures": "Chiffres du réseau pour {country}",
+  "public.follow.title": "Suivre depuis Mastodon",
+  "public.follow.howto":
+    "Dans Mastodon (ou une autre application du fédivers), collez cette adresse dans la barre de recherche, ouvrez le profil trouvé et cliquez sur Suivre.",
+  "public.meetings": "Prochaines rencontres",
+  "public.meetings.none": "Aucune annoncée.",
+  "public.calendar": "Abonnez-vous dans votre agenda :",
+  "public.syntheses": "Synthèses publiées",
+  "public.syntheses.none": "Aucune pour l'instant.",
+  "public.synthesis.item": "{period} — version {version}",
+  "public.synthesis.meta": "version {version}, {date}",
+  "public.synthesis.title": "Synthèse du bien-être — {name} — {period}",
+  "public.synthesis.intro":
+    "{name} : {criteria} critères écrits par {participants} citoyens dans {groups} groupes homogènes (méthode SPIRAL).",
+  "public.synthesis.version": "Version {version}, publiée le {date} · empreinte du contenu",
+  "public.synthesis.gone": "Cette synthèse a été retirée par son territoire.",
+  "public.meeting.cancelled": "Annulée :",
+  "public.meeting.ics": "Ajouter à votre agenda (.ics)",
+  "public.meeting.register": "S'inscrire",
+  "public.meeting.gone": "Cette rencontre a été supprimée par son territoire.",
+  "public.figures.title": "Chiffres du réseau",
+  "public.figures.intro":
+    "Sommes des dernières synthèses que ce nœud connaît, de tous les territoires du réseau, le sien compris. Chaque chiffre indique les synthèses qu'il couvre.",
+};

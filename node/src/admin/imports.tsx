@@ -1,0 +1,177 @@
+import { bodyLimit } from "hono/body-limit";
+import {
+  CODE_MODES,
+  type CodeMode,
+  type ImportCheck,
+  ImportPage,
+} from "../../../admin-ui/src/admin/import-page";
+import { MessagePage } from "../../../admin-ui/src/admin/layout";
+import { CsvRejected } from "../services/csv-import";
+import { type AdminApp, type AdminContext, type AdminKit, EDITORS, type Reply } from "./kit";
+
+/** The largest CSV accepted by the workspace (the other forms stay at the small global limit). */
+export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+const MAX_SIZE_LABEL = "5 MiB";
+/** Room for the multipart envelope and the other fields around a file of the largest size. */
+const MAX_IMPORT_BODY = MAX_IMPORT_BYTES + 64 * 1024;
+/** How many of the good rows the preview shows. */
+const SAMPLE_SIZE = 20;
+
+const IMPORT_PATHS = new Set(["/admin/import", "/admin/import/preview"]);
+/** Whether a request goes to the import routes, which set their own, larger body limit. */
+export const takesLargeForms = (path: string) => IMPORT_PATHS.has(path.replace(/\/$/, ""));
+
+/** Text as the node stores it: no BOM, LF line ends (browsers send CRLF from forms). */
+const normalise = (text: string) => text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+
+/**
+ * The CSV import of criteria in two steps: POST /import/preview checks the file or pasted text
+ * without saving; POST /import saves the text carried by the preview's form, after checking it
+ * all again (all or nothing), so a changed text with bad lines saves nothing.
+ */
+export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
+  const { services, protect, signedIn, entryPoint, actorOf, territoryOf } = kit;
+
+  const importLimit = bodyLimit({
+    maxSize: MAX_IMPORT_BODY,
+    onError: (c) => tooLarge(c as AdminContext),
+  });
+  const tooLarge = (c: AdminContext) => {
+    const t = c.get("t");
+    return c.html(
+      <MessagePage
+        t={t}
+        lang={c.get("lang")}
+        title={t("import.tooLarge.title")}
+        body={t("import.tooLarge.body", { size: MAX_SIZE_LABEL })}
+        path="/admin/import"
+        user={signedIn(c)}
+      />,
+      413,
+    );
+  };
+
+  const page = (
+    c: AdminContext,
+    props: {
+      csv?: string;
+      codes?: CodeMode;
+      check?: ImportCheck;
+      errors?: { input?: string };
+      notice?: string;
+    },
+    status: 200 | 400 = 200,
+  ): Reply => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    return c.html(
+      <ImportPage
+        t={c.get("t")}
+        lang={c.get("lang")}
+        user={user}
+        maxSize={MAX_SIZE_LABEL}
+        csv={props.csv ?? ""}
+        codes={props.codes ?? "proposed"}
+        check={props.check}
+        errors={props.errors}
+        notice={props.notice}
+      />,
+      status,
+    );
+  };
+
+  const codesOf = (c: AdminContext): CodeMode | undefined => {
+    const value = c.get("form").codes ?? "proposed";
+    return CODE_MODES.find((mode) => mode === value);
+  };
+
+  /** A refusal of the import service as the page shows it; other errors go on up. */
+  const rejection = (error: unknown): ImportCheck => {
+    if (!(error instanceof CsvRejected)) throw error;
+    return {
+      ok: false,
+      issues: error.issues.map((issue) => ({ line: issue.line, message: issue.message })),
+      badLines: error.badLines,
+      message: error.message,
+    };
+  };
+
+  admin.get("/import", protect(EDITORS), (c) => {
+    if (!territoryOf()) return kit.noTerritory(c);
+    const imported = Number(c.req.query("imported"));
+    return page(c, {
+      ...(imported > 0 ? { notice: c.get("t")("import.imported", { count: imported }) } : {}),
+    });
+  });
+
+  admin.post("/import/preview", importLimit, protect(EDITORS), async (c) => {
+    const territory = territoryOf();
+    if (!territory) return kit.noTerritory(c);
+    const t = c.get("t");
+    const codes = codesOf(c);
+    if (!codes) return kit.message(c, 400, "badRequest.title", t("badRequest.body"));
+    // The kit's form reader keeps strings only; the file comes from the same (cached) body.
+    const body = await c.req.parseBody();
+    const file = body.file instanceof File && body.file.size > 0 ? body.file : undefined;
+    if (file && file.size > MAX_IMPORT_BYTES) return tooLarge(c);
+    let bytes: Uint8Array;
+    let csv = "";
+    if (file) {
+      bytes = new Uint8Array(await file.arrayBuffer());
+      try {
+        csv = normalise(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+        bytes = new TextEncoder().encode(csv);
+      } catch {
+        // Not UTF-8: the service lists the lines to re-save; there is no text to show back.
+      }
+    } else {
+      csv = normalise(c.get("form").csv ?? "");
+      if (csv.trim() === "") {
+        return page(c, { codes, errors: { input: t("import.noInput") } }, 400);
+      }
+      bytes = new TextEncoder().encode(csv);
+    }
+    let check: ImportCheck;
+    try {
+      const preview = services.imports.preview(
+        territory.slug,
+        bytes,
+        { codes },
+        actorOf(c),
+        SAMPLE_SIZE,
+      );
+      check = {
+        ok: true,
+        rows: preview.rows,
+        byGroupQuestion: preview.byGroupQuestion,
+        sample: preview.sample,
+      };
+    } catch (error) {
+      check = rejection(error);
+    }
+    return page(c, { csv, codes, check }, check.ok ? 200 : 400);
+  });
+
+  admin.post("/import", importLimit, protect(EDITORS), (c) => {
+    const territory = territoryOf();
+    if (!territory) return kit.noTerritory(c);
+    const t = c.get("t");
+    const codes = codesOf(c);
+    if (!codes) return kit.message(c, 400, "badRequest.title", t("badRequest.body"));
+    const csv = normalise(c.get("form").csv ?? "");
+    if (csv.trim() === "") return page(c, { codes, errors: { input: t("import.noInput") } }, 400);
+    const bytes = new TextEncoder().encode(csv);
+    if (bytes.length > MAX_IMPORT_BYTES) return tooLarge(c);
+    try {
+      const result = services.imports.import(
+        territory.slug,
+        bytes,
+        { codes, dryRun: false },
+        actorOf(c),
+      );
+      return c.redirect(`/admin/import?imported=${result.imported}`, 303);
+    } catch (error) {
+      return page(c, { csv, codes, check: rejection(error) }, 400);
+    }
+  });
+}

@@ -1,0 +1,131 @@
+import type { z } from "zod";
+import { POOLED_CATEGORY } from "../../protocol/src/index";
+import { aggregateQuerySchema, endorsement } from "./api/routes/aggregates";
+import type { AggregateResult } from "./services/aggregates";
+import type { Services } from "./services/index";
+
+/**
+ * Network figures for the HTML pages (public /figures and the workspace's explorer). They read
+ * the same query parameters as GET /api/v1/aggregates, parsed by the same schema, and ask the same
+ * service the same way — so a page and the API show the same figure and fingerprint, and a page's
+ * download links are the API's URL with the page's parameters.
+ */
+
+export type FigureParams = z.infer<typeof aggregateQuerySchema>;
+
+/** The parameters a figure form sends (the API's names). */
+export const FIGURE_FIELDS = [
+  "country",
+  "region",
+  "category",
+  "from",
+  "to",
+  "question",
+  "scope",
+  "robust",
+] as const;
+export type FigureField = (typeof FIGURE_FIELDS)[number];
+/** What a form shows back: each field's raw text ("" when absent). */
+export type FigureForm = Record<FigureField, string>;
+
+export type ParsedFigure =
+  | { ok: true; form: FigureForm; params: FigureParams }
+  | { ok: false; form: FigureForm; problems: Array<{ field: string; message: string }> };
+
+/**
+ * Reads one filter set from a query string. `prefix` tells two sets on one page apart ("b_" for
+ * the comparison). Empty fields mean "no filter", as an empty select sends them.
+ */
+export function parseFigureQuery(
+  query: Record<string, string | undefined>,
+  prefix = "",
+): ParsedFigure {
+  const form = Object.fromEntries(
+    FIGURE_FIELDS.map((field) => [field, (query[`${prefix}${field}`] ?? "").trim()]),
+  ) as FigureForm;
+  // A checkbox sends "on" (or "true"); the API spells it "true".
+  const robust = form.robust === "on" || form.robust === "true" ? "true" : "false";
+  const present = Object.fromEntries(
+    Object.entries({ ...form, robust }).filter(([, value]) => value !== ""),
+  );
+  const parsed = aggregateQuerySchema.safeParse(present);
+  if (parsed.success) return { ok: true, form, params: parsed.data };
+  return {
+    ok: false,
+    form,
+    problems: parsed.error.issues.map((issue) => ({
+      field: String(issue.path[0] ?? ""),
+      message: issue.message,
+    })),
+  };
+}
+
+/** Whether any field of a filter set was sent (a comparison is shown only when asked for). */
+export const hasFigureQuery = (query: Record<string, string | undefined>, prefix: string) =>
+  FIGURE_FIELDS.some((field) => (query[`${prefix}${field}`] ?? "") !== "");
+
+/** The figure, computed exactly as GET /api/v1/aggregates computes it. */
+export function computeFigure(services: Services, params: FigureParams): AggregateResult {
+  const { country, region, category, from, to, question, scope, robust } = params;
+  return services.aggregates.query(
+    {
+      scope,
+      robust,
+      ...(country ? { countries: country } : {}),
+      ...(region ? { regions: region } : {}),
+      ...(category ? { categories: category } : {}),
+      ...(from ? { periodFrom: from } : {}),
+      ...(to ? { periodTo: to } : {}),
+      ...(question ? { question } : {}),
+    },
+    scope === "endorsed" ? endorsement(services) : () => true,
+  );
+}
+
+/** The API's URL for this figure, as JSON or CSV (public reads). */
+export function figureApiUrl(params: FigureParams, format: "json" | "csv"): string {
+  const query = new URLSearchParams();
+  if (params.country) query.set("country", params.country.join(","));
+  if (params.region) query.set("region", params.region.join(","));
+  if (params.category) query.set("category", params.category.join(","));
+  if (params.from) query.set("from", params.from);
+  if (params.to) query.set("to", params.to);
+  if (params.question) query.set("question", params.question);
+  query.set("scope", params.scope);
+  if (params.robust) query.set("robust", "true");
+  if (format === "csv") query.set("format", "csv");
+  return `/api/v1/aggregates?${query.toString()}`;
+}
+
+/** The choices a filter form offers: what the node holds (countries, regions, categories). */
+export function figureChoices(services: Services) {
+  const countries = new Set<string>();
+  const regions = new Map<string, string>();
+  const categories = new Map<string, { en: string; fr: string }>();
+  for (const row of services.categories.list()) {
+    categories.set(row.code, { en: row.labelEn, fr: row.labelFr });
+  }
+  for (const entry of services.aggregates.entries()) {
+    if (entry.withdrawn) continue;
+    countries.add(entry.country);
+    if (entry.region) regions.set(entry.region, entry.country);
+    const payload = entry.payload as { categories?: Array<{ category: string }> };
+    for (const c of payload.categories ?? []) {
+      if (!categories.has(c.category))
+        categories.set(c.category, { en: c.category, fr: c.category });
+    }
+  }
+  // The pooled rest of every synthesis (groups under the disclosure threshold).
+  categories.set(POOLED_CATEGORY, {
+    en: "Other groups (pooled)",
+    fr: "Autres groupes (regroupés)",
+  });
+  return {
+    countries: [...countries].sort(),
+    regions: [...regions]
+      .map(([region, country]) => ({ region, country }))
+      .sort((a, b) => a.region.localeCompare(b.region)),
+    categories: [...categories].map(([code, label]) => ({ code, label })),
+  };
+}
+export type FigureChoices = ReturnType<typeof figureChoices>;
