@@ -23,6 +23,17 @@ export interface PickerEntry {
   provisional: boolean;
 }
 
+/** A component suggested for the criterion in focus, and why (protocol/src/suggest.ts). */
+export interface SuggestionEntry extends PickerEntry {
+  /** Similar validated criteria coded under it, most similar first. */
+  because: string[];
+  /** The criterion's words found in its grid label. */
+  labelWords: string[];
+}
+
+/** Access keys of the first suggestions: 1, 2, 3 (P, V and S are the code form's). */
+export const SUGGESTION_KEYS = ["1", "2", "3"] as const;
+
 export interface ClassifyPageProps {
   t: Translate;
   lang: Lang;
@@ -40,6 +51,8 @@ export interface ClassifyPageProps {
   q: string;
   results: PickerEntry[];
   recent: PickerEntry[];
+  /** Suggestions for the criterion in focus, best first (at most 3 get an access key). */
+  suggestions: SuggestionEntry[];
   review: ClassifyItem[];
   reviewTotal: number;
   notice?: string | undefined;
@@ -171,7 +184,10 @@ export function ClassifyPage(props: ClassifyPageProps) {
                         {t("classify.skip")}
                       </button>
                     </div>
-                    <p class="hint muted">{t("classify.keys")}</p>
+                    <p class="hint muted">
+                      {t("classify.keys")}
+                      {props.suggestions.length > 0 ? ` ${t("classify.keys.suggestions")}` : null}
+                    </p>
                   </form>
                 </>
               ) : null}
@@ -179,6 +195,7 @@ export function ClassifyPage(props: ClassifyPageProps) {
           ) : (
             <p>{t("classify.empty")}</p>
           )}
+          {focus ? <Suggestions {...props} focus={focus} /> : null}
           {props.canEdit && focus ? (
             <section aria-labelledby="picker-title">
               <h2 id="picker-title">{t("classify.picker")}</h2>
@@ -257,6 +274,83 @@ export function ClassifyPage(props: ClassifyPageProps) {
         </>
       )}
     </AdminLayout>
+  );
+}
+
+/**
+ * The suggested components for the criterion in focus: each a one-click form proposing its code
+ * (access keys 1–3) for editors, plain text for viewers, with the reason it was suggested.
+ */
+function Suggestions(props: ClassifyPageProps & { focus: ClassifyItem }) {
+  const { t, user, focus } = props;
+  return (
+    <section aria-labelledby="suggest-title">
+      <h2 id="suggest-title">{t("classify.suggestions")}</h2>
+      {props.suggestions.length === 0 ? (
+        <p class="muted">{t("classify.suggestions.none")}</p>
+      ) : (
+        <>
+          <p class="hint muted">{t("classify.suggestions.intro")}</p>
+          <ul class="tasks suggestions">
+            {props.suggestions.map((entry, index) => {
+              const key = SUGGESTION_KEYS[index];
+              return (
+                <li>
+                  {props.canEdit ? (
+                    <form method="post" action={`/admin/classify/${focus.id}`}>
+                      <CsrfField token={user.csrf} />
+                      <input type="hidden" name="code" value={entry.code} />
+                      <button type="submit" name="action" value="proposed" accesskey={key}>
+                        {t("classify.suggestion.propose", { code: entry.code })}
+                      </button>{" "}
+                      {entry.label}{" "}
+                      <small class="muted" lang={entry.otherLang}>
+                        {entry.other}
+                      </small>
+                      {entry.provisional ? (
+                        <span class="tag badge-provisional">{t("classify.provisional")}</span>
+                      ) : null}
+                      {key ? (
+                        <small class="muted">
+                          {" "}
+                          ({t("classify.suggestion.key")} <kbd>{key}</kbd>)
+                        </small>
+                      ) : null}
+                    </form>
+                  ) : (
+                    <p>
+                      <strong>{entry.code}</strong> {entry.label}{" "}
+                      <small class="muted" lang={entry.otherLang}>
+                        {entry.other}
+                      </small>
+                      {entry.provisional ? (
+                        <span class="tag badge-provisional">{t("classify.provisional")}</span>
+                      ) : null}
+                    </p>
+                  )}
+                  {entry.because.length > 0 ? (
+                    <p class="muted">
+                      {t("classify.suggestion.because")}{" "}
+                      {entry.because.map((text, i) => (
+                        <>
+                          {i > 0 ? " · " : null}
+                          <q>{text}</q>
+                        </>
+                      ))}
+                    </p>
+                  ) : null}
+                  {entry.labelWords.length > 0 ? (
+                    <p class="muted">
+                      {t("classify.suggestion.labelWords", { words: entry.labelWords.join(", ") })}
+                    </p>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      )}
+    </section>
   );
 }
 

@@ -2,6 +2,8 @@ import {
   type ClassifyItem,
   ClassifyPage,
   type PickerEntry,
+  SUGGESTION_KEYS,
+  type SuggestionEntry,
 } from "../../../admin-ui/src/admin/classify-page";
 import type { Lang } from "../../../admin-ui/src/i18n";
 import {
@@ -9,6 +11,7 @@ import {
   type GridEntry,
   parseSpiralCode,
   SpiralCodeError,
+  type Suggestion,
 } from "../../../protocol/src/index";
 import { criterionView } from "../services/criteria";
 import { NotFoundError } from "../services/errors";
@@ -47,6 +50,17 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
       if (error instanceof SpiralCodeError) return undefined; // coded under another grid
       throw error;
     }
+  };
+  /** A suggestion as the page shows it; undefined for a component missing from this grid. */
+  const suggestionEntry = (lang: Lang, s: Suggestion): SuggestionEntry | undefined => {
+    const entry = grid.entry(s.component);
+    return (
+      entry && {
+        ...pickerEntry(lang, entry),
+        because: s.because.map((example) => example.text),
+        labelWords: s.labelWords,
+      }
+    );
   };
   const positiveInt = (value: string | undefined) => {
     const n = Number(value);
@@ -91,6 +105,7 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
           queueTotal={0}
           results={[]}
           recent={[]}
+          suggestions={[]}
           review={[]}
           reviewTotal={0}
         />,
@@ -150,6 +165,13 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
         recent={services.criteria
           .recentCodes(slug, RECENT_CODES)
           .flatMap((code) => codeEntry(lang, code) ?? [])}
+        suggestions={
+          focus && base.tab === "queue"
+            ? services.suggestions
+                .suggest(slug, focus.text, SUGGESTION_KEYS.length)
+                .flatMap((s) => suggestionEntry(lang, s) ?? [])
+            : []
+        }
         review={proposed.items.map(item)}
         reviewTotal={proposed.total}
       />,

@@ -11,6 +11,7 @@ import { createOutboxService } from "./outbox";
 import { createReceivedMeetingService } from "./received-meetings";
 import { createReceivedSynthesisService } from "./received-syntheses";
 import { createSessionService } from "./sessions";
+import { createSuggestionService } from "./suggestions";
 import { createSynthesisService } from "./syntheses";
 import { createTerritoryService } from "./territories";
 import { createUserService } from "./users";
@@ -32,6 +33,7 @@ export function createServices(ctx: ServiceContext) {
   const follows = createFollowService(ctx);
   const users = createUserService(ctx, audit);
   const sessions = createSessionService(ctx);
+  const suggestions = createSuggestionService(ctx, territories);
   return {
     ctx,
     audit,
@@ -49,6 +51,7 @@ export function createServices(ctx: ServiceContext) {
     receivedMeetings,
     users,
     sessions,
+    suggestions,
   };
 }
 export type Services = ReturnType<typeof createServices>;
