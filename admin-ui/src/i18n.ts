@@ -6,6 +6,7 @@
  */
 
 import * as account from "./messages/account";
+import * as classify from "./messages/classify";
 import * as criteria from "./messages/criteria";
 
 export const LANGUAGES = ["en", "fr"] as const;
@@ -463,8 +464,8 @@ const coreFr: Record<keyof typeof coreEn, string> = {
     "Le nœud n'a pas pu traiter cette demande ; l'erreur a été enregistrée. Réessayez, ou prévenez la personne qui gère le nœud.",
 };
 
-const en = { ...coreEn, ...criteria.en, ...account.en };
-const fr = { ...coreFr, ...criteria.fr, ...account.fr };
+const en = { ...coreEn, ...classify.en, ...criteria.en, ...account.en };
+const fr = { ...coreFr, ...classify.fr, ...criteria.fr, ...account.fr };
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
