@@ -119,6 +119,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     createAdmin(services, {
       secureCookies: options.publicUrl.startsWith("https:"),
       logger: options.logger,
+      network,
     }),
   );
   app.route("/", createPages(services));

@@ -9,6 +9,7 @@ import type { Services } from "../services/index";
 import { SESSION_TTL_MS } from "../services/sessions";
 import { ROLES, type Role } from "../services/users";
 import { FORM_COOKIE, LANG_COOKIE, registerAccountRoutes, SESSION_COOKIE } from "./accounts";
+import { registerCalendarRoutes } from "./calendar";
 import { registerClassifyRoutes } from "./classify";
 import { registerGroupRoutes } from "./groups";
 import { registerImportRoutes, takesLargeForms } from "./imports";
@@ -20,6 +21,7 @@ import {
   EDITORS,
   sameToken,
 } from "./kit";
+import { registerNetworkRoutes } from "./network";
 
 export { SESSION_COOKIE } from "./accounts";
 export { searchGrid } from "./classify";
@@ -173,6 +175,8 @@ export function createAdmin(services: Services, options: AdminOptions) {
   registerGroupRoutes(admin, kit);
   registerImportRoutes(admin, kit);
   registerClassifyRoutes(admin, kit);
+  registerNetworkRoutes(admin, kit);
+  registerCalendarRoutes(admin, kit);
 
   admin.onError((error, c) => {
     options.logger.error(`admin ${c.req.method} ${c.req.path} failed`, error);

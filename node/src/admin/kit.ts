@@ -4,6 +4,7 @@ import type { CookieOptions } from "hono/utils/cookie";
 import type { SignedIn } from "../../../admin-ui/src/admin/layout";
 import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
 import type { Logger } from "../api/problem";
+import type { NetworkService } from "../federation/network";
 import type { Services } from "../services/index";
 import type { SessionRow } from "../services/sessions";
 import type { Role, UserView } from "../services/users";
@@ -12,6 +13,8 @@ export interface AdminOptions {
   /** Mark cookies Secure (the node's PUBLIC_URL is https). */
   secureCookies: boolean;
   logger: Logger;
+  /** Following and followers over the network (look-ups, sending); absent in some tests. */
+  network?: NetworkService;
 }
 
 export type AdminEnv = {

@@ -1,0 +1,388 @@
+import type { Lang, MessageKey, Translate } from "../i18n";
+import { AdminLayout, CsrfField, type SignedIn } from "./layout";
+
+export interface FollowingItem {
+  id: number;
+  target: string;
+  handle?: string | undefined;
+  name?: string | undefined;
+  type?: string | undefined;
+  state: "pending" | "accepted" | "rejected";
+  since: string;
+  lastPulledAt?: string | undefined;
+}
+
+export interface FollowerItem {
+  id: number;
+  follower: string;
+  handle?: string | undefined;
+  name?: string | undefined;
+  state: "pending" | "accepted";
+  since: string;
+}
+
+export interface ActorPreviewView {
+  id: string;
+  handle: string | undefined;
+  name: string | undefined;
+  summary: string | undefined;
+  type: string;
+  kind: "territory" | "subnetwork" | "other";
+  fields: Array<{ name: string; value: string }>;
+  manuallyApprovesFollowers: boolean;
+  url: string | undefined;
+}
+
+export interface NetworkPageProps {
+  t: Translate;
+  lang: Lang;
+  user: SignedIn;
+  canEdit: boolean;
+  /** Absent when the node hosts no territory yet. */
+  territory?: { name: string; handle: string; manualApproval: boolean } | undefined;
+  /** False when this workspace was started without the federation (nothing can be sent). */
+  networkAvailable: boolean;
+  following: FollowingItem[];
+  followers: FollowerItem[];
+  notice?: string | undefined;
+}
+
+const day = (iso: string) => iso.slice(0, 10);
+
+/** The type of a followed actor in words (territory, sub-network, or its ActivityStreams type). */
+export function actorTypeLabel(t: Translate, type: string | undefined): string {
+  if (type === "Organization") return t("network.kind.territory");
+  if (type === "Group") return t("network.kind.subnetwork");
+  return type ? t("network.kind.other", { type }) : t("network.kind.unknown");
+}
+
+/** The follow form: a handle or URL, looked up and previewed before anything is sent. */
+export function FollowForm(props: { t: Translate; value?: string | undefined; error?: string }) {
+  const { t } = props;
+  return (
+    <form method="get" action="/admin/network/preview" aria-labelledby="follow-heading">
+      <div class="field">
+        <label for="f-target">{t("network.target")}</label>
+        <span class="hint" id="f-target-hint">
+          {t("network.target.hint")}
+        </span>
+        {props.error ? (
+          <span class="error" id="f-target-error">
+            {props.error}
+          </span>
+        ) : null}
+        <input
+          id="f-target"
+          name="target"
+          type="text"
+          value={props.value ?? ""}
+          required
+          maxlength={500}
+          autocomplete="off"
+          spellcheck={false}
+          aria-invalid={props.error ? "true" : undefined}
+          aria-describedby={props.error ? "f-target-hint f-target-error" : "f-target-hint"}
+        />
+      </div>
+      <button type="submit" class="primary">
+        {t("network.lookUp")}
+      </button>
+    </form>
+  );
+}
+
+/** Following and followers of the territory, the follow form and the approval setting. */
+export function NetworkPage(props: NetworkPageProps) {
+  const { t, user, territory } = props;
+  return (
+    <AdminLayout
+      t={t}
+      lang={props.lang}
+      title={t("network.title")}
+      path="/admin/network"
+      user={user}
+      notice={props.notice}
+    >
+      <p>{t("network.intro")}</p>
+      <p>
+        <a href="/admin/network/syntheses">{t("network.receivedLink")}</a>
+      </p>
+      {!territory ? (
+        <p class="muted">{t("groups.noTerritory")}</p>
+      ) : (
+        <>
+          <p>{t("network.yourHandle", { handle: territory.handle })}</p>
+          {!props.networkAvailable ? <p class="muted">{t("network.unavailable")}</p> : null}
+          {props.canEdit && props.networkAvailable ? (
+            <section aria-labelledby="follow-heading">
+              <h2 id="follow-heading">{t("network.follow")}</h2>
+              <FollowForm t={t} />
+            </section>
+          ) : null}
+          <section aria-labelledby="following-heading">
+            <h2 id="following-heading">
+              {t("network.following")} ({props.following.length})
+            </h2>
+            {props.following.length === 0 ? (
+              <p>{t("network.followingNone")}</p>
+            ) : (
+              <FollowingTable {...props} />
+            )}
+          </section>
+          <section aria-labelledby="followers-heading">
+            <h2 id="followers-heading">
+              {t("network.followers")} ({props.followers.length})
+            </h2>
+            <ApprovalSetting {...props} manualApproval={territory.manualApproval} />
+            {props.followers.length === 0 ? (
+              <p>{t("network.followersNone")}</p>
+            ) : (
+              <FollowersTable {...props} manualApproval={territory.manualApproval} />
+            )}
+          </section>
+        </>
+      )}
+    </AdminLayout>
+  );
+}
+
+const stateKey = (state: string) => `network.state.${state}` as MessageKey;
+
+function FollowingTable(props: NetworkPageProps) {
+  const { t, user } = props;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t("network.col.actor")}</th>
+            <th scope="col">{t("network.col.type")}</th>
+            <th scope="col">{t("network.col.state")}</th>
+            <th scope="col">{t("network.col.since")}</th>
+            <th scope="col">{t("network.col.lastPulled")}</th>
+            {props.canEdit && props.networkAvailable ? (
+              <th scope="col">{t("groups.col.actions")}</th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {props.following.map((f) => {
+            const label = f.name ?? f.handle ?? f.target;
+            return (
+              <tr>
+                <td>
+                  <a href={f.target} rel="noopener noreferrer">
+                    {label}
+                  </a>
+                  {f.handle && f.handle !== label ? <span class="muted"> {f.handle}</span> : null}
+                </td>
+                <td>{actorTypeLabel(t, f.type)}</td>
+                <td>
+                  <span class={`tag state-${f.state}`}>{t(stateKey(f.state))}</span>
+                </td>
+                <td>{day(f.since)}</td>
+                <td>{f.lastPulledAt ? day(f.lastPulledAt) : "—"}</td>
+                {props.canEdit && props.networkAvailable ? (
+                  <td>
+                    <form method="post" action={`/admin/network/following/${f.id}/unfollow`}>
+                      <CsrfField token={user.csrf} />
+                      <button
+                        type="submit"
+                        class="small"
+                        aria-label={t("network.unfollowNamed", { name: label })}
+                      >
+                        {t("network.unfollow")}
+                      </button>
+                    </form>
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ApprovalSetting(props: NetworkPageProps & { manualApproval: boolean }) {
+  const { t, user } = props;
+  return (
+    <>
+      <p>{props.manualApproval ? t("network.manualOn") : t("network.manualOff")}</p>
+      {props.canEdit ? (
+        <form method="post" action="/admin/network/approval">
+          <CsrfField token={user.csrf} />
+          <input type="hidden" name="manualApproval" value={props.manualApproval ? "off" : "on"} />
+          <button type="submit" class="small">
+            {props.manualApproval ? t("network.manualTurnOff") : t("network.manualTurnOn")}
+          </button>
+        </form>
+      ) : null}
+    </>
+  );
+}
+
+function FollowersTable(props: NetworkPageProps & { manualApproval: boolean }) {
+  const { t, user } = props;
+  const actions = props.canEdit && props.networkAvailable;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t("network.col.actor")}</th>
+            <th scope="col">{t("network.col.state")}</th>
+            <th scope="col">{t("network.col.since")}</th>
+            {actions ? <th scope="col">{t("groups.col.actions")}</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {props.followers.map((f) => {
+            const label = f.name ?? f.handle ?? f.follower;
+            return (
+              <tr>
+                <td>
+                  <a href={f.follower} rel="noopener noreferrer">
+                    {label}
+                  </a>
+                  {f.handle && f.handle !== label ? <span class="muted"> {f.handle}</span> : null}
+                </td>
+                <td>
+                  <span class={`tag state-${f.state}`}>{t(stateKey(f.state))}</span>
+                </td>
+                <td>{day(f.since)}</td>
+                {actions ? (
+                  <td>
+                    {f.state === "pending" ? (
+                      <form method="post" action={`/admin/network/followers/${f.id}/approve`}>
+                        <CsrfField token={user.csrf} />
+                        <button
+                          type="submit"
+                          class="small"
+                          aria-label={t("network.approveNamed", { name: label })}
+                        >
+                          {t("network.approve")}
+                        </button>
+                      </form>
+                    ) : null}
+                    <form method="post" action={`/admin/network/followers/${f.id}/remove`}>
+                      <CsrfField token={user.csrf} />
+                      <button
+                        type="submit"
+                        class="small"
+                        aria-label={
+                          f.state === "pending"
+                            ? t("network.refuseNamed", { name: label })
+                            : t("network.removeNamed", { name: label })
+                        }
+                      >
+                        {f.state === "pending" ? t("network.refuse") : t("network.remove")}
+                      </button>
+                    </form>
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export interface ActorPreviewPageProps {
+  t: Translate;
+  lang: Lang;
+  user: SignedIn;
+  target: string;
+  preview?: ActorPreviewView | undefined;
+  /** Why the look-up failed (already translated). */
+  error?: string | undefined;
+  /** The state of an existing follow of this actor, if any. */
+  existing?: FollowingItem["state"] | undefined;
+  /** True when the target is this node's own territory. */
+  isSelf?: boolean;
+}
+
+/** What a handle or URL points to, and the button that follows it. */
+export function ActorPreviewPage(props: ActorPreviewPageProps) {
+  const { t, user, preview } = props;
+  return (
+    <AdminLayout
+      t={t}
+      lang={props.lang}
+      title={t("network.previewTitle")}
+      path="/admin/network"
+      user={user}
+    >
+      {props.error || !preview ? (
+        <>
+          <p class="error-summary" role="alert">
+            {props.error}
+          </p>
+          <FollowForm t={t} value={props.target} error={props.error} />
+        </>
+      ) : (
+        <>
+          <section aria-labelledby="preview-heading" class="preview">
+            <h2 id="preview-heading">{preview.name ?? preview.handle ?? preview.id}</h2>
+            <dl>
+              <dt>{t("network.col.type")}</dt>
+              <dd data-kind={preview.kind}>{actorTypeLabel(t, preview.type)}</dd>
+              {preview.handle ? (
+                <>
+                  <dt>{t("network.handle")}</dt>
+                  <dd>{preview.handle}</dd>
+                </>
+              ) : null}
+              <dt>{t("network.address")}</dt>
+              <dd>
+                <a href={preview.url ?? preview.id} rel="noopener noreferrer">
+                  {preview.id}
+                </a>
+              </dd>
+              {preview.summary ? (
+                <>
+                  <dt>{t("network.summary")}</dt>
+                  <dd>{preview.summary}</dd>
+                </>
+              ) : null}
+              {preview.fields.map((field) => (
+                <>
+                  <dt>{field.name}</dt>
+                  <dd>{field.value}</dd>
+                </>
+              ))}
+              <dt>{t("network.approvalColumn")}</dt>
+              <dd>
+                {preview.manuallyApprovesFollowers
+                  ? t("network.approvalByHand")
+                  : t("network.approvalAuto")}
+              </dd>
+            </dl>
+            {preview.kind === "other" ? <p class="muted">{t("network.otherWarning")}</p> : null}
+          </section>
+          {props.isSelf ? (
+            <p>{t("network.isSelf")}</p>
+          ) : props.existing ? (
+            <p>{t("network.alreadyFollowing", { state: t(stateKey(props.existing)) })}</p>
+          ) : (
+            <form method="post" action="/admin/network/follow">
+              <CsrfField token={user.csrf} />
+              <input type="hidden" name="target" value={preview.id} />
+              <button type="submit" class="primary">
+                {t("network.followConfirm", {
+                  name: preview.name ?? preview.handle ?? preview.id,
+                })}
+              </button>
+            </form>
+          )}
+        </>
+      )}
+      <p>
+        <a href="/admin/network">{t("network.back")}</a>
+      </p>
+    </AdminLayout>
+  );
+}

@@ -1,0 +1,329 @@
+import type { Lang, MessageKey, Translate } from "../i18n";
+import { AdminLayout, type SignedIn } from "./layout";
+
+const QUESTIONS = ["Q1", "Q2", "Q3", "Q4"] as const;
+
+export interface ReceivedSynthesisItem {
+  id: number;
+  territory: { url: string; name: string; country: string; region?: string | undefined };
+  period: { start: string; end: string; cycle?: number | undefined };
+  version: number;
+  receivedAt: string;
+  /** The relay it came through (absent: delivered by its own territory). */
+  via?: { url: string; label: string } | undefined;
+  conflicted: boolean;
+  withdrawn: boolean;
+}
+
+export interface ReceivedSynthesesPageProps {
+  t: Translate;
+  lang: Lang;
+  user: SignedIn;
+  items: ReceivedSynthesisItem[];
+}
+
+/** The period in words: start – end, and the SPIRAL cycle when given. */
+export function periodLabel(t: Translate, period: ReceivedSynthesisItem["period"]): string {
+  const range = `${period.start} – ${period.end}`;
+  return period.cycle === undefined
+    ? range
+    : `${range} (${t("received.cycle", { cycle: period.cycle })})`;
+}
+
+const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+/** Verification: only proof-checked syntheses are stored; withdrawal and conflicts are marked. */
+function verificationKey(item: ReceivedSynthesisItem): MessageKey {
+  if (item.withdrawn) return "received.state.withdrawn";
+  return "received.state.verified";
+}
+
+function ViaCell(props: { t: Translate; via: ReceivedSynthesisItem["via"] }) {
+  return props.via ? (
+    <a href={props.via.url} rel="noopener noreferrer">
+      {props.via.label}
+    </a>
+  ) : (
+    <>{props.t("received.direct")}</>
+  );
+}
+
+/** Every synthesis received from other territories, newest first. */
+export function ReceivedSynthesesPage(props: ReceivedSynthesesPageProps) {
+  const { t, user } = props;
+  return (
+    <AdminLayout
+      t={t}
+      lang={props.lang}
+      title={t("received.title")}
+      path="/admin/network/syntheses"
+      user={user}
+    >
+      <p>{t("received.intro")}</p>
+      <p>
+        <a href="/admin/network">{t("network.back")}</a>
+      </p>
+      {props.items.length === 0 ? (
+        <p>{t("received.none")}</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="muted">{t("received.caption", { count: props.items.length })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("received.col.territory")}</th>
+                <th scope="col">{t("received.col.period")}</th>
+                <th scope="col">{t("received.col.version")}</th>
+                <th scope="col">{t("received.col.receivedAt")}</th>
+                <th scope="col">{t("received.col.via")}</th>
+                <th scope="col">{t("received.col.verification")}</th>
+                <th scope="col">{t("received.col.conflicts")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.items.map((item) => (
+                <tr>
+                  <td>
+                    <a href={`/admin/network/syntheses/${item.id}`}>{item.territory.name}</a>
+                    <span class="muted">
+                      {" "}
+                      {item.territory.country}
+                      {item.territory.region ? ` · ${item.territory.region}` : ""}
+                    </span>
+                  </td>
+                  <td>{periodLabel(t, item.period)}</td>
+                  <td>{item.version}</td>
+                  <td>{when(item.receivedAt)}</td>
+                  <td>
+                    <ViaCell t={t} via={item.via} />
+                  </td>
+                  <td>{t(verificationKey(item))}</td>
+                  <td>{item.conflicted ? t("received.conflicted") : t("received.noConflict")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </AdminLayout>
+  );
+}
+
+export interface ReceivedSynthesisDetail extends ReceivedSynthesisItem {
+  objectId: string;
+  hash: string;
+  previous: string | null;
+  correction: boolean;
+  conflictingHash?: string | undefined;
+  participants: number;
+  groups: number;
+  criteria: number;
+  byQuestion: Partial<Record<(typeof QUESTIONS)[number], number>>;
+  /** One row per dimension: its label and its count for each question. */
+  dimensions: Array<{ code: string; label: string; counts: Partial<Record<string, number>> }>;
+  /** One row per component with at least one criterion. */
+  components: Array<{ code: string; label: string; counts: Partial<Record<string, number>> }>;
+  categories: Array<{ label: string; groups: number; participants: number }>;
+}
+
+export interface ReceivedSynthesisPageProps {
+  t: Translate;
+  lang: Lang;
+  user: SignedIn;
+  item: ReceivedSynthesisDetail;
+}
+
+function CountsTable(props: {
+  t: Translate;
+  id: string;
+  caption: string;
+  rowHeader: string;
+  rows: ReceivedSynthesisDetail["dimensions"];
+}) {
+  const { t } = props;
+  return (
+    <div class="table-wrap">
+      <table id={props.id}>
+        <caption>{props.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{props.rowHeader}</th>
+            {QUESTIONS.map((q) => (
+              <th scope="col">
+                <abbr title={t(`question.${q}` as MessageKey)}>{q}</abbr>{" "}
+                {t(`question.short.${q}` as MessageKey)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr>
+              <th scope="row">
+                {row.code} — {row.label}
+              </th>
+              {QUESTIONS.map((q) => (
+                <td>{row.counts[q] ?? 0}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** One received synthesis: where it comes from, its state, and its counts as tables. */
+export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
+  const { t, user, item } = props;
+  return (
+    <AdminLayout
+      t={t}
+      lang={props.lang}
+      title={t("received.detailTitle", {
+        territory: item.territory.name,
+        period: periodLabel(t, item.period),
+      })}
+      path={`/admin/network/syntheses/${item.id}`}
+      user={user}
+    >
+      <p>
+        <a href="/admin/network/syntheses">{t("received.back")}</a>
+      </p>
+      {item.conflicted ? (
+        <p class="error-summary" role="note">
+          {t("received.conflictExplained")}
+        </p>
+      ) : null}
+      {item.withdrawn ? <p class="muted">{t("received.withdrawnExplained")}</p> : null}
+      <dl>
+        <dt>{t("received.col.territory")}</dt>
+        <dd>
+          <a href={item.territory.url} rel="noopener noreferrer">
+            {item.territory.name}
+          </a>{" "}
+          ({item.territory.country}
+          {item.territory.region ? ` · ${item.territory.region}` : ""})
+        </dd>
+        <dt>{t("received.col.period")}</dt>
+        <dd>{periodLabel(t, item.period)}</dd>
+        <dt>{t("received.col.version")}</dt>
+        <dd>
+          {item.version}
+          {item.correction ? ` (${t("received.correction")})` : ""}
+        </dd>
+        <dt>{t("received.col.receivedAt")}</dt>
+        <dd>{when(item.receivedAt)}</dd>
+        <dt>{t("received.col.via")}</dt>
+        <dd>
+          <ViaCell t={t} via={item.via} />
+        </dd>
+        <dt>{t("received.col.verification")}</dt>
+        <dd>{t(verificationKey(item))}</dd>
+        <dt>{t("received.col.conflicts")}</dt>
+        <dd>{item.conflicted ? t("received.conflicted") : t("received.noConflict")}</dd>
+        <dt>{t("received.hash")}</dt>
+        <dd>
+          <code>{item.hash}</code>
+          {item.conflictingHash ? (
+            <>
+              {" "}
+              {t("received.andConflicting")} <code>{item.conflictingHash}</code>
+            </>
+          ) : null}
+        </dd>
+        {item.previous ? (
+          <>
+            <dt>{t("received.previous")}</dt>
+            <dd>
+              <code>{item.previous}</code>
+            </dd>
+          </>
+        ) : null}
+        <dt>{t("received.object")}</dt>
+        <dd>
+          <a href={item.objectId} rel="noopener noreferrer">
+            {item.objectId}
+          </a>
+        </dd>
+      </dl>
+
+      <h2>{t("received.totals")}</h2>
+      <p class="muted">{t("received.tablesNote")}</p>
+      <div class="table-wrap">
+        <table id="totals">
+          <caption>{t("received.totals")}</caption>
+          <tbody>
+            <tr>
+              <th scope="row">{t("received.participants")}</th>
+              <td>{item.participants}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t("received.groups")}</th>
+              <td>{item.groups}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t("received.criteria")}</th>
+              <td>{item.criteria}</td>
+            </tr>
+            {QUESTIONS.map((q) => (
+              <tr>
+                <th scope="row">{t(`question.${q}` as MessageKey)}</th>
+                <td>{item.byQuestion[q] ?? 0}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <h2>{t("received.byDimension")}</h2>
+      <CountsTable
+        t={t}
+        id="dimensions"
+        caption={t("received.byDimension")}
+        rowHeader={t("received.dimension")}
+        rows={item.dimensions}
+      />
+
+      <h2>{t("received.byComponent")}</h2>
+      {item.components.length === 0 ? (
+        <p>{t("received.noCounts")}</p>
+      ) : (
+        <CountsTable
+          t={t}
+          id="components"
+          caption={t("received.byComponent")}
+          rowHeader={t("received.component")}
+          rows={item.components}
+        />
+      )}
+
+      {item.categories.length > 0 ? (
+        <>
+          <h2>{t("received.byCategory")}</h2>
+          <div class="table-wrap">
+            <table id="categories">
+              <caption>{t("received.byCategory")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("groups.col.category")}</th>
+                  <th scope="col">{t("received.groups")}</th>
+                  <th scope="col">{t("received.participants")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {item.categories.map((c) => (
+                  <tr>
+                    <th scope="row">{c.label}</th>
+                    <td>{c.groups}</td>
+                    <td>{c.participants}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </AdminLayout>
+  );
+}

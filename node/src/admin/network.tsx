@@ -1,0 +1,302 @@
+import {
+  ActorPreviewPage,
+  type FollowingItem,
+  NetworkPage,
+} from "../../../admin-ui/src/admin/network-page";
+import {
+  ReceivedSynthesesPage,
+  type ReceivedSynthesisDetail,
+  type ReceivedSynthesisItem,
+  ReceivedSynthesisPage,
+} from "../../../admin-ui/src/admin/received-syntheses-page";
+import type { MessageKey } from "../../../admin-ui/src/i18n";
+import type { SynthesisPayload } from "../../../protocol/src/index";
+import { InvalidInputError, NotFoundError } from "../services/errors";
+import { followerView, followingView } from "../services/follows";
+import type { ReceivedSynthesisRow } from "../services/received-syntheses";
+import { territoryActorId } from "../services/territories";
+import { previewActor, TARGET_MAX } from "./actor-preview";
+import { type AdminApp, type AdminContext, type AdminKit, EDITORS, str } from "./kit";
+
+const QUESTIONS = ["Q1", "Q2", "Q3", "Q4"] as const;
+
+/** Notices shown on the network page after an action (`?done=…`). */
+const DONE: Record<string, MessageKey> = {
+  unfollowed: "network.unfollowed",
+  approved: "network.approved",
+  removed: "network.removed",
+  approval: "network.manualUpdated",
+};
+
+/**
+ * The network pages: following (with a preview before a follow), followers (approve, refuse,
+ * remove), the manual-approval setting, and the syntheses received from other territories.
+ */
+export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
+  const { services, protect, signedIn, entryPoint, territoryOf, canEdit, idParam } = kit;
+  const network = kit.options.network;
+  const { publicUrl } = services.ctx;
+  const host = new URL(publicUrl).host;
+
+  admin.get("/network", protect(), (c) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    const t = c.get("t");
+    const territory = territoryOf();
+    let notice: string | undefined;
+    const followedId = Number(c.req.query("followed"));
+    if (territory && Number.isSafeInteger(followedId) && followedId > 0) {
+      const row = services.follows.following(territory.slug).find((f) => f.id === followedId);
+      if (row) notice = t("network.followed", { name: row.targetName ?? row.target });
+    }
+    const done = DONE[c.req.query("done") ?? ""];
+    if (done) notice = t(done);
+    if (c.req.query("gone") !== undefined) notice = t("network.error.gone");
+    return c.html(
+      <NetworkPage
+        t={t}
+        lang={c.get("lang")}
+        user={user}
+        canEdit={canEdit(c)}
+        networkAvailable={network !== undefined}
+        territory={
+          territory && {
+            name: territory.name,
+            handle: `@${territory.slug}@${host}`,
+            manualApproval: territory.manualApproval,
+          }
+        }
+        following={territory ? services.follows.following(territory.slug).map(followingView) : []}
+        followers={territory ? services.follows.followers(territory.slug).map(followerView) : []}
+        notice={notice}
+      />,
+    );
+  });
+
+  /** The preview page, or the form again with why the look-up failed (400 or 502). */
+  const previewPage = async (c: AdminContext, target: string) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    const t = c.get("t");
+    const territory = territoryOf();
+    if (!territory) return kit.noTerritory(c);
+    const page = (props: {
+      error?: string;
+      preview?: Parameters<typeof ActorPreviewPage>[0]["preview"];
+      existing?: FollowingItem["state"];
+      isSelf?: boolean;
+    }) => <ActorPreviewPage t={t} lang={c.get("lang")} user={user} target={target} {...props} />;
+    if (!network) return c.html(page({ error: t("network.unavailable") }), 503);
+    const result = await previewActor(network, target);
+    if (!result.ok) {
+      return result.reason === "invalid"
+        ? c.html(page({ error: t("network.error.invalid") }), 400)
+        : c.html(page({ error: t("network.error.unreachable") }), 502);
+    }
+    const { preview } = result;
+    return c.html(
+      page({
+        preview,
+        existing: services.follows.followingByTarget(territory.slug, preview.id)?.state,
+        isSelf: preview.id === territoryActorId(publicUrl, territory.slug),
+      }),
+    );
+  };
+
+  admin.get("/network/preview", protect(EDITORS), (c) =>
+    previewPage(c, (c.req.query("target") ?? "").slice(0, TARGET_MAX + 1)),
+  );
+
+  admin.post("/network/follow", protect(EDITORS), async (c) => {
+    const territory = territoryOf();
+    if (!territory) return kit.noTerritory(c);
+    const target = str(c.get("form"), "target");
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    const t = c.get("t");
+    const failed = (error: string, status: 400 | 502 | 503) =>
+      c.html(
+        <ActorPreviewPage t={t} lang={c.get("lang")} user={user} target={target} error={error} />,
+        status,
+      );
+    if (!network) return failed(t("network.unavailable"), 503);
+    if (target.length < 3 || target.length > TARGET_MAX) {
+      return failed(t("network.error.invalid"), 400);
+    }
+    try {
+      const row = await network.follow(territory.slug, target);
+      return c.redirect(`/admin/network?followed=${row.id}`, 303);
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        const self = error.message.includes("itself");
+        return failed(t(self ? "network.error.self" : "network.error.invalid"), 400);
+      }
+      if (error instanceof NotFoundError) return failed(t("network.error.unreachable"), 502);
+      throw error;
+    }
+  });
+
+  /** Runs a follow action on the row named in the path; a row gone meanwhile is not an error. */
+  const followAction =
+    (action: (slug: string, id: number) => Promise<void>, done: keyof typeof DONE) =>
+    async (c: AdminContext) => {
+      const territory = territoryOf();
+      if (!territory) return kit.noTerritory(c);
+      const id = idParam(c, "id");
+      if (id === undefined) return c.notFound();
+      if (!network) return c.redirect("/admin/network", 303);
+      try {
+        await action(territory.slug, id);
+      } catch (error) {
+        if (error instanceof NotFoundError) return c.redirect("/admin/network?gone", 303);
+        throw error;
+      }
+      return c.redirect(`/admin/network?done=${done}`, 303);
+    };
+
+  admin.post(
+    "/network/following/:id/unfollow",
+    protect(EDITORS),
+    followAction(
+      (slug, id) => (network as NonNullable<typeof network>).unfollow(slug, id),
+      "unfollowed",
+    ),
+  );
+  admin.post(
+    "/network/followers/:id/approve",
+    protect(EDITORS),
+    followAction(
+      (slug, id) => (network as NonNullable<typeof network>).approve(slug, id),
+      "approved",
+    ),
+  );
+  admin.post(
+    "/network/followers/:id/remove",
+    protect(EDITORS),
+    followAction(
+      (slug, id) => (network as NonNullable<typeof network>).remove(slug, id),
+      "removed",
+    ),
+  );
+
+  admin.post("/network/approval", protect(EDITORS), (c) => {
+    const territory = territoryOf();
+    if (!territory) return kit.noTerritory(c);
+    const value = str(c.get("form"), "manualApproval");
+    if (value !== "on" && value !== "off") {
+      return kit.message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
+    }
+    services.territories.update(territory.slug, { manualApproval: value === "on" }, kit.actorOf(c));
+    return c.redirect("/admin/network?done=approval", 303);
+  });
+
+  /** Names a relay by what this node knows of it (a followed actor), else by its address. */
+  const relayLabel = (url: string) => {
+    const territory = territoryOf();
+    const known = territory && services.follows.followingByTarget(territory.slug, url);
+    if (known?.targetName) return known.targetName;
+    try {
+      const parsed = new URL(url);
+      return `${parsed.host}${parsed.pathname}`;
+    } catch {
+      return url;
+    }
+  };
+
+  const itemOf = (row: ReceivedSynthesisRow): ReceivedSynthesisItem => {
+    const payload = row.payload as unknown as SynthesisPayload;
+    return {
+      id: row.id,
+      territory: {
+        url: row.origin,
+        name: payload.territory.name,
+        country: payload.territory.country,
+        region: payload.territory.region,
+      },
+      period: payload.period,
+      version: row.version,
+      receivedAt: row.receivedAt,
+      via: row.via ? { url: row.via, label: relayLabel(row.via) } : undefined,
+      conflicted: row.conflictedAt !== null,
+      withdrawn: row.withdrawnAt !== null,
+    };
+  };
+
+  admin.get("/network/syntheses", protect(), (c) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    return c.html(
+      <ReceivedSynthesesPage
+        t={c.get("t")}
+        lang={c.get("lang")}
+        user={user}
+        items={services.received.list().map(itemOf)}
+      />,
+    );
+  });
+
+  admin.get("/network/syntheses/:id", protect(), (c) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    const id = idParam(c, "id");
+    if (id === undefined) return c.notFound();
+    let row: ReceivedSynthesisRow;
+    try {
+      row = services.received.get(id);
+    } catch (error) {
+      if (error instanceof NotFoundError) return c.notFound();
+      throw error;
+    }
+    const lang = c.get("lang");
+    return c.html(
+      <ReceivedSynthesisPage t={c.get("t")} lang={lang} user={user} item={detailOf(row, lang)} />,
+    );
+  });
+
+  /** The counts of a payload as rows of the grid (labels in the page's language). */
+  const detailOf = (row: ReceivedSynthesisRow, lang: "en" | "fr"): ReceivedSynthesisDetail => {
+    const payload = row.payload as unknown as SynthesisPayload;
+    const { grid } = services.ctx;
+    const dimensionCodes = new Set(
+      QUESTIONS.flatMap((q) => Object.keys(payload.dimensions[q] ?? {})),
+    );
+    const componentCodes = new Set(QUESTIONS.flatMap((q) => Object.keys(payload.counts[q] ?? {})));
+    const byCode = <T,>(
+      codes: Set<string>,
+      read: (q: (typeof QUESTIONS)[number], code: string) => T,
+    ) =>
+      [...codes].sort().map((code) => ({
+        code,
+        counts: Object.fromEntries(QUESTIONS.map((q) => [q, read(q, code)])),
+      }));
+    const categoryLabel = (code: string) => {
+      const found = services.categories.list().find((cat) => cat.code === code);
+      return found ? (lang === "fr" ? found.labelFr : found.labelEn) : code;
+    };
+    return {
+      ...itemOf(row),
+      objectId: row.objectId,
+      hash: row.hash,
+      previous: payload.previous,
+      correction: payload.correction,
+      conflictingHash: row.conflictingHash ?? undefined,
+      participants: payload.participants,
+      groups: payload.groups,
+      criteria: payload.totals.criteria,
+      byQuestion: payload.totals.byQuestion,
+      dimensions: byCode(dimensionCodes, (q, code) => payload.dimensions[q]?.[code]).map((r) => ({
+        ...r,
+        label: grid.entry(r.code)?.label[lang] ?? r.code,
+      })),
+      components: byCode(componentCodes, (q, code) => payload.counts[q]?.[code]).map((r) => ({
+        ...r,
+        label: grid.entry(r.code)?.label[lang] ?? r.code,
+      })),
+      categories: (payload.categories ?? []).map((cat) => ({
+        label: categoryLabel(cat.category),
+        groups: cat.groups,
+        participants: cat.participants,
+      })),
+    };
+  };
+}
