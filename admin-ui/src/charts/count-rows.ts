@@ -56,3 +56,22 @@ export function breakdownRows(
     values: series.map((s) => s.questions.reduce((sum, q) => sum + questionTotal(b.counts, q), 0)),
   }));
 }
+
+/** The sides of the SPIRAL questions, in the order the charts show them. */
+export const SIDES = ["well-being", "ill-being", "action"] as const;
+export type Side = (typeof SIDES)[number];
+
+/**
+ * The usual three series: well-being, ill-being and actions, each adding up the questions the
+ * grid puts on that side (`grid.file.questions`: Q1 well-being, Q2 ill-being, Q3 and Q4 action).
+ */
+export function seriesBySide(
+  questions: ReadonlyArray<{ code: string; side: Side }>,
+  labels: Record<Side, string>,
+): CountSeries[] {
+  return SIDES.map((side) => ({
+    key: side,
+    label: labels[side],
+    questions: questions.filter((q) => q.side === side).map((q) => q.code),
+  }));
+}

@@ -12,6 +12,7 @@ import { FORM_COOKIE, LANG_COOKIE, registerAccountRoutes, SESSION_COOKIE } from 
 import { registerCalendarRoutes } from "./calendar";
 import { registerClassifyRoutes } from "./classify";
 import { registerGroupRoutes } from "./groups";
+import { registerSynthesisRoutes } from "./syntheses";
 import { registerImportRoutes, takesLargeForms } from "./imports";
 import {
   type AdminContext,
@@ -175,6 +176,7 @@ export function createAdmin(services: Services, options: AdminOptions) {
   registerGroupRoutes(admin, kit);
   registerImportRoutes(admin, kit);
   registerClassifyRoutes(admin, kit);
+  registerSynthesisRoutes(admin, kit);
   registerNetworkRoutes(admin, kit);
   registerCalendarRoutes(admin, kit);
 

@@ -1,0 +1,357 @@
+import type { SynthesisPayload } from "../../../protocol/src/synthesis-payload";
+import type { BarRow, BarSeries } from "../charts/grouped-bar-chart";
+import type { Lang, Translate } from "../i18n";
+import { blockerInWords, withheldInWords } from "./disclosure-words";
+import { AdminLayout, CsrfField, type SignedIn } from "./layout";
+import { PeriodForm, type PeriodValues, periodQuery, SynthesisCharts } from "./synthesis-page";
+
+type Errors = Record<string, string | undefined>;
+
+/** One published version, as the list shows it. */
+export interface PublishedVersion {
+  /** The synthesis (all versions of one period): its public page and the withdraw target. */
+  synthesisId: string;
+  periodKey: string;
+  version: number;
+  publishedAt: string;
+  hash: string;
+  withdrawn: boolean;
+  /** Only the latest version of a synthesis carries the withdraw button. */
+  latest: boolean;
+}
+
+export interface PublishPageProps {
+  t: Translate;
+  lang: Lang;
+  user: SignedIn;
+  canEdit: boolean;
+  hasTerritory: boolean;
+  period: PeriodValues;
+  periodErrors: Errors;
+  notice?: string | undefined;
+  /** A refused publish or withdraw, in plain words (with the rule's reasons when there are any). */
+  failure?: { message: string; reasons: string[] } | undefined;
+  /** The disclosure policy, to state the rules. */
+  policy: { k: number; marginMinimum: number };
+  /** Absent when the period could not be read. */
+  preview?:
+    | {
+        correction: boolean;
+        previousVersion: number | null;
+        nextVersion: number;
+        blockers: string[];
+        withheld: Array<{ what: string; reason: string }>;
+        payload: SynthesisPayload | null;
+        /** The payload exactly as it is sent, pretty-printed. */
+        json: string;
+        series: BarSeries[];
+        dimensions: BarRow[];
+        categories: BarRow[];
+      }
+    | undefined;
+  categoryLabel: (code: string) => string;
+  versions: PublishedVersion[];
+}
+
+/** What publishing the period would send, what it holds back and why; the publish form; the published versions. */
+export function PublishPage(props: PublishPageProps) {
+  const { t, preview, user } = props;
+  const query = periodQuery(props.period);
+  const path = `/admin/synthesis/preview?${query}${preview?.correction ? "&correction=1" : ""}`;
+  return (
+    <AdminLayout
+      t={t}
+      lang={props.lang}
+      title={t("publish.title")}
+      path={path}
+      user={user}
+      notice={props.notice}
+    >
+      <p>{t("publish.intro")}</p>
+      <p>{t("publish.rules", { k: props.policy.k, margin: props.policy.marginMinimum })}</p>
+      {props.failure ? (
+        <div class="error-summary" role="alert" id="failure">
+          <p>{props.failure.message}</p>
+          {props.failure.reasons.length > 0 ? (
+            <ul>
+              {props.failure.reasons.map((r) => (
+                <li>{blockerInWords(t, r)}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+      {!props.hasTerritory ? (
+        <p class="muted">{t("groups.noTerritory")}</p>
+      ) : (
+        <>
+          <PeriodForm
+            t={t}
+            action="/admin/synthesis/preview"
+            period={props.period}
+            errors={props.periodErrors}
+            hidden={preview?.correction ? { correction: "1" } : {}}
+          />
+          <p>
+            <a href={`/admin/synthesis?${query}`}>{t("publish.backToSynthesis")}</a>
+          </p>
+          {preview ? <Preview {...props} preview={preview} query={query} /> : null}
+          <Versions {...props} />
+        </>
+      )}
+    </AdminLayout>
+  );
+}
+
+function Preview(
+  props: PublishPageProps & {
+    preview: NonNullable<PublishPageProps["preview"]>;
+    query: string;
+  },
+) {
+  const { t, preview, categoryLabel } = props;
+  const { payload } = preview;
+  return (
+    <>
+      {preview.blockers.length > 0 ? (
+        <section aria-labelledby="blockers">
+          <h2 id="blockers">{t("publish.blockers")}</h2>
+          <ul class="blockers">
+            {preview.blockers.map((b) => (
+              <li>{blockerInWords(t, b)}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <section aria-labelledby="withheld">
+        <h2 id="withheld">{t("publish.withheld")}</h2>
+        {preview.withheld.length === 0 ? (
+          <p class="muted">{t("publish.withheld.none")}</p>
+        ) : (
+          <ul class="withheld">
+            {preview.withheld.map((w) => (
+              <li>{withheldInWords(t, w, categoryLabel)}</li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="readable">
+        <h2 id="readable">{t("publish.readable")}</h2>
+        {payload ? <Readable {...props} payload={payload} /> : <p>{t("publish.nothing")}</p>}
+      </section>
+      {payload ? (
+        <section aria-labelledby="raw">
+          <h2 id="raw">{t("publish.raw")}</h2>
+          <pre
+            class="raw-json"
+            tabindex={0}
+            style="overflow:auto;max-height:30rem;background:#fff;border:1px solid #ddd;padding:0.5rem"
+          >
+            <code>{preview.json}</code>
+          </pre>
+        </section>
+      ) : null}
+      <PublishForm {...props} />
+    </>
+  );
+}
+
+function Readable(
+  props: PublishPageProps & {
+    preview: NonNullable<PublishPageProps["preview"]>;
+    payload: SynthesisPayload;
+  },
+) {
+  const { t, payload, preview, categoryLabel } = props;
+  const period = `${payload.period.start} → ${payload.period.end}${
+    payload.period.cycle === undefined
+      ? ""
+      : ` (${t("synthesis.cycle.n", { n: payload.period.cycle })})`
+  }`;
+  const margins = Object.entries(payload.margins ?? {}).map(
+    ([name, cells]) =>
+      `${t(`margin.${name as "gender" | "age"}`)}: ${Object.entries(cells ?? {})
+        .map(([band, n]) => `${band} ${n}`)
+        .join(", ")}`,
+  );
+  const row = (label: string, value: string | number) => (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{value}</td>
+    </tr>
+  );
+  return (
+    <>
+      <div class="table-wrap">
+        <table class="readable">
+          <tbody>
+            {row(t("publish.field.territory"), payload.territory.name)}
+            {row(t("publish.field.period"), period)}
+            {row(t("publish.field.grid"), `${payload.grid.id} ${payload.grid.version}`)}
+            {row(t("publish.field.groups"), payload.groups)}
+            {row(t("publish.field.participants"), payload.participants)}
+            {row(t("publish.field.criteria"), payload.totals.criteria)}
+            {row(t("publish.field.version"), payload.version)}
+            {row(t("publish.field.previous"), payload.previous ?? t("publish.none"))}
+            {row(
+              t("publish.field.correction"),
+              payload.correction ? t("publish.yes") : t("publish.no"),
+            )}
+            {row(
+              t("publish.field.margins"),
+              margins.length > 0 ? margins.join(" · ") : t("publish.none"),
+            )}
+          </tbody>
+        </table>
+      </div>
+      {payload.categories ? (
+        <>
+          <h3>{t("publish.categories")}</h3>
+          <div class="table-wrap">
+            <table class="published-categories">
+              <thead>
+                <tr>
+                  <th scope="col">{t("publish.col.category")}</th>
+                  <th scope="col">{t("publish.col.groups")}</th>
+                  <th scope="col">{t("publish.col.participants")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {payload.categories.map((c) => (
+                  <tr>
+                    <th scope="row">{categoryLabel(c.category)}</th>
+                    <td>{c.groups}</td>
+                    <td>{c.participants}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+      <SynthesisCharts
+        t={t}
+        id="payload"
+        level={3}
+        series={preview.series}
+        dimensions={preview.dimensions}
+        categories={preview.categories}
+      />
+    </>
+  );
+}
+
+/** The publish form: period and correction as previewed; more choices (checkboxes) fit in its fieldset. */
+function PublishForm(
+  props: PublishPageProps & {
+    preview: NonNullable<PublishPageProps["preview"]>;
+    query: string;
+  },
+) {
+  const { t, preview, period, user } = props;
+  const toggled = `/admin/synthesis/preview?${props.query}${preview.correction ? "" : "&correction=1"}`;
+  return (
+    <section aria-labelledby="publish">
+      <h2 id="publish">{t("publish.form")}</h2>
+      {!props.canEdit ? (
+        <p class="muted">{t("publish.viewerOnly")}</p>
+      ) : (
+        <form method="post" action="/admin/synthesis/publish" class="publish">
+          <CsrfField token={user.csrf} />
+          <input type="hidden" name="start" value={period.start} />
+          <input type="hidden" name="end" value={period.end} />
+          <input type="hidden" name="cycle" value={period.cycle} />
+          <p>{t("publish.form.intro", { version: preview.nextVersion })}</p>
+          {preview.payload ? null : <p class="error">{t("publish.form.blocked")}</p>}
+          {preview.previousVersion !== null ? (
+            <fieldset>
+              <div class="field">
+                <input
+                  type="checkbox"
+                  id="publish-correction"
+                  name="correction"
+                  value="1"
+                  checked={preview.correction}
+                  aria-describedby="publish-correction-hint"
+                />{" "}
+                <label for="publish-correction" style="display:inline">
+                  {t("publish.correction", { version: preview.previousVersion })}
+                </label>
+                <span class="hint" id="publish-correction-hint">
+                  {t("publish.correction.hint", {
+                    state: preview.correction
+                      ? t("publish.correction.as")
+                      : t("publish.correction.notAs"),
+                  })}{" "}
+                  <a href={toggled}>
+                    {preview.correction
+                      ? t("publish.correction.showNotAs")
+                      : t("publish.correction.showAs")}
+                  </a>
+                </span>
+              </div>
+            </fieldset>
+          ) : null}
+          <button type="submit" class="primary">
+            {t("publish.button")}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function Versions(props: PublishPageProps) {
+  const { t, versions, user } = props;
+  return (
+    <section aria-labelledby="versions">
+      <h2 id="versions">{t("publish.versions")}</h2>
+      {versions.length === 0 ? (
+        <p class="muted">{t("publish.versions.none")}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="versions">
+            <thead>
+              <tr>
+                <th scope="col">{t("publish.col.period")}</th>
+                <th scope="col">{t("publish.col.version")}</th>
+                <th scope="col">{t("publish.col.date")}</th>
+                <th scope="col">{t("publish.col.hash")}</th>
+                <th scope="col">{t("publish.col.page")}</th>
+                <th scope="col">{t("publish.col.status")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr data-synthesis={v.synthesisId} data-version={v.version}>
+                  <td>{v.periodKey}</td>
+                  <td>{v.version}</td>
+                  <td>{v.publishedAt.slice(0, 10)}</td>
+                  <td>
+                    <code title={v.hash}>{`${v.hash.slice(0, 15)}…`}</code>
+                  </td>
+                  <td>
+                    <a href={`/syntheses/${v.synthesisId}`}>{t("publish.open")}</a>
+                  </td>
+                  <td>
+                    {v.withdrawn ? t("publish.status.withdrawn") : t("publish.status.public")}
+                    {props.canEdit && v.latest && !v.withdrawn ? (
+                      <form method="post" action="/admin/synthesis/withdraw">
+                        <CsrfField token={user.csrf} />
+                        <input type="hidden" name="synthesis" value={v.synthesisId} />
+                        <input type="hidden" name="back" value={periodQuery(props.period)} />
+                        <button type="submit" class="small">
+                          {t("publish.withdraw")}
+                        </button>
+                      </form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,392 @@
+import {
+  type PublishedVersion,
+  PublishPage,
+  type PublishPageProps,
+} from "../../../admin-ui/src/admin/publish-page";
+import {
+  CYCLES,
+  type MinorityItem,
+  type PeriodValues,
+  periodQuery,
+  SynthesisPage,
+} from "../../../admin-ui/src/admin/synthesis-page";
+import {
+  breakdownRows,
+  type CountMatrix,
+  type CountSeries,
+  codeRows,
+  seriesBySide,
+} from "../../../admin-ui/src/charts/count-rows";
+import type { Lang, Translate } from "../../../admin-ui/src/i18n";
+import {
+  dimensionSubtotals,
+  isoDate,
+  type Period,
+  POOLED_CATEGORY,
+  type Question,
+} from "../../../protocol/src/index";
+import { minorityViews } from "../../../protocol/src/minority-views";
+import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
+import type { AdminApp, AdminContext, AdminKit, Errors } from "./kit";
+import { EDITORS, str } from "./kit";
+
+type Tally = { question: Question; component: string; count: number };
+
+/** Criteria are read a page at a time when adding up a group. */
+const PAGE = 1000;
+
+/**
+ * The synthesis of the territory's validated criteria for a period (charts, minority views),
+ * the publish preview (exactly what leaves the node, what is held back and why), publishing
+ * and withdrawing.
+ */
+export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
+  const { services, protect, signedIn, entryPoint, actorOf, territoryOf, canEdit } = kit;
+  const { grid } = services.ctx;
+
+  /** The current calendar year: what a facilitator most often publishes. */
+  const defaultPeriod = (): PeriodValues => {
+    const year = services.ctx.now().getUTCFullYear();
+    return { start: `${year}-01-01`, end: `${year}-12-31`, cycle: "" };
+  };
+
+  /** Reads a period from query or form fields; errors are per field, in the page language. */
+  const readPeriod = (
+    t: Translate,
+    fields: Record<string, string | undefined>,
+  ): { values: PeriodValues; period?: Period; errors: Errors } => {
+    const given = (name: string) => (fields[name] ?? "").trim().slice(0, 40);
+    const values: PeriodValues =
+      given("start") === "" && given("end") === "" && fields.cycle === undefined
+        ? defaultPeriod()
+        : { start: given("start"), end: given("end"), cycle: given("cycle") };
+    const errors: Errors = {};
+    for (const name of ["start", "end"] as const) {
+      if (!isoDate.safeParse(values[name]).success) errors[name] = t("synthesis.error.date");
+    }
+    if (values.cycle !== "" && !(CYCLES as readonly string[]).includes(values.cycle)) {
+      errors.cycle = t("synthesis.error.cycle");
+    }
+    if (!errors.start && !errors.end && values.start > values.end) {
+      errors.end = t("synthesis.error.order");
+    }
+    if (Object.values(errors).some(Boolean)) return { values, errors };
+    const period: Period = {
+      start: values.start,
+      end: values.end,
+      ...(values.cycle === "" ? {} : { cycle: Number(values.cycle) }),
+    };
+    return { values, period, errors };
+  };
+
+  const seriesFor = (t: Translate): CountSeries[] =>
+    seriesBySide(grid.file.questions, {
+      "well-being": t("synthesis.series.wellBeing"),
+      "ill-being": t("synthesis.series.illBeing"),
+      action: t("synthesis.series.actions"),
+    });
+
+  const categoryLabeller = (t: Translate, lang: Lang) => {
+    const labels = new Map(
+      services.categories.list().map((c) => [c.code, lang === "fr" ? c.labelFr : c.labelEn]),
+    );
+    return (code: string) =>
+      code === POOLED_CATEGORY ? t("category.other") : (labels.get(code) ?? code);
+  };
+
+  const dimensionRows = (lang: Lang) =>
+    grid.dimensions.map((d) => ({ key: d.code, label: `${d.code} · ${d.label[lang]}` }));
+  const componentRows = (lang: Lang) =>
+    grid.components.map((c) => ({ key: c.code, label: `${c.code} · ${c.label[lang]}` }));
+
+  /** Adds tallies into a question → component → count matrix. */
+  const matrixOf = (tallies: readonly Tally[]) => {
+    const matrix: Record<string, Record<string, number>> = {};
+    for (const { question, component, count } of tallies) {
+      const cells = matrix[question] ?? {};
+      cells[component] = (cells[component] ?? 0) + count;
+      matrix[question] = cells;
+    }
+    return matrix;
+  };
+
+  /**
+   * The local figures of a period, from each group's validated criteria. Groups are chosen as
+   * the publish service chooses them (first session in the period, same cycle; only groups with
+   * validated, coded criteria count), so the charts match what a publication would sum.
+   */
+  const localFigures = (slug: string, period: Period, t: Translate, lang: Lang) => {
+    const inPeriod = services.groups.list(slug).filter((g) => {
+      const first = g.sessionDates[0] ?? "";
+      return (
+        first >= period.start &&
+        first <= period.end &&
+        (period.cycle === undefined || g.cycle === period.cycle)
+      );
+    });
+    const totalOf = (groupId: number, status: "unclassified" | "proposed") =>
+      services.criteria.list(slug, { groupId, status, limit: 0, offset: 0 }).total;
+    let unclassified = 0;
+    let proposed = 0;
+    const counted: Array<{ group: (typeof inPeriod)[number]; tallies: Tally[] }> = [];
+    for (const group of inPeriod) {
+      unclassified += totalOf(group.id, "unclassified");
+      proposed += totalOf(group.id, "proposed");
+      const tallies: Tally[] = [];
+      for (let offset = 0; ; offset += PAGE) {
+        const page = services.criteria.list(slug, {
+          groupId: group.id,
+          status: "validated",
+          limit: PAGE,
+          offset,
+        });
+        for (const c of page.items) {
+          if (c.component) tallies.push({ question: c.question, component: c.component, count: 1 });
+        }
+        if (offset + PAGE >= page.total) break;
+      }
+      if (tallies.length > 0) counted.push({ group, tallies });
+    }
+    const counts = matrixOf(counted.flatMap((g) => g.tallies));
+    const series = seriesFor(t);
+    const categoryLabel = categoryLabeller(t, lang);
+    const byCategory = new Map<string, Tally[]>();
+    for (const { group, tallies } of counted) {
+      byCategory.set(group.category, [...(byCategory.get(group.category) ?? []), ...tallies]);
+    }
+    const categories = [...byCategory]
+      .map(([code, tallies]) => ({
+        key: code,
+        label: categoryLabel(code),
+        counts: matrixOf(tallies),
+      }))
+      .sort((a, b) => a.label.localeCompare(b.label, lang));
+    const groupName = new Map(
+      counted.map(({ group }) => [group.id, `${group.label} (${categoryLabel(group.category)})`]),
+    );
+    const minority: MinorityItem[] = minorityViews(
+      counted.map(({ group, tallies }) => ({ group: group.id, counts: tallies })),
+    ).map((view) => {
+      const entry = grid.entry(view.component);
+      return {
+        code: view.component,
+        label: entry?.label[lang] ?? view.component,
+        provisional: entry?.provisional ?? false,
+        group: groupName.get(view.group) ?? String(view.group),
+        counts: series
+          .map((s) => ({
+            label: s.label,
+            count: s.questions.reduce((sum, q) => sum + (view.byQuestion[q as Question] ?? 0), 0),
+          }))
+          .filter((c) => c.count > 0),
+      };
+    });
+    return {
+      groupsInPeriod: inPeriod.length,
+      groupsCounted: counted.length,
+      participants: counted.reduce((sum, g) => sum + g.group.participants, 0),
+      criteria: counted.reduce((sum, g) => sum + g.tallies.length, 0),
+      unclassified,
+      proposed,
+      series,
+      dimensions: codeRows(dimensionSubtotals(counts) as CountMatrix, dimensionRows(lang), series),
+      components: codeRows(counts, componentRows(lang), series, { omitEmpty: true }),
+      categories: breakdownRows(categories, series),
+      minority,
+    };
+  };
+
+  admin.get("/synthesis", protect(), (c) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    const t = c.get("t");
+    const lang = c.get("lang");
+    const territory = territoryOf();
+    const { values, period, errors } = readPeriod(t, c.req.query());
+    return c.html(
+      <SynthesisPage
+        t={t}
+        lang={lang}
+        user={user}
+        hasTerritory={territory !== undefined}
+        period={values}
+        periodErrors={errors}
+        figures={territory && period ? localFigures(territory.slug, period, t, lang) : undefined}
+      />,
+      period || !territory ? 200 : 400,
+    );
+  });
+
+  /** The published versions of the territory, newest first, with their synthesis's state. */
+  const publishedVersions = (slug: string): PublishedVersion[] => {
+    const rows = services.syntheses.list(slug);
+    const withdrawn = new Map<string, boolean>();
+    const latest = new Map<string, number>();
+    for (const row of rows) {
+      if (!withdrawn.has(row.synthesisUuid)) {
+        withdrawn.set(
+          row.synthesisUuid,
+          Boolean(services.syntheses.series(row.synthesisUuid)?.series.withdrawnAt),
+        );
+      }
+      latest.set(row.synthesisUuid, Math.max(latest.get(row.synthesisUuid) ?? 0, row.version));
+    }
+    return rows.map((row) => ({
+      synthesisId: row.synthesisUuid,
+      periodKey: row.periodKey,
+      version: row.version,
+      publishedAt: row.createdAt,
+      hash: row.hash,
+      withdrawn: withdrawn.get(row.synthesisUuid) ?? false,
+      latest: latest.get(row.synthesisUuid) === row.version,
+    }));
+  };
+
+  const publishPage = (
+    c: AdminContext,
+    fields: Record<string, string | undefined>,
+    options: {
+      status?: 200 | 400 | 409;
+      notice?: string | undefined;
+      failure?: PublishPageProps["failure"];
+    } = {},
+  ) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect(entryPoint(), 303);
+    const t = c.get("t");
+    const lang = c.get("lang");
+    const territory = territoryOf();
+    const { values, period, errors } = readPeriod(t, fields);
+    const correction = fields.correction === "1" || fields.correction === "on";
+    const categoryLabel = categoryLabeller(t, lang);
+    let preview: PublishPageProps["preview"];
+    if (territory && period) {
+      const draft = services.syntheses.preview(territory.slug, period, correction);
+      const series = seriesFor(t);
+      const payload = draft.payload;
+      preview = {
+        correction,
+        previousVersion: draft.previousVersion?.version ?? null,
+        nextVersion: (draft.previousVersion?.version ?? 0) + 1,
+        blockers: draft.blockers,
+        withheld: draft.withheld,
+        payload,
+        json: payload ? JSON.stringify(payload, null, 2) : "",
+        series,
+        dimensions: payload ? codeRows(payload.dimensions, dimensionRows(lang), series) : [],
+        categories: breakdownRows(
+          (payload?.categories ?? []).map((cat) => ({
+            key: cat.category,
+            label: categoryLabel(cat.category),
+            counts: cat.counts,
+          })),
+          series,
+        ),
+      };
+    }
+    const status = options.status ?? (period || !territory ? 200 : 400);
+    return c.html(
+      <PublishPage
+        t={t}
+        lang={lang}
+        user={user}
+        canEdit={canEdit(c)}
+        hasTerritory={territory !== undefined}
+        period={values}
+        periodErrors={errors}
+        notice={options.notice}
+        failure={options.failure}
+        policy={services.ctx.policy}
+        preview={preview}
+        categoryLabel={categoryLabel}
+        versions={territory ? publishedVersions(territory.slug) : []}
+      />,
+      status,
+    );
+  };
+
+  admin.get("/synthesis/preview", protect(), (c) => {
+    const t = c.get("t");
+    const query = c.req.query();
+    const published = Number(query.published);
+    const notice =
+      Number.isSafeInteger(published) && published > 0
+        ? t("publish.done", { version: published })
+        : query.withdrawn !== undefined
+          ? t("publish.withdrawn")
+          : undefined;
+    return publishPage(c, query, { notice });
+  });
+
+  admin.post("/synthesis/publish", protect(EDITORS), (c) => {
+    const territory = territoryOf();
+    if (!territory) return kit.noTerritory(c);
+    const t = c.get("t");
+    const form = c.get("form");
+    const { values, period } = readPeriod(t, form);
+    if (!period) return publishPage(c, form, { status: 400 });
+    const correction = str(form, "correction") !== "";
+    try {
+      const row = services.syntheses.publish(territory.slug, period, correction, actorOf(c));
+      return c.redirect(
+        `/admin/synthesis/preview?${periodQuery(values)}&published=${row.version}`,
+        303,
+      );
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        const unchanged = /^nothing changed since version (\d+)$/.exec(error.message);
+        const failure = unchanged
+          ? { message: t("publish.unchanged", { version: Number(unchanged[1]) }), reasons: [] }
+          : error.reasons.length > 0
+            ? { message: t("publish.refused"), reasons: error.reasons }
+            : { message: t("publish.conflict", { reason: error.message }), reasons: [] };
+        return publishPage(c, form, { status: 409, failure });
+      }
+      if (error instanceof InvalidInputError) {
+        const reason = error.issues.map((i) => i.message).join("; ") || error.message;
+        return publishPage(c, form, {
+          status: 400,
+          failure: { message: t("publish.invalid", { reason }), reasons: [] },
+        });
+      }
+      throw error;
+    }
+  });
+
+  admin.post("/synthesis/withdraw", protect(EDITORS), (c) => {
+    const territory = territoryOf();
+    if (!territory) return kit.noTerritory(c);
+    const t = c.get("t");
+    const form = c.get("form");
+    // Back to the period the facilitator was looking at (only the period fields are kept).
+    const back = new URLSearchParams(str(form, "back").slice(0, 200));
+    const fields = {
+      start: back.get("start") ?? undefined,
+      end: back.get("end") ?? undefined,
+      cycle: back.get("cycle") ?? undefined,
+    };
+    const synthesis = str(form, "synthesis");
+    if (!/^[0-9a-f-]{36}$/.test(synthesis)) {
+      return kit.message(c, 404, "badRequest.title", t("publish.notFound"));
+    }
+    try {
+      services.syntheses.withdraw(territory.slug, synthesis, actorOf(c));
+    } catch (error) {
+      if (error instanceof NotFoundError) {
+        return kit.message(c, 404, "badRequest.title", t("publish.notFound"));
+      }
+      if (error instanceof ConflictError) {
+        return publishPage(c, fields, {
+          status: 409,
+          failure: { message: t("publish.conflict", { reason: error.message }), reasons: [] },
+        });
+      }
+      throw error;
+    }
+    const { values, period } = readPeriod(t, fields);
+    return c.redirect(
+      `/admin/synthesis/preview?${period ? `${periodQuery(values)}&` : ""}withdrawn`,
+      303,
+    );
+  });
+}

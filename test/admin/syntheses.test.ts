@@ -1,0 +1,341 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Criterion } from "../../protocol/src/index";
+import { type AdminTestNode, createAdminTestNode, csrfOf, PASSWORD, SETUP } from "./browser";
+
+const SLUG = "testville";
+const YEAR = { start: "2026-01-01", end: "2026-12-31", cycle: "" };
+const YEAR_QUERY = "start=2026-01-01&end=2026-12-31";
+
+let t: AdminTestNode;
+afterEach(async () => {
+  await t?.close();
+});
+
+/** `n` criteria of one question coded with one component. */
+const coded = (question: Criterion["question"], code: string, n: number): Criterion[] =>
+  Array.from({ length: n }, (_, i) => ({ question, text: `${question} ${code} note ${i}`, code }));
+
+/**
+ * Three groups of 2026 and one of 2025. "Parents" (3 participants) is under k = 5, so it is
+ * pooled into "other", and "other" then takes the smallest published category (elderly people)
+ * so that it holds at least k. Young people record a gender margin with cells under 10.
+ */
+const GROUPS = [
+  {
+    group: {
+      label: "Youth of Bourtzwiller",
+      category: "young-people",
+      sessionDates: ["2026-05-12"],
+      participants: 12,
+      cycle: 0,
+      margins: { gender: { female: 7, male: 5 } },
+    },
+    validated: [
+      ...coded("Q1", "A01", 3),
+      ...coded("Q2", "A03", 2),
+      ...coded("Q3", "B02", 1),
+      ...coded("Q4", "A01", 1),
+    ],
+    proposed: coded("Q1", "A05", 1),
+    unclassified: [{ question: "Q2", text: "not classified yet" }] as Criterion[],
+  },
+  {
+    group: {
+      label: "Elders of Dornach",
+      category: "elderly-people",
+      sessionDates: ["2026-04-02"],
+      participants: 8,
+      cycle: 0,
+    },
+    validated: [...coded("Q1", "A01", 2), ...coded("Q2", "D00", 1)],
+    proposed: [],
+    unclassified: [],
+  },
+  {
+    group: {
+      label: "Parents of the school",
+      category: "parents",
+      sessionDates: ["2026-03-10"],
+      participants: 3,
+      cycle: 0,
+    },
+    validated: [...coded("Q1", "A01", 1), ...coded("Q1", "A06", 1)],
+    proposed: [],
+    unclassified: [],
+  },
+  {
+    group: {
+      label: "Last year's group",
+      category: "residents",
+      sessionDates: ["2025-03-01"],
+      participants: 9,
+      cycle: 0,
+    },
+    validated: coded("Q2", "E00", 4),
+    proposed: [],
+    unclassified: [],
+  },
+];
+
+/** A node set up through the browser, the groups and criteria seeded, three people signed in. */
+async function seeded(headers?: Record<string, string>) {
+  t = createAdminTestNode();
+  const admin = t.browser(headers);
+  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
+  const { users, groups, criteria } = t.node.services;
+  await users.create(
+    { email: "fred@example.org", name: "Fred", password: PASSWORD, role: "facilitator" },
+    "test",
+  );
+  await users.create(
+    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
+    "test",
+  );
+  for (const seed of GROUPS) {
+    const group = groups.create(SLUG, seed.group, "test");
+    const rows = criteria.add(SLUG, group.id, seed.validated, "test");
+    criteria.validate(
+      SLUG,
+      rows.map((r) => r.id),
+      "test",
+    );
+    criteria.add(SLUG, group.id, [...seed.proposed, ...seed.unclassified], "test");
+  }
+  const fred = t.browser(headers);
+  await fred.login("fred@example.org");
+  const vera = t.browser(headers);
+  await vera.login("vera@example.org");
+  return { admin, fred, vera };
+}
+
+const label = (code: string, lang: "en" | "fr" = "en") =>
+  t.node.services.ctx.grid.label(code, lang);
+
+/** The table row of a chart: its header and its numbers. */
+const tableRow = (header: string, values: number[]) =>
+  `<tr><th scope="row">${header}</th>${values.map((v) => `<td>${v}</td>`).join("")}</tr>`;
+
+/** The part of a page between an element's id and the next heading of the same level. */
+const section = (html: string, id: string, level = "h2") => {
+  const start = html.indexOf(`id="${id}"`);
+  expect(start, `section ${id}`).toBeGreaterThan(-1);
+  const end = html.indexOf(`<${level}`, start + 1);
+  return html.slice(start, end === -1 ? undefined : end);
+};
+
+const decodeHtml = (html: string) =>
+  html
+    .replaceAll("&quot;", '"')
+    .replaceAll("&#39;", "'")
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&amp;", "&");
+
+const rawJsonOf = (html: string) => {
+  const match = /<pre class="raw-json"[^>]*><code>([\s\S]*?)<\/code><\/pre>/.exec(html);
+  expect(match, "the raw JSON block").not.toBeNull();
+  return JSON.parse(decodeHtml(match?.[1] ?? "null"));
+};
+
+describe("synthesis page", () => {
+  it("charts the period's validated criteria per dimension, component and category, with tables", async () => {
+    const { fred } = await seeded();
+    const page = await fred.get("/admin/synthesis");
+    expect(page.status).toBe(200);
+    // The default period is the current year (the test clock is in June 2026).
+    expect(page.text).toContain('name="start" type="date" value="2026-01-01"');
+    expect(page.text).toContain('name="end" type="date" value="2026-12-31"');
+    expect(page.text).toContain(
+      "3 group(s) with validated criteria (out of 3 in the period), 23 participant(s), 12 validated criteria.",
+    );
+    const svgs = page.text.match(/<svg role="img" aria-labelledby="[^"]+"/g) ?? [];
+    expect(svgs).toHaveLength(3);
+    expect(page.text).toContain(
+      '<title id="local-dimensions-title">Validated criteria per dimension</title>',
+    );
+
+    const dimensions = section(page.text, "local-dimensions", "figure");
+    expect(dimensions).toContain(
+      '<th scope="col">Well-being</th><th scope="col">Ill-being</th><th scope="col">Actions</th>',
+    );
+    // A: Q1 3+2+1 (A01) + 1 (A06); Q2 2 (A03); actions: Q4 1 (A01). The 2025 group's E00 is not counted.
+    expect(dimensions).toContain(tableRow(`A · ${label("A")}`, [7, 2, 1]));
+    expect(dimensions).toContain(tableRow(`B · ${label("B")}`, [0, 0, 1]));
+    expect(dimensions).toContain(tableRow(`D · ${label("D")}`, [0, 1, 0]));
+    expect(dimensions).toContain(tableRow(`E · ${label("E")}`, [0, 0, 0]));
+
+    const components = section(page.text, "local-components", "figure");
+    expect(components).toContain(tableRow(`A01 · ${label("A01")}`, [6, 0, 1]));
+    expect(components).toContain(tableRow(`A03 · ${label("A03")}`, [0, 2, 0]));
+    expect(components).toContain(tableRow(`A06 · ${label("A06")}`, [1, 0, 0]));
+    // Components nobody cited are left out; A05 is only proposed.
+    expect(components).not.toContain(`A05 · `);
+    expect(components).not.toContain(`E00 · `);
+
+    const categories = section(page.text, "local-categories", "figure");
+    expect(categories).toContain(tableRow("Young people", [3, 2, 2]));
+    expect(categories).toContain(tableRow("Elderly people", [2, 1, 0]));
+    expect(categories).toContain(tableRow("Parents", [2, 0, 0]));
+  });
+
+  it("calls out the components cited by a single group, and counts the criteria not yet validated", async () => {
+    const { fred } = await seeded();
+    const page = await fred.get(`/admin/synthesis?${YEAR_QUERY}`);
+    const minority = section(page.text, "minority");
+    const items = [...minority.matchAll(/<li><strong>(\w\d\d) · /g)].map((m) => m[1]);
+    expect(items).toEqual(["A03", "A06", "B02", "D00"]);
+    expect(minority).toContain("cited only by Parents of the school (Parents): Well-being 1");
+    expect(minority).toContain("cited only by Youth of Bourtzwiller (Young people): Ill-being 2");
+    expect(minority).toContain("cited only by Elders of Dornach (Elderly people): Ill-being 1");
+    expect(page.text).toContain("Not counted yet: 1 unclassified and 1 proposed criteria");
+    expect(page.text).toContain('href="/admin/classify"');
+    expect(page.text).toContain('href="/admin/classify?tab=review"');
+    expect(page.text).toContain(
+      `href="/admin/synthesis/preview?${YEAR_QUERY.replace("&", "&amp;")}"`,
+    );
+
+    // Another period: only last year's group; a wrong period is refused with field messages.
+    const last = await fred.get("/admin/synthesis?start=2025-01-01&end=2025-12-31&cycle=0");
+    expect(last.text).toContain(tableRow(`E · ${label("E")}`, [0, 4, 0]));
+    const wrong = await fred.get("/admin/synthesis?start=2026-12-31&end=2026-01-01&cycle=9");
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain("The period ends before it starts.");
+    expect(wrong.text).toContain("Choose a cycle from 0 to 3, or all cycles.");
+    expect(wrong.text).not.toContain("<svg");
+  });
+
+  it("speaks French, grid labels included", async () => {
+    const { vera } = await seeded({ "accept-language": "fr" });
+    const page = await vera.get(`/admin/synthesis?${YEAR_QUERY}`);
+    expect(page.text).toContain("<h1>Synthèse</h1>");
+    expect(page.text).toContain('<th scope="col">Bien-être</th><th scope="col">Mal-être</th>');
+    expect(page.text).toContain(tableRow(`A · ${label("A", "fr")}`, [7, 2, 1]));
+    expect(page.text).toContain("Points de vue minoritaires");
+  });
+});
+
+describe("publish", () => {
+  it("previews exactly the payload, what is held back and why", async () => {
+    const { fred } = await seeded();
+    const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    expect(page.status).toBe(200);
+    const expected = t.node.services.syntheses.preview(SLUG, { start: YEAR.start, end: YEAR.end });
+    expect(expected.payload).not.toBeNull();
+    expect(rawJsonOf(page.text)).toEqual(expected.payload);
+    expect(rawJsonOf(page.text).participants).toBe(23);
+
+    const withheld = section(page.text, "withheld");
+    expect(withheld).toContain(
+      "Category “Parents”: 3 participant(s), fewer than k = 5. Its criteria are counted in “other”.",
+    );
+    expect(withheld).toContain("Category “Elderly people”: also counted in “other”");
+    expect(withheld).toContain(
+      "Gender margin not published: some cells hold fewer than 10 people (female, male).",
+    );
+    // The readable part names the published categories: young people, and the pool.
+    const readable = section(page.text, "readable");
+    expect(readable).toContain('<th scope="row">Young people</th><td>1</td><td>12</td>');
+    expect(readable).toContain('<th scope="row">Other (pooled)</th><td>2</td><td>11</td>');
+    expect(readable).toContain('<svg role="img"');
+    expect(page.text).toContain('<button type="submit" class="primary">Publish</button>');
+    expect(page.text).toContain("Nothing published yet.");
+  });
+
+  it("publishes version 1, lists it, and refuses an unchanged second publication with 409", async () => {
+    const { fred } = await seeded();
+    const preview = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    const form = { _csrf: csrfOf(preview.text), ...YEAR };
+    const published = await fred.post("/admin/synthesis/publish", form);
+    expect(published.status, published.text).toBe(303);
+    expect(published.location).toBe(`/admin/synthesis/preview?${YEAR_QUERY}&published=1`);
+    const [version] = t.node.services.syntheses.list(SLUG);
+    expect(version).toMatchObject({ version: 1, periodKey: "2026-01-01/2026-12-31" });
+
+    const after = await fred.get(published.location ?? "");
+    expect(after.text).toContain("Version 1 is published.");
+    const versions = section(after.text, "versions");
+    expect(versions).toContain(`href="/syntheses/${version?.synthesisUuid}"`);
+    expect(versions).toContain(`title="${version?.hash}"`);
+    expect(versions).toContain("<td>2026-01-01/2026-12-31</td><td>1</td>");
+    expect(versions).toContain(">Withdraw</button>");
+    // A previous version exists: the form offers to publish a correction.
+    expect(after.text).toContain("This is a correction of version 1");
+
+    const again = await fred.post("/admin/synthesis/publish", form);
+    expect(again.status).toBe(409);
+    expect(again.text).toContain(
+      "Nothing changed since version 1: there is nothing new to publish.",
+    );
+    expect(t.node.services.syntheses.list(SLUG)).toHaveLength(1);
+
+    // Withdrawing: the list says so, the button goes, a second withdrawal is refused.
+    const withdrawn = await fred.post("/admin/synthesis/withdraw", {
+      _csrf: form._csrf,
+      synthesis: version?.synthesisUuid ?? "",
+      back: YEAR_QUERY,
+    });
+    expect(withdrawn.status, withdrawn.text).toBe(303);
+    expect(withdrawn.location).toBe(`/admin/synthesis/preview?${YEAR_QUERY}&withdrawn`);
+    const listed = await fred.get(withdrawn.location ?? "");
+    expect(section(listed.text, "versions")).toContain("withdrawn");
+    expect(section(listed.text, "versions")).not.toContain(">Withdraw</button>");
+    const twice = await fred.post("/admin/synthesis/withdraw", {
+      _csrf: form._csrf,
+      synthesis: version?.synthesisUuid ?? "",
+      back: YEAR_QUERY,
+    });
+    expect(twice.status).toBe(409);
+    expect(twice.text).toContain("already withdrawn");
+  });
+
+  it("explains why a period cannot be published, and refuses it with 409", async () => {
+    const { fred } = await seeded();
+    const query = "start=2024-01-01&end=2024-12-31";
+    const page = await fred.get(`/admin/synthesis/preview?${query}`);
+    expect(section(page.text, "blockers")).toContain(
+      "No group of this period has validated criteria yet.",
+    );
+    expect(page.text).not.toContain('class="raw-json"');
+    const refused = await fred.post("/admin/synthesis/publish", {
+      _csrf: csrfOf(page.text),
+      start: "2024-01-01",
+      end: "2024-12-31",
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain("This synthesis cannot be published:");
+    expect(refused.text).toContain("No group of this period has validated criteria yet.");
+    expect(t.node.services.syntheses.list(SLUG)).toHaveLength(0);
+  });
+
+  it("shows the preview to a viewer without the publish button, and refuses a viewer's POST", async () => {
+    const { vera } = await seeded();
+    const page = await vera.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('class="raw-json"');
+    expect(page.text).not.toContain('action="/admin/synthesis/publish"');
+    expect(page.text).not.toContain(">Publish</button>");
+    expect(page.text).toContain("Only facilitators and admins can publish.");
+    const posted = await vera.post("/admin/synthesis/publish", {
+      _csrf: csrfOf(page.text),
+      ...YEAR,
+    });
+    expect(posted.status).toBe(403);
+    expect(t.node.services.syntheses.list(SLUG)).toHaveLength(0);
+  });
+
+  it("refuses a publication without its CSRF token", async () => {
+    const { fred } = await seeded();
+    const posted = await fred.post("/admin/synthesis/publish", { ...YEAR });
+    expect(posted.status).toBe(403);
+    const forged = await fred.post("/admin/synthesis/publish", { _csrf: "forged", ...YEAR });
+    expect(forged.status).toBe(403);
+    expect(t.node.services.syntheses.list(SLUG)).toHaveLength(0);
+  });
+
+  it("says the rules in French", async () => {
+    const { fred } = await seeded({ "accept-language": "fr" });
+    const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    expect(page.text).toContain("Catégorie « Parents » : 3 participant(s), moins que k = 5.");
+    expect(page.text).toContain('<button type="submit" class="primary">Publier</button>');
+  });
+});
