@@ -104,7 +104,7 @@ export async function openContext(
       : {}),
   });
   // Pages of a local node answer in milliseconds: fail fast rather than at the test's timeout.
-  context.setDefaultTimeout(5_000);
+  context.setDefaultTimeout(10_000);
   return context;
 }
 

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   accessibilityLog,
   describeViolations,
@@ -49,6 +49,12 @@ const NOTES: Array<{ question: "Q1" | "Q2" | "Q3"; text: string; code: string }>
   { question: "Q3", text: "Informer les jeunes de leurs droits", code: "A11" },
 ];
 
+/**
+ * Per test: generous, as the whole suite shares two cores; each step takes a few seconds alone
+ * (and every Playwright wait gives up after 10 s with a message naming what it waited for).
+ */
+const SLOW = 60_000;
+
 let served: ServedNode;
 let browser: Browser;
 /** The admin's browser window (desktop), signed in by the setup test. */
@@ -74,16 +80,28 @@ async function signIn(context: BrowserContext, email: string): Promise<Page> {
 /** The heading of the page (h1). */
 const heading = (p: Page) => p.locator("h1").textContent();
 
+/** Why the browser could not start; every test then fails with it (none is skipped). */
+let launchError: unknown;
+
 beforeAll(async () => {
-  browser = await launchChromium();
+  try {
+    browser = await launchChromium();
+  } catch (error) {
+    launchError = error;
+    return;
+  }
   served = await serveNode();
   admin = await openContext(browser, served);
   page = await admin.newPage();
 }, 30_000);
 
+beforeEach(() => {
+  if (launchError) throw launchError;
+});
+
 afterEach(() => {
   // A 500 shows as a page, not a failure: the node's error log says what broke.
-  expect(served.errors, served.errors.join("\n")).toEqual([]);
+  if (served) expect(served.errors, served.errors.join("\n")).toEqual([]);
 });
 
 afterAll(async () => {
@@ -100,349 +118,408 @@ afterAll(async () => {
 });
 
 describe("a facilitator's first session in the browser", () => {
-  it("sets up the node on the first visit and signs the admin in", async () => {
-    await page.goto("/admin");
-    expect(page.url()).toMatch(/\/admin\/setup$/);
-    expect(await heading(page)).toBe("Set up this node");
-    await expectAccessible(page, "setup");
-    await screenshot(page, "setup", { docs: true });
+  it(
+    "sets up the node on the first visit and signs the admin in",
+    async () => {
+      await page.goto("/admin");
+      expect(page.url()).toMatch(/\/admin\/setup$/);
+      expect(await heading(page)).toBe("Set up this node");
+      await expectAccessible(page, "setup");
+      await screenshot(page, "setup", { docs: true });
 
-    await page.getByLabel("Territory name").fill("Bourtzwiller");
-    await page.getByLabel("Short name (used in addresses)").fill(slug);
-    await page.getByLabel("Country (two-letter code, e.g. FR)").fill("FR");
-    await page.getByLabel("Region (optional, e.g. FR-GES or a name)").fill("FR-GES");
-    await page.getByLabel("Languages spoken in the groups").fill("fr, en");
-    await page.getByLabel("Name", { exact: true }).fill(ADMIN.name);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await page.getByLabel("Password again").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create the territory and my account" }).click();
+      await page.getByLabel("Territory name").fill("Bourtzwiller");
+      await page.getByLabel("Short name (used in addresses)").fill(slug);
+      await page.getByLabel("Country (two-letter code, e.g. FR)").fill("FR");
+      await page.getByLabel("Region (optional, e.g. FR-GES or a name)").fill("FR-GES");
+      await page.getByLabel("Languages spoken in the groups").fill("fr, en");
+      await page.getByLabel("Name", { exact: true }).fill(ADMIN.name);
+      await page.getByLabel("Email").fill(ADMIN.email);
+      await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+      await page.getByLabel("Password again").fill(PASSWORD);
+      await page.getByRole("button", { name: "Create the territory and my account" }).click();
 
-    await page.waitForURL("**/admin");
-    expect(await heading(page)).toBe("Workspace");
-    await expect(page.getByText(`Signed in as ${ADMIN.name}`).count()).resolves.toBe(1);
-    expect(served.node.services.territories.list().map((t) => t.slug)).toEqual([slug]);
-    await expectAccessible(page, "home");
-    await screenshot(page, "home", { docs: true });
-  });
+      await page.waitForURL("**/admin");
+      expect(await heading(page)).toBe("Workspace");
+      await expect(page.getByText(`Signed in as ${ADMIN.name}`).count()).resolves.toBe(1);
+      expect(served.node.services.territories.list().map((t) => t.slug)).toEqual([slug]);
+      await expectAccessible(page, "home");
+      await screenshot(page, "home", { docs: true });
+    },
+    SLOW,
+  );
 
-  it("creates a group from the groups page", async () => {
-    await page.getByRole("link", { name: "Groups", exact: true }).click();
-    await page.waitForURL("**/admin/groups");
-    await expectAccessible(page, "groups (empty)");
-    await page.getByRole("link", { name: "Create a group" }).click();
-    await page.waitForURL("**/admin/groups/new");
-    await expectAccessible(page, "group form");
-    await page.getByLabel("Name of the group").fill(GROUP_LABEL);
-    await page.getByLabel("Category").selectOption({ label: "Young people" });
-    await page.getByLabel("Session dates").fill(TODAY);
-    await page.getByLabel("Number of participants").fill("12");
-    await screenshot(page, "group-form");
-    await page.getByRole("button", { name: "Save the group" }).click();
+  it(
+    "creates a group from the groups page",
+    async () => {
+      await page.getByRole("link", { name: "Groups", exact: true }).click();
+      await page.waitForURL("**/admin/groups");
+      await expectAccessible(page, "groups (empty)");
+      await page.getByRole("link", { name: "Create a group" }).click();
+      await page.waitForURL("**/admin/groups/new");
+      await expectAccessible(page, "group form");
+      await page.getByLabel("Name of the group").fill(GROUP_LABEL);
+      await page.getByLabel("Category").selectOption({ label: "Young people" });
+      await page.getByLabel("Session dates").fill(TODAY);
+      await page.getByLabel("Number of participants").fill("12");
+      await screenshot(page, "group-form");
+      await page.getByRole("button", { name: "Save the group" }).click();
 
-    await page.waitForURL(/\/admin\/groups\/\d+\/criteria/);
-    groupId = Number(/groups\/(\d+)\//.exec(page.url())?.[1]);
-    expect(groups()).toMatchObject([
-      { id: groupId, label: GROUP_LABEL, category: "young-people", participants: 12 },
-    ]);
-    expect(await page.getByRole("status").textContent()).toContain(GROUP_LABEL);
-  });
+      await page.waitForURL(/\/admin\/groups\/\d+\/criteria/);
+      groupId = Number(/groups\/(\d+)\//.exec(page.url())?.[1]);
+      expect(groups()).toMatchObject([
+        { id: groupId, label: GROUP_LABEL, category: "young-people", participants: 12 },
+      ]);
+      expect(await page.getByRole("status").textContent()).toContain(GROUP_LABEL);
+    },
+    SLOW,
+  );
 
-  it("takes 20 criteria typed with the keyboard alone, Enter for the next", async () => {
-    const timings: Array<{ typing: number; saving: number }> = [];
-    let question = "";
-    let entered = 0;
-    for (const note of NOTES) {
-      if (note.question !== question) {
-        question = note.question;
-        entered = 0;
-        // Reach the question's tab from the keyboard: focus its link, press Enter.
-        await page
-          .getByRole("navigation", { name: "Questions" })
-          .getByRole("link")
-          .nth(Number(question.slice(1)) - 1)
-          .focus();
+  it(
+    "takes 20 criteria typed with the keyboard alone, Enter for the next",
+    async () => {
+      const timings: Array<{ typing: number; saving: number }> = [];
+      let question = "";
+      let entered = 0;
+      for (const note of NOTES) {
+        if (note.question !== question) {
+          question = note.question;
+          entered = 0;
+          // Reach the question's tab from the keyboard: focus its link, press Enter.
+          await page
+            .getByRole("navigation", { name: "Questions" })
+            .getByRole("link")
+            .nth(Number(question.slice(1)) - 1)
+            .focus();
+          await page.keyboard.press("Enter");
+          await page.waitForURL(`**/criteria?question=${question}`);
+          expect(await focusedElement(page), "the criterion input has the focus").toBe("f-text");
+        }
+        const started = performance.now();
+        await page.keyboard.type(note.text);
+        const typed = performance.now();
         await page.keyboard.press("Enter");
-        await page.waitForURL(`**/criteria?question=${question}`);
-        expect(await focusedElement(page), "the criterion input has the focus").toBe("f-text");
+        entered += 1;
+        await page
+          .getByRole("heading", { name: `Criteria entered for this question (${entered})` })
+          .waitFor();
+        await expect.poll(() => focusedElement(page), { timeout: 2000 }).toBe("f-text");
+        timings.push({ typing: typed - started, saving: performance.now() - typed });
+        expect(await page.getByRole("status").textContent()).toBe("Criterion added.");
       }
+
+      const saved = criteria();
+      expect(saved.map((c) => [c.question, c.text])).toEqual(
+        NOTES.map((n) => [n.question, n.text]),
+      );
+      expect(saved.every((c) => c.groupId === groupId && c.language === "fr")).toBe(true);
+      const stats = (values: number[]) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const mean = values.reduce((a, b) => a + b, 0) / values.length;
+        return `mean ${mean.toFixed(0)} ms, median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms`;
+      };
+      console.log(
+        [
+          `criteria entry by keyboard, ${timings.length} criteria:`,
+          `  typing (Playwright's key events): ${stats(timings.map((t) => t.typing))}`,
+          `  Enter → saved, page back, focus in the input: ${stats(timings.map((t) => t.saving))}`,
+        ].join("\n"),
+      );
+      await expectAccessible(page, "criteria entry");
+      await screenshot(page, "criteria-entry", { docs: true });
+    },
+    SLOW,
+  );
+
+  it(
+    "lists the group with its criteria count",
+    async () => {
+      await page.getByRole("link", { name: "Groups", exact: true }).click();
+      await page.waitForURL("**/admin/groups");
+      const row = page.getByRole("row").filter({ hasText: GROUP_LABEL });
+      const cells = await row.locator("td").allTextContents();
+      expect(cells).toContain("20");
+      expect(cells).toContain("12");
+      await expectAccessible(page, "groups");
+      await screenshot(page, "groups", { docs: true });
+    },
+    SLOW,
+  );
+
+  it(
+    "classifies the 20 criteria from the keyboard, then validates them",
+    async () => {
+      await page.getByRole("link", { name: "Classification" }).click();
+      await page.waitForURL("**/admin/classify");
+      await expectAccessible(page, "classify");
+      await screenshot(page, "classify", { docs: true });
+
+      // The first one through the grid picker: search by French words, pick the component.
+      const first = NOTES[0];
+      await page.getByLabel("Search the grid").fill("alimentation");
+      await page.getByLabel("Search the grid").press("Enter");
+      await page.waitForURL(/q=alimentation/);
+      const pick = page.locator("ul.picker a", { hasText: "A01" });
+      await pick.focus();
+      await page.keyboard.press("Enter");
+      await page.waitForURL(/code=A01/);
+      expect(await page.getByLabel("SPIRAL code").inputValue()).toBe("A01");
+
       const started = performance.now();
-      await page.keyboard.type(note.text);
-      const typed = performance.now();
+      for (let i = 0; i < NOTES.length; i++) {
+        const text = await page.locator(".focus blockquote").textContent();
+        const note = NOTES.find((n) => n.text === text);
+        expect(note, `the criterion in focus "${text}" is one of the notes`).toBeDefined();
+        if (i === 0) expect(note).toBe(first);
+        const action = await page.locator(".focus form").getAttribute("action");
+        const id = /\/admin\/classify\/(\d+)$/.exec(action ?? "")?.[1];
+        await expect.poll(() => focusedElement(page), { timeout: 2000 }).toBe("f-code");
+        // Typed into the focused code input; Enter proposes (the form's first button).
+        if (i > 0) await page.keyboard.type(note?.code ?? "");
+        await page.keyboard.press("Enter");
+        await page.waitForURL(new RegExp(`after=${id}&saved=`));
+        expect(await page.getByRole("status").textContent()).toBe(`Classified as ${note?.code}.`);
+      }
+      const perCriterion = (performance.now() - started) / NOTES.length;
+      console.log(`classification by keyboard: ${perCriterion.toFixed(0)} ms per criterion`);
+      await expect(page.getByText("Nothing left to classify").count()).resolves.toBe(1);
+      expect(criteria().every((c) => c.status === "proposed")).toBe(true);
+
+      await page.getByRole("link", { name: /To review/ }).click();
+      await page.waitForURL("**/admin/classify?tab=review");
+      await expectAccessible(page, "classify (review)");
+      await screenshot(page, "classify-review");
+      await page.getByRole("button", { name: /Validate all shown/ }).focus();
       await page.keyboard.press("Enter");
-      entered += 1;
-      await page
-        .getByRole("heading", { name: `Criteria entered for this question (${entered})` })
-        .waitFor();
-      await expect.poll(() => focusedElement(page), { timeout: 2000 }).toBe("f-text");
-      timings.push({ typing: typed - started, saving: performance.now() - typed });
-      expect(await page.getByRole("status").textContent()).toBe("Criterion added.");
-    }
+      await page.waitForURL(/validated=20/);
 
-    const saved = criteria();
-    expect(saved.map((c) => [c.question, c.text])).toEqual(NOTES.map((n) => [n.question, n.text]));
-    expect(saved.every((c) => c.groupId === groupId && c.language === "fr")).toBe(true);
-    const stats = (values: number[]) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const mean = values.reduce((a, b) => a + b, 0) / values.length;
-      return `mean ${mean.toFixed(0)} ms, median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms`;
-    };
-    console.log(
-      [
-        `criteria entry by keyboard, ${timings.length} criteria:`,
-        `  typing (Playwright's key events): ${stats(timings.map((t) => t.typing))}`,
-        `  Enter → saved, page back, focus in the input: ${stats(timings.map((t) => t.saving))}`,
-      ].join("\n"),
-    );
-    await expectAccessible(page, "criteria entry");
-    await screenshot(page, "criteria-entry", { docs: true });
-  }, 40_000);
+      const byText = new Map(criteria().map((c) => [c.text, c]));
+      for (const note of NOTES) {
+        expect(byText.get(note.text), note.text).toMatchObject({
+          status: "validated",
+          code: note.code,
+        });
+      }
+    },
+    SLOW,
+  );
 
-  it("classifies the 20 criteria from the keyboard, then validates them", async () => {
-    await page.getByRole("link", { name: "Classification" }).click();
-    await page.waitForURL("**/admin/classify");
-    await expectAccessible(page, "classify");
-    await screenshot(page, "classify", { docs: true });
-
-    // The first one through the grid picker: search by French words, pick the component.
-    const first = NOTES[0];
-    await page.getByLabel("Search the grid").fill("alimentation");
-    await page.getByLabel("Search the grid").press("Enter");
-    await page.waitForURL(/q=alimentation/);
-    const pick = page.locator("ul.picker a", { hasText: "A01" });
-    await pick.focus();
-    await page.keyboard.press("Enter");
-    await page.waitForURL(/code=A01/);
-    expect(await page.getByLabel("SPIRAL code").inputValue()).toBe("A01");
-
-    const started = performance.now();
-    for (let i = 0; i < NOTES.length; i++) {
-      const text = await page.locator(".focus blockquote").textContent();
-      const note = NOTES.find((n) => n.text === text);
-      expect(note, `the criterion in focus "${text}" is one of the notes`).toBeDefined();
-      if (i === 0) expect(note).toBe(first);
-      const action = await page.locator(".focus form").getAttribute("action");
-      const id = /\/admin\/classify\/(\d+)$/.exec(action ?? "")?.[1];
-      await expect.poll(() => focusedElement(page), { timeout: 2000 }).toBe("f-code");
-      // Typed into the focused code input; Enter proposes (the form's first button).
-      if (i > 0) await page.keyboard.type(note?.code ?? "");
-      await page.keyboard.press("Enter");
-      await page.waitForURL(new RegExp(`after=${id}&saved=`));
-      expect(await page.getByRole("status").textContent()).toBe(`Classified as ${note?.code}.`);
-    }
-    const perCriterion = (performance.now() - started) / NOTES.length;
-    console.log(`classification by keyboard: ${perCriterion.toFixed(0)} ms per criterion`);
-    await expect(page.getByText("Nothing left to classify").count()).resolves.toBe(1);
-    expect(criteria().every((c) => c.status === "proposed")).toBe(true);
-
-    await page.getByRole("link", { name: /To review/ }).click();
-    await page.waitForURL("**/admin/classify?tab=review");
-    await expectAccessible(page, "classify (review)");
-    await screenshot(page, "classify-review");
-    await page.getByRole("button", { name: /Validate all shown/ }).focus();
-    await page.keyboard.press("Enter");
-    await page.waitForURL(/validated=20/);
-
-    const byText = new Map(criteria().map((c) => [c.text, c]));
-    for (const note of NOTES) {
-      expect(byText.get(note.text), note.text).toMatchObject({
-        status: "validated",
-        code: note.code,
+  it(
+    "shows the synthesis of the validated criteria, with a table behind each chart",
+    async () => {
+      await page.getByRole("link", { name: "Synthesis", exact: true }).click();
+      await page.waitForURL("**/admin/synthesis");
+      expect(await heading(page)).toBe("Synthesis");
+      await expect(
+        page
+          .getByText(
+            "1 group(s) with validated criteria (out of 1 in the period), 12 participant(s), 20 validated criteria.",
+          )
+          .count(),
+      ).resolves.toBe(1);
+      // Each chart is an SVG image with a name, and its figures as a table (opened by keyboard).
+      await expect(page.locator("svg[role=img]").count()).resolves.toBe(3);
+      const byComponent = page.locator("figure", {
+        has: page.getByText("Validated criteria per component"),
       });
-    }
-  }, 40_000);
+      await byComponent.getByText("Show the figures as a table").focus();
+      await page.keyboard.press("Enter");
+      const table = byComponent.getByRole("table");
+      await table.waitFor();
+      const header = await table.locator("thead th").allTextContents();
+      expect(header.slice(1)).toEqual(["Well-being", "Ill-being", "Actions"]);
+      const row = async (label: RegExp) =>
+        (
+          await table
+            .getByRole("row")
+            .filter({ hasText: label })
+            .first()
+            .locator("td")
+            .allTextContents()
+        ).map(Number);
+      // From the notes: A01 twice (Q1, Q3), A03 twice (Q1, Q2 as A03/P), D00 three times.
+      expect(await row(/Food \/ drink/)).toEqual([1, 0, 1]);
+      expect(await row(/Housing/)).toEqual([1, 1, 0]);
+      expect(await row(/Personal relations/)).toEqual([1, 1, 1]);
+      await expectAccessible(page, "synthesis");
+      await screenshot(page, "synthesis", { docs: true });
+    },
+    SLOW,
+  );
 
-  it("shows the synthesis of the validated criteria, with a table behind each chart", async () => {
-    await page.getByRole("link", { name: "Synthesis", exact: true }).click();
-    await page.waitForURL("**/admin/synthesis");
-    expect(await heading(page)).toBe("Synthesis");
-    await expect(
-      page
-        .getByText(
-          "1 group(s) with validated criteria (out of 1 in the period), 12 participant(s), 20 validated criteria.",
-        )
-        .count(),
-    ).resolves.toBe(1);
-    // Each chart is an SVG image with a name, and its figures as a table (opened by keyboard).
-    await expect(page.locator("svg[role=img]").count()).resolves.toBe(3);
-    const byComponent = page.locator("figure", {
-      has: page.getByText("Validated criteria per component"),
-    });
-    await byComponent.getByText("Show the figures as a table").focus();
-    await page.keyboard.press("Enter");
-    const table = byComponent.getByRole("table");
-    await table.waitFor();
-    const header = await table.locator("thead th").allInnerTexts();
-    expect(header.slice(1)).toEqual(["Well-being", "Ill-being", "Actions"]);
-    const row = async (label: RegExp) =>
-      (
-        await table
+  it(
+    "previews exactly what will leave the node, then publishes it",
+    async () => {
+      await page.getByRole("link", { name: "Preview and publish this synthesis" }).click();
+      await page.waitForURL("**/admin/synthesis/preview**");
+      expect(await heading(page)).toBe("Preview and publish");
+      await expect(page.getByText("Nothing is held back.").count()).resolves.toBe(1);
+      const raw = (await page.locator("pre").first().textContent()) ?? "";
+      const payload = JSON.parse(raw) as Record<string, unknown>;
+      expect(raw).toContain('"A01"');
+      // Counts only: the group's name and the criteria's words stay on the node.
+      expect(raw).not.toContain(GROUP_LABEL);
+      for (const note of NOTES) expect(raw).not.toContain(note.text);
+      await expectAccessible(page, "publish preview");
+      await screenshot(page, "publish-preview", { docs: true });
+
+      await page.getByRole("button", { name: "Publish", exact: true }).click();
+      await page.waitForLoadState();
+      expect(await page.getByRole("status").textContent()).toBe("Version 1 is published.");
+      const published = served.node.services.syntheses.list(slug);
+      expect(published).toHaveLength(1);
+      expect(JSON.parse(published[0]?.payload ?? "{}")).toMatchObject({
+        hash: payload.hash,
+      });
+      await expect(
+        page
+          .locator("table", { has: page.getByRole("columnheader", { name: "Content hash" }) })
           .getByRole("row")
-          .filter({ hasText: label })
-          .first()
-          .locator("td")
-          .allInnerTexts()
-      ).map(Number);
-    // From the notes: A01 twice (Q1, Q3), A03 twice (Q1, Q2 as A03/P), D00 three times.
-    expect(await row(/Food \/ drink/)).toEqual([1, 0, 1]);
-    expect(await row(/Housing/)).toEqual([1, 1, 0]);
-    expect(await row(/Personal relations/)).toEqual([1, 1, 1]);
-    await expectAccessible(page, "synthesis");
-    await screenshot(page, "synthesis", { docs: true });
-  });
-
-  it("previews exactly what will leave the node, then publishes it", async () => {
-    await page.getByRole("link", { name: "Preview and publish this synthesis" }).click();
-    await page.waitForURL("**/admin/synthesis/preview**");
-    expect(await heading(page)).toBe("Preview and publish");
-    await expect(page.getByText("Nothing is held back.").count()).resolves.toBe(1);
-    const raw = (await page.locator("pre").first().textContent()) ?? "";
-    const payload = JSON.parse(raw) as Record<string, unknown>;
-    expect(raw).toContain('"A01"');
-    // Counts only: the group's name and the criteria's words stay on the node.
-    expect(raw).not.toContain(GROUP_LABEL);
-    for (const note of NOTES) expect(raw).not.toContain(note.text);
-    await expectAccessible(page, "publish preview");
-    await screenshot(page, "publish-preview", { docs: true });
-
-    await page.getByRole("button", { name: "Publish", exact: true }).click();
-    await page.waitForLoadState();
-    expect(await page.getByRole("status").textContent()).toBe("Version 1 is published.");
-    const published = served.node.services.syntheses.list(slug);
-    expect(published).toHaveLength(1);
-    expect(JSON.parse(published[0]?.payload ?? "{}")).toMatchObject({
-      hash: payload.hash,
-    });
-    await expect(
-      page
-        .locator("table", { has: page.getByRole("columnheader", { name: "Content hash" }) })
-        .getByRole("row")
-        .count(),
-    ).resolves.toBe(2);
-    await screenshot(page, "published");
-  });
+          .count(),
+      ).resolves.toBe(2);
+      await screenshot(page, "published");
+    },
+    SLOW,
+  );
 });
 
 describe("around the session", () => {
-  it("switches the workspace to French and back", async () => {
-    await page.goto("/admin");
-    await page.getByRole("link", { name: "Français" }).click();
-    await page.waitForURL("**/admin");
-    expect(await page.locator("html").getAttribute("lang")).toBe("fr");
-    expect(await heading(page)).toBe("Espace de travail");
-    await expect(page.getByRole("link", { name: "Groupes", exact: true }).count()).resolves.toBe(1);
-    await expectAccessible(page, "home (French)");
-    await screenshot(page, "home-fr", { docs: true });
-    await page.getByRole("link", { name: "English" }).click();
-    await page.waitForURL("**/admin");
-    expect(await page.locator("html").getAttribute("lang")).toBe("en");
-    expect(await heading(page)).toBe("Workspace");
-  });
+  it(
+    "switches the workspace to French and back",
+    async () => {
+      await page.goto("/admin");
+      await page.getByRole("link", { name: "Français" }).click();
+      await page.waitForURL("**/admin");
+      expect(await page.locator("html").getAttribute("lang")).toBe("fr");
+      expect(await heading(page)).toBe("Espace de travail");
+      await expect(page.getByRole("link", { name: "Groupes", exact: true }).count()).resolves.toBe(
+        1,
+      );
+      await expectAccessible(page, "home (French)");
+      await screenshot(page, "home-fr", { docs: true });
+      await page.getByRole("link", { name: "English" }).click();
+      await page.waitForURL("**/admin");
+      expect(await page.locator("html").getAttribute("lang")).toBe("en");
+      expect(await heading(page)).toBe("Workspace");
+    },
+    SLOW,
+  );
 
-  it("lets the admin create a viewer, who reads but cannot edit", async () => {
-    await page.goto("/admin/users");
-    await expectAccessible(page, "users");
-    await screenshot(page, "users", { docs: true });
-    const form = page.locator("form", {
-      has: page.getByRole("button", { name: "Create the account" }),
-    });
-    await form.getByLabel("Name").fill(VIEWER.name);
-    await form.getByLabel("Email").fill(VIEWER.email);
-    await form.getByLabel("Password").fill(PASSWORD);
-    await form.getByLabel("Role").selectOption("viewer");
-    await form.getByRole("button", { name: "Create the account" }).click();
-    await page.waitForLoadState();
-    expect(await page.getByRole("status").textContent()).toContain(VIEWER.email);
-
-    const context = await openContext(browser, served);
-    try {
-      const login = await context.newPage();
-      await login.goto("/admin/login");
-      await expectAccessible(login, "login");
-      await screenshot(login, "login");
-      const vera = await signIn(context, VIEWER.email);
-      await vera.goto("/admin/groups");
-      await expect(vera.getByText(GROUP_LABEL).count()).resolves.toBeGreaterThan(0);
-      await expect(vera.getByRole("link", { name: "Create a group" }).count()).resolves.toBe(0);
-      await expect(vera.getByRole("link", { name: "Edit" }).count()).resolves.toBe(0);
-      await vera.goto(`/admin/groups/${groupId}/criteria`);
-      await expect(vera.getByText(NOTES[0]?.text ?? "").count()).resolves.toBe(1);
-      await expect(vera.getByLabel("New criterion").count()).resolves.toBe(0);
-      await expect(vera.getByRole("button", { name: /Delete/ }).count()).resolves.toBe(0);
-      await vera.goto("/admin/classify");
-      await expect(vera.getByLabel("SPIRAL code").count()).resolves.toBe(0);
-
-      // A POST forged with the viewer's own valid CSRF token is still refused.
-      const token = await vera.locator('input[name="_csrf"]').first().inputValue();
-      const before = criteria().length;
-      const forged = await vera.request.post(`/admin/groups/${groupId}/criteria`, {
-        form: { _csrf: token, question: "Q1", text: "Forged by a viewer", language: "fr" },
-        maxRedirects: 0,
+  it(
+    "lets the admin create a viewer, who reads but cannot edit",
+    async () => {
+      await page.goto("/admin/users");
+      await expectAccessible(page, "users");
+      await screenshot(page, "users", { docs: true });
+      const form = page.locator("form", {
+        has: page.getByRole("button", { name: "Create the account" }),
       });
-      expect(forged.status()).toBe(403);
-      const forgedGroup = await vera.request.post("/admin/groups", {
-        form: {
-          _csrf: token,
-          label: "Forged",
-          category: "young-people",
-          sessionDates: TODAY,
-          participants: "5",
-          cycle: "0",
-        },
-        maxRedirects: 0,
-      });
-      expect(forgedGroup.status()).toBe(403);
-      expect(criteria()).toHaveLength(before);
-      expect(groups()).toHaveLength(1);
-    } finally {
-      await context.close();
-    }
-  });
+      await form.getByLabel("Name").fill(VIEWER.name);
+      await form.getByLabel("Email").fill(VIEWER.email);
+      await form.getByLabel("Password").fill(PASSWORD);
+      await form.getByLabel("Role").selectOption("viewer");
+      await form.getByRole("button", { name: "Create the account" }).click();
+      await page.waitForLoadState();
+      expect(await page.getByRole("status").textContent()).toContain(VIEWER.email);
 
-  it("refuses a form sent without its CSRF token, changing nothing", async () => {
-    await page.goto("/admin/groups/new");
-    await page.getByLabel("Name of the group").fill("Sent without a token");
-    await page.getByLabel("Session dates").fill(TODAY);
-    await page.getByLabel("Number of participants").fill("8");
-    // What a cross-site form would send: everything but the token.
-    await page.evaluate(() =>
-      document.querySelector('form[action="/admin/groups"] input[name="_csrf"]')?.remove(),
-    );
-    const [answer] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === "POST"),
-      page.getByRole("button", { name: "Save the group" }).click(),
-    ]);
-    expect(answer.status()).toBe(403);
-    await page.waitForLoadState();
-    expect(await heading(page)).toBe("This form has expired");
-    expect(groups().map((g) => g.label)).toEqual([GROUP_LABEL]);
-  });
+      const context = await openContext(browser, served);
+      try {
+        const login = await context.newPage();
+        await login.goto("/admin/login");
+        await expectAccessible(login, "login");
+        await screenshot(login, "login");
+        const vera = await signIn(context, VIEWER.email);
+        await vera.goto("/admin/groups");
+        await expect(vera.getByText(GROUP_LABEL).count()).resolves.toBeGreaterThan(0);
+        await expect(vera.getByRole("link", { name: "Create a group" }).count()).resolves.toBe(0);
+        await expect(vera.getByRole("link", { name: "Edit" }).count()).resolves.toBe(0);
+        await vera.goto(`/admin/groups/${groupId}/criteria`);
+        await expect(vera.getByText(NOTES[0]?.text ?? "").count()).resolves.toBe(1);
+        await expect(vera.getByLabel("New criterion").count()).resolves.toBe(0);
+        await expect(vera.getByRole("button", { name: /Delete/ }).count()).resolves.toBe(0);
+        await vera.goto("/admin/classify");
+        await expect(vera.getByLabel("SPIRAL code").count()).resolves.toBe(0);
 
-  it("fits a phone screen (375×740) without sideways scrolling", async () => {
-    const context = await openContext(browser, served, { viewport: { width: 375, height: 740 } });
-    try {
-      const phone = await signIn(context, ADMIN.email);
-      const pages = [
-        ["home", "/admin"],
-        ["groups", "/admin/groups"],
-        ["group-form", "/admin/groups/new"],
-        ["criteria-entry", `/admin/groups/${groupId}/criteria?question=Q1`],
-        ["classify", "/admin/classify?tab=review"],
-        ["synthesis", "/admin/synthesis"],
-        ["users", "/admin/users"],
-      ] as const;
-      const overflowing: string[] = [];
-      for (const [name, path] of pages) {
-        const answer = await phone.goto(path);
-        expect(answer?.status(), `${path} answers`).toBe(200);
-        const { scrollWidth, innerWidth } = await horizontalOverflow(phone);
-        if (scrollWidth > innerWidth)
-          overflowing.push(`${path}: ${scrollWidth}px > ${innerWidth}px`);
-        await screenshot(phone, `phone-${name}`, { docs: name === "criteria-entry" });
+        // A POST forged with the viewer's own valid CSRF token is still refused.
+        const token = await vera.locator('input[name="_csrf"]').first().inputValue();
+        const before = criteria().length;
+        const forged = await vera.request.post(`/admin/groups/${groupId}/criteria`, {
+          form: { _csrf: token, question: "Q1", text: "Forged by a viewer", language: "fr" },
+          maxRedirects: 0,
+        });
+        expect(forged.status()).toBe(403);
+        const forgedGroup = await vera.request.post("/admin/groups", {
+          form: {
+            _csrf: token,
+            label: "Forged",
+            category: "young-people",
+            sessionDates: TODAY,
+            participants: "5",
+            cycle: "0",
+          },
+          maxRedirects: 0,
+        });
+        expect(forgedGroup.status()).toBe(403);
+        expect(criteria()).toHaveLength(before);
+        expect(groups()).toHaveLength(1);
+      } finally {
+        await context.close();
       }
-      expect(overflowing, `pages wider than the phone:\n${overflowing.join("\n")}`).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  }, 30_000);
+    },
+    SLOW,
+  );
+
+  it(
+    "refuses a form sent without its CSRF token, changing nothing",
+    async () => {
+      await page.goto("/admin/groups/new");
+      await page.getByLabel("Name of the group").fill("Sent without a token");
+      await page.getByLabel("Session dates").fill(TODAY);
+      await page.getByLabel("Number of participants").fill("8");
+      // What a cross-site form would send: everything but the token.
+      await page.evaluate(() =>
+        document.querySelector('form[action="/admin/groups"] input[name="_csrf"]')?.remove(),
+      );
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === "POST"),
+        page.getByRole("button", { name: "Save the group" }).click(),
+      ]);
+      expect(answer.status()).toBe(403);
+      await page.waitForLoadState();
+      expect(await heading(page)).toBe("This form has expired");
+      expect(groups().map((g) => g.label)).toEqual([GROUP_LABEL]);
+    },
+    SLOW,
+  );
+
+  it(
+    "fits a phone screen (375×740) without sideways scrolling",
+    async () => {
+      const context = await openContext(browser, served, { viewport: { width: 375, height: 740 } });
+      try {
+        const phone = await signIn(context, ADMIN.email);
+        const pages = [
+          ["home", "/admin"],
+          ["groups", "/admin/groups"],
+          ["group-form", "/admin/groups/new"],
+          ["criteria-entry", `/admin/groups/${groupId}/criteria?question=Q1`],
+          ["classify", "/admin/classify?tab=review"],
+          ["synthesis", "/admin/synthesis"],
+          ["users", "/admin/users"],
+        ] as const;
+        const overflowing: string[] = [];
+        for (const [name, path] of pages) {
+          const answer = await phone.goto(path);
+          expect(answer?.status(), `${path} answers`).toBe(200);
+          const { scrollWidth, innerWidth } = await horizontalOverflow(phone);
+          if (scrollWidth > innerWidth)
+            overflowing.push(`${path}: ${scrollWidth}px > ${innerWidth}px`);
+          await screenshot(phone, `phone-${name}`, { docs: name === "criteria-entry" });
+        }
+        expect(overflowing, `pages wider than the phone:\n${overflowing.join("\n")}`).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    SLOW,
+  );
 });
