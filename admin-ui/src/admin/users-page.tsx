@@ -19,6 +19,8 @@ export interface UsersPageProps {
   values?: Record<string, string>;
   errors?: Record<string, string | undefined>;
   notice?: string | undefined;
+  /** A refused password reset: the account and why, shown next to its form. */
+  resetError?: { userId: number; message: string } | undefined;
 }
 
 /** Accounts of the node (admins only): the list, role changes, and a form to create one. */
@@ -54,6 +56,7 @@ export function UsersPage(props: UsersPageProps) {
                 <th scope="col">{t("field.name")}</th>
                 <th scope="col">{t("field.email")}</th>
                 <th scope="col">{t("field.role")}</th>
+                <th scope="col">{t("field.password")}</th>
               </tr>
             </thead>
             <tbody>
@@ -100,6 +103,21 @@ export function UsersPage(props: UsersPageProps) {
                       </>
                     )}
                   </td>
+                  <td>
+                    {u.id === props.currentUserId ? (
+                      <a href="/admin/account#password">{t("account.password")}</a>
+                    ) : (
+                      <ResetPasswordForm
+                        t={t}
+                        csrf={user.csrf}
+                        target={u}
+                        minPasswordLength={props.minPasswordLength}
+                        error={
+                          props.resetError?.userId === u.id ? props.resetError.message : undefined
+                        }
+                      />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -144,5 +162,42 @@ export function UsersPage(props: UsersPageProps) {
         </button>
       </form>
     </AdminLayout>
+  );
+}
+
+/** An admin sets a new password for someone (who is then signed out everywhere). */
+function ResetPasswordForm(props: {
+  t: Translate;
+  csrf: string;
+  target: { id: number; name: string };
+  minPasswordLength: number;
+  error?: string | undefined;
+}) {
+  const { t, target } = props;
+  const id = `f-reset-${target.id}`;
+  return (
+    <form method="post" action={`/admin/users/${target.id}/password`} novalidate>
+      <CsrfField token={props.csrf} />
+      <label for={id} style="font-size:0.85rem">
+        {t("users.resetPassword.label", { name: target.name })}
+      </label>
+      {props.error ? (
+        <span class="error" id={`${id}-error`} role="alert">
+          {props.error}
+        </span>
+      ) : null}
+      <input
+        id={id}
+        name="password"
+        type="password"
+        autocomplete="new-password"
+        minlength={props.minPasswordLength}
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={props.error ? `${id}-error` : undefined}
+      />
+      <button class="small" type="submit">
+        {t("users.resetPassword.submit")}
+      </button>
+    </form>
   );
 }

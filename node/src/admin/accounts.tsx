@@ -1,6 +1,7 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { AccountPage } from "../../../admin-ui/src/admin/account-page";
 import { AdminHomePage } from "../../../admin-ui/src/admin/home-page";
 import { LoginPage } from "../../../admin-ui/src/admin/login-page";
 import { SetupPage } from "../../../admin-ui/src/admin/setup-page";
@@ -9,7 +10,13 @@ import { isLang, type MessageKey, type Translate } from "../../../admin-ui/src/i
 import { type TerritoryProfile, territoryProfileSchema } from "../../../protocol/src/index";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { territoryActorId } from "../services/territories";
-import { MIN_PASSWORD_LENGTH, newUserSchema, ROLES, type Role } from "../services/users";
+import {
+  MIN_PASSWORD_LENGTH,
+  newUserSchema,
+  passwordSchema,
+  ROLES,
+  type Role,
+} from "../services/users";
 import {
   type AdminApp,
   type AdminContext,
@@ -252,9 +259,100 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     );
   });
 
+  // ---- my account ----
+
+  const accountPage = (
+    c: AdminContext,
+    props: { errors?: Errors; notice?: string } = {},
+    status: 200 | 400 | 429 = 200,
+  ) => {
+    const auth = c.get("auth");
+    const user = signedIn(c);
+    if (!auth || !user) return c.redirect(entryPoint(), 303);
+    return c.html(
+      <AccountPage
+        t={c.get("t")}
+        lang={c.get("lang")}
+        user={user}
+        email={auth.user.email}
+        minPasswordLength={MIN_PASSWORD_LENGTH}
+        {...props}
+      />,
+      status,
+    );
+  };
+
+  admin.get("/account", protect(), (c) =>
+    accountPage(
+      c,
+      c.req.query("changed") !== undefined ? { notice: c.get("t")("account.changed") } : {},
+    ),
+  );
+
+  // Every role changes its own password, viewers included, so this form does its own CSRF
+  // check instead of `protect` (which keeps viewers from posting).
+  admin.post("/account/password", async (c) => {
+    const auth = c.get("auth");
+    if (!auth) return c.redirect(entryPoint(), 303);
+    const form = await readForm(c);
+    if (!form) return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
+    if (!sameToken(form._csrf, auth.session.csrfToken)) return csrfRefused(c);
+    const t = c.get("t");
+    const current = form.currentPassword ?? "";
+    const next = form.newPassword ?? "";
+    const errors: Errors = {};
+    if (!current) errors.currentPassword = t("error.required");
+    if (!passwordSchema.safeParse(next).success) {
+      errors.newPassword = t("error.password", { min: MIN_PASSWORD_LENGTH });
+    }
+    if (next !== (form.newPasswordConfirm ?? "")) {
+      errors.newPasswordConfirm = t("error.passwordMismatch");
+    }
+    if (Object.values(errors).some(Boolean)) return accountPage(c, { errors }, 400);
+    // Guessing the current password from a stolen session is slowed like a login.
+    const key = `password-change|${auth.user.id}`;
+    const wait = throttle.wait(key);
+    if (wait > 0) {
+      return accountPage(
+        c,
+        { errors: { currentPassword: t("login.throttled", { minutes: wait }) } },
+        429,
+      );
+    }
+    throttle.fail(key);
+    try {
+      await services.users.changeOwnPassword(
+        auth.user.id,
+        { currentPassword: current, newPassword: next, keepSessionId: auth.session.id },
+        actorOf(c),
+      );
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      const wrong = error.issues.some((issue) => issue.path === "currentPassword");
+      return accountPage(
+        c,
+        {
+          errors: wrong
+            ? { currentPassword: t("account.wrongPassword") }
+            : { newPassword: t("error.password", { min: MIN_PASSWORD_LENGTH }) },
+        },
+        400,
+      );
+    }
+    throttle.succeed(key);
+    return c.redirect("/admin/account?changed", 303);
+  });
+
+  // ---- accounts (admins) ----
+
   const usersPage = (
     c: AdminContext,
-    props: { values?: Record<string, string>; errors?: Errors; notice?: string } = {},
+    props: {
+      values?: Record<string, string>;
+      errors?: Errors;
+      notice?: string;
+      resetError?: { userId: number; message: string };
+    } = {},
     status: 200 | 400 | 409 = 200,
   ) => {
     const auth = c.get("auth");
@@ -326,6 +424,38 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     }
     return userAction((id, _form, actor) => services.users.changeRole(id, role as Role, actor))(c);
   });
+  /** An admin types a new password for someone else; that person is signed out everywhere. */
+  admin.post("/users/:id/password", protect(["admin"]), async (c) => {
+    const auth = c.get("auth");
+    const id = kit.idParam(c, "id");
+    if (!auth || id === undefined) return c.notFound();
+    if (id === auth.user.id) return c.redirect("/admin/account#password", 303);
+    const t = c.get("t");
+    let target: ReturnType<typeof services.users.get>;
+    try {
+      target = services.users.get(id);
+    } catch (error) {
+      if (error instanceof NotFoundError) return c.notFound();
+      throw error;
+    }
+    const password = c.get("form").password ?? "";
+    if (!passwordSchema.safeParse(password).success) {
+      const problem = t("error.password", { min: MIN_PASSWORD_LENGTH });
+      return usersPage(
+        c,
+        {
+          resetError: {
+            userId: id,
+            message: t("users.resetPassword.error", { name: target.name, message: problem }),
+          },
+        },
+        400,
+      );
+    }
+    await services.users.resetPassword(id, password, actorOf(c));
+    return usersPage(c, { notice: t("users.resetPassword.done", { email: target.email }) });
+  });
+
   admin.post(
     "/users/:id/disable",
     protect(["admin"]),

@@ -1,5 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
-import { asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { sessions, users } from "../db/schema";
 import type { AuditService } from "./audit";
@@ -21,6 +21,9 @@ export const newUserSchema = z.strictObject({
   role: z.enum(ROLES),
 });
 export type NewUser = z.input<typeof newUserSchema>;
+
+/** A new password: the same rule as when an account is created. */
+export const passwordSchema = newUserSchema.shape.password;
 
 // scrypt cost: N=2^15, r=8, p=1 (32 MiB, a few tens of ms). Stored in each hash, so it can be
 // raised later without invalidating existing passwords.
@@ -165,6 +168,63 @@ export function createUserService(ctx: ServiceContext, audit: AuditService) {
           .get();
         audit.record(actor, "user.role", `user:${id}`, { from: current.role, to: parsedRole });
         return view(row);
+      });
+    },
+    /**
+     * Changes one's own password after checking the current one. The other sessions of the
+     * account end (a stolen session does not survive the change); `keepSessionId` stays open.
+     * A wrong current password or a refused new one: InvalidInputError naming the field.
+     */
+    async changeOwnPassword(
+      id: number,
+      input: { currentPassword: string; newPassword: string; keepSessionId: string },
+      actor: Actor,
+    ): Promise<void> {
+      const row = byId(id);
+      if (!row) throw new NotFoundError(`no user ${id}`);
+      const parsed = passwordSchema.safeParse(input.newPassword);
+      if (!parsed.success) {
+        throw new InvalidInputError("the new password is refused", [
+          { path: "newPassword", message: `at least ${MIN_PASSWORD_LENGTH} characters` },
+        ]);
+      }
+      if (!(await verifyPassword(input.currentPassword, row.passwordHash))) {
+        throw new InvalidInputError("the current password is wrong", [
+          { path: "currentPassword", message: "the current password is wrong" },
+        ]);
+      }
+      const passwordHash = await hashPassword(parsed.data);
+      ctx.db.transaction(() => {
+        ctx.db
+          .update(users)
+          .set({ passwordHash, updatedAt: ctx.now().toISOString() })
+          .where(eq(users.id, id))
+          .run();
+        const ended = ctx.db
+          .delete(sessions)
+          .where(and(eq(sessions.userId, id), ne(sessions.id, input.keepSessionId)))
+          .run().changes;
+        audit.record(actor, "user.password", `user:${id}`, { endedSessions: ended });
+      });
+    },
+    /** An admin sets another account's password; every session of that account ends. */
+    async resetPassword(id: number, newPassword: string, actor: Actor): Promise<void> {
+      if (!byId(id)) throw new NotFoundError(`no user ${id}`);
+      const parsed = passwordSchema.safeParse(newPassword);
+      if (!parsed.success) {
+        throw new InvalidInputError("the new password is refused", [
+          { path: "password", message: `at least ${MIN_PASSWORD_LENGTH} characters` },
+        ]);
+      }
+      const passwordHash = await hashPassword(parsed.data);
+      ctx.db.transaction(() => {
+        ctx.db
+          .update(users)
+          .set({ passwordHash, updatedAt: ctx.now().toISOString() })
+          .where(eq(users.id, id))
+          .run();
+        const ended = ctx.db.delete(sessions).where(eq(sessions.userId, id)).run().changes;
+        audit.record(actor, "user.passwordReset", `user:${id}`, { endedSessions: ended });
       });
     },
     /** Disables an account (it can no longer sign in); its sessions go with it. */
