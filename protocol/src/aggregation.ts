@@ -342,6 +342,11 @@ export interface AggregateFilter {
   question?: Question;
   /** The grid the figure is about; defaults to `options.grid`. */
   grid?: { id: string; version: string };
+  /**
+   * Only these (origin, period) entries, as `entryKey`s: e.g. the syntheses a sub-network
+   * relayed from its members. Unlike the lists above, an empty list restricts to nothing.
+   */
+  entries?: string[];
 }
 
 export interface AggregateOptions {
@@ -424,6 +429,9 @@ function inScope(entry: StateEntry, filter: AggregateFilter): boolean {
   if (restricts(filter.categories)) {
     const wanted = filter.categories;
     if (!payload.categories?.some((c) => wanted.includes(c.category))) return false;
+  }
+  if (filter.entries !== undefined) {
+    if (!filter.entries.includes(entryKey(entry.origin, entry.periodKey))) return false;
   }
   return true;
 }

@@ -13,6 +13,7 @@ import { registerMetaRoutes } from "./routes/meta";
 import { registerNetworkRoutes } from "./routes/network";
 import { registerSynthesisRoutes } from "./routes/syntheses";
 import { registerTerritoryRoutes } from "./routes/territories";
+import { registerSubnetworkRoutes } from "./subnetworks";
 
 export const API_BODY_LIMIT = 1024 * 1024;
 /** CSV files are allowed to be larger than JSON bodies (100 000 criteria ≈ 10 MiB). */
@@ -49,6 +50,7 @@ export function createApi(services: Services, network: NetworkService, logger: L
   registerNetworkRoutes(api, services, network);
   registerAggregateRoutes(api, services);
   registerMeetingRoutes(api, services);
+  registerSubnetworkRoutes(api, services, network);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

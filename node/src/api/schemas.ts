@@ -7,6 +7,7 @@ import {
   questionSchema,
   slug,
 } from "../../../protocol/src/index";
+import { subnetworkRefsSchema } from "../services/subnetworks";
 
 /** Request and response shapes of the JSON API (bodies reuse the protocol schemas). */
 
@@ -101,6 +102,8 @@ export const periodQuerySchema = z
 export const publishBodySchema = z.strictObject({
   period: periodSchema,
   correction: z.boolean().default(false),
+  /** Joined sub-networks to address it to (follow ids, group URLs or handles). */
+  subnetworks: subnetworkRefsSchema.optional(),
 });
 
 export const synthesisVersionSchema = z.object({

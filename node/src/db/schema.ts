@@ -227,6 +227,11 @@ export const followers = sqliteTable(
     name: text("name"),
     followActivityId: text("follow_activity_id").notNull(),
     state: text("state", { enum: ["pending", "accepted"] }).notNull(),
+    /**
+     * Whether the follower is a SPIRAL node's actor (it serves a known-syntheses stream): a
+     * sub-network sends those the whole original activity, others (Mastodon) the object's URI.
+     */
+    spiral: integer("spiral", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
     updatedAt: text("updated_at"),
   },
@@ -465,4 +470,74 @@ export const sessions = sqliteTable(
     lastSeenAt: text("last_seen_at").notNull(),
   },
   (t) => [index("sessions_user").on(t.userId), index("sessions_expires").on(t.expiresAt)],
+);
+
+/** What a sub-network is about: syntheses touching it are relayed (every set empty = all). */
+export interface SubnetworkTheme {
+  /** Grid dimensions (one letter, e.g. "A"). */
+  dimensions: string[];
+  /** Grid components (e.g. "A05"). */
+  components: string[];
+  /** Group categories (e.g. "young-people"). */
+  categories: string[];
+}
+
+/**
+ * Sub-networks this node hosts: thematic `Group` actors (FEP-1b12) at /actors/{slug}, in the same
+ * URL space as territories. Members are the group's followers (the `followers` table, actor =
+ * slug); their syntheses and meetings addressed to the group are re-announced to every member.
+ */
+export const subnetworks = sqliteTable("subnetworks", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  description: text("description"),
+  theme: text("theme", { mode: "json" }).$type<SubnetworkTheme>().notNull(),
+  /** open: a Follow is accepted at once; approval: it waits for a moderator. */
+  admission: text("admission", { enum: ["open", "approval"] })
+    .notNull()
+    .default("open"),
+  /** Local users (ids) who may approve and remove members. */
+  moderators: text("moderators", { mode: "json" }).$type<number[]>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: text("updated_at"),
+});
+
+/**
+ * Members a moderator removed from a sub-network: nothing of theirs is relayed any more, and a
+ * new Follow from them waits for a moderator whatever the admission policy.
+ */
+export const subnetworkRemovals = sqliteTable(
+  "subnetwork_removals",
+  {
+    subnetwork: text("subnetwork").notNull(),
+    member: text("member").notNull(),
+    removedBy: text("removed_by").notNull(),
+    removedAt: text("removed_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [primaryKey({ columns: [t.subnetwork, t.member] })],
+);
+
+/**
+ * What a sub-network relayed: on the node hosting it, what it announced; on a member's node, what
+ * arrived through it (verified against the origin's proof). Feeds and the "sub-network"
+ * aggregate filter read it.
+ */
+export const subnetworkItems = sqliteTable(
+  "subnetwork_items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** The group's actor URL. */
+    subnetwork: text("subnetwork").notNull(),
+    origin: text("origin").notNull(),
+    objectId: text("object_id").notNull(),
+    kind: text("kind", { enum: ["synthesis", "meeting"] }).notNull(),
+    /** For a synthesis: the period it covers (its aggregate entry is (origin, periodKey)). */
+    periodKey: text("period_key"),
+    /** The latest relayed activity about the object (Create or Update). */
+    activityId: text("activity_id").notNull(),
+    deletedAt: text("deleted_at"),
+    relayedAt: text("relayed_at").notNull(),
+  },
+  (t) => [uniqueIndex("subnetwork_items_object").on(t.subnetwork, t.objectId)],
 );

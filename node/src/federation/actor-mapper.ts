@@ -1,11 +1,13 @@
 import {
   type CryptographicKey,
   Endpoints,
+  Group,
   type Multikey,
   Organization,
   PropertyValue,
 } from "@fedify/vocab";
 import { escapeHtml } from "../../../protocol/src/index";
+import type { SubnetworkRow } from "../services/subnetworks";
 import type { TerritoryRow } from "../services/territories";
 
 export interface ActorUris {
@@ -57,6 +59,37 @@ export function territoryToActor(
     endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
     streams: uris.streams,
     manuallyApprovesFollowers: territory.manualApproval,
+    discoverable: true,
+    publicKey: keys.publicKey ?? null,
+    assertionMethods: keys.assertionMethods,
+    attachments: fields.map(([name, value]) => new PropertyValue({ name, value })),
+  });
+}
+
+/** A sub-network as an ActivityPub `Group` (FEP-1b12): members follow it, it re-announces. */
+export function subnetworkToActor(
+  subnetwork: SubnetworkRow,
+  uris: Omit<ActorUris, "following" | "streams">,
+  keys: { publicKey?: CryptographicKey; assertionMethods: Multikey[] },
+): Group {
+  const { theme } = subnetwork;
+  const fields: Array<[string, string]> = [
+    ["Theme", [...theme.dimensions, ...theme.components].join(", ") || "all of the grid"],
+    ["Group categories", theme.categories.join(", ") || "all"],
+    ["Admission", subnetwork.admission === "open" ? "open" : "approved by a moderator"],
+    ["Method", "SPIRAL sub-network (TOGETHER network)"],
+  ];
+  return new Group({
+    id: uris.id,
+    preferredUsername: subnetwork.slug,
+    name: subnetwork.name,
+    summary: subnetwork.description ? `<p>${escapeHtml(subnetwork.description)}</p>` : null,
+    url: uris.url,
+    inbox: uris.inbox,
+    outbox: uris.outbox,
+    followers: uris.followers,
+    endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
+    manuallyApprovesFollowers: subnetwork.admission === "approval",
     discoverable: true,
     publicKey: keys.publicKey ?? null,
     assertionMethods: keys.assertionMethods,

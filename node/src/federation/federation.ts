@@ -21,7 +21,7 @@ import {
 } from "../../../protocol/src/index";
 import { meetingUrl } from "../services/meetings";
 import { synthesisUrl } from "../services/syntheses";
-import { territoryToActor } from "./actor-mapper";
+import { subnetworkToActor, territoryToActor } from "./actor-mapper";
 import type { FederationDeps } from "./context";
 import {
   onAccept,
@@ -62,12 +62,37 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
 
   const territoryOf = (ctx: { data: FederationDeps }, identifier: string) =>
     ctx.data.services.territories.list().find((t) => t.slug === identifier);
+  // Sub-networks (Group actors) share /actors/{identifier} with territories.
+  const subnetworkOf = (ctx: { data: FederationDeps }, identifier: string) =>
+    ctx.data.services.subnetworks.find(identifier);
+  const isLocalActor = (ctx: { data: FederationDeps }, identifier: string) =>
+    territoryOf(ctx, identifier) !== undefined || subnetworkOf(ctx, identifier) !== undefined;
 
   federation
     .setActorDispatcher("/actors/{identifier}", async (ctx, identifier) => {
       const territory = territoryOf(ctx, identifier);
-      if (!territory) return null;
+      const subnetwork = territory ? undefined : subnetworkOf(ctx, identifier);
+      if (!territory && !subnetwork) return null;
       const keys = await ctx.getActorKeyPairs(identifier);
+      const actorKeys = {
+        ...(keys[0] ? { publicKey: keys[0].cryptographicKey } : {}),
+        assertionMethods: keys.map((k) => k.multikey),
+      };
+      if (subnetwork) {
+        return subnetworkToActor(
+          subnetwork,
+          {
+            id: ctx.getActorUri(identifier),
+            inbox: ctx.getInboxUri(identifier),
+            sharedInbox: ctx.getInboxUri(),
+            outbox: ctx.getOutboxUri(identifier),
+            followers: ctx.getFollowersUri(identifier),
+            url: ctx.getActorUri(identifier),
+          },
+          actorKeys,
+        );
+      }
+      if (!territory) return null;
       return territoryToActor(
         territory,
         {
@@ -80,20 +105,18 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
           url: ctx.getActorUri(identifier),
           streams: [ctx.getCollectionUri(KNOWN_SYNTHESES, { identifier })],
         },
-        {
-          ...(keys[0] ? { publicKey: keys[0].cryptographicKey } : {}),
-          assertionMethods: keys.map((k) => k.multikey),
-        },
+        actorKeys,
       );
     })
     .setKeyPairsDispatcher((ctx, identifier) =>
-      territoryOf(ctx, identifier) ? ctx.data.keys.keyPairs(identifier) : [],
+      isLocalActor(ctx, identifier) ? ctx.data.keys.keyPairs(identifier) : [],
     )
-    .mapHandle((ctx, username) => (territoryOf(ctx, username) ? username : null));
+    .mapHandle((ctx, username) => (isLocalActor(ctx, username) ? username : null));
 
   federation
+    // For a sub-network, its followers collection is its member list.
     .setFollowersDispatcher("/actors/{identifier}/followers", (ctx, identifier) => {
-      if (!territoryOf(ctx, identifier)) return null;
+      if (!isLocalActor(ctx, identifier)) return null;
       const items = ctx.data.services.follows.acceptedFollowers(identifier).map((f) => ({
         id: new URL(f.follower),
         inboxId: new URL(f.inbox),
@@ -123,8 +146,19 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
   // The outbox: the territory's publications (Create, Update, Delete), newest first, as sent.
   federation
     .setOutboxDispatcher("/actors/{identifier}/outbox", async (ctx, identifier, cursor) => {
-      if (!territoryOf(ctx, identifier) || cursor === null) return null;
+      if (!isLocalActor(ctx, identifier) || cursor === null) return null;
       const offset = Number.parseInt(cursor, 10) || 0;
+      if (subnetworkOf(ctx, identifier)) {
+        // A sub-network's outbox: the Announces it sent, newest first.
+        const rows = ctx.data.services.subnetworks.announces(identifier, PAGE_SIZE + 1, offset);
+        const items = await Promise.all(
+          rows
+            .slice(0, PAGE_SIZE)
+            .filter((r) => r.json)
+            .map((r) => Activity.fromJsonLd(r.json, ctx)),
+        );
+        return { items, nextCursor: rows.length > PAGE_SIZE ? String(offset + PAGE_SIZE) : null };
+      }
       const rows = ctx.data.services.outbox.listByActor(identifier, PAGE_SIZE + 1, offset);
       const items = await Promise.all(
         rows
@@ -135,8 +169,10 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
       return { items, nextCursor: rows.length > PAGE_SIZE ? String(offset + PAGE_SIZE) : null };
     })
     .setFirstCursor(() => "0")
-    .setCounter(
-      (ctx, identifier) => ctx.data.services.outbox.listByActor(identifier, 1_000_000, 0).length,
+    .setCounter((ctx, identifier) =>
+      subnetworkOf(ctx, identifier)
+        ? ctx.data.services.subnetworks.countAnnounces(identifier)
+        : ctx.data.services.outbox.listByActor(identifier, 1_000_000, 0).length,
     );
 
   // Anti-entropy (DESIGN §6): the latest synthesis activity this node holds per origin and

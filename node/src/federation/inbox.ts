@@ -13,12 +13,22 @@ import {
   type Undo,
   Update,
 } from "@fedify/vocab";
-import { MEETING_MEDIA_TYPE, SYNTHESIS_MEDIA_TYPE } from "../../../protocol/src/index";
+import { MEETING_MEDIA_TYPE, periodKey, SYNTHESIS_MEDIA_TYPE } from "../../../protocol/src/index";
 import { sameOrigin, sendControlActivity, withoutSignature } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { proofsVerify } from "./integrity";
 import { createKeyCache } from "./key-cache";
 import { eventToMeeting } from "./meeting-mapper";
+import {
+  acceptsAnnounceFrom,
+  localSubnetwork,
+  noteAlreadyHeld,
+  onSubnetworkFollow,
+  onSubnetworkLeave,
+  recordArrival,
+  relayDeleteToSubnetworks,
+  relayToSubnetworks,
+} from "./subnetworks";
 import { articleToSynthesis } from "./synthesis-mapper";
 
 /**
@@ -41,6 +51,8 @@ function localTerritory(ctx: Ctx, objectId: URL | null) {
 
 /** Someone follows a local territory: recorded, and accepted unless approval is manual. */
 export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
+  const group = localSubnetwork(ctx, follow.objectId);
+  if (group) return onSubnetworkFollow(ctx, follow, group);
   const territory = localTerritory(ctx, follow.objectId);
   if (!follow.id || !territory) return;
   const follower = await follow.getActor(ctx);
@@ -131,6 +143,8 @@ export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
   const object = await undo.getObject(ctx);
   if (!(object instanceof Follow) || !undo.actorId) return;
   if (object.actorId?.href !== undo.actorId.href) return;
+  const group = localSubnetwork(ctx, object.objectId);
+  if (group) return onSubnetworkLeave(ctx, undo.actorId, group);
   const territory = localTerritory(ctx, object.objectId);
   if (!territory) return;
   if (ctx.data.services.follows.removeFollower(territory.slug, undo.actorId.href)) {
@@ -200,15 +214,27 @@ export async function onSynthesisActivity(
   const json = await verifiedOrigin(ctx, activity, article, payload.territory.id, refuse);
   if (!json || !article.id || !activity.actorId) return;
   const actor = activity.actorId.href;
+  const via = relayedVia(ctx.data.relayHints.take(activity.id), actor);
   const outcome = services.received.accept({
     origin: actor,
     objectId: article.id.href,
     payload,
     activity: json,
-    via: relayedVia(ctx.data.relayHints.take(activity.id), actor),
+    via,
   });
   const log = outcome === "conflict" ? logger.warn : logger.info;
   log(`${describe(activity)}: ${payload.territory.name} v${payload.version} — ${outcome}`);
+  const item = {
+    kind: "synthesis" as const,
+    origin: actor,
+    objectId: article.id.href,
+    periodKey: periodKey(payload.period),
+  };
+  if (outcome !== "older") recordArrival(ctx, via, { ...item, activityId: String(json.id) });
+  // A sub-network hosted here re-announces what its members address to it (DESIGN §6).
+  if (outcome !== "older" && outcome !== "duplicate") {
+    await relayToSubnetworks(ctx, activity, json, { ...item, payload });
+  }
 }
 
 /** A meeting announced (or changed, or cancelled) by a territory. */
@@ -224,14 +250,24 @@ export async function onMeetingActivity(
   const json = await verifiedOrigin(ctx, activity, event, parsed.payload.territory.id, refuse);
   if (!json || !event.id || !activity.actorId) return;
   const actor = activity.actorId.href;
+  const via = relayedVia(ctx.data.relayHints.take(activity.id), actor);
   const outcome = services.receivedMeetings.accept({
     origin: actor,
     objectId: event.id.href,
     payload: parsed.payload,
     activity: json,
-    via: relayedVia(ctx.data.relayHints.take(activity.id), actor),
+    via,
   });
   logger.info(`${describe(activity)}: meeting "${parsed.payload.title}" — ${outcome}`);
+  if (outcome === "older") return;
+  const item = {
+    kind: "meeting" as const,
+    origin: actor,
+    objectId: event.id.href,
+    periodKey: null,
+  };
+  recordArrival(ctx, via, { ...item, activityId: String(json.id) });
+  await relayToSubnetworks(ctx, activity, json, item);
 }
 
 /** The relay an activity came through, unless that was its origin itself (pulled from it). */
@@ -242,20 +278,24 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
   const objectId = del.objectId;
   const actor = del.actorId;
   if (!objectId || !actor || !sameOrigin(objectId, actor)) return;
-  const { received, receivedMeetings } = ctx.data.services;
+  const { received, receivedMeetings, subnetworks } = ctx.data.services;
+  ctx.data.relayHints.take(del.id);
   if (received.withdraw(actor.href, objectId.href)) {
     ctx.data.logger.info(`${actor.href} withdrew ${objectId.href}`);
   } else if (receivedMeetings.remove(actor.href, objectId.href)) {
     ctx.data.logger.info(`${actor.href} deleted the meeting ${objectId.href}`);
   }
+  await relayDeleteToSubnetworks(ctx, del);
+  subnetworks.markDeletedEverywhere(actor.href, objectId.href);
 }
 
 /**
- * Announce from a relay (another node, later a sub-network): the embedded activity is taken as is
+ * Announce from a relay (another node, or a sub-network a local territory joined): the embedded activity is taken as is
  * and routed through Fedify, which accepts it only if the origin's proof verifies (or the origin
  * serves it again). A relay therefore cannot alter what it passes on.
  */
 export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
+  if (!(await acceptsAnnounceFrom(ctx, announce))) return;
   let inner: unknown;
   try {
     inner = await announce.getObject({ ...ctx, crossOrigin: "trust" });
@@ -267,6 +307,7 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   if (!(inner instanceof Create || inner instanceof Update || inner instanceof Delete)) return;
   const via = announce.actorId?.href ?? "unknown relay";
   ctx.data.relayHints.note(inner.id, via);
+  noteAlreadyHeld(ctx, via, inner);
   const routed = await ctx.routeActivity(ctx.recipient, inner, { immediate: true });
   if (!routed) {
     ctx.data.logger.warn(

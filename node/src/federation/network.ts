@@ -14,6 +14,7 @@ import { activityUrl } from "../services/outbox";
 import { sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { sendUpcomingMeetings } from "./inbox";
+import { createSubnetworkNetwork } from "./subnetwork-network";
 
 const HANDLE = /^@?([^@\s]+)@([^@\s]+)$/;
 
@@ -33,7 +34,7 @@ export function createNetworkService(
   const context = () => federation.createContext(new URL(publicUrl), deps);
   const { services } = deps;
 
-  return {
+  const network = {
     /** Looks a territory (or any actor) up by handle (@slug@host, over https) or by URL. */
     async lookUp(target: string) {
       const trimmed = target.trim();
@@ -205,5 +206,6 @@ export function createNetworkService(
       };
     },
   };
+  return { ...network, subnetworks: createSubnetworkNetwork(context, services, network) };
 }
 export type NetworkService = ReturnType<typeof createNetworkService>;

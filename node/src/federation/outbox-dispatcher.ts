@@ -32,7 +32,10 @@ export function createOutboxDispatcher(
     const id = new URL(activityUrl(ctx.canonicalOrigin, row.uuid));
     const actor = ctx.getActorUri(row.actor);
     const followers = ctx.getFollowersUri(row.actor);
-    const addressing = { to: PUBLIC_COLLECTION, cc: followers };
+    // Sub-networks it is addressed to (FEP-1b12): in cc and audience, so the group relays it.
+    const groups = deps.services.subnetworks.addressedSubnetworks(row).map((url) => new URL(url));
+    const toGroups = groups.length > 0 ? { audiences: groups } : {};
+    const addressing = { to: PUBLIC_COLLECTION, ccs: [followers, ...groups], ...toGroups };
     if (row.type === "Delete") {
       const now = Temporal.Instant.from(row.createdAt);
       return new Delete({
@@ -53,7 +56,7 @@ export function createOutboxDispatcher(
       const published = Temporal.Instant.from(row.createdAt);
       const audience =
         (row.meetingPayload as unknown as MeetingPayload).visibility === "followers"
-          ? { to: followers }
+          ? { to: followers, ...(groups.length > 0 ? { ccs: groups, ...toGroups } : {}) }
           : addressing;
       const values = { id, actor, object: event, published, ...audience };
       return row.type === "Create" ? new Create(values) : new Update(values);
@@ -113,6 +116,21 @@ export function createOutboxDispatcher(
         inboxId: new URL(f.inbox),
         endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
       }));
+      // …and the joined sub-networks it is addressed to (their node relays it to the members).
+      const groups = services.subnetworks.joinedGroups(
+        row.actor,
+        services.subnetworks.addressedSubnetworks(row),
+      );
+      for (const group of groups) {
+        if (recipients.some((r) => r.id.href === group.target)) continue;
+        recipients.push({
+          id: new URL(group.target),
+          inboxId: new URL(group.targetInbox),
+          endpoints: group.targetSharedInbox
+            ? { sharedInbox: new URL(group.targetSharedInbox) }
+            : null,
+        });
+      }
       if (recipients.length > 0) {
         const activity = prepared ?? (await Activity.fromJsonLd(json, ctx));
         // Explicit key pairs: Fedify adds the RSA signatures but keeps our proof as it is.

@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import {
   type AggregateFilter,
   type AggregateState,
+  aggregate,
   coverage,
   dimensionSubtotals,
   type ExcludedVersion,
@@ -225,6 +226,44 @@ export function createAggregateService(ctx: ServiceContext) {
 
   const counts = (row: EntryRow) => !row.conflicted && !row.withdrawn;
 
+  /** The figure over named entries only, from their full payloads (see `query`). */
+  const entriesFigure = (
+    query: AggregateQuery,
+    keys: readonly string[],
+    options: Parameters<typeof aggregate>[2],
+  ): AggregateResult => {
+    const { scope, robust, ...filter } = query;
+    const wanted = new Set(keys);
+    const records = ctx.db
+      .select()
+      .from(aggregateEntries)
+      .where(eq(aggregateEntries.withdrawn, false))
+      .all()
+      .filter((row) => wanted.has(entryKey(row.origin, row.periodKey)))
+      .flatMap((row) =>
+        row.hashes.map((hash) => ({
+          ...rowToRecord(row),
+          hash,
+          payload: { ...(row.payload as unknown as SynthesisPayload), hash },
+        })),
+      );
+    const figure = aggregate(mergeRecords(emptyState(), records), filter, options);
+    return {
+      scope,
+      robust,
+      filter,
+      counts: figure.counts,
+      dimensions: figure.dimensions,
+      totals: figure.totals,
+      participants: figure.participants,
+      groups: figure.groups,
+      territories: figure.territories,
+      coverage: figure.coverage,
+      flagged: figure.flagged,
+      fingerprint: figure.fingerprint,
+    };
+  };
+
   return {
     /**
      * Brings one (origin, period) entry in line with its sources; call inside the transaction that
@@ -310,6 +349,19 @@ export function createAggregateService(ctx: ServiceContext) {
       const cacheKey = JSON.stringify([filter, scope, robust, grid, trust]);
       let cached = fingerprintCache.get(cacheKey);
       if (cached?.generation === generation && cached.result) return cached.result;
+      if (filter.entries !== undefined) {
+        // A sub-network's figure (a handful of named entries): recomputed by the protocol's
+        // reference function over those entries' full payloads rather than looked up in the
+        // rolled-up totals, which cannot tell entries apart.
+        const result = entriesFigure(query, filter.entries, options);
+        fingerprintCache.set(cacheKey, {
+          generation,
+          coverage: { ...result.coverage, flagged: result.flagged },
+          fingerprint: result.fingerprint,
+          result,
+        });
+        return result;
+      }
       if (!cached || cached.generation !== generation) {
         const cov = coverage(loadState(), filter, options);
         cached = { generation, coverage: cov, fingerprint: fingerprint(cov.included) };

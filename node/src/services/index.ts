@@ -11,6 +11,7 @@ import { createOutboxService } from "./outbox";
 import { createReceivedMeetingService } from "./received-meetings";
 import { createReceivedSynthesisService } from "./received-syntheses";
 import { createSessionService } from "./sessions";
+import { createSubnetworkService } from "./subnetworks";
 import { createSuggestionService } from "./suggestions";
 import { createSynthesisService } from "./syntheses";
 import { createTerritoryService } from "./territories";
@@ -33,6 +34,7 @@ export function createServices(ctx: ServiceContext) {
   const follows = createFollowService(ctx);
   const users = createUserService(ctx, audit);
   const sessions = createSessionService(ctx);
+  const subnetworks = createSubnetworkService(ctx, audit, categories);
   const suggestions = createSuggestionService(ctx, territories);
   return {
     ctx,
@@ -51,6 +53,7 @@ export function createServices(ctx: ServiceContext) {
     receivedMeetings,
     users,
     sessions,
+    subnetworks,
     suggestions,
   };
 }

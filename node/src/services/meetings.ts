@@ -12,10 +12,15 @@ import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
 import type { OutboxService } from "./outbox";
+import { resolveJoinedSubnetworks } from "./subnetworks";
 import { type TerritoryService, territoryActorId } from "./territories";
 
 export type MeetingRow = typeof meetings.$inferSelect;
 export type MeetingInput = z.input<typeof meetingInputSchema>;
+/** `subnetworks`: joined sub-networks (follow ids, group URLs or handles) to address it to. */
+export interface MeetingOptions {
+  subnetworks?: ReadonlyArray<string | number>;
+}
 
 /** URL of a meeting (the ActivityPub Event and its HTML page). */
 export const meetingUrl = (publicUrl: string, uuid: string) => `${publicUrl}/meetings/${uuid}`;
@@ -74,6 +79,7 @@ export function createMeetingService(
     uuid: string,
     type: "Create" | "Update" | "Delete",
     payload: MeetingPayload,
+    subnetworks?: string[],
   ) =>
     outbox.record({
       actor: slug,
@@ -81,7 +87,15 @@ export function createMeetingService(
       objectId: meetingUrl(ctx.publicUrl, uuid),
       meetingUuid: uuid,
       meetingPayload: payload as unknown as Record<string, unknown>,
+      // Sub-networks it is addressed to; left out, a change goes where the last one went.
+      ...(subnetworks ? { recipients: subnetworks } : {}),
     });
+
+  /** The joined sub-networks a meeting is addressed to, when the caller names them. */
+  const addressedTo = (slug: string, options: MeetingOptions) =>
+    options.subnetworks === undefined
+      ? undefined
+      : resolveJoinedSubnetworks(ctx.db, slug, options.subnetworks);
 
   return {
     list(slug: string, options: { upcoming?: boolean } = {}): MeetingRow[] {
@@ -122,9 +136,15 @@ export function createMeetingService(
         .orderBy(asc(meetings.startUtc))
         .all();
     },
-    create(slug: string, input: MeetingInput, actor: Actor): MeetingRow {
+    create(
+      slug: string,
+      input: MeetingInput,
+      actor: Actor,
+      options: MeetingOptions = {},
+    ): MeetingRow {
       const { row: territory, ref } = territoryOf(slug);
       const data = parseInput(input);
+      const subnetworks = addressedTo(territory.slug, options);
       if (meetingStartsInPast(data, ctx.now())) {
         throw new InvalidInputError("a new meeting cannot start in the past", [
           { path: "start", message: "this time has already passed in the meeting's time zone" },
@@ -148,7 +168,7 @@ export function createMeetingService(
           })
           .returning()
           .get();
-        record(slug, uuid, "Create", payload);
+        record(slug, uuid, "Create", payload, subnetworks);
         audit.record(actor, "meeting.create", `meeting:${uuid}`);
         return row;
       });
@@ -156,8 +176,15 @@ export function createMeetingService(
       return created;
     },
     /** Changes fields of a meeting (a cancellation is `{status: "cancelled"}`); goes out as Update. */
-    update(slug: string, uuid: string, patch: Partial<MeetingInput>, actor: Actor): MeetingRow {
+    update(
+      slug: string,
+      uuid: string,
+      patch: Partial<MeetingInput>,
+      actor: Actor,
+      options: MeetingOptions = {},
+    ): MeetingRow {
       const current = this.get(slug, uuid);
+      const subnetworks = addressedTo(slug, options);
       const { ref } = territoryOf(slug);
       const held = current.payload as unknown as MeetingPayload;
       const {
@@ -194,7 +221,7 @@ export function createMeetingService(
           .where(eq(meetings.uuid, uuid))
           .returning()
           .get();
-        record(slug, uuid, "Update", payload);
+        record(slug, uuid, "Update", payload, subnetworks);
         audit.record(actor, "meeting.update", `meeting:${uuid}`, { fields: Object.keys(patch) });
         return row;
       });

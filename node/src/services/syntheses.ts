@@ -21,6 +21,7 @@ import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
 import type { OutboxService } from "./outbox";
+import { resolveJoinedSubnetworks } from "./subnetworks";
 import { type TerritoryRow, type TerritoryService, territoryActorId } from "./territories";
 
 export type SynthesisVersionRow = typeof synthesisVersions.$inferSelect;
@@ -174,9 +175,23 @@ export function createSynthesisService(
         payload: draft.payload,
       };
     },
-    /** Publishes a new version of the period's synthesis; refuses when a disclosure rule forbids it. */
-    publish(slug: string, period: Period, correction: boolean, actor: Actor): SynthesisVersionRow {
+    /**
+     * Publishes a new version of the period's synthesis; refuses when a disclosure rule forbids it.
+     * `options.subnetworks` addresses it to joined sub-networks too (follow ids, group URLs or
+     * handles); without it, a new version goes where the previous one went.
+     */
+    publish(
+      slug: string,
+      period: Period,
+      correction: boolean,
+      actor: Actor,
+      options: { subnetworks?: ReadonlyArray<string | number> } = {},
+    ): SynthesisVersionRow {
       const territory = territories.get(slug);
+      const addressed =
+        options.subnetworks === undefined
+          ? undefined
+          : resolveJoinedSubnetworks(ctx.db, territory.slug, options.subnetworks);
       const today = ctx.now().toISOString().slice(0, 10);
       if (period.start > today) {
         throw new InvalidInputError("the period has not started yet", [
@@ -239,11 +254,13 @@ export function createSynthesisService(
           objectId: synthesisUrl(ctx.publicUrl, series.uuid),
           synthesisUuid: series.uuid,
           synthesisVersionId: row.id,
+          ...(addressed ? { recipients: addressed } : {}),
         });
         audit.record(actor, "synthesis.publish", `synthesis:${row.uuid}`, {
           period: key,
           version: row.version,
           hash: row.hash,
+          ...(addressed ? { subnetworks: addressed } : {}),
         });
         return row;
       });

@@ -15,6 +15,8 @@ export const aggregateQuerySchema = z
     from: isoDate.optional(),
     to: isoDate.optional(),
     question: questionSchema.optional(),
+    /** A sub-network's actor URL: only the syntheses it relayed from its members. */
+    subnetwork: z.url().max(500).optional(),
     scope: z.enum(["verified", "endorsed"]).default("verified"),
     robust: z
       .enum(["true", "false"])
@@ -93,7 +95,8 @@ export function registerAggregateRoutes(router: Router, services: Services): voi
       summary:
         "Network figures from every synthesis this node holds, with coverage and fingerprint",
       description:
-        "Filters (comma-separated lists): country, region, category, from/to (periods within), question. " +
+        "Filters (comma-separated lists): country, region, category, from/to (periods within), question; " +
+        "subnetwork (a sub-network's actor URL: the syntheses it relayed from its members). " +
         "scope=verified (every synthesis whose origin proof verified, the default) or endorsed (origins a " +
         "local territory follows, or relayed by one). robust=true leaves out syntheses flagged as " +
         "implausible. format=csv gives one row per question × component; the scope, fingerprint and " +
@@ -102,7 +105,7 @@ export function registerAggregateRoutes(router: Router, services: Services): voi
       responses: { 200: jsonResponse(aggregateSchema, "The figure"), 400: errors[400] },
     }),
     (c) => {
-      const { country, region, category, from, to, question, scope, robust, format } =
+      const { country, region, category, from, to, question, subnetwork, scope, robust, format } =
         c.req.valid("query");
       const result = services.aggregates.query(
         {
@@ -114,6 +117,7 @@ export function registerAggregateRoutes(router: Router, services: Services): voi
           ...(from ? { periodFrom: from } : {}),
           ...(to ? { periodTo: to } : {}),
           ...(question ? { question } : {}),
+          ...(subnetwork ? { entries: services.subnetworks.relayedEntries(subnetwork) } : {}),
         },
         // Only the endorsed scope needs to know who is endorsed.
         scope === "endorsed" ? endorsement(services) : () => true,
@@ -130,7 +134,12 @@ export function registerAggregateRoutes(router: Router, services: Services): voi
           "X-Spiral-Territories": String(result.territories),
         }) as never;
       }
-      return c.json(result, 200);
+      // The sub-network's entries are named by its URL in the answer, not listed.
+      const { entries: _entries, ...filter } = result.filter;
+      return c.json(
+        { ...result, filter: { ...filter, ...(subnetwork ? { subnetwork } : {}) } },
+        200,
+      );
     },
   );
 }

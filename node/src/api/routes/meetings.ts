@@ -7,9 +7,10 @@ import {
   MEETING_KINDS,
   meetingInputSchema,
 } from "../../../../protocol/src/index";
-import { NotFoundError } from "../../services/errors";
+import { InvalidInputError, NotFoundError } from "../../services/errors";
 import type { Services } from "../../services/index";
 import { meetingUrl, meetingView } from "../../services/meetings";
+import { subnetworkRefsSchema } from "../../services/subnetworks";
 import type { Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { commaSeparated, slugParams } from "../schemas";
@@ -53,7 +54,10 @@ export function registerMeetingRoutes(router: Router, services: Services): void 
       path: "/territories/{slug}/meetings",
       summary: "Announce a meeting (sent to followers as an Event)",
       security: adminOnly,
-      request: { params: slugParams, body: jsonBody(meetingInputSchema) },
+      request: {
+        params: slugParams,
+        body: jsonBody(meetingInputSchema.extend({ subnetworks: subnetworkRefsSchema.optional() })),
+      },
       responses: {
         201: jsonResponse(meetingSchema, "Announced"),
         400: errors[400],
@@ -62,10 +66,12 @@ export function registerMeetingRoutes(router: Router, services: Services): void 
       },
     }),
     (c) => {
+      const { subnetworks, ...input } = c.req.valid("json");
       const row = services.meetings.create(
         c.req.valid("param").slug,
-        c.req.valid("json"),
+        input,
         c.get("actor"),
+        subnetworks ? { subnetworks } : {},
       );
       return c.json(view(row), 201);
     },
@@ -113,7 +119,21 @@ export function registerMeetingRoutes(router: Router, services: Services): void 
     }),
     (c) => {
       const { slug, id } = c.req.valid("param");
-      const row = services.meetings.update(slug, id, c.req.valid("json"), c.get("actor"));
+      // `subnetworks` (joined sub-networks to address it to) is not a field of the meeting.
+      const { subnetworks, ...patch } = c.req.valid("json");
+      const refs = subnetworkRefsSchema.optional().safeParse(subnetworks);
+      if (!refs.success) {
+        throw new InvalidInputError("subnetworks must be a list of joined sub-networks", [
+          { path: "subnetworks", message: refs.error.issues[0]?.message ?? "invalid" },
+        ]);
+      }
+      const row = services.meetings.update(
+        slug,
+        id,
+        patch,
+        c.get("actor"),
+        refs.data ? { subnetworks: refs.data } : {},
+      );
       return c.json(view(row), 200);
     },
   );

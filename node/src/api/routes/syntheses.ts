@@ -66,12 +66,13 @@ export function registerSynthesisRoutes(router: Router, services: Services): voi
       },
     }),
     (c) => {
-      const { period, correction } = c.req.valid("json");
+      const { period, correction, subnetworks } = c.req.valid("json");
       const row = services.syntheses.publish(
         c.req.valid("param").slug,
         period,
         correction,
         c.get("actor"),
+        subnetworks ? { subnetworks } : {},
       );
       return c.json({ ...synthesisVersionView(row), payload: JSON.parse(row.payload) }, 201);
     },

@@ -1,0 +1,283 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import type { NetworkService } from "../federation/network";
+import type { Services } from "../services/index";
+import {
+  memberView,
+  subnetworkInputSchema,
+  subnetworkItemView,
+  subnetworkPatchSchema,
+  subnetworkView,
+} from "../services/subnetworks";
+import type { Router } from "./env";
+import { adminOnly, errors, jsonBody, jsonResponse } from "./openapi-helpers";
+import { idParam, slugParams } from "./schemas";
+
+const themeSchema = z.object({
+  dimensions: z.array(z.string()),
+  components: z.array(z.string()),
+  categories: z.array(z.string()),
+});
+const subnetworkSchema = z.object({
+  slug: z.string(),
+  actorId: z.string(),
+  handle: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  theme: themeSchema,
+  admission: z.enum(["open", "approval"]),
+  moderators: z.array(z.number()),
+  createdAt: z.string(),
+});
+const memberSchema = z.object({
+  id: z.number(),
+  member: z.string(),
+  handle: z.string().optional(),
+  name: z.string().optional(),
+  state: z.enum(["pending", "accepted"]),
+  spiral: z.boolean(),
+  since: z.string(),
+});
+const itemSchema = z.object({
+  id: z.number(),
+  subnetwork: z.string(),
+  origin: z.string(),
+  objectId: z.string(),
+  kind: z.enum(["synthesis", "meeting"]),
+  periodKey: z.string().optional(),
+  activityId: z.string(),
+  deleted: z.boolean(),
+  relayedAt: z.string(),
+});
+const feedItemSchema = itemSchema.extend({
+  territory: z.string().optional(),
+  title: z.string().optional(),
+  version: z.number().optional(),
+});
+const joinedSchema = z.object({
+  id: z.number(),
+  target: z.string(),
+  handle: z.string().optional(),
+  name: z.string().optional(),
+  type: z.string().optional(),
+  state: z.enum(["pending", "accepted", "rejected"]),
+  lastPulledAt: z.string().optional(),
+  since: z.string(),
+});
+const memberParams = slugParams.extend({ id: idParam });
+
+/**
+ * Sub-networks (DESIGN §6): the ones this node hosts (create, change, members, what they relayed)
+ * and, per territory, the ones it joined (join, leave, feed).
+ */
+export function registerSubnetworkRoutes(
+  router: Router,
+  services: Services,
+  network: NetworkService,
+): void {
+  const view = (row: Parameters<typeof subnetworkView>[0]) =>
+    subnetworkView(row, services.ctx.publicUrl);
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/subnetworks",
+      summary: "Sub-networks hosted by this node (Group actors at /actors/{slug})",
+      responses: { 200: jsonResponse(z.array(subnetworkSchema), "Sub-networks") },
+    }),
+    (c) => c.json(services.subnetworks.list().map(view), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/subnetworks",
+      summary: "Start a sub-network: name, theme (grid codes, group categories), moderators",
+      security: adminOnly,
+      request: { body: jsonBody(subnetworkInputSchema) },
+      responses: {
+        201: jsonResponse(subnetworkSchema, "Created; its actor is live at once"),
+        400: errors[400],
+        401: errors[401],
+        409: errors[409],
+      },
+    }),
+    (c) => c.json(view(services.subnetworks.create(c.req.valid("json"), c.get("actor"))), 201),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/subnetworks/{slug}",
+      summary: "One hosted sub-network",
+      request: { params: slugParams },
+      responses: { 200: jsonResponse(subnetworkSchema, "The sub-network"), 404: errors[404] },
+    }),
+    (c) => c.json(view(services.subnetworks.get(c.req.valid("param").slug)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "patch",
+      path: "/subnetworks/{slug}",
+      summary: "Change a hosted sub-network (name, description, theme, admission, moderators)",
+      security: adminOnly,
+      request: { params: slugParams, body: jsonBody(subnetworkPatchSchema) },
+      responses: {
+        200: jsonResponse(subnetworkSchema, "Changed"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const row = services.subnetworks.update(
+        c.req.valid("param").slug,
+        c.req.valid("json"),
+        c.get("actor"),
+      );
+      return c.json(view(row), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/subnetworks/{slug}/members",
+      summary:
+        "Members (accepted) and join requests (pending); the public list is the group's followers collection",
+      security: adminOnly,
+      request: { params: slugParams },
+      responses: {
+        200: jsonResponse(z.array(memberSchema), "Members"),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => c.json(services.subnetworks.members(c.req.valid("param").slug).map(memberView), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/subnetworks/{slug}/members/{id}/approval",
+      summary: "Admit a pending member (approval admission, or a member removed before)",
+      security: adminOnly,
+      request: { params: memberParams },
+      responses: { 204: { description: "Admitted" }, 401: errors[401], 404: errors[404] },
+    }),
+    async (c) => {
+      const { slug, id } = c.req.valid("param");
+      await network.subnetworks.approve(slug, id, c.get("actor"));
+      return c.body(null, 204);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "delete",
+      path: "/subnetworks/{slug}/members/{id}",
+      summary:
+        "Refuse or remove a member: it gets a Reject and nothing it sends is relayed any more",
+      security: adminOnly,
+      request: { params: memberParams },
+      responses: { 204: { description: "Removed" }, 401: errors[401], 404: errors[404] },
+    }),
+    async (c) => {
+      const { slug, id } = c.req.valid("param");
+      await network.subnetworks.remove(slug, id, c.get("actor"));
+      return c.body(null, 204);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/subnetworks/{slug}/relayed",
+      summary: "What a hosted sub-network relayed from its members, newest first",
+      request: { params: slugParams },
+      responses: { 200: jsonResponse(z.array(itemSchema), "Relayed items"), 404: errors[404] },
+    }),
+    (c) => {
+      const { slug } = c.req.valid("param");
+      services.subnetworks.get(slug);
+      const items = services.subnetworks.items(services.subnetworks.actorUrl(slug));
+      return c.json(items.map(subnetworkItemView), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/subnetworks",
+      summary: "Sub-networks this territory joined (or asked to join)",
+      security: adminOnly,
+      request: { params: slugParams },
+      responses: {
+        200: jsonResponse(z.array(joinedSchema), "Joined sub-networks"),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => c.json(network.subnetworks.joined(c.req.valid("param").slug), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/subnetworks",
+      summary: "Join a sub-network by handle (@name@host) or actor URL",
+      security: adminOnly,
+      request: {
+        params: slugParams,
+        body: jsonBody(z.strictObject({ target: z.string().trim().min(3).max(500) })),
+      },
+      responses: {
+        202: jsonResponse(joinedSchema, "Join request sent; pending until the group accepts"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid("param");
+      const row = await network.subnetworks.join(slug, c.req.valid("json").target);
+      return c.json(row, 202);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "delete",
+      path: "/territories/{slug}/subnetworks/{id}",
+      summary: "Leave a joined sub-network (Undo(Follow)); id = the join's id",
+      security: adminOnly,
+      request: { params: memberParams },
+      responses: { 204: { description: "Left" }, 401: errors[401], 404: errors[404] },
+    }),
+    async (c) => {
+      const { slug, id } = c.req.valid("param");
+      await network.subnetworks.leave(slug, id);
+      return c.body(null, 204);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/subnetworks/{id}/feed",
+      summary: "What arrived through a joined sub-network (verified), newest first",
+      security: adminOnly,
+      request: { params: memberParams },
+      responses: {
+        200: jsonResponse(z.array(feedItemSchema), "Feed"),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      return c.json(network.subnetworks.feed(slug, id), 200);
+    },
+  );
+}

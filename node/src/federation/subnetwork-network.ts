@@ -1,0 +1,170 @@
+import type { Context } from "@fedify/fedify";
+import { Accept, Follow, Group, Reject } from "@fedify/vocab";
+import type { Actor } from "../services/context";
+import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
+import { followingView } from "../services/follows";
+import type { Services } from "../services/index";
+import { subnetworkItemView } from "../services/subnetworks";
+import { sendControlActivity } from "./activity-ids";
+import type { FederationDeps } from "./context";
+import { announceToMembers } from "./subnetworks";
+
+interface FollowOps {
+  lookUp(target: string): Promise<{ id: URL | null }>;
+  follow(slug: string, target: string): Promise<import("../services/follows").FollowingRow>;
+  unfollow(slug: string, id: number): Promise<void>;
+}
+
+/**
+ * Sub-network operations that need the network, as the API (and later the admin pages) drive
+ * them: moderators approve and remove members of a hosted sub-network; territories join and leave
+ * sub-networks anywhere and read what arrived through them.
+ */
+export function createSubnetworkNetwork(
+  context: () => Context<FederationDeps>,
+  services: Services,
+  follows: FollowOps,
+) {
+  const memberOf = (slug: string, id: number) => {
+    const row = services.subnetworks.members(slug).find((m) => m.id === id);
+    if (!row) throw new NotFoundError(`no member #${id} of the sub-network "${slug}"`);
+    return row;
+  };
+  const recipientOf = (row: { follower: string; inbox: string; sharedInbox: string | null }) => ({
+    id: new URL(row.follower),
+    inboxId: new URL(row.inbox),
+    endpoints: row.sharedInbox ? { sharedInbox: new URL(row.sharedInbox) } : null,
+  });
+  const theirFollow = (
+    ctx: Context<FederationDeps>,
+    slug: string,
+    row: { followActivityId: string; follower: string },
+  ) =>
+    new Follow({
+      id: new URL(row.followActivityId),
+      actor: new URL(row.follower),
+      object: ctx.getActorUri(slug),
+    });
+  const joinedRow = (slug: string, ref: string | number) => {
+    const wanted = typeof ref === "string" ? ref.trim().replace(/^@/, "") : ref;
+    const row = services.follows
+      .following(slug)
+      .find(
+        (f) =>
+          f.targetType === "Group" &&
+          (f.id === wanted ||
+            String(f.id) === wanted ||
+            f.target === wanted ||
+            f.targetHandle?.replace(/^@/, "") === wanted),
+      );
+    if (!row) throw new NotFoundError(`territory "${slug}" has not joined the sub-network ${ref}`);
+    return row;
+  };
+
+  return {
+    /** A moderator admits a pending member (or a removed one again): an Accept goes out. */
+    async approve(slug: string, memberId: number, actor: Actor): Promise<void> {
+      const row = memberOf(slug, memberId);
+      if (row.state === "accepted") return;
+      const ctx = context();
+      await sendControlActivity(
+        ctx,
+        slug,
+        (id) =>
+          new Accept({ id, actor: ctx.getActorUri(slug), object: theirFollow(ctx, slug, row) }),
+        recipientOf(row),
+        "Accept",
+        row.followActivityId,
+      );
+      services.subnetworks.clearRemoval(slug, row.follower);
+      services.follows.setFollowerState(row.id, "accepted");
+      services.audit.record(actor, "subnetwork.member.approve", `subnetwork:${slug}`, {
+        member: row.follower,
+      });
+    },
+
+    /**
+     * A moderator refuses a pending member or removes one: a Reject goes out, and nothing it sends
+     * later is relayed (a new Follow from it waits for a moderator).
+     */
+    async remove(slug: string, memberId: number, actor: Actor): Promise<void> {
+      const row = memberOf(slug, memberId);
+      const ctx = context();
+      await sendControlActivity(
+        ctx,
+        slug,
+        (id) =>
+          new Reject({ id, actor: ctx.getActorUri(slug), object: theirFollow(ctx, slug, row) }),
+        recipientOf(row),
+        "Reject",
+        row.followActivityId,
+      );
+      services.subnetworks.markRemoved(slug, row.follower, actor);
+    },
+
+    /** A local territory joins a sub-network (a Group) by handle or URL: a Follow goes out. */
+    async join(territorySlug: string, target: string) {
+      services.territories.get(territorySlug);
+      const actor = await follows.lookUp(target);
+      if (!(actor instanceof Group)) {
+        throw new InvalidInputError(`${target} is not a sub-network (an ActivityPub Group)`, [
+          { path: "target", message: "not a Group actor" },
+        ]);
+      }
+      return followingView(await follows.follow(territorySlug, target));
+    },
+
+    /** Leaves a joined sub-network (Undo(Follow)); `ref`: follow id, group URL or handle. */
+    async leave(territorySlug: string, ref: string | number): Promise<void> {
+      const row = joinedRow(territorySlug, ref);
+      await follows.unfollow(territorySlug, row.id);
+    },
+
+    /** The sub-networks a territory joined or asked to join. */
+    joined(territorySlug: string) {
+      services.territories.get(territorySlug);
+      return services.follows
+        .following(territorySlug)
+        .filter((f) => f.targetType === "Group")
+        .map(followingView);
+    },
+
+    /**
+     * What arrived through a joined sub-network (newest first), verified against each origin's
+     * proof, with what a reader needs to name it.
+     */
+    feed(territorySlug: string, ref: string | number) {
+      const row = joinedRow(territorySlug, ref);
+      const syntheses = new Map(services.received.list().map((r) => [r.objectId, r]));
+      const meetings = new Map(services.receivedMeetings.all().map((m) => [m.objectId, m]));
+      return services.subnetworks.items(row.target).map((item) => {
+        const synthesis = syntheses.get(item.objectId);
+        const meeting = meetings.get(item.objectId);
+        const payload = (synthesis?.payload ?? meeting?.payload) as
+          | { territory?: { name?: string }; title?: string; version?: number }
+          | undefined;
+        return {
+          ...subnetworkItemView(item),
+          territory: payload?.territory?.name,
+          ...(item.kind === "meeting" ? { title: payload?.title } : {}),
+          ...(item.kind === "synthesis" ? { version: synthesis?.version } : {}),
+        };
+      });
+    },
+
+    /**
+     * Announces an activity (JSON as its origin signed it) to a hosted sub-network's members.
+     * The inbox does this for members' activities; exposed for operators' tools and tests.
+     */
+    async announce(slug: string, activity: Record<string, unknown>): Promise<URL | null> {
+      services.subnetworks.get(slug);
+      const objectId = (activity.object as { id?: unknown } | undefined)?.id;
+      if (typeof objectId !== "string") throw new ConflictError("the activity has no object id");
+      return announceToMembers(context(), slug, activity, {
+        objectId,
+        topLevel: activity.type === "Create",
+      });
+    },
+  };
+}
+export type SubnetworkNetwork = ReturnType<typeof createSubnetworkNetwork>;

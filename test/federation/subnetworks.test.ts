@@ -1,0 +1,345 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contentHash } from "../../protocol/src/index";
+import { eventually, type Peer, receivedBy, startPeer } from "./harness";
+
+// Issue 7: sub-networks (FEP-1b12). A "youth" group hosted on a third node; Mulhouse and Porto
+// (two other nodes) join it; what Mulhouse addresses to it reaches Porto through the group's
+// Announce, verified against Mulhouse's own proof, and counts in Porto's figure for the group.
+
+const SECOND_HALF = { start: "2026-07-01", end: "2026-12-31" };
+const FIRST_HALF = { start: "2026-01-01", end: "2026-06-30" };
+
+/** Group, criteria, validation, then publication addressed to the given sub-networks. */
+async function publishTo(
+  peer: Peer,
+  subnetworks: string[],
+  period: { start: string; end: string },
+  participants = 8,
+): Promise<{ status: number; body: any }> {
+  const group = await peer.api("POST", `/territories/${peer.slug}/groups`, {
+    label: `Youth ${Math.random().toString(36).slice(2, 7)}`,
+    category: "young-people",
+    sessionDates: [period.start],
+    participants,
+    cycle: 1,
+  });
+  const added = await peer.api(
+    "POST",
+    `/territories/${peer.slug}/groups/${group.body.id}/criteria`,
+    {
+      items: [
+        { question: "Q1", text: "Having a job I like", code: "A05" },
+        { question: "Q2", text: "Noise at night", code: "B01" },
+      ],
+    },
+  );
+  await peer.api("POST", `/territories/${peer.slug}/criteria/validation`, {
+    ids: added.body.items.map((c: { id: number }) => c.id),
+  });
+  return peer.api("POST", `/territories/${peer.slug}/syntheses`, {
+    period,
+    correction: false,
+    subnetworks,
+  });
+}
+
+async function join(peer: Peer, group: string, expected: "accepted" | "pending" = "accepted") {
+  const response = await peer.api("POST", `/territories/${peer.slug}/subnetworks`, {
+    target: group,
+  });
+  expect(response.status).toBe(202);
+  const pendingHere = await eventually(
+    () => peer.node.services.follows.following(peer.slug).find((f) => f.target === group),
+    "the join to be recorded",
+  );
+  if (expected === "accepted") {
+    await eventually(
+      () =>
+        peer.node.services.follows.following(peer.slug).find((f) => f.target === group)?.state ===
+        "accepted",
+      `${peer.slug} to be accepted in ${group}`,
+    );
+  }
+  return pendingHere.id;
+}
+
+/** A follower that is not a SPIRAL node (Mastodon-like): records what its inbox receives. */
+async function startFakeMastodon() {
+  const received: any[] = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      if (req.method === "POST") received.push(JSON.parse(body));
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
+  let host: Peer;
+  let mulhouse: Peer;
+  let porto: Peer;
+  let lyon: Peer;
+  let mastodon: Awaited<ReturnType<typeof startFakeMastodon>>;
+  let youth: string;
+  let energy: string;
+
+  beforeAll(async () => {
+    [host, mulhouse, porto, lyon] = await Promise.all([
+      startPeer({ slug: "hub", name: "Hub", country: "BE" }),
+      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
+      startPeer({ slug: "porto", name: "Porto", country: "PT" }),
+      startPeer({ slug: "lyon", name: "Lyon", country: "FR" }),
+    ]);
+    mastodon = await startFakeMastodon();
+    const created = await host.api("POST", "/subnetworks", {
+      slug: "youth",
+      name: "Youth",
+      description: "Young people's well-being across countries",
+      theme: { categories: ["young-people"] },
+    });
+    expect(created.status).toBe(201);
+    youth = created.body.actorId;
+    const approval = await host.api("POST", "/subnetworks", {
+      slug: "energy",
+      name: "Energy and climate",
+      theme: { dimensions: ["B"] },
+      admission: "approval",
+    });
+    expect(approval.status).toBe(201);
+    energy = approval.body.actorId;
+  });
+  afterAll(async () => {
+    await Promise.all([host, mulhouse, porto, lyon].map((p) => p?.close()));
+    await mastodon?.close();
+  });
+
+  it("a slug is unique across territories and sub-networks; bad themes are refused", async () => {
+    const clash = await host.api("POST", "/subnetworks", { slug: "hub", name: "Clash" });
+    expect(clash.status).toBe(409);
+    const badTheme = await host.api("POST", "/subnetworks", {
+      slug: "bad",
+      name: "Bad",
+      theme: { components: ["Z99"], categories: ["nobody"] },
+    });
+    expect(badTheme.status).toBe(400);
+    expect(badTheme.body.issues.map((i: { path: string }) => i.path)).toEqual([
+      "theme.components.0",
+      "theme.categories.0",
+    ]);
+    // The Group actor is served like a territory, and found by WebFinger.
+    const actor = await fetch(youth, { headers: { accept: "application/activity+json" } });
+    expect((await actor.json()).type).toBe("Group");
+    const finger = await fetch(
+      `${host.url}/.well-known/webfinger?resource=acct:youth@${new URL(host.url).host}`,
+    );
+    expect(finger.status).toBe(200);
+  });
+
+  it("two territories on two nodes join; one publishes to the group, the other receives it through the group, verified", async () => {
+    const portoJoin = await join(porto, youth);
+    await join(mulhouse, youth);
+    const members = await host.api("GET", "/subnetworks/youth/members");
+    expect(members.body.map((m: { member: string; state: string }) => [m.member, m.state])).toEqual(
+      [
+        [porto.actorUrl, "accepted"],
+        [mulhouse.actorUrl, "accepted"],
+      ],
+    );
+    expect(members.body.every((m: { spiral: boolean }) => m.spiral)).toBe(true);
+    const collection = await fetch(`${youth}/followers`, {
+      headers: { accept: "application/activity+json" },
+    });
+    expect((await collection.json()).totalItems).toBe(2);
+
+    // Two followers of the group that are not members of a SPIRAL node's choosing: Lyon (a SPIRAL
+    // territory that never joined: it must ignore the Announce) and a Mastodon account.
+    host.node.services.follows.addFollower({
+      actor: "youth",
+      follower: lyon.actorUrl,
+      inbox: `${lyon.url}/inbox`,
+      sharedInbox: `${lyon.url}/inbox`,
+      followActivityId: `${lyon.url}/activities/forged-follow`,
+      state: "accepted",
+      spiral: true,
+    });
+    host.node.services.follows.addFollower({
+      actor: "youth",
+      follower: `${mastodon.url}/users/alice`,
+      inbox: `${mastodon.url}/users/alice/inbox`,
+      sharedInbox: null,
+      followActivityId: `${mastodon.url}/follows/1`,
+      state: "accepted",
+      spiral: false,
+    });
+
+    const published = await publishTo(mulhouse, [youth], FIRST_HALF);
+    expect(published.status).toBe(201);
+    const atPorto = await eventually(
+      () => receivedBy(porto).find((r) => r.origin === mulhouse.actorUrl),
+      "Porto to receive Mulhouse's synthesis through the group",
+    );
+    expect(atPorto).toMatchObject({ version: 1, hash: published.body.hash, via: youth });
+    // Porto never followed Mulhouse: the group is the only way it came.
+    expect(porto.node.services.follows.following("porto").map((f) => f.target)).toEqual([youth]);
+
+    const feed = await porto.api("GET", `/territories/porto/subnetworks/${portoJoin}/feed`);
+    expect(feed.status).toBe(200);
+    expect(feed.body).toMatchObject([
+      { kind: "synthesis", origin: mulhouse.actorUrl, territory: "Mulhouse", version: 1 },
+    ]);
+
+    // The sub-network's figure on Porto holds Mulhouse's synthesis, and agrees with the host's.
+    const query = `/aggregates?subnetwork=${encodeURIComponent(youth)}`;
+    const figure = await porto.api("GET", query);
+    expect(figure.status).toBe(200);
+    expect(figure.body.territories).toBe(1);
+    expect(figure.body.participants).toBe(8);
+    expect(figure.body.coverage.included.map((v: { origin: string }) => v.origin)).toEqual([
+      mulhouse.actorUrl,
+    ]);
+    expect(figure.body.filter).toEqual({ subnetwork: youth });
+    const atHost = await host.api("GET", query);
+    expect(atHost.body.fingerprint).toBe(figure.body.fingerprint);
+    // Porto's own synthesis is not relayed by the group: the global figure differs.
+    const own = await publishTo(porto, [], FIRST_HALF, 6);
+    expect(own.status).toBe(201);
+    const global = await porto.api("GET", "/aggregates");
+    expect(global.body.territories).toBe(2);
+    expect((await porto.api("GET", query)).body.fingerprint).toBe(figure.body.fingerprint);
+
+    // The Mastodon follower got Announce(object URI), not the Create it cannot read.
+    const boost = await eventually(
+      () => mastodon.received.find((a) => a.type === "Announce"),
+      "the Mastodon follower to get an Announce",
+    );
+    expect(boost.object).toBe(atPorto.objectId);
+    // Lyon never joined: the group's Announce is ignored there.
+    await eventually(
+      () => lyon.logs.some((l) => l.includes("no territory here joined")),
+      "Lyon to ignore the Announce",
+    );
+    expect(receivedBy(lyon)).toEqual([]);
+  });
+
+  it("approval mode holds a join until a moderator accepts; a non-member's activity is not relayed", async () => {
+    await join(mulhouse, energy, "pending");
+    await join(lyon, energy, "pending");
+    const pending = await eventually(async () => {
+      const members = (await host.api("GET", "/subnetworks/energy/members")).body;
+      return members.length === 2 ? members : null;
+    }, "both requests to reach the host");
+    expect(pending.map((m: { state: string }) => m.state)).toEqual(["pending", "pending"]);
+    expect(
+      mulhouse.node.services.follows.following("mulhouse").find((f) => f.target === energy)?.state,
+    ).toBe("pending");
+    // A territory cannot address a sub-network it is not (yet) in.
+    const early = await publishTo(mulhouse, [energy], SECOND_HALF);
+    expect(early.status).toBe(400);
+
+    const mulhouseRequest = pending.find((m: { member: string }) => m.member === mulhouse.actorUrl);
+    const approved = await host.api(
+      "POST",
+      `/subnetworks/energy/members/${mulhouseRequest.id}/approval`,
+    );
+    expect(approved.status).toBe(204);
+    await eventually(
+      () =>
+        mulhouse.node.services.follows.following("mulhouse").find((f) => f.target === energy)
+          ?.state === "accepted",
+      "Mulhouse to be admitted",
+    );
+
+    // Lyon pretends to be in (its own record says accepted) and addresses the group anyway.
+    const lyonJoin = lyon.node.services.follows.following("lyon").find((f) => f.target === energy);
+    lyon.node.services.follows.setFollowingState(lyonJoin?.id as number, "accepted");
+    const forged = await publishTo(lyon, [energy], SECOND_HALF);
+    expect(forged.status).toBe(201);
+    await eventually(
+      () => host.logs.some((l) => l.includes(`${lyon.actorUrl} is not a member`)),
+      "the group to refuse to relay a non-member",
+    );
+    expect((await host.api("GET", "/subnetworks/energy/relayed")).body).toEqual([]);
+    expect(receivedBy(mulhouse).some((r) => r.origin === lyon.actorUrl)).toBe(false);
+  });
+
+  it("a removed member is no longer relayed", async () => {
+    const members = (await host.api("GET", "/subnetworks/youth/members")).body;
+    const portoMember = members.find((m: { member: string }) => m.member === porto.actorUrl);
+    expect((await host.api("DELETE", `/subnetworks/youth/members/${portoMember.id}`)).status).toBe(
+      204,
+    );
+    await eventually(
+      () =>
+        porto.node.services.follows.following("porto").find((f) => f.target === youth)?.state ===
+        "rejected",
+      "Porto to learn it was removed",
+    );
+    // Porto's node still believes it is in, and addresses the group: nothing is relayed.
+    const row = porto.node.services.follows.following("porto").find((f) => f.target === youth);
+    porto.node.services.follows.setFollowingState(row?.id as number, "accepted");
+    const late = await publishTo(porto, [youth], SECOND_HALF);
+    expect(late.status).toBe(201);
+    await eventually(
+      () => host.logs.some((l) => l.includes(`${porto.actorUrl} is not a member`)),
+      "the group to refuse to relay a removed member",
+    );
+    expect(receivedBy(mulhouse).some((r) => r.origin === porto.actorUrl)).toBe(false);
+    // A new Follow from a removed member waits for a moderator, even in an open sub-network.
+    await join(porto, youth, "pending");
+    await eventually(async () => {
+      const again = (await host.api("GET", "/subnetworks/youth/members")).body;
+      return again.find((m: { member: string }) => m.member === porto.actorUrl)?.state === "pending"
+        ? again
+        : null;
+    }, "Porto's new request to wait");
+  });
+
+  it("a tampered relay is refused: the origin's proof does not verify", async () => {
+    // Porto is back in, so it hears the group again.
+    const members = (await host.api("GET", "/subnetworks/youth/members")).body;
+    const portoMember = members.find((m: { member: string }) => m.member === porto.actorUrl);
+    await host.api("POST", `/subnetworks/youth/members/${portoMember.id}/approval`);
+    await eventually(
+      () =>
+        porto.node.services.follows.following("porto").find((f) => f.target === youth)?.state ===
+        "accepted",
+      "Porto to be admitted again",
+    );
+    const genuine = receivedBy(host).find((r) => r.origin === mulhouse.actorUrl);
+    expect(genuine).toBeDefined();
+    const activity = structuredClone(genuine?.activity) as any;
+    const payload = JSON.parse(activity.object.source.content);
+    payload.counts.Q1.A05 += 100;
+    payload.dimensions.Q1.A += 100;
+    payload.totals.byQuestion.Q1 += 100;
+    payload.totals.criteria += 100;
+    for (const category of payload.categories ?? []) category.counts.Q1.A05 += 100;
+    const { hash: _old, ...body } = payload;
+    payload.hash = contentHash(body);
+    activity.object.source.content = JSON.stringify(payload);
+
+    // With the origin offline, nothing but its proof could vouch for the copy.
+    await mulhouse.goOffline();
+    await host.node.network.subnetworks.announce("youth", activity);
+    await eventually(
+      () => porto.logs.some((l) => l.includes(`relayed by ${youth}: the origin's proof`)),
+      "Porto to refuse the altered copy",
+    );
+    const held = receivedBy(porto).find((r) => r.origin === mulhouse.actorUrl);
+    expect(held?.hash).toBe(genuine?.hash);
+    expect(held?.hash).not.toBe(payload.hash);
+  });
+});
