@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { plainText } from "../../node/src/admin/actor-preview";
 import { eventually, type Peer, publishSynthesis, startPeer } from "../federation/harness";
 import { Browser, csrfOf, PASSWORD } from "./browser";
 
@@ -380,5 +381,32 @@ describe("the network page", () => {
     expect((await french.get("/admin/calendar")).text).toContain(
       "Copiez ce lien dans votre application d&#39;agenda",
     );
+  });
+
+  it("never links a stored address that is not a web address", async () => {
+    here.node.services.follows.addFollower({
+      actor: "porto",
+      follower: "javascript:alert(1)",
+      inbox: "https://evil.example/inbox",
+      sharedInbox: null,
+      handle: null,
+      name: "Odd",
+      followActivityId: "https://evil.example/follow/1",
+      state: "pending",
+    });
+    const page = await fred.get("/admin/network");
+    expect(rowWith(page.text, "Odd")).toBeDefined();
+    expect(page.text).not.toContain('href="javascript:');
+  });
+});
+
+describe("remote profile text", () => {
+  it("is shown as plain text: tags dropped, entities decoded, spaces collapsed, bounded", () => {
+    expect(
+      plainText("<p>Ville de <b>Namur</b> &amp; ses<br/>quartiers</p><p>&#233;t&#xE9;</p>"),
+    ).toBe("Ville de Namur & ses quartiers été");
+    expect(plainText('<script>alert("x")</script>')).toBe('alert("x")');
+    expect(plainText("&bogus; &#0;")).toBe("&bogus; &#0;");
+    expect(plainText("x".repeat(2000), 10)).toBe(`${"x".repeat(9)}…`);
   });
 });

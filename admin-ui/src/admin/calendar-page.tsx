@@ -1,5 +1,6 @@
 import type { Lang, MessageKey, Translate } from "../i18n";
 import { AdminLayout, type SignedIn } from "./layout";
+import { webHref } from "./network-page";
 
 export interface CalendarMeeting {
   title: string;
@@ -34,7 +35,7 @@ function MeetingList(props: { t: Translate; meetings: CalendarMeeting[]; id: str
     <ul class="tasks" id={props.id}>
       {props.meetings.map((m) => (
         <li>
-          <a href={m.url}>
+          <a href={webHref(m.url)}>
             <strong>{m.title}</strong>
           </a>
           {m.status !== "scheduled" ? (

@@ -49,6 +49,10 @@ export interface NetworkPageProps {
 
 const day = (iso: string) => iso.slice(0, 10);
 
+/** A remote address as a link target only when it is a web address (never javascript: etc.). */
+export const webHref = (url: string): string | undefined =>
+  /^https?:\/\//i.test(url) ? url : undefined;
+
 /** The type of a followed actor in words (territory, sub-network, or its ActivityStreams type). */
 export function actorTypeLabel(t: Translate, type: string | undefined): string {
   if (type === "Organization") return t("network.kind.territory");
@@ -171,7 +175,7 @@ function FollowingTable(props: NetworkPageProps) {
             return (
               <tr>
                 <td>
-                  <a href={f.target} rel="noopener noreferrer">
+                  <a href={webHref(f.target)} rel="noopener noreferrer">
                     {label}
                   </a>
                   {f.handle && f.handle !== label ? <span class="muted"> {f.handle}</span> : null}
@@ -243,7 +247,7 @@ function FollowersTable(props: NetworkPageProps & { manualApproval: boolean }) {
             return (
               <tr>
                 <td>
-                  <a href={f.follower} rel="noopener noreferrer">
+                  <a href={webHref(f.follower)} rel="noopener noreferrer">
                     {label}
                   </a>
                   {f.handle && f.handle !== label ? <span class="muted"> {f.handle}</span> : null}
@@ -338,7 +342,7 @@ export function ActorPreviewPage(props: ActorPreviewPageProps) {
               ) : null}
               <dt>{t("network.address")}</dt>
               <dd>
-                <a href={preview.url ?? preview.id} rel="noopener noreferrer">
+                <a href={webHref(preview.url ?? preview.id)} rel="noopener noreferrer">
                   {preview.id}
                 </a>
               </dd>

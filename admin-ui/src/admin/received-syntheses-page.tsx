@@ -1,5 +1,6 @@
 import type { Lang, MessageKey, Translate } from "../i18n";
 import { AdminLayout, type SignedIn } from "./layout";
+import { webHref } from "./network-page";
 
 const QUESTIONS = ["Q1", "Q2", "Q3", "Q4"] as const;
 
@@ -40,7 +41,7 @@ function verificationKey(item: ReceivedSynthesisItem): MessageKey {
 
 function ViaCell(props: { t: Translate; via: ReceivedSynthesisItem["via"] }) {
   return props.via ? (
-    <a href={props.via.url} rel="noopener noreferrer">
+    <a href={webHref(props.via.url)} rel="noopener noreferrer">
       {props.via.label}
     </a>
   ) : (
@@ -199,7 +200,7 @@ export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
       <dl>
         <dt>{t("received.col.territory")}</dt>
         <dd>
-          <a href={item.territory.url} rel="noopener noreferrer">
+          <a href={webHref(item.territory.url)} rel="noopener noreferrer">
             {item.territory.name}
           </a>{" "}
           ({item.territory.country}
@@ -242,7 +243,7 @@ export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
         ) : null}
         <dt>{t("received.object")}</dt>
         <dd>
-          <a href={item.objectId} rel="noopener noreferrer">
+          <a href={webHref(item.objectId)} rel="noopener noreferrer">
             {item.objectId}
           </a>
         </dd>
