@@ -237,6 +237,13 @@ describe("publish", () => {
     expect(readable).toContain('<th scope="row">Young people</th><td>1</td><td>12</td>');
     expect(readable).toContain('<th scope="row">Other (pooled)</th><td>2</td><td>11</td>');
     expect(readable).toContain('<svg role="img"');
+    // Charts of the payload itself: the pooled category, and components as published.
+    expect(section(page.text, "payload-categories", "figure")).toContain(
+      tableRow("Other (pooled)", [4, 1, 0]),
+    );
+    expect(section(page.text, "payload-components", "figure")).toContain(
+      tableRow(`A01 · ${label("A01")}`, [6, 0, 1]),
+    );
     expect(page.text).toContain('<button type="submit" class="primary">Publish</button>');
     expect(page.text).toContain("Nothing published yet.");
   });
@@ -304,6 +311,76 @@ describe("publish", () => {
     expect(refused.status).toBe(409);
     expect(refused.text).toContain("This synthesis cannot be published:");
     expect(refused.text).toContain("No group of this period has validated criteria yet.");
+    expect(t.node.services.syntheses.list(SLUG)).toHaveLength(0);
+  });
+
+  it("refuses a second version adding fewer than k participants unless it is a correction", async () => {
+    const { fred } = await seeded();
+    const preview = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    const csrf = csrfOf(preview.text);
+    expect((await fred.post("/admin/synthesis/publish", { _csrf: csrf, ...YEAR })).status).toBe(
+      303,
+    );
+    // Two more participants, one more criterion.
+    const { groups, criteria } = t.node.services;
+    const small = groups.create(
+      SLUG,
+      {
+        label: "Late pair",
+        category: "young-people",
+        sessionDates: ["2026-06-01"],
+        participants: 2,
+        cycle: 0,
+      },
+      "test",
+    );
+    const rows = criteria.add(SLUG, small.id, coded("Q1", "A02", 1), "test");
+    criteria.validate(
+      SLUG,
+      rows.map((r) => r.id),
+      "test",
+    );
+    const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    expect(section(page.text, "blockers")).toContain(
+      "A new version must add at least k = 5 participants (this one adds 2)",
+    );
+    expect(page.text).toContain(
+      `href="/admin/synthesis/preview?${YEAR_QUERY.replace("&", "&amp;")}&amp;correction=1"`,
+    );
+    const refused = await fred.post("/admin/synthesis/publish", { _csrf: csrf, ...YEAR });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain("This synthesis cannot be published:");
+    expect(refused.text).toContain("(this one adds 2)");
+
+    // Previewed as a correction: no blocker, the payload says so, and the form is pre-ticked.
+    const asCorrection = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}&correction=1`);
+    expect(asCorrection.text).not.toContain('id="blockers"');
+    expect(rawJsonOf(asCorrection.text)).toMatchObject({ version: 2, correction: true });
+    expect(asCorrection.text).toMatch(/name="correction" value="1" checked=""/);
+    const corrected = await fred.post("/admin/synthesis/publish", {
+      _csrf: csrf,
+      ...YEAR,
+      correction: "1",
+    });
+    expect(corrected.status, corrected.text).toBe(303);
+    expect(corrected.location).toContain("published=2");
+    const versions = t.node.services.syntheses.list(SLUG);
+    expect(versions.map((v) => v.version)).toEqual([2, 1]);
+    const listed = section((await fred.get(corrected.location ?? "")).text, "versions");
+    // Only the latest version of the synthesis offers to withdraw it.
+    expect(listed.match(/>Withdraw<\/button>/g)).toHaveLength(1);
+  });
+
+  it("refuses a period that has not started yet with 400", async () => {
+    const { fred } = await seeded();
+    const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    const answer = await fred.post("/admin/synthesis/publish", {
+      _csrf: csrfOf(page.text),
+      start: "2027-01-01",
+      end: "2027-12-31",
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain("This period cannot be published: starts after today");
     expect(t.node.services.syntheses.list(SLUG)).toHaveLength(0);
   });
 

@@ -46,6 +46,7 @@ export interface PublishPageProps {
         json: string;
         series: BarSeries[];
         dimensions: BarRow[];
+        components: BarRow[];
         categories: BarRow[];
       }
     | undefined;
@@ -235,6 +236,7 @@ function Readable(
         level={3}
         series={preview.series}
         dimensions={preview.dimensions}
+        components={preview.components}
         categories={preview.categories}
       />
     </>

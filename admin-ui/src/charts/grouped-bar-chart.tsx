@@ -116,7 +116,7 @@ export function GroupedBarChart(props: GroupedBarChartProps) {
   const height = rows.length * rowHeight;
   const patternId = (index: number) => `${id}-pattern-${index}`;
   return (
-    <figure class="chart" id={id}>
+    <figure class="chart" id={id} style="margin:0.5rem 0 1.5rem">
       <svg
         role="img"
         aria-labelledby={`${id}-title ${id}-desc`}

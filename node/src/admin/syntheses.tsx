@@ -274,6 +274,9 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
         json: payload ? JSON.stringify(payload, null, 2) : "",
         series,
         dimensions: payload ? codeRows(payload.dimensions, dimensionRows(lang), series) : [],
+        components: payload
+          ? codeRows(payload.counts, componentRows(lang), series, { omitEmpty: true })
+          : [],
         categories: breakdownRows(
           (payload?.categories ?? []).map((cat) => ({
             key: cat.category,
