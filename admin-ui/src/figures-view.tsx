@@ -10,19 +10,19 @@ import type { Lang, Translate } from "./i18n";
 export const FIGURE_STYLE = `
   td.num, th.num { text-align: right; white-space: nowrap; }
   .table-wrap { overflow-x: auto; max-width: 100%; }
-  .bar { display: block; height: 0.6rem; margin: 0.2rem 0; background: #2f5f9e; min-width: 1px; border-radius: 2px; }
-  .bar.b { background: #a4561b; }
+  .figure-bar { display: block; height: 0.6rem; margin: 0.2rem 0; background: #2f5f9e; min-width: 1px; border-radius: 2px; }
+  .figure-bar.b { background: #a4561b; }
   .bar-cell { width: 35%; min-width: 4rem; }
   code.fingerprint { overflow-wrap: anywhere; }
   ul.figure-list { list-style: none; padding: 0; max-width: 32rem; }
   ul.figure-list li { margin: 0.3rem 0; }
   .filter-row { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: flex-end; }
-  .filter-row > div { flex: 1 1 10rem; min-width: 0; max-width: 100%; }
-  .filter-row > div.wide { flex-basis: 100%; }
-  .filter-row > div.wide select { width: auto; }
+  .filter-field { flex: 1 1 10rem; min-width: 0; max-width: 100%; }
+  .filter-field.wide { flex-basis: 100%; }
   .filter-row label { display: block; font-size: 0.9rem; }
   .filter-row label.inline { display: inline; }
   .filter-row select, .filter-row input[type=date] { font: inherit; padding: 0.3rem; width: 100%; max-width: 100%; }
+  .filter-field.wide select { width: auto; }
   .filter-row .hint { display: block; font-size: 0.85rem; color: #555; }
   form.figures fieldset { border: 1px solid #ccc; border-radius: 6px; margin: 0 0 0.75rem; padding: 0.5rem 0.75rem 0.75rem; min-width: 0; }
   form.figures button { font: inherit; padding: 0.4rem 1rem; }
@@ -104,14 +104,14 @@ export function FilterFields(props: {
     <fieldset>
       <legend>{props.legend}</legend>
       <div class="filter-row">
-        <div>
+        <div class="filter-field">
           <label for={id("country")}>{t("figures.country")}</label>
           <select id={id("country")} name={name("country")}>
             {option("", t("figures.any"), form.country)}
             {choices.countries.map((c) => option(c, c, form.country))}
           </select>
         </div>
-        <div>
+        <div class="filter-field">
           <label for={id("region")}>{t("figures.region")}</label>
           <select id={id("region")} name={name("region")}>
             {option("", t("figures.any"), form.region)}
@@ -120,29 +120,29 @@ export function FilterFields(props: {
             )}
           </select>
         </div>
-        <div>
+        <div class="filter-field">
           <label for={id("category")}>{t("figures.category")}</label>
           <select id={id("category")} name={name("category")}>
             {option("", t("figures.any"), form.category)}
             {choices.categories.map((c) => option(c.code, c.label[lang], form.category))}
           </select>
         </div>
-        <div>
+        <div class="filter-field">
           <label for={id("question")}>{t("figures.question")}</label>
           <select id={id("question")} name={name("question")}>
             {option("", t("figures.any"), form.question)}
             {QUESTION_CODES.map((q) => option(q, t(`figures.question.${q}`), form.question))}
           </select>
         </div>
-        <div>
+        <div class="filter-field">
           <label for={id("from")}>{t("figures.from")}</label>
           <input type="date" id={id("from")} name={name("from")} value={form.from} />
         </div>
-        <div>
+        <div class="filter-field">
           <label for={id("to")}>{t("figures.to")}</label>
           <input type="date" id={id("to")} name={name("to")} value={form.to} />
         </div>
-        <div class="wide">
+        <div class="filter-field wide">
           <label for={id("scope")}>{t("figures.trust")}</label>
           <select id={id("scope")} name={name("scope")} aria-describedby={id("scope-hint")}>
             {option("verified", t("figures.trust.option.verified"), form.scope || "verified")}
@@ -152,7 +152,7 @@ export function FilterFields(props: {
             {t("figures.trust.verified")}. {t("figures.trust.endorsed")}.
           </span>
         </div>
-        <div class="wide">
+        <div class="filter-field wide">
           <input
             type="checkbox"
             id={id("robust")}
@@ -273,7 +273,7 @@ export function QuestionTables(props: {
                       <td class="bar-cell" aria-hidden="true">
                         {figures.map((f, i) => (
                           <span
-                            class={i === 0 ? "bar" : "bar b"}
+                            class={i === 0 ? "figure-bar" : "figure-bar b"}
                             style={`width: ${pct(f.cells[question]?.[code] ?? 0, totals[i] ?? 0).toFixed(1)}%`}
                           />
                         ))}
@@ -320,7 +320,7 @@ export function QuestionLists(props: {
                 <li>
                   {props.label(code)} <span class="muted">({code})</span>: {number(count, lang)} (
                   {percent(pct(count, total), lang)})
-                  <span class="bar" style={`width: ${pct(count, total).toFixed(1)}%`} />
+                  <span class="figure-bar" style={`width: ${pct(count, total).toFixed(1)}%`} />
                 </li>
               ))}
             </ul>
@@ -376,7 +376,10 @@ export function CoverageView(props: {
                   <th scope="row">{c.country}</th>
                   <td class="num">{number(c.territories, lang)}</td>
                   <td class="bar-cell" aria-hidden="true">
-                    <span class="bar" style={`width: ${pct(c.territories, most).toFixed(1)}%`} />
+                    <span
+                      class="figure-bar"
+                      style={`width: ${pct(c.territories, most).toFixed(1)}%`}
+                    />
                   </td>
                 </tr>
               ))}

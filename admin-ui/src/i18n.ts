@@ -8,7 +8,9 @@
 import * as account from "./messages/account";
 import * as classify from "./messages/classify";
 import * as criteria from "./messages/criteria";
+import * as figures from "./messages/figures";
 import * as network from "./messages/network";
+import * as publicPages from "./messages/public";
 import * as syntheses from "./messages/syntheses";
 
 export const LANGUAGES = ["en", "fr"] as const;
@@ -466,8 +468,26 @@ const coreFr: Record<keyof typeof coreEn, string> = {
     "Le nœud n'a pas pu traiter cette demande ; l'erreur a été enregistrée. Réessayez, ou prévenez la personne qui gère le nœud.",
 };
 
-const en = { ...coreEn, ...syntheses.en, ...network.en, ...classify.en, ...criteria.en, ...account.en };
-const fr = { ...coreFr, ...syntheses.fr, ...network.fr, ...classify.fr, ...criteria.fr, ...account.fr };
+const en = {
+  ...coreEn,
+  ...network.en,
+  ...classify.en,
+  ...criteria.en,
+  ...account.en,
+  ...syntheses.en,
+  ...publicPages.en,
+  ...figures.en,
+};
+const fr = {
+  ...coreFr,
+  ...network.fr,
+  ...classify.fr,
+  ...criteria.fr,
+  ...account.fr,
+  ...syntheses.fr,
+  ...publicPages.fr,
+  ...figures.fr,
+};
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;

@@ -59,6 +59,16 @@ export const en = {
   "figures.download": "Download these figures:",
   "figures.csv": "CSV (one row per question and component)",
   "figures.json": "JSON (with coverage)",
+  "figures.chart.desc":
+    "For each row, one bar per side: well-being (Q1), ill-being (Q2) and actions (Q3 and Q4), with the number of criteria.",
+  "figures.chart.table": "The same figures as a table",
+  "figures.compare.shares":
+    "Shares: each bar is the percentage of that scope's criteria on this side, so scopes of different sizes compare.",
+  "figures.compare.chart": "{side}: share of criteria per dimension, scope A and scope B",
+  "figures.compare.counts": "Criteria per dimension and question, both scopes",
+  "figures.side.well-being": "Well-being",
+  "figures.side.ill-being": "Ill-being",
+  "figures.side.action": "Actions",
   "figures.question.Q1": "Q1 Well-being",
   "figures.question.Q2": "Q2 Ill-being",
   "figures.question.Q3": "Q3 Actions",
@@ -125,6 +135,16 @@ export const fr: Record<keyof typeof en, string> = {
   "figures.download": "Télécharger ces chiffres :",
   "figures.csv": "CSV (une ligne par question et composante)",
   "figures.json": "JSON (avec la couverture)",
+  "figures.chart.desc":
+    "Pour chaque ligne, une barre par côté : bien-être (Q1), mal-être (Q2) et actions (Q3 et Q4), avec le nombre de critères.",
+  "figures.chart.table": "Les mêmes chiffres en tableau",
+  "figures.compare.shares":
+    "Parts : chaque barre est le pourcentage des critères de ce périmètre pour ce côté, ce qui permet de comparer des périmètres de tailles différentes.",
+  "figures.compare.chart": "{side} : part des critères par dimension, périmètres A et B",
+  "figures.compare.counts": "Critères par dimension et par question, pour les deux périmètres",
+  "figures.side.well-being": "Bien-être",
+  "figures.side.ill-being": "Mal-être",
+  "figures.side.action": "Actions",
   "figures.question.Q1": "Q1 Bien-être",
   "figures.question.Q2": "Q2 Mal-être",
   "figures.question.Q3": "Q3 Actions",

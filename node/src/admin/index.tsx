@@ -11,8 +11,8 @@ import { ROLES, type Role } from "../services/users";
 import { FORM_COOKIE, LANG_COOKIE, registerAccountRoutes, SESSION_COOKIE } from "./accounts";
 import { registerCalendarRoutes } from "./calendar";
 import { registerClassifyRoutes } from "./classify";
+import { registerFigureRoutes } from "./figures";
 import { registerGroupRoutes } from "./groups";
-import { registerSynthesisRoutes } from "./syntheses";
 import { registerImportRoutes, takesLargeForms } from "./imports";
 import {
   type AdminContext,
@@ -23,6 +23,7 @@ import {
   sameToken,
 } from "./kit";
 import { registerNetworkRoutes } from "./network";
+import { registerSynthesisRoutes } from "./syntheses";
 
 export { SESSION_COOKIE } from "./accounts";
 export { searchGrid } from "./classify";
@@ -179,6 +180,7 @@ export function createAdmin(services: Services, options: AdminOptions) {
   registerSynthesisRoutes(admin, kit);
   registerNetworkRoutes(admin, kit);
   registerCalendarRoutes(admin, kit);
+  registerFigureRoutes(admin, kit);
 
   admin.onError((error, c) => {
     options.logger.error(`admin ${c.req.method} ${c.req.path} failed`, error);

@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { deliverNetwork, MULHOUSE, NAMUR, PARIS, PORTO } from "../node/network-fixture";
+import { type AdminTestNode, createAdminTestNode, PASSWORD, SETUP } from "./browser";
+
+// The workspace's aggregates explorer: filters, comparison of two scopes, coverage, fingerprint
+// and downloads — the same figures as GET /api/v1/aggregates.
+
+let t: AdminTestNode;
+afterEach(async () => {
+  await t?.close();
+});
+
+/** A node set up through the browser, holding four territories' syntheses; a viewer signed in. */
+async function explorer(headers?: Record<string, string>) {
+  t = createAdminTestNode();
+  const admin = t.browser(headers);
+  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
+  await t.node.services.users.create(
+    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
+    "test",
+  );
+  const vera = t.browser(headers);
+  await vera.login("vera@example.org");
+  deliverNetwork(t.node);
+  return { admin, vera };
+}
+
+async function api(query: string) {
+  const response = await t.node.app.request(`/api/v1/aggregates${query}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as any;
+}
+
+const fingerprints = (html: string) =>
+  [...html.matchAll(/<code class="fingerprint">([^<]+)<\/code>/g)].map((m) => m[1]);
+const linked = (html: string, name: string) => html.includes(`">${name}</a></td>`);
+const fromAttribute = (href: string) => href.replaceAll("&amp;", "&");
+
+describe("aggregates explorer", () => {
+  it("is read by a viewer, and only when signed in", async () => {
+    const { vera } = await explorer();
+    const page = await vera.get("/admin/figures");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("<title>Network figures — Facilitator workspace</title>");
+    const everything = await api("");
+    expect(fingerprints(page.text)).toEqual([everything.fingerprint]);
+    for (const place of [MULHOUSE, PARIS, PORTO, NAMUR])
+      expect(linked(page.text, place.name)).toBe(true);
+    // The charts per dimension and component, with their table alternative.
+    expect(page.text).toContain('id="figures-dimensions"');
+    expect(page.text).toContain('id="figures-components"');
+
+    const anonymous = t.browser();
+    const refused = await anonymous.get("/admin/figures");
+    expect(refused.status).toBe(303);
+  });
+
+  it("filtering by country narrows the coverage to that country", async () => {
+    const { vera } = await explorer();
+    const page = await vera.get("/admin/figures?country=PT");
+    expect(page.status).toBe(200);
+    const portugal = await api("?country=PT");
+    expect(portugal.coverage.included.map((v: any) => v.name)).toEqual([PORTO.name]);
+    expect(fingerprints(page.text)).toEqual([portugal.fingerprint]);
+    expect(page.text).toContain(`Included syntheses (${portugal.coverage.included.length})`);
+    expect(linked(page.text, PORTO.name)).toBe(true);
+    expect(linked(page.text, MULHOUSE.name)).toBe(false);
+    expect(linked(page.text, NAMUR.name)).toBe(false);
+    // The country's select keeps the choice.
+    expect(page.text).toContain('<option value="PT" selected="">PT</option>');
+    // Territories per country: one row, PT.
+    const byCountry = /<table class="by-country">([\s\S]*?)<\/table>/.exec(page.text)?.[1] ?? "";
+    expect(byCountry).toContain('<th scope="row">PT</th>');
+    expect(byCountry).not.toContain('<th scope="row">FR</th>');
+  });
+
+  it("compares two scopes side by side: one region against its country", async () => {
+    const { vera } = await explorer();
+    const page = await vera.get("/admin/figures?region=FR-GES&compare=1&b_country=FR");
+    expect(page.status).toBe(200);
+    const region = await api("?region=FR-GES");
+    const country = await api("?country=FR");
+    expect(region.coverage.included).toHaveLength(1);
+    expect(country.coverage.included).toHaveLength(2);
+    expect(fingerprints(page.text)).toEqual([region.fingerprint, country.fingerprint]);
+    expect(page.text).toContain('<h2 id="scope-a">Scope A</h2>');
+    expect(page.text).toContain('<h2 id="scope-b">Scope B</h2>');
+    expect(page.text).toContain(`Included syntheses (${region.coverage.included.length})`);
+    expect(page.text).toContain(`Included syntheses (${country.coverage.included.length})`);
+    // The second set of filters is in the form, and both scopes in the comparison charts.
+    expect(page.text).toContain('name="b_country"');
+    expect(page.text).toContain('id="compare-well-being"');
+    // Both scopes' download links.
+    expect(page.text).toContain(
+      'href="/api/v1/aggregates?region=FR-GES&amp;scope=verified&amp;format=csv"',
+    );
+    expect(page.text).toContain(
+      'href="/api/v1/aggregates?country=FR&amp;scope=verified&amp;format=csv"',
+    );
+    // The link back to scope A alone keeps A's filters only.
+    expect(page.text).toContain('href="/admin/figures?region=FR-GES"');
+  });
+
+  it("the CSV download has one row per question and component of the figure shown", async () => {
+    const { vera } = await explorer();
+    const page = await vera.get("/admin/figures?country=FR&question=Q1");
+    const href = /href="([^"]*format=csv[^"]*)"/.exec(page.text)?.[1];
+    expect(href).toBeDefined();
+    const csv = await vera.get(fromAttribute(href ?? ""));
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const [header, ...rows] = csv.text.trim().split("\r\n");
+    expect(header).toBe("question,dimension,component,label_en,label_fr,criteria");
+    const figure = await api("?country=FR&question=Q1");
+    expect(csv.headers.get("x-spiral-fingerprint")).toBe(figure.fingerprint);
+    const cells = rows.map((row) => {
+      const fields = row.split(",");
+      return [fields[0], fields[2], Number(fields.at(-1))];
+    });
+    const expected = Object.entries(figure.counts.Q1).map(([component, count]) => [
+      "Q1",
+      component,
+      count,
+    ]);
+    expect(cells).toEqual(expected);
+    const total = cells.reduce((sum, [, , count]) => sum + Number(count), 0);
+    expect(page.text).toContain(`${total} criteria`);
+    expect(fingerprints(page.text)).toEqual([figure.fingerprint]);
+  });
+
+  it("refuses invalid filters with a message, in French too", async () => {
+    const { vera } = await explorer({ "accept-language": "fr" });
+    const page = await vera.get("/admin/figures?country=XX&b_from=hier&compare=1");
+    expect(page.status).toBe(400);
+    expect(page.text).toContain("<h1>Chiffres du réseau</h1>");
+    expect(page.text).toContain("Certains filtres ne sont pas valides");
+    expect(page.text).toContain("country:");
+    expect(page.text).toContain("from:");
+    expect(fingerprints(page.text)).toEqual([]);
+  });
+});
