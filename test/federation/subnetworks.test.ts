@@ -307,8 +307,8 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     }, "Porto's new request to wait");
   });
 
-  it("a tampered relay is refused: the origin's proof does not verify", async () => {
-    // Porto is back in, so it hears the group again.
+  it("meetings are relayed too, withdrawals follow, and a late member catches up on joining", async () => {
+    // A moderator admits Porto again: it hears the group again.
     const members = (await host.api("GET", "/subnetworks/youth/members")).body;
     const portoMember = members.find((m: { member: string }) => m.member === porto.actorUrl);
     await host.api("POST", `/subnetworks/youth/members/${portoMember.id}/approval`);
@@ -318,6 +318,74 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
         "accepted",
       "Porto to be admitted again",
     );
+    const inTenDays = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const announced = await mulhouse.api("POST", "/territories/mulhouse/meetings", {
+      title: "Rencontre jeunesse",
+      kind: "homogeneous-group-session",
+      start: `${inTenDays}T18:00`,
+      end: `${inTenDays}T20:00`,
+      timeZone: "Europe/Paris",
+      place: { name: "Centre social", locality: "Mulhouse", country: "FR" },
+      languages: ["fr"],
+      subnetworks: [youth],
+    });
+    expect(announced.status).toBe(201);
+    const portoJoin = porto.node.services.follows
+      .following("porto")
+      .find((f) => f.target === youth)?.id;
+    const meetingItem = await eventually(async () => {
+      const feed = await porto.api("GET", `/territories/porto/subnetworks/${portoJoin}/feed`);
+      return feed.body.find((i: { kind: string }) => i.kind === "meeting");
+    }, "the meeting to reach Porto through the group");
+    expect(meetingItem).toMatchObject({ origin: mulhouse.actorUrl, title: "Rencontre jeunesse" });
+    expect(porto.node.services.receivedMeetings.all()[0]?.via).toBe(youth);
+
+    // A change goes where the meeting went, without naming the group again.
+    const changed = await mulhouse.api(
+      "PATCH",
+      `/territories/mulhouse/meetings/${announced.body.id}`,
+      { title: "Rencontre jeunesse (salle 2)" },
+    );
+    expect(changed.status).toBe(200);
+    await eventually(
+      () =>
+        (porto.node.services.receivedMeetings.all()[0]?.payload as { title?: string })?.title ===
+        "Rencontre jeunesse (salle 2)",
+      "the change to reach Porto through the group",
+    );
+    // Deleting it is relayed as well: it leaves Porto's list and the feed.
+    const deleted = await mulhouse.api(
+      "DELETE",
+      `/territories/mulhouse/meetings/${announced.body.id}`,
+    );
+    expect(deleted.status).toBe(204);
+    await eventually(
+      () => porto.node.services.receivedMeetings.all()[0]?.deletedAt,
+      "the deletion to reach Porto through the group",
+    );
+    const feed = await porto.api("GET", `/territories/porto/subnetworks/${portoJoin}/feed`);
+    expect(feed.body.map((i: { kind: string }) => i.kind)).toEqual(["synthesis"]);
+
+    // Lyon joins for real now: on Accept it pulls what the group relayed before.
+    const lyonJoin = await join(lyon, youth);
+    await eventually(
+      () => receivedBy(lyon).find((r) => r.origin === mulhouse.actorUrl && r.via === youth),
+      "Lyon to catch up with what the group relayed",
+    );
+    const figure = await lyon.api("GET", `/aggregates?subnetwork=${encodeURIComponent(youth)}`);
+    const atPorto = await porto.api("GET", `/aggregates?subnetwork=${encodeURIComponent(youth)}`);
+    expect(figure.body.fingerprint).toBe(atPorto.body.fingerprint);
+    // Leaving: Undo(Follow), and the group forgets the member.
+    expect((await lyon.api("DELETE", `/territories/lyon/subnetworks/${lyonJoin}`)).status).toBe(
+      204,
+    );
+    await eventually(async () => {
+      const members = (await host.api("GET", "/subnetworks/youth/members")).body;
+      return !members.some((m: { member: string }) => m.member === lyon.actorUrl);
+    }, "the group to drop Lyon");
+  });
+
+  it("a tampered relay is refused: the origin's proof does not verify", async () => {
     const genuine = receivedBy(host).find((r) => r.origin === mulhouse.actorUrl);
     expect(genuine).toBeDefined();
     const activity = structuredClone(genuine?.activity) as any;

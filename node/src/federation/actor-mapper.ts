@@ -69,7 +69,7 @@ export function territoryToActor(
 /** A sub-network as an ActivityPub `Group` (FEP-1b12): members follow it, it re-announces. */
 export function subnetworkToActor(
   subnetwork: SubnetworkRow,
-  uris: Omit<ActorUris, "following" | "streams">,
+  uris: Omit<ActorUris, "following">,
   keys: { publicKey?: CryptographicKey; assertionMethods: Multikey[] },
 ): Group {
   const { theme } = subnetwork;
@@ -89,6 +89,7 @@ export function subnetworkToActor(
     outbox: uris.outbox,
     followers: uris.followers,
     endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
+    streams: uris.streams,
     manuallyApprovesFollowers: subnetwork.admission === "approval",
     discoverable: true,
     publicKey: keys.publicKey ?? null,

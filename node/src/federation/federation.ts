@@ -88,6 +88,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
             outbox: ctx.getOutboxUri(identifier),
             followers: ctx.getFollowersUri(identifier),
             url: ctx.getActorUri(identifier),
+            streams: [ctx.getCollectionUri(KNOWN_SYNTHESES, { identifier })],
           },
           actorKeys,
         );
@@ -183,8 +184,11 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
       Activity,
       "/actors/{identifier}/known-syntheses",
       async (ctx, { identifier }, cursor) => {
-        if (!territoryOf(ctx, identifier) || cursor === null) return null;
-        const all = knownSynthesisActivities(ctx.data);
+        if (!isLocalActor(ctx, identifier) || cursor === null) return null;
+        // A sub-network serves what it relayed, so a new member catches up when it joins.
+        const all = subnetworkOf(ctx, identifier)
+          ? relayedSynthesisActivities(ctx.data, ctx.getActorUri(identifier).href)
+          : knownSynthesisActivities(ctx.data);
         const offset = Number.parseInt(cursor, 10) || 0;
         const page = all.slice(offset, offset + PAGE_SIZE);
         const items = await Promise.all(page.map((json) => Activity.fromJsonLd(json, ctx)));
@@ -195,7 +199,11 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
       },
     )
     .setFirstCursor(() => "0")
-    .setCounter((ctx) => knownSynthesisActivities(ctx.data).length);
+    .setCounter((ctx, { identifier }) =>
+      subnetworkOf(ctx, identifier)
+        ? relayedSynthesisActivities(ctx.data, ctx.getActorUri(identifier).href).length
+        : knownSynthesisActivities(ctx.data).length,
+    );
 
   // A synthesis as an Article; null (→ the HTML side answers 410) once withdrawn.
   federation.setObjectDispatcher(Article, "/syntheses/{uuid}", (ctx, { uuid }) => {
@@ -282,6 +290,26 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
   });
 
   return federation;
+}
+
+/**
+ * JSON of the latest activity of each synthesis a hosted sub-network relayed (as its origin
+ * signed it), not withdrawn; both copies of a conflict.
+ */
+export function relayedSynthesisActivities(
+  deps: FederationDeps,
+  subnetwork: string,
+): Record<string, unknown>[] {
+  const relayed = new Set(
+    deps.services.subnetworks
+      .items(subnetwork)
+      .filter((item) => item.kind === "synthesis")
+      .map((item) => item.objectId),
+  );
+  return deps.services.received
+    .list()
+    .filter((r) => relayed.has(r.objectId) && !r.withdrawnAt)
+    .flatMap((r) => (r.conflictingActivity ? [r.activity, r.conflictingActivity] : [r.activity]));
 }
 
 /** JSON of every synthesis activity this node can vouch for: its own and what it received. */
