@@ -262,7 +262,7 @@ describe("publish", () => {
     expect(after.text).toContain("Version 1 is published.");
     const versions = section(after.text, "versions");
     expect(versions).toContain(`href="/syntheses/${version?.synthesisUuid}"`);
-    expect(versions).toContain(`title="${version?.hash}"`);
+    expect(versions).toContain(`>${version?.hash}</code>`);
     expect(versions).toContain("<td>2026-01-01/2026-12-31</td><td>1</td>");
     expect(versions).toContain(">Withdraw</button>");
     // A previous version exists: the form offers to publish a correction.
@@ -371,9 +371,12 @@ describe("publish", () => {
     expect(listed.match(/>Withdraw<\/button>/g)).toHaveLength(1);
   });
 
-  it("refuses a period that has not started yet with 400", async () => {
+  it("refuses a period that has not started yet, or no period at all, with 400", async () => {
     const { fred } = await seeded();
     const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    const unnamed = await fred.post("/admin/synthesis/publish", { _csrf: csrfOf(page.text) });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.text).toContain("A date such as 2026-01-31.");
     const answer = await fred.post("/admin/synthesis/publish", {
       _csrf: csrfOf(page.text),
       start: "2027-01-01",

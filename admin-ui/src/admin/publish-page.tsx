@@ -330,7 +330,7 @@ function Versions(props: PublishPageProps) {
                   <td>{v.version}</td>
                   <td>{v.publishedAt.slice(0, 10)}</td>
                   <td>
-                    <code title={v.hash}>{`${v.hash.slice(0, 15)}…`}</code>
+                    <code style="word-break:break-all">{v.hash}</code>
                   </td>
                   <td>
                     <a href={`/syntheses/${v.synthesisId}`}>{t("publish.open")}</a>

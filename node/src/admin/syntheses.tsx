@@ -54,10 +54,12 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
   const readPeriod = (
     t: Translate,
     fields: Record<string, string | undefined>,
+    /** Pages open on the current year; a form that publishes must name its period. */
+    { defaultToYear = true } = {},
   ): { values: PeriodValues; period?: Period; errors: Errors } => {
     const given = (name: string) => (fields[name] ?? "").trim().slice(0, 40);
     const values: PeriodValues =
-      given("start") === "" && given("end") === "" && fields.cycle === undefined
+      defaultToYear && given("start") === "" && given("end") === "" && fields.cycle === undefined
         ? defaultPeriod()
         : { start: given("start"), end: given("end"), cycle: given("cycle") };
     const errors: Errors = {};
@@ -249,6 +251,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
       status?: 200 | 400 | 409;
       notice?: string | undefined;
       failure?: PublishPageProps["failure"];
+      defaultToYear?: boolean;
     } = {},
   ) => {
     const user = signedIn(c);
@@ -256,7 +259,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     const t = c.get("t");
     const lang = c.get("lang");
     const territory = territoryOf();
-    const { values, period, errors } = readPeriod(t, fields);
+    const { values, period, errors } = readPeriod(t, fields, options);
     const correction = fields.correction === "1" || fields.correction === "on";
     const categoryLabel = categoryLabeller(t, lang);
     let preview: PublishPageProps["preview"];
@@ -326,8 +329,8 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     if (!territory) return kit.noTerritory(c);
     const t = c.get("t");
     const form = c.get("form");
-    const { values, period } = readPeriod(t, form);
-    if (!period) return publishPage(c, form, { status: 400 });
+    const { values, period } = readPeriod(t, form, { defaultToYear: false });
+    if (!period) return publishPage(c, form, { status: 400, defaultToYear: false });
     const correction = str(form, "correction") !== "";
     try {
       const row = services.syntheses.publish(territory.slug, period, correction, actorOf(c));
