@@ -65,7 +65,15 @@ export interface FigureView {
 
 /** The filter fields' current text, as sent (the API's parameter names). */
 export type FilterForm = Record<
-  "country" | "region" | "category" | "from" | "to" | "question" | "scope" | "robust",
+  | "country"
+  | "region"
+  | "category"
+  | "from"
+  | "to"
+  | "question"
+  | "subnetwork"
+  | "scope"
+  | "robust",
   string
 >;
 
@@ -74,6 +82,8 @@ export interface FilterChoices {
   countries: string[];
   regions: Array<{ region: string; country: string }>;
   categories: Array<{ code: string; label: { en: string; fr: string } }>;
+  /** Sub-networks by actor URL: a figure of the syntheses one of them relayed. */
+  subnetworks: Array<{ url: string; name: string }>;
 }
 
 const pct = (part: number, whole: number) => (whole > 0 ? (100 * part) / whole : 0);
@@ -134,6 +144,18 @@ export function FilterFields(props: {
             {QUESTION_CODES.map((q) => option(q, t(`figures.question.${q}`), form.question))}
           </select>
         </div>
+        {choices.subnetworks.length > 0 || form.subnetwork ? (
+          <div class="filter-field">
+            <label for={id("subnetwork")}>{t("figures.subnetwork")}</label>
+            <select id={id("subnetwork")} name={name("subnetwork")}>
+              {option("", t("figures.any"), form.subnetwork)}
+              {choices.subnetworks.map((s) => option(s.url, s.name, form.subnetwork))}
+              {form.subnetwork && !choices.subnetworks.some((s) => s.url === form.subnetwork)
+                ? option(form.subnetwork, form.subnetwork, form.subnetwork)
+                : null}
+            </select>
+          </div>
+        ) : null}
         <div class="filter-field">
           <label for={id("from")}>{t("figures.from")}</label>
           <input type="date" id={id("from")} name={name("from")} value={form.from} />

@@ -3,6 +3,7 @@ import { POOLED_CATEGORY } from "../../protocol/src/index";
 import { aggregateQuerySchema, endorsement } from "./api/routes/aggregates";
 import type { AggregateResult } from "./services/aggregates";
 import type { Services } from "./services/index";
+import { subnetworkView } from "./services/subnetworks";
 
 /**
  * Network figures for the HTML pages (public /figures and the workspace's explorer). They read
@@ -21,6 +22,7 @@ export const FIGURE_FIELDS = [
   "from",
   "to",
   "question",
+  "subnetwork",
   "scope",
   "robust",
 ] as const;
@@ -66,7 +68,7 @@ export const hasFigureQuery = (query: Record<string, string | undefined>, prefix
 
 /** The figure, computed exactly as GET /api/v1/aggregates computes it. */
 export function computeFigure(services: Services, params: FigureParams): AggregateResult {
-  const { country, region, category, from, to, question, scope, robust } = params;
+  const { country, region, category, from, to, question, subnetwork, scope, robust } = params;
   return services.aggregates.query(
     {
       scope,
@@ -77,6 +79,7 @@ export function computeFigure(services: Services, params: FigureParams): Aggrega
       ...(from ? { periodFrom: from } : {}),
       ...(to ? { periodTo: to } : {}),
       ...(question ? { question } : {}),
+      ...(subnetwork ? { entries: services.subnetworks.relayedEntries(subnetwork) } : {}),
     },
     scope === "endorsed" ? endorsement(services) : () => true,
   );
@@ -91,13 +94,17 @@ export function figureApiUrl(params: FigureParams, format: "json" | "csv"): stri
   if (params.from) query.set("from", params.from);
   if (params.to) query.set("to", params.to);
   if (params.question) query.set("question", params.question);
+  if (params.subnetwork) query.set("subnetwork", params.subnetwork);
   query.set("scope", params.scope);
   if (params.robust) query.set("robust", "true");
   if (format === "csv") query.set("format", "csv");
   return `/api/v1/aggregates?${query.toString()}`;
 }
 
-/** The choices a filter form offers: what the node holds (countries, regions, categories). */
+/**
+ * The choices a filter form offers: what the node holds (countries, regions, categories) and the
+ * sub-networks it knows (those it hosts and those its territories follow).
+ */
 export function figureChoices(services: Services) {
   const countries = new Set<string>();
   const regions = new Map<string, string>();
@@ -120,8 +127,20 @@ export function figureChoices(services: Services) {
     en: "Other groups (pooled)",
     fr: "Autres groupes (regroupés)",
   });
+  const subnetworks = new Map<string, string>();
+  for (const row of services.subnetworks.list()) {
+    subnetworks.set(subnetworkView(row, services.ctx.publicUrl).actorId, row.name);
+  }
+  for (const follow of services.follows.acceptedFollowing()) {
+    if (follow.targetType === "Group" && !subnetworks.has(follow.target)) {
+      subnetworks.set(follow.target, follow.targetName ?? follow.targetHandle ?? follow.target);
+    }
+  }
   return {
     countries: [...countries].sort(),
+    subnetworks: [...subnetworks]
+      .map(([url, name]) => ({ url, name }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     regions: [...regions]
       .map(([region, country]) => ({ region, country }))
       .sort((a, b) => a.region.localeCompare(b.region)),

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { deliverNetwork, MULHOUSE, NAMUR, PARIS, PORTO } from "../node/network-fixture";
+import { periodKey } from "../../protocol/src/index";
+import {
+  actorOf,
+  deliverNetwork,
+  H1,
+  MULHOUSE,
+  NAMUR,
+  PARIS,
+  PORTO,
+} from "../node/network-fixture";
 import { type AdminTestNode, createAdminTestNode, PASSWORD, SETUP } from "./browser";
 
 // The workspace's aggregates explorer: filters, comparison of two scopes, coverage, fingerprint
@@ -126,6 +135,35 @@ describe("aggregates explorer", () => {
     const total = cells.reduce((sum, [, , count]) => sum + Number(count), 0);
     expect(page.text).toContain(`${total} criteria`);
     expect(fingerprints(page.text)).toEqual([figure.fingerprint]);
+  });
+
+  it("filters by sub-network: only the syntheses it relayed", async () => {
+    const { vera } = await explorer();
+    t.node.services.subnetworks.create({ slug: "farming", name: "Farming territories" }, "test");
+    const group = "http://node.test/actors/farming";
+    for (const place of [PORTO, NAMUR]) {
+      t.node.services.subnetworks.recordItem({
+        subnetwork: group,
+        origin: actorOf(place),
+        objectId: `${actorOf(place)}/syntheses/1`,
+        kind: "synthesis",
+        periodKey: periodKey(H1),
+        activityId: `${actorOf(place)}/activities/1`,
+      });
+    }
+    const form = await vera.get("/admin/figures");
+    expect(form.text).toContain(`<option value="${group}">Farming territories</option>`);
+    const query = `?subnetwork=${encodeURIComponent(group)}`;
+    const page = await vera.get(`/admin/figures${query}`);
+    expect(page.status).toBe(200);
+    const relayed = await api(query);
+    expect(relayed.coverage.included.map((v: any) => v.name).sort()).toEqual(["Namur", "Porto"]);
+    expect(fingerprints(page.text)).toEqual([relayed.fingerprint]);
+    expect(linked(page.text, PORTO.name)).toBe(true);
+    expect(linked(page.text, MULHOUSE.name)).toBe(false);
+    expect(page.text).toContain(
+      `<option value="${group}" selected="">Farming territories</option>`,
+    );
   });
 
   it("refuses invalid filters with a message, in French too", async () => {
