@@ -116,12 +116,28 @@ describe("CSV import in the workspace", () => {
       Number(m[1]),
     );
     expect(lines).toEqual([4, 5, 6, 7, 8, 12, 15]);
-    expect(answer.text).toContain("unknown question &quot;Q5&quot; (Q1, Q2, Q3 or Q4)");
-    expect(answer.text).toContain("unknown group &quot;Club des martiens&quot;");
-    expect(answer.text).toContain("the criterion text is empty");
+    expect(answer.text).toContain("unknown question “Q5” (Q1, Q2, Q3 or Q4)");
+    expect(answer.text).toContain("unknown group “Club des martiens”");
+    expect(answer.text).toContain("invalid SPIRAL code (invalid SPIRAL code &quot;A99&quot;");
+    // Line 15 has two problems, both named.
+    expect(answer.text).toContain(
+      "<td>unknown question “” (Q1, Q2, Q3 or Q4); the criterion is empty</td>",
+    );
     // No way to save from a refused file.
     expect(answer.text).not.toContain('action="/admin/import"');
     expect(savedCriteria()).toEqual([]);
+
+    // The same reasons in French.
+    await fred.get("/admin/lang/fr");
+    const fr = await postMultipart(fred, "/admin/import/preview", {
+      _csrf: csrfOf(page.text),
+      file: new Blob([fixture("criteria-bad-lines.csv")], { type: "text/csv" }),
+    });
+    expect(fr.status).toBe(400);
+    expect(fr.text).toContain("7 ligne(s) à corriger");
+    expect(fr.text).toContain(
+      '<th scope="row">Ligne 8</th><td>groupe inconnu « Club des martiens »</td>',
+    );
   });
 
   it("checks pasted text, shows the counts and first rows, then saves all rows", async () => {
@@ -204,6 +220,20 @@ describe("CSV import in the workspace", () => {
     const empty = await postMultipart(fred, "/admin/import/preview", { _csrf: csrf, csv: "  " });
     expect(empty.status).toBe(400);
     expect(empty.text).toContain("Choose a file or paste CSV text.");
+    const headerOnly = await postMultipart(fred, "/admin/import/preview", {
+      _csrf: csrf,
+      csv: "group,question,text\n",
+    });
+    expect(headerOnly.status).toBe(400);
+    expect(headerOnly.text).toContain(
+      "The file cannot be read: the file has a header but no criteria",
+    );
+    const latin1 = await postMultipart(fred, "/admin/import/preview", {
+      _csrf: csrf,
+      file: new Blob([Buffer.from("group,question,text\nJeunes du centre,Q1,Caf\xe9\n", "latin1")]),
+    });
+    expect(latin1.status).toBe(400);
+    expect(latin1.text).toContain('<th scope="row">Line 2</th><td>not UTF-8 text');
     const noColumns = await postMultipart(fred, "/admin/import/preview", {
       _csrf: csrf,
       csv: "name,comment\nx,y\n",

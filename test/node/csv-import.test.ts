@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CsvRejected } from "../../node/src/services/csv-import";
 import type { InvalidInputError } from "../../node/src/services/errors";
 import { createGroup, createTestvilleNode, T, type TestNode } from "./helpers";
 
@@ -304,6 +305,19 @@ describe("CSV import of criteria", () => {
         expect((error as InvalidInputError).issues.map((i) => i.line)).toEqual([
           4, 5, 6, 7, 8, 12, 15,
         ]);
+        // The same problems by kind, for callers that word them in another language.
+        const rejected = error as CsvRejected;
+        expect(rejected.badLines).toBe(7);
+        expect(rejected.lines.map((l) => l.problems.map((p) => p.kind))).toEqual([
+          ["unknownQuestion"],
+          ["badCode"],
+          ["badCode"],
+          ["emptyText"],
+          ["unknownGroup"],
+          ["badCode"],
+          ["unknownQuestion", "emptyText"],
+        ]);
+        expect(rejected.lines[4]?.problems[0]).toMatchObject({ group: "Club des martiens" });
       }
       expect(t.services.criteria.list("testville", { limit: 10, offset: 0 }).total).toBe(0);
     });

@@ -55,6 +55,21 @@ export const en = {
   "import.tooLarge.title": "File too large",
   "import.tooLarge.body":
     "The file is larger than {size}. Split it into several files and import them one after the other.",
+  "import.problem.notUtf8": "not UTF-8 text (save the file as “CSV UTF-8”)",
+  "import.problem.empty": "the file is empty",
+  "import.problem.notCsv": "not valid CSV ({detail})",
+  "import.problem.missingColumns": "missing column(s): {columns}",
+  "import.problem.noRows": "the file has a header but no criteria",
+  "import.problem.fieldCount": "{fields} fields where the header has {header}",
+  "import.problem.noGroup": "no group",
+  "import.problem.unknownGroup": "unknown group “{group}”",
+  "import.problem.ambiguousGroup":
+    "several groups are named “{group}”: use the group's number (as in its address /admin/groups/number)",
+  "import.problem.unknownQuestion": "unknown question “{question}” (Q1, Q2, Q3 or Q4)",
+  "import.problem.emptyText": "the criterion is empty",
+  "import.problem.longText": "the criterion is longer than 2000 characters",
+  "import.problem.badLanguage": "bad language code “{language}”",
+  "import.problem.badCode": "invalid SPIRAL code ({detail})",
 } as const;
 
 export const fr: Record<keyof typeof en, string> = {
@@ -114,4 +129,19 @@ export const fr: Record<keyof typeof en, string> = {
   "import.tooLarge.title": "Fichier trop gros",
   "import.tooLarge.body":
     "Le fichier dépasse {size}. Découpez-le en plusieurs fichiers et importez-les l'un après l'autre.",
+  "import.problem.notUtf8": "pas du texte UTF-8 (enregistrez le fichier en « CSV UTF-8 »)",
+  "import.problem.empty": "le fichier est vide",
+  "import.problem.notCsv": "CSV non valide ({detail})",
+  "import.problem.missingColumns": "colonne(s) manquante(s) : {columns}",
+  "import.problem.noRows": "le fichier a une ligne d'en-tête mais aucun critère",
+  "import.problem.fieldCount": "{fields} champs alors que l'en-tête en a {header}",
+  "import.problem.noGroup": "pas de groupe",
+  "import.problem.unknownGroup": "groupe inconnu « {group} »",
+  "import.problem.ambiguousGroup":
+    "plusieurs groupes s'appellent « {group} » : utilisez le numéro du groupe (celui de son adresse /admin/groups/numéro)",
+  "import.problem.unknownQuestion": "question inconnue « {question} » (Q1, Q2, Q3 ou Q4)",
+  "import.problem.emptyText": "le critère est vide",
+  "import.problem.longText": "le critère dépasse 2000 caractères",
+  "import.problem.badLanguage": "code de langue incorrect « {language} »",
+  "import.problem.badCode": "code SPIRAL non valide ({detail})",
 };

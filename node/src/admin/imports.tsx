@@ -6,7 +6,8 @@ import {
   ImportPage,
 } from "../../../admin-ui/src/admin/import-page";
 import { MessagePage } from "../../../admin-ui/src/admin/layout";
-import { CsvRejected } from "../services/csv-import";
+import type { Translate } from "../../../admin-ui/src/i18n";
+import { type CsvProblem, CsvRejected } from "../services/csv-import";
 import { type AdminApp, type AdminContext, type AdminKit, EDITORS, type Reply } from "./kit";
 
 /** The largest CSV accepted by the workspace (the other forms stay at the small global limit). */
@@ -85,14 +86,18 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     return CODE_MODES.find((mode) => mode === value);
   };
 
-  /** A refusal of the import service as the page shows it; other errors go on up. */
-  const rejection = (error: unknown): ImportCheck => {
+  /** A refusal of the import service as the page shows it, translated; other errors go up. */
+  const rejection = (c: AdminContext, error: unknown): ImportCheck => {
     if (!(error instanceof CsvRejected)) throw error;
+    const t = c.get("t");
     return {
       ok: false,
-      issues: error.issues.map((issue) => ({ line: issue.line, message: issue.message })),
+      issues: error.lines.map(({ line, problems }) => ({
+        line,
+        message: problems.map((problem) => describe(t, problem)).join("; "),
+      })),
       badLines: error.badLines,
-      message: error.message,
+      message: error.problem ? describe(t, error.problem) : error.message,
     };
   };
 
@@ -147,7 +152,7 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
         sample: preview.sample,
       };
     } catch (error) {
-      check = rejection(error);
+      check = rejection(c, error);
     }
     return page(c, { csv, codes, check }, check.ok ? 200 : 400);
   });
@@ -171,7 +176,29 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
       );
       return c.redirect(`/admin/import?imported=${result.imported}`, 303);
     } catch (error) {
-      return page(c, { csv, codes, check: rejection(error) }, 400);
+      return page(c, { csv, codes, check: rejection(c, error) }, 400);
     }
   });
+}
+
+/** One problem of a CSV file in the page's language. */
+function describe(t: Translate, problem: CsvProblem): string {
+  switch (problem.kind) {
+    case "notCsv":
+    case "badCode":
+      return t(`import.problem.${problem.kind}`, { detail: problem.detail });
+    case "missingColumns":
+      return t("import.problem.missingColumns", { columns: problem.columns });
+    case "fieldCount":
+      return t("import.problem.fieldCount", { fields: problem.fields, header: problem.header });
+    case "unknownGroup":
+    case "ambiguousGroup":
+      return t(`import.problem.${problem.kind}`, { group: problem.group });
+    case "unknownQuestion":
+      return t("import.problem.unknownQuestion", { question: problem.question });
+    case "badLanguage":
+      return t("import.problem.badLanguage", { language: problem.language });
+    default:
+      return t(`import.problem.${problem.kind}`);
+  }
 }

@@ -18,7 +18,7 @@ import {
   createCodeParser,
   prepareCriterionInsert,
 } from "./criteria";
-import { type FieldIssue, InvalidInputError } from "./errors";
+import { InvalidInputError } from "./errors";
 import type { TerritoryService } from "./territories";
 
 /** Header names accepted for each column (English and French), compared case-insensitively. */
@@ -65,16 +65,62 @@ export interface CsvImportPreview extends CsvImportResult {
 
 const MAX_REPORTED_ISSUES = 1000;
 
-/** A file refused as a whole; `badLines` counts every bad line, even beyond those listed. */
+/**
+ * Why a line (or the whole file) is refused: `message` in English (what the API reports), and
+ * a kind with its values for a caller that words it in another language (the workspace).
+ */
+export type CsvProblem = { message: string } & (
+  | { kind: "notUtf8" }
+  | { kind: "empty" }
+  | { kind: "notCsv"; detail: string }
+  | { kind: "missingColumns"; columns: string }
+  | { kind: "noRows" }
+  | { kind: "fieldCount"; fields: number; header: number }
+  | { kind: "noGroup" }
+  | { kind: "unknownGroup"; group: string }
+  | { kind: "ambiguousGroup"; group: string }
+  | { kind: "unknownQuestion"; question: string }
+  | { kind: "emptyText" }
+  | { kind: "longText" }
+  | { kind: "badLanguage"; language: string }
+  | { kind: "badCode"; detail: string }
+);
+/** The problems of one line (no line: the file as a whole). */
+export interface CsvLineProblems {
+  line?: number | undefined;
+  problems: CsvProblem[];
+}
+
+/**
+ * A file refused as a whole. `issues` are what the API reports; `lines` the same problems by
+ * kind; `badLines` counts every bad line, even beyond those listed; `problem` is the reason
+ * when no line is at fault (an empty file).
+ */
 export class CsvRejected extends InvalidInputError {
+  readonly lines: CsvLineProblems[];
+  readonly badLines: number;
+  readonly problem: CsvProblem | undefined;
   constructor(
     message: string,
-    issues: FieldIssue[] = [],
-    readonly badLines = issues.length,
+    lines: CsvLineProblems[] = [],
+    options: { badLines?: number; problem?: CsvProblem } = {},
   ) {
-    super(message, issues);
+    super(
+      message,
+      lines.map(({ line, problems }) => ({
+        path: `line ${line ?? "?"}`,
+        ...(line !== undefined ? { line } : {}),
+        message: problems.map((p) => p.message).join("; "),
+      })),
+    );
+    this.lines = lines;
+    this.badLines = options.badLines ?? lines.length;
+    this.problem = options.problem;
   }
 }
+/** A refusal of the whole file, no line at fault. */
+const fileRejected = (message: string, problem: CsvProblem) =>
+  new CsvRejected(message, [], { problem });
 /** Thrown to roll back a dry run once every line has been checked. */
 class DryRunFinished extends Error {}
 
@@ -83,7 +129,7 @@ function decodeUtf8(bytes: Uint8Array): string {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     // Find every line that is not valid UTF-8 so the user can fix the file (or re-save it as UTF-8).
-    const issues: FieldIssue[] = [];
+    const lines: CsvLineProblems[] = [];
     const decoder = new TextDecoder("utf-8", { fatal: true });
     let start = 0;
     let line = 1;
@@ -92,17 +138,16 @@ function decodeUtf8(bytes: Uint8Array): string {
         try {
           decoder.decode(bytes.subarray(start, i));
         } catch {
-          issues.push({
-            path: `line ${line}`,
+          lines.push({
             line,
-            message: "not valid UTF-8 (save the file as UTF-8)",
+            problems: [{ kind: "notUtf8", message: "not valid UTF-8 (save the file as UTF-8)" }],
           });
         }
         start = i + 1;
         line++;
       }
     }
-    throw new CsvRejected("the file is not UTF-8 text; nothing was imported", issues);
+    throw new CsvRejected("the file is not UTF-8 text; nothing was imported", lines);
   }
 }
 
@@ -131,7 +176,18 @@ function mapHeader(header: string[]): Record<Column, number | undefined> {
   if (missing.length > 0) {
     throw new CsvRejected(
       `the header must name the columns group, question and text (optional: code, language); missing: ${missing.join(", ")}`,
-      [{ path: "line 1", line: 1, message: `missing column(s): ${missing.join(", ")}` }],
+      [
+        {
+          line: 1,
+          problems: [
+            {
+              kind: "missingColumns",
+              columns: missing.join(", "),
+              message: `missing column(s): ${missing.join(", ")}`,
+            },
+          ],
+        },
+      ],
     );
   }
   return columns;
@@ -182,7 +238,12 @@ export function createCsvImportService(
   ): CsvImportResult => {
     const territory = territories.get(slug);
     const text = decodeUtf8(bytes).replace(/^\uFEFF/, "");
-    if (text.trim() === "") throw new CsvRejected("the file is empty; nothing was imported");
+    const empty = () =>
+      fileRejected("the file is empty; nothing was imported", {
+        kind: "empty",
+        message: "the file is empty",
+      });
+    if (text.trim() === "") throw empty();
     const firstLine = text.slice(0, text.search(/\r?\n|$/));
     let records: Array<{ record: string[]; info: { bytes: number } }>;
     try {
@@ -198,11 +259,16 @@ export function createCsvImportService(
       const line = csvError.lines;
       throw new CsvRejected(
         `the file is not valid CSV: ${csvError.message}; nothing was imported`,
-        [{ path: `line ${line ?? "?"}`, ...(line ? { line } : {}), message: csvError.message }],
+        [
+          {
+            line: line || undefined,
+            problems: [{ kind: "notCsv", detail: csvError.message, message: csvError.message }],
+          },
+        ],
       );
     }
     const [header, ...body] = records;
-    if (!header) throw new CsvRejected("the file is empty; nothing was imported");
+    if (!header) throw empty();
     const columns = mapHeader(header.record);
 
     // Groups are named by id or by label (case-insensitive); a label used twice is ambiguous.
@@ -221,7 +287,7 @@ export function createCsvImportService(
 
     const at = ctx.now().toISOString();
     const status: ClassificationStatus = options.codes;
-    const issues: FieldIssue[] = [];
+    const issues: CsvLineProblems[] = [];
     let badLines = 0;
     let imported = 0;
     const byGroup: Record<string, number> = {};
@@ -251,33 +317,65 @@ export function createCsvImportService(
     });
 
     /** Checks one record; returns the row to insert, or the reasons it is refused. */
-    const checkRecord = (record: string[]): CriterionInsert | string[] => {
-      const problems: string[] = [];
+    const checkRecord = (record: string[]): CriterionInsert | CsvProblem[] => {
+      const problems: CsvProblem[] = [];
       const cell = (column: Column) => {
         const index = columns[column];
         return index === undefined ? "" : (record[index] ?? "").trim();
       };
       if (record.length > header.record.length) {
-        problems.push(`${record.length} fields where the header has ${header.record.length}`);
+        problems.push({
+          kind: "fieldCount",
+          fields: record.length,
+          header: header.record.length,
+          message: `${record.length} fields where the header has ${header.record.length}`,
+        });
       }
       const groupKey = cell("group");
       const group = byKey.get(groupKey.toLowerCase());
-      if (groupKey === "") problems.push("no group");
-      else if (group === undefined) problems.push(`unknown group "${groupKey}"`);
-      else if (group === "ambiguous") {
-        problems.push(`several groups are labelled "${groupKey}"; use the group id`);
+      if (groupKey === "") problems.push({ kind: "noGroup", message: "no group" });
+      else if (group === undefined) {
+        problems.push({
+          kind: "unknownGroup",
+          group: groupKey,
+          message: `unknown group "${groupKey}"`,
+        });
+      } else if (group === "ambiguous") {
+        problems.push({
+          kind: "ambiguousGroup",
+          group: groupKey,
+          message: `several groups are labelled "${groupKey}"; use the group id`,
+        });
       }
       const question = questionOf(cell("question"));
       if (!question.success) {
-        problems.push(`unknown question "${cell("question")}" (Q1, Q2, Q3 or Q4)`);
+        problems.push({
+          kind: "unknownQuestion",
+          question: cell("question"),
+          message: `unknown question "${cell("question")}" (Q1, Q2, Q3 or Q4)`,
+        });
       }
       const text = criterionTextSchema.safeParse(cell("text"));
-      if (!text.success) problems.push(text.error.issues[0]?.message ?? "bad text");
+      if (!text.success) {
+        const issue = text.error.issues[0];
+        problems.push({
+          kind: issue?.code === "too_big" ? "longText" : "emptyText",
+          message: issue?.message ?? "bad text",
+        });
+      }
       const languageCell = cell("language");
       const language = languageCell === "" ? null : languageOf(languageCell);
-      if (language && !language.success) problems.push(`bad language "${languageCell}"`);
+      if (language && !language.success) {
+        problems.push({
+          kind: "badLanguage",
+          language: languageCell,
+          message: `bad language "${languageCell}"`,
+        });
+      }
       const classification = classificationOf(cell("code"));
-      if (typeof classification === "string") problems.push(classification);
+      if (typeof classification === "string") {
+        problems.push({ kind: "badCode", detail: classification, message: classification });
+      }
       if (
         problems.length > 0 ||
         typeof group !== "number" ||
@@ -307,9 +405,7 @@ export function createCsvImportService(
           if (Array.isArray(checked)) {
             const line = lineOf(record, info.bytes);
             badLines++;
-            if (issues.length < MAX_REPORTED_ISSUES) {
-              issues.push({ path: `line ${line}`, line, message: checked.join("; ") });
-            }
+            if (issues.length < MAX_REPORTED_ISSUES) issues.push({ line, problems: checked });
             continue;
           }
           if (badLines > 0) continue;
@@ -321,13 +417,16 @@ export function createCsvImportService(
         }
         if (badLines > 0) {
           const shown = badLines > issues.length ? ` (the first ${issues.length} are listed)` : "";
-          throw new CsvRejected(
-            `${badLines} bad line(s)${shown}; nothing was imported`,
-            issues,
+          throw new CsvRejected(`${badLines} bad line(s)${shown}; nothing was imported`, issues, {
             badLines,
-          );
+          });
         }
-        if (imported === 0) throw new CsvRejected("the file has a header but no criteria");
+        if (imported === 0) {
+          throw fileRejected("the file has a header but no criteria", {
+            kind: "noRows",
+            message: "the file has a header but no criteria",
+          });
+        }
         if (options.dryRun) throw new DryRunFinished();
         audit.record(actor, "criteria.import", `territory:${slug}`, { rows: imported, byGroup });
       });
