@@ -158,15 +158,20 @@ export function describeViolations(violations: AxeViolation[]): string {
 /** All violations found, by page, kept for the run's summary (minor ones included). */
 export const accessibilityLog: Array<{ page: string; violations: AxeViolation[] }> = [];
 
-/** Fails when axe finds a serious or critical violation on the page; prints them readably. */
-export async function expectAccessible(page: Page, name: string): Promise<void> {
+/** The serious and critical violations on the page, described readably; "" when none. */
+export async function blockingViolations(page: Page, name: string): Promise<string> {
   const violations = await axeViolations(page);
   accessibilityLog.push({ page: name, violations });
   const blocking = violations.filter((v) => BLOCKING.has(v.impact ?? ""));
-  expect(
-    blocking,
-    `axe-core found serious or critical accessibility violations on ${name} (${page.url()}):\n${describeViolations(blocking)}`,
-  ).toEqual([]);
+  return blocking.length === 0
+    ? ""
+    : `axe-core found serious or critical accessibility violations on ${name} (${page.url()}):\n${describeViolations(blocking)}`;
+}
+
+/** Fails when axe finds a serious or critical violation on the page; prints them readably. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const found = await blockingViolations(page, name);
+  expect(found === "", found).toBe(true);
 }
 
 /** Set to refresh the README's screenshots (docs/screenshots/) from this run. */
