@@ -292,7 +292,7 @@ describe("publish", () => {
       back: YEAR_QUERY,
     });
     expect(twice.status).toBe(409);
-    expect(twice.text).toContain("already withdrawn");
+    expect(twice.text).toContain("This synthesis is already withdrawn.");
   });
 
   it("explains why a period cannot be published, and refuses it with 409", async () => {

@@ -1,9 +1,10 @@
 import type { SynthesisPayload } from "../../../protocol/src/synthesis-payload";
 import type { BarRow, BarSeries } from "../charts/grouped-bar-chart";
+import { SynthesisCharts } from "../charts/synthesis-charts";
 import type { Lang, Translate } from "../i18n";
 import { blockerInWords, withheldInWords } from "./disclosure-words";
 import { AdminLayout, CsrfField, type SignedIn } from "./layout";
-import { PeriodForm, type PeriodValues, periodQuery, SynthesisCharts } from "./synthesis-page";
+import { PeriodForm, type PeriodValues, periodQuery } from "./synthesis-page";
 
 type Errors = Record<string, string | undefined>;
 

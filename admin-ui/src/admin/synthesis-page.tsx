@@ -1,4 +1,5 @@
-import { type BarRow, type BarSeries, GroupedBarChart } from "../charts/grouped-bar-chart";
+import type { BarRow, BarSeries } from "../charts/grouped-bar-chart";
+import { SynthesisCharts } from "../charts/synthesis-charts";
 import type { Lang, Translate } from "../i18n";
 import { AdminLayout, ErrorSummary, type SignedIn } from "./layout";
 
@@ -93,52 +94,6 @@ export function PeriodForm(props: {
         </button>
       </fieldset>
     </form>
-  );
-}
-
-/** The three charts (dimension, component, group category) for one set of counts. */
-export function SynthesisCharts(props: {
-  t: Translate;
-  /** Prefix of the chart ids, unique on the page. */
-  id: string;
-  series: readonly BarSeries[];
-  dimensions: readonly BarRow[];
-  components?: readonly BarRow[] | undefined;
-  categories: readonly BarRow[];
-  /** Heading level of the chart headings. */
-  level?: 2 | 3;
-}) {
-  const { t, series } = props;
-  const Heading = props.level === 3 ? "h3" : "h2";
-  const chart = (
-    key: "dimensions" | "components" | "categories",
-    rows: readonly BarRow[],
-    rowHeader: string,
-  ) => (
-    <GroupedBarChart
-      id={`${props.id}-${key}`}
-      title={t(`synthesis.chart.${key}.title`)}
-      description={t(`synthesis.chart.${key}.desc`)}
-      series={series}
-      rows={rows}
-      rowHeader={rowHeader}
-      tableLabel={t("synthesis.table")}
-      emptyText={t("synthesis.empty")}
-    />
-  );
-  return (
-    <>
-      <Heading>{t("synthesis.byDimension")}</Heading>
-      {chart("dimensions", props.dimensions, t("synthesis.col.dimension"))}
-      {props.components ? (
-        <>
-          <Heading>{t("synthesis.byComponent")}</Heading>
-          {chart("components", props.components, t("synthesis.col.component"))}
-        </>
-      ) : null}
-      <Heading>{t("synthesis.byCategory")}</Heading>
-      {chart("categories", props.categories, t("synthesis.col.category"))}
-    </>
   );
 }
 

@@ -75,3 +75,11 @@ export function seriesBySide(
     questions: questions.filter((q) => q.side === side).map((q) => q.code),
   }));
 }
+
+/** Rows for grid entries (dimensions or components), labelled "A01 · label" in the page language. */
+export function gridRows(
+  entries: ReadonlyArray<{ code: string; label: Readonly<Record<"en" | "fr", string>> }>,
+  lang: "en" | "fr",
+): RowSpec[] {
+  return entries.map((e) => ({ key: e.code, label: `${e.code} · ${e.label[lang]}` }));
+}

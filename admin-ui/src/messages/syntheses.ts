@@ -110,6 +110,7 @@ export const en = {
   "publish.withdrawn":
     "The synthesis is withdrawn: it leaves the public lists and the following territories are told.",
   "publish.notFound": "This synthesis does not exist here.",
+  "publish.alreadyWithdrawn": "This synthesis is already withdrawn.",
   "blocker.noGroups": "No group of this period has validated criteria yet.",
   "blocker.fewParticipants":
     "The period counts {participants} participant(s); at least k = {k} are needed so that nobody can be recognised.",
@@ -238,6 +239,7 @@ export const fr: Record<keyof typeof en, string> = {
   "publish.withdrawn":
     "La synthèse est retirée : elle quitte les listes publiques et les territoires qui suivent ce nœud en sont informés.",
   "publish.notFound": "Cette synthèse n'existe pas ici.",
+  "publish.alreadyWithdrawn": "Cette synthèse est déjà retirée.",
   "blocker.noGroups": "Aucun groupe de cette période n'a encore de critère validé.",
   "blocker.fewParticipants":
     "La période compte {participants} participant(s) ; il en faut au moins k = {k} pour que personne ne puisse être reconnu.",

@@ -15,6 +15,7 @@ import {
   type CountMatrix,
   type CountSeries,
   codeRows,
+  gridRows,
   seriesBySide,
 } from "../../../admin-ui/src/charts/count-rows";
 import type { Lang, Translate } from "../../../admin-ui/src/i18n";
@@ -96,10 +97,8 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
       code === POOLED_CATEGORY ? t("category.other") : (labels.get(code) ?? code);
   };
 
-  const dimensionRows = (lang: Lang) =>
-    grid.dimensions.map((d) => ({ key: d.code, label: `${d.code} · ${d.label[lang]}` }));
-  const componentRows = (lang: Lang) =>
-    grid.components.map((c) => ({ key: c.code, label: `${c.code} · ${c.label[lang]}` }));
+  const dimensionRows = (lang: Lang) => gridRows(grid.dimensions, lang);
+  const componentRows = (lang: Lang) => gridRows(grid.components, lang);
 
   /** Adds tallies into a question → component → count matrix. */
   const matrixOf = (tallies: readonly Tally[]) => {
@@ -382,10 +381,10 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
         return kit.message(c, 404, "badRequest.title", t("publish.notFound"));
       }
       if (error instanceof ConflictError) {
-        return publishPage(c, fields, {
-          status: 409,
-          failure: { message: t("publish.conflict", { reason: error.message }), reasons: [] },
-        });
+        const message = /already withdrawn/.test(error.message)
+          ? t("publish.alreadyWithdrawn")
+          : t("publish.conflict", { reason: error.message });
+        return publishPage(c, fields, { status: 409, failure: { message, reasons: [] } });
       }
       throw error;
     }
