@@ -140,6 +140,20 @@ describe("CSV import in the workspace", () => {
     );
   });
 
+  it("says how many lines are bad in all when there are more than it lists", async () => {
+    const { fred } = await signedIn();
+    const page = await fred.get("/admin/import");
+    const csv = `group,question,text\n${"Nobody,Q1,Un travail\n".repeat(1005)}`;
+    const answer = await postMultipart(fred, "/admin/import/preview", {
+      _csrf: csrfOf(page.text),
+      csv,
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain("1005 line(s) to correct.");
+    expect(answer.text).toContain("The first 1000 are listed below.");
+    expect(answer.text.match(/<th scope="row">Line \d+<\/th>/g)).toHaveLength(1000);
+  });
+
   it("checks pasted text, shows the counts and first rows, then saves all rows", async () => {
     const { fred } = await signedIn();
     const page = await fred.get("/admin/import");

@@ -190,7 +190,10 @@ function CheckResult(props: {
         <h2 id="check-title">{t("import.previewTitle")}</h2>
         <div class="error-summary" role="alert">
           {lined.length > 0
-            ? t("import.bad", { count: check.badLines })
+            ? t("import.bad", { count: check.badLines }) +
+              (check.badLines > lined.length
+                ? ` ${t("import.badListed", { shown: lined.length })}`
+                : "")
             : t("import.fileProblem", { message: check.message })}
         </div>
         {lined.length > 0 ? (

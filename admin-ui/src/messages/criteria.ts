@@ -37,6 +37,7 @@ export const en = {
   "import.previewTitle": "Preview",
   "import.bad": "{count} line(s) to correct. Nothing can be saved until the file is corrected.",
   "import.badLine": "Line {line}",
+  "import.badListed": "The first {shown} are listed below.",
   "import.col.line": "Line",
   "import.col.problem": "Problem",
   "import.fileProblem": "The file cannot be read: {message}",
@@ -111,6 +112,7 @@ export const fr: Record<keyof typeof en, string> = {
   "import.bad":
     "{count} ligne(s) à corriger. Rien ne peut être enregistré tant que le fichier n'est pas corrigé.",
   "import.badLine": "Ligne {line}",
+  "import.badListed": "Les {shown} premières sont listées ci-dessous.",
   "import.col.line": "Ligne",
   "import.col.problem": "Problème",
   "import.fileProblem": "Le fichier ne peut pas être lu : {message}",
