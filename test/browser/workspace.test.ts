@@ -203,7 +203,7 @@ describe("a facilitator's first session in the browser", () => {
         await page
           .getByRole("heading", { name: `Criteria entered for this question (${entered})` })
           .waitFor();
-        await expect.poll(() => focusedElement(page), { timeout: 2000 }).toBe("f-text");
+        await expect.poll(() => focusedElement(page), { timeout: 5000 }).toBe("f-text");
         timings.push({ typing: typed - started, saving: performance.now() - typed });
         expect(await page.getByRole("status").textContent()).toBe("Criterion added.");
       }
@@ -273,7 +273,7 @@ describe("a facilitator's first session in the browser", () => {
         if (i === 0) expect(note).toBe(first);
         const action = await page.locator(".focus form").getAttribute("action");
         const id = /\/admin\/classify\/(\d+)$/.exec(action ?? "")?.[1];
-        await expect.poll(() => focusedElement(page), { timeout: 2000 }).toBe("f-code");
+        await expect.poll(() => focusedElement(page), { timeout: 5000 }).toBe("f-code");
         // Typed into the focused code input; Enter proposes (the form's first button). The
         // last one is validated at once: Tab past Propose to Validate, then Enter. (Access keys
         // cannot be tested: Chromium ignores them in key events sent through DevTools.)
