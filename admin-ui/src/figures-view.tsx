@@ -1,3 +1,4 @@
+import type { Child } from "hono/jsx";
 import type { Lang, Translate } from "./i18n";
 
 /**
@@ -255,7 +256,7 @@ export function QuestionTables(props: {
         return (
           <section>
             <Heading>{t(`figures.question.${question}`)}</Heading>
-            <div class="table-wrap">
+            <TableWrap label={t(`figures.question.${question}`)}>
               <table>
                 <thead>
                   <tr>
@@ -304,7 +305,7 @@ export function QuestionTables(props: {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           </section>
         );
       })}
@@ -381,7 +382,7 @@ export function CoverageView(props: {
       {countries.length === 0 ? (
         <p class="muted">{t("figures.none")}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t("figures.byCountry")}>
           <table class="by-country">
             <thead>
               <tr>
@@ -407,13 +408,13 @@ export function CoverageView(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Sub>{t("figures.included", { count: included.length })}</Sub>
       {included.length === 0 ? (
         <p class="muted">{t("figures.none")}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t("figures.included", { count: included.length })}>
           <table class="included">
             <thead>
               <tr>
@@ -442,13 +443,13 @@ export function CoverageView(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Sub>{t("figures.excluded", { count: excluded.length })}</Sub>
       {excluded.length === 0 ? (
         <p class="muted">{t("figures.none")}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t("figures.excluded", { count: excluded.length })}>
           <table class="excluded">
             <thead>
               <tr>
@@ -473,8 +474,20 @@ export function CoverageView(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
+    </section>
+  );
+}
+
+/**
+ * A table that scrolls sideways on narrow screens. The scrolling region takes the keyboard focus
+ * (arrow keys scroll it) and is named for screen readers.
+ */
+function TableWrap(props: { label: string; children: Child }) {
+  return (
+    <section class="table-wrap" aria-label={props.label} tabindex={0}>
+      {props.children}
     </section>
   );
 }

@@ -1,5 +1,7 @@
+import { chromium } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { periodKey } from "../../protocol/src/index";
+import { blockingViolations } from "../node/axe-check";
 import {
   actorOf,
   deliverNetwork,
@@ -176,4 +178,28 @@ describe("aggregates explorer", () => {
     expect(page.text).toContain("from:");
     expect(fingerprints(page.text)).toEqual([]);
   });
+
+  it("has no serious accessibility violation and no sideways scroll on a phone", async () => {
+    const { vera } = await explorer();
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    });
+    try {
+      for (const width of [375, 1000]) {
+        const page = await browser.newPage({ viewport: { width, height: 800 } });
+        for (const url of [
+          "/admin/figures",
+          "/admin/figures?region=FR-GES&compare=1&b_country=FR",
+        ]) {
+          await page.setContent((await vera.get(url)).text);
+          expect(await blockingViolations(page), url).toEqual([]);
+          const scrolled = await page.evaluate(() => document.documentElement.scrollWidth);
+          expect(scrolled, `${url} at ${width} px`).toBeLessThanOrEqual(width);
+        }
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { chromium } from "playwright-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultGrid } from "../../protocol/src/index";
+import { blockingViolations } from "./axe-check";
 import {
   addValidatedCriteria,
   createGroup,
@@ -215,7 +216,7 @@ describe("network figures page", () => {
 });
 
 describe("on a phone", () => {
-  it("no page scrolls sideways at 375 px", async () => {
+  it("no page scrolls sideways at 375 px, and axe finds no serious violation", async () => {
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     });
@@ -228,11 +229,12 @@ describe("on a phone", () => {
         `${PUBLIC_URL}/figures`,
         `${PUBLIC_URL}/`,
       ]) {
-        for (const headers of [HTML, FRENCH]) {
+        for (const headers of [HTML, FRENCH] as Array<Record<string, string>>) {
           const { text } = await get(url, headers);
           await page.setContent(text);
           const width = await page.evaluate(() => document.documentElement.scrollWidth);
           expect(width, `${url} ${headers["accept-language"] ?? "en"}`).toBeLessThanOrEqual(375);
+          expect(await blockingViolations(page), url).toEqual([]);
         }
       }
     } finally {
