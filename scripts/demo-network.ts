@@ -1,7 +1,9 @@
 /**
  * `npm run demo:network`: three Spiral Network nodes on this machine (ports BASE_PORT…+2,
  * default 8081–8083), each with its own demo territory. They follow each other, publish their
- * syntheses, and the script prints what each node received — federation you can watch.
+ * syntheses, and the script prints what each node received — federation you can watch. The third
+ * node also hosts a sub-network ("essentials", a Group actor) that Mulhouse and Porto join: what
+ * Porto addresses to it reaches Mulhouse through the group's Announce.
  * Data lives in DATA_DIR/demo-network/<slug> (default ./data/demo-network); Ctrl-C stops it.
  */
 import { mkdirSync } from "node:fs";
@@ -66,6 +68,77 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean
   return check();
 }
 
+/** The third node hosts the "essentials" sub-network; the given territories join it. */
+async function startSubnetwork(host: Running, members: Running[]): Promise<string> {
+  const slug = "essentials";
+  const { subnetworks } = host.node.services;
+  if (!subnetworks.find(slug)) {
+    subnetworks.create(
+      {
+        slug,
+        name: "Access to essential resources",
+        description: "Territories comparing what people say about work, housing and income.",
+        theme: { dimensions: ["A"] },
+        admission: "open",
+      },
+      "demo",
+    );
+  }
+  const groupUrl = subnetworks.actorUrl(slug);
+  console.log(
+    `
+Sub-network "${slug}" on ${host.slug}'s node: ${groupUrl}  (@${slug}@localhost:${new URL(host.url).port})`,
+  );
+  for (const member of members) {
+    const joined = member.node.network.subnetworks
+      .joined(member.slug)
+      .some((g) => g.target === groupUrl && g.state === "accepted");
+    if (!joined) await member.node.network.subnetworks.join(member.slug, groupUrl);
+  }
+  const allIn = () =>
+    members.every((m) =>
+      m.node.network.subnetworks
+        .joined(m.slug)
+        .some((g) => g.target === groupUrl && g.state === "accepted"),
+    );
+  await waitFor(allIn, 20_000);
+  const names = subnetworks
+    .members(slug)
+    .map((m) => `${m.handle ?? m.follower} (${m.state})`)
+    .join(", ");
+  console.log(`  members: ${names}`);
+  return groupUrl;
+}
+
+/** What reached each member through the sub-network, and its figure for the sub-network. */
+async function showSubnetwork(host: Running, members: Running[], groupUrl: string): Promise<void> {
+  const feedOf = (m: Running) => {
+    const row = m.node.network.subnetworks.joined(m.slug).find((g) => g.target === groupUrl);
+    return row ? m.node.network.subnetworks.feed(m.slug, row.id) : [];
+  };
+  const reached = () => members.every((m) => feedOf(m).length > 0);
+  await waitFor(reached, 20_000);
+  console.log(`  relayed by the group: ${host.node.services.subnetworks.items(groupUrl).length}`);
+  for (const m of members) {
+    const feed = feedOf(m);
+    console.log(`  ${m.slug} received through the group: ${feed.length} item(s)`);
+    for (const item of feed) {
+      console.log(`    ${item.kind} from ${item.territory ?? item.origin} ${item.periodKey ?? ""}`);
+    }
+    const figure = m.node.services.aggregates.query(
+      {
+        scope: "verified",
+        robust: false,
+        entries: m.node.services.subnetworks.relayedEntries(groupUrl),
+      },
+      () => true,
+    );
+    console.log(
+      `    sub-network figure: ${figure.territories} territory, ${figure.totals.criteria} criteria  fingerprint ${figure.fingerprint.slice(0, 23)}…`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   await configureFedifyLogging("warn");
   console.log(
@@ -118,8 +191,13 @@ async function main(): Promise<void> {
     }
     if (received.length === 0) console.log("    (nothing yet)");
   }
-  // A live publication: Porto holds one more session and publishes version 2 of its synthesis.
+  // A sub-network on the third node; Mulhouse and Porto join it (Follow → Accept).
+  const host = nodes[2];
   const porto = nodes[1];
+  const subnetworkUrl = host ? await startSubnetwork(host, nodes.slice(0, 2)) : undefined;
+
+  // A live publication: Porto holds one more session and publishes version 2 of its synthesis,
+  // addressed to the sub-network too.
   if (porto && !porto.node.services.syntheses.list(porto.slug).some((v) => v.version > 1)) {
     console.log(`\n${porto.slug} adds a session of 8 students and publishes version 2…`);
     const { services } = porto.node;
@@ -164,6 +242,7 @@ async function main(): Promise<void> {
       { start: "2026-01-01", end: "2026-12-31" },
       false,
       "demo",
+      subnetworkUrl ? { subnetworks: [subnetworkUrl] } : {},
     );
     const arrived = () =>
       nodes
@@ -175,6 +254,8 @@ async function main(): Promise<void> {
         : "  version 2 has not arrived everywhere yet",
     );
   }
+
+  if (subnetworkUrl && host) await showSubnetwork(host, nodes.slice(0, 2), subnetworkUrl);
 
   // Meetings: Mulhouse announces its upcoming sessions; the others list them and can subscribe.
   const mulhouse = nodes[0];
@@ -216,7 +297,9 @@ async function main(): Promise<void> {
     `\nTry: curl -H 'Accept: application/activity+json' ${nodes[0]?.url}/actors/${nodes[0]?.slug}`,
   );
   console.log(`     curl ${nodes[1]?.url}/api/v1/received-syntheses
-     curl '${nodes[2]?.url}/api/v1/aggregates?country=PT,BE&format=csv'`);
+     curl '${nodes[2]?.url}/api/v1/aggregates?country=PT,BE&format=csv'
+     curl ${nodes[2]?.url}/api/v1/subnetworks
+     curl '${nodes[0]?.url}/api/v1/aggregates?subnetwork=${nodes[2]?.url}/actors/essentials'`);
   console.log("Ctrl-C stops the three nodes.");
 
   const stop = async () => {

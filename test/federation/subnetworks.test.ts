@@ -213,6 +213,11 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     expect(figure.body.filter).toEqual({ subnetwork: youth });
     const atHost = await host.api("GET", query);
     expect(atHost.body.fingerprint).toBe(figure.body.fingerprint);
+    // The origin got the group's Announce back (its receipt): its own figure for the group agrees.
+    await eventually(
+      async () => (await mulhouse.api("GET", query)).body.fingerprint === figure.body.fingerprint,
+      "Mulhouse's figure for the group to include its own relayed synthesis",
+    );
     // Porto's own synthesis is not relayed by the group: the global figure differs.
     const own = await publishTo(porto, [], FIRST_HALF, 6);
     expect(own.status).toBe(201);

@@ -69,7 +69,7 @@ export function territoryToActor(
 /** A sub-network as an ActivityPub `Group` (FEP-1b12): members follow it, it re-announces. */
 export function subnetworkToActor(
   subnetwork: SubnetworkRow,
-  uris: Omit<ActorUris, "following">,
+  uris: ActorUris,
   keys: { publicKey?: CryptographicKey; assertionMethods: Multikey[] },
 ): Group {
   const { theme } = subnetwork;
@@ -88,6 +88,7 @@ export function subnetworkToActor(
     inbox: uris.inbox,
     outbox: uris.outbox,
     followers: uris.followers,
+    following: uris.following,
     endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
     streams: uris.streams,
     manuallyApprovesFollowers: subnetwork.admission === "approval",

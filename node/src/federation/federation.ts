@@ -87,6 +87,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
             sharedInbox: ctx.getInboxUri(),
             outbox: ctx.getOutboxUri(identifier),
             followers: ctx.getFollowersUri(identifier),
+            following: ctx.getFollowingUri(identifier),
             url: ctx.getActorUri(identifier),
             streams: [ctx.getCollectionUri(KNOWN_SYNTHESES, { identifier })],
           },
@@ -131,7 +132,8 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
 
   federation
     .setFollowingDispatcher("/actors/{identifier}/following", (ctx, identifier) => {
-      if (!territoryOf(ctx, identifier)) return null;
+      // A sub-network follows nobody: its collection is empty.
+      if (!isLocalActor(ctx, identifier)) return null;
       const items = ctx.data.services.follows
         .following(identifier)
         .filter((f) => f.state === "accepted")

@@ -137,17 +137,27 @@ export function createSubnetworkNetwork(
       const row = joinedRow(territorySlug, ref);
       const syntheses = new Map(services.received.list().map((r) => [r.objectId, r]));
       const meetings = new Map(services.receivedMeetings.all().map((m) => [m.objectId, m]));
+      // This node's own publications, as the group relayed them back.
+      const own = (objectId: string) => {
+        const uuid = objectId.split("/").pop() ?? "";
+        const local = objectId.startsWith(services.ctx.publicUrl);
+        const synthesis = local ? services.syntheses.series(uuid) : undefined;
+        if (synthesis) return { payload: synthesis.payload, version: synthesis.latest.version };
+        const meeting = local ? services.meetings.byUuid(uuid) : undefined;
+        return meeting ? { payload: meeting.meeting.payload, version: undefined } : undefined;
+      };
       return services.subnetworks.items(row.target).map((item) => {
         const synthesis = syntheses.get(item.objectId);
         const meeting = meetings.get(item.objectId);
-        const payload = (synthesis?.payload ?? meeting?.payload) as
-          | { territory?: { name?: string }; title?: string; version?: number }
+        const mine = synthesis || meeting ? undefined : own(item.objectId);
+        const payload = (synthesis?.payload ?? meeting?.payload ?? mine?.payload) as
+          | { territory?: { name?: string }; title?: string }
           | undefined;
         return {
           ...subnetworkItemView(item),
           territory: payload?.territory?.name,
           ...(item.kind === "meeting" ? { title: payload?.title } : {}),
-          ...(item.kind === "synthesis" ? { version: synthesis?.version } : {}),
+          ...(item.kind === "synthesis" ? { version: synthesis?.version ?? mine?.version } : {}),
         };
       });
     },

@@ -15,7 +15,7 @@ import type { SynthesisPayload } from "../../../protocol/src/index";
 import type { Services } from "../services/index";
 import { activityUrl } from "../services/outbox";
 import { type SubnetworkRow, touchesTheme } from "../services/subnetworks";
-import { sendControlActivity, withoutSignature } from "./activity-ids";
+import { sameOrigin, sendControlActivity, withoutSignature } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { proofsVerify } from "./integrity";
 import { createKeyCache } from "./key-cache";
@@ -143,10 +143,10 @@ export async function relayToSubnetworks(
       periodKey: item.periodKey,
       activityId: activity.id?.href ?? item.objectId,
     });
+    // The origin gets the Announce too: its receipt that the group relayed it.
     await announceToMembers(ctx, group.slug, json, {
       objectId: item.objectId,
       topLevel: activity.constructor.name === "Create",
-      exclude: item.origin,
     });
   }
 }
@@ -180,7 +180,6 @@ export async function relayDeleteToSubnetworks(ctx: Ctx, del: Delete): Promise<v
     await announceToMembers(ctx, group.slug, withoutSignature(json), {
       objectId,
       topLevel: false,
-      exclude: origin,
     });
   }
 }
@@ -195,12 +194,10 @@ export async function announceToMembers(
   ctx: Context<FederationDeps>,
   slug: string,
   inner: Record<string, unknown>,
-  options: { objectId: string; topLevel: boolean; exclude?: string },
+  options: { objectId: string; topLevel: boolean },
 ): Promise<URL | null> {
   const { services } = ctx.data;
-  const members = services.follows
-    .acceptedFollowers(slug)
-    .filter((f) => f.follower !== options.exclude);
+  const members = services.follows.acceptedFollowers(slug);
   const recipient = (f: (typeof members)[number]) => ({
     id: new URL(f.follower),
     inboxId: new URL(f.inbox),
@@ -280,8 +277,9 @@ export function recordArrival(
 
 /**
  * Territory side: an Announce from a joined sub-network carries an activity this node already
- * verified and stored (it came directly from its origin too): Fedify will not route the same
- * activity twice, so the arrival through the sub-network is recorded here.
+ * verified and stored (it came directly from its origin too), or one of its own territories'
+ * publications: Fedify will not route the same activity twice (and our own are not stored as
+ * received), so the arrival through the sub-network is recorded here.
  */
 export function noteAlreadyHeld(ctx: Ctx, via: string, inner: Create | Update | Delete): void {
   const { services } = ctx.data;
@@ -289,6 +287,23 @@ export function noteAlreadyHeld(ctx: Ctx, via: string, inner: Create | Update | 
   if (inner.constructor.name === "Delete") return;
   const activityId = inner.id.href;
   const objectId = inner.objectId.href;
+  if (sameOrigin(inner.actorId, ctx.canonicalOrigin)) {
+    // Our own publication, back from the group: the receipt that the group relayed it.
+    const parsed = ctx.parseUri(inner.objectId);
+    const uuid = parsed?.type === "object" ? parsed.values.uuid : undefined;
+    const own = uuid ? services.syntheses.series(uuid) : undefined;
+    const meeting = uuid && !own ? services.meetings.byUuid(uuid) : undefined;
+    if (!own && !meeting) return;
+    services.subnetworks.recordItem({
+      subnetwork: via,
+      origin: inner.actorId.href,
+      objectId,
+      kind: own ? "synthesis" : "meeting",
+      periodKey: own ? own.series.periodKey : null,
+      activityId,
+    });
+    return;
+  }
   const synthesis = services.received
     .list()
     .find((r) => r.objectId === objectId && r.activity.id === activityId);
