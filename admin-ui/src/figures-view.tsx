@@ -111,6 +111,9 @@ export function FilterFields(props: {
       {label}
     </option>
   );
+  /** A value given in the address but not among the choices stays selected, as typed. */
+  const typed = (current: string, known: string[]) =>
+    current && !known.includes(current) ? option(current, current, current) : null;
   return (
     <fieldset>
       <legend>{props.legend}</legend>
@@ -120,6 +123,7 @@ export function FilterFields(props: {
           <select id={id("country")} name={name("country")}>
             {option("", t("figures.any"), form.country)}
             {choices.countries.map((c) => option(c, c, form.country))}
+            {typed(form.country, choices.countries)}
           </select>
         </div>
         <div class="filter-field">
@@ -129,6 +133,10 @@ export function FilterFields(props: {
             {choices.regions.map((r) =>
               option(r.region, `${r.region} (${r.country})`, form.region),
             )}
+            {typed(
+              form.region,
+              choices.regions.map((r) => r.region),
+            )}
           </select>
         </div>
         <div class="filter-field">
@@ -136,6 +144,10 @@ export function FilterFields(props: {
           <select id={id("category")} name={name("category")}>
             {option("", t("figures.any"), form.category)}
             {choices.categories.map((c) => option(c.code, c.label[lang], form.category))}
+            {typed(
+              form.category,
+              choices.categories.map((c) => c.code),
+            )}
           </select>
         </div>
         <div class="filter-field">
@@ -151,9 +163,10 @@ export function FilterFields(props: {
             <select id={id("subnetwork")} name={name("subnetwork")}>
               {option("", t("figures.any"), form.subnetwork)}
               {choices.subnetworks.map((s) => option(s.url, s.name, form.subnetwork))}
-              {form.subnetwork && !choices.subnetworks.some((s) => s.url === form.subnetwork)
-                ? option(form.subnetwork, form.subnetwork, form.subnetwork)
-                : null}
+              {typed(
+                form.subnetwork,
+                choices.subnetworks.map((s) => s.url),
+              )}
             </select>
           </div>
         ) : null}

@@ -1,6 +1,8 @@
+import { eq } from "drizzle-orm";
 import type { z } from "zod";
 import { POOLED_CATEGORY } from "../../protocol/src/index";
 import { aggregateQuerySchema, endorsement } from "./api/routes/aggregates";
+import { aggregateEntries } from "./db/schema";
 import type { AggregateResult } from "./services/aggregates";
 import type { Services } from "./services/index";
 import { subnetworkView } from "./services/subnetworks";
@@ -102,7 +104,8 @@ export function figureApiUrl(params: FigureParams, format: "json" | "csv"): stri
 }
 
 /**
- * The choices a filter form offers: what the node holds (countries, regions, categories) and the
+ * The choices a filter form offers: the countries and regions of the syntheses the node holds,
+ * the group categories it knows (those of other nodes can be typed into the API's query), and the
  * sub-networks it knows (those it hosts and those its territories follow).
  */
 export function figureChoices(services: Services) {
@@ -112,15 +115,15 @@ export function figureChoices(services: Services) {
   for (const row of services.categories.list()) {
     categories.set(row.code, { en: row.labelEn, fr: row.labelFr });
   }
-  for (const entry of services.aggregates.entries()) {
-    if (entry.withdrawn) continue;
-    countries.add(entry.country);
-    if (entry.region) regions.set(entry.region, entry.country);
-    const payload = entry.payload as { categories?: Array<{ category: string }> };
-    for (const c of payload.categories ?? []) {
-      if (!categories.has(c.category))
-        categories.set(c.category, { en: c.category, fr: c.category });
-    }
+  // Only the places, not the payloads: this runs on every page view.
+  const places = services.ctx.db
+    .selectDistinct({ country: aggregateEntries.country, region: aggregateEntries.region })
+    .from(aggregateEntries)
+    .where(eq(aggregateEntries.withdrawn, false))
+    .all();
+  for (const place of places) {
+    countries.add(place.country);
+    if (place.region) regions.set(place.region, place.country);
   }
   // The pooled rest of every synthesis (groups under the disclosure threshold).
   categories.set(POOLED_CATEGORY, {

@@ -212,6 +212,9 @@ describe("network figures page", () => {
     expect(text).toContain("Some filters are not valid");
     expect(text).toContain("country:");
     expect(text).not.toContain('class="fingerprint"');
+    // What was typed stays in the form, to be corrected.
+    expect(text).toContain('<option value="XX" selected="">XX</option>');
+    expect(text).toContain('value="yesterday"');
   });
 });
 
