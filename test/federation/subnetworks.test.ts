@@ -390,6 +390,19 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     }, "the group to drop Lyon");
   });
 
+  it("a territory of the node hosting the group is a member like any other", async () => {
+    await join(host, youth);
+    const published = await publishTo(host, [youth], FIRST_HALF, 7);
+    expect(published.status).toBe(201);
+    const atPorto = await eventually(
+      () => receivedBy(porto).find((r) => r.origin === host.actorUrl),
+      "Porto to receive the host territory's synthesis through the group",
+    );
+    expect(atPorto).toMatchObject({ via: youth, hash: published.body.hash });
+    const relayed = (await host.api("GET", "/subnetworks/youth/relayed")).body;
+    expect(relayed.map((i: { origin: string }) => i.origin)).toContain(host.actorUrl);
+  });
+
   it("a tampered relay is refused: the origin's proof does not verify", async () => {
     const genuine = receivedBy(host).find((r) => r.origin === mulhouse.actorUrl);
     expect(genuine).toBeDefined();

@@ -6,6 +6,7 @@ import { activityUrl, type OutboxRow } from "../services/outbox";
 import { synthesisUrl } from "../services/syntheses";
 import type { FederationDeps } from "./context";
 import { meetingToEvent } from "./meeting-mapper";
+import { relayOwnToLocalSubnetworks } from "./subnetworks";
 import { synthesisToArticle } from "./synthesis-mapper";
 
 const RETRY_EVERY_MS = 30_000;
@@ -116,11 +117,13 @@ export function createOutboxDispatcher(
         inboxId: new URL(f.inbox),
         endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
       }));
-      // …and the joined sub-networks it is addressed to (their node relays it to the members).
-      const groups = services.subnetworks.joinedGroups(
-        row.actor,
-        services.subnetworks.addressedSubnetworks(row),
-      );
+      // …and the joined sub-networks it is addressed to (their node relays it to the members);
+      // one this node hosts relays it from here.
+      const addressed = services.subnetworks.addressedSubnetworks(row);
+      const groups = services.subnetworks
+        .joinedGroups(row.actor, addressed)
+        .filter((group) => !services.subnetworks.byActorUrl(group.target));
+      const localGroups = addressed.filter((url) => services.subnetworks.byActorUrl(url));
       for (const group of groups) {
         if (recipients.some((r) => r.id.href === group.target)) continue;
         recipients.push({
@@ -143,6 +146,7 @@ export function createOutboxDispatcher(
           preferSharedInbox: true,
         });
       }
+      if (localGroups.length > 0) await relayOwnToLocalSubnetworks(ctx, row, json, localGroups);
       services.outbox.markSent(row.uuid);
       logger.info(`sent ${row.type} ${row.objectId} to ${recipients.length} follower(s)`);
       return true;

@@ -13,7 +13,7 @@ import {
 } from "@fedify/vocab";
 import type { SynthesisPayload } from "../../../protocol/src/index";
 import type { Services } from "../services/index";
-import { activityUrl } from "../services/outbox";
+import { activityUrl, type OutboxRow } from "../services/outbox";
 import { type SubnetworkRow, touchesTheme } from "../services/subnetworks";
 import { sameOrigin, sendControlActivity, withoutSignature } from "./activity-ids";
 import type { FederationDeps } from "./context";
@@ -125,29 +125,88 @@ export async function relayToSubnetworks(
   json: Record<string, unknown>,
   item: RelayedItem,
 ): Promise<void> {
-  const { services, logger } = ctx.data;
   for (const group of addressedSubnetworks(ctx, activity)) {
-    if (!services.subnetworks.isMember(group.slug, item.origin)) {
-      logger.warn(`not relayed by ${group.slug}: ${item.origin} is not a member`);
-      continue;
-    }
-    if (item.payload && !touchesTheme(item.payload, group.theme)) {
-      logger.info(`not relayed by ${group.slug}: ${item.objectId} does not touch its theme`);
-      continue;
-    }
-    services.subnetworks.recordItem({
-      subnetwork: ctx.getActorUri(group.slug).href,
-      origin: item.origin,
-      objectId: item.objectId,
-      kind: item.kind,
-      periodKey: item.periodKey,
+    await relayMemberActivity(ctx, group, json, item, {
       activityId: activity.id?.href ?? item.objectId,
-    });
-    // The origin gets the Announce too: its receipt that the group relayed it.
-    await announceToMembers(ctx, group.slug, json, {
-      objectId: item.objectId,
       topLevel: activity.constructor.name === "Create",
     });
+  }
+}
+
+/** One group relays one member activity (Create or Update), if the member and theme allow. */
+async function relayMemberActivity(
+  ctx: Context<FederationDeps>,
+  group: SubnetworkRow,
+  json: Record<string, unknown>,
+  item: RelayedItem,
+  options: { activityId: string; topLevel: boolean },
+): Promise<void> {
+  const { services, logger } = ctx.data;
+  if (!services.subnetworks.isMember(group.slug, item.origin)) {
+    logger.warn(`not relayed by ${group.slug}: ${item.origin} is not a member`);
+    return;
+  }
+  if (item.payload && !touchesTheme(item.payload, group.theme)) {
+    logger.info(`not relayed by ${group.slug}: ${item.objectId} does not touch its theme`);
+    return;
+  }
+  services.subnetworks.recordItem({
+    subnetwork: ctx.getActorUri(group.slug).href,
+    origin: item.origin,
+    objectId: item.objectId,
+    kind: item.kind,
+    periodKey: item.periodKey,
+    activityId: options.activityId,
+  });
+  // The origin gets the Announce too: its receipt that the group relayed it.
+  await announceToMembers(ctx, group.slug, json, {
+    objectId: item.objectId,
+    topLevel: options.topLevel,
+  });
+}
+
+/**
+ * A local territory's publication addressed to sub-networks this same node hosts: delivering it
+ * to our own inbox would be ignored (our own activity), so the group relays it from here, with
+ * the same membership and theme rules. `json` is the activity as signed.
+ */
+export async function relayOwnToLocalSubnetworks(
+  ctx: Context<FederationDeps>,
+  row: OutboxRow,
+  json: Record<string, unknown>,
+  groupUrls: readonly string[],
+): Promise<void> {
+  const { services } = ctx.data;
+  const origin = ctx.getActorUri(row.actor).href;
+  for (const url of groupUrls) {
+    const group = services.subnetworks.byActorUrl(url);
+    if (!group) continue;
+    if (row.type === "Delete") {
+      const had =
+        services.subnetworks.isMember(group.slug, origin) &&
+        services.subnetworks.markItemDeleted(url, origin, row.objectId);
+      if (had)
+        await announceToMembers(ctx, group.slug, json, { objectId: row.objectId, topLevel: false });
+      continue;
+    }
+    const version =
+      row.synthesisVersionId !== null
+        ? services.syntheses.versionById(row.synthesisVersionId)
+        : undefined;
+    const payload = version ? (JSON.parse(version.payload) as SynthesisPayload) : undefined;
+    await relayMemberActivity(
+      ctx,
+      group,
+      json,
+      {
+        kind: row.meetingUuid ? "meeting" : "synthesis",
+        origin,
+        objectId: row.objectId,
+        periodKey: version ? version.periodKey : null,
+        ...(payload ? { payload } : {}),
+      },
+      { activityId: String(json.id), topLevel: row.type === "Create" },
+    );
   }
 }
 
