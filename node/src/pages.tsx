@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { getCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
 import { FiguresPage } from "../../admin-ui/src/figures-page";
 import { HomePage } from "../../admin-ui/src/home-page";
 import {
@@ -33,17 +33,25 @@ import { territoryActorId } from "./services/territories";
  */
 type PagesEnv = { Variables: { lang: Lang; t: Translate } };
 
-/** The cookie the workspace's language switch sets (read here too when the browser sends it). */
+/** The language cookie, shared with the workspace's switch (path /). */
 const LANG_COOKIE = "lang";
 
 export function createPages(services: Services) {
   const pages = new Hono<PagesEnv>();
   const { publicUrl, grid } = services.ctx;
 
-  // Language: ?lang= (the pages' own switch, no cookie needed), then the `lang` cookie, then
-  // Accept-Language. HTML answers get the same strict policy as the workspace (no scripts).
+  // Language: ?lang= (the pages' switch, remembered in the same cookie as the workspace's), then
+  // the `lang` cookie, then Accept-Language. HTML answers get the workspace's strict policy.
   pages.use(async (c, next) => {
     const asked = c.req.query("lang");
+    if (isLang(asked)) {
+      setCookie(c, LANG_COOKIE, asked, {
+        path: "/",
+        sameSite: "Lax",
+        secure: publicUrl.startsWith("https:"),
+        maxAge: 365 * 24 * 3600,
+      });
+    }
     const lang = isLang(asked)
       ? asked
       : pickLanguage(getCookie(c, LANG_COOKIE), c.req.header("accept-language"));

@@ -158,8 +158,12 @@ describe("pages", () => {
     expect(meta(territory, "og:site_name")).toBe("Réseau Spirale");
     // The switch link leads to the English page.
     expect(territory).toContain('href="/actors/testville?lang=en"');
-    const english = (await get(`${ACTOR}?lang=en`, FRENCH)).text;
-    expect(english).toContain("Follow from Mastodon");
+    const english = await get(`${ACTOR}?lang=en`, FRENCH);
+    expect(english.text).toContain("Follow from Mastodon");
+    // The choice is remembered for the next pages (the workspace reads the same cookie).
+    expect(english.response.headers.get("set-cookie")).toMatch(/^lang=en; .*Path=\//);
+    const next = (await get(`${PUBLIC_URL}/figures`, { ...FRENCH, cookie: "lang=en" })).text;
+    expect(next).toContain('<html lang="en">');
 
     const synthesis = (await get(synthesisUrl, FRENCH)).text;
     expect(title(synthesis)).toBe("Synthèse du bien-être — Testville — 2026-01-01 – 2026-06-14");
