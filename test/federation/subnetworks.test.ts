@@ -129,6 +129,13 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
   it("a slug is unique across territories and sub-networks; bad themes are refused", async () => {
     const clash = await host.api("POST", "/subnetworks", { slug: "hub", name: "Clash" });
     expect(clash.status).toBe(409);
+    const territoryClash = await host.api("POST", "/territories", {
+      slug: "youth",
+      name: "Youth town",
+      country: "BE",
+      languages: ["fr"],
+    });
+    expect(territoryClash.status).toBe(409);
     const badTheme = await host.api("POST", "/subnetworks", {
       slug: "bad",
       name: "Bad",

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { type TerritoryProfile, territoryProfileSchema } from "../../../protocol/src/index";
-import { territories } from "../db/schema";
+import { subnetworks, territories } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
 import { ConflictError, NotFoundError } from "./errors";
@@ -53,6 +53,10 @@ export function createTerritoryService(ctx: ServiceContext, audit: AuditService)
     create(profile: TerritoryProfile, actor: Actor): TerritoryRow {
       const data = territoryProfileSchema.parse(profile);
       if (find(data.slug)) throw new ConflictError(`territory "${data.slug}" already exists`);
+      // Sub-networks share /actors/{slug} (and the actor's keys) with territories.
+      if (ctx.db.select().from(subnetworks).where(eq(subnetworks.slug, data.slug)).get()) {
+        throw new ConflictError(`the name "${data.slug}" is taken by a sub-network of this node`);
+      }
       return ctx.db.transaction((tx) => {
         const row = tx
           .insert(territories)
