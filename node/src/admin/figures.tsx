@@ -56,7 +56,7 @@ export function registerFigureRoutes(admin: AdminApp, kit: AdminKit) {
         t={t}
         lang={lang}
         user={signedIn(c)}
-        path={`${new URL(c.req.url).pathname}${new URL(c.req.url).search}`}
+        path="/admin/figures"
         choices={figureChoices(services)}
         a={a}
         b={b}
