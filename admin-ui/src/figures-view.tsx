@@ -349,7 +349,10 @@ export function QuestionLists(props: {
         return (
           <section>
             <h3>
-              {t(`figures.question.${question}`)} — {number(total, lang)} {t("figures.criteria")}
+              {t(`figures.question.${question}`)} —{" "}
+              {total === 1
+                ? t("figures.criteriaCount.one")
+                : t("figures.criteriaCount", { count: number(total, lang) })}
             </h3>
             <ul class="figure-list">
               {entries.map(([code, count]) => (

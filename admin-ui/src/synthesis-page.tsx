@@ -10,9 +10,6 @@ export interface SynthesisPageProps {
   /** One sentence with the key figures (also the link preview's description). */
   summary: string;
   territory: { name: string; url: string };
-  participants: number;
-  groups: number;
-  criteria: number;
   dimensions: Cells;
   /** Dimension and component labels in the page's language. */
   labels: Record<string, string>;
@@ -40,14 +37,7 @@ export function SynthesisPage(props: SynthesisPageProps) {
         <a href={props.territory.url}>{props.territory.name}</a>
       </p>
       <h1>{props.title}</h1>
-      <p>
-        {t("public.synthesis.intro", {
-          name: props.territory.name,
-          criteria: props.criteria,
-          participants: props.participants,
-          groups: props.groups,
-        })}
-      </p>
+      <p>{props.summary}</p>
       <h2>{t("figures.byDimension")}</h2>
       <QuestionLists
         t={t}

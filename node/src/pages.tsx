@@ -191,15 +191,15 @@ export function createPages(services: Services) {
       <SynthesisPage
         {...page(c)}
         title={synthesisTitle(t, payload)}
-        summary={t("public.synthesis.intro", {
-          name: payload.territory.name,
-          criteria: payload.totals.criteria,
-          participants: payload.participants,
-          groups: payload.groups,
-        })}
-        participants={payload.participants}
-        groups={payload.groups}
-        criteria={payload.totals.criteria}
+        summary={t(
+          payload.groups === 1 ? "public.synthesis.intro.oneGroup" : "public.synthesis.intro",
+          {
+            name: payload.territory.name,
+            criteria: payload.totals.criteria,
+            participants: payload.participants,
+            groups: payload.groups,
+          },
+        )}
         dimensions={payload.dimensions}
         labels={labels}
         territory={{ name: territory.name, url: territoryActorId(publicUrl, territory.slug) }}

@@ -146,7 +146,8 @@ describe("pages", () => {
     );
     const french = (await get(synthesisUrl, FRENCH)).text;
     expect(french).toContain(`${defaultGrid.label("B", "fr")} <span class="muted">(B)</span>`);
-    expect(text).toContain("7 citizens in 1 homogeneous groups");
+    expect(text).toContain("2 criteria written by 7 citizens in one homogeneous group");
+    expect(text).toContain("Q1 Well-being — 1 criterion");
   });
 
   it("speak French when the browser asks for it, and ?lang= switches", async () => {

@@ -29,6 +29,8 @@ export const en = {
   "public.synthesis.title": "Well-being synthesis — {name} — {period}",
   "public.synthesis.intro":
     "{name}: {criteria} criteria written by {participants} citizens in {groups} homogeneous groups (SPIRAL method).",
+  "public.synthesis.intro.oneGroup":
+    "{name}: {criteria} criteria written by {participants} citizens in one homogeneous group (SPIRAL method).",
   "public.synthesis.version": "Version {version}, published {date} · content hash",
   "public.synthesis.gone": "This synthesis was withdrawn by its territory.",
   "public.meeting.cancelled": "Cancelled:",
@@ -70,6 +72,8 @@ export const fr: Record<keyof typeof en, string> = {
   "public.synthesis.title": "Synthèse du bien-être — {name} — {period}",
   "public.synthesis.intro":
     "{name} : {criteria} critères écrits par {participants} citoyens dans {groups} groupes homogènes (méthode SPIRAL).",
+  "public.synthesis.intro.oneGroup":
+    "{name} : {criteria} critères écrits par {participants} citoyens dans un groupe homogène (méthode SPIRAL).",
   "public.synthesis.version": "Version {version}, publiée le {date} · empreinte du contenu",
   "public.synthesis.gone": "Cette synthèse a été retirée par son territoire.",
   "public.meeting.cancelled": "Annulée :",
