@@ -236,6 +236,13 @@ describe("a facilitator's first session in the browser", () => {
     async () => {
       await page.getByRole("link", { name: "Groups", exact: true }).click();
       await page.waitForURL("**/admin/groups");
+      // The top bar is a navigation landmark that marks the current section.
+      const sections = page.getByRole("banner").getByRole("navigation");
+      expect(
+        await sections
+          .getByRole("link", { name: "Groups", exact: true })
+          .getAttribute("aria-current"),
+      ).toBe("page");
       const row = page.getByRole("row").filter({ hasText: GROUP_LABEL });
       const cells = await row.locator("td").allTextContents();
       expect(cells).toContain("20");

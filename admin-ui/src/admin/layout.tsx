@@ -1,5 +1,5 @@
 import type { Child } from "hono/jsx";
-import type { Lang, Translate } from "../i18n";
+import type { Lang, MessageKey, Translate } from "../i18n";
 
 /** Who is signed in, as the layout shows it (absent on setup and login). */
 export interface SignedIn {
@@ -30,6 +30,8 @@ const STYLE = `
   header.bar a, header.bar button { color: #fff; }
   header.bar .brand { font-weight: 600; margin-right: auto; text-decoration: none; }
   header.bar form { margin: 0; }
+  header.bar nav.sections { flex-basis: 100%; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; }
+  header.bar [aria-current=page] { font-weight: 700; }
   header.bar button { background: none; border: 1px solid #fff8; border-radius: 4px; padding: 0.25rem 0.6rem; font: inherit; cursor: pointer; }
   h1 { font-size: 1.5rem; margin: 0.5rem 0 1rem; }
   h2 { font-size: 1.15rem; margin-top: 1.5rem; }
@@ -65,10 +67,23 @@ const STYLE = `
   @media (max-width: 32rem) { .table-wrap { overflow-x: auto; } }
 `;
 
+/** The workspace's sections, in the order of the top bar. */
+const SECTIONS: ReadonlyArray<{ href: string; label: MessageKey; adminOnly?: boolean }> = [
+  { href: "/admin/groups", label: "nav.groups" },
+  { href: "/admin/classify", label: "nav.classify" },
+  { href: "/admin/synthesis", label: "nav.synthesis" },
+  { href: "/admin/network", label: "nav.network" },
+  { href: "/admin/figures", label: "nav.figures" },
+  { href: "/admin/calendar", label: "nav.calendar" },
+  { href: "/admin/account", label: "nav.account" },
+  { href: "/admin/users", label: "nav.users", adminOnly: true },
+];
+
 /** The shell of every workspace page: a top bar (sign-out, language), then the content. */
 export function AdminLayout(props: AdminLayoutProps) {
   const { t, lang, user } = props;
   const other: Lang = lang === "fr" ? "en" : "fr";
+  const here = props.path.split("?")[0] ?? "";
   return (
     <html lang={lang}>
       <head>
@@ -84,14 +99,6 @@ export function AdminLayout(props: AdminLayoutProps) {
             <a class="brand" href="/admin">
               {t("app.node")} · {t("app.title")}
             </a>
-            {user ? <a href="/admin/groups">{t("nav.groups")}</a> : null}
-            {user ? <a href="/admin/classify">{t("nav.classify")}</a> : null}
-            {user ? <a href="/admin/synthesis">{t("nav.synthesis")}</a> : null}
-            {user ? <a href="/admin/network">{t("nav.network")}</a> : null}
-            {user ? <a href="/admin/figures">{t("nav.figures")}</a> : null}
-            {user ? <a href="/admin/calendar">{t("nav.calendar")}</a> : null}
-            {user ? <a href="/admin/account">{t("nav.account")}</a> : null}
-            {user && user.role === "admin" ? <a href="/admin/users">{t("nav.users")}</a> : null}
             <a
               href={`/admin/lang/${other}?back=${encodeURIComponent(props.path)}`}
               hreflang={other}
@@ -104,6 +111,21 @@ export function AdminLayout(props: AdminLayoutProps) {
                 <input type="hidden" name="_csrf" value={user.csrf} />
                 <button type="submit">{t("nav.signOut")}</button>
               </form>
+            ) : null}
+            {user ? (
+              // A navigation landmark on its own line, the current section marked.
+              <nav class="sections">
+                {SECTIONS.filter((s) => !s.adminOnly || user.role === "admin").map((s) => (
+                  <a
+                    href={s.href}
+                    aria-current={
+                      here === s.href || here.startsWith(`${s.href}/`) ? "page" : undefined
+                    }
+                  >
+                    {t(s.label)}
+                  </a>
+                ))}
+              </nav>
             ) : null}
           </div>
         </header>
