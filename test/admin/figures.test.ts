@@ -135,7 +135,7 @@ describe("aggregates explorer", () => {
     ]);
     expect(cells).toEqual(expected);
     const total = cells.reduce((sum, [, , count]) => sum + Number(count), 0);
-    expect(page.text).toContain(`${total} criteria`);
+    expect(page.text).toContain(`Criteria: ${total}</strong>`);
     expect(fingerprints(page.text)).toEqual([figure.fingerprint]);
   });
 

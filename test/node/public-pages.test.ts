@@ -190,7 +190,9 @@ describe("network figures page", () => {
       for (const version of api.coverage.included) {
         expect(text).toContain(`<a href="${version.origin}">${version.name}</a>`);
       }
-      expect(text).toContain(`${api.territories} territories`);
+      expect(text).toContain(
+        `Territories: ${api.territories} · Participants: ${api.participants} · Groups: ${api.groups} · Criteria: ${api.totals.criteria}`,
+      );
     }
     const fr = (await get("/figures?country=FR")).text;
     expect(fr).not.toContain(`>${PORTO.name}</a>`);

@@ -25,7 +25,7 @@ export const en = {
   "figures.apply": "Show the figures",
   "figures.invalid": "Some filters are not valid; nothing is shown for this scope.",
   "figures.summary":
-    "{territories} territories · {participants} participants · {groups} groups · {criteria} criteria",
+    "Territories: {territories} · Participants: {participants} · Groups: {groups} · Criteria: {criteria}",
   "figures.scopeUsed": "Trust scope: {scope}.",
   "figures.scopeUsed.verified": "verified",
   "figures.scopeUsed.endorsed": "endorsed",
@@ -104,7 +104,7 @@ export const fr: Record<keyof typeof en, string> = {
   "figures.apply": "Afficher les chiffres",
   "figures.invalid": "Certains filtres ne sont pas valides ; rien n'est affiché pour ce périmètre.",
   "figures.summary":
-    "{territories} territoires · {participants} participants · {groups} groupes · {criteria} critères",
+    "Territoires : {territories} · Participants : {participants} · Groupes : {groups} · Critères : {criteria}",
   "figures.scopeUsed": "Niveau de confiance : {scope}.",
   "figures.scopeUsed.verified": "vérifié",
   "figures.scopeUsed.endorsed": "approuvé",
