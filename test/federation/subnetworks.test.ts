@@ -14,7 +14,7 @@ const FIRST_HALF = { start: "2026-01-01", end: "2026-06-30" };
 /** Group, criteria, validation, then publication addressed to the given sub-networks. */
 async function publishTo(
   peer: Peer,
-  subnetworks: string[],
+  subnetworks: string[] | undefined,
   period: { start: string; end: string },
   participants = 8,
 ): Promise<{ status: number; body: any }> {
@@ -41,7 +41,7 @@ async function publishTo(
   return peer.api("POST", `/territories/${peer.slug}/syntheses`, {
     period,
     correction: false,
-    subnetworks,
+    ...(subnetworks ? { subnetworks } : {}),
   });
 }
 
@@ -408,6 +408,34 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     expect(atPorto).toMatchObject({ via: youth, hash: published.body.hash });
     const relayed = (await host.api("GET", "/subnetworks/youth/relayed")).body;
     expect(relayed.map((i: { origin: string }) => i.origin)).toContain(host.actorUrl);
+  });
+
+  it("a synthesis published before joining can be shared with the group; later versions follow", async () => {
+    // Porto published its first half-year without addressing any group.
+    const [firstHalf] = porto.node.services.syntheses
+      .list("porto")
+      .filter((v) => v.periodKey.startsWith(FIRST_HALF.start));
+    expect(receivedBy(mulhouse).some((r) => r.origin === porto.actorUrl)).toBe(false);
+    const portoJoin = porto.node.services.follows
+      .following("porto")
+      .find((f) => f.target === youth)?.id;
+    const bad = await porto.api("POST", `/territories/porto/subnetworks/${portoJoin}/shares`, {});
+    expect(bad.status).toBe(400);
+    const shared = await porto.api("POST", `/territories/porto/subnetworks/${portoJoin}/shares`, {
+      synthesisId: firstHalf?.synthesisUuid,
+    });
+    expect(shared.status).toBe(202);
+    await eventually(
+      () => receivedBy(mulhouse).find((r) => r.origin === porto.actorUrl && r.via === youth),
+      "Mulhouse to receive Porto's earlier synthesis through the group",
+    );
+    // The next version is addressed to the group without naming it.
+    const v2 = await publishTo(porto, undefined, FIRST_HALF, 5);
+    expect(v2.status).toBe(201);
+    await eventually(
+      () => receivedBy(mulhouse).find((r) => r.origin === porto.actorUrl)?.hash === v2.body.hash,
+      "Porto's new version to reach Mulhouse through the group",
+    );
   });
 
   it("a tampered relay is refused: the origin's proof does not verify", async () => {

@@ -264,6 +264,38 @@ export function registerSubnetworkRoutes(
 
   router.openapi(
     createRoute({
+      method: "post",
+      path: "/territories/{slug}/subnetworks/{id}/shares",
+      summary:
+        "Share with a joined sub-network a synthesis or meeting published before joining (its later versions follow)",
+      security: adminOnly,
+      request: {
+        params: memberParams,
+        body: jsonBody(
+          z
+            .strictObject({ synthesisId: z.uuid().optional(), meetingId: z.uuid().optional() })
+            .refine((b) => (b.synthesisId === undefined) !== (b.meetingId === undefined), {
+              message: "give either synthesisId or meetingId",
+            }),
+        ),
+      },
+      responses: {
+        202: { description: "Sent to the sub-network, which relays it if it fits its theme" },
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    async (c) => {
+      const { slug, id } = c.req.valid("param");
+      await network.subnetworks.share(slug, id, c.req.valid("json"));
+      return c.body(null, 202);
+    },
+  );
+
+  router.openapi(
+    createRoute({
       method: "get",
       path: "/territories/{slug}/subnetworks/{id}/feed",
       summary: "What arrived through a joined sub-network (verified), newest first",

@@ -230,11 +230,10 @@ export async function onSynthesisActivity(
     objectId: article.id.href,
     periodKey: periodKey(payload.period),
   };
-  if (outcome !== "older") recordArrival(ctx, via, { ...item, activityId: String(json.id) });
+  if (outcome === "older") return;
+  recordArrival(ctx, via, { ...item, activityId: String(json.id) });
   // A sub-network hosted here re-announces what its members address to it (DESIGN §6).
-  if (outcome !== "older" && outcome !== "duplicate") {
-    await relayToSubnetworks(ctx, activity, json, { ...item, payload });
-  }
+  await relayToSubnetworks(ctx, activity, json, { ...item, payload });
 }
 
 /** A meeting announced (or changed, or cancelled) by a territory. */

@@ -1,5 +1,5 @@
 import type { Context } from "@fedify/fedify";
-import { Accept, Follow, Group, Reject } from "@fedify/vocab";
+import { Accept, Activity, Follow, Group, Reject } from "@fedify/vocab";
 import type { Actor } from "../services/context";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { followingView } from "../services/follows";
@@ -7,7 +7,7 @@ import type { Services } from "../services/index";
 import { subnetworkItemView } from "../services/subnetworks";
 import { sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
-import { announceToMembers } from "./subnetworks";
+import { announceToMembers, relayOwnToLocalSubnetworks } from "./subnetworks";
 
 interface FollowOps {
   lookUp(target: string): Promise<{ id: URL | null }>;
@@ -160,6 +160,51 @@ export function createSubnetworkNetwork(
           ...(item.kind === "synthesis" ? { version: synthesis?.version ?? mine?.version } : {}),
         };
       });
+    },
+
+    /**
+     * Shares something a territory published before joining (its latest activity, as signed)
+     * with a joined sub-network: delivered to the group's own inbox, which relays it like
+     * anything addressed to it. Its later versions or changes are addressed to the group too.
+     */
+    async share(
+      territorySlug: string,
+      ref: string | number,
+      object: { synthesisId?: string | undefined; meetingId?: string | undefined },
+    ): Promise<void> {
+      const row = joinedRow(territorySlug, ref);
+      if (row.state !== "accepted") {
+        throw new ConflictError("the sub-network has not accepted this territory yet");
+      }
+      const publication = object.synthesisId
+        ? services.outbox
+            .latestPublications(territorySlug)
+            .find((p) => p.synthesisUuid === object.synthesisId)
+        : object.meetingId
+          ? services.outbox.latestMeetingActivities(territorySlug, [object.meetingId])[0]
+          : undefined;
+      if (!publication?.json || publication.type === "Delete" || !publication.sentAt) {
+        throw new NotFoundError("no current publication of this territory with that id");
+      }
+      const ctx = context();
+      services.subnetworks.addAddressing(territorySlug, publication.objectId, row.target);
+      if (services.subnetworks.byActorUrl(row.target)) {
+        // A group this node hosts relays it from here (see relayOwnToLocalSubnetworks).
+        await relayOwnToLocalSubnetworks(ctx, publication, publication.json, [row.target]);
+        return;
+      }
+      const activity = await Activity.fromJsonLd(publication.json, ctx);
+      const keys = (await ctx.getActorKeyPairs(territorySlug)).map((k) => ({
+        keyId: k.keyId,
+        privateKey: k.privateKey,
+      }));
+      // The group's own inbox (not the shared one): that is how it knows it is meant for it.
+      await ctx.sendActivity(
+        keys,
+        { id: new URL(row.target), inboxId: new URL(row.targetInbox) },
+        activity,
+        { orderingKey: publication.objectId },
+      );
     },
 
     /**

@@ -95,9 +95,14 @@ export function onSubnetworkLeave(ctx: Ctx, member: URL, group: SubnetworkRow): 
   }
 }
 
-/** The hosted sub-networks an activity is addressed to (audience, to or cc). */
+/**
+ * The hosted sub-networks an activity is addressed to (audience, to or cc), and the one whose own
+ * inbox it was delivered to (a member sharing something it published before joining).
+ */
 function addressedSubnetworks(ctx: Ctx, activity: Activity): SubnetworkRow[] {
   const found = new Map<string, SubnetworkRow>();
+  const recipient = ctx.recipient ? ctx.data.services.subnetworks.find(ctx.recipient) : undefined;
+  if (recipient) found.set(recipient.slug, recipient);
   for (const id of [...activity.audienceIds, ...activity.toIds, ...activity.ccIds]) {
     const group = localSubnetwork(ctx, id);
     if (group) found.set(group.slug, group);
@@ -150,8 +155,11 @@ async function relayMemberActivity(
     logger.info(`not relayed by ${group.slug}: ${item.objectId} does not touch its theme`);
     return;
   }
+  const subnetwork = ctx.getActorUri(group.slug).href;
+  // Delivered again (a retry, or both addressed and shared): relayed once.
+  if (services.subnetworks.hasRelayed(subnetwork, item.objectId, options.activityId)) return;
   services.subnetworks.recordItem({
-    subnetwork: ctx.getActorUri(group.slug).href,
+    subnetwork,
     origin: item.origin,
     objectId: item.objectId,
     kind: item.kind,

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   entryKey,
@@ -377,6 +377,43 @@ export function createSubnetworkService(
           )
           .run().changes > 0
       );
+    },
+    /** Whether the sub-network already relayed this very activity about the object. */
+    hasRelayed(subnetwork: string, objectId: string, activityId: string): boolean {
+      const row = ctx.db
+        .select()
+        .from(subnetworkItems)
+        .where(
+          and(eq(subnetworkItems.subnetwork, subnetwork), eq(subnetworkItems.objectId, objectId)),
+        )
+        .get();
+      return row?.activityId === activityId && row.deletedAt === null;
+    },
+    /**
+     * From now on the object's later activities (versions, changes, withdrawal) are addressed to
+     * this sub-network too: it joins the addressing of the object's latest publication.
+     */
+    addAddressing(actor: string, objectId: string, subnetwork: string): void {
+      const latest = ctx.db
+        .select()
+        .from(outboxActivities)
+        .where(
+          and(
+            eq(outboxActivities.actor, actor),
+            eq(outboxActivities.objectId, objectId),
+            inArray(outboxActivities.type, ["Create", "Update", "Delete"]),
+          ),
+        )
+        .orderBy(desc(sql`rowid`))
+        .limit(1)
+        .get();
+      if (!latest) return;
+      const recipients = [...new Set([...this.addressedSubnetworks(latest), subnetwork])];
+      ctx.db
+        .update(outboxActivities)
+        .set({ recipients })
+        .where(eq(outboxActivities.uuid, latest.uuid))
+        .run();
     },
     /** The origin withdrew or deleted the object: it leaves every sub-network's feed here. */
     markDeletedEverywhere(origin: string, objectId: string): void {
