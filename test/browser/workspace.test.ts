@@ -510,6 +510,32 @@ describe("around the session", () => {
   );
 
   it(
+    "has no serious accessibility problem on the other workspace pages",
+    async () => {
+      const pages = [
+        ["group-edit", `/admin/groups/${groupId}/edit`],
+        ["criteria-paste", `/admin/groups/${groupId}/criteria?question=Q2&mode=paste`],
+        ["import", "/admin/import"],
+        ["network", "/admin/network"],
+        ["network-syntheses", "/admin/network/syntheses"],
+        ["figures", "/admin/figures"],
+        ["calendar", "/admin/calendar"],
+        ["account", "/admin/account"],
+      ] as const;
+      const problems: string[] = [];
+      for (const [name, path] of pages) {
+        const answer = await page.goto(path);
+        expect(answer?.status(), `${path} answers`).toBe(200);
+        const found = await blockingViolations(page, name);
+        if (found) problems.push(found);
+        await screenshot(page, name);
+      }
+      expect(problems, problems.join("\n")).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
     "fits a phone screen (375×740) without sideways scrolling",
     async () => {
       const context = await openContext(browser, served, { viewport: { width: 375, height: 740 } });
