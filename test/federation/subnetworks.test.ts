@@ -408,6 +408,18 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     expect(atPorto).toMatchObject({ via: youth, hash: published.body.hash });
     const relayed = (await host.api("GET", "/subnetworks/youth/relayed")).body;
     expect(relayed.map((i: { origin: string }) => i.origin)).toContain(host.actorUrl);
+    // Its withdrawal goes through the group too.
+    const withdrawn = await host.api(
+      "POST",
+      `/territories/hub/syntheses/${published.body.id}/withdrawal`,
+    );
+    expect(withdrawn.status).toBe(204);
+    await eventually(
+      () => receivedBy(porto).find((r) => r.origin === host.actorUrl)?.withdrawnAt,
+      "the withdrawal to reach Porto through the group",
+    );
+    const after = (await host.api("GET", "/subnetworks/youth/relayed")).body;
+    expect(after.map((i: { origin: string }) => i.origin)).not.toContain(host.actorUrl);
   });
 
   it("a synthesis published before joining can be shared with the group; later versions follow", async () => {
@@ -436,6 +448,10 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
       () => receivedBy(mulhouse).find((r) => r.origin === porto.actorUrl)?.hash === v2.body.hash,
       "Porto's new version to reach Mulhouse through the group",
     );
+    // The Mastodon follower heard of the object once (its Create), not of the new version.
+    const objectId = receivedBy(mulhouse).find((r) => r.origin === porto.actorUrl)?.objectId;
+    expect(mastodon.received.filter((a) => a.object === objectId)).toHaveLength(1);
+    expect(mastodon.received.every((a) => typeof a.object === "string")).toBe(true);
   });
 
   it("a tampered relay is refused: the origin's proof does not verify", async () => {
