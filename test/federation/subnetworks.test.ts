@@ -378,12 +378,41 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     const feed = await porto.api("GET", `/territories/porto/subnetworks/${portoJoin}/feed`);
     expect(feed.body.map((i: { kind: string }) => i.kind)).toEqual(["synthesis"]);
 
-    // Lyon joins for real now: on Accept it pulls what the group relayed before.
+    // Another meeting, still upcoming when Lyon joins.
+    const workshop = await mulhouse.api("POST", "/territories/mulhouse/meetings", {
+      title: "Atelier jeunesse",
+      kind: "other",
+      start: `${inTenDays}T10:00`,
+      end: `${inTenDays}T12:00`,
+      timeZone: "Europe/Paris",
+      onlineUrl: "https://meet.example.org/atelier",
+      languages: ["fr"],
+      subnetworks: [youth],
+    });
+    expect(workshop.status).toBe(201);
+    await eventually(
+      () =>
+        porto.node.services.receivedMeetings
+          .upcoming()
+          .some((m) => m.objectId === workshop.body.url),
+      "the workshop to reach Porto through the group",
+    );
+
+    // Lyon joins for real now: on Accept it pulls the syntheses the group relayed before, and
+    // the group sends it the upcoming meetings it relayed.
     const lyonJoin = await join(lyon, youth);
     await eventually(
       () => receivedBy(lyon).find((r) => r.origin === mulhouse.actorUrl && r.via === youth),
       "Lyon to catch up with what the group relayed",
     );
+    const caughtUp = await eventually(
+      () =>
+        lyon.node.services.receivedMeetings
+          .upcoming()
+          .find((m) => m.objectId === workshop.body.url),
+      "Lyon to get the upcoming meeting the group relayed",
+    );
+    expect(caughtUp.via).toBe(youth);
     const figure = await lyon.api("GET", `/aggregates?subnetwork=${encodeURIComponent(youth)}`);
     const atPorto = await porto.api("GET", `/aggregates?subnetwork=${encodeURIComponent(youth)}`);
     expect(figure.body.fingerprint).toBe(atPorto.body.fingerprint);

@@ -308,10 +308,17 @@ export function relayedSynthesisActivities(
       .filter((item) => item.kind === "synthesis")
       .map((item) => item.objectId),
   );
-  return deps.services.received
+  // Members on this same node: their own latest publications.
+  const own = deps.services.territories
+    .list()
+    .flatMap((t) => deps.services.outbox.latestPublications(t.slug))
+    .filter((row) => relayed.has(row.objectId) && row.type !== "Delete")
+    .map((row) => row.json as Record<string, unknown>);
+  const received = deps.services.received
     .list()
     .filter((r) => relayed.has(r.objectId) && !r.withdrawnAt)
     .flatMap((r) => (r.conflictingActivity ? [r.activity, r.conflictingActivity] : [r.activity]));
+  return [...own, ...received];
 }
 
 /** JSON of every synthesis activity this node can vouch for: its own and what it received. */

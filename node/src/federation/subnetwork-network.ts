@@ -7,7 +7,7 @@ import type { Services } from "../services/index";
 import { subnetworkItemView } from "../services/subnetworks";
 import { sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
-import { announceToMembers, relayOwnToLocalSubnetworks } from "./subnetworks";
+import { announceToMembers, relayOwnToLocalSubnetworks, sendRelayedMeetings } from "./subnetworks";
 
 interface FollowOps {
   lookUp(target: string): Promise<{ id: URL | null }>;
@@ -78,6 +78,7 @@ export function createSubnetworkNetwork(
       );
       services.subnetworks.clearRemoval(slug, row.follower);
       services.follows.setFollowerState(row.id, "accepted");
+      await sendRelayedMeetings(ctx, slug, row.follower);
       services.audit.record(actor, "subnetwork.member.approve", `subnetwork:${slug}`, {
         member: row.follower,
       });

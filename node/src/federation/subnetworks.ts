@@ -84,8 +84,48 @@ export async function onSubnetworkFollow(
       "Accept",
       follow.id.href,
     );
+    await sendRelayedMeetings(ctx, group.slug, member);
   }
   logger.info(`${member} joins the sub-network ${group.slug} (${row.state})`);
+}
+
+/**
+ * A new member gets the upcoming meetings the group relayed (as their origins signed them): a
+ * meeting announced last week still matters to a territory that joins today.
+ */
+export async function sendRelayedMeetings(
+  ctx: Context<FederationDeps>,
+  slug: string,
+  member: string,
+): Promise<number> {
+  const { services } = ctx.data;
+  const relayed = new Set(
+    services.subnetworks
+      .items(ctx.getActorUri(slug).href)
+      .filter((item) => item.kind === "meeting")
+      .map((item) => item.objectId),
+  );
+  if (relayed.size === 0) return 0;
+  const activities = services.receivedMeetings
+    .upcoming()
+    .filter((m) => relayed.has(m.objectId) && m.origin !== member)
+    .map((m) => ({ objectId: m.objectId, json: m.activity }));
+  for (const territory of services.territories.list()) {
+    const upcoming = services.meetings.list(territory.slug, { upcoming: true });
+    const rows = services.outbox.latestMeetingActivities(
+      territory.slug,
+      upcoming.map((m) => m.uuid),
+    );
+    for (const row of rows) {
+      if (relayed.has(row.objectId) && row.json) {
+        activities.push({ objectId: row.objectId, json: row.json });
+      }
+    }
+  }
+  for (const { objectId, json } of activities) {
+    await announceToMembers(ctx, slug, json, { objectId, topLevel: true, only: member });
+  }
+  return activities.length;
 }
 
 /** Undo(Follow) of a hosted sub-network: the member leaves. */
@@ -261,10 +301,12 @@ export async function announceToMembers(
   ctx: Context<FederationDeps>,
   slug: string,
   inner: Record<string, unknown>,
-  options: { objectId: string; topLevel: boolean },
+  options: { objectId: string; topLevel: boolean; only?: string },
 ): Promise<URL | null> {
   const { services } = ctx.data;
-  const members = services.follows.acceptedFollowers(slug);
+  const members = services.follows
+    .acceptedFollowers(slug)
+    .filter((f) => options.only === undefined || f.follower === options.only);
   const recipient = (f: (typeof members)[number]) => ({
     id: new URL(f.follower),
     inboxId: new URL(f.inbox),
