@@ -194,12 +194,12 @@ export function GroupFormPage(props: GroupFormPageProps) {
         <fieldset>
           <legend>{t("group.margins")}</legend>
           <p class="hint muted">{t("group.margins.hint")}</p>
-          <h3>{t("group.margins.gender")}</h3>
+          <h2>{t("group.margins.gender")}</h2>
           {e.gender ? <p class="error">{e.gender}</p> : null}
           <div class="field-row">
             {GENDER_FIELDS.map((band) => countField(`gender_${band}`, t(`gender.${band}`)))}
           </div>
-          <h3>{t("group.margins.age")}</h3>
+          <h2>{t("group.margins.age")}</h2>
           {e.age ? <p class="error">{e.age}</p> : null}
           <div class="field-row">
             {AGE_FIELDS.map((band) => countField(`age_${band}`, t(`age.${band}`)))}

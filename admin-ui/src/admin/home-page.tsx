@@ -16,13 +16,17 @@ export interface AdminHomePageProps {
     | undefined;
 }
 
-/** The parts of the workspace, in the order of a facilitator's work; `href` once they exist. */
-const TASKS: Array<{ key: MessageKey; href?: string; adminOnly?: boolean }> = [
+/** The parts of the workspace, in the order of a facilitator's work. */
+const TASKS: Array<{ key: MessageKey; href: string; adminOnly?: boolean }> = [
   { key: "home.groups", href: "/admin/groups" },
   { key: "home.criteria", href: "/admin/groups" },
+  { key: "home.import", href: "/admin/import" },
   { key: "home.classification", href: "/admin/classify" },
-  { key: "home.synthesis" },
-  { key: "home.publish" },
+  { key: "home.synthesis", href: "/admin/synthesis" },
+  { key: "home.publish", href: "/admin/synthesis" },
+  { key: "home.network", href: "/admin/network" },
+  { key: "home.figures", href: "/admin/figures" },
+  { key: "home.calendar", href: "/admin/calendar" },
   { key: "home.users", href: "/admin/users", adminOnly: true },
 ];
 
@@ -51,14 +55,7 @@ export function AdminHomePage(props: AdminHomePageProps) {
       <ul class="tasks">
         {TASKS.filter((task) => !task.adminOnly || user.role === "admin").map((task) => (
           <li>
-            {task.href ? (
-              <a href={task.href}>{t(task.key)}</a>
-            ) : (
-              <>
-                {t(task.key)}
-                <span class="tag">{t("home.soon")}</span>
-              </>
-            )}
+            <a href={task.href}>{t(task.key)}</a>
           </li>
         ))}
       </ul>
