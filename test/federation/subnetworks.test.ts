@@ -153,6 +153,8 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
       `${host.url}/.well-known/webfinger?resource=acct:youth@${new URL(host.url).host}`,
     );
     expect(finger.status).toBe(200);
+    const nodeinfo = await (await fetch(`${host.url}/nodeinfo/2.1`)).json();
+    expect(nodeinfo.metadata).toMatchObject({ territories: 1, subnetworks: 2 });
   });
 
   it("two territories on two nodes join; one publishes to the group, the other receives it through the group, verified", async () => {

@@ -265,6 +265,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
         payloadSchemas: [SYNTHESIS_SCHEMA_ID, MEETING_SCHEMA_ID],
         grid: { id: ctx.data.grid.id, version: ctx.data.grid.version },
         territories: territories.length,
+        subnetworks: ctx.data.services.subnetworks.list().length,
       },
     };
   });
