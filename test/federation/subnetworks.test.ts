@@ -153,6 +153,14 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
       `${host.url}/.well-known/webfinger?resource=acct:youth@${new URL(host.url).host}`,
     );
     expect(finger.status).toBe(200);
+    // A change touches only the fields given.
+    const renamed = await host.api("PATCH", "/subnetworks/energy", { name: "Energy & climate" });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({
+      name: "Energy & climate",
+      admission: "approval",
+      theme: { dimensions: ["B"], components: [], categories: [] },
+    });
     const nodeinfo = await (await fetch(`${host.url}/nodeinfo/2.1`)).json();
     expect(nodeinfo.metadata).toMatchObject({ territories: 1, subnetworks: 2 });
   });

@@ -39,17 +39,26 @@ export const subnetworkThemeSchema = z.strictObject({
 /** A moderator: a local user named by id or by email. */
 const moderatorRef = z.union([z.number().int().positive(), z.string().trim().email()]);
 
+const subnetworkFields = {
+  name: z.string().trim().min(1).max(200),
+  description: z.string().trim().max(2000),
+  theme: subnetworkThemeSchema,
+  admission: z.enum(["open", "approval"]),
+  moderators: z.array(moderatorRef).max(50),
+};
+
 export const subnetworkInputSchema = z.strictObject({
   slug: slugSchema,
-  name: z.string().trim().min(1).max(200),
-  description: z.string().trim().max(2000).optional(),
-  theme: subnetworkThemeSchema.default({ dimensions: [], components: [], categories: [] }),
-  admission: z.enum(["open", "approval"]).default("open"),
-  moderators: z.array(moderatorRef).max(50).default([]),
+  name: subnetworkFields.name,
+  description: subnetworkFields.description.optional(),
+  theme: subnetworkFields.theme.default({ dimensions: [], components: [], categories: [] }),
+  admission: subnetworkFields.admission.default("open"),
+  moderators: subnetworkFields.moderators.default([]),
 });
 export type SubnetworkInput = z.input<typeof subnetworkInputSchema>;
 
-export const subnetworkPatchSchema = subnetworkInputSchema.omit({ slug: true }).partial();
+/** A change: only the fields given change (no defaults, or a rename would reset the theme). */
+export const subnetworkPatchSchema = z.strictObject(subnetworkFields).partial();
 export type SubnetworkPatch = z.input<typeof subnetworkPatchSchema>;
 
 const issuesOf = (error: z.ZodError) =>
