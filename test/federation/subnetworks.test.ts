@@ -153,6 +153,25 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
       `${host.url}/.well-known/webfinger?resource=acct:youth@${new URL(host.url).host}`,
     );
     expect(finger.status).toBe(200);
+    // Moderators are local users, named by email or id.
+    const ana = await host.node.services.users.create(
+      {
+        email: "ana@example.org",
+        name: "Ana",
+        role: "facilitator",
+        password: "a long passphrase 42",
+      },
+      "test",
+    );
+    const moderated = await host.api("PATCH", "/subnetworks/energy", {
+      moderators: ["ANA@example.org"],
+    });
+    expect(moderated.body.moderators).toEqual([ana.id]);
+    expect(host.node.services.subnetworks.isModerator("energy", ana.id)).toBe(true);
+    const unknown = await host.api("PATCH", "/subnetworks/energy", {
+      moderators: ["nobody@example.org"],
+    });
+    expect(unknown.status).toBe(400);
     // A change touches only the fields given.
     const renamed = await host.api("PATCH", "/subnetworks/energy", { name: "Energy & climate" });
     expect(renamed.status).toBe(200);
