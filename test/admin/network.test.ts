@@ -51,6 +51,32 @@ async function requestAllowingBadGateway(
   return { status: response.status, text: await response.text() };
 }
 
+/** The chart (figure) of that id: its picture and its table alternative. */
+const chartOf = (html: string, id: string) =>
+  html.split(`<figure class="chart" id="${id}"`)[1]?.split("</figure>")[0] ?? "";
+
+/** As the page writes text: the few characters HTML escapes. */
+const escaped = (text: string) =>
+  text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+
+/** The numbers of a row of a chart's table (`<td>…</td>` cells), found by its label. */
+const chartRow = (chart: string, label: string) =>
+  rowWith(chart.split("<table>")[1] ?? "", `<th scope="row">${escaped(label)}</th>`)?.split(
+    "</th>",
+  )[1];
+
+/** The number a bar of the picture shows (its row and series), from its data attributes. */
+const barValue = (chart: string, row: string, series: string) => {
+  const group = chart.split(`data-row="${row}"`)[1]?.split("</g></g>")[0] ?? "";
+  const found = new RegExp(`data-series="${series}" data-value="(\\d+)"`).exec(group);
+  return found ? Number(found[1]) : undefined;
+};
+
 const previewPath = (target: string) =>
   `/admin/network/preview?target=${encodeURIComponent(target)}`;
 
@@ -252,15 +278,131 @@ describe("the network page", () => {
     expect(detail.status).toBe(200);
     expect(detail.text).toContain("Mulhouse, 2026-01-01 – 2026-12-31");
     expect(detail.text).toContain(received.hash);
+    expect(detail.text).toMatch(/<dt>Via<\/dt><dd>directly from its territory<\/dd>/);
+    expect(detail.text).toMatch(/<dt>Verification<\/dt><dd>verified \(signed by its territory\)/);
+    expect(detail.text).toMatch(/<dt>Conflicts<\/dt><dd>none<\/dd>/);
     expect(rowWith(detail.text, "Participants")).toContain("<td>9</td>");
     expect(rowWith(detail.text, "Criteria<")).toContain("<td>3</td>");
-    // A05 counted once for Q1, B01 once for Q2 (the criteria publishSynthesis validates).
-    expect(rowWith(detail.text, "A05 — ")).toMatch(/<td>1<\/td><td>0<\/td><td>0<\/td><td>0<\/td>/);
-    expect(rowWith(detail.text, "B01 — ")).toMatch(/<td>0<\/td><td>1<\/td><td>0<\/td><td>0<\/td>/);
+    expect(rowWith(detail.text, ">Young people<")).toContain("<td>1</td><td>9</td>");
+
+    // The local synthesis's charts: well-being, ill-being and actions side by side, each an image
+    // with a name, and its figures as a table. A05 and D00 count for Q1, B01 for Q2.
+    const { grid } = here.node.services.ctx;
+    const label = (code: string) => `${code} · ${grid.label(code, "en")}`;
+    const dimensions = chartOf(detail.text, "received-dimensions");
+    expect(dimensions).toContain('<svg role="img" aria-labelledby="received-dimensions-title');
+    expect(dimensions).toContain(">Validated criteria per dimension</title>");
+    expect(dimensions).toContain('<th scope="col">Well-being</th><th scope="col">Ill-being</th>');
+    expect(chartRow(dimensions, label("A"))).toBe("<td>1</td><td>0</td><td>0</td>");
+    expect(chartRow(dimensions, label("B"))).toBe("<td>0</td><td>1</td><td>0</td>");
+    expect(chartRow(dimensions, label("D"))).toBe("<td>1</td><td>0</td><td>0</td>");
+    expect(chartRow(dimensions, label("C"))).toBe("<td>0</td><td>0</td><td>0</td>");
+    expect(barValue(dimensions, "A", "well-being")).toBe(1);
+    expect(barValue(dimensions, "B", "ill-being")).toBe(1);
+    const components = chartOf(detail.text, "received-components");
+    expect(components).toContain('role="img"');
+    expect(chartRow(components, label("A05"))).toBe("<td>1</td><td>0</td><td>0</td>");
+    expect(chartRow(components, label("B01"))).toBe("<td>0</td><td>1</td><td>0</td>");
+    expect(chartRow(components, label("D00"))).toBe("<td>1</td><td>0</td><td>0</td>");
+    expect(components).not.toContain('data-row="A01"'); // never cited
+    const categories = chartOf(detail.text, "received-categories");
+    expect(categories).toContain('role="img"');
+    expect(chartRow(categories, "Young people")).toBe("<td>2</td><td>1</td><td>0</td>");
+    // No per-group data travels, so no minority views; viewers and a territory nobody follows
+    // get no relay button.
+    expect(detail.text).not.toContain("Minority views");
+    expect(detail.text).toContain("Your territory has no followers yet");
+    expect(detail.text).not.toContain("/relay");
 
     expect((await vera.get(`/admin/network/syntheses/${received.id}`)).status).toBe(200);
     expect((await fred.get("/admin/network/syntheses/99999")).status).toBe(404);
     expect((await fred.get("/admin/network/syntheses/abc")).status).toBe(404);
+  });
+
+  it("draws the received synthesis's charts in French, grid and categories labelled in French", async () => {
+    const [received] = here.node.services.received.list();
+    const french = new Browser(here.node, { "accept-language": "fr" });
+    await french.login("viewer@porto.example.org");
+    const page = await french.get(`/admin/network/syntheses/${received?.id}`);
+    expect(page.status).toBe(200);
+    const { grid } = here.node.services.ctx;
+    const dimensions = chartOf(page.text, "received-dimensions");
+    expect(dimensions).toContain(">Critères validés par dimension</title>");
+    expect(dimensions).toContain('<th scope="col">Bien-être</th><th scope="col">Mal-être</th>');
+    expect(chartRow(dimensions, `A · ${grid.label("A", "fr")}`)).toBe(
+      "<td>1</td><td>0</td><td>0</td>",
+    );
+    const components = chartOf(page.text, "received-components");
+    expect(chartRow(components, `B01 · ${grid.label("B01", "fr")}`)).toBe(
+      "<td>0</td><td>1</td><td>0</td>",
+    );
+    const young = here.node.services.categories.list().find((c) => c.code === "young-people");
+    expect(chartRow(chartOf(page.text, "received-categories"), young?.labelFr ?? "?")).toBe(
+      "<td>2</td><td>1</td><td>0</td>",
+    );
+    expect(page.text).toContain("<dt>Vérification</dt>");
+  });
+
+  it("relays a received synthesis, unchanged, to the territory's followers (editors only)", async () => {
+    const [received] = here.node.services.received.list();
+    const path = `/admin/network/syntheses/${received?.id}`;
+    const liege = await startPeer({ slug: "liege", name: "Liège", country: "BE" });
+    try {
+      // Liège follows nothing itself: only Porto's relay can bring it Mulhouse's synthesis.
+      here.node.services.follows.addFollower({
+        actor: "porto",
+        follower: liege.actorUrl,
+        inbox: `${liege.actorUrl}/inbox`,
+        sharedInbox: null,
+        handle: null,
+        name: "Liège",
+        followActivityId: `${liege.actorUrl}/follows/porto`,
+        state: "accepted",
+      });
+      const page = await fred.get(path);
+      expect(page.text).toContain('<h2 id="relay">Relay to your followers</h2>');
+      expect(page.text).toContain("the followers of your territory (1)");
+      expect(page.text).toContain(`action="${path}/relay"`);
+      // Viewers see no button and may not relay; a form without its token is refused.
+      const viewed = await vera.get(path);
+      expect(viewed.text).not.toContain(`action="${path}/relay"`);
+      expect((await vera.post(`${path}/relay`, { _csrf: csrfOf(viewed.text) })).status).toBe(403);
+      expect((await fred.post(`${path}/relay`, {})).status).toBe(403);
+
+      const relayed = await fred.post(`${path}/relay`, { _csrf: csrfOf(page.text) });
+      expect(relayed.status, relayed.text).toBe(303);
+      expect(relayed.location).toBe(`${path}?relayed`);
+      expect((await fred.get(relayed.location ?? "")).text).toContain(
+        "Relayed: your territory&#39;s followers receive this synthesis unchanged",
+      );
+      const atLiege = await eventually(
+        () => liege.node.services.received.list()[0],
+        "liège to receive the relayed synthesis",
+      );
+      expect(atLiege).toMatchObject({
+        origin: mulhouse.actorUrl,
+        hash: received?.hash,
+        via: here.actorUrl,
+      });
+
+      // Once its territory withdrew it, the page says it cannot be relayed and a post is refused.
+      here.node.services.received.withdraw(mulhouse.actorUrl, received?.objectId ?? "");
+      const withdrawn = await fred.get(path);
+      expect(withdrawn.text).toContain(
+        "Its territory withdrew this synthesis: it cannot be relayed.",
+      );
+      expect(withdrawn.text).not.toContain(`action="${path}/relay"`);
+      const refused = await fred.post(`${path}/relay`, { _csrf: csrfOf(page.text) });
+      expect(refused.status).toBe(409);
+      expect(refused.text).toContain("This synthesis cannot be relayed");
+      expect(
+        (await fred.post("/admin/network/syntheses/99999/relay", { _csrf: csrfOf(page.text) }))
+          .status,
+      ).toBe(404);
+    } finally {
+      here.node.services.follows.removeFollower("porto", liege.actorUrl);
+      await liege.close();
+    }
   });
 
   it("unfollows from the list", async () => {

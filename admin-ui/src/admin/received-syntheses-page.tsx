@@ -1,5 +1,7 @@
+import type { BarRow, BarSeries } from "../charts/grouped-bar-chart";
+import { SynthesisCharts } from "../charts/synthesis-charts";
 import type { Lang, MessageKey, Translate } from "../i18n";
-import { AdminLayout, type SignedIn } from "./layout";
+import { AdminLayout, CsrfField, type SignedIn } from "./layout";
 import { webHref } from "./network-page";
 
 const QUESTIONS = ["Q1", "Q2", "Q3", "Q4"] as const;
@@ -120,11 +122,28 @@ export interface ReceivedSynthesisDetail extends ReceivedSynthesisItem {
   groups: number;
   criteria: number;
   byQuestion: Partial<Record<(typeof QUESTIONS)[number], number>>;
-  /** One row per dimension: its label and its count for each question. */
-  dimensions: Array<{ code: string; label: string; counts: Partial<Record<string, number>> }>;
+  /** The chart series (well-being, ill-being, actions), in the page language. */
+  series: readonly BarSeries[];
+  /** One row per dimension of the grid (and any other the payload counts). */
+  dimensions: readonly BarRow[];
   /** One row per component with at least one criterion. */
-  components: Array<{ code: string; label: string; counts: Partial<Record<string, number>> }>;
-  categories: Array<{ label: string; groups: number; participants: number }>;
+  components: readonly BarRow[];
+  /** Absent when the payload publishes no breakdown by group category. */
+  categories?:
+    | {
+        rows: readonly BarRow[];
+        totals: ReadonlyArray<{ label: string; groups: number; participants: number }>;
+      }
+    | undefined;
+}
+
+/**
+ * Relaying: present for editors when the node is on the network. `refusal` says why this
+ * synthesis cannot be relayed (withdrawn, conflicted, or nobody to relay it to).
+ */
+export interface RelayOption {
+  followers: number;
+  refusal?: "withdrawn" | "conflicted" | "noFollowers" | undefined;
 }
 
 export interface ReceivedSynthesisPageProps {
@@ -132,49 +151,39 @@ export interface ReceivedSynthesisPageProps {
   lang: Lang;
   user: SignedIn;
   item: ReceivedSynthesisDetail;
+  relay?: RelayOption | undefined;
+  notice?: string | undefined;
 }
 
-function CountsTable(props: {
-  t: Translate;
-  id: string;
-  caption: string;
-  rowHeader: string;
-  rows: ReceivedSynthesisDetail["dimensions"];
-}) {
-  const { t } = props;
+/** Why relaying is refused, in words (the page and the refusal answer say the same). */
+export const RELAY_REFUSAL: Record<NonNullable<RelayOption["refusal"]>, MessageKey> = {
+  withdrawn: "received.relay.withdrawn",
+  conflicted: "received.relay.conflicted",
+  noFollowers: "received.relay.noFollowers",
+};
+
+/** Shares the synthesis, unchanged, with this territory's followers (editors only). */
+function RelaySection(props: { t: Translate; user: SignedIn; id: number; relay: RelayOption }) {
+  const { t, relay } = props;
   return (
-    <div class="table-wrap">
-      <table id={props.id}>
-        <caption>{props.caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{props.rowHeader}</th>
-            {QUESTIONS.map((q) => (
-              <th scope="col">
-                <abbr title={t(`question.${q}` as MessageKey)}>{q}</abbr>{" "}
-                {t(`question.short.${q}` as MessageKey)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((row) => (
-            <tr>
-              <th scope="row">
-                {row.code} — {row.label}
-              </th>
-              {QUESTIONS.map((q) => (
-                <td>{row.counts[q] ?? 0}</td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <section aria-labelledby="relay">
+      <h2 id="relay">{t("received.relay.title")}</h2>
+      {relay.refusal ? (
+        <p class="muted">{t(RELAY_REFUSAL[relay.refusal])}</p>
+      ) : (
+        <>
+          <p>{t("received.relay.explained", { count: relay.followers })}</p>
+          <form method="post" action={`/admin/network/syntheses/${props.id}/relay`}>
+            <CsrfField token={props.user.csrf} />
+            <button type="submit">{t("received.relay.button")}</button>
+          </form>
+        </>
+      )}
+    </section>
   );
 }
 
-/** One received synthesis: where it comes from, its state, and its counts as tables. */
+/** One received synthesis: where it comes from, its state, and the charts of its counts. */
 export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
   const { t, user, item } = props;
   return (
@@ -187,6 +196,7 @@ export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
       })}
       path={`/admin/network/syntheses/${item.id}`}
       user={user}
+      notice={props.notice}
     >
       <p>
         <a href="/admin/network/syntheses">{t("received.back")}</a>
@@ -249,8 +259,9 @@ export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
         </dd>
       </dl>
 
+      {props.relay ? <RelaySection t={t} user={user} id={item.id} relay={props.relay} /> : null}
+
       <h2>{t("received.totals")}</h2>
-      <p class="muted">{t("received.tablesNote")}</p>
       <div class="table-wrap">
         <table id="totals">
           <caption>{t("received.totals")}</caption>
@@ -277,29 +288,7 @@ export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
         </table>
       </div>
 
-      <h2>{t("received.byDimension")}</h2>
-      <CountsTable
-        t={t}
-        id="dimensions"
-        caption={t("received.byDimension")}
-        rowHeader={t("received.dimension")}
-        rows={item.dimensions}
-      />
-
-      <h2>{t("received.byComponent")}</h2>
-      {item.components.length === 0 ? (
-        <p>{t("received.noCounts")}</p>
-      ) : (
-        <CountsTable
-          t={t}
-          id="components"
-          caption={t("received.byComponent")}
-          rowHeader={t("received.component")}
-          rows={item.components}
-        />
-      )}
-
-      {item.categories.length > 0 ? (
+      {item.categories ? (
         <>
           <h2>{t("received.byCategory")}</h2>
           <div class="table-wrap">
@@ -313,7 +302,7 @@ export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
                 </tr>
               </thead>
               <tbody>
-                {item.categories.map((c) => (
+                {item.categories.totals.map((c) => (
                   <tr>
                     <th scope="row">{c.label}</th>
                     <td>{c.groups}</td>
@@ -325,6 +314,15 @@ export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
           </div>
         </>
       ) : null}
+
+      <SynthesisCharts
+        t={t}
+        id="received"
+        series={item.series}
+        dimensions={item.dimensions}
+        components={item.components}
+        categories={item.categories?.rows}
+      />
     </AdminLayout>
   );
 }

@@ -14,7 +14,8 @@ export function SynthesisCharts(props: {
   series: readonly BarSeries[];
   dimensions: readonly BarRow[];
   components?: readonly BarRow[] | undefined;
-  categories: readonly BarRow[];
+  /** Absent: no category section (e.g. a received synthesis that publishes no breakdown). */
+  categories?: readonly BarRow[] | undefined;
   /** Heading level of the chart headings. */
   level?: 2 | 3;
 }) {
@@ -46,8 +47,12 @@ export function SynthesisCharts(props: {
           {chart("components", props.components, t("synthesis.col.component"))}
         </>
       ) : null}
-      <Heading>{t("synthesis.byCategory")}</Heading>
-      {chart("categories", props.categories, t("synthesis.col.category"))}
+      {props.categories ? (
+        <>
+          <Heading>{t("synthesis.byCategory")}</Heading>
+          {chart("categories", props.categories, t("synthesis.col.category"))}
+        </>
+      ) : null}
     </>
   );
 }

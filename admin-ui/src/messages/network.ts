@@ -96,16 +96,22 @@ export const en = {
   "received.previous": "Previous version's hash",
   "received.object": "Published at",
   "received.totals": "Totals",
-  "received.tablesNote": "The counts are shown as tables.",
   "received.participants": "Participants",
   "received.groups": "Groups",
   "received.criteria": "Criteria",
-  "received.byDimension": "Criteria by dimension and question",
-  "received.dimension": "Dimension",
-  "received.byComponent": "Criteria by component and question",
-  "received.component": "Component",
-  "received.noCounts": "No criteria counted.",
   "received.byCategory": "Groups and participants by category",
+  "received.relay.title": "Relay to your followers",
+  "received.relay.explained":
+    "Share this synthesis with the followers of your territory ({count}): it goes out unchanged, with its territory's signature, which their nodes check themselves. Relaying tells them you vouch for this source.",
+  "received.relay.button": "Relay to your followers",
+  "received.relay.done":
+    "Relayed: your territory's followers receive this synthesis unchanged, signed by its territory.",
+  "received.relay.withdrawn": "Its territory withdrew this synthesis: it cannot be relayed.",
+  "received.relay.conflicted":
+    "Its territory published two contents under this version: it cannot be relayed until a newer version arrives.",
+  "received.relay.noFollowers":
+    "Your territory has no followers yet: there is nobody to relay this synthesis to.",
+  "received.relay.refused": "This synthesis cannot be relayed",
   "calendar.title": "Calendar",
   "calendar.feeds": "Subscribe in your calendar",
   "calendar.territoryFeed": "Meetings of {name}",
@@ -226,16 +232,23 @@ export const fr: Record<keyof typeof en, string> = {
   "received.previous": "Empreinte de la version précédente",
   "received.object": "Publiée à",
   "received.totals": "Totaux",
-  "received.tablesNote": "Les effectifs sont présentés sous forme de tableaux.",
   "received.participants": "Participants",
   "received.groups": "Groupes",
   "received.criteria": "Critères",
-  "received.byDimension": "Critères par dimension et par question",
-  "received.dimension": "Dimension",
-  "received.byComponent": "Critères par composante et par question",
-  "received.component": "Composante",
-  "received.noCounts": "Aucun critère compté.",
   "received.byCategory": "Groupes et participants par catégorie",
+  "received.relay.title": "Relayer à vos abonnés",
+  "received.relay.explained":
+    "Partager cette synthèse avec les abonnés de votre territoire ({count}) : elle part inchangée, avec la signature de son territoire, que leurs nœuds vérifient eux-mêmes. La relayer leur indique que vous vous portez garant de cette source.",
+  "received.relay.button": "Relayer à vos abonnés",
+  "received.relay.done":
+    "Relayée : les abonnés de votre territoire reçoivent cette synthèse inchangée, signée par son territoire.",
+  "received.relay.withdrawn":
+    "Son territoire a retiré cette synthèse : elle ne peut pas être relayée.",
+  "received.relay.conflicted":
+    "Son territoire a publié deux contenus pour cette version : elle ne peut pas être relayée avant l'arrivée d'une version plus récente.",
+  "received.relay.noFollowers":
+    "Votre territoire n'a pas encore d'abonnés : personne à qui relayer cette synthèse.",
+  "received.relay.refused": "Cette synthèse ne peut pas être relayée",
   "calendar.title": "Agenda",
   "calendar.feeds": "S'abonner dans votre agenda",
   "calendar.territoryFeed": "Rencontres de {name}",

@@ -4,21 +4,30 @@ import {
   NetworkPage,
 } from "../../../admin-ui/src/admin/network-page";
 import {
+  RELAY_REFUSAL,
   ReceivedSynthesesPage,
   type ReceivedSynthesisDetail,
   type ReceivedSynthesisItem,
   ReceivedSynthesisPage,
+  type RelayOption,
 } from "../../../admin-ui/src/admin/received-syntheses-page";
-import type { MessageKey } from "../../../admin-ui/src/i18n";
-import type { SynthesisPayload } from "../../../protocol/src/index";
-import { InvalidInputError, NotFoundError } from "../services/errors";
+import {
+  breakdownRows,
+  type CountMatrix,
+  type CountSeries,
+  codeRows,
+  gridRows,
+  type RowSpec,
+  seriesBySide,
+} from "../../../admin-ui/src/charts/count-rows";
+import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
+import { POOLED_CATEGORY, type SynthesisPayload } from "../../../protocol/src/index";
+import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { followerView, followingView } from "../services/follows";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { territoryActorId } from "../services/territories";
 import { previewActor, TARGET_MAX } from "./actor-preview";
 import { type AdminApp, type AdminContext, type AdminKit, EDITORS, str } from "./kit";
-
-const QUESTIONS = ["Q1", "Q2", "Q3", "Q4"] as const;
 
 /** Notices shown on the network page after an action (`?done=…`). */
 const DONE: Record<string, MessageKey> = {
@@ -35,7 +44,7 @@ const DONE: Record<string, MessageKey> = {
 export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   const { services, protect, signedIn, entryPoint, territoryOf, canEdit, idParam } = kit;
   const network = kit.options.network;
-  const { publicUrl } = services.ctx;
+  const { publicUrl, grid } = services.ctx;
   const host = new URL(publicUrl).host;
 
   admin.get("/network", protect(), (c) => {
@@ -235,44 +244,112 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     );
   });
 
+  /** Why a received synthesis cannot be relayed now, if it cannot. */
+  const relayOption = (c: AdminContext, row: ReceivedSynthesisRow): RelayOption | undefined => {
+    const territory = territoryOf();
+    if (!network || !territory || !canEdit(c)) return undefined;
+    const followers = services.follows.acceptedFollowers(territory.slug).length;
+    if (row.withdrawnAt !== null) return { followers, refusal: "withdrawn" };
+    if (row.conflictedAt !== null) return { followers, refusal: "conflicted" };
+    if (followers === 0) return { followers, refusal: "noFollowers" };
+    return { followers };
+  };
+
+  /** The received synthesis named in the path, or undefined when there is none. */
+  const receivedOf = (c: AdminContext): ReceivedSynthesisRow | undefined => {
+    const id = idParam(c, "id");
+    if (id === undefined) return undefined;
+    try {
+      return services.received.get(id);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  };
+
   admin.get("/network/syntheses/:id", protect(), (c) => {
     const user = signedIn(c);
     if (!user) return c.redirect(entryPoint(), 303);
-    const id = idParam(c, "id");
-    if (id === undefined) return c.notFound();
-    let row: ReceivedSynthesisRow;
-    try {
-      row = services.received.get(id);
-    } catch (error) {
-      if (error instanceof NotFoundError) return c.notFound();
-      throw error;
-    }
+    const row = receivedOf(c);
+    if (!row) return c.notFound();
+    const t = c.get("t");
     const lang = c.get("lang");
     return c.html(
-      <ReceivedSynthesisPage t={c.get("t")} lang={lang} user={user} item={detailOf(row, lang)} />,
+      <ReceivedSynthesisPage
+        t={t}
+        lang={lang}
+        user={user}
+        item={detailOf(row, t, lang)}
+        relay={relayOption(c, row)}
+        notice={c.req.query("relayed") !== undefined ? t("received.relay.done") : undefined}
+      />,
     );
   });
 
-  /** The counts of a payload as rows of the grid (labels in the page's language). */
-  const detailOf = (row: ReceivedSynthesisRow, lang: "en" | "fr"): ReceivedSynthesisDetail => {
-    const payload = row.payload as unknown as SynthesisPayload;
-    const { grid } = services.ctx;
-    const dimensionCodes = new Set(
-      QUESTIONS.flatMap((q) => Object.keys(payload.dimensions[q] ?? {})),
+  /** Re-announces the synthesis, unchanged, to this territory's followers. */
+  admin.post("/network/syntheses/:id/relay", protect(EDITORS), async (c) => {
+    const territory = territoryOf();
+    if (!territory) return kit.noTerritory(c);
+    const row = receivedOf(c);
+    if (!row) return c.notFound();
+    const back = `/admin/network/syntheses/${row.id}`;
+    const refusal = relayOption(c, row)?.refusal;
+    if (!network) return c.redirect(back, 303);
+    const t = c.get("t");
+    if (refusal) return kit.message(c, 409, "received.relay.refused", t(RELAY_REFUSAL[refusal]));
+    try {
+      await network.relay(territory.slug, row.id);
+    } catch (error) {
+      // Withdrawn or conflicted since the check: say which, in the page language.
+      if (error instanceof ConflictError) {
+        const now = services.received.get(row.id);
+        const why = now.withdrawnAt !== null ? "withdrawn" : "conflicted";
+        return kit.message(c, 409, "received.relay.refused", t(RELAY_REFUSAL[why]));
+      }
+      if (error instanceof NotFoundError) return c.notFound();
+      throw error;
+    }
+    return c.redirect(`${back}?relayed`, 303);
+  });
+
+  const seriesFor = (t: Translate): CountSeries[] =>
+    seriesBySide(grid.file.questions, {
+      "well-being": t("synthesis.series.wellBeing"),
+      "ill-being": t("synthesis.series.illBeing"),
+      action: t("synthesis.series.actions"),
+    });
+
+  /**
+   * Rows for the grid's entries, then for any code the payload counts that this node's grid
+   * lacks (another grid version), labelled by its code so no count is dropped.
+   */
+  const rowsFor = (entries: typeof grid.dimensions, matrix: CountMatrix, lang: Lang): RowSpec[] => {
+    const rows = gridRows(entries, lang);
+    const known = new Set(rows.map((r) => r.key));
+    const unknown = new Set(
+      Object.values(matrix).flatMap((cells) =>
+        Object.keys(cells ?? {}).filter((k) => !known.has(k)),
+      ),
     );
-    const componentCodes = new Set(QUESTIONS.flatMap((q) => Object.keys(payload.counts[q] ?? {})));
-    const byCode = <T,>(
-      codes: Set<string>,
-      read: (q: (typeof QUESTIONS)[number], code: string) => T,
-    ) =>
-      [...codes].sort().map((code) => ({
-        code,
-        counts: Object.fromEntries(QUESTIONS.map((q) => [q, read(q, code)])),
-      }));
-    const categoryLabel = (code: string) => {
-      const found = services.categories.list().find((cat) => cat.code === code);
-      return found ? (lang === "fr" ? found.labelFr : found.labelEn) : code;
-    };
+    return [...rows, ...[...unknown].sort().map((code) => ({ key: code, label: code }))];
+  };
+
+  /** The payload's counts as chart rows (labels in the page's language). */
+  const detailOf = (
+    row: ReceivedSynthesisRow,
+    t: Translate,
+    lang: Lang,
+  ): ReceivedSynthesisDetail => {
+    const payload = row.payload as unknown as SynthesisPayload;
+    const series = seriesFor(t);
+    const categoryLabels = new Map(
+      services.categories
+        .list()
+        .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
+    );
+    const categoryLabel = (code: string) =>
+      code === POOLED_CATEGORY ? t("category.other") : (categoryLabels.get(code) ?? code);
+    const categories = payload.categories ?? [];
     return {
       ...itemOf(row),
       objectId: row.objectId,
@@ -284,19 +361,33 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       groups: payload.groups,
       criteria: payload.totals.criteria,
       byQuestion: payload.totals.byQuestion,
-      dimensions: byCode(dimensionCodes, (q, code) => payload.dimensions[q]?.[code]).map((r) => ({
-        ...r,
-        label: grid.entry(r.code)?.label[lang] ?? r.code,
-      })),
-      components: byCode(componentCodes, (q, code) => payload.counts[q]?.[code]).map((r) => ({
-        ...r,
-        label: grid.entry(r.code)?.label[lang] ?? r.code,
-      })),
-      categories: (payload.categories ?? []).map((cat) => ({
-        label: categoryLabel(cat.category),
-        groups: cat.groups,
-        participants: cat.participants,
-      })),
+      series,
+      dimensions: codeRows(
+        payload.dimensions,
+        rowsFor(grid.dimensions, payload.dimensions, lang),
+        series,
+      ),
+      components: codeRows(payload.counts, rowsFor(grid.components, payload.counts, lang), series, {
+        omitEmpty: true,
+      }),
+      categories:
+        categories.length === 0
+          ? undefined
+          : {
+              rows: breakdownRows(
+                categories.map((cat) => ({
+                  key: cat.category,
+                  label: categoryLabel(cat.category),
+                  counts: cat.counts,
+                })),
+                series,
+              ),
+              totals: categories.map((cat) => ({
+                label: categoryLabel(cat.category),
+                groups: cat.groups,
+                participants: cat.participants,
+              })),
+            },
     };
   };
 }
