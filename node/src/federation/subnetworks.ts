@@ -198,6 +198,12 @@ async function relayMemberActivity(
   const subnetwork = ctx.getActorUri(group.slug).href;
   // Delivered again (a retry, or both addressed and shared): relayed once.
   if (services.subnetworks.hasRelayed(subnetwork, item.objectId, options.activityId)) return;
+  // The origin gets the Announce too: its receipt that the group relayed it. Recorded once
+  // handed to the queue, so a failure before that is relayed when the activity comes again.
+  await announceToMembers(ctx, group.slug, json, {
+    objectId: item.objectId,
+    topLevel: options.topLevel,
+  });
   services.subnetworks.recordItem({
     subnetwork,
     origin: item.origin,
@@ -205,11 +211,6 @@ async function relayMemberActivity(
     kind: item.kind,
     periodKey: item.periodKey,
     activityId: options.activityId,
-  });
-  // The origin gets the Announce too: its receipt that the group relayed it.
-  await announceToMembers(ctx, group.slug, json, {
-    objectId: item.objectId,
-    topLevel: options.topLevel,
   });
 }
 
