@@ -179,12 +179,17 @@ async function verifiedOrigin(
   refuse: (reason: string) => void,
 ): Promise<Record<string, unknown> | null> {
   const actor = activity.actorId?.href;
-  if (!actor || !activity.id || !object.id) return (refuse("missing actor or id"), null);
+  if (!actor || !activity.id || !object.id) {
+    refuse("missing actor or id");
+    return null;
+  }
   if (object.attributionId?.href !== actor || payloadTerritory !== actor) {
-    return (refuse("forged origin: actor, attributedTo and payload territory differ"), null);
+    refuse("forged origin: actor, attributedTo and payload territory differ");
+    return null;
   }
   if (!sameOrigin(activity.id, actor) || !sameOrigin(object.id, actor)) {
-    return (refuse("ids are not on the origin's server"), null);
+    refuse("ids are not on the origin's server");
+    return null;
   }
   if (sameOrigin(actor, ctx.canonicalOrigin)) return null; // our own, relayed back to us
   const json = await activity.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
@@ -193,7 +198,10 @@ async function verifiedOrigin(
     contextLoader: ctx.contextLoader,
     keyCache: createKeyCache(ctx.data.kv),
   });
-  if (!verified) return (refuse("its integrity proof is missing or does not verify"), null);
+  if (!verified) {
+    refuse("its integrity proof is missing or does not verify");
+    return null;
+  }
   return withoutSignature(json);
 }
 
