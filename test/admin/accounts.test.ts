@@ -128,6 +128,9 @@ describe("first-run setup", () => {
     const page = await b.get("/admin/setup");
     expect(page.text).toContain("Apiville");
     expect(page.text).not.toContain('name="slug"');
+    // The button says what it makes: only the account.
+    expect(page.text).toContain("Create my account</button>");
+    expect(page.text).not.toContain("Create the territory");
     const done = await b.post("/admin/setup", {
       _csrf: csrfOf(page.text),
       name: "Ann",

@@ -101,7 +101,7 @@ export function SetupPage(props: SetupPageProps) {
           />
         </fieldset>
         <button class="primary" type="submit">
-          {t("setup.submit")}
+          {t(props.existingTerritory ? "setup.submitAccount" : "setup.submit")}
         </button>
       </form>
     </AdminLayout>

@@ -1,6 +1,8 @@
 /** Strings of "My account" (own password) and of the admin's password reset. */
 
 export const en = {
+  // The setup form's button when the node already hosts its territory (only the account is made).
+  "setup.submitAccount": "Create my account",
   "account.title": "My account",
   "account.signedInAs": "Signed in as {name} ({email}), {role}.",
   "account.password": "Change my password",
@@ -21,6 +23,7 @@ export const en = {
 } as const;
 
 export const fr: Record<keyof typeof en, string> = {
+  "setup.submitAccount": "Créer mon compte",
   "account.title": "Mon compte",
   "account.signedInAs": "Connecté·e en tant que {name} ({email}), {role}.",
   "account.password": "Changer mon mot de passe",
