@@ -91,7 +91,7 @@ export async function reloadUntil(
   page: Page,
   ready: () => Promise<boolean>,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = 15_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -30,7 +30,7 @@ import {
  * The tests run in order (each builds on the last).
  */
 
-const SLOW = 30_000;
+const SLOW = 45_000;
 const PHONE = { width: 375, height: 812 };
 
 /** What the groups of each territory said (different codes, so a country filter shows). */
@@ -137,7 +137,7 @@ beforeAll(async () => {
   await seedValidatedCriteria(porto, [...PORTO_CRITERIA]);
   admin = await openContext(browser, served(mulhouse));
   console.log(`two nodes, browser and data ready in ${Math.round(performance.now() - started)} ms`);
-}, 30_000);
+}, 60_000);
 
 beforeEach(() => {
   if (launchError) throw launchError;
