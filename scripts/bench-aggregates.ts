@@ -42,8 +42,8 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { and, eq } from "drizzle-orm";
-import { endorsement } from "../node/src/api/routes/aggregates";
 import { aggregateEntries } from "../node/src/db/schema";
+import { endorsement } from "../node/src/figures";
 import { createNode } from "../node/src/node";
 import type { AggregateQuery, AggregateResult } from "../node/src/services/aggregates";
 import {

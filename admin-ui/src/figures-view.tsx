@@ -72,6 +72,7 @@ export type FilterForm = Record<
   | "from"
   | "to"
   | "question"
+  | "territory"
   | "subnetwork"
   | "scope"
   | "robust",
@@ -82,6 +83,8 @@ export type FilterForm = Record<
 export interface FilterChoices {
   countries: string[];
   regions: Array<{ region: string; country: string }>;
+  /** Territories by actor URL: one territory's figure (to set against its country, say). */
+  territories: Array<{ url: string; name: string; country: string }>;
   categories: Array<{ code: string; label: { en: string; fr: string } }>;
   /** Sub-networks by actor URL: a figure of the syntheses one of them relayed. */
   subnetworks: Array<{ url: string; name: string }>;
@@ -136,6 +139,19 @@ export function FilterFields(props: {
             {typed(
               form.region,
               choices.regions.map((r) => r.region),
+            )}
+          </select>
+        </div>
+        <div class="filter-field">
+          <label for={id("territory")}>{t("figures.territory")}</label>
+          <select id={id("territory")} name={name("territory")}>
+            {option("", t("figures.any"), form.territory)}
+            {choices.territories.map((r) =>
+              option(r.url, `${r.name} (${r.country})`, form.territory),
+            )}
+            {typed(
+              form.territory,
+              choices.territories.map((r) => r.url),
             )}
           </select>
         </div>

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
-import type { z } from "zod";
-import { POOLED_CATEGORY } from "../../protocol/src/index";
-import { aggregateQuerySchema, endorsement } from "./api/routes/aggregates";
+import { z } from "zod";
+import { countryCode, isoDate, POOLED_CATEGORY, questionSchema } from "../../protocol/src/index";
+import { commaSeparated } from "./api/schemas";
 import { aggregateEntries } from "./db/schema";
 import type { AggregateResult } from "./services/aggregates";
 import type { Services } from "./services/index";
@@ -14,6 +14,28 @@ import { subnetworkView } from "./services/subnetworks";
  * download links are the API's URL with the page's parameters.
  */
 
+/** The query parameters of a figure (GET /api/v1/aggregates and the pages' filter forms). */
+export const aggregateQuerySchema = z
+  .object({
+    country: commaSeparated(countryCode),
+    region: commaSeparated(z.string().min(1).max(100)),
+    category: commaSeparated(z.string().regex(/^[a-z0-9-]{1,64}$/)),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    question: questionSchema.optional(),
+    /** A territory's actor URL: only its syntheses (one territory against its country, say). */
+    territory: z.url().max(500).optional(),
+    /** A sub-network's actor URL: only the syntheses it relayed from its members. */
+    subnetwork: z.url().max(500).optional(),
+    scope: z.enum(["verified", "endorsed"]).default("verified"),
+    robust: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
+    format: z.enum(["json", "csv"]).default("json"),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: "from is after to", path: ["to"] });
+
 export type FigureParams = z.infer<typeof aggregateQuerySchema>;
 
 /** The parameters a figure form sends (the API's names). */
@@ -24,6 +46,7 @@ export const FIGURE_FIELDS = [
   "from",
   "to",
   "question",
+  "territory",
   "subnetwork",
   "scope",
   "robust",
@@ -68,23 +91,44 @@ export function parseFigureQuery(
 export const hasFigureQuery = (query: Record<string, string | undefined>, prefix: string) =>
   FIGURE_FIELDS.some((field) => (query[`${prefix}${field}`] ?? "") !== "");
 
-/** The figure, computed exactly as GET /api/v1/aggregates computes it. */
-export function computeFigure(services: Services, params: FigureParams): AggregateResult {
-  const { country, region, category, from, to, question, subnetwork, scope, robust } = params;
+/** The figure for parsed parameters: GET /api/v1/aggregates and the pages all ask here. */
+export function computeFigure(
+  services: Services,
+  params: Omit<FigureParams, "format">,
+): AggregateResult {
+  const { country, region, category, from, to, question, territory, subnetwork, scope, robust } =
+    params;
   return services.aggregates.query(
     {
       scope,
       robust,
       ...(country ? { countries: country } : {}),
       ...(region ? { regions: region } : {}),
+      ...(territory ? { origins: [territory] } : {}),
       ...(category ? { categories: category } : {}),
       ...(from ? { periodFrom: from } : {}),
       ...(to ? { periodTo: to } : {}),
       ...(question ? { question } : {}),
       ...(subnetwork ? { entries: services.subnetworks.relayedEntries(subnetwork) } : {}),
     },
+    // Only the endorsed scope needs to know who is endorsed.
     scope === "endorsed" ? endorsement(services) : () => true,
   );
+}
+
+/**
+ * The "endorsed" trust scope: this node's own territories, the territories they follow (accepted),
+ * and syntheses relayed to this node by one of those.
+ */
+export function endorsement(services: Services): (origin: string) => boolean {
+  const followed = new Set(services.follows.acceptedFollowing().map((f) => f.target));
+  const endorsed = new Set<string>();
+  for (const fact of services.aggregates.trustFacts()) {
+    if (fact.local || followed.has(fact.origin) || (fact.via !== null && followed.has(fact.via))) {
+      endorsed.add(fact.origin);
+    }
+  }
+  return (origin) => endorsed.has(origin);
 }
 
 /** The API's URL for this figure, as JSON or CSV (public reads). */
@@ -96,6 +140,7 @@ export function figureApiUrl(params: FigureParams, format: "json" | "csv"): stri
   if (params.from) query.set("from", params.from);
   if (params.to) query.set("to", params.to);
   if (params.question) query.set("question", params.question);
+  if (params.territory) query.set("territory", params.territory);
   if (params.subnetwork) query.set("subnetwork", params.subnetwork);
   query.set("scope", params.scope);
   if (params.robust) query.set("robust", "true");
@@ -104,9 +149,9 @@ export function figureApiUrl(params: FigureParams, format: "json" | "csv"): stri
 }
 
 /**
- * The choices a filter form offers: the countries and regions of the syntheses the node holds,
- * the group categories it knows (those of other nodes can be typed into the API's query), and the
- * sub-networks it knows (those it hosts and those its territories follow).
+ * The choices a filter form offers: the countries, regions and territories of the syntheses the
+ * node holds, the group categories it knows (those of other nodes can be typed into the API's
+ * query), and the sub-networks it knows (those it hosts and those its territories follow).
  */
 export function figureChoices(services: Services) {
   const countries = new Set<string>();
@@ -117,13 +162,20 @@ export function figureChoices(services: Services) {
   }
   // Only the places, not the payloads: this runs on every page view.
   const places = services.ctx.db
-    .selectDistinct({ country: aggregateEntries.country, region: aggregateEntries.region })
+    .selectDistinct({
+      origin: aggregateEntries.origin,
+      name: aggregateEntries.name,
+      country: aggregateEntries.country,
+      region: aggregateEntries.region,
+    })
     .from(aggregateEntries)
     .where(eq(aggregateEntries.withdrawn, false))
     .all();
+  const territories = new Map<string, { name: string; country: string }>();
   for (const place of places) {
     countries.add(place.country);
     if (place.region) regions.set(place.region, place.country);
+    territories.set(place.origin, { name: place.name, country: place.country });
   }
   // The pooled rest of every synthesis (groups under the disclosure threshold).
   categories.set(POOLED_CATEGORY, {
@@ -144,6 +196,9 @@ export function figureChoices(services: Services) {
     subnetworks: [...subnetworks]
       .map(([url, name]) => ({ url, name }))
       .sort((a, b) => a.name.localeCompare(b.name)),
+    territories: [...territories]
+      .map(([url, { name, country }]) => ({ url, name, country }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.url.localeCompare(b.url)),
     regions: [...regions]
       .map(([region, country]) => ({ region, country }))
       .sort((a, b) => a.region.localeCompare(b.region)),

@@ -329,6 +329,8 @@ export interface AggregateFilter {
   countries?: string[];
   /** Region labels (`payload.territory.region`); a territory without a region never matches. */
   regions?: string[];
+  /** Origin actor URLs: only these territories (e.g. one territory to set against its country). */
+  origins?: string[];
   /**
    * Group categories: the figure adds up these categories of each synthesis's published
    * breakdown (counts, participants, groups); "other" (the pooled rest) is a category like any.
@@ -420,6 +422,7 @@ function inScope(entry: StateEntry, filter: AggregateFilter): boolean {
   const payload = entry.records[0]?.payload;
   if (!payload) return false;
   const { territory, period } = payload;
+  if (restricts(filter.origins) && !filter.origins.includes(entry.origin)) return false;
   if (restricts(filter.countries) && !filter.countries.includes(territory.country)) return false;
   if (restricts(filter.regions)) {
     if (territory.region === undefined || !filter.regions.includes(territory.region)) return false;

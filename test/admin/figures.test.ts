@@ -112,6 +112,46 @@ describe("aggregates explorer", () => {
     expect(page.text).toContain('href="/admin/figures?region=FR-GES"');
   });
 
+  it("compares one territory, chosen among the known ones, against its country", async () => {
+    const { vera } = await explorer();
+    // Both scopes offer every territory the node holds syntheses of.
+    const blank = await vera.get("/admin/figures?compare=1");
+    for (const prefix of ["", "b_"]) {
+      const select =
+        new RegExp(
+          `<select id="f-${prefix}territory" name="${prefix}territory">([\\s\\S]*?)</select>`,
+        ).exec(blank.text)?.[1] ?? "";
+      for (const place of [MULHOUSE, PARIS, PORTO, NAMUR]) {
+        expect(select, `${prefix}${place.name}`).toContain(
+          `<option value="${actorOf(place)}">${place.name} (${place.country})</option>`,
+        );
+      }
+    }
+    const mulhouse = encodeURIComponent(actorOf(MULHOUSE));
+    const page = await vera.get(`/admin/figures?territory=${mulhouse}&compare=1&b_country=FR`);
+    expect(page.status).toBe(200);
+    const territory = await api(`?territory=${mulhouse}`);
+    const country = await api("?country=FR");
+    expect(territory.coverage.included.map((v: any) => v.name)).toEqual([MULHOUSE.name]);
+    expect(country.coverage.included.map((v: any) => v.name).sort()).toEqual(
+      [MULHOUSE.name, PARIS.name].sort(),
+    );
+    expect(fingerprints(page.text)).toEqual([territory.fingerprint, country.fingerprint]);
+    expect(page.text).toContain(`Included syntheses (${territory.coverage.included.length})`);
+    expect(page.text).toContain(`Included syntheses (${country.coverage.included.length})`);
+    expect(page.text).toContain('id="compare-well-being"');
+    // Scope A's select keeps the territory; its download link names it.
+    expect(page.text).toContain(
+      `<option value="${actorOf(MULHOUSE)}" selected="">${MULHOUSE.name} (FR)</option>`,
+    );
+    expect(page.text).toContain(
+      `href="/api/v1/aggregates?territory=${mulhouse}&amp;scope=verified&amp;format=csv"`,
+    );
+    // In scope B too.
+    const swapped = await vera.get(`/admin/figures?country=FR&b_territory=${mulhouse}`);
+    expect(fingerprints(swapped.text)).toEqual([country.fingerprint, territory.fingerprint]);
+  });
+
   it("the CSV download has one row per question and component of the figure shown", async () => {
     const { vera } = await explorer();
     const page = await vera.get("/admin/figures?country=FR&question=Q1");

@@ -276,6 +276,81 @@ describe("GET /api/v1/aggregates", () => {
     expect(fingerprints.size).toBeGreaterThanOrEqual(10);
   });
 
+  it("filters by one territory (its actor URL): its syntheses only, fingerprint as recomputed", async () => {
+    const mulhouse = encodeURIComponent(actor(MULHOUSE));
+    const alone = await figure(`?territory=${mulhouse}`);
+    expect(alone.filter).toEqual({ origins: [actor(MULHOUSE)] });
+    // Both of Mulhouse's periods, nothing of its country's other territories.
+    expect(alone.coverage.included.map((v: any) => [v.origin, v.periodKey])).toEqual([
+      [actor(MULHOUSE), periodKey(LAST_YEAR)],
+      [actor(MULHOUSE), periodKey(H1)],
+    ]);
+    expect(alone.territories).toBe(1);
+    expect(alone.participants).toBe(2 * 19);
+    expect(sums(alone)).toEqual(expected({ origins: [actor(MULHOUSE)] }));
+    // One territory against its country: a part of the country's figure, with its own fingerprint.
+    const country = await figure("?country=FR");
+    expect(country.coverage.included).toEqual(expect.arrayContaining(alone.coverage.included));
+    expect(country.coverage.included.length).toBeGreaterThan(alone.coverage.included.length);
+    expect(alone.fingerprint).not.toBe(country.fingerprint);
+    expect(alone.totals.criteria).toBeLessThan(country.totals.criteria);
+
+    // Combined with the other filters, and with the node's own territory.
+    const cases: Array<[string, AggregateFilter]> = [
+      [
+        `?territory=${mulhouse}&from=2026-01-01`,
+        { origins: [actor(MULHOUSE)], periodFrom: "2026-01-01" },
+      ],
+      [`?territory=${mulhouse}&country=PT`, { origins: [actor(MULHOUSE)], countries: ["PT"] }],
+      [
+        `?territory=${encodeURIComponent(actor(PORTO))}&category=farmers&question=Q3`,
+        { origins: [actor(PORTO)], categories: ["farmers"], question: "Q3" },
+      ],
+      [`?territory=${encodeURIComponent(LOCAL)}`, { origins: [LOCAL] }],
+      [
+        "?territory=https%3A%2F%2Fnowhere.example%2Factors%2Fx",
+        { origins: ["https://nowhere.example/actors/x"] },
+      ],
+    ];
+    for (const [query, filter] of cases) {
+      const body = await figure(query);
+      expect(sums(body), query).toEqual(expected(filter));
+      expect(body.filter, query).toEqual(filter);
+    }
+    expect((await figure(`?territory=${mulhouse}&from=2026-01-01`)).coverage.included).toHaveLength(
+      1,
+    );
+    expect((await figure(`?territory=${mulhouse}&country=PT`)).coverage.included).toEqual([]);
+    expect((await figure(`?territory=${encodeURIComponent(LOCAL)}`)).participants).toBe(7);
+
+    // The same exclusion rules: another grid version, and the robust figure's plausibility.
+    const oldgrid = await figure(`?territory=${encodeURIComponent(actor(OLDGRID))}`);
+    expect(oldgrid.coverage.included).toEqual([]);
+    expect(oldgrid.coverage.excluded).toEqual([
+      expect.objectContaining({ origin: actor(OLDGRID), reason: "other-grid-version" }),
+    ]);
+    const bigtown = encodeURIComponent(actor(BIGTOWN));
+    const robust = await figure(`?territory=${bigtown}&robust=true`);
+    expect(sums(robust)).toEqual(expected({ origins: [actor(BIGTOWN)] }, { robust: true }));
+    expect(robust.coverage.excluded).toEqual([
+      expect.objectContaining({ origin: actor(BIGTOWN), reason: "implausible" }),
+    ]);
+    expect(robust.participants).toBe(0);
+    // The endorsed scope: a territory nobody here follows is untrusted.
+    const endorsed = await figure(`?territory=${mulhouse}&scope=endorsed`);
+    expect(endorsed.coverage.included).toEqual([]);
+    expect(endorsed.coverage.excluded.map((e: any) => e.reason)).toEqual([
+      "untrusted",
+      "untrusted",
+    ]);
+
+    // CSV: the same figure's cells and fingerprint.
+    const csv = await t.anonymous.get(`${AGGREGATES}?territory=${mulhouse}&format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("x-spiral-fingerprint")).toBe(alone.fingerprint);
+    expect(csv.headers.get("x-spiral-territories")).toBe("1");
+  });
+
   it("exports CSV: one row per question × component with labels, figure data in X-Spiral-* headers", async () => {
     for (const query of ["", "?country=PT&question=Q1", "?scope=endorsed&robust=true"]) {
       const json = await figure(query);
@@ -331,6 +406,7 @@ describe("GET /api/v1/aggregates", () => {
       ["?robust=maybe", "robust"],
       ["?format=xml", "format"],
       ["?category=Young%20People", "category"],
+      ["?territory=mulhouse", "territory"],
     ] as const) {
       const response = await t.anonymous.get(`${AGGREGATES}${query}`);
       expect(response.status, query).toBe(400);

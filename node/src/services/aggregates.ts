@@ -226,20 +226,27 @@ export function createAggregateService(ctx: ServiceContext) {
 
   const counts = (row: EntryRow) => !row.conflicted && !row.withdrawn;
 
-  /** The figure over named entries only, from their full payloads (see `query`). */
+  /**
+   * The figure over named entries or named territories only, from their full payloads (see
+   * `query`); the protocol's filter decides, the reads below only leave out what it would.
+   */
   const entriesFigure = (
     query: AggregateQuery,
-    keys: readonly string[],
     options: Parameters<typeof aggregate>[2],
   ): AggregateResult => {
     const { scope, robust, ...filter } = query;
-    const wanted = new Set(keys);
+    const wanted = filter.entries ? new Set(filter.entries) : null;
     const records = ctx.db
       .select()
       .from(aggregateEntries)
-      .where(eq(aggregateEntries.withdrawn, false))
+      .where(
+        and(
+          eq(aggregateEntries.withdrawn, false),
+          ...(filter.origins?.length ? [inArray(aggregateEntries.origin, filter.origins)] : []),
+        ),
+      )
       .all()
-      .filter((row) => wanted.has(entryKey(row.origin, row.periodKey)))
+      .filter((row) => !wanted || wanted.has(entryKey(row.origin, row.periodKey)))
       .flatMap((row) =>
         row.hashes.map((hash) => ({
           ...rowToRecord(row),
@@ -349,11 +356,11 @@ export function createAggregateService(ctx: ServiceContext) {
       const cacheKey = JSON.stringify([filter, scope, robust, grid, trust]);
       let cached = fingerprintCache.get(cacheKey);
       if (cached?.generation === generation && cached.result) return cached.result;
-      if (filter.entries !== undefined) {
-        // A sub-network's figure (a handful of named entries): recomputed by the protocol's
-        // reference function over those entries' full payloads rather than looked up in the
-        // rolled-up totals, which cannot tell entries apart.
-        const result = entriesFigure(query, filter.entries, options);
+      if (filter.entries !== undefined || filter.origins?.length) {
+        // A sub-network's or a territory's figure (a handful of entries): recomputed by the
+        // protocol's reference function over those entries' full payloads rather than looked up
+        // in the rolled-up totals, which cannot tell territories apart.
+        const result = entriesFigure(query, options);
         fingerprintCache.set(cacheKey, {
           generation,
           coverage: { ...result.coverage, flagged: result.flagged },

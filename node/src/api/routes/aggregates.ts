@@ -1,30 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { countryCode, isoDate, questionSchema } from "../../../../protocol/src/index";
+import { questionSchema } from "../../../../protocol/src/index";
+import { aggregateQuerySchema, computeFigure } from "../../figures";
 import type { AggregateResult } from "../../services/aggregates";
 import type { Services } from "../../services/index";
 import type { Router } from "../env";
 import { errors, jsonResponse } from "../openapi-helpers";
-import { commaSeparated } from "../schemas";
-
-export const aggregateQuerySchema = z
-  .object({
-    country: commaSeparated(countryCode),
-    region: commaSeparated(z.string().min(1).max(100)),
-    category: commaSeparated(z.string().regex(/^[a-z0-9-]{1,64}$/)),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-    question: questionSchema.optional(),
-    /** A sub-network's actor URL: only the syntheses it relayed from its members. */
-    subnetwork: z.url().max(500).optional(),
-    scope: z.enum(["verified", "endorsed"]).default("verified"),
-    robust: z
-      .enum(["true", "false"])
-      .default("false")
-      .transform((v) => v === "true"),
-    format: z.enum(["json", "csv"]).default("json"),
-  })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: "from is after to", path: ["to"] });
 
 const cells = z.partialRecord(questionSchema, z.record(z.string(), z.number()));
 const aggregateSchema = z.object({
@@ -96,6 +77,7 @@ export function registerAggregateRoutes(router: Router, services: Services): voi
         "Network figures from every synthesis this node holds, with coverage and fingerprint",
       description:
         "Filters (comma-separated lists): country, region, category, from/to (periods within), question; " +
+        "territory (one territory's actor URL: its syntheses only, e.g. to set it against its country); " +
         "subnetwork (a sub-network's actor URL: the syntheses it relayed from its members). " +
         "scope=verified (every synthesis whose origin proof verified, the default) or endorsed (origins a " +
         "local territory follows, or relayed by one). robust=true leaves out syntheses flagged as " +
@@ -105,23 +87,8 @@ export function registerAggregateRoutes(router: Router, services: Services): voi
       responses: { 200: jsonResponse(aggregateSchema, "The figure"), 400: errors[400] },
     }),
     (c) => {
-      const { country, region, category, from, to, question, subnetwork, scope, robust, format } =
-        c.req.valid("query");
-      const result = services.aggregates.query(
-        {
-          scope,
-          robust,
-          ...(country ? { countries: country } : {}),
-          ...(region ? { regions: region } : {}),
-          ...(category ? { categories: category } : {}),
-          ...(from ? { periodFrom: from } : {}),
-          ...(to ? { periodTo: to } : {}),
-          ...(question ? { question } : {}),
-          ...(subnetwork ? { entries: services.subnetworks.relayedEntries(subnetwork) } : {}),
-        },
-        // Only the endorsed scope needs to know who is endorsed.
-        scope === "endorsed" ? endorsement(services) : () => true,
-      );
+      const { format, ...params } = c.req.valid("query");
+      const result = computeFigure(services, params);
       if (format === "csv") {
         const grid = services.ctx.grid;
         const label = (code: string, language: "en" | "fr") =>
@@ -136,25 +103,11 @@ export function registerAggregateRoutes(router: Router, services: Services): voi
       }
       // The sub-network's entries are named by its URL in the answer, not listed.
       const { entries: _entries, ...filter } = result.filter;
+      const { subnetwork } = params;
       return c.json(
         { ...result, filter: { ...filter, ...(subnetwork ? { subnetwork } : {}) } },
         200,
       );
     },
   );
-}
-
-/**
- * The "endorsed" trust scope: this node's own territories, the territories they follow (accepted),
- * and syntheses relayed to this node by one of those.
- */
-export function endorsement(services: Services): (origin: string) => boolean {
-  const followed = new Set(services.follows.acceptedFollowing().map((f) => f.target));
-  const endorsed = new Set<string>();
-  for (const fact of services.aggregates.trustFacts()) {
-    if (fact.local || followed.has(fact.origin) || (fact.via !== null && followed.has(fact.via))) {
-      endorsed.add(fact.origin);
-    }
-  }
-  return (origin) => endorsed.has(origin);
 }
