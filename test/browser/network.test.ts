@@ -370,6 +370,9 @@ describe("two nodes that see each other in the browser", () => {
       await synthesisLink.click();
       await p.waitForURL(`**/syntheses/${mulhouseSynthesisId}`);
       expect(await p.locator("h1").textContent()).toContain("Mulhouse");
+      await expect(
+        p.getByText(`Mulhouse: ${MULHOUSE_CRITERIA.length} criteria written by 8 citizens`).count(),
+      ).resolves.toBe(1);
       expect(await p.locator('meta[property="og:type"]').getAttribute("content")).toBeTruthy();
       await expectAccessible(p, "public synthesis");
       await screenshot(p, "public-synthesis");
