@@ -11,6 +11,7 @@ import * as criteria from "./messages/criteria";
 import * as figures from "./messages/figures";
 import * as network from "./messages/network";
 import * as publicPages from "./messages/public";
+import * as subnetworks from "./messages/subnetworks";
 import * as syntheses from "./messages/syntheses";
 
 export const LANGUAGES = ["en", "fr"] as const;
@@ -483,6 +484,7 @@ const en = {
   ...syntheses.en,
   ...publicPages.en,
   ...figures.en,
+  ...subnetworks.en,
 };
 const fr = {
   ...coreFr,
@@ -493,6 +495,7 @@ const fr = {
   ...syntheses.fr,
   ...publicPages.fr,
   ...figures.fr,
+  ...subnetworks.fr,
 };
 
 export type MessageKey = keyof typeof en;

@@ -10,6 +10,7 @@ import {
   translator,
 } from "../../admin-ui/src/i18n";
 import { MeetingPage } from "../../admin-ui/src/meeting-page";
+import { SubnetworkPublicPage } from "../../admin-ui/src/subnetwork-page";
 import { SynthesisPage } from "../../admin-ui/src/synthesis-page";
 import { TerritoryPage } from "../../admin-ui/src/territory-page";
 import {
@@ -135,9 +136,45 @@ export function createPages(services: Services) {
     return c.html(<HomePage {...page(c)} nodeUrl={publicUrl} territories={territories} />);
   });
 
+  /** A hosted sub-network's page: theme in the page's language, member territories, how to join. */
+  const subnetworkPage = (c: Context<PagesEnv>, slug: string) => {
+    const row = services.subnetworks.find(slug);
+    if (!row) return c.notFound();
+    const lang = c.get("lang");
+    const code = (entry: string) => `${entry} · ${grid.entry(entry)?.label[lang] ?? entry}`;
+    const categories = new Map(
+      services.categories
+        .list()
+        .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
+    );
+    // SPIRAL territories only: fediverse accounts following the group are not members.
+    const members = services.follows
+      .acceptedFollowers(row.slug)
+      .filter((m) => m.spiral && /^https?:\/\//.test(m.follower))
+      .map((m) => ({ name: m.name ?? m.handle ?? m.follower, url: m.follower }));
+    return c.html(
+      <SubnetworkPublicPage
+        {...page(c)}
+        actorUrl={territoryActorId(publicUrl, row.slug)}
+        handle={`@${row.slug}@${new URL(publicUrl).host}`}
+        subnetwork={{
+          name: row.name,
+          description: row.description ?? undefined,
+          admission: row.admission,
+          theme: {
+            dimensions: row.theme.dimensions.map(code),
+            components: row.theme.components.map(code),
+            categories: row.theme.categories.map((cat) => categories.get(cat) ?? cat),
+          },
+        }}
+        members={members}
+      />,
+    );
+  };
+
   pages.get("/actors/:slug", (c) => {
     const territory = services.territories.list().find((t) => t.slug === c.req.param("slug"));
-    if (!territory) return c.notFound();
+    if (!territory) return subnetworkPage(c, c.req.param("slug"));
     const syntheses = publishedSyntheses(territory.slug).map((v) => {
       const payload = JSON.parse(v.payload) as SynthesisPayload;
       return {

@@ -73,6 +73,7 @@ const SECTIONS: ReadonlyArray<{ href: string; label: MessageKey; adminOnly?: boo
   { href: "/admin/classify", label: "nav.classify" },
   { href: "/admin/synthesis", label: "nav.synthesis" },
   { href: "/admin/network", label: "nav.network" },
+  { href: "/admin/subnetworks", label: "nav.subnetworks" },
   { href: "/admin/figures", label: "nav.figures" },
   { href: "/admin/calendar", label: "nav.calendar" },
   { href: "/admin/account", label: "nav.account" },

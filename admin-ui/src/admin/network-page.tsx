@@ -375,10 +375,14 @@ export function ActorPreviewPage(props: ActorPreviewPageProps) {
             <form method="post" action="/admin/network/follow">
               <CsrfField token={user.csrf} />
               <input type="hidden" name="target" value={preview.id} />
+              {/* A sub-network is joined by following it: same request, its own words. */}
+              {preview.kind === "subnetwork" ? <p>{t("subnetworks.joinHint")}</p> : null}
               <button type="submit" class="primary">
-                {t("network.followConfirm", {
-                  name: preview.name ?? preview.handle ?? preview.id,
-                })}
+                {preview.kind === "subnetwork"
+                  ? t("subnetworks.join")
+                  : t("network.followConfirm", {
+                      name: preview.name ?? preview.handle ?? preview.id,
+                    })}
               </button>
             </form>
           )}

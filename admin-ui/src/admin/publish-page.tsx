@@ -53,6 +53,15 @@ export interface PublishPageProps {
     | undefined;
   categoryLabel: (code: string) => string;
   versions: PublishedVersion[];
+  /** The sub-networks the territory joined (accepted), to address the synthesis to. */
+  subnetworks?: { options: SubnetworkChoice[]; checked: number[] } | undefined;
+}
+
+/** A joined sub-network, named by the id of the territory's follow of it. */
+export interface SubnetworkChoice {
+  id: number;
+  name: string;
+  handle?: string | undefined;
 }
 
 /** What publishing the period would send, what it holds back and why; the publish form; the published versions. */
@@ -295,12 +304,46 @@ function PublishForm(
               </div>
             </fieldset>
           ) : null}
+          <SubnetworkChoices t={t} choices={props.subnetworks} />
           <button type="submit" class="primary">
             {t("publish.button")}
           </button>
         </form>
       )}
     </section>
+  );
+}
+
+/** Checkboxes of the joined sub-networks; each one ticked re-announces the synthesis to its members. */
+function SubnetworkChoices(props: { t: Translate; choices: PublishPageProps["subnetworks"] }) {
+  const { t, choices } = props;
+  if (!choices) return null;
+  return (
+    <fieldset aria-describedby="publish-subnetworks-hint">
+      <legend>{t("publish.subnetworks")}</legend>
+      <span class="hint" id="publish-subnetworks-hint">
+        {t("publish.subnetworks.hint")}
+      </span>
+      {choices.options.length === 0 ? (
+        <p class="muted">{t("publish.subnetworks.none")}</p>
+      ) : (
+        choices.options.map((o) => (
+          <div>
+            <input
+              type="checkbox"
+              id={`publish-subnetwork-${o.id}`}
+              name={`subnetwork_${o.id}`}
+              value="1"
+              checked={choices.checked.includes(o.id)}
+            />{" "}
+            <label for={`publish-subnetwork-${o.id}`} style="display:inline">
+              {o.name}
+              {o.handle ? <span class="muted"> {o.handle}</span> : null}
+            </label>
+          </div>
+        ))
+      )}
+    </fieldset>
   );
 }
 

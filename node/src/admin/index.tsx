@@ -23,6 +23,7 @@ import {
   sameToken,
 } from "./kit";
 import { registerNetworkRoutes } from "./network";
+import { registerSubnetworkRoutes } from "./subnetworks";
 import { registerSynthesisRoutes } from "./syntheses";
 
 export { SESSION_COOKIE } from "./accounts";
@@ -181,6 +182,7 @@ export function createAdmin(services: Services, options: AdminOptions) {
   registerNetworkRoutes(admin, kit);
   registerCalendarRoutes(admin, kit);
   registerFigureRoutes(admin, kit);
+  registerSubnetworkRoutes(admin, kit);
 
   admin.onError((error, c) => {
     options.logger.error(`admin ${c.req.method} ${c.req.path} failed`, error);

@@ -2,6 +2,7 @@ import {
   type PublishedVersion,
   PublishPage,
   type PublishPageProps,
+  type SubnetworkChoice,
 } from "../../../admin-ui/src/admin/publish-page";
 import {
   CYCLES,
@@ -243,6 +244,24 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     }));
   };
 
+  /** The sub-networks the territory joined and was accepted in: what a synthesis may address. */
+  const joinedSubnetworks = (slug: string): SubnetworkChoice[] =>
+    services.follows
+      .following(slug)
+      .filter((f) => f.targetType === "Group" && f.state === "accepted")
+      .map((f) => ({
+        id: f.id,
+        name: f.targetName ?? f.targetHandle ?? f.target,
+        handle: f.targetHandle ?? undefined,
+      }));
+
+  /** The ticked sub-network boxes (`subnetwork_<follow id>`), as follow ids. */
+  const subnetworkChoices = (fields: Record<string, string | undefined>): number[] =>
+    Object.keys(fields)
+      .filter((k) => k.startsWith("subnetwork_") && fields[k])
+      .map((k) => Number(k.slice("subnetwork_".length)))
+      .filter((n) => Number.isSafeInteger(n) && n > 0);
+
   const publishPage = (
     c: AdminContext,
     fields: Record<string, string | undefined>,
@@ -305,6 +324,12 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
         preview={preview}
         categoryLabel={categoryLabel}
         versions={territory ? publishedVersions(territory.slug) : []}
+        subnetworks={
+          territory && {
+            options: joinedSubnetworks(territory.slug),
+            checked: subnetworkChoices(fields),
+          }
+        }
       />,
       status,
     );
@@ -332,7 +357,15 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     if (!period) return publishPage(c, form, { status: 400, defaultToYear: false });
     const correction = str(form, "correction") !== "";
     try {
-      const row = services.syntheses.publish(territory.slug, period, correction, actorOf(c));
+      // None ticked: the service's default (a new version goes where the previous one went).
+      const addressed = subnetworkChoices(form);
+      const row = services.syntheses.publish(
+        territory.slug,
+        period,
+        correction,
+        actorOf(c),
+        addressed.length > 0 ? { subnetworks: addressed } : {},
+      );
       return c.redirect(
         `/admin/synthesis/preview?${periodQuery(values)}&published=${row.version}`,
         303,
@@ -348,7 +381,9 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
         return publishPage(c, form, { status: 409, failure });
       }
       if (error instanceof InvalidInputError) {
-        const reason = error.issues.map((i) => i.message).join("; ") || error.message;
+        const reason = error.issues.some((i) => i.path.startsWith("subnetworks"))
+          ? t("publish.subnetworks.invalid")
+          : error.issues.map((i) => i.message).join("; ") || error.message;
         return publishPage(c, form, {
           status: 400,
           failure: { message: t("publish.invalid", { reason }), reasons: [] },
