@@ -337,6 +337,23 @@ describe("joined sub-networks", () => {
     expect(publish.text).toContain(`name="subnetwork_${joined.id}"`);
     expect(publish.text).not.toContain(`name="subnetwork_${pendingEnergy.id}"`);
     expect(publish.text).toContain("re-announces this synthesis");
+    // A sub-network not (yet) accepted cannot be addressed: nothing is published.
+    const refused = await fred.post("/admin/synthesis/publish", {
+      _csrf: csrfOf(publish.text),
+      start: "2026-01-01",
+      end: "2026-06-30",
+      cycle: "",
+      [`subnetwork_${pendingEnergy.id}`]: "1",
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain("A chosen sub-network is not one your territory has joined.");
+    expect(t.node.services.syntheses.list("testville")).toEqual([]);
+    // The pages speak French too.
+    const french = t.browser({ "accept-language": "fr" });
+    await french.login("vera@example.org");
+    const fr = await french.get("/admin/subnetworks");
+    expect(fr.text).toContain('<h2 id="joined">Rejoints</h2>');
+    expect(fr.text).toContain("Ce qui est arrivé par lui");
 
     const leaveAction = `/admin/subnetworks/joined/${joined.id}/leave`;
     expect((await vera.post(leaveAction, { _csrf: csrfOf(list.text) })).status).toBe(403);
