@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type AdminTestNode,
+  addFredAndVera,
   type Browser,
-  createAdminTestNode,
   csrfOf,
+  FRED,
   PASSWORD,
-  SETUP,
+  signIn,
+  startSignedIn,
+  VERA,
 } from "./browser";
 
 const NEW_PASSWORD = "a brand new sentence to remember";
@@ -17,24 +20,13 @@ afterEach(async () => {
 
 /** A node set up through the browser: Alice (admin), Fred (facilitator) twice, Vera (viewer). */
 async function signedIn() {
-  t = createAdminTestNode();
-  const admin = t.browser();
-  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
-  const { users } = t.node.services;
-  const fred = await users.create(
-    { email: "fred@example.org", name: "Fred", password: PASSWORD, role: "facilitator" },
-    "test",
-  );
-  await users.create(
-    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
-    "test",
-  );
-  const fredHere = t.browser();
-  await fredHere.login("fred@example.org");
-  const fredElsewhere = t.browser();
-  await fredElsewhere.login("fred@example.org");
-  const vera = t.browser();
-  await vera.login("vera@example.org");
+  const started = await startSignedIn();
+  t = started.t;
+  const admin = started.admin;
+  const { fred } = await addFredAndVera(t.node);
+  const fredHere = await signIn(t.node, FRED.email);
+  const fredElsewhere = await signIn(t.node, FRED.email);
+  const vera = await signIn(t.node, VERA.email);
   return { admin, fredHere, fredElsewhere, vera, fredId: fred.id };
 }
 

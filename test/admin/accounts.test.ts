@@ -4,10 +4,12 @@ import { SESSION_COOKIE } from "../../node/src/admin";
 import { hashPassword, verifyPassword } from "../../node/src/services/users";
 import {
   type AdminTestNode,
+  addFredAndVera,
   createAdminTestNode,
   csrfOf,
   PASSWORD,
   SETUP as SHARED_SETUP,
+  startSignedIn,
 } from "./browser";
 
 // The shared setup, with an e-mail in mixed case (accounts store it lower-cased).
@@ -20,20 +22,10 @@ afterEach(async () => {
 
 /** A node set up through the browser, with accounts of each role made by the service. */
 async function nodeWithAccounts(options: { publicUrl?: string } = {}) {
-  t = createAdminTestNode(options);
-  const admin = t.browser();
-  const done = await admin.submit("/admin/setup", "/admin/setup", SETUP);
-  expect(done.status, done.text).toBe(303);
-  const { users } = t.node.services;
-  await users.create(
-    { email: "fred@example.org", name: "Fred", password: PASSWORD, role: "facilitator" },
-    "test",
-  );
-  await users.create(
-    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
-    "test",
-  );
-  return { admin };
+  const started = await startSignedIn({ ...options, setup: SETUP });
+  t = started.t;
+  await addFredAndVera(t.node);
+  return { admin: started.admin };
 }
 
 describe("first-run setup", () => {

@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import type { Logger } from "../../node/src/api/problem";
 import { createNode, type SpiralNode } from "../../node/src/node";
+import type { Role } from "../../node/src/services/users";
 
 /** Workspace-test helpers: a node with a settable clock and a browser with a cookie jar. */
 
@@ -46,6 +47,79 @@ export function createAdminTestNode(options: { publicUrl?: string } = {}): Admin
     browser: (headers) => new Browser(node, headers),
     close: () => node.close(),
   };
+}
+
+/**
+ * A fresh node set up through the first-run form in the browser: answers the node and the
+ * browser that ran setup, signed in as Alice, the first admin. `setup` replaces the form.
+ */
+export async function startSignedIn(
+  options: { publicUrl?: string; headers?: Record<string, string>; setup?: typeof SETUP } = {},
+): Promise<{ t: AdminTestNode; admin: Browser }> {
+  const t = createAdminTestNode(options);
+  try {
+    const admin = t.browser(options.headers);
+    const done = await admin.submit("/admin/setup", "/admin/setup", options.setup ?? SETUP);
+    expect(done.status, done.text).toBe(303);
+    return { t, admin };
+  } catch (error) {
+    await t.close();
+    throw error;
+  }
+}
+
+/** An account to create: who it is and what it may do. */
+export interface TestUser {
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/** The facilitator and the viewer most workspace tests sign in as. */
+export const FRED: TestUser = { email: "fred@example.org", name: "Fred", role: "facilitator" };
+export const VERA: TestUser = { email: "vera@example.org", name: "Vera", role: "viewer" };
+
+/** Creates an account with the accounts service (actor "test"), as an admin would. */
+export function addUser(node: SpiralNode, user: TestUser, password = PASSWORD) {
+  return node.services.users.create({ ...user, password }, "test");
+}
+
+/** Creates Fred (facilitator) then Vera (viewer); answers both accounts. */
+export async function addFredAndVera(node: SpiralNode) {
+  const fred = await addUser(node, FRED);
+  const vera = await addUser(node, VERA);
+  return { fred, vera };
+}
+
+/** A new browser on `node`, signed in through the login form (which must accept it). */
+export async function signIn(
+  node: SpiralNode,
+  email: string,
+  password = PASSWORD,
+  headers?: Record<string, string>,
+) {
+  const browser = new Browser(node, headers);
+  await browser.login(email, password);
+  return browser;
+}
+
+/** New browsers signed in as Fred then Vera (see `addFredAndVera`). */
+export async function signInFredAndVera(node: SpiralNode, headers?: Record<string, string>) {
+  const fred = await signIn(node, FRED.email, PASSWORD, headers);
+  const vera = await signIn(node, VERA.email, PASSWORD, headers);
+  return { fred, vera };
+}
+
+/**
+ * Creates a group through the workspace's form (which must redirect to the group's criteria);
+ * answers the new group's id.
+ */
+export async function createGroup(browser: Browser, form: Record<string, string>) {
+  const answer = await browser.submit("/admin/groups/new", "/admin/groups", form);
+  expect(answer.status, answer.text).toBe(303);
+  const id = Number(/\/admin\/groups\/(\d+)\/criteria/.exec(answer.location ?? "")?.[1]);
+  expect(id).toBeGreaterThan(0);
+  return id;
 }
 
 export interface Page {

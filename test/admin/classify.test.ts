@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { searchGrid } from "../../node/src/admin";
-import { type AdminTestNode, createAdminTestNode, csrfOf, PASSWORD, SETUP } from "./browser";
+import {
+  type AdminTestNode,
+  addFredAndVera,
+  csrfOf,
+  signInFredAndVera,
+  startSignedIn,
+} from "./browser";
 
 let t: AdminTestNode;
 afterEach(async () => {
@@ -16,18 +22,11 @@ const NOTES = [
 
 /** A node set up through the browser, a group with criteria, a facilitator and a viewer. */
 async function prepared() {
-  t = createAdminTestNode();
-  const admin = t.browser();
-  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
-  const { users, groups, criteria } = t.node.services;
-  await users.create(
-    { email: "fred@example.org", name: "Fred", password: PASSWORD, role: "facilitator" },
-    "test",
-  );
-  await users.create(
-    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
-    "test",
-  );
+  const started = await startSignedIn();
+  t = started.t;
+  const admin = started.admin;
+  const { groups, criteria } = t.node.services;
+  await addFredAndVera(t.node);
   const group = groups.create(
     "testville",
     {
@@ -45,10 +44,7 @@ async function prepared() {
     NOTES.map((text) => ({ question: "Q1" as const, text, language: "fr" })),
     "test",
   );
-  const fred = t.browser();
-  await fred.login("fred@example.org");
-  const vera = t.browser();
-  await vera.login("vera@example.org");
+  const { fred, vera } = await signInFredAndVera(t.node);
   return { admin, fred, vera, ids: rows.map((r) => r.id) };
 }
 

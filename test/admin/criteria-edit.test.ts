@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type AdminTestNode, type Browser, createAdminTestNode, PASSWORD, SETUP } from "./browser";
+import {
+  type AdminTestNode,
+  addFredAndVera,
+  type Browser,
+  createGroup,
+  signInFredAndVera,
+  startSignedIn,
+} from "./browser";
 
 const GROUP = {
   label: "Young people of Bourtzwiller",
@@ -16,29 +23,13 @@ afterEach(async () => {
 
 /** A node set up through the browser, with a facilitator and a viewer signed in. */
 async function signedIn() {
-  t = createAdminTestNode();
-  const admin = t.browser();
-  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
-  const { users } = t.node.services;
-  await users.create(
-    { email: "fred@example.org", name: "Fred", password: PASSWORD, role: "facilitator" },
-    "test",
-  );
-  await users.create(
-    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
-    "test",
-  );
-  const fred = t.browser();
-  await fred.login("fred@example.org");
-  const vera = t.browser();
-  await vera.login("vera@example.org");
-  return { fred, vera };
+  t = (await startSignedIn()).t;
+  await addFredAndVera(t.node);
+  return signInFredAndVera(t.node);
 }
 
 async function groupWithCriteria(b: Browser, label: string, texts: string[], question = "Q2") {
-  const created = await b.submit("/admin/groups/new", "/admin/groups", { ...GROUP, label });
-  expect(created.status, created.text).toBe(303);
-  const id = Number(/\/admin\/groups\/(\d+)\/criteria/.exec(created.location ?? "")?.[1]);
+  const id = await createGroup(b, { ...GROUP, label });
   const added = await b.submit(
     `/admin/groups/${id}/criteria?question=${question}&mode=paste`,
     `/admin/groups/${id}/criteria`,

@@ -11,7 +11,7 @@ import {
   PARIS,
   PORTO,
 } from "../node/network-fixture";
-import { type AdminTestNode, createAdminTestNode, PASSWORD, SETUP } from "./browser";
+import { type AdminTestNode, addUser, PASSWORD, signIn, startSignedIn, VERA } from "./browser";
 
 // The workspace's aggregates explorer: filters, comparison of two scopes, coverage, fingerprint
 // and downloads — the same figures as GET /api/v1/aggregates.
@@ -23,15 +23,11 @@ afterEach(async () => {
 
 /** A node set up through the browser, holding four territories' syntheses; a viewer signed in. */
 async function explorer(headers?: Record<string, string>) {
-  t = createAdminTestNode();
-  const admin = t.browser(headers);
-  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
-  await t.node.services.users.create(
-    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
-    "test",
-  );
-  const vera = t.browser(headers);
-  await vera.login("vera@example.org");
+  const started = await startSignedIn({ headers });
+  t = started.t;
+  const admin = started.admin;
+  await addUser(t.node, VERA);
+  const vera = await signIn(t.node, VERA.email, PASSWORD, headers);
   deliverNetwork(t.node);
   return { admin, vera };
 }

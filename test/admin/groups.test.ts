@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type AdminTestNode,
-  type Browser,
-  createAdminTestNode,
+  addFredAndVera,
+  createGroup,
   csrfOf,
-  PASSWORD,
-  SETUP,
+  signInFredAndVera,
+  startSignedIn,
 } from "./browser";
 
 const GROUP = {
@@ -27,31 +27,11 @@ afterEach(async () => {
 
 /** A node set up through the browser, a facilitator and a viewer signed in. */
 async function signedIn(headers?: Record<string, string>) {
-  t = createAdminTestNode();
-  const admin = t.browser(headers);
-  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
-  const { users } = t.node.services;
-  await users.create(
-    { email: "fred@example.org", name: "Fred", password: PASSWORD, role: "facilitator" },
-    "test",
-  );
-  await users.create(
-    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
-    "test",
-  );
-  const fred = t.browser(headers);
-  await fred.login("fred@example.org");
-  const vera = t.browser(headers);
-  await vera.login("vera@example.org");
-  return { admin, fred, vera };
-}
-
-async function createGroup(b: Browser, form: Record<string, string> = GROUP) {
-  const answer = await b.submit("/admin/groups/new", "/admin/groups", form);
-  expect(answer.status, answer.text).toBe(303);
-  const id = Number(/\/admin\/groups\/(\d+)\/criteria/.exec(answer.location ?? "")?.[1]);
-  expect(id).toBeGreaterThan(0);
-  return id;
+  const started = await startSignedIn({ headers });
+  t = started.t;
+  await addFredAndVera(t.node);
+  const { fred, vera } = await signInFredAndVera(t.node, headers);
+  return { admin: started.admin, fred, vera };
 }
 
 const criteriaOf = (id: number, question?: string) =>
@@ -64,7 +44,7 @@ describe("groups", () => {
     const { fred } = await signedIn();
     const home = await fred.get("/admin");
     expect(home.text).toContain('href="/admin/groups"');
-    const id = await createGroup(fred);
+    const id = await createGroup(fred, GROUP);
     const [group] = t.node.services.groups.list("testville");
     expect(group).toMatchObject({
       id,
@@ -148,7 +128,7 @@ describe("groups", () => {
 describe("criteria entry", () => {
   it("adds 20 criteria one by one, each time back on an empty focused input", async () => {
     const { fred } = await signedIn();
-    const id = await createGroup(fred);
+    const id = await createGroup(fred, GROUP);
     const page = `/admin/groups/${id}/criteria?question=Q1`;
     let current = await fred.get(page);
     expect(current.text).toContain("Q1 — Well-being");
@@ -184,7 +164,7 @@ describe("criteria entry", () => {
 
   it("pastes many lines at once, all or nothing, reporting each bad line", async () => {
     const { fred } = await signedIn();
-    const id = await createGroup(fred);
+    const id = await createGroup(fred, GROUP);
     const page = await fred.get(`/admin/groups/${id}/criteria?question=Q2&mode=paste`);
     expect(page.text).toMatch(/<textarea id="f-lines" name="lines"[^>]*autofocus/);
     const lines =
@@ -254,7 +234,7 @@ describe("criteria entry", () => {
 
   it("deletes a criterion inline and comes back to its question", async () => {
     const { fred } = await signedIn();
-    const id = await createGroup(fred);
+    const id = await createGroup(fred, GROUP);
     t.node.services.criteria.add(
       "testville",
       id,
@@ -292,7 +272,7 @@ describe("criteria entry", () => {
 describe("permissions and language", () => {
   it("lets a viewer read but never post (403), and refuses a form without its CSRF token", async () => {
     const { fred, vera } = await signedIn();
-    const id = await createGroup(fred);
+    const id = await createGroup(fred, GROUP);
     t.node.services.criteria.add("testville", id, [{ question: "Q1", text: "Friends" }], "test");
     const list = await vera.get("/admin/groups");
     expect(list.status).toBe(200);
@@ -333,7 +313,7 @@ describe("permissions and language", () => {
 
   it("speaks French with Accept-Language: fr", async () => {
     const { fred } = await signedIn({ "accept-language": "fr-FR,fr;q=0.9,en;q=0.5" });
-    const id = await createGroup(fred);
+    const id = await createGroup(fred, GROUP);
     const list = await fred.get("/admin/groups");
     expect(list.text).toContain('<html lang="fr">');
     for (const text of ["Groupes et séances", "Catégorie", "Saisir les critères", "Jeunes"]) {

@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type AdminTestNode,
+  addFredAndVera,
   type Browser,
-  createAdminTestNode,
   csrfOf,
-  PASSWORD,
-  SETUP,
+  signInFredAndVera,
+  startSignedIn,
 } from "./browser";
 
 /**
@@ -21,18 +21,9 @@ afterEach(async () => {
 });
 
 async function signedIn() {
-  t = createAdminTestNode();
-  const admin = t.browser();
-  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
-  const { users, groups } = t.node.services;
-  await users.create(
-    { email: "fred@example.org", name: "Fred", password: PASSWORD, role: "facilitator" },
-    "test",
-  );
-  await users.create(
-    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
-    "test",
-  );
+  t = (await startSignedIn()).t;
+  const { groups } = t.node.services;
+  await addFredAndVera(t.node);
   for (const [label, category] of [
     ["Jeunes du centre", "young-people"],
     ["Aînés du quartier", "elderly-people"],
@@ -43,11 +34,7 @@ async function signedIn() {
       "test",
     );
   }
-  const fred = t.browser();
-  await fred.login("fred@example.org");
-  const vera = t.browser();
-  await vera.login("vera@example.org");
-  return { fred, vera };
+  return signInFredAndVera(t.node);
 }
 
 const savedCriteria = () =>

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plainText } from "../../node/src/admin/actor-preview";
+import type { Role } from "../../node/src/services/users";
 import { eventually, type Peer, publishSynthesis, startPeer } from "../federation/harness";
-import { Browser, csrfOf, PASSWORD } from "./browser";
+import { addUser, type Browser, csrfOf, PASSWORD, signIn } from "./browser";
 
 // The network pages of the workspace against real nodes on 127.0.0.1: look a territory up,
 // follow it from the preview, see the request's state, approve on the other side, receive its
@@ -10,17 +11,15 @@ import { Browser, csrfOf, PASSWORD } from "./browser";
 const inDays = (days: number) =>
   new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
-/** Signs a user of the given role in on a peer's workspace. */
-async function signIn(peer: Peer, role: "admin" | "facilitator" | "viewer") {
+/** Creates a user of the given role on a peer and signs them in on its workspace. */
+async function signInAs(peer: Peer, role: Role) {
   const email = `${role}@${peer.slug}.example.org`;
-  await peer.node.services.users.create(
-    { email, name: `${role} of ${peer.slug}`, password: PASSWORD, role },
-    "test",
-  );
-  const browser = new Browser(peer.node);
-  await browser.login(email);
-  return browser;
+  await addUser(peer.node, { email, name: `${role} of ${peer.slug}`, role });
+  return signIn(peer.node, email);
 }
+
+/** A browser that asks for French. */
+const FRENCH = { "accept-language": "fr" };
 
 /** The table row (<tr>…</tr>) of the page that mentions `text`. */
 const rowWith = (html: string, text: string) =>
@@ -94,9 +93,9 @@ describe("the network page", () => {
       startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR", region: "Grand Est" }),
       startPeer({ slug: "namur", name: "Namur", country: "BE" }, { manualApproval: true }),
     ]);
-    fred = await signIn(here, "facilitator");
-    vera = await signIn(here, "viewer");
-    nadia = await signIn(namur, "facilitator");
+    fred = await signInAs(here, "facilitator");
+    vera = await signInAs(here, "viewer");
+    nadia = await signInAs(namur, "facilitator");
   }, 60_000); // password hashing is slow on purpose
   afterAll(async () => {
     await Promise.all([here, mulhouse, namur].map((p) => p?.close()));
@@ -120,8 +119,7 @@ describe("the network page", () => {
   });
 
   it("says in French what the preview shows", async () => {
-    const french = new Browser(here.node, { "accept-language": "fr" });
-    await french.login("facilitator@porto.example.org");
+    const french = await signIn(here.node, "facilitator@porto.example.org", PASSWORD, FRENCH);
     const page = await french.get(previewPath(mulhouse.actorUrl));
     expect(page.status).toBe(200);
     expect(page.text).toContain("Territoire");
@@ -321,8 +319,7 @@ describe("the network page", () => {
 
   it("draws the received synthesis's charts in French, grid and categories labelled in French", async () => {
     const [received] = here.node.services.received.list();
-    const french = new Browser(here.node, { "accept-language": "fr" });
-    await french.login("viewer@porto.example.org");
+    const french = await signIn(here.node, "viewer@porto.example.org", PASSWORD, FRENCH);
     const page = await french.get(`/admin/network/syntheses/${received?.id}`);
     expect(page.status).toBe(200);
     const { grid } = here.node.services.ctx;
@@ -518,8 +515,7 @@ describe("the network page", () => {
     const feed = await here.node.app.request("/actors/porto/meetings.ics");
     expect(await feed.text()).toContain("Jovens de Campanhã");
 
-    const french = new Browser(here.node, { "accept-language": "fr" });
-    await french.login("viewer@porto.example.org");
+    const french = await signIn(here.node, "viewer@porto.example.org", PASSWORD, FRENCH);
     expect((await french.get("/admin/calendar")).text).toContain(
       "Copiez ce lien dans votre application d&#39;agenda",
     );

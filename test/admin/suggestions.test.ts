@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type AdminTestNode, createAdminTestNode, csrfOf, PASSWORD, SETUP } from "./browser";
+import {
+  type AdminTestNode,
+  addFredAndVera,
+  csrfOf,
+  signInFredAndVera,
+  startSignedIn,
+} from "./browser";
 
 let t: AdminTestNode;
 afterEach(async () => {
@@ -18,18 +24,9 @@ const WAITING = ["Des logements insalubres, un loyer trop cher", "Les voisins so
 
 /** A node with a group, validated and unclassified criteria, a facilitator and a viewer. */
 async function prepared() {
-  t = createAdminTestNode();
-  const admin = t.browser();
-  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
-  const { users, groups, criteria } = t.node.services;
-  await users.create(
-    { email: "fred@example.org", name: "Fred", password: PASSWORD, role: "facilitator" },
-    "test",
-  );
-  await users.create(
-    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
-    "test",
-  );
+  t = (await startSignedIn()).t;
+  const { groups, criteria } = t.node.services;
+  await addFredAndVera(t.node);
   const group = groups.create(
     "testville",
     {
@@ -55,10 +52,7 @@ async function prepared() {
     "test",
   );
   const waiting = add(WAITING.map((text) => ({ text })));
-  const fred = t.browser();
-  await fred.login("fred@example.org");
-  const vera = t.browser();
-  await vera.login("vera@example.org");
+  const { fred, vera } = await signInFredAndVera(t.node);
   return { fred, vera, groupId: group.id, ids: waiting.map((r) => r.id), add };
 }
 

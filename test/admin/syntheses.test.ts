@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Criterion } from "../../protocol/src/index";
-import { type AdminTestNode, createAdminTestNode, csrfOf, PASSWORD, SETUP } from "./browser";
+import {
+  type AdminTestNode,
+  addFredAndVera,
+  csrfOf,
+  signInFredAndVera,
+  startSignedIn,
+} from "./browser";
 
 const SLUG = "testville";
 const YEAR = { start: "2026-01-01", end: "2026-12-31", cycle: "" };
@@ -79,18 +85,11 @@ const GROUPS = [
 
 /** A node set up through the browser, the groups and criteria seeded, three people signed in. */
 async function seeded(headers?: Record<string, string>) {
-  t = createAdminTestNode();
-  const admin = t.browser(headers);
-  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
-  const { users, groups, criteria } = t.node.services;
-  await users.create(
-    { email: "fred@example.org", name: "Fred", password: PASSWORD, role: "facilitator" },
-    "test",
-  );
-  await users.create(
-    { email: "vera@example.org", name: "Vera", password: PASSWORD, role: "viewer" },
-    "test",
-  );
+  const started = await startSignedIn({ headers });
+  t = started.t;
+  const admin = started.admin;
+  const { groups, criteria } = t.node.services;
+  await addFredAndVera(t.node);
   for (const seed of GROUPS) {
     const group = groups.create(SLUG, seed.group, "test");
     const rows = criteria.add(SLUG, group.id, seed.validated, "test");
@@ -101,10 +100,7 @@ async function seeded(headers?: Record<string, string>) {
     );
     criteria.add(SLUG, group.id, [...seed.proposed, ...seed.unclassified], "test");
   }
-  const fred = t.browser(headers);
-  await fred.login("fred@example.org");
-  const vera = t.browser(headers);
-  await vera.login("vera@example.org");
+  const { fred, vera } = await signInFredAndVera(t.node, headers);
   return { admin, fred, vera };
 }
 
