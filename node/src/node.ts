@@ -18,6 +18,7 @@ import { federationMiddleware, inboxGuard } from "./federation/hono";
 import { createActorKeyStore } from "./federation/keys";
 import { createNetworkService, type NetworkService } from "./federation/network";
 import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
+import { createDeliveryWatch } from "./federation/reachability";
 import { createRelayHints } from "./federation/relay-hints";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
@@ -39,6 +40,8 @@ export interface NodeOptions {
   antiEntropyIntervalMs?: number;
   /** How often an idle queue looks for work (ms). */
   queuePollIntervalMs?: number;
+  /** Failed contacts in a row after which a followed actor or follower shows as unreachable. */
+  unreachableAfterFailures?: number;
 }
 
 export interface SpiralNode {
@@ -81,11 +84,16 @@ export function createNode(options: NodeOptions): SpiralNode {
     ...(options.queuePollIntervalMs ? { pollIntervalMs: options.queuePollIntervalMs } : {}),
     onError: (error) => options.logger.error("queued federation task failed", error),
   });
+  const deliveryWatch = createDeliveryWatch(services.follows, {
+    unreachableAfter: options.unreachableAfterFailures,
+    onError: (message, error) => options.logger.error(message, error),
+  });
   const federation = createSpiralFederation({
     kv,
     queue,
     publicUrl: options.publicUrl,
     allowPrivateAddress: options.allowPrivateAddress ?? false,
+    deliveryWatch,
   });
   let antiEntropy: AntiEntropy | undefined;
   const deps: FederationDeps = {
@@ -96,6 +104,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     logger: options.logger,
     relayHints: createRelayHints(),
     requestPull: (id) => antiEntropy?.request(id),
+    unreachableAfter: options.unreachableAfterFailures,
   };
   const outbox = createOutboxDispatcher(federation, deps, options.publicUrl);
   antiEntropy = createAntiEntropy(

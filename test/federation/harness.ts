@@ -20,6 +20,8 @@ export interface Peer {
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Stops serving HTTP (the node is unreachable) but keeps its state for later checks. */
   goOffline(): Promise<void>;
+  /** Serves HTTP again, at the same address. */
+  goOnline(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,7 +31,7 @@ export interface Peer {
  */
 export async function startPeer(
   territory: Pick<TerritoryProfile, "slug" | "name" | "country"> & Partial<TerritoryProfile>,
-  options: { tls?: boolean; manualApproval?: boolean } = {},
+  options: { tls?: boolean; manualApproval?: boolean; unreachableAfterFailures?: number } = {},
 ): Promise<Peer> {
   const server = options.tls
     ? https.createServer({
@@ -51,6 +53,9 @@ export async function startPeer(
     allowPrivateAddress: true,
     antiEntropyIntervalMs: 0,
     queuePollIntervalMs: 20,
+    ...(options.unreachableAfterFailures
+      ? { unreachableAfterFailures: options.unreachableAfterFailures }
+      : {}),
   });
   server.on("request", getRequestListener(node.app.fetch));
   node.services.territories.create({ languages: ["en"], ...territory } as TerritoryProfile, "test");
@@ -86,6 +91,11 @@ export async function startPeer(
       return { status: response.status, body: text ? JSON.parse(text) : null };
     },
     goOffline: stopServer,
+    async goOnline() {
+      if (online) return;
+      await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+      online = true;
+    },
     async close() {
       await stopServer();
       await node.close();

@@ -10,6 +10,9 @@ export interface FollowingItem {
   state: "pending" | "accepted" | "rejected";
   since: string;
   lastPulledAt?: string | undefined;
+  /** Set while deliveries, pulls or look-ups keep failing (see the follow rows' reachability). */
+  unreachableSince?: string | undefined;
+  lastError?: string | undefined;
 }
 
 export interface FollowerItem {
@@ -19,6 +22,8 @@ export interface FollowerItem {
   name?: string | undefined;
   state: "pending" | "accepted";
   since: string;
+  unreachableSince?: string | undefined;
+  lastError?: string | undefined;
 }
 
 export interface ActorPreviewView {
@@ -152,6 +157,31 @@ export function NetworkPage(props: NetworkPageProps) {
 
 const stateKey = (state: string) => `network.state.${state}` as MessageKey;
 
+/** The state of a follow, and whether its peer stopped answering (since when, why). */
+function FollowState(props: {
+  t: Translate;
+  state: string;
+  unreachableSince?: string | undefined;
+  lastError?: string | undefined;
+}) {
+  const { t, unreachableSince } = props;
+  return (
+    <>
+      <span class={`tag state-${props.state}`}>{t(stateKey(props.state))}</span>
+      {unreachableSince ? (
+        <span class="tag state-unreachable">
+          {props.lastError
+            ? t("network.state.unreachableBecause", {
+                date: day(unreachableSince),
+                reason: props.lastError,
+              })
+            : t("network.state.unreachable", { date: day(unreachableSince) })}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 function FollowingTable(props: NetworkPageProps) {
   const { t, user } = props;
   return (
@@ -182,7 +212,12 @@ function FollowingTable(props: NetworkPageProps) {
                 </td>
                 <td>{actorTypeLabel(t, f.type)}</td>
                 <td>
-                  <span class={`tag state-${f.state}`}>{t(stateKey(f.state))}</span>
+                  <FollowState
+                    t={t}
+                    state={f.state}
+                    unreachableSince={f.unreachableSince}
+                    lastError={f.lastError}
+                  />
                 </td>
                 <td>{day(f.since)}</td>
                 <td>{f.lastPulledAt ? day(f.lastPulledAt) : "—"}</td>
@@ -253,7 +288,12 @@ function FollowersTable(props: NetworkPageProps & { manualApproval: boolean }) {
                   {f.handle && f.handle !== label ? <span class="muted"> {f.handle}</span> : null}
                 </td>
                 <td>
-                  <span class={`tag state-${f.state}`}>{t(stateKey(f.state))}</span>
+                  <FollowState
+                    t={t}
+                    state={f.state}
+                    unreachableSince={f.unreachableSince}
+                    lastError={f.lastError}
+                  />
                 </td>
                 <td>{day(f.since)}</td>
                 {actions ? (

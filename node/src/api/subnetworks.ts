@@ -62,6 +62,9 @@ const joinedSchema = z.object({
   type: z.string().optional(),
   state: z.enum(["pending", "accepted", "rejected"]),
   lastPulledAt: z.string().optional(),
+  /** Since when deliveries, pulls or look-ups to this peer fail, and the last reason. */
+  unreachableSince: z.string().optional(),
+  lastError: z.string().optional(),
   since: z.string(),
 });
 const memberParams = slugParams.extend({ id: idParam });

@@ -193,6 +193,19 @@ export const outboxActivities = sqliteTable(
   ],
 );
 
+/**
+ * Whether a followed actor or a follower answers: every failed contact (a delivery to its inbox,
+ * an anti-entropy pull, a look-up) counts in `failures` and leaves its reason; after a few in a
+ * row, or one permanent failure, the peer is unreachable since `unreachable_since`. The next
+ * contact that succeeds clears them all.
+ */
+const reachability = () => ({
+  failures: integer("failures").notNull().default(0),
+  lastError: text("last_error"),
+  lastErrorAt: text("last_error_at"),
+  unreachableSince: text("unreachable_since"),
+});
+
 /** Actors a local actor follows (outgoing follows) and where each request stands. */
 export const following = sqliteTable(
   "following",
@@ -208,6 +221,7 @@ export const following = sqliteTable(
     followActivityId: text("follow_activity_id").notNull(),
     state: text("state", { enum: ["pending", "accepted", "rejected"] }).notNull(),
     lastPulledAt: text("last_pulled_at"),
+    ...reachability(),
     createdAt: createdAt(),
     updatedAt: text("updated_at"),
   },
@@ -232,6 +246,7 @@ export const followers = sqliteTable(
      * sub-network sends those the whole original activity, others (Mastodon) the object's URI.
      */
     spiral: integer("spiral", { mode: "boolean" }).notNull().default(false),
+    ...reachability(),
     createdAt: createdAt(),
     updatedAt: text("updated_at"),
   },

@@ -11,6 +11,7 @@ import {
 import { periodKey } from "../../../protocol/src/index";
 import type { FollowingRow } from "../services/follows";
 import type { FederationDeps } from "./context";
+import { UNREACHABLE_AFTER } from "./reachability";
 import { articleToSynthesis } from "./synthesis-mapper";
 
 const MAX_PAGES = 200;
@@ -48,9 +49,29 @@ export function createAntiEntropy(
     );
   }
 
+  /** Pulls from one peer; whether it answered counts for its reachability (both ways). */
   async function pull(row: FollowingRow): Promise<{ routed: number; skipped: number }> {
+    const peer = { actor: row.target };
+    let pulled: { routed: number; skipped: number };
+    try {
+      pulled = await pullFrom(row);
+    } catch (error) {
+      deps.services.follows.recordContactFailure(peer, {
+        reason: `pull: ${(error as Error).message}`,
+        permanent: false,
+        unreachableAfter: deps.unreachableAfter ?? UNREACHABLE_AFTER,
+      });
+      throw error;
+    }
+    deps.services.follows.recordContactSuccess(peer);
+    return pulled;
+  }
+
+  async function pullFrom(row: FollowingRow): Promise<{ routed: number; skipped: number }> {
     const ctx = context();
+    // Fedify's look-up answers null when the peer cannot be reached or answers an error.
     const peer = await ctx.lookupObject(row.target);
+    if (!peer) throw new Error("no answer");
     if (!isActor(peer)) throw new Error(`${row.target} is not an actor`);
     const stream = peer.streamIds.find((url) => url.pathname.endsWith("/known-syntheses"));
     if (!stream) return { routed: 0, skipped: 0 }; // not a Spiral Network node (e.g. Mastodon)
@@ -62,6 +83,7 @@ export function createAntiEntropy(
       return ctx.documentLoader(url, options);
     };
     const collection = await ctx.lookupObject(stream, { documentLoader });
+    if (!collection) throw new Error("no answer from its known-syntheses stream");
     if (!(collection instanceof OrderedCollection))
       throw new Error(`${stream.href} is not a collection`);
 

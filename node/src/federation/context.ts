@@ -16,4 +16,6 @@ export interface FederationDeps {
   relayHints: RelayHints;
   /** Starts an anti-entropy pull from a peer (after a follow is accepted). */
   requestPull(followingId: number): void;
+  /** Failed contacts in a row after which a peer shows as unreachable (default 3). */
+  unreachableAfter?: number | undefined;
 }

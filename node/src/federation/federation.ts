@@ -33,6 +33,7 @@ import {
   onUndo,
 } from "./inbox";
 import { meetingToEvent } from "./meeting-mapper";
+import type { DeliveryWatch } from "./reachability";
 import { synthesisToArticle } from "./synthesis-mapper";
 
 export const SOFTWARE_VERSION = "0.1.0";
@@ -46,15 +47,19 @@ export interface FederationOptions {
   publicUrl: string;
   /** Only for tests and a local demo network on one machine (ALLOW_PRIVATE_ADDRESSES). */
   allowPrivateAddress: boolean;
+  /** Records whether deliveries reach the peers behind follow rows (it watches the queue). */
+  deliveryWatch?: DeliveryWatch | undefined;
 }
 
 const instant = (iso: string) => Temporal.Instant.from(iso);
 
 /** Builds the Fedify federation of a node: actors, collections, objects and inbox handlers. */
 export function createSpiralFederation(options: FederationOptions): Federation<FederationDeps> {
+  const watch = options.deliveryWatch;
   const federation = createFederation<FederationDeps>({
     kv: options.kv,
-    queue: options.queue,
+    queue: watch ? watch.wrap(options.queue) : options.queue,
+    ...(watch ? { onOutboxError: watch.onOutboxError } : {}),
     manuallyStartQueue: true,
     origin: options.publicUrl,
     allowPrivateAddress: options.allowPrivateAddress,
@@ -282,8 +287,10 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     .on(Announce, onAnnounce)
     .onError((ctx, error) => ctx.data.logger.error("inbox handler failed", error));
 
-  // Deliveries that fail for good (404/410 Gone) prune the follower behind that inbox.
+  // Deliveries that fail for good (404/410 Gone) mark the follow rows behind that inbox
+  // unreachable, then prune the followers behind it.
   federation.setOutboxPermanentFailureHandler((ctx, failure) => {
+    watch?.onPermanentFailure(failure.inbox, failure.activity, failure.error);
     const pruned = ctx.data.services.follows.pruneInbox(failure.inbox.href);
     if (pruned > 0) {
       ctx.data.logger.warn(

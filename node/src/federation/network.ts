@@ -14,6 +14,7 @@ import { activityUrl } from "../services/outbox";
 import { sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { sendUpcomingMeetings } from "./inbox";
+import { UNREACHABLE_AFTER } from "./reachability";
 import { createSubnetworkNetwork } from "./subnetwork-network";
 
 const HANDLE = /^@?([^@\s]+)@([^@\s]+)$/;
@@ -52,8 +53,21 @@ export function createNetworkService(
       const ctx = context();
       const actor = await ctx.lookupObject(trimmed).catch(() => null);
       if (!isActor(actor) || !actor.id || !actor.inboxId) {
+        // A peer already followed (or following) by URL that no longer answers counts as a
+        // failed contact; an unknown URL touches no row.
+        if (isUrl && !actor) {
+          services.follows.recordContactFailure(
+            { actor: trimmed },
+            {
+              reason: "look-up: no answer",
+              permanent: false,
+              unreachableAfter: deps.unreachableAfter ?? UNREACHABLE_AFTER,
+            },
+          );
+        }
         throw new NotFoundError(`no reachable ActivityPub actor at ${trimmed}`);
       }
+      services.follows.recordContactSuccess({ actor: actor.id.href });
       return actor;
     },
 

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import { followers, following } from "../db/schema";
 import type { ServiceContext } from "./context";
 import { NotFoundError } from "./errors";
@@ -15,6 +15,7 @@ export function followingView(row: FollowingRow) {
     type: row.targetType ?? undefined,
     state: row.state,
     lastPulledAt: row.lastPulledAt ?? undefined,
+    ...reachabilityView(row),
     since: row.createdAt,
   };
 }
@@ -26,8 +27,28 @@ export function followerView(row: FollowerRow) {
     handle: row.handle ?? undefined,
     name: row.name ?? undefined,
     state: row.state,
+    ...reachabilityView(row),
     since: row.createdAt,
   };
+}
+
+/** Unreachable since when and why (absent while the peer answers). */
+function reachabilityView(row: FollowingRow | FollowerRow) {
+  return row.unreachableSince
+    ? { unreachableSince: row.unreachableSince, lastError: row.lastError ?? undefined }
+    : {};
+}
+
+/** A peer as a contact names it: the inbox a delivery went to, or the actor pulled or looked up. */
+export type Peer = { inbox: string } | { actor: string };
+
+/** How a failed contact counts (see `reachability` in the schema). */
+export interface ContactFailure {
+  reason: string;
+  /** The peer said it is gone (404/410), or delivery was given up: unreachable at once. */
+  permanent: boolean;
+  /** Failures in a row after which the peer is unreachable. */
+  unreachableAfter: number;
 }
 
 /** Follows both ways, as stored; the federation layer sends the activities. */
@@ -141,6 +162,48 @@ export function createFollowService(ctx: ServiceContext) {
           .run().changes > 0
       );
     },
+    /**
+     * A contact with a peer failed: every follow row behind it (both ways) counts one more
+     * failure; the peer is unreachable from the `unreachableAfter`th in a row, or at once when the
+     * failure is permanent. Returns how many rows it touched.
+     */
+    recordContactFailure(peer: Peer, failure: ContactFailure): number {
+      const at = now();
+      const reason = failure.reason.slice(0, 500);
+      const changes = (
+        table: typeof following | typeof followers,
+        match: SQL | undefined,
+      ): number => {
+        const unreachable = failure.permanent
+          ? sql`coalesce(${table.unreachableSince}, ${at})`
+          : sql`case when ${table.unreachableSince} is null and ${table.failures} + 1 >= ${failure.unreachableAfter} then ${at} else ${table.unreachableSince} end`;
+        return ctx.db
+          .update(table)
+          .set({
+            failures: sql`${table.failures} + 1`,
+            lastError: reason,
+            lastErrorAt: at,
+            unreachableSince: unreachable,
+          })
+          .where(match)
+          .run().changes;
+      };
+      return changes(following, followingMatch(peer)) + changes(followers, followerMatch(peer));
+    },
+    /** A contact with a peer succeeded: whatever failed before is forgotten. */
+    recordContactSuccess(peer: Peer): void {
+      const clear = { failures: 0, lastError: null, lastErrorAt: null, unreachableSince: null };
+      for (const [table, match] of [
+        [following, followingMatch(peer)],
+        [followers, followerMatch(peer)],
+      ] as const) {
+        ctx.db
+          .update(table)
+          .set(clear)
+          .where(and(match, or(sql`${table.failures} > 0`, isNotNull(table.unreachableSince))))
+          .run();
+      }
+    },
     /** Delivery to this inbox failed for good (404/410): its followers are pruned. */
     pruneInbox(inbox: string): number {
       return ctx.db.delete(followers).where(eq(followers.inbox, inbox)).run().changes;
@@ -148,3 +211,12 @@ export function createFollowService(ctx: ServiceContext) {
   };
 }
 export type FollowService = ReturnType<typeof createFollowService>;
+
+const followingMatch = (peer: Peer) =>
+  "inbox" in peer
+    ? or(eq(following.targetInbox, peer.inbox), eq(following.targetSharedInbox, peer.inbox))
+    : eq(following.target, peer.actor);
+const followerMatch = (peer: Peer) =>
+  "inbox" in peer
+    ? or(eq(followers.inbox, peer.inbox), eq(followers.sharedInbox, peer.inbox))
+    : eq(followers.follower, peer.actor);

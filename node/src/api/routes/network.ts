@@ -16,6 +16,9 @@ const followingSchema = z.object({
   type: z.string().optional(),
   state: z.enum(["pending", "accepted", "rejected"]),
   lastPulledAt: z.string().optional(),
+  /** Since when deliveries, pulls or look-ups to this peer fail, and the last reason. */
+  unreachableSince: z.string().optional(),
+  lastError: z.string().optional(),
   since: z.string(),
 });
 
@@ -25,6 +28,9 @@ const followerSchema = z.object({
   handle: z.string().optional(),
   name: z.string().optional(),
   state: z.enum(["pending", "accepted"]),
+  /** Since when deliveries, pulls or look-ups to this peer fail, and the last reason. */
+  unreachableSince: z.string().optional(),
+  lastError: z.string().optional(),
   since: z.string(),
 });
 
