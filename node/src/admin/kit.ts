@@ -78,3 +78,13 @@ export const sameToken = (a: string | undefined, b: string | undefined) => {
 };
 
 export const hasErrors = (errors: Errors) => Object.values(errors).some(Boolean);
+
+/**
+ * The message named by a `?done=` query among a page's known outcomes. Own keys only: a plain
+ * lookup would answer "constructor" or "__proto__" with something that is not a message.
+ */
+export const outcomeNotice = <K extends string>(
+  outcomes: Readonly<Record<string, K>>,
+  name: string | undefined,
+): K | undefined =>
+  name !== undefined && Object.hasOwn(outcomes, name) ? outcomes[name] : undefined;

@@ -27,7 +27,14 @@ import { followerView, followingView } from "../services/follows";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { territoryActorId } from "../services/territories";
 import { previewActor, TARGET_MAX } from "./actor-preview";
-import { type AdminApp, type AdminContext, type AdminKit, EDITORS, str } from "./kit";
+import {
+  type AdminApp,
+  type AdminContext,
+  type AdminKit,
+  EDITORS,
+  outcomeNotice,
+  str,
+} from "./kit";
 
 /** Notices shown on the network page after an action (`?done=…`). */
 const DONE: Record<string, MessageKey> = {
@@ -58,7 +65,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       const row = services.follows.following(territory.slug).find((f) => f.id === followedId);
       if (row) notice = t("network.followed", { name: row.targetName ?? row.target });
     }
-    const done = DONE[c.req.query("done") ?? ""];
+    const done = outcomeNotice(DONE, c.req.query("done"));
     if (done) notice = t(done);
     if (c.req.query("gone") !== undefined) notice = t("network.error.gone");
     return c.html(

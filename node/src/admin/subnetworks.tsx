@@ -24,6 +24,7 @@ import {
   EDITORS,
   type Errors,
   hasErrors,
+  outcomeNotice,
   str,
 } from "./kit";
 
@@ -112,7 +113,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     if (!user) return c.redirect(entryPoint(), 303);
     const t = c.get("t");
     const territory = territoryOf();
-    const done = DONE[c.req.query("done") ?? ""];
+    const done = outcomeNotice(DONE, c.req.query("done"));
     const hosted = services.subnetworks.list().map((row) => {
       const members = services.subnetworks.members(row.slug);
       return {
@@ -370,7 +371,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
       members.filter((m) => m.name).map((m) => [m.follower, m.name as string] as const),
     );
     const userNames = new Map(services.users.list().map((u) => [u.id, u.name]));
-    const done = DONE[c.req.query("done") ?? ""];
+    const done = outcomeNotice(DONE, c.req.query("done"));
     return c.html(
       <HostedSubnetworkPage
         t={t}
