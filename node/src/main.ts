@@ -94,6 +94,18 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join("\n")}\n\n`);
   });
 
+  // A port in use or a privileged port is a setup mistake: say so plainly instead of a stack trace.
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    const reason =
+      error.code === "EADDRINUSE"
+        ? `port ${config.port} on ${config.host} is already in use (another node or program); stop it or choose another PORT`
+        : error.code === "EACCES"
+          ? `not allowed to listen on port ${config.port}; choose a PORT above 1024 or put a reverse proxy in front`
+          : error.message;
+    process.stderr.write(`the node could not start: ${reason}\n`);
+    node.close().finally(() => process.exit(1));
+  });
+
   const shutdown = (signal: string) => {
     logger.info(`${signal}: shutting down`);
     server.close(() => {
