@@ -137,6 +137,7 @@ export function createPages(services: Services) {
   });
 
   /** A hosted sub-network's page: theme in the page's language, member territories, how to join. */
+  const capped = (name: string) => (name.length > 100 ? `${name.slice(0, 99)}…` : name);
   const subnetworkPage = (c: Context<PagesEnv>, slug: string) => {
     const row = services.subnetworks.find(slug);
     if (!row) return c.notFound();
@@ -147,11 +148,12 @@ export function createPages(services: Services) {
         .list()
         .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
     );
-    // SPIRAL territories only: fediverse accounts following the group are not members.
+    // Accepted SPIRAL territories only (not pending requests, not fediverse accounts); names
+    // come from remote actors, so they are capped.
     const members = services.follows
       .acceptedFollowers(row.slug)
       .filter((m) => m.spiral && /^https?:\/\//.test(m.follower))
-      .map((m) => ({ name: m.name ?? m.handle ?? m.follower, url: m.follower }));
+      .map((m) => ({ name: capped(m.name ?? m.handle ?? m.follower), url: m.follower }));
     return c.html(
       <SubnetworkPublicPage
         {...page(c)}

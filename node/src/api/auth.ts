@@ -51,6 +51,11 @@ const PUBLIC_READS = [
   /^\/api\/v1\/aggregates$/,
   /^\/api\/v1\/meetings$/,
   /^\/api\/v1\/territories\/[^/]+\/meetings(\/[^/]+)?$/,
+  // A hosted sub-network's profile, theme and what it relayed are public (its members list,
+  // with pending requests, is not).
+  /^\/api\/v1\/subnetworks$/,
+  /^\/api\/v1\/subnetworks\/[^/]+$/,
+  /^\/api\/v1\/subnetworks\/[^/]+\/relayed$/,
 ];
 
 export function requireAdmin(db: Db): MiddlewareHandler<ApiEnv> {

@@ -13,7 +13,12 @@ import {
   type Undo,
   Update,
 } from "@fedify/vocab";
-import { MEETING_MEDIA_TYPE, periodKey, SYNTHESIS_MEDIA_TYPE } from "../../../protocol/src/index";
+import {
+  isPublicMeeting,
+  MEETING_MEDIA_TYPE,
+  periodKey,
+  SYNTHESIS_MEDIA_TYPE,
+} from "../../../protocol/src/index";
 import { sameOrigin, sendControlActivity, withoutSignature } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { proofsVerify } from "./integrity";
@@ -239,9 +244,12 @@ export async function onSynthesisActivity(
     periodKey: periodKey(payload.period),
   };
   if (outcome === "older") return;
-  recordArrival(ctx, via, { ...item, activityId: String(json.id) });
+  // Withdrawn here: a replayed copy of a version the origin withdrew goes no further.
+  if (services.subnetworks.receivedObject(article.id.href)?.withdrawn) return;
+  const arrival = outcome === "duplicate" ? "duplicate" : outcome === "stored" ? "new" : "newer";
+  recordArrival(ctx, via, { ...item, activityId: String(json.id) }, arrival);
   // A sub-network hosted here re-announces what its members address to it (DESIGN §6).
-  await relayToSubnetworks(ctx, activity, json, { ...item, payload });
+  await relayToSubnetworks(ctx, activity, json, { ...item, payload }, arrival);
 }
 
 /** A meeting announced (or changed, or cancelled) by a territory. */
@@ -266,15 +274,24 @@ export async function onMeetingActivity(
     via,
   });
   logger.info(`${describe(activity)}: meeting "${parsed.payload.title}" — ${outcome}`);
-  if (outcome === "older") return;
+  const held = services.subnetworks.receivedObject(event.id.href);
+  // The same sequence again (a member sharing a meeting the group's node already had) is a
+  // duplicate; an older one, or anything about a deleted meeting, goes no further.
+  const duplicate =
+    outcome === "older" &&
+    held?.origin === actor &&
+    (held.payload as { sequence?: number }).sequence === parsed.payload.sequence;
+  if ((outcome === "older" && !duplicate) || held?.withdrawn) return;
   const item = {
     kind: "meeting" as const,
     origin: actor,
     objectId: event.id.href,
     periodKey: null,
+    followersOnly: !isPublicMeeting(parsed.payload),
   };
-  recordArrival(ctx, via, { ...item, activityId: String(json.id) });
-  await relayToSubnetworks(ctx, activity, json, item);
+  const arrival = duplicate ? "duplicate" : outcome === "stored" ? "new" : "newer";
+  recordArrival(ctx, via, { ...item, activityId: String(json.id) }, arrival);
+  await relayToSubnetworks(ctx, activity, json, item, arrival);
 }
 
 /** The relay an activity came through, unless that was its origin itself (pulled from it). */
@@ -314,11 +331,13 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   if (!(inner instanceof Create || inner instanceof Update || inner instanceof Delete)) return;
   const via = announce.actorId?.href ?? "unknown relay";
   ctx.data.relayHints.note(inner.id, via);
-  noteAlreadyHeld(ctx, via, inner);
   const routed = await ctx.routeActivity(ctx.recipient, inner, { immediate: true });
   if (!routed) {
     ctx.data.logger.warn(
       `refused ${describe(inner)} relayed by ${via}: the origin's proof does not verify`,
     );
+    return;
   }
+  // Verified now (or already processed once verified): an arrival Fedify did not route again.
+  noteAlreadyHeld(ctx, via, inner);
 }

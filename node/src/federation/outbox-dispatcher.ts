@@ -1,7 +1,19 @@
 import { type Context, type Federation, signObject } from "@fedify/fedify";
-import { Activity, Create, Delete, PUBLIC_COLLECTION, Tombstone, Update } from "@fedify/vocab";
+import {
+  Activity,
+  Create,
+  Delete,
+  isActor,
+  PUBLIC_COLLECTION,
+  Tombstone,
+  Update,
+} from "@fedify/vocab";
 import { Temporal } from "temporal-polyfill";
-import type { MeetingPayload, SynthesisPayload } from "../../../protocol/src/index";
+import {
+  isPublicMeeting,
+  type MeetingPayload,
+  type SynthesisPayload,
+} from "../../../protocol/src/index";
 import { activityUrl, type OutboxRow } from "../services/outbox";
 import { synthesisUrl } from "../services/syntheses";
 import type { FederationDeps } from "./context";
@@ -29,12 +41,43 @@ export function createOutboxDispatcher(
 
   const context = () => federation.createContext(new URL(publicUrl), deps);
 
+  /**
+   * The groups a publication goes to: every one the object was ever addressed to (a withdrawal
+   * must reach a group the territory has left), none for a followers-only meeting (a group's
+   * relays are public, so those are not sent to groups at all).
+   */
+  function addressedGroups(row: OutboxRow): string[] {
+    const meeting = row.meetingPayload as { visibility?: string } | null;
+    if (row.type !== "Delete" && meeting && !isPublicMeeting(meeting)) return [];
+    return deps.services.subnetworks.addressedSubnetworks(row);
+  }
+
+  /** Where a group's inbox is: from the follow (if any is left), or else from its actor. */
+  async function groupRecipient(ctx: Context<FederationDeps>, actor: string, url: string) {
+    const follow = deps.services.follows.following(actor).find((f) => f.target === url);
+    if (follow) {
+      return {
+        id: new URL(follow.target),
+        inboxId: new URL(follow.targetInbox),
+        endpoints: follow.targetSharedInbox
+          ? { sharedInbox: new URL(follow.targetSharedInbox) }
+          : null,
+      };
+    }
+    const group = await ctx.lookupObject(url).catch(() => null);
+    if (!isActor(group) || !group.id || !group.inboxId) {
+      deps.logger.warn(`the group ${url} could not be reached: not sent there`);
+      return null;
+    }
+    return { id: group.id, inboxId: group.inboxId, endpoints: null };
+  }
+
   async function buildPublication(ctx: Context<FederationDeps>, row: OutboxRow): Promise<Activity> {
     const id = new URL(activityUrl(ctx.canonicalOrigin, row.uuid));
     const actor = ctx.getActorUri(row.actor);
     const followers = ctx.getFollowersUri(row.actor);
     // Sub-networks it is addressed to (FEP-1b12): in cc and audience, so the group relays it.
-    const groups = deps.services.subnetworks.addressedSubnetworks(row).map((url) => new URL(url));
+    const groups = addressedGroups(row).map((url) => new URL(url));
     const toGroups = groups.length > 0 ? { audiences: groups } : {};
     const addressing = { to: PUBLIC_COLLECTION, ccs: [followers, ...groups], ...toGroups };
     if (row.type === "Delete") {
@@ -57,7 +100,7 @@ export function createOutboxDispatcher(
       const published = Temporal.Instant.from(row.createdAt);
       const audience =
         (row.meetingPayload as unknown as MeetingPayload).visibility === "followers"
-          ? { to: followers, ...(groups.length > 0 ? { ccs: groups, ...toGroups } : {}) }
+          ? { to: followers }
           : addressing;
       const values = { id, actor, object: event, published, ...audience };
       return row.type === "Create" ? new Create(values) : new Update(values);
@@ -117,22 +160,21 @@ export function createOutboxDispatcher(
         inboxId: new URL(f.inbox),
         endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
       }));
-      // …and the joined sub-networks it is addressed to (their node relays it to the members);
-      // one this node hosts relays it from here.
-      const addressed = services.subnetworks.addressedSubnetworks(row);
-      const groups = services.subnetworks
-        .joinedGroups(row.actor, addressed)
-        .filter((group) => !services.subnetworks.byActorUrl(group.target));
+      // …and the sub-networks it is addressed to (their node relays it to the members), joined
+      // now or before; one this node hosts relays it from here.
+      const addressed = addressedGroups(row);
       const localGroups = addressed.filter((url) => services.subnetworks.byActorUrl(url));
-      for (const group of groups) {
-        if (recipients.some((r) => r.id.href === group.target)) continue;
-        recipients.push({
-          id: new URL(group.target),
-          inboxId: new URL(group.targetInbox),
-          endpoints: group.targetSharedInbox
-            ? { sharedInbox: new URL(group.targetSharedInbox) }
-            : null,
-        });
+      if (row.type === "Delete") {
+        const origin = ctx.getActorUri(row.actor).href;
+        for (const url of services.subnetworks.hostedHolders(origin, row.objectId)) {
+          if (!localGroups.includes(url)) localGroups.push(url);
+        }
+      }
+      for (const url of addressed) {
+        if (services.subnetworks.byActorUrl(url)) continue;
+        if (recipients.some((r) => r.id.href === url)) continue;
+        const group = await groupRecipient(ctx, row.actor, url);
+        if (group) recipients.push(group);
       }
       if (recipients.length > 0) {
         const activity = prepared ?? (await Activity.fromJsonLd(json, ctx));

@@ -1,5 +1,5 @@
 import type { Context } from "@fedify/fedify";
-import { Accept, Activity, Follow, Group, Reject } from "@fedify/vocab";
+import { Accept, Follow, Group, Reject } from "@fedify/vocab";
 import type { Actor } from "../services/context";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { followingView } from "../services/follows";
@@ -7,7 +7,7 @@ import type { Services } from "../services/index";
 import { subnetworkItemView } from "../services/subnetworks";
 import { sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
-import { announceToMembers, relayOwnToLocalSubnetworks, sendRelayedMeetings } from "./subnetworks";
+import { announceToMembers, sendRelayedMeetings } from "./subnetworks";
 
 interface FollowOps {
   lookUp(target: string): Promise<{ id: URL | null }>;
@@ -66,6 +66,14 @@ export function createSubnetworkNetwork(
     async approve(slug: string, memberId: number, actor: Actor): Promise<void> {
       const row = memberOf(slug, memberId);
       if (row.state === "accepted") return;
+      // The decision is written first: a failed send is retried by the queue, never undone.
+      services.ctx.db.transaction(() => {
+        services.subnetworks.clearRemoval(slug, row.follower);
+        services.follows.setFollowerState(row.id, "accepted");
+        services.audit.record(actor, "subnetwork.member.approve", `subnetwork:${slug}`, {
+          member: row.follower,
+        });
+      });
       const ctx = context();
       await sendControlActivity(
         ctx,
@@ -76,12 +84,7 @@ export function createSubnetworkNetwork(
         "Accept",
         row.followActivityId,
       );
-      services.subnetworks.clearRemoval(slug, row.follower);
-      services.follows.setFollowerState(row.id, "accepted");
       await sendRelayedMeetings(ctx, slug, row.follower);
-      services.audit.record(actor, "subnetwork.member.approve", `subnetwork:${slug}`, {
-        member: row.follower,
-      });
     },
 
     /**
@@ -90,6 +93,8 @@ export function createSubnetworkNetwork(
      */
     async remove(slug: string, memberId: number, actor: Actor): Promise<void> {
       const row = memberOf(slug, memberId);
+      // Removed first (one transaction): from now on nothing it sends is relayed.
+      services.subnetworks.markRemoved(slug, row.follower, actor);
       const ctx = context();
       await sendControlActivity(
         ctx,
@@ -100,7 +105,6 @@ export function createSubnetworkNetwork(
         "Reject",
         row.followActivityId,
       );
-      services.subnetworks.markRemoved(slug, row.follower, actor);
     },
 
     /** A local territory joins a sub-network (a Group) by handle or URL: a Follow goes out. */
@@ -136,8 +140,6 @@ export function createSubnetworkNetwork(
      */
     feed(territorySlug: string, ref: string | number) {
       const row = joinedRow(territorySlug, ref);
-      const syntheses = new Map(services.received.list().map((r) => [r.objectId, r]));
-      const meetings = new Map(services.receivedMeetings.all().map((m) => [m.objectId, m]));
       // This node's own publications, as the group relayed them back.
       const own = (objectId: string) => {
         const uuid = objectId.split("/").pop() ?? "";
@@ -147,26 +149,27 @@ export function createSubnetworkNetwork(
         const meeting = local ? services.meetings.byUuid(uuid) : undefined;
         return meeting ? { payload: meeting.meeting.payload, version: undefined } : undefined;
       };
+      // Each item looked up by its object id (no scan of everything received).
       return services.subnetworks.items(row.target).map((item) => {
-        const synthesis = syntheses.get(item.objectId);
-        const meeting = meetings.get(item.objectId);
-        const mine = synthesis || meeting ? undefined : own(item.objectId);
-        const payload = (synthesis?.payload ?? meeting?.payload ?? mine?.payload) as
+        const received = services.subnetworks.receivedObject(item.objectId);
+        const mine = received ? undefined : own(item.objectId);
+        const payload = (received?.payload ?? mine?.payload) as
           | { territory?: { name?: string }; title?: string }
           | undefined;
         return {
           ...subnetworkItemView(item),
           territory: payload?.territory?.name,
           ...(item.kind === "meeting" ? { title: payload?.title } : {}),
-          ...(item.kind === "synthesis" ? { version: synthesis?.version ?? mine?.version } : {}),
+          ...(item.kind === "synthesis" ? { version: received?.version ?? mine?.version } : {}),
         };
       });
     },
 
     /**
-     * Shares something a territory published before joining (its latest activity, as signed)
-     * with a joined sub-network: delivered to the group's own inbox, which relays it like
-     * anything addressed to it. Its later versions or changes are addressed to the group too.
+     * Shares something a territory published before joining with a joined sub-network: the
+     * territory signs a new Update of the object (same version) that names the group in its
+     * addressing, so the group relays it like anything addressed to it; later versions and
+     * changes go there too. A followers-only meeting cannot be shared (a group's relays are public).
      */
     async share(
       territorySlug: string,
@@ -187,25 +190,13 @@ export function createSubnetworkNetwork(
       if (!publication?.json || publication.type === "Delete" || !publication.sentAt) {
         throw new NotFoundError("no current publication of this territory with that id");
       }
-      const ctx = context();
-      services.subnetworks.addAddressing(territorySlug, publication.objectId, row.target);
-      if (services.subnetworks.byActorUrl(row.target)) {
-        // A group this node hosts relays it from here (see relayOwnToLocalSubnetworks).
-        await relayOwnToLocalSubnetworks(ctx, publication, publication.json, [row.target]);
-        return;
+      if (!services.outbox.isPublic(publication)) {
+        throw new ConflictError(
+          "a meeting for followers only is not shared with sub-networks: their relays are public",
+        );
       }
-      const activity = await Activity.fromJsonLd(publication.json, ctx);
-      const keys = (await ctx.getActorKeyPairs(territorySlug)).map((k) => ({
-        keyId: k.keyId,
-        privateKey: k.privateKey,
-      }));
-      // The group's own inbox (not the shared one): that is how it knows it is meant for it.
-      await ctx.sendActivity(
-        keys,
-        { id: new URL(row.target), inboxId: new URL(row.targetInbox) },
-        activity,
-        { orderingKey: publication.objectId },
-      );
+      // Sent (and, for a group hosted here, relayed) by the outbox dispatcher.
+      services.subnetworks.recordShare(publication, row.target);
     },
 
     /**

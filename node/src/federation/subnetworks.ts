@@ -11,7 +11,7 @@ import {
   PUBLIC_COLLECTION,
   type Update,
 } from "@fedify/vocab";
-import type { SynthesisPayload } from "../../../protocol/src/index";
+import { isPublicMeeting, type SynthesisPayload } from "../../../protocol/src/index";
 import type { Services } from "../services/index";
 import { activityUrl, type OutboxRow } from "../services/outbox";
 import { type SubnetworkRow, touchesTheme } from "../services/subnetworks";
@@ -84,7 +84,8 @@ export async function onSubnetworkFollow(
       "Accept",
       follow.id.href,
     );
-    await sendRelayedMeetings(ctx, group.slug, member);
+    // A repeated Follow of a member gets its Accept again, not the catch-up again.
+    if (!already) await sendRelayedMeetings(ctx, group.slug, member);
   }
   logger.info(`${member} joins the sub-network ${group.slug} (${row.state})`);
 }
@@ -108,7 +109,7 @@ export async function sendRelayedMeetings(
   if (relayed.size === 0) return 0;
   const activities = services.receivedMeetings
     .upcoming()
-    .filter((m) => relayed.has(m.objectId) && m.origin !== member)
+    .filter((m) => relayed.has(m.objectId) && m.origin !== member && isPublicMeeting(m.payload))
     .map((m) => ({ objectId: m.objectId, json: m.activity }));
   for (const territory of services.territories.list()) {
     const upcoming = services.meetings.list(territory.slug, { upcoming: true });
@@ -117,7 +118,7 @@ export async function sendRelayedMeetings(
       upcoming.map((m) => m.uuid),
     );
     for (const row of rows) {
-      if (relayed.has(row.objectId) && row.json) {
+      if (relayed.has(row.objectId) && row.json && services.outbox.isPublic(row)) {
         activities.push({ objectId: row.objectId, json: row.json });
       }
     }
@@ -136,19 +137,22 @@ export function onSubnetworkLeave(ctx: Ctx, member: URL, group: SubnetworkRow): 
 }
 
 /**
- * The hosted sub-networks an activity is addressed to (audience, to or cc), and the one whose own
- * inbox it was delivered to (a member sharing something it published before joining).
+ * The hosted sub-networks an activity is addressed to (audience, to or cc) by its origin's
+ * signed addressing. Being delivered to the group's inbox is not addressing: anyone holding a
+ * signed activity could deliver it there.
  */
 function addressedSubnetworks(ctx: Ctx, activity: Activity): SubnetworkRow[] {
   const found = new Map<string, SubnetworkRow>();
-  const recipient = ctx.recipient ? ctx.data.services.subnetworks.find(ctx.recipient) : undefined;
-  if (recipient) found.set(recipient.slug, recipient);
   for (const id of [...activity.audienceIds, ...activity.toIds, ...activity.ccIds]) {
     const group = localSubnetwork(ctx, id);
     if (group) found.set(group.slug, group);
   }
   return [...found.values()];
 }
+
+/** Whether the activity is addressed to everyone: a group relays only public activities. */
+const isPublicActivity = (activity: Activity) =>
+  [...activity.toIds, ...activity.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
 
 export interface RelayedItem {
   kind: "synthesis" | "meeting";
@@ -157,7 +161,12 @@ export interface RelayedItem {
   periodKey: string | null;
   /** A synthesis's payload, for the thematic filter. */
   payload?: SynthesisPayload;
+  /** A meeting for the origin's followers only: never relayed (a group's relays are public). */
+  followersOnly?: boolean;
 }
+
+/** How the receiving node classed the activity it is asked to relay. */
+export type Arrival = "new" | "newer" | "duplicate";
 
 /**
  * Group side: a member's verified Create or Update (`json`, as its origin signed it) addressed to
@@ -169,11 +178,19 @@ export async function relayToSubnetworks(
   activity: Create | Update,
   json: Record<string, unknown>,
   item: RelayedItem,
+  arrival: Arrival,
 ): Promise<void> {
-  for (const group of addressedSubnetworks(ctx, activity)) {
+  const groups = addressedSubnetworks(ctx, activity);
+  if (groups.length === 0) return;
+  if (!isPublicActivity(activity)) {
+    ctx.data.logger.warn(`not relayed: ${item.objectId} is not addressed to the public`);
+    return;
+  }
+  for (const group of groups) {
     await relayMemberActivity(ctx, group, json, item, {
       activityId: activity.id?.href ?? item.objectId,
-      topLevel: activity.constructor.name === "Create",
+      create: activity.constructor.name === "Create",
+      arrival,
     });
   }
 }
@@ -184,9 +201,13 @@ async function relayMemberActivity(
   group: SubnetworkRow,
   json: Record<string, unknown>,
   item: RelayedItem,
-  options: { activityId: string; topLevel: boolean },
+  options: { activityId: string; create: boolean; arrival: Arrival },
 ): Promise<void> {
   const { services, logger } = ctx.data;
+  if (item.followersOnly) {
+    logger.info(`not relayed by ${group.slug}: ${item.objectId} is for followers only`);
+    return;
+  }
   if (!services.subnetworks.isMember(group.slug, item.origin)) {
     logger.warn(`not relayed by ${group.slug}: ${item.origin} is not a member`);
     return;
@@ -196,22 +217,34 @@ async function relayMemberActivity(
     return;
   }
   const subnetwork = ctx.getActorUri(group.slug).href;
-  // Delivered again (a retry, or both addressed and shared): relayed once.
-  if (services.subnetworks.hasRelayed(subnetwork, item.objectId, options.activityId)) return;
+  const held = services.subnetworks.relayedItem(subnetwork, item.objectId);
+  // Withdrawn: only a newer version from its origin brings it back, never a replayed copy.
+  if (held?.deletedAt && options.arrival !== "newer") {
+    logger.warn(`not relayed by ${group.slug}: ${item.objectId} was withdrawn`);
+    return;
+  }
+  // Delivered again (a retry, a replay, the same version again): relayed once.
+  if (held && !held.deletedAt) {
+    if (held.activityId === options.activityId || options.arrival === "duplicate") return;
+  }
   // The origin gets the Announce too: its receipt that the group relayed it. Recorded once
   // handed to the queue, so a failure before that is relayed when the activity comes again.
   await announceToMembers(ctx, group.slug, json, {
     objectId: item.objectId,
-    topLevel: options.topLevel,
+    // Non-SPIRAL followers hear of an object once: when the group first relays it.
+    topLevel: options.create || !held,
   });
-  services.subnetworks.recordItem({
-    subnetwork,
-    origin: item.origin,
-    objectId: item.objectId,
-    kind: item.kind,
-    periodKey: item.periodKey,
-    activityId: options.activityId,
-  });
+  services.subnetworks.recordItem(
+    {
+      subnetwork,
+      origin: item.origin,
+      objectId: item.objectId,
+      kind: item.kind,
+      periodKey: item.periodKey,
+      activityId: options.activityId,
+    },
+    { restore: options.arrival === "newer" },
+  );
 }
 
 /**
@@ -231,10 +264,8 @@ export async function relayOwnToLocalSubnetworks(
     const group = services.subnetworks.byActorUrl(url);
     if (!group) continue;
     if (row.type === "Delete") {
-      const had =
-        services.subnetworks.isMember(group.slug, origin) &&
-        services.subnetworks.markItemDeleted(url, origin, row.objectId);
-      if (had)
+      // Relayed wherever the group relayed the object, member or not any more.
+      if (services.subnetworks.markItemDeleted(url, origin, row.objectId))
         await announceToMembers(ctx, group.slug, json, { objectId: row.objectId, topLevel: false });
       continue;
     }
@@ -253,27 +284,26 @@ export async function relayOwnToLocalSubnetworks(
         objectId: row.objectId,
         periodKey: version ? version.periodKey : null,
         ...(payload ? { payload } : {}),
+        followersOnly: row.meetingUuid !== null && !services.outbox.isPublic(row),
       },
-      { activityId: String(json.id), topLevel: row.type === "Create" },
+      // Our own dispatcher sends each publication once, in order: always the latest.
+      { activityId: String(json.id), create: row.type === "Create", arrival: "newer" },
     );
   }
 }
 
 /**
- * Group side: a member withdrew (Delete) something the group relayed: the Delete, checked
- * against the origin's proof, is announced too, so members drop it.
+ * Group side: an origin withdrew (Delete) something a hosted group relayed: the Delete, checked
+ * against the origin's proof, is announced too, so members drop it — also when the origin has
+ * left the group or was removed since (a withdrawal must reach wherever the object went).
  */
 export async function relayDeleteToSubnetworks(ctx: Ctx, del: Delete): Promise<void> {
   const { services, logger } = ctx.data;
   const origin = del.actorId?.href;
   const objectId = del.objectId?.href;
   if (!origin || !objectId) return;
-  const groups = addressedSubnetworks(ctx, del).filter(
-    (group) =>
-      services.subnetworks.isMember(group.slug, origin) &&
-      services.subnetworks.markItemDeleted(ctx.getActorUri(group.slug).href, origin, objectId),
-  );
-  if (groups.length === 0) return;
+  const holders = services.subnetworks.hostedHolders(origin, objectId);
+  if (holders.length === 0) return;
   const json = await del.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
   const verified = await proofsVerify(del, json, {
     documentLoader: ctx.documentLoader,
@@ -284,7 +314,9 @@ export async function relayDeleteToSubnetworks(ctx: Ctx, del: Delete): Promise<v
     logger.warn(`not relayed: the Delete of ${objectId} carries no valid proof of its origin`);
     return;
   }
-  for (const group of groups) {
+  for (const url of holders) {
+    const group = services.subnetworks.byActorUrl(url);
+    if (!group || !services.subnetworks.markItemDeleted(url, origin, objectId)) continue;
     await announceToMembers(ctx, group.slug, withoutSignature(json), {
       objectId,
       topLevel: false,
@@ -355,6 +387,20 @@ export function joinedSubnetwork(services: Services, actorUrl: string | null | u
 }
 
 /**
+ * Joined, or asked to join: the group sends its Accept and then the catch-up of upcoming
+ * meetings, which may arrive first; a group that refused (rejected) does not count.
+ */
+function joinedOrJoining(services: Services, actorUrl: string) {
+  return (
+    joinedSubnetwork(services, actorUrl) ??
+    services.territories
+      .list()
+      .flatMap((t) => services.follows.following(t.slug))
+      .find((f) => f.target === actorUrl && f.targetType === "Group" && f.state === "pending")
+  );
+}
+
+/**
  * Territory side, before routing what an Announce carries: a relay no local territory follows is
  * still heard (a node passing on syntheses, verified anyway), but a sub-network (Group) nobody
  * here joined is ignored.
@@ -364,6 +410,7 @@ export async function acceptsAnnounceFrom(ctx: Ctx, announce: Announce): Promise
   if (!announcer) return false;
   const { services, logger } = ctx.data;
   if (services.follows.acceptedFollowing().some((f) => f.target === announcer)) return true;
+  if (joinedOrJoining(services, announcer)) return true;
   const actor = await announce.getActor(ctx).catch(() => null);
   if (actor instanceof Group) {
     logger.warn(`ignored an Announce from ${announcer}: no territory here joined that sub-network`);
@@ -380,65 +427,60 @@ export function recordArrival(
   ctx: Context<FederationDeps>,
   via: string | null,
   item: Omit<RelayedItem, "payload"> & { activityId: string },
+  arrival: Arrival,
 ): void {
-  if (!joinedSubnetwork(ctx.data.services, via)) return;
-  ctx.data.services.subnetworks.recordItem({ subnetwork: via as string, ...item });
+  if (!via || !joinedOrJoining(ctx.data.services, via)) return;
+  const { kind, origin, objectId, periodKey, activityId } = item;
+  ctx.data.services.subnetworks.recordItem(
+    { subnetwork: via, kind, origin, objectId, periodKey, activityId },
+    { restore: arrival === "newer" },
+  );
 }
 
 /**
- * Territory side: an Announce from a joined sub-network carries an activity this node already
- * verified and stored (it came directly from its origin too), or one of its own territories'
- * publications: Fedify will not route the same activity twice (and our own are not stored as
- * received), so the arrival through the sub-network is recorded here.
+ * Territory side, once Fedify routed (and so verified) what an Announce from a joined
+ * sub-network carried: an activity this node already held (it came directly from its origin
+ * too), or one of its own territories' publications, is recorded as arrived through the group
+ * here — Fedify will not route the same activity twice, and our own are not stored as received.
+ * Looked up by object id; nothing withdrawn is recorded.
  */
 export function noteAlreadyHeld(ctx: Ctx, via: string, inner: Create | Update | Delete): void {
   const { services } = ctx.data;
-  if (!joinedSubnetwork(services, via) || !inner.id || !inner.objectId || !inner.actorId) return;
   if (inner.constructor.name === "Delete") return;
+  if (!inner.id || !inner.objectId || !inner.actorId || !joinedOrJoining(services, via)) return;
   const activityId = inner.id.href;
   const objectId = inner.objectId.href;
+  const arrival = { subnetwork: via, objectId, activityId };
   if (sameOrigin(inner.actorId, ctx.canonicalOrigin)) {
     // Our own publication, back from the group: the receipt that the group relayed it.
     const parsed = ctx.parseUri(inner.objectId);
     const uuid = parsed?.type === "object" ? parsed.values.uuid : undefined;
     const own = uuid ? services.syntheses.series(uuid) : undefined;
     const meeting = uuid && !own ? services.meetings.byUuid(uuid) : undefined;
-    if (!own && !meeting) return;
-    services.subnetworks.recordItem({
-      subnetwork: via,
-      origin: inner.actorId.href,
-      objectId,
-      kind: own ? "synthesis" : "meeting",
-      periodKey: own ? own.series.periodKey : null,
-      activityId,
-    });
+    if (own && !own.series.withdrawnAt) {
+      const periodKey = own.series.periodKey;
+      services.subnetworks.recordItem({
+        ...arrival,
+        origin: inner.actorId.href,
+        kind: "synthesis",
+        periodKey,
+      });
+    } else if (meeting) {
+      services.subnetworks.recordItem({
+        ...arrival,
+        origin: inner.actorId.href,
+        kind: "meeting",
+        periodKey: null,
+      });
+    }
     return;
   }
-  const synthesis = services.received
-    .list()
-    .find((r) => r.objectId === objectId && r.activity.id === activityId);
-  if (synthesis) {
-    services.subnetworks.recordItem({
-      subnetwork: via,
-      origin: synthesis.origin,
-      objectId,
-      kind: "synthesis",
-      periodKey: synthesis.periodKey,
-      activityId,
-    });
-    return;
-  }
-  const meeting = services.receivedMeetings
-    .all()
-    .find((m) => m.objectId === objectId && m.activity.id === activityId);
-  if (meeting) {
-    services.subnetworks.recordItem({
-      subnetwork: via,
-      origin: meeting.origin,
-      objectId,
-      kind: "meeting",
-      periodKey: null,
-      activityId,
-    });
-  }
+  const held = services.subnetworks.receivedObject(objectId);
+  if (!held || held.withdrawn || held.activityId !== activityId) return;
+  services.subnetworks.recordItem({
+    ...arrival,
+    origin: held.origin,
+    kind: held.kind,
+    periodKey: held.periodKey,
+  });
 }

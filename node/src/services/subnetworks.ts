@@ -1,4 +1,5 @@
-import { and, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   entryKey,
@@ -11,6 +12,8 @@ import {
   followers,
   following,
   outboxActivities,
+  receivedMeetings,
+  receivedSyntheses,
   type SubnetworkTheme,
   subnetworkItems,
   subnetworkRemovals,
@@ -52,7 +55,8 @@ export const subnetworkInputSchema = z.strictObject({
   name: subnetworkFields.name,
   description: subnetworkFields.description.optional(),
   theme: subnetworkFields.theme.default({ dimensions: [], components: [], categories: [] }),
-  admission: subnetworkFields.admission.default("open"),
+  // A moderator admits members unless the group says otherwise: joining is a request.
+  admission: subnetworkFields.admission.default("approval"),
   moderators: subnetworkFields.moderators.default([]),
 });
 export type SubnetworkInput = z.input<typeof subnetworkInputSchema>;
@@ -352,26 +356,36 @@ export function createSubnetworkService(
         .run();
     },
 
-    /** Records that a sub-network relayed (or, on a member's node, brought) this object. */
-    recordItem(item: {
-      subnetwork: string;
-      origin: string;
-      objectId: string;
-      kind: "synthesis" | "meeting";
-      periodKey: string | null;
-      activityId: string;
-    }): void {
-      const values = { ...item, deletedAt: null, relayedAt: ctx.now().toISOString() };
+    /**
+     * Records that a sub-network relayed (or, on a member's node, brought) this object. A
+     * withdrawn item stays withdrawn (a replayed copy must not bring it back) unless `restore`:
+     * the origin published a newer version after withdrawing.
+     */
+    recordItem(
+      item: {
+        subnetwork: string;
+        origin: string;
+        objectId: string;
+        kind: "synthesis" | "meeting";
+        periodKey: string | null;
+        activityId: string;
+      },
+      options: { restore?: boolean } = {},
+    ): void {
+      const values = { ...item, relayedAt: ctx.now().toISOString() };
       ctx.db
         .insert(subnetworkItems)
-        .values(values)
+        .values({ ...values, deletedAt: null })
         .onConflictDoUpdate({
           target: [subnetworkItems.subnetwork, subnetworkItems.objectId],
-          set: values,
+          set: options.restore ? { ...values, deletedAt: null } : values,
         })
         .run();
     },
-    /** The object was withdrawn or deleted by its origin; true when the sub-network had it. */
+    /**
+     * The origin withdrew or deleted the object: true when the sub-network had it (not yet
+     * withdrawn), so a replayed Delete is not relayed twice.
+     */
     markItemDeleted(subnetwork: string, origin: string, objectId: string): boolean {
       return (
         ctx.db
@@ -382,47 +396,114 @@ export function createSubnetworkService(
               eq(subnetworkItems.subnetwork, subnetwork),
               eq(subnetworkItems.origin, origin),
               eq(subnetworkItems.objectId, objectId),
+              isNull(subnetworkItems.deletedAt),
             ),
           )
           .run().changes > 0
       );
     },
-    /** Whether the sub-network already relayed this very activity about the object. */
-    hasRelayed(subnetwork: string, objectId: string, activityId: string): boolean {
-      const row = ctx.db
+    /** What the sub-network holds about the object (relayed, perhaps withdrawn since). */
+    relayedItem(subnetwork: string, objectId: string): SubnetworkItemRow | undefined {
+      return ctx.db
         .select()
         .from(subnetworkItems)
         .where(
           and(eq(subnetworkItems.subnetwork, subnetwork), eq(subnetworkItems.objectId, objectId)),
         )
         .get();
-      return row?.activityId === activityId && row.deletedAt === null;
     },
     /**
-     * From now on the object's later activities (versions, changes, withdrawal) are addressed to
-     * this sub-network too: it joins the addressing of the object's latest publication.
+     * The hosted sub-networks (actor URLs) that relayed this object of this origin and have not
+     * relayed its withdrawal yet, whether the origin is still a member or not.
      */
-    addAddressing(actor: string, objectId: string, subnetwork: string): void {
-      const latest = ctx.db
-        .select()
-        .from(outboxActivities)
+    hostedHolders(origin: string, objectId: string): string[] {
+      const prefix = `${ctx.publicUrl}/actors/`;
+      return ctx.db
+        .select({ subnetwork: subnetworkItems.subnetwork })
+        .from(subnetworkItems)
         .where(
           and(
-            eq(outboxActivities.actor, actor),
-            eq(outboxActivities.objectId, objectId),
-            inArray(outboxActivities.type, ["Create", "Update", "Delete"]),
+            eq(subnetworkItems.origin, origin),
+            eq(subnetworkItems.objectId, objectId),
+            isNull(subnetworkItems.deletedAt),
           ),
         )
-        .orderBy(desc(sql`rowid`))
-        .limit(1)
+        .all()
+        .map((row) => row.subnetwork)
+        .filter((url) => url.startsWith(prefix) && find(url.slice(prefix.length)) !== undefined);
+    },
+    /**
+     * What this node received with this object id (a synthesis or a meeting), looked up by id:
+     * its origin, the activity held and whether it was withdrawn since.
+     */
+    receivedObject(objectId: string):
+      | {
+          kind: "synthesis" | "meeting";
+          origin: string;
+          periodKey: string | null;
+          activityId: unknown;
+          withdrawn: boolean;
+          payload: Record<string, unknown>;
+          version: number | undefined;
+        }
+      | undefined {
+      const synthesis = ctx.db
+        .select()
+        .from(receivedSyntheses)
+        .where(eq(receivedSyntheses.objectId, objectId))
+        .orderBy(desc(receivedSyntheses.version))
         .get();
-      if (!latest) return;
-      const recipients = [...new Set([...this.addressedSubnetworks(latest), subnetwork])];
-      ctx.db
-        .update(outboxActivities)
-        .set({ recipients })
-        .where(eq(outboxActivities.uuid, latest.uuid))
-        .run();
+      if (synthesis) {
+        return {
+          kind: "synthesis",
+          origin: synthesis.origin,
+          periodKey: synthesis.periodKey,
+          activityId: synthesis.activity.id,
+          withdrawn: synthesis.withdrawnAt !== null,
+          payload: synthesis.payload,
+          version: synthesis.version,
+        };
+      }
+      const meeting = ctx.db
+        .select()
+        .from(receivedMeetings)
+        .where(eq(receivedMeetings.objectId, objectId))
+        .get();
+      if (!meeting) return undefined;
+      return {
+        kind: "meeting",
+        origin: meeting.origin,
+        periodKey: null,
+        activityId: meeting.activity.id,
+        withdrawn: meeting.deletedAt !== null,
+        payload: meeting.payload,
+        version: undefined,
+      };
+    },
+    /**
+     * A territory shares an earlier publication with a joined sub-network: a new Update of the
+     * same object (same version), addressed to the group as well as where the object went
+     * before, which the territory signs (the group relays only what its origin addressed to it).
+     */
+    recordShare(publication: typeof outboxActivities.$inferSelect, subnetwork: string) {
+      const recipients = [...new Set([...this.addressedSubnetworks(publication), subnetwork])];
+      const row = ctx.db
+        .insert(outboxActivities)
+        .values({
+          uuid: randomUUID(),
+          actor: publication.actor,
+          type: "Update",
+          objectId: publication.objectId,
+          synthesisUuid: publication.synthesisUuid,
+          synthesisVersionId: publication.synthesisVersionId,
+          meetingUuid: publication.meetingUuid,
+          meetingPayload: publication.meetingPayload,
+          recipients,
+        })
+        .returning()
+        .get();
+      ctx.notifyOutbox();
+      return row;
     },
     /** The origin withdrew or deleted the object: it leaves every sub-network's feed here. */
     markDeletedEverywhere(origin: string, objectId: string): void {
@@ -471,12 +552,11 @@ export function createSubnetworkService(
         .all();
     },
     /**
-     * The sub-networks an outgoing publication is addressed to: those recorded with it, or else
-     * those of the latest earlier activity about the same object (a new version, a change or a
-     * withdrawal goes where the previous one went).
+     * The sub-networks an outgoing publication is addressed to: those recorded with it and those
+     * of every earlier activity about the same object (a new version, a change or a withdrawal
+     * goes everywhere the object went, even to a group the territory has left since).
      */
     addressedSubnetworks(row: typeof outboxActivities.$inferSelect): string[] {
-      if (row.recipients) return row.recipients;
       const earlier = ctx.db
         .select({ recipients: outboxActivities.recipients })
         .from(outboxActivities)
@@ -488,20 +568,10 @@ export function createSubnetworkService(
             sql`rowid < (select rowid from outbox_activities where uuid = ${row.uuid})`,
           ),
         )
-        .orderBy(desc(sql`rowid`))
-        .limit(1)
-        .get();
-      return earlier?.recipients ?? [];
-    },
-    /** The joined sub-networks (accepted follows of a group) among these actor URLs. */
-    joinedGroups(territorySlug: string, urls: readonly string[]) {
-      if (urls.length === 0) return [];
-      return ctx.db
-        .select()
-        .from(following)
-        .where(and(eq(following.actor, territorySlug), eq(following.state, "accepted")))
-        .all()
-        .filter((f) => urls.includes(f.target));
+        .all();
+      return [
+        ...new Set([...earlier.flatMap((e) => e.recipients ?? []), ...(row.recipients ?? [])]),
+      ];
     },
     countAnnounces(slug: string): number {
       return (
