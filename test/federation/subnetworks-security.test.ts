@@ -124,6 +124,30 @@ describe("sub-network relays: review findings", () => {
     }
   });
 
+  it("the group's public page lists accepted members only, with names of bounded length", async () => {
+    const member = (n: number, state: "accepted" | "pending", name: string) =>
+      host.node.services.follows.addFollower({
+        actor: "youth",
+        follower: `https://far.example/actors/t${n}`,
+        inbox: `https://far.example/actors/t${n}/inbox`,
+        sharedInbox: null,
+        followActivityId: `https://far.example/follows/${n}`,
+        state,
+        spiral: true,
+        name,
+      });
+    member(1, "pending", "Waiting town");
+    member(2, "accepted", `Long${"o".repeat(5000)}`);
+    const page = await (await anonymous(host, "/actors/youth", "text/html")).text();
+    expect(page).toContain(`<a href="${mulhouse.actorUrl}">Mulhouse</a>`);
+    expect(page).not.toContain("Waiting town");
+    expect(page).toContain(`Long${"o".repeat(90)}`);
+    expect(page).not.toContain("o".repeat(200));
+    for (const n of [1, 2]) {
+      host.node.services.follows.removeFollower("youth", `https://far.example/actors/t${n}`);
+    }
+  });
+
   it("a followers-only meeting addressed to a group is not relayed, nor served by the group", async () => {
     const secret = await meeting(mulhouse, "Followers only", {
       visibility: "followers",

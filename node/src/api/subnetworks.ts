@@ -270,7 +270,7 @@ export function registerSubnetworkRoutes(
       method: "post",
       path: "/territories/{slug}/subnetworks/{id}/shares",
       summary:
-        "Share with a joined sub-network a synthesis or meeting published before joining (its later versions follow)",
+        "Share with a joined sub-network a synthesis or public meeting published before joining: the territory signs a new Update naming the group (its later versions follow; 409 for a followers-only meeting)",
       security: adminOnly,
       request: {
         params: memberParams,
