@@ -61,6 +61,12 @@ async function join(peer: Peer, group: string) {
   return row.id;
 }
 
+const ACTIVITY_JSON = "application/activity+json";
+
+/** The activity a peer holds for a received meeting, as its origin signed it. */
+const held = (peer: Peer, objectId: string) =>
+  peer.node.services.receivedMeetings.all().find((m) => m.objectId === objectId)?.activity;
+
 /** Everything the group's node has on record as sent by the group, as text. */
 const groupAnnounces = (host: Peer) =>
   JSON.stringify(host.node.services.subnetworks.announces("youth", 1000, 0).map((a) => a.json));
@@ -176,6 +182,37 @@ describe("sub-network relays: review findings", () => {
       "application/activity+json",
     );
     expect(await outbox.text()).not.toContain(secret.body.url);
+    // The public one is served at /activities/{uuid}; an Announce of a followers-only activity
+    // that an older version relayed (still in the table) is not, nor listed in the outbox.
+    const relayedOpen = host.node.services.subnetworks
+      .announces("youth", 1000, 0)
+      .find((a) => a.objectId === open.body.url && typeof a.json?.object === "object");
+    const served = await anonymous(host, `/activities/${relayedOpen?.uuid}`, ACTIVITY_JSON);
+    expect(served.status).toBe(200);
+    const legacy = host.node.services.outbox.record({
+      actor: "youth",
+      type: "Announce",
+      objectId: secret.body.url,
+      json: {
+        ...(relayedOpen?.json ?? {}),
+        id: `${host.url}/activities/legacy-leak`,
+        object: { ...(held(lyon, secret.body.url) ?? {}) },
+      },
+    });
+    expect(JSON.stringify(legacy.json)).toContain("Followers only");
+    expect((await anonymous(host, `/activities/${legacy.uuid}`, ACTIVITY_JSON)).status).toBe(404);
+    const listed = await anonymous(host, "/actors/youth/outbox?cursor=0", ACTIVITY_JSON);
+    expect(await listed.text()).not.toContain("legacy-leak");
+    // Nor can it be shared with the group afterwards.
+    const mulhouseJoin = mulhouse.node.services.follows
+      .following("mulhouse")
+      .find((f) => f.target === youth)?.id;
+    const shared = await mulhouse.api(
+      "POST",
+      `/territories/mulhouse/subnetworks/${mulhouseJoin}/shares`,
+      { meetingId: secret.body.id },
+    );
+    expect(shared.status).toBe(409);
   });
 
   it("a member's publication the member never addressed to the group is not relayed when someone else delivers it", async () => {

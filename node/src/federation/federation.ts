@@ -162,7 +162,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
         const items = await Promise.all(
           rows
             .slice(0, PAGE_SIZE)
-            .filter((r) => r.json)
+            .filter((r) => r.json && ctx.data.services.outbox.isPublic(r))
             .map((r) => Activity.fromJsonLd(r.json, ctx)),
         );
         return { items, nextCursor: rows.length > PAGE_SIZE ? String(offset + PAGE_SIZE) : null };

@@ -21,6 +21,14 @@ export const activityUrl = (publicUrl: string, uuid: string) => `${publicUrl}/ac
  * and delivered after commit by the federation's outbox dispatcher (at most one row per change,
  * stable ids, so a crash neither loses nor duplicates a publication).
  */
+const PUBLIC_ADDRESSES = new Set(["https://www.w3.org/ns/activitystreams#Public", "as:Public"]);
+
+/** Whether an activity (compacted JSON-LD) is addressed to everyone (to or cc). */
+const addressedToPublic = (activity: Record<string, unknown>) =>
+  [activity.to, activity.cc]
+    .flat()
+    .some((address) => typeof address === "string" && PUBLIC_ADDRESSES.has(address));
+
 /** An actor's publications (what its outbox collection shows), not its follow activities. */
 const publicationsOf = (actor: string) =>
   and(
@@ -133,6 +141,16 @@ export function createOutboxService(ctx: ServiceContext) {
      * followers only — those are delivered to followers and nowhere else.
      */
     isPublic(row: OutboxRow): boolean {
+      // A group's Announce is as public as the activity inside it (older nodes relayed
+      // followers-only meetings: those stay hidden).
+      if (row.type === "Announce") {
+        const inner = row.json?.object;
+        return (
+          typeof inner !== "object" ||
+          inner === null ||
+          addressedToPublic(inner as Record<string, unknown>)
+        );
+      }
       if (!row.meetingUuid) return true;
       const meeting = ctx.db
         .select()
