@@ -115,8 +115,12 @@ describe("sub-network relays: review findings", () => {
 
   it("a group's profile and relayed list are public reads; its members list is not", async () => {
     for (const path of ["/api/v1/subnetworks", "/api/v1/subnetworks/youth"]) {
-      expect((await anonymous(host, path)).status).toBe(200);
+      const response = await anonymous(host, path);
+      expect(response.status).toBe(200);
+      // Who moderates (local user ids) is for the admin.
+      expect(await response.text()).not.toContain("moderators");
     }
+    expect((await host.api("GET", "/subnetworks/youth")).body.moderators).toEqual([]);
     expect((await anonymous(host, "/api/v1/subnetworks/youth/relayed")).status).toBe(200);
     expect((await anonymous(host, "/api/v1/subnetworks/youth/members")).status).toBe(401);
     const spec = await (await anonymous(host, "/api/v1/openapi.json")).json();

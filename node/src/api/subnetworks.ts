@@ -26,7 +26,8 @@ const subnetworkSchema = z.object({
   description: z.string().optional(),
   theme: themeSchema,
   admission: z.enum(["open", "approval"]),
-  moderators: z.array(z.number()),
+  /** Local user ids: shown to the admin only (the rest of the profile is public). */
+  moderators: z.array(z.number()).optional(),
   createdAt: z.string(),
 });
 const memberSchema = z.object({
@@ -80,6 +81,11 @@ export function registerSubnetworkRoutes(
 ): void {
   const view = (row: Parameters<typeof subnetworkView>[0]) =>
     subnetworkView(row, services.ctx.publicUrl);
+  /** What anyone may read of a sub-network: all but who moderates it (local user ids). */
+  const publicView = (actor: string, row: Parameters<typeof subnetworkView>[0]) => {
+    const { moderators, ...rest } = view(row);
+    return actor === "admin" ? { ...rest, moderators } : rest;
+  };
 
   router.openapi(
     createRoute({
@@ -88,7 +94,11 @@ export function registerSubnetworkRoutes(
       summary: "Sub-networks hosted by this node (Group actors at /actors/{slug})",
       responses: { 200: jsonResponse(z.array(subnetworkSchema), "Sub-networks") },
     }),
-    (c) => c.json(services.subnetworks.list().map(view), 200),
+    (c) =>
+      c.json(
+        services.subnetworks.list().map((row) => publicView(c.get("actor"), row)),
+        200,
+      ),
   );
 
   router.openapi(
@@ -116,7 +126,8 @@ export function registerSubnetworkRoutes(
       request: { params: slugParams },
       responses: { 200: jsonResponse(subnetworkSchema, "The sub-network"), 404: errors[404] },
     }),
-    (c) => c.json(view(services.subnetworks.get(c.req.valid("param").slug)), 200),
+    (c) =>
+      c.json(publicView(c.get("actor"), services.subnetworks.get(c.req.valid("param").slug)), 200),
   );
 
   router.openapi(
