@@ -159,10 +159,15 @@ describe("sub-network relays: review findings", () => {
   });
 
   it("a followers-only meeting addressed to a group is not relayed, nor served by the group", async () => {
-    const secret = await meeting(mulhouse, "Followers only", {
+    // Naming a group for a followers-only meeting is refused outright (groups relay publicly)…
+    const refused = await meeting(mulhouse, "Followers only", {
       visibility: "followers",
       subnetworks: [youth],
     });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain("subnetworks");
+    // …and one sent to followers only never reaches the group or its members.
+    const secret = await meeting(mulhouse, "Followers only", { visibility: "followers" });
     expect(secret.status).toBe(201);
     // Lyon, a follower, gets it: it was sent.
     await eventually(

@@ -294,7 +294,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
         dimensions: [],
         components: "",
         categories: [],
-        admission: "open",
+        admission: "approval",
         moderators: [],
       },
       {},

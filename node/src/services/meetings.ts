@@ -91,11 +91,23 @@ export function createMeetingService(
       ...(subnetworks ? { recipients: subnetworks } : {}),
     });
 
-  /** The joined sub-networks a meeting is addressed to, when the caller names them. */
-  const addressedTo = (slug: string, options: MeetingOptions) =>
-    options.subnetworks === undefined
-      ? undefined
-      : resolveJoinedSubnetworks(ctx.db, slug, options.subnetworks);
+  /**
+   * The joined sub-networks a meeting is addressed to, when the caller names them. Groups relay
+   * publicly, so a followers-only meeting is never sent to one: naming groups for it is a mistake
+   * said plainly rather than silently ignored.
+   */
+  const addressedTo = (slug: string, options: MeetingOptions, visibility: string) => {
+    if (options.subnetworks === undefined) return undefined;
+    if (visibility !== "public" && options.subnetworks.length > 0) {
+      throw new InvalidInputError("a followers-only meeting cannot be addressed to sub-networks", [
+        {
+          path: "subnetworks",
+          message: "sub-networks relay to everyone; make the meeting public or name no sub-network",
+        },
+      ]);
+    }
+    return resolveJoinedSubnetworks(ctx.db, slug, options.subnetworks);
+  };
 
   return {
     list(slug: string, options: { upcoming?: boolean } = {}): MeetingRow[] {
@@ -144,7 +156,7 @@ export function createMeetingService(
     ): MeetingRow {
       const { row: territory, ref } = territoryOf(slug);
       const data = parseInput(input);
-      const subnetworks = addressedTo(territory.slug, options);
+      const subnetworks = addressedTo(territory.slug, options, data.visibility);
       if (meetingStartsInPast(data, ctx.now())) {
         throw new InvalidInputError("a new meeting cannot start in the past", [
           { path: "start", message: "this time has already passed in the meeting's time zone" },
@@ -184,7 +196,6 @@ export function createMeetingService(
       options: MeetingOptions = {},
     ): MeetingRow {
       const current = this.get(slug, uuid);
-      const subnetworks = addressedTo(slug, options);
       const { ref } = territoryOf(slug);
       const held = current.payload as unknown as MeetingPayload;
       const {
@@ -197,6 +208,7 @@ export function createMeetingService(
         ...input
       } = held;
       const data = parseInput({ ...input, ...patch });
+      const subnetworks = addressedTo(slug, options, data.visibility);
       const sequence = current.sequence + 1;
       const payload = buildMeetingPayload(data, ref, {
         sequence,
