@@ -279,6 +279,11 @@ export const receivedSyntheses = sqliteTable(
       Record<string, unknown>
     >(),
     withdrawnAt: text("withdrawn_at"),
+    /**
+     * The origin's Delete that withdrew it, as received (integrity proof intact, no `signature`):
+     * served to peers as a tombstone so a node that missed the Delete still converges.
+     */
+    withdrawal: text("withdrawal", { mode: "json" }).$type<Record<string, unknown>>(),
     receivedAt: text("received_at").notNull(),
   },
   (t) => [

@@ -3,6 +3,7 @@ import {
   Activity,
   Article,
   Create,
+  Delete,
   isActor,
   OrderedCollection,
   OrderedCollectionPage,
@@ -34,8 +35,23 @@ export function createAntiEntropy(
   const inFlight = new Set<Promise<unknown>>();
   const context = () => federation.createContext(new URL(publicUrl), deps);
 
-  /** Whether the item is a synthesis version this node already holds (skip re-verification). */
+  /**
+   * Whether the item is a synthesis version this node already holds, or a withdrawal (tombstone)
+   * that would change nothing here (skip re-verification). A tombstone that would change
+   * something is routed like any delivery: the inbox's Delete handler, after Fedify checked the
+   * origin's proof (or fetched the Delete again from its origin).
+   */
   async function alreadyHeld(ctx: Context<FederationDeps>, item: Activity): Promise<boolean> {
+    if (item instanceof Delete) {
+      const actor = item.actorId?.href;
+      const objectId = item.objectId?.href;
+      if (!actor || !objectId) return false;
+      return deps.services.received.withdrawalSettled(
+        actor,
+        objectId,
+        item.published?.toString() ?? null,
+      );
+    }
     if (!(item instanceof Create || item instanceof Update)) return false;
     const object = await item.getObject(ctx).catch(() => null);
     if (!(object instanceof Article)) return false;

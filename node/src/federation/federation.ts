@@ -20,6 +20,7 @@ import {
   SYNTHESIS_SCHEMA_ID,
 } from "../../../protocol/src/index";
 import { meetingUrl } from "../services/meetings";
+import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { synthesisUrl } from "../services/syntheses";
 import { subnetworkToActor, territoryToActor } from "./actor-mapper";
 import type { FederationDeps } from "./context";
@@ -184,7 +185,8 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     );
 
   // Anti-entropy (DESIGN §6): the latest synthesis activity this node holds per origin and
-  // period — its own and those it received — verbatim, with their integrity proofs.
+  // period — its own and those it received — verbatim, with their integrity proofs; for a
+  // withdrawn synthesis, the origin's signed Delete (a tombstone: absence would prove nothing).
   federation
     .setOrderedCollectionDispatcher(
       KNOWN_SYNTHESES,
@@ -303,8 +305,20 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
 }
 
 /**
+ * What a received synthesis contributes to a known-syntheses collection: the latest activity
+ * (both copies of a conflict, so every node pulling from this one excludes that origin too), or,
+ * once its origin withdrew it, the origin's signed Delete as a tombstone — never the stored
+ * Create/Update, which would bring a withdrawn synthesis back wherever it is pulled. A synthesis
+ * withdrawn by a Delete without a valid proof serves nothing: its tombstone could not be checked.
+ */
+function receivedEntry(row: ReceivedSynthesisRow): Record<string, unknown>[] {
+  if (row.withdrawnAt) return row.withdrawal ? [row.withdrawal] : [];
+  return row.conflictingActivity ? [row.activity, row.conflictingActivity] : [row.activity];
+}
+
+/**
  * JSON of the latest activity of each synthesis a hosted sub-network relayed (as its origin
- * signed it), not withdrawn; both copies of a conflict.
+ * signed it); both copies of a conflict; the signed Delete of a withdrawn one.
  */
 export function relayedSynthesisActivities(
   deps: FederationDeps,
@@ -320,27 +334,24 @@ export function relayedSynthesisActivities(
   const own = deps.services.territories
     .list()
     .flatMap((t) => deps.services.outbox.latestPublications(t.slug))
-    .filter((row) => relayed.has(row.objectId) && row.type !== "Delete")
+    .filter((row) => relayed.has(row.objectId))
     .map((row) => row.json as Record<string, unknown>);
   const received = deps.services.received
     .list()
-    .filter((r) => relayed.has(r.objectId) && !r.withdrawnAt)
-    .flatMap((r) => (r.conflictingActivity ? [r.activity, r.conflictingActivity] : [r.activity]));
+    .filter((r) => relayed.has(r.objectId))
+    .flatMap(receivedEntry);
   return [...own, ...received];
 }
 
-/** JSON of every synthesis activity this node can vouch for: its own and what it received. */
+/**
+ * JSON of every synthesis activity this node can vouch for: its own latest publication of each
+ * synthesis (its Delete once withdrawn) and what it received (see receivedEntry).
+ */
 export function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>[] {
   const own = deps.services.territories
     .list()
     .flatMap((t) => deps.services.outbox.latestPublications(t.slug))
     .map((row) => row.json as Record<string, unknown>);
-  // Not what its origin withdrew: the stored Create/Update would bring a withdrawn synthesis
-  // back wherever it is pulled (the Delete itself is not kept). Both copies of a conflict are
-  // served, so that every node pulling from this one excludes that origin too.
-  const received = deps.services.received
-    .list()
-    .filter((r) => !r.withdrawnAt)
-    .flatMap((r) => (r.conflictingActivity ? [r.activity, r.conflictingActivity] : [r.activity]));
+  const received = deps.services.received.list().flatMap(receivedEntry);
   return [...own, ...received];
 }

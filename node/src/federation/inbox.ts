@@ -297,20 +297,48 @@ export async function onMeetingActivity(
 /** The relay an activity came through, unless that was its origin itself (pulled from it). */
 const relayedVia = (hint: string | null, origin: string) => (hint === origin ? null : hint);
 
-/** Delete by its origin: a synthesis is marked withdrawn, a meeting removed. */
+/**
+ * Delete by its origin: a synthesis is marked withdrawn, a meeting removed. Delivered directly,
+ * relayed in an Announce or pulled from a peer's known-syntheses collection (anti-entropy), it
+ * comes through here. A Delete older than the version held (the origin republished since) changes
+ * nothing. Its JSON is kept as the synthesis's tombstone only when the origin's proof verifies, so
+ * what this node re-serves can be checked by others.
+ */
 export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
   const objectId = del.objectId;
   const actor = del.actorId;
   if (!objectId || !actor || !sameOrigin(objectId, actor)) return;
   const { received, receivedMeetings, subnetworks } = ctx.data.services;
   ctx.data.relayHints.take(del.id);
-  if (received.withdraw(actor.href, objectId.href)) {
+  const tombstone = received.holdsObject(actor.href, objectId.href)
+    ? await provenDelete(ctx, del)
+    : null;
+  const outcome = received.applyWithdrawal(actor.href, objectId.href, {
+    published: del.published?.toString() ?? null,
+    activity: tombstone,
+  });
+  if (outcome === "older") {
+    ctx.data.logger.info(`ignored ${describe(del)}: a newer version of ${objectId.href} is held`);
+    return;
+  }
+  if (outcome === "withdrawn") {
     ctx.data.logger.info(`${actor.href} withdrew ${objectId.href}`);
-  } else if (receivedMeetings.remove(actor.href, objectId.href)) {
+  } else if (outcome === "unknown" && receivedMeetings.remove(actor.href, objectId.href)) {
     ctx.data.logger.info(`${actor.href} deleted the meeting ${objectId.href}`);
   }
   await relayDeleteToSubnetworks(ctx, del);
   subnetworks.markDeletedEverywhere(actor.href, objectId.href);
+}
+
+/** The Delete's JSON (without `signature`) if its origin's integrity proof verifies; else null. */
+async function provenDelete(ctx: Ctx, del: Delete): Promise<Record<string, unknown> | null> {
+  const json = await del.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
+  const verified = await proofsVerify(del, json, {
+    documentLoader: ctx.documentLoader,
+    contextLoader: ctx.contextLoader,
+    keyCache: createKeyCache(ctx.data.kv),
+  });
+  return verified ? withoutSignature(json) : null;
 }
 
 /**

@@ -14,6 +14,38 @@ export type AcceptOutcome =
   | "older" // an older version: ignored
   | "conflict"; // same version, different content: the origin is excluded for this period
 
+export type WithdrawalOutcome =
+  | "withdrawn" // the synthesis held is now withdrawn
+  | "already" // it was withdrawn already
+  | "older" // the Delete predates the version held (a later republication): ignored
+  | "unknown"; // nothing held for that object
+
+/** The origin's Delete of an Article: when it was made, and its verified JSON (if proven). */
+export interface Withdrawal {
+  published?: string | null;
+  activity?: Record<string, unknown> | null;
+}
+
+/** When the origin published the activity (its signed `published`); null when unknown. */
+const publishedAt = (activity: Record<string, unknown> | null | undefined): number | null => {
+  const value = activity?.published;
+  const time = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(time) ? null : time;
+};
+
+/**
+ * Whether a Delete made at `deleted` withdraws the version an activity carries. The Delete
+ * names the Article, not a version, but both times are the origin's own and a withdrawal always
+ * comes after the version it withdraws: a Delete older than the version held is one of an earlier
+ * version (the origin republished since), which must not withdraw the newer one (DESIGN §7:
+ * versions only move forward).
+ */
+const withdraws = (deleted: string | null | undefined, version: Record<string, unknown>) => {
+  const deletedAt = deleted ? Date.parse(deleted) : Number.NaN;
+  const versionAt = publishedAt(version);
+  return Number.isNaN(deletedAt) || versionAt === null || deletedAt >= versionAt;
+};
+
 export function receivedSynthesisView(row: ReceivedSynthesisRow) {
   return {
     id: row.id,
@@ -64,6 +96,13 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
       .where(and(eq(receivedSyntheses.origin, origin), eq(receivedSyntheses.periodKey, key)))
       .get();
 
+  const byObject = (origin: string, objectId: string) =>
+    ctx.db
+      .select()
+      .from(receivedSyntheses)
+      .where(and(eq(receivedSyntheses.origin, origin), eq(receivedSyntheses.objectId, objectId)))
+      .all();
+
   return {
     accept(input: {
       origin: string;
@@ -87,6 +126,7 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
         conflictingHash: null,
         conflictingActivity: null,
         withdrawnAt: null,
+        withdrawal: null,
         receivedAt: now,
       };
       return ctx.db.transaction((tx) => {
@@ -119,6 +159,7 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
             .set({
               ...(input.payload.hash < held.hash ? values : {}),
               withdrawnAt: held.withdrawnAt,
+              withdrawal: held.withdrawal,
               conflictedAt: held.conflictedAt ?? now,
               conflictingHash,
               conflictingActivity: copies.get(conflictingHash) ?? null,
@@ -131,20 +172,63 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
         return outcome;
       });
     },
-    /** The origin withdrew the synthesis (Delete of the Article): kept, marked withdrawn. */
-    withdraw(origin: string, objectId: string): boolean {
-      return ctx.db.transaction(() => {
-        const rows = ctx.db
-          .update(receivedSyntheses)
-          .set({ withdrawnAt: ctx.now().toISOString() })
-          .where(
-            and(eq(receivedSyntheses.origin, origin), eq(receivedSyntheses.objectId, objectId)),
-          )
-          .returning()
-          .all();
-        for (const row of rows) syncAggregates(row.origin, row.periodKey);
-        return rows.length > 0;
+    /**
+     * The origin withdrew the synthesis (Delete of the Article): kept, marked withdrawn, with the
+     * Delete kept as its tombstone when its proof verified. A Delete older than the version held
+     * changes nothing.
+     */
+    applyWithdrawal(
+      origin: string,
+      objectId: string,
+      withdrawal: Withdrawal = {},
+    ): WithdrawalOutcome {
+      return ctx.db.transaction((tx) => {
+        const rows = byObject(origin, objectId);
+        if (rows.length === 0) return "unknown";
+        let outcome: WithdrawalOutcome = "older";
+        for (const row of rows) {
+          if (!withdraws(withdrawal.published, row.activity)) continue;
+          const tombstone = withdrawal.activity ?? row.withdrawal;
+          if (row.withdrawnAt) {
+            outcome = outcome === "withdrawn" ? outcome : "already";
+            // A proven copy of the Delete arriving later (withdrawn by an unsigned delivery).
+            if (!row.withdrawal && tombstone) {
+              tx.update(receivedSyntheses)
+                .set({ withdrawal: tombstone })
+                .where(eq(receivedSyntheses.id, row.id))
+                .run();
+            }
+            continue;
+          }
+          tx.update(receivedSyntheses)
+            .set({ withdrawnAt: ctx.now().toISOString(), withdrawal: tombstone })
+            .where(eq(receivedSyntheses.id, row.id))
+            .run();
+          syncAggregates(row.origin, row.periodKey);
+          outcome = "withdrawn";
+        }
+        return outcome;
       });
+    },
+    /** `applyWithdrawal` without a date or proof: whether the origin held anything to withdraw. */
+    withdraw(origin: string, objectId: string): boolean {
+      const outcome = this.applyWithdrawal(origin, objectId);
+      return outcome === "withdrawn" || outcome === "already";
+    },
+    /**
+     * Whether a Delete made at `published` would change nothing here (nothing held, withdrawn
+     * already with its tombstone, or a newer version held): anti-entropy skips those.
+     */
+    withdrawalSettled(origin: string, objectId: string, published: string | null): boolean {
+      return byObject(origin, objectId).every(
+        (row) =>
+          (row.withdrawnAt !== null && row.withdrawal !== null) ||
+          !withdraws(published, row.activity),
+      );
+    },
+    /** Whether a synthesis of this origin with this Article id is held (withdrawn or not). */
+    holdsObject(origin: string, objectId: string): boolean {
+      return byObject(origin, objectId).length > 0;
     },
     list(): ReceivedSynthesisRow[] {
       return ctx.db

@@ -1,0 +1,1 @@
+ALTER TABLE `received_syntheses` ADD `withdrawal` text;

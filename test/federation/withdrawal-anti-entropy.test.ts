@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, follow, type Peer, publishSynthesis, startPeer } from "./harness";
+
+// Withdrawals travel through anti-entropy too: the known-syntheses collection serves, for a
+// withdrawn synthesis, the origin's signed Delete (a tombstone), and a pull routes it to the
+// inbox's Delete handler. Four real nodes: Mulhouse publishes and withdraws; Porto and Namur
+// follow Mulhouse; Lima follows only Namur (it learns of Mulhouse through Namur's collection).
+
+interface Figure {
+  fingerprint: string;
+  territories: number;
+  coverage: { included: Array<{ origin: string; version: number; hash: string }> };
+}
+
+describe("withdrawals through anti-entropy", () => {
+  let mulhouse: Peer;
+  let porto: Peer;
+  let namur: Peer;
+  let lima: Peer;
+  let v1: { id: string; hash: string };
+
+  const figure = async (peer: Peer): Promise<Figure> => {
+    const response = await peer.api("GET", "/aggregates");
+    expect(response.status).toBe(200);
+    return response.body;
+  };
+  const fromMulhouse = (peer: Peer) =>
+    peer.node.services.received.list().find((r) => r.origin === mulhouse.actorUrl);
+  const logsOf = (peer: Peer) => peer.logs.join("\n");
+
+  /**
+   * The origin's pending deliveries are lost (as if its queue had been wiped): waits until every
+   * message left is a retry waiting for its delay (nothing in flight), then drops them.
+   */
+  async function loseDeliveries(origin: Peer) {
+    const sqlite = origin.node.storage.sqlite;
+    await eventually(() => {
+      const rows = sqlite
+        .prepare("select locked_by as lockedBy, available_at as availableAt from fedify_queue")
+        .all() as Array<{ lockedBy: string | null; availableAt: number }>;
+      return (
+        rows.length > 0 && rows.every((r) => r.lockedBy === null && r.availableAt > Date.now() + 50)
+      );
+    }, "the failed delivery to wait for a retry");
+    sqlite.prepare("delete from fedify_queue").run();
+  }
+
+  /** Rewrites Namur's stored tombstone of Mulhouse's synthesis (what its collection serves). */
+  function setNamurTombstone(json: Record<string, unknown>) {
+    namur.node.storage.sqlite
+      .prepare("update received_syntheses set withdrawal = ? where origin = ?")
+      .run(JSON.stringify(json), mulhouse.actorUrl);
+  }
+
+  beforeAll(async () => {
+    [mulhouse, porto, namur, lima] = await Promise.all([
+      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
+      startPeer({ slug: "porto", name: "Porto", country: "PT" }),
+      startPeer({ slug: "namur", name: "Namur", country: "BE" }),
+      startPeer({ slug: "lima", name: "Lima", country: "PE" }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([mulhouse, porto, namur, lima].map((p) => p?.close()));
+  });
+
+  it("a node offline when the origin withdrew converges at its next pull", async () => {
+    v1 = await publishSynthesis(mulhouse, 7);
+    await Promise.all([follow(porto, mulhouse), follow(namur, mulhouse)]);
+    await eventually(() => fromMulhouse(porto) && fromMulhouse(namur), "the followers to pull v1");
+    // Lima follows Namur only: Mulhouse's synthesis reaches it through Namur's collection.
+    await follow(lima, namur);
+    await eventually(() => fromMulhouse(lima), "Lima to pull v1 from Namur");
+    const before = await figure(mulhouse);
+    expect(before.territories).toBe(1);
+    expect((await figure(porto)).fingerprint).toBe(before.fingerprint);
+
+    await porto.goOffline();
+    const withdrawn = await mulhouse.api(
+      "POST",
+      `/territories/mulhouse/syntheses/${v1.id}/withdrawal`,
+    );
+    expect(withdrawn.status).toBe(204);
+    // Namur gets the Delete and keeps it, proof included, as the synthesis's tombstone.
+    await eventually(() => fromMulhouse(namur)?.withdrawnAt, "Namur to receive the Delete");
+    const tombstone = fromMulhouse(namur)?.withdrawal;
+    expect(tombstone).toMatchObject({ type: "Delete", actor: mulhouse.actorUrl });
+    expect(tombstone?.proof).toBeDefined();
+    expect(tombstone?.signature).toBeUndefined();
+    // Porto's copy of the Delete is lost.
+    await loseDeliveries(mulhouse);
+    await porto.goOnline();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fromMulhouse(porto)?.withdrawnAt).toBeNull();
+    const after = await figure(mulhouse);
+    expect(after.territories).toBe(0);
+    expect((await figure(porto)).fingerprint).toBe(before.fingerprint);
+
+    // Mulhouse's collection serves its own signed Delete: Porto's pull withdraws the synthesis.
+    const pulled = porto.node.services.follows
+      .acceptedFollowing()
+      .find((f) => f.target === mulhouse.actorUrl);
+    expect(await porto.node.antiEntropy.pull(pulled as never)).toMatchObject({ routed: 1 });
+    // Routed through the inbox queue: the Delete handler runs shortly after.
+    await eventually(() => fromMulhouse(porto)?.withdrawnAt, "Porto to apply the withdrawal");
+    expect(fromMulhouse(porto)?.version).toBe(1);
+    expect(fromMulhouse(porto)?.withdrawal).toMatchObject({ type: "Delete" });
+    const converged = await figure(porto);
+    expect(converged.territories).toBe(0);
+    expect(converged.fingerprint).toBe(after.fingerprint);
+    // A second pull has nothing left to do (the tombstone is not verified again).
+    expect(await porto.node.antiEntropy.pull(pulled as never)).toMatchObject({ routed: 0 });
+  });
+
+  it("a relay's tampered or unsigned tombstone is refused; its genuine one is applied", async () => {
+    // The origin is offline: Fedify cannot fetch the Delete again, only the proof can vouch for it.
+    await mulhouse.goOffline();
+    const genuine = fromMulhouse(namur)?.withdrawal as Record<string, unknown>;
+    const proof = genuine.proof as Record<string, unknown>;
+    const forgeries = [
+      { ...genuine, published: "2020-01-01T00:00:00Z" }, // altered after signing
+      {
+        ...genuine,
+        proof: { ...proof, proofValue: `${String(proof.proofValue).slice(0, -4)}AAAA` },
+      },
+      Object.fromEntries(Object.entries(genuine).filter(([key]) => key !== "proof")), // unsigned
+    ];
+    for (const forged of forgeries) {
+      setNamurTombstone(forged);
+      await lima.node.antiEntropy.pullAll();
+      expect(fromMulhouse(lima)?.withdrawnAt).toBeNull();
+    }
+    expect(logsOf(lima)).toContain(`${String(genuine.id)} from ${namur.actorUrl} did not verify`);
+    expect((await figure(lima)).territories).toBe(1);
+
+    setNamurTombstone(genuine);
+    await lima.node.antiEntropy.pullAll();
+    await eventually(() => fromMulhouse(lima)?.withdrawnAt, "Lima to apply the genuine tombstone");
+    expect(fromMulhouse(lima)?.withdrawal).toEqual(genuine);
+    expect((await figure(lima)).fingerprint).toBe((await figure(mulhouse)).fingerprint);
+    await mulhouse.goOnline();
+  });
+
+  it("a Delete of version 1 does not withdraw version 2", async () => {
+    const oldDelete = fromMulhouse(lima)?.withdrawal as Record<string, unknown>;
+    // Mulhouse publishes the period again: version 2 (an Update) brings the synthesis back.
+    const v2 = await publishSynthesis(mulhouse, 9);
+    expect(v2.version).toBe(2);
+    await eventually(
+      () => fromMulhouse(porto)?.version === 2 && fromMulhouse(namur)?.version === 2,
+      "the followers to receive version 2",
+    );
+    expect(fromMulhouse(porto)).toMatchObject({ withdrawnAt: null, withdrawal: null });
+
+    // Lima still holds (and serves) the Delete of version 1. Porto pulls it from Lima:
+    // version 2 stays.
+    expect(fromMulhouse(lima)?.version).toBe(1);
+    await follow(porto, lima);
+    await eventually(
+      () => porto.node.services.follows.acceptedFollowing().some((f) => f.lastPulledAt),
+      "Porto to pull from Lima",
+    );
+    await porto.node.antiEntropy.pullAll();
+    // Skipped at once (it would change nothing), and not withdrawn later either.
+    expect(logsOf(porto)).toContain(`pulled ${lima.actorUrl}: 0 routed`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fromMulhouse(porto)).toMatchObject({ version: 2, hash: v2.hash, withdrawnAt: null });
+    // The handler applies the same rule when the old Delete arrives any other way.
+    expect(
+      porto.node.services.received.applyWithdrawal(
+        mulhouse.actorUrl,
+        String(fromMulhouse(porto)?.objectId),
+        { published: String(oldDelete.published), activity: oldDelete },
+      ),
+    ).toBe("older");
+    expect(fromMulhouse(porto)?.withdrawnAt).toBeNull();
+
+    // Lima catches up from Namur (which holds version 2): everyone agrees on version 2.
+    await lima.node.antiEntropy.pullAll();
+    await eventually(() => fromMulhouse(lima)?.version === 2, "Lima to pull version 2");
+    expect(fromMulhouse(lima)).toMatchObject({ withdrawnAt: null, withdrawal: null });
+    const figures = await Promise.all([mulhouse, porto, namur, lima].map(figure));
+    expect(new Set(figures.map((f) => f.fingerprint)).size).toBe(1);
+    expect(figures[0]?.coverage.included).toEqual([
+      expect.objectContaining({ origin: mulhouse.actorUrl, version: 2, hash: v2.hash }),
+    ]);
+  });
+});
