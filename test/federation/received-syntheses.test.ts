@@ -226,6 +226,52 @@ describe("received syntheses: withdrawal", () => {
     expect(received().withdraw(ORIGINS[0] as string, OBJECT(ORIGINS[0] as string, 1))).toBe(false);
     expect(only().withdrawnAt).toBeNull();
   });
+
+  it("a Delete older than the version held changes nothing; its tombstone is kept until a newer version", () => {
+    const origin = ORIGINS[0] as string;
+    const objectId = OBJECT(origin, 0);
+    const at = (p: SynthesisPayload, published: string) =>
+      received().accept({
+        origin,
+        objectId,
+        payload: p,
+        activity: { type: "Update", hash: p.hash, published },
+        via: null,
+      });
+    const deleteOfV1 = { type: "Delete", published: "2026-03-01T00:00:00.000Z", proof: {} };
+    expect(at(payload(0, 0, 2), "2026-04-01T00:00:00.000Z")).toBe("stored");
+    expect(
+      received().applyWithdrawal(origin, objectId, {
+        published: deleteOfV1.published,
+        activity: deleteOfV1,
+      }),
+    ).toBe("older");
+    expect(only()).toMatchObject({ version: 2, withdrawnAt: null, withdrawal: null });
+    expect(received().withdrawalSettled(origin, objectId, deleteOfV1.published)).toBe(true);
+
+    const deleteOfV2 = { ...deleteOfV1, published: "2026-05-01T00:00:00.000Z" };
+    expect(received().withdrawalSettled(origin, objectId, deleteOfV2.published)).toBe(false);
+    expect(
+      received().applyWithdrawal(origin, objectId, {
+        published: deleteOfV2.published,
+        activity: deleteOfV2,
+      }),
+    ).toBe("withdrawn");
+    expect(only()).toMatchObject({ withdrawnAt: expect.any(String), withdrawal: deleteOfV2 });
+    expect(received().withdrawalSettled(origin, objectId, deleteOfV2.published)).toBe(true);
+    expect(received().applyWithdrawal(origin, objectId, { published: deleteOfV2.published })).toBe(
+      "already",
+    );
+    expect(only().withdrawal).toEqual(deleteOfV2);
+    // Another copy of version 2 (a conflict) keeps the withdrawal and its tombstone.
+    expect(at(payload(0, 0, 2, 1), "2026-04-01T00:00:00.000Z")).toBe("conflict");
+    expect(only()).toMatchObject({ withdrawnAt: expect.any(String), withdrawal: deleteOfV2 });
+    // A newer version brings it back, without the tombstone.
+    expect(at(payload(0, 0, 3), "2026-06-01T00:00:00.000Z")).toBe("replaced");
+    expect(only()).toMatchObject({ version: 3, withdrawnAt: null, withdrawal: null });
+    expect(received().applyWithdrawal(origin, OBJECT(origin, 1), {})).toBe("unknown");
+    expect(received().withdrawalSettled(origin, OBJECT(origin, 1), null)).toBe(true);
+  });
 });
 
 describe("received syntheses: the order of deliveries does not matter (CRDT)", () => {
