@@ -280,10 +280,15 @@ describe("dereferenceable objects and activities", () => {
     expect(del.object.id ?? del.object).toBe(articleUrl);
     expect(await verify(del)).not.toBeNull();
     // Anti-entropy passes the withdrawal on: the origin offers its Delete, and the follower no
-    // longer offers the withdrawn synthesis (which would bring it back wherever it is pulled).
+    // longer offers the withdrawn synthesis (which would bring it back wherever it is pulled)
+    // but the origin's Delete as received, proof intact (a tombstone others can verify).
     const known = await getJson(`${origin.actorUrl}/known-syntheses?cursor=0`);
     expect(known.orderedItems.map((a: { type: string }) => a.type)).toEqual(["Delete"]);
-    const relayed = await getJson(`${follower.actorUrl}/known-syntheses`);
-    expect(relayed.totalItems).toBe(0);
+    expect(await getJson(`${follower.actorUrl}/known-syntheses`)).toMatchObject({ totalItems: 1 });
+    const relayed = await getJson(`${follower.actorUrl}/known-syntheses?cursor=0`);
+    const tombstone = relayed.orderedItems[0];
+    expect(tombstone).toMatchObject({ type: "Delete", id: del.id, actor: origin.actorUrl });
+    expect(tombstone.signature).toBeUndefined();
+    expect(await verify(tombstone)).not.toBeNull();
   });
 });
