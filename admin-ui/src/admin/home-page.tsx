@@ -25,6 +25,7 @@ const TASKS: Array<{ key: MessageKey; href: string; adminOnly?: boolean }> = [
   { key: "home.synthesis", href: "/admin/synthesis" },
   { key: "home.publish", href: "/admin/synthesis" },
   { key: "home.network", href: "/admin/network" },
+  { key: "home.subnetworks", href: "/admin/subnetworks" },
   { key: "home.figures", href: "/admin/figures" },
   { key: "home.calendar", href: "/admin/calendar" },
   { key: "home.users", href: "/admin/users", adminOnly: true },
