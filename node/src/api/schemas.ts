@@ -116,6 +116,24 @@ export const synthesisVersionSchema = z.object({
   publishedAt: z.string(),
 });
 
+/** A follow by a local territory (of a territory, or of a sub-network it joined): followingView. */
+export const followingViewSchema = z.object({
+  id: z.number(),
+  target: z.string(),
+  handle: z.string().optional(),
+  name: z.string().optional(),
+  type: z.string().optional(),
+  state: z.enum(["pending", "accepted", "rejected"]),
+  lastPulledAt: z.string().optional(),
+  /** Since when deliveries, pulls or look-ups to this peer fail, and the last reason. */
+  unreachableSince: z.string().optional(),
+  lastError: z.string().optional(),
+  since: z.string(),
+});
+
+/** Whom a territory follows or joins: a handle (@name@host) or an actor URL. */
+export const followTargetBodySchema = z.strictObject({ target: z.string().trim().min(3).max(500) });
+
 export const withheldSchema = z.object({ what: z.string(), reason: z.string() });
 
 /** A comma-separated query parameter (?country=PT,FR), each item checked with `item`. */

@@ -11,7 +11,7 @@ import {
 } from "../services/subnetworks";
 import type { Router } from "./env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "./openapi-helpers";
-import { idParam, slugParams } from "./schemas";
+import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "./schemas";
 
 const themeSchema = z.object({
   dimensions: z.array(z.string()),
@@ -54,19 +54,6 @@ const feedItemSchema = itemSchema.extend({
   territory: z.string().optional(),
   title: z.string().optional(),
   version: z.number().optional(),
-});
-const joinedSchema = z.object({
-  id: z.number(),
-  target: z.string(),
-  handle: z.string().optional(),
-  name: z.string().optional(),
-  type: z.string().optional(),
-  state: z.enum(["pending", "accepted", "rejected"]),
-  lastPulledAt: z.string().optional(),
-  /** Since when deliveries, pulls or look-ups to this peer fail, and the last reason. */
-  unreachableSince: z.string().optional(),
-  lastError: z.string().optional(),
-  since: z.string(),
 });
 const memberParams = slugParams.extend({ id: idParam });
 
@@ -228,7 +215,7 @@ export function registerSubnetworkRoutes(
       security: adminOnly,
       request: { params: slugParams },
       responses: {
-        200: jsonResponse(z.array(joinedSchema), "Joined sub-networks"),
+        200: jsonResponse(z.array(followingViewSchema), "Joined sub-networks"),
         401: errors[401],
         404: errors[404],
       },
@@ -244,10 +231,13 @@ export function registerSubnetworkRoutes(
       security: adminOnly,
       request: {
         params: slugParams,
-        body: jsonBody(z.strictObject({ target: z.string().trim().min(3).max(500) })),
+        body: jsonBody(followTargetBodySchema),
       },
       responses: {
-        202: jsonResponse(joinedSchema, "Join request sent; pending until the group accepts"),
+        202: jsonResponse(
+          followingViewSchema,
+          "Join request sent; pending until the group accepts",
+        ),
         400: errors[400],
         401: errors[401],
         404: errors[404],

@@ -6,21 +6,7 @@ import type { Services } from "../../services/index";
 import { receivedSynthesisView } from "../../services/received-syntheses";
 import type { Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
-import { idParam, slugParams } from "../schemas";
-
-const followingSchema = z.object({
-  id: z.number(),
-  target: z.string(),
-  handle: z.string().optional(),
-  name: z.string().optional(),
-  type: z.string().optional(),
-  state: z.enum(["pending", "accepted", "rejected"]),
-  lastPulledAt: z.string().optional(),
-  /** Since when deliveries, pulls or look-ups to this peer fail, and the last reason. */
-  unreachableSince: z.string().optional(),
-  lastError: z.string().optional(),
-  since: z.string(),
-});
+import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "../schemas";
 
 const followerSchema = z.object({
   id: z.number(),
@@ -60,7 +46,7 @@ export function registerNetworkRoutes(router: Router, services: Services, networ
       security: adminOnly,
       request: { params: slugParams },
       responses: {
-        200: jsonResponse(z.array(followingSchema), "Following"),
+        200: jsonResponse(z.array(followingViewSchema), "Following"),
         401: errors[401],
         404: errors[404],
       },
@@ -80,10 +66,13 @@ export function registerNetworkRoutes(router: Router, services: Services, networ
       security: adminOnly,
       request: {
         params: slugParams,
-        body: jsonBody(z.strictObject({ target: z.string().trim().min(3).max(500) })),
+        body: jsonBody(followTargetBodySchema),
       },
       responses: {
-        202: jsonResponse(followingSchema, "Follow request sent; it stays pending until accepted"),
+        202: jsonResponse(
+          followingViewSchema,
+          "Follow request sent; it stays pending until accepted",
+        ),
         400: errors[400],
         401: errors[401],
         404: errors[404],
