@@ -34,11 +34,42 @@ const safeName = (names: Intl.DisplayNames, code: string) => {
   }
 };
 
+export interface ActorKeys {
+  publicKey?: CryptographicKey;
+  assertionMethods: Multikey[];
+}
+
+/** What a territory's and a sub-network's actors have in common, each with its profile fields. */
+function commonActorProperties(
+  profile: Pick<TerritoryRow & SubnetworkRow, "slug" | "name" | "description">,
+  uris: ActorUris,
+  keys: ActorKeys,
+  fields: Array<[string, string]>,
+) {
+  return {
+    id: uris.id,
+    preferredUsername: profile.slug,
+    name: profile.name,
+    summary: profile.description ? `<p>${escapeHtml(profile.description)}</p>` : null,
+    url: uris.url,
+    inbox: uris.inbox,
+    outbox: uris.outbox,
+    followers: uris.followers,
+    following: uris.following,
+    endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
+    streams: uris.streams,
+    discoverable: true,
+    publicKey: keys.publicKey ?? null,
+    assertionMethods: keys.assertionMethods,
+    attachments: fields.map(([name, value]) => new PropertyValue({ name, value })),
+  };
+}
+
 /** A territory as an ActivityPub `Organization`, with Mastodon-readable profile fields. */
 export function territoryToActor(
   territory: TerritoryRow,
   uris: ActorUris,
-  keys: { publicKey?: CryptographicKey; assertionMethods: Multikey[] },
+  keys: ActorKeys,
 ): Organization {
   const fields: Array<[string, string]> = [
     ["Country", safeName(regionNames, territory.country)],
@@ -47,22 +78,8 @@ export function territoryToActor(
     ["Method", "SPIRAL (TOGETHER network)"],
   ];
   return new Organization({
-    id: uris.id,
-    preferredUsername: territory.slug,
-    name: territory.name,
-    summary: territory.description ? `<p>${escapeHtml(territory.description)}</p>` : null,
-    url: uris.url,
-    inbox: uris.inbox,
-    outbox: uris.outbox,
-    followers: uris.followers,
-    following: uris.following,
-    endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
-    streams: uris.streams,
+    ...commonActorProperties(territory, uris, keys, fields),
     manuallyApprovesFollowers: territory.manualApproval,
-    discoverable: true,
-    publicKey: keys.publicKey ?? null,
-    assertionMethods: keys.assertionMethods,
-    attachments: fields.map(([name, value]) => new PropertyValue({ name, value })),
   });
 }
 
@@ -70,7 +87,7 @@ export function territoryToActor(
 export function subnetworkToActor(
   subnetwork: SubnetworkRow,
   uris: ActorUris,
-  keys: { publicKey?: CryptographicKey; assertionMethods: Multikey[] },
+  keys: ActorKeys,
 ): Group {
   const { theme } = subnetwork;
   const fields: Array<[string, string]> = [
@@ -80,21 +97,7 @@ export function subnetworkToActor(
     ["Method", "SPIRAL sub-network (TOGETHER network)"],
   ];
   return new Group({
-    id: uris.id,
-    preferredUsername: subnetwork.slug,
-    name: subnetwork.name,
-    summary: subnetwork.description ? `<p>${escapeHtml(subnetwork.description)}</p>` : null,
-    url: uris.url,
-    inbox: uris.inbox,
-    outbox: uris.outbox,
-    followers: uris.followers,
-    following: uris.following,
-    endpoints: new Endpoints({ sharedInbox: uris.sharedInbox }),
-    streams: uris.streams,
+    ...commonActorProperties(subnetwork, uris, keys, fields),
     manuallyApprovesFollowers: subnetwork.admission === "approval",
-    discoverable: true,
-    publicKey: keys.publicKey ?? null,
-    assertionMethods: keys.assertionMethods,
-    attachments: fields.map(([name, value]) => new PropertyValue({ name, value })),
   });
 }

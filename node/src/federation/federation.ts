@@ -22,7 +22,7 @@ import {
 import { meetingUrl } from "../services/meetings";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { synthesisUrl } from "../services/syntheses";
-import { subnetworkToActor, territoryToActor } from "./actor-mapper";
+import { type ActorUris, subnetworkToActor, territoryToActor } from "./actor-mapper";
 import type { FederationDeps } from "./context";
 import {
   onAccept,
@@ -84,37 +84,19 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
         ...(keys[0] ? { publicKey: keys[0].cryptographicKey } : {}),
         assertionMethods: keys.map((k) => k.multikey),
       };
-      if (subnetwork) {
-        return subnetworkToActor(
-          subnetwork,
-          {
-            id: ctx.getActorUri(identifier),
-            inbox: ctx.getInboxUri(identifier),
-            sharedInbox: ctx.getInboxUri(),
-            outbox: ctx.getOutboxUri(identifier),
-            followers: ctx.getFollowersUri(identifier),
-            following: ctx.getFollowingUri(identifier),
-            url: ctx.getActorUri(identifier),
-            streams: [ctx.getCollectionUri(KNOWN_SYNTHESES, { identifier })],
-          },
-          actorKeys,
-        );
-      }
+      const uris: ActorUris = {
+        id: ctx.getActorUri(identifier),
+        inbox: ctx.getInboxUri(identifier),
+        sharedInbox: ctx.getInboxUri(),
+        outbox: ctx.getOutboxUri(identifier),
+        followers: ctx.getFollowersUri(identifier),
+        following: ctx.getFollowingUri(identifier),
+        url: ctx.getActorUri(identifier),
+        streams: [ctx.getCollectionUri(KNOWN_SYNTHESES, { identifier })],
+      };
+      if (subnetwork) return subnetworkToActor(subnetwork, uris, actorKeys);
       if (!territory) return null;
-      return territoryToActor(
-        territory,
-        {
-          id: ctx.getActorUri(identifier),
-          inbox: ctx.getInboxUri(identifier),
-          sharedInbox: ctx.getInboxUri(),
-          outbox: ctx.getOutboxUri(identifier),
-          followers: ctx.getFollowersUri(identifier),
-          following: ctx.getFollowingUri(identifier),
-          url: ctx.getActorUri(identifier),
-          streams: [ctx.getCollectionUri(KNOWN_SYNTHESES, { identifier })],
-        },
-        actorKeys,
-      );
+      return territoryToActor(territory, uris, actorKeys);
     })
     .setKeyPairsDispatcher((ctx, identifier) =>
       isLocalActor(ctx, identifier) ? ctx.data.keys.keyPairs(identifier) : [],
