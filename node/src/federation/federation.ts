@@ -24,6 +24,7 @@ import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { synthesisUrl } from "../services/syntheses";
 import { type ActorUris, subnetworkToActor, territoryToActor } from "./actor-mapper";
 import type { FederationDeps } from "./context";
+import { followerRecipient } from "./followers";
 import {
   onAccept,
   onAnnounce,
@@ -107,11 +108,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     // For a sub-network, its followers collection is its member list.
     .setFollowersDispatcher("/actors/{identifier}/followers", (ctx, identifier) => {
       if (!isLocalActor(ctx, identifier)) return null;
-      const items = ctx.data.services.follows.acceptedFollowers(identifier).map((f) => ({
-        id: new URL(f.follower),
-        inboxId: new URL(f.inbox),
-        endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
-      }));
+      const items = ctx.data.services.follows.acceptedFollowers(identifier).map(followerRecipient);
       return { items };
     })
     .setCounter(

@@ -1,6 +1,6 @@
 import type { Context, InboxContext } from "@fedify/fedify";
 import {
-  Accept,
+  type Accept,
   Activity,
   type Announce,
   Article,
@@ -19,8 +19,9 @@ import {
   periodKey,
   SYNTHESIS_MEDIA_TYPE,
 } from "../../../protocol/src/index";
-import { sameOrigin, sendControlActivity, withoutSignature } from "./activity-ids";
+import { sameOrigin, withoutSignature } from "./activity-ids";
 import type { FederationDeps } from "./context";
+import { answerFollow } from "./followers";
 import { proofsVerify } from "./integrity";
 import { createKeyCache } from "./key-cache";
 import { eventToMeeting } from "./meeting-mapper";
@@ -83,14 +84,7 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
         : "accepted",
   });
   if (row.state === "accepted") {
-    await sendControlActivity(
-      ctx,
-      territory.slug,
-      (id) => new Accept({ id, actor: ctx.getActorUri(territory.slug), object: follow }),
-      follower,
-      "Accept",
-      follow.id.href,
-    );
+    await answerFollow(ctx, territory.slug, "Accept", follow, follower);
     await sendUpcomingMeetings(ctx, territory.slug, follower);
   }
   ctx.data.logger.info(`${follower.id.href} follows ${territory.slug} (${row.state})`);

@@ -1,27 +1,14 @@
 import type { Federation } from "@fedify/fedify";
-import {
-  Accept,
-  Activity,
-  Announce,
-  Follow,
-  isActor,
-  PUBLIC_COLLECTION,
-  Reject,
-  Undo,
-} from "@fedify/vocab";
+import { Activity, Follow, isActor, Undo } from "@fedify/vocab";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
-import { activityUrl } from "../services/outbox";
-import { sendControlActivity } from "./activity-ids";
+import { sendAnnounce, sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
+import { answerFollower, followerRecipient } from "./followers";
 import { sendUpcomingMeetings } from "./inbox";
 import { UNREACHABLE_AFTER } from "./reachability";
 import { createSubnetworkNetwork } from "./subnetwork-network";
 
 const HANDLE = /^@?([^@\s]+)@([^@\s]+)$/;
-
-/** The Follow a remote actor sent us, as our Accept or Reject names it. */
-const theirFollow = (row: { followActivityId: string; follower: string }, us: URL) =>
-  new Follow({ id: new URL(row.followActivityId), actor: new URL(row.follower), object: us });
 
 /**
  * Following and followers of local territories, as facilitators drive them from the API:
@@ -133,40 +120,16 @@ export function createNetworkService(
       const row = services.follows.followerById(slug, id);
       if (row.state === "accepted") return;
       const ctx = context();
-      await sendControlActivity(
-        ctx,
-        slug,
-        (acceptId) =>
-          new Accept({
-            id: acceptId,
-            actor: ctx.getActorUri(slug),
-            object: theirFollow(row, ctx.getActorUri(slug)),
-          }),
-        this.recipientOf(row),
-        "Accept",
-        row.followActivityId,
-      );
+      await answerFollower(ctx, slug, "Accept", row);
       services.follows.setFollowerState(row.id, "accepted");
-      await sendUpcomingMeetings(ctx, slug, this.recipientOf(row));
+      await sendUpcomingMeetings(ctx, slug, followerRecipient(row));
     },
 
     /** Refuses a pending follower, or removes an accepted one: they get a Reject. */
     async remove(slug: string, id: number): Promise<void> {
       const row = services.follows.followerById(slug, id);
       const ctx = context();
-      await sendControlActivity(
-        ctx,
-        slug,
-        (rejectId) =>
-          new Reject({
-            id: rejectId,
-            actor: ctx.getActorUri(slug),
-            object: theirFollow(row, ctx.getActorUri(slug)),
-          }),
-        this.recipientOf(row),
-        "Reject",
-        row.followActivityId,
-      );
+      await answerFollower(ctx, slug, "Reject", row);
       services.follows.removeFollower(slug, row.follower);
     },
 
@@ -183,41 +146,9 @@ export function createNetworkService(
       }
       const ctx = context();
       const original = await Activity.fromJsonLd(received.activity, ctx);
-      const followers = services.follows.acceptedFollowers(slug).map((f) => this.recipientOf(f));
-      const row = services.outbox.record({
-        actor: slug,
-        type: "Announce",
-        objectId: received.objectId,
-      });
-      const announce = new Announce({
-        id: new URL(activityUrl(ctx.canonicalOrigin, row.uuid)),
-        actor: ctx.getActorUri(slug),
-        object: original,
-        to: PUBLIC_COLLECTION,
-        cc: ctx.getFollowersUri(slug),
-      });
-      services.outbox.setJson(
-        row.uuid,
-        (await announce.toJsonLd({
-          format: "compact",
-          contextLoader: ctx.contextLoader,
-        })) as Record<string, unknown>,
-      );
-      if (followers.length > 0) {
-        await ctx.sendActivity({ identifier: slug }, followers, announce, {
-          preferSharedInbox: true,
-        });
-      }
-      services.outbox.markSent(row.uuid);
+      const followers = services.follows.acceptedFollowers(slug).map(followerRecipient);
+      const announce = await sendAnnounce(ctx, slug, original, received.objectId, followers);
       return announce.id as URL;
-    },
-
-    recipientOf(row: { follower: string; inbox: string; sharedInbox: string | null }) {
-      return {
-        id: new URL(row.follower),
-        inboxId: new URL(row.inbox),
-        endpoints: row.sharedInbox ? { sharedInbox: new URL(row.sharedInbox) } : null,
-      };
     },
   };
   return { ...network, subnetworks: createSubnetworkNetwork(context, services, network) };

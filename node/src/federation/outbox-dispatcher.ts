@@ -17,6 +17,7 @@ import {
 import { activityUrl, type OutboxRow } from "../services/outbox";
 import { synthesisUrl } from "../services/syntheses";
 import type { FederationDeps } from "./context";
+import { followerRecipient } from "./followers";
 import { meetingToEvent } from "./meeting-mapper";
 import { relayOwnToLocalSubnetworks } from "./subnetworks";
 import { synthesisToArticle } from "./synthesis-mapper";
@@ -155,11 +156,7 @@ export function createOutboxDispatcher(
         services.outbox.setJson(row.uuid, json);
         prepared = signed;
       }
-      const recipients = services.follows.acceptedFollowers(row.actor).map((f) => ({
-        id: new URL(f.follower),
-        inboxId: new URL(f.inbox),
-        endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
-      }));
+      const recipients = services.follows.acceptedFollowers(row.actor).map(followerRecipient);
       // …and the sub-networks it is addressed to (their node relays it to the members), joined
       // now or before; one this node hosts relays it from here.
       const addressed = addressedGroups(row);

@@ -1,12 +1,12 @@
 import type { Context } from "@fedify/fedify";
-import { Accept, Follow, Group, Reject } from "@fedify/vocab";
+import { Group } from "@fedify/vocab";
 import type { Actor } from "../services/context";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { followingView } from "../services/follows";
 import type { Services } from "../services/index";
 import { subnetworkItemView } from "../services/subnetworks";
-import { sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
+import { answerFollower } from "./followers";
 import { announceToMembers, sendRelayedMeetings } from "./subnetworks";
 
 interface FollowOps {
@@ -30,21 +30,6 @@ export function createSubnetworkNetwork(
     if (!row) throw new NotFoundError(`no member #${id} of the sub-network "${slug}"`);
     return row;
   };
-  const recipientOf = (row: { follower: string; inbox: string; sharedInbox: string | null }) => ({
-    id: new URL(row.follower),
-    inboxId: new URL(row.inbox),
-    endpoints: row.sharedInbox ? { sharedInbox: new URL(row.sharedInbox) } : null,
-  });
-  const theirFollow = (
-    ctx: Context<FederationDeps>,
-    slug: string,
-    row: { followActivityId: string; follower: string },
-  ) =>
-    new Follow({
-      id: new URL(row.followActivityId),
-      actor: new URL(row.follower),
-      object: ctx.getActorUri(slug),
-    });
   const joinedRow = (slug: string, ref: string | number) => {
     const wanted = typeof ref === "string" ? ref.trim().replace(/^@/, "") : ref;
     const row = services.follows
@@ -75,15 +60,7 @@ export function createSubnetworkNetwork(
         });
       });
       const ctx = context();
-      await sendControlActivity(
-        ctx,
-        slug,
-        (id) =>
-          new Accept({ id, actor: ctx.getActorUri(slug), object: theirFollow(ctx, slug, row) }),
-        recipientOf(row),
-        "Accept",
-        row.followActivityId,
-      );
+      await answerFollower(ctx, slug, "Accept", row);
       await sendRelayedMeetings(ctx, slug, row.follower);
     },
 
@@ -95,16 +72,7 @@ export function createSubnetworkNetwork(
       const row = memberOf(slug, memberId);
       // Removed first (one transaction): from now on nothing it sends is relayed.
       services.subnetworks.markRemoved(slug, row.follower, actor);
-      const ctx = context();
-      await sendControlActivity(
-        ctx,
-        slug,
-        (id) =>
-          new Reject({ id, actor: ctx.getActorUri(slug), object: theirFollow(ctx, slug, row) }),
-        recipientOf(row),
-        "Reject",
-        row.followActivityId,
-      );
+      await answerFollower(context(), slug, "Reject", row);
     },
 
     /** A local territory joins a sub-network (a Group) by handle or URL: a Follow goes out. */

@@ -1,8 +1,7 @@
 import type { Context, InboxContext } from "@fedify/fedify";
 import {
-  Accept,
   Activity,
-  Announce,
+  type Announce,
   type Create,
   type Delete,
   type Follow,
@@ -13,10 +12,11 @@ import {
 } from "@fedify/vocab";
 import { isPublicMeeting, type SynthesisPayload } from "../../../protocol/src/index";
 import type { Services } from "../services/index";
-import { activityUrl, type OutboxRow } from "../services/outbox";
+import type { OutboxRow } from "../services/outbox";
 import { type SubnetworkRow, touchesTheme } from "../services/subnetworks";
-import { sameOrigin, sendControlActivity, withoutSignature } from "./activity-ids";
+import { sameOrigin, sendAnnounce, withoutSignature } from "./activity-ids";
 import type { FederationDeps } from "./context";
+import { answerFollow, followerRecipient } from "./followers";
 import { proofsVerify } from "./integrity";
 import { createKeyCache } from "./key-cache";
 
@@ -76,14 +76,7 @@ export async function onSubnetworkFollow(
     spiral: isSpiralActor(follower),
   });
   if (row.state === "accepted") {
-    await sendControlActivity(
-      ctx,
-      group.slug,
-      (id) => new Accept({ id, actor: ctx.getActorUri(group.slug), object: follow }),
-      follower,
-      "Accept",
-      follow.id.href,
-    );
+    await answerFollow(ctx, group.slug, "Accept", follow, follower);
     // A repeated Follow of a member gets its Accept again, not the catch-up again.
     if (!already) await sendRelayedMeetings(ctx, group.slug, member);
   }
@@ -340,34 +333,8 @@ export async function announceToMembers(
   const members = services.follows
     .acceptedFollowers(slug)
     .filter((f) => options.only === undefined || f.follower === options.only);
-  const recipient = (f: (typeof members)[number]) => ({
-    id: new URL(f.follower),
-    inboxId: new URL(f.inbox),
-    endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
-  });
-  const send = async (object: Activity | URL, to: typeof members) => {
-    const row = services.outbox.record({
-      actor: slug,
-      type: "Announce",
-      objectId: options.objectId,
-    });
-    const announce = new Announce({
-      id: new URL(activityUrl(ctx.canonicalOrigin, row.uuid)),
-      actor: ctx.getActorUri(slug),
-      object,
-      to: PUBLIC_COLLECTION,
-      cc: ctx.getFollowersUri(slug),
-    });
-    const json = await announce.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
-    services.outbox.setJson(row.uuid, json as Record<string, unknown>);
-    if (to.length > 0) {
-      await ctx.sendActivity({ identifier: slug }, to.map(recipient), announce, {
-        preferSharedInbox: true,
-      });
-    }
-    services.outbox.markSent(row.uuid);
-    return announce.id;
-  };
+  const send = async (object: Activity | URL, to: typeof members) =>
+    (await sendAnnounce(ctx, slug, object, options.objectId, to.map(followerRecipient))).id;
   const original = await Activity.fromJsonLd(inner, ctx);
   const sent = await send(
     original,
