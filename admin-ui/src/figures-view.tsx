@@ -242,7 +242,8 @@ export function FigureSummary(props: { t: Translate; lang: Lang; figure: FigureV
       </p>
       <p>{t("figures.scopeUsed", { scope })}</p>
       <p>
-        {t("figures.fingerprint")}: <code class="fingerprint">{figure.fingerprint}</code>
+        {t("figures.fingerprint")}
+        {t("punct.colon")} <code class="fingerprint">{figure.fingerprint}</code>
         <br />
         <span class="muted">{t("figures.fingerprint.help")}</span>
       </p>
@@ -373,8 +374,8 @@ export function QuestionLists(props: {
             <ul class="figure-list">
               {entries.map(([code, count]) => (
                 <li>
-                  {props.label(code)} <span class="muted">({code})</span>: {number(count, lang)} (
-                  {percent(pct(count, total), lang)})
+                  {props.label(code)} <span class="muted">({code})</span>
+                  {t("punct.colon")} {number(count, lang)} ({percent(pct(count, total), lang)})
                   <span class="figure-bar" style={`width: ${pct(count, total).toFixed(1)}%`} />
                 </li>
               ))}

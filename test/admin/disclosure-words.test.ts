@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { blockerInWords, withheldInWords } from "../../admin-ui/src/admin/disclosure-words";
+import {
+  bandInWords,
+  blockerInWords,
+  withheldInWords,
+} from "../../admin-ui/src/admin/disclosure-words";
 import { translator } from "../../admin-ui/src/i18n";
 import { DEFAULT_POLICY, draftSynthesis, type GroupTally } from "../../protocol/src/index";
 
@@ -62,6 +66,18 @@ describe("disclosure reasons in plain words", () => {
     expect(withheldInWords(t, withheld[0] ?? { what: "", reason: "" }, () => "Parents")).toBe(
       "Catégorie « Parents » : 3 participant(s), moins que k = 5. Ses critères sont comptés dans « autre ».",
     );
+  });
+
+  it("names the margin's small cells in the page language, not by their codes", () => {
+    const t = translator("fr");
+    const margin = { what: "age margin", reason: "cells under 10: under-18, 30-44, unrecorded" };
+    expect(withheldInWords(t, margin, (c) => c)).toBe(
+      "Marge âge non publiée : certaines cases comptent moins de 10 personnes (Moins de 18 ans, 30–44 ans, non renseigné).",
+    );
+    expect(bandInWords(translator("en"), "gender", "other-or-undisclosed")).toBe(
+      "Other or not said",
+    );
+    expect(bandInWords(t, "gender", "a band added later")).toBe("a band added later");
   });
 
   it("shows an unknown reason as it came", () => {

@@ -226,7 +226,7 @@ describe("publish", () => {
     );
     expect(withheld).toContain("Category “Elderly people”: also counted in “other”");
     expect(withheld).toContain(
-      "Gender margin not published: some cells hold fewer than 10 people (female, male).",
+      "Gender margin not published: some cells hold fewer than 10 people (Women, Men).",
     );
     // The readable part names the published categories: young people, and the pool.
     const readable = section(page.text, "readable");
@@ -256,6 +256,13 @@ describe("publish", () => {
 
     const after = await fred.get(published.location ?? "");
     expect(after.text).toContain("Version 1 is published.");
+    // The next step is one click away: the public page of what was just published.
+    expect(after.text).toContain(
+      `<p id="published-link"><a href="/syntheses/${version?.synthesisUuid}">See it on the public page</a></p>`,
+    );
+    expect((await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`)).text).not.toContain(
+      "published-link",
+    );
     const versions = section(after.text, "versions");
     expect(versions).toContain(`href="/syntheses/${version?.synthesisUuid}"`);
     expect(versions).toContain(`>${version?.hash}</code>`);

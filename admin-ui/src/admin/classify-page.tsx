@@ -126,8 +126,8 @@ export function ClassifyPage(props: ClassifyPageProps) {
               <h2 id="focus-title">{t("classify.focus")}</h2>
               <blockquote lang={focus.language}>{focus.text}</blockquote>
               <p class="muted">
-                {t(`question.${questionKey(focus.question)}`)} · {t("classify.group")}:{" "}
-                {focus.group}
+                {t(`question.${questionKey(focus.question)}`)} · {t("classify.group")}
+                {t("punct.colon")} {focus.group}
               </p>
               {props.canEdit ? (
                 <>

@@ -1,3 +1,4 @@
+import { AGE_BANDS, GENDER_BANDS } from "../../../protocol/src/vocabulary";
 import type { Translate } from "../i18n";
 
 /**
@@ -7,6 +8,21 @@ import type { Translate } from "../i18n";
  */
 
 const number = (text: string | undefined) => Number(text ?? "0");
+
+/**
+ * A margin's cell (a gender or age band, or "unrecorded") in the page language; a band this
+ * file does not know is shown as it came.
+ */
+export function bandInWords(t: Translate, margin: "gender" | "age", band: string): string {
+  if (band === "unrecorded") return t("margin.unrecorded");
+  if (margin === "gender" && (GENDER_BANDS as readonly string[]).includes(band)) {
+    return t(`gender.${band as (typeof GENDER_BANDS)[number]}`);
+  }
+  if (margin === "age" && (AGE_BANDS as readonly string[]).includes(band)) {
+    return t(`age.${band as (typeof AGE_BANDS)[number]}`);
+  }
+  return band;
+}
 
 /** Why a synthesis cannot be published, in the page language. */
 export function blockerInWords(t: Translate, blocker: string): string {
@@ -48,7 +64,10 @@ export function withheldInWords(
     return t("withheld.margin", {
       margin: t(`margin.${margin}`),
       minimum: number(cells[1]),
-      cells: cells[2] ?? "",
+      cells: (cells[2] ?? "")
+        .split(", ")
+        .map((band) => bandInWords(t, margin, band))
+        .join(", "),
     });
   }
   return `${withheld.what}: ${withheld.reason}`;

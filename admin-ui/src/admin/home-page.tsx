@@ -44,7 +44,8 @@ export function AdminHomePage(props: AdminHomePageProps) {
           {[territory.region, territory.country].filter(Boolean).join(", ")}
           <br />
           <span class="muted">
-            {t("home.languages")}: {territory.languages.join(", ")}
+            {t("home.languages")}
+            {t("punct.colon")} {territory.languages.join(", ")}
           </span>
           <br />
           <a href={territory.publicUrl}>{t("nav.publicSite")}</a>

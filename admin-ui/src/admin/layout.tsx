@@ -52,8 +52,10 @@ const STYLE = `
   .tabs [aria-current=page] { font-weight: 700; }
   ul.lines { margin: 0.25rem 0 0; }
   input[aria-invalid=true], textarea[aria-invalid=true] { border-color: #a4000f; border-width: 2px; }
+  main { overflow-wrap: break-word; }
   button.primary { background: #24405f; color: #fff; border: 0; border-radius: 4px; padding: 0.6rem 1.2rem; font: inherit; cursor: pointer; }
-  button.small { font: inherit; font-size: 0.9rem; padding: 0.2rem 0.5rem; }
+  main button:not(.primary) { font: inherit; color: #1b1b1b; background: #fff; border: 1px solid #888; border-radius: 4px; padding: 0.45rem 1rem; cursor: pointer; }
+  main button.small { font-size: 0.9rem; padding: 0.2rem 0.5rem; }
   table { border-collapse: collapse; width: 100%; background: #fff; }
   th, td { text-align: left; padding: 0.4rem 0.5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
   td form { display: inline-flex; gap: 0.25rem; margin: 0 0.25rem 0.25rem 0; }

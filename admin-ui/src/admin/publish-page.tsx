@@ -2,7 +2,7 @@ import type { SynthesisPayload } from "../../../protocol/src/synthesis-payload";
 import type { BarRow, BarSeries } from "../charts/grouped-bar-chart";
 import { SynthesisCharts } from "../charts/synthesis-charts";
 import type { Lang, Translate } from "../i18n";
-import { blockerInWords, withheldInWords } from "./disclosure-words";
+import { bandInWords, blockerInWords, withheldInWords } from "./disclosure-words";
 import { AdminLayout, CsrfField, type SignedIn } from "./layout";
 import { PeriodForm, type PeriodValues, periodQuery } from "./synthesis-page";
 
@@ -30,6 +30,8 @@ export interface PublishPageProps {
   period: PeriodValues;
   periodErrors: Errors;
   notice?: string | undefined;
+  /** The version just published (after the redirect): the page links to its public page. */
+  publishedVersion?: number | undefined;
   /** A refused publish or withdraw, in plain words (with the rule's reasons when there are any). */
   failure?: { message: string; reasons: string[] } | undefined;
   /** The disclosure policy, to state the rules. */
@@ -79,6 +81,7 @@ export function PublishPage(props: PublishPageProps) {
       notice={props.notice}
     >
       <p>{t("publish.intro")}</p>
+      <JustPublished t={t} version={props.publishedVersion} versions={props.versions} />
       <p>{t("publish.rules", { k: props.policy.k, margin: props.policy.marginMinimum })}</p>
       {props.failure ? (
         <div class="error-summary" role="alert" id="failure">
@@ -181,8 +184,8 @@ function Readable(
   }`;
   const margins = Object.entries(payload.margins ?? {}).map(
     ([name, cells]) =>
-      `${t(`margin.${name as "gender" | "age"}`)}: ${Object.entries(cells ?? {})
-        .map(([band, n]) => `${band} ${n}`)
+      `${t(`margin.${name as "gender" | "age"}`)}${t("punct.colon")} ${Object.entries(cells ?? {})
+        .map(([band, n]) => `${bandInWords(t, name as "gender" | "age", band)} ${n}`)
         .join(", ")}`,
   );
   const row = (label: string, value: string | number) => (
@@ -399,5 +402,23 @@ function Versions(props: PublishPageProps) {
         </div>
       )}
     </section>
+  );
+}
+
+/** Right after publishing: where the new version can be seen (and shared) by everyone. */
+function JustPublished(props: {
+  t: Translate;
+  version: number | undefined;
+  versions: PublishedVersion[];
+}) {
+  // Newest first, so the first match is the version this redirect is about.
+  const published = props.versions.find(
+    (v) => v.version === props.version && v.latest && !v.withdrawn,
+  );
+  if (!published) return null;
+  return (
+    <p id="published-link">
+      <a href={`/syntheses/${published.synthesisId}`}>{props.t("publish.done.link")}</a>
+    </p>
   );
 }

@@ -42,7 +42,8 @@ export function UsersPage(props: UsersPageProps) {
       <ul>
         {ROLES.map((role) => (
           <li>
-            <strong>{t(`role.${role}`)}</strong>: {t(`role.${role}.help`)}
+            <strong>{t(`role.${role}`)}</strong>
+            {t("punct.colon")} {t(`role.${role}.help`)}
           </li>
         ))}
       </ul>

@@ -91,6 +91,7 @@ export const en = {
   "publish.button": "Publish",
   "publish.viewerOnly": "Only facilitators and admins can publish.",
   "publish.done": "Version {version} is published.",
+  "publish.done.link": "See it on the public page",
   "publish.unchanged": "Nothing changed since version {version}: there is nothing new to publish.",
   "publish.refused": "This synthesis cannot be published:",
   "publish.invalid": "This period cannot be published: {reason}.",
@@ -125,6 +126,7 @@ export const en = {
     "{margin} margin not published: some cells hold fewer than {minimum} people ({cells}).",
   "margin.gender": "Gender",
   "margin.age": "Age",
+  "margin.unrecorded": "not recorded",
   "category.other": "Other (pooled)",
 } as const;
 
@@ -219,6 +221,7 @@ export const fr: Record<keyof typeof en, string> = {
   "publish.button": "Publier",
   "publish.viewerOnly": "Seuls les animateurs et les administrateurs peuvent publier.",
   "publish.done": "La version {version} est publiée.",
+  "publish.done.link": "La voir sur la page publique",
   "publish.unchanged":
     "Rien n'a changé depuis la version {version} : il n'y a rien de nouveau à publier.",
   "publish.refused": "Cette synthèse ne peut pas être publiée :",
@@ -254,5 +257,6 @@ export const fr: Record<keyof typeof en, string> = {
     "Marge {margin} non publiée : certaines cases comptent moins de {minimum} personnes ({cells}).",
   "margin.gender": "genre",
   "margin.age": "âge",
+  "margin.unrecorded": "non renseigné",
   "category.other": "Autre (regroupée)",
 };

@@ -268,6 +268,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     options: {
       status?: 200 | 400 | 409;
       notice?: string | undefined;
+      publishedVersion?: number | undefined;
       failure?: PublishPageProps["failure"];
       defaultToYear?: boolean;
     } = {},
@@ -319,6 +320,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
         period={values}
         periodErrors={errors}
         notice={options.notice}
+        publishedVersion={options.publishedVersion}
         failure={options.failure}
         policy={services.ctx.policy}
         preview={preview}
@@ -345,7 +347,10 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
         : query.withdrawn !== undefined
           ? t("publish.withdrawn")
           : undefined;
-    return publishPage(c, query, { notice });
+    return publishPage(c, query, {
+      notice,
+      publishedVersion: Number.isSafeInteger(published) && published > 0 ? published : undefined,
+    });
   });
 
   admin.post("/synthesis/publish", protect(EDITORS), (c) => {
