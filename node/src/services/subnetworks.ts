@@ -186,6 +186,23 @@ export function createSubnetworkService(
   const find = (slug: string) =>
     ctx.db.select().from(subnetworks).where(eq(subnetworks.slug, slug)).get();
   const actorUrl = (slug: string) => territoryActorId(ctx.publicUrl, slug);
+  /**
+   * The origin withdrew or deleted the object: its items not yet withdrawn are, in one
+   * sub-network's feed or (no `subnetwork`) in all of them. How many were.
+   */
+  const markWithdrawn = (origin: string, objectId: string, subnetwork?: string) =>
+    ctx.db
+      .update(subnetworkItems)
+      .set({ deletedAt: ctx.now().toISOString() })
+      .where(
+        and(
+          subnetwork === undefined ? undefined : eq(subnetworkItems.subnetwork, subnetwork),
+          eq(subnetworkItems.origin, origin),
+          eq(subnetworkItems.objectId, objectId),
+          isNull(subnetworkItems.deletedAt),
+        ),
+      )
+      .run().changes;
 
   const checkTheme = (theme: SubnetworkTheme, grid: Grid) => {
     const issues: Array<{ path: string; message: string }> = [];
@@ -387,20 +404,7 @@ export function createSubnetworkService(
      * withdrawn), so a replayed Delete is not relayed twice.
      */
     markItemDeleted(subnetwork: string, origin: string, objectId: string): boolean {
-      return (
-        ctx.db
-          .update(subnetworkItems)
-          .set({ deletedAt: ctx.now().toISOString() })
-          .where(
-            and(
-              eq(subnetworkItems.subnetwork, subnetwork),
-              eq(subnetworkItems.origin, origin),
-              eq(subnetworkItems.objectId, objectId),
-              isNull(subnetworkItems.deletedAt),
-            ),
-          )
-          .run().changes > 0
-      );
+      return markWithdrawn(origin, objectId, subnetwork) > 0;
     },
     /** What the sub-network holds about the object (relayed, perhaps withdrawn since). */
     relayedItem(subnetwork: string, objectId: string): SubnetworkItemRow | undefined {
@@ -507,17 +511,7 @@ export function createSubnetworkService(
     },
     /** The origin withdrew or deleted the object: it leaves every sub-network's feed here. */
     markDeletedEverywhere(origin: string, objectId: string): void {
-      ctx.db
-        .update(subnetworkItems)
-        .set({ deletedAt: ctx.now().toISOString() })
-        .where(
-          and(
-            eq(subnetworkItems.origin, origin),
-            eq(subnetworkItems.objectId, objectId),
-            isNull(subnetworkItems.deletedAt),
-          ),
-        )
-        .run();
+      markWithdrawn(origin, objectId);
     },
     /** What a sub-network relayed (newest first); its feed. */
     items(subnetwork: string, options: { includeDeleted?: boolean } = {}): SubnetworkItemRow[] {

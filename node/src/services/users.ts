@@ -97,6 +97,44 @@ export function createUserService(ctx: ServiceContext, audit: AuditService) {
       .all()
       .filter((u) => !u.disabled).length;
 
+  /** A new password under the account rule, or InvalidInputError naming the form's `field`. */
+  const checkNewPassword = (password: string, field: string): string => {
+    const parsed = passwordSchema.safeParse(password);
+    if (!parsed.success) {
+      throw new InvalidInputError("the new password is refused", [
+        { path: field, message: `at least ${MIN_PASSWORD_LENGTH} characters` },
+      ]);
+    }
+    return parsed.data;
+  };
+  /**
+   * Stores an account's new password hash and ends its sessions (all but `keepSessionId` when
+   * given), in one transaction, audited as `action`.
+   */
+  const storePassword = (
+    id: number,
+    passwordHash: string,
+    actor: Actor,
+    action: "user.password" | "user.passwordReset",
+    keepSessionId?: string,
+  ) =>
+    ctx.db.transaction(() => {
+      ctx.db
+        .update(users)
+        .set({ passwordHash, updatedAt: ctx.now().toISOString() })
+        .where(eq(users.id, id))
+        .run();
+      const ended = ctx.db
+        .delete(sessions)
+        .where(
+          keepSessionId === undefined
+            ? eq(sessions.userId, id)
+            : and(eq(sessions.userId, id), ne(sessions.id, keepSessionId)),
+        )
+        .run().changes;
+      audit.record(actor, action, `user:${id}`, { endedSessions: ended });
+    });
+
   const insert = (data: z.infer<typeof newUserSchema>, passwordHash: string, actor: Actor) => {
     if (byEmail(data.email)) {
       throw new InvalidInputError("this email already has an account", [
@@ -182,50 +220,20 @@ export function createUserService(ctx: ServiceContext, audit: AuditService) {
     ): Promise<void> {
       const row = byId(id);
       if (!row) throw new NotFoundError(`no user ${id}`);
-      const parsed = passwordSchema.safeParse(input.newPassword);
-      if (!parsed.success) {
-        throw new InvalidInputError("the new password is refused", [
-          { path: "newPassword", message: `at least ${MIN_PASSWORD_LENGTH} characters` },
-        ]);
-      }
+      const newPassword = checkNewPassword(input.newPassword, "newPassword");
       if (!(await verifyPassword(input.currentPassword, row.passwordHash))) {
         throw new InvalidInputError("the current password is wrong", [
           { path: "currentPassword", message: "the current password is wrong" },
         ]);
       }
-      const passwordHash = await hashPassword(parsed.data);
-      ctx.db.transaction(() => {
-        ctx.db
-          .update(users)
-          .set({ passwordHash, updatedAt: ctx.now().toISOString() })
-          .where(eq(users.id, id))
-          .run();
-        const ended = ctx.db
-          .delete(sessions)
-          .where(and(eq(sessions.userId, id), ne(sessions.id, input.keepSessionId)))
-          .run().changes;
-        audit.record(actor, "user.password", `user:${id}`, { endedSessions: ended });
-      });
+      const passwordHash = await hashPassword(newPassword);
+      storePassword(id, passwordHash, actor, "user.password", input.keepSessionId);
     },
     /** An admin sets another account's password; every session of that account ends. */
     async resetPassword(id: number, newPassword: string, actor: Actor): Promise<void> {
       if (!byId(id)) throw new NotFoundError(`no user ${id}`);
-      const parsed = passwordSchema.safeParse(newPassword);
-      if (!parsed.success) {
-        throw new InvalidInputError("the new password is refused", [
-          { path: "password", message: `at least ${MIN_PASSWORD_LENGTH} characters` },
-        ]);
-      }
-      const passwordHash = await hashPassword(parsed.data);
-      ctx.db.transaction(() => {
-        ctx.db
-          .update(users)
-          .set({ passwordHash, updatedAt: ctx.now().toISOString() })
-          .where(eq(users.id, id))
-          .run();
-        const ended = ctx.db.delete(sessions).where(eq(sessions.userId, id)).run().changes;
-        audit.record(actor, "user.passwordReset", `user:${id}`, { endedSessions: ended });
-      });
+      const passwordHash = await hashPassword(checkNewPassword(newPassword, "password"));
+      storePassword(id, passwordHash, actor, "user.passwordReset");
     },
     /** Disables an account (it can no longer sign in); its sessions go with it. */
     disable(id: number, actor: Actor): UserView {
