@@ -91,7 +91,7 @@ export interface FilterChoices {
 }
 
 const pct = (part: number, whole: number) => (whole > 0 ? (100 * part) / whole : 0);
-const percent = (value: number, lang: Lang) =>
+export const percent = (value: number, lang: Lang) =>
   `${value.toLocaleString(lang === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: 1 })} %`;
 const number = (value: number, lang: Lang) =>
   value.toLocaleString(lang === "fr" ? "fr-FR" : "en-GB");

@@ -204,6 +204,19 @@ describe("aggregates explorer", () => {
     );
   });
 
+  it("writes the comparison's shares the French way (46,3 %), not as raw numbers", async () => {
+    const { vera } = await explorer({ "accept-language": "fr" });
+    const page = await vera.get("/admin/figures?region=FR-GES&compare=1&b_country=FR");
+    expect(page.status).toBe(200);
+    const chart = /id="compare-well-being"[\s\S]*?<\/figure>/.exec(page.text)?.[0] ?? "";
+    const values = [...chart.matchAll(/<text [^>]*>([^<]*)<\/text>/g)]
+      .map((m) => m[1] ?? "")
+      .filter((text) => /^\d/.test(text));
+    expect(values.length).toBeGreaterThan(0);
+    for (const value of values) expect(value).toMatch(/^\d+(,\d)?\u00a0?\s?%$/);
+    expect(chart).toMatch(/<td>\d+(,\d)?\s%<\/td>/);
+  });
+
   it("refuses invalid filters with a message, in French too", async () => {
     const { vera } = await explorer({ "accept-language": "fr" });
     const page = await vera.get("/admin/figures?country=XX&b_from=hier&compare=1");

@@ -9,6 +9,7 @@ import {
   type FilterChoices,
   FilterFields,
   type FilterForm,
+  percent,
   QuestionTables,
 } from "../figures-view";
 import type { Lang, Translate } from "../i18n";
@@ -253,6 +254,7 @@ function Comparison(
                   rowHeader={t("figures.dimension")}
                   tableLabel={t("figures.chart.table")}
                   emptyText={t("figures.empty")}
+                  formatValue={(value) => percent(value, lang)}
                 />
               </section>
             );

@@ -36,6 +36,9 @@ export interface GroupedBarChartProps {
   tableLabel: string;
   /** Shown instead of the chart when there is no row. */
   emptyText: string;
+  /** How a value is written next to its bar and in the table (e.g. a share in the page's
+   * language, "46,3 %"); counts are written as they are by default. */
+  formatValue?: (value: number) => string;
 }
 
 /** Fill colour and pattern per series position: colour is never the only cue. */
@@ -107,6 +110,7 @@ function Pattern(props: { id: string; index: number }) {
 }
 
 export function GroupedBarChart(props: GroupedBarChartProps) {
+  const format = props.formatValue ?? String;
   const { id, series, rows } = props;
   if (rows.length === 0 || series.length === 0) return <p class="muted">{props.emptyText}</p>;
   const L = CHART_LAYOUT;
@@ -169,7 +173,7 @@ export function GroupedBarChart(props: GroupedBarChartProps) {
                       font-size="12"
                       fill="#1b1b1b"
                     >
-                      {value}
+                      {format(value)}
                     </text>
                   </g>
                 );
@@ -196,7 +200,7 @@ export function GroupedBarChart(props: GroupedBarChartProps) {
                 <tr>
                   <th scope="row">{row.label}</th>
                   {series.map((_, index) => (
-                    <td>{row.values[index] ?? 0}</td>
+                    <td>{format(row.values[index] ?? 0)}</td>
                   ))}
                 </tr>
               ))}
