@@ -1,5 +1,12 @@
 import type { Context } from "@fedify/fedify";
-import { Accept, type Activity, Follow, type Recipient, Reject } from "@fedify/vocab";
+import {
+  Accept,
+  type Activity,
+  Follow,
+  type LanguageString,
+  type Recipient,
+  Reject,
+} from "@fedify/vocab";
 import { sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
 
@@ -9,6 +16,16 @@ interface StoredFollower {
   inbox: string;
   sharedInbox: string | null;
   followActivityId: string;
+}
+
+/** How a follow keeps the other side's handle: @name@host (null when the actor has no name). */
+export function actorHandle(actor: {
+  preferredUsername: string | LanguageString | null;
+  id: URL | null;
+}): string | null {
+  return actor.preferredUsername && actor.id
+    ? `@${actor.preferredUsername}@${actor.id.host}`
+    : null;
 }
 
 /** Where activities for a stored follower go (its shared inbox preferred when it has one). */

@@ -19,11 +19,10 @@ import {
   periodKey,
   SYNTHESIS_MEDIA_TYPE,
 } from "../../../protocol/src/index";
-import { sameOrigin, withoutSignature } from "./activity-ids";
+import { sameOrigin } from "./activity-ids";
 import type { FederationDeps } from "./context";
-import { answerFollow } from "./followers";
-import { proofsVerify } from "./integrity";
-import { createKeyCache } from "./key-cache";
+import { actorHandle, answerFollow } from "./followers";
+import { provenActivityJson } from "./integrity";
 import { eventToMeeting } from "./meeting-mapper";
 import {
   acceptsAnnounceFrom,
@@ -66,15 +65,12 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
     ctx.data.logger.warn(`ignored ${describe(follow)}: the follower is not a reachable actor`);
     return;
   }
-  const handle = follower.preferredUsername
-    ? `@${follower.preferredUsername}@${follower.id.host}`
-    : null;
   const row = ctx.data.services.follows.addFollower({
     actor: territory.slug,
     follower: follower.id.href,
     inbox: follower.inboxId.href,
     sharedInbox: follower.endpoints?.sharedInbox?.href ?? null,
-    handle,
+    handle: actorHandle(follower),
     name: follower.name?.toString() ?? null,
     followActivityId: follow.id.href,
     // A repeated Follow (Mastodon re-sends them) never demotes an accepted follower.
@@ -191,17 +187,9 @@ async function verifiedOrigin(
     return null;
   }
   if (sameOrigin(actor, ctx.canonicalOrigin)) return null; // our own, relayed back to us
-  const json = await activity.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
-  const verified = await proofsVerify(activity, json, {
-    documentLoader: ctx.documentLoader,
-    contextLoader: ctx.contextLoader,
-    keyCache: createKeyCache(ctx.data.kv),
-  });
-  if (!verified) {
-    refuse("its integrity proof is missing or does not verify");
-    return null;
-  }
-  return withoutSignature(json);
+  const json = await provenActivityJson(ctx, activity);
+  if (!json) refuse("its integrity proof is missing or does not verify");
+  return json;
 }
 
 /** A synthesis version: stored if it moves the (origin, period) forward (DESIGN §6–§7). */
@@ -305,7 +293,7 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
   const { received, receivedMeetings, subnetworks } = ctx.data.services;
   ctx.data.relayHints.take(del.id);
   const tombstone = received.holdsObject(actor.href, objectId.href)
-    ? await provenDelete(ctx, del)
+    ? await provenActivityJson(ctx, del)
     : null;
   const outcome = received.applyWithdrawal(actor.href, objectId.href, {
     published: del.published?.toString() ?? null,
@@ -322,17 +310,6 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
   }
   await relayDeleteToSubnetworks(ctx, del);
   subnetworks.markDeletedEverywhere(actor.href, objectId.href);
-}
-
-/** The Delete's JSON (without `signature`) if its origin's integrity proof verifies; else null. */
-async function provenDelete(ctx: Ctx, del: Delete): Promise<Record<string, unknown> | null> {
-  const json = await del.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
-  const verified = await proofsVerify(del, json, {
-    documentLoader: ctx.documentLoader,
-    contextLoader: ctx.contextLoader,
-    keyCache: createKeyCache(ctx.data.kv),
-  });
-  return verified ? withoutSignature(json) : null;
 }
 
 /**

@@ -1,5 +1,8 @@
-import { type DocumentLoader, type KeyCache, verifyProof } from "@fedify/fedify";
+import { type Context, type DocumentLoader, type KeyCache, verifyProof } from "@fedify/fedify";
 import type { Activity } from "@fedify/vocab";
+import { withoutSignature } from "./activity-ids";
+import type { FederationDeps } from "./context";
+import { createKeyCache } from "./key-cache";
 
 /**
  * Checks the integrity proofs (FEP-8b32) of an activity we already parsed, over its compact
@@ -20,4 +23,21 @@ export async function proofsVerify(
     if (key.controllerId) unproven.delete(key.controllerId.href);
   }
   return proofs > 0 && unproven.size === 0;
+}
+
+/**
+ * A received activity's compact JSON without `signature` (what is kept and passed on) if its
+ * integrity proofs verify, with the node's key cache; else null.
+ */
+export async function provenActivityJson(
+  ctx: Context<FederationDeps>,
+  activity: Activity,
+): Promise<Record<string, unknown> | null> {
+  const json = await activity.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
+  const verified = await proofsVerify(activity, json, {
+    documentLoader: ctx.documentLoader,
+    contextLoader: ctx.contextLoader,
+    keyCache: createKeyCache(ctx.data.kv),
+  });
+  return verified ? withoutSignature(json) : null;
 }

@@ -3,7 +3,7 @@ import { Activity, Follow, isActor, Undo } from "@fedify/vocab";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { sendAnnounce, sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
-import { answerFollower, followerRecipient } from "./followers";
+import { actorHandle, answerFollower, followerRecipient } from "./followers";
 import { sendUpcomingMeetings } from "./inbox";
 import { UNREACHABLE_AFTER } from "./reachability";
 import { createSubnetworkNetwork } from "./subnetwork-network";
@@ -81,9 +81,7 @@ export function createNetworkService(
         target: actor.id.href,
         targetInbox: actor.inboxId.href,
         targetSharedInbox: actor.endpoints?.sharedInbox?.href ?? null,
-        targetHandle: actor.preferredUsername
-          ? `@${actor.preferredUsername}@${actor.id.host}`
-          : null,
+        targetHandle: actorHandle(actor),
         targetName: actor.name?.toString() ?? null,
         targetType: actor.constructor.name,
         followActivityId: follow.id.href,

@@ -14,11 +14,10 @@ import { isPublicMeeting, type SynthesisPayload } from "../../../protocol/src/in
 import type { Services } from "../services/index";
 import type { OutboxRow } from "../services/outbox";
 import { type SubnetworkRow, touchesTheme } from "../services/subnetworks";
-import { sameOrigin, sendAnnounce, withoutSignature } from "./activity-ids";
+import { sameOrigin, sendAnnounce } from "./activity-ids";
 import type { FederationDeps } from "./context";
-import { answerFollow, followerRecipient } from "./followers";
-import { proofsVerify } from "./integrity";
-import { createKeyCache } from "./key-cache";
+import { actorHandle, answerFollow, followerRecipient } from "./followers";
+import { provenActivityJson } from "./integrity";
 
 /**
  * Sub-networks over ActivityPub (FEP-1b12). Group side: members join by Follow, and what they
@@ -67,9 +66,7 @@ export async function onSubnetworkFollow(
     follower: member,
     inbox: follower.inboxId.href,
     sharedInbox: follower.endpoints?.sharedInbox?.href ?? null,
-    handle: follower.preferredUsername
-      ? `@${follower.preferredUsername}@${follower.id.host}`
-      : null,
+    handle: actorHandle(follower),
     name: follower.name?.toString() ?? null,
     followActivityId: follow.id.href,
     state: already || !waits ? "accepted" : "pending",
@@ -297,20 +294,15 @@ export async function relayDeleteToSubnetworks(ctx: Ctx, del: Delete): Promise<v
   if (!origin || !objectId) return;
   const holders = services.subnetworks.hostedHolders(origin, objectId);
   if (holders.length === 0) return;
-  const json = await del.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
-  const verified = await proofsVerify(del, json, {
-    documentLoader: ctx.documentLoader,
-    contextLoader: ctx.contextLoader,
-    keyCache: createKeyCache(ctx.data.kv),
-  });
-  if (!verified) {
+  const json = await provenActivityJson(ctx, del);
+  if (!json) {
     logger.warn(`not relayed: the Delete of ${objectId} carries no valid proof of its origin`);
     return;
   }
   for (const url of holders) {
     const group = services.subnetworks.byActorUrl(url);
     if (!group || !services.subnetworks.markItemDeleted(url, origin, objectId)) continue;
-    await announceToMembers(ctx, group.slug, withoutSignature(json), {
+    await announceToMembers(ctx, group.slug, json, {
       objectId,
       topLevel: false,
     });
