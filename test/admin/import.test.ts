@@ -125,6 +125,8 @@ describe("CSV import in the workspace", () => {
     expect(fr.text).toContain(
       '<th scope="row">Ligne 8</th><td>groupe inconnu « Club des martiens »</td>',
     );
+    // Two problems of one line, with the French space before the semicolon.
+    expect(fr.text).toContain("(Q1, Q2, Q3 ou Q4)\u00a0; le critère est vide</td>");
   });
 
   it("says how many lines are bad in all when there are more than it lists", async () => {

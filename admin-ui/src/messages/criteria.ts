@@ -60,6 +60,8 @@ export const en = {
   "import.problem.empty": "the file is empty",
   "import.problem.notCsv": "not valid CSV ({detail})",
   "import.problem.missingColumns": "missing column(s): {columns}",
+  /** Between two problems of one line. */
+  "import.problem.separator": "; ",
   "import.problem.noRows": "the file has a header but no criteria",
   "import.problem.fieldCount": "{fields} fields where the header has {header}",
   "import.problem.noGroup": "no group",
@@ -135,6 +137,7 @@ export const fr: Record<keyof typeof en, string> = {
   "import.problem.empty": "le fichier est vide",
   "import.problem.notCsv": "CSV non valide ({detail})",
   "import.problem.missingColumns": "colonne(s) manquante(s) : {columns}",
+  "import.problem.separator": "\u00a0; ",
   "import.problem.noRows": "le fichier a une ligne d'en-tête mais aucun critère",
   "import.problem.fieldCount": "{fields} champs alors que l'en-tête en a {header}",
   "import.problem.noGroup": "pas de groupe",

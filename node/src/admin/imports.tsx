@@ -94,7 +94,9 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
       ok: false,
       issues: error.lines.map(({ line, problems }) => ({
         line,
-        message: problems.map((problem) => describe(t, problem)).join("; "),
+        message: problems
+          .map((problem) => describe(t, problem))
+          .join(t("import.problem.separator")),
       })),
       badLines: error.badLines,
       message: error.problem ? describe(t, error.problem) : error.message,
