@@ -34,7 +34,7 @@ export function createServices(ctx: ServiceContext) {
   const follows = createFollowService(ctx);
   const users = createUserService(ctx, audit);
   const sessions = createSessionService(ctx);
-  const subnetworks = createSubnetworkService(ctx, audit, categories);
+  const subnetworks = createSubnetworkService(ctx, audit, categories, follows);
   const suggestions = createSuggestionService(ctx, territories);
   return {
     ctx,

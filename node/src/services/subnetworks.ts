@@ -25,11 +25,11 @@ import type { AuditService } from "./audit";
 import type { CategoryService } from "./categories";
 import type { Actor, ServiceContext } from "./context";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
+import type { FollowerRow, FollowService } from "./follows";
 import { territoryActorId } from "./territories";
 
 export type SubnetworkRow = typeof subnetworks.$inferSelect;
 export type SubnetworkItemRow = typeof subnetworkItems.$inferSelect;
-type FollowerRow = typeof followers.$inferSelect;
 
 const codeList = z.array(z.string().trim().min(1).max(64)).max(200).default([]);
 
@@ -182,6 +182,7 @@ export function createSubnetworkService(
   ctx: ServiceContext,
   audit: AuditService,
   categories: CategoryService,
+  follows: FollowService,
 ) {
   const find = (slug: string) =>
     ctx.db.select().from(subnetworks).where(eq(subnetworks.slug, slug)).get();
@@ -326,12 +327,7 @@ export function createSubnetworkService(
     /** Members and pending requests (the group's followers). */
     members(slug: string): FollowerRow[] {
       this.get(slug);
-      return ctx.db
-        .select()
-        .from(followers)
-        .where(eq(followers.actor, slug))
-        .orderBy(followers.id)
-        .all();
+      return follows.followers(slug);
     },
     /** Whether this actor is an accepted member who was not removed. */
     isMember(slug: string, actorId: string): boolean {
