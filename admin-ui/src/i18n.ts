@@ -241,6 +241,9 @@ const coreEn = {
     "The form was sent without its security token, or with an old one (for instance after signing out in another tab). Nothing was changed. Go back, reload the page and send it again.",
   "csrf.back": "Back to the workspace",
   "badRequest.title": "Request not understood",
+  "notFound.title": "Page not found",
+  "notFound.body":
+    "This page does not exist, or what it showed was deleted. Check the address, or start again from the workspace.",
   "badRequest.body": "The form could not be read. Reload the page and try again.",
   "server.title": "Something went wrong",
   "server.body":
@@ -474,6 +477,9 @@ const coreFr: Record<keyof typeof coreEn, string> = {
     "Le formulaire a été envoyé sans son jeton de sécurité, ou avec un jeton périmé (par exemple après une déconnexion dans un autre onglet). Rien n'a été modifié. Revenez en arrière, rechargez la page et renvoyez-le.",
   "csrf.back": "Retour à l'espace de travail",
   "badRequest.title": "Requête incomprise",
+  "notFound.title": "Page introuvable",
+  "notFound.body":
+    "Cette page n'existe pas, ou ce qu'elle montrait a été supprimé. Vérifiez l'adresse, ou repartez de l'espace de travail.",
   "badRequest.body": "Le formulaire n'a pas pu être lu. Rechargez la page et réessayez.",
   "server.title": "Une erreur est survenue",
   "server.body":

@@ -106,6 +106,11 @@ export function createAdmin(services: Services, options: AdminOptions) {
     c.set("auth", auth);
     if (cookie && auth && services.sessions.touch(auth.session)) setSessionCookie(c, cookie);
     await next();
+    // A bare "404 Not Found" (unknown address or record) becomes a page in the user's language
+    // with the workspace's navigation, rather than a dead end.
+    if (c.res.status === 404 && c.res.headers.get("content-type")?.startsWith("text/plain")) {
+      c.res = await message(c, 404, "notFound.title", c.get("t")("notFound.body"));
+    }
     c.header("Cache-Control", "no-store");
     c.header("X-Frame-Options", "DENY");
     c.header("Referrer-Policy", "same-origin");

@@ -321,7 +321,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
 
   const hostedOf = (c: AdminContext) => services.subnetworks.find(c.req.param("slug") ?? "");
   const notFound = (c: AdminContext) =>
-    kit.message(c, 404, "badRequest.title", c.get("t")("subnetworks.notFound"));
+    kit.message(c, 404, "notFound.title", c.get("t")("subnetworks.notFound"));
 
   admin.get("/subnetworks/hosted/:slug/edit", protect(["admin"]), (c) => {
     const row = hostedOf(c);

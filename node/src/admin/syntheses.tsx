@@ -412,13 +412,13 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     };
     const synthesis = str(form, "synthesis");
     if (!/^[0-9a-f-]{36}$/.test(synthesis)) {
-      return kit.message(c, 404, "badRequest.title", t("publish.notFound"));
+      return kit.message(c, 404, "notFound.title", t("publish.notFound"));
     }
     try {
       services.syntheses.withdraw(territory.slug, synthesis, actorOf(c));
     } catch (error) {
       if (error instanceof NotFoundError) {
-        return kit.message(c, 404, "badRequest.title", t("publish.notFound"));
+        return kit.message(c, 404, "notFound.title", t("publish.notFound"));
       }
       if (error instanceof ConflictError) {
         const message = /already withdrawn/.test(error.message)
