@@ -67,9 +67,19 @@ export function GroupsPage(props: GroupsPageProps) {
                 <tbody>
                   {props.groups.map((g) => (
                     <tr>
-                      <td>{g.label}</td>
+                      {/* The name leads to the criteria too: on a phone the actions column is off-screen. */}
+                      <td>
+                        <a href={`/admin/groups/${g.id}/criteria?question=Q1`}>{g.label}</a>
+                      </td>
                       <td>{g.category}</td>
-                      <td>{g.sessionDates.join(", ")}</td>
+                      <td>
+                        {g.sessionDates.map((date, i) => (
+                          <>
+                            {i > 0 ? ", " : ""}
+                            <span class="nowrap">{date}</span>
+                          </>
+                        ))}
+                      </td>
                       <td>{g.participants}</td>
                       <td>{g.criteria}</td>
                       <td>

@@ -36,6 +36,7 @@ const STYLE = `
   h1 { font-size: 1.5rem; margin: 0.5rem 0 1rem; }
   h2 { font-size: 1.15rem; margin-top: 1.5rem; }
   .muted { color: #555; }
+  .nowrap { white-space: nowrap; }
   .notice { background: #e7f3e9; border-left: 4px solid #2e7d32; padding: 0.5rem 0.75rem; }
   .error-summary, .error { color: #a4000f; }
   .error-summary { background: #fdecee; border-left: 4px solid #a4000f; padding: 0.5rem 0.75rem; }
