@@ -252,7 +252,7 @@ const coreEn = {
 
 const coreFr: Record<keyof typeof coreEn, string> = {
   "app.title": "Espace des animateurs",
-  "app.node": "Réseau Spiral",
+  "app.node": "Réseau Spirale",
   "lang.switch": "English",
   "nav.home": "Accueil",
   "nav.users": "Utilisateurs",
