@@ -80,8 +80,8 @@ export function PublishPage(props: PublishPageProps) {
       user={user}
       notice={props.notice}
     >
-      <p>{t("publish.intro")}</p>
       <JustPublished t={t} version={props.publishedVersion} versions={props.versions} />
+      <p>{t("publish.intro")}</p>
       <p>{t("publish.rules", { k: props.policy.k, margin: props.policy.marginMinimum })}</p>
       {props.failure ? (
         <div class="error-summary" role="alert" id="failure">
