@@ -187,6 +187,11 @@ describe("CSV import in the workspace", () => {
     expect(criteria.map((c) => c.text)).toContain('Des "voisins" attentifs; toujours');
     const done = await fred.get(saved.location ?? "");
     expect(done.text).toContain("4 criteria imported.");
+    // The next step is linked: the imported codes are proposals to check.
+    expect(done.text).toContain(
+      '<p id="imported-next"><a href="/admin/classify">Next step: check their classification</a></p>',
+    );
+    expect((await fred.get("/admin/import")).text).not.toContain("imported-next");
   });
 
   it("saves nothing when the second step carries a changed text with bad rows", async () => {

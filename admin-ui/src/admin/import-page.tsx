@@ -42,6 +42,8 @@ export interface ImportPageProps {
   errors?: { input?: string | undefined };
   check?: ImportCheck | undefined;
   notice?: string | undefined;
+  /** Just after saving: the page points to the next step, classification. */
+  imported?: boolean | undefined;
 }
 
 const EXAMPLE = `group;question;text;code;language
@@ -72,6 +74,11 @@ export function ImportPage(props: ImportPageProps) {
       user={user}
       notice={props.notice}
     >
+      {props.imported ? (
+        <p id="imported-next">
+          <a href="/admin/classify">{t("import.next")}</a>
+        </p>
+      ) : null}
       <p>
         <a href="/admin/groups">{t("groups.back")}</a>
       </p>

@@ -53,6 +53,7 @@ export const en = {
   "import.confirm": "Save these {count} criteria",
   "import.startOver": "Start over with another file",
   "import.imported": "{count} criteria imported.",
+  "import.next": "Next step: check their classification",
   "import.tooLarge.title": "File too large",
   "import.tooLarge.body":
     "The file is larger than {size}. Split it into several files and import them one after the other.",
@@ -130,6 +131,7 @@ export const fr: Record<keyof typeof en, string> = {
   "import.confirm": "Enregistrer ces {count} critères",
   "import.startOver": "Recommencer avec un autre fichier",
   "import.imported": "{count} critères importés.",
+  "import.next": "Étape suivante : vérifier leur classement",
   "import.tooLarge.title": "Fichier trop gros",
   "import.tooLarge.body":
     "Le fichier dépasse {size}. Découpez-le en plusieurs fichiers et importez-les l'un après l'autre.",

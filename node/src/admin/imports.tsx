@@ -60,6 +60,7 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
       check?: ImportCheck;
       errors?: { input?: string };
       notice?: string;
+      imported?: boolean;
     },
     status: 200 | 400 = 200,
   ): Reply => {
@@ -76,6 +77,7 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
         check={props.check}
         errors={props.errors}
         notice={props.notice}
+        imported={props.imported}
       />,
       status,
     );
@@ -107,7 +109,9 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     if (!territoryOf()) return kit.noTerritory(c);
     const imported = Number(c.req.query("imported"));
     return page(c, {
-      ...(imported > 0 ? { notice: c.get("t")("import.imported", { count: imported }) } : {}),
+      ...(imported > 0
+        ? { notice: c.get("t")("import.imported", { count: imported }), imported: true }
+        : {}),
     });
   });
 
