@@ -151,6 +151,21 @@ describe("classification", () => {
     const after = await fred.get(answer.location ?? "");
     expect(after.text).toContain("2 classification(s) validated.");
     expect(after.text).toContain("No proposed classification waits for review.");
+    // An empty tab points to the work left in the other one…
+    const left = ids.length - 3;
+    expect(left).toBeGreaterThan(0);
+    expect(after.text).toContain(
+      `<p id="next-step"><a href="/admin/classify">Criteria still without a code: ${left}</a></p>`,
+    );
+    // …and, once every criterion is validated, to the synthesis.
+    for (const id of ids.slice(3)) {
+      criteria.classify("testville", id, { code: "A05", status: "validated" }, "test");
+    }
+    for (const tab of ["", "?tab=review"]) {
+      expect((await fred.get(`/admin/classify${tab}`)).text).toContain(
+        '<p id="next-step"><a href="/admin/synthesis">Everything is classified: see the synthesis</a></p>',
+      );
+    }
   });
 
   it("finds A03 by French and English words, accent-insensitively, and by code prefix", async () => {

@@ -193,7 +193,10 @@ export function ClassifyPage(props: ClassifyPageProps) {
               ) : null}
             </section>
           ) : (
-            <p>{t("classify.empty")}</p>
+            <>
+              <p>{t("classify.empty")}</p>
+              <NextStep t={t} otherTabCount={props.reviewTotal} otherTab="review" />
+            </>
           )}
           {focus ? <Suggestions {...props} focus={focus} /> : null}
           {props.canEdit && focus ? (
@@ -356,7 +359,14 @@ function Suggestions(props: ClassifyPageProps & { focus: ClassifyItem }) {
 
 function ReviewTab(props: ClassifyPageProps) {
   const { t, user } = props;
-  if (props.review.length === 0) return <p>{t("classify.review.none")}</p>;
+  if (props.review.length === 0) {
+    return (
+      <>
+        <p>{t("classify.review.none")}</p>
+        <NextStep t={t} otherTabCount={props.queueTotal} otherTab="queue" />
+      </>
+    );
+  }
   return (
     <>
       <p>{t("classify.review.intro", { shown: props.review.length, total: props.reviewTotal })}</p>
@@ -398,5 +408,21 @@ function ReviewTab(props: ClassifyPageProps) {
         <p class="muted">{t("classify.readOnly")}</p>
       )}
     </>
+  );
+}
+
+/** When a tab is empty: the other tab if it has work, else the synthesis those codes feed. */
+function NextStep(props: { t: Translate; otherTab: "queue" | "review"; otherTabCount: number }) {
+  const { t } = props;
+  return (
+    <p id="next-step">
+      {props.otherTabCount > 0 ? (
+        <a href={props.otherTab === "review" ? "/admin/classify?tab=review" : "/admin/classify"}>
+          {t(`classify.next.${props.otherTab}`, { count: props.otherTabCount })}
+        </a>
+      ) : (
+        <a href="/admin/synthesis">{t("classify.next.synthesis")}</a>
+      )}
+    </p>
   );
 }

@@ -11,6 +11,9 @@ export const en = {
   "classify.suggestion.labelWords": "Words of the grid label: {words}",
   "classify.keys.suggestions":
     "1, 2 and 3 propose the first, second and third suggestion. Press them with your browser's access key: Alt (Chrome, Edge) or Alt+Shift (Firefox) on Windows and Linux, Control+Option on a Mac.",
+  "classify.next.review": "Proposed codes waiting for a check: {count}",
+  "classify.next.queue": "Criteria still without a code: {count}",
+  "classify.next.synthesis": "Everything is classified: see the synthesis",
 } as const;
 
 export const fr: Record<keyof typeof en, string> = {
@@ -25,4 +28,7 @@ export const fr: Record<keyof typeof en, string> = {
   "classify.suggestion.labelWords": "Mots du libellé de la grille : {words}",
   "classify.keys.suggestions":
     "1, 2 et 3 proposent la première, la deuxième et la troisième suggestion. Appuyez-les avec la touche d'accès de votre navigateur : Alt (Chrome, Edge) ou Alt+Maj (Firefox) sous Windows et Linux, Contrôle+Option sur un Mac.",
+  "classify.next.review": "Codes proposés en attente de vérification : {count}",
+  "classify.next.queue": "Critères encore sans code : {count}",
+  "classify.next.synthesis": "Tout est classé : voir la synthèse",
 };
