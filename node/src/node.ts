@@ -105,6 +105,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     relayHints: createRelayHints(),
     requestPull: (id) => antiEntropy?.request(id),
     unreachableAfter: options.unreachableAfterFailures,
+    allowPrivateAddress: options.allowPrivateAddress ?? false,
   };
   const outbox = createOutboxDispatcher(federation, deps, options.publicUrl);
   antiEntropy = createAntiEntropy(

@@ -32,6 +32,8 @@ export const en = {
   "network.error.unreachable":
     "Nothing that can be followed was found at this address: check it, or the server may be unreachable for now.",
   "network.error.self": "A territory cannot follow itself.",
+  "network.error.private":
+    "This address is on this machine or a private network, which this node does not contact (a protection for public servers). For a local demo network, start the nodes with ALLOW_PRIVATE_ADDRESSES=true.",
   "network.error.gone": "This entry no longer exists; the list below is up to date.",
   "network.kind.territory": "Territory",
   "network.kind.subnetwork": "Sub-network",
@@ -168,6 +170,8 @@ export const fr: Record<keyof typeof en, string> = {
   "network.error.unreachable":
     "Rien qui puisse être suivi n'a été trouvé à cette adresse : vérifiez-la, ou le serveur est peut-être injoignable pour l'instant.",
   "network.error.self": "Un territoire ne peut pas se suivre lui-même.",
+  "network.error.private":
+    "Cette adresse est sur cette machine ou sur un réseau privé, que ce nœud ne contacte pas (une protection des serveurs publics). Pour un réseau de démonstration local, démarrez les nœuds avec ALLOW_PRIVATE_ADDRESSES=true.",
   "network.error.gone": "Cette entrée n'existe plus ; la liste ci-dessous est à jour.",
   "network.kind.territory": "Territoire",
   "network.kind.subnetwork": "Sous-réseau",

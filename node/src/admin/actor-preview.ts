@@ -1,5 +1,6 @@
 import { type Actor, getActorTypeName, PropertyValue } from "@fedify/vocab";
 import type { NetworkService } from "../federation/network";
+import { PrivateAddressRefused } from "../federation/network";
 import { InvalidInputError, NotFoundError } from "../services/errors";
 
 /** What the workspace shows of an actor before following it. */
@@ -23,7 +24,7 @@ export interface ActorPreview {
 
 export type PreviewResult =
   | { ok: true; preview: ActorPreview }
-  | { ok: false; reason: "invalid" | "unreachable" };
+  | { ok: false; reason: "invalid" | "private" | "unreachable" };
 
 /** Longest handle or URL the form accepts (same bound as the API). */
 export const TARGET_MAX = 500;
@@ -110,6 +111,7 @@ export async function previewActor(
     const actor = await network.lookUp(trimmed);
     return { ok: true, preview: await toPreview(actor) };
   } catch (error) {
+    if (error instanceof PrivateAddressRefused) return { ok: false, reason: "private" };
     if (error instanceof InvalidInputError) return { ok: false, reason: "invalid" };
     if (error instanceof NotFoundError) return { ok: false, reason: "unreachable" };
     throw error;

@@ -22,6 +22,7 @@ import {
 } from "../../../admin-ui/src/charts/count-rows";
 import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
 import { POOLED_CATEGORY, type SynthesisPayload } from "../../../protocol/src/index";
+import { PrivateAddressRefused } from "../federation/network";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { followerView, followingView } from "../services/follows";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
@@ -105,9 +106,12 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     if (!network) return c.html(page({ error: t("network.unavailable") }), 503);
     const result = await previewActor(network, target);
     if (!result.ok) {
-      return result.reason === "invalid"
-        ? c.html(page({ error: t("network.error.invalid") }), 400)
-        : c.html(page({ error: t("network.error.unreachable") }), 502);
+      if (result.reason === "unreachable") {
+        return c.html(page({ error: t("network.error.unreachable") }), 502);
+      }
+      const reason =
+        result.reason === "private" ? "network.error.private" : "network.error.invalid";
+      return c.html(page({ error: t(reason) }), 400);
     }
     const { preview } = result;
     return c.html(
@@ -143,6 +147,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       const row = await network.follow(territory.slug, target);
       return c.redirect(`/admin/network?followed=${row.id}`, 303);
     } catch (error) {
+      if (error instanceof PrivateAddressRefused) return failed(t("network.error.private"), 400);
       if (error instanceof InvalidInputError) {
         const self = error.message.includes("itself");
         return failed(t(self ? "network.error.self" : "network.error.invalid"), 400);

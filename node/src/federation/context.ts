@@ -18,4 +18,6 @@ export interface FederationDeps {
   requestPull(followingId: number): void;
   /** Failed contacts in a row after which a peer shows as unreachable (default 3). */
   unreachableAfter?: number | undefined;
+  /** Loopback and private-network addresses may be contacted (tests, a local demo network). */
+  allowPrivateAddress?: boolean;
 }

@@ -1,5 +1,6 @@
 import type { Federation } from "@fedify/fedify";
 import { Activity, Follow, isActor, Undo } from "@fedify/vocab";
+import { UrlError, validatePublicUrl } from "@fedify/vocab-runtime";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { sendAnnounce, sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
@@ -37,6 +38,7 @@ export function createNetworkService(
           [{ path: "target", message: "neither a handle nor an http(s) URL" }],
         );
       }
+      if (!deps.allowPrivateAddress) await refusePrivateAddress(trimmed, isHandle);
       const ctx = context();
       const actor = await ctx.lookupObject(trimmed).catch(() => null);
       if (!isActor(actor) || !actor.id || !actor.inboxId) {
@@ -152,3 +154,35 @@ export function createNetworkService(
   return { ...network, subnetworks: createSubnetworkNetwork(context, services, network) };
 }
 export type NetworkService = ReturnType<typeof createNetworkService>;
+
+/**
+ * Fedify refuses loopback and private-network addresses unless `ALLOW_PRIVATE_ADDRESSES=true`
+ * (protection against server-side request forgery). Said as such: "unreachable" would mislead
+ * someone trying a local demo network.
+ */
+export class PrivateAddressRefused extends InvalidInputError {
+  constructor(target: string) {
+    super(`${target} is on this machine or a private network, which this node does not contact`, [
+      {
+        path: "target",
+        message:
+          "private and loopback addresses are refused; set ALLOW_PRIVATE_ADDRESSES=true only for a local demo network",
+      },
+    ]);
+  }
+}
+
+/**
+ * Checks the target's host the way Fedify's own fetches will (same function, DNS included), so a
+ * refusal is reported as such before the look-up, which would otherwise only say "not found".
+ */
+async function refusePrivateAddress(target: string, isHandle: boolean): Promise<void> {
+  const host = isHandle ? target.slice(target.lastIndexOf("@") + 1) : undefined;
+  const url = host ? `https://${host}/` : target;
+  try {
+    await validatePublicUrl(url);
+  } catch (error) {
+    if (error instanceof UrlError) throw new PrivateAddressRefused(target);
+    // Anything else (e.g. a name that does not resolve) is for the look-up to report.
+  }
+}
