@@ -10,6 +10,7 @@ import {
   translator,
 } from "../../admin-ui/src/i18n";
 import { MeetingPage } from "../../admin-ui/src/meeting-page";
+import { NotFoundPage } from "../../admin-ui/src/not-found-page";
 import { SubnetworkPublicPage } from "../../admin-ui/src/subnetwork-page";
 import { SynthesisPage } from "../../admin-ui/src/synthesis-page";
 import { TerritoryPage } from "../../admin-ui/src/territory-page";
@@ -59,6 +60,24 @@ export function createPages(services: Services) {
     c.set("lang", lang);
     c.set("t", translator(lang));
     await next();
+    // A browser asking for something that is not (or no longer) public gets a page in its
+    // language with a way back; ActivityPub and API clients keep the plain 404.
+    if (
+      c.res.status === 404 &&
+      !c.res.headers.get("content-type")?.startsWith("text/html") &&
+      (c.req.header("accept") ?? "").includes("text/html")
+    ) {
+      c.res = undefined;
+      c.res = await c.html(
+        <NotFoundPage
+          t={translator(lang)}
+          lang={lang}
+          url={`${publicUrl}${c.req.path}`}
+          switchUrl={switchUrl(c)}
+        />,
+        404,
+      );
+    }
     if (c.res.headers.get("content-type")?.startsWith("text/html")) {
       c.header("Content-Language", lang);
       c.header("Vary", "Accept, Accept-Language, Cookie");

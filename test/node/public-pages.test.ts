@@ -94,6 +94,34 @@ describe("content negotiation", () => {
   });
 });
 
+describe("not found", () => {
+  it("answers browsers with a page in their language and a way back; other clients with a plain 404", async () => {
+    const missing = [
+      `${PUBLIC_URL}/actors/nowhere`,
+      `${PUBLIC_URL}/syntheses/00000000-0000-4000-8000-000000000000`,
+      `${PUBLIC_URL}/meetings/00000000-0000-4000-8000-000000000000`,
+      `${PUBLIC_URL}/no/such/page`,
+    ];
+    for (const url of missing) {
+      const page = await t.node.app.request(url, { headers: HTML });
+      const text = await page.text();
+      expect(page.status, url).toBe(404);
+      expect(page.headers.get("content-type"), url).toMatch(/^text\/html/);
+      expect(text, url).toContain("<h1>Page not found</h1>");
+      expect(text, url).toContain('href="/"');
+      const french = await (await t.node.app.request(url, { headers: FRENCH })).text();
+      expect(french, url).toContain("<h1>Page introuvable</h1>");
+      const machine = await t.node.app.request(url, { headers: AS });
+      expect(machine.status, url).toBe(404);
+      expect(await machine.text(), url).not.toContain("<html");
+    }
+    // The JSON API keeps answering JSON, whatever the Accept header.
+    const api = await t.node.app.request(`${PUBLIC_URL}/api/v1/nothing`, { headers: HTML });
+    expect(api.status).toBeGreaterThanOrEqual(400);
+    expect(api.headers.get("content-type")).toMatch(/json/);
+  });
+});
+
 describe("pages", () => {
   it("have titles, a viewport and Open Graph tags naming their own URL", async () => {
     const pages = [

@@ -1,6 +1,10 @@
 /** Strings of the public pages (no login): home, territory, synthesis, meeting, figures. */
 export const en = {
   "public.site": "Spiral Network",
+  "public.notFound.title": "Page not found",
+  "public.notFound.body":
+    "Nothing public is at this address: it may have been withdrawn, be visible to followers only, or never have existed.",
+  "public.notFound.home": "Back to this node's home page",
   "public.nav.home": "Home",
   "public.nav.figures": "Network figures",
   "public.lang.switch": "Français",
@@ -44,6 +48,10 @@ export const en = {
 
 export const fr: Record<keyof typeof en, string> = {
   "public.site": "Réseau Spirale",
+  "public.notFound.title": "Page introuvable",
+  "public.notFound.body":
+    "Rien de public à cette adresse : la page a peut-être été retirée, est réservée aux abonnés, ou n'a jamais existé.",
+  "public.notFound.home": "Retour à l'accueil de ce nœud",
   "public.nav.home": "Accueil",
   "public.nav.figures": "Chiffres du réseau",
   "public.lang.switch": "English",
