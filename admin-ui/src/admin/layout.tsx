@@ -162,6 +162,39 @@ export function ErrorSummary(props: { t: Translate; errors: Record<string, strin
   ) : null;
 }
 
+/** The ids a control's `aria-describedby` names: its hint and its error, when it has them. */
+export function describedBy(
+  id: string,
+  hint: string | undefined,
+  error: string | undefined,
+): string | undefined {
+  return (
+    [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined
+  );
+}
+
+/** A control's hint and error, with the ids `describedBy` links it to. */
+export function HintAndError(props: {
+  id: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+}) {
+  return (
+    <>
+      {props.hint ? (
+        <span class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </span>
+      ) : null}
+      {props.error ? (
+        <span class="error" id={`${props.id}-error`}>
+          {props.error}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 /** A labelled input with its hint and its error, linked for screen readers. */
 export function Field(props: {
   name: string;
@@ -177,22 +210,10 @@ export function Field(props: {
   max?: number;
 }) {
   const id = `f-${props.name}`;
-  const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""]
-    .filter(Boolean)
-    .join(" ");
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
-      {props.hint ? (
-        <span class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </span>
-      ) : null}
-      {props.error ? (
-        <span class="error" id={`${id}-error`}>
-          {props.error}
-        </span>
-      ) : null}
+      <HintAndError id={id} hint={props.hint} error={props.error} />
       <input
         id={id}
         name={props.name}
@@ -204,7 +225,7 @@ export function Field(props: {
         min={props.min}
         max={props.max}
         aria-invalid={props.error ? "true" : undefined}
-        aria-describedby={describedBy || undefined}
+        aria-describedby={describedBy(id, props.hint, props.error)}
       />
     </div>
   );

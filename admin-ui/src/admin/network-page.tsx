@@ -1,5 +1,5 @@
 import type { Lang, MessageKey, Translate } from "../i18n";
-import { AdminLayout, CsrfField, type SignedIn } from "./layout";
+import { AdminLayout, CsrfField, describedBy, HintAndError, type SignedIn } from "./layout";
 
 export interface FollowingItem {
   id: number;
@@ -72,14 +72,7 @@ export function FollowForm(props: { t: Translate; value?: string | undefined; er
     <form method="get" action="/admin/network/preview" aria-labelledby="follow-heading">
       <div class="field">
         <label for="f-target">{t("network.target")}</label>
-        <span class="hint" id="f-target-hint">
-          {t("network.target.hint")}
-        </span>
-        {props.error ? (
-          <span class="error" id="f-target-error">
-            {props.error}
-          </span>
-        ) : null}
+        <HintAndError id="f-target" hint={t("network.target.hint")} error={props.error} />
         <input
           id="f-target"
           name="target"
@@ -90,7 +83,7 @@ export function FollowForm(props: { t: Translate; value?: string | undefined; er
           autocomplete="off"
           spellcheck={false}
           aria-invalid={props.error ? "true" : undefined}
-          aria-describedby={props.error ? "f-target-hint f-target-error" : "f-target-hint"}
+          aria-describedby={describedBy("f-target", t("network.target.hint"), props.error)}
         />
       </div>
       <button type="submit" class="primary">
@@ -182,6 +175,19 @@ function FollowState(props: {
   );
 }
 
+/** A followed or following actor: its name linking to it, then its handle when it differs. */
+function PeerName(props: { href: string; label: string; handle?: string | undefined }) {
+  const { handle } = props;
+  return (
+    <>
+      <a href={webHref(props.href)} rel="noopener noreferrer">
+        {props.label}
+      </a>
+      {handle && handle !== props.label ? <span class="muted"> {handle}</span> : null}
+    </>
+  );
+}
+
 function FollowingTable(props: NetworkPageProps) {
   const { t, user } = props;
   return (
@@ -205,19 +211,11 @@ function FollowingTable(props: NetworkPageProps) {
             return (
               <tr>
                 <td>
-                  <a href={webHref(f.target)} rel="noopener noreferrer">
-                    {label}
-                  </a>
-                  {f.handle && f.handle !== label ? <span class="muted"> {f.handle}</span> : null}
+                  <PeerName href={f.target} label={label} handle={f.handle} />
                 </td>
                 <td>{actorTypeLabel(t, f.type)}</td>
                 <td>
-                  <FollowState
-                    t={t}
-                    state={f.state}
-                    unreachableSince={f.unreachableSince}
-                    lastError={f.lastError}
-                  />
+                  <FollowState t={t} {...f} />
                 </td>
                 <td>{day(f.since)}</td>
                 <td>{f.lastPulledAt ? day(f.lastPulledAt) : "—"}</td>
@@ -282,18 +280,10 @@ function FollowersTable(props: NetworkPageProps & { manualApproval: boolean }) {
             return (
               <tr>
                 <td>
-                  <a href={webHref(f.follower)} rel="noopener noreferrer">
-                    {label}
-                  </a>
-                  {f.handle && f.handle !== label ? <span class="muted"> {f.handle}</span> : null}
+                  <PeerName href={f.follower} label={label} handle={f.handle} />
                 </td>
                 <td>
-                  <FollowState
-                    t={t}
-                    state={f.state}
-                    unreachableSince={f.unreachableSince}
-                    lastError={f.lastError}
-                  />
+                  <FollowState t={t} {...f} />
                 </td>
                 <td>{day(f.since)}</td>
                 {actions ? (

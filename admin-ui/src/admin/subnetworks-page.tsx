@@ -1,5 +1,13 @@
 import type { Lang, MessageKey, Translate } from "../i18n";
-import { AdminLayout, CsrfField, ErrorSummary, Field, type SignedIn } from "./layout";
+import {
+  AdminLayout,
+  CsrfField,
+  describedBy,
+  ErrorSummary,
+  Field,
+  HintAndError,
+  type SignedIn,
+} from "./layout";
 import { webHref } from "./network-page";
 
 type Errors = Record<string, string | undefined>;
@@ -51,6 +59,23 @@ function stateLabel(t: Translate, state: string): string {
   return state === "pending" || state === "accepted" || state === "rejected"
     ? t(`network.state.${state}` as MessageKey)
     : state;
+}
+
+/** A remote member or sub-network: its name linking to it, then its handle when known. */
+function RemoteActorName(props: { href: string; name: string; handle?: string | undefined }) {
+  return (
+    <>
+      <a href={webHref(props.href)} rel="noopener noreferrer">
+        {props.name}
+      </a>
+      {props.handle ? (
+        <>
+          {" "}
+          <span class="muted">{props.handle}</span>
+        </>
+      ) : null}
+    </>
+  );
 }
 
 /** What a theme covers, as a definition list (or the sentence saying it takes everything). */
@@ -170,15 +195,7 @@ export function SubnetworksPage(props: SubnetworksPageProps) {
                   return (
                     <tr data-joined={j.id}>
                       <th scope="row">
-                        <a href={webHref(j.target)} rel="noopener noreferrer">
-                          {name}
-                        </a>
-                        {j.handle ? (
-                          <>
-                            {" "}
-                            <span class="muted">{j.handle}</span>
-                          </>
-                        ) : null}
+                        <RemoteActorName href={j.target} name={name} handle={j.handle} />
                       </th>
                       <td>{stateLabel(t, j.state)}</td>
                       <td>{day(j.since)}</td>
@@ -247,24 +264,9 @@ function Checkboxes(props: {
 }) {
   const id = `f-${props.prefix.replace(/_$/, "")}`;
   return (
-    <fieldset
-      aria-describedby={
-        [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""]
-          .filter(Boolean)
-          .join(" ") || undefined
-      }
-    >
+    <fieldset aria-describedby={describedBy(id, props.hint, props.error)}>
       <legend>{props.legend}</legend>
-      {props.hint ? (
-        <span class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </span>
-      ) : null}
-      {props.error ? (
-        <span class="error" id={`${id}-error`}>
-          {props.error}
-        </span>
-      ) : null}
+      <HintAndError id={id} hint={props.hint} error={props.error} />
       {props.options.map((o) => {
         const boxId = `${id}-${o.value}`;
         return (
@@ -321,17 +323,13 @@ export function SubnetworkFormPage(props: SubnetworkFormPageProps) {
         />
         <div class="field">
           <label for="f-description">{t("subnetworks.field.description")}</label>
-          {errors.description ? (
-            <span class="error" id="f-description-error">
-              {errors.description}
-            </span>
-          ) : null}
+          <HintAndError id="f-description" error={errors.description} />
           <textarea
             id="f-description"
             name="description"
             rows={3}
             aria-invalid={errors.description ? "true" : undefined}
-            aria-describedby={errors.description ? "f-description-error" : undefined}
+            aria-describedby={describedBy("f-description", undefined, errors.description)}
           >
             {values.description}
           </textarea>
@@ -495,15 +493,7 @@ export function HostedSubnetworkPage(props: HostedSubnetworkPageProps) {
                   return (
                     <tr data-member={m.id} data-state={m.state}>
                       <th scope="row">
-                        <a href={webHref(m.member)} rel="noopener noreferrer">
-                          {name}
-                        </a>
-                        {m.handle ? (
-                          <>
-                            {" "}
-                            <span class="muted">{m.handle}</span>
-                          </>
-                        ) : null}
+                        <RemoteActorName href={m.member} name={name} handle={m.handle} />
                       </th>
                       <td>{stateLabel(t, m.state)}</td>
                       <td>{day(m.since)}</td>
