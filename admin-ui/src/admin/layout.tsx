@@ -152,6 +152,29 @@ export function CsrfField(props: { token: string }) {
   return <input type="hidden" name="_csrf" value={props.token} />;
 }
 
+/**
+ * A form of one small button posting to `action` (approve, remove, leave, …), with its CSRF
+ * field; `children` are its hidden fields, if any.
+ */
+export function PostButton(props: {
+  action: string;
+  csrf: string;
+  label: string;
+  /** Names what the button acts on when its label alone does not (screen readers). */
+  ariaLabel?: string | undefined;
+  children?: Child;
+}) {
+  return (
+    <form method="post" action={props.action}>
+      <CsrfField token={props.csrf} />
+      {props.children}
+      <button type="submit" class="small" aria-label={props.ariaLabel}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
 /** The list of problems at the top of a form that failed validation. */
 export function ErrorSummary(props: { t: Translate; errors: Record<string, string | undefined> }) {
   const any = Object.values(props.errors).some(Boolean);

@@ -1,5 +1,12 @@
 import type { Lang, MessageKey, Translate } from "../i18n";
-import { AdminLayout, CsrfField, describedBy, HintAndError, type SignedIn } from "./layout";
+import {
+  AdminLayout,
+  CsrfField,
+  describedBy,
+  HintAndError,
+  PostButton,
+  type SignedIn,
+} from "./layout";
 
 export interface FollowingItem {
   id: number;
@@ -221,16 +228,12 @@ function FollowingTable(props: NetworkPageProps) {
                 <td>{f.lastPulledAt ? day(f.lastPulledAt) : "—"}</td>
                 {props.canEdit && props.networkAvailable ? (
                   <td>
-                    <form method="post" action={`/admin/network/following/${f.id}/unfollow`}>
-                      <CsrfField token={user.csrf} />
-                      <button
-                        type="submit"
-                        class="small"
-                        aria-label={t("network.unfollowNamed", { name: label })}
-                      >
-                        {t("network.unfollow")}
-                      </button>
-                    </form>
+                    <PostButton
+                      action={`/admin/network/following/${f.id}/unfollow`}
+                      csrf={user.csrf}
+                      label={t("network.unfollow")}
+                      ariaLabel={t("network.unfollowNamed", { name: label })}
+                    />
                   </td>
                 ) : null}
               </tr>
@@ -248,13 +251,13 @@ function ApprovalSetting(props: NetworkPageProps & { manualApproval: boolean }) 
     <>
       <p>{props.manualApproval ? t("network.manualOn") : t("network.manualOff")}</p>
       {props.canEdit ? (
-        <form method="post" action="/admin/network/approval">
-          <CsrfField token={user.csrf} />
+        <PostButton
+          action="/admin/network/approval"
+          csrf={user.csrf}
+          label={props.manualApproval ? t("network.manualTurnOff") : t("network.manualTurnOn")}
+        >
           <input type="hidden" name="manualApproval" value={props.manualApproval ? "off" : "on"} />
-          <button type="submit" class="small">
-            {props.manualApproval ? t("network.manualTurnOff") : t("network.manualTurnOn")}
-          </button>
-        </form>
+        </PostButton>
       ) : null}
     </>
   );
@@ -289,31 +292,23 @@ function FollowersTable(props: NetworkPageProps & { manualApproval: boolean }) {
                 {actions ? (
                   <td>
                     {f.state === "pending" ? (
-                      <form method="post" action={`/admin/network/followers/${f.id}/approve`}>
-                        <CsrfField token={user.csrf} />
-                        <button
-                          type="submit"
-                          class="small"
-                          aria-label={t("network.approveNamed", { name: label })}
-                        >
-                          {t("network.approve")}
-                        </button>
-                      </form>
+                      <PostButton
+                        action={`/admin/network/followers/${f.id}/approve`}
+                        csrf={user.csrf}
+                        label={t("network.approve")}
+                        ariaLabel={t("network.approveNamed", { name: label })}
+                      />
                     ) : null}
-                    <form method="post" action={`/admin/network/followers/${f.id}/remove`}>
-                      <CsrfField token={user.csrf} />
-                      <button
-                        type="submit"
-                        class="small"
-                        aria-label={
-                          f.state === "pending"
-                            ? t("network.refuseNamed", { name: label })
-                            : t("network.removeNamed", { name: label })
-                        }
-                      >
-                        {f.state === "pending" ? t("network.refuse") : t("network.remove")}
-                      </button>
-                    </form>
+                    <PostButton
+                      action={`/admin/network/followers/${f.id}/remove`}
+                      csrf={user.csrf}
+                      label={f.state === "pending" ? t("network.refuse") : t("network.remove")}
+                      ariaLabel={
+                        f.state === "pending"
+                          ? t("network.refuseNamed", { name: label })
+                          : t("network.removeNamed", { name: label })
+                      }
+                    />
                   </td>
                 ) : null}
               </tr>

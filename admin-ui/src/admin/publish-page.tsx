@@ -3,7 +3,7 @@ import type { BarRow, BarSeries } from "../charts/grouped-bar-chart";
 import { SynthesisCharts } from "../charts/synthesis-charts";
 import type { Lang, Translate } from "../i18n";
 import { bandInWords, blockerInWords, withheldInWords } from "./disclosure-words";
-import { AdminLayout, CsrfField, type SignedIn } from "./layout";
+import { AdminLayout, CsrfField, PostButton, type SignedIn } from "./layout";
 import { PeriodForm, type PeriodValues, periodQuery } from "./synthesis-page";
 
 type Errors = Record<string, string | undefined>;
@@ -385,14 +385,14 @@ function Versions(props: PublishPageProps) {
                   <td>
                     {v.withdrawn ? t("publish.status.withdrawn") : t("publish.status.public")}
                     {props.canEdit && v.latest && !v.withdrawn ? (
-                      <form method="post" action="/admin/synthesis/withdraw">
-                        <CsrfField token={user.csrf} />
+                      <PostButton
+                        action="/admin/synthesis/withdraw"
+                        csrf={user.csrf}
+                        label={t("publish.withdraw")}
+                      >
                         <input type="hidden" name="synthesis" value={v.synthesisId} />
                         <input type="hidden" name="back" value={periodQuery(props.period)} />
-                        <button type="submit" class="small">
-                          {t("publish.withdraw")}
-                        </button>
-                      </form>
+                      </PostButton>
                     ) : null}
                   </td>
                 </tr>

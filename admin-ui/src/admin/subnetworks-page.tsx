@@ -6,6 +6,7 @@ import {
   ErrorSummary,
   Field,
   HintAndError,
+  PostButton,
   type SignedIn,
 } from "./layout";
 import { webHref } from "./network-page";
@@ -206,12 +207,11 @@ export function SubnetworksPage(props: SubnetworksPageProps) {
                       </td>
                       {props.canEdit ? (
                         <td>
-                          <form method="post" action={`/admin/subnetworks/joined/${j.id}/leave`}>
-                            <CsrfField token={user.csrf} />
-                            <button type="submit" class="small">
-                              {t("subnetworks.leave", { name })}
-                            </button>
-                          </form>
+                          <PostButton
+                            action={`/admin/subnetworks/joined/${j.id}/leave`}
+                            csrf={user.csrf}
+                            label={t("subnetworks.leave", { name })}
+                          />
                         </td>
                       ) : null}
                     </tr>
@@ -500,19 +500,17 @@ export function HostedSubnetworkPage(props: HostedSubnetworkPageProps) {
                       {props.mayModerate ? (
                         <td>
                           {m.state === "pending" ? (
-                            <form method="post" action={`${base}/members/${m.id}/approve`}>
-                              <CsrfField token={user.csrf} />
-                              <button type="submit" class="small">
-                                {t("subnetworks.member.approve", { name })}
-                              </button>
-                            </form>
+                            <PostButton
+                              action={`${base}/members/${m.id}/approve`}
+                              csrf={user.csrf}
+                              label={t("subnetworks.member.approve", { name })}
+                            />
                           ) : null}
-                          <form method="post" action={`${base}/members/${m.id}/remove`}>
-                            <CsrfField token={user.csrf} />
-                            <button type="submit" class="small">
-                              {t("subnetworks.member.remove", { name })}
-                            </button>
-                          </form>
+                          <PostButton
+                            action={`${base}/members/${m.id}/remove`}
+                            csrf={user.csrf}
+                            label={t("subnetworks.member.remove", { name })}
+                          />
                         </td>
                       ) : null}
                     </tr>
