@@ -58,6 +58,21 @@ export interface ClassifyPageProps {
   notice?: string | undefined;
 }
 
+/** An entry's name in the other language, then the provisional tag when it is one. */
+function OtherNameAndProvisional(props: { t: Translate; entry: PickerEntry }) {
+  const { entry } = props;
+  return (
+    <>
+      <small class="muted" lang={entry.otherLang}>
+        {entry.other}
+      </small>
+      {entry.provisional ? (
+        <span class="tag badge-provisional">{props.t("classify.provisional")}</span>
+      ) : null}
+    </>
+  );
+}
+
 const questionKey = (q: string): QuestionCode => QUESTION_CODES.find((c) => c === q) ?? "Q1";
 
 /**
@@ -79,12 +94,7 @@ export function ClassifyPage(props: ClassifyPageProps) {
       <a href={pickHref(entry.code)}>
         <strong>{entry.code}</strong> {entry.label}
       </a>{" "}
-      <small class="muted" lang={entry.otherLang}>
-        {entry.other}
-      </small>
-      {entry.provisional ? (
-        <span class="tag badge-provisional">{t("classify.provisional")}</span>
-      ) : null}
+      <OtherNameAndProvisional t={t} entry={entry} />
     </>
   );
   const path = props.tab === "review" ? "/admin/classify?tab=review" : "/admin/classify";
@@ -306,13 +316,7 @@ function Suggestions(props: ClassifyPageProps & { focus: ClassifyItem }) {
                       <button type="submit" name="action" value="proposed" accesskey={key}>
                         {t("classify.suggestion.propose", { code: entry.code })}
                       </button>{" "}
-                      {entry.label}{" "}
-                      <small class="muted" lang={entry.otherLang}>
-                        {entry.other}
-                      </small>
-                      {entry.provisional ? (
-                        <span class="tag badge-provisional">{t("classify.provisional")}</span>
-                      ) : null}
+                      {entry.label} <OtherNameAndProvisional t={t} entry={entry} />
                       {key ? (
                         <small class="muted">
                           {" "}
@@ -323,12 +327,7 @@ function Suggestions(props: ClassifyPageProps & { focus: ClassifyItem }) {
                   ) : (
                     <p>
                       <strong>{entry.code}</strong> {entry.label}{" "}
-                      <small class="muted" lang={entry.otherLang}>
-                        {entry.other}
-                      </small>
-                      {entry.provisional ? (
-                        <span class="tag badge-provisional">{t("classify.provisional")}</span>
-                      ) : null}
+                      <OtherNameAndProvisional t={t} entry={entry} />
                     </p>
                   )}
                   {entry.because.length > 0 ? (
