@@ -4,6 +4,7 @@ import { SynthesisCharts } from "../charts/synthesis-charts";
 import type { Lang, Translate } from "../i18n";
 import { bandInWords, blockerInWords, withheldInWords } from "./disclosure-words";
 import { AdminLayout, CsrfField, PostButton, type SignedIn } from "./layout";
+import { CategoryTotalsTable } from "./parts/category-totals-table";
 import { PeriodForm, type PeriodValues, periodQuery } from "./synthesis-page";
 
 type Errors = Record<string, string | undefined>;
@@ -221,26 +222,19 @@ function Readable(
       {payload.categories ? (
         <>
           <h3>{t("publish.categories")}</h3>
-          <div class="table-wrap">
-            <table class="published-categories">
-              <thead>
-                <tr>
-                  <th scope="col">{t("publish.col.category")}</th>
-                  <th scope="col">{t("publish.col.groups")}</th>
-                  <th scope="col">{t("publish.col.participants")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {payload.categories.map((c) => (
-                  <tr>
-                    <th scope="row">{categoryLabel(c.category)}</th>
-                    <td>{c.groups}</td>
-                    <td>{c.participants}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <CategoryTotalsTable
+            class="published-categories"
+            columns={{
+              category: t("publish.col.category"),
+              groups: t("publish.col.groups"),
+              participants: t("publish.col.participants"),
+            }}
+            rows={payload.categories.map((c) => ({
+              label: categoryLabel(c.category),
+              groups: c.groups,
+              participants: c.participants,
+            }))}
+          />
         </>
       ) : null}
       <SynthesisCharts

@@ -3,6 +3,7 @@ import { SynthesisCharts } from "../charts/synthesis-charts";
 import type { Lang, MessageKey, Translate } from "../i18n";
 import { AdminLayout, CsrfField, type SignedIn } from "./layout";
 import { webHref } from "./network-page";
+import { CategoryTotalsTable } from "./parts/category-totals-table";
 
 const QUESTIONS = ["Q1", "Q2", "Q3", "Q4"] as const;
 
@@ -291,27 +292,16 @@ export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
       {item.categories ? (
         <>
           <h2>{t("received.byCategory")}</h2>
-          <div class="table-wrap">
-            <table id="categories">
-              <caption>{t("received.byCategory")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("groups.col.category")}</th>
-                  <th scope="col">{t("received.groups")}</th>
-                  <th scope="col">{t("received.participants")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {item.categories.totals.map((c) => (
-                  <tr>
-                    <th scope="row">{c.label}</th>
-                    <td>{c.groups}</td>
-                    <td>{c.participants}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <CategoryTotalsTable
+            id="categories"
+            caption={t("received.byCategory")}
+            columns={{
+              category: t("groups.col.category"),
+              groups: t("received.groups"),
+              participants: t("received.participants"),
+            }}
+            rows={item.categories.totals}
+          />
         </>
       ) : null}
 

@@ -1,0 +1,44 @@
+/** One row of a synthesis's totals by category: the category in words, its groups and participants. */
+export interface CategoryTotalsRow {
+  label: string;
+  groups: number;
+  participants: number;
+}
+
+/**
+ * A synthesis's totals by category (the publish preview and a received synthesis): one row a
+ * category, its groups and participants. The page names the columns, and marks the table with a
+ * class or an id for its tests.
+ */
+export function CategoryTotalsTable(props: {
+  class?: string | undefined;
+  id?: string | undefined;
+  caption?: string | undefined;
+  columns: { category: string; groups: string; participants: string };
+  rows: readonly CategoryTotalsRow[];
+}) {
+  const { columns } = props;
+  return (
+    <div class="table-wrap">
+      <table class={props.class} id={props.id}>
+        {props.caption ? <caption>{props.caption}</caption> : null}
+        <thead>
+          <tr>
+            <th scope="col">{columns.category}</th>
+            <th scope="col">{columns.groups}</th>
+            <th scope="col">{columns.participants}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr>
+              <th scope="row">{row.label}</th>
+              <td>{row.groups}</td>
+              <td>{row.participants}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
