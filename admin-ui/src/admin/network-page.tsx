@@ -155,7 +155,12 @@ export function NetworkPage(props: NetworkPageProps) {
   );
 }
 
-const stateKey = (state: string) => `network.state.${state}` as MessageKey;
+/** The state of a follow, membership or join in words (known states translated, others as given). */
+export function followStateLabel(t: Translate, state: string): string {
+  return state === "pending" || state === "accepted" || state === "rejected"
+    ? t(`network.state.${state}` as MessageKey)
+    : state;
+}
 
 /** The state of a follow, and whether its peer stopped answering (since when, why). */
 function FollowState(props: {
@@ -167,7 +172,7 @@ function FollowState(props: {
   const { t, unreachableSince } = props;
   return (
     <>
-      <span class={`tag state-${props.state}`}>{t(stateKey(props.state))}</span>
+      <span class={`tag state-${props.state}`}>{followStateLabel(t, props.state)}</span>
       {unreachableSince ? (
         <span class="tag state-unreachable">
           {props.lastError
@@ -395,7 +400,7 @@ export function ActorPreviewPage(props: ActorPreviewPageProps) {
           {props.isSelf ? (
             <p>{t("network.isSelf")}</p>
           ) : props.existing ? (
-            <p>{t("network.alreadyFollowing", { state: t(stateKey(props.existing)) })}</p>
+            <p>{t("network.alreadyFollowing", { state: followStateLabel(t, props.existing) })}</p>
           ) : (
             <form method="post" action="/admin/network/follow">
               <CsrfField token={user.csrf} />

@@ -9,7 +9,7 @@ import {
   PostButton,
   type SignedIn,
 } from "./layout";
-import { webHref } from "./network-page";
+import { followStateLabel, webHref } from "./network-page";
 
 type Errors = Record<string, string | undefined>;
 
@@ -54,13 +54,6 @@ export interface RelayedItem {
 }
 
 const day = (iso: string) => iso.slice(0, 10);
-
-/** The state of a membership or join in words (known states translated, others as given). */
-function stateLabel(t: Translate, state: string): string {
-  return state === "pending" || state === "accepted" || state === "rejected"
-    ? t(`network.state.${state}` as MessageKey)
-    : state;
-}
 
 /** A remote member or sub-network: its name linking to it, then its handle when known. */
 function RemoteActorName(props: { href: string; name: string; handle?: string | undefined }) {
@@ -198,7 +191,7 @@ export function SubnetworksPage(props: SubnetworksPageProps) {
                       <th scope="row">
                         <RemoteActorName href={j.target} name={name} handle={j.handle} />
                       </th>
-                      <td>{stateLabel(t, j.state)}</td>
+                      <td>{followStateLabel(t, j.state)}</td>
                       <td>{day(j.since)}</td>
                       <td>
                         <a href={`/admin/subnetworks/joined/${j.id}`}>
@@ -495,7 +488,7 @@ export function HostedSubnetworkPage(props: HostedSubnetworkPageProps) {
                       <th scope="row">
                         <RemoteActorName href={m.member} name={name} handle={m.handle} />
                       </th>
-                      <td>{stateLabel(t, m.state)}</td>
+                      <td>{followStateLabel(t, m.state)}</td>
                       <td>{day(m.since)}</td>
                       {props.mayModerate ? (
                         <td>
@@ -610,7 +603,7 @@ export function JoinedFeedPage(props: JoinedFeedPageProps) {
           </a>
         </dd>
         <dt>{t("subnetworks.col.state")}</dt>
-        <dd>{stateLabel(t, s.state)}</dd>
+        <dd>{followStateLabel(t, s.state)}</dd>
       </dl>
       <ItemsTable t={t} items={props.items} empty={t("subnetworks.feed.none")} />
       <p>
