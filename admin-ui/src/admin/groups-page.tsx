@@ -1,5 +1,13 @@
 import type { Lang, Translate } from "../i18n";
-import { AdminLayout, CsrfField, ErrorSummary, Field, type SignedIn } from "./layout";
+import {
+  AdminLayout,
+  CsrfField,
+  describedBy,
+  ErrorSummary,
+  Field,
+  HintAndError,
+  type SignedIn,
+} from "./layout";
 
 export const QUESTION_CODES = ["Q1", "Q2", "Q3", "Q4"] as const;
 export type QuestionCode = (typeof QUESTION_CODES)[number];
@@ -150,16 +158,12 @@ export function GroupFormPage(props: GroupFormPageProps) {
         <Field name="label" label={t("group.label")} value={v.label} error={e.label} required />
         <div class="field">
           <label for="f-category">{t("group.category")}</label>
-          {e.category ? (
-            <span class="error" id="f-category-error">
-              {e.category}
-            </span>
-          ) : null}
+          <HintAndError id="f-category" error={e.category} />
           <select
             id="f-category"
             name="category"
             aria-invalid={e.category ? "true" : undefined}
-            aria-describedby={e.category ? "f-category-error" : undefined}
+            aria-describedby={describedBy("f-category", undefined, e.category)}
           >
             <option value="">—</option>
             {props.categories.map((c) => (

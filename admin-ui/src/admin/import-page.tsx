@@ -1,5 +1,12 @@
 import type { Lang, Translate } from "../i18n";
-import { AdminLayout, CsrfField, ErrorSummary, type SignedIn } from "./layout";
+import {
+  AdminLayout,
+  CsrfField,
+  describedBy,
+  ErrorSummary,
+  HintAndError,
+  type SignedIn,
+} from "./layout";
 
 const QUESTIONS = ["Q1", "Q2", "Q3", "Q4"] as const;
 export const CODE_MODES = ["proposed", "validated"] as const;
@@ -105,14 +112,7 @@ export function ImportPage(props: ImportPageProps) {
         </div>
         <div class="field">
           <label for="f-csv">{t("import.paste")}</label>
-          <span class="hint" id="f-csv-hint">
-            {t("import.paste.hint")}
-          </span>
-          {e.input ? (
-            <span class="error" id="f-csv-error">
-              {e.input}
-            </span>
-          ) : null}
+          <HintAndError id="f-csv" hint={t("import.paste.hint")} error={e.input} />
           <textarea
             id="f-csv"
             name="csv"
@@ -120,7 +120,7 @@ export function ImportPage(props: ImportPageProps) {
             spellcheck={false}
             autofocus={check?.ok === false}
             aria-invalid={e.input ? "true" : undefined}
-            aria-describedby={e.input ? "f-csv-hint f-csv-error" : "f-csv-hint"}
+            aria-describedby={describedBy("f-csv", t("import.paste.hint"), e.input)}
           >
             {props.csv}
           </textarea>

@@ -1,7 +1,7 @@
 import type { BarRow, BarSeries } from "../charts/grouped-bar-chart";
 import { SynthesisCharts } from "../charts/synthesis-charts";
 import type { Lang, Translate } from "../i18n";
-import { AdminLayout, ErrorSummary, type SignedIn } from "./layout";
+import { AdminLayout, describedBy, ErrorSummary, HintAndError, type SignedIn } from "./layout";
 
 type Errors = Record<string, string | undefined>;
 
@@ -37,11 +37,7 @@ export function PeriodForm(props: {
     return (
       <div class="field">
         <label for={id}>{label}</label>
-        {errors[name] ? (
-          <span class="error" id={`${id}-error`}>
-            {errors[name]}
-          </span>
-        ) : null}
+        <HintAndError id={id} error={errors[name]} />
         <input
           id={id}
           name={name}
@@ -49,7 +45,7 @@ export function PeriodForm(props: {
           value={period[name]}
           required
           aria-invalid={errors[name] ? "true" : undefined}
-          aria-describedby={errors[name] ? `${id}-error` : undefined}
+          aria-describedby={describedBy(id, undefined, errors[name])}
         />
       </div>
     );
@@ -64,16 +60,12 @@ export function PeriodForm(props: {
           {dateField("end", t("synthesis.end"))}
           <div class="field">
             <label for="period-cycle">{t("synthesis.cycle")}</label>
-            {errors.cycle ? (
-              <span class="error" id="period-cycle-error">
-                {errors.cycle}
-              </span>
-            ) : null}
+            <HintAndError id="period-cycle" error={errors.cycle} />
             <select
               id="period-cycle"
               name="cycle"
               aria-invalid={errors.cycle ? "true" : undefined}
-              aria-describedby={errors.cycle ? "period-cycle-error" : undefined}
+              aria-describedby={describedBy("period-cycle", undefined, errors.cycle)}
             >
               <option value="" selected={period.cycle === ""}>
                 {t("synthesis.cycle.all")}
