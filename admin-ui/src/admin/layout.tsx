@@ -218,6 +218,31 @@ export function HintAndError(props: {
   );
 }
 
+/** One checkbox or radio button with its label beside it (a line of a fieldset's choices). */
+export function InlineChoice(props: {
+  type: "checkbox" | "radio";
+  id: string;
+  name: string;
+  value: string;
+  checked: boolean;
+  children: Child;
+}) {
+  return (
+    <div>
+      <input
+        type={props.type}
+        id={props.id}
+        name={props.name}
+        value={props.value}
+        checked={props.checked}
+      />{" "}
+      <label for={props.id} style="display:inline">
+        {props.children}
+      </label>
+    </div>
+  );
+}
+
 /** A labelled input with its hint and its error, linked for screen readers. */
 export function Field(props: {
   name: string;

@@ -3,7 +3,7 @@ import type { BarRow, BarSeries } from "../charts/grouped-bar-chart";
 import { SynthesisCharts } from "../charts/synthesis-charts";
 import type { Lang, Translate } from "../i18n";
 import { bandInWords, blockerInWords, withheldInWords } from "./disclosure-words";
-import { AdminLayout, CsrfField, PostButton, type SignedIn } from "./layout";
+import { AdminLayout, CsrfField, InlineChoice, PostButton, type SignedIn } from "./layout";
 import { CategoryTotalsTable } from "./parts/category-totals-table";
 import { PeriodForm, type PeriodValues, periodQuery } from "./synthesis-page";
 
@@ -325,19 +325,16 @@ function SubnetworkChoices(props: { t: Translate; choices: PublishPageProps["sub
         <p class="muted">{t("publish.subnetworks.none")}</p>
       ) : (
         choices.options.map((o) => (
-          <div>
-            <input
-              type="checkbox"
-              id={`publish-subnetwork-${o.id}`}
-              name={`subnetwork_${o.id}`}
-              value="1"
-              checked={choices.checked.includes(o.id)}
-            />{" "}
-            <label for={`publish-subnetwork-${o.id}`} style="display:inline">
-              {o.name}
-              {o.handle ? <span class="muted"> {o.handle}</span> : null}
-            </label>
-          </div>
+          <InlineChoice
+            type="checkbox"
+            id={`publish-subnetwork-${o.id}`}
+            name={`subnetwork_${o.id}`}
+            value="1"
+            checked={choices.checked.includes(o.id)}
+          >
+            {o.name}
+            {o.handle ? <span class="muted"> {o.handle}</span> : null}
+          </InlineChoice>
         ))
       )}
     </fieldset>

@@ -6,6 +6,7 @@ import {
   ErrorSummary,
   Field,
   HintAndError,
+  InlineChoice,
   PostButton,
   type SignedIn,
 } from "./layout";
@@ -260,23 +261,17 @@ function Checkboxes(props: {
     <fieldset aria-describedby={describedBy(id, props.hint, props.error)}>
       <legend>{props.legend}</legend>
       <HintAndError id={id} hint={props.hint} error={props.error} />
-      {props.options.map((o) => {
-        const boxId = `${id}-${o.value}`;
-        return (
-          <div>
-            <input
-              type="checkbox"
-              id={boxId}
-              name={`${props.prefix}${o.value}`}
-              value="1"
-              checked={props.checked.includes(o.value)}
-            />{" "}
-            <label for={boxId} style="display:inline">
-              {o.label}
-            </label>
-          </div>
-        );
-      })}
+      {props.options.map((o) => (
+        <InlineChoice
+          type="checkbox"
+          id={`${id}-${o.value}`}
+          name={`${props.prefix}${o.value}`}
+          value="1"
+          checked={props.checked.includes(o.value)}
+        >
+          {o.label}
+        </InlineChoice>
+      ))}
     </fieldset>
   );
 }
@@ -357,18 +352,15 @@ export function SubnetworkFormPage(props: SubnetworkFormPageProps) {
             </span>
           ) : null}
           {(["open", "approval"] as const).map((a) => (
-            <div>
-              <input
-                type="radio"
-                id={`f-admission-${a}`}
-                name="admission"
-                value={a}
-                checked={values.admission === a}
-              />{" "}
-              <label for={`f-admission-${a}`} style="display:inline">
-                {t(`subnetworks.admission.${a}`)}
-              </label>
-            </div>
+            <InlineChoice
+              type="radio"
+              id={`f-admission-${a}`}
+              name="admission"
+              value={a}
+              checked={values.admission === a}
+            >
+              {t(`subnetworks.admission.${a}`)}
+            </InlineChoice>
           ))}
         </fieldset>
         {choices.users.length === 0 ? (
