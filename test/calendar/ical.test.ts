@@ -90,10 +90,9 @@ describe("meetings calendar", () => {
         meeting(id, payload({ start, end: `${start.slice(0, 11)}20:00` })),
       ),
     });
-    for (const [id, start] of cases) {
+    for (const [, start] of cases) {
       const compact = start.replace(/[-:]/g, "");
       expect(ics).toContain(`DTSTART;TZID=Europe/Paris:${compact}00`);
-      expect(id).toBeTruthy();
     }
     const { events, zones } = parse(ics);
     expect(zones).toEqual(["Europe/Paris"]);
