@@ -230,8 +230,9 @@ export function createSubnetworkService(
     };
   };
 
-  const moderatorIds = (refs: ReadonlyArray<string | number>) =>
-    refs.map((ref, i) => {
+  /** The distinct ids of the moderators named by id or e-mail; each must be an active local user. */
+  const moderatorIds = (refs: ReadonlyArray<string | number>) => {
+    const ids = refs.map((ref, i) => {
       const user =
         typeof ref === "number"
           ? ctx.db.select().from(users).where(eq(users.id, ref)).get()
@@ -243,6 +244,8 @@ export function createSubnetworkService(
       }
       return user.id;
     });
+    return [...new Set(ids)];
+  };
 
   return {
     list(): SubnetworkRow[] {
@@ -268,7 +271,7 @@ export function createSubnetworkService(
       }
       const data = parsed.data;
       const theme = checkTheme(data.theme, ctx.grid);
-      const moderators = [...new Set(moderatorIds(data.moderators))];
+      const moderators = moderatorIds(data.moderators);
       return ctx.db.transaction((tx) => {
         // Territories and sub-networks share /actors/{slug}.
         const taken =
@@ -303,21 +306,21 @@ export function createSubnetworkService(
         ...(data.description !== undefined ? { description: data.description || null } : {}),
         ...(data.theme !== undefined ? { theme: checkTheme(data.theme, ctx.grid) } : {}),
         ...(data.admission !== undefined ? { admission: data.admission } : {}),
-        ...(data.moderators !== undefined
-          ? { moderators: [...new Set(moderatorIds(data.moderators))] }
-          : {}),
+        ...(data.moderators !== undefined ? { moderators: moderatorIds(data.moderators) } : {}),
         updatedAt: ctx.now().toISOString(),
       };
-      const row = ctx.db
-        .update(subnetworks)
-        .set(set)
-        .where(eq(subnetworks.id, current.id))
-        .returning()
-        .get();
-      audit.record(actor, "subnetwork.update", `subnetwork:${slug}`, {
-        fields: Object.keys(patch),
+      return ctx.db.transaction((tx) => {
+        const row = tx
+          .update(subnetworks)
+          .set(set)
+          .where(eq(subnetworks.id, current.id))
+          .returning()
+          .get();
+        audit.record(actor, "subnetwork.update", `subnetwork:${slug}`, {
+          fields: Object.keys(patch),
+        });
+        return row;
       });
-      return row;
     },
     /** Whether this local user may approve and remove members. */
     isModerator(slug: string, userId: number): boolean {
