@@ -1,4 +1,10 @@
-import { createFederation, type Federation, type KvStore, type MessageQueue } from "@fedify/fedify";
+import {
+  type Context,
+  createFederation,
+  type Federation,
+  type KvStore,
+  type MessageQueue,
+} from "@fedify/fedify";
 import {
   Accept,
   Activity,
@@ -166,6 +172,11 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
   // Anti-entropy (DESIGN §6): the latest synthesis activity this node holds per origin and
   // period — its own and those it received — verbatim, with their integrity proofs; for a
   // withdrawn synthesis, the origin's signed Delete (a tombstone: absence would prove nothing).
+  // A sub-network serves what it relayed, so a new member catches up when it joins.
+  const knownSyntheses = (ctx: Context<FederationDeps>, identifier: string) =>
+    subnetworkOf(ctx, identifier)
+      ? relayedSynthesisActivities(ctx.data, ctx.getActorUri(identifier).href)
+      : knownSynthesisActivities(ctx.data);
   federation
     .setOrderedCollectionDispatcher(
       KNOWN_SYNTHESES,
@@ -173,10 +184,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
       "/actors/{identifier}/known-syntheses",
       async (ctx, { identifier }, cursor) => {
         if (!isLocalActor(ctx, identifier) || cursor === null) return null;
-        // A sub-network serves what it relayed, so a new member catches up when it joins.
-        const all = subnetworkOf(ctx, identifier)
-          ? relayedSynthesisActivities(ctx.data, ctx.getActorUri(identifier).href)
-          : knownSynthesisActivities(ctx.data);
+        const all = knownSyntheses(ctx, identifier);
         const offset = Number.parseInt(cursor, 10) || 0;
         const page = all.slice(offset, offset + PAGE_SIZE);
         const items = await Promise.all(page.map((json) => Activity.fromJsonLd(json, ctx)));
@@ -187,11 +195,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
       },
     )
     .setFirstCursor(() => "0")
-    .setCounter((ctx, { identifier }) =>
-      subnetworkOf(ctx, identifier)
-        ? relayedSynthesisActivities(ctx.data, ctx.getActorUri(identifier).href).length
-        : knownSynthesisActivities(ctx.data).length,
-    );
+    .setCounter((ctx, { identifier }) => knownSyntheses(ctx, identifier).length);
 
   // A synthesis as an Article; null (→ the HTML side answers 410) once withdrawn.
   federation.setObjectDispatcher(Article, "/syntheses/{uuid}", (ctx, { uuid }) => {
@@ -299,7 +303,7 @@ function receivedEntry(row: ReceivedSynthesisRow): Record<string, unknown>[] {
  * JSON of the latest activity of each synthesis a hosted sub-network relayed (as its origin
  * signed it); both copies of a conflict; the signed Delete of a withdrawn one.
  */
-export function relayedSynthesisActivities(
+function relayedSynthesisActivities(
   deps: FederationDeps,
   subnetwork: string,
 ): Record<string, unknown>[] {
@@ -309,28 +313,31 @@ export function relayedSynthesisActivities(
       .filter((item) => item.kind === "synthesis")
       .map((item) => item.objectId),
   );
-  // Members on this same node: their own latest publications.
-  const own = deps.services.territories
-    .list()
-    .flatMap((t) => deps.services.outbox.latestPublications(t.slug))
-    .filter((row) => relayed.has(row.objectId))
-    .map((row) => row.json as Record<string, unknown>);
-  const received = deps.services.received
-    .list()
-    .filter((r) => relayed.has(r.objectId))
-    .flatMap(receivedEntry);
-  return [...own, ...received];
+  // Members on this same node count through their own latest publications.
+  return synthesisActivities(deps, (objectId) => relayed.has(objectId));
 }
 
 /**
  * JSON of every synthesis activity this node can vouch for: its own latest publication of each
  * synthesis (its Delete once withdrawn) and what it received (see receivedEntry).
  */
-export function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>[] {
+function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>[] {
+  return synthesisActivities(deps, () => true);
+}
+
+/** Own latest publications, then received entries, of the syntheses `keep` accepts. */
+function synthesisActivities(
+  deps: FederationDeps,
+  keep: (objectId: string) => boolean,
+): Record<string, unknown>[] {
   const own = deps.services.territories
     .list()
     .flatMap((t) => deps.services.outbox.latestPublications(t.slug))
+    .filter((row) => keep(row.objectId))
     .map((row) => row.json as Record<string, unknown>);
-  const received = deps.services.received.list().flatMap(receivedEntry);
+  const received = deps.services.received
+    .list()
+    .filter((r) => keep(r.objectId))
+    .flatMap(receivedEntry);
   return [...own, ...received];
 }
