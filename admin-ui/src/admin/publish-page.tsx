@@ -5,6 +5,7 @@ import type { Lang, Translate } from "../i18n";
 import { bandInWords, blockerInWords, withheldInWords } from "./disclosure-words";
 import { AdminLayout, CsrfField, InlineChoice, PostButton, type SignedIn } from "./layout";
 import { CategoryTotalsTable } from "./parts/category-totals-table";
+import { ColumnsTable } from "./parts/columns-table";
 import { PeriodForm, type PeriodValues, periodQuery } from "./synthesis-page";
 
 type Errors = Record<string, string | undefined>;
@@ -349,48 +350,44 @@ function Versions(props: PublishPageProps) {
       {versions.length === 0 ? (
         <p class="muted">{t("publish.versions.none")}</p>
       ) : (
-        <div class="table-wrap">
-          <table class="versions">
-            <thead>
-              <tr>
-                <th scope="col">{t("publish.col.period")}</th>
-                <th scope="col">{t("publish.col.version")}</th>
-                <th scope="col">{t("publish.col.date")}</th>
-                <th scope="col">{t("publish.col.hash")}</th>
-                <th scope="col">{t("publish.col.page")}</th>
-                <th scope="col">{t("publish.col.status")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {versions.map((v) => (
-                <tr data-synthesis={v.synthesisId} data-version={v.version}>
-                  <td>{v.periodKey}</td>
-                  <td>{v.version}</td>
-                  <td>{v.publishedAt.slice(0, 10)}</td>
-                  <td>
-                    <code style="word-break:break-all">{v.hash}</code>
-                  </td>
-                  <td>
-                    <a href={`/syntheses/${v.synthesisId}`}>{t("publish.open")}</a>
-                  </td>
-                  <td>
-                    {v.withdrawn ? t("publish.status.withdrawn") : t("publish.status.public")}
-                    {props.canEdit && v.latest && !v.withdrawn ? (
-                      <PostButton
-                        action="/admin/synthesis/withdraw"
-                        csrf={user.csrf}
-                        label={t("publish.withdraw")}
-                      >
-                        <input type="hidden" name="synthesis" value={v.synthesisId} />
-                        <input type="hidden" name="back" value={periodQuery(props.period)} />
-                      </PostButton>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ColumnsTable
+          class="versions"
+          columns={[
+            t("publish.col.period"),
+            t("publish.col.version"),
+            t("publish.col.date"),
+            t("publish.col.hash"),
+            t("publish.col.page"),
+            t("publish.col.status"),
+          ]}
+        >
+          {versions.map((v) => (
+            <tr data-synthesis={v.synthesisId} data-version={v.version}>
+              <td>{v.periodKey}</td>
+              <td>{v.version}</td>
+              <td>{v.publishedAt.slice(0, 10)}</td>
+              <td>
+                <code style="word-break:break-all">{v.hash}</code>
+              </td>
+              <td>
+                <a href={`/syntheses/${v.synthesisId}`}>{t("publish.open")}</a>
+              </td>
+              <td>
+                {v.withdrawn ? t("publish.status.withdrawn") : t("publish.status.public")}
+                {props.canEdit && v.latest && !v.withdrawn ? (
+                  <PostButton
+                    action="/admin/synthesis/withdraw"
+                    csrf={user.csrf}
+                    label={t("publish.withdraw")}
+                  >
+                    <input type="hidden" name="synthesis" value={v.synthesisId} />
+                    <input type="hidden" name="back" value={periodQuery(props.period)} />
+                  </PostButton>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </ColumnsTable>
       )}
     </section>
   );

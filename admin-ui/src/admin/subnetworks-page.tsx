@@ -11,6 +11,7 @@ import {
   type SignedIn,
 } from "./layout";
 import { followStateLabel, webHref } from "./network-page";
+import { ColumnsTable } from "./parts/columns-table";
 
 type Errors = Record<string, string | undefined>;
 
@@ -131,35 +132,31 @@ export function SubnetworksPage(props: SubnetworksPageProps) {
         {props.hosted.length === 0 ? (
           <p class="muted">{t("subnetworks.hosted.none")}</p>
         ) : (
-          <div class="table-wrap">
-            <table class="hosted">
-              <thead>
-                <tr>
-                  <th scope="col">{t("subnetworks.col.name")}</th>
-                  <th scope="col">{t("subnetworks.col.handle")}</th>
-                  <th scope="col">{t("subnetworks.col.admission")}</th>
-                  <th scope="col">{t("subnetworks.col.members")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.hosted.map((s) => (
-                  <tr data-slug={s.slug}>
-                    <th scope="row">
-                      <a href={`/admin/subnetworks/hosted/${s.slug}`}>{s.name}</a>
-                    </th>
-                    <td>
-                      <code>{s.handle}</code>
-                    </td>
-                    <td>{t(`subnetworks.admission.${s.admission}`)}</td>
-                    <td>
-                      {s.members}
-                      {s.pending > 0 ? ` (+${s.pending} ${t("network.state.pending")})` : ""}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ColumnsTable
+            class="hosted"
+            columns={[
+              t("subnetworks.col.name"),
+              t("subnetworks.col.handle"),
+              t("subnetworks.col.admission"),
+              t("subnetworks.col.members"),
+            ]}
+          >
+            {props.hosted.map((s) => (
+              <tr data-slug={s.slug}>
+                <th scope="row">
+                  <a href={`/admin/subnetworks/hosted/${s.slug}`}>{s.name}</a>
+                </th>
+                <td>
+                  <code>{s.handle}</code>
+                </td>
+                <td>{t(`subnetworks.admission.${s.admission}`)}</td>
+                <td>
+                  {s.members}
+                  {s.pending > 0 ? ` (+${s.pending} ${t("network.state.pending")})` : ""}
+                </td>
+              </tr>
+            ))}
+          </ColumnsTable>
         )}
       </section>
       <section aria-labelledby="joined">
@@ -173,47 +170,41 @@ export function SubnetworksPage(props: SubnetworksPageProps) {
         ) : props.joined.length === 0 ? (
           <p class="muted">{t("subnetworks.joined.none")}</p>
         ) : (
-          <div class="table-wrap">
-            <table class="joined">
-              <thead>
-                <tr>
-                  <th scope="col">{t("subnetworks.col.name")}</th>
-                  <th scope="col">{t("subnetworks.col.state")}</th>
-                  <th scope="col">{t("subnetworks.col.since")}</th>
-                  <th scope="col">{t("subnetworks.col.feed")}</th>
-                  {props.canEdit ? <th scope="col">{t("subnetworks.col.actions")}</th> : null}
+          <ColumnsTable
+            class="joined"
+            columns={[
+              t("subnetworks.col.name"),
+              t("subnetworks.col.state"),
+              t("subnetworks.col.since"),
+              t("subnetworks.col.feed"),
+              props.canEdit ? t("subnetworks.col.actions") : null,
+            ]}
+          >
+            {props.joined.map((j) => {
+              const name = j.name ?? j.handle ?? j.target;
+              return (
+                <tr data-joined={j.id}>
+                  <th scope="row">
+                    <RemoteActorName href={j.target} name={name} handle={j.handle} />
+                  </th>
+                  <td>{followStateLabel(t, j.state)}</td>
+                  <td>{day(j.since)}</td>
+                  <td>
+                    <a href={`/admin/subnetworks/joined/${j.id}`}>{t("subnetworks.feedLink")}</a>
+                  </td>
+                  {props.canEdit ? (
+                    <td>
+                      <PostButton
+                        action={`/admin/subnetworks/joined/${j.id}/leave`}
+                        csrf={user.csrf}
+                        label={t("subnetworks.leave", { name })}
+                      />
+                    </td>
+                  ) : null}
                 </tr>
-              </thead>
-              <tbody>
-                {props.joined.map((j) => {
-                  const name = j.name ?? j.handle ?? j.target;
-                  return (
-                    <tr data-joined={j.id}>
-                      <th scope="row">
-                        <RemoteActorName href={j.target} name={name} handle={j.handle} />
-                      </th>
-                      <td>{followStateLabel(t, j.state)}</td>
-                      <td>{day(j.since)}</td>
-                      <td>
-                        <a href={`/admin/subnetworks/joined/${j.id}`}>
-                          {t("subnetworks.feedLink")}
-                        </a>
-                      </td>
-                      {props.canEdit ? (
-                        <td>
-                          <PostButton
-                            action={`/admin/subnetworks/joined/${j.id}/leave`}
-                            csrf={user.csrf}
-                            label={t("subnetworks.leave", { name })}
-                          />
-                        </td>
-                      ) : null}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </ColumnsTable>
         )}
       </section>
     </AdminLayout>
@@ -462,48 +453,44 @@ export function HostedSubnetworkPage(props: HostedSubnetworkPageProps) {
         {props.members.length === 0 ? (
           <p class="muted">{t("subnetworks.members.none")}</p>
         ) : (
-          <div class="table-wrap">
-            <table class="members">
-              <thead>
-                <tr>
-                  <th scope="col">{t("subnetworks.col.member")}</th>
-                  <th scope="col">{t("subnetworks.col.state")}</th>
-                  <th scope="col">{t("subnetworks.col.since")}</th>
-                  {props.mayModerate ? <th scope="col">{t("subnetworks.col.actions")}</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {props.members.map((m) => {
-                  const name = m.name ?? m.handle ?? m.member;
-                  return (
-                    <tr data-member={m.id} data-state={m.state}>
-                      <th scope="row">
-                        <RemoteActorName href={m.member} name={name} handle={m.handle} />
-                      </th>
-                      <td>{followStateLabel(t, m.state)}</td>
-                      <td>{day(m.since)}</td>
-                      {props.mayModerate ? (
-                        <td>
-                          {m.state === "pending" ? (
-                            <PostButton
-                              action={`${base}/members/${m.id}/approve`}
-                              csrf={user.csrf}
-                              label={t("subnetworks.member.approve", { name })}
-                            />
-                          ) : null}
-                          <PostButton
-                            action={`${base}/members/${m.id}/remove`}
-                            csrf={user.csrf}
-                            label={t("subnetworks.member.remove", { name })}
-                          />
-                        </td>
+          <ColumnsTable
+            class="members"
+            columns={[
+              t("subnetworks.col.member"),
+              t("subnetworks.col.state"),
+              t("subnetworks.col.since"),
+              props.mayModerate ? t("subnetworks.col.actions") : null,
+            ]}
+          >
+            {props.members.map((m) => {
+              const name = m.name ?? m.handle ?? m.member;
+              return (
+                <tr data-member={m.id} data-state={m.state}>
+                  <th scope="row">
+                    <RemoteActorName href={m.member} name={name} handle={m.handle} />
+                  </th>
+                  <td>{followStateLabel(t, m.state)}</td>
+                  <td>{day(m.since)}</td>
+                  {props.mayModerate ? (
+                    <td>
+                      {m.state === "pending" ? (
+                        <PostButton
+                          action={`${base}/members/${m.id}/approve`}
+                          csrf={user.csrf}
+                          label={t("subnetworks.member.approve", { name })}
+                        />
                       ) : null}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+                      <PostButton
+                        action={`${base}/members/${m.id}/remove`}
+                        csrf={user.csrf}
+                        label={t("subnetworks.member.remove", { name })}
+                      />
+                    </td>
+                  ) : null}
+                </tr>
+              );
+            })}
+          </ColumnsTable>
         )}
       </section>
       <section aria-labelledby="relayed">
@@ -522,42 +509,38 @@ function ItemsTable(props: { t: Translate; items: RelayedItem[]; empty: string }
   const { t, items } = props;
   if (items.length === 0) return <p class="muted">{props.empty}</p>;
   return (
-    <div class="table-wrap">
-      <table class="items">
-        <thead>
-          <tr>
-            <th scope="col">{t("subnetworks.col.kind")}</th>
-            <th scope="col">{t("subnetworks.col.territory")}</th>
-            <th scope="col">{t("subnetworks.col.title")}</th>
-            <th scope="col">{t("subnetworks.col.version")}</th>
-            <th scope="col">{t("subnetworks.col.period")}</th>
-            <th scope="col">{t("subnetworks.col.relayedAt")}</th>
-            <th scope="col">{t("subnetworks.col.deleted")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((item) => (
-            <tr data-object={item.objectId} data-kind={item.kind}>
-              <td>{t(`subnetworks.kind.${item.kind}`)}</td>
-              <td>
-                <a href={webHref(item.territoryUrl)} rel="noopener noreferrer">
-                  {item.territory}
-                </a>
-              </td>
-              <td>
-                <a href={webHref(item.objectId)} rel="noopener noreferrer">
-                  {item.title ?? item.objectId}
-                </a>
-              </td>
-              <td>{item.version ?? ""}</td>
-              <td>{item.periodKey ?? ""}</td>
-              <td>{day(item.relayedAt)}</td>
-              <td>{item.deleted ? t("subnetworks.yes") : t("subnetworks.no")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ColumnsTable
+      class="items"
+      columns={[
+        t("subnetworks.col.kind"),
+        t("subnetworks.col.territory"),
+        t("subnetworks.col.title"),
+        t("subnetworks.col.version"),
+        t("subnetworks.col.period"),
+        t("subnetworks.col.relayedAt"),
+        t("subnetworks.col.deleted"),
+      ]}
+    >
+      {items.map((item) => (
+        <tr data-object={item.objectId} data-kind={item.kind}>
+          <td>{t(`subnetworks.kind.${item.kind}`)}</td>
+          <td>
+            <a href={webHref(item.territoryUrl)} rel="noopener noreferrer">
+              {item.territory}
+            </a>
+          </td>
+          <td>
+            <a href={webHref(item.objectId)} rel="noopener noreferrer">
+              {item.title ?? item.objectId}
+            </a>
+          </td>
+          <td>{item.version ?? ""}</td>
+          <td>{item.periodKey ?? ""}</td>
+          <td>{day(item.relayedAt)}</td>
+          <td>{item.deleted ? t("subnetworks.yes") : t("subnetworks.no")}</td>
+        </tr>
+      ))}
+    </ColumnsTable>
   );
 }
 

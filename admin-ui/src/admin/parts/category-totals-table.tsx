@@ -1,3 +1,5 @@
+import { ColumnsTable } from "./columns-table";
+
 /** One row of a synthesis's totals by category: the category in words, its groups and participants. */
 export interface CategoryTotalsRow {
   label: string;
@@ -19,26 +21,19 @@ export function CategoryTotalsTable(props: {
 }) {
   const { columns } = props;
   return (
-    <div class="table-wrap">
-      <table class={props.class} id={props.id}>
-        {props.caption ? <caption>{props.caption}</caption> : null}
-        <thead>
-          <tr>
-            <th scope="col">{columns.category}</th>
-            <th scope="col">{columns.groups}</th>
-            <th scope="col">{columns.participants}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((row) => (
-            <tr>
-              <th scope="row">{row.label}</th>
-              <td>{row.groups}</td>
-              <td>{row.participants}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ColumnsTable
+      class={props.class}
+      id={props.id}
+      caption={props.caption}
+      columns={[columns.category, columns.groups, columns.participants]}
+    >
+      {props.rows.map((row) => (
+        <tr>
+          <th scope="row">{row.label}</th>
+          <td>{row.groups}</td>
+          <td>{row.participants}</td>
+        </tr>
+      ))}
+    </ColumnsTable>
   );
 }
