@@ -159,6 +159,43 @@ export async function publishSynthesis(
   return published.body;
 }
 
+/**
+ * Group, two validated criteria, then publication addressed to the given sub-networks; the raw
+ * answer, since some tests expect a refusal.
+ */
+export async function publishTo(
+  peer: Peer,
+  subnetworks: string[] | undefined,
+  period: { start: string; end: string },
+  participants = 8,
+): Promise<{ status: number; body: any }> {
+  const group = await peer.api("POST", `/territories/${peer.slug}/groups`, {
+    label: `Youth ${Math.random().toString(36).slice(2, 7)}`,
+    category: "young-people",
+    sessionDates: [period.start],
+    participants,
+    cycle: 1,
+  });
+  const added = await peer.api(
+    "POST",
+    `/territories/${peer.slug}/groups/${group.body.id}/criteria`,
+    {
+      items: [
+        { question: "Q1", text: "Having a job I like", code: "A05" },
+        { question: "Q2", text: "Noise at night", code: "B01" },
+      ],
+    },
+  );
+  await peer.api("POST", `/territories/${peer.slug}/criteria/validation`, {
+    ids: added.body.items.map((c: { id: number }) => c.id),
+  });
+  return peer.api("POST", `/territories/${peer.slug}/syntheses`, {
+    period,
+    correction: false,
+    ...(subnetworks ? { subnetworks } : {}),
+  });
+}
+
 /** Makes `follower` follow `target` by actor URL and waits for the Accept. */
 export async function follow(follower: Peer, target: Peer): Promise<void> {
   const response = await follower.api("POST", `/territories/${follower.slug}/following`, {

@@ -1,40 +1,12 @@
 import { Activity, Announce, Follow } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, type Peer, receivedBy, startPeer } from "./harness";
+import { eventually, type Peer, publishTo, receivedBy, startPeer } from "./harness";
 
 // Review of the sub-network relay (FEP-1b12): what a group relays is exactly what its members'
 // signed activities address to it, public only, and a withdrawal reaches wherever it went.
 
 const FIRST_HALF = { start: "2026-01-01", end: "2026-06-30" };
 const inTenDays = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
-
-async function publishTo(peer: Peer, subnetworks: string[] | undefined) {
-  const group = await peer.api("POST", `/territories/${peer.slug}/groups`, {
-    label: `Youth ${Math.random().toString(36).slice(2, 7)}`,
-    category: "young-people",
-    sessionDates: [FIRST_HALF.start],
-    participants: 8,
-    cycle: 1,
-  });
-  const added = await peer.api(
-    "POST",
-    `/territories/${peer.slug}/groups/${group.body.id}/criteria`,
-    {
-      items: [
-        { question: "Q1", text: "Having a job I like", code: "A05" },
-        { question: "Q2", text: "Noise at night", code: "B01" },
-      ],
-    },
-  );
-  await peer.api("POST", `/territories/${peer.slug}/criteria/validation`, {
-    ids: added.body.items.map((c: { id: number }) => c.id),
-  });
-  return peer.api("POST", `/territories/${peer.slug}/syntheses`, {
-    period: FIRST_HALF,
-    correction: false,
-    ...(subnetworks ? { subnetworks } : {}),
-  });
-}
 
 function meeting(peer: Peer, title: string, extra: Record<string, unknown> = {}) {
   return peer.api("POST", `/territories/${peer.slug}/meetings`, {
@@ -285,7 +257,7 @@ describe("sub-network relays: review findings", () => {
   });
 
   it("replaying a withdrawn synthesis does not bring it back", async () => {
-    const published = await publishTo(mulhouse, [youth]);
+    const published = await publishTo(mulhouse, [youth], FIRST_HALF);
     expect(published.status).toBe(201);
     const atPorto = await eventually(
       () => receivedBy(porto).find((r) => r.origin === mulhouse.actorUrl && r.via === youth),
@@ -338,7 +310,7 @@ describe("sub-network relays: review findings", () => {
 
   it("a withdrawal reaches the other members after the origin left the group", async () => {
     // Porto publishes to the group, Mulhouse counts it in the group's figure.
-    const published = await publishTo(porto, [youth]);
+    const published = await publishTo(porto, [youth], FIRST_HALF);
     expect(published.status).toBe(201);
     await eventually(
       () => receivedBy(mulhouse).find((r) => r.origin === porto.actorUrl && r.via === youth),

@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentHash } from "../../protocol/src/index";
-import { eventually, type Peer, receivedBy, startPeer } from "./harness";
+import { eventually, type Peer, publishTo, receivedBy, startPeer } from "./harness";
 
 // Issue 7: sub-networks (FEP-1b12). A "youth" group hosted on a third node; Mulhouse and Porto
 // (two other nodes) join it; what Mulhouse addresses to it reaches Porto through the group's
@@ -10,40 +10,6 @@ import { eventually, type Peer, receivedBy, startPeer } from "./harness";
 
 const SECOND_HALF = { start: "2026-07-01", end: "2026-12-31" };
 const FIRST_HALF = { start: "2026-01-01", end: "2026-06-30" };
-
-/** Group, criteria, validation, then publication addressed to the given sub-networks. */
-async function publishTo(
-  peer: Peer,
-  subnetworks: string[] | undefined,
-  period: { start: string; end: string },
-  participants = 8,
-): Promise<{ status: number; body: any }> {
-  const group = await peer.api("POST", `/territories/${peer.slug}/groups`, {
-    label: `Youth ${Math.random().toString(36).slice(2, 7)}`,
-    category: "young-people",
-    sessionDates: [period.start],
-    participants,
-    cycle: 1,
-  });
-  const added = await peer.api(
-    "POST",
-    `/territories/${peer.slug}/groups/${group.body.id}/criteria`,
-    {
-      items: [
-        { question: "Q1", text: "Having a job I like", code: "A05" },
-        { question: "Q2", text: "Noise at night", code: "B01" },
-      ],
-    },
-  );
-  await peer.api("POST", `/territories/${peer.slug}/criteria/validation`, {
-    ids: added.body.items.map((c: { id: number }) => c.id),
-  });
-  return peer.api("POST", `/territories/${peer.slug}/syntheses`, {
-    period,
-    correction: false,
-    ...(subnetworks ? { subnetworks } : {}),
-  });
-}
 
 async function join(peer: Peer, group: string, expected: "accepted" | "pending" = "accepted") {
   const response = await peer.api("POST", `/territories/${peer.slug}/subnetworks`, {
