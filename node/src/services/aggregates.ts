@@ -508,7 +508,7 @@ export function createAggregateService(ctx: ServiceContext) {
       return result;
     },
 
-    /** Entries held for an origin (for endorsement and views). */
+    /** Every entry held (tests compare the incremental state against it). */
     entries(): EntryRow[] {
       return ctx.db.select().from(aggregateEntries).all();
     },
