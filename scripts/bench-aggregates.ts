@@ -68,6 +68,7 @@ import {
   synthesisPayloadSchema,
   synthesisRecord,
 } from "../protocol/src/index";
+import { seededRandom } from "./lib/seeded-random";
 
 const ORIGINS = Number(process.env.BENCH_ORIGINS ?? 10_000);
 const WARM_REPS = Number(process.env.BENCH_WARM_REPS ?? 200);
@@ -113,18 +114,6 @@ const progress = (message: string) => process.stderr.write(`  · ${message}\n`);
 // ---------------------------------------------------------------------------------------------
 // Deterministic payloads
 
-/** mulberry32: a small seeded generator, so every run builds the same payloads. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const originOf = (i: number) => `https://n${i}.example/actors/t${i}`;
 
 interface OriginPlan {
@@ -138,7 +127,7 @@ interface OriginPlan {
 
 /** Where an origin is, which period it reports on, and its groups' tallies. */
 function planOrigin(index: number): OriginPlan {
-  const random = rng(index * 7919 + 17);
+  const random = seededRandom(index * 7919 + 17);
   const int = (n: number) => Math.floor(random() * n);
   const country = COUNTRIES[int(COUNTRIES.length)] as string;
   const region = `${country}-R${int(REGIONS_PER_COUNTRY) + 1}`;
@@ -361,7 +350,7 @@ async function main(): Promise<void> {
 
   // The new versions applied during the run (each of a distinct existing origin), built up front.
   const updateCount = FIRST_READS + APPLY_REPS;
-  const pickUpdate = rng(4242);
+  const pickUpdate = seededRandom(4242);
   const updated = new Set<number>();
   const updates: SynthesisPayload[] = [];
   while (updates.length < Math.min(updateCount, ORIGINS)) {

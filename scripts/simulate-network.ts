@@ -69,6 +69,7 @@ import {
   type SynthesisRecord,
   synthesisRecord,
 } from "../protocol/src/index";
+import { seededRandom } from "./lib/seeded-random";
 
 const SIZES = (process.env.SIM_NODES ?? "10,100,1000").split(",").map(Number);
 const LOSSES = (process.env.SIM_LOSS ?? "0,0.1,0.3").split(",").map(Number);
@@ -125,17 +126,6 @@ interface SimNode {
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness, tags and sizes
 // ---------------------------------------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const MOD = 2 ** 52;
 /** A 52-bit tag of a content hash (`sha256:` + 64 hex digits). */
@@ -266,7 +256,7 @@ interface Result extends Checks {
 
 function simulate(size: number, loss: number): Result {
   const started = performance.now();
-  const rng = mulberry32(SEED * 1_000_003 + size * 1_000 + Math.round(loss * 100));
+  const rng = seededRandom(SEED * 1_000_003 + size * 1_000 + Math.round(loss * 100));
   const randomInt = (n: number) => Math.floor(rng() * n);
   const shuffled = () => {
     const list = Array.from({ length: size }, (_, i) => i);

@@ -23,6 +23,7 @@ import {
   synthesisPayloadSchema,
   synthesisRecord,
 } from "../../protocol/src/index";
+import { seededRandom } from "../../scripts/lib/seeded-random";
 
 // The node keeps network figures incrementally (aggregate_entries + aggregate_cells/people, a row
 // per level, category and period, adjusted on every accepted version). The protocol's `aggregate`
@@ -81,25 +82,15 @@ const CODES: ReadonlyArray<[Question, string]> = [
   ["Q4", "D00"],
 ];
 
-/** A small deterministic generator (mulberry32), so a payload is a function of its key. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const payloads = new Map<string, SynthesisPayload>();
 /** A valid payload for (origin, period, version, variant), built as a node builds it. */
 function payloadFor(o: number, p: number, version: number, variant: number): SynthesisPayload {
   const key = `${o}/${p}/${version}/${variant}`;
   const held = payloads.get(key);
   if (held) return held;
-  const next = random(((o * 31 + p) * 31 + version) * 31 + (variant === INFLATED ? 0 : variant));
+  const next = seededRandom(
+    ((o * 31 + p) * 31 + version) * 31 + (variant === INFLATED ? 0 : variant),
+  );
   const between = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   const cells = (scale: number) =>
     CODES.filter(() => next() < 0.5).map(([question, component]) => ({
