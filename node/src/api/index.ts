@@ -11,9 +11,9 @@ import { registerImportRoutes } from "./routes/imports";
 import { registerMeetingRoutes } from "./routes/meetings";
 import { registerMetaRoutes } from "./routes/meta";
 import { registerNetworkRoutes } from "./routes/network";
+import { registerSubnetworkRoutes } from "./routes/subnetworks";
 import { registerSynthesisRoutes } from "./routes/syntheses";
 import { registerTerritoryRoutes } from "./routes/territories";
-import { registerSubnetworkRoutes } from "./subnetworks";
 
 export const API_BODY_LIMIT = 1024 * 1024;
 /** CSV files are allowed to be larger than JSON bodies (100 000 criteria ≈ 10 MiB). */

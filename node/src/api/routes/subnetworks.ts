@@ -1,17 +1,17 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { NetworkService } from "../federation/network";
-import type { Services } from "../services/index";
+import type { NetworkService } from "../../federation/network";
+import type { Services } from "../../services/index";
 import {
   memberView,
   subnetworkInputSchema,
   subnetworkItemView,
   subnetworkPatchSchema,
   subnetworkView,
-} from "../services/subnetworks";
-import type { Router } from "./env";
-import { adminOnly, errors, jsonBody, jsonResponse } from "./openapi-helpers";
-import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "./schemas";
+} from "../../services/subnetworks";
+import type { Router } from "../env";
+import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "../schemas";
 
 const themeSchema = z.object({
   dimensions: z.array(z.string()),
