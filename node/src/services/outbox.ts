@@ -16,11 +16,6 @@ export const MAX_PREPARE_ATTEMPTS = 10;
 /** URL of an activity this node sent; /activities/{uuid} serves its JSON. */
 export const activityUrl = (publicUrl: string, uuid: string) => `${publicUrl}/activities/${uuid}`;
 
-/**
- * The outbox table: activities are recorded inside the transaction of the change they announce
- * and delivered after commit by the federation's outbox dispatcher (at most one row per change,
- * stable ids, so a crash neither loses nor duplicates a publication).
- */
 const PUBLIC_ADDRESSES = new Set(["https://www.w3.org/ns/activitystreams#Public", "as:Public"]);
 
 /** Whether an activity (compacted JSON-LD) is addressed to everyone (to or cc). */
@@ -36,6 +31,25 @@ const publicationsOf = (actor: string) =>
     inArray(outboxActivities.type, ["Create", "Update", "Delete"]),
   );
 
+/**
+ * From rows newest first, the newest prepared one (with its JSON) of each key; rows without a key
+ * are left out.
+ */
+const newestOfEach = (rows: OutboxRow[], keyOf: (row: OutboxRow) => string | null): OutboxRow[] => {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const key = keyOf(row);
+    if (!key || seen.has(key) || !row.json) return false;
+    seen.add(key);
+    return true;
+  });
+};
+
+/**
+ * The outbox table: activities are recorded inside the transaction of the change they announce
+ * and delivered after commit by the federation's outbox dispatcher (at most one row per change,
+ * stable ids, so a crash neither loses nor duplicates a publication).
+ */
 export function createOutboxService(ctx: ServiceContext) {
   return {
     /** Records an activity to send; call inside the domain change's transaction. */
@@ -102,12 +116,7 @@ export function createOutboxService(ctx: ServiceContext) {
         .where(publicationsOf(actor))
         .orderBy(desc(sql`rowid`))
         .all();
-      const seen = new Set<string>();
-      return rows.filter((row) => {
-        if (!row.synthesisUuid || seen.has(row.synthesisUuid) || !row.json) return false;
-        seen.add(row.synthesisUuid);
-        return true;
-      });
+      return newestOfEach(rows, (row) => row.synthesisUuid);
     },
     /** The last prepared activity (Create or Update) of each of these meetings. */
     latestMeetingActivities(actor: string, meetingUuids: string[]): OutboxRow[] {
@@ -118,12 +127,7 @@ export function createOutboxService(ctx: ServiceContext) {
         .where(and(publicationsOf(actor), inArray(outboxActivities.meetingUuid, meetingUuids)))
         .orderBy(desc(sql`rowid`))
         .all();
-      const seen = new Set<string>();
-      return rows.filter((row) => {
-        if (!row.meetingUuid || seen.has(row.meetingUuid) || !row.json) return false;
-        seen.add(row.meetingUuid);
-        return row.type !== "Delete";
-      });
+      return newestOfEach(rows, (row) => row.meetingUuid).filter((row) => row.type !== "Delete");
     },
     /** The actor's publications anyone may see (newest first), for its outbox collection. */
     listByActor(actor: string, limit: number, offset: number): OutboxRow[] {
