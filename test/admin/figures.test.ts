@@ -1,7 +1,6 @@
-import { chromium } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { periodKey } from "../../protocol/src/index";
-import { blockingViolations } from "../node/axe-check";
+import { expectAccessible, launchChromium } from "../browser/harness";
 import {
   actorOf,
   deliverNetwork,
@@ -230,9 +229,7 @@ describe("aggregates explorer", () => {
 
   it("has no serious accessibility violation and no sideways scroll on a phone", async () => {
     const { vera } = await explorer();
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    });
+    const browser = await launchChromium();
     try {
       for (const width of [375, 1000]) {
         const page = await browser.newPage({ viewport: { width, height: 800 } });
@@ -241,7 +238,7 @@ describe("aggregates explorer", () => {
           "/admin/figures?region=FR-GES&compare=1&b_country=FR",
         ]) {
           await page.setContent((await vera.get(url)).text);
-          expect(await blockingViolations(page), url).toEqual([]);
+          await expectAccessible(page, url);
           const scrolled = await page.evaluate(() => document.documentElement.scrollWidth);
           expect(scrolled, `${url} at ${width} px`).toBeLessThanOrEqual(width);
         }

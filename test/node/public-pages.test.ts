@@ -1,7 +1,6 @@
-import { chromium } from "playwright-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultGrid } from "../../protocol/src/index";
-import { blockingViolations } from "./axe-check";
+import { expectAccessible, launchChromium } from "../browser/harness";
 import {
   addValidatedCriteria,
   createGroup,
@@ -255,9 +254,7 @@ describe("network figures page", () => {
 
 describe("on a phone", () => {
   it("no page scrolls sideways at 375 px, and axe finds no serious violation", async () => {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
       for (const url of [
@@ -272,7 +269,7 @@ describe("on a phone", () => {
           await page.setContent(text);
           const width = await page.evaluate(() => document.documentElement.scrollWidth);
           expect(width, `${url} ${headers["accept-language"] ?? "en"}`).toBeLessThanOrEqual(375);
-          expect(await blockingViolations(page), url).toEqual([]);
+          await expectAccessible(page, url);
         }
       }
     } finally {
