@@ -1,6 +1,7 @@
 import type { Lang, Translate } from "../i18n";
 import { QUESTION_CODES, type QuestionCode } from "./groups-page";
 import { AdminLayout, CsrfField, type SignedIn } from "./layout";
+import { ColumnsTable } from "./parts/columns-table";
 
 /** A criterion as the classification pages show it. */
 export interface ClassifyItem {
@@ -369,30 +370,21 @@ function ReviewTab(props: ClassifyPageProps) {
   return (
     <>
       <p>{t("classify.review.intro", { shown: props.review.length, total: props.reviewTotal })}</p>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("classify.col.criterion")}</th>
-              <th scope="col">{t("classify.col.code")}</th>
-              <th scope="col">{t("classify.col.group")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.review.map((item) => (
-              <tr>
-                <td lang={item.language}>{item.text}</td>
-                <td>
-                  <strong>{item.code}</strong> {item.label}
-                </td>
-                <td>
-                  {item.question} · {item.group}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ColumnsTable
+        columns={[t("classify.col.criterion"), t("classify.col.code"), t("classify.col.group")]}
+      >
+        {props.review.map((item) => (
+          <tr>
+            <td lang={item.language}>{item.text}</td>
+            <td>
+              <strong>{item.code}</strong> {item.label}
+            </td>
+            <td>
+              {item.question} · {item.group}
+            </td>
+          </tr>
+        ))}
+      </ColumnsTable>
       {props.canEdit ? (
         <form method="post" action="/admin/classify/validate">
           <CsrfField token={user.csrf} />

@@ -8,6 +8,7 @@ import {
   HintAndError,
   type SignedIn,
 } from "./layout";
+import { ColumnsTable } from "./parts/columns-table";
 
 export const QUESTION_CODES = ["Q1", "Q2", "Q3", "Q4"] as const;
 export type QuestionCode = (typeof QUESTION_CODES)[number];
@@ -60,52 +61,47 @@ export function GroupsPage(props: GroupsPageProps) {
           {props.groups.length === 0 ? (
             <p>{t("groups.none")}</p>
           ) : (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("groups.col.label")}</th>
-                    <th scope="col">{t("groups.col.category")}</th>
-                    <th scope="col">{t("groups.col.sessions")}</th>
-                    <th scope="col">{t("groups.col.participants")}</th>
-                    <th scope="col">{t("groups.col.criteria")}</th>
-                    <th scope="col">{t("groups.col.actions")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {props.groups.map((g) => (
-                    <tr>
-                      {/* The name leads to the criteria too: on a phone the actions column is off-screen. */}
-                      <td>
-                        <a href={`/admin/groups/${g.id}/criteria?question=Q1`}>{g.label}</a>
-                      </td>
-                      <td>{g.category}</td>
-                      <td>
-                        {g.sessionDates.map((date, i) => (
-                          <>
-                            {i > 0 ? ", " : ""}
-                            <span class="nowrap">{date}</span>
-                          </>
-                        ))}
-                      </td>
-                      <td>{g.participants}</td>
-                      <td>{g.criteria}</td>
-                      <td>
-                        <a href={`/admin/groups/${g.id}/criteria?question=Q1`}>
-                          {t("groups.enterCriteria")}
-                        </a>
-                        {props.canEdit ? (
-                          <>
-                            {" · "}
-                            <a href={`/admin/groups/${g.id}/edit`}>{t("groups.edit")}</a>
-                          </>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ColumnsTable
+              columns={[
+                t("groups.col.label"),
+                t("groups.col.category"),
+                t("groups.col.sessions"),
+                t("groups.col.participants"),
+                t("groups.col.criteria"),
+                t("groups.col.actions"),
+              ]}
+            >
+              {props.groups.map((g) => (
+                <tr>
+                  {/* The name leads to the criteria too: on a phone the actions column is off-screen. */}
+                  <td>
+                    <a href={`/admin/groups/${g.id}/criteria?question=Q1`}>{g.label}</a>
+                  </td>
+                  <td>{g.category}</td>
+                  <td>
+                    {g.sessionDates.map((date, i) => (
+                      <>
+                        {i > 0 ? ", " : ""}
+                        <span class="nowrap">{date}</span>
+                      </>
+                    ))}
+                  </td>
+                  <td>{g.participants}</td>
+                  <td>{g.criteria}</td>
+                  <td>
+                    <a href={`/admin/groups/${g.id}/criteria?question=Q1`}>
+                      {t("groups.enterCriteria")}
+                    </a>
+                    {props.canEdit ? (
+                      <>
+                        {" · "}
+                        <a href={`/admin/groups/${g.id}/edit`}>{t("groups.edit")}</a>
+                      </>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </ColumnsTable>
           )}
         </>
       )}

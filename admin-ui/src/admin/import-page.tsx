@@ -7,6 +7,7 @@ import {
   HintAndError,
   type SignedIn,
 } from "./layout";
+import { ColumnsTable } from "./parts/columns-table";
 
 const QUESTIONS = ["Q1", "Q2", "Q3", "Q4"] as const;
 export const CODE_MODES = ["proposed", "validated"] as const;
@@ -141,36 +142,27 @@ export function ImportPage(props: ImportPageProps) {
       </form>
       <h2 id="columns">{t("import.columns.title")}</h2>
       <p>{t("import.columns.intro")}</p>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("import.col.name")}</th>
-              <th scope="col">{t("import.col.required")}</th>
-              <th scope="col">{t("import.col.meaning")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(
-              [
-                ["group", "group / groupe", true],
-                ["question", "question", true],
-                ["text", "text / texte", true],
-                ["code", "code", false],
-                ["language", "language / langue", false],
-              ] as const
-            ).map(([key, names, required]) => (
-              <tr>
-                <th scope="row">
-                  <code>{names}</code>
-                </th>
-                <td>{required ? t("import.yes") : t("import.no")}</td>
-                <td>{t(`import.doc.${key}`)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ColumnsTable
+        columns={[t("import.col.name"), t("import.col.required"), t("import.col.meaning")]}
+      >
+        {(
+          [
+            ["group", "group / groupe", true],
+            ["question", "question", true],
+            ["text", "text / texte", true],
+            ["code", "code", false],
+            ["language", "language / langue", false],
+          ] as const
+        ).map(([key, names, required]) => (
+          <tr>
+            <th scope="row">
+              <code>{names}</code>
+            </th>
+            <td>{required ? t("import.yes") : t("import.no")}</td>
+            <td>{t(`import.doc.${key}`)}</td>
+          </tr>
+        ))}
+      </ColumnsTable>
       <h3>{t("import.example")}</h3>
       <pre
         class="example"
@@ -204,26 +196,16 @@ function CheckResult(props: {
             : t("import.fileProblem", { message: check.message })}
         </div>
         {lined.length > 0 ? (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("import.col.line")}</th>
-                  <th scope="col">{t("import.col.problem")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {check.issues.map((issue) => (
-                  <tr>
-                    <th scope="row">
-                      {issue.line === undefined ? "—" : t("import.badLine", { line: issue.line })}
-                    </th>
-                    <td>{issue.message}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ColumnsTable columns={[t("import.col.line"), t("import.col.problem")]}>
+            {check.issues.map((issue) => (
+              <tr>
+                <th scope="row">
+                  {issue.line === undefined ? "—" : t("import.badLine", { line: issue.line })}
+                </th>
+                <td>{issue.message}</td>
+              </tr>
+            ))}
+          </ColumnsTable>
         ) : null}
       </section>
     );
@@ -263,32 +245,27 @@ function CheckResult(props: {
         </table>
       </div>
       <h3>{t("import.sample", { count: check.sample.length })}</h3>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("import.col.line")}</th>
-              <th scope="col">{t("import.col.group")}</th>
-              <th scope="col">{t("import.col.questionShort")}</th>
-              <th scope="col">{t("import.col.text")}</th>
-              <th scope="col">{t("import.col.code")}</th>
-              <th scope="col">{t("import.col.language")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {check.sample.map((row) => (
-              <tr>
-                <td>{row.line}</td>
-                <td>{row.group}</td>
-                <td>{row.question}</td>
-                <td lang={row.language}>{row.text}</td>
-                <td>{row.code ?? ""}</td>
-                <td>{row.language ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ColumnsTable
+        columns={[
+          t("import.col.line"),
+          t("import.col.group"),
+          t("import.col.questionShort"),
+          t("import.col.text"),
+          t("import.col.code"),
+          t("import.col.language"),
+        ]}
+      >
+        {check.sample.map((row) => (
+          <tr>
+            <td>{row.line}</td>
+            <td>{row.group}</td>
+            <td>{row.question}</td>
+            <td lang={row.language}>{row.text}</td>
+            <td>{row.code ?? ""}</td>
+            <td>{row.language ?? ""}</td>
+          </tr>
+        ))}
+      </ColumnsTable>
       {/* The save step sends the same text back; the node checks it all again before saving. */}
       <form method="post" action="/admin/import" enctype="multipart/form-data">
         <CsrfField token={props.user.csrf} />

@@ -7,6 +7,7 @@ import {
   PostButton,
   type SignedIn,
 } from "./layout";
+import { ColumnsTable } from "./parts/columns-table";
 
 export interface FollowingItem {
   id: number;
@@ -203,50 +204,43 @@ function PeerName(props: { href: string; label: string; handle?: string | undefi
 function FollowingTable(props: NetworkPageProps) {
   const { t, user } = props;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
+    <ColumnsTable
+      columns={[
+        t("network.col.actor"),
+        t("network.col.type"),
+        t("network.col.state"),
+        t("network.col.since"),
+        t("network.col.lastPulled"),
+        props.canEdit && props.networkAvailable ? t("groups.col.actions") : null,
+      ]}
+    >
+      {props.following.map((f) => {
+        const label = f.name ?? f.handle ?? f.target;
+        return (
           <tr>
-            <th scope="col">{t("network.col.actor")}</th>
-            <th scope="col">{t("network.col.type")}</th>
-            <th scope="col">{t("network.col.state")}</th>
-            <th scope="col">{t("network.col.since")}</th>
-            <th scope="col">{t("network.col.lastPulled")}</th>
+            <td>
+              <PeerName href={f.target} label={label} handle={f.handle} />
+            </td>
+            <td>{actorTypeLabel(t, f.type)}</td>
+            <td>
+              <FollowState t={t} {...f} />
+            </td>
+            <td>{day(f.since)}</td>
+            <td>{f.lastPulledAt ? day(f.lastPulledAt) : "—"}</td>
             {props.canEdit && props.networkAvailable ? (
-              <th scope="col">{t("groups.col.actions")}</th>
+              <td>
+                <PostButton
+                  action={`/admin/network/following/${f.id}/unfollow`}
+                  csrf={user.csrf}
+                  label={t("network.unfollow")}
+                  ariaLabel={t("network.unfollowNamed", { name: label })}
+                />
+              </td>
             ) : null}
           </tr>
-        </thead>
-        <tbody>
-          {props.following.map((f) => {
-            const label = f.name ?? f.handle ?? f.target;
-            return (
-              <tr>
-                <td>
-                  <PeerName href={f.target} label={label} handle={f.handle} />
-                </td>
-                <td>{actorTypeLabel(t, f.type)}</td>
-                <td>
-                  <FollowState t={t} {...f} />
-                </td>
-                <td>{day(f.since)}</td>
-                <td>{f.lastPulledAt ? day(f.lastPulledAt) : "—"}</td>
-                {props.canEdit && props.networkAvailable ? (
-                  <td>
-                    <PostButton
-                      action={`/admin/network/following/${f.id}/unfollow`}
-                      csrf={user.csrf}
-                      label={t("network.unfollow")}
-                      ariaLabel={t("network.unfollowNamed", { name: label })}
-                    />
-                  </td>
-                ) : null}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </ColumnsTable>
   );
 }
 
@@ -272,56 +266,51 @@ function FollowersTable(props: NetworkPageProps & { manualApproval: boolean }) {
   const { t, user } = props;
   const actions = props.canEdit && props.networkAvailable;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
+    <ColumnsTable
+      columns={[
+        t("network.col.actor"),
+        t("network.col.state"),
+        t("network.col.since"),
+        actions ? t("groups.col.actions") : null,
+      ]}
+    >
+      {props.followers.map((f) => {
+        const label = f.name ?? f.handle ?? f.follower;
+        return (
           <tr>
-            <th scope="col">{t("network.col.actor")}</th>
-            <th scope="col">{t("network.col.state")}</th>
-            <th scope="col">{t("network.col.since")}</th>
-            {actions ? <th scope="col">{t("groups.col.actions")}</th> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {props.followers.map((f) => {
-            const label = f.name ?? f.handle ?? f.follower;
-            return (
-              <tr>
-                <td>
-                  <PeerName href={f.follower} label={label} handle={f.handle} />
-                </td>
-                <td>
-                  <FollowState t={t} {...f} />
-                </td>
-                <td>{day(f.since)}</td>
-                {actions ? (
-                  <td>
-                    {f.state === "pending" ? (
-                      <PostButton
-                        action={`/admin/network/followers/${f.id}/approve`}
-                        csrf={user.csrf}
-                        label={t("network.approve")}
-                        ariaLabel={t("network.approveNamed", { name: label })}
-                      />
-                    ) : null}
-                    <PostButton
-                      action={`/admin/network/followers/${f.id}/remove`}
-                      csrf={user.csrf}
-                      label={f.state === "pending" ? t("network.refuse") : t("network.remove")}
-                      ariaLabel={
-                        f.state === "pending"
-                          ? t("network.refuseNamed", { name: label })
-                          : t("network.removeNamed", { name: label })
-                      }
-                    />
-                  </td>
+            <td>
+              <PeerName href={f.follower} label={label} handle={f.handle} />
+            </td>
+            <td>
+              <FollowState t={t} {...f} />
+            </td>
+            <td>{day(f.since)}</td>
+            {actions ? (
+              <td>
+                {f.state === "pending" ? (
+                  <PostButton
+                    action={`/admin/network/followers/${f.id}/approve`}
+                    csrf={user.csrf}
+                    label={t("network.approve")}
+                    ariaLabel={t("network.approveNamed", { name: label })}
+                  />
                 ) : null}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+                <PostButton
+                  action={`/admin/network/followers/${f.id}/remove`}
+                  csrf={user.csrf}
+                  label={f.state === "pending" ? t("network.refuse") : t("network.remove")}
+                  ariaLabel={
+                    f.state === "pending"
+                      ? t("network.refuseNamed", { name: label })
+                      : t("network.removeNamed", { name: label })
+                  }
+                />
+              </td>
+            ) : null}
+          </tr>
+        );
+      })}
+    </ColumnsTable>
   );
 }
 

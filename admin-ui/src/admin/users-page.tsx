@@ -1,5 +1,6 @@
 import type { Lang, Translate } from "../i18n";
 import { AdminLayout, CsrfField, ErrorSummary, Field, type SignedIn } from "./layout";
+import { ColumnsTable } from "./parts/columns-table";
 
 const ROLES = ["admin", "facilitator", "viewer"] as const;
 
@@ -50,80 +51,66 @@ export function UsersPage(props: UsersPageProps) {
       {props.users.length === 0 ? (
         <p>{t("users.none")}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("field.name")}</th>
-                <th scope="col">{t("field.email")}</th>
-                <th scope="col">{t("field.role")}</th>
-                <th scope="col">{t("field.password")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.users.map((u) => (
-                <tr>
-                  <td>
-                    {u.name}
-                    {u.id === props.currentUserId ? (
-                      <span class="tag">{t("users.you")}</span>
-                    ) : null}
-                    {u.disabled ? <span class="tag">{t("users.disabled")}</span> : null}
-                  </td>
-                  <td>{u.email}</td>
-                  <td>
-                    {u.disabled ? (
-                      t(`role.${u.role}`)
-                    ) : (
-                      <>
-                        <form method="post" action={`/admin/users/${u.id}/role`}>
-                          <CsrfField token={user.csrf} />
-                          <select name="role" aria-label={`${t("users.changeRole")}: ${u.name}`}>
-                            {ROLES.map((role) => (
-                              <option value={role} selected={role === u.role}>
-                                {t(`role.${role}`)}
-                              </option>
-                            ))}
-                          </select>
-                          <button class="small" type="submit">
-                            {t("users.changeRole")}
-                          </button>
-                        </form>
-                        {u.id === props.currentUserId ? null : (
-                          <form method="post" action={`/admin/users/${u.id}/disable`}>
-                            <CsrfField token={user.csrf} />
-                            <button
-                              class="small"
-                              type="submit"
-                              aria-label={`${t("users.disable")}: ${u.name}`}
-                            >
-                              {t("users.disable")}
-                            </button>
-                          </form>
-                        )}
-                      </>
+        <ColumnsTable
+          columns={[t("field.name"), t("field.email"), t("field.role"), t("field.password")]}
+        >
+          {props.users.map((u) => (
+            <tr>
+              <td>
+                {u.name}
+                {u.id === props.currentUserId ? <span class="tag">{t("users.you")}</span> : null}
+                {u.disabled ? <span class="tag">{t("users.disabled")}</span> : null}
+              </td>
+              <td>{u.email}</td>
+              <td>
+                {u.disabled ? (
+                  t(`role.${u.role}`)
+                ) : (
+                  <>
+                    <form method="post" action={`/admin/users/${u.id}/role`}>
+                      <CsrfField token={user.csrf} />
+                      <select name="role" aria-label={`${t("users.changeRole")}: ${u.name}`}>
+                        {ROLES.map((role) => (
+                          <option value={role} selected={role === u.role}>
+                            {t(`role.${role}`)}
+                          </option>
+                        ))}
+                      </select>
+                      <button class="small" type="submit">
+                        {t("users.changeRole")}
+                      </button>
+                    </form>
+                    {u.id === props.currentUserId ? null : (
+                      <form method="post" action={`/admin/users/${u.id}/disable`}>
+                        <CsrfField token={user.csrf} />
+                        <button
+                          class="small"
+                          type="submit"
+                          aria-label={`${t("users.disable")}: ${u.name}`}
+                        >
+                          {t("users.disable")}
+                        </button>
+                      </form>
                     )}
-                  </td>
-                  <td>
-                    {u.id === props.currentUserId ? (
-                      <a href="/admin/account#password">{t("account.password")}</a>
-                    ) : (
-                      <ResetPasswordForm
-                        t={t}
-                        csrf={user.csrf}
-                        target={u}
-                        minPasswordLength={props.minPasswordLength}
-                        error={
-                          props.resetError?.userId === u.id ? props.resetError.message : undefined
-                        }
-                      />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  </>
+                )}
+              </td>
+              <td>
+                {u.id === props.currentUserId ? (
+                  <a href="/admin/account#password">{t("account.password")}</a>
+                ) : (
+                  <ResetPasswordForm
+                    t={t}
+                    csrf={user.csrf}
+                    target={u}
+                    minPasswordLength={props.minPasswordLength}
+                    error={props.resetError?.userId === u.id ? props.resetError.message : undefined}
+                  />
+                )}
+              </td>
+            </tr>
+          ))}
+        </ColumnsTable>
       )}
       <h2 id="create">{t("users.create")}</h2>
       <ErrorSummary t={t} errors={e} />
