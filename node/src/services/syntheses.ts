@@ -201,8 +201,11 @@ export function createSynthesisService(
       // Synchronous transaction: nothing can publish the same period between draft and insert.
       const published = ctx.db.transaction((tx) => {
         const { key, previous, draft } = draftFor(territory, period, correction);
-        // Said first, so the answer is not "mark it as a correction" when there is nothing to correct.
-        const unchanged = previous ? draftFor(territory, period, true).draft.payload : null;
+        // Said first, so the answer is not "mark it as a correction" when there is nothing to correct
+        // (checked on the correction draft, which is the one already built when correcting).
+        const unchanged = previous
+          ? (correction ? draft : draftFor(territory, period, true).draft).payload
+          : null;
         if (
           previous &&
           unchanged &&
