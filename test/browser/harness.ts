@@ -18,9 +18,9 @@ import { createNode, type SpiralNode } from "../../node/src/node";
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-export const SCREENSHOT_DIR = path.join(ROOT, "test-artifacts", "screenshots");
+const SCREENSHOT_DIR = path.join(ROOT, "test-artifacts", "screenshots");
 /** The screenshots the README shows (committed). */
-export const DOCS_SCREENSHOT_DIR = path.join(ROOT, "docs", "screenshots");
+const DOCS_SCREENSHOT_DIR = path.join(ROOT, "docs", "screenshots");
 
 export interface ServedNode {
   node: SpiralNode;
@@ -120,7 +120,7 @@ export interface AxeViolation {
 }
 
 /** Every violation axe finds on the page as it is now. */
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+async function axeViolations(page: Page): Promise<AxeViolation[]> {
   // Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) allows it.
   const loaded = await page.evaluate(() => "axe" in window);
   if (!loaded) await page.evaluate(axe.source);

@@ -30,7 +30,7 @@ export const MULHOUSE: Place = {
 export const PARIS: Place = { slug: "paris", name: "Paris", country: "FR", region: "FR-IDF" };
 export const PORTO: Place = { slug: "porto", name: "Porto", country: "PT", region: "PT-13" };
 export const NAMUR: Place = { slug: "namur", name: "Namur", country: "BE", region: "BE-WAL" };
-export const PLACES = [MULHOUSE, PARIS, PORTO, NAMUR];
+const PLACES = [MULHOUSE, PARIS, PORTO, NAMUR];
 
 export const H1: Period = { start: "2026-01-01", end: "2026-06-30" };
 export const actorOf = (place: Place) => `https://${place.slug}.example/actors/${place.slug}`;
