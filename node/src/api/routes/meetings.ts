@@ -17,7 +17,7 @@ import { commaSeparated, slugParams } from "../schemas";
 
 const meetingParams = slugParams.extend({ id: z.uuid() });
 const meetingSchema = z.object({ id: z.string(), url: z.string(), sequence: z.number() }).loose();
-export const networkMeetingsQuery = z.object({
+const networkMeetingsQuery = z.object({
   kind: commaSeparated(z.enum(MEETING_KINDS)),
   country: commaSeparated(countryCode),
   from: isoDate.optional(),
@@ -43,7 +43,7 @@ export function registerMeetingRoutes(router: Router, services: Services): void 
       // Followers-only meetings are delivered to followers, never listed publicly.
       const rows = services.meetings
         .list(c.req.valid("param").slug, { upcoming })
-        .filter((row) => c.get("actor") === "admin" || isPublic(row.payload));
+        .filter((row) => c.get("actor") === "admin" || isPublicMeeting(row.payload));
       return c.json(rows.map(view), 200);
     },
   );
@@ -92,7 +92,7 @@ export function registerMeetingRoutes(router: Router, services: Services): void 
     (c) => {
       const { slug, id } = c.req.valid("param");
       const row = services.meetings.get(slug, id);
-      if (c.get("actor") !== "admin" && !isPublic(row.payload)) {
+      if (c.get("actor") !== "admin" && !isPublicMeeting(row.payload)) {
         throw new NotFoundError(`no meeting ${id} in territory "${slug}"`);
       }
       return c.json(view(row), 200);
@@ -172,14 +172,12 @@ export function registerMeetingRoutes(router: Router, services: Services): void 
   );
 }
 
-const isPublic = (payload: Record<string, unknown>) => isPublicMeeting(payload);
-
 /** Upcoming public meetings of this node's territories and those received, soonest first. */
-export function networkMeetings(services: Services, filter: z.infer<typeof networkMeetingsQuery>) {
+function networkMeetings(services: Services, filter: z.infer<typeof networkMeetingsQuery>) {
   const { publicUrl } = services.ctx;
   const local = services.meetings
     .upcomingEverywhere()
-    .filter((row) => isPublic(row.payload))
+    .filter((row) => isPublicMeeting(row.payload))
     .map((row) => ({
       url: meetingUrl(publicUrl, row.uuid),
       local: true,
@@ -200,7 +198,7 @@ export function networkMeetings(services: Services, filter: z.infer<typeof netwo
     });
   const received = services.receivedMeetings
     .upcoming({ kinds: filter.kind, countries: filter.country, from: filter.from, to: filter.to })
-    .filter((row) => isPublic(row.payload))
+    .filter((row) => isPublicMeeting(row.payload))
     .map((row) => ({
       url: row.objectId,
       local: false,
