@@ -128,7 +128,7 @@ describe("synthesisPayloadSchema", () => {
     expect(found.every((issue) => issue.startsWith("territory.country: "))).toBe(true);
   });
 
-  // Fails (bug): the regex does not stop zod 4 from running the refine, and
+  // Regression: a format regex does not stop zod 4 from running a later refine, and
   // Intl.DisplayNames.of throws a RangeError on anything that is not a region subtag.
   it("reports a malformed country as an issue instead of throwing", () => {
     const throwing = ["FRA", "F", "F1", ""].filter((country) => {
@@ -142,7 +142,7 @@ describe("synthesisPayloadSchema", () => {
     expect(throwing).toEqual([]);
   });
 
-  // Fails (bug): Intl.DisplayNames knows every CLDR region, not only ISO 3166-1 countries:
+  // Regression: Intl.DisplayNames knows every CLDR region, not only ISO 3166-1 countries:
   // "ZZ" is "Unknown Region", "EU" the European Union, "UK" is not ISO (GB is).
   it("rejects region codes that are not ISO 3166-1 countries", () => {
     const accepted = ["ZZ", "EU", "UN", "EZ", "QO", "XA", "UK"].filter(
