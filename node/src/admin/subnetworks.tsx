@@ -13,6 +13,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from "../services/err
 import { followingView } from "../services/follows";
 import type { SubnetworkItemRow, SubnetworkRow } from "../services/subnetworks";
 import {
+  memberView,
   subnetworkInputSchema,
   subnetworkPatchSchema,
   subnetworkView,
@@ -389,14 +390,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
           theme: themeLabels(row.theme, lang),
           moderators: row.moderators.map((id) => userNames.get(id) ?? `#${id}`),
         }}
-        members={members.map((m) => ({
-          id: m.id,
-          member: m.follower,
-          name: m.name ?? undefined,
-          handle: m.handle ?? undefined,
-          state: m.state,
-          since: m.createdAt,
-        }))}
+        members={members.map(memberView)}
         relayed={services.subnetworks
           .items(services.subnetworks.actorUrl(row.slug), { includeDeleted: true })
           .map((item) => hostedItem(item, known))}
