@@ -134,16 +134,12 @@ export function endorsement(services: Services): (origin: string) => boolean {
 /** The API's URL for this figure, as JSON or CSV (public reads). */
 export function figureApiUrl(params: FigureParams, format: "json" | "csv"): string {
   const query = new URLSearchParams();
-  if (params.country) query.set("country", params.country.join(","));
-  if (params.region) query.set("region", params.region.join(","));
-  if (params.category) query.set("category", params.category.join(","));
-  if (params.from) query.set("from", params.from);
-  if (params.to) query.set("to", params.to);
-  if (params.question) query.set("question", params.question);
-  if (params.territory) query.set("territory", params.territory);
-  if (params.subnetwork) query.set("subnetwork", params.subnetwork);
-  query.set("scope", params.scope);
-  if (params.robust) query.set("robust", "true");
+  // Absent filters (and robust=false, the default) are left out; lists go comma-separated.
+  for (const field of FIGURE_FIELDS) {
+    const value = params[field];
+    if (value === undefined || value === false) continue;
+    query.set(field, Array.isArray(value) ? value.join(",") : String(value));
+  }
   if (format === "csv") query.set("format", "csv");
   return `/api/v1/aggregates?${query.toString()}`;
 }
