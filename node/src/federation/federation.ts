@@ -44,9 +44,9 @@ import { meetingToEvent } from "./meeting-mapper";
 import type { DeliveryWatch } from "./reachability";
 import { synthesisToArticle } from "./synthesis-mapper";
 
-export const SOFTWARE_VERSION = "0.1.0";
-export const PROTOCOL_VERSION = "spiral/1";
-export const KNOWN_SYNTHESES = "known-syntheses";
+const SOFTWARE_VERSION = "0.1.0";
+const PROTOCOL_VERSION = "spiral/1";
+const KNOWN_SYNTHESES = "known-syntheses";
 const PAGE_SIZE = 50;
 
 export interface FederationOptions {

@@ -64,7 +64,7 @@ export function inboxGuard(grid: Grid): MiddlewareHandler[] {
 }
 
 /** Why a directly delivered synthesis Create/Update must be refused, or null. */
-export function synthesisRefusal(body: unknown, grid: Grid): string | null {
+function synthesisRefusal(body: unknown, grid: Grid): string | null {
   const activity = body as Record<string, unknown>;
   if (activity?.type !== "Create" && activity?.type !== "Update") return null;
   const object = activity.object as Record<string, unknown> | undefined;

@@ -193,7 +193,7 @@ async function verifiedOrigin(
 }
 
 /** A synthesis version: stored if it moves the (origin, period) forward (DESIGN §6–§7). */
-export async function onSynthesisActivity(
+async function onSynthesisActivity(
   ctx: Ctx,
   activity: Create | Update,
   article: Article,
@@ -235,11 +235,7 @@ export async function onSynthesisActivity(
 }
 
 /** A meeting announced (or changed, or cancelled) by a territory. */
-export async function onMeetingActivity(
-  ctx: Ctx,
-  activity: Create | Update,
-  event: Event,
-): Promise<void> {
+async function onMeetingActivity(ctx: Ctx, activity: Create | Update, event: Event): Promise<void> {
   const { services, logger } = ctx.data;
   const refuse = (reason: string) => logger.warn(`ignored ${describe(activity)}: ${reason}`);
   const parsed = eventToMeeting(event);

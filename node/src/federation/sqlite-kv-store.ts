@@ -42,7 +42,7 @@ const PUBLIC_KEY_PREFIX = ["_fedify", "publicKey"] as const;
  * whole point of caching keys is to verify relays while the origin is offline (DESIGN.md §6,
  * Fedify notes finding 0.3).
  */
-export function isPublicKeyCacheKey(key: KvKey): boolean {
+function isPublicKeyCacheKey(key: KvKey): boolean {
   return key.length === 3 && key[0] === PUBLIC_KEY_PREFIX[0] && key[1] === PUBLIC_KEY_PREFIX[1];
 }
 

@@ -338,7 +338,7 @@ export async function announceToMembers(
 }
 
 /** The sub-network (a Group a local territory joined, accepted) behind this actor URL. */
-export function joinedSubnetwork(services: Services, actorUrl: string | null | undefined) {
+function joinedSubnetwork(services: Services, actorUrl: string | null | undefined) {
   if (!actorUrl) return undefined;
   return services.follows
     .acceptedFollowing()

@@ -29,7 +29,7 @@ export function periodLabel(period: SynthesisPayload["period"]): string {
   return period.cycle === undefined ? range : `${range}, cycle ${period.cycle}`;
 }
 
-export function synthesisName(payload: SynthesisPayload): string {
+function synthesisName(payload: SynthesisPayload): string {
   return `Well-being synthesis — ${payload.territory.name} — ${periodLabel(payload.period)}`;
 }
 
@@ -41,7 +41,7 @@ function topDimensions(payload: SynthesisPayload, question: Question, grid: Grid
 }
 
 /** One line with the key figures (Mastodon shows the name, this summary and the link). */
-export function synthesisSummary(payload: SynthesisPayload, grid: Grid): string {
+function synthesisSummary(payload: SynthesisPayload, grid: Grid): string {
   const top = topDimensions(payload, "Q1", grid, 1)[0];
   const most = top ? `; well-being is most often about ${top.label.toLowerCase()}` : "";
   const groups = `${payload.groups} group${payload.groups === 1 ? "" : "s"}`;
@@ -52,7 +52,7 @@ export function synthesisSummary(payload: SynthesisPayload, grid: Grid): string 
 }
 
 /** Readable HTML without tables or images: for each question, dimensions by number of criteria. */
-export function synthesisHtml(payload: SynthesisPayload, grid: Grid): string {
+function synthesisHtml(payload: SynthesisPayload, grid: Grid): string {
   const sections = QUESTIONS.filter((q) => payload.totals.byQuestion[q]).map((question) => {
     const items = topDimensions(payload, question, grid, 20)
       .map((d) => `<li>${escapeHtml(d.label)} (${d.code}): ${d.count}</li>`)
