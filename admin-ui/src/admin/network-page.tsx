@@ -67,14 +67,14 @@ export const webHref = (url: string): string | undefined =>
   /^https?:\/\//i.test(url) ? url : undefined;
 
 /** The type of a followed actor in words (territory, sub-network, or its ActivityStreams type). */
-export function actorTypeLabel(t: Translate, type: string | undefined): string {
+function actorTypeLabel(t: Translate, type: string | undefined): string {
   if (type === "Organization") return t("network.kind.territory");
   if (type === "Group") return t("network.kind.subnetwork");
   return type ? t("network.kind.other", { type }) : t("network.kind.unknown");
 }
 
 /** The follow form: a handle or URL, looked up and previewed before anything is sent. */
-export function FollowForm(props: { t: Translate; value?: string | undefined; error?: string }) {
+function FollowForm(props: { t: Translate; value?: string | undefined; error?: string }) {
   const { t } = props;
   return (
     <form method="get" action="/admin/network/preview" aria-labelledby="follow-heading">

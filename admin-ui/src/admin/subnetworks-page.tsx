@@ -75,7 +75,7 @@ function RemoteActorName(props: { href: string; name: string; handle?: string | 
 }
 
 /** What a theme covers, as a definition list (or the sentence saying it takes everything). */
-export function ThemeView(props: { t: Translate; theme: ThemeLabels }) {
+function ThemeView(props: { t: Translate; theme: ThemeLabels }) {
   const { t, theme } = props;
   const parts: Array<[MessageKey, string[]]> = [
     ["subnetworks.theme.dimensions", theme.dimensions],

@@ -51,7 +51,7 @@ const STYLES = [
 const styleOf = (index: number) => STYLES[index % STYLES.length] ?? STYLES[0];
 
 /** Geometry of the drawing, in SVG user units (the picture scales to its container). */
-export const CHART_LAYOUT = {
+const CHART_LAYOUT = {
   width: 640,
   /** Where bars start: the series name sits to the left of each bar. */
   barStart: 112,

@@ -11,7 +11,7 @@ import { type CsvProblem, CsvRejected } from "../services/csv-import";
 import { type AdminApp, type AdminContext, type AdminKit, EDITORS, type Reply } from "./kit";
 
 /** The largest CSV accepted by the workspace (the other forms stay at the small global limit). */
-export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 const MAX_SIZE_LABEL = "5 MiB";
 /** Room for the multipart envelope and the other fields around a file of the largest size. */
 const MAX_IMPORT_BODY = MAX_IMPORT_BYTES + 64 * 1024;
