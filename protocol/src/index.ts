@@ -7,6 +7,7 @@ export * from "./grid";
 export * from "./hash";
 export * from "./html";
 export * from "./meeting";
+export * from "./minority-views";
 export * from "./schemas";
 export * from "./suggest";
 export * from "./synthesis";

@@ -7,6 +7,7 @@ import {
 } from "../../../admin-ui/src/admin/classify-page";
 import type { Lang } from "../../../admin-ui/src/i18n";
 import {
+  foldText,
   type Grid,
   type GridEntry,
   parseSpiralCode,
@@ -246,8 +247,6 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
   });
 }
 
-const fold = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
-
 /**
  * The grid's components matching a search: a code prefix (A0, a03, A01/P15 → A01), or else every
  * word found in the English or French label, ignoring case and accents. Empty: all components.
@@ -260,12 +259,12 @@ export function searchGrid(grid: Grid, query: string): GridEntry[] {
     const prefix = (code[1] ?? "").toUpperCase();
     return grid.components.filter((entry) => entry.code.startsWith(prefix));
   }
-  const words = fold(q)
+  const words = foldText(q)
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);
   if (words.length === 0) return [];
   return grid.components.filter((entry) => {
-    const text = fold(`${entry.label.en} ${entry.label.fr}`);
+    const text = foldText(`${entry.label.en} ${entry.label.fr}`);
     return words.every((word) => text.includes(word));
   });
 }

@@ -23,11 +23,12 @@ import type { Lang, Translate } from "../../../admin-ui/src/i18n";
 import {
   dimensionSubtotals,
   isoDate,
+  minorityViews,
   type Period,
   POOLED_CATEGORY,
   type Question,
 } from "../../../protocol/src/index";
-import { minorityViews } from "../../../protocol/src/minority-views";
+
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import type { AdminApp, AdminContext, AdminKit, Errors } from "./kit";
 import { EDITORS, str } from "./kit";
