@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: type-check, lint, then vitest. The last line is the plain summary
+# Runs the whole test suite on a fresh machine: fetches Node.js and the dependencies when needed
+# (lib/toolchain.sh), installs Debian's Chromium for the browser tests when missing
+# (lib/chromium.sh), then type-check, lint and vitest. The last line is the plain summary
 # "vitest: N passed, N failed" (vitest prints performance hints after its own summary).
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
+source "$SPIRAL_ROOT/scripts/lib/chromium.sh"
+ensure_chromium
 npm run --silent typecheck
 npm run --silent lint
 log="$(mktemp)"
