@@ -72,7 +72,7 @@ const coreEn = {
   "login.submit": "Sign in",
   "login.failed": "Wrong email or password.",
   "login.throttled":
-    "Too many failed attempts for this account. Wait {minutes} minutes and try again.",
+    "Too many failed attempts for this account: sign-in to it is paused. Try again in {minutes} min.",
   "login.signedOut": "You are signed out.",
   "home.title": "Workspace",
   "home.signedInAs": "Signed in as {name} ({role}).",
@@ -306,7 +306,7 @@ const coreFr: Record<keyof typeof coreEn, string> = {
   "login.submit": "Se connecter",
   "login.failed": "Adresse e-mail ou mot de passe incorrect.",
   "login.throttled":
-    "Trop d'essais infructueux pour ce compte. Attendez {minutes} minutes puis réessayez.",
+    "Trop d'essais infructueux pour ce compte : la connexion y est suspendue. Réessayez dans {minutes} min.",
   "login.signedOut": "Vous êtes déconnecté.",
   "home.title": "Espace de travail",
   "home.signedInAs": "Connecté·e en tant que {name} ({role}).",
