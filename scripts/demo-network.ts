@@ -145,8 +145,12 @@ async function main(): Promise<void> {
     "ALLOW_PRIVATE_ADDRESSES is on for these demo nodes: never do this on a real node.\n",
   );
   const nodes = await Promise.all(territories.map((t, i) => startOne(t, basePort + i)));
-  for (const n of nodes)
+  for (const n of nodes) {
     console.log(`${n.slug.padEnd(10)} ${n.url}   (@${n.slug}@localhost:${new URL(n.url).port})`);
+    // No account yet: the workspace's first-run setup asks for the code in this file.
+    const setupCode = n.node.setupCode.prepare();
+    if (setupCode) console.log(`           ${n.url}/admin/setup — setup code ${setupCode}`);
+  }
 
   console.log("\nEach territory follows the two others…");
   for (const follower of nodes) {

@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { DEVICE_COOKIE } from "../../node/src/admin/known-devices";
 import {
   type AdminTestNode,
   type AdminTestNodeOptions,
   addUser,
   type Browser,
+  csrfOf,
   FRED,
   PASSWORD,
   SETUP,
   startSignedIn,
+  VERA,
 } from "./browser";
 
 /**
@@ -87,6 +90,54 @@ describe("per-account sign-in lock", () => {
     const later = t.browser({}, "198.51.100.1");
     for (let i = 0; i < 4; i++) expect((await guess(later, i)).status).toBe(401);
     await later.login(FRED.email);
+  });
+});
+
+describe("a browser where the account signed in before", () => {
+  /** Fred signs in, then out, from his own browser: it keeps his device cookie. */
+  async function fredsBrowser() {
+    const fred = t.browser({}, "192.0.2.50");
+    await fred.login(FRED.email);
+    const home = await fred.get("/admin");
+    expect((await fred.post("/admin/logout", { _csrf: csrfOf(home.text) })).status).toBe(303);
+    expect(fred.cookies.has(DEVICE_COOKIE)).toBe(true);
+    return fred;
+  }
+  async function lockFred() {
+    for (let i = 0; i < 5; i++) await guess(t.browser({}, `198.51.100.${i + 1}`), i);
+    expect((await attempt(t.browser(), FRED.email, PASSWORD)).status).toBe(429);
+  }
+
+  it("still signs in while someone else's guesses keep the account paused", async () => {
+    await nodeWithFred();
+    const fred = await fredsBrowser();
+    await lockFred();
+    await fred.login(FRED.email);
+    // The account stays paused for everyone else.
+    expect((await attempt(t.browser(), FRED.email, PASSWORD)).status).toBe(429);
+  });
+
+  it("counts its own wrong passwords on itself; a forged or another account's cookie is not known", async () => {
+    await nodeWithFred();
+    const fred = await fredsBrowser();
+    const cookie = fred.cookies.get(DEVICE_COOKIE) ?? "";
+    await lockFred();
+    const forged = t.browser();
+    // One character of the signature changed (mid-signature, so the decoded bytes differ).
+    const at = cookie.length - 10;
+    const flipped = cookie[at] === "A" ? "B" : "A";
+    forged.cookies.set(DEVICE_COOKIE, `${cookie.slice(0, at)}${flipped}${cookie.slice(at + 1)}`);
+    expect((await attempt(forged, FRED.email, PASSWORD)).status).toBe(429);
+    const vera = t.browser();
+    await addUser(t.node, VERA);
+    await vera.login(VERA.email);
+    await vera.post("/admin/logout", { _csrf: csrfOf((await vera.get("/admin")).text) });
+    expect((await attempt(vera, FRED.email, PASSWORD)).status).toBe(429);
+    // Wrong passwords from Fred's browser pause that browser only.
+    for (let i = 0; i < 5; i++) expect((await guess(fred, i)).status).toBe(401);
+    const paused = await attempt(fred, FRED.email, PASSWORD);
+    expect(paused.status).toBe(429);
+    expect(paused.text).toContain("Too many failed attempts from this browser");
   });
 });
 

@@ -14,6 +14,8 @@ export const en = {
     "Too many wrong setup codes from your address. Try again in {minutes} min.",
   "login.addressThrottled":
     "Too many failed sign-ins from your address. Try again in {minutes} min.",
+  "login.deviceThrottled":
+    "Too many failed attempts from this browser. Try again in {minutes} min.",
   "account.title": "My account",
   "account.signedInAs": "Signed in as {name} ({email}), {role}.",
   "account.password": "Change my password",
@@ -45,6 +47,8 @@ export const fr: Record<keyof typeof en, string> = {
     "Trop de codes d'installation erronés depuis votre adresse. Réessayez dans {minutes} min.",
   "login.addressThrottled":
     "Trop de connexions échouées depuis votre adresse. Réessayez dans {minutes} min.",
+  "login.deviceThrottled":
+    "Trop d'essais infructueux depuis ce navigateur. Réessayez dans {minutes} min.",
   "account.title": "Mon compte",
   "account.signedInAs": "Connecté·e en tant que {name} ({email}), {role}.",
   "account.password": "Changer mon mot de passe",

@@ -23,6 +23,7 @@ import {
   sameToken,
   str,
 } from "./kit";
+import { createKnownDevices, DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_S } from "./known-devices";
 import {
   ACCOUNT_POLICY,
   ADDRESS_POLICY,
@@ -47,6 +48,13 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
   const accountThrottle = createBackoffThrottle(now, ACCOUNT_POLICY);
   const addressThrottle = createBackoffThrottle(now, ADDRESS_POLICY);
   const setupThrottle = createBackoffThrottle(now, SETUP_CODE_POLICY);
+  const devices = createKnownDevices(services.ctx.db);
+  /** Marks this browser as one where `email` signed in (see known-devices.ts). */
+  const rememberDevice = (c: AdminContext, email: string) =>
+    setCookie(c, DEVICE_COOKIE, devices.issue(email), {
+      ...cookieBase,
+      maxAge: DEVICE_COOKIE_MAX_AGE_S,
+    });
   const addressOf = (c: AdminContext) => clientAddress(c, trustProxy);
   // ---- first-run setup ----
 
@@ -130,6 +138,7 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
       });
       setupCode.retire();
       logger.info(`first-run setup done: ${JSON.stringify(user.email)} is the first admin`);
+      rememberDevice(c, user.email);
       return startSession(c, user.id);
     } catch (error) {
       if (error instanceof ConflictError && services.users.isEmpty()) {
@@ -184,44 +193,70 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     return loginPage(c, notice ? { notice } : {});
   });
 
-  admin.post("/login", async (c) => {
-    const form = await readForm(c);
-    if (!form) return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
-    if (!sameToken(form._csrf, getCookie(c, FORM_COOKIE))) return csrfRefused(c);
+  /**
+   * Where an attempt's failures count: a browser that signed in to this account before counts
+   * on its own (its device cookie); anyone else on the account and on their address.
+   */
+  const attemptKeys = (c: AdminContext, email: string) => {
+    const device = devices.verify(getCookie(c, DEVICE_COOKIE), email);
+    return device
+      ? { lock: `device|${device}`, device: true, address: undefined }
+      : { lock: `login|${email}`, device: false, address: addressOf(c) };
+  };
+  type AttemptKeys = ReturnType<typeof attemptKeys>;
+
+  /** The 429 page when this attempt must wait; undefined when it may go ahead. */
+  const loginWait = (c: AdminContext, email: string, keys: AttemptKeys) => {
     const t = c.get("t");
-    const email = str(form, "email").toLowerCase();
-    const account = `login|${email}`;
-    const address = addressOf(c);
-    const accountWait = accountThrottle.waitMs(account);
-    if (accountWait > 0) {
-      const minutes = minutesOf(accountWait);
-      return loginPage(c, { email, error: t("login.throttled", { minutes }) }, 429);
+    const lockWait = accountThrottle.waitMs(keys.lock);
+    if (lockWait > 0) {
+      const minutes = minutesOf(lockWait);
+      const error = t(keys.device ? "login.deviceThrottled" : "login.throttled", { minutes });
+      return loginPage(c, { email, error }, 429);
     }
-    const addressWait = addressThrottle.waitMs(address);
+    const addressWait = keys.address ? addressThrottle.waitMs(keys.address) : 0;
     if (addressWait > 0) {
       const minutes = minutesOf(addressWait);
       return loginPage(c, { email, error: t("login.addressThrottled", { minutes }) }, 429);
     }
-    // Counted before the (slow) password check, so parallel guesses cannot all slip through.
-    const accountPause = accountThrottle.fail(account);
-    const addressPause = addressThrottle.fail(address);
-    const user = await services.users.authenticate(email, form.password ?? "");
-    if (user) {
-      accountThrottle.reset(account);
-      addressThrottle.forgive(address);
-      return startSession(c, user.id);
-    }
-    if (accountPause > 0) {
+    return undefined;
+  };
+
+  /** Tells the operator's log when a failure starts a pause (attacker input JSON-quoted). */
+  const logPauses = (email: string, keys: AttemptKeys, lockPause: number, addressPause: number) => {
+    const who = keys.device ? "a browser known to " : "";
+    if (lockPause > 0) {
       logger.warn(
-        `sign-in to ${JSON.stringify(email)} paused ${minutesOf(accountPause)} min after repeated wrong passwords (last from ${address})`,
+        `sign-in to ${who}${JSON.stringify(email)} paused ${minutesOf(lockPause)} min after repeated wrong passwords (last from ${keys.address ?? "a known browser"})`,
       );
     }
     if (addressPause > 0) {
       logger.warn(
-        `sign-in from ${address} paused ${minutesOf(addressPause)} min after repeated failures across accounts`,
+        `sign-in from ${keys.address} paused ${minutesOf(addressPause)} min after repeated failures across accounts`,
       );
     }
-    return loginPage(c, { email, error: t("login.failed") }, 401);
+  };
+
+  admin.post("/login", async (c) => {
+    const form = await readForm(c);
+    if (!form) return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
+    if (!sameToken(form._csrf, getCookie(c, FORM_COOKIE))) return csrfRefused(c);
+    const email = str(form, "email").toLowerCase();
+    const keys = attemptKeys(c, email);
+    const waiting = loginWait(c, email, keys);
+    if (waiting) return waiting;
+    // Counted before the (slow) password check, so parallel guesses cannot all slip through.
+    const lockPause = accountThrottle.fail(keys.lock);
+    const addressPause = keys.address ? addressThrottle.fail(keys.address) : 0;
+    const user = await services.users.authenticate(email, form.password ?? "");
+    if (!user) {
+      logPauses(email, keys, lockPause, addressPause);
+      return loginPage(c, { email, error: c.get("t")("login.failed") }, 401);
+    }
+    accountThrottle.reset(keys.lock);
+    if (keys.address) addressThrottle.forgive(keys.address);
+    rememberDevice(c, user.email);
+    return startSession(c, user.id);
   });
 
   admin.post("/logout", async (c) => {
