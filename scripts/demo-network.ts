@@ -43,6 +43,7 @@ async function startOne(data: (typeof territories)[number], port: number): Promi
     },
     allowPrivateAddress: true,
     antiEntropyIntervalMs: 60_000,
+    setupCodeFile: path.join(dir, "setup-code"),
   });
   if (node.services.territories.list().length === 0) seedTerritory(node.services, data);
   await node.deps.keys.keyPairs(slug);

@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { Federation } from "@fedify/fedify";
 import { Hono } from "hono";
 import {
@@ -45,8 +44,8 @@ export interface NodeOptions {
   /** Failed contacts in a row after which a followed actor or follower shows as unreachable. */
   unreachableAfterFailures?: number;
   /**
-   * Where the first-run setup code is kept (owner-only). Default: `setup-code` next to the
-   * database file; with ":memory:" and no file given, the code stays in memory.
+   * Where the first-run setup code is kept, owner-only (the start command: DATA_DIR/setup-code).
+   * Without it the code stays in memory (tests, benchmarks), readable on `setupCode`.
    */
   setupCodeFile?: string;
   /** Believe X-Forwarded-For's last entry as the client address (TRUST_PROXY). */
@@ -90,11 +89,7 @@ export function createNode(options: NodeOptions): SpiralNode {
   services.categories.ensureBuiltins();
   const { generated } = ensureAdminToken(storage.db, options.adminToken);
   const setupCode = createSetupCode({
-    file:
-      options.setupCodeFile ??
-      (options.databaseFile === ":memory:"
-        ? undefined
-        : path.join(path.dirname(options.databaseFile), "setup-code")),
+    file: options.setupCodeFile,
     isOpen: () => services.users.isEmpty(),
   });
   setupCode.prepare();

@@ -52,6 +52,7 @@ const fileNode = (dir: string) => {
     publicUrl: "http://node.test",
     logger: quiet,
     adminToken: ADMIN_TOKEN,
+    setupCodeFile: path.join(dir, "setup-code"),
   });
   nodes.push(node);
   return node;
@@ -179,7 +180,7 @@ describe("the setup code file", () => {
     expect(node.node.setupCode.check(code)).toBe(false);
   });
 
-  it("lives next to the database, survives a restart, and is removed when accounts exist", async () => {
+  it("survives a restart with the database, and is removed when accounts exist", async () => {
     const dir = tempDir();
     const file = path.join(dir, "setup-code");
     const first = fileNode(dir);
