@@ -43,6 +43,7 @@ async function startOne(data: (typeof territories)[number], port: number): Promi
     },
     allowPrivateAddress: true,
     antiEntropyIntervalMs: 60_000,
+    setupCodeFile: path.join(dir, "setup-code"),
   });
   if (node.services.territories.list().length === 0) seedTerritory(node.services, data);
   await node.deps.keys.keyPairs(slug);
@@ -145,8 +146,12 @@ async function main(): Promise<void> {
     "ALLOW_PRIVATE_ADDRESSES is on for these demo nodes: never do this on a real node.\n",
   );
   const nodes = await Promise.all(territories.map((t, i) => startOne(t, basePort + i)));
-  for (const n of nodes)
+  for (const n of nodes) {
     console.log(`${n.slug.padEnd(10)} ${n.url}   (@${n.slug}@localhost:${new URL(n.url).port})`);
+    // No account yet: the workspace's first-run setup asks for the code in this file.
+    const setupCode = n.node.setupCode.prepare();
+    if (setupCode) console.log(`           ${n.url}/admin/setup — setup code ${setupCode}`);
+  }
 
   console.log("\nEach territory follows the two others…");
   for (const follower of nodes) {

@@ -63,16 +63,17 @@ const coreEn = {
   "error.invalid": "This value is not accepted.",
   "setup.title": "Set up this node",
   "setup.intro":
-    "Welcome. Describe your territory and create the first admin account. You can add facilitators afterwards.",
+    "Welcome. Enter the setup code the node printed, describe your territory and create the first admin account. You can add facilitators afterwards.",
   "setup.territory": "Your territory",
-  "setup.territoryExists": "This node already hosts {name}. Create the first admin account.",
+  "setup.territoryExists":
+    "This node already hosts {name}. Enter the setup code the node printed and create the first admin account.",
   "setup.account": "First admin account",
   "setup.submit": "Create the territory and my account",
   "login.title": "Sign in",
   "login.submit": "Sign in",
   "login.failed": "Wrong email or password.",
   "login.throttled":
-    "Too many failed attempts for this account. Wait {minutes} minutes and try again.",
+    "Too many failed attempts for this account: sign-in to it is paused. Try again in {minutes} min, or from a browser where you signed in to it before.",
   "login.signedOut": "You are signed out.",
   "home.title": "Workspace",
   "home.signedInAs": "Signed in as {name} ({role}).",
@@ -297,16 +298,17 @@ const coreFr: Record<keyof typeof coreEn, string> = {
   "error.invalid": "Cette valeur n'est pas acceptée.",
   "setup.title": "Installer ce nœud",
   "setup.intro":
-    "Bienvenue. Décrivez votre territoire et créez le premier compte administrateur. Vous pourrez ajouter des animateurs ensuite.",
+    "Bienvenue. Saisissez le code d'installation affiché par le nœud, décrivez votre territoire et créez le premier compte administrateur. Vous pourrez ajouter des animateurs ensuite.",
   "setup.territory": "Votre territoire",
-  "setup.territoryExists": "Ce nœud héberge déjà {name}. Créez le premier compte administrateur.",
+  "setup.territoryExists":
+    "Ce nœud héberge déjà {name}. Saisissez le code d'installation affiché par le nœud et créez le premier compte administrateur.",
   "setup.account": "Premier compte administrateur",
   "setup.submit": "Créer le territoire et mon compte",
   "login.title": "Connexion",
   "login.submit": "Se connecter",
   "login.failed": "Adresse e-mail ou mot de passe incorrect.",
   "login.throttled":
-    "Trop d'essais infructueux pour ce compte. Attendez {minutes} minutes puis réessayez.",
+    "Trop d'essais infructueux pour ce compte : la connexion y est suspendue. Réessayez dans {minutes} min, ou depuis un navigateur où vous vous y êtes déjà connecté·e.",
   "login.signedOut": "Vous êtes déconnecté.",
   "home.title": "Espace de travail",
   "home.signedInAs": "Connecté·e en tant que {name} ({role}).",

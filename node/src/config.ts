@@ -19,6 +19,7 @@ const envSchema = z.object({
     })
     .optional(),
   ALLOW_PRIVATE_ADDRESSES: booleanFlag.default(false),
+  TRUST_PROXY: booleanFlag.default(false),
   ADMIN_TOKEN: z
     .string()
     .min(24, "ADMIN_TOKEN must be at least 24 characters (or leave it unset to generate one)")
@@ -40,6 +41,8 @@ export interface Config {
   dataDir: string;
   publicUrl: string;
   allowPrivateAddresses: boolean;
+  /** Believe X-Forwarded-For's last entry as the client address (a reverse proxy in front). */
+  trustProxy: boolean;
   adminToken: string | undefined;
   demoData: boolean;
   disclosure: z.infer<typeof disclosurePolicySchema>;
@@ -78,6 +81,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: path.resolve(e.DATA_DIR),
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     allowPrivateAddresses: e.ALLOW_PRIVATE_ADDRESSES,
+    trustProxy: e.TRUST_PROXY,
     adminToken: e.ADMIN_TOKEN,
     demoData: e.DEMO_DATA,
     disclosure: policy.data,

@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     adminToken: config.adminToken,
     policy: config.disclosure,
     allowPrivateAddress: config.allowPrivateAddresses,
+    trustProxy: config.trustProxy,
+    setupCodeFile: path.join(config.dataDir, "setup-code"),
     antiEntropyIntervalMs: config.antiEntropyIntervalMs,
   });
   logger.info(`database ${databaseFile} (checked, migrations applied)`);
@@ -47,6 +49,10 @@ async function main(): Promise<void> {
     );
     demoAccount = await seedDemoAdmin(node.services);
   }
+  // The first admin account needs the one-time setup code while no account exists (the demo
+  // seed's account closes setup, and removes the code's file).
+  const setupCode = node.services.users.isEmpty() ? node.setupCode.prepare() : undefined;
+  if (!setupCode) node.setupCode.retire();
 
   // Keys are created once per territory, before anything is signed with them.
   for (const territory of node.services.territories.list()) {
@@ -79,8 +85,8 @@ async function main(): Promise<void> {
       : existsSync(tokenFile)
         ? `the token in ${tokenFile}`
         : "the token printed at the first start";
-    const browser = node.services.users.isEmpty()
-      ? "first visit: set up the territory and create the first admin account"
+    const browser = setupCode
+      ? "first visit: set up the node and create the first admin account with the setup code below"
       : demoAccount
         ? `demo account ${demoAccount.email}, password ${demoAccount.password} (also in ${demoPasswordFile})`
         : existsSync(demoPasswordFile)
@@ -91,6 +97,13 @@ async function main(): Promise<void> {
       `  Log in (API): the admin token as a bearer token (${token}), e.g.`,
       `    curl -H "Authorization: Bearer $(cat ${tokenFile})" ${config.publicUrl}/api/v1/territories/${slug}/groups`,
     );
+    if (setupCode) {
+      lines.push(
+        `  First-run setup code: ${setupCode}`,
+        `    Enter it at ${config.publicUrl}/admin/setup to create the first admin account. It is also in`,
+        `    ${node.setupCode.file} (readable by this user only) and stops working once an account exists.`,
+      );
+    }
     process.stdout.write(`${lines.join("\n")}\n\n`);
   });
 

@@ -24,6 +24,7 @@ import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
 import { createPages } from "./pages";
 import { createServices, type Services } from "./services/index";
+import { createSetupCode, type SetupCode } from "./services/setup-code";
 
 export interface NodeOptions {
   /** Database file, or ":memory:" (tests). */
@@ -42,6 +43,13 @@ export interface NodeOptions {
   queuePollIntervalMs?: number;
   /** Failed contacts in a row after which a followed actor or follower shows as unreachable. */
   unreachableAfterFailures?: number;
+  /**
+   * Where the first-run setup code is kept, owner-only (the start command: DATA_DIR/setup-code).
+   * Without it the code stays in memory (tests, benchmarks), readable on `setupCode`.
+   */
+  setupCodeFile?: string;
+  /** Believe X-Forwarded-For's last entry as the client address (TRUST_PROXY). */
+  trustProxy?: boolean;
 }
 
 export interface SpiralNode {
@@ -55,6 +63,8 @@ export interface SpiralNode {
   antiEntropy: AntiEntropy;
   /** Set when this start generated the admin token (first start without ADMIN_TOKEN). */
   generatedAdminToken?: string | undefined;
+  /** The first-run setup code (its file, or in memory for a node without one). */
+  setupCode: SetupCode;
   /** Starts the background work: the message queue, outbox deliveries, periodic pulls. */
   start(): void;
   /** Stops the background work and closes the database. */
@@ -78,6 +88,11 @@ export function createNode(options: NodeOptions): SpiralNode {
   });
   services.categories.ensureBuiltins();
   const { generated } = ensureAdminToken(storage.db, options.adminToken);
+  const setupCode = createSetupCode({
+    file: options.setupCodeFile,
+    isOpen: () => services.users.isEmpty(),
+  });
+  setupCode.prepare();
 
   const kv = new SqliteKvStore(storage.sqlite);
   const queue = new SqliteMessageQueue(storage.sqlite, {
@@ -130,6 +145,8 @@ export function createNode(options: NodeOptions): SpiralNode {
       secureCookies: options.publicUrl.startsWith("https:"),
       logger: options.logger,
       network,
+      setupCode,
+      trustProxy: options.trustProxy ?? false,
     }),
   );
   app.route("/", createPages(services));
@@ -147,6 +164,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     outbox,
     antiEntropy: ae,
     generatedAdminToken: generated,
+    setupCode,
     start() {
       if (started) return;
       started = true;

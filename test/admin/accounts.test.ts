@@ -9,6 +9,8 @@ import {
   csrfOf,
   PASSWORD,
   SETUP as SHARED_SETUP,
+  setupCodeOf,
+  setupForm,
   startSignedIn,
 } from "./browser";
 
@@ -40,7 +42,7 @@ describe("first-run setup", () => {
     t = createAdminTestNode();
     const b = t.browser();
     const answer = await b.submit("/admin/setup", "/admin/setup", {
-      ...SETUP,
+      ...setupForm(t.node, SETUP),
       slug: "Not A Slug",
       country: "XX",
       languages: "",
@@ -67,7 +69,7 @@ describe("first-run setup", () => {
   it("creates the territory and the first admin, signs them in, then is closed", async () => {
     t = createAdminTestNode();
     const b = t.browser();
-    const done = await b.submit("/admin/setup", "/admin/setup", SETUP);
+    const done = await b.submit("/admin/setup", "/admin/setup", setupForm(t.node, SETUP));
     expect(done.status, done.text).toBe(303);
     expect(done.location).toBe("/admin");
     expect(b.cookies.has(SESSION_COOKIE)).toBe(true);
@@ -125,6 +127,7 @@ describe("first-run setup", () => {
     expect(page.text).not.toContain("Create the territory");
     const done = await b.post("/admin/setup", {
       _csrf: csrfOf(page.text),
+      setupCode: setupCodeOf(t.node),
       name: "Ann",
       email: "ann@example.org",
       password: PASSWORD,
@@ -138,7 +141,7 @@ describe("first-run setup", () => {
     t = createAdminTestNode();
     const b = t.browser();
     await b.get("/admin/setup");
-    const refused = await b.post("/admin/setup", { ...SETUP, _csrf: "wrong" });
+    const refused = await b.post("/admin/setup", { ...setupForm(t.node, SETUP), _csrf: "wrong" });
     expect(refused.status).toBe(403);
     expect(refused.text).toContain("This form has expired");
     expect(t.node.services.users.isEmpty()).toBe(true);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import type { Logger } from "../../node/src/api/problem";
 import { createNode, type SpiralNode } from "../../node/src/node";
@@ -25,28 +26,59 @@ export interface AdminTestNode {
   node: SpiralNode;
   /** Moves the node's clock forward. */
   advance(ms: number): void;
-  browser(headers?: Record<string, string>): Browser;
+  /** A browser; `address` is the TCP peer address the node sees (none: "unknown"). */
+  browser(headers?: Record<string, string>, address?: string): Browser;
+  /** What the node logged as warnings. */
+  warnings: string[];
   close(): Promise<void>;
 }
 
-export function createAdminTestNode(options: { publicUrl?: string } = {}): AdminTestNode {
+export interface AdminTestNodeOptions {
+  publicUrl?: string;
+  /** Believe X-Forwarded-For (TRUST_PROXY). */
+  trustProxy?: boolean;
+  /** Keep the setup code in this file (default: in memory). */
+  setupCodeFile?: string;
+}
+
+export function createAdminTestNode(options: AdminTestNodeOptions = {}): AdminTestNode {
   let now = new Date("2026-06-15T12:00:00.000Z").getTime();
-  const logger: Logger = { error: () => {}, info: () => {}, warn: () => {} };
+  const warnings: string[] = [];
+  const logger: Logger = { error: () => {}, info: () => {}, warn: (m) => warnings.push(m) };
   const node = createNode({
     databaseFile: ":memory:",
     publicUrl: options.publicUrl ?? "http://node.test",
     logger,
     adminToken: ADMIN_TOKEN,
     now: () => new Date(now),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.setupCodeFile ? { setupCodeFile: options.setupCodeFile } : {}),
   });
   return {
     node,
     advance: (ms) => {
       now += ms;
     },
-    browser: (headers) => new Browser(node, headers),
+    browser: (headers, address) => new Browser(node, headers, address),
+    warnings,
     close: () => node.close(),
   };
+}
+
+/**
+ * The one-time setup code, read the way its operator would: from the file the node wrote in
+ * its data directory, or (a node without one, as in these tests) from the node object.
+ */
+export function setupCodeOf(node: SpiralNode): string {
+  const { file } = node.setupCode;
+  const code = file ? readFileSync(file, "utf8").trim() : node.setupCode.inMemoryCode();
+  expect(code, "the node has a setup code").toBeTruthy();
+  return code ?? "";
+}
+
+/** The setup form with the node's setup code. */
+export function setupForm(node: SpiralNode, form: Record<string, string> = SETUP) {
+  return { ...form, setupCode: setupCodeOf(node) };
 }
 
 /**
@@ -54,12 +86,16 @@ export function createAdminTestNode(options: { publicUrl?: string } = {}): Admin
  * browser that ran setup, signed in as Alice, the first admin. `setup` replaces the form.
  */
 export async function startSignedIn(
-  options: { publicUrl?: string; headers?: Record<string, string>; setup?: typeof SETUP } = {},
+  options: AdminTestNodeOptions & { headers?: Record<string, string>; setup?: typeof SETUP } = {},
 ): Promise<{ t: AdminTestNode; admin: Browser }> {
   const t = createAdminTestNode(options);
   try {
     const admin = t.browser(options.headers);
-    const done = await admin.submit("/admin/setup", "/admin/setup", options.setup ?? SETUP);
+    const done = await admin.submit(
+      "/admin/setup",
+      "/admin/setup",
+      setupForm(t.node, options.setup ?? SETUP),
+    );
     expect(done.status, done.text).toBe(303);
     return { t, admin };
   } catch (error) {
@@ -136,6 +172,8 @@ export class Browser {
   constructor(
     private readonly node: SpiralNode,
     private readonly headers: Record<string, string> = {},
+    /** The peer address the node's HTTP server would see (Hono's node-server bindings). */
+    private readonly address?: string,
   ) {}
 
   async request(method: string, path: string, form?: Record<string, string>): Promise<Page> {
@@ -148,11 +186,11 @@ export class Browser {
       body = new URLSearchParams(form).toString();
       headers["content-type"] = "application/x-www-form-urlencoded";
     }
-    const response = await this.node.app.request(path, {
-      method,
-      headers,
-      ...(body ? { body } : {}),
-    });
+    const response = await this.node.app.request(
+      path,
+      { method, headers, ...(body ? { body } : {}) },
+      this.address ? { incoming: { socket: { remoteAddress: this.address } } } : undefined,
+    );
     const setCookies = response.headers.getSetCookie();
     for (const line of setCookies) {
       const [pair = ""] = line.split(";");

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type AdminTestNode, createAdminTestNode, csrfOf, PASSWORD, SETUP } from "./browser";
+import { type AdminTestNode, createAdminTestNode, csrfOf, PASSWORD, setupForm } from "./browser";
 
 // Issues 7 and 8: the workspace's sub-network pages on one node. Members are recorded as the
 // inbox would record their Follow (the Accept or Reject they are sent only waits in the queue).
@@ -13,7 +13,7 @@ afterEach(async () => {
 async function signedIn() {
   t = createAdminTestNode();
   const admin = t.browser();
-  expect((await admin.submit("/admin/setup", "/admin/setup", SETUP)).status).toBe(303);
+  expect((await admin.submit("/admin/setup", "/admin/setup", setupForm(t.node))).status).toBe(303);
   const { users } = t.node.services;
   const mona = await users.create(
     { email: "mona@example.org", name: "Mona", password: PASSWORD, role: "facilitator" },

@@ -1,7 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { copyFile, mkdir } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import axe from "axe-core";
@@ -31,8 +32,12 @@ export interface ServedNode {
   close(): Promise<void>;
 }
 
-/** A fresh node (empty in-memory database) listening on a random port of 127.0.0.1. */
+/**
+ * A fresh node (empty in-memory database) listening on a random port of 127.0.0.1. Its setup
+ * code is kept in a file of a temporary data directory, as a real node's is.
+ */
 export async function serveNode(): Promise<ServedNode> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "spiral-browser-"));
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -48,6 +53,7 @@ export async function serveNode(): Promise<ServedNode> {
       warn: () => {},
     },
     antiEntropyIntervalMs: 0,
+    setupCodeFile: path.join(dataDir, "setup-code"),
   });
   server.on("request", getRequestListener(node.app.fetch));
   node.start();
@@ -59,8 +65,16 @@ export async function serveNode(): Promise<ServedNode> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await node.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The setup code, read from the node's file as its operator would. */
+export function readSetupCode(served: ServedNode): string {
+  const { file } = served.node.setupCode;
+  if (!file) throw new Error("the served node keeps no setup code file");
+  return readFileSync(file, "utf8").trim();
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   horizontalOverflow,
   launchChromium,
   openContext,
+  readSetupCode,
   type ServedNode,
   screenshot,
   serveNode,
@@ -128,6 +129,7 @@ describe("a facilitator's first session in the browser", () => {
       await expectAccessible(page, "setup");
       await screenshot(page, "setup", { docs: true });
 
+      await page.getByLabel("Setup code").fill(readSetupCode(served));
       await page.getByLabel("Territory name").fill("Bourtzwiller");
       await page.getByLabel("Short name (used in addresses)").fill(slug);
       await page.getByLabel("Country (two-letter code, e.g. FR)").fill("FR");

@@ -10,6 +10,7 @@ describe("loadConfig", () => {
       dataDir: path.resolve("./data"),
       publicUrl: "http://localhost:8080",
       allowPrivateAddresses: false,
+      trustProxy: false,
       demoData: true,
       disclosure: { k: 5, marginMinimum: 10 },
     });
@@ -19,6 +20,14 @@ describe("loadConfig", () => {
     expect(loadConfig({ PORT: "9001" }).publicUrl).toBe("http://localhost:9001");
     expect(loadConfig({ PUBLIC_URL: "https://spiral.example.org/" }).publicUrl).toBe(
       "https://spiral.example.org",
+    );
+  });
+
+  it("believes X-Forwarded-For only when TRUST_PROXY says so", () => {
+    expect(loadConfig({ TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: "0" }).trustProxy).toBe(false);
+    expect(() => loadConfig({ TRUST_PROXY: "sometimes" })).toThrow(
+      /TRUST_PROXY: expected "true" or "false"/,
     );
   });
 

@@ -12,7 +12,10 @@ export interface SetupPageProps {
   errors?: Record<string, string | undefined>;
 }
 
-/** First-run setup: the territory (when there is none) and the first admin account. */
+/**
+ * First-run setup: the one-time setup code, the territory (when there is none) and the first
+ * admin account. The code is never written back into the page.
+ */
 export function SetupPage(props: SetupPageProps) {
   const { t } = props;
   const v = props.values ?? {};
@@ -27,6 +30,14 @@ export function SetupPage(props: SetupPageProps) {
       <ErrorSummary t={t} errors={e} />
       <form method="post" action="/admin/setup" novalidate>
         <CsrfField token={props.csrf} />
+        <Field
+          name="setupCode"
+          label={t("setup.code")}
+          hint={t("setup.code.hint")}
+          error={e.setupCode}
+          autocomplete="off"
+          required
+        />
         {props.existingTerritory ? null : (
           <fieldset>
             <legend>{t("setup.territory")}</legend>

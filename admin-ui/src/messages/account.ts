@@ -3,6 +3,19 @@
 export const en = {
   // The setup form's button when the node already hosts its territory (only the account is made).
   "setup.submitAccount": "Create my account",
+  // The one-time setup code the node prints at start (README, "Facilitator workspace").
+  "setup.code": "Setup code",
+  "setup.code.hint":
+    "The node printed it when it started, and keeps it in the file setup-code of its data directory (DATA_DIR, ./data by default), readable only by the account that runs the node. It stops working once the first account exists.",
+  "setup.code.missing": "Enter the setup code.",
+  "setup.code.wrong":
+    "This is not the setup code. Copy it from the node's start message or from the file setup-code in its data directory.",
+  "setup.code.throttled":
+    "Too many wrong setup codes from your address. Try again in {minutes} min.",
+  "login.addressThrottled":
+    "Too many failed sign-ins from your address. Try again in {minutes} min.",
+  "login.deviceThrottled":
+    "Too many failed attempts from this browser. Try again in {minutes} min.",
   "account.title": "My account",
   "account.signedInAs": "Signed in as {name} ({email}), {role}.",
   "account.password": "Change my password",
@@ -24,6 +37,18 @@ export const en = {
 
 export const fr: Record<keyof typeof en, string> = {
   "setup.submitAccount": "Créer mon compte",
+  "setup.code": "Code d'installation",
+  "setup.code.hint":
+    "Le nœud l'a affiché à son démarrage et le garde dans le fichier setup-code de son répertoire de données (DATA_DIR, ./data par défaut), lisible seulement par le compte qui fait tourner le nœud. Il ne sert plus dès que le premier compte existe.",
+  "setup.code.missing": "Saisissez le code d'installation.",
+  "setup.code.wrong":
+    "Ce n'est pas le code d'installation. Copiez-le depuis le message de démarrage du nœud ou depuis le fichier setup-code de son répertoire de données.",
+  "setup.code.throttled":
+    "Trop de codes d'installation erronés depuis votre adresse. Réessayez dans {minutes} min.",
+  "login.addressThrottled":
+    "Trop de connexions échouées depuis votre adresse. Réessayez dans {minutes} min.",
+  "login.deviceThrottled":
+    "Trop d'essais infructueux depuis ce navigateur. Réessayez dans {minutes} min.",
   "account.title": "Mon compte",
   "account.signedInAs": "Connecté·e en tant que {name} ({email}), {role}.",
   "account.password": "Changer mon mot de passe",

@@ -1,5 +1,3 @@
-import { getConnInfo } from "@hono/node-server/conninfo";
-import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { AccountPage } from "../../../admin-ui/src/admin/account-page";
 import { AdminHomePage } from "../../../admin-ui/src/admin/home-page";
@@ -25,71 +23,47 @@ import {
   sameToken,
   str,
 } from "./kit";
+import { createKnownDevices, DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_S } from "./known-devices";
+import {
+  ACCOUNT_POLICY,
+  ADDRESS_POLICY,
+  clientAddress,
+  createBackoffThrottle,
+  minutesOf,
+  SETUP_CODE_POLICY,
+} from "./throttle";
 
 export const SESSION_COOKIE = "spiral_session";
 /** The double-submit token of the forms used before there is a session (setup, login). */
 export const FORM_COOKIE = "spiral_form";
 export const LANG_COOKIE = "lang";
 
-/** Login failures allowed per email and address within the window, before waiting. */
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 15 * 60 * 1000;
-
-/** In-memory count of recent login failures per email and client address (slows guessing). */
-function createLoginThrottle(now: () => Date) {
-  const failures = new Map<string, { count: number; since: number }>();
-  const current = (key: string) => {
-    const entry = failures.get(key);
-    if (entry && now().getTime() - entry.since > FAILURE_WINDOW_MS) {
-      failures.delete(key);
-      return undefined;
-    }
-    return entry;
-  };
-  return {
-    /** Minutes left to wait, or 0 when the attempt may go ahead. */
-    wait(key: string): number {
-      const entry = current(key);
-      if (!entry || entry.count < MAX_FAILURES) return 0;
-      return Math.ceil((entry.since + FAILURE_WINDOW_MS - now().getTime()) / 60_000);
-    },
-    fail(key: string): void {
-      const entry = current(key);
-      if (entry) entry.count++;
-      else {
-        // Bounded memory: drop the oldest entries, never everyone's (that would reset the count
-        // of the account under attack).
-        while (failures.size >= 10_000) {
-          const oldest = failures.keys().next().value;
-          if (oldest === undefined) break;
-          failures.delete(oldest);
-        }
-        failures.set(key, { count: 1, since: now().getTime() });
-      }
-    },
-    succeed(key: string): void {
-      failures.delete(key);
-    },
-  };
-}
-
-const clientAddress = (c: Context) => {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown"; // not behind the Node server (tests through app.request)
-  }
-};
-
 /** First-run setup, sign in and out, the language switch, the home page and accounts. */
 export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
   const { services, options, protect, signedIn, message, csrfRefused, entryPoint, readForm } = kit;
   const { formToken, startSession, actorOf, cookieBase } = kit;
-  const { publicUrl } = services.ctx;
-  const throttle = createLoginThrottle(services.ctx.now);
+  const { publicUrl, now } = services.ctx;
+  const { setupCode, trustProxy, logger } = options;
+  // Sign-in failures per account (from anywhere) and per client address (across accounts).
+  const accountThrottle = createBackoffThrottle(now, ACCOUNT_POLICY);
+  const addressThrottle = createBackoffThrottle(now, ADDRESS_POLICY);
+  const setupThrottle = createBackoffThrottle(now, SETUP_CODE_POLICY);
+  const devices = createKnownDevices(services.ctx.db);
+  /** Marks this browser as one where `email` signed in (see known-devices.ts). */
+  const rememberDevice = (c: AdminContext, email: string) =>
+    setCookie(c, DEVICE_COOKIE, devices.issue(email), {
+      ...cookieBase,
+      maxAge: DEVICE_COOKIE_MAX_AGE_S,
+    });
+  const addressOf = (c: AdminContext) => clientAddress(c, trustProxy);
   // ---- first-run setup ----
 
-  const setupPage = (c: AdminContext, values: Record<string, string> = {}, errors: Errors = {}) =>
+  const setupPage = (
+    c: AdminContext,
+    values: Record<string, string> = {},
+    errors: Errors = {},
+    status?: 403 | 429,
+  ) =>
     c.html(
       <SetupPage
         t={c.get("t")}
@@ -100,7 +74,7 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
         values={values}
         errors={errors}
       />,
-      Object.values(errors).some(Boolean) ? 400 : 200,
+      status ?? (Object.values(errors).some(Boolean) ? 400 : 200),
     );
 
   admin.get("/setup", (c) => {
@@ -120,6 +94,8 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
         str(form, k),
       ]),
     );
+    const refused = checkSetupCode(c, form.setupCode ?? "", values);
+    if (refused) return refused;
     const errors: Errors = {};
     const hasTerritory = services.territories.list().length > 0;
     let profile: TerritoryProfile | undefined;
@@ -160,6 +136,9 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
       const user = await services.users.createFirstAdmin(account, () => {
         if (profile) services.territories.create(profile, `setup:${account.email.toLowerCase()}`);
       });
+      setupCode.retire();
+      logger.info(`first-run setup done: ${JSON.stringify(user.email)} is the first admin`);
+      rememberDevice(c, user.email);
       return startSession(c, user.id);
     } catch (error) {
       if (error instanceof ConflictError && services.users.isEmpty()) {
@@ -170,6 +149,29 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
       throw error;
     }
   });
+
+  /**
+   * The setup code check: the re-rendered form when it is missing (400), wrong (403) or when
+   * this address has given too many wrong ones (429); undefined when it is right.
+   */
+  function checkSetupCode(c: AdminContext, code: string, values: Record<string, string>) {
+    const t = c.get("t");
+    const key = addressOf(c);
+    const wait = setupThrottle.waitMs(key);
+    if (wait > 0) {
+      const minutes = minutesOf(wait);
+      return setupPage(c, values, { setupCode: t("setup.code.throttled", { minutes }) }, 429);
+    }
+    if (!code.trim()) return setupPage(c, values, { setupCode: t("setup.code.missing") });
+    if (setupCode.check(code)) {
+      setupThrottle.reset(key);
+      return undefined;
+    }
+    const pause = setupThrottle.fail(key);
+    if (pause > 0)
+      logger.warn(`wrong setup codes from ${key}: setup paused ${minutesOf(pause)} min`);
+    return setupPage(c, values, { setupCode: t("setup.code.wrong") }, 403);
+  }
 
   // ---- sign in and out ----
 
@@ -191,21 +193,69 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     return loginPage(c, notice ? { notice } : {});
   });
 
+  /**
+   * Where an attempt's failures count: a browser that signed in to this account before counts
+   * on its own (its device cookie); anyone else on the account and on their address.
+   */
+  const attemptKeys = (c: AdminContext, email: string) => {
+    const device = devices.verify(getCookie(c, DEVICE_COOKIE), email);
+    return device
+      ? { lock: `device|${device}`, device: true, address: undefined }
+      : { lock: `login|${email}`, device: false, address: addressOf(c) };
+  };
+  type AttemptKeys = ReturnType<typeof attemptKeys>;
+
+  /** The 429 page when this attempt must wait; undefined when it may go ahead. */
+  const loginWait = (c: AdminContext, email: string, keys: AttemptKeys) => {
+    const t = c.get("t");
+    const lockWait = accountThrottle.waitMs(keys.lock);
+    if (lockWait > 0) {
+      const minutes = minutesOf(lockWait);
+      const error = t(keys.device ? "login.deviceThrottled" : "login.throttled", { minutes });
+      return loginPage(c, { email, error }, 429);
+    }
+    const addressWait = keys.address ? addressThrottle.waitMs(keys.address) : 0;
+    if (addressWait > 0) {
+      const minutes = minutesOf(addressWait);
+      return loginPage(c, { email, error: t("login.addressThrottled", { minutes }) }, 429);
+    }
+    return undefined;
+  };
+
+  /** Tells the operator's log when a failure starts a pause (attacker input JSON-quoted). */
+  const logPauses = (email: string, keys: AttemptKeys, lockPause: number, addressPause: number) => {
+    const who = keys.device ? "a browser known to " : "";
+    if (lockPause > 0) {
+      logger.warn(
+        `sign-in to ${who}${JSON.stringify(email)} paused ${minutesOf(lockPause)} min after repeated wrong passwords (last from ${keys.address ?? "a known browser"})`,
+      );
+    }
+    if (addressPause > 0) {
+      logger.warn(
+        `sign-in from ${keys.address} paused ${minutesOf(addressPause)} min after repeated failures across accounts`,
+      );
+    }
+  };
+
   admin.post("/login", async (c) => {
     const form = await readForm(c);
     if (!form) return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
     if (!sameToken(form._csrf, getCookie(c, FORM_COOKIE))) return csrfRefused(c);
-    const t = c.get("t");
     const email = str(form, "email").toLowerCase();
-    const key = `${email}|${clientAddress(c)}`;
-    const wait = throttle.wait(key);
-    if (wait > 0)
-      return loginPage(c, { email, error: t("login.throttled", { minutes: wait }) }, 429);
+    const keys = attemptKeys(c, email);
+    const waiting = loginWait(c, email, keys);
+    if (waiting) return waiting;
     // Counted before the (slow) password check, so parallel guesses cannot all slip through.
-    throttle.fail(key);
+    const lockPause = accountThrottle.fail(keys.lock);
+    const addressPause = keys.address ? addressThrottle.fail(keys.address) : 0;
     const user = await services.users.authenticate(email, form.password ?? "");
-    if (!user) return loginPage(c, { email, error: t("login.failed") }, 401);
-    throttle.succeed(key);
+    if (!user) {
+      logPauses(email, keys, lockPause, addressPause);
+      return loginPage(c, { email, error: c.get("t")("login.failed") }, 401);
+    }
+    accountThrottle.reset(keys.lock);
+    if (keys.address) addressThrottle.forgive(keys.address);
+    rememberDevice(c, user.email);
     return startSession(c, user.id);
   });
 
@@ -311,15 +361,16 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     if (Object.values(errors).some(Boolean)) return accountPage(c, { errors }, 400);
     // Guessing the current password from a stolen session is slowed like a login.
     const key = `password-change|${auth.user.id}`;
-    const wait = throttle.wait(key);
+    const wait = accountThrottle.waitMs(key);
     if (wait > 0) {
+      const minutes = minutesOf(wait);
       return accountPage(
         c,
-        { errors: { currentPassword: t("login.throttled", { minutes: wait }) } },
+        { errors: { currentPassword: t("login.throttled", { minutes }) } },
         429,
       );
     }
-    throttle.fail(key);
+    accountThrottle.fail(key);
     try {
       await services.users.changeOwnPassword(
         auth.user.id,
@@ -339,7 +390,7 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
         400,
       );
     }
-    throttle.succeed(key);
+    accountThrottle.reset(key);
     return c.redirect("/admin/account?changed", 303);
   });
 

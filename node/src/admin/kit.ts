@@ -7,6 +7,7 @@ import type { Logger } from "../api/problem";
 import type { NetworkService } from "../federation/network";
 import type { Services } from "../services/index";
 import type { SessionRow } from "../services/sessions";
+import type { SetupCode } from "../services/setup-code";
 import type { Role, UserView } from "../services/users";
 
 export interface AdminOptions {
@@ -15,6 +16,10 @@ export interface AdminOptions {
   logger: Logger;
   /** Following and followers over the network (look-ups, sending); absent in some tests. */
   network?: NetworkService;
+  /** The one-time code first-run setup asks for. */
+  setupCode: SetupCode;
+  /** Believe X-Forwarded-For's last entry as the client address (TRUST_PROXY). */
+  trustProxy: boolean;
 }
 
 export type AdminEnv = {
