@@ -195,7 +195,9 @@ function violations(
       });
     }
   }
-  return found;
+  // Both ways of telling groups apart often find the same atom: say it once.
+  const unique = new Map(found.map((v) => [JSON.stringify(v), v]));
+  return [...unique.values()];
 }
 
 /** Atoms of participants the draft would newly isolate (1 … k−1), across everything published. */

@@ -137,8 +137,10 @@ function chooseBreakdown(
   const bySize = [...published].sort(
     (a, b) => participantsOf(a) - participantsOf(b) || a.localeCompare(b),
   );
+  // Folding every category leaves "other" equal to the total: that level is "no breakdown".
   const levels: Array<string[] | null> = [
-    ...bySize.map((_, folded) => bySize.slice(folded).sort()),
+    [...published].sort(),
+    ...bySize.slice(1).map((_, folded) => bySize.slice(folded + 1).sort()),
     null,
   ];
   let first: AtomViolation | undefined;
