@@ -293,8 +293,6 @@ const totalParticipants = (groups: readonly GroupTally[]) =>
 const hasCriteria = (groups: readonly GroupTally[]) =>
   groups.some((g) => g.counts.some((c) => c.count > 0));
 
-const previousHash = `sha256:${"ab".repeat(32)}`;
-
 describe.each([
   ["default policy", DEFAULT_POLICY],
   ["raised policy", { k: 8, marginMinimum: 15 }],
