@@ -427,4 +427,41 @@ describe("publish", () => {
     expect(page.text).toContain("Catégorie « Parents » : 3 participant(s), moins que k = 5.");
     expect(page.text).toContain('<button type="submit" class="primary">Publier</button>');
   });
+
+  it("says in French why a category stays in “other” after comparing with version 1", async () => {
+    const { fred } = await seeded({ "accept-language": "fr" });
+    const first = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    const csrf = csrfOf(first.text);
+    expect((await fred.post("/admin/synthesis/publish", { _csrf: csrf, ...YEAR })).status).toBe(
+      303,
+    );
+    // Six more parents: "parents" (9) alone would leave the 3 first parents isolated by difference.
+    const { groups, criteria } = t.node.services;
+    const more = groups.create(
+      SLUG,
+      {
+        label: "More parents",
+        category: "parents",
+        sessionDates: ["2026-06-01"],
+        participants: 6,
+        cycle: 0,
+      },
+      "test",
+    );
+    const rows = criteria.add(SLUG, more.id, coded("Q1", "A02", 1), "test");
+    criteria.validate(
+      SLUG,
+      rows.map((r) => r.id),
+      "test",
+    );
+    const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    expect(page.text).not.toContain('id="blockers"');
+    expect(page.text).toContain(
+      "Catégorie « Parents » : comptée dans « autre ». Publiée à part, la comparer avec la version 1 (du 2026-01-01 au 2026-12-31) isolerait 3 participant(s) (moins que k = 5).",
+    );
+    expect(rawJsonOf(page.text).categories.map((c: { category: string }) => c.category)).toEqual([
+      "young-people",
+      "other",
+    ]);
+  });
 });
