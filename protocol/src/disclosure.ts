@@ -2,7 +2,8 @@ import { z } from "zod";
 import { POOLED_CATEGORY } from "./vocabulary";
 
 /**
- * Disclosure control (DESIGN §5). Defaults are the minimums: a node may only make them stricter.
+ * Disclosure control (docs/protocol.md §4). Defaults are the minimums: a node may only make
+ * them stricter.
  * - k: fewest participants a published cell (synthesis, category) or atom (protocol/src/atoms.ts)
  *   may describe;
  * - marginMinimum: fewest participants in any published margin cell (gender, age).
