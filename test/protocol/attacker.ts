@@ -4,7 +4,8 @@
  * The outsider reads every public cell (each version's total and category cells, and the margins
  * of the versions that carry them) and — knowing which groups stand behind each cell, the worst
  * case — subtracts cells to isolate every atom (groups sorted by the exact set of cells that
- * contain them). It reports every atom, or atom margin cell, holding 1 … minimum−1.
+ * contain them). It reports every atom, or atom margin cell, holding 1 … minimum−1. Margins are
+ * published on totals only, so margin atoms are those of the totals that carry the margin.
  */
 
 export interface SeenGroup {
