@@ -2,8 +2,10 @@ import { z } from "zod";
 import { POOLED_CATEGORY } from "./vocabulary";
 
 /**
- * Disclosure control (DESIGN §5). Defaults are the minimums: a node may only make them stricter.
- * - k: fewest participants a published cell (synthesis, category, new version) may describe;
+ * Disclosure control (docs/protocol.md §4). Defaults are the minimums: a node may only make
+ * them stricter.
+ * - k: fewest participants a published cell (synthesis, category) or atom (protocol/src/atoms.ts)
+ *   may describe;
  * - marginMinimum: fewest participants in any published margin cell (gender, age).
  */
 export const MIN_K = 5;
@@ -99,20 +101,4 @@ export function disclosableMargin(
     };
   }
   return { cells: nonZero };
-}
-
-/**
- * The version rule: a new version of a published period must add at least k participants,
- * unless it is explicitly a correction; otherwise "v2 − v1" would describe a small session.
- */
-export function versionRuleViolation(
-  previousParticipants: number | null,
-  nextParticipants: number,
-  correction: boolean,
-  k: number,
-): string | null {
-  if (previousParticipants === null || correction) return null;
-  const added = nextParticipants - previousParticipants;
-  if (added >= k) return null;
-  return `a new version must add at least k = ${k} participants (it adds ${added}) or be marked as a correction`;
 }

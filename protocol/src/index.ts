@@ -1,4 +1,5 @@
 export * from "./aggregation";
+export * from "./atoms";
 export * from "./code";
 export * from "./countries";
 export * from "./default-grid";

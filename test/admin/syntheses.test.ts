@@ -317,7 +317,7 @@ describe("publish", () => {
     expect(t.node.services.syntheses.list(SLUG)).toHaveLength(0);
   });
 
-  it("refuses a second version adding fewer than k participants unless it is a correction", async () => {
+  it("refuses a second version that would single out a small group, even as a correction", async () => {
     const { fred } = await seeded();
     const preview = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
     const csrf = csrfOf(preview.text);
@@ -343,23 +343,29 @@ describe("publish", () => {
       rows.map((r) => r.id),
       "test",
     );
+    const isolates =
+      "Comparing it with version 1 (2026-01-01 to 2026-12-31) would single out 2 participant(s), fewer than k = 5";
     const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
-    expect(section(page.text, "blockers")).toContain(
-      "A new version must add at least k = 5 participants (this one adds 2)",
-    );
-    expect(page.text).toContain(
-      `href="/admin/synthesis/preview?${YEAR_QUERY.replace("&", "&amp;")}&amp;correction=1"`,
-    );
+    expect(section(page.text, "blockers")).toContain(isolates);
     const refused = await fred.post("/admin/synthesis/publish", { _csrf: csrf, ...YEAR });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain("This synthesis cannot be published:");
-    expect(refused.text).toContain("(this one adds 2)");
+    expect(refused.text).toContain(isolates);
 
-    // Previewed as a correction: no blocker, the payload says so, and the form is pre-ticked.
+    // As a correction it is refused too: a correction keeps the same groups.
     const asCorrection = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}&correction=1`);
-    expect(asCorrection.text).not.toContain('id="blockers"');
-    expect(rawJsonOf(asCorrection.text)).toMatchObject({ version: 2, correction: true });
+    expect(section(asCorrection.text, "blockers")).toContain(
+      "A correction may only change how criteria are classified, but since version 1 (2026-01-01 to 2026-12-31) groups were added, removed or changed",
+    );
     expect(asCorrection.text).toMatch(/name="correction" value="1" checked=""/);
+
+    // Without the pair, a reclassified criterion is a correction.
+    groups.delete(SLUG, small.id, "test");
+    const [first] = criteria.list(SLUG, { status: "validated", limit: 1, offset: 0 }).items;
+    criteria.classify(SLUG, first?.id ?? 0, { code: "B01", status: "validated" }, "test");
+    const fixed = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}&correction=1`);
+    expect(fixed.text).not.toContain('id="blockers"');
+    expect(rawJsonOf(fixed.text)).toMatchObject({ version: 2, correction: true });
     const corrected = await fred.post("/admin/synthesis/publish", {
       _csrf: csrf,
       ...YEAR,
@@ -420,5 +426,42 @@ describe("publish", () => {
     const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
     expect(page.text).toContain("Catégorie « Parents » : 3 participant(s), moins que k = 5.");
     expect(page.text).toContain('<button type="submit" class="primary">Publier</button>');
+  });
+
+  it("says in French why a category stays in “other” after comparing with version 1", async () => {
+    const { fred } = await seeded({ "accept-language": "fr" });
+    const first = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    const csrf = csrfOf(first.text);
+    expect((await fred.post("/admin/synthesis/publish", { _csrf: csrf, ...YEAR })).status).toBe(
+      303,
+    );
+    // Six more parents: "parents" (9) alone would leave the 3 first parents isolated by difference.
+    const { groups, criteria } = t.node.services;
+    const more = groups.create(
+      SLUG,
+      {
+        label: "More parents",
+        category: "parents",
+        sessionDates: ["2026-06-01"],
+        participants: 6,
+        cycle: 0,
+      },
+      "test",
+    );
+    const rows = criteria.add(SLUG, more.id, coded("Q1", "A02", 1), "test");
+    criteria.validate(
+      SLUG,
+      rows.map((r) => r.id),
+      "test",
+    );
+    const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    expect(page.text).not.toContain('id="blockers"');
+    expect(page.text).toContain(
+      "Catégorie « Parents » : comptée dans « autre ». Publiée à part, la comparer avec la version 1 (du 2026-01-01 au 2026-12-31) isolerait 3 participant(s) (moins que k = 5).",
+    );
+    expect(rawJsonOf(page.text).categories.map((c: { category: string }) => c.category)).toEqual([
+      "young-people",
+      "other",
+    ]);
   });
 });

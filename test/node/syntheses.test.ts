@@ -278,12 +278,12 @@ describe("syntheses", () => {
       expect((await t.anonymous.get(`${T}/syntheses`)).body).toHaveLength(1);
     });
 
-    it("refuses a new version adding fewer than k participants unless it is a correction", async () => {
+    it("refuses a new version that would single out a small group, even as a correction", async () => {
       const v1 = (await publish({ period: PERIOD })).body;
       await addLateGroup(t, 3, "Small late group");
 
       const reason =
-        "a new version must add at least k = 5 participants (it adds 3) or be marked as a correction";
+        "comparing with version 1 of 2026-01-01/2026-06-14 would isolate 3 participant(s), fewer than k = 5";
       const preview = (await t.admin.get(previewPath(PERIOD))).body;
       expect(preview.publishable).toBe(false);
       expect(preview.blockers).toEqual([reason]);
@@ -294,17 +294,35 @@ describe("syntheses", () => {
       expect(refused.body.reasons).toEqual([reason]);
 
       const correctionPreview = (await t.admin.get(previewPath(PERIOD, "&correction=true"))).body;
-      expect(correctionPreview.publishable).toBe(true);
+      expect(correctionPreview.publishable).toBe(false);
+      expect(correctionPreview.blockers).toContain(
+        "a correction may only change classification counts: the groups behind version 1 of 2026-01-01/2026-06-14 or their participants, category or margins changed; publish it as a new version",
+      );
+      expect((await publish({ period: PERIOD, correction: true })).status).toBe(409);
+      const list = (await t.anonymous.get(`${T}/syntheses`)).body;
+      expect(list.map((v: { version: number }) => v.version)).toEqual([1]);
+    });
 
+    it("publishes a correction that only changes classifications", async () => {
+      const v1 = (await publish({ period: PERIOD })).body;
+      const [criterion] = t.services.criteria.list("testville", {
+        status: "validated",
+        limit: 1,
+        offset: 0,
+      }).items;
+      const reclassified = t.services.criteria.classify(
+        "testville",
+        criterion?.id ?? 0,
+        { code: "B01", status: "validated" },
+        "test",
+      );
+      expect(reclassified.code).toBe("B01");
       const v2 = await publish({ period: PERIOD, correction: true });
-      expect(v2.status).toBe(201);
-      expect(v2.body).toMatchObject({ version: 2, participants: 20, periodKey: PERIOD_KEY });
+      expect(v2.status, v2.text).toBe(201);
+      expect(v2.body).toMatchObject({ version: 2, participants: v1.participants });
       expect(v2.body.payload).toMatchObject({ version: 2, previous: v1.hash, correction: true });
       expect(v2.body.hash).not.toBe(v1.hash);
       expect(synthesisPayloadSchema.safeParse(v2.body.payload).success).toBe(true);
-
-      const list = (await t.anonymous.get(`${T}/syntheses`)).body;
-      expect(list.map((v: { version: number }) => v.version)).toEqual([2, 1]);
       // Version 1 is kept as it was published.
       expect((await t.anonymous.get(`${T}/syntheses/${v1.id}`)).body).toEqual(v1);
     });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   AGE_BANDS,
   BUILTIN_GROUP_CATEGORIES,
+  correctionViolation,
   DEFAULT_POLICY,
   type DisclosurePolicy,
   defaultGrid,
@@ -11,13 +12,18 @@ import {
   draftSynthesis,
   GENDER_BANDS,
   type GroupTally,
+  type LedgerGroup,
+  type LedgerVersion,
+  marginAtomViolations,
   POOLED_CATEGORY,
+  participantAtomViolations,
   partitionCategories,
+  periodKey,
   QUESTIONS,
   type SynthesisInput,
   synthesisPayloadSchema,
-  versionRuleViolation,
 } from "../../protocol/src/index";
+import { isolations, type SeenVersion } from "./attacker";
 
 describe("partitionCategories", () => {
   const totals = (entries: Record<string, number>) =>
@@ -113,23 +119,86 @@ describe("disclosableMargin", () => {
   });
 });
 
-describe("versionRuleViolation", () => {
-  it("allows a first version", () => {
-    expect(versionRuleViolation(null, 5, false, 5)).toBeNull();
+describe("the atom rule", () => {
+  const g = (id: number, participants: number, cell: string | null = null, extra = {}) =>
+    ({ id, participants, category: cell ?? "parents", cell, ...extra }) as LedgerGroup;
+  const version = (n: number, groups: LedgerGroup[], margins: LedgerVersion["margins"] = []) => ({
+    periodKey: "2026-01-01/2026-12-31",
+    version: n,
+    groups,
+    margins,
   });
 
-  it("needs k more participants for a new version", () => {
-    expect(versionRuleViolation(10, 15, false, 5)).toBeNull();
-    expect(versionRuleViolation(10, 14, false, 5)).toMatch(
-      /at least k = 5 participants \(it adds 4\)/,
-    );
-    expect(versionRuleViolation(10, 8, false, 5)).toMatch(/it adds -2/);
-    expect(versionRuleViolation(10, 17, false, 8)).toMatch(/k = 8/);
+  it("allows anything without history, and a version whose new groups hold at least k", () => {
+    expect(participantAtomViolations([], version(1, [g(1, 2), g(2, 3)]), 5)).toEqual([]);
+    const v1 = version(1, [g(1, 10)]);
+    expect(participantAtomViolations([v1], version(2, [g(1, 10), g(2, 5)]), 5)).toEqual([]);
   });
 
-  it("allows a correction whatever it adds", () => {
-    expect(versionRuleViolation(10, 11, true, 5)).toBeNull();
-    expect(versionRuleViolation(10, 8, true, 5)).toBeNull();
+  it("finds the new small group whatever happened to the total (edited, or marked a correction)", () => {
+    const v1 = version(1, [g(1, 10)]);
+    // Group 1 raised from 10 to 15 and a group of 2 added: the total rises by 7.
+    expect(participantAtomViolations([v1], version(2, [g(1, 15), g(2, 2)]), 5)).toEqual([
+      { value: 2, bands: [], against: "version 1 of 2026-01-01/2026-12-31" },
+    ]);
+  });
+
+  it("finds a group that left a pooled cell, and a group only one of two overlapping periods holds", () => {
+    const v1 = version(1, [g(1, 10, "young-people"), g(2, 3, "other"), g(3, 3, "other")]);
+    const v2 = version(2, [
+      g(1, 10, "young-people"),
+      g(2, 3, "parents"),
+      g(4, 2, "parents"),
+      g(3, 3, "other"),
+    ]);
+    expect(participantAtomViolations([v1], v2, 5).map((v) => v.value)).toContain(3);
+    const year = { ...version(1, [g(1, 10), g(2, 2)]), periodKey: "2026-01-01/2026-12-31" };
+    const spring = { ...version(1, [g(1, 10)]), periodKey: "2026-01-01/2026-06-30" };
+    expect(participantAtomViolations([year], spring, 5)).toEqual([
+      { value: 2, bands: [], against: "version 1 of 2026-01-01/2026-12-31" },
+    ]);
+  });
+
+  it("does not hold against a draft an atom that was already public", () => {
+    const v1 = version(1, [g(1, 10)]);
+    const v2 = version(2, [g(1, 10), g(2, 3)]);
+    // v2 slipped through before the rule existed; publishing v1's set again adds nothing new.
+    expect(participantAtomViolations([v1, v2], version(3, [g(1, 10), g(2, 3)]), 5)).toEqual([]);
+  });
+
+  it("finds margin cells of an atom under the minimum, unrecorded ones included", () => {
+    const mixed = { margins: { gender: { female: 10, male: 10 } } };
+    const v1 = version(1, [g(1, 20, null, mixed)], ["gender"]);
+    const v2 = version(2, [
+      g(1, 20, null, mixed),
+      g(2, 12, null, { margins: { gender: { female: 12 } } }),
+    ]);
+    expect(marginAtomViolations([v1], v2, "gender", 10)).toEqual([]);
+    const split = version(2, [
+      g(1, 20, null, mixed),
+      g(2, 12, null, { margins: { gender: { female: 9, male: 3 } } }),
+    ]);
+    expect(marginAtomViolations([v1], split, "gender", 10)).toEqual([
+      expect.objectContaining({ bands: ["female", "male"], value: 3 }),
+    ]);
+    const unrecorded = version(2, [
+      g(1, 20, null, mixed),
+      g(2, 12, null, { margins: { gender: { female: 10 } } }),
+    ]);
+    expect(marginAtomViolations([v1], unrecorded, "gender", 10)).toEqual([
+      expect.objectContaining({ bands: ["unrecorded"], value: 2 }),
+    ]);
+    // Versions that did not carry the margin do not count.
+    expect(marginAtomViolations([{ ...v1, margins: [] }], split, "gender", 10)).toEqual([]);
+  });
+
+  it("lets a correction keep exactly the groups, participants, category and margins", () => {
+    const v1 = version(1, [g(1, 10), g(2, 6)]);
+    expect(correctionViolation(v1, [g(2, 6), g(1, 10)])).toBeNull();
+    expect(correctionViolation(v1, [g(1, 10), g(2, 6), g(3, 1)])).toMatch(/a correction may only/);
+    expect(correctionViolation(v1, [g(1, 11), g(2, 6)])).toMatch(/a correction may only/);
+    expect(correctionViolation(v1, [g(1, 10), g(2, 6, "students")])).toMatch(/may only/);
+    expect(correctionViolation(undefined, [g(1, 10)])).toBeNull();
   });
 });
 
@@ -223,8 +292,6 @@ const totalParticipants = (groups: readonly GroupTally[]) =>
   groups.reduce((n, g) => n + g.participants, 0);
 const hasCriteria = (groups: readonly GroupTally[]) =>
   groups.some((g) => g.counts.some((c) => c.count > 0));
-
-const previousHash = `sha256:${"ab".repeat(32)}`;
 
 describe.each([
   ["default policy", DEFAULT_POLICY],
@@ -323,30 +390,63 @@ describe.each([
     );
   });
 
-  it("(g) publishes a new version only if it adds at least k participants or is a correction", () => {
-    const publishable = groupsArb.filter(
-      (groups) => totalParticipants(groups) >= k && hasCriteria(groups),
+  it("(g) no sequence of versions, over overlapping periods, lets an outsider isolate an atom", () => {
+    const periods = [
+      { start: "2025-01-01", end: "2025-12-31" },
+      { start: "2025-01-01", end: "2025-06-30" },
+      { start: "2025-01-01", end: "2025-12-31", cycle: 1 },
+    ];
+    const steps = fc.array(
+      fc.record({
+        members: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+        edit: fc.option(
+          fc.record({
+            index: fc.nat(7),
+            more: fc.integer({ min: 1, max: 6 }),
+            category: fc.option(fc.constantFrom(...categoryPool)),
+          }),
+        ),
+        period: fc.nat(periods.length - 1),
+        correction: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 6 },
     );
     fc.assert(
-      fc.property(
-        publishable,
-        fc.integer({ min: -10, max: 2 * k }),
-        fc.boolean(),
-        (groups, added, correction) => {
-          const participants = totalParticipants(groups) - added;
-          const previous = { version: 3, hash: previousHash, participants };
-          const { payload, blockers } = draftSynthesis(
-            input(groups, policy, { previous, correction }),
-          );
-          if (added < k && !correction) {
-            expect(payload).toBeNull();
-            expect(blockers.join("; ")).toMatch(/or be marked as a correction/);
-          } else {
-            expect(payload).toMatchObject({ version: 4, previous: previousHash, correction });
-            expect(synthesisPayloadSchema.safeParse(payload).success).toBe(true);
+      fc.property(fc.array(groupArb, { minLength: 8, maxLength: 8 }), steps, (pool, plan) => {
+        const current = pool.map((group, i) => ({ ...group, id: i + 1 }));
+        const history: LedgerVersion[] = [];
+        const seen: SeenVersion[] = [];
+        const latest = new Map<string, { version: number; hash: string }>();
+        for (const step of plan) {
+          if (step.edit) {
+            const edited = current[step.edit.index] as GroupTally;
+            edited.participants += step.edit.more;
+            if (step.edit.category) edited.category = step.edit.category;
           }
-        },
-      ),
+          const period = periods[step.period] as (typeof periods)[number];
+          const key = periodKey(period);
+          const previous = latest.get(key) ?? null;
+          const groups = current.filter((_, i) => step.members[i]).map((x) => structuredClone(x));
+          const draft = draftSynthesis(
+            input(groups, policy, { period, previous, correction: step.correction, history }),
+          );
+          const payload = draft.payload;
+          if (!payload) continue;
+          // The ledger says exactly which groups stand behind each public cell.
+          expect(draft.ledger.reduce((n, x) => n + x.participants, 0)).toBe(payload.participants);
+          for (const category of payload.categories ?? []) {
+            const behind = draft.ledger.filter((x) => x.cell === category.category);
+            expect(behind.reduce((n, x) => n + x.participants, 0)).toBe(category.participants);
+          }
+          if (!payload.categories) expect(draft.ledger.every((x) => x.cell === null)).toBe(true);
+          const margins = (["gender", "age"] as const).filter((m) => payload.margins?.[m]);
+          history.push({ periodKey: key, version: payload.version, groups: draft.ledger, margins });
+          seen.push({ name: `${key} v${payload.version}`, groups: draft.ledger, margins });
+          latest.set(key, { version: payload.version, hash: payload.hash });
+          expect(isolations(seen, k, marginMinimum)).toEqual([]);
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 });

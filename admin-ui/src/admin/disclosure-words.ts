@@ -30,10 +30,41 @@ export function blockerInWords(t: Translate, blocker: string): string {
   if (blocker === "no validated criteria to publish") return t("blocker.noCriteria");
   let m = /^the period has (\d+) participant\(s\); at least k = (\d+) are needed$/.exec(blocker);
   if (m) return t("blocker.fewParticipants", { participants: number(m[1]), k: number(m[2]) });
-  m = /^a new version must add at least k = (\d+) participants \(it adds (-?\d+)\)/.exec(blocker);
-  if (m) return t("blocker.versionRule", { k: number(m[1]), added: number(m[2]) });
+  m = ISOLATES.exec(blocker);
+  if (m) {
+    return t("blocker.isolates", {
+      comparison: comparisonInWords(t, m[1] ?? ""),
+      participants: number(m[2]),
+      k: number(m[3]),
+    });
+  }
+  m = /^a correction may only change classification counts: the groups behind (.+?) or their/.exec(
+    blocker,
+  );
+  if (m) return t("blocker.correction", { version: versionInWords(t, m[1] ?? "") });
   return blocker;
 }
+
+/** The atom rule's reason (protocol/src/synthesis.ts isolationReason). */
+const ISOLATES = /^(.+) would isolate (\d+) participant\(s\), fewer than k = (\d+)$/;
+
+/** "version 2 of 2026-01-01/2026-12-31#cycle1" in the page language. */
+function versionInWords(t: Translate, name: string): string {
+  const m = /^version (\d+) of (\d{4}-\d{2}-\d{2})\/(\d{4}-\d{2}-\d{2})(?:#cycle(\d))?$/.exec(name);
+  if (!m) return name;
+  const range = t("isolation.range", { start: m[2] ?? "", end: m[3] ?? "" });
+  const period = m[4] === undefined ? range : t("isolation.cycle", { range, cycle: m[4] });
+  return t("isolation.name", { version: number(m[1]), period });
+}
+
+/** "comparing with version 1 of …" or "publishing it", as the start of a sentence. */
+function comparisonInWords(t: Translate, comparison: string): string {
+  const m = /^comparing with (.+)$/.exec(comparison);
+  if (m) return t("isolation.version", { name: versionInWords(t, m[1] ?? "") });
+  return comparison === "publishing it" ? t("isolation.none") : comparison;
+}
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
 /** What the payload holds back and why, in the page language. */
 export function withheldInWords(
@@ -57,6 +88,23 @@ export function withheldInWords(
     if (folded) {
       return t("withheld.folded", { category: categoryLabel(category), k: number(folded[1]) });
     }
+    const isolated = ISOLATES.exec(withheld.reason.replace(/^folded into "other": /, ""));
+    if (isolated && withheld.reason.startsWith('folded into "other": ')) {
+      return t("withheld.foldedAtom", {
+        category: categoryLabel(category),
+        comparison: lowerFirst(comparisonInWords(t, isolated[1] ?? "")),
+        participants: number(isolated[2]),
+        k: number(isolated[3]),
+      });
+    }
+  }
+  const breakdown = ISOLATES.exec(withheld.reason.replace(/^not published: /, ""));
+  if (withheld.what === "category breakdown" && breakdown) {
+    return t("withheld.breakdown", {
+      comparison: lowerFirst(comparisonInWords(t, breakdown[1] ?? "")),
+      participants: number(breakdown[2]),
+      k: number(breakdown[3]),
+    });
   }
   const margin = /^(gender|age) margin$/.exec(withheld.what)?.[1] as "gender" | "age" | undefined;
   const cells = /^cells under (\d+): (.+)$/.exec(withheld.reason);
@@ -65,6 +113,18 @@ export function withheldInWords(
       margin: t(`margin.${margin}`),
       minimum: number(cells[1]),
       cells: (cells[2] ?? "")
+        .split(", ")
+        .map((band) => bandInWords(t, margin, band))
+        .join(", "),
+    });
+  }
+  const marginAtom = /^(.+) would isolate margin cells under (\d+): (.+)$/.exec(withheld.reason);
+  if (margin && marginAtom) {
+    return t("withheld.marginAtom", {
+      margin: t(`margin.${margin}`),
+      comparison: lowerFirst(comparisonInWords(t, marginAtom[1] ?? "")),
+      minimum: number(marginAtom[2]),
+      cells: (marginAtom[3] ?? "")
         .split(", ")
         .map((band) => bandInWords(t, margin, band))
         .join(", "),

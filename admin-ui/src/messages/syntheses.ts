@@ -83,7 +83,7 @@ export const en = {
     "As it stands the synthesis cannot be published (see the reasons above); publishing will be refused.",
   "publish.correction": "This is a correction of version {version}",
   "publish.correction.hint":
-    "A correction fixes mistakes; it may add fewer than k new participants. The preview above is shown {state}.",
+    "A correction only changes how criteria are classified: the same groups with the same participants, category and margins as the version it corrects. The preview above is shown {state}.",
   "publish.correction.as": "as a correction",
   "publish.correction.notAs": "as a new version (not a correction)",
   "publish.correction.showAs": "Preview as a correction",
@@ -116,14 +116,27 @@ export const en = {
   "blocker.fewParticipants":
     "The period counts {participants} participant(s); at least k = {k} are needed so that nobody can be recognised.",
   "blocker.noCriteria": "There are no validated criteria to publish.",
-  "blocker.versionRule":
-    "A new version must add at least k = {k} participants (this one adds {added}); otherwise comparing it with the previous version would describe a small group. Add groups, or publish it as a correction.",
+  "blocker.isolates":
+    "{comparison} would single out {participants} participant(s), fewer than k = {k}: by subtracting one from the other, anyone could read what this small group said. Wait for more groups, or choose another period.",
+  "blocker.correction":
+    "A correction may only change how criteria are classified, but since {version} groups were added, removed or changed (participants, category or margins). Publish it as a new version.",
+  "isolation.version": "Comparing it with {name}",
+  "isolation.name": "version {version} ({period})",
+  "isolation.none": "Publishing it",
+  "isolation.range": "{start} to {end}",
+  "isolation.cycle": "{range}, cycle {cycle}",
   "withheld.pooled":
     "Category “{category}”: {participants} participant(s), fewer than k = {k}. Its criteria are counted in “other”.",
   "withheld.folded":
     "Category “{category}”: also counted in “other”, so that “other” holds at least k = {k} participants (otherwise the small category could be worked out by subtraction).",
   "withheld.margin":
     "{margin} margin not published: some cells hold fewer than {minimum} people ({cells}).",
+  "withheld.foldedAtom":
+    "Category “{category}”: counted in “other”. Shown on its own, {comparison} would single out {participants} participant(s) (fewer than k = {k}).",
+  "withheld.breakdown":
+    "No breakdown by category. With one, {comparison} would single out {participants} participant(s) (fewer than k = {k}).",
+  "withheld.marginAtom":
+    "{margin} margin not published: {comparison} would single out cells of fewer than {minimum} people ({cells}).",
   "margin.gender": "Gender",
   "margin.age": "Age",
   "margin.unrecorded": "not recorded",
@@ -213,7 +226,7 @@ export const fr: Record<keyof typeof en, string> = {
     "En l'état la synthèse ne peut pas être publiée (voir les raisons ci-dessus) ; la publication sera refusée.",
   "publish.correction": "C'est une correction de la version {version}",
   "publish.correction.hint":
-    "Une correction répare des erreurs ; elle peut ajouter moins de k nouveaux participants. L'aperçu ci-dessus est présenté {state}.",
+    "Une correction ne change que le classement des critères : les mêmes groupes, avec les mêmes participants, catégorie et marges que la version corrigée. L'aperçu ci-dessus est présenté {state}.",
   "publish.correction.as": "comme une correction",
   "publish.correction.notAs": "comme une nouvelle version (pas une correction)",
   "publish.correction.showAs": "Voir l'aperçu comme une correction",
@@ -247,14 +260,27 @@ export const fr: Record<keyof typeof en, string> = {
   "blocker.fewParticipants":
     "La période compte {participants} participant(s) ; il en faut au moins k = {k} pour que personne ne puisse être reconnu.",
   "blocker.noCriteria": "Il n'y a aucun critère validé à publier.",
-  "blocker.versionRule":
-    "Une nouvelle version doit ajouter au moins k = {k} participants (celle-ci en ajoute {added}) ; sinon la comparer avec la version précédente décrirait un petit groupe. Ajoutez des groupes, ou publiez-la comme une correction.",
+  "blocker.isolates":
+    "{comparison} isolerait {participants} participant(s), moins que k = {k} : en soustrayant l'une de l'autre, n'importe qui lirait ce qu'a dit ce petit groupe. Attendez d'autres groupes, ou choisissez une autre période.",
+  "blocker.correction":
+    "Une correction ne peut changer que le classement des critères, or depuis la {version} des groupes ont été ajoutés, retirés ou modifiés (participants, catégorie ou marges). Publiez-la comme une nouvelle version.",
+  "isolation.version": "La comparer avec la {name}",
+  "isolation.name": "version {version} ({period})",
+  "isolation.none": "La publier",
+  "isolation.range": "du {start} au {end}",
+  "isolation.cycle": "{range}, cycle {cycle}",
   "withheld.pooled":
     "Catégorie « {category} » : {participants} participant(s), moins que k = {k}. Ses critères sont comptés dans « autre ».",
   "withheld.folded":
     "Catégorie « {category} » : comptée elle aussi dans « autre », pour que « autre » compte au moins k = {k} participants (sinon la petite catégorie se déduirait par soustraction).",
   "withheld.margin":
     "Marge {margin} non publiée : certaines cases comptent moins de {minimum} personnes ({cells}).",
+  "withheld.foldedAtom":
+    "Catégorie « {category} » : comptée dans « autre ». Publiée à part, {comparison} isolerait {participants} participant(s) (moins que k = {k}).",
+  "withheld.breakdown":
+    "Pas de répartition par catégorie. Avec elle, {comparison} isolerait {participants} participant(s) (moins que k = {k}).",
+  "withheld.marginAtom":
+    "Marge {margin} non publiée : {comparison} isolerait des cases de moins de {minimum} personnes ({cells}).",
   "margin.gender": "genre",
   "margin.age": "âge",
   "margin.unrecorded": "non renseigné",

@@ -145,6 +145,29 @@ export const synthesisVersions = sqliteTable(
   ],
 );
 
+/**
+ * The publication ledger: for every version this node published (any period, corrections and
+ * withdrawn ones included), the groups behind its public cells as they were then — participants,
+ * category, margins and the category cell (`other` included; null without breakdown) each was
+ * counted in. The atom rule checks every draft against it (docs/protocol.md §4). It never leaves
+ * the node. `group_id` has no foreign key: a deleted group stays in what was published.
+ */
+export const publishedGroups = sqliteTable(
+  "published_groups",
+  {
+    versionId: integer("version_id")
+      .notNull()
+      .references(() => synthesisVersions.id, { onDelete: "cascade" }),
+    groupId: integer("group_id").notNull(),
+    participants: integer("participants").notNull(),
+    category: text("category").notNull(),
+    cell: text("cell"),
+    marginsGender: text("margins_gender", { mode: "json" }).$type<Record<string, number>>(),
+    marginsAge: text("margins_age", { mode: "json" }).$type<Record<string, number>>(),
+  },
+  (t) => [primaryKey({ columns: [t.versionId, t.groupId] })],
+);
+
 /** Key pairs of the actors this node hosts, as JWK, created once: [RSA, Ed25519] (order is fixed). */
 export const actorKeys = sqliteTable("actor_keys", {
   identifier: text("identifier").primaryKey(),

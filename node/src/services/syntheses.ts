@@ -21,6 +21,7 @@ import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
 import type { OutboxService } from "./outbox";
+import { createPublicationLedger } from "./publication-ledger";
 import { resolveJoinedSubnetworks } from "./subnetworks";
 import { type TerritoryRow, type TerritoryService, territoryActorId } from "./territories";
 
@@ -54,6 +55,7 @@ export function createSynthesisService(
   outbox: OutboxService,
   aggregates: AggregateService,
 ) {
+  const ledger = createPublicationLedger(ctx);
   /** Own syntheses count in the network figures like any other territory's. */
   const countInAggregates = (payload: SynthesisPayload, withdrawn: boolean) =>
     aggregates.apply(payload.territory.id, periodKey(payload.period), {
@@ -110,6 +112,7 @@ export function createSynthesisService(
     const tallies: GroupTally[] = groupRows
       .filter((g) => byGroup.has(g.id))
       .map((g) => ({
+        id: g.id,
         category: g.category,
         participants: g.participants,
         margins: {
@@ -146,11 +149,10 @@ export function createSynthesisService(
       period,
       grid: { id: territory.gridId, version: territory.gridVersion },
       groups: tallies,
-      previous: previous
-        ? { version: previous.version, hash: previous.hash, participants: previous.participants }
-        : null,
+      previous: previous ? { version: previous.version, hash: previous.hash } : null,
       correction,
       policy: ctx.policy,
+      history: ledger.history(territory.id),
     });
     return { key, previous, groupsInPeriod, groupsCounted: tallies.length, draft };
   };
@@ -249,6 +251,7 @@ export function createSynthesisService(
           })
           .returning()
           .get();
+        ledger.record(row.id, draft.ledger);
         countInAggregates(payload, false);
         // The first version is a Create, later ones (and a republication after withdrawal) an Update.
         outbox.record({

@@ -52,6 +52,13 @@ export function registerSynthesisRoutes(router: Router, services: Services): voi
       method: "post",
       path: "/territories/{slug}/syntheses",
       summary: "Publish a new version of a period's synthesis",
+      description:
+        "Refused with 409 and the reasons when a disclosure rule forbids it (docs/protocol.md §4): " +
+        "fewer than k participants, or — comparing it with every version this territory ever " +
+        "published, any period, withdrawn ones included — a difference that would single out fewer " +
+        "than k participants (categories are folded into `other` first where that helps). " +
+        "`correction: true` marks a version that only changes classifications: the same groups " +
+        "with the same participants, category and margins as the version it corrects.",
       security: adminOnly,
       request: { params: slugParams, body: jsonBody(publishBodySchema) },
       responses: {
