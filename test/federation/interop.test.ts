@@ -12,6 +12,7 @@ import { verifyIndependently } from "./independent-verifier";
 // that verify over the very JSON that is served and delivered.
 
 const AS = { accept: "application/activity+json" };
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 const FIRST_HALF = { start: "2026-01-01", end: "2026-06-30" };
 const inDays = (days: number) =>
   new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -236,7 +237,13 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
     expect(ids(event.audience)).toEqual([youth]);
     expect(ids(article.audience)).toEqual([youth]);
 
+    // Public addressing written in full, served as delivered (Lemmy compares plain strings).
+    const servedArticle = await getJson(article.id);
+    for (const object of [event, article, servedArticle]) expect(ids(object.to)).toEqual([PUBLIC]);
+    expect(ids(servedArticle.audience)).toEqual([youth]);
+
     const served = await getJson(event.id);
+    expect(ids(served.to)).toEqual([PUBLIC]);
     expect(served["ical:status"]).toBe("CONFIRMED");
     expect(served["@context"]).toContainEqual({ ical: "http://www.w3.org/2002/12/cal/ical#" });
     expect(served.published).toBe(event.published);

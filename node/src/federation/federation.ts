@@ -202,30 +202,13 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     .setFirstCursor(() => "0")
     .setCounter((ctx, { identifier }) => knownSyntheses(ctx, identifier).length);
 
-  // A synthesis as an Article; null (→ the HTML side answers 410) once withdrawn.
-  federation.setObjectDispatcher(Article, "/syntheses/{uuid}", (ctx, { uuid }) => {
-    const found = ctx.data.services.syntheses.series(uuid);
-    if (!found || found.series.withdrawnAt) return null;
-    const { territory, payload, series, latest } = found;
-    const id = synthesisUrl(ctx.canonicalOrigin, uuid);
-    const publication = ctx.data.services.outbox
-      .latestPublications(territory.slug)
-      .find((row) => row.objectId === id);
-    return synthesisToArticle(
-      payload,
-      {
-        id: new URL(id),
-        actor: ctx.getActorUri(territory.slug),
-        followers: ctx.getFollowersUri(territory.slug),
-        url: new URL(id),
-        home: new URL("/", ctx.canonicalOrigin),
-        audiences: publication ? addressedGroups(ctx.data, publication) : [],
-      },
-      ctx.data.grid,
-      instant(series.createdAt),
-      latest.version > 1 ? instant(latest.createdAt) : undefined,
-    );
-  });
+  // A synthesis as an Article; null (→ the HTML side answers 410) once withdrawn. Federation
+  // clients get it from ./served-json.ts first (public addressing in full); this names the route.
+  federation.setObjectDispatcher(
+    Article,
+    "/syntheses/{uuid}",
+    (ctx, { uuid }) => publicSynthesisArticle(ctx, uuid) ?? null,
+  );
 
   // A meeting as an Event; null (→ the HTML side answers 410) once deleted. Federation clients
   // get it from ./served-json.ts first (with its iCalendar status); this names the route.
@@ -297,6 +280,31 @@ export function spiralNodeInfo(deps: FederationDeps): NodeInfo {
 /** The sub-networks a publication was addressed to, as URLs (the object's `audience`). */
 const addressedGroups = (deps: FederationDeps, row: OutboxRow) =>
   deps.services.subnetworks.addressedSubnetworks(row).map((url) => new URL(url));
+
+/** A published, not withdrawn synthesis of this node as its Article; undefined otherwise. */
+export function publicSynthesisArticle(ctx: Context<FederationDeps>, uuid: string) {
+  const found = ctx.data.services.syntheses.series(uuid);
+  if (!found || found.series.withdrawnAt) return undefined;
+  const { territory, payload, series, latest } = found;
+  const id = synthesisUrl(ctx.canonicalOrigin, uuid);
+  const publication = ctx.data.services.outbox
+    .latestPublications(territory.slug)
+    .find((row) => row.objectId === id);
+  return synthesisToArticle(
+    payload,
+    {
+      id: new URL(id),
+      actor: ctx.getActorUri(territory.slug),
+      followers: ctx.getFollowersUri(territory.slug),
+      url: new URL(id),
+      home: new URL("/", ctx.canonicalOrigin),
+      audiences: publication ? addressedGroups(ctx.data, publication) : [],
+    },
+    ctx.data.grid,
+    instant(series.createdAt),
+    latest.version > 1 ? instant(latest.createdAt) : undefined,
+  );
+}
 
 /**
  * A public, not deleted meeting of this node as the Event its followers got (published when it

@@ -3,7 +3,7 @@ import type { Event } from "@fedify/vocab";
 import type { Handler, MiddlewareHandler } from "hono";
 import type { MeetingPayload, MeetingStatus } from "../../../protocol/src/index";
 import type { FederationDeps } from "./context";
-import { publicMeetingEvent, spiralNodeInfo } from "./federation";
+import { publicMeetingEvent, publicSynthesisArticle, spiralNodeInfo } from "./federation";
 import { withFullPublicAddressing } from "./proofs";
 
 /**
@@ -80,20 +80,33 @@ export async function eventJson(
 }
 
 /**
- * GET /meetings/{uuid} for federation clients: the public Event with its iCalendar status;
- * browsers (and a meeting that is not public) go on to the next handler.
+ * GET /meetings/{uuid} and /syntheses/{uuid} for federation clients: the public Event (with its
+ * iCalendar status) or Article, the public collection written in full; browsers (and what is
+ * not public) go on to the next handler.
  */
-export function meetingObjectHandler(
+export function objectHandler(
   federation: Federation<FederationDeps>,
   deps: FederationDeps,
   publicUrl: string,
+  kind: "meeting" | "synthesis",
 ): MiddlewareHandler {
   return async (c, next) => {
     if (!wantsActivityJson(c.req.header("accept"))) return next();
     const ctx = federation.createContext(new URL(publicUrl), deps);
-    const found = publicMeetingEvent(ctx, c.req.param("uuid") ?? "");
-    if (!found) return next();
-    const json = await eventJson(found.event, found.payload, ctx.contextLoader);
+    const uuid = c.req.param("uuid") ?? "";
+    let json: Record<string, unknown> | undefined;
+    if (kind === "meeting") {
+      const found = publicMeetingEvent(ctx, uuid);
+      if (found) json = await eventJson(found.event, found.payload, ctx.contextLoader);
+    } else {
+      const article = publicSynthesisArticle(ctx, uuid);
+      const compact = await article?.toJsonLd({
+        format: "compact",
+        contextLoader: ctx.contextLoader,
+      });
+      if (compact) json = withFullPublicAddressing(compact as Record<string, unknown>);
+    }
+    if (!json) return next();
     return c.body(JSON.stringify(json), 200, { "Content-Type": ACTIVITY_TYPE, Vary: "Accept" });
   };
 }
