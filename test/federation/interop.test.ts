@@ -258,6 +258,24 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
     });
     expect(cancelled.status).toBe(200);
     expect((await getJson(event.id))["ical:status"]).toBe("CANCELLED");
+    // The Update goes out like the Create: signed over what is delivered, relayed by the group.
+    const update = await eventually(
+      () => remote.deliveries.find((d) => d.path === "/inbox" && d.body.type === "Update"),
+      "the Update at the follower",
+    );
+    await verifyIndependently(update.body);
+    const relayed = await eventually(
+      () =>
+        remote.deliveries.find(
+          (d) => d.path === "/users/carol/inbox" && d.body.object?.type === "Update",
+        ),
+      "the group to relay the Update",
+    );
+    await verifyIndependently(relayed.body.object);
+    await eventually(async () => {
+      const meetings = (await porto.api("GET", "/meetings")).body as Array<{ status: string }>;
+      return meetings.some((m) => m.status === "cancelled");
+    }, "Porto to see the meeting cancelled");
   });
 
   it("every hashtag link of an Article leads to a page that exists", async () => {
