@@ -67,12 +67,27 @@ async function assertionKey(verificationMethod: string) {
   };
 }
 
+type KeyResolver = (
+  verificationMethod: string,
+) => Promise<{ controller: string; key: ReturnType<typeof ed25519PublicKey> }>;
+
+/** A resolver for one known Multikey (unit tests, no HTTP). */
+export const knownKey =
+  (verificationMethod: string, controller: string, publicKeyMultibase: string): KeyResolver =>
+  async (id) => {
+    if (id !== verificationMethod) throw new Error(`unknown key ${id}`);
+    return { controller, key: ed25519PublicKey(publicKeyMultibase) };
+  };
+
 /**
  * Verifies every proof of `secured` over exactly this JSON. The Linked Data signature
  * (`signature`) is dropped first: FEP-8b32 has it made after the proof, over the proof.
  * Returns the controllers that signed; throws on anything that does not verify.
  */
-export async function verifyIndependently(secured: Json): Promise<string[]> {
+export async function verifyIndependently(
+  secured: Json,
+  resolveKey: KeyResolver = assertionKey,
+): Promise<string[]> {
   const { signature: _signature, proof, ...document } = secured;
   const proofs = ([] as Json[]).concat(proof ?? []);
   if (proofs.length === 0) throw new Error(`no proof on ${secured.id}`);
@@ -91,7 +106,7 @@ export async function verifyIndependently(secured: Json): Promise<string[]> {
       throw new Error("the proof's @context is not the document's");
     }
     const config = { ...options, "@context": document["@context"] };
-    const { controller, key } = await assertionKey(String(options.verificationMethod));
+    const { controller, key } = await resolveKey(String(options.verificationMethod));
     const data = Buffer.concat([sha256(config), sha256(document)]);
     if (!verify(null, data, key, multibase(proofValue))) {
       throw new Error(`the proof of ${secured.id} does not verify over the JSON as served`);
