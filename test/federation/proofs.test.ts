@@ -1,6 +1,16 @@
-import { generateCryptoKeyPair, verifyProof } from "@fedify/fedify";
-import { DataIntegrityProof, Multikey } from "@fedify/vocab";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { generateCryptoKeyPair, signObject, verifyProof } from "@fedify/fedify";
+import {
+  Article,
+  Create,
+  DataIntegrityProof,
+  Multikey,
+  PUBLIC_COLLECTION,
+  Source,
+} from "@fedify/vocab";
 import { exportMultibaseKey } from "@fedify/vocab-runtime";
+import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createIntegrityProof, withFullPublicAddressing } from "../../node/src/federation/proofs";
 import { knownKey, verifyIndependently } from "./independent-verifier";
@@ -90,5 +100,58 @@ describe("integrity proofs over the JSON as it is", () => {
     expect(out["@context"]).toEqual(activity()["@context"]);
     // Someone else's signed activity is left exactly as it was.
     expect(out.embedded).toBe(inner);
+  });
+
+  it("the migration turns activities kept by the previous code into the bytes Fedify signed", async () => {
+    // What the previous code kept: Fedify's proof (over the public collection in full) on
+    // Fedify's compact JSON (`as:Public`). A payload mentioning "as:Public" must stay as it is.
+    const payload = JSON.stringify({ note: "as:Public" });
+    const signed = await signObject(
+      new Create({
+        id: new URL("https://mulhouse.example/activities/2"),
+        actor: new URL(ACTOR),
+        to: PUBLIC_COLLECTION,
+        object: new Article({
+          id: new URL("https://mulhouse.example/syntheses/2"),
+          attribution: new URL(ACTOR),
+          to: PUBLIC_COLLECTION,
+          source: new Source({ content: payload, mediaType: "application/json" }),
+        }),
+      }),
+      keys.privateKey,
+      new URL(KEY_ID),
+    );
+    const kept = (await signed.toJsonLd({ format: "compact" })) as Record<string, any>;
+    const resolve = knownKey(KEY_ID, ACTOR, multibase);
+    await expect(verifyIndependently(kept, resolve)).rejects.toThrow(/does not verify/);
+
+    const db = new Database(":memory:");
+    db.exec(`CREATE TABLE outbox_activities (json text);
+      CREATE TABLE received_syntheses (activity text, conflicting_activity text, withdrawal text);
+      CREATE TABLE received_meetings (activity text);`);
+    const text = JSON.stringify(kept);
+    db.prepare("INSERT INTO outbox_activities VALUES (?)").run(text);
+    db.prepare("INSERT INTO received_syntheses VALUES (?, ?, NULL)").run(text, text);
+    db.prepare("INSERT INTO received_meetings VALUES (?)").run(text);
+    const migration = readFileSync(
+      path.join(import.meta.dirname, "../../node/drizzle/0004_public_addressing_in_full.sql"),
+      "utf8",
+    );
+    for (const statement of migration.split("--> statement-breakpoint")) db.exec(statement);
+    const rows = [
+      db.prepare("SELECT json AS j FROM outbox_activities").get(),
+      db.prepare("SELECT activity AS j FROM received_syntheses").get(),
+      db.prepare("SELECT conflicting_activity AS j FROM received_syntheses").get(),
+      db.prepare("SELECT activity AS j FROM received_meetings").get(),
+    ] as Array<{ j: string }>;
+    expect(db.prepare("SELECT withdrawal FROM received_syntheses").get()).toEqual({
+      withdrawal: null,
+    });
+    for (const row of rows) {
+      const migrated = JSON.parse(row.j);
+      await expect(verifyIndependently(migrated, resolve)).resolves.toEqual([ACTOR]);
+      expect(migrated.object.source.content).toBe(payload);
+    }
+    db.close();
   });
 });
