@@ -193,10 +193,20 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
     for (const item of await firstPage(`${mulhouse.actorUrl}/outbox`)) {
       checked.push(["outbox item", item]);
     }
-    for (const row of mulhouse.node.services.outbox.listByActor("mulhouse", 100, 0)) {
-      const activity = await fetch(`${mulhouse.url}/activities/${row.uuid}`).then((r) => r.json());
-      if (activity.proof) checked.push([`/activities/${row.uuid}`, activity]);
+    // Every activity the two nodes sent, as served at its id: publications, Follow, Accept,
+    // Reject, Announce — each with a proof.
+    const types = new Set<string>();
+    for (const peer of [mulhouse, hub]) {
+      const rows = peer.node.storage.sqlite
+        .prepare("SELECT uuid, type FROM outbox_activities WHERE json IS NOT NULL")
+        .all() as Array<{ uuid: string; type: string }>;
+      for (const row of rows) {
+        types.add(row.type);
+        const activity = await fetch(`${peer.url}/activities/${row.uuid}`).then((r) => r.json());
+        checked.push([`/activities/ (${row.type})`, activity]);
+      }
     }
+    expect([...types].sort()).toEqual(["Accept", "Announce", "Create", "Follow", "Reject"]);
     for (const url of [
       `${mulhouse.actorUrl}/known-syntheses`,
       `${porto.actorUrl}/known-syntheses`,
