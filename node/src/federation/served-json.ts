@@ -8,7 +8,7 @@ import { withFullPublicAddressing } from "./proofs";
 
 /**
  * Documents served as JSON that Fedify would write in a way other servers reject or cannot read
- * (docs/protocol.md, "Reading SPIRAL from other software"); mounted before Fedify's middleware.
+ * (docs/protocol.md §5, §6 and §11); mounted before Fedify's middleware.
  */
 
 const NODEINFO_TYPE =
@@ -17,7 +17,7 @@ const ACTIVITY_TYPE = "application/activity+json; charset=utf-8";
 const ICAL = "http://www.w3.org/2002/12/cal/ical#";
 
 /** The iCalendar STATUS of a meeting (what Mobilizon reads from `ical:status`). */
-export const ICAL_STATUS: Record<MeetingStatus, "CONFIRMED" | "TENTATIVE" | "CANCELLED"> = {
+const ICAL_STATUS: Record<MeetingStatus, "CONFIRMED" | "TENTATIVE" | "CANCELLED"> = {
   scheduled: "CONFIRMED",
   postponed: "TENTATIVE",
   cancelled: "CANCELLED",
@@ -38,7 +38,7 @@ export function nodeInfoHandler(deps: FederationDeps): Handler {
 }
 
 /** Whether the client prefers ActivityStreams JSON over HTML (Fedify's own negotiation rule). */
-export function wantsActivityJson(accept: string | undefined): boolean {
+function wantsActivityJson(accept: string | undefined): boolean {
   if (!accept) return false;
   const types = accept
     .split(",")
@@ -61,7 +61,7 @@ export function wantsActivityJson(accept: string | undefined): boolean {
  * CONFIRMED, TENTATIVE or CANCELLED). Fedify's vocabulary has no such property, so the term and
  * its prefix are added to the JSON it writes.
  */
-export async function eventJson(
+async function eventJson(
   event: Event,
   payload: MeetingPayload,
   contextLoader: DocumentLoader,
