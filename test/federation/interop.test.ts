@@ -152,6 +152,15 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
     );
     expect(reject.path).toBe("/users/bob/inbox");
     expect(ids(reject.body.to)).toEqual([bob]);
+
+    // An Accept sent at once on a Follow (the sub-network's, when the territories joined) names
+    // its member too: it is stored as delivered.
+    const accepts = hub.node.storage.sqlite
+      .prepare("SELECT json FROM outbox_activities WHERE type = 'Accept'")
+      .all() as Array<{ json: string }>;
+    expect(accepts.map((a) => ids(JSON.parse(a.json).to)).sort()).toEqual(
+      [[mulhouse.actorUrl], [porto.actorUrl]].sort(),
+    );
   });
 
   it("every proof the node makes verifies, independently of Fedify, over the JSON served and delivered", async () => {
