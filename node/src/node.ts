@@ -20,6 +20,7 @@ import { createNetworkService, type NetworkService } from "./federation/network"
 import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
 import { createDeliveryWatch } from "./federation/reachability";
 import { createRelayHints } from "./federation/relay-hints";
+import { nodeInfoHandler, objectHandler } from "./federation/served-json";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
 import { createPages } from "./pages";
@@ -137,6 +138,9 @@ export function createNode(options: NodeOptions): SpiralNode {
   const app = new Hono();
   app.use("/inbox", ...inboxGuard(grid));
   app.use("/actors/:slug/inbox", ...inboxGuard(grid));
+  app.get("/nodeinfo/2.1", nodeInfoHandler(deps));
+  app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
+  app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));
   app.use(federationMiddleware(federation, deps));
   app.route("/api/v1", createApi(services, network, options.logger));
   app.route(

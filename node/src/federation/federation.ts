@@ -4,6 +4,7 @@ import {
   type Federation,
   type KvStore,
   type MessageQueue,
+  type NodeInfo,
 } from "@fedify/fedify";
 import {
   Accept,
@@ -26,6 +27,7 @@ import {
   SYNTHESIS_SCHEMA_ID,
 } from "../../../protocol/src/index";
 import { meetingUrl } from "../services/meetings";
+import type { OutboxRow } from "../services/outbox";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { synthesisUrl } from "../services/syntheses";
 import { type ActorUris, subnetworkToActor, territoryToActor } from "./actor-mapper";
@@ -69,6 +71,9 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     queue: watch ? watch.wrap(options.queue) : options.queue,
     ...(watch ? { onOutboxError: watch.onOutboxError } : {}),
     manuallyStartQueue: true,
+    // No transformers: activities are built complete (id, actor URL) and signed JSON is sent as
+    // is (./proofs.ts); Fedify's default ones would clone the activity and serialise it again.
+    activityTransformers: [],
     origin: options.publicUrl,
     allowPrivateAddress: options.allowPrivateAddress,
   });
@@ -197,68 +202,23 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     .setFirstCursor(() => "0")
     .setCounter((ctx, { identifier }) => knownSyntheses(ctx, identifier).length);
 
-  // A synthesis as an Article; null (→ the HTML side answers 410) once withdrawn.
-  federation.setObjectDispatcher(Article, "/syntheses/{uuid}", (ctx, { uuid }) => {
-    const found = ctx.data.services.syntheses.series(uuid);
-    if (!found || found.series.withdrawnAt) return null;
-    const { territory, payload, series, latest } = found;
-    return synthesisToArticle(
-      payload,
-      {
-        id: new URL(synthesisUrl(ctx.canonicalOrigin, uuid)),
-        actor: ctx.getActorUri(territory.slug),
-        followers: ctx.getFollowersUri(territory.slug),
-        url: new URL(synthesisUrl(ctx.canonicalOrigin, uuid)),
-        tagBase: new URL("/tags/", ctx.canonicalOrigin),
-      },
-      ctx.data.grid,
-      instant(series.createdAt),
-      latest.version > 1 ? instant(latest.createdAt) : undefined,
-    );
-  });
+  // A synthesis as an Article; null (→ the HTML side answers 410) once withdrawn. Federation
+  // clients get it from ./served-json.ts first (public addressing in full); this names the route.
+  federation.setObjectDispatcher(
+    Article,
+    "/syntheses/{uuid}",
+    (ctx, { uuid }) => publicSynthesisArticle(ctx, uuid) ?? null,
+  );
 
-  // A meeting as an Event; null (→ the HTML side answers 410) once deleted.
-  federation.setObjectDispatcher(Event, "/meetings/{uuid}", (ctx, { uuid }) => {
-    const found = ctx.data.services.meetings.byUuid(uuid);
-    // Deleted, or for followers only (those get it delivered): not served to anyone who asks.
-    const payload = found?.meeting.payload as unknown as MeetingPayload | undefined;
-    if (!found || !payload || found.meeting.deletedAt || !isPublicMeeting(payload)) return null;
-    return meetingToEvent(payload, {
-      id: new URL(meetingUrl(ctx.canonicalOrigin, uuid)),
-      actor: ctx.getActorUri(found.territory.slug),
-      followers: ctx.getFollowersUri(found.territory.slug),
-      url: new URL(meetingUrl(ctx.canonicalOrigin, uuid)),
-    });
-  });
+  // A meeting as an Event; null (→ the HTML side answers 410) once deleted. Federation clients
+  // get it from ./served-json.ts first (with its iCalendar status); this names the route.
+  federation.setObjectDispatcher(
+    Event,
+    "/meetings/{uuid}",
+    (ctx, { uuid }) => publicMeetingEvent(ctx, uuid)?.event ?? null,
+  );
 
-  federation.setNodeInfoDispatcher("/nodeinfo/2.1", (ctx) => {
-    const territories = ctx.data.services.territories.list();
-    const published = territories.reduce(
-      (n, t) => n + ctx.data.services.syntheses.list(t.slug).length,
-      0,
-    );
-    return {
-      software: { name: "spiral-network", version: SOFTWARE_VERSION },
-      protocols: ["activitypub"],
-      openRegistrations: false,
-      usage: {
-        users: {
-          total: territories.length,
-          activeHalfyear: territories.length,
-          activeMonth: territories.length,
-        },
-        localPosts: published,
-        localComments: 0,
-      },
-      metadata: {
-        protocolVersion: PROTOCOL_VERSION,
-        payloadSchemas: [SYNTHESIS_SCHEMA_ID, MEETING_SCHEMA_ID],
-        grid: { id: ctx.data.grid.id, version: ctx.data.grid.version },
-        territories: territories.length,
-        subnetworks: ctx.data.services.subnetworks.list().length,
-      },
-    };
-  });
+  federation.setNodeInfoDispatcher("/nodeinfo/2.1", (ctx) => spiralNodeInfo(ctx.data));
 
   federation
     .setInboxListeners("/actors/{identifier}/inbox", "/inbox")
@@ -285,6 +245,91 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
   });
 
   return federation;
+}
+
+/** What /nodeinfo/2.1 says about this node (served by ./served-json.ts, without `$schema`). */
+export function spiralNodeInfo(deps: FederationDeps): NodeInfo {
+  const territories = deps.services.territories.list();
+  const published = territories.reduce(
+    (n, t) => n + deps.services.syntheses.list(t.slug).length,
+    0,
+  );
+  return {
+    software: { name: "spiral-network", version: SOFTWARE_VERSION },
+    protocols: ["activitypub"],
+    openRegistrations: false,
+    usage: {
+      users: {
+        total: territories.length,
+        activeHalfyear: territories.length,
+        activeMonth: territories.length,
+      },
+      localPosts: published,
+      localComments: 0,
+    },
+    metadata: {
+      protocolVersion: PROTOCOL_VERSION,
+      payloadSchemas: [SYNTHESIS_SCHEMA_ID, MEETING_SCHEMA_ID],
+      grid: { id: deps.grid.id, version: deps.grid.version },
+      territories: territories.length,
+      subnetworks: deps.services.subnetworks.list().length,
+    },
+  };
+}
+
+/** The sub-networks a publication was addressed to, as URLs (the object's `audience`). */
+const addressedGroups = (deps: FederationDeps, row: OutboxRow) =>
+  deps.services.subnetworks.addressedSubnetworks(row).map((url) => new URL(url));
+
+/** A published, not withdrawn synthesis of this node as its Article; undefined otherwise. */
+export function publicSynthesisArticle(ctx: Context<FederationDeps>, uuid: string) {
+  const found = ctx.data.services.syntheses.series(uuid);
+  if (!found || found.series.withdrawnAt) return undefined;
+  const { territory, payload, series, latest } = found;
+  const id = synthesisUrl(ctx.canonicalOrigin, uuid);
+  const publication = ctx.data.services.outbox
+    .latestPublications(territory.slug)
+    .find((row) => row.objectId === id);
+  return synthesisToArticle(
+    payload,
+    {
+      id: new URL(id),
+      actor: ctx.getActorUri(territory.slug),
+      followers: ctx.getFollowersUri(territory.slug),
+      url: new URL(id),
+      home: new URL("/", ctx.canonicalOrigin),
+      audiences: publication ? addressedGroups(ctx.data, publication) : [],
+    },
+    ctx.data.grid,
+    instant(series.createdAt),
+    latest.version > 1 ? instant(latest.createdAt) : undefined,
+  );
+}
+
+/**
+ * A public, not deleted meeting of this node as the Event its followers got (published when it
+ * was created, with the sub-networks it went to), and its payload; undefined otherwise.
+ */
+export function publicMeetingEvent(ctx: Context<FederationDeps>, uuid: string) {
+  const found = ctx.data.services.meetings.byUuid(uuid);
+  // Deleted, or for followers only (those get it delivered): not served to anyone who asks.
+  const payload = found?.meeting.payload as unknown as MeetingPayload | undefined;
+  if (!found || !payload || found.meeting.deletedAt || !isPublicMeeting(payload)) return undefined;
+  const slug = found.territory.slug;
+  const [publication] = ctx.data.services.outbox.latestMeetingActivities(slug, [uuid]);
+  const id = new URL(meetingUrl(ctx.canonicalOrigin, uuid));
+  const event = meetingToEvent(
+    payload,
+    {
+      id,
+      actor: ctx.getActorUri(slug),
+      followers: ctx.getFollowersUri(slug),
+      url: id,
+      audiences: publication ? addressedGroups(ctx.data, publication) : [],
+    },
+    instant(found.meeting.createdAt),
+  );
+  return { event, payload };
 }
 
 /**

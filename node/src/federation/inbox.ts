@@ -1,7 +1,7 @@
 import type { Context, InboxContext } from "@fedify/fedify";
 import {
   type Accept,
-  Activity,
+  type Activity,
   type Announce,
   Article,
   Create,
@@ -24,6 +24,7 @@ import type { FederationDeps } from "./context";
 import { actorHandle, answerFollow } from "./followers";
 import { provenActivityJson } from "./integrity";
 import { eventToMeeting } from "./meeting-mapper";
+import { sendSignedJson } from "./proofs";
 import {
   acceptsAnnounceFrom,
   localSubnetwork,
@@ -100,13 +101,12 @@ export async function sendUpcomingMeetings(
   const upcoming = services.meetings.list(slug, { upcoming: true }).map((m) => m.uuid);
   const rows = services.outbox.latestMeetingActivities(slug, upcoming);
   if (rows.length === 0) return 0;
-  const keys = (await ctx.getActorKeyPairs(slug)).map((k) => ({
-    keyId: k.keyId,
-    privateKey: k.privateKey,
-  }));
   for (const row of rows) {
-    const activity = await Activity.fromJsonLd(row.json, ctx);
-    await ctx.sendActivity(keys, follower, activity, { orderingKey: row.objectId });
+    if (!row.json) continue;
+    await sendSignedJson(ctx, slug, row.json, follower, {
+      orderingKey: row.objectId,
+      preferSharedInbox: false,
+    });
   }
   return rows.length;
 }

@@ -3,6 +3,7 @@ import type { Activity } from "@fedify/vocab";
 import { withoutSignature } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { createKeyCache } from "./key-cache";
+import { withFullPublicAddressing } from "./proofs";
 
 /**
  * Checks the integrity proofs (FEP-8b32) of an activity we already parsed, over its compact
@@ -33,7 +34,12 @@ export async function provenActivityJson(
   ctx: Context<FederationDeps>,
   activity: Activity,
 ): Promise<Record<string, unknown> | null> {
-  const json = await activity.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });
+  // Fedify writes the public collection as `as:Public`; its origin signed it in full (what
+  // Fedify-based senders, this node included, send): kept that way, the stored copy re-serves
+  // byte-equivalent to what was signed, so anyone can check it (./proofs.ts).
+  const json = withFullPublicAddressing(
+    await activity.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader }),
+  );
   const verified = await proofsVerify(activity, json, {
     documentLoader: ctx.documentLoader,
     contextLoader: ctx.contextLoader,

@@ -72,8 +72,10 @@ export interface ArticleUris {
   followers: URL;
   /** HTML page of the synthesis (the same URL serves the Article to federation clients). */
   url: URL;
-  /** Base for hashtag links, e.g. https://node/tags/ */
-  tagBase: URL;
+  /** The node's home page (every synthesis it publishes): where #SPIRAL links to. */
+  home: URL;
+  /** Sub-networks (Group actors) it is addressed to (FEP-1b12), if any. */
+  audiences?: URL[];
 }
 
 /** The Article a synthesis goes out as: a readable face, and the exact payload in `source`. */
@@ -85,6 +87,10 @@ export function synthesisToArticle(
   updated?: Temporal.Instant,
 ): Article {
   const territoryTag = payload.territory.name.replace(/[^\p{L}\p{N}]+/gu, "");
+  // Hashtags link to pages that list what they name: the node's home page for #SPIRAL, the
+  // territory's page (its actor URL, HTML for browsers) for the territory's own tag.
+  const tags: Array<[string, URL]> = [["SPIRAL", uris.home]];
+  if (territoryTag) tags.push([territoryTag, uris.actor]);
   return new Article({
     id: uris.id,
     attribution: uris.actor,
@@ -96,13 +102,9 @@ export function synthesisToArticle(
     cc: uris.followers,
     published,
     ...(updated ? { updated } : {}),
-    tags: ["SPIRAL", territoryTag].filter(Boolean).map(
-      (tag) =>
-        new Hashtag({
-          href: new URL(encodeURIComponent(tag.toLowerCase()), uris.tagBase),
-          name: `#${tag}`,
-        }),
-    ),
+    // Lemmy-style readers look for the group on the object itself, not only on the activity.
+    ...(uris.audiences?.length ? { audiences: uris.audiences } : {}),
+    tags: tags.map(([tag, href]) => new Hashtag({ href, name: `#${tag}` })),
     source: new Source({ content: JSON.stringify(payload), mediaType: SYNTHESIS_MEDIA_TYPE }),
   });
 }
