@@ -22,12 +22,18 @@ import { createDeliveryWatch } from "./federation/reachability";
 import { createRelayHints } from "./federation/relay-hints";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
+import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
 import { createServices, type Services } from "./services/index";
 
 export interface NodeOptions {
   /** Database file, or ":memory:" (tests). */
   databaseFile: string;
+  /**
+   * The data directory this node owns: its lock is taken (a second node on it refuses to start)
+   * and the queue claims a dead process left behind are released. Omitted in most tests.
+   */
+  dataDir?: string;
   publicUrl: string;
   logger: Logger;
   adminToken?: string | undefined;
@@ -63,6 +69,16 @@ export interface SpiralNode {
 
 /** Builds a node: storage, services, federation and the HTTP app. The one place that wires them. */
 export function createNode(options: NodeOptions): SpiralNode {
+  const lock = options.dataDir ? acquireDataDirLock(options.dataDir) : undefined;
+  try {
+    return buildNode(options, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralNode {
   const storage = openStorage(options.databaseFile);
   const grid = options.grid ?? defaultGrid;
   let started = false;
@@ -84,6 +100,11 @@ export function createNode(options: NodeOptions): SpiralNode {
     ...(options.queuePollIntervalMs ? { pollIntervalMs: options.queuePollIntervalMs } : {}),
     onError: (error) => options.logger.error("queued federation task failed", error),
   });
+  // The lock is ours: claims in the queue belong to a process that died (README "Operations").
+  const released = lock ? queue.releaseAllLeases() : 0;
+  if (released > 0) {
+    options.logger.info(`released ${released} queued task(s) claimed by a stopped process`);
+  }
   const deliveryWatch = createDeliveryWatch(services.follows, {
     unreachableAfter: options.unreachableAfterFailures,
     onError: (message, error) => options.logger.error(message, error),
@@ -162,6 +183,7 @@ export function createNode(options: NodeOptions): SpiralNode {
         await queueRunning;
       }
       storage.close();
+      lock?.release();
     },
   };
 }

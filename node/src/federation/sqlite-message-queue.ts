@@ -74,6 +74,7 @@ export class SqliteMessageQueue implements MessageQueue {
   readonly #remove: Database.Statement<[number]>;
   readonly #renew: Database.Statement<[number, string]>;
   readonly #counts: Database.Statement<[number, number], CountsRow>;
+  readonly #releaseAll: Database.Statement<[]>;
 
   /** Wakes this instance's idle listeners (after a local enqueue). */
   readonly #wakers = new Set<() => void>();
@@ -117,10 +118,23 @@ export class SqliteMessageQueue implements MessageQueue {
     });
     this.#remove = db.prepare("DELETE FROM fedify_queue WHERE id = ?");
     this.#renew = db.prepare("UPDATE fedify_queue SET locked_until = ? WHERE locked_by = ?");
+    this.#releaseAll = db.prepare(
+      "UPDATE fedify_queue SET locked_by = NULL, locked_until = NULL WHERE locked_by IS NOT NULL",
+    );
     this.#counts = db.prepare(
       `SELECT count(*) AS queued, sum(available_at <= ?) AS ready FROM fedify_queue
        WHERE locked_by IS NULL OR locked_until <= ?`,
     );
+  }
+
+  /**
+   * Releases every claim in the table, so messages a dead process had claimed run now instead of
+   * waiting for its lease to run out. Only for a process that alone uses the database (it holds
+   * the data directory's lock, see ops/data-dir-lock.ts), before its listeners start. Returns
+   * how many claims were released.
+   */
+  releaseAllLeases(): number {
+    return this.#releaseAll.run().changes;
   }
 
   async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
