@@ -18,6 +18,7 @@ import { federationMiddleware, inboxGuard } from "./federation/hono";
 import { createActorKeyStore } from "./federation/keys";
 import { createNetworkService, type NetworkService } from "./federation/network";
 import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
+import { createPeerRecovery } from "./federation/peer-recovery";
 import { createDeliveryWatch } from "./federation/reachability";
 import { createRelayHints } from "./federation/relay-hints";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
@@ -48,6 +49,8 @@ export interface NodeOptions {
   queuePollIntervalMs?: number;
   /** Failed contacts in a row after which a followed actor or follower shows as unreachable. */
   unreachableAfterFailures?: number;
+  /** How often peers with deliveries waiting are looked up (ms); 0 turns it off. Default 20 s. */
+  peerProbeIntervalMs?: number;
 }
 
 export interface SpiralNode {
@@ -128,6 +131,21 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     unreachableAfter: options.unreachableAfterFailures,
     allowPrivateAddress: options.allowPrivateAddress ?? false,
   };
+  const peers = createPeerRecovery({
+    kv,
+    queue,
+    follows: services.follows,
+    probeIntervalMs: options.peerProbeIntervalMs ?? 20_000,
+    logger: options.logger,
+    async lookUp(actor) {
+      // Fresh, not from the document cache (KV key: Fedify's remoteDocument prefix + URL).
+      await kv.delete(["_fedify", "remoteDocument", actor]);
+      const ctx = federation.createContext(new URL(options.publicUrl), deps);
+      await ctx.documentLoader(actor, { signal: AbortSignal.timeout(10_000) });
+      return true;
+    },
+  });
+  deps.peers = peers;
   const outbox = createOutboxDispatcher(federation, deps, options.publicUrl);
   antiEntropy = createAntiEntropy(
     federation,
@@ -174,11 +192,13 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
       queueRunning = federation.startQueue(deps, { signal: queueController.signal });
       outbox.start();
       ae.start();
+      peers.start();
     },
     async close() {
       if (started) {
         await outbox.stop();
         await ae.stop();
+        await peers.stop();
         queueController.abort();
         await queueRunning;
       }

@@ -5,15 +5,17 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createNode, type NodeOptions, type SpiralNode } from "../../node/src/node";
-import { ADMIN_TOKEN } from "./harness";
+import { ADMIN_TOKEN, type Peer } from "./harness";
 
 /**
  * A node on a data directory (a real database file and its lock), served on 127.0.0.1 — the
  * shape of a production node, so it can be stopped and started again on the same port.
  */
-export interface FilePeer {
+export interface FilePeer extends Pick<Peer, "api"> {
   node: SpiralNode;
   url: string;
+  slug: string;
+  actorUrl: string;
   port: number;
   logs: string[];
   /** Stops serving and closes the node (its lock is released). */
@@ -58,11 +60,26 @@ export async function startFilePeer(
   }
   for (const t of node.services.territories.list()) await node.deps.keys.keyPairs(t.slug);
   node.start();
+  const slug = territory ?? node.services.territories.list()[0]?.slug ?? "";
   return {
     node,
     url,
     port,
     logs,
+    slug,
+    actorUrl: `${url}/actors/${slug}`,
+    async api(method, route, body) {
+      const response = await node.app.request(`/api/v1${route}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -27,13 +27,9 @@ const queued = (peer: FilePeer) =>
 
 describe("restart after a crash", () => {
   it("a message a killed process had claimed is delivered right after the restart", async () => {
-    await follow(porto, {
-      node: mulhouse.node,
-      actorUrl: `${mulhouse.url}/actors/mulhouse`,
-    } as unknown as Peer);
+    await follow(porto, mulhouse as unknown as Peer);
     await porto.goOffline();
-    const asPeer = { node: mulhouse.node, slug: "mulhouse", api: apiOf(mulhouse) } as Peer;
-    await publishSynthesis(asPeer);
+    await publishSynthesis(mulhouse as unknown as Peer);
     // The first attempt failed; Fedify queued a retry for Porto's inbox.
     await eventually(
       () => queued(mulhouse).some((m) => m.includes(porto.url) && m.includes('"attempt":1')),
@@ -46,7 +42,7 @@ describe("restart after a crash", () => {
     await porto.goOnline();
 
     const started = Date.now();
-    mulhouse = await startFilePeer(dir, { port });
+    mulhouse = await startFilePeer(dir, { port, territory: "mulhouse" });
     expect(mulhouse.logs).toContain("info released 1 queued task(s) claimed by a stopped process");
     await eventually(
       () => receivedBy(porto).length === 1,
@@ -57,18 +53,3 @@ describe("restart after a crash", () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 60_000);
 });
-
-function apiOf(peer: FilePeer): Peer["api"] {
-  return async (method, route, body) => {
-    const response = await peer.node.app.request(`/api/v1${route}`, {
-      method,
-      headers: {
-        authorization: "Bearer federation-test-admin-token-0123456789",
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
-}
