@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -57,6 +57,17 @@ describe("the DATA_DIR lock", () => {
     expect(lockHolder(dir)).toBeUndefined();
     open();
     expect(lockHolder(dir)).toBe(process.pid);
+  });
+
+  it("a lock older than the process now bearing its pid (a reboot) does not block", () => {
+    const file = path.join(dir, "node.lock");
+    writeFileSync(file, `${process.pid}\n`);
+    expect(lockHolder(dir)).toBe(process.pid);
+    // Written before this process started: some earlier process that had the same pid.
+    const longAgo = new Date(Date.now() - 30 * 86_400_000);
+    utimesSync(file, longAgo, longAgo);
+    expect(lockHolder(dir)).toBeUndefined();
+    acquireDataDirLock(dir).release();
   });
 
   it("an acquired lock is released only by its owner", () => {

@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /** The lock file of a data directory: one node (or restore) per DATA_DIR (README "Operations"). */
@@ -33,6 +33,37 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When a process started (epoch ms), from Linux's /proc; undefined elsewhere. Field 22 of
+ * /proc/<pid>/stat is its start in clock ticks after boot (100 per second on Linux).
+ */
+function startedAt(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    return Number.isFinite(ticks) && boot > 0 ? boot * 1000 + ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The live process that wrote this lock file, if any. A pid can be reused (after a reboot,
+ * notably): a process that started after the lock was written is not its holder.
+ */
+function holderOf(file: string): number | undefined {
+  const pid = readPid(file);
+  if (pid === undefined || !isAlive(pid)) return undefined;
+  const started = startedAt(pid);
+  if (started === undefined) return pid;
+  try {
+    return started > statSync(file).mtimeMs + 2_000 ? undefined : pid;
+  } catch {
+    return undefined;
+  }
+}
+
 function readPid(file: string): number | undefined {
   try {
     const pid = Number.parseInt(readFileSync(file, "utf8").trim(), 10);
@@ -47,8 +78,7 @@ function readPid(file: string): number | undefined {
  * died (kill -9, power cut) holds nothing.
  */
 export function lockHolder(dataDir: string): number | undefined {
-  const pid = readPid(path.join(dataDir, LOCK_FILE));
-  return pid !== undefined && isAlive(pid) ? pid : undefined;
+  return holderOf(path.join(dataDir, LOCK_FILE));
 }
 
 /**
@@ -67,8 +97,8 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
         linkSync(mine, file);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-        const holder = readPid(file);
-        if (holder !== undefined && isAlive(holder)) throw new DataDirLockedError(dataDir, holder);
+        const holder = holderOf(file);
+        if (holder !== undefined) throw new DataDirLockedError(dataDir, holder);
         // Stale (its process died): remove it and try again. Two starters racing here both
         // retry the link; one wins, the other then sees a live holder.
         rmSync(file, { force: true });
