@@ -326,13 +326,14 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
 
 /**
  * An inbox listener that first notes its sender is alive (Fedify calls listeners only once the
- * activity's signature matched its actor): deliveries held for that peer go out now.
+ * activity's signature matched its actor): deliveries held for that peer go out now. An activity
+ * handed over by a relay or a pull (it has a relay hint) says nothing about its actor being up.
  */
 function alive<T extends Activity>(
   listener: InboxListener<FederationDeps, T>,
 ): InboxListener<FederationDeps, T> {
   return async (ctx, activity) => {
-    if (activity.actorId) {
+    if (activity.actorId && !ctx.data.relayHints.has(activity.id)) {
       try {
         await ctx.data.peers?.seenAlive(activity.actorId, true);
       } catch (error) {
