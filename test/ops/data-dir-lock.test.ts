@@ -49,6 +49,19 @@ describe("the DATA_DIR lock", () => {
     open(); // free again
   });
 
+  it("`npm start` on a DATA_DIR a node holds exits with a message naming that pid", () => {
+    open();
+    const result = spawnSync(process.execPath, ["--import", "tsx", "node/src/main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: dir, PORT: "18099", DEMO_DATA: "false" },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `the node could not start: another node (pid ${process.pid}) is running on DATA_DIR ${dir}`,
+    );
+  });
+
   it("a lock left by a killed process does not block the restart", async () => {
     open().close();
     nodes.splice(0);
