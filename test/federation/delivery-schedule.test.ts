@@ -5,6 +5,8 @@ import {
   CIRCUIT_BREAKER,
   DELIVERY_RETRY,
   deliveryRetryPolicy,
+  INBOX_RETRY_GIVE_UP_MS,
+  inboxRetryPolicy,
 } from "../../node/src/federation/federation";
 
 // The delivery retry schedule and circuit breaker the node gives Fedify (README "Operations"),
@@ -61,5 +63,16 @@ describe("delivery schedule", () => {
     }
     expect(delay(5, DELIVERY_RETRY.giveUpAfterMs - 1)).toBeGreaterThan(0);
     expect(delay(5, DELIVERY_RETRY.giveUpAfterMs + 1)).toBeUndefined();
+  });
+
+  it("a received activity whose handling failed (a full disk) is handled again for a day", () => {
+    const delay = (elapsedMs: number) =>
+      inboxRetryPolicy({
+        attempts: 12,
+        elapsedTime: Temporal.Duration.from({ milliseconds: elapsedMs }),
+      } as never)?.total("millisecond");
+    // Past Fedify's default (10 attempts, about 17 minutes), still retried, 5 minutes apart.
+    expect(delay(60 * 60_000)).toBeLessThanOrEqual(DELIVERY_RETRY.maxDelayMs * 1.25);
+    expect(delay(INBOX_RETRY_GIVE_UP_MS + 1)).toBeUndefined();
   });
 });

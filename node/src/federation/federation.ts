@@ -75,13 +75,23 @@ export const DELIVERY_RETRY = {
   giveUpAfterMs: 7 * 24 * 60 * 60_000,
 } as const;
 
-export const deliveryRetryPolicy: RetryPolicy = ({ elapsedTime, attempts }) => {
-  if (elapsedTime.total("millisecond") > DELIVERY_RETRY.giveUpAfterMs) return null;
-  const exponential = DELIVERY_RETRY.firstDelayMs * 2 ** Math.min(attempts, 20);
-  const jitter = 0.75 + Math.random() * 0.5;
-  const ms = Math.round(Math.min(exponential, DELIVERY_RETRY.maxDelayMs) * jitter);
-  return Temporal.Duration.from({ milliseconds: ms });
-};
+/** Retries on DELIVERY_RETRY's schedule, given up after `giveUpAfterMs`. */
+const retryPolicy =
+  (giveUpAfterMs: number): RetryPolicy =>
+  ({ elapsedTime, attempts }) => {
+    if (elapsedTime.total("millisecond") > giveUpAfterMs) return null;
+    const exponential = DELIVERY_RETRY.firstDelayMs * 2 ** Math.min(attempts, 20);
+    const jitter = 0.75 + Math.random() * 0.5;
+    const ms = Math.round(Math.min(exponential, DELIVERY_RETRY.maxDelayMs) * jitter);
+    return Temporal.Duration.from({ milliseconds: ms });
+  };
+export const deliveryRetryPolicy = retryPolicy(DELIVERY_RETRY.giveUpAfterMs);
+/**
+ * A received activity whose handling failed (e.g. the disk was full) is handled again on the
+ * same schedule for a day (Fedify's default gives up after about 17 minutes).
+ */
+export const INBOX_RETRY_GIVE_UP_MS = 24 * 60 * 60_000;
+export const inboxRetryPolicy = retryPolicy(INBOX_RETRY_GIVE_UP_MS);
 
 /**
  * The circuit breaker (README "Operations"): after 5 failed deliveries to a host within 10
@@ -105,6 +115,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     ...(watch ? { onOutboxError: watch.onOutboxError } : {}),
     manuallyStartQueue: true,
     outboxRetryPolicy: deliveryRetryPolicy,
+    inboxRetryPolicy,
     circuitBreaker: CIRCUIT_BREAKER,
     origin: options.publicUrl,
     allowPrivateAddress: options.allowPrivateAddress,
