@@ -18,11 +18,13 @@ import { federationMiddleware, inboxGuard } from "./federation/hono";
 import { createActorKeyStore } from "./federation/keys";
 import { createNetworkService, type NetworkService } from "./federation/network";
 import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
+import { createPeerRecovery } from "./federation/peer-recovery";
 import { createDeliveryWatch } from "./federation/reachability";
 import { createRelayHints } from "./federation/relay-hints";
 import { nodeInfoHandler, objectHandler } from "./federation/served-json";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
+import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
 import { createServices, type Services } from "./services/index";
 import { createSetupCode, type SetupCode } from "./services/setup-code";
@@ -30,6 +32,11 @@ import { createSetupCode, type SetupCode } from "./services/setup-code";
 export interface NodeOptions {
   /** Database file, or ":memory:" (tests). */
   databaseFile: string;
+  /**
+   * The data directory this node owns: its lock is taken (a second node on it refuses to start)
+   * and the queue claims a dead process left behind are released. Omitted in most tests.
+   */
+  dataDir?: string;
   publicUrl: string;
   logger: Logger;
   adminToken?: string | undefined;
@@ -51,6 +58,8 @@ export interface NodeOptions {
   setupCodeFile?: string;
   /** Believe X-Forwarded-For's last entry as the client address (TRUST_PROXY). */
   trustProxy?: boolean;
+  /** How often peers with deliveries waiting are looked up (ms); 0 turns it off. Default 20 s. */
+  peerProbeIntervalMs?: number;
 }
 
 export interface SpiralNode {
@@ -74,6 +83,16 @@ export interface SpiralNode {
 
 /** Builds a node: storage, services, federation and the HTTP app. The one place that wires them. */
 export function createNode(options: NodeOptions): SpiralNode {
+  const lock = options.dataDir ? acquireDataDirLock(options.dataDir) : undefined;
+  try {
+    return buildNode(options, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralNode {
   const storage = openStorage(options.databaseFile);
   const grid = options.grid ?? defaultGrid;
   let started = false;
@@ -100,6 +119,11 @@ export function createNode(options: NodeOptions): SpiralNode {
     ...(options.queuePollIntervalMs ? { pollIntervalMs: options.queuePollIntervalMs } : {}),
     onError: (error) => options.logger.error("queued federation task failed", error),
   });
+  // The lock is ours: claims in the queue belong to a process that died (README "Operations").
+  const released = lock ? queue.releaseAllLeases() : 0;
+  if (released > 0) {
+    options.logger.info(`released ${released} queued task(s) claimed by a stopped process`);
+  }
   const deliveryWatch = createDeliveryWatch(services.follows, {
     unreachableAfter: options.unreachableAfterFailures,
     onError: (message, error) => options.logger.error(message, error),
@@ -123,6 +147,21 @@ export function createNode(options: NodeOptions): SpiralNode {
     unreachableAfter: options.unreachableAfterFailures,
     allowPrivateAddress: options.allowPrivateAddress ?? false,
   };
+  const peers = createPeerRecovery({
+    kv,
+    queue,
+    follows: services.follows,
+    probeIntervalMs: options.peerProbeIntervalMs ?? 20_000,
+    logger: options.logger,
+    async lookUp(actor) {
+      // Fresh, not from the document cache (KV key: Fedify's remoteDocument prefix + URL).
+      await kv.delete(["_fedify", "remoteDocument", actor]);
+      const ctx = federation.createContext(new URL(options.publicUrl), deps);
+      await ctx.documentLoader(actor, { signal: AbortSignal.timeout(10_000) });
+      return true;
+    },
+  });
+  deps.peers = peers;
   const outbox = createOutboxDispatcher(federation, deps, options.publicUrl);
   antiEntropy = createAntiEntropy(
     federation,
@@ -175,15 +214,18 @@ export function createNode(options: NodeOptions): SpiralNode {
       queueRunning = federation.startQueue(deps, { signal: queueController.signal });
       outbox.start();
       ae.start();
+      peers.start();
     },
     async close() {
       if (started) {
         await outbox.stop();
         await ae.stop();
+        await peers.stop();
         queueController.abort();
         await queueRunning;
       }
       storage.close();
+      lock?.release();
     },
   };
 }

@@ -584,3 +584,28 @@ export const subnetworkItems = sqliteTable(
   },
   (t) => [uniqueIndex("subnetwork_items_object").on(t.subnetwork, t.objectId)],
 );
+
+/**
+ * Idempotency keys of the write API (README "The JSON API"): the first answer to a request sent
+ * with an `Idempotency-Key`, replayed when the same request comes again; kept 24 hours. A row
+ * without a status is a request in progress (`owner`: the node process that runs it).
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    /** Who sent it (the API actor), so one caller's keys never answer another's. */
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of the method, path, query and body: the same key with another request is refused. */
+    fingerprint: text("fingerprint").notNull(),
+    owner: text("owner").notNull(),
+    status: integer("status"),
+    contentType: text("content_type"),
+    body: text("body"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scope, t.key] }),
+    index("idempotency_keys_created").on(t.createdAt),
+  ],
+);

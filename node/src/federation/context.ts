@@ -3,6 +3,7 @@ import type { Grid } from "../../../protocol/src/index";
 import type { Logger } from "../api/problem";
 import type { Services } from "../services/index";
 import type { ActorKeyStore } from "./keys";
+import type { PeerRecovery } from "./peer-recovery";
 import type { RelayHints } from "./relay-hints";
 
 /** Fedify's context data: everything dispatchers and inbox handlers need, passed in. */
@@ -18,6 +19,8 @@ export interface FederationDeps {
   requestPull(followingId: number): void;
   /** Failed contacts in a row after which a peer shows as unreachable (default 3). */
   unreachableAfter?: number | undefined;
+  /** Resets a peer's delivery delays as soon as it is seen alive (see peer-recovery.ts). */
+  peers?: PeerRecovery | undefined;
   /** Loopback and private-network addresses may be contacted (tests, a local demo network). */
   allowPrivateAddress?: boolean;
 }

@@ -1,10 +1,13 @@
 import {
+  type CircuitBreakerOptions,
   type Context,
   createFederation,
   type Federation,
+  type InboxListener,
   type KvStore,
   type MessageQueue,
   type NodeInfo,
+  type RetryPolicy,
 } from "@fedify/fedify";
 import {
   Accept,
@@ -63,6 +66,48 @@ export interface FederationOptions {
 
 const instant = (iso: string) => Temporal.Instant.from(iso);
 
+/**
+ * Delivery retries (README "Operations"): a failed delivery is tried again after 2 s, then
+ * twice as long each time (±25 %), never more than 5 minutes apart, for up to 7 days; then it
+ * is given up (the peer shows as unreachable, and anti-entropy pulls still bring it syntheses).
+ */
+export const DELIVERY_RETRY = {
+  firstDelayMs: 2_000,
+  maxDelayMs: 5 * 60_000,
+  giveUpAfterMs: 7 * 24 * 60 * 60_000,
+} as const;
+
+/** Retries on DELIVERY_RETRY's schedule, given up after `giveUpAfterMs`. */
+const retryPolicy =
+  (giveUpAfterMs: number): RetryPolicy =>
+  ({ elapsedTime, attempts }) => {
+    if (elapsedTime.total("millisecond") > giveUpAfterMs) return null;
+    const exponential = DELIVERY_RETRY.firstDelayMs * 2 ** Math.min(attempts, 20);
+    const jitter = 0.75 + Math.random() * 0.5;
+    const ms = Math.round(Math.min(exponential, DELIVERY_RETRY.maxDelayMs) * jitter);
+    return Temporal.Duration.from({ milliseconds: ms });
+  };
+export const deliveryRetryPolicy = retryPolicy(DELIVERY_RETRY.giveUpAfterMs);
+/**
+ * A received activity whose handling failed (e.g. the disk was full) is handled again on the
+ * same schedule for a day (Fedify's default gives up after about 17 minutes).
+ */
+export const INBOX_RETRY_GIVE_UP_MS = 24 * 60 * 60_000;
+export const inboxRetryPolicy = retryPolicy(INBOX_RETRY_GIVE_UP_MS);
+
+/**
+ * The circuit breaker (README "Operations"): after 5 failed deliveries to a host within 10
+ * minutes, deliveries to it are held (no request) and one probe is sent every minute — Fedify's
+ * default is 30 minutes — for up to 7 days. A host seen alive earlier is reset at once
+ * (peer-recovery.ts).
+ */
+export const CIRCUIT_BREAKER = {
+  failureThreshold: 5,
+  failureWindow: { minutes: 10 },
+  recoveryDelay: { minutes: 1 },
+  heldActivityTtl: { days: 7 },
+} as const satisfies CircuitBreakerOptions;
+
 /** Builds the Fedify federation of a node: actors, collections, objects and inbox handlers. */
 export function createSpiralFederation(options: FederationOptions): Federation<FederationDeps> {
   const watch = options.deliveryWatch;
@@ -74,6 +119,9 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     // No transformers: activities are built complete (id, actor URL) and signed JSON is sent as
     // is (./proofs.ts); Fedify's default ones would clone the activity and serialise it again.
     activityTransformers: [],
+    outboxRetryPolicy: deliveryRetryPolicy,
+    inboxRetryPolicy,
+    circuitBreaker: CIRCUIT_BREAKER,
     origin: options.publicUrl,
     allowPrivateAddress: options.allowPrivateAddress,
   });
@@ -222,14 +270,14 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
 
   federation
     .setInboxListeners("/actors/{identifier}/inbox", "/inbox")
-    .on(Follow, onFollow)
-    .on(Accept, onAccept)
-    .on(Reject, onReject)
-    .on(Undo, onUndo)
-    .on(Create, onCreateOrUpdate)
-    .on(Update, onCreateOrUpdate)
-    .on(Delete, onDelete)
-    .on(Announce, onAnnounce)
+    .on(Follow, alive(onFollow))
+    .on(Accept, alive(onAccept))
+    .on(Reject, alive(onReject))
+    .on(Undo, alive(onUndo))
+    .on(Create, alive(onCreateOrUpdate))
+    .on(Update, alive(onCreateOrUpdate))
+    .on(Delete, alive(onDelete))
+    .on(Announce, alive(onAnnounce))
     .onError((ctx, error) => ctx.data.logger.error("inbox handler failed", error));
 
   // Deliveries that fail for good (404/410 Gone) mark the follow rows behind that inbox
@@ -330,6 +378,26 @@ export function publicMeetingEvent(ctx: Context<FederationDeps>, uuid: string) {
     instant(found.meeting.createdAt),
   );
   return { event, payload };
+}
+
+/**
+ * An inbox listener that first notes its sender is alive (Fedify calls listeners only once the
+ * activity's signature matched its actor): deliveries held for that peer go out now. An activity
+ * handed over by a relay or a pull (it has a relay hint) says nothing about its actor being up.
+ */
+function alive<T extends Activity>(
+  listener: InboxListener<FederationDeps, T>,
+): InboxListener<FederationDeps, T> {
+  return async (ctx, activity) => {
+    if (activity.actorId && !ctx.data.relayHints.has(activity.id)) {
+      try {
+        await ctx.data.peers?.seenAlive(activity.actorId, true);
+      } catch (error) {
+        ctx.data.logger.warn(`could not note ${activity.actorId.href} alive: ${String(error)}`);
+      }
+    }
+    return listener(ctx, activity);
+  };
 }
 
 /**

@@ -74,6 +74,9 @@ export class SqliteMessageQueue implements MessageQueue {
   readonly #remove: Database.Statement<[number]>;
   readonly #renew: Database.Statement<[number, string]>;
   readonly #counts: Database.Statement<[number, number], CountsRow>;
+  readonly #releaseAll: Database.Statement<[]>;
+  readonly #waitingInboxes: Database.Statement<[number], string>;
+  readonly #expedite: Database.Statement<[number, number, string, string]>;
 
   /** Wakes this instance's idle listeners (after a local enqueue). */
   readonly #wakers = new Set<() => void>();
@@ -117,10 +120,52 @@ export class SqliteMessageQueue implements MessageQueue {
     });
     this.#remove = db.prepare("DELETE FROM fedify_queue WHERE id = ?");
     this.#renew = db.prepare("UPDATE fedify_queue SET locked_until = ? WHERE locked_by = ?");
+    this.#releaseAll = db.prepare(
+      "UPDATE fedify_queue SET locked_by = NULL, locked_until = NULL WHERE locked_by IS NOT NULL",
+    );
+    // Fedify's outbox messages carry `type: "outbox"` and the `inbox` URL they go to.
+    const waitingOutbox = `locked_by IS NULL AND available_at > ?
+       AND json_extract(message, '$.type') = 'outbox'`;
+    this.#waitingInboxes = db
+      .prepare<[number], string>(
+        `SELECT DISTINCT json_extract(message, '$.inbox') FROM fedify_queue WHERE ${waitingOutbox}`,
+      )
+      .pluck();
+    this.#expedite = db.prepare(
+      `UPDATE fedify_queue SET available_at = ? WHERE ${waitingOutbox}
+       AND substr(json_extract(message, '$.inbox'), 1, length(?)) = ?`,
+    );
     this.#counts = db.prepare(
       `SELECT count(*) AS queued, sum(available_at <= ?) AS ready FROM fedify_queue
        WHERE locked_by IS NULL OR locked_until <= ?`,
     );
+  }
+
+  /**
+   * Releases every claim in the table, so messages a dead process had claimed run now instead of
+   * waiting for its lease to run out. Only for a process that alone uses the database (it holds
+   * the data directory's lock, see ops/data-dir-lock.ts), before its listeners start. Returns
+   * how many claims were released.
+   */
+  releaseAllLeases(): number {
+    return this.#releaseAll.run().changes;
+  }
+
+  /** The inboxes of outbox deliveries that wait for a later retry (unclaimed, not yet due). */
+  waitingInboxes(): string[] {
+    return this.#waitingInboxes.all(this.#now());
+  }
+
+  /**
+   * Makes the waiting outbox deliveries to inboxes under `origin` ("https://host:port/") due now
+   * (a peer came back: its retries and the deliveries its circuit breaker held go out at once).
+   * Ordering keys still apply. Returns how many messages were moved forward.
+   */
+  expedite(origin: string): number {
+    const now = this.#now();
+    const changes = this.#expedite.run(now, now, origin, origin).changes;
+    if (changes > 0) this.#wake();
+    return changes;
   }
 
   async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
