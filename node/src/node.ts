@@ -15,6 +15,7 @@ import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
 import { createSpiralFederation } from "./federation/federation";
 import { federationMiddleware, inboxGuard } from "./federation/hono";
+import { createKeyBinding } from "./federation/key-binding";
 import { createActorKeyStore } from "./federation/keys";
 import { createNetworkService, type NetworkService } from "./federation/network";
 import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
@@ -64,6 +65,7 @@ export interface SpiralNode {
 /** Builds a node: storage, services, federation and the HTTP app. The one place that wires them. */
 export function createNode(options: NodeOptions): SpiralNode {
   const storage = openStorage(options.databaseFile);
+  const clock = options.now ?? (() => new Date());
   const grid = options.grid ?? defaultGrid;
   let started = false;
   let wakeOutbox = () => {};
@@ -73,13 +75,17 @@ export function createNode(options: NodeOptions): SpiralNode {
     grid,
     policy: options.policy ?? DEFAULT_POLICY,
     publicUrl: options.publicUrl,
-    now: options.now ?? (() => new Date()),
+    now: clock,
     notifyOutbox: () => wakeOutbox(),
   });
   services.categories.ensureBuiltins();
   const { generated } = ensureAdminToken(storage.db, options.adminToken);
 
-  const kv = new SqliteKvStore(storage.sqlite);
+  const rawKv = new SqliteKvStore(storage.sqlite);
+  const keyBinding = createKeyBinding({ kv: rawKv, now: () => clock().getTime() });
+  // Fedify's key cache is read through the key binding (a key the actor no longer lists stops
+  // counting); everything else passes through unchanged.
+  const kv = keyBinding.wrapKv(rawKv);
   const queue = new SqliteMessageQueue(storage.sqlite, {
     ...(options.queuePollIntervalMs ? { pollIntervalMs: options.queuePollIntervalMs } : {}),
     onError: (error) => options.logger.error("queued federation task failed", error),
@@ -90,6 +96,7 @@ export function createNode(options: NodeOptions): SpiralNode {
   });
   const federation = createSpiralFederation({
     kv,
+    keyBinding,
     queue,
     publicUrl: options.publicUrl,
     allowPrivateAddress: options.allowPrivateAddress ?? false,
@@ -100,6 +107,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     services,
     keys: createActorKeyStore(storage.db),
     kv,
+    keyBinding,
     grid,
     logger: options.logger,
     relayHints: createRelayHints(),

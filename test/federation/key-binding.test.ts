@@ -412,7 +412,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       );
       expect(accepted.status, accepted.text).toBe(202);
       await eventually(
-        () => receivedBy(receiver).some((r) => r.objectId === activity.object.id),
+        () => receivedBy(receiver).some((r) => r.objectId === (activity.object as { id: string }).id),
         "gent to store the genuine activity",
       );
     });
