@@ -89,7 +89,11 @@ export async function startHostilePeer(victimActorUrl: string): Promise<HostileP
     documents.set(path, await object.toJsonLd());
   await serveJsonLd(
     "/keys/forged-rsa",
-    new CryptographicKey({ id: forgedRsa.keyId, owner: victim, publicKey: forgedRsa.pair.publicKey }),
+    new CryptographicKey({
+      id: forgedRsa.keyId,
+      owner: victim,
+      publicKey: forgedRsa.pair.publicKey,
+    }),
   );
   await serveJsonLd(
     "/keys/forged-ed",
@@ -110,7 +114,11 @@ export async function startHostilePeer(victimActorUrl: string): Promise<HostileP
         publicKey: ownRsa.pair.publicKey,
       }),
       assertionMethods: [
-        new Multikey({ id: ownEd.keyId, controller: new URL(actorUrl), publicKey: ownEd.pair.publicKey }),
+        new Multikey({
+          id: ownEd.keyId,
+          controller: new URL(actorUrl),
+          publicKey: ownEd.pair.publicKey,
+        }),
       ],
     }),
   );

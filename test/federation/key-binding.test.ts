@@ -75,6 +75,10 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
     genuine = held.activity as Record<string, any>;
     genuinePayload = JSON.parse(genuine.object.source.content);
     victimArticle = genuine.object.id;
+    before = receiverState();
+    expect(before).toEqual([
+      { objectId: victimArticle, version: 1, withdrawnAt: null, conflictedAt: null },
+    ]);
   }, 60_000);
   afterAll(async () => {
     await Promise.all([victim, receiver, hostile].map((p) => p?.close()));
@@ -89,12 +93,6 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       conflictedAt: r.conflictedAt,
     }));
   let before: ReturnType<typeof receiverState>;
-  beforeAll(() => {
-    before = receiverState();
-    expect(before).toEqual([
-      { objectId: victimArticle, version: 1, withdrawnAt: null, conflictedAt: null },
-    ]);
-  });
 
   const victimId = (path: string) => `${victim.url}/${path}/forged-${randomUUID()}`;
 
@@ -412,7 +410,8 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       );
       expect(accepted.status, accepted.text).toBe(202);
       await eventually(
-        () => receivedBy(receiver).some((r) => r.objectId === (activity.object as { id: string }).id),
+        () =>
+          receivedBy(receiver).some((r) => r.objectId === (activity.object as { id: string }).id),
         "gent to store the genuine activity",
       );
     });
@@ -467,7 +466,9 @@ describe("key rotation: a key counts while the actor lists it", () => {
 
   const inbox = () => `${receiver.actorUrl}/inbox`;
   const isFollower = () =>
-    receiver.node.services.follows.acceptedFollowers("tartu").some((f) => f.follower === rotatingUrl);
+    receiver.node.services.follows
+      .acceptedFollowers("tartu")
+      .some((f) => f.follower === rotatingUrl);
   const followId = () => `${server.url}/activities/follow-${randomUUID()}`;
   const followBody = (id: string) => ({
     "@context": AS,

@@ -7,13 +7,7 @@ import type {
   KvStoreSetOptions,
   RemoteDocument,
 } from "@fedify/fedify";
-import {
-  type Actor,
-  Object as APObject,
-  CryptographicKey,
-  isActor,
-  Multikey,
-} from "@fedify/vocab";
+import { type Actor, Object as APObject, CryptographicKey, isActor, Multikey } from "@fedify/vocab";
 import { sameOrigin } from "./activity-ids";
 
 /**
@@ -57,6 +51,78 @@ interface KeyList {
   fetchedAt: number;
   /** When it was last attempted (ms), successful or not. */
   checkedAt: number;
+}
+
+/** Contexts whose only alias of `@type` at the top level is `type` (checked against Fedify's copies). */
+const PLAIN_CONTEXTS = new Set([
+  "https://www.w3.org/ns/activitystreams",
+  "https://w3id.org/security/v1",
+  "https://w3id.org/security/data-integrity/v1",
+  "https://w3id.org/identity/v1",
+  "https://w3id.org/security/multikey/v1",
+]);
+/** Types that are neither actors nor keys: Fedify never takes a key from such a document. */
+const KEYLESS_TYPES = new Set([
+  "Create",
+  "Update",
+  "Delete",
+  "Announce",
+  "Follow",
+  "Accept",
+  "Reject",
+  "Undo",
+  "Add",
+  "Remove",
+  "Like",
+  "Article",
+  "Note",
+  "Event",
+  "Tombstone",
+  "Collection",
+  "CollectionPage",
+  "OrderedCollection",
+  "OrderedCollectionPage",
+]);
+
+/** Context keywords that cannot make a term mean `@type` (`@import` can: it loads a context). */
+const HARMLESS_KEYWORDS = new Set([
+  "@version",
+  "@language",
+  "@vocab",
+  "@base",
+  "@direction",
+  "@protected",
+  "@propagate",
+]);
+/** An inline context term definition that could make another term mean `@type`. */
+const touchesType = (term: string, definition: unknown) =>
+  term === "type" ||
+  (term.startsWith("@") && !HARMLESS_KEYWORDS.has(term)) ||
+  definition === "@type" ||
+  (typeof definition === "object" &&
+    definition !== null &&
+    (definition as Record<string, unknown>)["@id"] === "@type");
+
+/**
+ * Whether a document is certainly neither an actor nor a key, without JSON-LD processing: its
+ * top-level `type` is a plain activity, object or collection type, and no context it uses can
+ * alias `@type` (well-known contexts, inline definitions that leave `type` alone). Anything else
+ * is parsed and checked.
+ */
+function certainlyKeyless(document: unknown): boolean {
+  if (typeof document !== "object" || document === null || Array.isArray(document)) return false;
+  const record = document as Record<string, unknown>;
+  if ("@type" in record || typeof record.type !== "string" || !KEYLESS_TYPES.has(record.type))
+    return false;
+  const contexts = Array.isArray(record["@context"]) ? record["@context"] : [record["@context"]];
+  return contexts.every((context) =>
+    typeof context === "string"
+      ? PLAIN_CONTEXTS.has(context)
+      : typeof context === "object" &&
+        context !== null &&
+        !Array.isArray(context) &&
+        !Object.entries(context).some(([term, definition]) => touchesType(term, definition)),
+  );
 }
 
 type AnyKey = CryptographicKey | Multikey;
@@ -159,7 +225,8 @@ export function createKeyBinding(options: KeyBindingOptions) {
   /** Whether `keyId` counts for `actorId`: same origin, and the actor's document lists it. */
   async function binds(keyId: URL | null, actorId: URL | null): Promise<boolean> {
     if (!keyId || !actorId) return false;
-    if (!["http:", "https:"].includes(actorId.protocol) || !sameOrigin(keyId, actorId)) return false;
+    if (!["http:", "https:"].includes(actorId.protocol) || !sameOrigin(keyId, actorId))
+      return false;
     return (await keyList(actorId, keyId.href))?.keys.includes(keyId.href) ?? false;
   }
 
@@ -236,6 +303,7 @@ export function createKeyBinding(options: KeyBindingOptions) {
      * Anything else (activities, collections, objects) passes unchanged.
      */
     async bindDocument(remote: RemoteDocument, url: string): Promise<RemoteDocument> {
+      if (certainlyKeyless(remote.document)) return remote;
       let object: unknown;
       try {
         object = await APObject.fromJsonLd(remote.document, parseOptions());
@@ -303,7 +371,10 @@ export function createKeyBinding(options: KeyBindingOptions) {
       ) {
         throw new Error("this Fedify version hides its loader factories: keys cannot be bound");
       }
-      const loaderOptions = { allowPrivateAddress: impl.allowPrivateAddress, userAgent: impl.userAgent };
+      const loaderOptions = {
+        allowPrivateAddress: impl.allowPrivateAddress,
+        userAgent: impl.userAgent,
+      };
       const cached = documentLoaderFactory(loaderOptions);
       loaders = {
         // Fedify caches documents for 5 minutes; a key list is read from the origin itself.
