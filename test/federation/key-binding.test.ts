@@ -211,6 +211,53 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
     expect(receiver.node.services.follows.following("gent")[0]?.state).toBe("accepted");
   });
 
+  it("an actor document listing the attacker's key for the victim: 401 (wrong origin, or another owner)", async () => {
+    const pem = hostile.forgedRsa.pair;
+    // 1. Served by the attacker, with the victim's id; 2. the attacker's own actor, whose
+    // embedded key claims the victim as owner.
+    const impostor = `${hostile.url}/actors/impostor`;
+    const lying = `${hostile.url}/actors/liar`;
+    hostile.serve(
+      "/actors/impostor",
+      await new Organization({
+        id: new URL(victim.actorUrl),
+        inbox: new URL(`${victim.actorUrl}/inbox`),
+        publicKey: new CryptographicKey({
+          id: new URL(`${impostor}#key`),
+          owner: new URL(victim.actorUrl),
+          publicKey: pem.publicKey,
+        }),
+      }).toJsonLd(),
+    );
+    hostile.serve(
+      "/actors/liar",
+      await new Organization({
+        id: new URL(lying),
+        inbox: new URL(`${lying}/inbox`),
+        publicKey: new CryptographicKey({
+          id: new URL(`${lying}#key`),
+          owner: new URL(victim.actorUrl),
+          publicKey: pem.publicKey,
+        }),
+      }).toJsonLd(),
+    );
+    for (const keyId of [`${impostor}#key`, `${lying}#key`]) {
+      const response = await hostile.post(
+        gentInbox,
+        {
+          "@context": AS,
+          id: victimId("activities"),
+          type: "Follow",
+          actor: victim.actorUrl,
+          object: `${receiver.url}/actors/brugge`,
+        },
+        { keyId: new URL(keyId), pair: pem },
+      );
+      expect(response.status, `${keyId}: ${response.text}`).toBe(401);
+    }
+    expect(receiver.node.services.follows.followers("brugge")).toEqual([]);
+  });
+
   it("relayed: an Announce wrapping a forged Create is refused by the handler, nothing stored", async () => {
     const inner = await hostile.prove(
       forgedSynthesis("Create", { start: "2024-01-01", end: "2024-12-31" }),

@@ -8,6 +8,7 @@ import type {
   RemoteDocument,
 } from "@fedify/fedify";
 import { type Actor, Object as APObject, CryptographicKey, isActor, Multikey } from "@fedify/vocab";
+import { Temporal } from "temporal-polyfill";
 import { sameOrigin } from "./activity-ids";
 
 /**
@@ -34,6 +35,8 @@ export const KEY_LIST_FRESHNESS_MS = 60 * 60 * 1000;
 export const KEY_RECHECK_MS = 60 * 1000;
 const UNBOUND_PREFIX = "urn:spiral:unbound-key:";
 const LIST_PREFIX = ["spiral", "actorKeys"] as const;
+/** Key lists of actors not heard of for this long are forgotten (the KV store stays bounded). */
+const LIST_TTL = Temporal.Duration.from({ days: 30 });
 const PUBLIC_KEY_PREFIX = ["_fedify", "publicKey"] as const;
 
 /** The claim a key makes, kept inside the URN that replaces it while it does not hold. */
@@ -174,11 +177,11 @@ export function createKeyBinding(options: KeyBindingOptions) {
     sameOrigin(actor.id, new URL(remote.documentUrl ?? url, url)) &&
     sameOrigin(actor.id, url);
 
-  async function recordList(actor: Actor & { id: URL }): Promise<KeyList> {
+  const storeList = (actor: URL, list: KeyList) => kv.set(listSlot(actor), list, { ttl: LIST_TTL });
+
+  async function recordList(actor: Actor & { id: URL }): Promise<void> {
     const at = now();
-    const list = { keys: listedIds(actor), fetchedAt: at, checkedAt: at };
-    await kv.set(listSlot(actor.id), list);
-    return list;
+    await storeList(actor.id, { keys: listedIds(actor), fetchedAt: at, checkedAt: at });
   }
 
   /** Reads the actor's key list from its origin; null when the origin did not answer. */
@@ -215,10 +218,15 @@ export function createKeyBinding(options: KeyBindingOptions) {
     if (!((stale || missing) && mayRetry)) return cached;
     const fetched = await fetchList(actorId);
     if (fetched) {
-      await kv.set(listSlot(actorId), fetched);
+      await storeList(actorId, fetched);
       return fetched;
     }
-    if (cached) await kv.set(listSlot(actorId), { ...cached, checkedAt: at });
+    // No answer: the last list seen stays (none: an empty, stale one), and the origin is not
+    // asked again before KEY_RECHECK_MS, however many keys claim it meanwhile.
+    await storeList(
+      actorId,
+      cached ? { ...cached, checkedAt: at } : { keys: [], fetchedAt: 0, checkedAt: at },
+    );
     return cached;
   }
 
