@@ -203,7 +203,30 @@ describe("key binding rules", () => {
         /^urn:spiral:unbound-key:/,
       );
       expect(await wrapped.get(["_fedify", "remoteDocument", `${OTHER}/keys/k`])).toEqual(forged);
-      expect(await kv.get(["_fedify", "publicKey", `${OTHER}/keys/k`])).toEqual(forged);
+      // The verdict is written back to the cache.
+      expect(await ownerOf(await kv.get(["_fedify", "publicKey", `${OTHER}/keys/k`]))).toMatch(
+        /^urn:spiral:unbound-key:/,
+      );
+    });
+
+    it("a cached key that counted when fetched makes a fresh list read at once if the list misses it", async () => {
+      // The list was read a moment ago (key-1 only); the actor then lists key-2, which Fedify
+      // fetched from the actor document itself and cached with the actor as owner.
+      expect(await binds(`${ACTOR}#main-key`)).toBe(true);
+      await serveActor([`${ACTOR}#key-2`]);
+      fetches = [];
+      const kv = binding.wrapKv(new MemoryKvStore());
+      const slot = ["_fedify", "publicKey", `${ACTOR}#key-2`] as const;
+      await kv.set(slot, await keyDoc(`${ACTOR}#key-2`, ACTOR));
+      expect(await ownerOf(await kv.get(slot))).toBe(ACTOR);
+      expect(fetches).toEqual([ACTOR]);
+      // A cached key the actor does not list is read for urgently once; its verdict is then
+      // written back (unbound), so reading it again asks the origin nothing more.
+      const forged = ["_fedify", "publicKey", `${ACTOR}#forged`] as const;
+      await kv.set(forged, await keyDoc(`${ACTOR}#forged`, ACTOR));
+      expect(await ownerOf(await kv.get(forged))).toMatch(/^urn:spiral:unbound-key:/);
+      for (let i = 0; i < 3; i++) await kv.get(forged);
+      expect(fetches).toEqual([ACTOR, ACTOR]);
     });
   });
 });

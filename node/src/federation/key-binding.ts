@@ -179,8 +179,14 @@ export function createKeyBinding(options: KeyBindingOptions) {
 
   const storeList = (actor: URL, list: KeyList) => kv.set(listSlot(actor), list, { ttl: LIST_TTL });
 
-  async function recordList(actor: Actor & { id: URL }): Promise<void> {
+  /**
+   * An actor document the loader saw (maybe from Fedify's 5-minute document cache) seeds the
+   * actor's key list when none is fresh; it never replaces a fresh list read from the origin.
+   */
+  async function seedList(actor: Actor & { id: URL }): Promise<void> {
     const at = now();
+    const cached = await kv.get<KeyList>(listSlot(actor.id));
+    if (cached && at - cached.fetchedAt < freshnessMs) return;
     await storeList(actor.id, { keys: listedIds(actor), fetchedAt: at, checkedAt: at });
   }
 
@@ -208,13 +214,21 @@ export function createKeyBinding(options: KeyBindingOptions) {
     return { keys: listedIds(object as Actor & { id: URL }), fetchedAt: now(), checkedAt: now() };
   }
 
-  /** The actor's key list, fetched again when stale or when `keyId` is not in it. */
-  async function keyList(actorId: URL, keyId: string): Promise<KeyList | undefined> {
+  /**
+   * The actor's key list, fetched again when stale or when `keyId` is not in it — at most once
+   * per KEY_RECHECK_MS, unless `urgent` (a cached key that counted for the actor when fetched:
+   * its verdict is written back, so it forces one read at most).
+   */
+  async function keyList(
+    actorId: URL,
+    keyId: string,
+    urgent = false,
+  ): Promise<KeyList | undefined> {
     const cached = await kv.get<KeyList>(listSlot(actorId));
     const at = now();
     const stale = !cached || at - cached.fetchedAt >= freshnessMs;
     const missing = cached !== undefined && !cached.keys.includes(keyId);
-    const mayRetry = !cached || at - cached.checkedAt >= recheckMs;
+    const mayRetry = urgent || !cached || at - cached.checkedAt >= recheckMs;
     if (!((stale || missing) && mayRetry)) return cached;
     const fetched = await fetchList(actorId);
     if (fetched) {
@@ -231,18 +245,22 @@ export function createKeyBinding(options: KeyBindingOptions) {
   }
 
   /** Whether `keyId` counts for `actorId`: same origin, and the actor's document lists it. */
-  async function binds(keyId: URL | null, actorId: URL | null): Promise<boolean> {
+  async function binds(keyId: URL | null, actorId: URL | null, urgent = false): Promise<boolean> {
     if (!keyId || !actorId) return false;
     if (!["http:", "https:"].includes(actorId.protocol) || !sameOrigin(keyId, actorId))
       return false;
-    return (await keyList(actorId, keyId.href))?.keys.includes(keyId.href) ?? false;
+    return (await keyList(actorId, keyId.href, urgent))?.keys.includes(keyId.href) ?? false;
   }
 
-  /** The key with its claim kept if it holds, else replaced by the unbound URN. */
-  async function bound(key: AnyKey): Promise<AnyKey> {
+  /**
+   * The key with its claim kept if it holds, else replaced by the unbound URN. `cached`: the key
+   * comes from Fedify's key cache, so a real claim there held when the key was fetched.
+   */
+  async function bound(key: AnyKey, cached = false): Promise<AnyKey> {
     const stated = claimOf(key);
     const claim = originalClaim(stated);
-    const want = (await binds(key.id, claim)) ? (claim as URL) : unbound(claim);
+    const urgent = cached && stated !== null && stated.href === claim?.href;
+    const want = (await binds(key.id, claim, urgent)) ? (claim as URL) : unbound(claim);
     return stated?.href === want.href ? key : withClaim(key, want);
   }
 
@@ -274,7 +292,7 @@ export function createKeyBinding(options: KeyBindingOptions) {
    */
   async function bindActor(actor: Actor, remote: RemoteDocument, url: string) {
     const own = actor.id !== null && servedByItsOrigin(actor, remote, url);
-    if (own) await recordList(actor as Actor & { id: URL });
+    if (own) await seedList(actor as Actor & { id: URL });
     let changed = false;
     const fix = <K extends AnyKey>(key: K): K => {
       const holds = own && key.id !== null && sameOrigin(key.id, actor.id as URL);
@@ -332,7 +350,7 @@ export function createKeyBinding(options: KeyBindingOptions) {
     async rebindCached(json: unknown): Promise<unknown> {
       const key = await asKey(json).catch(() => null);
       if (!key) return json;
-      const checked = await bound(key);
+      const checked = await bound(key, true);
       return checked === key ? json : serialize(checked);
     },
 
@@ -348,7 +366,10 @@ export function createKeyBinding(options: KeyBindingOptions) {
         async get<T = unknown>(key: KvKey): Promise<T | undefined> {
           const value = await inner.get<T>(key);
           if (!isKeySlot(key) || value === null || typeof value !== "object") return value;
-          return (await self.rebindCached(value)) as T;
+          const checked = await self.rebindCached(value);
+          // The verdict is kept: a key that stopped counting is not checked urgently again.
+          if (checked !== value) await inner.set(key, checked);
+          return checked as T;
         },
         set: (key: KvKey, value: unknown, o?: KvStoreSetOptions) => inner.set(key, value, o),
         delete: (key: KvKey) => inner.delete(key),
