@@ -15,6 +15,7 @@ import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
 import { createSpiralFederation } from "./federation/federation";
 import { federationMiddleware, inboxGuard } from "./federation/hono";
+import { createKeyBinding } from "./federation/key-binding";
 import { createActorKeyStore } from "./federation/keys";
 import { createNetworkService, type NetworkService } from "./federation/network";
 import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
@@ -94,6 +95,7 @@ export function createNode(options: NodeOptions): SpiralNode {
 
 function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralNode {
   const storage = openStorage(options.databaseFile);
+  const clock = options.now ?? (() => new Date());
   const grid = options.grid ?? defaultGrid;
   let started = false;
   let wakeOutbox = () => {};
@@ -103,7 +105,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     grid,
     policy: options.policy ?? DEFAULT_POLICY,
     publicUrl: options.publicUrl,
-    now: options.now ?? (() => new Date()),
+    now: clock,
     notifyOutbox: () => wakeOutbox(),
   });
   services.categories.ensureBuiltins();
@@ -114,7 +116,11 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   });
   setupCode.prepare();
 
-  const kv = new SqliteKvStore(storage.sqlite);
+  const rawKv = new SqliteKvStore(storage.sqlite);
+  const keyBinding = createKeyBinding({ kv: rawKv, now: () => clock().getTime() });
+  // Fedify's key cache is read through the key binding (a key the actor no longer lists stops
+  // counting); everything else passes through unchanged.
+  const kv = keyBinding.wrapKv(rawKv);
   const queue = new SqliteMessageQueue(storage.sqlite, {
     ...(options.queuePollIntervalMs ? { pollIntervalMs: options.queuePollIntervalMs } : {}),
     onError: (error) => options.logger.error("queued federation task failed", error),
@@ -130,6 +136,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   });
   const federation = createSpiralFederation({
     kv,
+    keyBinding,
     queue,
     publicUrl: options.publicUrl,
     allowPrivateAddress: options.allowPrivateAddress ?? false,
@@ -140,6 +147,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     services,
     keys: createActorKeyStore(storage.db),
     kv,
+    keyBinding,
     grid,
     logger: options.logger,
     relayHints: createRelayHints(),

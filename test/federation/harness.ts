@@ -31,7 +31,13 @@ export interface Peer {
  */
 export async function startPeer(
   territory: Pick<TerritoryProfile, "slug" | "name" | "country"> & Partial<TerritoryProfile>,
-  options: { tls?: boolean; manualApproval?: boolean; unreachableAfterFailures?: number } = {},
+  options: {
+    tls?: boolean;
+    manualApproval?: boolean;
+    unreachableAfterFailures?: number;
+    /** The node's clock (default: the real one). */
+    now?: () => Date;
+  } = {},
 ): Promise<Peer> {
   const server = options.tls
     ? https.createServer({
@@ -53,6 +59,7 @@ export async function startPeer(
     allowPrivateAddress: true,
     antiEntropyIntervalMs: 0,
     queuePollIntervalMs: 20,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.unreachableAfterFailures
       ? { unreachableAfterFailures: options.unreachableAfterFailures }
       : {}),

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { signRequest } from "@fedify/fedify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { INBOX_BODY_LIMIT, jsonDepth, MAX_JSON_DEPTH } from "../../node/src/federation/hono";
+import {
+  duplicateJsonKey,
+  INBOX_BODY_LIMIT,
+  isActivityContentType,
+  jsonDepth,
+  MAX_JSON_DEPTH,
+} from "../../node/src/federation/hono";
 import type { SynthesisPayload } from "../../protocol/src/index";
 import { eventually, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
 import { isValidPayload, rehash, withExtraCount } from "./synthesis-fixtures";
@@ -36,6 +42,53 @@ describe("jsonDepth", () => {
     for (let i = 0; i < 200_000; i++) value = { a: [value] };
     expect(jsonDepth(value)).toBe(400_001);
     expect(jsonDepth(value, MAX_JSON_DEPTH)).toBe(MAX_JSON_DEPTH + 1);
+  });
+});
+
+describe("duplicateJsonKey", () => {
+  it("finds a key repeated in one object, at any depth, after unescaping", () => {
+    expect(duplicateJsonKey('{"a":1,"b":2}')).toBeNull();
+    expect(duplicateJsonKey('{"a":1,"a":2}')).toBe("a");
+    expect(duplicateJsonKey('{"a":{"b":1},"c":[{"d":1,"e":{"d":2}},{"d":3}]}')).toBeNull();
+    expect(duplicateJsonKey('{"a":[{"x":1,"y":{"z":1,"z":2}}]}')).toBe("z");
+    expect(duplicateJsonKey('{"a":1,"\\u0061":2}')).toBe("a");
+    // Values that look like keys, and escaped quotes, are not keys.
+    expect(duplicateJsonKey('{"a":"a","b":["a","a"],"c":"\\"a\\":1,\\"a\\""}')).toBeNull();
+    expect(duplicateJsonKey('{"a":1, "b" : 2 ,\n "b":3}')).toBe("b");
+  });
+
+  it("walks very deep text without overflowing the stack", () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}`;
+    expect(duplicateJsonKey(deep)).toBeNull();
+    expect(duplicateJsonKey(`${"[".repeat(100_000)}{"k":1,"k":2}${"]".repeat(100_000)}`)).toBe("k");
+  });
+});
+
+describe("isActivityContentType", () => {
+  it("accepts ActivityStreams and JSON-LD (no profile, or the ActivityStreams one)", () => {
+    for (const type of [
+      "application/activity+json",
+      "Application/Activity+JSON; charset=utf-8",
+      "application/ld+json",
+      'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+      'application/ld+json;profile="https://example.org/p https://www.w3.org/ns/activitystreams"',
+    ]) {
+      expect(isActivityContentType(type), type).toBe(true);
+    }
+  });
+
+  it("refuses anything else", () => {
+    for (const type of [
+      undefined,
+      "",
+      "application/json",
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      'application/ld+json; profile="https://example.org/other"',
+      "application/activity+jsonx",
+    ]) {
+      expect(isActivityContentType(type), String(type)).toBe(false);
+    }
   });
 });
 

@@ -29,6 +29,7 @@ describe("integrity proofs of received activities", () => {
       documentLoader: ctx.documentLoader,
       contextLoader: ctx.contextLoader,
       keyCache: createKeyCache(reader.node.deps.kv),
+      binds: reader.node.deps.keyBinding.binds,
     });
   };
 

@@ -2,6 +2,7 @@ import type { KvStore } from "@fedify/fedify";
 import type { Grid } from "../../../protocol/src/index";
 import type { Logger } from "../api/problem";
 import type { Services } from "../services/index";
+import type { KeyBinding } from "./key-binding";
 import type { ActorKeyStore } from "./keys";
 import type { PeerRecovery } from "./peer-recovery";
 import type { RelayHints } from "./relay-hints";
@@ -11,6 +12,8 @@ export interface FederationDeps {
   services: Services;
   keys: ActorKeyStore;
   kv: KvStore;
+  /** Which keys count for which actor (docs/protocol.md §5, "Keys"). */
+  keyBinding: KeyBinding;
   grid: Grid;
   logger: Logger;
   /** Which relay handed over an activity that is being routed (for "via"). */

@@ -45,6 +45,7 @@ import {
   onReject,
   onUndo,
 } from "./inbox";
+import type { KeyBinding } from "./key-binding";
 import { meetingToEvent } from "./meeting-mapper";
 import type { DeliveryWatch } from "./reachability";
 import { synthesisToArticle } from "./synthesis-mapper";
@@ -55,7 +56,10 @@ const KNOWN_SYNTHESES = "known-syntheses";
 const PAGE_SIZE = 50;
 
 export interface FederationOptions {
+  /** The node's KV store, as {@link KeyBinding.wrapKv} hands it out. */
   kv: KvStore;
+  /** Binds keys to actors by origin in every document and cached key Fedify uses. */
+  keyBinding: KeyBinding;
   queue: MessageQueue;
   publicUrl: string;
   /** Only for tests and a local demo network on one machine (ALLOW_PRIVATE_ADDRESSES). */
@@ -125,6 +129,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     origin: options.publicUrl,
     allowPrivateAddress: options.allowPrivateAddress,
   });
+  options.keyBinding.attach(federation);
 
   const territoryOf = (ctx: { data: FederationDeps }, identifier: string) =>
     ctx.data.services.territories.list().find((t) => t.slug === identifier);

@@ -9,11 +9,18 @@ import { withFullPublicAddressing } from "./proofs";
  * Checks the integrity proofs (FEP-8b32) of an activity we already parsed, over its compact
  * JSON: every proof must verify and together they must vouch for every actor. Fedify's
  * verifyObject does the same but parses the activity again, which costs as much as the check.
+ * A proof vouches for an actor only when its key is bound to it (`binds`: the key is on the
+ * actor's origin and the actor's document lists it), whatever the key's `controller` says.
  */
 export async function proofsVerify(
   activity: Activity,
   json: unknown,
-  options: { documentLoader: DocumentLoader; contextLoader: DocumentLoader; keyCache: KeyCache },
+  options: {
+    documentLoader: DocumentLoader;
+    contextLoader: DocumentLoader;
+    keyCache: KeyCache;
+    binds: (keyId: URL | null, actorId: URL | null) => Promise<boolean>;
+  },
 ): Promise<boolean> {
   const unproven = new Set(activity.actorIds.map((id) => id.href));
   let proofs = 0;
@@ -21,7 +28,10 @@ export async function proofsVerify(
     proofs++;
     const key = await verifyProof(json, proof, options);
     if (key === null) return false;
-    if (key.controllerId) unproven.delete(key.controllerId.href);
+    const signer = key.id ?? proof.verificationMethodId;
+    for (const actor of activity.actorIds) {
+      if (await options.binds(signer, actor)) unproven.delete(actor.href);
+    }
   }
   return proofs > 0 && unproven.size === 0;
 }
@@ -44,6 +54,7 @@ export async function provenActivityJson(
     documentLoader: ctx.documentLoader,
     contextLoader: ctx.contextLoader,
     keyCache: createKeyCache(ctx.data.kv),
+    binds: ctx.data.keyBinding.binds,
   });
   return verified ? withoutSignature(json) : null;
 }

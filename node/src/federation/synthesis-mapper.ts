@@ -1,6 +1,7 @@
 import { Article, Hashtag, PUBLIC_COLLECTION, Source } from "@fedify/vocab";
 import type { Temporal } from "temporal-polyfill";
 import {
+  disclosureViolations,
   escapeHtml,
   type Grid,
   QUESTIONS,
@@ -109,12 +110,21 @@ export function synthesisToArticle(
   });
 }
 
+/** The reason given for a payload that breaks the disclosure floors (inbox guard and handlers). */
+export const disclosureRefusal = (problems: string[]) =>
+  `refused by the disclosure rules: ${problems.join("; ")}`;
+
 export type ArticleParse = { ok: true; payload: SynthesisPayload } | { ok: false; reason: string };
 
-/** Reads the payload back from an Article, with the same schema the origin built it with. */
+/**
+ * Reads the payload back from an Article, with the same schema the origin built it with, and the
+ * disclosure floors every receiver applies whatever the origin's own settings.
+ */
 export function articleToSynthesis(article: Article, grid: Grid): ArticleParse {
   const parsed = readSourcePayload(article.source, SYNTHESIS_MEDIA_TYPE, synthesisPayloadSchema);
   if (!parsed.ok) return parsed;
+  const unsafe = disclosureViolations(parsed.payload);
+  if (unsafe.length > 0) return { ok: false, reason: disclosureRefusal(unsafe) };
   if (parsed.payload.grid.id === grid.id && parsed.payload.grid.version === grid.version) {
     const unknown = unknownGridCodes(parsed.payload, grid);
     if (unknown.length > 0)
