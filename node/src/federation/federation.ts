@@ -234,7 +234,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
   federation.setNodeInfoDispatcher("/nodeinfo/2.1", (ctx) => {
     const territories = ctx.data.services.territories.list();
     const published = territories.reduce(
-      (n, t) => n + ctx.data.services.syntheses.list(t.slug).length,
+      (n, t) => n + ctx.data.services.syntheses.publicList(t.slug).length,
       0,
     );
     return {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { isPublicMeeting } from "../../../protocol/src/index";
-import { meetings, outboxActivities } from "../db/schema";
+import { meetings, outboxActivities, synthesisVersions } from "../db/schema";
 import type { ServiceContext } from "./context";
 
 export type OutboxRow = typeof outboxActivities.$inferSelect;
@@ -129,7 +129,10 @@ export function createOutboxService(ctx: ServiceContext) {
         .all();
       return newestOfEach(rows, (row) => row.meetingUuid).filter((row) => row.type !== "Delete");
     },
-    /** The actor's publications anyone may see (newest first), for its outbox collection. */
+    /**
+     * The actor's publications anyone may see (newest first), for its outbox collection: a
+     * withdrawn version's Create/Update is left out (its Delete, about a Tombstone, stays).
+     */
     listByActor(actor: string, limit: number, offset: number): OutboxRow[] {
       return ctx.db
         .select()
@@ -141,8 +144,25 @@ export function createOutboxService(ctx: ServiceContext) {
         .slice(offset, offset + limit);
     },
     /**
-     * Whether an activity may be served to anyone: not one about a meeting that is (now) for
-     * followers only — those are delivered to followers and nowhere else.
+     * When the synthesis version a Create/Update published was withdrawn; null when it was not
+     * (or the row is not a synthesis publication). A withdrawn version is served as a Tombstone.
+     */
+    withdrawnAt(row: OutboxRow): string | null {
+      if (row.synthesisVersionId === null || (row.type !== "Create" && row.type !== "Update")) {
+        return null;
+      }
+      const version = ctx.db
+        .select({ withdrawnAt: synthesisVersions.withdrawnAt })
+        .from(synthesisVersions)
+        .where(eq(synthesisVersions.id, row.synthesisVersionId))
+        .get();
+      return version?.withdrawnAt ?? null;
+    },
+    /**
+     * Whether an activity may be served to anyone (outbox, /activities/{uuid}, catch-up): not
+     * the publication of a withdrawn synthesis version, and for a meeting only an activity sent
+     * while the meeting was public (the visibility recorded with it), as long as the meeting
+     * has not become followers-only since. A followers-only version never becomes public.
      */
     isPublic(row: OutboxRow): boolean {
       // A group's Announce is as public as the activity inside it (older nodes relayed
@@ -155,14 +175,18 @@ export function createOutboxService(ctx: ServiceContext) {
           addressedToPublic(inner as Record<string, unknown>)
         );
       }
+      if (this.withdrawnAt(row) !== null) return false;
       if (!row.meetingUuid) return true;
+      const whenSent = row.meetingPayload
+        ? isPublicMeeting(row.meetingPayload)
+        : row.json !== null && addressedToPublic(row.json);
+      if (!whenSent) return false;
       const meeting = ctx.db
         .select()
         .from(meetings)
         .where(eq(meetings.uuid, row.meetingUuid))
         .get();
-      const payload = (meeting?.payload ?? row.meetingPayload ?? {}) as { visibility?: string };
-      return isPublicMeeting(payload);
+      return !meeting || isPublicMeeting(meeting.payload);
     },
   };
 }
