@@ -319,7 +319,8 @@ function relayedSynthesisActivities(
 
 /**
  * JSON of every synthesis activity this node can vouch for: its own latest publication of each
- * synthesis (its Delete once withdrawn) and what it received (see receivedEntry).
+ * synthesis (its Delete once withdrawn), what it received (see receivedEntry) and the proven
+ * Deletes it keeps of syntheses it never held.
  */
 function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>[] {
   return synthesisActivities(deps, () => true);
@@ -339,5 +340,10 @@ function synthesisActivities(
     .list()
     .filter((r) => keep(r.objectId))
     .flatMap(receivedEntry);
-  return [...own, ...received];
+  // Withdrawals of syntheses never held here (the Delete came first), proofs intact.
+  const early = deps.services.received
+    .earlyTombstones()
+    .filter((row) => keep(row.objectId))
+    .map((row) => row.activity as Record<string, unknown>);
+  return [...own, ...received, ...early];
 }
