@@ -132,9 +132,20 @@ export function createPages(services: Services) {
       "Content-Disposition": `inline; filename="${filename}"`,
     });
 
+  /** A published version's figures, read from its payload. */
+  const figuresOf = (v: { payload: string }) => {
+    const payload = JSON.parse(v.payload) as SynthesisPayload;
+    return {
+      groups: payload.groups,
+      participants: payload.participants,
+      criteria: payload.totals.criteria,
+    };
+  };
+
+  // Only what was published: no live count of groups or criteria (polling them after a session
+  // would tell what that one group wrote).
   pages.get("/", (c) => {
     const territories = services.territories.list().map((t) => {
-      const groups = services.groups.list(t.slug);
       return {
         slug: t.slug,
         actorUrl: territoryActorId(publicUrl, t.slug),
@@ -144,11 +155,10 @@ export function createPages(services: Services) {
         region: t.region ?? undefined,
         description: t.description ?? undefined,
         languages: t.languages,
-        groups: groups.length,
-        criteria: groups.reduce((sum, g) => sum + (g.criteria ?? 0), 0),
         syntheses: publishedSyntheses(t.slug).map((v) => ({
           ...synthesisVersionView(v),
           url: synthesisUrl(publicUrl, v.synthesisUuid),
+          figures: figuresOf(v),
         })),
       };
     });
@@ -162,9 +172,10 @@ export function createPages(services: Services) {
     if (!row) return c.notFound();
     const lang = c.get("lang");
     const code = (entry: string) => `${entry} · ${grid.entry(entry)?.label[lang] ?? entry}`;
+    // Labels of the categories anyone may see; another one shows as the code the theme names.
     const categories = new Map(
       services.categories
-        .list()
+        .publicList()
         .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
     );
     // Accepted SPIRAL territories only (not pending requests, not fediverse accounts); names
@@ -203,6 +214,7 @@ export function createPages(services: Services) {
         title: synthesisTitle(c.get("t"), payload),
         version: v.version,
         publishedAt: v.createdAt,
+        figures: figuresOf(v),
       };
     });
     const meetings = publicMeetings(territory.slug).map((row) => {
@@ -360,7 +372,7 @@ export function createPages(services: Services) {
         {...page(c)}
         url={`${publicUrl}/figures`}
         form={parsed.form}
-        choices={figureChoices(services)}
+        choices={figureChoices(services, "public")}
         figure={figure}
         problems={parsed.ok ? [] : parsed.problems.map((p) => `${p.field}: ${p.message}`)}
         labels={labels}

@@ -172,6 +172,7 @@ describe("public pages show only what was published", () => {
     expect(home).toBe(before);
     // What it shows comes from the published synthesis: 1 group, 2 criteria, 7 participants.
     expect(home).toContain(v1.synthesisId);
+    expect(home).toContain("2 criteria · 7 participants · 1 groups");
     expect(home).not.toMatch(/2 groups/);
     expect(home).not.toMatch(/5 criteria/);
     const territory = (await request("/actors/testville", HTML)).text;
