@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { isPublicMeeting } from "../../../protocol/src/index";
-import { meetings, outboxActivities, synthesisVersions } from "../db/schema";
+import { meetings, outboxActivities, receivedWithdrawals, synthesisVersions } from "../db/schema";
 import type { ServiceContext } from "./context";
 
 export type OutboxRow = typeof outboxActivities.$inferSelect;
@@ -159,6 +159,35 @@ export function createOutboxService(ctx: ServiceContext) {
       return version?.withdrawnAt ?? null;
     },
     /**
+     * Whether an Announce relays a Create/Update its origin has withdrawn since: the relaying
+     * actor announced the origin's Delete of that object later, or this node holds the origin's
+     * Delete, made after that activity (docs/protocol.md, "Withdrawal unpublishes").
+     */
+    announcesWithdrawn(row: OutboxRow, inner: Record<string, unknown>): boolean {
+      if (inner.type !== "Create" && inner.type !== "Update") return false;
+      const deletedLater = ctx.db.get<{ n: number }>(
+        sql`select count(*) as n from outbox_activities
+            where actor = ${row.actor} and type = 'Announce' and object_id = ${row.objectId}
+              and json_extract(json, '$.object.type') = 'Delete'
+              and rowid > (select rowid from outbox_activities where uuid = ${row.uuid})`,
+      );
+      if ((deletedLater?.n ?? 0) > 0) return true;
+      const published = typeof inner.published === "string" ? Date.parse(inner.published) : NaN;
+      const origin = typeof inner.actor === "string" ? inner.actor : null;
+      if (!origin || Number.isNaN(published)) return false;
+      const tombstone = ctx.db
+        .select({ published: receivedWithdrawals.published })
+        .from(receivedWithdrawals)
+        .where(
+          and(
+            eq(receivedWithdrawals.origin, origin),
+            eq(receivedWithdrawals.objectId, row.objectId),
+          ),
+        )
+        .get();
+      return tombstone !== undefined && Date.parse(tombstone.published) >= published;
+    },
+    /**
      * Whether an activity may be served to anyone (outbox, /activities/{uuid}, catch-up): not
      * the publication of a withdrawn synthesis version, and for a meeting only an activity sent
      * while the meeting was public (the visibility recorded with it), as long as the meeting
@@ -169,10 +198,10 @@ export function createOutboxService(ctx: ServiceContext) {
       // followers-only meetings: those stay hidden).
       if (row.type === "Announce") {
         const inner = row.json?.object;
+        if (typeof inner !== "object" || inner === null) return true;
         return (
-          typeof inner !== "object" ||
-          inner === null ||
-          addressedToPublic(inner as Record<string, unknown>)
+          addressedToPublic(inner as Record<string, unknown>) &&
+          !this.announcesWithdrawn(row, inner as Record<string, unknown>)
         );
       }
       if (this.withdrawnAt(row) !== null) return false;
