@@ -472,18 +472,16 @@ export function resolveOverlaps(entries: readonly StateEntry[]): {
   const losers = new Set<StateEntry>();
   for (const list of byOrigin.values()) {
     if (list.length < 2) continue;
-    const ranked = [...list].sort(
-      (a, b) =>
-        periodDays(periodOf(b)) - periodDays(periodOf(a)) ||
-        compareStrings(a.periodKey, b.periodKey),
-    );
+    const ranked = list
+      .map((entry) => ({ entry, period: periodOf(entry), days: periodDays(periodOf(entry)) }))
+      .sort((a, b) => b.days - a.days || compareStrings(a.entry.periodKey, b.entry.periodKey));
     const kept: Array<{ start: string; end: string }> = [];
-    for (const entry of ranked) {
-      const period = periodOf(entry);
+    for (const { entry, period } of ranked) {
       if (kept.some((k) => period.start <= k.end && k.start <= period.end)) losers.add(entry);
       else kept.push(period);
     }
   }
+  if (losers.size === 0) return { counted: [...entries], overlapping: [] };
   return {
     counted: entries.filter((e) => !losers.has(e)),
     overlapping: entries.filter((e) => losers.has(e)),
