@@ -313,7 +313,9 @@ describe("received syntheses: a withdrawal before the synthesis", () => {
       published: "2026-05-01T00:00:00.000Z",
       activity: null,
     });
-    expect(received().earlyTombstones()).toEqual([]);
+    expect(
+      received().withdrawalSettled(origin, OBJECT(origin, 0), "2026-05-01T00:00:00.000Z"),
+    ).toBe(false);
     expect(
       received().accept({
         origin,

@@ -319,8 +319,9 @@ function relayedSynthesisActivities(
 
 /**
  * JSON of every synthesis activity this node can vouch for: its own latest publication of each
- * synthesis (its Delete once withdrawn), what it received (see receivedEntry) and the proven
- * Deletes it keeps of syntheses it never held.
+ * synthesis (its Delete once withdrawn) and what it received (see receivedEntry). A Delete kept
+ * for an object never held is not served: nothing says that object was a synthesis (it may be a
+ * followers-only meeting).
  */
 function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>[] {
   return synthesisActivities(deps, () => true);
@@ -340,10 +341,5 @@ function synthesisActivities(
     .list()
     .filter((r) => keep(r.objectId))
     .flatMap(receivedEntry);
-  // Withdrawals of syntheses never held here (the Delete came first), proofs intact.
-  const early = deps.services.received
-    .earlyTombstones()
-    .filter((row) => keep(row.objectId))
-    .map((row) => row.activity as Record<string, unknown>);
-  return [...own, ...received, ...early];
+  return [...own, ...received];
 }

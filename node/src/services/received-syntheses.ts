@@ -1,4 +1,4 @@
-import { and, desc, eq, notInArray } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { periodKey, type SynthesisPayload } from "../../../protocol/src/index";
 import { receivedSyntheses, receivedWithdrawals } from "../db/schema";
 import type { AggregateService } from "./aggregates";
@@ -6,7 +6,6 @@ import type { ServiceContext } from "./context";
 import { NotFoundError } from "./errors";
 
 export type ReceivedSynthesisRow = typeof receivedSyntheses.$inferSelect;
-export type ReceivedWithdrawalRow = typeof receivedWithdrawals.$inferSelect;
 
 export type AcceptOutcome =
   | "stored" // first version seen for this origin and period
@@ -266,16 +265,6 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
     keepEarlyWithdrawal(origin: string, objectId: string, withdrawal: Withdrawal): void {
       if (!withdrawal.activity) return;
       ctx.db.transaction(() => keepTombstone(origin, objectId, withdrawal));
-    },
-    /** Proven tombstones of objects not held: served to peers like those of held syntheses. */
-    earlyTombstones(): ReceivedWithdrawalRow[] {
-      const held = ctx.db.select({ objectId: receivedSyntheses.objectId }).from(receivedSyntheses);
-      return ctx.db
-        .select()
-        .from(receivedWithdrawals)
-        .where(notInArray(receivedWithdrawals.objectId, held))
-        .all()
-        .filter((row) => row.activity !== null);
     },
     /** `applyWithdrawal` without a date or proof: whether the origin held anything to withdraw. */
     withdraw(origin: string, objectId: string): boolean {
