@@ -10,7 +10,7 @@ export interface PublishedFigures {
 
 /**
  * What the home page is given by the node: the territories it hosts and their publications —
- * only what was published (see docs/protocol.md, "What is public").
+ * only what was published (see docs/protocol.md §6, "What is public").
  */
 export interface HomePageProps {
   t: Translate;

@@ -140,7 +140,7 @@ export const synthesisVersions = sqliteTable(
     publishedBy: text("published_by").notNull(),
     /**
      * When the synthesis was withdrawn while this was a published version: it never becomes
-     * public again, even if a later version is published (see docs/protocol.md, withdrawal).
+     * public again, even if a later version is published (see docs/protocol.md §6, "Withdrawal unpublishes").
      */
     withdrawnAt: text("withdrawn_at"),
     createdAt: createdAt(),

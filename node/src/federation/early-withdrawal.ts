@@ -7,7 +7,7 @@ import { provenActivityJson } from "./integrity";
  * A Delete whose object this node does not hold (yet): the synthesis may still arrive, delivered
  * late or pulled from a peer that missed the withdrawal. When the origin's integrity proof
  * verifies, the Delete is kept as a tombstone, so the synthesis arrives withdrawn and never counts
- * (docs/protocol.md, "Withdrawal"). Unproven ones are not kept: they could not be re-served, and
+ * (docs/protocol.md §6–§7, withdrawal). Unproven ones are not kept: they could not be re-served, and
  * a fediverse server's Deletes (posts, accounts) would otherwise pile up here.
  */
 export async function keepEarlyWithdrawal(

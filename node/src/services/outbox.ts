@@ -161,7 +161,7 @@ export function createOutboxService(ctx: ServiceContext) {
     /**
      * Whether an Announce relays a Create/Update its origin has withdrawn since: the relaying
      * actor announced the origin's Delete of that object later, or this node holds the origin's
-     * Delete, made after that activity (docs/protocol.md, "Withdrawal unpublishes").
+     * Delete, made after that activity (docs/protocol.md §6, "Withdrawal unpublishes").
      */
     announcesWithdrawn(row: OutboxRow, inner: Record<string, unknown>): boolean {
       if (inner.type !== "Create" && inner.type !== "Update") return false;

@@ -260,7 +260,7 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
     },
     /**
      * A proven Delete of an object not held (yet): kept as a tombstone, so that the synthesis,
-     * delivered or pulled later, arrives withdrawn (docs/protocol.md, "Withdrawal").
+     * delivered or pulled later, arrives withdrawn (docs/protocol.md §6–§7, withdrawal).
      */
     keepEarlyWithdrawal(origin: string, objectId: string, withdrawal: Withdrawal): void {
       if (!withdrawal.activity) return;

@@ -285,7 +285,7 @@ export function createSynthesisService(
         const withdrawnAt = ctx.now().toISOString();
         tx.update(syntheses).set({ withdrawnAt }).where(eq(syntheses.uuid, series.uuid)).run();
         // Every version published so far is withdrawn for good: a later republication is a new
-        // version, public on its own (docs/protocol.md, "Withdrawal").
+        // version, public on its own (docs/protocol.md §6–§7, withdrawal).
         tx.update(synthesisVersions)
           .set({ withdrawnAt })
           .where(
