@@ -10,6 +10,7 @@ import {
   mergeRecords,
   type Period,
   periodKey,
+  resolveOverlaps,
   type SynthesisRecord,
   synthesisRecord,
 } from "../../protocol/src/index";
@@ -114,6 +115,48 @@ describe("one territory counts once per query range", () => {
         expect(result.coverage).toEqual(reference.coverage);
       }),
       { numRuns: 50 },
+    );
+  });
+
+  it("random periods: those that count never overlap, each left out overlaps a wider or equal one that counts", () => {
+    const day = (n: number) => new Date(Date.UTC(2025, 0, 1 + n)).toISOString().slice(0, 10);
+    const periodArb = fc
+      .tuple(fc.nat(500), fc.nat(400))
+      .map(([start, length]) => ({ start: day(start), end: day(start + length) }));
+    const days = (p: Period) => (Date.parse(p.end) - Date.parse(p.start)) / 86_400_000;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(periodArb, { minLength: 1, maxLength: 6, selector: (p) => periodKey(p) }),
+        (periods) => {
+          const records = periods.map((p, i) => record(i % 2 ? "lima" : "quito", p, 6, 1 + i));
+          const state = mergeRecords(emptyState(), records);
+          const { counted, overlapping } = resolveOverlaps([...state.values()]);
+          expect(counted.length + overlapping.length).toBe(records.length);
+          const periodOfEntry = (e: (typeof counted)[number]) =>
+            (e.records[0] as SynthesisRecord).payload.period;
+          for (const a of counted) {
+            for (const b of counted) {
+              if (a === b || a.origin !== b.origin) continue;
+              const [p, q] = [periodOfEntry(a), periodOfEntry(b)];
+              expect(p.start <= q.end && q.start <= p.end).toBe(false);
+            }
+          }
+          for (const loser of overlapping) {
+            // It overlaps a period that counts and ranks before it (wider, or as wide with a
+            // smaller period key).
+            const p = periodOfEntry(loser);
+            const blockedBy = counted.some((w) => {
+              const q = periodOfEntry(w);
+              const overlaps = w.origin === loser.origin && p.start <= q.end && q.start <= p.end;
+              const ranksBefore =
+                days(q) > days(p) || (days(q) === days(p) && w.periodKey < loser.periodKey);
+              return overlaps && ranksBefore;
+            });
+            expect(blockedBy).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });
