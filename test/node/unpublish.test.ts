@@ -7,6 +7,7 @@ import {
   T,
   type TestNode,
 } from "./helpers";
+import { deliver, MULHOUSE, payloadOf } from "./network-fixture";
 
 // What a visitor (or any server) can read must be what was published and still is: a withdrawn
 // synthesis version leaves every public surface, a followers-only meeting version never becomes
@@ -112,6 +113,23 @@ describe("withdrawal unpublishes", () => {
     const after = await outboxItems();
     expect(after.map((i) => i.type)).toEqual(["Update", "Delete"]);
     expect((await request(`/syntheses/${v2.synthesisId}`, HTML)).status).toBe(200);
+  });
+});
+
+describe("a received synthesis its origin withdrew", () => {
+  it("leaves the public API of the receiver too (the admin still sees it)", async () => {
+    const payload = payloadOf(MULHOUSE);
+    deliver(t.node, payload);
+    const [held] = t.services.received.list();
+    expect((await t.anonymous.get(`/api/v1/received-syntheses/${held?.id}`)).status).toBe(200);
+    expect(t.services.received.withdraw(payload.territory.id, String(held?.objectId))).toBe(true);
+    const list = await t.anonymous.get("/api/v1/received-syntheses");
+    expect(list.body).toEqual([]);
+    const one = await t.anonymous.get(`/api/v1/received-syntheses/${held?.id}`);
+    expect(one.status).toBe(410);
+    expect(one.body.message).toMatch(/withdrawn/);
+    const asAdmin = await t.admin.get("/api/v1/received-syntheses");
+    expect(asAdmin.body).toEqual([expect.objectContaining({ id: held?.id, withdrawn: true })]);
   });
 });
 
