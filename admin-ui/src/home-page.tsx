@@ -1,7 +1,17 @@
 import type { Lang, Translate } from "./i18n";
 import { Layout } from "./layout";
 
-/** What the home page is given by the node: the territories it hosts and their publications. */
+/** A published synthesis's own figures (from its payload, never live counts of the workspace). */
+export interface PublishedFigures {
+  groups: number;
+  participants: number;
+  criteria: number;
+}
+
+/**
+ * What the home page is given by the node: the territories it hosts and their publications —
+ * only what was published (see docs/protocol.md §6, "What is public").
+ */
 export interface HomePageProps {
   t: Translate;
   lang: Lang;
@@ -16,8 +26,6 @@ export interface HomePageProps {
     region?: string | undefined;
     description?: string | undefined;
     languages: string[];
-    groups: number;
-    criteria: number;
     syntheses: Array<{
       id: string;
       /** The synthesis page (same URL as its Article). */
@@ -25,6 +33,7 @@ export interface HomePageProps {
       periodKey: string;
       version: number;
       publishedAt: string;
+      figures: PublishedFigures;
     }>;
   }>;
 }
@@ -66,8 +75,7 @@ export function HomePage(props: HomePageProps) {
               </h2>
             )}
             <p>
-              {[territory.region, territory.country].filter(Boolean).join(", ")} ·{" "}
-              {t("public.home.stats", { groups: territory.groups, criteria: territory.criteria })}
+              {[territory.region, territory.country].filter(Boolean).join(", ")}
               {single ? (
                 <>
                   {" · "}
@@ -87,6 +95,7 @@ export function HomePage(props: HomePageProps) {
                       {t("public.synthesis.item", { period: s.periodKey, version: s.version })}
                     </a>{" "}
                     <span class="muted">({s.publishedAt.slice(0, 10)})</span> ·{" "}
+                    {t("public.synthesis.figures", { ...s.figures })} ·{" "}
                     <a
                       href={`${nodeUrl}/api/v1/territories/${territory.slug}/syntheses/${s.id}`}
                       type="application/json"

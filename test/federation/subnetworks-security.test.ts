@@ -276,6 +276,17 @@ describe("sub-network relays: review findings", () => {
       () => receivedBy(porto).find((r) => r.origin === mulhouse.actorUrl)?.withdrawnAt,
       "the withdrawal to reach Porto through the group",
     );
+    // The group's outbox and /activities no longer serve its Announce of the withdrawn Create.
+    const groupOutbox = await fetch(`${youth}/outbox?cursor=0`, {
+      headers: { accept: "application/activity+json" },
+    }).then((r) => r.text());
+    expect(groupOutbox).toContain(mulhouse.actorUrl); // the relayed Delete is there…
+    expect(groupOutbox).not.toContain(String(original.id)); // …not the relayed Create
+    const relayedCreate = host.node.services.subnetworks
+      .announces("youth", 1000, 0)
+      .find((row) => JSON.stringify(row.json).includes(String(original.id)));
+    expect(relayedCreate).toBeDefined();
+    expect((await fetch(`${host.url}/activities/${relayedCreate?.uuid}`)).status).toBe(404);
     // Fedify forgets processed activity ids after a while: as if a day had passed.
     const kv = host.node.deps.kv;
     for await (const entry of kv.list?.(["_fedify", "activityIdempotence"]) ?? []) {

@@ -7,6 +7,7 @@ import { isStorageFull } from "../db/open";
 import {
   ConflictError,
   type FieldIssue,
+  GoneError,
   InvalidInputError,
   NotFoundError,
 } from "../services/errors";
@@ -73,6 +74,7 @@ export function errorResponder(logger: Logger) {
     }
     if (error instanceof NotFoundError)
       return reply(404, { error: "not_found", message: error.message });
+    if (error instanceof GoneError) return reply(410, { error: "gone", message: error.message });
     if (error instanceof ConflictError) {
       return reply(409, { error: "conflict", message: error.message, reasons: error.reasons });
     }

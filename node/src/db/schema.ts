@@ -138,6 +138,11 @@ export const synthesisVersions = sqliteTable(
     payload: text("payload").notNull(),
     hash: text("hash").notNull(),
     publishedBy: text("published_by").notNull(),
+    /**
+     * When the synthesis was withdrawn while this was a published version: it never becomes
+     * public again, even if a later version is published (see docs/protocol.md §6, "Withdrawal unpublishes").
+     */
+    withdrawnAt: text("withdrawn_at"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -313,6 +318,25 @@ export const receivedSyntheses = sqliteTable(
     uniqueIndex("received_origin_period").on(t.origin, t.periodKey),
     index("received_object").on(t.objectId),
   ],
+);
+
+/**
+ * Withdrawals (Delete of an Article) received from an origin, newest per object, kept whether or
+ * not the synthesis has arrived yet: a Create/Update of that object published before the Delete,
+ * delivered or pulled later, is stored as withdrawn instead of bringing the synthesis back.
+ */
+export const receivedWithdrawals = sqliteTable(
+  "received_withdrawals",
+  {
+    origin: text("origin").notNull(),
+    objectId: text("object_id").notNull(),
+    /** When the origin made the Delete (its `published`, else when it arrived). */
+    published: text("published").notNull(),
+    /** The Delete as received, when its integrity proof verified (no `signature`). */
+    activity: text("activity", { mode: "json" }).$type<Record<string, unknown>>(),
+    receivedAt: text("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.origin, t.objectId] })],
 );
 
 /** Small node-wide settings (e.g. the hash of the admin API token). */

@@ -304,7 +304,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
 export function spiralNodeInfo(deps: FederationDeps): NodeInfo {
   const territories = deps.services.territories.list();
   const published = territories.reduce(
-    (n, t) => n + deps.services.syntheses.list(t.slug).length,
+    (n, t) => n + deps.services.syntheses.publicList(t.slug).length,
     0,
   );
   return {
@@ -437,7 +437,9 @@ function relayedSynthesisActivities(
 
 /**
  * JSON of every synthesis activity this node can vouch for: its own latest publication of each
- * synthesis (its Delete once withdrawn) and what it received (see receivedEntry).
+ * synthesis (its Delete once withdrawn) and what it received (see receivedEntry). A Delete kept
+ * for an object never held is not served: nothing says that object was a synthesis (it may be a
+ * followers-only meeting).
  */
 function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>[] {
   return synthesisActivities(deps, () => true);
