@@ -49,6 +49,8 @@ export interface SpiralNode {
   services: Services;
   storage: Storage;
   federation: Federation<FederationDeps>;
+  /** Fedify's persistent queue (inbox and outbox tasks); tests watch it to know it is idle. */
+  queue: SqliteMessageQueue;
   deps: FederationDeps;
   network: NetworkService;
   outbox: OutboxDispatcher;
@@ -142,6 +144,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     services,
     storage,
     federation,
+    queue,
     deps,
     network,
     outbox,
