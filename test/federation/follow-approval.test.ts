@@ -2,20 +2,12 @@ import { randomUUID } from "node:crypto";
 import { Accept } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { type Peer, startPeer } from "./harness";
+import { type Peer, settled, startPeer } from "./harness";
 
 // Follows with manual approval, refusals, removals and unfollows, seen from both sides, plus the
 // API's answers to targets it cannot follow.
 
 const AS = { accept: "application/activity+json" };
-
-/** Nothing left in the node's federation queue: every delivery it received has been handled. */
-const queueIdle = (peer: Peer) =>
-  (
-    peer.node.storage.sqlite.prepare("select count(*) as n from fedify_queue").get() as {
-      n: number;
-    }
-  ).n === 0;
 
 const followingOf = (peer: Peer, target: Peer) =>
   peer.node.services.follows.following(peer.slug).find((f) => f.target === target.actorUrl);
@@ -61,7 +53,7 @@ describe("following a territory that approves its followers by hand", () => {
     expect(response.body).toMatchObject({ target: followed.actorUrl, state: "pending" });
 
     await waitFor(() => followerOf(followed, porto), "the follow request to arrive");
-    await waitFor(() => queueIdle(followed) && queueIdle(porto), "both queues to settle");
+    await settled(followed, porto);
     const followers = await followed.api("GET", "/territories/mulhouse/followers");
     expect(followers.body).toEqual([
       expect.objectContaining({ follower: porto.actorUrl, state: "pending" }),
@@ -90,7 +82,7 @@ describe("following a territory that approves its followers by hand", () => {
       }),
       { immediate: true },
     );
-    await waitFor(() => queueIdle(porto), "porto to handle the forged Accept");
+    await settled(porto); // the forged Accept has been handled
     expect(followingOf(porto, followed)?.state).toBe("pending");
   });
 
