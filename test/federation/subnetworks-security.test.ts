@@ -153,6 +153,7 @@ describe("sub-network relays: review findings", () => {
       () => porto.node.services.receivedMeetings.all().some((m) => m.objectId === open.body.url),
       "the public meeting to reach Porto through the group",
     );
+    await settled(mulhouse, host, porto); // and nothing else is on its way
     expect(porto.node.services.receivedMeetings.all().map((m) => m.objectId)).not.toContain(
       secret.body.url,
     );
