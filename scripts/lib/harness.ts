@@ -77,17 +77,15 @@ export async function pairedRuns<K extends string, T>(
   return results;
 }
 
+/** The fields of `T` that hold a number. */
+type NumericKey<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
+
 /** The median of one field over a case's runs. */
-export const medianOf = <T>(
-  results: readonly T[],
-  key: { [K in keyof T]: T[K] extends number ? K : never }[keyof T],
-) => median(results.map((r) => r[key] as number));
+export const medianOf = <T>(results: readonly T[], key: NumericKey<T>) =>
+  median(results.map((r) => r[key] as number));
 
 /** The run whose `key` is the median (undefined when there was none). */
-export function medianRun<T>(
-  results: readonly T[],
-  key: { [K in keyof T]: T[K] extends number ? K : never }[keyof T],
-): T | undefined {
+export function medianRun<T>(results: readonly T[], key: NumericKey<T>): T | undefined {
   if (results.length === 0) return undefined;
   const middle = medianOf(results, key);
   return results.find((r) => r[key] === middle);
