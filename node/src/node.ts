@@ -68,6 +68,8 @@ export interface SpiralNode {
   services: Services;
   storage: Storage;
   federation: Federation<FederationDeps>;
+  /** Fedify's persistent queue (inbox and outbox tasks); tests watch it to know it is idle. */
+  queue: SqliteMessageQueue;
   deps: FederationDeps;
   network: NetworkService;
   outbox: OutboxDispatcher;
@@ -210,6 +212,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     services,
     storage,
     federation,
+    queue,
     deps,
     network,
     outbox,

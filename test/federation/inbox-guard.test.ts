@@ -10,7 +10,8 @@ import {
   MAX_JSON_DEPTH,
 } from "../../node/src/federation/hono";
 import type { SynthesisPayload } from "../../protocol/src/index";
-import { eventually, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { type Peer, publishSynthesis, receivedBy, settled, startPeer } from "./harness";
 import { isValidPayload, rehash, withExtraCount } from "./synthesis-fixtures";
 
 // The inbox guard runs before Fedify parses anything: size, JSON, depth, and for a synthesis
@@ -106,7 +107,7 @@ describe("inbox guard on a real node", () => {
       startPeer({ slug: "evora", name: "Évora", country: "PT" }),
     ]);
     await publishSynthesis(origin, 8);
-    const row = await eventually(
+    const row = await waitFor(
       () => origin.node.services.outbox.latestPublications(origin.slug)[0]?.json,
       "the origin to sign its Create",
     );
@@ -463,7 +464,7 @@ describe("inbox guard on a real node", () => {
       const second = await signedPost(forged, inboxes[1]);
       expect(second.status).toBeLessThan(300);
 
-      await eventually(
+      await waitFor(
         () =>
           receiver.logs.some((l) => l.includes(invalid.id) && l.includes("invalid payload")) &&
           receiver.logs.some((l) => l.includes(forged.id) && l.includes("forged origin")),
@@ -476,7 +477,7 @@ describe("inbox guard on a real node", () => {
       // No HTTP signature at all: Fedify accepts an activity whose FEP-8b32 proof verifies.
       const response = await post(inboxes[1] as string, JSON.stringify(genuine));
       expect(response.status).toBe(202);
-      const stored = await eventually(() => receivedBy(receiver)[0], "the receiver to store it");
+      const stored = await waitFor(() => receivedBy(receiver)[0], "the receiver to store it");
       expect(stored).toMatchObject({
         origin: origin.actorUrl,
         hash: genuinePayload.hash,
@@ -487,7 +488,7 @@ describe("inbox guard on a real node", () => {
       expect(stored.activity).toEqual(genuine);
       // Again, signed, to the actor's inbox: accepted, and still one row.
       expect((await signedPost(genuine)).status).toBe(202);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await settled(receiver);
       expect(receivedBy(receiver)).toHaveLength(1);
     });
   });

@@ -81,6 +81,9 @@ export class SqliteMessageQueue implements MessageQueue {
   /** Wakes this instance's idle listeners (after a local enqueue). */
   readonly #wakers = new Set<() => void>();
 
+  #processed = 0;
+  #emptyPolls = 0;
+
   constructor(db: Database.Database, options: SqliteMessageQueueOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
@@ -237,7 +240,10 @@ export class SqliteMessageQueue implements MessageQueue {
             failed = true;
             break;
           }
-          if (row === undefined) break;
+          if (row === undefined) {
+            if (inFlight.size === 0) this.#emptyPolls++;
+            break;
+          }
           const task = this.#handle(row, handler).finally(() => {
             inFlight.delete(task);
             wake(); // a slot is free, and the next message of this ordering key may be ready
@@ -274,6 +280,20 @@ export class SqliteMessageQueue implements MessageQueue {
     return { queued, ready, delayed: queued - ready };
   }
 
+  /** Messages this instance's listeners have handled (the handler returned or threw). */
+  get processed(): number {
+    return this.#processed;
+  }
+
+  /**
+   * How many times a listener of this instance looked for work, found nothing it could claim,
+   * and had no handler of its own running: the queue was idle as far as it could see. Tests wait
+   * for this to grow instead of sleeping before they check that nothing (more) happened.
+   */
+  get emptyPolls(): number {
+    return this.#emptyPolls;
+  }
+
   async #handle(
     row: ClaimedRow,
     handler: (message: unknown) => Promise<void> | void,
@@ -285,6 +305,7 @@ export class SqliteMessageQueue implements MessageQueue {
     } catch (error) {
       this.#report(error, message);
     } finally {
+      this.#processed++;
       try {
         // Delete even after a failure: with nativeRetrial off, Fedify has already re-enqueued a
         // retry if it wants one. (If our lease had lapsed and another listener took the message
