@@ -1,4 +1,4 @@
-import { contentHash, textHash } from "./hash";
+import { textHash } from "./hash";
 import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesis-payload";
 import { QUESTIONS, type Question } from "./vocabulary";
 

@@ -112,7 +112,6 @@ export async function startPeer(
 }
 
 /** @deprecated Use `waitFor` from test/support/wait.ts (kept while other branches still call it). */
-export const eventually = waitFor;
 
 /**
  * Waits until these nodes have nothing left to do: every node's queue has looked for work and

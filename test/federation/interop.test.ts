@@ -3,7 +3,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, follow, type Peer, publishTo, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, publishTo, startPeer } from "./harness";
 import { verifyIndependently } from "./independent-verifier";
 
 // What servers that are not Fedify (Mastodon, Mobilizon, Lemmy, NodeInfo crawlers) and verifiers
@@ -83,7 +84,7 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
     await follow(porto, mulhouse);
     for (const peer of [mulhouse, porto]) {
       await peer.api("POST", `/territories/${peer.slug}/subnetworks`, { target: youth });
-      await eventually(
+      await waitFor(
         () =>
           peer.node.services.follows.following(peer.slug).find((f) => f.target === youth)?.state ===
           "accepted",
@@ -133,7 +134,7 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
       `/territories/mulhouse/followers/${row.id}/approval`,
     );
     expect(approved.status).toBeLessThan(300);
-    const accept = await eventually(
+    const accept = await waitFor(
       () =>
         remote.deliveries.find((d) => d.body.type === "Accept" && d.body.object?.id === followId),
       "the Accept",
@@ -145,7 +146,7 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
 
     const removed = await mulhouse.api("DELETE", `/territories/mulhouse/followers/${row.id}`);
     expect(removed.status).toBeLessThan(300);
-    const reject = await eventually(
+    const reject = await waitFor(
       () =>
         remote.deliveries.find((d) => d.body.type === "Reject" && d.body.object?.id === followId),
       "the Reject",
@@ -179,19 +180,19 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
     expect(meeting.status).toBe(201);
     // Delivered: to the Mastodon-like follower (Create) and, through the group, to its member
     // (Announce with the original activity inside).
-    const creates = await eventually(() => {
+    const creates = await waitFor(() => {
       const found = remote.deliveries.filter(
         (d) => d.path === "/inbox" && d.body.type === "Create",
       );
       return found.length === 2 ? found : null;
     }, "both Creates at the follower");
-    const announces = await eventually(() => {
+    const announces = await waitFor(() => {
       const found = remote.deliveries.filter(
         (d) => d.path === "/users/carol/inbox" && d.body.type === "Announce",
       );
       return found.length >= 2 ? found : null;
     }, "the group's Announces at its member");
-    await eventually(
+    await waitFor(
       () => porto.node.services.received.list().some((r) => r.origin === mulhouse.actorUrl),
       "Porto to hold Mulhouse's synthesis",
     );
@@ -278,12 +279,12 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
     expect(cancelled.status).toBe(200);
     expect((await getJson(event.id))["ical:status"]).toBe("CANCELLED");
     // The Update goes out like the Create: signed over what is delivered, relayed by the group.
-    const update = await eventually(
+    const update = await waitFor(
       () => remote.deliveries.find((d) => d.path === "/inbox" && d.body.type === "Update"),
       "the Update at the follower",
     );
     await verifyIndependently(update.body);
-    const relayed = await eventually(
+    const relayed = await waitFor(
       () =>
         remote.deliveries.find(
           (d) => d.path === "/users/carol/inbox" && d.body.object?.type === "Update",
@@ -291,7 +292,7 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
       "the group to relay the Update",
     );
     await verifyIndependently(relayed.body.object);
-    await eventually(async () => {
+    await waitFor(async () => {
       const meetings = (await porto.api("GET", "/meetings")).body as Array<{ status: string }>;
       return meetings.some((m) => m.status === "cancelled");
     }, "Porto to see the meeting cancelled");

@@ -3,7 +3,8 @@ import { generateCryptoKeyPair } from "@fedify/fedify";
 import { CryptographicKey, Organization } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SynthesisPayload } from "../../protocol/src/index";
-import { eventually, follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
 import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
 import { rehash } from "./synthesis-fixtures";
 
@@ -52,7 +53,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       (await victim.api("POST", "/territories/mulhouse/following", { target: receiver.actorUrl }))
         .status,
     ).toBe(202);
-    await eventually(
+    await waitFor(
       () => receiver.node.services.follows.acceptedFollowers("gent").length === 1,
       "gent to accept the victim",
     );
@@ -64,14 +65,14 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       (await receiver.api("POST", "/territories/brugge/following", { target: victim.actorUrl }))
         .status,
     ).toBe(202);
-    await eventually(
+    await waitFor(
       () => victim.node.services.follows.followers("mulhouse").some((f) => f.state === "pending"),
       "the victim to hold brugge's request",
     );
     pendingFollowId = receiver.node.services.follows.following("brugge")[0]?.followActivityId ?? "";
 
     await publishSynthesis(victim, 8);
-    const held = await eventually(() => receivedBy(receiver)[0], "gent to receive the synthesis");
+    const held = await waitFor(() => receivedBy(receiver)[0], "gent to receive the synthesis");
     genuine = held.activity as Record<string, any>;
     genuinePayload = JSON.parse(genuine.object.source.content);
     victimArticle = genuine.object.id;
@@ -274,7 +275,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
     // The Announce itself is the hostile peer's own, signed with its own key: accepted.
     const response = await hostile.post(sharedInbox, announce, hostile.ownRsa);
     expect(response.status, response.text).toBe(202);
-    await eventually(
+    await waitFor(
       () =>
         receiver.logs.some((l) => l.includes(`refused Create ${inner.id}`) && l.includes("relay")),
       "gent to refuse the relayed forgery",
@@ -323,7 +324,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       hostile.ownRsa,
     );
     expect(response.status, response.text).toBe(202);
-    await eventually(
+    await waitFor(
       () =>
         receiver.node.services.follows
           .followers("brugge")
@@ -415,7 +416,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
         hostile.ownRsa,
       );
       expect(response.status).toBe(202);
-      await eventually(
+      await waitFor(
         () =>
           receiver.logs.some(
             (l) => l.includes(`refused Create ${inner.id}`) && l.includes("disclosure"),
@@ -456,7 +457,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
         'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
       );
       expect(accepted.status, accepted.text).toBe(202);
-      await eventually(
+      await waitFor(
         () =>
           receivedBy(receiver).some((r) => r.objectId === (activity.object as { id: string }).id),
         "gent to store the genuine activity",
@@ -535,11 +536,11 @@ describe("key rotation: a key counts while the actor lists it", () => {
   it("the listed key counts, and still counts until the freshness bound after rotation", async () => {
     const first = followId();
     expect((await server.post(inbox(), followBody(first), oldKey)).status).toBe(202);
-    await eventually(isFollower, "the follow signed with the listed key");
+    await waitFor(isFollower, "the follow signed with the listed key");
     await list(newKey);
     clock += 10 * 60_000; // within the bound: the key list seen 10 minutes ago still holds
     expect((await server.post(inbox(), undoBody(first), oldKey)).status).toBe(202);
-    await eventually(() => !isFollower(), "the Undo signed with the last-seen key");
+    await waitFor(() => !isFollower(), "the Undo signed with the last-seen key");
   });
 
   it("past the freshness bound, the key the actor no longer lists stops counting", async () => {
@@ -552,7 +553,7 @@ describe("key rotation: a key counts while the actor lists it", () => {
   it("the new key the actor lists counts", async () => {
     const second = followId();
     expect((await server.post(inbox(), followBody(second), newKey)).status).toBe(202);
-    await eventually(isFollower, "the follow signed with the new key");
+    await waitFor(isFollower, "the follow signed with the new key");
     // And the old one is still refused, on both inboxes.
     for (const target of [inbox(), `${receiver.url}/inbox`]) {
       expect((await server.post(target, undoBody(second), oldKey)).status).toBe(401);

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { waitFor } from "../support/wait";
 import { type FilePeer, startFilePeer } from "./file-peer";
-import { eventually, follow, type Peer, publishTo } from "./harness";
+import { follow, type Peer, publishTo } from "./harness";
 
 // A follower that was down while its origin published comes back: it catches up within seconds
 // — it pulls what it follows at start, and the origin, which had opened its circuit breaker on
@@ -56,7 +57,7 @@ async function portoMissesFivePublications(options: { probeMs: number; mutual: b
   for (const period of PERIODS)
     expect((await publishTo(asPeer(mulhouse), undefined, period)).status).toBe(201);
   expect((await mulhouse.api("POST", "/territories/mulhouse/meetings", meeting)).status).toBe(201);
-  await eventually(async () => (await circuitOf(porto))?.state === "open", "the breaker to open");
+  await waitFor(async () => (await circuitOf(porto))?.state === "open", "the breaker to open");
   expect(portoAsFollower()?.unreachableSince).toEqual(expect.any(String));
   return port;
 }
@@ -76,15 +77,13 @@ describe("a peer back online", () => {
     porto = await startFilePeer(dirs[1] as string, { port, territory: "porto" });
 
     // Its start pull brings the four syntheses…
-    await eventually(() => porto.node.services.received.list().length === 4, "the pull at start");
+    await waitFor(() => porto.node.services.received.list().length === 4, "the pull at start");
     // …and the origin's look-up finds it alive: the held meeting goes out, the breaker is reset.
-    await eventually(
-      async () => (await receivedMeetings()).length === 1,
-      "the held meeting",
-      20_000,
-    );
+    await waitFor(async () => (await receivedMeetings()).length === 1, "the held meeting", {
+      timeout: 20_000,
+    });
     expect(await circuitOf(porto)).toBeUndefined();
-    await eventually(() => portoAsFollower()?.unreachableSince === null, "unreachable cleared");
+    await waitFor(() => portoAsFollower()?.unreachableSince === null, "unreachable cleared");
     // Far below Fedify's default 30 minutes, and below our own one-minute breaker probe.
     expect(Date.now() - restarted).toBeLessThan(30_000);
   }, 90_000);
@@ -94,11 +93,9 @@ describe("a peer back online", () => {
     porto = await startFilePeer(dirs[1] as string, { port, territory: "porto" });
     // Porto publishes: its delivery to Mulhouse shows Mulhouse that Porto is back.
     expect((await publishTo(asPeer(porto), undefined, PERIODS[0] as never)).status).toBe(201);
-    await eventually(
-      async () => (await receivedMeetings()).length === 1,
-      "the held meeting",
-      20_000,
-    );
+    await waitFor(async () => (await receivedMeetings()).length === 1, "the held meeting", {
+      timeout: 20_000,
+    });
     expect(await circuitOf(porto)).toBeUndefined();
     expect(portoAsFollower()?.unreachableSince).toBeNull();
   }, 90_000);

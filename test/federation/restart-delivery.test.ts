@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../support/wait";
 import { crashedProcess, type FilePeer, startFilePeer } from "./file-peer";
-import { eventually, follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
 
 // A node killed in the middle of a delivery leaves its queue claim (a 5-minute lease) behind,
 // and that message's ordering key holds back every later update to the same peer. The restarted
@@ -31,7 +32,7 @@ describe("restart after a crash", () => {
     await porto.goOffline();
     await publishSynthesis(mulhouse as unknown as Peer);
     // The first attempt failed; Fedify queued a retry for Porto's inbox.
-    await eventually(
+    await waitFor(
       () => queued(mulhouse).some((m) => m.includes(porto.url) && m.includes('"attempt":1')),
       "a queued retry to Porto",
     );
@@ -44,11 +45,9 @@ describe("restart after a crash", () => {
     const started = Date.now();
     mulhouse = await startFilePeer(dir, { port, territory: "mulhouse" });
     expect(mulhouse.logs).toContain("info released 1 queued task(s) claimed by a stopped process");
-    await eventually(
-      () => receivedBy(porto).length === 1,
-      "Porto to receive the synthesis",
-      20_000,
-    );
+    await waitFor(() => receivedBy(porto).length === 1, "Porto to receive the synthesis", {
+      timeout: 20_000,
+    });
     // Far below the 5-minute lease the crash left.
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 60_000);

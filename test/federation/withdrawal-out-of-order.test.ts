@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, follow, type Peer, publishSynthesis, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, publishSynthesis, startPeer } from "./harness";
 
 // A receiver that learns of a withdrawal BEFORE the synthesis itself (out-of-order delivery, or
 // pulls from peers that are not equally up to date) keeps the origin's Delete as a tombstone: the
@@ -34,7 +35,7 @@ describe("a withdrawal that arrives before its synthesis", () => {
   /** The origin's pending deliveries are lost (as if its queue had been wiped). */
   async function loseDeliveries(origin: Peer) {
     const sqlite = origin.node.storage.sqlite;
-    await eventually(() => {
+    await waitFor(() => {
       const rows = sqlite
         .prepare("select locked_by as lockedBy, available_at as availableAt from fedify_queue")
         .all() as Array<{ lockedBy: string | null; availableAt: number }>;
@@ -60,7 +61,7 @@ describe("a withdrawal that arrives before its synthesis", () => {
   it("keeps the tombstone: the stale Create pulled afterwards does not bring it back", async () => {
     const v1 = await publishSynthesis(mulhouse, 7);
     await Promise.all([follow(porto, mulhouse), follow(namur, mulhouse)]);
-    await eventually(() => fromMulhouse(porto) && fromMulhouse(namur), "the followers to hold v1");
+    await waitFor(() => fromMulhouse(porto) && fromMulhouse(namur), "the followers to hold v1");
 
     await porto.goOffline();
     const withdrawn = await mulhouse.api(
@@ -68,7 +69,7 @@ describe("a withdrawal that arrives before its synthesis", () => {
       `/territories/mulhouse/syntheses/${v1.id}/withdrawal`,
     );
     expect(withdrawn.status).toBe(204);
-    await eventually(() => fromMulhouse(namur)?.withdrawal, "Namur to keep the Delete");
+    await waitFor(() => fromMulhouse(namur)?.withdrawal, "Namur to keep the Delete");
     await loseDeliveries(mulhouse);
     await porto.goOnline();
     expect(fromMulhouse(porto)?.withdrawnAt).toBeNull(); // Porto is stale: it serves the Create
@@ -77,7 +78,7 @@ describe("a withdrawal that arrives before its synthesis", () => {
     await follow(lima, namur);
     const fromNamur = followRow(lima, namur);
     expect(await lima.node.antiEntropy.pull(fromNamur as never)).toMatchObject({ routed: 1 });
-    await eventually(
+    await waitFor(
       () =>
         lima.node.services.received.withdrawalSettled(
           mulhouse.actorUrl,
@@ -95,7 +96,7 @@ describe("a withdrawal that arrives before its synthesis", () => {
     expect(await lima.node.antiEntropy.pull(followRow(lima, porto) as never)).toMatchObject({
       routed: 1,
     });
-    await eventually(() => fromMulhouse(lima), "Lima to process the stale Create");
+    await waitFor(() => fromMulhouse(lima), "Lima to process the stale Create");
     expect(fromMulhouse(lima)?.withdrawnAt).not.toBeNull();
     expect(fromMulhouse(lima)?.withdrawal).toMatchObject({ type: "Delete" });
     const limaFigure = await figure(lima);
@@ -110,9 +111,9 @@ describe("a withdrawal that arrives before its synthesis", () => {
   it("a republication after the withdrawal is public again", async () => {
     const v2 = await publishSynthesis(mulhouse, 9);
     expect(v2.version).toBe(2);
-    await eventually(() => fromMulhouse(namur)?.version === 2, "Namur to receive version 2");
+    await waitFor(() => fromMulhouse(namur)?.version === 2, "Namur to receive version 2");
     await lima.node.antiEntropy.pull(followRow(lima, namur) as never);
-    await eventually(() => fromMulhouse(lima)?.version === 2, "Lima to pull version 2");
+    await waitFor(() => fromMulhouse(lima)?.version === 2, "Lima to pull version 2");
     expect(fromMulhouse(lima)).toMatchObject({ withdrawnAt: null, withdrawal: null });
     const [origin, receiver] = await Promise.all([figure(mulhouse), figure(lima)]);
     expect(receiver.fingerprint).toBe(origin.fingerprint);
