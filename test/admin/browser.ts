@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { Logger } from "../../node/src/api/problem";
-import { createNode, type SpiralNode } from "../../node/src/node";
+import { createNode, type NodeOptions, type SpiralNode } from "../../node/src/node";
 import type { Role } from "../../node/src/services/users";
 
 /** Workspace-test helpers: a node with a settable clock and a browser with a cookie jar. */
@@ -29,7 +29,9 @@ export interface AdminTestNode {
   close(): Promise<void>;
 }
 
-export function createAdminTestNode(options: { publicUrl?: string } = {}): AdminTestNode {
+export function createAdminTestNode(
+  options: { publicUrl?: string; node?: Partial<NodeOptions> } = {},
+): AdminTestNode {
   let now = new Date("2026-06-15T12:00:00.000Z").getTime();
   const logger: Logger = { error: () => {}, info: () => {}, warn: () => {} };
   const node = createNode({
@@ -38,6 +40,7 @@ export function createAdminTestNode(options: { publicUrl?: string } = {}): Admin
     logger,
     adminToken: ADMIN_TOKEN,
     now: () => new Date(now),
+    ...options.node,
   });
   return {
     node,
@@ -54,7 +57,12 @@ export function createAdminTestNode(options: { publicUrl?: string } = {}): Admin
  * browser that ran setup, signed in as Alice, the first admin. `setup` replaces the form.
  */
 export async function startSignedIn(
-  options: { publicUrl?: string; headers?: Record<string, string>; setup?: typeof SETUP } = {},
+  options: {
+    publicUrl?: string;
+    headers?: Record<string, string>;
+    setup?: typeof SETUP;
+    node?: Partial<NodeOptions>;
+  } = {},
 ): Promise<{ t: AdminTestNode; admin: Browser }> {
   const t = createAdminTestNode(options);
   try {

@@ -4,7 +4,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
-import { createNode, type SpiralNode } from "../../node/src/node";
+import { createNode, type NodeOptions, type SpiralNode } from "../../node/src/node";
 import type { TerritoryProfile } from "../../protocol/src/index";
 
 export const ADMIN_TOKEN = "federation-test-admin-token-0123456789";
@@ -31,7 +31,13 @@ export interface Peer {
  */
 export async function startPeer(
   territory: Pick<TerritoryProfile, "slug" | "name" | "country"> & Partial<TerritoryProfile>,
-  options: { tls?: boolean; manualApproval?: boolean; unreachableAfterFailures?: number } = {},
+  options: {
+    tls?: boolean;
+    manualApproval?: boolean;
+    unreachableAfterFailures?: number;
+    /** Other node options (a clock, outbound limits, ALLOW_PRIVATE_ADDRESSES off…). */
+    node?: Partial<NodeOptions>;
+  } = {},
 ): Promise<Peer> {
   const server = options.tls
     ? https.createServer({
@@ -56,6 +62,7 @@ export async function startPeer(
     ...(options.unreachableAfterFailures
       ? { unreachableAfterFailures: options.unreachableAfterFailures }
       : {}),
+    ...options.node,
   });
   server.on("request", getRequestListener(node.app.fetch));
   node.services.territories.create({ languages: ["en"], ...territory } as TerritoryProfile, "test");
