@@ -39,12 +39,14 @@ const inDays = (days: number) => new Date(clock + days * DAY).toISOString().slic
 /** What the origin hands to Fedify for delivery: activity type and object id. */
 const sent: Array<{ type: string; object: string | undefined }> = [];
 let meetingUrl = "";
-const catchUps = () =>
-  sent.filter((s) => s.type === "Create" && s.object === meetingUrl).length;
+const catchUps = () => sent.filter((s) => s.type === "Create" && s.object === meetingUrl).length;
 const accepts = () => sent.filter((s) => s.type === "Accept").length;
 const queued = (peer: Peer) =>
-  (peer.node.storage.sqlite.prepare("SELECT count(*) AS n FROM fedify_queue").get() as { n: number })
-    .n;
+  (
+    peer.node.storage.sqlite.prepare("SELECT count(*) AS n FROM fedify_queue").get() as {
+      n: number;
+    }
+  ).n;
 
 /** The follower sends Follow again (a new activity id, as Mastodon does) and gets its Accept. */
 async function followAgain(n: number): Promise<void> {

@@ -13,6 +13,7 @@ import {
   type Undo,
   Update,
 } from "@fedify/vocab";
+import { Temporal } from "temporal-polyfill";
 import {
   isPublicMeeting,
   MEETING_MEDIA_TYPE,
@@ -81,7 +82,7 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   });
   if (row.state === "accepted") {
     await answerFollow(ctx, territory.slug, "Accept", follow, follower);
-    await sendUpcomingMeetings(ctx, territory.slug, follower);
+    await catchUpFollower(ctx, territory.slug, follower);
   }
   ctx.data.logger.info(`${follower.id.href} follows ${territory.slug} (${row.state})`);
 }
@@ -91,7 +92,7 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
  * included): unlike posts, a meeting announced last week still matters to someone who follows
  * today.
  */
-export async function sendUpcomingMeetings(
+async function sendUpcomingMeetings(
   ctx: Context<FederationDeps>,
   slug: string,
   follower: { id: URL | null; inboxId: URL | null; endpoints?: { sharedInbox: URL | null } | null },
@@ -109,6 +110,34 @@ export async function sendUpcomingMeetings(
     await ctx.sendActivity(keys, follower, activity, { orderingKey: row.objectId });
   }
   return rows.length;
+}
+
+/** A follower gets the catch-up of upcoming meetings at most once in this period. */
+export const CATCH_UP_EVERY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Sends the upcoming meetings to an accepted follower unless it already got them less than a
+ * day ago (by the node's clock): a repeated Follow — or Follow, Undo, Follow… — is answered,
+ * but cannot make the territory re-send its meetings again and again. The time is taken (a
+ * compare-and-swap in the KV store) before sending, so concurrent Follows send once.
+ */
+export async function catchUpFollower(
+  ctx: Context<FederationDeps>,
+  slug: string,
+  follower: Parameters<typeof sendUpcomingMeetings>[2],
+): Promise<number> {
+  if (!follower.id) return 0;
+  const { kv, services } = ctx.data;
+  const key = ["spiral", "catchUp", slug, follower.id.href] as const;
+  const now = services.ctx.now();
+  const last = await kv.get<string>(key);
+  if (typeof last === "string" && now.getTime() - Date.parse(last) < CATCH_UP_EVERY_MS) return 0;
+  const ttl = Temporal.Duration.from({ milliseconds: 2 * CATCH_UP_EVERY_MS });
+  const claimed = kv.cas
+    ? await kv.cas(key, last, now.toISOString(), { ttl })
+    : (await kv.set(key, now.toISOString(), { ttl }), true);
+  if (!claimed) return 0; // another Follow of the same follower got there first
+  return sendUpcomingMeetings(ctx, slug, follower);
 }
 
 const alreadyAccepted = (ctx: Ctx, slug: string, follower: string) =>

@@ -5,7 +5,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from "../services/err
 import { sendAnnounce, sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { actorHandle, answerFollower, followerRecipient } from "./followers";
-import { sendUpcomingMeetings } from "./inbox";
+import { catchUpFollower } from "./inbox";
 import { UNREACHABLE_AFTER } from "./reachability";
 import { createSubnetworkNetwork } from "./subnetwork-network";
 
@@ -122,7 +122,7 @@ export function createNetworkService(
       const ctx = context();
       await answerFollower(ctx, slug, "Accept", row);
       services.follows.setFollowerState(row.id, "accepted");
-      await sendUpcomingMeetings(ctx, slug, followerRecipient(row));
+      await catchUpFollower(ctx, slug, followerRecipient(row));
     },
 
     /** Refuses a pending follower, or removes an accepted one: they get a Reject. */
