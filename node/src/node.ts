@@ -13,12 +13,18 @@ import type { Logger } from "./api/problem";
 import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
-import { createSpiralFederation } from "./federation/federation";
+import { createSpiralFederation, SOFTWARE_VERSION } from "./federation/federation";
 import { federationMiddleware, inboxGuard } from "./federation/hono";
 import { createActorKeyStore } from "./federation/keys";
 import { createNetworkService, type NetworkService } from "./federation/network";
+import {
+  DEFAULT_OUTBOUND_LIMITS,
+  type OutboundLimits,
+  type OutboundPolicy,
+  type Resolve,
+} from "./federation/outbound";
 import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
-import { createDeliveryWatch } from "./federation/reachability";
+import { createDeliveryWatch, UNREACHABLE_AFTER } from "./federation/reachability";
 import { createRelayHints } from "./federation/relay-hints";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
@@ -36,6 +42,8 @@ export interface NodeOptions {
   now?: () => Date;
   /** Let the node fetch loopback and private addresses (tests, a local demo network). */
   allowPrivateAddress?: boolean;
+  /** Timeouts and size limits of outbound fetches and pulls (defaults: DEFAULT_OUTBOUND_LIMITS). */
+  outbound?: Partial<OutboundLimits> & { resolve?: Resolve };
   /** How often to pull followed peers' known syntheses; 0 turns the periodic pull off. */
   antiEntropyIntervalMs?: number;
   /** How often an idle queue looks for work (ms). */
@@ -88,12 +96,31 @@ export function createNode(options: NodeOptions): SpiralNode {
     unreachableAfter: options.unreachableAfterFailures,
     onError: (message, error) => options.logger.error(message, error),
   });
+  const outbound: OutboundPolicy = {
+    ...DEFAULT_OUTBOUND_LIMITS,
+    ...options.outbound,
+    allowPrivateAddress: options.allowPrivateAddress ?? false,
+    userAgent: `SpiralNetwork/${SOFTWARE_VERSION} (+${options.publicUrl})`,
+  };
   const federation = createSpiralFederation({
     kv,
     queue,
     publicUrl: options.publicUrl,
-    allowPrivateAddress: options.allowPrivateAddress ?? false,
+    outbound,
     deliveryWatch,
+    onDeliveryRefused: ({ inbox, activityId, reason }) => {
+      options.logger.warn(
+        `refused delivery of ${activityId ?? "an activity"} to ${inbox}: ${reason}`,
+      );
+      services.follows.recordContactFailure(
+        { inbox },
+        {
+          reason: `refused: ${reason}`,
+          permanent: true,
+          unreachableAfter: options.unreachableAfterFailures ?? UNREACHABLE_AFTER,
+        },
+      );
+    },
   });
   let antiEntropy: AntiEntropy | undefined;
   const deps: FederationDeps = {
@@ -106,6 +133,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     requestPull: (id) => antiEntropy?.request(id),
     unreachableAfter: options.unreachableAfterFailures,
     allowPrivateAddress: options.allowPrivateAddress ?? false,
+    outbound,
   };
   const outbox = createOutboxDispatcher(federation, deps, options.publicUrl);
   antiEntropy = createAntiEntropy(

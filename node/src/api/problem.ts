@@ -8,6 +8,7 @@ import {
   type FieldIssue,
   InvalidInputError,
   NotFoundError,
+  UpstreamError,
 } from "../services/errors";
 
 /** Every API error has this shape: a stable code, a sentence for people, and details. */
@@ -74,6 +75,9 @@ export function errorResponder(logger: Logger) {
       return reply(404, { error: "not_found", message: error.message });
     if (error instanceof ConflictError) {
       return reply(409, { error: "conflict", message: error.message, reasons: error.reasons });
+    }
+    if (error instanceof UpstreamError) {
+      return reply(error.status, { error: error.code, message: error.message });
     }
     if (error instanceof HTTPException) {
       if (error.res) return error.res;

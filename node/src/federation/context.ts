@@ -3,6 +3,7 @@ import type { Grid } from "../../../protocol/src/index";
 import type { Logger } from "../api/problem";
 import type { Services } from "../services/index";
 import type { ActorKeyStore } from "./keys";
+import type { OutboundPolicy } from "./outbound";
 import type { RelayHints } from "./relay-hints";
 
 /** Fedify's context data: everything dispatchers and inbox handlers need, passed in. */
@@ -20,4 +21,6 @@ export interface FederationDeps {
   unreachableAfter?: number | undefined;
   /** Loopback and private-network addresses may be contacted (tests, a local demo network). */
   allowPrivateAddress?: boolean;
+  /** Limits of every outbound fetch (timeouts, sizes, pulls); see outbound.ts. */
+  outbound: OutboundPolicy;
 }

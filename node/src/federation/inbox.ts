@@ -133,10 +133,9 @@ export async function catchUpFollower(
   const last = await kv.get<string>(key);
   if (typeof last === "string" && now.getTime() - Date.parse(last) < CATCH_UP_EVERY_MS) return 0;
   const ttl = Temporal.Duration.from({ milliseconds: 2 * CATCH_UP_EVERY_MS });
-  const claimed = kv.cas
-    ? await kv.cas(key, last, now.toISOString(), { ttl })
-    : (await kv.set(key, now.toISOString(), { ttl }), true);
-  if (!claimed) return 0; // another Follow of the same follower got there first
+  if (!kv.cas) await kv.set(key, now.toISOString(), { ttl });
+  // Another Follow of the same follower got there first.
+  else if (!(await kv.cas(key, last, now.toISOString(), { ttl }))) return 0;
   return sendUpcomingMeetings(ctx, slug, follower);
 }
 
