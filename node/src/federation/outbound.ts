@@ -281,11 +281,16 @@ export function createDocumentLoader(
       return { contextUrl: null, document: preloadedContexts[url], documentUrl: url };
     }
     const target = new URL(url);
-    const response = await guardedGet(
-      target,
-      { accept: ACTIVITY_ACCEPT, signal: options?.signal ?? undefined, sign },
-      policy,
-    );
+    const get = (at: URL) =>
+      guardedGet(
+        at,
+        { accept: ACTIVITY_ACCEPT, signal: options?.signal ?? undefined, sign },
+        policy,
+      );
+    let response = await get(target);
+    // A web page may name its ActivityStreams version (<link rel="alternate">): one more hop.
+    const alternate = response.status < 400 ? alternateOf(response) : null;
+    if (alternate) response = await get(alternate);
     if (response.status >= 400) throw new FetchError(target, `HTTP ${response.status}`);
     if (!JSON_TYPE.test(response.contentType)) {
       throw new FetchError(target, `not JSON (${response.contentType || "no content type"})`);
@@ -298,6 +303,24 @@ export function createDocumentLoader(
     }
     return { contextUrl: null, document, documentUrl: response.url.href };
   };
+}
+
+const ALTERNATE_TYPE =
+  /^application\/(activity\+json|ld\+json;\s*profile="https:\/\/www\.w3\.org\/ns\/activitystreams")$/i;
+
+/** The ActivityStreams alternate an HTML page links to (`<link rel="alternate" …>`), if any. */
+function alternateOf(response: GuardedResponse): URL | null {
+  if (!/^text\/html\b/i.test(response.contentType)) return null;
+  for (const [tag] of response.body.matchAll(/<link\b[^>]*>/gi)) {
+    const attribute = (name: string) =>
+      new RegExp(`\\s${name}\\s*=\\s*("([^"]*)"|'([^']*)')`, "i").exec(tag)?.slice(2).find(Boolean);
+    const type = attribute("type")?.replace(/&quot;/g, '"');
+    if (!/\balternate\b/i.test(attribute("rel") ?? "") || !ALTERNATE_TYPE.test(type ?? ""))
+      continue;
+    const href = attribute("href")?.replace(/&amp;/g, "&");
+    if (href && URL.canParse(href, response.url)) return new URL(href, response.url);
+  }
+  return null;
 }
 
 /** An actor's key pair signs the GETs of its authenticated document loader. */
