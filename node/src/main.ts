@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     policy: config.disclosure,
     allowPrivateAddress: config.allowPrivateAddresses,
     antiEntropyIntervalMs: config.antiEntropyIntervalMs,
+    outbound: config.outbound,
   });
   logger.info(`database ${databaseFile} (checked, migrations applied)`);
   if (config.allowPrivateAddresses) {
