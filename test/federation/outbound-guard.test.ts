@@ -8,7 +8,6 @@ import {
   createDocumentLoader,
   DEFAULT_OUTBOUND_LIMITS,
   guardedGet,
-  OutboundError,
   type OutboundPolicy,
   RemoteContextRefused,
 } from "../../node/src/federation/outbound";
