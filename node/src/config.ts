@@ -42,6 +42,7 @@ const envSchema = z.object({
     .default(1024 * 1024),
   PULL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
   PULL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  DELIVERY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
 });
 
 export interface Config {
@@ -100,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxBytes: e.OUTBOUND_MAX_BYTES,
       pullTimeoutMs: Math.round(e.PULL_TIMEOUT_SECONDS * 1000),
       pullConcurrency: e.PULL_CONCURRENCY,
+      deliveryTimeoutMs: Math.round(e.DELIVERY_TIMEOUT_SECONDS * 1000),
     },
   };
 }

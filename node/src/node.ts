@@ -108,15 +108,14 @@ export function createNode(options: NodeOptions): SpiralNode {
     publicUrl: options.publicUrl,
     outbound,
     deliveryWatch,
-    onDeliveryRefused: ({ inbox, activityId, reason }) => {
-      options.logger.warn(
-        `refused delivery of ${activityId ?? "an activity"} to ${inbox}: ${reason}`,
-      );
+    onDeliveryRefused: ({ inbox, activityId, reason, permanent }) => {
+      const what = permanent ? "refused delivery" : "gave up delivery";
+      options.logger.warn(`${what} of ${activityId ?? "an activity"} to ${inbox}: ${reason}`);
       services.follows.recordContactFailure(
         { inbox },
         {
-          reason: `refused: ${reason}`,
-          permanent: true,
+          reason: permanent ? `refused: ${reason}` : reason,
+          permanent,
           unreachableAfter: options.unreachableAfterFailures ?? UNREACHABLE_AFTER,
         },
       );

@@ -159,7 +159,12 @@ describe("the delivery guard", () => {
           listener = handler;
         },
       },
-      { resolve: rebound, onRefused: (r) => refused.push(r.inbox) },
+      {
+        allowPrivateAddress: false,
+        resolve: rebound,
+        timeoutMs: 1_000,
+        onRefused: (r) => refused.push(r.inbox),
+      },
     );
     await queue.listen((message) => {
       handled.push(message);

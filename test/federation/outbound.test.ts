@@ -194,6 +194,35 @@ describe("deliveries to private addresses (ALLOW_PRIVATE_ADDRESSES=false)", () =
   });
 });
 
+describe("a follower whose inbox never answers", () => {
+  it("its delivery gives up in time (the queue slot is freed); the failure is recorded", async () => {
+    const stalled = await stalledServer();
+    const porto = await peer(
+      { slug: "porto", name: "Porto", country: "PT" },
+      { node: { outbound: { deliveryTimeoutMs: 500 } } },
+    );
+    porto.node.services.follows.addFollower({
+      actor: "porto",
+      follower: `${stalled.url}/actors/f`,
+      inbox: `${stalled.url}/actors/f/inbox`,
+      sharedInbox: null,
+      handle: null,
+      name: null,
+      followActivityId: `${stalled.url}/follows/1`,
+      state: "accepted",
+    });
+    await publishSynthesis(porto);
+    const row = await eventually(
+      () => porto.node.services.follows.followers("porto").find((f) => f.lastError),
+      "the delivery to give up",
+      5_000,
+    );
+    expect(row.lastError).toMatch(/no answer within 0\.5 s/);
+    expect(porto.logs.join("\n")).toMatch(/gave up delivery .* no answer within 0\.5 s/);
+    expect(stalled.open()).toBeGreaterThan(0);
+  });
+});
+
 describe("remote JSON-LD contexts of unverified activities", () => {
   it("a hostile @context is never fetched, whatever signature the activity claims", async () => {
     const contexts = await countingServer((_, res) =>

@@ -67,7 +67,7 @@ export interface FederationOptions {
   outbound: OutboundPolicy;
   /** Records whether deliveries reach the peers behind follow rows (it watches the queue). */
   deliveryWatch?: DeliveryWatch | undefined;
-  /** A delivery refused at send time (its inbox is on a private address). */
+  /** A delivery refused at send time (a private address) or cut short (no answer in time). */
   onDeliveryRefused: (refusal: DeliveryRefusal) => void;
 }
 
@@ -78,12 +78,12 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
   const watch = options.deliveryWatch;
   const { outbound } = options;
   // Refusals happen inside the watch, which therefore never counts them as deliveries.
-  const queue = outbound.allowPrivateAddress
-    ? options.queue
-    : guardDeliveries(options.queue, {
-        resolve: outbound.resolve,
-        onRefused: options.onDeliveryRefused,
-      });
+  const queue = guardDeliveries(options.queue, {
+    allowPrivateAddress: outbound.allowPrivateAddress,
+    resolve: outbound.resolve,
+    timeoutMs: outbound.deliveryTimeoutMs,
+    onRefused: options.onDeliveryRefused,
+  });
   const documentLoader = createDocumentLoader(outbound);
   const federation = createFederation<FederationDeps>({
     kv: options.kv,

@@ -28,6 +28,8 @@ export interface OutboundLimits {
   pullTimeoutMs: number;
   /** Peers pulled at the same time. */
   pullConcurrency: number;
+  /** Longest one delivery (a POST to an inbox, by Fedify's queue) may hold a queue slot (ms). */
+  deliveryTimeoutMs: number;
 }
 
 export const DEFAULT_OUTBOUND_LIMITS: OutboundLimits = {
@@ -35,6 +37,7 @@ export const DEFAULT_OUTBOUND_LIMITS: OutboundLimits = {
   maxBytes: 1024 * 1024,
   pullTimeoutMs: 120_000,
   pullConcurrency: 4,
+  deliveryTimeoutMs: 30_000,
 };
 
 /** Resolves a host name to all its addresses (tests inject one). */
