@@ -106,3 +106,30 @@ it("N repeated Follows: one Accept each, one catch-up a day", { timeout: 60_000 
   await settled();
   expect(catchUps()).toBe(2);
 });
+
+it("a meeting the follower has not been sent yet still goes out on its next Follow, once", async () => {
+  // Following again within the day, after an Undo while a meeting was announced: that meeting
+  // reached nobody behind this follow, so the catch-up sends it (and only it).
+  origin.node.services.follows.removeFollower("mulhouse", follower.actorUrl);
+  const second = await origin.api("POST", "/territories/mulhouse/meetings", {
+    title: "Séance de restitution",
+    kind: "training",
+    start: `${inDays(40)}T18:00`,
+    end: `${inDays(40)}T20:00`,
+    timeZone: "Europe/Paris",
+    place: { name: "Centre social", locality: "Mulhouse", country: "FR" },
+    languages: ["fr"],
+  });
+  expect(second.status).toBe(201);
+  await settled();
+  const sentOf = (url: string) =>
+    sent.filter((s) => s.type === "Create" && s.object === url).length;
+  expect(sentOf(second.body.url)).toBe(0);
+  const before = catchUps();
+  await followAgain(7);
+  await eventually(() => sentOf(second.body.url) === 1, "the new meeting in the catch-up");
+  await followAgain(8);
+  await settled();
+  expect(sentOf(second.body.url)).toBe(1);
+  expect(catchUps()).toBe(before);
+});

@@ -87,56 +87,58 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   ctx.data.logger.info(`${follower.id.href} follows ${territory.slug} (${row.state})`);
 }
 
-/**
- * A new follower gets the territory's upcoming meetings at once (as they were last sent, proof
- * included): unlike posts, a meeting announced last week still matters to someone who follows
- * today.
- */
-async function sendUpcomingMeetings(
-  ctx: Context<FederationDeps>,
-  slug: string,
-  follower: { id: URL | null; inboxId: URL | null; endpoints?: { sharedInbox: URL | null } | null },
-): Promise<number> {
-  const { services } = ctx.data;
-  const upcoming = services.meetings.list(slug, { upcoming: true }).map((m) => m.uuid);
-  const rows = services.outbox.latestMeetingActivities(slug, upcoming);
-  if (rows.length === 0) return 0;
-  const keys = (await ctx.getActorKeyPairs(slug)).map((k) => ({
-    keyId: k.keyId,
-    privateKey: k.privateKey,
-  }));
-  for (const row of rows) {
-    const activity = await Activity.fromJsonLd(row.json, ctx);
-    await ctx.sendActivity(keys, follower, activity, { orderingKey: row.objectId });
-  }
-  return rows.length;
-}
+type Recipient = {
+  id: URL | null;
+  inboxId: URL | null;
+  endpoints?: { sharedInbox: URL | null } | null;
+};
 
-/** A follower gets the catch-up of upcoming meetings at most once in this period. */
+/** The same meeting activity goes to one follower at most once in this period. */
 export const CATCH_UP_EVERY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Sends the upcoming meetings to an accepted follower unless it already got them less than a
- * day ago (by the node's clock): a repeated Follow — or Follow, Undo, Follow… — is answered,
- * but cannot make the territory re-send its meetings again and again. The time is taken (a
- * compare-and-swap in the KV store) before sending, so concurrent Follows send once.
+ * A new follower gets the territory's upcoming meetings at once (as they were last sent, proof
+ * included): unlike posts, a meeting announced last week still matters to someone who follows
+ * today. Each of those activities goes to one follower at most once a day (by the node's clock):
+ * a repeated Follow — or Follow, Undo, Follow… — is answered, but cannot make the territory
+ * send the same meetings again and again; one announced or changed since still goes out. What
+ * was sent when is kept in the KV store and claimed by compare-and-swap before sending, so
+ * concurrent Follows send once.
  */
 export async function catchUpFollower(
   ctx: Context<FederationDeps>,
   slug: string,
-  follower: Parameters<typeof sendUpcomingMeetings>[2],
+  follower: Recipient,
 ): Promise<number> {
-  if (!follower.id) return 0;
-  const { kv, services } = ctx.data;
+  const { services, kv } = ctx.data;
+  const upcoming = services.meetings.list(slug, { upcoming: true }).map((m) => m.uuid);
+  const rows = services.outbox.latestMeetingActivities(slug, upcoming);
+  if (rows.length === 0 || !follower.id) return 0;
   const key = ["spiral", "catchUp", slug, follower.id.href] as const;
   const now = services.ctx.now();
-  const last = await kv.get<string>(key);
-  if (typeof last === "string" && now.getTime() - Date.parse(last) < CATCH_UP_EVERY_MS) return 0;
+  const previous = await kv.get<Record<string, string>>(key);
+  // Activity (outbox row) → when it was last sent to this follower, within the period.
+  const sent = Object.fromEntries(
+    Object.entries(previous ?? {}).filter(
+      ([, at]) => now.getTime() - Date.parse(at) < CATCH_UP_EVERY_MS,
+    ),
+  );
+  const due = rows.filter((row) => !(row.uuid in sent));
+  if (due.length === 0) return 0;
+  for (const row of due) sent[row.uuid] = now.toISOString();
   const ttl = Temporal.Duration.from({ milliseconds: 2 * CATCH_UP_EVERY_MS });
-  if (!kv.cas) await kv.set(key, now.toISOString(), { ttl });
+  if (!kv.cas) await kv.set(key, sent, { ttl });
   // Another Follow of the same follower got there first.
-  else if (!(await kv.cas(key, last, now.toISOString(), { ttl }))) return 0;
-  return sendUpcomingMeetings(ctx, slug, follower);
+  else if (!(await kv.cas(key, previous, sent, { ttl }))) return 0;
+  const keys = (await ctx.getActorKeyPairs(slug)).map((k) => ({
+    keyId: k.keyId,
+    privateKey: k.privateKey,
+  }));
+  for (const row of due) {
+    const activity = await Activity.fromJsonLd(row.json, ctx);
+    await ctx.sendActivity(keys, follower, activity, { orderingKey: row.objectId });
+  }
+  return due.length;
 }
 
 const alreadyAccepted = (ctx: Ctx, slug: string, follower: string) =>
