@@ -87,6 +87,33 @@ describe("a look-up of an actor that never answers", () => {
     expect(node.node.services.follows.following("porto")).toEqual([]);
   });
 
+  it("the timeout bounds the whole look-up, not each of its requests", async () => {
+    // A web page naming its actor as alternate: two requests of 250 ms each, 400 ms allowed.
+    const slow = await countingServer((req, res, base) => {
+      setTimeout(() => {
+        if (req.url === "/page") {
+          const link = `<link rel="alternate" type="application/activity+json" href="${base}/actors/slow">`;
+          res
+            .writeHead(200, { "content-type": "text/html" })
+            .end(`<html><head>${link}</head></html>`);
+        } else {
+          res
+            .writeHead(200, { "content-type": "application/activity+json" })
+            .end(JSON.stringify(actorJson(base, "slow")));
+        }
+      }, 250);
+    });
+    const node = await peer(
+      { slug: "porto", name: "Porto", country: "PT" },
+      { node: { outbound: { timeoutMs: 400 } } },
+    );
+    const response = await node.api("POST", "/territories/porto/following", {
+      target: `${slow.url}/page`,
+    });
+    expect(response.status).toBe(504);
+    expect(slow.requests).toEqual(["GET /page", "GET /actors/slow"]);
+  });
+
   it("workspace: the preview answers 504 with a message, not a 500 or a hang", async () => {
     const stalled = await stalledServer();
     const started = await startSignedIn({

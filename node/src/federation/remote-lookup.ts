@@ -1,7 +1,7 @@
 import type { DocumentLoader } from "@fedify/fedify";
 import { Object as ApObject } from "@fedify/vocab";
 import { z } from "zod";
-import { guardedGet, OutboundError, type OutboundPolicy } from "./outbound";
+import { guardedGet, OutboundError, type OutboundPolicy, timeoutMessage } from "./outbound";
 
 /**
  * Looks an object up by handle (@name@host, WebFinger over https) or URL, through the node's
@@ -42,7 +42,7 @@ async function webFinger(
   user: string,
   host: string,
   policy: OutboundPolicy,
-  signal: AbortSignal | undefined,
+  signal: AbortSignal,
 ): Promise<URL | null> {
   const url = new URL(`https://${host}/.well-known/webfinger`);
   url.searchParams.set("resource", `acct:${user}@${host}`);
@@ -57,11 +57,39 @@ async function webFinger(
   return href.protocol === "https:" || href.protocol === "http:" ? href : null;
 }
 
+/**
+ * The whole look-up — WebFinger, the document, a web page's alternate — fits in one timeout, so
+ * a caller waiting for it waits at most that long.
+ */
 export async function lookUpRemote(
   identifier: string,
   loaders: LookupLoaders,
   policy: OutboundPolicy,
   signal?: AbortSignal,
+): Promise<ApObject | null> {
+  const deadline = AbortSignal.timeout(policy.timeoutMs);
+  const timedOut = () =>
+    new OutboundError("timeout", identifier, timeoutMessage(identifier, policy.timeoutMs));
+  let found: ApObject | null;
+  try {
+    found = await lookUpWithin(
+      identifier,
+      loaders,
+      policy,
+      signal ? AbortSignal.any([deadline, signal]) : deadline,
+    );
+  } catch (error) {
+    throw deadline.aborted ? timedOut() : error;
+  }
+  if (deadline.aborted) throw timedOut();
+  return found;
+}
+
+async function lookUpWithin(
+  identifier: string,
+  loaders: LookupLoaders,
+  policy: OutboundPolicy,
+  signal: AbortSignal,
 ): Promise<ApObject | null> {
   const handle = HANDLE.exec(identifier.replace(/^acct:/, ""));
   const url = handle
