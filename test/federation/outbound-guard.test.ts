@@ -10,6 +10,7 @@ import {
   guardedGet,
   type OutboundPolicy,
   RemoteContextRefused,
+  signedBy,
 } from "../../node/src/federation/outbound";
 
 // The guarded client on its own: names that resolve to private addresses, bodies that never
@@ -137,6 +138,30 @@ describe("loaders", () => {
     const known = await loader("https://www.w3.org/ns/activitystreams");
     expect(known.document).toHaveProperty("@context");
     await expect(loader("https://example.org/ns")).rejects.toBeInstanceOf(RemoteContextRefused);
+  });
+
+  it("the authenticated loader signs its GETs (servers that require signed fetches)", async () => {
+    const seen: Array<string | undefined> = [];
+    const server = await serve((req, res) => {
+      seen.push(req.headers.signature as string | undefined);
+      res.writeHead(200, { "content-type": "application/activity+json" }).end('{"id":"x"}');
+    });
+    const { privateKey } = (await crypto.subtle.generateKey(
+      {
+        name: "RSASSA-PKCS1-v1_5",
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: "SHA-256",
+      },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
+    const keyId = new URL("https://spiral.example.org/actors/a#main-key");
+    const loader = createDocumentLoader(policy(), signedBy({ keyId, privateKey }));
+    await expect(loader(`${server.url}/actors/b`)).resolves.toMatchObject({
+      document: { id: "x" },
+    });
+    expect(seen[0]).toContain(`keyId="${keyId.href}"`);
   });
 
   it("the document loader refuses what is not JSON", async () => {
