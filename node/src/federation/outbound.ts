@@ -124,18 +124,20 @@ export async function addressKind(
  */
 function publicOnlyLookup(resolve: Resolve): LookupFunction {
   return (hostname, options, callback) => {
+    const wanted = options.family as number | string | undefined;
+    const family = wanted === "IPv4" ? 4 : wanted === "IPv6" ? 6 : wanted;
+    const fail = (message: string, code: string) =>
+      callback(Object.assign(new Error(message), { code }), "", 0);
     resolve(hostname).then(
       (addresses) => {
         const refused = addresses.find((a) => !isPublicAddress(a));
-        if (refused || addresses.length === 0) {
-          const error = Object.assign(new Error(`${hostname} resolves to ${refused}`), {
-            code: "EPRIVATEADDRESS",
-          });
-          return callback(error, "", 0);
-        }
-        const all = addresses.map((address) => ({ address, family: net.isIP(address) }));
+        if (refused) return fail(`${hostname} resolves to ${refused}`, "EPRIVATEADDRESS");
+        const all = addresses
+          .map((address) => ({ address, family: net.isIP(address) }))
+          .filter((a) => !family || a.family === family);
+        const [first] = all;
+        if (!first) return fail(`${hostname} has no usable address`, "ENOTFOUND");
         if (options.all) return (callback as (e: null, a: typeof all) => void)(null, all);
-        const first = all[0] as { address: string; family: number };
         callback(null, first.address, first.family);
       },
       (error: NodeJS.ErrnoException) => callback(error, "", 0),
