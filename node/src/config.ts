@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { disclosurePolicySchema } from "../../protocol/src/index";
+import type { OutboundLimits } from "./federation/outbound";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"], {
@@ -33,6 +34,16 @@ const envSchema = z.object({
     .min(0)
     .max(7 * 24 * 60)
     .default(360),
+  OUTBOUND_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
+  OUTBOUND_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  PULL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+  PULL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  DELIVERY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
 });
 
 export interface Config {
@@ -49,6 +60,8 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error";
   /** How often followed peers' known syntheses are pulled (0 = only when a follow is accepted). */
   antiEntropyIntervalMs: number;
+  /** Timeouts and size limits of the node's own requests to other servers. */
+  outbound: OutboundLimits;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +100,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     disclosure: policy.data,
     logLevel: e.LOG_LEVEL,
     antiEntropyIntervalMs: e.ANTI_ENTROPY_INTERVAL_MINUTES * 60_000,
+    outbound: {
+      timeoutMs: Math.round(e.OUTBOUND_TIMEOUT_SECONDS * 1000),
+      maxBytes: e.OUTBOUND_MAX_BYTES,
+      pullTimeoutMs: Math.round(e.PULL_TIMEOUT_SECONDS * 1000),
+      pullConcurrency: e.PULL_CONCURRENCY,
+      deliveryTimeoutMs: Math.round(e.DELIVERY_TIMEOUT_SECONDS * 1000),
+    },
   };
 }
 

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     setupCodeFile: path.join(config.dataDir, "setup-code"),
     antiEntropyIntervalMs: config.antiEntropyIntervalMs,
+    outbound: config.outbound,
   });
   logger.info(`database ${databaseFile} (checked, migrations applied)`);
   if (config.allowPrivateAddresses) {

@@ -13,14 +13,20 @@ import type { Logger } from "./api/problem";
 import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
-import { createSpiralFederation } from "./federation/federation";
+import { createSpiralFederation, SOFTWARE_VERSION } from "./federation/federation";
 import { federationMiddleware, inboxGuard } from "./federation/hono";
 import { createKeyBinding } from "./federation/key-binding";
 import { createActorKeyStore } from "./federation/keys";
 import { createNetworkService, type NetworkService } from "./federation/network";
+import {
+  DEFAULT_OUTBOUND_LIMITS,
+  type OutboundLimits,
+  type OutboundPolicy,
+  type Resolve,
+} from "./federation/outbound";
 import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
 import { createPeerRecovery } from "./federation/peer-recovery";
-import { createDeliveryWatch } from "./federation/reachability";
+import { createDeliveryWatch, UNREACHABLE_AFTER } from "./federation/reachability";
 import { createRelayHints } from "./federation/relay-hints";
 import { nodeInfoHandler, objectHandler } from "./federation/served-json";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
@@ -46,6 +52,8 @@ export interface NodeOptions {
   now?: () => Date;
   /** Let the node fetch loopback and private addresses (tests, a local demo network). */
   allowPrivateAddress?: boolean;
+  /** Timeouts and size limits of outbound fetches and pulls (defaults: DEFAULT_OUTBOUND_LIMITS). */
+  outbound?: Partial<OutboundLimits> & { resolve?: Resolve };
   /** How often to pull followed peers' known syntheses; 0 turns the periodic pull off. */
   antiEntropyIntervalMs?: number;
   /** How often an idle queue looks for work (ms). */
@@ -136,13 +144,31 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     unreachableAfter: options.unreachableAfterFailures,
     onError: (message, error) => options.logger.error(message, error),
   });
+  const outbound: OutboundPolicy = {
+    ...DEFAULT_OUTBOUND_LIMITS,
+    ...options.outbound,
+    allowPrivateAddress: options.allowPrivateAddress ?? false,
+    userAgent: `SpiralNetwork/${SOFTWARE_VERSION} (+${options.publicUrl})`,
+  };
   const federation = createSpiralFederation({
     kv,
     keyBinding,
     queue,
     publicUrl: options.publicUrl,
-    allowPrivateAddress: options.allowPrivateAddress ?? false,
+    outbound,
     deliveryWatch,
+    onDeliveryRefused: ({ inbox, activityId, reason, permanent }) => {
+      const what = permanent ? "refused delivery" : "gave up delivery";
+      options.logger.warn(`${what} of ${activityId ?? "an activity"} to ${inbox}: ${reason}`);
+      services.follows.recordContactFailure(
+        { inbox },
+        {
+          reason: permanent ? `refused: ${reason}` : reason,
+          permanent,
+          unreachableAfter: options.unreachableAfterFailures ?? UNREACHABLE_AFTER,
+        },
+      );
+    },
   });
   let antiEntropy: AntiEntropy | undefined;
   const deps: FederationDeps = {
@@ -156,6 +182,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     requestPull: (id) => antiEntropy?.request(id),
     unreachableAfter: options.unreachableAfterFailures,
     allowPrivateAddress: options.allowPrivateAddress ?? false,
+    outbound,
   };
   const peers = createPeerRecovery({
     kv,

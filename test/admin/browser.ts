@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import type { Logger } from "../../node/src/api/problem";
-import { createNode, type SpiralNode } from "../../node/src/node";
+import { createNode, type NodeOptions, type SpiralNode } from "../../node/src/node";
 import type { Role } from "../../node/src/services/users";
 
 /** Workspace-test helpers: a node with a settable clock and a browser with a cookie jar. */
@@ -39,6 +39,8 @@ export interface AdminTestNodeOptions {
   trustProxy?: boolean;
   /** Keep the setup code in this file (default: in memory). */
   setupCodeFile?: string;
+  /** Other node options (outbound limits, ALLOW_PRIVATE_ADDRESSES off…). */
+  node?: Partial<NodeOptions>;
 }
 
 export function createAdminTestNode(options: AdminTestNodeOptions = {}): AdminTestNode {
@@ -53,6 +55,7 @@ export function createAdminTestNode(options: AdminTestNodeOptions = {}): AdminTe
     now: () => new Date(now),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     ...(options.setupCodeFile ? { setupCodeFile: options.setupCodeFile } : {}),
+    ...options.node,
   });
   return {
     node,

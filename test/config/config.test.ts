@@ -31,6 +31,34 @@ describe("loadConfig", () => {
     );
   });
 
+  it("bounds outbound requests by default (10 s, 1 MiB; pulls 120 s × 4; deliveries 30 s)", () => {
+    expect(loadConfig({}).outbound).toEqual({
+      timeoutMs: 10_000,
+      maxBytes: 1_048_576,
+      pullTimeoutMs: 120_000,
+      pullConcurrency: 4,
+      deliveryTimeoutMs: 30_000,
+    });
+    expect(
+      loadConfig({
+        OUTBOUND_TIMEOUT_SECONDS: "2.5",
+        OUTBOUND_MAX_BYTES: "65536",
+        PULL_TIMEOUT_SECONDS: "30",
+        PULL_CONCURRENCY: "2",
+        DELIVERY_TIMEOUT_SECONDS: "5",
+      }).outbound,
+    ).toEqual({
+      timeoutMs: 2_500,
+      maxBytes: 65_536,
+      pullTimeoutMs: 30_000,
+      pullConcurrency: 2,
+      deliveryTimeoutMs: 5_000,
+    });
+    const attempt = () => loadConfig({ OUTBOUND_TIMEOUT_SECONDS: "0", PULL_CONCURRENCY: "lots" });
+    expect(attempt).toThrow(/OUTBOUND_TIMEOUT_SECONDS/);
+    expect(attempt).toThrow(/PULL_CONCURRENCY/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ PORT: "", PUBLIC_URL: "" }).port).toBe(8080);
   });

@@ -4,7 +4,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
-import { createNode, type SpiralNode } from "../../node/src/node";
+import { createNode, type NodeOptions, type SpiralNode } from "../../node/src/node";
 import type { TerritoryProfile } from "../../protocol/src/index";
 import { waitFor } from "../support/wait";
 
@@ -38,6 +38,8 @@ export async function startPeer(
     unreachableAfterFailures?: number;
     /** The node's clock (default: the real one). */
     now?: () => Date;
+    /** Other node options (a clock, outbound limits, ALLOW_PRIVATE_ADDRESSES off…). */
+    node?: Partial<NodeOptions>;
   } = {},
 ): Promise<Peer> {
   const server = options.tls
@@ -64,6 +66,7 @@ export async function startPeer(
     ...(options.unreachableAfterFailures
       ? { unreachableAfterFailures: options.unreachableAfterFailures }
       : {}),
+    ...options.node,
   });
   server.on("request", getRequestListener(node.app.fetch));
   node.services.territories.create({ languages: ["en"], ...territory } as TerritoryProfile, "test");

@@ -35,6 +35,10 @@ export const en = {
   "network.error.private":
     "This address is on this machine or a private network, which this node does not contact (a protection for public servers). For a local demo network, start the nodes with ALLOW_PRIVATE_ADDRESSES=true.",
   "network.error.gone": "This entry no longer exists; the list below is up to date.",
+  "network.error.timeout":
+    "The server at this address did not answer in time ({seconds} s). It may be overloaded or down: try again later.",
+  "network.error.tooLarge":
+    "The server at this address answered with more data than this node accepts: it does not look like a SPIRAL territory.",
   "network.kind.territory": "Territory",
   "network.kind.subnetwork": "Sub-network",
   "network.kind.other": "Other account ({type})",
@@ -173,6 +177,10 @@ export const fr: Record<keyof typeof en, string> = {
   "network.error.private":
     "Cette adresse est sur cette machine ou sur un réseau privé, que ce nœud ne contacte pas (une protection des serveurs publics). Pour un réseau de démonstration local, démarrez les nœuds avec ALLOW_PRIVATE_ADDRESSES=true.",
   "network.error.gone": "Cette entrée n'existe plus ; la liste ci-dessous est à jour.",
+  "network.error.timeout":
+    "Le serveur à cette adresse n'a pas répondu à temps ({seconds} s). Il est peut-être surchargé ou arrêté : réessayez plus tard.",
+  "network.error.tooLarge":
+    "Le serveur à cette adresse a répondu avec plus de données que ce nœud n'en accepte : ce n'est sans doute pas un territoire SPIRAL.",
   "network.kind.territory": "Territoire",
   "network.kind.subnetwork": "Sous-réseau",
   "network.kind.other": "Autre compte ({type})",

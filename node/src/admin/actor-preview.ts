@@ -1,7 +1,7 @@
 import { type Actor, getActorTypeName, PropertyValue } from "@fedify/vocab";
 import type { NetworkService } from "../federation/network";
 import { PrivateAddressRefused } from "../federation/network";
-import { InvalidInputError, NotFoundError } from "../services/errors";
+import { InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 
 /** What the workspace shows of an actor before following it. */
 export interface ActorPreview {
@@ -24,7 +24,7 @@ export interface ActorPreview {
 
 export type PreviewResult =
   | { ok: true; preview: ActorPreview }
-  | { ok: false; reason: "invalid" | "private" | "unreachable" };
+  | { ok: false; reason: "invalid" | "private" | "unreachable" | "timeout" | "too-large" };
 
 /** Longest handle or URL the form accepts (same bound as the API). */
 export const TARGET_MAX = 500;
@@ -114,6 +114,9 @@ export async function previewActor(
     if (error instanceof PrivateAddressRefused) return { ok: false, reason: "private" };
     if (error instanceof InvalidInputError) return { ok: false, reason: "invalid" };
     if (error instanceof NotFoundError) return { ok: false, reason: "unreachable" };
+    if (error instanceof UpstreamError) {
+      return { ok: false, reason: error.status === 504 ? "timeout" : "too-large" };
+    }
     throw error;
   }
 }

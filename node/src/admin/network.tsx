@@ -23,7 +23,7 @@ import {
 import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
 import { POOLED_CATEGORY, type SynthesisPayload } from "../../../protocol/src/index";
 import { PrivateAddressRefused } from "../federation/network";
-import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
+import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 import { followerView, followingView } from "../services/follows";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { territoryActorId } from "../services/territories";
@@ -109,6 +109,13 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       if (result.reason === "unreachable") {
         return c.html(page({ error: t("network.error.unreachable") }), 502);
       }
+      if (result.reason === "timeout") {
+        const seconds = network.outboundTimeoutSeconds;
+        return c.html(page({ error: t("network.error.timeout", { seconds }) }), 504);
+      }
+      if (result.reason === "too-large") {
+        return c.html(page({ error: t("network.error.tooLarge") }), 502);
+      }
       const reason =
         result.reason === "private" ? "network.error.private" : "network.error.invalid";
       return c.html(page({ error: t(reason) }), 400);
@@ -134,7 +141,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     const user = signedIn(c);
     if (!user) return c.redirect(entryPoint(), 303);
     const t = c.get("t");
-    const failed = (error: string, status: 400 | 502 | 503) =>
+    const failed = (error: string, status: 400 | 502 | 503 | 504) =>
       c.html(
         <ActorPreviewPage t={t} lang={c.get("lang")} user={user} target={target} error={error} />,
         status,
@@ -153,6 +160,11 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
         return failed(t(self ? "network.error.self" : "network.error.invalid"), 400);
       }
       if (error instanceof NotFoundError) return failed(t("network.error.unreachable"), 502);
+      if (error instanceof UpstreamError && error.status === 504) {
+        const seconds = network.outboundTimeoutSeconds;
+        return failed(t("network.error.timeout", { seconds }), 504);
+      }
+      if (error instanceof UpstreamError) return failed(t("network.error.tooLarge"), 502);
       throw error;
     }
   });

@@ -23,6 +23,8 @@ export const errors = {
   409: error("Conflicts with the current state"),
   410: error("Withdrawn by its publisher: no longer public"),
   413: error("Body too large"),
+  502: error("The remote server answered something refused (e.g. over the size limit)"),
+  504: error("The remote server did not answer within the outbound timeout"),
 } as const;
 
 export const adminOnly = [{ bearer: [] }];

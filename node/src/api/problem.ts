@@ -10,6 +10,7 @@ import {
   GoneError,
   InvalidInputError,
   NotFoundError,
+  UpstreamError,
 } from "../services/errors";
 
 /** Every API error has this shape: a stable code, a sentence for people, and details. */
@@ -77,6 +78,9 @@ export function errorResponder(logger: Logger) {
     if (error instanceof GoneError) return reply(410, { error: "gone", message: error.message });
     if (error instanceof ConflictError) {
       return reply(409, { error: "conflict", message: error.message, reasons: error.reasons });
+    }
+    if (error instanceof UpstreamError) {
+      return reply(error.status, { error: error.code, message: error.message });
     }
     if (error instanceof HTTPException) {
       if (error.res) return error.res;

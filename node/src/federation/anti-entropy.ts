@@ -12,7 +12,9 @@ import {
 import { periodKey } from "../../../protocol/src/index";
 import type { FollowingRow } from "../services/follows";
 import type { FederationDeps } from "./context";
+import { createDocumentLoader } from "./outbound";
 import { UNREACHABLE_AFTER } from "./reachability";
+import { lookUpRemote } from "./remote-lookup";
 import { articleToSynthesis } from "./synthesis-mapper";
 
 const MAX_PAGES = 200;
@@ -34,6 +36,7 @@ export function createAntiEntropy(
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<unknown>>();
   const context = () => federation.createContext(new URL(publicUrl), deps);
+  const freshLoader = createDocumentLoader(deps.outbound);
 
   /**
    * Whether the item is a synthesis version this node already holds, or a withdrawal (tombstone)
@@ -65,12 +68,21 @@ export function createAntiEntropy(
     );
   }
 
-  /** Pulls from one peer; whether it answered counts for its reachability (both ways). */
+  /**
+   * Pulls from one peer within its own deadline (pullTimeoutMs, every page included); whether it
+   * answered counts for its reachability (both ways).
+   */
   async function pull(row: FollowingRow): Promise<{ routed: number; skipped: number }> {
     const peer = { actor: row.target };
+    const deadline = AbortSignal.timeout(deps.outbound.pullTimeoutMs);
     let pulled: { routed: number; skipped: number };
     try {
-      pulled = await pullFrom(row);
+      const seconds = deps.outbound.pullTimeoutMs / 1000;
+      pulled = await withDeadline(
+        pullFrom(row, deadline),
+        deadline,
+        `timed out after ${seconds} s`,
+      );
     } catch (error) {
       deps.services.follows.recordContactFailure(peer, {
         reason: `pull: ${(error as Error).message}`,
@@ -85,35 +97,40 @@ export function createAntiEntropy(
     return pulled;
   }
 
-  async function pullFrom(row: FollowingRow): Promise<{ routed: number; skipped: number }> {
+  async function pullFrom(
+    row: FollowingRow,
+    deadline: AbortSignal,
+  ): Promise<{ routed: number; skipped: number }> {
     const ctx = context();
-    // Fedify's look-up answers null when the peer cannot be reached or answers an error.
-    const peer = await ctx.lookupObject(row.target);
+    const cached = { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
+    const peer = await lookUpRemote(row.target, cached, deps.outbound, deadline);
     if (!peer) throw new Error("no answer");
     if (!isActor(peer)) throw new Error(`${row.target} is not an actor`);
     const stream = peer.streamIds.find((url) => url.pathname.endsWith("/known-syntheses"));
     if (!stream) return { routed: 0, skipped: 0 }; // not a Spiral Network node (e.g. Mastodon)
-    // Fedify's document loader caches every document for 5 minutes (KV key: its default
-    // remoteDocument prefix + URL): the collection and its pages are read fresh, or a pull soon
-    // after another one would see the peer's old list and miss its new versions.
-    const documentLoader: DocumentLoader = async (url, options) => {
-      await deps.kv.delete(["_fedify", "remoteDocument", url]);
-      return ctx.documentLoader(url, options);
+    // The collection and its pages are read fresh — Fedify's loader caches every document for
+    // 5 minutes, and a pull soon after another one would see the peer's old list and miss its
+    // new versions — each within the pull's deadline.
+    const documentLoader: DocumentLoader = (url, options) => {
+      deadline.throwIfAborted();
+      return freshLoader(url, { ...options, signal: deadline });
     };
-    const collection = await ctx.lookupObject(stream, { documentLoader });
+    const fresh = { documentLoader, contextLoader: ctx.contextLoader };
+    const collection = await lookUpRemote(stream.href, fresh, deps.outbound, deadline);
     if (!collection) throw new Error("no answer from its known-syntheses stream");
     if (!(collection instanceof OrderedCollection))
       throw new Error(`${stream.href} is not a collection`);
 
     // Items come from many origins: take them as served (crossOrigin "trust") and let
     // routeActivity check each origin's proof.
-    const options = { ...ctx, documentLoader, crossOrigin: "trust" as const };
+    const options = { ...ctx, ...fresh, crossOrigin: "trust" as const };
     let routed = 0;
     let skipped = 0;
     let seen = 0;
     // Page by page, with a ceiling, so a hostile peer cannot make us hold or verify without end.
     const take = async (items: AsyncIterable<unknown>) => {
       for await (const item of items) {
+        deadline.throwIfAborted();
         if (++seen > MAX_ITEMS) return false;
         if (!(item instanceof Activity)) continue;
         if (await alreadyHeld(ctx, item)) {
@@ -162,9 +179,18 @@ export function createAntiEntropy(
       const row = deps.services.follows.acceptedFollowing().find((f) => f.id === followingId);
       if (row) track(pullLogged(row));
     },
-    /** Pulls from every accepted peer, one after the other. */
+    /**
+     * Pulls from every accepted peer, pullConcurrency at a time: each pull has its own deadline,
+     * so a stalled peer holds one slot until then and never the pulls of the others.
+     */
     async pullAll(): Promise<void> {
-      for (const row of deps.services.follows.acceptedFollowing()) await pullLogged(row);
+      const rows = deps.services.follows.acceptedFollowing();
+      let next = 0;
+      const worker = async () => {
+        for (let row = rows[next++]; row; row = rows[next++]) await pullLogged(row);
+      };
+      const slots = Math.max(1, Math.min(deps.outbound.pullConcurrency, rows.length));
+      await Promise.all(Array.from({ length: slots }, worker));
     },
     start(): void {
       // At start, catch up at once with what followed peers published while this node was down.
@@ -180,3 +206,13 @@ export function createAntiEntropy(
   };
 }
 export type AntiEntropy = ReturnType<typeof createAntiEntropy>;
+
+/** The work's result, or a rejection with `message` once the signal aborts (whichever first). */
+function withDeadline<T>(work: Promise<T>, signal: AbortSignal, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(new Error(message));
+    if (signal.aborted) return abort();
+    signal.addEventListener("abort", abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}

@@ -4,6 +4,7 @@ import type { Logger } from "../api/problem";
 import type { Services } from "../services/index";
 import type { KeyBinding } from "./key-binding";
 import type { ActorKeyStore } from "./keys";
+import type { OutboundPolicy } from "./outbound";
 import type { PeerRecovery } from "./peer-recovery";
 import type { RelayHints } from "./relay-hints";
 
@@ -26,4 +27,6 @@ export interface FederationDeps {
   peers?: PeerRecovery | undefined;
   /** Loopback and private-network addresses may be contacted (tests, a local demo network). */
   allowPrivateAddress?: boolean;
+  /** Limits of every outbound fetch (timeouts, sizes, pulls); see outbound.ts. */
+  outbound: OutboundPolicy;
 }

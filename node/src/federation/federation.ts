@@ -5,6 +5,7 @@ import {
   type Federation,
   type InboxListener,
   type KvStore,
+  kvCache,
   type MessageQueue,
   type NodeInfo,
   type RetryPolicy,
@@ -35,6 +36,7 @@ import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { synthesisUrl } from "../services/syntheses";
 import { type ActorUris, subnetworkToActor, territoryToActor } from "./actor-mapper";
 import type { FederationDeps } from "./context";
+import { type DeliveryRefusal, guardDeliveries } from "./delivery-guard";
 import { followerRecipient } from "./followers";
 import {
   onAccept,
@@ -47,13 +49,21 @@ import {
 } from "./inbox";
 import type { KeyBinding } from "./key-binding";
 import { meetingToEvent } from "./meeting-mapper";
+import {
+  createContextLoader,
+  createDocumentLoader,
+  type OutboundPolicy,
+  signedBy,
+} from "./outbound";
 import type { DeliveryWatch } from "./reachability";
 import { synthesisToArticle } from "./synthesis-mapper";
 
-const SOFTWARE_VERSION = "0.1.0";
+export const SOFTWARE_VERSION = "0.1.0";
 const PROTOCOL_VERSION = "spiral/1";
 const KNOWN_SYNTHESES = "known-syntheses";
 const PAGE_SIZE = 50;
+/** Where Fedify's document loader caches remote documents (5 minutes), as it does by default. */
+export const REMOTE_DOCUMENT_CACHE = ["_fedify", "remoteDocument"] as const;
 
 export interface FederationOptions {
   /** The node's KV store, as {@link KeyBinding.wrapKv} hands it out. */
@@ -62,10 +72,12 @@ export interface FederationOptions {
   keyBinding: KeyBinding;
   queue: MessageQueue;
   publicUrl: string;
-  /** Only for tests and a local demo network on one machine (ALLOW_PRIVATE_ADDRESSES). */
-  allowPrivateAddress: boolean;
+  /** Limits of every fetch, and whether private addresses may be contacted (tests, a demo). */
+  outbound: OutboundPolicy;
   /** Records whether deliveries reach the peers behind follow rows (it watches the queue). */
   deliveryWatch?: DeliveryWatch | undefined;
+  /** A delivery refused at send time (a private address) or cut short (no answer in time). */
+  onDeliveryRefused: (refusal: DeliveryRefusal) => void;
 }
 
 const instant = (iso: string) => Temporal.Instant.from(iso);
@@ -115,9 +127,18 @@ export const CIRCUIT_BREAKER = {
 /** Builds the Fedify federation of a node: actors, collections, objects and inbox handlers. */
 export function createSpiralFederation(options: FederationOptions): Federation<FederationDeps> {
   const watch = options.deliveryWatch;
+  const { outbound } = options;
+  // Refusals happen inside the watch, which therefore never counts them as deliveries.
+  const queue = guardDeliveries(options.queue, {
+    allowPrivateAddress: outbound.allowPrivateAddress,
+    resolve: outbound.resolve,
+    timeoutMs: outbound.deliveryTimeoutMs,
+    onRefused: options.onDeliveryRefused,
+  });
+  const documentLoader = createDocumentLoader(outbound);
   const federation = createFederation<FederationDeps>({
     kv: options.kv,
-    queue: watch ? watch.wrap(options.queue) : options.queue,
+    queue: watch ? watch.wrap(queue) : queue,
     ...(watch ? { onOutboxError: watch.onOutboxError } : {}),
     manuallyStartQueue: true,
     // No transformers: activities are built complete (id, actor URL) and signed JSON is sent as
@@ -127,7 +148,13 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     inboxRetryPolicy,
     circuitBreaker: CIRCUIT_BREAKER,
     origin: options.publicUrl,
-    allowPrivateAddress: options.allowPrivateAddress,
+    // Every fetch Fedify makes for us goes through the guarded loaders (see outbound.ts); the
+    // context loader serves only the well-known contexts, so nothing is fetched for a @context.
+    documentLoaderFactory: () =>
+      kvCache({ loader: documentLoader, kv: options.kv, prefix: REMOTE_DOCUMENT_CACHE }),
+    contextLoaderFactory: () => createContextLoader(),
+    authenticatedDocumentLoaderFactory: (identity) =>
+      createDocumentLoader(outbound, signedBy(identity)),
   });
   options.keyBinding.attach(federation);
 

@@ -9,6 +9,7 @@ import {
   unknownGridCodes,
 } from "../../../protocol/src/index";
 import type { FederationDeps } from "./context";
+import { RemoteContextRefused } from "./outbound";
 import { disclosureRefusal } from "./synthesis-mapper";
 
 export const INBOX_BODY_LIMIT = 256 * 1024;
@@ -169,6 +170,15 @@ function synthesisRefusal(body: unknown, grid: Grid): string | null {
   return null;
 }
 
+/** The error, or one of its causes, of the given class. */
+function causeOf<T extends Error>(error: unknown, type: new (...args: never[]) => T): T | null {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof type) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
 /**
  * Mounts Fedify on Hono: federation clients get ActivityStreams, everything Fedify does not serve
  * (or a browser asking for HTML) falls through to the Hono routes at the same URL.
@@ -186,6 +196,9 @@ export function federationMiddleware(
       if (c.req.method === "POST" && error instanceof Error && error.name.startsWith("jsonld.")) {
         return problem(c, 400, `the activity is not valid JSON-LD: ${error.message}`);
       }
+      // An unknown @context is refused, never fetched (see outbound.ts): also the sender's fault.
+      const refusal = causeOf(error, RemoteContextRefused);
+      if (c.req.method === "POST" && refusal) return problem(c, 400, refusal.message);
       throw error;
     }
   };

@@ -13,6 +13,7 @@ import {
   type Undo,
   Update,
 } from "@fedify/vocab";
+import { Temporal } from "temporal-polyfill";
 import {
   isPublicMeeting,
   MEETING_MEDIA_TYPE,
@@ -83,33 +84,62 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   });
   if (row.state === "accepted") {
     await answerFollow(ctx, territory.slug, "Accept", follow, follower);
-    await sendUpcomingMeetings(ctx, territory.slug, follower);
+    await catchUpFollower(ctx, territory.slug, follower);
   }
   ctx.data.logger.info(`${follower.id.href} follows ${territory.slug} (${row.state})`);
 }
 
+type Recipient = {
+  id: URL | null;
+  inboxId: URL | null;
+  endpoints?: { sharedInbox: URL | null } | null;
+};
+
+/** The same meeting activity goes to one follower at most once in this period. */
+export const CATCH_UP_EVERY_MS = 24 * 60 * 60 * 1000;
+
 /**
  * A new follower gets the territory's upcoming meetings at once (as they were last sent, proof
  * included): unlike posts, a meeting announced last week still matters to someone who follows
- * today.
+ * today. Each of those activities goes to one follower at most once a day (by the node's clock):
+ * a repeated Follow — or Follow, Undo, Follow… — is answered, but cannot make the territory
+ * send the same meetings again and again; one announced or changed since still goes out. What
+ * was sent when is kept in the KV store and claimed by compare-and-swap before sending, so
+ * concurrent Follows send once.
  */
-export async function sendUpcomingMeetings(
+export async function catchUpFollower(
   ctx: Context<FederationDeps>,
   slug: string,
-  follower: { id: URL | null; inboxId: URL | null; endpoints?: { sharedInbox: URL | null } | null },
+  follower: Recipient,
 ): Promise<number> {
-  const { services } = ctx.data;
+  const { services, kv } = ctx.data;
   const upcoming = services.meetings.list(slug, { upcoming: true }).map((m) => m.uuid);
   const rows = services.outbox.latestMeetingActivities(slug, upcoming);
-  if (rows.length === 0) return 0;
-  for (const row of rows) {
+  if (rows.length === 0 || !follower.id) return 0;
+  const key = ["spiral", "catchUp", slug, follower.id.href] as const;
+  const now = services.ctx.now();
+  const previous = await kv.get<Record<string, string>>(key);
+  // Activity (outbox row) → when it was last sent to this follower, within the period.
+  const sent = Object.fromEntries(
+    Object.entries(previous ?? {}).filter(
+      ([, at]) => now.getTime() - Date.parse(at) < CATCH_UP_EVERY_MS,
+    ),
+  );
+  const due = rows.filter((row) => !(row.uuid in sent));
+  if (due.length === 0) return 0;
+  for (const row of due) sent[row.uuid] = now.toISOString();
+  const ttl = Temporal.Duration.from({ milliseconds: 2 * CATCH_UP_EVERY_MS });
+  if (!kv.cas) await kv.set(key, sent, { ttl });
+  // Another Follow of the same follower got there first.
+  else if (!(await kv.cas(key, previous, sent, { ttl }))) return 0;
+  for (const row of due) {
     if (!row.json) continue;
     await sendSignedJson(ctx, slug, row.json, follower, {
       orderingKey: row.objectId,
       preferSharedInbox: false,
     });
   }
-  return rows.length;
+  return due.length;
 }
 
 const alreadyAccepted = (ctx: Ctx, slug: string, follower: string) =>

@@ -1,12 +1,14 @@
 import type { Federation } from "@fedify/fedify";
 import { Follow, isActor, Undo } from "@fedify/vocab";
 import { UrlError, validatePublicUrl } from "@fedify/vocab-runtime";
-import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
+import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 import { sendAnnounce, sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { actorHandle, answerFollower, followerRecipient } from "./followers";
-import { sendUpcomingMeetings } from "./inbox";
+import { catchUpFollower } from "./inbox";
+import { OutboundError } from "./outbound";
 import { UNREACHABLE_AFTER } from "./reachability";
+import { lookUpRemote } from "./remote-lookup";
 import { createSubnetworkNetwork } from "./subnetwork-network";
 
 const HANDLE = /^@?([^@\s]+)@([^@\s]+)$/;
@@ -39,21 +41,29 @@ export function createNetworkService(
         );
       }
       if (!deps.allowPrivateAddress) await refusePrivateAddress(trimmed, isHandle);
-      const ctx = context();
-      const actor = await ctx.lookupObject(trimmed).catch(() => null);
+      // A peer already followed (or following) by URL that no longer answers counts as a
+      // failed contact; an unknown URL touches no row.
+      const failed = (reason: string) => {
+        if (!isUrl) return;
+        services.follows.recordContactFailure(
+          { actor: trimmed },
+          {
+            reason,
+            permanent: false,
+            unreachableAfter: deps.unreachableAfter ?? UNREACHABLE_AFTER,
+          },
+        );
+      };
+      let actor: Awaited<ReturnType<typeof lookUpRemote>>;
+      try {
+        actor = await lookUpRemote(trimmed, context(), deps.outbound);
+      } catch (error) {
+        if (!(error instanceof OutboundError)) throw error;
+        failed(`look-up: ${error.message}`);
+        throw outboundRefusal(trimmed, error);
+      }
       if (!isActor(actor) || !actor.id || !actor.inboxId) {
-        // A peer already followed (or following) by URL that no longer answers counts as a
-        // failed contact; an unknown URL touches no row.
-        if (isUrl && !actor) {
-          services.follows.recordContactFailure(
-            { actor: trimmed },
-            {
-              reason: "look-up: no answer",
-              permanent: false,
-              unreachableAfter: deps.unreachableAfter ?? UNREACHABLE_AFTER,
-            },
-          );
-        }
+        if (!actor) failed("look-up: no answer");
         throw new NotFoundError(`no reachable ActivityPub actor at ${trimmed}`);
       }
       services.follows.recordContactSuccess({ actor: actor.id.href });
@@ -122,7 +132,7 @@ export function createNetworkService(
       const ctx = context();
       await answerFollower(ctx, slug, "Accept", row);
       services.follows.setFollowerState(row.id, "accepted");
-      await sendUpcomingMeetings(ctx, slug, followerRecipient(row));
+      await catchUpFollower(ctx, slug, followerRecipient(row));
     },
 
     /** Refuses a pending follower, or removes an accepted one: they get a Reject. */
@@ -156,7 +166,12 @@ export function createNetworkService(
       return announce.id as URL;
     },
   };
-  return { ...network, subnetworks: createSubnetworkNetwork(context, services, network) };
+  return {
+    ...network,
+    subnetworks: createSubnetworkNetwork(context, services, network),
+    /** How long a look-up waits for a peer (what the workspace tells on a timeout). */
+    outboundTimeoutSeconds: deps.outbound.timeoutMs / 1000,
+  };
 }
 export type NetworkService = ReturnType<typeof createNetworkService>;
 
@@ -175,6 +190,13 @@ export class PrivateAddressRefused extends InvalidInputError {
       },
     ]);
   }
+}
+
+/** What a facilitator is told when a look-up was cut short: 504, 502 or a private address. */
+function outboundRefusal(target: string, error: OutboundError): Error {
+  if (error.kind === "private") return new PrivateAddressRefused(target);
+  if (error.kind === "timeout") return new UpstreamError(504, "upstream_timeout", error.message);
+  return new UpstreamError(502, "upstream_too_large", error.message);
 }
 
 /**

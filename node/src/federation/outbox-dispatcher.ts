@@ -20,6 +20,7 @@ import type { FederationDeps } from "./context";
 import { followerRecipient } from "./followers";
 import { meetingToEvent } from "./meeting-mapper";
 import { sendSignedJson, signedActivityJson } from "./proofs";
+import { lookUpRemote } from "./remote-lookup";
 import { relayOwnToLocalSubnetworks } from "./subnetworks";
 import { synthesisToArticle } from "./synthesis-mapper";
 
@@ -67,7 +68,8 @@ export function createOutboxDispatcher(
           : null,
       };
     }
-    const group = await ctx.lookupObject(url).catch(() => null);
+    const loaders = { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
+    const group = await lookUpRemote(url, loaders, deps.outbound).catch(() => null);
     if (!isActor(group) || !group.id || !group.inboxId) {
       deps.logger.warn(`the group ${url} could not be reached: not sent there`);
       return null;

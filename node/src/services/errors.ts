@@ -38,3 +38,18 @@ export class ConflictError extends Error {
     super(message);
   }
 }
+
+/**
+ * A remote server this node had to contact did not answer in time (504) or answered something
+ * refused, such as a body over the size limit (502).
+ */
+export class UpstreamError extends Error {
+  override name = "UpstreamError";
+  constructor(
+    readonly status: 502 | 504,
+    readonly code: "upstream_timeout" | "upstream_too_large",
+    message: string,
+  ) {
+    super(message);
+  }
+}

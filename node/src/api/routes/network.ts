@@ -77,6 +77,8 @@ export function registerNetworkRoutes(router: Router, services: Services, networ
         400: errors[400],
         401: errors[401],
         404: errors[404],
+        502: errors[502],
+        504: errors[504],
       },
     }),
     async (c) => {
