@@ -73,6 +73,13 @@ function anchorsOf(markdown: string): Set<string> {
   return anchors;
 }
 
+/** The headings of a page and the bold leads of its paragraphs ("**Withdrawal unpublishes.**"). */
+function titlesOf(markdown: string): string[] {
+  const headings = [...markdown.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => m[1] as string);
+  const leads = [...markdown.matchAll(/^\*\*([^*]+)\*\*/gm)].map((m) => m[1] as string);
+  return [...headings, ...leads].map((s) => s.replace(/^[\d.]+\s+/, "").toLowerCase());
+}
+
 /** What is wrong with each relative link of one page (empty when every link resolves). */
 function brokenLinks(page: string, read: (file: string) => string | undefined): string[] {
   const markdown = read(page);
@@ -173,12 +180,23 @@ describe("the documentation", () => {
   it("cites in comments only docs pages and sections that exist", () => {
     const problems: string[] = [];
     for (const file of CODE_DIRS.flatMap(filesUnder)) {
-      const text = readFileSync(path.join(ROOT, file), "utf8");
-      for (const m of text.matchAll(/\bdocs\/([a-z0-9-]+\.md)(?:\s+§(\d+))?/g)) {
-        const page = readRepoFile(`docs/${m[1]}`);
-        if (page === undefined) problems.push(`${file}: docs/${m[1]} does not exist`);
-        else if (m[2] && !new RegExp(`^## ${m[2]}\\. `, "m").test(page)) {
-          problems.push(`${file}: docs/${m[1]} has no §${m[2]}`);
+      // Comment lines joined, so that a citation wrapped over two lines reads as one.
+      const text = readFileSync(path.join(ROOT, file), "utf8").replace(
+        /\n\s*(?:\*|\/\/|#)?\s*/g,
+        " ",
+      );
+      const citation = /\bdocs\/([a-z0-9-]+\.md)(?:\s+§(\d+)[–§\d]*)?(?:,\s+"([^"]+)")?/g;
+      for (const [, name, section, title] of text.matchAll(citation)) {
+        const page = readRepoFile(`docs/${name}`);
+        if (page === undefined) problems.push(`${file}: docs/${name} does not exist`);
+        else if (section && !new RegExp(`^## ${section}\\. `, "m").test(page)) {
+          problems.push(`${file}: docs/${name} has no §${section}`);
+        } else if (
+          page &&
+          title &&
+          !titlesOf(page).some((t) => t.startsWith(title.toLowerCase()))
+        ) {
+          problems.push(`${file}: docs/${name} has no heading or paragraph "${title}"`);
         }
       }
     }
