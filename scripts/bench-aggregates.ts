@@ -1,6 +1,6 @@
 /**
  * `npm run bench:aggregates` (node --import tsx scripts/bench-aggregates.ts): network aggregate
- * figures of issue 4 ("Benchmarks (printed)"). Nothing is asserted; the goals (read p50 ≤ 5 ms and
+ * figures (docs/benchmarks.md, printed). Nothing is asserted; the goals (read p50 ≤ 5 ms and
  * ≥ 50× faster than full recomputation) are only read, and the verdict says which reads meet them.
  *
  * 1. Generates ORIGINS valid synthesis payloads (draftSynthesis, then checked with the payload

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:federation` (node --import tsx scripts/bench-federation.ts): federation figures
- * of issue 3 ("Benchmarks (printed, not asserted)"), all traffic over real HTTP on 127.0.0.1 with
+ * (docs/benchmarks.md, printed, not asserted), all traffic over real HTTP on 127.0.0.1 with
  * ephemeral ports. Nothing is asserted; the goal (ingest ratio ≥ 0.8) is only read.
  *
  * 1. Verified ingest. SENDERS real Spiral nodes (one territory each) that the receiver node

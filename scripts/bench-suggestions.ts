@@ -1,6 +1,6 @@
 /**
  * `npm run bench:suggestions` (node --import tsx scripts/bench-suggestions.ts): how good and how
- * fast the classification suggestions are (protocol/src/suggest.ts, issue 6 item 5). Nothing is
+ * fast the classification suggestions are (protocol/src/suggest.ts). Nothing is
  * asserted; the figures are printed and recorded in docs/benchmarks.md.
  *
  * 1. Fixture: every criterion of the demo data (Mulhouse in node/src/demo/demo-data.ts; Porto and

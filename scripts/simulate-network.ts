@@ -1,5 +1,5 @@
 /**
- * `npm run simulate`: the aggregation state and the anti-entropy loop of DESIGN §6–§7, run
+ * `npm run simulate`: the aggregation state and the anti-entropy loop of docs/protocol.md §8 and §10, run
  * in-process for 10, 100 and 1 000 simulated nodes with 0 %, 10 % and 30 % message loss and a
  * few malicious nodes. It runs the real merge (`mergeRecords`, the CRDT of protocol/) and the
  * real figures (`aggregate`, `fingerprint`, `plausibilityFlags`); only the transport is simulated.

@@ -12,7 +12,7 @@ CREATE TABLE `published_groups` (
 --> statement-breakpoint
 -- Versions published before the ledger existed: the groups behind them are taken to be the groups
 -- of their period with validated criteria as they stand now (exact unless a group was edited,
--- deleted or classified since). docs/protocol.md §4 and the README say so.
+-- deleted or classified since). docs/protocol.md §4 and docs/facilitators-guide.md say so.
 INSERT OR IGNORE INTO `published_groups` (`version_id`, `group_id`, `participants`, `category`, `cell`, `margins_gender`, `margins_age`)
 SELECT v.`id`, g.`id`, g.`participants`, g.`category`,
   CASE

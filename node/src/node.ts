@@ -135,7 +135,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     ...(options.queuePollIntervalMs ? { pollIntervalMs: options.queuePollIntervalMs } : {}),
     onError: (error) => options.logger.error("queued federation task failed", error),
   });
-  // The lock is ours: claims in the queue belong to a process that died (README "Operations").
+  // The lock is ours: claims in the queue belong to a process that died (docs/running-a-node.md, "Operations").
   const released = lock ? queue.releaseAllLeases() : 0;
   if (released > 0) {
     options.logger.info(`released ${released} queued task(s) claimed by a stopped process`);

@@ -3,7 +3,7 @@ import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesi
 import { QUESTIONS, type Question } from "./vocabulary";
 
 /**
- * Aggregation (DESIGN §7): the state every node keeps of the syntheses it received, and the
+ * Aggregation (docs/protocol.md §10): the state every node keeps of the syntheses it received, and the
  * figures any node computes from it, with their coverage and fingerprint. Pure: the same inputs
  * give the same state, figures and fingerprint on every node, whatever the order or repetition
  * of deliveries. This is the reference the node's incremental (SQL) totals are checked against.

@@ -4,7 +4,7 @@ import { escapeHtml } from "./html";
 import { countryCode, languageTag } from "./schemas";
 
 /**
- * `spiral/meeting@1`: a meeting a territory announces (DESIGN §6, meeting → Event).
+ * `spiral/meeting@1`: a meeting a territory announces (docs/protocol.md §11, meeting → Event).
  *
  * Times are wall-clock times in the meeting's IANA time zone (what a facilitator types and what
  * calendars show with TZID); the payload also carries the UTC instants they stand for, and a

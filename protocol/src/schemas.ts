@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ISO_3166_1_ALPHA_2 } from "./countries";
 import { AGE_BANDS, CLASSIFICATION_STATUSES, GENDER_BANDS, QUESTIONS } from "./vocabulary";
 
-/** Shared zod schemas for local data (DESIGN §4). The synthesis payload lives in synthesis-payload.ts. */
+/** Shared zod schemas for local data. The synthesis payload lives in synthesis-payload.ts. */
 
 export const isoDate = z.iso.date({ message: "expected a date as YYYY-MM-DD" });
 

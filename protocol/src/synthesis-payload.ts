@@ -5,7 +5,7 @@ import { countryCode, isoDate, regionLabel } from "./schemas";
 import { AGE_BANDS, GENDER_BANDS, QUESTIONS } from "./vocabulary";
 
 /**
- * `spiral/synthesis@1`: what a territory publishes about one period (DESIGN §5).
+ * `spiral/synthesis@1`: what a territory publishes about one period (docs/protocol.md §3).
  * The schema checks structure, plausibility bounds and internal consistency (subtotals, totals,
  * content hash), so a receiver can trust the arithmetic before it trusts the origin.
  */

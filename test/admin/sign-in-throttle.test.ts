@@ -15,8 +15,8 @@ import {
 
 /**
  * Wrong passwords pause sign-in for the account, whoever sends them and from wherever, for a
- * bounded time (README, "Facilitator workspace"); X-Forwarded-For is believed only with
- * TRUST_PROXY=true (README, "Configuration").
+ * bounded time (docs/facilitators-guide.md, "The workspace"); X-Forwarded-For is believed only with
+ * TRUST_PROXY=true (docs/running-a-node.md, "Configuration").
  */
 
 let t: AdminTestNode;

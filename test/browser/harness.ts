@@ -20,7 +20,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const SCREENSHOT_DIR = path.join(ROOT, "test-artifacts", "screenshots");
-/** The screenshots the README shows (committed). */
+/** The screenshots the docs/ pages show (committed). */
 const DOCS_SCREENSHOT_DIR = path.join(ROOT, "docs", "screenshots");
 
 export interface ServedNode {
@@ -188,12 +188,12 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
   expect(found === "", found).toBe(true);
 }
 
-/** Set to refresh the README's screenshots (docs/screenshots/) from this run. */
+/** Set to refresh the docs pages' screenshots (docs/screenshots/) from this run. */
 const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === "1";
 
 /**
  * Saves a full-page PNG as test-artifacts/screenshots/<name>.png (git-ignored). With `docs` and
- * UPDATE_DOCS_SCREENSHOTS=1, also copies it to docs/screenshots/ for the README; ordinary runs
+ * UPDATE_DOCS_SCREENSHOTS=1, also copies it to docs/screenshots/ for the docs pages; ordinary runs
  * leave the committed ones alone.
  */
 export async function screenshot(

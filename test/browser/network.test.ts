@@ -26,7 +26,7 @@ import {
  * Two real nodes over HTTP on 127.0.0.1, seen in Debian's Chromium: Mulhouse (A, France) follows
  * Porto (B, Portugal) from its network page, Porto publishes from its workspace, Mulhouse sees
  * the synthesis arrive, explores the figures by country and downloads them as CSV; then the
- * public pages of Mulhouse without login. axe-core on every page; screenshots for the README.
+ * public pages of Mulhouse without login. axe-core on every page; screenshots for docs/.
  * The tests run in order (each builds on the last).
  */
 

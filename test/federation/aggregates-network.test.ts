@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
 import { follow, type Peer, publishSynthesis, startPeer } from "./harness";
 
-// Issue 4: five real nodes, each publishing its own synthesis. Porto follows everyone; the others
+// Network figures (docs/protocol.md §10): five real nodes, each publishing its own synthesis. Porto follows everyone; the others
 // follow Porto, and Namur and Praia follow Mulhouse too. Lima follows only Porto, never Mulhouse,
 // yet ends up holding Mulhouse's synthesis (pulled from Porto on Accept) and showing the same
 // figure and fingerprint as every other node. A later version from Mulhouse is pushed to its

@@ -9,7 +9,7 @@ import {
   inboxRetryPolicy,
 } from "../../node/src/federation/federation";
 
-// The delivery retry schedule and circuit breaker the node gives Fedify (README "Operations"),
+// The delivery retry schedule and circuit breaker the node gives Fedify (docs/running-a-node.md, "Operations"),
 // driven by an injected clock: a host held by the breaker is probed again within a minute
 // (Fedify's default: 30 minutes), and retries never wait more than 5 minutes.
 

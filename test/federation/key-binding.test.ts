@@ -8,7 +8,7 @@ import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./ha
 import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
 import { rehash } from "./synthesis-fixtures";
 
-// Who may speak for an actor (docs/protocol.md, "Keys"): a signature or proof counts for actor X
+// Who may speak for an actor (docs/protocol.md §5): a signature or proof counts for actor X
 // only when its key id is on X's origin and X's own actor document lists it. The hostile peer
 // serves stand-alone key documents that merely *claim* the victim as owner/controller, and tries
 // every route by which something is accepted as the victim's.

@@ -3,7 +3,7 @@ import { Browser, PASSWORD } from "../admin/browser";
 import { waitFor } from "../support/wait";
 import { follow, type Peer, publishSynthesis, startPeer } from "./harness";
 
-// Follow rows record whether their peer answers (issue 8: "unreachable"): a delivery or an
+// Follow rows record whether their peer answers (docs/joining-the-network.md: "unreachable"): a delivery or an
 // anti-entropy pull that fails marks the rows behind that peer — both ways — unreachable with
 // the reason; the next contact that succeeds clears them. Mulhouse counts a peer unreachable
 // from its first failure so the test needs no long retry schedule.

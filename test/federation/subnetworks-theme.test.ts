@@ -7,7 +7,7 @@ import {
   type SynthesisPayload,
 } from "../../protocol/src/index";
 
-// What a sub-network relays (issue 7): a synthesis touches its theme when, for each facet the
+// What a sub-network relays (docs/protocol.md §12): a synthesis touches its theme when, for each facet the
 // theme sets (grid dimensions/components; group categories), one of its values is in it.
 
 function payload(category: string, component: string): SynthesisPayload {

@@ -5,7 +5,7 @@ import { contentHash } from "../../protocol/src/index";
 import { waitFor } from "../support/wait";
 import { type Peer, publishTo, receivedBy, startPeer } from "./harness";
 
-// Issue 7: sub-networks (FEP-1b12). A "youth" group hosted on a third node; Mulhouse and Porto
+// Sub-networks (FEP-1b12, docs/protocol.md §12). A "youth" group hosted on a third node; Mulhouse and Porto
 // (two other nodes) join it; what Mulhouse addresses to it reaches Porto through the group's
 // Announce, verified against Mulhouse's own proof, and counts in Porto's figure for the group.
 

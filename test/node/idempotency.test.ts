@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createNode, type SpiralNode } from "../../node/src/node";
 import { ADMIN_TOKEN, groupInput, PUBLIC_URL, T, TESTVILLE } from "./helpers";
 
-// Idempotency-Key on the write API (README "The JSON API"): a client that retries after a crash
+// Idempotency-Key on the write API (docs/running-a-node.md, "The JSON API"): a client that retries after a crash
 // or a lost answer gets the first answer back, and nothing is written twice.
 
 let now: number;

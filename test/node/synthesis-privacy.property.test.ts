@@ -4,7 +4,7 @@ import { synthesisPayloadSchema } from "../../protocol/src/index";
 import { createTestvilleNode, groupInput, T, type TestNode } from "./helpers";
 
 /**
- * DESIGN §5, at node level: whatever the facilitators type in, a published synthesis carries no
+ * docs/protocol.md §3–§4, at node level: whatever the facilitators type in, a published synthesis carries no
  * criterion text (nor group label or facilitator notes), and the payload depends only on the
  * data, not on the node that computed it or the order the data was entered in.
  */

@@ -9,7 +9,7 @@ import { backupDataDir, restoreDataDir } from "../../node/src/ops/backup";
 import { acquireDataDirLock, lockHolder } from "../../node/src/ops/data-dir-lock";
 import { crashedProcess } from "../federation/file-peer";
 
-// One process per DATA_DIR (README "Operations"): a lock file with the holder's pid. A second
+// One process per DATA_DIR (docs/running-a-node.md, "Operations"): a lock file with the holder's pid. A second
 // node, or a restore, refuses while a live process holds it; a lock left by a crash does not
 // block the restart.
 

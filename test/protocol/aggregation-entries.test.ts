@@ -15,7 +15,7 @@ import {
   synthesisRecord,
 } from "../../protocol/src/index";
 
-// The "sub-network" filter (issue 7): `entries` names the (origin, period) entries a figure may
+// The "sub-network" filter (docs/protocol.md §12): `entries` names the (origin, period) entries a figure may
 // cover. It must give exactly the figure of the state cut down to those entries, and an empty
 // list must cover nothing (unlike the other filter lists).
 

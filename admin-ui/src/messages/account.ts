@@ -3,7 +3,7 @@
 export const en = {
   // The setup form's button when the node already hosts its territory (only the account is made).
   "setup.submitAccount": "Create my account",
-  // The one-time setup code the node prints at start (README, "Facilitator workspace").
+  // The one-time setup code the node prints at start (docs/facilitators-guide.md, "The workspace").
   "setup.code": "Setup code",
   "setup.code.hint":
     "The node printed it when it started, and keeps it in the file setup-code of its data directory (DATA_DIR, ./data by default), readable only by the account that runs the node. It stops working once the first account exists.",

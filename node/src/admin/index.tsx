@@ -204,7 +204,7 @@ export function createAdmin(services: Services, options: AdminOptions) {
     options.logger.error(`admin ${c.req.method} ${c.req.path} failed`, error);
     const lang = c.get("lang") ?? "en";
     const t = translator(lang);
-    // A full disk: say so in words a facilitator can act on (README "Operations").
+    // A full disk: say so in words a facilitator can act on (docs/running-a-node.md, "Operations").
     if (isStorageFull(error)) {
       return c.html(
         <MessagePage

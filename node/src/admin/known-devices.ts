@@ -7,7 +7,7 @@ import { settings } from "../db/schema";
  * "Known device" cookies: a browser where an account signed in successfully gets a cookie
  * signed by the node for that account. While the account's sign-in is paused after wrong
  * passwords, such a browser may still try (its own failures are counted on its own), so
- * someone guessing from elsewhere cannot keep the real user out (README, "Facilitator
+ * someone guessing from elsewhere cannot keep the real user out (docs/facilitators-guide.md, "The
  * workspace").
  */
 

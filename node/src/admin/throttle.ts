@@ -16,7 +16,7 @@ export interface BackoffPolicy {
 
 const MINUTE = 60_000;
 
-/** Wrong passwords for one account, from anywhere (README, "Facilitator workspace"). */
+/** Wrong passwords for one account, from anywhere (docs/facilitators-guide.md, "The workspace"). */
 export const ACCOUNT_POLICY: BackoffPolicy = {
   free: 4,
   firstPauseMs: MINUTE,

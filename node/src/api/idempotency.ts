@@ -18,7 +18,7 @@ interface Stored {
 }
 
 /**
- * `Idempotency-Key` on every write of the API (README "The JSON API"), after the IETF draft
+ * `Idempotency-Key` on every write of the API (docs/running-a-node.md, "The JSON API"), after the IETF draft
  * "The Idempotency-Key HTTP Header Field": the first answer to a request with a key is stored
  * (status, type, body) and a retry of the same request gets that answer again, with
  * `Idempotent-Replayed: true`, writing nothing; the same key with a different request is

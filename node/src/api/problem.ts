@@ -96,7 +96,7 @@ export function errorResponder(logger: Logger) {
   };
 }
 
-/** The 507 answer (README "Operations", disk full). */
+/** The 507 answer (docs/running-a-node.md, "Operations", disk full). */
 export const STORAGE_FULL_MESSAGE =
   "the node's disk is full: nothing was saved. Reading still works. Ask the node's operator to free space; saving works again by itself as soon as there is room, then send the request again";
 

@@ -19,7 +19,7 @@ export class StorageError extends Error {
 /**
  * Whether an error (or one of its causes: Drizzle wraps SQLite's) is SQLite's SQLITE_FULL — the
  * disk (or the database's page limit) is full. The write was rolled back; reads still work, and
- * writes work again once there is space (README "Operations").
+ * writes work again once there is space (docs/running-a-node.md, "Operations").
  */
 export function isStorageFull(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 5; depth++) {

@@ -360,7 +360,7 @@ export const auditLog = sqliteTable(
 );
 
 /**
- * The aggregation state (DESIGN §7): for each origin territory and period, the entry that counts —
+ * The aggregation state (docs/protocol.md §10): for each origin territory and period, the entry that counts —
  * the latest version held (own publications included), whether it is conflicted (several contents
  * under that version) or withdrawn, and the facts filters need. Kept in step with received and
  * published syntheses, inside the same transactions.
@@ -610,7 +610,7 @@ export const subnetworkItems = sqliteTable(
 );
 
 /**
- * Idempotency keys of the write API (README "The JSON API"): the first answer to a request sent
+ * Idempotency keys of the write API (docs/running-a-node.md, "The JSON API"): the first answer to a request sent
  * with an `Idempotency-Key`, replayed when the same request comes again; kept 24 hours. A row
  * without a status is a request in progress (`owner`: the node process that runs it).
  */

@@ -22,7 +22,7 @@ const MAX_PAGES = 200;
 const MAX_ITEMS = 50_000;
 
 /**
- * Anti-entropy (DESIGN §6): pulls the "known syntheses" collection of the peers this node's
+ * Anti-entropy (docs/protocol.md §8): pulls the "known syntheses" collection of the peers this node's
  * territories follow — at start, when a follow is accepted, then periodically — and routes each
  * activity it does not hold yet through the same verification as a delivery. Syntheses of territories
  * nobody here follows thus arrive without flooding the network.

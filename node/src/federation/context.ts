@@ -13,7 +13,7 @@ export interface FederationDeps {
   services: Services;
   keys: ActorKeyStore;
   kv: KvStore;
-  /** Which keys count for which actor (docs/protocol.md §5, "Keys"). */
+  /** Which keys count for which actor (docs/protocol.md §5, "Who may speak for an actor"). */
   keyBinding: KeyBinding;
   grid: Grid;
   logger: Logger;

@@ -83,7 +83,7 @@ export interface FederationOptions {
 const instant = (iso: string) => Temporal.Instant.from(iso);
 
 /**
- * Delivery retries (README "Operations"): a failed delivery is tried again after 2 s, then
+ * Delivery retries (docs/running-a-node.md, "Operations"): a failed delivery is tried again after 2 s, then
  * twice as long each time (±25 %), never more than 5 minutes apart, for up to 7 days; then it
  * is given up (the peer shows as unreachable, and anti-entropy pulls still bring it syntheses).
  */
@@ -112,7 +112,7 @@ export const INBOX_RETRY_GIVE_UP_MS = 24 * 60 * 60_000;
 export const inboxRetryPolicy = retryPolicy(INBOX_RETRY_GIVE_UP_MS);
 
 /**
- * The circuit breaker (README "Operations"): after 5 failed deliveries to a host within 10
+ * The circuit breaker (docs/running-a-node.md, "Operations"): after 5 failed deliveries to a host within 10
  * minutes, deliveries to it are held (no request) and one probe is sent every minute — Fedify's
  * default is 30 minutes — for up to 7 days. A host seen alive earlier is reset at once
  * (peer-recovery.ts).
@@ -254,7 +254,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
         : ctx.data.services.outbox.listByActor(identifier, 1_000_000, 0).length,
     );
 
-  // Anti-entropy (DESIGN §6): the latest synthesis activity this node holds per origin and
+  // Anti-entropy (docs/protocol.md §8): the latest synthesis activity this node holds per origin and
   // period — its own and those it received — verbatim, with their integrity proofs; for a
   // withdrawn synthesis, the origin's signed Delete (a tombstone: absence would prove nothing).
   // A sub-network serves what it relayed, so a new member catches up when it joins.

@@ -39,7 +39,7 @@ export function followerRecipient(row: Omit<StoredFollower, "followActivityId">)
 
 /**
  * A local actor answers a Follow with an Accept or a Reject naming it, addressed to the follower
- * and sent at once to the follower's own inbox (docs/protocol.md, "Follows");
+ * and sent at once to the follower's own inbox (docs/protocol.md §9);
  * `followId` is the Follow's id as received (the outbox row refers to it).
  */
 function sendAnswer(

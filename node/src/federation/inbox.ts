@@ -223,7 +223,7 @@ async function verifiedOrigin(
   return json;
 }
 
-/** A synthesis version: stored if it moves the (origin, period) forward (DESIGN §6–§7). */
+/** A synthesis version: stored if it moves the (origin, period) forward (docs/protocol.md §7). */
 async function onSynthesisActivity(
   ctx: Ctx,
   activity: Create | Update,
@@ -262,7 +262,7 @@ async function onSynthesisActivity(
   if (services.subnetworks.receivedObject(article.id.href)?.withdrawn) return;
   const arrival = outcome === "duplicate" ? "duplicate" : outcome === "stored" ? "new" : "newer";
   recordArrival(ctx, via, { ...item, activityId: String(json.id) }, arrival);
-  // A sub-network hosted here re-announces what its members address to it (DESIGN §6).
+  // A sub-network hosted here re-announces what its members address to it (docs/protocol.md §12).
   await relayToSubnetworks(ctx, activity, json, { ...item, payload }, arrival);
 }
 

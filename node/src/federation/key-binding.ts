@@ -12,7 +12,7 @@ import { Temporal } from "temporal-polyfill";
 import { sameOrigin } from "./activity-ids";
 
 /**
- * Who may speak for an actor (docs/protocol.md §5, "Keys"): a key counts for actor X only when
+ * Who may speak for an actor (docs/protocol.md §5): a key counts for actor X only when
  * the key id is on X's origin and X's actor document, fetched from X's origin, lists that key id
  * (`publicKey` or `assertionMethod`). A key document's own `owner`/`controller` proves nothing.
  *

@@ -9,7 +9,7 @@ import {
 } from "../../../protocol/src/index";
 import { readSourcePayload, type SourceParse } from "./source-payload";
 
-/** Pure mapping between a meeting payload and its ActivityStreams `Event` (DESIGN §6). */
+/** Pure mapping between a meeting payload and its ActivityStreams `Event` (docs/protocol.md §11). */
 
 export interface EventUris {
   id: URL;

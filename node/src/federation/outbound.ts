@@ -16,7 +16,7 @@ import {
  * hand and checked hop by hop, and — unless ALLOW_PRIVATE_ADDRESSES=true — no connection to a
  * loopback, link-local or private address, checked on the addresses the connection actually
  * uses (so a name that resolves to 127.0.0.1 today is refused even if it was public yesterday).
- * See the README's configuration section and docs/protocol.md ("Outbound requests").
+ * See docs/running-a-node.md ("Configuration") and docs/protocol.md ("Outbound requests").
  */
 
 export interface OutboundLimits {

@@ -5,7 +5,7 @@ import type { FollowService } from "../services/follows";
  * When deliveries to a peer fail, Fedify retries them on `DELIVERY_RETRY`'s schedule and, after
  * `CIRCUIT_BREAKER.failureThreshold` failures, holds every delivery to that host (its circuit
  * breaker, state in the KV store under ["_fedify", "circuit", host]). A peer that comes back
- * must not wait for those delays (README "Operations", delivery retries): as soon as it is seen
+ * must not wait for those delays (docs/running-a-node.md, "Operations", delivery retries): as soon as it is seen
  * alive — it delivers to us, answers a pull, or answers the look-up this module makes every
  * `probeIntervalMs` for hosts with deliveries waiting — its breaker is reset, its waiting
  * deliveries are made due now, and its follow rows stop showing as unreachable.

@@ -3,7 +3,7 @@ import type { z } from "zod";
 export type SourceParse<T> = { ok: true; payload: T } | { ok: false; reason: string };
 
 /**
- * Reads the exact payload an origin put in an object's `source` (DESIGN §6): right media type,
+ * Reads the exact payload an origin put in an object's `source` (docs/protocol.md §6): right media type,
  * JSON text, and valid under the same schema the origin built it with.
  */
 export function readSourcePayload<S extends z.ZodType>(

@@ -39,8 +39,8 @@ const PUBLIC_KEY_PREFIX = ["_fedify", "publicKey"] as const;
  * re-fetches the signer's key and, if the origin is offline, caches `null` (10 min TTL) over the
  * good key it had. One tampered relay while the origin is down would then wipe the key for good,
  * and every later genuine relayed synthesis from that origin would fail verification although the
- * whole point of caching keys is to verify relays while the origin is offline (DESIGN.md §6,
- * Fedify notes finding 0.3).
+ * whole point of caching keys is to verify relays while the origin is offline (docs/protocol.md
+ * §5 and §7).
  */
 function isPublicKeyCacheKey(key: KvKey): boolean {
   return key.length === 3 && key[0] === PUBLIC_KEY_PREFIX[0] && key[1] === PUBLIC_KEY_PREFIX[1];

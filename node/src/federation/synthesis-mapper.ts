@@ -13,7 +13,7 @@ import {
 } from "../../../protocol/src/index";
 import { readSourcePayload } from "./source-payload";
 
-/** Pure mapping between a synthesis payload and its ActivityStreams `Article` (DESIGN §6). */
+/** Pure mapping between a synthesis payload and its ActivityStreams `Article` (docs/protocol.md §6). */
 
 const SIDE_LABEL: Record<Question, string> = {
   Q1: "Well-being",

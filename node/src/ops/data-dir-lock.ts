@@ -1,7 +1,7 @@
 import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-/** The lock file of a data directory: one node (or restore) per DATA_DIR (README "Operations"). */
+/** The lock file of a data directory: one node (or restore) per DATA_DIR (docs/running-a-node.md, "Operations"). */
 export const LOCK_FILE = "node.lock";
 
 export class DataDirLockedError extends Error {

@@ -78,7 +78,7 @@ const placesOf = (
 ];
 
 /**
- * Network aggregates (DESIGN §7). The state — the latest synthesis per origin and period, own
+ * Network aggregates (docs/protocol.md §10). The state — the latest synthesis per origin and period, own
  * territories included — lives in `aggregate_entries`; the sums live in `aggregate_cells` and
  * `aggregate_people`, maintained incrementally (subtract the old version, add the new) inside the
  * transaction that changed the state, so reading a figure is a lookup. Coverage, plausibility and

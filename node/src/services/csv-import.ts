@@ -521,7 +521,7 @@ export type CsvImportService = ReturnType<typeof createCsvImportService>;
 
 /**
  * A fingerprint of the rows of an import — group, question and text of each, in any order — so
- * the workspace can warn when the same rows were already imported (README "Importing criteria").
+ * the workspace can warn when the same rows were already imported (docs/facilitators-guide.md, "Importing criteria from CSV").
  */
 function rowsHash(rowKeys: string[]): string {
   const hash = createHash("sha256");

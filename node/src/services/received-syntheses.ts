@@ -38,8 +38,8 @@ const publishedAt = (activity: Record<string, unknown> | null | undefined): numb
  * Whether a Delete made at `deleted` withdraws the version an activity carries. The Delete
  * names the Article, not a version, but both times are the origin's own and a withdrawal always
  * comes after the version it withdraws: a Delete older than the version held is one of an earlier
- * version (the origin republished since), which must not withdraw the newer one (DESIGN §7:
- * versions only move forward).
+ * version (the origin republished since), which must not withdraw the newer one (docs/protocol.md
+ * §7: versions only move forward).
  */
 const withdraws = (deleted: string | null | undefined, version: Record<string, unknown>) => {
   const deletedAt = deleted ? Date.parse(deleted) : Number.NaN;

@@ -2,8 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 
 /**
- * The one-time setup code: the first admin account can be created only with it (README,
- * "Facilitator workspace"). It exists while the node has no account; the start command prints
+ * The one-time setup code: the first admin account can be created only with it (docs/facilitators-guide.md,
+ * "The workspace"). It exists while the node has no account; the start command prints
  * it, and the node keeps it in `file` (owner-only) so it survives a restart. A node without a
  * file (an in-memory database, in tests) keeps it in memory only.
  */

@@ -174,7 +174,7 @@ export const subnetworkRefsSchema = z
   .max(20);
 
 /**
- * Sub-networks hosted by this node (DESIGN §6, FEP-1b12), their members (the group's followers)
+ * Sub-networks hosted by this node (docs/protocol.md §12, FEP-1b12), their members (the group's followers)
  * and what they relayed; also what arrived here through sub-networks local territories joined.
  * The federation layer sends the activities.
  */

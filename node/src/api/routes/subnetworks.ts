@@ -58,7 +58,7 @@ const feedItemSchema = itemSchema.extend({
 const memberParams = slugParams.extend({ id: idParam });
 
 /**
- * Sub-networks (DESIGN §6): the ones this node hosts (create, change, members, what they relayed)
+ * Sub-networks (docs/protocol.md §12): the ones this node hosts (create, change, members, what they relayed)
  * and, per territory, the ones it joined (join, leave, feed).
  */
 export function registerSubnetworkRoutes(
