@@ -16,8 +16,6 @@ export interface HomePageProps {
     region?: string | undefined;
     description?: string | undefined;
     languages: string[];
-    groups: number;
-    criteria: number;
     syntheses: Array<{
       id: string;
       /** The synthesis page (same URL as its Article). */
@@ -66,8 +64,7 @@ export function HomePage(props: HomePageProps) {
               </h2>
             )}
             <p>
-              {[territory.region, territory.country].filter(Boolean).join(", ")} ·{" "}
-              {t("public.home.stats", { groups: territory.groups, criteria: territory.criteria })}
+              {[territory.region, territory.country].filter(Boolean).join(", ")}
               {single ? (
                 <>
                   {" · "}

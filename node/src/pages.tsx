@@ -133,8 +133,9 @@ export function createPages(services: Services) {
     });
 
   pages.get("/", (c) => {
+    // Only published figures reach a public page: live counts of groups or criteria would let
+    // an outsider watch a small group form and count what it wrote (docs/protocol.md §4).
     const territories = services.territories.list().map((t) => {
-      const groups = services.groups.list(t.slug);
       return {
         slug: t.slug,
         actorUrl: territoryActorId(publicUrl, t.slug),
@@ -144,8 +145,6 @@ export function createPages(services: Services) {
         region: t.region ?? undefined,
         description: t.description ?? undefined,
         languages: t.languages,
-        groups: groups.length,
-        criteria: groups.reduce((sum, g) => sum + (g.criteria ?? 0), 0),
         syntheses: publishedSyntheses(t.slug).map((v) => ({
           ...synthesisVersionView(v),
           url: synthesisUrl(publicUrl, v.synthesisUuid),

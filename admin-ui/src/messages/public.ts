@@ -14,7 +14,6 @@ export const en = {
   "public.home.intro":
     "A territory of co-responsibility on the Spiral Network: citizens' well-being criteria (SPIRAL method), shared as anonymised syntheses.",
   "public.home.none": "This node does not host a territory yet.",
-  "public.home.stats": "{groups} groups · {criteria} criteria",
   "public.json": "JSON",
   "public.territory.kind": "territory of co-responsibility (SPIRAL method)",
   "public.territory.description":
@@ -61,7 +60,6 @@ export const fr: Record<keyof typeof en, string> = {
   "public.home.intro":
     "Un territoire de coresponsabilité du Réseau Spirale : les critères de bien-être des citoyens (méthode SPIRAL), partagés sous forme de synthèses anonymisées.",
   "public.home.none": "Ce nœud n'héberge pas encore de territoire.",
-  "public.home.stats": "{groups} groupes · {criteria} critères",
   "public.json": "JSON",
   "public.territory.kind": "territoire de coresponsabilité (méthode SPIRAL)",
   "public.territory.description":
