@@ -191,7 +191,7 @@ describe("addresses an attacker can rotate", () => {
     expect(blocked.status).toBe(429);
     expect(blocked.text).toContain("Too many failed sign-ins from your address");
     expect(t.warnings.join("\n")).toContain("2001:db8:1:2::/64");
-    // Another /64 is not slowed, nor an IPv4 client.
+    // Another /64 is not slowed.
     await t.browser({}, "2001:db8:1:3::1").login(FRED.email);
   });
 });
