@@ -68,6 +68,7 @@ import {
   synthesisPayloadSchema,
   synthesisRecord,
 } from "../protocol/src/index";
+import { mean, percentile, progress, tableLine, timeLoop, watchdog } from "./lib/harness";
 import { seededRandom } from "./lib/seeded-random";
 
 const ORIGINS = Number(process.env.BENCH_ORIGINS ?? 10_000);
@@ -108,8 +109,6 @@ const OUTLIER_EVERY = 100;
 const UNTRUSTED_EVERY = 10;
 const GRID = { id: defaultGrid.id, version: defaultGrid.version };
 const silent = { info() {}, warn() {}, error() {} };
-
-const progress = (message: string) => process.stderr.write(`  · ${message}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic payloads
@@ -240,26 +239,8 @@ function delivery(payload: SynthesisPayload) {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-/** Runs `fn` up to `reps` times (at least once) until `capMs` has passed; the times in ms. */
-function timeLoop(reps: number, capMs: number, fn: (i: number) => void): number[] {
-  const times: number[] = [];
-  const until = performance.now() + capMs;
-  for (let i = 0; i < Math.max(1, reps) && (i === 0 || performance.now() < until); i++) {
-    const t = performance.now();
-    fn(i);
-    times.push(performance.now() - t);
-  }
-  return times;
-}
-
-function percentile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
-}
 const p50 = (values: readonly number[]) => percentile(values, 0.5);
 const p99 = (values: readonly number[]) => percentile(values, 0.99);
-const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 const ms = (value: number) =>
   Number.isNaN(value)
@@ -323,11 +304,7 @@ const sameFigure = (a: AggregateResult, b: AggregateResult) =>
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`bench-aggregates: gave up after ${TIMEOUT_MS} ms\n`);
-    process.exit(2);
-  }, TIMEOUT_MS);
-  watchdog.unref();
+  const disarm = watchdog("bench-aggregates", TIMEOUT_MS);
   const started = performance.now();
   const loadBefore = loadavg()[0] ?? 0;
 
@@ -595,11 +572,7 @@ async function main(): Promise<void> {
       `first read after the load (rebuilds the in-memory state): ${seconds(afterLoadMs)}; recomputation state built once with mergeRecords: ${stateMs.toFixed(0)} ms (not timed below)\n`,
     );
 
-    const widths = [25, 10, 9, 10, 9, 11, 9, 9, 9];
-    const line = (values: string[]) =>
-      values
-        .map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0)))
-        .join("");
+    const line = tableLine([25, 10, 9, 10, 9, 11, 9, 9, 9]);
     console.log(
       "Aggregate read (services.aggregates.query) vs full recomputation (aggregate()), ms",
     );
@@ -743,7 +716,7 @@ async function main(): Promise<void> {
   } finally {
     await node.close();
     rmSync(dir, { recursive: true, force: true });
-    clearTimeout(watchdog);
+    disarm();
   }
 }
 

@@ -27,11 +27,9 @@
  * Fedify debug logs on stderr).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,6 +50,18 @@ import { openStorage } from "../node/src/db/open";
 import { SqliteMessageQueue } from "../node/src/federation/sqlite-message-queue";
 import { createNode, type SpiralNode } from "../node/src/node";
 import type { Period } from "../protocol/src/index";
+import {
+  closeServer,
+  listen,
+  medianRun,
+  pairedRuns,
+  pollUntil,
+  progress,
+  runCase,
+  sleep,
+  tableLine,
+  watchdog,
+} from "./lib/harness";
 
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 5);
 const PERIODS = Number(process.env.BENCH_PERIODS ?? 40);
@@ -76,10 +86,6 @@ type CaseName = "ours" | "bare-sqlite" | "bare-inprocess" | "fanout";
 // ---------------------------------------------------------------------------------------------
 // Helpers shared by the child processes
 
-const progress = (message: string) => process.stderr.write(`  · ${message}\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** Polls `check` every CHECK_MS until it is true; bounded; reports progress every second. */
@@ -89,19 +95,12 @@ async function until(
   timeoutMs: number,
   report?: () => string,
 ): Promise<void> {
-  const start = performance.now();
-  let lastReport = start;
-  while (!check()) {
-    const now = performance.now();
-    if (now - start > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    if (report && now - lastReport >= 1000) {
-      lastReport = now;
-      progress(`${report()} (${((now - start) / 1000).toFixed(1)} s)`);
-    }
-    await sleep(CHECK_MS);
-  }
+  const held = await pollUntil(check, {
+    timeoutMs,
+    intervalMs: CHECK_MS,
+    ...(report ? { report } : {}),
+  });
+  if (!held) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 let tempDir: string | undefined;
@@ -110,17 +109,6 @@ function databaseFile(name: string): string {
   if (!ON_DISK) return ":memory:";
   tempDir ??= mkdtempSync(path.join(tmpdir(), "spiral-bench-federation-"));
   return path.join(tempDir, `${name}.db`);
-}
-
-/** An HTTP server on 127.0.0.1 with an ephemeral port. */
-async function listen(server: http.Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function closeServer(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 /** Inbox POSTs seen by a receiver's HTTP server: count, bytes, handling time (request → response). */
@@ -695,13 +683,10 @@ async function runFanout(): Promise<FanoutResult> {
 // Child and parent
 
 async function child(which: CaseName): Promise<void> {
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`  ! ${which}: watchdog fired after ${CASE_TIMEOUT_MS} ms\n`);
+  watchdog(which, CASE_TIMEOUT_MS, () => {
     reportIssues();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-    process.exit(2);
-  }, CASE_TIMEOUT_MS);
-  watchdog.unref();
+  });
   await configureLogging();
   try {
     const result =
@@ -717,30 +702,19 @@ async function child(which: CaseName): Promise<void> {
   }
 }
 
-function runCase<T>(which: CaseName, deadline: number): T | string {
-  const remaining = deadline - Date.now();
-  if (remaining < 5_000) return "skipped (global timeout reached)";
-  process.stderr.write(`${which}\n`);
-  try {
-    const out = execFileSync(
-      process.execPath,
-      ["--import", "tsx", fileURLToPath(import.meta.url), which],
-      {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-        timeout: Math.min(CASE_TIMEOUT_MS + 10_000, remaining),
-        killSignal: "SIGKILL",
-      },
-    );
-    return JSON.parse(out) as T;
-  } catch (error) {
-    return `failed: ${(error as Error).message.split("\n")[0]}`;
-  }
-}
-
-function parentMain(): void {
-  // The parent only waits on children (synchronously), each killed at the latest by the deadline.
+async function parentMain(): Promise<void> {
+  // The parent only waits on children, each killed at the latest by the deadline.
   const deadline = Date.now() + GLOBAL_TIMEOUT_MS;
+  const failures: string[] = [];
+  /** One case in its own process; a failure or a timeout is kept to be reported at the end. */
+  const measure = async <T>(which: CaseName): Promise<T | string> => {
+    process.stderr.write(`${which}\n`);
+    const outcome = await runCase<T>(fileURLToPath(import.meta.url), which, {
+      timeoutMs: CASE_TIMEOUT_MS + 10_000,
+      deadline,
+    });
+    return outcome.ok ? outcome.value : outcome.reason;
+  };
 
   console.log(
     `Spiral Network federation benchmark — ${SENDERS} senders × ${PERIODS} Creates, fan-out to ${FANOUT_HOSTS * FOLLOWERS_PER_HOST} followers on ${FANOUT_HOSTS} hosts`,
@@ -749,32 +723,23 @@ function parentMain(): void {
     `Node ${process.version}, ${process.platform}/${process.arch}; HTTP on 127.0.0.1; databases ${ON_DISK ? "in temp files (WAL, synchronous=FULL)" : '":memory:"'}; queues poll every ${QUEUE_POLL_MS} ms with ${QUEUE_WORKERS} workers; median of ${RUNS} run(s), each case in its own process\n`,
   );
 
-  const ingest: Record<"ours" | "bare-sqlite" | "bare-inprocess", IngestResult[]> = {
-    ours: [],
-    "bare-sqlite": [],
-    "bare-inprocess": [],
-  };
-  const failures: string[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    for (const which of ["ours", "bare-sqlite", "bare-inprocess"] as const) {
-      const result = runCase<IngestResult>(which, deadline);
-      if (typeof result === "string") failures.push(`${which}: ${result}`);
-      else ingest[which].push(result);
-    }
-  }
-  const fanout = runCase<FanoutResult>("fanout", deadline);
+  const ingest = await pairedRuns(
+    RUNS,
+    ["ours", "bare-sqlite", "bare-inprocess"] as const,
+    async (which) => {
+      const result = await measure<IngestResult>(which);
+      if (typeof result !== "string") return result;
+      failures.push(`${which}: ${result}`);
+      return undefined;
+    },
+  );
+  const fanout = await measure<FanoutResult>("fanout");
   process.stderr.write("\n");
 
   // Table 1
-  const widths = [44, 10, 11, 12, 11, 12, 8, 7];
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("");
+  const line = tableLine([44, 10, 11, 12, 11, 12, 8, 7]);
   const rate = (r: IngestResult, ms = r.totalMs) => (r.creates / ms) * 1000;
-  const pick = (results: IngestResult[]) => {
-    if (results.length === 0) return undefined;
-    const m = median(results.map((r) => r.totalMs));
-    return results.find((r) => r.totalMs === m);
-  };
+  const pick = (results: IngestResult[]) => medianRun(results, "totalMs");
   const ours = pick(ingest.ours);
   const bareSqlite = pick(ingest["bare-sqlite"]);
   const bareInProcess = pick(ingest["bare-inprocess"]);
@@ -873,5 +838,5 @@ if (
 ) {
   await child(which);
 } else {
-  parentMain();
+  await parentMain();
 }

@@ -18,7 +18,6 @@
  *    (read + build) and the next calls (cache hit: one aggregate query + suggestion).
  */
 import { cpus, loadavg } from "node:os";
-import { performance } from "node:perf_hooks";
 import { demoGroups, demoTerritory } from "../node/src/demo/demo-data";
 import { demoNetworkTerritories } from "../node/src/demo/demo-network-data";
 import { createNode } from "../node/src/node";
@@ -29,6 +28,7 @@ import {
   parseSpiralCode,
   type Suggestion,
 } from "../protocol/src/index";
+import { percentile, time } from "./lib/harness";
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 10_000);
 const BUILDS = Number(process.env.BENCH_BUILDS ?? 5);
@@ -136,15 +136,7 @@ for (let i = 0; synthetic.length < SIZE; i += 1) {
   const other = same[(i * 7 + Math.floor(i / fixture.length)) % same.length] ?? "";
   synthetic.push({ id: i + 1, text: `${base.text} ${other}`, component: base.component });
 }
-const time = (fn: () => void) => {
-  const start = performance.now();
-  fn();
-  return performance.now() - start;
-};
-const quantile = (samples: number[], q: number) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-};
+const quantile = (samples: number[], q: number) => percentile(samples, q, "upper");
 const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 0)} ms`;
 let model = buildSuggestionModel(synthetic, defaultGrid.components);
 const builds = Array.from({ length: BUILDS }, () =>

@@ -5,7 +5,6 @@
  * that peak RSS is its own. Budgets (read, not asserted): import ≥ 100 000 rows/s and ≤ 2× bare;
  * synthesis ≤ 50 ms and ≤ 2× bare.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +13,15 @@ import { parse } from "csv-parse/sync";
 import { openStorage } from "../node/src/db/open";
 import { createNode } from "../node/src/node";
 import { defaultGrid } from "../protocol/src/index";
+import {
+  median,
+  medianOf,
+  pairedRuns,
+  required,
+  runCase,
+  tableLine,
+  timeLoop,
+} from "./lib/harness";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const GROUPS = 40;
@@ -45,16 +53,21 @@ function generateCsv(rows: number): Buffer {
   return Buffer.from(`${lines.join("\n")}\n`, "utf8");
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
 interface CaseResult {
   importMs: number;
   synthesisMs: number;
   peakRssMiB: number;
   rows: number;
+}
+
+/** A case's figures: the median synthesis time, and the peak RSS of its own process so far. */
+function caseResult(importMs: number, synthesisTimes: number[], rows: number): CaseResult {
+  return {
+    importMs,
+    synthesisMs: median(synthesisTimes),
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    rows,
+  };
 }
 
 function groupInputs() {
@@ -88,21 +101,13 @@ function runOurs(dir: string, csv: Buffer): CaseResult {
     "bench",
   );
   const importMs = performance.now() - t0;
-  const times: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const s = performance.now();
+  const times = timeLoop(7, Number.POSITIVE_INFINITY, () => {
     const preview = node.services.syntheses.preview(slug, PERIOD);
-    times.push(performance.now() - s);
     if (!preview.payload || preview.payload.totals.criteria !== ROWS)
       throw new Error("synthesis mismatch");
-  }
+  });
   node.close();
-  return {
-    importMs,
-    synthesisMs: median(times),
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    rows: result.imported,
-  };
+  return caseResult(importMs, times, result.imported);
 }
 
 /** Bare better-sqlite3: same schema, csv-parse, one prepared INSERT in a transaction, GROUP BY. */
@@ -145,19 +150,9 @@ function runBare(dir: string, csv: Buffer): CaseResult {
   const groupBy = sqlite.prepare(
     "select group_id, question, component, count(*) as n from criteria where status = 'validated' and group_id in (select id from groups where territory_id = 1 and first_session between '2026-01-01' and '2026-12-31') group by group_id, question, component",
   );
-  const times: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const s = performance.now();
-    groupBy.all();
-    times.push(performance.now() - s);
-  }
+  const times = timeLoop(7, Number.POSITIVE_INFINITY, () => groupBy.all());
   sqlite.close();
-  return {
-    importMs,
-    synthesisMs: median(times),
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    rows: records.length,
-  };
+  return caseResult(importMs, times, records.length);
 }
 
 function child(which: "ours" | "bare"): void {
@@ -171,17 +166,14 @@ function child(which: "ours" | "bare"): void {
   }
 }
 
-function runCase(which: "ours" | "bare"): CaseResult {
-  const script = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, ["--import", "tsx", script, which], {
-    encoding: "utf8",
-    env: { ...process.env, BENCH_ROWS: String(ROWS) },
-  });
-  return JSON.parse(out) as CaseResult;
+/** Runs one case in a child process of its own (its peak RSS is its own). */
+async function measure(which: "ours" | "bare"): Promise<CaseResult> {
+  const env = { ...process.env, BENCH_ROWS: String(ROWS) };
+  return required(which, await runCase<CaseResult>(fileURLToPath(import.meta.url), which, { env }));
 }
 
-function main(): void {
-  // The bench re-runs itself as a child process per case (see runCase).
+async function main(): Promise<void> {
+  // The bench re-runs itself as a child process per case (see measure).
 
   const which = process.argv[2];
   if (which === "ours" || which === "bare") {
@@ -194,13 +186,8 @@ function main(): void {
     `Spiral Network benchmark — ${ROWS.toLocaleString("en")} criteria (${csvMiB.toFixed(1)} MiB CSV), ${GROUPS} groups, median of ${RUNS} runs, database on disk (WAL, synchronous=FULL)`,
   );
   console.log(`Node ${process.version}, ${process.platform}/${process.arch}\n`);
-  const ours: CaseResult[] = [];
-  const bare: CaseResult[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    ours.push(runCase("ours"));
-    bare.push(runCase("bare"));
-  }
-  const m = (results: CaseResult[], key: keyof CaseResult) => median(results.map((r) => r[key]));
+  const { ours, bare } = await pairedRuns(RUNS, ["ours", "bare"] as const, measure);
+  const m = medianOf<CaseResult>;
   const oursImport = m(ours, "importMs");
   const bareImport = m(bare, "importMs");
   const oursSynth = m(ours, "synthesisMs");
@@ -228,9 +215,7 @@ function main(): void {
       (oursSynth / bareSynth).toFixed(2),
     ],
   ];
-  const widths = [40, 14, 14, 8];
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("");
+  const line = tableLine([40, 14, 14, 8]);
   console.log(line(["", "node", "bare sqlite", "ratio"]));
   for (const r of rows) console.log(line(r as string[]));
   console.log("");
@@ -242,4 +227,4 @@ function main(): void {
   );
 }
 
-main();
+await main();

@@ -15,6 +15,7 @@ import { seedDemoMeetings, seedTerritory } from "../node/src/demo/seed";
 import { createLogger } from "../node/src/logger";
 import { configureFedifyLogging } from "../node/src/logging";
 import { createNode, type SpiralNode } from "../node/src/node";
+import { pollUntil } from "./lib/harness";
 
 const basePort = Number(process.env.BASE_PORT ?? 8081);
 const dataDir = path.resolve(process.env.DATA_DIR ?? "./data", "demo-network");
@@ -60,14 +61,9 @@ async function startOne(data: (typeof territories)[number], port: number): Promi
   };
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return check();
-}
+/** Polls `check` every 200 ms for at most `timeoutMs`; whether it held. */
+const waitFor = (check: () => boolean, timeoutMs: number) =>
+  pollUntil(check, { timeoutMs, intervalMs: 200 });
 
 /** The third node hosts the "essentials" sub-network; the given territories join it. */
 async function startSubnetwork(host: Running, members: Running[]): Promise<string> {

@@ -1,7 +1,10 @@
-/** `npm run restore -- <backup file>`: replaces the node's database with a backup (stop the node first). */
+/**
+ * `npm run restore -- <backup file>`: replaces the node's database with a backup. Refuses while
+ * the node runs (stop it first); creates DATA_DIR when missing; says what it restored.
+ */
 import path from "node:path";
 import { loadConfig } from "../node/src/config";
-import { restoreDatabase } from "../node/src/ops/backup";
+import { restoreDataDir } from "../node/src/ops/backup";
 
 const backup = process.argv[2];
 if (!backup) {
@@ -9,11 +12,23 @@ if (!backup) {
   process.exit(2);
 }
 const config = loadConfig(process.env);
-const database = path.join(config.dataDir, "spiral.db");
 try {
-  const { keptPrevious } = restoreDatabase(path.resolve(backup), database);
-  console.log(`restored ${backup} into ${database}`);
-  if (keptPrevious) console.log(`the previous database is kept as ${keptPrevious}`);
+  const report = restoreDataDir(path.resolve(backup), path.resolve(config.dataDir));
+  console.log(`restored ${backup} into ${report.database}:`);
+  const territories = report.territories.length > 0 ? report.territories.join(", ") : "none";
+  console.log(`  territories: ${territories}`);
+  console.log(
+    `  ${report.criteria} criteria, ${report.syntheses} published syntheses, ${report.meetings} meetings`,
+  );
+  console.log(
+    `  following ${report.following}, followers ${report.followers}, ${report.accounts} account(s), ${report.queuedDeliveries} queued deliveries`,
+  );
+  console.log(
+    report.tokenFile
+      ? `  admin token file restored: ${report.tokenFile}`
+      : "  no admin token file beside the backup: use your ADMIN_TOKEN or the token you kept",
+  );
+  if (report.keptPrevious) console.log(`the previous database is kept as ${report.keptPrevious}`);
 } catch (error) {
   console.error(`restore failed: ${(error as Error).message}`);
   process.exit(1);

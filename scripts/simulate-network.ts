@@ -46,7 +46,6 @@
  *   compared with the expectation: the fingerprint confirms agreement, the counts are checked
  *   against a direct sum of the latest honest versions (double counting).
  */
-import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import {
@@ -69,6 +68,7 @@ import {
   type SynthesisRecord,
   synthesisRecord,
 } from "../protocol/src/index";
+import { required, runChild } from "./lib/harness";
 import { seededRandom } from "./lib/seeded-random";
 
 const SIZES = (process.env.SIM_NODES ?? "10,100,1000").split(",").map(Number);
@@ -643,19 +643,13 @@ function printTable(table: string[][]): void {
 
 /** Without SIM_PULL: both pull models, one child process each (they run side by side). */
 async function runBoth(): Promise<void> {
-  const child = (mode: string, live: boolean) =>
-    new Promise<string>((resolve, reject) => {
-      const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-        env: { ...process.env, SIM_PULL: mode },
-        stdio: ["ignore", live ? "inherit" : "pipe", "inherit"],
-      });
-      let out = "";
-      proc.stdout?.on("data", (chunk) => {
-        out += chunk;
-      });
-      proc.on("error", reject);
-      proc.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
-    });
+  const child = async (mode: string, live: boolean) => {
+    const env = { ...process.env, SIM_PULL: mode };
+    return required(
+      `SIM_PULL=${mode}`,
+      await runChild(fileURLToPath(import.meta.url), [], { env, live }),
+    );
+  };
   const [, all] = await Promise.all([child("one", true), child("all", false)]);
   console.log(`\n${all}`);
 }

@@ -57,7 +57,7 @@ export interface FigureView {
       origin: string;
       periodKey: string;
       version: number;
-      reason: "conflicted" | "implausible" | "untrusted" | "other-grid-version";
+      reason: "conflicted" | "implausible" | "untrusted" | "other-grid-version" | "overlapping";
     }>;
   };
   flagged: string[];

@@ -1,7 +1,17 @@
 import type { Lang, Translate } from "./i18n";
 import { Layout } from "./layout";
 
-/** What the home page is given by the node: the territories it hosts and their publications. */
+/** A published synthesis's own figures (from its payload, never live counts of the workspace). */
+export interface PublishedFigures {
+  groups: number;
+  participants: number;
+  criteria: number;
+}
+
+/**
+ * What the home page is given by the node: the territories it hosts and their publications —
+ * only what was published (see docs/protocol.md §6, "What is public").
+ */
 export interface HomePageProps {
   t: Translate;
   lang: Lang;
@@ -23,6 +33,7 @@ export interface HomePageProps {
       periodKey: string;
       version: number;
       publishedAt: string;
+      figures: PublishedFigures;
     }>;
   }>;
 }
@@ -84,6 +95,7 @@ export function HomePage(props: HomePageProps) {
                       {t("public.synthesis.item", { period: s.periodKey, version: s.version })}
                     </a>{" "}
                     <span class="muted">({s.publishedAt.slice(0, 10)})</span> ·{" "}
+                    {t("public.synthesis.figures", { ...s.figures })} ·{" "}
                     <a
                       href={`${nodeUrl}/api/v1/territories/${territory.slug}/syntheses/${s.id}`}
                       type="application/json"

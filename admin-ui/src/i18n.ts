@@ -10,6 +10,7 @@ import * as classify from "./messages/classify";
 import * as criteria from "./messages/criteria";
 import * as figures from "./messages/figures";
 import * as network from "./messages/network";
+import * as operations from "./messages/operations";
 import * as publicPages from "./messages/public";
 import * as subnetworks from "./messages/subnetworks";
 import * as syntheses from "./messages/syntheses";
@@ -498,6 +499,7 @@ const en = {
   ...publicPages.en,
   ...figures.en,
   ...subnetworks.en,
+  ...operations.en,
 };
 const fr = {
   ...coreFr,
@@ -509,6 +511,7 @@ const fr = {
   ...publicPages.fr,
   ...figures.fr,
   ...subnetworks.fr,
+  ...operations.fr,
 };
 
 export type MessageKey = keyof typeof en;

@@ -1,3 +1,4 @@
+import type { PublishedFigures } from "./home-page";
 import type { Lang, Translate } from "./i18n";
 import { Layout } from "./layout";
 
@@ -18,7 +19,13 @@ export interface TerritoryPageProps {
     description?: string | undefined;
     languages: string[];
   };
-  syntheses: Array<{ url: string; title: string; version: number; publishedAt: string }>;
+  syntheses: Array<{
+    url: string;
+    title: string;
+    version: number;
+    publishedAt: string;
+    figures: PublishedFigures;
+  }>;
   meetings: Array<{ url: string; title: string; when: string }>;
 }
 
@@ -85,7 +92,7 @@ export function TerritoryPage(props: TerritoryPageProps) {
                   version: s.version,
                   date: s.publishedAt.slice(0, 10),
                 })}
-                )
+                ) · {t("public.synthesis.figures", { ...s.figures })}
               </span>
             </li>
           ))}

@@ -148,12 +148,15 @@ export function figureApiUrl(params: FigureParams, format: "json" | "csv"): stri
  * The choices a filter form offers: the countries, regions and territories of the syntheses the
  * node holds, the group categories it knows (those of other nodes can be typed into the API's
  * query), and the sub-networks it knows (those it hosts and those its territories follow).
+ * `audience` "public" (the public page) offers only the categories anyone may see.
  */
-export function figureChoices(services: Services) {
+export function figureChoices(services: Services, audience: "public" | "workspace") {
   const countries = new Set<string>();
   const regions = new Map<string, string>();
   const categories = new Map<string, { en: string; fr: string }>();
-  for (const row of services.categories.list()) {
+  const known =
+    audience === "public" ? services.categories.publicList() : services.categories.list();
+  for (const row of known) {
     categories.set(row.code, { en: row.labelEn, fr: row.labelFr });
   }
   // Only the places, not the payloads: this runs on every page view.

@@ -6,6 +6,7 @@ import { seedDemoAdmin, seedDemoTerritory } from "./demo/seed";
 import { createLogger } from "./logger";
 import { configureFedifyLogging } from "./logging";
 import { createNode } from "./node";
+import { DataDirLockedError } from "./ops/data-dir-lock";
 
 /** Composition root: configuration → storage → services and federation → HTTP server. */
 async function main(): Promise<void> {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   const databaseFile = path.join(config.dataDir, "spiral.db");
   const node = createNode({
     databaseFile,
+    dataDir: config.dataDir,
     publicUrl: config.publicUrl,
     logger,
     adminToken: config.adminToken,
@@ -134,8 +136,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(
-    `the node could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // A second node on the same DATA_DIR is a setup mistake: the message says which pid holds it.
+  const reason =
+    error instanceof DataDirLockedError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`the node could not start: ${reason}\n`);
   process.exit(1);
 });

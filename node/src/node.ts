@@ -15,13 +15,17 @@ import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
 import { createSpiralFederation } from "./federation/federation";
 import { federationMiddleware, inboxGuard } from "./federation/hono";
+import { createKeyBinding } from "./federation/key-binding";
 import { createActorKeyStore } from "./federation/keys";
 import { createNetworkService, type NetworkService } from "./federation/network";
 import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
+import { createPeerRecovery } from "./federation/peer-recovery";
 import { createDeliveryWatch } from "./federation/reachability";
 import { createRelayHints } from "./federation/relay-hints";
+import { nodeInfoHandler, objectHandler } from "./federation/served-json";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
+import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
 import { createServices, type Services } from "./services/index";
 import { createSetupCode, type SetupCode } from "./services/setup-code";
@@ -29,6 +33,11 @@ import { createSetupCode, type SetupCode } from "./services/setup-code";
 export interface NodeOptions {
   /** Database file, or ":memory:" (tests). */
   databaseFile: string;
+  /**
+   * The data directory this node owns: its lock is taken (a second node on it refuses to start)
+   * and the queue claims a dead process left behind are released. Omitted in most tests.
+   */
+  dataDir?: string;
   publicUrl: string;
   logger: Logger;
   adminToken?: string | undefined;
@@ -50,6 +59,8 @@ export interface NodeOptions {
   setupCodeFile?: string;
   /** Believe X-Forwarded-For's last entry as the client address (TRUST_PROXY). */
   trustProxy?: boolean;
+  /** How often peers with deliveries waiting are looked up (ms); 0 turns it off. Default 20 s. */
+  peerProbeIntervalMs?: number;
 }
 
 export interface SpiralNode {
@@ -57,6 +68,8 @@ export interface SpiralNode {
   services: Services;
   storage: Storage;
   federation: Federation<FederationDeps>;
+  /** Fedify's persistent queue (inbox and outbox tasks); tests watch it to know it is idle. */
+  queue: SqliteMessageQueue;
   deps: FederationDeps;
   network: NetworkService;
   outbox: OutboxDispatcher;
@@ -73,7 +86,18 @@ export interface SpiralNode {
 
 /** Builds a node: storage, services, federation and the HTTP app. The one place that wires them. */
 export function createNode(options: NodeOptions): SpiralNode {
+  const lock = options.dataDir ? acquireDataDirLock(options.dataDir) : undefined;
+  try {
+    return buildNode(options, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralNode {
   const storage = openStorage(options.databaseFile);
+  const clock = options.now ?? (() => new Date());
   const grid = options.grid ?? defaultGrid;
   let started = false;
   let wakeOutbox = () => {};
@@ -83,7 +107,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     grid,
     policy: options.policy ?? DEFAULT_POLICY,
     publicUrl: options.publicUrl,
-    now: options.now ?? (() => new Date()),
+    now: clock,
     notifyOutbox: () => wakeOutbox(),
   });
   services.categories.ensureBuiltins();
@@ -94,17 +118,27 @@ export function createNode(options: NodeOptions): SpiralNode {
   });
   setupCode.prepare();
 
-  const kv = new SqliteKvStore(storage.sqlite);
+  const rawKv = new SqliteKvStore(storage.sqlite);
+  const keyBinding = createKeyBinding({ kv: rawKv, now: () => clock().getTime() });
+  // Fedify's key cache is read through the key binding (a key the actor no longer lists stops
+  // counting); everything else passes through unchanged.
+  const kv = keyBinding.wrapKv(rawKv);
   const queue = new SqliteMessageQueue(storage.sqlite, {
     ...(options.queuePollIntervalMs ? { pollIntervalMs: options.queuePollIntervalMs } : {}),
     onError: (error) => options.logger.error("queued federation task failed", error),
   });
+  // The lock is ours: claims in the queue belong to a process that died (README "Operations").
+  const released = lock ? queue.releaseAllLeases() : 0;
+  if (released > 0) {
+    options.logger.info(`released ${released} queued task(s) claimed by a stopped process`);
+  }
   const deliveryWatch = createDeliveryWatch(services.follows, {
     unreachableAfter: options.unreachableAfterFailures,
     onError: (message, error) => options.logger.error(message, error),
   });
   const federation = createSpiralFederation({
     kv,
+    keyBinding,
     queue,
     publicUrl: options.publicUrl,
     allowPrivateAddress: options.allowPrivateAddress ?? false,
@@ -115,6 +149,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     services,
     keys: createActorKeyStore(storage.db),
     kv,
+    keyBinding,
     grid,
     logger: options.logger,
     relayHints: createRelayHints(),
@@ -122,6 +157,21 @@ export function createNode(options: NodeOptions): SpiralNode {
     unreachableAfter: options.unreachableAfterFailures,
     allowPrivateAddress: options.allowPrivateAddress ?? false,
   };
+  const peers = createPeerRecovery({
+    kv,
+    queue,
+    follows: services.follows,
+    probeIntervalMs: options.peerProbeIntervalMs ?? 20_000,
+    logger: options.logger,
+    async lookUp(actor) {
+      // Fresh, not from the document cache (KV key: Fedify's remoteDocument prefix + URL).
+      await kv.delete(["_fedify", "remoteDocument", actor]);
+      const ctx = federation.createContext(new URL(options.publicUrl), deps);
+      await ctx.documentLoader(actor, { signal: AbortSignal.timeout(10_000) });
+      return true;
+    },
+  });
+  deps.peers = peers;
   const outbox = createOutboxDispatcher(federation, deps, options.publicUrl);
   antiEntropy = createAntiEntropy(
     federation,
@@ -137,6 +187,9 @@ export function createNode(options: NodeOptions): SpiralNode {
   const app = new Hono();
   app.use("/inbox", ...inboxGuard(grid));
   app.use("/actors/:slug/inbox", ...inboxGuard(grid));
+  app.get("/nodeinfo/2.1", nodeInfoHandler(deps));
+  app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
+  app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));
   app.use(federationMiddleware(federation, deps));
   app.route("/api/v1", createApi(services, network, options.logger));
   app.route(
@@ -159,6 +212,7 @@ export function createNode(options: NodeOptions): SpiralNode {
     services,
     storage,
     federation,
+    queue,
     deps,
     network,
     outbox,
@@ -171,15 +225,18 @@ export function createNode(options: NodeOptions): SpiralNode {
       queueRunning = federation.startQueue(deps, { signal: queueController.signal });
       outbox.start();
       ae.start();
+      peers.start();
     },
     async close() {
       if (started) {
         await outbox.stop();
         await ae.stop();
+        await peers.stop();
         queueController.abort();
         await queueRunning;
       }
       storage.close();
+      lock?.release();
     },
   };
 }

@@ -26,6 +26,7 @@ import { periodLabel } from "./federation/synthesis-mapper";
 import { computeFigure, figureApiUrl, figureChoices, parseFigureQuery } from "./figures";
 import type { Services } from "./services/index";
 import { meetingUrl } from "./services/meetings";
+import { activityUrl } from "./services/outbox";
 import { synthesisUrl, synthesisVersionView } from "./services/syntheses";
 import { territoryActorId } from "./services/territories";
 
@@ -34,6 +35,8 @@ import { territoryActorId } from "./services/territories";
  * browsers fall through to here. The admin UI renders; this module only gathers what it shows.
  */
 type PagesEnv = { Variables: { lang: Lang; t: Translate } };
+
+const ACTIVITY_JSON = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 
 /** The language cookie, shared with the workspace's switch (path /). */
 const LANG_COOKIE = "lang";
@@ -106,15 +109,12 @@ export function createPages(services: Services) {
       period: periodLabel(payload.period),
     });
 
-  /** The latest version of each published, not withdrawn synthesis of a territory. */
+  /** The latest public (not withdrawn) version of each synthesis of a territory. */
   const publishedSyntheses = (slug: string) => {
     const seen = new Set<string>();
     return services.syntheses
-      .list(slug)
-      .filter((v) => !seen.has(v.synthesisUuid) && seen.add(v.synthesisUuid))
-      .map((v) => ({ version: v, found: services.syntheses.series(v.synthesisUuid) }))
-      .filter(({ found }) => found && !found.series.withdrawnAt)
-      .map(({ version }) => version);
+      .publicList(slug)
+      .filter((v) => !seen.has(v.synthesisUuid) && seen.add(v.synthesisUuid));
   };
 
   const calendarUrl = (slug: string) => `${publicUrl}/actors/${slug}/meetings.ics`;
@@ -132,9 +132,19 @@ export function createPages(services: Services) {
       "Content-Disposition": `inline; filename="${filename}"`,
     });
 
+  /** A published version's figures, read from its payload. */
+  const figuresOf = (v: { payload: string }) => {
+    const payload = JSON.parse(v.payload) as SynthesisPayload;
+    return {
+      groups: payload.groups,
+      participants: payload.participants,
+      criteria: payload.totals.criteria,
+    };
+  };
+
+  // Only what was published: no live count of groups or criteria (polling them after a session
+  // would tell what that one group wrote).
   pages.get("/", (c) => {
-    // Only published figures reach a public page: live counts of groups or criteria would let
-    // an outsider watch a small group form and count what it wrote (docs/protocol.md §4).
     const territories = services.territories.list().map((t) => {
       return {
         slug: t.slug,
@@ -148,6 +158,7 @@ export function createPages(services: Services) {
         syntheses: publishedSyntheses(t.slug).map((v) => ({
           ...synthesisVersionView(v),
           url: synthesisUrl(publicUrl, v.synthesisUuid),
+          figures: figuresOf(v),
         })),
       };
     });
@@ -161,9 +172,10 @@ export function createPages(services: Services) {
     if (!row) return c.notFound();
     const lang = c.get("lang");
     const code = (entry: string) => `${entry} · ${grid.entry(entry)?.label[lang] ?? entry}`;
+    // Labels of the categories anyone may see; another one shows as the code the theme names.
     const categories = new Map(
       services.categories
-        .list()
+        .publicList()
         .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
     );
     // Accepted SPIRAL territories only (not pending requests, not fediverse accounts); names
@@ -202,6 +214,7 @@ export function createPages(services: Services) {
         title: synthesisTitle(c.get("t"), payload),
         version: v.version,
         publishedAt: v.createdAt,
+        figures: figuresOf(v),
       };
     });
     const meetings = publicMeetings(territory.slug).map((row) => {
@@ -359,7 +372,7 @@ export function createPages(services: Services) {
         {...page(c)}
         url={`${publicUrl}/figures`}
         form={parsed.form}
-        choices={figureChoices(services)}
+        choices={figureChoices(services, "public")}
         figure={figure}
         problems={parsed.ok ? [] : parsed.problems.map((p) => `${p.field}: ${p.message}`)}
         labels={labels}
@@ -370,13 +383,24 @@ export function createPages(services: Services) {
     );
   });
 
-  // Every activity this node sent stays dereferenceable, exactly as sent.
+  // Every activity this node sent stays dereferenceable, exactly as sent — except the
+  // publication of a withdrawn synthesis version: a Tombstone (410) takes its place.
   pages.get("/activities/:uuid", (c) => {
     const row = services.outbox.get(c.req.param("uuid"));
-    if (!row?.json || !services.outbox.isPublic(row)) return c.notFound();
-    return c.body(JSON.stringify(row.json), 200, {
-      "Content-Type": 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
-    });
+    if (!row?.json) return c.notFound();
+    const withdrawnAt = services.outbox.withdrawnAt(row);
+    if (withdrawnAt) {
+      const tombstone = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: activityUrl(publicUrl, row.uuid),
+        type: "Tombstone",
+        formerType: row.type,
+        deleted: withdrawnAt,
+      };
+      return c.body(JSON.stringify(tombstone), 410, { "Content-Type": ACTIVITY_JSON });
+    }
+    if (!services.outbox.isPublic(row)) return c.notFound();
+    return c.body(JSON.stringify(row.json), 200, { "Content-Type": ACTIVITY_JSON });
   });
 
   return pages;

@@ -1,4 +1,4 @@
-import { contentHash, textHash } from "./hash";
+import { textHash } from "./hash";
 import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesis-payload";
 import { QUESTIONS, type Question } from "./vocabulary";
 
@@ -365,7 +365,12 @@ export interface AggregateOptions {
   robust?: boolean;
 }
 
-export type ExclusionReason = "conflicted" | "implausible" | "untrusted" | "other-grid-version";
+export type ExclusionReason =
+  | "conflicted"
+  | "implausible"
+  | "untrusted"
+  | "other-grid-version"
+  | "overlapping";
 
 /** An included synthesis version, with what a reader needs to name it. */
 export interface IncludedVersion extends VersionRef {
@@ -439,6 +444,50 @@ function inScope(entry: StateEntry, filter: AggregateFilter): boolean {
   return true;
 }
 
+/** Days a period spans (inclusive), from its YYYY-MM-DD bounds. */
+const periodDays = (period: { start: string; end: string }) =>
+  (Date.parse(`${period.end}T00:00:00Z`) - Date.parse(`${period.start}T00:00:00Z`)) / 86_400_000 +
+  1;
+
+const periodOf = (entry: StateEntry) => (entry.records[0] as SynthesisRecord).payload.period;
+
+/**
+ * One territory counts once per query range: among the entries of one origin that would count,
+ * nested or overlapping periods are resolved by one rule, the same on every node. The widest
+ * period (most days) wins; between periods of the same width, the smaller period key (code-unit
+ * order) wins; then each next period counts only if it overlaps none already counted. Periods
+ * that do not overlap (2025 and 2026) all count. Returns the entries that count and the others
+ * ("overlapping"), each in the order given.
+ */
+export function resolveOverlaps(entries: readonly StateEntry[]): {
+  counted: StateEntry[];
+  overlapping: StateEntry[];
+} {
+  const byOrigin = new Map<string, StateEntry[]>();
+  for (const entry of entries) {
+    const list = byOrigin.get(entry.origin);
+    if (list) list.push(entry);
+    else byOrigin.set(entry.origin, [entry]);
+  }
+  const losers = new Set<StateEntry>();
+  for (const list of byOrigin.values()) {
+    if (list.length < 2) continue;
+    const ranked = list
+      .map((entry) => ({ entry, period: periodOf(entry), days: periodDays(periodOf(entry)) }))
+      .sort((a, b) => b.days - a.days || compareStrings(a.entry.periodKey, b.entry.periodKey));
+    const kept: Array<{ start: string; end: string }> = [];
+    for (const { entry, period } of ranked) {
+      if (kept.some((k) => period.start <= k.end && k.start <= period.end)) losers.add(entry);
+      else kept.push(period);
+    }
+  }
+  if (losers.size === 0) return { counted: [...entries], overlapping: [] };
+  return {
+    counted: entries.filter((e) => !losers.has(e)),
+    overlapping: entries.filter((e) => losers.has(e)),
+  };
+}
+
 function selectEntries(
   state: AggregateState,
   filter: AggregateFilter,
@@ -463,10 +512,12 @@ function selectEntries(
       exclude(entry, "other-grid-version");
     } else candidates.push(entry);
   }
-  const implausible = plausibilityFlags(candidates, options.plausibility);
+  const { counted, overlapping } = resolveOverlaps(candidates);
+  for (const entry of overlapping) exclude(entry, "overlapping");
+  const implausible = plausibilityFlags(counted, options.plausibility);
   const flagged = new Set<string>();
   const included: StateEntry[] = [];
-  for (const entry of candidates) {
+  for (const entry of counted) {
     if (implausible.has(entryKey(entry.origin, entry.periodKey))) {
       flagged.add(entry.origin);
       if (options.robust) {
@@ -497,7 +548,8 @@ function includedVersion(entry: StateEntry): IncludedVersion {
 /**
  * The coverage of a figure without its sums: which versions `aggregate` would include and
  * exclude (and why) for this filter, and the flagged origins. Exclusion reasons are tested in
- * this order: untrusted, conflicted, other grid version, implausible (robust figure only).
+ * this order: untrusted, conflicted, other grid version, overlapping (another period of the same
+ * territory counts, see `resolveOverlaps`), implausible (robust figure only).
  */
 export function coverage(
   state: AggregateState,
@@ -573,8 +625,9 @@ function addCells(
  * scope, with its coverage and fingerprint. Without a `categories` filter the territory totals
  * are summed; with one, the selected categories of each breakdown. Excluded: untrusted origins
  * (`options.trusted`), conflicted entries, syntheses on another grid (exact id and version
- * match with `filter.grid ?? options.grid`), and, in the robust figure (`options.robust`),
- * implausible ones (`plausibilityFlags` over the remaining entries in scope).
+ * match with `filter.grid ?? options.grid`), periods of a territory that overlap one of its
+ * periods that counts (`resolveOverlaps`: a territory counts once per query range), and, in the
+ * robust figure (`options.robust`), implausible ones (`plausibilityFlags` over the entries left).
  */
 export function aggregate(
   state: AggregateState,

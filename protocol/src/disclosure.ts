@@ -102,3 +102,54 @@ export function disclosableMargin(
   }
   return { cells: nonZero };
 }
+
+/** The figures of a received payload that the per-payload disclosure rules look at. */
+export interface DisclosedFigures {
+  participants: number;
+  categories?: ReadonlyArray<{ category: string; participants: number }> | undefined;
+  margins?:
+    | {
+        gender?: Partial<Record<string, number>> | undefined;
+        age?: Partial<Record<string, number>> | undefined;
+      }
+    | undefined;
+}
+
+/**
+ * Why a received payload breaks the disclosure floors (k = MIN_K, margin cells MIN_MARGIN_CELL),
+ * whatever its origin's own settings: a total under k, a category of 1 … k−1 participants, a
+ * margin cell of 1 … minimum−1 — the participants with no recorded band counting as a cell, as
+ * when publishing. Empty when the payload may be stored, counted and re-served.
+ */
+export function disclosureViolations(
+  payload: DisclosedFigures,
+  k: number = MIN_K,
+  marginMinimum: number = MIN_MARGIN_CELL,
+): string[] {
+  const problems: string[] = [];
+  if (payload.participants < k) {
+    problems.push(
+      `the synthesis describes ${payload.participants} participant(s), fewer than k = ${k}`,
+    );
+  }
+  for (const { category, participants } of payload.categories ?? []) {
+    if (participants > 0 && participants < k) {
+      problems.push(`category ${category} has ${participants} participant(s), fewer than k = ${k}`);
+    }
+  }
+  for (const name of ["gender", "age"] as const) {
+    const cells = Object.entries(payload.margins?.[name] ?? {}).map(
+      ([band, n]) => [band, n ?? 0] as const,
+    );
+    if (cells.length === 0) continue;
+    const unrecorded = payload.participants - cells.reduce((sum, [, n]) => sum + n, 0);
+    const small = [...cells, ["unrecorded", unrecorded] as const].filter(
+      ([, n]) => n > 0 && n < marginMinimum,
+    );
+    if (small.length > 0) {
+      const list = small.map(([band, n]) => `${band} = ${n}`).join(", ");
+      problems.push(`${name} margin has cells under ${marginMinimum}: ${list}`);
+    }
+  }
+  return problems;
+}

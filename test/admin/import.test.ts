@@ -194,6 +194,40 @@ describe("CSV import in the workspace", () => {
     expect((await fred.get("/admin/import")).text).not.toContain("imported-next");
   });
 
+  it("warns when the same rows were already imported, in any order", async () => {
+    const { fred } = await signedIn();
+    const csrf = csrfOf((await fred.get("/admin/import")).text);
+    const csv =
+      "group,question,text\nJeunes du centre,Q1,Un travail\nJeunes du centre,Q2,Le bruit\n";
+    const first = await postMultipart(fred, "/admin/import/preview", { _csrf: csrf, csv });
+    expect(first.status).toBe(200);
+    expect(first.text).not.toContain("already imported");
+    const saved = await postMultipart(fred, "/admin/import", { _csrf: csrf, csv });
+    expect(saved.location).toBe("/admin/import?imported=2");
+
+    // The same rows again, reordered and with a semicolon: the check warns before saving twice.
+    const again =
+      "group;question;text\nJeunes du centre;Q2;Le bruit\nJeunes du centre;Q1;Un travail\n";
+    const warned = await postMultipart(fred, "/admin/import/preview", { _csrf: csrf, csv: again });
+    expect(warned.status).toBe(200);
+    // The date is the audit log's (the database clock).
+    expect(warned.text).toMatch(
+      /These rows were already imported on \d{4}-\d{2}-\d{2} \(2 criteria\)\. Importing them again would add them a second time\./,
+    );
+    await fred.get("/admin/lang/fr");
+    const fr = await postMultipart(fred, "/admin/import/preview", { _csrf: csrf, csv: again });
+    expect(fr.text).toMatch(
+      /Ces lignes ont déjà été importées le \d{4}-\d{2}-\d{2} \(2 critères\)\./,
+    );
+    // Other rows: no warning.
+    const other = await postMultipart(fred, "/admin/import/preview", {
+      _csrf: csrf,
+      csv: "group,question,text\nJeunes du centre,Q1,Un autre travail\n",
+    });
+    expect(other.text).not.toContain("déjà été importées");
+    expect(savedCriteria()).toHaveLength(2);
+  });
+
   it("saves nothing when the second step carries a changed text with bad rows", async () => {
     const { fred } = await signedIn();
     const page = await fred.get("/admin/import");

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plainText } from "../../node/src/admin/actor-preview";
 import type { Role } from "../../node/src/services/users";
-import { eventually, type Peer, publishSynthesis, startPeer } from "../federation/harness";
+import { type Peer, publishSynthesis, startPeer } from "../federation/harness";
+import { waitFor } from "../support/wait";
 import { addUser, type Browser, csrfOf, PASSWORD, signIn } from "./browser";
 
 // The network pages of the workspace against real nodes on 127.0.0.1: look a territory up,
@@ -197,7 +198,7 @@ describe("the network page", () => {
     expect(row).toContain("Territory");
     expect(row).toMatch(/pending|accepted/);
 
-    await eventually(
+    await waitFor(
       async () =>
         rowWith((await fred.get("/admin/network")).text, mulhouse.actorUrl)?.includes(">accepted<"),
       "the follow to be accepted",
@@ -221,7 +222,7 @@ describe("the network page", () => {
     });
     expect(sent.status).toBe(303);
 
-    const theirs = await eventually(async () => {
+    const theirs = await waitFor(async () => {
       const page = await nadia.get("/admin/network");
       return rowWith(page.text, here.actorUrl) ? page : undefined;
     }, "the request to reach namur");
@@ -240,7 +241,7 @@ describe("the network page", () => {
     expect(rowWith((await nadia.get("/admin/network")).text, here.actorUrl)).toContain(
       ">accepted<",
     );
-    await eventually(
+    await waitFor(
       async () =>
         rowWith((await fred.get("/admin/network")).text, namur.actorUrl)?.includes(">accepted<"),
       "porto to see the approval",
@@ -258,7 +259,7 @@ describe("the network page", () => {
 
   it("the received synthesis appears in the list and its detail after the peer publishes", async () => {
     await publishSynthesis(mulhouse, 9);
-    const received = await eventually(
+    const received = await waitFor(
       () => here.node.services.received.list()[0],
       "the synthesis to arrive",
     );
@@ -372,7 +373,7 @@ describe("the network page", () => {
       expect((await fred.get(relayed.location ?? "")).text).toContain(
         "Relayed: your territory&#39;s followers receive this synthesis unchanged",
       );
-      const atLiege = await eventually(
+      const atLiege = await waitFor(
         () => liege.node.services.received.list()[0],
         "liège to receive the relayed synthesis",
       );
@@ -414,7 +415,7 @@ describe("the network page", () => {
     const after = await fred.get(answer.location ?? "");
     expect(after.text).toContain("You no longer follow it.");
     expect(rowWith(after.text, mulhouse.actorUrl)).toBeUndefined();
-    await eventually(
+    await waitFor(
       () => mulhouse.node.services.follows.followers("mulhouse").length === 0,
       "mulhouse to forget its follower",
     );
@@ -449,7 +450,7 @@ describe("the network page", () => {
     });
     expect(removed.location).toBe("/admin/network?done=removed");
     expect(namur.node.services.follows.followers("namur")).toEqual([]);
-    await eventually(
+    await waitFor(
       () =>
         here.node.services.follows.following("porto").find((f) => f.target === namur.actorUrl)
           ?.state === "rejected",
@@ -487,7 +488,7 @@ describe("the network page", () => {
       place: { name: "Centre social Papin", locality: "Mulhouse", country: "FR" },
       languages: ["fr"],
     });
-    await eventually(
+    await waitFor(
       () => here.node.services.receivedMeetings.upcoming().length > 0,
       "mulhouse's meeting to arrive",
     );

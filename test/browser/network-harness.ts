@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
 import { type Peer, startPeer } from "../federation/harness";
+import { waitFor } from "../support/wait";
 
 /**
  * Browser-test helpers for two or more real nodes over HTTP on 127.0.0.1 (one process): each
@@ -83,23 +84,21 @@ export async function seedValidatedCriteria(
   expect(validated.status, JSON.stringify(validated.body)).toBeLessThan(300);
 }
 
-/**
- * Reloads the page until `ready` holds (federation is asynchronous), or fails after
- * `timeoutMs` saying what it waited for.
- */
+/** Reloads the page until `ready` holds (federation is asynchronous), or fails saying what for. */
 export async function reloadUntil(
   page: Page,
   ready: () => Promise<boolean>,
   what: string,
-  timeoutMs = 15_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await ready()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} on ${page.url()}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    await page.reload();
-  }
+  await waitFor(
+    async () => {
+      if (await ready()) return true;
+      await page.reload();
+      return false;
+    },
+    `${what} on ${page.url()}`,
+    { interval: 150 },
+  );
 }
 
 /** Parses the simple CSV the aggregates API writes (quoted fields may hold commas and quotes). */

@@ -95,7 +95,7 @@ beforeAll(async () => {
   served = await serveNode();
   admin = await openContext(browser, served);
   page = await admin.newPage();
-}, 30_000);
+});
 
 beforeEach(() => {
   if (launchError) throw launchError;

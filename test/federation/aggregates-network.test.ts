@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, follow, type Peer, publishSynthesis, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, publishSynthesis, startPeer } from "./harness";
 
 // Issue 4: five real nodes, each publishing its own synthesis. Porto follows everyone; the others
 // follow Porto, and Namur and Praia follow Mulhouse too. Lima follows only Porto, never Mulhouse,
@@ -63,7 +64,7 @@ describe("network aggregates across five real nodes", () => {
     );
     // Porto follows everyone and pulls each territory's synthesis on Accept…
     await Promise.all([mulhouse, namur, praia, lima].map((target) => follow(porto, target)));
-    await eventually(
+    await waitFor(
       () => porto.node.services.received.list().length === 4,
       "Porto to hold the four other syntheses",
     );
@@ -77,7 +78,7 @@ describe("network aggregates across five real nodes", () => {
       follow(lima, porto),
     ]);
 
-    const answers = await eventually(() => agreed(5), "all five nodes to show one fingerprint");
+    const answers = await waitFor(() => agreed(5), "all five nodes to show one fingerprint");
     expect(lima.node.services.follows.following("lima").map((f) => f.target)).toEqual([
       porto.actorUrl,
     ]);
@@ -120,7 +121,7 @@ describe("network aggregates across five real nodes", () => {
     expect(v2.version).toBe(2);
 
     // Pushed to Mulhouse's followers; Lima does not follow Mulhouse and still shows the old figure.
-    await eventually(
+    await waitFor(
       () =>
         [porto, namur, praia].every(
           (peer) =>
@@ -136,7 +137,7 @@ describe("network aggregates across five real nodes", () => {
 
     // Lima's next anti-entropy round (pulling the peers it follows) brings it in line.
     await lima.node.antiEntropy.pullAll();
-    const answers = await eventually(() => agreed(5), "all five nodes to agree again");
+    const answers = await waitFor(() => agreed(5), "all five nodes to agree again");
     expect(answers[0]?.fingerprint).not.toBe(before);
     for (const answer of answers) {
       expect(answer.coverage.included.find((v) => v.origin === mulhouse.actorUrl)).toMatchObject({

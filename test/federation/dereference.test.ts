@@ -1,7 +1,8 @@
 import { verifyObject } from "@fedify/fedify";
 import { Activity, Create } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
 
 // Every object and activity has a real URL that answers: ActivityStreams JSON to federation
 // clients, HTML to browsers (same URL), and the discovery documents (WebFinger, NodeInfo).
@@ -39,7 +40,7 @@ describe("dereferenceable objects and activities", () => {
     ]);
     await follow(follower, origin);
     published = await publishSynthesis(origin, 8);
-    const stored = await eventually(() => receivedBy(follower)[0], "the follower to receive it");
+    const stored = await waitFor(() => receivedBy(follower)[0], "the follower to receive it");
     articleUrl = stored.objectId;
   });
   afterAll(async () => {
@@ -249,7 +250,7 @@ describe("dereferenceable objects and activities", () => {
   it("a new version: Update in the outbox, same Article URL, updated content", async () => {
     const v2 = await publishSynthesis(origin, 6);
     expect(v2.payload.version).toBe(2);
-    await eventually(() => receivedBy(follower)[0]?.version === 2, "version 2 to arrive");
+    await waitFor(() => receivedBy(follower)[0]?.version === 2, "version 2 to arrive");
     const outbox = await getJson(`${origin.actorUrl}/outbox`);
     expect(outbox.totalItems).toBe(2);
     const page = await getJson(outbox.first);
@@ -271,7 +272,7 @@ describe("dereferenceable objects and activities", () => {
       `/territories/mulhouse/syntheses/${versions.body[0].id}/withdrawal`,
     );
     expect(withdrawal.status).toBe(204);
-    await eventually(() => receivedBy(follower)[0]?.withdrawnAt, "the follower to withdraw it");
+    await waitFor(() => receivedBy(follower)[0]?.withdrawnAt, "the follower to withdraw it");
     expect((await fetch(articleUrl, { headers: AS })).status).toBe(410);
     expect((await fetch(articleUrl, { headers: HTML })).status).toBe(410);
     const page = await getJson((await getJson(`${origin.actorUrl}/outbox`)).first);

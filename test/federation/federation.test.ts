@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentHash, synthesisPayloadSchema } from "../../protocol/src/index";
-import { eventually, follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
 
 const SECOND_HALF = { start: "2026-07-01", end: "2026-12-31" };
 
@@ -44,7 +45,7 @@ describe("federation between real nodes", () => {
 
   it("publish → the follower receives, verifies and stores it verbatim", async () => {
     const published = await publishSynthesis(mulhouse, 8);
-    const stored = await eventually(() => receivedBy(porto)[0], "porto to receive the synthesis");
+    const stored = await waitFor(() => receivedBy(porto)[0], "porto to receive the synthesis");
     expect(stored).toMatchObject({
       origin: mulhouse.actorUrl,
       version: 1,
@@ -87,7 +88,7 @@ describe("federation between real nodes", () => {
   it("update → the new version replaces the old one", async () => {
     const v2 = await publishSynthesis(mulhouse, 6);
     expect(v2.payload.version).toBe(2);
-    const stored = await eventually(
+    const stored = await waitFor(
       () => receivedBy(porto).find((r) => r.version === 2),
       "porto to receive version 2",
     );
@@ -102,13 +103,10 @@ describe("federation between real nodes", () => {
 
   it("a node that follows only a relay gets the origin's synthesis from it, verified", async () => {
     await follow(relay, mulhouse);
-    const atRelay = await eventually(() => receivedBy(relay)[0], "the relay to pull the synthesis");
+    const atRelay = await waitFor(() => receivedBy(relay)[0], "the relay to pull the synthesis");
     await follow(latecomer, relay);
     // The latecomer pulled the relay's known syntheses on Accept: it already holds Mulhouse's.
-    const pulled = await eventually(
-      () => receivedBy(latecomer)[0],
-      "anti-entropy through the relay",
-    );
+    const pulled = await waitFor(() => receivedBy(latecomer)[0], "anti-entropy through the relay");
     expect(pulled).toMatchObject({ origin: mulhouse.actorUrl, version: 2, via: relay.actorUrl });
     expect(pulled.hash).toBe(atRelay.hash);
   });
@@ -130,7 +128,7 @@ describe("federation between real nodes", () => {
       `/territories/mulhouse/syntheses/${versions.body[0].id}/withdrawal`,
     );
     expect(withdrawal.status).toBe(204);
-    await eventually(() => receivedBy(porto)[0]?.withdrawnAt, "porto to mark it withdrawn");
+    await waitFor(() => receivedBy(porto)[0]?.withdrawnAt, "porto to mark it withdrawn");
     const page = await fetch(`${mulhouse.url}/syntheses/${versions.body[0].synthesisId}`);
     expect(page.status).toBe(410);
     // A withdrawn synthesis is not relayed any further.
@@ -157,19 +155,19 @@ describe("relays cannot alter, and verification survives the origin going offlin
     // The reader learns the origin's keys from a first synthesis, then stops following it.
     await follow(reader, origin);
     await publishSynthesis(origin, 9);
-    await eventually(() => receivedBy(reader)[0], "the reader to receive the first synthesis");
+    await waitFor(() => receivedBy(reader)[0], "the reader to receive the first synthesis");
     const [row] = reader.node.services.follows.following("braga");
     expect((await reader.api("DELETE", `/territories/braga/following/${row?.id}`)).status).toBe(
       204,
     );
-    await eventually(
+    await waitFor(
       async () => (await origin.api("GET", "/territories/lyon/followers")).body.length === 0,
       "the origin to drop the reader",
     );
     // A second synthesis reaches only the relay; then the origin goes offline for good.
     await follow(relay, origin);
     await publishSynthesis(origin, 7, SECOND_HALF);
-    const held = await eventually(
+    const held = await waitFor(
       () => receivedBy(relay).find((r) => r.periodKey.startsWith(SECOND_HALF.start)),
       "the relay to hold the second synthesis",
     );
@@ -205,7 +203,7 @@ describe("relays cannot alter, and verification survives the origin going offlin
 
     // Following the relay pulls its known syntheses: the doctored one must not get in.
     await follow(reader, relay);
-    await eventually(
+    await waitFor(
       () => reader.logs.some((l) => l.includes("did not verify")),
       "the reader to refuse the altered copy",
     );
@@ -218,7 +216,7 @@ describe("relays cannot alter, and verification survives the origin going offlin
       receivedId: secondHalfId,
     });
     expect(relayed.status).toBe(202);
-    const stored = await eventually(
+    const stored = await waitFor(
       () => receivedBy(reader).find((r) => r.periodKey.startsWith(SECOND_HALF.start)),
       "the reader to accept the genuine relay",
     );

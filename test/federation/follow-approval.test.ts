@@ -1,20 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { Accept } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, type Peer, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { type Peer, settled, startPeer } from "./harness";
 
 // Follows with manual approval, refusals, removals and unfollows, seen from both sides, plus the
 // API's answers to targets it cannot follow.
 
 const AS = { accept: "application/activity+json" };
-
-/** Nothing left in the node's federation queue: every delivery it received has been handled. */
-const queueIdle = (peer: Peer) =>
-  (
-    peer.node.storage.sqlite.prepare("select count(*) as n from fedify_queue").get() as {
-      n: number;
-    }
-  ).n === 0;
 
 const followingOf = (peer: Peer, target: Peer) =>
   peer.node.services.follows.following(peer.slug).find((f) => f.target === target.actorUrl);
@@ -59,8 +52,8 @@ describe("following a territory that approves its followers by hand", () => {
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ target: followed.actorUrl, state: "pending" });
 
-    await eventually(() => followerOf(followed, porto), "the follow request to arrive");
-    await eventually(() => queueIdle(followed) && queueIdle(porto), "both queues to settle");
+    await waitFor(() => followerOf(followed, porto), "the follow request to arrive");
+    await settled(followed, porto);
     const followers = await followed.api("GET", "/territories/mulhouse/followers");
     expect(followers.body).toEqual([
       expect.objectContaining({ follower: porto.actorUrl, state: "pending" }),
@@ -89,7 +82,7 @@ describe("following a territory that approves its followers by hand", () => {
       }),
       { immediate: true },
     );
-    await eventually(() => queueIdle(porto), "porto to handle the forged Accept");
+    await settled(porto); // the forged Accept has been handled
     expect(followingOf(porto, followed)?.state).toBe("pending");
   });
 
@@ -101,7 +94,7 @@ describe("following a territory that approves its followers by hand", () => {
     );
     expect(approved.status).toBe(204);
     expect(followerOf(followed, porto)?.state).toBe("accepted");
-    await eventually(
+    await waitFor(
       () => followingOf(porto, followed)?.state === "accepted",
       "porto to receive the Accept",
     );
@@ -118,12 +111,12 @@ describe("following a territory that approves its followers by hand", () => {
       target: followed.actorUrl,
     });
     expect(response.status).toBe(202);
-    const row = await eventually(() => followerOf(followed, namur), "namur's request to arrive");
+    const row = await waitFor(() => followerOf(followed, namur), "namur's request to arrive");
     expect(row.state).toBe("pending");
     const refused = await followed.api("DELETE", `/territories/mulhouse/followers/${row.id}`);
     expect(refused.status).toBe(204);
     expect(followerOf(followed, namur)).toBeUndefined();
-    await eventually(
+    await waitFor(
       () => followingOf(namur, followed)?.state === "rejected",
       "namur to receive the Reject",
     );
@@ -141,7 +134,7 @@ describe("following a territory that approves its followers by hand", () => {
     const removed = await followed.api("DELETE", `/territories/mulhouse/followers/${row?.id}`);
     expect(removed.status).toBe(204);
     expect((await followed.api("GET", "/territories/mulhouse/followers")).body).toEqual([]);
-    await eventually(
+    await waitFor(
       () => followingOf(porto, followed)?.state === "rejected",
       "porto to receive the Reject",
     );
@@ -156,12 +149,12 @@ describe("following a territory that approves its followers by hand", () => {
     expect(again.status).toBe(202);
     expect(again.body.state).toBe("pending");
     expect(porto.node.services.follows.following("porto")).toHaveLength(1);
-    const row = await eventually(
+    const row = await waitFor(
       () => (followerOf(followed, porto)?.state === "pending" ? followerOf(followed, porto) : null),
       "the new request to arrive",
     );
     await followed.api("POST", `/territories/mulhouse/followers/${row.id}/approval`);
-    await eventually(
+    await waitFor(
       () => followingOf(porto, followed)?.state === "accepted",
       "porto to be accepted again",
     );
@@ -172,7 +165,7 @@ describe("following a territory that approves its followers by hand", () => {
     const response = await porto.api("DELETE", `/territories/porto/following/${row?.id}`);
     expect(response.status).toBe(204);
     expect((await porto.api("GET", "/territories/porto/following")).body).toEqual([]);
-    await eventually(
+    await waitFor(
       () => followerOf(followed, porto) === undefined,
       "the followed side to drop porto",
     );

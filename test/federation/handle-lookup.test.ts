@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { eventually, type Peer, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { type Peer, startPeer } from "./harness";
 
 // Handles (@slug@host) are looked up with WebFinger over https only: both nodes serve https with
 // the self-signed fixture certificate, which this test process is told to trust.
@@ -30,7 +31,7 @@ it("follows a territory by its handle over https", async () => {
   const response = await lisbon.api("POST", "/territories/lisboa/following", { target: handle });
   expect(response.status).toBe(202);
   expect(response.body).toMatchObject({ target: namur.actorUrl, handle, state: "pending" });
-  await eventually(
+  await waitFor(
     () => lisbon.node.services.follows.following("lisboa")[0]?.state === "accepted",
     "namur to accept",
   );

@@ -6,6 +6,7 @@ import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createNode, type SpiralNode } from "../../node/src/node";
 import type { TerritoryProfile } from "../../protocol/src/index";
+import { waitFor } from "../support/wait";
 
 export const ADMIN_TOKEN = "federation-test-admin-token-0123456789";
 const TLS_DIR = path.join(import.meta.dirname, "../fixtures/tls");
@@ -31,7 +32,13 @@ export interface Peer {
  */
 export async function startPeer(
   territory: Pick<TerritoryProfile, "slug" | "name" | "country"> & Partial<TerritoryProfile>,
-  options: { tls?: boolean; manualApproval?: boolean; unreachableAfterFailures?: number } = {},
+  options: {
+    tls?: boolean;
+    manualApproval?: boolean;
+    unreachableAfterFailures?: number;
+    /** The node's clock (default: the real one). */
+    now?: () => Date;
+  } = {},
 ): Promise<Peer> {
   const server = options.tls
     ? https.createServer({
@@ -53,6 +60,7 @@ export async function startPeer(
     allowPrivateAddress: true,
     antiEntropyIntervalMs: 0,
     queuePollIntervalMs: 20,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.unreachableAfterFailures
       ? { unreachableAfterFailures: options.unreachableAfterFailures }
       : {}),
@@ -103,24 +111,32 @@ export async function startPeer(
   };
 }
 
-/** Polls until `check` returns a truthy value (federation is asynchronous), or fails. */
-export async function eventually<T>(
-  check: () => T | Promise<T>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+/** @deprecated Use `waitFor` from test/support/wait.ts (kept while other branches still call it). */
+
+/**
+ * Waits until these nodes have nothing left to do: every node's queue has looked for work and
+ * found none, no queued task ran on any of them in the meantime, and no outbox row waits to be
+ * sent. A test checks after this that something did not happen, rather than had not happened yet.
+ */
+export async function settled(...peers: Peer[]): Promise<void> {
+  const snapshot = () => ({
+    processed: peers.map((p) => p.node.queue.processed),
+    polls: peers.map((p) => p.node.queue.emptyPolls),
+  });
+  let round = snapshot();
+  await waitFor(
+    () => {
+      if (!peers.every((p, i) => p.node.queue.emptyPolls > (round.polls[i] ?? 0))) return false;
+      const quiet = peers.every(
+        (p, i) =>
+          p.node.queue.processed === round.processed[i] &&
+          p.node.services.outbox.pending(1).length === 0,
+      );
+      if (!quiet) round = snapshot(); // something ran: look again from here
+      return quiet;
+    },
+    `${peers.map((p) => p.slug).join(", ")} to have nothing left to do`,
+  );
 }
 
 /** Group + validated criteria + published synthesis for the peer's territory (≥ k participants). */
@@ -202,7 +218,7 @@ export async function follow(follower: Peer, target: Peer): Promise<void> {
     target: target.actorUrl,
   });
   if (response.status !== 202) throw new Error(`follow failed: ${JSON.stringify(response.body)}`);
-  await eventually(
+  await waitFor(
     () =>
       follower.node.services.follows
         .following(follower.slug)

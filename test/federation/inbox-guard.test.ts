@@ -2,9 +2,16 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { signRequest } from "@fedify/fedify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { INBOX_BODY_LIMIT, jsonDepth, MAX_JSON_DEPTH } from "../../node/src/federation/hono";
+import {
+  duplicateJsonKey,
+  INBOX_BODY_LIMIT,
+  isActivityContentType,
+  jsonDepth,
+  MAX_JSON_DEPTH,
+} from "../../node/src/federation/hono";
 import type { SynthesisPayload } from "../../protocol/src/index";
-import { eventually, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { type Peer, publishSynthesis, receivedBy, settled, startPeer } from "./harness";
 import { isValidPayload, rehash, withExtraCount } from "./synthesis-fixtures";
 
 // The inbox guard runs before Fedify parses anything: size, JSON, depth, and for a synthesis
@@ -39,6 +46,53 @@ describe("jsonDepth", () => {
   });
 });
 
+describe("duplicateJsonKey", () => {
+  it("finds a key repeated in one object, at any depth, after unescaping", () => {
+    expect(duplicateJsonKey('{"a":1,"b":2}')).toBeNull();
+    expect(duplicateJsonKey('{"a":1,"a":2}')).toBe("a");
+    expect(duplicateJsonKey('{"a":{"b":1},"c":[{"d":1,"e":{"d":2}},{"d":3}]}')).toBeNull();
+    expect(duplicateJsonKey('{"a":[{"x":1,"y":{"z":1,"z":2}}]}')).toBe("z");
+    expect(duplicateJsonKey('{"a":1,"\\u0061":2}')).toBe("a");
+    // Values that look like keys, and escaped quotes, are not keys.
+    expect(duplicateJsonKey('{"a":"a","b":["a","a"],"c":"\\"a\\":1,\\"a\\""}')).toBeNull();
+    expect(duplicateJsonKey('{"a":1, "b" : 2 ,\n "b":3}')).toBe("b");
+  });
+
+  it("walks very deep text without overflowing the stack", () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}`;
+    expect(duplicateJsonKey(deep)).toBeNull();
+    expect(duplicateJsonKey(`${"[".repeat(100_000)}{"k":1,"k":2}${"]".repeat(100_000)}`)).toBe("k");
+  });
+});
+
+describe("isActivityContentType", () => {
+  it("accepts ActivityStreams and JSON-LD (no profile, or the ActivityStreams one)", () => {
+    for (const type of [
+      "application/activity+json",
+      "Application/Activity+JSON; charset=utf-8",
+      "application/ld+json",
+      'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+      'application/ld+json;profile="https://example.org/p https://www.w3.org/ns/activitystreams"',
+    ]) {
+      expect(isActivityContentType(type), type).toBe(true);
+    }
+  });
+
+  it("refuses anything else", () => {
+    for (const type of [
+      undefined,
+      "",
+      "application/json",
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      'application/ld+json; profile="https://example.org/other"',
+      "application/activity+jsonx",
+    ]) {
+      expect(isActivityContentType(type), String(type)).toBe(false);
+    }
+  });
+});
+
 describe("inbox guard on a real node", () => {
   let receiver: Peer;
   let origin: Peer;
@@ -53,7 +107,7 @@ describe("inbox guard on a real node", () => {
       startPeer({ slug: "evora", name: "Évora", country: "PT" }),
     ]);
     await publishSynthesis(origin, 8);
-    const row = await eventually(
+    const row = await waitFor(
       () => origin.node.services.outbox.latestPublications(origin.slug)[0]?.json,
       "the origin to sign its Create",
     );
@@ -410,7 +464,7 @@ describe("inbox guard on a real node", () => {
       const second = await signedPost(forged, inboxes[1]);
       expect(second.status).toBeLessThan(300);
 
-      await eventually(
+      await waitFor(
         () =>
           receiver.logs.some((l) => l.includes(invalid.id) && l.includes("invalid payload")) &&
           receiver.logs.some((l) => l.includes(forged.id) && l.includes("forged origin")),
@@ -423,7 +477,7 @@ describe("inbox guard on a real node", () => {
       // No HTTP signature at all: Fedify accepts an activity whose FEP-8b32 proof verifies.
       const response = await post(inboxes[1] as string, JSON.stringify(genuine));
       expect(response.status).toBe(202);
-      const stored = await eventually(() => receivedBy(receiver)[0], "the receiver to store it");
+      const stored = await waitFor(() => receivedBy(receiver)[0], "the receiver to store it");
       expect(stored).toMatchObject({
         origin: origin.actorUrl,
         hash: genuinePayload.hash,
@@ -434,7 +488,7 @@ describe("inbox guard on a real node", () => {
       expect(stored.activity).toEqual(genuine);
       // Again, signed, to the actor's inbox: accepted, and still one row.
       expect((await signedPost(genuine)).status).toBe(202);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await settled(receiver);
       expect(receivedBy(receiver)).toHaveLength(1);
     });
   });

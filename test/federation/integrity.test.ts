@@ -2,7 +2,8 @@ import { Activity } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proofsVerify } from "../../node/src/federation/integrity";
 import { createKeyCache } from "../../node/src/federation/key-cache";
-import { eventually, follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
 
 describe("integrity proofs of received activities", () => {
   let origin: Peer;
@@ -16,7 +17,7 @@ describe("integrity proofs of received activities", () => {
     ]);
     await follow(reader, origin);
     await publishSynthesis(origin, 6);
-    stored = (await eventually(() => receivedBy(reader)[0], "the synthesis to arrive")).activity;
+    stored = (await waitFor(() => receivedBy(reader)[0], "the synthesis to arrive")).activity;
   });
   afterAll(async () => {
     await Promise.all([origin, reader].map((p) => p?.close()));
@@ -29,6 +30,7 @@ describe("integrity proofs of received activities", () => {
       documentLoader: ctx.documentLoader,
       contextLoader: ctx.contextLoader,
       keyCache: createKeyCache(reader.node.deps.kv),
+      binds: reader.node.deps.keyBinding.binds,
     });
   };
 

@@ -1,6 +1,7 @@
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, follow, type Peer, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, startPeer } from "./harness";
 
 const inDays = (days: number) =>
   new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -50,7 +51,7 @@ describe("meetings crossing the network", () => {
     expect(created.status).toBe(201);
     meetingId = created.body.id;
     eventId = created.body.url;
-    const listed = await eventually(receivedMeeting, "the follower to list the meeting");
+    const listed = await waitFor(receivedMeeting, "the follower to list the meeting");
     expect(listed).toMatchObject({
       local: false,
       title: "Groupe homogène — jeunes de Bourtzwiller",
@@ -70,7 +71,7 @@ describe("meetings crossing the network", () => {
     });
     expect(changed.status).toBe(200);
     expect(changed.body.sequence).toBe(1);
-    const updated = await eventually(
+    const updated = await waitFor(
       async () =>
         (await receivedMeeting())?.start === `${inDays(10)}T18:30` ? receivedMeeting() : null,
       "the follower to see the new time",
@@ -83,7 +84,7 @@ describe("meetings crossing the network", () => {
       status: "cancelled",
     });
     expect(cancelled.status).toBe(200);
-    await eventually(
+    await waitFor(
       async () => (await receivedMeeting())?.status === "cancelled",
       "the cancellation",
     );
@@ -137,7 +138,7 @@ describe("meetings crossing the network", () => {
     const latecomer = await startPeer({ slug: "namur", name: "Namur", country: "BE" });
     try {
       await follow(latecomer, origin);
-      const listed = await eventually(async () => {
+      const listed = await waitFor(async () => {
         const list = await latecomer.api("GET", "/meetings");
         return list.body.find((m: { url: string }) => m.url === announced.body.url);
       }, "the latecomer to receive the earlier announcement");
@@ -156,7 +157,7 @@ describe("meetings crossing the network", () => {
     expect(created.status).toBe(201);
     const { id, url } = created.body;
     // Delivered to the follower (who keeps it for itself)…
-    await eventually(
+    await waitFor(
       () => follower.node.services.receivedMeetings.all().some((m) => m.objectId === url),
       "the follower to receive the followers-only meeting",
     );
@@ -189,7 +190,7 @@ describe("meetings crossing the network", () => {
     expect((await origin.api("DELETE", `/territories/mulhouse/meetings/${meetingId}`)).status).toBe(
       204,
     );
-    await eventually(async () => !(await receivedMeeting()), "the follower to drop the meeting");
+    await waitFor(async () => !(await receivedMeeting()), "the follower to drop the meeting");
     expect((await fetch(eventId, { headers: { accept: "text/html" } })).status).toBe(410);
   });
 });

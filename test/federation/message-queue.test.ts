@@ -9,16 +9,9 @@ import {
   SqliteMessageQueue,
   type SqliteMessageQueueOptions,
 } from "../../node/src/federation/sqlite-message-queue";
+import { waitFor } from "../support/wait";
 
-/** Polls `predicate` every 5 ms; throws after `timeoutMs`. */
-async function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const started = Date.now();
-  while (!predicate()) {
-    if (Date.now() - started > timeoutMs) throw new Error("timed out waiting for a condition");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
+/** Simulated work inside a handler (never a wait before an assertion). */
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A promise with its resolver, to hold a handler until the test releases it. */
@@ -83,13 +76,47 @@ describe("SqliteMessageQueue", () => {
       );
       await mq.enqueue({ n: 1 });
       await mq.enqueue({ n: 2 });
-      await until(() => handled.length === 1 && errors.length === 1);
+      await waitFor(
+        () => handled.length === 1 && errors.length === 1,
+        "one message handled, one failed",
+      );
       expect(handled).toEqual([{ n: 2 }]);
       expect(errors[0]?.error).toMatchObject({ message: "boom" });
       expect(errors[0]?.message).toEqual({ n: 1 });
-      await until(() => rowCount(storage) === 0);
+      await waitFor(() => rowCount(storage) === 0, "the table to be empty");
       controller.abort();
       await expect(listening).resolves.toBeUndefined();
+    });
+
+    it("counts what it handled, and the polls that found nothing to do with nothing running", async () => {
+      const mq = make();
+      const release = gate();
+      const listening = mq.listen(
+        async (m: string) => {
+          if (m === "slow") await release.opened;
+          if (m === "bad") throw new Error("bad");
+        },
+        { signal: controller.signal },
+      );
+      await waitFor(() => mq.emptyPolls > 0, "a first empty poll");
+      await mq.enqueue("slow");
+      await waitFor(() => rowCount(storage) === 1 && mq.processed === 0, "the slow one claimed");
+      // While a handler runs, polls that find nothing claimable do not count as empty.
+      const whileBusy = mq.emptyPolls;
+      await mq.enqueue("bad", { delay: Temporal.Duration.from({ hours: 1 }) });
+      await mq.enqueue("quick");
+      await waitFor(() => rowCount(storage) === 2, "the quick one handled beside the slow one");
+      expect(mq.processed).toBe(1);
+      expect(mq.emptyPolls).toBe(whileBusy);
+      release.open();
+      await waitFor(() => mq.processed === 2, "the slow one to finish");
+      // Only a delayed message left: the queue is idle as far as a listener can see.
+      const polls = mq.emptyPolls;
+      await waitFor(() => mq.emptyPolls > polls, "an empty poll after the slow one");
+      storage.sqlite.prepare("UPDATE fedify_queue SET available_at = 0").run();
+      await waitFor(() => mq.processed === 3 && errors.length === 1, "the failing one, counted");
+      controller.abort();
+      await listening;
     });
 
     it("reports a rejected async handler the same way", async () => {
@@ -102,7 +129,7 @@ describe("SqliteMessageQueue", () => {
         { signal: controller.signal },
       );
       await mq.enqueue("x");
-      await until(() => errors.length === 1 && rowCount(storage) === 0);
+      await waitFor(() => errors.length === 1 && rowCount(storage) === 0, "the failure reported");
       expect(errors[0]?.error).toBeInstanceOf(TypeError);
       controller.abort();
       await listening;
@@ -124,13 +151,15 @@ describe("SqliteMessageQueue", () => {
 
       const handled: unknown[] = [];
       const listening = mq.listen((m) => void handled.push(m), { signal: controller.signal });
-      await until(() => handled.length === 1);
-      await pause(100);
+      await waitFor(() => handled.length === 1, "the orphan to be taken over");
+      // The listener then looks again and finds nothing it may take: the live lease holds.
+      const polls = mq.emptyPolls;
+      await waitFor(() => mq.emptyPolls > polls, "the listener to find nothing more to claim");
       expect(handled).toEqual(["orphan"]);
       expect(await mq.getDepth()).toEqual({ queued: 1, ready: 1, delayed: 0 });
 
       now += 60_000; // the "held" lease expires: the message comes back, then its successor
-      await until(() => handled.length === 3);
+      await waitFor(() => handled.length === 3, "the held message and its successor");
       expect(handled).toEqual(["orphan", "held", "after-held"]);
       expect(rowCount(storage)).toBe(0);
       controller.abort();
@@ -148,8 +177,8 @@ describe("SqliteMessageQueue", () => {
       const l1 = mq1.listen(slow, { signal: controller.signal });
       const l2 = mq2.listen(slow, { signal: controller.signal });
       await mq1.enqueue("slow");
-      await until(() => calls.length === 1);
-      await until(() => rowCount(storage) === 0);
+      await waitFor(() => calls.length === 1, "the slow handler to start");
+      await waitFor(() => rowCount(storage) === 0, "the slow message to be done");
       expect(calls).toEqual(["slow"]);
       controller.abort();
       await Promise.all([l1, l2]);
@@ -181,8 +210,9 @@ describe("SqliteMessageQueue", () => {
       for (let i = 0; i < 5; i++) await mq.enqueue({ key: "a", i }, { orderingKey: "a" });
       for (let i = 0; i < 5; i++) await mq.enqueue({ key: "b", i }, { orderingKey: "b" });
       for (let i = 0; i < 10; i++) await mq.enqueue({ key: null, i });
-      await until(
+      await waitFor(
         () => order.a?.length === 5 && order.b?.length === 5 && order.none?.length === 10,
+        "all twenty messages",
       );
       expect(order.a).toEqual([0, 1, 2, 3, 4]);
       expect(order.b).toEqual([0, 1, 2, 3, 4]);
@@ -203,7 +233,7 @@ describe("SqliteMessageQueue", () => {
         { signal: controller.signal },
       );
       await mq.enqueueMany([1, 2, 3, 4, 5, 6], { orderingKey: "same" });
-      await until(() => seen.length === 6);
+      await waitFor(() => seen.length === 6, "the six messages");
       expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
       controller.abort();
       await listening;
@@ -228,11 +258,11 @@ describe("SqliteMessageQueue", () => {
         { signal: controller.signal },
       );
       // "now-1" and "now-2" are in flight; "after-now-2" waits behind "now-2".
-      await until(() => started.length === 2);
+      await waitFor(() => started.length === 2, "two handlers in flight");
       expect(await mq.getDepth()).toEqual({ queued: 3, ready: 1, delayed: 2 });
       release.open();
-      await until(() => started.length === 3);
-      await until(() => rowCount(storage) === 2);
+      await waitFor(() => started.length === 3, "the third handler");
+      await waitFor(() => rowCount(storage) === 2, "only the delayed messages left");
       expect(await mq.getDepth()).toEqual({ queued: 2, ready: 0, delayed: 2 });
       controller.abort();
       await listening;
@@ -246,7 +276,7 @@ describe("SqliteMessageQueue", () => {
       });
       const sent = Date.now();
       await mq.enqueue("d", { delay: Temporal.Duration.from({ milliseconds: 300 }) });
-      await until(() => received.length === 1);
+      await waitFor(() => received.length === 1, "the delayed message");
       expect((received[0] ?? 0) - sent).toBeGreaterThanOrEqual(300);
       controller.abort();
       await listening;
@@ -255,7 +285,7 @@ describe("SqliteMessageQueue", () => {
     it("resolves listen promptly on abort, even with a long poll interval", async () => {
       const mq = make({ pollIntervalMs: 60_000 });
       const listening = mq.listen(() => {}, { signal: controller.signal });
-      await pause(50); // now asleep for a minute
+      await waitFor(() => mq.emptyPolls > 0, "the listener to find the queue empty"); // now asleep for a minute
       const aborted = Date.now();
       controller.abort();
       await listening;
@@ -287,7 +317,7 @@ describe("SqliteMessageQueue", () => {
         { signal: controller.signal },
       );
       await mq.enqueue("in-flight");
-      await until(
+      await waitFor(
         () =>
           rowCount(storage) === 1 &&
           (
@@ -295,13 +325,16 @@ describe("SqliteMessageQueue", () => {
               locked_by: string | null;
             }
           ).locked_by != null,
+        "the message to be claimed",
       );
       let resolved = false;
       void first.then(() => {
         resolved = true;
       });
       controller.abort();
-      await pause(30);
+      // Let every pending callback run: a listen that did not wait for its handler would have
+      // resolved by now (the abort wakes it synchronously, the rest is promise callbacks).
+      await new Promise((r) => setImmediate(r));
       expect(resolved).toBe(false); // still waiting for the handler
       release.open();
       await first;
@@ -312,7 +345,7 @@ describe("SqliteMessageQueue", () => {
       const again = new AbortController();
       const second = mq.listen((m: string) => void handled.push(m), { signal: again.signal });
       await mq.enqueue("second round"); // a local enqueue wakes the sleeping listener
-      await until(() => handled.length === 2);
+      await waitFor(() => handled.length === 2, "the second round");
       again.abort();
       await second;
     });
@@ -320,9 +353,9 @@ describe("SqliteMessageQueue", () => {
     it("keeps listening after the database fails under it, reporting the error", async () => {
       const mq = make();
       const listening = mq.listen(() => {}, { signal: controller.signal });
-      await pause(20);
+      await waitFor(() => mq.emptyPolls > 0, "the listener to be polling");
       storage.sqlite.exec("ALTER TABLE fedify_queue RENAME TO fedify_queue_away");
-      await until(() => errors.length > 0);
+      await waitFor(() => errors.length > 0, "the database error reported");
       storage.sqlite.exec("ALTER TABLE fedify_queue_away RENAME TO fedify_queue");
       controller.abort();
       await expect(listening).resolves.toBeUndefined();
@@ -354,7 +387,7 @@ describe("SqliteMessageQueue", () => {
         expect(await mq2.getDepth()).toMatchObject({ queued: 4 });
         const handled: unknown[] = [];
         const listening = mq2.listen((m) => void handled.push(m), { signal: controller.signal });
-        await until(() => handled.length === 4);
+        await waitFor(() => handled.length === 4, "the four kept messages");
         expect(handled).toContainEqual({
           activity: "Create",
           keys: [{ keyId: "https://a.example/#k" }],
@@ -394,7 +427,7 @@ describe("SqliteMessageQueue", () => {
         const count = 200;
         await mqA.enqueueMany(Array.from({ length: count / 2 }, (_, i) => i));
         for (let i = count / 2; i < count; i++) await mqB.enqueue(i);
-        await until(() => seen.size === count, 15_000);
+        await waitFor(() => seen.size === count, `all ${count} messages`);
         controller.abort();
         await Promise.all(listening);
         expect([...seen.values()].every((who) => who.length === 1)).toBe(true);

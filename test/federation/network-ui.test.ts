@@ -3,7 +3,8 @@ import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Browser, csrfOf, PASSWORD } from "../admin/browser";
-import { eventually, type Peer, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { type Peer, startPeer } from "./harness";
 
 // The workspace's follow preview by handle (@slug@host): WebFinger over https only, so both nodes
 // serve https with the self-signed fixture certificate, which this test process trusts.
@@ -58,7 +59,7 @@ it("previews a territory by its handle, then follows it from the preview", async
     target: namur.actorUrl,
   });
   expect(sent.status, sent.text).toBe(303);
-  await eventually(
+  await waitFor(
     () => lisbon.node.services.follows.following("lisboa")[0]?.state === "accepted",
     "namur to accept",
   );

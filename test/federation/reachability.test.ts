@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Browser, PASSWORD } from "../admin/browser";
-import { eventually, follow, type Peer, publishSynthesis, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, publishSynthesis, startPeer } from "./harness";
 
 // Follow rows record whether their peer answers (issue 8: "unreachable"): a delivery or an
 // anti-entropy pull that fails marks the rows behind that peer — both ways — unreachable with
@@ -49,7 +50,7 @@ describe("reachability of follows", () => {
     await porto.goOffline();
     // Porto follows Mulhouse: the synthesis goes to its inbox, which no longer answers.
     await publishSynthesis(mulhouse);
-    const failing = await eventually(
+    const failing = await waitFor(
       () => (followingPorto()?.unreachableSince ? followingPorto() : undefined),
       "the following row to be marked unreachable",
     );
@@ -78,11 +79,11 @@ describe("reachability of follows", () => {
 
     // Porto answers again: Fedify's retry delivers the synthesis, which clears both rows.
     await porto.goOnline();
-    await eventually(
+    await waitFor(
       () => porto.node.services.received.list().length === 1,
       "the retried delivery to arrive",
     );
-    await eventually(
+    await waitFor(
       () =>
         followingPorto()?.unreachableSince === null && followerPorto()?.unreachableSince === null,
       "the rows to be cleared",
@@ -90,7 +91,7 @@ describe("reachability of follows", () => {
     expect(followingPorto()).toMatchObject({ failures: 0, lastError: null, lastErrorAt: null });
     const after = await enFacilitator.get("/admin/network");
     expect(after.text).not.toContain("unreachable since");
-  }, 30_000);
+  });
 
   it("an anti-entropy pull that fails marks the followed peer; one that succeeds clears it", async () => {
     const row = followingPorto();
@@ -113,7 +114,7 @@ describe("reachability of follows", () => {
       lastError: null,
       failures: 0,
     });
-  }, 30_000);
+  });
 
   it("counts failures in a row: unreachable from the threshold, at once when permanent", () => {
     const follows = porto.node.services.follows;

@@ -35,7 +35,10 @@ beforeAll(() => {
 afterAll(async () => {
   await node?.close();
 });
-const reset = () => node.storage.sqlite.prepare("delete from received_syntheses").run();
+const reset = () => {
+  node.storage.sqlite.prepare("delete from received_syntheses").run();
+  node.storage.sqlite.prepare("delete from received_withdrawals").run();
+};
 beforeEach(reset);
 
 const received = () => node.services.received;
@@ -271,6 +274,57 @@ describe("received syntheses: withdrawal", () => {
     expect(only()).toMatchObject({ version: 3, withdrawnAt: null, withdrawal: null });
     expect(received().applyWithdrawal(origin, OBJECT(origin, 1), {})).toBe("unknown");
     expect(received().withdrawalSettled(origin, OBJECT(origin, 1), null)).toBe(true);
+  });
+});
+
+describe("received syntheses: a withdrawal before the synthesis", () => {
+  it("the Delete kept first withdraws every version published before it, not a later one", () => {
+    const origin = ORIGINS[0] as string;
+    const objectId = OBJECT(origin, 0);
+    const at = (p: SynthesisPayload, published: string) =>
+      received().accept({
+        origin,
+        objectId,
+        payload: p,
+        activity: { type: p.version === 1 ? "Create" : "Update", hash: p.hash, published },
+        via: null,
+      });
+    const del = { type: "Delete", published: "2026-05-01T00:00:00.000Z", proof: {} };
+    expect(received().withdrawalSettled(origin, objectId, del.published)).toBe(false);
+    received().keepEarlyWithdrawal(origin, objectId, { published: del.published, activity: del });
+    expect(received().withdrawalSettled(origin, objectId, del.published)).toBe(true);
+    // Version 1, then version 2 (both before the Delete) arrive late: kept, withdrawn, not counted.
+    expect(at(payload(0, 0, 1), "2026-03-01T00:00:00.000Z")).toBe("withdrawn");
+    expect(only()).toMatchObject({ version: 1, withdrawnAt: expect.any(String), withdrawal: del });
+    expect(at(payload(0, 0, 2), "2026-04-01T00:00:00.000Z")).toBe("withdrawn");
+    expect(only()).toMatchObject({ version: 2, withdrawnAt: expect.any(String), withdrawal: del });
+    const entry = node.services.aggregates
+      .entries()
+      .find((e) => e.origin === origin && e.periodKey === only().periodKey);
+    expect(entry).toMatchObject({ version: 2, withdrawn: true });
+    // A republication after the Delete is public again.
+    expect(at(payload(0, 0, 3), "2026-06-01T00:00:00.000Z")).toBe("replaced");
+    expect(only()).toMatchObject({ version: 3, withdrawnAt: null, withdrawal: null });
+  });
+
+  it("an unproven Delete of an object not held is not kept", () => {
+    const origin = ORIGINS[0] as string;
+    received().keepEarlyWithdrawal(origin, OBJECT(origin, 0), {
+      published: "2026-05-01T00:00:00.000Z",
+      activity: null,
+    });
+    expect(
+      received().withdrawalSettled(origin, OBJECT(origin, 0), "2026-05-01T00:00:00.000Z"),
+    ).toBe(false);
+    expect(
+      received().accept({
+        origin,
+        objectId: OBJECT(origin, 0),
+        payload: payload(0, 0, 1),
+        activity: { type: "Create", published: "2026-03-01T00:00:00.000Z" },
+        via: null,
+      }),
+    ).toBe("stored");
   });
 });
 

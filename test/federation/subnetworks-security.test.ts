@@ -1,6 +1,7 @@
 import { Activity, Announce, Follow } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, type Peer, publishTo, receivedBy, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { type Peer, publishTo, receivedBy, settled, startPeer } from "./harness";
 
 // Review of the sub-network relay (FEP-1b12): what a group relays is exactly what its members'
 // signed activities address to it, public only, and a withdrawal reaches wherever it went.
@@ -23,7 +24,7 @@ function meeting(peer: Peer, title: string, extra: Record<string, unknown> = {})
 
 async function join(peer: Peer, group: string) {
   await peer.api("POST", `/territories/${peer.slug}/subnetworks`, { target: group });
-  const row = await eventually(
+  const row = await waitFor(
     () =>
       peer.node.services.follows
         .following(peer.slug)
@@ -70,7 +71,7 @@ describe("sub-network relays: review findings", () => {
     await join(porto, youth);
     // Lyon follows Mulhouse (it gets Mulhouse's followers-only meetings) but is no member.
     await lyon.api("POST", "/territories/lyon/following", { target: mulhouse.actorUrl });
-    await eventually(
+    await waitFor(
       () => lyon.node.services.follows.following("lyon")[0]?.state === "accepted",
       "Lyon to follow Mulhouse",
     );
@@ -142,16 +143,17 @@ describe("sub-network relays: review findings", () => {
     const secret = await meeting(mulhouse, "Followers only", { visibility: "followers" });
     expect(secret.status).toBe(201);
     // Lyon, a follower, gets it: it was sent.
-    await eventually(
+    await waitFor(
       () => lyon.node.services.receivedMeetings.all().some((m) => m.objectId === secret.body.url),
       "Lyon (a follower) to get the followers-only meeting",
     );
     // A public meeting sent afterwards reaches Porto through the group: the group has had time.
     const open = await meeting(mulhouse, "Open to all", { subnetworks: [youth] });
-    await eventually(
+    await waitFor(
       () => porto.node.services.receivedMeetings.all().some((m) => m.objectId === open.body.url),
       "the public meeting to reach Porto through the group",
     );
+    await settled(mulhouse, host, porto); // and nothing else is on its way
     expect(porto.node.services.receivedMeetings.all().map((m) => m.objectId)).not.toContain(
       secret.body.url,
     );
@@ -198,7 +200,7 @@ describe("sub-network relays: review findings", () => {
 
   it("a member's publication the member never addressed to the group is not relayed when someone else delivers it", async () => {
     const notForGroup = await meeting(mulhouse, "Not for the group");
-    const held = await eventually(
+    const held = await waitFor(
       () =>
         lyon.node.services.receivedMeetings.all().find((m) => m.objectId === notForGroup.body.url),
       "Lyon to receive Mulhouse's meeting",
@@ -221,11 +223,11 @@ describe("sub-network relays: review findings", () => {
       privateKey: k.privateKey,
     }));
     await ctx.sendActivity(keys, groupInbox, signed);
-    await eventually(
+    await waitFor(
       () => host.logs.some((l) => l.includes('meeting "Not for the group"')),
       "the group's node to process the delivered activity",
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await settled(host, lyon);
     const relayed = host.node.services.subnetworks.items(youth, { includeDeleted: true });
     expect(relayed.map((i) => i.objectId)).not.toContain(notForGroup.body.url);
     expect(groupAnnounces(host)).not.toContain(notForGroup.body.url);
@@ -251,7 +253,7 @@ describe("sub-network relays: review findings", () => {
         }),
       );
     }
-    await eventually(() => joins() === joinsBefore + 2, "both Follows to be processed");
+    await waitFor(() => joins() === joinsBefore + 2, "both Follows to be processed");
     expect(host.node.services.subnetworks.countAnnounces("youth")).toBe(before);
     expect(host.node.services.subnetworks.isMember("youth", porto.actorUrl)).toBe(true);
   });
@@ -259,7 +261,7 @@ describe("sub-network relays: review findings", () => {
   it("replaying a withdrawn synthesis does not bring it back", async () => {
     const published = await publishTo(mulhouse, [youth], FIRST_HALF);
     expect(published.status).toBe(201);
-    const atPorto = await eventually(
+    const atPorto = await waitFor(
       () => receivedBy(porto).find((r) => r.origin === mulhouse.actorUrl && r.via === youth),
       "Porto to receive Mulhouse's synthesis through the group",
     );
@@ -272,10 +274,21 @@ describe("sub-network relays: review findings", () => {
         )
       ).status,
     ).toBe(204);
-    await eventually(
+    await waitFor(
       () => receivedBy(porto).find((r) => r.origin === mulhouse.actorUrl)?.withdrawnAt,
       "the withdrawal to reach Porto through the group",
     );
+    // The group's outbox and /activities no longer serve its Announce of the withdrawn Create.
+    const groupOutbox = await fetch(`${youth}/outbox?cursor=0`, {
+      headers: { accept: "application/activity+json" },
+    }).then((r) => r.text());
+    expect(groupOutbox).toContain(mulhouse.actorUrl); // the relayed Delete is there…
+    expect(groupOutbox).not.toContain(String(original.id)); // …not the relayed Create
+    const relayedCreate = host.node.services.subnetworks
+      .announces("youth", 1000, 0)
+      .find((row) => JSON.stringify(row.json).includes(String(original.id)));
+    expect(relayedCreate).toBeDefined();
+    expect((await fetch(`${host.url}/activities/${relayedCreate?.uuid}`)).status).toBe(404);
     // Fedify forgets processed activity ids after a while: as if a day had passed.
     const kv = host.node.deps.kv;
     for await (const entry of kv.list?.(["_fedify", "activityIdempotence"]) ?? []) {
@@ -292,14 +305,14 @@ describe("sub-network relays: review findings", () => {
         object: await Activity.fromJsonLd(original, ctx),
       }),
     );
-    await eventually(
+    await waitFor(
       () =>
         host.logs.filter(
           (l) => l.includes(`${String(original.id)} from`) && l.includes("duplicate"),
         ).length > 0,
       "the group's node to process the replayed copy",
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await settled(host, lyon, porto, mulhouse);
     expect(host.node.services.subnetworks.countAnnounces("youth")).toBe(announcesBefore);
     const item = host.node.services.subnetworks
       .items(youth, { includeDeleted: true })
@@ -312,7 +325,7 @@ describe("sub-network relays: review findings", () => {
     // Porto publishes to the group, Mulhouse counts it in the group's figure.
     const published = await publishTo(porto, [youth], FIRST_HALF);
     expect(published.status).toBe(201);
-    await eventually(
+    await waitFor(
       () => receivedBy(mulhouse).find((r) => r.origin === porto.actorUrl && r.via === youth),
       "Mulhouse to receive Porto's synthesis through the group",
     );
@@ -326,7 +339,7 @@ describe("sub-network relays: review findings", () => {
     expect((await porto.api("DELETE", `/territories/porto/subnetworks/${portoJoin}`)).status).toBe(
       204,
     );
-    await eventually(
+    await waitFor(
       () => !host.node.services.subnetworks.isMember("youth", porto.actorUrl),
       "the group to drop Porto",
     );
@@ -334,7 +347,7 @@ describe("sub-network relays: review findings", () => {
       (await porto.api("POST", `/territories/porto/syntheses/${published.body.id}/withdrawal`))
         .status,
     ).toBe(204);
-    await eventually(
+    await waitFor(
       () => receivedBy(mulhouse).find((r) => r.origin === porto.actorUrl)?.withdrawnAt,
       "the withdrawal to reach Mulhouse through the group",
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Browser, csrfOf, PASSWORD } from "../admin/browser";
-import { eventually, type Peer, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { type Peer, startPeer } from "./harness";
 
 // Issues 7 and 8 through the workspace, on real nodes: a "youth" sub-network hosted on a third
 // node (approval by a moderator); Mulhouse joins it from its network page, Porto by the API; the
@@ -73,7 +74,7 @@ it("a territory joins from its network page; the moderator approves on the host'
   const portoJoin = await porto.api("POST", "/territories/porto/subnetworks", { target: groupUrl });
   expect(portoJoin.status).toBe(202);
 
-  const members = await eventually(() => {
+  const members = await waitFor(() => {
     const rows = host.node.services.subnetworks.members("youth");
     return rows.length === 2 ? rows : undefined;
   }, "both join requests to reach the host");
@@ -91,7 +92,7 @@ it("a territory joins from its network page; the moderator approves on the host'
     expect(approved.status, approved.text).toBe(303);
   }
   for (const peer of [mulhouse, porto]) {
-    await eventually(
+    await waitFor(
       () =>
         peer.node.services.follows.following(peer.slug).find((f) => f.target === groupUrl)
           ?.state === "accepted",
@@ -142,7 +143,7 @@ it("a synthesis published from the form, addressed to the group, reaches the oth
   const [version] = mulhouse.node.services.syntheses.list("mulhouse");
 
   // Porto follows no one but the group: only its Announce can bring Mulhouse's synthesis.
-  const atPorto = await eventually(
+  const atPorto = await waitFor(
     () => porto.node.services.received.list().find((r) => r.origin === mulhouse.actorUrl),
     "porto to receive the synthesis through the group",
   );
@@ -154,7 +155,7 @@ it("a synthesis published from the form, addressed to the group, reaches the oth
     .find((f) => f.target === groupUrl);
   const list = await portoViewer.get("/admin/subnetworks");
   expect(list.text).toContain(`href="/admin/subnetworks/joined/${portoGroup?.id}"`);
-  const feed = await eventually(async () => {
+  const feed = await waitFor(async () => {
     const page = await portoViewer.get(`/admin/subnetworks/joined/${portoGroup?.id}`);
     return page.text.includes(atPorto.objectId) ? page : undefined;
   }, "the synthesis in porto's feed page of the group");

@@ -2,7 +2,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentHash } from "../../protocol/src/index";
-import { eventually, type Peer, publishTo, receivedBy, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { type Peer, publishTo, receivedBy, startPeer } from "./harness";
 
 // Issue 7: sub-networks (FEP-1b12). A "youth" group hosted on a third node; Mulhouse and Porto
 // (two other nodes) join it; what Mulhouse addresses to it reaches Porto through the group's
@@ -16,12 +17,12 @@ async function join(peer: Peer, group: string, expected: "accepted" | "pending" 
     target: group,
   });
   expect(response.status).toBe(202);
-  const pendingHere = await eventually(
+  const pendingHere = await waitFor(
     () => peer.node.services.follows.following(peer.slug).find((f) => f.target === group),
     "the join to be recorded",
   );
   if (expected === "accepted") {
-    await eventually(
+    await waitFor(
       () =>
         peer.node.services.follows.following(peer.slug).find((f) => f.target === group)?.state ===
         "accepted",
@@ -190,7 +191,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
 
     const published = await publishTo(mulhouse, [youth], FIRST_HALF);
     expect(published.status).toBe(201);
-    const atPorto = await eventually(
+    const atPorto = await waitFor(
       () => receivedBy(porto).find((r) => r.origin === mulhouse.actorUrl),
       "Porto to receive Mulhouse's synthesis through the group",
     );
@@ -217,7 +218,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     const atHost = await host.api("GET", query);
     expect(atHost.body.fingerprint).toBe(figure.body.fingerprint);
     // The origin got the group's Announce back (its receipt): its own figure for the group agrees.
-    await eventually(
+    await waitFor(
       async () => (await mulhouse.api("GET", query)).body.fingerprint === figure.body.fingerprint,
       "Mulhouse's figure for the group to include its own relayed synthesis",
     );
@@ -229,13 +230,13 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     expect((await porto.api("GET", query)).body.fingerprint).toBe(figure.body.fingerprint);
 
     // The Mastodon follower got Announce(object URI), not the Create it cannot read.
-    const boost = await eventually(
+    const boost = await waitFor(
       () => mastodon.received.find((a) => a.type === "Announce"),
       "the Mastodon follower to get an Announce",
     );
     expect(boost.object).toBe(atPorto.objectId);
     // Lyon never joined: the group's Announce is ignored there.
-    await eventually(
+    await waitFor(
       () => lyon.logs.some((l) => l.includes("no territory here joined")),
       "Lyon to ignore the Announce",
     );
@@ -245,7 +246,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
   it("approval mode holds a join until a moderator accepts; a non-member's activity is not relayed", async () => {
     await join(mulhouse, energy, "pending");
     await join(lyon, energy, "pending");
-    const pending = await eventually(async () => {
+    const pending = await waitFor(async () => {
       const members = (await host.api("GET", "/subnetworks/energy/members")).body;
       return members.length === 2 ? members : null;
     }, "both requests to reach the host");
@@ -263,7 +264,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
       `/subnetworks/energy/members/${mulhouseRequest.id}/approval`,
     );
     expect(approved.status).toBe(204);
-    await eventually(
+    await waitFor(
       () =>
         mulhouse.node.services.follows.following("mulhouse").find((f) => f.target === energy)
           ?.state === "accepted",
@@ -275,7 +276,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     lyon.node.services.follows.setFollowingState(lyonJoin?.id as number, "accepted");
     const forged = await publishTo(lyon, [energy], SECOND_HALF);
     expect(forged.status).toBe(201);
-    await eventually(
+    await waitFor(
       () => host.logs.some((l) => l.includes(`${lyon.actorUrl} is not a member`)),
       "the group to refuse to relay a non-member",
     );
@@ -289,7 +290,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     expect((await host.api("DELETE", `/subnetworks/youth/members/${portoMember.id}`)).status).toBe(
       204,
     );
-    await eventually(
+    await waitFor(
       () =>
         porto.node.services.follows.following("porto").find((f) => f.target === youth)?.state ===
         "rejected",
@@ -300,14 +301,14 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     porto.node.services.follows.setFollowingState(row?.id as number, "accepted");
     const late = await publishTo(porto, [youth], SECOND_HALF);
     expect(late.status).toBe(201);
-    await eventually(
+    await waitFor(
       () => host.logs.some((l) => l.includes(`${porto.actorUrl} is not a member`)),
       "the group to refuse to relay a removed member",
     );
     expect(receivedBy(mulhouse).some((r) => r.origin === porto.actorUrl)).toBe(false);
     // A new Follow from a removed member waits for a moderator, even in an open sub-network.
     await join(porto, youth, "pending");
-    await eventually(async () => {
+    await waitFor(async () => {
       const again = (await host.api("GET", "/subnetworks/youth/members")).body;
       return again.find((m: { member: string }) => m.member === porto.actorUrl)?.state === "pending"
         ? again
@@ -320,7 +321,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     const members = (await host.api("GET", "/subnetworks/youth/members")).body;
     const portoMember = members.find((m: { member: string }) => m.member === porto.actorUrl);
     await host.api("POST", `/subnetworks/youth/members/${portoMember.id}/approval`);
-    await eventually(
+    await waitFor(
       () =>
         porto.node.services.follows.following("porto").find((f) => f.target === youth)?.state ===
         "accepted",
@@ -341,7 +342,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     const portoJoin = porto.node.services.follows
       .following("porto")
       .find((f) => f.target === youth)?.id;
-    const meetingItem = await eventually(async () => {
+    const meetingItem = await waitFor(async () => {
       const feed = await porto.api("GET", `/territories/porto/subnetworks/${portoJoin}/feed`);
       return feed.body.find((i: { kind: string }) => i.kind === "meeting");
     }, "the meeting to reach Porto through the group");
@@ -355,7 +356,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
       { title: "Rencontre jeunesse (salle 2)" },
     );
     expect(changed.status).toBe(200);
-    await eventually(
+    await waitFor(
       () =>
         (porto.node.services.receivedMeetings.all()[0]?.payload as { title?: string })?.title ===
         "Rencontre jeunesse (salle 2)",
@@ -367,7 +368,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
       `/territories/mulhouse/meetings/${announced.body.id}`,
     );
     expect(deleted.status).toBe(204);
-    await eventually(
+    await waitFor(
       () => porto.node.services.receivedMeetings.all()[0]?.deletedAt,
       "the deletion to reach Porto through the group",
     );
@@ -386,7 +387,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
       subnetworks: [youth],
     });
     expect(workshop.status).toBe(201);
-    await eventually(
+    await waitFor(
       () =>
         porto.node.services.receivedMeetings
           .upcoming()
@@ -400,11 +401,11 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     // its Accept again on a repeated Follow, not the catch-up again.)
     host.node.services.follows.removeFollower("youth", lyon.actorUrl);
     const lyonJoin = await join(lyon, youth);
-    await eventually(
+    await waitFor(
       () => receivedBy(lyon).find((r) => r.origin === mulhouse.actorUrl && r.via === youth),
       "Lyon to catch up with what the group relayed",
     );
-    const caughtUp = await eventually(
+    const caughtUp = await waitFor(
       () =>
         lyon.node.services.receivedMeetings
           .upcoming()
@@ -419,7 +420,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     expect((await lyon.api("DELETE", `/territories/lyon/subnetworks/${lyonJoin}`)).status).toBe(
       204,
     );
-    await eventually(async () => {
+    await waitFor(async () => {
       const members = (await host.api("GET", "/subnetworks/youth/members")).body;
       return !members.some((m: { member: string }) => m.member === lyon.actorUrl);
     }, "the group to drop Lyon");
@@ -429,7 +430,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     await join(host, youth);
     const published = await publishTo(host, [youth], FIRST_HALF, 7);
     expect(published.status).toBe(201);
-    const atPorto = await eventually(
+    const atPorto = await waitFor(
       () => receivedBy(porto).find((r) => r.origin === host.actorUrl),
       "Porto to receive the host territory's synthesis through the group",
     );
@@ -442,7 +443,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
       `/territories/hub/syntheses/${published.body.id}/withdrawal`,
     );
     expect(withdrawn.status).toBe(204);
-    await eventually(
+    await waitFor(
       () => receivedBy(porto).find((r) => r.origin === host.actorUrl)?.withdrawnAt,
       "the withdrawal to reach Porto through the group",
     );
@@ -465,7 +466,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
       synthesisId: firstHalf?.synthesisUuid,
     });
     expect(shared.status).toBe(202);
-    const sharedCopy = await eventually(
+    const sharedCopy = await waitFor(
       () => receivedBy(mulhouse).find((r) => r.origin === porto.actorUrl && r.via === youth),
       "Mulhouse to receive Porto's earlier synthesis through the group",
     );
@@ -477,7 +478,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     // The next version is addressed to the group without naming it.
     const v2 = await publishTo(porto, undefined, FIRST_HALF, 5);
     expect(v2.status).toBe(201);
-    await eventually(
+    await waitFor(
       () => receivedBy(mulhouse).find((r) => r.origin === porto.actorUrl)?.hash === v2.body.hash,
       "Porto's new version to reach Mulhouse through the group",
     );
@@ -504,7 +505,7 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
     // With the origin offline, nothing but its proof could vouch for the copy.
     await mulhouse.goOffline();
     await host.node.network.subnetworks.announce("youth", activity);
-    await eventually(
+    await waitFor(
       () => porto.logs.some((l) => l.includes(`relayed by ${youth}: the origin's proof`)),
       "Porto to refuse the altered copy",
     );

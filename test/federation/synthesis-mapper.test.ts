@@ -15,7 +15,7 @@ const uris = {
   actor: new URL(`${NODE}/actors/mulhouse`),
   followers: new URL(`${NODE}/actors/mulhouse/followers`),
   url: new URL(`${NODE}/syntheses/0b1e8a3c-6a52-4c3e-9a39-3f6f3b0f5a11`),
-  tagBase: new URL(`${NODE}/tags/`),
+  home: new URL(`${NODE}/`),
 };
 const PUBLISHED = Temporal.Instant.from("2026-03-01T10:00:00Z");
 
@@ -91,7 +91,8 @@ describe("synthesisToArticle → articleToSynthesis", () => {
     for await (const tag of article.getTags()) tags.push(tag as Hashtag);
     expect(tags.every((t) => t instanceof Hashtag)).toBe(true);
     expect(tags.map((t) => t.name?.toString())).toEqual(["#SPIRAL", "#Mulhouse"]);
-    expect(tags.map((t) => t.href?.href)).toEqual([`${NODE}/tags/spiral`, `${NODE}/tags/mulhouse`]);
+    // Pages that exist: the node's home page (every synthesis) and the territory's page.
+    expect(tags.map((t) => t.href?.href)).toEqual([`${NODE}/`, `${NODE}/actors/mulhouse`]);
 
     expect(article.source?.mediaType).toBe("application/vnd.spiral.synthesis+json");
     expect(JSON.parse(String(article.source?.content))).toEqual(payload);

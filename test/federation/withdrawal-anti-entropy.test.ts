@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, follow, type Peer, publishSynthesis, startPeer } from "./harness";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, publishSynthesis, settled, startPeer } from "./harness";
 
 // Withdrawals travel through anti-entropy too: the known-syntheses collection serves, for a
 // withdrawn synthesis, the origin's signed Delete (a tombstone), and a pull routes it to the
@@ -33,7 +34,7 @@ describe("withdrawals through anti-entropy", () => {
    */
   async function loseDeliveries(origin: Peer) {
     const sqlite = origin.node.storage.sqlite;
-    await eventually(() => {
+    await waitFor(() => {
       const rows = sqlite
         .prepare("select locked_by as lockedBy, available_at as availableAt from fedify_queue")
         .all() as Array<{ lockedBy: string | null; availableAt: number }>;
@@ -66,10 +67,10 @@ describe("withdrawals through anti-entropy", () => {
   it("a node offline when the origin withdrew converges at its next pull", async () => {
     v1 = await publishSynthesis(mulhouse, 7);
     await Promise.all([follow(porto, mulhouse), follow(namur, mulhouse)]);
-    await eventually(() => fromMulhouse(porto) && fromMulhouse(namur), "the followers to pull v1");
+    await waitFor(() => fromMulhouse(porto) && fromMulhouse(namur), "the followers to pull v1");
     // Lima follows Namur only: Mulhouse's synthesis reaches it through Namur's collection.
     await follow(lima, namur);
-    await eventually(() => fromMulhouse(lima), "Lima to pull v1 from Namur");
+    await waitFor(() => fromMulhouse(lima), "Lima to pull v1 from Namur");
     const before = await figure(mulhouse);
     expect(before.territories).toBe(1);
     expect((await figure(porto)).fingerprint).toBe(before.fingerprint);
@@ -81,7 +82,7 @@ describe("withdrawals through anti-entropy", () => {
     );
     expect(withdrawn.status).toBe(204);
     // Namur gets the Delete and keeps it, proof included, as the synthesis's tombstone.
-    await eventually(() => fromMulhouse(namur)?.withdrawnAt, "Namur to receive the Delete");
+    await waitFor(() => fromMulhouse(namur)?.withdrawnAt, "Namur to receive the Delete");
     const tombstone = fromMulhouse(namur)?.withdrawal;
     expect(tombstone).toMatchObject({ type: "Delete", actor: mulhouse.actorUrl });
     expect(tombstone?.proof).toBeDefined();
@@ -89,7 +90,7 @@ describe("withdrawals through anti-entropy", () => {
     // Porto's copy of the Delete is lost.
     await loseDeliveries(mulhouse);
     await porto.goOnline();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settled(mulhouse, porto); // nothing left that could still bring the Delete to Porto
     expect(fromMulhouse(porto)?.withdrawnAt).toBeNull();
     const after = await figure(mulhouse);
     expect(after.territories).toBe(0);
@@ -101,7 +102,7 @@ describe("withdrawals through anti-entropy", () => {
       .find((f) => f.target === mulhouse.actorUrl);
     expect(await porto.node.antiEntropy.pull(pulled as never)).toMatchObject({ routed: 1 });
     // Routed through the inbox queue: the Delete handler runs shortly after.
-    await eventually(() => fromMulhouse(porto)?.withdrawnAt, "Porto to apply the withdrawal");
+    await waitFor(() => fromMulhouse(porto)?.withdrawnAt, "Porto to apply the withdrawal");
     expect(fromMulhouse(porto)?.version).toBe(1);
     expect(fromMulhouse(porto)?.withdrawal).toMatchObject({ type: "Delete" });
     const converged = await figure(porto);
@@ -137,13 +138,13 @@ describe("withdrawals through anti-entropy", () => {
       });
       expect(lima.logs.filter((line) => line.includes(refusal))).toHaveLength(i + 1);
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await settled(lima, namur);
     expect(fromMulhouse(lima)?.withdrawnAt).toBeNull();
     expect((await figure(lima)).territories).toBe(1);
 
     setNamurTombstone(genuine);
     expect(await lima.node.antiEntropy.pull(fromNamur as never)).toEqual({ routed: 1, skipped: 0 });
-    await eventually(() => fromMulhouse(lima)?.withdrawnAt, "Lima to apply the genuine tombstone");
+    await waitFor(() => fromMulhouse(lima)?.withdrawnAt, "Lima to apply the genuine tombstone");
     expect(fromMulhouse(lima)?.withdrawal).toEqual(genuine);
     expect((await figure(lima)).fingerprint).toBe((await figure(mulhouse)).fingerprint);
     await mulhouse.goOnline();
@@ -154,7 +155,7 @@ describe("withdrawals through anti-entropy", () => {
     // Mulhouse publishes the period again: version 2 (an Update) brings the synthesis back.
     const v2 = await publishSynthesis(mulhouse, 9);
     expect(v2.version).toBe(2);
-    await eventually(
+    await waitFor(
       () => fromMulhouse(porto)?.version === 2 && fromMulhouse(namur)?.version === 2,
       "the followers to receive version 2",
     );
@@ -169,8 +170,8 @@ describe("withdrawals through anti-entropy", () => {
       .find((f) => f.target === lima.actorUrl);
     // Lima's collection holds that Delete only: skipped (it would change nothing here)…
     expect(await porto.node.antiEntropy.pull(fromLima as never)).toEqual({ routed: 0, skipped: 1 });
-    // …and version 2 stays, whatever the queue does next.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // …and version 2 stays, whatever the queues do next.
+    await settled(porto, lima, namur, mulhouse);
     expect(fromMulhouse(porto)).toMatchObject({ version: 2, hash: v2.hash, withdrawnAt: null });
     // The handler applies the same rule when the old Delete arrives any other way.
     expect(
@@ -184,7 +185,7 @@ describe("withdrawals through anti-entropy", () => {
 
     // Lima catches up from Namur (which holds version 2): everyone agrees on version 2.
     await lima.node.antiEntropy.pullAll();
-    await eventually(() => fromMulhouse(lima)?.version === 2, "Lima to pull version 2");
+    await waitFor(() => fromMulhouse(lima)?.version === 2, "Lima to pull version 2");
     expect(fromMulhouse(lima)).toMatchObject({ withdrawnAt: null, withdrawal: null });
     const figures = await Promise.all([mulhouse, porto, namur, lima].map(figure));
     expect(new Set(figures.map((f) => f.fingerprint)).size).toBe(1);

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultGrid } from "../../protocol/src/index";
 import { expectAccessible, launchChromium } from "../browser/harness";
 import {
-  addCriteria,
   addValidatedCriteria,
   createGroup,
   createTestvilleNode,
@@ -159,21 +158,6 @@ describe("pages", () => {
     expect(text).toContain('<code class="handle">@testville@node.test</code>');
     expect(text).toContain("paste this address into the search box");
     expect(text).toContain('href="/figures?country=FR"');
-  });
-
-  it("the home page says nothing a publication did not: a small unpublished group leaves it unchanged", async () => {
-    // An outsider polling the home page must not learn that a group of 2 was formed, nor how
-    // many criteria it wrote (docs/protocol.md §4: every public figure goes through the rules).
-    const before = (await get(`${PUBLIC_URL}/`)).text;
-    const small = await createGroup(t.admin, { participants: 2, sessionDates: ["2026-07-01"] });
-    await addValidatedCriteria(t.admin, small, [
-      { question: "Q1", text: "Mon jardin", code: "A01" },
-      { question: "Q1", text: "Ma voisine", code: "A01" },
-      { question: "Q2", text: "La solitude", code: "B01" },
-    ]);
-    await addCriteria(t.admin, small, [{ question: "Q3", text: "Un banc" }]);
-    const after = (await get(`${PUBLIC_URL}/`)).text;
-    expect(after).toBe(before);
   });
 
   it("synthesis page shows its figures per dimension and its content hash", async () => {

@@ -9,6 +9,7 @@ import {
   defaultGrid,
   disclosableMargin,
   disclosurePolicySchema,
+  disclosureViolations,
   draftSynthesis,
   GENDER_BANDS,
   type GroupTally,
@@ -478,5 +479,77 @@ describe("draftSynthesis examples", () => {
     expect(
       draftSynthesis(input([group("women", 7)], { k: 8, marginMinimum: 10 })).payload,
     ).toBeNull();
+  });
+});
+
+describe("disclosureViolations (what a receiver refuses, whatever the origin's settings)", () => {
+  const base = { participants: 20 };
+
+  it("accepts a payload at the floors", () => {
+    expect(disclosureViolations(base)).toEqual([]);
+    expect(
+      disclosureViolations({
+        participants: 25,
+        categories: [
+          { category: "women", participants: 5 },
+          { category: "other", participants: 20 },
+        ],
+        margins: { gender: { female: 10, male: 15 }, age: { "18-29": 10, "30-44": 15 } },
+      }),
+    ).toEqual([]);
+  });
+
+  it("refuses a total under k", () => {
+    expect(disclosureViolations({ participants: 4 })).toEqual([
+      "the synthesis describes 4 participant(s), fewer than k = 5",
+    ]);
+  });
+
+  it("refuses a category of 1 … k−1 participants, named or other", () => {
+    for (const n of [1, 2, 3, 4]) {
+      const payload = {
+        participants: 20 + n,
+        categories: [
+          { category: "women", participants: 20 },
+          { category: "other", participants: n },
+        ],
+      };
+      expect(disclosureViolations(payload)).toEqual([
+        `category other has ${n} participant(s), fewer than k = 5`,
+      ]);
+    }
+  });
+
+  it("refuses a margin cell of 1 … 9, and an unrecorded rest of 1 … 9", () => {
+    for (const n of [1, 5, 9]) {
+      expect(
+        disclosureViolations({
+          participants: 20 + n,
+          margins: { gender: { female: 20, male: n } },
+        }),
+      ).toEqual([`gender margin has cells under 10: male = ${n}`]);
+      expect(
+        disclosureViolations({ participants: 20 + n, margins: { age: { "18-29": 20 } } }),
+      ).toEqual([`age margin has cells under 10: unrecorded = ${n}`]);
+    }
+  });
+
+  it("defaults to the floors k = 5 and 10; a stricter k can be passed", () => {
+    expect(disclosureViolations({ participants: 5 })).toEqual([]);
+    expect(disclosureViolations({ participants: 5 }, 8)).toHaveLength(1);
+  });
+
+  it("never refuses what draftSynthesis publishes, under any policy at or above the floors", () => {
+    fc.assert(
+      fc.property(
+        groupsArb,
+        fc.integer({ min: 5, max: 9 }),
+        fc.integer({ min: 10, max: 14 }),
+        (groups, k, marginMinimum) => {
+          const { payload } = draftSynthesis(input(groups, { k, marginMinimum }));
+          if (payload) expect(disclosureViolations(payload)).toEqual([]);
+        },
+      ),
+    );
   });
 });

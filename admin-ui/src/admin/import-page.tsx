@@ -27,6 +27,8 @@ export type ImportCheck =
   | {
       ok: true;
       rows: number;
+      /** These rows were imported before: when (ISO time) and how many. */
+      alreadyImported?: { at: string; rows: number } | undefined;
       byGroupQuestion: Record<string, Partial<Record<(typeof QUESTIONS)[number], number>>>;
       sample: Array<{
         line: number;
@@ -217,6 +219,14 @@ function CheckResult(props: {
       <p class="notice" role="status">
         {t("import.good", { count: check.rows })}
       </p>
+      {check.alreadyImported ? (
+        <p class="error-summary" role="alert">
+          {t("import.alreadyImported", {
+            date: check.alreadyImported.at.slice(0, 10),
+            rows: check.alreadyImported.rows,
+          })}
+        </p>
+      ) : null}
       <h3>{t("import.byGroup")}</h3>
       <div class="table-wrap">
         <table>

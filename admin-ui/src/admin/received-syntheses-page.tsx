@@ -48,7 +48,7 @@ function ViaCell(props: { t: Translate; via: ReceivedSynthesisItem["via"] }) {
       {props.via.label}
     </a>
   ) : (
-    <>{props.t("received.direct")}</>
+    props.t("received.direct")
   );
 }
 

@@ -14,6 +14,7 @@ export const en = {
   "public.home.intro":
     "A territory of co-responsibility on the Spiral Network: citizens' well-being criteria (SPIRAL method), shared as anonymised syntheses.",
   "public.home.none": "This node does not host a territory yet.",
+  "public.synthesis.figures": "{criteria} criteria · {participants} participants · {groups} groups",
   "public.json": "JSON",
   "public.territory.kind": "territory of co-responsibility (SPIRAL method)",
   "public.territory.description":
@@ -60,6 +61,8 @@ export const fr: Record<keyof typeof en, string> = {
   "public.home.intro":
     "Un territoire de coresponsabilité du Réseau Spirale : les critères de bien-être des citoyens (méthode SPIRAL), partagés sous forme de synthèses anonymisées.",
   "public.home.none": "Ce nœud n'héberge pas encore de territoire.",
+  "public.synthesis.figures":
+    "{criteria} critères · {participants} participants · {groups} groupes",
   "public.json": "JSON",
   "public.territory.kind": "territoire de coresponsabilité (méthode SPIRAL)",
   "public.territory.description":

@@ -57,7 +57,7 @@ export function registerFigureRoutes(admin: AdminApp, kit: AdminKit) {
         lang={lang}
         user={signedIn(c)}
         path="/admin/figures"
-        choices={figureChoices(services)}
+        choices={figureChoices(services, "workspace")}
         a={a}
         b={b}
         aloneUrl={`/admin/figures?${alone.toString()}`}

@@ -156,6 +156,7 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
         rows: preview.rows,
         byGroupQuestion: preview.byGroupQuestion,
         sample: preview.sample,
+        alreadyImported: preview.alreadyImported,
       };
     } catch (error) {
       check = rejection(c, error);

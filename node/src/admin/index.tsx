@@ -5,6 +5,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
 import { MessagePage, type SignedIn } from "../../../admin-ui/src/admin/layout";
 import { type MessageKey, pickLanguage, translator } from "../../../admin-ui/src/i18n";
+import { isStorageFull } from "../db/open";
 import type { Services } from "../services/index";
 import { SESSION_TTL_MS } from "../services/sessions";
 import { ROLES, type Role } from "../services/users";
@@ -104,7 +105,7 @@ export function createAdmin(services: Services, options: AdminOptions) {
     const cookie = getCookie(c, SESSION_COOKIE);
     const auth = cookie ? services.sessions.findValid(cookie) : undefined;
     c.set("auth", auth);
-    if (cookie && auth && services.sessions.touch(auth.session)) setSessionCookie(c, cookie);
+    if (cookie && auth && touched(auth.session)) setSessionCookie(c, cookie);
     await next();
     // A bare "404 Not Found" (unknown address or record) becomes a page in the user's language
     // with the workspace's navigation, rather than a dead end.
@@ -189,10 +190,33 @@ export function createAdmin(services: Services, options: AdminOptions) {
   registerFigureRoutes(admin, kit);
   registerSubnetworkRoutes(admin, kit);
 
+  /** Extends a session; on a full disk it stays as it was, so pages can still be read. */
+  function touched(session: Parameters<typeof services.sessions.touch>[0]): boolean {
+    try {
+      return services.sessions.touch(session);
+    } catch (error) {
+      if (isStorageFull(error)) return false;
+      throw error;
+    }
+  }
+
   admin.onError((error, c) => {
     options.logger.error(`admin ${c.req.method} ${c.req.path} failed`, error);
     const lang = c.get("lang") ?? "en";
     const t = translator(lang);
+    // A full disk: say so in words a facilitator can act on (README "Operations").
+    if (isStorageFull(error)) {
+      return c.html(
+        <MessagePage
+          t={t}
+          lang={lang}
+          title={t("storageFull.title")}
+          body={t("storageFull.body")}
+          path="/admin"
+        />,
+        507,
+      );
+    }
     return c.html(
       <MessagePage
         t={t}

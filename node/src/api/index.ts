@@ -3,6 +3,7 @@ import type { NetworkService } from "../federation/network";
 import type { Services } from "../services/index";
 import { requireAdmin } from "./auth";
 import { createRouter } from "./env";
+import { idempotency } from "./idempotency";
 import { errorResponder, type Logger } from "./problem";
 import { registerAggregateRoutes } from "./routes/aggregates";
 import { registerCriteriaRoutes } from "./routes/criteria";
@@ -39,6 +40,7 @@ export function createApi(services: Services, network: NetworkService, logger: L
     return bodyLimit(tooLarge(API_BODY_LIMIT))(c, next);
   });
   api.use("*", requireAdmin(services.ctx.db));
+  api.use("*", idempotency(services.ctx.storage.sqlite, services.ctx.now));
   api.onError(errorResponder(logger));
 
   registerMetaRoutes(api, services);
@@ -62,7 +64,8 @@ export function createApi(services: Services, network: NetworkService, logger: L
     info: {
       title: "Spiral Network node API",
       version: "1.0.0",
-      description: "Territory data, SPIRAL classification and syntheses of one node.",
+      description:
+        "Territory data, SPIRAL classification and syntheses of one node. Every write (POST, PUT, PATCH, DELETE) accepts an Idempotency-Key header: a retry with the same key and request gets the first answer (Idempotent-Replayed: true) and writes nothing twice; the same key with another request answers 422; keys are kept 24 hours. 507 storage_full: the node's disk is full, nothing was saved.",
     },
     servers: [{ url: `${services.ctx.publicUrl}/api/v1` }],
   });

@@ -21,6 +21,7 @@ export const errors = {
   401: error("Missing or wrong admin token"),
   404: error("Not found"),
   409: error("Conflicts with the current state"),
+  410: error("Withdrawn by its publisher: no longer public"),
   413: error("Body too large"),
 } as const;
 

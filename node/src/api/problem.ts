@@ -3,9 +3,11 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { SpiralCodeError } from "../../../protocol/src/index";
+import { isStorageFull } from "../db/open";
 import {
   ConflictError,
   type FieldIssue,
+  GoneError,
   InvalidInputError,
   NotFoundError,
 } from "../services/errors";
@@ -72,6 +74,7 @@ export function errorResponder(logger: Logger) {
     }
     if (error instanceof NotFoundError)
       return reply(404, { error: "not_found", message: error.message });
+    if (error instanceof GoneError) return reply(410, { error: "gone", message: error.message });
     if (error instanceof ConflictError) {
       return reply(409, { error: "conflict", message: error.message, reasons: error.reasons });
     }
@@ -80,10 +83,18 @@ export function errorResponder(logger: Logger) {
       const status = error.status as ContentfulStatusCode;
       return reply(status, { error: httpErrorCode(status), message: error.message });
     }
+    if (isStorageFull(error)) {
+      logger.error(`disk full: ${c.req.method} ${c.req.path} saved nothing`, error);
+      return reply(507, { error: "storage_full", message: STORAGE_FULL_MESSAGE });
+    }
     logger.error(`unexpected error on ${c.req.method} ${c.req.path}`, error);
     return reply(500, { error: "internal_error", message: "unexpected error; see the node's log" });
   };
 }
+
+/** The 507 answer (README "Operations", disk full). */
+export const STORAGE_FULL_MESSAGE =
+  "the node's disk is full: nothing was saved. Reading still works. Ask the node's operator to free space; saving works again by itself as soon as there is room, then send the request again";
 
 function httpErrorCode(status: number): string {
   if (status === 413) return "payload_too_large";

@@ -16,6 +16,19 @@ export class StorageError extends Error {
   override name = "StorageError";
 }
 
+/**
+ * Whether an error (or one of its causes: Drizzle wraps SQLite's) is SQLite's SQLITE_FULL — the
+ * disk (or the database's page limit) is full. The write was rolled back; reads still work, and
+ * writes work again once there is space (README "Operations").
+ */
+export function isStorageFull(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === "SQLITE_FULL") return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 const MIGRATIONS = fileURLToPath(new URL("../../drizzle", import.meta.url));
 
 /**

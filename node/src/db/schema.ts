@@ -138,6 +138,11 @@ export const synthesisVersions = sqliteTable(
     payload: text("payload").notNull(),
     hash: text("hash").notNull(),
     publishedBy: text("published_by").notNull(),
+    /**
+     * When the synthesis was withdrawn while this was a published version: it never becomes
+     * public again, even if a later version is published (see docs/protocol.md §6, "Withdrawal unpublishes").
+     */
+    withdrawnAt: text("withdrawn_at"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -313,6 +318,25 @@ export const receivedSyntheses = sqliteTable(
     uniqueIndex("received_origin_period").on(t.origin, t.periodKey),
     index("received_object").on(t.objectId),
   ],
+);
+
+/**
+ * Withdrawals (Delete of an Article) received from an origin, newest per object, kept whether or
+ * not the synthesis has arrived yet: a Create/Update of that object published before the Delete,
+ * delivered or pulled later, is stored as withdrawn instead of bringing the synthesis back.
+ */
+export const receivedWithdrawals = sqliteTable(
+  "received_withdrawals",
+  {
+    origin: text("origin").notNull(),
+    objectId: text("object_id").notNull(),
+    /** When the origin made the Delete (its `published`, else when it arrived). */
+    published: text("published").notNull(),
+    /** The Delete as received, when its integrity proof verified (no `signature`). */
+    activity: text("activity", { mode: "json" }).$type<Record<string, unknown>>(),
+    receivedAt: text("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.origin, t.objectId] })],
 );
 
 /** Small node-wide settings (e.g. the hash of the admin API token). */
@@ -583,4 +607,29 @@ export const subnetworkItems = sqliteTable(
     relayedAt: text("relayed_at").notNull(),
   },
   (t) => [uniqueIndex("subnetwork_items_object").on(t.subnetwork, t.objectId)],
+);
+
+/**
+ * Idempotency keys of the write API (README "The JSON API"): the first answer to a request sent
+ * with an `Idempotency-Key`, replayed when the same request comes again; kept 24 hours. A row
+ * without a status is a request in progress (`owner`: the node process that runs it).
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    /** Who sent it (the API actor), so one caller's keys never answer another's. */
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of the method, path, query and body: the same key with another request is refused. */
+    fingerprint: text("fingerprint").notNull(),
+    owner: text("owner").notNull(),
+    status: integer("status"),
+    contentType: text("content_type"),
+    body: text("body"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scope, t.key] }),
+    index("idempotency_keys_created").on(t.createdAt),
+  ],
 );

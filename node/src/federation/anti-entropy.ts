@@ -21,8 +21,8 @@ const MAX_ITEMS = 50_000;
 
 /**
  * Anti-entropy (DESIGN §6): pulls the "known syntheses" collection of the peers this node's
- * territories follow — when a follow is accepted, then periodically — and routes each activity
- * it does not hold yet through the same verification as a delivery. Syntheses of territories
+ * territories follow — at start, when a follow is accepted, then periodically — and routes each
+ * activity it does not hold yet through the same verification as a delivery. Syntheses of territories
  * nobody here follows thus arrive without flooding the network.
  */
 export function createAntiEntropy(
@@ -80,6 +80,8 @@ export function createAntiEntropy(
       throw error;
     }
     deps.services.follows.recordContactSuccess(peer);
+    // It answered: deliveries held for it go out now (peer-recovery.ts).
+    await deps.peers?.seenAlive(row.target);
     return pulled;
   }
 
@@ -165,6 +167,8 @@ export function createAntiEntropy(
       for (const row of deps.services.follows.acceptedFollowing()) await pullLogged(row);
     },
     start(): void {
+      // At start, catch up at once with what followed peers published while this node was down.
+      track(this.pullAll());
       if (intervalMs <= 0) return;
       timer = setInterval(() => track(this.pullAll()), intervalMs);
       timer.unref();

@@ -2,7 +2,9 @@ import type { KvStore } from "@fedify/fedify";
 import type { Grid } from "../../../protocol/src/index";
 import type { Logger } from "../api/problem";
 import type { Services } from "../services/index";
+import type { KeyBinding } from "./key-binding";
 import type { ActorKeyStore } from "./keys";
+import type { PeerRecovery } from "./peer-recovery";
 import type { RelayHints } from "./relay-hints";
 
 /** Fedify's context data: everything dispatchers and inbox handlers need, passed in. */
@@ -10,6 +12,8 @@ export interface FederationDeps {
   services: Services;
   keys: ActorKeyStore;
   kv: KvStore;
+  /** Which keys count for which actor (docs/protocol.md §5, "Keys"). */
+  keyBinding: KeyBinding;
   grid: Grid;
   logger: Logger;
   /** Which relay handed over an activity that is being routed (for "via"). */
@@ -18,6 +22,8 @@ export interface FederationDeps {
   requestPull(followingId: number): void;
   /** Failed contacts in a row after which a peer shows as unreachable (default 3). */
   unreachableAfter?: number | undefined;
+  /** Resets a peer's delivery delays as soon as it is seen alive (see peer-recovery.ts). */
+  peers?: PeerRecovery | undefined;
   /** Loopback and private-network addresses may be contacted (tests, a local demo network). */
   allowPrivateAddress?: boolean;
 }

@@ -1,9 +1,13 @@
 import {
+  type CircuitBreakerOptions,
   type Context,
   createFederation,
   type Federation,
+  type InboxListener,
   type KvStore,
   type MessageQueue,
+  type NodeInfo,
+  type RetryPolicy,
 } from "@fedify/fedify";
 import {
   Accept,
@@ -26,6 +30,7 @@ import {
   SYNTHESIS_SCHEMA_ID,
 } from "../../../protocol/src/index";
 import { meetingUrl } from "../services/meetings";
+import type { OutboxRow } from "../services/outbox";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { synthesisUrl } from "../services/syntheses";
 import { type ActorUris, subnetworkToActor, territoryToActor } from "./actor-mapper";
@@ -40,6 +45,7 @@ import {
   onReject,
   onUndo,
 } from "./inbox";
+import type { KeyBinding } from "./key-binding";
 import { meetingToEvent } from "./meeting-mapper";
 import type { DeliveryWatch } from "./reachability";
 import { synthesisToArticle } from "./synthesis-mapper";
@@ -50,7 +56,10 @@ const KNOWN_SYNTHESES = "known-syntheses";
 const PAGE_SIZE = 50;
 
 export interface FederationOptions {
+  /** The node's KV store, as {@link KeyBinding.wrapKv} hands it out. */
   kv: KvStore;
+  /** Binds keys to actors by origin in every document and cached key Fedify uses. */
+  keyBinding: KeyBinding;
   queue: MessageQueue;
   publicUrl: string;
   /** Only for tests and a local demo network on one machine (ALLOW_PRIVATE_ADDRESSES). */
@@ -61,6 +70,48 @@ export interface FederationOptions {
 
 const instant = (iso: string) => Temporal.Instant.from(iso);
 
+/**
+ * Delivery retries (README "Operations"): a failed delivery is tried again after 2 s, then
+ * twice as long each time (±25 %), never more than 5 minutes apart, for up to 7 days; then it
+ * is given up (the peer shows as unreachable, and anti-entropy pulls still bring it syntheses).
+ */
+export const DELIVERY_RETRY = {
+  firstDelayMs: 2_000,
+  maxDelayMs: 5 * 60_000,
+  giveUpAfterMs: 7 * 24 * 60 * 60_000,
+} as const;
+
+/** Retries on DELIVERY_RETRY's schedule, given up after `giveUpAfterMs`. */
+const retryPolicy =
+  (giveUpAfterMs: number): RetryPolicy =>
+  ({ elapsedTime, attempts }) => {
+    if (elapsedTime.total("millisecond") > giveUpAfterMs) return null;
+    const exponential = DELIVERY_RETRY.firstDelayMs * 2 ** Math.min(attempts, 20);
+    const jitter = 0.75 + Math.random() * 0.5;
+    const ms = Math.round(Math.min(exponential, DELIVERY_RETRY.maxDelayMs) * jitter);
+    return Temporal.Duration.from({ milliseconds: ms });
+  };
+export const deliveryRetryPolicy = retryPolicy(DELIVERY_RETRY.giveUpAfterMs);
+/**
+ * A received activity whose handling failed (e.g. the disk was full) is handled again on the
+ * same schedule for a day (Fedify's default gives up after about 17 minutes).
+ */
+export const INBOX_RETRY_GIVE_UP_MS = 24 * 60 * 60_000;
+export const inboxRetryPolicy = retryPolicy(INBOX_RETRY_GIVE_UP_MS);
+
+/**
+ * The circuit breaker (README "Operations"): after 5 failed deliveries to a host within 10
+ * minutes, deliveries to it are held (no request) and one probe is sent every minute — Fedify's
+ * default is 30 minutes — for up to 7 days. A host seen alive earlier is reset at once
+ * (peer-recovery.ts).
+ */
+export const CIRCUIT_BREAKER = {
+  failureThreshold: 5,
+  failureWindow: { minutes: 10 },
+  recoveryDelay: { minutes: 1 },
+  heldActivityTtl: { days: 7 },
+} as const satisfies CircuitBreakerOptions;
+
 /** Builds the Fedify federation of a node: actors, collections, objects and inbox handlers. */
 export function createSpiralFederation(options: FederationOptions): Federation<FederationDeps> {
   const watch = options.deliveryWatch;
@@ -69,9 +120,16 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     queue: watch ? watch.wrap(options.queue) : options.queue,
     ...(watch ? { onOutboxError: watch.onOutboxError } : {}),
     manuallyStartQueue: true,
+    // No transformers: activities are built complete (id, actor URL) and signed JSON is sent as
+    // is (./proofs.ts); Fedify's default ones would clone the activity and serialise it again.
+    activityTransformers: [],
+    outboxRetryPolicy: deliveryRetryPolicy,
+    inboxRetryPolicy,
+    circuitBreaker: CIRCUIT_BREAKER,
     origin: options.publicUrl,
     allowPrivateAddress: options.allowPrivateAddress,
   });
+  options.keyBinding.attach(federation);
 
   const territoryOf = (ctx: { data: FederationDeps }, identifier: string) =>
     ctx.data.services.territories.list().find((t) => t.slug === identifier);
@@ -197,79 +255,34 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     .setFirstCursor(() => "0")
     .setCounter((ctx, { identifier }) => knownSyntheses(ctx, identifier).length);
 
-  // A synthesis as an Article; null (→ the HTML side answers 410) once withdrawn.
-  federation.setObjectDispatcher(Article, "/syntheses/{uuid}", (ctx, { uuid }) => {
-    const found = ctx.data.services.syntheses.series(uuid);
-    if (!found || found.series.withdrawnAt) return null;
-    const { territory, payload, series, latest } = found;
-    return synthesisToArticle(
-      payload,
-      {
-        id: new URL(synthesisUrl(ctx.canonicalOrigin, uuid)),
-        actor: ctx.getActorUri(territory.slug),
-        followers: ctx.getFollowersUri(territory.slug),
-        url: new URL(synthesisUrl(ctx.canonicalOrigin, uuid)),
-        tagBase: new URL("/tags/", ctx.canonicalOrigin),
-      },
-      ctx.data.grid,
-      instant(series.createdAt),
-      latest.version > 1 ? instant(latest.createdAt) : undefined,
-    );
-  });
+  // A synthesis as an Article; null (→ the HTML side answers 410) once withdrawn. Federation
+  // clients get it from ./served-json.ts first (public addressing in full); this names the route.
+  federation.setObjectDispatcher(
+    Article,
+    "/syntheses/{uuid}",
+    (ctx, { uuid }) => publicSynthesisArticle(ctx, uuid) ?? null,
+  );
 
-  // A meeting as an Event; null (→ the HTML side answers 410) once deleted.
-  federation.setObjectDispatcher(Event, "/meetings/{uuid}", (ctx, { uuid }) => {
-    const found = ctx.data.services.meetings.byUuid(uuid);
-    // Deleted, or for followers only (those get it delivered): not served to anyone who asks.
-    const payload = found?.meeting.payload as unknown as MeetingPayload | undefined;
-    if (!found || !payload || found.meeting.deletedAt || !isPublicMeeting(payload)) return null;
-    return meetingToEvent(payload, {
-      id: new URL(meetingUrl(ctx.canonicalOrigin, uuid)),
-      actor: ctx.getActorUri(found.territory.slug),
-      followers: ctx.getFollowersUri(found.territory.slug),
-      url: new URL(meetingUrl(ctx.canonicalOrigin, uuid)),
-    });
-  });
+  // A meeting as an Event; null (→ the HTML side answers 410) once deleted. Federation clients
+  // get it from ./served-json.ts first (with its iCalendar status); this names the route.
+  federation.setObjectDispatcher(
+    Event,
+    "/meetings/{uuid}",
+    (ctx, { uuid }) => publicMeetingEvent(ctx, uuid)?.event ?? null,
+  );
 
-  federation.setNodeInfoDispatcher("/nodeinfo/2.1", (ctx) => {
-    const territories = ctx.data.services.territories.list();
-    const published = territories.reduce(
-      (n, t) => n + ctx.data.services.syntheses.list(t.slug).length,
-      0,
-    );
-    return {
-      software: { name: "spiral-network", version: SOFTWARE_VERSION },
-      protocols: ["activitypub"],
-      openRegistrations: false,
-      usage: {
-        users: {
-          total: territories.length,
-          activeHalfyear: territories.length,
-          activeMonth: territories.length,
-        },
-        localPosts: published,
-        localComments: 0,
-      },
-      metadata: {
-        protocolVersion: PROTOCOL_VERSION,
-        payloadSchemas: [SYNTHESIS_SCHEMA_ID, MEETING_SCHEMA_ID],
-        grid: { id: ctx.data.grid.id, version: ctx.data.grid.version },
-        territories: territories.length,
-        subnetworks: ctx.data.services.subnetworks.list().length,
-      },
-    };
-  });
+  federation.setNodeInfoDispatcher("/nodeinfo/2.1", (ctx) => spiralNodeInfo(ctx.data));
 
   federation
     .setInboxListeners("/actors/{identifier}/inbox", "/inbox")
-    .on(Follow, onFollow)
-    .on(Accept, onAccept)
-    .on(Reject, onReject)
-    .on(Undo, onUndo)
-    .on(Create, onCreateOrUpdate)
-    .on(Update, onCreateOrUpdate)
-    .on(Delete, onDelete)
-    .on(Announce, onAnnounce)
+    .on(Follow, alive(onFollow))
+    .on(Accept, alive(onAccept))
+    .on(Reject, alive(onReject))
+    .on(Undo, alive(onUndo))
+    .on(Create, alive(onCreateOrUpdate))
+    .on(Update, alive(onCreateOrUpdate))
+    .on(Delete, alive(onDelete))
+    .on(Announce, alive(onAnnounce))
     .onError((ctx, error) => ctx.data.logger.error("inbox handler failed", error));
 
   // Deliveries that fail for good (404/410 Gone) mark the follow rows behind that inbox
@@ -285,6 +298,111 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
   });
 
   return federation;
+}
+
+/** What /nodeinfo/2.1 says about this node (served by ./served-json.ts, without `$schema`). */
+export function spiralNodeInfo(deps: FederationDeps): NodeInfo {
+  const territories = deps.services.territories.list();
+  const published = territories.reduce(
+    (n, t) => n + deps.services.syntheses.publicList(t.slug).length,
+    0,
+  );
+  return {
+    software: { name: "spiral-network", version: SOFTWARE_VERSION },
+    protocols: ["activitypub"],
+    openRegistrations: false,
+    usage: {
+      users: {
+        total: territories.length,
+        activeHalfyear: territories.length,
+        activeMonth: territories.length,
+      },
+      localPosts: published,
+      localComments: 0,
+    },
+    metadata: {
+      protocolVersion: PROTOCOL_VERSION,
+      payloadSchemas: [SYNTHESIS_SCHEMA_ID, MEETING_SCHEMA_ID],
+      grid: { id: deps.grid.id, version: deps.grid.version },
+      territories: territories.length,
+      subnetworks: deps.services.subnetworks.list().length,
+    },
+  };
+}
+
+/** The sub-networks a publication was addressed to, as URLs (the object's `audience`). */
+const addressedGroups = (deps: FederationDeps, row: OutboxRow) =>
+  deps.services.subnetworks.addressedSubnetworks(row).map((url) => new URL(url));
+
+/** A published, not withdrawn synthesis of this node as its Article; undefined otherwise. */
+export function publicSynthesisArticle(ctx: Context<FederationDeps>, uuid: string) {
+  const found = ctx.data.services.syntheses.series(uuid);
+  if (!found || found.series.withdrawnAt) return undefined;
+  const { territory, payload, series, latest } = found;
+  const id = synthesisUrl(ctx.canonicalOrigin, uuid);
+  const publication = ctx.data.services.outbox
+    .latestPublications(territory.slug)
+    .find((row) => row.objectId === id);
+  return synthesisToArticle(
+    payload,
+    {
+      id: new URL(id),
+      actor: ctx.getActorUri(territory.slug),
+      followers: ctx.getFollowersUri(territory.slug),
+      url: new URL(id),
+      home: new URL("/", ctx.canonicalOrigin),
+      audiences: publication ? addressedGroups(ctx.data, publication) : [],
+    },
+    ctx.data.grid,
+    instant(series.createdAt),
+    latest.version > 1 ? instant(latest.createdAt) : undefined,
+  );
+}
+
+/**
+ * A public, not deleted meeting of this node as the Event its followers got (published when it
+ * was created, with the sub-networks it went to), and its payload; undefined otherwise.
+ */
+export function publicMeetingEvent(ctx: Context<FederationDeps>, uuid: string) {
+  const found = ctx.data.services.meetings.byUuid(uuid);
+  // Deleted, or for followers only (those get it delivered): not served to anyone who asks.
+  const payload = found?.meeting.payload as unknown as MeetingPayload | undefined;
+  if (!found || !payload || found.meeting.deletedAt || !isPublicMeeting(payload)) return undefined;
+  const slug = found.territory.slug;
+  const [publication] = ctx.data.services.outbox.latestMeetingActivities(slug, [uuid]);
+  const id = new URL(meetingUrl(ctx.canonicalOrigin, uuid));
+  const event = meetingToEvent(
+    payload,
+    {
+      id,
+      actor: ctx.getActorUri(slug),
+      followers: ctx.getFollowersUri(slug),
+      url: id,
+      audiences: publication ? addressedGroups(ctx.data, publication) : [],
+    },
+    instant(found.meeting.createdAt),
+  );
+  return { event, payload };
+}
+
+/**
+ * An inbox listener that first notes its sender is alive (Fedify calls listeners only once the
+ * activity's signature matched its actor): deliveries held for that peer go out now. An activity
+ * handed over by a relay or a pull (it has a relay hint) says nothing about its actor being up.
+ */
+function alive<T extends Activity>(
+  listener: InboxListener<FederationDeps, T>,
+): InboxListener<FederationDeps, T> {
+  return async (ctx, activity) => {
+    if (activity.actorId && !ctx.data.relayHints.has(activity.id)) {
+      try {
+        await ctx.data.peers?.seenAlive(activity.actorId, true);
+      } catch (error) {
+        ctx.data.logger.warn(`could not note ${activity.actorId.href} alive: ${String(error)}`);
+      }
+    }
+    return listener(ctx, activity);
+  };
 }
 
 /**
@@ -319,7 +437,9 @@ function relayedSynthesisActivities(
 
 /**
  * JSON of every synthesis activity this node can vouch for: its own latest publication of each
- * synthesis (its Delete once withdrawn) and what it received (see receivedEntry).
+ * synthesis (its Delete once withdrawn) and what it received (see receivedEntry). A Delete kept
+ * for an object never held is not served: nothing says that object was a synthesis (it may be a
+ * followers-only meeting).
  */
 function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>[] {
   return synthesisActivities(deps, () => true);

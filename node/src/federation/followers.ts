@@ -38,7 +38,8 @@ export function followerRecipient(row: Omit<StoredFollower, "followActivityId">)
 }
 
 /**
- * A local actor answers a Follow with an Accept or a Reject naming it, sent at once;
+ * A local actor answers a Follow with an Accept or a Reject naming it, addressed to the follower
+ * and sent at once to the follower's own inbox (docs/protocol.md, "Follows");
  * `followId` is the Follow's id as received (the outbox row refers to it).
  */
 function sendAnswer(
@@ -53,7 +54,13 @@ function sendAnswer(
   return sendControlActivity(
     ctx,
     identifier,
-    (id) => new Answer({ id, actor: ctx.getActorUri(identifier), object: follow }),
+    (id) =>
+      new Answer({
+        id,
+        actor: ctx.getActorUri(identifier),
+        object: follow,
+        ...(recipient.id ? { to: recipient.id } : {}),
+      }),
     recipient,
     answer,
     followId,

@@ -2,12 +2,14 @@ import type { Federation } from "@fedify/fedify";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import {
+  disclosureViolations,
   type Grid,
   SYNTHESIS_MEDIA_TYPE,
   synthesisPayloadSchema,
   unknownGridCodes,
 } from "../../../protocol/src/index";
 import type { FederationDeps } from "./context";
+import { disclosureRefusal } from "./synthesis-mapper";
 
 export const INBOX_BODY_LIMIT = 256 * 1024;
 export const MAX_JSON_DEPTH = 32;
@@ -26,14 +28,69 @@ export function jsonDepth(value: unknown, limit = Number.POSITIVE_INFINITY): num
   return deepest;
 }
 
-const problem = (c: Context, status: 400 | 413, message: string) =>
-  c.json({ error: status === 413 ? "payload_too_large" : "invalid_activity", message }, status);
+const ERRORS = { 400: "invalid_activity", 413: "payload_too_large", 415: "unsupported_media_type" };
+const problem = (c: Context, status: 400 | 413 | 415, message: string) =>
+  c.json({ error: ERRORS[status], message }, status);
+
+const ACTIVITY_STREAMS = "https://www.w3.org/ns/activitystreams";
+
+/**
+ * Whether a Content-Type names an ActivityStreams document: `application/activity+json`, or
+ * `application/ld+json` with no profile or the ActivityStreams one. Plain `application/json` is
+ * not: what a server signed as some other type is no activity.
+ */
+export function isActivityContentType(header: string | undefined): boolean {
+  if (!header) return false;
+  const [essence = "", ...parameters] = header.split(";").map((part) => part.trim());
+  const type = essence.toLowerCase();
+  if (type === "application/activity+json") return true;
+  if (type !== "application/ld+json") return false;
+  const profile = parameters.find((p) => p.toLowerCase().startsWith("profile="));
+  if (profile === undefined) return true;
+  const value = profile.slice("profile=".length).replace(/^"(.*)"$/, "$1");
+  return value.split(/\s+/).includes(ACTIVITY_STREAMS);
+}
+
+/**
+ * The first key that appears twice in one object of a JSON text (already known to be valid
+ * JSON), or null. Parsers disagree on which copy wins, so a signature checked over one reading
+ * could vouch for another. Walked iteratively: the text may nest deeply.
+ */
+export function duplicateJsonKey(text: string): string | null {
+  const objects: Array<Set<string> | null> = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === "{") {
+      objects.push(new Set());
+      expectKey = true;
+    } else if (c === "[") {
+      objects.push(null);
+    } else if (c === "}" || c === "]") {
+      objects.pop();
+    } else if (c === ",") {
+      expectKey = objects[objects.length - 1] instanceof Set;
+    }
+  }
+  return null;
+}
 
 /**
  * Checks inbox POSTs before Fedify parses anything (bare Fedify reads any size and answers 500 to
- * deeply nested JSON): size, JSON, depth, and — for a synthesis Create/Update delivered directly —
- * the payload schema, known grid codes and a consistent origin. Reads a clone, so the signed
- * bytes reach Fedify untouched.
+ * deeply nested JSON): content type, size, JSON, duplicate keys, depth, and — for a synthesis
+ * Create/Update delivered directly — the payload schema, known grid codes, the disclosure floors
+ * and a consistent origin. Reads a clone, so the signed bytes reach Fedify untouched.
  */
 export function inboxGuard(grid: Grid): MiddlewareHandler[] {
   const limit = bodyLimit({
@@ -42,9 +99,18 @@ export function inboxGuard(grid: Grid): MiddlewareHandler[] {
   });
   const check = async (c: Context, next: Next) => {
     if (c.req.method !== "POST") return next();
+    if (!isActivityContentType(c.req.header("content-type"))) {
+      return problem(
+        c,
+        415,
+        'an activity is posted as application/activity+json or application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+      );
+    }
     let body: unknown;
+    let text: string;
     try {
-      body = JSON.parse(await c.req.raw.clone().text());
+      text = await c.req.raw.clone().text();
+      body = JSON.parse(text);
     } catch {
       return problem(c, 400, "the body is not JSON");
     }
@@ -55,6 +121,10 @@ export function inboxGuard(grid: Grid): MiddlewareHandler[] {
     }
     if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
       return problem(c, 400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    const duplicate = duplicateJsonKey(text);
+    if (duplicate !== null) {
+      return problem(c, 400, `duplicate key ${JSON.stringify(duplicate)} in one JSON object`);
     }
     const refusal = synthesisRefusal(body, grid);
     if (refusal) return problem(c, 400, refusal);
@@ -89,6 +159,8 @@ function synthesisRefusal(body: unknown, grid: Grid): string | null {
     const unknown = unknownGridCodes(parsed.data, grid);
     if (unknown.length > 0) return `unknown grid codes: ${unknown.join(", ")}`;
   }
+  const unsafe = disclosureViolations(parsed.data);
+  if (unsafe.length > 0) return disclosureRefusal(unsafe);
   const actor = typeof activity.actor === "string" ? activity.actor : undefined;
   const attributedTo = typeof object.attributedTo === "string" ? object.attributedTo : undefined;
   if (!actor || actor !== attributedTo || actor !== parsed.data.territory.id) {

@@ -1,7 +1,7 @@
 import type { Context, InboxContext } from "@fedify/fedify";
 import {
   type Accept,
-  Activity,
+  type Activity,
   type Announce,
   Article,
   Create,
@@ -21,9 +21,11 @@ import {
 } from "../../../protocol/src/index";
 import { sameOrigin } from "./activity-ids";
 import type { FederationDeps } from "./context";
+import { keepEarlyWithdrawal } from "./early-withdrawal";
 import { actorHandle, answerFollow } from "./followers";
 import { provenActivityJson } from "./integrity";
 import { eventToMeeting } from "./meeting-mapper";
+import { sendSignedJson } from "./proofs";
 import {
   acceptsAnnounceFrom,
   localSubnetwork,
@@ -100,13 +102,12 @@ export async function sendUpcomingMeetings(
   const upcoming = services.meetings.list(slug, { upcoming: true }).map((m) => m.uuid);
   const rows = services.outbox.latestMeetingActivities(slug, upcoming);
   if (rows.length === 0) return 0;
-  const keys = (await ctx.getActorKeyPairs(slug)).map((k) => ({
-    keyId: k.keyId,
-    privateKey: k.privateKey,
-  }));
   for (const row of rows) {
-    const activity = await Activity.fromJsonLd(row.json, ctx);
-    await ctx.sendActivity(keys, follower, activity, { orderingKey: row.objectId });
+    if (!row.json) continue;
+    await sendSignedJson(ctx, slug, row.json, follower, {
+      orderingKey: row.objectId,
+      preferSharedInbox: false,
+    });
   }
   return rows.length;
 }
@@ -225,7 +226,8 @@ async function onSynthesisActivity(
     objectId: article.id.href,
     periodKey: periodKey(payload.period),
   };
-  if (outcome === "older") return;
+  // Older, or withdrawn by a Delete that came first: goes no further.
+  if (outcome === "older" || outcome === "withdrawn") return;
   // Withdrawn here: a replayed copy of a version the origin withdrew goes no further.
   if (services.subnetworks.receivedObject(article.id.href)?.withdrawn) return;
   const arrival = outcome === "duplicate" ? "duplicate" : outcome === "stored" ? "new" : "newer";
@@ -303,6 +305,9 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
     ctx.data.logger.info(`${actor.href} withdrew ${objectId.href}`);
   } else if (outcome === "unknown" && receivedMeetings.remove(actor.href, objectId.href)) {
     ctx.data.logger.info(`${actor.href} deleted the meeting ${objectId.href}`);
+  } else if (outcome === "unknown") {
+    // The Delete came before the synthesis: kept, so the synthesis arrives withdrawn.
+    await keepEarlyWithdrawal(ctx, del);
   }
   await relayDeleteToSubnetworks(ctx, del);
   subnetworks.markDeletedEverywhere(actor.href, objectId.href);

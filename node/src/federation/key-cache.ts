@@ -5,6 +5,9 @@ import { CryptographicKey, Multikey } from "@fedify/vocab";
  * A key cache in the same KV slots Fedify uses for its own (["_fedify","publicKey",keyId]), so
  * the keys we learn while checking integrity proofs also serve Fedify's routeActivity, and
  * relayed syntheses verify while their origin is offline. A failed fetch is never cached.
+ * Give it the node's KV store as the key binding hands it out (`FederationDeps.kv`): every key
+ * read then has its owner/controller checked against the actor's current key list
+ * (key-binding.ts), so a key the actor stopped listing stops counting here too.
  */
 export function createKeyCache(kv: KvStore): KeyCache {
   const slot = (keyId: URL) => ["_fedify", "publicKey", keyId.href] as const;

@@ -17,10 +17,16 @@ export interface EventUris {
   followers: URL;
   /** The HTML page (same URL as the id, negotiated). */
   url: URL;
+  /** Sub-networks (Group actors) it is addressed to (FEP-1b12), if any. */
+  audiences?: URL[];
 }
 
 /** The Event a meeting goes out as: readable for Mastodon and Mobilizon, exact in `source`. */
-export function meetingToEvent(payload: MeetingPayload, uris: EventUris): Event {
+export function meetingToEvent(
+  payload: MeetingPayload,
+  uris: EventUris,
+  published: Temporal.Instant,
+): Event {
   const place = payload.place;
   const address = place
     ? [place.street, [place.postalCode, place.locality].filter(Boolean).join(" "), place.country]
@@ -37,6 +43,7 @@ export function meetingToEvent(payload: MeetingPayload, uris: EventUris): Event 
     url: uris.url,
     startTime: Temporal.Instant.from(payload.startUtc),
     endTime: Temporal.Instant.from(payload.endUtc),
+    published,
     updated: Temporal.Instant.from(payload.updated),
     ...(place
       ? {
@@ -49,6 +56,7 @@ export function meetingToEvent(payload: MeetingPayload, uris: EventUris): Event 
         }
       : {}),
     ...(followersOnly ? { to: uris.followers } : { to: PUBLIC_COLLECTION, cc: uris.followers }),
+    ...(uris.audiences?.length ? { audiences: uris.audiences } : {}),
     source: new Source({ content: JSON.stringify(payload), mediaType: MEETING_MEDIA_TYPE }),
   });
 }

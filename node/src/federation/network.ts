@@ -1,5 +1,5 @@
 import type { Federation } from "@fedify/fedify";
-import { Activity, Follow, isActor, Undo } from "@fedify/vocab";
+import { Follow, isActor, Undo } from "@fedify/vocab";
 import { UrlError, validatePublicUrl } from "@fedify/vocab-runtime";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { sendAnnounce, sendControlActivity } from "./activity-ids";
@@ -145,9 +145,14 @@ export function createNetworkService(
         throw new ConflictError("its territory published two contents under this version");
       }
       const ctx = context();
-      const original = await Activity.fromJsonLd(received.activity, ctx);
       const followers = services.follows.acceptedFollowers(slug).map(followerRecipient);
-      const announce = await sendAnnounce(ctx, slug, original, received.objectId, followers);
+      const announce = await sendAnnounce(
+        ctx,
+        slug,
+        received.activity,
+        received.objectId,
+        followers,
+      );
       return announce.id as URL;
     },
   };

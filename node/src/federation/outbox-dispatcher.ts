@@ -1,6 +1,6 @@
-import { type Context, type Federation, signObject } from "@fedify/fedify";
+import type { Context, Federation } from "@fedify/fedify";
 import {
-  Activity,
+  type Activity,
   Create,
   Delete,
   isActor,
@@ -19,6 +19,7 @@ import { synthesisUrl } from "../services/syntheses";
 import type { FederationDeps } from "./context";
 import { followerRecipient } from "./followers";
 import { meetingToEvent } from "./meeting-mapper";
+import { sendSignedJson, signedActivityJson } from "./proofs";
 import { relayOwnToLocalSubnetworks } from "./subnetworks";
 import { synthesisToArticle } from "./synthesis-mapper";
 
@@ -26,9 +27,10 @@ const RETRY_EVERY_MS = 30_000;
 
 /**
  * Turns outbox rows into deliveries after their transaction committed: builds the activity,
- * signs it once with the actor's Ed25519 key (FEP-8b32), keeps that signed JSON (what
- * /activities/{uuid} and the known-syntheses collection serve), and hands it to Fedify's
- * persistent queue for every accepted follower, with orderingKey = the object id.
+ * signs its JSON once with the actor's Ed25519 key (FEP-8b32, see ./proofs.ts), keeps exactly
+ * that JSON (what /activities/{uuid}, the outbox and the known-syntheses collection serve), and
+ * hands the same bytes to Fedify's persistent queue for every accepted follower, with
+ * orderingKey = the object id.
  */
 export function createOutboxDispatcher(
   federation: Federation<FederationDeps>,
@@ -92,17 +94,15 @@ export function createOutboxDispatcher(
       });
     }
     if (row.meetingPayload) {
-      const event = meetingToEvent(row.meetingPayload as unknown as MeetingPayload, {
-        id: new URL(row.objectId),
-        actor,
-        followers,
-        url: new URL(row.objectId),
-      });
+      const payload = row.meetingPayload as unknown as MeetingPayload;
+      const meeting = row.meetingUuid ? deps.services.meetings.byUuid(row.meetingUuid) : undefined;
+      const event = meetingToEvent(
+        payload,
+        { id: new URL(row.objectId), actor, followers, url: new URL(row.objectId), ...toGroups },
+        Temporal.Instant.from(meeting?.meeting.createdAt ?? row.createdAt),
+      );
       const published = Temporal.Instant.from(row.createdAt);
-      const audience =
-        (row.meetingPayload as unknown as MeetingPayload).visibility === "followers"
-          ? { to: followers }
-          : addressing;
+      const audience = payload.visibility === "followers" ? { to: followers } : addressing;
       const values = { id, actor, object: event, published, ...audience };
       return row.type === "Create" ? new Create(values) : new Update(values);
     }
@@ -121,7 +121,8 @@ export function createOutboxDispatcher(
         actor,
         followers,
         url: new URL(synthesisUrl(ctx.canonicalOrigin, found.series.uuid)),
-        tagBase: new URL("/tags/", ctx.canonicalOrigin),
+        home: new URL("/", ctx.canonicalOrigin),
+        ...toGroups,
       },
       deps.grid,
       published,
@@ -137,24 +138,9 @@ export function createOutboxDispatcher(
     const { services, logger } = deps;
     try {
       let json = row.json;
-      // Freshly signed, the activity object is kept: parsing its JSON again costs as much as signing.
-      let prepared: Activity | undefined;
       if (!json) {
-        const keys = await ctx.getActorKeyPairs(row.actor);
-        const ed25519 = keys.find((k) => k.privateKey.algorithm.name === "Ed25519");
-        if (!ed25519) throw new Error(`no Ed25519 key for ${row.actor}`);
-        const signed = await signObject(
-          await buildPublication(ctx, row),
-          ed25519.privateKey,
-          ed25519.multikey.id ?? ed25519.keyId,
-          { contextLoader: ctx.contextLoader, documentLoader: ctx.documentLoader },
-        );
-        json = (await signed.toJsonLd({
-          format: "compact",
-          contextLoader: ctx.contextLoader,
-        })) as Record<string, unknown>;
+        json = await signedActivityJson(ctx, row.actor, await buildPublication(ctx, row));
         services.outbox.setJson(row.uuid, json);
-        prepared = signed;
       }
       const recipients = services.follows.acceptedFollowers(row.actor).map(followerRecipient);
       // …and the sub-networks it is addressed to (their node relays it to the members), joined
@@ -174,13 +160,7 @@ export function createOutboxDispatcher(
         if (group) recipients.push(group);
       }
       if (recipients.length > 0) {
-        const activity = prepared ?? (await Activity.fromJsonLd(json, ctx));
-        // Explicit key pairs: Fedify adds the RSA signatures but keeps our proof as it is.
-        const keys = (await ctx.getActorKeyPairs(row.actor)).map((k) => ({
-          keyId: k.keyId,
-          privateKey: k.privateKey,
-        }));
-        await ctx.sendActivity(keys, recipients, activity, {
+        await sendSignedJson(ctx, row.actor, json, recipients, {
           orderingKey: row.objectId,
           preferSharedInbox: true,
         });

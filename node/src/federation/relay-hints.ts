@@ -14,6 +14,10 @@ export function createRelayHints(now: () => number = Date.now) {
       for (const [id, hint] of hints) if (hint.at < cutoff) hints.delete(id);
       hints.set(activityId.href, { via, at: now() });
     },
+    /** Whether the activity came through a relay or a pull (not delivered by its own actor). */
+    has(activityId: URL | null): boolean {
+      return activityId !== null && hints.has(activityId.href);
+    },
     take(activityId: URL | null): string | null {
       if (!activityId) return null;
       const hint = hints.get(activityId.href);

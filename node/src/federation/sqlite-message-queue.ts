@@ -74,9 +74,15 @@ export class SqliteMessageQueue implements MessageQueue {
   readonly #remove: Database.Statement<[number]>;
   readonly #renew: Database.Statement<[number, string]>;
   readonly #counts: Database.Statement<[number, number], CountsRow>;
+  readonly #releaseAll: Database.Statement<[]>;
+  readonly #waitingInboxes: Database.Statement<[number], string>;
+  readonly #expedite: Database.Statement<[number, number, string, string]>;
 
   /** Wakes this instance's idle listeners (after a local enqueue). */
   readonly #wakers = new Set<() => void>();
+
+  #processed = 0;
+  #emptyPolls = 0;
 
   constructor(db: Database.Database, options: SqliteMessageQueueOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -117,10 +123,52 @@ export class SqliteMessageQueue implements MessageQueue {
     });
     this.#remove = db.prepare("DELETE FROM fedify_queue WHERE id = ?");
     this.#renew = db.prepare("UPDATE fedify_queue SET locked_until = ? WHERE locked_by = ?");
+    this.#releaseAll = db.prepare(
+      "UPDATE fedify_queue SET locked_by = NULL, locked_until = NULL WHERE locked_by IS NOT NULL",
+    );
+    // Fedify's outbox messages carry `type: "outbox"` and the `inbox` URL they go to.
+    const waitingOutbox = `locked_by IS NULL AND available_at > ?
+       AND json_extract(message, '$.type') = 'outbox'`;
+    this.#waitingInboxes = db
+      .prepare<[number], string>(
+        `SELECT DISTINCT json_extract(message, '$.inbox') FROM fedify_queue WHERE ${waitingOutbox}`,
+      )
+      .pluck();
+    this.#expedite = db.prepare(
+      `UPDATE fedify_queue SET available_at = ? WHERE ${waitingOutbox}
+       AND substr(json_extract(message, '$.inbox'), 1, length(?)) = ?`,
+    );
     this.#counts = db.prepare(
       `SELECT count(*) AS queued, sum(available_at <= ?) AS ready FROM fedify_queue
        WHERE locked_by IS NULL OR locked_until <= ?`,
     );
+  }
+
+  /**
+   * Releases every claim in the table, so messages a dead process had claimed run now instead of
+   * waiting for its lease to run out. Only for a process that alone uses the database (it holds
+   * the data directory's lock, see ops/data-dir-lock.ts), before its listeners start. Returns
+   * how many claims were released.
+   */
+  releaseAllLeases(): number {
+    return this.#releaseAll.run().changes;
+  }
+
+  /** The inboxes of outbox deliveries that wait for a later retry (unclaimed, not yet due). */
+  waitingInboxes(): string[] {
+    return this.#waitingInboxes.all(this.#now());
+  }
+
+  /**
+   * Makes the waiting outbox deliveries to inboxes under `origin` ("https://host:port/") due now
+   * (a peer came back: its retries and the deliveries its circuit breaker held go out at once).
+   * Ordering keys still apply. Returns how many messages were moved forward.
+   */
+  expedite(origin: string): number {
+    const now = this.#now();
+    const changes = this.#expedite.run(now, now, origin, origin).changes;
+    if (changes > 0) this.#wake();
+    return changes;
   }
 
   async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -192,7 +240,10 @@ export class SqliteMessageQueue implements MessageQueue {
             failed = true;
             break;
           }
-          if (row === undefined) break;
+          if (row === undefined) {
+            if (inFlight.size === 0) this.#emptyPolls++;
+            break;
+          }
           const task = this.#handle(row, handler).finally(() => {
             inFlight.delete(task);
             wake(); // a slot is free, and the next message of this ordering key may be ready
@@ -229,6 +280,20 @@ export class SqliteMessageQueue implements MessageQueue {
     return { queued, ready, delayed: queued - ready };
   }
 
+  /** Messages this instance's listeners have handled (the handler returned or threw). */
+  get processed(): number {
+    return this.#processed;
+  }
+
+  /**
+   * How many times a listener of this instance looked for work, found nothing it could claim,
+   * and had no handler of its own running: the queue was idle as far as it could see. Tests wait
+   * for this to grow instead of sleeping before they check that nothing (more) happened.
+   */
+  get emptyPolls(): number {
+    return this.#emptyPolls;
+  }
+
   async #handle(
     row: ClaimedRow,
     handler: (message: unknown) => Promise<void> | void,
@@ -240,6 +305,7 @@ export class SqliteMessageQueue implements MessageQueue {
     } catch (error) {
       this.#report(error, message);
     } finally {
+      this.#processed++;
       try {
         // Delete even after a failure: with nativeRetrial off, Fedify has already re-enqueued a
         // retry if it wants one. (If our lease had lapsed and another listener took the message

@@ -1,6 +1,6 @@
 import type { Context, InboxContext } from "@fedify/fedify";
 import {
-  Activity,
+  type Activity,
   type Announce,
   type Create,
   type Delete,
@@ -325,11 +325,10 @@ export async function announceToMembers(
   const members = services.follows
     .acceptedFollowers(slug)
     .filter((f) => options.only === undefined || f.follower === options.only);
-  const send = async (object: Activity | URL, to: typeof members) =>
+  const send = async (object: Record<string, unknown> | URL, to: typeof members) =>
     (await sendAnnounce(ctx, slug, object, options.objectId, to.map(followerRecipient))).id;
-  const original = await Activity.fromJsonLd(inner, ctx);
   const sent = await send(
-    original,
+    inner,
     members.filter((f) => f.spiral),
   );
   const others = members.filter((f) => !f.spiral);

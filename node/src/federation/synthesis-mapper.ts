@@ -1,6 +1,7 @@
 import { Article, Hashtag, PUBLIC_COLLECTION, Source } from "@fedify/vocab";
 import type { Temporal } from "temporal-polyfill";
 import {
+  disclosureViolations,
   escapeHtml,
   type Grid,
   QUESTIONS,
@@ -72,8 +73,10 @@ export interface ArticleUris {
   followers: URL;
   /** HTML page of the synthesis (the same URL serves the Article to federation clients). */
   url: URL;
-  /** Base for hashtag links, e.g. https://node/tags/ */
-  tagBase: URL;
+  /** The node's home page (every synthesis it publishes): where #SPIRAL links to. */
+  home: URL;
+  /** Sub-networks (Group actors) it is addressed to (FEP-1b12), if any. */
+  audiences?: URL[];
 }
 
 /** The Article a synthesis goes out as: a readable face, and the exact payload in `source`. */
@@ -85,6 +88,10 @@ export function synthesisToArticle(
   updated?: Temporal.Instant,
 ): Article {
   const territoryTag = payload.territory.name.replace(/[^\p{L}\p{N}]+/gu, "");
+  // Hashtags link to pages that list what they name: the node's home page for #SPIRAL, the
+  // territory's page (its actor URL, HTML for browsers) for the territory's own tag.
+  const tags: Array<[string, URL]> = [["SPIRAL", uris.home]];
+  if (territoryTag) tags.push([territoryTag, uris.actor]);
   return new Article({
     id: uris.id,
     attribution: uris.actor,
@@ -96,23 +103,28 @@ export function synthesisToArticle(
     cc: uris.followers,
     published,
     ...(updated ? { updated } : {}),
-    tags: ["SPIRAL", territoryTag].filter(Boolean).map(
-      (tag) =>
-        new Hashtag({
-          href: new URL(encodeURIComponent(tag.toLowerCase()), uris.tagBase),
-          name: `#${tag}`,
-        }),
-    ),
+    // Lemmy-style readers look for the group on the object itself, not only on the activity.
+    ...(uris.audiences?.length ? { audiences: uris.audiences } : {}),
+    tags: tags.map(([tag, href]) => new Hashtag({ href, name: `#${tag}` })),
     source: new Source({ content: JSON.stringify(payload), mediaType: SYNTHESIS_MEDIA_TYPE }),
   });
 }
 
+/** The reason given for a payload that breaks the disclosure floors (inbox guard and handlers). */
+export const disclosureRefusal = (problems: string[]) =>
+  `refused by the disclosure rules: ${problems.join("; ")}`;
+
 export type ArticleParse = { ok: true; payload: SynthesisPayload } | { ok: false; reason: string };
 
-/** Reads the payload back from an Article, with the same schema the origin built it with. */
+/**
+ * Reads the payload back from an Article, with the same schema the origin built it with, and the
+ * disclosure floors every receiver applies whatever the origin's own settings.
+ */
 export function articleToSynthesis(article: Article, grid: Grid): ArticleParse {
   const parsed = readSourcePayload(article.source, SYNTHESIS_MEDIA_TYPE, synthesisPayloadSchema);
   if (!parsed.ok) return parsed;
+  const unsafe = disclosureViolations(parsed.payload);
+  if (unsafe.length > 0) return { ok: false, reason: disclosureRefusal(unsafe) };
   if (parsed.payload.grid.id === grid.id && parsed.payload.grid.version === grid.version) {
     const unknown = unknownGridCodes(parsed.payload, grid);
     if (unknown.length > 0)

@@ -1,6 +1,15 @@
-import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
 import { openStorage, StorageError } from "../db/open";
+import { acquireDataDirLock, DataDirLockedError } from "./data-dir-lock";
+
+/** The database file inside DATA_DIR. */
+export const DATABASE_FILE = "spiral.db";
+/** The generated admin token's file inside DATA_DIR (written at first start). */
+export const ADMIN_TOKEN_FILE = "admin-token";
+/** Beside a backup `x.db`, the copy of the admin token file: `x.db.admin-token`. */
+export const tokenCopyOf = (backupFile: string) => `${backupFile}.${ADMIN_TOKEN_FILE}`;
 
 /**
  * Online backup: copies a live database (WAL included) page by page with SQLite's backup API,
@@ -39,6 +48,7 @@ export function restoreDatabase(
   databaseFile: string,
 ): { keptPrevious?: string } {
   if (!existsSync(backupFile)) throw new StorageError(`no backup at ${backupFile}`);
+  mkdirSync(path.dirname(databaseFile), { recursive: true });
   const staging = `${databaseFile}.restoring`;
   rmSync(staging, { force: true });
   copyFileSync(backupFile, staging);
@@ -63,4 +73,98 @@ export function restoreDatabase(
   rmSync(`${databaseFile}-shm`, { force: true });
   renameSync(staging, databaseFile);
   return keptPrevious ? { keptPrevious } : {};
+}
+
+/**
+ * Backs up a data directory: the database (online, see backupDatabase) and, beside it, the
+ * generated admin token file when there is one — everything else a node needs (keys, accounts,
+ * the token's hash, the delivery queue) is in the database.
+ */
+export async function backupDataDir(
+  dataDir: string,
+  backupFile: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ pages: number; tokenCopy?: string }> {
+  const { pages } = await backupDatabase(path.join(dataDir, DATABASE_FILE), backupFile, onProgress);
+  const token = path.join(dataDir, ADMIN_TOKEN_FILE);
+  if (!existsSync(token)) return { pages };
+  const tokenCopy = tokenCopyOf(backupFile);
+  copyFileSync(token, tokenCopy);
+  chmodSync(tokenCopy, 0o600);
+  return { pages, tokenCopy };
+}
+
+/** What a restore put in place, for the operator to check. */
+export interface RestoreReport {
+  database: string;
+  keptPrevious?: string;
+  /** The admin token file restored from beside the backup. */
+  tokenFile?: string;
+  territories: string[];
+  criteria: number;
+  syntheses: number;
+  meetings: number;
+  following: number;
+  followers: number;
+  accounts: number;
+  queuedDeliveries: number;
+}
+
+/**
+ * Restores a backup into a data directory (created when missing). Refuses while a node holds
+ * the directory's lock — a running node would keep writing to the WAL file the restore replaces
+ * — and holds that lock itself meanwhile, so no node starts halfway through.
+ */
+export function restoreDataDir(backupFile: string, dataDir: string): RestoreReport {
+  if (!existsSync(backupFile)) throw new StorageError(`no backup at ${backupFile}`);
+  mkdirSync(dataDir, { recursive: true });
+  let lock: ReturnType<typeof acquireDataDirLock>;
+  try {
+    lock = acquireDataDirLock(dataDir);
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    throw new StorageError(
+      `a node (pid ${error.pid}) is running on ${dataDir}; stop it first — nothing was restored`,
+    );
+  }
+  try {
+    const database = path.join(dataDir, DATABASE_FILE);
+    const { keptPrevious } = restoreDatabase(backupFile, database);
+    let tokenFile: string | undefined;
+    if (existsSync(tokenCopyOf(backupFile))) {
+      tokenFile = path.join(dataDir, ADMIN_TOKEN_FILE);
+      copyFileSync(tokenCopyOf(backupFile), tokenFile);
+      chmodSync(tokenFile, 0o600);
+    }
+    return {
+      database,
+      ...(keptPrevious ? { keptPrevious } : {}),
+      ...(tokenFile ? { tokenFile } : {}),
+      ...contents(database),
+    };
+  } finally {
+    lock.release();
+  }
+}
+
+/** Counts in a restored database, for the restore's report. */
+function contents(database: string) {
+  const db = new Database(database, { readonly: true, fileMustExist: true });
+  try {
+    const count = (table: string, where = "") =>
+      (db.prepare(`SELECT count(*) AS n FROM ${table} ${where}`).get() as { n: number }).n;
+    const slugs = db.prepare("SELECT slug FROM territories ORDER BY slug").pluck().all();
+    return {
+      territories: slugs as string[],
+      criteria: count("criteria"),
+      syntheses: count("syntheses", "WHERE withdrawn_at IS NULL"),
+      meetings: count("meetings", "WHERE deleted_at IS NULL"),
+      following: count("following"),
+      followers: count("followers"),
+      accounts: count("users"),
+      queuedDeliveries: count("fedify_queue"),
+    };
+  } finally {
+    db.close();
+  }
 }

@@ -443,9 +443,10 @@ export function createAggregateService(ctx: ServiceContext) {
       }
       let { participants, groups } = people;
 
-      // …minus the entries that are summed there but excluded here (untrusted, implausible).
+      // …minus the entries that are summed there but excluded here (untrusted, implausible, and
+      // the periods of a territory that overlap the one that counts).
       const subtract = cached.coverage.excluded.filter(
-        (e) => e.reason === "untrusted" || e.reason === "implausible",
+        (e) => e.reason === "untrusted" || e.reason === "implausible" || e.reason === "overlapping",
       );
       for (const excluded of subtract) {
         const row = ctx.db

@@ -1,4 +1,4 @@
-import { asc } from "drizzle-orm";
+import { asc, sql } from "drizzle-orm";
 import { BUILTIN_GROUP_CATEGORIES } from "../../../protocol/src/index";
 import { groupCategories } from "../db/schema";
 import type { AuditService } from "./audit";
@@ -26,6 +26,29 @@ export function createCategoryService(ctx: ServiceContext, audit: AuditService) 
     },
     list(): CategoryRow[] {
       return ctx.db.select().from(groupCategories).orderBy(asc(groupCategories.code)).all();
+    },
+    /**
+     * The categories anyone may see (public pages, the API without a token): the builtins, and a
+     * node's own only once a published synthesis that is not withdrawn — its own or one received —
+     * has a cell for it. Before that, its label would tell that such a group exists or is coming.
+     */
+    publicList(): CategoryRow[] {
+      const all = this.list();
+      if (all.every((c) => c.builtin)) return all;
+      const used = new Set(
+        ctx.db
+          .all<{ code: string }>(
+            sql`select distinct json_extract(c.value, '$.category') as code
+                from synthesis_versions v, json_each(v.payload, '$.categories') c
+                where v.withdrawn_at is null
+                union
+                select distinct json_extract(c.value, '$.category')
+                from received_syntheses r, json_each(r.payload, '$.categories') c
+                where r.withdrawn_at is null`,
+          )
+          .map((row) => row.code),
+      );
+      return all.filter((c) => c.builtin || used.has(c.code));
     },
     exists(code: string): boolean {
       return this.list().some((c) => c.code === code);

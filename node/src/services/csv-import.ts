@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { type CsvError, parse } from "csv-parse/sync";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   type ClassificationStatus,
@@ -9,7 +10,7 @@ import {
   questionSchema,
   SpiralCodeError,
 } from "../../../protocol/src/index";
-import { groups } from "../db/schema";
+import { auditLog, groups } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
 import {
@@ -50,6 +51,8 @@ export interface CsvImportResult {
 
 /** What a preview adds to a dry run's result. */
 export interface CsvImportPreview extends CsvImportResult {
+  /** The same rows (same groups, questions, texts) were imported before: when, and how many. */
+  alreadyImported?: { at: string; rows: number };
   /** Group label → question → number of rows. */
   byGroupQuestion: Record<string, Partial<Record<Question, number>>>;
   /** The first rows, as they would be saved, with the line each starts on. */
@@ -235,7 +238,7 @@ export function createCsvImportService(
     options: CsvImportOptions,
     actor: Actor,
     onRow?: (row: CriterionInsert, line: () => number, group: string) => void,
-  ): CsvImportResult => {
+  ): CsvImportResult & { rowsHash: string } => {
     const territory = territories.get(slug);
     const text = decodeUtf8(bytes).replace(/^\uFEFF/, "");
     const empty = () =>
@@ -287,6 +290,7 @@ export function createCsvImportService(
 
     const at = ctx.now().toISOString();
     const status: ClassificationStatus = options.codes;
+    const rowKeys: string[] = [];
     const issues: CsvLineProblems[] = [];
     let badLines = 0;
     let imported = 0;
@@ -410,6 +414,7 @@ export function createCsvImportService(
           }
           if (badLines > 0) continue;
           insert(checked);
+          rowKeys.push(JSON.stringify([checked.groupId, checked.question, checked.text]));
           imported++;
           const label = labels.get(checked.groupId) ?? String(checked.groupId);
           byGroup[label] = (byGroup[label] ?? 0) + 1;
@@ -428,7 +433,11 @@ export function createCsvImportService(
           });
         }
         if (options.dryRun) throw new DryRunFinished();
-        audit.record(actor, "criteria.import", `territory:${slug}`, { rows: imported, byGroup });
+        audit.record(actor, "criteria.import", `territory:${slug}`, {
+          rows: imported,
+          byGroup,
+          rowsHash: rowsHash(rowKeys),
+        });
       });
     } catch (error) {
       if (!(error instanceof DryRunFinished)) throw error;
@@ -438,7 +447,25 @@ export function createCsvImportService(
       imported: options.dryRun ? 0 : imported,
       dryRun: options.dryRun,
       byGroup,
+      rowsHash: rowsHash(rowKeys),
     };
+  };
+
+  /** The latest import of the territory with exactly these rows, from the audit log. */
+  const previousImport = (slug: string, hash: string) => {
+    const row = ctx.db
+      .select({ at: auditLog.at, detail: auditLog.detail })
+      .from(auditLog)
+      .where(
+        and(
+          eq(auditLog.action, "criteria.import"),
+          eq(auditLog.subject, `territory:${slug}`),
+          sql`json_extract(${auditLog.detail}, '$.rowsHash') = ${hash}`,
+        ),
+      )
+      .orderBy(desc(auditLog.id))
+      .get();
+    return row ? { at: row.at, rows: Number(row.detail?.rows ?? 0) } : undefined;
   };
 
   return {
@@ -448,7 +475,8 @@ export function createCsvImportService(
       options: CsvImportOptions,
       actor: Actor,
     ): CsvImportResult {
-      return run(slug, bytes, options, actor);
+      const { rowsHash: _, ...result } = run(slug, bytes, options, actor);
+      return result;
     },
     /**
      * A dry run that also says what would be imported: the count per group and question and the
@@ -478,8 +506,25 @@ export function createCsvImportService(
           });
         }
       });
-      return { ...result, byGroupQuestion, sample };
+      const { rowsHash: hash, ...checked } = result;
+      const previous = previousImport(slug, hash);
+      return {
+        ...checked,
+        byGroupQuestion,
+        sample,
+        ...(previous ? { alreadyImported: previous } : {}),
+      };
     },
   };
 }
 export type CsvImportService = ReturnType<typeof createCsvImportService>;
+
+/**
+ * A fingerprint of the rows of an import — group, question and text of each, in any order — so
+ * the workspace can warn when the same rows were already imported (README "Importing criteria").
+ */
+function rowsHash(rowKeys: string[]): string {
+  const hash = createHash("sha256");
+  for (const key of [...rowKeys].sort()) hash.update(key).update("\n");
+  return hash.digest("hex");
+}

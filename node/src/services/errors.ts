@@ -23,6 +23,11 @@ export class NotFoundError extends Error {
   override name = "NotFoundError";
 }
 
+/** It existed and was public, and its publisher withdrew it (410). */
+export class GoneError extends Error {
+  override name = "GoneError";
+}
+
 /** The request contradicts the current state (409). */
 export class ConflictError extends Error {
   override name = "ConflictError";

@@ -204,6 +204,20 @@ export function createFollowService(ctx: ServiceContext) {
           .run();
       }
     },
+    /** An actor that receives at this inbox (a follower, or a followed actor), to look up. */
+    actorBehindInbox(inbox: string): string | undefined {
+      const follower = ctx.db
+        .select({ actor: followers.follower })
+        .from(followers)
+        .where(followerMatch({ inbox }))
+        .get();
+      if (follower) return follower.actor;
+      return ctx.db
+        .select({ actor: following.target })
+        .from(following)
+        .where(followingMatch({ inbox }))
+        .get()?.actor;
+    },
     /** Delivery to this inbox failed for good (404/410): its followers are pruned. */
     pruneInbox(inbox: string): number {
       return ctx.db.delete(followers).where(eq(followers.inbox, inbox)).run().changes;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { isPublicMeeting } from "../../../protocol/src/index";
-import { meetings, outboxActivities } from "../db/schema";
+import { meetings, outboxActivities, receivedWithdrawals, synthesisVersions } from "../db/schema";
 import type { ServiceContext } from "./context";
 
 export type OutboxRow = typeof outboxActivities.$inferSelect;
@@ -129,7 +129,10 @@ export function createOutboxService(ctx: ServiceContext) {
         .all();
       return newestOfEach(rows, (row) => row.meetingUuid).filter((row) => row.type !== "Delete");
     },
-    /** The actor's publications anyone may see (newest first), for its outbox collection. */
+    /**
+     * The actor's publications anyone may see (newest first), for its outbox collection: a
+     * withdrawn version's Create/Update is left out (its Delete, about a Tombstone, stays).
+     */
     listByActor(actor: string, limit: number, offset: number): OutboxRow[] {
       return ctx.db
         .select()
@@ -141,28 +144,78 @@ export function createOutboxService(ctx: ServiceContext) {
         .slice(offset, offset + limit);
     },
     /**
-     * Whether an activity may be served to anyone: not one about a meeting that is (now) for
-     * followers only — those are delivered to followers and nowhere else.
+     * When the synthesis version a Create/Update published was withdrawn; null when it was not
+     * (or the row is not a synthesis publication). A withdrawn version is served as a Tombstone.
+     */
+    withdrawnAt(row: OutboxRow): string | null {
+      if (row.synthesisVersionId === null || (row.type !== "Create" && row.type !== "Update")) {
+        return null;
+      }
+      const version = ctx.db
+        .select({ withdrawnAt: synthesisVersions.withdrawnAt })
+        .from(synthesisVersions)
+        .where(eq(synthesisVersions.id, row.synthesisVersionId))
+        .get();
+      return version?.withdrawnAt ?? null;
+    },
+    /**
+     * Whether an Announce relays a Create/Update its origin has withdrawn since: the relaying
+     * actor announced the origin's Delete of that object later, or this node holds the origin's
+     * Delete, made after that activity (docs/protocol.md §6, "Withdrawal unpublishes").
+     */
+    announcesWithdrawn(row: OutboxRow, inner: Record<string, unknown>): boolean {
+      if (inner.type !== "Create" && inner.type !== "Update") return false;
+      const deletedLater = ctx.db.get<{ n: number }>(
+        sql`select count(*) as n from outbox_activities
+            where actor = ${row.actor} and type = 'Announce' and object_id = ${row.objectId}
+              and json_extract(json, '$.object.type') = 'Delete'
+              and rowid > (select rowid from outbox_activities where uuid = ${row.uuid})`,
+      );
+      if ((deletedLater?.n ?? 0) > 0) return true;
+      const published = typeof inner.published === "string" ? Date.parse(inner.published) : NaN;
+      const origin = typeof inner.actor === "string" ? inner.actor : null;
+      if (!origin || Number.isNaN(published)) return false;
+      const tombstone = ctx.db
+        .select({ published: receivedWithdrawals.published })
+        .from(receivedWithdrawals)
+        .where(
+          and(
+            eq(receivedWithdrawals.origin, origin),
+            eq(receivedWithdrawals.objectId, row.objectId),
+          ),
+        )
+        .get();
+      return tombstone !== undefined && Date.parse(tombstone.published) >= published;
+    },
+    /**
+     * Whether an activity may be served to anyone (outbox, /activities/{uuid}, catch-up): not
+     * the publication of a withdrawn synthesis version, and for a meeting only an activity sent
+     * while the meeting was public (the visibility recorded with it), as long as the meeting
+     * has not become followers-only since. A followers-only version never becomes public.
      */
     isPublic(row: OutboxRow): boolean {
       // A group's Announce is as public as the activity inside it (older nodes relayed
       // followers-only meetings: those stay hidden).
       if (row.type === "Announce") {
         const inner = row.json?.object;
+        if (typeof inner !== "object" || inner === null) return true;
         return (
-          typeof inner !== "object" ||
-          inner === null ||
-          addressedToPublic(inner as Record<string, unknown>)
+          addressedToPublic(inner as Record<string, unknown>) &&
+          !this.announcesWithdrawn(row, inner as Record<string, unknown>)
         );
       }
+      if (this.withdrawnAt(row) !== null) return false;
       if (!row.meetingUuid) return true;
+      const whenSent = row.meetingPayload
+        ? isPublicMeeting(row.meetingPayload)
+        : row.json !== null && addressedToPublic(row.json);
+      if (!whenSent) return false;
       const meeting = ctx.db
         .select()
         .from(meetings)
         .where(eq(meetings.uuid, row.meetingUuid))
         .get();
-      const payload = (meeting?.payload ?? row.meetingPayload ?? {}) as { visibility?: string };
-      return isPublicMeeting(payload);
+      return !meeting || isPublicMeeting(meeting.payload);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { periodKey, type SynthesisPayload } from "../../../protocol/src/index";
-import { receivedSyntheses } from "../db/schema";
+import { receivedSyntheses, receivedWithdrawals } from "../db/schema";
 import type { AggregateService } from "./aggregates";
 import type { ServiceContext } from "./context";
 import { NotFoundError } from "./errors";
@@ -12,7 +12,8 @@ export type AcceptOutcome =
   | "replaced" // a newer version replaced the one held
   | "duplicate" // the version held, again
   | "older" // an older version: ignored
-  | "conflict"; // same version, different content: the origin is excluded for this period
+  | "conflict" // same version, different content: the origin is excluded for this period
+  | "withdrawn"; // kept, but its origin's Delete (received before it) withdraws it already
 
 export type WithdrawalOutcome =
   | "withdrawn" // the synthesis held is now withdrawn
@@ -103,6 +104,43 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
       .where(and(eq(receivedSyntheses.origin, origin), eq(receivedSyntheses.objectId, objectId)))
       .all();
 
+  const tombstoneOf = (origin: string, objectId: string) =>
+    ctx.db
+      .select()
+      .from(receivedWithdrawals)
+      .where(
+        and(eq(receivedWithdrawals.origin, origin), eq(receivedWithdrawals.objectId, objectId)),
+      )
+      .get();
+
+  /**
+   * Keeps the origin's Delete of an object (the newest one), whether or not the synthesis is held:
+   * what arrives later about that object is checked against it (see `accept`).
+   */
+  const keepTombstone = (origin: string, objectId: string, withdrawal: Withdrawal) => {
+    // An undated Delete cannot be ordered against what comes later: not kept.
+    const published = withdrawal.published;
+    if (!published || Number.isNaN(Date.parse(published))) return;
+    const now = ctx.now().toISOString();
+    const held = tombstoneOf(origin, objectId);
+    const newer = !held || Date.parse(published) > Date.parse(held.published);
+    if (!newer && (held.activity || !withdrawal.activity || held.published !== published)) return;
+    ctx.db
+      .insert(receivedWithdrawals)
+      .values({
+        origin,
+        objectId,
+        published,
+        activity: withdrawal.activity ?? null,
+        receivedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [receivedWithdrawals.origin, receivedWithdrawals.objectId],
+        set: { published, activity: withdrawal.activity ?? null, receivedAt: now },
+      })
+      .run();
+  };
+
   return {
     accept(input: {
       origin: string;
@@ -113,6 +151,13 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
     }): AcceptOutcome {
       const key = periodKey(input.payload.period);
       const now = ctx.now().toISOString();
+      // Its origin withdrew it already (the Delete came first): kept, but withdrawn.
+      const tombstone = tombstoneOf(input.origin, input.objectId);
+      const versionAt = publishedAt(input.activity);
+      const withdrawnBy =
+        tombstone && versionAt !== null && Date.parse(tombstone.published) >= versionAt
+          ? tombstone
+          : null;
       const values = {
         origin: input.origin,
         periodKey: key,
@@ -125,8 +170,8 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
         conflictedAt: null,
         conflictingHash: null,
         conflictingActivity: null,
-        withdrawnAt: null,
-        withdrawal: null,
+        withdrawnAt: withdrawnBy ? now : null,
+        withdrawal: withdrawnBy?.activity ?? null,
         receivedAt: now,
       };
       return ctx.db.transaction((tx) => {
@@ -169,7 +214,9 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
           return "conflict";
         })();
         if (outcome !== "older" && outcome !== "duplicate") syncAggregates(input.origin, key);
-        return outcome;
+        return withdrawnBy && (outcome === "stored" || outcome === "replaced")
+          ? "withdrawn"
+          : outcome;
       });
     },
     /**
@@ -185,6 +232,7 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
       return ctx.db.transaction((tx) => {
         const rows = byObject(origin, objectId);
         if (rows.length === 0) return "unknown";
+        keepTombstone(origin, objectId, withdrawal);
         let outcome: WithdrawalOutcome = "older";
         for (const row of rows) {
           if (!withdraws(withdrawal.published, row.activity)) continue;
@@ -210,17 +258,38 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
         return outcome;
       });
     },
+    /**
+     * A proven Delete of an object not held (yet): kept as a tombstone, so that the synthesis,
+     * delivered or pulled later, arrives withdrawn (docs/protocol.md §6–§7, withdrawal).
+     */
+    keepEarlyWithdrawal(origin: string, objectId: string, withdrawal: Withdrawal): void {
+      if (!withdrawal.activity) return;
+      ctx.db.transaction(() => keepTombstone(origin, objectId, withdrawal));
+    },
     /** `applyWithdrawal` without a date or proof: whether the origin held anything to withdraw. */
     withdraw(origin: string, objectId: string): boolean {
       const outcome = this.applyWithdrawal(origin, objectId);
       return outcome === "withdrawn" || outcome === "already";
     },
     /**
-     * Whether a Delete made at `published` would change nothing here (nothing held, withdrawn
-     * already with its tombstone, or a newer version held): anti-entropy skips those.
+     * Whether a Delete made at `published` would change nothing here (withdrawn already with its
+     * tombstone, a newer version held, or nothing held but this Delete kept): anti-entropy skips
+     * those.
      */
     withdrawalSettled(origin: string, objectId: string, published: string | null): boolean {
-      return byObject(origin, objectId).every(
+      const rows = byObject(origin, objectId);
+      if (rows.length === 0) {
+        // Nothing held: settled once this Delete (or a later one) is kept as a tombstone; an
+        // undated one would not be kept (nothing to do).
+        const kept = tombstoneOf(origin, objectId);
+        if (published === null || Number.isNaN(Date.parse(published))) return true;
+        return (
+          kept !== undefined &&
+          kept.activity !== null &&
+          Date.parse(kept.published) >= Date.parse(published)
+        );
+      }
+      return rows.every(
         (row) =>
           (row.withdrawnAt !== null && row.withdrawal !== null) ||
           !withdraws(published, row.activity),

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, between, count, desc, eq, inArray } from "drizzle-orm";
+import { and, between, count, desc, eq, inArray, isNull } from "drizzle-orm";
 import {
   draftSynthesis,
   type GroupTally,
@@ -19,7 +19,7 @@ import {
 import type { AggregateService } from "./aggregates";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
-import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
+import { ConflictError, GoneError, InvalidInputError, NotFoundError } from "./errors";
 import type { OutboxService } from "./outbox";
 import { createPublicationLedger } from "./publication-ledger";
 import { resolveJoinedSubnetworks } from "./subnetworks";
@@ -285,9 +285,18 @@ export function createSynthesisService(
         if (!series)
           throw new NotFoundError(`no synthesis ${synthesisUuid} in territory "${slug}"`);
         if (series.withdrawnAt) throw new ConflictError("this synthesis is already withdrawn");
-        tx.update(syntheses)
-          .set({ withdrawnAt: ctx.now().toISOString() })
-          .where(eq(syntheses.uuid, series.uuid))
+        const withdrawnAt = ctx.now().toISOString();
+        tx.update(syntheses).set({ withdrawnAt }).where(eq(syntheses.uuid, series.uuid)).run();
+        // Every version published so far is withdrawn for good: a later republication is a new
+        // version, public on its own (docs/protocol.md §6–§7, withdrawal).
+        tx.update(synthesisVersions)
+          .set({ withdrawnAt })
+          .where(
+            and(
+              eq(synthesisVersions.synthesisUuid, series.uuid),
+              isNull(synthesisVersions.withdrawnAt),
+            ),
+          )
           .run();
         const latest = tx
           .select()
@@ -340,6 +349,20 @@ export function createSynthesisService(
         .where(eq(synthesisVersions.territoryId, territory.id))
         .orderBy(desc(synthesisVersions.createdAt), desc(synthesisVersions.id))
         .all();
+    },
+    /** The versions anyone may read (none withdrawn), newest first. */
+    publicList(slug: string): SynthesisVersionRow[] {
+      return this.list(slug).filter((row) => row.withdrawnAt === null);
+    },
+    /** `get` for anyone: a withdrawn version is gone (410), whoever asks. */
+    publicGet(slug: string, uuid: string): { row: SynthesisVersionRow; payload: SynthesisPayload } {
+      const found = this.get(slug, uuid);
+      if (found.row.withdrawnAt) {
+        throw new GoneError(
+          `synthesis version ${uuid} was withdrawn by "${slug}" on ${found.row.withdrawnAt.slice(0, 10)}: it is no longer public`,
+        );
+      }
+      return found;
     },
     get(slug: string, uuid: string): { row: SynthesisVersionRow; payload: SynthesisPayload } {
       const territory = territories.get(slug);

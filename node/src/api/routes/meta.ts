@@ -65,10 +65,15 @@ export function registerMetaRoutes(router: Router, services: Services): void {
     createRoute({
       method: "get",
       path: "/categories",
-      summary: "Group categories (builtin and this node's own)",
+      summary:
+        "Group categories: builtin ones, and this node's own once a published synthesis uses them (all of them with the admin token)",
       responses: { 200: jsonResponse(z.array(categoryViewSchema), "Categories") },
     }),
-    (c) => c.json(services.categories.list().map(categoryView), 200),
+    (c) => {
+      const rows =
+        c.get("actor") === "admin" ? services.categories.list() : services.categories.publicList();
+      return c.json(rows.map(categoryView), 200);
+    },
   );
 
   router.openapi(

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { NetworkService } from "../../federation/network";
+import { GoneError } from "../../services/errors";
 import { followerView, followingView } from "../../services/follows";
 import type { Services } from "../../services/index";
 import { receivedSynthesisView } from "../../services/received-syntheses";
@@ -157,25 +158,40 @@ export function registerNetworkRoutes(router: Router, services: Services, networ
       method: "get",
       path: "/received-syntheses",
       summary:
-        "Syntheses received from other territories: the latest version per origin and period",
+        "Syntheses received from other territories: the latest version per origin and period (without a token, withdrawn ones are left out)",
       responses: { 200: jsonResponse(z.array(receivedSchema), "Received syntheses") },
     }),
-    (c) => c.json(services.received.list().map(receivedSynthesisView), 200),
+    (c) =>
+      c.json(
+        services.received
+          .list()
+          .filter((row) => c.get("actor") === "admin" || row.withdrawnAt === null)
+          .map(receivedSynthesisView),
+        200,
+      ),
   );
 
   router.openapi(
     createRoute({
       method: "get",
       path: "/received-syntheses/{id}",
-      summary: "One received synthesis with its payload",
+      summary:
+        "One received synthesis with its payload (without a token, 410 once its origin withdrew it)",
       request: { params: z.object({ id: idParam }) },
       responses: {
         200: jsonResponse(receivedSchema, "Received synthesis"),
         400: errors[400],
         404: errors[404],
+        410: errors[410],
       },
     }),
-    (c) => c.json(receivedSynthesisView(services.received.get(c.req.valid("param").id)), 200),
+    (c) => {
+      const row = services.received.get(c.req.valid("param").id);
+      if (row.withdrawnAt && c.get("actor") !== "admin") {
+        throw new GoneError(`received synthesis ${row.id} was withdrawn by its origin`);
+      }
+      return c.json(receivedSynthesisView(row), 200);
+    },
   );
 
   router.openapi(

@@ -89,7 +89,7 @@ export function registerSynthesisRoutes(router: Router, services: Services): voi
     createRoute({
       method: "get",
       path: "/territories/{slug}/syntheses",
-      summary: "Published synthesis versions, newest first",
+      summary: "Published synthesis versions, newest first (withdrawn ones are no longer listed)",
       request: { params: slugParams },
       responses: {
         200: jsonResponse(z.array(synthesisVersionSchema), "Versions"),
@@ -97,7 +97,10 @@ export function registerSynthesisRoutes(router: Router, services: Services): voi
       },
     }),
     (c) =>
-      c.json(services.syntheses.list(c.req.valid("param").slug).map(synthesisVersionView), 200),
+      c.json(
+        services.syntheses.publicList(c.req.valid("param").slug).map(synthesisVersionView),
+        200,
+      ),
   );
 
   router.openapi(
@@ -113,11 +116,12 @@ export function registerSynthesisRoutes(router: Router, services: Services): voi
         ),
         400: errors[400],
         404: errors[404],
+        410: errors[410],
       },
     }),
     (c) => {
       const { slug, id } = c.req.valid("param");
-      const { row, payload } = services.syntheses.get(slug, id);
+      const { row, payload } = services.syntheses.publicGet(slug, id);
       return c.json({ ...synthesisVersionView(row), payload }, 200);
     },
   );

@@ -1,0 +1,125 @@
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/** The lock file of a data directory: one node (or restore) per DATA_DIR (README "Operations"). */
+export const LOCK_FILE = "node.lock";
+
+export class DataDirLockedError extends Error {
+  override name = "DataDirLockedError";
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `another node (pid ${pid}) is running on DATA_DIR ${dataDir}; stop it first, or give this one another DATA_DIR`,
+    );
+  }
+}
+
+export interface DataDirLock {
+  /** The lock file. */
+  file: string;
+  /** Removes the lock file (only if it is still ours). */
+  release(): void;
+}
+
+/** Whether a process with this id is alive (EPERM: alive, but someone else's). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * When a process started (epoch ms), from Linux's /proc; undefined elsewhere. Field 22 of
+ * /proc/<pid>/stat is its start in clock ticks after boot (100 per second on Linux).
+ */
+function startedAt(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    return Number.isFinite(ticks) && boot > 0 ? boot * 1000 + ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The live process that wrote this lock file, if any. A pid can be reused (after a reboot,
+ * notably): a process that started after the lock was written is not its holder.
+ */
+function holderOf(file: string): number | undefined {
+  const pid = readPid(file);
+  if (pid === undefined || !isAlive(pid)) return undefined;
+  const started = startedAt(pid);
+  if (started === undefined) return pid;
+  try {
+    return started > statSync(file).mtimeMs + 2_000 ? undefined : pid;
+  } catch {
+    return undefined;
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(file, "utf8").trim(), 10);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The live process holding the data directory's lock, if any. A lock left by a process that
+ * died (kill -9, power cut) holds nothing.
+ */
+export function lockHolder(dataDir: string): number | undefined {
+  return holderOf(path.join(dataDir, LOCK_FILE));
+}
+
+/**
+ * Takes the data directory's lock: creates `node.lock` exclusively with this process's id. A lock whose process is gone is stale and replaced; one held by a live process (this one
+ * included: a second node in the same process) throws DataDirLockedError naming it.
+ */
+export function acquireDataDirLock(dataDir: string): DataDirLock {
+  const file = path.join(dataDir, LOCK_FILE);
+  // The pid is written to a file of our own first, then linked into place: link() fails if the
+  // lock exists (like O_EXCL), and a lock file is never seen half-written.
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, `${process.pid}\n`, { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(mine, file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        const holder = holderOf(file);
+        if (holder !== undefined) throw new DataDirLockedError(dataDir, holder);
+        // Stale (its process died): remove it and try again. Two starters racing here both
+        // retry the link; one wins, the other then sees a live holder.
+        rmSync(file, { force: true });
+        continue;
+      }
+      return lockOf(file);
+    }
+  } finally {
+    rmSync(mine, { force: true });
+  }
+  const holder = lockHolder(dataDir);
+  throw holder !== undefined
+    ? new DataDirLockedError(dataDir, holder)
+    : new Error(`could not take the lock ${file}`);
+}
+
+function lockOf(file: string): DataDirLock {
+  return {
+    file,
+    release() {
+      if (readPid(file) === process.pid) rmSync(file, { force: true });
+    },
+  };
+}

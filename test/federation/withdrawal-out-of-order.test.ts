@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../support/wait";
+import { follow, type Peer, publishSynthesis, startPeer } from "./harness";
+
+// A receiver that learns of a withdrawal BEFORE the synthesis itself (out-of-order delivery, or
+// pulls from peers that are not equally up to date) keeps the origin's Delete as a tombstone: the
+// older Create/Update arriving afterwards is stored as withdrawn and never counted. A later
+// republication (a new version, published after the Delete) is public again.
+//
+// Mulhouse publishes then withdraws; Namur got both; Porto missed the Delete (it still serves
+// the Create). Lima pulls Namur first (the tombstone alone), then Porto (the stale Create).
+
+interface Figure {
+  fingerprint: string;
+  territories: number;
+  coverage: { included: Array<{ origin: string; version: number }> };
+}
+
+describe("a withdrawal that arrives before its synthesis", () => {
+  let mulhouse: Peer;
+  let porto: Peer;
+  let namur: Peer;
+  let lima: Peer;
+
+  const figure = async (peer: Peer): Promise<Figure> => {
+    const response = await peer.api("GET", "/aggregates");
+    expect(response.status).toBe(200);
+    return response.body;
+  };
+  const fromMulhouse = (peer: Peer) =>
+    peer.node.services.received.list().find((r) => r.origin === mulhouse.actorUrl);
+  const followRow = (peer: Peer, target: Peer) =>
+    peer.node.services.follows.acceptedFollowing().find((f) => f.target === target.actorUrl);
+
+  /** The origin's pending deliveries are lost (as if its queue had been wiped). */
+  async function loseDeliveries(origin: Peer) {
+    const sqlite = origin.node.storage.sqlite;
+    await waitFor(() => {
+      const rows = sqlite
+        .prepare("select locked_by as lockedBy, available_at as availableAt from fedify_queue")
+        .all() as Array<{ lockedBy: string | null; availableAt: number }>;
+      return (
+        rows.length > 0 && rows.every((r) => r.lockedBy === null && r.availableAt > Date.now() + 50)
+      );
+    }, "the failed delivery to wait for a retry");
+    sqlite.prepare("delete from fedify_queue").run();
+  }
+
+  beforeAll(async () => {
+    [mulhouse, porto, namur, lima] = await Promise.all([
+      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
+      startPeer({ slug: "porto", name: "Porto", country: "PT" }),
+      startPeer({ slug: "namur", name: "Namur", country: "BE" }),
+      startPeer({ slug: "lima", name: "Lima", country: "PE" }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([mulhouse, porto, namur, lima].map((p) => p?.close()));
+  });
+
+  it("keeps the tombstone: the stale Create pulled afterwards does not bring it back", async () => {
+    const v1 = await publishSynthesis(mulhouse, 7);
+    await Promise.all([follow(porto, mulhouse), follow(namur, mulhouse)]);
+    await waitFor(() => fromMulhouse(porto) && fromMulhouse(namur), "the followers to hold v1");
+
+    await porto.goOffline();
+    const withdrawn = await mulhouse.api(
+      "POST",
+      `/territories/mulhouse/syntheses/${v1.id}/withdrawal`,
+    );
+    expect(withdrawn.status).toBe(204);
+    await waitFor(() => fromMulhouse(namur)?.withdrawal, "Namur to keep the Delete");
+    await loseDeliveries(mulhouse);
+    await porto.goOnline();
+    expect(fromMulhouse(porto)?.withdrawnAt).toBeNull(); // Porto is stale: it serves the Create
+
+    // Lima pulls Namur: only the tombstone, for a synthesis Lima never saw. It is kept.
+    await follow(lima, namur);
+    const fromNamur = followRow(lima, namur);
+    expect(await lima.node.antiEntropy.pull(fromNamur as never)).toMatchObject({ routed: 1 });
+    await waitFor(
+      () =>
+        lima.node.services.received.withdrawalSettled(
+          mulhouse.actorUrl,
+          String(fromMulhouse(namur)?.objectId),
+          String(fromMulhouse(namur)?.withdrawal?.published),
+        ),
+      "Lima to keep the tombstone",
+    );
+    expect(fromMulhouse(lima)).toBeUndefined();
+    // Pulled again: settled, nothing routed.
+    expect(await lima.node.antiEntropy.pull(fromNamur as never)).toMatchObject({ routed: 0 });
+
+    // Lima then pulls Porto, which still serves the Create of version 1.
+    await follow(lima, porto);
+    expect(await lima.node.antiEntropy.pull(followRow(lima, porto) as never)).toMatchObject({
+      routed: 1,
+    });
+    await waitFor(() => fromMulhouse(lima), "Lima to process the stale Create");
+    expect(fromMulhouse(lima)?.withdrawnAt).not.toBeNull();
+    expect(fromMulhouse(lima)?.withdrawal).toMatchObject({ type: "Delete" });
+    const limaFigure = await figure(lima);
+    expect(limaFigure.coverage.included.map((v) => v.origin)).not.toContain(mulhouse.actorUrl);
+    // Lima now serves the tombstone too (never the Create).
+    const collection = await fetch(`${lima.actorUrl}/known-syntheses?cursor=0`, {
+      headers: { accept: "application/activity+json" },
+    }).then((r) => r.text());
+    expect(collection).toContain(String(fromMulhouse(namur)?.withdrawal?.id));
+  });
+
+  it("a republication after the withdrawal is public again", async () => {
+    const v2 = await publishSynthesis(mulhouse, 9);
+    expect(v2.version).toBe(2);
+    await waitFor(() => fromMulhouse(namur)?.version === 2, "Namur to receive version 2");
+    await lima.node.antiEntropy.pull(followRow(lima, namur) as never);
+    await waitFor(() => fromMulhouse(lima)?.version === 2, "Lima to pull version 2");
+    expect(fromMulhouse(lima)).toMatchObject({ withdrawnAt: null, withdrawal: null });
+    const [origin, receiver] = await Promise.all([figure(mulhouse), figure(lima)]);
+    expect(receiver.fingerprint).toBe(origin.fingerprint);
+    expect(receiver.coverage.included).toEqual([
+      expect.objectContaining({ origin: mulhouse.actorUrl, version: 2 }),
+    ]);
+  });
+});
