@@ -8,6 +8,9 @@ import type { GroupMargins } from "./schemas";
  * them), so every atom must hold 0 or at least k participants, and every margin cell of every
  * atom of the cells that carry margins 0 or at least the margin minimum.
  *
+ * What two cells say about the same atom may differ (a group edited between them): their
+ * difference is public too, so it must also be 0 or at least the minimum.
+ *
  * Groups are compared two ways, and both must pass:
  * - by ledger identity (group id + participants + category + margins as published): a group
  *   edited after publication counts as a different group;
@@ -132,20 +135,50 @@ interface SmallAtom {
   bands: string[];
 }
 
-/** Atoms holding 1 … minimum−1 (participants, or in any margin band when `margin` is given). */
+/**
+ * The smallest of 1 … minimum−1 among what the cells say about one atom and the differences
+ * between them (Infinity when none): a group whose participants or margins changed between two
+ * cells gives the change away — a person who joined, with their gender and age.
+ */
+function smallestSeen(values: readonly number[], minimum: number): number {
+  const distinct = [...new Set(values)];
+  let smallest = Number.POSITIVE_INFINITY;
+  for (const [i, a] of distinct.entries()) {
+    for (const n of [a, ...distinct.slice(i + 1).map((b) => Math.abs(a - b))]) {
+      if (n > 0 && n < minimum) smallest = Math.min(smallest, n);
+    }
+  }
+  return smallest;
+}
+
+/**
+ * Atoms holding 1 … minimum−1 (participants, or in any margin band when `margin` is given), in
+ * one cell or as the difference between two cells that contain them.
+ */
 function smallAtoms(cells: readonly Cell[], minimum: number, margin: MarginName | null) {
   const small: SmallAtom[] = [];
   for (const atom of atomsOf(cells)) {
+    const seen = atom.cells.map((index) => atomValues(cells[index] as Cell, atom.keys, margin));
+    const series = new Map<string, number[]>();
+    if (margin) {
+      const names = new Set(seen.flatMap((values) => Object.keys(values.bands)));
+      for (const band of names)
+        series.set(
+          band,
+          seen.map((values) => values.bands[band] ?? 0),
+        );
+    } else
+      series.set(
+        "",
+        seen.map((values) => values.participants),
+      );
     let value = Number.POSITIVE_INFINITY;
     const bands = new Set<string>();
-    for (const index of atom.cells) {
-      const values = atomValues(cells[index] as Cell, atom.keys, margin);
-      const checked = margin ? Object.entries(values.bands) : [["", values.participants] as const];
-      for (const [band, n] of checked) {
-        if (n <= 0 || n >= minimum) continue;
-        value = Math.min(value, n);
-        if (margin) bands.add(band);
-      }
+    for (const [band, values] of series) {
+      const n = smallestSeen(values, minimum);
+      if (n === Number.POSITIVE_INFINITY) continue;
+      value = Math.min(value, n);
+      if (margin) bands.add(band);
     }
     if (value !== Number.POSITIVE_INFINITY)
       small.push({ ...atom, value, bands: [...bands].sort() });

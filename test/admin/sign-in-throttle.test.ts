@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DEVICE_COOKIE } from "../../node/src/admin/known-devices";
+import { createBackoffThrottle } from "../../node/src/admin/throttle";
 import {
   type AdminTestNode,
   type AdminTestNodeOptions,
@@ -174,5 +175,51 @@ describe("TRUST_PROXY and the per-address throttle", () => {
     expect((await attempt(sprayer, FRED.email, PASSWORD)).status).toBe(429);
     // Someone else behind the same proxy is not slowed.
     await t.browser({ "x-forwarded-for": "198.51.100.8" }, "127.0.0.1").login(FRED.email);
+  });
+});
+
+describe("addresses an attacker can rotate", () => {
+  it("counts the addresses of one IPv6 /64 (one subscriber's network) as one address", async () => {
+    await nodeWithFred();
+    // One password tried on many accounts, each attempt from a new address of the same /64.
+    for (let i = 0; i < 20; i++) {
+      const b = t.browser({}, `2001:db8:1:2::${(i + 1).toString(16)}`);
+      expect((await attempt(b, `user${i}@example.org`, "Summer2026!!!")).status).toBe(401);
+    }
+    const sameNetwork = t.browser({}, "2001:db8:1:2:ffff:ffff:ffff:9");
+    const blocked = await attempt(sameNetwork, FRED.email, PASSWORD);
+    expect(blocked.status).toBe(429);
+    expect(blocked.text).toContain("Too many failed sign-ins from your address");
+    expect(t.warnings.join("\n")).toContain("2001:db8:1:2::/64");
+    // Another /64 is not slowed.
+    await t.browser({}, "2001:db8:1:3::1").login(FRED.email);
+  });
+});
+
+describe("the throttle's memory", () => {
+  const policy = {
+    free: 4,
+    firstPauseMs: MINUTE,
+    maxPauseMs: 15 * MINUTE,
+    forgetAfterMs: 60 * MINUTE,
+  };
+
+  it("a flood of new keys does not push out a paused account (which would end its lock)", () => {
+    const clock = new Date("2026-03-01T10:00:00Z");
+    const throttle = createBackoffThrottle(() => clock, policy);
+    for (let i = 0; i < 5; i++) throttle.fail("login|fred@example.org");
+    expect(throttle.waitMs("login|fred@example.org")).toBe(MINUTE);
+    // Wrong passwords on 10 000 made-up accounts, once each (from addresses of a botnet).
+    for (let i = 0; i < 10_000; i++) throttle.fail(`login|user${i}@example.org`);
+    expect(throttle.waitMs("login|fred@example.org")).toBe(MINUTE);
+  });
+
+  it("keeps a lock's history through the flood, so the next failure pauses longer", () => {
+    const clock = new Date("2026-03-01T10:00:00Z");
+    const throttle = createBackoffThrottle(() => clock, policy);
+    for (let i = 0; i < 5; i++) throttle.fail("login|fred@example.org");
+    clock.setTime(clock.getTime() + 2 * MINUTE); // the 1-minute pause is over
+    for (let i = 0; i < 10_000; i++) throttle.fail(`login|user${i}@example.org`);
+    expect(throttle.fail("login|fred@example.org")).toBe(2 * MINUTE);
   });
 });

@@ -173,4 +173,46 @@ describe("differencing attacks on published syntheses", () => {
       expect.arrayContaining(["gender margin", "age margin"]),
     );
   });
+  it("attack 6: a group that grows by one between versions does not give the newcomer away", async () => {
+    const young = await group("young-people", 20, "2026-02-01", "A01", {
+      gender: { female: 10, male: 10 },
+      age: { "18-29": 20 },
+    });
+    expect((await publish({ period: YEAR })).status).toBe(201);
+    // One more person joins for the second session, which adds criteria.
+    const grown = await t.admin.patch(`${T}/groups/${young}`, {
+      participants: 21,
+      margins: { gender: { female: 11, male: 10 }, age: { "18-29": 21 } },
+    });
+    expect(grown.status, grown.text).toBe(200);
+    await addValidatedCriteria(t.admin, young, [
+      { question: "Q3", text: "second session", code: "B02" },
+    ]);
+
+    // Version 2 − version 1 would be 1 participant, a woman aged 18-29, and what the session added.
+    const v2 = await publish({ period: YEAR });
+    expect(v2.status, v2.text).toBe(409);
+    expect(v2.body.reasons).toContain(
+      "comparing with version 1 of 2026-01-01/2026-06-14 would isolate 1 participant(s), fewer than k = 5",
+    );
+    expect(await publicPayloads()).toHaveLength(1);
+  });
+
+  it("attack 7: re-recording one person's gender does not show in the margins of the next version", async () => {
+    const young = await group("young-people", 30, "2026-02-01", "A01", {
+      gender: { female: 10, male: 20 },
+    });
+    expect((await publish({ period: YEAR })).status).toBe(201);
+    const edited = await t.admin.patch(`${T}/groups/${young}`, {
+      margins: { gender: { female: 11, male: 19 } },
+    });
+    expect(edited.status, edited.text).toBe(200);
+    await addValidatedCriteria(t.admin, young, [{ question: "Q3", text: "later", code: "B02" }]);
+
+    const v2 = await publish({ period: YEAR });
+    expect(v2.status, v2.text).toBe(201);
+    expect(v2.body.payload.margins?.gender).toBeUndefined();
+    const [first] = await publicPayloads();
+    expect(first?.margins?.gender).toEqual({ female: 10, male: 20 });
+  });
 });

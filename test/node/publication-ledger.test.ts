@@ -7,6 +7,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStorage } from "../../node/src/db/open";
 import { publishedGroups } from "../../node/src/db/schema";
+import { createNode } from "../../node/src/node";
 import {
   addValidatedCriteria,
   createGroup,
@@ -163,6 +164,98 @@ describe("the publication ledger migration", () => {
       ]);
     } finally {
       storage.close();
+    }
+  });
+  it("does not put behind a version a group created after it was published", () => {
+    const migrations = join(dir, "drizzle");
+    cpSync(new URL("../../node/drizzle", import.meta.url), migrations, { recursive: true });
+    const journalFile = join(migrations, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalFile, "utf8"));
+    journal.entries = journal.entries.filter(
+      (e: { tag: string }) => e.tag < "0004_publication_ledger",
+    );
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const file = join(dir, "node.db");
+    const sqlite = new Database(file);
+    migrate(drizzle(sqlite), { migrationsFolder: migrations });
+    // Version 1 (February) had group 1 only; group 2 was formed in March and version 2 added it.
+    // Backfilled alike, the two versions would hide that version 2 − version 1 is group 2.
+    sqlite.exec(`
+      insert into territories (id, slug, name, country, languages, grid_id, grid_version)
+        values (1, 'testville', 'Testville', 'FR', '["fr"]', 'spiral-9d', '1');
+      insert into group_categories (code, label_en, label_fr) values ('parents', 'Parents', 'Parents');
+      insert into groups (id, territory_id, label, category, session_dates, first_session, participants, cycle, created_at)
+        values (1, 1, 'a', 'parents', '["2026-02-01"]', '2026-02-01', 12, 1, '2026-02-01T09:00:00.000Z'),
+               (2, 1, 'b', 'parents', '["2026-03-01"]', '2026-03-01', 6, 1, '2026-03-01T09:00:00.000Z');
+      insert into criteria (group_id, question, text, code, component, dimension, status)
+        values (1, 'Q1', 'x', 'A01', 'A01', 'A', 'validated'),
+               (2, 'Q1', 'y', 'A01', 'A01', 'A', 'validated');
+      insert into syntheses (uuid, territory_id, period_key) values ('s1', 1, '2026-01-01/2026-06-14');
+      insert into synthesis_versions (uuid, synthesis_uuid, territory_id, period_key, version, participants, payload, hash, published_by, created_at)
+        values ('v1', 's1', 1, '2026-01-01/2026-06-14', 1, 12, '{}', 'h1', 'x', '2026-02-15T10:00:00.000Z'),
+               ('v2', 's1', 1, '2026-01-01/2026-06-14', 2, 18, '{}', 'h2', 'x', '2026-03-20T10:00:00.000Z');
+    `);
+    sqlite.close();
+
+    const storage = openStorage(file);
+    try {
+      const rows = storage.db.select().from(publishedGroups).all();
+      expect(rows.map((r) => [r.versionId, r.groupId])).toEqual([
+        [1, 1],
+        [2, 1],
+        [2, 2],
+      ]);
+    } finally {
+      storage.close();
+    }
+  });
+  it("so a later range cannot isolate a small group that joined between two earlier versions", () => {
+    const migrations = join(dir, "drizzle");
+    cpSync(new URL("../../node/drizzle", import.meta.url), migrations, { recursive: true });
+    const journalFile = join(migrations, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalFile, "utf8"));
+    journal.entries = journal.entries.filter(
+      (e: { tag: string }) => e.tag < "0004_publication_ledger",
+    );
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const file = join(dir, "node.db");
+    const sqlite = new Database(file);
+    migrate(drizzle(sqlite), { migrationsFolder: migrations });
+    // Before the upgrade: version 1 (February) = A (5) + B (3); C (5) joined in March and
+    // version 2 = A + B + C. Both were public; version 2 − version 1 = C.
+    sqlite.exec(`
+      insert into territories (id, slug, name, country, languages, grid_id, grid_version)
+        values (1, 'testville', 'Testville', 'FR', '["fr"]', 'spiral-9d', '2026.1-partial');
+      insert into group_categories (code, label_en, label_fr) values ('parents', 'Parents', 'Parents');
+      insert into groups (id, territory_id, label, category, session_dates, first_session, participants, cycle, created_at)
+        values (1, 1, 'A', 'parents', '["2026-02-01"]', '2026-02-01', 5, 1, '2026-02-01T09:00:00.000Z'),
+               (2, 1, 'B', 'parents', '["2026-02-03"]', '2026-02-03', 3, 1, '2026-02-03T09:00:00.000Z'),
+               (3, 1, 'C', 'parents', '["2026-03-01"]', '2026-03-01', 5, 1, '2026-03-01T09:00:00.000Z');
+      insert into criteria (group_id, question, text, code, component, dimension, status)
+        values (1, 'Q1', 'x', 'A01', 'A01', 'A', 'validated'),
+               (2, 'Q1', 'y', 'A02', 'A02', 'A', 'validated'),
+               (3, 'Q1', 'z', 'A03', 'A03', 'A', 'validated');
+      insert into syntheses (uuid, territory_id, period_key) values ('s1', 1, '2026-01-01/2026-06-14');
+      insert into synthesis_versions (uuid, synthesis_uuid, territory_id, period_key, version, participants, payload, hash, published_by, created_at)
+        values ('v1', 's1', 1, '2026-01-01/2026-06-14', 1, 8, '{}', 'h1', 'x', '2026-02-15T10:00:00.000Z'),
+               ('v2', 's1', 1, '2026-01-01/2026-06-14', 2, 13, '{}', 'h2', 'x', '2026-03-20T10:00:00.000Z');
+    `);
+    sqlite.close();
+
+    const node = createNode({
+      databaseFile: file,
+      publicUrl: "http://node.test",
+      logger: { error: () => {}, info: () => {}, warn: () => {} },
+      now: () => new Date("2026-06-20T10:00:00.000Z"),
+    });
+    try {
+      // From 2 February: B + C (8). Minus (version 2 − version 1 = C) it would be B, 3 participants.
+      const range = { start: "2026-02-02", end: "2026-06-14" };
+      const preview = node.services.syntheses.preview("testville", range);
+      expect(preview.publishable).toBe(false);
+      expect(preview.blockers.join(" ")).toMatch(/would isolate 3 participant\(s\)/);
+    } finally {
+      node.close();
     }
   });
 });

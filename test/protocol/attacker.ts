@@ -4,7 +4,8 @@
  * The outsider reads every public cell (each version's total and category cells, and the margins
  * of the versions that carry them) and — knowing which groups stand behind each cell, the worst
  * case — subtracts cells to isolate every atom (groups sorted by the exact set of cells that
- * contain them). It reports every atom, or atom margin cell, holding 1 … minimum−1. Margins are
+ * contain them), and compares what two cells say about the same atom (a group edited between
+ * them). It reports every atom, atom margin cell or such difference holding 1 … minimum−1. Margins are
  * published on totals only, so margin atoms are those of the totals that carry the margin.
  */
 
@@ -99,15 +100,19 @@ export function isolations(
   for (const key of [byId, byIdentity]) {
     const cells = cellsFor(versions, key);
     for (const [signature, members] of atoms(cells)) {
+      const seen: Array<{ name: string; n: number }> = [];
       for (const i of signature.split("+")) {
         const cell = cells[Number(i)] as Cell;
         const n = members.reduce((sum, m) => sum + (cell.members.get(m)?.participants ?? 0), 0);
         if (n > 0 && n < k) found.push({ what: `atom of ${cell.name}`, value: n, groups: members });
+        seen.push({ name: cell.name, n });
       }
+      found.push(...differences(seen, k, "participants", members));
     }
     for (const margin of ["gender", "age"] as const) {
       const cells = marginCellsFor(versions, margin, key);
       for (const [signature, members] of atoms(cells)) {
+        const seen: Array<{ name: string; bands: Record<string, number> }> = [];
         for (const i of signature.split("+")) {
           const cell = cells[Number(i)] as Cell;
           const bands: Record<string, number> = { unrecorded: 0 };
@@ -125,7 +130,31 @@ export function isolations(
               found.push({ what: `${band} in ${cell.name}`, value: n, groups: members });
             }
           }
+          seen.push({ name: cell.name, bands });
         }
+        for (const band of new Set(seen.flatMap((s) => Object.keys(s.bands)))) {
+          const values = seen.map((s) => ({ name: s.name, n: s.bands[band] ?? 0 }));
+          found.push(...differences(values, marginMinimum, band, members));
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** Two cells that say different things about one atom (a group edited between them): a − b. */
+function differences(
+  seen: ReadonlyArray<{ name: string; n: number }>,
+  minimum: number,
+  what: string,
+  groups: string[],
+): Isolation[] {
+  const found: Isolation[] = [];
+  for (const [i, a] of seen.entries()) {
+    for (const b of seen.slice(i + 1)) {
+      const d = Math.abs(a.n - b.n);
+      if (d > 0 && d < minimum) {
+        found.push({ what: `${what}: ${a.name} − ${b.name}`, value: d, groups });
       }
     }
   }

@@ -30,7 +30,12 @@ export const ADDRESS_POLICY: BackoffPolicy = { ...ACCOUNT_POLICY, free: 19 };
 /** Wrong setup codes from one client address. */
 export const SETUP_CODE_POLICY: BackoffPolicy = ACCOUNT_POLICY;
 
-/** Entries kept at most; the oldest go first (never everyone's, which would reset a lock). */
+/**
+ * Entries kept at most. When full, the oldest key whose failures are still free goes first: a
+ * flood of made-up keys (one wrong password each) must not push out a paused key, nor the
+ * history that makes its next pause longer. Only when every key has been paused does the
+ * oldest go.
+ */
 const MAX_ENTRIES = 10_000;
 
 interface Entry {
@@ -53,12 +58,19 @@ export function createBackoffThrottle(now: () => Date, policy: BackoffPolicy) {
     }
     return entry;
   };
-  const make = (key: string): Entry => {
-    while (entries.size >= MAX_ENTRIES) {
-      const oldest = entries.keys().next().value;
-      if (oldest === undefined) break;
-      entries.delete(oldest);
+  const evictOne = () => {
+    let oldest: string | undefined;
+    for (const [key, entry] of entries) {
+      oldest ??= key;
+      if (entry.failures <= policy.free) {
+        entries.delete(key);
+        return;
+      }
     }
+    if (oldest !== undefined) entries.delete(oldest);
+  };
+  const make = (key: string): Entry => {
+    while (entries.size >= MAX_ENTRIES) evictOne();
     const entry = { failures: 0, lastFailure: 0, pausedUntil: 0 };
     entries.set(key, entry);
     return entry;
@@ -108,11 +120,34 @@ export function clientAddress(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
     const entries = (c.req.header("x-forwarded-for") ?? "").split(",");
     const last = entries[entries.length - 1]?.trim() ?? "";
-    if (isIP(last)) return last;
+    if (isIP(last)) return addressKey(last);
   }
   try {
-    return getConnInfo(c).remote.address ?? "unknown";
+    const remote = getConnInfo(c).remote.address;
+    return remote ? addressKey(remote) : "unknown";
   } catch {
     return "unknown"; // not behind the Node server (app.request without bindings)
   }
+}
+
+/**
+ * The key an address is throttled under: an IPv4 address (IPv4-mapped IPv6 ones included) as
+ * it is; an IPv6 address by its /64, since one subscriber is usually given a whole /64 and could
+ * otherwise take a fresh address for every attempt.
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (isIP(address) !== 6) return address;
+  const plain = address.split("%")[0] ?? address;
+  const [head = "", tail] = plain.split("::");
+  // An embedded IPv4 address (the last 32 bits) stands for two hextets.
+  const hextets = (part: string) =>
+    part === "" ? [] : part.split(":").flatMap((h) => (h.includes(".") ? ["0", "0"] : [h]));
+  const left = hextets(head);
+  const right = tail === undefined ? [] : hextets(tail);
+  const middle = Array.from({ length: Math.max(0, 8 - left.length - right.length) }, () => "0");
+  const full = [...left, ...middle, ...right];
+  const prefix = full.slice(0, 4).map((h) => (Number.parseInt(h, 16) || 0).toString(16));
+  return `${prefix.join(":")}::/64`;
 }
