@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler, Next } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import {
   disclosureViolations,
+  duplicateJsonKey,
   type Grid,
   SYNTHESIS_MEDIA_TYPE,
   synthesisPayloadSchema,
@@ -49,41 +50,6 @@ export function isActivityContentType(header: string | undefined): boolean {
   if (profile === undefined) return true;
   const value = profile.slice("profile=".length).replace(/^"(.*)"$/, "$1");
   return value.split(/\s+/).includes(ACTIVITY_STREAMS);
-}
-
-/**
- * The first key that appears twice in one object of a JSON text (already known to be valid
- * JSON), or null. Parsers disagree on which copy wins, so a signature checked over one reading
- * could vouch for another. Walked iteratively: the text may nest deeply.
- */
-export function duplicateJsonKey(text: string): string | null {
-  const objects: Array<Set<string> | null> = [];
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let end = i + 1;
-      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
-      const keys = objects[objects.length - 1];
-      if (expectKey && keys) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
-        if (keys.has(key)) return key;
-        keys.add(key);
-        expectKey = false;
-      }
-      i = end;
-    } else if (c === "{") {
-      objects.push(new Set());
-      expectKey = true;
-    } else if (c === "[") {
-      objects.push(null);
-    } else if (c === "}" || c === "]") {
-      objects.pop();
-    } else if (c === ",") {
-      expectKey = objects[objects.length - 1] instanceof Set;
-    }
-  }
-  return null;
 }
 
 /**
@@ -146,6 +112,10 @@ function synthesisRefusal(body: unknown, grid: Grid): string | null {
     payload = JSON.parse(String(source.content));
   } catch {
     return "the synthesis source is not JSON";
+  }
+  const duplicate = duplicateJsonKey(String(source.content));
+  if (duplicate !== null) {
+    return `duplicate key ${JSON.stringify(duplicate)} in the synthesis source`;
   }
   const parsed = synthesisPayloadSchema.safeParse(payload);
   if (!parsed.success) {

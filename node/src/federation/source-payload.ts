@@ -1,9 +1,10 @@
 import type { z } from "zod";
+import { duplicateJsonKey } from "../../../protocol/src/index";
 
 export type SourceParse<T> = { ok: true; payload: T } | { ok: false; reason: string };
 
 /**
- * Reads the exact payload an origin put in an object's `source` (DESIGN §6): right media type,
+ * Reads the exact payload an origin put in an object's `source` (docs/protocol.md §6): right media type,
  * JSON text, and valid under the same schema the origin built it with.
  */
 export function readSourcePayload<S extends z.ZodType>(
@@ -19,6 +20,11 @@ export function readSourcePayload<S extends z.ZodType>(
     json = JSON.parse(source.content);
   } catch {
     return { ok: false, reason: "the source is not JSON" };
+  }
+  // Parsers disagree on which copy of a repeated key wins: the signed text must read one way.
+  const duplicate = duplicateJsonKey(source.content);
+  if (duplicate !== null) {
+    return { ok: false, reason: `duplicate key ${JSON.stringify(duplicate)} in the source` };
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

@@ -1,0 +1,206 @@
+import { randomUUID } from "node:crypto";
+import { generateCryptoKeyPair } from "@fedify/fedify";
+import { CryptographicKey, Multikey, Organization } from "@fedify/vocab";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SynthesisPayload } from "../../protocol/src/index";
+import { eventually, follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
+import { rehash } from "./synthesis-fixtures";
+
+// Who may speak for an actor (docs/protocol.md §5): the key that verifies a signature must be the
+// one the actor's origin serves at the key id the actor lists. These attacks serve, on the
+// attacker's origin, a document that carries the *victim's* key id with the attacker's key
+// material, at a URL Fedify accepts in place of the key (an actor document with a single key, at a
+// key id without a fragment).
+
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+const AS = "https://www.w3.org/ns/activitystreams";
+
+describe("a key carrying the victim's key id, served by the attacker", () => {
+  let victim: Peer;
+  let receiver: Peer;
+  let hostile: HostilePeer;
+  let genuine: Record<string, any>;
+  let genuinePayload: SynthesisPayload;
+  let gentInbox: string;
+  let sharedInbox: string;
+  /** Signs as `{hostile}/lookalike-rsa`; that URL serves the victim's RSA key id, our material. */
+  let lookalikeRsa: KeyPairWithId;
+  /** Proves as `{hostile}/lookalike-ed`; that URL serves the victim's Multikey id, our material. */
+  let lookalikeEd: KeyPairWithId;
+
+  beforeAll(async () => {
+    [victim, receiver] = await Promise.all([
+      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
+      startPeer({ slug: "gent", name: "Gent", country: "BE" }),
+    ]);
+    hostile = await startHostilePeer(victim.actorUrl);
+    gentInbox = `${receiver.actorUrl}/inbox`;
+    sharedInbox = `${receiver.url}/inbox`;
+    await follow(receiver, victim);
+    await publishSynthesis(victim, 8);
+    genuine = (await eventually(() => receivedBy(receiver)[0], "gent to receive")).activity as any;
+    genuinePayload = JSON.parse(genuine.object.source.content);
+
+    lookalikeRsa = {
+      keyId: new URL(`${hostile.url}/lookalike-rsa`),
+      pair: await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"),
+    };
+    lookalikeEd = {
+      keyId: new URL(`${hostile.url}/lookalike-ed`),
+      pair: await generateCryptoKeyPair("Ed25519"),
+    };
+    // Actor documents of the attacker's origin (so "served by its origin"), each with exactly
+    // one key: Fedify takes that key for a key id without a fragment whatever the key's own id.
+    hostile.serve(
+      "/lookalike-rsa",
+      await new Organization({
+        id: lookalikeRsa.keyId,
+        inbox: new URL(`${hostile.url}/inbox`),
+        publicKey: new CryptographicKey({
+          id: new URL(`${victim.actorUrl}#main-key`),
+          owner: new URL(victim.actorUrl),
+          publicKey: lookalikeRsa.pair.publicKey,
+        }),
+      }).toJsonLd(),
+    );
+    hostile.serve(
+      "/lookalike-ed",
+      await new Organization({
+        id: lookalikeEd.keyId,
+        inbox: new URL(`${hostile.url}/inbox`),
+        assertionMethods: [
+          new Multikey({
+            id: new URL(`${victim.actorUrl}#multikey-2`),
+            controller: new URL(victim.actorUrl),
+            publicKey: lookalikeEd.pair.publicKey,
+          }),
+        ],
+      }).toJsonLd(),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([victim, receiver, hostile].map((p) => p?.close()));
+  });
+
+  const victimId = (path: string) => `${victim.url}/${path}/forged-${randomUUID()}`;
+  const held = () => receivedBy(receiver).map((r) => [r.objectId, r.version, r.withdrawnAt]);
+
+  function forgedCreate(year: number) {
+    const { proof: _p, signature: _s, ...activity } = structuredClone(genuine);
+    activity.id = victimId("activities");
+    activity.object.id = victimId("syntheses");
+    activity.object.url = activity.object.id;
+    const payload = rehash({
+      ...genuinePayload,
+      period: { start: `${year}-01-01`, end: `${year}-12-31` },
+    });
+    activity.object.source.content = JSON.stringify(payload);
+    return activity;
+  }
+
+  it("HTTP signature: refused on first use and again once the key is cached", async () => {
+    const before = held();
+    for (const attempt of [1, 2, 3]) {
+      const response = await hostile.post(
+        `${receiver.url}/actors/gent/inbox`,
+        {
+          "@context": AS,
+          id: victimId("activities"),
+          type: "Delete",
+          actor: victim.actorUrl,
+          object: { type: "Tombstone", id: genuine.object.id },
+          to: PUBLIC,
+        },
+        lookalikeRsa,
+      );
+      expect(response.status, `attempt ${attempt}: ${response.text}`).toBe(401);
+    }
+    expect(held()).toEqual(before);
+  });
+
+  it("integrity proof delivered directly: refused on first use and again from the cache", async () => {
+    const before = held();
+    for (const attempt of [1, 2, 3]) {
+      const proven = await hostile.prove(forgedCreate(1990 + attempt), lookalikeEd);
+      const response = await hostile.post(gentInbox, proven, null);
+      expect(response.status, `attempt ${attempt}: ${response.text}`).toBe(401);
+    }
+    expect(held()).toEqual(before);
+  });
+
+  it("integrity proof relayed in an Announce: the inner Create is refused", async () => {
+    const before = held();
+    const inner = await hostile.prove(forgedCreate(1980), lookalikeEd);
+    const response = await hostile.post(
+      sharedInbox,
+      {
+        "@context": AS,
+        id: `${hostile.url}/activities/${randomUUID()}`,
+        type: "Announce",
+        actor: hostile.actorUrl,
+        object: inner,
+        to: PUBLIC,
+      },
+      hostile.ownRsa,
+    );
+    expect(response.status, response.text).toBe(202);
+    await eventually(
+      () => receiver.logs.some((l) => l.includes(`refused Create ${inner.id}`)),
+      "gent to refuse the relayed forgery",
+    );
+    expect(held()).toEqual(before);
+  });
+
+  describe("an origin's own signature over a payload that reads two ways", () => {
+    let victimRsa: KeyPairWithId;
+    let victimEd: KeyPairWithId;
+    beforeAll(async () => {
+      const [rsa, ed] = await victim.node.deps.keys.keyPairs("mulhouse");
+      if (!rsa || !ed) throw new Error("the victim has keys");
+      victimRsa = { keyId: new URL(`${victim.actorUrl}#main-key`), pair: rsa };
+      victimEd = { keyId: new URL(`${victim.actorUrl}#multikey-2`), pair: ed };
+    });
+    /** `source.content` with `"participants":3` first: JSON.parse keeps the later, real value. */
+    async function twoReadings(year: number) {
+      const activity = forgedCreate(year);
+      const content: string = activity.object.source.content;
+      activity.object.source.content = `{"participants":3,${content.slice(1)}`;
+      return hostile.prove(activity, victimEd);
+    }
+
+    it("duplicate keys inside source.content, delivered directly: 400, nothing stored", async () => {
+      const before = held();
+      const response = await hostile.post(gentInbox, await twoReadings(1970), victimRsa);
+      expect(response.status, response.text).toBe(400);
+      expect(JSON.parse(response.text).message).toMatch(/duplicate key "participants"/);
+      expect(held()).toEqual(before);
+    });
+
+    it("duplicate keys inside source.content, relayed: refused by the handler", async () => {
+      const before = held();
+      const inner = await twoReadings(1971);
+      const response = await hostile.post(
+        sharedInbox,
+        {
+          "@context": AS,
+          id: `${hostile.url}/activities/${randomUUID()}`,
+          type: "Announce",
+          actor: hostile.actorUrl,
+          object: inner,
+          to: PUBLIC,
+        },
+        hostile.ownRsa,
+      );
+      expect(response.status, response.text).toBe(202);
+      await eventually(
+        () =>
+          receiver.logs.some(
+            (l) => l.includes(`refused Create ${inner.id}`) && l.includes("duplicate key"),
+          ),
+        "gent to refuse the ambiguous relayed payload",
+      );
+      expect(held()).toEqual(before);
+    });
+  });
+});
