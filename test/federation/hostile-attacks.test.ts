@@ -204,3 +204,70 @@ describe("a key carrying the victim's key id, served by the attacker", () => {
     });
   });
 });
+
+describe("an origin that answers 'too many requests' keeps its key list", () => {
+  let receiver: Peer;
+  let server: HostilePeer;
+  let clock = Date.parse("2026-06-01T10:00:00Z");
+  let busyUrl: string;
+  let key: KeyPairWithId;
+
+  beforeAll(async () => {
+    receiver = await startPeer(
+      { slug: "tartu", name: "Tartu", country: "EE" },
+      { now: () => new Date(clock) },
+    );
+    server = await startHostilePeer(`${receiver.url}/actors/nobody`);
+    busyUrl = `${server.url}/actors/busy`;
+    key = {
+      keyId: new URL(`${busyUrl}#key`),
+      pair: await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"),
+    };
+    server.serve(
+      "/actors/busy",
+      await new Organization({
+        id: new URL(busyUrl),
+        inbox: new URL(`${busyUrl}/inbox`),
+        publicKey: new CryptographicKey({
+          id: key.keyId,
+          owner: new URL(busyUrl),
+          publicKey: key.pair.publicKey,
+        }),
+      }).toJsonLd(),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([receiver, server].map((p) => p?.close()));
+  });
+
+  const isFollower = () =>
+    receiver.node.services.follows.acceptedFollowers("tartu").some((f) => f.follower === busyUrl);
+
+  it("a 429 or 408 when the list is read again is silence, not 'no such actor'", async () => {
+    const inbox = `${receiver.actorUrl}/inbox`;
+    const followId = `${server.url}/activities/${randomUUID()}`;
+    const follow = { "@context": AS, id: followId, type: "Follow", actor: busyUrl };
+    const body = { ...follow, object: receiver.actorUrl };
+    expect((await server.post(inbox, body, key)).status).toBe(202);
+    await eventually(isFollower, "the follow");
+    for (const status of [429, 408]) {
+      server.answer("/actors/busy", status);
+      clock += 2 * 3_600_000; // the list is stale: it is read again, and the origin is busy
+      const undo = {
+        "@context": AS,
+        id: `${server.url}/activities/${randomUUID()}`,
+        type: "Undo",
+        actor: busyUrl,
+        object: body,
+      };
+      const response = await server.post(inbox, undo, key);
+      expect(response.status, `${status}: ${response.text}`).toBe(202);
+      await eventually(() => !isFollower(), "the Undo");
+      server.answer("/actors/busy", null);
+      expect((await server.post(inbox, { ...body, id: `${followId}-${status}` }, key)).status).toBe(
+        202,
+      );
+      await eventually(isFollower, "the follow again");
+    }
+  });
+});
