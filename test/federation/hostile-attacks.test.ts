@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SynthesisPayload } from "../../protocol/src/index";
 import { eventually, follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
 import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
-import { rehash } from "./synthesis-fixtures";
+import { verifyIndependently } from "./independent-verifier";
+import { makePayload, rehash } from "./synthesis-fixtures";
 
 // Who may speak for an actor (docs/protocol.md §5): the key that verifies a signature must be the
 // one the actor's origin serves at the key id the actor lists. These attacks serve, on the
@@ -150,6 +151,55 @@ describe("a key carrying the victim's key id, served by the attacker", () => {
       "gent to refuse the relayed forgery",
     );
     expect(held()).toEqual(before);
+  });
+
+  it("what a receiver stores and serves verifies independently, even when the origin's proof covers Fedify's normalised form (attachment array)", async () => {
+    // The hostile peer speaks for itself here: its own actor, keys and origin.
+    const id = `${hostile.url}/activities/${randomUUID()}`;
+    const article = `${hostile.url}/syntheses/${randomUUID()}`;
+    const payload = makePayload({
+      origin: hostile.actorUrl,
+      name: "Evil",
+      period: { start: "2001-01-01", end: "2001-12-31" },
+    });
+    const { proof: _p, signature: _s, ...template } = structuredClone(genuine);
+    const activity = {
+      ...template,
+      id,
+      actor: hostile.actorUrl,
+      cc: [],
+      object: {
+        ...template.object,
+        id: article,
+        url: article,
+        attributedTo: hostile.actorUrl,
+        cc: [],
+        source: { ...template.object.source, content: JSON.stringify(payload) },
+        // One attachment: Fedify signs it as an array (its outgoing normalisation) but its
+        // compact JSON-LD writes a single value as a scalar.
+        attachment: [{ type: "Document", mediaType: "image/png", url: `${hostile.url}/a.png` }],
+      },
+    };
+    const proven = await hostile.prove(activity, hostile.ownEd);
+    const response = await hostile.post(gentInbox, proven, hostile.ownRsa);
+    expect(response.status, response.text).toBe(202);
+    const stored = await eventually(
+      () => receivedBy(receiver).find((r) => r.objectId === article),
+      "gent to store the Create",
+    );
+    // Kept in the form its proof covers: anyone can check the copy gent serves.
+    await expect(verifyIndependently(stored.activity as never)).resolves.toContain(
+      hostile.actorUrl,
+    );
+    const served = await fetch(`${receiver.actorUrl}/known-syntheses?cursor=0`, {
+      headers: { accept: "application/activity+json" },
+    });
+    const items = ((await served.json()).orderedItems ?? []) as Array<Record<string, any>>;
+    const mine = items.filter((i) => i.id === id);
+    expect(mine).toHaveLength(1);
+    for (const item of mine) {
+      await expect(verifyIndependently(item as never)).resolves.toContain(hostile.actorUrl);
+    }
   });
 
   describe("an origin's own signature over a payload that reads two ways", () => {
