@@ -227,6 +227,40 @@ describe("a key carrying the victim's key id, served by the attacker", () => {
       expect(held()).toEqual(before);
     });
 
+    it("a category breakdown whose counts do not add up to the totals: 400, nothing stored", async () => {
+      const before = held();
+      const activity = forgedCreate(1972);
+      const payload: SynthesisPayload = JSON.parse(activity.object.source.content);
+      // The totals stay plausible; the one category claims ten times each count (what a
+      // network figure filtered by category adds up).
+      const inflated = Object.fromEntries(
+        Object.entries(payload.counts).map(([q, cells]) => [
+          q,
+          Object.fromEntries(Object.entries(cells ?? {}).map(([c, n]) => [c, n * 10])),
+        ]),
+      );
+      const edited = rehash({
+        ...payload,
+        categories: [
+          {
+            category: "young-people",
+            groups: payload.groups,
+            participants: payload.participants,
+            counts: inflated,
+          },
+        ],
+      } as SynthesisPayload);
+      activity.object.source.content = JSON.stringify(edited);
+      const response = await hostile.post(
+        gentInbox,
+        await hostile.prove(activity, victimEd),
+        victimRsa,
+      );
+      expect(response.status, response.text).toBe(400);
+      expect(JSON.parse(response.text).message).toMatch(/categories/);
+      expect(held()).toEqual(before);
+    });
+
     it("duplicate keys inside source.content, relayed: refused by the handler", async () => {
       const before = held();
       const inner = await twoReadings(1971);
