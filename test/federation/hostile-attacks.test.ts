@@ -100,6 +100,36 @@ describe("a key carrying the victim's key id, served by the attacker", () => {
     return activity;
   }
 
+  /** A genuine activity of the victim that gent never received: its Follow of the hostile peer. */
+  let victimFollow: string | undefined;
+  async function victimFollowOfHostile(): Promise<string> {
+    if (victimFollow) return victimFollow;
+    const followed = await victim.api("POST", "/territories/mulhouse/following", {
+      target: hostile.actorUrl,
+    });
+    expect(followed.status).toBe(202);
+    victimFollow = await eventually(
+      () =>
+        victim.node.services.follows
+          .following("mulhouse")
+          .find((f) => f.target === hostile.actorUrl)?.followActivityId,
+      "the victim's Follow",
+    );
+    const served = await fetch(victimFollow, { headers: { accept: "application/activity+json" } });
+    expect(served.status).toBe(200);
+    return victimFollow;
+  }
+  /** A Delete of the victim's synthesis under the id of the victim's genuine Follow. */
+  const deleteUnderGenuineId = (id: string) => ({
+    "@context": AS,
+    id,
+    type: "Delete",
+    actor: victim.actorUrl,
+    object: { type: "Tombstone", id: genuine.object.id },
+    to: PUBLIC,
+    published: new Date(Date.now() + 60_000).toISOString(),
+  });
+
   it("HTTP signature: refused on first use and again once the key is cached", async () => {
     const before = held();
     for (const attempt of [1, 2, 3]) {
@@ -151,6 +181,58 @@ describe("a key carrying the victim's key id, served by the attacker", () => {
       "gent to refuse the relayed forgery",
     );
     expect(held()).toEqual(before);
+  });
+
+  it("relayed: a Delete reusing the id of a genuine activity of the victim withdraws nothing", async () => {
+    const before = held();
+    const followId = await victimFollowOfHostile();
+    // No valid proof: Fedify fetches the activity at its id from the victim's origin, finds the
+    // genuine Follow there, and must not then route the relay's Delete under that id.
+    const inner = deleteUnderGenuineId(followId);
+    const response = await hostile.post(
+      gentInbox,
+      {
+        "@context": AS,
+        id: `${hostile.url}/activities/${randomUUID()}`,
+        type: "Announce",
+        actor: hostile.actorUrl,
+        object: inner,
+        to: PUBLIC,
+      },
+      hostile.ownRsa,
+    );
+    expect(response.status, response.text).toBe(202);
+    await eventually(
+      () =>
+        receiver.logs.some((l) => l.includes(`Delete ${followId}`)) ||
+        receivedBy(receiver).some((r) => r.withdrawnAt !== null),
+      "gent to handle the relayed Delete",
+    );
+    expect(held()).toEqual(before);
+  });
+
+  it("pulled: a malicious peer's collection serving a Delete under a genuine activity's id routes nothing", async () => {
+    const before = held();
+    await hostile.setKnownSyntheses([deleteUnderGenuineId(await victimFollowOfHostile())]);
+    const { follows } = receiver.node.services;
+    const row = follows.requestFollow({
+      actor: "gent",
+      target: hostile.actorUrl,
+      targetInbox: `${hostile.actorUrl}/inbox`,
+      targetSharedInbox: null,
+      targetHandle: null,
+      targetName: null,
+      targetType: "Organization",
+      followActivityId: `${receiver.url}/activities/${randomUUID()}`,
+    });
+    follows.setFollowingState(row.id, "accepted");
+    try {
+      const pulled = await receiver.node.antiEntropy.pull(follows.followingById("gent", row.id));
+      expect(pulled).toEqual({ routed: 0, skipped: 0 });
+      expect(held()).toEqual(before);
+    } finally {
+      follows.removeFollowing(row.id);
+    }
   });
 
   it("what a receiver stores and serves verifies independently, even when the origin's proof covers Fedify's normalised form (attachment array)", async () => {

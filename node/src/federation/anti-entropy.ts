@@ -12,6 +12,7 @@ import {
 import { periodKey } from "../../../protocol/src/index";
 import type { FollowingRow } from "../services/follows";
 import type { FederationDeps } from "./context";
+import { routeRelayed } from "./integrity";
 import { UNREACHABLE_AFTER } from "./reachability";
 import { articleToSynthesis } from "./synthesis-mapper";
 
@@ -121,7 +122,7 @@ export function createAntiEntropy(
           continue;
         }
         deps.relayHints.note(item.id, row.target);
-        const accepted = await ctx.routeActivity(null, item, { immediate: true });
+        const accepted = await routeRelayed(ctx, null, item);
         if (accepted) routed++;
         else deps.logger.warn(`anti-entropy: ${item.id?.href} from ${row.target} did not verify`);
       }

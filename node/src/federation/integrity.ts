@@ -1,5 +1,5 @@
 import { type Context, type DocumentLoader, type KeyCache, verifyProof } from "@fedify/fedify";
-import type { Activity } from "@fedify/vocab";
+import { Activity } from "@fedify/vocab";
 import { decodeMultibase } from "@fedify/vocab-runtime";
 import canonicalize from "canonicalize";
 import { withoutSignature } from "./activity-ids";
@@ -114,4 +114,33 @@ export async function provenActivityJson(
     if (await proofsVerify(activity, candidate, options)) return withoutSignature(candidate);
   }
   return null;
+}
+
+/**
+ * Routes an activity handed over by a relay (Announce) or a pull through Fedify. Fedify's
+ * routeActivity, when the proofs do not verify, fetches the activity at its id from its origin
+ * and checks that copy, but then queues the JSON it was given: a relay could pass off its own
+ * activity under the id of a genuine one (docs/protocol.md §8). So the given activity is routed
+ * only when its proofs verify; otherwise the copy its origin serves at its id is, if it is the
+ * same kind of activity.
+ */
+export async function routeRelayed(
+  ctx: Context<FederationDeps>,
+  recipient: string | null,
+  activity: Activity,
+): Promise<boolean> {
+  if (await provenActivityJson(ctx, activity)) {
+    return ctx.routeActivity(recipient, activity, { immediate: true });
+  }
+  const id = activity.id;
+  if (!id) return false;
+  const fetched = await ctx.lookupObject(id).catch(() => null);
+  if (
+    !(fetched instanceof Activity) ||
+    fetched.id?.href !== id.href ||
+    fetched.constructor !== activity.constructor
+  ) {
+    return false;
+  }
+  return ctx.routeActivity(recipient, fetched, { immediate: true });
 }
