@@ -309,6 +309,34 @@ describe("a key carrying the victim's key id, served by the attacker", () => {
       expect(held()).toEqual(before);
     });
 
+    it("other JSON-LD spellings of the same Create do not slip past the inbox guard: 400", async () => {
+      const before = held();
+      const proven = await twoReadings(1973);
+      const { type: _type, ...untyped } = proven;
+      const object = proven.object as Record<string, any>;
+      const variants: Array<[string, Record<string, unknown>]> = [
+        ["type as an array", { ...proven, type: ["Create"] }],
+        ["@type", { ...untyped, "@type": "Create" }],
+        ["object as an array", { ...proven, object: [object] }],
+        [
+          "source as an array, content as a value object",
+          {
+            ...proven,
+            object: {
+              ...object,
+              source: [{ ...object.source, content: { "@value": object.source.content } }],
+            },
+          },
+        ],
+      ];
+      for (const [name, body] of variants) {
+        const response = await hostile.post(gentInbox, body, victimRsa);
+        expect(response.status, `${name}: ${response.text}`).toBe(400);
+        expect(JSON.parse(response.text).message).toMatch(/duplicate key "participants"/);
+      }
+      expect(held()).toEqual(before);
+    });
+
     it("a category breakdown whose counts do not add up to the totals: 400, nothing stored", async () => {
       const before = held();
       const activity = forgedCreate(1972);

@@ -99,21 +99,35 @@ export function inboxGuard(grid: Grid): MiddlewareHandler[] {
   return [limit, check];
 }
 
-/** Why a directly delivered synthesis Create/Update must be refused, or null. */
+/** A JSON-LD value written as a one-element array (`["Create"]`) is the same value. */
+const single = (value: unknown) =>
+  Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value;
+
+/**
+ * Why a directly delivered synthesis Create/Update must be refused, or null. JSON-LD spellings
+ * Fedify reads the same way (`@type`, one-element arrays, `@value`) are read the same way here.
+ */
 function synthesisRefusal(body: unknown, grid: Grid): string | null {
   const activity = body as Record<string, unknown>;
-  if (activity?.type !== "Create" && activity?.type !== "Update") return null;
-  const object = activity.object as Record<string, unknown> | undefined;
-  const source = object?.source as Record<string, unknown> | undefined;
-  if (!object || typeof object !== "object" || source?.mediaType !== SYNTHESIS_MEDIA_TYPE)
+  const type = single(activity.type ?? activity["@type"]);
+  if (type !== "Create" && type !== "Update") return null;
+  const object = single(activity.object) as Record<string, unknown> | undefined;
+  const source = single(object?.source) as Record<string, unknown> | undefined;
+  if (!object || typeof object !== "object" || single(source?.mediaType) !== SYNTHESIS_MEDIA_TYPE)
     return null;
+  const content = single(source?.content);
+  const text = String(
+    typeof content === "object" && content !== null && "@value" in content
+      ? content["@value"]
+      : content,
+  );
   let payload: unknown;
   try {
-    payload = JSON.parse(String(source.content));
+    payload = JSON.parse(text);
   } catch {
     return "the synthesis source is not JSON";
   }
-  const duplicate = duplicateJsonKey(String(source.content));
+  const duplicate = duplicateJsonKey(text);
   if (duplicate !== null) {
     return `duplicate key ${JSON.stringify(duplicate)} in the synthesis source`;
   }
@@ -131,8 +145,8 @@ function synthesisRefusal(body: unknown, grid: Grid): string | null {
   }
   const unsafe = disclosureViolations(parsed.data);
   if (unsafe.length > 0) return disclosureRefusal(unsafe);
-  const actor = typeof activity.actor === "string" ? activity.actor : undefined;
-  const attributedTo = typeof object.attributedTo === "string" ? object.attributedTo : undefined;
+  const actor = single(activity.actor);
+  const attributedTo = single(object.attributedTo);
   if (!actor || actor !== attributedTo || actor !== parsed.data.territory.id) {
     return "forged origin: actor, attributedTo and payload territory differ";
   }
