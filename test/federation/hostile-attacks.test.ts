@@ -8,16 +8,17 @@ import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostil
 import { verifyIndependently } from "./independent-verifier";
 import { makePayload, rehash } from "./synthesis-fixtures";
 
-// Who may speak for an actor (docs/protocol.md §5): the key that verifies a signature must be the
-// one the actor's origin serves at the key id the actor lists. These attacks serve, on the
-// attacker's origin, a document that carries the *victim's* key id with the attacker's key
-// material, at a URL Fedify accepts in place of the key (an actor document with a single key, at a
-// key id without a fragment).
+// Attacks on the federation trust rules (docs/protocol.md §4–§8) by a hostile peer on loopback.
+// The first ones serve, on the attacker's origin, a document that carries the *victim's* key id
+// with the attacker's key material, at a URL Fedify accepts in place of the key (an actor document
+// with a single key, at a key id without a fragment): they hold, and stay as regression tests.
+// The others (duplicate keys in the payload text, category counts, relayed ids, normalised proofs,
+// JSON-LD spellings, a busy origin) each failed before the fix committed with it.
 
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 const AS = "https://www.w3.org/ns/activitystreams";
 
-describe("a key carrying the victim's key id, served by the attacker", () => {
+describe("a hostile peer against a real victim node and a real receiver", () => {
   let victim: Peer;
   let receiver: Peer;
   let hostile: HostilePeer;
