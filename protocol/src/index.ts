@@ -7,6 +7,7 @@ export * from "./disclosure";
 export * from "./grid";
 export * from "./hash";
 export * from "./html";
+export * from "./json-keys";
 export * from "./meeting";
 export * from "./minority-views";
 export * from "./schemas";

@@ -127,6 +127,22 @@ function questionTotals(counts: QuestionCounts): Record<string, number> {
 const sameCounts = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
+/** Cell-by-cell sum of several question counts. */
+function sumCounts(all: QuestionCounts[]): Record<string, Record<string, number>> {
+  const sum: Record<string, Record<string, number>> = {};
+  for (const counts of all) {
+    for (const [question, cells] of Object.entries(counts)) {
+      const row = sum[question] ?? {};
+      sum[question] = row;
+      for (const [code, n] of Object.entries(cells ?? {})) row[code] = (row[code] ?? 0) + n;
+    }
+  }
+  return sum;
+}
+
+const sameQuestionCounts = (a: QuestionCounts, b: QuestionCounts) =>
+  QUESTIONS.every((question) => sameCounts(a[question] ?? {}, b[question] ?? {}));
+
 function consistencyIssues(
   payload: SynthesisBody & { hash: string },
 ): Array<{ path: (string | number)[]; message: string }> {
@@ -174,6 +190,13 @@ function consistencyIssues(
         path: ["categories"],
         message:
           "the category breakdown does not add up to the territory's groups and participants",
+      });
+    }
+    // Every group is in exactly one category ("other" pools the rest): their counts add up.
+    if (!sameQuestionCounts(sumCounts(payload.categories.map((c) => c.counts)), payload.counts)) {
+      issues.push({
+        path: ["categories"],
+        message: "the category breakdown's counts do not add up to the territory's counts",
       });
     }
   }

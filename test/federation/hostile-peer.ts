@@ -33,6 +33,8 @@ export interface HostilePeer {
   forgedEd: KeyPairWithId;
   /** Serves `document` (JSON) at `path`. */
   serve(path: string, document: unknown): void;
+  /** Answers `status` (no document) at `path`; null serves the document again. */
+  answer(path: string, status: number | null): void;
   /** Sets the items of its own known-syntheses collection. */
   setKnownSyntheses(items: Record<string, unknown>[]): Promise<void>;
   /** Adds an FEP-8b32 integrity proof made with `key` (compact JSON-LD out). */
@@ -53,6 +55,7 @@ export interface HostilePeer {
 
 export async function startHostilePeer(victimActorUrl: string): Promise<HostilePeer> {
   const documents = new Map<string, unknown>();
+  const statuses = new Map<string, number>();
   const requests: string[] = [];
   const server = http.createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://x").pathname;
@@ -60,6 +63,11 @@ export async function startHostilePeer(victimActorUrl: string): Promise<HostileP
     if (request.method === "POST") {
       request.resume();
       response.writeHead(202).end();
+      return;
+    }
+    const status = statuses.get(path);
+    if (status !== undefined) {
+      response.writeHead(status, { "content-type": "text/plain" }).end(`status ${status}`);
       return;
     }
     const document = documents.get(path);
@@ -132,6 +140,8 @@ export async function startHostilePeer(victimActorUrl: string): Promise<HostileP
     forgedEd,
     requests,
     serve: (path, document) => documents.set(path, document),
+    answer: (path, status) =>
+      status === null ? statuses.delete(path) : statuses.set(path, status),
     async setKnownSyntheses(items) {
       const activities = await Promise.all(items.map((item) => Activity.fromJsonLd(item)));
       await serveJsonLd(

@@ -3,13 +3,12 @@ import http from "node:http";
 import { signRequest } from "@fedify/fedify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  duplicateJsonKey,
   INBOX_BODY_LIMIT,
   isActivityContentType,
   jsonDepth,
   MAX_JSON_DEPTH,
 } from "../../node/src/federation/hono";
-import type { SynthesisPayload } from "../../protocol/src/index";
+import { duplicateJsonKey, type SynthesisPayload } from "../../protocol/src/index";
 import { waitFor } from "../support/wait";
 import { type Peer, publishSynthesis, receivedBy, settled, startPeer } from "./harness";
 import { isValidPayload, rehash, withExtraCount } from "./synthesis-fixtures";

@@ -66,8 +66,21 @@ describe("synthesisPayloadSchema", () => {
     payload.counts.Q1 = { A01: 5, A02: 2 };
     payload.dimensions.Q1 = { A: 7 };
     payload.totals = { criteria: 11, byQuestion: { Q1: 7, Q2: 4 } };
+    const farmers = payload.categories?.find((c) => c.category === "farmers");
+    if (!farmers) throw new Error("the fixture has a farmers category");
+    farmers.counts.Q1 = { A01: 2 };
     expect(issues(payload)).toEqual(["hash: the content hash does not match the payload"]);
     expect(issues(rehash(payload))).toEqual([]);
+  });
+
+  it("rejects a category breakdown whose counts do not add up to the territory's", () => {
+    const payload = validPayload();
+    const farmers = payload.categories?.find((c) => c.category === "farmers");
+    if (!farmers) throw new Error("the fixture has a farmers category");
+    farmers.counts.Q1 = { A01: 100 };
+    expect(issues(rehash(payload))).toEqual([
+      "categories: the category breakdown's counts do not add up to the territory's counts",
+    ]);
   });
 
   it("rejects dimension subtotals that do not match the counts", () => {

@@ -13,6 +13,7 @@ import { periodKey } from "../../../protocol/src/index";
 import type { FollowingRow } from "../services/follows";
 import type { FederationDeps } from "./context";
 import { createDocumentLoader } from "./outbound";
+import { routeRelayed } from "./integrity";
 import { UNREACHABLE_AFTER } from "./reachability";
 import { lookUpRemote } from "./remote-lookup";
 import { articleToSynthesis } from "./synthesis-mapper";
@@ -138,7 +139,7 @@ export function createAntiEntropy(
           continue;
         }
         deps.relayHints.note(item.id, row.target);
-        const accepted = await ctx.routeActivity(null, item, { immediate: true });
+        const accepted = await routeRelayed(ctx, null, item);
         if (accepted) routed++;
         else deps.logger.warn(`anti-entropy: ${item.id?.href} from ${row.target} did not verify`);
       }

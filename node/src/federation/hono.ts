@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler, Next } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import {
   disclosureViolations,
+  duplicateJsonKey,
   type Grid,
   SYNTHESIS_MEDIA_TYPE,
   synthesisPayloadSchema,
@@ -53,41 +54,6 @@ export function isActivityContentType(header: string | undefined): boolean {
 }
 
 /**
- * The first key that appears twice in one object of a JSON text (already known to be valid
- * JSON), or null. Parsers disagree on which copy wins, so a signature checked over one reading
- * could vouch for another. Walked iteratively: the text may nest deeply.
- */
-export function duplicateJsonKey(text: string): string | null {
-  const objects: Array<Set<string> | null> = [];
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let end = i + 1;
-      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
-      const keys = objects[objects.length - 1];
-      if (expectKey && keys) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
-        if (keys.has(key)) return key;
-        keys.add(key);
-        expectKey = false;
-      }
-      i = end;
-    } else if (c === "{") {
-      objects.push(new Set());
-      expectKey = true;
-    } else if (c === "[") {
-      objects.push(null);
-    } else if (c === "}" || c === "]") {
-      objects.pop();
-    } else if (c === ",") {
-      expectKey = objects[objects.length - 1] instanceof Set;
-    }
-  }
-  return null;
-}
-
-/**
  * Checks inbox POSTs before Fedify parses anything (bare Fedify reads any size and answers 500 to
  * deeply nested JSON): content type, size, JSON, duplicate keys, depth, and — for a synthesis
  * Create/Update delivered directly — the payload schema, known grid codes, the disclosure floors
@@ -134,19 +100,37 @@ export function inboxGuard(grid: Grid): MiddlewareHandler[] {
   return [limit, check];
 }
 
-/** Why a directly delivered synthesis Create/Update must be refused, or null. */
+/** A JSON-LD value written as a one-element array (`["Create"]`) is the same value. */
+const single = (value: unknown) =>
+  Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value;
+
+/**
+ * Why a directly delivered synthesis Create/Update must be refused, or null. JSON-LD spellings
+ * Fedify reads the same way (`@type`, one-element arrays, `@value`) are read the same way here.
+ */
 function synthesisRefusal(body: unknown, grid: Grid): string | null {
   const activity = body as Record<string, unknown>;
-  if (activity?.type !== "Create" && activity?.type !== "Update") return null;
-  const object = activity.object as Record<string, unknown> | undefined;
-  const source = object?.source as Record<string, unknown> | undefined;
-  if (!object || typeof object !== "object" || source?.mediaType !== SYNTHESIS_MEDIA_TYPE)
+  const type = single(activity.type ?? activity["@type"]);
+  if (type !== "Create" && type !== "Update") return null;
+  const object = single(activity.object) as Record<string, unknown> | undefined;
+  const source = single(object?.source) as Record<string, unknown> | undefined;
+  if (!object || typeof object !== "object" || single(source?.mediaType) !== SYNTHESIS_MEDIA_TYPE)
     return null;
+  const content = single(source?.content);
+  const text = String(
+    typeof content === "object" && content !== null && "@value" in content
+      ? content["@value"]
+      : content,
+  );
   let payload: unknown;
   try {
-    payload = JSON.parse(String(source.content));
+    payload = JSON.parse(text);
   } catch {
     return "the synthesis source is not JSON";
+  }
+  const duplicate = duplicateJsonKey(text);
+  if (duplicate !== null) {
+    return `duplicate key ${JSON.stringify(duplicate)} in the synthesis source`;
   }
   const parsed = synthesisPayloadSchema.safeParse(payload);
   if (!parsed.success) {
@@ -162,8 +146,8 @@ function synthesisRefusal(body: unknown, grid: Grid): string | null {
   }
   const unsafe = disclosureViolations(parsed.data);
   if (unsafe.length > 0) return disclosureRefusal(unsafe);
-  const actor = typeof activity.actor === "string" ? activity.actor : undefined;
-  const attributedTo = typeof object.attributedTo === "string" ? object.attributedTo : undefined;
+  const actor = single(activity.actor);
+  const attributedTo = single(object.attributedTo);
   if (!actor || actor !== attributedTo || actor !== parsed.data.territory.id) {
     return "forged origin: actor, attributedTo and payload territory differ";
   }

@@ -24,7 +24,7 @@ import { sameOrigin } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { keepEarlyWithdrawal } from "./early-withdrawal";
 import { actorHandle, answerFollow } from "./followers";
-import { provenActivityJson } from "./integrity";
+import { provenActivityJson, routeRelayed } from "./integrity";
 import { eventToMeeting } from "./meeting-mapper";
 import { sendSignedJson } from "./proofs";
 import {
@@ -361,10 +361,10 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   if (!(inner instanceof Create || inner instanceof Update || inner instanceof Delete)) return;
   const via = announce.actorId?.href ?? "unknown relay";
   ctx.data.relayHints.note(inner.id, via);
-  const routed = await ctx.routeActivity(ctx.recipient, inner, { immediate: true });
+  const routed = await routeRelayed(ctx, ctx.recipient, inner);
   if (!routed) {
     ctx.data.logger.warn(
-      `refused ${describe(inner)} relayed by ${via}: the origin's proof does not verify`,
+      `refused ${describe(inner)} relayed by ${via}: the origin's proof does not verify (nor does its origin serve it)`,
     );
     return;
   }

@@ -27,8 +27,8 @@ import { sameOrigin } from "./activity-ids";
  *
  * The actor's key list is cached (KV) for {@link KEY_LIST_FRESHNESS_MS}, then fetched again; a
  * key not in a cached list makes it fetched again at most every {@link KEY_RECHECK_MS}. When the
- * origin does not answer (network error, 5xx), the list last seen stays in force: an offline
- * origin's relayed syntheses still verify with the keys it listed when last seen.
+ * origin does not answer (network error, 5xx, 408/425/429), the list last seen stays in force:
+ * an offline origin's relayed syntheses still verify with the keys it listed when last seen.
  */
 
 export const KEY_LIST_FRESHNESS_MS = 60 * 60 * 1000;
@@ -38,6 +38,8 @@ const LIST_PREFIX = ["spiral", "actorKeys"] as const;
 /** Key lists of actors not heard of for this long are forgotten (the KV store stays bounded). */
 const LIST_TTL = Temporal.Duration.from({ days: 30 });
 const PUBLIC_KEY_PREFIX = ["_fedify", "publicKey"] as const;
+/** 4xx answers that mean "not now" rather than "no such actor". */
+const TRANSIENT = new Set([408, 425, 429]);
 
 /** The claim a key makes, kept inside the URN that replaces it while it does not hold. */
 const unbound = (claim: URL | null) =>
@@ -198,8 +200,9 @@ export function createKeyBinding(options: KeyBindingOptions) {
       remote = await loaders.fresh(actorId.href);
     } catch (error) {
       const status = (error as { response?: Response }).response?.status;
-      // An answer that says "no such actor" empties the list; silence keeps the last one.
-      if (status !== undefined && status >= 400 && status < 500) {
+      // An answer that says "no such actor" empties the list; silence keeps the last one, and
+      // so does "ask again later" (408, 425, 429): a busy origin is not a deleted actor.
+      if (status !== undefined && status >= 400 && status < 500 && !TRANSIENT.has(status)) {
         const at = now();
         return { keys: [], fetchedAt: at, checkedAt: at };
       }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { duplicateJsonKey } from "../../../protocol/src/index";
 
 export type SourceParse<T> = { ok: true; payload: T } | { ok: false; reason: string };
 
@@ -19,6 +20,11 @@ export function readSourcePayload<S extends z.ZodType>(
     json = JSON.parse(source.content);
   } catch {
     return { ok: false, reason: "the source is not JSON" };
+  }
+  // Parsers disagree on which copy of a repeated key wins: the signed text must read one way.
+  const duplicate = duplicateJsonKey(source.content);
+  if (duplicate !== null) {
+    return { ok: false, reason: `duplicate key ${JSON.stringify(duplicate)} in the source` };
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
