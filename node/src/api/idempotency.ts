@@ -84,9 +84,15 @@ export function idempotency(sqlite: Database.Database, now: () => Date): Middlew
     try {
       await next();
       if (c.res.status < 500) {
-        const text = await c.res.clone().text();
-        answer.run(c.res.status, c.res.headers.get("content-type"), text, scope, key);
+        // The write is done: from here on the key must never be freed for a second run.
         kept = true;
+        const text = await c.res.clone().text();
+        try {
+          answer.run(c.res.status, c.res.headers.get("content-type"), text, scope, key);
+        } catch {
+          // The answer could not be stored (a full disk): the client still gets it now; its
+          // reservation stays, so a retry answers 409 rather than writing again.
+        }
       }
     } finally {
       // Nothing was saved (a server error, a full disk): the key is free for the retry.
