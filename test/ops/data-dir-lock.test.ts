@@ -1,5 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -89,6 +98,36 @@ describe("the DATA_DIR lock", () => {
     lock.release();
     acquireDataDirLock(dir).release();
     expect(existsSync(path.join(dir, "node.lock"))).toBe(false);
+  });
+});
+
+describe("the DATA_DIR lock against planted files", () => {
+  let outside: string;
+  beforeEach(() => {
+    outside = mkdtempSync(path.join(tmpdir(), "spiral-victim-"));
+  });
+  afterEach(() => rmSync(outside, { recursive: true, force: true }));
+
+  it("a symlink planted where the pid is first written is not followed", () => {
+    const victim = path.join(outside, "victim");
+    writeFileSync(victim, "precious\n");
+    symlinkSync(victim, path.join(dir, `node.lock.${process.pid}`));
+    const lock = acquireDataDirLock(dir);
+    expect(readFileSync(victim, "utf8")).toBe("precious\n");
+    expect(readFileSync(lock.file, "utf8").trim()).toBe(String(process.pid));
+    lock.release();
+  });
+
+  it("a symlink planted as node.lock is replaced, not written through, and its target kept", () => {
+    const victim = path.join(outside, "victim");
+    writeFileSync(victim, "precious\n");
+    const file = path.join(dir, "node.lock");
+    symlinkSync(victim, file);
+    const lock = acquireDataDirLock(dir);
+    expect(lstatSync(file).isSymbolicLink()).toBe(false);
+    expect(readFileSync(victim, "utf8")).toBe("precious\n");
+    lock.release();
+    expect(existsSync(victim)).toBe(true);
   });
 });
 

@@ -89,8 +89,10 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
   const file = path.join(dataDir, LOCK_FILE);
   // The pid is written to a file of our own first, then linked into place: link() fails if the
   // lock exists (like O_EXCL), and a lock file is never seen half-written.
+  // Created exclusively ("wx"): a symlink planted under that name is removed, never followed.
   const mine = `${file}.${process.pid}`;
-  writeFileSync(mine, `${process.pid}\n`, { mode: 0o600 });
+  rmSync(mine, { force: true });
+  writeFileSync(mine, `${process.pid}\n`, { mode: 0o600, flag: "wx" });
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
