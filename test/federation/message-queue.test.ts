@@ -8,6 +8,7 @@ import { openStorage, type Storage } from "../../node/src/db/open";
 import {
   SqliteMessageQueue,
   type SqliteMessageQueueOptions,
+  STORAGE_FULL_RETRY_MS,
 } from "../../node/src/federation/sqlite-message-queue";
 
 /** Polls `predicate` every 5 ms; throws after `timeoutMs`. */
@@ -90,6 +91,33 @@ describe("SqliteMessageQueue", () => {
       await until(() => rowCount(storage) === 0);
       controller.abort();
       await expect(listening).resolves.toBeUndefined();
+    });
+
+    it("keeps a message whose handling hit a full disk and runs it again later", async () => {
+      // Fedify's own retry could not be queued either (the disk is full): removing the message
+      // would lose the activity for good.
+      let now = 1_700_000_000_000;
+      const mq = make({ now: () => now });
+      let full = true;
+      const handled: unknown[] = [];
+      const listening = mq.listen(
+        (message) => {
+          if (full)
+            throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+          handled.push(message);
+        },
+        { signal: controller.signal },
+      );
+      await mq.enqueue({ activity: "Create" });
+      await until(() => errors.length === 1);
+      expect(rowCount(storage)).toBe(1);
+      expect(await mq.getDepth()).toMatchObject({ queued: 1, delayed: 1 });
+      full = false;
+      now += STORAGE_FULL_RETRY_MS;
+      await until(() => handled.length === 1 && rowCount(storage) === 0);
+      expect(handled).toEqual([{ activity: "Create" }]);
+      controller.abort();
+      await listening;
     });
 
     it("reports a rejected async handler the same way", async () => {
