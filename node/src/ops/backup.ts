@@ -23,8 +23,11 @@ export const ADMIN_TOKEN_FILE = "admin-token";
 export const tokenCopyOf = (backupFile: string) => `${backupFile}.${ADMIN_TOKEN_FILE}`;
 
 /**
- * Online backup: copies a live database (WAL included) page by page with SQLite's backup API,
- * while the node keeps serving. The copy is a single self-contained file.
+ * Online backup: copies a live database (WAL included) with SQLite's backup API, while the node
+ * keeps serving. The copy is a single self-contained file. All pages go in one step, from one
+ * read snapshot: copied in steps, the backup starts over whenever the node writes between two
+ * of them, and a busy node's backup would never end. (In WAL mode the node's writes do not wait
+ * for that read.)
  */
 export async function backupDatabase(
   databaseFile: string,
@@ -47,7 +50,7 @@ export async function backupDatabase(
       progress: ({ totalPages, remainingPages }) => {
         pages = totalPages;
         onProgress?.(totalPages - remainingPages, totalPages);
-        return 200;
+        return ALL_PAGES;
       },
     });
     done = true;
@@ -57,6 +60,9 @@ export async function backupDatabase(
     if (!done) rmSync(backupFile, { force: true });
   }
 }
+
+/** The largest step better-sqlite3 accepts: every remaining page at once. */
+const ALL_PAGES = 0x7fffffff;
 
 const SQLITE_HEADER = "SQLite format 3\0";
 
