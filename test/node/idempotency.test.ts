@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ensureAdminToken } from "../../node/src/api/auth";
 import { createNode, type SpiralNode } from "../../node/src/node";
 import { ADMIN_TOKEN, groupInput, PUBLIC_URL, T, TESTVILLE } from "./helpers";
 
@@ -229,5 +230,30 @@ describe("Idempotency-Key under attack and failure", () => {
     const elsewhere = await send("POST", `${T}/groups`, groupInput(), "crit-9");
     expect(elsewhere.status).toBe(422);
     expect(count("groups")).toBe(0);
+  });
+});
+
+describe("Idempotency-Key across admin tokens", () => {
+  it("a replaced admin token does not replay what the old token was answered (criteria since deleted)", async () => {
+    const id = await groupId();
+    const path = `${T}/groups/${id}/criteria`;
+    const first = await send("POST", path, CRITERIA, "crit-10");
+    expect(first.status).toBe(201);
+    const [criterion] = JSON.parse(first.text).items;
+    await send("DELETE", `${T}/criteria/${criterion.id}`, undefined);
+    expect(count("criteria")).toBe(0);
+    // The operator replaces a leaked token (ADMIN_TOKEN changed, node restarted).
+    ensureAdminToken(node.services.ctx.db, "a-brand-new-admin-token-0123456789");
+    const replayed = await node.app.request(path, {
+      method: "POST",
+      headers: {
+        authorization: "Bearer a-brand-new-admin-token-0123456789",
+        "content-type": "application/json",
+        "idempotency-key": "crit-10",
+      },
+      body: JSON.stringify(CRITERIA),
+    });
+    expect(replayed.headers.get("idempotent-replayed")).toBeNull();
+    expect(replayed.status).toBe(201);
   });
 });

@@ -77,7 +77,13 @@ export function idempotency(sqlite: Database.Database, now: () => Date): Middlew
       .update(`${c.req.method} ${url.pathname}${url.search}\n`)
       .update(body)
       .digest("hex");
-    const scope = c.get("actor");
+    // Keys belong to the credential that sent them: once the admin token is replaced (a leak,
+    // a change of hands), the answers given to the old one are no longer replayed.
+    const credential = createHash("sha256")
+      .update(c.req.header("authorization") ?? "")
+      .digest("hex")
+      .slice(0, 32);
+    const scope = `${c.get("actor")}:${credential}`;
     const found = claim.immediate(scope, key, fingerprint);
     if (found) return replay(c, found, fingerprint, owner);
     let kept = false;
