@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   lstatSync,
@@ -99,6 +99,45 @@ describe("the DATA_DIR lock", () => {
     acquireDataDirLock(dir).release();
     expect(existsSync(path.join(dir, "node.lock"))).toBe(false);
   });
+});
+
+describe("the DATA_DIR lock across pid namespaces", () => {
+  it("a holder whose pid means nothing here (another container on the same volume) still holds it", async () => {
+    // A process holds the lock; its pid, as written, is not one this process can see (two
+    // containers both run their node as pid 1, or the file names a pid of another namespace).
+    const script = `
+      import { writeFileSync } from "node:fs";
+      import { acquireDataDirLock } from ${JSON.stringify(path.join(ROOT, "node/src/ops/data-dir-lock.ts"))};
+      acquireDataDirLock(${JSON.stringify(dir)});
+      writeFileSync(${JSON.stringify(path.join(dir, "node.lock"))}, "4194303\\n");
+      process.stdout.write("ready\\n");
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          if (chunk.toString().includes("ready")) resolve();
+        });
+        child.on("exit", (code) => reject(new Error(`the holder exited early (${code})`)));
+      });
+      expect(() => acquireDataDirLock(dir)).toThrow(/another node \(pid \d+\) is running/);
+    } finally {
+      child.removeAllListeners("exit");
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    }
+    // Its process is gone: the lock is free again.
+    acquireDataDirLock(dir).release();
+  }, 30_000);
 });
 
 describe("the DATA_DIR lock against planted files", () => {
