@@ -14,7 +14,7 @@ import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
 import { createSpiralFederation, SOFTWARE_VERSION } from "./federation/federation";
-import { federationMiddleware, inboxGuard } from "./federation/hono";
+import { federationMiddleware, inboxGuard, signedDeliveryWitness } from "./federation/hono";
 import { createKeyBinding } from "./federation/key-binding";
 import { createActorKeyStore } from "./federation/keys";
 import { createNetworkService, type NetworkService } from "./federation/network";
@@ -179,6 +179,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     grid,
     logger: options.logger,
     relayHints: createRelayHints(),
+    signedDeliveries: createRelayHints(),
     requestPull: (id) => antiEntropy?.request(id),
     unreachableAfter: options.unreachableAfterFailures,
     allowPrivateAddress: options.allowPrivateAddress ?? false,
@@ -212,8 +213,9 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   };
 
   const app = new Hono();
-  app.use("/inbox", ...inboxGuard(grid));
-  app.use("/actors/:slug/inbox", ...inboxGuard(grid));
+  const witness = signedDeliveryWitness(federation, deps);
+  app.use("/inbox", ...inboxGuard(grid), witness);
+  app.use("/actors/:slug/inbox", ...inboxGuard(grid), witness);
   app.get("/nodeinfo/2.1", nodeInfoHandler(deps));
   app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
   app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));

@@ -44,6 +44,15 @@ describe("SqliteKvStore", () => {
   afterEach(() => storage.close());
 
   describe("get / set / delete", () => {
+    it("finds nothing once the node has closed its database (a request still running then)", async () => {
+      // Fedify starts a key look-up and awaits it only after other work (its proof check): a
+      // rejection meanwhile is unhandled, and Node ends the process on an unhandled rejection.
+      await kv.set(["t", "value"], 1);
+      storage.close();
+      await expect(kv.get(["t", "value"])).resolves.toBeUndefined();
+      storage = openStorage(":memory:");
+    });
+
     it.each([
       ["null", null],
       ["empty string", ""],

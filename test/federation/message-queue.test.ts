@@ -8,6 +8,7 @@ import { openStorage, type Storage } from "../../node/src/db/open";
 import {
   SqliteMessageQueue,
   type SqliteMessageQueueOptions,
+  STORAGE_FULL_RETRY_MS,
 } from "../../node/src/federation/sqlite-message-queue";
 import { waitFor } from "../support/wait";
 
@@ -115,6 +116,36 @@ describe("SqliteMessageQueue", () => {
       await waitFor(() => mq.emptyPolls > polls, "an empty poll after the slow one");
       storage.sqlite.prepare("UPDATE fedify_queue SET available_at = 0").run();
       await waitFor(() => mq.processed === 3 && errors.length === 1, "the failing one, counted");
+      controller.abort();
+      await listening;
+    });
+
+    it("keeps a message whose handling hit a full disk and runs it again later", async () => {
+      // Fedify's own retry could not be queued either (the disk is full): removing the message
+      // would lose the activity for good.
+      let now = 1_700_000_000_000;
+      const mq = make({ now: () => now });
+      let full = true;
+      const handled: unknown[] = [];
+      const listening = mq.listen(
+        (message) => {
+          if (full)
+            throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+          handled.push(message);
+        },
+        { signal: controller.signal },
+      );
+      await mq.enqueue({ activity: "Create" });
+      await waitFor(() => errors.length === 1, "the full-disk failure reported");
+      expect(rowCount(storage)).toBe(1);
+      expect(await mq.getDepth()).toMatchObject({ queued: 1, delayed: 1 });
+      full = false;
+      now += STORAGE_FULL_RETRY_MS;
+      await waitFor(
+        () => handled.length === 1 && rowCount(storage) === 0,
+        "the message run again once there is room",
+      );
+      expect(handled).toEqual([{ activity: "Create" }]);
       controller.abort();
       await listening;
     });

@@ -101,7 +101,7 @@ function client(node: SpiralNode, authorization: string | undefined): Client {
 }
 
 /** A fresh node on ":memory:" with a silent logger, a fixed clock and a known admin token. */
-export function createTestNode(options: { now?: Date } = {}): TestNode {
+export function createTestNode(options: { now?: Date; databaseFile?: string } = {}): TestNode {
   const loggedErrors: string[] = [];
   const logger: Logger = {
     error: (message, error) => loggedErrors.push(`${message}: ${String(error)}`),
@@ -110,7 +110,7 @@ export function createTestNode(options: { now?: Date } = {}): TestNode {
   };
   const now = options.now ?? NOW;
   const node = createNode({
-    databaseFile: ":memory:",
+    databaseFile: options.databaseFile ?? ":memory:",
     publicUrl: PUBLIC_URL,
     logger,
     adminToken: ADMIN_TOKEN,
@@ -127,7 +127,7 @@ export function createTestNode(options: { now?: Date } = {}): TestNode {
 }
 
 /** A fresh node hosting Testville (created through the service, as the setup page would). */
-export function createTestvilleNode(options: { now?: Date } = {}): TestNode {
+export function createTestvilleNode(options: { now?: Date; databaseFile?: string } = {}): TestNode {
   const testNode = createTestNode(options);
   testNode.services.territories.create(TESTVILLE, "test-setup");
   return testNode;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ensureAdminToken } from "../../node/src/api/auth";
 import { createNode, type SpiralNode } from "../../node/src/node";
 import { ADMIN_TOKEN, groupInput, PUBLIC_URL, T, TESTVILLE } from "./helpers";
 
@@ -167,5 +168,92 @@ describe("Idempotency-Key", () => {
     const retried = await send("POST", `${T}/groups/${id}/criteria`, big, "crit-5");
     expect(retried).toMatchObject({ status: 201, replayed: null });
     expect(count("criteria")).toBe(200);
+  });
+});
+
+describe("Idempotency-Key under attack and failure", () => {
+  it("a write that succeeded but whose answer could not be stored is never run twice", async () => {
+    const id = await groupId();
+    const path = `${T}/groups/${id}/criteria`;
+    // Storing the answer fails after the criteria were saved (the last free page went to them).
+    node.storage.sqlite.exec(
+      `CREATE TRIGGER answer_fails BEFORE UPDATE ON idempotency_keys
+       BEGIN SELECT RAISE(ABORT, 'disk I/O'); END`,
+    );
+    const first = await send("POST", path, CRITERIA, "crit-6");
+    node.storage.sqlite.exec("DROP TRIGGER answer_fails");
+    // The criteria were saved: the client is told so, not that the request failed.
+    expect(first.status).toBe(201);
+    expect(count("criteria")).toBe(1);
+    const retried = await send("POST", path, CRITERIA, "crit-6");
+    expect(retried.status).toBe(409);
+    expect(count("criteria")).toBe(1);
+  });
+
+  it("two identical requests at once write once; the other is told to wait (409)", async () => {
+    const id = await groupId();
+    const path = `${T}/groups/${id}/criteria`;
+    const answers = await Promise.all([1, 2, 3].map(() => send("POST", path, CRITERIA, "crit-7")));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409]);
+    expect(count("criteria")).toBe(1);
+    const after = await send("POST", path, CRITERIA, "crit-7");
+    expect(after).toMatchObject({ status: 201, replayed: "true" });
+  });
+
+  it("an unauthenticated request cannot reserve or read a key the admin then uses", async () => {
+    const id = await groupId();
+    const path = `${T}/groups/${id}/criteria`;
+    const anonymous = await node.app.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": "crit-8" },
+      body: JSON.stringify({ items: [{ question: "Q9", text: "planted" }] }),
+    });
+    expect(anonymous.status).toBe(401);
+    expect(count("idempotency_keys")).toBe(1); // only "group-1"
+    const admin = await send("POST", path, CRITERIA, "crit-8");
+    expect(admin).toMatchObject({ status: 201, replayed: null });
+    // A later anonymous retry with the admin's key gets 401, not the admin's stored answer.
+    const peek = await node.app.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": "crit-8" },
+      body: JSON.stringify(CRITERIA),
+    });
+    expect(peek.status).toBe(401);
+    expect(await peek.text()).not.toContain("Having a job");
+  });
+
+  it("a 4xx answer is replayed as is; the same key on another route is refused", async () => {
+    const missing = await send("POST", `${T}/groups/9999/criteria`, CRITERIA, "crit-9");
+    expect(missing.status).toBe(404);
+    const again = await send("POST", `${T}/groups/9999/criteria`, CRITERIA, "crit-9");
+    expect(again).toEqual({ status: 404, text: missing.text, replayed: "true" });
+    const elsewhere = await send("POST", `${T}/groups`, groupInput(), "crit-9");
+    expect(elsewhere.status).toBe(422);
+    expect(count("groups")).toBe(0);
+  });
+});
+
+describe("Idempotency-Key across admin tokens", () => {
+  it("a replaced admin token does not replay what the old token was answered (criteria since deleted)", async () => {
+    const id = await groupId();
+    const path = `${T}/groups/${id}/criteria`;
+    const first = await send("POST", path, CRITERIA, "crit-10");
+    expect(first.status).toBe(201);
+    const [criterion] = JSON.parse(first.text).items;
+    await send("DELETE", `${T}/criteria/${criterion.id}`, undefined);
+    expect(count("criteria")).toBe(0);
+    // The operator replaces a leaked token (ADMIN_TOKEN changed, node restarted).
+    ensureAdminToken(node.services.ctx.db, "a-brand-new-admin-token-0123456789");
+    const replayed = await node.app.request(path, {
+      method: "POST",
+      headers: {
+        authorization: "Bearer a-brand-new-admin-token-0123456789",
+        "content-type": "application/json",
+        "idempotency-key": "crit-10",
+      },
+      body: JSON.stringify(CRITERIA),
+    });
+    expect(replayed.headers.get("idempotent-replayed")).toBeNull();
+    expect(replayed.status).toBe(201);
   });
 });

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { seedDemoTerritory } from "../../node/src/demo/seed";
 import { createNode } from "../../node/src/node";
@@ -64,5 +65,35 @@ describe("backup and restore", () => {
     const backup = path.join(dir, "exists.db");
     writeFileSync(backup, "");
     await expect(backupDatabase(database, backup)).rejects.toThrow(/already exists/);
+  });
+
+  it("refuses an empty or truncated file, or a database that is not a node's, changing nothing", () => {
+    const node = open(database);
+    seedDemoTerritory(node.services);
+    node.close();
+    const empty = path.join(dir, "empty.db");
+    writeFileSync(empty, "");
+    const other = path.join(dir, "other.db");
+    const foreign = new Database(other);
+    foreign.exec("CREATE TABLE notes (text TEXT)");
+    foreign.close();
+    for (const backup of [empty, other]) {
+      expect(() => restoreDatabase(backup, database), backup).toThrow(
+        /the backup cannot be used: .*not a Spiral node database/,
+      );
+    }
+    // Untouched: no staging files left, nothing kept "before restore", the data still there.
+    expect(readdirSync(dir).sort()).toEqual(["empty.db", "other.db", "spiral.db"]);
+    const again = open(database);
+    expect(again.services.territories.list().map((t) => t.slug)).toEqual(["mulhouse"]);
+    again.close();
+  });
+
+  it("writes the backup (it holds the node's private keys) readable by its owner only", async () => {
+    open(database).close();
+    const backup = path.join(dir, "private.db");
+    await backupDatabase(database, backup);
+    expect(statSync(backup).mode & 0o077).toBe(0);
+    expect(existsSync(backup)).toBe(true);
   });
 });

@@ -1,5 +1,14 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -89,6 +98,75 @@ describe("the DATA_DIR lock", () => {
     lock.release();
     acquireDataDirLock(dir).release();
     expect(existsSync(path.join(dir, "node.lock"))).toBe(false);
+  });
+});
+
+describe("the DATA_DIR lock across pid namespaces", () => {
+  it("a holder whose pid means nothing here (another container on the same volume) still holds it", async () => {
+    // A process holds the lock; its pid, as written, is not one this process can see (two
+    // containers both run their node as pid 1, or the file names a pid of another namespace).
+    const script = `
+      import { writeFileSync } from "node:fs";
+      import { acquireDataDirLock } from ${JSON.stringify(path.join(ROOT, "node/src/ops/data-dir-lock.ts"))};
+      acquireDataDirLock(${JSON.stringify(dir)});
+      writeFileSync(${JSON.stringify(path.join(dir, "node.lock"))}, "4194303\\n");
+      process.stdout.write("ready\\n");
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          if (chunk.toString().includes("ready")) resolve();
+        });
+        child.on("exit", (code) => reject(new Error(`the holder exited early (${code})`)));
+      });
+      expect(() => acquireDataDirLock(dir)).toThrow(/another node \(pid \d+\) is running/);
+    } finally {
+      child.removeAllListeners("exit");
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    }
+    // Its process is gone: the lock is free again.
+    acquireDataDirLock(dir).release();
+  }, 30_000);
+});
+
+describe("the DATA_DIR lock against planted files", () => {
+  let outside: string;
+  beforeEach(() => {
+    outside = mkdtempSync(path.join(tmpdir(), "spiral-victim-"));
+  });
+  afterEach(() => rmSync(outside, { recursive: true, force: true }));
+
+  it("a symlink planted where the pid is first written is not followed", () => {
+    const victim = path.join(outside, "victim");
+    writeFileSync(victim, "precious\n");
+    symlinkSync(victim, path.join(dir, `node.lock.${process.pid}`));
+    const lock = acquireDataDirLock(dir);
+    expect(readFileSync(victim, "utf8")).toBe("precious\n");
+    expect(readFileSync(lock.file, "utf8").trim()).toBe(String(process.pid));
+    lock.release();
+  });
+
+  it("a symlink planted as node.lock is replaced, not written through, and its target kept", () => {
+    const victim = path.join(outside, "victim");
+    writeFileSync(victim, "precious\n");
+    const file = path.join(dir, "node.lock");
+    symlinkSync(victim, file);
+    const lock = acquireDataDirLock(dir);
+    expect(lstatSync(file).isSymbolicLink()).toBe(false);
+    expect(readFileSync(victim, "utf8")).toBe("precious\n");
+    lock.release();
+    expect(existsSync(victim)).toBe(true);
   });
 });
 

@@ -77,16 +77,28 @@ export function idempotency(sqlite: Database.Database, now: () => Date): Middlew
       .update(`${c.req.method} ${url.pathname}${url.search}\n`)
       .update(body)
       .digest("hex");
-    const scope = c.get("actor");
+    // Keys belong to the credential that sent them: once the admin token is replaced (a leak,
+    // a change of hands), the answers given to the old one are no longer replayed.
+    const credential = createHash("sha256")
+      .update(c.req.header("authorization") ?? "")
+      .digest("hex")
+      .slice(0, 32);
+    const scope = `${c.get("actor")}:${credential}`;
     const found = claim.immediate(scope, key, fingerprint);
     if (found) return replay(c, found, fingerprint, owner);
     let kept = false;
     try {
       await next();
       if (c.res.status < 500) {
-        const text = await c.res.clone().text();
-        answer.run(c.res.status, c.res.headers.get("content-type"), text, scope, key);
+        // The write is done: from here on the key must never be freed for a second run.
         kept = true;
+        const text = await c.res.clone().text();
+        try {
+          answer.run(c.res.status, c.res.headers.get("content-type"), text, scope, key);
+        } catch {
+          // The answer could not be stored (a full disk): the client still gets it now; its
+          // reservation stays, so a retry answers 409 rather than writing again.
+        }
       }
     } finally {
       // Nothing was saved (a server error, a full disk): the key is free for the retry.

@@ -617,7 +617,10 @@ export const subnetworkItems = sqliteTable(
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {
-    /** Who sent it (the API actor), so one caller's keys never answer another's. */
+    /**
+     * Who sent it (the API actor and a digest of its credential), so one caller's keys never
+     * answer another's, nor a replaced admin token's.
+     */
     scope: text("scope").notNull(),
     key: text("key").notNull(),
     /** SHA-256 of the method, path, query and body: the same key with another request is refused. */

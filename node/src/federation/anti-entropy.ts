@@ -12,8 +12,8 @@ import {
 import { periodKey } from "../../../protocol/src/index";
 import type { FollowingRow } from "../services/follows";
 import type { FederationDeps } from "./context";
-import { createDocumentLoader } from "./outbound";
 import { routeRelayed } from "./integrity";
+import { createDocumentLoader } from "./outbound";
 import { UNREACHABLE_AFTER } from "./reachability";
 import { lookUpRemote } from "./remote-lookup";
 import { articleToSynthesis } from "./synthesis-mapper";

@@ -19,6 +19,8 @@ export interface FederationDeps {
   logger: Logger;
   /** Which relay handed over an activity that is being routed (for "via"). */
   relayHints: RelayHints;
+  /** Activities their own actor delivered, HTTP-signed (./hono.ts signedDeliveryWitness). */
+  signedDeliveries: RelayHints;
   /** Starts an anti-entropy pull from a peer (after a follow is accepted). */
   requestPull(followingId: number): void;
   /** Failed contacts in a row after which a peer shows as unreachable (default 3). */

@@ -413,15 +413,18 @@ export function publicMeetingEvent(ctx: Context<FederationDeps>, uuid: string) {
 }
 
 /**
- * An inbox listener that first notes its sender is alive (Fedify calls listeners only once the
- * activity's signature matched its actor): deliveries held for that peer go out now. An activity
- * handed over by a relay or a pull (it has a relay hint) says nothing about its actor being up.
+ * An inbox listener that first notes its sender is alive: deliveries held for that peer go out
+ * now. Only an activity its actor delivered itself, HTTP-signed, counts (./hono.ts
+ * signedDeliveryWitness): one handed over by a relay or a pull (it has a relay hint), or a copy
+ * accepted on its embedded proof alone, says nothing about its actor being up.
  */
 function alive<T extends Activity>(
   listener: InboxListener<FederationDeps, T>,
 ): InboxListener<FederationDeps, T> {
   return async (ctx, activity) => {
-    if (activity.actorId && !ctx.data.relayHints.has(activity.id)) {
+    const delivered =
+      ctx.data.signedDeliveries.has(activity.id) && !ctx.data.relayHints.has(activity.id);
+    if (activity.actorId && delivered) {
       try {
         await ctx.data.peers?.seenAlive(activity.actorId, true);
       } catch (error) {

@@ -204,3 +204,40 @@ export function federationMiddleware(
     });
   }
 }
+
+/**
+ * Notes each activity posted to an inbox with an HTTP signature by its own actor's key (the key
+ * served from the actor's origin): only such a delivery shows that its peer is up (README
+ * "Operations", delivery retries; see peer-recovery.ts). Fedify also accepts a copy posted by
+ * anyone when its embedded proof verifies, so acceptance alone does not say who sent it.
+ */
+export function signedDeliveryWitness(
+  federation: Federation<FederationDeps>,
+  deps: FederationDeps,
+): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method !== "POST" || !c.req.header("signature")) return next();
+    const claimed = await claimedIds(c);
+    if (claimed) {
+      const ctx = federation.createContext(c.req.raw.clone(), deps);
+      const key = await ctx.getSignedKey().catch(() => null);
+      if (key?.id?.origin === claimed.actor.origin && key.ownerId?.href === claimed.actor.href) {
+        deps.signedDeliveries.note(claimed.id, claimed.actor.href);
+      }
+    }
+    return next();
+  };
+}
+
+/** The id and actor a posted activity claims (both URLs), or null. */
+async function claimedIds(c: Context): Promise<{ id: URL; actor: URL } | null> {
+  try {
+    const body = JSON.parse(await c.req.raw.clone().text()) as Record<string, unknown>;
+    const actor = body.actor as unknown;
+    const actorId = typeof actor === "string" ? actor : (actor as { id?: unknown } | null)?.id;
+    if (typeof body.id !== "string" || typeof actorId !== "string") return null;
+    return { id: new URL(body.id), actor: new URL(actorId) };
+  } catch {
+    return null;
+  }
+}

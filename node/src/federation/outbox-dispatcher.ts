@@ -172,8 +172,13 @@ export function createOutboxDispatcher(
       logger.info(`sent ${row.type} ${row.objectId} to ${recipients.length} follower(s)`);
       return true;
     } catch (error) {
-      services.outbox.markFailed(row.uuid, row.attempts + 1, String(error));
       logger.error(`outbox ${row.uuid} (${row.type}) failed; will retry`, error);
+      try {
+        services.outbox.markFailed(row.uuid, row.attempts + 1, String(error));
+      } catch (noted) {
+        // A full disk refuses the note too: the row stays pending and the next pass retries it.
+        logger.error(`outbox ${row.uuid}: could not note the failure`, noted);
+      }
       return false;
     }
   }
@@ -199,11 +204,15 @@ export function createOutboxDispatcher(
         again = true;
         return draining;
       }
-      draining = drainOnce().finally(() => {
-        draining = null;
-        // A wake-up that came after the last look at the table starts another pass.
-        if (again && !stopped) void this.drain();
-      });
+      // A pass never rejects: its callers do not wait for it (an unhandled rejection would end
+      // the process); what failed is retried on the next pass.
+      draining = drainOnce()
+        .catch((error) => deps.logger.error("outbox pass failed; will retry", error))
+        .finally(() => {
+          draining = null;
+          // A wake-up that came after the last look at the table starts another pass.
+          if (again && !stopped) void this.drain();
+        });
       return draining;
     },
     start(): void {

@@ -56,6 +56,7 @@ export class SqliteKvStore implements KvStore {
   readonly #purgeIntervalMs: number;
   #lastPurge = Number.NEGATIVE_INFINITY;
 
+  readonly #db: Database.Database;
   readonly #get: Database.Statement<[string, number], { value: string }>;
   readonly #upsert: Database.Statement<[string, string, number | null]>;
   /** Upsert that leaves a live non-null value alone (the sticky public-key rule). */
@@ -69,6 +70,7 @@ export class SqliteKvStore implements KvStore {
   >;
 
   constructor(db: Database.Database, options: SqliteKvStoreOptions = {}) {
+    this.#db = db;
     this.#now = options.now ?? Date.now;
     this.#purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
 
@@ -109,6 +111,9 @@ export class SqliteKvStore implements KvStore {
   }
 
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
+    // Closed at shutdown under a request still running: an empty cache, never a rejection (Fedify
+    // awaits some look-ups late, and an unhandled rejection would end the process).
+    if (!this.#db.open) return undefined;
     const row = this.#get.get(JSON.stringify(key), this.#now());
     return row === undefined ? undefined : (JSON.parse(row.value) as T);
   }

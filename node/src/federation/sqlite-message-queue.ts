@@ -6,6 +6,7 @@ import type {
   MessageQueueListenOptions,
 } from "@fedify/fedify";
 import type Database from "better-sqlite3";
+import { isStorageFull } from "../db/open";
 
 /**
  * Fedify's persistent message queue on the node's SQLite database (table `fedify_queue`, created
@@ -39,8 +40,9 @@ export interface SqliteMessageQueueOptions {
    */
   leaseMs?: number;
   /**
-   * Called when a handler throws (the message is removed anyway; Fedify schedules its own
-   * retries) or when the database fails under the listener. Defaults to `console.error`.
+   * Called when a handler throws (the message is removed anyway, Fedify schedules its own
+   * retries — except after a full disk, see STORAGE_FULL_RETRY_MS) or when the database fails
+   * under the listener. Defaults to `console.error`.
    */
   onError?: (error: unknown, message?: unknown) => void;
   /** Clock in epoch milliseconds; tests inject one. Defaults to `Date.now`. */
@@ -57,6 +59,12 @@ interface CountsRow {
   ready: number | null;
 }
 
+/**
+ * When handling a message hit a full disk, it is run again after this delay (README
+ * "Operations"). Fedify could not queue its own retry then, so removing it would lose it.
+ */
+export const STORAGE_FULL_RETRY_MS = 60_000;
+
 export class SqliteMessageQueue implements MessageQueue {
   readonly #now: () => number;
   readonly #concurrency: number;
@@ -72,6 +80,7 @@ export class SqliteMessageQueue implements MessageQueue {
     (listenerId: string, now: number) => ClaimedRow | undefined
   >;
   readonly #remove: Database.Statement<[number]>;
+  readonly #postpone: Database.Statement<[number, number]>;
   readonly #renew: Database.Statement<[number, string]>;
   readonly #counts: Database.Statement<[number, number], CountsRow>;
   readonly #releaseAll: Database.Statement<[]>;
@@ -122,6 +131,9 @@ export class SqliteMessageQueue implements MessageQueue {
       return row;
     });
     this.#remove = db.prepare("DELETE FROM fedify_queue WHERE id = ?");
+    this.#postpone = db.prepare(
+      "UPDATE fedify_queue SET locked_by = NULL, locked_until = NULL, available_at = ? WHERE id = ?",
+    );
     this.#renew = db.prepare("UPDATE fedify_queue SET locked_until = ? WHERE locked_by = ?");
     this.#releaseAll = db.prepare(
       "UPDATE fedify_queue SET locked_by = NULL, locked_until = NULL WHERE locked_by IS NOT NULL",
@@ -299,21 +311,38 @@ export class SqliteMessageQueue implements MessageQueue {
     handler: (message: unknown) => Promise<void> | void,
   ): Promise<void> {
     let message: unknown;
+    let kept = false;
     try {
       message = JSON.parse(row.message);
       await handler(message);
     } catch (error) {
       this.#report(error, message);
+      if (isStorageFull(error)) kept = this.#postponed(row.id, message);
     } finally {
       this.#processed++;
-      try {
-        // Delete even after a failure: with nativeRetrial off, Fedify has already re-enqueued a
-        // retry if it wants one. (If our lease had lapsed and another listener took the message
-        // too, it has been handled anyway; deleting it here is right.)
-        this.#remove.run(row.id);
-      } catch (error) {
-        this.#report(error, message);
-      }
+      if (!kept) this.#removed(row.id, message);
+    }
+  }
+
+  /** Keeps a message (Fedify's retry could not be queued), released, to be run again later. */
+  #postponed(id: number, message: unknown): boolean {
+    try {
+      this.#postpone.run(this.#now() + STORAGE_FULL_RETRY_MS, id);
+      return true;
+    } catch (error) {
+      this.#report(error, message);
+      return false;
+    }
+  }
+
+  #removed(id: number, message: unknown): void {
+    try {
+      // Delete even after a failure: with nativeRetrial off, Fedify has already re-enqueued a
+      // retry if it wants one. (If our lease had lapsed and another listener took the message
+      // too, it has been handled anyway; deleting it here is right.)
+      this.#remove.run(id);
+    } catch (error) {
+      this.#report(error, message);
     }
   }
 

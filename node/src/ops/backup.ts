@@ -1,4 +1,15 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { openStorage, StorageError } from "../db/open";
@@ -12,8 +23,11 @@ export const ADMIN_TOKEN_FILE = "admin-token";
 export const tokenCopyOf = (backupFile: string) => `${backupFile}.${ADMIN_TOKEN_FILE}`;
 
 /**
- * Online backup: copies a live database (WAL included) page by page with SQLite's backup API,
- * while the node keeps serving. The copy is a single self-contained file.
+ * Online backup: copies a live database (WAL included) with SQLite's backup API, while the node
+ * keeps serving. The copy is a single self-contained file. All pages go in one step, from one
+ * read snapshot: copied in steps, the backup starts over whenever the node writes between two
+ * of them, and a busy node's backup would never end. (In WAL mode the node's writes do not wait
+ * for that read.)
  */
 export async function backupDatabase(
   databaseFile: string,
@@ -21,21 +35,60 @@ export async function backupDatabase(
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ pages: number }> {
   if (!existsSync(databaseFile)) throw new StorageError(`no database at ${databaseFile}`);
-  if (existsSync(backupFile))
+  // Created empty first, exclusively and for its owner only: it will hold the node's private keys.
+  try {
+    writeFileSync(backupFile, "", { flag: "wx", mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     throw new StorageError(`${backupFile} already exists; choose a new name`);
+  }
   const source = new Database(databaseFile, { readonly: true, fileMustExist: true });
+  let done = false;
   try {
     let pages = 0;
     await source.backup(backupFile, {
       progress: ({ totalPages, remainingPages }) => {
         pages = totalPages;
         onProgress?.(totalPages - remainingPages, totalPages);
-        return 200;
+        return ALL_PAGES;
       },
     });
+    done = true;
     return { pages };
   } finally {
     source.close();
+    if (!done) rmSync(backupFile, { force: true });
+  }
+}
+
+/** The largest step better-sqlite3 accepts: every remaining page at once. */
+const ALL_PAGES = 0x7fffffff;
+
+const SQLITE_HEADER = "SQLite format 3\0";
+
+/**
+ * Throws unless `file` is a node's database: an SQLite file with the node's migrations table.
+ * SQLite takes an empty file for a new database, which migrations would turn into an empty node.
+ */
+function assertNodeDatabase(file: string): void {
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(file, "r");
+  try {
+    readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString("latin1") !== SQLITE_HEADER) {
+    throw new StorageError("not a Spiral node database (no SQLite header: empty or truncated?)");
+  }
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    const migrations = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+      .get();
+    if (!migrations) throw new StorageError("not a Spiral node database (no migrations table)");
+  } finally {
+    db.close();
   }
 }
 
@@ -50,13 +103,18 @@ export function restoreDatabase(
   if (!existsSync(backupFile)) throw new StorageError(`no backup at ${backupFile}`);
   mkdirSync(path.dirname(databaseFile), { recursive: true });
   const staging = `${databaseFile}.restoring`;
-  rmSync(staging, { force: true });
+  // A WAL left by an interrupted restore would be replayed onto this copy: remove it too.
+  const removeStaging = () => {
+    for (const file of [staging, `${staging}-wal`, `${staging}-shm`]) rmSync(file, { force: true });
+  };
+  removeStaging();
   copyFileSync(backupFile, staging);
   try {
+    assertNodeDatabase(staging);
     // Opening runs the integrity check and brings an older backup up to the current schema.
     openStorage(staging).close();
   } catch (error) {
-    rmSync(staging, { force: true });
+    removeStaging();
     throw new StorageError(`the backup cannot be used: ${(error as Error).message}`);
   }
   let keptPrevious: string | undefined;

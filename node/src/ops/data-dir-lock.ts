@@ -1,8 +1,15 @@
 import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import Database from "better-sqlite3";
 
 /** The lock file of a data directory: one node (or restore) per DATA_DIR (docs/running-a-node.md, "Operations"). */
 export const LOCK_FILE = "node.lock";
+/**
+ * Beside it, a file the holder keeps locked (an SQLite exclusive lock, i.e. a POSIX record lock)
+ * while it lives: the kernel drops it when the process dies, and it holds across pid namespaces
+ * (two containers on one volume both run their node as pid 1), where a pid says nothing.
+ */
+export const GUARD_FILE = "node.lock.guard";
 
 export class DataDirLockedError extends Error {
   override name = "DataDirLockedError";
@@ -86,11 +93,38 @@ export function lockHolder(dataDir: string): number | undefined {
  * included: a second node in the same process) throws DataDirLockedError naming it.
  */
 export function acquireDataDirLock(dataDir: string): DataDirLock {
+  const guard = takeGuard(dataDir);
+  try {
+    return lockOf(acquirePidFile(dataDir), guard);
+  } catch (error) {
+    guard.close();
+    throw error;
+  }
+}
+
+/** Locks the guard file, or throws DataDirLockedError when a live process holds it. */
+function takeGuard(dataDir: string): Database.Database {
+  const guard = new Database(path.join(dataDir, GUARD_FILE), { timeout: 0 });
+  try {
+    guard.pragma("locking_mode = EXCLUSIVE");
+    guard.exec("BEGIN EXCLUSIVE");
+    return guard;
+  } catch (error) {
+    guard.close();
+    if ((error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+    throw new DataDirLockedError(dataDir, readPid(path.join(dataDir, LOCK_FILE)) ?? 0);
+  }
+}
+
+/** Writes this process's id into the lock file (see acquireDataDirLock). */
+function acquirePidFile(dataDir: string): string {
   const file = path.join(dataDir, LOCK_FILE);
   // The pid is written to a file of our own first, then linked into place: link() fails if the
   // lock exists (like O_EXCL), and a lock file is never seen half-written.
+  // Created exclusively ("wx"): a symlink planted under that name is removed, never followed.
   const mine = `${file}.${process.pid}`;
-  writeFileSync(mine, `${process.pid}\n`, { mode: 0o600 });
+  rmSync(mine, { force: true });
+  writeFileSync(mine, `${process.pid}\n`, { mode: 0o600, flag: "wx" });
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -104,7 +138,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
         rmSync(file, { force: true });
         continue;
       }
-      return lockOf(file);
+      return file;
     }
   } finally {
     rmSync(mine, { force: true });
@@ -115,11 +149,13 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     : new Error(`could not take the lock ${file}`);
 }
 
-function lockOf(file: string): DataDirLock {
+function lockOf(file: string, guard: Database.Database): DataDirLock {
   return {
     file,
     release() {
+      if (!guard.open) return;
       if (readPid(file) === process.pid) rmSync(file, { force: true });
+      guard.close();
     },
   };
 }
