@@ -27,7 +27,6 @@ import { Temporal } from "temporal-polyfill";
 import {
   isPublicMeeting,
   MEETING_SCHEMA_ID,
-  type MeetingPayload,
   SYNTHESIS_SCHEMA_ID,
 } from "../../../protocol/src/index";
 import { meetingUrl } from "../services/meetings";
@@ -393,7 +392,7 @@ export function publicSynthesisArticle(ctx: Context<FederationDeps>, uuid: strin
 export function publicMeetingEvent(ctx: Context<FederationDeps>, uuid: string) {
   const found = ctx.data.services.meetings.byUuid(uuid);
   // Deleted, or for followers only (those get it delivered): not served to anyone who asks.
-  const payload = found?.meeting.payload as unknown as MeetingPayload | undefined;
+  const payload = found?.meeting.payload;
   if (!found || !payload || found.meeting.deletedAt || !isPublicMeeting(payload)) return undefined;
   const slug = found.territory.slug;
   const [publication] = ctx.data.services.outbox.latestMeetingActivities(slug, [uuid]);

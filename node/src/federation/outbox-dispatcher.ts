@@ -9,11 +9,7 @@ import {
   Update,
 } from "@fedify/vocab";
 import { Temporal } from "temporal-polyfill";
-import {
-  isPublicMeeting,
-  type MeetingPayload,
-  type SynthesisPayload,
-} from "../../../protocol/src/index";
+import { isPublicMeeting, type SynthesisPayload } from "../../../protocol/src/index";
 import { activityUrl, type OutboxRow } from "../services/outbox";
 import { synthesisUrl } from "../services/syntheses";
 import type { FederationDeps } from "./context";
@@ -96,7 +92,7 @@ export function createOutboxDispatcher(
       });
     }
     if (row.meetingPayload) {
-      const payload = row.meetingPayload as unknown as MeetingPayload;
+      const payload = row.meetingPayload;
       const meeting = row.meetingUuid ? deps.services.meetings.byUuid(row.meetingUuid) : undefined;
       const event = meetingToEvent(
         payload,
