@@ -309,7 +309,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     .on(Update, alive(onCreateOrUpdate))
     .on(Delete, alive(onDelete))
     .on(Announce, alive(onAnnounce))
-    .onError((ctx, error) => ctx.data.logger.error("inbox handler failed", error));
+    .onError((ctx, error) => ctx.data.logger.child("inbox").error("inbox handler failed", error));
 
   // Deliveries that fail for good (404/410 Gone) mark the follow rows behind that inbox
   // unreachable, then prune the followers behind it.
@@ -317,9 +317,9 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     watch?.onPermanentFailure(failure.inbox, failure.activity, failure.error);
     const pruned = ctx.data.services.follows.pruneInbox(failure.inbox.href);
     if (pruned > 0) {
-      ctx.data.logger.warn(
-        `pruned ${pruned} follower(s) behind ${failure.inbox.href} (${failure.reason})`,
-      );
+      ctx.data.logger
+        .child("inbox")
+        .warn(`pruned ${pruned} follower(s) behind ${failure.inbox.href} (${failure.reason})`);
     }
   });
 
@@ -424,7 +424,7 @@ function alive<T extends Activity>(
       try {
         await ctx.data.peers?.seenAlive(activity.actorId, true);
       } catch (error) {
-        ctx.data.logger.warn(`could not note ${activity.actorId.href} alive: ${String(error)}`);
+        ctx.data.logger.child("inbox").warn(`could not note ${activity.actorId.href} alive`, error);
       }
     }
     return listener(ctx, activity);

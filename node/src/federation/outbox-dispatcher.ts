@@ -65,9 +65,15 @@ export function createOutboxDispatcher(
       };
     }
     const loaders = { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
-    const group = await lookUpRemote(url, loaders, deps.outbound).catch(() => null);
+    let cause: unknown;
+    const group = await lookUpRemote(url, loaders, deps.outbound).catch((error: unknown) => {
+      cause = error;
+      return null;
+    });
     if (!isActor(group) || !group.id || !group.inboxId) {
-      deps.logger.warn(`the group ${url} could not be reached: not sent there`);
+      deps.logger
+        .child("outbox")
+        .warn(`the group ${url} could not be reached: not sent there`, cause);
       return null;
     }
     return { id: group.id, inboxId: group.inboxId, endpoints: null };
@@ -133,7 +139,8 @@ export function createOutboxDispatcher(
   /** Prepares and hands one row to Fedify's queue; false when it failed (and will be retried). */
   async function deliver(row: OutboxRow): Promise<boolean> {
     const ctx = context();
-    const { services, logger } = deps;
+    const { services } = deps;
+    const logger = deps.logger.child("outbox");
     try {
       let json = row.json;
       if (!json) {

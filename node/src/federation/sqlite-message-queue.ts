@@ -6,6 +6,7 @@ import type {
   MessageQueueListenOptions,
 } from "@fedify/fedify";
 import type Database from "better-sqlite3";
+import { createLogger } from "../logger";
 
 /**
  * Fedify's persistent message queue on the node's SQLite database (table `fedify_queue`, created
@@ -40,7 +41,8 @@ export interface SqliteMessageQueueOptions {
   leaseMs?: number;
   /**
    * Called when a handler throws (the message is removed anyway; Fedify schedules its own
-   * retries) or when the database fails under the listener. Defaults to `console.error`.
+   * retries) or when the database fails under the listener. Defaults to the log, category
+   * ["spiral", "federation", "queue"].
    */
   onError?: (error: unknown, message?: unknown) => void;
   /** Clock in epoch milliseconds; tests inject one. Defaults to `Date.now`. */
@@ -90,7 +92,12 @@ export class SqliteMessageQueue implements MessageQueue {
     this.#pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 100);
     this.#leaseMs = Math.max(1, options.leaseMs ?? 5 * 60_000);
     this.#onError =
-      options.onError ?? ((error, message) => console.error("fedify queue:", error, message));
+      options.onError ??
+      ((error) =>
+        createLogger({ category: ["spiral", "federation", "queue"] }).error(
+          "queued federation task failed",
+          error,
+        ));
 
     this.#insert = db.prepare(
       `INSERT INTO fedify_queue (message, ordering_key, available_at, enqueued_at)
