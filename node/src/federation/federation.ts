@@ -29,6 +29,7 @@ import {
   MEETING_SCHEMA_ID,
   SYNTHESIS_SCHEMA_ID,
 } from "../../../protocol/src/index";
+import type { ActivityJson } from "../db/schema";
 import { meetingUrl } from "../services/meetings";
 import type { OutboxRow } from "../services/outbox";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
@@ -438,7 +439,7 @@ function alive<T extends Activity>(
  * Create/Update, which would bring a withdrawn synthesis back wherever it is pulled. A synthesis
  * withdrawn by a Delete without a valid proof serves nothing: its tombstone could not be checked.
  */
-function receivedEntry(row: ReceivedSynthesisRow): Record<string, unknown>[] {
+function receivedEntry(row: ReceivedSynthesisRow): ActivityJson[] {
   if (row.withdrawnAt) return row.withdrawal ? [row.withdrawal] : [];
   return row.conflictingActivity ? [row.activity, row.conflictingActivity] : [row.activity];
 }
@@ -447,10 +448,7 @@ function receivedEntry(row: ReceivedSynthesisRow): Record<string, unknown>[] {
  * JSON of the latest activity of each synthesis a hosted sub-network relayed (as its origin
  * signed it); both copies of a conflict; the signed Delete of a withdrawn one.
  */
-function relayedSynthesisActivities(
-  deps: FederationDeps,
-  subnetwork: string,
-): Record<string, unknown>[] {
+function relayedSynthesisActivities(deps: FederationDeps, subnetwork: string): ActivityJson[] {
   const relayed = new Set(
     deps.services.subnetworks
       .items(subnetwork)
@@ -467,7 +465,7 @@ function relayedSynthesisActivities(
  * for an object never held is not served: nothing says that object was a synthesis (it may be a
  * followers-only meeting).
  */
-function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>[] {
+function knownSynthesisActivities(deps: FederationDeps): ActivityJson[] {
   return synthesisActivities(deps, () => true);
 }
 
@@ -475,12 +473,12 @@ function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>
 function synthesisActivities(
   deps: FederationDeps,
   keep: (objectId: string) => boolean,
-): Record<string, unknown>[] {
+): ActivityJson[] {
   const own = deps.services.territories
     .list()
     .flatMap((t) => deps.services.outbox.latestPublications(t.slug))
     .filter((row) => keep(row.objectId))
-    .map((row) => row.json as Record<string, unknown>);
+    .flatMap((row) => (row.json ? [row.json] : [])); // prepared rows only (newestOfEach)
   const received = deps.services.received
     .list()
     .filter((r) => keep(r.objectId))
