@@ -12,8 +12,8 @@ import { serve } from "@hono/node-server";
 import { demoGroups, demoTerritory } from "../node/src/demo/demo-data";
 import { demoNetworkTerritories } from "../node/src/demo/demo-network-data";
 import { seedDemoMeetings, seedTerritory } from "../node/src/demo/seed";
-import { createLogger } from "../node/src/logger";
-import { configureFedifyLogging } from "../node/src/logging";
+import { LOG_LEVELS, type LogLevel } from "../node/src/logger";
+import { configureLogging } from "../node/src/logging";
 import { createNode, type SpiralNode } from "../node/src/node";
 import { pollUntil } from "./lib/harness";
 
@@ -33,15 +33,11 @@ async function startOne(data: (typeof territories)[number], port: number): Promi
   const url = `http://localhost:${port}`;
   const dir = path.join(dataDir, slug);
   mkdirSync(dir, { recursive: true });
-  const logger = createLogger((process.env.LOG_LEVEL as "info" | undefined) ?? "warn");
   const node = createNode({
     databaseFile: path.join(dir, "spiral.db"),
     publicUrl: url,
-    logger: {
-      info: (m) => logger.info(`[${slug}] ${m}`),
-      warn: (m) => logger.warn(`[${slug}] ${m}`),
-      error: (m, e) => logger.error(`[${slug}] ${m}`, e),
-    },
+    // Three nodes share this process's log: each one's category names it (spiral·porto·…).
+    logCategory: ["spiral", slug],
     allowPrivateAddress: true,
     antiEntropyIntervalMs: 60_000,
     setupCodeFile: path.join(dir, "setup-code"),
@@ -137,7 +133,8 @@ async function showSubnetwork(host: Running, members: Running[], groupUrl: strin
 }
 
 async function main(): Promise<void> {
-  await configureFedifyLogging("warn");
+  const level = LOG_LEVELS.find((l) => l === process.env.LOG_LEVEL) ?? "warn";
+  await configureLogging(level satisfies LogLevel);
   console.log(
     "ALLOW_PRIVATE_ADDRESSES is on for these demo nodes: never do this on a real node.\n",
   );

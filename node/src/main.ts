@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "./config";
 import { seedDemoAdmin, seedDemoTerritory } from "./demo/seed";
 import { createLogger } from "./logger";
-import { configureFedifyLogging } from "./logging";
+import { configureLogging } from "./logging";
 import { createNode } from "./node";
 import { DataDirLockedError } from "./ops/data-dir-lock";
 
@@ -20,15 +20,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
-  await configureFedifyLogging(config.logLevel);
+  await configureLogging(config.logLevel);
+  const logger = createLogger({ category: ["spiral", "node"] });
   mkdirSync(config.dataDir, { recursive: true });
   const databaseFile = path.join(config.dataDir, "spiral.db");
   const node = createNode({
     databaseFile,
     dataDir: config.dataDir,
     publicUrl: config.publicUrl,
-    logger,
     adminToken: config.adminToken,
     policy: config.disclosure,
     allowPrivateAddress: config.allowPrivateAddresses,

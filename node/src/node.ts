@@ -9,7 +9,6 @@ import {
 import { createAdmin } from "./admin";
 import { ensureAdminToken } from "./api/auth";
 import { createApi } from "./api/index";
-import type { Logger } from "./api/problem";
 import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
@@ -31,6 +30,7 @@ import { createRelayHints } from "./federation/relay-hints";
 import { nodeInfoHandler, objectHandler } from "./federation/served-json";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
+import { createLogger, type LogCapture, type Logger } from "./logger";
 import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
 import { createServices, type Services } from "./services/index";
@@ -45,7 +45,12 @@ export interface NodeOptions {
    */
   dataDir?: string;
   publicUrl: string;
-  logger: Logger;
+  /**
+   * Where the node's messages are also handed (tests collect them); they always go to LogTape,
+   * under `logCategory` (["spiral"] unless told), configured once per process (node/src/logging.ts).
+   */
+  logger?: LogCapture;
+  logCategory?: readonly string[];
   adminToken?: string | undefined;
   grid?: Grid;
   policy?: DisclosurePolicy;
@@ -75,6 +80,8 @@ export interface SpiralNode {
   app: Hono;
   services: Services;
   storage: Storage;
+  /** The node's root logger (["spiral"]); each part logs under its own sub-category. */
+  logger: Logger;
   federation: Federation<FederationDeps>;
   /** Fedify's persistent queue (inbox and outbox tasks); tests watch it to know it is idle. */
   queue: SqliteMessageQueue;
@@ -104,6 +111,7 @@ export function createNode(options: NodeOptions): SpiralNode {
 }
 
 function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralNode {
+  const log = createLogger({ capture: options.logger, category: options.logCategory });
   const storage = openStorage(options.databaseFile);
   const clock = options.now ?? (() => new Date());
   const grid = options.grid ?? defaultGrid;
@@ -133,16 +141,19 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   const kv = keyBinding.wrapKv(rawKv);
   const queue = new SqliteMessageQueue(storage.sqlite, {
     ...(options.queuePollIntervalMs ? { pollIntervalMs: options.queuePollIntervalMs } : {}),
-    onError: (error) => options.logger.error("queued federation task failed", error),
+    onError: (error) =>
+      log.child("federation", "queue").error("queued federation task failed", error),
   });
   // The lock is ours: claims in the queue belong to a process that died (docs/running-a-node.md, "Operations").
   const released = lock ? queue.releaseAllLeases() : 0;
   if (released > 0) {
-    options.logger.info(`released ${released} queued task(s) claimed by a stopped process`);
+    log
+      .child("federation", "queue")
+      .info(`released ${released} queued task(s) claimed by a stopped process`);
   }
   const deliveryWatch = createDeliveryWatch(services.follows, {
     unreachableAfter: options.unreachableAfterFailures,
-    onError: (message, error) => options.logger.error(message, error),
+    onError: (message, error) => log.child("federation", "delivery").error(message, error),
   });
   const outbound: OutboundPolicy = {
     ...DEFAULT_OUTBOUND_LIMITS,
@@ -159,7 +170,9 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     deliveryWatch,
     onDeliveryRefused: ({ inbox, activityId, reason, permanent }) => {
       const what = permanent ? "refused delivery" : "gave up delivery";
-      options.logger.warn(`${what} of ${activityId ?? "an activity"} to ${inbox}: ${reason}`);
+      log
+        .child("federation", "delivery")
+        .warn(`${what} of ${activityId ?? "an activity"} to ${inbox}: ${reason}`);
       services.follows.recordContactFailure(
         { inbox },
         {
@@ -177,7 +190,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     kv,
     keyBinding,
     grid,
-    logger: options.logger,
+    logger: log.child("federation"),
     relayHints: createRelayHints(),
     signedDeliveries: createRelayHints(),
     requestPull: (id) => antiEntropy?.request(id),
@@ -190,7 +203,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     queue,
     follows: services.follows,
     probeIntervalMs: options.peerProbeIntervalMs ?? 20_000,
-    logger: options.logger,
+    logger: log.child("federation", "peer-recovery"),
     async lookUp(actor) {
       // Fresh, not from the document cache (KV key: Fedify's remoteDocument prefix + URL).
       await kv.delete(["_fedify", "remoteDocument", actor]);
@@ -220,12 +233,12 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
   app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));
   app.use(federationMiddleware(federation, deps));
-  app.route("/api/v1", createApi(services, network, options.logger));
+  app.route("/api/v1", createApi(services, network, log.child("api")));
   app.route(
     "/admin",
     createAdmin(services, {
       secureCookies: options.publicUrl.startsWith("https:"),
-      logger: options.logger,
+      logger: log.child("admin"),
       network,
       setupCode,
       trustProxy: options.trustProxy ?? false,
@@ -240,6 +253,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     app,
     services,
     storage,
+    logger: log,
     federation,
     queue,
     deps,

@@ -118,7 +118,7 @@ export function createPages(services: Services) {
   };
 
   const calendarUrl = (slug: string) => `${publicUrl}/actors/${slug}/meetings.ics`;
-  const isPublic = (row: { payload: Record<string, unknown> }) => isPublicMeeting(row.payload);
+  const isPublic = (row: { payload: MeetingPayload }) => isPublicMeeting(row.payload);
   const publicMeetings = (slug: string) =>
     services.meetings.list(slug, { upcoming: true }).filter(isPublic);
   const calendarEntry = (uuid: string, payload: MeetingPayload) => ({
@@ -218,7 +218,7 @@ export function createPages(services: Services) {
       };
     });
     const meetings = publicMeetings(territory.slug).map((row) => {
-      const payload = row.payload as unknown as MeetingPayload;
+      const payload = row.payload;
       return {
         url: meetingUrl(publicUrl, row.uuid),
         title: payload.title,
@@ -287,7 +287,7 @@ export function createPages(services: Services) {
     const territory = services.territories.list().find((t) => t.slug === c.req.param("slug"));
     if (!territory) return c.notFound();
     const entries = publicMeetings(territory.slug).map((row) =>
-      calendarEntry(row.uuid, row.payload as unknown as MeetingPayload),
+      calendarEntry(row.uuid, row.payload),
     );
     return ics(
       c,
@@ -304,14 +304,14 @@ export function createPages(services: Services) {
     const local = services.meetings
       .upcomingEverywhere()
       .filter(isPublic)
-      .map((row) => calendarEntry(row.uuid, row.payload as unknown as MeetingPayload));
+      .map((row) => calendarEntry(row.uuid, row.payload));
     const received = services.receivedMeetings
       .upcoming()
       .filter(isPublic)
       .map((row) => ({
         uid: row.objectId,
         url: row.objectId,
-        payload: row.payload as unknown as MeetingPayload,
+        payload: row.payload,
       }));
     const meetings = [...local, ...received].sort((a, b) =>
       a.payload.startUtc.localeCompare(b.payload.startUtc),
@@ -331,7 +331,7 @@ export function createPages(services: Services) {
     const uuid = c.req.param("file").slice(0, -4);
     const found = services.meetings.byUuid(uuid);
     if (!found || found.meeting.deletedAt || !isPublic(found.meeting)) return c.notFound();
-    const payload = found.meeting.payload as unknown as MeetingPayload;
+    const payload = found.meeting.payload;
     return ics(c, singleMeetingCalendar(calendarEntry(uuid, payload)), `${uuid}.ics`);
   });
 
@@ -339,7 +339,7 @@ export function createPages(services: Services) {
     const found = services.meetings.byUuid(c.req.param("uuid"));
     if (!found || !isPublic(found.meeting)) return c.notFound();
     if (found.meeting.deletedAt) return c.text(c.get("t")("public.meeting.gone"), 410);
-    const payload = found.meeting.payload as unknown as MeetingPayload;
+    const payload = found.meeting.payload;
     const url = meetingUrl(publicUrl, found.meeting.uuid);
     const lang = c.get("lang");
     return c.html(

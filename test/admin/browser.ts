@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import type { Logger } from "../../node/src/api/problem";
+import type { LogCapture } from "../../node/src/logger";
 import { createNode, type NodeOptions, type SpiralNode } from "../../node/src/node";
 import type { Role } from "../../node/src/services/users";
 
@@ -46,7 +46,7 @@ export interface AdminTestNodeOptions {
 export function createAdminTestNode(options: AdminTestNodeOptions = {}): AdminTestNode {
   let now = new Date("2026-06-15T12:00:00.000Z").getTime();
   const warnings: string[] = [];
-  const logger: Logger = { error: () => {}, info: () => {}, warn: (m) => warnings.push(m) };
+  const logger: LogCapture = { error: () => {}, info: () => {}, warn: (m) => warnings.push(m) };
   const node = createNode({
     databaseFile: ":memory:",
     publicUrl: options.publicUrl ?? "http://node.test",

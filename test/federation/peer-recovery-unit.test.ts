@@ -33,7 +33,7 @@ function setUp(options: { answers?: boolean; waiting?: string[] } = {}) {
       return options.answers ?? true;
     },
     probeIntervalMs: 0,
-    logger: { info() {}, warn() {} },
+    logger: { debug() {}, info() {}, warn() {} },
   });
   const open = () =>
     kv.set(["_fedify", "circuit", "porto.example:8443"], { state: "open", failures: [] });

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { Logger } from "../../node/src/api/problem";
+import type { LogCapture } from "../../node/src/logger";
 import { createNode, type SpiralNode } from "../../node/src/node";
 import type { HomogeneousGroup, TerritoryProfile } from "../../protocol/src/index";
 
@@ -103,7 +103,7 @@ function client(node: SpiralNode, authorization: string | undefined): Client {
 /** A fresh node on ":memory:" with a silent logger, a fixed clock and a known admin token. */
 export function createTestNode(options: { now?: Date; databaseFile?: string } = {}): TestNode {
   const loggedErrors: string[] = [];
-  const logger: Logger = {
+  const logger: LogCapture = {
     error: (message, error) => loggedErrors.push(`${message}: ${String(error)}`),
     info: () => {},
     warn: () => {},

@@ -43,7 +43,8 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
   const { services, options, protect, signedIn, message, csrfRefused, entryPoint, readForm } = kit;
   const { formToken, startSession, actorOf, cookieBase } = kit;
   const { publicUrl, now } = services.ctx;
-  const { setupCode, trustProxy, logger } = options;
+  const { setupCode, trustProxy } = options;
+  const logger = options.logger.child("accounts");
   // Sign-in failures per account (from anywhere) and per client address (across accounts).
   const accountThrottle = createBackoffThrottle(now, ACCOUNT_POLICY);
   const addressThrottle = createBackoffThrottle(now, ADDRESS_POLICY);

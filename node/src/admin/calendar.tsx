@@ -39,25 +39,18 @@ export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
     const territoryMeetings = territory
       ? services.meetings
           .list(territory.slug, { upcoming: true })
-          .map((row) =>
-            meetingOf(
-              row.payload as unknown as MeetingPayload,
-              meetingUrl(publicUrl, row.uuid),
-              lang,
-              false,
-            ),
-          )
+          .map((row) => meetingOf(row.payload, meetingUrl(publicUrl, row.uuid), lang, false))
       : [];
     // The network: the other local territories' meetings (if any) and those received.
     const otherLocal = services.meetings
       .upcomingEverywhere()
       .filter((row) => row.territoryId !== territory?.id)
       .map((row) => ({
-        payload: row.payload as unknown as MeetingPayload,
+        payload: row.payload,
         url: meetingUrl(publicUrl, row.uuid),
       }));
     const received = services.receivedMeetings.upcoming().map((row) => ({
-      payload: row.payload as unknown as MeetingPayload,
+      payload: row.payload,
       url: row.objectId,
     }));
     const networkMeetings = [...otherLocal, ...received]

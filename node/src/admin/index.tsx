@@ -93,7 +93,7 @@ export function createAdmin(services: Services, options: AdminOptions) {
         Object.entries(body).map(([k, v]) => [k, typeof v === "string" ? v : ""]),
       );
     } catch {
-      return undefined;
+      return undefined; // a body that is not a form: the route answers 400
     }
   };
 

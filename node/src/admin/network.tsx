@@ -21,7 +21,7 @@ import {
   seriesBySide,
 } from "../../../admin-ui/src/charts/count-rows";
 import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
-import { POOLED_CATEGORY, type SynthesisPayload } from "../../../protocol/src/index";
+import { POOLED_CATEGORY } from "../../../protocol/src/index";
 import { PrivateAddressRefused } from "../federation/network";
 import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 import { followerView, followingView } from "../services/follows";
@@ -237,7 +237,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   };
 
   const itemOf = (row: ReceivedSynthesisRow): ReceivedSynthesisItem => {
-    const payload = row.payload as unknown as SynthesisPayload;
+    const payload = row.payload;
     return {
       id: row.id,
       territory: {
@@ -364,7 +364,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     t: Translate,
     lang: Lang,
   ): ReceivedSynthesisDetail => {
-    const payload = row.payload as unknown as SynthesisPayload;
+    const payload = row.payload;
     const series = seriesFor(t);
     const categoryLabels = new Map(
       services.categories

@@ -9,6 +9,16 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import type { MeetingPayload, SynthesisPayload } from "../../../protocol/src/index";
+
+/**
+ * An ActivityPub activity kept verbatim as JSON-LD (integrity proof intact, no LD signature): it
+ * is re-verified and re-served as received, so it stays a plain JSON object, never a parsed shape.
+ */
+export type ActivityJson = { [key: string]: unknown };
+
+/** What an audit entry adds to its action and subject (JSON values only). */
+export type AuditDetail = { [key: string]: unknown };
 
 const createdAt = () =>
   text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
@@ -205,11 +215,11 @@ export const outboxActivities = sqliteTable(
     }),
     meetingUuid: text("meeting_uuid"),
     /** The meeting as it was when this activity was recorded (Create/Update). */
-    meetingPayload: text("meeting_payload", { mode: "json" }).$type<Record<string, unknown>>(),
+    meetingPayload: text("meeting_payload", { mode: "json" }).$type<MeetingPayload>(),
     /** Actor URLs to deliver to; null = the actor's accepted followers at send time. */
     recipients: text("recipients", { mode: "json" }).$type<string[]>(),
     /** The activity as sent (with its integrity proof, without the LD signature); null until prepared. */
-    json: text("json", { mode: "json" }).$type<Record<string, unknown>>(),
+    json: text("json", { mode: "json" }).$type<ActivityJson>(),
     createdAt: createdAt(),
     sentAt: text("sent_at"),
     attempts: integer("attempts").notNull().default(0),
@@ -295,23 +305,21 @@ export const receivedSyntheses = sqliteTable(
     objectId: text("object_id").notNull(),
     version: integer("version").notNull(),
     hash: text("hash").notNull(),
-    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-    activity: text("activity", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    payload: text("payload", { mode: "json" }).$type<SynthesisPayload>().notNull(),
+    activity: text("activity", { mode: "json" }).$type<ActivityJson>().notNull(),
     /** The relay (a node or sub-network) it came through; null when delivered by its origin. */
     via: text("via"),
     /** Set when a different content arrived under the same version: excluded until a newer version. */
     conflictedAt: text("conflicted_at"),
     conflictingHash: text("conflicting_hash"),
     /** The activity behind `conflictingHash`, served to peers so they see the conflict too. */
-    conflictingActivity: text("conflicting_activity", { mode: "json" }).$type<
-      Record<string, unknown>
-    >(),
+    conflictingActivity: text("conflicting_activity", { mode: "json" }).$type<ActivityJson>(),
     withdrawnAt: text("withdrawn_at"),
     /**
      * The origin's Delete that withdrew it, as received (integrity proof intact, no `signature`):
      * served to peers as a tombstone so a node that missed the Delete still converges.
      */
-    withdrawal: text("withdrawal", { mode: "json" }).$type<Record<string, unknown>>(),
+    withdrawal: text("withdrawal", { mode: "json" }).$type<ActivityJson>(),
     receivedAt: text("received_at").notNull(),
   },
   (t) => [
@@ -333,7 +341,7 @@ export const receivedWithdrawals = sqliteTable(
     /** When the origin made the Delete (its `published`, else when it arrived). */
     published: text("published").notNull(),
     /** The Delete as received, when its integrity proof verified (no `signature`). */
-    activity: text("activity", { mode: "json" }).$type<Record<string, unknown>>(),
+    activity: text("activity", { mode: "json" }).$type<ActivityJson>(),
     receivedAt: text("received_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.origin, t.objectId] })],
@@ -354,7 +362,7 @@ export const auditLog = sqliteTable(
     actor: text("actor").notNull(),
     action: text("action").notNull(),
     subject: text("subject").notNull(),
-    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
+    detail: text("detail", { mode: "json" }).$type<AuditDetail>(),
   },
   (t) => [index("audit_log_at").on(t.at)],
 );
@@ -392,7 +400,7 @@ export const aggregateEntries = sqliteTable(
     groups: integer("groups").notNull(),
     criteria: integer("criteria").notNull(),
     /** The payload that is (or would be) counted, for exclusions and recomputation. */
-    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    payload: text("payload", { mode: "json" }).$type<SynthesisPayload>().notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.origin, t.periodKey] }),
@@ -472,7 +480,7 @@ export const meetings = sqliteTable(
       .notNull()
       .references(() => territories.id, { onDelete: "cascade" }),
     /** The current `spiral/meeting@1` payload (what the Event's source carries). */
-    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    payload: text("payload", { mode: "json" }).$type<MeetingPayload>().notNull(),
     startUtc: text("start_utc").notNull(),
     endUtc: text("end_utc").notNull(),
     sequence: integer("sequence").notNull(),
@@ -490,8 +498,8 @@ export const receivedMeetings = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     origin: text("origin").notNull(),
     objectId: text("object_id").notNull().unique(),
-    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-    activity: text("activity", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    payload: text("payload", { mode: "json" }).$type<MeetingPayload>().notNull(),
+    activity: text("activity", { mode: "json" }).$type<ActivityJson>().notNull(),
     sequence: integer("sequence").notNull(),
     startUtc: text("start_utc").notNull(),
     endUtc: text("end_utc").notNull(),

@@ -57,7 +57,11 @@ export function createAntiEntropy(
       );
     }
     if (!(item instanceof Create || item instanceof Update)) return false;
-    const object = await item.getObject(ctx).catch(() => null);
+    const object = await item.getObject(ctx).catch((error: unknown) => {
+      // Not held then: the item is routed, and verified or refused there with its reason.
+      deps.logger.child("anti-entropy").debug(`could not read ${item.objectId?.href}`, error);
+      return null;
+    });
     if (!(object instanceof Article)) return false;
     const parsed = articleToSynthesis(object, deps.grid);
     if (!parsed.ok || !item.actorId) return false;
@@ -141,7 +145,10 @@ export function createAntiEntropy(
         deps.relayHints.note(item.id, row.target);
         const accepted = await routeRelayed(ctx, null, item);
         if (accepted) routed++;
-        else deps.logger.warn(`anti-entropy: ${item.id?.href} from ${row.target} did not verify`);
+        else
+          deps.logger
+            .child("anti-entropy")
+            .warn(`anti-entropy: ${item.id?.href} from ${row.target} did not verify`);
       }
       return true;
     };
@@ -152,7 +159,9 @@ export function createAntiEntropy(
       page = more ? await page.getNext(options) : null;
     }
     if (!more)
-      deps.logger.warn(`anti-entropy: stopped after ${MAX_ITEMS} items from ${row.target}`);
+      deps.logger
+        .child("anti-entropy")
+        .warn(`anti-entropy: stopped after ${MAX_ITEMS} items from ${row.target}`);
     deps.services.follows.markPulled(row.id);
     return { routed, skipped };
   }
@@ -160,11 +169,13 @@ export function createAntiEntropy(
   async function pullLogged(row: FollowingRow): Promise<void> {
     try {
       const { routed, skipped } = await pull(row);
-      deps.logger.info(
-        `anti-entropy: pulled ${row.target}: ${routed} routed, ${skipped} already held`,
-      );
+      deps.logger
+        .child("anti-entropy")
+        .info(`anti-entropy: pulled ${row.target}: ${routed} routed, ${skipped} already held`);
     } catch (error) {
-      deps.logger.warn(`anti-entropy: could not pull ${row.target}: ${(error as Error).message}`);
+      deps.logger
+        .child("anti-entropy")
+        .warn(`anti-entropy: could not pull ${row.target}: ${(error as Error).message}`, error);
     }
   }
 

@@ -23,5 +23,7 @@ export async function keepEarlyWithdrawal(
     published: del.published?.toString() ?? null,
     activity,
   });
-  ctx.data.logger.info(`kept ${del.id?.href} as the tombstone of ${objectId.href} (not held yet)`);
+  ctx.data.logger
+    .child("inbox")
+    .info(`kept ${del.id?.href} as the tombstone of ${objectId.href} (not held yet)`);
 }

@@ -27,9 +27,9 @@ import { Temporal } from "temporal-polyfill";
 import {
   isPublicMeeting,
   MEETING_SCHEMA_ID,
-  type MeetingPayload,
   SYNTHESIS_SCHEMA_ID,
 } from "../../../protocol/src/index";
+import type { ActivityJson } from "../db/schema";
 import { meetingUrl } from "../services/meetings";
 import type { OutboxRow } from "../services/outbox";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
@@ -310,7 +310,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     .on(Update, alive(onCreateOrUpdate))
     .on(Delete, alive(onDelete))
     .on(Announce, alive(onAnnounce))
-    .onError((ctx, error) => ctx.data.logger.error("inbox handler failed", error));
+    .onError((ctx, error) => ctx.data.logger.child("inbox").error("inbox handler failed", error));
 
   // Deliveries that fail for good (404/410 Gone) mark the follow rows behind that inbox
   // unreachable, then prune the followers behind it.
@@ -318,9 +318,9 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     watch?.onPermanentFailure(failure.inbox, failure.activity, failure.error);
     const pruned = ctx.data.services.follows.pruneInbox(failure.inbox.href);
     if (pruned > 0) {
-      ctx.data.logger.warn(
-        `pruned ${pruned} follower(s) behind ${failure.inbox.href} (${failure.reason})`,
-      );
+      ctx.data.logger
+        .child("inbox")
+        .warn(`pruned ${pruned} follower(s) behind ${failure.inbox.href} (${failure.reason})`);
     }
   });
 
@@ -393,7 +393,7 @@ export function publicSynthesisArticle(ctx: Context<FederationDeps>, uuid: strin
 export function publicMeetingEvent(ctx: Context<FederationDeps>, uuid: string) {
   const found = ctx.data.services.meetings.byUuid(uuid);
   // Deleted, or for followers only (those get it delivered): not served to anyone who asks.
-  const payload = found?.meeting.payload as unknown as MeetingPayload | undefined;
+  const payload = found?.meeting.payload;
   if (!found || !payload || found.meeting.deletedAt || !isPublicMeeting(payload)) return undefined;
   const slug = found.territory.slug;
   const [publication] = ctx.data.services.outbox.latestMeetingActivities(slug, [uuid]);
@@ -428,7 +428,7 @@ function alive<T extends Activity>(
       try {
         await ctx.data.peers?.seenAlive(activity.actorId, true);
       } catch (error) {
-        ctx.data.logger.warn(`could not note ${activity.actorId.href} alive: ${String(error)}`);
+        ctx.data.logger.child("inbox").warn(`could not note ${activity.actorId.href} alive`, error);
       }
     }
     return listener(ctx, activity);
@@ -442,7 +442,7 @@ function alive<T extends Activity>(
  * Create/Update, which would bring a withdrawn synthesis back wherever it is pulled. A synthesis
  * withdrawn by a Delete without a valid proof serves nothing: its tombstone could not be checked.
  */
-function receivedEntry(row: ReceivedSynthesisRow): Record<string, unknown>[] {
+function receivedEntry(row: ReceivedSynthesisRow): ActivityJson[] {
   if (row.withdrawnAt) return row.withdrawal ? [row.withdrawal] : [];
   return row.conflictingActivity ? [row.activity, row.conflictingActivity] : [row.activity];
 }
@@ -451,10 +451,7 @@ function receivedEntry(row: ReceivedSynthesisRow): Record<string, unknown>[] {
  * JSON of the latest activity of each synthesis a hosted sub-network relayed (as its origin
  * signed it); both copies of a conflict; the signed Delete of a withdrawn one.
  */
-function relayedSynthesisActivities(
-  deps: FederationDeps,
-  subnetwork: string,
-): Record<string, unknown>[] {
+function relayedSynthesisActivities(deps: FederationDeps, subnetwork: string): ActivityJson[] {
   const relayed = new Set(
     deps.services.subnetworks
       .items(subnetwork)
@@ -471,7 +468,7 @@ function relayedSynthesisActivities(
  * for an object never held is not served: nothing says that object was a synthesis (it may be a
  * followers-only meeting).
  */
-function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>[] {
+function knownSynthesisActivities(deps: FederationDeps): ActivityJson[] {
   return synthesisActivities(deps, () => true);
 }
 
@@ -479,12 +476,12 @@ function knownSynthesisActivities(deps: FederationDeps): Record<string, unknown>
 function synthesisActivities(
   deps: FederationDeps,
   keep: (objectId: string) => boolean,
-): Record<string, unknown>[] {
+): ActivityJson[] {
   const own = deps.services.territories
     .list()
     .flatMap((t) => deps.services.outbox.latestPublications(t.slug))
     .filter((row) => keep(row.objectId))
-    .map((row) => row.json as Record<string, unknown>);
+    .flatMap((row) => (row.json ? [row.json] : [])); // prepared rows only (newestOfEach)
   const received = deps.services.received
     .list()
     .filter((r) => keep(r.objectId))

@@ -65,7 +65,9 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   if (!follow.id || !territory) return;
   const follower = await follow.getActor(ctx);
   if (!isActor(follower) || !follower.id || !follower.inboxId) {
-    ctx.data.logger.warn(`ignored ${describe(follow)}: the follower is not a reachable actor`);
+    ctx.data.logger
+      .child("inbox")
+      .warn(`ignored ${describe(follow)}: the follower is not a reachable actor`);
     return;
   }
   const row = ctx.data.services.follows.addFollower({
@@ -86,7 +88,9 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
     await answerFollow(ctx, territory.slug, "Accept", follow, follower);
     await catchUpFollower(ctx, territory.slug, follower);
   }
-  ctx.data.logger.info(`${follower.id.href} follows ${territory.slug} (${row.state})`);
+  ctx.data.logger
+    .child("inbox")
+    .info(`${follower.id.href} follows ${territory.slug} (${row.state})`);
 }
 
 type Recipient = {
@@ -152,7 +156,7 @@ async function followAnswered(ctx: Ctx, answer: Accept | Reject, state: "accepte
   // Only the followed actor can answer our request.
   if (!row || answer.actorId?.href !== row.target) return;
   ctx.data.services.follows.setFollowingState(row.id, state);
-  ctx.data.logger.info(`${row.target} ${state} the follow of ${row.actor}`);
+  ctx.data.logger.child("inbox").info(`${row.target} ${state} the follow of ${row.actor}`);
   if (state === "accepted") ctx.data.requestPull(row.id);
 }
 
@@ -174,7 +178,7 @@ export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
   const territory = localTerritory(ctx, object.objectId);
   if (!territory) return;
   if (ctx.data.services.follows.removeFollower(territory.slug, undo.actorId.href)) {
-    ctx.data.logger.info(`${undo.actorId.href} no longer follows ${territory.slug}`);
+    ctx.data.logger.child("inbox").info(`${undo.actorId.href} no longer follows ${territory.slug}`);
   }
 }
 
@@ -229,7 +233,8 @@ async function onSynthesisActivity(
   activity: Create | Update,
   article: Article,
 ): Promise<void> {
-  const { services, grid, logger } = ctx.data;
+  const { services, grid } = ctx.data;
+  const logger = ctx.data.logger.child("inbox");
   const refuse = (reason: string) => logger.warn(`refused ${describe(activity)}: ${reason}`);
   const parsed = articleToSynthesis(article, grid);
   if (!parsed.ok) return refuse(parsed.reason);
@@ -268,7 +273,8 @@ async function onSynthesisActivity(
 
 /** A meeting announced (or changed, or cancelled) by a territory. */
 async function onMeetingActivity(ctx: Ctx, activity: Create | Update, event: Event): Promise<void> {
-  const { services, logger } = ctx.data;
+  const { services } = ctx.data;
+  const logger = ctx.data.logger.child("inbox");
   const refuse = (reason: string) => logger.warn(`ignored ${describe(activity)}: ${reason}`);
   const parsed = eventToMeeting(event);
   if (!parsed.ok) return refuse(parsed.reason);
@@ -328,13 +334,15 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
     activity: tombstone,
   });
   if (outcome === "older") {
-    ctx.data.logger.info(`ignored ${describe(del)}: a newer version of ${objectId.href} is held`);
+    ctx.data.logger
+      .child("inbox")
+      .info(`ignored ${describe(del)}: a newer version of ${objectId.href} is held`);
     return;
   }
   if (outcome === "withdrawn") {
-    ctx.data.logger.info(`${actor.href} withdrew ${objectId.href}`);
+    ctx.data.logger.child("inbox").info(`${actor.href} withdrew ${objectId.href}`);
   } else if (outcome === "unknown" && receivedMeetings.remove(actor.href, objectId.href)) {
-    ctx.data.logger.info(`${actor.href} deleted the meeting ${objectId.href}`);
+    ctx.data.logger.child("inbox").info(`${actor.href} deleted the meeting ${objectId.href}`);
   } else if (outcome === "unknown") {
     // The Delete came before the synthesis: kept, so the synthesis arrives withdrawn.
     await keepEarlyWithdrawal(ctx, del);
@@ -354,7 +362,10 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   try {
     inner = await announce.getObject({ ...ctx, crossOrigin: "trust" });
   } catch (error) {
-    ctx.data.logger.warn(`ignored ${describe(announce)}: ${(error as Error).message}`);
+    // The relayed object could not be had (not served, not verified): logged with its cause.
+    ctx.data.logger
+      .child("inbox")
+      .warn(`ignored ${describe(announce)}: ${(error as Error).message}`, error);
     return;
   }
   // Mastodon boosts carry a post, not an activity: nothing for us.
@@ -363,9 +374,11 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   ctx.data.relayHints.note(inner.id, via);
   const routed = await routeRelayed(ctx, ctx.recipient, inner);
   if (!routed) {
-    ctx.data.logger.warn(
-      `refused ${describe(inner)} relayed by ${via}: the origin's proof does not verify (nor does its origin serve it)`,
-    );
+    ctx.data.logger
+      .child("inbox")
+      .warn(
+        `refused ${describe(inner)} relayed by ${via}: the origin's proof does not verify (nor does its origin serve it)`,
+      );
     return;
   }
   // Verified now (or already processed once verified): an arrival Fedify did not route again.

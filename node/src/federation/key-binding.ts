@@ -208,6 +208,7 @@ export function createKeyBinding(options: KeyBindingOptions) {
       }
       return null;
     }
+    // A document that is not an actor at all counts like an actor that lists no key.
     const object = await APObject.fromJsonLd(remote.document, parseOptions()).catch(() => null);
     if (!isActor(object) || object.id?.href !== actorId.href) {
       const at = now();
@@ -351,6 +352,7 @@ export function createKeyBinding(options: KeyBindingOptions) {
 
     /** A key from Fedify's KV cache, its claim checked again (rotation). */
     async rebindCached(json: unknown): Promise<unknown> {
+      // Not a key we can read: passed through untouched, Fedify decides what it is.
       const key = await asKey(json).catch(() => null);
       if (!key) return json;
       const checked = await bound(key, true);

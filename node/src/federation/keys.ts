@@ -49,6 +49,7 @@ export function createActorKeyStore(db: Db) {
       if (!pending) {
         pending = load(identifier);
         cache.set(identifier, pending);
+        // Forget a failed load so the next call retries; the caller gets the error from `pending`.
         pending.catch(() => cache.delete(identifier));
       }
       return pending;

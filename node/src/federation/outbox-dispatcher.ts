@@ -9,11 +9,7 @@ import {
   Update,
 } from "@fedify/vocab";
 import { Temporal } from "temporal-polyfill";
-import {
-  isPublicMeeting,
-  type MeetingPayload,
-  type SynthesisPayload,
-} from "../../../protocol/src/index";
+import { isPublicMeeting, type SynthesisPayload } from "../../../protocol/src/index";
 import { activityUrl, type OutboxRow } from "../services/outbox";
 import { synthesisUrl } from "../services/syntheses";
 import type { FederationDeps } from "./context";
@@ -69,9 +65,15 @@ export function createOutboxDispatcher(
       };
     }
     const loaders = { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
-    const group = await lookUpRemote(url, loaders, deps.outbound).catch(() => null);
+    let cause: unknown;
+    const group = await lookUpRemote(url, loaders, deps.outbound).catch((error: unknown) => {
+      cause = error;
+      return null;
+    });
     if (!isActor(group) || !group.id || !group.inboxId) {
-      deps.logger.warn(`the group ${url} could not be reached: not sent there`);
+      deps.logger
+        .child("outbox")
+        .warn(`the group ${url} could not be reached: not sent there`, cause);
       return null;
     }
     return { id: group.id, inboxId: group.inboxId, endpoints: null };
@@ -96,7 +98,7 @@ export function createOutboxDispatcher(
       });
     }
     if (row.meetingPayload) {
-      const payload = row.meetingPayload as unknown as MeetingPayload;
+      const payload = row.meetingPayload;
       const meeting = row.meetingUuid ? deps.services.meetings.byUuid(row.meetingUuid) : undefined;
       const event = meetingToEvent(
         payload,
@@ -137,7 +139,8 @@ export function createOutboxDispatcher(
   /** Prepares and hands one row to Fedify's queue; false when it failed (and will be retried). */
   async function deliver(row: OutboxRow): Promise<boolean> {
     const ctx = context();
-    const { services, logger } = deps;
+    const { services } = deps;
+    const logger = deps.logger.child("outbox");
     try {
       let json = row.json;
       if (!json) {

@@ -1,4 +1,5 @@
 import type { KvStore } from "@fedify/fedify";
+import type { Logger } from "../logger";
 import type { FollowService } from "../services/follows";
 
 /**
@@ -18,7 +19,7 @@ export interface PeerRecoveryOptions {
   lookUp(actor: string): Promise<boolean>;
   /** How often hosts with waiting deliveries are looked up; 0 turns the look-ups off. */
   probeIntervalMs: number;
-  logger: { info(message: string): void; warn(message: string): void };
+  logger: Pick<Logger, "debug" | "info" | "warn">;
 }
 
 /** The circuit breaker's KV key of the host behind a URL (Fedify keys it by `url.host`). */
@@ -73,7 +74,12 @@ export function createPeerRecovery(options: PeerRecoveryOptions) {
       if (actor) hosts.set(url.host, actor);
     }
     for (const actor of hosts.values()) {
-      if (await options.lookUp(actor).catch(() => false)) await seenAlive(actor);
+      const alive = await options.lookUp(actor).catch((error: unknown) => {
+        // Still down is what a probe expects most of the time: worth a debug line, no more.
+        options.logger.debug(`${actor} still does not answer`, error);
+        return false;
+      });
+      if (alive) await seenAlive(actor);
     }
   }
 
@@ -84,7 +90,7 @@ export function createPeerRecovery(options: PeerRecoveryOptions) {
       if (options.probeIntervalMs <= 0) return;
       timer = setInterval(() => {
         probing ??= probe()
-          .catch((error) => options.logger.warn(`peer look-ups failed: ${String(error)}`))
+          .catch((error) => options.logger.warn("peer look-ups failed", error))
           .finally(() => {
             probing = undefined;
           });

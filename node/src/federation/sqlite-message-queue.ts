@@ -7,6 +7,7 @@ import type {
 } from "@fedify/fedify";
 import type Database from "better-sqlite3";
 import { isStorageFull } from "../db/open";
+import { createLogger } from "../logger";
 
 /**
  * Fedify's persistent message queue on the node's SQLite database (table `fedify_queue`, created
@@ -42,7 +43,7 @@ export interface SqliteMessageQueueOptions {
   /**
    * Called when a handler throws (the message is removed anyway, Fedify schedules its own
    * retries — except after a full disk, see STORAGE_FULL_RETRY_MS) or when the database fails
-   * under the listener. Defaults to `console.error`.
+   * under the listener. Defaults to the log, category ["spiral", "federation", "queue"].
    */
   onError?: (error: unknown, message?: unknown) => void;
   /** Clock in epoch milliseconds; tests inject one. Defaults to `Date.now`. */
@@ -99,7 +100,12 @@ export class SqliteMessageQueue implements MessageQueue {
     this.#pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 100);
     this.#leaseMs = Math.max(1, options.leaseMs ?? 5 * 60_000);
     this.#onError =
-      options.onError ?? ((error, message) => console.error("fedify queue:", error, message));
+      options.onError ??
+      ((error) =>
+        createLogger({ category: ["spiral", "federation", "queue"] }).error(
+          "queued federation task failed",
+          error,
+        ));
 
     this.#insert = db.prepare(
       `INSERT INTO fedify_queue (message, ordering_key, available_at, enqueued_at)

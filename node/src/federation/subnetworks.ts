@@ -50,7 +50,8 @@ export async function onSubnetworkFollow(
   follow: Follow,
   group: SubnetworkRow,
 ): Promise<void> {
-  const { services, logger } = ctx.data;
+  const { services } = ctx.data;
+  const logger = ctx.data.logger.child("subnetworks");
   if (!follow.id) return;
   const follower = await follow.getActor(ctx);
   if (!isActor(follower) || !follower.id || !follower.inboxId) {
@@ -122,7 +123,7 @@ export async function sendRelayedMeetings(
 /** Undo(Follow) of a hosted sub-network: the member leaves. */
 export function onSubnetworkLeave(ctx: Ctx, member: URL, group: SubnetworkRow): void {
   if (ctx.data.services.follows.removeFollower(group.slug, member.href)) {
-    ctx.data.logger.info(`${member.href} left the sub-network ${group.slug}`);
+    ctx.data.logger.child("subnetworks").info(`${member.href} left the sub-network ${group.slug}`);
   }
 }
 
@@ -173,7 +174,9 @@ export async function relayToSubnetworks(
   const groups = addressedSubnetworks(ctx, activity);
   if (groups.length === 0) return;
   if (!isPublicActivity(activity)) {
-    ctx.data.logger.warn(`not relayed: ${item.objectId} is not addressed to the public`);
+    ctx.data.logger
+      .child("subnetworks")
+      .warn(`not relayed: ${item.objectId} is not addressed to the public`);
     return;
   }
   for (const group of groups) {
@@ -193,7 +196,8 @@ async function relayMemberActivity(
   item: RelayedItem,
   options: { activityId: string; create: boolean; arrival: Arrival },
 ): Promise<void> {
-  const { services, logger } = ctx.data;
+  const { services } = ctx.data;
+  const logger = ctx.data.logger.child("subnetworks");
   if (item.followersOnly) {
     logger.info(`not relayed by ${group.slug}: ${item.objectId} is for followers only`);
     return;
@@ -288,7 +292,8 @@ export async function relayOwnToLocalSubnetworks(
  * left the group or was removed since (a withdrawal must reach wherever the object went).
  */
 export async function relayDeleteToSubnetworks(ctx: Ctx, del: Delete): Promise<void> {
-  const { services, logger } = ctx.data;
+  const { services } = ctx.data;
+  const logger = ctx.data.logger.child("subnetworks");
   const origin = del.actorId?.href;
   const objectId = del.objectId?.href;
   if (!origin || !objectId) return;
@@ -366,10 +371,15 @@ function joinedOrJoining(services: Services, actorUrl: string) {
 export async function acceptsAnnounceFrom(ctx: Ctx, announce: Announce): Promise<boolean> {
   const announcer = announce.actorId?.href;
   if (!announcer) return false;
-  const { services, logger } = ctx.data;
+  const { services } = ctx.data;
+  const logger = ctx.data.logger.child("subnetworks");
   if (services.follows.acceptedFollowing().some((f) => f.target === announcer)) return true;
   if (joinedOrJoining(services, announcer)) return true;
-  const actor = await announce.getActor(ctx).catch(() => null);
+  const actor = await announce.getActor(ctx).catch((error: unknown) => {
+    // Not known to be a sub-network: heard, and what it carries is verified on its own.
+    logger.debug(`could not read the announcer ${announcer}`, error);
+    return null;
+  });
   if (actor instanceof Group) {
     logger.warn(`ignored an Announce from ${announcer}: no territory here joined that sub-network`);
     return false;

@@ -114,7 +114,7 @@ export function createAggregateService(ctx: ServiceContext) {
     periodKey: row.periodKey,
     version: row.version,
     hash: row.hash,
-    payload: row.payload as unknown as SynthesisPayload,
+    payload: row.payload,
   });
 
   /** The in-memory state: every entry that is not withdrawn, conflicts kept as several hashes. */
@@ -123,7 +123,7 @@ export function createAggregateService(ctx: ServiceContext) {
     row.hashes.map((hash) => ({
       ...rowToRecord(row),
       hash,
-      payload: lightPayload({ ...(row.payload as unknown as SynthesisPayload), hash }),
+      payload: lightPayload({ ...row.payload, hash }),
     }));
 
   /**
@@ -189,7 +189,7 @@ export function createAggregateService(ctx: ServiceContext) {
   ];
 
   const applyCells = (row: EntryRow, sign: 1 | -1) => {
-    const payload = row.payload as unknown as SynthesisPayload;
+    const payload = row.payload;
     const base = {
       gridId: row.gridId,
       gridVersion: row.gridVersion,
@@ -251,7 +251,7 @@ export function createAggregateService(ctx: ServiceContext) {
         row.hashes.map((hash) => ({
           ...rowToRecord(row),
           hash,
-          payload: { ...(row.payload as unknown as SynthesisPayload), hash },
+          payload: { ...row.payload, hash },
         })),
       );
     const figure = aggregate(mergeRecords(emptyState(), records), filter, options);
@@ -305,7 +305,7 @@ export function createAggregateService(ctx: ServiceContext) {
           participants: payload.participants,
           groups: payload.groups,
           criteria: payload.totals.criteria,
-          payload: payload as unknown as Record<string, unknown>,
+          payload: payload,
         };
       }
       const unchanged =
@@ -461,7 +461,7 @@ export function createAggregateService(ctx: ServiceContext) {
           .get();
         if (!row || !counts(row) || row.gridId !== grid.id || row.gridVersion !== grid.version)
           continue;
-        const payload = row.payload as unknown as SynthesisPayload;
+        const payload = row.payload;
         for (const category of categories) {
           const breakdown =
             category === "" ? payload : payload.categories?.find((c) => c.category === category);

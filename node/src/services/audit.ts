@@ -1,10 +1,10 @@
 import { desc } from "drizzle-orm";
-import { auditLog } from "../db/schema";
+import { type AuditDetail, auditLog } from "../db/schema";
 import type { Actor, ServiceContext } from "./context";
 
 export function createAuditService(ctx: ServiceContext) {
   return {
-    record(actor: Actor, action: string, subject: string, detail?: Record<string, unknown>): void {
+    record(actor: Actor, action: string, subject: string, detail?: AuditDetail): void {
       ctx.db.insert(auditLog).values({ actor, action, subject, detail }).run();
     },
     recent(limit = 100) {

@@ -107,11 +107,10 @@ const BULK_COLUMNS = [
  * than multi-row inserts through the query builder (see `npm run bench`).
  */
 export function prepareCriterionInsert(storage: Storage) {
-  const placeholders = Object.fromEntries(BULK_COLUMNS.map((c) => [c, sql.placeholder(c)]));
-  const query = storage.db
-    .insert(criteria)
-    .values(placeholders as unknown as CriterionInsert)
-    .toSQL();
+  const placeholders = Object.fromEntries(
+    BULK_COLUMNS.map((c) => [c, sql.placeholder(c)]),
+  ) as Record<(typeof BULK_COLUMNS)[number], Placeholder>;
+  const query = storage.db.insert(criteria).values(placeholders).toSQL();
   const statement = storage.sqlite.prepare(query.sql);
   // Each bound parameter is one of our placeholders (by name) or a constant column default.
   const binders = query.params.map((param) => {

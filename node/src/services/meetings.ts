@@ -27,7 +27,7 @@ export const meetingUrl = (publicUrl: string, uuid: string) => `${publicUrl}/mee
 
 export function meetingView(row: MeetingRow, publicUrl: string) {
   return {
-    ...(row.payload as unknown as MeetingPayload),
+    ...row.payload,
     id: row.uuid,
     url: meetingUrl(publicUrl, row.uuid),
     deleted: row.deletedAt !== null,
@@ -86,7 +86,7 @@ export function createMeetingService(
       type,
       objectId: meetingUrl(ctx.publicUrl, uuid),
       meetingUuid: uuid,
-      meetingPayload: payload as unknown as Record<string, unknown>,
+      meetingPayload: payload,
       // Sub-networks it is addressed to; left out, a change goes where the last one went.
       ...(subnetworks ? { recipients: subnetworks } : {}),
     });
@@ -173,7 +173,7 @@ export function createMeetingService(
           .values({
             uuid,
             territoryId: territory.id,
-            payload: payload as unknown as Record<string, unknown>,
+            payload: payload,
             startUtc: payload.startUtc,
             endUtc: payload.endUtc,
             sequence: 0,
@@ -197,7 +197,7 @@ export function createMeetingService(
     ): MeetingRow {
       const current = this.get(slug, uuid);
       const { ref } = territoryOf(slug);
-      const held = current.payload as unknown as MeetingPayload;
+      const held = current.payload;
       const {
         schema: _s,
         territory: _t,
@@ -224,7 +224,7 @@ export function createMeetingService(
         const row = tx
           .update(meetings)
           .set({
-            payload: payload as unknown as Record<string, unknown>,
+            payload: payload,
             startUtc: payload.startUtc,
             endUtc: payload.endUtc,
             sequence,
@@ -247,7 +247,7 @@ export function createMeetingService(
           .set({ deletedAt: ctx.now().toISOString() })
           .where(eq(meetings.uuid, uuid))
           .run();
-        record(slug, uuid, "Delete", current.payload as unknown as MeetingPayload);
+        record(slug, uuid, "Delete", current.payload);
         audit.record(actor, "meeting.delete", `meeting:${uuid}`);
       });
       ctx.notifyOutbox();

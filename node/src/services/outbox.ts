@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import { isPublicMeeting } from "../../../protocol/src/index";
-import { meetings, outboxActivities, receivedWithdrawals, synthesisVersions } from "../db/schema";
+import { isPublicMeeting, type MeetingPayload } from "../../../protocol/src/index";
+import {
+  type ActivityJson,
+  meetings,
+  outboxActivities,
+  receivedWithdrawals,
+  synthesisVersions,
+} from "../db/schema";
 import type { ServiceContext } from "./context";
 
 export type OutboxRow = typeof outboxActivities.$inferSelect;
@@ -19,7 +25,7 @@ export const activityUrl = (publicUrl: string, uuid: string) => `${publicUrl}/ac
 const PUBLIC_ADDRESSES = new Set(["https://www.w3.org/ns/activitystreams#Public", "as:Public"]);
 
 /** Whether an activity (compacted JSON-LD) is addressed to everyone (to or cc). */
-const addressedToPublic = (activity: Record<string, unknown>) =>
+const addressedToPublic = (activity: ActivityJson) =>
   [activity.to, activity.cc]
     .flat()
     .some((address) => typeof address === "string" && PUBLIC_ADDRESSES.has(address));
@@ -60,9 +66,9 @@ export function createOutboxService(ctx: ServiceContext) {
       synthesisUuid?: string;
       synthesisVersionId?: number;
       meetingUuid?: string;
-      meetingPayload?: Record<string, unknown>;
+      meetingPayload?: MeetingPayload;
       recipients?: string[];
-      json?: Record<string, unknown>;
+      json?: ActivityJson;
     }): OutboxRow {
       return ctx.db
         .insert(outboxActivities)
@@ -91,7 +97,7 @@ export function createOutboxService(ctx: ServiceContext) {
       return ctx.db.select().from(outboxActivities).where(eq(outboxActivities.uuid, uuid)).get();
     },
     /** Keeps the activity as prepared (signed) so it is sent and served identically every time. */
-    setJson(uuid: string, json: Record<string, unknown>): void {
+    setJson(uuid: string, json: ActivityJson): void {
       ctx.db.update(outboxActivities).set({ json }).where(eq(outboxActivities.uuid, uuid)).run();
     },
     markSent(uuid: string): void {
@@ -163,7 +169,7 @@ export function createOutboxService(ctx: ServiceContext) {
      * actor announced the origin's Delete of that object later, or this node holds the origin's
      * Delete, made after that activity (docs/protocol.md §6, "Withdrawal unpublishes").
      */
-    announcesWithdrawn(row: OutboxRow, inner: Record<string, unknown>): boolean {
+    announcesWithdrawn(row: OutboxRow, inner: ActivityJson): boolean {
       if (inner.type !== "Create" && inner.type !== "Update") return false;
       const deletedLater = ctx.db.get<{ n: number }>(
         sql`select count(*) as n from outbox_activities
@@ -200,8 +206,8 @@ export function createOutboxService(ctx: ServiceContext) {
         const inner = row.json?.object;
         if (typeof inner !== "object" || inner === null) return true;
         return (
-          addressedToPublic(inner as Record<string, unknown>) &&
-          !this.announcesWithdrawn(row, inner as Record<string, unknown>)
+          addressedToPublic(inner as ActivityJson) &&
+          !this.announcesWithdrawn(row, inner as ActivityJson)
         );
       }
       if (this.withdrawnAt(row) !== null) return false;

@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, inArray, isNull, lte, type SQL } from "drizzle-orm";
 import type { MeetingPayload } from "../../../protocol/src/index";
-import { receivedMeetings } from "../db/schema";
+import { type ActivityJson, receivedMeetings } from "../db/schema";
 import type { ServiceContext } from "./context";
 
 export type ReceivedMeetingRow = typeof receivedMeetings.$inferSelect;
@@ -22,13 +22,13 @@ export function createReceivedMeetingService(ctx: ServiceContext) {
       origin: string;
       objectId: string;
       payload: MeetingPayload;
-      activity: Record<string, unknown>;
+      activity: ActivityJson;
       via: string | null;
     }): "stored" | "updated" | "older" {
       const values = {
         origin: input.origin,
         objectId: input.objectId,
-        payload: input.payload as unknown as Record<string, unknown>,
+        payload: input.payload,
         activity: input.activity,
         sequence: input.payload.sequence,
         startUtc: input.payload.startUtc,

@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { periodKey, type SynthesisPayload } from "../../../protocol/src/index";
-import { receivedSyntheses, receivedWithdrawals } from "../db/schema";
+import { type ActivityJson, receivedSyntheses, receivedWithdrawals } from "../db/schema";
 import type { AggregateService } from "./aggregates";
 import type { ServiceContext } from "./context";
 import { NotFoundError } from "./errors";
@@ -24,11 +24,11 @@ export type WithdrawalOutcome =
 /** The origin's Delete of an Article: when it was made, and its verified JSON (if proven). */
 export interface Withdrawal {
   published?: string | null;
-  activity?: Record<string, unknown> | null;
+  activity?: ActivityJson | null;
 }
 
 /** When the origin published the activity (its signed `published`); null when unknown. */
-const publishedAt = (activity: Record<string, unknown> | null | undefined): number | null => {
+const publishedAt = (activity: ActivityJson | null | undefined): number | null => {
   const value = activity?.published;
   const time = typeof value === "string" ? Date.parse(value) : Number.NaN;
   return Number.isNaN(time) ? null : time;
@@ -41,7 +41,7 @@ const publishedAt = (activity: Record<string, unknown> | null | undefined): numb
  * version (the origin republished since), which must not withdraw the newer one (docs/protocol.md
  * §7: versions only move forward).
  */
-const withdraws = (deleted: string | null | undefined, version: Record<string, unknown>) => {
+const withdraws = (deleted: string | null | undefined, version: ActivityJson) => {
   const deletedAt = deleted ? Date.parse(deleted) : Number.NaN;
   const versionAt = publishedAt(version);
   return Number.isNaN(deletedAt) || versionAt === null || deletedAt >= versionAt;
@@ -59,7 +59,7 @@ export function receivedSynthesisView(row: ReceivedSynthesisRow) {
     conflicted: row.conflictedAt !== null,
     withdrawn: row.withdrawnAt !== null,
     receivedAt: row.receivedAt,
-    payload: row.payload as unknown as SynthesisPayload,
+    payload: row.payload,
   };
 }
 
@@ -81,7 +81,7 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
             periodKey: key,
             version: row.version,
             hashes: row.conflictingHash ? [row.hash, row.conflictingHash] : [row.hash],
-            payload: row.payload as unknown as SynthesisPayload,
+            payload: row.payload,
             withdrawn: row.withdrawnAt !== null,
             local: false,
             via: row.via,
@@ -146,7 +146,7 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
       origin: string;
       objectId: string;
       payload: SynthesisPayload;
-      activity: Record<string, unknown>;
+      activity: ActivityJson;
       via: string | null;
     }): AcceptOutcome {
       const key = periodKey(input.payload.period);
@@ -164,7 +164,7 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
         objectId: input.objectId,
         version: input.payload.version,
         hash: input.payload.hash,
-        payload: input.payload as unknown as Record<string, unknown>,
+        payload: input.payload,
         activity: input.activity,
         via: input.via,
         conflictedAt: null,
@@ -193,7 +193,7 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
           // Same version, other content: flagged. Which copy the row keeps must not depend on the
           // order of arrival (or the state would not converge): the smallest hash is kept, the
           // largest other one noted beside it, with its activity (peers must learn of the conflict).
-          const copies = new Map<string, Record<string, unknown>>([[held.hash, held.activity]]);
+          const copies = new Map<string, ActivityJson>([[held.hash, held.activity]]);
           if (held.conflictingHash && held.conflictingActivity) {
             copies.set(held.conflictingHash, held.conflictingActivity);
           }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import {
   entryKey,
   type Grid,
+  type MeetingPayload,
   type SynthesisPayload,
   slug as slugSchema,
 } from "../../../protocol/src/index";
@@ -446,7 +447,7 @@ export function createSubnetworkService(
           periodKey: string | null;
           activityId: unknown;
           withdrawn: boolean;
-          payload: Record<string, unknown>;
+          payload: SynthesisPayload | MeetingPayload;
           version: number | undefined;
         }
       | undefined {

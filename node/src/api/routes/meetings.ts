@@ -181,32 +181,22 @@ function networkMeetings(services: Services, filter: z.infer<typeof networkMeeti
     .map((row) => ({
       url: meetingUrl(publicUrl, row.uuid),
       local: true,
-      ...(row.payload as Record<string, unknown>),
+      ...row.payload,
     }))
-    .filter((m) => {
-      const payload = m as unknown as {
-        kind: string;
-        territory: { country: string };
-        startUtc: string;
-      };
-      return (
-        (!filter.kind || filter.kind.includes(payload.kind as never)) &&
-        (!filter.country || filter.country.includes(payload.territory.country)) &&
-        (!filter.from || payload.startUtc >= filter.from) &&
-        (!filter.to || payload.startUtc <= `${filter.to}T23:59:59.999Z`)
-      );
-    });
+    .filter(
+      (m) =>
+        (!filter.kind || filter.kind.includes(m.kind)) &&
+        (!filter.country || filter.country.includes(m.territory.country)) &&
+        (!filter.from || m.startUtc >= filter.from) &&
+        (!filter.to || m.startUtc <= `${filter.to}T23:59:59.999Z`),
+    );
   const received = services.receivedMeetings
     .upcoming({ kinds: filter.kind, countries: filter.country, from: filter.from, to: filter.to })
     .filter((row) => isPublicMeeting(row.payload))
     .map((row) => ({
       url: row.objectId,
       local: false,
-      ...(row.payload as Record<string, unknown>),
+      ...row.payload,
     }));
-  return [...local, ...received].sort((a, b) =>
-    String((a as { startUtc?: string }).startUtc).localeCompare(
-      String((b as { startUtc?: string }).startUtc),
-    ),
-  );
+  return [...local, ...received].sort((a, b) => a.startUtc.localeCompare(b.startUtc));
 }
