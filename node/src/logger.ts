@@ -1,4 +1,13 @@
-import type { Logger } from "./api/problem";
+/**
+ * What the node's layers log through (services, federation, the API, the workspace). Declared
+ * here, beside the stderr logger, so that no layer depends on another to log: see
+ * docs/architecture.md.
+ */
+export interface Logger {
+  error(message: string, error?: unknown): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LEVELS)[number];

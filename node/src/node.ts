@@ -9,7 +9,7 @@ import {
 import { createAdmin } from "./admin";
 import { ensureAdminToken } from "./api/auth";
 import { createApi } from "./api/index";
-import type { Logger } from "./api/problem";
+import type { Logger } from "./logger";
 import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";

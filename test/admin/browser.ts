@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import type { Logger } from "../../node/src/api/problem";
+import type { Logger } from "../../node/src/logger";
 import { createNode, type NodeOptions, type SpiralNode } from "../../node/src/node";
 import type { Role } from "../../node/src/services/users";
 

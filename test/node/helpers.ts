@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { Logger } from "../../node/src/api/problem";
+import type { Logger } from "../../node/src/logger";
 import { createNode, type SpiralNode } from "../../node/src/node";
 import type { HomogeneousGroup, TerritoryProfile } from "../../protocol/src/index";
 

@@ -3,7 +3,7 @@ import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { CookieOptions } from "hono/utils/cookie";
 import type { SignedIn } from "../../../admin-ui/src/admin/layout";
 import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
-import type { Logger } from "../api/problem";
+import type { Logger } from "../logger";
 import type { NetworkService } from "../federation/network";
 import type { Services } from "../services/index";
 import type { SessionRow } from "../services/sessions";

@@ -1,10 +1,11 @@
 import { bodyLimit } from "hono/body-limit";
 import type { NetworkService } from "../federation/network";
+import type { Logger } from "../logger";
 import type { Services } from "../services/index";
 import { requireAdmin } from "./auth";
 import { createRouter } from "./env";
 import { idempotency } from "./idempotency";
-import { errorResponder, type Logger } from "./problem";
+import { errorResponder } from "./problem";
 import { registerAggregateRoutes } from "./routes/aggregates";
 import { registerCriteriaRoutes } from "./routes/criteria";
 import { registerGroupRoutes } from "./routes/groups";

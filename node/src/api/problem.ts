@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { SpiralCodeError } from "../../../protocol/src/index";
 import { isStorageFull } from "../db/open";
+import type { Logger } from "../logger";
 import {
   ConflictError,
   type FieldIssue,
@@ -47,12 +48,6 @@ export function validationHook(
       400,
     );
   }
-}
-
-export interface Logger {
-  error(message: string, error?: unknown): void;
-  info(message: string): void;
-  warn(message: string): void;
 }
 
 /** Maps domain errors to HTTP answers; anything unexpected is logged and answered with 500. */

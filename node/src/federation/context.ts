@@ -1,6 +1,6 @@
 import type { KvStore } from "@fedify/fedify";
 import type { Grid } from "../../../protocol/src/index";
-import type { Logger } from "../api/problem";
+import type { Logger } from "../logger";
 import type { Services } from "../services/index";
 import type { KeyBinding } from "./key-binding";
 import type { ActorKeyStore } from "./keys";
