@@ -1,15 +1,14 @@
 import type { Federation } from "@fedify/fedify";
-import { Hono } from "hono";
 import {
   DEFAULT_POLICY,
   type DisclosurePolicy,
   defaultGrid,
   type Grid,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { Hono } from "hono";
 import { createAdmin } from "./admin";
 import { ensureAdminToken } from "./api/auth";
 import { createApi } from "./api/index";
-import type { Logger } from "./logger";
 import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
@@ -31,6 +30,7 @@ import { createRelayHints } from "./federation/relay-hints";
 import { nodeInfoHandler, objectHandler } from "./federation/served-json";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
+import type { Logger } from "./logger";
 import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
 import { createServices, type Services } from "./services/index";

@@ -1,5 +1,5 @@
+import { DEVICE_COOKIE } from "@spiral-network/node/admin/known-devices";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEVICE_COOKIE } from "../../node/src/admin/known-devices";
 import {
   type AdminTestNode,
   type AdminTestNodeOptions,

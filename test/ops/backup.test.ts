@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { seedDemoTerritory } from "@spiral-network/node/demo/seed";
+import { createNode } from "@spiral-network/node/node";
+import { backupDatabase, restoreDatabase } from "@spiral-network/node/ops/backup";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { seedDemoTerritory } from "../../node/src/demo/seed";
-import { createNode } from "../../node/src/node";
-import { backupDatabase, restoreDatabase } from "../../node/src/ops/backup";
 
 const logger = { info() {}, warn() {}, error() {} };
 const open = (file: string) =>

@@ -23,13 +23,13 @@ import {
   Undo,
   Update,
 } from "@fedify/vocab";
-import { Temporal } from "temporal-polyfill";
 import {
   isPublicMeeting,
   MEETING_SCHEMA_ID,
   type MeetingPayload,
   SYNTHESIS_SCHEMA_ID,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { Temporal } from "temporal-polyfill";
 import { meetingUrl } from "../services/meetings";
 import type { OutboxRow } from "../services/outbox";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";

@@ -8,12 +8,12 @@ import {
   Tombstone,
   Update,
 } from "@fedify/vocab";
-import { Temporal } from "temporal-polyfill";
 import {
   isPublicMeeting,
   type MeetingPayload,
   type SynthesisPayload,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { Temporal } from "temporal-polyfill";
 import { activityUrl, type OutboxRow } from "../services/outbox";
 import { synthesisUrl } from "../services/syntheses";
 import type { FederationDeps } from "./context";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { isPublicMeeting } from "@spiral-network/protocol";
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import { isPublicMeeting } from "../../../protocol/src/index";
 import { meetings, outboxActivities, receivedWithdrawals, synthesisVersions } from "../db/schema";
 import type { ServiceContext } from "./context";
 
