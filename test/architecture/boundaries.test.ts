@@ -1,7 +1,8 @@
 /**
  * The layer rules of docs/architecture.md, checked on the imports of every source file:
  * - protocol/ is pure: no `node:` or built-in module, no package of ours, and only the
- *   dependencies its manifest declares, none of which does I/O;
+ *   dependencies its manifest declares, none of which does I/O; nor does it reach the network,
+ *   the process, timers, the clock or randomness through a global;
  * - admin-ui/ renders only: it imports the protocol, hono (and its JSX) and itself;
  * - node/'s services never import the API, the workspace routes or the federation, and the
  *   federation never imports the API or the workspace routes;
@@ -11,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import path from "node:path";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { run as runImportCodemod } from "../../scripts/codemods/package-imports";
 import {
@@ -141,6 +143,69 @@ function violationsOf(file: string, text: string): string[] {
   return found;
 }
 
+/** Globals through which code does I/O, waits, or reads the clock or randomness. */
+const AMBIENT = new Set([
+  "fetch",
+  "XMLHttpRequest",
+  "WebSocket",
+  "EventSource",
+  "localStorage",
+  "sessionStorage",
+  "indexedDB",
+  "process",
+  "require",
+  "Deno",
+  "Bun",
+  "setTimeout",
+  "setInterval",
+  "setImmediate",
+  "queueMicrotask",
+  "performance",
+  "crypto",
+]);
+
+/** The global an expression reads, when it is one the protocol must not touch. */
+function ambientUse(node: ts.Node): string | undefined {
+  if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)) {
+    const use = `${node.expression.text}.${node.name.text}`;
+    if (use === "Date.now" || use === "Math.random" || use.startsWith("globalThis.")) return use;
+  }
+  if (ts.isNewExpression(node) && ts.isIdentifier(node.expression)) {
+    if (node.expression.text === "Date" && (node.arguments?.length ?? 0) === 0) return "new Date()";
+  }
+  if (!ts.isIdentifier(node) || !AMBIENT.has(node.text)) return undefined;
+  const parent = node.parent;
+  // A property name (`x.fetch`, `{ fetch: … }`) or a declaration of one's own is not the global.
+  if (ts.isPropertyAccessExpression(parent) && parent.name === node) return undefined;
+  const names = [
+    ts.isPropertyAssignment,
+    ts.isPropertySignature,
+    ts.isPropertyDeclaration,
+    ts.isMethodDeclaration,
+    ts.isMethodSignature,
+  ];
+  if (names.some((is) => is(parent)) && (parent as ts.NamedDeclaration).name === node) {
+    return undefined;
+  }
+  return node.text;
+}
+
+/** Every global the protocol must not touch, as "path:line: use". */
+function ambientViolationsOf(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    const use = ambientUse(node);
+    if (use) {
+      const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+      found.push(`${path.relative(ROOT, file)}:${line}: ${use}: the protocol does no I/O`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
 const at = (rel: string) => path.join(ROOT, rel);
 
 describe("layer boundaries", () => {
@@ -149,6 +214,34 @@ describe("layer boundaries", () => {
     expect(files.length).toBeGreaterThan(100);
     const violations = files.flatMap((file) => violationsOf(file, readFileSync(file, "utf8")));
     expect(violations).toEqual([]);
+  });
+
+  it("the protocol reads no clock or randomness and does no I/O through a global", () => {
+    const files = listSources(path.join(ROOT, PROTOCOL.dir));
+    expect(files.length).toBeGreaterThan(10);
+    const violations = files.flatMap((f) => ambientViolationsOf(f, readFileSync(f, "utf8")));
+    expect(violations).toEqual([]);
+  });
+
+  it.each([
+    "export const now = () => Date.now();",
+    "export const stamp = () => new Date().toISOString();",
+    "export const pick = () => Math.random();",
+    "export const get = (u: string) => fetch(u);",
+    "export const env = () => process.env.K;",
+    "export const later = (f: () => void) => setTimeout(f, 1);",
+    "export const id = () => crypto.randomUUID();",
+    "export const g = () => globalThis.fetch;",
+  ])("catches the protocol using a global: `%s`", (source) => {
+    expect(ambientViolationsOf(at("protocol/src/x.ts"), source)).toHaveLength(1);
+  });
+
+  it("lets the protocol name a property or parse a given date", () => {
+    const source =
+      "const o = { fetch: 1, process(x: number) { return x; } };\n" +
+      "export const f = (r: { fetch: number }) => r.fetch + o.fetch;\n" +
+      'export const d = new Date("2026-01-01T00:00:00Z");';
+    expect(ambientViolationsOf(at("protocol/src/x.ts"), source)).toEqual([]);
   });
 
   it("the protocol's manifest declares no I/O package and no package of ours", () => {
