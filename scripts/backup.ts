@@ -4,8 +4,8 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { loadConfig } from "../node/src/config";
-import { backupDataDir } from "../node/src/ops/backup";
+import { loadConfig } from "@spiral-network/node/config";
+import { backupDataDir } from "@spiral-network/node/ops/backup";
 
 const config = loadConfig(process.env);
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");

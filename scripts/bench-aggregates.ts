@@ -41,11 +41,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { and, eq } from "drizzle-orm";
-import { aggregateEntries } from "../node/src/db/schema";
-import { endorsement } from "../node/src/figures";
-import { createNode } from "../node/src/node";
-import type { AggregateQuery, AggregateResult } from "../node/src/services/aggregates";
+import { aggregateEntries } from "@spiral-network/node/db/schema";
+import { endorsement } from "@spiral-network/node/figures";
+import { createNode } from "@spiral-network/node/node";
+import type { AggregateQuery, AggregateResult } from "@spiral-network/node/services/aggregates";
 import {
   type Aggregate,
   type AggregateOptions,
@@ -67,7 +66,8 @@ import {
   type SynthesisPayload,
   synthesisPayloadSchema,
   synthesisRecord,
-} from "../protocol/src/index";
+} from "@spiral-network/protocol";
+import { and, eq } from "drizzle-orm";
 import { mean, percentile, progress, tableLine, timeLoop, watchdog } from "./lib/harness";
 import { seededRandom } from "./lib/seeded-random";
 

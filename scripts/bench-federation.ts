@@ -45,11 +45,11 @@ import {
 import { Create, Endpoints, Note, Organization, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { getRequestListener } from "@hono/node-server";
 import { configure } from "@logtape/logtape";
+import { openStorage } from "@spiral-network/node/db/open";
+import { SqliteMessageQueue } from "@spiral-network/node/federation/sqlite-message-queue";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
+import type { Period } from "@spiral-network/protocol";
 import { Temporal } from "temporal-polyfill";
-import { openStorage } from "../node/src/db/open";
-import { SqliteMessageQueue } from "../node/src/federation/sqlite-message-queue";
-import { createNode, type SpiralNode } from "../node/src/node";
-import type { Period } from "../protocol/src/index";
 import {
   closeServer,
   listen,

@@ -18,16 +18,16 @@
  *    (read + build) and the next calls (cache hit: one aggregate query + suggestion).
  */
 import { cpus, loadavg } from "node:os";
-import { demoGroups, demoTerritory } from "../node/src/demo/demo-data";
-import { demoNetworkTerritories } from "../node/src/demo/demo-network-data";
-import { createNode } from "../node/src/node";
+import { demoGroups, demoTerritory } from "@spiral-network/node/demo/demo-data";
+import { demoNetworkTerritories } from "@spiral-network/node/demo/demo-network-data";
+import { createNode } from "@spiral-network/node/node";
 import {
   buildSuggestionModel,
   defaultGrid,
   type LabelledText,
   parseSpiralCode,
   type Suggestion,
-} from "../protocol/src/index";
+} from "@spiral-network/protocol";
 import { percentile, time } from "./lib/harness";
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 10_000);

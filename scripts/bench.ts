@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { openStorage } from "@spiral-network/node/db/open";
+import { createNode } from "@spiral-network/node/node";
+import { defaultGrid } from "@spiral-network/protocol";
 import { parse } from "csv-parse/sync";
-import { openStorage } from "../node/src/db/open";
-import { createNode } from "../node/src/node";
-import { defaultGrid } from "../protocol/src/index";
 import {
   median,
   medianOf,

@@ -9,12 +9,12 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { serve } from "@hono/node-server";
-import { demoGroups, demoTerritory } from "../node/src/demo/demo-data";
-import { demoNetworkTerritories } from "../node/src/demo/demo-network-data";
-import { seedDemoMeetings, seedTerritory } from "../node/src/demo/seed";
-import { LOG_LEVELS, type LogLevel } from "../node/src/logger";
-import { configureLogging } from "../node/src/logging";
-import { createNode, type SpiralNode } from "../node/src/node";
+import { demoGroups, demoTerritory } from "@spiral-network/node/demo/demo-data";
+import { demoNetworkTerritories } from "@spiral-network/node/demo/demo-network-data";
+import { seedDemoMeetings, seedTerritory } from "@spiral-network/node/demo/seed";
+import { LOG_LEVELS, type LogLevel } from "@spiral-network/node/logger";
+import { configureLogging } from "@spiral-network/node/logging";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import { pollUntil } from "./lib/harness";
 
 const basePort = Number(process.env.BASE_PORT ?? 8081);

@@ -3,8 +3,8 @@
  * the node runs (stop it first); creates DATA_DIR when missing; says what it restored.
  */
 import path from "node:path";
-import { loadConfig } from "../node/src/config";
-import { restoreDataDir } from "../node/src/ops/backup";
+import { loadConfig } from "@spiral-network/node/config";
+import { restoreDataDir } from "@spiral-network/node/ops/backup";
 
 const backup = process.argv[2];
 if (!backup) {

@@ -67,7 +67,7 @@ import {
   type SynthesisPayload,
   type SynthesisRecord,
   synthesisRecord,
-} from "../protocol/src/index";
+} from "@spiral-network/protocol";
 import { required, runChild } from "./lib/harness";
 import { seededRandom } from "./lib/seeded-random";
 

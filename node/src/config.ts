@@ -1,6 +1,6 @@
 import path from "node:path";
+import { disclosurePolicySchema } from "@spiral-network/protocol";
 import { z } from "zod";
-import { disclosurePolicySchema } from "../../protocol/src/index";
 import type { OutboundLimits } from "./federation/outbound";
 
 const booleanFlag = z

@@ -1,6 +1,6 @@
+import { countryCode, isoDate, POOLED_CATEGORY, questionSchema } from "@spiral-network/protocol";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { countryCode, isoDate, POOLED_CATEGORY, questionSchema } from "../../protocol/src/index";
 import { commaSeparated } from "./api/schemas";
 import { aggregateEntries } from "./db/schema";
 import type { AggregateResult } from "./services/aggregates";

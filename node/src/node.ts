@@ -1,11 +1,11 @@
 import type { Federation } from "@fedify/fedify";
-import { Hono } from "hono";
 import {
   DEFAULT_POLICY,
   type DisclosurePolicy,
   defaultGrid,
   type Grid,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { Hono } from "hono";
 import { createAdmin } from "./admin";
 import { ensureAdminToken } from "./api/auth";
 import { createApi } from "./api/index";

@@ -1,26 +1,26 @@
-import { type Context, Hono } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
-import { FiguresPage } from "../../admin-ui/src/figures-page";
-import { HomePage } from "../../admin-ui/src/home-page";
+import { FiguresPage } from "@spiral-network/admin-ui/figures-page";
+import { HomePage } from "@spiral-network/admin-ui/home-page";
 import {
   isLang,
   type Lang,
   pickLanguage,
   type Translate,
   translator,
-} from "../../admin-ui/src/i18n";
-import { MeetingPage } from "../../admin-ui/src/meeting-page";
-import { NotFoundPage } from "../../admin-ui/src/not-found-page";
-import { SubnetworkPublicPage } from "../../admin-ui/src/subnetwork-page";
-import { SynthesisPage } from "../../admin-ui/src/synthesis-page";
-import { TerritoryPage } from "../../admin-ui/src/territory-page";
+} from "@spiral-network/admin-ui/i18n";
+import { MeetingPage } from "@spiral-network/admin-ui/meeting-page";
+import { NotFoundPage } from "@spiral-network/admin-ui/not-found-page";
+import { SubnetworkPublicPage } from "@spiral-network/admin-ui/subnetwork-page";
+import { SynthesisPage } from "@spiral-network/admin-ui/synthesis-page";
+import { TerritoryPage } from "@spiral-network/admin-ui/territory-page";
 import {
   isPublicMeeting,
   type MeetingPayload,
   meetingHtml,
   meetingSummaryLine,
   type SynthesisPayload,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { type Context, Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
 import { meetingsCalendar, singleMeetingCalendar } from "./calendar/ical";
 import { periodLabel } from "./federation/synthesis-mapper";
 import { computeFigure, figureApiUrl, figureChoices, parseFigureQuery } from "./figures";

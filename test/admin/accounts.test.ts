@@ -1,7 +1,7 @@
+import { pickLanguage, translator } from "@spiral-network/admin-ui/i18n";
+import { SESSION_COOKIE } from "@spiral-network/node/admin";
+import { hashPassword, verifyPassword } from "@spiral-network/node/services/users";
 import { afterEach, describe, expect, it } from "vitest";
-import { pickLanguage, translator } from "../../admin-ui/src/i18n";
-import { SESSION_COOKIE } from "../../node/src/admin";
-import { hashPassword, verifyPassword } from "../../node/src/services/users";
 import {
   type AdminTestNode,
   addFredAndVera,

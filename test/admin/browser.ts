@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
+import type { LogCapture } from "@spiral-network/node/logger";
+import { createNode, type NodeOptions, type SpiralNode } from "@spiral-network/node/node";
+import type { Role } from "@spiral-network/node/services/users";
 import { expect } from "vitest";
-import type { LogCapture } from "../../node/src/logger";
-import { createNode, type NodeOptions, type SpiralNode } from "../../node/src/node";
-import type { Role } from "../../node/src/services/users";
 
 /** Workspace-test helpers: a node with a settable clock and a browser with a cookie jar. */
 

@@ -1,5 +1,5 @@
+import { searchGrid } from "@spiral-network/node/admin";
 import { afterEach, describe, expect, it } from "vitest";
-import { searchGrid } from "../../node/src/admin";
 import {
   type AdminTestNode,
   addFredAndVera,

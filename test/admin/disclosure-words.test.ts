@@ -1,17 +1,17 @@
-import { describe, expect, it } from "vitest";
 import {
   bandInWords,
   blockerInWords,
   withheldInWords,
-} from "../../admin-ui/src/admin/disclosure-words";
-import { translator } from "../../admin-ui/src/i18n";
+} from "@spiral-network/admin-ui/admin/disclosure-words";
+import { translator } from "@spiral-network/admin-ui/i18n";
 import {
   DEFAULT_POLICY,
   draftSynthesis,
   type GroupTally,
   type LedgerVersion,
   type Period,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { describe, expect, it } from "vitest";
 
 /** Drafts with the real disclosure rules, so a change of their wording fails here. */
 const draft = (

@@ -1,5 +1,5 @@
+import { periodKey } from "@spiral-network/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { periodKey } from "../../protocol/src/index";
 import { expectAccessible, launchChromium } from "../browser/harness";
 import {
   actorOf,

@@ -9,10 +9,10 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { SESSION_COOKIE } from "@spiral-network/node/admin";
+import { seedDemoAdmin, seedDemoTerritory } from "@spiral-network/node/demo/seed";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import { afterEach, describe, expect, it } from "vitest";
-import { SESSION_COOKIE } from "../../node/src/admin";
-import { seedDemoAdmin, seedDemoTerritory } from "../../node/src/demo/seed";
-import { createNode, type SpiralNode } from "../../node/src/node";
 import {
   ADMIN_TOKEN,
   type AdminTestNode,

@@ -1,6 +1,6 @@
+import { plainText } from "@spiral-network/node/admin/actor-preview";
+import type { Role } from "@spiral-network/node/services/users";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { plainText } from "../../node/src/admin/actor-preview";
-import type { Role } from "../../node/src/services/users";
 import { type Peer, publishSynthesis, startPeer } from "../federation/harness";
 import { waitFor } from "../support/wait";
 import { addUser, type Browser, csrfOf, PASSWORD, signIn } from "./browser";

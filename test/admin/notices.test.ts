@@ -1,5 +1,5 @@
+import { outcomeNotice } from "@spiral-network/node/admin/kit";
 import { afterEach, describe, expect, it } from "vitest";
-import { outcomeNotice } from "../../node/src/admin/kit";
 import { type AdminTestNode, startSignedIn } from "./browser";
 
 let t: AdminTestNode | undefined;

@@ -1,6 +1,6 @@
+import { DEVICE_COOKIE } from "@spiral-network/node/admin/known-devices";
+import { createBackoffThrottle } from "@spiral-network/node/admin/throttle";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEVICE_COOKIE } from "../../node/src/admin/known-devices";
-import { createBackoffThrottle } from "../../node/src/admin/throttle";
 import {
   type AdminTestNode,
   type AdminTestNodeOptions,

@@ -1,5 +1,5 @@
+import type { Criterion } from "@spiral-network/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Criterion } from "../../protocol/src/index";
 import {
   type AdminTestNode,
   addFredAndVera,

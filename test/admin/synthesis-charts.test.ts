@@ -1,10 +1,14 @@
-import { describe, expect, it } from "vitest";
-import { breakdownRows, type CountSeries, codeRows } from "../../admin-ui/src/charts/count-rows";
+import {
+  breakdownRows,
+  type CountSeries,
+  codeRows,
+} from "@spiral-network/admin-ui/charts/count-rows";
 import {
   barLength,
   GroupedBarChart,
   type GroupedBarChartProps,
-} from "../../admin-ui/src/charts/grouped-bar-chart";
+} from "@spiral-network/admin-ui/charts/grouped-bar-chart";
+import { describe, expect, it } from "vitest";
 
 const SERIES: CountSeries[] = [
   { key: "well-being", label: "Well-being", questions: ["Q1"] },

@@ -1,5 +1,5 @@
+import { translator } from "@spiral-network/admin-ui/i18n";
 import { describe, expect, it } from "vitest";
-import { translator } from "../../admin-ui/src/i18n";
 
 describe("workspace wording", () => {
   it("names the network the same way in the workspace and on the public pages", () => {

@@ -5,10 +5,10 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import axe from "axe-core";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
-import { createNode, type SpiralNode } from "../../node/src/node";
 
 /**
  * Browser-test helpers: a real node served over HTTP on 127.0.0.1, Debian's Chromium driven by

@@ -1,7 +1,7 @@
+import type { MeetingInput } from "@spiral-network/node/services/meetings";
+import type { SynthesisPayload } from "@spiral-network/protocol";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { MeetingInput } from "../../node/src/services/meetings";
-import type { SynthesisPayload } from "../../protocol/src/index";
 import {
   accessibilityLog,
   describeViolations,

@@ -1,15 +1,15 @@
-import ICAL from "ical.js";
-import { beforeEach, describe, expect, it } from "vitest";
 import {
   type CalendarMeeting,
   meetingsCalendar,
   singleMeetingCalendar,
-} from "../../node/src/calendar/ical";
+} from "@spiral-network/node/calendar/ical";
 import {
   buildMeetingPayload,
   type MeetingPayload,
   meetingInputSchema,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import ICAL from "ical.js";
+import { beforeEach, describe, expect, it } from "vitest";
 
 /**
  * Feeds are parsed back with ical.js, which resolves TZID times with the VTIMEZONE blocks of the

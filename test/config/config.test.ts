@@ -1,6 +1,6 @@
 import path from "node:path";
+import { ConfigError, loadConfig } from "@spiral-network/node/config";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../node/src/config";
 
 describe("loadConfig", () => {
   it("has the documented defaults", () => {

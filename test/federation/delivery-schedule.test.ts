@@ -1,13 +1,13 @@
 import { CircuitBreaker, MemoryKvStore } from "@fedify/fedify";
-import { Temporal } from "temporal-polyfill";
-import { describe, expect, it } from "vitest";
 import {
   CIRCUIT_BREAKER,
   DELIVERY_RETRY,
   deliveryRetryPolicy,
   INBOX_RETRY_GIVE_UP_MS,
   inboxRetryPolicy,
-} from "../../node/src/federation/federation";
+} from "@spiral-network/node/federation/federation";
+import { Temporal } from "temporal-polyfill";
+import { describe, expect, it } from "vitest";
 
 // The delivery retry schedule and circuit breaker the node gives Fedify (docs/running-a-node.md, "Operations"),
 // driven by an injected clock: a host held by the breaker is probed again within a minute

@@ -1,13 +1,13 @@
 import type { MessageQueue } from "@fedify/fedify";
 import { SendActivityError } from "@fedify/fedify";
 import { Create } from "@fedify/vocab";
-import { describe, expect, it } from "vitest";
 import {
   createDeliveryWatch,
   failedInbox,
   failureReason,
-} from "../../node/src/federation/reachability";
-import type { ContactFailure, FollowService, Peer } from "../../node/src/services/follows";
+} from "@spiral-network/node/federation/reachability";
+import type { ContactFailure, FollowService, Peer } from "@spiral-network/node/services/follows";
+import { describe, expect, it } from "vitest";
 
 // The delivery watch tells Fedify's outbox tasks apart: delivered, failed and retried, failed
 // for good, or held — from what Fedify reports and what it queues again.

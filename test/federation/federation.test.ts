@@ -1,5 +1,5 @@
+import { contentHash, synthesisPayloadSchema } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentHash, synthesisPayloadSchema } from "../../protocol/src/index";
 import { waitFor } from "../support/wait";
 import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
 

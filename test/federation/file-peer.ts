@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
-import { createNode, type NodeOptions, type SpiralNode } from "../../node/src/node";
+import { createNode, type NodeOptions, type SpiralNode } from "@spiral-network/node/node";
 import { ADMIN_TOKEN, type Peer } from "./harness";
 
 /**

@@ -1,7 +1,7 @@
 import { type Activity, Follow } from "@fedify/vocab";
+import { following } from "@spiral-network/node/db/schema";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { following } from "../../node/src/db/schema";
 import { waitFor } from "../support/wait";
 import { follow, type Peer, startPeer } from "./harness";
 

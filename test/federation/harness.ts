@@ -4,8 +4,8 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
-import { createNode, type NodeOptions, type SpiralNode } from "../../node/src/node";
-import type { TerritoryProfile } from "../../protocol/src/index";
+import { createNode, type NodeOptions, type SpiralNode } from "@spiral-network/node/node";
+import type { TerritoryProfile } from "@spiral-network/protocol";
 import { waitFor } from "../support/wait";
 
 export const ADMIN_TOKEN = "federation-test-admin-token-0123456789";

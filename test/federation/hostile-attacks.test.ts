@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { generateCryptoKeyPair } from "@fedify/fedify";
 import { CryptographicKey, Multikey, Organization } from "@fedify/vocab";
+import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SynthesisPayload } from "../../protocol/src/index";
 import { waitFor } from "../support/wait";
 import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
 import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { signRequest } from "@fedify/fedify";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   INBOX_BODY_LIMIT,
   isActivityContentType,
   jsonDepth,
   MAX_JSON_DEPTH,
-} from "../../node/src/federation/hono";
-import { duplicateJsonKey, type SynthesisPayload } from "../../protocol/src/index";
+} from "@spiral-network/node/federation/hono";
+import { duplicateJsonKey, type SynthesisPayload } from "@spiral-network/protocol";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
 import { type Peer, publishSynthesis, receivedBy, settled, startPeer } from "./harness";
 import { isValidPayload, rehash, withExtraCount } from "./synthesis-fixtures";

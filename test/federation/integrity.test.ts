@@ -1,7 +1,7 @@
 import { Activity } from "@fedify/vocab";
+import { proofsVerify } from "@spiral-network/node/federation/integrity";
+import { createKeyCache } from "@spiral-network/node/federation/key-cache";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { proofsVerify } from "../../node/src/federation/integrity";
-import { createKeyCache } from "../../node/src/federation/key-cache";
 import { waitFor } from "../support/wait";
 import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
 

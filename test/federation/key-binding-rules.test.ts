@@ -1,13 +1,13 @@
 import { type DocumentLoader, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
 import { CryptographicKey, Multikey, Organization } from "@fedify/vocab";
 import { FetchError, preloadedContexts } from "@fedify/vocab-runtime";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   createKeyBinding,
   KEY_LIST_FRESHNESS_MS,
   KEY_RECHECK_MS,
   type KeyBinding,
-} from "../../node/src/federation/key-binding";
+} from "@spiral-network/node/federation/key-binding";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 // The key binding on its own, over a fake network: which keys count for which actor, how long a
 // key list is trusted, and what happens when the origin is silent or says the actor is gone.

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { KvKey, KvStoreListEntry } from "@fedify/fedify";
+import { openStorage, type Storage } from "@spiral-network/node/db/open";
+import { SqliteKvStore } from "@spiral-network/node/federation/sqlite-kv-store";
 import { Temporal } from "temporal-polyfill";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openStorage, type Storage } from "../../node/src/db/open";
-import { SqliteKvStore } from "../../node/src/federation/sqlite-kv-store";
 import { waitFor } from "../support/wait";
 
 /** A hand-driven clock, so TTL tests need no sleeping. */

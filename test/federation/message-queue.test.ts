@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { testMessageQueue } from "@fedify/testing";
-import { Temporal } from "temporal-polyfill";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openStorage, type Storage } from "../../node/src/db/open";
+import { openStorage, type Storage } from "@spiral-network/node/db/open";
 import {
   SqliteMessageQueue,
   type SqliteMessageQueueOptions,
   STORAGE_FULL_RETRY_MS,
-} from "../../node/src/federation/sqlite-message-queue";
+} from "@spiral-network/node/federation/sqlite-message-queue";
+import { Temporal } from "temporal-polyfill";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
 
 /** Simulated work inside a handler (never a wait before an assertion). */

@@ -1,7 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { guardDeliveries } from "../../node/src/federation/delivery-guard";
+import { guardDeliveries } from "@spiral-network/node/federation/delivery-guard";
 import {
   addressKind,
   createContextLoader,
@@ -11,7 +10,8 @@ import {
   type OutboundPolicy,
   RemoteContextRefused,
   signedBy,
-} from "../../node/src/federation/outbound";
+} from "@spiral-network/node/federation/outbound";
+import { afterEach, describe, expect, it } from "vitest";
 
 // The guarded client on its own: names that resolve to private addresses, bodies that never
 // end, peers that trickle, redirects, and the context loader that fetches nothing.

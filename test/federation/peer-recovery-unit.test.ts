@@ -1,7 +1,7 @@
 import { MemoryKvStore } from "@fedify/fedify";
+import { createPeerRecovery } from "@spiral-network/node/federation/peer-recovery";
+import type { FollowService, Peer } from "@spiral-network/node/services/follows";
 import { describe, expect, it } from "vitest";
-import { createPeerRecovery } from "../../node/src/federation/peer-recovery";
-import type { FollowService, Peer } from "../../node/src/services/follows";
 
 // What "seen alive" does to a peer's host, with the queue and follows faked: its circuit breaker
 // state goes, its waiting deliveries become due, its rows stop showing as unreachable — and the

@@ -10,9 +10,12 @@ import {
   Source,
 } from "@fedify/vocab";
 import { exportMultibaseKey } from "@fedify/vocab-runtime";
+import {
+  createIntegrityProof,
+  withFullPublicAddressing,
+} from "@spiral-network/node/federation/proofs";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createIntegrityProof, withFullPublicAddressing } from "../../node/src/federation/proofs";
 import { knownKey, verifyIndependently } from "./independent-verifier";
 
 const ACTOR = "https://mulhouse.example/actors/mulhouse";

@@ -1,7 +1,7 @@
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
+import { periodKey, type SynthesisPayload } from "@spiral-network/protocol";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createNode, type SpiralNode } from "../../node/src/node";
-import { periodKey, type SynthesisPayload } from "../../protocol/src/index";
 import { isValidPayload, makePayload } from "./synthesis-fixtures";
 
 // The received-syntheses store is a state-based CRDT keyed by (origin, period): versions only move

@@ -1,11 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { touchesTheme } from "../../node/src/services/subnetworks";
+import { touchesTheme } from "@spiral-network/node/services/subnetworks";
 import {
   DEFAULT_POLICY,
   defaultGrid,
   draftSynthesis,
   type SynthesisPayload,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { describe, expect, it } from "vitest";
 
 // What a sub-network relays (docs/protocol.md §12): a synthesis touches its theme when, for each facet the
 // theme sets (grid dimensions/components; group categories), one of its values is in it.

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { contentHash } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentHash } from "../../protocol/src/index";
 import { waitFor } from "../support/wait";
 import { type Peer, publishTo, receivedBy, startPeer } from "./harness";
 

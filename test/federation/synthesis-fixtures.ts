@@ -6,7 +6,7 @@ import {
   type Period,
   type SynthesisPayload,
   synthesisPayloadSchema,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
 
 /** Valid synthesis payloads for the federation unit tests (built the way a node builds them). */
 

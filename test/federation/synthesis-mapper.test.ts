@@ -1,12 +1,12 @@
 import { Article, Hashtag, PUBLIC_COLLECTION, Source } from "@fedify/vocab";
-import { Temporal } from "temporal-polyfill";
-import { describe, expect, it } from "vitest";
 import {
   articleToSynthesis,
   periodLabel,
   synthesisToArticle,
-} from "../../node/src/federation/synthesis-mapper";
-import { defaultGrid, SYNTHESIS_MEDIA_TYPE, type SynthesisPayload } from "../../protocol/src/index";
+} from "@spiral-network/node/federation/synthesis-mapper";
+import { defaultGrid, SYNTHESIS_MEDIA_TYPE, type SynthesisPayload } from "@spiral-network/protocol";
+import { Temporal } from "temporal-polyfill";
+import { describe, expect, it } from "vitest";
 import { isValidPayload, makePayload, rehash, withExtraCount } from "./synthesis-fixtures";
 
 const NODE = "https://mulhouse.example";

@@ -1,4 +1,3 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type AggregateFilter,
   aggregate,
@@ -14,7 +13,8 @@ import {
   type SynthesisPayload,
   synthesisPayloadSchema,
   synthesisRecord,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   addValidatedCriteria,
   createGroup,

@@ -1,7 +1,5 @@
-import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
-import { createNode, type SpiralNode } from "../../node/src/node";
-import type { AggregateResult } from "../../node/src/services/aggregates";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
+import type { AggregateResult } from "@spiral-network/node/services/aggregates";
 import {
   type Aggregate,
   type AggregateFilter,
@@ -22,7 +20,9 @@ import {
   type SynthesisRecord,
   synthesisPayloadSchema,
   synthesisRecord,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../../scripts/lib/seeded-random";
 
 // The node keeps network figures incrementally (aggregate_entries + aggregate_cells/people, a row

@@ -1,4 +1,3 @@
-import { afterEach, describe, expect, it } from "vitest";
 import {
   aggregate,
   DEFAULT_POLICY,
@@ -10,7 +9,8 @@ import {
   periodKey,
   type SynthesisPayload,
   synthesisRecord,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { afterEach, describe, expect, it } from "vitest";
 import { createTestNode, type TestNode } from "./helpers";
 
 // Two nodes receive the same syntheses in different orders, among them overlapping periods of

@@ -1,5 +1,5 @@
+import { createNode } from "@spiral-network/node/node";
 import { expect, it } from "vitest";
-import { createNode } from "../../node/src/node";
 import { makePayload } from "../federation/synthesis-fixtures";
 
 const logger = { info() {}, warn() {}, error() {} };

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
+import type { CsvRejected } from "@spiral-network/node/services/csv-import";
+import type { InvalidInputError } from "@spiral-network/node/services/errors";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CsvRejected } from "../../node/src/services/csv-import";
-import type { InvalidInputError } from "../../node/src/services/errors";
 import { createGroup, createTestvilleNode, T, type TestNode } from "./helpers";
 
 /**

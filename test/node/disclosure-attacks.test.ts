@@ -1,5 +1,5 @@
+import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { SynthesisPayload } from "../../protocol/src/index";
 import {
   addValidatedCriteria,
   createGroup,

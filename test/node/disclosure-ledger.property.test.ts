@@ -1,7 +1,7 @@
+import { ConflictError } from "@spiral-network/node/services/errors";
+import { DEFAULT_POLICY, type Period, type SynthesisPayload } from "@spiral-network/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConflictError } from "../../node/src/services/errors";
-import { DEFAULT_POLICY, type Period, type SynthesisPayload } from "../../protocol/src/index";
 import { isolations, type SeenGroup, type SeenVersion } from "../protocol/attacker";
 import { createTestvilleNode, TESTVILLE } from "./helpers";
 

@@ -1,7 +1,7 @@
+import type { LogCapture } from "@spiral-network/node/logger";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
+import type { HomogeneousGroup, TerritoryProfile } from "@spiral-network/protocol";
 import { expect } from "vitest";
-import type { LogCapture } from "../../node/src/logger";
-import { createNode, type SpiralNode } from "../../node/src/node";
-import type { HomogeneousGroup, TerritoryProfile } from "../../protocol/src/index";
 
 /** Integration-test helpers: a node on an in-memory database and an HTTP client for its app. */
 

@@ -1,6 +1,6 @@
+import { ensureAdminToken } from "@spiral-network/node/api/auth";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ensureAdminToken } from "../../node/src/api/auth";
-import { createNode, type SpiralNode } from "../../node/src/node";
 import { ADMIN_TOKEN, groupInput, PUBLIC_URL, T, TESTVILLE } from "./helpers";
 
 // Idempotency-Key on the write API (docs/running-a-node.md, "The JSON API"): a client that retries after a crash

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { getLogger, type LogRecord, reset } from "@logtape/logtape";
+import { createLogger } from "@spiral-network/node/logger";
+import { configureLogging, formatLogRecord } from "@spiral-network/node/logging";
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../node/src/logger";
-import { configureLogging, formatLogRecord } from "../../node/src/logging";
 import { ADMIN_TOKEN, createTestvilleNode, groupInput, T } from "./helpers";
 
 const records: LogRecord[] = [];

@@ -1,5 +1,4 @@
-import { expect } from "vitest";
-import type { SpiralNode } from "../../node/src/node";
+import type { SpiralNode } from "@spiral-network/node/node";
 import {
   DEFAULT_POLICY,
   defaultGrid,
@@ -8,7 +7,8 @@ import {
   type Period,
   periodKey,
   type SynthesisPayload,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { expect } from "vitest";
 
 /**
  * Syntheses of other territories, delivered to a test node as if they came over the network:

@@ -1,5 +1,5 @@
+import { createNode } from "@spiral-network/node/node";
 import { expect, it } from "vitest";
-import { createNode } from "../../node/src/node";
 
 it("the outbox dispatcher only picks publications, never follow activities or relays", () => {
   const node = createNode({

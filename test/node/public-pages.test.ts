@@ -1,5 +1,5 @@
+import { defaultGrid } from "@spiral-network/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { defaultGrid } from "../../protocol/src/index";
 import { expectAccessible, launchChromium } from "../browser/harness";
 import {
   addValidatedCriteria,

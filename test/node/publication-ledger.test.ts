@@ -1,13 +1,13 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openStorage } from "@spiral-network/node/db/open";
+import { publishedGroups } from "@spiral-network/node/db/schema";
+import { createNode } from "@spiral-network/node/node";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openStorage } from "../../node/src/db/open";
-import { publishedGroups } from "../../node/src/db/schema";
-import { createNode } from "../../node/src/node";
 import {
   addValidatedCriteria,
   createGroup,

@@ -1,5 +1,5 @@
+import { synthesisPayloadSchema } from "@spiral-network/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { synthesisPayloadSchema } from "../../protocol/src/index";
 import {
   addCriteria,
   addValidatedCriteria,

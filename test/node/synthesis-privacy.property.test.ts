@@ -1,6 +1,6 @@
+import { synthesisPayloadSchema } from "@spiral-network/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { synthesisPayloadSchema } from "../../protocol/src/index";
 import { createTestvilleNode, groupInput, T, type TestNode } from "./helpers";
 
 /**

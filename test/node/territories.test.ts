@@ -1,5 +1,5 @@
+import { DEMO_PERIOD, seedDemoTerritory } from "@spiral-network/node/demo/seed";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEMO_PERIOD, seedDemoTerritory } from "../../node/src/demo/seed";
 import { createTestNode, createTestvilleNode, PUBLIC_URL, T, type TestNode } from "./helpers";
 
 describe("territory profile", () => {

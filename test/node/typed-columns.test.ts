@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect, expectTypeOf, it } from "vitest";
 import type {
   aggregateEntries,
   meetings,
   outboxActivities,
   receivedMeetings,
   receivedSyntheses,
-} from "../../node/src/db/schema";
-import type { MeetingPayload, SynthesisPayload } from "../../protocol/src/index";
+} from "@spiral-network/node/db/schema";
+import type { MeetingPayload, SynthesisPayload } from "@spiral-network/protocol";
+import { expect, expectTypeOf, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
+import { backupDatabase } from "@spiral-network/node/ops/backup";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createNode, type SpiralNode } from "../../node/src/node";
-import { backupDatabase } from "../../node/src/ops/backup";
 
 // `npm run backup` while the node keeps writing (README "Operations"): the backup finishes (it
 // is not restarted forever by each write) and is a consistent, complete database.

@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { seedDemoTerritory } from "@spiral-network/node/demo/seed";
+import { createNode } from "@spiral-network/node/node";
+import { backupDatabase, restoreDatabase } from "@spiral-network/node/ops/backup";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { seedDemoTerritory } from "../../node/src/demo/seed";
-import { createNode } from "../../node/src/node";
-import { backupDatabase, restoreDatabase } from "../../node/src/ops/backup";
 
 const logger = { info() {}, warn() {}, error() {} };
 const open = (file: string) =>

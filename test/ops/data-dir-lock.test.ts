@@ -11,11 +11,11 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { seedDemoTerritory } from "@spiral-network/node/demo/seed";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
+import { backupDataDir, restoreDataDir } from "@spiral-network/node/ops/backup";
+import { acquireDataDirLock, lockHolder } from "@spiral-network/node/ops/data-dir-lock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { seedDemoTerritory } from "../../node/src/demo/seed";
-import { createNode, type SpiralNode } from "../../node/src/node";
-import { backupDataDir, restoreDataDir } from "../../node/src/ops/backup";
-import { acquireDataDirLock, lockHolder } from "../../node/src/ops/data-dir-lock";
 import { crashedProcess } from "../federation/file-peer";
 
 // One process per DATA_DIR (docs/running-a-node.md, "Operations"): a lock file with the holder's pid. A second

@@ -1,5 +1,3 @@
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
 import {
   type AggregateState,
   aggregate,
@@ -13,7 +11,9 @@ import {
   type Period,
   type SynthesisRecord,
   synthesisRecord,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 
 // The "sub-network" filter (docs/protocol.md §12): `entries` names the (origin, period) entries a figure may
 // cover. It must give exactly the figure of the state cut down to those entries, and an empty

@@ -1,5 +1,3 @@
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
 import {
   type AggregateOptions,
   aggregate,
@@ -13,7 +11,9 @@ import {
   resolveOverlaps,
   type SynthesisRecord,
   synthesisRecord,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 
 // A territory counts once per query range: nested and overlapping periods of one territory are
 // resolved by one deterministic rule (the widest period wins, ties by period key), the others

@@ -1,5 +1,3 @@
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
 import {
   type AggregateOptions,
   type AggregateState,
@@ -26,7 +24,9 @@ import {
   stateRecords,
   synthesisPayloadSchema,
   synthesisRecord,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures

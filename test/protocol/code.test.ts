@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
 import {
   defaultGrid,
   parseSpiralCode,
   SpiralCodeError,
   tryParseSpiralCode,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { describe, expect, it } from "vitest";
 
 const parse = (code: string) => parseSpiralCode(code, defaultGrid);
 

@@ -1,5 +1,3 @@
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
 import {
   AGE_BANDS,
   BUILTIN_GROUP_CATEGORIES,
@@ -23,7 +21,9 @@ import {
   QUESTIONS,
   type SynthesisInput,
   synthesisPayloadSchema,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 import { isolations, type SeenVersion } from "./attacker";
 
 describe("partitionCategories", () => {

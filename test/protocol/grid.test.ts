@@ -1,5 +1,5 @@
+import { defaultGrid, GridError, type GridFile, loadGrid } from "@spiral-network/protocol";
 import { describe, expect, it } from "vitest";
-import { defaultGrid, GridError, type GridFile, loadGrid } from "../../protocol/src/index";
 
 /** A fresh, valid copy of the default grid file to break in one place. */
 const validFile = (): GridFile => structuredClone(defaultGrid.file);

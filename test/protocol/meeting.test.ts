@@ -1,4 +1,3 @@
-import { describe, expect, it } from "vitest";
 import {
   buildMeetingPayload,
   isKnownTimeZone,
@@ -11,7 +10,8 @@ import {
   meetingPayloadSchema,
   meetingStartsInPast,
   meetingSummaryLine,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { describe, expect, it } from "vitest";
 
 const territory = {
   id: "https://spiral.mulhouse.example/actors/mulhouse",

@@ -1,5 +1,5 @@
+import { type GroupCitations, minorityViews } from "@spiral-network/protocol";
 import { describe, expect, it } from "vitest";
-import { type GroupCitations, minorityViews } from "../../protocol/src/minority-views";
 
 const youth: GroupCitations<string> = {
   group: "youth",

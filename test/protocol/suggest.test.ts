@@ -1,11 +1,11 @@
-import { describe, expect, it } from "vitest";
 import {
   buildSuggestionModel,
   defaultGrid,
   type LabelledText,
   stemWord,
   textWords,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { describe, expect, it } from "vitest";
 
 const VALIDATED: LabelledText[] = [
   { id: 1, text: "Un logement trop petit pour la famille", component: "A03" },

@@ -1,4 +1,3 @@
-import { describe, expect, it } from "vitest";
 import {
   contentHash,
   DEFAULT_POLICY,
@@ -8,7 +7,8 @@ import {
   type SynthesisPayload,
   synthesisPayloadSchema,
   unknownGridCodes,
-} from "../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { describe, expect, it } from "vitest";
 
 /** A valid payload: 12 participants in two groups, criteria under A01, A02 and B02. */
 function validPayload(): SynthesisPayload {

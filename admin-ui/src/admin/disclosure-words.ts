@@ -1,4 +1,4 @@
-import { AGE_BANDS, GENDER_BANDS } from "../../../protocol/src/vocabulary";
+import { AGE_BANDS, GENDER_BANDS } from "@spiral-network/protocol";
 import type { Translate } from "../i18n";
 
 /**

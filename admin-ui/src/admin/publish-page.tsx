@@ -1,4 +1,4 @@
-import type { SynthesisPayload } from "../../../protocol/src/synthesis-payload";
+import type { SynthesisPayload } from "@spiral-network/protocol";
 import type { BarRow, BarSeries } from "../charts/grouped-bar-chart";
 import { SynthesisCharts } from "../charts/synthesis-charts";
 import type { Lang, Translate } from "../i18n";

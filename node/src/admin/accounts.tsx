@@ -1,11 +1,11 @@
+import { AccountPage } from "@spiral-network/admin-ui/admin/account-page";
+import { AdminHomePage } from "@spiral-network/admin-ui/admin/home-page";
+import { LoginPage } from "@spiral-network/admin-ui/admin/login-page";
+import { SetupPage } from "@spiral-network/admin-ui/admin/setup-page";
+import { UsersPage } from "@spiral-network/admin-ui/admin/users-page";
+import { isLang, type MessageKey, type Translate } from "@spiral-network/admin-ui/i18n";
+import { type TerritoryProfile, territoryProfileSchema } from "@spiral-network/protocol";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { AccountPage } from "../../../admin-ui/src/admin/account-page";
-import { AdminHomePage } from "../../../admin-ui/src/admin/home-page";
-import { LoginPage } from "../../../admin-ui/src/admin/login-page";
-import { SetupPage } from "../../../admin-ui/src/admin/setup-page";
-import { UsersPage } from "../../../admin-ui/src/admin/users-page";
-import { isLang, type MessageKey, type Translate } from "../../../admin-ui/src/i18n";
-import { type TerritoryProfile, territoryProfileSchema } from "../../../protocol/src/index";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { territoryActorId } from "../services/territories";
 import {

@@ -1,10 +1,10 @@
-import { type CalendarMeeting, CalendarPage } from "../../../admin-ui/src/admin/calendar-page";
+import { type CalendarMeeting, CalendarPage } from "@spiral-network/admin-ui/admin/calendar-page";
 import {
   isPublicMeeting,
   type MeetingPayload,
   meetingPlaceText,
   meetingWhenLabel,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
 import { meetingUrl } from "../services/meetings";
 import type { AdminApp, AdminKit } from "./kit";
 

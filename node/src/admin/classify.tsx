@@ -4,8 +4,8 @@ import {
   type PickerEntry,
   SUGGESTION_KEYS,
   type SuggestionEntry,
-} from "../../../admin-ui/src/admin/classify-page";
-import type { Lang } from "../../../admin-ui/src/i18n";
+} from "@spiral-network/admin-ui/admin/classify-page";
+import type { Lang } from "@spiral-network/admin-ui/i18n";
 import {
   foldText,
   type Grid,
@@ -13,7 +13,7 @@ import {
   parseSpiralCode,
   SpiralCodeError,
   type Suggestion,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
 import { criterionView } from "../services/criteria";
 import { NotFoundError } from "../services/errors";
 import { type AdminApp, type AdminContext, type AdminKit, EDITORS, str } from "./kit";

@@ -1,4 +1,4 @@
-import { FiguresExplorerPage, type ScopeResult } from "../../../admin-ui/src/admin/figures-page";
+import { FiguresExplorerPage, type ScopeResult } from "@spiral-network/admin-ui/admin/figures-page";
 import {
   computeFigure,
   FIGURE_FIELDS,

@@ -6,13 +6,13 @@ import {
   GroupsPage,
   QUESTION_CODES,
   type QuestionCode,
-} from "../../../admin-ui/src/admin/groups-page";
-import type { MessageKey, Translate } from "../../../admin-ui/src/i18n";
+} from "@spiral-network/admin-ui/admin/groups-page";
+import type { MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
 import {
   type HomogeneousGroup,
   homogeneousGroupSchema,
   languageTag,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
 import { criterionUpdateSchema } from "../services/criteria";
 import { InvalidInputError, NotFoundError } from "../services/errors";
 import { groupView } from "../services/groups";

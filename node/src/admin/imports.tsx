@@ -1,12 +1,12 @@
-import { bodyLimit } from "hono/body-limit";
 import {
   CODE_MODES,
   type CodeMode,
   type ImportCheck,
   ImportPage,
-} from "../../../admin-ui/src/admin/import-page";
-import { MessagePage } from "../../../admin-ui/src/admin/layout";
-import type { Translate } from "../../../admin-ui/src/i18n";
+} from "@spiral-network/admin-ui/admin/import-page";
+import { MessagePage } from "@spiral-network/admin-ui/admin/layout";
+import type { Translate } from "@spiral-network/admin-ui/i18n";
+import { bodyLimit } from "hono/body-limit";
 import { type CsvProblem, CsvRejected } from "../services/csv-import";
 import { type AdminApp, type AdminContext, type AdminKit, EDITORS, type Reply } from "./kit";
 

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { MessagePage, type SignedIn } from "@spiral-network/admin-ui/admin/layout";
+import { type MessageKey, pickLanguage, translator } from "@spiral-network/admin-ui/i18n";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
-import { MessagePage, type SignedIn } from "../../../admin-ui/src/admin/layout";
-import { type MessageKey, pickLanguage, translator } from "../../../admin-ui/src/i18n";
 import { isStorageFull } from "../db/open";
 import type { Services } from "../services/index";
 import { SESSION_TTL_MS } from "../services/sessions";

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
+import type { SignedIn } from "@spiral-network/admin-ui/admin/layout";
+import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { CookieOptions } from "hono/utils/cookie";
-import type { SignedIn } from "../../../admin-ui/src/admin/layout";
-import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
 import type { NetworkService } from "../federation/network";
 import type { Logger } from "../logger";
 import type { Services } from "../services/index";

@@ -2,7 +2,7 @@ import {
   ActorPreviewPage,
   type FollowingItem,
   NetworkPage,
-} from "../../../admin-ui/src/admin/network-page";
+} from "@spiral-network/admin-ui/admin/network-page";
 import {
   RELAY_REFUSAL,
   ReceivedSynthesesPage,
@@ -10,7 +10,7 @@ import {
   type ReceivedSynthesisItem,
   ReceivedSynthesisPage,
   type RelayOption,
-} from "../../../admin-ui/src/admin/received-syntheses-page";
+} from "@spiral-network/admin-ui/admin/received-syntheses-page";
 import {
   breakdownRows,
   type CountMatrix,
@@ -19,9 +19,9 @@ import {
   gridRows,
   type RowSpec,
   seriesBySide,
-} from "../../../admin-ui/src/charts/count-rows";
-import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
-import { POOLED_CATEGORY } from "../../../protocol/src/index";
+} from "@spiral-network/admin-ui/charts/count-rows";
+import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
+import { POOLED_CATEGORY } from "@spiral-network/protocol";
 import { PrivateAddressRefused } from "../federation/network";
 import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 import { followerView, followingView } from "../services/follows";

@@ -6,8 +6,8 @@ import {
   type SubnetworkFormValues,
   SubnetworksPage,
   type ThemeLabels,
-} from "../../../admin-ui/src/admin/subnetworks-page";
-import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
+} from "@spiral-network/admin-ui/admin/subnetworks-page";
+import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
 import type { SubnetworkTheme } from "../db/schema";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { followingView } from "../services/follows";

@@ -3,14 +3,14 @@ import {
   PublishPage,
   type PublishPageProps,
   type SubnetworkChoice,
-} from "../../../admin-ui/src/admin/publish-page";
+} from "@spiral-network/admin-ui/admin/publish-page";
 import {
   CYCLES,
   type MinorityItem,
   type PeriodValues,
   periodQuery,
   SynthesisPage,
-} from "../../../admin-ui/src/admin/synthesis-page";
+} from "@spiral-network/admin-ui/admin/synthesis-page";
 import {
   breakdownRows,
   type CountMatrix,
@@ -18,8 +18,8 @@ import {
   codeRows,
   gridRows,
   seriesBySide,
-} from "../../../admin-ui/src/charts/count-rows";
-import type { Lang, Translate } from "../../../admin-ui/src/i18n";
+} from "@spiral-network/admin-ui/charts/count-rows";
+import type { Lang, Translate } from "@spiral-network/admin-ui/i18n";
 import {
   dimensionSubtotals,
   isoDate,
@@ -27,7 +27,7 @@ import {
   type Period,
   POOLED_CATEGORY,
   type Question,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
 
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import type { AdminApp, AdminContext, AdminKit, Errors } from "./kit";

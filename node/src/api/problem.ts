@@ -1,8 +1,8 @@
+import { SpiralCodeError } from "@spiral-network/protocol";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { SpiralCodeError } from "../../../protocol/src/index";
 import { isStorageFull } from "../db/open";
 import type { Logger } from "../logger";
 import {

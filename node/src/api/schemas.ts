@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   AGE_BANDS,
   classificationStatusSchema,
@@ -6,7 +5,8 @@ import {
   periodSchema,
   questionSchema,
   slug,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { z } from "zod";
 import { subnetworkRefsSchema } from "../services/subnetworks";
 
 /** Request and response shapes of the JSON API (bodies reuse the protocol schemas). */

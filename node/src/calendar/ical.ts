@@ -1,12 +1,12 @@
-import { getVtimezoneComponent } from "@touch4it/ical-timezones";
-import ical, { ICalEventStatus, type ICalLocation } from "ical-generator";
-import { Temporal } from "temporal-polyfill";
 import {
   type MeetingPayload,
   type MeetingStatus,
   meetingKindLabel,
   meetingWhenLabel,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { getVtimezoneComponent } from "@touch4it/ical-timezones";
+import ical, { ICalEventStatus, type ICalLocation } from "ical-generator";
+import { Temporal } from "temporal-polyfill";
 
 /**
  * iCalendar (RFC 5545) for meetings: a feed per territory or for the network, and a single-event

@@ -1,3 +1,4 @@
+import type { MeetingPayload, SynthesisPayload } from "@spiral-network/protocol";
 import { sql } from "drizzle-orm";
 import {
   check,
@@ -9,7 +10,6 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
-import type { MeetingPayload, SynthesisPayload } from "../../../protocol/src/index";
 
 /**
  * An ActivityPub activity kept verbatim as JSON-LD (integrity proof intact, no LD signature): it

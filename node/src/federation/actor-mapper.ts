@@ -6,7 +6,7 @@ import {
   Organization,
   PropertyValue,
 } from "@fedify/vocab";
-import { escapeHtml } from "../../../protocol/src/index";
+import { escapeHtml } from "@spiral-network/protocol";
 import type { SubnetworkRow } from "../services/subnetworks";
 import type { TerritoryRow } from "../services/territories";
 

@@ -9,7 +9,7 @@ import {
   OrderedCollectionPage,
   Update,
 } from "@fedify/vocab";
-import { periodKey } from "../../../protocol/src/index";
+import { periodKey } from "@spiral-network/protocol";
 import type { FollowingRow } from "../services/follows";
 import type { FederationDeps } from "./context";
 import { routeRelayed } from "./integrity";

@@ -1,5 +1,5 @@
 import type { KvStore } from "@fedify/fedify";
-import type { Grid } from "../../../protocol/src/index";
+import type { Grid } from "@spiral-network/protocol";
 import type { Logger } from "../logger";
 import type { Services } from "../services/index";
 import type { KeyBinding } from "./key-binding";

@@ -23,12 +23,7 @@ import {
   Undo,
   Update,
 } from "@fedify/vocab";
-import { Temporal } from "temporal-polyfill";
-import {
-  isPublicMeeting,
-  MEETING_SCHEMA_ID,
-  SYNTHESIS_SCHEMA_ID,
-} from "../../../protocol/src/index";
+import { isPublicMeeting, MEETING_SCHEMA_ID, SYNTHESIS_SCHEMA_ID } from "@spiral-network/protocol";
 import type { ActivityJson } from "../db/schema";
 import { meetingUrl } from "../services/meetings";
 import type { OutboxRow } from "../services/outbox";

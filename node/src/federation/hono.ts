@@ -1,6 +1,4 @@
 import type { Federation } from "@fedify/fedify";
-import type { Context, MiddlewareHandler, Next } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import {
   disclosureViolations,
   duplicateJsonKey,
@@ -8,7 +6,9 @@ import {
   SYNTHESIS_MEDIA_TYPE,
   synthesisPayloadSchema,
   unknownGridCodes,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import type { Context, MiddlewareHandler, Next } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { FederationDeps } from "./context";
 import { RemoteContextRefused } from "./outbound";
 import { disclosureRefusal } from "./synthesis-mapper";

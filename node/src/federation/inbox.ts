@@ -13,13 +13,13 @@ import {
   type Undo,
   Update,
 } from "@fedify/vocab";
-import { Temporal } from "temporal-polyfill";
 import {
   isPublicMeeting,
   MEETING_MEDIA_TYPE,
   periodKey,
   SYNTHESIS_MEDIA_TYPE,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { Temporal } from "temporal-polyfill";
 import { sameOrigin } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { keepEarlyWithdrawal } from "./early-withdrawal";

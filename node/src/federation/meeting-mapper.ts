@@ -1,12 +1,12 @@
 import { Event, Place, PUBLIC_COLLECTION, Source } from "@fedify/vocab";
-import { Temporal } from "temporal-polyfill";
 import {
   MEETING_MEDIA_TYPE,
   type MeetingPayload,
   meetingHtml,
   meetingPayloadSchema,
   meetingSummaryLine,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { Temporal } from "temporal-polyfill";
 import { readSourcePayload, type SourceParse } from "./source-payload";
 
 /** Pure mapping between a meeting payload and its ActivityStreams `Event` (docs/protocol.md §11). */

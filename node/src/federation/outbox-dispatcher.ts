@@ -8,8 +8,8 @@ import {
   Tombstone,
   Update,
 } from "@fedify/vocab";
+import { isPublicMeeting, type SynthesisPayload } from "@spiral-network/protocol";
 import { Temporal } from "temporal-polyfill";
-import { isPublicMeeting, type SynthesisPayload } from "../../../protocol/src/index";
 import { activityUrl, type OutboxRow } from "../services/outbox";
 import { synthesisUrl } from "../services/syntheses";
 import type { FederationDeps } from "./context";

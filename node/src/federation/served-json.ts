@@ -1,7 +1,7 @@
 import { type DocumentLoader, type Federation, nodeInfoToJson } from "@fedify/fedify";
 import type { Event } from "@fedify/vocab";
+import type { MeetingPayload, MeetingStatus } from "@spiral-network/protocol";
 import type { Handler, MiddlewareHandler } from "hono";
-import type { MeetingPayload, MeetingStatus } from "../../../protocol/src/index";
 import type { FederationDeps } from "./context";
 import { publicMeetingEvent, publicSynthesisArticle, spiralNodeInfo } from "./federation";
 import { withFullPublicAddressing } from "./proofs";

@@ -1,5 +1,5 @@
+import { duplicateJsonKey } from "@spiral-network/protocol";
 import type { z } from "zod";
-import { duplicateJsonKey } from "../../../protocol/src/index";
 
 export type SourceParse<T> = { ok: true; payload: T } | { ok: false; reason: string };
 

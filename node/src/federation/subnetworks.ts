@@ -10,7 +10,7 @@ import {
   PUBLIC_COLLECTION,
   type Update,
 } from "@fedify/vocab";
-import { isPublicMeeting, type SynthesisPayload } from "../../../protocol/src/index";
+import { isPublicMeeting, type SynthesisPayload } from "@spiral-network/protocol";
 import type { Services } from "../services/index";
 import type { OutboxRow } from "../services/outbox";
 import { type SubnetworkRow, touchesTheme } from "../services/subnetworks";

@@ -1,5 +1,4 @@
 import { Article, Hashtag, PUBLIC_COLLECTION, Source } from "@fedify/vocab";
-import type { Temporal } from "temporal-polyfill";
 import {
   disclosureViolations,
   escapeHtml,
@@ -10,7 +9,8 @@ import {
   type SynthesisPayload,
   synthesisPayloadSchema,
   unknownGridCodes,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import type { Temporal } from "temporal-polyfill";
 import { readSourcePayload } from "./source-payload";
 
 /** Pure mapping between a synthesis payload and its ActivityStreams `Article` (docs/protocol.md §6). */

@@ -1,4 +1,3 @@
-import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import {
   type AggregateFilter,
   type AggregateState,
@@ -16,7 +15,8 @@ import {
   type Question,
   type SynthesisPayload,
   type SynthesisRecord,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { aggregateCells, aggregateEntries, aggregatePeople } from "../db/schema";
 import type { ServiceContext } from "./context";
 

@@ -1,5 +1,5 @@
+import { BUILTIN_GROUP_CATEGORIES } from "@spiral-network/protocol";
 import { asc, sql } from "drizzle-orm";
-import { BUILTIN_GROUP_CATEGORIES } from "../../../protocol/src/index";
 import { groupCategories } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";

@@ -1,4 +1,4 @@
-import type { DisclosurePolicy, Grid } from "../../../protocol/src/index";
+import type { DisclosurePolicy, Grid } from "@spiral-network/protocol";
 import type { Db, Storage } from "../db/open";
 
 /** What every domain service needs, passed in by the composition root (no singletons). */

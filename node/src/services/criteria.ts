@@ -1,4 +1,18 @@
 import {
+  type ClassificationStatus,
+  type Criterion,
+  classificationStatusSchema,
+  criterionSchema,
+  criterionTextSchema,
+  type Grid,
+  languageTag,
+  parseSpiralCode,
+  type Question,
+  questionSchema,
+  type SpiralCode,
+  SpiralCodeError,
+} from "@spiral-network/protocol";
+import {
   and,
   asc,
   count,
@@ -13,20 +27,6 @@ import {
   sql,
 } from "drizzle-orm";
 import { z } from "zod";
-import {
-  type ClassificationStatus,
-  type Criterion,
-  classificationStatusSchema,
-  criterionSchema,
-  criterionTextSchema,
-  type Grid,
-  languageTag,
-  parseSpiralCode,
-  type Question,
-  questionSchema,
-  type SpiralCode,
-  SpiralCodeError,
-} from "../../../protocol/src/index";
 import type { Storage } from "../db/open";
 import { criteria, groups } from "../db/schema";
 import type { AuditService } from "./audit";

@@ -1,7 +1,4 @@
 import { createHash } from "node:crypto";
-import { type CsvError, parse } from "csv-parse/sync";
-import { and, desc, eq, sql } from "drizzle-orm";
-import { z } from "zod";
 import {
   type ClassificationStatus,
   criterionTextSchema,
@@ -9,7 +6,10 @@ import {
   type Question,
   questionSchema,
   SpiralCodeError,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { type CsvError, parse } from "csv-parse/sync";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import { auditLog, groups } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";

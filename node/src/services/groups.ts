@@ -1,5 +1,5 @@
+import { type HomogeneousGroup, homogeneousGroupSchema } from "@spiral-network/protocol";
 import { and, count, eq, sql } from "drizzle-orm";
-import { type HomogeneousGroup, homogeneousGroupSchema } from "../../../protocol/src/index";
 import { criteria, groups } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { CategoryService } from "./categories";

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, gte, isNull } from "drizzle-orm";
-import type { z } from "zod";
 import {
   buildMeetingPayload,
   type MeetingPayload,
   meetingInputSchema,
   meetingStartsInPast,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { and, asc, eq, gte, isNull } from "drizzle-orm";
+import type { z } from "zod";
 import { meetings } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { isPublicMeeting, type MeetingPayload } from "@spiral-network/protocol";
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import { isPublicMeeting, type MeetingPayload } from "../../../protocol/src/index";
 import {
   type ActivityJson,
   meetings,

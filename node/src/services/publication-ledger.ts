@@ -1,10 +1,10 @@
-import { asc, eq } from "drizzle-orm";
 import {
   type LedgerGroup,
   type LedgerVersion,
   MARGIN_NAMES,
   type SynthesisPayload,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { asc, eq } from "drizzle-orm";
 import { publishedGroups, synthesisVersions } from "../db/schema";
 import type { ServiceContext } from "./context";
 

@@ -1,5 +1,5 @@
+import type { MeetingPayload } from "@spiral-network/protocol";
 import { and, asc, eq, gte, inArray, isNull, lte, type SQL } from "drizzle-orm";
-import type { MeetingPayload } from "../../../protocol/src/index";
 import { type ActivityJson, receivedMeetings } from "../db/schema";
 import type { ServiceContext } from "./context";
 

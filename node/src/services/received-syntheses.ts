@@ -1,5 +1,5 @@
+import { periodKey, type SynthesisPayload } from "@spiral-network/protocol";
 import { and, desc, eq } from "drizzle-orm";
-import { periodKey, type SynthesisPayload } from "../../../protocol/src/index";
 import { type ActivityJson, receivedSyntheses, receivedWithdrawals } from "../db/schema";
 import type { AggregateService } from "./aggregates";
 import type { ServiceContext } from "./context";

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
-import { z } from "zod";
 import {
   entryKey,
   type Grid,
   type MeetingPayload,
   type SynthesisPayload,
   slug as slugSchema,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { and, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db } from "../db/open";
 import {
   followers,

@@ -1,9 +1,9 @@
-import { and, count, eq, max, sql } from "drizzle-orm";
 import {
   buildSuggestionModel,
   type Suggestion,
   type SuggestionModel,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { and, count, eq, max, sql } from "drizzle-orm";
 import { criteria, groups } from "../db/schema";
 import type { ServiceContext } from "./context";
 import type { TerritoryService } from "./territories";

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { and, between, count, desc, eq, inArray, isNull } from "drizzle-orm";
 import {
   draftSynthesis,
   type GroupTally,
@@ -8,7 +7,8 @@ import {
   type Question,
   type SynthesisDraft,
   type SynthesisPayload,
-} from "../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { and, between, count, desc, eq, inArray, isNull } from "drizzle-orm";
 import {
   criteria,
   groups,

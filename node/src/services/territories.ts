@@ -1,6 +1,6 @@
+import { type TerritoryProfile, territoryProfileSchema } from "@spiral-network/protocol";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { type TerritoryProfile, territoryProfileSchema } from "../../../protocol/src/index";
 import { subnetworks, territories } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";

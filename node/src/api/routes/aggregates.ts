@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
+import { questionSchema } from "@spiral-network/protocol";
 import { z } from "zod";
-import { questionSchema } from "../../../../protocol/src/index";
 import { aggregateQuerySchema, computeFigure } from "../../figures";
 import type { AggregateResult } from "../../services/aggregates";
 import type { Services } from "../../services/index";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
+import { criterionSchema } from "@spiral-network/protocol";
 import { z } from "zod";
-import { criterionSchema } from "../../../../protocol/src/index";
 import {
   classificationSchema,
   criterionUpdateSchema,

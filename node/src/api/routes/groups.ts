@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
+import { homogeneousGroupSchema } from "@spiral-network/protocol";
 import { z } from "zod";
-import { homogeneousGroupSchema } from "../../../../protocol/src/index";
 import { groupView } from "../../services/groups";
 import type { Services } from "../../services/index";
 import type { Router } from "../env";

@@ -1,12 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
-import { z } from "zod";
 import {
   countryCode,
   isoDate,
   isPublicMeeting,
   MEETING_KINDS,
   meetingInputSchema,
-} from "../../../../protocol/src/index";
+} from "@spiral-network/protocol";
+import { z } from "zod";
 import { InvalidInputError, NotFoundError } from "../../services/errors";
 import type { Services } from "../../services/index";
 import { meetingUrl, meetingView } from "../../services/meetings";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
+import { groupCategoryCode } from "@spiral-network/protocol";
 import { z } from "zod";
-import { groupCategoryCode } from "../../../../protocol/src/index";
 import type { Services } from "../../services/index";
 import type { Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
+import { synthesisPayloadSchema } from "@spiral-network/protocol";
 import { z } from "zod";
-import { synthesisPayloadSchema } from "../../../../protocol/src/index";
 import type { Services } from "../../services/index";
 import { synthesisVersionView } from "../../services/syntheses";
 import type { Router } from "../env";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
+import { territoryProfileSchema } from "@spiral-network/protocol";
 import { z } from "zod";
-import { territoryProfileSchema } from "../../../../protocol/src/index";
 import type { Services } from "../../services/index";
 import { territoryUpdateSchema, territoryView } from "../../services/territories";
 import type { Router } from "../env";
