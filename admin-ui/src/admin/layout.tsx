@@ -7,6 +7,31 @@ export interface SignedIn {
   role: "admin" | "facilitator" | "viewer";
   /** The session's CSRF token, for the sign-out form. */
   csrf: string;
+  /** The node's territories and the one the workspace is on (the switcher shows with two). */
+  territories?: ReadonlyArray<{ slug: string; name: string }>;
+  territory?: string | undefined;
+}
+
+/** The top bar's territory switcher: every page works on the territory chosen here. */
+function TerritorySwitch(props: { t: Translate; user: SignedIn; path: string }) {
+  const { t, user } = props;
+  const territories = user.territories ?? [];
+  if (territories.length < 2) return null;
+  return (
+    <form method="post" action="/admin/territory" class="territory-switch">
+      <input type="hidden" name="_csrf" value={user.csrf} />
+      <input type="hidden" name="back" value={props.path} />
+      <label for="territory-switch">{t("territory.label")}</label>
+      <select id="territory-switch" name="territory">
+        {territories.map((x) => (
+          <option value={x.slug} selected={x.slug === user.territory}>
+            {x.name}
+          </option>
+        ))}
+      </select>
+      <button type="submit">{t("territory.switch")}</button>
+    </form>
+  );
 }
 
 export interface AdminLayoutProps {
@@ -110,6 +135,7 @@ export function AdminLayout(props: AdminLayoutProps) {
             >
               {t("lang.switch")}
             </a>
+            {user ? <TerritorySwitch t={t} user={user} path={props.path} /> : null}
             {user ? (
               <form method="post" action="/admin/logout">
                 <input type="hidden" name="_csrf" value={user.csrf} />

@@ -1,7 +1,8 @@
 import { bodyLimit } from "hono/body-limit";
+import type { Application } from "../app/index";
 import type { NetworkService } from "../federation/network";
 import type { Services } from "../services/index";
-import { requireAdmin } from "./auth";
+import { authenticate } from "./auth";
 import { createRouter } from "./env";
 import { idempotency } from "./idempotency";
 import { errorResponder, type Logger } from "./problem";
@@ -21,7 +22,12 @@ export const API_BODY_LIMIT = 1024 * 1024;
 export const CSV_BODY_LIMIT = 32 * 1024 * 1024;
 
 /** The JSON API under /api/v1, with its OpenAPI description at /api/v1/openapi.json. */
-export function createApi(services: Services, network: NetworkService, logger: Logger) {
+export function createApi(
+  services: Services,
+  app: Application,
+  network: NetworkService,
+  logger: Logger,
+) {
   const api = createRouter();
   const tooLarge = (limit: number) => ({
     maxSize: limit,
@@ -39,7 +45,7 @@ export function createApi(services: Services, network: NetworkService, logger: L
     if (c.req.path.includes("/imports/")) return next();
     return bodyLimit(tooLarge(API_BODY_LIMIT))(c, next);
   });
-  api.use("*", requireAdmin(services.ctx.db));
+  api.use("*", authenticate(services, app));
   api.use("*", idempotency(services.ctx.storage.sqlite, services.ctx.now));
   api.onError(errorResponder(logger));
 
@@ -48,7 +54,7 @@ export function createApi(services: Services, network: NetworkService, logger: L
   registerGroupRoutes(api, services);
   registerCriteriaRoutes(api, services);
   registerImportRoutes(api, services);
-  registerSynthesisRoutes(api, services);
+  registerSynthesisRoutes(api, services, app);
   registerNetworkRoutes(api, services, network);
   registerAggregateRoutes(api, services);
   registerMeetingRoutes(api, services);
@@ -57,7 +63,8 @@ export function createApi(services: Services, network: NetworkService, logger: L
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
-    description: "The node's admin token (printed at first start, or ADMIN_TOKEN)",
+    description:
+      "A personal API token (created on the workspace's account page; acts with its account's role), or the node's admin token (printed at first start, or ADMIN_TOKEN)",
   });
   api.doc31("/openapi.json", {
     openapi: "3.1.0",
