@@ -14,14 +14,13 @@ import {
 import {
   breakdownRows,
   type CountMatrix,
-  type CountSeries,
   codeRows,
   gridRows,
   type RowSpec,
-  seriesBySide,
+  sideSeries,
 } from "../../../admin-ui/src/charts/count-rows";
 import type { Lang, MessageKey, Translate } from "../../../admin-ui/src/i18n";
-import { POOLED_CATEGORY, type SynthesisPayload } from "../../../protocol/src/index";
+import type { SynthesisPayload } from "../../../protocol/src/index";
 import { PrivateAddressRefused } from "../federation/network";
 import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 import { followerView, followingView } from "../services/follows";
@@ -29,6 +28,7 @@ import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { territoryActorId } from "../services/territories";
 import { previewActor, TARGET_MAX } from "./actor-preview";
 import { type AdminApp, type AdminContext, type AdminKit, outcomeNotice, str } from "./kit";
+import { categoryLabeller } from "./labels";
 
 /** Notices shown on the network page after an action (`?done=…`). */
 const DONE: Record<string, MessageKey> = {
@@ -324,12 +324,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     return c.redirect(`${back}?relayed`, 303);
   });
 
-  const seriesFor = (t: Translate): CountSeries[] =>
-    seriesBySide(grid.file.questions, {
-      "well-being": t("synthesis.series.wellBeing"),
-      "ill-being": t("synthesis.series.illBeing"),
-      action: t("synthesis.series.actions"),
-    });
+  const seriesFor = (t: Translate) => sideSeries(grid.file.questions, t);
 
   /**
    * Rows for the grid's entries, then for any code the payload counts that this node's grid
@@ -355,13 +350,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   ): ReceivedSynthesisDetail => {
     const payload = row.payload as unknown as SynthesisPayload;
     const series = seriesFor(t);
-    const categoryLabels = new Map(
-      services.categories
-        .list()
-        .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
-    );
-    const categoryLabel = (code: string) =>
-      code === POOLED_CATEGORY ? t("category.other") : (categoryLabels.get(code) ?? code);
+    const categoryLabel = categoryLabeller(services.categories.list(), t, lang);
     const categories = payload.categories ?? [];
     return {
       ...itemOf(c, row),

@@ -14,10 +14,9 @@ import {
 import {
   breakdownRows,
   type CountMatrix,
-  type CountSeries,
   codeRows,
   gridRows,
-  seriesBySide,
+  sideSeries,
 } from "../../../admin-ui/src/charts/count-rows";
 import type { Lang, Translate } from "../../../admin-ui/src/i18n";
 import {
@@ -25,13 +24,13 @@ import {
   isoDate,
   minorityViews,
   type Period,
-  POOLED_CATEGORY,
   type Question,
 } from "../../../protocol/src/index";
 
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import type { AdminApp, AdminContext, AdminKit, Errors } from "./kit";
 import { str } from "./kit";
+import { categoryLabeller } from "./labels";
 
 type Tally = { question: Question; component: string; count: number };
 
@@ -81,20 +80,9 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     return { values, period, errors };
   };
 
-  const seriesFor = (t: Translate): CountSeries[] =>
-    seriesBySide(grid.file.questions, {
-      "well-being": t("synthesis.series.wellBeing"),
-      "ill-being": t("synthesis.series.illBeing"),
-      action: t("synthesis.series.actions"),
-    });
-
-  const categoryLabeller = (t: Translate, lang: Lang) => {
-    const labels = new Map(
-      services.categories.list().map((c) => [c.code, lang === "fr" ? c.labelFr : c.labelEn]),
-    );
-    return (code: string) =>
-      code === POOLED_CATEGORY ? t("category.other") : (labels.get(code) ?? code);
-  };
+  const seriesFor = (t: Translate) => sideSeries(grid.file.questions, t);
+  const labelsOfCategories = (t: Translate, lang: Lang) =>
+    categoryLabeller(services.categories.list(), t, lang);
 
   const dimensionRows = (lang: Lang) => gridRows(grid.dimensions, lang);
   const componentRows = (lang: Lang) => gridRows(grid.components, lang);
@@ -126,7 +114,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     const counted = figures.groups.map((g) => ({ group: g, tallies: g.counts }));
     const counts = matrixOf(counted.flatMap((g) => g.tallies));
     const series = seriesFor(t);
-    const categoryLabel = categoryLabeller(t, lang);
+    const categoryLabel = labelsOfCategories(t, lang);
     const byCategory = new Map<string, Tally[]>();
     for (const { group, tallies } of counted) {
       byCategory.set(group.category, [...(byCategory.get(group.category) ?? []), ...tallies]);
@@ -253,7 +241,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     const territory = territoryOf(c);
     const { values, period, errors } = readPeriod(t, fields, options);
     const correction = fields.correction === "1" || fields.correction === "on";
-    const categoryLabel = categoryLabeller(t, lang);
+    const categoryLabel = labelsOfCategories(t, lang);
     let preview: PublishPageProps["preview"];
     if (territory && period) {
       const draft = kit.app.syntheses.preview(kit.actor(c), territory.slug, period, correction);
