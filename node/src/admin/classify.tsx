@@ -20,7 +20,7 @@ import { type AdminApp, type AdminContext, type AdminKit, str } from "./kit";
 
 /** The classification queue, the grid picker and the review of proposed codes. */
 export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, message, actorOf } = kit;
+  const { services, protect, message } = kit;
   const { territoryOf, canEdit, idParam } = kit;
   const notFound = kit.noTerritory;
 
@@ -209,7 +209,7 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
       .slice(0, 1000)
       .flatMap((raw) => positiveInt(raw.trim()) ?? []);
     const changed =
-      ids.length > 0 ? services.criteria.validate(territory.slug, ids, actorOf(c)) : 0;
+      ids.length > 0 ? kit.app.criteria.validate(kit.actor(c), territory.slug, ids) : 0;
     return c.redirect(`/admin/classify?tab=review&validated=${changed}`, 303);
   });
 
@@ -241,7 +241,10 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
       if (error instanceof SpiralCodeError) return refuse(error.reason);
       throw error;
     }
-    services.criteria.classify(territory.slug, id, { code: canonical, status: action }, actorOf(c));
+    kit.app.criteria.classify(kit.actor(c), territory.slug, id, {
+      code: canonical,
+      status: action,
+    });
     return c.redirect(`/admin/classify?after=${id}&saved=${encodeURIComponent(canonical)}`, 303);
   });
 }

@@ -20,7 +20,7 @@ import { type AdminApp, type AdminContext, type AdminKit, type Errors, str } fro
 
 /** Groups (list, create, edit) and the fast criteria entry per group and question. */
 export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, message, actorOf } = kit;
+  const { services, protect, message } = kit;
   const { territoryOf, canEdit, idParam } = kit;
   const notFound = kit.noTerritory;
   /** The group named in the path, in the node's territory; undefined when there is none. */
@@ -129,15 +129,14 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     }
     try {
       if (existing) {
-        services.groups.update(
-          territory.slug,
-          existing.id,
-          { ...group, margins: group.margins, notes: group.notes },
-          actorOf(c),
-        );
+        kit.app.groups.update(kit.actor(c), territory.slug, existing.id, {
+          ...group,
+          margins: group.margins,
+          notes: group.notes,
+        });
         return c.redirect("/admin/groups?updated", 303);
       }
-      const row = services.groups.create(territory.slug, group, actorOf(c));
+      const row = kit.app.groups.create(kit.actor(c), territory.slug, group);
       return c.redirect(`/admin/groups/${row.id}/criteria?question=Q1&created`, 303);
     } catch (error) {
       if (error instanceof InvalidInputError) {
@@ -277,11 +276,11 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     const failed = () => criteriaPage(c, found, { question, paste, values, errors }, 400);
     if (errors.text || errors.language || errors.lines) return failed();
     try {
-      services.criteria.add(
+      kit.app.criteria.add(
+        kit.actor(c),
         found.territory.slug,
         found.group.id,
         entries.map((e) => ({ question, text: e.text, ...(language ? { language } : {}) })),
-        actorOf(c),
       );
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
@@ -343,7 +342,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
       );
     }
     try {
-      services.criteria.update(found.territory.slug, criterion.id, patch.data, actorOf(c));
+      kit.app.criteria.update(kit.actor(c), found.territory.slug, criterion.id, patch.data);
     } catch (error) {
       if (error instanceof NotFoundError) return c.notFound();
       throw error;
@@ -363,7 +362,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
       const criterion = services.criteria.get(found.territory.slug, criterionId);
       if (criterion.groupId !== found.group.id) return c.notFound();
       question = criterion.question;
-      services.criteria.delete(found.territory.slug, criterionId, actorOf(c));
+      kit.app.criteria.delete(kit.actor(c), found.territory.slug, criterionId);
     } catch (error) {
       if (error instanceof NotFoundError) return c.notFound();
       throw error;

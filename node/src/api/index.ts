@@ -51,8 +51,8 @@ export function createApi(
 
   registerMetaRoutes(api, services);
   registerTerritoryRoutes(api, services);
-  registerGroupRoutes(api, services);
-  registerCriteriaRoutes(api, services);
+  registerGroupRoutes(api, services, app);
+  registerCriteriaRoutes(api, services, app);
   registerImportRoutes(api, services);
   registerSynthesisRoutes(api, services, app);
   registerNetworkRoutes(api, services, network);
@@ -72,7 +72,7 @@ export function createApi(
       title: "Spiral Network node API",
       version: "1.0.0",
       description:
-        "Territory data, SPIRAL classification and syntheses of one node. Every write (POST, PUT, PATCH, DELETE) accepts an Idempotency-Key header: a retry with the same key and request gets the first answer (Idempotent-Replayed: true) and writes nothing twice; the same key with another request answers 422; keys are kept 24 hours. 507 storage_full: the node's disk is full, nothing was saved.",
+        "Territory data, SPIRAL classification and syntheses of one node. Every write (POST, PUT, PATCH, DELETE) accepts an Idempotency-Key header: a retry with the same key and request gets the first answer (Idempotent-Replayed: true) and writes nothing twice; the same key with another request answers 422; keys are kept 24 hours. Tokens: a personal API token acts as its account with the account's role (a viewer's reads, a facilitator's edits territory data, an admin's also manages the node); 403 forbidden when the role does not allow the request. 507 storage_full: the node's disk is full, nothing was saved.",
     },
     servers: [{ url: `${services.ctx.publicUrl}/api/v1` }],
   });

@@ -38,9 +38,40 @@ export function createApplication(services: Services) {
     return actor.accountId;
   };
 
+  /** A command: needs `edit`, and the service records the actor's audit name. */
+  const edit =
+    <A extends unknown[], R>(fn: (...args: [...A, string]) => R) =>
+    (actor: Actor, ...args: A): R => {
+      authorize(actor, "edit");
+      return fn(...args, actor.audit);
+    };
+  /** A query: needs `read`. */
+  const read =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (actor: Actor, ...args: A): R => {
+      authorize(actor, "read");
+      return fn(...args);
+    };
+  const { groups, criteria } = services;
+
   return {
     authorize,
     mayModerate,
+    groups: {
+      list: read(groups.list.bind(groups)),
+      get: read(groups.get.bind(groups)),
+      create: edit(groups.create.bind(groups)),
+      update: edit(groups.update.bind(groups)),
+      delete: edit(groups.delete.bind(groups)),
+    },
+    criteria: {
+      list: read(criteria.list.bind(criteria)),
+      add: edit(criteria.add.bind(criteria)),
+      update: edit(criteria.update.bind(criteria)),
+      delete: edit(criteria.delete.bind(criteria)),
+      classify: edit(criteria.classify.bind(criteria)),
+      validate: edit(criteria.validate.bind(criteria)),
+    },
     /** Checks what an API request needs (its permission from method and path). */
     authorizeRequest(actor: Actor, method: string, path: string): void {
       const { permission, subnetwork } = permissionOfRequest(method, path);
