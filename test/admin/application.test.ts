@@ -291,6 +291,15 @@ describe("switching territories in the workspace", () => {
   it("shows and edits the second territory once chosen; accounts are per node", async () => {
     const { fred } = await everyone();
     expect((await api(t.node, ADMIN_TOKEN, "POST", "/territories", SECOND)).status).toBe(201);
+    const first = await api(
+      t.node,
+      ADMIN_TOKEN,
+      "POST",
+      "/territories/testville/groups",
+      GROUP_JSON,
+    );
+    expect(first.status).toBe(201);
+    expect((await fred.get(`/admin/groups/${first.body.id}/criteria`)).status).toBe(200);
     // The switcher lists both; the workspace starts on the first.
     const home = await fred.get("/admin");
     expect(home.text).toContain('action="/admin/territory"');
@@ -304,10 +313,14 @@ describe("switching territories in the workspace", () => {
     expect((await fred.get("/admin")).text).toMatch(
       /<option value="secondville" selected[^>]*>Secondville/,
     );
+    // Every page is scoped to it: the first territory's group is not found from here.
+    expect((await fred.get(`/admin/groups/${first.body.id}/criteria`)).status).toBe(404);
     const id = await createGroup(fred, GROUP_FORM);
     expect(t.node.services.groups.list("secondville").map((g) => g.id)).toEqual([id]);
-    expect(t.node.services.groups.list("testville")).toEqual([]);
-    expect((await fred.get("/admin/groups")).text).toContain(GROUP_FORM.label);
+    expect(t.node.services.groups.list("testville").map((g) => g.id)).toEqual([first.body.id]);
+    const groups = (await fred.get("/admin/groups")).text;
+    expect(groups).toContain(GROUP_FORM.label);
+    expect(groups).not.toContain(GROUP_JSON.label);
   });
 
   it("refuses a territory the node does not host, and never redirects outside", async () => {
