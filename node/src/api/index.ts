@@ -55,7 +55,7 @@ export function createApi(
   registerCriteriaRoutes(api, services, app);
   registerImportRoutes(api, services);
   registerSynthesisRoutes(api, services, app);
-  registerNetworkRoutes(api, services, network);
+  registerNetworkRoutes(api, services, network, app);
   registerAggregateRoutes(api, services);
   registerMeetingRoutes(api, services);
   registerSubnetworkRoutes(api, services, network);
