@@ -21,6 +21,7 @@ import {
 import type { Lang, Translate } from "../../../admin-ui/src/i18n";
 import {
   dimensionSubtotals,
+  type GroupTally,
   isoDate,
   minorityViews,
   type Period,
@@ -32,7 +33,7 @@ import type { AdminApp, AdminContext, AdminKit, Errors } from "./kit";
 import { str } from "./kit";
 import { categoryLabeller } from "./labels";
 
-type Tally = { question: Question; component: string; count: number };
+type Tally = GroupTally["counts"][number];
 
 /**
  * The synthesis of the territory's validated criteria for a period (charts, minority views),
