@@ -39,7 +39,7 @@ function ApiTokens(props: {
       <p class="muted">{t("tokens.intro")}</p>
       {props.newToken ? (
         <p class="notice" role="status">
-          {t("tokens.created", { token: props.newToken })}
+          {t("tokens.created")} <code>{props.newToken}</code>
         </p>
       ) : null}
       {props.tokens.length === 0 ? (

@@ -86,6 +86,8 @@ const STYLE = `
   th, td { text-align: left; padding: 0.4rem 0.5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
   td form { display: inline-flex; gap: 0.25rem; margin: 0 0.25rem 0.25rem 0; }
   td select { width: auto; padding: 0.2rem; }
+  header.bar .territory-switch { display: inline-flex; gap: 0.35rem; align-items: center; }
+  header.bar .territory-switch select { width: auto; padding: 0.2rem; }
   ul.tasks { padding: 0; list-style: none; }
   ul.tasks li { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 0.75rem; margin: 0.5rem 0; }
   .tag { font-size: 0.8rem; background: #eee; border-radius: 3px; padding: 0 0.3rem; margin-left: 0.3rem; }
