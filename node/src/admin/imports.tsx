@@ -31,7 +31,7 @@ const normalise = (text: string) => text.replace(/^\uFEFF/, "").replace(/\r\n?/g
  * all again (all or nothing), so a changed text with bad lines saves nothing.
  */
 export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, signedIn, actorOf, territoryOf } = kit;
+  const { protect, signedIn, territoryOf } = kit;
 
   const importLimit = bodyLimit({
     maxSize: MAX_IMPORT_BODY,
@@ -143,11 +143,11 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     }
     let check: ImportCheck;
     try {
-      const preview = services.imports.preview(
+      const preview = kit.app.imports.preview(
+        kit.actor(c),
         territory.slug,
         bytes,
         { codes },
-        actorOf(c),
         SAMPLE_SIZE,
       );
       check = {
@@ -174,12 +174,10 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     const bytes = new TextEncoder().encode(csv);
     if (bytes.length > MAX_IMPORT_BYTES) return tooLarge(c);
     try {
-      const result = services.imports.import(
-        territory.slug,
-        bytes,
-        { codes, dryRun: false },
-        actorOf(c),
-      );
+      const result = kit.app.imports.import(kit.actor(c), territory.slug, bytes, {
+        codes,
+        dryRun: false,
+      });
       return c.redirect(`/admin/import?imported=${result.imported}`, 303);
     } catch (error) {
       return page(c, { csv, codes, check: rejection(c, error) }, 400);

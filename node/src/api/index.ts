@@ -53,7 +53,7 @@ export function createApi(
   registerTerritoryRoutes(api, services);
   registerGroupRoutes(api, services, app);
   registerCriteriaRoutes(api, services, app);
-  registerImportRoutes(api, services);
+  registerImportRoutes(api, app);
   registerSynthesisRoutes(api, services, app);
   registerNetworkRoutes(api, services, network, app);
   registerAggregateRoutes(api, services);

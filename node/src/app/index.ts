@@ -52,7 +52,7 @@ export function createApplication(services: Services) {
       authorize(actor, "read");
       return fn(...args);
     };
-  const { groups, criteria } = services;
+  const { groups, criteria, imports } = services;
 
   return {
     authorize,
@@ -79,6 +79,20 @@ export function createApplication(services: Services) {
       if (permission === "moderate" && subnetwork && !mayModerate(actor, subnetwork)) {
         throw new ForbiddenError("only admins and the sub-network's moderators may do this");
       }
+    },
+    imports: {
+      import: edit(imports.import.bind(imports)),
+      /** A dry run for the import page: needs `edit`, as the import it prepares. */
+      preview(
+        actor: Actor,
+        slug: string,
+        bytes: Uint8Array,
+        options: Parameters<typeof imports.preview>[2],
+        sampleSize?: number,
+      ) {
+        authorize(actor, "edit");
+        return imports.preview(slug, bytes, options, actor.audit, sampleSize);
+      },
     },
     territories: {
       /** The node's territories (accounts are per node: every one is reachable). */
