@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { permissionOfRequest } from "../../node/src/app/index";
+import { accountActor, createApplication, permissionOfRequest } from "../../node/src/app/index";
 import type { SpiralNode } from "../../node/src/node";
+import { ForbiddenError } from "../../node/src/services/errors";
 import {
   ADMIN_TOKEN,
   type AdminTestNode,
@@ -178,6 +179,26 @@ describe("one permission rule for the API and the workspace", () => {
         );
       }
     }
+  });
+
+  it("the application layer itself refuses a viewer's commands and answers its queries", async () => {
+    await everyone();
+    const services = t.node.services;
+    const app = createApplication(services);
+    const account = services.users.list().find((u) => u.email === VERA.email);
+    expect(account?.role).toBe("viewer");
+    if (!account) return;
+    const vera = accountActor(account);
+    expect(() => app.groups.create(vera, "testville", GROUP_JSON)).toThrow(ForbiddenError);
+    expect(() => app.criteria.validate(vera, "testville", [1])).toThrow(ForbiddenError);
+    expect(() =>
+      app.syntheses.publish(vera, "testville", { start: "2026-01-01", end: "2026-06-01" }, false),
+    ).toThrow(ForbiddenError);
+    expect(() =>
+      app.imports.import(vera, "testville", new Uint8Array(), { codes: "proposed", dryRun: true }),
+    ).toThrow(ForbiddenError);
+    expect(app.groups.list(vera, "testville")).toEqual([]);
+    expect(services.groups.list("testville")).toEqual([]);
   });
 
   it("refuses a viewer's API write with 403 and writes nothing", async () => {
