@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
+import { isStorageFull } from "../db/open";
 import { apiTokens, users } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
@@ -14,6 +15,8 @@ export type ApiTokenView = Omit<ApiTokenRow, "hash">;
 /** Personal tokens start with this, so a leaked one is recognisable in logs and scanners. */
 const PREFIX = "spt_";
 const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
+/** The last use is written at most this often. */
+const USE_NOTED_EVERY_MS = 60 * 1000;
 const labelSchema = z.string().trim().min(1).max(80);
 
 const viewOf = ({ hash: _, ...view }: ApiTokenRow): ApiTokenView => view;
@@ -23,6 +26,23 @@ const viewOf = ({ hash: _, ...view }: ApiTokenRow): ApiTokenView => view;
  * with that account's current role; only the SHA-256 is stored and the token is shown once.
  */
 export function createApiTokenService(ctx: ServiceContext, audit: AuditService) {
+  /**
+   * Records the last use, at most once a minute; on a full disk it is skipped, so reading with a
+   * token still works (docs/running-a-node.md, "Operations").
+   */
+  const noteUse = (row: ApiTokenRow) => {
+    const now = ctx.now();
+    if (row.lastUsedAt && now.getTime() - Date.parse(row.lastUsedAt) < USE_NOTED_EVERY_MS) return;
+    try {
+      ctx.db
+        .update(apiTokens)
+        .set({ lastUsedAt: now.toISOString() })
+        .where(eq(apiTokens.id, row.id))
+        .run();
+    } catch (error) {
+      if (!isStorageFull(error)) throw error;
+    }
+  };
   return {
     /** Creates a token for the account; `token` is the only copy of the secret. */
     create(userId: number, label: string, actor: Actor): { token: string; row: ApiTokenView } {
@@ -79,11 +99,7 @@ export function createApiTokenService(ctx: ServiceContext, audit: AuditService) 
         .where(and(eq(apiTokens.hash, hashOf(token)), isNull(apiTokens.revokedAt)))
         .get();
       if (!found || found.users.disabled) return undefined;
-      ctx.db
-        .update(apiTokens)
-        .set({ lastUsedAt: ctx.now().toISOString() })
-        .where(eq(apiTokens.id, found.api_tokens.id))
-        .run();
+      noteUse(found.api_tokens);
       const { passwordHash: _, ...user } = found.users;
       return user;
     },
