@@ -2,7 +2,7 @@ import type { Period } from "../../../protocol/src/index";
 import { ForbiddenError, InvalidInputError } from "../services/errors";
 import type { Services } from "../services/index";
 import type { UserView } from "../services/users";
-import { type Actor, authorize, permissionOfRequest } from "./permissions";
+import { type Actor, allows, authorize, permissionOfRequest } from "./permissions";
 
 export type { Actor, Permission } from "./permissions";
 export { allows, authorize, permissionOfRequest, rolesFor } from "./permissions";
@@ -24,10 +24,10 @@ export const ADMIN_TOKEN_ACTOR: Actor = { accountId: null, role: "admin", audit:
  * lives once. Built once in `createNode` over the domain services.
  */
 export function createApplication(services: Services) {
-  /** Admins, and the sub-network's moderators who may edit. */
+  /** Whoever manages the node, and the sub-network's moderators whose role may moderate. */
   const mayModerate = (actor: Actor, subnetwork: string) =>
-    actor.role === "admin" ||
-    (actor.role === "facilitator" &&
+    allows(actor.role, "manageNode") ||
+    (allows(actor.role, "moderate") &&
       actor.accountId !== null &&
       services.subnetworks.isModerator(subnetwork, actor.accountId));
 
