@@ -5,6 +5,7 @@
  * (an `en` object and an `fr` object that must list the same keys), merged here.
  */
 
+import * as access from "./messages/access";
 import * as account from "./messages/account";
 import * as classify from "./messages/classify";
 import * as criteria from "./messages/criteria";
@@ -495,6 +496,7 @@ const en = {
   ...classify.en,
   ...criteria.en,
   ...account.en,
+  ...access.en,
   ...syntheses.en,
   ...publicPages.en,
   ...figures.en,
@@ -507,6 +509,7 @@ const fr = {
   ...classify.fr,
   ...criteria.fr,
   ...account.fr,
+  ...access.fr,
   ...syntheses.fr,
   ...publicPages.fr,
   ...figures.fr,

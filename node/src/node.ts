@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { createAdmin } from "./admin";
 import { ensureAdminToken } from "./api/auth";
 import { createApi } from "./api/index";
+import { createApplication } from "./app/index";
 import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
@@ -127,6 +128,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     notifyOutbox: () => wakeOutbox(),
   });
   services.categories.ensureBuiltins();
+  const application = createApplication(services);
   const { generated } = ensureAdminToken(storage.db, options.adminToken);
   const setupCode = createSetupCode({
     file: options.setupCodeFile,
@@ -233,10 +235,10 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
   app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));
   app.use(federationMiddleware(federation, deps));
-  app.route("/api/v1", createApi(services, network, log.child("api")));
+  app.route("/api/v1", createApi(services, application, network, log.child("api")));
   app.route(
     "/admin",
-    createAdmin(services, {
+    createAdmin(services, application, {
       secureCookies: options.publicUrl.startsWith("https:"),
       logger: log.child("admin"),
       network,

@@ -41,6 +41,16 @@ async function fillTheDisk(): Promise<Response> {
 }
 
 describe("disk full", () => {
+  it("a personal API token still reads (its last use is not written)", async () => {
+    const [alice] = t.node.services.users.list();
+    const { token } = t.node.services.apiTokens.create(alice?.id ?? 0, "script", "test");
+    expect((await fillTheDisk()).status).toBe(507);
+    const list = await t.node.app.request("/api/v1/territories/testville/groups", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(list.status).toBe(200);
+  });
+
   it("the API answers 507 storage_full, reads work, and writes work again once there is room", async () => {
     const full = await fillTheDisk();
     expect(full.status).toBe(507);

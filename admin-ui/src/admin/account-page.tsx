@@ -9,6 +9,79 @@ export interface AccountPageProps {
   minPasswordLength: number;
   errors?: Record<string, string | undefined>;
   notice?: string | undefined;
+  /** The account's personal API tokens, newest first. */
+  tokens: readonly ApiTokenItem[];
+  /** A token just created: shown this once. */
+  newToken?: string | undefined;
+}
+
+/** One personal API token as the account page lists it (never the secret). */
+export interface ApiTokenItem {
+  id: number;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** The account's API tokens: the one just created (shown once), the list, and a form for more. */
+function ApiTokens(props: {
+  t: Translate;
+  csrf: string;
+  tokens: readonly ApiTokenItem[];
+  newToken?: string | undefined;
+  error?: string | undefined;
+}) {
+  const { t } = props;
+  return (
+    <>
+      <h2 id="tokens">{t("tokens.title")}</h2>
+      <p class="muted">{t("tokens.intro")}</p>
+      {props.newToken ? (
+        <p class="notice" role="status">
+          {t("tokens.created")} <code>{props.newToken}</code>
+        </p>
+      ) : null}
+      {props.tokens.length === 0 ? (
+        <p>{t("tokens.none")}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>{t("tokens.label")}</th>
+              <th>{t("tokens.createdAt")}</th>
+              <th>{t("tokens.lastUsed")}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {props.tokens.map((token) => (
+              <tr>
+                <td>{token.label}</td>
+                <td>{token.createdAt.slice(0, 10)}</td>
+                <td>{token.lastUsedAt?.slice(0, 16).replace("T", " ") ?? t("tokens.never")}</td>
+                <td>
+                  {token.revokedAt ? (
+                    t("tokens.revoked")
+                  ) : (
+                    <form method="post" action={`/admin/account/tokens/${token.id}/revoke`}>
+                      <CsrfField token={props.csrf} />
+                      <button type="submit">{t("tokens.revoke")}</button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form method="post" action="/admin/account/tokens" novalidate>
+        <CsrfField token={props.csrf} />
+        <Field name="label" label={t("tokens.label")} error={props.error} required />
+        <button type="submit">{t("tokens.create")}</button>
+      </form>
+    </>
+  );
 }
 
 /** The signed-in person's own account: who they are, and a form to change their password. */
@@ -65,6 +138,13 @@ export function AccountPage(props: AccountPageProps) {
           {t("account.save")}
         </button>
       </form>
+      <ApiTokens
+        t={t}
+        csrf={user.csrf}
+        tokens={props.tokens}
+        newToken={props.newToken}
+        error={e.label}
+      />
     </AdminLayout>
   );
 }

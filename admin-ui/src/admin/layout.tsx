@@ -7,6 +7,31 @@ export interface SignedIn {
   role: "admin" | "facilitator" | "viewer";
   /** The session's CSRF token, for the sign-out form. */
   csrf: string;
+  /** The node's territories and the one the workspace is on (the switcher shows with two). */
+  territories?: ReadonlyArray<{ slug: string; name: string }>;
+  territory?: string | undefined;
+}
+
+/** The top bar's territory switcher: every page works on the territory chosen here. */
+function TerritorySwitch(props: { t: Translate; user: SignedIn; path: string }) {
+  const { t, user } = props;
+  const territories = user.territories ?? [];
+  if (territories.length < 2) return null;
+  return (
+    <form method="post" action="/admin/territory" class="territory-switch">
+      <input type="hidden" name="_csrf" value={user.csrf} />
+      <input type="hidden" name="back" value={props.path} />
+      <label for="territory-switch">{t("territory.label")}</label>
+      <select id="territory-switch" name="territory">
+        {territories.map((x) => (
+          <option value={x.slug} selected={x.slug === user.territory}>
+            {x.name}
+          </option>
+        ))}
+      </select>
+      <button type="submit">{t("territory.switch")}</button>
+    </form>
+  );
 }
 
 export interface AdminLayoutProps {
@@ -61,6 +86,8 @@ const STYLE = `
   th, td { text-align: left; padding: 0.4rem 0.5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
   td form { display: inline-flex; gap: 0.25rem; margin: 0 0.25rem 0.25rem 0; }
   td select { width: auto; padding: 0.2rem; }
+  header.bar .territory-switch { display: inline-flex; gap: 0.35rem; align-items: center; }
+  header.bar .territory-switch select { width: auto; padding: 0.2rem; }
   ul.tasks { padding: 0; list-style: none; }
   ul.tasks li { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 0.75rem; margin: 0.5rem 0; }
   .tag { font-size: 0.8rem; background: #eee; border-radius: 3px; padding: 0 0.3rem; margin-left: 0.3rem; }
@@ -110,6 +137,7 @@ export function AdminLayout(props: AdminLayoutProps) {
             >
               {t("lang.switch")}
             </a>
+            {user ? <TerritorySwitch t={t} user={user} path={props.path} /> : null}
             {user ? (
               <form method="post" action="/admin/logout">
                 <input type="hidden" name="_csrf" value={user.csrf} />

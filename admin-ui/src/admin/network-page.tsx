@@ -34,15 +34,22 @@ export interface FollowerItem {
   lastError?: string | undefined;
 }
 
+/** What the workspace shows of an actor before following it. */
 export interface ActorPreviewView {
+  /** The actor URL (what a follow names). */
   id: string;
   handle: string | undefined;
   name: string | undefined;
+  /** The profile text, tags removed (remote HTML is never rendered as HTML). */
   summary: string | undefined;
+  /** The ActivityStreams type: Organization, Group, Person, Service or Application. */
   type: string;
+  /** A SPIRAL territory is an Organization, a sub-network a Group; anything else is "other". */
   kind: "territory" | "subnetwork" | "other";
+  /** Profile fields (Country, Region, Languages, …) as plain text, in the actor's order. */
   fields: Array<{ name: string; value: string }>;
   manuallyApprovesFollowers: boolean;
+  /** The actor's web page, when it gives one. */
   url: string | undefined;
 }
 

@@ -1,3 +1,4 @@
+import type { Translate } from "../i18n";
 import type { BarRow, BarSeries } from "./grouped-bar-chart";
 
 /**
@@ -75,6 +76,17 @@ export function seriesBySide(
     questions: questions.filter((q) => q.side === side).map((q) => q.code),
   }));
 }
+
+/** The three series of every count chart (well-being, ill-being, actions), labelled once here. */
+export const sideSeries = (
+  questions: ReadonlyArray<{ code: string; side: Side }>,
+  t: Translate,
+): CountSeries[] =>
+  seriesBySide(questions, {
+    "well-being": t("synthesis.series.wellBeing"),
+    "ill-being": t("synthesis.series.illBeing"),
+    action: t("synthesis.series.actions"),
+  });
 
 /** Rows for grid entries (dimensions or components), labelled "A01 · label" in the page language. */
 export function gridRows(

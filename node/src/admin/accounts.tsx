@@ -40,7 +40,7 @@ export const LANG_COOKIE = "lang";
 
 /** First-run setup, sign in and out, the language switch, the home page and accounts. */
 export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, options, protect, signedIn, message, csrfRefused, entryPoint, readForm } = kit;
+  const { services, options, protect, message, csrfRefused, readForm } = kit;
   const { formToken, startSession, actorOf, cookieBase } = kit;
   const { publicUrl, now } = services.ctx;
   const { setupCode, trustProxy } = options;
@@ -289,9 +289,8 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
   // ---- signed in ----
 
   admin.get("/", protect(), (c) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
-    const territory = services.territories.list()[0];
+    const user = kit.user(c);
+    const territory = kit.territoryOf(c);
     return c.html(
       <AdminHomePage
         t={c.get("t")}
@@ -314,40 +313,64 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
 
   const accountPage = (
     c: AdminContext,
-    props: { errors?: Errors; notice?: string } = {},
+    props: { errors?: Errors; notice?: string; newToken?: string } = {},
     status: 200 | 400 | 429 = 200,
   ) => {
-    const auth = c.get("auth");
-    const user = signedIn(c);
-    if (!auth || !user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     return c.html(
       <AccountPage
         t={c.get("t")}
         lang={c.get("lang")}
         user={user}
-        email={auth.user.email}
+        email={kit.account(c).email}
         minPasswordLength={MIN_PASSWORD_LENGTH}
+        tokens={kit.app.apiTokens.list(kit.actor(c))}
         {...props}
       />,
       status,
     );
   };
 
-  admin.get("/account", protect(), (c) =>
-    accountPage(
-      c,
-      c.req.query("changed") !== undefined ? { notice: c.get("t")("account.changed") } : {},
-    ),
-  );
+  admin.get("/account", protect(), (c) => {
+    const t = c.get("t");
+    const query = c.req.query();
+    const notice =
+      query.changed !== undefined
+        ? t("account.changed")
+        : query.revoked !== undefined
+          ? t("tokens.revokedNotice")
+          : undefined;
+    return accountPage(c, notice ? { notice } : {});
+  });
 
-  // Every role changes its own password, viewers included, so this form does its own CSRF
-  // check instead of `protect` (which keeps viewers from posting).
-  admin.post("/account/password", async (c) => {
+  // Personal API tokens (docs/running-a-node.md, "API tokens"): every role manages its own.
+  admin.post("/account/tokens", protect(), (c) => {
+    try {
+      const { token } = kit.app.apiTokens.create(kit.actor(c), str(c.get("form"), "label"));
+      return accountPage(c, { newToken: token });
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      return accountPage(c, { errors: { label: c.get("t")("tokens.labelInvalid") } }, 400);
+    }
+  });
+
+  admin.post("/account/tokens/:id/revoke", protect(), (c) => {
+    const id = kit.idParam(c, "id");
+    if (id === undefined) return c.notFound();
+    try {
+      kit.app.apiTokens.revoke(kit.actor(c), id);
+    } catch (error) {
+      if (error instanceof NotFoundError) return c.notFound();
+      throw error;
+    }
+    return c.redirect("/admin/account?revoked", 303);
+  });
+
+  // Every role changes its own password, viewers included.
+  admin.post("/account/password", protect(), async (c) => {
     const auth = c.get("auth");
-    if (!auth) return c.redirect(entryPoint(), 303);
-    const form = await readForm(c);
-    if (!form) return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
-    if (!sameToken(form._csrf, auth.session.csrfToken)) return csrfRefused(c);
+    if (!auth) throw new Error("a protected route ran without a session");
+    const form = c.get("form");
     const t = c.get("t");
     const current = form.currentPassword ?? "";
     const next = form.newPassword ?? "";
@@ -407,15 +430,12 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     } = {},
     status: 200 | 400 | 409 = 200,
   ) => {
-    const auth = c.get("auth");
-    const user = signedIn(c);
-    if (!auth || !user) return c.redirect(entryPoint(), 303);
     return c.html(
       <UsersPage
         t={c.get("t")}
         lang={c.get("lang")}
-        user={user}
-        currentUserId={auth.user.id}
+        user={kit.user(c)}
+        currentUserId={kit.account(c).id}
         minPasswordLength={MIN_PASSWORD_LENGTH}
         users={services.users.list()}
         {...props}
@@ -424,14 +444,14 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     );
   };
 
-  admin.get("/users", protect(["admin"]), (c) =>
+  admin.get("/users", protect("manageUsers"), (c) =>
     usersPage(
       c,
       c.req.query("updated") !== undefined ? { notice: c.get("t")("users.updated") } : {},
     ),
   );
 
-  admin.post("/users", protect(["admin"]), async (c) => {
+  admin.post("/users", protect("manageUsers"), async (c) => {
     const t = c.get("t");
     const form = c.get("form");
     const values = { name: str(form, "name"), email: str(form, "email"), role: str(form, "role") };
@@ -469,7 +489,7 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
       return c.redirect("/admin/users?updated", 303);
     };
 
-  admin.post("/users/:id/role", protect(["admin"]), (c) => {
+  admin.post("/users/:id/role", protect("manageUsers"), (c) => {
     const role = str(c.get("form"), "role");
     if (!ROLES.includes(role as Role)) {
       return usersPage(c, { notice: c.get("t")("error.role") }, 400);
@@ -477,7 +497,7 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     return userAction((id, _form, actor) => services.users.changeRole(id, role as Role, actor))(c);
   });
   /** An admin types a new password for someone else; that person is signed out everywhere. */
-  admin.post("/users/:id/password", protect(["admin"]), async (c) => {
+  admin.post("/users/:id/password", protect("manageUsers"), async (c) => {
     const auth = c.get("auth");
     const id = kit.idParam(c, "id");
     if (!auth || id === undefined) return c.notFound();
@@ -510,7 +530,7 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
 
   admin.post(
     "/users/:id/disable",
-    protect(["admin"]),
+    protect("manageUsers"),
     userAction((id, _form, actor) => services.users.disable(id, actor)),
   );
 }

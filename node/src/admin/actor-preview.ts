@@ -1,26 +1,11 @@
 import { type Actor, getActorTypeName, PropertyValue } from "@fedify/vocab";
+import type { ActorPreviewView } from "@spiral-network/admin-ui/admin/network-page";
 import type { NetworkService } from "../federation/network";
 import { PrivateAddressRefused } from "../federation/network";
 import { InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 
-/** What the workspace shows of an actor before following it. */
-export interface ActorPreview {
-  /** The actor URL (what a follow names). */
-  id: string;
-  handle: string | undefined;
-  name: string | undefined;
-  /** The profile text, tags removed (remote HTML is never rendered as HTML). */
-  summary: string | undefined;
-  /** The ActivityStreams type: Organization, Group, Person, Service or Application. */
-  type: string;
-  /** A SPIRAL territory is an Organization, a sub-network a Group; anything else is "other". */
-  kind: "territory" | "subnetwork" | "other";
-  /** Profile fields (Country, Region, Languages, …) as plain text, in the actor's order. */
-  fields: Array<{ name: string; value: string }>;
-  manuallyApprovesFollowers: boolean;
-  /** The actor's web page, when it gives one. */
-  url: string | undefined;
-}
+/** What the workspace shows of an actor before following it (the view type admin-ui owns). */
+export type ActorPreview = ActorPreviewView;
 
 export type PreviewResult =
   | { ok: true; preview: ActorPreview }

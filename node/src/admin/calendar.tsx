@@ -10,7 +10,7 @@ import type { AdminApp, AdminKit } from "./kit";
 
 /** Upcoming meetings of the territory and of the network, with the iCalendar feeds. */
 export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, signedIn, entryPoint, territoryOf } = kit;
+  const { services, protect, territoryOf } = kit;
   const { publicUrl } = services.ctx;
 
   const meetingOf = (
@@ -31,10 +31,9 @@ export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
   });
 
   admin.get("/calendar", protect(), (c) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const lang = c.get("lang");
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     // The feeds are the public ones of the node's pages (node/src/pages.tsx).
     const territoryMeetings = territory
       ? services.meetings

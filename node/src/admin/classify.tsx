@@ -16,11 +16,11 @@ import {
 } from "@spiral-network/protocol";
 import { criterionView } from "../services/criteria";
 import { NotFoundError } from "../services/errors";
-import { type AdminApp, type AdminContext, type AdminKit, EDITORS, str } from "./kit";
+import { type AdminApp, type AdminContext, type AdminKit, str } from "./kit";
 
 /** The classification queue, the grid picker and the review of proposed codes. */
 export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, signedIn, message, entryPoint, actorOf } = kit;
+  const { services, protect, message } = kit;
   const { territoryOf, canEdit, idParam } = kit;
   const notFound = kit.noTerritory;
 
@@ -81,10 +81,9 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
     },
     status: 200 | 400 = 200,
   ) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const lang = c.get("lang");
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     const q = (props.q ?? "").slice(0, 100);
     const base = {
       t: c.get("t"),
@@ -202,20 +201,20 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
     });
   });
 
-  admin.post("/classify/validate", protect(EDITORS), (c) => {
-    const territory = territoryOf();
+  admin.post("/classify/validate", protect("edit"), (c) => {
+    const territory = territoryOf(c);
     if (!territory) return notFound(c);
     const ids = str(c.get("form"), "ids")
       .split(",")
       .slice(0, 1000)
       .flatMap((raw) => positiveInt(raw.trim()) ?? []);
     const changed =
-      ids.length > 0 ? services.criteria.validate(territory.slug, ids, actorOf(c)) : 0;
+      ids.length > 0 ? kit.app.criteria.validate(kit.actor(c), territory.slug, ids) : 0;
     return c.redirect(`/admin/classify?tab=review&validated=${changed}`, 303);
   });
 
-  admin.post("/classify/:id", protect(EDITORS), (c) => {
-    const territory = territoryOf();
+  admin.post("/classify/:id", protect("edit"), (c) => {
+    const territory = territoryOf(c);
     const id = idParam(c, "id");
     if (!territory) return notFound(c);
     if (id === undefined) return c.notFound();
@@ -242,7 +241,10 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
       if (error instanceof SpiralCodeError) return refuse(error.reason);
       throw error;
     }
-    services.criteria.classify(territory.slug, id, { code: canonical, status: action }, actorOf(c));
+    kit.app.criteria.classify(kit.actor(c), territory.slug, id, {
+      code: canonical,
+      status: action,
+    });
     return c.redirect(`/admin/classify?after=${id}&saved=${encodeURIComponent(canonical)}`, 303);
   });
 }

@@ -16,16 +16,16 @@ import {
 import { criterionUpdateSchema } from "../services/criteria";
 import { InvalidInputError, NotFoundError } from "../services/errors";
 import { groupView } from "../services/groups";
-import { type AdminApp, type AdminContext, type AdminKit, EDITORS, type Errors, str } from "./kit";
+import { type AdminApp, type AdminContext, type AdminKit, type Errors, str } from "./kit";
 
 /** Groups (list, create, edit) and the fast criteria entry per group and question. */
 export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, signedIn, message, entryPoint, actorOf } = kit;
+  const { services, protect, message } = kit;
   const { territoryOf, canEdit, idParam } = kit;
   const notFound = kit.noTerritory;
   /** The group named in the path, in the node's territory; undefined when there is none. */
   const groupOf = (c: AdminContext) => {
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     const id = idParam(c, "id");
     if (!territory || id === undefined) return undefined;
     try {
@@ -42,9 +42,8 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     }));
 
   admin.get("/groups", protect(), (c) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
-    const territory = territoryOf();
+    const user = kit.user(c);
+    const territory = territoryOf(c);
     const labels = new Map(categoryOptions(c).map((cat) => [cat.code, cat.label]));
     const t = c.get("t");
     const notice = c.req.query("updated") !== undefined ? t("groups.updated") : undefined;
@@ -74,8 +73,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     values: Record<string, string>,
     errors: Errors = {},
   ) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     return c.html(
       <GroupFormPage
         t={c.get("t")}
@@ -90,12 +88,12 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     );
   };
 
-  admin.get("/groups/new", protect(EDITORS), (c) => {
-    if (!territoryOf()) return notFound(c);
+  admin.get("/groups/new", protect("edit"), (c) => {
+    if (!territoryOf(c)) return notFound(c);
     return groupFormPage(c, undefined, { cycle: "0" });
   });
 
-  admin.get("/groups/:id/edit", protect(EDITORS), (c) => {
+  admin.get("/groups/:id/edit", protect("edit"), (c) => {
     const found = groupOf(c);
     if (!found) return c.notFound();
     const g = groupView(found.group);
@@ -120,7 +118,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
 
   /** Saves a group form (create or update); the form comes back with messages when wrong. */
   const saveGroup = (c: AdminContext, existing: { id: number; label: string } | undefined) => {
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     if (!territory) return notFound(c);
     const t = c.get("t");
     const form = c.get("form");
@@ -131,15 +129,14 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     }
     try {
       if (existing) {
-        services.groups.update(
-          territory.slug,
-          existing.id,
-          { ...group, margins: group.margins, notes: group.notes },
-          actorOf(c),
-        );
+        kit.app.groups.update(kit.actor(c), territory.slug, existing.id, {
+          ...group,
+          margins: group.margins,
+          notes: group.notes,
+        });
         return c.redirect("/admin/groups?updated", 303);
       }
-      const row = services.groups.create(territory.slug, group, actorOf(c));
+      const row = kit.app.groups.create(kit.actor(c), territory.slug, group);
       return c.redirect(`/admin/groups/${row.id}/criteria?question=Q1&created`, 303);
     } catch (error) {
       if (error instanceof InvalidInputError) {
@@ -153,8 +150,8 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     }
   };
 
-  admin.post("/groups", protect(EDITORS), (c) => saveGroup(c, undefined));
-  admin.post("/groups/:id", protect(EDITORS), (c) => {
+  admin.post("/groups", protect("edit"), (c) => saveGroup(c, undefined));
+  admin.post("/groups/:id", protect("edit"), (c) => {
     const found = groupOf(c);
     if (!found) return c.notFound();
     return saveGroup(c, { id: found.group.id, label: found.group.label });
@@ -173,8 +170,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     },
     status: 200 | 400 = 200,
   ) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const { items } = services.criteria.list(found.territory.slug, {
       groupId: found.group.id,
       question: props.question,
@@ -242,7 +238,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     });
   });
 
-  admin.post("/groups/:id/criteria", protect(EDITORS), (c) => {
+  admin.post("/groups/:id/criteria", protect("edit"), (c) => {
     const found = groupOf(c);
     if (!found) return c.notFound();
     const t = c.get("t");
@@ -280,11 +276,11 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     const failed = () => criteriaPage(c, found, { question, paste, values, errors }, 400);
     if (errors.text || errors.language || errors.lines) return failed();
     try {
-      services.criteria.add(
+      kit.app.criteria.add(
+        kit.actor(c),
         found.territory.slug,
         found.group.id,
         entries.map((e) => ({ question, text: e.text, ...(language ? { language } : {}) })),
-        actorOf(c),
       );
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
@@ -312,7 +308,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
   });
 
   /** Saves the text of one criterion (the inline edit); a wrong text re-renders the input. */
-  admin.post("/groups/:id/criteria/:criterionId", protect(EDITORS), (c) => {
+  admin.post("/groups/:id/criteria/:criterionId", protect("edit"), (c) => {
     const found = groupOf(c);
     const criterionId = idParam(c, "criterionId");
     if (!found || criterionId === undefined) return c.notFound();
@@ -346,7 +342,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
       );
     }
     try {
-      services.criteria.update(found.territory.slug, criterion.id, patch.data, actorOf(c));
+      kit.app.criteria.update(kit.actor(c), found.territory.slug, criterion.id, patch.data);
     } catch (error) {
       if (error instanceof NotFoundError) return c.notFound();
       throw error;
@@ -357,7 +353,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     );
   });
 
-  admin.post("/groups/:id/criteria/:criterionId/delete", protect(EDITORS), (c) => {
+  admin.post("/groups/:id/criteria/:criterionId/delete", protect("edit"), (c) => {
     const found = groupOf(c);
     const criterionId = idParam(c, "criterionId");
     if (!found || criterionId === undefined) return c.notFound();
@@ -366,7 +362,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
       const criterion = services.criteria.get(found.territory.slug, criterionId);
       if (criterion.groupId !== found.group.id) return c.notFound();
       question = criterion.question;
-      services.criteria.delete(found.territory.slug, criterionId, actorOf(c));
+      kit.app.criteria.delete(kit.actor(c), found.territory.slug, criterionId);
     } catch (error) {
       if (error instanceof NotFoundError) return c.notFound();
       throw error;

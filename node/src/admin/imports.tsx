@@ -8,7 +8,7 @@ import { MessagePage } from "@spiral-network/admin-ui/admin/layout";
 import type { Translate } from "@spiral-network/admin-ui/i18n";
 import { bodyLimit } from "hono/body-limit";
 import { type CsvProblem, CsvRejected } from "../services/csv-import";
-import { type AdminApp, type AdminContext, type AdminKit, EDITORS, type Reply } from "./kit";
+import type { AdminApp, AdminContext, AdminKit, Reply } from "./kit";
 
 /** The largest CSV accepted by the workspace (the other forms stay at the small global limit). */
 const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
@@ -31,7 +31,7 @@ const normalise = (text: string) => text.replace(/^\uFEFF/, "").replace(/\r\n?/g
  * all again (all or nothing), so a changed text with bad lines saves nothing.
  */
 export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, signedIn, entryPoint, actorOf, territoryOf } = kit;
+  const { protect, signedIn, territoryOf } = kit;
 
   const importLimit = bodyLimit({
     maxSize: MAX_IMPORT_BODY,
@@ -64,8 +64,7 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     },
     status: 200 | 400 = 200,
   ): Reply => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     return c.html(
       <ImportPage
         t={c.get("t")}
@@ -105,8 +104,8 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     };
   };
 
-  admin.get("/import", protect(EDITORS), (c) => {
-    if (!territoryOf()) return kit.noTerritory(c);
+  admin.get("/import", protect("edit"), (c) => {
+    if (!territoryOf(c)) return kit.noTerritory(c);
     const imported = Number(c.req.query("imported"));
     return page(c, {
       ...(imported > 0
@@ -115,8 +114,8 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     });
   });
 
-  admin.post("/import/preview", importLimit, protect(EDITORS), async (c) => {
-    const territory = territoryOf();
+  admin.post("/import/preview", importLimit, protect("edit"), async (c) => {
+    const territory = territoryOf(c);
     if (!territory) return kit.noTerritory(c);
     const t = c.get("t");
     const codes = codesOf(c);
@@ -144,11 +143,11 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     }
     let check: ImportCheck;
     try {
-      const preview = services.imports.preview(
+      const preview = kit.app.imports.preview(
+        kit.actor(c),
         territory.slug,
         bytes,
         { codes },
-        actorOf(c),
         SAMPLE_SIZE,
       );
       check = {
@@ -164,8 +163,8 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     return page(c, { csv, codes, check }, check.ok ? 200 : 400);
   });
 
-  admin.post("/import", importLimit, protect(EDITORS), (c) => {
-    const territory = territoryOf();
+  admin.post("/import", importLimit, protect("edit"), (c) => {
+    const territory = territoryOf(c);
     if (!territory) return kit.noTerritory(c);
     const t = c.get("t");
     const codes = codesOf(c);
@@ -175,12 +174,10 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     const bytes = new TextEncoder().encode(csv);
     if (bytes.length > MAX_IMPORT_BYTES) return tooLarge(c);
     try {
-      const result = services.imports.import(
-        territory.slug,
-        bytes,
-        { codes, dryRun: false },
-        actorOf(c),
-      );
+      const result = kit.app.imports.import(kit.actor(c), territory.slug, bytes, {
+        codes,
+        dryRun: false,
+      });
       return c.redirect(`/admin/import?imported=${result.imported}`, 303);
     } catch (error) {
       return page(c, { csv, codes, check: rejection(c, error) }, 400);

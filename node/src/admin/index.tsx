@@ -5,10 +5,10 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
+import { type Application, accountActor, allows, type Permission } from "../app/index";
 import { isStorageFull } from "../db/open";
 import type { Services } from "../services/index";
 import { SESSION_TTL_MS } from "../services/sessions";
-import { ROLES, type Role } from "../services/users";
 import { FORM_COOKIE, LANG_COOKIE, registerAccountRoutes, SESSION_COOKIE } from "./accounts";
 import { registerCalendarRoutes } from "./calendar";
 import { registerClassifyRoutes } from "./classify";
@@ -20,8 +20,8 @@ import {
   type AdminEnv,
   type AdminKit,
   type AdminOptions,
-  EDITORS,
   sameToken,
+  str,
 } from "./kit";
 import { registerNetworkRoutes } from "./network";
 import { registerSubnetworkRoutes } from "./subnetworks";
@@ -31,7 +31,10 @@ export { SESSION_COOKIE } from "./accounts";
 export { searchGrid } from "./classify";
 export type { AdminOptions } from "./kit";
 
-export function createAdmin(services: Services, options: AdminOptions) {
+/** The cookie that remembers which of the node's territories the workspace is on. */
+export const TERRITORY_COOKIE = "spiral_territory";
+
+export function createAdmin(services: Services, app: Application, options: AdminOptions) {
   const admin = new Hono<AdminEnv>();
   // Forms are small: refuse big bodies before reading them (login and setup need no session).
   // The CSV import routes take files and set their own, larger limit.
@@ -61,8 +64,23 @@ export function createAdmin(services: Services, options: AdminOptions) {
 
   const signedIn = (c: AdminContext): SignedIn | undefined => {
     const auth = c.get("auth");
-    return auth && { name: auth.user.name, role: auth.user.role, csrf: auth.session.csrfToken };
+    return (
+      auth && {
+        name: auth.user.name,
+        role: auth.user.role,
+        csrf: auth.session.csrfToken,
+        territories: services.territories.list().map(({ slug, name }) => ({ slug, name })),
+        territory: c.get("territory")?.slug,
+      }
+    );
   };
+  /** The session's account; only called behind protect(), which sent everyone else away. */
+  const account = (c: AdminContext) => {
+    const auth = c.get("auth");
+    if (!auth) throw new Error("a protected route ran without a session");
+    return auth.user;
+  };
+  const actor = (c: AdminContext) => accountActor(account(c), c.get("territory")?.slug);
 
   const message = (
     c: AdminContext,
@@ -105,6 +123,10 @@ export function createAdmin(services: Services, options: AdminOptions) {
     const cookie = getCookie(c, SESSION_COOKIE);
     const auth = cookie ? services.sessions.findValid(cookie) : undefined;
     c.set("auth", auth);
+    c.set(
+      "territory",
+      auth && app.territories.current(accountActor(auth.user), getCookie(c, TERRITORY_COOKIE)),
+    );
     if (cookie && auth && touched(auth.session)) setSessionCookie(c, cookie);
     await next();
     // A bare "404 Not Found" (unknown address or record) becomes a page in the user's language
@@ -123,23 +145,21 @@ export function createAdmin(services: Services, options: AdminOptions) {
   });
 
   /**
-   * Signed-in pages. Every POST must carry the session's CSRF token; viewers read but never
-   * post; `roles` narrows further (e.g. only admins manage accounts).
+   * Signed-in pages whose role holds `permission` (the application layer's rule, so the API and
+   * the workspace answer alike). Every POST must carry the session's CSRF token.
    */
   const protect =
-    (roles: readonly Role[] = ROLES): MiddlewareHandler<AdminEnv> =>
+    (permission: Permission = "read"): MiddlewareHandler<AdminEnv> =>
     async (c, next) => {
       const auth = c.get("auth");
       if (!auth) return c.redirect(entryPoint(), 303);
-      let allowed = roles;
       if (c.req.method === "POST") {
         const form = await readForm(c);
         if (!form) return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
         if (!sameToken(form._csrf, auth.session.csrfToken)) return csrfRefused(c);
         c.set("form", form);
-        allowed = roles.filter((r) => r !== "viewer");
       }
-      if (!allowed.includes(auth.user.role)) {
+      if (!allows(auth.user.role, permission)) {
         const t = c.get("t");
         return message(
           c,
@@ -158,28 +178,47 @@ export function createAdmin(services: Services, options: AdminOptions) {
     return c.redirect("/admin", 303);
   };
 
-  const territoryOf = () => services.territories.list()[0];
   const kit: AdminKit = {
     services,
+    app,
     options,
     cookieBase,
     protect,
     signedIn,
+    user: (c) => {
+      const user = signedIn(c);
+      if (!user) throw new Error("a protected route ran without a session");
+      return user;
+    },
+    account,
+    actor,
     message,
     csrfRefused,
     entryPoint,
     readForm,
     formToken,
     startSession,
-    actorOf: (c) => `user:${c.get("auth")?.user.email ?? "unknown"}`,
-    territoryOf,
-    canEdit: (c) => EDITORS.includes(c.get("auth")?.user.role ?? "viewer"),
+    actorOf: (c) => actor(c).audit,
+    territoryOf: (c) => c.get("territory"),
+    canEdit: (c) => allows(account(c).role, "edit"),
     idParam: (c, name) => {
       const id = Number(c.req.param(name));
       return Number.isSafeInteger(id) && id > 0 ? id : undefined;
     },
     noTerritory: (c) => message(c, 404, "badRequest.title", c.get("t")("groups.noTerritory")),
   };
+  // The territory switcher of the top bar: any role may change what it looks at.
+  admin.post("/territory", protect(), (c) => {
+    const form = c.get("form");
+    const slug = str(form, "territory");
+    if (!services.territories.list().some((t) => t.slug === slug)) {
+      return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
+    }
+    setCookie(c, TERRITORY_COOKIE, slug, cookieBase);
+    const back = str(form, "back");
+    // Only back into the workspace (never an outside address).
+    return c.redirect(/^\/admin(\/[\w\-/]*)?$/.test(back) ? back : "/admin", 303);
+  });
   registerAccountRoutes(admin, kit);
   registerGroupRoutes(admin, kit);
   registerImportRoutes(admin, kit);

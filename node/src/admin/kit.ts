@@ -3,12 +3,14 @@ import type { SignedIn } from "@spiral-network/admin-ui/admin/layout";
 import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { CookieOptions } from "hono/utils/cookie";
+import type { Actor, Application, Permission } from "../app/index";
 import type { NetworkService } from "../federation/network";
 import type { Logger } from "../logger";
 import type { Services } from "../services/index";
 import type { SessionRow } from "../services/sessions";
 import type { SetupCode } from "../services/setup-code";
-import type { Role, UserView } from "../services/users";
+import type { TerritoryRow } from "../services/territories";
+import type { UserView } from "../services/users";
 
 export interface AdminOptions {
   /** Mark cookies Secure (the node's PUBLIC_URL is https). */
@@ -27,6 +29,8 @@ export type AdminEnv = {
     lang: Lang;
     t: Translate;
     auth: { session: SessionRow; user: UserView } | undefined;
+    /** The territory the workspace is on (chosen in the top bar; the first by default). */
+    territory: TerritoryRow | undefined;
     form: Record<string, string>;
   };
 };
@@ -39,20 +43,28 @@ export type Reply = Response | Promise<Response>;
 /** Field errors: the field name → a translated message. */
 export type Errors = Record<string, string | undefined>;
 
-/** Roles that may change the territory's data (viewers only read). */
-export const EDITORS: readonly Role[] = ["admin", "facilitator"];
-
 /**
  * What every part of the workspace shares: the services, the session and CSRF checks, and the
  * small page helpers. Built once by `createAdmin` and handed to each group of routes.
  */
 export interface AdminKit {
   services: Services;
+  /** The application layer: the queries and commands the JSON API calls too. */
+  app: Application;
   options: AdminOptions;
   cookieBase: CookieOptions;
-  /** Signed-in pages; POSTs must carry the session's CSRF token; viewers never post. */
-  protect(roles?: readonly Role[]): MiddlewareHandler<AdminEnv>;
+  /**
+   * Signed-in pages whose role holds `permission` (the application layer's rule); POSTs must
+   * carry the session's CSRF token.
+   */
+  protect(permission?: Permission): MiddlewareHandler<AdminEnv>;
   signedIn(c: AdminContext): SignedIn | undefined;
+  /** The signed-in user of a protected route (protect() already sent everyone else away). */
+  user(c: AdminContext): SignedIn;
+  /** The session's account of a protected route. */
+  account(c: AdminContext): UserView;
+  /** Who is acting, on the territory the workspace is on, for the application layer. */
+  actor(c: AdminContext): Actor;
   message(c: AdminContext, status: 400 | 403 | 404 | 409, title: MessageKey, body: string): Reply;
   csrfRefused(c: AdminContext): Reply;
   /** Where a visitor without a session goes: setup on a fresh node, else login. */
@@ -64,8 +76,8 @@ export interface AdminKit {
   startSession(c: AdminContext, userId: number): Reply;
   /** The audit log's name for the signed-in user. */
   actorOf(c: AdminContext): string;
-  /** The node's territory (the workspace manages the first one). */
-  territoryOf(): ReturnType<Services["territories"]["list"]>[number] | undefined;
+  /** The territory the workspace is on (see the top bar's switcher). */
+  territoryOf(c: AdminContext): TerritoryRow | undefined;
   canEdit(c: AdminContext): boolean;
   /** A positive integer path parameter, or undefined. */
   idParam(c: AdminContext, name: string): number | undefined;

@@ -14,28 +14,20 @@ import {
 import {
   breakdownRows,
   type CountMatrix,
-  type CountSeries,
   codeRows,
   gridRows,
   type RowSpec,
-  seriesBySide,
+  sideSeries,
 } from "@spiral-network/admin-ui/charts/count-rows";
 import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
-import { POOLED_CATEGORY } from "@spiral-network/protocol";
 import { PrivateAddressRefused } from "../federation/network";
 import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 import { followerView, followingView } from "../services/follows";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { territoryActorId } from "../services/territories";
 import { previewActor, TARGET_MAX } from "./actor-preview";
-import {
-  type AdminApp,
-  type AdminContext,
-  type AdminKit,
-  EDITORS,
-  outcomeNotice,
-  str,
-} from "./kit";
+import { type AdminApp, type AdminContext, type AdminKit, outcomeNotice, str } from "./kit";
+import { categoryLabeller } from "./labels";
 
 /** Notices shown on the network page after an action (`?done=…`). */
 const DONE: Record<string, MessageKey> = {
@@ -50,16 +42,15 @@ const DONE: Record<string, MessageKey> = {
  * remove), the manual-approval setting, and the syntheses received from other territories.
  */
 export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, signedIn, entryPoint, territoryOf, canEdit, idParam } = kit;
+  const { services, protect, territoryOf, canEdit, idParam } = kit;
   const network = kit.options.network;
   const { publicUrl, grid } = services.ctx;
   const host = new URL(publicUrl).host;
 
   admin.get("/network", protect(), (c) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const t = c.get("t");
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     let notice: string | undefined;
     const followedId = Number(c.req.query("followed"));
     if (territory && Number.isSafeInteger(followedId) && followedId > 0) {
@@ -92,10 +83,9 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
 
   /** The preview page, or the form again with why the look-up failed (400 or 502). */
   const previewPage = async (c: AdminContext, target: string) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const t = c.get("t");
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     if (!territory) return kit.noTerritory(c);
     const page = (props: {
       error?: string;
@@ -130,16 +120,15 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     );
   };
 
-  admin.get("/network/preview", protect(EDITORS), (c) =>
+  admin.get("/network/preview", protect("edit"), (c) =>
     previewPage(c, (c.req.query("target") ?? "").slice(0, TARGET_MAX + 1)),
   );
 
-  admin.post("/network/follow", protect(EDITORS), async (c) => {
-    const territory = territoryOf();
+  admin.post("/network/follow", protect("edit"), async (c) => {
+    const territory = territoryOf(c);
     if (!territory) return kit.noTerritory(c);
     const target = str(c.get("form"), "target");
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const t = c.get("t");
     const failed = (error: string, status: 400 | 502 | 503 | 504) =>
       c.html(
@@ -173,7 +162,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   const followAction =
     (action: (slug: string, id: number) => Promise<void>, done: keyof typeof DONE) =>
     async (c: AdminContext) => {
-      const territory = territoryOf();
+      const territory = territoryOf(c);
       if (!territory) return kit.noTerritory(c);
       const id = idParam(c, "id");
       if (id === undefined) return c.notFound();
@@ -189,7 +178,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
 
   admin.post(
     "/network/following/:id/unfollow",
-    protect(EDITORS),
+    protect("edit"),
     followAction(
       (slug, id) => (network as NonNullable<typeof network>).unfollow(slug, id),
       "unfollowed",
@@ -197,7 +186,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   );
   admin.post(
     "/network/followers/:id/approve",
-    protect(EDITORS),
+    protect("edit"),
     followAction(
       (slug, id) => (network as NonNullable<typeof network>).approve(slug, id),
       "approved",
@@ -205,15 +194,15 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   );
   admin.post(
     "/network/followers/:id/remove",
-    protect(EDITORS),
+    protect("edit"),
     followAction(
       (slug, id) => (network as NonNullable<typeof network>).remove(slug, id),
       "removed",
     ),
   );
 
-  admin.post("/network/approval", protect(EDITORS), (c) => {
-    const territory = territoryOf();
+  admin.post("/network/approval", protect("edit"), (c) => {
+    const territory = territoryOf(c);
     if (!territory) return kit.noTerritory(c);
     const value = str(c.get("form"), "manualApproval");
     if (value !== "on" && value !== "off") {
@@ -224,8 +213,8 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   });
 
   /** Names a relay by what this node knows of it (a followed actor), else by its address. */
-  const relayLabel = (url: string) => {
-    const territory = territoryOf();
+  const relayLabel = (c: AdminContext, url: string) => {
+    const territory = territoryOf(c);
     const known = territory && services.follows.followingByTarget(territory.slug, url);
     if (known?.targetName) return known.targetName;
     try {
@@ -236,7 +225,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     }
   };
 
-  const itemOf = (row: ReceivedSynthesisRow): ReceivedSynthesisItem => {
+  const itemOf = (c: AdminContext, row: ReceivedSynthesisRow): ReceivedSynthesisItem => {
     const payload = row.payload;
     return {
       id: row.id,
@@ -249,28 +238,27 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       period: payload.period,
       version: row.version,
       receivedAt: row.receivedAt,
-      via: row.via ? { url: row.via, label: relayLabel(row.via) } : undefined,
+      via: row.via ? { url: row.via, label: relayLabel(c, row.via) } : undefined,
       conflicted: row.conflictedAt !== null,
       withdrawn: row.withdrawnAt !== null,
     };
   };
 
   admin.get("/network/syntheses", protect(), (c) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     return c.html(
       <ReceivedSynthesesPage
         t={c.get("t")}
         lang={c.get("lang")}
         user={user}
-        items={services.received.list().map(itemOf)}
+        items={services.received.list().map((row) => itemOf(c, row))}
       />,
     );
   });
 
   /** Why a received synthesis cannot be relayed now, if it cannot. */
   const relayOption = (c: AdminContext, row: ReceivedSynthesisRow): RelayOption | undefined => {
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     if (!network || !territory || !canEdit(c)) return undefined;
     const followers = services.follows.acceptedFollowers(territory.slug).length;
     if (row.withdrawnAt !== null) return { followers, refusal: "withdrawn" };
@@ -292,8 +280,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   };
 
   admin.get("/network/syntheses/:id", protect(), (c) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const row = receivedOf(c);
     if (!row) return c.notFound();
     const t = c.get("t");
@@ -303,7 +290,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
         t={t}
         lang={lang}
         user={user}
-        item={detailOf(row, t, lang)}
+        item={detailOf(c, row, t, lang)}
         relay={relayOption(c, row)}
         notice={c.req.query("relayed") !== undefined ? t("received.relay.done") : undefined}
       />,
@@ -311,8 +298,8 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   });
 
   /** Re-announces the synthesis, unchanged, to this territory's followers. */
-  admin.post("/network/syntheses/:id/relay", protect(EDITORS), async (c) => {
-    const territory = territoryOf();
+  admin.post("/network/syntheses/:id/relay", protect("edit"), async (c) => {
+    const territory = territoryOf(c);
     if (!territory) return kit.noTerritory(c);
     const row = receivedOf(c);
     if (!row) return c.notFound();
@@ -336,12 +323,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     return c.redirect(`${back}?relayed`, 303);
   });
 
-  const seriesFor = (t: Translate): CountSeries[] =>
-    seriesBySide(grid.file.questions, {
-      "well-being": t("synthesis.series.wellBeing"),
-      "ill-being": t("synthesis.series.illBeing"),
-      action: t("synthesis.series.actions"),
-    });
+  const seriesFor = (t: Translate) => sideSeries(grid.file.questions, t);
 
   /**
    * Rows for the grid's entries, then for any code the payload counts that this node's grid
@@ -360,22 +342,17 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
 
   /** The payload's counts as chart rows (labels in the page's language). */
   const detailOf = (
+    c: AdminContext,
     row: ReceivedSynthesisRow,
     t: Translate,
     lang: Lang,
   ): ReceivedSynthesisDetail => {
     const payload = row.payload;
     const series = seriesFor(t);
-    const categoryLabels = new Map(
-      services.categories
-        .list()
-        .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
-    );
-    const categoryLabel = (code: string) =>
-      code === POOLED_CATEGORY ? t("category.other") : (categoryLabels.get(code) ?? code);
+    const categoryLabel = categoryLabeller(services.categories.list(), t, lang);
     const categories = payload.categories ?? [];
     return {
-      ...itemOf(row),
+      ...itemOf(c, row),
       objectId: row.objectId,
       hash: row.hash,
       previous: payload.previous,

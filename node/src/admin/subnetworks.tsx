@@ -8,6 +8,7 @@ import {
   type ThemeLabels,
 } from "@spiral-network/admin-ui/admin/subnetworks-page";
 import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
+import { allows } from "../app/index";
 import type { SubnetworkTheme } from "../db/schema";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { followingView } from "../services/follows";
@@ -22,7 +23,6 @@ import {
   type AdminApp,
   type AdminContext,
   type AdminKit,
-  EDITORS,
   type Errors,
   hasErrors,
   outcomeNotice,
@@ -71,19 +71,13 @@ const codeList = (text: string) =>
  * leave, what arrived through each). Joining happens from the network page's preview.
  */
 export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, signedIn, entryPoint, territoryOf, canEdit, idParam } = kit;
+  const { services, protect, territoryOf, canEdit, idParam } = kit;
   const network = kit.options.network;
   const { publicUrl, grid } = services.ctx;
 
-  const userOf = (c: AdminContext) => c.get("auth")?.user;
-  const isAdmin = (c: AdminContext) => userOf(c)?.role === "admin";
-  /** Admins, and the sub-network's moderators unless they only read (viewers). */
-  const mayModerate = (c: AdminContext, slug: string) => {
-    const user = userOf(c);
-    if (!user) return false;
-    if (user.role === "admin") return true;
-    return user.role !== "viewer" && services.subnetworks.isModerator(slug, user.id);
-  };
+  const isAdmin = (c: AdminContext) => allows(kit.account(c).role, "manageNode");
+  /** Admins, and the sub-network's moderators who may edit (the application layer's rule). */
+  const mayModerate = (c: AdminContext, slug: string) => kit.app.mayModerate(kit.actor(c), slug);
 
   const categoryLabels = (lang: Lang) =>
     new Map(services.categories.list().map((c) => [c.code, lang === "fr" ? c.labelFr : c.labelEn]));
@@ -110,10 +104,9 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
   };
 
   admin.get("/subnetworks", protect(), (c) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const t = c.get("t");
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     const done = outcomeNotice(DONE, c.req.query("done"));
     const hosted = services.subnetworks.list().map((row) => {
       const members = services.subnetworks.members(row.slug);
@@ -169,8 +162,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     errors: Errors,
     editing?: SubnetworkRow,
   ) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     return c.html(
       <SubnetworkFormPage
         t={c.get("t")}
@@ -285,7 +277,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     return errors;
   };
 
-  admin.get("/subnetworks/new", protect(["admin"]), (c) =>
+  admin.get("/subnetworks/new", protect("manageNode"), (c) =>
     formPage(
       c,
       {
@@ -302,7 +294,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     ),
   );
 
-  admin.post("/subnetworks", protect(["admin"]), (c) => {
+  admin.post("/subnetworks", protect("manageNode"), (c) => {
     const t = c.get("t");
     const values = valuesOf(c.get("form"));
     const errors = check(t, values, true);
@@ -324,13 +316,13 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
   const notFound = (c: AdminContext) =>
     kit.message(c, 404, "notFound.title", c.get("t")("subnetworks.notFound"));
 
-  admin.get("/subnetworks/hosted/:slug/edit", protect(["admin"]), (c) => {
+  admin.get("/subnetworks/hosted/:slug/edit", protect("manageNode"), (c) => {
     const row = hostedOf(c);
     if (!row) return notFound(c);
     return formPage(c, valuesFromRow(row), {}, row);
   });
 
-  admin.post("/subnetworks/hosted/:slug", protect(["admin"]), (c) => {
+  admin.post("/subnetworks/hosted/:slug", protect("manageNode"), (c) => {
     const row = hostedOf(c);
     if (!row) return notFound(c);
     const t = c.get("t");
@@ -360,8 +352,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
   });
 
   admin.get("/subnetworks/hosted/:slug", protect(), (c) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const row = hostedOf(c);
     if (!row) return notFound(c);
     const t = c.get("t");
@@ -421,13 +412,21 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
       }
       return c.redirect(`${back}?done=${action === "approve" ? "approved" : "removed"}`, 303);
     };
-  admin.post("/subnetworks/hosted/:slug/members/:id/approve", protect(), memberAction("approve"));
-  admin.post("/subnetworks/hosted/:slug/members/:id/remove", protect(), memberAction("remove"));
+  admin.post(
+    "/subnetworks/hosted/:slug/members/:id/approve",
+    protect("moderate"),
+    memberAction("approve"),
+  );
+  admin.post(
+    "/subnetworks/hosted/:slug/members/:id/remove",
+    protect("moderate"),
+    memberAction("remove"),
+  );
 
   // ——— Joined sub-networks: leave, feed ———
 
   const joinedOf = (c: AdminContext) => {
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     const id = idParam(c, "id");
     if (!territory || id === undefined) return undefined;
     const row = services.follows
@@ -436,7 +435,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     return row && { territory, row };
   };
 
-  admin.post("/subnetworks/joined/:id/leave", protect(EDITORS), async (c) => {
+  admin.post("/subnetworks/joined/:id/leave", protect("edit"), async (c) => {
     const found = joinedOf(c);
     if (!found) return c.redirect("/admin/subnetworks", 303);
     if (!network) {
@@ -451,8 +450,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
   });
 
   admin.get("/subnetworks/joined/:id", protect(), (c) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const found = joinedOf(c);
     if (!found) return notFound(c);
     const { territory, row } = found;

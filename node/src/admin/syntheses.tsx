@@ -14,29 +14,26 @@ import {
 import {
   breakdownRows,
   type CountMatrix,
-  type CountSeries,
   codeRows,
   gridRows,
-  seriesBySide,
+  sideSeries,
 } from "@spiral-network/admin-ui/charts/count-rows";
 import type { Lang, Translate } from "@spiral-network/admin-ui/i18n";
 import {
   dimensionSubtotals,
+  type GroupTally,
   isoDate,
   minorityViews,
   type Period,
-  POOLED_CATEGORY,
   type Question,
 } from "@spiral-network/protocol";
 
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import type { AdminApp, AdminContext, AdminKit, Errors } from "./kit";
-import { EDITORS, str } from "./kit";
+import { str } from "./kit";
+import { categoryLabeller } from "./labels";
 
-type Tally = { question: Question; component: string; count: number };
-
-/** Criteria are read a page at a time when adding up a group. */
-const PAGE = 1000;
+type Tally = GroupTally["counts"][number];
 
 /**
  * The synthesis of the territory's validated criteria for a period (charts, minority views),
@@ -44,7 +41,7 @@ const PAGE = 1000;
  * and withdrawing.
  */
 export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, signedIn, entryPoint, actorOf, territoryOf, canEdit } = kit;
+  const { services, protect, territoryOf, canEdit } = kit;
   const { grid } = services.ctx;
 
   /** The current calendar year: what a facilitator most often publishes. */
@@ -84,20 +81,9 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     return { values, period, errors };
   };
 
-  const seriesFor = (t: Translate): CountSeries[] =>
-    seriesBySide(grid.file.questions, {
-      "well-being": t("synthesis.series.wellBeing"),
-      "ill-being": t("synthesis.series.illBeing"),
-      action: t("synthesis.series.actions"),
-    });
-
-  const categoryLabeller = (t: Translate, lang: Lang) => {
-    const labels = new Map(
-      services.categories.list().map((c) => [c.code, lang === "fr" ? c.labelFr : c.labelEn]),
-    );
-    return (code: string) =>
-      code === POOLED_CATEGORY ? t("category.other") : (labels.get(code) ?? code);
-  };
+  const seriesFor = (t: Translate) => sideSeries(grid.file.questions, t);
+  const labelsOfCategories = (t: Translate, lang: Lang) =>
+    categoryLabeller(services.categories.list(), t, lang);
 
   const dimensionRows = (lang: Lang) => gridRows(grid.dimensions, lang);
   const componentRows = (lang: Lang) => gridRows(grid.components, lang);
@@ -114,45 +100,22 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
   };
 
   /**
-   * The local figures of a period, from each group's validated criteria. Groups are chosen as
-   * the publish service chooses them (first session in the period, same cycle; only groups with
-   * validated, coded criteria count), so the charts match what a publication would sum.
+   * The local figures of a period: the application layer's query answers the very per-group
+   * tallies a publication would sum; this only turns them into chart rows.
    */
-  const localFigures = (slug: string, period: Period, t: Translate, lang: Lang) => {
-    const inPeriod = services.groups.list(slug).filter((g) => {
-      const first = g.sessionDates[0] ?? "";
-      return (
-        first >= period.start &&
-        first <= period.end &&
-        (period.cycle === undefined || g.cycle === period.cycle)
-      );
-    });
-    const totalOf = (groupId: number, status: "unclassified" | "proposed") =>
-      services.criteria.list(slug, { groupId, status, limit: 0, offset: 0 }).total;
-    let unclassified = 0;
-    let proposed = 0;
-    const counted: Array<{ group: (typeof inPeriod)[number]; tallies: Tally[] }> = [];
-    for (const group of inPeriod) {
-      unclassified += totalOf(group.id, "unclassified");
-      proposed += totalOf(group.id, "proposed");
-      const tallies: Tally[] = [];
-      for (let offset = 0; ; offset += PAGE) {
-        const page = services.criteria.list(slug, {
-          groupId: group.id,
-          status: "validated",
-          limit: PAGE,
-          offset,
-        });
-        for (const c of page.items) {
-          if (c.component) tallies.push({ question: c.question, component: c.component, count: 1 });
-        }
-        if (offset + PAGE >= page.total) break;
-      }
-      if (tallies.length > 0) counted.push({ group, tallies });
-    }
+  const localFigures = (
+    c: AdminContext,
+    slug: string,
+    period: Period,
+    t: Translate,
+    lang: Lang,
+  ) => {
+    const figures = kit.app.syntheses.figures(kit.actor(c), slug, period);
+    const { groupsInPeriod, unclassified, proposed } = figures;
+    const counted = figures.groups.map((g) => ({ group: g, tallies: g.counts }));
     const counts = matrixOf(counted.flatMap((g) => g.tallies));
     const series = seriesFor(t);
-    const categoryLabel = categoryLabeller(t, lang);
+    const categoryLabel = labelsOfCategories(t, lang);
     const byCategory = new Map<string, Tally[]>();
     for (const { group, tallies } of counted) {
       byCategory.set(group.category, [...(byCategory.get(group.category) ?? []), ...tallies]);
@@ -185,10 +148,10 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
       };
     });
     return {
-      groupsInPeriod: inPeriod.length,
+      groupsInPeriod,
       groupsCounted: counted.length,
       participants: counted.reduce((sum, g) => sum + g.group.participants, 0),
-      criteria: counted.reduce((sum, g) => sum + g.tallies.length, 0),
+      criteria: counted.reduce((sum, g) => sum + g.tallies.reduce((n, x) => n + x.count, 0), 0),
       unclassified,
       proposed,
       series,
@@ -200,11 +163,10 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
   };
 
   admin.get("/synthesis", protect(), (c) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const t = c.get("t");
     const lang = c.get("lang");
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     const { values, period, errors } = readPeriod(t, c.req.query());
     return c.html(
       <SynthesisPage
@@ -214,7 +176,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
         hasTerritory={territory !== undefined}
         period={values}
         periodErrors={errors}
-        figures={territory && period ? localFigures(territory.slug, period, t, lang) : undefined}
+        figures={territory && period ? localFigures(c, territory.slug, period, t, lang) : undefined}
       />,
       period || !territory ? 200 : 400,
     );
@@ -274,17 +236,16 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
       defaultToYear?: boolean;
     } = {},
   ) => {
-    const user = signedIn(c);
-    if (!user) return c.redirect(entryPoint(), 303);
+    const user = kit.user(c);
     const t = c.get("t");
     const lang = c.get("lang");
-    const territory = territoryOf();
+    const territory = territoryOf(c);
     const { values, period, errors } = readPeriod(t, fields, options);
     const correction = fields.correction === "1" || fields.correction === "on";
-    const categoryLabel = categoryLabeller(t, lang);
+    const categoryLabel = labelsOfCategories(t, lang);
     let preview: PublishPageProps["preview"];
     if (territory && period) {
-      const draft = services.syntheses.preview(territory.slug, period, correction);
+      const draft = kit.app.syntheses.preview(kit.actor(c), territory.slug, period, correction);
       const series = seriesFor(t);
       const payload = draft.payload;
       preview = {
@@ -354,8 +315,8 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     });
   });
 
-  admin.post("/synthesis/publish", protect(EDITORS), (c) => {
-    const territory = territoryOf();
+  admin.post("/synthesis/publish", protect("edit"), (c) => {
+    const territory = territoryOf(c);
     if (!territory) return kit.noTerritory(c);
     const t = c.get("t");
     const form = c.get("form");
@@ -365,11 +326,11 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     try {
       // None ticked: the service's default (a new version goes where the previous one went).
       const addressed = subnetworkChoices(form);
-      const row = services.syntheses.publish(
+      const row = kit.app.syntheses.publish(
+        kit.actor(c),
         territory.slug,
         period,
         correction,
-        actorOf(c),
         addressed.length > 0 ? { subnetworks: addressed } : {},
       );
       return c.redirect(
@@ -399,8 +360,8 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     }
   });
 
-  admin.post("/synthesis/withdraw", protect(EDITORS), (c) => {
-    const territory = territoryOf();
+  admin.post("/synthesis/withdraw", protect("edit"), (c) => {
+    const territory = territoryOf(c);
     if (!territory) return kit.noTerritory(c);
     const t = c.get("t");
     const form = c.get("form");
@@ -416,7 +377,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
       return kit.message(c, 404, "notFound.title", t("publish.notFound"));
     }
     try {
-      services.syntheses.withdraw(territory.slug, synthesis, actorOf(c));
+      kit.app.syntheses.withdraw(kit.actor(c), territory.slug, synthesis);
     } catch (error) {
       if (error instanceof NotFoundError) {
         return kit.message(c, 404, "notFound.title", t("publish.notFound"));

@@ -1,8 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { eq } from "drizzle-orm";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { type Actor, ADMIN_TOKEN_ACTOR, type Application, accountActor } from "../app/index";
 import type { Db } from "../db/open";
 import { settings } from "../db/schema";
+import type { Services } from "../services/index";
 import type { ApiEnv } from "./env";
 
 const TOKEN_SETTING = "admin_token_sha256";
@@ -58,26 +60,42 @@ const PUBLIC_READS = [
   /^\/api\/v1\/subnetworks\/[^/]+\/relayed$/,
 ];
 
-export function requireAdmin(db: Db): MiddlewareHandler<ApiEnv> {
+/** Who a bearer token names: a personal token's account, the legacy admin token, or nobody. */
+function actorOfToken(db: Db, services: Services, token: string): Actor | undefined {
+  const user = services.apiTokens.verify(token);
+  if (user) return accountActor(user);
+  return verifyAdminToken(db, token) ? ADMIN_TOKEN_ACTOR : undefined;
+}
+
+const unauthorized = (c: Context<ApiEnv>) =>
+  c.json(
+    {
+      error: "unauthorized",
+      message: "this endpoint needs Authorization: Bearer <API token>",
+    },
+    401,
+    { "WWW-Authenticate": 'Bearer realm="spiral-network"' },
+  );
+
+/**
+ * Authenticates API requests (docs/running-a-node.md, "API tokens"): a personal token acts as its
+ * account with the account's role, the legacy admin token as an admin. Public reads need none;
+ * everything else needs a token whose role allows it (the application layer's rule).
+ */
+export function authenticate(services: Services, app: Application): MiddlewareHandler<ApiEnv> {
+  const db = services.ctx.db;
   return async (c, next) => {
     const isPublicRead =
       (c.req.method === "GET" || c.req.method === "HEAD") &&
       PUBLIC_READS.some((r) => r.test(c.req.path));
     const header = c.req.header("authorization");
     const match = /^Bearer\s+(\S+)$/i.exec(header ?? "");
-    // A token, when given, must be right — also on public reads, where it shows the admin more.
-    const isAdmin = Boolean(match?.[1] && verifyAdminToken(db, match[1]));
-    if ((header !== undefined && !isAdmin) || (!isPublicRead && !isAdmin)) {
-      return c.json(
-        {
-          error: "unauthorized",
-          message: "this endpoint needs Authorization: Bearer <admin token>",
-        },
-        401,
-        { "WWW-Authenticate": 'Bearer realm="spiral-network"' },
-      );
-    }
-    c.set("actor", isAdmin ? "admin" : "anonymous");
+    // A token, when given, must be right — also on public reads, where it shows the caller more.
+    const actor = match?.[1] ? actorOfToken(db, services, match[1]) : undefined;
+    if ((header !== undefined && !actor) || (!isPublicRead && !actor)) return unauthorized(c);
+    if (actor && !isPublicRead) app.authorizeRequest(actor, c.req.method, c.req.path);
+    c.set("principal", actor);
+    c.set("actor", actor?.audit ?? "anonymous");
     return next();
   };
 }

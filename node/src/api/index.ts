@@ -1,8 +1,9 @@
 import { bodyLimit } from "hono/body-limit";
+import type { Application } from "../app/index";
 import type { NetworkService } from "../federation/network";
 import type { Logger } from "../logger";
 import type { Services } from "../services/index";
-import { requireAdmin } from "./auth";
+import { authenticate } from "./auth";
 import { createRouter } from "./env";
 import { idempotency } from "./idempotency";
 import { errorResponder } from "./problem";
@@ -22,7 +23,12 @@ export const API_BODY_LIMIT = 1024 * 1024;
 export const CSV_BODY_LIMIT = 32 * 1024 * 1024;
 
 /** The JSON API under /api/v1, with its OpenAPI description at /api/v1/openapi.json. */
-export function createApi(services: Services, network: NetworkService, logger: Logger) {
+export function createApi(
+  services: Services,
+  app: Application,
+  network: NetworkService,
+  logger: Logger,
+) {
   const api = createRouter();
   const tooLarge = (limit: number) => ({
     maxSize: limit,
@@ -40,17 +46,17 @@ export function createApi(services: Services, network: NetworkService, logger: L
     if (c.req.path.includes("/imports/")) return next();
     return bodyLimit(tooLarge(API_BODY_LIMIT))(c, next);
   });
-  api.use("*", requireAdmin(services.ctx.db));
+  api.use("*", authenticate(services, app));
   api.use("*", idempotency(services.ctx.storage.sqlite, services.ctx.now));
   api.onError(errorResponder(logger));
 
   registerMetaRoutes(api, services);
   registerTerritoryRoutes(api, services);
-  registerGroupRoutes(api, services);
-  registerCriteriaRoutes(api, services);
-  registerImportRoutes(api, services);
-  registerSynthesisRoutes(api, services);
-  registerNetworkRoutes(api, services, network);
+  registerGroupRoutes(api, services, app);
+  registerCriteriaRoutes(api, services, app);
+  registerImportRoutes(api, app);
+  registerSynthesisRoutes(api, services, app);
+  registerNetworkRoutes(api, services, network, app);
   registerAggregateRoutes(api, services);
   registerMeetingRoutes(api, services);
   registerSubnetworkRoutes(api, services, network);
@@ -58,7 +64,8 @@ export function createApi(services: Services, network: NetworkService, logger: L
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
-    description: "The node's admin token (printed at first start, or ADMIN_TOKEN)",
+    description:
+      "A personal API token (created on the workspace's account page; acts with its account's role), or the node's admin token (printed at first start, or ADMIN_TOKEN)",
   });
   api.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -66,7 +73,7 @@ export function createApi(services: Services, network: NetworkService, logger: L
       title: "Spiral Network node API",
       version: "1.0.0",
       description:
-        "Territory data, SPIRAL classification and syntheses of one node. Every write (POST, PUT, PATCH, DELETE) accepts an Idempotency-Key header: a retry with the same key and request gets the first answer (Idempotent-Replayed: true) and writes nothing twice; the same key with another request answers 422; keys are kept 24 hours. 507 storage_full: the node's disk is full, nothing was saved.",
+        "Territory data, SPIRAL classification and syntheses of one node. Every write (POST, PUT, PATCH, DELETE) accepts an Idempotency-Key header: a retry with the same key and request gets the first answer (Idempotent-Replayed: true) and writes nothing twice; the same key with another request answers 422; keys are kept 24 hours. Tokens: a personal API token acts as its account with the account's role (a viewer's reads, a facilitator's edits territory data, an admin's also manages the node); 403 forbidden when the role does not allow the request. 507 storage_full: the node's disk is full, nothing was saved.",
     },
     servers: [{ url: `${services.ctx.publicUrl}/api/v1` }],
   });

@@ -18,7 +18,8 @@ const error = (description: string) => jsonResponse(errorSchema, description);
 /** The error answers most routes can give. */
 export const errors = {
   400: error("Invalid input: one issue per bad field"),
-  401: error("Missing or wrong admin token"),
+  401: error("Missing, wrong or revoked API token"),
+  403: error("The token's role does not allow this"),
   404: error("Not found"),
   409: error("Conflicts with the current state"),
   410: error("Withdrawn by its publisher: no longer public"),

@@ -8,6 +8,7 @@ import type { Logger } from "../logger";
 import {
   ConflictError,
   type FieldIssue,
+  ForbiddenError,
   GoneError,
   InvalidInputError,
   NotFoundError,
@@ -70,6 +71,9 @@ export function errorResponder(logger: Logger) {
     }
     if (error instanceof NotFoundError)
       return reply(404, { error: "not_found", message: error.message });
+    if (error instanceof ForbiddenError) {
+      return reply(403, { error: "forbidden", message: error.message });
+    }
     if (error instanceof GoneError) return reply(410, { error: "gone", message: error.message });
     if (error instanceof ConflictError) {
       return reply(409, { error: "conflict", message: error.message, reasons: error.reasons });

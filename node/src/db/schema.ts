@@ -547,6 +547,27 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user").on(t.userId), index("sessions_expires").on(t.expiresAt)],
 );
 
+/**
+ * Personal API tokens (docs/running-a-node.md, "API tokens"). Only the SHA-256 of the token is
+ * stored; a request made with one acts as its account, with the account's current role.
+ */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** SHA-256 (hex) of the token. */
+    hash: text("hash").notNull().unique(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: text("last_used_at"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("api_tokens_user").on(t.userId)],
+);
+
 /** What a sub-network is about: syntheses touching it are relayed (every set empty = all). */
 export interface SubnetworkTheme {
   /** Grid dimensions (one letter, e.g. "A"). */

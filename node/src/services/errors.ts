@@ -53,3 +53,8 @@ export class UpstreamError extends Error {
     super(message);
   }
 }
+
+/** The actor's role does not allow this (403). */
+export class ForbiddenError extends Error {
+  override name = "ForbiddenError";
+}

@@ -1,4 +1,5 @@
 import { createAggregateService } from "./aggregates";
+import { createApiTokenService } from "./api-tokens";
 import { createAuditService } from "./audit";
 import { createCategoryService } from "./categories";
 import type { ServiceContext } from "./context";
@@ -34,6 +35,7 @@ export function createServices(ctx: ServiceContext) {
   const follows = createFollowService(ctx);
   const users = createUserService(ctx, audit);
   const sessions = createSessionService(ctx);
+  const apiTokens = createApiTokenService(ctx, audit);
   const subnetworks = createSubnetworkService(ctx, audit, categories, follows);
   const suggestions = createSuggestionService(ctx, territories);
   return {
@@ -53,6 +55,7 @@ export function createServices(ctx: ServiceContext) {
     receivedMeetings,
     users,
     sessions,
+    apiTokens,
     subnetworks,
     suggestions,
   };

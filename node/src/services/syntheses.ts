@@ -121,7 +121,27 @@ export function createSynthesisService(
         },
         counts: byGroup.get(g.id) ?? [],
       }));
-    return { groupsInPeriod: groupRows.length, tallies };
+    return { groupsInPeriod: groupRows.length, groupRows, tallies };
+  };
+
+  /** How many of the period's groups' criteria are still unclassified or only proposed. */
+  const pendingIn = (groupIds: number[]) => {
+    const rows =
+      groupIds.length === 0
+        ? []
+        : ctx.db
+            .select({ status: criteria.status, count: count() })
+            .from(criteria)
+            .where(
+              and(
+                inArray(criteria.groupId, groupIds),
+                inArray(criteria.status, ["unclassified", "proposed"]),
+              ),
+            )
+            .groupBy(criteria.status)
+            .all();
+    const of = (status: string) => rows.find((r) => r.status === status)?.count ?? 0;
+    return { unclassified: of("unclassified"), proposed: of("proposed") };
   };
 
   const latestVersion = (territoryId: number, key: string) =>
@@ -158,6 +178,20 @@ export function createSynthesisService(
   };
 
   return {
+    /**
+     * The local figures of a period: the very per-group tallies a publication would sum (one
+     * query, the one `publish` uses), with each counted group's label, and what is still pending.
+     */
+    figures(slug: string, period: Period) {
+      const territory = territories.get(slug);
+      const { groupsInPeriod, groupRows, tallies } = talliesFor(territory, period);
+      const labels = new Map<unknown, string>(groupRows.map((g) => [g.id, g.label]));
+      return {
+        groupsInPeriod,
+        groups: tallies.map((g) => ({ ...g, label: labels.get(g.id) ?? String(g.id) })),
+        ...pendingIn(groupRows.map((g) => g.id)),
+      };
+    },
     /** What publishing now would send, what it holds back, and why it could not be sent. */
     preview(slug: string, period: Period, correction = false) {
       const territory = territories.get(slug);

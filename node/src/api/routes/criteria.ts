@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { criterionSchema } from "@spiral-network/protocol";
 import { z } from "zod";
+import type { Application } from "../../app/index";
 import {
   classificationSchema,
   criterionUpdateSchema,
@@ -8,7 +9,7 @@ import {
 } from "../../services/criteria";
 import { InvalidInputError } from "../../services/errors";
 import type { Services } from "../../services/index";
-import type { Router } from "../env";
+import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { validationHook } from "../problem";
 import {
@@ -54,7 +55,7 @@ function renameIssues(error: unknown, bulk: boolean): unknown {
   );
 }
 
-export function registerCriteriaRoutes(router: Router, services: Services): void {
+export function registerCriteriaRoutes(router: Router, services: Services, app: Application): void {
   router.openapi(
     createRoute({
       method: "get",
@@ -97,7 +98,7 @@ export function registerCriteriaRoutes(router: Router, services: Services): void
       const body = c.req.valid("json");
       const items = "items" in body ? body.items : [body];
       try {
-        const rows = services.criteria.add(slug, groupId, items, c.get("actor"));
+        const rows = app.criteria.add(principalOf(c), slug, groupId, items);
         return c.json({ items: rows.map(criterionView) }, 201);
       } catch (error) {
         throw renameIssues(error, "items" in body);
@@ -122,7 +123,7 @@ export function registerCriteriaRoutes(router: Router, services: Services): void
     }),
     (c) => {
       const { slug, criterionId } = c.req.valid("param");
-      const row = services.criteria.update(slug, criterionId, c.req.valid("json"), c.get("actor"));
+      const row = app.criteria.update(principalOf(c), slug, criterionId, c.req.valid("json"));
       return c.json(criterionView(row), 200);
     },
   );
@@ -138,7 +139,7 @@ export function registerCriteriaRoutes(router: Router, services: Services): void
     }),
     (c) => {
       const { slug, criterionId } = c.req.valid("param");
-      services.criteria.delete(slug, criterionId, c.get("actor"));
+      app.criteria.delete(principalOf(c), slug, criterionId);
       return c.body(null, 204);
     },
   );
@@ -159,12 +160,7 @@ export function registerCriteriaRoutes(router: Router, services: Services): void
     }),
     (c) => {
       const { slug, criterionId } = c.req.valid("param");
-      const row = services.criteria.classify(
-        slug,
-        criterionId,
-        c.req.valid("json"),
-        c.get("actor"),
-      );
+      const row = app.criteria.classify(principalOf(c), slug, criterionId, c.req.valid("json"));
       return c.json(criterionView(row), 200);
     },
   );
@@ -190,7 +186,7 @@ export function registerCriteriaRoutes(router: Router, services: Services): void
     }),
     (c) => {
       const { slug } = c.req.valid("param");
-      const validated = services.criteria.validate(slug, c.req.valid("json").ids, c.get("actor"));
+      const validated = app.criteria.validate(principalOf(c), slug, c.req.valid("json").ids);
       return c.json({ validated }, 200);
     },
   );

@@ -1,9 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { homogeneousGroupSchema } from "@spiral-network/protocol";
 import { z } from "zod";
+import type { Application } from "../../app/index";
 import { groupView } from "../../services/groups";
 import type { Services } from "../../services/index";
-import type { Router } from "../env";
+import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { groupParams, groupViewSchema, slugParams } from "../schemas";
 
@@ -13,7 +14,7 @@ const groupPatchSchema = z
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 
-export function registerGroupRoutes(router: Router, services: Services): void {
+export function registerGroupRoutes(router: Router, services: Services, app: Application): void {
   router.openapi(
     createRoute({
       method: "get",
@@ -45,11 +46,7 @@ export function registerGroupRoutes(router: Router, services: Services): void {
       },
     }),
     (c) => {
-      const row = services.groups.create(
-        c.req.valid("param").slug,
-        c.req.valid("json"),
-        c.get("actor"),
-      );
+      const row = app.groups.create(principalOf(c), c.req.valid("param").slug, c.req.valid("json"));
       return c.json(groupView(row), 201);
     },
   );
@@ -89,7 +86,7 @@ export function registerGroupRoutes(router: Router, services: Services): void {
     }),
     (c) => {
       const { slug, groupId } = c.req.valid("param");
-      const row = services.groups.update(slug, groupId, c.req.valid("json"), c.get("actor"));
+      const row = app.groups.update(principalOf(c), slug, groupId, c.req.valid("json"));
       return c.json(groupView(row), 200);
     },
   );
@@ -105,7 +102,7 @@ export function registerGroupRoutes(router: Router, services: Services): void {
     }),
     (c) => {
       const { slug, groupId } = c.req.valid("param");
-      services.groups.delete(slug, groupId, c.get("actor"));
+      app.groups.delete(principalOf(c), slug, groupId);
       return c.body(null, 204);
     },
   );

@@ -1,12 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import type { Application } from "../../app/index";
 import { csvImportOptionsSchema } from "../../services/csv-import";
-import type { Services } from "../../services/index";
-import type { Router } from "../env";
+import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonResponse } from "../openapi-helpers";
 import { slugParams } from "../schemas";
 
-export function registerImportRoutes(router: Router, services: Services): void {
+export function registerImportRoutes(router: Router, app: Application): void {
   router.openapi(
     createRoute({
       method: "post",
@@ -41,12 +41,8 @@ export function registerImportRoutes(router: Router, services: Services): void {
     }),
     async (c) => {
       const bytes = new Uint8Array(await c.req.arrayBuffer());
-      const result = services.imports.import(
-        c.req.valid("param").slug,
-        bytes,
-        c.req.valid("query"),
-        c.get("actor"),
-      );
+      const slug = c.req.valid("param").slug;
+      const result = app.imports.import(principalOf(c), slug, bytes, c.req.valid("query"));
       return c.json(result, 200);
     },
   );

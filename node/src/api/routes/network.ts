@@ -1,11 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import type { Application } from "../../app/index";
 import type { NetworkService } from "../../federation/network";
 import { GoneError } from "../../services/errors";
 import { followerView, followingView } from "../../services/follows";
 import type { Services } from "../../services/index";
 import { receivedSynthesisView } from "../../services/received-syntheses";
-import type { Router } from "../env";
+import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "../schemas";
 
@@ -37,7 +38,12 @@ const receivedSchema = z.object({
 
 const withId = slugParams.extend({ id: idParam });
 
-export function registerNetworkRoutes(router: Router, services: Services, network: NetworkService) {
+export function registerNetworkRoutes(
+  router: Router,
+  services: Services,
+  network: NetworkService,
+  app: Application,
+) {
   router.openapi(
     createRoute({
       method: "get",
@@ -240,7 +246,7 @@ export function registerNetworkRoutes(router: Router, services: Services, networ
     (c) => {
       const { slug, id } = c.req.valid("param");
       const { row } = services.syntheses.get(slug, id);
-      services.syntheses.withdraw(slug, row.synthesisUuid, c.get("actor"));
+      app.syntheses.withdraw(principalOf(c), slug, row.synthesisUuid);
       return c.body(null, 204);
     },
   );

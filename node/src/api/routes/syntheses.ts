@@ -1,9 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { synthesisPayloadSchema } from "@spiral-network/protocol";
 import { z } from "zod";
+import type { Application } from "../../app/index";
 import type { Services } from "../../services/index";
 import { synthesisVersionView } from "../../services/syntheses";
-import type { Router } from "../env";
+import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import {
   periodQuerySchema,
@@ -13,7 +14,11 @@ import {
   withheldSchema,
 } from "../schemas";
 
-export function registerSynthesisRoutes(router: Router, services: Services): void {
+export function registerSynthesisRoutes(
+  router: Router,
+  services: Services,
+  app: Application,
+): void {
   router.openapi(
     createRoute({
       method: "get",
@@ -43,7 +48,8 @@ export function registerSynthesisRoutes(router: Router, services: Services): voi
     }),
     (c) => {
       const { period, correction } = c.req.valid("query");
-      return c.json(services.syntheses.preview(c.req.valid("param").slug, period, correction), 200);
+      const slug = c.req.valid("param").slug;
+      return c.json(app.syntheses.preview(principalOf(c), slug, period, correction), 200);
     },
   );
 
@@ -74,11 +80,11 @@ export function registerSynthesisRoutes(router: Router, services: Services): voi
     }),
     (c) => {
       const { period, correction, subnetworks } = c.req.valid("json");
-      const row = services.syntheses.publish(
+      const row = app.syntheses.publish(
+        principalOf(c),
         c.req.valid("param").slug,
         period,
         correction,
-        c.get("actor"),
         subnetworks ? { subnetworks } : {},
       );
       return c.json({ ...synthesisVersionView(row), payload: JSON.parse(row.payload) }, 201);

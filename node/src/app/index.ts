@@ -1,0 +1,150 @@
+import type { Period } from "@spiral-network/protocol";
+import { ForbiddenError, InvalidInputError } from "../services/errors";
+import type { Services } from "../services/index";
+import type { UserView } from "../services/users";
+import { type Actor, allows, authorize, permissionOfRequest } from "./permissions";
+
+export type { Actor, Permission } from "./permissions";
+export { allows, authorize, permissionOfRequest, rolesFor } from "./permissions";
+
+/** The actor of a signed-in account (workspace session or personal API token). */
+export const accountActor = (user: UserView, territory?: string): Actor => ({
+  accountId: user.id,
+  role: user.role,
+  audit: `user:${user.email}`,
+  ...(territory ? { territory } : {}),
+});
+
+/** The node's legacy admin token (ADMIN_TOKEN): an admin that is no account. */
+export const ADMIN_TOKEN_ACTOR: Actor = { accountId: null, role: "admin", audit: "admin" };
+
+/**
+ * The application layer (docs/architecture.md, "The application layer"): the queries and commands
+ * that both the JSON API and the workspace call, each checking the permission it needs, so a rule
+ * lives once. Built once in `createNode` over the domain services.
+ */
+export function createApplication(services: Services) {
+  /** Whoever manages the node, and the sub-network's moderators whose role may moderate. */
+  const mayModerate = (actor: Actor, subnetwork: string) =>
+    allows(actor.role, "manageNode") ||
+    (allows(actor.role, "moderate") &&
+      actor.accountId !== null &&
+      services.subnetworks.isModerator(subnetwork, actor.accountId));
+
+  const ownAccount = (actor: Actor): number => {
+    if (actor.accountId === null) {
+      throw new ForbiddenError("the node's admin token is no account: sign in to manage tokens");
+    }
+    return actor.accountId;
+  };
+
+  /** A command: needs `edit`, and the service records the actor's audit name. */
+  const edit =
+    <A extends unknown[], R>(fn: (...args: [...A, string]) => R) =>
+    (actor: Actor, ...args: A): R => {
+      authorize(actor, "edit");
+      return fn(...args, actor.audit);
+    };
+  /** A query: needs `read`. */
+  const read =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (actor: Actor, ...args: A): R => {
+      authorize(actor, "read");
+      return fn(...args);
+    };
+  const { groups, criteria, imports } = services;
+
+  return {
+    authorize,
+    mayModerate,
+    groups: {
+      list: read(groups.list.bind(groups)),
+      get: read(groups.get.bind(groups)),
+      create: edit(groups.create.bind(groups)),
+      update: edit(groups.update.bind(groups)),
+      delete: edit(groups.delete.bind(groups)),
+    },
+    criteria: {
+      list: read(criteria.list.bind(criteria)),
+      add: edit(criteria.add.bind(criteria)),
+      update: edit(criteria.update.bind(criteria)),
+      delete: edit(criteria.delete.bind(criteria)),
+      classify: edit(criteria.classify.bind(criteria)),
+      validate: edit(criteria.validate.bind(criteria)),
+    },
+    /** Checks what an API request needs (its permission from method and path). */
+    authorizeRequest(actor: Actor, method: string, path: string): void {
+      const { permission, subnetwork } = permissionOfRequest(method, path);
+      authorize(actor, permission);
+      if (permission === "moderate" && subnetwork && !mayModerate(actor, subnetwork)) {
+        throw new ForbiddenError("only admins and the sub-network's moderators may do this");
+      }
+    },
+    imports: {
+      import: edit(imports.import.bind(imports)),
+      /** A dry run for the import page: needs `edit`, as the import it prepares. */
+      preview(
+        actor: Actor,
+        slug: string,
+        bytes: Uint8Array,
+        options: Parameters<typeof imports.preview>[2],
+        sampleSize?: number,
+      ) {
+        authorize(actor, "edit");
+        return imports.preview(slug, bytes, options, actor.audit, sampleSize);
+      },
+    },
+    territories: {
+      /** The node's territories (accounts are per node: every one is reachable). */
+      list(actor: Actor) {
+        authorize(actor, "read");
+        return services.territories.list();
+      },
+      /** The territory the actor works on: the one named when the node hosts it, else the first. */
+      current(actor: Actor, slug: string | undefined) {
+        authorize(actor, "read");
+        const all = services.territories.list();
+        return all.find((t) => t.slug === slug) ?? all[0];
+      },
+    },
+    syntheses: {
+      /** The local figures of a period (the tallies a publication would sum). */
+      figures(actor: Actor, slug: string, period: Period) {
+        authorize(actor, "read");
+        return services.syntheses.figures(slug, period);
+      },
+      preview(actor: Actor, slug: string, period: Period, correction: boolean) {
+        authorize(actor, "read");
+        return services.syntheses.preview(slug, period, correction);
+      },
+      publish(
+        actor: Actor,
+        slug: string,
+        period: Period,
+        correction: boolean,
+        options: { subnetworks?: ReadonlyArray<string | number> } = {},
+      ) {
+        authorize(actor, "edit");
+        return services.syntheses.publish(slug, period, correction, actor.audit, options);
+      },
+      withdraw(actor: Actor, slug: string, synthesis: string) {
+        authorize(actor, "edit");
+        return services.syntheses.withdraw(slug, synthesis, actor.audit);
+      },
+    },
+    /** Personal API tokens: each account manages its own (any role, viewers included). */
+    apiTokens: {
+      list(actor: Actor) {
+        return services.apiTokens.listFor(ownAccount(actor));
+      },
+      create(actor: Actor, label: string) {
+        return services.apiTokens.create(ownAccount(actor), label, actor.audit);
+      },
+      revoke(actor: Actor, id: number) {
+        if (!Number.isSafeInteger(id) || id <= 0) throw new InvalidInputError("invalid token id");
+        services.apiTokens.revoke(ownAccount(actor), id, actor.audit);
+      },
+    },
+  };
+}
+export type Application = ReturnType<typeof createApplication>;

@@ -1,0 +1,390 @@
+import { accountActor, createApplication, permissionOfRequest } from "@spiral-network/node/app";
+import type { SpiralNode } from "@spiral-network/node/node";
+import { ForbiddenError } from "@spiral-network/node/services/errors";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  ADMIN_TOKEN,
+  type AdminTestNode,
+  addFredAndVera,
+  type Browser,
+  createGroup,
+  signIn,
+  startSignedIn,
+  VERA,
+} from "./browser";
+
+/**
+ * The application layer (docs/architecture.md, "The application layer"): the JSON API and the
+ * workspace ask the same rule, personal API tokens act as their account, and the workspace works
+ * on the territory chosen in its top bar.
+ */
+
+const GROUP_FORM = {
+  label: "Young people of Bourtzwiller",
+  category: "young-people",
+  sessionDates: "2026-05-12",
+  participants: "12",
+  cycle: "0",
+};
+const GROUP_JSON = {
+  label: "Jeunes du centre",
+  category: "young-people",
+  sessionDates: ["2026-03-10"],
+  participants: 8,
+  cycle: 1,
+};
+const SECOND = {
+  slug: "secondville",
+  name: "Secondville",
+  country: "FR",
+  languages: ["fr"],
+};
+
+let t: AdminTestNode;
+afterEach(async () => {
+  await t?.close();
+});
+
+/** An API request with a bearer token; answers the status and the parsed body. */
+async function api(node: SpiralNode, token: string, method: string, path: string, body?: unknown) {
+  const response = await node.app.request(`/api/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  expect(response.status, `${method} ${path}: ${text}`).toBeLessThan(500);
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Creates a personal token on the account page; answers the token shown once. */
+async function newToken(browser: Browser, label: string): Promise<string> {
+  const answer = await browser.submit("/admin/account", "/admin/account/tokens", { label });
+  expect(answer.status, answer.text).toBe(200);
+  const token = /(spt_[\w-]{43})/.exec(answer.text)?.[1];
+  expect(token, "the new token on the page").toBeDefined();
+  return token ?? "";
+}
+
+/** Alice (admin, set up Testville), Fred (facilitator), Vera (viewer), each signed in with a token. */
+async function everyone() {
+  const started = await startSignedIn();
+  t = started.t;
+  const { fred: fredAccount } = await addFredAndVera(t.node);
+  const fred = await signIn(t.node, "fred@example.org");
+  const vera = await signIn(t.node, VERA.email);
+  return {
+    alice: started.admin,
+    fred,
+    vera,
+    fredId: fredAccount.id,
+    tokens: {
+      alice: await newToken(started.admin, "alice script"),
+      fred: await newToken(fred, "fred script"),
+      vera: await newToken(vera, "vera script"),
+    },
+  };
+}
+
+describe("one permission rule for the API and the workspace", () => {
+  it("maps API requests to the permission they need", () => {
+    expect(permissionOfRequest("GET", "/api/v1/territories/x/groups")).toEqual({
+      permission: "read",
+    });
+    expect(permissionOfRequest("POST", "/api/v1/territories/x/groups")).toEqual({
+      permission: "edit",
+    });
+    expect(permissionOfRequest("POST", "/api/v1/territories")).toEqual({
+      permission: "manageNode",
+    });
+    expect(permissionOfRequest("DELETE", "/api/v1/subnetworks/s/members/3")).toEqual({
+      permission: "moderate",
+      subnetwork: "s",
+    });
+  });
+
+  it("answers alike through both doors: viewers read, facilitators edit, admins manage", async () => {
+    const { alice, fred, vera, tokens } = await everyone();
+    const browsers = { alice, fred, vera };
+    /** Whether the workspace let it through (303 after a form, 200 a page) or refused (403). */
+    const allowedIn = (status: number) => {
+      expect([200, 303, 400, 403]).toContain(status);
+      return status !== 403;
+    };
+    const cases: Array<{
+      name: string;
+      viaApi: (token: string) => Promise<number>;
+      viaWorkspace: (browser: Browser) => Promise<number>;
+      expected: Record<"alice" | "fred" | "vera", boolean>;
+    }> = [
+      {
+        name: "read the groups",
+        viaApi: async (token) =>
+          (await api(t.node, token, "GET", "/territories/testville/groups")).status,
+        viaWorkspace: async (b) => (await b.get("/admin/groups")).status,
+        expected: { alice: true, fred: true, vera: true },
+      },
+      {
+        name: "create a group",
+        viaApi: async (token) =>
+          (await api(t.node, token, "POST", "/territories/testville/groups", GROUP_JSON)).status,
+        // Each browser posts with its own CSRF token, read from a page every role may see.
+        viaWorkspace: async (b) =>
+          (await b.submit("/admin/account", "/admin/groups", GROUP_FORM)).status,
+        expected: { alice: true, fred: true, vera: false },
+      },
+      {
+        name: "manage the node (a new hosted sub-network)",
+        viaApi: async (token) =>
+          (
+            await api(t.node, token, "POST", "/subnetworks", {
+              slug: `sub-${token
+                .slice(4, 10)
+                .toLowerCase()
+                .replace(/[^a-z0-9]/g, "x")}`,
+              name: "Young people",
+            })
+          ).status,
+        viaWorkspace: async (b) => (await b.get("/admin/subnetworks/new")).status,
+        expected: { alice: true, fred: false, vera: false },
+      },
+      {
+        // The API has no account routes: its admin-only write is a new territory.
+        name: "admin only (a new territory; the accounts page)",
+        viaApi: async (token) =>
+          (
+            await api(t.node, token, "POST", "/territories", {
+              ...SECOND,
+              slug: `t-${token
+                .slice(4, 10)
+                .toLowerCase()
+                .replace(/[^a-z0-9]/g, "x")}`,
+            })
+          ).status,
+        viaWorkspace: async (b) => (await b.get("/admin/users")).status,
+        expected: { alice: true, fred: false, vera: false },
+      },
+    ];
+    for (const c of cases) {
+      for (const who of ["alice", "fred", "vera"] as const) {
+        const apiStatus = await c.viaApi(tokens[who]);
+        expect([200, 201, 403], `${c.name} as ${who} via the API`).toContain(apiStatus);
+        const workspaceStatus = await c.viaWorkspace(browsers[who]);
+        expect(apiStatus !== 403, `${c.name} as ${who} via the API`).toBe(c.expected[who]);
+        expect(allowedIn(workspaceStatus), `${c.name} as ${who} in the workspace`).toBe(
+          c.expected[who],
+        );
+      }
+    }
+  });
+
+  it("the application layer itself refuses a viewer's commands and answers its queries", async () => {
+    await everyone();
+    const services = t.node.services;
+    const app = createApplication(services);
+    const account = services.users.list().find((u) => u.email === VERA.email);
+    expect(account?.role).toBe("viewer");
+    if (!account) return;
+    const vera = accountActor(account);
+    expect(() => app.groups.create(vera, "testville", GROUP_JSON)).toThrow(ForbiddenError);
+    expect(() => app.criteria.validate(vera, "testville", [1])).toThrow(ForbiddenError);
+    expect(() =>
+      app.syntheses.publish(vera, "testville", { start: "2026-01-01", end: "2026-06-01" }, false),
+    ).toThrow(ForbiddenError);
+    expect(() =>
+      app.imports.import(vera, "testville", new Uint8Array(), { codes: "proposed", dryRun: true }),
+    ).toThrow(ForbiddenError);
+    expect(app.groups.list(vera, "testville")).toEqual([]);
+    expect(services.groups.list("testville")).toEqual([]);
+  });
+
+  it("refuses a viewer's API write with 403 and writes nothing", async () => {
+    const { tokens } = await everyone();
+    const before = t.node.services.groups.list("testville").length;
+    const answer = await api(
+      t.node,
+      tokens.vera,
+      "POST",
+      "/territories/testville/groups",
+      GROUP_JSON,
+    );
+    expect(answer.status).toBe(403);
+    expect(answer.body.error).toBe("forbidden");
+    expect(t.node.services.groups.list("testville")).toHaveLength(before);
+  });
+});
+
+describe("personal API tokens", () => {
+  it("create, show once, use (the audit log names the person), revoke → 401", async () => {
+    const { fred, tokens, fredId } = await everyone();
+    // Shown once: the account page lists it by label, never the secret again.
+    const page = await fred.get("/admin/account");
+    expect(page.text).toContain("fred script");
+    expect(page.text).not.toContain(tokens.fred);
+    expect(t.node.services.audit.recent(50)).toContainEqual(
+      expect.objectContaining({ actor: "user:fred@example.org", action: "api_token.create" }),
+    );
+
+    const created = await api(
+      t.node,
+      tokens.fred,
+      "POST",
+      "/territories/testville/groups",
+      GROUP_JSON,
+    );
+    expect(created.status).toBe(201);
+    const [entry] = t.node.services.audit.recent(1);
+    expect(entry).toMatchObject({ actor: "user:fred@example.org", action: "group.create" });
+    const [row] = t.node.services.apiTokens.listFor(fredId);
+    expect(row?.lastUsedAt).not.toBeNull();
+
+    // Revoked from the account page: the API answers 401 from then on.
+    const revoke = await fred.submit(
+      "/admin/account",
+      `/admin/account/tokens/${row?.id}/revoke`,
+      {},
+    );
+    expect(revoke.status).toBe(303);
+    expect((await fred.get("/admin/account")).text).toContain("revoked");
+    const after = await api(t.node, tokens.fred, "GET", "/territories/testville/groups");
+    expect(after.status).toBe(401);
+  });
+
+  it("acts with the account's current role, and stops when the account is disabled", async () => {
+    const { tokens, fredId } = await everyone();
+    t.node.services.users.changeRole(fredId, "viewer", "test");
+    const write = await api(
+      t.node,
+      tokens.fred,
+      "POST",
+      "/territories/testville/groups",
+      GROUP_JSON,
+    );
+    expect(write.status).toBe(403);
+    t.node.services.users.disable(fredId, "test");
+    expect((await api(t.node, tokens.fred, "GET", "/territories/testville/groups")).status).toBe(
+      401,
+    );
+  });
+
+  it("cannot revoke someone else's token; the legacy admin token still works as 'admin'", async () => {
+    const { vera, fredId, tokens } = await everyone();
+    const [fredsToken] = t.node.services.apiTokens.listFor(fredId);
+    const answer = await vera.submit(
+      "/admin/account",
+      `/admin/account/tokens/${fredsToken?.id}/revoke`,
+      {},
+    );
+    expect(answer.status).toBe(404);
+    expect((await api(t.node, tokens.fred, "GET", "/territories/testville/groups")).status).toBe(
+      200,
+    );
+    const legacy = await api(
+      t.node,
+      ADMIN_TOKEN,
+      "POST",
+      "/territories/testville/groups",
+      GROUP_JSON,
+    );
+    expect(legacy.status).toBe(201);
+    expect(t.node.services.audit.recent(1)[0]).toMatchObject({ actor: "admin" });
+  });
+
+  it("refuses an empty label (400) and a token that is not one (401)", async () => {
+    const { fred } = await everyone();
+    const answer = await fred.submit("/admin/account", "/admin/account/tokens", { label: " " });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain("Say what the token is for");
+    const forged = await api(
+      t.node,
+      `spt_${"A".repeat(43)}`,
+      "GET",
+      "/territories/testville/groups",
+    );
+    expect(forged.status).toBe(401);
+  });
+});
+
+describe("switching territories in the workspace", () => {
+  it("shows and edits the second territory once chosen; accounts are per node", async () => {
+    const { fred } = await everyone();
+    expect((await api(t.node, ADMIN_TOKEN, "POST", "/territories", SECOND)).status).toBe(201);
+    const first = await api(
+      t.node,
+      ADMIN_TOKEN,
+      "POST",
+      "/territories/testville/groups",
+      GROUP_JSON,
+    );
+    expect(first.status).toBe(201);
+    expect((await fred.get(`/admin/groups/${first.body.id}/criteria`)).status).toBe(200);
+    // The switcher lists both; the workspace starts on the first.
+    const home = await fred.get("/admin");
+    expect(home.text).toContain('action="/admin/territory"');
+    expect(home.text).toMatch(/<option value="testville" selected[^>]*>Testville/);
+    const switched = await fred.submit("/admin", "/admin/territory", {
+      territory: "secondville",
+      back: "/admin/groups",
+    });
+    expect(switched.status).toBe(303);
+    expect(switched.location).toBe("/admin/groups");
+    expect((await fred.get("/admin")).text).toMatch(
+      /<option value="secondville" selected[^>]*>Secondville/,
+    );
+    // Every page is scoped to it: the first territory's group is not found from here.
+    expect((await fred.get(`/admin/groups/${first.body.id}/criteria`)).status).toBe(404);
+    const id = await createGroup(fred, GROUP_FORM);
+    expect(t.node.services.groups.list("secondville").map((g) => g.id)).toEqual([id]);
+    expect(t.node.services.groups.list("testville").map((g) => g.id)).toEqual([first.body.id]);
+    const groups = (await fred.get("/admin/groups")).text;
+    expect(groups).toContain(GROUP_FORM.label);
+    expect(groups).not.toContain(GROUP_JSON.label);
+  });
+
+  it("refuses a territory the node does not host, and never redirects outside", async () => {
+    const { fred } = await everyone();
+    const unknown = await fred.submit("/admin", "/admin/territory", { territory: "elsewhere" });
+    expect(unknown.status).toBe(400);
+    const outside = await fred.submit("/admin", "/admin/territory", {
+      territory: "testville",
+      back: "https://evil.example/",
+    });
+    expect(outside.location).toBe("/admin");
+  });
+});
+
+describe("the figures query", () => {
+  it("the synthesis page counts what publishing would count (one query)", async () => {
+    const { alice } = await everyone();
+    await createGroup(alice, GROUP_FORM);
+    const group = t.node.services.groups.list("testville")[0];
+    expect(group).toBeDefined();
+    const app = t.node.services;
+    const added = app.criteria.add(
+      "testville",
+      group?.id ?? 0,
+      [
+        { question: "Q1", text: "a", code: "A01" },
+        { question: "Q1", text: "b", code: "A01" },
+        { question: "Q2", text: "c", code: "B02" },
+      ],
+      "test",
+    );
+    app.criteria.validate(
+      "testville",
+      added.map((c) => c.id),
+      "test",
+    );
+    const period = { start: "2026-01-01", end: "2026-12-31" };
+    const figures = app.syntheses.figures("testville", period);
+    const preview = app.syntheses.preview("testville", period);
+    expect(figures.groups).toHaveLength(preview.groupsCounted);
+    const counted = figures.groups.flatMap((g) => g.counts).reduce((n, c) => n + c.count, 0);
+    expect(counted).toBe(3);
+    const page = await alice.get("/admin/synthesis?start=2026-01-01&end=2026-12-31");
+    expect(page.status).toBe(200);
+  });
+});
