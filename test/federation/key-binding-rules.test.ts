@@ -193,6 +193,26 @@ describe("key binding rules", () => {
       expect(await ownerOf(await binding.rebindCached(dropped))).toBe(ACTOR);
     });
 
+    it("an actor document from the loader's cache never renews a stale list: the origin is read", async () => {
+      // The document cache keeps a document for 5 minutes of real time under each URL it was
+      // asked for (`…#main-key` too); a copy served from there is no proof of today's list.
+      const before = documents.get(ACTOR);
+      expect(await binds(`${ACTOR}#main-key`)).toBe(true);
+      await serveActor([`${ACTOR}#key-2`]);
+      clock += KEY_LIST_FRESHNESS_MS;
+      fetches = [];
+      await load(`${ACTOR}#main-key`, before);
+      expect(await binds(`${ACTOR}#main-key`)).toBe(false);
+      expect(await binds(`${ACTOR}#key-2`)).toBe(true);
+      expect(fetches).toEqual([ACTOR]);
+    });
+
+    it("an actor document seen first seeds its list (no second read of the origin)", async () => {
+      await load(ACTOR, documents.get(ACTOR));
+      expect(await binds(`${ACTOR}#main-key`)).toBe(true);
+      expect(fetches).toEqual([]);
+    });
+
     it("Fedify's key-cache slots are read through the binding; other slots are untouched", async () => {
       const kv = new MemoryKvStore();
       const wrapped = binding.wrapKv(kv);

@@ -24,6 +24,7 @@ import {
   Update,
 } from "@fedify/vocab";
 import { isPublicMeeting, MEETING_SCHEMA_ID, SYNTHESIS_SCHEMA_ID } from "@spiral-network/protocol";
+import { Temporal } from "temporal-polyfill";
 import type { ActivityJson } from "../db/schema";
 import { meetingUrl } from "../services/meetings";
 import type { OutboxRow } from "../services/outbox";

@@ -25,7 +25,8 @@ import { sameOrigin } from "./activity-ids";
  *   checks the claim again against the actor's key list, so a key the actor stopped listing stops
  *   counting (rotation), and one it lists again counts again.
  *
- * The actor's key list is cached (KV) for {@link KEY_LIST_FRESHNESS_MS}, then fetched again; a
+ * The actor's key list is cached (KV) for {@link KEY_LIST_FRESHNESS_MS}, then fetched again from
+ * the actor's origin (an actor document the loader hands over only seeds a list never read); a
  * key not in a cached list makes it fetched again at most every {@link KEY_RECHECK_MS}. When the
  * origin does not answer (network error, 5xx, 408/425/429), the list last seen stays in force:
  * an offline origin's relayed syntheses still verify with the keys it listed when last seen.
@@ -182,13 +183,16 @@ export function createKeyBinding(options: KeyBindingOptions) {
   const storeList = (actor: URL, list: KeyList) => kv.set(listSlot(actor), list, { ttl: LIST_TTL });
 
   /**
-   * An actor document the loader saw (maybe from Fedify's 5-minute document cache) seeds the
-   * actor's key list when none is fresh; it never replaces a fresh list read from the origin.
+   * An actor document the loader saw seeds the actor's key list only when there is none yet (or
+   * only the empty one of an origin that never answered). It never renews a list, stale or not:
+   * the document may come from Fedify's document cache (5 minutes of real time, one entry per URL
+   * asked for, `…/actor#main-key` too), so it says nothing about what the actor lists today; a
+   * stale list is read again from the origin itself ({@link keyList}).
    */
   async function seedList(actor: Actor & { id: URL }): Promise<void> {
-    const at = now();
     const cached = await kv.get<KeyList>(listSlot(actor.id));
-    if (cached && at - cached.fetchedAt < freshnessMs) return;
+    if (cached && cached.fetchedAt > 0) return;
+    const at = now();
     await storeList(actor.id, { keys: listedIds(actor), fetchedAt: at, checkedAt: at });
   }
 
