@@ -1,17 +1,6 @@
 import type { MessageQueue, MessageQueueListenOptions } from "@fedify/fedify";
 import { addressKind, type Resolve } from "./outbound";
-
-/** The fields of Fedify's queued outbox message (one activity for one inbox) read here. */
-interface OutboxMessage {
-  type: "outbox";
-  activityId?: string;
-  inbox: string;
-}
-const isOutboxMessage = (message: unknown): message is OutboxMessage =>
-  typeof message === "object" &&
-  message !== null &&
-  (message as { type?: unknown }).type === "outbox" &&
-  typeof (message as { inbox?: unknown }).inbox === "string";
+import { isOutboxMessage, type OutboxMessage } from "./outbox-message";
 
 export interface DeliveryRefusal {
   inbox: string;

@@ -5,6 +5,7 @@ import type {
 } from "@fedify/fedify";
 import type { Activity } from "@fedify/vocab";
 import type { FollowService, Peer } from "../services/follows";
+import { isOutboxMessage } from "./outbox-message";
 
 /** Failed contacts in a row after which a peer shows as unreachable. */
 export const UNREACHABLE_AFTER = 3;
@@ -15,18 +16,6 @@ interface Outcome {
   /** Fedify queued the same delivery again (a retry, or held by its circuit breaker). */
   requeued?: boolean;
 }
-
-/** The fields of Fedify's queued outbox message that say which delivery it is. */
-interface OutboxMessage {
-  type: "outbox";
-  activityId?: string;
-  inbox: string;
-}
-const isOutboxMessage = (message: unknown): message is OutboxMessage =>
-  typeof message === "object" &&
-  message !== null &&
-  (message as { type?: unknown }).type === "outbox" &&
-  typeof (message as { inbox?: unknown }).inbox === "string";
 
 const deliveryKey = (activityId: string | undefined, inbox: string) =>
   `${activityId ?? ""}\n${inbox}`;
