@@ -51,14 +51,14 @@ export function createApi(
   api.onError(errorResponder(logger));
 
   registerMetaRoutes(api, services);
-  registerTerritoryRoutes(api, services);
+  registerTerritoryRoutes(api, services, app);
   registerGroupRoutes(api, services, app);
   registerCriteriaRoutes(api, services, app);
   registerImportRoutes(api, app);
   registerSynthesisRoutes(api, services, app);
-  registerNetworkRoutes(api, services, network, app);
+  registerNetworkRoutes(api, services, app);
   registerAggregateRoutes(api, services);
-  registerMeetingRoutes(api, services);
+  registerMeetingRoutes(api, services, app);
   registerSubnetworkRoutes(api, services, network);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
