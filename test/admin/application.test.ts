@@ -120,8 +120,12 @@ describe("one permission rule for the API and the workspace", () => {
   });
 
   it("answers alike through both doors: viewers read, facilitators edit, admins manage", async () => {
-    const { alice, fred, vera, tokens } = await everyone();
+    const { alice, fred, vera, tokens, fredId } = await everyone();
     const browsers = { alice, fred, vera };
+    t.node.services.subnetworks.create(
+      { slug: "youth", name: "Youth", admission: "approval", moderators: [fredId] },
+      "test",
+    );
     /** Whether the workspace let it through (303 after a form, 200 a page) or refused (403). */
     const allowedIn = (status: number) => {
       expect([200, 303, 400, 403]).toContain(status);
@@ -200,6 +204,43 @@ describe("one permission rule for the API and the workspace", () => {
         expected: { alice: true, fred: true, vera: false },
       },
       {
+        // Fred moderates "youth"; no member 999, so an allowed actor gets 404 (or ?done=gone).
+        name: "remove a hosted sub-network's member",
+        viaApi: async (token) =>
+          (await api(t.node, token, "DELETE", "/subnetworks/youth/members/999")).status,
+        viaWorkspace: async (b) =>
+          (
+            await b.submit(
+              "/admin/account",
+              "/admin/subnetworks/hosted/youth/members/999/remove",
+              {},
+            )
+          ).status,
+        expected: { alice: true, fred: true, vera: false },
+      },
+      {
+        name: "change a hosted sub-network",
+        viaApi: async (token) =>
+          (await api(t.node, token, "PATCH", "/subnetworks/youth", { name: "Youth network" }))
+            .status,
+        viaWorkspace: async (b) =>
+          (
+            await b.submit("/admin/account", "/admin/subnetworks/hosted/youth", {
+              name: "Youth network",
+              admission: "approval",
+            })
+          ).status,
+        expected: { alice: true, fred: false, vera: false },
+      },
+      {
+        name: "leave a joined sub-network",
+        viaApi: async (token) =>
+          (await api(t.node, token, "DELETE", "/territories/testville/subnetworks/999")).status,
+        viaWorkspace: async (b) =>
+          (await b.submit("/admin/account", "/admin/subnetworks/joined/999/leave", {})).status,
+        expected: { alice: true, fred: true, vera: false },
+      },
+      {
         name: "manage the node (a new hosted sub-network)",
         viaApi: async (token) =>
           (
@@ -265,7 +306,7 @@ describe("one permission rule for the API and the workspace", () => {
     expect(services.groups.list("testville")).toEqual([]);
   });
 
-  it("meetings, the network and territory profiles go through the layer's rule", async () => {
+  it("meetings, the network, sub-networks and territory profiles go through the layer's rule", async () => {
     await everyone();
     const { services, application: app } = t.node;
     const accounts = services.users.list();
@@ -301,6 +342,26 @@ describe("one permission rule for the API and the workspace", () => {
       ForbiddenError,
     );
     await expect(app.network.approve(fred, "testville", 999)).rejects.toThrow(/999|follower/);
+    // Sub-networks: hosting is the admin's; members are their moderators' (and admins').
+    const alice = actorOf("alice@example.org");
+    expect(() => app.subnetworks.create(fred, { slug: "by-fred", name: "No" })).toThrow(
+      ForbiddenError,
+    );
+    app.subnetworks.create(alice, { slug: "energy", name: "Energy" });
+    expect(() => app.subnetworks.update(fred, "energy", { name: "Renamed" })).toThrow(
+      ForbiddenError,
+    );
+    expect(() => app.subnetworks.removeMember(fred, "energy", 1)).toThrow(ForbiddenError);
+    expect(() => app.subnetworks.approveMember(vera, "energy", 1)).toThrow(ForbiddenError);
+    expect(() => app.subnetworks.join(vera, "testville", "@energy@example.org")).toThrow(
+      ForbiddenError,
+    );
+    expect(() => app.subnetworks.leave(vera, "testville", 1)).toThrow(ForbiddenError);
+    expect(() => app.subnetworks.share(vera, "testville", 1, { synthesisId: "x" })).toThrow(
+      ForbiddenError,
+    );
+    app.subnetworks.update(alice, "energy", { moderators: [fred.accountId ?? 0] });
+    await expect(app.subnetworks.removeMember(fred, "energy", 999)).rejects.toThrow(/999|member/);
     const actions = services.audit
       .recent(50)
       .filter((e) => e.actor === "user:fred@example.org")

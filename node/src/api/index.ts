@@ -59,7 +59,7 @@ export function createApi(
   registerNetworkRoutes(api, services, app);
   registerAggregateRoutes(api, services);
   registerMeetingRoutes(api, services, app);
-  registerSubnetworkRoutes(api, services, network);
+  registerSubnetworkRoutes(api, services, network, app);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

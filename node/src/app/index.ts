@@ -38,6 +38,14 @@ export function createApplication(services: Services, network?: NetworkService) 
       actor.accountId !== null &&
       services.subnetworks.isModerator(subnetwork, actor.accountId));
 
+  /** Throws ForbiddenError unless the actor may moderate the hosted sub-network. */
+  const moderate = (actor: Actor, subnetwork: string): void => {
+    authorize(actor, "moderate");
+    if (!mayModerate(actor, subnetwork)) {
+      throw new ForbiddenError("only admins and the sub-network's moderators may do this");
+    }
+  };
+
   const ownAccount = (actor: Actor): number => {
     if (actor.accountId === null) {
       throw new ForbiddenError("the node's admin token is no account: sign in to manage tokens");
@@ -82,10 +90,8 @@ export function createApplication(services: Services, network?: NetworkService) 
     /** Checks what an API request needs (its permission from method and path). */
     authorizeRequest(actor: Actor, method: string, path: string): void {
       const { permission, subnetwork } = permissionOfRequest(method, path);
-      authorize(actor, permission);
-      if (permission === "moderate" && subnetwork && !mayModerate(actor, subnetwork)) {
-        throw new ForbiddenError("only admins and the sub-network's moderators may do this");
-      }
+      if (permission === "moderate" && subnetwork) moderate(actor, subnetwork);
+      else authorize(actor, permission);
     },
     imports: {
       import: edit(imports.import.bind(imports)),
@@ -187,6 +193,46 @@ export function createApplication(services: Services, network?: NetworkService) 
       relay(actor: Actor, slug: string, receivedId: number) {
         authorize(actor, "edit");
         return net().relay(slug, receivedId);
+      },
+    },
+    /**
+     * Sub-networks: hosting one (create, change) is the node's; approving or removing its members
+     * is its moderators' (and admins'); joining, leaving and sharing is a territory's edit.
+     */
+    subnetworks: {
+      create(actor: Actor, input: Parameters<typeof services.subnetworks.create>[0]) {
+        authorize(actor, "manageNode");
+        return services.subnetworks.create(input, actor.audit);
+      },
+      update(actor: Actor, slug: string, patch: Parameters<typeof services.subnetworks.update>[1]) {
+        authorize(actor, "manageNode");
+        return services.subnetworks.update(slug, patch, actor.audit);
+      },
+      approveMember(actor: Actor, slug: string, memberId: number) {
+        moderate(actor, slug);
+        return net().subnetworks.approve(slug, memberId, actor.audit);
+      },
+      /** Refuses a pending member or removes one (sends Reject). */
+      removeMember(actor: Actor, slug: string, memberId: number) {
+        moderate(actor, slug);
+        return net().subnetworks.remove(slug, memberId, actor.audit);
+      },
+      join(actor: Actor, territory: string, target: string) {
+        authorize(actor, "edit");
+        return net().subnetworks.join(territory, target);
+      },
+      leave(actor: Actor, territory: string, ref: string | number) {
+        authorize(actor, "edit");
+        return net().subnetworks.leave(territory, ref);
+      },
+      share(
+        actor: Actor,
+        territory: string,
+        ref: string | number,
+        what: Parameters<NetworkService["subnetworks"]["share"]>[2],
+      ) {
+        authorize(actor, "edit");
+        return net().subnetworks.share(territory, ref, what);
       },
     },
     /** Territory profiles: a new territory needs `manageNode`, changing one needs `edit`. */
