@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import { createAdmin } from "./admin";
 import { ensureAdminToken } from "./api/auth";
 import { createApi } from "./api/index";
-import { createApplication } from "./app/index";
+import { type Application, createApplication } from "./app/index";
 import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
@@ -88,6 +88,8 @@ export interface SpiralNode {
   queue: SqliteMessageQueue;
   deps: FederationDeps;
   network: NetworkService;
+  /** The application layer the API and the workspace call (docs/architecture.md). */
+  application: Application;
   outbox: OutboxDispatcher;
   antiEntropy: AntiEntropy;
   /** Set when this start generated the admin token (first start without ADMIN_TOKEN). */
@@ -128,7 +130,6 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     notifyOutbox: () => wakeOutbox(),
   });
   services.categories.ensureBuiltins();
-  const application = createApplication(services);
   const { generated } = ensureAdminToken(storage.db, options.adminToken);
   const setupCode = createSetupCode({
     file: options.setupCodeFile,
@@ -223,6 +224,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     options.antiEntropyIntervalMs ?? 6 * 60 * 60 * 1000,
   );
   const network = createNetworkService(federation, deps, options.publicUrl);
+  const application = createApplication(services, network);
   wakeOutbox = () => {
     if (started) void outbox.drain();
   };
@@ -260,6 +262,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     queue,
     deps,
     network,
+    application,
     outbox,
     antiEntropy: ae,
     generatedAdminToken: generated,

@@ -33,6 +33,19 @@ const GROUP_JSON = {
   participants: 8,
   cycle: 1,
 };
+/** A meeting in ten days (the node's clock is the real one in these tests). */
+const meetingJson = (title: string) => {
+  const day = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+  return {
+    title,
+    kind: "homogeneous-group-session" as const,
+    start: `${day}T18:00`,
+    end: `${day}T20:00`,
+    timeZone: "Europe/Paris",
+    place: { name: "Maison des associations", locality: "Mulhouse", country: "FR" },
+    languages: ["fr"],
+  };
+};
 const SECOND = {
   slug: "secondville",
   name: "Secondville",
@@ -107,8 +120,12 @@ describe("one permission rule for the API and the workspace", () => {
   });
 
   it("answers alike through both doors: viewers read, facilitators edit, admins manage", async () => {
-    const { alice, fred, vera, tokens } = await everyone();
+    const { alice, fred, vera, tokens, fredId } = await everyone();
     const browsers = { alice, fred, vera };
+    t.node.services.subnetworks.create(
+      { slug: "youth", name: "Youth", admission: "approval", moderators: [fredId] },
+      "test",
+    );
     /** Whether the workspace let it through (303 after a form, 200 a page) or refused (403). */
     const allowedIn = (status: number) => {
       expect([200, 303, 400, 403]).toContain(status);
@@ -117,7 +134,8 @@ describe("one permission rule for the API and the workspace", () => {
     const cases: Array<{
       name: string;
       viaApi: (token: string) => Promise<number>;
-      viaWorkspace: (browser: Browser) => Promise<number>;
+      /** Absent when the workspace has no such write. */
+      viaWorkspace?: (browser: Browser) => Promise<number>;
       expected: Record<"alice" | "fred" | "vera", boolean>;
     }> = [
       {
@@ -134,6 +152,92 @@ describe("one permission rule for the API and the workspace", () => {
         // Each browser posts with its own CSRF token, read from a page every role may see.
         viaWorkspace: async (b) =>
           (await b.submit("/admin/account", "/admin/groups", GROUP_FORM)).status,
+        expected: { alice: true, fred: true, vera: false },
+      },
+      {
+        // No follower 999: an allowed actor gets past the rule to 404 (the workspace: ?gone).
+        name: "approve a follower",
+        viaApi: async (token) =>
+          (await api(t.node, token, "POST", "/territories/testville/followers/999/approval"))
+            .status,
+        viaWorkspace: async (b) =>
+          (await b.submit("/admin/account", "/admin/network/followers/999/approve", {})).status,
+        expected: { alice: true, fred: true, vera: false },
+      },
+      {
+        name: "unfollow",
+        viaApi: async (token) =>
+          (await api(t.node, token, "DELETE", "/territories/testville/following/999")).status,
+        viaWorkspace: async (b) =>
+          (await b.submit("/admin/account", "/admin/network/following/999/unfollow", {})).status,
+        expected: { alice: true, fred: true, vera: false },
+      },
+      {
+        name: "change the territory's profile",
+        viaApi: async (token) =>
+          (
+            await api(t.node, token, "PATCH", "/territories/testville", {
+              manualApproval: true,
+            })
+          ).status,
+        viaWorkspace: async (b) =>
+          (
+            await b.submit("/admin/account", "/admin/network/approval", {
+              manualApproval: "on",
+            })
+          ).status,
+        expected: { alice: true, fred: true, vera: false },
+      },
+      {
+        // The workspace has no meeting form (its calendar only reads): the API alone writes.
+        name: "announce a meeting",
+        viaApi: async (token) =>
+          (
+            await api(
+              t.node,
+              token,
+              "POST",
+              "/territories/testville/meetings",
+              meetingJson(`Session ${token.slice(4, 10)}`),
+            )
+          ).status,
+        expected: { alice: true, fred: true, vera: false },
+      },
+      {
+        // Fred moderates "youth"; no member 999, so an allowed actor gets 404 (or ?done=gone).
+        name: "remove a hosted sub-network's member",
+        viaApi: async (token) =>
+          (await api(t.node, token, "DELETE", "/subnetworks/youth/members/999")).status,
+        viaWorkspace: async (b) =>
+          (
+            await b.submit(
+              "/admin/account",
+              "/admin/subnetworks/hosted/youth/members/999/remove",
+              {},
+            )
+          ).status,
+        expected: { alice: true, fred: true, vera: false },
+      },
+      {
+        name: "change a hosted sub-network",
+        viaApi: async (token) =>
+          (await api(t.node, token, "PATCH", "/subnetworks/youth", { name: "Youth network" }))
+            .status,
+        viaWorkspace: async (b) =>
+          (
+            await b.submit("/admin/account", "/admin/subnetworks/hosted/youth", {
+              name: "Youth network",
+              admission: "approval",
+            })
+          ).status,
+        expected: { alice: true, fred: false, vera: false },
+      },
+      {
+        name: "leave a joined sub-network",
+        viaApi: async (token) =>
+          (await api(t.node, token, "DELETE", "/territories/testville/subnetworks/999")).status,
+        viaWorkspace: async (b) =>
+          (await b.submit("/admin/account", "/admin/subnetworks/joined/999/leave", {})).status,
         expected: { alice: true, fred: true, vera: false },
       },
       {
@@ -171,9 +275,10 @@ describe("one permission rule for the API and the workspace", () => {
     for (const c of cases) {
       for (const who of ["alice", "fred", "vera"] as const) {
         const apiStatus = await c.viaApi(tokens[who]);
-        expect([200, 201, 403], `${c.name} as ${who} via the API`).toContain(apiStatus);
-        const workspaceStatus = await c.viaWorkspace(browsers[who]);
+        expect([200, 201, 204, 403, 404], `${c.name} as ${who} via the API`).toContain(apiStatus);
         expect(apiStatus !== 403, `${c.name} as ${who} via the API`).toBe(c.expected[who]);
+        if (!c.viaWorkspace) continue;
+        const workspaceStatus = await c.viaWorkspace(browsers[who]);
         expect(allowedIn(workspaceStatus), `${c.name} as ${who} in the workspace`).toBe(
           c.expected[who],
         );
@@ -199,6 +304,72 @@ describe("one permission rule for the API and the workspace", () => {
     ).toThrow(ForbiddenError);
     expect(app.groups.list(vera, "testville")).toEqual([]);
     expect(services.groups.list("testville")).toEqual([]);
+  });
+
+  it("meetings, the network, sub-networks and territory profiles go through the layer's rule", async () => {
+    await everyone();
+    const { services, application: app } = t.node;
+    const accounts = services.users.list();
+    const actorOf = (email: string) => {
+      const account = accounts.find((u) => u.email === email);
+      if (!account) throw new Error(`no account ${email}`);
+      return accountActor(account, "testville");
+    };
+    const vera = actorOf(VERA.email);
+    const fred = actorOf("fred@example.org");
+    // A viewer: refused before anything is written or sent.
+    expect(() => app.meetings.create(vera, "testville", meetingJson("Refused"))).toThrow(
+      ForbiddenError,
+    );
+    expect(() => app.territoryProfiles.update(vera, "testville", { manualApproval: true })).toThrow(
+      ForbiddenError,
+    );
+    expect(() => app.network.follow(vera, "testville", "@x@example.org")).toThrow(ForbiddenError);
+    expect(() => app.network.unfollow(vera, "testville", 1)).toThrow(ForbiddenError);
+    expect(() => app.network.approve(vera, "testville", 1)).toThrow(ForbiddenError);
+    expect(() => app.network.remove(vera, "testville", 1)).toThrow(ForbiddenError);
+    expect(() => app.network.relay(vera, "testville", 1)).toThrow(ForbiddenError);
+    expect(services.meetings.list("testville")).toEqual([]);
+    expect(services.territories.get("testville").manualApproval).toBe(false);
+    // A facilitator edits, and the audit log names the person; a new territory is the admin's.
+    const meeting = app.meetings.create(fred, "testville", meetingJson("Allowed"));
+    app.meetings.update(fred, "testville", meeting.uuid, { title: "Renamed" });
+    app.territoryProfiles.update(fred, "testville", { manualApproval: true });
+    expect(services.territories.get("testville").manualApproval).toBe(true);
+    expect(() => app.meetings.delete(vera, "testville", meeting.uuid)).toThrow(ForbiddenError);
+    app.meetings.delete(fred, "testville", meeting.uuid);
+    expect(() => app.territoryProfiles.create(fred, { ...SECOND, slug: "by-fred" })).toThrow(
+      ForbiddenError,
+    );
+    await expect(app.network.approve(fred, "testville", 999)).rejects.toThrow(/999|follower/);
+    // Sub-networks: hosting is the admin's; members are their moderators' (and admins').
+    const alice = actorOf("alice@example.org");
+    expect(() => app.subnetworks.create(fred, { slug: "by-fred", name: "No" })).toThrow(
+      ForbiddenError,
+    );
+    app.subnetworks.create(alice, { slug: "energy", name: "Energy" });
+    expect(() => app.subnetworks.update(fred, "energy", { name: "Renamed" })).toThrow(
+      ForbiddenError,
+    );
+    expect(() => app.subnetworks.removeMember(fred, "energy", 1)).toThrow(ForbiddenError);
+    expect(() => app.subnetworks.approveMember(vera, "energy", 1)).toThrow(ForbiddenError);
+    expect(() => app.subnetworks.join(vera, "testville", "@energy@example.org")).toThrow(
+      ForbiddenError,
+    );
+    expect(() => app.subnetworks.leave(vera, "testville", 1)).toThrow(ForbiddenError);
+    expect(() => app.subnetworks.share(vera, "testville", 1, { synthesisId: "x" })).toThrow(
+      ForbiddenError,
+    );
+    app.subnetworks.update(alice, "energy", { moderators: [fred.accountId ?? 0] });
+    await expect(app.subnetworks.removeMember(fred, "energy", 999)).rejects.toThrow(/999|member/);
+    const actions = services.audit
+      .recent(50)
+      .filter((e) => e.actor === "user:fred@example.org")
+      .map((e) => e.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(["meeting.create", "meeting.update", "meeting.delete"]),
+    );
+    expect(actions).toContain("territory.update");
   });
 
   it("refuses a viewer's API write with 403 and writes nothing", async () => {

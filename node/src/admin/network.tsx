@@ -20,6 +20,7 @@ import {
   sideSeries,
 } from "@spiral-network/admin-ui/charts/count-rows";
 import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
+import type { Actor } from "../app/index";
 import { PrivateAddressRefused } from "../federation/network";
 import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 import { followerView, followingView } from "../services/follows";
@@ -140,7 +141,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       return failed(t("network.error.invalid"), 400);
     }
     try {
-      const row = await network.follow(territory.slug, target);
+      const row = await kit.app.network.follow(kit.actor(c), territory.slug, target);
       return c.redirect(`/admin/network?followed=${row.id}`, 303);
     } catch (error) {
       if (error instanceof PrivateAddressRefused) return failed(t("network.error.private"), 400);
@@ -160,7 +161,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
 
   /** Runs a follow action on the row named in the path; a row gone meanwhile is not an error. */
   const followAction =
-    (action: (slug: string, id: number) => Promise<void>, done: keyof typeof DONE) =>
+    (action: (actor: Actor, slug: string, id: number) => Promise<void>, done: keyof typeof DONE) =>
     async (c: AdminContext) => {
       const territory = territoryOf(c);
       if (!territory) return kit.noTerritory(c);
@@ -168,7 +169,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       if (id === undefined) return c.notFound();
       if (!network) return c.redirect("/admin/network", 303);
       try {
-        await action(territory.slug, id);
+        await action(kit.actor(c), territory.slug, id);
       } catch (error) {
         if (error instanceof NotFoundError) return c.redirect("/admin/network?gone", 303);
         throw error;
@@ -179,26 +180,17 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   admin.post(
     "/network/following/:id/unfollow",
     protect("edit"),
-    followAction(
-      (slug, id) => (network as NonNullable<typeof network>).unfollow(slug, id),
-      "unfollowed",
-    ),
+    followAction((actor, slug, id) => kit.app.network.unfollow(actor, slug, id), "unfollowed"),
   );
   admin.post(
     "/network/followers/:id/approve",
     protect("edit"),
-    followAction(
-      (slug, id) => (network as NonNullable<typeof network>).approve(slug, id),
-      "approved",
-    ),
+    followAction((actor, slug, id) => kit.app.network.approve(actor, slug, id), "approved"),
   );
   admin.post(
     "/network/followers/:id/remove",
     protect("edit"),
-    followAction(
-      (slug, id) => (network as NonNullable<typeof network>).remove(slug, id),
-      "removed",
-    ),
+    followAction((actor, slug, id) => kit.app.network.remove(actor, slug, id), "removed"),
   );
 
   admin.post("/network/approval", protect("edit"), (c) => {
@@ -208,7 +200,9 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     if (value !== "on" && value !== "off") {
       return kit.message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
     }
-    services.territories.update(territory.slug, { manualApproval: value === "on" }, kit.actorOf(c));
+    kit.app.territoryProfiles.update(kit.actor(c), territory.slug, {
+      manualApproval: value === "on",
+    });
     return c.redirect("/admin/network?done=approval", 303);
   });
 
@@ -309,7 +303,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     const t = c.get("t");
     if (refusal) return kit.message(c, 409, "received.relay.refused", t(RELAY_REFUSAL[refusal]));
     try {
-      await network.relay(territory.slug, row.id);
+      await kit.app.network.relay(kit.actor(c), territory.slug, row.id);
     } catch (error) {
       // Withdrawn or conflicted since the check: say which, in the page language.
       if (error instanceof ConflictError) {

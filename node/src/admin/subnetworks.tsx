@@ -300,10 +300,10 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     const errors = check(t, values, true);
     if (hasErrors(errors)) return formPage(c, values, errors);
     try {
-      const row = services.subnetworks.create(
-        { slug: values.slug, ...inputOf(values) },
-        kit.actorOf(c),
-      );
+      const row = kit.app.subnetworks.create(kit.actor(c), {
+        slug: values.slug,
+        ...inputOf(values),
+      });
       return c.redirect(`/admin/subnetworks/hosted/${row.slug}?done=created`, 303);
     } catch (error) {
       const fieldErrors = errorsOf(t, values, error);
@@ -330,7 +330,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     const errors = check(t, values, false);
     if (hasErrors(errors)) return formPage(c, values, errors, row);
     try {
-      services.subnetworks.update(row.slug, inputOf(values), kit.actorOf(c));
+      kit.app.subnetworks.update(kit.actor(c), row.slug, inputOf(values));
     } catch (error) {
       const fieldErrors = errorsOf(t, values, error);
       if (fieldErrors) return formPage(c, values, fieldErrors, row);
@@ -405,7 +405,8 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
       if (!network) return kit.message(c, 409, "badRequest.title", t("subnetworks.unavailable"));
       const back = `/admin/subnetworks/hosted/${row.slug}`;
       try {
-        await network.subnetworks[action](row.slug, id, kit.actorOf(c));
+        const command = action === "approve" ? "approveMember" : "removeMember";
+        await kit.app.subnetworks[command](kit.actor(c), row.slug, id);
       } catch (error) {
         if (error instanceof NotFoundError) return c.redirect(`${back}?done=gone`, 303);
         throw error;
@@ -442,7 +443,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
       return kit.message(c, 409, "badRequest.title", c.get("t")("subnetworks.unavailable"));
     }
     try {
-      await network.subnetworks.leave(found.territory.slug, found.row.id);
+      await kit.app.subnetworks.leave(kit.actor(c), found.territory.slug, found.row.id);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }

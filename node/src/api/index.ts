@@ -51,15 +51,15 @@ export function createApi(
   api.onError(errorResponder(logger));
 
   registerMetaRoutes(api, services);
-  registerTerritoryRoutes(api, services);
+  registerTerritoryRoutes(api, services, app);
   registerGroupRoutes(api, services, app);
   registerCriteriaRoutes(api, services, app);
   registerImportRoutes(api, app);
   registerSynthesisRoutes(api, services, app);
-  registerNetworkRoutes(api, services, network, app);
+  registerNetworkRoutes(api, services, app);
   registerAggregateRoutes(api, services);
-  registerMeetingRoutes(api, services);
-  registerSubnetworkRoutes(api, services, network);
+  registerMeetingRoutes(api, services, app);
+  registerSubnetworkRoutes(api, services, network, app);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

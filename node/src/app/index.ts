@@ -1,6 +1,8 @@
-import type { Period } from "@spiral-network/protocol";
+import type { Period, TerritoryProfile } from "@spiral-network/protocol";
+import type { NetworkService } from "../federation/network";
 import { ForbiddenError, InvalidInputError } from "../services/errors";
 import type { Services } from "../services/index";
+import type { MeetingInput } from "../services/meetings";
 import type { UserView } from "../services/users";
 import { type Actor, allows, authorize, permissionOfRequest } from "./permissions";
 
@@ -23,13 +25,26 @@ export const ADMIN_TOKEN_ACTOR: Actor = { accountId: null, role: "admin", audit:
  * that both the JSON API and the workspace call, each checking the permission it needs, so a rule
  * lives once. Built once in `createNode` over the domain services.
  */
-export function createApplication(services: Services) {
+export function createApplication(services: Services, network?: NetworkService) {
+  /** The federation's network service (absent in a node built without federation). */
+  const net = (): NetworkService => {
+    if (!network) throw new Error("the network service is not available");
+    return network;
+  };
   /** Whoever manages the node, and the sub-network's moderators whose role may moderate. */
   const mayModerate = (actor: Actor, subnetwork: string) =>
     allows(actor.role, "manageNode") ||
     (allows(actor.role, "moderate") &&
       actor.accountId !== null &&
       services.subnetworks.isModerator(subnetwork, actor.accountId));
+
+  /** Throws ForbiddenError unless the actor may moderate the hosted sub-network. */
+  const moderate = (actor: Actor, subnetwork: string): void => {
+    authorize(actor, "moderate");
+    if (!mayModerate(actor, subnetwork)) {
+      throw new ForbiddenError("only admins and the sub-network's moderators may do this");
+    }
+  };
 
   const ownAccount = (actor: Actor): number => {
     if (actor.accountId === null) {
@@ -75,10 +90,8 @@ export function createApplication(services: Services) {
     /** Checks what an API request needs (its permission from method and path). */
     authorizeRequest(actor: Actor, method: string, path: string): void {
       const { permission, subnetwork } = permissionOfRequest(method, path);
-      authorize(actor, permission);
-      if (permission === "moderate" && subnetwork && !mayModerate(actor, subnetwork)) {
-        throw new ForbiddenError("only admins and the sub-network's moderators may do this");
-      }
+      if (permission === "moderate" && subnetwork) moderate(actor, subnetwork);
+      else authorize(actor, permission);
     },
     imports: {
       import: edit(imports.import.bind(imports)),
@@ -130,6 +143,107 @@ export function createApplication(services: Services) {
       withdraw(actor: Actor, slug: string, synthesis: string) {
         authorize(actor, "edit");
         return services.syntheses.withdraw(slug, synthesis, actor.audit);
+      },
+    },
+    /** Meetings: announcing, changing and deleting one needs `edit`. */
+    meetings: {
+      create(
+        actor: Actor,
+        slug: string,
+        input: MeetingInput,
+        options: Parameters<typeof services.meetings.create>[3] = {},
+      ) {
+        authorize(actor, "edit");
+        return services.meetings.create(slug, input, actor.audit, options);
+      },
+      update(
+        actor: Actor,
+        slug: string,
+        id: string,
+        patch: Parameters<typeof services.meetings.update>[2],
+        options: Parameters<typeof services.meetings.update>[4] = {},
+      ) {
+        authorize(actor, "edit");
+        return services.meetings.update(slug, id, patch, actor.audit, options);
+      },
+      delete(actor: Actor, slug: string, id: string) {
+        authorize(actor, "edit");
+        services.meetings.delete(slug, id, actor.audit);
+      },
+    },
+    /** Following, followers and relays: a territory's network needs `edit`. */
+    network: {
+      follow(actor: Actor, slug: string, target: string) {
+        authorize(actor, "edit");
+        return net().follow(slug, target);
+      },
+      unfollow(actor: Actor, slug: string, id: number) {
+        authorize(actor, "edit");
+        return net().unfollow(slug, id);
+      },
+      approve(actor: Actor, slug: string, id: number) {
+        authorize(actor, "edit");
+        return net().approve(slug, id);
+      },
+      /** Refuses a pending follower or removes an accepted one (sends Reject). */
+      remove(actor: Actor, slug: string, id: number) {
+        authorize(actor, "edit");
+        return net().remove(slug, id);
+      },
+      relay(actor: Actor, slug: string, receivedId: number) {
+        authorize(actor, "edit");
+        return net().relay(slug, receivedId);
+      },
+    },
+    /**
+     * Sub-networks: hosting one (create, change) is the node's; approving or removing its members
+     * is its moderators' (and admins'); joining, leaving and sharing is a territory's edit.
+     */
+    subnetworks: {
+      create(actor: Actor, input: Parameters<typeof services.subnetworks.create>[0]) {
+        authorize(actor, "manageNode");
+        return services.subnetworks.create(input, actor.audit);
+      },
+      update(actor: Actor, slug: string, patch: Parameters<typeof services.subnetworks.update>[1]) {
+        authorize(actor, "manageNode");
+        return services.subnetworks.update(slug, patch, actor.audit);
+      },
+      approveMember(actor: Actor, slug: string, memberId: number) {
+        moderate(actor, slug);
+        return net().subnetworks.approve(slug, memberId, actor.audit);
+      },
+      /** Refuses a pending member or removes one (sends Reject). */
+      removeMember(actor: Actor, slug: string, memberId: number) {
+        moderate(actor, slug);
+        return net().subnetworks.remove(slug, memberId, actor.audit);
+      },
+      join(actor: Actor, territory: string, target: string) {
+        authorize(actor, "edit");
+        return net().subnetworks.join(territory, target);
+      },
+      leave(actor: Actor, territory: string, ref: string | number) {
+        authorize(actor, "edit");
+        return net().subnetworks.leave(territory, ref);
+      },
+      share(
+        actor: Actor,
+        territory: string,
+        ref: string | number,
+        what: Parameters<NetworkService["subnetworks"]["share"]>[2],
+      ) {
+        authorize(actor, "edit");
+        return net().subnetworks.share(territory, ref, what);
+      },
+    },
+    /** Territory profiles: a new territory needs `manageNode`, changing one needs `edit`. */
+    territoryProfiles: {
+      create(actor: Actor, input: TerritoryProfile) {
+        authorize(actor, "manageNode");
+        return services.territories.create(input, actor.audit);
+      },
+      update(actor: Actor, slug: string, patch: Parameters<typeof services.territories.update>[1]) {
+        authorize(actor, "edit");
+        return services.territories.update(slug, patch, actor.audit);
       },
     },
     /** Personal API tokens: each account manages its own (any role, viewers included). */

@@ -8,7 +8,10 @@ import type { Role } from "../services/users";
 export type Permission =
   /** Read the node's territories, their groups, criteria, figures and network. */
   | "read"
-  /** Change a territory's data: groups, criteria, imports, syntheses, following, relays. */
+  /**
+   * Change a territory's data: groups, criteria, imports, syntheses, meetings, its profile,
+   * following, followers, relays, joined sub-networks.
+   */
   | "edit"
   /** Create, change and disable accounts. */
   | "manageUsers"

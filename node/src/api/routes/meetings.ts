@@ -7,11 +7,12 @@ import {
   meetingInputSchema,
 } from "@spiral-network/protocol";
 import { z } from "zod";
+import type { Application } from "../../app/index";
 import { InvalidInputError, NotFoundError } from "../../services/errors";
 import type { Services } from "../../services/index";
 import { meetingUrl, meetingView } from "../../services/meetings";
 import { subnetworkRefsSchema } from "../../services/subnetworks";
-import type { Router } from "../env";
+import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { commaSeparated, slugParams } from "../schemas";
 
@@ -24,7 +25,7 @@ const networkMeetingsQuery = z.object({
   to: isoDate.optional(),
 });
 
-export function registerMeetingRoutes(router: Router, services: Services): void {
+export function registerMeetingRoutes(router: Router, services: Services, app: Application): void {
   const view = (row: Parameters<typeof meetingView>[0]) => meetingView(row, services.ctx.publicUrl);
 
   router.openapi(
@@ -67,10 +68,10 @@ export function registerMeetingRoutes(router: Router, services: Services): void 
     }),
     (c) => {
       const { subnetworks, ...input } = c.req.valid("json");
-      const row = services.meetings.create(
+      const row = app.meetings.create(
+        principalOf(c),
         c.req.valid("param").slug,
         input,
-        c.get("actor"),
         subnetworks ? { subnetworks } : {},
       );
       return c.json(view(row), 201);
@@ -127,11 +128,11 @@ export function registerMeetingRoutes(router: Router, services: Services): void 
           { path: "subnetworks", message: refs.error.issues[0]?.message ?? "invalid" },
         ]);
       }
-      const row = services.meetings.update(
+      const row = app.meetings.update(
+        principalOf(c),
         slug,
         id,
         patch,
-        c.get("actor"),
         refs.data ? { subnetworks: refs.data } : {},
       );
       return c.json(view(row), 200);
@@ -149,7 +150,7 @@ export function registerMeetingRoutes(router: Router, services: Services): void 
     }),
     (c) => {
       const { slug, id } = c.req.valid("param");
-      services.meetings.delete(slug, id, c.get("actor"));
+      app.meetings.delete(principalOf(c), slug, id);
       return c.body(null, 204);
     },
   );

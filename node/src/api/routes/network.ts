@@ -1,7 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { Application } from "../../app/index";
-import type { NetworkService } from "../../federation/network";
 import { GoneError } from "../../services/errors";
 import { followerView, followingView } from "../../services/follows";
 import type { Services } from "../../services/index";
@@ -38,12 +37,7 @@ const receivedSchema = z.object({
 
 const withId = slugParams.extend({ id: idParam });
 
-export function registerNetworkRoutes(
-  router: Router,
-  services: Services,
-  network: NetworkService,
-  app: Application,
-) {
+export function registerNetworkRoutes(router: Router, services: Services, app: Application) {
   router.openapi(
     createRoute({
       method: "get",
@@ -88,7 +82,11 @@ export function registerNetworkRoutes(
       },
     }),
     async (c) => {
-      const row = await network.follow(c.req.valid("param").slug, c.req.valid("json").target);
+      const row = await app.network.follow(
+        principalOf(c),
+        c.req.valid("param").slug,
+        c.req.valid("json").target,
+      );
       return c.json(followingView(row), 202);
     },
   );
@@ -104,7 +102,7 @@ export function registerNetworkRoutes(
     }),
     async (c) => {
       const { slug, id } = c.req.valid("param");
-      await network.unfollow(slug, id);
+      await app.network.unfollow(principalOf(c), slug, id);
       return c.body(null, 204);
     },
   );
@@ -140,7 +138,7 @@ export function registerNetworkRoutes(
     }),
     async (c) => {
       const { slug, id } = c.req.valid("param");
-      await network.approve(slug, id);
+      await app.network.approve(principalOf(c), slug, id);
       return c.body(null, 204);
     },
   );
@@ -156,7 +154,7 @@ export function registerNetworkRoutes(
     }),
     async (c) => {
       const { slug, id } = c.req.valid("param");
-      await network.remove(slug, id);
+      await app.network.remove(principalOf(c), slug, id);
       return c.body(null, 204);
     },
   );
@@ -221,7 +219,8 @@ export function registerNetworkRoutes(
       },
     }),
     async (c) => {
-      const announce = await network.relay(
+      const announce = await app.network.relay(
+        principalOf(c),
         c.req.valid("param").slug,
         c.req.valid("json").receivedId,
       );

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import type { Application } from "../../app/index";
 import type { NetworkService } from "../../federation/network";
 import type { Services } from "../../services/index";
 import {
@@ -9,7 +10,7 @@ import {
   subnetworkPatchSchema,
   subnetworkView,
 } from "../../services/subnetworks";
-import type { Router } from "../env";
+import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "../schemas";
 
@@ -65,6 +66,7 @@ export function registerSubnetworkRoutes(
   router: Router,
   services: Services,
   network: NetworkService,
+  app: Application,
 ): void {
   const view = (row: Parameters<typeof subnetworkView>[0]) =>
     subnetworkView(row, services.ctx.publicUrl);
@@ -102,7 +104,7 @@ export function registerSubnetworkRoutes(
         409: errors[409],
       },
     }),
-    (c) => c.json(view(services.subnetworks.create(c.req.valid("json"), c.get("actor"))), 201),
+    (c) => c.json(view(app.subnetworks.create(principalOf(c), c.req.valid("json"))), 201),
   );
 
   router.openapi(
@@ -132,10 +134,10 @@ export function registerSubnetworkRoutes(
       },
     }),
     (c) => {
-      const row = services.subnetworks.update(
+      const row = app.subnetworks.update(
+        principalOf(c),
         c.req.valid("param").slug,
         c.req.valid("json"),
-        c.get("actor"),
       );
       return c.json(view(row), 200);
     },
@@ -169,7 +171,7 @@ export function registerSubnetworkRoutes(
     }),
     async (c) => {
       const { slug, id } = c.req.valid("param");
-      await network.subnetworks.approve(slug, id, c.get("actor"));
+      await app.subnetworks.approveMember(principalOf(c), slug, id);
       return c.body(null, 204);
     },
   );
@@ -186,7 +188,7 @@ export function registerSubnetworkRoutes(
     }),
     async (c) => {
       const { slug, id } = c.req.valid("param");
-      await network.subnetworks.remove(slug, id, c.get("actor"));
+      await app.subnetworks.removeMember(principalOf(c), slug, id);
       return c.body(null, 204);
     },
   );
@@ -245,7 +247,7 @@ export function registerSubnetworkRoutes(
     }),
     async (c) => {
       const { slug } = c.req.valid("param");
-      const row = await network.subnetworks.join(slug, c.req.valid("json").target);
+      const row = await app.subnetworks.join(principalOf(c), slug, c.req.valid("json").target);
       return c.json(row, 202);
     },
   );
@@ -261,7 +263,7 @@ export function registerSubnetworkRoutes(
     }),
     async (c) => {
       const { slug, id } = c.req.valid("param");
-      await network.subnetworks.leave(slug, id);
+      await app.subnetworks.leave(principalOf(c), slug, id);
       return c.body(null, 204);
     },
   );
@@ -293,7 +295,7 @@ export function registerSubnetworkRoutes(
     }),
     async (c) => {
       const { slug, id } = c.req.valid("param");
-      await network.subnetworks.share(slug, id, c.req.valid("json"));
+      await app.subnetworks.share(principalOf(c), slug, id, c.req.valid("json"));
       return c.body(null, 202);
     },
   );

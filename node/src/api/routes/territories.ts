@@ -1,13 +1,18 @@
 import { createRoute } from "@hono/zod-openapi";
 import { territoryProfileSchema } from "@spiral-network/protocol";
 import { z } from "zod";
+import type { Application } from "../../app/index";
 import type { Services } from "../../services/index";
 import { territoryUpdateSchema, territoryView } from "../../services/territories";
-import type { Router } from "../env";
+import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { slugParams, territoryViewSchema } from "../schemas";
 
-export function registerTerritoryRoutes(router: Router, services: Services): void {
+export function registerTerritoryRoutes(
+  router: Router,
+  services: Services,
+  app: Application,
+): void {
   const view = (row: Parameters<typeof territoryView>[0]) =>
     territoryView(row, services.ctx.publicUrl);
 
@@ -35,7 +40,7 @@ export function registerTerritoryRoutes(router: Router, services: Services): voi
         409: errors[409],
       },
     }),
-    (c) => c.json(view(services.territories.create(c.req.valid("json"), c.get("actor"))), 201),
+    (c) => c.json(view(app.territoryProfiles.create(principalOf(c), c.req.valid("json"))), 201),
   );
 
   router.openapi(
@@ -66,7 +71,7 @@ export function registerTerritoryRoutes(router: Router, services: Services): voi
     (c) => {
       const { slug } = c.req.valid("param");
       return c.json(
-        view(services.territories.update(slug, c.req.valid("json"), c.get("actor"))),
+        view(app.territoryProfiles.update(principalOf(c), slug, c.req.valid("json"))),
         200,
       );
     },
