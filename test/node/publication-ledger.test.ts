@@ -8,26 +8,12 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  addValidatedCriteria,
-  createGroup,
-  createTestvilleNode,
-  T,
-  TESTVILLE,
-  type TestNode,
-} from "./helpers";
+import { addValidatedCriteria, createGroup, T, TESTVILLE, useTestvilleNode } from "./helpers";
 
 const PERIOD = { start: "2026-01-01", end: "2026-06-14" };
 
 describe("the publication ledger", () => {
-  let t: TestNode;
-  beforeEach(() => {
-    t = createTestvilleNode();
-  });
-  afterEach(() => {
-    expect(t.loggedErrors).toEqual([]);
-    t.close();
-  });
+  const t = useTestvilleNode();
 
   const group = async (participants: number, category = "parents", date = "2026-02-01") => {
     const id = await createGroup(t.admin, {
