@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -231,3 +232,28 @@ export async function follow(follower: Peer, target: Peer): Promise<void> {
 }
 
 export const receivedBy = (peer: Peer) => peer.node.services.received.list();
+
+/**
+ * One anti-entropy pull by `receiver` from the actor at `targetActorUrl`, through an accepted
+ * following recorded directly in the database (no Follow is sent) and removed afterwards;
+ * returns what the pull counted.
+ */
+export async function pullOnce(receiver: Peer, targetActorUrl: string) {
+  const { follows } = receiver.node.services;
+  const row = follows.requestFollow({
+    actor: receiver.slug,
+    target: targetActorUrl,
+    targetInbox: `${targetActorUrl}/inbox`,
+    targetSharedInbox: null,
+    targetHandle: null,
+    targetName: null,
+    targetType: "Organization",
+    followActivityId: `${receiver.url}/activities/${randomUUID()}`,
+  });
+  follows.setFollowingState(row.id, "accepted");
+  try {
+    return await receiver.node.antiEntropy.pull(follows.followingById(receiver.slug, row.id));
+  } finally {
+    follows.removeFollowing(row.id);
+  }
+}

@@ -4,7 +4,7 @@ import { CryptographicKey, Multikey, Organization } from "@fedify/vocab";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { follow, type Peer, publishSynthesis, pullOnce, receivedBy, startPeer } from "./harness";
 import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
 import { verifyIndependently } from "./independent-verifier";
 import { makePayload, rehash } from "./synthesis-fixtures";
@@ -165,18 +165,7 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
   it("integrity proof relayed in an Announce: the inner Create is refused", async () => {
     const before = held();
     const inner = await hostile.prove(forgedCreate(1980), lookalikeEd);
-    const response = await hostile.post(
-      sharedInbox,
-      {
-        "@context": AS,
-        id: `${hostile.url}/activities/${randomUUID()}`,
-        type: "Announce",
-        actor: hostile.actorUrl,
-        object: inner,
-        to: PUBLIC,
-      },
-      hostile.ownRsa,
-    );
+    const response = await hostile.post(sharedInbox, hostile.announce(inner), hostile.ownRsa);
     expect(response.status, response.text).toBe(202);
     await waitFor(
       () => receiver.logs.some((l) => l.includes(`refused Create ${inner.id}`)),
@@ -191,18 +180,7 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
     // No valid proof: Fedify fetches the activity at its id from the victim's origin, finds the
     // genuine Follow there, and must not then route the relay's Delete under that id.
     const inner = deleteUnderGenuineId(followId);
-    const response = await hostile.post(
-      gentInbox,
-      {
-        "@context": AS,
-        id: `${hostile.url}/activities/${randomUUID()}`,
-        type: "Announce",
-        actor: hostile.actorUrl,
-        object: inner,
-        to: PUBLIC,
-      },
-      hostile.ownRsa,
-    );
+    const response = await hostile.post(gentInbox, hostile.announce(inner), hostile.ownRsa);
     expect(response.status, response.text).toBe(202);
     await waitFor(
       () =>
@@ -216,25 +194,9 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
   it("pulled: a malicious peer's collection serving a Delete under a genuine activity's id routes nothing", async () => {
     const before = held();
     await hostile.setKnownSyntheses([deleteUnderGenuineId(await victimFollowOfHostile())]);
-    const { follows } = receiver.node.services;
-    const row = follows.requestFollow({
-      actor: "gent",
-      target: hostile.actorUrl,
-      targetInbox: `${hostile.actorUrl}/inbox`,
-      targetSharedInbox: null,
-      targetHandle: null,
-      targetName: null,
-      targetType: "Organization",
-      followActivityId: `${receiver.url}/activities/${randomUUID()}`,
-    });
-    follows.setFollowingState(row.id, "accepted");
-    try {
-      const pulled = await receiver.node.antiEntropy.pull(follows.followingById("gent", row.id));
-      expect(pulled).toEqual({ routed: 0, skipped: 0 });
-      expect(held()).toEqual(before);
-    } finally {
-      follows.removeFollowing(row.id);
-    }
+    const pulled = await pullOnce(receiver, hostile.actorUrl);
+    expect(pulled).toEqual({ routed: 0, skipped: 0 });
+    expect(held()).toEqual(before);
   });
 
   it("what a receiver stores and serves verifies independently, even when the origin's proof covers Fedify's normalised form (attachment array)", async () => {
@@ -376,18 +338,7 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
     it("duplicate keys inside source.content, relayed: refused by the handler", async () => {
       const before = held();
       const inner = await twoReadings(1971);
-      const response = await hostile.post(
-        sharedInbox,
-        {
-          "@context": AS,
-          id: `${hostile.url}/activities/${randomUUID()}`,
-          type: "Announce",
-          actor: hostile.actorUrl,
-          object: inner,
-          to: PUBLIC,
-        },
-        hostile.ownRsa,
-      );
+      const response = await hostile.post(sharedInbox, hostile.announce(inner), hostile.ownRsa);
       expect(response.status, response.text).toBe(202);
       await waitFor(
         () =>

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateCryptoKeyPair, signJsonLd, signObject, signRequest } from "@fedify/fedify";
@@ -48,6 +49,8 @@ export interface HostilePeer {
     key: KeyPairWithId | null,
     contentType?: string,
   ): Promise<{ status: number; text: string }>;
+  /** Its own public Announce of `inner` (a relay of someone else's activity). */
+  announce(inner: unknown): Record<string, unknown>;
   /** Documents requested so far (paths). */
   requests: string[];
   close(): Promise<void>;
@@ -171,6 +174,16 @@ export async function startHostilePeer(victimActorUrl: string): Promise<HostileP
       if (key) request = await signRequest(request, key.pair.privateKey, key.keyId);
       const response = await fetch(request);
       return { status: response.status, text: await response.text() };
+    },
+    announce(inner) {
+      return {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: `${url}/activities/${randomUUID()}`,
+        type: "Announce",
+        actor: peer.actorUrl,
+        object: inner,
+        to: "https://www.w3.org/ns/activitystreams#Public",
+      };
     },
     async close() {
       server.closeAllConnections();

@@ -4,7 +4,7 @@ import { CryptographicKey, Organization } from "@fedify/vocab";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { follow, type Peer, publishSynthesis, pullOnce, receivedBy, startPeer } from "./harness";
 import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
 import { rehash } from "./synthesis-fixtures";
 
@@ -264,14 +264,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       forgedSynthesis("Create", { start: "2024-01-01", end: "2024-12-31" }),
       hostile.forgedEd,
     );
-    const announce = {
-      "@context": AS,
-      id: `${hostile.url}/activities/${randomUUID()}`,
-      type: "Announce",
-      actor: hostile.actorUrl,
-      object: inner,
-      to: PUBLIC,
-    };
+    const announce = hostile.announce(inner);
     // The Announce itself is the hostile peer's own, signed with its own key: accepted.
     const response = await hostile.post(sharedInbox, announce, hostile.ownRsa);
     expect(response.status, response.text).toBe(202);
@@ -293,22 +286,9 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       await hostile.prove(forgedDelete(), hostile.forgedEd),
     ];
     await hostile.setKnownSyntheses(items);
-    const { follows } = receiver.node.services;
-    const row = follows.requestFollow({
-      actor: "gent",
-      target: hostile.actorUrl,
-      targetInbox: `${hostile.actorUrl}/inbox`,
-      targetSharedInbox: null,
-      targetHandle: null,
-      targetName: null,
-      targetType: "Organization",
-      followActivityId: `${receiver.url}/activities/${randomUUID()}`,
-    });
-    follows.setFollowingState(row.id, "accepted");
-    const pulled = await receiver.node.antiEntropy.pull(follows.followingById("gent", row.id));
+    const pulled = await pullOnce(receiver, hostile.actorUrl);
     expect(pulled).toEqual({ routed: 0, skipped: 0 });
     expect(receiverState()).toEqual(before);
-    follows.removeFollowing(row.id);
   });
 
   it("the hostile peer's own key still counts for the hostile peer itself", async () => {
@@ -403,18 +383,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
 
     it("relayed: a k-unsafe payload inside an Announce is refused by the handler", async () => {
       const inner = await signedCreate((p) => twoCategories(p, 2));
-      const response = await hostile.post(
-        sharedInbox,
-        {
-          "@context": AS,
-          id: `${hostile.url}/activities/${randomUUID()}`,
-          type: "Announce",
-          actor: hostile.actorUrl,
-          object: inner,
-          to: PUBLIC,
-        },
-        hostile.ownRsa,
-      );
+      const response = await hostile.post(sharedInbox, hostile.announce(inner), hostile.ownRsa);
       expect(response.status).toBe(202);
       await waitFor(
         () =>
