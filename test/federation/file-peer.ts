@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createNode, type NodeOptions, type SpiralNode } from "@spiral-network/node/node";
-import { ADMIN_TOKEN, type Peer } from "./harness";
+import { ADMIN_TOKEN, adminApi, type Peer } from "./harness";
 
 /**
  * A node on a data directory (a real database file and its lock), served on 127.0.0.1 — the
@@ -68,18 +68,7 @@ export async function startFilePeer(
     logs,
     slug,
     actorUrl: `${url}/actors/${slug}`,
-    async api(method, route, body) {
-      const response = await node.app.request(`/api/v1${route}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${ADMIN_TOKEN}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
+    api: adminApi(node),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

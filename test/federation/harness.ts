@@ -7,6 +7,7 @@ import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createNode, type NodeOptions, type SpiralNode } from "@spiral-network/node/node";
 import type { TerritoryProfile } from "@spiral-network/protocol";
+import { expect } from "vitest";
 import { waitFor } from "../support/wait";
 
 export const ADMIN_TOKEN = "federation-test-admin-token-0123456789";
@@ -31,6 +32,22 @@ export interface Peer {
  * Starts a real node on 127.0.0.1 (ephemeral port, in this process), with one territory.
  * `tls` serves https with the self-signed fixture certificate (for handle look-ups).
  */
+/** Calls `node`'s JSON API (/api/v1) with the admin token, as `Peer.api` does. */
+export function adminApi(node: SpiralNode): Peer["api"] {
+  return async (method, route, body) => {
+    const response = await node.app.request(`/api/v1${route}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
 export async function startPeer(
   territory: Pick<TerritoryProfile, "slug" | "name" | "country"> & Partial<TerritoryProfile>,
   options: {
@@ -90,18 +107,7 @@ export async function startPeer(
     slug: territory.slug,
     actorUrl: `${url}/actors/${territory.slug}`,
     logs,
-    async api(method, route, body) {
-      const response = await node.app.request(`/api/v1${route}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${ADMIN_TOKEN}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
+    api: adminApi(node),
     goOffline: stopServer,
     async goOnline() {
       if (online) return;
@@ -256,4 +262,28 @@ export async function pullOnce(receiver: Peer, targetActorUrl: string) {
   } finally {
     follows.removeFollowing(row.id);
   }
+}
+
+/**
+ * The origin's pending deliveries are lost (as if its queue had been wiped): waits until every
+ * message left is a retry waiting for its delay (nothing in flight), then drops them.
+ */
+export async function loseDeliveries(origin: Peer): Promise<void> {
+  const sqlite = origin.node.storage.sqlite;
+  await waitFor(() => {
+    const rows = sqlite
+      .prepare("select locked_by as lockedBy, available_at as availableAt from fedify_queue")
+      .all() as Array<{ lockedBy: string | null; availableAt: number }>;
+    return (
+      rows.length > 0 && rows.every((r) => r.lockedBy === null && r.availableAt > Date.now() + 50)
+    );
+  }, "the failed delivery to wait for a retry");
+  sqlite.prepare("delete from fedify_queue").run();
+}
+
+/** The network figures `peer` serves at GET /aggregates (asserted 200). */
+export async function networkFigure<Figure>(peer: Peer): Promise<Figure> {
+  const response = await peer.api("GET", "/aggregates");
+  expect(response.status).toBe(200);
+  return response.body;
 }

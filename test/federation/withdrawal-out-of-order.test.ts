@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, startPeer } from "./harness";
+import {
+  follow,
+  loseDeliveries,
+  networkFigure,
+  type Peer,
+  publishSynthesis,
+  startPeer,
+} from "./harness";
 
 // A receiver that learns of a withdrawal BEFORE the synthesis itself (out-of-order delivery, or
 // pulls from peers that are not equally up to date) keeps the origin's Delete as a tombstone: the
@@ -22,29 +29,11 @@ describe("a withdrawal that arrives before its synthesis", () => {
   let namur: Peer;
   let lima: Peer;
 
-  const figure = async (peer: Peer): Promise<Figure> => {
-    const response = await peer.api("GET", "/aggregates");
-    expect(response.status).toBe(200);
-    return response.body;
-  };
+  const figure = (peer: Peer) => networkFigure<Figure>(peer);
   const fromMulhouse = (peer: Peer) =>
     peer.node.services.received.list().find((r) => r.origin === mulhouse.actorUrl);
   const followRow = (peer: Peer, target: Peer) =>
     peer.node.services.follows.acceptedFollowing().find((f) => f.target === target.actorUrl);
-
-  /** The origin's pending deliveries are lost (as if its queue had been wiped). */
-  async function loseDeliveries(origin: Peer) {
-    const sqlite = origin.node.storage.sqlite;
-    await waitFor(() => {
-      const rows = sqlite
-        .prepare("select locked_by as lockedBy, available_at as availableAt from fedify_queue")
-        .all() as Array<{ lockedBy: string | null; availableAt: number }>;
-      return (
-        rows.length > 0 && rows.every((r) => r.lockedBy === null && r.availableAt > Date.now() + 50)
-      );
-    }, "the failed delivery to wait for a retry");
-    sqlite.prepare("delete from fedify_queue").run();
-  }
 
   beforeAll(async () => {
     [mulhouse, porto, namur, lima] = await Promise.all([
