@@ -4,8 +4,9 @@ import { CryptographicKey, Multikey, Organization } from "@fedify/vocab";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, pullOnce, receivedBy, startPeer } from "./harness";
+import { type Peer, pullOnce, receivedBy, startPeer } from "./harness";
 import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
+import { genuineSynthesis, startHostileScene } from "./hostile-scene";
 import { verifyIndependently } from "./independent-verifier";
 import { makePayload, rehash } from "./synthesis-fixtures";
 
@@ -33,17 +34,8 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
   let lookalikeEd: KeyPairWithId;
 
   beforeAll(async () => {
-    [victim, receiver] = await Promise.all([
-      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
-      startPeer({ slug: "gent", name: "Gent", country: "BE" }),
-    ]);
-    hostile = await startHostilePeer(victim.actorUrl);
-    gentInbox = `${receiver.actorUrl}/inbox`;
-    sharedInbox = `${receiver.url}/inbox`;
-    await follow(receiver, victim);
-    await publishSynthesis(victim, 8);
-    genuine = (await waitFor(() => receivedBy(receiver)[0], "gent to receive")).activity as any;
-    genuinePayload = JSON.parse(genuine.object.source.content);
+    ({ victim, receiver, hostile, gentInbox, sharedInbox } = await startHostileScene());
+    ({ activity: genuine, payload: genuinePayload } = await genuineSynthesis(victim, receiver));
 
     lookalikeRsa = {
       keyId: new URL(`${hostile.url}/lookalike-rsa`),

@@ -4,8 +4,9 @@ import { CryptographicKey, Organization } from "@fedify/vocab";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, pullOnce, receivedBy, startPeer } from "./harness";
+import { type Peer, pullOnce, receivedBy, startPeer } from "./harness";
 import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
+import { genuineSynthesis, startHostileScene } from "./hostile-scene";
 import { rehash } from "./synthesis-fixtures";
 
 // Who may speak for an actor (docs/protocol.md §5): a signature or proof counts for actor X
@@ -34,19 +35,12 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
   let victimFollowId: string;
 
   beforeAll(async () => {
-    [victim, receiver] = await Promise.all([
-      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
-      startPeer({ slug: "gent", name: "Gent", country: "BE" }),
-    ]);
+    // gent → mulhouse, accepted
+    ({ victim, receiver, hostile, gentInbox, sharedInbox } = await startHostileScene());
     receiver.node.services.territories.create(
       { slug: "brugge", name: "Brugge", country: "BE", languages: ["en"] } as never,
       "test",
     );
-    hostile = await startHostilePeer(victim.actorUrl);
-    gentInbox = `${receiver.actorUrl}/inbox`;
-    sharedInbox = `${receiver.url}/inbox`;
-
-    await follow(receiver, victim); // gent → mulhouse, accepted
     acceptedFollowId = receiver.node.services.follows.following("gent")[0]?.followActivityId ?? "";
     // The victim follows gent.
     expect(
@@ -71,10 +65,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
     );
     pendingFollowId = receiver.node.services.follows.following("brugge")[0]?.followActivityId ?? "";
 
-    await publishSynthesis(victim, 8);
-    const held = await waitFor(() => receivedBy(receiver)[0], "gent to receive the synthesis");
-    genuine = held.activity as Record<string, any>;
-    genuinePayload = JSON.parse(genuine.object.source.content);
+    ({ activity: genuine, payload: genuinePayload } = await genuineSynthesis(victim, receiver));
     victimArticle = genuine.object.id;
     before = receiverState();
     expect(before).toEqual([
