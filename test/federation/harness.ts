@@ -48,6 +48,25 @@ export function adminApi(node: SpiralNode): Peer["api"] {
   };
 }
 
+/**
+ * What every test peer's node is created with at `url`: a logger into `logs`, the admin token,
+ * loopback addresses allowed, no periodic anti-entropy and a fast queue poll.
+ */
+export function peerNodeOptions(url: string) {
+  const logs: string[] = [];
+  const record = (level: string) => (message: string, error?: unknown) =>
+    logs.push(`${level} ${message}${error ? ` ${String(error)}` : ""}`);
+  const options = {
+    publicUrl: url,
+    logger: { info: record("info"), warn: record("warn"), error: record("error") },
+    adminToken: ADMIN_TOKEN,
+    allowPrivateAddress: true,
+    antiEntropyIntervalMs: 0,
+    queuePollIntervalMs: 20,
+  } satisfies Partial<NodeOptions>;
+  return { logs, options };
+}
+
 export async function startPeer(
   territory: Pick<TerritoryProfile, "slug" | "name" | "country"> & Partial<TerritoryProfile>,
   options: {
@@ -69,17 +88,10 @@ export async function startPeer(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const url = options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
-  const logs: string[] = [];
-  const record = (level: string) => (message: string, error?: unknown) =>
-    logs.push(`${level} ${message}${error ? ` ${String(error)}` : ""}`);
+  const { logs, options: peerOptions } = peerNodeOptions(url);
   const node = createNode({
     databaseFile: ":memory:",
-    publicUrl: url,
-    logger: { info: record("info"), warn: record("warn"), error: record("error") },
-    adminToken: ADMIN_TOKEN,
-    allowPrivateAddress: true,
-    antiEntropyIntervalMs: 0,
-    queuePollIntervalMs: 20,
+    ...peerOptions,
     ...(options.now ? { now: options.now } : {}),
     ...(options.unreachableAfterFailures
       ? { unreachableAfterFailures: options.unreachableAfterFailures }
@@ -286,4 +298,29 @@ export async function networkFigure<Figure>(peer: Peer): Promise<Figure> {
   const response = await peer.api("GET", "/aggregates");
   expect(response.status).toBe(200);
   return response.body;
+}
+
+/** The territories the suites run their peers on, by slug. */
+export const TERRITORIES = {
+  mulhouse: { slug: "mulhouse", name: "Mulhouse", country: "FR" },
+  porto: { slug: "porto", name: "Porto", country: "PT" },
+  namur: { slug: "namur", name: "Namur", country: "BE" },
+  lima: { slug: "lima", name: "Lima", country: "PE" },
+  gent: { slug: "gent", name: "Gent", country: "BE" },
+} as const;
+
+/** Starts one peer (default options) per territory named, in parallel, in that order. */
+export function startPeers<const S extends ReadonlyArray<keyof typeof TERRITORIES>>(
+  ...slugs: S
+): Promise<{ [K in keyof S]: Peer }> {
+  return Promise.all(slugs.map((slug) => startPeer(TERRITORIES[slug]))) as Promise<{
+    [K in keyof S]: Peer;
+  }>;
+}
+
+/** Closes what a suite started (a failed set-up may have left some undefined). */
+export async function closePeers(
+  ...peers: Array<{ close(): Promise<void> } | undefined>
+): Promise<void> {
+  await Promise.all(peers.map((p) => p?.close()));
 }

@@ -4,7 +4,7 @@ import { CryptographicKey, Multikey, Organization } from "@fedify/vocab";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { type Peer, pullOnce, receivedBy, startPeer } from "./harness";
+import { closePeers, type Peer, pullOnce, receivedBy, startPeer } from "./harness";
 import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
 import { genuineSynthesis, startHostileScene } from "./hostile-scene";
 import { verifyIndependently } from "./independent-verifier";
@@ -74,9 +74,7 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
       }).toJsonLd(),
     );
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([victim, receiver, hostile].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(victim, receiver, hostile));
 
   const victimId = (path: string) => `${victim.url}/${path}/forged-${randomUUID()}`;
   const held = () => receivedBy(receiver).map((r) => [r.objectId, r.version, r.withdrawnAt]);

@@ -1,6 +1,6 @@
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
+import { follow, type Peer, publishSynthesis, receivedBy, startPeers } from "./harness";
 import { type HostilePeer, startHostilePeer } from "./hostile-peer";
 
 /**
@@ -18,10 +18,7 @@ export interface HostileScene {
 }
 
 export async function startHostileScene(): Promise<HostileScene> {
-  const [victim, receiver] = await Promise.all([
-    startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
-    startPeer({ slug: "gent", name: "Gent", country: "BE" }),
-  ]);
+  const [victim, receiver] = await startPeers("mulhouse", "gent");
   const hostile = await startHostilePeer(victim.actorUrl);
   await follow(receiver, victim);
   return {

@@ -4,7 +4,7 @@ import { CryptographicKey, Organization } from "@fedify/vocab";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { type Peer, pullOnce, receivedBy, startPeer } from "./harness";
+import { closePeers, type Peer, pullOnce, receivedBy, startPeer } from "./harness";
 import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
 import { genuineSynthesis, startHostileScene } from "./hostile-scene";
 import { rehash } from "./synthesis-fixtures";
@@ -72,9 +72,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       { objectId: victimArticle, version: 1, withdrawnAt: null, conflictedAt: null },
     ]);
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([victim, receiver, hostile].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(victim, receiver, hostile));
 
   /** What gent holds of the victim: rows, versions and withdrawals. */
   const receiverState = () =>

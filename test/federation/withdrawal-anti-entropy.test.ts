@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
 import {
+  closePeers,
   follow,
   loseDeliveries,
   networkFigure,
   type Peer,
   publishSynthesis,
   settled,
-  startPeer,
+  startPeers,
 } from "./harness";
 
 // Withdrawals travel through anti-entropy too: the known-syntheses collection serves, for a
@@ -40,16 +41,9 @@ describe("withdrawals through anti-entropy", () => {
   }
 
   beforeAll(async () => {
-    [mulhouse, porto, namur, lima] = await Promise.all([
-      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
-      startPeer({ slug: "porto", name: "Porto", country: "PT" }),
-      startPeer({ slug: "namur", name: "Namur", country: "BE" }),
-      startPeer({ slug: "lima", name: "Lima", country: "PE" }),
-    ]);
+    [mulhouse, porto, namur, lima] = await startPeers("mulhouse", "porto", "namur", "lima");
   });
-  afterAll(async () => {
-    await Promise.all([mulhouse, porto, namur, lima].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(mulhouse, porto, namur, lima));
 
   it("a node offline when the origin withdrew converges at its next pull", async () => {
     v1 = await publishSynthesis(mulhouse, 7);

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
 import {
+  closePeers,
   follow,
   loseDeliveries,
   networkFigure,
   type Peer,
   publishSynthesis,
-  startPeer,
+  startPeers,
 } from "./harness";
 
 // A receiver that learns of a withdrawal BEFORE the synthesis itself (out-of-order delivery, or
@@ -36,16 +37,9 @@ describe("a withdrawal that arrives before its synthesis", () => {
     peer.node.services.follows.acceptedFollowing().find((f) => f.target === target.actorUrl);
 
   beforeAll(async () => {
-    [mulhouse, porto, namur, lima] = await Promise.all([
-      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
-      startPeer({ slug: "porto", name: "Porto", country: "PT" }),
-      startPeer({ slug: "namur", name: "Namur", country: "BE" }),
-      startPeer({ slug: "lima", name: "Lima", country: "PE" }),
-    ]);
+    [mulhouse, porto, namur, lima] = await startPeers("mulhouse", "porto", "namur", "lima");
   });
-  afterAll(async () => {
-    await Promise.all([mulhouse, porto, namur, lima].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(mulhouse, porto, namur, lima));
 
   it("keeps the tombstone: the stale Create pulled afterwards does not bring it back", async () => {
     const v1 = await publishSynthesis(mulhouse, 7);
