@@ -5,7 +5,7 @@ import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
 import { closePeers, type Peer, pullOnce, receivedBy, startPeer } from "./harness";
-import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
+import { AS, type HostilePeer, type KeyPairWithId, PUBLIC, startHostilePeer } from "./hostile-peer";
 import { genuineSynthesis, startHostileScene } from "./hostile-scene";
 import { verifyIndependently } from "./independent-verifier";
 import { makePayload, rehash } from "./synthesis-fixtures";
@@ -16,9 +16,6 @@ import { makePayload, rehash } from "./synthesis-fixtures";
 // with a single key, at a key id without a fragment): they hold, and stay as regression tests.
 // The others (duplicate keys in the payload text, category counts, relayed ids, normalised proofs,
 // JSON-LD spellings, a busy origin) each failed before the fix committed with it.
-
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
-const AS = "https://www.w3.org/ns/activitystreams";
 
 describe("a hostile peer against a real victim node and a real receiver", () => {
   let victim: Peer;

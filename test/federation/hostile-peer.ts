@@ -17,6 +17,10 @@ import {
  * POSTs signed requests with any of its keys.
  */
 
+/** The ActivityStreams context, and its public collection (what `to` names for "everyone"). */
+export const AS = "https://www.w3.org/ns/activitystreams";
+export const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+
 export interface KeyPairWithId {
   keyId: URL;
   pair: CryptoKeyPair;
@@ -177,12 +181,12 @@ export async function startHostilePeer(victimActorUrl: string): Promise<HostileP
     },
     announce(inner) {
       return {
-        "@context": "https://www.w3.org/ns/activitystreams",
+        "@context": AS,
         id: `${url}/activities/${randomUUID()}`,
         type: "Announce",
         actor: peer.actorUrl,
         object: inner,
-        to: "https://www.w3.org/ns/activitystreams#Public",
+        to: PUBLIC,
       };
     },
     async close() {

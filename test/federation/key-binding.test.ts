@@ -5,7 +5,7 @@ import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
 import { closePeers, type Peer, pullOnce, receivedBy, startPeer } from "./harness";
-import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
+import { AS, type HostilePeer, type KeyPairWithId, PUBLIC, startHostilePeer } from "./hostile-peer";
 import { genuineSynthesis, startHostileScene } from "./hostile-scene";
 import { rehash } from "./synthesis-fixtures";
 
@@ -13,9 +13,6 @@ import { rehash } from "./synthesis-fixtures";
 // only when its key id is on X's origin and X's own actor document lists it. The hostile peer
 // serves stand-alone key documents that merely *claim* the victim as owner/controller, and tries
 // every route by which something is accepted as the victim's.
-
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
-const AS = "https://www.w3.org/ns/activitystreams";
 
 describe("forged keys: a key document's owner/controller claim proves nothing", () => {
   let victim: Peer;
