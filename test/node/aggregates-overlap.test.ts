@@ -8,7 +8,7 @@ import {
   synthesisRecord,
 } from "@spiral-network/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { actor, CYCLE, drafted, GRID, JAN_OCT, YEAR } from "../support/overlap-fixtures";
+import { actor, CYCLE, drafted, GRID, JAN_OCT, YEAR } from "../support/drafts";
 import { createTestNode, type TestNode } from "./helpers";
 
 // Two nodes receive the same syntheses in different orders, among them overlapping periods of

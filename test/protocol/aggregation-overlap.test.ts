@@ -11,7 +11,7 @@ import {
 } from "@spiral-network/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { actor, CYCLE, drafted, GRID, JAN_OCT, YEAR } from "../support/overlap-fixtures";
+import { actor, CYCLE, drafted, GRID, JAN_OCT, YEAR } from "../support/drafts";
 
 // A territory counts once per query range: nested and overlapping periods of one territory are
 // resolved by one deterministic rule (the widest period wins, ties by period key), the others

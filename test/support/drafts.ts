@@ -6,7 +6,7 @@ import {
   type SynthesisPayload,
 } from "@spiral-network/protocol";
 
-/** Syntheses of fictional territories over overlapping periods, for the aggregation tests. */
+/** Syntheses of fictional territories (first versions, default policy), for the aggregation tests. */
 
 export const GRID = { id: defaultGrid.id, version: defaultGrid.version };
 export const YEAR: Period = { start: "2026-01-01", end: "2026-12-31" };
@@ -15,17 +15,19 @@ export const JAN_OCT: Period = { start: "2026-01-01", end: "2026-10-31" };
 
 export const actor = (name: string) => `https://${name}.example/actors/${name}`;
 
-/** The first version of `name`'s synthesis over `period` from these groups (it must publish). */
-export function drafted(
-  name: string,
-  country: string,
+type Draft = Parameters<typeof draftSynthesis>[0];
+
+/** The first version of a territory's synthesis over `period` from these groups (it must publish). */
+export function firstVersion(
+  territory: Draft["territory"],
   period: Period,
-  groups: Parameters<typeof draftSynthesis>[0]["groups"],
+  groups: Draft["groups"],
+  grid: Draft["grid"] = GRID,
 ): SynthesisPayload {
   const { payload, blockers } = draftSynthesis({
-    territory: { id: actor(name), name, country },
+    territory,
     period,
-    grid: GRID,
+    grid,
     groups,
     previous: null,
     correction: false,
@@ -34,3 +36,7 @@ export function drafted(
   if (!payload) throw new Error(blockers.join("; "));
   return payload;
 }
+
+/** The first version of the synthesis of `name` (at {@link actor}) over `period`. */
+export const drafted = (name: string, country: string, period: Period, groups: Draft["groups"]) =>
+  firstVersion({ id: actor(name), name, country }, period, groups);
