@@ -4,9 +4,14 @@ import { CryptographicKey, Multikey, Organization } from "@fedify/vocab";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { closePeers, type Peer, pullOnce, receivedBy, startPeer } from "./harness";
-import { AS, type HostilePeer, type KeyPairWithId, PUBLIC, startHostilePeer } from "./hostile-peer";
-import { genuineSynthesis, startHostileScene } from "./hostile-scene";
+import { closePeers, type Peer, pullOnce, receivedBy } from "./harness";
+import { AS, type HostilePeer, type KeyPairWithId, PUBLIC } from "./hostile-peer";
+import {
+  genuineSynthesis,
+  startClockedReceiver,
+  startHostileScene,
+  victimKeys,
+} from "./hostile-scene";
 import { verifyIndependently } from "./independent-verifier";
 import { makePayload, rehash } from "./synthesis-fixtures";
 
@@ -239,10 +244,7 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
     let victimRsa: KeyPairWithId;
     let victimEd: KeyPairWithId;
     beforeAll(async () => {
-      const [rsa, ed] = await victim.node.deps.keys.keyPairs("mulhouse");
-      if (!rsa || !ed) throw new Error("the victim has keys");
-      victimRsa = { keyId: new URL(`${victim.actorUrl}#main-key`), pair: rsa };
-      victimEd = { keyId: new URL(`${victim.actorUrl}#multikey-2`), pair: ed };
+      ({ rsa: victimRsa, ed: victimEd } = await victimKeys(victim));
     });
     /** `source.content` with `"participants":3` first: JSON.parse keeps the later, real value. */
     async function twoReadings(year: number) {
@@ -347,11 +349,7 @@ describe("an origin that answers 'too many requests' keeps its key list", () => 
   let key: KeyPairWithId;
 
   beforeAll(async () => {
-    receiver = await startPeer(
-      { slug: "tartu", name: "Tartu", country: "EE" },
-      { now: () => new Date(clock) },
-    );
-    server = await startHostilePeer(`${receiver.url}/actors/nobody`);
+    ({ receiver, server } = await startClockedReceiver(() => new Date(clock)));
     busyUrl = `${server.url}/actors/busy`;
     key = {
       keyId: new URL(`${busyUrl}#key`),
@@ -370,9 +368,7 @@ describe("an origin that answers 'too many requests' keeps its key list", () => 
       }).toJsonLd(),
     );
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([receiver, server].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(receiver, server));
 
   const isFollower = () =>
     receiver.node.services.follows.acceptedFollowers("tartu").some((f) => f.follower === busyUrl);

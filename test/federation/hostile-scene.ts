@@ -1,7 +1,7 @@
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, receivedBy, startPeers } from "./harness";
-import { type HostilePeer, startHostilePeer } from "./hostile-peer";
+import { follow, type Peer, publishSynthesis, receivedBy, startPeer, startPeers } from "./harness";
+import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
 
 /**
  * The scene of the hostile-peer suites, on loopback: Mulhouse (the victim), Gent (a real
@@ -37,4 +37,24 @@ export async function genuineSynthesis(victim: Peer, receiver: Peer) {
   const activity = held.activity as Record<string, any>;
   const payload: SynthesisPayload = JSON.parse(activity.object.source.content);
   return { activity, payload };
+}
+
+/** The victim's own signing keys (RSA `#main-key`, Ed25519 `#multikey-2`), to sign as it would. */
+export async function victimKeys(victim: Peer): Promise<{ rsa: KeyPairWithId; ed: KeyPairWithId }> {
+  const [rsa, ed] = await victim.node.deps.keys.keyPairs(victim.slug);
+  if (!rsa || !ed) throw new Error("the victim has keys");
+  return {
+    rsa: { keyId: new URL(`${victim.actorUrl}#main-key`), pair: rsa },
+    ed: { keyId: new URL(`${victim.actorUrl}#multikey-2`), pair: ed },
+  };
+}
+
+/**
+ * Tartu, a receiver on the clock `now`, and a server (the hostile peer's, aiming at nobody) that
+ * serves whatever actor documents a test needs.
+ */
+export async function startClockedReceiver(now: () => Date) {
+  const receiver = await startPeer({ slug: "tartu", name: "Tartu", country: "EE" }, { now });
+  const server = await startHostilePeer(`${receiver.url}/actors/nobody`);
+  return { receiver, server };
 }

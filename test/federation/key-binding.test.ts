@@ -4,9 +4,14 @@ import { CryptographicKey, Organization } from "@fedify/vocab";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { closePeers, type Peer, pullOnce, receivedBy, startPeer } from "./harness";
-import { AS, type HostilePeer, type KeyPairWithId, PUBLIC, startHostilePeer } from "./hostile-peer";
-import { genuineSynthesis, startHostileScene } from "./hostile-scene";
+import { closePeers, type Peer, pullOnce, receivedBy } from "./harness";
+import { AS, type HostilePeer, type KeyPairWithId, PUBLIC } from "./hostile-peer";
+import {
+  genuineSynthesis,
+  startClockedReceiver,
+  startHostileScene,
+  victimKeys,
+} from "./hostile-scene";
 import { rehash } from "./synthesis-fixtures";
 
 // Who may speak for an actor (docs/protocol.md §5): a signature or proof counts for actor X
@@ -303,10 +308,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
     let victimRsa: KeyPairWithId;
     let victimEd: KeyPairWithId;
     beforeAll(async () => {
-      const [rsa, ed] = await victim.node.deps.keys.keyPairs("mulhouse");
-      if (!rsa || !ed) throw new Error("the victim has keys");
-      victimRsa = { keyId: new URL(`${victim.actorUrl}#main-key`), pair: rsa };
-      victimEd = { keyId: new URL(`${victim.actorUrl}#multikey-2`), pair: ed };
+      ({ rsa: victimRsa, ed: victimEd } = await victimKeys(victim));
     });
 
     let year = 2010;
@@ -447,11 +449,7 @@ describe("key rotation: a key counts while the actor lists it", () => {
     );
 
   beforeAll(async () => {
-    receiver = await startPeer(
-      { slug: "tartu", name: "Tartu", country: "EE" },
-      { now: () => new Date(clock) },
-    );
-    server = await startHostilePeer(`${receiver.url}/actors/nobody`);
+    ({ receiver, server } = await startClockedReceiver(() => new Date(clock)));
     rotatingUrl = `${server.url}/actors/rot`;
     oldKey = {
       keyId: new URL(`${rotatingUrl}#key-1`),
@@ -463,9 +461,7 @@ describe("key rotation: a key counts while the actor lists it", () => {
     };
     await list(oldKey);
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([receiver, server].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(receiver, server));
 
   const inbox = () => `${receiver.actorUrl}/inbox`;
   const isFollower = () =>
