@@ -88,20 +88,39 @@ async function seeded(headers?: Record<string, string>) {
   const started = await startSignedIn({ headers });
   t = started.t;
   const admin = started.admin;
-  const { groups, criteria } = t.node.services;
   await addFredAndVera(t.node);
   for (const seed of GROUPS) {
-    const group = groups.create(SLUG, seed.group, "test");
-    const rows = criteria.add(SLUG, group.id, seed.validated, "test");
-    criteria.validate(
-      SLUG,
-      rows.map((r) => r.id),
-      "test",
-    );
-    criteria.add(SLUG, group.id, [...seed.proposed, ...seed.unclassified], "test");
+    const group = groupWithValidated(seed.group, seed.validated);
+    t.node.services.criteria.add(SLUG, group.id, [...seed.proposed, ...seed.unclassified], "test");
   }
   const { fred, vera } = await signInFredAndVera(t.node, headers);
   return { admin, fred, vera };
+}
+
+/** Creates a group through the service, with these criteria validated; returns the group. */
+function groupWithValidated(
+  input: Parameters<AdminTestNode["node"]["services"]["groups"]["create"]>[1],
+  validated: Criterion[],
+) {
+  const { groups, criteria } = t.node.services;
+  const group = groups.create(SLUG, input, "test");
+  const rows = criteria.add(SLUG, group.id, validated, "test");
+  criteria.validate(
+    SLUG,
+    rows.map((r) => r.id),
+    "test",
+  );
+  return group;
+}
+
+/** Publishes version 1 of the year's synthesis from the admin page; returns the page's CSRF token. */
+async function publishYear(client: Awaited<ReturnType<typeof seeded>>["fred"]) {
+  const preview = await client.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+  const csrf = csrfOf(preview.text);
+  expect((await client.post("/admin/synthesis/publish", { _csrf: csrf, ...YEAR })).status).toBe(
+    303,
+  );
+  return csrf;
 }
 
 const label = (code: string, lang: "en" | "fr" = "en") =>
@@ -319,15 +338,10 @@ describe("publish", () => {
 
   it("refuses a second version that would single out a small group, even as a correction", async () => {
     const { fred } = await seeded();
-    const preview = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
-    const csrf = csrfOf(preview.text);
-    expect((await fred.post("/admin/synthesis/publish", { _csrf: csrf, ...YEAR })).status).toBe(
-      303,
-    );
+    const csrf = await publishYear(fred);
     // Two more participants, one more criterion.
     const { groups, criteria } = t.node.services;
-    const small = groups.create(
-      SLUG,
+    const small = groupWithValidated(
       {
         label: "Late pair",
         category: "young-people",
@@ -335,13 +349,7 @@ describe("publish", () => {
         participants: 2,
         cycle: 0,
       },
-      "test",
-    );
-    const rows = criteria.add(SLUG, small.id, coded("Q1", "A02", 1), "test");
-    criteria.validate(
-      SLUG,
-      rows.map((r) => r.id),
-      "test",
+      coded("Q1", "A02", 1),
     );
     const isolates =
       "Comparing it with version 1 (2026-01-01 to 2026-12-31) would single out 2 participant(s), fewer than k = 5";
@@ -430,15 +438,9 @@ describe("publish", () => {
 
   it("says in French why a category stays in “other” after comparing with version 1", async () => {
     const { fred } = await seeded({ "accept-language": "fr" });
-    const first = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
-    const csrf = csrfOf(first.text);
-    expect((await fred.post("/admin/synthesis/publish", { _csrf: csrf, ...YEAR })).status).toBe(
-      303,
-    );
+    await publishYear(fred);
     // Six more parents: "parents" (9) alone would leave the 3 first parents isolated by difference.
-    const { groups, criteria } = t.node.services;
-    const more = groups.create(
-      SLUG,
+    groupWithValidated(
       {
         label: "More parents",
         category: "parents",
@@ -446,13 +448,7 @@ describe("publish", () => {
         participants: 6,
         cycle: 0,
       },
-      "test",
-    );
-    const rows = criteria.add(SLUG, more.id, coded("Q1", "A02", 1), "test");
-    criteria.validate(
-      SLUG,
-      rows.map((r) => r.id),
-      "test",
+      coded("Q1", "A02", 1),
     );
     const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
     expect(page.text).not.toContain('id="blockers"');

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createNode, type NodeOptions, type SpiralNode } from "@spiral-network/node/node";
-import { ADMIN_TOKEN, type Peer } from "./harness";
+import { adminApi, type Peer, peerNodeOptions } from "./harness";
 
 /**
  * A node on a data directory (a real database file and its lock), served on 127.0.0.1 — the
@@ -31,20 +31,13 @@ export async function startFilePeer(
   await new Promise<void>((resolve) => server.listen(wanted ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const logs: string[] = [];
-  const record = (level: string) => (message: string, error?: unknown) =>
-    logs.push(`${level} ${message}${error ? ` ${String(error)}` : ""}`);
+  const { logs, options: peerOptions } = peerNodeOptions(url);
   let node: SpiralNode;
   try {
     node = createNode({
       databaseFile: path.join(dataDir, "spiral.db"),
       dataDir,
-      publicUrl: url,
-      logger: { info: record("info"), warn: record("warn"), error: record("error") },
-      adminToken: ADMIN_TOKEN,
-      allowPrivateAddress: true,
-      antiEntropyIntervalMs: 0,
-      queuePollIntervalMs: 20,
+      ...peerOptions,
       ...nodeOptions,
     });
   } catch (error) {
@@ -68,18 +61,7 @@ export async function startFilePeer(
     logs,
     slug,
     actorUrl: `${url}/actors/${slug}`,
-    async api(method, route, body) {
-      const response = await node.app.request(`/api/v1${route}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${ADMIN_TOKEN}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
+    api: adminApi(node),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

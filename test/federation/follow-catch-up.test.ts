@@ -2,6 +2,7 @@ import { type Activity, Follow } from "@fedify/vocab";
 import { following } from "@spiral-network/node/db/schema";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { meetingInput } from "../support/meeting";
 import { waitFor } from "../support/wait";
 import { follow, type Peer, startPeer } from "./harness";
 
@@ -80,15 +81,11 @@ const settled = () =>
   waitFor(() => queued(origin) === 0 && queued(follower) === 0, "both queues to drain");
 
 it("N repeated Follows: one Accept each, one catch-up a day", { timeout: 60_000 }, async () => {
-  const created = await origin.api("POST", "/territories/mulhouse/meetings", {
-    title: TITLE,
-    kind: "training",
-    start: `${inDays(30)}T18:00`,
-    end: `${inDays(30)}T20:00`,
-    timeZone: "Europe/Paris",
-    place: { name: "Centre social", locality: "Mulhouse", country: "FR" },
-    languages: ["fr"],
-  });
+  const created = await origin.api(
+    "POST",
+    "/territories/mulhouse/meetings",
+    meetingInput(inDays(30), { title: TITLE, kind: "training" }),
+  );
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   meetingUrl = created.body.url;
   await follow(follower, origin);
@@ -112,15 +109,11 @@ it("a meeting the follower has not been sent yet still goes out on its next Foll
   // Following again within the day, after an Undo while a meeting was announced: that meeting
   // reached nobody behind this follow, so the catch-up sends it (and only it).
   origin.node.services.follows.removeFollower("mulhouse", follower.actorUrl);
-  const second = await origin.api("POST", "/territories/mulhouse/meetings", {
-    title: "Séance de restitution",
-    kind: "training",
-    start: `${inDays(40)}T18:00`,
-    end: `${inDays(40)}T20:00`,
-    timeZone: "Europe/Paris",
-    place: { name: "Centre social", locality: "Mulhouse", country: "FR" },
-    languages: ["fr"],
-  });
+  const second = await origin.api(
+    "POST",
+    "/territories/mulhouse/meetings",
+    meetingInput(inDays(40), { title: "Séance de restitution", kind: "training" }),
+  );
   expect(second.status).toBe(201);
   await settled();
   const sentOf = (url: string) =>

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -6,6 +7,7 @@ import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createNode, type NodeOptions, type SpiralNode } from "@spiral-network/node/node";
 import type { TerritoryProfile } from "@spiral-network/protocol";
+import { expect } from "vitest";
 import { waitFor } from "../support/wait";
 
 export const ADMIN_TOKEN = "federation-test-admin-token-0123456789";
@@ -30,6 +32,41 @@ export interface Peer {
  * Starts a real node on 127.0.0.1 (ephemeral port, in this process), with one territory.
  * `tls` serves https with the self-signed fixture certificate (for handle look-ups).
  */
+/** Calls `node`'s JSON API (/api/v1) with the admin token, as `Peer.api` does. */
+export function adminApi(node: SpiralNode): Peer["api"] {
+  return async (method, route, body) => {
+    const response = await node.app.request(`/api/v1${route}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+/**
+ * What every test peer's node is created with at `url`: a logger into `logs`, the admin token,
+ * loopback addresses allowed, no periodic anti-entropy and a fast queue poll.
+ */
+export function peerNodeOptions(url: string) {
+  const logs: string[] = [];
+  const record = (level: string) => (message: string, error?: unknown) =>
+    logs.push(`${level} ${message}${error ? ` ${String(error)}` : ""}`);
+  const options = {
+    publicUrl: url,
+    logger: { info: record("info"), warn: record("warn"), error: record("error") },
+    adminToken: ADMIN_TOKEN,
+    allowPrivateAddress: true,
+    antiEntropyIntervalMs: 0,
+    queuePollIntervalMs: 20,
+  } satisfies Partial<NodeOptions>;
+  return { logs, options };
+}
+
 export async function startPeer(
   territory: Pick<TerritoryProfile, "slug" | "name" | "country"> & Partial<TerritoryProfile>,
   options: {
@@ -51,17 +88,10 @@ export async function startPeer(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const url = options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
-  const logs: string[] = [];
-  const record = (level: string) => (message: string, error?: unknown) =>
-    logs.push(`${level} ${message}${error ? ` ${String(error)}` : ""}`);
+  const { logs, options: peerOptions } = peerNodeOptions(url);
   const node = createNode({
     databaseFile: ":memory:",
-    publicUrl: url,
-    logger: { info: record("info"), warn: record("warn"), error: record("error") },
-    adminToken: ADMIN_TOKEN,
-    allowPrivateAddress: true,
-    antiEntropyIntervalMs: 0,
-    queuePollIntervalMs: 20,
+    ...peerOptions,
     ...(options.now ? { now: options.now } : {}),
     ...(options.unreachableAfterFailures
       ? { unreachableAfterFailures: options.unreachableAfterFailures }
@@ -89,18 +119,7 @@ export async function startPeer(
     slug: territory.slug,
     actorUrl: `${url}/actors/${territory.slug}`,
     logs,
-    async api(method, route, body) {
-      const response = await node.app.request(`/api/v1${route}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${ADMIN_TOKEN}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
+    api: adminApi(node),
     goOffline: stopServer,
     async goOnline() {
       if (online) return;
@@ -231,3 +250,77 @@ export async function follow(follower: Peer, target: Peer): Promise<void> {
 }
 
 export const receivedBy = (peer: Peer) => peer.node.services.received.list();
+
+/**
+ * One anti-entropy pull by `receiver` from the actor at `targetActorUrl`, through an accepted
+ * following recorded directly in the database (no Follow is sent) and removed afterwards;
+ * returns what the pull counted.
+ */
+export async function pullOnce(receiver: Peer, targetActorUrl: string) {
+  const { follows } = receiver.node.services;
+  const row = follows.requestFollow({
+    actor: receiver.slug,
+    target: targetActorUrl,
+    targetInbox: `${targetActorUrl}/inbox`,
+    targetSharedInbox: null,
+    targetHandle: null,
+    targetName: null,
+    targetType: "Organization",
+    followActivityId: `${receiver.url}/activities/${randomUUID()}`,
+  });
+  follows.setFollowingState(row.id, "accepted");
+  try {
+    return await receiver.node.antiEntropy.pull(follows.followingById(receiver.slug, row.id));
+  } finally {
+    follows.removeFollowing(row.id);
+  }
+}
+
+/**
+ * The origin's pending deliveries are lost (as if its queue had been wiped): waits until every
+ * message left is a retry waiting for its delay (nothing in flight), then drops them.
+ */
+export async function loseDeliveries(origin: Peer): Promise<void> {
+  const sqlite = origin.node.storage.sqlite;
+  await waitFor(() => {
+    const rows = sqlite
+      .prepare("select locked_by as lockedBy, available_at as availableAt from fedify_queue")
+      .all() as Array<{ lockedBy: string | null; availableAt: number }>;
+    return (
+      rows.length > 0 && rows.every((r) => r.lockedBy === null && r.availableAt > Date.now() + 50)
+    );
+  }, "the failed delivery to wait for a retry");
+  sqlite.prepare("delete from fedify_queue").run();
+}
+
+/** The network figures `peer` serves at GET /aggregates (asserted 200). */
+export async function networkFigure<Figure>(peer: Peer): Promise<Figure> {
+  const response = await peer.api("GET", "/aggregates");
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+/** The territories the suites run their peers on, by slug. */
+export const TERRITORIES = {
+  mulhouse: { slug: "mulhouse", name: "Mulhouse", country: "FR" },
+  porto: { slug: "porto", name: "Porto", country: "PT" },
+  namur: { slug: "namur", name: "Namur", country: "BE" },
+  lima: { slug: "lima", name: "Lima", country: "PE" },
+  gent: { slug: "gent", name: "Gent", country: "BE" },
+} as const;
+
+/** Starts one peer (default options) per territory named, in parallel, in that order. */
+export function startPeers<const S extends ReadonlyArray<keyof typeof TERRITORIES>>(
+  ...slugs: S
+): Promise<{ [K in keyof S]: Peer }> {
+  return Promise.all(slugs.map((slug) => startPeer(TERRITORIES[slug]))) as Promise<{
+    [K in keyof S]: Peer;
+  }>;
+}
+
+/** Closes what a suite started (a failed set-up may have left some undefined). */
+export async function closePeers(
+  ...peers: Array<{ close(): Promise<void> } | undefined>
+): Promise<void> {
+  await Promise.all(peers.map((p) => p?.close()));
+}

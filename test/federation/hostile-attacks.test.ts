@@ -4,8 +4,14 @@ import { CryptographicKey, Multikey, Organization } from "@fedify/vocab";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
-import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
+import { closePeers, type Peer, pullOnce, receivedBy } from "./harness";
+import { AS, type HostilePeer, type KeyPairWithId, PUBLIC } from "./hostile-peer";
+import {
+  genuineSynthesis,
+  startClockedReceiver,
+  startHostileScene,
+  victimKeys,
+} from "./hostile-scene";
 import { verifyIndependently } from "./independent-verifier";
 import { makePayload, rehash } from "./synthesis-fixtures";
 
@@ -15,9 +21,6 @@ import { makePayload, rehash } from "./synthesis-fixtures";
 // with a single key, at a key id without a fragment): they hold, and stay as regression tests.
 // The others (duplicate keys in the payload text, category counts, relayed ids, normalised proofs,
 // JSON-LD spellings, a busy origin) each failed before the fix committed with it.
-
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
-const AS = "https://www.w3.org/ns/activitystreams";
 
 describe("a hostile peer against a real victim node and a real receiver", () => {
   let victim: Peer;
@@ -33,17 +36,8 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
   let lookalikeEd: KeyPairWithId;
 
   beforeAll(async () => {
-    [victim, receiver] = await Promise.all([
-      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
-      startPeer({ slug: "gent", name: "Gent", country: "BE" }),
-    ]);
-    hostile = await startHostilePeer(victim.actorUrl);
-    gentInbox = `${receiver.actorUrl}/inbox`;
-    sharedInbox = `${receiver.url}/inbox`;
-    await follow(receiver, victim);
-    await publishSynthesis(victim, 8);
-    genuine = (await waitFor(() => receivedBy(receiver)[0], "gent to receive")).activity as any;
-    genuinePayload = JSON.parse(genuine.object.source.content);
+    ({ victim, receiver, hostile, gentInbox, sharedInbox } = await startHostileScene());
+    ({ activity: genuine, payload: genuinePayload } = await genuineSynthesis(victim, receiver));
 
     lookalikeRsa = {
       keyId: new URL(`${hostile.url}/lookalike-rsa`),
@@ -82,9 +76,7 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
       }).toJsonLd(),
     );
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([victim, receiver, hostile].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(victim, receiver, hostile));
 
   const victimId = (path: string) => `${victim.url}/${path}/forged-${randomUUID()}`;
   const held = () => receivedBy(receiver).map((r) => [r.objectId, r.version, r.withdrawnAt]);
@@ -165,18 +157,7 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
   it("integrity proof relayed in an Announce: the inner Create is refused", async () => {
     const before = held();
     const inner = await hostile.prove(forgedCreate(1980), lookalikeEd);
-    const response = await hostile.post(
-      sharedInbox,
-      {
-        "@context": AS,
-        id: `${hostile.url}/activities/${randomUUID()}`,
-        type: "Announce",
-        actor: hostile.actorUrl,
-        object: inner,
-        to: PUBLIC,
-      },
-      hostile.ownRsa,
-    );
+    const response = await hostile.post(sharedInbox, hostile.announce(inner), hostile.ownRsa);
     expect(response.status, response.text).toBe(202);
     await waitFor(
       () => receiver.logs.some((l) => l.includes(`refused Create ${inner.id}`)),
@@ -191,18 +172,7 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
     // No valid proof: Fedify fetches the activity at its id from the victim's origin, finds the
     // genuine Follow there, and must not then route the relay's Delete under that id.
     const inner = deleteUnderGenuineId(followId);
-    const response = await hostile.post(
-      gentInbox,
-      {
-        "@context": AS,
-        id: `${hostile.url}/activities/${randomUUID()}`,
-        type: "Announce",
-        actor: hostile.actorUrl,
-        object: inner,
-        to: PUBLIC,
-      },
-      hostile.ownRsa,
-    );
+    const response = await hostile.post(gentInbox, hostile.announce(inner), hostile.ownRsa);
     expect(response.status, response.text).toBe(202);
     await waitFor(
       () =>
@@ -216,25 +186,9 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
   it("pulled: a malicious peer's collection serving a Delete under a genuine activity's id routes nothing", async () => {
     const before = held();
     await hostile.setKnownSyntheses([deleteUnderGenuineId(await victimFollowOfHostile())]);
-    const { follows } = receiver.node.services;
-    const row = follows.requestFollow({
-      actor: "gent",
-      target: hostile.actorUrl,
-      targetInbox: `${hostile.actorUrl}/inbox`,
-      targetSharedInbox: null,
-      targetHandle: null,
-      targetName: null,
-      targetType: "Organization",
-      followActivityId: `${receiver.url}/activities/${randomUUID()}`,
-    });
-    follows.setFollowingState(row.id, "accepted");
-    try {
-      const pulled = await receiver.node.antiEntropy.pull(follows.followingById("gent", row.id));
-      expect(pulled).toEqual({ routed: 0, skipped: 0 });
-      expect(held()).toEqual(before);
-    } finally {
-      follows.removeFollowing(row.id);
-    }
+    const pulled = await pullOnce(receiver, hostile.actorUrl);
+    expect(pulled).toEqual({ routed: 0, skipped: 0 });
+    expect(held()).toEqual(before);
   });
 
   it("what a receiver stores and serves verifies independently, even when the origin's proof covers Fedify's normalised form (attachment array)", async () => {
@@ -290,10 +244,7 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
     let victimRsa: KeyPairWithId;
     let victimEd: KeyPairWithId;
     beforeAll(async () => {
-      const [rsa, ed] = await victim.node.deps.keys.keyPairs("mulhouse");
-      if (!rsa || !ed) throw new Error("the victim has keys");
-      victimRsa = { keyId: new URL(`${victim.actorUrl}#main-key`), pair: rsa };
-      victimEd = { keyId: new URL(`${victim.actorUrl}#multikey-2`), pair: ed };
+      ({ rsa: victimRsa, ed: victimEd } = await victimKeys(victim));
     });
     /** `source.content` with `"participants":3` first: JSON.parse keeps the later, real value. */
     async function twoReadings(year: number) {
@@ -376,18 +327,7 @@ describe("a hostile peer against a real victim node and a real receiver", () => 
     it("duplicate keys inside source.content, relayed: refused by the handler", async () => {
       const before = held();
       const inner = await twoReadings(1971);
-      const response = await hostile.post(
-        sharedInbox,
-        {
-          "@context": AS,
-          id: `${hostile.url}/activities/${randomUUID()}`,
-          type: "Announce",
-          actor: hostile.actorUrl,
-          object: inner,
-          to: PUBLIC,
-        },
-        hostile.ownRsa,
-      );
+      const response = await hostile.post(sharedInbox, hostile.announce(inner), hostile.ownRsa);
       expect(response.status, response.text).toBe(202);
       await waitFor(
         () =>
@@ -409,11 +349,7 @@ describe("an origin that answers 'too many requests' keeps its key list", () => 
   let key: KeyPairWithId;
 
   beforeAll(async () => {
-    receiver = await startPeer(
-      { slug: "tartu", name: "Tartu", country: "EE" },
-      { now: () => new Date(clock) },
-    );
-    server = await startHostilePeer(`${receiver.url}/actors/nobody`);
+    ({ receiver, server } = await startClockedReceiver(() => new Date(clock)));
     busyUrl = `${server.url}/actors/busy`;
     key = {
       keyId: new URL(`${busyUrl}#key`),
@@ -432,9 +368,7 @@ describe("an origin that answers 'too many requests' keeps its key list", () => 
       }).toJsonLd(),
     );
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([receiver, server].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(receiver, server));
 
   const isFollower = () =>
     receiver.node.services.follows.acceptedFollowers("tartu").some((f) => f.follower === busyUrl);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateCryptoKeyPair, signJsonLd, signObject, signRequest } from "@fedify/fedify";
@@ -15,6 +16,10 @@ import {
  * claim somebody else as `owner`/`controller`, activities, a known-syntheses collection — and
  * POSTs signed requests with any of its keys.
  */
+
+/** The ActivityStreams context, and its public collection (what `to` names for "everyone"). */
+export const AS = "https://www.w3.org/ns/activitystreams";
+export const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 
 export interface KeyPairWithId {
   keyId: URL;
@@ -48,6 +53,8 @@ export interface HostilePeer {
     key: KeyPairWithId | null,
     contentType?: string,
   ): Promise<{ status: number; text: string }>;
+  /** Its own public Announce of `inner` (a relay of someone else's activity). */
+  announce(inner: unknown): Record<string, unknown>;
   /** Documents requested so far (paths). */
   requests: string[];
   close(): Promise<void>;
@@ -171,6 +178,16 @@ export async function startHostilePeer(victimActorUrl: string): Promise<HostileP
       if (key) request = await signRequest(request, key.pair.privateKey, key.keyId);
       const response = await fetch(request);
       return { status: response.status, text: await response.text() };
+    },
+    announce(inner) {
+      return {
+        "@context": AS,
+        id: `${url}/activities/${randomUUID()}`,
+        type: "Announce",
+        actor: peer.actorUrl,
+        object: inner,
+        to: PUBLIC,
+      };
     },
     async close() {
       server.closeAllConnections();

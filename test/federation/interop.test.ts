@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inDays, meetingInput } from "../support/meeting";
 import { waitFor } from "../support/wait";
 import { follow, type Peer, publishTo, startPeer } from "./harness";
 import { verifyIndependently } from "./independent-verifier";
@@ -15,8 +16,6 @@ import { verifyIndependently } from "./independent-verifier";
 const AS = { accept: "application/activity+json" };
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 const FIRST_HALF = { start: "2026-01-01", end: "2026-06-30" };
-const inDays = (days: number) =>
-  new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 interface Delivery {
   path: string;
@@ -167,16 +166,11 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
   it("every proof the node makes verifies, independently of Fedify, over the JSON served and delivered", async () => {
     const published = await publishTo(mulhouse, [youth], FIRST_HALF);
     expect(published.status).toBe(201);
-    const meeting = await mulhouse.api("POST", "/territories/mulhouse/meetings", {
-      title: "Rencontre jeunesse",
-      kind: "homogeneous-group-session",
-      start: `${inDays(10)}T18:00`,
-      end: `${inDays(10)}T20:00`,
-      timeZone: "Europe/Paris",
-      place: { name: "Centre social", locality: "Mulhouse", country: "FR" },
-      languages: ["fr"],
-      subnetworks: [youth],
-    });
+    const meeting = await mulhouse.api(
+      "POST",
+      "/territories/mulhouse/meetings",
+      meetingInput(inDays(10), { title: "Rencontre jeunesse", subnetworks: [youth] }),
+    );
     expect(meeting.status).toBe(201);
     // Delivered: to the Mastodon-like follower (Create) and, through the group, to its member
     // (Announce with the original activity inside).

@@ -4,17 +4,20 @@ import { CryptographicKey, Organization } from "@fedify/vocab";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, receivedBy, startPeer } from "./harness";
-import { type HostilePeer, type KeyPairWithId, startHostilePeer } from "./hostile-peer";
+import { closePeers, type Peer, pullOnce, receivedBy } from "./harness";
+import { AS, type HostilePeer, type KeyPairWithId, PUBLIC } from "./hostile-peer";
+import {
+  genuineSynthesis,
+  startClockedReceiver,
+  startHostileScene,
+  victimKeys,
+} from "./hostile-scene";
 import { rehash } from "./synthesis-fixtures";
 
 // Who may speak for an actor (docs/protocol.md §5): a signature or proof counts for actor X
 // only when its key id is on X's origin and X's own actor document lists it. The hostile peer
 // serves stand-alone key documents that merely *claim* the victim as owner/controller, and tries
 // every route by which something is accepted as the victim's.
-
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
-const AS = "https://www.w3.org/ns/activitystreams";
 
 describe("forged keys: a key document's owner/controller claim proves nothing", () => {
   let victim: Peer;
@@ -34,19 +37,12 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
   let victimFollowId: string;
 
   beforeAll(async () => {
-    [victim, receiver] = await Promise.all([
-      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
-      startPeer({ slug: "gent", name: "Gent", country: "BE" }),
-    ]);
+    // gent → mulhouse, accepted
+    ({ victim, receiver, hostile, gentInbox, sharedInbox } = await startHostileScene());
     receiver.node.services.territories.create(
       { slug: "brugge", name: "Brugge", country: "BE", languages: ["en"] } as never,
       "test",
     );
-    hostile = await startHostilePeer(victim.actorUrl);
-    gentInbox = `${receiver.actorUrl}/inbox`;
-    sharedInbox = `${receiver.url}/inbox`;
-
-    await follow(receiver, victim); // gent → mulhouse, accepted
     acceptedFollowId = receiver.node.services.follows.following("gent")[0]?.followActivityId ?? "";
     // The victim follows gent.
     expect(
@@ -71,19 +67,14 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
     );
     pendingFollowId = receiver.node.services.follows.following("brugge")[0]?.followActivityId ?? "";
 
-    await publishSynthesis(victim, 8);
-    const held = await waitFor(() => receivedBy(receiver)[0], "gent to receive the synthesis");
-    genuine = held.activity as Record<string, any>;
-    genuinePayload = JSON.parse(genuine.object.source.content);
+    ({ activity: genuine, payload: genuinePayload } = await genuineSynthesis(victim, receiver));
     victimArticle = genuine.object.id;
     before = receiverState();
     expect(before).toEqual([
       { objectId: victimArticle, version: 1, withdrawnAt: null, conflictedAt: null },
     ]);
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([victim, receiver, hostile].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(victim, receiver, hostile));
 
   /** What gent holds of the victim: rows, versions and withdrawals. */
   const receiverState = () =>
@@ -264,14 +255,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       forgedSynthesis("Create", { start: "2024-01-01", end: "2024-12-31" }),
       hostile.forgedEd,
     );
-    const announce = {
-      "@context": AS,
-      id: `${hostile.url}/activities/${randomUUID()}`,
-      type: "Announce",
-      actor: hostile.actorUrl,
-      object: inner,
-      to: PUBLIC,
-    };
+    const announce = hostile.announce(inner);
     // The Announce itself is the hostile peer's own, signed with its own key: accepted.
     const response = await hostile.post(sharedInbox, announce, hostile.ownRsa);
     expect(response.status, response.text).toBe(202);
@@ -293,22 +277,9 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
       await hostile.prove(forgedDelete(), hostile.forgedEd),
     ];
     await hostile.setKnownSyntheses(items);
-    const { follows } = receiver.node.services;
-    const row = follows.requestFollow({
-      actor: "gent",
-      target: hostile.actorUrl,
-      targetInbox: `${hostile.actorUrl}/inbox`,
-      targetSharedInbox: null,
-      targetHandle: null,
-      targetName: null,
-      targetType: "Organization",
-      followActivityId: `${receiver.url}/activities/${randomUUID()}`,
-    });
-    follows.setFollowingState(row.id, "accepted");
-    const pulled = await receiver.node.antiEntropy.pull(follows.followingById("gent", row.id));
+    const pulled = await pullOnce(receiver, hostile.actorUrl);
     expect(pulled).toEqual({ routed: 0, skipped: 0 });
     expect(receiverState()).toEqual(before);
-    follows.removeFollowing(row.id);
   });
 
   it("the hostile peer's own key still counts for the hostile peer itself", async () => {
@@ -337,10 +308,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
     let victimRsa: KeyPairWithId;
     let victimEd: KeyPairWithId;
     beforeAll(async () => {
-      const [rsa, ed] = await victim.node.deps.keys.keyPairs("mulhouse");
-      if (!rsa || !ed) throw new Error("the victim has keys");
-      victimRsa = { keyId: new URL(`${victim.actorUrl}#main-key`), pair: rsa };
-      victimEd = { keyId: new URL(`${victim.actorUrl}#multikey-2`), pair: ed };
+      ({ rsa: victimRsa, ed: victimEd } = await victimKeys(victim));
     });
 
     let year = 2010;
@@ -403,18 +371,7 @@ describe("forged keys: a key document's owner/controller claim proves nothing", 
 
     it("relayed: a k-unsafe payload inside an Announce is refused by the handler", async () => {
       const inner = await signedCreate((p) => twoCategories(p, 2));
-      const response = await hostile.post(
-        sharedInbox,
-        {
-          "@context": AS,
-          id: `${hostile.url}/activities/${randomUUID()}`,
-          type: "Announce",
-          actor: hostile.actorUrl,
-          object: inner,
-          to: PUBLIC,
-        },
-        hostile.ownRsa,
-      );
+      const response = await hostile.post(sharedInbox, hostile.announce(inner), hostile.ownRsa);
       expect(response.status).toBe(202);
       await waitFor(
         () =>
@@ -492,11 +449,7 @@ describe("key rotation: a key counts while the actor lists it", () => {
     );
 
   beforeAll(async () => {
-    receiver = await startPeer(
-      { slug: "tartu", name: "Tartu", country: "EE" },
-      { now: () => new Date(clock) },
-    );
-    server = await startHostilePeer(`${receiver.url}/actors/nobody`);
+    ({ receiver, server } = await startClockedReceiver(() => new Date(clock)));
     rotatingUrl = `${server.url}/actors/rot`;
     oldKey = {
       keyId: new URL(`${rotatingUrl}#key-1`),
@@ -508,9 +461,7 @@ describe("key rotation: a key counts while the actor lists it", () => {
     };
     await list(oldKey);
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([receiver, server].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(receiver, server));
 
   const inbox = () => `${receiver.actorUrl}/inbox`;
   const isFollower = () =>

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inDays, meetingInput } from "../support/meeting";
 import { waitFor } from "../support/wait";
 import { type FilePeer, startFilePeer } from "./file-peer";
 import { follow, type Peer, publishTo } from "./harness";
@@ -12,17 +13,7 @@ import { follow, type Peer, publishTo } from "./harness";
 // (a look-up that answers, or a delivery from it), resets the breaker, sends what it held and
 // stops showing it as unreachable.
 
-const inDays = (days: number) =>
-  new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-const meeting = {
-  title: "Groupe homogène",
-  kind: "homogeneous-group-session",
-  start: `${inDays(10)}T18:00`,
-  end: `${inDays(10)}T20:00`,
-  timeZone: "Europe/Paris",
-  place: { name: "Centre social", locality: "Mulhouse", country: "FR" },
-  languages: ["fr"],
-};
+const meeting = meetingInput(inDays(10));
 const PERIODS = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"].map((start) => ({
   start,
   end: start.replace(/-01$/, "-28"),

@@ -64,17 +64,29 @@ function payload(origin = 0, period = 0, version = 1, variant = 0): SynthesisPay
   return p;
 }
 
-function deliver(p: SynthesisPayload, via: string | null = null) {
-  tick();
+/** Hands `p` to the receiver as its origin's Create (version 1) or Update, the clock unmoved. */
+function accept(p: SynthesisPayload, via: string | null, published?: string) {
   const period = PERIODS.findIndex((x) => periodKey(x) === periodKey(p.period));
   return received().accept({
     origin: p.territory.id,
     objectId: OBJECT(p.territory.id, period),
     payload: p,
-    activity: { type: p.version === 1 ? "Create" : "Update", hash: p.hash },
+    activity: {
+      type: p.version === 1 ? "Create" : "Update",
+      hash: p.hash,
+      ...(published === undefined ? {} : { published }),
+    },
     via,
   });
 }
+
+function deliver(p: SynthesisPayload, via: string | null = null) {
+  tick();
+  return accept(p, via);
+}
+
+/** `p` from its origin, sent at `published` (what a withdrawal is compared with). */
+const at = (p: SynthesisPayload, published: string) => accept(p, null, published);
 
 const rows = () => received().list();
 const only = () => {
@@ -233,14 +245,6 @@ describe("received syntheses: withdrawal", () => {
   it("a Delete older than the version held changes nothing; its tombstone is kept until a newer version", () => {
     const origin = ORIGINS[0] as string;
     const objectId = OBJECT(origin, 0);
-    const at = (p: SynthesisPayload, published: string) =>
-      received().accept({
-        origin,
-        objectId,
-        payload: p,
-        activity: { type: "Update", hash: p.hash, published },
-        via: null,
-      });
     const deleteOfV1 = { type: "Delete", published: "2026-03-01T00:00:00.000Z", proof: {} };
     expect(at(payload(0, 0, 2), "2026-04-01T00:00:00.000Z")).toBe("stored");
     expect(
@@ -281,14 +285,6 @@ describe("received syntheses: a withdrawal before the synthesis", () => {
   it("the Delete kept first withdraws every version published before it, not a later one", () => {
     const origin = ORIGINS[0] as string;
     const objectId = OBJECT(origin, 0);
-    const at = (p: SynthesisPayload, published: string) =>
-      received().accept({
-        origin,
-        objectId,
-        payload: p,
-        activity: { type: p.version === 1 ? "Create" : "Update", hash: p.hash, published },
-        via: null,
-      });
     const del = { type: "Delete", published: "2026-05-01T00:00:00.000Z", proof: {} };
     expect(received().withdrawalSettled(origin, objectId, del.published)).toBe(false);
     received().keepEarlyWithdrawal(origin, objectId, { published: del.published, activity: del });

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { contentHash } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inDays, meetingInput } from "../support/meeting";
 import { waitFor } from "../support/wait";
 import { type Peer, publishTo, receivedBy, startPeer } from "./harness";
 
@@ -327,17 +328,12 @@ describe("sub-networks relay their members' syntheses (FEP-1b12)", () => {
         "accepted",
       "Porto to be admitted again",
     );
-    const inTenDays = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
-    const announced = await mulhouse.api("POST", "/territories/mulhouse/meetings", {
-      title: "Rencontre jeunesse",
-      kind: "homogeneous-group-session",
-      start: `${inTenDays}T18:00`,
-      end: `${inTenDays}T20:00`,
-      timeZone: "Europe/Paris",
-      place: { name: "Centre social", locality: "Mulhouse", country: "FR" },
-      languages: ["fr"],
-      subnetworks: [youth],
-    });
+    const inTenDays = inDays(10);
+    const announced = await mulhouse.api(
+      "POST",
+      "/territories/mulhouse/meetings",
+      meetingInput(inTenDays, { title: "Rencontre jeunesse", subnetworks: [youth] }),
+    );
     expect(announced.status).toBe(201);
     const portoJoin = porto.node.services.follows
       .following("porto")

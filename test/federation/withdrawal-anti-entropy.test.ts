@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, settled, startPeer } from "./harness";
+import {
+  closePeers,
+  follow,
+  loseDeliveries,
+  networkFigure,
+  type Peer,
+  publishSynthesis,
+  settled,
+  startPeers,
+} from "./harness";
 
 // Withdrawals travel through anti-entropy too: the known-syntheses collection serves, for a
 // withdrawn synthesis, the origin's signed Delete (a tombstone), and a pull routes it to the
@@ -20,30 +29,9 @@ describe("withdrawals through anti-entropy", () => {
   let lima: Peer;
   let v1: { id: string; hash: string };
 
-  const figure = async (peer: Peer): Promise<Figure> => {
-    const response = await peer.api("GET", "/aggregates");
-    expect(response.status).toBe(200);
-    return response.body;
-  };
+  const figure = (peer: Peer) => networkFigure<Figure>(peer);
   const fromMulhouse = (peer: Peer) =>
     peer.node.services.received.list().find((r) => r.origin === mulhouse.actorUrl);
-
-  /**
-   * The origin's pending deliveries are lost (as if its queue had been wiped): waits until every
-   * message left is a retry waiting for its delay (nothing in flight), then drops them.
-   */
-  async function loseDeliveries(origin: Peer) {
-    const sqlite = origin.node.storage.sqlite;
-    await waitFor(() => {
-      const rows = sqlite
-        .prepare("select locked_by as lockedBy, available_at as availableAt from fedify_queue")
-        .all() as Array<{ lockedBy: string | null; availableAt: number }>;
-      return (
-        rows.length > 0 && rows.every((r) => r.lockedBy === null && r.availableAt > Date.now() + 50)
-      );
-    }, "the failed delivery to wait for a retry");
-    sqlite.prepare("delete from fedify_queue").run();
-  }
 
   /** Rewrites Namur's stored tombstone of Mulhouse's synthesis (what its collection serves). */
   function setNamurTombstone(json: Record<string, unknown>) {
@@ -53,16 +41,9 @@ describe("withdrawals through anti-entropy", () => {
   }
 
   beforeAll(async () => {
-    [mulhouse, porto, namur, lima] = await Promise.all([
-      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
-      startPeer({ slug: "porto", name: "Porto", country: "PT" }),
-      startPeer({ slug: "namur", name: "Namur", country: "BE" }),
-      startPeer({ slug: "lima", name: "Lima", country: "PE" }),
-    ]);
+    [mulhouse, porto, namur, lima] = await startPeers("mulhouse", "porto", "namur", "lima");
   });
-  afterAll(async () => {
-    await Promise.all([mulhouse, porto, namur, lima].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(mulhouse, porto, namur, lima));
 
   it("a node offline when the origin withdrew converges at its next pull", async () => {
     v1 = await publishSynthesis(mulhouse, 7);

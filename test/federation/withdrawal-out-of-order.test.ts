@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, publishSynthesis, startPeer } from "./harness";
+import {
+  closePeers,
+  follow,
+  loseDeliveries,
+  networkFigure,
+  type Peer,
+  publishSynthesis,
+  startPeers,
+} from "./harness";
 
 // A receiver that learns of a withdrawal BEFORE the synthesis itself (out-of-order delivery, or
 // pulls from peers that are not equally up to date) keeps the origin's Delete as a tombstone: the
@@ -22,41 +30,16 @@ describe("a withdrawal that arrives before its synthesis", () => {
   let namur: Peer;
   let lima: Peer;
 
-  const figure = async (peer: Peer): Promise<Figure> => {
-    const response = await peer.api("GET", "/aggregates");
-    expect(response.status).toBe(200);
-    return response.body;
-  };
+  const figure = (peer: Peer) => networkFigure<Figure>(peer);
   const fromMulhouse = (peer: Peer) =>
     peer.node.services.received.list().find((r) => r.origin === mulhouse.actorUrl);
   const followRow = (peer: Peer, target: Peer) =>
     peer.node.services.follows.acceptedFollowing().find((f) => f.target === target.actorUrl);
 
-  /** The origin's pending deliveries are lost (as if its queue had been wiped). */
-  async function loseDeliveries(origin: Peer) {
-    const sqlite = origin.node.storage.sqlite;
-    await waitFor(() => {
-      const rows = sqlite
-        .prepare("select locked_by as lockedBy, available_at as availableAt from fedify_queue")
-        .all() as Array<{ lockedBy: string | null; availableAt: number }>;
-      return (
-        rows.length > 0 && rows.every((r) => r.lockedBy === null && r.availableAt > Date.now() + 50)
-      );
-    }, "the failed delivery to wait for a retry");
-    sqlite.prepare("delete from fedify_queue").run();
-  }
-
   beforeAll(async () => {
-    [mulhouse, porto, namur, lima] = await Promise.all([
-      startPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
-      startPeer({ slug: "porto", name: "Porto", country: "PT" }),
-      startPeer({ slug: "namur", name: "Namur", country: "BE" }),
-      startPeer({ slug: "lima", name: "Lima", country: "PE" }),
-    ]);
+    [mulhouse, porto, namur, lima] = await startPeers("mulhouse", "porto", "namur", "lima");
   });
-  afterAll(async () => {
-    await Promise.all([mulhouse, porto, namur, lima].map((p) => p?.close()));
-  });
+  afterAll(() => closePeers(mulhouse, porto, namur, lima));
 
   it("keeps the tombstone: the stale Create pulled afterwards does not bring it back", async () => {
     const v1 = await publishSynthesis(mulhouse, 7);

@@ -1,8 +1,5 @@
 import {
   aggregate,
-  DEFAULT_POLICY,
-  defaultGrid,
-  draftSynthesis,
   emptyState,
   mergeRecords,
   type Period,
@@ -11,6 +8,7 @@ import {
   synthesisRecord,
 } from "@spiral-network/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { actor, CYCLE, drafted, GRID, JAN_OCT, YEAR } from "../support/drafts";
 import { createTestNode, type TestNode } from "./helpers";
 
 // Two nodes receive the same syntheses in different orders, among them overlapping periods of
@@ -18,12 +16,7 @@ import { createTestNode, type TestNode } from "./helpers";
 // and fingerprint, each territory counted once, the other period listed as "overlapping" — from
 // the incremental totals (a lookup) as from the protocol's full recomputation.
 
-const GRID = { id: defaultGrid.id, version: defaultGrid.version };
-const YEAR: Period = { start: "2026-01-01", end: "2026-12-31" };
-const CYCLE: Period = { start: "2026-03-01", end: "2026-06-30", cycle: 1 };
-const JAN_OCT: Period = { start: "2026-01-01", end: "2026-10-31" };
 const H1: Period = { start: "2026-01-01", end: "2026-05-31" };
-const actor = (name: string) => `https://${name}.example/actors/${name}`;
 
 function payload(
   name: string,
@@ -32,26 +25,16 @@ function payload(
   participants: number,
   criteria: number,
 ): SynthesisPayload {
-  const { payload, blockers } = draftSynthesis({
-    territory: { id: actor(name), name, country },
-    period,
-    grid: GRID,
-    groups: [
-      {
-        category: "young-people",
-        participants,
-        counts: [
-          { question: "Q1", component: "A01", count: criteria },
-          { question: "Q2", component: "B01", count: 1 },
-        ],
-      },
-    ],
-    previous: null,
-    correction: false,
-    policy: DEFAULT_POLICY,
-  });
-  if (!payload) throw new Error(blockers.join("; "));
-  return payload;
+  return drafted(name, country, period, [
+    {
+      category: "young-people",
+      participants,
+      counts: [
+        { question: "Q1", component: "A01", count: criteria },
+        { question: "Q2", component: "B01", count: 1 },
+      ],
+    },
+  ]);
 }
 
 const PAYLOADS = [

@@ -1,16 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addCriteria, createGroup, createTestvilleNode, NOW, T, type TestNode } from "./helpers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { addCriteria, createGroup, NOW, T, useTestvilleNode } from "./helpers";
 
 describe("criteria", () => {
-  let t: TestNode;
+  const t = useTestvilleNode();
   let groupId: number;
   beforeEach(async () => {
-    t = createTestvilleNode();
     groupId = await createGroup(t.admin);
-  });
-  afterEach(() => {
-    expect(t.loggedErrors).toEqual([]);
-    t.close();
   });
 
   const criteriaCount = async () => (await t.admin.get(`${T}/criteria`)).body.total;

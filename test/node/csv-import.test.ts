@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { CsvRejected } from "@spiral-network/node/services/csv-import";
 import type { InvalidInputError } from "@spiral-network/node/services/errors";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createGroup, createTestvilleNode, T, type TestNode } from "./helpers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createGroup, T, useTestvilleNode } from "./helpers";
 
 /**
  * CSV import (POST /territories/{slug}/imports/criteria, raw text/csv body).
@@ -16,17 +16,12 @@ const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`../fixtures/csv/${name}`, import.meta.url)));
 
 describe("CSV import of criteria", () => {
-  let t: TestNode;
+  const t = useTestvilleNode();
   let youth: number;
   let elders: number;
   beforeEach(async () => {
-    t = createTestvilleNode();
     youth = await createGroup(t.admin, { label: "Jeunes du centre" });
     elders = await createGroup(t.admin, { label: "Aînés du quartier", category: "elderly-people" });
-  });
-  afterEach(() => {
-    expect(t.loggedErrors).toEqual([]);
-    t.close();
   });
 
   const importCsv = (body: string | Uint8Array, query = "") =>

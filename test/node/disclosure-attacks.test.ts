@@ -1,12 +1,6 @@
 import type { SynthesisPayload } from "@spiral-network/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  addValidatedCriteria,
-  createGroup,
-  createTestvilleNode,
-  T,
-  type TestNode,
-} from "./helpers";
+import { describe, expect, it } from "vitest";
+import { addValidatedCriteria, createGroup, T, useTestvilleNode } from "./helpers";
 
 /**
  * Five ways an outsider with no login, reading only the public syntheses, recovered the whole
@@ -34,14 +28,7 @@ function difference(a: Counts, b: Counts): Record<string, Record<string, number>
 }
 
 describe("differencing attacks on published syntheses", () => {
-  let t: TestNode;
-  beforeEach(() => {
-    t = createTestvilleNode();
-  });
-  afterEach(() => {
-    expect(t.loggedErrors).toEqual([]);
-    t.close();
-  });
+  const t = useTestvilleNode();
 
   const publish = (body: unknown) => t.admin.post(`${T}/syntheses`, body);
   /** Every payload an anonymous visitor can read, oldest first. */

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { meetingInput } from "../support/meeting";
 import {
   ADMIN_TOKEN,
   addValidatedCriteria,
@@ -102,15 +103,7 @@ describe("a full disk at every point of a write", () => {
   });
 
   it("a meeting is saved with its announcement, or not at all", async () => {
-    const meeting = JSON.stringify({
-      title: "Groupe homogène",
-      kind: "homogeneous-group-session",
-      start: "2026-07-01T18:00",
-      end: "2026-07-01T20:00",
-      timeZone: "Europe/Paris",
-      place: { name: "Centre social", locality: "Mulhouse", country: "FR" },
-      languages: ["fr"],
-    });
+    const meeting = JSON.stringify(meetingInput("2026-07-01"));
     const needed = await sweep(
       () => send(`${T}/meetings`, meeting, "application/json"),
       ["meetings", "outbox_activities"],

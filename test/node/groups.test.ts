@@ -1,22 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  addCriteria,
-  createGroup,
-  createTestvilleNode,
-  groupInput,
-  T,
-  type TestNode,
-} from "./helpers";
+import { describe, expect, it } from "vitest";
+import { addCriteria, createGroup, groupInput, T, useTestvilleNode } from "./helpers";
 
 describe("homogeneous groups", () => {
-  let t: TestNode;
-  beforeEach(() => {
-    t = createTestvilleNode();
-  });
-  afterEach(() => {
-    expect(t.loggedErrors).toEqual([]);
-    t.close();
-  });
+  const t = useTestvilleNode();
 
   it("creates a group and returns it with its id, session dates sorted", async () => {
     const response = await t.admin.post(

@@ -1,7 +1,7 @@
 import type { LogCapture } from "@spiral-network/node/logger";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import type { HomogeneousGroup, TerritoryProfile } from "@spiral-network/protocol";
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 
 /** Integration-test helpers: a node on an in-memory database and an HTTP client for its app. */
 
@@ -131,6 +131,23 @@ export function createTestvilleNode(options: { now?: Date; databaseFile?: string
   const testNode = createTestNode(options);
   testNode.services.territories.create(TESTVILLE, "test-setup");
   return testNode;
+}
+
+/**
+ * A fresh Testville node for each test of the calling file or describe block, closed after it;
+ * each test must end with nothing logged as an error. The returned object stays the same and
+ * takes the new node's fields before each test, so it can be held in a `const`.
+ */
+export function useTestvilleNode(): TestNode {
+  const t = {} as TestNode;
+  beforeEach(() => {
+    Object.assign(t, createTestvilleNode());
+  });
+  afterEach(() => {
+    expect(t.loggedErrors).toEqual([]);
+    t.close();
+  });
+  return t;
 }
 
 /** Creates a group through the API and returns its id. */

@@ -1,16 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createGroup, createTestvilleNode, groupInput, T, type TestNode } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { createGroup, groupInput, T, useTestvilleNode } from "./helpers";
 
 /** Bad input at the HTTP boundary gets a 4xx JSON answer saying what is wrong, never a 500. */
 describe("bad input at the HTTP boundary", () => {
-  let t: TestNode;
-  beforeEach(() => {
-    t = createTestvilleNode();
-  });
-  afterEach(() => {
-    expect(t.loggedErrors).toEqual([]);
-    t.close();
-  });
+  const t = useTestvilleNode();
 
   const expectJsonError = (response: { headers: Headers; body: unknown }, error: string) => {
     expect(response.headers.get("content-type")).toContain("application/json");

@@ -1,6 +1,7 @@
 import { ensureAdminToken } from "@spiral-network/node/api/auth";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { meetingInput } from "../support/meeting";
 import { ADMIN_TOKEN, groupInput, PUBLIC_URL, T, TESTVILLE } from "./helpers";
 
 // Idempotency-Key on the write API (docs/running-a-node.md, "The JSON API"): a client that retries after a crash
@@ -95,15 +96,7 @@ describe("Idempotency-Key", () => {
     expect(count("synthesis_versions")).toBe(1);
     expect(count("outbox_activities")).toBe(1);
 
-    const meeting = {
-      title: "Groupe homogène",
-      kind: "homogeneous-group-session",
-      start: "2026-07-01T18:00",
-      end: "2026-07-01T20:00",
-      timeZone: "Europe/Paris",
-      place: { name: "Centre social", locality: "Mulhouse", country: "FR" },
-      languages: ["fr"],
-    };
+    const meeting = meetingInput("2026-07-01");
     const announced = await send("POST", `${T}/meetings`, meeting, "meeting-1");
     const retried = await send("POST", `${T}/meetings`, meeting, "meeting-1");
     expect(announced.status).toBe(201);

@@ -1,14 +1,13 @@
 import type { SpiralNode } from "@spiral-network/node/node";
 import {
-  DEFAULT_POLICY,
   defaultGrid,
-  draftSynthesis,
   type GroupTally,
   type Period,
   periodKey,
   type SynthesisPayload,
 } from "@spiral-network/protocol";
 import { expect } from "vitest";
+import { firstVersion } from "../support/drafts";
 
 /**
  * Syntheses of other territories, delivered to a test node as if they came over the network:
@@ -56,22 +55,17 @@ export function payloadOf(place: Place, base = 2, grid = defaultGrid): Synthesis
       ],
     },
   ];
-  const { payload, blockers } = draftSynthesis({
-    territory: {
+  return firstVersion(
+    {
       id: actorOf(place),
       name: place.name,
       country: place.country,
       ...(place.region ? { region: place.region } : {}),
     },
-    period: H1,
-    grid: { id: grid.id, version: grid.version },
+    H1,
     groups,
-    previous: null,
-    correction: false,
-    policy: DEFAULT_POLICY,
-  });
-  if (!payload) throw new Error(blockers.join("; "));
-  return payload;
+    { id: grid.id, version: grid.version },
+  );
 }
 
 /** Stores a synthesis as received from its origin. */

@@ -8,26 +8,12 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  addValidatedCriteria,
-  createGroup,
-  createTestvilleNode,
-  T,
-  TESTVILLE,
-  type TestNode,
-} from "./helpers";
+import { addValidatedCriteria, createGroup, T, TESTVILLE, useTestvilleNode } from "./helpers";
 
 const PERIOD = { start: "2026-01-01", end: "2026-06-14" };
 
 describe("the publication ledger", () => {
-  let t: TestNode;
-  beforeEach(() => {
-    t = createTestvilleNode();
-  });
-  afterEach(() => {
-    expect(t.loggedErrors).toEqual([]);
-    t.close();
-  });
+  const t = useTestvilleNode();
 
   const group = async (participants: number, category = "parents", date = "2026-02-01") => {
     const id = await createGroup(t.admin, {
@@ -117,8 +103,8 @@ describe("the publication ledger migration", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("backfills versions published before the ledger from the groups of their period", () => {
-    // A database as it was before the ledger: migrations up to the one before it.
+  /** A database file as it was before the ledger (migrations up to the one before it), then `sql`. */
+  const databaseBeforeLedger = (sql: string): string => {
     const migrations = join(dir, "drizzle");
     cpSync(new URL("../../node/drizzle", import.meta.url), migrations, { recursive: true });
     const journalFile = join(migrations, "meta", "_journal.json");
@@ -130,7 +116,22 @@ describe("the publication ledger migration", () => {
     const file = join(dir, "node.db");
     const sqlite = new Database(file);
     migrate(drizzle(sqlite), { migrationsFolder: migrations });
-    sqlite.exec(`
+    sqlite.exec(sql);
+    sqlite.close();
+    return file;
+  };
+  /** The ledger rows of `file`, opened (and so migrated) as the node opens its database. */
+  const ledgerOf = (file: string) => {
+    const storage = openStorage(file);
+    try {
+      return storage.db.select().from(publishedGroups).all();
+    } finally {
+      storage.close();
+    }
+  };
+
+  it("backfills versions published before the ledger from the groups of their period", () => {
+    const file = databaseBeforeLedger(`
       insert into territories (id, slug, name, country, languages, grid_id, grid_version)
         values (1, 'testville', 'Testville', 'FR', '["fr"]', 'spiral-9d', '1');
       insert into group_categories (code, label_en, label_fr)
@@ -152,35 +153,18 @@ describe("the publication ledger migration", () => {
                 '{"categories":[{"category":"parents"},{"category":"farmers"}]}', 'h1', 'x'),
                ('v2', 's2', 1, '2026-01-01/2026-06-14#cycle1', 1, 12, '{}', 'h2', 'x');
     `);
-    sqlite.close();
 
-    const storage = openStorage(file);
-    try {
-      const rows = storage.db.select().from(publishedGroups).all();
-      expect(rows.map((r) => [r.versionId, r.groupId, r.participants, r.cell])).toEqual([
-        [1, 1, 12, "parents"],
-        [1, 2, 6, "farmers"],
-        [2, 1, 12, null],
-      ]);
-    } finally {
-      storage.close();
-    }
+    const rows = ledgerOf(file);
+    expect(rows.map((r) => [r.versionId, r.groupId, r.participants, r.cell])).toEqual([
+      [1, 1, 12, "parents"],
+      [1, 2, 6, "farmers"],
+      [2, 1, 12, null],
+    ]);
   });
   it("does not put behind a version a group created after it was published", () => {
-    const migrations = join(dir, "drizzle");
-    cpSync(new URL("../../node/drizzle", import.meta.url), migrations, { recursive: true });
-    const journalFile = join(migrations, "meta", "_journal.json");
-    const journal = JSON.parse(readFileSync(journalFile, "utf8"));
-    journal.entries = journal.entries.filter(
-      (e: { tag: string }) => e.tag < "0004_publication_ledger",
-    );
-    writeFileSync(journalFile, JSON.stringify(journal));
-    const file = join(dir, "node.db");
-    const sqlite = new Database(file);
-    migrate(drizzle(sqlite), { migrationsFolder: migrations });
     // Version 1 (February) had group 1 only; group 2 was formed in March and version 2 added it.
     // Backfilled alike, the two versions would hide that version 2 − version 1 is group 2.
-    sqlite.exec(`
+    const file = databaseBeforeLedger(`
       insert into territories (id, slug, name, country, languages, grid_id, grid_version)
         values (1, 'testville', 'Testville', 'FR', '["fr"]', 'spiral-9d', '1');
       insert into group_categories (code, label_en, label_fr) values ('parents', 'Parents', 'Parents');
@@ -195,35 +179,18 @@ describe("the publication ledger migration", () => {
         values ('v1', 's1', 1, '2026-01-01/2026-06-14', 1, 12, '{}', 'h1', 'x', '2026-02-15T10:00:00.000Z'),
                ('v2', 's1', 1, '2026-01-01/2026-06-14', 2, 18, '{}', 'h2', 'x', '2026-03-20T10:00:00.000Z');
     `);
-    sqlite.close();
 
-    const storage = openStorage(file);
-    try {
-      const rows = storage.db.select().from(publishedGroups).all();
-      expect(rows.map((r) => [r.versionId, r.groupId])).toEqual([
-        [1, 1],
-        [2, 1],
-        [2, 2],
-      ]);
-    } finally {
-      storage.close();
-    }
+    const rows = ledgerOf(file);
+    expect(rows.map((r) => [r.versionId, r.groupId])).toEqual([
+      [1, 1],
+      [2, 1],
+      [2, 2],
+    ]);
   });
   it("so a later range cannot isolate a small group that joined between two earlier versions", () => {
-    const migrations = join(dir, "drizzle");
-    cpSync(new URL("../../node/drizzle", import.meta.url), migrations, { recursive: true });
-    const journalFile = join(migrations, "meta", "_journal.json");
-    const journal = JSON.parse(readFileSync(journalFile, "utf8"));
-    journal.entries = journal.entries.filter(
-      (e: { tag: string }) => e.tag < "0004_publication_ledger",
-    );
-    writeFileSync(journalFile, JSON.stringify(journal));
-    const file = join(dir, "node.db");
-    const sqlite = new Database(file);
-    migrate(drizzle(sqlite), { migrationsFolder: migrations });
     // Before the upgrade: version 1 (February) = A (5) + B (3); C (5) joined in March and
     // version 2 = A + B + C. Both were public; version 2 − version 1 = C.
-    sqlite.exec(`
+    const file = databaseBeforeLedger(`
       insert into territories (id, slug, name, country, languages, grid_id, grid_version)
         values (1, 'testville', 'Testville', 'FR', '["fr"]', 'spiral-9d', '2026.1-partial');
       insert into group_categories (code, label_en, label_fr) values ('parents', 'Parents', 'Parents');
@@ -240,7 +207,6 @@ describe("the publication ledger migration", () => {
         values ('v1', 's1', 1, '2026-01-01/2026-06-14', 1, 8, '{}', 'h1', 'x', '2026-02-15T10:00:00.000Z'),
                ('v2', 's1', 1, '2026-01-01/2026-06-14', 2, 13, '{}', 'h2', 'x', '2026-03-20T10:00:00.000Z');
     `);
-    sqlite.close();
 
     const node = createNode({
       databaseFile: file,

@@ -1,13 +1,13 @@
 import { synthesisPayloadSchema } from "@spiral-network/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   addCriteria,
   addValidatedCriteria,
   createGroup,
-  createTestvilleNode,
   PUBLIC_URL,
   T,
   type TestNode,
+  useTestvilleNode,
 } from "./helpers";
 
 /** The first half of 2026, up to the day before the test clock (2026-06-15). */
@@ -86,14 +86,9 @@ async function addLateGroup(t: TestNode, participants: number, label: string) {
 }
 
 describe("syntheses", () => {
-  let t: TestNode;
+  const t = useTestvilleNode();
   beforeEach(async () => {
-    t = createTestvilleNode();
     await seedPeriod(t);
-  });
-  afterEach(() => {
-    expect(t.loggedErrors).toEqual([]);
-    t.close();
   });
 
   const publish = (body: unknown) => t.admin.post(`${T}/syntheses`, body);

@@ -1,12 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  addValidatedCriteria,
-  createGroup,
-  createTestvilleNode,
-  PUBLIC_URL,
-  T,
-  type TestNode,
-} from "./helpers";
+import { describe, expect, it } from "vitest";
+import { addValidatedCriteria, createGroup, PUBLIC_URL, T, useTestvilleNode } from "./helpers";
 import { deliver, MULHOUSE, payloadOf } from "./network-fixture";
 
 // What a visitor (or any server) can read must be what was published and still is: a withdrawn
@@ -17,14 +10,7 @@ const AS = { accept: "application/activity+json" };
 const HTML = { accept: "text/html" };
 const PERIOD = { start: "2026-01-01", end: "2026-06-14" };
 
-let t: TestNode;
-beforeEach(() => {
-  t = createTestvilleNode();
-});
-afterEach(() => {
-  expect(t.loggedErrors).toEqual([]);
-  t.close();
-});
+const t = useTestvilleNode();
 
 const request = async (path: string, headers: Record<string, string> = {}) => {
   const response = await t.node.app.request(path, { headers });

@@ -1,9 +1,6 @@
 import {
   type AggregateOptions,
   aggregate,
-  DEFAULT_POLICY,
-  defaultGrid,
-  draftSynthesis,
   emptyState,
   mergeRecords,
   type Period,
@@ -14,40 +11,27 @@ import {
 } from "@spiral-network/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { actor, CYCLE, drafted, GRID, JAN_OCT, YEAR } from "../support/drafts";
 
 // A territory counts once per query range: nested and overlapping periods of one territory are
 // resolved by one deterministic rule (the widest period wins, ties by period key), the others
 // are listed in the coverage as "overlapping" and not counted — the same figures and fingerprint
 // whatever the order in which a node received them.
 
-const GRID = { id: defaultGrid.id, version: defaultGrid.version };
 const OPTIONS: AggregateOptions = { grid: GRID };
-const YEAR: Period = { start: "2026-01-01", end: "2026-12-31" };
-const CYCLE: Period = { start: "2026-03-01", end: "2026-06-30", cycle: 1 };
-const JAN_OCT: Period = { start: "2026-01-01", end: "2026-10-31" };
 const LAST_YEAR: Period = { start: "2025-01-01", end: "2025-12-31" };
-
-const actor = (name: string) => `https://${name}.example/actors/${name}`;
 
 /** One group of `participants` with `criteria` criteria under Q1/A01. */
 function record(name: string, period: Period, participants: number, criteria: number) {
-  const { payload, blockers } = draftSynthesis({
-    territory: { id: actor(name), name, country: "FR" },
-    period,
-    grid: GRID,
-    groups: [
+  return synthesisRecord(
+    drafted(name, "FR", period, [
       {
         category: "residents",
         participants,
         counts: [{ question: "Q1", component: "A01", count: criteria }],
       },
-    ],
-    previous: null,
-    correction: false,
-    policy: DEFAULT_POLICY,
-  });
-  if (!payload) throw new Error(blockers.join("; "));
-  return synthesisRecord(payload);
+    ]),
+  );
 }
 
 const mulhouseYear = record("mulhouse", YEAR, 20, 30);
