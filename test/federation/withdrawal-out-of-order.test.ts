@@ -3,10 +3,10 @@ import { waitFor } from "../support/wait";
 import {
   closePeers,
   follow,
-  loseDeliveries,
   networkFigure,
   type Peer,
   publishSynthesis,
+  settled,
   startPeers,
 } from "./harness";
 
@@ -15,8 +15,8 @@ import {
 // older Create/Update arriving afterwards is stored as withdrawn and never counted. A later
 // republication (a new version, published after the Delete) is public again.
 //
-// Mulhouse publishes then withdraws; Namur got both; Porto missed the Delete (it still serves
-// the Create). Lima pulls Namur first (the tombstone alone), then Porto (the stale Create).
+// Mulhouse publishes then withdraws; Namur got both; Porto, no longer a follower, missed the
+// Delete (it still serves the Create). Lima pulls Namur first (the tombstone alone), then Porto (the stale Create).
 
 interface Figure {
   fingerprint: string;
@@ -46,21 +46,24 @@ describe("a withdrawal that arrives before its synthesis", () => {
     await Promise.all([follow(porto, mulhouse), follow(namur, mulhouse)]);
     await waitFor(() => fromMulhouse(porto) && fromMulhouse(namur), "the followers to hold v1");
 
-    await porto.goOffline();
+    // Porto misses the Delete for good: Mulhouse forgets it as a follower (as after a pruned
+    // inbox), so nothing — no retry, no probe, no circuit-breaker reset — ever sends it there.
+    expect(mulhouse.node.services.follows.removeFollower("mulhouse", porto.actorUrl)).toBe(true);
     const withdrawn = await mulhouse.api(
       "POST",
       `/territories/mulhouse/syntheses/${v1.id}/withdrawal`,
     );
     expect(withdrawn.status).toBe(204);
     await waitFor(() => fromMulhouse(namur)?.withdrawal, "Namur to keep the Delete");
-    await loseDeliveries(mulhouse);
-    await porto.goOnline();
+    await settled(mulhouse, porto);
     expect(fromMulhouse(porto)?.withdrawnAt).toBeNull(); // Porto is stale: it serves the Create
 
     // Lima pulls Namur: only the tombstone, for a synthesis Lima never saw. It is kept.
+    // (Accepting the follow also starts a pull of its own: whichever pull routes the tombstone,
+    // what is checked is that Lima keeps it.)
     await follow(lima, namur);
     const fromNamur = followRow(lima, namur);
-    expect(await lima.node.antiEntropy.pull(fromNamur as never)).toMatchObject({ routed: 1 });
+    await lima.node.antiEntropy.pull(fromNamur as never);
     await waitFor(
       () =>
         lima.node.services.received.withdrawalSettled(
@@ -76,9 +79,7 @@ describe("a withdrawal that arrives before its synthesis", () => {
 
     // Lima then pulls Porto, which still serves the Create of version 1.
     await follow(lima, porto);
-    expect(await lima.node.antiEntropy.pull(followRow(lima, porto) as never)).toMatchObject({
-      routed: 1,
-    });
+    await lima.node.antiEntropy.pull(followRow(lima, porto) as never);
     await waitFor(() => fromMulhouse(lima), "Lima to process the stale Create");
     expect(fromMulhouse(lima)?.withdrawnAt).not.toBeNull();
     expect(fromMulhouse(lima)?.withdrawal).toMatchObject({ type: "Delete" });
