@@ -195,7 +195,13 @@ describe("a facilitator's first session in the browser", () => {
             .focus();
           await page.keyboard.press("Enter");
           await page.waitForURL(`**/criteria?question=${question}`);
-          expect(await focusedElement(page), "the criterion input has the focus").toBe("f-text");
+          // Autofocus is applied at a rendering step after the load: wait for it, as a person would.
+          await expect
+            .poll(() => focusedElement(page), {
+              message: "the criterion input has the focus",
+              timeout: 15_000,
+            })
+            .toBe("f-text");
         }
         const started = performance.now();
         await page.keyboard.type(note.text);
@@ -205,7 +211,7 @@ describe("a facilitator's first session in the browser", () => {
         await page
           .getByRole("heading", { name: `Criteria entered for this question (${entered})` })
           .waitFor();
-        await expect.poll(() => focusedElement(page), { timeout: 5000 }).toBe("f-text");
+        await expect.poll(() => focusedElement(page), { timeout: 15_000 }).toBe("f-text");
         timings.push({ typing: typed - started, saving: performance.now() - typed });
         expect(await page.getByRole("status").textContent()).toBe("Criterion added.");
       }
@@ -282,7 +288,7 @@ describe("a facilitator's first session in the browser", () => {
         if (i === 0) expect(note).toBe(first);
         const action = await page.locator(".focus form").getAttribute("action");
         const id = /\/admin\/classify\/(\d+)$/.exec(action ?? "")?.[1];
-        await expect.poll(() => focusedElement(page), { timeout: 5000 }).toBe("f-code");
+        await expect.poll(() => focusedElement(page), { timeout: 15_000 }).toBe("f-code");
         // Typed into the focused code input; Enter proposes (the form's first button). The
         // last one is validated at once: Tab past Propose to Validate, then Enter. (Access keys
         // cannot be tested: Chromium ignores them in key events sent through DevTools.)
