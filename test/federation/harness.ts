@@ -133,8 +133,6 @@ export async function startPeer(
   };
 }
 
-/** @deprecated Use `waitFor` from test/support/wait.ts (kept while other branches still call it). */
-
 /**
  * Waits until these nodes have nothing left to do: every node's queue has looked for work and
  * found none, no queued task ran on any of them in the meantime, and no outbox row waits to be
