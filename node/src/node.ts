@@ -237,7 +237,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
   app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));
   app.use(federationMiddleware(federation, deps));
-  app.route("/api/v1", createApi(services, application, network, log.child("api")));
+  app.route("/api/v1", createApi(services, application, log.child("api")));
   app.route(
     "/admin",
     createAdmin(services, application, {

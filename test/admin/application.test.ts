@@ -388,6 +388,66 @@ describe("one permission rule for the API and the workspace", () => {
   });
 });
 
+describe("one set of queries for the API and the workspace", () => {
+  it("a personal token of any role reads what the public does not; anonymous callers do not", async () => {
+    const { tokens, vera } = await everyone();
+    const node = t.node;
+    const anonymous = async (path: string) => {
+      const response = await node.app.request(`/api/v1${path}`);
+      return { status: response.status, body: await response.json() };
+    };
+    // A category added through the application layer (the audit names the person), and a
+    // followers-only meeting: neither is public yet.
+    const added = await api(node, tokens.fred, "POST", "/categories", {
+      code: "x-tenants",
+      en: "Tenants",
+      fr: "Locataires",
+    });
+    expect(added.status).toBe(201);
+    expect(node.services.audit.recent(20)).toContainEqual(
+      expect.objectContaining({ actor: "user:fred@example.org", action: "category.create" }),
+    );
+    expect(
+      (await api(node, tokens.vera, "POST", "/categories", { ...added.body, code: "x-2" })).status,
+    ).toBe(403);
+    const meeting = await api(node, tokens.fred, "POST", "/territories/testville/meetings", {
+      ...meetingJson("Followers only"),
+      visibility: "followers",
+    });
+    expect(meeting.status).toBe(201);
+    const codes = (body: Array<{ code: string }>) => body.map((c) => c.code);
+    // A viewer's token sees them, as the workspace does; an anonymous caller does not.
+    expect(codes((await api(node, tokens.vera, "GET", "/categories")).body)).toContain("x-tenants");
+    expect(codes((await anonymous("/categories")).body)).not.toContain("x-tenants");
+    const veraMeetings = await api(node, tokens.vera, "GET", "/territories/testville/meetings");
+    expect(veraMeetings.body.map((m: { id: string }) => m.id)).toEqual([meeting.body.id]);
+    expect((await anonymous("/territories/testville/meetings")).body).toEqual([]);
+    const one = `/territories/testville/meetings/${meeting.body.id}`;
+    expect((await api(node, tokens.vera, "GET", one)).status).toBe(200);
+    expect((await anonymous(one)).status).toBe(404);
+    expect((await vera.get("/admin/calendar")).text).toContain("Followers only");
+  });
+
+  it("the layer's queries state their permission: accounts are the admins'", async () => {
+    await everyone();
+    const { services, application: app } = t.node;
+    const actorOf = (email: string) => {
+      const account = services.users.list().find((u) => u.email === email);
+      if (!account) throw new Error(`no account ${email}`);
+      return accountActor(account, "testville");
+    };
+    expect(() => app.accounts.list(actorOf("fred@example.org"))).toThrow(ForbiddenError);
+    expect(() => app.accounts.list(actorOf(VERA.email))).toThrow(ForbiddenError);
+    expect(app.accounts.list(actorOf("alice@example.org")).map((u) => u.email)).toContain(
+      VERA.email,
+    );
+    expect(() =>
+      app.categories.add(actorOf(VERA.email), { code: "x-no", en: "No", fr: "Non" }),
+    ).toThrow(ForbiddenError);
+    expect(services.categories.exists("x-no")).toBe(false);
+  });
+});
+
 describe("personal API tokens", () => {
   it("create, show once, use (the audit log names the person), revoke → 401", async () => {
     const { fred, tokens, fredId } = await everyone();

@@ -6,6 +6,9 @@
  * - admin-ui/ renders only: it imports the protocol, hono (and its JSX) and itself;
  * - node/'s services never import the API, the workspace routes or the federation, and the
  *   federation never imports the API or the workspace routes;
+ * - the API's routes and the workspace's pages reach the node only through the application layer
+ *   (app/): never the services' container, the service context or the database (the schema's
+ *   types aside); only the files that build each door and sign people in may;
  * - no relative import crosses a package: another package is imported by its name, and declared
  *   in the importer's package.json.
  */
@@ -101,9 +104,35 @@ function bareViolation(file: string, specifier: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The files that build a door (its middleware, sessions, the API's token check) or sign people in
+ * before there is an actor: they hold the services; every other route goes through app/.
+ */
+const DOOR_BUILDERS = new Set([
+  "node/src/admin/index.tsx",
+  "node/src/admin/accounts.tsx",
+  "node/src/admin/known-devices.ts",
+]);
+/** What only the application layer (and the door builders) may reach. */
+const BEHIND_APP = ["node/src/services/index.ts", "node/src/services/context.ts"];
+
+const relative = (file: string) => path.relative(ROOT, file).split(path.sep).join("/");
+
+/** A route of the JSON API or a page of the workspace reaching past the application layer. */
+function doorViolation(file: string, target: string): string | undefined {
+  const isDoor = under(file, "node/src/api/routes") || under(file, "node/src/admin");
+  if (!isDoor || DOOR_BUILDERS.has(relative(file))) return undefined;
+  const to = relative(target);
+  const past =
+    BEHIND_APP.includes(to) || (under(target, "node/src/db") && to !== "node/src/db/schema.ts");
+  return past ? "API routes and workspace pages reach the node through app/" : undefined;
+}
+
 /** Rules on what a file may reach inside node/. */
 function layerViolation(file: string, target: string): string | undefined {
   const reaches = (dir: string) => under(target, `node/src/${dir}`);
+  const door = doorViolation(file, target);
+  if (door) return door;
   if (under(file, "node/src/services")) {
     const layer = ["api", "admin", "federation"].find(reaches);
     if (layer) return `services never import ${layer}/`;
@@ -287,6 +316,18 @@ describe("layer boundaries", () => {
     ["node/src/federation/inbox.ts", 'import { problem } from "../api/problem";', "federation"],
     ["node/src/federation/inbox.ts", 'import type { AdminKit } from "../admin/kit";', "federation"],
     ["node/src/node.ts", 'import { grid } from "../../protocol/src/index";', "crosses"],
+    [
+      "node/src/api/routes/groups.ts",
+      'import type { Services } from "../../services/index";',
+      "through app/",
+    ],
+    ["node/src/admin/groups.tsx", 'import type { Services } from "../services/index";', "app/"],
+    ["node/src/admin/figures.tsx", 'import { openStorage } from "../db/open";', "app/"],
+    [
+      "node/src/admin/network.tsx",
+      'import type { ServiceContext } from "@spiral-network/node/services/context";',
+      "app/",
+    ],
     ["test/node/x.test.ts", 'import { createNode } from "../../node/src/node";', "crosses"],
   ])("catches %s importing `%s`", (file, source, rule) => {
     const violations = violationsOf(at(file), source);
@@ -302,6 +343,10 @@ describe("layer boundaries", () => {
     ["node/src/services/users.ts", 'import type { Logger } from "../logger";'],
     ["node/src/api/problem.ts", 'import { x } from "../services/errors";'],
     ["node/src/admin/kit.ts", 'import { Layout } from "@spiral-network/admin-ui/admin/layout";'],
+    ["node/src/admin/groups.tsx", 'import type { Application } from "../app/index";'],
+    ["node/src/admin/groups.tsx", 'import { groupView } from "../services/groups";'],
+    ["node/src/admin/index.tsx", 'import type { Services } from "../services/index";'],
+    ["node/src/api/routes/groups.ts", 'import { settings } from "../../db/schema";'],
     ["test/node/x.test.ts", 'import { createNode } from "@spiral-network/node/node";'],
   ])("lets %s import `%s`", (file, source) => {
     expect(violationsOf(at(file), source)).toEqual([]);

@@ -6,7 +6,9 @@ import { UsersPage } from "@spiral-network/admin-ui/admin/users-page";
 import { isLang, type MessageKey, type Translate } from "@spiral-network/admin-ui/i18n";
 import { type TerritoryProfile, territoryProfileSchema } from "@spiral-network/protocol";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { Actor } from "../app/index";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
+import type { Services } from "../services/index";
 import { territoryActorId } from "../services/territories";
 import {
   MIN_PASSWORD_LENGTH,
@@ -38,9 +40,16 @@ export const SESSION_COOKIE = "spiral_session";
 export const FORM_COOKIE = "spiral_form";
 export const LANG_COOKIE = "lang";
 
+/**
+ * What signing in needs before there is anyone to act as (first-run setup, login, logout, one's
+ * own password): the accounts, sessions and territories themselves. Everything done as a
+ * signed-in account goes through the application layer (`kit.app`).
+ */
+export type SignInServices = Pick<Services, "users" | "sessions" | "territories" | "ctx">;
+
 /** First-run setup, sign in and out, the language switch, the home page and accounts. */
-export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, options, protect, message, csrfRefused, readForm } = kit;
+export function registerAccountRoutes(admin: AdminApp, kit: AdminKit, services: SignInServices) {
+  const { options, protect, message, csrfRefused, readForm } = kit;
   const { formToken, startSession, actorOf, cookieBase } = kit;
   const { publicUrl, now } = services.ctx;
   const { setupCode, trustProxy } = options;
@@ -437,7 +446,7 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
         user={kit.user(c)}
         currentUserId={kit.account(c).id}
         minPasswordLength={MIN_PASSWORD_LENGTH}
-        users={services.users.list()}
+        users={kit.app.accounts.list(kit.actor(c))}
         {...props}
       />,
       status,
@@ -459,9 +468,11 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     const errors = accountErrors(t, input);
     if (Object.values(errors).some(Boolean)) return usersPage(c, { values, errors }, 400);
     try {
-      const created = await services.users.create(
-        input as typeof input & { role: Role },
-        actorOf(c),
+      const created = await kit.app.accounts.create(
+        kit.actor(c),
+        input as typeof input & {
+          role: Role;
+        },
       );
       return usersPage(c, { notice: t("users.created", { email: created.email }) });
     } catch (error) {
@@ -473,12 +484,12 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
   });
 
   const userAction =
-    (act: (id: number, form: Record<string, string>, actor: string) => void) =>
+    (act: (id: number, form: Record<string, string>, actor: Actor) => void) =>
     (c: AdminContext) => {
       const id = Number(c.req.param("id"));
       if (!Number.isSafeInteger(id)) return c.notFound();
       try {
-        act(id, c.get("form"), actorOf(c));
+        act(id, c.get("form"), kit.actor(c));
       } catch (error) {
         if (error instanceof ConflictError) {
           return usersPage(c, { notice: c.get("t")("users.conflict") }, 409);
@@ -494,7 +505,9 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     if (!ROLES.includes(role as Role)) {
       return usersPage(c, { notice: c.get("t")("error.role") }, 400);
     }
-    return userAction((id, _form, actor) => services.users.changeRole(id, role as Role, actor))(c);
+    return userAction((id, _form, actor) => kit.app.accounts.changeRole(actor, id, role as Role))(
+      c,
+    );
   });
   /** An admin types a new password for someone else; that person is signed out everywhere. */
   admin.post("/users/:id/password", protect("manageUsers"), async (c) => {
@@ -503,9 +516,9 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
     if (!auth || id === undefined) return c.notFound();
     if (id === auth.user.id) return c.redirect("/admin/account#password", 303);
     const t = c.get("t");
-    let target: ReturnType<typeof services.users.get>;
+    let target: ReturnType<typeof kit.app.accounts.get>;
     try {
-      target = services.users.get(id);
+      target = kit.app.accounts.get(kit.actor(c), id);
     } catch (error) {
       if (error instanceof NotFoundError) return c.notFound();
       throw error;
@@ -524,14 +537,14 @@ export function registerAccountRoutes(admin: AdminApp, kit: AdminKit) {
         400,
       );
     }
-    await services.users.resetPassword(id, password, actorOf(c));
+    await kit.app.accounts.resetPassword(kit.actor(c), id, password);
     return usersPage(c, { notice: t("users.resetPassword.done", { email: target.email }) });
   });
 
   admin.post(
     "/users/:id/disable",
     protect("manageUsers"),
-    userAction((id, _form, actor) => services.users.disable(id, actor)),
+    userAction((id, _form, actor) => kit.app.accounts.disable(actor, id)),
   );
 }
 

@@ -5,13 +5,12 @@ import {
   meetingPlaceText,
   meetingWhenLabel,
 } from "@spiral-network/protocol";
-import { meetingUrl } from "../services/meetings";
 import type { AdminApp, AdminKit } from "./kit";
 
 /** Upcoming meetings of the territory and of the network, with the iCalendar feeds. */
 export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, territoryOf } = kit;
-  const { publicUrl } = services.ctx;
+  const { protect, territoryOf } = kit;
+  const { publicUrl } = kit.app.node;
 
   const meetingOf = (
     payload: MeetingPayload,
@@ -36,19 +35,16 @@ export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
     const territory = territoryOf(c);
     // The feeds are the public ones of the node's pages (node/src/pages.tsx).
     const territoryMeetings = territory
-      ? services.meetings
-          .list(territory.slug, { upcoming: true })
-          .map((row) => meetingOf(row.payload, meetingUrl(publicUrl, row.uuid), lang, false))
+      ? kit.app.meetings
+          .list(kit.actor(c), territory.slug, { upcoming: true })
+          .map((view) => meetingOf(view, view.url, lang, false))
       : [];
     // The network: the other local territories' meetings (if any) and those received.
-    const otherLocal = services.meetings
-      .upcomingEverywhere()
-      .filter((row) => row.territoryId !== territory?.id)
-      .map((row) => ({
-        payload: row.payload,
-        url: meetingUrl(publicUrl, row.uuid),
-      }));
-    const received = services.receivedMeetings.upcoming().map((row) => ({
+    const otherLocal = kit.app.meetings
+      .upcomingEverywhere(kit.actor(c))
+      .filter(({ row }) => row.territoryId !== territory?.id)
+      .map(({ row, url }) => ({ payload: row.payload, url }));
+    const received = kit.app.meetings.received().map((row) => ({
       payload: row.payload,
       url: row.objectId,
     }));

@@ -20,7 +20,7 @@ import { type AdminApp, type AdminContext, type AdminKit, str } from "./kit";
 
 /** The classification queue, the grid picker and the review of proposed codes. */
 export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, message } = kit;
+  const { protect, message } = kit;
   const { territoryOf, canEdit, idParam } = kit;
   const notFound = kit.noTerritory;
 
@@ -29,7 +29,7 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
   const QUEUE_SHOWN = 20;
   const REVIEW_SHOWN = 100;
   const RECENT_CODES = 8;
-  const { grid } = services.ctx;
+  const { grid } = kit.app.node;
 
   const pickerEntry = (lang: Lang, entry: GridEntry, code = entry.code): PickerEntry => {
     const other: Lang = lang === "fr" ? "en" : "fr";
@@ -113,7 +113,9 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
       );
     }
     const { slug } = territory;
-    const groupLabels = new Map(services.groups.list(slug).map((g) => [g.id, g.label]));
+    const groupLabels = new Map(
+      kit.app.groups.list(kit.actor(c), slug).map((g) => [g.id, g.label]),
+    );
     const item = (v: ReturnType<typeof criterionView>): ClassifyItem => ({
       id: v.id,
       text: v.text,
@@ -123,7 +125,7 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
       code: v.code,
       label: v.component ? grid.entry(v.component)?.label[lang] : undefined,
     });
-    const unclassified = services.criteria.list(slug, {
+    const unclassified = kit.app.criteria.list(kit.actor(c), slug, {
       status: "unclassified",
       limit: QUEUE_WINDOW,
       offset: 0,
@@ -139,7 +141,7 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
     if (!focus && props.focusId !== undefined) {
       // A criterion already classified, named on purpose (or re-shown with its error).
       try {
-        focus = item(criterionView(services.criteria.get(slug, props.focusId)));
+        focus = item(criterionView(kit.app.criteria.get(kit.actor(c), slug, props.focusId)));
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
       }
@@ -149,7 +151,7 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
       focus = waiting[0];
     }
     const queue = waiting.slice(Math.max(index, 0), Math.max(index, 0) + QUEUE_SHOWN);
-    const proposed = services.criteria.list(slug, {
+    const proposed = kit.app.criteria.list(kit.actor(c), slug, {
       status: "proposed",
       limit: REVIEW_SHOWN,
       offset: 0,
@@ -162,13 +164,13 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
         queueTotal={unclassified.total}
         focus={focus}
         results={searchGrid(grid, q).map((entry) => pickerEntry(lang, entry))}
-        recent={services.criteria
-          .recentCodes(slug, RECENT_CODES)
+        recent={kit.app.criteria
+          .recentCodes(kit.actor(c), slug, RECENT_CODES)
           .flatMap((code) => codeEntry(lang, code) ?? [])}
         suggestions={
           focus && base.tab === "queue"
-            ? services.suggestions
-                .suggest(slug, focus.text, SUGGESTION_KEYS.length)
+            ? kit.app.suggestions
+                .suggest(kit.actor(c), slug, focus.text, SUGGESTION_KEYS.length)
                 .flatMap((s) => suggestionEntry(lang, s) ?? [])
             : []
         }
@@ -222,7 +224,7 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
     const form = c.get("form");
     const action = str(form, "action");
     try {
-      services.criteria.get(territory.slug, id);
+      kit.app.criteria.get(kit.actor(c), territory.slug, id);
     } catch (error) {
       if (error instanceof NotFoundError) return c.notFound();
       throw error;

@@ -1,12 +1,5 @@
 import { FiguresExplorerPage, type ScopeResult } from "@spiral-network/admin-ui/admin/figures-page";
-import {
-  computeFigure,
-  FIGURE_FIELDS,
-  figureApiUrl,
-  figureChoices,
-  hasFigureQuery,
-  parseFigureQuery,
-} from "../figures";
+import { FIGURE_FIELDS, figureApiUrl, hasFigureQuery, parseFigureQuery } from "../figures";
 import type { AdminApp, AdminContext, AdminKit } from "./kit";
 
 /**
@@ -16,8 +9,8 @@ import type { AdminApp, AdminContext, AdminKit } from "./kit";
  * point there.
  */
 export function registerFigureRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, signedIn } = kit;
-  const { grid } = services.ctx;
+  const { protect, signedIn } = kit;
+  const { grid } = kit.app.node;
 
   const scope = (c: AdminContext, prefix: string): ScopeResult => {
     const parsed = parseFigureQuery(c.req.query(), prefix);
@@ -29,7 +22,7 @@ export function registerFigureRoutes(admin: AdminApp, kit: AdminKit) {
     }
     return {
       form: parsed.form,
-      figure: computeFigure(services, parsed.params),
+      figure: kit.app.figures.compute(parsed.params),
       problems: [],
       csvUrl: figureApiUrl(parsed.params, "csv"),
       jsonUrl: figureApiUrl(parsed.params, "json"),
@@ -57,7 +50,7 @@ export function registerFigureRoutes(admin: AdminApp, kit: AdminKit) {
         lang={lang}
         user={signedIn(c)}
         path="/admin/figures"
-        choices={figureChoices(services, "workspace")}
+        choices={kit.app.figures.choices(kit.actor(c))}
         a={a}
         b={b}
         aloneUrl={`/admin/figures?${alone.toString()}`}

@@ -20,7 +20,7 @@ import { type AdminApp, type AdminContext, type AdminKit, type Errors, str } fro
 
 /** Groups (list, create, edit) and the fast criteria entry per group and question. */
 export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, message } = kit;
+  const { protect, message } = kit;
   const { territoryOf, canEdit, idParam } = kit;
   const notFound = kit.noTerritory;
   /** The group named in the path, in the node's territory; undefined when there is none. */
@@ -29,14 +29,14 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     const id = idParam(c, "id");
     if (!territory || id === undefined) return undefined;
     try {
-      return { territory, group: services.groups.get(territory.slug, id) };
+      return { territory, group: kit.app.groups.get(kit.actor(c), territory.slug, id) };
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
       throw error;
     }
   };
   const categoryOptions = (c: AdminContext) =>
-    services.categories.list().map((cat) => ({
+    kit.app.categories.list(kit.actor(c)).map((cat) => ({
       code: cat.code,
       label: c.get("lang") === "fr" ? cat.labelFr : cat.labelEn,
     }));
@@ -55,7 +55,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
         canEdit={canEdit(c)}
         hasTerritory={territory !== undefined}
         notice={notice}
-        groups={(territory ? services.groups.list(territory.slug) : []).map((g) => ({
+        groups={(territory ? kit.app.groups.list(kit.actor(c), territory.slug) : []).map((g) => ({
           id: g.id,
           label: g.label,
           category: labels.get(g.category) ?? g.category,
@@ -123,7 +123,8 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     const t = c.get("t");
     const form = c.get("form");
     const { values, errors, group } = parseGroupForm(t, form);
-    if (!services.categories.exists(values.category ?? "")) errors.category ??= t("error.category");
+    if (!kit.app.categories.exists(kit.actor(c), values.category ?? ""))
+      errors.category ??= t("error.category");
     if (!group || Object.values(errors).some(Boolean)) {
       return groupFormPage(c, existing, values, errors);
     }
@@ -171,7 +172,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     status: 200 | 400 = 200,
   ) => {
     const user = kit.user(c);
-    const { items } = services.criteria.list(found.territory.slug, {
+    const { items } = kit.app.criteria.list(kit.actor(c), found.territory.slug, {
       groupId: found.group.id,
       question: props.question,
       limit: 10_000,
@@ -220,8 +221,8 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     // ?edit=<id> shows that criterion as an input; an id not listed here is ignored.
     const editId = Number(query.edit);
     const editable = query.edit
-      ? services.criteria
-          .list(found.territory.slug, {
+      ? kit.app.criteria
+          .list(kit.actor(c), found.territory.slug, {
             groupId: found.group.id,
             question,
             limit: 10_000,
@@ -312,9 +313,9 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     const found = groupOf(c);
     const criterionId = idParam(c, "criterionId");
     if (!found || criterionId === undefined) return c.notFound();
-    let criterion: ReturnType<typeof services.criteria.get>;
+    let criterion: ReturnType<typeof kit.app.criteria.get>;
     try {
-      criterion = services.criteria.get(found.territory.slug, criterionId);
+      criterion = kit.app.criteria.get(kit.actor(c), found.territory.slug, criterionId);
     } catch (error) {
       if (error instanceof NotFoundError) return c.notFound();
       throw error;
@@ -359,7 +360,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     if (!found || criterionId === undefined) return c.notFound();
     let question: string;
     try {
-      const criterion = services.criteria.get(found.territory.slug, criterionId);
+      const criterion = kit.app.criteria.get(kit.actor(c), found.territory.slug, criterionId);
       if (criterion.groupId !== found.group.id) return c.notFound();
       question = criterion.question;
       kit.app.criteria.delete(kit.actor(c), found.territory.slug, criterionId);

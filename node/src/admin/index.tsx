@@ -69,7 +69,9 @@ export function createAdmin(services: Services, app: Application, options: Admin
         name: auth.user.name,
         role: auth.user.role,
         csrf: auth.session.csrfToken,
-        territories: services.territories.list().map(({ slug, name }) => ({ slug, name })),
+        territories: app.territories
+          .list(accountActor(auth.user))
+          .map(({ slug, name }) => ({ slug, name })),
         territory: c.get("territory")?.slug,
       }
     );
@@ -179,7 +181,6 @@ export function createAdmin(services: Services, app: Application, options: Admin
   };
 
   const kit: AdminKit = {
-    services,
     app,
     options,
     cookieBase,
@@ -211,7 +212,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
   admin.post("/territory", protect(), (c) => {
     const form = c.get("form");
     const slug = str(form, "territory");
-    if (!services.territories.list().some((t) => t.slug === slug)) {
+    if (!app.territories.list(actor(c)).some((t) => t.slug === slug)) {
       return message(c, 400, "badRequest.title", c.get("t")("badRequest.body"));
     }
     setCookie(c, TERRITORY_COOKIE, slug, cookieBase);
@@ -219,7 +220,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
     // Only back into the workspace (never an outside address).
     return c.redirect(/^\/admin(\/[\w\-/]*)?$/.test(back) ? back : "/admin", 303);
   });
-  registerAccountRoutes(admin, kit);
+  registerAccountRoutes(admin, kit, services);
   registerGroupRoutes(admin, kit);
   registerImportRoutes(admin, kit);
   registerClassifyRoutes(admin, kit);

@@ -6,7 +6,6 @@ import type { CookieOptions } from "hono/utils/cookie";
 import type { Actor, Application, Permission } from "../app/index";
 import type { NetworkService } from "../federation/network";
 import type { Logger } from "../logger";
-import type { Services } from "../services/index";
 import type { SessionRow } from "../services/sessions";
 import type { SetupCode } from "../services/setup-code";
 import type { TerritoryRow } from "../services/territories";
@@ -44,11 +43,11 @@ export type Reply = Response | Promise<Response>;
 export type Errors = Record<string, string | undefined>;
 
 /**
- * What every part of the workspace shares: the services, the session and CSRF checks, and the
- * small page helpers. Built once by `createAdmin` and handed to each group of routes.
+ * What every part of the workspace shares: the application layer, the session and CSRF checks,
+ * and the small page helpers. Built once by `createAdmin` and handed to each group of routes,
+ * which reach the node only through `app` (its queries and commands check the permission).
  */
 export interface AdminKit {
-  services: Services;
   /** The application layer: the queries and commands the JSON API calls too. */
   app: Application;
   options: AdminOptions;

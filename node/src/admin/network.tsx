@@ -43,9 +43,9 @@ const DONE: Record<string, MessageKey> = {
  * remove), the manual-approval setting, and the syntheses received from other territories.
  */
 export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, territoryOf, canEdit, idParam } = kit;
+  const { protect, territoryOf, canEdit, idParam } = kit;
   const network = kit.options.network;
-  const { publicUrl, grid } = services.ctx;
+  const { publicUrl, grid } = kit.app.node;
   const host = new URL(publicUrl).host;
 
   admin.get("/network", protect(), (c) => {
@@ -55,7 +55,9 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     let notice: string | undefined;
     const followedId = Number(c.req.query("followed"));
     if (territory && Number.isSafeInteger(followedId) && followedId > 0) {
-      const row = services.follows.following(territory.slug).find((f) => f.id === followedId);
+      const row = kit.app.network
+        .following(kit.actor(c), territory.slug)
+        .find((f) => f.id === followedId);
       if (row) notice = t("network.followed", { name: row.targetName ?? row.target });
     }
     const done = outcomeNotice(DONE, c.req.query("done"));
@@ -75,8 +77,14 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
             manualApproval: territory.manualApproval,
           }
         }
-        following={territory ? services.follows.following(territory.slug).map(followingView) : []}
-        followers={territory ? services.follows.followers(territory.slug).map(followerView) : []}
+        following={
+          territory
+            ? kit.app.network.following(kit.actor(c), territory.slug).map(followingView)
+            : []
+        }
+        followers={
+          territory ? kit.app.network.followers(kit.actor(c), territory.slug).map(followerView) : []
+        }
         notice={notice}
       />,
     );
@@ -115,7 +123,8 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     return c.html(
       page({
         preview,
-        existing: services.follows.followingByTarget(territory.slug, preview.id)?.state,
+        existing: kit.app.network.followingByTarget(kit.actor(c), territory.slug, preview.id)
+          ?.state,
         isSelf: preview.id === territoryActorId(publicUrl, territory.slug),
       }),
     );
@@ -209,7 +218,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   /** Names a relay by what this node knows of it (a followed actor), else by its address. */
   const relayLabel = (c: AdminContext, url: string) => {
     const territory = territoryOf(c);
-    const known = territory && services.follows.followingByTarget(territory.slug, url);
+    const known = territory && kit.app.network.followingByTarget(kit.actor(c), territory.slug, url);
     if (known?.targetName) return known.targetName;
     try {
       const parsed = new URL(url);
@@ -245,7 +254,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
         t={c.get("t")}
         lang={c.get("lang")}
         user={user}
-        items={services.received.list().map((row) => itemOf(c, row))}
+        items={kit.app.received.list(kit.actor(c)).map((row) => itemOf(c, row))}
       />,
     );
   });
@@ -254,7 +263,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   const relayOption = (c: AdminContext, row: ReceivedSynthesisRow): RelayOption | undefined => {
     const territory = territoryOf(c);
     if (!network || !territory || !canEdit(c)) return undefined;
-    const followers = services.follows.acceptedFollowers(territory.slug).length;
+    const followers = kit.app.network.acceptedFollowers(kit.actor(c), territory.slug).length;
     if (row.withdrawnAt !== null) return { followers, refusal: "withdrawn" };
     if (row.conflictedAt !== null) return { followers, refusal: "conflicted" };
     if (followers === 0) return { followers, refusal: "noFollowers" };
@@ -266,7 +275,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     const id = idParam(c, "id");
     if (id === undefined) return undefined;
     try {
-      return services.received.get(id);
+      return kit.app.received.get(kit.actor(c), id);
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
       throw error;
@@ -307,7 +316,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     } catch (error) {
       // Withdrawn or conflicted since the check: say which, in the page language.
       if (error instanceof ConflictError) {
-        const now = services.received.get(row.id);
+        const now = kit.app.received.get(kit.actor(c), row.id);
         const why = now.withdrawnAt !== null ? "withdrawn" : "conflicted";
         return kit.message(c, 409, "received.relay.refused", t(RELAY_REFUSAL[why]));
       }
@@ -343,7 +352,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   ): ReceivedSynthesisDetail => {
     const payload = row.payload;
     const series = seriesFor(t);
-    const categoryLabel = categoryLabeller(services.categories.list(), t, lang);
+    const categoryLabel = categoryLabeller(kit.app.categories.list(kit.actor(c)), t, lang);
     const categories = payload.categories ?? [];
     return {
       ...itemOf(c, row),

@@ -71,18 +71,22 @@ const codeList = (text: string) =>
  * leave, what arrived through each). Joining happens from the network page's preview.
  */
 export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, territoryOf, canEdit, idParam } = kit;
+  const { protect, territoryOf, canEdit, idParam } = kit;
   const network = kit.options.network;
-  const { publicUrl, grid } = services.ctx;
+  const { publicUrl, grid } = kit.app.node;
 
   const isAdmin = (c: AdminContext) => allows(kit.account(c).role, "manageNode");
   /** Admins, and the sub-network's moderators who may edit (the application layer's rule). */
   const mayModerate = (c: AdminContext, slug: string) => kit.app.mayModerate(kit.actor(c), slug);
 
-  const categoryLabels = (lang: Lang) =>
-    new Map(services.categories.list().map((c) => [c.code, lang === "fr" ? c.labelFr : c.labelEn]));
-  const themeLabels = (theme: SubnetworkTheme, lang: Lang): ThemeLabels => {
-    const categories = categoryLabels(lang);
+  const categoryLabels = (c: AdminContext, lang: Lang) =>
+    new Map(
+      kit.app.categories
+        .list(kit.actor(c))
+        .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
+    );
+  const themeLabels = (c: AdminContext, theme: SubnetworkTheme, lang: Lang): ThemeLabels => {
+    const categories = categoryLabels(c, lang);
     const code = (c: string) => `${c} · ${grid.entry(c)?.label[lang] ?? c}`;
     return {
       dimensions: theme.dimensions.map(code),
@@ -108,8 +112,8 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     const t = c.get("t");
     const territory = territoryOf(c);
     const done = outcomeNotice(DONE, c.req.query("done"));
-    const hosted = services.subnetworks.list().map((row) => {
-      const members = services.subnetworks.members(row.slug);
+    const hosted = kit.app.subnetworks.list().map((row) => {
+      const members = kit.app.subnetworks.members(kit.actor(c), row.slug);
       return {
         slug: row.slug,
         name: row.name,
@@ -120,8 +124,8 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
       };
     });
     const joined = territory
-      ? services.follows
-          .following(territory.slug)
+      ? kit.app.network
+          .following(kit.actor(c), territory.slug)
           .filter((f) => f.targetType === "Group")
           .map(followingView)
       : [];
@@ -142,16 +146,16 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
 
   // ——— Creating and changing a hosted sub-network (admins) ———
 
-  const choices = (lang: Lang) => ({
+  const choices = (c: AdminContext, lang: Lang) => ({
     dimensions: grid.dimensions.map((d) => ({
       code: d.code,
       label: `${d.code} · ${d.label[lang]}`,
     })),
-    categories: services.categories
-      .list()
-      .map((c) => ({ code: c.code, label: lang === "fr" ? c.labelFr : c.labelEn })),
-    users: services.users
-      .list()
+    categories: kit.app.categories
+      .list(kit.actor(c))
+      .map((cat) => ({ code: cat.code, label: lang === "fr" ? cat.labelFr : cat.labelEn })),
+    users: kit.app.accounts
+      .list(kit.actor(c))
       .filter((u) => !u.disabled)
       .map((u) => ({ id: u.id, name: u.name, email: u.email })),
   });
@@ -171,7 +175,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
         editing={editing && { slug: editing.slug, name: editing.name }}
         values={values}
         errors={errors}
-        choices={choices(c.get("lang"))}
+        choices={choices(c, c.get("lang"))}
       />,
       hasErrors(errors) ? 400 : 200,
     );
@@ -312,7 +316,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     }
   });
 
-  const hostedOf = (c: AdminContext) => services.subnetworks.find(c.req.param("slug") ?? "");
+  const hostedOf = (c: AdminContext) => kit.app.subnetworks.find(c.req.param("slug") ?? "");
   const notFound = (c: AdminContext) =>
     kit.message(c, 404, "notFound.title", c.get("t")("subnetworks.notFound"));
 
@@ -358,11 +362,11 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     const t = c.get("t");
     const lang = c.get("lang");
     const view = subnetworkView(row, publicUrl);
-    const members = services.subnetworks.members(row.slug);
+    const members = kit.app.subnetworks.members(kit.actor(c), row.slug);
     const known = new Map(
       members.filter((m) => m.name).map((m) => [m.follower, m.name as string] as const),
     );
-    const userNames = new Map(services.users.list().map((u) => [u.id, u.name]));
+    const userNames = kit.app.users.names(kit.actor(c));
     const done = outcomeNotice(DONE, c.req.query("done"));
     return c.html(
       <HostedSubnetworkPage
@@ -378,12 +382,12 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
           actorId: view.actorId,
           description: view.description,
           admission: row.admission,
-          theme: themeLabels(row.theme, lang),
+          theme: themeLabels(c, row.theme, lang),
           moderators: row.moderators.map((id) => userNames.get(id) ?? `#${id}`),
         }}
         members={members.map(memberView)}
-        relayed={services.subnetworks
-          .items(services.subnetworks.actorUrl(row.slug), { includeDeleted: true })
+        relayed={kit.app.subnetworks
+          .relayed(kit.actor(c), row.slug, { includeDeleted: true })
           .map((item) => hostedItem(item, known))}
         notice={done ? t(done) : undefined}
       />,
@@ -430,8 +434,8 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     const territory = territoryOf(c);
     const id = idParam(c, "id");
     if (!territory || id === undefined) return undefined;
-    const row = services.follows
-      .following(territory.slug)
+    const row = kit.app.network
+      .following(kit.actor(c), territory.slug)
       .find((f) => f.id === id && f.targetType === "Group");
     return row && { territory, row };
   };

@@ -41,12 +41,12 @@ type Tally = GroupTally["counts"][number];
  * and withdrawing.
  */
 export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, territoryOf, canEdit } = kit;
-  const { grid } = services.ctx;
+  const { protect, territoryOf, canEdit } = kit;
+  const { grid, policy, now } = kit.app.node;
 
   /** The current calendar year: what a facilitator most often publishes. */
   const defaultPeriod = (): PeriodValues => {
-    const year = services.ctx.now().getUTCFullYear();
+    const year = now().getUTCFullYear();
     return { start: `${year}-01-01`, end: `${year}-12-31`, cycle: "" };
   };
 
@@ -82,8 +82,8 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
   };
 
   const seriesFor = (t: Translate) => sideSeries(grid.file.questions, t);
-  const labelsOfCategories = (t: Translate, lang: Lang) =>
-    categoryLabeller(services.categories.list(), t, lang);
+  const labelsOfCategories = (c: AdminContext, t: Translate, lang: Lang) =>
+    categoryLabeller(kit.app.categories.list(kit.actor(c)), t, lang);
 
   const dimensionRows = (lang: Lang) => gridRows(grid.dimensions, lang);
   const componentRows = (lang: Lang) => gridRows(grid.components, lang);
@@ -115,7 +115,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     const counted = figures.groups.map((g) => ({ group: g, tallies: g.counts }));
     const counts = matrixOf(counted.flatMap((g) => g.tallies));
     const series = seriesFor(t);
-    const categoryLabel = labelsOfCategories(t, lang);
+    const categoryLabel = labelsOfCategories(c, t, lang);
     const byCategory = new Map<string, Tally[]>();
     for (const { group, tallies } of counted) {
       byCategory.set(group.category, [...(byCategory.get(group.category) ?? []), ...tallies]);
@@ -183,34 +183,27 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
   });
 
   /** The published versions of the territory, newest first, with their synthesis's state. */
-  const publishedVersions = (slug: string): PublishedVersion[] => {
-    const rows = services.syntheses.list(slug);
-    const withdrawn = new Map<string, boolean>();
+  const publishedVersions = (c: AdminContext, slug: string): PublishedVersion[] => {
+    const versions = kit.app.syntheses.versions(kit.actor(c), slug);
     const latest = new Map<string, number>();
-    for (const row of rows) {
-      if (!withdrawn.has(row.synthesisUuid)) {
-        withdrawn.set(
-          row.synthesisUuid,
-          Boolean(services.syntheses.series(row.synthesisUuid)?.series.withdrawnAt),
-        );
-      }
+    for (const { row } of versions) {
       latest.set(row.synthesisUuid, Math.max(latest.get(row.synthesisUuid) ?? 0, row.version));
     }
-    return rows.map((row) => ({
+    return versions.map(({ row, withdrawn }) => ({
       synthesisId: row.synthesisUuid,
       periodKey: row.periodKey,
       version: row.version,
       publishedAt: row.createdAt,
       hash: row.hash,
-      withdrawn: withdrawn.get(row.synthesisUuid) ?? false,
+      withdrawn,
       latest: latest.get(row.synthesisUuid) === row.version,
     }));
   };
 
   /** The sub-networks the territory joined and was accepted in: what a synthesis may address. */
-  const joinedSubnetworks = (slug: string): SubnetworkChoice[] =>
-    services.follows
-      .following(slug)
+  const joinedSubnetworks = (c: AdminContext, slug: string): SubnetworkChoice[] =>
+    kit.app.network
+      .following(kit.actor(c), slug)
       .filter((f) => f.targetType === "Group" && f.state === "accepted")
       .map((f) => ({
         id: f.id,
@@ -242,7 +235,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     const territory = territoryOf(c);
     const { values, period, errors } = readPeriod(t, fields, options);
     const correction = fields.correction === "1" || fields.correction === "on";
-    const categoryLabel = labelsOfCategories(t, lang);
+    const categoryLabel = labelsOfCategories(c, t, lang);
     let preview: PublishPageProps["preview"];
     if (territory && period) {
       const draft = kit.app.syntheses.preview(kit.actor(c), territory.slug, period, correction);
@@ -284,13 +277,13 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
         notice={options.notice}
         publishedVersion={options.publishedVersion}
         failure={options.failure}
-        policy={services.ctx.policy}
+        policy={policy}
         preview={preview}
         categoryLabel={categoryLabel}
-        versions={territory ? publishedVersions(territory.slug) : []}
+        versions={territory ? publishedVersions(c, territory.slug) : []}
         subnetworks={
           territory && {
-            options: joinedSubnetworks(territory.slug),
+            options: joinedSubnetworks(c, territory.slug),
             checked: subnetworkChoices(fields),
           }
         }

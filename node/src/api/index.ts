@@ -1,6 +1,5 @@
 import { bodyLimit } from "hono/body-limit";
 import type { Application } from "../app/index";
-import type { NetworkService } from "../federation/network";
 import type { Logger } from "../logger";
 import type { Services } from "../services/index";
 import { authenticate } from "./auth";
@@ -23,12 +22,7 @@ export const API_BODY_LIMIT = 1024 * 1024;
 export const CSV_BODY_LIMIT = 32 * 1024 * 1024;
 
 /** The JSON API under /api/v1, with its OpenAPI description at /api/v1/openapi.json. */
-export function createApi(
-  services: Services,
-  app: Application,
-  network: NetworkService,
-  logger: Logger,
-) {
+export function createApi(services: Services, app: Application, logger: Logger) {
   const api = createRouter();
   const tooLarge = (limit: number) => ({
     maxSize: limit,
@@ -50,16 +44,16 @@ export function createApi(
   api.use("*", idempotency(services.ctx.storage.sqlite, services.ctx.now));
   api.onError(errorResponder(logger));
 
-  registerMetaRoutes(api, services);
-  registerTerritoryRoutes(api, services, app);
-  registerGroupRoutes(api, services, app);
-  registerCriteriaRoutes(api, services, app);
+  registerMetaRoutes(api, app);
+  registerTerritoryRoutes(api, app);
+  registerGroupRoutes(api, app);
+  registerCriteriaRoutes(api, app);
   registerImportRoutes(api, app);
-  registerSynthesisRoutes(api, services, app);
-  registerNetworkRoutes(api, services, app);
-  registerAggregateRoutes(api, services);
-  registerMeetingRoutes(api, services, app);
-  registerSubnetworkRoutes(api, services, network, app);
+  registerSynthesisRoutes(api, app);
+  registerNetworkRoutes(api, app);
+  registerAggregateRoutes(api, app);
+  registerMeetingRoutes(api, app);
+  registerSubnetworkRoutes(api, app);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

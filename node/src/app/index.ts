@@ -3,11 +3,13 @@ import type { NetworkService } from "../federation/network";
 import { ForbiddenError, InvalidInputError } from "../services/errors";
 import type { Services } from "../services/index";
 import type { MeetingInput } from "../services/meetings";
-import type { UserView } from "../services/users";
+import type { NewUser, Role, UserView } from "../services/users";
 import { type Actor, allows, authorize, permissionOfRequest } from "./permissions";
+import { createQueries } from "./queries";
 
 export type { Actor, Permission } from "./permissions";
 export { allows, authorize, permissionOfRequest, rolesFor } from "./permissions";
+export { mayRead } from "./queries";
 
 /** The actor of a signed-in account (workspace session or personal API token). */
 export const accountActor = (user: UserView, territory?: string): Actor => ({
@@ -60,32 +62,34 @@ export function createApplication(services: Services, network?: NetworkService) 
       authorize(actor, "edit");
       return fn(...args, actor.audit);
     };
-  /** A query: needs `read`. */
-  const read =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
-    (actor: Actor, ...args: A): R => {
-      authorize(actor, "read");
-      return fn(...args);
-    };
   const { groups, criteria, imports } = services;
+  const queries = createQueries(services, network);
 
   return {
+    ...queries,
     authorize,
     mayModerate,
     groups: {
-      list: read(groups.list.bind(groups)),
-      get: read(groups.get.bind(groups)),
+      ...queries.groups,
       create: edit(groups.create.bind(groups)),
       update: edit(groups.update.bind(groups)),
       delete: edit(groups.delete.bind(groups)),
     },
     criteria: {
-      list: read(criteria.list.bind(criteria)),
+      ...queries.criteria,
       add: edit(criteria.add.bind(criteria)),
       update: edit(criteria.update.bind(criteria)),
       delete: edit(criteria.delete.bind(criteria)),
       classify: edit(criteria.classify.bind(criteria)),
       validate: edit(criteria.validate.bind(criteria)),
+    },
+    categories: {
+      ...queries.categories,
+      /** A new group category (for the node's territories) needs `edit`. */
+      add(actor: Actor, input: Parameters<typeof services.categories.add>[0]) {
+        authorize(actor, "edit");
+        return services.categories.add(input, actor.audit);
+      },
     },
     /** Checks what an API request needs (its permission from method and path). */
     authorizeRequest(actor: Actor, method: string, path: string): void {
@@ -108,6 +112,7 @@ export function createApplication(services: Services, network?: NetworkService) 
       },
     },
     territories: {
+      ...queries.territories,
       /** The node's territories (accounts are per node: every one is reachable). */
       list(actor: Actor) {
         authorize(actor, "read");
@@ -121,11 +126,7 @@ export function createApplication(services: Services, network?: NetworkService) 
       },
     },
     syntheses: {
-      /** The local figures of a period (the tallies a publication would sum). */
-      figures(actor: Actor, slug: string, period: Period) {
-        authorize(actor, "read");
-        return services.syntheses.figures(slug, period);
-      },
+      ...queries.syntheses,
       preview(actor: Actor, slug: string, period: Period, correction: boolean) {
         authorize(actor, "read");
         return services.syntheses.preview(slug, period, correction);
@@ -147,6 +148,7 @@ export function createApplication(services: Services, network?: NetworkService) 
     },
     /** Meetings: announcing, changing and deleting one needs `edit`. */
     meetings: {
+      ...queries.meetings,
       create(
         actor: Actor,
         slug: string,
@@ -173,6 +175,7 @@ export function createApplication(services: Services, network?: NetworkService) 
     },
     /** Following, followers and relays: a territory's network needs `edit`. */
     network: {
+      ...queries.network,
       follow(actor: Actor, slug: string, target: string) {
         authorize(actor, "edit");
         return net().follow(slug, target);
@@ -200,6 +203,7 @@ export function createApplication(services: Services, network?: NetworkService) 
      * is its moderators' (and admins'); joining, leaving and sharing is a territory's edit.
      */
     subnetworks: {
+      ...queries.subnetworks,
       create(actor: Actor, input: Parameters<typeof services.subnetworks.create>[0]) {
         authorize(actor, "manageNode");
         return services.subnetworks.create(input, actor.audit);
@@ -244,6 +248,34 @@ export function createApplication(services: Services, network?: NetworkService) 
       update(actor: Actor, slug: string, patch: Parameters<typeof services.territories.update>[1]) {
         authorize(actor, "edit");
         return services.territories.update(slug, patch, actor.audit);
+      },
+    },
+    /** The node's accounts: listing and managing them needs `manageUsers`. */
+    accounts: {
+      list(actor: Actor) {
+        authorize(actor, "manageUsers");
+        return services.users.list();
+      },
+      get(actor: Actor, id: number) {
+        authorize(actor, "manageUsers");
+        return services.users.get(id);
+      },
+      create(actor: Actor, input: NewUser) {
+        authorize(actor, "manageUsers");
+        return services.users.create(input, actor.audit);
+      },
+      changeRole(actor: Actor, id: number, role: Role) {
+        authorize(actor, "manageUsers");
+        return services.users.changeRole(id, role, actor.audit);
+      },
+      /** Someone else's new password (they are signed out everywhere). */
+      resetPassword(actor: Actor, id: number, password: string) {
+        authorize(actor, "manageUsers");
+        return services.users.resetPassword(id, password, actor.audit);
+      },
+      disable(actor: Actor, id: number) {
+        authorize(actor, "manageUsers");
+        return services.users.disable(id, actor.audit);
       },
     },
     /** Personal API tokens: each account manages its own (any role, viewers included). */

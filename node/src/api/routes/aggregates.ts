@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { questionSchema } from "@spiral-network/protocol";
 import { z } from "zod";
-import { aggregateQuerySchema, computeFigure } from "../../figures";
+import type { Application } from "../../app/index";
+import { aggregateQuerySchema } from "../../figures";
 import type { AggregateResult } from "../../services/aggregates";
-import type { Services } from "../../services/index";
 import type { Router } from "../env";
 import { errors, jsonResponse } from "../openapi-helpers";
 
@@ -74,7 +74,7 @@ function toCsv(result: AggregateResult, label: (code: string, language: "en" | "
   return `${rows.map((r) => r.map(csvField).join(",")).join("\r\n")}\r\n`;
 }
 
-export function registerAggregateRoutes(router: Router, services: Services): void {
+export function registerAggregateRoutes(router: Router, app: Application): void {
   router.openapi(
     createRoute({
       method: "get",
@@ -94,9 +94,9 @@ export function registerAggregateRoutes(router: Router, services: Services): voi
     }),
     (c) => {
       const { format, ...params } = c.req.valid("query");
-      const result = computeFigure(services, params);
+      const result = app.figures.compute(params);
       if (format === "csv") {
-        const grid = services.ctx.grid;
+        const { grid } = app.node;
         const label = (code: string, language: "en" | "fr") =>
           grid.entry(code)?.label[language] ?? code;
         return c.body(toCsv(result, label), 200, {

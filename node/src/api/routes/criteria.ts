@@ -8,7 +8,6 @@ import {
   criterionView,
 } from "../../services/criteria";
 import { InvalidInputError } from "../../services/errors";
-import type { Services } from "../../services/index";
 import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { validationHook } from "../problem";
@@ -55,7 +54,7 @@ function renameIssues(error: unknown, bulk: boolean): unknown {
   );
 }
 
-export function registerCriteriaRoutes(router: Router, services: Services, app: Application): void {
+export function registerCriteriaRoutes(router: Router, app: Application): void {
   router.openapi(
     createRoute({
       method: "get",
@@ -73,7 +72,11 @@ export function registerCriteriaRoutes(router: Router, services: Services, app: 
         404: errors[404],
       },
     }),
-    (c) => c.json(services.criteria.list(c.req.valid("param").slug, c.req.valid("query")), 200),
+    (c) =>
+      c.json(
+        app.criteria.list(principalOf(c), c.req.valid("param").slug, c.req.valid("query")),
+        200,
+      ),
   );
 
   router.openapi(

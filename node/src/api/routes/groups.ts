@@ -3,7 +3,6 @@ import { homogeneousGroupSchema } from "@spiral-network/protocol";
 import { z } from "zod";
 import type { Application } from "../../app/index";
 import { groupView } from "../../services/groups";
-import type { Services } from "../../services/index";
 import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { groupParams, groupViewSchema, slugParams } from "../schemas";
@@ -14,7 +13,7 @@ const groupPatchSchema = z
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 
-export function registerGroupRoutes(router: Router, services: Services, app: Application): void {
+export function registerGroupRoutes(router: Router, app: Application): void {
   router.openapi(
     createRoute({
       method: "get",
@@ -28,7 +27,7 @@ export function registerGroupRoutes(router: Router, services: Services, app: App
         404: errors[404],
       },
     }),
-    (c) => c.json(services.groups.list(c.req.valid("param").slug), 200),
+    (c) => c.json(app.groups.list(principalOf(c), c.req.valid("param").slug), 200),
   );
 
   router.openapi(
@@ -66,7 +65,7 @@ export function registerGroupRoutes(router: Router, services: Services, app: App
     }),
     (c) => {
       const { slug, groupId } = c.req.valid("param");
-      return c.json(groupView(services.groups.get(slug, groupId)), 200);
+      return c.json(groupView(app.groups.get(principalOf(c), slug, groupId)), 200);
     },
   );
 

@@ -1,16 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import {
-  countryCode,
-  isoDate,
-  isPublicMeeting,
-  MEETING_KINDS,
-  meetingInputSchema,
-} from "@spiral-network/protocol";
+import { countryCode, isoDate, MEETING_KINDS, meetingInputSchema } from "@spiral-network/protocol";
 import { z } from "zod";
 import type { Application } from "../../app/index";
-import { InvalidInputError, NotFoundError } from "../../services/errors";
-import type { Services } from "../../services/index";
-import { meetingUrl, meetingView } from "../../services/meetings";
+import { InvalidInputError } from "../../services/errors";
+import { meetingView } from "../../services/meetings";
 import { subnetworkRefsSchema } from "../../services/subnetworks";
 import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
@@ -25,8 +18,8 @@ const networkMeetingsQuery = z.object({
   to: isoDate.optional(),
 });
 
-export function registerMeetingRoutes(router: Router, services: Services, app: Application): void {
-  const view = (row: Parameters<typeof meetingView>[0]) => meetingView(row, services.ctx.publicUrl);
+export function registerMeetingRoutes(router: Router, app: Application): void {
+  const view = (row: Parameters<typeof meetingView>[0]) => meetingView(row, app.node.publicUrl);
 
   router.openapi(
     createRoute({
@@ -42,10 +35,8 @@ export function registerMeetingRoutes(router: Router, services: Services, app: A
     (c) => {
       const upcoming = c.req.valid("query").all !== "true";
       // Followers-only meetings are delivered to followers, never listed publicly.
-      const rows = services.meetings
-        .list(c.req.valid("param").slug, { upcoming })
-        .filter((row) => c.get("actor") === "admin" || isPublicMeeting(row.payload));
-      return c.json(rows.map(view), 200);
+      const views = app.meetings.list(c.get("principal"), c.req.valid("param").slug, { upcoming });
+      return c.json(views, 200);
     },
   );
 
@@ -92,11 +83,7 @@ export function registerMeetingRoutes(router: Router, services: Services, app: A
     }),
     (c) => {
       const { slug, id } = c.req.valid("param");
-      const row = services.meetings.get(slug, id);
-      if (c.get("actor") !== "admin" && !isPublicMeeting(row.payload)) {
-        throw new NotFoundError(`no meeting ${id} in territory "${slug}"`);
-      }
-      return c.json(view(row), 200);
+      return c.json(app.meetings.get(c.get("principal"), slug, id), 200);
     },
   );
 
@@ -169,35 +156,6 @@ export function registerMeetingRoutes(router: Router, services: Services, app: A
         400: errors[400],
       },
     }),
-    (c) => c.json(networkMeetings(services, c.req.valid("query")), 200),
+    (c) => c.json(app.meetings.network(c.req.valid("query")), 200),
   );
-}
-
-/** Upcoming public meetings of this node's territories and those received, soonest first. */
-function networkMeetings(services: Services, filter: z.infer<typeof networkMeetingsQuery>) {
-  const { publicUrl } = services.ctx;
-  const local = services.meetings
-    .upcomingEverywhere()
-    .filter((row) => isPublicMeeting(row.payload))
-    .map((row) => ({
-      url: meetingUrl(publicUrl, row.uuid),
-      local: true,
-      ...row.payload,
-    }))
-    .filter(
-      (m) =>
-        (!filter.kind || filter.kind.includes(m.kind)) &&
-        (!filter.country || filter.country.includes(m.territory.country)) &&
-        (!filter.from || m.startUtc >= filter.from) &&
-        (!filter.to || m.startUtc <= `${filter.to}T23:59:59.999Z`),
-    );
-  const received = services.receivedMeetings
-    .upcoming({ kinds: filter.kind, countries: filter.country, from: filter.from, to: filter.to })
-    .filter((row) => isPublicMeeting(row.payload))
-    .map((row) => ({
-      url: row.objectId,
-      local: false,
-      ...row.payload,
-    }));
-  return [...local, ...received].sort((a, b) => a.startUtc.localeCompare(b.startUtc));
 }

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { groupCategoryCode } from "@spiral-network/protocol";
 import { z } from "zod";
-import type { Services } from "../../services/index";
-import type { Router } from "../env";
+import type { Application } from "../../app/index";
+import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { categoryViewSchema } from "../schemas";
 
@@ -22,14 +22,14 @@ const gridSummarySchema = z.object({
   ),
 });
 
-const categoryView = (c: ReturnType<Services["categories"]["list"]>[number]) => ({
+const categoryView = (c: ReturnType<Application["categories"]["list"]>[number]) => ({
   code: c.code,
   en: c.labelEn,
   fr: c.labelFr,
   builtin: c.builtin,
 });
 
-export function registerMetaRoutes(router: Router, services: Services): void {
+export function registerMetaRoutes(router: Router, app: Application): void {
   router.openapi(
     createRoute({
       method: "get",
@@ -38,7 +38,7 @@ export function registerMetaRoutes(router: Router, services: Services): void {
       responses: { 200: jsonResponse(gridSummarySchema, "Dimensions and components, en/fr") },
     }),
     (c) => {
-      const grid = services.ctx.grid;
+      const grid = app.node.grid;
       return c.json(
         {
           id: grid.id,
@@ -66,13 +66,11 @@ export function registerMetaRoutes(router: Router, services: Services): void {
       method: "get",
       path: "/categories",
       summary:
-        "Group categories: builtin ones, and this node's own once a published synthesis uses them (all of them with the admin token)",
+        "Group categories: builtin ones, and this node's own once a published synthesis uses them (all of them with an API token)",
       responses: { 200: jsonResponse(z.array(categoryViewSchema), "Categories") },
     }),
     (c) => {
-      const rows =
-        c.get("actor") === "admin" ? services.categories.list() : services.categories.publicList();
-      return c.json(rows.map(categoryView), 200);
+      return c.json(app.categories.list(c.get("principal")).map(categoryView), 200);
     },
   );
 
@@ -98,6 +96,6 @@ export function registerMetaRoutes(router: Router, services: Services): void {
         409: errors[409],
       },
     }),
-    (c) => c.json(categoryView(services.categories.add(c.req.valid("json"), c.get("actor"))), 201),
+    (c) => c.json(categoryView(app.categories.add(principalOf(c), c.req.valid("json"))), 201),
   );
 }

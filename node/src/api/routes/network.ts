@@ -1,9 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { Application } from "../../app/index";
-import { GoneError } from "../../services/errors";
 import { followerView, followingView } from "../../services/follows";
-import type { Services } from "../../services/index";
 import { receivedSynthesisView } from "../../services/received-syntheses";
 import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
@@ -37,7 +35,7 @@ const receivedSchema = z.object({
 
 const withId = slugParams.extend({ id: idParam });
 
-export function registerNetworkRoutes(router: Router, services: Services, app: Application) {
+export function registerNetworkRoutes(router: Router, app: Application) {
   router.openapi(
     createRoute({
       method: "get",
@@ -54,8 +52,7 @@ export function registerNetworkRoutes(router: Router, services: Services, app: A
     }),
     (c) => {
       const { slug } = c.req.valid("param");
-      services.territories.get(slug);
-      return c.json(services.follows.following(slug).map(followingView), 200);
+      return c.json(app.network.following(principalOf(c), slug).map(followingView), 200);
     },
   );
 
@@ -122,8 +119,7 @@ export function registerNetworkRoutes(router: Router, services: Services, app: A
     }),
     (c) => {
       const { slug } = c.req.valid("param");
-      services.territories.get(slug);
-      return c.json(services.follows.followers(slug).map(followerView), 200);
+      return c.json(app.network.followers(principalOf(c), slug).map(followerView), 200);
     },
   );
 
@@ -167,14 +163,7 @@ export function registerNetworkRoutes(router: Router, services: Services, app: A
         "Syntheses received from other territories: the latest version per origin and period (without a token, withdrawn ones are left out)",
       responses: { 200: jsonResponse(z.array(receivedSchema), "Received syntheses") },
     }),
-    (c) =>
-      c.json(
-        services.received
-          .list()
-          .filter((row) => c.get("actor") === "admin" || row.withdrawnAt === null)
-          .map(receivedSynthesisView),
-        200,
-      ),
+    (c) => c.json(app.received.list(c.get("principal")).map(receivedSynthesisView), 200),
   );
 
   router.openapi(
@@ -192,10 +181,7 @@ export function registerNetworkRoutes(router: Router, services: Services, app: A
       },
     }),
     (c) => {
-      const row = services.received.get(c.req.valid("param").id);
-      if (row.withdrawnAt && c.get("actor") !== "admin") {
-        throw new GoneError(`received synthesis ${row.id} was withdrawn by its origin`);
-      }
+      const row = app.received.get(c.get("principal"), c.req.valid("param").id);
       return c.json(receivedSynthesisView(row), 200);
     },
   );
@@ -244,7 +230,7 @@ export function registerNetworkRoutes(router: Router, services: Services, app: A
     }),
     (c) => {
       const { slug, id } = c.req.valid("param");
-      const { row } = services.syntheses.get(slug, id);
+      const { row } = app.syntheses.get(principalOf(c), slug, id);
       app.syntheses.withdraw(principalOf(c), slug, row.synthesisUuid);
       return c.body(null, 204);
     },

@@ -1,8 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { Application } from "../../app/index";
-import type { NetworkService } from "../../federation/network";
-import type { Services } from "../../services/index";
 import {
   memberView,
   subnetworkInputSchema,
@@ -62,19 +60,9 @@ const memberParams = slugParams.extend({ id: idParam });
  * Sub-networks (docs/protocol.md §12): the ones this node hosts (create, change, members, what they relayed)
  * and, per territory, the ones it joined (join, leave, feed).
  */
-export function registerSubnetworkRoutes(
-  router: Router,
-  services: Services,
-  network: NetworkService,
-  app: Application,
-): void {
+export function registerSubnetworkRoutes(router: Router, app: Application): void {
   const view = (row: Parameters<typeof subnetworkView>[0]) =>
-    subnetworkView(row, services.ctx.publicUrl);
-  /** What anyone may read of a sub-network: all but who moderates it (local user ids). */
-  const publicView = (actor: string, row: Parameters<typeof subnetworkView>[0]) => {
-    const { moderators, ...rest } = view(row);
-    return actor === "admin" ? { ...rest, moderators } : rest;
-  };
+    subnetworkView(row, app.node.publicUrl);
 
   router.openapi(
     createRoute({
@@ -85,7 +73,7 @@ export function registerSubnetworkRoutes(
     }),
     (c) =>
       c.json(
-        services.subnetworks.list().map((row) => publicView(c.get("actor"), row)),
+        app.subnetworks.list().map((row) => app.subnetworks.view(c.get("principal"), row)),
         200,
       ),
   );
@@ -116,7 +104,10 @@ export function registerSubnetworkRoutes(
       responses: { 200: jsonResponse(subnetworkSchema, "The sub-network"), 404: errors[404] },
     }),
     (c) =>
-      c.json(publicView(c.get("actor"), services.subnetworks.get(c.req.valid("param").slug)), 200),
+      c.json(
+        app.subnetworks.view(c.get("principal"), app.subnetworks.get(c.req.valid("param").slug)),
+        200,
+      ),
   );
 
   router.openapi(
@@ -157,7 +148,11 @@ export function registerSubnetworkRoutes(
         404: errors[404],
       },
     }),
-    (c) => c.json(services.subnetworks.members(c.req.valid("param").slug).map(memberView), 200),
+    (c) =>
+      c.json(
+        app.subnetworks.members(principalOf(c), c.req.valid("param").slug).map(memberView),
+        200,
+      ),
   );
 
   router.openapi(
@@ -203,8 +198,7 @@ export function registerSubnetworkRoutes(
     }),
     (c) => {
       const { slug } = c.req.valid("param");
-      services.subnetworks.get(slug);
-      const items = services.subnetworks.items(services.subnetworks.actorUrl(slug));
+      const items = app.subnetworks.relayed(c.get("principal"), slug);
       return c.json(items.map(subnetworkItemView), 200);
     },
   );
@@ -222,7 +216,7 @@ export function registerSubnetworkRoutes(
         404: errors[404],
       },
     }),
-    (c) => c.json(network.subnetworks.joined(c.req.valid("param").slug), 200),
+    (c) => c.json(app.network.joinedSubnetworks(principalOf(c), c.req.valid("param").slug), 200),
   );
 
   router.openapi(
@@ -315,7 +309,7 @@ export function registerSubnetworkRoutes(
     }),
     (c) => {
       const { slug, id } = c.req.valid("param");
-      return c.json(network.subnetworks.feed(slug, id), 200);
+      return c.json(app.network.subnetworkFeed(principalOf(c), slug, id), 200);
     },
   );
 }

@@ -2,7 +2,6 @@ import { createRoute } from "@hono/zod-openapi";
 import { synthesisPayloadSchema } from "@spiral-network/protocol";
 import { z } from "zod";
 import type { Application } from "../../app/index";
-import type { Services } from "../../services/index";
 import { synthesisVersionView } from "../../services/syntheses";
 import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
@@ -14,11 +13,7 @@ import {
   withheldSchema,
 } from "../schemas";
 
-export function registerSynthesisRoutes(
-  router: Router,
-  services: Services,
-  app: Application,
-): void {
+export function registerSynthesisRoutes(router: Router, app: Application): void {
   router.openapi(
     createRoute({
       method: "get",
@@ -103,10 +98,7 @@ export function registerSynthesisRoutes(
       },
     }),
     (c) =>
-      c.json(
-        services.syntheses.publicList(c.req.valid("param").slug).map(synthesisVersionView),
-        200,
-      ),
+      c.json(app.syntheses.publicList(c.req.valid("param").slug).map(synthesisVersionView), 200),
   );
 
   router.openapi(
@@ -127,7 +119,7 @@ export function registerSynthesisRoutes(
     }),
     (c) => {
       const { slug, id } = c.req.valid("param");
-      const { row, payload } = services.syntheses.publicGet(slug, id);
+      const { row, payload } = app.syntheses.publicGet(slug, id);
       return c.json({ ...synthesisVersionView(row), payload }, 200);
     },
   );

@@ -2,19 +2,13 @@ import { createRoute } from "@hono/zod-openapi";
 import { territoryProfileSchema } from "@spiral-network/protocol";
 import { z } from "zod";
 import type { Application } from "../../app/index";
-import type { Services } from "../../services/index";
 import { territoryUpdateSchema, territoryView } from "../../services/territories";
 import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { slugParams, territoryViewSchema } from "../schemas";
 
-export function registerTerritoryRoutes(
-  router: Router,
-  services: Services,
-  app: Application,
-): void {
-  const view = (row: Parameters<typeof territoryView>[0]) =>
-    territoryView(row, services.ctx.publicUrl);
+export function registerTerritoryRoutes(router: Router, app: Application): void {
+  const view = (row: Parameters<typeof territoryView>[0]) => territoryView(row, app.node.publicUrl);
 
   router.openapi(
     createRoute({
@@ -23,7 +17,7 @@ export function registerTerritoryRoutes(
       summary: "Territories hosted by this node",
       responses: { 200: jsonResponse(z.array(territoryViewSchema), "Territories") },
     }),
-    (c) => c.json(services.territories.list().map(view), 200),
+    (c) => c.json(app.territories.views(), 200),
   );
 
   router.openapi(
@@ -51,7 +45,7 @@ export function registerTerritoryRoutes(
       request: { params: slugParams },
       responses: { 200: jsonResponse(territoryViewSchema, "Profile"), 404: errors[404] },
     }),
-    (c) => c.json(view(services.territories.get(c.req.valid("param").slug)), 200),
+    (c) => c.json(app.territories.view(c.req.valid("param").slug), 200),
   );
 
   router.openapi(
