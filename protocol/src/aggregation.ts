@@ -1,6 +1,6 @@
-import { textHash } from "./hash";
-import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesis-payload";
-import { QUESTIONS, type Question } from "./vocabulary";
+import { textHash } from "./hash.ts";
+import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesis-payload.ts";
+import { QUESTIONS, type Question } from "./vocabulary.ts";
 
 /**
  * Aggregation (docs/protocol.md §10): the state every node keeps of the syntheses it received, and the

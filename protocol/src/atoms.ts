@@ -1,4 +1,4 @@
-import type { GroupMargins } from "./schemas";
+import type { GroupMargins } from "./schemas.ts";
 
 /**
  * The atom rule (docs/protocol.md §4). Every public cell — the total of a version, or one of its

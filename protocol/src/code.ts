@@ -1,4 +1,4 @@
-import type { Grid } from "./grid";
+import type { Grid } from "./grid.ts";
 
 /**
  * A parsed SPIRAL code `object[/sense[/beneficiary]]` (grid file, `code_syntax`).

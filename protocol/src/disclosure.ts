@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { POOLED_CATEGORY } from "./vocabulary";
+import { POOLED_CATEGORY } from "./vocabulary.ts";
 
 /**
  * Disclosure control (docs/protocol.md §4). Defaults are the minimums: a node may only make

@@ -1,7 +1,7 @@
 import { Temporal } from "temporal-polyfill";
 import { z } from "zod";
-import { escapeHtml } from "./html";
-import { countryCode, languageTag } from "./schemas";
+import { escapeHtml } from "./html.ts";
+import { countryCode, languageTag } from "./schemas.ts";
 
 /**
  * `spiral/meeting@1`: a meeting a territory announces (docs/protocol.md §11, meeting → Event).

@@ -1,4 +1,4 @@
-import { QUESTIONS, type Question } from "./vocabulary";
+import { QUESTIONS, type Question } from "./vocabulary.ts";
 
 /**
  * Minority views (SPIRAL): the components only one group cited. A synthesis sums groups, so a

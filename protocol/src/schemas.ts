@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ISO_3166_1_ALPHA_2 } from "./countries";
-import { AGE_BANDS, CLASSIFICATION_STATUSES, GENDER_BANDS, QUESTIONS } from "./vocabulary";
+import { ISO_3166_1_ALPHA_2 } from "./countries.ts";
+import { AGE_BANDS, CLASSIFICATION_STATUSES, GENDER_BANDS, QUESTIONS } from "./vocabulary.ts";
 
 /** Shared zod schemas for local data. The synthesis payload lives in synthesis-payload.ts. */
 

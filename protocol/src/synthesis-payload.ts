@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Grid } from "./grid";
-import { contentHash } from "./hash";
-import { countryCode, isoDate, regionLabel } from "./schemas";
-import { AGE_BANDS, GENDER_BANDS, QUESTIONS } from "./vocabulary";
+import type { Grid } from "./grid.ts";
+import { contentHash } from "./hash.ts";
+import { countryCode, isoDate, regionLabel } from "./schemas.ts";
+import { AGE_BANDS, GENDER_BANDS, QUESTIONS } from "./vocabulary.ts";
 
 /**
  * `spiral/synthesis@1`: what a territory publishes about one period (docs/protocol.md §3).

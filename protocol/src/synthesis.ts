@@ -6,15 +6,15 @@ import {
   MARGIN_NAMES,
   marginAtomViolations,
   participantAtomViolations,
-} from "./atoms";
+} from "./atoms.ts";
 import {
   type DisclosurePolicy,
   disclosableMargin,
   partitionCategories,
   type Withheld,
-} from "./disclosure";
-import { contentHash } from "./hash";
-import type { GroupMargins } from "./schemas";
+} from "./disclosure.ts";
+import { contentHash } from "./hash.ts";
+import type { GroupMargins } from "./schemas.ts";
 import {
   dimensionSubtotals,
   type Period,
@@ -22,8 +22,8 @@ import {
   SYNTHESIS_SCHEMA_ID,
   type SynthesisBody,
   type SynthesisPayload,
-} from "./synthesis-payload";
-import { POOLED_CATEGORY, type Question } from "./vocabulary";
+} from "./synthesis-payload.ts";
+import { POOLED_CATEGORY, type Question } from "./vocabulary.ts";
 
 /**
  * What a synthesis is built from: per-group tallies of validated criteria by question and
