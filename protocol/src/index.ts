@@ -10,6 +10,7 @@ export * from "./html";
 export * from "./json-keys";
 export * from "./meeting";
 export * from "./minority-views";
+export * from "./multiset-hash";
 export * from "./schemas";
 export * from "./suggest";
 export * from "./synthesis";

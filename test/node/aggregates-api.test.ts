@@ -173,7 +173,7 @@ describe("GET /api/v1/aggregates", () => {
       scope: "verified",
       robust: false,
       filter: {},
-      fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      fingerprint: expect.stringMatching(/^sha256-sum:[0-9a-f]{64}$/),
       coverage: { included: expect.any(Array), excluded: expect.any(Array) },
       flagged: expect.any(Array),
     });
