@@ -260,7 +260,7 @@ export const PLAUSIBILITY_DEFAULTS = {
   minFactor: 3,
 } as const;
 
-function median(sorted: readonly number[]): number {
+function median(sorted: ArrayLike<number>): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1
     ? (sorted[mid] as number)
@@ -297,29 +297,62 @@ export function plausibilityFlags(
   entries: Iterable<StateEntry>,
   options: PlausibilityOptions = {},
 ): Set<string> {
+  const keys: string[] = [];
+  const totals: PlausibilityInput[] = [];
+  for (const entry of entries) {
+    const payload = entry.records[0]?.payload;
+    if (!payload) continue;
+    keys.push(entryKey(entry.origin, entry.periodKey));
+    totals.push({ criteria: payload.totals.criteria, participants: payload.participants });
+  }
+  const flagged = new Set<string>();
+  for (const index of plausibilityOutliers(totals, options)) flagged.add(keys[index] as string);
+  return flagged;
+}
+
+/** What the plausibility rule reads of a synthesis: the whole territory's totals. */
+export interface PlausibilityInput {
+  criteria: number;
+  participants: number;
+}
+
+/**
+ * The plausibility rule (`plausibilityFlags`) over bare totals: the indices, in `items`, of the
+ * implausible ones. What `plausibilityFlags` runs, exported for stores that keep the totals
+ * apart from the payloads.
+ */
+export function plausibilityOutliers(
+  items: ReadonlyArray<PlausibilityInput>,
+  options: PlausibilityOptions = {},
+): number[] {
   const ceiling = options.ceiling ?? PLAUSIBILITY_DEFAULTS.ceiling;
   const minEntries = options.minEntries ?? PLAUSIBILITY_DEFAULTS.minEntries;
   const threshold = options.threshold ?? PLAUSIBILITY_DEFAULTS.threshold;
   const minDistance = Math.log(options.minFactor ?? PLAUSIBILITY_DEFAULTS.minFactor);
-  const flagged = new Set<string>();
-  const logs: Array<{ key: string; x: number }> = [];
-  for (const entry of entries) {
-    const payload = entry.records[0]?.payload;
-    if (!payload) continue;
-    const key = entryKey(entry.origin, entry.periodKey);
-    const { criteria } = payload.totals;
-    if (criteria > ceiling * payload.participants) flagged.add(key);
-    if (criteria > 0) logs.push({ key, x: Math.log(criteria / payload.participants) });
+  const flagged = new Set<number>();
+  const logIndex: number[] = [];
+  const logs: number[] = [];
+  items.forEach(({ criteria, participants }, index) => {
+    if (criteria > ceiling * participants) flagged.add(index);
+    if (criteria > 0) {
+      logIndex.push(index);
+      logs.push(Math.log(criteria / participants));
+    }
+  });
+  if (logs.length >= minEntries) {
+    // Typed arrays sort numerically (and fast); the values are finite.
+    const m = median(Float64Array.from(logs).sort());
+    const mad = median(Float64Array.from(logs, (x) => Math.abs(x - m)).sort());
+    if (mad !== 0) {
+      logs.forEach((x, i) => {
+        const distance = Math.abs(x - m);
+        if ((0.6745 * distance) / mad > threshold && distance > minDistance) {
+          flagged.add(logIndex[i] as number);
+        }
+      });
+    }
   }
-  if (logs.length < minEntries) return flagged;
-  const m = median(logs.map((l) => l.x).sort((a, b) => a - b));
-  const mad = median(logs.map((l) => Math.abs(l.x - m)).sort((a, b) => a - b));
-  if (mad === 0) return flagged;
-  for (const { key, x } of logs) {
-    const distance = Math.abs(x - m);
-    if ((0.6745 * distance) / mad > threshold && distance > minDistance) flagged.add(key);
-  }
-  return flagged;
+  return [...flagged].sort((a, b) => a - b);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -373,7 +373,12 @@ const SOME_FILTERS: ReadonlyArray<AggregateFilter> = [
 
 /** The figure as the service returns it, without the fields the pure result does not have. */
 function comparable(result: AggregateResult): Aggregate {
-  const { scope: _scope, filter: _filter, ...rest } = result;
+  const { scope: _scope, filter: _filter, coverageCounts, ...rest } = result;
+  // The counts are the sizes of the whole coverage lists (no page was asked for).
+  expect(coverageCounts.included).toBe(rest.coverage.included.length);
+  for (const [reason, count] of Object.entries(coverageCounts.excluded)) {
+    expect(count).toBe(rest.coverage.excluded.filter((e) => e.reason === reason).length);
+  }
   return rest;
 }
 
