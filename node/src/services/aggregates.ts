@@ -427,6 +427,7 @@ export function createAggregateService(ctx: ServiceContext) {
   const acceptedTargets = sqlite.prepare("select target from following where state = 'accepted'");
   const followedNow = () =>
     new Set((acceptedTargets.all() as Array<{ target: string }>).map((r) => r.target));
+  const signatureOf = (followed: ReadonlySet<string>) => [...followed].sort().join("\n");
   const endorsedBy = (
     followed: ReadonlySet<string>,
     entry: { origin: string; local: boolean; via: string | null },
@@ -447,7 +448,7 @@ export function createAggregateService(ctx: ServiceContext) {
    */
   const reconcileEndorsement = () => {
     const followed = followedNow();
-    const signature = [...followed].sort().join("\n");
+    const signature = signatureOf(followed);
     if (signature === reconciledWith) return;
     const moved = [...loadIndex().values()].filter(
       (entry) => endorsedBy(followed, entry) !== entry.endorsed,
@@ -933,6 +934,10 @@ export function createAggregateService(ctx: ServiceContext) {
     apply(origin: string, periodKey: string, source: EntrySource | null): void {
       ensureDefinition();
       const old = selectRow(origin, periodKey);
+      const followed = followedNow();
+      // Follows changed since the partitions were reconciled: the next read checks them all
+      // (this entry is placed by the follows of now, the others by those of their time).
+      if (signatureOf(followed) !== reconciledWith) reconciledWith = null;
       let next: EntryRow | undefined;
       if (source) {
         const { payload } = source;
@@ -948,7 +953,7 @@ export function createAggregateService(ctx: ServiceContext) {
           withdrawn: source.withdrawn,
           local: source.local,
           via: source.via,
-          endorsed: endorsedBy(followedNow(), { origin, local: source.local, via: source.via }),
+          endorsed: endorsedBy(followed, { origin, local: source.local, via: source.via }),
           categories: (payload.categories ?? []).map((c) => c.category),
           name: payload.territory.name,
           country: payload.territory.country,
