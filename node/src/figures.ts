@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { commaSeparated } from "./api/schemas";
 import { aggregateEntries } from "./db/schema";
-import type { AggregateResult } from "./services/aggregates";
+import type { AggregateResult, CoveragePage } from "./services/aggregates";
 import type { Services } from "./services/index";
 import { subnetworkView } from "./services/subnetworks";
 
@@ -33,6 +33,9 @@ export const aggregateQuerySchema = z
       .default("false")
       .transform((v) => v === "true"),
     format: z.enum(["json", "csv"]).default("json"),
+    /** The window of the coverage lists in a JSON answer (their counts are always whole). */
+    coverage_offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+    coverage_limit: z.coerce.number().int().min(0).max(1_000).default(100),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: "from is after to", path: ["to"] });
 
@@ -94,7 +97,8 @@ export const hasFigureQuery = (query: Record<string, string | undefined>, prefix
 /** The figure for parsed parameters: GET /api/v1/aggregates and the pages all ask here. */
 export function computeFigure(
   services: Services,
-  params: Omit<FigureParams, "format">,
+  params: Omit<FigureParams, "format" | "coverage_offset" | "coverage_limit">,
+  page?: CoveragePage,
 ): AggregateResult {
   const { country, region, category, from, to, question, territory, subnetwork, scope, robust } =
     params;
@@ -113,6 +117,7 @@ export function computeFigure(
     },
     // Only the endorsed scope needs to know who is endorsed.
     scope === "endorsed" ? endorsement(services) : () => true,
+    page,
   );
 }
 
@@ -122,13 +127,7 @@ export function computeFigure(
  */
 export function endorsement(services: Services): (origin: string) => boolean {
   const followed = new Set(services.follows.acceptedFollowing().map((f) => f.target));
-  const endorsed = new Set<string>();
-  for (const fact of services.aggregates.trustFacts()) {
-    if (fact.local || followed.has(fact.origin) || (fact.via !== null && followed.has(fact.via))) {
-      endorsed.add(fact.origin);
-    }
-  }
-  return (origin) => endorsed.has(origin);
+  return services.aggregates.endorsement(followed);
 }
 
 /** The API's URL for this figure, as JSON or CSV (public reads). */

@@ -1,4 +1,4 @@
-import { textHash } from "./hash.ts";
+import { multisetAdd, multisetElement, multisetHex } from "./multiset-hash.ts";
 import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesis-payload.ts";
 import { QUESTIONS, type Question } from "./vocabulary.ts";
 
@@ -196,36 +196,42 @@ export interface VersionRef {
   hash: string;
 }
 
+/** The prefix of a fingerprint: which definition made it (nodes compare only equal prefixes). */
+export const FINGERPRINT_PREFIX = "sha256-sum:";
+
 /**
- * The fingerprint of a figure: `contentHash` of the list of included (origin, periodKey,
- * version, hash), sorted by origin then period key (code-unit order). Two nodes showing the same
- * fingerprint computed their figure from exactly the same synthesis versions.
+ * The canonical form of one included version (RFC 8785 JSON of its four fields, keys sorted):
+ * the element the fingerprint's multiset hash adds. Written directly, the same bytes as
+ * `canonicalJson({hash, origin, periodKey, version})`.
+ */
+export function versionElementText({ origin, periodKey, version, hash }: VersionRef): string {
+  return (
+    `{"hash":${JSON.stringify(hash)},"origin":${JSON.stringify(origin)},` +
+    `"periodKey":${JSON.stringify(periodKey)},"version":${version}}`
+  );
+}
+
+/** The integer one included version adds to a fingerprint (`multisetElement` of its text). */
+export function versionElement(ref: VersionRef): bigint {
+  return multisetElement(versionElementText(ref));
+}
+
+/** A fingerprint from the multiset hash of its included versions. */
+export function fingerprintOf(sum: bigint): string {
+  return `${FINGERPRINT_PREFIX}${multisetHex(sum)}`;
+}
+
+/**
+ * The fingerprint of a figure: `sha256-sum:` + the multiset hash (`multisetHash`, 64 hex digits)
+ * of the canonical forms of the included (origin, periodKey, version, hash) — the sum modulo
+ * 2^256 of their SHA-256 digests. Order does not matter, and a node keeps it up to date by adding
+ * and subtracting one element per change. Two nodes showing the same fingerprint computed their
+ * figure from the same synthesis versions.
  */
 export function fingerprint(included: ReadonlyArray<VersionRef>): string {
-  const list = included.map(({ origin, periodKey, version, hash }) => ({
-    origin,
-    periodKey,
-    version,
-    hash,
-  }));
-  list.sort(
-    (a, b) =>
-      compareStrings(a.origin, b.origin) ||
-      compareStrings(a.periodKey, b.periodKey) ||
-      a.version - b.version ||
-      compareStrings(a.hash, b.hash),
-  );
-  // The canonical JSON (RFC 8785) of this list, written directly: keys in their sorted order,
-  // strings escaped as JSON.stringify does (which is what JCS specifies), integers as they are.
-  // Same bytes as contentHash(list), several times faster for large lists.
-  const canonical = list
-    .map(
-      (v) =>
-        `{"hash":${JSON.stringify(v.hash)},"origin":${JSON.stringify(v.origin)},` +
-        `"periodKey":${JSON.stringify(v.periodKey)},"version":${v.version}}`,
-    )
-    .join(",");
-  return textHash(`[${canonical}]`);
+  let sum = 0n;
+  for (const ref of included) sum = multisetAdd(sum, versionElement(ref));
+  return fingerprintOf(sum);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,7 +260,7 @@ export const PLAUSIBILITY_DEFAULTS = {
   minFactor: 3,
 } as const;
 
-function median(sorted: readonly number[]): number {
+function median(sorted: ArrayLike<number>): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1
     ? (sorted[mid] as number)
@@ -291,29 +297,62 @@ export function plausibilityFlags(
   entries: Iterable<StateEntry>,
   options: PlausibilityOptions = {},
 ): Set<string> {
+  const keys: string[] = [];
+  const totals: PlausibilityInput[] = [];
+  for (const entry of entries) {
+    const payload = entry.records[0]?.payload;
+    if (!payload) continue;
+    keys.push(entryKey(entry.origin, entry.periodKey));
+    totals.push({ criteria: payload.totals.criteria, participants: payload.participants });
+  }
+  const flagged = new Set<string>();
+  for (const index of plausibilityOutliers(totals, options)) flagged.add(keys[index] as string);
+  return flagged;
+}
+
+/** What the plausibility rule reads of a synthesis: the whole territory's totals. */
+export interface PlausibilityInput {
+  criteria: number;
+  participants: number;
+}
+
+/**
+ * The plausibility rule (`plausibilityFlags`) over bare totals: the indices, in `items`, of the
+ * implausible ones. What `plausibilityFlags` runs, exported for stores that keep the totals
+ * apart from the payloads.
+ */
+export function plausibilityOutliers(
+  items: ReadonlyArray<PlausibilityInput>,
+  options: PlausibilityOptions = {},
+): number[] {
   const ceiling = options.ceiling ?? PLAUSIBILITY_DEFAULTS.ceiling;
   const minEntries = options.minEntries ?? PLAUSIBILITY_DEFAULTS.minEntries;
   const threshold = options.threshold ?? PLAUSIBILITY_DEFAULTS.threshold;
   const minDistance = Math.log(options.minFactor ?? PLAUSIBILITY_DEFAULTS.minFactor);
-  const flagged = new Set<string>();
-  const logs: Array<{ key: string; x: number }> = [];
-  for (const entry of entries) {
-    const payload = entry.records[0]?.payload;
-    if (!payload) continue;
-    const key = entryKey(entry.origin, entry.periodKey);
-    const { criteria } = payload.totals;
-    if (criteria > ceiling * payload.participants) flagged.add(key);
-    if (criteria > 0) logs.push({ key, x: Math.log(criteria / payload.participants) });
+  const flagged = new Set<number>();
+  const logIndex: number[] = [];
+  const logs: number[] = [];
+  items.forEach(({ criteria, participants }, index) => {
+    if (criteria > ceiling * participants) flagged.add(index);
+    if (criteria > 0) {
+      logIndex.push(index);
+      logs.push(Math.log(criteria / participants));
+    }
+  });
+  if (logs.length >= minEntries) {
+    // Typed arrays sort numerically (and fast); the values are finite.
+    const m = median(Float64Array.from(logs).sort());
+    const mad = median(Float64Array.from(logs, (x) => Math.abs(x - m)).sort());
+    if (mad !== 0) {
+      logs.forEach((x, i) => {
+        const distance = Math.abs(x - m);
+        if ((0.6745 * distance) / mad > threshold && distance > minDistance) {
+          flagged.add(logIndex[i] as number);
+        }
+      });
+    }
   }
-  if (logs.length < minEntries) return flagged;
-  const m = median(logs.map((l) => l.x).sort((a, b) => a - b));
-  const mad = median(logs.map((l) => Math.abs(l.x - m)).sort((a, b) => a - b));
-  if (mad === 0) return flagged;
-  for (const { key, x } of logs) {
-    const distance = Math.abs(x - m);
-    if ((0.6745 * distance) / mad > threshold && distance > minDistance) flagged.add(key);
-  }
-  return flagged;
+  return [...flagged].sort((a, b) => a - b);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ export * from "./html.ts";
 export * from "./json-keys.ts";
 export * from "./meeting.ts";
 export * from "./minority-views.ts";
+export * from "./multiset-hash.ts";
 export * from "./schemas.ts";
 export * from "./suggest.ts";
 export * from "./synthesis.ts";

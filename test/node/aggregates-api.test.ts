@@ -145,8 +145,13 @@ async function figure(query = "") {
   return response.body;
 }
 
-/** The figure without what only the API adds (scope, filter). */
-const sums = ({ scope: _s, filter: _f, ...rest }: any) => rest;
+/** The figure as the protocol computes it: without the request's echo and the coverage window. */
+const sums = ({ scope: _s, filter: _f, coverageCounts, coveragePage, ...rest }: any) => {
+  // A small network fits in the default window: the lists are whole, their counts their sizes.
+  expect(coveragePage).toEqual({ offset: 0, limit: 100 });
+  expect(coverageCounts.included).toBe(rest.coverage.included.length);
+  return rest;
+};
 
 beforeEach(async () => {
   t = createTestvilleNode();
@@ -173,7 +178,7 @@ describe("GET /api/v1/aggregates", () => {
       scope: "verified",
       robust: false,
       filter: {},
-      fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      fingerprint: expect.stringMatching(/^sha256-sum:[0-9a-f]{64}$/),
       coverage: { included: expect.any(Array), excluded: expect.any(Array) },
       flagged: expect.any(Array),
     });
@@ -523,5 +528,27 @@ describe("GET /api/v1/aggregates", () => {
     expect(sums(withRelay)).toEqual(expected({}, { trusted: [LOCAL, actor(PORTO), actor(NAMUR)] }));
     // The verified scope counts every origin whatever the follows.
     expect((await figure()).territories).toBe(8);
+  });
+  it("answers a window of the coverage lists, with their whole counts and the same figure", async () => {
+    const whole = await figure("?robust=true");
+    const included = whole.coverage.included;
+    expect(included.length).toBeGreaterThan(4);
+    const first = await figure("?robust=true&coverage_limit=2");
+    const next = await figure("?robust=true&coverage_offset=2&coverage_limit=2");
+    expect(first.coverage.included).toEqual(included.slice(0, 2));
+    expect(next.coverage.included).toEqual(included.slice(2, 4));
+    expect(next.coverage.excluded).toEqual(whole.coverage.excluded.slice(2, 4));
+    for (const page of [first, next]) {
+      expect(page.coveragePage.limit).toBe(2);
+      expect(page.coverageCounts).toEqual(whole.coverageCounts);
+      expect(page.fingerprint).toBe(whole.fingerprint);
+      expect(page.counts).toEqual(whole.counts);
+    }
+    expect(whole.coverageCounts.included).toBe(included.length);
+    expect(whole.coverageCounts.excluded.implausible).toBe(1);
+    for (const query of ["?coverage_limit=1001", "?coverage_offset=-1", "?coverage_limit=x"]) {
+      const response = await t.anonymous.get(`${AGGREGATES}${query}`);
+      expect(response.status, query).toBe(400);
+    }
   });
 });

@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { following } from "@spiral-network/node/db/schema";
+import { endorsement } from "@spiral-network/node/figures";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import type { AggregateResult } from "@spiral-network/node/services/aggregates";
 import {
@@ -22,7 +27,7 @@ import {
   synthesisRecord,
 } from "@spiral-network/protocol";
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../scripts/lib/seeded-random";
 
 // The node keeps network figures incrementally (aggregate_entries + aggregate_cells/people, a row
@@ -373,7 +378,12 @@ const SOME_FILTERS: ReadonlyArray<AggregateFilter> = [
 
 /** The figure as the service returns it, without the fields the pure result does not have. */
 function comparable(result: AggregateResult): Aggregate {
-  const { scope: _scope, filter: _filter, ...rest } = result;
+  const { scope: _scope, filter: _filter, coverageCounts, ...rest } = result;
+  // The counts are the sizes of the whole coverage lists (no page was asked for).
+  expect(coverageCounts.included).toBe(rest.coverage.included.length);
+  for (const [reason, count] of Object.entries(coverageCounts.excluded)) {
+    expect(count).toBe(rest.coverage.excluded.filter((e) => e.reason === reason).length);
+  }
   return rest;
 }
 
@@ -682,5 +692,158 @@ describe("incremental aggregates = recomputation from the CRDT state", () => {
       ),
       { numRuns: 10 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The persisted state: what a restart reads, and the rebuild path
+// ---------------------------------------------------------------------------------------------
+
+describe("the persisted figures state", () => {
+  let dir = "";
+  let run = 0;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "spiral-aggregates-persisted-"));
+  });
+  afterAll(() => {
+    recycle();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const openNode = (file: string, withTerritory: boolean) => {
+    const node = createNode({
+      databaseFile: file,
+      publicUrl: PUBLIC_URL,
+      logger: { info() {}, warn() {}, error() {} },
+      adminToken: "aggregates-incremental-test-token-0123456789",
+      now: () => NOW,
+    });
+    nodes.push(node);
+    if (withTerritory) {
+      node.services.territories.create(
+        { slug: SLUG, name: "Testville", country: "FR", region: "FR-GES", languages: ["fr"] },
+        "test",
+      );
+    }
+    return node;
+  };
+  /** Replaces the node's accepted follows (the endorsed scope's input). */
+  const follow = (node: SpiralNode, targets: readonly string[]) => {
+    const { db } = node.services.ctx;
+    db.delete(following).run();
+    for (const [i, target] of targets.entries()) {
+      db.insert(following)
+        .values({
+          actor: LOCAL_ORIGIN,
+          target,
+          targetInbox: `${target}/inbox`,
+          followActivityId: `${LOCAL_ORIGIN}#follow-${i}`,
+          state: "accepted",
+        })
+        .run();
+    }
+  };
+  /** Every persisted total, sorted (the rows a restart reads). */
+  const totals = (node: SpiralNode) => {
+    const { sqlite } = node.storage;
+    return {
+      cells: sqlite.prepare("select * from aggregate_cells order by 1,2,3,4,5,6,7,10,11,12").all(),
+      people: sqlite.prepare("select * from aggregate_people order by 1,2,3,4,5,6,7,10").all(),
+      endorsed: sqlite
+        .prepare("select origin, period_key, endorsed from aggregate_entries order by 1, 2")
+        .all(),
+    };
+  };
+  const forgetDefinition = (node: SpiralNode) =>
+    node.storage.sqlite.prepare("delete from settings where key = 'aggregates.definition'").run();
+  const figures = (node: SpiralNode) => {
+    const trusted = endorsement(node.services);
+    return SOME_FILTERS.flatMap((filter) =>
+      (["verified", "endorsed"] as const).map((scope) =>
+        node.services.aggregates.query({ ...filter, scope, robust: true }, trusted),
+      ),
+    );
+  };
+  const followable = [...ALL_ORIGINS.filter((o) => o !== LOCAL_ORIGIN), ...RELAYS];
+
+  it("equals a rebuild from the entries whatever the deliveries and follows; a restart reads the same figures", () => {
+    fc.assert(
+      fc.property(
+        fc.array(actionArb, { minLength: 1, maxLength: 20 }),
+        fc.subarray(followable),
+        fc.subarray(followable),
+        fc.nat(20),
+        (actions, before, after, switchAt) => {
+          recycle();
+          const file = path.join(dir, `run-${run++}.db`);
+          const node = openNode(file, true);
+          const reference = new Reference();
+          const { play } = player(node, reference);
+          follow(node, before);
+          for (const [i, action] of actions.entries()) {
+            if (i === switchAt) follow(node, after);
+            play(action);
+          }
+          // The endorsed scope as the node itself defines it: partitions reconciled on read.
+          const trusted = endorsement(node.services);
+          const endorsed = node.services.aggregates.query(
+            { scope: "endorsed", robust: false },
+            trusted,
+          );
+          expect(comparable(endorsed)).toEqual(
+            aggregate(reference.state(), {}, { grid: GRID, trusted }),
+          );
+          const answers = figures(node);
+          const incremental = totals(node);
+          node.close();
+
+          // A restart reads the persisted totals: the same rows, the same figures.
+          const restarted = openNode(file, false);
+          expect(figures(restarted)).toEqual(answers);
+          expect(totals(restarted)).toEqual(incremental);
+          // The rebuild path (a database of an older definition) recomputes the same rows.
+          forgetDefinition(restarted);
+          restarted.close();
+          const rebuilt = openNode(file, false);
+          expect(figures(rebuilt)).toEqual(answers);
+          expect(totals(rebuilt)).toEqual(incremental);
+        },
+      ),
+      { numRuns: 12, seed: 20261207 },
+    );
+  });
+
+  it("a restart reads the totals as persisted (no rebuild); an older definition is rebuilt", () => {
+    const file = path.join(dir, "tamper.db");
+    const node = openNode(file, false);
+    const { deliver } = player(node, new Reference());
+    deliver(payloadFor(0, 0, 1, 0), null);
+    deliver(payloadFor(3, 2, 1, 0), null);
+    const before = node.services.aggregates.query({ scope: "verified", robust: false }, () => true);
+    node.close();
+
+    // Tampering with a persisted total shows after a restart: the node read it, did not rebuild.
+    const tampered = openNode(file, false);
+    tampered.storage.sqlite
+      .prepare(
+        `update aggregate_people set participants = participants + 1000 where rowid =
+         (select rowid from aggregate_people where level = 'world' and category = '' limit 1)`,
+      )
+      .run();
+    tampered.close();
+    const restarted = openNode(file, false);
+    const read = restarted.services.aggregates.query(
+      { scope: "verified", robust: false },
+      () => true,
+    );
+    expect(read.participants).toBe(before.participants + 1000);
+    expect(read.fingerprint).toBe(before.fingerprint);
+    // Without the definition marker (an older node's database) the totals are rebuilt.
+    forgetDefinition(restarted);
+    restarted.close();
+    const rebuilt = openNode(file, false);
+    expect(
+      rebuilt.services.aggregates.query({ scope: "verified", robust: false }, () => true),
+    ).toEqual(before);
   });
 });

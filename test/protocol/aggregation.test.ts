@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import {
   type AggregateOptions,
   type AggregateState,
   aggregate,
+  canonicalJson,
   contentHash,
   coverage,
   DEFAULT_POLICY,
@@ -15,7 +17,12 @@ import {
   joinStates,
   mergeRecord,
   mergeRecords,
+  multisetAdd,
+  multisetHash,
+  multisetHex,
+  multisetSubtract,
   type Period,
+  parseMultisetHex,
   payloadCells,
   plausibilityFlags,
   type Question,
@@ -24,6 +31,8 @@ import {
   stateRecords,
   synthesisPayloadSchema,
   synthesisRecord,
+  versionElement,
+  versionElementText,
 } from "@spiral-network/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -399,14 +408,51 @@ describe("fingerprint", () => {
     records.map(({ origin, periodKey, version, hash }) => ({ origin, periodKey, version, hash }));
   const distinct = POOL.filter((r) => r.version === 1 && r.payload.counts.Q1?.A01 === 14);
 
-  it("is the content hash of the sorted (origin, periodKey, version, hash) list", () => {
+  it("is the sum mod 2^256 of the SHA-256 of each version's canonical JSON", () => {
     const list = refs(distinct);
     expect(list).toHaveLength(6);
-    expect(fingerprint([...list].reverse())).toBe(contentHash(list));
-    expect(fingerprint([])).toBe(contentHash([]));
+    // An independent reading of the definition (docs/protocol.md): node's own SHA-256 over the
+    // RFC 8785 form of each element, added as big-endian integers.
+    const digest = (ref: (typeof list)[number]) =>
+      BigInt(`0x${createHash("sha256").update(canonicalJson(ref)).digest("hex")}`);
+    const sum = list.reduce((acc, ref) => (acc + digest(ref)) % 2n ** 256n, 0n);
+    expect(fingerprint([...list].reverse())).toBe(
+      `sha256-sum:${sum.toString(16).padStart(64, "0")}`,
+    );
+    expect(fingerprint([])).toBe(`sha256-sum:${"0".repeat(64)}`);
     // extra fields (name, country) do not count
     expect(fingerprint(list.map((r) => ({ ...r, name: "x", country: "PT" })))).toBe(
       fingerprint(list),
+    );
+  });
+
+  it("is kept up to date by adding and subtracting one element per change", () => {
+    const list = refs(distinct);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(list.length - 1), fc.boolean()), { maxLength: 40 }),
+        (steps) => {
+          // A multiset driven by random additions and removals, its hash kept incrementally.
+          const held = new Map<number, number>();
+          let sum = 0n;
+          for (const [i, add] of steps) {
+            const element = versionElement(list[i] as (typeof list)[number]);
+            const count = held.get(i) ?? 0;
+            if (add) {
+              held.set(i, count + 1);
+              sum = multisetAdd(sum, element);
+            } else if (count > 0) {
+              held.set(i, count - 1);
+              sum = multisetSubtract(sum, element);
+            }
+          }
+          const texts = [...held].flatMap(([i, n]) =>
+            Array.from({ length: n }, () => versionElementText(list[i] as (typeof list)[number])),
+          );
+          expect(multisetHex(sum)).toBe(multisetHex(multisetHash(texts)));
+          expect(parseMultisetHex(multisetHex(sum))).toBe(sum);
+        },
+      ),
     );
   });
 
@@ -821,7 +867,7 @@ describe("plausibility", () => {
 });
 
 describe("fingerprint serialisation", () => {
-  it("hashes exactly the RFC 8785 canonical JSON of the sorted list", () => {
+  it("adds exactly the RFC 8785 canonical JSON of each version, whatever its strings", () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -834,14 +880,10 @@ describe("fingerprint serialisation", () => {
           { maxLength: 20 },
         ),
         (refs) => {
-          const sorted = [...refs].sort(
-            (a, b) =>
-              (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0) ||
-              (a.periodKey < b.periodKey ? -1 : a.periodKey > b.periodKey ? 1 : 0) ||
-              a.version - b.version ||
-              (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0),
+          for (const ref of refs) expect(versionElementText(ref)).toBe(canonicalJson(ref));
+          expect(fingerprint(refs)).toBe(
+            `sha256-sum:${multisetHex(multisetHash(refs.map((r) => canonicalJson(r))))}`,
           );
-          expect(fingerprint(refs)).toBe(contentHash(sorted));
         },
       ),
       { numRuns: 200 },

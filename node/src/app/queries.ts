@@ -1,6 +1,7 @@
 import { isPublicMeeting, type Period } from "@spiral-network/protocol";
 import type { NetworkService } from "../federation/network";
 import { computeFigure, type FigureParams, figureChoices } from "../figures";
+import type { CoveragePage } from "../services/aggregates";
 import { GoneError, NotFoundError } from "../services/errors";
 import type { Services } from "../services/index";
 import { meetingUrl, meetingView } from "../services/meetings";
@@ -188,7 +189,10 @@ export function createQueries(services: Services, network?: NetworkService) {
     },
     figures: {
       /** A network figure (public: it is built from published syntheses only). */
-      compute: (params: Omit<FigureParams, "format">) => computeFigure(services, params),
+      compute: (
+        params: Omit<FigureParams, "format" | "coverage_offset" | "coverage_limit">,
+        page?: CoveragePage,
+      ) => computeFigure(services, params, page),
       /** The filter form's choices; an actor who may read also sees the node's own categories. */
       choices: (actor: Actor | undefined) =>
         figureChoices(services, mayRead(actor) ? "workspace" : "public"),

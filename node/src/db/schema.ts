@@ -391,6 +391,14 @@ export const aggregateEntries = sqliteTable(
     local: integer("local", { mode: "boolean" }).notNull(),
     /** The relay it came through, if any (for the "endorsed" trust scope). */
     via: text("via"),
+    /**
+     * Whether the entry is in the node's "endorsed" trust scope (own territory, followed, or
+     * relayed by a followed actor) as last reconciled with the follows: which partition of
+     * `aggregate_cells`/`aggregate_people` it is counted in.
+     */
+    endorsed: integer("endorsed", { mode: "boolean" }).notNull().default(false),
+    /** The group categories the payload publishes a breakdown for (for the category filter). */
+    categories: text("categories", { mode: "json" }).$type<string[]>().notNull().default([]),
     name: text("name").notNull(),
     country: text("country").notNull(),
     region: text("region").notNull(),
@@ -419,10 +427,13 @@ const aggregateScopeColumns = () => ({
   periodKey: text("period_key").notNull(),
   periodStart: text("period_start").notNull(),
   periodEnd: text("period_end").notNull(),
+  /** The trust partition: entries in the node's endorsed scope (1) or not (0). */
+  endorsed: integer("endorsed", { mode: "boolean" }).notNull().default(false),
 });
 
 /**
- * Incremental totals: counts of the entries that count (not conflicted, not withdrawn), rolled up
+ * Incremental totals: counts of the entries that count (not conflicted, not withdrawn), in two
+ * partitions (endorsed or not, so the endorsed scope is its own cells), rolled up
  * at three levels so any filter reads few rows: level "world" (country = region = ""), "country"
  * (region = "") and "region". `category` is "" for territory totals, otherwise a published group
  * category (incl. the pooled "other").
@@ -445,6 +456,7 @@ export const aggregateCells = sqliteTable(
         t.gridId,
         t.gridVersion,
         t.periodKey,
+        t.endorsed,
         t.question,
         t.component,
       ],
@@ -462,10 +474,24 @@ export const aggregatePeople = sqliteTable(
     participants: integer("participants").notNull(),
     groups: integer("groups").notNull(),
     territories: integer("territories").notNull(),
+    /**
+     * The multiset hash (64 hex digits, docs/protocol.md §10) of the versions counted in this
+     * row: fingerprints of a filter are sums of these, kept up to date one version at a time.
+     */
+    fingerprint: text("fingerprint").notNull().default(""),
   },
   (t) => [
     primaryKey({
-      columns: [t.level, t.country, t.region, t.category, t.gridId, t.gridVersion, t.periodKey],
+      columns: [
+        t.level,
+        t.country,
+        t.region,
+        t.category,
+        t.gridId,
+        t.gridVersion,
+        t.periodKey,
+        t.endorsed,
+      ],
     }),
     index("aggregate_people_empty").on(t.territories).where(sql`${t.territories} = 0`),
   ],

@@ -1,23 +1,27 @@
 import {
   type AggregateFilter,
-  type AggregateState,
   aggregate,
-  coverage,
   dimensionSubtotals,
   type ExcludedVersion,
+  type ExclusionReason,
   emptyState,
   entryKey,
-  fingerprint,
+  fingerprintOf,
   type IncludedVersion,
   mergeRecords,
+  multisetAdd,
+  multisetHex,
+  multisetSubtract,
+  parseMultisetHex,
   payloadCells,
+  plausibilityOutliers,
   QUESTIONS,
   type Question,
   type SynthesisPayload,
-  type SynthesisRecord,
+  versionElement,
 } from "@spiral-network/protocol";
-import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
-import { aggregateCells, aggregateEntries, aggregatePeople } from "../db/schema";
+import { and, eq, inArray } from "drizzle-orm";
+import { aggregateEntries, settings } from "../db/schema";
 import type { ServiceContext } from "./context";
 
 export type TrustScope = "verified" | "endorsed";
@@ -42,6 +46,18 @@ export interface AggregateQuery extends AggregateFilter {
   robust: boolean;
 }
 
+/** Which window of the coverage lists an answer carries (both lists, each from `offset`). */
+export interface CoveragePage {
+  offset: number;
+  limit: number;
+}
+
+/** How many versions a figure includes, and excludes for each reason (the whole lists, not a page). */
+export interface CoverageCounts {
+  included: number;
+  excluded: Record<ExclusionReason, number>;
+}
+
 export interface AggregateResult {
   scope: TrustScope;
   robust: boolean;
@@ -52,179 +68,627 @@ export interface AggregateResult {
   participants: number;
   groups: number;
   territories: number;
+  /** The coverage lists, sorted by (origin, periodKey); a window of them when a page was asked. */
   coverage: { included: IncludedVersion[]; excluded: ExcludedVersion[] };
+  coverageCounts: CoverageCounts;
   flagged: string[];
   fingerprint: string;
 }
 
-/** The payload without its counts: enough for filters, coverage and plausibility, small in memory. */
-function lightPayload(payload: SynthesisPayload): SynthesisPayload {
+/**
+ * What the persisted figures state is made of. Stored in `settings` under DEFINITION_KEY: a node
+ * that finds another value (an older node's database) rebuilds the totals once from the entries.
+ * 2: totals in endorsed/other partitions, multiset-hash fingerprints per row, categories column.
+ */
+const DEFINITION = "2";
+const DEFINITION_KEY = "aggregates.definition";
+
+/** The reasons in the order coverage lists them for a count (every reason present, maybe 0). */
+const noExclusions = (): Record<ExclusionReason, number> => ({
+  untrusted: 0,
+  conflicted: 0,
+  "other-grid-version": 0,
+  overlapping: 0,
+  implausible: 0,
+});
+
+/**
+ * One entry of the in-memory index: the columns of `aggregate_entries` a read needs, without
+ * the payload (counts stay in SQLite), and the entry's fingerprint element.
+ */
+interface IndexEntry {
+  key: string;
+  origin: string;
+  periodKey: string;
+  start: string;
+  end: string;
+  version: number;
+  hash: string;
+  conflicted: boolean;
+  local: boolean;
+  via: string | null;
+  name: string;
+  country: string;
+  region: string;
+  gridId: string;
+  gridVersion: string;
+  participants: number;
+  criteria: number;
+  categories: readonly string[];
+  endorsed: boolean;
+  /** `versionElement` of (origin, periodKey, version, hash): what it adds to a fingerprint. */
+  element: bigint;
+}
+
+/** What one entry adds to the totals, per category ("" = the territory's totals). */
+interface Contribution {
+  category: string;
+  participants: number;
+  groups: number;
+  cells: Array<{ question: Question; component: string; count: number }>;
+}
+
+const placesOf = (entry: {
+  country: string;
+  region: string;
+}): Array<{ level: Level; country: string; region: string }> => [
+  { level: "world", country: "", region: "" },
+  { level: "country", country: entry.country, region: "" },
+  { level: "region", country: entry.country, region: entry.region },
+];
+
+/** The breakdowns an entry's payload adds: its territory totals and each published category. */
+function contributionsOf(payload: SynthesisPayload): Contribution[] {
+  return [
+    {
+      category: "",
+      participants: payload.participants,
+      groups: payload.groups,
+      cells: payloadCells(payload),
+    },
+    ...(payload.categories ?? []).map((c) => ({
+      category: c.category,
+      participants: c.participants,
+      groups: c.groups,
+      cells: payloadCells(payload, { category: c.category }),
+    })),
+  ];
+}
+
+const indexColumns = {
+  origin: aggregateEntries.origin,
+  periodKey: aggregateEntries.periodKey,
+  periodStart: aggregateEntries.periodStart,
+  periodEnd: aggregateEntries.periodEnd,
+  version: aggregateEntries.version,
+  hash: aggregateEntries.hash,
+  conflicted: aggregateEntries.conflicted,
+  withdrawn: aggregateEntries.withdrawn,
+  local: aggregateEntries.local,
+  via: aggregateEntries.via,
+  name: aggregateEntries.name,
+  country: aggregateEntries.country,
+  region: aggregateEntries.region,
+  gridId: aggregateEntries.gridId,
+  gridVersion: aggregateEntries.gridVersion,
+  participants: aggregateEntries.participants,
+  criteria: aggregateEntries.criteria,
+  categories: aggregateEntries.categories,
+  endorsed: aggregateEntries.endorsed,
+};
+type IndexRow = Pick<EntryRow, keyof typeof indexColumns>;
+
+function indexEntry(row: IndexRow): IndexEntry {
   return {
-    ...payload,
-    counts: {},
-    dimensions: {},
-    ...(payload.categories
-      ? { categories: payload.categories.map((c) => ({ ...c, counts: {} })) }
-      : {}),
+    key: entryKey(row.origin, row.periodKey),
+    origin: row.origin,
+    periodKey: row.periodKey,
+    start: row.periodStart,
+    end: row.periodEnd,
+    version: row.version,
+    hash: row.hash,
+    conflicted: row.conflicted,
+    local: row.local,
+    via: row.via,
+    name: row.name,
+    country: row.country,
+    region: row.region,
+    gridId: row.gridId,
+    gridVersion: row.gridVersion,
+    participants: row.participants,
+    criteria: row.criteria,
+    categories: row.categories,
+    endorsed: row.endorsed,
+    element: versionElement(row),
   };
 }
 
-const placesOf = (
-  payload: SynthesisPayload,
-): Array<{ level: Level; country: string; region: string }> => [
-  { level: "world", country: "", region: "" },
-  { level: "country", country: payload.territory.country, region: "" },
-  { level: "region", country: payload.territory.country, region: payload.territory.region ?? "" },
-];
+const restricts = (list: readonly string[] | undefined): list is readonly string[] =>
+  list !== undefined && list.length > 0;
+
+/** The protocol's scope test (`inScope` of protocol/src/aggregation.ts) on an index entry. */
+function matches(entry: IndexEntry, filter: AggregateFilter): boolean {
+  if (restricts(filter.countries) && !filter.countries.includes(entry.country)) return false;
+  if (restricts(filter.regions) && (entry.region === "" || !filter.regions.includes(entry.region)))
+    return false;
+  if (filter.periodFrom !== undefined && entry.start < filter.periodFrom) return false;
+  if (filter.periodTo !== undefined && entry.end > filter.periodTo) return false;
+  if (restricts(filter.categories)) {
+    const wanted = filter.categories;
+    if (!entry.categories.some((c) => wanted.includes(c))) return false;
+  }
+  return true;
+}
+
+/** Days a period spans (inclusive). */
+const periodDays = (entry: IndexEntry) =>
+  (Date.parse(`${entry.end}T00:00:00Z`) - Date.parse(`${entry.start}T00:00:00Z`)) / 86_400_000 + 1;
+
+/** The protocol's `resolveOverlaps` for the entries of one origin: the ones that do not count. */
+function overlapLosers(list: readonly IndexEntry[], losers: Set<IndexEntry>): void {
+  const ranked = [...list].sort(
+    (a, b) =>
+      periodDays(b) - periodDays(a) ||
+      (a.periodKey < b.periodKey ? -1 : a.periodKey > b.periodKey ? 1 : 0),
+  );
+  const kept: IndexEntry[] = [];
+  for (const entry of ranked) {
+    if (kept.some((k) => entry.start <= k.end && k.start <= entry.end)) losers.add(entry);
+    else kept.push(entry);
+  }
+}
+
+/** Index of the first key ≥ `key` in a sorted array (code-unit order, as `Array#sort`). */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((keys[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
- * Network aggregates (docs/protocol.md §10). The state — the latest synthesis per origin and period, own
- * territories included — lives in `aggregate_entries`; the sums live in `aggregate_cells` and
- * `aggregate_people`, maintained incrementally (subtract the old version, add the new) inside the
- * transaction that changed the state, so reading a figure is a lookup. Coverage, plausibility and
- * the fingerprint come from the pure protocol functions over an in-memory copy of the state that
- * holds payloads without their counts.
+ * Network aggregates (docs/protocol.md §10, docs/architecture.md "Figures"). The state — the
+ * latest synthesis per origin and period, own territories included — lives in
+ * `aggregate_entries`. Everything a figure adds up is kept incrementally inside the transaction
+ * that changed the state: `aggregate_cells` (counts) and `aggregate_people` (participants,
+ * groups, number of versions and their multiset-hash fingerprint) rolled up per level, place,
+ * category, grid, period and trust partition (endorsed or not). Applying a version writes only
+ * the rows whose totals it changes.
+ *
+ * A read scans a compact in-memory index of the entries (no payloads) to decide the coverage —
+ * scope, exclusions, overlaps, plausibility — then sums the rows of the filter and corrects them
+ * for the few entries the rows hold but the figure leaves out (overlapping, implausible in the
+ * robust figure, or whose trust differs from their partition). The fingerprint is the sum of
+ * the rows' hashes with the same corrections, so no figure is recomputed from the payloads.
+ *
+ * Entries enter only through `apply` (one (origin, period) brought in line with its sources):
+ * a pre-aggregation step (e.g. normalising entries of another grid version) plugs in there, by
+ * handing `apply` the entry as it should count.
  */
 export function createAggregateService(ctx: ServiceContext) {
-  let state: AggregateState | null = null;
+  const sqlite = ctx.storage.sqlite;
   let generation = 0;
-  const fingerprintCache = new Map<
-    string,
-    {
-      generation: number;
-      coverage: ReturnType<typeof coverage>;
-      fingerprint: string;
-      /** The whole answer, once computed for this state: a repeated read is a lookup. */
-      result?: AggregateResult;
-    }
-  >();
 
-  // The origins in the state (sorted), for the cache key of "endorsed" figures.
-  let originsCache: { generation: number; origins: string[] } | null = null;
-  const stateOrigins = (): string[] => {
-    if (originsCache?.generation !== generation) {
-      const origins = new Set([...loadState().values()].map((entry) => entry.origin));
-      originsCache = { generation, origins: [...origins].sort() };
-    }
-    return originsCache.origins;
-  };
+  // ---------------------------------------------------------------------------------------
+  // Persisted totals
 
-  const rowToRecord = (row: EntryRow) => ({
-    origin: row.origin,
+  const upsertCell = sqlite.prepare(
+    `insert into aggregate_cells (level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, endorsed, question, component, count)
+     values (@level, @country, @region, @category, @gridId, @gridVersion, @periodKey, @periodStart, @periodEnd, @endorsed, @question, @component, @count)
+     on conflict (level, country, region, category, grid_id, grid_version, period_key, endorsed, question, component)
+     do update set count = count + excluded.count`,
+  );
+  const dropEmptyCells = sqlite.prepare("delete from aggregate_cells where count = 0");
+  const peopleKey = `level = @level and country = @country and region = @region and category = @category
+     and grid_id = @gridId and grid_version = @gridVersion and period_key = @periodKey and endorsed = @endorsed`;
+  const getPeople = sqlite.prepare(
+    `select participants, groups, territories, fingerprint from aggregate_people where ${peopleKey}`,
+  );
+  const putPeople = sqlite.prepare(
+    `insert into aggregate_people (level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, endorsed, participants, groups, territories, fingerprint)
+     values (@level, @country, @region, @category, @gridId, @gridVersion, @periodKey, @periodStart, @periodEnd, @endorsed, @participants, @groups, @territories, @fingerprint)
+     on conflict (level, country, region, category, grid_id, grid_version, period_key, endorsed)
+     do update set participants = excluded.participants, groups = excluded.groups,
+       territories = excluded.territories, fingerprint = excluded.fingerprint`,
+  );
+  const deletePeople = sqlite.prepare(`delete from aggregate_people where ${peopleKey}`);
+
+  /** The rows an entry counts in (its place at each level, grid, period, partition). */
+  interface Counted {
+    country: string;
+    region: string;
+    gridId: string;
+    gridVersion: string;
+    periodKey: string;
+    periodStart: string;
+    periodEnd: string;
+    endorsed: boolean;
+    element: bigint;
+    contributions: Contribution[];
+  }
+
+  const countedOf = (row: EntryRow, endorsed: boolean): Counted => ({
+    country: row.country,
+    region: row.region,
+    gridId: row.gridId,
+    gridVersion: row.gridVersion,
     periodKey: row.periodKey,
-    version: row.version,
-    hash: row.hash,
-    payload: row.payload,
+    periodStart: row.periodStart,
+    periodEnd: row.periodEnd,
+    endorsed,
+    element: versionElement(row),
+    contributions: contributionsOf(row.payload),
   });
 
-  /** The in-memory state: every entry that is not withdrawn, conflicts kept as several hashes. */
-  /** One light record per hash held: several hashes under one version is how the state says "conflicted". */
-  const recordsOf = (row: EntryRow): SynthesisRecord[] =>
-    row.hashes.map((hash) => ({
-      ...rowToRecord(row),
-      hash,
-      payload: lightPayload({ ...row.payload, hash }),
-    }));
+  /**
+   * Writes the difference between what `before` and `after` add to the totals: a new version of
+   * the same place changes few cells, and only those are written.
+   */
+  const writeDelta = (before: Counted | null, after: Counted | null) => {
+    const cells = new Map<string, { row: Record<string, unknown>; count: number }>();
+    const people = new Map<
+      string,
+      {
+        row: Record<string, unknown>;
+        participants: number;
+        groups: number;
+        territories: number;
+        add: bigint;
+        sub: bigint;
+      }
+    >();
+    const collect = (counted: Counted, sign: 1 | -1) => {
+      const base = {
+        gridId: counted.gridId,
+        gridVersion: counted.gridVersion,
+        periodKey: counted.periodKey,
+        periodStart: counted.periodStart,
+        periodEnd: counted.periodEnd,
+        endorsed: counted.endorsed ? 1 : 0,
+      };
+      for (const place of placesOf(counted)) {
+        for (const contribution of counted.contributions) {
+          const row = { ...place, ...base, category: contribution.category };
+          const rowKey = [
+            place.level,
+            place.country,
+            place.region,
+            contribution.category,
+            base.gridId,
+            base.gridVersion,
+            base.periodKey,
+            base.endorsed,
+          ].join("\u0000");
+          for (const cell of contribution.cells) {
+            const key = `${rowKey}\u0000${cell.question}\u0000${cell.component}`;
+            const held = cells.get(key);
+            if (held) held.count += sign * cell.count;
+            else cells.set(key, { row: { ...row, ...cell }, count: sign * cell.count });
+          }
+          let p = people.get(rowKey);
+          if (!p) {
+            p = { row, participants: 0, groups: 0, territories: 0, add: 0n, sub: 0n };
+            people.set(rowKey, p);
+          }
+          p.participants += sign * contribution.participants;
+          p.groups += sign * contribution.groups;
+          p.territories += sign;
+          if (sign > 0) p.add = multisetAdd(p.add, counted.element);
+          else p.sub = multisetAdd(p.sub, counted.element);
+        }
+      }
+    };
+    if (before) collect(before, -1);
+    if (after) collect(after, 1);
+    let negative = false;
+    for (const { row, count } of cells.values()) {
+      if (count === 0) continue;
+      if (count < 0) negative = true;
+      upsertCell.run({ ...row, count });
+    }
+    if (negative) dropEmptyCells.run();
+    for (const p of people.values()) {
+      if (p.territories === 0 && p.participants === 0 && p.groups === 0 && p.add === p.sub) {
+        continue;
+      }
+      const held = getPeople.get(p.row) as
+        | { participants: number; groups: number; territories: number; fingerprint: string }
+        | undefined;
+      const territories = (held?.territories ?? 0) + p.territories;
+      if (territories <= 0) {
+        deletePeople.run(p.row);
+        continue;
+      }
+      const sum = multisetSubtract(
+        multisetAdd(held?.fingerprint ? parseMultisetHex(held.fingerprint) : 0n, p.add),
+        p.sub,
+      );
+      putPeople.run({
+        ...p.row,
+        participants: (held?.participants ?? 0) + p.participants,
+        groups: (held?.groups ?? 0) + p.groups,
+        territories,
+        fingerprint: multisetHex(sum),
+      });
+    }
+  };
+
+  /** Whether an entry counts in the totals at all (trust and filters aside). */
+  const countsInTotals = (row: { conflicted: boolean; withdrawn: boolean }) =>
+    !row.conflicted && !row.withdrawn;
+
+  // ---------------------------------------------------------------------------------------
+  // Endorsement: which partition an entry is counted in
+
+  const acceptedTargets = sqlite.prepare("select target from following where state = 'accepted'");
+  const followedNow = () =>
+    new Set((acceptedTargets.all() as Array<{ target: string }>).map((r) => r.target));
+  const signatureOf = (followed: ReadonlySet<string>) => [...followed].sort().join("\n");
+  const endorsedBy = (
+    followed: ReadonlySet<string>,
+    entry: { origin: string; local: boolean; via: string | null },
+  ) => entry.local || followed.has(entry.origin) || (entry.via !== null && followed.has(entry.via));
+  /** The accepted follows the partitions were last reconciled with (null: not this run). */
+  let reconciledWith: string | null = null;
+
+  const selectRow = (origin: string, periodKey: string) =>
+    ctx.db
+      .select()
+      .from(aggregateEntries)
+      .where(and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)))
+      .get();
 
   /**
-   * Entries changed since the in-memory state was last brought up to date. They are re-read from
-   * the database when the state is next used, so a change whose transaction rolled back leaves
-   * no trace in memory (the database is the only source of truth).
+   * Moves the entries whose endorsement changed (a follow accepted or undone since) to their
+   * partition. O(entries) comparisons, and writes only for the entries that moved.
+   */
+  const reconcileEndorsement = () => {
+    const followed = followedNow();
+    const signature = signatureOf(followed);
+    if (signature === reconciledWith) return;
+    const moved = [...loadIndex().values()].filter(
+      (entry) => endorsedBy(followed, entry) !== entry.endorsed,
+    );
+    if (moved.length > 0) {
+      sqlite.transaction(() => {
+        for (const entry of moved) {
+          const row = selectRow(entry.origin, entry.periodKey);
+          if (!row) continue;
+          const endorsed = !row.endorsed;
+          if (countsInTotals(row))
+            writeDelta(countedOf(row, row.endorsed), countedOf(row, endorsed));
+          ctx.db
+            .update(aggregateEntries)
+            .set({ endorsed })
+            .where(
+              and(
+                eq(aggregateEntries.origin, row.origin),
+                eq(aggregateEntries.periodKey, row.periodKey),
+              ),
+            )
+            .run();
+          entry.endorsed = endorsed;
+        }
+      })();
+      generation++;
+    }
+    reconciledWith = signature;
+  };
+
+  // ---------------------------------------------------------------------------------------
+  // The persisted state's definition, and the rebuild path
+
+  let definitionChecked = false;
+  /**
+   * Rebuilds the totals from the entries (a database written by an older definition): once,
+   * in one transaction, before anything reads or changes them.
+   */
+  const ensureDefinition = () => {
+    if (definitionChecked) return;
+    const held = ctx.db.select().from(settings).where(eq(settings.key, DEFINITION_KEY)).get();
+    if (held?.value !== DEFINITION) {
+      sqlite.transaction(() => {
+        sqlite.prepare("delete from aggregate_cells").run();
+        sqlite.prepare("delete from aggregate_people").run();
+        const followed = followedNow();
+        for (const row of ctx.db.select().from(aggregateEntries).all()) {
+          const endorsed = endorsedBy(followed, row);
+          const categories = (row.payload.categories ?? []).map((c) => c.category);
+          ctx.db
+            .update(aggregateEntries)
+            .set({ endorsed, categories })
+            .where(
+              and(
+                eq(aggregateEntries.origin, row.origin),
+                eq(aggregateEntries.periodKey, row.periodKey),
+              ),
+            )
+            .run();
+          if (countsInTotals(row)) writeDelta(null, countedOf(row, endorsed));
+        }
+        ctx.db
+          .insert(settings)
+          .values({ key: DEFINITION_KEY, value: DEFINITION })
+          .onConflictDoUpdate({ target: settings.key, set: { value: DEFINITION } })
+          .run();
+      })();
+      index = null;
+    }
+    definitionChecked = true;
+  };
+
+  // ---------------------------------------------------------------------------------------
+  // The in-memory index
+
+  let index: Map<string, IndexEntry> | null = null;
+  /** The index's keys, sorted (code-unit order): reads scan in the order coverage lists. */
+  let sortedKeys: string[] = [];
+  /** Entries per origin: only origins with several can have overlapping periods. */
+  const perOrigin = new Map<string, number>();
+  /**
+   * Entries changed since the index was last brought up to date. They are re-read from the
+   * database when the index is next used, so a change whose transaction rolled back leaves no
+   * trace in memory (the database is the only source of truth).
    */
   const dirty = new Set<string>();
 
+  const countOrigin = (origin: string, delta: number) => {
+    const n = (perOrigin.get(origin) ?? 0) + delta;
+    if (n > 0) perOrigin.set(origin, n);
+    else perOrigin.delete(origin);
+  };
+  const indexPut = (entry: IndexEntry) => {
+    const map = index as Map<string, IndexEntry>;
+    if (!map.has(entry.key)) {
+      sortedKeys.splice(lowerBound(sortedKeys, entry.key), 0, entry.key);
+      countOrigin(entry.origin, 1);
+    }
+    map.set(entry.key, entry);
+  };
+  const indexDrop = (key: string) => {
+    const map = index as Map<string, IndexEntry>;
+    const held = map.get(key);
+    if (!held) return;
+    map.delete(key);
+    sortedKeys.splice(lowerBound(sortedKeys, key), 1);
+    countOrigin(held.origin, -1);
+  };
+
   /**
-   * The in-memory state: every entry that is not withdrawn (built once, then kept in step).
-   * Read it only outside write transactions (queries are), or uncommitted rows would enter it.
+   * The index of every entry that is not withdrawn: read from the columns once (no payload is
+   * parsed), then kept in step entry by entry. Read it only outside write transactions (queries
+   * are), or uncommitted rows would enter it.
    */
-  const loadState = (): AggregateState => {
-    if (!state) {
+  const loadIndex = (): Map<string, IndexEntry> => {
+    ensureDefinition();
+    if (!index) {
+      index = new Map();
+      sortedKeys = [];
+      perOrigin.clear();
       const rows = ctx.db
-        .select()
+        .select(indexColumns)
         .from(aggregateEntries)
         .where(eq(aggregateEntries.withdrawn, false))
         .all();
-      state = mergeRecords(emptyState(), rows.flatMap(recordsOf));
-      dirty.clear();
-      return state;
-    }
-    if (dirty.size > 0) {
-      const next = new Map(state);
-      const changed: SynthesisRecord[] = [];
-      for (const key of dirty) {
-        next.delete(key);
-        const [origin = "", periodKey = ""] = key.split("\n");
-        const row = ctx.db
-          .select()
-          .from(aggregateEntries)
-          .where(
-            and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)),
-          )
-          .get();
-        if (row && !row.withdrawn) changed.push(...recordsOf(row));
+      for (const row of rows) {
+        const entry = indexEntry(row);
+        index.set(entry.key, entry);
+        countOrigin(entry.origin, 1);
       }
+      sortedKeys = [...index.keys()].sort();
       dirty.clear();
-      state = mergeRecords(next, changed);
+      return index;
     }
-    return state;
+    for (const key of dirty) {
+      const [origin = "", periodKey = ""] = key.split("\n");
+      const row = ctx.db
+        .select(indexColumns)
+        .from(aggregateEntries)
+        .where(and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)))
+        .get();
+      if (row && !row.withdrawn) indexPut(indexEntry(row));
+      else indexDrop(key);
+    }
+    dirty.clear();
+    return index;
   };
 
-  // Hand-written upserts on the hottest path (every cell of every level on each new version).
-  const upsertCell = ctx.storage.sqlite.prepare(
-    `insert into aggregate_cells (level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, question, component, count)
-     values (@level, @country, @region, @category, @gridId, @gridVersion, @periodKey, @periodStart, @periodEnd, @question, @component, @count)
-     on conflict (level, country, region, category, grid_id, grid_version, period_key, question, component)
-     do update set count = count + excluded.count`,
-  );
-  const upsertPeople = ctx.storage.sqlite.prepare(
-    `insert into aggregate_people (level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, participants, groups, territories)
-     values (@level, @country, @region, @category, @gridId, @gridVersion, @periodKey, @periodStart, @periodEnd, @participants, @groups, @territories)
-     on conflict (level, country, region, category, grid_id, grid_version, period_key)
-     do update set participants = participants + excluded.participants, groups = groups + excluded.groups,
-       territories = territories + excluded.territories`,
-  );
-  const dropEmpty = [
-    ctx.storage.sqlite.prepare("delete from aggregate_cells where count = 0"),
-    ctx.storage.sqlite.prepare("delete from aggregate_people where territories = 0"),
-  ];
+  // ---------------------------------------------------------------------------------------
+  // Corrections: what one entry adds, read from its payload (bounded cache by content hash)
 
-  const applyCells = (row: EntryRow, sign: 1 | -1) => {
-    const payload = row.payload;
-    const base = {
-      gridId: row.gridId,
-      gridVersion: row.gridVersion,
-      periodKey: row.periodKey,
-      periodStart: row.periodStart,
-      periodEnd: row.periodEnd,
-    };
-    const breakdowns = [
-      { category: "", participants: payload.participants, groups: payload.groups },
-      ...(payload.categories ?? []).map((c) => ({
-        category: c.category,
-        participants: c.participants,
-        groups: c.groups,
-      })),
+  const payloadOf = sqlite.prepare(
+    "select payload from aggregate_entries where origin = ? and period_key = ?",
+  );
+  const contributionCache = new Map<string, Contribution[]>();
+  const CONTRIBUTION_CACHE = 5_000;
+  const contributionsFor = (entry: IndexEntry): Contribution[] => {
+    const cacheKey = `${entry.key}\n${entry.hash}`;
+    const held = contributionCache.get(cacheKey);
+    if (held) return held;
+    const row = payloadOf.get(entry.origin, entry.periodKey) as { payload: string } | undefined;
+    const contributions = row ? contributionsOf(JSON.parse(row.payload) as SynthesisPayload) : [];
+    if (contributionCache.size >= CONTRIBUTION_CACHE) {
+      contributionCache.delete(contributionCache.keys().next().value as string);
+    }
+    contributionCache.set(cacheKey, contributions);
+    return contributions;
+  };
+
+  // ---------------------------------------------------------------------------------------
+  // Sums of the persisted rows for a filter
+
+  const sumRows = (
+    filter: AggregateFilter,
+    grid: { id: string; version: string },
+    partitions: readonly number[],
+    categories: readonly string[],
+    countries: readonly string[],
+  ) => {
+    const level: Level = restricts(filter.regions)
+      ? "region"
+      : restricts(filter.countries)
+        ? "country"
+        : "world";
+    if (level !== "world" && countries.length === 0) return { cellRows: [], peopleRows: [] };
+    const where: string[] = [
+      "level = ?",
+      "grid_id = ?",
+      "grid_version = ?",
+      `endorsed in (${partitions.map(() => "?").join(",")})`,
+      `category in (${categories.map(() => "?").join(",")})`,
     ];
-    for (const place of placesOf(payload)) {
-      for (const { category, participants, groups } of breakdowns) {
-        const cells = payloadCells(payload, category === "" ? {} : { category });
-        for (const cell of cells) {
-          upsertCell.run({ ...place, ...base, category, ...cell, count: sign * cell.count });
-        }
-        upsertPeople.run({
-          ...place,
-          ...base,
-          category,
-          participants: sign * participants,
-          groups: sign * groups,
-          territories: sign,
-        });
-      }
+    const args: Array<string | number> = [
+      level,
+      grid.id,
+      grid.version,
+      ...partitions,
+      ...categories,
+    ];
+    if (level !== "world") {
+      where.push(`country in (${countries.map(() => "?").join(",")})`);
+      args.push(...countries);
     }
-    if (sign < 0) for (const statement of dropEmpty) statement.run();
+    if (level === "region") {
+      const regions = filter.regions as string[];
+      where.push(`region in (${regions.map(() => "?").join(",")})`);
+      args.push(...regions);
+    }
+    if (filter.periodFrom) {
+      where.push("period_start >= ?");
+      args.push(filter.periodFrom);
+    }
+    if (filter.periodTo) {
+      where.push("period_end <= ?");
+      args.push(filter.periodTo);
+    }
+    const clause = where.join(" and ");
+    const questionClause = filter.question ? " and question = ?" : "";
+    const cellRows = sqlite
+      .prepare(
+        `select question, component, sum(count) as count from aggregate_cells
+         where ${clause}${questionClause} group by question, component`,
+      )
+      .all(...args, ...(filter.question ? [filter.question] : [])) as Array<{
+      question: Question;
+      component: string;
+      count: number;
+    }>;
+    const peopleRows = sqlite
+      .prepare(
+        `select category, participants, groups, fingerprint from aggregate_people where ${clause}`,
+      )
+      .all(...args) as Array<{
+      category: string;
+      participants: number;
+      groups: number;
+      fingerprint: string;
+    }>;
+    return { cellRows, peopleRows };
   };
-
-  const counts = (row: EntryRow) => !row.conflicted && !row.withdrawn;
 
   /**
    * The figure over named entries or named territories only, from their full payloads (see
@@ -233,7 +697,7 @@ export function createAggregateService(ctx: ServiceContext) {
   const entriesFigure = (
     query: AggregateQuery,
     options: Parameters<typeof aggregate>[2],
-  ): AggregateResult => {
+  ): Omit<AggregateResult, "coverageCounts"> => {
     const { scope, robust, ...filter } = query;
     const wanted = filter.entries ? new Set(filter.entries) : null;
     const records = ctx.db
@@ -249,7 +713,9 @@ export function createAggregateService(ctx: ServiceContext) {
       .filter((row) => !wanted || wanted.has(entryKey(row.origin, row.periodKey)))
       .flatMap((row) =>
         row.hashes.map((hash) => ({
-          ...rowToRecord(row),
+          origin: row.origin,
+          periodKey: row.periodKey,
+          version: row.version,
           hash,
           payload: { ...row.payload, hash },
         })),
@@ -271,17 +737,207 @@ export function createAggregateService(ctx: ServiceContext) {
     };
   };
 
+  const window = <T>(list: T[], page: CoveragePage | undefined): T[] =>
+    page ? list.slice(page.offset, page.offset + page.limit) : list;
+
+  /** The figure from the persisted rows and the index (see the service's comment). */
+  const indexedFigure = (
+    query: AggregateQuery,
+    trusted: (origin: string) => boolean,
+    grid: { id: string; version: string },
+    page: CoveragePage | undefined,
+  ): AggregateResult => {
+    const { scope, robust, ...filter } = query;
+    const entries = loadIndex();
+    const endorsedScope = scope === "endorsed";
+
+    // 1. Scope and the exclusions decided entry by entry (in coverage order).
+    const inScope: IndexEntry[] = [];
+    const reasons = new Map<IndexEntry, ExclusionReason>();
+    const candidates: IndexEntry[] = [];
+    const overlapping = new Map<string, IndexEntry[]>();
+    const countries = new Set<string>();
+    for (const key of sortedKeys) {
+      const entry = entries.get(key) as IndexEntry;
+      if (!matches(entry, filter)) continue;
+      inScope.push(entry);
+      countries.add(entry.country);
+      if (endorsedScope && !trusted(entry.origin)) reasons.set(entry, "untrusted");
+      else if (entry.conflicted) reasons.set(entry, "conflicted");
+      else if (entry.gridId !== grid.id || entry.gridVersion !== grid.version) {
+        reasons.set(entry, "other-grid-version");
+      } else {
+        candidates.push(entry);
+        if ((perOrigin.get(entry.origin) ?? 0) > 1) {
+          const list = overlapping.get(entry.origin);
+          if (list) list.push(entry);
+          else overlapping.set(entry.origin, [entry]);
+        }
+      }
+    }
+
+    // 2. A territory counts once per range (overlapping periods), then plausibility.
+    const losers = new Set<IndexEntry>();
+    for (const list of overlapping.values()) if (list.length > 1) overlapLosers(list, losers);
+    for (const entry of losers) reasons.set(entry, "overlapping");
+    const counted = losers.size === 0 ? candidates : candidates.filter((e) => !losers.has(e));
+    const implausible = plausibilityOutliers(counted).map((i) => counted[i] as IndexEntry);
+    const flagged = [...new Set(implausible.map((e) => e.origin))].sort();
+    if (robust) for (const entry of implausible) reasons.set(entry, "implausible");
+
+    // 3. The rows' sums, corrected for the entries they hold that the figure leaves out and
+    // the entries the figure counts that they do not hold (trust differing from the partition).
+    const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [""];
+    const { cellRows, peopleRows } = sumRows(
+      filter,
+      grid,
+      endorsedScope ? [1] : [0, 1],
+      categories,
+      [...countries],
+    );
+    const sums = new Map<Question, Map<string, number>>();
+    for (const row of cellRows) {
+      let cells = sums.get(row.question);
+      if (!cells) {
+        cells = new Map();
+        sums.set(row.question, cells);
+      }
+      cells.set(row.component, row.count);
+    }
+    let participants = 0;
+    let groups = 0;
+    let fingerprintSum = 0n;
+    for (const row of peopleRows) {
+      participants += row.participants;
+      groups += row.groups;
+      if (row.category === "" && row.fingerprint) {
+        fingerprintSum = multisetAdd(fingerprintSum, parseMultisetHex(row.fingerprint));
+      }
+    }
+    const correct = (entry: IndexEntry, sign: 1 | -1) => {
+      for (const contribution of contributionsFor(entry)) {
+        if (!categories.includes(contribution.category)) continue;
+        participants += sign * contribution.participants;
+        groups += sign * contribution.groups;
+        for (const cell of contribution.cells) {
+          if (filter.question && cell.question !== filter.question) continue;
+          let cells = sums.get(cell.question);
+          if (!cells) {
+            cells = new Map();
+            sums.set(cell.question, cells);
+          }
+          cells.set(cell.component, (cells.get(cell.component) ?? 0) + sign * cell.count);
+        }
+      }
+      fingerprintSum =
+        sign > 0
+          ? multisetAdd(fingerprintSum, entry.element)
+          : multisetSubtract(fingerprintSum, entry.element);
+    };
+    const inRows = (entry: IndexEntry) =>
+      !entry.conflicted &&
+      entry.gridId === grid.id &&
+      entry.gridVersion === grid.version &&
+      (!endorsedScope || entry.endorsed);
+    for (const [entry, reason] of reasons) {
+      if (reason !== "conflicted" && reason !== "other-grid-version" && inRows(entry)) {
+        correct(entry, -1);
+      }
+    }
+    if (endorsedScope) {
+      for (const entry of counted) if (!entry.endorsed && !reasons.has(entry)) correct(entry, 1);
+    }
+
+    // 4. Coverage (counts, and the asked window of each list) in one pass.
+    const included: IncludedVersion[] = [];
+    const excluded: ExcludedVersion[] = [];
+    const coverageCounts: CoverageCounts = { included: 0, excluded: noExclusions() };
+    const from = page?.offset ?? 0;
+    const to = page ? page.offset + page.limit : Number.POSITIVE_INFINITY;
+    let territories = 0;
+    let lastOrigin: string | null = null;
+    let categorySum = 0n;
+    let excludedAt = 0;
+    for (const entry of inScope) {
+      const reason = reasons.get(entry);
+      if (reason) {
+        coverageCounts.excluded[reason]++;
+        const at = excludedAt++;
+        if (at >= from && at < to) {
+          excluded.push({
+            origin: entry.origin,
+            periodKey: entry.periodKey,
+            version: entry.version,
+            reason,
+          });
+        }
+        continue;
+      }
+      const at = coverageCounts.included++;
+      if (entry.origin !== lastOrigin) {
+        territories++;
+        lastOrigin = entry.origin;
+      }
+      if (categories[0] !== "") categorySum = multisetAdd(categorySum, entry.element);
+      if (at >= from && at < to) {
+        included.push({
+          origin: entry.origin,
+          periodKey: entry.periodKey,
+          version: entry.version,
+          hash: entry.hash,
+          name: entry.name,
+          country: entry.country,
+        });
+      }
+    }
+    // With a category filter a version counts in the row of each selected category it
+    // publishes: its fingerprint element is added once, from the coverage itself.
+    if (categories[0] !== "") fingerprintSum = categorySum;
+
+    const counts: Partial<Record<Question, Record<string, number>>> = {};
+    const byQuestion: Partial<Record<Question, number>> = {};
+    let criteria = 0;
+    for (const question of QUESTIONS) {
+      const cells = sums.get(question);
+      if (!cells) continue;
+      const nonZero = [...cells].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
+      if (nonZero.length === 0) continue;
+      counts[question] = Object.fromEntries(nonZero);
+      const total = nonZero.reduce((sum, [, n]) => sum + n, 0);
+      byQuestion[question] = total;
+      criteria += total;
+    }
+    return {
+      scope,
+      robust,
+      filter,
+      counts,
+      dimensions: dimensionSubtotals(counts) as AggregateResult["dimensions"],
+      totals: { criteria, byQuestion },
+      participants,
+      groups,
+      territories,
+      coverage: { included, excluded },
+      coverageCounts,
+      flagged,
+      fingerprint: fingerprintOf(fingerprintSum),
+    };
+  };
+
   return {
     /**
-     * Brings one (origin, period) entry in line with its sources; call inside the transaction that
-     * changed them. `source` null means the entry is gone.
+     * Brings one (origin, period) entry in line with its sources; call inside the transaction
+     * that changed them. `source` null means the entry is gone. This is the one door into the
+     * figures state: a step that must transform entries before they count (e.g. normalising
+     * another grid version) hands `apply` the entry as it should count.
      */
     apply(origin: string, periodKey: string, source: EntrySource | null): void {
-      const old = ctx.db
-        .select()
-        .from(aggregateEntries)
-        .where(and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)))
-        .get();
+      ensureDefinition();
+      const old = selectRow(origin, periodKey);
+      const followed = followedNow();
+      // Follows changed since the partitions were reconciled: the next read checks them all
+      // (this entry is placed by the follows of now, the others by those of their time).
+      if (signatureOf(followed) !== reconciledWith) reconciledWith = null;
       let next: EntryRow | undefined;
       if (source) {
         const { payload } = source;
@@ -297,6 +953,8 @@ export function createAggregateService(ctx: ServiceContext) {
           withdrawn: source.withdrawn,
           local: source.local,
           via: source.via,
+          endorsed: endorsedBy(followed, { origin, local: source.local, via: source.via }),
+          categories: (payload.categories ?? []).map((c) => c.category),
           name: payload.territory.name,
           country: payload.territory.country,
           region: payload.territory.region ?? "",
@@ -305,7 +963,7 @@ export function createAggregateService(ctx: ServiceContext) {
           participants: payload.participants,
           groups: payload.groups,
           criteria: payload.totals.criteria,
-          payload: payload,
+          payload,
         };
       }
       const unchanged =
@@ -315,10 +973,13 @@ export function createAggregateService(ctx: ServiceContext) {
         old.hash === next.hash &&
         old.conflicted === next.conflicted &&
         old.withdrawn === next.withdrawn &&
-        old.via === next.via;
+        old.via === next.via &&
+        old.local === next.local;
       if (unchanged || (!old && !next)) return;
-      if (old && counts(old)) applyCells(old, -1);
-      if (next && counts(next)) applyCells(next, 1);
+      writeDelta(
+        old && countsInTotals(old) ? countedOf(old, old.endorsed) : null,
+        next && countsInTotals(next) ? countedOf(next, next.endorsed) : null,
+      );
       if (next) {
         ctx.db
           .insert(aggregateEntries)
@@ -340,173 +1001,51 @@ export function createAggregateService(ctx: ServiceContext) {
       generation++;
     },
 
-    /** A figure with its coverage: sums are looked up, exclusions subtracted, coverage computed. */
-    query(query: AggregateQuery, trusted: (origin: string) => boolean): AggregateResult {
+    /**
+     * A figure with its coverage. `trusted` is the endorsed scope's trust decision (ignored for
+     * "verified"); `page` limits the coverage lists to a window (the counts are always whole).
+     */
+    query(
+      query: AggregateQuery,
+      trusted: (origin: string) => boolean,
+      page?: CoveragePage,
+    ): AggregateResult {
       const { scope, robust, ...filter } = query;
       const grid = filter.grid ?? { id: ctx.grid.id, version: ctx.grid.version };
-      const options = { grid, robust, ...(scope === "endorsed" ? { trusted } : {}) };
-      // An endorsed figure depends on which origins are trusted (follows change without any new
-      // version): the trust decision for every origin held is part of the key.
-      const trust =
-        scope === "endorsed"
-          ? stateOrigins()
-              .map((o) => (trusted(o) ? 1 : 0))
-              .join("")
-          : "";
-      const cacheKey = JSON.stringify([filter, scope, robust, grid, trust]);
-      let cached = fingerprintCache.get(cacheKey);
-      if (cached?.generation === generation && cached.result) return cached.result;
       if (filter.entries !== undefined || filter.origins?.length) {
         // A sub-network's or a territory's figure (a handful of entries): recomputed by the
         // protocol's reference function over those entries' full payloads rather than looked up
         // in the rolled-up totals, which cannot tell territories apart.
+        const options = { grid, robust, ...(scope === "endorsed" ? { trusted } : {}) };
         const result = entriesFigure(query, options);
-        fingerprintCache.set(cacheKey, {
-          generation,
-          coverage: { ...result.coverage, flagged: result.flagged },
-          fingerprint: result.fingerprint,
-          result,
-        });
-        return result;
+        const coverageCounts: CoverageCounts = {
+          included: result.coverage.included.length,
+          excluded: noExclusions(),
+        };
+        for (const e of result.coverage.excluded) coverageCounts.excluded[e.reason]++;
+        return {
+          ...result,
+          coverage: {
+            included: window(result.coverage.included, page),
+            excluded: window(result.coverage.excluded, page),
+          },
+          coverageCounts,
+        };
       }
-      if (!cached || cached.generation !== generation) {
-        const cov = coverage(loadState(), filter, options);
-        cached = { generation, coverage: cov, fingerprint: fingerprint(cov.included) };
-        fingerprintCache.set(cacheKey, cached);
-        if (fingerprintCache.size > 500)
-          fingerprintCache.delete(fingerprintCache.keys().next().value as string);
-      }
+      if (scope === "endorsed") reconcileEndorsement();
+      return indexedFigure(query, trusted, grid, page);
+    },
 
-      // Sums of everything that counts in scope (a lookup at the right level)…
-      const level: Level = filter.regions?.length
-        ? "region"
-        : filter.countries?.length
-          ? "country"
-          : "world";
-      // A region filter also names the regions' countries, so the lookup uses the key's prefix.
-      const countries = filter.countries?.length
-        ? filter.countries
-        : filter.regions?.length
-          ? [
-              ...new Set(
-                [...loadState().values()].flatMap((e) => {
-                  const territory = e.records[0]?.payload.territory;
-                  return territory?.region && filter.regions?.includes(territory.region)
-                    ? [territory.country]
-                    : [];
-                }),
-              ),
-            ]
-          : [];
-      // Each category once (category=other,other must not subtract an exclusion twice).
-      const categories = filter.categories?.length ? [...new Set(filter.categories)] : [""];
-      const where = (table: typeof aggregateCells | typeof aggregatePeople): SQL[] => [
-        eq(table.level, level),
-        eq(table.gridId, grid.id),
-        eq(table.gridVersion, grid.version),
-        inArray(table.category, categories),
-        ...(countries.length ? [inArray(table.country, countries)] : []),
-        ...(filter.regions?.length ? [inArray(table.region, filter.regions)] : []),
-        ...(filter.periodFrom ? [gte(table.periodStart, filter.periodFrom)] : []),
-        ...(filter.periodTo ? [lte(table.periodEnd, filter.periodTo)] : []),
-      ];
-      const cellRows = ctx.db
-        .select({
-          question: aggregateCells.question,
-          component: aggregateCells.component,
-          count: sql<number>`sum(${aggregateCells.count})`,
-        })
-        .from(aggregateCells)
-        .where(
-          and(
-            ...where(aggregateCells),
-            ...(filter.question ? [eq(aggregateCells.question, filter.question)] : []),
-          ),
-        )
-        .groupBy(aggregateCells.question, aggregateCells.component)
-        .all();
-      const people = ctx.db
-        .select({
-          participants: sql<number>`coalesce(sum(${aggregatePeople.participants}), 0)`,
-          groups: sql<number>`coalesce(sum(${aggregatePeople.groups}), 0)`,
-        })
-        .from(aggregatePeople)
-        .where(and(...where(aggregatePeople)))
-        .get() ?? { participants: 0, groups: 0 };
-
-      const sums: Record<string, Record<string, number>> = {};
-      for (const row of cellRows) {
-        if (row.count === 0) continue;
-        const cells = sums[row.question] ?? {};
-        cells[row.component] = row.count;
-        sums[row.question] = cells;
+    /**
+     * The node's "endorsed" trust scope (docs/architecture.md): its own territories, the actors
+     * they follow (accepted), and syntheses relayed by one of those. From the index, no payload.
+     */
+    endorsement(followed: ReadonlySet<string>): (origin: string) => boolean {
+      const endorsed = new Set<string>();
+      for (const entry of loadIndex().values()) {
+        if (endorsedBy(followed, entry)) endorsed.add(entry.origin);
       }
-      let { participants, groups } = people;
-
-      // …minus the entries that are summed there but excluded here (untrusted, implausible, and
-      // the periods of a territory that overlap the one that counts).
-      const subtract = cached.coverage.excluded.filter(
-        (e) => e.reason === "untrusted" || e.reason === "implausible" || e.reason === "overlapping",
-      );
-      for (const excluded of subtract) {
-        const row = ctx.db
-          .select()
-          .from(aggregateEntries)
-          .where(
-            and(
-              eq(aggregateEntries.origin, excluded.origin),
-              eq(aggregateEntries.periodKey, excluded.periodKey),
-            ),
-          )
-          .get();
-        if (!row || !counts(row) || row.gridId !== grid.id || row.gridVersion !== grid.version)
-          continue;
-        const payload = row.payload;
-        for (const category of categories) {
-          const breakdown =
-            category === "" ? payload : payload.categories?.find((c) => c.category === category);
-          if (!breakdown) continue;
-          for (const cell of payloadCells(payload, category === "" ? {} : { category })) {
-            if (filter.question && cell.question !== filter.question) continue;
-            const cells = sums[cell.question] ?? {};
-            cells[cell.component] = (cells[cell.component] ?? 0) - cell.count;
-            if (cells[cell.component] === 0) delete cells[cell.component];
-            sums[cell.question] = cells;
-          }
-          participants -= breakdown.participants;
-          groups -= breakdown.groups;
-        }
-      }
-
-      const ordered: Partial<Record<Question, Record<string, number>>> = {};
-      const byQuestion: Partial<Record<Question, number>> = {};
-      let criteria = 0;
-      for (const question of QUESTIONS) {
-        const cells = sums[question];
-        if (!cells || Object.keys(cells).length === 0) continue;
-        ordered[question] = Object.fromEntries(
-          Object.entries(cells).sort(([a], [b]) => (a < b ? -1 : 1)),
-        );
-        const total = Object.values(cells).reduce((a, b) => a + b, 0);
-        byQuestion[question] = total;
-        criteria += total;
-      }
-      const result: AggregateResult = {
-        scope,
-        robust,
-        filter,
-        counts: ordered,
-        dimensions: dimensionSubtotals(ordered) as AggregateResult["dimensions"],
-        totals: { criteria, byQuestion },
-        participants,
-        groups,
-        territories: new Set(cached.coverage.included.map((v) => v.origin)).size,
-        coverage: { included: cached.coverage.included, excluded: cached.coverage.excluded },
-        flagged: cached.coverage.flagged,
-        fingerprint: cached.fingerprint,
-      };
-      cached.result = result;
-      return result;
+      return (origin) => endorsed.has(origin) || followed.has(origin);
     },
 
     /** Every entry held (tests compare the incremental state against it). */
@@ -515,14 +1054,7 @@ export function createAggregateService(ctx: ServiceContext) {
     },
     /** What the "endorsed" scope needs to know of each entry (no payloads). */
     trustFacts(): Array<{ origin: string; local: boolean; via: string | null }> {
-      return ctx.db
-        .select({
-          origin: aggregateEntries.origin,
-          local: aggregateEntries.local,
-          via: aggregateEntries.via,
-        })
-        .from(aggregateEntries)
-        .all();
+      return [...loadIndex().values()].map(({ origin, local, via }) => ({ origin, local, via }));
     },
     generation: () => generation,
   };

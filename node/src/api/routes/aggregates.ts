@@ -47,6 +47,12 @@ const aggregateSchema = z.object({
       }),
     ),
   }),
+  coverageCounts: z.object({
+    included: z.number(),
+    excluded: z.record(z.string(), z.number()),
+  }),
+  /** Where the coverage lists' window starts and how long it may be (coverage_offset/limit). */
+  coveragePage: z.object({ offset: z.number(), limit: z.number() }),
   flagged: z.array(z.string()),
   fingerprint: z.string(),
 });
@@ -88,13 +94,17 @@ export function registerAggregateRoutes(router: Router, app: Application): void 
         "scope=verified (every synthesis whose origin proof verified, the default) or endorsed (origins a " +
         "local territory follows, or relayed by one). robust=true leaves out syntheses flagged as " +
         "implausible. format=csv gives one row per question × component; the scope, fingerprint and " +
-        "number of territories are then in the X-Spiral-* headers.",
+        "number of territories are then in the X-Spiral-* headers. The JSON answer's coverage lists " +
+        "are a window (coverage_offset, default 0; coverage_limit, default 100, at most 1000) of the " +
+        "included and the excluded versions, each sorted by origin then period; coverageCounts gives " +
+        "their whole sizes (excluded by reason).",
       request: { query: aggregateQuerySchema },
       responses: { 200: jsonResponse(aggregateSchema, "The figure"), 400: errors[400] },
     }),
     (c) => {
-      const { format, ...params } = c.req.valid("query");
-      const result = app.figures.compute(params);
+      const { format, coverage_offset, coverage_limit, ...params } = c.req.valid("query");
+      const page = { offset: coverage_offset, limit: coverage_limit };
+      const result = app.figures.compute(params, page);
       if (format === "csv") {
         const { grid } = app.node;
         const label = (code: string, language: "en" | "fr") =>
@@ -111,7 +121,11 @@ export function registerAggregateRoutes(router: Router, app: Application): void 
       const { entries: _entries, ...filter } = result.filter;
       const { subnetwork } = params;
       return c.json(
-        { ...result, filter: { ...filter, ...(subnetwork ? { subnetwork } : {}) } },
+        {
+          ...result,
+          filter: { ...filter, ...(subnetwork ? { subnetwork } : {}) },
+          coveragePage: page,
+        },
         200,
       );
     },
