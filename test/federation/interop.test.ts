@@ -20,6 +20,8 @@ const FIRST_HALF = { start: "2026-01-01", end: "2026-06-30" };
 interface Delivery {
   path: string;
   body: any;
+  /** Whether the POST carried an HTTP signature (draft-cavage or RFC 9421). */
+  signed: boolean;
 }
 
 /** A server that is not a SPIRAL node: records every activity POSTed to any of its inboxes. */
@@ -31,7 +33,10 @@ async function startRecordingInbox() {
       body += chunk;
     });
     req.on("end", () => {
-      if (req.method === "POST") deliveries.push({ path: req.url ?? "", body: JSON.parse(body) });
+      if (req.method === "POST") {
+        const signed = Boolean(req.headers.signature ?? req.headers["signature-input"]);
+        deliveries.push({ path: req.url ?? "", body: JSON.parse(body), signed });
+      }
       res.writeHead(202).end();
     });
   });
@@ -234,6 +239,12 @@ describe("interoperability with servers and verifiers that are not Fedify", () =
     }
     // The relayed inner activity is verifiable on its own: it carries its own @context.
     for (const a of announces) expect(a.body.object["@context"]).toBeDefined();
+    // Every delivery is HTTP-signed. The follower that is not a SPIRAL node (Mastodon) still
+    // gets a Linked Data signature; a SPIRAL member (carol) gets none: the HTTP signature and
+    // the integrity proof authenticate it, and no JSON-LD canonicalisation is needed.
+    for (const d of [...creates, ...announces]) expect(d.signed, d.body.id).toBe(true);
+    for (const c of creates) expect(c.body.signature?.type).toBe("RsaSignature2017");
+    for (const a of announces) expect(a.body).not.toHaveProperty("signature");
 
     // The verifier is not a rubber stamp: one changed character and it refuses.
     const [, sample] = checked[0] as [string, any];

@@ -52,6 +52,7 @@ import {
   signedBy,
 } from "./outbound";
 import type { DeliveryWatch } from "./reachability";
+import { registerOutboxQueue } from "./spiral-deliveries";
 import { synthesisToArticle } from "./synthesis-mapper";
 
 export const SOFTWARE_VERSION = "0.1.0";
@@ -132,9 +133,10 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     onRefused: options.onDeliveryRefused,
   });
   const documentLoader = createDocumentLoader(outbound);
+  const deliveryQueue = watch ? watch.wrap(queue) : queue;
   const federation = createFederation<FederationDeps>({
     kv: options.kv,
-    queue: watch ? watch.wrap(queue) : queue,
+    queue: deliveryQueue,
     ...(watch ? { onOutboxError: watch.onOutboxError } : {}),
     manuallyStartQueue: true,
     // No transformers: activities are built complete (id, actor URL) and signed JSON is sent as
@@ -153,6 +155,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
       createDocumentLoader(outbound, signedBy(identity)),
   });
   options.keyBinding.attach(federation);
+  registerOutboxQueue(federation, deliveryQueue);
 
   const territoryOf = (ctx: { data: FederationDeps }, identifier: string) =>
     ctx.data.services.territories.list().find((t) => t.slug === identifier);

@@ -16,6 +16,8 @@ interface StoredFollower {
   inbox: string;
   sharedInbox: string | null;
   followActivityId: string;
+  /** A SPIRAL node's actor (deliveries to it carry no Linked Data signature). */
+  spiral?: boolean;
 }
 
 /** How a follow keeps the other side's handle: @name@host (null when the actor has no name). */
@@ -34,6 +36,7 @@ export function followerRecipient(row: Omit<StoredFollower, "followActivityId">)
     id: new URL(row.follower),
     inboxId: new URL(row.inbox),
     endpoints: row.sharedInbox ? { sharedInbox: new URL(row.sharedInbox) } : null,
+    spiral: row.spiral === true,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Federation } from "@fedify/fedify";
+import { type Federation, verifyRequest } from "@fedify/fedify";
 import {
   disclosureViolations,
   duplicateJsonKey,
@@ -10,6 +10,7 @@ import {
 import type { Context, MiddlewareHandler, Next } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { FederationDeps } from "./context";
+import { createKeyCache } from "./key-cache";
 import { RemoteContextRefused } from "./outbound";
 import { disclosureRefusal } from "./synthesis-mapper";
 
@@ -220,7 +221,13 @@ export function signedDeliveryWitness(
     const claimed = await claimedIds(c);
     if (claimed) {
       const ctx = federation.createContext(c.req.raw.clone(), deps);
-      const key = await ctx.getSignedKey().catch(() => null);
+      // With the node's key cache (Fedify's getSignedKey has none: it would load and parse the
+      // key's actor document on every POST); cached keys pass the key binding all the same.
+      const key = await verifyRequest(c.req.raw.clone(), {
+        documentLoader: ctx.documentLoader,
+        contextLoader: ctx.contextLoader,
+        keyCache: createKeyCache(deps.kv),
+      }).catch(() => null);
       if (key?.id?.origin === claimed.actor.origin && key.ownerId?.href === claimed.actor.href) {
         deps.signedDeliveries.note(claimed.id, claimed.actor.href);
       }

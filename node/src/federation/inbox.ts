@@ -29,6 +29,7 @@ import { eventToMeeting } from "./meeting-mapper";
 import { sendSignedJson } from "./proofs";
 import {
   acceptsAnnounceFrom,
+  isSpiralActor,
   localSubnetwork,
   noteAlreadyHeld,
   onSubnetworkFollow,
@@ -78,6 +79,7 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
     handle: actorHandle(follower),
     name: follower.name?.toString() ?? null,
     followActivityId: follow.id.href,
+    spiral: isSpiralActor(follower),
     // A repeated Follow (Mastodon re-sends them) never demotes an accepted follower.
     state:
       territory.manualApproval && !alreadyAccepted(ctx, territory.slug, follower.id.href)
@@ -86,7 +88,8 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   });
   if (row.state === "accepted") {
     await answerFollow(ctx, territory.slug, "Accept", follow, follower);
-    await catchUpFollower(ctx, territory.slug, follower);
+    const { id, inboxId, endpoints } = follower;
+    await catchUpFollower(ctx, territory.slug, { id, inboxId, endpoints, spiral: row.spiral });
   }
   ctx.data.logger
     .child("inbox")
@@ -97,6 +100,7 @@ type Recipient = {
   id: URL | null;
   inboxId: URL | null;
   endpoints?: { sharedInbox: URL | null } | null;
+  spiral?: boolean;
 };
 
 /** The same meeting activity goes to one follower at most once in this period. */

@@ -1,5 +1,12 @@
-import { type Context, type DocumentLoader, type KeyCache, verifyProof } from "@fedify/fedify";
-import { Activity } from "@fedify/vocab";
+import { createHash, verify as cryptoVerify, KeyObject } from "node:crypto";
+import {
+  type Context,
+  type DocumentLoader,
+  fetchKey,
+  type KeyCache,
+  verifyProof,
+} from "@fedify/fedify";
+import { Activity, Multikey } from "@fedify/vocab";
 import { decodeMultibase } from "@fedify/vocab-runtime";
 import canonicalize from "canonicalize";
 import { withoutSignature } from "./activity-ids";
@@ -86,14 +93,134 @@ function withAttachmentArrays(value: unknown): unknown {
   );
 }
 
+type ProofOptions = Parameters<typeof proofsVerify>[2];
+
+/** The eddsa-jcs-2022 proofs of a JSON document as written; null if one is malformed or none. */
+function rawProofs(json: Json): Json[] | null {
+  const proofs = ([] as unknown[]).concat(json.proof ?? []);
+  const wellFormed = proofs.every(
+    (p) =>
+      p !== null &&
+      typeof p === "object" &&
+      !Array.isArray(p) &&
+      (p as Json).type === "DataIntegrityProof" &&
+      (p as Json).cryptosuite === "eddsa-jcs-2022" &&
+      (p as Json).proofPurpose === "assertionMethod" &&
+      typeof (p as Json).proofValue === "string" &&
+      typeof (p as Json).created === "string" &&
+      typeof (p as Json).verificationMethod === "string" &&
+      URL.canParse((p as Json).verificationMethod as string),
+  );
+  return wellFormed && proofs.length > 0 ? (proofs as Json[]) : null;
+}
+
+/** The Ed25519 key behind a proof's verification method (cached unless `fresh`), or null. */
+async function proofKey(keyId: URL, options: ProofOptions, fresh: boolean) {
+  const keyCache: KeyCache = fresh
+    ? { get: () => Promise.resolve(undefined), set: (id, key) => options.keyCache.set(id, key) }
+    : options.keyCache;
+  try {
+    const { key, cached } = await fetchKey(keyId, Multikey, { ...options, keyCache });
+    if (key?.publicKey.algorithm.name !== "Ed25519") return null;
+    return { key, cached };
+  } catch {
+    return null;
+  }
+}
+
 /**
- * A received activity's compact JSON without `signature` (what is kept and passed on) if its
- * integrity proofs verify, with the node's key cache; else null.
+ * Checks the integrity proofs of an activity over its JSON exactly as received — JCS and
+ * Ed25519, no JSON-LD processing (docs/protocol.md §6, "Integrity proofs"): every proof must
+ * verify, and together they must vouch for every actor (`binds`, as {@link proofsVerify}). A
+ * proof that fails with a cached key is checked once more with the key fetched again (rotation).
+ */
+export async function rawProofsVerify(
+  activity: Activity,
+  json: Json,
+  options: ProofOptions,
+): Promise<boolean> {
+  const proofs = rawProofs(json);
+  if (!proofs) return false;
+  const { proof: _proof, ...document } = json;
+  const unproven = new Set(activity.actorIds.map((id) => id.href));
+  for (const proof of proofs) {
+    const keyId = new URL(proof.verificationMethod as string);
+    let found = await proofKey(keyId, options, false);
+    let valid = found !== null && verifiesWith(document, proof, found.key.publicKey);
+    if (!valid && found?.cached) {
+      found = await proofKey(keyId, options, true);
+      valid = found !== null && verifiesWith(document, proof, found.key.publicKey);
+    }
+    if (!valid || !found) return false;
+    const signer = found.key.id ?? keyId;
+    for (const actor of activity.actorIds) {
+      if (await options.binds(signer, actor)) unproven.delete(actor.href);
+    }
+  }
+  return unproven.size === 0;
+}
+
+/** Whether one eddsa-jcs-2022 proof verifies over `document` (synchronous: no thread pool). */
+function verifiesWith(document: Json, proof: Json, key: CryptoKey): boolean {
+  const { proofValue, ...config } = proof;
+  const context = canonicalize(document["@context"]);
+  if ("@context" in config && canonicalize(config["@context"]) !== context) return false;
+  let signature: Uint8Array;
+  try {
+    signature = decodeMultibase(String(proofValue));
+  } catch {
+    return false;
+  }
+  const data = Buffer.concat([
+    createHash("sha256")
+      .update(canonicalize({ ...config, "@context": document["@context"] }) ?? "")
+      .digest(),
+    createHash("sha256")
+      .update(canonicalize(document) ?? "")
+      .digest(),
+  ]);
+  try {
+    return cryptoVerify(null, data, KeyObject.from(key), signature);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The JSON an activity arrived as, if Fedify handed it over: a delivery's body as posted (the
+ * inbox context keeps it), or the activity an Announce carried; null otherwise.
+ */
+function receivedJson(ctx: Context<FederationDeps>, activity: Activity): Json | null {
+  const id = activity.id?.href;
+  const payload = (ctx as { activity?: unknown }).activity;
+  const isRecord = (v: unknown): v is Json =>
+    v !== null && typeof v === "object" && !Array.isArray(v);
+  if (!id || !isRecord(payload)) return null;
+  if (payload.id === id) return payload;
+  return isRecord(payload.object) && payload.object.id === id ? payload.object : null;
+}
+
+/**
+ * A received activity's JSON without `signature` (what is kept and passed on) if its integrity
+ * proofs verify, with the node's key cache; else null. The JSON as received is checked first
+ * (JCS needs no JSON-LD processing); an activity Fedify re-serialised (routed from a pull) is
+ * checked in its compact form.
  */
 export async function provenActivityJson(
   ctx: Context<FederationDeps>,
   activity: Activity,
 ): Promise<Record<string, unknown> | null> {
+  const options = {
+    documentLoader: ctx.documentLoader,
+    contextLoader: ctx.contextLoader,
+    keyCache: createKeyCache(ctx.data.kv),
+    binds: ctx.data.keyBinding.binds,
+  };
+  const raw = receivedJson(ctx, activity);
+  if (raw) {
+    const json = withoutSignature(raw);
+    if (await rawProofsVerify(activity, json, options)) return json;
+  }
   // Fedify writes the public collection as `as:Public`; its origin signed it in full (what
   // Fedify-based senders, this node included, send): kept that way, the stored copy re-serves
   // byte-equivalent to what was signed, so anyone can check it (./proofs.ts).
@@ -104,12 +231,6 @@ export async function provenActivityJson(
   // plain value: that form is tried too, and the one the proofs cover exactly is kept.
   const arrays = withAttachmentArrays(json) as Json;
   const candidates = canonicalize(arrays) === canonicalize(json) ? [json] : [json, arrays];
-  const options = {
-    documentLoader: ctx.documentLoader,
-    contextLoader: ctx.contextLoader,
-    keyCache: createKeyCache(ctx.data.kv),
-    binds: ctx.data.keyBinding.binds,
-  };
   for (const candidate of candidates) {
     if (await proofsVerify(activity, candidate, options)) return withoutSignature(candidate);
   }

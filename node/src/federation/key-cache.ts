@@ -1,6 +1,27 @@
 import type { KeyCache, KvStore } from "@fedify/fedify";
 import { CryptographicKey, Multikey } from "@fedify/vocab";
 
+type ParsedKeys = Map<string, Promise<CryptographicKey | Multikey>>;
+/**
+ * Per KV store (one per node), keys parsed from their stored JSON, by that JSON's text: the same
+ * few keys are read on every delivery, and JSON-LD parsing one costs more than the check it serves.
+ */
+const parsedByStore = new WeakMap<KvStore, ParsedKeys>();
+const PARSED_LIMIT = 1000;
+
+function parseKey(parsed: ParsedKeys, value: unknown): Promise<CryptographicKey | Multikey> {
+  const text = JSON.stringify(value);
+  let key = parsed.get(text);
+  if (!key) {
+    // A Multikey's `type` makes CryptographicKey.fromJsonLd throw: it is read as one then.
+    key = CryptographicKey.fromJsonLd(value).catch(() => Multikey.fromJsonLd(value));
+    if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(text, key);
+    key.catch(() => parsed.delete(text));
+  }
+  return key;
+}
+
 /**
  * A key cache in the same KV slots Fedify uses for its own (["_fedify","publicKey",keyId]), so
  * the keys we learn while checking integrity proofs also serve Fedify's routeActivity, and
@@ -11,16 +32,18 @@ import { CryptographicKey, Multikey } from "@fedify/vocab";
  */
 export function createKeyCache(kv: KvStore): KeyCache {
   const slot = (keyId: URL) => ["_fedify", "publicKey", keyId.href] as const;
+  let parsed = parsedByStore.get(kv);
+  if (!parsed) {
+    parsed = new Map();
+    parsedByStore.set(kv, parsed);
+  }
+  const keys = parsed;
   return {
     async get(keyId) {
       const value = await kv.get(slot(keyId));
       if (value === undefined) return undefined;
       if (value === null) return null;
-      try {
-        return await CryptographicKey.fromJsonLd(value);
-      } catch {
-        return await Multikey.fromJsonLd(value);
-      }
+      return parseKey(keys, value);
     },
     async set(keyId, key) {
       if (key != null) await kv.set(slot(keyId), await key.toJsonLd());

@@ -17,7 +17,7 @@ import { followerRecipient } from "./followers";
 import { meetingToEvent } from "./meeting-mapper";
 import { sendSignedJson, signedActivityJson } from "./proofs";
 import { lookUpRemote } from "./remote-lookup";
-import { relayOwnToLocalSubnetworks } from "./subnetworks";
+import { isSpiralActor, relayOwnToLocalSubnetworks } from "./subnetworks";
 import { synthesisToArticle } from "./synthesis-mapper";
 
 const RETRY_EVERY_MS = 30_000;
@@ -62,6 +62,8 @@ export function createOutboxDispatcher(
         endpoints: follow.targetSharedInbox
           ? { sharedInbox: new URL(follow.targetSharedInbox) }
           : null,
+        // Sub-networks are SPIRAL actors (addressed through the sub-network list).
+        spiral: true,
       };
     }
     const loaders = { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
@@ -76,7 +78,7 @@ export function createOutboxDispatcher(
         .warn(`the group ${url} could not be reached: not sent there`, cause);
       return null;
     }
-    return { id: group.id, inboxId: group.inboxId, endpoints: null };
+    return { id: group.id, inboxId: group.inboxId, endpoints: null, spiral: isSpiralActor(group) };
   }
 
   async function buildPublication(ctx: Context<FederationDeps>, row: OutboxRow): Promise<Activity> {

@@ -1,9 +1,11 @@
+import { createHash, sign as cryptoSign, KeyObject } from "node:crypto";
 import type { Context } from "@fedify/fedify";
 import { Activity, PUBLIC_COLLECTION, type Recipient } from "@fedify/vocab";
 import { encodeMultibase } from "@fedify/vocab-runtime";
 import canonicalize from "canonicalize";
 import { Temporal } from "temporal-polyfill";
 import type { FederationDeps } from "./context";
+import { type DeliveryRecipient, enqueueForSpiralNodes } from "./spiral-deliveries";
 
 /**
  * Integrity proofs (FEP-8b32, eddsa-jcs-2022) made over the exact JSON this node keeps, serves
@@ -40,12 +42,12 @@ export function withFullPublicAddressing<T>(value: T, key?: string): T {
   ) as T;
 }
 
-const sha256 = async (text: string) =>
-  new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+const sha256 = (text: string) => createHash("sha256").update(text).digest();
 
 /**
  * An eddsa-jcs-2022 proof of `document` (without a `proof` of its own): the proof options carry
  * the document's `@context`; the signature is over SHA-256(JCS(options)) ‖ SHA-256(JCS(document)).
+ * Hashing and signing are synchronous (microseconds), not queued on the crypto thread pool.
  */
 export async function createIntegrityProof(
   document: Json,
@@ -61,10 +63,11 @@ export async function createIntegrityProof(
     proofPurpose: "assertionMethod",
     created: created.toString(),
   };
-  const optionsHash = await sha256(canonicalize(options) ?? "");
-  const documentHash = await sha256(canonicalize(document) ?? "");
-  const signed = new Uint8Array([...optionsHash, ...documentHash]);
-  const signature = new Uint8Array(await crypto.subtle.sign("Ed25519", privateKey, signed));
+  const signed = Buffer.concat([
+    sha256(canonicalize(options) ?? ""),
+    sha256(canonicalize(document) ?? ""),
+  ]);
+  const signature = new Uint8Array(cryptoSign(null, signed, KeyObject.from(privateKey)));
   const proofValue = new TextDecoder().decode(encodeMultibase("base58btc", signature));
   return { ...options, proofValue };
 }
@@ -99,17 +102,34 @@ export async function signedActivityJson(
 }
 
 /**
- * Hands a signed activity to Fedify's persistent queue exactly as `json` is: Fedify would
- * otherwise serialise it again (dropping an embedded `@context`) and, for a proof it did not
- * make, leave `as:Public` abbreviated. It adds the HTTP signatures and a Linked Data signature
- * (`signature`, made after the proof and over it, as FEP-8b32 asks). Needs a federation without
- * activity transformers (they would clone the activity).
+ * Hands a signed activity to the outbox queue exactly as `json` is. To SPIRAL recipients it goes
+ * without a Linked Data signature (./spiral-deliveries.ts); to the others through Fedify, which
+ * would otherwise serialise it again (dropping an embedded `@context`) and, for a proof it did
+ * not make, leave `as:Public` abbreviated. Fedify adds the HTTP signatures and a Linked Data
+ * signature (`signature`, made after the proof and over it, as FEP-8b32 asks). Needs a
+ * federation without activity transformers (they would clone the activity).
  */
 export async function sendSignedJson(
   ctx: Context<FederationDeps>,
   identifier: string,
   json: Json,
-  recipients: Recipient | Recipient[],
+  recipients: DeliveryRecipient | DeliveryRecipient[],
+  options: { preferSharedInbox: boolean; orderingKey?: string },
+): Promise<void> {
+  const all = Array.isArray(recipients) ? recipients : [recipients];
+  const spiral = all.filter((r) => r.spiral === true);
+  const others = all.filter((r) => r.spiral !== true);
+  if (spiral.length > 0 && !(await enqueueForSpiralNodes(ctx, identifier, json, spiral, options))) {
+    others.push(...spiral);
+  }
+  if (others.length > 0) await sendThroughFedify(ctx, identifier, json, others, options);
+}
+
+async function sendThroughFedify(
+  ctx: Context<FederationDeps>,
+  identifier: string,
+  json: Json,
+  recipients: Recipient[],
   options: { preferSharedInbox: boolean; orderingKey?: string },
 ): Promise<void> {
   const activity = await Activity.fromJsonLd(json, ctx);

@@ -38,7 +38,7 @@ export function localSubnetwork(ctx: Context<FederationDeps>, id: URL | null) {
 }
 
 /** Whether the actor serves SPIRAL's known-syntheses stream (a territory of a SPIRAL node). */
-const isSpiralActor = (actor: { streamIds: URL[] }) =>
+export const isSpiralActor = (actor: { streamIds: URL[] }) =>
   actor.streamIds.some((url) => url.pathname.endsWith("/known-syntheses"));
 
 /**
