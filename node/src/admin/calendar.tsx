@@ -6,11 +6,20 @@ import {
   meetingWhenLabel,
 } from "@spiral-network/protocol";
 import { meetingUrl } from "../services/meetings";
-import type { AdminApp, AdminKit } from "./kit";
+import { type AdminApp, type AdminKit, outcomeNotice } from "./kit";
+
+/** What the meeting forms send back to the calendar (`?done=`). */
+const OUTCOMES = {
+  created: "meetings.created",
+  updated: "meetings.updated",
+  cancelled: "meetings.cancelled",
+  alreadyCancelled: "meetings.alreadyCancelled",
+  deleted: "meetings.deleted",
+} as const;
 
 /** Upcoming meetings of the territory and of the network, with the iCalendar feeds. */
 export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
-  const { services, protect, territoryOf } = kit;
+  const { services, protect, territoryOf, canEdit } = kit;
   const { publicUrl } = services.ctx;
 
   const meetingOf = (
@@ -34,11 +43,13 @@ export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
     const user = kit.user(c);
     const lang = c.get("lang");
     const territory = territoryOf(c);
+    const done = outcomeNotice(OUTCOMES, c.req.query("done"));
     // The feeds are the public ones of the node's pages (node/src/pages.tsx).
     const territoryMeetings = territory
-      ? services.meetings
-          .list(territory.slug, { upcoming: true })
-          .map((row) => meetingOf(row.payload, meetingUrl(publicUrl, row.uuid), lang, false))
+      ? services.meetings.list(territory.slug, { upcoming: true }).map((row) => ({
+          ...meetingOf(row.payload, meetingUrl(publicUrl, row.uuid), lang, false),
+          ...(canEdit(c) ? { editUrl: `/admin/meetings/${row.uuid}/edit` } : {}),
+        }))
       : [];
     // The network: the other local territories' meetings (if any) and those received.
     const otherLocal = services.meetings
@@ -60,6 +71,8 @@ export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
         t={c.get("t")}
         lang={lang}
         user={user}
+        canEdit={canEdit(c)}
+        notice={done ? c.get("t")(done) : undefined}
         territory={
           territory && {
             name: territory.name,

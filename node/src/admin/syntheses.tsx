@@ -2,7 +2,6 @@ import {
   type PublishedVersion,
   PublishPage,
   type PublishPageProps,
-  type SubnetworkChoice,
 } from "@spiral-network/admin-ui/admin/publish-page";
 import {
   CYCLES,
@@ -29,6 +28,7 @@ import {
 } from "@spiral-network/protocol";
 
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
+import { joinedSubnetworks, subnetworkChoices } from "./joined";
 import type { AdminApp, AdminContext, AdminKit, Errors } from "./kit";
 import { str } from "./kit";
 import { categoryLabeller } from "./labels";
@@ -207,24 +207,6 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     }));
   };
 
-  /** The sub-networks the territory joined and was accepted in: what a synthesis may address. */
-  const joinedSubnetworks = (slug: string): SubnetworkChoice[] =>
-    services.follows
-      .following(slug)
-      .filter((f) => f.targetType === "Group" && f.state === "accepted")
-      .map((f) => ({
-        id: f.id,
-        name: f.targetName ?? f.targetHandle ?? f.target,
-        handle: f.targetHandle ?? undefined,
-      }));
-
-  /** The ticked sub-network boxes (`subnetwork_<follow id>`), as follow ids. */
-  const subnetworkChoices = (fields: Record<string, string | undefined>): number[] =>
-    Object.keys(fields)
-      .filter((k) => k.startsWith("subnetwork_") && fields[k])
-      .map((k) => Number(k.slice("subnetwork_".length)))
-      .filter((n) => Number.isSafeInteger(n) && n > 0);
-
   const publishPage = (
     c: AdminContext,
     fields: Record<string, string | undefined>,
@@ -290,7 +272,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
         versions={territory ? publishedVersions(territory.slug) : []}
         subnetworks={
           territory && {
-            options: joinedSubnetworks(territory.slug),
+            options: joinedSubnetworks(services, territory.slug),
             checked: subnetworkChoices(fields),
           }
         }
