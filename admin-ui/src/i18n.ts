@@ -14,6 +14,7 @@ import * as meetings from "./messages/meetings";
 import * as network from "./messages/network";
 import * as operations from "./messages/operations";
 import * as publicPages from "./messages/public";
+import * as publishing from "./messages/publishing";
 import * as subnetworks from "./messages/subnetworks";
 import * as syntheses from "./messages/syntheses";
 
@@ -504,6 +505,7 @@ const en = {
   ...subnetworks.en,
   ...operations.en,
   ...meetings.en,
+  ...publishing.en,
 };
 const fr = {
   ...coreFr,
@@ -518,6 +520,7 @@ const fr = {
   ...subnetworks.fr,
   ...operations.fr,
   ...meetings.fr,
+  ...publishing.fr,
 };
 
 export type MessageKey = keyof typeof en;

@@ -19,7 +19,8 @@ import {
 const PASSWORD = "correct horse battery staple";
 const EMAIL = "alice@example.org";
 const slug = "bourtzwiller";
-const NEXT_YEAR = new Date().getUTCFullYear() + 1;
+const THIS_YEAR = new Date().getUTCFullYear();
+const NEXT_YEAR = THIS_YEAR + 1;
 /** Generous: the whole suite shares two cores. */
 const SLOW = 60_000;
 
@@ -67,6 +68,39 @@ afterAll(async () => {
   await browser?.close();
   await served?.close();
 });
+
+/** A group of this year with `validated` criteria coded A01 and one still unclassified. */
+function seedGroup(label: string, validated: number) {
+  const { groups, criteria } = served.node.services;
+  const group = groups.create(
+    slug,
+    {
+      label,
+      category: "young-people",
+      sessionDates: [`${THIS_YEAR}-01-15`],
+      participants: 12,
+      cycle: 0,
+    },
+    "test",
+  );
+  const rows = criteria.add(
+    slug,
+    group.id,
+    Array.from({ length: validated }, (_, i) => ({
+      question: "Q1" as const,
+      text: `note ${i}`,
+      code: "A01",
+    })),
+    "test",
+  );
+  criteria.validate(
+    slug,
+    rows.map((r) => r.id),
+    "test",
+  );
+  criteria.add(slug, group.id, [{ question: "Q2", text: "not classified yet" }], "test");
+  return group;
+}
 
 /** Presses Tab until the focused element's text or id is `target` (at most `max` times). */
 async function tabTo(p: Page, target: string, max = 40): Promise<void> {
@@ -149,6 +183,52 @@ describe("the next meeting", () => {
       await page.waitForURL("**/admin/calendar?done=cancelled");
       expect(served.node.services.meetings.list(slug)[0]?.payload.status).toBe("cancelled");
       expect(await page.locator("#territory-meetings").textContent()).toContain("cancelled");
+    },
+    SLOW,
+  );
+});
+
+describe("publishing", () => {
+  it(
+    "says what is not counted, asks before publishing and never contradicts itself after",
+    async () => {
+      seedGroup("Young people of Bourtzwiller", 6);
+      await page.goto("/admin/synthesis/preview");
+      const pending = page.locator("section", { has: page.locator("#pending") });
+      expect(await pending.textContent()).toContain(
+        "1 criteria (14%) are unclassified: they have no code of the grid yet, so they are not counted.",
+      );
+      await page.getByRole("button", { name: "Review and publish…" }).click();
+      await page.waitForURL("**/admin/synthesis/publish");
+      expect(await page.locator("h1").textContent()).toBe("Publish version 1?");
+      const what = (await page.locator(".confirm-what").textContent()) ?? "";
+      expect(what).toContain(`Version 1 of the synthesis ${THIS_YEAR}-01-01 → ${THIS_YEAR}-12-31`);
+      expect(what).toContain("1 groups, 12 participants, 6 validated criteria");
+      expect(what).toContain("No one follows this territory yet");
+      expect(served.node.services.syntheses.list(slug)).toEqual([]);
+      await expectAccessible(page, "publish confirmation");
+      await screenshot(page, "publish-confirmation", { docs: true });
+      // The confirmation's button has the focus: Enter publishes.
+      await expect.poll(() => focusedElement(page), { timeout: 15_000 }).toBe("button");
+      await page.keyboard.press("Enter");
+      await page.waitForURL("**/admin/synthesis/preview?**published=1");
+      expect(served.node.services.syntheses.list(slug)).toHaveLength(1);
+      // Right after: published, nothing new, no red reasons and no button to press.
+      expect(await page.getByRole("status").textContent()).toBe("Version 1 is published.");
+      expect(await page.locator("#up-to-date").textContent()).toContain(
+        "nothing has changed since",
+      );
+      expect(await page.locator("#blockers").count()).toBe(0);
+      expect(await page.getByRole("button", { name: "Review and publish…" }).count()).toBe(0);
+      await expectAccessible(page, "publish preview after publishing");
+
+      // Withdrawing asks too, and says what followers will be told.
+      await page.getByRole("button", { name: "Withdraw" }).click();
+      expect(await page.locator("h1").textContent()).toBe("Withdraw version 1?");
+      expect(served.node.services.syntheses.list(slug)).toHaveLength(1);
+      await page.getByRole("link", { name: "Back to the preview" }).click();
+      await page.waitForURL("**/admin/synthesis/preview?**");
+      expect(await page.getByRole("button", { name: "Withdraw" }).count()).toBe(1);
     },
     SLOW,
   );

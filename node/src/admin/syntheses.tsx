@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { PublishConfirmPage } from "@spiral-network/admin-ui/admin/publish-confirm-page";
 import {
   type PublishedVersion,
   PublishPage,
@@ -24,6 +26,7 @@ import {
   isoDate,
   minorityViews,
   type Period,
+  periodKey as periodKeyOf,
   type Question,
 } from "@spiral-network/protocol";
 
@@ -34,6 +37,10 @@ import { str } from "./kit";
 import { categoryLabeller } from "./labels";
 
 type Tally = GroupTally["counts"][number];
+
+/** A period key ("2026-01-01/2026-12-31#cycle1") as a confirmation names it. */
+const periodInWords = (key: string) =>
+  key.replace("/", " → ").replace(/#cycle(\d+)$/, " (cycle $1)");
 
 /**
  * The synthesis of the territory's validated criteria for a period (charts, minority views),
@@ -230,8 +237,19 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
       const draft = kit.app.syntheses.preview(kit.actor(c), territory.slug, period, correction);
       const series = seriesFor(t);
       const payload = draft.payload;
+      const { unclassified, proposed, groups } = kit.app.syntheses.figures(
+        kit.actor(c),
+        territory.slug,
+        period,
+      );
+      const validated = groups.reduce(
+        (sum, g) => sum + g.counts.reduce((n, cell) => n + cell.count, 0),
+        0,
+      );
       preview = {
         correction,
+        unchangedSince: draft.unchangedSince,
+        pending: { unclassified, proposed, validated },
         previousVersion: draft.previousVersion?.version ?? null,
         nextVersion: (draft.previousVersion?.version ?? 0) + 1,
         blockers: draft.blockers,
@@ -281,6 +299,73 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     );
   };
 
+  /**
+   * Before publishing: a page naming what followers will receive (version, figures, how many
+   * followers, which sub-networks), whose form comes back with confirm=1 and a fingerprint of
+   * the figures, so figures that changed meanwhile are shown again rather than sent unseen.
+   * Undefined when the form is confirmed and current, or when publishing would be refused
+   * anyway (the refusal then says why).
+   */
+  const publishConfirmation = (
+    c: AdminContext,
+    slug: string,
+    form: Record<string, string>,
+    period: Period,
+    correction: boolean,
+  ) => {
+    const draft = kit.app.syntheses.preview(kit.actor(c), slug, period, correction);
+    const payload = draft.payload;
+    if (!payload || draft.unchangedSince !== null) return undefined;
+    const fingerprint = createHash("sha256")
+      .update(JSON.stringify({ ...payload, updated: "" }))
+      .digest("base64url")
+      .slice(0, 22);
+    const confirmed = str(form, "confirm") === "1";
+    if (confirmed && str(form, "fingerprint") === fingerprint) return undefined;
+    const t = c.get("t");
+    const addressed = subnetworkChoices(form);
+    const joined = joinedSubnetworks(services, slug);
+    // A sub-network not joined: publishing refuses it and says so.
+    if (!addressed.every((id) => joined.some((s) => s.id === id))) return undefined;
+    const names = joined.filter((s) => addressed.includes(s.id)).map((s) => s.name);
+    const hidden: Record<string, string> = {
+      start: period.start,
+      end: period.end,
+      cycle: period.cycle === undefined ? "" : String(period.cycle),
+      fingerprint,
+      ...(correction ? { correction: "1" } : {}),
+      ...Object.fromEntries(addressed.map((id) => [`subnetwork_${id}`, "1"])),
+    };
+    const values = { start: hidden.start ?? "", end: hidden.end ?? "", cycle: hidden.cycle ?? "" };
+    return c.html(
+      <PublishConfirmPage
+        t={t}
+        lang={c.get("lang")}
+        user={kit.user(c)}
+        notice={confirmed ? t("publish.changed") : undefined}
+        confirm={{
+          kind: "publish",
+          version: payload.version,
+          period: periodInWords(periodKeyOf(period)),
+          followers: kit.app.syntheses.audience(kit.actor(c), slug),
+          correctionOf: payload.correction
+            ? (draft.previousVersion?.version ?? undefined)
+            : undefined,
+          figures: {
+            groups: payload.groups,
+            participants: payload.participants,
+            criteria: payload.totals.criteria,
+          },
+          subnetworks: names,
+          action: "/admin/synthesis/publish",
+          hidden,
+          back: `/admin/synthesis/preview?${periodQuery(values)}${correction ? "&correction=1" : ""}`,
+        }}
+      />,
+      confirmed ? 409 : 200,
+    );
+  };
+
   admin.get("/synthesis/preview", protect(), (c) => {
     const t = c.get("t");
     const query = c.req.query();
@@ -305,9 +390,11 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     const { values, period } = readPeriod(t, form, { defaultToYear: false });
     if (!period) return publishPage(c, form, { status: 400, defaultToYear: false });
     const correction = str(form, "correction") !== "";
+    const addressed = subnetworkChoices(form);
+    const confirmation = publishConfirmation(c, territory.slug, form, period, correction);
+    if (confirmation) return confirmation;
     try {
       // None ticked: the service's default (a new version goes where the previous one went).
-      const addressed = subnetworkChoices(form);
       const row = kit.app.syntheses.publish(
         kit.actor(c),
         territory.slug,
@@ -357,6 +444,28 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     const synthesis = str(form, "synthesis");
     if (!/^[0-9a-f-]{36}$/.test(synthesis)) {
       return kit.message(c, 404, "notFound.title", t("publish.notFound"));
+    }
+    if (str(form, "confirm") !== "1") {
+      const version = publishedVersions(territory.slug).find(
+        (v) => v.synthesisId === synthesis && v.latest && !v.withdrawn,
+      );
+      if (!version) return kit.message(c, 404, "notFound.title", t("publish.notFound"));
+      return c.html(
+        <PublishConfirmPage
+          t={t}
+          lang={c.get("lang")}
+          user={kit.user(c)}
+          confirm={{
+            kind: "withdraw",
+            version: version.version,
+            period: periodInWords(version.periodKey),
+            followers: kit.app.syntheses.audience(kit.actor(c), territory.slug),
+            action: "/admin/synthesis/withdraw",
+            hidden: { synthesis, back: str(form, "back") },
+            back: `/admin/synthesis/preview?${back}`,
+          }}
+        />,
+      );
     }
     try {
       kit.app.syntheses.withdraw(kit.actor(c), territory.slug, synthesis);

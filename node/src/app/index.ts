@@ -140,6 +140,11 @@ export function createApplication(services: Services, network?: NetworkService) 
         authorize(actor, "edit");
         return services.syntheses.publish(slug, period, correction, actor.audit, options);
       },
+      /** How many accepted followers a publication or a withdrawal of the territory reaches. */
+      audience(actor: Actor, slug: string): number {
+        authorize(actor, "read");
+        return services.follows.acceptedFollowers(slug).length;
+      },
       withdraw(actor: Actor, slug: string, synthesis: string) {
         authorize(actor, "edit");
         return services.syntheses.withdraw(slug, synthesis, actor.audit);
