@@ -233,3 +233,38 @@ describe("publishing", () => {
     SLOW,
   );
 });
+
+describe("undoing a deletion", () => {
+  it(
+    "brings a deleted criterion back from the notice's Undo button",
+    async () => {
+      const group = seedGroup("Elders of Dornach", 2);
+      const text = "not classified yet";
+      await page.goto(`/admin/groups/${group.id}/criteria?question=Q2`);
+      await page.getByRole("button", { name: `Delete: ${text}` }).click();
+      await page.waitForURL(/undo=\d+/);
+      const notice = page.locator(".notice.undo");
+      expect(await notice.textContent()).toContain("Criterion deleted.");
+      expect(await page.getByRole("button", { name: `Delete: ${text}` }).count()).toBe(0);
+      await expectAccessible(page, "criteria with an undo notice");
+      await screenshot(page, "undo-notice");
+      await notice.getByRole("button", { name: "Undo" }).click();
+      await page.waitForURL(/restored=criterion/);
+      expect(await page.getByRole("status").textContent()).toBe("Criterion restored.");
+      expect(await page.getByRole("button", { name: `Delete: ${text}` }).count()).toBe(1);
+    },
+    SLOW,
+  );
+
+  it(
+    "keeps the focus in the field after Edit (no anchor cancels the autofocus)",
+    async () => {
+      const [group] = served.node.services.groups.list(slug);
+      await page.goto(`/admin/groups/${group?.id}/criteria?question=Q1`);
+      await page.getByRole("link", { name: "Edit: note 1" }).click();
+      await page.waitForURL(/edit=\d+/);
+      await expect.poll(() => focusedElement(page), { timeout: 15_000 }).toBe("f-edit-text");
+    },
+    SLOW,
+  );
+});

@@ -43,7 +43,17 @@ export interface AdminLayoutProps {
   user?: SignedIn | undefined;
   /** A message shown above the content (after an action). */
   notice?: string | undefined;
+  /** A deletion that can still be undone: its notice carries the Undo button. */
+  undo?: UndoNotice | undefined;
   children: Child;
+}
+
+/** What a deletion's notice says and the entry its Undo button restores. */
+export interface UndoNotice {
+  id: number;
+  message: string;
+  /** ISO instant after which the deletion is final. */
+  until: string;
 }
 
 const STYLE = `
@@ -63,6 +73,8 @@ const STYLE = `
   .muted { color: #555; }
   .nowrap { white-space: nowrap; }
   .notice { background: #e7f3e9; border-left: 4px solid #2e7d32; padding: 0.5rem 0.75rem; }
+  .notice.undo { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
+  .notice.undo p, .notice.undo form { margin: 0; }
   .error-summary, .error { color: #a4000f; }
   .error-summary { background: #fdecee; border-left: 4px solid #a4000f; padding: 0.5rem 0.75rem; }
   .error-summary p { margin: 0; }
@@ -171,6 +183,17 @@ export function AdminLayout(props: AdminLayoutProps) {
             <p class="notice" role="status">
               {props.notice}
             </p>
+          ) : null}
+          {props.undo && user ? (
+            <div class="notice undo" role="status">
+              <p>
+                {props.undo.message} {t("undo.until", { time: props.undo.until.slice(11, 16) })}
+              </p>
+              <form method="post" action={`/admin/undo/${props.undo.id}`}>
+                <CsrfField token={user.csrf} />
+                <button type="submit">{t("undo.button")}</button>
+              </form>
+            </div>
           ) : null}
           {props.children}
         </main>

@@ -33,7 +33,6 @@ export const en = {
   "withdraw.confirm.body":
     "Version {version} of the synthesis {period} leaves the public page, and its {count} followers are told to delete it: its figures disappear from the network's figures within seconds. This cannot be undone; you may publish a new version later.",
   "withdraw.confirm.yes": "Yes, withdraw version {version}",
-  "undo.criterion": "Criterion deleted.",
   "undo.group": "Group “{label}” deleted with its criteria.",
   "undo.until": "You can undo this until {time} (UTC).",
   "undo.button": "Undo",
@@ -45,6 +44,7 @@ export const en = {
   "group.delete.body":
     "The group and its {count} criteria leave the syntheses at once. You can undo it for {minutes} minutes; after that it is deleted for good.",
   "group.delete.yes": "Yes, delete the group",
+  "group.delete.no": "No, keep it",
 };
 
 export const fr: Record<keyof typeof en, string> = {
@@ -82,7 +82,6 @@ export const fr: Record<keyof typeof en, string> = {
   "withdraw.confirm.body":
     "La version {version} de la synthèse {period} quitte la page publique, et ses {count} abonnés sont priés de la supprimer : ses chiffres disparaissent des chiffres du réseau en quelques secondes. C'est définitif ; vous pourrez publier une nouvelle version plus tard.",
   "withdraw.confirm.yes": "Oui, retirer la version {version}",
-  "undo.criterion": "Critère supprimé.",
   "undo.group": "Groupe « {label} » supprimé avec ses critères.",
   "undo.until": "Vous pouvez l'annuler jusqu'à {time} (UTC).",
   "undo.button": "Annuler la suppression",
@@ -94,4 +93,5 @@ export const fr: Record<keyof typeof en, string> = {
   "group.delete.body":
     "Le groupe et ses {count} critères quittent aussitôt les synthèses. Vous pouvez l'annuler pendant {minutes} minutes ; ensuite il est supprimé pour de bon.",
   "group.delete.yes": "Oui, supprimer le groupe",
+  "group.delete.no": "Non, le garder",
 };

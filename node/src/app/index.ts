@@ -87,6 +87,11 @@ export function createApplication(services: Services, network?: NetworkService) 
       classify: edit(criteria.classify.bind(criteria)),
       validate: edit(criteria.validate.bind(criteria)),
     },
+    /** Undoing a deletion (a criterion, a group with its criteria) within its few minutes. */
+    trash: {
+      find: read(services.trash.find.bind(services.trash)),
+      restore: edit(services.trash.restore.bind(services.trash)),
+    },
     /** Checks what an API request needs (its permission from method and path). */
     authorizeRequest(actor: Actor, method: string, path: string): void {
       const { permission, subnetwork } = permissionOfRequest(method, path);

@@ -254,7 +254,7 @@ export function createSynthesisService(
       // Synchronous transaction: nothing can publish the same period between draft and insert.
       const published = ctx.db.transaction((tx) => {
         const built = draftFor(territory, period, correction);
-        const { key, previous, draft } = built;
+        const { key, draft } = built;
         // Said first, so the answer is not "mark it as a correction" when there is nothing to correct.
         const same = unchangedSince(territory, period, correction, built);
         if (same !== null) throw new ConflictError(`nothing changed since version ${same}`);
