@@ -10,9 +10,11 @@ import * as account from "./messages/account";
 import * as classify from "./messages/classify";
 import * as criteria from "./messages/criteria";
 import * as figures from "./messages/figures";
+import * as meetings from "./messages/meetings";
 import * as network from "./messages/network";
 import * as operations from "./messages/operations";
 import * as publicPages from "./messages/public";
+import * as publishing from "./messages/publishing";
 import * as subnetworks from "./messages/subnetworks";
 import * as syntheses from "./messages/syntheses";
 
@@ -502,6 +504,8 @@ const en = {
   ...figures.en,
   ...subnetworks.en,
   ...operations.en,
+  ...meetings.en,
+  ...publishing.en,
 };
 const fr = {
   ...coreFr,
@@ -515,6 +519,8 @@ const fr = {
   ...figures.fr,
   ...subnetworks.fr,
   ...operations.fr,
+  ...meetings.fr,
+  ...publishing.fr,
 };
 
 export type MessageKey = keyof typeof en;

@@ -270,6 +270,8 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     start() {
       if (started) return;
       started = true;
+      // Deletions whose undo time passed while the node was down.
+      services.trash.purge();
       queueRunning = federation.startQueue(deps, { signal: queueController.signal });
       outbox.start();
       ae.start();

@@ -239,6 +239,30 @@ export class Browser {
   }
 }
 
+/**
+ * Publishes through the workspace's two steps: the publish form answers the confirmation page
+ * (naming what followers will receive), whose "Yes, publish" form is then sent as it stands.
+ * Answers the final answer (a 303 to the preview when published).
+ */
+export async function publishConfirmed(browser: Browser, form: Record<string, string>) {
+  const confirmation = await browser.post("/admin/synthesis/publish", form);
+  expect(confirmation.status, confirmation.text).toBe(200);
+  expect(confirmation.text).toContain('name="confirm" value="1"');
+  return browser.post("/admin/synthesis/publish", hiddenFieldsOf(confirmation.text));
+}
+
+/** The hidden fields of a page's last form (a confirmation page's "Yes" form). */
+export function hiddenFieldsOf(html: string): Record<string, string> {
+  const forms = html.split("<form").slice(1);
+  const last = forms.at(-1) ?? "";
+  return Object.fromEntries(
+    [...last.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+      m[1] ?? "",
+      (m[2] ?? "").replaceAll("&amp;", "&"),
+    ]),
+  );
+}
+
 /** The CSRF token in a page's first form. */
 export function csrfOf(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);

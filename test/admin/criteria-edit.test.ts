@@ -59,7 +59,8 @@ describe("criterion inline edit", () => {
     const base = `/admin/groups/${id}/criteria`;
 
     const list = await fred.get(`${base}?question=Q2`);
-    expect(list.text).toContain(`href="${base}?question=Q2&amp;edit=${second.id}#c-${second.id}"`);
+    // No #c-N fragment: it would cancel the edit field's autofocus.
+    expect(list.text).toContain(`href="${base}?question=Q2&amp;edit=${second.id}"`);
     expect(list.text).toContain('aria-label="Edit: Le chomage"');
     expect(list.text).not.toContain('id="f-edit-text"');
 

@@ -259,9 +259,13 @@ describe("criteria entry", () => {
       _csrf: csrfOf(page.text),
     });
     expect(answer.status).toBe(303);
-    expect(answer.location).toBe(`/admin/groups/${id}/criteria?question=Q3&deleted`);
+    expect(answer.location).toMatch(
+      new RegExp(`^/admin/groups/${id}/criteria\\?question=Q3&undo=\\d+#list$`),
+    );
     const after = await fred.get(answer.location ?? "");
     expect(after.text).toContain("Criterion deleted.");
+    expect(after.text).toContain("You can undo this until 12:10 (UTC).");
+    expect(after.text).toMatch(/action="\/admin\/undo\/\d+"/);
     expect(after.text).not.toContain("Volunteer at the food bank");
     expect(criteriaOf(id).map((c) => c.text)).toEqual(["Cycle to work"]);
     // A criterion of another group is not deletable through this one.
@@ -341,5 +345,102 @@ describe("permissions and language", () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain("Le critère est vide.");
+  });
+
+  describe("undoing a deletion", () => {
+    const undoIdOf = (location: string | null) => /undo=(\d+)/.exec(location ?? "")?.[1] ?? "";
+
+    it("brings a criterion back with its id and classification within ten minutes", async () => {
+      const { fred } = await signedIn();
+      const id = await createGroup(fred, GROUP);
+      const [row] = t.node.services.criteria.add(
+        "testville",
+        id,
+        [{ question: "Q1", text: "A warm home", code: "A03" }],
+        "test",
+      );
+      const page = await fred.get(`/admin/groups/${id}/criteria?question=Q1`);
+      const deleted = await fred.post(`/admin/groups/${id}/criteria/${row?.id}/delete`, {
+        _csrf: csrfOf(page.text),
+      });
+      expect(criteriaOf(id)).toEqual([]);
+      // Meanwhile the synthesis does not count it: the row left the criteria.
+      const figures = t.node.services.syntheses.figures("testville", {
+        start: "2026-01-01",
+        end: "2026-12-31",
+      });
+      expect(figures.proposed + figures.unclassified).toBe(0);
+      t.advance(9 * 60_000);
+      const undone = await fred.post(`/admin/undo/${undoIdOf(deleted.location)}`, {
+        _csrf: csrfOf(page.text),
+      });
+      expect(undone.status).toBe(303);
+      expect(undone.location).toBe(`/admin/groups/${id}/criteria?question=Q1&restored=criterion`);
+      expect(criteriaOf(id)).toMatchObject([
+        { id: row?.id, text: "A warm home", code: "A03", status: "proposed" },
+      ]);
+      expect((await fred.get(undone.location ?? "")).text).toContain("Criterion restored.");
+      // Once undone, the same Undo cannot bring a second copy.
+      const twice = await fred.post(`/admin/undo/${undoIdOf(deleted.location)}`, {
+        _csrf: csrfOf(page.text),
+      });
+      expect(twice.status).toBe(409);
+      expect(criteriaOf(id)).toHaveLength(1);
+    });
+
+    it("deletes a group after asking, brings it back with its criteria, and is final after ten minutes", async () => {
+      const { fred, vera } = await signedIn();
+      const id = await createGroup(fred, GROUP);
+      t.node.services.criteria.add(
+        "testville",
+        id,
+        [
+          { question: "Q1", text: "Friends" },
+          { question: "Q2", text: "Noise" },
+        ],
+        "test",
+      );
+      const edit = await fred.get(`/admin/groups/${id}/edit`);
+      expect(edit.text).toContain(`href="/admin/groups/${id}/delete"`);
+      const ask = await fred.get(`/admin/groups/${id}/delete`);
+      expect(ask.text).toContain("The group and its 2 criteria leave the syntheses at once.");
+      expect((await vera.get(`/admin/groups/${id}/delete`)).status).toBe(403);
+      const deleted = await fred.submit(
+        `/admin/groups/${id}/delete`,
+        `/admin/groups/${id}/delete`,
+        {},
+      );
+      expect(deleted.location).toMatch(/^\/admin\/groups\?undo=\d+$/);
+      expect(t.node.services.groups.list("testville")).toEqual([]);
+      const list = await fred.get(deleted.location ?? "");
+      expect(list.text).toContain(`Group “${GROUP.label}” deleted with its criteria.`);
+      const undone = await fred.submit(
+        "/admin/groups",
+        `/admin/undo/${undoIdOf(deleted.location)}`,
+        {},
+      );
+      expect(undone.location).toBe(`/admin/groups/${id}/criteria?question=Q1&restored=group`);
+      expect(t.node.services.groups.list("testville").map((g) => [g.id, g.criteria])).toEqual([
+        [id, 2],
+      ]);
+
+      // Deleted again, and ten minutes pass: the Undo is gone and the rows are purged.
+      const again = await fred.submit(
+        `/admin/groups/${id}/delete`,
+        `/admin/groups/${id}/delete`,
+        {},
+      );
+      t.advance(10 * 60_000 + 1);
+      expect((await fred.get(again.location ?? "")).text).not.toContain("/admin/undo/");
+      const late = await fred.submit(
+        "/admin/groups",
+        `/admin/undo/${undoIdOf(again.location)}`,
+        {},
+      );
+      expect(late.status).toBe(409);
+      expect(late.text).toContain("It is too late to undo");
+      expect(t.node.services.trash.purge()).toBe(1);
+      expect(t.node.services.groups.list("testville")).toEqual([]);
+    });
   });
 });

@@ -4,6 +4,8 @@ import {
   type AdminTestNode,
   addFredAndVera,
   csrfOf,
+  hiddenFieldsOf,
+  publishConfirmed,
   signInFredAndVera,
   startSignedIn,
 } from "./browser";
@@ -117,9 +119,7 @@ function groupWithValidated(
 async function publishYear(client: Awaited<ReturnType<typeof seeded>>["fred"]) {
   const preview = await client.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
   const csrf = csrfOf(preview.text);
-  expect((await client.post("/admin/synthesis/publish", { _csrf: csrf, ...YEAR })).status).toBe(
-    303,
-  );
+  expect((await publishConfirmed(client, { _csrf: csrf, ...YEAR })).status).toBe(303);
   return csrf;
 }
 
@@ -259,7 +259,9 @@ describe("publish", () => {
     expect(section(page.text, "payload-components", "figure")).toContain(
       tableRow(`A01 · ${label("A01")}`, [6, 0, 1]),
     );
-    expect(page.text).toContain('<button type="submit" class="primary">Publish</button>');
+    expect(page.text).toContain(
+      '<button type="submit" class="primary">Review and publish…</button>',
+    );
     expect(page.text).toContain("Nothing published yet.");
   });
 
@@ -267,7 +269,7 @@ describe("publish", () => {
     const { fred } = await seeded();
     const preview = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
     const form = { _csrf: csrfOf(preview.text), ...YEAR };
-    const published = await fred.post("/admin/synthesis/publish", form);
+    const published = await publishConfirmed(fred, form);
     expect(published.status, published.text).toBe(303);
     expect(published.location).toBe(`/admin/synthesis/preview?${YEAR_QUERY}&published=1`);
     const [version] = t.node.services.syntheses.list(SLUG);
@@ -287,8 +289,12 @@ describe("publish", () => {
     expect(versions).toContain(`>${version?.hash}</code>`);
     expect(versions).toContain("<td>2026-01-01/2026-12-31</td><td>1</td>");
     expect(versions).toContain(">Withdraw</button>");
-    // A previous version exists: the form offers to publish a correction.
-    expect(after.text).toContain("This is a correction of version 1");
+    // Nothing changed since: said once, with no blocker in red and no button to press.
+    expect(after.text).toContain(
+      "Version 1 is published and nothing has changed since: there is nothing new to publish.",
+    );
+    expect(after.text).not.toContain('id="blockers"');
+    expect(after.text).not.toContain('action="/admin/synthesis/publish"');
 
     const again = await fred.post("/admin/synthesis/publish", form);
     expect(again.status).toBe(409);
@@ -300,6 +306,7 @@ describe("publish", () => {
     // Withdrawing: the list says so, the button goes, a second withdrawal is refused.
     const withdrawn = await fred.post("/admin/synthesis/withdraw", {
       _csrf: form._csrf,
+      confirm: "1",
       synthesis: version?.synthesisUuid ?? "",
       back: YEAR_QUERY,
     });
@@ -310,6 +317,7 @@ describe("publish", () => {
     expect(section(listed.text, "versions")).not.toContain(">Withdraw</button>");
     const twice = await fred.post("/admin/synthesis/withdraw", {
       _csrf: form._csrf,
+      confirm: "1",
       synthesis: version?.synthesisUuid ?? "",
       back: YEAR_QUERY,
     });
@@ -374,7 +382,7 @@ describe("publish", () => {
     const fixed = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}&correction=1`);
     expect(fixed.text).not.toContain('id="blockers"');
     expect(rawJsonOf(fixed.text)).toMatchObject({ version: 2, correction: true });
-    const corrected = await fred.post("/admin/synthesis/publish", {
+    const corrected = await publishConfirmed(fred, {
       _csrf: csrf,
       ...YEAR,
       correction: "1",
@@ -433,7 +441,9 @@ describe("publish", () => {
     const { fred } = await seeded({ "accept-language": "fr" });
     const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
     expect(page.text).toContain("Catégorie « Parents » : 3 participant(s), moins que k = 5.");
-    expect(page.text).toContain('<button type="submit" class="primary">Publier</button>');
+    expect(page.text).toContain(
+      '<button type="submit" class="primary">Vérifier et publier…</button>',
+    );
   });
 
   it("says in French why a category stays in “other” after comparing with version 1", async () => {
@@ -459,5 +469,73 @@ describe("publish", () => {
       "young-people",
       "other",
     ]);
+  });
+});
+
+describe("publishing guards", () => {
+  it("says what is not counted and why, with counts and shares", async () => {
+    const { fred } = await seeded();
+    const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    const pending = section(page.text, "pending");
+    // 2026: 12 validated, 1 proposed, 1 unclassified.
+    expect(pending).toContain(
+      "1 criteria (7%) are unclassified: they have no code of the grid yet, so they are not counted.",
+    );
+    expect(pending).toContain("1 criteria (7%) have a proposed code not yet validated");
+    expect(pending).toContain("12 criteria (86%) are validated and counted.");
+  });
+
+  it("asks before publishing, naming the version, the figures and the followers, and shows changed figures again", async () => {
+    const { fred } = await seeded();
+    const preview = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    const form = { _csrf: csrfOf(preview.text), ...YEAR };
+    const confirmation = await fred.post("/admin/synthesis/publish", form);
+    expect(confirmation.status).toBe(200);
+    expect(confirmation.text).toContain("Publish version 1?");
+    expect(confirmation.text).toContain("Version 1 of the synthesis 2026-01-01 → 2026-12-31");
+    expect(confirmation.text).toContain("No one follows this territory yet");
+    expect(confirmation.text).toMatch(/\d+ groups, \d+ participants, 12 validated criteria/);
+    // Nothing left the node yet.
+    expect(t.node.services.syntheses.list(SLUG)).toEqual([]);
+
+    // A criterion validated meanwhile: the figures confirmed are not the ones that would go.
+    const yes = hiddenFieldsOf(confirmation.text);
+    const [pending] = t.node.services.criteria.list(SLUG, {
+      status: "proposed",
+      limit: 1,
+      offset: 0,
+    }).items;
+    t.node.services.criteria.validate(SLUG, [pending?.id ?? 0], "test");
+    const stale = await fred.post("/admin/synthesis/publish", yes);
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain("The figures changed while you were reviewing them");
+    expect(stale.text).toMatch(/13 validated criteria/);
+    expect(t.node.services.syntheses.list(SLUG)).toEqual([]);
+    const published = await fred.post("/admin/synthesis/publish", hiddenFieldsOf(stale.text));
+    expect(published.status, published.text).toBe(303);
+    expect(t.node.services.syntheses.list(SLUG)).toHaveLength(1);
+  });
+
+  it("asks before withdrawing, saying what followers will be told", async () => {
+    const { fred } = await seeded();
+    await publishYear(fred);
+    const [version] = t.node.services.syntheses.list(SLUG);
+    const page = await fred.get(`/admin/synthesis/preview?${YEAR_QUERY}`);
+    const asked = await fred.post("/admin/synthesis/withdraw", {
+      _csrf: csrfOf(page.text),
+      synthesis: version?.synthesisUuid ?? "",
+      back: YEAR_QUERY,
+    });
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain("Withdraw version 1?");
+    expect(asked.text).toContain("its 0 followers are told to delete it");
+    expect(t.node.services.syntheses.series(version?.synthesisUuid ?? "")?.series.withdrawnAt).toBe(
+      null,
+    );
+    const done = await fred.post("/admin/synthesis/withdraw", hiddenFieldsOf(asked.text));
+    expect(done.status).toBe(303);
+    expect(
+      t.node.services.syntheses.series(version?.synthesisUuid ?? "")?.series.withdrawnAt,
+    ).toBeTruthy();
   });
 });

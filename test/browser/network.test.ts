@@ -224,7 +224,8 @@ describe("two nodes that see each other in the browser", () => {
       const portoContext = await openContext(browser, served(porto));
       const portoPage = await signIn(portoContext, porto.adminEmail);
       await portoPage.goto(`/admin/synthesis/preview?start=${start}&end=${end}&cycle=`);
-      await portoPage.getByRole("button", { name: "Publish", exact: true }).click();
+      await portoPage.getByRole("button", { name: "Review and publish…" }).click();
+      await portoPage.getByRole("button", { name: "Yes, publish version 1" }).click();
       await portoPage.waitForURL("**/admin/synthesis/preview?**published=1");
       const portoVersions = porto.node.services.syntheses.list("porto");
       expect(portoVersions.map((v) => v.version)).toEqual([1]);

@@ -385,8 +385,12 @@ describe("a facilitator's first session in the browser", () => {
       await expectAccessible(page, "publish preview");
       await screenshot(page, "publish-preview", { docs: true });
 
-      await page.getByRole("button", { name: "Publish", exact: true }).click();
-      await page.waitForLoadState();
+      await page.getByRole("button", { name: "Review and publish…" }).click();
+      await page.waitForURL("**/admin/synthesis/publish");
+      expect(await heading(page)).toBe("Publish version 1?");
+      await expectAccessible(page, "publish confirmation");
+      await page.getByRole("button", { name: "Yes, publish version 1" }).click();
+      await page.waitForURL("**/admin/synthesis/preview?**published=1");
       expect(await page.getByRole("status").textContent()).toBe("Version 1 is published.");
       const published = served.node.services.syntheses.list(slug);
       expect(published).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Browser, csrfOf, PASSWORD } from "../admin/browser";
+import { Browser, csrfOf, PASSWORD, publishConfirmed } from "../admin/browser";
 import { waitFor } from "../support/wait";
 import { type Peer, startPeer } from "./harness";
 
@@ -132,7 +132,7 @@ it("a synthesis published from the form, addressed to the group, reaches the oth
   );
   expect(form.text).toContain(`name="subnetwork_${joinedId}"`);
   expect(form.text).toContain("re-announces this synthesis");
-  const published = await mulhouseFacilitator.post("/admin/synthesis/publish", {
+  const published = await publishConfirmed(mulhouseFacilitator, {
     _csrf: csrfOf(form.text),
     start: PERIOD.start,
     end: PERIOD.end,

@@ -17,12 +17,16 @@ export interface CalendarMeeting {
   followersOnly: boolean;
   /** The public meeting page. */
   url: string;
+  /** Where the territory's own meeting is changed (editors only). */
+  editUrl?: string | undefined;
 }
 
 export interface CalendarPageProps {
   t: Translate;
   lang: Lang;
   user: SignedIn;
+  canEdit: boolean;
+  notice?: string | undefined;
   territory?: { name: string; feedUrl: string } | undefined;
   networkFeedUrl: string;
   territoryMeetings: CalendarMeeting[];
@@ -42,6 +46,14 @@ function MeetingList(props: { t: Translate; meetings: CalendarMeeting[]; id: str
             <span class="tag">{t(`calendar.status.${m.status}` as MessageKey)}</span>
           ) : null}
           {m.followersOnly ? <span class="tag">{t("calendar.followersOnly")}</span> : null}
+          {m.editUrl ? (
+            <>
+              {" "}
+              <a href={m.editUrl} aria-label={t("meetings.changeNamed", { title: m.title })}>
+                {t("meetings.change")}
+              </a>
+            </>
+          ) : null}
           <br />
           <time>{m.when}</time>
           {m.territory ? (
@@ -89,6 +101,7 @@ export function CalendarPage(props: CalendarPageProps) {
       title={t("calendar.title")}
       path="/admin/calendar"
       user={user}
+      notice={props.notice}
     >
       <section aria-labelledby="feeds-heading">
         <h2 id="feeds-heading">{t("calendar.feeds")}</h2>
@@ -113,6 +126,11 @@ export function CalendarPage(props: CalendarPageProps) {
             ? t("calendar.territoryMeetings", { name: props.territory.name })
             : t("calendar.territoryMeetings", { name: "—" })}
         </h2>
+        {props.territory && props.canEdit ? (
+          <p>
+            <a href="/admin/meetings/new">{t("meetings.new")}</a>
+          </p>
+        ) : null}
         {!props.territory ? (
           <p class="muted">{t("groups.noTerritory")}</p>
         ) : props.territoryMeetings.length === 0 ? (

@@ -7,6 +7,7 @@ import {
   Field,
   HintAndError,
   type SignedIn,
+  type UndoNotice,
 } from "./layout";
 import { ColumnsTable } from "./parts/columns-table";
 
@@ -32,6 +33,7 @@ export interface GroupsPageProps {
     criteria: number;
   }>;
   notice?: string | undefined;
+  undo?: UndoNotice | undefined;
 }
 
 /** The territory's groups: label, category, sessions, participants and criteria count. */
@@ -45,6 +47,7 @@ export function GroupsPage(props: GroupsPageProps) {
       path="/admin/groups"
       user={user}
       notice={props.notice}
+      undo={props.undo}
     >
       <p>{t("groups.intro")}</p>
       {!props.hasTerritory ? (
@@ -229,6 +232,11 @@ export function GroupFormPage(props: GroupFormPageProps) {
           {t("groups.save")}
         </button>
       </form>
+      {group ? (
+        <p>
+          <a href={`/admin/groups/${group.id}/delete`}>{t("group.delete")}</a>
+        </p>
+      ) : null}
     </AdminLayout>
   );
 }
@@ -246,6 +254,7 @@ export interface CriteriaPageProps {
   values: { text?: string; lines?: string; language: string };
   errors: { text?: string; language?: string; lines?: string[] };
   notice?: string | undefined;
+  undo?: UndoNotice | undefined;
   /** The criterion shown as an input (`?edit=<id>`), with the text typed and its error. */
   editing?: { id: number; text: string; error?: string | undefined } | undefined;
 }
@@ -270,6 +279,7 @@ export function CriteriaPage(props: CriteriaPageProps) {
       path={here}
       user={user}
       notice={props.notice}
+      undo={props.undo}
     >
       <p>
         <a href="/admin/groups">{t("groups.back")}</a>
@@ -383,7 +393,8 @@ export function CriteriaPage(props: CriteriaPageProps) {
                   <>
                     {" "}
                     <a
-                      href={`${here}&edit=${c.id}#c-${c.id}`}
+                      // No #c-N: a fragment would cancel the edit field's autofocus (it scrolls itself into view).
+                      href={`${here}&edit=${c.id}`}
                       aria-label={`${t("criteria.edit")}: ${c.text}`}
                     >
                       {t("criteria.edit")}
@@ -468,3 +479,30 @@ const criterionStatusKey = (status: string) =>
     : status === "proposed"
       ? "criteria.status.proposed"
       : "criteria.status.unclassified";
+
+/** Asks before deleting a group with its criteria (undoable for a few minutes). */
+export function GroupDeletePage(props: {
+  t: Translate;
+  lang: Lang;
+  user: SignedIn;
+  group: { id: number; label: string; criteria: number };
+  minutes: number;
+}) {
+  const { t, user, group } = props;
+  return (
+    <AdminLayout
+      t={t}
+      lang={props.lang}
+      title={t("group.delete.title", { label: group.label })}
+      path={`/admin/groups/${group.id}/delete`}
+      user={user}
+    >
+      <p>{t("group.delete.body", { count: group.criteria, minutes: props.minutes })}</p>
+      <form method="post" action={`/admin/groups/${group.id}/delete`}>
+        <CsrfField token={user.csrf} />
+        <button type="submit">{t("group.delete.yes")}</button>{" "}
+        <a href={`/admin/groups/${group.id}/edit`}>{t("group.delete.no")}</a>
+      </form>
+    </AdminLayout>
+  );
+}

@@ -43,7 +43,17 @@ export interface AdminLayoutProps {
   user?: SignedIn | undefined;
   /** A message shown above the content (after an action). */
   notice?: string | undefined;
+  /** A deletion that can still be undone: its notice carries the Undo button. */
+  undo?: UndoNotice | undefined;
   children: Child;
+}
+
+/** What a deletion's notice says and the entry its Undo button restores. */
+export interface UndoNotice {
+  id: number;
+  message: string;
+  /** ISO instant after which the deletion is final. */
+  until: string;
 }
 
 const STYLE = `
@@ -63,8 +73,14 @@ const STYLE = `
   .muted { color: #555; }
   .nowrap { white-space: nowrap; }
   .notice { background: #e7f3e9; border-left: 4px solid #2e7d32; padding: 0.5rem 0.75rem; }
+  .notice.undo { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
+  .notice.undo p, .notice.undo form { margin: 0; }
   .error-summary, .error { color: #a4000f; }
   .error-summary { background: #fdecee; border-left: 4px solid #a4000f; padding: 0.5rem 0.75rem; }
+  .error-summary p { margin: 0; }
+  .error-summary ul { margin: 0.25rem 0 0; padding-left: 1.2rem; }
+  .error-summary a { color: #a4000f; }
+  .field .error, fieldset > .error { display: block; font-weight: 500; }
   fieldset { border: 1px solid #ccc; border-radius: 6px; margin: 0 0 1rem; padding: 0.5rem 1rem 1rem; background: #fff; }
   legend { font-weight: 600; padding: 0 0.25rem; }
   .field { margin: 0.75rem 0; }
@@ -168,6 +184,17 @@ export function AdminLayout(props: AdminLayoutProps) {
               {props.notice}
             </p>
           ) : null}
+          {props.undo && user ? (
+            <div class="notice undo" role="status">
+              <p>
+                {props.undo.message} {t("undo.until", { time: props.undo.until.slice(11, 16) })}
+              </p>
+              <form method="post" action={`/admin/undo/${props.undo.id}`}>
+                <CsrfField token={user.csrf} />
+                <button type="submit">{t("undo.button")}</button>
+              </form>
+            </div>
+          ) : null}
           {props.children}
         </main>
       </body>
@@ -203,13 +230,31 @@ export function PostButton(props: {
   );
 }
 
-/** The list of problems at the top of a form that failed validation. */
-export function ErrorSummary(props: { t: Translate; errors: Record<string, string | undefined> }) {
-  const any = Object.values(props.errors).some(Boolean);
-  return any ? (
-    <p class="error-summary" role="alert">
-      {props.t("error.summary")}
-    </p>
+/**
+ * The list of problems at the top of a form that failed validation: each one a link to its
+ * field (`f-<name>` unless `idOf` says otherwise), so a keyboard or screen-reader user goes
+ * straight to it.
+ */
+export function ErrorSummary(props: {
+  t: Translate;
+  errors: Record<string, string | undefined>;
+  idOf?: (name: string) => string;
+}) {
+  const listed = Object.entries(props.errors).filter(
+    (entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== "",
+  );
+  const idOf = props.idOf ?? ((name: string) => `f-${name}`);
+  return listed.length > 0 ? (
+    <div class="error-summary" role="alert">
+      <p>{props.t("error.summary")}</p>
+      <ul>
+        {listed.map(([name, message]) => (
+          <li>
+            <a href={`#${idOf(name)}`}>{message}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
   ) : null;
 }
 

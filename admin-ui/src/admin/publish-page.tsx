@@ -42,6 +42,10 @@ export interface PublishPageProps {
   preview?:
     | {
         correction: boolean;
+        /** The published version nothing has changed since: there is nothing to publish. */
+        unchangedSince: number | null;
+        /** The period's criteria by state: only validated ones are counted. */
+        pending: { unclassified: number; proposed: number; validated: number };
         previousVersion: number | null;
         nextVersion: number;
         blockers: string[];
@@ -129,7 +133,13 @@ function Preview(
   const { payload } = preview;
   return (
     <>
-      {preview.blockers.length > 0 ? (
+      {preview.unchangedSince !== null ? (
+        <p class="notice" id="up-to-date">
+          {t("publish.upToDate", { version: preview.unchangedSince })}
+        </p>
+      ) : null}
+      <Pending t={t} pending={preview.pending} lang={props.lang} />
+      {preview.unchangedSince === null && preview.blockers.length > 0 ? (
         <section aria-labelledby="blockers">
           <h2 id="blockers">{t("publish.blockers")}</h2>
           <ul class="blockers">
@@ -251,6 +261,59 @@ function Readable(
   );
 }
 
+/** How many of the period's criteria are not counted, and why (with their share of all). */
+function Pending(props: {
+  t: Translate;
+  lang: Lang;
+  pending: { unclassified: number; proposed: number; validated: number };
+}) {
+  const { t, pending } = props;
+  const total = pending.unclassified + pending.proposed + pending.validated;
+  const share = (n: number) =>
+    new Intl.NumberFormat(props.lang, { style: "percent", maximumFractionDigits: 0 }).format(
+      total === 0 ? 0 : n / total,
+    );
+  const notCounted = pending.unclassified + pending.proposed;
+  return (
+    <section aria-labelledby="pending">
+      <h2 id="pending">{t("publish.pending")}</h2>
+      {notCounted === 0 ? (
+        <p>{t("publish.pending.none", { total })}</p>
+      ) : (
+        <>
+          <ul class="pending">
+            {pending.unclassified > 0 ? (
+              <li>
+                {t("publish.pending.unclassified", {
+                  count: pending.unclassified,
+                  share: share(pending.unclassified),
+                })}
+              </li>
+            ) : null}
+            {pending.proposed > 0 ? (
+              <li>
+                {t("publish.pending.proposed", {
+                  count: pending.proposed,
+                  share: share(pending.proposed),
+                })}
+              </li>
+            ) : null}
+            <li>
+              {t("publish.pending.counted", {
+                count: pending.validated,
+                share: share(pending.validated),
+              })}
+            </li>
+          </ul>
+          <p>
+            <a href="/admin/classify">{t("publish.pending.classify")}</a>
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
+
 /** The publish form: period and correction as previewed; more choices (checkboxes) fit in its fieldset. */
 function PublishForm(
   props: PublishPageProps & {
@@ -265,6 +328,8 @@ function PublishForm(
       <h2 id="publish">{t("publish.form")}</h2>
       {!props.canEdit ? (
         <p class="muted">{t("publish.viewerOnly")}</p>
+      ) : preview.unchangedSince !== null ? (
+        <p>{t("publish.upToDate", { version: preview.unchangedSince })}</p>
       ) : (
         <form method="post" action="/admin/synthesis/publish" class="publish">
           <CsrfField token={user.csrf} />
@@ -272,7 +337,6 @@ function PublishForm(
           <input type="hidden" name="end" value={period.end} />
           <input type="hidden" name="cycle" value={period.cycle} />
           <p>{t("publish.form.intro", { version: preview.nextVersion })}</p>
-          {preview.payload ? null : <p class="error">{t("publish.form.blocked")}</p>}
           {preview.previousVersion !== null ? (
             <fieldset>
               <div class="field">
@@ -303,9 +367,14 @@ function PublishForm(
             </fieldset>
           ) : null}
           <SubnetworkChoices t={t} choices={props.subnetworks} />
-          <button type="submit" class="primary">
-            {t("publish.button")}
-          </button>
+          {preview.payload ? (
+            <button type="submit" class="primary">
+              {t("publish.review")}
+            </button>
+          ) : (
+            // Blocked: the choices stay (a correction may be allowed), never a button that fails.
+            <p id="publish-blocked">{t("publish.form.blockedNoButton")}</p>
+          )}
         </form>
       )}
     </section>

@@ -52,7 +52,7 @@ export function PeriodForm(props: {
   };
   return (
     <form method="get" action={props.action}>
-      <ErrorSummary t={t} errors={errors} />
+      <ErrorSummary t={t} errors={errors} idOf={(name) => `period-${name}`} />
       <fieldset>
         <legend>{t("synthesis.period")}</legend>
         <div class="field-row">

@@ -5,11 +5,20 @@ import {
   meetingPlaceText,
   meetingWhenLabel,
 } from "@spiral-network/protocol";
-import type { AdminApp, AdminKit } from "./kit";
+import { type AdminApp, type AdminKit, outcomeNotice } from "./kit";
+
+/** What the meeting forms send back to the calendar (`?done=`). */
+const OUTCOMES = {
+  created: "meetings.created",
+  updated: "meetings.updated",
+  cancelled: "meetings.cancelled",
+  alreadyCancelled: "meetings.alreadyCancelled",
+  deleted: "meetings.deleted",
+} as const;
 
 /** Upcoming meetings of the territory and of the network, with the iCalendar feeds. */
 export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
-  const { protect, territoryOf } = kit;
+  const { protect, territoryOf, canEdit } = kit;
   const { publicUrl } = kit.app.node;
 
   const meetingOf = (
@@ -33,11 +42,13 @@ export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
     const user = kit.user(c);
     const lang = c.get("lang");
     const territory = territoryOf(c);
+    const done = outcomeNotice(OUTCOMES, c.req.query("done"));
     // The feeds are the public ones of the node's pages (node/src/pages.tsx).
     const territoryMeetings = territory
-      ? kit.app.meetings
-          .list(kit.actor(c), territory.slug, { upcoming: true })
-          .map((view) => meetingOf(view, view.url, lang, false))
+      ? kit.app.meetings.list(kit.actor(c), territory.slug, { upcoming: true }).map((view) => ({
+          ...meetingOf(view, view.url, lang, false),
+          ...(canEdit(c) ? { editUrl: `/admin/meetings/${view.id}/edit` } : {}),
+        }))
       : [];
     // The network: the other local territories' meetings (if any) and those received.
     const otherLocal = kit.app.meetings
@@ -56,6 +67,8 @@ export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
         t={c.get("t")}
         lang={lang}
         user={user}
+        canEdit={canEdit(c)}
+        notice={done ? c.get("t")(done) : undefined}
         territory={
           territory && {
             name: territory.name,

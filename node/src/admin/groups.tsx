@@ -2,11 +2,13 @@ import {
   AGE_FIELDS,
   CriteriaPage,
   GENDER_FIELDS,
+  GroupDeletePage,
   GroupFormPage,
   GroupsPage,
   QUESTION_CODES,
   type QuestionCode,
 } from "@spiral-network/admin-ui/admin/groups-page";
+import type { UndoNotice } from "@spiral-network/admin-ui/admin/layout";
 import type { MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
 import {
   type HomogeneousGroup,
@@ -14,8 +16,9 @@ import {
   languageTag,
 } from "@spiral-network/protocol";
 import { criterionUpdateSchema } from "../services/criteria";
-import { InvalidInputError, NotFoundError } from "../services/errors";
+import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { groupView } from "../services/groups";
+import { UNDO_MINUTES } from "../services/trash";
 import { type AdminApp, type AdminContext, type AdminKit, type Errors, str } from "./kit";
 
 /** Groups (list, create, edit) and the fast criteria entry per group and question. */
@@ -35,6 +38,20 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
       throw error;
     }
   };
+  /** The Undo notice of `?undo=<id>` while that deletion can still be undone. */
+  const undoNotice = (c: AdminContext, slug: string): UndoNotice | undefined => {
+    const id = Number(c.req.query("undo"));
+    if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+    const entry = kit.app.trash.find(kit.actor(c), slug, id);
+    if (!entry) return undefined;
+    const t = c.get("t");
+    return {
+      id: entry.id,
+      message:
+        entry.kind === "group" ? t("undo.group", { label: entry.label }) : t("criteria.deleted"),
+      until: entry.expiresAt,
+    };
+  };
   const categoryOptions = (c: AdminContext) =>
     kit.app.categories.list(kit.actor(c)).map((cat) => ({
       code: cat.code,
@@ -47,6 +64,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     const labels = new Map(categoryOptions(c).map((cat) => [cat.code, cat.label]));
     const t = c.get("t");
     const notice = c.req.query("updated") !== undefined ? t("groups.updated") : undefined;
+    const undo = territory && undoNotice(c, territory.slug);
     return c.html(
       <GroupsPage
         t={t}
@@ -55,6 +73,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
         canEdit={canEdit(c)}
         hasTerritory={territory !== undefined}
         notice={notice}
+        undo={undo}
         groups={(territory ? kit.app.groups.list(kit.actor(c), territory.slug) : []).map((g) => ({
           id: g.id,
           label: g.label,
@@ -171,6 +190,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     },
     status: 200 | 400 = 200,
   ) => {
+    const undo = undoNotice(c, found.territory.slug);
     const user = kit.user(c);
     const { items } = kit.app.criteria.list(kit.actor(c), found.territory.slug, {
       groupId: found.group.id,
@@ -190,7 +210,8 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
         question={props.question}
         paste={props.paste}
         values={props.values}
-        notice={props.notice}
+        notice={undo ? undefined : props.notice}
+        undo={undo}
         editing={props.editing}
       />,
       status,
@@ -208,8 +229,10 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     const notice =
       query.created !== undefined
         ? t("groups.created", { label: found.group.label })
-        : query.deleted !== undefined
-          ? t("criteria.deleted")
+        : query.restored !== undefined
+          ? query.restored === "group"
+            ? t("undo.groupRestored", { label: found.group.label })
+            : t("undo.criterionRestored")
           : query.updated !== undefined
             ? t("criteria.updated")
             : added === 1
@@ -359,16 +382,66 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     const criterionId = idParam(c, "criterionId");
     if (!found || criterionId === undefined) return c.notFound();
     let question: string;
+    let undoId: number;
     try {
       const criterion = kit.app.criteria.get(kit.actor(c), found.territory.slug, criterionId);
       if (criterion.groupId !== found.group.id) return c.notFound();
       question = criterion.question;
-      kit.app.criteria.delete(kit.actor(c), found.territory.slug, criterionId);
+      undoId = kit.app.criteria.delete(kit.actor(c), found.territory.slug, criterionId).undoId;
     } catch (error) {
       if (error instanceof NotFoundError) return c.notFound();
       throw error;
     }
-    return c.redirect(`/admin/groups/${found.group.id}/criteria?question=${question}&deleted`, 303);
+    return c.redirect(
+      `/admin/groups/${found.group.id}/criteria?question=${question}&undo=${undoId}#list`,
+      303,
+    );
+  });
+
+  admin.get("/groups/:id/delete", protect("edit"), (c) => {
+    const found = groupOf(c);
+    if (!found) return c.notFound();
+    const count =
+      kit.app.groups.list(kit.actor(c), found.territory.slug).find((g) => g.id === found.group.id)
+        ?.criteria ?? 0;
+    return c.html(
+      <GroupDeletePage
+        t={c.get("t")}
+        lang={c.get("lang")}
+        user={kit.user(c)}
+        group={{ id: found.group.id, label: found.group.label, criteria: count }}
+        minutes={UNDO_MINUTES}
+      />,
+    );
+  });
+
+  admin.post("/groups/:id/delete", protect("edit"), (c) => {
+    const found = groupOf(c);
+    if (!found) return c.notFound();
+    const { undoId } = kit.app.groups.delete(kit.actor(c), found.territory.slug, found.group.id);
+    return c.redirect(`/admin/groups?undo=${undoId}`, 303);
+  });
+
+  /** Undoes a deletion while it can be: the criterion or the group comes back as it was. */
+  admin.post("/undo/:id", protect("edit"), (c) => {
+    const territory = territoryOf(c);
+    const id = idParam(c, "id");
+    if (!territory || id === undefined) return c.notFound();
+    const t = c.get("t");
+    let entry: ReturnType<typeof kit.app.trash.restore>;
+    try {
+      entry = kit.app.trash.restore(kit.actor(c), territory.slug, id);
+    } catch (error) {
+      if (error instanceof NotFoundError || error instanceof ConflictError) {
+        return message(c, 409, "badRequest.title", t("undo.expired"));
+      }
+      throw error;
+    }
+    const question = entry.kind === "criterion" ? (entry.rows.criteria[0]?.question ?? "Q1") : "Q1";
+    return c.redirect(
+      `/admin/groups/${entry.groupId}/criteria?question=${String(question)}&restored=${entry.kind}`,
+      303,
+    );
   });
 }
 

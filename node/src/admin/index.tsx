@@ -23,6 +23,7 @@ import {
   sameToken,
   str,
 } from "./kit";
+import { registerMeetingRoutes } from "./meetings";
 import { registerNetworkRoutes } from "./network";
 import { registerSubnetworkRoutes } from "./subnetworks";
 import { registerSynthesisRoutes } from "./syntheses";
@@ -227,6 +228,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
   registerSynthesisRoutes(admin, kit);
   registerNetworkRoutes(admin, kit);
   registerCalendarRoutes(admin, kit);
+  registerMeetingRoutes(admin, kit);
   registerFigureRoutes(admin, kit);
   registerSubnetworkRoutes(admin, kit);
 

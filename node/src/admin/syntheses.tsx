@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
+import { PublishConfirmPage } from "@spiral-network/admin-ui/admin/publish-confirm-page";
 import {
   type PublishedVersion,
   PublishPage,
   type PublishPageProps,
-  type SubnetworkChoice,
 } from "@spiral-network/admin-ui/admin/publish-page";
 import {
   CYCLES,
@@ -25,15 +26,21 @@ import {
   isoDate,
   minorityViews,
   type Period,
+  periodKey as periodKeyOf,
   type Question,
 } from "@spiral-network/protocol";
 
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
+import { joinedSubnetworks, subnetworkChoices } from "./joined";
 import type { AdminApp, AdminContext, AdminKit, Errors } from "./kit";
 import { str } from "./kit";
 import { categoryLabeller } from "./labels";
 
 type Tally = GroupTally["counts"][number];
+
+/** A period key ("2026-01-01/2026-12-31#cycle1") as a confirmation names it. */
+const periodInWords = (key: string) =>
+  key.replace("/", " → ").replace(/#cycle(\d+)$/, " (cycle $1)");
 
 /**
  * The synthesis of the territory's validated criteria for a period (charts, minority views),
@@ -200,24 +207,6 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     }));
   };
 
-  /** The sub-networks the territory joined and was accepted in: what a synthesis may address. */
-  const joinedSubnetworks = (c: AdminContext, slug: string): SubnetworkChoice[] =>
-    kit.app.network
-      .following(kit.actor(c), slug)
-      .filter((f) => f.targetType === "Group" && f.state === "accepted")
-      .map((f) => ({
-        id: f.id,
-        name: f.targetName ?? f.targetHandle ?? f.target,
-        handle: f.targetHandle ?? undefined,
-      }));
-
-  /** The ticked sub-network boxes (`subnetwork_<follow id>`), as follow ids. */
-  const subnetworkChoices = (fields: Record<string, string | undefined>): number[] =>
-    Object.keys(fields)
-      .filter((k) => k.startsWith("subnetwork_") && fields[k])
-      .map((k) => Number(k.slice("subnetwork_".length)))
-      .filter((n) => Number.isSafeInteger(n) && n > 0);
-
   const publishPage = (
     c: AdminContext,
     fields: Record<string, string | undefined>,
@@ -241,8 +230,19 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
       const draft = kit.app.syntheses.preview(kit.actor(c), territory.slug, period, correction);
       const series = seriesFor(t);
       const payload = draft.payload;
+      const { unclassified, proposed, groups } = kit.app.syntheses.figures(
+        kit.actor(c),
+        territory.slug,
+        period,
+      );
+      const validated = groups.reduce(
+        (sum, g) => sum + g.counts.reduce((n, cell) => n + cell.count, 0),
+        0,
+      );
       preview = {
         correction,
+        unchangedSince: draft.unchangedSince,
+        pending: { unclassified, proposed, validated },
         previousVersion: draft.previousVersion?.version ?? null,
         nextVersion: (draft.previousVersion?.version ?? 0) + 1,
         blockers: draft.blockers,
@@ -283,12 +283,79 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
         versions={territory ? publishedVersions(c, territory.slug) : []}
         subnetworks={
           territory && {
-            options: joinedSubnetworks(c, territory.slug),
+            options: joinedSubnetworks(kit.app, kit.actor(c), territory.slug),
             checked: subnetworkChoices(fields),
           }
         }
       />,
       status,
+    );
+  };
+
+  /**
+   * Before publishing: a page naming what followers will receive (version, figures, how many
+   * followers, which sub-networks), whose form comes back with confirm=1 and a fingerprint of
+   * the figures, so figures that changed meanwhile are shown again rather than sent unseen.
+   * Undefined when the form is confirmed and current, or when publishing would be refused
+   * anyway (the refusal then says why).
+   */
+  const publishConfirmation = (
+    c: AdminContext,
+    slug: string,
+    form: Record<string, string>,
+    period: Period,
+    correction: boolean,
+  ) => {
+    const draft = kit.app.syntheses.preview(kit.actor(c), slug, period, correction);
+    const payload = draft.payload;
+    if (!payload || draft.unchangedSince !== null) return undefined;
+    const fingerprint = createHash("sha256")
+      .update(JSON.stringify({ ...payload, updated: "" }))
+      .digest("base64url")
+      .slice(0, 22);
+    const confirmed = str(form, "confirm") === "1";
+    if (confirmed && str(form, "fingerprint") === fingerprint) return undefined;
+    const t = c.get("t");
+    const addressed = subnetworkChoices(form);
+    const joined = joinedSubnetworks(kit.app, kit.actor(c), slug);
+    // A sub-network not joined: publishing refuses it and says so.
+    if (!addressed.every((id) => joined.some((s) => s.id === id))) return undefined;
+    const names = joined.filter((s) => addressed.includes(s.id)).map((s) => s.name);
+    const hidden: Record<string, string> = {
+      start: period.start,
+      end: period.end,
+      cycle: period.cycle === undefined ? "" : String(period.cycle),
+      fingerprint,
+      ...(correction ? { correction: "1" } : {}),
+      ...Object.fromEntries(addressed.map((id) => [`subnetwork_${id}`, "1"])),
+    };
+    const values = { start: hidden.start ?? "", end: hidden.end ?? "", cycle: hidden.cycle ?? "" };
+    return c.html(
+      <PublishConfirmPage
+        t={t}
+        lang={c.get("lang")}
+        user={kit.user(c)}
+        notice={confirmed ? t("publish.changed") : undefined}
+        confirm={{
+          kind: "publish",
+          version: payload.version,
+          period: periodInWords(periodKeyOf(period)),
+          followers: kit.app.syntheses.audience(kit.actor(c), slug),
+          correctionOf: payload.correction
+            ? (draft.previousVersion?.version ?? undefined)
+            : undefined,
+          figures: {
+            groups: payload.groups,
+            participants: payload.participants,
+            criteria: payload.totals.criteria,
+          },
+          subnetworks: names,
+          action: "/admin/synthesis/publish",
+          hidden,
+          back: `/admin/synthesis/preview?${periodQuery(values)}${correction ? "&correction=1" : ""}`,
+        }}
+      />,
+      confirmed ? 409 : 200,
     );
   };
 
@@ -316,9 +383,11 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     const { values, period } = readPeriod(t, form, { defaultToYear: false });
     if (!period) return publishPage(c, form, { status: 400, defaultToYear: false });
     const correction = str(form, "correction") !== "";
+    const addressed = subnetworkChoices(form);
+    const confirmation = publishConfirmation(c, territory.slug, form, period, correction);
+    if (confirmation) return confirmation;
     try {
       // None ticked: the service's default (a new version goes where the previous one went).
-      const addressed = subnetworkChoices(form);
       const row = kit.app.syntheses.publish(
         kit.actor(c),
         territory.slug,
@@ -368,6 +437,28 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
     const synthesis = str(form, "synthesis");
     if (!/^[0-9a-f-]{36}$/.test(synthesis)) {
       return kit.message(c, 404, "notFound.title", t("publish.notFound"));
+    }
+    if (str(form, "confirm") !== "1") {
+      const version = publishedVersions(c, territory.slug).find(
+        (v) => v.synthesisId === synthesis && v.latest && !v.withdrawn,
+      );
+      if (!version) return kit.message(c, 404, "notFound.title", t("publish.notFound"));
+      return c.html(
+        <PublishConfirmPage
+          t={t}
+          lang={c.get("lang")}
+          user={kit.user(c)}
+          confirm={{
+            kind: "withdraw",
+            version: version.version,
+            period: periodInWords(version.periodKey),
+            followers: kit.app.syntheses.audience(kit.actor(c), territory.slug),
+            action: "/admin/synthesis/withdraw",
+            hidden: { synthesis, back: str(form, "back") },
+            back: `/admin/synthesis/preview?${back}`,
+          }}
+        />,
+      );
     }
     try {
       kit.app.syntheses.withdraw(kit.actor(c), territory.slug, synthesis);

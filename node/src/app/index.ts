@@ -91,6 +91,11 @@ export function createApplication(services: Services, network?: NetworkService) 
         return services.categories.add(input, actor.audit);
       },
     },
+    /** Undoing a deletion (a criterion, a group with its criteria) within its few minutes. */
+    trash: {
+      ...queries.trash,
+      restore: edit(services.trash.restore.bind(services.trash)),
+    },
     /** Checks what an API request needs (its permission from method and path). */
     authorizeRequest(actor: Actor, method: string, path: string): void {
       const { permission, subnetwork } = permissionOfRequest(method, path);
@@ -140,6 +145,11 @@ export function createApplication(services: Services, network?: NetworkService) 
       ) {
         authorize(actor, "edit");
         return services.syntheses.publish(slug, period, correction, actor.audit, options);
+      },
+      /** How many accepted followers a publication or a withdrawal of the territory reaches. */
+      audience(actor: Actor, slug: string): number {
+        authorize(actor, "read");
+        return services.follows.acceptedFollowers(slug).length;
       },
       withdraw(actor: Actor, slug: string, synthesis: string) {
         authorize(actor, "edit");

@@ -64,6 +64,10 @@ export function createQueries(services: Services, network?: NetworkService) {
     suggestions: {
       suggest: read(services.suggestions.suggest.bind(services.suggestions)),
     },
+    /** A deleted criterion or group that can still be brought back (within its few minutes). */
+    trash: {
+      find: read(services.trash.find.bind(services.trash)),
+    },
     categories: {
       /** Every category to an actor who may read; to anyone else the ones already public. */
       list: (actor: Actor | undefined) =>

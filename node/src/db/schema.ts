@@ -691,3 +691,29 @@ export const idempotencyKeys = sqliteTable(
     index("idempotency_keys_created").on(t.createdAt),
   ],
 );
+
+/**
+ * Deleted criteria and groups, kept a few minutes so that a deletion can be undone (the
+ * workspace's Undo notice), then purged. The rows have left their tables: nothing here is ever
+ * counted in a synthesis or listed.
+ */
+export const deletedItems = sqliteTable(
+  "deleted_items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    territoryId: integer("territory_id")
+      .notNull()
+      .references(() => territories.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["criterion", "group"] }).notNull(),
+    /** The group's label, or the criterion's text: what the notice names. */
+    label: text("label").notNull(),
+    groupId: integer("group_id").notNull(),
+    /** The rows as they were (ids kept: autoincrement ids are never reused). */
+    rows: text("rows", { mode: "json" })
+      .$type<{ group?: Record<string, unknown>; criteria: Array<Record<string, unknown>> }>()
+      .notNull(),
+    deletedAt: text("deleted_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [index("deleted_items_expires").on(t.expiresAt)],
+);

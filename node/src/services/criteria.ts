@@ -34,6 +34,7 @@ import type { Actor, ServiceContext } from "./context";
 import { type FieldIssue, InvalidInputError, NotFoundError } from "./errors";
 import type { GroupService } from "./groups";
 import type { TerritoryService } from "./territories";
+import type { TrashService, Undoable } from "./trash";
 
 export type CriterionRow = typeof criteria.$inferSelect;
 export type CriterionInsert = typeof criteria.$inferInsert;
@@ -164,6 +165,7 @@ export function createCriteriaService(
   audit: AuditService,
   territories: TerritoryService,
   groupService: GroupService,
+  trash: TrashService,
 ) {
   const parseCode = createCodeParser(ctx.grid);
 
@@ -308,11 +310,20 @@ export function createCriteriaService(
         return row;
       });
     },
-    delete(slug: string, id: number, actor: Actor): void {
-      getOwned(slug, id);
-      ctx.db.transaction((tx) => {
+    /** Deletes a criterion; it can be restored for a few minutes (services/trash.ts). */
+    delete(slug: string, id: number, actor: Actor): Undoable {
+      const row = getOwned(slug, id);
+      const territory = territories.get(slug);
+      return ctx.db.transaction((tx) => {
         tx.delete(criteria).where(eq(criteria.id, id)).run();
         audit.record(actor, "criterion.delete", `criterion:${id}`);
+        return trash.stash(tx, {
+          territoryId: territory.id,
+          kind: "criterion",
+          label: row.text,
+          groupId: row.groupId,
+          criteria: [row],
+        });
       });
     },
     /** Sets or clears a code; clearing returns the criterion to the unclassified queue. */

@@ -6,6 +6,7 @@ import type { CategoryService } from "./categories";
 import type { Actor, ServiceContext } from "./context";
 import { InvalidInputError, NotFoundError } from "./errors";
 import type { TerritoryService } from "./territories";
+import type { TrashService, Undoable } from "./trash";
 
 export type GroupRow = typeof groups.$inferSelect;
 
@@ -46,6 +47,7 @@ export function createGroupService(
   audit: AuditService,
   territories: TerritoryService,
   categories: CategoryService,
+  trash: TrashService,
 ) {
   const requireCategory = (code: string) => {
     if (!categories.exists(code)) {
@@ -129,11 +131,21 @@ export function createGroupService(
         return row;
       });
     },
-    delete(slug: string, id: number, actor: Actor): void {
-      this.get(slug, id);
-      ctx.db.transaction((tx) => {
+    /** Deletes a group and its criteria; they can be restored for a few minutes (services/trash.ts). */
+    delete(slug: string, id: number, actor: Actor): Undoable {
+      const group = this.get(slug, id);
+      return ctx.db.transaction((tx) => {
+        const rows = tx.select().from(criteria).where(eq(criteria.groupId, id)).all();
         tx.delete(groups).where(eq(groups.id, id)).run();
         audit.record(actor, "group.delete", `group:${id}`);
+        return trash.stash(tx, {
+          territoryId: group.territoryId,
+          kind: "group",
+          label: group.label,
+          groupId: id,
+          group,
+          criteria: rows,
+        });
       });
     },
   };

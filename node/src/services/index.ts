@@ -16,6 +16,7 @@ import { createSubnetworkService } from "./subnetworks";
 import { createSuggestionService } from "./suggestions";
 import { createSynthesisService } from "./syntheses";
 import { createTerritoryService } from "./territories";
+import { createTrashService } from "./trash";
 import { createUserService } from "./users";
 
 /** Wires the domain services together over one context. */
@@ -23,8 +24,9 @@ export function createServices(ctx: ServiceContext) {
   const audit = createAuditService(ctx);
   const territories = createTerritoryService(ctx, audit);
   const categories = createCategoryService(ctx, audit);
-  const groups = createGroupService(ctx, audit, territories, categories);
-  const criteria = createCriteriaService(ctx, audit, territories, groups);
+  const trash = createTrashService(ctx, audit, territories);
+  const groups = createGroupService(ctx, audit, territories, categories, trash);
+  const criteria = createCriteriaService(ctx, audit, territories, groups, trash);
   const imports = createCsvImportService(ctx, audit, territories);
   const outbox = createOutboxService(ctx);
   const aggregates = createAggregateService(ctx);
@@ -45,6 +47,7 @@ export function createServices(ctx: ServiceContext) {
     categories,
     groups,
     criteria,
+    trash,
     imports,
     outbox,
     syntheses,

@@ -177,6 +177,24 @@ export function createSynthesisService(
     return { key, previous, groupsInPeriod, groupsCounted: tallies.length, draft };
   };
 
+  /**
+   * The version whose content this period's synthesis still has (nothing to publish), or null
+   * (checked on the correction draft, which is the one already built when correcting).
+   */
+  const unchangedSince = (
+    territory: TerritoryRow,
+    period: Period,
+    correction: boolean,
+    built: ReturnType<typeof draftFor>,
+  ): number | null => {
+    const { previous, draft } = built;
+    if (!previous) return null;
+    const unchanged = (correction ? draft : draftFor(territory, period, true).draft).payload;
+    return unchanged && contentOf(JSON.parse(previous.payload)) === contentOf(unchanged)
+      ? previous.version
+      : null;
+  };
+
   return {
     /**
      * The local figures of a period: the very per-group tallies a publication would sum (one
@@ -195,13 +213,12 @@ export function createSynthesisService(
     /** What publishing now would send, what it holds back, and why it could not be sent. */
     preview(slug: string, period: Period, correction = false) {
       const territory = territories.get(slug);
-      const { key, previous, groupsInPeriod, groupsCounted, draft } = draftFor(
-        territory,
-        period,
-        correction,
-      );
+      const built = draftFor(territory, period, correction);
+      const { key, previous, groupsInPeriod, groupsCounted, draft } = built;
       return {
         periodKey: key,
+        /** The published version nothing has changed since (publishing would be refused). */
+        unchangedSince: unchangedSince(territory, period, correction, built),
         groupsInPeriod,
         groupsCounted,
         previousVersion: previous ? synthesisVersionView(previous) : null,
@@ -236,19 +253,11 @@ export function createSynthesisService(
       }
       // Synchronous transaction: nothing can publish the same period between draft and insert.
       const published = ctx.db.transaction((tx) => {
-        const { key, previous, draft } = draftFor(territory, period, correction);
-        // Said first, so the answer is not "mark it as a correction" when there is nothing to correct
-        // (checked on the correction draft, which is the one already built when correcting).
-        const unchanged = previous
-          ? (correction ? draft : draftFor(territory, period, true).draft).payload
-          : null;
-        if (
-          previous &&
-          unchanged &&
-          contentOf(JSON.parse(previous.payload)) === contentOf(unchanged)
-        ) {
-          throw new ConflictError(`nothing changed since version ${previous.version}`);
-        }
+        const built = draftFor(territory, period, correction);
+        const { key, draft } = built;
+        // Said first, so the answer is not "mark it as a correction" when there is nothing to correct.
+        const same = unchangedSince(territory, period, correction, built);
+        if (same !== null) throw new ConflictError(`nothing changed since version ${same}`);
         if (!draft.payload) {
           throw new ConflictError("this synthesis cannot be published", draft.blockers);
         }
