@@ -92,10 +92,10 @@ export function createPages(services: Services) {
     }
   });
 
-  /** The page asked for, in the other language (other query parameters kept). */
+  /** The page asked for without `lang` (other query parameters kept): the switch adds it. */
   const switchUrl = (c: Context<PagesEnv>) => {
     const url = new URL(c.req.url);
-    url.searchParams.set("lang", c.get("lang") === "fr" ? "en" : "fr");
+    url.searchParams.delete("lang");
     return `${url.pathname}${url.search}`;
   };
   const page = (c: Context<PagesEnv>) => ({
