@@ -85,7 +85,7 @@ export interface FilterChoices {
   regions: Array<{ region: string; country: string }>;
   /** Territories by actor URL: one territory's figure (to set against its country, say). */
   territories: Array<{ url: string; name: string; country: string }>;
-  categories: Array<{ code: string; label: { en: string; fr: string } }>;
+  categories: Array<{ code: string; label: Record<Lang, string> }>;
   /** Sub-networks by actor URL: a figure of the syntheses one of them relayed. */
   subnetworks: Array<{ url: string; name: string }>;
 }

@@ -10,6 +10,7 @@
  * (docs/development.md, "Adding a language").
  */
 
+import { pt } from "./languages/pt";
 import * as access from "./messages/access";
 import * as account from "./messages/account";
 import * as classify from "./messages/classify";
@@ -22,7 +23,7 @@ import * as subnetworks from "./messages/subnetworks";
 import * as syntheses from "./messages/syntheses";
 
 /** The interface languages, in the order the language switch lists them. */
-export const LANGUAGES = ["en", "fr"] as const;
+export const LANGUAGES = ["en", "fr", "pt"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
 const coreEn = {
@@ -227,7 +228,8 @@ const coreEn = {
   "classify.picker": "The grid",
   "classify.recent": "Recently used codes",
   "classify.search": "Search the grid",
-  "classify.search.hint": "A code (A0) or words in English or French (logement, housing).",
+  "classify.search.hint":
+    "A code (A0, a03) or everyday words in any language of the interface (housing, doctor, bus).",
   "classify.searchSubmit": "Search",
   "classify.results": "{count} component(s) for “{q}”",
   "classify.allComponents": "All components",
@@ -464,7 +466,8 @@ const coreFr: Record<keyof typeof coreEn, string> = {
   "classify.picker": "La grille",
   "classify.recent": "Codes utilisés récemment",
   "classify.search": "Chercher dans la grille",
-  "classify.search.hint": "Un code (A0) ou des mots en français ou en anglais (logement, housing).",
+  "classify.search.hint":
+    "Un code (A0, a03) ou des mots de tous les jours, dans une langue de l'interface (logement, médecin, bus).",
   "classify.searchSubmit": "Chercher",
   "classify.results": "{count} composante(s) pour « {q} »",
   "classify.allComponents": "Toutes les composantes",
@@ -546,6 +549,7 @@ const FR_AREAS: AreaMessages = {
 const FILES: Record<Lang, LanguageFile> = {
   en: { name: "English", dir: "ltr", locale: "en-GB", toReview: false, areas: EN_AREAS },
   fr: { name: "Français", dir: "ltr", locale: "fr-FR", toReview: false, areas: FR_AREAS },
+  pt,
 };
 
 export type MessageKey = { [Area in keyof EnAreas]: keyof EnAreas[Area] }[keyof EnAreas];
@@ -557,6 +561,9 @@ const merge = (areas: AreaMessages): Messages => Object.assign({}, ...Object.val
 const MESSAGES = Object.fromEntries(
   LANGUAGES.map((lang) => [lang, merge(FILES[lang].areas)]),
 ) as Record<Lang, Messages>;
+
+/** Every message key, in the order English lists them. */
+export const MESSAGE_KEYS = Object.keys(MESSAGES.en) as readonly MessageKey[];
 
 /** Name, direction, locale and review state of a language, for the shell and the switch. */
 export function languageInfo(lang: Lang): Omit<LanguageFile, "areas"> {

@@ -9,6 +9,7 @@ import {
 } from "@spiral-network/admin-ui/admin/groups-page";
 import type { MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
 import {
+  groupCategoryLabel,
   type HomogeneousGroup,
   homogeneousGroupSchema,
   languageTag,
@@ -38,7 +39,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
   const categoryOptions = (c: AdminContext) =>
     services.categories.list().map((cat) => ({
       code: cat.code,
-      label: c.get("lang") === "fr" ? cat.labelFr : cat.labelEn,
+      label: groupCategoryLabel(cat, c.get("lang")),
     }));
 
   admin.get("/groups", protect(), (c) => {

@@ -8,6 +8,7 @@ import {
   type ThemeLabels,
 } from "@spiral-network/admin-ui/admin/subnetworks-page";
 import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
+import { groupCategoryLabel } from "@spiral-network/protocol";
 import { allows } from "../app/index";
 import type { SubnetworkTheme } from "../db/schema";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
@@ -80,7 +81,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
   const mayModerate = (c: AdminContext, slug: string) => kit.app.mayModerate(kit.actor(c), slug);
 
   const categoryLabels = (lang: Lang) =>
-    new Map(services.categories.list().map((c) => [c.code, lang === "fr" ? c.labelFr : c.labelEn]));
+    new Map(services.categories.list().map((c) => [c.code, groupCategoryLabel(c, lang)]));
   const themeLabels = (theme: SubnetworkTheme, lang: Lang): ThemeLabels => {
     const categories = categoryLabels(lang);
     const code = (c: string) => `${c} · ${grid.entry(c)?.label[lang] ?? c}`;
@@ -149,7 +150,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     })),
     categories: services.categories
       .list()
-      .map((c) => ({ code: c.code, label: lang === "fr" ? c.labelFr : c.labelEn })),
+      .map((c) => ({ code: c.code, label: groupCategoryLabel(c, lang) })),
     users: services.users
       .list()
       .filter((u) => !u.disabled)
