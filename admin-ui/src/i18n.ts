@@ -10,6 +10,7 @@
  * (docs/development.md, "Adding a language").
  */
 
+import { es } from "./languages/es";
 import { pt } from "./languages/pt";
 import * as access from "./messages/access";
 import * as account from "./messages/account";
@@ -23,7 +24,7 @@ import * as subnetworks from "./messages/subnetworks";
 import * as syntheses from "./messages/syntheses";
 
 /** The interface languages, in the order the language switch lists them. */
-export const LANGUAGES = ["en", "fr", "pt"] as const;
+export const LANGUAGES = ["en", "fr", "pt", "es"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
 const coreEn = {
@@ -550,6 +551,7 @@ const FILES: Record<Lang, LanguageFile> = {
   en: { name: "English", dir: "ltr", locale: "en-GB", toReview: false, areas: EN_AREAS },
   fr: { name: "Français", dir: "ltr", locale: "fr-FR", toReview: false, areas: FR_AREAS },
   pt,
+  es,
 };
 
 export type MessageKey = { [Area in keyof EnAreas]: keyof EnAreas[Area] }[keyof EnAreas];
