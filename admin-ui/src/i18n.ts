@@ -11,6 +11,7 @@
  */
 
 import { es } from "./languages/es";
+import { it } from "./languages/it";
 import { pt } from "./languages/pt";
 import * as access from "./messages/access";
 import * as account from "./messages/account";
@@ -24,7 +25,7 @@ import * as subnetworks from "./messages/subnetworks";
 import * as syntheses from "./messages/syntheses";
 
 /** The interface languages, in the order the language switch lists them. */
-export const LANGUAGES = ["en", "fr", "pt", "es"] as const;
+export const LANGUAGES = ["en", "fr", "pt", "es", "it"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
 const coreEn = {
@@ -552,6 +553,7 @@ const FILES: Record<Lang, LanguageFile> = {
   fr: { name: "Français", dir: "ltr", locale: "fr-FR", toReview: false, areas: FR_AREAS },
   pt,
   es,
+  it,
 };
 
 export type MessageKey = { [Area in keyof EnAreas]: keyof EnAreas[Area] }[keyof EnAreas];
