@@ -10,6 +10,7 @@
  * (docs/development.md, "Adding a language").
  */
 
+import { ar } from "./languages/ar";
 import { es } from "./languages/es";
 import { it } from "./languages/it";
 import { pt } from "./languages/pt";
@@ -25,7 +26,7 @@ import * as subnetworks from "./messages/subnetworks";
 import * as syntheses from "./messages/syntheses";
 
 /** The interface languages, in the order the language switch lists them. */
-export const LANGUAGES = ["en", "fr", "pt", "es", "it"] as const;
+export const LANGUAGES = ["en", "fr", "pt", "es", "it", "ar"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
 const coreEn = {
@@ -554,6 +555,7 @@ const FILES: Record<Lang, LanguageFile> = {
   pt,
   es,
   it,
+  ar,
 };
 
 export type MessageKey = { [Area in keyof EnAreas]: keyof EnAreas[Area] }[keyof EnAreas];
