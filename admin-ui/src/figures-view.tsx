@@ -1,5 +1,5 @@
 import type { Child } from "hono/jsx";
-import type { Lang, Translate } from "./i18n";
+import { type Lang, languageInfo, type Translate } from "./i18n";
 
 /**
  * The parts of a network figure shared by the public figures page, the workspace's explorer and
@@ -9,11 +9,11 @@ import type { Lang, Translate } from "./i18n";
 
 /** Styles of these parts (the public layout and the workspace page both include them). */
 export const FIGURE_STYLE = `
-  td.num, th.num { text-align: right; white-space: nowrap; }
+  td.num, th.num { text-align: end; white-space: nowrap; }
   .table-wrap { overflow-x: auto; max-width: 100%; }
-  .figure-bar { display: block; height: 0.6rem; margin: 0.2rem 0; background: #2f5f9e; min-width: 1px; border-radius: 2px; }
+  .figure-bar { display: block; height: 0.6rem; margin: 0.2rem 0; background: #2f5f9e; min-inline-size: 1px; border-radius: 2px; }
   .figure-bar.b { background: #a4561b; }
-  .bar-cell { width: 35%; min-width: 4rem; }
+  .bar-cell { inline-size: 35%; min-inline-size: 4rem; }
   code.fingerprint { overflow-wrap: anywhere; }
   ul.figure-list { list-style: none; padding: 0; max-width: 32rem; }
   ul.figure-list li { margin: 0.3rem 0; }
@@ -85,16 +85,15 @@ export interface FilterChoices {
   regions: Array<{ region: string; country: string }>;
   /** Territories by actor URL: one territory's figure (to set against its country, say). */
   territories: Array<{ url: string; name: string; country: string }>;
-  categories: Array<{ code: string; label: { en: string; fr: string } }>;
+  categories: Array<{ code: string; label: Record<Lang, string> }>;
   /** Sub-networks by actor URL: a figure of the syntheses one of them relayed. */
   subnetworks: Array<{ url: string; name: string }>;
 }
 
 const pct = (part: number, whole: number) => (whole > 0 ? (100 * part) / whole : 0);
 export const percent = (value: number, lang: Lang) =>
-  `${value.toLocaleString(lang === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: 1 })} %`;
-const number = (value: number, lang: Lang) =>
-  value.toLocaleString(lang === "fr" ? "fr-FR" : "en-GB");
+  `${value.toLocaleString(languageInfo(lang).locale, { maximumFractionDigits: 1 })} %`;
+const number = (value: number, lang: Lang) => value.toLocaleString(languageInfo(lang).locale);
 
 /** One set of filters; `prefix` names the fields of a second set ("b_"). */
 export function FilterFields(props: {

@@ -1,10 +1,19 @@
 /**
- * Interface strings of the facilitator workspace, in English and French. Every page takes a
- * `t` function; the language comes from the `lang` cookie, then the browser's Accept-Language.
- * The core strings are below; each area of the workspace keeps its own in `messages/<area>.ts`
- * (an `en` object and an `fr` object that must list the same keys), merged here.
+ * Interface strings of the workspace and the public pages. Every page takes a `t` function; the
+ * language comes from `?lang=`, then the `lang` cookie, then the browser's Accept-Language.
+ *
+ * English defines the keys: the core strings below and one `en` object per area of the
+ * workspace in `messages/<area>.ts`, beside its French (`fr`). Every other language is one file,
+ * `languages/<code>.ts`, holding a `LanguageFile`: its name, writing direction, locale, whether
+ * its translation still waits for review, and one object per area typed with that area's
+ * English keys, so a missing or unknown key fails the type-check at the area it belongs to
+ * (docs/development.md, "Adding a language").
  */
 
+import { ar } from "./languages/ar";
+import { es } from "./languages/es";
+import { it } from "./languages/it";
+import { pt } from "./languages/pt";
 import * as access from "./messages/access";
 import * as account from "./messages/account";
 import * as classify from "./messages/classify";
@@ -18,13 +27,15 @@ import * as publishing from "./messages/publishing";
 import * as subnetworks from "./messages/subnetworks";
 import * as syntheses from "./messages/syntheses";
 
-export const LANGUAGES = ["en", "fr"] as const;
+/** The interface languages, in the order the language switch lists them. */
+export const LANGUAGES = ["en", "fr", "pt", "es", "it", "ar"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
 const coreEn = {
   "app.title": "Facilitator workspace",
   "app.node": "Spiral Network",
-  "lang.switch": "Français",
+  "lang.choose": "Language",
+  "lang.toReview": "translation to review",
   "nav.home": "Home",
   "nav.users": "Users",
   "nav.signOut": "Sign out",
@@ -222,7 +233,8 @@ const coreEn = {
   "classify.picker": "The grid",
   "classify.recent": "Recently used codes",
   "classify.search": "Search the grid",
-  "classify.search.hint": "A code (A0) or words in English or French (logement, housing).",
+  "classify.search.hint":
+    "A code (A0, a03) or everyday words in any language of the interface (housing, doctor, bus).",
   "classify.searchSubmit": "Search",
   "classify.results": "{count} component(s) for “{q}”",
   "classify.allComponents": "All components",
@@ -258,7 +270,8 @@ const coreEn = {
 const coreFr: Record<keyof typeof coreEn, string> = {
   "app.title": "Espace des animateurs",
   "app.node": "Réseau Spirale",
-  "lang.switch": "English",
+  "lang.choose": "Langue",
+  "lang.toReview": "traduction à relire",
   "nav.home": "Accueil",
   "nav.users": "Utilisateurs",
   "nav.signOut": "Se déconnecter",
@@ -458,7 +471,8 @@ const coreFr: Record<keyof typeof coreEn, string> = {
   "classify.picker": "La grille",
   "classify.recent": "Codes utilisés récemment",
   "classify.search": "Chercher dans la grille",
-  "classify.search.hint": "Un code (A0) ou des mots en français ou en anglais (logement, housing).",
+  "classify.search.hint":
+    "Un code (A0, a03) ou des mots de tous les jours, dans une langue de l'interface (logement, médecin, bus).",
   "classify.searchSubmit": "Chercher",
   "classify.results": "{count} composante(s) pour « {q} »",
   "classify.allComponents": "Toutes les composantes",
@@ -492,41 +506,82 @@ const coreFr: Record<keyof typeof coreEn, string> = {
     "Le nœud n'a pas pu traiter cette demande ; l'erreur a été enregistrée. Réessayez, ou prévenez la personne qui gère le nœud.",
 };
 
-const en = {
-  ...coreEn,
-  ...network.en,
-  ...classify.en,
-  ...criteria.en,
-  ...account.en,
-  ...access.en,
-  ...syntheses.en,
-  ...publicPages.en,
-  ...figures.en,
-  ...subnetworks.en,
-  ...operations.en,
-  ...meetings.en,
-  ...publishing.en,
+/** The English strings of each area: they define the keys every language must give. */
+const EN_AREAS = {
+  core: coreEn,
+  network: network.en,
+  classify: classify.en,
+  criteria: criteria.en,
+  account: account.en,
+  access: access.en,
+  syntheses: syntheses.en,
+  publicPages: publicPages.en,
+  figures: figures.en,
+  subnetworks: subnetworks.en,
+  operations: operations.en,
+  meetings: meetings.en,
+  publishing: publishing.en,
 };
-const fr = {
-  ...coreFr,
-  ...network.fr,
-  ...classify.fr,
-  ...criteria.fr,
-  ...account.fr,
-  ...access.fr,
-  ...syntheses.fr,
-  ...publicPages.fr,
-  ...figures.fr,
-  ...subnetworks.fr,
-  ...operations.fr,
-  ...meetings.fr,
-  ...publishing.fr,
+type EnAreas = typeof EN_AREAS;
+
+/** One object per area, each with exactly the English keys of that area. */
+export type AreaMessages = { [Area in keyof EnAreas]: Record<keyof EnAreas[Area], string> };
+
+/** A language of the interface: what `languages/<code>.ts` exports. */
+export interface LanguageFile {
+  /** The language's own name, as the switch shows it (Português, العربية). */
+  name: string;
+  dir: "ltr" | "rtl";
+  /** BCP 47 locale for numbers and dates (pt-PT). */
+  locale: string;
+  /** A translation not yet checked by a native speaker: the switch says so. */
+  toReview: boolean;
+  areas: AreaMessages;
+}
+
+const FR_AREAS: AreaMessages = {
+  core: coreFr,
+  network: network.fr,
+  classify: classify.fr,
+  criteria: criteria.fr,
+  account: account.fr,
+  access: access.fr,
+  syntheses: syntheses.fr,
+  publicPages: publicPages.fr,
+  figures: figures.fr,
+  subnetworks: subnetworks.fr,
+  operations: operations.fr,
+  meetings: meetings.fr,
+  publishing: publishing.fr,
 };
 
-export type MessageKey = keyof typeof en;
+const FILES: Record<Lang, LanguageFile> = {
+  en: { name: "English", dir: "ltr", locale: "en-GB", toReview: false, areas: EN_AREAS },
+  fr: { name: "Français", dir: "ltr", locale: "fr-FR", toReview: false, areas: FR_AREAS },
+  pt,
+  es,
+  it,
+  ar,
+};
+
+export type MessageKey = { [Area in keyof EnAreas]: keyof EnAreas[Area] }[keyof EnAreas];
 export type Messages = Record<MessageKey, string>;
 
-const MESSAGES: Record<Lang, Messages> = { en, fr };
+/** The areas of a language merged into one table (the type-check made each area complete). */
+const merge = (areas: AreaMessages): Messages => Object.assign({}, ...Object.values(areas));
+
+const MESSAGES = Object.fromEntries(
+  LANGUAGES.map((lang) => [lang, merge(FILES[lang].areas)]),
+) as Record<Lang, Messages>;
+
+/** Every message key, in the order English lists them. */
+export const MESSAGE_KEYS = Object.keys(MESSAGES.en) as readonly MessageKey[];
+
+/** Name, direction, locale and review state of a language, for the shell and the switch. */
+export function languageInfo(lang: Lang): Omit<LanguageFile, "areas"> {
+  const { areas: _, ...info } = FILES[lang];
+  return info;
+}
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
@@ -543,11 +598,11 @@ export const isLang = (value: unknown): value is Lang =>
   typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
 
 /**
- * The interface language: an explicit choice (the `lang` cookie) wins, then the first supported
+ * The interface language: an explicit choice (`?lang=` or the `lang` cookie, passed as `chosen`) wins, then the first supported
  * language of the Accept-Language header by quality, then English.
  */
-export function pickLanguage(cookie: string | undefined, acceptLanguage: string | undefined): Lang {
-  if (isLang(cookie)) return cookie;
+export function pickLanguage(chosen: string | undefined, acceptLanguage: string | undefined): Lang {
+  if (isLang(chosen)) return chosen;
   const ranked = (acceptLanguage ?? "")
     .split(",")
     .map((part, index) => {

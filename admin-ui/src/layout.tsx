@@ -1,6 +1,7 @@
 import type { Child } from "hono/jsx";
 import { FIGURE_STYLE } from "./figures-view";
-import type { Lang, Translate } from "./i18n";
+import { type Lang, languageInfo, type Translate } from "./i18n";
+import { LANGUAGE_SWITCH_STYLE, LanguageSwitch } from "./language-switch";
 
 /** What every public page tells the shell: its title, its address and a one-line description. */
 export interface PublicPageMeta {
@@ -13,7 +14,7 @@ export interface PublicPageMeta {
   url: string;
   /** Open Graph type: a territory is a profile, a synthesis an article, the rest a website. */
   ogType?: "website" | "profile" | "article";
-  /** The same page in the other language (the current path with ?lang=…). */
+  /** The page's path and query without `lang`: the language switch adds `?lang=…` to it. */
   switchUrl: string;
 }
 
@@ -21,13 +22,13 @@ const STYLE = `
   *, *::before, *::after { box-sizing: border-box; }
   body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 48rem; padding: 0 1rem 1rem; line-height: 1.5; color: #1b1b1b; overflow-wrap: break-word; }
   nav.site { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; padding: 0.75rem 0; border-bottom: 1px solid #ddd; }
-  nav.site .brand { font-weight: 600; margin-right: auto; }
+  nav.site .brand { font-weight: 600; margin-inline-end: auto; }
   h1 { margin: 1rem 0 0.25rem; font-size: 1.6rem; line-height: 1.25; }
   h2 { font-size: 1.2rem; margin-top: 1.75rem; }
   a { color: #1d4f91; }
   .muted { color: #555; }
   table { border-collapse: collapse; width: 100%; }
-  th, td { text-align: left; padding: 0.3rem 0.5rem 0.3rem 0; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
+  th, td { text-align: start; padding-block: 0.3rem; padding-inline: 0 0.5rem; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
   code { background: #f1f1f1; padding: 0 0.25rem; overflow-wrap: anywhere; }
   code.handle { display: inline-block; font-size: 1.15rem; padding: 0.3rem 0.6rem; border: 1px solid #bbb; border-radius: 4px; user-select: all; -webkit-user-select: all; }
   footer { margin-top: 2rem; border-top: 1px solid #ddd; padding-top: 0.5rem; }
@@ -36,9 +37,14 @@ const STYLE = `
 /** The HTML shell shared by every public page: head with Open Graph, a small nav, a footer. */
 export function Layout(props: PublicPageMeta & { head?: Child; children: Child }) {
   const { t, lang } = props;
-  const other: Lang = lang === "fr" ? "en" : "fr";
+  const info = languageInfo(lang);
+  const langUrl = (other: Lang) => {
+    const url = new URL(props.switchUrl, "http://page.invalid");
+    url.searchParams.set("lang", other);
+    return `${url.pathname}${url.search}`;
+  };
   return (
-    <html lang={lang}>
+    <html lang={lang} dir={info.dir}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -49,10 +55,10 @@ export function Layout(props: PublicPageMeta & { head?: Child; children: Child }
         <meta property="og:type" content={props.ogType ?? "website"} />
         <meta property="og:url" content={props.url} />
         <meta property="og:site_name" content={t("public.site")} />
-        <meta property="og:locale" content={lang === "fr" ? "fr_FR" : "en_GB"} />
+        <meta property="og:locale" content={info.locale.replace("-", "_")} />
         <link rel="canonical" href={props.url} />
         {props.head}
-        <style>{STYLE + FIGURE_STYLE}</style>
+        <style>{STYLE + FIGURE_STYLE + LANGUAGE_SWITCH_STYLE}</style>
       </head>
       <body>
         <nav class="site" aria-label={t("public.site")}>
@@ -60,9 +66,7 @@ export function Layout(props: PublicPageMeta & { head?: Child; children: Child }
             {t("public.site")}
           </a>
           <a href="/figures">{t("public.nav.figures")}</a>
-          <a href={props.switchUrl} hreflang={other} lang={other}>
-            {t("public.lang.switch")}
-          </a>
+          <LanguageSwitch t={t} lang={lang} href={langUrl} />
         </nav>
         <main>{props.children}</main>
         <footer>

@@ -1,4 +1,12 @@
-import { countryCode, isoDate, POOLED_CATEGORY, questionSchema } from "@spiral-network/protocol";
+import {
+  countryCode,
+  GRID_LANGUAGES,
+  groupCategoryLabel,
+  isoDate,
+  type Language,
+  POOLED_CATEGORY,
+  questionSchema,
+} from "@spiral-network/protocol";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { commaSeparated } from "./api/schemas";
@@ -152,11 +160,16 @@ export function figureApiUrl(params: FigureParams, format: "json" | "csv"): stri
 export function figureChoices(services: Services, audience: "public" | "workspace") {
   const countries = new Set<string>();
   const regions = new Map<string, string>();
-  const categories = new Map<string, { en: string; fr: string }>();
+  const categories = new Map<string, Record<Language, string>>();
   const known =
     audience === "public" ? services.categories.publicList() : services.categories.list();
   for (const row of known) {
-    categories.set(row.code, { en: row.labelEn, fr: row.labelFr });
+    categories.set(
+      row.code,
+      Object.fromEntries(
+        GRID_LANGUAGES.map((lang) => [lang, groupCategoryLabel(row, lang)]),
+      ) as Record<Language, string>,
+    );
   }
   // Only the places, not the payloads: this runs on every page view.
   const places = services.ctx.db
@@ -179,6 +192,10 @@ export function figureChoices(services: Services, audience: "public" | "workspac
   categories.set(POOLED_CATEGORY, {
     en: "Other groups (pooled)",
     fr: "Autres groupes (regroupés)",
+    pt: "Outros grupos (agrupados)",
+    es: "Otros grupos (agrupados)",
+    it: "Altri gruppi (accorpati)",
+    ar: "مجموعات أخرى (مجمّعة)",
   });
   const subnetworks = new Map<string, string>();
   for (const row of services.subnetworks.list()) {

@@ -13,6 +13,7 @@ import { SubnetworkPublicPage } from "@spiral-network/admin-ui/subnetwork-page";
 import { SynthesisPage } from "@spiral-network/admin-ui/synthesis-page";
 import { TerritoryPage } from "@spiral-network/admin-ui/territory-page";
 import {
+  groupCategoryLabel,
   isPublicMeeting,
   type MeetingPayload,
   meetingHtml,
@@ -92,10 +93,10 @@ export function createPages(services: Services) {
     }
   });
 
-  /** The page asked for, in the other language (other query parameters kept). */
+  /** The page asked for without `lang` (other query parameters kept): the switch adds it. */
   const switchUrl = (c: Context<PagesEnv>) => {
     const url = new URL(c.req.url);
-    url.searchParams.set("lang", c.get("lang") === "fr" ? "en" : "fr");
+    url.searchParams.delete("lang");
     return `${url.pathname}${url.search}`;
   };
   const page = (c: Context<PagesEnv>) => ({
@@ -174,9 +175,7 @@ export function createPages(services: Services) {
     const code = (entry: string) => `${entry} · ${grid.entry(entry)?.label[lang] ?? entry}`;
     // Labels of the categories anyone may see; another one shows as the code the theme names.
     const categories = new Map(
-      services.categories
-        .publicList()
-        .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
+      services.categories.publicList().map((cat) => [cat.code, groupCategoryLabel(cat, lang)]),
     );
     // Accepted SPIRAL territories only (not pending requests, not fediverse accounts); names
     // come from remote actors, so they are capped.

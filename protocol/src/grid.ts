@@ -3,19 +3,48 @@ import { z } from "zod";
 /** Publication status of a grid entry; anything but "confirmed" is flagged in the UI. */
 const entryStatus = z.enum(["confirmed", "label_inferred", "provisional"]);
 
+/**
+ * The languages a grid may label its entries in: English and French are required, the others
+ * optional (an entry without one shows its English label).
+ */
+export const GRID_LANGUAGES = ["en", "fr", "pt", "es", "it", "ar"] as const;
+export type Language = (typeof GRID_LANGUAGES)[number];
+const OPTIONAL_LANGUAGES = ["pt", "es", "it", "ar"] as const;
+
+/** Labels in the optional languages: `"pt": "Habitação / mobiliário"`. */
+const optionalLabels = {
+  pt: z.string().min(1).optional(),
+  es: z.string().min(1).optional(),
+  it: z.string().min(1).optional(),
+  ar: z.string().min(1).optional(),
+};
+
+/**
+ * Everyday words that should find an entry in the grid search, per language (`"fr": ["loyer",
+ * "médecin"]`): synonyms and examples its label does not contain. Part of the grid's data, so a
+ * newer grid brings its own.
+ */
+const keywordsSchema = z
+  .partialRecord(z.enum(GRID_LANGUAGES), z.array(z.string().min(1).max(60)).max(200))
+  .optional();
+
 const componentSchema = z.object({
   code: z.string().regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits"),
   en: z.string().min(1),
   fr: z.string().min(1),
+  ...optionalLabels,
   status: entryStatus,
   description_en: z.string().nullish(),
+  keywords: keywordsSchema,
 });
 
 const dimensionSchema = z.object({
   code: z.string().regex(/^[A-Z]$/, "a dimension code is one capital letter"),
   en: z.string().min(1),
   fr: z.string().min(1),
+  ...optionalLabels,
   status: entryStatus,
+  keywords: keywordsSchema,
   components: z.array(componentSchema).min(1),
 });
 
@@ -31,7 +60,14 @@ export const gridFileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     version: z.string().min(1),
-    title: z.object({ en: z.string(), fr: z.string() }),
+    title: z.object({ en: z.string(), fr: z.string(), ...optionalLabels }),
+    /**
+     * Which label translations still wait for review by a native speaker (`"pt": "to-review"`);
+     * a language not listed is reviewed.
+     */
+    translation_status: z
+      .partialRecord(z.enum(GRID_LANGUAGES), z.enum(["to-review", "reviewed"]))
+      .optional(),
     dimensions: z.array(dimensionSchema).min(1),
     sense_categories: z.array(labelledCode).min(1),
     beneficiaries: z.array(labelledCode).min(1),
@@ -86,14 +122,16 @@ export const gridFileSchema = z
   });
 
 export type GridFile = z.infer<typeof gridFileSchema>;
-export type Language = "en" | "fr";
 export type EntryStatus = z.infer<typeof entryStatus>;
 
 export interface GridEntry {
   code: string;
   kind: "dimension" | "component";
   dimension: string;
+  /** The label in every language; a language the grid does not give shows the English one. */
   label: Record<Language, string>;
+  /** The grid's everyday words for this entry, per language (possibly none). */
+  keywords: Partial<Record<Language, readonly string[]>>;
   status: EntryStatus;
   provisional: boolean;
   description?: string;
@@ -117,6 +155,13 @@ export interface Grid {
   hasBeneficiary(letter: string): boolean;
 }
 
+/** An entry's labels in every language, English standing in for the ones the grid lacks. */
+function labels(entry: { en: string; fr: string } & Partial<Record<Language, string>>) {
+  const all = { en: entry.en, fr: entry.fr } as Record<Language, string>;
+  for (const lang of OPTIONAL_LANGUAGES) all[lang] = entry[lang] ?? entry.en;
+  return all;
+}
+
 /** Parses a grid file; throws GridError listing every structural problem. */
 export function loadGrid(data: unknown): Grid {
   const parsed = gridFileSchema.safeParse(data);
@@ -136,7 +181,8 @@ export function loadGrid(data: unknown): Grid {
       code: d.code,
       kind: "dimension",
       dimension: d.code,
-      label: { en: d.en, fr: d.fr },
+      label: labels(d),
+      keywords: d.keywords ?? {},
       status: d.status,
       provisional: d.status === "provisional",
     };
@@ -148,7 +194,8 @@ export function loadGrid(data: unknown): Grid {
         code: c.code,
         kind: "component",
         dimension: d.code,
-        label: { en: c.en, fr: c.fr },
+        label: labels(c),
+        keywords: c.keywords ?? {},
         status: c.status,
         provisional: c.status === "provisional",
         ...(c.description_en ? { description: c.description_en } : {}),

@@ -400,7 +400,7 @@ describe("languages", () => {
     );
     const fr = t.browser({ "accept-language": "fr-FR,fr;q=0.9,en;q=0.8" });
     const page = await fr.get("/admin/login");
-    expect(page.text).toContain('<html lang="fr">');
+    expect(page.text).toContain('<html lang="fr" dir="ltr">');
     expect(page.text).toContain("Connexion");
     expect(page.text).toContain("Mot de passe");
     const wrong = await fr.post("/admin/login", {

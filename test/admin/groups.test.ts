@@ -327,7 +327,7 @@ describe("permissions and language", () => {
     const { fred } = await signedIn({ "accept-language": "fr-FR,fr;q=0.9,en;q=0.5" });
     const id = await createGroup(fred, GROUP);
     const list = await fred.get("/admin/groups");
-    expect(list.text).toContain('<html lang="fr">');
+    expect(list.text).toContain('<html lang="fr" dir="ltr">');
     for (const text of ["Groupes et séances", "Catégorie", "Saisir les critères", "Jeunes"]) {
       expect(list.text).toContain(text);
     }

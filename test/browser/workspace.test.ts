@@ -414,6 +414,7 @@ describe("around the session", () => {
     "switches the workspace to French and back",
     async () => {
       await page.goto("/admin");
+      await page.getByText("Language: English").click(); // the switch's list opens
       await page.getByRole("link", { name: "Français" }).click();
       await page.waitForURL("**/admin");
       expect(await page.locator("html").getAttribute("lang")).toBe("fr");
@@ -423,6 +424,7 @@ describe("around the session", () => {
       );
       await expectAccessible(page, "home (French)");
       await screenshot(page, "home-fr", { docs: true });
+      await page.getByText("Langue\u00a0: Français").click();
       await page.getByRole("link", { name: "English" }).click();
       await page.waitForURL("**/admin");
       expect(await page.locator("html").getAttribute("lang")).toBe("en");

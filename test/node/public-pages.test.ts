@@ -145,7 +145,7 @@ describe("pages", () => {
       expect(meta(text, "og:url")).toBe(page.url);
       expect(meta(text, "og:site_name")).toBe("Spiral Network");
       expect(meta(text, "og:description")?.length, page.url).toBeGreaterThan(10);
-      expect(text).toContain('<html lang="en">');
+      expect(text).toContain('<html lang="en" dir="ltr">');
     }
   });
 
@@ -179,7 +179,7 @@ describe("pages", () => {
 
   it("speak French when the browser asks for it, and ?lang= switches", async () => {
     const territory = (await get(ACTOR, FRENCH)).text;
-    expect(territory).toContain('<html lang="fr">');
+    expect(territory).toContain('<html lang="fr" dir="ltr">');
     expect(territory).toContain("Suivre depuis Mastodon");
     expect(territory).toContain("collez cette adresse dans la barre de recherche");
     expect(territory).toContain(`${meta(territory, "og:locale")}`);
@@ -191,7 +191,7 @@ describe("pages", () => {
     // The choice is remembered for the next pages (the workspace reads the same cookie).
     expect(english.response.headers.get("set-cookie")).toMatch(/^lang=en; .*Path=\//);
     const next = (await get(`${PUBLIC_URL}/figures`, { ...FRENCH, cookie: "lang=en" })).text;
-    expect(next).toContain('<html lang="en">');
+    expect(next).toContain('<html lang="en" dir="ltr">');
 
     const synthesis = (await get(synthesisUrl, FRENCH)).text;
     expect(title(synthesis)).toBe("Synthèse du bien-être — Testville — 2026-01-01 – 2026-06-14");

@@ -402,7 +402,7 @@ export function CriteriaPage(props: CriteriaPageProps) {
                     <form
                       method="post"
                       action={`${base}/${c.id}/delete`}
-                      style="display:inline;margin-left:0.5rem"
+                      style="display:inline;margin-inline-start:0.5rem"
                     >
                       <CsrfField token={user.csrf} />
                       <input type="hidden" name="question" value={question} />

@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
-import type { Lang, MessageKey, Translate } from "../i18n";
+import { type Lang, languageInfo, type MessageKey, type Translate } from "../i18n";
+import { LANGUAGE_SWITCH_STYLE, LanguageSwitch } from "../language-switch";
 
 /** Who is signed in, as the layout shows it (absent on setup and login). */
 export interface SignedIn {
@@ -63,7 +64,7 @@ const STYLE = `
   header.bar .inner, main { max-width: 48rem; margin: 0 auto; padding: 0.75rem 1rem; }
   header.bar .inner { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
   header.bar a, header.bar button { color: #fff; }
-  header.bar .brand { font-weight: 600; margin-right: auto; text-decoration: none; }
+  header.bar .brand { font-weight: 600; margin-inline-end: auto; text-decoration: none; }
   header.bar form { margin: 0; }
   header.bar nav.sections { flex-basis: 100%; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; }
   header.bar [aria-current=page] { font-weight: 700; }
@@ -72,13 +73,13 @@ const STYLE = `
   h2 { font-size: 1.15rem; margin-top: 1.5rem; }
   .muted { color: #555; }
   .nowrap { white-space: nowrap; }
-  .notice { background: #e7f3e9; border-left: 4px solid #2e7d32; padding: 0.5rem 0.75rem; }
+  .notice { background: #e7f3e9; border-inline-start: 4px solid #2e7d32; padding: 0.5rem 0.75rem; }
   .notice.undo { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
   .notice.undo p, .notice.undo form { margin: 0; }
   .error-summary, .error { color: #a4000f; }
-  .error-summary { background: #fdecee; border-left: 4px solid #a4000f; padding: 0.5rem 0.75rem; }
+  .error-summary { background: #fdecee; border-inline-start: 4px solid #a4000f; padding: 0.5rem 0.75rem; }
   .error-summary p { margin: 0; }
-  .error-summary ul { margin: 0.25rem 0 0; padding-left: 1.2rem; }
+  .error-summary ul { margin: 0.25rem 0 0; padding-inline-start: 1.2rem; }
   .error-summary a { color: #a4000f; }
   .field .error, fieldset > .error { display: block; font-weight: 500; }
   fieldset { border: 1px solid #ccc; border-radius: 6px; margin: 0 0 1rem; padding: 0.5rem 1rem 1rem; background: #fff; }
@@ -99,16 +100,16 @@ const STYLE = `
   main button:not(.primary) { font: inherit; color: #1b1b1b; background: #fff; border: 1px solid #888; border-radius: 4px; padding: 0.45rem 1rem; cursor: pointer; }
   main button.small { font-size: 0.9rem; padding: 0.2rem 0.5rem; }
   table { border-collapse: collapse; width: 100%; background: #fff; }
-  th, td { text-align: left; padding: 0.4rem 0.5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
-  td form { display: inline-flex; gap: 0.25rem; margin: 0 0.25rem 0.25rem 0; }
+  th, td { text-align: start; padding: 0.4rem 0.5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+  td form { display: inline-flex; gap: 0.25rem; margin-block: 0 0.25rem; margin-inline: 0 0.25rem; }
   td select { width: auto; padding: 0.2rem; }
   header.bar .territory-switch { display: inline-flex; gap: 0.35rem; align-items: center; }
   header.bar .territory-switch select { width: auto; padding: 0.2rem; }
   ul.tasks { padding: 0; list-style: none; }
   ul.tasks li { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 0.75rem; margin: 0.5rem 0; }
-  .tag { font-size: 0.8rem; background: #eee; border-radius: 3px; padding: 0 0.3rem; margin-left: 0.3rem; }
-  .focus blockquote { font-size: 1.15rem; background: #fff; border-left: 4px solid #24405f; margin: 0.5rem 0; padding: 0.5rem 0.75rem; }
-  ul.picker, ul.recent { padding-left: 1.2rem; }
+  .tag { font-size: 0.8rem; background: #eee; border-radius: 3px; padding: 0 0.3rem; margin-inline-start: 0.3rem; }
+  .focus blockquote { font-size: 1.15rem; background: #fff; border-inline-start: 4px solid #24405f; margin: 0.5rem 0; padding: 0.5rem 0.75rem; }
+  ul.picker, ul.recent { padding-inline-start: 1.2rem; }
   .badge-provisional { background: #fff3cd; border: 1px solid #b58900; }
   @media (max-width: 32rem) { .table-wrap { overflow-x: auto; } }
 `;
@@ -129,16 +130,15 @@ const SECTIONS: ReadonlyArray<{ href: string; label: MessageKey; adminOnly?: boo
 /** The shell of every workspace page: a top bar (sign-out, language), then the content. */
 export function AdminLayout(props: AdminLayoutProps) {
   const { t, lang, user } = props;
-  const other: Lang = lang === "fr" ? "en" : "fr";
   const here = props.path.split("?")[0] ?? "";
   return (
-    <html lang={lang}>
+    <html lang={lang} dir={languageInfo(lang).dir}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
         <title>{`${props.title} — ${t("app.title")}`}</title>
-        <style>{STYLE}</style>
+        <style>{STYLE + LANGUAGE_SWITCH_STYLE}</style>
       </head>
       <body>
         <header class="bar">
@@ -146,13 +146,11 @@ export function AdminLayout(props: AdminLayoutProps) {
             <a class="brand" href="/admin">
               {t("app.node")} · {t("app.title")}
             </a>
-            <a
-              href={`/admin/lang/${other}?back=${encodeURIComponent(props.path)}`}
-              hreflang={other}
-              lang={other}
-            >
-              {t("lang.switch")}
-            </a>
+            <LanguageSwitch
+              t={t}
+              lang={lang}
+              href={(other) => `/admin/lang/${other}?back=${encodeURIComponent(props.path)}`}
+            />
             {user ? <TerritorySwitch t={t} user={user} path={props.path} /> : null}
             {user ? (
               <form method="post" action="/admin/logout">

@@ -1,4 +1,4 @@
-import type { Translate } from "../i18n";
+import type { Lang, Translate } from "../i18n";
 import type { BarRow, BarSeries } from "./grouped-bar-chart";
 
 /**
@@ -90,8 +90,8 @@ export const sideSeries = (
 
 /** Rows for grid entries (dimensions or components), labelled "A01 · label" in the page language. */
 export function gridRows(
-  entries: ReadonlyArray<{ code: string; label: Readonly<Record<"en" | "fr", string>> }>,
-  lang: "en" | "fr",
+  entries: ReadonlyArray<{ code: string; label: Readonly<Record<Lang, string>> }>,
+  lang: Lang,
 ): RowSpec[] {
   return entries.map((e) => ({ key: e.code, label: `${e.code} · ${e.label[lang]}` }));
 }

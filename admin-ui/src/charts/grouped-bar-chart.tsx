@@ -128,6 +128,8 @@ export function GroupedBarChart(props: GroupedBarChartProps) {
         width="100%"
         style={`max-width:${L.width}px;height:auto;display:block`}
         font-family="system-ui, sans-serif"
+        // Drawn left to right in every language (text-anchor would flip under dir=rtl).
+        direction="ltr"
       >
         <title id={`${id}-title`}>{props.title}</title>
         <desc id={`${id}-desc`}>{props.description}</desc>

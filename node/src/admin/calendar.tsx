@@ -1,4 +1,5 @@
 import { type CalendarMeeting, CalendarPage } from "@spiral-network/admin-ui/admin/calendar-page";
+import type { Lang } from "@spiral-network/admin-ui/i18n";
 import {
   isPublicMeeting,
   type MeetingPayload,
@@ -24,7 +25,7 @@ export function registerCalendarRoutes(admin: AdminApp, kit: AdminKit) {
   const meetingOf = (
     payload: MeetingPayload,
     url: string,
-    lang: "en" | "fr",
+    lang: Lang,
     withTerritory: boolean,
   ): CalendarMeeting => ({
     title: payload.title,

@@ -32,7 +32,8 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
   const { grid } = kit.app.node;
 
   const pickerEntry = (lang: Lang, entry: GridEntry, code = entry.code): PickerEntry => {
-    const other: Lang = lang === "fr" ? "en" : "fr";
+    // The second label shown: English beside any other language, French beside English.
+    const other: Lang = lang === "en" ? "fr" : "en";
     return {
       code,
       label: entry.label[lang],

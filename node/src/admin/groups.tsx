@@ -11,6 +11,7 @@ import {
 import type { UndoNotice } from "@spiral-network/admin-ui/admin/layout";
 import type { MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
 import {
+  groupCategoryLabel,
   type HomogeneousGroup,
   homogeneousGroupSchema,
   languageTag,
@@ -55,7 +56,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
   const categoryOptions = (c: AdminContext) =>
     kit.app.categories.list(kit.actor(c)).map((cat) => ({
       code: cat.code,
-      label: c.get("lang") === "fr" ? cat.labelFr : cat.labelEn,
+      label: groupCategoryLabel(cat, c.get("lang")),
     }));
 
   admin.get("/groups", protect(), (c) => {

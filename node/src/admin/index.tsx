@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { MessagePage, type SignedIn } from "@spiral-network/admin-ui/admin/layout";
-import { type MessageKey, pickLanguage, translator } from "@spiral-network/admin-ui/i18n";
+import {
+  isLang,
+  type Lang,
+  type MessageKey,
+  pickLanguage,
+  translator,
+} from "@spiral-network/admin-ui/i18n";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
@@ -50,6 +56,15 @@ export function createAdmin(services: Services, app: Application, options: Admin
     path: "/admin",
     secure: options.secureCookies,
   };
+
+  /** A language chosen by `?lang=`, kept a year for the whole site like the switch's choice. */
+  const rememberLanguage = (c: AdminContext, lang: Lang) =>
+    setCookie(c, LANG_COOKIE, lang, {
+      path: "/",
+      sameSite: "Lax",
+      secure: options.secureCookies,
+      maxAge: 365 * 24 * 3600,
+    });
 
   const setSessionCookie = (c: AdminContext, value: string) =>
     setCookie(c, SESSION_COOKIE, value, { ...cookieBase, maxAge: SESSION_TTL_MS / 1000 });
@@ -120,7 +135,13 @@ export function createAdmin(services: Services, app: Application, options: Admin
 
   // Every answer: not cached, not framed, no scripts or outside resources.
   admin.use(async (c, next) => {
-    const lang = pickLanguage(getCookie(c, LANG_COOKIE), c.req.header("accept-language"));
+    // ?lang= (a link to the workspace in a given language) is remembered like the switch's choice.
+    const asked = c.req.query("lang");
+    if (isLang(asked)) rememberLanguage(c, asked);
+    const lang = pickLanguage(
+      isLang(asked) ? asked : getCookie(c, LANG_COOKIE),
+      c.req.header("accept-language"),
+    );
     c.set("lang", lang);
     c.set("t", translator(lang));
     const cookie = getCookie(c, SESSION_COOKIE);

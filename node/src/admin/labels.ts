@@ -1,5 +1,5 @@
 import type { Lang, Translate } from "@spiral-network/admin-ui/i18n";
-import { POOLED_CATEGORY } from "@spiral-network/protocol";
+import { groupCategoryLabel, POOLED_CATEGORY } from "@spiral-network/protocol";
 
 /** A group category as the services list it (both languages). */
 interface CategoryLabels {
@@ -17,6 +17,6 @@ export function categoryLabeller(
   t: Translate,
   lang: Lang,
 ): (code: string) => string {
-  const labels = new Map(categories.map((c) => [c.code, lang === "fr" ? c.labelFr : c.labelEn]));
+  const labels = new Map(categories.map((c) => [c.code, groupCategoryLabel(c, lang)]));
   return (code) => (code === POOLED_CATEGORY ? t("category.other") : (labels.get(code) ?? code));
 }

@@ -8,6 +8,7 @@ import {
   type ThemeLabels,
 } from "@spiral-network/admin-ui/admin/subnetworks-page";
 import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
+import { groupCategoryLabel } from "@spiral-network/protocol";
 import { allows } from "../app/index";
 import type { SubnetworkTheme } from "../db/schema";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
@@ -81,9 +82,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
 
   const categoryLabels = (c: AdminContext, lang: Lang) =>
     new Map(
-      kit.app.categories
-        .list(kit.actor(c))
-        .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
+      kit.app.categories.list(kit.actor(c)).map((cat) => [cat.code, groupCategoryLabel(cat, lang)]),
     );
   const themeLabels = (c: AdminContext, theme: SubnetworkTheme, lang: Lang): ThemeLabels => {
     const categories = categoryLabels(c, lang);
@@ -153,7 +152,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     })),
     categories: kit.app.categories
       .list(kit.actor(c))
-      .map((cat) => ({ code: cat.code, label: lang === "fr" ? cat.labelFr : cat.labelEn })),
+      .map((cat) => ({ code: cat.code, label: groupCategoryLabel(cat, lang) })),
     users: kit.app.accounts
       .list(kit.actor(c))
       .filter((u) => !u.disabled)
