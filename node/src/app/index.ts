@@ -67,7 +67,7 @@ export function createApplication(services: Services, network?: NetworkService) 
       authorize(actor, "read");
       return fn(...args);
     };
-  const { groups, criteria, imports } = services;
+  const { groups, criteria, imports, progress } = services;
 
   return {
     authorize,
@@ -234,6 +234,37 @@ export function createApplication(services: Services, network?: NetworkService) 
         authorize(actor, "edit");
         return net().subnetworks.share(territory, ref, what);
       },
+    },
+    /**
+     * Paths of progress, self-survey campaigns and their publication: reading needs `read`,
+     * writing a path, running a campaign, typing in paper answers and publishing need `edit`.
+     * Answering with a one-time code is public and is not here (it needs no account).
+     */
+    progress: {
+      listPaths: read(progress.listPaths.bind(progress)),
+      getPath: read(progress.getPath.bind(progress)),
+      criteriaFor: read(progress.criteriaFor.bind(progress)),
+      savePath: edit(progress.savePath.bind(progress)),
+      listCampaigns: read(progress.listCampaigns.bind(progress)),
+      getCampaign: read(progress.getCampaign.bind(progress)),
+      createCampaign: edit(progress.createCampaign.bind(progress)),
+      setClosed: edit(progress.setClosed.bind(progress)),
+      issueCodes: edit(progress.issueCodes.bind(progress)),
+      enterPaper: edit(progress.enterPaper.bind(progress)),
+      results: read(progress.results.bind(progress)),
+      campaignsOnPath: read(progress.campaignsOnPath.bind(progress)),
+      preview: read(progress.preview.bind(progress)),
+      publish(
+        actor: Actor,
+        slug: string,
+        campaign: string,
+        options: { subnetworks?: ReadonlyArray<string | number> } = {},
+      ) {
+        authorize(actor, "edit");
+        return progress.publish(slug, campaign, actor.audit, options);
+      },
+      /** Network figures of progress (received and own), with coverage and fingerprint. */
+      figures: read(services.progressFigures.query.bind(services.progressFigures)),
     },
     /** Territory profiles: a new territory needs `manageNode`, changing one needs `edit`. */
     territoryProfiles: {
