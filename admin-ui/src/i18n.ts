@@ -12,6 +12,7 @@ import * as criteria from "./messages/criteria";
 import * as figures from "./messages/figures";
 import * as network from "./messages/network";
 import * as operations from "./messages/operations";
+import * as progress from "./messages/progress";
 import * as publicPages from "./messages/public";
 import * as subnetworks from "./messages/subnetworks";
 import * as syntheses from "./messages/syntheses";
@@ -502,6 +503,7 @@ const en = {
   ...figures.en,
   ...subnetworks.en,
   ...operations.en,
+  ...progress.en,
 };
 const fr = {
   ...coreFr,
@@ -515,6 +517,7 @@ const fr = {
   ...figures.fr,
   ...subnetworks.fr,
   ...operations.fr,
+  ...progress.fr,
 };
 
 export type MessageKey = keyof typeof en;

@@ -24,6 +24,7 @@ import {
   str,
 } from "./kit";
 import { registerNetworkRoutes } from "./network";
+import { registerProgressRoutes } from "./progress";
 import { registerSubnetworkRoutes } from "./subnetworks";
 import { registerSynthesisRoutes } from "./syntheses";
 
@@ -228,6 +229,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
   registerCalendarRoutes(admin, kit);
   registerFigureRoutes(admin, kit);
   registerSubnetworkRoutes(admin, kit);
+  registerProgressRoutes(admin, kit);
 
   /** Extends a session; on a full disk it stays as it was, so pages can still be read. */
   function touched(session: Parameters<typeof services.sessions.touch>[0]): boolean {
