@@ -10,8 +10,9 @@ import {
   ProgressHomePage,
 } from "@spiral-network/admin-ui/admin/progress-page";
 import type { Lang, Translate } from "@spiral-network/admin-ui/i18n";
-import { type ProgressFilter, pathCodeSchema } from "@spiral-network/protocol";
+import { pathCodeSchema } from "@spiral-network/protocol";
 import type { LocalStatement } from "../db/schema";
+import { progressFilterOf } from "../progress-query";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { type CampaignRow, surveyUrl } from "../services/progress";
 import {
@@ -490,24 +491,6 @@ function findOr404<T>(fn: () => T): T | undefined {
     if (error instanceof NotFoundError) return undefined;
     throw error;
   }
-}
-
-/** The filters of progress figures from a query (unknown values are left out). */
-export function progressFilterOf(query: (name: string) => string | undefined) {
-  const code = (query("code") ?? "").trim().toUpperCase();
-  const country = (query("country") ?? "").trim().toUpperCase();
-  const cycle = (query("cycle") ?? "").trim();
-  const category = (query("category") ?? "").trim();
-  const phase = query("phase");
-  const filter: ProgressFilter = {};
-  if (pathCodeSchema.safeParse(code).success) filter.code = code;
-  if (/^[A-Z]{2}$/.test(country)) filter.country = country;
-  if (/^[0-3]$/.test(cycle)) filter.cycle = Number(cycle);
-  if (/^[a-z0-9-]{1,64}$/.test(category)) filter.category = category;
-  if (phase === "ex-ante" || phase === "ex-post") filter.phase = phase;
-  const region = (query("region") ?? "").trim();
-  if (region.length > 0 && region.length <= 100) filter.region = region;
-  return { filter, echo: { code, country, cycle, category } };
 }
 
 /** Figures as the explorer shows them: per code, its phases side by side. */

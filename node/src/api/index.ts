@@ -14,6 +14,7 @@ import { registerImportRoutes } from "./routes/imports";
 import { registerMeetingRoutes } from "./routes/meetings";
 import { registerMetaRoutes } from "./routes/meta";
 import { registerNetworkRoutes } from "./routes/network";
+import { registerProgressRoutes } from "./routes/progress";
 import { registerSubnetworkRoutes } from "./routes/subnetworks";
 import { registerSynthesisRoutes } from "./routes/syntheses";
 import { registerTerritoryRoutes } from "./routes/territories";
@@ -60,6 +61,7 @@ export function createApi(
   registerAggregateRoutes(api, services);
   registerMeetingRoutes(api, services, app);
   registerSubnetworkRoutes(api, services, network, app);
+  registerProgressRoutes(api, services, app);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
