@@ -98,7 +98,7 @@ CREATE TABLE `survey_answers` (
 	`response_id` integer NOT NULL,
 	`path_version_id` integer NOT NULL,
 	`level` integer,
-	PRIMARY KEY(`path_version_id`, `response_id`),
+	PRIMARY KEY(`response_id`, `path_version_id`),
 	FOREIGN KEY (`response_id`) REFERENCES `survey_responses`(`id`) ON UPDATE no action ON DELETE cascade,
 	CONSTRAINT "survey_answers_level" CHECK("survey_answers"."level" is null or "survey_answers"."level" between 1 and 5)
 );

@@ -794,7 +794,8 @@ export const surveyAnswers = sqliteTable(
     level: integer("level"),
   },
   (t) => [
-    primaryKey({ columns: [t.pathVersionId, t.responseId] }),
+    // Response first: the tallies join answers to a campaign's responses by response id.
+    primaryKey({ columns: [t.responseId, t.pathVersionId] }),
     check("survey_answers_level", sql`${t.level} is null or ${t.level} between 1 and 5`),
   ],
 );
