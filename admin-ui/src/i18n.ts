@@ -22,6 +22,7 @@ import * as figures from "./messages/figures";
 import * as meetings from "./messages/meetings";
 import * as network from "./messages/network";
 import * as operations from "./messages/operations";
+import * as progress from "./messages/progress";
 import * as publicPages from "./messages/public";
 import * as publishing from "./messages/publishing";
 import * as subnetworks from "./messages/subnetworks";
@@ -521,6 +522,7 @@ const EN_AREAS = {
   operations: operations.en,
   meetings: meetings.en,
   publishing: publishing.en,
+  progress: progress.en,
 };
 type EnAreas = typeof EN_AREAS;
 
@@ -553,6 +555,7 @@ const FR_AREAS: AreaMessages = {
   operations: operations.fr,
   meetings: meetings.fr,
   publishing: publishing.fr,
+  progress: progress.fr,
 };
 
 const FILES: Record<Lang, LanguageFile> = {

@@ -36,6 +36,7 @@ import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
 import { createServices, type Services } from "./services/index";
 import { createSetupCode, type SetupCode } from "./services/setup-code";
+import { createSurveyRoutes } from "./survey";
 
 export interface NodeOptions {
   /** Database file, or ":memory:" (tests). */
@@ -248,6 +249,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
       trustProxy: options.trustProxy ?? false,
     }),
   );
+  app.route("/", createSurveyRoutes(services, { trustProxy: options.trustProxy ?? false }));
   app.route("/", createPages(services));
 
   const queueController = new AbortController();

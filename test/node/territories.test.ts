@@ -223,6 +223,18 @@ describe("home page and API description", () => {
         "DELETE /territories/{slug}/subnetworks/{id}",
         "POST /territories/{slug}/subnetworks/{id}/shares",
         "GET /territories/{slug}/subnetworks/{id}/feed",
+        "GET /territories/{slug}/paths",
+        "POST /territories/{slug}/paths",
+        "PUT /territories/{slug}/paths/{id}",
+        "GET /territories/{slug}/campaigns",
+        "POST /territories/{slug}/campaigns",
+        "GET /territories/{slug}/campaigns/{id}",
+        "POST /territories/{slug}/campaigns/{id}/codes",
+        "POST /territories/{slug}/campaigns/{id}/responses",
+        "GET /territories/{slug}/campaigns/{id}/progress",
+        "POST /territories/{slug}/campaigns/{id}/progress",
+        "GET /progress/figures",
+        "GET /progress/figures.csv",
       ].sort(),
     );
     // Writes say they need the token; public reads do not.

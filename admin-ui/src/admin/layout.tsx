@@ -119,6 +119,7 @@ const SECTIONS: ReadonlyArray<{ href: string; label: MessageKey; adminOnly?: boo
   { href: "/admin/groups", label: "nav.groups" },
   { href: "/admin/classify", label: "nav.classify" },
   { href: "/admin/synthesis", label: "nav.synthesis" },
+  { href: "/admin/progress", label: "nav.progress" },
   { href: "/admin/network", label: "nav.network" },
   { href: "/admin/subnetworks", label: "nav.subnetworks" },
   { href: "/admin/figures", label: "nav.figures" },

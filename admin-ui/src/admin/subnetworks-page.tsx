@@ -43,7 +43,7 @@ export interface JoinedSubnetworkItem {
 
 /** One thing a sub-network relayed, as the hosted page and a joined feed show it. */
 export interface RelayedItem {
-  kind: "synthesis" | "meeting";
+  kind: "synthesis" | "meeting" | "progress";
   objectId: string;
   /** The territory that published it: its name when known, else its address. */
   territory: string;

@@ -5,6 +5,7 @@
  */
 import type { LanguageFile } from "../i18n";
 import * as meetings from "../messages/meetings";
+import * as progress from "../messages/progress";
 import * as publishing from "../messages/publishing";
 
 export const ar: LanguageFile = {
@@ -866,6 +867,7 @@ export const ar: LanguageFile = {
       "subnetworks.relayed.none": "لم تُعِد الشبكة الفرعية بث أي شيء بعد.",
       "subnetworks.kind.synthesis": "خلاصة",
       "subnetworks.kind.meeting": "لقاء",
+      "subnetworks.kind.progress": "progress indicator",
       "subnetworks.yes": "نعم",
       "subnetworks.no": "لا",
       "subnetworks.joined": "المنضمّ إليها",
@@ -920,5 +922,6 @@ export const ar: LanguageFile = {
     // English until translated (integration placeholder).
     meetings: meetings.en,
     publishing: publishing.en,
+    progress: progress.en,
   },
 };

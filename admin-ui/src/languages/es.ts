@@ -4,6 +4,7 @@
  */
 import type { LanguageFile } from "../i18n";
 import * as meetings from "../messages/meetings";
+import * as progress from "../messages/progress";
 import * as publishing from "../messages/publishing";
 
 export const es: LanguageFile = {
@@ -894,6 +895,7 @@ export const es: LanguageFile = {
       "subnetworks.relayed.none": "La subred aún no ha retransmitido nada.",
       "subnetworks.kind.synthesis": "síntesis",
       "subnetworks.kind.meeting": "encuentro",
+      "subnetworks.kind.progress": "progress indicator",
       "subnetworks.yes": "sí",
       "subnetworks.no": "no",
       "subnetworks.joined": "Unidas",
@@ -951,5 +953,6 @@ export const es: LanguageFile = {
     // English until translated (integration placeholder).
     meetings: meetings.en,
     publishing: publishing.en,
+    progress: progress.en,
   },
 };

@@ -4,6 +4,7 @@
  */
 import type { LanguageFile } from "../i18n";
 import * as meetings from "../messages/meetings";
+import * as progress from "../messages/progress";
 import * as publishing from "../messages/publishing";
 
 export const it: LanguageFile = {
@@ -895,6 +896,7 @@ export const it: LanguageFile = {
       "subnetworks.relayed.none": "La sottorete non ha ancora ritrasmesso nulla.",
       "subnetworks.kind.synthesis": "sintesi",
       "subnetworks.kind.meeting": "incontro",
+      "subnetworks.kind.progress": "progress indicator",
       "subnetworks.yes": "sì",
       "subnetworks.no": "no",
       "subnetworks.joined": "Aderite",
@@ -952,5 +954,6 @@ export const it: LanguageFile = {
     // English until translated (integration placeholder).
     meetings: meetings.en,
     publishing: publishing.en,
+    progress: progress.en,
   },
 };

@@ -4,6 +4,7 @@
  */
 import type { LanguageFile } from "../i18n";
 import * as meetings from "../messages/meetings";
+import * as progress from "../messages/progress";
 import * as publishing from "../messages/publishing";
 
 export const pt: LanguageFile = {
@@ -892,6 +893,7 @@ export const pt: LanguageFile = {
       "subnetworks.relayed.none": "A sub-rede ainda não retransmitiu nada.",
       "subnetworks.kind.synthesis": "síntese",
       "subnetworks.kind.meeting": "encontro",
+      "subnetworks.kind.progress": "progress indicator",
       "subnetworks.yes": "sim",
       "subnetworks.no": "não",
       "subnetworks.joined": "Aderidas",
@@ -949,5 +951,6 @@ export const pt: LanguageFile = {
     // English until translated (integration placeholder).
     meetings: meetings.en,
     publishing: publishing.en,
+    progress: progress.en,
   },
 };

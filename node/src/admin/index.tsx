@@ -31,6 +31,7 @@ import {
 } from "./kit";
 import { registerMeetingRoutes } from "./meetings";
 import { registerNetworkRoutes } from "./network";
+import { registerProgressRoutes } from "./progress";
 import { registerSubnetworkRoutes } from "./subnetworks";
 import { registerSynthesisRoutes } from "./syntheses";
 
@@ -252,6 +253,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
   registerMeetingRoutes(admin, kit);
   registerFigureRoutes(admin, kit);
   registerSubnetworkRoutes(admin, kit);
+  registerProgressRoutes(admin, kit);
 
   /** Extends a session; on a full disk it stays as it was, so pages can still be read. */
   function touched(session: Parameters<typeof services.sessions.touch>[0]): boolean {

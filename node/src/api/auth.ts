@@ -51,6 +51,7 @@ const PUBLIC_READS = [
   /^\/api\/v1\/territories\/[^/]+\/syntheses(\/[^/]+)?$/,
   /^\/api\/v1\/received-syntheses(\/[^/]+)?$/,
   /^\/api\/v1\/aggregates$/,
+  /^\/api\/v1\/progress\/figures(\.csv)?$/,
   /^\/api\/v1\/meetings$/,
   /^\/api\/v1\/territories\/[^/]+\/meetings(\/[^/]+)?$/,
   // A hosted sub-network's profile, theme and what it relayed are public (its members list,

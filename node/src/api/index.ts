@@ -13,6 +13,7 @@ import { registerImportRoutes } from "./routes/imports";
 import { registerMeetingRoutes } from "./routes/meetings";
 import { registerMetaRoutes } from "./routes/meta";
 import { registerNetworkRoutes } from "./routes/network";
+import { registerProgressRoutes } from "./routes/progress";
 import { registerSubnetworkRoutes } from "./routes/subnetworks";
 import { registerSynthesisRoutes } from "./routes/syntheses";
 import { registerTerritoryRoutes } from "./routes/territories";
@@ -54,6 +55,7 @@ export function createApi(services: Services, app: Application, logger: Logger) 
   registerAggregateRoutes(api, app);
   registerMeetingRoutes(api, app);
   registerSubnetworkRoutes(api, app);
+  registerProgressRoutes(api, app);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -62,7 +62,7 @@ export function createApplication(services: Services, network?: NetworkService) 
       authorize(actor, "edit");
       return fn(...args, actor.audit);
     };
-  const { groups, criteria, imports } = services;
+  const { groups, criteria, imports, progress } = services;
   const queries = createQueries(services, network);
 
   return {
@@ -247,6 +247,28 @@ export function createApplication(services: Services, network?: NetworkService) 
       ) {
         authorize(actor, "edit");
         return net().subnetworks.share(territory, ref, what);
+      },
+    },
+    /**
+     * Paths of progress, self-survey campaigns and their publication: reading needs `read`,
+     * writing a path, running a campaign, typing in paper answers and publishing need `edit`.
+     * Answering with a one-time code is public and is not here (it needs no account).
+     */
+    progress: {
+      ...queries.progress,
+      savePath: edit(progress.savePath.bind(progress)),
+      createCampaign: edit(progress.createCampaign.bind(progress)),
+      setClosed: edit(progress.setClosed.bind(progress)),
+      issueCodes: edit(progress.issueCodes.bind(progress)),
+      enterPaper: edit(progress.enterPaper.bind(progress)),
+      publish(
+        actor: Actor,
+        slug: string,
+        campaign: string,
+        options: { subnetworks?: ReadonlyArray<string | number> } = {},
+      ) {
+        authorize(actor, "edit");
+        return progress.publish(slug, campaign, actor.audit, options);
       },
     },
     /** Territory profiles: a new territory needs `manageNode`, changing one needs `edit`. */

@@ -64,6 +64,21 @@ export function createQueries(services: Services, network?: NetworkService) {
     suggestions: {
       suggest: read(services.suggestions.suggest.bind(services.suggestions)),
     },
+    /** Paths of progress, campaigns and their results (docs/facilitators-guide.md). */
+    progress: {
+      listPaths: read(services.progress.listPaths.bind(services.progress)),
+      getPath: read(services.progress.getPath.bind(services.progress)),
+      criteriaFor: read(services.progress.criteriaFor.bind(services.progress)),
+      listCampaigns: read(services.progress.listCampaigns.bind(services.progress)),
+      getCampaign: read(services.progress.getCampaign.bind(services.progress)),
+      results: read(services.progress.results.bind(services.progress)),
+      campaignsOnPath: read(services.progress.campaignsOnPath.bind(services.progress)),
+      preview: read(services.progress.preview.bind(services.progress)),
+      /** Network figures of progress (received and own), with coverage and fingerprint. */
+      figures: read(services.progressFigures.query.bind(services.progressFigures)),
+      /** The same figures for anyone: they are built from published payloads only. */
+      networkFigures: services.progressFigures.query.bind(services.progressFigures),
+    },
     /** A deleted criterion or group that can still be brought back (within its few minutes). */
     trash: {
       find: read(services.trash.find.bind(services.trash)),

@@ -1,4 +1,4 @@
-import type { MeetingPayload, SynthesisPayload } from "@spiral-network/protocol";
+import type { MeetingPayload, ProgressPayload, SynthesisPayload } from "@spiral-network/protocol";
 import { sql } from "drizzle-orm";
 import {
   check,
@@ -214,6 +214,10 @@ export const outboxActivities = sqliteTable(
       onDelete: "set null",
     }),
     meetingUuid: text("meeting_uuid"),
+    /** A progress version (Create/Update of a campaign's progress Article). */
+    progressVersionId: integer("progress_version_id").references(() => progressVersions.id, {
+      onDelete: "set null",
+    }),
     /** The meeting as it was when this activity was recorded (Create/Update). */
     meetingPayload: text("meeting_payload", { mode: "json" }).$type<MeetingPayload>(),
     /** Actor URLs to deliver to; null = the actor's accepted followers at send time. */
@@ -653,7 +657,7 @@ export const subnetworkItems = sqliteTable(
     subnetwork: text("subnetwork").notNull(),
     origin: text("origin").notNull(),
     objectId: text("object_id").notNull(),
-    kind: text("kind", { enum: ["synthesis", "meeting"] }).notNull(),
+    kind: text("kind", { enum: ["synthesis", "meeting", "progress"] }).notNull(),
     /** For a synthesis: the period it covers (its aggregate entry is (origin, periodKey)). */
     periodKey: text("period_key"),
     /** The latest relayed activity about the object (Create or Update). */
@@ -716,4 +720,200 @@ export const deletedItems = sqliteTable(
     expiresAt: text("expires_at").notNull(),
   },
   (t) => [index("deleted_items_expires").on(t.expiresAt)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Paths of progress and self-survey campaigns (docs/facilitators-guide.md, "Paths of progress")
+// ---------------------------------------------------------------------------------------------
+
+/** One statement of a path version as kept locally: its public text and the criteria behind it. */
+export interface LocalStatement {
+  level: 1 | 2 | 3 | 4 | 5;
+  passage: "P" | "O" | "Q" | "S" | null;
+  /** Language tag → the territory's own public words about this situation. */
+  text: Record<string, string>;
+  /** Ids of the validated criteria it was drawn from (never published). */
+  criteria: number[];
+}
+
+/** A path of progress: five situations on one component (or dimension) of the grid. */
+export const progressPaths = sqliteTable("progress_paths", {
+  uuid: text("uuid").primaryKey(),
+  territoryId: integer("territory_id")
+    .notNull()
+    .references(() => territories.id, { onDelete: "cascade" }),
+  /** A component (A01) or a dimension letter (A). */
+  code: text("code").notNull(),
+  createdAt: createdAt(),
+});
+
+/** Every version of a path; a campaign keeps the version it was started with. */
+export const progressPathVersions = sqliteTable(
+  "progress_path_versions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    pathUuid: text("path_uuid")
+      .notNull()
+      .references(() => progressPaths.uuid, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    statements: text("statements", { mode: "json" }).$type<LocalStatement[]>().notNull(),
+    languages: text("languages", { mode: "json" }).$type<string[]>().notNull(),
+    /** The facilitator confirmed the texts are the territory's own public words (not criteria). */
+    confirmedPublic: integer("confirmed_public", { mode: "boolean" }).notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("progress_path_versions_version").on(t.pathUuid, t.version)],
+);
+
+/** A self-survey campaign: paths, a period, a cycle, ex-ante or ex-post. */
+export const campaigns = sqliteTable(
+  "campaigns",
+  {
+    uuid: text("uuid").primaryKey(),
+    territoryId: integer("territory_id")
+      .notNull()
+      .references(() => territories.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    periodStart: text("period_start").notNull(),
+    periodEnd: text("period_end").notNull(),
+    cycle: integer("cycle").notNull(),
+    phase: text("phase", { enum: ["ex-ante", "ex-post"] }).notNull(),
+    /** Whether respondents may pick a group category for breakdowns. */
+    askCategory: integer("ask_category", { mode: "boolean" }).notNull().default(false),
+    closedAt: text("closed_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("campaigns_territory").on(t.territoryId),
+    check("campaigns_cycle_range", sql`${t.cycle} between 0 and 3`),
+  ],
+);
+
+/** The path versions a campaign asks about. */
+export const campaignPaths = sqliteTable(
+  "campaign_paths",
+  {
+    campaignUuid: text("campaign_uuid")
+      .notNull()
+      .references(() => campaigns.uuid, { onDelete: "cascade" }),
+    pathVersionId: integer("path_version_id")
+      .notNull()
+      .references(() => progressPathVersions.id),
+  },
+  (t) => [primaryKey({ columns: [t.campaignUuid, t.pathVersionId] })],
+);
+
+/**
+ * One-time codes: only their SHA-256 is kept, and nothing links a code to the response it was
+ * used for (so no code sheet can tell who answered what).
+ */
+export const campaignCodes = sqliteTable(
+  "campaign_codes",
+  {
+    hash: text("hash").primaryKey(),
+    campaignUuid: text("campaign_uuid")
+      .notNull()
+      .references(() => campaigns.uuid, { onDelete: "cascade" }),
+    used: integer("used", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [index("campaign_codes_campaign").on(t.campaignUuid)],
+);
+
+/** A response: its category and the day only (no address, no time, no code). */
+export const surveyResponses = sqliteTable(
+  "survey_responses",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    campaignUuid: text("campaign_uuid")
+      .notNull()
+      .references(() => campaigns.uuid, { onDelete: "cascade" }),
+    category: text("category"),
+    day: text("day").notNull(),
+    source: text("source", { enum: ["online", "paper"] }).notNull(),
+  },
+  (t) => [index("survey_responses_campaign").on(t.campaignUuid, t.category)],
+);
+
+/** A response's answer on one path: a level 1–5, or null for "don't know". */
+export const surveyAnswers = sqliteTable(
+  "survey_answers",
+  {
+    responseId: integer("response_id")
+      .notNull()
+      .references(() => surveyResponses.id, { onDelete: "cascade" }),
+    pathVersionId: integer("path_version_id").notNull(),
+    level: integer("level"),
+  },
+  (t) => [
+    // Response first: the tallies join answers to a campaign's responses by response id.
+    primaryKey({ columns: [t.responseId, t.pathVersionId] }),
+    check("survey_answers_level", sql`${t.level} is null or ${t.level} between 1 and 5`),
+  ],
+);
+
+/** Every progress version this node published, payload verbatim. */
+export const progressVersions = sqliteTable(
+  "progress_versions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    uuid: text("uuid").notNull().unique(),
+    campaignUuid: text("campaign_uuid")
+      .notNull()
+      .references(() => campaigns.uuid, { onDelete: "cascade" }),
+    territoryId: integer("territory_id")
+      .notNull()
+      .references(() => territories.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    respondents: integer("respondents").notNull(),
+    payload: text("payload").notNull(),
+    hash: text("hash").notNull(),
+    publishedBy: text("published_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("progress_versions_version").on(t.campaignUuid, t.version)],
+);
+
+/**
+ * The progress publication ledger: the respondents behind every published progress version and
+ * the category cell each was counted in, for the atom rule (docs/protocol.md §13). Never served.
+ */
+export const publishedResponses = sqliteTable(
+  "published_responses",
+  {
+    versionId: integer("version_id")
+      .notNull()
+      .references(() => progressVersions.id, { onDelete: "cascade" }),
+    responseId: integer("response_id").notNull(),
+    category: text("category").notNull(),
+    cell: text("cell"),
+  },
+  (t) => [primaryKey({ columns: [t.versionId, t.responseId] })],
+);
+
+/**
+ * Progress aggregation state: per (origin, campaign) the latest version held, own publications
+ * included; more than one hash under that version = conflicted (docs/protocol.md §13).
+ */
+export const progressEntries = sqliteTable(
+  "progress_entries",
+  {
+    origin: text("origin").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    objectId: text("object_id").notNull(),
+    version: integer("version").notNull(),
+    hashes: text("hashes", { mode: "json" }).$type<string[]>().notNull(),
+    payload: text("payload", { mode: "json" }).$type<ProgressPayload>().notNull(),
+    local: integer("local", { mode: "boolean" }).notNull(),
+    via: text("via"),
+    /** The verified activity as received (origin's proof intact), for re-serving; null if local. */
+    activity: text("activity", { mode: "json" }).$type<ActivityJson>(),
+    country: text("country").notNull(),
+    region: text("region"),
+    receivedAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.origin, t.campaignId] }),
+    index("progress_entries_place").on(t.country, t.region),
+  ],
 );

@@ -3,15 +3,21 @@ import {
   disclosureViolations,
   duplicateJsonKey,
   type Grid,
+  MIN_K,
+  PROGRESS_MEDIA_TYPE,
+  progressDisclosureViolations,
+  progressPayloadSchema,
   SYNTHESIS_MEDIA_TYPE,
   synthesisPayloadSchema,
   unknownGridCodes,
+  unknownPathCodes,
 } from "@spiral-network/protocol";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { FederationDeps } from "./context";
 import { createKeyCache } from "./key-cache";
 import { RemoteContextRefused } from "./outbound";
+import { readSourcePayload } from "./source-payload";
 import { disclosureRefusal } from "./synthesis-mapper";
 
 export const INBOX_BODY_LIMIT = 256 * 1024;
@@ -115,6 +121,9 @@ function synthesisRefusal(body: unknown, grid: Grid): string | null {
   if (type !== "Create" && type !== "Update") return null;
   const object = single(activity.object) as Record<string, unknown> | undefined;
   const source = single(object?.source) as Record<string, unknown> | undefined;
+  if (object && typeof object === "object" && single(source?.mediaType) === PROGRESS_MEDIA_TYPE) {
+    return progressRefusal(activity, object, single(source?.content), grid);
+  }
   if (!object || typeof object !== "object" || single(source?.mediaType) !== SYNTHESIS_MEDIA_TYPE)
     return null;
   const content = single(source?.content);
@@ -150,6 +159,40 @@ function synthesisRefusal(body: unknown, grid: Grid): string | null {
   const actor = single(activity.actor);
   const attributedTo = single(object.attributedTo);
   if (!actor || actor !== attributedTo || actor !== parsed.data.territory.id) {
+    return "forged origin: actor, attributedTo and payload territory differ";
+  }
+  return null;
+}
+
+/**
+ * Why a directly delivered progress Create/Update must be refused, or null: the same schema,
+ * floors and grid check as the inbox handler (docs/protocol.md §13), and a consistent origin.
+ */
+function progressRefusal(
+  activity: Record<string, unknown>,
+  object: Record<string, unknown>,
+  content: unknown,
+  grid: Grid,
+): string | null {
+  const text = String(
+    typeof content === "object" && content !== null && "@value" in content
+      ? content["@value"]
+      : content,
+  );
+  const parsed = readSourcePayload(
+    { mediaType: PROGRESS_MEDIA_TYPE, content: text },
+    PROGRESS_MEDIA_TYPE,
+    progressPayloadSchema,
+  );
+  if (!parsed.ok) return parsed.reason;
+  const unsafe = progressDisclosureViolations(parsed.payload, MIN_K);
+  if (unsafe.length > 0) return `refused by the disclosure rules: ${unsafe.join("; ")}`;
+  if (parsed.payload.grid.id === grid.id && parsed.payload.grid.version === grid.version) {
+    const unknown = unknownPathCodes(parsed.payload, (code) => grid.entry(code) !== undefined);
+    if (unknown.length > 0) return `unknown grid codes: ${unknown.join(", ")}`;
+  }
+  const actor = single(activity.actor);
+  if (!actor || actor !== single(object.attributedTo) || actor !== parsed.payload.territory.id) {
     return "forged origin: actor, attributedTo and payload territory differ";
   }
   return null;

@@ -14,8 +14,10 @@ import {
   Update,
 } from "@fedify/vocab";
 import {
+  campaignKey,
   isPublicMeeting,
   MEETING_MEDIA_TYPE,
+  PROGRESS_MEDIA_TYPE,
   periodKey,
   SYNTHESIS_MEDIA_TYPE,
 } from "@spiral-network/protocol";
@@ -26,6 +28,7 @@ import { keepEarlyWithdrawal } from "./early-withdrawal";
 import { actorHandle, answerFollow } from "./followers";
 import { provenActivityJson, routeRelayed } from "./integrity";
 import { eventToMeeting } from "./meeting-mapper";
+import { articleToProgress } from "./progress-mapper";
 import { sendSignedJson } from "./proofs";
 import {
   acceptsAnnounceFrom,
@@ -194,6 +197,8 @@ export async function onCreateOrUpdate(ctx: Ctx, activity: Create | Update): Pro
   const object = await activity.getObject(ctx);
   if (object instanceof Article && object.source?.mediaType === SYNTHESIS_MEDIA_TYPE) {
     await onSynthesisActivity(ctx, activity, object);
+  } else if (object instanceof Article && object.source?.mediaType === PROGRESS_MEDIA_TYPE) {
+    await onProgressActivity(ctx, activity, object);
   } else if (object instanceof Event && object.source?.mediaType === MEETING_MEDIA_TYPE) {
     await onMeetingActivity(ctx, activity, object);
   }
@@ -273,6 +278,54 @@ async function onSynthesisActivity(
   recordArrival(ctx, via, { ...item, activityId: String(json.id) }, arrival);
   // A sub-network hosted here re-announces what its members address to it (docs/protocol.md §12).
   await relayToSubnetworks(ctx, activity, json, { ...item, payload }, arrival);
+}
+
+/**
+ * A campaign's progress version (docs/protocol.md §13): the same origin and proof checks as a
+ * synthesis, the floors whatever the origin says, then counted if it moves (origin, campaign)
+ * forward; a sub-network hosted here relays it when one of its paths is on its theme.
+ */
+async function onProgressActivity(
+  ctx: Ctx,
+  activity: Create | Update,
+  article: Article,
+): Promise<void> {
+  const { services, grid } = ctx.data;
+  const logger = ctx.data.logger.child("inbox");
+  const refuse = (reason: string) => logger.warn(`refused ${describe(activity)}: ${reason}`);
+  const parsed = articleToProgress(article, grid);
+  if (!parsed.ok) return refuse(parsed.reason);
+  const { payload } = parsed;
+  if (payload.campaign.period.start > services.ctx.now().toISOString().slice(0, 10)) {
+    return refuse("the campaign has not started yet");
+  }
+  const json = await verifiedOrigin(ctx, activity, article, payload.territory.id, refuse);
+  if (!json || !article.id || !activity.actorId) return;
+  const actor = activity.actorId.href;
+  const via = relayedVia(ctx.data.relayHints.take(activity.id), actor);
+  const outcome = services.progressFigures.accept({
+    origin: actor,
+    objectId: article.id.href,
+    payload,
+    local: false,
+    via,
+    activity: json,
+  });
+  const log = outcome === "conflict" ? logger.warn : logger.info;
+  log(
+    `${describe(activity)}: progress of ${payload.territory.name} v${payload.version} — ${outcome}`,
+  );
+  if (outcome === "older") return;
+  const item = {
+    kind: "progress" as const,
+    origin: actor,
+    objectId: article.id.href,
+    periodKey: campaignKey(payload.campaign.id),
+    progress: payload,
+  };
+  const arrival = outcome === "duplicate" ? "duplicate" : outcome === "stored" ? "new" : "newer";
+  recordArrival(ctx, via, { ...item, activityId: String(json.id) }, arrival);
+  await relayToSubnetworks(ctx, activity, json, item, arrival);
 }
 
 /** A meeting announced (or changed, or cancelled) by a territory. */

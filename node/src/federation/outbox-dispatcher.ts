@@ -8,13 +8,18 @@ import {
   Tombstone,
   Update,
 } from "@fedify/vocab";
-import { isPublicMeeting, type SynthesisPayload } from "@spiral-network/protocol";
+import {
+  isPublicMeeting,
+  type ProgressPayload,
+  type SynthesisPayload,
+} from "@spiral-network/protocol";
 import { Temporal } from "temporal-polyfill";
 import { activityUrl, type OutboxRow } from "../services/outbox";
 import { synthesisUrl } from "../services/syntheses";
 import type { FederationDeps } from "./context";
 import { followerRecipient } from "./followers";
 import { meetingToEvent } from "./meeting-mapper";
+import { progressToArticle } from "./progress-mapper";
 import { sendSignedJson, signedActivityJson } from "./proofs";
 import { lookUpRemote } from "./remote-lookup";
 import { isSpiralActor, relayOwnToLocalSubnetworks } from "./subnetworks";
@@ -112,6 +117,7 @@ export function createOutboxDispatcher(
       const values = { id, actor, object: event, published, ...audience };
       return row.type === "Create" ? new Create(values) : new Update(values);
     }
+    if (row.progressVersionId !== null) return buildProgress(ctx, row, row.progressVersionId);
     const found = row.synthesisUuid ? deps.services.syntheses.series(row.synthesisUuid) : undefined;
     const version =
       found && row.synthesisVersionId !== null
@@ -135,6 +141,48 @@ export function createOutboxDispatcher(
       row.type === "Update" ? updated : undefined,
     );
     const values = { id, actor, object: article, published: updated, ...addressing };
+    return row.type === "Create" ? new Create(values) : new Update(values);
+  }
+
+  /** A campaign's progress version as a Create (first version) or Update of its Article. */
+  function buildProgress(
+    ctx: Context<FederationDeps>,
+    row: OutboxRow,
+    versionId: number,
+  ): Activity {
+    const version = deps.services.progress.progressVersionById(versionId);
+    if (!version) throw new Error(`outbox ${row.uuid}: its progress version is gone`);
+    const id = new URL(activityUrl(ctx.canonicalOrigin, row.uuid));
+    const actor = ctx.getActorUri(row.actor);
+    const followers = ctx.getFollowersUri(row.actor);
+    const groups = addressedGroups(row).map((url) => new URL(url));
+    const toGroups = groups.length > 0 ? { audiences: groups } : {};
+    const updated = Temporal.Instant.from(version.createdAt);
+    const article = progressToArticle(
+      JSON.parse(version.payload) as ProgressPayload,
+      {
+        id: new URL(row.objectId),
+        actor,
+        followers,
+        url: new URL(row.objectId),
+        home: new URL("/", ctx.canonicalOrigin),
+        ...toGroups,
+      },
+      deps.grid,
+      Temporal.Instant.from(
+        deps.services.progress.firstPublished(version.campaignUuid) ?? version.createdAt,
+      ),
+      row.type === "Update" ? updated : undefined,
+    );
+    const values = {
+      id,
+      actor,
+      object: article,
+      published: updated,
+      to: PUBLIC_COLLECTION,
+      ccs: [followers, ...groups],
+      ...toGroups,
+    };
     return row.type === "Create" ? new Create(values) : new Update(values);
   }
 

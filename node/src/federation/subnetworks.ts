@@ -10,7 +10,11 @@ import {
   PUBLIC_COLLECTION,
   type Update,
 } from "@fedify/vocab";
-import { isPublicMeeting, type SynthesisPayload } from "@spiral-network/protocol";
+import {
+  isPublicMeeting,
+  type ProgressPayload,
+  type SynthesisPayload,
+} from "@spiral-network/protocol";
 import type { Services } from "../services/index";
 import type { OutboxRow } from "../services/outbox";
 import { type SubnetworkRow, touchesTheme } from "../services/subnetworks";
@@ -18,6 +22,7 @@ import { sameOrigin, sendAnnounce } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { actorHandle, answerFollow, followerRecipient } from "./followers";
 import { provenActivityJson } from "./integrity";
+import { progressTouchesTheme } from "./progress-mapper";
 
 /**
  * Sub-networks over ActivityPub (FEP-1b12). Group side: members join by Follow, and what they
@@ -146,12 +151,14 @@ const isPublicActivity = (activity: Activity) =>
   [...activity.toIds, ...activity.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
 
 export interface RelayedItem {
-  kind: "synthesis" | "meeting";
+  kind: "synthesis" | "meeting" | "progress";
   origin: string;
   objectId: string;
   periodKey: string | null;
   /** A synthesis's payload, for the thematic filter. */
   payload?: SynthesisPayload;
+  /** A progress publication's payload, for the thematic filter (its paths' components). */
+  progress?: ProgressPayload;
   /** A meeting for the origin's followers only: never relayed (a group's relays are public). */
   followersOnly?: boolean;
 }
@@ -206,7 +213,10 @@ async function relayMemberActivity(
     logger.warn(`not relayed by ${group.slug}: ${item.origin} is not a member`);
     return;
   }
-  if (item.payload && !touchesTheme(item.payload, group.theme)) {
+  if (
+    (item.payload && !touchesTheme(item.payload, group.theme)) ||
+    (item.progress && !progressTouchesTheme(item.progress, group.theme))
+  ) {
     logger.info(`not relayed by ${group.slug}: ${item.objectId} does not touch its theme`);
     return;
   }
@@ -261,6 +271,24 @@ export async function relayOwnToLocalSubnetworks(
       // Relayed wherever the group relayed the object, member or not any more.
       if (services.subnetworks.markItemDeleted(url, origin, row.objectId))
         await announceToMembers(ctx, group.slug, json, { objectId: row.objectId, topLevel: false });
+      continue;
+    }
+    if (row.progressVersionId !== null) {
+      const own = services.progress.progressVersionById(row.progressVersionId);
+      if (!own) continue;
+      await relayMemberActivity(
+        ctx,
+        group,
+        json,
+        {
+          kind: "progress",
+          origin,
+          objectId: row.objectId,
+          periodKey: `campaign:${own.campaignUuid}`,
+          progress: JSON.parse(own.payload) as ProgressPayload,
+        },
+        { activityId: String(json.id), create: row.type === "Create", arrival: "newer" },
+      );
       continue;
     }
     const version =

@@ -9,6 +9,8 @@ import { createFollowService } from "./follows";
 import { createGroupService } from "./groups";
 import { createMeetingService } from "./meetings";
 import { createOutboxService } from "./outbox";
+import { createProgressService } from "./progress";
+import { createProgressFigureService } from "./progress-figures";
 import { createReceivedMeetingService } from "./received-meetings";
 import { createReceivedSynthesisService } from "./received-syntheses";
 import { createSessionService } from "./sessions";
@@ -40,6 +42,15 @@ export function createServices(ctx: ServiceContext) {
   const apiTokens = createApiTokenService(ctx, audit);
   const subnetworks = createSubnetworkService(ctx, audit, categories, follows);
   const suggestions = createSuggestionService(ctx, territories);
+  const progressFigures = createProgressFigureService(ctx);
+  const progress = createProgressService(
+    ctx,
+    audit,
+    territories,
+    categories,
+    outbox,
+    progressFigures,
+  );
   return {
     ctx,
     audit,
@@ -61,6 +72,8 @@ export function createServices(ctx: ServiceContext) {
     apiTokens,
     subnetworks,
     suggestions,
+    progress,
+    progressFigures,
   };
 }
 export type Services = ReturnType<typeof createServices>;

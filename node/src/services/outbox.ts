@@ -67,6 +67,7 @@ export function createOutboxService(ctx: ServiceContext) {
       synthesisVersionId?: number;
       meetingUuid?: string;
       meetingPayload?: MeetingPayload;
+      progressVersionId?: number;
       recipients?: string[];
       json?: ActivityJson;
     }): OutboxRow {

@@ -383,7 +383,7 @@ export function createSubnetworkService(
         subnetwork: string;
         origin: string;
         objectId: string;
-        kind: "synthesis" | "meeting";
+        kind: "synthesis" | "meeting" | "progress";
         periodKey: string | null;
         activityId: string;
       },

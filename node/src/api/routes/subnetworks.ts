@@ -43,7 +43,7 @@ const itemSchema = z.object({
   subnetwork: z.string(),
   origin: z.string(),
   objectId: z.string(),
-  kind: z.enum(["synthesis", "meeting"]),
+  kind: z.enum(["synthesis", "meeting", "progress"]),
   periodKey: z.string().optional(),
   activityId: z.string(),
   deleted: z.boolean(),

@@ -1,0 +1,68 @@
+import {
+  type LevelCountsView,
+  ProgressChart,
+  percentText,
+  shareAtGood,
+} from "./charts/progress-chart";
+import type { Lang, Translate } from "./i18n";
+import { Layout } from "./layout";
+
+/** A campaign's published progress indicators, as anyone may read them (no login). */
+export interface ProgressPublicPageProps {
+  t: Translate;
+  lang: Lang;
+  switchUrl: string;
+  url: string;
+  territory: { name: string; url: string };
+  period: string;
+  phase: "ex-ante" | "ex-post";
+  respondents: number;
+  version: number;
+  hash: string;
+  paths: Array<{ code: string; label: string; statements: string[]; counts: LevelCountsView }>;
+}
+
+export function ProgressPublicPage(props: ProgressPublicPageProps) {
+  const { t, lang } = props;
+  const title = t("public.progress.title", { territory: props.territory.name });
+  const summary = `${props.period} · ${t(`progress.phase.${props.phase}`)} · ${t("progress.results.respondents", { n: props.respondents })}`;
+  return (
+    <Layout
+      t={t}
+      lang={lang}
+      title={title}
+      description={summary}
+      url={props.url}
+      ogType="article"
+      switchUrl={props.switchUrl}
+    >
+      <p>
+        <a href={props.territory.url}>{props.territory.name}</a>
+      </p>
+      <h1>{title}</h1>
+      <p>{summary}</p>
+      {props.paths.map((p, index) => (
+        <section data-code={p.code}>
+          <h2>
+            {p.code} · {p.label}
+          </h2>
+          <p>{t("progress.results.share", { share: percentText(shareAtGood(p.counts)) })}</p>
+          <ol>
+            {p.statements.map((s) => (
+              <li>{s}</li>
+            ))}
+          </ol>
+          <ProgressChart
+            id={`progress-${index}`}
+            t={t}
+            title={t("progress.chart.title", { path: `${p.code} · ${p.label}` })}
+            series={[{ label: props.period, counts: p.counts }]}
+          />
+        </section>
+      ))}
+      <p class="muted">
+        v{props.version} · <code>{props.hash}</code>
+      </p>
+    </Layout>
+  );
+}

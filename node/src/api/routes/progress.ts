@@ -1,0 +1,449 @@
+import { createRoute } from "@hono/zod-openapi";
+import { CAMPAIGN_PHASES, progressPayloadSchema } from "@spiral-network/protocol";
+import { z } from "zod";
+import type { Application } from "../../app/index";
+import { progressFilterOf } from "../../progress-query";
+import {
+  answersSchema,
+  type CampaignRow,
+  campaignInputSchema,
+  MAX_CODES_PER_BATCH,
+  type PathVersionRow,
+  pathInputSchema,
+  surveyUrl,
+} from "../../services/progress";
+import { progressFiguresCsv } from "../../services/progress-figures";
+import { subnetworkRefsSchema } from "../../services/subnetworks";
+import { principalOf, type Router } from "../env";
+import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { slugParams, withheldSchema } from "../schemas";
+
+const counts = z.object({
+  "1": z.number(),
+  "2": z.number(),
+  "3": z.number(),
+  "4": z.number(),
+  "5": z.number(),
+  dontKnow: z.number(),
+});
+const statement = z.object({
+  level: z.number(),
+  passage: z.enum(["P", "O", "Q", "S"]).nullable(),
+  text: z.record(z.string(), z.string()),
+  criteria: z.array(z.number()),
+});
+const pathSchema = z.object({
+  id: z.string(),
+  code: z.string(),
+  version: z.number(),
+  statements: z.array(statement),
+  languages: z.array(z.string()),
+  confirmedPublic: z.boolean(),
+  usable: z.boolean(),
+});
+const campaignSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  start: z.string(),
+  end: z.string(),
+  cycle: z.number(),
+  phase: z.enum(CAMPAIGN_PHASES),
+  askCategory: z.boolean(),
+  closed: z.boolean(),
+  surveyUrl: z.string(),
+});
+const figuresSchema = z.object({
+  filter: z.record(z.string(), z.unknown()),
+  rows: z.array(
+    z.object({
+      code: z.string(),
+      phase: z.enum(CAMPAIGN_PHASES),
+      counts,
+      territories: z.number(),
+      share: z.number().nullable(),
+    }),
+  ),
+  coverage: z.object({
+    included: z.array(
+      z.object({
+        origin: z.string(),
+        periodKey: z.string(),
+        version: z.number(),
+        hash: z.string(),
+        name: z.string(),
+        country: z.string(),
+        region: z.string().optional(),
+      }),
+    ),
+    excluded: z.array(
+      z.object({
+        origin: z.string(),
+        periodKey: z.string(),
+        version: z.number(),
+        reason: z.string(),
+      }),
+    ),
+    fingerprint: z.string(),
+  }),
+});
+const figuresQuery = z.object({
+  code: z.string().optional(),
+  country: z.string().optional(),
+  region: z.string().optional(),
+  category: z.string().optional(),
+  cycle: z.string().optional(),
+  phase: z.enum(CAMPAIGN_PHASES).optional(),
+});
+
+const uuidParams = slugParams.extend({ id: z.uuid() });
+
+export function registerProgressRoutes(router: Router, app: Application): void {
+  const { publicUrl } = app.node;
+  const pathView = (uuid: string, code: string, v: PathVersionRow, usable: boolean) => ({
+    id: uuid,
+    code,
+    version: v.version,
+    statements: v.statements,
+    languages: v.languages,
+    confirmedPublic: v.confirmedPublic,
+    usable,
+  });
+  const campaignView = (row: CampaignRow) => ({
+    id: row.uuid,
+    label: row.label,
+    start: row.periodStart,
+    end: row.periodEnd,
+    cycle: row.cycle,
+    phase: row.phase,
+    askCategory: row.askCategory,
+    closed: row.closedAt !== null,
+    surveyUrl: surveyUrl(publicUrl, row.uuid),
+  });
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/paths",
+      summary: "Paths of progress of a territory, each at its latest version",
+      security: adminOnly,
+      request: { params: slugParams },
+      responses: {
+        200: jsonResponse(z.array(pathSchema), "Paths"),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) =>
+      c.json(
+        app.progress
+          .listPaths(principalOf(c), c.req.valid("param").slug)
+          .map((p) => pathView(p.uuid, p.code, p.latest, p.usable)),
+        200,
+      ),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/paths",
+      summary: "Write a path of progress: five statements on a component or dimension",
+      description:
+        "Statements are the territory's own public words about situations (levels 1–5), each " +
+        "optionally linked to the validated criteria it was drawn from (never published). A campaign " +
+        "may use the path once all five statements exist and `confirmedPublic` is true.",
+      security: adminOnly,
+      request: { params: slugParams, body: jsonBody(pathInputSchema) },
+      responses: {
+        201: jsonResponse(pathSchema, "Written"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const saved = app.progress.savePath(
+        principalOf(c),
+        c.req.valid("param").slug,
+        null,
+        c.req.valid("json"),
+      );
+      const path = app.progress.getPath(principalOf(c), c.req.valid("param").slug, saved.uuid);
+      return c.json(pathView(path.uuid, path.code, path.latest, path.usable), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "put",
+      path: "/territories/{slug}/paths/{id}",
+      summary: "A new version of a path (unchanged words add no version)",
+      security: adminOnly,
+      request: { params: uuidParams, body: jsonBody(pathInputSchema) },
+      responses: {
+        200: jsonResponse(pathSchema, "Saved"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      app.progress.savePath(principalOf(c), slug, id, c.req.valid("json"));
+      const path = app.progress.getPath(principalOf(c), slug, id);
+      return c.json(pathView(path.uuid, path.code, path.latest, path.usable), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/campaigns",
+      summary: "Self-survey campaigns of a territory",
+      security: adminOnly,
+      request: { params: slugParams },
+      responses: {
+        200: jsonResponse(z.array(campaignSchema), "Campaigns"),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) =>
+      c.json(
+        app.progress.listCampaigns(principalOf(c), c.req.valid("param").slug).map(campaignView),
+        200,
+      ),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/campaigns",
+      summary: "Start a self-survey campaign on usable paths (each at its latest version)",
+      security: adminOnly,
+      request: { params: slugParams, body: jsonBody(campaignInputSchema) },
+      responses: {
+        201: jsonResponse(campaignSchema, "Started"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const row = app.progress.createCampaign(
+        principalOf(c),
+        c.req.valid("param").slug,
+        c.req.valid("json"),
+      );
+      return c.json(campaignView(row), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/campaigns/{id}",
+      summary: "A campaign with its results: the distribution over the five levels per path",
+      security: adminOnly,
+      request: { params: uuidParams },
+      responses: {
+        200: jsonResponse(
+          campaignSchema.extend({
+            respondents: z.number(),
+            codes: z.object({ issued: z.number(), used: z.number() }),
+            paths: z.array(
+              z.object({
+                id: z.string(),
+                version: z.number(),
+                code: z.string(),
+                versionId: z.number(),
+                counts,
+              }),
+            ),
+            published: z.number().nullable(),
+          }),
+          "Campaign",
+        ),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      const actor = principalOf(c);
+      const found = app.progress.getCampaign(actor, slug, id);
+      const results = app.progress.results(actor, slug, id);
+      return c.json(
+        {
+          ...campaignView(found.campaign),
+          respondents: results.respondents,
+          codes: found.codes,
+          paths: results.paths.map((p) => ({
+            id: p.pathUuid,
+            version: p.version.version,
+            code: p.code,
+            versionId: p.pathVersionId,
+            counts: p.counts,
+          })),
+          published: found.published?.version ?? null,
+        },
+        200,
+      );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/campaigns/{id}/codes",
+      summary: "New one-time codes (shown once: the node keeps only their hashes)",
+      security: adminOnly,
+      request: {
+        params: uuidParams,
+        body: jsonBody(z.strictObject({ count: z.number().int().min(1).max(MAX_CODES_PER_BATCH) })),
+      },
+      responses: {
+        201: jsonResponse(z.object({ codes: z.array(z.string()), surveyUrl: z.string() }), "Codes"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      const codes = app.progress.issueCodes(principalOf(c), slug, id, c.req.valid("json").count);
+      return c.json({ codes, surveyUrl: surveyUrl(publicUrl, id) }, 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/campaigns/{id}/responses",
+      summary: "Type in a paper answer (no code: the paper was the code)",
+      description: 'answers: path version id → level 1–5 or "dk"; a path left out counts as "dk".',
+      security: adminOnly,
+      request: {
+        params: uuidParams,
+        body: jsonBody(
+          z.strictObject({ answers: answersSchema, category: z.string().max(64).optional() }),
+        ),
+      },
+      responses: {
+        201: jsonResponse(z.object({ saved: z.literal(true) }), "Saved"),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      app.progress.enterPaper(principalOf(c), slug, id, body.answers, body.category ?? "");
+      return c.json({ saved: true as const }, 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/campaigns/{id}/progress",
+      summary:
+        "Preview the campaign's progress publication: what would leave the node and what is held back",
+      security: adminOnly,
+      request: { params: uuidParams },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            publishable: z.boolean(),
+            blockers: z.array(z.string()),
+            withheld: z.array(withheldSchema),
+            payload: progressPayloadSchema.nullable(),
+          }),
+          "The draft",
+        ),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      const { previous: _previous, ...draft } = app.progress.preview(principalOf(c), slug, id);
+      return c.json(draft, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/campaigns/{id}/progress",
+      summary: "Publish the campaign's progress (spiral/progress@1)",
+      description:
+        "Refused with 409 and the reasons when fewer than k respondents answered, or when comparing " +
+        "it with every progress version this territory published would single out fewer than k " +
+        "respondents (docs/protocol.md §13).",
+      security: adminOnly,
+      request: {
+        params: uuidParams,
+        body: jsonBody(z.strictObject({ subnetworks: subnetworkRefsSchema.optional() })),
+      },
+      responses: {
+        201: jsonResponse(
+          z.object({ version: z.number(), hash: z.string(), payload: progressPayloadSchema }),
+          "Published",
+        ),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      const { subnetworks } = c.req.valid("json");
+      const row = app.progress.publish(
+        principalOf(c),
+        slug,
+        id,
+        subnetworks ? { subnetworks } : {},
+      );
+      return c.json(
+        { version: row.version, hash: row.hash, payload: JSON.parse(row.payload) },
+        201,
+      );
+    },
+  );
+
+  const figuresOf = (query: Record<string, string | undefined>) =>
+    app.progress.networkFigures(progressFilterOf((name) => query[name]).filter);
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/progress/figures",
+      summary:
+        "Network figures of progress: level counts per path code and phase, with coverage and fingerprint",
+      description:
+        "Filters: code (a component such as A01, or a dimension letter), country, region, category (a " +
+        "published category cell), cycle (0–3), phase (ex-ante or ex-post). One campaign per territory, " +
+        "cycle, phase and code counts: the one that ended last.",
+      request: { query: figuresQuery },
+      responses: { 200: jsonResponse(figuresSchema, "Figures") },
+    }),
+    (c) => c.json(figuresOf(c.req.valid("query")), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/progress/figures.csv",
+      summary: "The same figures as CSV (one row per code and phase; fingerprint at the end)",
+      request: { query: figuresQuery },
+      responses: { 200: { description: "CSV", content: { "text/csv": { schema: z.string() } } } },
+    }),
+    (c) =>
+      c.body(progressFiguresCsv(figuresOf(c.req.valid("query"))), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="spiral-progress.csv"',
+      }) as never,
+  );
+}

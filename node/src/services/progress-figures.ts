@@ -1,0 +1,144 @@
+import {
+  aggregateProgress,
+  emptyLevelCounts,
+  type LevelCounts,
+  mergeProgressEntry,
+  type ProgressAggregate,
+  type ProgressEntry,
+  type ProgressFilter,
+  type ProgressOutcome,
+  type ProgressPayload,
+} from "@spiral-network/protocol";
+import { and, eq, type SQL } from "drizzle-orm";
+import { type ActivityJson, progressEntries } from "../db/schema";
+import type { ServiceContext } from "./context";
+
+/**
+ * Network figures of progress (docs/protocol.md §13): the latest progress version held per
+ * (origin, campaign), own publications included, and the figures over them. Accepting follows
+ * the pure merge rule (protocol/src/progress-aggregation.ts), so any order of deliveries gives
+ * the same state, figures and fingerprint.
+ */
+export function createProgressFigureService(ctx: ServiceContext) {
+  const held = (origin: string, campaignId: string) =>
+    ctx.db
+      .select()
+      .from(progressEntries)
+      .where(and(eq(progressEntries.origin, origin), eq(progressEntries.campaignId, campaignId)))
+      .get();
+
+  const toEntry = (row: typeof progressEntries.$inferSelect): ProgressEntry => ({
+    origin: row.origin,
+    campaignId: row.campaignId,
+    version: row.version,
+    hashes: row.hashes,
+    payload: row.payload,
+  });
+
+  return {
+    /** Applies a version (received, or published here) to the state; inside the caller's transaction. */
+    accept(input: {
+      origin: string;
+      objectId: string;
+      payload: ProgressPayload;
+      local: boolean;
+      via?: string | null;
+      activity?: ActivityJson | null;
+    }): ProgressOutcome {
+      const { origin, payload } = input;
+      const row = held(origin, payload.campaign.id);
+      const { entry, outcome } = mergeProgressEntry(
+        row ? toEntry(row) : undefined,
+        origin,
+        payload,
+      );
+      if (outcome === "older" || outcome === "duplicate") return outcome;
+      const values = {
+        origin,
+        campaignId: payload.campaign.id,
+        objectId: input.objectId,
+        version: entry.version,
+        hashes: entry.hashes,
+        payload: entry.payload,
+        local: input.local,
+        via: input.via ?? null,
+        activity: outcome === "conflict" ? (row?.activity ?? null) : (input.activity ?? null),
+        country: entry.payload.territory.country,
+        region: entry.payload.territory.region ?? null,
+      };
+      ctx.db
+        .insert(progressEntries)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [progressEntries.origin, progressEntries.campaignId],
+          set: values,
+        })
+        .run();
+      return outcome;
+    },
+    /** The figures over what is held, under a filter, with coverage and fingerprint. */
+    query(filter: ProgressFilter = {}): ProgressAggregate {
+      const where: SQL[] = [];
+      if (filter.country !== undefined) where.push(eq(progressEntries.country, filter.country));
+      if (filter.region !== undefined) where.push(eq(progressEntries.region, filter.region));
+      const rows = ctx.db
+        .select()
+        .from(progressEntries)
+        .where(where.length > 0 ? and(...where) : undefined)
+        .all();
+      return aggregateProgress(rows.map(toEntry), filter);
+    },
+    /** What is held (for the received list): origin, territory, campaign, version. */
+    list() {
+      return ctx.db
+        .select({
+          origin: progressEntries.origin,
+          campaignId: progressEntries.campaignId,
+          objectId: progressEntries.objectId,
+          version: progressEntries.version,
+          hashes: progressEntries.hashes,
+          local: progressEntries.local,
+          via: progressEntries.via,
+          payload: progressEntries.payload,
+        })
+        .from(progressEntries)
+        .all();
+    },
+  };
+}
+export type ProgressFigureService = ReturnType<typeof createProgressFigureService>;
+
+const CSV_LEVELS: Array<keyof LevelCounts> = ["1", "2", "3", "4", "5", "dontKnow"];
+
+/** The figures as CSV: one row per path code and phase, then the coverage fingerprint. */
+export function progressFiguresCsv(figures: ProgressAggregate): string {
+  const header = [
+    "code",
+    "phase",
+    "level_1",
+    "level_2",
+    "level_3",
+    "level_4",
+    "level_5",
+    "dont_know",
+    "share_4_5",
+    "territories",
+  ];
+  const lines = [header.join(",")];
+  for (const row of figures.rows) {
+    const counts = row.counts ?? emptyLevelCounts();
+    lines.push(
+      [
+        row.code,
+        row.phase,
+        ...CSV_LEVELS.map((key) => String(counts[key])),
+        row.share === null ? "" : row.share.toFixed(4),
+        String(row.territories),
+      ].join(","),
+    );
+  }
+  lines.push("");
+  lines.push(`# fingerprint,${figures.coverage.fingerprint}`);
+  lines.push(`# territories included,${figures.coverage.included.length}`);
+  return `${lines.join("\r\n")}\r\n`;
+}

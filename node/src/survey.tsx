@@ -1,0 +1,190 @@
+import { isLang, type Lang, pickLanguage, translator } from "@spiral-network/admin-ui/i18n";
+import { ProgressPublicPage } from "@spiral-network/admin-ui/progress-public-page";
+import { SurveyPage } from "@spiral-network/admin-ui/survey-page";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { getCookie } from "hono/cookie";
+import { statementTexts } from "./admin/progress";
+import { type BackoffPolicy, clientAddress, createBackoffThrottle } from "./admin/throttle";
+import { ConflictError, InvalidInputError, NotFoundError } from "./services/errors";
+import type { Services } from "./services/index";
+import { progressUrl } from "./services/progress";
+import { territoryActorId } from "./services/territories";
+
+/**
+ * Refused codes from one client address (docs/facilitators-guide.md, "Self-survey campaigns"):
+ * a few free, then a pause that doubles. The address stays in memory only, never in the database.
+ */
+export const SURVEY_CODE_POLICY: BackoffPolicy = {
+  free: 10,
+  firstPauseMs: 60_000,
+  maxPauseMs: 15 * 60_000,
+  forgetAfterMs: 60 * 60_000,
+};
+
+const UUID = "[0-9a-f-]{36}";
+const HTML_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * The public self-survey answer page (no account, no script) and the public page of a
+ * campaign's published progress. Answers are throttled per client address on refused codes.
+ */
+export function createSurveyRoutes(services: Services, options: { trustProxy: boolean }) {
+  const routes = new Hono();
+  const { publicUrl, grid } = services.ctx;
+  const throttle = createBackoffThrottle(services.ctx.now, SURVEY_CODE_POLICY);
+
+  routes.use(async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+    c.header("Content-Security-Policy", HTML_POLICY);
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("X-Content-Type-Options", "nosniff");
+  });
+  routes.use(
+    `/survey/:uuid{${UUID}}`,
+    bodyLimit({ maxSize: 32 * 1024, onError: (c) => c.text("The form is too large.", 413) }),
+  );
+
+  /** The statement language (among those written) and the interface language for it. */
+  const languagesFor = (c: Context, available: string[], asked: string | undefined) => {
+    const accept = (c.req.header("accept-language") ?? "")
+      .split(",")
+      .map((part) => part.split(";")[0]?.trim().toLowerCase().split("-")[0] ?? "");
+    const textLang =
+      (asked && available.includes(asked) ? asked : undefined) ??
+      accept.find((l) => available.includes(l)) ??
+      available[0] ??
+      "en";
+    const lang: Lang = isLang(textLang)
+      ? textLang
+      : pickLanguage(getCookie(c, "lang"), c.req.header("accept-language"));
+    return { textLang, lang };
+  };
+
+  const render = (
+    c: Context,
+    uuid: string,
+    asked: string | undefined,
+    extra: {
+      outcome?: "thanks" | "refused" | "invalid" | "busy";
+      values?: Record<string, string>;
+    } = {},
+    status: 200 | 400 | 409 | 429 = 200,
+  ) => {
+    let survey: ReturnType<Services["progress"]["survey"]>;
+    try {
+      survey = services.progress.survey(uuid);
+    } catch (error) {
+      if (error instanceof NotFoundError) return c.text("This survey is not open.", 404);
+      throw error;
+    }
+    const available = [...new Set(survey.paths.flatMap((p) => p.version.languages))].sort();
+    const { textLang, lang } = languagesFor(c, available, asked);
+    const t = translator(lang);
+    return c.html(
+      <SurveyPage
+        t={t}
+        lang={lang}
+        textLang={textLang}
+        languages={available}
+        territory={survey.territory.name}
+        action={`/survey/${uuid}`}
+        paths={survey.paths.map((p) => ({
+          versionId: p.version.id,
+          code: p.code,
+          label: grid.entry(p.code) ? grid.label(p.code, lang) : p.code,
+          statements: statementTexts(p.version.statements, textLang),
+        }))}
+        askCategory={survey.campaign.askCategory}
+        categories={survey.categories.map((cat) => ({
+          code: cat.code,
+          label: lang === "fr" ? cat.labelFr : cat.labelEn,
+        }))}
+        outcome={extra.outcome}
+        values={extra.values}
+      />,
+      status,
+    );
+  };
+
+  routes.get(`/survey/:uuid{${UUID}}`, (c) => render(c, c.req.param("uuid"), c.req.query("lang")));
+
+  routes.post(`/survey/:uuid{${UUID}}`, async (c) => {
+    const uuid = c.req.param("uuid");
+    let form: Record<string, string>;
+    try {
+      const body = await c.req.parseBody();
+      form = Object.fromEntries(
+        Object.entries(body).map(([k, v]) => [k, typeof v === "string" ? v : ""]),
+      );
+    } catch {
+      return c.text("The form could not be read.", 400);
+    }
+    const asked = form.lang;
+    const address = clientAddress(c, options.trustProxy);
+    if (throttle.waitMs(address) > 0) return render(c, uuid, asked, { outcome: "busy" }, 429);
+    const answers = Object.fromEntries(
+      Object.entries(form)
+        .filter(([k]) => /^p\d{1,12}$/.test(k))
+        .map(([k, v]) => [k.slice(1), v === "dk" ? "dk" : Number(v)]),
+    );
+    try {
+      services.progress.answer(uuid, form.code ?? "", answers, form.category ?? "");
+    } catch (error) {
+      if (error instanceof NotFoundError) return c.text("This survey is not open.", 404);
+      if (error instanceof InvalidInputError)
+        return render(c, uuid, asked, { outcome: "invalid", values: form }, 400);
+      if (error instanceof ConflictError) {
+        // Forged, reused or another campaign's: one answer, one status, the same work done.
+        throttle.fail(address);
+        return render(c, uuid, asked, { outcome: "refused", values: form }, 409);
+      }
+      throw error;
+    }
+    return render(c, uuid, asked, { outcome: "thanks" });
+  });
+
+  routes.get(`/progress/:uuid{${UUID}}`, (c) => {
+    const uuid = c.req.param("uuid");
+    const found = services.progress.publicProgress(uuid);
+    if (!found) return c.notFound();
+    const asked = c.req.query("lang");
+    const lang: Lang = isLang(asked)
+      ? asked
+      : pickLanguage(getCookie(c, "lang"), c.req.header("accept-language"));
+    const t = translator(lang);
+    const { payload } = found;
+    const url = new URL(c.req.url);
+    url.searchParams.set("lang", lang === "fr" ? "en" : "fr");
+    const slug = services.territories
+      .list()
+      .find((x) => territoryActorId(publicUrl, x.slug) === payload.territory.id)?.slug;
+    return c.html(
+      <ProgressPublicPage
+        t={t}
+        lang={lang}
+        switchUrl={`${url.pathname}${url.search}`}
+        url={progressUrl(publicUrl, uuid)}
+        territory={{
+          name: payload.territory.name,
+          url: slug ? territoryActorId(publicUrl, slug) : payload.territory.id,
+        }}
+        period={`${payload.campaign.period.start} – ${payload.campaign.period.end}`}
+        phase={payload.campaign.phase}
+        respondents={payload.respondents}
+        version={payload.version}
+        hash={payload.hash}
+        paths={payload.paths.map((p) => ({
+          code: p.code,
+          label: grid.entry(p.code) ? grid.label(p.code, lang) : p.code,
+          statements: statementTexts(p.statements, lang),
+          counts: p.counts,
+        }))}
+      />,
+    );
+  });
+
+  return routes;
+}
