@@ -7,6 +7,7 @@ import {
   type Translate,
   translator,
 } from "@spiral-network/admin-ui/i18n";
+import { categoryChoices } from "@spiral-network/admin-ui/labels";
 import { MeetingPage } from "@spiral-network/admin-ui/meeting-page";
 import { NotFoundPage } from "@spiral-network/admin-ui/not-found-page";
 import { SubnetworkPublicPage } from "@spiral-network/admin-ui/subnetwork-page";
@@ -174,9 +175,7 @@ export function createPages(services: Services) {
     const code = (entry: string) => `${entry} · ${grid.entry(entry)?.label[lang] ?? entry}`;
     // Labels of the categories anyone may see; another one shows as the code the theme names.
     const categories = new Map(
-      services.categories
-        .publicList()
-        .map((cat) => [cat.code, lang === "fr" ? cat.labelFr : cat.labelEn]),
+      categoryChoices(services.categories.publicList(), lang).map((x) => [x.code, x.label]),
     );
     // Accepted SPIRAL territories only (not pending requests, not fediverse accounts); names
     // come from remote actors, so they are capped.

@@ -8,6 +8,7 @@ import {
   type QuestionCode,
 } from "@spiral-network/admin-ui/admin/groups-page";
 import type { MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
+import { categoryChoices } from "@spiral-network/admin-ui/labels";
 import {
   type HomogeneousGroup,
   homogeneousGroupSchema,
@@ -36,10 +37,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     }
   };
   const categoryOptions = (c: AdminContext) =>
-    kit.app.categories.list(kit.actor(c)).map((cat) => ({
-      code: cat.code,
-      label: c.get("lang") === "fr" ? cat.labelFr : cat.labelEn,
-    }));
+    categoryChoices(kit.app.categories.list(kit.actor(c)), c.get("lang"));
 
   admin.get("/groups", protect(), (c) => {
     const user = kit.user(c);

@@ -19,6 +19,7 @@ import {
   sideSeries,
 } from "@spiral-network/admin-ui/charts/count-rows";
 import type { Lang, Translate } from "@spiral-network/admin-ui/i18n";
+import { categoryLabeller } from "@spiral-network/admin-ui/labels";
 import {
   dimensionSubtotals,
   type GroupTally,
@@ -31,7 +32,6 @@ import {
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import type { AdminApp, AdminContext, AdminKit, Errors } from "./kit";
 import { str } from "./kit";
-import { categoryLabeller } from "./labels";
 
 type Tally = GroupTally["counts"][number];
 
