@@ -15,6 +15,23 @@ export interface PublicPageMeta {
   ogType?: "website" | "profile" | "article";
   /** The same page in the other language (the current path with ?lang=…). */
   switchUrl: string;
+  /** Atom feeds of what the page lists, announced in its head for feed readers. */
+  feeds?: readonly FeedLink[] | undefined;
+}
+
+/** An Atom feed a page offers: its title and address. */
+export interface FeedLink {
+  title: string;
+  url: string;
+}
+
+/** A visible link to a feed, beside what it follows. */
+export function FeedAnchor(props: { t: Translate; feed: FeedLink }) {
+  return (
+    <a class="feed" href={props.feed.url} type="application/atom+xml" title={props.feed.title}>
+      {props.t("public.feed.link")}
+    </a>
+  );
 }
 
 const STYLE = `
@@ -51,6 +68,9 @@ export function Layout(props: PublicPageMeta & { head?: Child; children: Child }
         <meta property="og:site_name" content={t("public.site")} />
         <meta property="og:locale" content={lang === "fr" ? "fr_FR" : "en_GB"} />
         <link rel="canonical" href={props.url} />
+        {props.feeds?.map((feed) => (
+          <link rel="alternate" type="application/atom+xml" title={feed.title} href={feed.url} />
+        ))}
         {props.head}
         <style>{STYLE + FIGURE_STYLE}</style>
       </head>

@@ -1,6 +1,6 @@
 import { type Cells, QuestionLists } from "./figures-view";
 import type { Lang, Translate } from "./i18n";
-import { Layout } from "./layout";
+import { type FeedLink, Layout } from "./layout";
 
 export interface SynthesisPageProps {
   t: Translate;
@@ -17,6 +17,8 @@ export interface SynthesisPageProps {
   hash: string;
   publishedAt: string;
   articleUrl: string;
+  /** The Atom feed of the territory's syntheses. */
+  feed: FeedLink;
 }
 
 /** The HTML face of a published synthesis (the URL its Article points to). */
@@ -31,6 +33,7 @@ export function SynthesisPage(props: SynthesisPageProps) {
       url={props.articleUrl}
       ogType="article"
       switchUrl={props.switchUrl}
+      feeds={[props.feed]}
       head={<link rel="alternate" type="application/activity+json" href={props.articleUrl} />}
     >
       <p>

@@ -41,6 +41,13 @@ export const en = {
   "public.meeting.ics": "Add to your calendar (.ics)",
   "public.meeting.register": "Register",
   "public.meeting.gone": "This meeting was deleted by its territory.",
+  "public.feed.link": "Atom feed",
+  "public.feed.syntheses": "{name}: published syntheses",
+  "public.feed.meetings": "{name}: upcoming meetings",
+  "public.feed.received": "Syntheses received from the network",
+  "public.feed.received.intro":
+    "The latest synthesis of each territory and period this node holds from the network (withdrawn ones are gone).",
+  "public.feed.node": "Spiral Network node {host}",
   "public.figures.title": "Network figures",
   "public.figures.intro":
     "Sums of the latest syntheses this node holds from every territory of the network, its own included. Each figure says which syntheses it covers.",
@@ -89,6 +96,13 @@ export const fr: Record<keyof typeof en, string> = {
   "public.meeting.ics": "Ajouter à votre agenda (.ics)",
   "public.meeting.register": "S'inscrire",
   "public.meeting.gone": "Cette rencontre a été supprimée par son territoire.",
+  "public.feed.link": "Flux Atom",
+  "public.feed.syntheses": "{name} : synthèses publiées",
+  "public.feed.meetings": "{name} : prochaines rencontres",
+  "public.feed.received": "Synthèses reçues du réseau",
+  "public.feed.received.intro":
+    "La dernière synthèse de chaque territoire et période que ce nœud tient du réseau (celles retirées n'y sont plus).",
+  "public.feed.node": "Nœud du Réseau Spirale {host}",
   "public.figures.title": "Chiffres du réseau",
   "public.figures.intro":
     "Sommes des dernières synthèses que ce nœud connaît, de tous les territoires du réseau, le sien compris. Chaque chiffre indique les synthèses qu'il couvre.",
