@@ -48,6 +48,21 @@ const STYLE = `
   code { background: #f1f1f1; padding: 0 0.25rem; overflow-wrap: anywhere; }
   code.handle { display: inline-block; font-size: 1.15rem; padding: 0.3rem 0.6rem; border: 1px solid #bbb; border-radius: 4px; user-select: all; -webkit-user-select: all; }
   footer { margin-top: 2rem; border-top: 1px solid #ddd; padding-top: 0.5rem; }
+  dl.coverage { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 1rem; }
+  dl.coverage dd { margin: 0; }
+  .print-only { display: none; }
+  @media print {
+    @page { margin: 15mm; }
+    body { max-width: none; padding: 0; font-size: 11pt; color: #000; }
+    nav.site, footer, .no-print, a.feed { display: none; }
+    .print-only { display: block; }
+    a { color: inherit; text-decoration: none; }
+    h1, h2, h3 { break-after: avoid; }
+    section, tr, ul.figure-list li, dl.coverage { break-inside: avoid; }
+    .table-wrap { overflow: visible; }
+    code { background: none; padding: 0; }
+    .figure-bar { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  }
 `;
 
 /** The HTML shell shared by every public page: head with Open Graph, a small nav, a footer. */

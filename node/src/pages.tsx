@@ -288,7 +288,7 @@ export function createPages(services: Services) {
     const { payload, territory, latest } = found;
     const lang = c.get("lang");
     const labels = Object.fromEntries(
-      Object.values(payload.dimensions)
+      [...Object.values(payload.dimensions), ...Object.values(payload.counts)]
         .flatMap((cells) => Object.keys(cells ?? {}))
         .map((code) => [code, grid.entry(code)?.label[lang] ?? code]),
     );
@@ -298,6 +298,13 @@ export function createPages(services: Services) {
         title={synthesisTitle(t, payload)}
         summary={synthesisSummary(t, payload)}
         dimensions={payload.dimensions}
+        components={payload.counts}
+        coverage={{
+          period: periodLabel(payload.period),
+          groups: payload.groups,
+          participants: payload.participants,
+          criteria: payload.totals.criteria,
+        }}
         labels={labels}
         territory={{ name: territory.name, url: territoryActorId(publicUrl, territory.slug) }}
         version={latest.version}
