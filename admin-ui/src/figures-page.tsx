@@ -9,7 +9,7 @@ import {
   QuestionTables,
 } from "./figures-view";
 import type { Lang, Translate } from "./i18n";
-import { Layout } from "./layout";
+import { FeedAnchor, type FeedLink, Layout } from "./layout";
 
 export interface FiguresPageProps {
   t: Translate;
@@ -24,6 +24,8 @@ export interface FiguresPageProps {
   labels: Record<string, string>;
   csvUrl?: string | undefined;
   jsonUrl?: string | undefined;
+  /** The Atom feed of the syntheses received from the network. */
+  receivedFeed: FeedLink;
 }
 
 /** The network's figures, public: filters, totals, criteria per dimension, coverage. */
@@ -37,9 +39,12 @@ export function FiguresPage(props: FiguresPageProps) {
       description={t("public.figures.intro")}
       url={props.url}
       switchUrl={props.switchUrl}
+      feeds={[props.receivedFeed]}
     >
       <h1>{t("public.figures.title")}</h1>
-      <p>{t("public.figures.intro")}</p>
+      <p>
+        {t("public.figures.intro")} <FeedAnchor t={t} feed={props.receivedFeed} />
+      </p>
       <form class="figures" method="get" action="/figures">
         <input type="hidden" name="lang" value={lang} />
         <FilterFields

@@ -1,5 +1,5 @@
 import type { Lang, Translate } from "./i18n";
-import { Layout } from "./layout";
+import { FeedAnchor, type FeedLink, Layout } from "./layout";
 
 /** A published synthesis's own figures (from its payload, never live counts of the workspace). */
 export interface PublishedFigures {
@@ -17,6 +17,8 @@ export interface HomePageProps {
   lang: Lang;
   nodeUrl: string;
   switchUrl: string;
+  /** The Atom feed of the syntheses received from the network. */
+  receivedFeed: FeedLink;
   territories: Array<{
     slug: string;
     actorUrl: string;
@@ -26,6 +28,8 @@ export interface HomePageProps {
     region?: string | undefined;
     description?: string | undefined;
     languages: string[];
+    /** The Atom feed of its syntheses. */
+    feed: FeedLink;
     syntheses: Array<{
       id: string;
       /** The synthesis page (same URL as its Article). */
@@ -51,6 +55,7 @@ export function HomePage(props: HomePageProps) {
       description={single?.description ?? t("public.home.intro")}
       url={`${nodeUrl}/`}
       switchUrl={props.switchUrl}
+      feeds={[...territories.map((territory) => territory.feed), props.receivedFeed]}
       head={
         single ? (
           <>
@@ -106,9 +111,15 @@ export function HomePage(props: HomePageProps) {
                 ))}
               </ul>
             )}
+            <p>
+              <FeedAnchor t={t} feed={territory.feed} />
+            </p>
           </section>
         ))
       )}
+      <p>
+        {t("public.feed.received")} · <FeedAnchor t={t} feed={props.receivedFeed} />
+      </p>
     </Layout>
   );
 }

@@ -16,6 +16,23 @@ export interface PublicPageMeta {
   ogType?: "website" | "profile" | "article";
   /** The page's path and query without `lang`: the language switch adds `?lang=…` to it. */
   switchUrl: string;
+  /** Atom feeds of what the page lists, announced in its head for feed readers. */
+  feeds?: readonly FeedLink[] | undefined;
+}
+
+/** An Atom feed a page offers: its title and address. */
+export interface FeedLink {
+  title: string;
+  url: string;
+}
+
+/** A visible link to a feed, beside what it follows. */
+export function FeedAnchor(props: { t: Translate; feed: FeedLink }) {
+  return (
+    <a class="feed" href={props.feed.url} type="application/atom+xml" title={props.feed.title}>
+      {props.t("public.feed.link")}
+    </a>
+  );
 }
 
 const STYLE = `
@@ -32,6 +49,21 @@ const STYLE = `
   code { background: #f1f1f1; padding: 0 0.25rem; overflow-wrap: anywhere; }
   code.handle { display: inline-block; font-size: 1.15rem; padding: 0.3rem 0.6rem; border: 1px solid #bbb; border-radius: 4px; user-select: all; -webkit-user-select: all; }
   footer { margin-top: 2rem; border-top: 1px solid #ddd; padding-top: 0.5rem; }
+  dl.coverage { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 1rem; }
+  dl.coverage dd { margin: 0; }
+  .print-only { display: none; }
+  @media print {
+    @page { margin: 15mm; }
+    body { max-width: none; padding: 0; font-size: 11pt; color: #000; }
+    nav.site, footer, .no-print, a.feed { display: none; }
+    .print-only { display: block; }
+    a { color: inherit; text-decoration: none; }
+    h1, h2, h3 { break-after: avoid; }
+    section, tr, ul.figure-list li, dl.coverage { break-inside: avoid; }
+    .table-wrap { overflow: visible; }
+    code { background: none; padding: 0; }
+    .figure-bar { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  }
 `;
 
 /** The HTML shell shared by every public page: head with Open Graph, a small nav, a footer. */
@@ -57,6 +89,9 @@ export function Layout(props: PublicPageMeta & { head?: Child; children: Child }
         <meta property="og:site_name" content={t("public.site")} />
         <meta property="og:locale" content={info.locale.replace("-", "_")} />
         <link rel="canonical" href={props.url} />
+        {props.feeds?.map((feed) => (
+          <link rel="alternate" type="application/atom+xml" title={feed.title} href={feed.url} />
+        ))}
         {props.head}
         <style>{STYLE + FIGURE_STYLE + LANGUAGE_SWITCH_STYLE}</style>
       </head>

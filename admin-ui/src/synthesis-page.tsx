@@ -1,6 +1,6 @@
-import { type Cells, QuestionLists } from "./figures-view";
+import { type Cells, QuestionLists, QuestionTables } from "./figures-view";
 import type { Lang, Translate } from "./i18n";
-import { Layout } from "./layout";
+import { type FeedLink, Layout } from "./layout";
 
 export interface SynthesisPageProps {
   t: Translate;
@@ -11,12 +11,18 @@ export interface SynthesisPageProps {
   summary: string;
   territory: { name: string; url: string };
   dimensions: Cells;
+  /** Criteria per question and component (the payload's counts). */
+  components: Cells;
+  /** What the synthesis covers: its period and how many groups, citizens and criteria. */
+  coverage: { period: string; groups: number; participants: number; criteria: number };
   /** Dimension and component labels in the page's language. */
   labels: Record<string, string>;
   version: number;
   hash: string;
   publishedAt: string;
   articleUrl: string;
+  /** The Atom feed of the territory's syntheses. */
+  feed: FeedLink;
 }
 
 /** The HTML face of a published synthesis (the URL its Article points to). */
@@ -31,6 +37,7 @@ export function SynthesisPage(props: SynthesisPageProps) {
       url={props.articleUrl}
       ogType="article"
       switchUrl={props.switchUrl}
+      feeds={[props.feed]}
       head={<link rel="alternate" type="application/activity+json" href={props.articleUrl} />}
     >
       <p>
@@ -38,6 +45,19 @@ export function SynthesisPage(props: SynthesisPageProps) {
       </p>
       <h1>{props.title}</h1>
       <p>{props.summary}</p>
+      <section aria-labelledby="coverage">
+        <h2 id="coverage">{t("public.synthesis.coverage")}</h2>
+        <dl class="coverage">
+          <dt>{t("public.synthesis.period")}</dt>
+          <dd>{props.coverage.period}</dd>
+          <dt>{t("public.synthesis.groups")}</dt>
+          <dd>{props.coverage.groups}</dd>
+          <dt>{t("public.synthesis.participants")}</dt>
+          <dd>{props.coverage.participants}</dd>
+          <dt>{t("public.synthesis.criteria")}</dt>
+          <dd>{props.coverage.criteria}</dd>
+        </dl>
+      </section>
       <h2>{t("figures.byDimension")}</h2>
       <QuestionLists
         t={t}
@@ -45,13 +65,23 @@ export function SynthesisPage(props: SynthesisPageProps) {
         cells={props.dimensions}
         label={(code) => props.labels[code] ?? code}
       />
-      <p class="muted">
+      <h2>{t("figures.byComponent")}</h2>
+      <QuestionTables
+        t={t}
+        lang={lang}
+        kind="counts"
+        figures={[{ name: "", cells: props.components }]}
+        label={(code) => props.labels[code] ?? code}
+      />
+      <p class="hash">
         {t("public.synthesis.version", {
           version: props.version,
           date: props.publishedAt.slice(0, 10),
         })}{" "}
         <code>{props.hash}</code>
       </p>
+      <p class="muted no-print">{t("public.synthesis.print")}</p>
+      <p class="print-only">{t("public.synthesis.source", { url: props.articleUrl })}</p>
     </Layout>
   );
 }

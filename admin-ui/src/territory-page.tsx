@@ -1,6 +1,6 @@
 import type { PublishedFigures } from "./home-page";
 import type { Lang, Translate } from "./i18n";
-import { Layout } from "./layout";
+import { FeedAnchor, type FeedLink, Layout } from "./layout";
 
 export interface TerritoryPageProps {
   t: Translate;
@@ -27,6 +27,8 @@ export interface TerritoryPageProps {
     figures: PublishedFigures;
   }>;
   meetings: Array<{ url: string; title: string; when: string }>;
+  /** The Atom feeds of its syntheses and of its meetings. */
+  feeds: { syntheses: FeedLink; meetings: FeedLink };
 }
 
 /** A territory's public page: the HTML face of its ActivityPub actor (same URL). */
@@ -44,6 +46,7 @@ export function TerritoryPage(props: TerritoryPageProps) {
       url={actorUrl}
       ogType="profile"
       switchUrl={props.switchUrl}
+      feeds={[props.feeds.syntheses, props.feeds.meetings]}
       head={
         <>
           <link rel="alternate" type="application/activity+json" href={actorUrl} />
@@ -76,7 +79,8 @@ export function TerritoryPage(props: TerritoryPageProps) {
         </ul>
       )}
       <p>
-        {t("public.calendar")} <a href={calendarUrl}>{calendarUrl}</a>
+        {t("public.calendar")} <a href={calendarUrl}>{calendarUrl}</a> ·{" "}
+        <FeedAnchor t={t} feed={props.feeds.meetings} />
       </p>
       <h2>{t("public.syntheses")}</h2>
       {syntheses.length === 0 ? (
@@ -98,6 +102,9 @@ export function TerritoryPage(props: TerritoryPageProps) {
           ))}
         </ul>
       )}
+      <p>
+        <FeedAnchor t={t} feed={props.feeds.syntheses} />
+      </p>
       <p>
         <a href={props.countryFiguresUrl}>
           {t("public.territory.figures", { country: territory.country })}

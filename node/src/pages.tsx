@@ -7,6 +7,7 @@ import {
   type Translate,
   translator,
 } from "@spiral-network/admin-ui/i18n";
+import { categoryChoices } from "@spiral-network/admin-ui/labels";
 import { MeetingPage } from "@spiral-network/admin-ui/meeting-page";
 import { NotFoundPage } from "@spiral-network/admin-ui/not-found-page";
 import { SubnetworkPublicPage } from "@spiral-network/admin-ui/subnetwork-page";
@@ -24,12 +25,13 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { meetingsCalendar, singleMeetingCalendar } from "./calendar/ical";
 import { periodLabel } from "./federation/synthesis-mapper";
+import { ATOM_TYPE, atomFeed, type FeedEntry } from "./feeds";
 import { computeFigure, figureApiUrl, figureChoices, parseFigureQuery } from "./figures";
 import type { Services } from "./services/index";
 import { meetingUrl } from "./services/meetings";
 import { activityUrl } from "./services/outbox";
 import { synthesisUrl, synthesisVersionView } from "./services/syntheses";
-import { territoryActorId } from "./services/territories";
+import { type TerritoryRow, territoryActorId } from "./services/territories";
 
 /**
  * Public pages. Federation clients get ActivityStreams at these URLs (Fedify answers first);
@@ -110,6 +112,14 @@ export function createPages(services: Services) {
       period: periodLabel(payload.period),
     });
 
+  const synthesisSummary = (t: Translate, payload: SynthesisPayload) =>
+    t(payload.groups === 1 ? "public.synthesis.intro.oneGroup" : "public.synthesis.intro", {
+      name: payload.territory.name,
+      criteria: payload.totals.criteria,
+      participants: payload.participants,
+      groups: payload.groups,
+    });
+
   /** The latest public (not withdrawn) version of each synthesis of a territory. */
   const publishedSyntheses = (slug: string) => {
     const seen = new Set<string>();
@@ -119,6 +129,21 @@ export function createPages(services: Services) {
   };
 
   const calendarUrl = (slug: string) => `${publicUrl}/actors/${slug}/meetings.ics`;
+  const synthesesFeedUrl = (slug: string) => `${publicUrl}/actors/${slug}/syntheses.atom`;
+  const meetingsFeedUrl = (slug: string) => `${publicUrl}/actors/${slug}/meetings.atom`;
+  const receivedFeedUrl = `${publicUrl}/received-syntheses.atom`;
+  const synthesesFeed = (t: Translate, name: string, slug: string) => ({
+    title: t("public.feed.syntheses", { name }),
+    url: synthesesFeedUrl(slug),
+  });
+  const meetingsFeed = (t: Translate, name: string, slug: string) => ({
+    title: t("public.feed.meetings", { name }),
+    url: meetingsFeedUrl(slug),
+  });
+  const receivedFeed = (t: Translate) => ({
+    title: t("public.feed.received"),
+    url: receivedFeedUrl,
+  });
   const isPublic = (row: { payload: MeetingPayload }) => isPublicMeeting(row.payload);
   const publicMeetings = (slug: string) =>
     services.meetings.list(slug, { upcoming: true }).filter(isPublic);
@@ -156,6 +181,7 @@ export function createPages(services: Services) {
         region: t.region ?? undefined,
         description: t.description ?? undefined,
         languages: t.languages,
+        feed: synthesesFeed(c.get("t"), t.name, t.slug),
         syntheses: publishedSyntheses(t.slug).map((v) => ({
           ...synthesisVersionView(v),
           url: synthesisUrl(publicUrl, v.synthesisUuid),
@@ -163,7 +189,14 @@ export function createPages(services: Services) {
         })),
       };
     });
-    return c.html(<HomePage {...page(c)} nodeUrl={publicUrl} territories={territories} />);
+    return c.html(
+      <HomePage
+        {...page(c)}
+        nodeUrl={publicUrl}
+        territories={territories}
+        receivedFeed={receivedFeed(c.get("t"))}
+      />,
+    );
   });
 
   /** A hosted sub-network's page: theme in the page's language, member territories, how to join. */
@@ -175,7 +208,7 @@ export function createPages(services: Services) {
     const code = (entry: string) => `${entry} · ${grid.entry(entry)?.label[lang] ?? entry}`;
     // Labels of the categories anyone may see; another one shows as the code the theme names.
     const categories = new Map(
-      services.categories.publicList().map((cat) => [cat.code, groupCategoryLabel(cat, lang)]),
+      categoryChoices(services.categories.publicList(), lang).map((x) => [x.code, x.label]),
     );
     // Accepted SPIRAL territories only (not pending requests, not fediverse accounts); names
     // come from remote actors, so they are capped.
@@ -230,6 +263,10 @@ export function createPages(services: Services) {
         countryFiguresUrl={`/figures?country=${encodeURIComponent(territory.country)}`}
         actorUrl={territoryActorId(publicUrl, territory.slug)}
         calendarUrl={calendarUrl(territory.slug)}
+        feeds={{
+          syntheses: synthesesFeed(c.get("t"), territory.name, territory.slug),
+          meetings: meetingsFeed(c.get("t"), territory.name, territory.slug),
+        }}
         meetings={meetings}
         handle={`@${territory.slug}@${new URL(publicUrl).host}`}
         territory={{
@@ -252,7 +289,7 @@ export function createPages(services: Services) {
     const { payload, territory, latest } = found;
     const lang = c.get("lang");
     const labels = Object.fromEntries(
-      Object.values(payload.dimensions)
+      [...Object.values(payload.dimensions), ...Object.values(payload.counts)]
         .flatMap((cells) => Object.keys(cells ?? {}))
         .map((code) => [code, grid.entry(code)?.label[lang] ?? code]),
     );
@@ -260,22 +297,22 @@ export function createPages(services: Services) {
       <SynthesisPage
         {...page(c)}
         title={synthesisTitle(t, payload)}
-        summary={t(
-          payload.groups === 1 ? "public.synthesis.intro.oneGroup" : "public.synthesis.intro",
-          {
-            name: payload.territory.name,
-            criteria: payload.totals.criteria,
-            participants: payload.participants,
-            groups: payload.groups,
-          },
-        )}
+        summary={synthesisSummary(t, payload)}
         dimensions={payload.dimensions}
+        components={payload.counts}
+        coverage={{
+          period: periodLabel(payload.period),
+          groups: payload.groups,
+          participants: payload.participants,
+          criteria: payload.totals.criteria,
+        }}
         labels={labels}
         territory={{ name: territory.name, url: territoryActorId(publicUrl, territory.slug) }}
         version={latest.version}
         hash={latest.hash}
         publishedAt={latest.createdAt}
         articleUrl={synthesisUrl(publicUrl, found.series.uuid)}
+        feed={synthesesFeed(t, territory.name, territory.slug)}
       />,
     );
   });
@@ -377,8 +414,121 @@ export function createPages(services: Services) {
         labels={labels}
         csvUrl={parsed.ok ? figureApiUrl(parsed.params, "csv") : undefined}
         jsonUrl={parsed.ok ? figureApiUrl(parsed.params, "json") : undefined}
+        receivedFeed={receivedFeed(c.get("t"))}
       />,
       parsed.ok ? 200 : 400,
+    );
+  });
+
+  // Atom feeds (docs/joining-the-network.md, "Feeds"): what the public pages list, nothing more;
+  // a withdrawn synthesis is gone from them as from the pages.
+  const atom = (c: Context, xml: string) => c.body(xml, 200, { "Content-Type": ATOM_TYPE });
+  const territoryNamed = (slug: string) => services.territories.list().find((t) => t.slug === slug);
+  const authorOf = (territory: TerritoryRow) => ({
+    name: territory.name,
+    uri: territoryActorId(publicUrl, territory.slug),
+  });
+
+  pages.get("/actors/:slug/syntheses.atom", (c) => {
+    const territory = territoryNamed(c.req.param("slug"));
+    if (!territory) return c.notFound();
+    const t = c.get("t");
+    // The first public version of each synthesis says when it was first published.
+    const first = new Map<string, string>();
+    for (const v of services.syntheses.publicList(territory.slug)) {
+      const known = first.get(v.synthesisUuid);
+      if (known === undefined || v.createdAt < known) first.set(v.synthesisUuid, v.createdAt);
+    }
+    const entries = publishedSyntheses(territory.slug).map((v): FeedEntry => {
+      const payload = JSON.parse(v.payload) as SynthesisPayload;
+      const url = synthesisUrl(publicUrl, v.synthesisUuid);
+      return {
+        id: url,
+        url,
+        title: synthesisTitle(t, payload),
+        updated: v.createdAt,
+        published: first.get(v.synthesisUuid),
+        summary: `${synthesisSummary(t, payload)} ${t("public.synthesis.version", {
+          version: v.version,
+          date: v.createdAt.slice(0, 10),
+        })} ${v.hash}`,
+      };
+    });
+    return atom(
+      c,
+      atomFeed({
+        selfUrl: synthesesFeedUrl(territory.slug),
+        pageUrl: territoryActorId(publicUrl, territory.slug),
+        title: t("public.feed.syntheses", { name: territory.name }),
+        author: authorOf(territory),
+        entries,
+      }),
+    );
+  });
+
+  pages.get("/actors/:slug/meetings.atom", (c) => {
+    const territory = territoryNamed(c.req.param("slug"));
+    if (!territory) return c.notFound();
+    const lang = c.get("lang");
+    const entries = publicMeetings(territory.slug).map((row): FeedEntry => {
+      const url = meetingUrl(publicUrl, row.uuid);
+      const cancelled = row.payload.status === "cancelled";
+      return {
+        id: url,
+        url,
+        title: `${cancelled ? `${c.get("t")("public.meeting.cancelled")} ` : ""}${row.payload.title}`,
+        updated: row.updatedAt ?? row.createdAt,
+        published: row.createdAt,
+        summary: meetingSummaryLine(row.payload, lang),
+        contentHtml: meetingHtml(row.payload, lang),
+      };
+    });
+    return atom(
+      c,
+      atomFeed({
+        selfUrl: meetingsFeedUrl(territory.slug),
+        pageUrl: territoryActorId(publicUrl, territory.slug),
+        title: c.get("t")("public.feed.meetings", { name: territory.name }),
+        author: authorOf(territory),
+        entries,
+      }),
+    );
+  });
+
+  // The network's syntheses this node received, as the public API lists them: the latest version
+  // of each origin and period, never a withdrawn one. Each entry names its origin territory.
+  pages.get("/received-syntheses.atom", (c) => {
+    const t = c.get("t");
+    const entries = services.received
+      .list()
+      .filter((row) => row.withdrawnAt === null)
+      .map((row): FeedEntry => {
+        const payload = row.payload;
+        return {
+          id: row.objectId,
+          url: row.objectId,
+          title: synthesisTitle(t, payload),
+          updated: row.receivedAt,
+          summary: `${synthesisSummary(t, payload)} ${t("public.synthesis.version", {
+            version: row.version,
+            date: row.receivedAt.slice(0, 10),
+          })} ${row.hash}`,
+          author: { name: payload.territory.name, uri: row.origin },
+        };
+      });
+    return atom(
+      c,
+      atomFeed({
+        selfUrl: receivedFeedUrl,
+        pageUrl: `${publicUrl}/figures`,
+        title: t("public.feed.received"),
+        subtitle: t("public.feed.received.intro"),
+        author: {
+          name: t("public.feed.node", { host: new URL(publicUrl).host }),
+          uri: `${publicUrl}/`,
+        },
+        entries,
+      }),
     );
   });
 

@@ -13,6 +13,7 @@ import {
   QuestionTables,
 } from "../figures-view";
 import type { Lang, Translate } from "../i18n";
+import type { CodeLabel } from "../labels";
 import { AdminLayout, type SignedIn } from "./layout";
 
 /** One filter set and what it gave: a figure, or the problems of its filters. */
@@ -36,8 +37,8 @@ export interface FiguresExplorerProps {
   /** The query of scope A alone (the link that ends a comparison). */
   aloneUrl: string;
   /** The grid's dimensions and components in the page language, in grid order. */
-  dimensions: Array<{ code: string; label: string }>;
-  components: Array<{ code: string; label: string }>;
+  dimensions: CodeLabel[];
+  components: CodeLabel[];
   /** Which questions make each side of the charts (from the grid). */
   sides: Array<{ key: string; label: string; questions: string[] }>;
 }

@@ -1,4 +1,5 @@
 import type { Lang, Translate } from "../i18n";
+import type { CodeLabel } from "../labels";
 import {
   AdminLayout,
   CsrfField,
@@ -118,7 +119,7 @@ export interface GroupFormPageProps {
   user: SignedIn;
   /** Absent when creating. */
   group?: { id: number; label: string } | undefined;
-  categories: Array<{ code: string; label: string }>;
+  categories: CodeLabel[];
   values: Record<string, string>;
   errors: Errors;
 }

@@ -1,4 +1,5 @@
 import type { Lang, MessageKey, Translate } from "../i18n";
+import type { CodeLabel } from "../labels";
 import {
   AdminLayout,
   CsrfField,
@@ -232,8 +233,8 @@ export interface SubnetworkFormPageProps {
   values: SubnetworkFormValues;
   errors: Errors;
   choices: {
-    dimensions: Array<{ code: string; label: string }>;
-    categories: Array<{ code: string; label: string }>;
+    dimensions: CodeLabel[];
+    categories: CodeLabel[];
     users: Array<{ id: number; name: string; email: string }>;
   };
 }

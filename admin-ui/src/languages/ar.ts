@@ -703,6 +703,21 @@ export const ar: LanguageFile = {
       "public.figures.title": "أرقام الشبكة",
       "public.figures.intro":
         "مجاميع أحدث الخلاصات التي تحتفظ بها هذه العقدة من كل أقاليم الشبكة، بما فيها إقليمها. يذكر كل رقم الخلاصات التي يشملها.",
+      "public.synthesis.coverage": "ما تشمله",
+      "public.synthesis.period": "الفترة",
+      "public.synthesis.groups": "المجموعات المتجانسة",
+      "public.synthesis.participants": "المواطنون المشاركون",
+      "public.synthesis.criteria": "المعايير المحسوبة",
+      "public.synthesis.print":
+        "لتسليمها (إلى مجلس بلدي مثلًا)، اطبع هذه الصفحة أو احفظها بصيغة PDF من نافذة الطباعة في المتصفح: تحتفظ النسخة المطبوعة بالأرقام والتغطية وبصمة المحتوى.",
+      "public.synthesis.source": "نُشرت على شبكة سبيرال: {url}",
+      "public.feed.link": "موجز Atom",
+      "public.feed.syntheses": "{name}: التوليفات المنشورة",
+      "public.feed.meetings": "{name}: اللقاءات القادمة",
+      "public.feed.received": "التوليفات الواردة من الشبكة",
+      "public.feed.received.intro":
+        "أحدث توليفة لكل منطقة وفترة يحتفظ بها هذا الخادم من الشبكة (المسحوبة لم تعد تظهر).",
+      "public.feed.node": "خادم شبكة سبيرال {host}",
     },
     figures: {
       "figures.title": "أرقام الشبكة",

@@ -727,6 +727,21 @@ export const es: LanguageFile = {
       "public.figures.title": "Cifras de la red",
       "public.figures.intro":
         "Sumas de las síntesis más recientes que este nodo tiene de cada territorio de la red, incluido el suyo. Cada cifra indica qué síntesis abarca.",
+      "public.synthesis.coverage": "Qué abarca",
+      "public.synthesis.period": "Periodo",
+      "public.synthesis.groups": "Grupos homogéneos",
+      "public.synthesis.participants": "Ciudadanos participantes",
+      "public.synthesis.criteria": "Criterios contados",
+      "public.synthesis.print":
+        "Para entregarla (a un ayuntamiento, por ejemplo), imprima esta página o guárdela en PDF desde el diálogo de impresión del navegador: la impresión conserva las cifras, la cobertura y la huella del contenido.",
+      "public.synthesis.source": "Publicada en la Red Espiral: {url}",
+      "public.feed.link": "Canal Atom",
+      "public.feed.syntheses": "{name}: síntesis publicadas",
+      "public.feed.meetings": "{name}: próximos encuentros",
+      "public.feed.received": "Síntesis recibidas de la red",
+      "public.feed.received.intro":
+        "La síntesis más reciente de cada territorio y periodo que este nodo tiene de la red (las retiradas ya no aparecen).",
+      "public.feed.node": "Nodo de la Red Espiral {host}",
     },
     figures: {
       "figures.title": "Cifras de la red",

@@ -726,6 +726,21 @@ export const it: LanguageFile = {
       "public.figures.title": "Dati della rete",
       "public.figures.intro":
         "Somme delle sintesi più recenti che questo nodo conserva di ogni territorio della rete, compreso il proprio. Ogni dato indica quali sintesi comprende.",
+      "public.synthesis.coverage": "Che cosa copre",
+      "public.synthesis.period": "Periodo",
+      "public.synthesis.groups": "Gruppi omogenei",
+      "public.synthesis.participants": "Cittadini partecipanti",
+      "public.synthesis.criteria": "Criteri contati",
+      "public.synthesis.print":
+        "Per consegnarla (a un consiglio comunale, per esempio), stampate questa pagina o salvatela in PDF dalla finestra di stampa del browser: la stampa conserva le cifre, la copertura e l'impronta del contenuto.",
+      "public.synthesis.source": "Pubblicata sulla Rete Spirale: {url}",
+      "public.feed.link": "Feed Atom",
+      "public.feed.syntheses": "{name}: sintesi pubblicate",
+      "public.feed.meetings": "{name}: prossimi incontri",
+      "public.feed.received": "Sintesi ricevute dalla rete",
+      "public.feed.received.intro":
+        "La sintesi più recente di ogni territorio e periodo che questo nodo ha ricevuto dalla rete (quelle ritirate non ci sono più).",
+      "public.feed.node": "Nodo della Rete Spirale {host}",
     },
     figures: {
       "figures.title": "Dati della rete",

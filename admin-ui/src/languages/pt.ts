@@ -723,6 +723,21 @@ export const pt: LanguageFile = {
       "public.figures.title": "Números da rede",
       "public.figures.intro":
         "Somas das sínteses mais recentes que este nó tem de cada território da rede, incluindo o seu. Cada número indica que sínteses abrange.",
+      "public.synthesis.coverage": "O que abrange",
+      "public.synthesis.period": "Período",
+      "public.synthesis.groups": "Grupos homogéneos",
+      "public.synthesis.participants": "Cidadãos participantes",
+      "public.synthesis.criteria": "Critérios contados",
+      "public.synthesis.print":
+        "Para a entregar (a uma câmara municipal, por exemplo), imprima esta página ou guarde-a em PDF a partir da janela de impressão do navegador: a impressão mantém os números, a cobertura e a impressão digital do conteúdo.",
+      "public.synthesis.source": "Publicada na Rede Espiral: {url}",
+      "public.feed.link": "Feed Atom",
+      "public.feed.syntheses": "{name}: sínteses publicadas",
+      "public.feed.meetings": "{name}: próximos encontros",
+      "public.feed.received": "Sínteses recebidas da rede",
+      "public.feed.received.intro":
+        "A síntese mais recente de cada território e período que este nó recebeu da rede (as retiradas já não aparecem).",
+      "public.feed.node": "Nó da Rede Espiral {host}",
     },
     figures: {
       "figures.title": "Números da rede",

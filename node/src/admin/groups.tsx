@@ -10,6 +10,7 @@ import {
 } from "@spiral-network/admin-ui/admin/groups-page";
 import type { UndoNotice } from "@spiral-network/admin-ui/admin/layout";
 import type { MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
+import { categoryChoices } from "@spiral-network/admin-ui/labels";
 import {
   groupCategoryLabel,
   type HomogeneousGroup,
@@ -54,10 +55,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     };
   };
   const categoryOptions = (c: AdminContext) =>
-    kit.app.categories.list(kit.actor(c)).map((cat) => ({
-      code: cat.code,
-      label: groupCategoryLabel(cat, c.get("lang")),
-    }));
+    categoryChoices(kit.app.categories.list(kit.actor(c)), c.get("lang"));
 
   admin.get("/groups", protect(), (c) => {
     const user = kit.user(c);

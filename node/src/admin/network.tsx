@@ -20,6 +20,7 @@ import {
   sideSeries,
 } from "@spiral-network/admin-ui/charts/count-rows";
 import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
+import { categoryLabeller } from "@spiral-network/admin-ui/labels";
 import type { Actor } from "../app/index";
 import { PrivateAddressRefused } from "../federation/network";
 import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
@@ -28,7 +29,6 @@ import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { territoryActorId } from "../services/territories";
 import { previewActor, TARGET_MAX } from "./actor-preview";
 import { type AdminApp, type AdminContext, type AdminKit, outcomeNotice, str } from "./kit";
-import { categoryLabeller } from "./labels";
 
 /** Notices shown on the network page after an action (`?done=…`). */
 const DONE: Record<string, MessageKey> = {

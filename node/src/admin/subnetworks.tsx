@@ -8,7 +8,7 @@ import {
   type ThemeLabels,
 } from "@spiral-network/admin-ui/admin/subnetworks-page";
 import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
-import { groupCategoryLabel } from "@spiral-network/protocol";
+import { categoryChoices } from "@spiral-network/admin-ui/labels";
 import { allows } from "../app/index";
 import type { SubnetworkTheme } from "../db/schema";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
@@ -82,7 +82,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
 
   const categoryLabels = (c: AdminContext, lang: Lang) =>
     new Map(
-      kit.app.categories.list(kit.actor(c)).map((cat) => [cat.code, groupCategoryLabel(cat, lang)]),
+      categoryChoices(kit.app.categories.list(kit.actor(c)), lang).map((x) => [x.code, x.label]),
     );
   const themeLabels = (c: AdminContext, theme: SubnetworkTheme, lang: Lang): ThemeLabels => {
     const categories = categoryLabels(c, lang);
@@ -150,9 +150,7 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
       code: d.code,
       label: `${d.code} · ${d.label[lang]}`,
     })),
-    categories: kit.app.categories
-      .list(kit.actor(c))
-      .map((cat) => ({ code: cat.code, label: groupCategoryLabel(cat, lang) })),
+    categories: categoryChoices(kit.app.categories.list(kit.actor(c)), lang),
     users: kit.app.accounts
       .list(kit.actor(c))
       .filter((u) => !u.disabled)

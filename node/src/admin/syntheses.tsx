@@ -20,6 +20,7 @@ import {
   sideSeries,
 } from "@spiral-network/admin-ui/charts/count-rows";
 import type { Lang, Translate } from "@spiral-network/admin-ui/i18n";
+import { categoryLabeller } from "@spiral-network/admin-ui/labels";
 import {
   dimensionSubtotals,
   type GroupTally,
@@ -34,7 +35,6 @@ import { ConflictError, InvalidInputError, NotFoundError } from "../services/err
 import { joinedSubnetworks, subnetworkChoices } from "./joined";
 import type { AdminApp, AdminContext, AdminKit, Errors } from "./kit";
 import { str } from "./kit";
-import { categoryLabeller } from "./labels";
 
 type Tally = GroupTally["counts"][number];
 

@@ -1,4 +1,7 @@
+import { createRoute } from "@hono/zod-openapi";
 import type { z } from "zod";
+import type { Actor } from "../app/index";
+import { principalOf, type Router } from "./env";
 import { errorSchema } from "./problem";
 
 /** Response entry for a JSON body. */
@@ -29,3 +32,31 @@ export const errors = {
 } as const;
 
 export const adminOnly = [{ bearer: [] }];
+
+/**
+ * A command that answers 204 No Content (delete, unfollow, approve, leave…): its OpenAPI route
+ * and its handler in one call, so each states only its path, what it does and the application
+ * layer's command it runs as the token's actor.
+ */
+export function noContentRoute<P extends z.ZodObject>(
+  router: Router,
+  spec: { method: "post" | "delete"; path: string; summary: string; params: P; done: string },
+  command: (actor: Actor, params: z.infer<P>) => unknown,
+): void {
+  router.openapi(
+    createRoute({
+      method: spec.method,
+      path: spec.path,
+      summary: spec.summary,
+      security: adminOnly,
+      request: { params: spec.params },
+      responses: { 204: { description: spec.done }, 401: errors[401], 404: errors[404] },
+    }),
+    async (c) => {
+      // Validated by the route already (400 otherwise); parsed again for its type, which a
+      // generic route does not carry.
+      await command(principalOf(c), spec.params.parse(c.req.param()) as z.infer<P>);
+      return c.body(null, 204);
+    },
+  );
+}

@@ -9,7 +9,7 @@ import {
 } from "../../services/criteria";
 import { InvalidInputError } from "../../services/errors";
 import { principalOf, type Router } from "../env";
-import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { adminOnly, errors, jsonBody, jsonResponse, noContentRoute } from "../openapi-helpers";
 import { validationHook } from "../problem";
 import {
   criteriaQuerySchema,
@@ -131,20 +131,16 @@ export function registerCriteriaRoutes(router: Router, app: Application): void {
     },
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "delete",
       path: "/territories/{slug}/criteria/{criterionId}",
       summary: "Delete a criterion",
-      security: adminOnly,
-      request: { params: criterionParams },
-      responses: { 204: { description: "Deleted" }, 401: errors[401], 404: errors[404] },
-    }),
-    (c) => {
-      const { slug, criterionId } = c.req.valid("param");
-      app.criteria.delete(principalOf(c), slug, criterionId);
-      return c.body(null, 204);
+      params: criterionParams,
+      done: "Deleted",
     },
+    (actor, { slug, criterionId }) => app.criteria.delete(actor, slug, criterionId),
   );
 
   router.openapi(

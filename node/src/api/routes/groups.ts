@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Application } from "../../app/index";
 import { groupView } from "../../services/groups";
 import { principalOf, type Router } from "../env";
-import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { adminOnly, errors, jsonBody, jsonResponse, noContentRoute } from "../openapi-helpers";
 import { groupParams, groupViewSchema, slugParams } from "../schemas";
 
 // Partial updates are checked field by field here and as a whole group by the service.
@@ -90,19 +90,15 @@ export function registerGroupRoutes(router: Router, app: Application): void {
     },
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "delete",
       path: "/territories/{slug}/groups/{groupId}",
       summary: "Delete a group and its criteria",
-      security: adminOnly,
-      request: { params: groupParams },
-      responses: { 204: { description: "Deleted" }, 401: errors[401], 404: errors[404] },
-    }),
-    (c) => {
-      const { slug, groupId } = c.req.valid("param");
-      app.groups.delete(principalOf(c), slug, groupId);
-      return c.body(null, 204);
+      params: groupParams,
+      done: "Deleted",
     },
+    (actor, { slug, groupId }) => app.groups.delete(actor, slug, groupId),
   );
 }

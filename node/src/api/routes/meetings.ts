@@ -6,7 +6,7 @@ import { InvalidInputError } from "../../services/errors";
 import { meetingView } from "../../services/meetings";
 import { subnetworkRefsSchema } from "../../services/subnetworks";
 import { principalOf, type Router } from "../env";
-import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { adminOnly, errors, jsonBody, jsonResponse, noContentRoute } from "../openapi-helpers";
 import { commaSeparated, slugParams } from "../schemas";
 
 const meetingParams = slugParams.extend({ id: z.uuid() });
@@ -126,20 +126,16 @@ export function registerMeetingRoutes(router: Router, app: Application): void {
     },
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "delete",
       path: "/territories/{slug}/meetings/{id}",
       summary: "Delete a meeting (goes out as Delete; prefer cancelling a meeting people know of)",
-      security: adminOnly,
-      request: { params: meetingParams },
-      responses: { 204: { description: "Deleted" }, 401: errors[401], 404: errors[404] },
-    }),
-    (c) => {
-      const { slug, id } = c.req.valid("param");
-      app.meetings.delete(principalOf(c), slug, id);
-      return c.body(null, 204);
+      params: meetingParams,
+      done: "Deleted",
     },
+    (actor, { slug, id }) => app.meetings.delete(actor, slug, id),
   );
 
   router.openapi(

@@ -4,7 +4,7 @@ import type { Application } from "../../app/index";
 import { followerView, followingView } from "../../services/follows";
 import { receivedSynthesisView } from "../../services/received-syntheses";
 import { principalOf, type Router } from "../env";
-import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { adminOnly, errors, jsonBody, jsonResponse, noContentRoute } from "../openapi-helpers";
 import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "../schemas";
 
 const followerSchema = z.object({
@@ -88,20 +88,16 @@ export function registerNetworkRoutes(router: Router, app: Application) {
     },
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "delete",
       path: "/territories/{slug}/following/{id}",
       summary: "Unfollow (sends Undo(Follow))",
-      security: adminOnly,
-      request: { params: withId },
-      responses: { 204: { description: "Unfollowed" }, 401: errors[401], 404: errors[404] },
-    }),
-    async (c) => {
-      const { slug, id } = c.req.valid("param");
-      await app.network.unfollow(principalOf(c), slug, id);
-      return c.body(null, 204);
+      params: withId,
+      done: "Unfollowed",
     },
+    (actor, { slug, id }) => app.network.unfollow(actor, slug, id),
   );
 
   router.openapi(
@@ -123,36 +119,28 @@ export function registerNetworkRoutes(router: Router, app: Application) {
     },
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "post",
       path: "/territories/{slug}/followers/{id}/approval",
       summary: "Approve a pending follower (sends Accept)",
-      security: adminOnly,
-      request: { params: withId },
-      responses: { 204: { description: "Approved" }, 401: errors[401], 404: errors[404] },
-    }),
-    async (c) => {
-      const { slug, id } = c.req.valid("param");
-      await app.network.approve(principalOf(c), slug, id);
-      return c.body(null, 204);
+      params: withId,
+      done: "Approved",
     },
+    (actor, { slug, id }) => app.network.approve(actor, slug, id),
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "delete",
       path: "/territories/{slug}/followers/{id}",
       summary: "Refuse or remove a follower (sends Reject)",
-      security: adminOnly,
-      request: { params: withId },
-      responses: { 204: { description: "Removed" }, 401: errors[401], 404: errors[404] },
-    }),
-    async (c) => {
-      const { slug, id } = c.req.valid("param");
-      await app.network.remove(principalOf(c), slug, id);
-      return c.body(null, 204);
+      params: withId,
+      done: "Removed",
     },
+    (actor, { slug, id }) => app.network.remove(actor, slug, id),
   );
 
   router.openapi(

@@ -9,7 +9,7 @@ import {
   subnetworkView,
 } from "../../services/subnetworks";
 import { principalOf, type Router } from "../env";
-import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
+import { adminOnly, errors, jsonBody, jsonResponse, noContentRoute } from "../openapi-helpers";
 import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "../schemas";
 
 const themeSchema = z.object({
@@ -155,37 +155,29 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
       ),
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "post",
       path: "/subnetworks/{slug}/members/{id}/approval",
       summary: "Admit a pending member (approval admission, or a member removed before)",
-      security: adminOnly,
-      request: { params: memberParams },
-      responses: { 204: { description: "Admitted" }, 401: errors[401], 404: errors[404] },
-    }),
-    async (c) => {
-      const { slug, id } = c.req.valid("param");
-      await app.subnetworks.approveMember(principalOf(c), slug, id);
-      return c.body(null, 204);
+      params: memberParams,
+      done: "Admitted",
     },
+    (actor, { slug, id }) => app.subnetworks.approveMember(actor, slug, id),
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "delete",
       path: "/subnetworks/{slug}/members/{id}",
       summary:
         "Refuse or remove a member: it gets a Reject and nothing it sends is relayed any more",
-      security: adminOnly,
-      request: { params: memberParams },
-      responses: { 204: { description: "Removed" }, 401: errors[401], 404: errors[404] },
-    }),
-    async (c) => {
-      const { slug, id } = c.req.valid("param");
-      await app.subnetworks.removeMember(principalOf(c), slug, id);
-      return c.body(null, 204);
+      params: memberParams,
+      done: "Removed",
     },
+    (actor, { slug, id }) => app.subnetworks.removeMember(actor, slug, id),
   );
 
   router.openapi(
@@ -246,20 +238,16 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
     },
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "delete",
       path: "/territories/{slug}/subnetworks/{id}",
       summary: "Leave a joined sub-network (Undo(Follow)); id = the join's id",
-      security: adminOnly,
-      request: { params: memberParams },
-      responses: { 204: { description: "Left" }, 401: errors[401], 404: errors[404] },
-    }),
-    async (c) => {
-      const { slug, id } = c.req.valid("param");
-      await app.subnetworks.leave(principalOf(c), slug, id);
-      return c.body(null, 204);
+      params: memberParams,
+      done: "Left",
     },
+    (actor, { slug, id }) => app.subnetworks.leave(actor, slug, id),
   );
 
   router.openapi(

@@ -1,0 +1,79 @@
+import { escapeHtml } from "@spiral-network/protocol";
+import { Feed } from "feed";
+
+/** Who wrote a feed or an entry: a territory (its actor's address) or the node. */
+export interface FeedAuthor {
+  name: string;
+  uri: string;
+}
+
+/** One entry: everything in it is already public (the public pages' rules). */
+export interface FeedEntry {
+  /** A permanent address: the synthesis's Article, the meeting's Event, a received object. */
+  id: string;
+  /** Plain text; escaped here. */
+  title: string;
+  /** The page a reader opens. */
+  url: string;
+  updated: string;
+  published?: string | undefined;
+  /** Plain text; escaped here. */
+  summary?: string | undefined;
+  /** HTML already escaped by whoever built it (e.g. the protocol's meeting HTML). */
+  contentHtml?: string | undefined;
+  author?: FeedAuthor | undefined;
+}
+
+export interface FeedSpec {
+  /** The feed's own address: its atom:id and its rel="self" link. */
+  selfUrl: string;
+  /** The public page the feed follows (rel="alternate"). */
+  pageUrl: string;
+  /** Plain text. */
+  title: string;
+  /** Plain text. */
+  subtitle?: string | undefined;
+  author: FeedAuthor;
+  entries: readonly FeedEntry[];
+}
+
+/** The date an Atom document wants (RFC 3339, UTC). */
+const instant = (iso: string) => new Date(iso);
+
+/**
+ * An Atom 1.0 document (RFC 4287) with the `feed` library: atom:id, atom:updated (the newest
+ * entry's), the author, the self and alternate links; titles and summaries are escaped here, as
+ * the library marks them as HTML.
+ */
+export function atomFeed(spec: FeedSpec): string {
+  const newest = spec.entries.reduce<string | undefined>(
+    (latest, entry) => (latest === undefined || entry.updated > latest ? entry.updated : latest),
+    undefined,
+  );
+  const feed = new Feed({
+    id: spec.selfUrl,
+    title: spec.title,
+    ...(spec.subtitle ? { description: spec.subtitle } : {}),
+    link: spec.pageUrl,
+    feedLinks: { atom: spec.selfUrl },
+    // An empty feed says the epoch: a date of its own would tell something the pages do not.
+    updated: instant(newest ?? "1970-01-01T00:00:00.000Z"),
+    author: { name: spec.author.name, link: spec.author.uri },
+    generator: "Spiral Network",
+  });
+  for (const entry of spec.entries) {
+    feed.addItem({
+      id: entry.id,
+      title: escapeHtml(entry.title),
+      link: entry.url,
+      date: instant(entry.updated),
+      ...(entry.published ? { published: instant(entry.published) } : {}),
+      ...(entry.summary ? { description: escapeHtml(entry.summary) } : {}),
+      ...(entry.contentHtml ? { content: entry.contentHtml } : {}),
+      ...(entry.author ? { author: [{ name: entry.author.name, link: entry.author.uri }] } : {}),
+    });
+  }
+  return feed.atom1();
+}
+
+export const ATOM_TYPE = "application/atom+xml; charset=utf-8";

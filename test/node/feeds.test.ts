@@ -1,0 +1,164 @@
+import { parseFeed } from "@rowanmanning/feed-parser";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  addValidatedCriteria,
+  createGroup,
+  createTestvilleNode,
+  PUBLIC_URL,
+  T,
+  type TestNode,
+} from "./helpers";
+import { deliverNetwork, PORTO } from "./network-fixture";
+
+// The Atom feeds (RFC 4287) of a territory's syntheses and meetings and of the syntheses received
+// from the network: read back with a real feed parser, holding only what the public pages show.
+
+const HTML = { accept: "text/html" };
+const SYNTHESES_FEED = `${PUBLIC_URL}/actors/testville/syntheses.atom`;
+const MEETINGS_FEED = `${PUBLIC_URL}/actors/testville/meetings.atom`;
+const RECEIVED_FEED = `${PUBLIC_URL}/received-syntheses.atom`;
+/** A title a feed must carry as text, never as markup. */
+const HOSTILE_TITLE = `Café & <script>alert("x")</script> ]]> soirée`;
+
+let t: TestNode;
+/** The synthesis ids of the two periods published (the second one is withdrawn in a test). */
+let first: { synthesisId: string; id: string };
+let second: { synthesisId: string; id: string };
+
+const meetingInput = (title: string, visibility: "public" | "followers") => ({
+  title,
+  description: "Première séance.",
+  kind: "homogeneous-group-session",
+  start: "2027-07-02T18:00",
+  end: "2027-07-02T20:00",
+  timeZone: "Europe/Paris",
+  place: { name: "Centre social", locality: "Testville", country: "FR" },
+  languages: ["fr"],
+  visibility,
+});
+
+beforeEach(async () => {
+  t = createTestvilleNode();
+  for (const [start, end, session] of [
+    ["2026-01-01", "2026-03-31", "2026-02-10"],
+    ["2026-04-01", "2026-06-14", "2026-05-10"],
+  ] as const) {
+    const group = await createGroup(t.admin, { participants: 7, sessionDates: [session] });
+    await addValidatedCriteria(t.admin, group, [
+      { question: "Q1", text: "Des amis", code: "A01" },
+      { question: "Q2", text: "Le bruit", code: "B01" },
+    ]);
+    const published = await t.admin.post(`${T}/syntheses`, {
+      period: { start, end },
+      correction: false,
+    });
+    expect(published.status, published.text).toBe(201);
+    if (start === "2026-01-01") first = published.body;
+    else second = published.body;
+  }
+  for (const [title, visibility] of [
+    [HOSTILE_TITLE, "public"],
+    ["Réunion des abonnés", "followers"],
+  ] as const) {
+    const meeting = await t.admin.post(`${T}/meetings`, meetingInput(title, visibility));
+    expect(meeting.status, meeting.text).toBe(201);
+  }
+  deliverNetwork(t.node);
+});
+afterEach(() => {
+  expect(t.loggedErrors).toEqual([]);
+  t.close();
+});
+
+/** Fetches a feed: Atom's media type, parsed by a real parser, with the raw XML beside. */
+async function feedAt(url: string, query = "") {
+  const response = await t.node.app.request(`${url}${query}`);
+  const xml = await response.text();
+  expect(response.status, xml).toBe(200);
+  expect(response.headers.get("content-type")).toBe("application/atom+xml; charset=utf-8");
+  const feed = parseFeed(xml);
+  expect(feed.meta.type).toBe("atom");
+  expect(feed.meta.version).toBe("1.0");
+  // RFC 4287 §4.1.1: an id, an updated date and a self link; an author for the feed.
+  expect(xml).toMatch(new RegExp(`<id>${url.replaceAll(".", "\\.")}</id>`));
+  expect(feed.self).toBe(url);
+  expect(feed.updated).toBeInstanceOf(Date);
+  expect(xml).toMatch(/<author>\s*<name>[^<]+<\/name>/);
+  for (const item of feed.items) {
+    expect(item.id).toMatch(/^https?:\/\//);
+    expect(item.title).toBeTruthy();
+    expect(item.updated).toBeInstanceOf(Date);
+  }
+  return { feed, xml };
+}
+
+describe("Atom feeds", () => {
+  it("a territory's syntheses: one entry per synthesis with its latest version; a withdrawn one is gone", async () => {
+    const before = await feedAt(SYNTHESES_FEED);
+    const urls = before.feed.items.map((item) => item.url).sort();
+    expect(urls).toEqual(
+      [first.synthesisId, second.synthesisId].map((id) => `${PUBLIC_URL}/syntheses/${id}`).sort(),
+    );
+    const item = before.feed.items[0];
+    expect(item?.id).toBe(item?.url);
+    expect(item?.title).toMatch(/Testville/);
+    expect(item?.description).toMatch(/2 criteria written by 7 citizens/);
+    expect(before.feed.items.every((i) => i.published instanceof Date)).toBe(true);
+    const withdrawn = await t.admin.post(`${T}/syntheses/${second.id}/withdrawal`);
+    expect(withdrawn.status, withdrawn.text).toBe(204);
+    const after = await feedAt(SYNTHESES_FEED);
+    expect(after.feed.items.map((i) => i.url)).toEqual([
+      `${PUBLIC_URL}/syntheses/${first.synthesisId}`,
+    ]);
+    expect(after.xml).not.toContain(second.synthesisId);
+  });
+
+  it("a territory's meetings: public ones only, titles carried as text (escaped)", async () => {
+    const { feed, xml } = await feedAt(MEETINGS_FEED);
+    expect(feed.items.map((item) => item.title)).toEqual([HOSTILE_TITLE]);
+    expect(xml).not.toContain("<script>");
+    expect(xml).not.toContain("Réunion des abonnés");
+    expect(feed.items[0]?.url).toMatch(new RegExp(`^${PUBLIC_URL}/meetings/[0-9a-f-]{36}$`));
+    expect(feed.items[0]?.content).toContain("Première séance.");
+  });
+
+  it("the network's received syntheses: each names its origin; a withdrawn one is gone", async () => {
+    const before = await feedAt(RECEIVED_FEED);
+    expect(before.feed.items).toHaveLength(4);
+    const porto = before.feed.items.find((item) => item.authors[0]?.name === PORTO.name);
+    expect(porto?.authors[0]?.url).toBe(`https://porto.example/actors/porto`);
+    const row = t.node.services.received.list().find((r) => r.origin.includes("porto"));
+    expect(porto?.id).toBe(row?.objectId);
+    expect(row && t.node.services.received.withdraw(row.origin, row.objectId)).toBe(true);
+    const after = await feedAt(RECEIVED_FEED);
+    expect(after.feed.items.map((i) => i.authors[0]?.name)).not.toContain(PORTO.name);
+    expect(after.feed.items).toHaveLength(3);
+  });
+
+  it("speaks the page's language (?lang=), and answers 404 for an unknown territory", async () => {
+    const french = await feedAt(SYNTHESES_FEED, "?lang=fr");
+    expect(french.feed.title).toBe("Testville : synthèses publiées");
+    const answer = await t.node.app.request(`${PUBLIC_URL}/actors/nowhere/syntheses.atom`);
+    expect(answer.status).toBe(404);
+  });
+
+  it("the public pages announce their feeds", async () => {
+    const alternates = async (url: string) => {
+      const response = await t.node.app.request(url, { headers: HTML });
+      const html = await response.text();
+      expect(response.status, html).toBe(200);
+      return [
+        ...html.matchAll(/<link rel="alternate" type="application\/atom\+xml"[^>]*href="([^"]+)"/g),
+      ].map((m) => m[1]);
+    };
+    expect(await alternates(`${PUBLIC_URL}/actors/testville`)).toEqual([
+      SYNTHESES_FEED,
+      MEETINGS_FEED,
+    ]);
+    expect(await alternates(`${PUBLIC_URL}/`)).toEqual([SYNTHESES_FEED, RECEIVED_FEED]);
+    expect(await alternates(`${PUBLIC_URL}/syntheses/${first.synthesisId}`)).toEqual([
+      SYNTHESES_FEED,
+    ]);
+    expect(await alternates(`${PUBLIC_URL}/figures`)).toEqual([RECEIVED_FEED]);
+  });
+});
