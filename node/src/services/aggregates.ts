@@ -648,10 +648,13 @@ export function createAggregateService(ctx: ServiceContext) {
       ...partitions,
       ...categories,
     ];
-    if (level !== "world") {
-      where.push(`country in (${countries.map(() => "?").join(",")})`);
-      args.push(...countries);
+    // Every level names its place columns, so the lookup uses the whole key prefix.
+    if (level === "world") where.splice(1, 0, "country = ''", "region = ''");
+    else {
+      where.splice(1, 0, `country in (${countries.map(() => "?").join(",")})`);
+      args.splice(1, 0, ...countries);
     }
+    if (level === "country") where.push("region = ''");
     if (level === "region") {
       const regions = filter.regions as string[];
       where.push(`region in (${regions.map(() => "?").join(",")})`);
