@@ -515,6 +515,17 @@ async function main(): Promise<void> {
       );
     }
 
+    // The floor under applying a version: a transaction writing one payload-sized row into the
+    // same database (one durable commit, synchronous=FULL), as many times as there were changes.
+    const { sqlite } = node.storage;
+    sqlite.exec("create table bench_floor (id integer primary key, payload text not null)");
+    const floorInsert = sqlite.prepare("insert into bench_floor (payload) values (?)");
+    const floorText = JSON.stringify(latest[0]);
+    const floorTimes = timeLoop(Math.max(SAMPLES, 100), 0, () =>
+      sqlite.transaction(() => floorInsert.run(floorText))(),
+    );
+    sqlite.exec("drop table bench_floor");
+
     // 6. Restart: read the persisted state, against a rebuild, same run.
     progress("restart: opening the node again on the same file…");
     await closeServer(server);
@@ -596,6 +607,9 @@ async function main(): Promise<void> {
     console.log("");
     console.log(
       `Applying one new version (services.received.accept, "replaced"): p50 ${ms(p50(applyTimes))} ms, p99 ${ms(p99(applyTimes))} ms (n = ${applyTimes.length}): goal p50 ≤ ${GOAL_APPLY_MS} ms ${p50(applyTimes) <= GOAL_APPLY_MS ? "met" : "MISSED"}`,
+    );
+    console.log(
+      `  floor: one durable commit of a payload-sized row into the same database: p50 ${ms(p50(floorTimes))} ms, p99 ${ms(p99(floorTimes))} ms (n = ${floorTimes.length})`,
     );
     console.log(
       `First endorsed read after a change of follows (entries moved to their partition): ${followChanges.map((f) => `${f.fraction} %: ${ms(f.ms)} ms (${f.moved})`).join("; ")} (n = 1 each)`,

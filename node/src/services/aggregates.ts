@@ -1055,10 +1055,6 @@ export function createAggregateService(ctx: ServiceContext) {
     entries(): EntryRow[] {
       return ctx.db.select().from(aggregateEntries).all();
     },
-    /** What the "endorsed" scope needs to know of each entry (no payloads). */
-    trustFacts(): Array<{ origin: string; local: boolean; via: string | null }> {
-      return [...loadIndex().values()].map(({ origin, local, via }) => ({ origin, local, via }));
-    },
     generation: () => generation,
   };
 }
