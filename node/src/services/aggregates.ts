@@ -527,6 +527,8 @@ export function createAggregateService(ctx: ServiceContext) {
   let index: Map<string, IndexEntry> | null = null;
   /** The index's keys, sorted (code-unit order): reads scan in the order coverage lists. */
   let sortedKeys: string[] = [];
+  /** The index's entries in the order of `sortedKeys`. */
+  let sortedEntries: IndexEntry[] = [];
   /** Entries per origin: only origins with several can have overlapping periods. */
   const perOrigin = new Map<string, number>();
   /**
@@ -543,8 +545,11 @@ export function createAggregateService(ctx: ServiceContext) {
   };
   const indexPut = (entry: IndexEntry) => {
     const map = index as Map<string, IndexEntry>;
-    if (!map.has(entry.key)) {
-      sortedKeys.splice(lowerBound(sortedKeys, entry.key), 0, entry.key);
+    const at = lowerBound(sortedKeys, entry.key);
+    if (map.has(entry.key)) sortedEntries[at] = entry;
+    else {
+      sortedKeys.splice(at, 0, entry.key);
+      sortedEntries.splice(at, 0, entry);
       countOrigin(entry.origin, 1);
     }
     map.set(entry.key, entry);
@@ -554,7 +559,9 @@ export function createAggregateService(ctx: ServiceContext) {
     const held = map.get(key);
     if (!held) return;
     map.delete(key);
-    sortedKeys.splice(lowerBound(sortedKeys, key), 1);
+    const at = lowerBound(sortedKeys, key);
+    sortedKeys.splice(at, 1);
+    sortedEntries.splice(at, 1);
     countOrigin(held.origin, -1);
   };
 
@@ -568,6 +575,7 @@ export function createAggregateService(ctx: ServiceContext) {
     if (!index) {
       index = new Map();
       sortedKeys = [];
+      sortedEntries = [];
       perOrigin.clear();
       const rows = ctx.db
         .select(indexColumns)
@@ -580,6 +588,9 @@ export function createAggregateService(ctx: ServiceContext) {
         countOrigin(entry.origin, 1);
       }
       sortedKeys = [...index.keys()].sort();
+      sortedEntries = sortedKeys.map(
+        (key) => (index as Map<string, IndexEntry>).get(key) as IndexEntry,
+      );
       dirty.clear();
       return index;
     }
@@ -751,25 +762,29 @@ export function createAggregateService(ctx: ServiceContext) {
     page: CoveragePage | undefined,
   ): AggregateResult => {
     const { scope, robust, ...filter } = query;
-    const entries = loadIndex();
+    loadIndex();
     const endorsedScope = scope === "endorsed";
 
-    // 1. Scope and the exclusions decided entry by entry (in coverage order).
-    const inScope: IndexEntry[] = [];
-    const reasons = new Map<IndexEntry, ExclusionReason>();
+    // 1. Scope and the exclusions decided entry by entry (in coverage order). `reasonAt[i]` is
+    // the reason `inScope[i]` is left out, if it is (the late reasons of step 2 in `late`).
+    const unfiltered =
+      !restricts(filter.countries) &&
+      !restricts(filter.regions) &&
+      !restricts(filter.categories) &&
+      filter.periodFrom === undefined &&
+      filter.periodTo === undefined;
+    const inScope: IndexEntry[] = unfiltered ? sortedEntries : [];
+    const reasonAt: Array<ExclusionReason | undefined> = [];
     const candidates: IndexEntry[] = [];
     const overlapping = new Map<string, IndexEntry[]>();
     const countries = new Set<string>();
-    for (const key of sortedKeys) {
-      const entry = entries.get(key) as IndexEntry;
-      if (!matches(entry, filter)) continue;
-      inScope.push(entry);
-      countries.add(entry.country);
-      if (endorsedScope && !trusted(entry.origin)) reasons.set(entry, "untrusted");
-      else if (entry.conflicted) reasons.set(entry, "conflicted");
+    const consider = (entry: IndexEntry) => {
+      if (endorsedScope && !trusted(entry.origin)) reasonAt.push("untrusted");
+      else if (entry.conflicted) reasonAt.push("conflicted");
       else if (entry.gridId !== grid.id || entry.gridVersion !== grid.version) {
-        reasons.set(entry, "other-grid-version");
+        reasonAt.push("other-grid-version");
       } else {
+        reasonAt.push(undefined);
         candidates.push(entry);
         if ((perOrigin.get(entry.origin) ?? 0) > 1) {
           const list = overlapping.get(entry.origin);
@@ -777,16 +792,26 @@ export function createAggregateService(ctx: ServiceContext) {
           else overlapping.set(entry.origin, [entry]);
         }
       }
+    };
+    if (unfiltered) for (const entry of sortedEntries) consider(entry);
+    else {
+      for (const entry of sortedEntries) {
+        if (!matches(entry, filter)) continue;
+        inScope.push(entry);
+        countries.add(entry.country);
+        consider(entry);
+      }
     }
 
     // 2. A territory counts once per range (overlapping periods), then plausibility.
     const losers = new Set<IndexEntry>();
     for (const list of overlapping.values()) if (list.length > 1) overlapLosers(list, losers);
-    for (const entry of losers) reasons.set(entry, "overlapping");
+    const late = new Map<IndexEntry, ExclusionReason>();
+    for (const entry of losers) late.set(entry, "overlapping");
     const counted = losers.size === 0 ? candidates : candidates.filter((e) => !losers.has(e));
     const implausible = plausibilityOutliers(counted).map((i) => counted[i] as IndexEntry);
     const flagged = [...new Set(implausible.map((e) => e.origin))].sort();
-    if (robust) for (const entry of implausible) reasons.set(entry, "implausible");
+    if (robust) for (const entry of implausible) late.set(entry, "implausible");
 
     // 3. The rows' sums, corrected for the entries they hold that the figure leaves out and
     // the entries the figure counts that they do not hold (trust differing from the partition).
@@ -842,13 +867,17 @@ export function createAggregateService(ctx: ServiceContext) {
       entry.gridId === grid.id &&
       entry.gridVersion === grid.version &&
       (!endorsedScope || entry.endorsed);
-    for (const [entry, reason] of reasons) {
-      if (reason !== "conflicted" && reason !== "other-grid-version" && inRows(entry)) {
-        correct(entry, -1);
-      }
-    }
+    // Left out but in the rows: untrusted entries of the endorsed partition, overlapping ones,
+    // implausible ones (robust).
     if (endorsedScope) {
-      for (const entry of counted) if (!entry.endorsed && !reasons.has(entry)) correct(entry, 1);
+      inScope.forEach((entry, i) => {
+        if (reasonAt[i] === "untrusted" && inRows(entry)) correct(entry, -1);
+      });
+    }
+    for (const entry of late.keys()) if (inRows(entry)) correct(entry, -1);
+    // Counted but not in the rows: trusted entries outside the endorsed partition.
+    if (endorsedScope) {
+      for (const entry of counted) if (!entry.endorsed && !late.has(entry)) correct(entry, 1);
     }
 
     // 4. Coverage (counts, and the asked window of each list) in one pass.
@@ -861,8 +890,9 @@ export function createAggregateService(ctx: ServiceContext) {
     let lastOrigin: string | null = null;
     let categorySum = 0n;
     let excludedAt = 0;
-    for (const entry of inScope) {
-      const reason = reasons.get(entry);
+    for (let i = 0; i < inScope.length; i++) {
+      const entry = inScope[i] as IndexEntry;
+      const reason = reasonAt[i] ?? (late.size > 0 ? late.get(entry) : undefined);
       if (reason) {
         coverageCounts.excluded[reason]++;
         const at = excludedAt++;
