@@ -388,6 +388,9 @@ async function main(): Promise<void> {
     const cellRows = rowCount("aggregate_cells");
     const peopleRows = rowCount("aggregate_people");
     server = serve({ fetch: node.app.fetch, port: 0, hostname: "127.0.0.1" }) as http.Server;
+    // The client keeps its connection between the phases (the recomputation can take seconds):
+    // the server must not close it meanwhile (a reused socket closed by the server resets).
+    server.keepAliveTimeout = TIMEOUT_MS;
     await new Promise((resolve) => setTimeout(resolve, 0));
     const base = await listenedUrl(server);
 

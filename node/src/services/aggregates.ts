@@ -471,7 +471,9 @@ export function createAggregateService(ctx: ServiceContext) {
               ),
             )
             .run();
+          countOrigin(entry, -1);
           entry.endorsed = endorsed;
+          countOrigin(entry, 1);
         }
       })();
       generation++;
@@ -538,20 +540,29 @@ export function createAggregateService(ctx: ServiceContext) {
    */
   const dirty = new Set<string>();
 
-  const countOrigin = (origin: string, delta: number) => {
-    const n = (perOrigin.get(origin) ?? 0) + delta;
-    if (n > 0) perOrigin.set(origin, n);
-    else perOrigin.delete(origin);
+  /** Entries per origin in the endorsed partition: the node's endorsement, origin by origin. */
+  const endorsedPerOrigin = new Map<string, number>();
+  const countIn = (counts: Map<string, number>, origin: string, delta: number) => {
+    const n = (counts.get(origin) ?? 0) + delta;
+    if (n > 0) counts.set(origin, n);
+    else counts.delete(origin);
+  };
+  const countOrigin = (entry: IndexEntry, delta: 1 | -1) => {
+    countIn(perOrigin, entry.origin, delta);
+    if (entry.endorsed) countIn(endorsedPerOrigin, entry.origin, delta);
   };
   const indexPut = (entry: IndexEntry) => {
     const map = index as Map<string, IndexEntry>;
     const at = lowerBound(sortedKeys, entry.key);
-    if (map.has(entry.key)) sortedEntries[at] = entry;
-    else {
+    const held = map.get(entry.key);
+    if (held) {
+      countOrigin(held, -1);
+      sortedEntries[at] = entry;
+    } else {
       sortedKeys.splice(at, 0, entry.key);
       sortedEntries.splice(at, 0, entry);
-      countOrigin(entry.origin, 1);
     }
+    countOrigin(entry, 1);
     map.set(entry.key, entry);
   };
   const indexDrop = (key: string) => {
@@ -562,7 +573,7 @@ export function createAggregateService(ctx: ServiceContext) {
     const at = lowerBound(sortedKeys, key);
     sortedKeys.splice(at, 1);
     sortedEntries.splice(at, 1);
-    countOrigin(held.origin, -1);
+    countOrigin(held, -1);
   };
 
   /**
@@ -577,6 +588,7 @@ export function createAggregateService(ctx: ServiceContext) {
       sortedKeys = [];
       sortedEntries = [];
       perOrigin.clear();
+      endorsedPerOrigin.clear();
       const rows = ctx.db
         .select(indexColumns)
         .from(aggregateEntries)
@@ -585,7 +597,7 @@ export function createAggregateService(ctx: ServiceContext) {
       for (const row of rows) {
         const entry = indexEntry(row);
         index.set(entry.key, entry);
-        countOrigin(entry.origin, 1);
+        countOrigin(entry, 1);
       }
       sortedKeys = [...index.keys()].sort();
       sortedEntries = sortedKeys.map(
@@ -1073,12 +1085,11 @@ export function createAggregateService(ctx: ServiceContext) {
      * The node's "endorsed" trust scope (docs/architecture.md): its own territories, the actors
      * they follow (accepted), and syntheses relayed by one of those. From the index, no payload.
      */
-    endorsement(followed: ReadonlySet<string>): (origin: string) => boolean {
-      const endorsed = new Set<string>();
-      for (const entry of loadIndex().values()) {
-        if (endorsedBy(followed, entry)) endorsed.add(entry.origin);
-      }
-      return (origin) => endorsed.has(origin) || followed.has(origin);
+    endorsement(): (origin: string) => boolean {
+      // Once the partitions agree with the follows, an origin is endorsed when one of its
+      // entries is in the endorsed partition: nothing to compute per request.
+      reconcileEndorsement();
+      return (origin) => endorsedPerOrigin.has(origin);
     },
 
     /** Every entry held (tests compare the incremental state against it). */
