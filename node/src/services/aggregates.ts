@@ -531,8 +531,6 @@ export function createAggregateService(ctx: ServiceContext) {
   let sortedKeys: string[] = [];
   /** The index's entries in the order of `sortedKeys`. */
   let sortedEntries: IndexEntry[] = [];
-  /** Entries per origin: only origins with several can have overlapping periods. */
-  const perOrigin = new Map<string, number>();
   /**
    * Entries changed since the index was last brought up to date. They are re-read from the
    * database when the index is next used, so a change whose transaction rolled back leaves no
@@ -548,7 +546,6 @@ export function createAggregateService(ctx: ServiceContext) {
     else counts.delete(origin);
   };
   const countOrigin = (entry: IndexEntry, delta: 1 | -1) => {
-    countIn(perOrigin, entry.origin, delta);
     if (entry.endorsed) countIn(endorsedPerOrigin, entry.origin, delta);
   };
   const indexPut = (entry: IndexEntry) => {
@@ -587,7 +584,6 @@ export function createAggregateService(ctx: ServiceContext) {
       index = new Map();
       sortedKeys = [];
       sortedEntries = [];
-      perOrigin.clear();
       endorsedPerOrigin.clear();
       const rows = ctx.db
         .select(indexColumns)
@@ -627,7 +623,7 @@ export function createAggregateService(ctx: ServiceContext) {
     "select payload from aggregate_entries where origin = ? and period_key = ?",
   );
   const contributionCache = new Map<string, Contribution[]>();
-  const CONTRIBUTION_CACHE = 5_000;
+  const CONTRIBUTION_CACHE = 1_000;
   const contributionsFor = (entry: IndexEntry): Contribution[] => {
     const cacheKey = `${entry.key}\n${entry.hash}`;
     const held = contributionCache.get(cacheKey);
@@ -788,7 +784,10 @@ export function createAggregateService(ctx: ServiceContext) {
     const inScope: IndexEntry[] = unfiltered ? sortedEntries : [];
     const reasonAt: Array<ExclusionReason | undefined> = [];
     const candidates: IndexEntry[] = [];
-    const overlapping = new Map<string, IndexEntry[]>();
+    // Candidates of one origin are consecutive (keys sort by origin first): runs of two or
+    // more are the only places periods can overlap.
+    const runs: IndexEntry[][] = [];
+    let run: IndexEntry[] = [];
     const countries = new Set<string>();
     const consider = (entry: IndexEntry) => {
       if (endorsedScope && !trusted(entry.origin)) reasonAt.push("untrusted");
@@ -798,10 +797,10 @@ export function createAggregateService(ctx: ServiceContext) {
       } else {
         reasonAt.push(undefined);
         candidates.push(entry);
-        if ((perOrigin.get(entry.origin) ?? 0) > 1) {
-          const list = overlapping.get(entry.origin);
-          if (list) list.push(entry);
-          else overlapping.set(entry.origin, [entry]);
+        if (run.length > 0 && (run[0] as IndexEntry).origin === entry.origin) run.push(entry);
+        else {
+          if (run.length > 1) runs.push(run);
+          run = [entry];
         }
       }
     };
@@ -815,9 +814,11 @@ export function createAggregateService(ctx: ServiceContext) {
       }
     }
 
+    if (run.length > 1) runs.push(run);
+
     // 2. A territory counts once per range (overlapping periods), then plausibility.
     const losers = new Set<IndexEntry>();
-    for (const list of overlapping.values()) if (list.length > 1) overlapLosers(list, losers);
+    for (const list of runs) overlapLosers(list, losers);
     const late = new Map<IndexEntry, ExclusionReason>();
     for (const entry of losers) late.set(entry, "overlapping");
     const counted = losers.size === 0 ? candidates : candidates.filter((e) => !losers.has(e));
