@@ -20,6 +20,7 @@ import {
   type SynthesisPayload,
   versionElement,
 } from "@spiral-network/protocol";
+import type { Statement } from "better-sqlite3";
 import { and, eq, inArray } from "drizzle-orm";
 import { aggregateEntries, settings } from "../db/schema";
 import type { ServiceContext } from "./context";
@@ -640,6 +641,18 @@ export function createAggregateService(ctx: ServiceContext) {
   // ---------------------------------------------------------------------------------------
   // Sums of the persisted rows for a filter
 
+  /** Prepared statements by SQL text (a filter's shape gives one text; at most 200 kept). */
+  const statements = new Map<string, Statement<unknown[]>>();
+  const statement = (text: string): Statement<unknown[]> => {
+    let prepared = statements.get(text);
+    if (!prepared) {
+      if (statements.size >= 200) statements.delete(statements.keys().next().value as string);
+      prepared = sqlite.prepare<unknown[]>(text);
+      statements.set(text, prepared);
+    }
+    return prepared;
+  };
+
   const sumRows = (
     filter: AggregateFilter,
     grid: { id: string; version: string },
@@ -689,21 +702,17 @@ export function createAggregateService(ctx: ServiceContext) {
     }
     const clause = where.join(" and ");
     const questionClause = filter.question ? " and question = ?" : "";
-    const cellRows = sqlite
-      .prepare(
-        `select question, component, sum(count) as count from aggregate_cells
+    const cellRows = statement(
+      `select question, component, sum(count) as count from aggregate_cells
          where ${clause}${questionClause} group by question, component`,
-      )
-      .all(...args, ...(filter.question ? [filter.question] : [])) as Array<{
+    ).all(...args, ...(filter.question ? [filter.question] : [])) as Array<{
       question: Question;
       component: string;
       count: number;
     }>;
-    const peopleRows = sqlite
-      .prepare(
-        `select category, participants, groups, fingerprint from aggregate_people where ${clause}`,
-      )
-      .all(...args) as Array<{
+    const peopleRows = statement(
+      `select category, participants, groups, fingerprint from aggregate_people where ${clause}`,
+    ).all(...args) as Array<{
       category: string;
       participants: number;
       groups: number;
