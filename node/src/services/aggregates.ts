@@ -520,6 +520,10 @@ export function createAggregateService(ctx: ServiceContext) {
           .run();
       })();
       index = null;
+      // Rebuilt inside a caller's transaction: checked again until that one has committed
+      // (a rollback takes the rebuild with it).
+      definitionChecked = !sqlite.inTransaction;
+      return;
     }
     definitionChecked = true;
   };
