@@ -329,7 +329,7 @@ export function createAggregateService(ctx: ServiceContext) {
    * Writes the difference between what `before` and `after` add to the totals: a new version of
    * the same place changes few cells, and only those are written.
    */
-  const writeDelta = (before: Counted | null, after: Counted | null) => {
+  const writeDelta = (before: readonly Counted[], after: readonly Counted[]) => {
     const cells = new Map<string, { row: Record<string, unknown>; count: number }>();
     const people = new Map<
       string,
@@ -383,8 +383,8 @@ export function createAggregateService(ctx: ServiceContext) {
         }
       }
     };
-    if (before) collect(before, -1);
-    if (after) collect(after, 1);
+    for (const counted of before) collect(counted, -1);
+    for (const counted of after) collect(counted, 1);
     let negative = false;
     for (const { row, count } of cells.values()) {
       if (count === 0) continue;
@@ -447,6 +447,12 @@ export function createAggregateService(ctx: ServiceContext) {
    * Moves the entries whose endorsement changed (a follow accepted or undone since) to their
    * partition. O(entries) comparisons, and writes only for the entries that moved.
    */
+  const setEndorsed = sqlite.prepare(
+    "update aggregate_entries set endorsed = ? where origin = ? and period_key = ?",
+  );
+  /** Entries whose totals are written together when many move or are rebuilt at once. */
+  const BATCH = 500;
+
   const reconcileEndorsement = () => {
     const followed = followedNow();
     const signature = signatureOf(followed);
@@ -456,27 +462,28 @@ export function createAggregateService(ctx: ServiceContext) {
     );
     if (moved.length > 0) {
       sqlite.transaction(() => {
-        for (const entry of moved) {
-          const row = selectRow(entry.origin, entry.periodKey);
-          if (!row) continue;
-          const endorsed = !row.endorsed;
-          if (countsInTotals(row))
-            writeDelta(countedOf(row, row.endorsed), countedOf(row, endorsed));
-          ctx.db
-            .update(aggregateEntries)
-            .set({ endorsed })
-            .where(
-              and(
-                eq(aggregateEntries.origin, row.origin),
-                eq(aggregateEntries.periodKey, row.periodKey),
-              ),
-            )
-            .run();
-          countOrigin(entry, -1);
-          entry.endorsed = endorsed;
-          countOrigin(entry, 1);
+        // In batches: the moves of many entries add up in memory, each row is written once.
+        for (let at = 0; at < moved.length; at += BATCH) {
+          const before: Counted[] = [];
+          const after: Counted[] = [];
+          for (const entry of moved.slice(at, at + BATCH)) {
+            const row = selectRow(entry.origin, entry.periodKey);
+            if (!row) continue;
+            if (countsInTotals(row)) {
+              before.push(countedOf(row, row.endorsed));
+              after.push(countedOf(row, !row.endorsed));
+            }
+            setEndorsed.run(row.endorsed ? 0 : 1, row.origin, row.periodKey);
+          }
+          writeDelta(before, after);
         }
       })();
+      // Committed: the index follows.
+      for (const entry of moved) {
+        countOrigin(entry, -1);
+        entry.endorsed = !entry.endorsed;
+        countOrigin(entry, 1);
+      }
       generation++;
     }
     reconciledWith = signature;
@@ -498,6 +505,7 @@ export function createAggregateService(ctx: ServiceContext) {
         sqlite.prepare("delete from aggregate_cells").run();
         sqlite.prepare("delete from aggregate_people").run();
         const followed = followedNow();
+        let batch: Counted[] = [];
         for (const row of ctx.db.select().from(aggregateEntries).all()) {
           const endorsed = endorsedBy(followed, row);
           const categories = (row.payload.categories ?? []).map((c) => c.category);
@@ -511,8 +519,13 @@ export function createAggregateService(ctx: ServiceContext) {
               ),
             )
             .run();
-          if (countsInTotals(row)) writeDelta(null, countedOf(row, endorsed));
+          if (countsInTotals(row)) batch.push(countedOf(row, endorsed));
+          if (batch.length >= BATCH) {
+            writeDelta([], batch);
+            batch = [];
+          }
         }
+        writeDelta([], batch);
         ctx.db
           .insert(settings)
           .values({ key: DEFINITION_KEY, value: DEFINITION })
@@ -1036,8 +1049,8 @@ export function createAggregateService(ctx: ServiceContext) {
         old.local === next.local;
       if (unchanged || (!old && !next)) return;
       writeDelta(
-        old && countsInTotals(old) ? countedOf(old, old.endorsed) : null,
-        next && countsInTotals(next) ? countedOf(next, next.endorsed) : null,
+        old && countsInTotals(old) ? [countedOf(old, old.endorsed)] : [],
+        next && countsInTotals(next) ? [countedOf(next, next.endorsed)] : [],
       );
       if (next) {
         ctx.db
