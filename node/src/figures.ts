@@ -134,8 +134,7 @@ export function computeFigure(
  * and syntheses relayed to this node by one of those.
  */
 export function endorsement(services: Services): (origin: string) => boolean {
-  const followed = new Set(services.follows.acceptedFollowing().map((f) => f.target));
-  return services.aggregates.endorsement(followed);
+  return services.aggregates.endorsement();
 }
 
 /** The API's URL for this figure, as JSON or CSV (public reads). */

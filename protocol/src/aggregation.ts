@@ -260,11 +260,49 @@ export const PLAUSIBILITY_DEFAULTS = {
   minFactor: 3,
 } as const;
 
-function median(sorted: ArrayLike<number>): number {
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+/**
+ * The k-th smallest value of `values` (0-based), rearranging them: quickselect, O(n) on
+ * average. Leaves every value below index k at most the result.
+ */
+function select(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (hi > lo) {
+    // Median of three as the pivot, then a Hoare partition.
+    const mid = (lo + hi) >> 1;
+    const a = values[lo] as number;
+    const b = values[mid] as number;
+    const c = values[hi] as number;
+    const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((values[i] as number) < pivot) i++;
+      while ((values[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k] as number;
+  }
+  return values[k] as number;
+}
+
+/** The median of `values` (rearranged): the middle one, or the mean of the two middle ones. */
+function median(values: Float64Array): number {
+  const mid = values.length >> 1;
+  const upper = select(values, mid);
+  if (values.length % 2 === 1) return upper;
+  // After selecting, the lower middle value is the largest of those before index mid.
+  let lower = values[0] as number;
+  for (let i = 1; i < mid; i++) if ((values[i] as number) > lower) lower = values[i] as number;
+  return (lower + upper) / 2;
 }
 
 /**
@@ -340,9 +378,9 @@ export function plausibilityOutliers(
     }
   });
   if (logs.length >= minEntries) {
-    // Typed arrays sort numerically (and fast); the values are finite.
-    const m = median(Float64Array.from(logs).sort());
-    const mad = median(Float64Array.from(logs, (x) => Math.abs(x - m)).sort());
+    // Order statistics by selection, not sorting (the values are finite).
+    const m = median(Float64Array.from(logs));
+    const mad = median(Float64Array.from(logs, (x) => Math.abs(x - m)));
     if (mad !== 0) {
       logs.forEach((x, i) => {
         const distance = Math.abs(x - m);

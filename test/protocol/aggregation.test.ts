@@ -25,6 +25,7 @@ import {
   parseMultisetHex,
   payloadCells,
   plausibilityFlags,
+  plausibilityOutliers,
   type Question,
   type StateEntry,
   type SynthesisRecord,
@@ -887,6 +888,47 @@ describe("fingerprint serialisation", () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe("plausibilityOutliers", () => {
+  /** The rule as written, with sorted arrays: the reference the selection must agree with. */
+  const bySorting = (items: ReadonlyArray<{ criteria: number; participants: number }>) => {
+    const flagged = new Set<number>();
+    const logs: Array<{ index: number; x: number }> = [];
+    items.forEach(({ criteria, participants }, index) => {
+      if (criteria > 40 * participants) flagged.add(index);
+      if (criteria > 0) logs.push({ index, x: Math.log(criteria / participants) });
+    });
+    const med = (v: number[]) => {
+      const s = [...v].sort((a, b) => a - b);
+      const mid = s.length >> 1;
+      return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+    };
+    if (logs.length >= 5) {
+      const m = med(logs.map((l) => l.x));
+      const mad = med(logs.map((l) => Math.abs(l.x - m)));
+      if (mad !== 0) {
+        for (const { index, x } of logs) {
+          const d = Math.abs(x - m);
+          if ((0.6745 * d) / mad > 3.5 && d > Math.log(3)) flagged.add(index);
+        }
+      }
+    }
+    return [...flagged].sort((a, b) => a - b);
+  };
+
+  it("flags exactly what the rule computed with sorted arrays flags, duplicates and ties included", () => {
+    const item = fc.record({
+      criteria: fc.oneof(fc.nat(30), fc.integer({ min: 0, max: 5_000 })),
+      participants: fc.integer({ min: 1, max: 60 }),
+    });
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 80 }), (items) => {
+        expect(plausibilityOutliers(items)).toEqual(bySorting(items));
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -20,6 +20,7 @@ import {
   type SynthesisPayload,
   versionElement,
 } from "@spiral-network/protocol";
+import type { Statement } from "better-sqlite3";
 import { and, eq, inArray } from "drizzle-orm";
 import { aggregateEntries, settings } from "../db/schema";
 import type { ServiceContext } from "./context";
@@ -328,7 +329,7 @@ export function createAggregateService(ctx: ServiceContext) {
    * Writes the difference between what `before` and `after` add to the totals: a new version of
    * the same place changes few cells, and only those are written.
    */
-  const writeDelta = (before: Counted | null, after: Counted | null) => {
+  const writeDelta = (before: readonly Counted[], after: readonly Counted[]) => {
     const cells = new Map<string, { row: Record<string, unknown>; count: number }>();
     const people = new Map<
       string,
@@ -382,8 +383,8 @@ export function createAggregateService(ctx: ServiceContext) {
         }
       }
     };
-    if (before) collect(before, -1);
-    if (after) collect(after, 1);
+    for (const counted of before) collect(counted, -1);
+    for (const counted of after) collect(counted, 1);
     let negative = false;
     for (const { row, count } of cells.values()) {
       if (count === 0) continue;
@@ -446,6 +447,12 @@ export function createAggregateService(ctx: ServiceContext) {
    * Moves the entries whose endorsement changed (a follow accepted or undone since) to their
    * partition. O(entries) comparisons, and writes only for the entries that moved.
    */
+  const setEndorsed = sqlite.prepare(
+    "update aggregate_entries set endorsed = ? where origin = ? and period_key = ?",
+  );
+  /** Entries whose totals are written together when many move or are rebuilt at once. */
+  const BATCH = 500;
+
   const reconcileEndorsement = () => {
     const followed = followedNow();
     const signature = signatureOf(followed);
@@ -455,25 +462,28 @@ export function createAggregateService(ctx: ServiceContext) {
     );
     if (moved.length > 0) {
       sqlite.transaction(() => {
-        for (const entry of moved) {
-          const row = selectRow(entry.origin, entry.periodKey);
-          if (!row) continue;
-          const endorsed = !row.endorsed;
-          if (countsInTotals(row))
-            writeDelta(countedOf(row, row.endorsed), countedOf(row, endorsed));
-          ctx.db
-            .update(aggregateEntries)
-            .set({ endorsed })
-            .where(
-              and(
-                eq(aggregateEntries.origin, row.origin),
-                eq(aggregateEntries.periodKey, row.periodKey),
-              ),
-            )
-            .run();
-          entry.endorsed = endorsed;
+        // In batches: the moves of many entries add up in memory, each row is written once.
+        for (let at = 0; at < moved.length; at += BATCH) {
+          const before: Counted[] = [];
+          const after: Counted[] = [];
+          for (const entry of moved.slice(at, at + BATCH)) {
+            const row = selectRow(entry.origin, entry.periodKey);
+            if (!row) continue;
+            if (countsInTotals(row)) {
+              before.push(countedOf(row, row.endorsed));
+              after.push(countedOf(row, !row.endorsed));
+            }
+            setEndorsed.run(row.endorsed ? 0 : 1, row.origin, row.periodKey);
+          }
+          writeDelta(before, after);
         }
       })();
+      // Committed: the index follows.
+      for (const entry of moved) {
+        countOrigin(entry, -1);
+        entry.endorsed = !entry.endorsed;
+        countOrigin(entry, 1);
+      }
       generation++;
     }
     reconciledWith = signature;
@@ -495,6 +505,7 @@ export function createAggregateService(ctx: ServiceContext) {
         sqlite.prepare("delete from aggregate_cells").run();
         sqlite.prepare("delete from aggregate_people").run();
         const followed = followedNow();
+        let batch: Counted[] = [];
         for (const row of ctx.db.select().from(aggregateEntries).all()) {
           const endorsed = endorsedBy(followed, row);
           const categories = (row.payload.categories ?? []).map((c) => c.category);
@@ -508,8 +519,13 @@ export function createAggregateService(ctx: ServiceContext) {
               ),
             )
             .run();
-          if (countsInTotals(row)) writeDelta(null, countedOf(row, endorsed));
+          if (countsInTotals(row)) batch.push(countedOf(row, endorsed));
+          if (batch.length >= BATCH) {
+            writeDelta([], batch);
+            batch = [];
+          }
         }
+        writeDelta([], batch);
         ctx.db
           .insert(settings)
           .values({ key: DEFINITION_KEY, value: DEFINITION })
@@ -517,6 +533,10 @@ export function createAggregateService(ctx: ServiceContext) {
           .run();
       })();
       index = null;
+      // Rebuilt inside a caller's transaction: checked again until that one has committed
+      // (a rollback takes the rebuild with it).
+      definitionChecked = !sqlite.inTransaction;
+      return;
     }
     definitionChecked = true;
   };
@@ -527,8 +547,8 @@ export function createAggregateService(ctx: ServiceContext) {
   let index: Map<string, IndexEntry> | null = null;
   /** The index's keys, sorted (code-unit order): reads scan in the order coverage lists. */
   let sortedKeys: string[] = [];
-  /** Entries per origin: only origins with several can have overlapping periods. */
-  const perOrigin = new Map<string, number>();
+  /** The index's entries in the order of `sortedKeys`. */
+  let sortedEntries: IndexEntry[] = [];
   /**
    * Entries changed since the index was last brought up to date. They are re-read from the
    * database when the index is next used, so a change whose transaction rolled back leaves no
@@ -536,17 +556,28 @@ export function createAggregateService(ctx: ServiceContext) {
    */
   const dirty = new Set<string>();
 
-  const countOrigin = (origin: string, delta: number) => {
-    const n = (perOrigin.get(origin) ?? 0) + delta;
-    if (n > 0) perOrigin.set(origin, n);
-    else perOrigin.delete(origin);
+  /** Entries per origin in the endorsed partition: the node's endorsement, origin by origin. */
+  const endorsedPerOrigin = new Map<string, number>();
+  const countIn = (counts: Map<string, number>, origin: string, delta: number) => {
+    const n = (counts.get(origin) ?? 0) + delta;
+    if (n > 0) counts.set(origin, n);
+    else counts.delete(origin);
+  };
+  const countOrigin = (entry: IndexEntry, delta: 1 | -1) => {
+    if (entry.endorsed) countIn(endorsedPerOrigin, entry.origin, delta);
   };
   const indexPut = (entry: IndexEntry) => {
     const map = index as Map<string, IndexEntry>;
-    if (!map.has(entry.key)) {
-      sortedKeys.splice(lowerBound(sortedKeys, entry.key), 0, entry.key);
-      countOrigin(entry.origin, 1);
+    const at = lowerBound(sortedKeys, entry.key);
+    const held = map.get(entry.key);
+    if (held) {
+      countOrigin(held, -1);
+      sortedEntries[at] = entry;
+    } else {
+      sortedKeys.splice(at, 0, entry.key);
+      sortedEntries.splice(at, 0, entry);
     }
+    countOrigin(entry, 1);
     map.set(entry.key, entry);
   };
   const indexDrop = (key: string) => {
@@ -554,8 +585,10 @@ export function createAggregateService(ctx: ServiceContext) {
     const held = map.get(key);
     if (!held) return;
     map.delete(key);
-    sortedKeys.splice(lowerBound(sortedKeys, key), 1);
-    countOrigin(held.origin, -1);
+    const at = lowerBound(sortedKeys, key);
+    sortedKeys.splice(at, 1);
+    sortedEntries.splice(at, 1);
+    countOrigin(held, -1);
   };
 
   /**
@@ -568,7 +601,8 @@ export function createAggregateService(ctx: ServiceContext) {
     if (!index) {
       index = new Map();
       sortedKeys = [];
-      perOrigin.clear();
+      sortedEntries = [];
+      endorsedPerOrigin.clear();
       const rows = ctx.db
         .select(indexColumns)
         .from(aggregateEntries)
@@ -577,9 +611,12 @@ export function createAggregateService(ctx: ServiceContext) {
       for (const row of rows) {
         const entry = indexEntry(row);
         index.set(entry.key, entry);
-        countOrigin(entry.origin, 1);
+        countOrigin(entry, 1);
       }
       sortedKeys = [...index.keys()].sort();
+      sortedEntries = sortedKeys.map(
+        (key) => (index as Map<string, IndexEntry>).get(key) as IndexEntry,
+      );
       dirty.clear();
       return index;
     }
@@ -604,7 +641,7 @@ export function createAggregateService(ctx: ServiceContext) {
     "select payload from aggregate_entries where origin = ? and period_key = ?",
   );
   const contributionCache = new Map<string, Contribution[]>();
-  const CONTRIBUTION_CACHE = 5_000;
+  const CONTRIBUTION_CACHE = 1_000;
   const contributionsFor = (entry: IndexEntry): Contribution[] => {
     const cacheKey = `${entry.key}\n${entry.hash}`;
     const held = contributionCache.get(cacheKey);
@@ -620,6 +657,18 @@ export function createAggregateService(ctx: ServiceContext) {
 
   // ---------------------------------------------------------------------------------------
   // Sums of the persisted rows for a filter
+
+  /** Prepared statements by SQL text (a filter's shape gives one text; at most 200 kept). */
+  const statements = new Map<string, Statement<unknown[]>>();
+  const statement = (text: string): Statement<unknown[]> => {
+    let prepared = statements.get(text);
+    if (!prepared) {
+      if (statements.size >= 200) statements.delete(statements.keys().next().value as string);
+      prepared = sqlite.prepare<unknown[]>(text);
+      statements.set(text, prepared);
+    }
+    return prepared;
+  };
 
   const sumRows = (
     filter: AggregateFilter,
@@ -648,10 +697,13 @@ export function createAggregateService(ctx: ServiceContext) {
       ...partitions,
       ...categories,
     ];
-    if (level !== "world") {
-      where.push(`country in (${countries.map(() => "?").join(",")})`);
-      args.push(...countries);
+    // Every level names its place columns, so the lookup uses the whole key prefix.
+    if (level === "world") where.splice(1, 0, "country = ''", "region = ''");
+    else {
+      where.splice(1, 0, `country in (${countries.map(() => "?").join(",")})`);
+      args.splice(1, 0, ...countries);
     }
+    if (level === "country") where.push("region = ''");
     if (level === "region") {
       const regions = filter.regions as string[];
       where.push(`region in (${regions.map(() => "?").join(",")})`);
@@ -667,21 +719,17 @@ export function createAggregateService(ctx: ServiceContext) {
     }
     const clause = where.join(" and ");
     const questionClause = filter.question ? " and question = ?" : "";
-    const cellRows = sqlite
-      .prepare(
-        `select question, component, sum(count) as count from aggregate_cells
+    const cellRows = statement(
+      `select question, component, sum(count) as count from aggregate_cells
          where ${clause}${questionClause} group by question, component`,
-      )
-      .all(...args, ...(filter.question ? [filter.question] : [])) as Array<{
+    ).all(...args, ...(filter.question ? [filter.question] : [])) as Array<{
       question: Question;
       component: string;
       count: number;
     }>;
-    const peopleRows = sqlite
-      .prepare(
-        `select category, participants, groups, fingerprint from aggregate_people where ${clause}`,
-      )
-      .all(...args) as Array<{
+    const peopleRows = statement(
+      `select category, participants, groups, fingerprint from aggregate_people where ${clause}`,
+    ).all(...args) as Array<{
       category: string;
       participants: number;
       groups: number;
@@ -748,42 +796,61 @@ export function createAggregateService(ctx: ServiceContext) {
     page: CoveragePage | undefined,
   ): AggregateResult => {
     const { scope, robust, ...filter } = query;
-    const entries = loadIndex();
+    loadIndex();
     const endorsedScope = scope === "endorsed";
 
-    // 1. Scope and the exclusions decided entry by entry (in coverage order).
-    const inScope: IndexEntry[] = [];
-    const reasons = new Map<IndexEntry, ExclusionReason>();
+    // 1. Scope and the exclusions decided entry by entry (in coverage order). `reasonAt[i]` is
+    // the reason `inScope[i]` is left out, if it is (the late reasons of step 2 in `late`).
+    const unfiltered =
+      !restricts(filter.countries) &&
+      !restricts(filter.regions) &&
+      !restricts(filter.categories) &&
+      filter.periodFrom === undefined &&
+      filter.periodTo === undefined;
+    const inScope: IndexEntry[] = unfiltered ? sortedEntries : [];
+    const reasonAt: Array<ExclusionReason | undefined> = [];
     const candidates: IndexEntry[] = [];
-    const overlapping = new Map<string, IndexEntry[]>();
+    // Candidates of one origin are consecutive (keys sort by origin first): runs of two or
+    // more are the only places periods can overlap.
+    const runs: IndexEntry[][] = [];
+    let run: IndexEntry[] = [];
     const countries = new Set<string>();
-    for (const key of sortedKeys) {
-      const entry = entries.get(key) as IndexEntry;
-      if (!matches(entry, filter)) continue;
-      inScope.push(entry);
-      countries.add(entry.country);
-      if (endorsedScope && !trusted(entry.origin)) reasons.set(entry, "untrusted");
-      else if (entry.conflicted) reasons.set(entry, "conflicted");
+    const consider = (entry: IndexEntry) => {
+      if (endorsedScope && !trusted(entry.origin)) reasonAt.push("untrusted");
+      else if (entry.conflicted) reasonAt.push("conflicted");
       else if (entry.gridId !== grid.id || entry.gridVersion !== grid.version) {
-        reasons.set(entry, "other-grid-version");
+        reasonAt.push("other-grid-version");
       } else {
+        reasonAt.push(undefined);
         candidates.push(entry);
-        if ((perOrigin.get(entry.origin) ?? 0) > 1) {
-          const list = overlapping.get(entry.origin);
-          if (list) list.push(entry);
-          else overlapping.set(entry.origin, [entry]);
+        if (run.length > 0 && (run[0] as IndexEntry).origin === entry.origin) run.push(entry);
+        else {
+          if (run.length > 1) runs.push(run);
+          run = [entry];
         }
+      }
+    };
+    if (unfiltered) for (const entry of sortedEntries) consider(entry);
+    else {
+      for (const entry of sortedEntries) {
+        if (!matches(entry, filter)) continue;
+        inScope.push(entry);
+        countries.add(entry.country);
+        consider(entry);
       }
     }
 
+    if (run.length > 1) runs.push(run);
+
     // 2. A territory counts once per range (overlapping periods), then plausibility.
     const losers = new Set<IndexEntry>();
-    for (const list of overlapping.values()) if (list.length > 1) overlapLosers(list, losers);
-    for (const entry of losers) reasons.set(entry, "overlapping");
+    for (const list of runs) overlapLosers(list, losers);
+    const late = new Map<IndexEntry, ExclusionReason>();
+    for (const entry of losers) late.set(entry, "overlapping");
     const counted = losers.size === 0 ? candidates : candidates.filter((e) => !losers.has(e));
     const implausible = plausibilityOutliers(counted).map((i) => counted[i] as IndexEntry);
     const flagged = [...new Set(implausible.map((e) => e.origin))].sort();
-    if (robust) for (const entry of implausible) reasons.set(entry, "implausible");
+    if (robust) for (const entry of implausible) late.set(entry, "implausible");
 
     // 3. The rows' sums, corrected for the entries they hold that the figure leaves out and
     // the entries the figure counts that they do not hold (trust differing from the partition).
@@ -839,13 +906,17 @@ export function createAggregateService(ctx: ServiceContext) {
       entry.gridId === grid.id &&
       entry.gridVersion === grid.version &&
       (!endorsedScope || entry.endorsed);
-    for (const [entry, reason] of reasons) {
-      if (reason !== "conflicted" && reason !== "other-grid-version" && inRows(entry)) {
-        correct(entry, -1);
-      }
-    }
+    // Left out but in the rows: untrusted entries of the endorsed partition, overlapping ones,
+    // implausible ones (robust).
     if (endorsedScope) {
-      for (const entry of counted) if (!entry.endorsed && !reasons.has(entry)) correct(entry, 1);
+      inScope.forEach((entry, i) => {
+        if (reasonAt[i] === "untrusted" && inRows(entry)) correct(entry, -1);
+      });
+    }
+    for (const entry of late.keys()) if (inRows(entry)) correct(entry, -1);
+    // Counted but not in the rows: trusted entries outside the endorsed partition.
+    if (endorsedScope) {
+      for (const entry of counted) if (!entry.endorsed && !late.has(entry)) correct(entry, 1);
     }
 
     // 4. Coverage (counts, and the asked window of each list) in one pass.
@@ -858,8 +929,9 @@ export function createAggregateService(ctx: ServiceContext) {
     let lastOrigin: string | null = null;
     let categorySum = 0n;
     let excludedAt = 0;
-    for (const entry of inScope) {
-      const reason = reasons.get(entry);
+    for (let i = 0; i < inScope.length; i++) {
+      const entry = inScope[i] as IndexEntry;
+      const reason = reasonAt[i] ?? (late.size > 0 ? late.get(entry) : undefined);
       if (reason) {
         coverageCounts.excluded[reason]++;
         const at = excludedAt++;
@@ -977,8 +1049,8 @@ export function createAggregateService(ctx: ServiceContext) {
         old.local === next.local;
       if (unchanged || (!old && !next)) return;
       writeDelta(
-        old && countsInTotals(old) ? countedOf(old, old.endorsed) : null,
-        next && countsInTotals(next) ? countedOf(next, next.endorsed) : null,
+        old && countsInTotals(old) ? [countedOf(old, old.endorsed)] : [],
+        next && countsInTotals(next) ? [countedOf(next, next.endorsed)] : [],
       );
       if (next) {
         ctx.db
@@ -1040,21 +1112,16 @@ export function createAggregateService(ctx: ServiceContext) {
      * The node's "endorsed" trust scope (docs/architecture.md): its own territories, the actors
      * they follow (accepted), and syntheses relayed by one of those. From the index, no payload.
      */
-    endorsement(followed: ReadonlySet<string>): (origin: string) => boolean {
-      const endorsed = new Set<string>();
-      for (const entry of loadIndex().values()) {
-        if (endorsedBy(followed, entry)) endorsed.add(entry.origin);
-      }
-      return (origin) => endorsed.has(origin) || followed.has(origin);
+    endorsement(): (origin: string) => boolean {
+      // Once the partitions agree with the follows, an origin is endorsed when one of its
+      // entries is in the endorsed partition: nothing to compute per request.
+      reconcileEndorsement();
+      return (origin) => endorsedPerOrigin.has(origin);
     },
 
     /** Every entry held (tests compare the incremental state against it). */
     entries(): EntryRow[] {
       return ctx.db.select().from(aggregateEntries).all();
-    },
-    /** What the "endorsed" scope needs to know of each entry (no payloads). */
-    trustFacts(): Array<{ origin: string; local: boolean; via: string | null }> {
-      return [...loadIndex().values()].map(({ origin, local, via }) => ({ origin, local, via }));
     },
     generation: () => generation,
   };
