@@ -121,7 +121,13 @@ export function prepareCriterionInsert(storage: Storage) {
     }
     return () => value;
   });
-  return (row: CriterionInsert) => statement.run(binders.map((bind) => bind(row)));
+  // One array for every row (better-sqlite3 copies the values when it binds them).
+  const values: unknown[] = new Array(binders.length);
+  return (row: CriterionInsert) => {
+    for (let i = 0; i < binders.length; i++)
+      values[i] = (binders[i] as (r: CriterionInsert) => unknown)(row);
+    return statement.run(values);
+  };
 }
 
 /** The columns a classification sets: the canonical code and its roll-up, or all cleared. */
