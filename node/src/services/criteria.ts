@@ -69,10 +69,17 @@ export const criterionUpdateSchema = z
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 
-/** Parses codes through the grid, memoising (bulk imports repeat the same few hundred codes). */
+/** Codes remembered by a code parser; past it the memo starts again (bounded memory). */
+export const CODE_PARSER_MEMO = 10_000;
+
+/**
+ * Parses codes through the grid, memoising (bulk imports repeat the same few hundred codes).
+ * The parser lives as long as its service, and files can hold any number of distinct (bad)
+ * codes: the memo is emptied when it reaches CODE_PARSER_MEMO entries.
+ */
 export function createCodeParser(grid: Grid) {
   const cache = new Map<string, SpiralCode | SpiralCodeError>();
-  return (input: string): SpiralCode => {
+  const parse = (input: string): SpiralCode => {
     let result = cache.get(input);
     if (!result) {
       try {
@@ -81,11 +88,14 @@ export function createCodeParser(grid: Grid) {
         if (!(error instanceof SpiralCodeError)) throw error;
         result = error;
       }
+      if (cache.size >= CODE_PARSER_MEMO) cache.clear();
       cache.set(input, result);
     }
     if (result instanceof SpiralCodeError) throw result;
     return result;
   };
+  /** How many codes the memo holds now (tests check its bound). */
+  return Object.assign(parse, { memoSize: () => cache.size });
 }
 
 const BULK_COLUMNS = [
