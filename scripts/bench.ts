@@ -1,12 +1,24 @@
 /**
- * `npm run bench`: import and synthesis figures for 100 000 generated criteria, each measured
- * for the node's own code path and for bare better-sqlite3 doing the same storage work
- * (batched insert, plain GROUP BY), with the ratio. Each case runs in its own child process so
- * that peak RSS is its own. Budgets (read, not asserted): import ≥ 100 000 rows/s and ≤ 2× bare;
- * synthesis ≤ 50 ms and ≤ 2× bare.
+ * `npm run bench`: the node's own figures, each printed beside its baseline measured in the same
+ * run, n ≥ 20 for every figure, and whether its goal is met (docs/benchmarks.md):
+ *
+ * - CSV import of 100 000 generated criteria through the import service, against bare
+ *   better-sqlite3 writing the same rows into the same schema (csv-parse, one prepared INSERT in
+ *   one transaction, no checks); goal ≤ 1.3× bare. The synthesis of the period, against the
+ *   plain GROUP BY; goal ≤ 2× bare. Each case in a child process of its own (its peak RSS is its
+ *   own), ours and bare in turn.
+ * - A light node: the compiled node (scripts/build.ts, started as scripts/start.sh starts it)
+ *   against a hello-world Node HTTP server, in turn: cold start (process start → first HTTP
+ *   answer; goal ≤ 2 s and ≤ 15×) and idle RSS (after 30 s without requests; goal ≤ 100 MB and
+ *   ≤ 2.5×); then RSS during a minute of writes through the API and after it (bounded: no
+ *   growth in the second half of the minute, back near the start once idle).
+ *
+ * `npm run bench -- csv` or `-- light` runs one part. BENCH_RUNS (default 20) and BENCH_ROWS
+ * (default 100 000) change the sizes; fewer than 20 runs are printed as such.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStorage } from "@spiral-network/node/db/open";
@@ -17,17 +29,26 @@ import {
   median,
   medianOf,
   pairedRuns,
+  percentile,
+  progress,
   required,
   runCase,
+  sleep,
   tableLine,
   timeLoop,
 } from "./lib/harness";
 
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const GROUPS = 40;
-const RUNS = 3;
+const SYNTHESIS_SAMPLES = 21;
 const PERIOD = { start: "2026-01-01", end: "2026-12-31" };
 const silent = { info() {}, warn() {}, error() {} };
+const goal = (ok: boolean) => (ok ? "goal met" : "goal NOT MET");
+
+// ---------------------------------------------------------------------------------------------
+// CSV import and synthesis
 
 /** A deterministic pseudo-random CSV of criteria, realistic in shape (quoted texts, suffixes). */
 function generateCsv(rows: number): Buffer {
@@ -55,19 +76,10 @@ function generateCsv(rows: number): Buffer {
 
 interface CaseResult {
   importMs: number;
-  synthesisMs: number;
+  importCpuMs: number;
+  synthesisMs: number[];
   peakRssMiB: number;
   rows: number;
-}
-
-/** A case's figures: the median synthesis time, and the peak RSS of its own process so far. */
-function caseResult(importMs: number, synthesisTimes: number[], rows: number): CaseResult {
-  return {
-    importMs,
-    synthesisMs: median(synthesisTimes),
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    rows,
-  };
 }
 
 function groupInputs() {
@@ -80,7 +92,17 @@ function groupInputs() {
   }));
 }
 
-/** The node's path: CSV import service (validation, code parsing, Drizzle) and synthesis preview. */
+/** Wall and CPU milliseconds of `fn` (CPU: this process, all threads). */
+function timed<T>(fn: () => T): { value: T; ms: number; cpuMs: number } {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const value = fn();
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { value, ms, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** The node's path: CSV import service (validation, code parsing, insert) and synthesis preview. */
 function runOurs(dir: string, csv: Buffer): CaseResult {
   const node = createNode({
     databaseFile: path.join(dir, "ours.db"),
@@ -93,24 +115,28 @@ function runOurs(dir: string, csv: Buffer): CaseResult {
     "bench",
   );
   for (const g of groupInputs()) node.services.groups.create(slug, g, "bench");
-  const t0 = performance.now();
-  const result = node.services.imports.import(
-    slug,
-    csv,
-    { dryRun: false, codes: "validated" },
-    "bench",
+  const run = timed(() =>
+    node.services.imports.import(slug, csv, { dryRun: false, codes: "validated" }, "bench"),
   );
-  const importMs = performance.now() - t0;
-  const times = timeLoop(7, Number.POSITIVE_INFINITY, () => {
+  const synthesisMs = timeLoop(SYNTHESIS_SAMPLES, Number.POSITIVE_INFINITY, () => {
     const preview = node.services.syntheses.preview(slug, PERIOD);
     if (!preview.payload || preview.payload.totals.criteria !== ROWS)
       throw new Error("synthesis mismatch");
   });
   node.close();
-  return caseResult(importMs, times, result.imported);
+  return {
+    importMs: run.ms,
+    importCpuMs: run.cpuMs,
+    synthesisMs,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    rows: run.value.imported,
+  };
 }
 
-/** Bare better-sqlite3: same schema, csv-parse, one prepared INSERT in a transaction, GROUP BY. */
+/**
+ * Bare better-sqlite3 on the same schema (the node's migrations): csv-parse, one prepared
+ * INSERT of the same columns and values the node writes, in one transaction; no checks.
+ */
 function runBare(dir: string, csv: Buffer): CaseResult {
   const { sqlite } = openStorage(path.join(dir, "bare.db"));
   sqlite
@@ -136,23 +162,39 @@ function runBare(dir: string, csv: Buffer): CaseResult {
         return [row.label, row.id];
       }),
   );
-  const t0 = performance.now();
-  const records = parse(csv, { from_line: 2 }) as string[][];
-  const insert = sqlite.prepare(
-    "insert into criteria (group_id, question, text, code, component, dimension, status) values (?, ?, ?, ?, ?, ?, 'validated')",
-  );
-  sqlite.transaction(() => {
-    for (const [group = "", question, text, code = ""] of records) {
-      insert.run(groupIds.get(group), question, text, code, code.slice(0, 3), code.slice(0, 1));
-    }
-  })();
-  const importMs = performance.now() - t0;
+  const at = new Date().toISOString();
+  const run = timed(() => {
+    const records = parse(csv, { from_line: 2 }) as string[][];
+    const insert = sqlite.prepare(
+      "insert into criteria (group_id, question, text, language, code, component, dimension, status, classified_by, classified_at) values (?, ?, ?, null, ?, ?, ?, 'validated', 'bench', ?)",
+    );
+    sqlite.transaction(() => {
+      for (const [group = "", question, text, code = ""] of records) {
+        insert.run(
+          groupIds.get(group),
+          question,
+          text,
+          code,
+          code.slice(0, 3),
+          code.slice(0, 1),
+          at,
+        );
+      }
+    })();
+    return records.length;
+  });
   const groupBy = sqlite.prepare(
     "select group_id, question, component, count(*) as n from criteria where status = 'validated' and group_id in (select id from groups where territory_id = 1 and first_session between '2026-01-01' and '2026-12-31') group by group_id, question, component",
   );
-  const times = timeLoop(7, Number.POSITIVE_INFINITY, () => groupBy.all());
+  const synthesisMs = timeLoop(SYNTHESIS_SAMPLES, Number.POSITIVE_INFINITY, () => groupBy.all());
   sqlite.close();
-  return caseResult(importMs, times, records.length);
+  return {
+    importMs: run.ms,
+    importCpuMs: run.cpuMs,
+    synthesisMs,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    rows: run.value,
+  };
 }
 
 function child(which: "ours" | "bare"): void {
@@ -172,59 +214,417 @@ async function measure(which: "ours" | "bare"): Promise<CaseResult> {
   return required(which, await runCase<CaseResult>(fileURLToPath(import.meta.url), which, { env }));
 }
 
-async function main(): Promise<void> {
-  // The bench re-runs itself as a child process per case (see measure).
+async function benchCsv(): Promise<void> {
+  const csvMiB = generateCsv(ROWS).length / 1024 / 1024;
+  console.log(
+    `CSV import and synthesis — ${ROWS.toLocaleString("en")} criteria (${csvMiB.toFixed(1)} MiB CSV), ${GROUPS} groups, ${RUNS} runs of each (ours and bare in turn, each in its own process), database on disk (WAL, synchronous=FULL)\n`,
+  );
+  let done = 0;
+  const { ours, bare } = await pairedRuns(RUNS, ["ours", "bare"] as const, async (which) => {
+    const result = await measure(which);
+    if (which === "bare") progress(`CSV run ${++done}/${RUNS}`);
+    return result;
+  });
+  for (const r of [...ours, ...bare]) {
+    if (r.rows !== ROWS) throw new Error(`a case imported ${r.rows} rows, not ${ROWS}`);
+  }
+  const m = medianOf<CaseResult>;
+  // The ratio of each pair (ours and the bare run right after it), then their median: a pair
+  // shares the machine's load of the moment.
+  const pairRatio = (key: "importMs" | "importCpuMs") =>
+    median(ours.map((o, i) => o[key] / (bare[i] as CaseResult)[key]));
+  const importRatio = pairRatio("importMs");
+  const oursSynth = ours.flatMap((r) => r.synthesisMs);
+  const bareSynth = bare.flatMap((r) => r.synthesisMs);
+  const synthRatio = median(oursSynth) / median(bareSynth);
+  const rate = (ms: number) => Math.round((ROWS / ms) * 1000).toLocaleString("en");
+  const line = tableLine([44, 12, 13, 8, 8]);
+  console.log(line(["", "node", "bare sqlite", "ratio", "n"]));
+  const rows: string[][] = [
+    [
+      "CSV import, wall p50 (parse, check, insert)",
+      `${m(ours, "importMs").toFixed(0)} ms`,
+      `${m(bare, "importMs").toFixed(0)} ms`,
+      importRatio.toFixed(2),
+      String(ours.length),
+    ],
+    [
+      "  p99",
+      `${percentile(
+        ours.map((r) => r.importMs),
+        0.99,
+      ).toFixed(0)} ms`,
+      `${percentile(
+        bare.map((r) => r.importMs),
+        0.99,
+      ).toFixed(0)} ms`,
+      "",
+      "",
+    ],
+    ["  rows/s at p50", rate(m(ours, "importMs")), rate(m(bare, "importMs")), "", ""],
+    [
+      "  CPU time p50",
+      `${m(ours, "importCpuMs").toFixed(0)} ms`,
+      `${m(bare, "importCpuMs").toFixed(0)} ms`,
+      pairRatio("importCpuMs").toFixed(2),
+      String(ours.length),
+    ],
+    [
+      "  peak RSS of the process p50",
+      `${m(ours, "peakRssMiB").toFixed(0)} MiB`,
+      `${m(bare, "peakRssMiB").toFixed(0)} MiB`,
+      "",
+      String(ours.length),
+    ],
+    [
+      "Synthesis of the period p50",
+      `${median(oursSynth).toFixed(1)} ms`,
+      `${median(bareSynth).toFixed(1)} ms`,
+      synthRatio.toFixed(2),
+      String(oursSynth.length),
+    ],
+    [
+      "  p99",
+      `${percentile(oursSynth, 0.99).toFixed(1)} ms`,
+      `${percentile(bareSynth, 0.99).toFixed(1)} ms`,
+      "",
+      "",
+    ],
+  ];
+  for (const r of rows) console.log(line(r));
+  console.log(
+    `\nCSV import: ${importRatio.toFixed(2)}× bare better-sqlite3 (median of the ${ours.length} paired ratios; goal ≤ 1.3): ${goal(importRatio <= 1.3)}`,
+  );
+  console.log(
+    `synthesis:  ${synthRatio.toFixed(2)}× the bare GROUP BY (goal ≤ 2): ${goal(synthRatio <= 2)}`,
+  );
+  if (ours.length < 20) console.log(`(only ${ours.length} runs: BENCH_RUNS is below 20)`);
+}
 
+// ---------------------------------------------------------------------------------------------
+// A light node: cold start, idle RSS, RSS under a minute of writes
+
+/** The node flags scripts/start.sh starts the node with (its NODE_RUN_FLAGS line). */
+function startFlags(): string[] {
+  const script = readFileSync(path.join(ROOT, "scripts/start.sh"), "utf8");
+  const flags = /^NODE_RUN_FLAGS=\(([^)]*)\)$/m.exec(script);
+  if (!flags) throw new Error("scripts/start.sh has no NODE_RUN_FLAGS=(…) line");
+  return (flags[1] ?? "").split(/\s+/).filter(Boolean);
+}
+
+const HELLO = `require("node:http").createServer((req, res) => res.end("hello")).listen(Number(process.env.PORT), "127.0.0.1")`;
+
+interface Started {
+  pid: number;
+  port: number;
+  startMs: number;
+  startCpuMs: number;
+  startedAt: number;
+  stop(): Promise<void>;
+}
+
+let nextPort = 18_400 + Math.floor(Math.random() * 1000);
+
+/** The resident set of a process now, MiB (VmRSS). */
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+}
+
+/** CPU time a process has used so far, ms (utime + stime; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Spawns `args` and waits for its first HTTP answer on `probe`; the time it took. */
+async function startServer(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  probe: string,
+): Promise<Started> {
+  const port = nextPort++;
+  const startedAt = performance.now();
+  const proc = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  proc.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  const deadline = startedAt + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`the server exited: ${stderr.slice(0, 500)}`);
+    if (performance.now() > deadline) {
+      proc.kill("SIGKILL");
+      throw new Error("the server did not answer within 60 s");
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}${probe}`);
+      await response.arrayBuffer();
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(5);
+  }
+  const startMs = performance.now() - startedAt;
+  return {
+    pid: proc.pid as number,
+    port,
+    startMs,
+    startCpuMs: cpuMs(proc.pid as number),
+    startedAt: performance.now(),
+    async stop() {
+      proc.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+const IDLE_MS = 30_000;
+/** Servers kept idle at once while the next ones start (idle servers use no CPU). */
+const WINDOW = 5;
+
+interface LightSample {
+  startMs: number;
+  startCpuMs: number;
+  firstAnswerRssMiB: number;
+  idleRssMiB: number;
+}
+
+/**
+ * Starts the node and the hello-world server in turn, `RUNS` times each: cold start to the first
+ * answer, RSS then, and RSS after IDLE_MS without a request. Up to WINDOW servers wait out their
+ * idle time together so that the whole takes minutes, not RUNS × 30 s.
+ */
+async function coldStarts(seeded: string, flags: string[]) {
+  const results = { node: [] as LightSample[], hello: [] as LightSample[] };
+  const waiting: Array<{
+    kind: "node" | "hello";
+    server: Started;
+    sample: LightSample;
+    dir?: string;
+  }> = [];
+  const settle = async (all: boolean) => {
+    while (waiting.length > (all ? 0 : WINDOW - 1)) {
+      const oldest = waiting.shift();
+      if (!oldest) break;
+      const left = oldest.server.startedAt + IDLE_MS - performance.now();
+      if (left > 0) await sleep(left);
+      oldest.sample.idleRssMiB = rssMiB(oldest.server.pid);
+      await oldest.server.stop();
+      if (oldest.dir) rmSync(oldest.dir, { recursive: true, force: true });
+      results[oldest.kind].push(oldest.sample);
+    }
+  };
+  for (let run = 0; run < RUNS; run++) {
+    for (const kind of ["node", "hello"] as const) {
+      await settle(false);
+      let dir: string | undefined;
+      let server: Started;
+      if (kind === "node") {
+        dir = mkdtempSync(path.join(tmpdir(), "spiral-bench-node-"));
+        cpSync(seeded, dir, { recursive: true });
+        server = await startServer(
+          [...flags, "node/dist/js/main.js"],
+          { ...process.env, DATA_DIR: dir, LOG_LEVEL: "warn" },
+          "/nodeinfo/2.1",
+        );
+      } else {
+        server = await startServer(["-e", HELLO], process.env, "/");
+      }
+      const sample = {
+        startMs: server.startMs,
+        startCpuMs: server.startCpuMs,
+        firstAnswerRssMiB: rssMiB(server.pid),
+        idleRssMiB: Number.NaN,
+      };
+      waiting.push({ kind, server, sample, ...(dir ? { dir } : {}) });
+    }
+    progress(`cold start ${run + 1}/${RUNS}`);
+  }
+  await settle(true);
+  return results;
+}
+
+/** A minute of writes through the API (4 clients adding criteria), RSS sampled every 3 s. */
+async function writeLoad(seeded: string, flags: string[]) {
+  const dir = mkdtempSync(path.join(tmpdir(), "spiral-bench-load-"));
+  cpSync(seeded, dir, { recursive: true });
+  const server = await startServer(
+    [...flags, "node/dist/js/main.js"],
+    { ...process.env, DATA_DIR: dir, LOG_LEVEL: "warn" },
+    "/nodeinfo/2.1",
+  );
+  try {
+    const base = `http://127.0.0.1:${server.port}/api/v1/territories/mulhouse`;
+    const token = readFileSync(path.join(dir, "admin-token"), "utf8").trim();
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    await sleep(IDLE_MS - (performance.now() - server.startedAt));
+    const before = rssMiB(server.pid);
+    const groupsResponse = await fetch(`${base}/groups`, { headers });
+    const groupList = (await groupsResponse.json()) as
+      | Array<{ id: number }>
+      | { items: Array<{ id: number }> };
+    const ids = (Array.isArray(groupList) ? groupList : groupList.items).map((g) => g.id);
+    const latencies: number[] = [];
+    const failures: string[] = [];
+    const samples: number[] = [];
+    const end = performance.now() + 60_000;
+    let n = 0;
+    const client = async () => {
+      while (performance.now() < end) {
+        const i = n++;
+        const t0 = performance.now();
+        const response = await fetch(`${base}/groups/${ids[i % ids.length]}/criteria`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({
+            question: `Q${1 + (i % 3)}`,
+            text: `critère de charge n°${i} ${"texte ".repeat(i % 20)}`,
+          }),
+        });
+        await response.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        if (response.status !== 201 && response.status !== 200)
+          failures.push(String(response.status));
+      }
+    };
+    const sampler = (async () => {
+      while (performance.now() < end) {
+        await sleep(3_000);
+        samples.push(rssMiB(server.pid));
+      }
+    })();
+    await Promise.all([client(), client(), client(), client(), sampler]);
+    await sleep(IDLE_MS);
+    const after = rssMiB(server.pid);
+    return { before, samples, after, latencies, failures };
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchLight(): Promise<void> {
+  const flags = startFlags();
+  // The start command's build, timed (it runs only when a source changed).
+  const build = timed(() =>
+    spawnSync(process.execPath, ["--import", "tsx", "scripts/build.ts"], {
+      cwd: ROOT,
+      stdio: "inherit",
+    }),
+  );
+  if (build.value.status !== 0) throw new Error("scripts/build.ts failed");
+  // A data directory the node has started on once (demo territory seeded), copied for each start.
+  const seeded = mkdtempSync(path.join(tmpdir(), "spiral-bench-seeded-"));
+  try {
+    const first = await startServer(
+      [...flags, "node/dist/js/main.js"],
+      { ...process.env, DATA_DIR: seeded, LOG_LEVEL: "warn" },
+      "/nodeinfo/2.1",
+    );
+    await first.stop();
+    rmSync(path.join(seeded, "node.lock"), { force: true });
+    console.log(
+      `A light node — the compiled node (node ${flags.join(" ")} node/dist/js/main.js, as scripts/start.sh runs it, on a copy of a data directory with the demo territory) and a hello-world node:http server, started in turn ${RUNS} times each; build ${build.ms.toFixed(0)} ms (not counted: the start script builds only after a change); first start with demo seeding ${first.startMs.toFixed(0)} ms\n`,
+    );
+    const { node, hello } = await coldStarts(seeded, flags);
+    const p = (xs: LightSample[], key: keyof LightSample, q = 0.5) =>
+      percentile(
+        xs.map((x) => x[key]),
+        q,
+        "upper",
+      );
+    const ratio = (key: keyof LightSample) =>
+      median(node.map((x, i) => x[key] / (hello[i] as LightSample)[key]));
+    const line = tableLine([38, 12, 13, 8, 6]);
+    console.log(line(["", "node", "hello-world", "ratio", "n"]));
+    const row = (label: string, key: keyof LightSample, unit: string, digits: number) =>
+      console.log(
+        line([
+          label,
+          `${p(node, key).toFixed(digits)} ${unit}`,
+          `${p(hello, key).toFixed(digits)} ${unit}`,
+          ratio(key).toFixed(2),
+          String(node.length),
+        ]),
+      );
+    row("cold start p50 (spawn → first answer)", "startMs", "ms", 0);
+    console.log(
+      line([
+        "  p99",
+        `${p(node, "startMs", 0.99).toFixed(0)} ms`,
+        `${p(hello, "startMs", 0.99).toFixed(0)} ms`,
+        "",
+        "",
+      ]),
+    );
+    row("  CPU time to the first answer p50", "startCpuMs", "ms", 0);
+    row("RSS at the first answer p50", "firstAnswerRssMiB", "MiB", 0);
+    row(`idle RSS p50 (${IDLE_MS / 1000} s without requests)`, "idleRssMiB", "MiB", 0);
+    console.log(
+      line([
+        "  max",
+        `${p(node, "idleRssMiB", 1).toFixed(0)} MiB`,
+        `${p(hello, "idleRssMiB", 1).toFixed(0)} MiB`,
+        "",
+        "",
+      ]),
+    );
+    const startP50 = p(node, "startMs");
+    const idleP50 = p(node, "idleRssMiB");
+    console.log(
+      `\ncold start: ${(startP50 / 1000).toFixed(2)} s and ${ratio("startMs").toFixed(1)}× hello-world (goal ≤ 2 s and ≤ 15×): ${goal(startP50 <= 2000 && ratio("startMs") <= 15)}`,
+    );
+    console.log(
+      `idle RSS:   ${idleP50.toFixed(0)} MiB and ${ratio("idleRssMiB").toFixed(2)}× hello-world (goal ≤ 100 MB and ≤ 2.5×): ${goal(idleP50 <= 100 && ratio("idleRssMiB") <= 2.5)}`,
+    );
+
+    const load = await writeLoad(seeded, flags);
+    const half = Math.floor(load.samples.length / 2);
+    const firstHalf = Math.max(...load.samples.slice(0, half));
+    const secondHalf = Math.max(...load.samples.slice(half));
+    const bounded = secondHalf <= firstHalf * 1.1 && load.after <= load.before * 1.5;
+    console.log(
+      `\nA minute of writes (4 API clients adding criteria one by one, ${load.latencies.length} requests, ${load.failures.length} failed):`,
+    );
+    console.log(
+      `  request p50 ${percentile(load.latencies, 0.5).toFixed(1)} ms, p99 ${percentile(load.latencies, 0.99).toFixed(1)} ms (n = ${load.latencies.length})`,
+    );
+    console.log(
+      `  RSS idle before ${load.before.toFixed(0)} MiB; every 3 s under load (n = ${load.samples.length}): ${load.samples.map((x) => x.toFixed(0)).join(" ")} MiB; ${IDLE_MS / 1000} s after ${load.after.toFixed(0)} MiB`,
+    );
+    console.log(
+      `memory under load: max ${firstHalf.toFixed(0)} MiB in the first half-minute, ${secondHalf.toFixed(0)} MiB in the second (bounded: ≤ +10 %, and back within 1.5× of idle after): ${goal(bounded)}`,
+    );
+  } finally {
+    rmSync(seeded, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  // The bench re-runs itself as a child process per CSV case (see measure).
   const which = process.argv[2];
   if (which === "ours" || which === "bare") {
     child(which);
     return;
   }
-
-  const csvMiB = generateCsv(ROWS).length / 1024 / 1024;
+  const parts = which === "csv" || which === "light" ? [which] : ["csv", "light"];
   console.log(
-    `Spiral Network benchmark — ${ROWS.toLocaleString("en")} criteria (${csvMiB.toFixed(1)} MiB CSV), ${GROUPS} groups, median of ${RUNS} runs, database on disk (WAL, synchronous=FULL)`,
+    `Spiral Network benchmark — Node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} at the start\n`,
   );
-  console.log(`Node ${process.version}, ${process.platform}/${process.arch}\n`);
-  const { ours, bare } = await pairedRuns(RUNS, ["ours", "bare"] as const, measure);
-  const m = medianOf<CaseResult>;
-  const oursImport = m(ours, "importMs");
-  const bareImport = m(bare, "importMs");
-  const oursSynth = m(ours, "synthesisMs");
-  const bareSynth = m(bare, "synthesisMs");
-  const rate = (ms: number) => Math.round((ROWS / ms) * 1000);
-  const verdict = (ok: boolean) => (ok ? "within budget" : "OVER BUDGET");
-  const rows = [
-    [
-      "CSV import (parse, validate, insert)",
-      `${oursImport.toFixed(0)} ms`,
-      `${bareImport.toFixed(0)} ms`,
-      (oursImport / bareImport).toFixed(2),
-    ],
-    ["  rows/s", rate(oursImport).toLocaleString("en"), rate(bareImport).toLocaleString("en"), ""],
-    [
-      "  peak RSS of the process",
-      `${m(ours, "peakRssMiB").toFixed(0)} MiB`,
-      `${m(bare, "peakRssMiB").toFixed(0)} MiB`,
-      "",
-    ],
-    [
-      "Synthesis of the period",
-      `${oursSynth.toFixed(1)} ms`,
-      `${bareSynth.toFixed(1)} ms`,
-      (oursSynth / bareSynth).toFixed(2),
-    ],
-  ];
-  const line = tableLine([40, 14, 14, 8]);
-  console.log(line(["", "node", "bare sqlite", "ratio"]));
-  for (const r of rows) console.log(line(r as string[]));
-  console.log("");
-  console.log(
-    `import:    ${rate(oursImport).toLocaleString("en")} rows/s (budget ≥ 100,000) and ${(oursImport / bareImport).toFixed(2)}× bare (budget ≤ 2): ${verdict(rate(oursImport) >= 100_000 && oursImport / bareImport <= 2)}`,
-  );
-  console.log(
-    `synthesis: ${oursSynth.toFixed(1)} ms (budget ≤ 50) and ${(oursSynth / bareSynth).toFixed(2)}× bare (budget ≤ 2): ${verdict(oursSynth <= 50 && oursSynth / bareSynth <= 2)}`,
-  );
+  if (parts.includes("light")) await benchLight();
+  if (parts.includes("csv")) {
+    if (parts.length > 1) console.log("");
+    await benchCsv();
+  }
 }
 
 await main();

@@ -5,10 +5,8 @@ import {
   defaultGrid,
   type Grid,
 } from "@spiral-network/protocol";
-import { Hono } from "hono";
-import { createAdmin } from "./admin";
+import { type Context, type Env, Hono } from "hono";
 import { ensureAdminToken } from "./api/auth";
-import { createApi } from "./api/index";
 import { type Application, createApplication } from "./app/index";
 import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
@@ -238,17 +236,22 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
   app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));
   app.use(federationMiddleware(federation, deps));
-  app.route("/api/v1", createApi(services, application, log.child("api")));
-  app.route(
-    "/admin",
-    createAdmin(services, application, {
+  // The JSON API and the workspace are loaded on their first request: a node that only
+  // federates never reads their code (docs/benchmarks.md, "A light node").
+  lazyRoute(app, "/api/v1", async () => {
+    const { createApi } = await import("./api/index");
+    return createApi(services, application, log.child("api"));
+  });
+  lazyRoute(app, "/admin", async () => {
+    const { createAdmin } = await import("./admin");
+    return createAdmin(services, application, {
       secureCookies: options.publicUrl.startsWith("https:"),
       logger: log.child("admin"),
       network,
       setupCode,
       trustProxy: options.trustProxy ?? false,
-    }),
-  );
+    });
+  });
   app.route("/", createSurveyRoutes(services, { trustProxy: options.trustProxy ?? false }));
   app.route("/", createPages(services));
 
@@ -291,4 +294,26 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
       lock?.release();
     },
   };
+}
+
+/**
+ * Mounts the sub-app `load` builds under `prefix`, building it on the first request there (its
+ * modules are imported then; a failed load is tried again on the next request). The sub-app sees
+ * the request exactly as `app.route(prefix, sub)` would show it: same path, same bindings.
+ */
+function lazyRoute<E extends Env>(app: Hono, prefix: string, load: () => Promise<Hono<E>>): void {
+  let loading: Promise<Hono<E>> | undefined;
+  const mounted = () => {
+    loading ??= load().then(
+      (sub) => new Hono<E>().route(prefix, sub),
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    );
+    return loading;
+  };
+  const handler = async (c: Context) => (await mounted()).fetch(c.req.raw, c.env);
+  app.all(prefix, handler);
+  app.all(`${prefix}/*`, handler);
 }

@@ -23,7 +23,6 @@ import {
 } from "@spiral-network/protocol";
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { meetingsCalendar, singleMeetingCalendar } from "./calendar/ical";
 import { periodLabel } from "./federation/synthesis-mapper";
 import { ATOM_TYPE, atomFeed, type FeedEntry } from "./feeds";
 import { computeFigure, figureApiUrl, figureChoices, parseFigureQuery } from "./figures";
@@ -319,12 +318,15 @@ export function createPages(services: Services) {
 
   // Calendar feeds: a territory's upcoming public meetings (its own, including cancelled ones so
   // calendar apps see the cancellation), and the network's (this node's and those received).
-  pages.get("/actors/:slug/meetings.ics", (c) => {
+  // The iCalendar writer (and its time-zone table) is loaded on the first feed asked for.
+  const calendar = () => import("./calendar/ical");
+  pages.get("/actors/:slug/meetings.ics", async (c) => {
     const territory = services.territories.list().find((t) => t.slug === c.req.param("slug"));
     if (!territory) return c.notFound();
     const entries = publicMeetings(territory.slug).map((row) =>
       calendarEntry(row.uuid, row.payload),
     );
+    const { meetingsCalendar } = await calendar();
     return ics(
       c,
       meetingsCalendar({
@@ -336,7 +338,7 @@ export function createPages(services: Services) {
     );
   });
 
-  pages.get("/meetings.ics", (c) => {
+  pages.get("/meetings.ics", async (c) => {
     const local = services.meetings
       .upcomingEverywhere()
       .filter(isPublic)
@@ -352,6 +354,7 @@ export function createPages(services: Services) {
     const meetings = [...local, ...received].sort((a, b) =>
       a.payload.startUtc.localeCompare(b.payload.startUtc),
     );
+    const { meetingsCalendar } = await calendar();
     return ics(
       c,
       meetingsCalendar({
@@ -363,11 +366,12 @@ export function createPages(services: Services) {
     );
   });
 
-  pages.get("/meetings/:file{[0-9a-f-]{36}\\.ics}", (c) => {
+  pages.get("/meetings/:file{[0-9a-f-]{36}\\.ics}", async (c) => {
     const uuid = c.req.param("file").slice(0, -4);
     const found = services.meetings.byUuid(uuid);
     if (!found || found.meeting.deletedAt || !isPublic(found.meeting)) return c.notFound();
     const payload = found.meeting.payload;
+    const { singleMeetingCalendar } = await calendar();
     return ics(c, singleMeetingCalendar(calendarEntry(uuid, payload)), `${uuid}.ics`);
   });
 

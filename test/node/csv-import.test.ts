@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
-import type { CsvRejected } from "@spiral-network/node/services/csv-import";
+import { type CsvRejected, checkCriterionText } from "@spiral-network/node/services/csv-import";
 import type { InvalidInputError } from "@spiral-network/node/services/errors";
+import { criterionTextSchema } from "@spiral-network/protocol";
+import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createGroup, T, useTestvilleNode } from "./helpers";
 
@@ -316,5 +318,59 @@ describe("CSV import of criteria", () => {
       }
       expect(t.services.criteria.list("testville", { limit: 10, offset: 0 }).total).toBe(0);
     });
+  });
+});
+
+describe("the import's text check", () => {
+  // The import checks each row's text without zod (it runs once per row); it must accept,
+  // trim and refuse exactly as the criterion schema does, with the same messages.
+  const agrees = (value: string) => {
+    const fast = checkCriterionText(value);
+    const schema = criterionTextSchema.safeParse(value);
+    expect(fast.success).toBe(schema.success);
+    if (fast.success && schema.success) expect(fast.data).toBe(schema.data);
+    if (!fast.success && !schema.success) {
+      const issue = schema.error.issues[0];
+      expect(fast.problem.message).toBe(issue?.message);
+      expect(fast.problem.kind).toBe(issue?.code === "too_big" ? "longText" : "emptyText");
+    }
+  };
+
+  it("agrees with criterionTextSchema at the edges", () => {
+    for (const value of [
+      "",
+      " ",
+      "\t\n\u00a0\u2003",
+      "a",
+      " a ",
+      "x".repeat(2000),
+      ` ${"x".repeat(2000)} `,
+      "x".repeat(2001),
+      "é".repeat(2001),
+      "😀".repeat(1000),
+      "😀".repeat(1001),
+    ]) {
+      agrees(value);
+    }
+  });
+
+  it("agrees with criterionTextSchema on any text", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "grapheme", maxLength: 40 }),
+          fc.string({ minLength: 1990, maxLength: 2010 }),
+          fc.string({ unit: "binary", minLength: 1000, maxLength: 2010 }),
+          fc
+            .tuple(
+              fc.constantFrom(" ", "\t", "\u00a0", "\ufeff", "\u3000"),
+              fc.string({ maxLength: 2005 }),
+            )
+            .map(([pad, s]) => pad + s + pad),
+        ),
+        (value) => agrees(value),
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -94,6 +94,8 @@ describe("the compiled node", () => {
     expect(((await api.json()) as { slug: string }).slug).toBe("mulhouse");
     const openapi = await fetch(`${base}/api/v1/openapi.json`);
     expect(((await openapi.json()) as { openapi: string }).openapi).toMatch(/^3\./);
+    const feed = await fetch(`${base}/actors/mulhouse/meetings.ics`);
+    expect(await feed.text()).toContain("BEGIN:VCALENDAR");
     const signIn = await fetch(`${base}/admin/login`);
     expect(signIn.status).toBe(200);
     expect(await signIn.text()).toContain("<form");
@@ -105,5 +107,25 @@ describe("the compiled node", () => {
     expect(code).not.toMatch(/from\s*"drizzle-orm/);
     expect(code).not.toMatch(/from\s*"@spiral-network\//);
     expect(code).toMatch(/from\s*"better-sqlite3"/);
+  });
+
+  it("leaves the JSON API, the workspace and the calendar writer out of what a start loads", () => {
+    // What main.js imports statically, transitively, is what every start reads.
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = readFileSync(path.join(OUT, file), "utf8");
+      for (const [, dep] of code.matchAll(/^import[^;]*?from\s*"\.\/([^"]+)"/gm))
+        visit(dep as string);
+    };
+    visit("main.js");
+    const atStart = [...loaded].map((f) => readFileSync(path.join(OUT, f), "utf8")).join("\n");
+    expect(atStart).toMatch(/from\s*"@fedify\/fedify"/);
+    for (const lazy of ["@hono/zod-openapi", "ical-generator", "@touch4it/ical-timezones"]) {
+      expect(atStart).not.toContain(`from "${lazy}"`);
+    }
+    expect(atStart).toMatch(/import\("\.\/api-[^"]+\.js"\)/);
+    expect(atStart).toMatch(/import\("\.\/admin-[^"]+\.js"\)/);
   });
 });

@@ -70,10 +70,17 @@ export const criterionUpdateSchema = z
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 
-/** Parses codes through the grid, memoising (bulk imports repeat the same few hundred codes). */
+/** Codes remembered by a code parser; past it the memo starts again (bounded memory). */
+export const CODE_PARSER_MEMO = 10_000;
+
+/**
+ * Parses codes through the grid, memoising (bulk imports repeat the same few hundred codes).
+ * The parser lives as long as its service, and files can hold any number of distinct (bad)
+ * codes: the memo is emptied when it reaches CODE_PARSER_MEMO entries.
+ */
 export function createCodeParser(grid: Grid) {
   const cache = new Map<string, SpiralCode | SpiralCodeError>();
-  return (input: string): SpiralCode => {
+  const parse = (input: string): SpiralCode => {
     let result = cache.get(input);
     if (!result) {
       try {
@@ -82,11 +89,14 @@ export function createCodeParser(grid: Grid) {
         if (!(error instanceof SpiralCodeError)) throw error;
         result = error;
       }
+      if (cache.size >= CODE_PARSER_MEMO) cache.clear();
       cache.set(input, result);
     }
     if (result instanceof SpiralCodeError) throw result;
     return result;
   };
+  /** How many codes the memo holds now (tests check its bound). */
+  return Object.assign(parse, { memoSize: () => cache.size });
 }
 
 const BULK_COLUMNS = [
@@ -122,7 +132,13 @@ export function prepareCriterionInsert(storage: Storage) {
     }
     return () => value;
   });
-  return (row: CriterionInsert) => statement.run(binders.map((bind) => bind(row)));
+  // One array for every row (better-sqlite3 copies the values when it binds them).
+  const values: unknown[] = new Array(binders.length);
+  return (row: CriterionInsert) => {
+    for (let i = 0; i < binders.length; i++)
+      values[i] = (binders[i] as (r: CriterionInsert) => unknown)(row);
+    return statement.run(values);
+  };
 }
 
 /** The columns a classification sets: the canonical code and its roll-up, or all cleared. */

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import {
   type ClassificationStatus,
-  criterionTextSchema,
   languageTag,
   type Question,
   questionSchema,
@@ -124,6 +123,35 @@ export class CsvRejected extends InvalidInputError {
 /** A refusal of the whole file, no line at fault. */
 const fileRejected = (message: string, problem: CsvProblem) =>
   new CsvRejected(message, [], { problem });
+const TEXT_EMPTY = "the criterion text is empty";
+const TEXT_LONG = "a criterion is one idea: 2000 characters at most";
+const TEXT_MAX = 2000;
+
+/**
+ * criterionTextSchema's check (trimmed, 1–2000 code points) with its messages, without zod's
+ * per-call work: it runs once per CSV row. test/node/csv-import.test.ts checks that both agree
+ * on any text.
+ */
+export function checkCriterionText(
+  value: string,
+): { success: true; data: string } | { success: false; problem: CsvProblem } {
+  const data = value.trim();
+  if (data.length === 0) {
+    return { success: false, problem: { kind: "emptyText", message: TEXT_EMPTY } };
+  }
+  // Counted in code points, as zod counts; a text within the limit in UTF-16 units is within it.
+  if (data.length > TEXT_MAX && codePoints(data) > TEXT_MAX) {
+    return { success: false, problem: { kind: "longText", message: TEXT_LONG } };
+  }
+  return { success: true, data };
+}
+
+function codePoints(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+}
+
 /** Thrown to roll back a dry run once every line has been checked. */
 class DryRunFinished extends Error {}
 
@@ -248,15 +276,30 @@ export function createCsvImportService(
       });
     if (text.trim() === "") throw empty();
     const firstLine = text.slice(0, text.search(/\r?\n|$/));
-    let records: Array<{ record: string[]; info: { bytes: number } }>;
+    const parseOptions = {
+      delimiter: detectDelimiter(firstLine),
+      relax_column_count: true,
+      skip_empty_lines: true,
+      bom: true,
+    };
+    // Where each record ends (csv-parse's `info.bytes`), for line numbers. Only a preview (which
+    // shows lines) and a file with a bad line need them: an import parses without `info` (one
+    // object less per record) and parses again with it only when a line must be named.
+    const withEnds = () =>
+      parse(text, { ...parseOptions, info: true }) as unknown as Array<{
+        record: string[];
+        info: { bytes: number };
+      }>;
+    let records: string[][];
+    let ends: number[] | undefined;
     try {
-      records = parse(text, {
-        delimiter: detectDelimiter(firstLine),
-        info: true,
-        relax_column_count: true,
-        skip_empty_lines: true,
-        bom: true,
-      }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
+      if (onRow) {
+        const parsed = withEnds();
+        records = parsed.map((r) => r.record);
+        ends = parsed.map((r) => r.info.bytes);
+      } else {
+        records = parse(text, parseOptions) as string[][];
+      }
     } catch (error) {
       const csvError = error as CsvError & { lines?: number };
       const line = csvError.lines;
@@ -270,9 +313,9 @@ export function createCsvImportService(
         ],
       );
     }
-    const [header, ...body] = records;
+    const header = records[0];
     if (!header) throw empty();
-    const columns = mapHeader(header.record);
+    const columns = mapHeader(header);
 
     // Groups are named by id or by label (case-insensitive); a label used twice is ambiguous.
     const byKey = new Map<string, number | "ambiguous">();
@@ -327,12 +370,12 @@ export function createCsvImportService(
         const index = columns[column];
         return index === undefined ? "" : (record[index] ?? "").trim();
       };
-      if (record.length > header.record.length) {
+      if (record.length > header.length) {
         problems.push({
           kind: "fieldCount",
           fields: record.length,
-          header: header.record.length,
-          message: `${record.length} fields where the header has ${header.record.length}`,
+          header: header.length,
+          message: `${record.length} fields where the header has ${header.length}`,
         });
       }
       const groupKey = cell("group");
@@ -359,14 +402,8 @@ export function createCsvImportService(
           message: `unknown question "${cell("question")}" (Q1, Q2, Q3 or Q4)`,
         });
       }
-      const text = criterionTextSchema.safeParse(cell("text"));
-      if (!text.success) {
-        const issue = text.error.issues[0];
-        problems.push({
-          kind: issue?.code === "too_big" ? "longText" : "emptyText",
-          message: issue?.message ?? "bad text",
-        });
-      }
+      const text = checkCriterionText(cell("text"));
+      if (!text.success) problems.push(text.problem);
       const languageCell = cell("language");
       const language = languageCell === "" ? null : languageOf(languageCell);
       if (language && !language.success) {
@@ -404,10 +441,16 @@ export function createCsvImportService(
       ctx.db.transaction(() => {
         const insert = prepareCriterionInsert(ctx.storage);
         const lineOf = recordLineCounter(text);
-        for (const { record, info } of body) {
+        // Called in file order (bad lines and preview samples are met in order).
+        const lineAt = (index: number) => {
+          ends ??= withEnds().map((r) => r.info.bytes);
+          return lineOf(records[index] as string[], ends[index] as number);
+        };
+        for (let index = 1; index < records.length; index++) {
+          const record = records[index] as string[];
           const checked = checkRecord(record);
           if (Array.isArray(checked)) {
-            const line = lineOf(record, info.bytes);
+            const line = lineAt(index);
             badLines++;
             if (issues.length < MAX_REPORTED_ISSUES) issues.push({ line, problems: checked });
             continue;
@@ -418,7 +461,7 @@ export function createCsvImportService(
           imported++;
           const label = labels.get(checked.groupId) ?? String(checked.groupId);
           byGroup[label] = (byGroup[label] ?? 0) + 1;
-          onRow?.(checked, () => lineOf(record, info.bytes), label);
+          onRow?.(checked, () => lineAt(index), label);
         }
         if (badLines > 0) {
           const shown = badLines > issues.length ? ` (the first ${issues.length} are listed)` : "";
