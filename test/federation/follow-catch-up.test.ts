@@ -22,7 +22,9 @@ beforeAll(async () => {
     ),
     startPeer({ slug: "porto", name: "Porto", country: "PT" }),
   ]);
-  // Counted where the origin sends (the follower's inbox drops an activity id it already had).
+  // Counted where the origin hands deliveries over (the follower's inbox drops an activity id it
+  // already had): to Fedify's sendActivity (the Accepts), or queued directly for a SPIRAL
+  // follower, without a Linked Data signature (the catch-up; see spiral-deliveries.ts).
   const federation = origin.node.federation as unknown as {
     sendActivity: (keys: unknown, inboxes: unknown, activity: Activity, o: unknown) => unknown;
   };
@@ -30,6 +32,19 @@ beforeAll(async () => {
   federation.sendActivity = (keys, inboxes, activity, options) => {
     sent.push({ type: activity.constructor.name, object: activity.objectId?.href });
     return send(keys, inboxes, activity, options);
+  };
+  const queue = origin.node.queue;
+  const enqueue = queue.enqueue.bind(queue);
+  queue.enqueue = (message, options) => {
+    const m = message as { type?: string; attempt?: number; activity?: Record<string, any> };
+    if (m.type === "outbox" && m.attempt === 0 && m.activity && !("signature" in m.activity)) {
+      const object = m.activity.object;
+      sent.push({
+        type: String(m.activity.type),
+        object: typeof object === "string" ? object : object?.id,
+      });
+    }
+    return enqueue(message, options);
   };
 });
 afterAll(async () => {

@@ -49,8 +49,11 @@ describe("withdrawals through anti-entropy", () => {
     v1 = await publishSynthesis(mulhouse, 7);
     await Promise.all([follow(porto, mulhouse), follow(namur, mulhouse)]);
     await waitFor(() => fromMulhouse(porto) && fromMulhouse(namur), "the followers to pull v1");
-    // Lima follows Namur only: Mulhouse's synthesis reaches it through Namur's collection.
+    // Lima follows Namur only: Mulhouse's synthesis reaches it through Namur's collection. Namur
+    // then forgets Lima as a follower, so it passes nothing on to Lima (docs/protocol.md §8,
+    // "Propagation to followers"): Lima learns of Mulhouse through pulls alone.
     await follow(lima, namur);
+    expect(namur.node.services.follows.removeFollower("namur", lima.actorUrl)).toBe(true);
     await waitFor(() => fromMulhouse(lima), "Lima to pull v1 from Namur");
     const before = await figure(mulhouse);
     expect(before.territories).toBe(1);

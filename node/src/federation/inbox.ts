@@ -30,6 +30,7 @@ import { provenActivityJson, routeRelayed } from "./integrity";
 import { eventToMeeting } from "./meeting-mapper";
 import { articleToProgress } from "./progress-mapper";
 import { sendSignedJson } from "./proofs";
+import { propagateToFollowers } from "./propagation";
 import {
   acceptsAnnounceFrom,
   isSpiralActor,
@@ -278,6 +279,15 @@ async function onSynthesisActivity(
   recordArrival(ctx, via, { ...item, activityId: String(json.id) }, arrival);
   // A sub-network hosted here re-announces what its members address to it (docs/protocol.md §12).
   await relayToSubnetworks(ctx, activity, json, { ...item, payload }, arrival);
+  // A version this node did not hold goes on to its followers (docs/protocol.md §8).
+  if (outcome === "stored" || outcome === "replaced") {
+    await propagateToFollowers(ctx, activity, {
+      json,
+      origin: actor,
+      objectId: item.objectId,
+      via,
+    });
+  }
 }
 
 /**
@@ -382,7 +392,7 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
   const actor = del.actorId;
   if (!objectId || !actor || !sameOrigin(objectId, actor)) return;
   const { received, receivedMeetings, subnetworks } = ctx.data.services;
-  ctx.data.relayHints.take(del.id);
+  const via = relayedVia(ctx.data.relayHints.take(del.id), actor.href);
   const tombstone = received.holdsObject(actor.href, objectId.href)
     ? await provenActivityJson(ctx, del)
     : null;
@@ -398,6 +408,11 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
   }
   if (outcome === "withdrawn") {
     ctx.data.logger.child("inbox").info(`${actor.href} withdrew ${objectId.href}`);
+    // Withdrawn here for the first time, by a Delete whose proof verified: passed on too.
+    if (tombstone) {
+      const item = { json: tombstone, origin: actor.href, objectId: objectId.href, via };
+      await propagateToFollowers(ctx, del, item);
+    }
   } else if (outcome === "unknown" && receivedMeetings.remove(actor.href, objectId.href)) {
     ctx.data.logger.child("inbox").info(`${actor.href} deleted the meeting ${objectId.href}`);
   } else if (outcome === "unknown") {
