@@ -34,7 +34,6 @@ import { registerSubnetworkRoutes } from "./subnetworks";
 import { registerSynthesisRoutes } from "./syntheses";
 
 export { SESSION_COOKIE } from "./accounts";
-export { searchGrid } from "./classify";
 export type { AdminOptions } from "./kit";
 
 /** The cookie that remembers which of the node's territories the workspace is on. */
