@@ -221,6 +221,14 @@ describe("languages", () => {
       await expectAccessible(page, "classification (Arabic, phone)");
       await page.goto("/admin");
       await screenshot(page, "home-ar-phone", { docs: true });
+      // The language list, open, stays on the screen too.
+      await page.locator(".lang-switch summary").click();
+      await expect(page.getByRole("link", { name: "English" }).isVisible()).resolves.toBe(true);
+      const open = await horizontalOverflow(page);
+      expect(open.scrollWidth).toBeLessThanOrEqual(open.innerWidth);
+      const list = await page.locator(".lang-switch ul").boundingBox();
+      expect(list && list.x >= 0 && list.x + list.width <= 375).toBe(true);
+      await expectAccessible(page, "language list open (Arabic, phone)");
       await page.goto("/admin/synthesis");
       await expectAccessible(page, "synthesis (Arabic, phone)");
       await screenshot(page, "synthesis-ar-phone");
