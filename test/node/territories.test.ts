@@ -254,5 +254,9 @@ describe("home page and API description", () => {
     expect(a.components[0]).toEqual(
       expect.objectContaining({ en: expect.any(String), fr: expect.any(String) }),
     );
+    // Labels in every interface language, and the search keywords, for other clients.
+    const housing = a.components.find((c: { code: string }) => c.code === "A03");
+    expect(housing.labels).toMatchObject({ pt: "Habitação / mobiliário", ar: "السكن / الأثاث" });
+    expect(housing.keywords.fr).toContain("loyer");
   });
 });

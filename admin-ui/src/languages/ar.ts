@@ -389,7 +389,8 @@ export const ar: LanguageFile = {
       "classify.suggestion.propose": "اقتراح {code}",
       "classify.suggestion.key": "اختصار",
       "classify.suggestion.because": "معايير معتمدة مشابهة:",
-      "classify.suggestion.labelWords": "كلمات تسمية الجدول: {words}",
+      "classify.suggestion.labelWords":
+        "كلمات مشتركة مع الجدول (التسميات والكلمات المفتاحية): {words}",
       "classify.keys.suggestions":
         "1 و2 و3 تقترح الاقتراح الأول والثاني والثالث. اضغطها مع مفتاح الوصول في متصفحك: Alt (Chrome، Edge) أو Alt+Shift (Firefox) على Windows وLinux، وControl+Option على Mac.",
       "classify.next.review": "رموز مقترحة تنتظر المراجعة: {count}",

@@ -406,7 +406,8 @@ export const es: LanguageFile = {
       "classify.suggestion.propose": "Proponer {code}",
       "classify.suggestion.key": "atajo",
       "classify.suggestion.because": "Criterios validados parecidos:",
-      "classify.suggestion.labelWords": "Palabras de la etiqueta de la tabla: {words}",
+      "classify.suggestion.labelWords":
+        "Palabras en común con la tabla (etiquetas, palabras clave): {words}",
       "classify.keys.suggestions":
         "1, 2 y 3 proponen la primera, segunda y tercera sugerencia. Púlselos con la tecla de acceso de su navegador: Alt (Chrome, Edge) o Alt+Mayús (Firefox) en Windows y Linux, Control+Opción en un Mac.",
       "classify.next.review": "Códigos propuestos que esperan revisión: {count}",

@@ -404,7 +404,8 @@ export const it: LanguageFile = {
       "classify.suggestion.propose": "Proponi {code}",
       "classify.suggestion.key": "scorciatoia",
       "classify.suggestion.because": "Criteri convalidati simili:",
-      "classify.suggestion.labelWords": "Parole dell'etichetta della griglia: {words}",
+      "classify.suggestion.labelWords":
+        "Parole in comune con la griglia (etichette, parole chiave): {words}",
       "classify.keys.suggestions":
         "1, 2 e 3 propongono il primo, secondo e terzo suggerimento. Premerli con il tasto di accesso del browser: Alt (Chrome, Edge) o Alt+Maiusc (Firefox) su Windows e Linux, Control+Opzione su Mac.",
       "classify.next.review": "Codici proposti in attesa di verifica: {count}",

@@ -403,7 +403,8 @@ export const pt: LanguageFile = {
       "classify.suggestion.propose": "Propor {code}",
       "classify.suggestion.key": "atalho",
       "classify.suggestion.because": "Critérios validados semelhantes:",
-      "classify.suggestion.labelWords": "Palavras da etiqueta da grelha: {words}",
+      "classify.suggestion.labelWords":
+        "Palavras em comum com a grelha (etiquetas, palavras-chave): {words}",
       "classify.keys.suggestions":
         "1, 2 e 3 propõem a primeira, segunda e terceira sugestão. Prima-os com a tecla de acesso do seu navegador: Alt (Chrome, Edge) ou Alt+Shift (Firefox) no Windows e Linux, Control+Option num Mac.",
       "classify.next.review": "Códigos propostos à espera de verificação: {count}",

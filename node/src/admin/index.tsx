@@ -36,7 +36,6 @@ import { registerSubnetworkRoutes } from "./subnetworks";
 import { registerSynthesisRoutes } from "./syntheses";
 
 export { SESSION_COOKIE } from "./accounts";
-export { searchGrid } from "./classify";
 export type { AdminOptions } from "./kit";
 
 /** The cookie that remembers which of the node's territories the workspace is on. */
@@ -159,6 +158,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
     if (c.res.status === 404 && c.res.headers.get("content-type")?.startsWith("text/plain")) {
       c.res = await message(c, 404, "notFound.title", c.get("t")("notFound.body"));
     }
+    c.header("Content-Language", c.get("lang"));
     c.header("Cache-Control", "no-store");
     c.header("X-Frame-Options", "DENY");
     c.header("Referrer-Policy", "same-origin");
