@@ -25,6 +25,7 @@ import {
 } from "./kit";
 import { registerMeetingRoutes } from "./meetings";
 import { registerNetworkRoutes } from "./network";
+import { registerProfileRoutes } from "./profile";
 import { registerSubnetworkRoutes } from "./subnetworks";
 import { registerSynthesisRoutes } from "./syntheses";
 
@@ -228,6 +229,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
   registerNetworkRoutes(admin, kit);
   registerCalendarRoutes(admin, kit);
   registerMeetingRoutes(admin, kit);
+  registerProfileRoutes(admin, kit);
   registerFigureRoutes(admin, kit);
   registerSubnetworkRoutes(admin, kit);
 

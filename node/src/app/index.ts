@@ -245,14 +245,19 @@ export function createApplication(services: Services, network?: NetworkService) 
         return net().subnetworks.share(territory, ref, what);
       },
     },
-    /** Territory profiles: a new territory needs `manageNode`, changing one needs `edit`. */
+    /**
+     * Territory profiles (what the territory's actor shows the network): creating one and
+     * changing its profile fields need `manageNode` (admins); whether followers are approved by
+     * hand is the territory's `edit`. Followers re-read the actor; no Update is pushed yet.
+     */
     territoryProfiles: {
       create(actor: Actor, input: TerritoryProfile) {
         authorize(actor, "manageNode");
         return services.territories.create(input, actor.audit);
       },
       update(actor: Actor, slug: string, patch: Parameters<typeof services.territories.update>[1]) {
-        authorize(actor, "edit");
+        const approvalOnly = Object.keys(patch).every((field) => field === "manualApproval");
+        authorize(actor, approvalOnly ? "edit" : "manageNode");
         return services.territories.update(slug, patch, actor.audit);
       },
     },
