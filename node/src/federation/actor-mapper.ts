@@ -67,10 +67,10 @@ function commonActorProperties(
 
 /** A profile link as Mastodon shows a field's value: an escaped anchor. */
 function linkHtml(url: string): string {
-  const escape = (text: string) =>
+  const escapeHtml = (text: string) =>
     text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   const shown = url.replace(/^https?:\/\//, "");
-  return `<a href="${escape(url)}" rel="me nofollow noopener noreferrer" target="_blank">${escape(shown)}</a>`;
+  return `<a href="${escapeHtml(url)}" rel="me nofollow noopener noreferrer" target="_blank">${escapeHtml(shown)}</a>`;
 }
 
 /** A territory as an ActivityPub `Organization`, with Mastodon-readable profile fields. */
