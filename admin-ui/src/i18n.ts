@@ -189,7 +189,8 @@ const coreEn = {
   "criteria.deleted": "Criterion deleted.",
   "criteria.delete": "Delete",
   "criteria.language": "Language",
-  "criteria.language.hint": "Language the criterion is written in (e.g. fr).",
+  "criteria.language.hint":
+    "The language the criteria are written in: the last one used is chosen, change it when the group changes language.",
   "criteria.pasteMode": "Paste many lines",
   "criteria.singleMode": "One at a time",
   "criteria.lines": "Criteria, one per line",
@@ -425,7 +426,8 @@ const coreFr: Record<keyof typeof coreEn, string> = {
   "criteria.deleted": "Critère supprimé.",
   "criteria.delete": "Supprimer",
   "criteria.language": "Langue",
-  "criteria.language.hint": "Langue dans laquelle le critère est écrit (ex. fr).",
+  "criteria.language.hint":
+    "La langue dans laquelle les critères sont écrits : la dernière utilisée est choisie, changez-la quand le groupe change de langue.",
   "criteria.pasteMode": "Coller plusieurs lignes",
   "criteria.singleMode": "Un par un",
   "criteria.lines": "Critères, un par ligne",
