@@ -268,3 +268,57 @@ describe("undoing a deletion", () => {
     SLOW,
   );
 });
+
+describe("on a phone (375 px)", () => {
+  it(
+    "keeps the key column of the groups and network tables in view while the others scroll",
+    async () => {
+      served.node.services.follows.addFollower({
+        actor: slug,
+        follower: "https://porto.example.org/actors/porto-with-a-long-name",
+        inbox: "https://porto.example.org/inbox",
+        handle: "@porto-with-a-long-name@porto.example.org",
+        name: "Porto, Campanhã and Bonfim",
+        followActivityId: "https://porto.example.org/follows/1",
+        state: "accepted",
+      });
+      const phone = await openContext(browser, served, { viewport: { width: 375, height: 740 } });
+      try {
+        const p = await phone.newPage();
+        await p.goto("/admin/login");
+        await p.getByLabel("Email").fill(EMAIL);
+        await p.getByLabel("Password", { exact: true }).fill(PASSWORD);
+        await p.getByRole("button", { name: "Sign in" }).click();
+        await p.waitForURL("**/admin");
+        for (const [path, key] of [
+          ["/admin/groups", "Young people of Bourtzwiller"],
+          ["/admin/network", "Porto, Campanhã and Bonfim"],
+        ] as const) {
+          await p.goto(path);
+          const wrap = p.locator(".table-wrap", { hasText: key }).first();
+          // Scrolled to its far right, the table still shows its first column in full.
+          await wrap.evaluate((el) => {
+            el.scrollLeft = el.scrollWidth;
+          });
+          const cell = p.locator(".table-wrap td:first-child", { hasText: key }).first();
+          const box = await cell.boundingBox();
+          expect(box, `${path}: the key cell is laid out`).not.toBeNull();
+          expect(box?.x ?? -1, `${path}: the key cell starts on screen`).toBeGreaterThanOrEqual(0);
+          expect(
+            (box?.x ?? 0) + (box?.width ?? 0),
+            `${path}: and ends on screen`,
+          ).toBeLessThanOrEqual(375);
+          expect(
+            await wrap.evaluate((el) => el.scrollLeft),
+            `${path}: the table scrolled`,
+          ).toBeGreaterThan(0);
+          await expectAccessible(p, `${path} (phone)`);
+          await screenshot(p, `phone-${path.split("/").at(-1)}-scrolled`);
+        }
+      } finally {
+        await phone.close();
+      }
+    },
+    SLOW,
+  );
+});

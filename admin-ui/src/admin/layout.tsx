@@ -110,7 +110,11 @@ const STYLE = `
   .focus blockquote { font-size: 1.15rem; background: #fff; border-left: 4px solid #24405f; margin: 0.5rem 0; padding: 0.5rem 0.75rem; }
   ul.picker, ul.recent { padding-left: 1.2rem; }
   .badge-provisional { background: #fff3cd; border: 1px solid #b58900; }
-  @media (max-width: 32rem) { .table-wrap { overflow-x: auto; } }
+  @media (max-width: 32rem) {
+    .table-wrap { overflow-x: auto; }
+    /* The key column (a group's name, an actor) stays in view while the others scroll. */
+    .table-wrap th:first-child, .table-wrap td:first-child { position: sticky; left: 0; z-index: 1; background: #fff; box-shadow: 1px 0 0 #ddd; min-width: 7rem; max-width: 45vw; }
+  }
 `;
 
 /** The workspace's sections, in the order of the top bar. */
