@@ -322,3 +322,54 @@ describe("on a phone (375 px)", () => {
     SLOW,
   );
 });
+
+describe("a long CSV check", () => {
+  it(
+    "shows that the node is working and cannot be sent twice",
+    async () => {
+      await page.goto("/admin/import");
+      const rows = Array.from(
+        { length: 2000 },
+        (_, i) => `Young people of Bourtzwiller,Q1,note ${i}`,
+      ).join("\n");
+      // Pasted at once, as a clipboard would (typing 2 000 lines is not the point here).
+      await page.getByLabel("Or paste the CSV here").evaluate((el, text) => {
+        (el as HTMLTextAreaElement).value = text;
+      }, `group,question,text\n${rows}\n`);
+      // The test stops each submission that the page's script lets through (a listener on
+      // window runs after the script's, on document), so the page stays to be looked at.
+      await page.evaluate(() => {
+        const w = window as unknown as { submissions: number };
+        w.submissions = 0;
+        window.addEventListener("submit", (event) => {
+          if (event.defaultPrevented) return;
+          w.submissions += 1;
+          event.preventDefault();
+        });
+      });
+      const check = page.getByRole("button", { name: "Check the file" });
+      await check.click();
+      const status = page.locator("form[data-busy] [data-busy-status]").first();
+      expect(await status.isVisible()).toBe(true);
+      expect(await status.textContent()).toContain("Checking the file");
+      expect(await check.isDisabled()).toBe(true);
+      await expectAccessible(page, "import check in progress");
+      // Sent again (Enter in a field, or a script): the page's script refuses it.
+      await page.evaluate(() =>
+        document.querySelector<HTMLFormElement>("form[data-busy]")?.requestSubmit(),
+      );
+      const submissions = () =>
+        page.evaluate(() => (window as unknown as { submissions: number }).submissions);
+      expect(await submissions()).toBe(1);
+      // Let the first one go: the check answers with the rows to save.
+      await page.evaluate(() =>
+        document.querySelector<HTMLFormElement>("form[data-busy]")?.submit(),
+      );
+      await page.waitForURL("**/admin/import/preview");
+      expect(
+        await page.getByRole("button", { name: /Save these 2[,.\u202f]?000 criteria/ }).count(),
+      ).toBe(1);
+    },
+    SLOW,
+  );
+});

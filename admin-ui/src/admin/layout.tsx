@@ -143,6 +143,8 @@ export function AdminLayout(props: AdminLayoutProps) {
         <meta name="robots" content="noindex" />
         <title>{`${props.title} — ${t("app.title")}`}</title>
         <style>{STYLE}</style>
+        {/* Disables a long form's button once sent and shows its progress (forms marked data-busy). */}
+        <script src="/admin/assets/busy.js" defer />
       </head>
       <body>
         <header class="bar">
@@ -203,6 +205,18 @@ export function AdminLayout(props: AdminLayoutProps) {
         </main>
       </body>
     </html>
+  );
+}
+
+/**
+ * The status line of a form marked `data-busy`: hidden until the form is sent, then (with the
+ * workspace's small script) it says the node is working and for how many seconds.
+ */
+export function BusyStatus(props: { label: string }) {
+  return (
+    <p data-busy-status hidden role="status" class="busy">
+      <progress aria-label={props.label} /> {props.label} (<span data-busy-seconds>0</span> s)
+    </p>
   );
 }
 

@@ -45,6 +45,10 @@ export const en = {
     "The group and its {count} criteria leave the syntheses at once. You can undo it for {minutes} minutes; after that it is deleted for good.",
   "group.delete.yes": "Yes, delete the group",
   "group.delete.no": "No, keep it",
+  "import.checking": "Checking the file: a large one takes a few seconds…",
+  "import.saving": "Saving the criteria…",
+  "import.again":
+    "This import was already saved ({count} criteria): sending the form again did not save them twice.",
   "criteria.pages": "Pages of criteria",
   "criteria.pages.first": "First page",
   "criteria.pages.previous": "Previous page",
@@ -119,6 +123,10 @@ export const fr: Record<keyof typeof en, string> = {
     "Le groupe et ses {count} critères quittent aussitôt les synthèses. Vous pouvez l'annuler pendant {minutes} minutes ; ensuite il est supprimé pour de bon.",
   "group.delete.yes": "Oui, supprimer le groupe",
   "group.delete.no": "Non, le garder",
+  "import.checking": "Vérification du fichier : un gros fichier prend quelques secondes…",
+  "import.saving": "Enregistrement des critères…",
+  "import.again":
+    "Cette importation était déjà enregistrée ({count} critères) : renvoyer le formulaire ne les a pas enregistrés deux fois.",
   "criteria.pages": "Pages de critères",
   "criteria.pages.first": "Première page",
   "criteria.pages.previous": "Page précédente",

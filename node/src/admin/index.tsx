@@ -10,6 +10,7 @@ import { isStorageFull } from "../db/open";
 import type { Services } from "../services/index";
 import { SESSION_TTL_MS } from "../services/sessions";
 import { FORM_COOKIE, LANG_COOKIE, registerAccountRoutes, SESSION_COOKIE } from "./accounts";
+import { registerBusyScript } from "./busy-script";
 import { registerCalendarRoutes } from "./calendar";
 import { registerClassifyRoutes } from "./classify";
 import { registerFigureRoutes } from "./figures";
@@ -117,7 +118,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
     }
   };
 
-  // Every answer: not cached, not framed, no scripts or outside resources.
+  // Every answer: not cached, not framed, no outside resources; scripts only the node's own.
   admin.use(async (c, next) => {
     const lang = pickLanguage(getCookie(c, LANG_COOKIE), c.req.header("accept-language"));
     c.set("lang", lang);
@@ -142,7 +143,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
     c.header("X-Content-Type-Options", "nosniff");
     c.header(
       "Content-Security-Policy",
-      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
   });
 
@@ -221,6 +222,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
     // Only back into the workspace (never an outside address).
     return c.redirect(/^\/admin(\/[\w\-/]*)?$/.test(back) ? back : "/admin", 303);
   });
+  registerBusyScript(admin);
   registerAccountRoutes(admin, kit);
   registerGroupRoutes(admin, kit);
   registerImportRoutes(admin, kit);

@@ -100,6 +100,24 @@ export function createApplication(services: Services, network?: NetworkService) 
     },
     imports: {
       import: edit(imports.import.bind(imports)),
+      /**
+       * An import sent from a form carrying a one-time key: a second submission of the same form
+       * (double click, reload) answers the first import's result instead of importing again.
+       */
+      importOnce(
+        actor: Actor,
+        slug: string,
+        key: string,
+        bytes: Uint8Array,
+        options: Parameters<typeof imports.import>[2],
+      ) {
+        authorize(actor, "edit");
+        const content = `${slug}\n${JSON.stringify(options)}\n${Buffer.from(bytes).toString("base64")}`;
+        return services.once.run(`workspace-import:${actor.audit}`, key, content, () => {
+          const { imported } = imports.import(slug, bytes, options, actor.audit);
+          return { imported };
+        });
+      },
       /** A dry run for the import page: needs `edit`, as the import it prepares. */
       preview(
         actor: Actor,
