@@ -160,7 +160,7 @@ describe("the next meeting", () => {
         visibility: "public",
       });
       await expectAccessible(page, "calendar with a meeting");
-      await screenshot(page, "calendar");
+      await screenshot(page, "calendar", { docs: true });
     },
     SLOW,
   );
@@ -203,7 +203,7 @@ describe("publishing", () => {
       expect(await page.locator("h1").textContent()).toBe("Publish version 1?");
       const what = (await page.locator(".confirm-what").textContent()) ?? "";
       expect(what).toContain(`Version 1 of the synthesis ${THIS_YEAR}-01-01 → ${THIS_YEAR}-12-31`);
-      expect(what).toContain("1 groups, 12 participants, 6 validated criteria");
+      expect(what).toContain("Groups: 1; participants: 12; validated criteria: 6");
       expect(what).toContain("No one follows this territory yet");
       expect(served.node.services.syntheses.list(slug)).toEqual([]);
       await expectAccessible(page, "publish confirmation");
@@ -369,6 +369,62 @@ describe("a long CSV check", () => {
       expect(
         await page.getByRole("button", { name: /Save these 2[,.\u202f]?000 criteria/ }).count(),
       ).toBe(1);
+    },
+    SLOW,
+  );
+});
+
+describe("the pages around", () => {
+  it(
+    "edit the territory's profile, ask before deleting a group or a meeting, and page a long list",
+    async () => {
+      await page.goto("/admin");
+      await page.getByRole("link", { name: /Edit the territory's profile/ }).click();
+      await page.waitForURL("**/admin/territory/profile");
+      await expectAccessible(page, "territory profile");
+      await page.getByLabel("Description (optional)").fill("Three districts north of the river.");
+      await page.getByLabel("Name of link 1").fill("Website");
+      await page.getByLabel("Address of link 1").fill("not a link");
+      await page.getByRole("button", { name: "Save the profile" }).click();
+      await page.locator(".error-summary a").first().click();
+      expect(await focusedElement(page)).toBe("f-link_url_1");
+      await page.keyboard.press("ControlOrMeta+a");
+      await page.keyboard.type("https://bourtzwiller.example.org");
+      await page.keyboard.press("Enter");
+      await page.waitForURL("**/admin/territory/profile?saved");
+      expect(served.node.services.territories.get(slug)).toMatchObject({
+        description: "Three districts north of the river.",
+        links: [{ label: "Website", url: "https://bourtzwiller.example.org" }],
+      });
+
+      const [group] = served.node.services.groups.list(slug);
+      await page.goto(`/admin/groups/${group?.id}/edit`);
+      await page.getByRole("link", { name: "Delete this group" }).click();
+      await page.waitForURL(/\/delete$/);
+      await expectAccessible(page, "group deletion");
+      await page.getByRole("link", { name: "No, keep it" }).click();
+      expect(served.node.services.groups.list(slug).map((g) => g.id)).toContain(group?.id);
+
+      const [meeting] = served.node.services.meetings.list(slug);
+      await page.goto(`/admin/meetings/${meeting?.uuid}/delete`);
+      await expectAccessible(page, "meeting deletion");
+      expect(await page.locator("main").textContent()).toContain("Coordination group");
+
+      // A long question: 100 criteria a page, the last page first.
+      served.node.services.criteria.add(
+        slug,
+        group?.id ?? 0,
+        Array.from({ length: 150 }, (_, i) => ({ question: "Q1" as const, text: `more ${i}` })),
+        "test",
+      );
+      await page.goto(`/admin/groups/${group?.id}/criteria?question=Q1`);
+      expect(
+        await page.getByRole("navigation", { name: "Pages of criteria" }).textContent(),
+      ).toMatch(/Page (\d+) of \1/);
+      await page.getByRole("link", { name: "First page" }).click();
+      await page.waitForURL(/page=1/);
+      expect(await page.locator("ol[start='1'] li").count()).toBe(100);
+      await expectAccessible(page, "criteria, first page");
     },
     SLOW,
   );

@@ -151,7 +151,16 @@ export function GroupFormPage(props: GroupFormPageProps) {
       <p>
         <a href="/admin/groups">{t("groups.back")}</a>
       </p>
-      <ErrorSummary t={t} errors={e} />
+      <ErrorSummary
+        t={t}
+        errors={e}
+        // A margin's total has no field of its own: the summary leads to its first band.
+        idOf={(name) =>
+          name === "gender" || name === "age"
+            ? `f-${name}_${name === "gender" ? GENDER_FIELDS[0] : AGE_FIELDS[0]}`
+            : `f-${name}`
+        }
+      />
       <form method="post" action={group ? `/admin/groups/${group.id}` : "/admin/groups"} novalidate>
         <CsrfField token={user.csrf} />
         <Field name="label" label={t("group.label")} value={v.label} error={e.label} required />

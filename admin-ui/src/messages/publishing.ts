@@ -20,7 +20,7 @@ export const en = {
   "publish.confirm.version": "Version {version} of the synthesis {period}",
   "publish.confirm.correction": "marked as a correction of version {version}",
   "publish.confirm.figures":
-    "{groups} groups, {participants} participants, {criteria} validated criteria, counted by code of the grid (never the words of a criterion)",
+    "Groups: {groups}; participants: {participants}; validated criteria: {criteria}, counted by code of the grid (never the words of a criterion)",
   "publish.confirm.followers": "Sent to {count} following territories and accounts",
   "publish.confirm.noFollowers":
     "No one follows this territory yet: it appears on the public page only",
@@ -98,7 +98,7 @@ export const fr: Record<keyof typeof en, string> = {
   "publish.confirm.version": "La version {version} de la synthèse {period}",
   "publish.confirm.correction": "marquée comme correction de la version {version}",
   "publish.confirm.figures":
-    "{groups} groupes, {participants} participants, {criteria} critères validés, comptés par code de la grille (jamais les mots d'un critère)",
+    "Groupes : {groups} ; participants : {participants} ; critères validés : {criteria}, comptés par code de la grille (jamais les mots d'un critère)",
   "publish.confirm.followers": "Envoyée à {count} territoires et comptes abonnés",
   "publish.confirm.noFollowers":
     "Personne ne suit encore ce territoire : elle n'apparaît que sur la page publique",
