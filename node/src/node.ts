@@ -118,6 +118,8 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   const clock = options.now ?? (() => new Date());
   const grid = options.grid ?? defaultGrid;
   let started = false;
+  /** Purges deletions past their undo time (their texts must not outlive the Undo notice). */
+  let trashTimer: NodeJS.Timeout | undefined;
   let wakeOutbox = () => {};
   const services = createServices({
     storage,
@@ -275,14 +277,24 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     start() {
       if (started) return;
       started = true;
-      // Deletions whose undo time passed while the node was down.
+      // Deletions whose undo time passed while the node was down, then every minute.
       services.trash.purge();
+      trashTimer = setInterval(() => {
+        try {
+          services.trash.purge();
+        } catch (error) {
+          // A full disk, say: the next minute tries again; the entries are no longer restorable.
+          log.error("purging expired deletions failed", error);
+        }
+      }, 60_000);
+      trashTimer.unref();
       queueRunning = federation.startQueue(deps, { signal: queueController.signal });
       outbox.start();
       ae.start();
       peers.start();
     },
     async close() {
+      clearInterval(trashTimer);
       if (started) {
         await outbox.stop();
         await ae.stop();

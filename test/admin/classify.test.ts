@@ -59,7 +59,7 @@ describe("classification", () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain("Avoir un toit");
     expect(page.text).toContain("Young people of Bourtzwiller");
-    expect(page.text).toContain("Q1 — Well-being");
+    expect(page.text).toContain("Q1 — What does well-being mean to you?");
     expect(page.text).toContain(`action="/admin/classify/${ids[0]}"`);
     expect(page.text).toMatch(/<input id="f-code"[^>]*autofocus/);
     for (const label of ["Propose", "Validate", "Skip"]) expect(page.text).toContain(label);

@@ -32,6 +32,8 @@ export const territories = sqliteTable("territories", {
   localityType: text("locality_type", { enum: ["urban", "peri-urban", "rural", "mixed"] }),
   languages: text("languages", { mode: "json" }).$type<string[]>().notNull(),
   description: text("description"),
+  /** Links shown on the territory's actor (its website, partners). */
+  links: text("links", { mode: "json" }).$type<Array<{ label: string; url: string }>>(),
   population: integer("population"),
   latitude: real("latitude"),
   longitude: real("longitude"),

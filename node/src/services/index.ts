@@ -8,6 +8,7 @@ import { createCsvImportService } from "./csv-import";
 import { createFollowService } from "./follows";
 import { createGroupService } from "./groups";
 import { createMeetingService } from "./meetings";
+import { createOnceService } from "./once";
 import { createOutboxService } from "./outbox";
 import { createProgressService } from "./progress";
 import { createProgressFigureService } from "./progress-figures";
@@ -27,6 +28,7 @@ export function createServices(ctx: ServiceContext) {
   const territories = createTerritoryService(ctx, audit);
   const categories = createCategoryService(ctx, audit);
   const trash = createTrashService(ctx, audit, territories);
+  const once = createOnceService(ctx);
   const groups = createGroupService(ctx, audit, territories, categories, trash);
   const criteria = createCriteriaService(ctx, audit, territories, groups, trash);
   const imports = createCsvImportService(ctx, audit, territories);
@@ -59,6 +61,7 @@ export function createServices(ctx: ServiceContext) {
     groups,
     criteria,
     trash,
+    once,
     imports,
     outbox,
     syntheses,
