@@ -40,6 +40,9 @@ export function FiguresPage(props: FiguresPageProps) {
     >
       <h1>{t("public.figures.title")}</h1>
       <p>{t("public.figures.intro")}</p>
+      <p>
+        <a href="/figures/progress">{t("progress.figures")}</a>
+      </p>
       <form class="figures" method="get" action="/figures">
         <input type="hidden" name="lang" value={lang} />
         <FilterFields

@@ -27,6 +27,8 @@ export interface TerritoryPageProps {
     figures: PublishedFigures;
   }>;
   meetings: Array<{ url: string; title: string; when: string }>;
+  /** Published progress indicators: each campaign's page and its headline share per path. */
+  progress?: Array<{ url: string; title: string; paths: Array<{ label: string; share: string }> }>;
 }
 
 /** A territory's public page: the HTML face of its ActivityPub actor (same URL). */
@@ -98,6 +100,25 @@ export function TerritoryPage(props: TerritoryPageProps) {
           ))}
         </ul>
       )}
+      {props.progress && props.progress.length > 0 ? (
+        <>
+          <h2>{t("public.progress")}</h2>
+          <ul id="progress">
+            {props.progress.map((p) => (
+              <li>
+                <a href={p.url}>{p.title}</a>
+                <ul>
+                  {p.paths.map((path) => (
+                    <li>
+                      {path.label}: {t("progress.results.share", { share: path.share })}
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <p>
         <a href={props.countryFiguresUrl}>
           {t("public.territory.figures", { country: territory.country })}

@@ -642,7 +642,7 @@ export interface ProgressFiguresProps {
 }
 
 /** Network figures of progress: per path component, ex-ante beside ex-post, with coverage. */
-export function ProgressFiguresView(props: Omit<ProgressFiguresProps, "user" | "lang">) {
+export function ProgressFiguresView(props: Omit<ProgressFiguresProps, "user" | "lang" | "filter">) {
   const { t } = props;
   return (
     <>
