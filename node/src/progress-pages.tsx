@@ -154,6 +154,15 @@ export function createProgressPages(services: Services, options: { trustProxy: b
     const uuid = c.req.param("uuid");
     const found = services.progress.publicProgress(uuid);
     if (!found) return c.notFound();
+    // Federation clients get the Article as it was signed and sent (the same URL is its id).
+    if (/application\/(activity\+json|ld\+json)/.test(c.req.header("accept") ?? "")) {
+      const article = services.progress.servedArticle(uuid);
+      if (!article) return c.notFound();
+      return c.body(JSON.stringify(article), 200, {
+        "Content-Type": "application/activity+json; charset=utf-8",
+        Vary: "Accept",
+      });
+    }
     const asked = c.req.query("lang");
     const lang: Lang = isLang(asked)
       ? asked

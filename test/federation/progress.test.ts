@@ -122,6 +122,13 @@ describe("progress indicators across the network", () => {
     ]);
     expect(follower.body.coverage.fingerprint).toBe(origin.body.coverage.fingerprint);
     expect(member.body.coverage.fingerprint).toBe(origin.body.coverage.fingerprint);
+    // Its id dereferences to the Article as signed (federation clients), the page otherwise.
+    const served = await fetch(`${mulhouse.url}/progress/${id}`, {
+      headers: { accept: "application/activity+json" },
+    });
+    const article = await served.json();
+    expect(article).toMatchObject({ type: "Article", id: `${mulhouse.url}/progress/${id}` });
+    expect(JSON.parse(article.source.content)).toEqual(payload);
     // The figures explorer of the workspace's page, as JSON, names the territory covered.
     expect(follower.body.coverage.included.map((i: { name: string }) => i.name)).toEqual([
       "Mulhouse",

@@ -168,6 +168,23 @@ describe("paths of progress and campaigns", () => {
     expect(fig.coverage.included).toHaveLength(1);
   });
 
+  it("refuses publishing a campaign that has not started (receivers would refuse it)", () => {
+    const { progress } = t.services;
+    const { campaign, versions } = startCampaign(t, ["A01"], {
+      start: "2026-07-01",
+      end: "2026-07-31",
+    });
+    answerMany(
+      t,
+      campaign,
+      versions,
+      Array.from({ length: 5 }, () => [3]),
+    );
+    expect(refusal(() => progress.publish("testville", campaign, "test"))).toMatch(
+      /has not started yet \| starts after today \(2026-06-15\)/,
+    );
+  });
+
   it("types in paper answers without a code", () => {
     const { progress } = t.services;
     const { campaign, versions } = startCampaign(t);

@@ -12,7 +12,7 @@ import {
   type ProgressTally,
   type SurveyPath,
 } from "@spiral-network/protocol";
-import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import { z } from "zod";
 import {
   campaignCodes,
@@ -21,6 +21,7 @@ import {
   criteria,
   groups,
   type LocalStatement,
+  outboxActivities,
   progressPaths,
   progressPathVersions,
   progressVersions,
@@ -712,8 +713,15 @@ export function createProgressService(
         options.subnetworks === undefined
           ? undefined
           : resolveJoinedSubnetworks(ctx.db, territory.slug, options.subnetworks);
+      const today = ctx.now().toISOString().slice(0, 10);
       const row = ctx.db.transaction((tx) => {
         const campaign = campaignOf(territory, uuid);
+        // Receivers refuse a campaign that has not started (docs/protocol.md §13).
+        if (campaign.periodStart > today) {
+          throw new InvalidInputError("the campaign has not started yet", [
+            { path: "start", message: `starts after today (${today})` },
+          ]);
+        }
         const { previous, draft } = draftFor(territory, campaign);
         if (!draft.payload)
           throw new ConflictError("this campaign cannot be published", draft.blockers);
@@ -782,6 +790,24 @@ export function createProgressService(
     },
     progressVersionById(id: number): ProgressVersionRow | undefined {
       return ctx.db.select().from(progressVersions).where(eq(progressVersions.id, id)).get();
+    },
+    /**
+     * The Article of a campaign's latest published version as it was signed and sent (for
+     * federation clients dereferencing its id), with the activity's `@context`; undefined when
+     * none was prepared yet.
+     */
+    servedArticle(uuid: string): Record<string, unknown> | undefined {
+      const row = ctx.db
+        .select({ json: outboxActivities.json })
+        .from(outboxActivities)
+        .innerJoin(progressVersions, eq(progressVersions.id, outboxActivities.progressVersionId))
+        .where(and(eq(progressVersions.campaignUuid, uuid), isNotNull(outboxActivities.json)))
+        .orderBy(desc(progressVersions.version))
+        .limit(1)
+        .get();
+      const object = row?.json?.object;
+      if (!row?.json || !object || typeof object !== "object") return undefined;
+      return { "@context": row.json["@context"], ...(object as Record<string, unknown>) };
     },
     /** The latest published progress of a campaign, for its public page; undefined when none. */
     publicProgress(uuid: string) {
