@@ -218,7 +218,6 @@ export function createProgressService(
       .select({ id: surveyResponses.id, category: surveyResponses.category })
       .from(surveyResponses)
       .where(eq(surveyResponses.campaignUuid, campaignUuid))
-      .orderBy(asc(surveyResponses.id))
       .all();
 
   /** Every progress version the territory published, as the atom rule reads it. */
@@ -320,16 +319,22 @@ export function createProgressService(
     source: "online" | "paper",
   ) => {
     const pathIds = new Set(campaignPathVersions(campaign.uuid).map((p) => p.version.id));
-    const response = ctx.db
-      .insert(surveyResponses)
-      .values({
-        campaignUuid: campaign.uuid,
-        category,
-        day: ctx.now().toISOString().slice(0, 10),
-        source,
-      })
-      .returning({ id: surveyResponses.id })
-      .get();
+    // A random id, not the next one: the order in which people answered is not kept.
+    let response: { id: number } | undefined;
+    while (!response) {
+      response = ctx.db
+        .insert(surveyResponses)
+        .values({
+          id: randomInt(1, 2 ** 47),
+          campaignUuid: campaign.uuid,
+          category,
+          day: ctx.now().toISOString().slice(0, 10),
+          source,
+        })
+        .onConflictDoNothing()
+        .returning({ id: surveyResponses.id })
+        .get();
+    }
     ctx.db
       .insert(surveyAnswers)
       .values(
