@@ -145,6 +145,25 @@ describe("progress indicators across the network", () => {
     expect(heldBy(lyon, id)).toBeUndefined();
   });
 
+  it("a territory that follows later gets the progress published before, by anti-entropy", async () => {
+    const before = mulhouse.node.services.progressFigures
+      .list()
+      .filter((e) => e.local)
+      .map((e) => e.campaignId)
+      .sort();
+    expect(before).toHaveLength(2);
+    await follow(lyon, mulhouse);
+    await waitFor(
+      () => before.every((id) => heldBy(lyon, id)),
+      "Lyon to pull both of Mulhouse's campaigns",
+    );
+    const [origin, late] = await Promise.all([
+      mulhouse.api("GET", "/progress/figures"),
+      lyon.api("GET", "/progress/figures"),
+    ]);
+    expect(late.body.coverage.fingerprint).toBe(origin.body.coverage.fingerprint);
+  });
+
   it("refuses, on direct delivery, a payload under k respondents or with a level outside 1–5, even signed by its origin", async () => {
     const genuine = mulhouse.node.storage.sqlite
       .prepare(
