@@ -74,6 +74,7 @@ export function createProgressPages(services: Services, options: { trustProxy: b
     extra: {
       outcome?: "thanks" | "refused" | "invalid" | "busy";
       values?: Record<string, string>;
+      code?: string;
     } = {},
     status: 200 | 400 | 409 | 429 = 200,
   ) => {
@@ -107,13 +108,17 @@ export function createProgressPages(services: Services, options: { trustProxy: b
           label: lang === "fr" ? cat.labelFr : cat.labelEn,
         }))}
         outcome={extra.outcome}
-        values={extra.values}
+        values={extra.code ? { ...extra.values, code: extra.code } : extra.values}
       />,
       status,
     );
   };
 
-  routes.get(`/survey/:uuid{${UUID}}`, (c) => render(c, c.req.param("uuid"), c.req.query("lang")));
+  // A scanned QR code carries the code in `?code=`: the form comes with it filled in.
+  routes.get(`/survey/:uuid{${UUID}}`, (c) => {
+    const code = (c.req.query("code") ?? "").slice(0, 32);
+    return render(c, c.req.param("uuid"), c.req.query("lang"), code ? { code } : {});
+  });
 
   routes.post(`/survey/:uuid{${UUID}}`, async (c) => {
     const uuid = c.req.param("uuid");

@@ -11,6 +11,7 @@ import {
 } from "@spiral-network/admin-ui/admin/progress-page";
 import type { Lang } from "@spiral-network/admin-ui/i18n";
 import { pathCodeSchema } from "@spiral-network/protocol";
+import { encode } from "uqr";
 import type { LocalStatement } from "../db/schema";
 import { progressFilterOf } from "../progress-query";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
@@ -395,7 +396,14 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
           user={kit.user(c)}
           label={found.campaign.label}
           surveyUrl={surveyUrl(publicUrl, uuid)}
-          codes={codes}
+          codes={codes.map((code) => ({
+            code,
+            // Scanned, it opens the answer page with the code filled in.
+            qr: encode(`${surveyUrl(publicUrl, uuid)}?code=${encodeURIComponent(code)}`, {
+              ecc: "M",
+              border: 0,
+            }).data,
+          }))}
         />,
       );
     } catch (error) {
