@@ -586,17 +586,27 @@ export function createProgressService(
           { path: "count", message: `between 1 and ${MAX_CODES_PER_BATCH}` },
         ]);
       }
-      const codes = new Set<string>();
-      while (codes.size < howMany) codes.add(newCode());
+      // Only codes whose hash was new are handed out: one drawn again (however unlikely) could
+      // be a code already printed, or used.
+      const issued: string[] = [];
       ctx.db.transaction(() => {
-        ctx.db
-          .insert(campaignCodes)
-          .values([...codes].map((code) => ({ hash: codeHash(uuid, code), campaignUuid: uuid })))
-          .onConflictDoNothing()
-          .run();
+        while (issued.length < howMany) {
+          const drawn = new Map<string, string>();
+          while (drawn.size < howMany - issued.length) {
+            const code = newCode();
+            drawn.set(codeHash(uuid, code), code);
+          }
+          const inserted = ctx.db
+            .insert(campaignCodes)
+            .values([...drawn.keys()].map((hash) => ({ hash, campaignUuid: uuid })))
+            .onConflictDoNothing()
+            .returning({ hash: campaignCodes.hash })
+            .all();
+          for (const { hash } of inserted) issued.push(drawn.get(hash) as string);
+        }
         audit.record(actor, "campaign.codes", `campaign:${uuid}`, { count: howMany });
       });
-      return [...codes];
+      return issued;
     },
     /** A campaign as the public answer page shows it; NotFound when unknown or closed. */
     survey(uuid: string) {
