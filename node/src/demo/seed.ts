@@ -142,9 +142,21 @@ export function seedDemoProgress(services: Services, slug: string): number {
       },
       DEMO_ACTOR,
     );
+    // Dated from today, so that both have started whenever the node is first run.
+    const now = services.ctx.now();
     const campaigns = [
-      { phase: "ex-ante", start: "2026-02-01", end: "2026-03-15", levels: [6, 9, 7, 3, 1] },
-      { phase: "ex-post", start: "2026-05-01", end: "2026-06-10", levels: [2, 5, 9, 8, 3] },
+      {
+        phase: "ex-ante",
+        start: daysFromNow(now, -150),
+        end: daysFromNow(now, -120),
+        levels: [6, 9, 7, 3, 1],
+      },
+      {
+        phase: "ex-post",
+        start: daysFromNow(now, -40),
+        end: daysFromNow(now, -10),
+        levels: [2, 5, 9, 8, 3],
+      },
     ] as const;
     for (const [i, c] of campaigns.entries()) {
       const row = progress.createCampaign(
