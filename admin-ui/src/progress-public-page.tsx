@@ -1,3 +1,4 @@
+import { type ProgressFiguresProps, ProgressFiguresView } from "./admin/progress-page";
 import {
   type LevelCountsView,
   ProgressChart,
@@ -63,6 +64,26 @@ export function ProgressPublicPage(props: ProgressPublicPageProps) {
       <p class="muted">
         v{props.version} · <code>{props.hash}</code>
       </p>
+    </Layout>
+  );
+}
+
+/** The network's progress figures, public (the same view as the workspace's explorer). */
+export function ProgressFiguresPublicPage(
+  props: Omit<ProgressFiguresProps, "user" | "filter"> & { switchUrl: string; url: string },
+) {
+  const { t, lang } = props;
+  return (
+    <Layout
+      t={t}
+      lang={lang}
+      title={t("progress.figures")}
+      description={t("progress.figures.intro")}
+      url={props.url}
+      switchUrl={props.switchUrl}
+    >
+      <h1>{t("progress.figures")}</h1>
+      <ProgressFiguresView {...props} />
     </Layout>
   );
 }

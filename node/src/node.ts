@@ -32,9 +32,9 @@ import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
 import { createLogger, type LogCapture, type Logger } from "./logger";
 import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
+import { createProgressPages } from "./progress-pages";
 import { createServices, type Services } from "./services/index";
 import { createSetupCode, type SetupCode } from "./services/setup-code";
-import { createSurveyRoutes } from "./survey";
 
 export interface NodeOptions {
   /** Database file, or ":memory:" (tests). */
@@ -254,7 +254,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
       trustProxy: options.trustProxy ?? false,
     });
   });
-  app.route("/", createSurveyRoutes(services, { trustProxy: options.trustProxy ?? false }));
+  app.route("/", createProgressPages(services, { trustProxy: options.trustProxy ?? false }));
   app.route("/", createPages(services));
 
   const queueController = new AbortController();

@@ -64,6 +64,7 @@ export const en = {
   "progress.codes.sheetHelp":
     "Print this page now and cut out the codes: the node keeps only a fingerprint of each code, so this sheet cannot be shown again. Each code answers once.",
   "progress.codes.instruction": "Answer at {url} with the code:",
+  "progress.codes.qr": "QR code of the answer page with the code {code}",
   "progress.paper": "Type in a paper answer",
   "progress.paper.save": "Save this paper answer",
   "progress.paper.saved": "The paper answer is saved.",
@@ -188,6 +189,7 @@ export const fr: Record<keyof typeof en, string> = {
   "progress.codes.sheetHelp":
     "Imprimez cette page maintenant et découpez les codes : le nœud ne garde qu'une empreinte de chaque code, cette feuille ne peut pas être réaffichée. Chaque code sert une fois.",
   "progress.codes.instruction": "Répondez sur {url} avec le code :",
+  "progress.codes.qr": "Code QR de la page de réponse avec le code {code}",
   "progress.paper": "Saisir une réponse papier",
   "progress.paper.save": "Enregistrer cette réponse papier",
   "progress.paper.saved": "La réponse papier est enregistrée.",
