@@ -14,10 +14,15 @@ import {
   homogeneousGroupSchema,
   languageTag,
 } from "@spiral-network/protocol";
+import { allows } from "../app/index";
+import { csvDownload } from "../csv-export";
 import { criterionUpdateSchema } from "../services/criteria";
 import { InvalidInputError, NotFoundError } from "../services/errors";
 import { groupView } from "../services/groups";
 import { type AdminApp, type AdminContext, type AdminKit, type Errors, str } from "./kit";
+
+/** Where the workspace offers the criteria export (CSV). */
+const EXPORT_PATH = "/admin/criteria/export";
 
 /** Groups (list, create, edit) and the fast criteria entry per group and question. */
 export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
@@ -39,6 +44,14 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
   const categoryOptions = (c: AdminContext) =>
     categoryChoices(kit.app.categories.list(kit.actor(c)), c.get("lang"));
 
+  // The territory's criteria as a spreadsheet: admins only (the application layer's `export`).
+  admin.get("/criteria/export", protect("export"), (c) => {
+    const territory = territoryOf(c);
+    if (!territory) return notFound(c);
+    const csv = kit.app.criteria.exportCsv(kit.actor(c), territory.slug);
+    return c.body(csv, 200, csvDownload(`${territory.slug}-criteria.csv`));
+  });
+
   admin.get("/groups", protect(), (c) => {
     const user = kit.user(c);
     const territory = territoryOf(c);
@@ -51,6 +64,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
         lang={c.get("lang")}
         user={user}
         canEdit={canEdit(c)}
+        exportUrl={territory && allows(kit.account(c).role, "export") ? EXPORT_PATH : undefined}
         hasTerritory={territory !== undefined}
         notice={notice}
         groups={(territory ? kit.app.groups.list(kit.actor(c), territory.slug) : []).map((g) => ({

@@ -1,4 +1,5 @@
 import { isPublicMeeting, type Period } from "@spiral-network/protocol";
+import { spreadsheetCsv } from "../csv-export";
 import type { NetworkService } from "../federation/network";
 import { computeFigure, type FigureParams, figureChoices } from "../figures";
 import { GoneError, NotFoundError } from "../services/errors";
@@ -8,6 +9,16 @@ import type { MeetingFilter } from "../services/received-meetings";
 import { subnetworkView } from "../services/subnetworks";
 import { territoryView } from "../services/territories";
 import { type Actor, allows, authorize } from "./permissions";
+
+/** The export's columns: the import's (group, question, text, code, language), then the status. */
+export const CRITERIA_EXPORT_COLUMNS = [
+  "group",
+  "question",
+  "text",
+  "code",
+  "language",
+  "status",
+] as const;
 
 /**
  * Who may see more than the public: an actor whose role may `read` (a token or a session). An
@@ -59,6 +70,14 @@ export function createQueries(services: Services, network?: NetworkService) {
       list: read(criteria.list.bind(criteria)),
       get: read(criteria.get.bind(criteria)),
       recentCodes: read(criteria.recentCodes.bind(criteria)),
+      /**
+       * Every criterion of the territory as a spreadsheet (group, question, text, code, language,
+       * status): raw data, so admins only (`export`), and never public.
+       */
+      exportCsv(actor: Actor, slug: string): string {
+        authorize(actor, "export");
+        return spreadsheetCsv(CRITERIA_EXPORT_COLUMNS, criteria.exportRows(slug));
+      },
     },
     suggestions: {
       suggest: read(services.suggestions.suggest.bind(services.suggestions)),
