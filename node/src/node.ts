@@ -243,7 +243,6 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     createAdmin(services, application, {
       secureCookies: options.publicUrl.startsWith("https:"),
       logger: log.child("admin"),
-      network,
       setupCode,
       trustProxy: options.trustProxy ?? false,
     }),

@@ -158,6 +158,18 @@ export function createQueries(services: Services, network?: NetworkService) {
       },
     },
     network: {
+      /** Whether the node federates (a node built without it, in some tests, does not). */
+      available: network !== undefined,
+      /** How long an outbound request may take (said when a look-up timed out). */
+      outboundTimeoutSeconds: network?.outboundTimeoutSeconds ?? 0,
+      /**
+       * Looks a handle or actor URL up, for the preview before a follow: `edit`, as the follow it
+       * prepares (a look-up makes the node fetch from elsewhere).
+       */
+      lookUp(actor: Actor, target: string) {
+        authorize(actor, "edit");
+        return net().lookUp(target);
+      },
       /** Whom the territory follows (404 for an unknown territory). */
       following: read((slug: string) => {
         territories.get(slug);
