@@ -161,6 +161,10 @@ describe("Atom feeds", () => {
       SYNTHESES_FEED,
     ]);
     expect(await alternates(`${PUBLIC_URL}/figures`)).toEqual([RECEIVED_FEED]);
+    const meeting = t.node.services.meetings
+      .list("testville")
+      .find((row) => row.payload.title === HOSTILE_TITLE);
+    expect(await alternates(`${PUBLIC_URL}/meetings/${meeting?.uuid}`)).toEqual([MEETINGS_FEED]);
   });
 
   it("escapes what a territory names itself, in the feed's title, author and entries", () => {
