@@ -249,7 +249,6 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     return createAdmin(services, application, {
       secureCookies: options.publicUrl.startsWith("https:"),
       logger: log.child("admin"),
-      network,
       setupCode,
       trustProxy: options.trustProxy ?? false,
     });

@@ -407,6 +407,7 @@ export function createPages(services: Services) {
         eventUrl={url}
         icsUrl={`${url}.ics`}
         registrationUrl={payload.registrationUrl}
+        feed={meetingsFeed(c.get("t"), found.territory.name, found.territory.slug)}
       />,
     );
   });

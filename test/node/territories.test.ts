@@ -183,6 +183,7 @@ describe("home page and API description", () => {
         "PATCH /territories/{slug}/groups/{groupId}",
         "DELETE /territories/{slug}/groups/{groupId}",
         "GET /territories/{slug}/criteria",
+        "GET /territories/{slug}/criteria/export",
         "POST /territories/{slug}/groups/{groupId}/criteria",
         "PATCH /territories/{slug}/criteria/{criterionId}",
         "DELETE /territories/{slug}/criteria/{criterionId}",

@@ -24,6 +24,8 @@ export interface GroupsPageProps {
   lang: Lang;
   user: SignedIn;
   canEdit: boolean;
+  /** The criteria export, offered to those whose role may take the data out (admins). */
+  exportUrl?: string | undefined;
   hasTerritory: boolean;
   groups: Array<{
     id: number;
@@ -60,6 +62,16 @@ export function GroupsPage(props: GroupsPageProps) {
               <a href="/admin/groups/new">{t("groups.create")}</a>
               {" · "}
               <a href="/admin/import">{t("nav.import")}</a>
+            </p>
+          ) : null}
+          {props.exportUrl ? (
+            <p>
+              <a href={props.exportUrl} download aria-describedby="export-hint">
+                {t("criteria.export")}
+              </a>{" "}
+              <span id="export-hint" class="muted">
+                {t("criteria.export.hint")}
+              </span>
             </p>
           ) : null}
           {props.groups.length === 0 ? (

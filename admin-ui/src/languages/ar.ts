@@ -398,6 +398,9 @@ export const ar: LanguageFile = {
       "classify.next.synthesis": "كل شيء مصنَّف: اطّلع على الخلاصة",
     },
     criteria: {
+      "criteria.export": "تنزيل كل المعايير (CSV)",
+      "criteria.export.hint":
+        "للمسؤولين فقط: كل معيار من معايير المنطقة مع مجموعته وسؤاله ولغته ورمزه وحالته، لجدول بيانات أو نسخة احتياطية. يحتوي الملف على ما كتبه المواطنون: احفظه بالعناية نفسها التي تحفظ بها مساحة العمل.",
       "criteria.edit": "تعديل",
       "criteria.edit.label": "نص المعيار",
       "criteria.edit.hint": "Enter يحفظ؛ «إلغاء» يُبقي النص كما كان.",

@@ -415,6 +415,9 @@ export const es: LanguageFile = {
       "classify.next.synthesis": "Todo está clasificado: vea la síntesis",
     },
     criteria: {
+      "criteria.export": "Descargar todos los criterios (CSV)",
+      "criteria.export.hint":
+        "Solo para administradores: cada criterio del territorio con su grupo, pregunta, idioma, código y estado, para una hoja de cálculo o una copia de seguridad. El archivo contiene lo que escribieron los ciudadanos: guárdelo con el mismo cuidado que el espacio de trabajo.",
       "criteria.edit": "Editar",
       "criteria.edit.label": "Texto del criterio",
       "criteria.edit.hint": "Intro guarda; Cancelar deja el texto como estaba.",

@@ -413,6 +413,9 @@ export const it: LanguageFile = {
       "classify.next.synthesis": "Tutto è classificato: vedere la sintesi",
     },
     criteria: {
+      "criteria.export": "Scarica tutti i criteri (CSV)",
+      "criteria.export.hint":
+        "Solo per gli amministratori: ogni criterio del territorio con il suo gruppo, domanda, lingua, codice e stato, per un foglio di calcolo o un backup. Il file contiene ciò che i cittadini hanno scritto: conservatelo con la stessa cura dello spazio di lavoro.",
       "criteria.edit": "Modifica",
       "criteria.edit.label": "Testo del criterio",
       "criteria.edit.hint": "Invio salva; Annulla lascia il testo com'era.",

@@ -412,6 +412,9 @@ export const pt: LanguageFile = {
       "classify.next.synthesis": "Está tudo classificado: veja a síntese",
     },
     criteria: {
+      "criteria.export": "Descarregar todos os critérios (CSV)",
+      "criteria.export.hint":
+        "Só para administradores: cada critério do território com o seu grupo, pergunta, língua, código e estado, para uma folha de cálculo ou uma cópia de segurança. O ficheiro contém o que os cidadãos escreveram: guarde-o com o mesmo cuidado que o espaço de trabalho.",
       "criteria.edit": "Editar",
       "criteria.edit.label": "Texto do critério",
       "criteria.edit.hint": "Enter guarda; Cancelar mantém o texto como estava.",

@@ -17,12 +17,16 @@ import {
   homogeneousGroupSchema,
   languageTag,
 } from "@spiral-network/protocol";
-import type { Actor } from "../app/index";
+import { type Actor, allows } from "../app/index";
+import { csvDownload } from "../csv-export";
 import { criterionUpdateSchema } from "../services/criteria";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { groupView } from "../services/groups";
 import { UNDO_MINUTES } from "../services/trash";
 import { type AdminApp, type AdminContext, type AdminKit, type Errors, str } from "./kit";
+
+/** Where the workspace offers the criteria export (CSV). */
+const EXPORT_PATH = "/admin/criteria/export";
 
 /** Groups (list, create, edit) and the fast criteria entry per group and question. */
 export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
@@ -58,6 +62,14 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
   const categoryOptions = (c: AdminContext) =>
     categoryChoices(kit.app.categories.list(kit.actor(c)), c.get("lang"));
 
+  // The territory's criteria as a spreadsheet: admins only (the application layer's `export`).
+  admin.get("/criteria/export", protect("export"), (c) => {
+    const territory = territoryOf(c);
+    if (!territory) return notFound(c);
+    const csv = kit.app.criteria.exportCsv(kit.actor(c), territory.slug);
+    return c.body(csv, 200, csvDownload(`${territory.slug}-criteria.csv`));
+  });
+
   admin.get("/groups", protect(), (c) => {
     const user = kit.user(c);
     const territory = territoryOf(c);
@@ -71,6 +83,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
         lang={c.get("lang")}
         user={user}
         canEdit={canEdit(c)}
+        exportUrl={territory && allows(kit.account(c).role, "export") ? EXPORT_PATH : undefined}
         hasTerritory={territory !== undefined}
         notice={notice}
         undo={undo}

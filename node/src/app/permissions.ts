@@ -17,6 +17,8 @@ export type Permission =
   | "manageUsers"
   /** Node-wide settings: create territories and change their profiles, host sub-networks. */
   | "manageNode"
+  /** Take the territory's raw data out of the node (its criteria as CSV). */
+  | "export"
   /** Approve or remove a hosted sub-network's members (admins, and its moderators who edit). */
   | "moderate";
 
@@ -25,6 +27,7 @@ const RULES: Readonly<Record<Permission, readonly Role[]>> = {
   edit: ["admin", "facilitator"],
   manageUsers: ["admin"],
   manageNode: ["admin"],
+  export: ["admin"],
   moderate: ["admin", "facilitator"],
 };
 
