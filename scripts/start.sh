@@ -6,12 +6,13 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
 
 BUILT="node/dist/js/main.js"
-# Anything the build reads: sources, migrations (read at run time, but a new one comes with new
-# code), the lock file (dependency versions), the build script and the TypeScript settings.
+# Anything the build reads: the three packages (sources, grid data, package.json exports; the
+# migrations are read at run time but come with new code), the lock file (dependency versions),
+# the build script and the TypeScript settings. node/dist (the build itself) does not count.
 stale() {
   [ ! -f "$BUILT" ] && return 0
-  [ -n "$(find protocol/src admin-ui/src node/src node/drizzle scripts/build.ts package-lock.json \
-    tsconfig.json tsconfig.base.json -newer "$BUILT" -print -quit)" ]
+  [ -n "$(find protocol admin-ui node scripts/build.ts package-lock.json tsconfig.json \
+    tsconfig.base.json -path node/dist -prune -o -newer "$BUILT" -print -quit)" ]
 }
 if stale; then
   log "compiling the node (scripts/build.ts)"
