@@ -14,9 +14,21 @@ stale() {
   [ -n "$(find protocol admin-ui node scripts/build.ts package-lock.json tsconfig.json \
     tsconfig.base.json -path node/dist -prune -o -newer "$BUILT" -print -quit)" ]
 }
-if stale; then
-  log "compiling the node (scripts/build.ts)"
-  node --import tsx scripts/build.ts
+build_if_stale() {
+  if stale; then
+    log "compiling the node (scripts/build.ts)"
+    node --import tsx scripts/build.ts
+  fi
+}
+# Two nodes started at once (docs/joining-the-network.md) compile one after the other.
+mkdir -p node/dist
+if command -v flock >/dev/null 2>&1; then
+  (
+    flock 9
+    build_if_stale
+  ) 9>node/dist/.build-lock
+else
+  build_if_stale
 fi
 # V8 told to favour memory over speed: idle RSS ≈ 116 MB instead of ≈ 159 MB, for ≈ 20 % more
 # CPU at start (docs/benchmarks.md, "A light node"). scripts/bench.ts starts the node with these.
