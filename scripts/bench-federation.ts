@@ -1,17 +1,25 @@
 /**
  * `npm run bench:federation` (node --import tsx scripts/bench-federation.ts): federation figures
  * (docs/benchmarks.md, printed, not asserted), all traffic over real HTTP on 127.0.0.1 with
- * ephemeral ports. Nothing is asserted; the goal (ingest ratio ≥ 0.8) is only read.
+ * ephemeral ports, each figure beside its baseline measured in the same run and its goal.
  *
  * 1. Verified ingest. SENDERS real Spiral nodes (one territory each) that the receiver node
  *    follows publish PERIODS syntheses each (distinct monthly periods ending with the current
- *    month, one group of 8 participants with validated criteria per period). Timed: from the
- *    first `services.syntheses.publish()` until the receiver holds them all. The same count of
- *    Creates then goes from SENDERS bare Fedify senders to a bare Fedify listener that counts plain
- *    `Note` Creates, with the same queue implementation and polling, and the rate ratio is printed.
- * 2. Fan-out. One synthesis to 200 followers on 20 small HTTP servers (10 actors each sharing one
- *    shared inbox): POSTs received (expected 20) and the time until the last one arrived; then the
- *    same without shared inboxes (expected 200 POSTs), for comparison.
+ *    month, one group of 8 participants with validated criteria per period), their delivery held
+ *    (outbox dispatcher stopped). Timed: from releasing the deliveries until the receiver holds
+ *    them all. The same count of Creates then goes from SENDERS bare Fedify senders to a bare
+ *    Fedify listener that counts plain `Note` Creates, with the same queue implementation and
+ *    polling. RUNS runs of each, in turn; the ratio printed is the median of the runs' ratios
+ *    (goal ≥ 0.8), by Creates/s and by CPU time per Create.
+ * 2. Fan-out. One synthesis to 1 000 followers on 100 small HTTP servers (10 actors each sharing
+ *    one shared inbox): SAMPLES publications, each timed until the 100th POST arrived (p50/p99);
+ *    the same to followers that are SPIRAL nodes (no Linked Data signature); PER_ACTOR_ROUNDS
+ *    rounds without shared inboxes (1 000 POSTs each, mean only); and the baseline, a bare Fedify
+ *    sender's Create(Note) to the same 1 000 followers, SAMPLES times.
+ * 3. Propagation. A chain of 9 nodes with the node's default settings (a pull every 6 hours,
+ *    the queue's default polling), each following the previous one: SAMPLES publications at the
+ *    head (after one warm-up), each timed until the last node holds it (goal: within 30 s),
+ *    beside the time until the first follower holds it (one hop).
  *
  * The bare side uses the project's SqliteMessageQueue (same polling and workers as a node, so
  * the queue is not what differs) and MemoryKvStore; a second bare row uses Fedify's
@@ -19,12 +27,12 @@
  * the rate is bounded by the CPU that senders and receiver share; CPU time per Create is printed
  * too, as it is steadier than wall time on a busy machine.
  *
- * Each case runs in its own child process (fresh heap and JIT, as in scripts/bench.ts); progress
- * goes to stderr. A global timeout (BENCH_TIMEOUT_MS, default 120 s per run) bounds the whole
- * run and every child has its own watchdog, so the script always ends. Knobs: BENCH_SENDERS (5),
- * BENCH_PERIODS (40), BENCH_RUNS (1; the median is printed), BENCH_DB=disk (temp files with WAL
- * and synchronous=FULL, as in production, instead of ":memory:"), BENCH_VERBOSE=1 (node logs and
- * Fedify debug logs on stderr).
+ * Each case runs in its own child process (fresh heap and JIT, as in scripts/bench.ts) with its
+ * own watchdog (BENCH_CASE_TIMEOUT_MS, default 240 s); a case that fails or times out is printed
+ * as FAILED with its reason where its figures would be. Progress goes to stderr. Knobs:
+ * BENCH_SENDERS (5), BENCH_PERIODS (40), BENCH_RUNS (3), BENCH_SAMPLES (20, at least 20),
+ * BENCH_PER_ACTOR_ROUNDS (3), BENCH_DB=disk (temp files with WAL and synchronous=FULL, as in
+ * production, instead of ":memory:"), BENCH_VERBOSE=1 (node logs and Fedify debug logs on stderr).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
