@@ -57,7 +57,7 @@ export function ProgressPublicPage(props: ProgressPublicPageProps) {
             id={`progress-${index}`}
             t={t}
             title={t("progress.chart.title", { path: `${p.code} · ${p.label}` })}
-            series={[{ label: props.period, counts: p.counts }]}
+            series={[{ label: t(`progress.phase.short.${props.phase}`), counts: p.counts }]}
           />
         </section>
       ))}

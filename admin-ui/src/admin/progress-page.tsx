@@ -376,7 +376,13 @@ export interface CampaignPath {
   statements: string[];
   counts: LevelCountsView;
   /** The same path in the territory's other campaigns, for ex-ante/ex-post. */
-  others: Array<{ label: string; phase: "ex-ante" | "ex-post"; counts: LevelCountsView }>;
+  others: Array<{
+    label: string;
+    phase: "ex-ante" | "ex-post";
+    /** First day of that campaign (YYYY-MM-DD). */
+    start: string;
+    counts: LevelCountsView;
+  }>;
 }
 
 export interface CampaignPageProps {
@@ -384,7 +390,7 @@ export interface CampaignPageProps {
   lang: Lang;
   user: SignedIn;
   canEdit: boolean;
-  campaign: CampaignSummary & { surveyUrl: string; askCategory: boolean };
+  campaign: CampaignSummary & { surveyUrl: string; askCategory: boolean; start: string };
   codes: { issued: number; used: number };
   respondents: number;
   paths: CampaignPath[];
@@ -484,19 +490,40 @@ export function CampaignPage(props: CampaignPageProps) {
             id={`chart-${index}`}
             t={t}
             title={t("progress.chart.title", { path: `${p.code} · ${p.label}` })}
-            series={[{ label: campaign.label, counts: p.counts }]}
+            series={[
+              {
+                label: `${t(`progress.phase.short.${campaign.phase}`)} ${campaign.start.slice(0, 7)}`,
+                counts: p.counts,
+              },
+            ]}
           />
           {p.others.length > 0 ? (
             <>
               <h4>{t("progress.compare")}</h4>
+              <ul class="compared">
+                {[
+                  ...p.others,
+                  { label: campaign.label, phase: campaign.phase, start: campaign.start },
+                ].map((o) => (
+                  <li>
+                    {t(`progress.phase.short.${o.phase}`)} {o.start.slice(0, 7)}: {o.label}
+                  </li>
+                ))}
+              </ul>
               <ProgressChart
                 id={`compare-${index}`}
                 t={t}
                 shares
                 title={`${t("progress.compare")} — ${p.code}`}
                 series={[
-                  ...p.others.map((o) => ({ label: `${o.label} (${o.phase})`, counts: o.counts })),
-                  { label: `${campaign.label} (${campaign.phase})`, counts: p.counts },
+                  ...p.others.map((o) => ({
+                    label: `${t(`progress.phase.short.${o.phase}`)} ${o.start.slice(0, 7)}`,
+                    counts: o.counts,
+                  })),
+                  {
+                    label: `${t(`progress.phase.short.${campaign.phase}`)} ${campaign.start.slice(0, 7)}`,
+                    counts: p.counts,
+                  },
                 ]}
               />
             </>

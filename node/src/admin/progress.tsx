@@ -325,7 +325,14 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
           const theirs = app.progress.results(actor, territory.slug, other);
           const same = theirs.paths.find((q) => q.pathUuid === p.pathUuid);
           return same
-            ? [{ label: theirs.campaign.label, phase: theirs.campaign.phase, counts: same.counts }]
+            ? [
+                {
+                  label: theirs.campaign.label,
+                  phase: theirs.campaign.phase,
+                  start: theirs.campaign.periodStart,
+                  counts: same.counts,
+                },
+              ]
             : [];
         });
       return {
@@ -348,6 +355,7 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
           ...campaignSummary(found.campaign, found.published?.version ?? null),
           surveyUrl: surveyUrl(publicUrl, uuid),
           askCategory: found.campaign.askCategory,
+          start: found.campaign.periodStart,
         }}
         codes={found.codes}
         respondents={results.respondents}
