@@ -139,7 +139,7 @@ describe("criteria entry", () => {
     const id = await createGroup(fred, GROUP);
     const page = `/admin/groups/${id}/criteria?question=Q1`;
     let current = await fred.get(page);
-    expect(current.text).toContain("Q1 — Well-being");
+    expect(current.text).toContain("Q1 — What does well-being mean to you?");
     expect(current.text).toMatch(
       /<input id="f-text" name="text" type="text" value=""[^>]*autofocus/,
     );
@@ -339,7 +339,11 @@ describe("permissions and language", () => {
     expect(form.text).toContain("Nombre de participants");
     expect(form.text).toContain("Personnes âgées");
     const entry = await fred.get(`/admin/groups/${id}/criteria?question=Q2`);
-    for (const text of ["Q2 — Mal-être", "Nouveau critère", "Coller plusieurs lignes"]) {
+    for (const text of [
+      "Q2 — Qu&#39;est-ce que le mal-être pour vous ?",
+      "Nouveau critère",
+      "Coller plusieurs lignes",
+    ]) {
       expect(entry.text).toContain(text);
     }
     const bad = await fred.post(`/admin/groups/${id}/criteria`, {
