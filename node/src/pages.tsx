@@ -15,7 +15,6 @@ import { SubnetworkPublicPage } from "@spiral-network/admin-ui/subnetwork-page";
 import { SynthesisPage } from "@spiral-network/admin-ui/synthesis-page";
 import { TerritoryPage } from "@spiral-network/admin-ui/territory-page";
 import {
-  groupCategoryLabel,
   isPublicMeeting,
   type MeetingPayload,
   meetingHtml,

@@ -12,7 +12,6 @@ import type { UndoNotice } from "@spiral-network/admin-ui/admin/layout";
 import type { MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
 import { categoryChoices } from "@spiral-network/admin-ui/labels";
 import {
-  groupCategoryLabel,
   type HomogeneousGroup,
   homogeneousGroupSchema,
   languageTag,

@@ -9,7 +9,7 @@ import {
   ProgressFiguresPage,
   ProgressHomePage,
 } from "@spiral-network/admin-ui/admin/progress-page";
-import type { Lang, Translate } from "@spiral-network/admin-ui/i18n";
+import type { Lang } from "@spiral-network/admin-ui/i18n";
 import { groupCategoryLabel, pathCodeSchema } from "@spiral-network/protocol";
 import { encode } from "uqr";
 import type { LocalStatement } from "../db/schema";
