@@ -30,7 +30,10 @@ if command -v flock >/dev/null 2>&1; then
 else
   build_if_stale
 fi
-# V8 told to favour memory over speed: idle RSS ≈ 116 MB instead of ≈ 159 MB, for ≈ 20 % more
-# CPU at start (docs/benchmarks.md, "A light node"). scripts/bench.ts starts the node with these.
+# V8 told to favour memory over speed: idle RSS ≈ 116 MB instead of ≈ 155 MB, for ≈ 20 % more
+# CPU at start and ≈ 35 % more on heavy work such as a large import (docs/benchmarks.md, "A
+# light node"). SPIRAL_NODE_FLAGS replaces them (SPIRAL_NODE_FLAGS= for V8's defaults).
+# scripts/bench.ts starts the node with the flags of the next line.
 NODE_RUN_FLAGS=(--optimize-for-size)
+if [ -n "${SPIRAL_NODE_FLAGS+set}" ]; then read -r -a NODE_RUN_FLAGS <<<"$SPIRAL_NODE_FLAGS"; fi
 exec node "${NODE_RUN_FLAGS[@]}" "$BUILT" "$@"
