@@ -12,6 +12,7 @@ import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
 import { createSpiralFederation, SOFTWARE_VERSION } from "./federation/federation";
+import { recheckFollowerKinds } from "./federation/follower-kinds";
 import { federationMiddleware, inboxGuard, signedDeliveryWitness } from "./federation/hono";
 import { createKeyBinding } from "./federation/key-binding";
 import { createActorKeyStore } from "./federation/keys";
@@ -291,6 +292,12 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
       outbox.start();
       ae.start();
       peers.start();
+      // Followers recorded before SPIRAL nodes were told apart (see follower-kinds.ts).
+      recheckFollowerKinds(federation, deps, options.publicUrl)
+        .then((n) => {
+          if (n > 0) log.child("federation").info(`${n} follower(s) recognised as SPIRAL nodes`);
+        })
+        .catch((error) => log.child("federation").warn("could not recheck followers", error));
     },
     async close() {
       clearInterval(trashTimer);
