@@ -1,8 +1,8 @@
 import type { Federation } from "@fedify/fedify";
 import {
+  bundledGrids,
   DEFAULT_POLICY,
   type DisclosurePolicy,
-  defaultGrid,
   type Grid,
 } from "@spiral-network/protocol";
 import { Hono } from "hono";
@@ -35,6 +35,8 @@ import { createLogger, type LogCapture, type Logger } from "./logger";
 import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
 import { createServices, type Services } from "./services/index";
+import { createLiveGrid } from "./services/grids";
+import { upgradeBundledGrids } from "./services/grid-upgrade";
 import { createSetupCode, type SetupCode } from "./services/setup-code";
 
 export interface NodeOptions {
@@ -53,6 +55,10 @@ export interface NodeOptions {
   logger?: LogCapture;
   logCategory?: readonly string[];
   adminToken?: string | undefined;
+  /**
+   * The grid to use (tests, benchmarks). Without it the node uses the grid it holds, and moves
+   * to each newer bundled grid through the grid import (docs/running-a-node.md, "Grid versions").
+   */
   grid?: Grid;
   policy?: DisclosurePolicy;
   now?: () => Date;
@@ -117,19 +123,25 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   const log = createLogger({ capture: options.logger, category: options.logCategory });
   const storage = openStorage(options.databaseFile);
   const clock = options.now ?? (() => new Date());
-  const grid = options.grid ?? defaultGrid;
+  const live = createLiveGrid(options.grid ?? (bundledGrids[0] as Grid));
+  const grid = live.grid;
   let started = false;
   let wakeOutbox = () => {};
-  const services = createServices({
-    storage,
-    db: storage.db,
-    grid,
-    policy: options.policy ?? DEFAULT_POLICY,
-    publicUrl: options.publicUrl,
-    now: clock,
-    notifyOutbox: () => wakeOutbox(),
-  });
+  const services = createServices(
+    {
+      storage,
+      db: storage.db,
+      grid,
+      policy: options.policy ?? DEFAULT_POLICY,
+      publicUrl: options.publicUrl,
+      now: clock,
+      notifyOutbox: () => wakeOutbox(),
+    },
+    live,
+  );
   services.categories.ensureBuiltins();
+  services.grids.start(live.current());
+  if (!options.grid) upgradeBundledGrids(services.grids, bundledGrids, log.child("grid"));
   const { generated } = ensureAdminToken(storage.db, options.adminToken);
   const setupCode = createSetupCode({
     file: options.setupCodeFile,

@@ -1,3 +1,10 @@
+import {
+  type GridCatalog,
+  type LevelPlan,
+  levelFingerprint,
+  normaliseCounts,
+  sharedLevel,
+} from "./grid-mapping";
 import { textHash } from "./hash";
 import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesis-payload";
 import { QUESTIONS, type Question } from "./vocabulary";
@@ -354,6 +361,12 @@ export interface AggregateFilter {
 export interface AggregateOptions {
   /** This node's grid: syntheses coded with another grid id or version are excluded. */
   grid: { id: string; version: string };
+  /**
+   * The grid versions this node knows, with their mappings. When given, syntheses coded with
+   * another version of the same grid count too, at the finest level the versions share
+   * (`sharedLevel` in grid-mapping.ts); only another grid id is excluded.
+   */
+  grids?: GridCatalog;
   /** The trust scope: origins for which this returns false are excluded ("untrusted"). */
   trusted?: (origin: string) => boolean;
   plausibility?: PlausibilityOptions;
@@ -386,7 +399,17 @@ export interface ExcludedVersion {
   reason: ExclusionReason;
 }
 
+/** Where a figure spans several grid versions: the level each version's syntheses counted at. */
+export interface GridLevels {
+  level: LevelPlan["level"];
+  versions: string[];
+  levelOf: LevelPlan["levelOf"];
+  groups: LevelPlan["groups"];
+}
+
 export interface Coverage {
+  /** Present when the included syntheses were coded with several grid versions. */
+  gridLevels?: GridLevels;
   /** Sorted by (origin, periodKey). */
   included: IncludedVersion[];
   /** Sorted by (origin, periodKey). */
@@ -408,8 +431,10 @@ export interface Aggregate {
   /** Distinct origins among the included syntheses. */
   territories: number;
   coverage: { included: IncludedVersion[]; excluded: ExcludedVersion[] };
-  /** `fingerprint(coverage.included)`. */
+  /** `fingerprint(coverage.included)` (bound to the grid level when it spans several versions). */
   fingerprint: string;
+  /** Present when the included syntheses were coded with several grid versions. */
+  gridLevels?: GridLevels;
   /** Origins flagged implausible (see `plausibilityFlags`), in the raw and the robust figure. */
   flagged: string[];
   /** Which figure this is (`options.robust`). */
@@ -508,7 +533,10 @@ function selectEntries(
     const payloadGrid = (entry.records[0] as SynthesisRecord).payload.grid;
     if (options.trusted && !options.trusted(entry.origin)) exclude(entry, "untrusted");
     else if (isConflicted(entry)) exclude(entry, "conflicted");
-    else if (payloadGrid.id !== grid.id || payloadGrid.version !== grid.version) {
+    else if (
+      payloadGrid.id !== grid.id ||
+      (payloadGrid.version !== grid.version && !options.grids)
+    ) {
       exclude(entry, "other-grid-version");
     } else candidates.push(entry);
   }
@@ -557,7 +585,39 @@ export function coverage(
   options: AggregateOptions,
 ): Coverage {
   const { included, excluded, flagged } = selectEntries(state, filter, options);
-  return { included: included.map(includedVersion), excluded, flagged };
+  const plan = levelPlan(included, filter, options);
+  return {
+    included: included.map(includedVersion),
+    excluded,
+    flagged,
+    ...(plan ? { gridLevels: gridLevels(plan) } : {}),
+  };
+}
+
+/** The level the included entries add up at, when they span several grid versions (else null). */
+export function levelPlan(
+  included: readonly StateEntry[],
+  filter: AggregateFilter,
+  options: AggregateOptions,
+): LevelPlan | null {
+  if (!options.grids) return null;
+  const versions = included.map((e) => (e.records[0] as SynthesisRecord).payload.grid.version);
+  return sharedLevel(options.grids, (filter.grid ?? options.grid).id, versions);
+}
+
+const gridLevels = (plan: LevelPlan): GridLevels => ({
+  level: plan.level,
+  versions: plan.versions,
+  levelOf: plan.levelOf,
+  groups: plan.groups,
+});
+
+/** The fingerprint of a coverage: its list's, bound to the grid level when it has one. */
+export function coverageFingerprint(
+  included: ReadonlyArray<VersionRef>,
+  plan: LevelPlan | null,
+): string {
+  return levelFingerprint(fingerprint(included), plan);
 }
 
 /**
@@ -635,13 +695,16 @@ export function aggregate(
   options: AggregateOptions,
 ): Aggregate {
   const { included, excluded, flagged } = selectEntries(state, filter, options);
+  const plan = levelPlan(included, filter, options);
   const sums = new Map<Question, Map<string, number>>();
   const questions = filter.question === undefined ? QUESTIONS : [filter.question];
   let participants = 0;
   let groups = 0;
-  const add = (source: QuestionCells) => addCells(sums, questions, source);
   for (const entry of included) {
     const { payload } = entry.records[0] as SynthesisRecord;
+    // Where entries enter: counts of several grid versions are re-keyed at their shared level.
+    const add = (source: QuestionCells) =>
+      addCells(sums, questions, plan ? normaliseCounts(plan, payload.grid.version, source) : source);
     if (restricts(filter.categories)) {
       for (const breakdown of payload.categories ?? []) {
         if (!filter.categories.includes(breakdown.category)) continue;
@@ -674,8 +737,9 @@ export function aggregate(
     groups,
     territories: new Set(included.map((e) => e.origin)).size,
     coverage: { included: versions, excluded },
-    fingerprint: fingerprint(versions),
+    fingerprint: coverageFingerprint(versions, plan),
     flagged,
     robust: options.robust === true,
+    ...(plan ? { gridLevels: gridLevels(plan) } : {}),
   };
 }

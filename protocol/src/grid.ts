@@ -3,12 +3,29 @@ import { z } from "zod";
 /** Publication status of a grid entry; anything but "confirmed" is flagged in the UI. */
 const entryStatus = z.enum(["confirmed", "label_inferred", "provisional"]);
 
+/**
+ * Labels in further languages (optional; English and French are required) and search keywords by
+ * language (`{"fr": ["logement", …]}`): grid data like the labels, read by the suggestion search.
+ */
+const moreLabels = {
+  pt: z.string().min(1).optional(),
+  es: z.string().min(1).optional(),
+  it: z.string().min(1).optional(),
+  ar: z.string().min(1).optional(),
+  keywords: z
+    .record(z.string().regex(/^[a-z]{2,3}$/, "a keyword language is an ISO 639 code"), z.array(z.string().min(1)))
+    .optional(),
+  /** false when the label is a stand-in: the entry exists but its name was not recovered. */
+  named: z.boolean().optional(),
+};
+
 const componentSchema = z.object({
   code: z.string().regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits"),
   en: z.string().min(1),
   fr: z.string().min(1),
   status: entryStatus,
   description_en: z.string().nullish(),
+  ...moreLabels,
 });
 
 const dimensionSchema = z.object({
@@ -17,6 +34,34 @@ const dimensionSchema = z.object({
   fr: z.string().min(1),
   status: entryStatus,
   components: z.array(componentSchema).min(1),
+  ...moreLabels,
+});
+
+const componentCode = z.string().regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits");
+
+/**
+ * How one component of the earlier version carries over (docs/protocol.md, "Grid documents"):
+ * renamed (same meaning, new code), split (its counts now spread over several codes), merged
+ * (several codes now counted as one). A code the mapping does not name keeps its meaning and code.
+ */
+export const mappingChangeSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("renamed"), from: componentCode, to: componentCode }),
+  z.strictObject({
+    kind: z.literal("split"),
+    from: componentCode,
+    to: z.array(componentCode).min(2, "a split names at least two codes"),
+  }),
+  z.strictObject({
+    kind: z.literal("merged"),
+    from: z.array(componentCode).min(2, "a merge names at least two codes"),
+    to: componentCode,
+  }),
+]);
+
+/** The mapping from the version this one replaces. */
+export const gridMappingSchema = z.strictObject({
+  from: z.strictObject({ id: z.string().min(1), version: z.string().min(1) }),
+  changes: z.array(mappingChangeSchema),
 });
 
 const labelledCode = z.object({
@@ -31,7 +76,8 @@ export const gridFileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     version: z.string().min(1),
-    title: z.object({ en: z.string(), fr: z.string() }),
+    title: z.object({ en: z.string(), fr: z.string() }).loose(),
+    mapping: gridMappingSchema.optional(),
     dimensions: z.array(dimensionSchema).min(1),
     sense_categories: z.array(labelledCode).min(1),
     beneficiaries: z.array(labelledCode).min(1),
@@ -83,9 +129,35 @@ export const gridFileSchema = z
         });
       }
     }
+    for (const [i, change] of (grid.mapping?.changes ?? []).entries()) {
+      const targets = typeof change.to === "string" ? [change.to] : change.to;
+      const sources = typeof change.from === "string" ? [change.from] : change.from;
+      for (const code of targets) {
+        if (!seen.has(code)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["mapping", "changes", i, "to"],
+            message: `the mapping sends counts to ${code}, which this grid does not have`,
+          });
+        }
+      }
+      for (const code of [...sources, ...targets]) {
+        const dimension = sources[0]?.charAt(0);
+        if (code.charAt(0) !== dimension) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["mapping", "changes", i],
+            message: `the mapping moves counts from dimension ${dimension} to ${code.charAt(0)}: a change stays within its dimension, the level every version shares`,
+          });
+          break;
+        }
+      }
+    }
   });
 
 export type GridFile = z.infer<typeof gridFileSchema>;
+export type GridMapping = z.infer<typeof gridMappingSchema>;
+export type MappingChange = z.infer<typeof mappingChangeSchema>;
 export type Language = "en" | "fr";
 export type EntryStatus = z.infer<typeof entryStatus>;
 
@@ -96,8 +168,20 @@ export interface GridEntry {
   label: Record<Language, string>;
   status: EntryStatus;
   provisional: boolean;
+  /**
+   * false when the grid has the entry but not its name (the label is a stand-in): interfaces
+   * show "not named in this grid version" instead of the stand-in.
+   */
+  named: boolean;
   description?: string;
 }
+
+/**
+ * Whether a label is a real name: the file says `named: false`, or the label says its name was
+ * not recovered (how the 2026 partial grids mark the ninth dimension).
+ */
+const isNamed = (entry: { en: string; named?: boolean | undefined }) =>
+  entry.named !== false && !/name not recovered/i.test(entry.en);
 
 export class GridError extends Error {
   override name = "GridError";
@@ -139,6 +223,7 @@ export function loadGrid(data: unknown): Grid {
       label: { en: d.en, fr: d.fr },
       status: d.status,
       provisional: d.status === "provisional",
+      named: isNamed(d),
     };
     entries.set(d.code, dimension);
     dimensions.push(dimension);
@@ -151,6 +236,7 @@ export function loadGrid(data: unknown): Grid {
         label: { en: c.en, fr: c.fr },
         status: c.status,
         provisional: c.status === "provisional",
+        named: isNamed(c),
         ...(c.description_en ? { description: c.description_en } : {}),
       };
       entries.set(c.code, component);

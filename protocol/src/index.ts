@@ -5,6 +5,7 @@ export * from "./countries";
 export * from "./default-grid";
 export * from "./disclosure";
 export * from "./grid";
+export * from "./grid-mapping";
 export * from "./hash";
 export * from "./html";
 export * from "./json-keys";

@@ -72,8 +72,11 @@ export const criterionUpdateSchema = z
 /** Parses codes through the grid, memoising (bulk imports repeat the same few hundred codes). */
 export function createCodeParser(grid: Grid) {
   const cache = new Map<string, SpiralCode | SpiralCodeError>();
-  return (input: string): SpiralCode => {
-    let result = cache.get(input);
+  // Keyed by the grid version too: an import replaces the grid in use without a restart.
+  return (code: string): SpiralCode => {
+    const input = code;
+    const key = `${grid.version}\n${code}`;
+    let result = cache.get(key);
     if (!result) {
       try {
         result = parseSpiralCode(input, grid);
@@ -81,7 +84,7 @@ export function createCodeParser(grid: Grid) {
         if (!(error instanceof SpiralCodeError)) throw error;
         result = error;
       }
-      cache.set(input, result);
+      cache.set(key, result);
     }
     if (result instanceof SpiralCodeError) throw result;
     return result;

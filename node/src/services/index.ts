@@ -6,6 +6,7 @@ import type { ServiceContext } from "./context";
 import { createCriteriaService } from "./criteria";
 import { createCsvImportService } from "./csv-import";
 import { createFollowService } from "./follows";
+import { createGridService, createLiveGrid, type LiveGrid } from "./grids";
 import { createGroupService } from "./groups";
 import { createMeetingService } from "./meetings";
 import { createOutboxService } from "./outbox";
@@ -18,9 +19,13 @@ import { createSynthesisService } from "./syntheses";
 import { createTerritoryService } from "./territories";
 import { createUserService } from "./users";
 
-/** Wires the domain services together over one context. */
-export function createServices(ctx: ServiceContext) {
+/**
+ * Wires the domain services together over one context. `live` holds the grid in use (an import
+ * replaces it); `ctx.grid` must be its `grid`.
+ */
+export function createServices(ctx: ServiceContext, live: LiveGrid = createLiveGrid(ctx.grid)) {
   const audit = createAuditService(ctx);
+  const grids = createGridService(ctx, live, audit);
   const territories = createTerritoryService(ctx, audit);
   const categories = createCategoryService(ctx, audit);
   const groups = createGroupService(ctx, audit, territories, categories);
@@ -41,6 +46,7 @@ export function createServices(ctx: ServiceContext) {
   return {
     ctx,
     audit,
+    grids,
     territories,
     categories,
     groups,
