@@ -363,8 +363,10 @@ export interface AggregateOptions {
   grid: { id: string; version: string };
   /**
    * The grid versions this node knows, with their mappings. When given, syntheses coded with
-   * another version of the same grid count too, at the finest level the versions share
-   * (`sharedLevel` in grid-mapping.ts); only another grid id is excluded.
+   * another known version of the same grid count too, at the finest level the versions share
+   * (`sharedLevel` in grid-mapping.ts); another grid id, or a version not known, is excluded
+   * ("other-grid-version"), so a territory cannot lower everyone's figures to dimension level
+   * by naming a version nobody holds.
    */
   grids?: GridCatalog;
   /** The trust scope: origins for which this returns false are excluded ("untrusted"). */
@@ -535,8 +537,10 @@ function selectEntries(
     else if (isConflicted(entry)) exclude(entry, "conflicted");
     else if (
       payloadGrid.id !== grid.id ||
-      (payloadGrid.version !== grid.version && !options.grids)
+      (payloadGrid.version !== grid.version &&
+        !options.grids?.get(payloadGrid.id, payloadGrid.version))
     ) {
+      // Another grid, or a version this node does not know (an admin may fetch and accept it).
       exclude(entry, "other-grid-version");
     } else candidates.push(entry);
   }
@@ -704,7 +708,11 @@ export function aggregate(
     const { payload } = entry.records[0] as SynthesisRecord;
     // Where entries enter: counts of several grid versions are re-keyed at their shared level.
     const add = (source: QuestionCells) =>
-      addCells(sums, questions, plan ? normaliseCounts(plan, payload.grid.version, source) : source);
+      addCells(
+        sums,
+        questions,
+        plan ? normaliseCounts(plan, payload.grid.version, source) : source,
+      );
     if (restricts(filter.categories)) {
       for (const breakdown of payload.categories ?? []) {
         if (!filter.categories.includes(breakdown.category)) continue;

@@ -93,7 +93,11 @@ export interface GridChanges {
   /** Components of the new version that nothing of the earlier one maps to. */
   added: GridEntry[];
   /** Same code, another label (English or French). */
-  relabelled: Array<{ code: string; before: Record<string, string>; after: Record<string, string> }>;
+  relabelled: Array<{
+    code: string;
+    before: Record<string, string>;
+    after: Record<string, string>;
+  }>;
   /** Same code, another status (e.g. provisional → confirmed). */
   restated: Array<{ code: string; before: string; after: string }>;
   /** The mapping's changes: codes whose criteria move (renamed, merged) or need review (split). */
@@ -270,7 +274,8 @@ export function sharedLevel(
   };
   const node = (version: string, code: string) => `${version}\n${code}`;
   for (const grid of chain) {
-    for (const c of grid.components) parent.set(node(grid.version, c.code), node(grid.version, c.code));
+    for (const c of grid.components)
+      parent.set(node(grid.version, c.code), node(grid.version, c.code));
   }
   const union = (a: string, b: string) => {
     const ra = find(a);
@@ -282,7 +287,8 @@ export function sharedLevel(
     const next = chain[i] as Grid;
     for (const [from, targets] of carryOver(previous, mappingOf(previous, next))) {
       for (const to of targets) {
-        if (parent.has(node(next.version, to))) union(node(previous.version, from), node(next.version, to));
+        if (parent.has(node(next.version, to)))
+          union(node(previous.version, from), node(next.version, to));
       }
     }
   }
@@ -306,7 +312,7 @@ export function sharedLevel(
   const groupedVersions = new Set<string>();
   for (const [root, byVersion] of members) {
     const newestCodes = [...(byVersion.get(newest.version) ?? [])].sort(byCodeUnits);
-    const key = newestCodes.length > 0 ? newestCodes.join("+") : root.split("\n")[1] ?? root;
+    const key = newestCodes.length > 0 ? newestCodes.join("+") : (root.split("\n")[1] ?? root);
     keyOfRoot.set(root, key);
     const grouped = [...byVersion.values()].some((codes) => codes.length > 1);
     if (!grouped) continue;

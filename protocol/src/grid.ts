@@ -13,7 +13,10 @@ const moreLabels = {
   it: z.string().min(1).optional(),
   ar: z.string().min(1).optional(),
   keywords: z
-    .record(z.string().regex(/^[a-z]{2,3}$/, "a keyword language is an ISO 639 code"), z.array(z.string().min(1)))
+    .record(
+      z.string().regex(/^[a-z]{2,3}$/, "a keyword language is an ISO 639 code"),
+      z.array(z.string().min(1)),
+    )
     .optional(),
   /** false when the label is a stand-in: the entry exists but its name was not recovered. */
   named: z.boolean().optional(),
@@ -37,7 +40,9 @@ const dimensionSchema = z.object({
   ...moreLabels,
 });
 
-const componentCode = z.string().regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits");
+const componentCode = z
+  .string()
+  .regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits");
 
 /**
  * How one component of the earlier version carries over (docs/protocol.md, "Grid documents"):

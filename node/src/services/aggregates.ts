@@ -3,18 +3,22 @@ import {
   type AggregateState,
   aggregate,
   coverage,
+  coverageFingerprint,
   dimensionSubtotals,
   type ExcludedVersion,
   emptyState,
   entryKey,
-  fingerprint,
+  type GridCatalog,
+  type GridLevels,
   type IncludedVersion,
+  type LevelPlan,
   mergeRecords,
   payloadCells,
   QUESTIONS,
   type Question,
   type SynthesisPayload,
   type SynthesisRecord,
+  sharedLevel,
 } from "@spiral-network/protocol";
 import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { aggregateCells, aggregateEntries, aggregatePeople } from "../db/schema";
@@ -55,7 +59,12 @@ export interface AggregateResult {
   coverage: { included: IncludedVersion[]; excluded: ExcludedVersion[] };
   flagged: string[];
   fingerprint: string;
+  /** Present when the figure spans several grid versions: the level each counted at. */
+  gridLevels?: GridLevels;
 }
+
+const knownVersions = (grids: GridCatalog, id: string) =>
+  grids.grids.filter((g) => g.id === id).map((g) => g.version);
 
 /** The payload without its counts: enough for filters, coverage and plausibility, small in memory. */
 function lightPayload(payload: SynthesisPayload): SynthesisPayload {
@@ -85,7 +94,7 @@ const placesOf = (
  * the fingerprint come from the pure protocol functions over an in-memory copy of the state that
  * holds payloads without their counts.
  */
-export function createAggregateService(ctx: ServiceContext) {
+export function createAggregateService(ctx: ServiceContext, knownGrids?: () => GridCatalog) {
   let state: AggregateState | null = null;
   let generation = 0;
   const fingerprintCache = new Map<
@@ -93,6 +102,8 @@ export function createAggregateService(ctx: ServiceContext) {
     {
       generation: number;
       coverage: ReturnType<typeof coverage>;
+      /** How counts of several grid versions are re-keyed (null: one version, as they are). */
+      plan?: LevelPlan | null;
       fingerprint: string;
       /** The whole answer, once computed for this state: a repeated read is a lookup. */
       result?: AggregateResult;
@@ -268,6 +279,7 @@ export function createAggregateService(ctx: ServiceContext) {
       coverage: figure.coverage,
       flagged: figure.flagged,
       fingerprint: figure.fingerprint,
+      ...(figure.gridLevels ? { gridLevels: figure.gridLevels } : {}),
     };
   };
 
@@ -344,7 +356,13 @@ export function createAggregateService(ctx: ServiceContext) {
     query(query: AggregateQuery, trusted: (origin: string) => boolean): AggregateResult {
       const { scope, robust, ...filter } = query;
       const grid = filter.grid ?? { id: ctx.grid.id, version: ctx.grid.version };
-      const options = { grid, robust, ...(scope === "endorsed" ? { trusted } : {}) };
+      const grids = knownGrids?.();
+      const options = {
+        grid,
+        robust,
+        ...(grids ? { grids } : {}),
+        ...(scope === "endorsed" ? { trusted } : {}),
+      };
       // An endorsed figure depends on which origins are trusted (follows change without any new
       // version): the trust decision for every origin held is part of the key.
       const trust =
@@ -353,7 +371,9 @@ export function createAggregateService(ctx: ServiceContext) {
               .map((o) => (trusted(o) ? 1 : 0))
               .join("")
           : "";
-      const cacheKey = JSON.stringify([filter, scope, robust, grid, trust]);
+      // The known grids decide the level of a figure over several versions.
+      const gridKey = grids?.grids.map((g) => `${g.id} ${g.version}`).join(",") ?? "";
+      const cacheKey = JSON.stringify([filter, scope, robust, grid, trust, gridKey]);
       let cached = fingerprintCache.get(cacheKey);
       if (cached?.generation === generation && cached.result) return cached.result;
       if (filter.entries !== undefined || filter.origins?.length) {
@@ -371,7 +391,13 @@ export function createAggregateService(ctx: ServiceContext) {
       }
       if (!cached || cached.generation !== generation) {
         const cov = coverage(loadState(), filter, options);
-        cached = { generation, coverage: cov, fingerprint: fingerprint(cov.included) };
+        const plan = cov.gridLevels ? sharedLevel(grids, grid.id, cov.gridLevels.versions) : null;
+        cached = {
+          generation,
+          coverage: cov,
+          plan,
+          fingerprint: coverageFingerprint(cov.included, plan),
+        };
         fingerprintCache.set(cacheKey, cached);
         if (fingerprintCache.size > 500)
           fingerprintCache.delete(fingerprintCache.keys().next().value as string);
@@ -403,7 +429,10 @@ export function createAggregateService(ctx: ServiceContext) {
       const where = (table: typeof aggregateCells | typeof aggregatePeople): SQL[] => [
         eq(table.level, level),
         eq(table.gridId, grid.id),
-        eq(table.gridVersion, grid.version),
+        // With known grids, every known version of the grid counts (re-keyed below); else this one.
+        grids
+          ? inArray(table.gridVersion, [grid.version, ...knownVersions(grids, grid.id)])
+          : eq(table.gridVersion, grid.version),
         inArray(table.category, categories),
         ...(countries.length ? [inArray(table.country, countries)] : []),
         ...(filter.regions?.length ? [inArray(table.region, filter.regions)] : []),
@@ -412,6 +441,7 @@ export function createAggregateService(ctx: ServiceContext) {
       ];
       const cellRows = ctx.db
         .select({
+          version: aggregateCells.gridVersion,
           question: aggregateCells.question,
           component: aggregateCells.component,
           count: sql<number>`sum(${aggregateCells.count})`,
@@ -423,8 +453,11 @@ export function createAggregateService(ctx: ServiceContext) {
             ...(filter.question ? [eq(aggregateCells.question, filter.question)] : []),
           ),
         )
-        .groupBy(aggregateCells.question, aggregateCells.component)
+        .groupBy(aggregateCells.gridVersion, aggregateCells.question, aggregateCells.component)
         .all();
+      // Where cells of several grid versions enter: re-keyed at the level they share.
+      const plan = cached.plan ?? null;
+      const keyOf = (version: string, code: string) => (plan ? plan.keyOf(version, code) : code);
       const people = ctx.db
         .select({
           participants: sql<number>`coalesce(sum(${aggregatePeople.participants}), 0)`,
@@ -438,7 +471,8 @@ export function createAggregateService(ctx: ServiceContext) {
       for (const row of cellRows) {
         if (row.count === 0) continue;
         const cells = sums[row.question] ?? {};
-        cells[row.component] = row.count;
+        const key = keyOf(row.version, row.component);
+        cells[key] = (cells[key] ?? 0) + row.count;
         sums[row.question] = cells;
       }
       let { participants, groups } = people;
@@ -459,8 +493,8 @@ export function createAggregateService(ctx: ServiceContext) {
             ),
           )
           .get();
-        if (!row || !counts(row) || row.gridId !== grid.id || row.gridVersion !== grid.version)
-          continue;
+        if (!row || !counts(row) || row.gridId !== grid.id) continue;
+        if (row.gridVersion !== grid.version && !grids?.get(grid.id, row.gridVersion)) continue;
         const payload = row.payload;
         for (const category of categories) {
           const breakdown =
@@ -469,8 +503,9 @@ export function createAggregateService(ctx: ServiceContext) {
           for (const cell of payloadCells(payload, category === "" ? {} : { category })) {
             if (filter.question && cell.question !== filter.question) continue;
             const cells = sums[cell.question] ?? {};
-            cells[cell.component] = (cells[cell.component] ?? 0) - cell.count;
-            if (cells[cell.component] === 0) delete cells[cell.component];
+            const key = keyOf(row.gridVersion, cell.component);
+            cells[key] = (cells[key] ?? 0) - cell.count;
+            if (cells[key] === 0) delete cells[key];
             sums[cell.question] = cells;
           }
           participants -= breakdown.participants;
@@ -504,6 +539,7 @@ export function createAggregateService(ctx: ServiceContext) {
         coverage: { included: cached.coverage.included, excluded: cached.coverage.excluded },
         flagged: cached.coverage.flagged,
         fingerprint: cached.fingerprint,
+        ...(cached.coverage.gridLevels ? { gridLevels: cached.coverage.gridLevels } : {}),
       };
       cached.result = result;
       return result;

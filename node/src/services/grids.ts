@@ -280,9 +280,7 @@ export function createGridService(ctx: ServiceContext, live: LiveGrid, audit: Au
           .where(eq(gridVersions.state, "active"))
           .run();
         store(p.held, "active", source, true);
-        tx.update(territories)
-          .set({ gridId: p.held.id, gridVersion: p.held.version })
-          .run();
+        tx.update(territories).set({ gridId: p.held.id, gridVersion: p.held.version }).run();
         for (const row of p.moved) {
           if (!row.code) continue;
           const code = carryCode(row.code, p.mapping);

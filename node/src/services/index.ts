@@ -32,7 +32,7 @@ export function createServices(ctx: ServiceContext, live: LiveGrid = createLiveG
   const criteria = createCriteriaService(ctx, audit, territories, groups);
   const imports = createCsvImportService(ctx, audit, territories);
   const outbox = createOutboxService(ctx);
-  const aggregates = createAggregateService(ctx);
+  const aggregates = createAggregateService(ctx, () => grids.catalog());
   const syntheses = createSynthesisService(ctx, audit, territories, outbox, aggregates);
   const received = createReceivedSynthesisService(ctx, aggregates);
   const meetings = createMeetingService(ctx, audit, territories, outbox);
