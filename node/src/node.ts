@@ -34,9 +34,9 @@ import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
 import { createLogger, type LogCapture, type Logger } from "./logger";
 import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
-import { createServices, type Services } from "./services/index";
-import { createLiveGrid } from "./services/grids";
 import { upgradeBundledGrids } from "./services/grid-upgrade";
+import { createLiveGrid } from "./services/grids";
+import { createServices, type Services } from "./services/index";
 import { createSetupCode, type SetupCode } from "./services/setup-code";
 
 export interface NodeOptions {

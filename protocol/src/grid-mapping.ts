@@ -280,7 +280,10 @@ export function sharedLevel(
   const union = (a: string, b: string) => {
     const ra = find(a);
     const rb = find(b);
-    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+    if (ra === rb) return;
+    // The smaller key becomes the root, so the result does not depend on the order of links.
+    const [low, high] = ra < rb ? [ra, rb] : [rb, ra];
+    parent.set(high, low);
   };
   for (let i = 1; i < chain.length; i++) {
     const previous = chain[i - 1] as Grid;
