@@ -14,6 +14,7 @@ import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
 import { createSpiralFederation, SOFTWARE_VERSION } from "./federation/federation";
+import { createGridFetcher, gridDocumentHandler } from "./federation/grid-documents";
 import { federationMiddleware, inboxGuard, signedDeliveryWitness } from "./federation/hono";
 import { createKeyBinding } from "./federation/key-binding";
 import { createActorKeyStore } from "./federation/keys";
@@ -236,7 +237,11 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     options.antiEntropyIntervalMs ?? 6 * 60 * 60 * 1000,
   );
   const network = createNetworkService(federation, deps, options.publicUrl);
-  const application = createApplication(services, network);
+  const application = createApplication(
+    services,
+    network,
+    createGridFetcher(services.grids, outbound),
+  );
   wakeOutbox = () => {
     if (started) void outbox.drain();
   };
@@ -248,6 +253,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   app.get("/nodeinfo/2.1", nodeInfoHandler(deps));
   app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
   app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));
+  app.get("/grids/:id/:version", gridDocumentHandler(services.grids, options.publicUrl));
   app.use(federationMiddleware(federation, deps));
   app.route("/api/v1", createApi(services, application, network, log.child("api")));
   app.route(

@@ -9,6 +9,7 @@ import { idempotency } from "./idempotency";
 import { errorResponder } from "./problem";
 import { registerAggregateRoutes } from "./routes/aggregates";
 import { registerCriteriaRoutes } from "./routes/criteria";
+import { registerGridRoutes } from "./routes/grids";
 import { registerGroupRoutes } from "./routes/groups";
 import { registerImportRoutes } from "./routes/imports";
 import { registerMeetingRoutes } from "./routes/meetings";
@@ -58,6 +59,7 @@ export function createApi(
   registerSynthesisRoutes(api, services, app);
   registerNetworkRoutes(api, services, app);
   registerAggregateRoutes(api, services);
+  registerGridRoutes(api, app);
   registerMeetingRoutes(api, services, app);
   registerSubnetworkRoutes(api, services, network, app);
 

@@ -13,7 +13,14 @@ import {
   mappingProblems,
 } from "@spiral-network/protocol";
 import { and, eq, inArray } from "drizzle-orm";
-import { criteria, gridReviews, gridVersions, groups, territories } from "../db/schema";
+import {
+  aggregateEntries,
+  criteria,
+  gridReviews,
+  gridVersions,
+  groups,
+  territories,
+} from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
@@ -232,6 +239,47 @@ export function createGridService(ctx: ServiceContext, live: LiveGrid, audit: Au
       return rows()
         .map(view)
         .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    },
+
+    /**
+     * Grid versions named by syntheses this node holds but not known here (not held, or only
+     * offered), with the territories that use them: what an admin may fetch and look at.
+     */
+    unknownVersions(): Array<{
+      id: string;
+      version: string;
+      offered: boolean;
+      territories: Array<{ origin: string; name: string }>;
+    }> {
+      const held = new Map(rows().map((r) => [`${r.gridId}\n${r.version}`, r.state]));
+      const seen = ctx.db
+        .selectDistinct({
+          id: aggregateEntries.gridId,
+          version: aggregateEntries.gridVersion,
+          origin: aggregateEntries.origin,
+          name: aggregateEntries.name,
+        })
+        .from(aggregateEntries)
+        .where(eq(aggregateEntries.withdrawn, false))
+        .orderBy(aggregateEntries.gridId, aggregateEntries.gridVersion, aggregateEntries.origin)
+        .all();
+      const result = new Map<string, ReturnType<typeof service.unknownVersions>[number]>();
+      for (const row of seen) {
+        const key = `${row.id}\n${row.version}`;
+        const state = held.get(key);
+        if (state === "active" || state === "known") continue;
+        const entry = result.get(key) ?? {
+          id: row.id,
+          version: row.version,
+          offered: state === "offered",
+          territories: [],
+        };
+        if (!entry.territories.some((t) => t.origin === row.origin)) {
+          entry.territories.push({ origin: row.origin, name: row.name });
+        }
+        result.set(key, entry);
+      }
+      return [...result.values()];
     },
 
     /** The grids figures may map through: the one in use and the known ones (never offered ones). */
