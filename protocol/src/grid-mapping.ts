@@ -90,7 +90,7 @@ export function mappingProblems(previous: Grid, next: Grid, mapping: GridMapping
 export interface GridChanges {
   from: { id: string; version: string };
   to: { id: string; version: string };
-  /** Components of the new version that nothing of the earlier one maps to. */
+  /** Components the earlier version does not have (new, or split off an earlier one). */
   added: GridEntry[];
   /** Same code, another label (English or French). */
   relabelled: Array<{
@@ -108,8 +108,7 @@ export interface GridChanges {
 
 /** The preview of an import: what moving from `previous` to `next` changes. */
 export function gridChanges(previous: Grid, next: Grid, mapping: GridMapping): GridChanges {
-  const reached = new Set([...carryOver(previous, mapping).values()].flat());
-  const added = next.components.filter((c) => !reached.has(c.code));
+  const added = next.components.filter((c) => previous.entry(c.code)?.kind !== "component");
   const relabelled: GridChanges["relabelled"] = [];
   const restated: GridChanges["restated"] = [];
   for (const entry of [...next.dimensions, ...next.components]) {

@@ -113,6 +113,7 @@ describe("importing a made-up grid 3 (splits A01 and C00, names components of C)
     expect(preview.status, preview.text).toBe(200);
     expect(preview.body.changes.from.version).toBe(v2.version);
     expect(preview.body.changes.to.version).toBe("3-test");
+    expect(preview.body.changes.added.map((c: any) => c.code)).toEqual(["A12", "C01", "C02"]);
     expect(preview.body.changes.relabelled.map((r: any) => r.code)).toEqual(["A01"]);
     expect(preview.body.changes.review).toEqual(["A01", "C00"]);
     expect(preview.body.criteriaToReview).toBe(2);

@@ -84,7 +84,7 @@ describe("grid files with a mapping", () => {
 
   it("previews a made-up grid 3: new components, relabelled A01, A01 and C00 to review", () => {
     const changes = gridChanges(v2held, v3, mappingOf(v2held, v3));
-    expect(changes.added.map((c) => c.code)).toEqual([]);
+    expect(changes.added.map((c) => c.code)).toEqual(["A12", "C01", "C02"]);
     expect(changes.relabelled.map((r) => r.code)).toEqual(["A01"]);
     expect(changes.review).toEqual(["A01", "C00"]);
     // A split keeps the criterion's code (it is reviewed); a rename moves it.
