@@ -10,6 +10,7 @@ import * as account from "./messages/account";
 import * as classify from "./messages/classify";
 import * as criteria from "./messages/criteria";
 import * as figures from "./messages/figures";
+import * as grid from "./messages/grid";
 import * as network from "./messages/network";
 import * as operations from "./messages/operations";
 import * as publicPages from "./messages/public";
@@ -502,6 +503,7 @@ const en = {
   ...figures.en,
   ...subnetworks.en,
   ...operations.en,
+  ...grid.en,
 };
 const fr = {
   ...coreFr,
@@ -515,6 +517,7 @@ const fr = {
   ...figures.fr,
   ...subnetworks.fr,
   ...operations.fr,
+  ...grid.fr,
 };
 
 export type MessageKey = keyof typeof en;

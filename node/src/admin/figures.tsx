@@ -7,6 +7,7 @@ import {
   hasFigureQuery,
   parseFigureQuery,
 } from "../figures";
+import { gridLabeller } from "../grid-labels";
 import type { AdminApp, AdminContext, AdminKit } from "./kit";
 
 /**
@@ -51,6 +52,17 @@ export function registerFigureRoutes(admin: AdminApp, kit: AdminKit) {
       questions: grid.file.questions.filter((q) => q.side === side).map((q) => q.code),
     }));
     const invalid = a.problems.length > 0 || (b?.problems.length ?? 0) > 0;
+    const name = gridLabeller(grid, t, lang, { markProvisional: true });
+    // Keys a figure over several grid versions adds (codes of another version, groups).
+    const extraKeys = [
+      ...new Set(
+        [a.figure, b?.figure].flatMap((f) =>
+          Object.values(f?.counts ?? {}).flatMap((cells) => Object.keys(cells ?? {})),
+        ),
+      ),
+    ]
+      .filter((code) => grid.entry(code)?.kind !== "component")
+      .sort();
     return c.html(
       <FiguresExplorerPage
         t={t}
@@ -61,8 +73,11 @@ export function registerFigureRoutes(admin: AdminApp, kit: AdminKit) {
         a={a}
         b={b}
         aloneUrl={`/admin/figures?${alone.toString()}`}
-        dimensions={grid.dimensions.map((d) => ({ code: d.code, label: d.label[lang] }))}
-        components={grid.components.map((d) => ({ code: d.code, label: d.label[lang] }))}
+        dimensions={grid.dimensions.map((d) => ({ code: d.code, label: name(d.code) }))}
+        components={[...grid.components.map((d) => d.code), ...extraKeys].map((code) => ({
+          code,
+          label: name(code),
+        }))}
         sides={sides}
       />,
       invalid ? 400 : 200,

@@ -19,7 +19,12 @@ import {
   type RowSpec,
   sideSeries,
 } from "@spiral-network/admin-ui/charts/count-rows";
-import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
+import {
+  type Lang,
+  type MessageKey,
+  type Translate,
+  translator,
+} from "@spiral-network/admin-ui/i18n";
 import type { Actor } from "../app/index";
 import { PrivateAddressRefused } from "../federation/network";
 import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
@@ -324,7 +329,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
    * lacks (another grid version), labelled by its code so no count is dropped.
    */
   const rowsFor = (entries: typeof grid.dimensions, matrix: CountMatrix, lang: Lang): RowSpec[] => {
-    const rows = gridRows(entries, lang);
+    const rows = gridRows(entries, lang, translator(lang)("grid.notNamed"));
     const known = new Set(rows.map((r) => r.key));
     const unknown = new Set(
       Object.values(matrix).flatMap((cells) =>

@@ -18,7 +18,7 @@ import {
   gridRows,
   sideSeries,
 } from "@spiral-network/admin-ui/charts/count-rows";
-import type { Lang, Translate } from "@spiral-network/admin-ui/i18n";
+import { type Lang, type Translate, translator } from "@spiral-network/admin-ui/i18n";
 import {
   dimensionSubtotals,
   type GroupTally,
@@ -85,8 +85,10 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
   const labelsOfCategories = (t: Translate, lang: Lang) =>
     categoryLabeller(services.categories.list(), t, lang);
 
-  const dimensionRows = (lang: Lang) => gridRows(grid.dimensions, lang);
-  const componentRows = (lang: Lang) => gridRows(grid.components, lang);
+  const dimensionRows = (lang: Lang) =>
+    gridRows(grid.dimensions, lang, translator(lang)("grid.notNamed"));
+  const componentRows = (lang: Lang) =>
+    gridRows(grid.components, lang, translator(lang)("grid.notNamed"));
 
   /** Adds tallies into a question → component → count matrix. */
   const matrixOf = (tallies: readonly Tally[]) => {
@@ -136,7 +138,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
       const entry = grid.entry(view.component);
       return {
         code: view.component,
-        label: entry?.label[lang] ?? view.component,
+        label: entry?.named ? entry.label[lang] : translator(lang)("grid.notNamed"),
         provisional: entry?.provisional ?? false,
         group: groupName.get(view.group) ?? String(view.group),
         counts: series
