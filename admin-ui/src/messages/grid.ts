@@ -20,9 +20,9 @@ export const en = {
   "grid.source.bundled": "shipped with the node",
   "grid.source.import": "imported",
   "grid.accept": "Accept as known",
-  "grid.accept.label": "Accept {version} as known: figures count syntheses coded with it",
+  "grid.accept.label": "Accept as known: {version} (figures count syntheses coded with it)",
   "grid.adopt": "Preview its import",
-  "grid.adopt.label": "Preview importing {version} as the grid in use",
+  "grid.adopt.label": "Preview its import: {version}, as the grid in use",
   "grid.unknown": "Versions other territories use",
   "grid.unknown.none": "Every synthesis this node holds is coded with a version it knows.",
   "grid.unknown.help":
@@ -92,9 +92,9 @@ export const fr: Record<keyof typeof en, string> = {
   "grid.source.import": "importée",
   "grid.accept": "Accepter comme connue",
   "grid.accept.label":
-    "Accepter {version} comme connue : les chiffres comptent les synthèses codées avec elle",
+    "Accepter comme connue : {version} (les chiffres comptent les synthèses codées avec elle)",
   "grid.adopt": "Voir ce que changerait son import",
-  "grid.adopt.label": "Voir ce que changerait l'import de {version} comme grille en usage",
+  "grid.adopt.label": "Voir ce que changerait son import : {version}, comme grille en usage",
   "grid.unknown": "Versions utilisées par d'autres territoires",
   "grid.unknown.none":
     "Toutes les synthèses que détient ce nœud sont codées avec une version qu'il connaît.",
