@@ -22,23 +22,27 @@ const moreLabels = {
   named: z.boolean().optional(),
 };
 
-const componentSchema = z.object({
-  code: z.string().regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits"),
-  en: z.string().min(1),
-  fr: z.string().min(1),
-  status: entryStatus,
-  description_en: z.string().nullish(),
-  ...moreLabels,
-});
+const componentSchema = z
+  .object({
+    code: z.string().regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits"),
+    en: z.string().min(1),
+    fr: z.string().min(1),
+    status: entryStatus,
+    description_en: z.string().nullish(),
+    ...moreLabels,
+  })
+  .loose();
 
-const dimensionSchema = z.object({
-  code: z.string().regex(/^[A-Z]$/, "a dimension code is one capital letter"),
-  en: z.string().min(1),
-  fr: z.string().min(1),
-  status: entryStatus,
-  components: z.array(componentSchema).min(1),
-  ...moreLabels,
-});
+const dimensionSchema = z
+  .object({
+    code: z.string().regex(/^[A-Z]$/, "a dimension code is one capital letter"),
+    en: z.string().min(1),
+    fr: z.string().min(1),
+    status: entryStatus,
+    components: z.array(componentSchema).min(1),
+    ...moreLabels,
+  })
+  .loose();
 
 const componentCode = z
   .string()
@@ -69,13 +73,15 @@ export const gridMappingSchema = z.strictObject({
   changes: z.array(mappingChangeSchema),
 });
 
-const labelledCode = z.object({
-  code: z.string().min(1),
-  en: z.string(),
-  fr: z.string(),
-  status: entryStatus.optional(),
-  description_en: z.string().nullish(),
-});
+const labelledCode = z
+  .object({
+    code: z.string().min(1),
+    en: z.string(),
+    fr: z.string(),
+    status: entryStatus.optional(),
+    description_en: z.string().nullish(),
+  })
+  .loose();
 
 export const gridFileSchema = z
   .object({
@@ -88,12 +94,14 @@ export const gridFileSchema = z
     beneficiaries: z.array(labelledCode).min(1),
     questions: z
       .array(
-        z.object({
-          code: z.enum(["Q1", "Q2", "Q3", "Q4"]),
-          en: z.string(),
-          fr: z.string(),
-          side: z.enum(["well-being", "ill-being", "action"]),
-        }),
+        z
+          .object({
+            code: z.enum(["Q1", "Q2", "Q3", "Q4"]),
+            en: z.string(),
+            fr: z.string(),
+            side: z.enum(["well-being", "ill-being", "action"]),
+          })
+          .loose(),
       )
       .min(3),
   })

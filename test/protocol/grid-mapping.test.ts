@@ -3,6 +3,7 @@ import {
   aggregate,
   bundledGrids,
   carryCode,
+  contentHash,
   emptyState,
   type Grid,
   GridError,
@@ -47,6 +48,17 @@ describe("grid files with a mapping", () => {
       pt: "Acesso",
       keywords: { fr: ["logement", "santé"] },
     });
+  });
+
+  it("keeps every key of the file, so the document a node serves is the file it imported", () => {
+    const raw = JSON.parse(
+      readFileSync(
+        new URL("../../protocol/grids/grid-spiral-9d-2026.2-partial.json", import.meta.url),
+        "utf8",
+      ),
+    );
+    raw.dimensions[0].components[1].note = "kept";
+    expect(contentHash(loadGrid(raw).file)).toBe(contentHash(raw));
   });
 
   it("marks a label that is only a stand-in as not named", () => {

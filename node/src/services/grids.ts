@@ -143,7 +143,7 @@ const withMapping = (grid: Grid, mapping: GridMapping | undefined): Grid =>
  * figures map through, the import (preview, then apply) and the criteria it queues for review.
  */
 export function createGridService(ctx: ServiceContext, live: LiveGrid, audit: AuditService) {
-  let catalogCache: { key: string; catalog: GridCatalog } | null = null;
+  let catalogCache: { catalog: GridCatalog } | null = null;
 
   const rows = () => ctx.db.select().from(gridVersions).all();
   const find = (id: string, version: string) =>
@@ -171,6 +171,7 @@ export function createGridService(ctx: ServiceContext, live: LiveGrid, audit: Au
       source,
       adoptedAt: adopted ? ctx.now().toISOString() : null,
     };
+    catalogCache = null;
     return ctx.db
       .insert(gridVersions)
       .values(row)
@@ -282,12 +283,15 @@ export function createGridService(ctx: ServiceContext, live: LiveGrid, audit: Au
       return [...result.values()];
     },
 
-    /** The grids figures may map through: the one in use and the known ones (never offered ones). */
+    /**
+     * The grids figures may map through: the one in use and the known ones (never offered ones).
+     * Read on every figure, so it is built once and rebuilt only after this service changed the
+     * versions held (every change goes through it).
+     */
     catalog(): GridCatalog {
-      const held = rows().filter((r) => r.state !== "offered");
-      const key = held.map((r) => `${r.gridId} ${r.version} ${r.hash}`).join("\n");
-      if (catalogCache?.key !== key) {
-        catalogCache = { key, catalog: gridCatalog(held.map((r) => loadGrid(r.document))) };
+      if (!catalogCache) {
+        const held = rows().filter((r) => r.state !== "offered");
+        catalogCache = { catalog: gridCatalog(held.map((r) => loadGrid(r.document))) };
       }
       return catalogCache.catalog;
     },
