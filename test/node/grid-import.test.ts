@@ -150,6 +150,41 @@ describe("importing a made-up grid 3 (splits A01 and C00, names components of C)
     expect(t.services.grids.reviews("testville").map((r) => r.criterionId)).toEqual([ids[1]]);
   });
 
+  it("moves the criteria of renamed and merged components to their new code", async () => {
+    const group = await createGroup(t.admin);
+    const ids = await addValidatedCriteria(t.admin, group, [
+      { question: "Q2", text: "Pas de droits", code: "A11/P" },
+      { question: "Q2", text: "Le bruit", code: "B01" },
+      { question: "Q2", text: "Pas de bus", code: "B02/O/k" },
+    ]);
+    const file = grid3();
+    const a = file.dimensions[0];
+    a.components = a.components.filter((c: any) => c.code !== "A11");
+    a.components.push({ code: "A13", en: "Rights", fr: "Droits", status: "provisional" });
+    const b = file.dimensions[1];
+    b.components = b.components.filter((c: any) => c.code !== "B01");
+    file.mapping.changes.push(
+      { kind: "renamed", from: "A11", to: "A13" },
+      { kind: "merged", from: ["B01", "B02"], to: "B02" },
+    );
+    const preview = await t.admin.post("/api/v1/grids/preview", file);
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.body.criteriaMoved).toBe(3);
+    const applied = await t.admin.post("/api/v1/grids", file);
+    expect(applied.status, applied.text).toBe(200);
+    const criteria = (await t.admin.get(`${T}/criteria`)).body.items;
+    expect(ids.map((id) => criteria.find((c: any) => c.id === id)?.code)).toEqual([
+      "A13/P",
+      "B02",
+      "B02/O/k",
+    ]);
+    expect(criteria.every((c: any) => c.status === "validated")).toBe(true);
+    // The synthesis counts them under their new components.
+    const synthesis = await t.admin.get(`${T}/synthesis?start=2026-01-01&end=2026-12-31`);
+    expect(synthesis.status, synthesis.text).toBe(200);
+    expect(JSON.stringify(synthesis.body)).not.toMatch(/"(A11|B01)"/);
+  });
+
   it("refuses malformed grid files with the reason, and changes nothing", async () => {
     const cases: Array<[string, (file: Record<string, any>) => unknown, RegExp]> = [
       ["not a grid", () => ({ hello: "world" }), /id: .*expected string/i],
