@@ -41,7 +41,7 @@ async function postMultipart(b: Browser, path: string, fields: Record<string, st
   return { status: response.status, text, location: response.headers.get("location") };
 }
 
-const unescape = (html: string) =>
+const htmlText = (html: string) =>
   html
     .replaceAll("&quot;", '"')
     .replaceAll("&#39;", "'")
@@ -77,7 +77,7 @@ describe("the grid page", () => {
       file: new Blob([JSON.stringify(broken)], { type: "application/json" }),
     });
     expect(refused.status).toBe(400);
-    expect(unescape(refused.text)).toContain(
+    expect(htmlText(refused.text)).toContain(
       "the mapping sends counts to A13, which this grid does not have",
     );
     expect(refused.text).not.toContain('action="/admin/grid/import"');
@@ -102,7 +102,7 @@ describe("the grid page", () => {
     expect(hidden).toBeDefined();
     const applied = await admin.post("/admin/grid/import", {
       _csrf: csrf,
-      text: unescape(hidden ?? ""),
+      text: htmlText(hidden ?? ""),
     });
     expect(applied.status, applied.text).toBe(303);
     expect(applied.location).toMatch(/^\/admin\/grid\?applied=3-test&review=0$/);
@@ -119,7 +119,7 @@ describe("the grid page", () => {
     const csrf = csrfOf((await admin.get("/admin/grid")).text);
     const answer = await admin.post("/admin/grid/fetch", { _csrf: csrf, actor: "not a url" });
     expect(answer.status).toBe(400);
-    expect(unescape(answer.text)).toContain('"not a url" is not a URL');
+    expect(htmlText(answer.text)).toContain('"not a url" is not a URL');
     expect(t.node.services.grids.list()).toHaveLength(2);
   });
 });
