@@ -2,7 +2,7 @@ import {
   type GridCatalog,
   type LevelPlan,
   levelFingerprint,
-  normaliseCounts,
+  rekeyer,
   sharedLevel,
 } from "./grid-mapping";
 import { textHash } from "./hash";
@@ -663,11 +663,15 @@ function sortedCells(cells: Record<string, Record<string, number>>): QuestionCel
   return result;
 }
 
-/** Adds the cells of `source` (the same as `payloadCells`, unsorted) into `sums`. */
+/**
+ * Adds the cells of `source` (the same as `payloadCells`, unsorted) into `sums`; `rekey` re-keys
+ * each code first (counts of another grid version at the level the versions share).
+ */
 function addCells(
   sums: Map<Question, Map<string, number>>,
   questions: readonly Question[],
   source: QuestionCells,
+  rekey?: (code: string) => string,
 ): void {
   for (const question of questions) {
     const byComponent = source[question];
@@ -679,7 +683,9 @@ function addCells(
     }
     for (const component in byComponent) {
       const count = byComponent[component] ?? 0;
-      if (count > 0) cells.set(component, (cells.get(component) ?? 0) + count);
+      if (count <= 0) continue;
+      const key = rekey ? rekey(component) : component;
+      cells.set(key, (cells.get(key) ?? 0) + count);
     }
   }
 }
@@ -707,12 +713,8 @@ export function aggregate(
   for (const entry of included) {
     const { payload } = entry.records[0] as SynthesisRecord;
     // Where entries enter: counts of several grid versions are re-keyed at their shared level.
-    const add = (source: QuestionCells) =>
-      addCells(
-        sums,
-        questions,
-        plan ? normaliseCounts(plan, payload.grid.version, source) : source,
-      );
+    const rekey = plan ? rekeyer(plan, payload.grid.version) : undefined;
+    const add = (source: QuestionCells) => addCells(sums, questions, source, rekey);
     if (restricts(filter.categories)) {
       for (const breakdown of payload.categories ?? []) {
         if (!filter.categories.includes(breakdown.category)) continue;

@@ -196,6 +196,8 @@ export interface LevelPlan {
   groups: Record<string, Record<string, string[]>>;
   /** The key a code of a version counts under. */
   keyOf(version: string, code: string): string;
+  /** A version's code → key map (codes it lacks count under themselves); for hot loops. */
+  keysOf(version: string): ReadonlyMap<string, string> | undefined;
   /** Canonical summary of the above: equal on nodes that hold the same grids. */
   basis: string;
 }
@@ -243,6 +245,7 @@ function dimensionPlan(id: string, versions: string[]): LevelPlan {
     levelOf: Object.fromEntries(sorted.map((v) => [v, "dimension" as const])),
     groups: {},
     keyOf: (_version, code) => code.charAt(0),
+    keysOf: () => undefined,
     basis: contentHash({ grid: id, level: "dimension", versions: sorted }),
   };
 }
@@ -343,18 +346,32 @@ export function sharedLevel(
       if (key !== c.code && !sortedGroups[key]) renames.push([grid.version, c.code, key]);
     }
   }
+  // Each version's code → key, built once: figures call keyOf for every cell they add.
+  const keys = new Map<string, Map<string, string>>();
+  for (const grid of chain) {
+    const own = new Map<string, string>();
+    for (const c of grid.components) {
+      own.set(c.code, keyOfRoot.get(find(node(grid.version, c.code))) as string);
+    }
+    keys.set(grid.version, own);
+  }
   return {
     gridId: id,
     level,
     versions: chainVersions.filter((v) => wanted.includes(v)),
     levelOf,
     groups: sortedGroups,
-    keyOf(version, code) {
-      if (!parent.has(node(version, code))) return code;
-      return keyOfRoot.get(find(node(version, code))) as string;
-    },
+    keyOf: (version, code) => keys.get(version)?.get(code) ?? code,
+    keysOf: (version) => keys.get(version),
     basis: contentHash({ grid: id, level, chain: chainVersions, groups: sortedGroups, renames }),
   };
+}
+
+/** How the codes of one version are re-keyed at the plan's level (one map lookup per code). */
+export function rekeyer(plan: LevelPlan, version: string): (code: string) => string {
+  const keys = plan.keysOf(version);
+  if (keys) return (code) => keys.get(code) ?? code;
+  return (code) => plan.keyOf(version, code);
 }
 
 /** A synthesis's counts (question → code → n) re-keyed at the plan's level. */
@@ -364,15 +381,19 @@ export function normaliseCounts(
   counts: QuestionCounts,
 ): Record<string, Record<string, number>> {
   const result: Record<string, Record<string, number>> = {};
-  for (const [question, cells] of Object.entries(counts)) {
+  const byQuestion = counts as Record<string, Record<string, number> | undefined>;
+  for (const question in byQuestion) {
+    const cells = byQuestion[question];
     if (!cells) continue;
-    const out: Record<string, number> = {};
-    for (const [code, n] of Object.entries(cells)) {
+    let out: Record<string, number> | undefined;
+    for (const code in cells) {
+      const n = cells[code];
       if (!n) continue;
       const key = plan.keyOf(version, code);
+      out ??= {};
       out[key] = (out[key] ?? 0) + n;
     }
-    if (Object.keys(out).length > 0) result[question] = out;
+    if (out) result[question] = out;
   }
   return result;
 }
