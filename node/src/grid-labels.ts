@@ -11,10 +11,15 @@ export function gridLabeller(
   grid: Grid,
   t: Translate,
   lang: Lang,
-  options: { markProvisional?: boolean } = {},
+  options: {
+    markProvisional?: boolean;
+    /** Other grid versions known here: a code this grid lacks is named from the newest that has it. */
+    known?: readonly Grid[];
+  } = {},
 ): (code: string) => string {
+  const others = [...(options.known ?? [])].reverse();
   const one = (code: string) => {
-    const entry = grid.entry(code);
+    const entry = grid.entry(code) ?? others.find((g) => g.entry(code))?.entry(code);
     if (!entry?.named) return t("grid.notNamed");
     const label = lang === "fr" ? entry.label.fr : entry.label.en;
     return options.markProvisional && entry.provisional

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { contentHash, DEFAULT_POLICY, draftSynthesis } from "@spiral-network/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type AdminTestNode,
@@ -110,6 +111,51 @@ describe("the grid page", () => {
     const after = await admin.get(applied.location ?? "");
     expect(after.text).toContain("3-test is now the grid in use.");
     expect(after.text).toContain("known (figures count it)");
+  });
+
+  it("names another version's codes once that version is known, never with a stand-in", async () => {
+    const started = await startSignedIn();
+    t = started.t;
+    const { admin } = started;
+    const { payload } = draftSynthesis({
+      territory: { id: "https://lyon.example/actors/lyon", name: "Lyon", country: "FR" },
+      period: { start: "2026-01-01", end: "2026-06-30" },
+      grid: { id: "spiral-9d", version: "3-test" },
+      groups: [
+        {
+          category: "young-people",
+          participants: 8,
+          counts: [
+            { question: "Q1", component: "A12", count: 3 },
+            { question: "Q2", component: "C01", count: 2 },
+          ],
+        },
+      ],
+      previous: null,
+      correction: false,
+      policy: DEFAULT_POLICY,
+    });
+    if (!payload) throw new Error("no payload");
+    t.node.services.received.accept({
+      origin: payload.territory.id,
+      objectId: "https://lyon.example/syntheses/1",
+      payload,
+      activity: { type: "Create" },
+      via: null,
+    });
+    const [received] = t.node.services.received.list();
+    const before = await admin.get(`/admin/network/syntheses/${received?.id}`);
+    expect(before.status).toBe(200);
+    expect(before.text).toContain("A12 · not named in this grid version");
+    const grid = await admin.get("/admin/grid");
+    expect(grid.text).toContain("spiral-9d 3-test, used by Lyon");
+
+    t.node.services.grids.offer(JSON.parse(grid3), contentHash(JSON.parse(grid3)), "test");
+    t.node.services.grids.accept("spiral-9d", "3-test", "test");
+    const after = await admin.get(`/admin/network/syntheses/${received?.id}`);
+    expect(after.text).toContain("A12 · Drink and water");
+    const figures = await admin.get("/admin/figures");
+    expect(figures.text).toContain("Drink and water (provisional)");
   });
 
   it("says why a fetch failed, and changes nothing", async () => {

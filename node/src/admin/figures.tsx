@@ -52,7 +52,10 @@ export function registerFigureRoutes(admin: AdminApp, kit: AdminKit) {
       questions: grid.file.questions.filter((q) => q.side === side).map((q) => q.code),
     }));
     const invalid = a.problems.length > 0 || (b?.problems.length ?? 0) > 0;
-    const name = gridLabeller(grid, t, lang, { markProvisional: true });
+    const name = gridLabeller(grid, t, lang, {
+      markProvisional: true,
+      known: services.grids.catalog().grids,
+    });
     // Keys a figure over several grid versions adds (codes of another version, groups).
     const extraKeys = [
       ...new Set(

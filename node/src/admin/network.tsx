@@ -326,17 +326,32 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
 
   /**
    * Rows for the grid's entries, then for any code the payload counts that this node's grid
-   * lacks (another grid version), labelled by its code so no count is dropped.
+   * lacks (another grid version), so no count is dropped: named from that version when this
+   * node knows it, else "not named in this grid version".
    */
-  const rowsFor = (entries: typeof grid.dimensions, matrix: CountMatrix, lang: Lang): RowSpec[] => {
-    const rows = gridRows(entries, lang, translator(lang)("grid.notNamed"));
+  const rowsFor = (
+    entries: typeof grid.dimensions,
+    matrix: CountMatrix,
+    lang: Lang,
+    payloadGrid?: { id: string; version: string },
+  ): RowSpec[] => {
+    const notNamed = translator(lang)("grid.notNamed");
+    const rows = gridRows(entries, lang, notNamed);
     const known = new Set(rows.map((r) => r.key));
     const unknown = new Set(
       Object.values(matrix).flatMap((cells) =>
         Object.keys(cells ?? {}).filter((k) => !known.has(k)),
       ),
     );
-    return [...rows, ...[...unknown].sort().map((code) => ({ key: code, label: code }))];
+    const theirs = payloadGrid && services.grids.catalog().get(payloadGrid.id, payloadGrid.version);
+    const name = (code: string) => {
+      const entry = theirs?.entry(code);
+      return entry?.named ? entry.label[lang] : notNamed;
+    };
+    return [
+      ...rows,
+      ...[...unknown].sort().map((code) => ({ key: code, label: `${code} · ${name(code)}` })),
+    ];
   };
 
   /** The payload's counts as chart rows (labels in the page's language). */
@@ -364,12 +379,17 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       series,
       dimensions: codeRows(
         payload.dimensions,
-        rowsFor(grid.dimensions, payload.dimensions, lang),
+        rowsFor(grid.dimensions, payload.dimensions, lang, payload.grid),
         series,
       ),
-      components: codeRows(payload.counts, rowsFor(grid.components, payload.counts, lang), series, {
-        omitEmpty: true,
-      }),
+      components: codeRows(
+        payload.counts,
+        rowsFor(grid.components, payload.counts, lang, payload.grid),
+        series,
+        {
+          omitEmpty: true,
+        },
+      ),
       categories:
         categories.length === 0
           ? undefined
