@@ -17,6 +17,8 @@ export interface SynthesisPageProps {
   hash: string;
   publishedAt: string;
   articleUrl: string;
+  /** The grid id and version it was coded with. */
+  grid?: string | undefined;
 }
 
 /** The HTML face of a published synthesis (the URL its Article points to). */
@@ -51,6 +53,12 @@ export function SynthesisPage(props: SynthesisPageProps) {
           date: props.publishedAt.slice(0, 10),
         })}{" "}
         <code>{props.hash}</code>
+        {props.grid ? (
+          <>
+            <br />
+            {t("grid.codedWith", { grid: props.grid })}
+          </>
+        ) : null}
       </p>
     </Layout>
   );

@@ -278,6 +278,7 @@ export function createPages(services: Services) {
         hash={latest.hash}
         publishedAt={latest.createdAt}
         articleUrl={synthesisUrl(publicUrl, found.series.uuid)}
+        grid={`${payload.grid.id} ${payload.grid.version}`}
       />,
     );
   });

@@ -147,6 +147,7 @@ describe("the grid page", () => {
     const before = await admin.get(`/admin/network/syntheses/${received?.id}`);
     expect(before.status).toBe(200);
     expect(before.text).toContain("A12 · not named in this grid version");
+    expect(before.text).toContain("spiral-9d 3-test (a version this node does not know: see Grid)");
     const grid = await admin.get("/admin/grid");
     expect(grid.text).toContain("spiral-9d 3-test, used by Lyon");
 
@@ -154,6 +155,7 @@ describe("the grid page", () => {
     t.node.services.grids.accept("spiral-9d", "3-test", "test");
     const after = await admin.get(`/admin/network/syntheses/${received?.id}`);
     expect(after.text).toContain("A12 · Drink and water");
+    expect(after.text).toContain("spiral-9d 3-test (known here)");
     const figures = await admin.get("/admin/figures");
     expect(figures.text).toContain("Drink and water (provisional)");
   });

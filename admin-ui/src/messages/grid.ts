@@ -54,6 +54,9 @@ export const en = {
   "grid.fetched": "Fetched {version} from {source}: it is offered below; nothing changed yet.",
   "grid.accepted": "{version} is known: figures now count syntheses coded with it.",
   "grid.notNamed": "not named in this grid version",
+  "grid.codedWith": "Coded with grid {grid}",
+  "grid.codedWith.known": "known here",
+  "grid.codedWith.unknown": "a version this node does not know: see Grid",
   "grid.provisional": "provisional",
   "grid.level.grouped":
     "Counted at the level the grid versions share: split or merged components count together.",
@@ -129,6 +132,9 @@ export const fr: Record<keyof typeof en, string> = {
   "grid.accepted":
     "{version} est connue : les chiffres comptent maintenant les synthèses codées avec elle.",
   "grid.notNamed": "sans nom dans cette version de la grille",
+  "grid.codedWith": "Codée avec la grille {grid}",
+  "grid.codedWith.known": "connue ici",
+  "grid.codedWith.unknown": "une version que ce nœud ne connaît pas : voir Grille",
   "grid.provisional": "provisoire",
   "grid.level.grouped":
     "Compté au niveau que partagent les versions de la grille : les composantes scindées ou fusionnées comptent ensemble.",

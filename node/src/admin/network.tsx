@@ -368,6 +368,10 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     return {
       ...itemOf(c, row),
       objectId: row.objectId,
+      grid: {
+        name: `${payload.grid.id} ${payload.grid.version}`,
+        known: services.grids.catalog().get(payload.grid.id, payload.grid.version) !== undefined,
+      },
       hash: row.hash,
       previous: payload.previous,
       correction: payload.correction,
