@@ -1,8 +1,8 @@
 import type { Federation } from "@fedify/fedify";
 import {
+  bundledGrids,
   DEFAULT_POLICY,
   type DisclosurePolicy,
-  defaultGrid,
   type Grid,
 } from "@spiral-network/protocol";
 import { type Context, type Env, Hono } from "hono";
@@ -12,6 +12,7 @@ import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
 import { createSpiralFederation, SOFTWARE_VERSION } from "./federation/federation";
+import { createGridFetcher, gridDocumentHandler } from "./federation/grid-documents";
 import { federationMiddleware, inboxGuard, signedDeliveryWitness } from "./federation/hono";
 import { createKeyBinding } from "./federation/key-binding";
 import { createActorKeyStore } from "./federation/keys";
@@ -32,6 +33,8 @@ import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
 import { createLogger, type LogCapture, type Logger } from "./logger";
 import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
+import { upgradeBundledGrids } from "./services/grid-upgrade";
+import { createLiveGrid } from "./services/grids";
 import { createServices, type Services } from "./services/index";
 import { createSetupCode, type SetupCode } from "./services/setup-code";
 import { createSurveyRoutes } from "./survey";
@@ -52,6 +55,10 @@ export interface NodeOptions {
   logger?: LogCapture;
   logCategory?: readonly string[];
   adminToken?: string | undefined;
+  /**
+   * The grid to use (tests, benchmarks). Without it the node uses the grid it holds, and moves
+   * to each newer bundled grid through the grid import (docs/running-a-node.md, "Grid versions").
+   */
   grid?: Grid;
   policy?: DisclosurePolicy;
   now?: () => Date;
@@ -116,19 +123,25 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   const log = createLogger({ capture: options.logger, category: options.logCategory });
   const storage = openStorage(options.databaseFile);
   const clock = options.now ?? (() => new Date());
-  const grid = options.grid ?? defaultGrid;
+  const live = createLiveGrid(options.grid ?? (bundledGrids[0] as Grid));
+  const grid = live.grid;
   let started = false;
   let wakeOutbox = () => {};
-  const services = createServices({
-    storage,
-    db: storage.db,
-    grid,
-    policy: options.policy ?? DEFAULT_POLICY,
-    publicUrl: options.publicUrl,
-    now: clock,
-    notifyOutbox: () => wakeOutbox(),
-  });
+  const services = createServices(
+    {
+      storage,
+      db: storage.db,
+      grid,
+      policy: options.policy ?? DEFAULT_POLICY,
+      publicUrl: options.publicUrl,
+      now: clock,
+      notifyOutbox: () => wakeOutbox(),
+    },
+    live,
+  );
   services.categories.ensureBuiltins();
+  services.grids.start(live.current());
+  if (!options.grid) upgradeBundledGrids(services.grids, bundledGrids, log.child("grid"));
   const { generated } = ensureAdminToken(storage.db, options.adminToken);
   const setupCode = createSetupCode({
     file: options.setupCodeFile,
@@ -223,7 +236,11 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     options.antiEntropyIntervalMs ?? 6 * 60 * 60 * 1000,
   );
   const network = createNetworkService(federation, deps, options.publicUrl);
-  const application = createApplication(services, network);
+  const application = createApplication(
+    services,
+    network,
+    createGridFetcher(services.grids, outbound),
+  );
   wakeOutbox = () => {
     if (started) void outbox.drain();
   };
@@ -235,6 +252,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   app.get("/nodeinfo/2.1", nodeInfoHandler(deps));
   app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
   app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));
+  app.get("/grids/:id/:version", gridDocumentHandler(services.grids, options.publicUrl));
   app.use(federationMiddleware(federation, deps));
   // The JSON API and the workspace are loaded on their first request: a node that only
   // federates never reads their code (docs/benchmarks.md, "A light node").

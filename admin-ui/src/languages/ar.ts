@@ -4,6 +4,7 @@
  * language"). Codes, numbers and addresses stay in Latin script inside the sentences.
  */
 import type { LanguageFile } from "../i18n";
+import * as grid from "../messages/grid";
 import * as meetings from "../messages/meetings";
 import * as progress from "../messages/progress";
 import * as publishing from "../messages/publishing";
@@ -938,5 +939,6 @@ export const ar: LanguageFile = {
     meetings: meetings.en,
     publishing: publishing.en,
     progress: progress.en,
+    grid: grid.en,
   },
 };

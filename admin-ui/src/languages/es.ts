@@ -3,6 +3,7 @@
  * read it (docs/development.md, "Adding a language").
  */
 import type { LanguageFile } from "../i18n";
+import * as grid from "../messages/grid";
 import * as meetings from "../messages/meetings";
 import * as progress from "../messages/progress";
 import * as publishing from "../messages/publishing";
@@ -969,5 +970,6 @@ export const es: LanguageFile = {
     meetings: meetings.en,
     publishing: publishing.en,
     progress: progress.en,
+    grid: grid.en,
   },
 };

@@ -3,6 +3,7 @@
  * read it (docs/development.md, "Adding a language").
  */
 import type { LanguageFile } from "../i18n";
+import * as grid from "../messages/grid";
 import * as meetings from "../messages/meetings";
 import * as progress from "../messages/progress";
 import * as publishing from "../messages/publishing";
@@ -970,5 +971,6 @@ export const it: LanguageFile = {
     meetings: meetings.en,
     publishing: publishing.en,
     progress: progress.en,
+    grid: grid.en,
   },
 };

@@ -3,6 +3,7 @@
  * until one has read it (docs/development.md, "Adding a language").
  */
 import type { LanguageFile } from "../i18n";
+import * as grid from "../messages/grid";
 import * as meetings from "../messages/meetings";
 import * as progress from "../messages/progress";
 import * as publishing from "../messages/publishing";
@@ -967,5 +968,6 @@ export const pt: LanguageFile = {
     meetings: meetings.en,
     publishing: publishing.en,
     progress: progress.en,
+    grid: grid.en,
   },
 };

@@ -2,6 +2,7 @@ import {
   type CryptographicKey,
   Endpoints,
   Group,
+  Link,
   type Multikey,
   Organization,
   PropertyValue,
@@ -70,6 +71,8 @@ export function territoryToActor(
   territory: TerritoryRow,
   uris: ActorUris,
   keys: ActorKeys,
+  /** The grid version it codes with (docs/protocol.md, "Grid documents"). */
+  grid?: { href: string; name: string; mediaType: string },
 ): Organization {
   const fields: Array<[string, string]> = [
     ["Country", safeName(regionNames, territory.country)],
@@ -77,8 +80,18 @@ export function territoryToActor(
     ["Languages", territory.languages.map((l) => safeName(languageNames, l)).join(", ")],
     ["Method", "SPIRAL (TOGETHER network)"],
   ];
+  const common = commonActorProperties(territory, uris, keys, fields);
   return new Organization({
-    ...commonActorProperties(territory, uris, keys, fields),
+    ...common,
+    attachments: [
+      ...common.attachments,
+      ...(grid
+        ? [
+            new PropertyValue({ name: "Grid", value: grid.name }),
+            new Link({ href: new URL(grid.href), name: grid.name, mediaType: grid.mediaType }),
+          ]
+        : []),
+    ],
     manuallyApprovesFollowers: territory.manualApproval,
   });
 }

@@ -15,8 +15,16 @@ const gridSummarySchema = z.object({
       en: z.string(),
       fr: z.string(),
       provisional: z.boolean(),
+      /** false: this grid version has no name for it (en/fr are stand-ins). */
+      named: z.boolean(),
       components: z.array(
-        z.object({ code: z.string(), en: z.string(), fr: z.string(), provisional: z.boolean() }),
+        z.object({
+          code: z.string(),
+          en: z.string(),
+          fr: z.string(),
+          provisional: z.boolean(),
+          named: z.boolean(),
+        }),
       ),
     }),
   ),
@@ -48,11 +56,13 @@ export function registerMetaRoutes(router: Router, app: Application): void {
             en: d.label.en,
             fr: d.label.fr,
             provisional: d.provisional,
+            named: d.named,
             components: grid.componentsOf(d.code).map((x) => ({
               code: x.code,
               en: x.label.en,
               fr: x.label.fr,
               provisional: x.provisional,
+              named: x.named,
             })),
           })),
         },

@@ -1,0 +1,111 @@
+/**
+ * `npm run bench:grid-versions` (node --import tsx scripts/bench-grid-versions.ts): what counting
+ * syntheses of several grid versions together costs (docs/benchmarks.md). Nothing is asserted.
+ *
+ * ORIGINS syntheses (default 2,000, ~50 non-zero cells each, one period each) are held in one
+ * aggregation state twice: all coded with 2026.2-partial (the baseline: one version, counts
+ * added as they are), and half of them with a made-up grid 3 that splits A01 and C00 (its
+ * mapping from 2026.2), the node knowing both (each synthesis's counts re-keyed at the shared
+ * level before they are added). For each, `aggregate()` (the protocol's full recomputation) is
+ * timed, the two interleaved run after run (REPS, default 30), plus the shared-level plan alone.
+ */
+import { readFileSync } from "node:fs";
+import {
+  aggregate,
+  bundledGrids,
+  emptyState,
+  type Grid,
+  gridCatalog,
+  loadGrid,
+  mappingOf,
+  mergeRecords,
+  type SynthesisPayload,
+  sharedLevel,
+  synthesisRecord,
+} from "@spiral-network/protocol";
+import { median, pairedRuns, percentile, progress, time, watchdog } from "./lib/harness";
+import { seededRandom } from "./lib/seeded-random";
+
+const ORIGINS = Number(process.env.BENCH_ORIGINS ?? 2000);
+const REPS = Math.max(20, Number(process.env.BENCH_REPS ?? 30));
+const stop = watchdog("bench-grid-versions", Number(process.env.BENCH_TIMEOUT_MS ?? 120_000));
+
+const [v1, v2] = bundledGrids as [Grid, Grid];
+const v2held = loadGrid({ ...v2.file, mapping: mappingOf(v1, v2) });
+const v3 = loadGrid(
+  JSON.parse(
+    readFileSync(new URL("../test/fixtures/grid-spiral-9d-3-test.json", import.meta.url), "utf8"),
+  ),
+);
+const catalog = gridCatalog([v1, v2held, v3]);
+const random = seededRandom(42);
+
+function payload(i: number, version: string): SynthesisPayload {
+  const grid = version === v3.version ? v3 : v2;
+  const codes = grid.components.map((c) => c.code);
+  const counts: Record<string, Record<string, number>> = {};
+  for (const question of ["Q1", "Q2", "Q3"]) {
+    const cells: Record<string, number> = {};
+    for (let k = 0; k < 17; k++) {
+      const code = codes[Math.floor(random() * codes.length)] as string;
+      cells[code] = (cells[code] ?? 0) + 1 + Math.floor(random() * 4);
+    }
+    counts[question] = cells;
+  }
+  const criteria = Object.values(counts)
+    .flatMap((c) => Object.values(c))
+    .reduce((a, b) => a + b, 0);
+  return {
+    territory: { id: `https://n${i}.example/actors/t${i}`, name: `T${i}`, country: "FR" },
+    period: { start: "2026-01-01", end: "2026-12-31" },
+    version: 1,
+    hash: `sha256:${i.toString(16).padStart(64, "0")}`,
+    grid: { id: v2.id, version },
+    participants: 20,
+    groups: 2,
+    counts,
+    dimensions: {},
+    totals: { criteria },
+  } as unknown as SynthesisPayload;
+}
+
+progress(`building ${ORIGINS} syntheses twice…`);
+const single = mergeRecords(
+  emptyState(),
+  Array.from({ length: ORIGINS }, (_, i) => synthesisRecord(payload(i, v2.version))),
+);
+const mixed = mergeRecords(
+  emptyState(),
+  Array.from({ length: ORIGINS }, (_, i) =>
+    synthesisRecord(payload(i, i % 2 === 0 ? v2.version : v3.version)),
+  ),
+);
+const grid = { id: v2.id, version: v2.version };
+
+const runs = await pairedRuns(
+  REPS,
+  ["one version", "two versions", "plan alone"] as const,
+  (name) => {
+    if (name === "one version") return time(() => aggregate(single, {}, { grid }));
+    if (name === "two versions") return time(() => aggregate(mixed, {}, { grid, grids: catalog }));
+    return time(() => sharedLevel(catalog, grid.id, [v2.version, v3.version]));
+  },
+);
+const check = aggregate(mixed, {}, { grid, grids: catalog });
+stop();
+
+const ms = (v: number) => (v >= 10 ? v.toFixed(1) : v.toFixed(3));
+console.log(
+  `Figures over several grid versions — ${ORIGINS.toLocaleString("en")} syntheses, aggregate() over the whole state, n = ${REPS} each, interleaved`,
+);
+console.log(`${"case".padEnd(44)}${"p50 ms".padStart(10)}${"p90 ms".padStart(10)}`);
+const row = (label: string, values: number[]) =>
+  console.log(
+    `${label.padEnd(44)}${ms(median(values)).padStart(10)}${ms(percentile(values, 0.9)).padStart(10)}`,
+  );
+row("one version, counts as they are (baseline)", runs["one version"]);
+row("2026.2 + grid 3, re-keyed (grouped level)", runs["two versions"]);
+row("  the shared-level plan alone", runs["plan alone"]);
+console.log(
+  `cost of the re-keying: ${(median(runs["two versions"]) / median(runs["one version"])).toFixed(2)}× the baseline; level ${check.gridLevels?.level}, ${check.coverage.included.length} included`,
+);
