@@ -51,7 +51,7 @@ const actor = (place: Place) => `https://${place.slug}.example/actors/${place.sl
 function payloadOf(
   place: Place,
   grid: typeof V2,
-  options: { period?: Period; scale?: number } = {},
+  options: { period?: Period; scale?: number; previous?: SynthesisPayload } = {},
 ): SynthesisPayload {
   const scale = options.scale ?? 1;
   const newCodes = grid.version === V3.version;
@@ -84,7 +84,9 @@ function payloadOf(
     period: options.period ?? H1,
     grid,
     groups,
-    previous: null,
+    previous: options.previous
+      ? { version: options.previous.version, hash: options.previous.hash }
+      : null,
     correction: false,
     policy: DEFAULT_POLICY,
   });
@@ -183,6 +185,58 @@ describe("figures over two grid versions", () => {
       expect(sums(response.body), query).toEqual(reference);
       expect(response.body.coverageCounts.included, query).toBe(reference.coverage.included.length);
     }
+  });
+
+  it("stay equal to the recomputation after each change, as a territory migrates", async () => {
+    const check = async (step: string) => {
+      const cases: Array<[string, AggregateFilter, { robust?: boolean }]> = [
+        ["", {}, {}],
+        ["?robust=true", {}, { robust: true }],
+        ["?category=young-people", { categories: ["young-people"] }, {}],
+      ];
+      for (const [query, filter, options] of cases) {
+        const response = await t.anonymous.get(`/api/v1/aggregates${query}`);
+        expect(response.status, response.text).toBe(200);
+        expect(sums(response.body), `${step} ${query}`).toEqual(expected(filter, options));
+      }
+    };
+    await check("before");
+    // Mulhouse moves from 2026.2 to grid 3: its next version is coded with the new codes.
+    const mulhouse = { slug: "mulhouse", country: "FR", region: "FR-GES" };
+    const first = held.find((p) => p.territory.id === actor(mulhouse)) as SynthesisPayload;
+    const moved = payloadOf(mulhouse, V3, { previous: first, scale: 2 });
+    expect(deliver(moved)).toBe("replaced");
+    held.splice(held.indexOf(first), 1);
+    await check("after a migration");
+    // Porto follows; Namur and this node's own territory still code with 2026.2.
+    const porto = held.find((p) => p.territory.id.includes("porto")) as SynthesisPayload;
+    const portoMoved = payloadOf({ slug: "porto", country: "PT", region: "PT-13" }, V3, {
+      previous: porto,
+    });
+    expect(deliver(portoMoved)).toBe("replaced");
+    held.splice(held.indexOf(porto), 1);
+    await check("after a second migration");
+    const body = (await t.anonymous.get("/api/v1/aggregates")).body;
+    expect(body.gridLevels.versions).toEqual([V2.version, V3.version]);
+  });
+
+  it("count a version once an admin accepts it, with no synthesis changing", async () => {
+    const before = (await t.anonymous.get("/api/v1/aggregates")).body;
+    expect(before.coverageCounts.excluded["other-grid-version"]).toBe(1);
+    // The version Oldgrid codes with, mapped from grid 3 with no change, becomes known.
+    const file = {
+      ...grid3,
+      version: "9-unknown",
+      mapping: { from: { id: V3.id, version: V3.version }, changes: [] },
+    };
+    t.services.grids.offer(file, contentHash(file), "https://oldgrid.example/grids/spiral-9d/9");
+    t.services.grids.accept("spiral-9d", "9-unknown", "test");
+    const after = (await t.anonymous.get("/api/v1/aggregates")).body;
+    expect(after.coverageCounts.excluded["other-grid-version"]).toBe(0);
+    expect(after.coverageCounts.included).toBe(before.coverageCounts.included + 1);
+    expect(after.gridLevels.versions).toEqual([V2.version, V3.version, "9-unknown"]);
+    expect(after.fingerprint).not.toBe(before.fingerprint);
+    expect(sums(after)).toEqual(expected({}, {}));
   });
 
   it("counts split components together, says so, and leaves out the unknown version", async () => {

@@ -5,16 +5,24 @@ import {
   carryCode,
   contentHash,
   emptyState,
+  fingerprint,
+  fingerprintOf,
   type Grid,
   GridError,
   type GridFile,
   gridCatalog,
   gridChanges,
+  type LevelPlan,
+  levelElement,
   loadGrid,
   mappingOf,
   mappingProblems,
   mergeRecords,
+  multisetAdd,
+  multisetHash,
+  multisetHex,
   normaliseCounts,
+  parseMultisetHex,
   type SynthesisPayload,
   sharedLevel,
   synthesisRecord,
@@ -189,5 +197,35 @@ describe("the level syntheses of several versions share", () => {
     // A node that does not know grid 3 leaves it out too (never lowered to a stranger's grid).
     const v2only = aggregate(state, {}, { ...onV2, grids: gridCatalog([v1, v2held]) });
     expect(v2only.coverage.excluded.map((e) => e.reason)).toEqual(["other-grid-version"]);
+
+    // The fingerprint over several versions, from its definition (docs/protocol.md §10): the
+    // multiset hash of the included versions' canonical forms plus one element naming the level.
+    const basis = sharedLevel(catalog, "spiral-9d", ["2026.2-partial", "3-test"])?.basis;
+    expect(basis).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const texts = a.coverage.included.map(
+      (v) =>
+        `{"hash":${JSON.stringify(v.hash)},"origin":${JSON.stringify(v.origin)},` +
+        `"periodKey":${JSON.stringify(v.periodKey)},"version":${v.version}}`,
+    );
+    const levelText = `{"gridLevel":"${basis}"}`;
+    expect(a.fingerprint).toBe(`sha256-sum:${multisetHex(multisetHash([...texts, levelText]))}`);
+    expect(a.fingerprint).toBe(
+      fingerprintOf(
+        multisetAdd(
+          parseFingerprint(fingerprint(a.coverage.included)),
+          levelElement(
+            sharedLevel(catalog, "spiral-9d", ["3-test", "2026.2-partial"]) as LevelPlan,
+          ),
+        ),
+      ),
+    );
+    // A node that knows fewer links counts at another level, and says so in its fingerprint.
+    const unlinked = gridCatalog([v1, v2held, loadGrid({ ...grid3File, mapping: undefined })]);
+    const coarse = aggregate(state, {}, { ...onV2, grids: unlinked });
+    expect(coarse.gridLevels?.level).toBe("dimension");
+    expect(coarse.coverage.included).toEqual(a.coverage.included);
+    expect(coarse.fingerprint).not.toBe(a.fingerprint);
   });
 });
+
+const parseFingerprint = (text: string) => parseMultisetHex(text.slice("sha256-sum:".length));
