@@ -688,9 +688,7 @@ export const gridVersions = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.gridId, t.version] }),
     // Exactly one grid in use: a second "active" row is refused by the database itself.
-    uniqueIndex("grid_versions_one_active")
-      .on(t.state)
-      .where(sql`${t.state} = 'active'`),
+    uniqueIndex("grid_versions_one_active").on(t.state).where(sql`${t.state} = 'active'`),
   ],
 );
 
