@@ -19,3 +19,5 @@ CREATE TABLE `grid_versions` (
 	`adopted_at` text,
 	PRIMARY KEY(`grid_id`, `version`)
 );
+--> statement-breakpoint
+CREATE UNIQUE INDEX `grid_versions_one_active` ON `grid_versions` (`state`) WHERE "grid_versions"."state" = 'active';

@@ -468,6 +468,8 @@ export type ExclusionReason =
 export interface IncludedVersion extends VersionRef {
   name: string;
   country: string;
+  /** In a figure over several grid versions: the level this synthesis's counts entered at. */
+  level?: LevelPlan["level"];
 }
 
 /** An excluded (origin, period) and why. */
@@ -668,11 +670,20 @@ export function coverage(
   const { included, excluded, flagged } = selectEntries(state, filter, options);
   const plan = levelPlan(included, filter, options);
   return {
-    included: included.map(includedVersion),
+    included: includedVersions(included, plan),
     excluded,
     flagged,
     ...(plan ? { gridLevels: gridLevels(plan) } : {}),
   };
+}
+
+/** The included versions as coverage lists them, each with its grid level over several versions. */
+function includedVersions(included: readonly StateEntry[], plan: LevelPlan | null) {
+  if (!plan) return included.map(includedVersion);
+  return included.map((entry) => ({
+    ...includedVersion(entry),
+    level: plan.levelOf[(entry.records[0] as SynthesisRecord).payload.grid.version] ?? plan.level,
+  }));
 }
 
 /** The level the included entries add up at, when they span several grid versions (else null). */
@@ -818,7 +829,7 @@ export function aggregate(
     if (total > 0) byQuestion[question] = total;
     criteria += total;
   }
-  const versions = included.map(includedVersion);
+  const versions = includedVersions(included, plan);
   return {
     counts: sorted,
     dimensions: sortedCells(dimensionSubtotals(sorted) as Record<string, Record<string, number>>),

@@ -187,6 +187,8 @@ describe("the level syntheses of several versions share", () => {
     expect(a.counts).toEqual({ Q1: { "A01+A12": 10, A02: 1, "C00+C01+C02": 1 } });
     expect(a.coverage.included).toHaveLength(2);
     expect(a.gridLevels?.levelOf).toEqual({ "2026.2-partial": "grouped", "3-test": "grouped" });
+    // Coverage says at which level each synthesis contributed.
+    expect(a.coverage.included.map((v) => v.level)).toEqual(["grouped", "grouped"]);
     // Two nodes on different versions, holding the same syntheses and grids, agree.
     expect(b.counts).toEqual(a.counts);
     expect(b.fingerprint).toBe(a.fingerprint);
@@ -223,7 +225,9 @@ describe("the level syntheses of several versions share", () => {
     const unlinked = gridCatalog([v1, v2held, loadGrid({ ...grid3File, mapping: undefined })]);
     const coarse = aggregate(state, {}, { ...onV2, grids: unlinked });
     expect(coarse.gridLevels?.level).toBe("dimension");
-    expect(coarse.coverage.included).toEqual(a.coverage.included);
+    const refs = (list: typeof a.coverage.included) => list.map(({ level: _, ...ref }) => ref);
+    expect(refs(coarse.coverage.included)).toEqual(refs(a.coverage.included));
+    expect(coarse.coverage.included.map((v) => v.level)).toEqual(["dimension", "dimension"]);
     expect(coarse.fingerprint).not.toBe(a.fingerprint);
   });
 });

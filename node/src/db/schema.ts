@@ -937,7 +937,11 @@ export const gridVersions = sqliteTable(
     createdAt: createdAt(),
     adoptedAt: text("adopted_at"),
   },
-  (t) => [primaryKey({ columns: [t.gridId, t.version] })],
+  (t) => [
+    primaryKey({ columns: [t.gridId, t.version] }),
+    // Exactly one grid in use: a second "active" row is refused by the database itself.
+    uniqueIndex("grid_versions_one_active").on(t.state).where(sql`${t.state} = 'active'`),
+  ],
 );
 
 /**

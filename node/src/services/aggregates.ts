@@ -975,7 +975,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     }
 
     // 4. Coverage (counts, and the asked window of each list) in one pass.
-    const included: IncludedVersion[] = [];
+    /** The included entries in the asked window (listed once the grid level is known). */
+    const includedWindow: IndexEntry[] = [];
     const excluded: ExcludedVersion[] = [];
     const coverageCounts: CoverageCounts = { included: 0, excluded: noExclusions() };
     const from = page?.offset ?? 0;
@@ -1008,16 +1009,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
         lastOrigin = entry.origin;
       }
       if (categories[0] !== "") categorySum = multisetAdd(categorySum, entry.element);
-      if (at >= from && at < to) {
-        included.push({
-          origin: entry.origin,
-          periodKey: entry.periodKey,
-          version: entry.version,
-          hash: entry.hash,
-          name: entry.name,
-          country: entry.country,
-        });
-      }
+      if (at >= from && at < to) includedWindow.push(entry);
     }
     // With a category filter a version counts in the row of each selected category it
     // publishes: its fingerprint element is added once, from the coverage itself.
@@ -1027,6 +1019,16 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     // that level enters the fingerprint as one more element (docs/protocol.md, "Fingerprints").
     const plan = grids ? planFor(grids, grid.id, includedVersions) : null;
     if (plan) fingerprintSum = multisetAdd(fingerprintSum, levelElement(plan));
+    const included: IncludedVersion[] = includedWindow.map((entry) => ({
+      origin: entry.origin,
+      periodKey: entry.periodKey,
+      version: entry.version,
+      hash: entry.hash,
+      name: entry.name,
+      country: entry.country,
+      // Over several grid versions, the level this synthesis's counts entered at.
+      ...(plan ? { level: plan.levelOf[entry.gridVersion] ?? plan.level } : {}),
+    }));
 
     const figureCounts: Partial<Record<Question, Record<string, number>>> = {};
     const byQuestion: Partial<Record<Question, number>> = {};

@@ -30,6 +30,8 @@ const aggregateSchema = z.object({
         hash: z.string(),
         name: z.string(),
         country: z.string(),
+        /** Over several grid versions: the level its counts entered at. */
+        level: z.enum(["component", "grouped", "dimension"]).optional(),
       }),
     ),
     excluded: z.array(
