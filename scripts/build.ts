@@ -6,7 +6,7 @@
  * `npm run typecheck`; this only strips types and bundles. The start script runs it only when a
  * source is newer than the build.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
@@ -48,8 +48,7 @@ if (!existsSync(path.join(outdir, "../../drizzle/meta/_journal.json"))) {
   throw new Error(`the build must sit in node/dist/<name>/ (to find node/drizzle), not ${outdir}`);
 }
 
-rmSync(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: { main: path.join(root, "node/src/main.ts") },
   outdir,
   bundle: true,
@@ -61,4 +60,17 @@ await build({
   tsconfig: path.join(root, "tsconfig.json"),
   plugins: [dependenciesExternal],
   logLevel: "warning",
+  metafile: true,
 });
+
+// Chunks are named by their content, and a running node imports its lazy chunks when first
+// asked (the workspace, the API): the files of an earlier build stay, so that a node started
+// before this build keeps working. Those no build has written for a week go.
+const written = new Set(
+  Object.keys(result.metafile.outputs).map((file) => path.resolve(root, file)),
+);
+const weekAgo = Date.now() - 7 * 24 * 60 * 60 * 1000;
+for (const name of readdirSync(outdir)) {
+  const file = path.join(outdir, name);
+  if (!written.has(file) && statSync(file).mtimeMs < weekAgo) rmSync(file, { force: true });
+}

@@ -45,6 +45,9 @@ export function FiguresPage(props: FiguresPageProps) {
       <p>
         {t("public.figures.intro")} <FeedAnchor t={t} feed={props.receivedFeed} />
       </p>
+      <p>
+        <a href="/figures/progress">{t("progress.figures")}</a>
+      </p>
       <form class="figures" method="get" action="/figures">
         <input type="hidden" name="lang" value={lang} />
         <FilterFields

@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
 import { FIGURE_STYLE } from "./figures-view";
-import { type Lang, languageInfo, type Translate } from "./i18n";
+import { LANGUAGES, type Lang, languageInfo, type Translate } from "./i18n";
 import { LANGUAGE_SWITCH_STYLE, LanguageSwitch } from "./language-switch";
 
 /** What every public page tells the shell: its title, its address and a one-line description. */
@@ -89,6 +89,9 @@ export function Layout(props: PublicPageMeta & { head?: Child; children: Child }
         <meta property="og:site_name" content={t("public.site")} />
         <meta property="og:locale" content={info.locale.replace("-", "_")} />
         <link rel="canonical" href={props.url} />
+        {LANGUAGES.filter((other) => other !== lang).map((other) => (
+          <link rel="alternate" hreflang={other} href={new URL(langUrl(other), props.url).href} />
+        ))}
         {props.feeds?.map((feed) => (
           <link rel="alternate" type="application/atom+xml" title={feed.title} href={feed.url} />
         ))}

@@ -1,6 +1,6 @@
 import { raw } from "hono/html";
 import type { Lang, Translate } from "./i18n";
-import { Layout } from "./layout";
+import { type FeedLink, Layout } from "./layout";
 
 export interface MeetingPageProps {
   t: Translate;
@@ -16,6 +16,8 @@ export interface MeetingPageProps {
   eventUrl: string;
   icsUrl: string;
   registrationUrl?: string | undefined;
+  /** The Atom feed of the territory's meetings. */
+  feed: FeedLink;
 }
 
 /** The HTML face of a meeting (the URL its Event points to), with an "add to calendar" link. */
@@ -30,6 +32,7 @@ export function MeetingPage(props: MeetingPageProps) {
       description={props.when}
       url={props.eventUrl}
       switchUrl={props.switchUrl}
+      feeds={[props.feed]}
       head={
         <>
           <link rel="alternate" type="application/activity+json" href={props.eventUrl} />

@@ -1,3 +1,4 @@
+import { type ProgressFiguresProps, ProgressFiguresView } from "./admin/progress-page";
 import {
   type LevelCountsView,
   ProgressChart,
@@ -56,13 +57,33 @@ export function ProgressPublicPage(props: ProgressPublicPageProps) {
             id={`progress-${index}`}
             t={t}
             title={t("progress.chart.title", { path: `${p.code} · ${p.label}` })}
-            series={[{ label: props.period, counts: p.counts }]}
+            series={[{ label: t(`progress.phase.short.${props.phase}`), counts: p.counts }]}
           />
         </section>
       ))}
       <p class="muted">
         v{props.version} · <code>{props.hash}</code>
       </p>
+    </Layout>
+  );
+}
+
+/** The network's progress figures, public (the same view as the workspace's explorer). */
+export function ProgressFiguresPublicPage(
+  props: Omit<ProgressFiguresProps, "user" | "filter"> & { switchUrl: string; url: string },
+) {
+  const { t, lang } = props;
+  return (
+    <Layout
+      t={t}
+      lang={lang}
+      title={t("progress.figures")}
+      description={t("progress.figures.intro")}
+      url={props.url}
+      switchUrl={props.switchUrl}
+    >
+      <h1>{t("progress.figures")}</h1>
+      <ProgressFiguresView {...props} />
     </Layout>
   );
 }

@@ -110,7 +110,11 @@ export function SurveyPage(props: SurveyPageProps) {
                     spellcheck={false}
                     maxlength={32}
                     aria-describedby="code-hint"
-                    value={props.outcome === "invalid" ? (values.code ?? "") : ""}
+                    value={
+                      props.outcome === undefined || props.outcome === "invalid"
+                        ? (values.code ?? "")
+                        : ""
+                    }
                   />
                 </p>
                 {props.paths.map((p) => (

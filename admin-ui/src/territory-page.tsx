@@ -29,6 +29,8 @@ export interface TerritoryPageProps {
   meetings: Array<{ url: string; title: string; when: string }>;
   /** The Atom feeds of its syntheses and of its meetings. */
   feeds: { syntheses: FeedLink; meetings: FeedLink };
+  /** Published progress indicators: each campaign's page and its headline share per path. */
+  progress?: Array<{ url: string; title: string; paths: Array<{ label: string; share: string }> }>;
 }
 
 /** A territory's public page: the HTML face of its ActivityPub actor (same URL). */
@@ -102,6 +104,25 @@ export function TerritoryPage(props: TerritoryPageProps) {
           ))}
         </ul>
       )}
+      {props.progress && props.progress.length > 0 ? (
+        <>
+          <h2>{t("public.progress")}</h2>
+          <ul id="progress">
+            {props.progress.map((p) => (
+              <li>
+                <a href={p.url}>{p.title}</a>
+                <ul>
+                  {p.paths.map((path) => (
+                    <li>
+                      {path.label}: {t("progress.results.share", { share: path.share })}
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <p>
         <FeedAnchor t={t} feed={props.feeds.syntheses} />
       </p>

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   if (node.services.territories.list().length === 0 && config.demoData) {
     const seeded = seedDemoTerritory(node.services);
     logger.info(
-      `created the demo territory "${seeded.territory}": ${seeded.groups} groups, ${seeded.criteria} classified criteria, synthesis published, ${seeded.meetings} upcoming meetings`,
+      `created the demo territory "${seeded.territory}": ${seeded.groups} groups, ${seeded.criteria} classified criteria, synthesis published, ${seeded.meetings} upcoming meetings, ${seeded.campaigns} progress campaigns published`,
     );
     demoAccount = await seedDemoAdmin(node.services);
   }

@@ -12,6 +12,7 @@ import { openStorage, type Storage } from "./db/open";
 import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
 import { createSpiralFederation, SOFTWARE_VERSION } from "./federation/federation";
+import { recheckFollowerKinds } from "./federation/follower-kinds";
 import { createGridFetcher, gridDocumentHandler } from "./federation/grid-documents";
 import { federationMiddleware, inboxGuard, signedDeliveryWitness } from "./federation/hono";
 import { createKeyBinding } from "./federation/key-binding";
@@ -33,11 +34,11 @@ import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
 import { createLogger, type LogCapture, type Logger } from "./logger";
 import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
+import { createProgressPages } from "./progress-pages";
 import { upgradeBundledGrids } from "./services/grid-upgrade";
 import { createLiveGrid } from "./services/grids";
 import { createServices, type Services } from "./services/index";
 import { createSetupCode, type SetupCode } from "./services/setup-code";
-import { createSurveyRoutes } from "./survey";
 
 export interface NodeOptions {
   /** Database file, or ":memory:" (tests). */
@@ -126,6 +127,8 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   const live = createLiveGrid(options.grid ?? (bundledGrids[0] as Grid));
   const grid = live.grid;
   let started = false;
+  /** Purges deletions past their undo time (their texts must not outlive the Undo notice). */
+  let trashTimer: NodeJS.Timeout | undefined;
   let wakeOutbox = () => {};
   const services = createServices(
     {
@@ -265,12 +268,11 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     return createAdmin(services, application, {
       secureCookies: options.publicUrl.startsWith("https:"),
       logger: log.child("admin"),
-      network,
       setupCode,
       trustProxy: options.trustProxy ?? false,
     });
   });
-  app.route("/", createSurveyRoutes(services, { trustProxy: options.trustProxy ?? false }));
+  app.route("/", createProgressPages(services, { trustProxy: options.trustProxy ?? false }));
   app.route("/", createPages(services));
 
   const queueController = new AbortController();
@@ -293,14 +295,30 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     start() {
       if (started) return;
       started = true;
-      // Deletions whose undo time passed while the node was down.
+      // Deletions whose undo time passed while the node was down, then every minute.
       services.trash.purge();
+      trashTimer = setInterval(() => {
+        try {
+          services.trash.purge();
+        } catch (error) {
+          // A full disk, say: the next minute tries again; the entries are no longer restorable.
+          log.error("purging expired deletions failed", error);
+        }
+      }, 60_000);
+      trashTimer.unref();
       queueRunning = federation.startQueue(deps, { signal: queueController.signal });
       outbox.start();
       ae.start();
       peers.start();
+      // Followers recorded before SPIRAL nodes were told apart (see follower-kinds.ts).
+      recheckFollowerKinds(federation, deps, options.publicUrl)
+        .then((n) => {
+          if (n > 0) log.child("federation").info(`${n} follower(s) recognised as SPIRAL nodes`);
+        })
+        .catch((error) => log.child("federation").warn("could not recheck followers", error));
     },
     async close() {
+      clearInterval(trashTimer);
       if (started) {
         await outbox.stop();
         await ae.stop();

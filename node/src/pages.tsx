@@ -1,3 +1,4 @@
+import { percentText } from "@spiral-network/admin-ui/charts/progress-chart";
 import { FiguresPage } from "@spiral-network/admin-ui/figures-page";
 import { HomePage } from "@spiral-network/admin-ui/home-page";
 import {
@@ -14,12 +15,12 @@ import { SubnetworkPublicPage } from "@spiral-network/admin-ui/subnetwork-page";
 import { SynthesisPage } from "@spiral-network/admin-ui/synthesis-page";
 import { TerritoryPage } from "@spiral-network/admin-ui/territory-page";
 import {
-  groupCategoryLabel,
   isPublicMeeting,
   type MeetingPayload,
   meetingHtml,
   meetingSummaryLine,
   type SynthesisPayload,
+  shareGood,
 } from "@spiral-network/protocol";
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
@@ -30,6 +31,7 @@ import { gridLabeller } from "./grid-labels";
 import type { Services } from "./services/index";
 import { meetingUrl } from "./services/meetings";
 import { activityUrl } from "./services/outbox";
+import { progressUrl } from "./services/progress";
 import { synthesisUrl, synthesisVersionView } from "./services/syntheses";
 import { type TerritoryRow, territoryActorId } from "./services/territories";
 
@@ -277,6 +279,14 @@ export function createPages(services: Services) {
           languages: territory.languages,
         }}
         syntheses={syntheses}
+        progress={services.progress.publishedFor(territory.slug).map(({ row, payload }) => ({
+          url: progressUrl(publicUrl, row.campaignUuid),
+          title: `${payload.campaign.period.start} – ${payload.campaign.period.end} · ${c.get("t")(`progress.phase.${payload.campaign.phase}`)}`,
+          paths: payload.paths.map((p) => ({
+            label: `${p.code} · ${grid.entry(p.code) ? grid.label(p.code, c.get("lang")) : p.code}`,
+            share: percentText(shareGood(p.counts)),
+          })),
+        }))}
       />,
     );
   });
@@ -398,6 +408,7 @@ export function createPages(services: Services) {
         eventUrl={url}
         icsUrl={`${url}.ics`}
         registrationUrl={payload.registrationUrl}
+        feed={meetingsFeed(c.get("t"), found.territory.name, found.territory.slug)}
       />,
     );
   });

@@ -34,7 +34,11 @@ const DEFAULT_SENSE = "O";
 const DEFAULT_BENEFICIARY = "i";
 const GENERAL = "00";
 
-/** Parses and checks a code against the grid; throws SpiralCodeError with the reason. */
+/**
+ * Parses and checks a code against the grid; throws SpiralCodeError with the reason. Any case is
+ * accepted (`a03/p15/K` reads as `A03/P15/k`): the object and sense letters are capitals and the
+ * beneficiary a lower-case letter by position, so case carries no meaning of its own.
+ */
 export function parseSpiralCode(input: string, grid: Grid): SpiralCode {
   const text = input.trim();
   if (text === "") throw new SpiralCodeError(input, "the code is empty");
@@ -47,7 +51,7 @@ export function parseSpiralCode(input: string, grid: Grid): SpiralCode {
   }
   const [objectPart = "", sensePart, beneficiaryPart] = parts;
 
-  const object = OBJECT.exec(objectPart);
+  const object = OBJECT.exec(objectPart.toUpperCase());
   if (!object) {
     throw new SpiralCodeError(
       input,
@@ -71,7 +75,7 @@ export function parseSpiralCode(input: string, grid: Grid): SpiralCode {
 
   let sense: SpiralCode["sense"];
   if (sensePart !== undefined) {
-    const match = SENSE.exec(sensePart);
+    const match = SENSE.exec(sensePart.toUpperCase());
     if (!match) {
       throw new SpiralCodeError(
         input,
@@ -87,16 +91,14 @@ export function parseSpiralCode(input: string, grid: Grid): SpiralCode {
 
   let beneficiary: string | undefined;
   if (beneficiaryPart !== undefined) {
-    if (!BENEFICIARY.test(beneficiaryPart)) {
-      throw new SpiralCodeError(
-        input,
-        `beneficiary "${beneficiaryPart}" must be one lower-case letter`,
-      );
+    const letter = beneficiaryPart.toLowerCase();
+    if (!BENEFICIARY.test(letter)) {
+      throw new SpiralCodeError(input, `beneficiary "${beneficiaryPart}" must be one letter`);
     }
-    if (!grid.hasBeneficiary(beneficiaryPart)) {
-      throw new SpiralCodeError(input, `unknown beneficiary ${beneficiaryPart}`);
+    if (!grid.hasBeneficiary(letter)) {
+      throw new SpiralCodeError(input, `unknown beneficiary ${letter}`);
     }
-    beneficiary = beneficiaryPart;
+    beneficiary = letter;
   }
 
   const subObject = subDigits !== undefined && subDigits !== GENERAL ? subDigits : undefined;

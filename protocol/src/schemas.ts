@@ -27,6 +27,24 @@ export const slug = z
 export const questionSchema = z.enum(QUESTIONS);
 export const classificationStatusSchema = z.enum(CLASSIFICATION_STATUSES);
 
+/** A link of a territory's profile (its website, a local partner): shown on its actor. */
+export const territoryLinkSchema = z.strictObject({
+  label: z
+    .string()
+    .trim()
+    .min(1, "give the link a name")
+    .max(60, "a name is at most 60 characters"),
+  url: z
+    .string()
+    .max(500, "a link is at most 500 characters")
+    .refine(
+      (value) =>
+        !/\s/.test(value) && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+      "expected a web address starting with https:// (or http://)",
+    ),
+});
+export type TerritoryLink = z.infer<typeof territoryLinkSchema>;
+
 export const territoryProfileSchema = z.strictObject({
   slug,
   name: z.string().trim().min(1).max(200),
@@ -38,6 +56,7 @@ export const territoryProfileSchema = z.strictObject({
   population: z.number().int().positive().max(100_000_000).optional(),
   latitude: z.number().min(-90).max(90).optional(),
   longitude: z.number().min(-180).max(180).optional(),
+  links: z.array(territoryLinkSchema).max(5, "at most 5 links").optional(),
 });
 export type TerritoryProfile = z.infer<typeof territoryProfileSchema>;
 

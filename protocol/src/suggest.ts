@@ -10,7 +10,8 @@
  *    suffix, keeping at least 3 letters, then cut to its first 5 letters (`logements` → `log`,
  *    `housing` → `hous`, `familles` and `family` → `famil`). A text counts each word once.
  * 2. Model. Every validated criterion is a document labelled by its component (A03, D00…);
- *    the English and French labels of each grid component are one more, weaker, document each.
+ *    the English and French labels of each grid component, with the grid's keywords for it in every
+ *    language, are one more, weaker, document each.
  *    Words are weighted by inverse document frequency over all of them (`ln(1 + N / df)`: a word
  *    found in few documents says more), and every document becomes a unit-length vector.
  * 3. Suggestion. The criterion's vector is compared by cosine similarity with every validated
@@ -34,6 +35,8 @@ export interface LabelledText {
 export interface LabelledComponent {
   code: string;
   label: { en: string; fr: string };
+  /** The grid's everyday words for it, per language (docs/protocol.md, "Grid search"). */
+  keywords?: Partial<Record<string, readonly string[]>>;
 }
 
 export interface SuggestionOptions {
@@ -210,7 +213,8 @@ export function buildSuggestionModel(
     documentWords.push(count(words));
   }
   const labels = components.map((c) => {
-    const words = textWords(`${c.label.en} ${c.label.fr}`);
+    const keywords = Object.values(c.keywords ?? {}).flatMap((list) => list ?? []);
+    const words = textWords([c.label.en, c.label.fr, ...keywords].join(" "));
     return { code: c.code, words, indexes: count(words) };
   });
 

@@ -420,7 +420,8 @@ describe("languages", () => {
     expect(pickLanguage(undefined, undefined)).toBe("en");
     expect(pickLanguage(undefined, "fr-CA")).toBe("fr");
     expect(pickLanguage(undefined, "de, fr;q=0.5, en;q=0.7")).toBe("en");
-    expect(pickLanguage(undefined, "de, pt")).toBe("en");
+    expect(pickLanguage(undefined, "de, pt")).toBe("pt");
+    expect(pickLanguage(undefined, "de, nl")).toBe("en");
     expect(pickLanguage(undefined, "fr;q=0, en")).toBe("en");
     expect(pickLanguage("fr", "en")).toBe("fr");
     expect(pickLanguage("xx", "fr")).toBe("fr");

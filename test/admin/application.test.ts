@@ -336,6 +336,10 @@ describe("one permission rule for the API and the workspace", () => {
     app.meetings.update(fred, "testville", meeting.uuid, { title: "Renamed" });
     app.territoryProfiles.update(fred, "testville", { manualApproval: true });
     expect(services.territories.get("testville").manualApproval).toBe(true);
+    // The profile itself (what the actor shows the network) is the admins'.
+    expect(() => app.territoryProfiles.update(fred, "testville", { name: "Renamed" })).toThrow(
+      ForbiddenError,
+    );
     expect(() => app.meetings.delete(vera, "testville", meeting.uuid)).toThrow(ForbiddenError);
     app.meetings.delete(fred, "testville", meeting.uuid);
     expect(() => app.territoryProfiles.create(fred, { ...SECOND, slug: "by-fred" })).toThrow(

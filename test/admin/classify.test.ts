@@ -1,4 +1,4 @@
-import { searchGrid } from "@spiral-network/node/admin";
+import { createGridSearch } from "@spiral-network/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type AdminTestNode,
@@ -59,7 +59,7 @@ describe("classification", () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain("Avoir un toit");
     expect(page.text).toContain("Young people of Bourtzwiller");
-    expect(page.text).toContain("Q1 — Well-being");
+    expect(page.text).toContain("Q1 — What does well-being mean to you?");
     expect(page.text).toContain(`action="/admin/classify/${ids[0]}"`);
     expect(page.text).toMatch(/<input id="f-code"[^>]*autofocus/);
     for (const label of ["Propose", "Validate", "Skip"]) expect(page.text).toContain(label);
@@ -187,7 +187,13 @@ describe("classification", () => {
     expect((await fred.get("/admin/classify?q=EDUCATION")).text).toContain("<strong>A05</strong>");
     expect((await fred.get("/admin/classify?q=sante")).text).toContain("<strong>A02</strong>");
     expect((await fred.get("/admin/classify?q=A0")).text).toContain("<strong>A09</strong>");
+    const searchGrid = (grid: Parameters<typeof createGridSearch>[0], q: string) =>
+      createGridSearch(grid).search(q);
     const grid = t.node.services.ctx.grid;
+    expect((await fred.get("/admin/classify?q=a03")).text).toContain("<strong>A03</strong>");
+    expect((await fred.get("/admin/classify?q=m%C3%A9decin")).text).toContain(
+      "<strong>A02</strong>",
+    );
     expect(searchGrid(grid, "logement").map((e) => e.code)).toEqual(["A03"]);
     expect(searchGrid(grid, "Santé soins").map((e) => e.code)).toEqual(["A02"]);
     expect(searchGrid(grid, "B0").map((e) => e.code)).toEqual(["B00", "B01", "B02"]);

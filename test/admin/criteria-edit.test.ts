@@ -60,7 +60,7 @@ describe("criterion inline edit", () => {
 
     const list = await fred.get(`${base}?question=Q2`);
     // No #c-N fragment: it would cancel the edit field's autofocus.
-    expect(list.text).toContain(`href="${base}?question=Q2&amp;edit=${second.id}"`);
+    expect(list.text).toContain(`href="${base}?question=Q2&amp;page=1&amp;edit=${second.id}"`);
     expect(list.text).toContain('aria-label="Edit: Le chomage"');
     expect(list.text).not.toContain('id="f-edit-text"');
 
@@ -73,7 +73,9 @@ describe("criterion inline edit", () => {
     expect(editing.text.match(/autofocus/g)).toHaveLength(1);
     expect(editing.text).toContain('<label for="f-edit-text">Criterion text</label>');
     expect(editing.text).toContain(`action="${base}/${second.id}"`);
-    expect(editing.text).toContain(`href="${base}?question=Q2#c-${second.id}">Cancel</a>`);
+    expect(editing.text).toContain(
+      `href="${base}?question=Q2&amp;page=1#c-${second.id}">Cancel</a>`,
+    );
 
     const saved = await fred.post(`${base}/${second.id}`, {
       _csrf: csrfOfForm(editing.text, `${base}/${second.id}`),

@@ -139,11 +139,12 @@ describe("criteria entry", () => {
     const id = await createGroup(fred, GROUP);
     const page = `/admin/groups/${id}/criteria?question=Q1`;
     let current = await fred.get(page);
-    expect(current.text).toContain("Q1 — Well-being");
+    expect(current.text).toContain("Q1 — What does well-being mean to you?");
     expect(current.text).toMatch(
       /<input id="f-text" name="text" type="text" value=""[^>]*autofocus/,
     );
-    expect(current.text).toContain('name="language" type="text" value="fr"'); // territory's first
+    // Nothing typed yet: the territory's first language is chosen.
+    expect(current.text).toMatch(/<option value="fr" selected="">French \(fr\)<\/option>/);
     for (let i = 1; i <= 20; i++) {
       const answer = await fred.post(`/admin/groups/${id}/criteria`, {
         _csrf: csrfOf(current.text),
@@ -186,10 +187,13 @@ describe("criteria entry", () => {
     });
     expect(answer.status, answer.text).toBe(303);
     expect(answer.location).toContain("mode=paste");
-    expect(answer.location).toContain("language=en");
+    expect(answer.location).not.toContain("language=");
     const after = await fred.get(answer.location ?? "");
     expect(after.text).toContain("5 criteria added.");
-    expect(after.text).toContain('name="language" type="text" value="en"');
+    // The last language used is the one chosen next time, in any question of the group.
+    expect(after.text).toMatch(/<option value="en" selected="">English \(en\)<\/option>/);
+    const q3 = await fred.get(`/admin/groups/${id}/criteria?question=Q3`);
+    expect(q3.text).toMatch(/<option value="en" selected="">/);
     expect(criteriaOf(id, "Q2").map((c) => c.text)).toEqual([
       "Loneliness",
       "Noise at night",
@@ -335,7 +339,11 @@ describe("permissions and language", () => {
     expect(form.text).toContain("Nombre de participants");
     expect(form.text).toContain("Personnes âgées");
     const entry = await fred.get(`/admin/groups/${id}/criteria?question=Q2`);
-    for (const text of ["Q2 — Mal-être", "Nouveau critère", "Coller plusieurs lignes"]) {
+    for (const text of [
+      "Q2 — Qu&#39;est-ce que le mal-être pour vous ?",
+      "Nouveau critère",
+      "Coller plusieurs lignes",
+    ]) {
       expect(entry.text).toContain(text);
     }
     const bad = await fred.post(`/admin/groups/${id}/criteria`, {
@@ -442,5 +450,33 @@ describe("permissions and language", () => {
       expect(t.node.services.trash.purge()).toBe(1);
       expect(t.node.services.groups.list("testville")).toEqual([]);
     });
+  });
+
+  it("lists a long question page by page, the last page (where new ones appear) first", async () => {
+    const { fred } = await signedIn();
+    const id = await createGroup(fred, GROUP);
+    t.node.services.criteria.add(
+      "testville",
+      id,
+      Array.from({ length: 5000 }, (_, i) => ({ question: "Q1" as const, text: `note ${i + 1}` })),
+      "test",
+    );
+    const last = await fred.get(`/admin/groups/${id}/criteria?question=Q1`);
+    expect(last.text).toContain("Criteria entered for this question (5000)");
+    expect(last.text).toContain("Page 50 of 50");
+    expect(last.text).toContain('<ol start="4901">');
+    expect(last.text).toContain(">note 5000<");
+    expect(last.text).not.toContain(">note 4900<");
+    // A page, not the whole group: well under the 3 MB a single page of 5 000 made.
+    expect(last.text.length).toBeLessThan(150_000);
+    const first = await fred.get(`/admin/groups/${id}/criteria?question=Q1&page=1`);
+    expect(first.text).toContain("Page 1 of 50");
+    expect(first.text).toContain(">note 100<");
+    expect(first.text).not.toContain(">note 101<");
+    expect(first.text).toContain(`href="/admin/groups/${id}/criteria?question=Q1&amp;page=2#list"`);
+    // Past the end: the last page.
+    expect((await fred.get(`/admin/groups/${id}/criteria?question=Q1&page=999`)).text).toContain(
+      "Page 50 of 50",
+    );
   });
 });

@@ -228,6 +228,36 @@ describe("CSV import in the workspace", () => {
     expect(savedCriteria()).toHaveLength(2);
   });
 
+  it("imports once when the import form is sent twice (double click, reload)", async () => {
+    const { fred } = await signedIn();
+    const csrf = csrfOf((await fred.get("/admin/import")).text);
+    const csv =
+      "group,question,text\nJeunes du centre,Q1,Un travail\nJeunes du centre,Q2,Le bruit\n";
+    const preview = await postMultipart(fred, "/admin/import/preview", { _csrf: csrf, csv });
+    const importKey = /name="importKey" value="([\w-]+)"/.exec(preview.text)?.[1] ?? "";
+    expect(importKey).not.toBe("");
+    expect(preview.text).toContain("data-busy");
+    const form = { _csrf: csrf, csv: hiddenCsv(preview.text), importKey };
+    const first = await postMultipart(fred, "/admin/import", form);
+    expect(first.location).toBe("/admin/import?imported=2");
+    const second = await postMultipart(fred, "/admin/import", form);
+    expect(second.location).toBe("/admin/import?imported=2&again");
+    expect(savedCriteria()).toHaveLength(2);
+    expect((await fred.get(second.location ?? "")).text).toContain(
+      "This import was already saved (2 criteria): sending the form again did not save them twice.",
+    );
+    // The same key with another text is refused, and saves nothing.
+    const other = await postMultipart(fred, "/admin/import", {
+      ...form,
+      csv: "group,question,text\nJeunes du centre,Q3,Autre chose\n",
+    });
+    expect(other.status).toBe(409);
+    expect(savedCriteria()).toHaveLength(2);
+    // A new check gives a new key: importing the same rows again is then a choice.
+    const again = await postMultipart(fred, "/admin/import/preview", { _csrf: csrf, csv });
+    expect(/name="importKey" value="([\w-]+)"/.exec(again.text)?.[1]).not.toBe(importKey);
+  });
+
   it("saves nothing when the second step carries a changed text with bad rows", async () => {
     const { fred } = await signedIn();
     const page = await fred.get("/admin/import");

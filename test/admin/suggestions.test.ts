@@ -88,7 +88,7 @@ describe("classification suggestions", () => {
     expect(first?.html).toContain('name="action" value="proposed"');
     expect(section).toContain("Similar validated criteria:");
     expect(section).toContain("<q>Payer le loyer du logement chaque mois</q>");
-    expect(section).toContain("Words of the grid label: logement");
+    expect(section).toMatch(/Words shared with the grid \(labels, keywords\): logement(, loyer)?/);
     expect(forms.map((f) => f.key)).toEqual(["1", "2", "3"].slice(0, forms.length));
     // The picker and the code form stay available, and the page explains the shortcuts.
     expect(page.text).toContain('id="picker-title"');

@@ -494,7 +494,7 @@ describe("publishing guards", () => {
     expect(confirmation.text).toContain("Publish version 1?");
     expect(confirmation.text).toContain("Version 1 of the synthesis 2026-01-01 → 2026-12-31");
     expect(confirmation.text).toContain("No one follows this territory yet");
-    expect(confirmation.text).toMatch(/\d+ groups, \d+ participants, 12 validated criteria/);
+    expect(confirmation.text).toMatch(/Groups: \d+; participants: \d+; validated criteria: 12,/);
     // Nothing left the node yet.
     expect(t.node.services.syntheses.list(SLUG)).toEqual([]);
 
@@ -509,7 +509,7 @@ describe("publishing guards", () => {
     const stale = await fred.post("/admin/synthesis/publish", yes);
     expect(stale.status).toBe(409);
     expect(stale.text).toContain("The figures changed while you were reviewing them");
-    expect(stale.text).toMatch(/13 validated criteria/);
+    expect(stale.text).toMatch(/validated criteria: 13,/);
     expect(t.node.services.syntheses.list(SLUG)).toEqual([]);
     const published = await fred.post("/admin/synthesis/publish", hiddenFieldsOf(stale.text));
     expect(published.status, published.text).toBe(303);

@@ -160,7 +160,7 @@ describe("the next meeting", () => {
         visibility: "public",
       });
       await expectAccessible(page, "calendar with a meeting");
-      await screenshot(page, "calendar");
+      await screenshot(page, "calendar", { docs: true });
     },
     SLOW,
   );
@@ -203,7 +203,7 @@ describe("publishing", () => {
       expect(await page.locator("h1").textContent()).toBe("Publish version 1?");
       const what = (await page.locator(".confirm-what").textContent()) ?? "";
       expect(what).toContain(`Version 1 of the synthesis ${THIS_YEAR}-01-01 → ${THIS_YEAR}-12-31`);
-      expect(what).toContain("1 groups, 12 participants, 6 validated criteria");
+      expect(what).toContain("Groups: 1; participants: 12; validated criteria: 6");
       expect(what).toContain("No one follows this territory yet");
       expect(served.node.services.syntheses.list(slug)).toEqual([]);
       await expectAccessible(page, "publish confirmation");
@@ -264,6 +264,167 @@ describe("undoing a deletion", () => {
       await page.getByRole("link", { name: "Edit: note 1" }).click();
       await page.waitForURL(/edit=\d+/);
       await expect.poll(() => focusedElement(page), { timeout: 15_000 }).toBe("f-edit-text");
+    },
+    SLOW,
+  );
+});
+
+describe("on a phone (375 px)", () => {
+  it(
+    "keeps the key column of the groups and network tables in view while the others scroll",
+    async () => {
+      served.node.services.follows.addFollower({
+        actor: slug,
+        follower: "https://porto.example.org/actors/porto-with-a-long-name",
+        inbox: "https://porto.example.org/inbox",
+        handle: "@porto-with-a-long-name@porto.example.org",
+        name: "Porto, Campanhã and Bonfim",
+        followActivityId: "https://porto.example.org/follows/1",
+        state: "accepted",
+      });
+      const phone = await openContext(browser, served, { viewport: { width: 375, height: 740 } });
+      try {
+        const p = await phone.newPage();
+        await p.goto("/admin/login");
+        await p.getByLabel("Email").fill(EMAIL);
+        await p.getByLabel("Password", { exact: true }).fill(PASSWORD);
+        await p.getByRole("button", { name: "Sign in" }).click();
+        await p.waitForURL("**/admin");
+        for (const [path, key] of [
+          ["/admin/groups", "Young people of Bourtzwiller"],
+          ["/admin/network", "Porto, Campanhã and Bonfim"],
+        ] as const) {
+          await p.goto(path);
+          const wrap = p.locator(".table-wrap", { hasText: key }).first();
+          // Scrolled to its far right, the table still shows its first column in full.
+          await wrap.evaluate((el) => {
+            el.scrollLeft = el.scrollWidth;
+          });
+          const cell = p.locator(".table-wrap td:first-child", { hasText: key }).first();
+          const box = await cell.boundingBox();
+          expect(box, `${path}: the key cell is laid out`).not.toBeNull();
+          expect(box?.x ?? -1, `${path}: the key cell starts on screen`).toBeGreaterThanOrEqual(0);
+          expect(
+            (box?.x ?? 0) + (box?.width ?? 0),
+            `${path}: and ends on screen`,
+          ).toBeLessThanOrEqual(375);
+          expect(
+            await wrap.evaluate((el) => el.scrollLeft),
+            `${path}: the table scrolled`,
+          ).toBeGreaterThan(0);
+          await expectAccessible(p, `${path} (phone)`);
+          await screenshot(p, `phone-${path.split("/").at(-1)}-scrolled`);
+        }
+      } finally {
+        await phone.close();
+      }
+    },
+    SLOW,
+  );
+});
+
+describe("a long CSV check", () => {
+  it(
+    "shows that the node is working and cannot be sent twice",
+    async () => {
+      await page.goto("/admin/import");
+      const rows = Array.from(
+        { length: 2000 },
+        (_, i) => `Young people of Bourtzwiller,Q1,note ${i}`,
+      ).join("\n");
+      // Pasted at once, as a clipboard would (typing 2 000 lines is not the point here).
+      await page.getByLabel("Or paste the CSV here").evaluate((el, text) => {
+        (el as HTMLTextAreaElement).value = text;
+      }, `group,question,text\n${rows}\n`);
+      // The test stops each submission that the page's script lets through (a listener on
+      // window runs after the script's, on document), so the page stays to be looked at.
+      await page.evaluate(() => {
+        const w = window as unknown as { submissions: number };
+        w.submissions = 0;
+        window.addEventListener("submit", (event) => {
+          if (event.defaultPrevented) return;
+          w.submissions += 1;
+          event.preventDefault();
+        });
+      });
+      const check = page.getByRole("button", { name: "Check the file" });
+      await check.click();
+      const status = page.locator("form[data-busy] [data-busy-status]").first();
+      expect(await status.isVisible()).toBe(true);
+      expect(await status.textContent()).toContain("Checking the file");
+      expect(await check.isDisabled()).toBe(true);
+      await expectAccessible(page, "import check in progress");
+      // Sent again (Enter in a field, or a script): the page's script refuses it.
+      await page.evaluate(() =>
+        document.querySelector<HTMLFormElement>("form[data-busy]")?.requestSubmit(),
+      );
+      const submissions = () =>
+        page.evaluate(() => (window as unknown as { submissions: number }).submissions);
+      expect(await submissions()).toBe(1);
+      // Let the first one go: the check answers with the rows to save.
+      await page.evaluate(() =>
+        document.querySelector<HTMLFormElement>("form[data-busy]")?.submit(),
+      );
+      await page.waitForURL("**/admin/import/preview");
+      expect(
+        await page.getByRole("button", { name: /Save these 2[,.\u202f]?000 criteria/ }).count(),
+      ).toBe(1);
+    },
+    SLOW,
+  );
+});
+
+describe("the pages around", () => {
+  it(
+    "edit the territory's profile, ask before deleting a group or a meeting, and page a long list",
+    async () => {
+      await page.goto("/admin");
+      await page.getByRole("link", { name: /Edit the territory's profile/ }).click();
+      await page.waitForURL("**/admin/territory/profile");
+      await expectAccessible(page, "territory profile");
+      await page.getByLabel("Description (optional)").fill("Three districts north of the river.");
+      await page.getByLabel("Name of link 1").fill("Website");
+      await page.getByLabel("Address of link 1").fill("not a link");
+      await page.getByRole("button", { name: "Save the profile" }).click();
+      await page.locator(".error-summary a").first().click();
+      expect(await focusedElement(page)).toBe("f-link_url_1");
+      await page.keyboard.press("ControlOrMeta+a");
+      await page.keyboard.type("https://bourtzwiller.example.org");
+      await page.keyboard.press("Enter");
+      await page.waitForURL("**/admin/territory/profile?saved");
+      expect(served.node.services.territories.get(slug)).toMatchObject({
+        description: "Three districts north of the river.",
+        links: [{ label: "Website", url: "https://bourtzwiller.example.org" }],
+      });
+
+      const [group] = served.node.services.groups.list(slug);
+      await page.goto(`/admin/groups/${group?.id}/edit`);
+      await page.getByRole("link", { name: "Delete this group" }).click();
+      await page.waitForURL(/\/delete$/);
+      await expectAccessible(page, "group deletion");
+      await page.getByRole("link", { name: "No, keep it" }).click();
+      expect(served.node.services.groups.list(slug).map((g) => g.id)).toContain(group?.id);
+
+      const [meeting] = served.node.services.meetings.list(slug);
+      await page.goto(`/admin/meetings/${meeting?.uuid}/delete`);
+      await expectAccessible(page, "meeting deletion");
+      expect(await page.locator("main").textContent()).toContain("Coordination group");
+
+      // A long question: 100 criteria a page, the last page first.
+      served.node.services.criteria.add(
+        slug,
+        group?.id ?? 0,
+        Array.from({ length: 150 }, (_, i) => ({ question: "Q1" as const, text: `more ${i}` })),
+        "test",
+      );
+      await page.goto(`/admin/groups/${group?.id}/criteria?question=Q1`);
+      expect(
+        await page.getByRole("navigation", { name: "Pages of criteria" }).textContent(),
+      ).toMatch(/Page (\d+) of \1/);
+      await page.getByRole("link", { name: "First page" }).click();
+      await page.waitForURL(/page=1/);
+      expect(await page.locator("ol[start='1'] li").count()).toBe(100);
+      await expectAccessible(page, "criteria, first page");
     },
     SLOW,
   );

@@ -332,7 +332,9 @@ describe("two nodes that see each other in the browser", () => {
       await page.getByRole("navigation").getByRole("link", { name: "Calendar" }).first().click();
       await page.waitForURL("**/admin/calendar");
       const own = page.getByRole("region", { name: "Upcoming meetings of Mulhouse" });
-      await expect(own.getByRole("link", { name: MEETING_TITLE }).count()).resolves.toBe(1);
+      await expect(
+        own.getByRole("link", { name: MEETING_TITLE, exact: true }).count(),
+      ).resolves.toBe(1);
       const network = page.getByRole("region", { name: "Upcoming meetings in the network" });
       await reloadUntil(
         page,

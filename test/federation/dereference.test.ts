@@ -83,7 +83,11 @@ describe("dereferenceable objects and activities", () => {
     const html = await getHtml(articleUrl);
     expect(html).toContain("Well-being synthesis — Mulhouse — 2026");
     expect(html).toContain(alternateLink(articleUrl));
-    expect(html).not.toMatch(/<table/i);
+    // Dimensions as bars; components as tables, each in its own scroll region (phones, print).
+    expect(html).toContain('class="figure-list"');
+    const tables = html.match(/<table/g)?.length ?? 0;
+    expect(tables).toBeGreaterThan(0);
+    expect(html.match(/class="table-wrap"/g)?.length).toBe(tables);
   });
 
   it("the outbox lists the Create, and its id answers the signed activity with its proof", async () => {

@@ -122,6 +122,13 @@ describe("progress indicators across the network", () => {
     ]);
     expect(follower.body.coverage.fingerprint).toBe(origin.body.coverage.fingerprint);
     expect(member.body.coverage.fingerprint).toBe(origin.body.coverage.fingerprint);
+    // Its id dereferences to the Article as signed (federation clients), the page otherwise.
+    const served = await fetch(`${mulhouse.url}/progress/${id}`, {
+      headers: { accept: "application/activity+json" },
+    });
+    const article = await served.json();
+    expect(article).toMatchObject({ type: "Article", id: `${mulhouse.url}/progress/${id}` });
+    expect(JSON.parse(article.source.content)).toEqual(payload);
     // The figures explorer of the workspace's page, as JSON, names the territory covered.
     expect(follower.body.coverage.included.map((i: { name: string }) => i.name)).toEqual([
       "Mulhouse",
@@ -136,6 +143,25 @@ describe("progress indicators across the network", () => {
       "the group to decline relaying it",
     );
     expect(heldBy(lyon, id)).toBeUndefined();
+  });
+
+  it("a territory that follows later gets the progress published before, by anti-entropy", async () => {
+    const before = mulhouse.node.services.progressFigures
+      .list()
+      .filter((e) => e.local)
+      .map((e) => e.campaignId)
+      .sort();
+    expect(before).toHaveLength(2);
+    await follow(lyon, mulhouse);
+    await waitFor(
+      () => before.every((id) => heldBy(lyon, id)),
+      "Lyon to pull both of Mulhouse's campaigns",
+    );
+    const [origin, late] = await Promise.all([
+      mulhouse.api("GET", "/progress/figures"),
+      lyon.api("GET", "/progress/figures"),
+    ]);
+    expect(late.body.coverage.fingerprint).toBe(origin.body.coverage.fingerprint);
   });
 
   it("refuses, on direct delivery, a payload under k respondents or with a level outside 1–5, even signed by its origin", async () => {

@@ -184,3 +184,46 @@ describe("what an Announce carries is passed on only once verified", () => {
     expect(postsToWatcher()).toHaveLength(1);
   });
 });
+
+describe("followers recorded before SPIRAL nodes were told apart", () => {
+  let origin: Peer;
+  let follower: Peer;
+
+  beforeAll(async () => {
+    [origin, follower] = await Promise.all([
+      startPeer(TERRITORIES.mulhouse),
+      startPeer(TERRITORIES.porto),
+    ]);
+    await follow(follower, origin);
+  }, 60_000);
+  afterAll(() => closePeers(origin, follower));
+
+  it("are looked up once and marked when their actor is a SPIRAL territory; others stay as they are", async () => {
+    const { follows } = origin.node.services;
+    const row = follows.acceptedFollowers(origin.slug)[0];
+    // A follow recorded now says so at once.
+    expect(row?.spiral).toBe(true);
+    // As an older node recorded it; and a follower whose server does not answer.
+    follows.setFollowerSpiral(row?.id as number, false);
+    follows.addFollower({
+      actor: origin.slug,
+      follower: "http://127.0.0.1:9/users/gone",
+      inbox: "http://127.0.0.1:9/users/gone/inbox",
+      sharedInbox: null,
+      followActivityId: `http://127.0.0.1:9/follows/${randomUUID()}`,
+      state: "accepted",
+    });
+    const { recheckFollowerKinds } = await import("@spiral-network/node/federation/follower-kinds");
+    const recheck = () =>
+      recheckFollowerKinds(origin.node.federation, origin.node.deps, origin.url);
+    expect(await recheck()).toBe(1);
+    const spiralOf = (url: string) =>
+      follows.acceptedFollowers(origin.slug).find((f) => f.follower === url)?.spiral;
+    expect(spiralOf(follower.actorUrl)).toBe(true);
+    expect(spiralOf("http://127.0.0.1:9/users/gone")).toBe(false);
+    // Looked at once: marked false again by hand, it is not looked up again.
+    follows.setFollowerSpiral(row?.id as number, false);
+    expect(await recheck()).toBe(0);
+    expect(spiralOf(follower.actorUrl)).toBe(false);
+  });
+});

@@ -329,10 +329,10 @@ describe("criteria", () => {
 
     it.each([
       ["A1", 'object "A1" must be a dimension letter'],
-      ["a01", 'object "a01" must be a dimension letter'],
+      ["a1", 'object "a1" must be a dimension letter'],
       ["A01/P/k/x", "found more than 3 parts"],
       ["A01/PP", 'sense "PP" must be a category letter'],
-      ["A01/O/K", 'beneficiary "K" must be one lower-case letter'],
+      ["A01/O/kk", 'beneficiary "kk" must be one letter'],
       ["A08", "unknown component A08"],
       ["Z", "unknown dimension Z"],
       ["A01/X", "unknown sense category X"],

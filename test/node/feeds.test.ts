@@ -1,4 +1,5 @@
 import { parseFeed } from "@rowanmanning/feed-parser";
+import { atomFeed } from "@spiral-network/node/feeds";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   addValidatedCriteria,
@@ -160,5 +161,35 @@ describe("Atom feeds", () => {
       SYNTHESES_FEED,
     ]);
     expect(await alternates(`${PUBLIC_URL}/figures`)).toEqual([RECEIVED_FEED]);
+    const meeting = t.node.services.meetings
+      .list("testville")
+      .find((row) => row.payload.title === HOSTILE_TITLE);
+    expect(await alternates(`${PUBLIC_URL}/meetings/${meeting?.uuid}`)).toEqual([MEETINGS_FEED]);
+  });
+
+  it("escapes what a territory names itself, in the feed's title, author and entries", () => {
+    const name = `Tom & "Jerry" <b>x</b> ]]>`;
+    const xml = atomFeed({
+      selfUrl: "https://node.example/actors/t/syntheses.atom?a=1&b=2",
+      pageUrl: "https://node.example/actors/t",
+      title: name,
+      author: { name, uri: "https://node.example/actors/t" },
+      entries: [
+        {
+          id: "https://node.example/syntheses/1",
+          url: "https://node.example/syntheses/1?a=1&b=2",
+          title: name,
+          summary: name,
+          updated: "2026-03-01T10:00:00.000Z",
+        },
+      ],
+    });
+    expect(xml).not.toContain("<b>");
+    const feed = parseFeed(xml);
+    expect(feed.title).toBe(name);
+    expect(feed.self).toBe("https://node.example/actors/t/syntheses.atom?a=1&b=2");
+    expect(feed.items[0]?.title).toBe(name);
+    expect(feed.items[0]?.url).toBe("https://node.example/syntheses/1?a=1&b=2");
+    expect(feed.updated?.toISOString()).toBe("2026-03-01T10:00:00.000Z");
   });
 });

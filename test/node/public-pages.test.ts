@@ -188,6 +188,11 @@ describe("pages", () => {
     expect(meta(territory, "og:site_name")).toBe("Réseau Spirale");
     // The switch link leads to the English page.
     expect(territory).toContain('href="/actors/testville?lang=en"');
+    // Each other language is announced as an alternate, at an absolute address.
+    expect(territory).toContain(
+      `<link rel="alternate" hreflang="pt" href="${PUBLIC_URL}/actors/testville?lang=pt"/>`,
+    );
+    expect(territory).not.toContain('hreflang="fr" href=');
     const english = await get(`${ACTOR}?lang=en`, FRENCH);
     expect(english.text).toContain("Follow from Mastodon");
     // The choice is remembered for the next pages (the workspace reads the same cookie).

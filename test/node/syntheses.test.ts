@@ -126,6 +126,8 @@ describe("syntheses", () => {
         groupsInPeriod: 4,
         groupsCounted: 3,
         previousVersion: null,
+        // Nothing published yet, so nothing it is unchanged since.
+        unchangedSince: null,
         publishable: true,
         blockers: [],
         withheld: [

@@ -183,6 +183,7 @@ describe("home page and API description", () => {
         "PATCH /territories/{slug}/groups/{groupId}",
         "DELETE /territories/{slug}/groups/{groupId}",
         "GET /territories/{slug}/criteria",
+        "GET /territories/{slug}/criteria/export",
         "POST /territories/{slug}/groups/{groupId}/criteria",
         "PATCH /territories/{slug}/criteria/{criterionId}",
         "DELETE /territories/{slug}/criteria/{criterionId}",
@@ -264,5 +265,9 @@ describe("home page and API description", () => {
     const i = response.body.dimensions.find((d: { code: string }) => d.code === "I");
     expect(i).toMatchObject({ provisional: true, named: false });
     expect(a).toMatchObject({ provisional: false, named: true });
+    // Labels in every interface language, and the search keywords, for other clients.
+    const housing = a.components.find((c: { code: string }) => c.code === "A03");
+    expect(housing.labels).toMatchObject({ pt: "Habitação / mobiliário", ar: "السكن / الأثاث" });
+    expect(housing.keywords.fr).toContain("loyer");
   });
 });

@@ -59,6 +59,18 @@ describe("progress through the JSON API", () => {
     expect(csv.text).toContain(`# fingerprint,${figures.body.coverage.fingerprint}`);
     const none = await t.anonymous.get("/api/v1/progress/figures?cycle=3");
     expect(none.body.rows).toEqual([]);
+
+    // The public pages: the territory lists it with its headline share; the network's figures.
+    const html = { headers: { accept: "text/html" } };
+    const territory = await t.anonymous.get("/actors/testville", html);
+    expect(territory.text).toContain('id="progress"');
+    expect(territory.text).toMatch(/B01 · [^<]+: 60\u00a0% at good or ideal/);
+    const page = await t.anonymous.get(`/progress/${campaign.body.id}`, html);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("B01: level 5");
+    const network = await t.anonymous.get("/figures/progress?code=B", html);
+    expect(network.text).toContain(figures.body.coverage.fingerprint);
+    expect(network.text).toContain("Testville (FR), v1");
   });
 
   it("keeps campaigns and their answers behind a token", async () => {

@@ -86,6 +86,30 @@ describe("paths of progress and campaigns", () => {
     ).toThrow(reused as string);
   });
 
+  it("keeps neither the time nor the order of answers: the day only, and random ids", () => {
+    const { campaign, versions } = startCampaign(t, ["A01"]);
+    answerMany(
+      t,
+      campaign,
+      versions,
+      Array.from({ length: 20 }, () => [3]),
+    );
+    const rows = t.node.storage.sqlite
+      .prepare("select * from survey_responses where campaign_uuid = ? order by rowid")
+      .all(campaign) as Array<Record<string, unknown>>;
+    expect(Object.keys(rows[0] ?? {}).sort()).toEqual([
+      "campaign_uuid",
+      "category",
+      "day",
+      "id",
+      "source",
+    ]);
+    expect(new Set(rows.map((r) => r.day))).toEqual(new Set(["2026-06-15"]));
+    // Twenty answers one after the other: sequential ids would span 19.
+    const ids = rows.map((r) => r.id as number);
+    expect(Math.max(...ids) - Math.min(...ids)).toBeGreaterThan(1000);
+  });
+
   it("does not burn a code on invalid answers", () => {
     const { progress } = t.services;
     const { campaign, versions } = startCampaign(t);
@@ -166,6 +190,23 @@ describe("paths of progress and campaigns", () => {
     const fig = t.services.progressFigures.query({ code: "A01" });
     expect(fig.rows[0]?.counts["5"]).toBe(3);
     expect(fig.coverage.included).toHaveLength(1);
+  });
+
+  it("refuses publishing a campaign that has not started (receivers would refuse it)", () => {
+    const { progress } = t.services;
+    const { campaign, versions } = startCampaign(t, ["A01"], {
+      start: "2026-07-01",
+      end: "2026-07-31",
+    });
+    answerMany(
+      t,
+      campaign,
+      versions,
+      Array.from({ length: 5 }, () => [3]),
+    );
+    expect(refusal(() => progress.publish("testville", campaign, "test"))).toMatch(
+      /has not started yet \| starts after today \(2026-06-15\)/,
+    );
   });
 
   it("types in paper answers without a code", () => {

@@ -1,3 +1,4 @@
+import { encode } from "uqr";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type AdminTestNode,
@@ -105,6 +106,21 @@ describe("paths and campaigns in the workspace", () => {
     );
     const codes = codesOf(sheet.text);
     expect(codes).toHaveLength(6);
+    // Each slip's QR code holds the answer page's address with its code: scanned, the form opens
+    // with the code filled in.
+    const link = `http://node.test/survey/${campaign}?code=${codes[0]}`;
+    const drawn = /<path d="([^"]+)" fill="#000"/.exec(sheet.text)?.[1] as string;
+    const dark = new Set(
+      [...drawn.matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map(
+        (m) => `${Number(m[1]) - 4},${Number(m[2]) - 4}`,
+      ),
+    );
+    const expected = encode(link, { ecc: "M", border: 0 }).data.flatMap((row, y) =>
+      row.flatMap((on, x) => (on ? [`${x},${y}`] : [])),
+    );
+    expect(dark).toEqual(new Set(expected));
+    const prefilled = await t.browser().get(`/survey/${campaign}?code=${codes[0]}`);
+    expect(prefilled.text).toContain(`value="${codes[0]}"`);
     const visitor = t.browser(undefined, "203.0.113.7");
     const survey = await visitor.get(`/survey/${campaign}`);
     expect(survey.status).toBe(200);

@@ -62,6 +62,11 @@ describe("parseSpiralCode", () => {
     ["A01/O-00/k", "A01/O/k"],
     ["A01/O15", "A01/O15"],
     [" A01/P ", "A01/P"],
+    // Any case: what a facilitator types quickly.
+    ["a03", "A03"],
+    ["a", "A"],
+    ["a01/p15", "A01/P15"],
+    ["a01-11/p-15/K", "A01-11/P15/k"],
   ])("canonicalises %j as %s", (code, canonical) => {
     expect(parse(code).canonical).toBe(canonical);
   });
@@ -69,7 +74,7 @@ describe("parseSpiralCode", () => {
   it.each([
     ["", /empty/],
     ["   ", /empty/],
-    ["a01", /object "a01" must be a dimension letter/],
+    ["a1", /object "a1" must be a dimension letter/],
     ["A1", /object "A1"/],
     ["A001", /object "A001"/],
     ["A01-1", /object "A01-1"/],
@@ -78,7 +83,8 @@ describe("parseSpiralCode", () => {
     ["C03", /unknown component C03/],
     ["A01/X", /unknown sense category X/],
     ["A01/P1", /sense "P1" must be a category letter/],
-    ["A01/P15/K", /beneficiary "K" must be one lower-case letter/],
+    ["A01/P15/kk", /beneficiary "kk" must be one letter/],
+    ["A01/P15/Z", /unknown beneficiary z/],
     ["A01/P15/z", /unknown beneficiary z/],
     ["A01/P/i/x", /more than 3 parts/],
     ["A01//k", /sense "" must be/],

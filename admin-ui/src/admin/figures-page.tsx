@@ -75,6 +75,9 @@ export function FiguresExplorerPage(props: FiguresExplorerProps) {
     <AdminLayout t={t} lang={lang} title={t("figures.title")} path={props.path} user={props.user}>
       <style>{FIGURE_STYLE}</style>
       <p>{t("figures.intro")}</p>
+      <p>
+        <a href="/admin/progress/figures">{t("progress.figures")}</a>
+      </p>
       <form class="figures" method="get" action="/admin/figures">
         <FilterFields
           t={t}

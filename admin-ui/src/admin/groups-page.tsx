@@ -24,6 +24,8 @@ export interface GroupsPageProps {
   lang: Lang;
   user: SignedIn;
   canEdit: boolean;
+  /** The criteria export, offered to those whose role may take the data out (admins). */
+  exportUrl?: string | undefined;
   hasTerritory: boolean;
   groups: Array<{
     id: number;
@@ -60,6 +62,16 @@ export function GroupsPage(props: GroupsPageProps) {
               <a href="/admin/groups/new">{t("groups.create")}</a>
               {" · "}
               <a href="/admin/import">{t("nav.import")}</a>
+            </p>
+          ) : null}
+          {props.exportUrl ? (
+            <p>
+              <a href={props.exportUrl} download aria-describedby="export-hint">
+                {t("criteria.export")}
+              </a>{" "}
+              <span id="export-hint" class="muted">
+                {t("criteria.export.hint")}
+              </span>
             </p>
           ) : null}
           {props.groups.length === 0 ? (
@@ -152,7 +164,16 @@ export function GroupFormPage(props: GroupFormPageProps) {
       <p>
         <a href="/admin/groups">{t("groups.back")}</a>
       </p>
-      <ErrorSummary t={t} errors={e} />
+      <ErrorSummary
+        t={t}
+        errors={e}
+        // A margin's total has no field of its own: the summary leads to its first band.
+        idOf={(name) =>
+          name === "gender" || name === "age"
+            ? `f-${name}_${name === "gender" ? GENDER_FIELDS[0] : AGE_FIELDS[0]}`
+            : `f-${name}`
+        }
+      />
       <form method="post" action={group ? `/admin/groups/${group.id}` : "/admin/groups"} novalidate>
         <CsrfField token={user.csrf} />
         <Field name="label" label={t("group.label")} value={v.label} error={e.label} required />
@@ -256,6 +277,10 @@ export interface CriteriaPageProps {
   errors: { text?: string; language?: string; lines?: string[] };
   notice?: string | undefined;
   undo?: UndoNotice | undefined;
+  /** The territory's languages, offered for the criteria typed here. */
+  languages: readonly string[];
+  /** Which page of the question's criteria is listed (1-based), of how many. */
+  page: { number: number; count: number; size: number; total: number };
   /** The criterion shown as an input (`?edit=<id>`), with the text typed and its error. */
   editing?: { id: number; text: string; error?: string | undefined } | undefined;
 }
@@ -268,6 +293,8 @@ export function CriteriaPage(props: CriteriaPageProps) {
   const { t, user, group, question } = props;
   const base = `/admin/groups/${group.id}/criteria`;
   const here = `${base}?question=${question}${props.paste ? "&mode=paste" : ""}`;
+  /** This page of the list, kept by Edit, Cancel, Save and Delete. */
+  const onPage = `${here}&page=${props.page.number}`;
   const e = props.errors;
   const lineErrors = e.lines ?? [];
   const summary: Errors = { text: e.text, language: e.language };
@@ -346,13 +373,12 @@ export function CriteriaPage(props: CriteriaPageProps) {
                 autofocus={!editing}
               />
             )}
-            <Field
-              name="language"
-              label={t("criteria.language")}
-              hint={t("criteria.language.hint")}
+            <LanguageChoice
+              t={t}
+              lang={props.lang}
+              languages={props.languages}
               value={props.values.language}
               error={e.language}
-              autocomplete="off"
             />
             <button class="primary" type="submit">
               {props.paste ? t("criteria.addLines") : t("criteria.add")}
@@ -369,11 +395,12 @@ export function CriteriaPage(props: CriteriaPageProps) {
       ) : (
         <p class="muted">{t("criteria.readOnly")}</p>
       )}
-      <h2 id="list">{t("criteria.listTitle", { count: props.criteria.length })}</h2>
+      <h2 id="list">{t("criteria.listTitle", { count: props.page.total })}</h2>
+      <Pages t={t} href={here} page={props.page} />
       {props.criteria.length === 0 ? (
         <p>{t("criteria.none")}</p>
       ) : (
-        <ol>
+        <ol start={(props.page.number - 1) * props.page.size + 1}>
           {props.criteria.map((c) =>
             editing?.id === c.id ? (
               <li id={`c-${c.id}`}>
@@ -381,7 +408,8 @@ export function CriteriaPage(props: CriteriaPageProps) {
                   t={t}
                   csrf={user.csrf}
                   action={`${base}/${c.id}`}
-                  cancel={`${here}#c-${c.id}`}
+                  cancel={`${onPage}#c-${c.id}`}
+                  page={props.page.number}
                   text={editing.text}
                   error={editing.error}
                 />
@@ -395,7 +423,7 @@ export function CriteriaPage(props: CriteriaPageProps) {
                     {" "}
                     <a
                       // No #c-N: a fragment would cancel the edit field's autofocus (it scrolls itself into view).
-                      href={`${here}&edit=${c.id}`}
+                      href={`${onPage}&edit=${c.id}`}
                       aria-label={`${t("criteria.edit")}: ${c.text}`}
                     >
                       {t("criteria.edit")}
@@ -407,6 +435,7 @@ export function CriteriaPage(props: CriteriaPageProps) {
                     >
                       <CsrfField token={user.csrf} />
                       <input type="hidden" name="question" value={question} />
+                      <input type="hidden" name="page" value={String(props.page.number)} />
                       <button
                         class="small"
                         type="submit"
@@ -437,6 +466,7 @@ function CriterionEditForm(props: {
   cancel: string;
   text: string;
   error?: string | undefined;
+  page: number;
 }) {
   const { t } = props;
   const describedBy = ["f-edit-text-hint", props.error ? "f-edit-text-error" : ""]
@@ -445,6 +475,7 @@ function CriterionEditForm(props: {
   return (
     <form method="post" action={props.action} novalidate>
       <CsrfField token={props.csrf} />
+      <input type="hidden" name="page" value={String(props.page)} />
       <div class="field">
         <label for="f-edit-text">{t("criteria.edit.label")}</label>
         <span class="hint" id="f-edit-text-hint">
@@ -505,5 +536,81 @@ export function GroupDeletePage(props: {
         <a href={`/admin/groups/${group.id}/edit`}>{t("group.delete.no")}</a>
       </form>
     </AdminLayout>
+  );
+}
+
+/** The language of the criteria typed here: the territory's languages, the last used chosen. */
+function LanguageChoice(props: {
+  t: Translate;
+  lang: Lang;
+  languages: readonly string[];
+  value: string;
+  error?: string | undefined;
+}) {
+  const { t } = props;
+  const names = new Intl.DisplayNames([props.lang], { type: "language", fallback: "code" });
+  const name = (code: string) => {
+    try {
+      return names.of(code) ?? code;
+    } catch {
+      return code;
+    }
+  };
+  const options = props.languages.includes(props.value)
+    ? props.languages
+    : [...props.languages, ...(props.value ? [props.value] : [])];
+  return (
+    <div class="field">
+      <label for="f-language">{t("criteria.language")}</label>
+      <HintAndError id="f-language" hint={t("criteria.language.hint")} error={props.error} />
+      <select
+        id="f-language"
+        name="language"
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={describedBy("f-language", t("criteria.language.hint"), props.error)}
+      >
+        {options.map((code) => (
+          <option value={code} selected={code === props.value}>
+            {name(code)} ({code})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Previous and next pages of a long list (a 5 000-criterion group is 50 pages, not one). */
+function Pages(props: { t: Translate; href: string; page: { number: number; count: number } }) {
+  const { t, page } = props;
+  if (page.count <= 1) return null;
+  const link = (n: number) => `${props.href}&page=${n}#list`;
+  return (
+    <nav aria-label={t("criteria.pages")} class="pages">
+      <p>
+        {page.number > 1 ? (
+          <>
+            <a href={link(1)}>{t("criteria.pages.first")}</a>
+            {" · "}
+            <a href={link(page.number - 1)} rel="prev">
+              {t("criteria.pages.previous")}
+            </a>
+            {" · "}
+          </>
+        ) : null}
+        <span aria-current="page">
+          {t("criteria.pages.current", { number: page.number, count: page.count })}
+        </span>
+        {page.number < page.count ? (
+          <>
+            {" · "}
+            <a href={link(page.number + 1)} rel="next">
+              {t("criteria.pages.next")}
+            </a>
+            {" · "}
+            <a href={link(page.count)}>{t("criteria.pages.last")}</a>
+          </>
+        ) : null}
+      </p>
+    </nav>
   );
 }

@@ -30,6 +30,7 @@ const TASKS: Array<{ key: MessageKey; href: string; adminOnly?: boolean }> = [
   { key: "home.calendar", href: "/admin/calendar" },
   { key: "home.users", href: "/admin/users", adminOnly: true },
   { key: "home.grid", href: "/admin/grid", adminOnly: true },
+  { key: "profile.task", href: "/admin/territory/profile", adminOnly: true },
 ];
 
 /** The workspace home: the territory, who is signed in, and the parts of the work. */

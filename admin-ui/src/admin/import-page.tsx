@@ -1,6 +1,7 @@
 import type { Lang, Translate } from "../i18n";
 import {
   AdminLayout,
+  BusyStatus,
   CsrfField,
   describedBy,
   ErrorSummary,
@@ -54,6 +55,8 @@ export interface ImportPageProps {
   notice?: string | undefined;
   /** Just after saving: the page points to the next step, classification. */
   imported?: boolean | undefined;
+  /** The one-time key of the import form, so that sending it twice imports once. */
+  importKey?: string | undefined;
 }
 
 const EXAMPLE = `group;question;text;code;language
@@ -94,10 +97,23 @@ export function ImportPage(props: ImportPageProps) {
       </p>
       <p>{t("import.intro")}</p>
       {check ? (
-        <CheckResult t={t} check={check} csv={props.csv} codes={props.codes} user={user} />
+        <CheckResult
+          t={t}
+          check={check}
+          csv={props.csv}
+          codes={props.codes}
+          user={user}
+          importKey={props.importKey}
+        />
       ) : null}
       <ErrorSummary t={t} errors={e} />
-      <form method="post" action="/admin/import/preview" enctype="multipart/form-data" novalidate>
+      <form
+        method="post"
+        action="/admin/import/preview"
+        enctype="multipart/form-data"
+        novalidate
+        data-busy
+      >
         <CsrfField token={user.csrf} />
         <div class="field">
           <label for="f-file">{t("import.file")}</label>
@@ -141,6 +157,7 @@ export function ImportPage(props: ImportPageProps) {
         <button class="primary" type="submit">
           {t("import.check")}
         </button>
+        <BusyStatus label={t("import.checking")} />
       </form>
       <h2 id="columns">{t("import.columns.title")}</h2>
       <p>{t("import.columns.intro")}</p>
@@ -182,6 +199,7 @@ function CheckResult(props: {
   csv: string;
   codes: CodeMode;
   user: SignedIn;
+  importKey?: string | undefined;
 }) {
   const { t, check } = props;
   if (!check.ok) {
@@ -277,8 +295,9 @@ function CheckResult(props: {
         ))}
       </ColumnsTable>
       {/* The save step sends the same text back; the node checks it all again before saving. */}
-      <form method="post" action="/admin/import" enctype="multipart/form-data">
+      <form method="post" action="/admin/import" enctype="multipart/form-data" data-busy>
         <CsrfField token={props.user.csrf} />
+        {props.importKey ? <input type="hidden" name="importKey" value={props.importKey} /> : null}
         <input type="hidden" name="csv" value={props.csv} />
         <input type="hidden" name="codes" value={props.codes} />
         <p>
@@ -287,6 +306,7 @@ function CheckResult(props: {
           </button>{" "}
           <a href="/admin/import">{t("import.startOver")}</a>
         </p>
+        <BusyStatus label={t("import.saving")} />
       </form>
     </section>
   );

@@ -111,7 +111,11 @@ const STYLE = `
   .focus blockquote { font-size: 1.15rem; background: #fff; border-inline-start: 4px solid #24405f; margin: 0.5rem 0; padding: 0.5rem 0.75rem; }
   ul.picker, ul.recent { padding-inline-start: 1.2rem; }
   .badge-provisional { background: #fff3cd; border: 1px solid #b58900; }
-  @media (max-width: 32rem) { .table-wrap { overflow-x: auto; } }
+  @media (max-width: 32rem) {
+    .table-wrap { overflow-x: auto; }
+    /* The key column (a group's name, an actor) stays in view while the others scroll. */
+    .table-wrap th:first-child, .table-wrap td:first-child { position: sticky; left: 0; z-index: 1; background: #fff; box-shadow: 1px 0 0 #ddd; min-width: 7rem; max-width: 45vw; }
+  }
 `;
 
 /** The workspace's sections, in the order of the top bar. */
@@ -141,6 +145,8 @@ export function AdminLayout(props: AdminLayoutProps) {
         <meta name="robots" content="noindex" />
         <title>{`${props.title} — ${t("app.title")}`}</title>
         <style>{STYLE + LANGUAGE_SWITCH_STYLE}</style>
+        {/* Disables a long form's button once sent and shows its progress (forms marked data-busy). */}
+        <script src="/admin/assets/busy.js" defer />
       </head>
       <body>
         <header class="bar">
@@ -199,6 +205,18 @@ export function AdminLayout(props: AdminLayoutProps) {
         </main>
       </body>
     </html>
+  );
+}
+
+/**
+ * The status line of a form marked `data-busy`: hidden until the form is sent, then (with the
+ * workspace's small script) it says the node is working and for how many seconds.
+ */
+export function BusyStatus(props: { label: string }) {
+  return (
+    <p data-busy-status hidden role="status" class="busy">
+      <progress aria-label={props.label} /> {props.label} (<span data-busy-seconds>0</span> s)
+    </p>
   );
 }
 

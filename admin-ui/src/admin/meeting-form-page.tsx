@@ -100,7 +100,11 @@ export function MeetingFormPage(props: MeetingFormPageProps) {
       notice={props.notice}
     >
       <p>{t("meetings.intro")}</p>
-      <ErrorSummary t={t} errors={e} />
+      <ErrorSummary
+        t={t}
+        errors={e}
+        idOf={(name) => (name === "visibility" ? "f-visibility-public" : `f-${name}`)}
+      />
       <form method="post" action={action} novalidate>
         <CsrfField token={user.csrf} />
         <Field
@@ -225,7 +229,7 @@ export function MeetingFormPage(props: MeetingFormPageProps) {
           ))}
         </fieldset>
         {props.subnetworks.options.length > 0 ? (
-          <fieldset aria-describedby="subnetworks-hint">
+          <fieldset id="f-subnetworks" aria-describedby="subnetworks-hint">
             <legend>{t("meetings.subnetworks")}</legend>
             <span class="hint" id="subnetworks-hint">
               {t("meetings.subnetworks.hint")}

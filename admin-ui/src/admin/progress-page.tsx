@@ -376,7 +376,13 @@ export interface CampaignPath {
   statements: string[];
   counts: LevelCountsView;
   /** The same path in the territory's other campaigns, for ex-ante/ex-post. */
-  others: Array<{ label: string; phase: "ex-ante" | "ex-post"; counts: LevelCountsView }>;
+  others: Array<{
+    label: string;
+    phase: "ex-ante" | "ex-post";
+    /** First day of that campaign (YYYY-MM-DD). */
+    start: string;
+    counts: LevelCountsView;
+  }>;
 }
 
 export interface CampaignPageProps {
@@ -384,7 +390,7 @@ export interface CampaignPageProps {
   lang: Lang;
   user: SignedIn;
   canEdit: boolean;
-  campaign: CampaignSummary & { surveyUrl: string; askCategory: boolean };
+  campaign: CampaignSummary & { surveyUrl: string; askCategory: boolean; start: string };
   codes: { issued: number; used: number };
   respondents: number;
   paths: CampaignPath[];
@@ -484,19 +490,40 @@ export function CampaignPage(props: CampaignPageProps) {
             id={`chart-${index}`}
             t={t}
             title={t("progress.chart.title", { path: `${p.code} · ${p.label}` })}
-            series={[{ label: campaign.label, counts: p.counts }]}
+            series={[
+              {
+                label: `${t(`progress.phase.short.${campaign.phase}`)} ${campaign.start.slice(0, 7)}`,
+                counts: p.counts,
+              },
+            ]}
           />
           {p.others.length > 0 ? (
             <>
               <h4>{t("progress.compare")}</h4>
+              <ul class="compared">
+                {[
+                  ...p.others,
+                  { label: campaign.label, phase: campaign.phase, start: campaign.start },
+                ].map((o) => (
+                  <li>
+                    {t(`progress.phase.short.${o.phase}`)} {o.start.slice(0, 7)}: {o.label}
+                  </li>
+                ))}
+              </ul>
               <ProgressChart
                 id={`compare-${index}`}
                 t={t}
                 shares
                 title={`${t("progress.compare")} — ${p.code}`}
                 series={[
-                  ...p.others.map((o) => ({ label: `${o.label} (${o.phase})`, counts: o.counts })),
-                  { label: `${campaign.label} (${campaign.phase})`, counts: p.counts },
+                  ...p.others.map((o) => ({
+                    label: `${t(`progress.phase.short.${o.phase}`)} ${o.start.slice(0, 7)}`,
+                    counts: o.counts,
+                  })),
+                  {
+                    label: `${t(`progress.phase.short.${campaign.phase}`)} ${campaign.start.slice(0, 7)}`,
+                    counts: p.counts,
+                  },
                 ]}
               />
             </>
@@ -585,6 +612,36 @@ export function CampaignPage(props: CampaignPageProps) {
   );
 }
 
+/**
+ * A QR code as static SVG: one path of unit squares for the dark modules, a quiet zone of four
+ * modules around them (what scanners need), black on white whatever the page's colours.
+ */
+function QrCode(props: { modules: boolean[][]; label: string }) {
+  const size = props.modules.length;
+  const quiet = 4;
+  let d = "";
+  props.modules.forEach((row, y) => {
+    row.forEach((dark, x) => {
+      if (dark) d += `M${x + quiet} ${y + quiet}h1v1h-1z`;
+    });
+  });
+  const side = size + 2 * quiet;
+  return (
+    <svg
+      role="img"
+      aria-label={props.label}
+      viewBox={`0 0 ${side} ${side}`}
+      width="128"
+      height="128"
+      shape-rendering="crispEdges"
+      style="display:block;margin:0 0 0.25rem"
+    >
+      <rect width={side} height={side} fill="#fff" />
+      <path d={d} fill="#000" />
+    </svg>
+  );
+}
+
 /** The printable sheet of new one-time codes (shown once). */
 export function CodesSheetPage(props: {
   t: Translate;
@@ -592,7 +649,8 @@ export function CodesSheetPage(props: {
   user: SignedIn;
   label: string;
   surveyUrl: string;
-  codes: string[];
+  /** Each code, with the QR code of the answer page's address carrying it (dark modules). */
+  codes: Array<{ code: string; qr: boolean[][] }>;
 }) {
   const { t, lang, user } = props;
   return (
@@ -606,8 +664,9 @@ export function CodesSheetPage(props: {
       <style>{PAGE_STYLE}</style>
       <p class="noprint">{t("progress.codes.sheetHelp")}</p>
       <ul class="codes" id="codes">
-        {props.codes.map((code) => (
+        {props.codes.map(({ code, qr }) => (
           <li>
+            <QrCode modules={qr} label={t("progress.codes.qr", { code })} />
             {t("progress.codes.instruction", { url: props.surveyUrl })}
             <br />
             <code>{code}</code>
@@ -642,7 +701,7 @@ export interface ProgressFiguresProps {
 }
 
 /** Network figures of progress: per path component, ex-ante beside ex-post, with coverage. */
-export function ProgressFiguresView(props: Omit<ProgressFiguresProps, "user" | "lang">) {
+export function ProgressFiguresView(props: Omit<ProgressFiguresProps, "user" | "lang" | "filter">) {
   const { t } = props;
   return (
     <>

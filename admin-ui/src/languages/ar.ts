@@ -390,7 +390,8 @@ export const ar: LanguageFile = {
       "classify.suggestion.propose": "اقتراح {code}",
       "classify.suggestion.key": "اختصار",
       "classify.suggestion.because": "معايير معتمدة مشابهة:",
-      "classify.suggestion.labelWords": "كلمات تسمية الجدول: {words}",
+      "classify.suggestion.labelWords":
+        "كلمات مشتركة مع الجدول (التسميات والكلمات المفتاحية): {words}",
       "classify.keys.suggestions":
         "1 و2 و3 تقترح الاقتراح الأول والثاني والثالث. اضغطها مع مفتاح الوصول في متصفحك: Alt (Chrome، Edge) أو Alt+Shift (Firefox) على Windows وLinux، وControl+Option على Mac.",
       "classify.next.review": "رموز مقترحة تنتظر المراجعة: {count}",
@@ -398,6 +399,9 @@ export const ar: LanguageFile = {
       "classify.next.synthesis": "كل شيء مصنَّف: اطّلع على الخلاصة",
     },
     criteria: {
+      "criteria.export": "تنزيل كل المعايير (CSV)",
+      "criteria.export.hint":
+        "للمسؤولين فقط: كل معيار من معايير المنطقة مع مجموعته وسؤاله ولغته ورمزه وحالته، لجدول بيانات أو نسخة احتياطية. يحتوي الملف على ما كتبه المواطنون: احفظه بالعناية نفسها التي تحفظ بها مساحة العمل.",
       "criteria.edit": "تعديل",
       "criteria.edit.label": "نص المعيار",
       "criteria.edit.hint": "Enter يحفظ؛ «إلغاء» يُبقي النص كما كان.",

@@ -407,7 +407,8 @@ export const es: LanguageFile = {
       "classify.suggestion.propose": "Proponer {code}",
       "classify.suggestion.key": "atajo",
       "classify.suggestion.because": "Criterios validados parecidos:",
-      "classify.suggestion.labelWords": "Palabras de la etiqueta de la tabla: {words}",
+      "classify.suggestion.labelWords":
+        "Palabras en común con la tabla (etiquetas, palabras clave): {words}",
       "classify.keys.suggestions":
         "1, 2 y 3 proponen la primera, segunda y tercera sugerencia. Púlselos con la tecla de acceso de su navegador: Alt (Chrome, Edge) o Alt+Mayús (Firefox) en Windows y Linux, Control+Opción en un Mac.",
       "classify.next.review": "Códigos propuestos que esperan revisión: {count}",
@@ -415,6 +416,9 @@ export const es: LanguageFile = {
       "classify.next.synthesis": "Todo está clasificado: vea la síntesis",
     },
     criteria: {
+      "criteria.export": "Descargar todos los criterios (CSV)",
+      "criteria.export.hint":
+        "Solo para administradores: cada criterio del territorio con su grupo, pregunta, idioma, código y estado, para una hoja de cálculo o una copia de seguridad. El archivo contiene lo que escribieron los ciudadanos: guárdelo con el mismo cuidado que el espacio de trabajo.",
       "criteria.edit": "Editar",
       "criteria.edit.label": "Texto del criterio",
       "criteria.edit.hint": "Intro guarda; Cancelar deja el texto como estaba.",

@@ -405,7 +405,8 @@ export const it: LanguageFile = {
       "classify.suggestion.propose": "Proponi {code}",
       "classify.suggestion.key": "scorciatoia",
       "classify.suggestion.because": "Criteri convalidati simili:",
-      "classify.suggestion.labelWords": "Parole dell'etichetta della griglia: {words}",
+      "classify.suggestion.labelWords":
+        "Parole in comune con la griglia (etichette, parole chiave): {words}",
       "classify.keys.suggestions":
         "1, 2 e 3 propongono il primo, secondo e terzo suggerimento. Premerli con il tasto di accesso del browser: Alt (Chrome, Edge) o Alt+Maiusc (Firefox) su Windows e Linux, Control+Opzione su Mac.",
       "classify.next.review": "Codici proposti in attesa di verifica: {count}",
@@ -413,6 +414,9 @@ export const it: LanguageFile = {
       "classify.next.synthesis": "Tutto è classificato: vedere la sintesi",
     },
     criteria: {
+      "criteria.export": "Scarica tutti i criteri (CSV)",
+      "criteria.export.hint":
+        "Solo per gli amministratori: ogni criterio del territorio con il suo gruppo, domanda, lingua, codice e stato, per un foglio di calcolo o un backup. Il file contiene ciò che i cittadini hanno scritto: conservatelo con la stessa cura dello spazio di lavoro.",
       "criteria.edit": "Modifica",
       "criteria.edit.label": "Testo del criterio",
       "criteria.edit.hint": "Invio salva; Annulla lascia il testo com'era.",

@@ -404,7 +404,8 @@ export const pt: LanguageFile = {
       "classify.suggestion.propose": "Propor {code}",
       "classify.suggestion.key": "atalho",
       "classify.suggestion.because": "Critérios validados semelhantes:",
-      "classify.suggestion.labelWords": "Palavras da etiqueta da grelha: {words}",
+      "classify.suggestion.labelWords":
+        "Palavras em comum com a grelha (etiquetas, palavras-chave): {words}",
       "classify.keys.suggestions":
         "1, 2 e 3 propõem a primeira, segunda e terceira sugestão. Prima-os com a tecla de acesso do seu navegador: Alt (Chrome, Edge) ou Alt+Shift (Firefox) no Windows e Linux, Control+Option num Mac.",
       "classify.next.review": "Códigos propostos à espera de verificação: {count}",
@@ -412,6 +413,9 @@ export const pt: LanguageFile = {
       "classify.next.synthesis": "Está tudo classificado: veja a síntese",
     },
     criteria: {
+      "criteria.export": "Descarregar todos os critérios (CSV)",
+      "criteria.export.hint":
+        "Só para administradores: cada critério do território com o seu grupo, pergunta, língua, código e estado, para uma folha de cálculo ou uma cópia de segurança. O ficheiro contém o que os cidadãos escreveram: guarde-o com o mesmo cuidado que o espaço de trabalho.",
       "criteria.edit": "Editar",
       "criteria.edit.label": "Texto do critério",
       "criteria.edit.hint": "Enter guarda; Cancelar mantém o texto como estava.",

@@ -8,7 +8,7 @@ export const en = {
   "classify.suggestion.propose": "Propose {code}",
   "classify.suggestion.key": "shortcut",
   "classify.suggestion.because": "Similar validated criteria:",
-  "classify.suggestion.labelWords": "Words of the grid label: {words}",
+  "classify.suggestion.labelWords": "Words shared with the grid (labels, keywords): {words}",
   "classify.keys.suggestions":
     "1, 2 and 3 propose the first, second and third suggestion. Press them with your browser's access key: Alt (Chrome, Edge) or Alt+Shift (Firefox) on Windows and Linux, Control+Option on a Mac.",
   "classify.next.review": "Proposed codes waiting for a check: {count}",
@@ -25,7 +25,7 @@ export const fr: Record<keyof typeof en, string> = {
   "classify.suggestion.propose": "Proposer {code}",
   "classify.suggestion.key": "raccourci",
   "classify.suggestion.because": "Critères validés semblables :",
-  "classify.suggestion.labelWords": "Mots du libellé de la grille : {words}",
+  "classify.suggestion.labelWords": "Mots en commun avec la grille (libellés, mots-clés) : {words}",
   "classify.keys.suggestions":
     "1, 2 et 3 proposent la première, la deuxième et la troisième suggestion. Appuyez-les avec la touche d'accès de votre navigateur : Alt (Chrome, Edge) ou Alt+Maj (Firefox) sous Windows et Linux, Contrôle+Option sur un Mac.",
   "classify.next.review": "Codes proposés en attente de vérification : {count}",

@@ -1,6 +1,9 @@
-/** Strings of the criteria inline edit and of the CSV import with its preview. */
+/** Strings of the criteria inline edit, of the CSV import with its preview, and of the export. */
 
 export const en = {
+  "criteria.export": "Download every criterion (CSV)",
+  "criteria.export.hint":
+    "Admins only: each criterion of the territory with its group, question, language, code and status, for a spreadsheet or a backup. The file holds what citizens wrote: keep it as carefully as the workspace.",
   "criteria.edit": "Edit",
   "criteria.edit.label": "Criterion text",
   "criteria.edit.hint": "Enter saves; Cancel keeps the text as it was.",
@@ -77,6 +80,9 @@ export const en = {
 } as const;
 
 export const fr: Record<keyof typeof en, string> = {
+  "criteria.export": "Télécharger tous les critères (CSV)",
+  "criteria.export.hint":
+    "Réservé aux administrateurs : chaque critère du territoire avec son groupe, sa question, sa langue, son code et son statut, pour un tableur ou une sauvegarde. Le fichier contient ce que les citoyens ont écrit : gardez-le avec le même soin que l'espace de travail.",
   "criteria.edit": "Modifier",
   "criteria.edit.label": "Texte du critère",
   "criteria.edit.hint": "Entrée enregistre ; Annuler garde le texte tel quel.",

@@ -75,8 +75,8 @@ export const en = {
   "figures.side.action": "Actions",
   "figures.question.Q1": "Q1 Well-being",
   "figures.question.Q2": "Q2 Ill-being",
-  "figures.question.Q3": "Q3 Actions",
-  "figures.question.Q4": "Q4 Acting together",
+  "figures.question.Q3": "Q3 What you do, or could do",
+  "figures.question.Q4": "Q4 What should be done together",
 } as const;
 
 export const fr: Record<keyof typeof en, string> = {
@@ -155,6 +155,6 @@ export const fr: Record<keyof typeof en, string> = {
   "figures.side.action": "Actions",
   "figures.question.Q1": "Q1 Bien-être",
   "figures.question.Q2": "Q2 Mal-être",
-  "figures.question.Q3": "Q3 Actions",
-  "figures.question.Q4": "Q4 Agir ensemble",
+  "figures.question.Q3": "Q3 Ce que vous faites ou pouvez faire",
+  "figures.question.Q4": "Q4 Ce qu'il faudrait faire ensemble",
 };

@@ -20,7 +20,7 @@ export const en = {
   "publish.confirm.version": "Version {version} of the synthesis {period}",
   "publish.confirm.correction": "marked as a correction of version {version}",
   "publish.confirm.figures":
-    "{groups} groups, {participants} participants, {criteria} validated criteria, counted by code of the grid (never the words of a criterion)",
+    "Groups: {groups}; participants: {participants}; validated criteria: {criteria}, counted by code of the grid (never the words of a criterion)",
   "publish.confirm.followers": "Sent to {count} following territories and accounts",
   "publish.confirm.noFollowers":
     "No one follows this territory yet: it appears on the public page only",
@@ -45,6 +45,35 @@ export const en = {
     "The group and its {count} criteria leave the syntheses at once. You can undo it for {minutes} minutes; after that it is deleted for good.",
   "group.delete.yes": "Yes, delete the group",
   "group.delete.no": "No, keep it",
+  "import.checking": "Checking the file: a large one takes a few seconds…",
+  "import.saving": "Saving the criteria…",
+  "import.again":
+    "This import was already saved ({count} criteria): sending the form again did not save them twice.",
+  "criteria.pages": "Pages of criteria",
+  "criteria.pages.first": "First page",
+  "criteria.pages.previous": "Previous page",
+  "criteria.pages.next": "Next page",
+  "criteria.pages.last": "Last page",
+  "criteria.pages.current": "Page {number} of {count}",
+  "profile.task": "Edit the territory's profile (name, description, languages, links)",
+  "profile.title": "Territory profile",
+  "profile.intro":
+    "This is what other territories and Mastodon users see on your territory's profile. Followers see the change when their server next reads the profile.",
+  "profile.name": "Territory name",
+  "profile.description": "Description (optional)",
+  "profile.description.hint": "A few sentences: where the territory is, who takes part.",
+  "profile.links": "Links (optional)",
+  "profile.links.hint":
+    "Up to 5: the territory's website, a partner's page. Both a name and an address.",
+  "profile.link.label": "Name of link {n}",
+  "profile.link.url": "Address of link {n}",
+  "profile.save": "Save the profile",
+  "profile.saved": "The profile is saved.",
+  "profile.unchanged": "Nothing changed.",
+  "profile.error.description": "At most 5000 characters.",
+  "profile.error.name": "1 to 200 characters.",
+  "profile.error.linkLabel": "Give the link a name (at most 60 characters).",
+  "profile.error.linkUrl": "A web address starting with https://",
 };
 
 export const fr: Record<keyof typeof en, string> = {
@@ -69,7 +98,7 @@ export const fr: Record<keyof typeof en, string> = {
   "publish.confirm.version": "La version {version} de la synthèse {period}",
   "publish.confirm.correction": "marquée comme correction de la version {version}",
   "publish.confirm.figures":
-    "{groups} groupes, {participants} participants, {criteria} critères validés, comptés par code de la grille (jamais les mots d'un critère)",
+    "Groupes : {groups} ; participants : {participants} ; critères validés : {criteria}, comptés par code de la grille (jamais les mots d'un critère)",
   "publish.confirm.followers": "Envoyée à {count} territoires et comptes abonnés",
   "publish.confirm.noFollowers":
     "Personne ne suit encore ce territoire : elle n'apparaît que sur la page publique",
@@ -94,4 +123,33 @@ export const fr: Record<keyof typeof en, string> = {
     "Le groupe et ses {count} critères quittent aussitôt les synthèses. Vous pouvez l'annuler pendant {minutes} minutes ; ensuite il est supprimé pour de bon.",
   "group.delete.yes": "Oui, supprimer le groupe",
   "group.delete.no": "Non, le garder",
+  "import.checking": "Vérification du fichier : un gros fichier prend quelques secondes…",
+  "import.saving": "Enregistrement des critères…",
+  "import.again":
+    "Cette importation était déjà enregistrée ({count} critères) : renvoyer le formulaire ne les a pas enregistrés deux fois.",
+  "criteria.pages": "Pages de critères",
+  "criteria.pages.first": "Première page",
+  "criteria.pages.previous": "Page précédente",
+  "criteria.pages.next": "Page suivante",
+  "criteria.pages.last": "Dernière page",
+  "criteria.pages.current": "Page {number} sur {count}",
+  "profile.task": "Modifier le profil du territoire (nom, description, langues, liens)",
+  "profile.title": "Profil du territoire",
+  "profile.intro":
+    "C'est ce que les autres territoires et les utilisateurs de Mastodon voient sur le profil de votre territoire. Les abonnés voient le changement quand leur serveur relit le profil.",
+  "profile.name": "Nom du territoire",
+  "profile.description": "Description (facultatif)",
+  "profile.description.hint": "Quelques phrases : où se trouve le territoire, qui y participe.",
+  "profile.links": "Liens (facultatif)",
+  "profile.links.hint":
+    "Jusqu'à 5 : le site du territoire, la page d'un partenaire. Un nom et une adresse pour chacun.",
+  "profile.link.label": "Nom du lien {n}",
+  "profile.link.url": "Adresse du lien {n}",
+  "profile.save": "Enregistrer le profil",
+  "profile.saved": "Le profil est enregistré.",
+  "profile.unchanged": "Rien n'a changé.",
+  "profile.error.description": "5000 caractères au plus.",
+  "profile.error.name": "1 à 200 caractères.",
+  "profile.error.linkLabel": "Donnez un nom au lien (60 caractères au plus).",
+  "profile.error.linkUrl": "Une adresse web commençant par https://",
 };

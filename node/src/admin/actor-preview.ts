@@ -87,13 +87,13 @@ export async function toPreview(actor: Actor): Promise<ActorPreview> {
  * before a follow. Bad input and unreachable or non-actor targets come back as reasons, not throws.
  */
 export async function previewActor(
-  network: NetworkService,
+  lookUp: (target: string) => ReturnType<NetworkService["lookUp"]>,
   target: string,
 ): Promise<PreviewResult> {
   const trimmed = target.trim();
   if (trimmed.length < 3 || trimmed.length > TARGET_MAX) return { ok: false, reason: "invalid" };
   try {
-    const actor = await network.lookUp(trimmed);
+    const actor = await lookUp(trimmed);
     return { ok: true, preview: await toPreview(actor) };
   } catch (error) {
     if (error instanceof PrivateAddressRefused) return { ok: false, reason: "private" };

@@ -7,8 +7,7 @@ import {
 } from "@spiral-network/admin-ui/admin/classify-page";
 import { type Lang, translator } from "@spiral-network/admin-ui/i18n";
 import {
-  foldText,
-  type Grid,
+  createGridSearch,
   type GridEntry,
   parseSpiralCode,
   SpiralCodeError,
@@ -31,6 +30,8 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
   const REVIEW_SHOWN = 100;
   const RECENT_CODES = 8;
   const { grid } = kit.app.node;
+  /** Codes in any case, words in every language of the grid (docs/protocol.md, "Grid search"). */
+  const gridSearch = createGridSearch(grid);
 
   const pickerEntry = (lang: Lang, entry: GridEntry, code = entry.code): PickerEntry => {
     // The second label shown: English beside any other language, French beside English.
@@ -166,7 +167,7 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
         queue={queue}
         queueTotal={unclassified.total}
         focus={focus}
-        results={searchGrid(grid, q).map((entry) => pickerEntry(lang, entry))}
+        results={gridSearch.search(q).map((entry) => pickerEntry(lang, entry))}
         recent={kit.app.criteria
           .recentCodes(kit.actor(c), slug, RECENT_CODES)
           .flatMap((code) => codeEntry(lang, code) ?? [])}
@@ -259,27 +260,5 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
       status: action,
     });
     return c.redirect(`/admin/classify?after=${id}&saved=${encodeURIComponent(canonical)}`, 303);
-  });
-}
-
-/**
- * The grid's components matching a search: a code prefix (A0, a03, A01/P15 → A01), or else every
- * word found in the English or French label, ignoring case and accents. Empty: all components.
- */
-export function searchGrid(grid: Grid, query: string): GridEntry[] {
-  const q = query.trim();
-  if (!q) return [...grid.components];
-  const code = /^([A-Za-z]\d{0,2})(?:-\d{0,2})?(?:\/.*)?$/.exec(q);
-  if (code) {
-    const prefix = (code[1] ?? "").toUpperCase();
-    return grid.components.filter((entry) => entry.code.startsWith(prefix));
-  }
-  const words = foldText(q)
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
-  if (words.length === 0) return [];
-  return grid.components.filter((entry) => {
-    const text = foldText(`${entry.label.en} ${entry.label.fr}`);
-    return words.every((word) => text.includes(word));
   });
 }

@@ -12,16 +12,20 @@ import type { UndoNotice } from "@spiral-network/admin-ui/admin/layout";
 import type { MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
 import { categoryChoices } from "@spiral-network/admin-ui/labels";
 import {
-  groupCategoryLabel,
   type HomogeneousGroup,
   homogeneousGroupSchema,
   languageTag,
 } from "@spiral-network/protocol";
+import { type Actor, allows } from "../app/index";
+import { csvDownload } from "../csv-export";
 import { criterionUpdateSchema } from "../services/criteria";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
 import { groupView } from "../services/groups";
 import { UNDO_MINUTES } from "../services/trash";
 import { type AdminApp, type AdminContext, type AdminKit, type Errors, str } from "./kit";
+
+/** Where the workspace offers the criteria export (CSV). */
+const EXPORT_PATH = "/admin/criteria/export";
 
 /** Groups (list, create, edit) and the fast criteria entry per group and question. */
 export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
@@ -57,6 +61,14 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
   const categoryOptions = (c: AdminContext) =>
     categoryChoices(kit.app.categories.list(kit.actor(c)), c.get("lang"));
 
+  // The territory's criteria as a spreadsheet: admins only (the application layer's `export`).
+  admin.get("/criteria/export", protect("export"), (c) => {
+    const territory = territoryOf(c);
+    if (!territory) return notFound(c);
+    const csv = kit.app.criteria.exportCsv(kit.actor(c), territory.slug);
+    return c.body(csv, 200, csvDownload(`${territory.slug}-criteria.csv`));
+  });
+
   admin.get("/groups", protect(), (c) => {
     const user = kit.user(c);
     const territory = territoryOf(c);
@@ -70,6 +82,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
         lang={c.get("lang")}
         user={user}
         canEdit={canEdit(c)}
+        exportUrl={territory && allows(kit.account(c).role, "export") ? EXPORT_PATH : undefined}
         hasTerritory={territory !== undefined}
         notice={notice}
         undo={undo}
@@ -191,11 +204,21 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
   ) => {
     const undo = undoNotice(c, found.territory.slug);
     const user = kit.user(c);
-    const { items } = kit.app.criteria.list(kit.actor(c), found.territory.slug, {
-      groupId: found.group.id,
-      question: props.question,
-      limit: 10_000,
+    const actor = kit.actor(c);
+    const filter = { groupId: found.group.id, question: props.question };
+    const { total } = kit.app.criteria.list(actor, found.territory.slug, {
+      ...filter,
+      limit: 0,
       offset: 0,
+    });
+    // One page at a time; the last by default, where what was just typed appears.
+    const count = Math.max(1, Math.ceil(total / CRITERIA_PAGE));
+    const asked = Number(c.req.query("page") ?? c.get("form")?.page);
+    const number = Number.isSafeInteger(asked) && asked >= 1 ? Math.min(asked, count) : count;
+    const { items } = kit.app.criteria.list(actor, found.territory.slug, {
+      ...filter,
+      limit: CRITERIA_PAGE,
+      offset: (number - 1) * CRITERIA_PAGE,
     });
     return c.html(
       <CriteriaPage
@@ -211,6 +234,8 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
         values={props.values}
         notice={undo ? undefined : props.notice}
         undo={undo}
+        languages={found.territory.languages}
+        page={{ number, count, size: CRITERIA_PAGE, total }}
         editing={props.editing}
       />,
       status,
@@ -218,6 +243,36 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
   };
   const asQuestion = (value: string | undefined): QuestionCode | undefined =>
     QUESTION_CODES.find((q) => q === value);
+  /** A criterion of the group, or undefined (another group's, or none). */
+  const criterionOf = (
+    actor: Actor,
+    found: NonNullable<ReturnType<typeof groupOf>>,
+    id: number,
+  ) => {
+    if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+    try {
+      const row = kit.app.criteria.get(actor, found.territory.slug, id);
+      return row.groupId === found.group.id ? row : undefined;
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  };
+  /** The language of the group's latest criterion (the last used), else the territory's first. */
+  const lastLanguage = (actor: Actor, found: NonNullable<ReturnType<typeof groupOf>>): string => {
+    const filter = { groupId: found.group.id };
+    const { total } = kit.app.criteria.list(actor, found.territory.slug, {
+      ...filter,
+      limit: 0,
+      offset: 0,
+    });
+    const [latest] = kit.app.criteria.list(actor, found.territory.slug, {
+      ...filter,
+      limit: 1,
+      offset: Math.max(0, total - 1),
+    }).items;
+    return latest?.language ?? found.territory.languages[0] ?? "";
+  };
 
   admin.get("/groups/:id/criteria", protect(), (c) => {
     const found = groupOf(c);
@@ -242,22 +297,14 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     const question = asQuestion(query.question) ?? "Q1";
     // ?edit=<id> shows that criterion as an input; an id not listed here is ignored.
     const editId = Number(query.edit);
-    const editable = query.edit
-      ? kit.app.criteria
-          .list(kit.actor(c), found.territory.slug, {
-            groupId: found.group.id,
-            question,
-            limit: 10_000,
-            offset: 0,
-          })
-          .items.find((item) => item.id === editId)
-      : undefined;
+    const editable = query.edit ? criterionOf(kit.actor(c), found, editId) : undefined;
     return criteriaPage(c, found, {
       question,
       paste: query.mode === "paste",
-      values: { language: query.language ?? found.territory.languages[0] ?? "" },
+      values: { language: query.language ?? lastLanguage(kit.actor(c), found) },
       notice,
-      editing: editable && { id: editable.id, text: editable.text },
+      editing:
+        editable?.question === question ? { id: editable.id, text: editable.text } : undefined,
     });
   });
 
@@ -325,7 +372,6 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     }
     const back = new URLSearchParams({ question });
     if (paste) back.set("mode", "paste");
-    if (language !== (found.territory.languages[0] ?? "")) back.set("language", language);
     back.set("added", String(entries.length));
     return c.redirect(`/admin/groups/${found.group.id}/criteria?${back}`, 303);
   });
@@ -354,7 +400,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
         {
           question,
           paste: false,
-          values: { language: found.territory.languages[0] ?? "" },
+          values: { language: lastLanguage(kit.actor(c), found) },
           editing: {
             id: criterion.id,
             text,
@@ -371,7 +417,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
       throw error;
     }
     return c.redirect(
-      `/admin/groups/${found.group.id}/criteria?question=${question}&updated#c-${criterion.id}`,
+      `/admin/groups/${found.group.id}/criteria?question=${question}${pageParam(c)}&updated#c-${criterion.id}`,
       303,
     );
   });
@@ -392,7 +438,7 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
       throw error;
     }
     return c.redirect(
-      `/admin/groups/${found.group.id}/criteria?question=${question}&undo=${undoId}#list`,
+      `/admin/groups/${found.group.id}/criteria?question=${question}${pageParam(c)}&undo=${undoId}#list`,
       303,
     );
   });
@@ -443,6 +489,15 @@ export function registerGroupRoutes(admin: AdminApp, kit: AdminKit) {
     );
   });
 }
+
+/** How many criteria a page of the criteria entry lists. */
+export const CRITERIA_PAGE = 100;
+
+/** `&page=N` of a form that names the page it was sent from (edit, delete), else "". */
+const pageParam = (c: AdminContext) => {
+  const page = Number(c.get("form")?.page);
+  return Number.isSafeInteger(page) && page >= 1 && page <= 1_000_000 ? `&page=${page}` : "";
+};
 
 /** Reads a group form into a group for the service, with translated field messages. */
 function parseGroupForm(

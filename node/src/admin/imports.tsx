@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   CODE_MODES,
   type CodeMode,
@@ -8,7 +9,8 @@ import { MessagePage } from "@spiral-network/admin-ui/admin/layout";
 import type { Translate } from "@spiral-network/admin-ui/i18n";
 import { bodyLimit } from "hono/body-limit";
 import { type CsvProblem, CsvRejected } from "../services/csv-import";
-import type { AdminApp, AdminContext, AdminKit, Reply } from "./kit";
+import { ConflictError } from "../services/errors";
+import { type AdminApp, type AdminContext, type AdminKit, type Reply, str } from "./kit";
 
 /** The largest CSV accepted by the workspace (the other forms stay at the small global limit). */
 const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
@@ -61,6 +63,7 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
       errors?: { input?: string };
       notice?: string;
       imported?: boolean;
+      importKey?: string;
     },
     status: 200 | 400 = 200,
   ): Reply => {
@@ -77,6 +80,7 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
         errors={props.errors}
         notice={props.notice}
         imported={props.imported}
+        importKey={props.importKey}
       />,
       status,
     );
@@ -107,9 +111,13 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
   admin.get("/import", protect("edit"), (c) => {
     if (!territoryOf(c)) return kit.noTerritory(c);
     const imported = Number(c.req.query("imported"));
+    const again = c.req.query("again") !== undefined;
     return page(c, {
       ...(imported > 0
-        ? { notice: c.get("t")("import.imported", { count: imported }), imported: true }
+        ? {
+            notice: c.get("t")(again ? "import.again" : "import.imported", { count: imported }),
+            imported: true,
+          }
         : {}),
     });
   });
@@ -160,7 +168,9 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     } catch (error) {
       check = rejection(c, error);
     }
-    return page(c, { csv, codes, check }, check.ok ? 200 : 400);
+    // A one-time key: the import form sent twice (double click, reload) imports once.
+    const importKey = randomBytes(18).toString("base64url");
+    return page(c, { csv, codes, check, importKey }, check.ok ? 200 : 400);
   });
 
   admin.post("/import", importLimit, protect("edit"), (c) => {
@@ -173,13 +183,28 @@ export function registerImportRoutes(admin: AdminApp, kit: AdminKit) {
     if (csv.trim() === "") return page(c, { codes, errors: { input: t("import.noInput") } }, 400);
     const bytes = new TextEncoder().encode(csv);
     if (bytes.length > MAX_IMPORT_BYTES) return tooLarge(c);
+    const key = str(c.get("form"), "importKey");
     try {
-      const result = kit.app.imports.import(kit.actor(c), territory.slug, bytes, {
-        codes,
-        dryRun: false,
-      });
+      const options = { codes, dryRun: false };
+      if (/^[\w-]{16,64}$/.test(key)) {
+        const { result, replayed } = kit.app.imports.importOnce(
+          kit.actor(c),
+          territory.slug,
+          key,
+          bytes,
+          options,
+        );
+        return c.redirect(
+          `/admin/import?imported=${result.imported}${replayed ? "&again" : ""}`,
+          303,
+        );
+      }
+      const result = kit.app.imports.import(kit.actor(c), territory.slug, bytes, options);
       return c.redirect(`/admin/import?imported=${result.imported}`, 303);
     } catch (error) {
+      if (error instanceof ConflictError) {
+        return kit.message(c, 409, "badRequest.title", t("badRequest.body"));
+      }
       return page(c, { csv, codes, check: rejection(c, error) }, 400);
     }
   });

@@ -16,6 +16,7 @@ import { isStorageFull } from "../db/open";
 import type { Services } from "../services/index";
 import { SESSION_TTL_MS } from "../services/sessions";
 import { FORM_COOKIE, LANG_COOKIE, registerAccountRoutes, SESSION_COOKIE } from "./accounts";
+import { registerBusyScript } from "./busy-script";
 import { registerCalendarRoutes } from "./calendar";
 import { registerClassifyRoutes } from "./classify";
 import { registerFigureRoutes } from "./figures";
@@ -32,12 +33,12 @@ import {
 } from "./kit";
 import { registerMeetingRoutes } from "./meetings";
 import { registerNetworkRoutes } from "./network";
+import { registerProfileRoutes } from "./profile";
 import { registerProgressRoutes } from "./progress";
 import { registerSubnetworkRoutes } from "./subnetworks";
 import { registerSynthesisRoutes } from "./syntheses";
 
 export { SESSION_COOKIE } from "./accounts";
-export { searchGrid } from "./classify";
 export type { AdminOptions } from "./kit";
 
 /** The cookie that remembers which of the node's territories the workspace is on. */
@@ -137,7 +138,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
     }
   };
 
-  // Every answer: not cached, not framed, no scripts or outside resources.
+  // Every answer: not cached, not framed, no outside resources; scripts only the node's own.
   admin.use(async (c, next) => {
     // ?lang= (a link to the workspace in a given language) is remembered like the switch's choice.
     const asked = c.req.query("lang");
@@ -162,13 +163,14 @@ export function createAdmin(services: Services, app: Application, options: Admin
     if (c.res.status === 404 && c.res.headers.get("content-type")?.startsWith("text/plain")) {
       c.res = await message(c, 404, "notFound.title", c.get("t")("notFound.body"));
     }
+    c.header("Content-Language", c.get("lang"));
     c.header("Cache-Control", "no-store");
     c.header("X-Frame-Options", "DENY");
     c.header("Referrer-Policy", "same-origin");
     c.header("X-Content-Type-Options", "nosniff");
     c.header(
       "Content-Security-Policy",
-      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
   });
 
@@ -246,6 +248,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
     // Only back into the workspace (never an outside address).
     return c.redirect(/^\/admin(\/[\w\-/]*)?$/.test(back) ? back : "/admin", 303);
   });
+  registerBusyScript(admin);
   registerAccountRoutes(admin, kit, services);
   registerGroupRoutes(admin, kit);
   registerImportRoutes(admin, kit);
@@ -254,6 +257,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
   registerNetworkRoutes(admin, kit);
   registerCalendarRoutes(admin, kit);
   registerMeetingRoutes(admin, kit);
+  registerProfileRoutes(admin, kit);
   registerFigureRoutes(admin, kit);
   registerSubnetworkRoutes(admin, kit);
   registerProgressRoutes(admin, kit);

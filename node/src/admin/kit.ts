@@ -4,7 +4,6 @@ import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n"
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { CookieOptions } from "hono/utils/cookie";
 import type { Actor, Application, Permission } from "../app/index";
-import type { NetworkService } from "../federation/network";
 import type { Logger } from "../logger";
 import type { SessionRow } from "../services/sessions";
 import type { SetupCode } from "../services/setup-code";
@@ -15,8 +14,6 @@ export interface AdminOptions {
   /** Mark cookies Secure (the node's PUBLIC_URL is https). */
   secureCookies: boolean;
   logger: Logger;
-  /** Following and followers over the network (look-ups, sending); absent in some tests. */
-  network?: NetworkService;
   /** The one-time code first-run setup asks for. */
   setupCode: SetupCode;
   /** Believe X-Forwarded-For's last entry as the client address (TRUST_PROXY). */

@@ -50,7 +50,7 @@ const DONE: Record<string, MessageKey> = {
  */
 export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
   const { protect, territoryOf, canEdit, idParam } = kit;
-  const network = kit.options.network;
+  const network = kit.app.network.available ? kit.app.network : undefined;
   const { publicUrl, grid } = kit.app.node;
   const host = new URL(publicUrl).host;
 
@@ -109,7 +109,7 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       isSelf?: boolean;
     }) => <ActorPreviewPage t={t} lang={c.get("lang")} user={user} target={target} {...props} />;
     if (!network) return c.html(page({ error: t("network.unavailable") }), 503);
-    const result = await previewActor(network, target);
+    const result = await previewActor((found) => network.lookUp(kit.actor(c), found), target);
     if (!result.ok) {
       if (result.reason === "unreachable") {
         return c.html(page({ error: t("network.error.unreachable") }), 502);

@@ -9,8 +9,9 @@ import {
   ProgressFiguresPage,
   ProgressHomePage,
 } from "@spiral-network/admin-ui/admin/progress-page";
-import type { Lang, Translate } from "@spiral-network/admin-ui/i18n";
+import type { Lang } from "@spiral-network/admin-ui/i18n";
 import { groupCategoryLabel, pathCodeSchema } from "@spiral-network/protocol";
+import { encode } from "uqr";
 import type { LocalStatement } from "../db/schema";
 import { progressFilterOf } from "../progress-query";
 import { ConflictError, InvalidInputError, NotFoundError } from "../services/errors";
@@ -37,7 +38,7 @@ const OUTCOMES = {
 } as const;
 
 /** Field errors from a refused command: each issue beside its field, the message otherwise. */
-function errorsOf(error: unknown, t: Translate): Errors | undefined {
+function errorsOf(error: unknown): Errors | undefined {
   if (!(error instanceof InvalidInputError)) return undefined;
   const errors: Errors = {};
   for (const issue of error.issues) {
@@ -45,7 +46,6 @@ function errorsOf(error: unknown, t: Translate): Errors | undefined {
     errors[field] = errors[field] ? `${errors[field]} ${issue.message}` : issue.message;
   }
   if (Object.keys(errors).length === 0) errors.form = error.message;
-  void t;
   return errors;
 }
 
@@ -207,7 +207,7 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
       const saved = app.progress.savePath(kit.actor(c), territory.slug, uuid, input);
       return c.redirect(`/admin/progress/paths/${saved.uuid}?done=saved`, 303);
     } catch (error) {
-      const errors = errorsOf(error, c.get("t"));
+      const errors = errorsOf(error);
       if (!errors) throw error;
       return pathForm(
         c,
@@ -300,7 +300,7 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
       });
       return c.redirect(`/admin/progress/campaigns/${row.uuid}?done=created`, 303);
     } catch (error) {
-      const errors = errorsOf(error, c.get("t"));
+      const errors = errorsOf(error);
       if (!errors) throw error;
       return campaignForm(c, form, chosen, errors, 400);
     }
@@ -325,7 +325,14 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
           const theirs = app.progress.results(actor, territory.slug, other);
           const same = theirs.paths.find((q) => q.pathUuid === p.pathUuid);
           return same
-            ? [{ label: theirs.campaign.label, phase: theirs.campaign.phase, counts: same.counts }]
+            ? [
+                {
+                  label: theirs.campaign.label,
+                  phase: theirs.campaign.phase,
+                  start: theirs.campaign.periodStart,
+                  counts: same.counts,
+                },
+              ]
             : [];
         });
       return {
@@ -348,6 +355,7 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
           ...campaignSummary(found.campaign, found.published?.version ?? null),
           surveyUrl: surveyUrl(publicUrl, uuid),
           askCategory: found.campaign.askCategory,
+          start: found.campaign.periodStart,
         }}
         codes={found.codes}
         respondents={results.respondents}
@@ -395,7 +403,14 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
           user={kit.user(c)}
           label={found.campaign.label}
           surveyUrl={surveyUrl(publicUrl, uuid)}
-          codes={codes}
+          codes={codes.map((code) => ({
+            code,
+            // Scanned, it opens the answer page with the code filled in.
+            qr: encode(`${surveyUrl(publicUrl, uuid)}?code=${encodeURIComponent(code)}`, {
+              ecc: "M",
+              border: 0,
+            }).data,
+          }))}
         />,
       );
     } catch (error) {

@@ -73,7 +73,7 @@ const codeList = (text: string) =>
  */
 export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
   const { protect, territoryOf, canEdit, idParam } = kit;
-  const network = kit.options.network;
+  const network = kit.app.network.available;
   const { publicUrl, grid } = kit.app.node;
 
   const isAdmin = (c: AdminContext) => allows(kit.account(c).role, "manageNode");
@@ -459,7 +459,8 @@ export function registerSubnetworkRoutes(admin: AdminApp, kit: AdminKit) {
     const t = c.get("t");
     if (!network) return kit.message(c, 409, "badRequest.title", t("subnetworks.unavailable"));
     const known = new Map<string, string>();
-    const items: RelayedItem[] = network.subnetworks.feed(territory.slug, row.id).map((item) => ({
+    const feed = kit.app.network.subnetworkFeed(kit.actor(c), territory.slug, row.id);
+    const items: RelayedItem[] = feed.map((item) => ({
       kind: item.kind,
       objectId: item.objectId,
       territory: item.territory ?? territoryLabel(item.origin, known),

@@ -60,3 +60,33 @@ export function noContentRoute<P extends z.ZodObject>(
     },
   );
 }
+
+/**
+ * A read that needs a token and answers JSON (the lists and records of a territory's own data):
+ * its OpenAPI route and its handler in one call, running the application layer's query as the
+ * token's actor. The schema documents the answer; the query's own type is what checks it.
+ */
+export function tokenReadRoute<P extends z.ZodObject, S extends z.ZodType>(
+  router: Router,
+  spec: { path: string; summary: string; params: P; schema: S; description: string },
+  query: (actor: Actor, params: z.infer<P>) => z.input<S>,
+): void {
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: spec.path,
+      summary: spec.summary,
+      security: adminOnly,
+      request: { params: spec.params },
+      responses: {
+        200: jsonResponse(spec.schema, spec.description),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const params = spec.params.parse(c.req.param()) as z.infer<P>;
+      return c.json(query(principalOf(c), params) as never, 200);
+    },
+  );
+}

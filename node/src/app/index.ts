@@ -114,6 +114,24 @@ export function createApplication(
     },
     imports: {
       import: edit(imports.import.bind(imports)),
+      /**
+       * An import sent from a form carrying a one-time key: a second submission of the same form
+       * (double click, reload) answers the first import's result instead of importing again.
+       */
+      importOnce(
+        actor: Actor,
+        slug: string,
+        key: string,
+        bytes: Uint8Array,
+        options: Parameters<typeof imports.import>[2],
+      ) {
+        authorize(actor, "edit");
+        const content = `${slug}\n${JSON.stringify(options)}\n${Buffer.from(bytes).toString("base64")}`;
+        return services.once.run(`workspace-import:${actor.audit}`, key, content, () => {
+          const { imported } = imports.import(slug, bytes, options, actor.audit);
+          return { imported };
+        });
+      },
       /** A dry run for the import page: needs `edit`, as the import it prepares. */
       preview(
         actor: Actor,
@@ -281,14 +299,19 @@ export function createApplication(
         return progress.publish(slug, campaign, actor.audit, options);
       },
     },
-    /** Territory profiles: a new territory needs `manageNode`, changing one needs `edit`. */
+    /**
+     * Territory profiles (what the territory's actor shows the network): creating one and
+     * changing its profile fields need `manageNode` (admins); whether followers are approved by
+     * hand is the territory's `edit`. Followers re-read the actor; no Update is pushed yet.
+     */
     territoryProfiles: {
       create(actor: Actor, input: TerritoryProfile) {
         authorize(actor, "manageNode");
         return services.territories.create(input, actor.audit);
       },
       update(actor: Actor, slug: string, patch: Parameters<typeof services.territories.update>[1]) {
-        authorize(actor, "edit");
+        const approvalOnly = Object.keys(patch).every((field) => field === "manualApproval");
+        authorize(actor, approvalOnly ? "edit" : "manageNode");
         return services.territories.update(slug, patch, actor.audit);
       },
     },

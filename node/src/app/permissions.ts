@@ -9,14 +9,16 @@ export type Permission =
   /** Read the node's territories, their groups, criteria, figures and network. */
   | "read"
   /**
-   * Change a territory's data: groups, criteria, imports, syntheses, meetings, its profile,
-   * following, followers, relays, joined sub-networks.
+   * Change a territory's data: groups, criteria, imports, syntheses, meetings, following,
+   * followers (and whether they are approved by hand), relays, joined sub-networks.
    */
   | "edit"
   /** Create, change and disable accounts. */
   | "manageUsers"
-  /** Node-wide settings: create territories, host sub-networks. */
+  /** Node-wide settings: create territories and change their profiles, host sub-networks. */
   | "manageNode"
+  /** Take the territory's raw data out of the node (its criteria as CSV). */
+  | "export"
   /** Approve or remove a hosted sub-network's members (admins, and its moderators who edit). */
   | "moderate";
 
@@ -25,6 +27,7 @@ const RULES: Readonly<Record<Permission, readonly Role[]>> = {
   edit: ["admin", "facilitator"],
   manageUsers: ["admin"],
   manageNode: ["admin"],
+  export: ["admin"],
   moderate: ["admin", "facilitator"],
 };
 

@@ -1,4 +1,5 @@
 import { isPublicMeeting, type Period } from "@spiral-network/protocol";
+import { spreadsheetCsv } from "../csv-export";
 import type { NetworkService } from "../federation/network";
 import { computeFigure, type FigureParams, figureChoices } from "../figures";
 import type { CoveragePage } from "../services/aggregates";
@@ -9,6 +10,16 @@ import type { MeetingFilter } from "../services/received-meetings";
 import { subnetworkView } from "../services/subnetworks";
 import { territoryView } from "../services/territories";
 import { type Actor, allows, authorize } from "./permissions";
+
+/** The export's columns: the import's (group, question, text, code, language), then the status. */
+export const CRITERIA_EXPORT_COLUMNS = [
+  "group",
+  "question",
+  "text",
+  "code",
+  "language",
+  "status",
+] as const;
 
 /**
  * Who may see more than the public: an actor whose role may `read` (a token or a session). An
@@ -60,6 +71,14 @@ export function createQueries(services: Services, network?: NetworkService) {
       list: read(criteria.list.bind(criteria)),
       get: read(criteria.get.bind(criteria)),
       recentCodes: read(criteria.recentCodes.bind(criteria)),
+      /**
+       * Every criterion of the territory as a spreadsheet (group, question, text, code, language,
+       * status): raw data, so admins only (`export`), and never public.
+       */
+      exportCsv(actor: Actor, slug: string): string {
+        authorize(actor, "export");
+        return spreadsheetCsv(CRITERIA_EXPORT_COLUMNS, criteria.exportRows(slug));
+      },
     },
     suggestions: {
       suggest: read(services.suggestions.suggest.bind(services.suggestions)),
@@ -159,6 +178,18 @@ export function createQueries(services: Services, network?: NetworkService) {
       },
     },
     network: {
+      /** Whether the node federates (a node built without it, in some tests, does not). */
+      available: network !== undefined,
+      /** How long an outbound request may take (said when a look-up timed out). */
+      outboundTimeoutSeconds: network?.outboundTimeoutSeconds ?? 0,
+      /**
+       * Looks a handle or actor URL up, for the preview before a follow: `edit`, as the follow it
+       * prepares (a look-up makes the node fetch from elsewhere).
+       */
+      lookUp(actor: Actor, target: string) {
+        authorize(actor, "edit");
+        return net().lookUp(target);
+      },
       /** Whom the territory follows (404 for an unknown territory). */
       following: read((slug: string) => {
         territories.get(slug);

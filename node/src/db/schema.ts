@@ -32,6 +32,8 @@ export const territories = sqliteTable("territories", {
   localityType: text("locality_type", { enum: ["urban", "peri-urban", "rural", "mixed"] }),
   languages: text("languages", { mode: "json" }).$type<string[]>().notNull(),
   description: text("description"),
+  /** Links shown on the territory's actor (its website, partners). */
+  links: text("links", { mode: "json" }).$type<Array<{ label: string; url: string }>>(),
   population: integer("population"),
   latitude: real("latitude"),
   longitude: real("longitude"),
@@ -820,10 +822,14 @@ export const campaignCodes = sqliteTable(
   (t) => [index("campaign_codes_campaign").on(t.campaignUuid)],
 );
 
-/** A response: its category and the day only (no address, no time, no code). */
+/**
+ * A response: its category and the day only (no address, no time, no code); its id is random,
+ * so not even the order of the answers is kept.
+ */
 export const surveyResponses = sqliteTable(
   "survey_responses",
   {
+    // AUTOINCREMENT kept from the first schema; ids are given (random), never the next one.
     id: integer("id").primaryKey({ autoIncrement: true }),
     campaignUuid: text("campaign_uuid")
       .notNull()

@@ -1,6 +1,6 @@
 /**
  * Demo data for a Mulhouse territory node: seven homogeneous groups of one SPIRAL cycle, with
- * the criteria they wrote (Q1 well-being, Q2 ill-being, Q3 what I do or could do) and the
+ * the criteria they wrote (Q1 well-being, Q2 ill-being, Q3 what you do or could do) and the
  * grid codes facilitators gave them. Fictional: written to look like real sticky notes, not
  * taken from any real session. Pure data, no I/O.
  *

@@ -1,7 +1,7 @@
 /**
  * Demo data for two more territories of the network, Porto and Namur, shaped like the Mulhouse
  * demo (demo-data.ts): three homogeneous groups each, one SPIRAL cycle, the criteria they wrote
- * (Q1 well-being, Q2 ill-being, Q3 what I do or could do) and the grid codes facilitators gave
+ * (Q1 well-being, Q2 ill-being, Q3 what you do or could do) and the grid codes facilitators gave
  * them. Fictional: written to look like real sticky notes, not taken from any real session.
  * Pure data, no I/O.
  *

@@ -97,11 +97,101 @@ export function seedDemoMeetings(services: Services, slug: string): number {
   return meetings.length;
 }
 
-/** The start command's demo territory: Mulhouse, with its synthesis and upcoming meetings. */
+/** The demo path of progress: leisure, culture and sport (A07), in the young people's words. */
+const DEMO_PATH = [
+  [
+    "Il n'y a rien à faire pour les jeunes dans le quartier",
+    "There is nothing for young people to do in the neighbourhood",
+  ],
+  [
+    "Il y a un city stade, mais on n'y a pas accès le soir",
+    "There is a sports ground, but it is closed in the evening",
+  ],
+  [
+    "On peut faire du sport, mais les activités coûtent trop cher",
+    "Sport is possible, but activities cost too much",
+  ],
+  [
+    "Des activités gratuites existent et on s'y sent bien",
+    "Free activities exist and people feel good there",
+  ],
+  [
+    "Les jeunes organisent eux-mêmes des activités qui durent",
+    "Young people run lasting activities themselves",
+  ],
+] as const;
+
+/**
+ * Two self-survey campaigns on the demo path, ex-ante then ex-post, typed in as paper answers
+ * and published (docs/facilitators-guide.md, "Self-survey campaigns").
+ */
+export function seedDemoProgress(services: Services, slug: string): number {
+  const { progress } = services;
+  return services.ctx.db.transaction(() => {
+    const linked = progress.criteriaFor(slug, "A07", 3).map((c) => c.id);
+    const path = progress.savePath(
+      slug,
+      null,
+      {
+        code: "A07",
+        statements: DEMO_PATH.map(([fr, en], i) => ({
+          text: { fr, en },
+          criteria: i === 0 ? linked : [],
+        })),
+        confirmedPublic: true,
+      },
+      DEMO_ACTOR,
+    );
+    // Dated from today, so that both have started whenever the node is first run.
+    const now = services.ctx.now();
+    const campaigns = [
+      {
+        phase: "ex-ante",
+        start: daysFromNow(now, -150),
+        end: daysFromNow(now, -120),
+        levels: [6, 9, 7, 3, 1],
+      },
+      {
+        phase: "ex-post",
+        start: daysFromNow(now, -40),
+        end: daysFromNow(now, -10),
+        levels: [2, 5, 9, 8, 3],
+      },
+    ] as const;
+    for (const [i, c] of campaigns.entries()) {
+      const row = progress.createCampaign(
+        slug,
+        {
+          label: i === 0 ? "Avant le city stade ouvert" : "Après l'ouverture le soir",
+          start: c.start,
+          end: c.end,
+          cycle: 1,
+          phase: c.phase,
+          paths: [path.uuid],
+        },
+        DEMO_ACTOR,
+      );
+      const version = String(path.version.id);
+      c.levels.forEach((n, level) => {
+        for (let k = 0; k < n; k++) {
+          progress.enterPaper(slug, row.uuid, { [version]: level + 1 }, "", DEMO_ACTOR);
+        }
+      });
+      progress.publish(slug, row.uuid, DEMO_ACTOR);
+    }
+    return campaigns.length;
+  });
+}
+
+/**
+ * The start command's demo territory: Mulhouse, with its synthesis, upcoming meetings and two
+ * published progress campaigns.
+ */
 export function seedDemoTerritory(services: Services) {
   const seeded = seedTerritory(services, { territory: demoTerritory, groups: demoGroups });
   const meetings = seedDemoMeetings(services, seeded.territory);
-  return { ...seeded, meetings };
+  const campaigns = seedDemoProgress(services, seeded.territory);
+  return { ...seeded, meetings, campaigns };
 }
 
 /** The demo's workspace account (only the demo seed creates it). */

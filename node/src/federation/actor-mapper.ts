@@ -66,6 +66,14 @@ function commonActorProperties(
   };
 }
 
+/** A profile link as Mastodon shows a field's value: an escaped anchor. */
+function linkHtml(url: string): string {
+  const escapeHtml = (text: string) =>
+    text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  const shown = url.replace(/^https?:\/\//, "");
+  return `<a href="${escapeHtml(url)}" rel="me nofollow noopener noreferrer" target="_blank">${escapeHtml(shown)}</a>`;
+}
+
 /** A territory as an ActivityPub `Organization`, with Mastodon-readable profile fields. */
 export function territoryToActor(
   territory: TerritoryRow,
@@ -79,6 +87,7 @@ export function territoryToActor(
     ...(territory.region ? ([["Region", territory.region]] as Array<[string, string]>) : []),
     ["Languages", territory.languages.map((l) => safeName(languageNames, l)).join(", ")],
     ["Method", "SPIRAL (TOGETHER network)"],
+    ...(territory.links ?? []).map((link): [string, string] => [link.label, linkHtml(link.url)]),
   ];
   const common = commonActorProperties(territory, uris, keys, fields);
   return new Organization({

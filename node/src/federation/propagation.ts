@@ -69,7 +69,14 @@ export async function propagateToFollowers(
     // One territory per follower, even if several here follow the same source.
     for (const f of followers) skip.add(f.follower);
     if (followers.length === 0) continue;
-    await sendAnnounce(ctx, slug, item.json, item.objectId, followers.map(followerRecipient));
+    try {
+      await sendAnnounce(ctx, slug, item.json, item.objectId, followers.map(followerRecipient));
+    } catch (error) {
+      // Stored already: a retry of the delivery would be a duplicate, passed on by nobody. The
+      // followers' next pull brings it instead.
+      logger.error(`${slug} could not pass on ${item.objectId}`, error);
+      continue;
+    }
     logger.info(
       `${slug} passed on ${String(item.json.type)} ${item.objectId} from ${item.origin} to ${followers.length} follower(s)`,
     );

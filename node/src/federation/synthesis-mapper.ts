@@ -18,8 +18,8 @@ import { readSourcePayload } from "./source-payload";
 const SIDE_LABEL: Record<Question, string> = {
   Q1: "Well-being",
   Q2: "Ill-being",
-  Q3: "Actions",
-  Q4: "Acting together",
+  Q3: "What you do, or could do",
+  Q4: "What should be done together",
 };
 
 /** "2026" for a calendar year, otherwise "2026-01-01 – 2026-06-30" (plus the cycle, if any). */

@@ -276,6 +276,27 @@ export function createCriteriaService(
         .all();
       return { total, items: rows.map((r) => criterionView(r.criterion)) };
     },
+    /**
+     * Every criterion of the territory with its group's label, group by group (for the CSV
+     * export): what the import reads back, plus the status.
+     */
+    exportRows(slug: string) {
+      const territory = territories.get(slug);
+      return ctx.db
+        .select({
+          group: groups.label,
+          question: criteria.question,
+          text: criteria.text,
+          code: criteria.code,
+          language: criteria.language,
+          status: criteria.status,
+        })
+        .from(criteria)
+        .innerJoin(groups, eq(groups.id, criteria.groupId))
+        .where(eq(groups.territoryId, territory.id))
+        .orderBy(asc(groups.id), asc(criteria.id))
+        .all();
+    },
     /** The codes this territory classified most recently, newest first, each once. */
     recentCodes(slug: string, limit: number): string[] {
       const territory = territories.get(slug);

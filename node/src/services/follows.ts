@@ -151,6 +151,10 @@ export function createFollowService(ctx: ServiceContext) {
         .returning()
         .get();
     },
+    /** Records whether a follower is a SPIRAL node's actor (docs/protocol.md §6). */
+    setFollowerSpiral(id: number, spiral: boolean): void {
+      ctx.db.update(followers).set({ spiral, updatedAt: now() }).where(eq(followers.id, id)).run();
+    },
     setFollowerState(id: number, state: FollowerRow["state"]): void {
       ctx.db.update(followers).set({ state, updatedAt: now() }).where(eq(followers.id, id)).run();
     },

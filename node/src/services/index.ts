@@ -9,6 +9,7 @@ import { createFollowService } from "./follows";
 import { createGridService, createLiveGrid, type LiveGrid } from "./grids";
 import { createGroupService } from "./groups";
 import { createMeetingService } from "./meetings";
+import { createOnceService } from "./once";
 import { createOutboxService } from "./outbox";
 import { createProgressService } from "./progress";
 import { createProgressFigureService } from "./progress-figures";
@@ -32,6 +33,7 @@ export function createServices(ctx: ServiceContext, live: LiveGrid = createLiveG
   const territories = createTerritoryService(ctx, audit);
   const categories = createCategoryService(ctx, audit);
   const trash = createTrashService(ctx, audit, territories);
+  const once = createOnceService(ctx);
   const groups = createGroupService(ctx, audit, territories, categories, trash);
   const criteria = createCriteriaService(ctx, audit, territories, groups, trash);
   const imports = createCsvImportService(ctx, audit, territories);
@@ -65,6 +67,7 @@ export function createServices(ctx: ServiceContext, live: LiveGrid = createLiveG
     groups,
     criteria,
     trash,
+    once,
     imports,
     outbox,
     syntheses,

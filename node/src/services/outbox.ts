@@ -115,7 +115,10 @@ export function createOutboxService(ctx: ServiceContext) {
         .where(eq(outboxActivities.uuid, uuid))
         .run();
     },
-    /** The latest publication activity (Create, Update or Delete) of each synthesis of an actor. */
+    /**
+     * The latest publication activity (Create, Update or Delete) of each synthesis of an actor,
+     * and of each campaign's progress (what anti-entropy serves, docs/protocol.md §8 and §13).
+     */
     latestPublications(actor: string): OutboxRow[] {
       const rows = ctx.db
         .select()
@@ -123,7 +126,10 @@ export function createOutboxService(ctx: ServiceContext) {
         .where(publicationsOf(actor))
         .orderBy(desc(sql`rowid`))
         .all();
-      return newestOfEach(rows, (row) => row.synthesisUuid);
+      return newestOfEach(
+        rows,
+        (row) => row.synthesisUuid ?? (row.progressVersionId !== null ? row.objectId : null),
+      );
     },
     /** The last prepared activity (Create or Update) of each of these meetings. */
     latestMeetingActivities(actor: string, meetingUuids: string[]): OutboxRow[] {

@@ -27,7 +27,7 @@ export function createProgressFigureService(ctx: ServiceContext) {
       .where(and(eq(progressEntries.origin, origin), eq(progressEntries.campaignId, campaignId)))
       .get();
 
-  const toEntry = (row: typeof progressEntries.$inferSelect): ProgressEntry => ({
+  const toEntry = (row: ProgressEntry): ProgressEntry => ({
     origin: row.origin,
     campaignId: row.campaignId,
     version: row.version,
@@ -81,12 +81,19 @@ export function createProgressFigureService(ctx: ServiceContext) {
       const where: SQL[] = [];
       if (filter.country !== undefined) where.push(eq(progressEntries.country, filter.country));
       if (filter.region !== undefined) where.push(eq(progressEntries.region, filter.region));
+      // Only what the figures read (not the stored activity, the largest column).
       const rows = ctx.db
-        .select()
+        .select({
+          origin: progressEntries.origin,
+          campaignId: progressEntries.campaignId,
+          version: progressEntries.version,
+          hashes: progressEntries.hashes,
+          payload: progressEntries.payload,
+        })
         .from(progressEntries)
         .where(where.length > 0 ? and(...where) : undefined)
         .all();
-      return aggregateProgress(rows.map(toEntry), filter);
+      return aggregateProgress(rows, filter);
     },
     /** What is held (for the received list): origin, territory, campaign, version. */
     list() {

@@ -12,7 +12,7 @@ import {
   type ProgressTally,
   type SurveyPath,
 } from "@spiral-network/protocol";
-import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import { z } from "zod";
 import {
   campaignCodes,
@@ -21,6 +21,7 @@ import {
   criteria,
   groups,
   type LocalStatement,
+  outboxActivities,
   progressPaths,
   progressPathVersions,
   progressVersions,
@@ -217,7 +218,6 @@ export function createProgressService(
       .select({ id: surveyResponses.id, category: surveyResponses.category })
       .from(surveyResponses)
       .where(eq(surveyResponses.campaignUuid, campaignUuid))
-      .orderBy(asc(surveyResponses.id))
       .all();
 
   /** Every progress version the territory published, as the atom rule reads it. */
@@ -319,16 +319,22 @@ export function createProgressService(
     source: "online" | "paper",
   ) => {
     const pathIds = new Set(campaignPathVersions(campaign.uuid).map((p) => p.version.id));
-    const response = ctx.db
-      .insert(surveyResponses)
-      .values({
-        campaignUuid: campaign.uuid,
-        category,
-        day: ctx.now().toISOString().slice(0, 10),
-        source,
-      })
-      .returning({ id: surveyResponses.id })
-      .get();
+    // A random id, not the next one: the order in which people answered is not kept.
+    let response: { id: number } | undefined;
+    while (!response) {
+      response = ctx.db
+        .insert(surveyResponses)
+        .values({
+          id: randomInt(1, 2 ** 47),
+          campaignUuid: campaign.uuid,
+          category,
+          day: ctx.now().toISOString().slice(0, 10),
+          source,
+        })
+        .onConflictDoNothing()
+        .returning({ id: surveyResponses.id })
+        .get();
+    }
     ctx.db
       .insert(surveyAnswers)
       .values(
@@ -580,17 +586,27 @@ export function createProgressService(
           { path: "count", message: `between 1 and ${MAX_CODES_PER_BATCH}` },
         ]);
       }
-      const codes = new Set<string>();
-      while (codes.size < howMany) codes.add(newCode());
+      // Only codes whose hash was new are handed out: one drawn again (however unlikely) could
+      // be a code already printed, or used.
+      const issued: string[] = [];
       ctx.db.transaction(() => {
-        ctx.db
-          .insert(campaignCodes)
-          .values([...codes].map((code) => ({ hash: codeHash(uuid, code), campaignUuid: uuid })))
-          .onConflictDoNothing()
-          .run();
+        while (issued.length < howMany) {
+          const drawn = new Map<string, string>();
+          while (drawn.size < howMany - issued.length) {
+            const code = newCode();
+            drawn.set(codeHash(uuid, code), code);
+          }
+          const inserted = ctx.db
+            .insert(campaignCodes)
+            .values([...drawn.keys()].map((hash) => ({ hash, campaignUuid: uuid })))
+            .onConflictDoNothing()
+            .returning({ hash: campaignCodes.hash })
+            .all();
+          for (const { hash } of inserted) issued.push(drawn.get(hash) as string);
+        }
         audit.record(actor, "campaign.codes", `campaign:${uuid}`, { count: howMany });
       });
-      return [...codes];
+      return issued;
     },
     /** A campaign as the public answer page shows it; NotFound when unknown or closed. */
     survey(uuid: string) {
@@ -712,8 +728,15 @@ export function createProgressService(
         options.subnetworks === undefined
           ? undefined
           : resolveJoinedSubnetworks(ctx.db, territory.slug, options.subnetworks);
+      const today = ctx.now().toISOString().slice(0, 10);
       const row = ctx.db.transaction((tx) => {
         const campaign = campaignOf(territory, uuid);
+        // Receivers refuse a campaign that has not started (docs/protocol.md §13).
+        if (campaign.periodStart > today) {
+          throw new InvalidInputError("the campaign has not started yet", [
+            { path: "start", message: `starts after today (${today})` },
+          ]);
+        }
         const { previous, draft } = draftFor(territory, campaign);
         if (!draft.payload)
           throw new ConflictError("this campaign cannot be published", draft.blockers);
@@ -782,6 +805,24 @@ export function createProgressService(
     },
     progressVersionById(id: number): ProgressVersionRow | undefined {
       return ctx.db.select().from(progressVersions).where(eq(progressVersions.id, id)).get();
+    },
+    /**
+     * The Article of a campaign's latest published version as it was signed and sent (for
+     * federation clients dereferencing its id), with the activity's `@context`; undefined when
+     * none was prepared yet.
+     */
+    servedArticle(uuid: string): Record<string, unknown> | undefined {
+      const row = ctx.db
+        .select({ json: outboxActivities.json })
+        .from(outboxActivities)
+        .innerJoin(progressVersions, eq(progressVersions.id, outboxActivities.progressVersionId))
+        .where(and(eq(progressVersions.campaignUuid, uuid), isNotNull(outboxActivities.json)))
+        .orderBy(desc(progressVersions.version))
+        .limit(1)
+        .get();
+      const object = row?.json?.object;
+      if (!row?.json || !object || typeof object !== "object") return undefined;
+      return { "@context": row.json["@context"], ...(object as Record<string, unknown>) };
     },
     /** The latest published progress of a campaign, for its public page; undefined when none. */
     publicProgress(uuid: string) {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { subnetworks, territories } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
-import { ConflictError, NotFoundError } from "./errors";
+import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
 
 export type TerritoryRow = typeof territories.$inferSelect;
 
@@ -18,6 +18,7 @@ export function territoryView(row: TerritoryRow, publicUrl: string) {
     localityType: row.localityType ?? undefined,
     languages: row.languages,
     description: row.description ?? undefined,
+    links: row.links ?? undefined,
     population: row.population ?? undefined,
     latitude: row.latitude ?? undefined,
     longitude: row.longitude ?? undefined,
@@ -32,9 +33,14 @@ export function territoryActorId(publicUrl: string, slug: string): string {
   return `${publicUrl}/actors/${slug}`;
 }
 
+/** A change of profile: the fields given change; `null` clears the description or the region. */
 export const territoryUpdateSchema = territoryProfileSchema
   .omit({ slug: true })
-  .extend({ manualApproval: z.boolean() })
+  .extend({
+    manualApproval: z.boolean(),
+    description: territoryProfileSchema.shape.description.unwrap().nullable(),
+    region: territoryProfileSchema.shape.region.unwrap().nullable(),
+  })
   .partial();
 
 export function createTerritoryService(ctx: ServiceContext, audit: AuditService) {
@@ -69,10 +75,17 @@ export function createTerritoryService(ctx: ServiceContext, audit: AuditService)
     },
     update(slug: string, patch: z.infer<typeof territoryUpdateSchema>, actor: Actor): TerritoryRow {
       const current = this.get(slug);
+      const parsed = territoryUpdateSchema.safeParse(patch);
+      if (!parsed.success) {
+        throw new InvalidInputError(
+          "the profile is not valid",
+          parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+        );
+      }
       return ctx.db.transaction((tx) => {
         const row = tx
           .update(territories)
-          .set({ ...patch, updatedAt: ctx.now().toISOString() })
+          .set({ ...parsed.data, updatedAt: ctx.now().toISOString() })
           .where(eq(territories.id, current.id))
           .returning()
           .get();

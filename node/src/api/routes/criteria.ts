@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { criterionSchema } from "@spiral-network/protocol";
 import { z } from "zod";
 import type { Application } from "../../app/index";
+import { csvDownload } from "../../csv-export";
 import {
   classificationSchema,
   criterionUpdateSchema,
@@ -77,6 +78,31 @@ export function registerCriteriaRoutes(router: Router, app: Application): void {
         app.criteria.list(principalOf(c), c.req.valid("param").slug, c.req.valid("query")),
         200,
       ),
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/territories/{slug}/criteria/export",
+      summary:
+        "Every criterion of the territory as CSV (group, question, text, code, language, status), for admins; cells a spreadsheet would run as formulas start with an apostrophe",
+      security: adminOnly,
+      request: { params: slugParams },
+      responses: {
+        200: { content: { "text/csv": { schema: z.string() } }, description: "The CSV file" },
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    (c) => {
+      const { slug } = c.req.valid("param");
+      return c.body(
+        app.criteria.exportCsv(principalOf(c), slug),
+        200,
+        csvDownload(`${slug}-criteria.csv`),
+      ) as never;
+    },
   );
 
   router.openapi(

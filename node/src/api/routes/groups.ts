@@ -4,7 +4,14 @@ import { z } from "zod";
 import type { Application } from "../../app/index";
 import { groupView } from "../../services/groups";
 import { principalOf, type Router } from "../env";
-import { adminOnly, errors, jsonBody, jsonResponse, noContentRoute } from "../openapi-helpers";
+import {
+  adminOnly,
+  errors,
+  jsonBody,
+  jsonResponse,
+  noContentRoute,
+  tokenReadRoute,
+} from "../openapi-helpers";
 import { groupParams, groupViewSchema, slugParams } from "../schemas";
 
 // Partial updates are checked field by field here and as a whole group by the service.
@@ -14,20 +21,16 @@ const groupPatchSchema = z
   .refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 
 export function registerGroupRoutes(router: Router, app: Application): void {
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/territories/{slug}/groups",
       summary: "Homogeneous groups with their number of criteria",
-      security: adminOnly,
-      request: { params: slugParams },
-      responses: {
-        200: jsonResponse(z.array(groupViewSchema), "Groups"),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) => c.json(app.groups.list(principalOf(c), c.req.valid("param").slug), 200),
+      params: slugParams,
+      schema: z.array(groupViewSchema),
+      description: "Groups",
+    },
+    (actor, params) => app.groups.list(actor, params.slug),
   );
 
   router.openapi(
@@ -50,23 +53,16 @@ export function registerGroupRoutes(router: Router, app: Application): void {
     },
   );
 
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/territories/{slug}/groups/{groupId}",
       summary: "One group",
-      security: adminOnly,
-      request: { params: groupParams },
-      responses: {
-        200: jsonResponse(groupViewSchema, "Group"),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) => {
-      const { slug, groupId } = c.req.valid("param");
-      return c.json(groupView(app.groups.get(principalOf(c), slug, groupId)), 200);
+      params: groupParams,
+      schema: groupViewSchema,
+      description: "Group",
     },
+    (actor, { slug, groupId }) => groupView(app.groups.get(actor, slug, groupId)),
   );
 
   router.openapi(

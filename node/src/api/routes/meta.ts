@@ -1,10 +1,20 @@
 import { createRoute } from "@hono/zod-openapi";
-import { groupCategoryCode } from "@spiral-network/protocol";
+import { type GridEntry, groupCategoryCode } from "@spiral-network/protocol";
 import { z } from "zod";
 import type { Application } from "../../app/index";
 import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
 import { categoryViewSchema } from "../schemas";
+
+/** Labels in every language the grid is read in (English where the grid gives none). */
+const labelsSchema = z.record(z.string(), z.string());
+/** The grid's everyday words per language, for search (docs/protocol.md, "Grid search"). */
+const keywordsSchema = z.record(z.string(), z.array(z.string()));
+
+const keywordsOf = (entry: GridEntry): Record<string, string[]> =>
+  Object.fromEntries(
+    Object.entries(entry.keywords).map(([lang, words]) => [lang, [...(words ?? [])]]),
+  );
 
 const gridSummarySchema = z.object({
   id: z.string(),
@@ -14,6 +24,8 @@ const gridSummarySchema = z.object({
       code: z.string(),
       en: z.string(),
       fr: z.string(),
+      labels: labelsSchema,
+      keywords: keywordsSchema,
       provisional: z.boolean(),
       /** false: this grid version has no name for it (en/fr are stand-ins). */
       named: z.boolean(),
@@ -22,6 +34,8 @@ const gridSummarySchema = z.object({
           code: z.string(),
           en: z.string(),
           fr: z.string(),
+          labels: labelsSchema,
+          keywords: keywordsSchema,
           provisional: z.boolean(),
           named: z.boolean(),
         }),
@@ -43,7 +57,12 @@ export function registerMetaRoutes(router: Router, app: Application): void {
       method: "get",
       path: "/grid",
       summary: "The SPIRAL grid this node classifies with",
-      responses: { 200: jsonResponse(gridSummarySchema, "Dimensions and components, en/fr") },
+      responses: {
+        200: jsonResponse(
+          gridSummarySchema,
+          "Dimensions and components: en/fr labels, labels in every language, search keywords",
+        ),
+      },
     }),
     (c) => {
       const grid = app.node.grid;
@@ -55,12 +74,16 @@ export function registerMetaRoutes(router: Router, app: Application): void {
             code: d.code,
             en: d.label.en,
             fr: d.label.fr,
+            labels: d.label,
+            keywords: keywordsOf(d),
             provisional: d.provisional,
             named: d.named,
             components: grid.componentsOf(d.code).map((x) => ({
               code: x.code,
               en: x.label.en,
               fr: x.label.fr,
+              labels: x.label,
+              keywords: keywordsOf(x),
               provisional: x.provisional,
               named: x.named,
             })),

@@ -4,7 +4,14 @@ import type { Application } from "../../app/index";
 import { followerView, followingView } from "../../services/follows";
 import { receivedSynthesisView } from "../../services/received-syntheses";
 import { principalOf, type Router } from "../env";
-import { adminOnly, errors, jsonBody, jsonResponse, noContentRoute } from "../openapi-helpers";
+import {
+  adminOnly,
+  errors,
+  jsonBody,
+  jsonResponse,
+  noContentRoute,
+  tokenReadRoute,
+} from "../openapi-helpers";
 import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "../schemas";
 
 const followerSchema = z.object({
@@ -36,24 +43,17 @@ const receivedSchema = z.object({
 const withId = slugParams.extend({ id: idParam });
 
 export function registerNetworkRoutes(router: Router, app: Application) {
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/territories/{slug}/following",
       summary:
         "Territories and sub-networks this territory follows, with the state of each request",
-      security: adminOnly,
-      request: { params: slugParams },
-      responses: {
-        200: jsonResponse(z.array(followingViewSchema), "Following"),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) => {
-      const { slug } = c.req.valid("param");
-      return c.json(app.network.following(principalOf(c), slug).map(followingView), 200);
+      params: slugParams,
+      schema: z.array(followingViewSchema),
+      description: "Following",
     },
+    (actor, { slug }) => app.network.following(actor, slug).map(followingView),
   );
 
   router.openapi(
@@ -100,23 +100,16 @@ export function registerNetworkRoutes(router: Router, app: Application) {
     (actor, { slug, id }) => app.network.unfollow(actor, slug, id),
   );
 
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/territories/{slug}/followers",
       summary: "Who follows this territory (pending ones wait for approval when it is manual)",
-      security: adminOnly,
-      request: { params: slugParams },
-      responses: {
-        200: jsonResponse(z.array(followerSchema), "Followers"),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) => {
-      const { slug } = c.req.valid("param");
-      return c.json(app.network.followers(principalOf(c), slug).map(followerView), 200);
+      params: slugParams,
+      schema: z.array(followerSchema),
+      description: "Followers",
     },
+    (actor, { slug }) => app.network.followers(actor, slug).map(followerView),
   );
 
   noContentRoute(

@@ -9,7 +9,14 @@ import {
   subnetworkView,
 } from "../../services/subnetworks";
 import { principalOf, type Router } from "../env";
-import { adminOnly, errors, jsonBody, jsonResponse, noContentRoute } from "../openapi-helpers";
+import {
+  adminOnly,
+  errors,
+  jsonBody,
+  jsonResponse,
+  noContentRoute,
+  tokenReadRoute,
+} from "../openapi-helpers";
 import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "../schemas";
 
 const themeSchema = z.object({
@@ -134,25 +141,17 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
     },
   );
 
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/subnetworks/{slug}/members",
       summary:
         "Members (accepted) and join requests (pending); the public list is the group's followers collection",
-      security: adminOnly,
-      request: { params: slugParams },
-      responses: {
-        200: jsonResponse(z.array(memberSchema), "Members"),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) =>
-      c.json(
-        app.subnetworks.members(principalOf(c), c.req.valid("param").slug).map(memberView),
-        200,
-      ),
+      params: slugParams,
+      schema: z.array(memberSchema),
+      description: "Members",
+    },
+    (actor, params) => app.subnetworks.members(actor, params.slug).map(memberView),
   );
 
   noContentRoute(
@@ -195,20 +194,16 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
     },
   );
 
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/territories/{slug}/subnetworks",
       summary: "Sub-networks this territory joined (or asked to join)",
-      security: adminOnly,
-      request: { params: slugParams },
-      responses: {
-        200: jsonResponse(z.array(followingViewSchema), "Joined sub-networks"),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) => c.json(app.network.joinedSubnetworks(principalOf(c), c.req.valid("param").slug), 200),
+      params: slugParams,
+      schema: z.array(followingViewSchema),
+      description: "Joined sub-networks",
+    },
+    (actor, params) => app.network.joinedSubnetworks(actor, params.slug),
   );
 
   router.openapi(
@@ -282,22 +277,15 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
     },
   );
 
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/territories/{slug}/subnetworks/{id}/feed",
       summary: "What arrived through a joined sub-network (verified), newest first",
-      security: adminOnly,
-      request: { params: memberParams },
-      responses: {
-        200: jsonResponse(z.array(feedItemSchema), "Feed"),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) => {
-      const { slug, id } = c.req.valid("param");
-      return c.json(app.network.subnetworkFeed(principalOf(c), slug, id), 200);
+      params: memberParams,
+      schema: z.array(feedItemSchema),
+      description: "Feed",
     },
+    (actor, { slug, id }) => app.network.subnetworkFeed(actor, slug, id),
   );
 }

@@ -1,11 +1,15 @@
 import { isLang, type Lang, pickLanguage, translator } from "@spiral-network/admin-ui/i18n";
-import { ProgressPublicPage } from "@spiral-network/admin-ui/progress-public-page";
+import {
+  ProgressFiguresPublicPage,
+  ProgressPublicPage,
+} from "@spiral-network/admin-ui/progress-public-page";
 import { SurveyPage } from "@spiral-network/admin-ui/survey-page";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
-import { statementTexts } from "./admin/progress";
+import { progressFigureView, statementTexts } from "./admin/progress";
 import { type BackoffPolicy, clientAddress, createBackoffThrottle } from "./admin/throttle";
+import { progressFilterOf } from "./progress-query";
 import { ConflictError, InvalidInputError, NotFoundError } from "./services/errors";
 import type { Services } from "./services/index";
 import { progressUrl } from "./services/progress";
@@ -30,7 +34,7 @@ const HTML_POLICY =
  * The public self-survey answer page (no account, no script) and the public page of a
  * campaign's published progress. Answers are throttled per client address on refused codes.
  */
-export function createSurveyRoutes(services: Services, options: { trustProxy: boolean }) {
+export function createProgressPages(services: Services, options: { trustProxy: boolean }) {
   const routes = new Hono();
   const { publicUrl, grid } = services.ctx;
   const throttle = createBackoffThrottle(services.ctx.now, SURVEY_CODE_POLICY);
@@ -70,6 +74,7 @@ export function createSurveyRoutes(services: Services, options: { trustProxy: bo
     extra: {
       outcome?: "thanks" | "refused" | "invalid" | "busy";
       values?: Record<string, string>;
+      code?: string;
     } = {},
     status: 200 | 400 | 409 | 429 = 200,
   ) => {
@@ -103,13 +108,17 @@ export function createSurveyRoutes(services: Services, options: { trustProxy: bo
           label: lang === "fr" ? cat.labelFr : cat.labelEn,
         }))}
         outcome={extra.outcome}
-        values={extra.values}
+        values={extra.code ? { ...extra.values, code: extra.code } : extra.values}
       />,
       status,
     );
   };
 
-  routes.get(`/survey/:uuid{${UUID}}`, (c) => render(c, c.req.param("uuid"), c.req.query("lang")));
+  // A scanned QR code carries the code in `?code=`: the form comes with it filled in.
+  routes.get(`/survey/:uuid{${UUID}}`, (c) => {
+    const code = (c.req.query("code") ?? "").slice(0, 32);
+    return render(c, c.req.param("uuid"), c.req.query("lang"), code ? { code } : {});
+  });
 
   routes.post(`/survey/:uuid{${UUID}}`, async (c) => {
     const uuid = c.req.param("uuid");
@@ -150,6 +159,15 @@ export function createSurveyRoutes(services: Services, options: { trustProxy: bo
     const uuid = c.req.param("uuid");
     const found = services.progress.publicProgress(uuid);
     if (!found) return c.notFound();
+    // Federation clients get the Article as it was signed and sent (the same URL is its id).
+    if (/application\/(activity\+json|ld\+json)/.test(c.req.header("accept") ?? "")) {
+      const article = services.progress.servedArticle(uuid);
+      if (!article) return c.notFound();
+      return c.body(JSON.stringify(article), 200, {
+        "Content-Type": "application/activity+json; charset=utf-8",
+        Vary: "Accept",
+      });
+    }
     const asked = c.req.query("lang");
     const lang: Lang = isLang(asked)
       ? asked
@@ -182,6 +200,32 @@ export function createSurveyRoutes(services: Services, options: { trustProxy: bo
           statements: statementTexts(p.statements, lang),
           counts: p.counts,
         }))}
+      />,
+    );
+  });
+
+  // The network's progress figures for anyone (the workspace's explorer shows the same).
+  routes.get("/figures/progress", (c) => {
+    const asked = c.req.query("lang");
+    const lang: Lang = isLang(asked)
+      ? asked
+      : pickLanguage(getCookie(c, "lang"), c.req.header("accept-language"));
+    const t = translator(lang);
+    const { filter } = progressFilterOf((name) => c.req.query(name));
+    const figures = services.progressFigures.query(filter);
+    const url = new URL(c.req.url);
+    const search = url.search;
+    url.searchParams.set("lang", lang === "fr" ? "en" : "fr");
+    return c.html(
+      <ProgressFiguresPublicPage
+        t={t}
+        lang={lang}
+        switchUrl={`${url.pathname}${url.search}`}
+        url={`${publicUrl}/figures/progress`}
+        {...progressFigureView(figures, (code) =>
+          grid.entry(code) ? grid.label(code, lang) : code,
+        )}
+        csvUrl={`/api/v1/progress/figures.csv${search}`}
       />,
     );
   });

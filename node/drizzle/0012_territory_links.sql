@@ -1,0 +1,1 @@
+ALTER TABLE `territories` ADD `links` text;
