@@ -401,7 +401,7 @@ export function normaliseCounts(
 
 /**
  * What the level of a figure over several grid versions adds to its fingerprint
- * (docs/protocol.md, "Fingerprints"): one more element of the multiset, the multiset element of
+ * (docs/protocol.md §10): one more element of the multiset, the multiset element of
  * `{"gridLevel":"<basis>"}`. Two nodes holding the same syntheses and the same grids agree; a node
  * that knows fewer grids, and so counts at a coarser level, shows another fingerprint. A figure
  * over one version adds nothing (its fingerprint is the plain one). The text cannot be the

@@ -1016,7 +1016,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     if (categories[0] !== "") fingerprintSum = categorySum;
 
     // 5. Several grid versions included: their cells meet at the finest level they share, and
-    // that level enters the fingerprint as one more element (docs/protocol.md, "Fingerprints").
+    // that level enters the fingerprint as one more element (docs/protocol.md §10).
     const plan = grids ? planFor(grids, grid.id, includedVersions) : null;
     if (plan) fingerprintSum = multisetAdd(fingerprintSum, levelElement(plan));
     const included: IncludedVersion[] = includedWindow.map((entry) => ({
