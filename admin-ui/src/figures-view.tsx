@@ -62,6 +62,42 @@ export interface FigureView {
   };
   flagged: string[];
   fingerprint: string;
+  /** Present when the figure adds up syntheses of several grid versions. */
+  gridLevels?:
+    | {
+        level: "component" | "grouped" | "dimension";
+        versions: string[];
+        levelOf: Record<string, "component" | "grouped" | "dimension">;
+      }
+    | undefined;
+}
+
+const LEVEL_KEYS = {
+  component: "grid.level.component",
+  grouped: "grid.level.groupedShort",
+  dimension: "grid.level.dimensionShort",
+} as const;
+
+/** At which level a figure over several grid versions counted, and each version's part. */
+function GridLevels(props: { t: Translate; levels: NonNullable<FigureView["gridLevels"]> }) {
+  const { t, levels } = props;
+  return (
+    <p class="grid-levels">
+      {levels.level === "dimension"
+        ? t("grid.level.dimension")
+        : levels.level === "grouped"
+          ? t("grid.level.grouped")
+          : null}{" "}
+      {levels.versions
+        .map((version) =>
+          t("grid.level.of", {
+            version,
+            level: t(LEVEL_KEYS[levels.levelOf[version] ?? "component"]),
+          }),
+        )
+        .join("; ")}
+    </p>
+  );
 }
 
 /** The filter fields' current text, as sent (the API's parameter names). */
@@ -240,6 +276,7 @@ export function FigureSummary(props: { t: Translate; lang: Lang; figure: FigureV
         </strong>
       </p>
       <p>{t("figures.scopeUsed", { scope })}</p>
+      {figure.gridLevels ? <GridLevels t={t} levels={figure.gridLevels} /> : null}
       <p>
         {t("figures.fingerprint")}
         {t("punct.colon")} <code class="fingerprint">{figure.fingerprint}</code>

@@ -19,6 +19,7 @@ import * as account from "./messages/account";
 import * as classify from "./messages/classify";
 import * as criteria from "./messages/criteria";
 import * as figures from "./messages/figures";
+import * as grid from "./messages/grid";
 import * as meetings from "./messages/meetings";
 import * as network from "./messages/network";
 import * as operations from "./messages/operations";
@@ -527,6 +528,7 @@ const EN_AREAS = {
   meetings: meetings.en,
   publishing: publishing.en,
   progress: progress.en,
+  grid: grid.en,
 };
 type EnAreas = typeof EN_AREAS;
 
@@ -560,6 +562,7 @@ const FR_AREAS: AreaMessages = {
   meetings: meetings.fr,
   publishing: publishing.fr,
   progress: progress.fr,
+  grid: grid.fr,
 };
 
 const FILES: Record<Lang, LanguageFile> = {

@@ -23,6 +23,8 @@ export interface SynthesisPageProps {
   articleUrl: string;
   /** The Atom feed of the territory's syntheses. */
   feed: FeedLink;
+  /** The grid id and version it was coded with. */
+  grid?: string | undefined;
 }
 
 /** The HTML face of a published synthesis (the URL its Article points to). */
@@ -79,6 +81,12 @@ export function SynthesisPage(props: SynthesisPageProps) {
           date: props.publishedAt.slice(0, 10),
         })}{" "}
         <code>{props.hash}</code>
+        {props.grid ? (
+          <>
+            <br />
+            {t("grid.codedWith", { grid: props.grid })}
+          </>
+        ) : null}
       </p>
       <p class="muted no-print">{t("public.synthesis.print")}</p>
       <p class="print-only">{t("public.synthesis.source", { url: props.articleUrl })}</p>

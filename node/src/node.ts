@@ -1,8 +1,8 @@
 import type { Federation } from "@fedify/fedify";
 import {
+  bundledGrids,
   DEFAULT_POLICY,
   type DisclosurePolicy,
-  defaultGrid,
   type Grid,
 } from "@spiral-network/protocol";
 import { type Context, type Env, Hono } from "hono";
@@ -13,6 +13,7 @@ import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
 import type { FederationDeps } from "./federation/context";
 import { createSpiralFederation, SOFTWARE_VERSION } from "./federation/federation";
 import { recheckFollowerKinds } from "./federation/follower-kinds";
+import { createGridFetcher, gridDocumentHandler } from "./federation/grid-documents";
 import { federationMiddleware, inboxGuard, signedDeliveryWitness } from "./federation/hono";
 import { createKeyBinding } from "./federation/key-binding";
 import { createActorKeyStore } from "./federation/keys";
@@ -34,6 +35,8 @@ import { createLogger, type LogCapture, type Logger } from "./logger";
 import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
 import { createProgressPages } from "./progress-pages";
+import { upgradeBundledGrids } from "./services/grid-upgrade";
+import { createLiveGrid } from "./services/grids";
 import { createServices, type Services } from "./services/index";
 import { createSetupCode, type SetupCode } from "./services/setup-code";
 
@@ -53,6 +56,10 @@ export interface NodeOptions {
   logger?: LogCapture;
   logCategory?: readonly string[];
   adminToken?: string | undefined;
+  /**
+   * The grid to use (tests, benchmarks). Without it the node uses the grid it holds, and moves
+   * to each newer bundled grid through the grid import (docs/running-a-node.md, "Grid versions").
+   */
   grid?: Grid;
   policy?: DisclosurePolicy;
   now?: () => Date;
@@ -117,21 +124,27 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   const log = createLogger({ capture: options.logger, category: options.logCategory });
   const storage = openStorage(options.databaseFile);
   const clock = options.now ?? (() => new Date());
-  const grid = options.grid ?? defaultGrid;
+  const live = createLiveGrid(options.grid ?? (bundledGrids[0] as Grid));
+  const grid = live.grid;
   let started = false;
   /** Purges deletions past their undo time (their texts must not outlive the Undo notice). */
   let trashTimer: NodeJS.Timeout | undefined;
   let wakeOutbox = () => {};
-  const services = createServices({
-    storage,
-    db: storage.db,
-    grid,
-    policy: options.policy ?? DEFAULT_POLICY,
-    publicUrl: options.publicUrl,
-    now: clock,
-    notifyOutbox: () => wakeOutbox(),
-  });
+  const services = createServices(
+    {
+      storage,
+      db: storage.db,
+      grid,
+      policy: options.policy ?? DEFAULT_POLICY,
+      publicUrl: options.publicUrl,
+      now: clock,
+      notifyOutbox: () => wakeOutbox(),
+    },
+    live,
+  );
   services.categories.ensureBuiltins();
+  services.grids.start(live.current());
+  if (!options.grid) upgradeBundledGrids(services.grids, bundledGrids, log.child("grid"));
   const { generated } = ensureAdminToken(storage.db, options.adminToken);
   const setupCode = createSetupCode({
     file: options.setupCodeFile,
@@ -226,7 +239,11 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     options.antiEntropyIntervalMs ?? 6 * 60 * 60 * 1000,
   );
   const network = createNetworkService(federation, deps, options.publicUrl);
-  const application = createApplication(services, network);
+  const application = createApplication(
+    services,
+    network,
+    createGridFetcher(services.grids, outbound),
+  );
   wakeOutbox = () => {
     if (started) void outbox.drain();
   };
@@ -238,6 +255,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   app.get("/nodeinfo/2.1", nodeInfoHandler(deps));
   app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
   app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));
+  app.get("/grids/:id/:version", gridDocumentHandler(services.grids, options.publicUrl));
   app.use(federationMiddleware(federation, deps));
   // The JSON API and the workspace are loaded on their first request: a node that only
   // federates never reads their code (docs/benchmarks.md, "A light node").

@@ -27,6 +27,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { periodLabel } from "./federation/synthesis-mapper";
 import { ATOM_TYPE, atomFeed, type FeedEntry } from "./feeds";
 import { computeFigure, figureApiUrl, figureChoices, parseFigureQuery } from "./figures";
+import { gridLabeller } from "./grid-labels";
 import type { Services } from "./services/index";
 import { meetingUrl } from "./services/meetings";
 import { activityUrl } from "./services/outbox";
@@ -300,7 +301,7 @@ export function createPages(services: Services) {
     const labels = Object.fromEntries(
       [...Object.values(payload.dimensions), ...Object.values(payload.counts)]
         .flatMap((cells) => Object.keys(cells ?? {}))
-        .map((code) => [code, grid.entry(code)?.label[lang] ?? code]),
+        .map((code) => [code, gridLabeller(grid, t, lang, { markProvisional: true })(code)]),
     );
     return c.html(
       <SynthesisPage
@@ -322,6 +323,7 @@ export function createPages(services: Services) {
         publishedAt={latest.createdAt}
         articleUrl={synthesisUrl(publicUrl, found.series.uuid)}
         feed={synthesesFeed(t, territory.name, territory.slug)}
+        grid={`${payload.grid.id} ${payload.grid.version}`}
       />,
     );
   });
@@ -417,7 +419,8 @@ export function createPages(services: Services) {
     const lang = c.get("lang");
     const parsed = parseFigureQuery(c.req.query());
     const figure = parsed.ok ? computeFigure(services, parsed.params) : undefined;
-    const labels = Object.fromEntries(grid.dimensions.map((d) => [d.code, d.label[lang]]));
+    const name = gridLabeller(grid, c.get("t"), lang, { markProvisional: true });
+    const labels = Object.fromEntries(grid.dimensions.map((d) => [d.code, name(d.code)]));
     return c.html(
       <FiguresPage
         {...page(c)}

@@ -1,3 +1,10 @@
+import {
+  type GridCatalog,
+  type LevelPlan,
+  levelElement,
+  rekeyer,
+  sharedLevel,
+} from "./grid-mapping.ts";
 import { multisetAdd, multisetElement, multisetHex } from "./multiset-hash.ts";
 import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesis-payload.ts";
 import { QUESTIONS, type Question } from "./vocabulary.ts";
@@ -431,6 +438,14 @@ export interface AggregateFilter {
 export interface AggregateOptions {
   /** This node's grid: syntheses coded with another grid id or version are excluded. */
   grid: { id: string; version: string };
+  /**
+   * The grid versions this node knows, with their mappings. When given, syntheses coded with
+   * another known version of the same grid count too, at the finest level the versions share
+   * (`sharedLevel` in grid-mapping.ts); another grid id, or a version not known, is excluded
+   * ("other-grid-version"), so a territory cannot lower everyone's figures to dimension level
+   * by naming a version nobody holds.
+   */
+  grids?: GridCatalog;
   /** The trust scope: origins for which this returns false are excluded ("untrusted"). */
   trusted?: (origin: string) => boolean;
   plausibility?: PlausibilityOptions;
@@ -453,6 +468,8 @@ export type ExclusionReason =
 export interface IncludedVersion extends VersionRef {
   name: string;
   country: string;
+  /** In a figure over several grid versions: the level this synthesis's counts entered at. */
+  level?: LevelPlan["level"];
 }
 
 /** An excluded (origin, period) and why. */
@@ -463,7 +480,17 @@ export interface ExcludedVersion {
   reason: ExclusionReason;
 }
 
+/** Where a figure spans several grid versions: the level each version's syntheses counted at. */
+export interface GridLevels {
+  level: LevelPlan["level"];
+  versions: string[];
+  levelOf: LevelPlan["levelOf"];
+  groups: LevelPlan["groups"];
+}
+
 export interface Coverage {
+  /** Present when the included syntheses were coded with several grid versions. */
+  gridLevels?: GridLevels;
   /** Sorted by (origin, periodKey). */
   included: IncludedVersion[];
   /** Sorted by (origin, periodKey). */
@@ -485,8 +512,10 @@ export interface Aggregate {
   /** Distinct origins among the included syntheses. */
   territories: number;
   coverage: { included: IncludedVersion[]; excluded: ExcludedVersion[] };
-  /** `fingerprint(coverage.included)`. */
+  /** `fingerprint(coverage.included)` (bound to the grid level when it spans several versions). */
   fingerprint: string;
+  /** Present when the included syntheses were coded with several grid versions. */
+  gridLevels?: GridLevels;
   /** Origins flagged implausible (see `plausibilityFlags`), in the raw and the robust figure. */
   flagged: string[];
   /** Which figure this is (`options.robust`). */
@@ -585,7 +614,12 @@ function selectEntries(
     const payloadGrid = (entry.records[0] as SynthesisRecord).payload.grid;
     if (options.trusted && !options.trusted(entry.origin)) exclude(entry, "untrusted");
     else if (isConflicted(entry)) exclude(entry, "conflicted");
-    else if (payloadGrid.id !== grid.id || payloadGrid.version !== grid.version) {
+    else if (
+      payloadGrid.id !== grid.id ||
+      (payloadGrid.version !== grid.version &&
+        !options.grids?.get(payloadGrid.id, payloadGrid.version))
+    ) {
+      // Another grid, or a version this node does not know (an admin may fetch and accept it).
       exclude(entry, "other-grid-version");
     } else candidates.push(entry);
   }
@@ -634,7 +668,51 @@ export function coverage(
   options: AggregateOptions,
 ): Coverage {
   const { included, excluded, flagged } = selectEntries(state, filter, options);
-  return { included: included.map(includedVersion), excluded, flagged };
+  const plan = levelPlan(included, filter, options);
+  return {
+    included: includedVersions(included, plan),
+    excluded,
+    flagged,
+    ...(plan ? { gridLevels: gridLevels(plan) } : {}),
+  };
+}
+
+/** The included versions as coverage lists them, each with its grid level over several versions. */
+function includedVersions(included: readonly StateEntry[], plan: LevelPlan | null) {
+  if (!plan) return included.map(includedVersion);
+  return included.map((entry) => ({
+    ...includedVersion(entry),
+    level: plan.levelOf[(entry.records[0] as SynthesisRecord).payload.grid.version] ?? plan.level,
+  }));
+}
+
+/** The level the included entries add up at, when they span several grid versions (else null). */
+export function levelPlan(
+  included: readonly StateEntry[],
+  filter: AggregateFilter,
+  options: AggregateOptions,
+): LevelPlan | null {
+  if (!options.grids) return null;
+  const versions = included.map((e) => (e.records[0] as SynthesisRecord).payload.grid.version);
+  return sharedLevel(options.grids, (filter.grid ?? options.grid).id, versions);
+}
+
+/** What a coverage says of a level plan (without its functions). */
+export const gridLevels = (plan: LevelPlan): GridLevels => ({
+  level: plan.level,
+  versions: plan.versions,
+  levelOf: plan.levelOf,
+  groups: plan.groups,
+});
+
+/** The fingerprint of a coverage: its list's, bound to the grid level when it has one. */
+export function coverageFingerprint(
+  included: ReadonlyArray<VersionRef>,
+  plan: LevelPlan | null,
+): string {
+  let sum = plan ? levelElement(plan) : 0n;
+  for (const ref of included) sum = multisetAdd(sum, versionElement(ref));
+  return fingerprintOf(sum);
 }
 
 /**
@@ -676,11 +754,15 @@ function sortedCells(cells: Record<string, Record<string, number>>): QuestionCel
   return result;
 }
 
-/** Adds the cells of `source` (the same as `payloadCells`, unsorted) into `sums`. */
+/**
+ * Adds the cells of `source` (the same as `payloadCells`, unsorted) into `sums`; `rekey` re-keys
+ * each code first (counts of another grid version at the level the versions share).
+ */
 function addCells(
   sums: Map<Question, Map<string, number>>,
   questions: readonly Question[],
   source: QuestionCells,
+  rekey?: (code: string) => string,
 ): void {
   for (const question of questions) {
     const byComponent = source[question];
@@ -692,7 +774,9 @@ function addCells(
     }
     for (const component in byComponent) {
       const count = byComponent[component] ?? 0;
-      if (count > 0) cells.set(component, (cells.get(component) ?? 0) + count);
+      if (count <= 0) continue;
+      const key = rekey ? rekey(component) : component;
+      cells.set(key, (cells.get(key) ?? 0) + count);
     }
   }
 }
@@ -712,13 +796,16 @@ export function aggregate(
   options: AggregateOptions,
 ): Aggregate {
   const { included, excluded, flagged } = selectEntries(state, filter, options);
+  const plan = levelPlan(included, filter, options);
   const sums = new Map<Question, Map<string, number>>();
   const questions = filter.question === undefined ? QUESTIONS : [filter.question];
   let participants = 0;
   let groups = 0;
-  const add = (source: QuestionCells) => addCells(sums, questions, source);
   for (const entry of included) {
     const { payload } = entry.records[0] as SynthesisRecord;
+    // Where entries enter: counts of several grid versions are re-keyed at their shared level.
+    const rekey = plan ? rekeyer(plan, payload.grid.version) : undefined;
+    const add = (source: QuestionCells) => addCells(sums, questions, source, rekey);
     if (restricts(filter.categories)) {
       for (const breakdown of payload.categories ?? []) {
         if (!filter.categories.includes(breakdown.category)) continue;
@@ -742,7 +829,7 @@ export function aggregate(
     if (total > 0) byQuestion[question] = total;
     criteria += total;
   }
-  const versions = included.map(includedVersion);
+  const versions = includedVersions(included, plan);
   return {
     counts: sorted,
     dimensions: sortedCells(dimensionSubtotals(sorted) as Record<string, Record<string, number>>),
@@ -751,8 +838,9 @@ export function aggregate(
     groups,
     territories: new Set(included.map((e) => e.origin)).size,
     coverage: { included: versions, excluded },
-    fingerprint: fingerprint(versions),
+    fingerprint: coverageFingerprint(versions, plan),
     flagged,
     robust: options.robust === true,
+    ...(plan ? { gridLevels: gridLevels(plan) } : {}),
   };
 }

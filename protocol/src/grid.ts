@@ -19,6 +19,9 @@ const optionalLabels = {
   ar: z.string().min(1).optional(),
 };
 
+/** false when the label is a stand-in: the entry exists but its name was not recovered. */
+const named = z.boolean().optional();
+
 /**
  * Everyday words that should find an entry in the grid search, per language (`"fr": ["loyer",
  * "médecin"]`): synonyms and examples its label does not contain. Part of the grid's data, so a
@@ -28,39 +31,77 @@ const keywordsSchema = z
   .partialRecord(z.enum(GRID_LANGUAGES), z.array(z.string().min(1).max(60)).max(200))
   .optional();
 
-const componentSchema = z.object({
-  code: z.string().regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits"),
-  en: z.string().min(1),
-  fr: z.string().min(1),
-  ...optionalLabels,
-  status: entryStatus,
-  description_en: z.string().nullish(),
-  keywords: keywordsSchema,
+const componentSchema = z
+  .object({
+    code: z.string().regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits"),
+    en: z.string().min(1),
+    fr: z.string().min(1),
+    ...optionalLabels,
+    status: entryStatus,
+    description_en: z.string().nullish(),
+    keywords: keywordsSchema,
+    named,
+  })
+  .loose();
+
+const dimensionSchema = z
+  .object({
+    code: z.string().regex(/^[A-Z]$/, "a dimension code is one capital letter"),
+    en: z.string().min(1),
+    fr: z.string().min(1),
+    ...optionalLabels,
+    status: entryStatus,
+    keywords: keywordsSchema,
+    named,
+    components: z.array(componentSchema).min(1),
+  })
+  .loose();
+
+const componentCode = z
+  .string()
+  .regex(/^[A-Z]\d{2}$/, "a component code is a dimension letter and two digits");
+
+/**
+ * How one component of the earlier version carries over (docs/protocol.md, "Grid documents"):
+ * renamed (same meaning, new code), split (its counts now spread over several codes), merged
+ * (several codes now counted as one). A code the mapping does not name keeps its meaning and code.
+ */
+export const mappingChangeSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("renamed"), from: componentCode, to: componentCode }),
+  z.strictObject({
+    kind: z.literal("split"),
+    from: componentCode,
+    to: z.array(componentCode).min(2, "a split names at least two codes"),
+  }),
+  z.strictObject({
+    kind: z.literal("merged"),
+    from: z.array(componentCode).min(2, "a merge names at least two codes"),
+    to: componentCode,
+  }),
+]);
+
+/** The mapping from the version this one replaces. */
+export const gridMappingSchema = z.strictObject({
+  from: z.strictObject({ id: z.string().min(1), version: z.string().min(1) }),
+  changes: z.array(mappingChangeSchema),
 });
 
-const dimensionSchema = z.object({
-  code: z.string().regex(/^[A-Z]$/, "a dimension code is one capital letter"),
-  en: z.string().min(1),
-  fr: z.string().min(1),
-  ...optionalLabels,
-  status: entryStatus,
-  keywords: keywordsSchema,
-  components: z.array(componentSchema).min(1),
-});
-
-const labelledCode = z.object({
-  code: z.string().min(1),
-  en: z.string(),
-  fr: z.string(),
-  status: entryStatus.optional(),
-  description_en: z.string().nullish(),
-});
+const labelledCode = z
+  .object({
+    code: z.string().min(1),
+    en: z.string(),
+    fr: z.string(),
+    status: entryStatus.optional(),
+    description_en: z.string().nullish(),
+  })
+  .loose();
 
 export const gridFileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     version: z.string().min(1),
-    title: z.object({ en: z.string(), fr: z.string(), ...optionalLabels }),
+    title: z.object({ en: z.string(), fr: z.string(), ...optionalLabels }).loose(),
+    mapping: gridMappingSchema.optional(),
     /**
      * Which label translations still wait for review by a native speaker (`"pt": "to-review"`);
      * a language not listed is reviewed.
@@ -73,12 +114,14 @@ export const gridFileSchema = z
     beneficiaries: z.array(labelledCode).min(1),
     questions: z
       .array(
-        z.object({
-          code: z.enum(["Q1", "Q2", "Q3", "Q4"]),
-          en: z.string(),
-          fr: z.string(),
-          side: z.enum(["well-being", "ill-being", "action"]),
-        }),
+        z
+          .object({
+            code: z.enum(["Q1", "Q2", "Q3", "Q4"]),
+            en: z.string(),
+            fr: z.string(),
+            side: z.enum(["well-being", "ill-being", "action"]),
+          })
+          .loose(),
       )
       .min(3),
   })
@@ -119,9 +162,35 @@ export const gridFileSchema = z
         });
       }
     }
+    for (const [i, change] of (grid.mapping?.changes ?? []).entries()) {
+      const targets = typeof change.to === "string" ? [change.to] : change.to;
+      const sources = typeof change.from === "string" ? [change.from] : change.from;
+      for (const code of targets) {
+        if (!seen.has(code)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["mapping", "changes", i, "to"],
+            message: `the mapping sends counts to ${code}, which this grid does not have`,
+          });
+        }
+      }
+      for (const code of [...sources, ...targets]) {
+        const dimension = sources[0]?.charAt(0);
+        if (code.charAt(0) !== dimension) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["mapping", "changes", i],
+            message: `the mapping moves counts from dimension ${dimension} to ${code.charAt(0)}: a change stays within its dimension, the level every version shares`,
+          });
+          break;
+        }
+      }
+    }
   });
 
 export type GridFile = z.infer<typeof gridFileSchema>;
+export type GridMapping = z.infer<typeof gridMappingSchema>;
+export type MappingChange = z.infer<typeof mappingChangeSchema>;
 export type EntryStatus = z.infer<typeof entryStatus>;
 
 export interface GridEntry {
@@ -134,8 +203,20 @@ export interface GridEntry {
   keywords: Partial<Record<Language, readonly string[]>>;
   status: EntryStatus;
   provisional: boolean;
+  /**
+   * false when the grid has the entry but not its name (the label is a stand-in): interfaces
+   * show "not named in this grid version" instead of the stand-in.
+   */
+  named: boolean;
   description?: string;
 }
+
+/**
+ * Whether a label is a real name: the file says `named: false`, or the label says its name was
+ * not recovered (how the 2026 partial grids mark the ninth dimension).
+ */
+const isNamed = (entry: { en: string; named?: boolean | undefined }) =>
+  entry.named !== false && !/name not recovered/i.test(entry.en);
 
 export class GridError extends Error {
   override name = "GridError";
@@ -185,6 +266,7 @@ export function loadGrid(data: unknown): Grid {
       keywords: d.keywords ?? {},
       status: d.status,
       provisional: d.status === "provisional",
+      named: isNamed(d),
     };
     entries.set(d.code, dimension);
     dimensions.push(dimension);
@@ -198,6 +280,7 @@ export function loadGrid(data: unknown): Grid {
         keywords: c.keywords ?? {},
         status: c.status,
         provisional: c.status === "provisional",
+        named: isNamed(c),
         ...(c.description_en ? { description: c.description_en } : {}),
       };
       entries.set(c.code, component);

@@ -5,6 +5,7 @@ export * from "./countries.ts";
 export * from "./default-grid.ts";
 export * from "./disclosure.ts";
 export * from "./grid.ts";
+export * from "./grid-mapping.ts";
 export * from "./grid-search.ts";
 export * from "./hash.ts";
 export * from "./html.ts";

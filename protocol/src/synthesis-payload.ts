@@ -97,7 +97,7 @@ export const synthesisPayloadSchema = synthesisBodySchema
   });
 export type SynthesisPayload = z.infer<typeof synthesisPayloadSchema>;
 
-type QuestionCounts = z.infer<typeof questionCountsSchema>;
+export type QuestionCounts = z.infer<typeof questionCountsSchema>;
 
 /** Sums component counts into dimension subtotals (the component's first letter is its dimension). */
 export function dimensionSubtotals(

@@ -10,6 +10,7 @@ import {
   type AggregateFilter,
   type AggregateState,
   aggregate,
+  bundledGrids,
   contentHash,
   DEFAULT_POLICY,
   defaultGrid,
@@ -43,6 +44,11 @@ const LOCAL_ORIGIN = `${PUBLIC_URL}/actors/${SLUG}`;
 const NOW = new Date("2026-07-15T12:00:00.000Z");
 const GRID = { id: defaultGrid.id, version: defaultGrid.version };
 const OTHER_GRID = { id: defaultGrid.id, version: `${defaultGrid.version}-legacy` };
+/** The bundled earlier version every node knows: it counts with GRID at their shared level. */
+const EARLIER_GRID = {
+  id: (bundledGrids[0] as typeof defaultGrid).id,
+  version: (bundledGrids[0] as typeof defaultGrid).version,
+};
 
 const ORIGINS: ReadonlyArray<{ id: string; name: string; country: string; region?: string }> = [
   {
@@ -74,9 +80,13 @@ const PERIODS: readonly Period[] = [
 const objectId = (origin: string, period: number) =>
   `${new URL(origin).origin}/syntheses/00000000-0000-4000-8000-00000000000${period}`;
 
-/** Variants 0–2: ordinary content; 3: the same groups with 100× the criteria; 4: another grid. */
+/**
+ * Variants 0–2: ordinary content; 3: the same groups with 100× the criteria; 4: a grid version
+ * no node knows; 5: the earlier grid version the node knows (counted with GRID).
+ */
 const INFLATED = 3;
 const LEGACY_GRID = 4;
+const EARLIER = 5;
 const CODES: ReadonlyArray<[Question, string]> = [
   ["Q1", "A01"],
   ["Q1", "A05"],
@@ -126,7 +136,7 @@ function payloadFor(o: number, p: number, version: number, variant: number): Syn
       ...(origin.region ? { region: origin.region } : {}),
     },
     period: PERIODS[p] as Period,
-    grid: variant === LEGACY_GRID ? OTHER_GRID : GRID,
+    grid: variant === LEGACY_GRID ? OTHER_GRID : variant === EARLIER ? EARLIER_GRID : GRID,
     groups,
     previous:
       version > 1
@@ -217,7 +227,7 @@ const deliveryWith = (via: fc.Arbitrary<number>) =>
     p: fc.nat(PERIODS.length - 1),
     version: fc.integer({ min: 1, max: 3 }),
     // Mostly variant 0, so that the same (origin, period, version) often comes twice identical.
-    variant: fc.constantFrom(0, 0, 0, 0, 1, 2, INFLATED, LEGACY_GRID),
+    variant: fc.constantFrom(0, 0, 0, 0, 1, 2, INFLATED, LEGACY_GRID, EARLIER),
     via,
   });
 /** A delivery, directly from its origin (-1) or relayed by one of RELAYS. */
@@ -377,6 +387,9 @@ const SOME_FILTERS: ReadonlyArray<AggregateFilter> = [
 ];
 
 /** The figure as the service returns it, without the fields the pure result does not have. */
+/** The grid versions the node's figures know (its bundled versions, as imported at start). */
+const known = (node: SpiralNode) => node.services.grids.catalog();
+
 function comparable(result: AggregateResult): Aggregate {
   const { scope: _scope, filter: _filter, coverageCounts, ...rest } = result;
   // The counts are the sizes of the whole coverage lists (no page was asked for).
@@ -405,7 +418,7 @@ function checkAll(
         { ...filter, scope: "verified", robust },
         () => false,
       );
-      const expected = aggregate(state, filter, { grid: GRID, robust });
+      const expected = aggregate(state, filter, { grid: GRID, grids: known(node), robust });
       expect(comparable(verified), `verified ${JSON.stringify(filter)} robust=${robust}`).toEqual(
         expected,
       );
@@ -418,6 +431,7 @@ function checkAll(
         );
         const expectedEndorsed = aggregate(state, filter, {
           grid: GRID,
+          grids: known(node),
           robust,
           trusted: (origin) => trusted.has(origin),
         });
@@ -447,6 +461,7 @@ describe("incremental aggregates = recomputation from the CRDT state", () => {
     let sawFlagged = false;
     let sawLocal = false;
     let sawOtherGrid = false;
+    let sawTwoVersions = false;
     fc.assert(
       fc.property(
         fc.array(actionArb, { minLength: 1, maxLength: 24 }),
@@ -461,6 +476,7 @@ describe("incremental aggregates = recomputation from the CRDT state", () => {
           const excluded = answers.flatMap((a) => a.coverage.excluded.map((e) => e.reason));
           sawConflict ||= excluded.includes("conflicted");
           sawOtherGrid ||= excluded.includes("other-grid-version");
+          sawTwoVersions ||= answers.some((a) => a.gridLevels?.versions.length === 2);
           sawFlagged ||= answers.some((a) => a.flagged.length > 0);
           sawLocal ||= answers.some((a) =>
             a.coverage.included.some((v) => v.origin === LOCAL_ORIGIN),
@@ -471,11 +487,12 @@ describe("incremental aggregates = recomputation from the CRDT state", () => {
       { numRuns: 20, seed: 20261127 },
     );
     // The generator does reach the interesting cases.
-    expect({ sawConflict, sawFlagged, sawLocal, sawOtherGrid }).toEqual({
+    expect({ sawConflict, sawFlagged, sawLocal, sawOtherGrid, sawTwoVersions }).toEqual({
       sawConflict: true,
       sawFlagged: true,
       sawLocal: true,
       sawOtherGrid: true,
+      sawTwoVersions: true,
     });
   });
 
@@ -501,7 +518,15 @@ describe("incremental aggregates = recomputation from the CRDT state", () => {
         (origin) => trusted.has(origin),
       );
       expect(comparable(result)).toEqual(
-        aggregate(state, {}, { grid: GRID, trusted: (origin) => trusted.has(origin) }),
+        aggregate(
+          state,
+          {},
+          {
+            grid: GRID,
+            grids: known(node),
+            trusted: (origin) => trusted.has(origin),
+          },
+        ),
       );
       territories.push(result.territories);
     }
@@ -791,7 +816,7 @@ describe("the persisted figures state", () => {
             trusted,
           );
           expect(comparable(endorsed)).toEqual(
-            aggregate(reference.state(), {}, { grid: GRID, trusted }),
+            aggregate(reference.state(), {}, { grid: GRID, grids: known(node), trusted }),
           );
           const answers = figures(node);
           const incremental = totals(node);

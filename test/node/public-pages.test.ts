@@ -175,6 +175,8 @@ describe("pages", () => {
     expect(french).toContain(`${defaultGrid.label("B", "fr")} <span class="muted">(B)</span>`);
     expect(text).toContain("2 criteria written by 7 citizens in one homogeneous group");
     expect(text).toContain("Q1 Well-being — 1 criterion");
+    // It names the grid version it was coded with.
+    expect(text).toContain(`Coded with grid ${defaultGrid.id} ${defaultGrid.version}`);
   });
 
   it("speak French when the browser asks for it, and ?lang= switches", async () => {

@@ -204,6 +204,12 @@ describe("home page and API description", () => {
         "POST /territories/{slug}/relays",
         "GET /received-syntheses",
         "GET /aggregates",
+        "GET /grids",
+        "POST /grids/preview",
+        "POST /grids",
+        "POST /grids/fetch",
+        "POST /grids/{id}/{version}/accept",
+        "GET /territories/{slug}/grid-reviews",
         "GET /territories/{slug}/meetings",
         "POST /territories/{slug}/meetings",
         "GET /territories/{slug}/meetings/{id}",
@@ -255,6 +261,10 @@ describe("home page and API description", () => {
     expect(a.components[0]).toEqual(
       expect.objectContaining({ en: expect.any(String), fr: expect.any(String) }),
     );
+    // The ninth dimension's name is not known: the API says so beside its stand-in label.
+    const i = response.body.dimensions.find((d: { code: string }) => d.code === "I");
+    expect(i).toMatchObject({ provisional: true, named: false });
+    expect(a).toMatchObject({ provisional: false, named: true });
     // Labels in every interface language, and the search keywords, for other clients.
     const housing = a.components.find((c: { code: string }) => c.code === "A03");
     expect(housing.labels).toMatchObject({ pt: "Habitação / mobiliário", ar: "السكن / الأثاث" });

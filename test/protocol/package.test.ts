@@ -90,7 +90,7 @@ export const wrong: string = defaultGrid;
     expect(run).not.toThrow();
   }, 120_000);
 
-  it("packs the built output, the grid and the README only", () => {
+  it("packs the built output, the grids and the README only", () => {
     const output = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
       cwd: PACKAGE,
       encoding: "utf8",
@@ -100,12 +100,18 @@ export const wrong: string = defaultGrid;
     expect(files).toContain("dist/src/index.js");
     expect(files).toContain("dist/src/index.d.ts");
     expect(files).toContain("dist/grids/grid-spiral-9d.json");
+    expect(files).toContain("dist/grids/grid-spiral-9d-2026.2-partial.json");
     expect(files).toContain("README.md");
     expect(files).toContain("package.json");
     const unexpected = files.filter(
       (f) =>
         !/^dist\/src\/[\w-]+\.(js|d\.ts)$/.test(f) &&
-        !["dist/grids/grid-spiral-9d.json", "README.md", "package.json"].includes(f),
+        ![
+          "dist/grids/grid-spiral-9d.json",
+          "dist/grids/grid-spiral-9d-2026.2-partial.json",
+          "README.md",
+          "package.json",
+        ].includes(f),
     );
     expect(unexpected).toEqual([]);
   }, 120_000);

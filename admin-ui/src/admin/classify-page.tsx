@@ -57,6 +57,43 @@ export interface ClassifyPageProps {
   review: ClassifyItem[];
   reviewTotal: number;
   notice?: string | undefined;
+  /** Criteria a grid import queued for review: their code was split into several. */
+  gridReview?: GridReviewItem[] | undefined;
+}
+
+/** A criterion whose code the new grid version splits (it keeps its code until reclassified). */
+export interface GridReviewItem {
+  id: number;
+  text: string;
+  question: string;
+  code: string;
+  choices: string[];
+  toVersion: string;
+}
+
+/** The criteria a grid import queued for review, each with a link to classify it again. */
+function GridReviewSection(props: { t: Translate; items: GridReviewItem[] }) {
+  const { t, items } = props;
+  if (items.length === 0) return null;
+  return (
+    <section aria-labelledby="grid-review-title" id="grid-review">
+      <h2 id="grid-review-title">{t("classify.review.title")}</h2>
+      <p>{t("classify.review.help", { to: items[0]?.toVersion ?? "" })}</p>
+      <ul>
+        {items.map((item) => (
+          <li>
+            {t("classify.review.item", {
+              text: item.text,
+              question: item.question,
+              code: item.code,
+              choices: item.choices.join(", "),
+            })}{" "}
+            <a href={`/admin/classify?focus=${item.id}#f-code`}>{t("classify.review.open")}</a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 /** An entry's name in the other language, then the provisional tag when it is one. */
@@ -132,6 +169,7 @@ export function ClassifyPage(props: ClassifyPageProps) {
       ) : (
         <>
           {!props.canEdit ? <p class="muted">{t("classify.readOnly")}</p> : null}
+          <GridReviewSection t={t} items={props.gridReview ?? []} />
           {focus ? (
             <section aria-labelledby="focus-title" class="focus">
               <h2 id="focus-title">{t("classify.focus")}</h2>

@@ -29,6 +29,7 @@ const TASKS: Array<{ key: MessageKey; href: string; adminOnly?: boolean }> = [
   { key: "home.figures", href: "/admin/figures" },
   { key: "home.calendar", href: "/admin/calendar" },
   { key: "home.users", href: "/admin/users", adminOnly: true },
+  { key: "home.grid", href: "/admin/grid", adminOnly: true },
   { key: "profile.task", href: "/admin/territory/profile", adminOnly: true },
 ];
 

@@ -130,6 +130,7 @@ const SECTIONS: ReadonlyArray<{ href: string; label: MessageKey; adminOnly?: boo
   { href: "/admin/calendar", label: "nav.calendar" },
   { href: "/admin/account", label: "nav.account" },
   { href: "/admin/users", label: "nav.users", adminOnly: true },
+  { href: "/admin/grid", label: "nav.grid", adminOnly: true },
 ];
 
 /** The shell of every workspace page: a top bar (sign-out, language), then the content. */

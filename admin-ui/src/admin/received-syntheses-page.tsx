@@ -115,6 +115,8 @@ export function ReceivedSynthesesPage(props: ReceivedSynthesesPageProps) {
 
 export interface ReceivedSynthesisDetail extends ReceivedSynthesisItem {
   objectId: string;
+  /** The grid version it was coded with, and whether this node knows it. */
+  grid?: { name: string; known: boolean } | undefined;
   hash: string;
   previous: string | null;
   correction: boolean;
@@ -234,6 +236,15 @@ export function ReceivedSynthesisPage(props: ReceivedSynthesisPageProps) {
         <dd>{t(verificationKey(item))}</dd>
         <dt>{t("received.col.conflicts")}</dt>
         <dd>{item.conflicted ? t("received.conflicted") : t("received.noConflict")}</dd>
+        {item.grid ? (
+          <>
+            <dt>{t("grid.codedWith", { grid: "" }).trim()}</dt>
+            <dd>
+              {item.grid.name} (
+              {item.grid.known ? t("grid.codedWith.known") : t("grid.codedWith.unknown")})
+            </dd>
+          </>
+        ) : null}
         <dt>{t("received.hash")}</dt>
         <dd>
           <code>{item.hash}</code>

@@ -90,8 +90,18 @@ export const sideSeries = (
 
 /** Rows for grid entries (dimensions or components), labelled "A01 · label" in the page language. */
 export function gridRows(
-  entries: ReadonlyArray<{ code: string; label: Readonly<Record<Lang, string>> }>,
+  entries: ReadonlyArray<{
+    code: string;
+    label: Readonly<Record<Lang, string>>;
+    /** false: the grid version has no name for it (its label is a stand-in). */
+    named?: boolean;
+  }>,
   lang: Lang,
+  /** What an entry without a name reads ("not named in this grid version"). */
+  notNamed?: string,
 ): RowSpec[] {
-  return entries.map((e) => ({ key: e.code, label: `${e.code} · ${e.label[lang]}` }));
+  return entries.map((e) => ({
+    key: e.code,
+    label: `${e.code} · ${e.named === false && notNamed ? notNamed : e.label[lang]}`,
+  }));
 }

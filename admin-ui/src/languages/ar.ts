@@ -4,6 +4,7 @@
  * language"). Codes, numbers and addresses stay in Latin script inside the sentences.
  */
 import type { LanguageFile } from "../i18n";
+import * as grid from "../messages/grid";
 
 export const ar: LanguageFile = {
   name: "العربية",
@@ -1198,5 +1199,7 @@ export const ar: LanguageFile = {
       "public.progress": "مؤشرات التقدّم",
       "public.progress.title": "مؤشرات التقدّم — {territory}",
     },
+    // English until translated (integration placeholder).
+    grid: grid.en,
   },
 };

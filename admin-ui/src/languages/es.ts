@@ -3,6 +3,7 @@
  * read it (docs/development.md, "Adding a language").
  */
 import type { LanguageFile } from "../i18n";
+import * as grid from "../messages/grid";
 
 export const es: LanguageFile = {
   name: "Español",
@@ -1240,5 +1241,7 @@ export const es: LanguageFile = {
       "public.progress": "Indicadores de progreso",
       "public.progress.title": "Indicadores de progreso — {territory}",
     },
+    // English until translated (integration placeholder).
+    grid: grid.en,
   },
 };

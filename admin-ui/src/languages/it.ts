@@ -3,6 +3,7 @@
  * read it (docs/development.md, "Adding a language").
  */
 import type { LanguageFile } from "../i18n";
+import * as grid from "../messages/grid";
 
 export const it: LanguageFile = {
   name: "Italiano",
@@ -1242,5 +1243,7 @@ export const it: LanguageFile = {
       "public.progress": "Indicatori di progresso",
       "public.progress.title": "Indicatori di progresso — {territory}",
     },
+    // English until translated (integration placeholder).
+    grid: grid.en,
   },
 };

@@ -3,6 +3,7 @@
  * until one has read it (docs/development.md, "Adding a language").
  */
 import type { LanguageFile } from "../i18n";
+import * as grid from "../messages/grid";
 
 export const pt: LanguageFile = {
   name: "Português",
@@ -1241,5 +1242,7 @@ export const pt: LanguageFile = {
       "public.progress": "Indicadores de progresso",
       "public.progress.title": "Indicadores de progresso — {territory}",
     },
+    // English until translated (integration placeholder).
+    grid: grid.en,
   },
 };

@@ -5,7 +5,7 @@ import {
   SUGGESTION_KEYS,
   type SuggestionEntry,
 } from "@spiral-network/admin-ui/admin/classify-page";
-import type { Lang } from "@spiral-network/admin-ui/i18n";
+import { type Lang, translator } from "@spiral-network/admin-ui/i18n";
 import {
   createGridSearch,
   type GridEntry,
@@ -13,6 +13,7 @@ import {
   SpiralCodeError,
   type Suggestion,
 } from "@spiral-network/protocol";
+import { gridLabeller } from "../grid-labels";
 import { criterionView } from "../services/criteria";
 import { NotFoundError } from "../services/errors";
 import { type AdminApp, type AdminContext, type AdminKit, str } from "./kit";
@@ -37,8 +38,9 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
     const other: Lang = lang === "en" ? "fr" : "en";
     return {
       code,
-      label: entry.label[lang],
-      other: entry.label[other],
+      // An entry whose name this grid version does not have says so, in both languages.
+      label: entry.named ? entry.label[lang] : translator(lang)("grid.notNamed"),
+      other: entry.named ? entry.label[other] : translator(other)("grid.notNamed"),
       otherLang: other,
       provisional: entry.provisional,
     };
@@ -125,7 +127,7 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
       question: v.question,
       group: groupLabels.get(v.groupId) ?? String(v.groupId),
       code: v.code,
-      label: v.component ? grid.entry(v.component)?.label[lang] : undefined,
+      label: v.component ? gridLabeller(grid, c.get("t"), lang)(v.component) : undefined,
     });
     const unclassified = kit.app.criteria.list(kit.actor(c), slug, {
       status: "unclassified",
@@ -178,6 +180,14 @@ export function registerClassifyRoutes(admin: AdminApp, kit: AdminKit) {
         }
         review={proposed.items.map(item)}
         reviewTotal={proposed.total}
+        gridReview={kit.app.grids.reviews(kit.actor(c), slug).map((r) => ({
+          id: r.criterionId,
+          text: r.text,
+          question: r.question,
+          code: r.code,
+          choices: r.choices,
+          toVersion: r.toVersion,
+        }))}
       />,
       status,
     );

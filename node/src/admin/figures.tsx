@@ -1,5 +1,6 @@
 import { FiguresExplorerPage, type ScopeResult } from "@spiral-network/admin-ui/admin/figures-page";
 import { FIGURE_FIELDS, figureApiUrl, hasFigureQuery, parseFigureQuery } from "../figures";
+import { gridLabeller } from "../grid-labels";
 import type { AdminApp, AdminContext, AdminKit } from "./kit";
 
 /**
@@ -44,6 +45,20 @@ export function registerFigureRoutes(admin: AdminApp, kit: AdminKit) {
       questions: grid.file.questions.filter((q) => q.side === side).map((q) => q.code),
     }));
     const invalid = a.problems.length > 0 || (b?.problems.length ?? 0) > 0;
+    const name = gridLabeller(grid, t, lang, {
+      markProvisional: true,
+      known: kit.app.grids.catalog(kit.actor(c)).grids,
+    });
+    // Keys a figure over several grid versions adds (codes of another version, groups).
+    const extraKeys = [
+      ...new Set(
+        [a.figure, b?.figure].flatMap((f) =>
+          Object.values(f?.counts ?? {}).flatMap((cells) => Object.keys(cells ?? {})),
+        ),
+      ),
+    ]
+      .filter((code) => grid.entry(code)?.kind !== "component")
+      .sort();
     return c.html(
       <FiguresExplorerPage
         t={t}
@@ -54,8 +69,11 @@ export function registerFigureRoutes(admin: AdminApp, kit: AdminKit) {
         a={a}
         b={b}
         aloneUrl={`/admin/figures?${alone.toString()}`}
-        dimensions={grid.dimensions.map((d) => ({ code: d.code, label: d.label[lang] }))}
-        components={grid.components.map((d) => ({ code: d.code, label: d.label[lang] }))}
+        dimensions={grid.dimensions.map((d) => ({ code: d.code, label: name(d.code) }))}
+        components={[...grid.components.map((d) => d.code), ...extraKeys].map((code) => ({
+          code,
+          label: name(code),
+        }))}
         sides={sides}
       />,
       invalid ? 400 : 200,

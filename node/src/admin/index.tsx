@@ -20,6 +20,7 @@ import { registerBusyScript } from "./busy-script";
 import { registerCalendarRoutes } from "./calendar";
 import { registerClassifyRoutes } from "./classify";
 import { registerFigureRoutes } from "./figures";
+import { registerGridRoutes, takesGridForms } from "./grid";
 import { registerGroupRoutes } from "./groups";
 import { registerImportRoutes, takesLargeForms } from "./imports";
 import {
@@ -51,7 +52,9 @@ export function createAdmin(services: Services, app: Application, options: Admin
     maxSize: 64 * 1024,
     onError: (c) => c.text("The form is too large.", 413),
   });
-  admin.use((c, next) => (takesLargeForms(c.req.path) ? next() : formLimit(c, next)));
+  admin.use((c, next) =>
+    takesLargeForms(c.req.path) || takesGridForms(c.req.path) ? next() : formLimit(c, next),
+  );
   const cookieBase: CookieOptions = {
     httpOnly: true,
     sameSite: "Lax",
@@ -258,6 +261,7 @@ export function createAdmin(services: Services, app: Application, options: Admin
   registerFigureRoutes(admin, kit);
   registerSubnetworkRoutes(admin, kit);
   registerProgressRoutes(admin, kit);
+  registerGridRoutes(admin, kit);
 
   /** Extends a session; on a full disk it stays as it was, so pages can still be read. */
   function touched(session: Parameters<typeof services.sessions.touch>[0]): boolean {

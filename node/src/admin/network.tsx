@@ -19,8 +19,14 @@ import {
   type RowSpec,
   sideSeries,
 } from "@spiral-network/admin-ui/charts/count-rows";
-import type { Lang, MessageKey, Translate } from "@spiral-network/admin-ui/i18n";
+import {
+  type Lang,
+  type MessageKey,
+  type Translate,
+  translator,
+} from "@spiral-network/admin-ui/i18n";
 import { categoryLabeller } from "@spiral-network/admin-ui/labels";
+import type { GridCatalog } from "@spiral-network/protocol";
 import type { Actor } from "../app/index";
 import { PrivateAddressRefused } from "../federation/network";
 import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
@@ -330,17 +336,33 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
 
   /**
    * Rows for the grid's entries, then for any code the payload counts that this node's grid
-   * lacks (another grid version), labelled by its code so no count is dropped.
+   * lacks (another grid version), so no count is dropped: named from that version when this
+   * node knows it, else "not named in this grid version".
    */
-  const rowsFor = (entries: typeof grid.dimensions, matrix: CountMatrix, lang: Lang): RowSpec[] => {
-    const rows = gridRows(entries, lang);
+  const rowsFor = (
+    entries: typeof grid.dimensions,
+    matrix: CountMatrix,
+    lang: Lang,
+    payloadGrid?: { id: string; version: string },
+    catalog?: GridCatalog,
+  ): RowSpec[] => {
+    const notNamed = translator(lang)("grid.notNamed");
+    const rows = gridRows(entries, lang, notNamed);
     const known = new Set(rows.map((r) => r.key));
     const unknown = new Set(
       Object.values(matrix).flatMap((cells) =>
         Object.keys(cells ?? {}).filter((k) => !known.has(k)),
       ),
     );
-    return [...rows, ...[...unknown].sort().map((code) => ({ key: code, label: code }))];
+    const theirs = payloadGrid && catalog?.get(payloadGrid.id, payloadGrid.version);
+    const name = (code: string) => {
+      const entry = theirs?.entry(code);
+      return entry?.named ? entry.label[lang] : notNamed;
+    };
+    return [
+      ...rows,
+      ...[...unknown].sort().map((code) => ({ key: code, label: `${code} · ${name(code)}` })),
+    ];
   };
 
   /** The payload's counts as chart rows (labels in the page's language). */
@@ -354,9 +376,14 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
     const series = seriesFor(t);
     const categoryLabel = categoryLabeller(kit.app.categories.list(kit.actor(c)), t, lang);
     const categories = payload.categories ?? [];
+    const known = kit.app.grids.catalog(kit.actor(c));
     return {
       ...itemOf(c, row),
       objectId: row.objectId,
+      grid: {
+        name: `${payload.grid.id} ${payload.grid.version}`,
+        known: known.get(payload.grid.id, payload.grid.version) !== undefined,
+      },
       hash: row.hash,
       previous: payload.previous,
       correction: payload.correction,
@@ -368,12 +395,17 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       series,
       dimensions: codeRows(
         payload.dimensions,
-        rowsFor(grid.dimensions, payload.dimensions, lang),
+        rowsFor(grid.dimensions, payload.dimensions, lang, payload.grid, known),
         series,
       ),
-      components: codeRows(payload.counts, rowsFor(grid.components, payload.counts, lang), series, {
-        omitEmpty: true,
-      }),
+      components: codeRows(
+        payload.counts,
+        rowsFor(grid.components, payload.counts, lang, payload.grid, known),
+        series,
+        {
+          omitEmpty: true,
+        },
+      ),
       categories:
         categories.length === 0
           ? undefined

@@ -19,7 +19,7 @@ import {
   gridRows,
   sideSeries,
 } from "@spiral-network/admin-ui/charts/count-rows";
-import type { Lang, Translate } from "@spiral-network/admin-ui/i18n";
+import { type Lang, type Translate, translator } from "@spiral-network/admin-ui/i18n";
 import { categoryLabeller } from "@spiral-network/admin-ui/labels";
 import {
   dimensionSubtotals,
@@ -92,8 +92,10 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
   const labelsOfCategories = (c: AdminContext, t: Translate, lang: Lang) =>
     categoryLabeller(kit.app.categories.list(kit.actor(c)), t, lang);
 
-  const dimensionRows = (lang: Lang) => gridRows(grid.dimensions, lang);
-  const componentRows = (lang: Lang) => gridRows(grid.components, lang);
+  const dimensionRows = (lang: Lang) =>
+    gridRows(grid.dimensions, lang, translator(lang)("grid.notNamed"));
+  const componentRows = (lang: Lang) =>
+    gridRows(grid.components, lang, translator(lang)("grid.notNamed"));
 
   /** Adds tallies into a question → component → count matrix. */
   const matrixOf = (tallies: readonly Tally[]) => {
@@ -143,7 +145,7 @@ export function registerSynthesisRoutes(admin: AdminApp, kit: AdminKit) {
       const entry = grid.entry(view.component);
       return {
         code: view.component,
-        label: entry?.label[lang] ?? view.component,
+        label: entry?.named ? entry.label[lang] : translator(lang)("grid.notNamed"),
         provisional: entry?.provisional ?? false,
         group: groupName.get(view.group) ?? String(view.group),
         counts: series

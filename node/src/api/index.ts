@@ -8,6 +8,7 @@ import { idempotency } from "./idempotency";
 import { errorResponder } from "./problem";
 import { registerAggregateRoutes } from "./routes/aggregates";
 import { registerCriteriaRoutes } from "./routes/criteria";
+import { registerGridRoutes } from "./routes/grids";
 import { registerGroupRoutes } from "./routes/groups";
 import { registerImportRoutes } from "./routes/imports";
 import { registerMeetingRoutes } from "./routes/meetings";
@@ -53,6 +54,7 @@ export function createApi(services: Services, app: Application, logger: Logger) 
   registerSynthesisRoutes(api, app);
   registerNetworkRoutes(api, app);
   registerAggregateRoutes(api, app);
+  registerGridRoutes(api, app);
   registerMeetingRoutes(api, app);
   registerSubnetworkRoutes(api, app);
   registerProgressRoutes(api, app);

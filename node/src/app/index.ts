@@ -1,4 +1,5 @@
 import type { Period, TerritoryProfile } from "@spiral-network/protocol";
+import type { GridFetcher } from "../federation/grid-documents";
 import type { NetworkService } from "../federation/network";
 import { ForbiddenError, InvalidInputError } from "../services/errors";
 import type { Services } from "../services/index";
@@ -27,7 +28,11 @@ export const ADMIN_TOKEN_ACTOR: Actor = { accountId: null, role: "admin", audit:
  * that both the JSON API and the workspace call, each checking the permission it needs, so a rule
  * lives once. Built once in `createNode` over the domain services.
  */
-export function createApplication(services: Services, network?: NetworkService) {
+export function createApplication(
+  services: Services,
+  network?: NetworkService,
+  gridFetcher?: GridFetcher,
+) {
   /** The federation's network service (absent in a node built without federation). */
   const net = (): NetworkService => {
     if (!network) throw new Error("the network service is not available");
@@ -80,7 +85,12 @@ export function createApplication(services: Services, network?: NetworkService) 
       add: edit(criteria.add.bind(criteria)),
       update: edit(criteria.update.bind(criteria)),
       delete: edit(criteria.delete.bind(criteria)),
-      classify: edit(criteria.classify.bind(criteria)),
+      /** Classifying a criterion again also takes it off the grid review queue. */
+      classify: edit((...args: Parameters<typeof criteria.classify>) => {
+        const result = criteria.classify(...args);
+        services.grids.resolveReview(args[1]);
+        return result;
+      }),
       validate: edit(criteria.validate.bind(criteria)),
     },
     categories: {
@@ -331,6 +341,58 @@ export function createApplication(services: Services, network?: NetworkService) 
       disable(actor: Actor, id: number) {
         authorize(actor, "manageUsers");
         return services.users.disable(id, actor.audit);
+      },
+    },
+    /**
+     * Grid versions (docs/facilitators-guide.md, "A new grid version"): anyone who reads sees
+     * them and the review queue; importing one, accepting an offered one and fetching one from
+     * another territory are the node's (admins).
+     */
+    grids: {
+      list(actor: Actor) {
+        authorize(actor, "read");
+        return {
+          active: services.grids.active(),
+          versions: services.grids.list(),
+          unknown: services.grids.unknownVersions(),
+        };
+      },
+      /** The grid versions the figures know (in use and known), to name their codes. */
+      catalog(actor: Actor) {
+        authorize(actor, "read");
+        return services.grids.catalog();
+      },
+      /** The document of a version held (offered, known or in use), to preview its import. */
+      held(actor: Actor, id: string, version: string) {
+        authorize(actor, "manageNode");
+        return services.grids.held(id, version);
+      },
+      preview(actor: Actor, file: string | unknown) {
+        authorize(actor, "manageNode");
+        return services.grids.preview(file);
+      },
+      apply(actor: Actor, file: string | unknown) {
+        authorize(actor, "manageNode");
+        return services.grids.apply(file, actor.audit);
+      },
+      /** Imports a version held as offered or known (fetched from another territory). */
+      adopt(actor: Actor, id: string, version: string) {
+        authorize(actor, "manageNode");
+        return services.grids.apply(services.grids.held(id, version), actor.audit);
+      },
+      accept(actor: Actor, id: string, version: string) {
+        authorize(actor, "manageNode");
+        return services.grids.accept(id, version, actor.audit);
+      },
+      /** Fetches the grid version a territory's actor links, verified, and holds it as offered. */
+      fetchFrom(actor: Actor, territoryActor: string) {
+        authorize(actor, "manageNode");
+        if (!gridFetcher) throw new Error("fetching grids is not available on this node");
+        return gridFetcher.fetchGrid(territoryActor);
+      },
+      reviews(actor: Actor, slug: string) {
+        authorize(actor, "read");
+        return services.grids.reviews(slug);
       },
     },
     /** Personal API tokens: each account manages its own (any role, viewers included). */

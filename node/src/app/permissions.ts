@@ -63,6 +63,7 @@ const NODE_WRITES: ReadonlyArray<[string, RegExp]> = [
   ["POST", /^\/api\/v1\/territories$/],
   ["POST", /^\/api\/v1\/subnetworks$/],
   ["PATCH", /^\/api\/v1\/subnetworks\/[^/]+$/],
+  ["POST", /^\/api\/v1\/grids(\/preview|\/fetch|\/[^/]+\/[^/]+\/accept)?$/],
 ];
 const MEMBER_WRITE = /^\/api\/v1\/subnetworks\/([^/]+)\/members\/[^/]+(\/approval)?$/;
 

@@ -923,3 +923,45 @@ export const progressEntries = sqliteTable(
     index("progress_entries_place").on(t.country, t.region),
   ],
 );
+
+/**
+ * The grid versions this node holds (docs/facilitators-guide.md, "A new grid version"): the one
+ * in use (`active`, exactly one), earlier or accepted ones its figures can map through (`known`),
+ * and ones fetched from another territory's actor, waiting for an admin (`offered`). `document`
+ * is the grid file as held (with the mapping from its earlier version), `hash` its content hash.
+ */
+export const gridVersions = sqliteTable(
+  "grid_versions",
+  {
+    gridId: text("grid_id").notNull(),
+    version: text("version").notNull(),
+    hash: text("hash").notNull(),
+    document: text("document", { mode: "json" }).$type<{ [key: string]: unknown }>().notNull(),
+    state: text("state", { enum: ["active", "known", "offered"] }).notNull(),
+    /** "bundled", "import" (workspace, API or command line) or the URL it was fetched from. */
+    source: text("source").notNull(),
+    createdAt: createdAt(),
+    adoptedAt: text("adopted_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.gridId, t.version] }),
+    // Exactly one grid in use: a second "active" row is refused by the database itself.
+    uniqueIndex("grid_versions_one_active").on(t.state).where(sql`${t.state} = 'active'`),
+  ],
+);
+
+/**
+ * Criteria whose code a grid import left for a facilitator to look at again (their component
+ * was split): shown on the classification page until the criterion is classified again.
+ */
+export const gridReviews = sqliteTable("grid_reviews", {
+  criterionId: integer("criterion_id")
+    .primaryKey()
+    .references(() => criteria.id, { onDelete: "cascade" }),
+  code: text("code").notNull(),
+  fromVersion: text("from_version").notNull(),
+  toVersion: text("to_version").notNull(),
+  /** The codes the component was split into. */
+  choices: text("choices", { mode: "json" }).$type<string[]>().notNull(),
+  createdAt: createdAt(),
+});

@@ -2,6 +2,7 @@ import {
   type CryptographicKey,
   Endpoints,
   Group,
+  Link,
   type Multikey,
   Organization,
   PropertyValue,
@@ -78,6 +79,8 @@ export function territoryToActor(
   territory: TerritoryRow,
   uris: ActorUris,
   keys: ActorKeys,
+  /** The grid version it codes with (docs/protocol.md, "Grid documents"). */
+  grid?: { href: string; name: string; mediaType: string },
 ): Organization {
   const fields: Array<[string, string]> = [
     ["Country", safeName(regionNames, territory.country)],
@@ -86,8 +89,18 @@ export function territoryToActor(
     ["Method", "SPIRAL (TOGETHER network)"],
     ...(territory.links ?? []).map((link): [string, string] => [link.label, linkHtml(link.url)]),
   ];
+  const common = commonActorProperties(territory, uris, keys, fields);
   return new Organization({
-    ...commonActorProperties(territory, uris, keys, fields),
+    ...common,
+    attachments: [
+      ...common.attachments,
+      ...(grid
+        ? [
+            new PropertyValue({ name: "Grid", value: grid.name }),
+            new Link({ href: new URL(grid.href), name: grid.name, mediaType: grid.mediaType }),
+          ]
+        : []),
+    ],
     manuallyApprovesFollowers: territory.manualApproval,
   });
 }

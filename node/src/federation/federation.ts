@@ -34,6 +34,7 @@ import { type ActorUris, subnetworkToActor, territoryToActor } from "./actor-map
 import type { FederationDeps } from "./context";
 import { type DeliveryRefusal, guardDeliveries } from "./delivery-guard";
 import { followerRecipient } from "./followers";
+import { gridLink } from "./grid-documents";
 import {
   onAccept,
   onAnnounce,
@@ -187,7 +188,12 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
       };
       if (subnetwork) return subnetworkToActor(subnetwork, uris, actorKeys);
       if (!territory) return null;
-      return territoryToActor(territory, uris, actorKeys);
+      return territoryToActor(
+        territory,
+        uris,
+        actorKeys,
+        gridLink(uris.id.origin, { id: territory.gridId, version: territory.gridVersion }),
+      );
     })
     .setKeyPairsDispatcher((ctx, identifier) =>
       isLocalActor(ctx, identifier) ? ctx.data.keys.keyPairs(identifier) : [],

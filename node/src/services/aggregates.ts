@@ -7,7 +7,12 @@ import {
   emptyState,
   entryKey,
   fingerprintOf,
+  type GridCatalog,
+  type GridLevels,
+  gridLevels,
   type IncludedVersion,
+  type LevelPlan,
+  levelElement,
   mergeRecords,
   multisetAdd,
   multisetHex,
@@ -18,6 +23,7 @@ import {
   QUESTIONS,
   type Question,
   type SynthesisPayload,
+  sharedLevel,
   versionElement,
 } from "@spiral-network/protocol";
 import type { Statement } from "better-sqlite3";
@@ -74,6 +80,8 @@ export interface AggregateResult {
   coverageCounts: CoverageCounts;
   flagged: string[];
   fingerprint: string;
+  /** Present when the figure spans several grid versions: the level each counted at. */
+  gridLevels?: GridLevels;
 }
 
 /**
@@ -204,6 +212,13 @@ function indexEntry(row: IndexRow): IndexEntry {
   };
 }
 
+/** A cell of one grid version, before the versions are brought to their shared level. */
+const cellKey = (version: string, component: string) => `${version}\u0000${component}`;
+const splitCellKey = (key: string): [string, string] => {
+  const at = key.indexOf("\u0000");
+  return [key.slice(0, at), key.slice(at + 1)];
+};
+
 const restricts = (list: readonly string[] | undefined): list is readonly string[] =>
   list !== undefined && list.length > 0;
 
@@ -267,12 +282,38 @@ function lowerBound(keys: readonly string[], key: string): number {
  * the rows' hashes with the same corrections, so no figure is recomputed from the payloads.
  *
  * Entries enter only through `apply` (one (origin, period) brought in line with its sources):
- * a pre-aggregation step (e.g. normalising entries of another grid version) plugs in there, by
- * handing `apply` the entry as it should count.
+ * a pre-aggregation step plugs in there, by handing `apply` the entry as it should count.
+ *
+ * Entries of other grid versions keep their own codes in the rows: with `knownGrids`, a read
+ * sums the rows of every known version of the figure's grid, keyed by version, and re-keys them
+ * at the level the included versions share (docs/architecture.md, "Figures state"), which
+ * depends on the versions included and the grids known, not on any one entry.
  */
-export function createAggregateService(ctx: ServiceContext) {
+export function createAggregateService(ctx: ServiceContext, knownGrids?: () => GridCatalog) {
   const sqlite = ctx.storage.sqlite;
   let generation = 0;
+
+  /**
+   * The level plans of the catalog in use, by the versions a figure includes: computed once per
+   * set of versions (the catalog is rebuilt only when the versions held change).
+   */
+  let plansOf: GridCatalog | null = null;
+  const plans = new Map<string, LevelPlan | null>();
+  const planFor = (grids: GridCatalog, gridId: string, versions: ReadonlySet<string>) => {
+    if (versions.size < 2) return null;
+    if (plansOf !== grids) {
+      plansOf = grids;
+      plans.clear();
+    }
+    const key = `${gridId}\n${[...versions].sort().join("\n")}`;
+    let plan = plans.get(key);
+    if (plan === undefined) {
+      plan = sharedLevel(grids, gridId, versions);
+      if (plans.size >= 100) plans.delete(plans.keys().next().value as string);
+      plans.set(key, plan);
+    }
+    return plan;
+  };
 
   // ---------------------------------------------------------------------------------------
   // Persisted totals
@@ -672,7 +713,9 @@ export function createAggregateService(ctx: ServiceContext) {
 
   const sumRows = (
     filter: AggregateFilter,
-    grid: { id: string; version: string },
+    gridId: string,
+    /** The grid versions whose rows count (the query's, and the other versions it knows). */
+    versions: readonly string[],
     partitions: readonly number[],
     categories: readonly string[],
     countries: readonly string[],
@@ -686,17 +729,13 @@ export function createAggregateService(ctx: ServiceContext) {
     const where: string[] = [
       "level = ?",
       "grid_id = ?",
-      "grid_version = ?",
+      versions.length === 1
+        ? "grid_version = ?"
+        : `grid_version in (${versions.map(() => "?").join(",")})`,
       `endorsed in (${partitions.map(() => "?").join(",")})`,
       `category in (${categories.map(() => "?").join(",")})`,
     ];
-    const args: Array<string | number> = [
-      level,
-      grid.id,
-      grid.version,
-      ...partitions,
-      ...categories,
-    ];
+    const args: Array<string | number> = [level, gridId, ...versions, ...partitions, ...categories];
     // Every level names its place columns, so the lookup uses the whole key prefix.
     if (level === "world") where.splice(1, 0, "country = ''", "region = ''");
     else {
@@ -720,9 +759,10 @@ export function createAggregateService(ctx: ServiceContext) {
     const clause = where.join(" and ");
     const questionClause = filter.question ? " and question = ?" : "";
     const cellRows = statement(
-      `select question, component, sum(count) as count from aggregate_cells
-         where ${clause}${questionClause} group by question, component`,
+      `select grid_version as version, question, component, sum(count) as count from aggregate_cells
+         where ${clause}${questionClause} group by grid_version, question, component`,
     ).all(...args, ...(filter.question ? [filter.question] : [])) as Array<{
+      version: string;
       question: Question;
       component: string;
       count: number;
@@ -782,6 +822,7 @@ export function createAggregateService(ctx: ServiceContext) {
       coverage: figure.coverage,
       flagged: figure.flagged,
       fingerprint: figure.fingerprint,
+      ...(figure.gridLevels ? { gridLevels: figure.gridLevels } : {}),
     };
   };
 
@@ -794,10 +835,24 @@ export function createAggregateService(ctx: ServiceContext) {
     trusted: (origin: string) => boolean,
     grid: { id: string; version: string },
     page: CoveragePage | undefined,
+    grids: GridCatalog | undefined,
   ): AggregateResult => {
     const { scope, robust, ...filter } = query;
     loadIndex();
     const endorsedScope = scope === "endorsed";
+    // The grid versions that count: the query's, and with known grids every other version of
+    // the same grid this node holds (their counts meet at the level they share, step 5). A
+    // version not known stays out ("other-grid-version").
+    const versions = [
+      grid.version,
+      ...(grids?.grids ?? [])
+        .filter((g) => g.id === grid.id && g.version !== grid.version)
+        .map((g) => g.version),
+    ];
+    const counts = (entry: IndexEntry) =>
+      entry.gridId === grid.id &&
+      (entry.gridVersion === grid.version ||
+        (versions.length > 1 && versions.includes(entry.gridVersion)));
 
     // 1. Scope and the exclusions decided entry by entry (in coverage order). `reasonAt[i]` is
     // the reason `inScope[i]` is left out, if it is (the late reasons of step 2 in `late`).
@@ -818,7 +873,7 @@ export function createAggregateService(ctx: ServiceContext) {
     const consider = (entry: IndexEntry) => {
       if (endorsedScope && !trusted(entry.origin)) reasonAt.push("untrusted");
       else if (entry.conflicted) reasonAt.push("conflicted");
-      else if (entry.gridId !== grid.id || entry.gridVersion !== grid.version) {
+      else if (!counts(entry)) {
         reasonAt.push("other-grid-version");
       } else {
         reasonAt.push(undefined);
@@ -857,11 +912,13 @@ export function createAggregateService(ctx: ServiceContext) {
     const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [""];
     const { cellRows, peopleRows } = sumRows(
       filter,
-      grid,
+      grid.id,
+      versions,
       endorsedScope ? [1] : [0, 1],
       categories,
       [...countries],
     );
+    // Cells keyed by grid version and component (`cellKey`) until the level is known (step 5).
     const sums = new Map<Question, Map<string, number>>();
     for (const row of cellRows) {
       let cells = sums.get(row.question);
@@ -869,7 +926,7 @@ export function createAggregateService(ctx: ServiceContext) {
         cells = new Map();
         sums.set(row.question, cells);
       }
-      cells.set(row.component, row.count);
+      cells.set(cellKey(row.version, row.component), row.count);
     }
     let participants = 0;
     let groups = 0;
@@ -893,7 +950,8 @@ export function createAggregateService(ctx: ServiceContext) {
             cells = new Map();
             sums.set(cell.question, cells);
           }
-          cells.set(cell.component, (cells.get(cell.component) ?? 0) + sign * cell.count);
+          const key = cellKey(entry.gridVersion, cell.component);
+          cells.set(key, (cells.get(key) ?? 0) + sign * cell.count);
         }
       }
       fingerprintSum =
@@ -902,10 +960,7 @@ export function createAggregateService(ctx: ServiceContext) {
           : multisetSubtract(fingerprintSum, entry.element);
     };
     const inRows = (entry: IndexEntry) =>
-      !entry.conflicted &&
-      entry.gridId === grid.id &&
-      entry.gridVersion === grid.version &&
-      (!endorsedScope || entry.endorsed);
+      !entry.conflicted && counts(entry) && (!endorsedScope || entry.endorsed);
     // Left out but in the rows: untrusted entries of the endorsed partition, overlapping ones,
     // implausible ones (robust).
     if (endorsedScope) {
@@ -920,7 +975,8 @@ export function createAggregateService(ctx: ServiceContext) {
     }
 
     // 4. Coverage (counts, and the asked window of each list) in one pass.
-    const included: IncludedVersion[] = [];
+    /** The included entries in the asked window (listed once the grid level is known). */
+    const includedWindow: IndexEntry[] = [];
     const excluded: ExcludedVersion[] = [];
     const coverageCounts: CoverageCounts = { included: 0, excluded: noExclusions() };
     const from = page?.offset ?? 0;
@@ -929,6 +985,7 @@ export function createAggregateService(ctx: ServiceContext) {
     let lastOrigin: string | null = null;
     let categorySum = 0n;
     let excludedAt = 0;
+    const includedVersions = new Set<string>();
     for (let i = 0; i < inScope.length; i++) {
       const entry = inScope[i] as IndexEntry;
       const reason = reasonAt[i] ?? (late.size > 0 ? late.get(entry) : undefined);
@@ -946,35 +1003,49 @@ export function createAggregateService(ctx: ServiceContext) {
         continue;
       }
       const at = coverageCounts.included++;
+      includedVersions.add(entry.gridVersion);
       if (entry.origin !== lastOrigin) {
         territories++;
         lastOrigin = entry.origin;
       }
       if (categories[0] !== "") categorySum = multisetAdd(categorySum, entry.element);
-      if (at >= from && at < to) {
-        included.push({
-          origin: entry.origin,
-          periodKey: entry.periodKey,
-          version: entry.version,
-          hash: entry.hash,
-          name: entry.name,
-          country: entry.country,
-        });
-      }
+      if (at >= from && at < to) includedWindow.push(entry);
     }
     // With a category filter a version counts in the row of each selected category it
     // publishes: its fingerprint element is added once, from the coverage itself.
     if (categories[0] !== "") fingerprintSum = categorySum;
 
-    const counts: Partial<Record<Question, Record<string, number>>> = {};
+    // 5. Several grid versions included: their cells meet at the finest level they share, and
+    // that level enters the fingerprint as one more element (docs/protocol.md §10).
+    const plan = grids ? planFor(grids, grid.id, includedVersions) : null;
+    if (plan) fingerprintSum = multisetAdd(fingerprintSum, levelElement(plan));
+    const included: IncludedVersion[] = includedWindow.map((entry) => ({
+      origin: entry.origin,
+      periodKey: entry.periodKey,
+      version: entry.version,
+      hash: entry.hash,
+      name: entry.name,
+      country: entry.country,
+      // Over several grid versions, the level this synthesis's counts entered at.
+      ...(plan ? { level: plan.levelOf[entry.gridVersion] ?? plan.level } : {}),
+    }));
+
+    const figureCounts: Partial<Record<Question, Record<string, number>>> = {};
     const byQuestion: Partial<Record<Question, number>> = {};
     let criteria = 0;
     for (const question of QUESTIONS) {
       const cells = sums.get(question);
       if (!cells) continue;
-      const nonZero = [...cells].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
+      const keyed = new Map<string, number>();
+      for (const [key, n] of cells) {
+        if (n === 0) continue;
+        const [version, component] = splitCellKey(key);
+        const code = plan ? plan.keyOf(version, component) : component;
+        keyed.set(code, (keyed.get(code) ?? 0) + n);
+      }
+      const nonZero = [...keyed].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
       if (nonZero.length === 0) continue;
-      counts[question] = Object.fromEntries(nonZero);
+      figureCounts[question] = Object.fromEntries(nonZero);
       const total = nonZero.reduce((sum, [, n]) => sum + n, 0);
       byQuestion[question] = total;
       criteria += total;
@@ -983,8 +1054,8 @@ export function createAggregateService(ctx: ServiceContext) {
       scope,
       robust,
       filter,
-      counts,
-      dimensions: dimensionSubtotals(counts) as AggregateResult["dimensions"],
+      counts: figureCounts,
+      dimensions: dimensionSubtotals(figureCounts) as AggregateResult["dimensions"],
       totals: { criteria, byQuestion },
       participants,
       groups,
@@ -993,6 +1064,7 @@ export function createAggregateService(ctx: ServiceContext) {
       coverageCounts,
       flagged,
       fingerprint: fingerprintOf(fingerprintSum),
+      ...(plan ? { gridLevels: gridLevels(plan) } : {}),
     };
   };
 
@@ -1000,8 +1072,8 @@ export function createAggregateService(ctx: ServiceContext) {
     /**
      * Brings one (origin, period) entry in line with its sources; call inside the transaction
      * that changed them. `source` null means the entry is gone. This is the one door into the
-     * figures state: a step that must transform entries before they count (e.g. normalising
-     * another grid version) hands `apply` the entry as it should count.
+     * figures state: a step that must transform entries before they count hands `apply` the
+     * entry as it should count (other grid versions are brought together at read time).
      */
     apply(origin: string, periodKey: string, source: EntrySource | null): void {
       ensureDefinition();
@@ -1084,11 +1156,17 @@ export function createAggregateService(ctx: ServiceContext) {
     ): AggregateResult {
       const { scope, robust, ...filter } = query;
       const grid = filter.grid ?? { id: ctx.grid.id, version: ctx.grid.version };
+      const grids = knownGrids?.();
       if (filter.entries !== undefined || filter.origins?.length) {
         // A sub-network's or a territory's figure (a handful of entries): recomputed by the
         // protocol's reference function over those entries' full payloads rather than looked up
         // in the rolled-up totals, which cannot tell territories apart.
-        const options = { grid, robust, ...(scope === "endorsed" ? { trusted } : {}) };
+        const options = {
+          grid,
+          robust,
+          ...(grids ? { grids } : {}),
+          ...(scope === "endorsed" ? { trusted } : {}),
+        };
         const result = entriesFigure(query, options);
         const coverageCounts: CoverageCounts = {
           included: result.coverage.included.length,
@@ -1105,7 +1183,7 @@ export function createAggregateService(ctx: ServiceContext) {
         };
       }
       if (scope === "endorsed") reconcileEndorsement();
-      return indexedFigure(query, trusted, grid, page);
+      return indexedFigure(query, trusted, grid, page, grids);
     },
 
     /**

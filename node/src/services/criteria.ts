@@ -80,8 +80,10 @@ export const CODE_PARSER_MEMO = 10_000;
  */
 export function createCodeParser(grid: Grid) {
   const cache = new Map<string, SpiralCode | SpiralCodeError>();
+  // Keyed by the grid version too: an import replaces the grid in use without a restart.
   const parse = (input: string): SpiralCode => {
-    let result = cache.get(input);
+    const key = `${grid.version}\n${input}`;
+    let result = cache.get(key);
     if (!result) {
       try {
         result = parseSpiralCode(input, grid);
@@ -90,7 +92,7 @@ export function createCodeParser(grid: Grid) {
         result = error;
       }
       if (cache.size >= CODE_PARSER_MEMO) cache.clear();
-      cache.set(input, result);
+      cache.set(key, result);
     }
     if (result instanceof SpiralCodeError) throw result;
     return result;

@@ -6,6 +6,7 @@ import type { ServiceContext } from "./context";
 import { createCriteriaService } from "./criteria";
 import { createCsvImportService } from "./csv-import";
 import { createFollowService } from "./follows";
+import { createGridService, createLiveGrid, type LiveGrid } from "./grids";
 import { createGroupService } from "./groups";
 import { createMeetingService } from "./meetings";
 import { createOnceService } from "./once";
@@ -22,9 +23,13 @@ import { createTerritoryService } from "./territories";
 import { createTrashService } from "./trash";
 import { createUserService } from "./users";
 
-/** Wires the domain services together over one context. */
-export function createServices(ctx: ServiceContext) {
+/**
+ * Wires the domain services together over one context. `live` holds the grid in use (an import
+ * replaces it); `ctx.grid` must be its `grid`.
+ */
+export function createServices(ctx: ServiceContext, live: LiveGrid = createLiveGrid(ctx.grid)) {
   const audit = createAuditService(ctx);
+  const grids = createGridService(ctx, live, audit);
   const territories = createTerritoryService(ctx, audit);
   const categories = createCategoryService(ctx, audit);
   const trash = createTrashService(ctx, audit, territories);
@@ -33,7 +38,7 @@ export function createServices(ctx: ServiceContext) {
   const criteria = createCriteriaService(ctx, audit, territories, groups, trash);
   const imports = createCsvImportService(ctx, audit, territories);
   const outbox = createOutboxService(ctx);
-  const aggregates = createAggregateService(ctx);
+  const aggregates = createAggregateService(ctx, () => grids.catalog());
   const syntheses = createSynthesisService(ctx, audit, territories, outbox, aggregates);
   const received = createReceivedSynthesisService(ctx, aggregates);
   const meetings = createMeetingService(ctx, audit, territories, outbox);
@@ -56,6 +61,7 @@ export function createServices(ctx: ServiceContext) {
   return {
     ctx,
     audit,
+    grids,
     territories,
     categories,
     groups,

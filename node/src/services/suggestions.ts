@@ -32,7 +32,8 @@ export function createSuggestionService(ctx: ServiceContext, territories: Territ
       .innerJoin(groups, eq(groups.id, criteria.groupId))
       .where(validatedOf(territoryId))
       .get();
-    return JSON.stringify(row ?? null);
+    // The grid version too: an import changes the components the model suggests.
+    return JSON.stringify([row ?? null, ctx.grid.version]);
   };
 
   const modelOf = (territoryId: number): SuggestionModel => {

@@ -30,6 +30,8 @@ const aggregateSchema = z.object({
         hash: z.string(),
         name: z.string(),
         country: z.string(),
+        /** Over several grid versions: the level its counts entered at. */
+        level: z.enum(["component", "grouped", "dimension"]).optional(),
       }),
     ),
     excluded: z.array(
@@ -55,6 +57,15 @@ const aggregateSchema = z.object({
   coveragePage: z.object({ offset: z.number(), limit: z.number() }),
   flagged: z.array(z.string()),
   fingerprint: z.string(),
+  /** When syntheses of several grid versions count: the level they share (docs/protocol.md §10). */
+  gridLevels: z
+    .object({
+      level: z.enum(["component", "grouped", "dimension"]),
+      versions: z.array(z.string()),
+      levelOf: z.record(z.string(), z.enum(["component", "grouped", "dimension"])),
+      groups: z.record(z.string(), z.record(z.string(), z.array(z.string()))),
+    })
+    .optional(),
 });
 
 const csvField = (value: string | number) => {

@@ -27,6 +27,8 @@ const gridSummarySchema = z.object({
       labels: labelsSchema,
       keywords: keywordsSchema,
       provisional: z.boolean(),
+      /** false: this grid version has no name for it (en/fr are stand-ins). */
+      named: z.boolean(),
       components: z.array(
         z.object({
           code: z.string(),
@@ -35,6 +37,7 @@ const gridSummarySchema = z.object({
           labels: labelsSchema,
           keywords: keywordsSchema,
           provisional: z.boolean(),
+          named: z.boolean(),
         }),
       ),
     }),
@@ -74,6 +77,7 @@ export function registerMetaRoutes(router: Router, app: Application): void {
             labels: d.label,
             keywords: keywordsOf(d),
             provisional: d.provisional,
+            named: d.named,
             components: grid.componentsOf(d.code).map((x) => ({
               code: x.code,
               en: x.label.en,
@@ -81,6 +85,7 @@ export function registerMetaRoutes(router: Router, app: Application): void {
               labels: x.label,
               keywords: keywordsOf(x),
               provisional: x.provisional,
+              named: x.named,
             })),
           })),
         },
