@@ -2,6 +2,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
 import { type Peer, startPeer } from "../federation/harness";
 import { waitFor } from "../support/wait";
+import { signInThroughForm } from "./harness";
 
 /**
  * Browser-test helpers for two or more real nodes over HTTP on 127.0.0.1 (one process): each
@@ -41,11 +42,7 @@ export async function startBrowserPeer(territory: {
 /** Signs in through the node's login form in a fresh page of the context. */
 export async function signIn(context: BrowserContext, email: string): Promise<Page> {
   const page = await context.newPage();
-  await page.goto("/admin/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL("**/admin");
+  await signInThroughForm(page, email, PASSWORD);
   return page;
 }
 
