@@ -5,6 +5,7 @@ import {
   shareAtGood,
 } from "../charts/progress-chart";
 import type { Lang, MessageKey, Translate } from "../i18n";
+import { RadioChoices } from "./form-fields";
 import {
   AdminLayout,
   CsrfField,
@@ -320,20 +321,16 @@ export function CampaignFormPage(props: CampaignFormProps) {
           value={values.cycle ?? "1"}
           error={errors.cycle}
         />
-        <fieldset>
-          <legend>{t("progress.campaign.phase")}</legend>
-          {(["ex-ante", "ex-post"] as const).map((phase) => (
-            <InlineChoice
-              type="radio"
-              id={`phase-${phase}`}
-              name="phase"
-              value={phase}
-              checked={(values.phase ?? "ex-ante") === phase}
-            >
-              {t(`progress.phase.${phase}`)}
-            </InlineChoice>
-          ))}
-        </fieldset>
+        <RadioChoices
+          id="phase"
+          name="phase"
+          legend={t("progress.campaign.phase")}
+          options={(["ex-ante", "ex-post"] as const).map((phase) => ({
+            value: phase,
+            label: t(`progress.phase.${phase}`),
+          }))}
+          checked={values.phase ?? "ex-ante"}
+        />
         <fieldset>
           <legend>{t("progress.campaign.paths")}</legend>
           <HintAndError id="paths" error={errors.paths} />
