@@ -4,7 +4,6 @@
  * language"). Codes, numbers and addresses stay in Latin script inside the sentences.
  */
 import type { LanguageFile } from "../i18n";
-import * as grid from "../messages/grid";
 
 export const ar: LanguageFile = {
   name: "العربية",
@@ -1199,7 +1198,76 @@ export const ar: LanguageFile = {
       "public.progress": "مؤشرات التقدّم",
       "public.progress.title": "مؤشرات التقدّم — {territory}",
     },
-    // English until translated (integration placeholder).
-    grid: grid.en,
+    grid: {
+      "nav.grid": "الجدول",
+      "home.grid": "نسخ الجدول: استيراد جدول أحدث، أو الجدول الذي يستعمله إقليم آخر",
+      "grid.title": "نسخ الجدول",
+      "grid.inUse": "قيد الاستعمال: {id} {version}",
+      "grid.inUse.help":
+        "تُصنَّف المعايير، وتُرمَّز الخلاصات، بهذه النسخة. الأبعاد والمكوِّنات الموسومة بأنها مؤقتة لم يُتحقَّق منها بعدُ مقابل المفتاح المنشور.",
+      "grid.partial":
+        "المدخلات المؤكَّدة: {confirmed} من {total}؛ المؤقتة: {provisional}؛ غير المسمّاة في هذه النسخة من الجدول: {unnamed}.",
+      "grid.held": "النسخ المحفوظة",
+      "grid.col.version": "النسخة",
+      "grid.col.state": "الحالة",
+      "grid.col.source": "المصدر",
+      "grid.col.hash": "تجزئة المحتوى",
+      "grid.col.actions": "الإجراءات",
+      "grid.state.active": "قيد الاستعمال",
+      "grid.state.known": "معروفة (تحتسبها الأرقام)",
+      "grid.state.offered": "معروضة (لا تُحتسب حتى تُقبل)",
+      "grid.source.bundled": "مرفقة بالعقدة",
+      "grid.source.import": "مستورَدة",
+      "grid.accept": "قبولها نسخةً معروفة",
+      "grid.accept.label": "قبولها نسخةً معروفة: {version} (تحتسب الأرقام الخلاصات المرمّزة بها)",
+      "grid.adopt": "معاينة استيرادها",
+      "grid.adopt.label": "معاينة استيرادها: {version}، بوصفها الجدول قيد الاستعمال",
+      "grid.unknown": "نسخ تستعملها أقاليم أخرى",
+      "grid.unknown.none": "كل الخلاصات التي تحتفظ بها هذه العقدة مرمّزة بنسخة تعرفها.",
+      "grid.unknown.help":
+        "تبقى الخلاصات المرمّزة بهذه النسخ خارج الأرقام حتى تقبل النسخة. جلبها يطلب من عقدة الإقليم وثيقة جدولها ويتحقّق منها؛ ولا يُعتمد شيء.",
+      "grid.unknown.usedBy": "{id} {version}، يستعملها {territories}",
+      "grid.fetch": "جلبها من {territory}",
+      "grid.import": "استيراد ملف جدول",
+      "grid.import.help":
+        "ملف الجدول ملف JSON يحمل معرّفه ونسخته، مثل الملف المرفق بالعقدة. وقد يتضمّن مطابقة انطلاقًا من النسخة قيد الاستعمال (مكوِّنات أُعيدت تسميتها أو قُسّمت أو دُمجت)؛ وبدونها يحتفظ كل رمز بمعناه. تحقّق أولًا مما يتغيّر، ثم طبّق.",
+      "grid.field.file": "ملف الجدول (JSON)",
+      "grid.field.text": "أو الصق نصه",
+      "grid.check": "التحقق مما يتغيّر",
+      "grid.noInput": "اختر ملفًا أو الصق نصه.",
+      "grid.refused": "رُفض ملف الجدول هذا:",
+      "grid.preview": "ما يغيّره استيراد {version}",
+      "grid.preview.from": "من {from} إلى {to}.",
+      "grid.preview.added": "مكوِّنات جديدة",
+      "grid.preview.relabelled": "تسميات معدَّلة",
+      "grid.preview.restated": "تغييرات الحالة",
+      "grid.preview.moved": "رموز تتغيّر (تأخذ المعايير الرمز الجديد)",
+      "grid.preview.review": "رموز قُسّمت: توضع معاييرها في انتظار المراجعة في صفحة التصنيف",
+      "grid.preview.none": "لا شيء",
+      "grid.preview.counts":
+        "معايير تنتقل إلى رمز جديد: {moved}؛ معايير ستوضع في انتظار المراجعة: {review}. يحتفظ كل معيار آخر برمزه.",
+      "grid.apply": "استيراد {version}",
+      "grid.applied":
+        "أصبحت {version} الجدول قيد الاستعمال. معايير في انتظار المراجعة في صفحة التصنيف: {review}.",
+      "grid.fetched": "جُلبت {version} من {source}: وهي معروضة أدناه؛ لم يتغيّر شيء بعد.",
+      "grid.accepted": "{version} معروفة الآن: تحتسب الأرقام الخلاصات المرمّزة بها.",
+      "grid.notNamed": "غير مسمّى في هذه النسخة من الجدول",
+      "grid.codedWith": "مرمّزة بالجدول {grid}",
+      "grid.codedWith.known": "معروف هنا",
+      "grid.codedWith.unknown": "نسخة لا تعرفها هذه العقدة: انظر الجدول",
+      "grid.provisional": "مؤقت",
+      "grid.level.grouped":
+        "محسوبة على المستوى الذي تشترك فيه نسخ الجدول: تُحسب المكوِّنات المقسّمة أو المدموجة معًا.",
+      "grid.level.dimension": "محسوبة حسب البُعد، وهو المستوى الذي تشترك فيه كل نسخ الجدول.",
+      "grid.level.of": "{version}: {level}",
+      "grid.level.component": "حسب المكوِّن",
+      "grid.level.groupedShort": "مكوِّنات مجمّعة",
+      "grid.level.dimensionShort": "حسب البُعد",
+      "classify.review.title": "للمراجعة بعد تغيير الجدول",
+      "classify.review.help":
+        "تقسّم النسخة {to} من الجدول هذه الرموز: يحتفظ كل معيار برمزه حتى تختار له رمزًا أدق.",
+      "classify.review.item": "«{text}» ({question})، مرمَّز {code}: صار الآن واحدًا من {choices}",
+      "classify.review.open": "إعادة التصنيف",
+    },
   },
 };

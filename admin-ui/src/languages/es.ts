@@ -3,7 +3,6 @@
  * read it (docs/development.md, "Adding a language").
  */
 import type { LanguageFile } from "../i18n";
-import * as grid from "../messages/grid";
 
 export const es: LanguageFile = {
   name: "Español",
@@ -1241,7 +1240,83 @@ export const es: LanguageFile = {
       "public.progress": "Indicadores de progreso",
       "public.progress.title": "Indicadores de progreso — {territory}",
     },
-    // English until translated (integration placeholder).
-    grid: grid.en,
+    grid: {
+      "nav.grid": "Tabla",
+      "home.grid":
+        "Versiones de la tabla: importar una tabla más reciente, o la que usa otro territorio",
+      "grid.title": "Versiones de la tabla",
+      "grid.inUse": "En uso: {id} {version}",
+      "grid.inUse.help":
+        "Los criterios se clasifican, y las síntesis se codifican, con esta versión. Las dimensiones y los componentes marcados como provisionales no se han comprobado con la clave publicada.",
+      "grid.partial":
+        "{confirmed} de {total} entradas están confirmadas; {provisional} son provisionales, {unnamed} sin nombre en esta versión de la tabla.",
+      "grid.held": "Versiones conservadas",
+      "grid.col.version": "Versión",
+      "grid.col.state": "Estado",
+      "grid.col.source": "Procedencia",
+      "grid.col.hash": "Hash del contenido",
+      "grid.col.actions": "Acciones",
+      "grid.state.active": "en uso",
+      "grid.state.known": "conocida (las cifras la cuentan)",
+      "grid.state.offered": "ofrecida (no se cuenta hasta que se acepte)",
+      "grid.source.bundled": "incluida con el nodo",
+      "grid.source.import": "importada",
+      "grid.accept": "Aceptar como conocida",
+      "grid.accept.label":
+        "Aceptar como conocida: {version} (las cifras cuentan las síntesis codificadas con ella)",
+      "grid.adopt": "Ver la vista previa de su importación",
+      "grid.adopt.label": "Ver la vista previa de su importación: {version}, como tabla en uso",
+      "grid.unknown": "Versiones que usan otros territorios",
+      "grid.unknown.none":
+        "Todas las síntesis que conserva este nodo están codificadas con una versión que conoce.",
+      "grid.unknown.help":
+        "Las síntesis codificadas con estas versiones quedan fuera de las cifras hasta que acepte la versión. Obtenerla pide al nodo del territorio su documento de tabla y lo comprueba; no se adopta nada.",
+      "grid.unknown.usedBy": "{id} {version}, usada por {territories}",
+      "grid.fetch": "Obtener de {territory}",
+      "grid.import": "Importar un archivo de tabla",
+      "grid.import.help":
+        "Un archivo de tabla es JSON con su identificador y su versión, como el que incluye el nodo. Puede llevar una correspondencia desde la versión en uso (componentes renombrados, divididos, fusionados); sin ella, cada código conserva su sentido. Compruebe primero qué cambia y después aplique.",
+      "grid.field.file": "Archivo de tabla (JSON)",
+      "grid.field.text": "O pegue su texto",
+      "grid.check": "Comprobar qué cambia",
+      "grid.noInput": "Elija un archivo o pegue su texto.",
+      "grid.refused": "Este archivo de tabla se rechaza:",
+      "grid.preview": "Qué cambia al importar {version}",
+      "grid.preview.from": "De {from} a {to}.",
+      "grid.preview.added": "Componentes nuevos",
+      "grid.preview.relabelled": "Etiquetas renombradas",
+      "grid.preview.restated": "Cambios de estado",
+      "grid.preview.moved": "Códigos que cambian (los criterios toman el código nuevo)",
+      "grid.preview.review":
+        "Códigos divididos: sus criterios quedan pendientes de revisión en la página de clasificación",
+      "grid.preview.none": "ninguno",
+      "grid.preview.counts":
+        "{moved} criterios pasan a un código nuevo; {review} criterios quedarán pendientes de revisión. Todos los demás criterios conservan su código.",
+      "grid.apply": "Importar {version}",
+      "grid.applied":
+        "{version} es ahora la tabla en uso. {review} criterios esperan revisión en la página de clasificación.",
+      "grid.fetched":
+        "{version} obtenida de {source}: se ofrece más abajo; todavía no ha cambiado nada.",
+      "grid.accepted":
+        "{version} es conocida: las cifras cuentan ahora las síntesis codificadas con ella.",
+      "grid.notNamed": "sin nombre en esta versión de la tabla",
+      "grid.codedWith": "Codificada con la tabla {grid}",
+      "grid.codedWith.known": "conocida aquí",
+      "grid.codedWith.unknown": "una versión que este nodo no conoce: véase Tabla",
+      "grid.provisional": "provisional",
+      "grid.level.grouped":
+        "Contado en el nivel que comparten las versiones de la tabla: los componentes divididos o fusionados cuentan juntos.",
+      "grid.level.dimension":
+        "Contado por dimensión, el nivel que comparten todas las versiones de la tabla.",
+      "grid.level.of": "{version}: {level}",
+      "grid.level.component": "por componente",
+      "grid.level.groupedShort": "componentes agrupados",
+      "grid.level.dimensionShort": "por dimensión",
+      "classify.review.title": "Por revisar tras el cambio de tabla",
+      "classify.review.help":
+        "La versión {to} de la tabla divide estos códigos: cada criterio conserva su código hasta que usted elija uno más preciso.",
+      "classify.review.item": "«{text}» ({question}), codificado {code}: ahora uno de {choices}",
+      "classify.review.open": "Clasificar de nuevo",
+    },
   },
 };

@@ -3,7 +3,6 @@
  * read it (docs/development.md, "Adding a language").
  */
 import type { LanguageFile } from "../i18n";
-import * as grid from "../messages/grid";
 
 export const it: LanguageFile = {
   name: "Italiano",
@@ -1243,7 +1242,82 @@ export const it: LanguageFile = {
       "public.progress": "Indicatori di progresso",
       "public.progress.title": "Indicatori di progresso — {territory}",
     },
-    // English until translated (integration placeholder).
-    grid: grid.en,
+    grid: {
+      "nav.grid": "Griglia",
+      "home.grid":
+        "Versioni della griglia: importare una griglia più recente, o quella usata da un altro territorio",
+      "grid.title": "Versioni della griglia",
+      "grid.inUse": "In uso: {id} {version}",
+      "grid.inUse.help":
+        "I criteri sono classificati, e le sintesi codificate, con questa versione. Le dimensioni e le componenti segnate come provvisorie non sono state verificate sulla chiave pubblicata.",
+      "grid.partial":
+        "{confirmed} voci su {total} sono confermate; {provisional} sono provvisorie, {unnamed} senza nome in questa versione della griglia.",
+      "grid.held": "Versioni conservate",
+      "grid.col.version": "Versione",
+      "grid.col.state": "Stato",
+      "grid.col.source": "Provenienza",
+      "grid.col.hash": "Hash del contenuto",
+      "grid.col.actions": "Azioni",
+      "grid.state.active": "in uso",
+      "grid.state.known": "nota (contata nei dati)",
+      "grid.state.offered": "proposta (non contata finché non è accettata)",
+      "grid.source.bundled": "fornita con il nodo",
+      "grid.source.import": "importata",
+      "grid.accept": "Accetta come nota",
+      "grid.accept.label":
+        "Accetta come nota: {version} (i dati contano le sintesi codificate con essa)",
+      "grid.adopt": "Anteprima della sua importazione",
+      "grid.adopt.label": "Anteprima della sua importazione: {version}, come griglia in uso",
+      "grid.unknown": "Versioni usate da altri territori",
+      "grid.unknown.none":
+        "Tutte le sintesi conservate da questo nodo sono codificate con una versione che conosce.",
+      "grid.unknown.help":
+        "Le sintesi codificate con queste versioni restano fuori dai dati finché non accettate la versione. Recuperarla chiede al nodo del territorio il suo documento di griglia e lo verifica; nulla viene adottato.",
+      "grid.unknown.usedBy": "{id} {version}, usata da {territories}",
+      "grid.fetch": "Recupera da {territory}",
+      "grid.import": "Importare un file di griglia",
+      "grid.import.help":
+        "Un file di griglia è un JSON con il suo identificativo e la sua versione, come quello fornito con il nodo. Può contenere una corrispondenza dalla versione in uso (componenti rinominate, divise, unite); senza di essa, ogni codice mantiene il suo significato. Verificate prima cosa cambia, poi applicate.",
+      "grid.field.file": "File di griglia (JSON)",
+      "grid.field.text": "Oppure incollatene il testo",
+      "grid.check": "Verifica cosa cambia",
+      "grid.noInput": "Scegliete un file o incollatene il testo.",
+      "grid.refused": "Questo file di griglia è rifiutato:",
+      "grid.preview": "Cosa cambia importando {version}",
+      "grid.preview.from": "Da {from} a {to}.",
+      "grid.preview.added": "Nuove componenti",
+      "grid.preview.relabelled": "Etichette rinominate",
+      "grid.preview.restated": "Cambiamenti di stato",
+      "grid.preview.moved": "Codici che cambiano (i criteri prendono il nuovo codice)",
+      "grid.preview.review":
+        "Codici divisi: i loro criteri sono messi in attesa di revisione nella pagina di classificazione",
+      "grid.preview.none": "nessuno",
+      "grid.preview.counts":
+        "{moved} criteri passano a un nuovo codice; {review} criteri saranno messi in attesa di revisione. Tutti gli altri criteri mantengono il loro codice.",
+      "grid.apply": "Importa {version}",
+      "grid.applied":
+        "{version} è ora la griglia in uso. {review} criteri attendono una revisione nella pagina di classificazione.",
+      "grid.fetched":
+        "{version} recuperata da {source}: è proposta qui sotto; per ora non è cambiato nulla.",
+      "grid.accepted": "{version} è nota: i dati contano ora le sintesi codificate con essa.",
+      "grid.notNamed": "senza nome in questa versione della griglia",
+      "grid.codedWith": "Codificata con la griglia {grid}",
+      "grid.codedWith.known": "nota qui",
+      "grid.codedWith.unknown": "una versione che questo nodo non conosce: vedere Griglia",
+      "grid.provisional": "provvisoria",
+      "grid.level.grouped":
+        "Contato al livello che le versioni della griglia condividono: le componenti divise o unite contano insieme.",
+      "grid.level.dimension":
+        "Contato per dimensione, il livello che tutte le versioni della griglia condividono.",
+      "grid.level.of": "{version}: {level}",
+      "grid.level.component": "per componente",
+      "grid.level.groupedShort": "componenti raggruppate",
+      "grid.level.dimensionShort": "per dimensione",
+      "classify.review.title": "Da rivedere dopo il cambio di griglia",
+      "classify.review.help":
+        "La versione {to} della griglia divide questi codici: ogni criterio mantiene il suo codice finché non ne scegliete uno più preciso.",
+      "classify.review.item": "«{text}» ({question}), codificato {code}: ora uno tra {choices}",
+      "classify.review.open": "Classifica di nuovo",
+    },
   },
 };

@@ -3,7 +3,6 @@
  * until one has read it (docs/development.md, "Adding a language").
  */
 import type { LanguageFile } from "../i18n";
-import * as grid from "../messages/grid";
 
 export const pt: LanguageFile = {
   name: "Português",
@@ -1242,7 +1241,82 @@ export const pt: LanguageFile = {
       "public.progress": "Indicadores de progresso",
       "public.progress.title": "Indicadores de progresso — {territory}",
     },
-    // English until translated (integration placeholder).
-    grid: grid.en,
+    grid: {
+      "nav.grid": "Grelha",
+      "home.grid":
+        "Versões da grelha: importar uma grelha mais recente, ou a que outro território utiliza",
+      "grid.title": "Versões da grelha",
+      "grid.inUse": "Em uso: {id} {version}",
+      "grid.inUse.help":
+        "Os critérios são classificados, e as sínteses codificadas, com esta versão. As dimensões e componentes assinaladas como provisórias não foram verificadas com a chave publicada.",
+      "grid.partial":
+        "{confirmed} de {total} entradas estão confirmadas; {provisional} são provisórias, {unnamed} sem nome nesta versão da grelha.",
+      "grid.held": "Versões guardadas",
+      "grid.col.version": "Versão",
+      "grid.col.state": "Estado",
+      "grid.col.source": "Origem",
+      "grid.col.hash": "Hash do conteúdo",
+      "grid.col.actions": "Ações",
+      "grid.state.active": "em uso",
+      "grid.state.known": "conhecida (contada nos números)",
+      "grid.state.offered": "proposta (não contada até ser aceite)",
+      "grid.source.bundled": "fornecida com o nó",
+      "grid.source.import": "importada",
+      "grid.accept": "Aceitar como conhecida",
+      "grid.accept.label":
+        "Aceitar como conhecida: {version} (os números contam as sínteses codificadas com ela)",
+      "grid.adopt": "Pré-visualizar a sua importação",
+      "grid.adopt.label": "Pré-visualizar a sua importação: {version}, como grelha em uso",
+      "grid.unknown": "Versões que outros territórios utilizam",
+      "grid.unknown.none":
+        "Todas as sínteses que este nó guarda estão codificadas com uma versão que ele conhece.",
+      "grid.unknown.help":
+        "As sínteses codificadas com estas versões ficam fora dos números até aceitar a versão. Obtê-la pede ao nó do território o seu documento de grelha e verifica-o; nada é adotado.",
+      "grid.unknown.usedBy": "{id} {version}, utilizada por {territories}",
+      "grid.fetch": "Obter de {territory}",
+      "grid.import": "Importar um ficheiro de grelha",
+      "grid.import.help":
+        "Um ficheiro de grelha é JSON com o seu identificador e a sua versão, como o que acompanha o nó. Pode conter uma correspondência a partir da versão em uso (componentes renomeadas, divididas, fundidas); sem ela, cada código mantém o seu significado. Verifique primeiro o que muda, depois aplique.",
+      "grid.field.file": "Ficheiro de grelha (JSON)",
+      "grid.field.text": "Ou cole o seu texto",
+      "grid.check": "Verificar o que muda",
+      "grid.noInput": "Escolha um ficheiro ou cole o seu texto.",
+      "grid.refused": "Este ficheiro de grelha é recusado:",
+      "grid.preview": "O que muda ao importar {version}",
+      "grid.preview.from": "De {from} para {to}.",
+      "grid.preview.added": "Novas componentes",
+      "grid.preview.relabelled": "Etiquetas renomeadas",
+      "grid.preview.restated": "Mudanças de estado",
+      "grid.preview.moved": "Códigos que mudam (os critérios recebem o novo código)",
+      "grid.preview.review":
+        "Códigos divididos: os seus critérios ficam à espera de revisão na página de classificação",
+      "grid.preview.none": "nenhum",
+      "grid.preview.counts":
+        "{moved} critérios passam para um novo código; {review} critérios ficarão à espera de revisão. Todos os outros critérios mantêm o seu código.",
+      "grid.apply": "Importar {version}",
+      "grid.applied":
+        "{version} é agora a grelha em uso. {review} critérios estão à espera de revisão na página de classificação.",
+      "grid.fetched": "{version} obtida de {source}: está proposta abaixo; ainda nada mudou.",
+      "grid.accepted":
+        "{version} é conhecida: os números contam agora as sínteses codificadas com ela.",
+      "grid.notNamed": "sem nome nesta versão da grelha",
+      "grid.codedWith": "Codificada com a grelha {grid}",
+      "grid.codedWith.known": "conhecida aqui",
+      "grid.codedWith.unknown": "uma versão que este nó não conhece: ver Grelha",
+      "grid.provisional": "provisória",
+      "grid.level.grouped":
+        "Contado ao nível que as versões da grelha partilham: as componentes divididas ou fundidas contam juntas.",
+      "grid.level.dimension":
+        "Contado por dimensão, o nível que todas as versões da grelha partilham.",
+      "grid.level.of": "{version}: {level}",
+      "grid.level.component": "por componente",
+      "grid.level.groupedShort": "componentes agrupadas",
+      "grid.level.dimensionShort": "por dimensão",
+      "classify.review.title": "A rever após a mudança de grelha",
+      "classify.review.help":
+        "A versão {to} da grelha divide estes códigos: cada critério mantém o seu código até escolher um mais preciso.",
+      "classify.review.item": "“{text}” ({question}), codificado {code}: agora um de {choices}",
+      "classify.review.open": "Classificar de novo",
+    },
   },
 };
