@@ -12,7 +12,7 @@ import {
   type ProgressTally,
   type SurveyPath,
 } from "@spiral-network/protocol";
-import { and, asc, count, desc, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   campaignCodes,
@@ -57,6 +57,8 @@ export const CODE_REFUSED =
 const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 const CODE_LENGTH = 10;
 export const MAX_CODES_PER_BATCH = 1000;
+/** Answer rowids per response (a campaign has at most 100 paths); ids < 2^47, so rowids < 2^62. */
+const ANSWER_ROWIDS_PER_RESPONSE = 2n ** 15n;
 
 /** Upper case, without spaces or dashes: what a person may type for a printed code. */
 export const normaliseCode = (code: string) => code.toUpperCase().replace(/[\s-]+/g, "");
@@ -335,19 +337,16 @@ export function createProgressService(
         .returning({ id: surveyResponses.id })
         .get();
     }
-    ctx.db
-      .insert(surveyAnswers)
-      .values(
-        [...pathIds].map((id) => {
-          const answer = answers[String(id)];
-          return {
-            responseId: response.id,
-            pathVersionId: id,
-            level: answer === undefined || answer === "dk" ? null : answer,
-          };
-        }),
-      )
-      .run();
+    // The answer rows' rowid is derived from the random response id: left to SQLite, it would
+    // grow with every answer and keep the order in which people answered after all.
+    const base = BigInt(response.id) * ANSWER_ROWIDS_PER_RESPONSE;
+    [...pathIds].forEach((id, position) => {
+      const answer = answers[String(id)];
+      const level = answer === undefined || answer === "dk" ? null : answer;
+      ctx.db.run(
+        sql`insert into survey_answers (rowid, response_id, path_version_id, level) values (${base + BigInt(position)}, ${response.id}, ${id}, ${level})`,
+      );
+    });
     return response.id;
   };
 
