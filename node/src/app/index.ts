@@ -288,6 +288,11 @@ export function createApplication(services: Services, network?: NetworkService) 
         authorize(actor, "edit");
         return progress.publish(slug, campaign, actor.audit, options);
       },
+      /** Withdraws the campaign's published progress (a Delete to followers and sub-networks). */
+      withdraw(actor: Actor, slug: string, campaign: string) {
+        authorize(actor, "edit");
+        progress.withdraw(slug, campaign, actor.audit);
+      },
     },
     /**
      * Territory profiles (what the territory's actor shows the network): creating one and

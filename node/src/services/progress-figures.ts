@@ -44,9 +44,11 @@ export function createProgressFigureService(ctx: ServiceContext) {
       local: boolean;
       via?: string | null;
       activity?: ActivityJson | null;
-    }): ProgressOutcome {
+    }): ProgressOutcome | "withdrawn" {
       const { origin, payload } = input;
       const row = held(origin, payload.campaign.id);
+      // Withdrawn by its origin: a late or replayed copy never brings it back, a newer one does.
+      if (row?.withdrawn && payload.version <= row.version) return "withdrawn";
       const { entry, outcome } = mergeProgressEntry(
         row ? toEntry(row) : undefined,
         origin,
@@ -65,6 +67,7 @@ export function createProgressFigureService(ctx: ServiceContext) {
         activity: outcome === "conflict" ? (row?.activity ?? null) : (input.activity ?? null),
         country: entry.payload.territory.country,
         region: entry.payload.territory.region ?? null,
+        withdrawn: false,
       };
       ctx.db
         .insert(progressEntries)
@@ -76,9 +79,43 @@ export function createProgressFigureService(ctx: ServiceContext) {
         .run();
       return outcome;
     },
+    /**
+     * The origin withdrew a campaign's progress (a Delete of its Article, docs/protocol.md §13):
+     * the entry leaves the figures, kept as a tombstone. `older` when the Delete was made before
+     * the version held (the origin published again since); `unknown` when nothing is held.
+     */
+    withdraw(
+      origin: string,
+      objectId: string,
+      deletedAt: string | null = null,
+    ): "withdrawn" | "already" | "older" | "unknown" {
+      const row = ctx.db
+        .select()
+        .from(progressEntries)
+        .where(and(eq(progressEntries.origin, origin), eq(progressEntries.objectId, objectId)))
+        .get();
+      if (!row) return "unknown";
+      if (row.withdrawn) return "already";
+      const published = row.activity?.published;
+      if (
+        deletedAt !== null &&
+        typeof published === "string" &&
+        Date.parse(deletedAt) < Date.parse(published)
+      ) {
+        return "older";
+      }
+      ctx.db
+        .update(progressEntries)
+        .set({ withdrawn: true })
+        .where(
+          and(eq(progressEntries.origin, origin), eq(progressEntries.campaignId, row.campaignId)),
+        )
+        .run();
+      return "withdrawn";
+    },
     /** The figures over what is held, under a filter, with coverage and fingerprint. */
     query(filter: ProgressFilter = {}): ProgressAggregate {
-      const where: SQL[] = [];
+      const where: SQL[] = [eq(progressEntries.withdrawn, false)];
       if (filter.country !== undefined) where.push(eq(progressEntries.country, filter.country));
       if (filter.region !== undefined) where.push(eq(progressEntries.region, filter.region));
       // Only what the figures read (not the stored activity, the largest column).
@@ -91,7 +128,7 @@ export function createProgressFigureService(ctx: ServiceContext) {
           payload: progressEntries.payload,
         })
         .from(progressEntries)
-        .where(where.length > 0 ? and(...where) : undefined)
+        .where(and(...where))
         .all();
       return aggregateProgress(rows, filter);
     },
@@ -109,6 +146,7 @@ export function createProgressFigureService(ctx: ServiceContext) {
           payload: progressEntries.payload,
         })
         .from(progressEntries)
+        .where(eq(progressEntries.withdrawn, false))
         .all();
     },
   };

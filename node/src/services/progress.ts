@@ -12,7 +12,7 @@ import {
   type ProgressTally,
   type SurveyPath,
 } from "@spiral-network/protocol";
-import { and, asc, count, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   campaignCodes,
@@ -740,7 +740,7 @@ export function createProgressService(
         if (!draft.payload)
           throw new ConflictError("this campaign cannot be published", draft.blockers);
         const payload: ProgressPayload = draft.payload;
-        if (previous) {
+        if (previous && !previous.withdrawnAt) {
           const before = JSON.parse(previous.payload) as ProgressPayload;
           const strip = ({ version, previous, hash, ...rest }: ProgressPayload) =>
             JSON.stringify(rest);
@@ -792,6 +792,44 @@ export function createProgressService(
       ctx.notifyOutbox();
       return row;
     },
+    /**
+     * Withdraws a campaign's published progress: every version leaves the public pages and this
+     * node's figures, and a Delete of its Article goes to the followers and every sub-network it
+     * was addressed to. Publishing again later is a new version, public on its own; the
+     * withdrawn versions stay in the progress ledger (they were public).
+     */
+    withdraw(slug: string, uuid: string, actor: Actor): void {
+      const territory = territories.get(slug);
+      ctx.db.transaction((tx) => {
+        const campaign = campaignOf(territory, uuid);
+        const latest = latestProgress(campaign.uuid);
+        if (!latest) throw new ConflictError("this campaign's progress was never published");
+        if (latest.withdrawnAt)
+          throw new ConflictError("this campaign's progress is already withdrawn");
+        const withdrawnAt = ctx.now().toISOString();
+        tx.update(progressVersions)
+          .set({ withdrawnAt })
+          .where(
+            and(
+              eq(progressVersions.campaignUuid, campaign.uuid),
+              isNull(progressVersions.withdrawnAt),
+            ),
+          )
+          .run();
+        const objectId = progressUrl(ctx.publicUrl, campaign.uuid);
+        figures.withdraw(territoryActorId(ctx.publicUrl, territory.slug), objectId);
+        outbox.record({
+          actor: territory.slug,
+          type: "Delete",
+          objectId,
+          progressVersionId: latest.id,
+        });
+        audit.record(actor, "progress.withdraw", `campaign:${campaign.uuid}`, {
+          version: latest.version,
+        });
+      });
+      ctx.notifyOutbox();
+    },
     /** When the campaign's progress was first published (the Article's `published`). */
     firstPublished(campaignUuid: string): string | undefined {
       return ctx.db
@@ -811,6 +849,7 @@ export function createProgressService(
      * none was prepared yet.
      */
     servedArticle(uuid: string): Record<string, unknown> | undefined {
+      if (latestProgress(uuid)?.withdrawnAt) return undefined;
       const row = ctx.db
         .select({ json: outboxActivities.json })
         .from(outboxActivities)
@@ -826,7 +865,7 @@ export function createProgressService(
     /** The latest published progress of a campaign, for its public page; undefined when none. */
     publicProgress(uuid: string) {
       const latest = latestProgress(uuid);
-      if (!latest) return undefined;
+      if (!latest || latest.withdrawnAt) return undefined;
       return { row: latest, payload: JSON.parse(latest.payload) as ProgressPayload };
     },
     /** Every territory's latest published progress versions (newest first), for its public page. */
@@ -841,6 +880,7 @@ export function createProgressService(
       const seen = new Set<string>();
       return rows
         .filter((r) => !seen.has(r.campaignUuid) && seen.add(r.campaignUuid))
+        .filter((r) => r.withdrawnAt === null)
         .map((r) => ({ row: r, payload: JSON.parse(r.payload) as ProgressPayload }));
     },
   };
