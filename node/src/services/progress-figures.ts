@@ -10,7 +10,7 @@ import {
   type ProgressPayload,
 } from "@spiral-network/protocol";
 import { and, eq, type SQL } from "drizzle-orm";
-import { type ActivityJson, progressEntries } from "../db/schema";
+import { type ActivityJson, progressEntries, receivedWithdrawals } from "../db/schema";
 import type { ServiceContext } from "./context";
 
 /**
@@ -26,6 +26,21 @@ export function createProgressFigureService(ctx: ServiceContext) {
       .from(progressEntries)
       .where(and(eq(progressEntries.origin, origin), eq(progressEntries.campaignId, campaignId)))
       .get();
+
+  /** Whether the origin's Delete of the object, kept before the object arrived, is newer than it. */
+  const deletedAfter = (origin: string, objectId: string, activity?: ActivityJson | null) => {
+    const tombstone = ctx.db
+      .select({ published: receivedWithdrawals.published })
+      .from(receivedWithdrawals)
+      .where(
+        and(eq(receivedWithdrawals.origin, origin), eq(receivedWithdrawals.objectId, objectId)),
+      )
+      .get();
+    const made = typeof activity?.published === "string" ? Date.parse(activity.published) : NaN;
+    return (
+      tombstone !== undefined && !Number.isNaN(made) && Date.parse(tombstone.published) >= made
+    );
+  };
 
   const toEntry = (row: ProgressEntry): ProgressEntry => ({
     origin: row.origin,
@@ -49,6 +64,8 @@ export function createProgressFigureService(ctx: ServiceContext) {
       const row = held(origin, payload.campaign.id);
       // Withdrawn by its origin: a late or replayed copy never brings it back, a newer one does.
       if (row?.withdrawn && payload.version <= row.version) return "withdrawn";
+      // The origin's Delete came first (kept as a tombstone): a version made before it is not counted.
+      if (!input.local && deletedAfter(origin, input.objectId, input.activity)) return "withdrawn";
       const { entry, outcome } = mergeProgressEntry(
         row ? toEntry(row) : undefined,
         origin,
