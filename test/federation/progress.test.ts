@@ -7,7 +7,7 @@ import {
 } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, startPeer } from "./harness";
+import { follow, type Peer, settled, startPeer } from "./harness";
 import { type HostilePeer, startHostilePeer } from "./hostile-peer";
 
 // spiral/progress@1 across nodes (docs/protocol.md §13): a territory's published campaign reaches
@@ -253,7 +253,7 @@ describe("progress indicators across the network", () => {
     // The origin: gone from its figures, its public page and the Article's address.
     expect(await figure(mulhouse)).toEqual([]);
     const page = await fetch(`${mulhouse.url}/progress/${id}`);
-    expect(page.status).toBe(404);
+    expect(page.status).toBe(410);
     const again = await mulhouse.api(
       "POST",
       `/territories/${mulhouse.slug}/campaigns/${id}/progress/withdrawal`,
@@ -264,6 +264,10 @@ describe("progress indicators across the network", () => {
     expect(await figure(porto)).toEqual([]);
     await waitFor(() => !heldBy(lyon, id), "Lyon to drop it too");
     expect(await figure(lyon)).toEqual([]);
+    // Once every delivery (the group's relay of the Delete included) is done, still gone.
+    await settled(host, mulhouse, porto, lyon);
+    expect(heldBy(porto, id)).toBeUndefined();
+    expect(heldBy(lyon, id)).toBeUndefined();
     // A late or replayed copy of the withdrawn version is not counted again.
     const replay = porto.node.services.progressFigures.accept({
       origin: mulhouse.actorUrl,

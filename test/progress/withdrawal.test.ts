@@ -36,7 +36,12 @@ describe("withdrawing a campaign's progress", () => {
     expect(progressFigures.query({ code: "A01" }).rows).toEqual([]);
     expect(sent().map((r) => r.type)).toEqual(["Create", "Delete"]);
     const page = await t.node.app.request(`${PUBLIC_URL}/progress/${campaign}`);
-    expect(page.status).toBe(404);
+    expect(page.status).toBe(410);
+    const article = await t.node.app.request(`${PUBLIC_URL}/progress/${campaign}`, {
+      headers: { accept: "application/activity+json" },
+    });
+    expect(article.status).toBe(410);
+    expect(await article.json()).toMatchObject({ type: "Tombstone", formerType: "Article" });
     // The Create that published it is served as a Tombstone from now on (/activities/{uuid}).
     expect(create && outbox.withdrawnAt(create)).toBeTruthy();
     expect(create && outbox.isPublic(create)).toBe(false);

@@ -233,6 +233,6 @@ describe("paths and campaigns in the workspace", () => {
     const notice = await admin.get(withdrawn.headers.get("location") as string);
     expect(notice.text).toContain("The published progress is withdrawn");
     expect(notice.text).not.toContain("Withdraw the published progress");
-    expect((await t.browser().get(`/progress/${campaign}`)).status).toBe(404);
+    expect((await t.browser().get(`/progress/${campaign}`)).status).toBe(410);
   });
 });

@@ -862,6 +862,10 @@ export function createProgressService(
       if (!row?.json || !object || typeof object !== "object") return undefined;
       return { "@context": row.json["@context"], ...(object as Record<string, unknown>) };
     },
+    /** When the campaign's published progress was withdrawn; null when it is public or was never published. */
+    withdrawnAt(uuid: string): string | null {
+      return latestProgress(uuid)?.withdrawnAt ?? null;
+    },
     /** The latest published progress of a campaign, for its public page; undefined when none. */
     publicProgress(uuid: string) {
       const latest = latestProgress(uuid);
