@@ -393,6 +393,8 @@ export interface CampaignPageProps {
   paths: CampaignPath[];
   categories: Array<{ code: string; label: string }>;
   preview: {
+    /** A published version is public now (not withdrawn): it may be withdrawn. */
+    withdrawable: boolean;
     publishable: boolean;
     blockers: string[];
     withheld: Array<{ what: string; reason: string }>;
@@ -602,6 +604,24 @@ export function CampaignPage(props: CampaignPageProps) {
               csrf={user.csrf}
               label={t("progress.publish.button", { version: props.preview.nextVersion })}
             />
+          ) : null}
+          {props.preview.withdrawable ? (
+            <>
+              <h3>{t("progress.withdraw")}</h3>
+              <p>{t("progress.withdraw.help")}</p>
+              <PostButton
+                action={`${base}/withdrawal`}
+                csrf={user.csrf}
+                label={t("progress.withdraw")}
+              >
+                <div class="field">
+                  <label>
+                    <input type="checkbox" name="confirm" value="yes" required />{" "}
+                    {t("progress.withdraw.confirm")}
+                  </label>
+                </div>
+              </PostButton>
+            </>
           ) : null}
         </>
       ) : null}

@@ -1167,6 +1167,12 @@ export const ar: LanguageFile = {
       "progress.publish.button": "نشر النسخة {version}",
       "progress.published": "نُشرت النسخة {version}.",
       "progress.published.latest": "المنشور: النسخة {version}.",
+      "progress.withdraw": "سحب التقدم المنشور",
+      "progress.withdraw.help":
+        "تخرج كل النسخ المنشورة من الصفحات العامة ومن الأرقام، هنا وعلى الخوادم التي تلقتها: يُطلب من المتابعين والشبكات الفرعية حذفها. النشر مجددًا لاحقًا ينشئ نسخة جديدة.",
+      "progress.withdraw.confirm": "أفهم ذلك: سيُطلب من المتابعين والشبكات الفرعية حذفه",
+      "progress.withdrawn": "سُحب التقدم المنشور: أُبلغ المتابعون والشبكات الفرعية.",
+      "progress.public.gone": "سحبت المنطقة مؤشرات التقدم هذه.",
       "progress.figures": "التقدّم عبر الشبكة",
       "progress.figures.intro":
         "توزيعات وردت من الأقاليم (ومن إقليمك)، حسب مكوِّن المسار. تُحتسب حملة واحدة لكل إقليم ودورة وتوقيت: الأحدث.",

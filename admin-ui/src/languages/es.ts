@@ -1209,6 +1209,14 @@ export const es: LanguageFile = {
       "progress.publish.button": "Publicar la versión {version}",
       "progress.published": "La versión {version} está publicada.",
       "progress.published.latest": "Publicada: versión {version}.",
+      "progress.withdraw": "Retirar el progreso publicado",
+      "progress.withdraw.help":
+        "Todas las versiones publicadas salen de las páginas públicas y de las cifras, aquí y en los nodos que las recibieron: se pide a los seguidores y a las subredes que las eliminen. Publicar de nuevo más tarde crea una nueva versión.",
+      "progress.withdraw.confirm":
+        "Entiendo: se pedirá a los seguidores y a las subredes que lo eliminen",
+      "progress.withdrawn":
+        "El progreso publicado se ha retirado: se ha avisado a los seguidores y a las subredes.",
+      "progress.public.gone": "Su territorio retiró estos indicadores de progreso.",
       "progress.figures": "El progreso en la red",
       "progress.figures.intro":
         "Distribuciones recibidas de los territorios (y la suya), por componente de camino. Cuenta una campaña por territorio, ciclo y momento: la más reciente.",

@@ -1210,6 +1210,15 @@ export const it: LanguageFile = {
       "progress.publish.button": "Pubblica la versione {version}",
       "progress.published": "La versione {version} è pubblicata.",
       "progress.published.latest": "Pubblicata: versione {version}.",
+      "progress.withdraw": "Ritirare il progresso pubblicato",
+      "progress.withdraw.help":
+        "Tutte le versioni pubblicate escono dalle pagine pubbliche e dalle cifre, qui e sui nodi che le hanno ricevute: ai follower e alle sottoreti viene chiesto di eliminarle. Pubblicare di nuovo più tardi crea una nuova versione.",
+      "progress.withdraw.confirm":
+        "Ho capito: ai follower e alle sottoreti verrà chiesto di eliminarlo",
+      "progress.withdrawn":
+        "Il progresso pubblicato è stato ritirato: follower e sottoreti sono stati avvisati.",
+      "progress.public.gone":
+        "Questi indicatori di progresso sono stati ritirati dal loro territorio.",
       "progress.figures": "Il progresso nella rete",
       "progress.figures.intro":
         "Distribuzioni ricevute dai territori (e la vostra), per componente di percorso. Conta una campagna per territorio, ciclo e momento: la più recente.",

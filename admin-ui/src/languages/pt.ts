@@ -1208,6 +1208,14 @@ export const pt: LanguageFile = {
       "progress.publish.button": "Publicar a versão {version}",
       "progress.published": "A versão {version} está publicada.",
       "progress.published.latest": "Publicada: versão {version}.",
+      "progress.withdraw": "Retirar o progresso publicado",
+      "progress.withdraw.help":
+        "Todas as versões publicadas saem das páginas públicas e dos números, aqui e nos nós que as receberam: os seguidores e as sub-redes são avisados para as apagar. Publicar de novo mais tarde cria uma nova versão.",
+      "progress.withdraw.confirm":
+        "Compreendo: os seguidores e as sub-redes serão avisados para o apagar",
+      "progress.withdrawn":
+        "O progresso publicado foi retirado: os seguidores e as sub-redes foram avisados.",
+      "progress.public.gone": "Estes indicadores de progresso foram retirados pelo seu território.",
       "progress.figures": "O progresso na rede",
       "progress.figures.intro":
         "Distribuições recebidas dos territórios (e a sua), por componente de caminho. Conta uma campanha por território, ciclo e momento: a mais recente.",

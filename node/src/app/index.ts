@@ -1,4 +1,4 @@
-import type { Period, TerritoryProfile } from "@spiral-network/protocol";
+import type { Period } from "@spiral-network/protocol";
 import type { GridFetcher } from "../federation/grid-documents";
 import type { NetworkService } from "../federation/network";
 import { ForbiddenError, InvalidInputError } from "../services/errors";
@@ -295,6 +295,11 @@ export function createApplication(
       ) {
         authorize(actor, "edit");
         return progress.publish(slug, campaign, actor.audit, options);
+      },
+      /** Withdraws the campaign's published progress (a Delete to followers and sub-networks). */
+      withdraw(actor: Actor, slug: string, campaign: string) {
+        authorize(actor, "edit");
+        progress.withdraw(slug, campaign, actor.audit);
       },
     },
     /**

@@ -374,6 +374,31 @@ export function registerProgressRoutes(router: Router, app: Application): void {
     },
   );
 
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/campaigns/{id}/progress/withdrawal",
+      summary: "Withdraw the campaign's published progress (sends Delete)",
+      description:
+        "Every version leaves the public pages and the figures, here and at receivers; publishing " +
+        "again later is a new version (docs/protocol.md §13). 409 when nothing is published or it " +
+        "is already withdrawn.",
+      security: adminOnly,
+      request: { params: uuidParams },
+      responses: {
+        204: { description: "Withdrawn" },
+        401: errors[401],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      app.progress.withdraw(principalOf(c), slug, id);
+      return c.body(null, 204);
+    },
+  );
+
   const figuresOf = (query: Record<string, string | undefined>) =>
     app.progress.networkFigures(progressFilterOf((name) => query[name]).filter);
 
