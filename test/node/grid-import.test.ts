@@ -247,6 +247,19 @@ describe("importing a made-up grid 3 (splits A01 and C00, names components of C)
     ).toEqual([v1.version, v2.version]);
   });
 
+  it("refuses a grid whose id and version collide with a version held, and changes nothing", async () => {
+    const before = t.services.grids.list().map((g) => [g.version, g.state, g.hash]);
+    // A file claiming the bundled earlier version (different content) over the one in use.
+    const colliding = { ...grid3(), version: v1.version };
+    for (const route of ["/api/v1/grids/preview", "/api/v1/grids"]) {
+      const response = await t.admin.post(route, colliding);
+      expect(response.status, route).toBe(400);
+      expect(JSON.stringify(response.body), route).toMatch(/already holds spiral-9d/);
+    }
+    expect(t.services.grids.active().version).toBe(v2.version);
+    expect(t.services.grids.list().map((g) => [g.version, g.state, g.hash])).toEqual(before);
+  });
+
   it("lets only admins import", async () => {
     const viewer = await t.services.users.create(
       {
