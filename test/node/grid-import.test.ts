@@ -247,6 +247,37 @@ describe("importing a made-up grid 3 (splits A01 and C00, names components of C)
     ).toEqual([v1.version, v2.version]);
   });
 
+  it("holds back the synthesis while criteria wait on a code the new version no longer has", async () => {
+    const group = await createGroup(t.admin);
+    await addValidatedCriteria(t.admin, group, [
+      { question: "Q1", text: "Manger à sa faim", code: "A01/O10" },
+      { question: "Q2", text: "Le bruit", code: "B01" },
+    ]);
+    // A01 is split into two new components and is gone from the new version.
+    const file = grid3();
+    const components = file.dimensions[0].components;
+    const a01 = components.find((c: any) => c.code === "A01");
+    file.dimensions[0].components = [
+      ...components.filter((c: any) => c.code !== "A01"),
+      { ...a01, code: "A13", en: "Food (other)", fr: "Alimentation (autre)" },
+    ];
+    file.mapping.changes[0].to = ["A12", "A13"];
+    const applied = await t.admin.post("/api/v1/grids", file);
+    expect(applied.status, applied.text).toBe(200);
+    expect(applied.body.criteriaToReview).toBe(1);
+
+    // Published as is, the synthesis would name 3-test and count A01, which 3-test does not
+    // have: every node on 3-test refuses it, the others count a code nobody can map.
+    const period = { start: "2026-01-01", end: "2026-12-31" };
+    const draft = await t.admin.get(`${T}/synthesis?start=${period.start}&end=${period.end}`);
+    expect(draft.status, draft.text).toBe(200);
+    expect(draft.body.publishable).toBe(false);
+    expect(JSON.stringify(draft.body.blockers)).toMatch(/A01/);
+    const published = await t.admin.post(`${T}/syntheses`, { period, correction: false });
+    expect(published.status, published.text).toBe(409);
+    expect(JSON.stringify(published.body)).toMatch(/A01/);
+  });
+
   it("refuses a grid whose id and version collide with a version held, and changes nothing", async () => {
     const before = t.services.grids.list().map((g) => [g.version, g.state, g.hash]);
     // A file claiming the bundled earlier version (different content) over the one in use.
