@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createNode } from "@spiral-network/node/node";
-import { bundledGrids, type Grid } from "@spiral-network/protocol";
+import { bundledGrids, contentHash, type Grid } from "@spiral-network/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   ADMIN_TOKEN,
@@ -94,6 +94,40 @@ describe("a node still on 2026.1 moves to 2026.2-partial at start, through the i
     const again = createNode(options);
     expect(again.services.grids.list()).toHaveLength(2);
     await again.close();
+  });
+
+  it("moves to the bundled version even when a look-alike of it was offered or accepted from elsewhere", async () => {
+    const databaseFile = path.join(dir, "node.db");
+    const options = {
+      databaseFile,
+      publicUrl: PUBLIC_URL,
+      logger: silent,
+      adminToken: ADMIN_TOKEN,
+      now: () => NOW,
+    };
+    // A territory elsewhere serves its own "2026.2-partial" (other labels) with a hash that matches.
+    const lookAlike = structuredClone(v2.file) as unknown as Record<string, any>;
+    lookAlike.dimensions[0].components[0].en = "Something else";
+    for (const accepted of [false, true]) {
+      rmSync(databaseFile, { force: true });
+      const old = createNode({ ...options, grid: v1 });
+      old.services.grids.offer(lookAlike, contentHash(lookAlike), "https://far.example/grids/x");
+      if (accepted) old.services.grids.accept(v2.id, v2.version, "test");
+      await old.close();
+      const node = createNode(options);
+      try {
+        // The offer never blocks the node's start; an offered look-alike gives way to the bundled
+        // version, an accepted one is left as it is and the move waits for an admin.
+        const active = node.services.grids.active();
+        expect(active.version).toBe(accepted ? v1.version : v2.version);
+        const held = node.services.grids.list().find((g) => g.version === v2.version);
+        expect([held?.state, held?.hash === contentHash(lookAlike)]).toEqual(
+          accepted ? ["known", true] : ["active", false],
+        );
+      } finally {
+        await node.close();
+      }
+    }
   });
 });
 
