@@ -75,6 +75,18 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
       .warn(`ignored ${describe(follow)}: the follower is not a reachable actor`);
     return;
   }
+  // Its inboxes on its own origin: else every publication and every passing-on (docs/protocol.md
+  // §8) would be traffic this node sends to a host that never asked for it.
+  const shared = follower.endpoints?.sharedInbox;
+  if (
+    !sameOrigin(follower.inboxId, follower.id.href) ||
+    (shared && !sameOrigin(shared, follower.id.href))
+  ) {
+    ctx.data.logger
+      .child("inbox")
+      .warn(`ignored ${describe(follow)}: the follower's inbox is on another origin`);
+    return;
+  }
   const row = ctx.data.services.follows.addFollower({
     actor: territory.slug,
     follower: follower.id.href,
