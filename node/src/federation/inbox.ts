@@ -22,7 +22,7 @@ import {
   SYNTHESIS_MEDIA_TYPE,
 } from "@spiral-network/protocol";
 import { Temporal } from "temporal-polyfill";
-import { sameOrigin } from "./activity-ids";
+import { inboxesOnOwnOrigin, sameOrigin } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { keepEarlyWithdrawal } from "./early-withdrawal";
 import { actorHandle, answerFollow } from "./followers";
@@ -75,12 +75,12 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
       .warn(`ignored ${describe(follow)}: the follower is not a reachable actor`);
     return;
   }
-  // Its inboxes on its own origin: else every publication and every passing-on (docs/protocol.md
-  // §8) would be traffic this node sends to a host that never asked for it.
-  const shared = follower.endpoints?.sharedInbox;
   if (
-    !sameOrigin(follower.inboxId, follower.id.href) ||
-    (shared && !sameOrigin(shared, follower.id.href))
+    !inboxesOnOwnOrigin({
+      id: follower.id,
+      inboxId: follower.inboxId,
+      endpoints: follower.endpoints,
+    })
   ) {
     ctx.data.logger
       .child("inbox")
