@@ -249,28 +249,64 @@ async function verifiedOrigin(
   return json;
 }
 
+/** A synthesis or progress version: parsed, started, and proven to come from its origin. */
+async function verifiedVersion<P extends { territory: { id: string } }>(
+  ctx: Ctx,
+  activity: Create | Update,
+  article: Article,
+  kind: {
+    parse: (
+      article: Article,
+      grid: Ctx["data"]["grid"],
+    ) => { ok: true; payload: P } | { ok: false; reason: string };
+    start: (payload: P) => string;
+    notStarted: string;
+  },
+) {
+  const logger = ctx.data.logger.child("inbox");
+  const refuse = (reason: string) => logger.warn(`refused ${describe(activity)}: ${reason}`);
+  const parsed = kind.parse(article, ctx.data.grid);
+  if (!parsed.ok) {
+    refuse(parsed.reason);
+    return null;
+  }
+  const { payload } = parsed;
+  if (kind.start(payload) > ctx.data.services.ctx.now().toISOString().slice(0, 10)) {
+    refuse(kind.notStarted);
+    return null;
+  }
+  const json = await verifiedOrigin(ctx, activity, article, payload.territory.id, refuse);
+  if (!json || !article.id || !activity.actorId) return null;
+  const actor = activity.actorId.href;
+  const via = relayedVia(ctx.data.relayHints.take(activity.id), actor);
+  return { logger, payload, json, actor, objectId: article.id.href, via };
+}
+
+/** How a version that went past "older" arrived, for the sub-network's record. */
+const versionArrival = (outcome: string) =>
+  outcome === "duplicate"
+    ? ("duplicate" as const)
+    : outcome === "stored"
+      ? ("new" as const)
+      : ("newer" as const);
+
 /** A synthesis version: stored if it moves the (origin, period) forward (docs/protocol.md §7). */
 async function onSynthesisActivity(
   ctx: Ctx,
   activity: Create | Update,
   article: Article,
 ): Promise<void> {
-  const { services, grid } = ctx.data;
-  const logger = ctx.data.logger.child("inbox");
-  const refuse = (reason: string) => logger.warn(`refused ${describe(activity)}: ${reason}`);
-  const parsed = articleToSynthesis(article, grid);
-  if (!parsed.ok) return refuse(parsed.reason);
-  const { payload } = parsed;
-  if (payload.period.start > services.ctx.now().toISOString().slice(0, 10)) {
-    return refuse("the period has not started yet");
-  }
-  const json = await verifiedOrigin(ctx, activity, article, payload.territory.id, refuse);
-  if (!json || !article.id || !activity.actorId) return;
-  const actor = activity.actorId.href;
-  const via = relayedVia(ctx.data.relayHints.take(activity.id), actor);
+  const { services } = ctx.data;
+  const version = await verifiedVersion(ctx, activity, article, {
+    parse: articleToSynthesis,
+    start: (payload) => payload.period.start,
+    notStarted: "the period has not started yet",
+  });
+  if (!version) return;
+  const { logger, payload, json, actor, objectId, via } = version;
   const outcome = services.received.accept({
     origin: actor,
-    objectId: article.id.href,
+    objectId,
     payload,
     activity: json,
     via,
@@ -280,14 +316,14 @@ async function onSynthesisActivity(
   const item = {
     kind: "synthesis" as const,
     origin: actor,
-    objectId: article.id.href,
+    objectId,
     periodKey: periodKey(payload.period),
   };
   // Older, or withdrawn by a Delete that came first: goes no further.
   if (outcome === "older" || outcome === "withdrawn") return;
   // Withdrawn here: a replayed copy of a version the origin withdrew goes no further.
-  if (services.subnetworks.receivedObject(article.id.href)?.withdrawn) return;
-  const arrival = outcome === "duplicate" ? "duplicate" : outcome === "stored" ? "new" : "newer";
+  if (services.subnetworks.receivedObject(objectId)?.withdrawn) return;
+  const arrival = versionArrival(outcome);
   recordArrival(ctx, via, { ...item, activityId: String(json.id) }, arrival);
   // A sub-network hosted here re-announces what its members address to it (docs/protocol.md §12).
   await relayToSubnetworks(ctx, activity, json, { ...item, payload }, arrival);
@@ -312,22 +348,17 @@ async function onProgressActivity(
   activity: Create | Update,
   article: Article,
 ): Promise<void> {
-  const { services, grid } = ctx.data;
-  const logger = ctx.data.logger.child("inbox");
-  const refuse = (reason: string) => logger.warn(`refused ${describe(activity)}: ${reason}`);
-  const parsed = articleToProgress(article, grid);
-  if (!parsed.ok) return refuse(parsed.reason);
-  const { payload } = parsed;
-  if (payload.campaign.period.start > services.ctx.now().toISOString().slice(0, 10)) {
-    return refuse("the campaign has not started yet");
-  }
-  const json = await verifiedOrigin(ctx, activity, article, payload.territory.id, refuse);
-  if (!json || !article.id || !activity.actorId) return;
-  const actor = activity.actorId.href;
-  const via = relayedVia(ctx.data.relayHints.take(activity.id), actor);
+  const { services } = ctx.data;
+  const version = await verifiedVersion(ctx, activity, article, {
+    parse: articleToProgress,
+    start: (payload) => payload.campaign.period.start,
+    notStarted: "the campaign has not started yet",
+  });
+  if (!version) return;
+  const { logger, payload, json, actor, objectId, via } = version;
   const outcome = services.progressFigures.accept({
     origin: actor,
-    objectId: article.id.href,
+    objectId,
     payload,
     local: false,
     via,
@@ -342,11 +373,11 @@ async function onProgressActivity(
   const item = {
     kind: "progress" as const,
     origin: actor,
-    objectId: article.id.href,
+    objectId,
     periodKey: campaignKey(payload.campaign.id),
     progress: payload,
   };
-  const arrival = outcome === "duplicate" ? "duplicate" : outcome === "stored" ? "new" : "newer";
+  const arrival = versionArrival(outcome);
   recordArrival(ctx, via, { ...item, activityId: String(json.id) }, arrival);
   await relayToSubnetworks(ctx, activity, json, item, arrival);
 }
