@@ -18,6 +18,16 @@ export class InvalidInputError extends Error {
   }
 }
 
+/**
+ * Refuses to publish what starts after `today` (receivers refuse it, docs/protocol.md §7, §13):
+ * `message` names what has not started, `path` the field that says when it starts.
+ */
+export function refuseBeforeStart(start: string, today: string, message: string, path: string) {
+  if (start > today) {
+    throw new InvalidInputError(message, [{ path, message: `starts after today (${today})` }]);
+  }
+}
+
 /** Something named by id does not exist here (404). */
 export class NotFoundError extends Error {
   override name = "NotFoundError";

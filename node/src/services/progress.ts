@@ -32,10 +32,10 @@ import {
 import type { AuditService } from "./audit";
 import type { CategoryService } from "./categories";
 import type { Actor, ServiceContext } from "./context";
-import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
+import { ConflictError, InvalidInputError, NotFoundError, refuseBeforeStart } from "./errors";
 import type { OutboxService } from "./outbox";
 import type { ProgressFigureService } from "./progress-figures";
-import { resolveJoinedSubnetworks } from "./subnetworks";
+import { addressedSubnetworks } from "./subnetworks";
 import { type TerritoryRow, type TerritoryService, territoryActorId } from "./territories";
 
 export type PathVersionRow = typeof progressPathVersions.$inferSelect;
@@ -723,19 +723,12 @@ export function createProgressService(
       options: { subnetworks?: ReadonlyArray<string | number> } = {},
     ): ProgressVersionRow {
       const territory = territories.get(slug);
-      const addressed =
-        options.subnetworks === undefined
-          ? undefined
-          : resolveJoinedSubnetworks(ctx.db, territory.slug, options.subnetworks);
+      const addressed = addressedSubnetworks(ctx.db, territory.slug, options.subnetworks);
       const today = ctx.now().toISOString().slice(0, 10);
       const row = ctx.db.transaction((tx) => {
         const campaign = campaignOf(territory, uuid);
         // Receivers refuse a campaign that has not started (docs/protocol.md §13).
-        if (campaign.periodStart > today) {
-          throw new InvalidInputError("the campaign has not started yet", [
-            { path: "start", message: `starts after today (${today})` },
-          ]);
-        }
+        refuseBeforeStart(campaign.periodStart, today, "the campaign has not started yet", "start");
         const { previous, draft } = draftFor(territory, campaign);
         if (!draft.payload)
           throw new ConflictError("this campaign cannot be published", draft.blockers);

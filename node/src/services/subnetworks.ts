@@ -580,3 +580,15 @@ export function createSubnetworkService(
   };
 }
 export type SubnetworkService = ReturnType<typeof createSubnetworkService>;
+
+/**
+ * The sub-networks a publication is addressed to: undefined when none are named (a new version
+ * goes where the previous one went), else the joined groups the refs name.
+ */
+export function addressedSubnetworks(
+  db: Db,
+  territorySlug: string,
+  refs: ReadonlyArray<string | number> | undefined,
+): string[] | undefined {
+  return refs === undefined ? undefined : resolveJoinedSubnetworks(db, territorySlug, refs);
+}

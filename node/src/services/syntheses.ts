@@ -20,10 +20,10 @@ import {
 import type { AggregateService } from "./aggregates";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
-import { ConflictError, GoneError, InvalidInputError, NotFoundError } from "./errors";
+import { ConflictError, GoneError, NotFoundError, refuseBeforeStart } from "./errors";
 import type { OutboxService } from "./outbox";
 import { createPublicationLedger } from "./publication-ledger";
-import { resolveJoinedSubnetworks } from "./subnetworks";
+import { addressedSubnetworks } from "./subnetworks";
 import { type TerritoryRow, type TerritoryService, territoryActorId } from "./territories";
 
 export type SynthesisVersionRow = typeof synthesisVersions.$inferSelect;
@@ -271,16 +271,9 @@ export function createSynthesisService(
       options: { subnetworks?: ReadonlyArray<string | number> } = {},
     ): SynthesisVersionRow {
       const territory = territories.get(slug);
-      const addressed =
-        options.subnetworks === undefined
-          ? undefined
-          : resolveJoinedSubnetworks(ctx.db, territory.slug, options.subnetworks);
+      const addressed = addressedSubnetworks(ctx.db, territory.slug, options.subnetworks);
       const today = ctx.now().toISOString().slice(0, 10);
-      if (period.start > today) {
-        throw new InvalidInputError("the period has not started yet", [
-          { path: "period.start", message: `starts after today (${today})` },
-        ]);
-      }
+      refuseBeforeStart(period.start, today, "the period has not started yet", "period.start");
       // Synchronous transaction: nothing can publish the same period between draft and insert.
       const published = ctx.db.transaction((tx) => {
         const built = draftFor(territory, period, correction);
