@@ -1,4 +1,4 @@
-import { Article, Hashtag, PUBLIC_COLLECTION, Source } from "@fedify/vocab";
+import type { Article } from "@fedify/vocab";
 import {
   escapeHtml,
   type Grid,
@@ -12,7 +12,7 @@ import {
 } from "@spiral-network/protocol";
 import type { Temporal } from "temporal-polyfill";
 import { readSourcePayload } from "./source-payload";
-import type { ArticleUris } from "./synthesis-mapper";
+import { type ArticleUris, payloadArticle } from "./synthesis-mapper";
 
 /** Pure mapping between a progress payload and its ActivityStreams `Article` (docs/protocol.md §13). */
 
@@ -64,24 +64,19 @@ export function progressToArticle(
   published: Temporal.Instant,
   updated?: Temporal.Instant,
 ): Article {
-  const territoryTag = payload.territory.name.replace(/[^\p{L}\p{N}]+/gu, "");
-  const tags: Array<[string, URL]> = [["SPIRAL", uris.home]];
-  if (territoryTag) tags.push([territoryTag, uris.actor]);
-  return new Article({
-    id: uris.id,
-    attribution: uris.actor,
-    name: progressName(payload),
-    summary: progressSummary(payload, grid),
-    content: progressHtml(payload, grid),
-    url: uris.url,
-    to: PUBLIC_COLLECTION,
-    cc: uris.followers,
+  return payloadArticle(
+    {
+      territoryName: payload.territory.name,
+      name: progressName(payload),
+      summary: progressSummary(payload, grid),
+      content: progressHtml(payload, grid),
+      source: JSON.stringify(payload),
+      mediaType: PROGRESS_MEDIA_TYPE,
+    },
+    uris,
     published,
-    ...(updated ? { updated } : {}),
-    ...(uris.audiences?.length ? { audiences: uris.audiences } : {}),
-    tags: tags.map(([tag, href]) => new Hashtag({ href, name: `#${tag}` })),
-    source: new Source({ content: JSON.stringify(payload), mediaType: PROGRESS_MEDIA_TYPE }),
-  });
+    updated,
+  );
 }
 
 export type ProgressParse = { ok: true; payload: ProgressPayload } | { ok: false; reason: string };

@@ -87,7 +87,40 @@ export function synthesisToArticle(
   published: Temporal.Instant,
   updated?: Temporal.Instant,
 ): Article {
-  const territoryTag = payload.territory.name.replace(/[^\p{L}\p{N}]+/gu, "");
+  return payloadArticle(
+    {
+      territoryName: payload.territory.name,
+      name: synthesisName(payload),
+      summary: synthesisSummary(payload, grid),
+      content: synthesisHtml(payload, grid),
+      source: JSON.stringify(payload),
+      mediaType: SYNTHESIS_MEDIA_TYPE,
+    },
+    uris,
+    published,
+    updated,
+  );
+}
+
+/**
+ * The Article a territory's publication (a synthesis, a campaign's progress) goes out as: its
+ * readable face, public, to its followers, tagged #SPIRAL and with the territory's own tag, and
+ * the exact payload in `source`.
+ */
+export function payloadArticle(
+  face: {
+    territoryName: string;
+    name: string;
+    summary: string;
+    content: string;
+    source: string;
+    mediaType: string;
+  },
+  uris: ArticleUris,
+  published: Temporal.Instant,
+  updated?: Temporal.Instant,
+): Article {
+  const territoryTag = face.territoryName.replace(/[^\p{L}\p{N}]+/gu, "");
   // Hashtags link to pages that list what they name: the node's home page for #SPIRAL, the
   // territory's page (its actor URL, HTML for browsers) for the territory's own tag.
   const tags: Array<[string, URL]> = [["SPIRAL", uris.home]];
@@ -95,9 +128,9 @@ export function synthesisToArticle(
   return new Article({
     id: uris.id,
     attribution: uris.actor,
-    name: synthesisName(payload),
-    summary: synthesisSummary(payload, grid),
-    content: synthesisHtml(payload, grid),
+    name: face.name,
+    summary: face.summary,
+    content: face.content,
     url: uris.url,
     to: PUBLIC_COLLECTION,
     cc: uris.followers,
@@ -106,7 +139,7 @@ export function synthesisToArticle(
     // Lemmy-style readers look for the group on the object itself, not only on the activity.
     ...(uris.audiences?.length ? { audiences: uris.audiences } : {}),
     tags: tags.map(([tag, href]) => new Hashtag({ href, name: `#${tag}` })),
-    source: new Source({ content: JSON.stringify(payload), mediaType: SYNTHESIS_MEDIA_TYPE }),
+    source: new Source({ content: face.source, mediaType: face.mediaType }),
   });
 }
 
