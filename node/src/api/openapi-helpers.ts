@@ -40,7 +40,16 @@ export const adminOnly = [{ bearer: [] }];
  */
 export function noContentRoute<P extends z.ZodObject>(
   router: Router,
-  spec: { method: "post" | "delete"; path: string; summary: string; params: P; done: string },
+  spec: {
+    method: "post" | "delete";
+    path: string;
+    summary: string;
+    description?: string;
+    params: P;
+    done: string;
+    /** It can conflict with the current state (409): already withdrawn, nothing published… */
+    conflicts?: boolean;
+  },
   command: (actor: Actor, params: z.infer<P>) => unknown,
 ): void {
   router.openapi(
@@ -48,9 +57,15 @@ export function noContentRoute<P extends z.ZodObject>(
       method: spec.method,
       path: spec.path,
       summary: spec.summary,
+      ...(spec.description ? { description: spec.description } : {}),
       security: adminOnly,
       request: { params: spec.params },
-      responses: { 204: { description: spec.done }, 401: errors[401], 404: errors[404] },
+      responses: {
+        204: { description: spec.done },
+        401: errors[401],
+        404: errors[404],
+        ...(spec.conflicts ? { 409: errors[409] } : {}),
+      },
     }),
     async (c) => {
       // Validated by the route already (400 otherwise); parsed again for its type, which a
@@ -87,6 +102,63 @@ export function tokenReadRoute<P extends z.ZodObject, S extends z.ZodType>(
     (c) => {
       const params = spec.params.parse(c.req.param()) as z.infer<P>;
       return c.json(query(principalOf(c), params) as never, 200);
+    },
+  );
+}
+
+/**
+ * A command with a JSON body that answers JSON (create, change, publish, follow…): its OpenAPI
+ * route and its handler in one call, running the application layer's command as the token's
+ * actor on the validated path parameters and body. Every such command can answer 400, 401 and
+ * 404; `errors` names the others it can give.
+ */
+export function jsonCommandRoute<
+  P extends z.ZodObject,
+  B extends z.ZodType,
+  S extends z.ZodType,
+  Status extends 200 | 201 | 202,
+>(
+  router: Router,
+  spec: {
+    method: "post" | "patch";
+    path: string;
+    summary: string;
+    description?: string;
+    params: P;
+    body: B;
+    status: Status;
+    schema: S;
+    answer: string;
+    errors?: ReadonlyArray<409 | 502 | 504>;
+  },
+  command: (
+    actor: Actor,
+    params: z.infer<P>,
+    body: z.output<B>,
+  ) => z.input<S> | Promise<z.input<S>>,
+): void {
+  router.openapi(
+    createRoute({
+      method: spec.method,
+      path: spec.path,
+      summary: spec.summary,
+      ...(spec.description ? { description: spec.description } : {}),
+      security: adminOnly,
+      request: { params: spec.params, body: jsonBody(spec.body) },
+      responses: {
+        [spec.status]: jsonResponse(spec.schema, spec.answer),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+        ...Object.fromEntries((spec.errors ?? []).map((status) => [status, errors[status]])),
+      },
+    }),
+    async (c) => {
+      // Validated by the route already (400 otherwise); a generic route does not carry the types.
+      const valid = c.req.valid as unknown as (target: "param" | "json") => unknown;
+      const params = valid.call(c.req, "param") as z.infer<P>;
+      const body = valid.call(c.req, "json") as z.output<B>;
+      return c.json((await command(principalOf(c), params, body)) as never, spec.status);
     },
   );
 }

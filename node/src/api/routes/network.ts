@@ -8,6 +8,7 @@ import {
   adminOnly,
   errors,
   jsonBody,
+  jsonCommandRoute,
   jsonResponse,
   noContentRoute,
   tokenReadRoute,
@@ -61,36 +62,21 @@ export function registerNetworkRoutes(router: Router, app: Application) {
     (actor, { slug }) => app.network.following(actor, slug).map(followingView),
   );
 
-  router.openapi(
-    createRoute({
+  jsonCommandRoute(
+    router,
+    {
       method: "post",
       path: "/territories/{slug}/following",
       summary: "Follow a territory by handle (@slug@host) or actor URL",
-      security: adminOnly,
-      request: {
-        params: slugParams,
-        body: jsonBody(followTargetBodySchema),
-      },
-      responses: {
-        202: jsonResponse(
-          followingViewSchema,
-          "Follow request sent; it stays pending until accepted",
-        ),
-        400: errors[400],
-        401: errors[401],
-        404: errors[404],
-        502: errors[502],
-        504: errors[504],
-      },
-    }),
-    async (c) => {
-      const row = await app.network.follow(
-        principalOf(c),
-        c.req.valid("param").slug,
-        c.req.valid("json").target,
-      );
-      return c.json(followingView(row), 202);
+      params: slugParams,
+      body: followTargetBodySchema,
+      status: 202,
+      schema: followingViewSchema,
+      answer: "Follow request sent; it stays pending until accepted",
+      errors: [502, 504],
     },
+    async (actor, { slug }, { target }) =>
+      followingView(await app.network.follow(actor, slug, target)),
   );
 
   noContentRoute(
@@ -200,25 +186,19 @@ export function registerNetworkRoutes(router: Router, app: Application) {
     },
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "post",
       path: "/territories/{slug}/syntheses/{id}/withdrawal",
       summary: "Withdraw the synthesis this version belongs to (sends Delete)",
-      security: adminOnly,
-      request: { params: uuidParams },
-      responses: {
-        204: { description: "Withdrawn" },
-        401: errors[401],
-        404: errors[404],
-        409: errors[409],
-      },
-    }),
-    (c) => {
-      const { slug, id } = c.req.valid("param");
-      const { row } = app.syntheses.get(principalOf(c), slug, id);
-      app.syntheses.withdraw(principalOf(c), slug, row.synthesisUuid);
-      return c.body(null, 204);
+      params: uuidParams,
+      done: "Withdrawn",
+      conflicts: true,
+    },
+    (actor, { slug, id }) => {
+      const { row } = app.syntheses.get(actor, slug, id);
+      app.syntheses.withdraw(actor, slug, row.synthesisUuid);
     },
   );
 }

@@ -15,7 +15,15 @@ import {
 import { progressFiguresCsv } from "../../services/progress-figures";
 import { subnetworkRefsSchema } from "../../services/subnetworks";
 import { principalOf, type Router } from "../env";
-import { adminOnly, errors, jsonBody, jsonResponse, tokenReadRoute } from "../openapi-helpers";
+import {
+  adminOnly,
+  errors,
+  jsonBody,
+  jsonCommandRoute,
+  jsonResponse,
+  noContentRoute,
+  tokenReadRoute,
+} from "../openapi-helpers";
 import { slugParams, uuidParams, withheldSchema } from "../schemas";
 
 const counts = z.object({
@@ -195,28 +203,19 @@ export function registerProgressRoutes(router: Router, app: Application): void {
     (actor, { slug }) => app.progress.listCampaigns(actor, slug).map(campaignView),
   );
 
-  router.openapi(
-    createRoute({
+  jsonCommandRoute(
+    router,
+    {
       method: "post",
       path: "/territories/{slug}/campaigns",
       summary: "Start a self-survey campaign on usable paths (each at its latest version)",
-      security: adminOnly,
-      request: { params: slugParams, body: jsonBody(campaignInputSchema) },
-      responses: {
-        201: jsonResponse(campaignSchema, "Started"),
-        400: errors[400],
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) => {
-      const row = app.progress.createCampaign(
-        principalOf(c),
-        c.req.valid("param").slug,
-        c.req.valid("json"),
-      );
-      return c.json(campaignView(row), 201);
+      params: slugParams,
+      body: campaignInputSchema,
+      status: 201,
+      schema: campaignSchema,
+      answer: "Started",
     },
+    (actor, { slug }, input) => campaignView(app.progress.createCampaign(actor, slug, input)),
   );
 
   tokenReadRoute(
@@ -333,8 +332,9 @@ export function registerProgressRoutes(router: Router, app: Application): void {
     },
   );
 
-  router.openapi(
-    createRoute({
+  jsonCommandRoute(
+    router,
+    {
       method: "post",
       path: "/territories/{slug}/campaigns/{id}/progress",
       summary: "Publish the campaign's progress (spiral/progress@1)",
@@ -342,40 +342,22 @@ export function registerProgressRoutes(router: Router, app: Application): void {
         "Refused with 409 and the reasons when fewer than k respondents answered, or when comparing " +
         "it with every progress version this territory published would single out fewer than k " +
         "respondents (docs/protocol.md §13).",
-      security: adminOnly,
-      request: {
-        params: uuidParams,
-        body: jsonBody(z.strictObject({ subnetworks: subnetworkRefsSchema.optional() })),
-      },
-      responses: {
-        201: jsonResponse(
-          z.object({ version: z.number(), hash: z.string(), payload: progressPayloadSchema }),
-          "Published",
-        ),
-        400: errors[400],
-        401: errors[401],
-        404: errors[404],
-        409: errors[409],
-      },
-    }),
-    (c) => {
-      const { slug, id } = c.req.valid("param");
-      const { subnetworks } = c.req.valid("json");
-      const row = app.progress.publish(
-        principalOf(c),
-        slug,
-        id,
-        subnetworks ? { subnetworks } : {},
-      );
-      return c.json(
-        { version: row.version, hash: row.hash, payload: JSON.parse(row.payload) },
-        201,
-      );
+      params: uuidParams,
+      body: z.strictObject({ subnetworks: subnetworkRefsSchema.optional() }),
+      status: 201,
+      schema: z.object({ version: z.number(), hash: z.string(), payload: progressPayloadSchema }),
+      answer: "Published",
+      errors: [409],
+    },
+    (actor, { slug, id }, { subnetworks }) => {
+      const row = app.progress.publish(actor, slug, id, subnetworks ? { subnetworks } : {});
+      return { version: row.version, hash: row.hash, payload: JSON.parse(row.payload) };
     },
   );
 
-  router.openapi(
-    createRoute({
+  noContentRoute(
+    router,
+    {
       method: "post",
       path: "/territories/{slug}/campaigns/{id}/progress/withdrawal",
       summary: "Withdraw the campaign's published progress (sends Delete)",
@@ -383,20 +365,11 @@ export function registerProgressRoutes(router: Router, app: Application): void {
         "Every version leaves the public pages and the figures, here and at receivers; publishing " +
         "again later is a new version (docs/protocol.md §13). 409 when nothing is published or it " +
         "is already withdrawn.",
-      security: adminOnly,
-      request: { params: uuidParams },
-      responses: {
-        204: { description: "Withdrawn" },
-        401: errors[401],
-        404: errors[404],
-        409: errors[409],
-      },
-    }),
-    (c) => {
-      const { slug, id } = c.req.valid("param");
-      app.progress.withdraw(principalOf(c), slug, id);
-      return c.body(null, 204);
+      params: uuidParams,
+      done: "Withdrawn",
+      conflicts: true,
     },
+    (actor, { slug, id }) => app.progress.withdraw(actor, slug, id),
   );
 
   const figuresOf = (query: Record<string, string | undefined>) =>

@@ -13,6 +13,7 @@ import {
   adminOnly,
   errors,
   jsonBody,
+  jsonCommandRoute,
   jsonResponse,
   noContentRoute,
   tokenReadRoute,
@@ -116,28 +117,19 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
       ),
   );
 
-  router.openapi(
-    createRoute({
+  jsonCommandRoute(
+    router,
+    {
       method: "patch",
       path: "/subnetworks/{slug}",
       summary: "Change a hosted sub-network (name, description, theme, admission, moderators)",
-      security: adminOnly,
-      request: { params: slugParams, body: jsonBody(subnetworkPatchSchema) },
-      responses: {
-        200: jsonResponse(subnetworkSchema, "Changed"),
-        400: errors[400],
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) => {
-      const row = app.subnetworks.update(
-        principalOf(c),
-        c.req.valid("param").slug,
-        c.req.valid("json"),
-      );
-      return c.json(view(row), 200);
+      params: slugParams,
+      body: subnetworkPatchSchema,
+      status: 200,
+      schema: subnetworkSchema,
+      answer: "Changed",
     },
+    (actor, { slug }, patch) => view(app.subnetworks.update(actor, slug, patch)),
   );
 
   tokenReadRoute(
@@ -205,31 +197,19 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
     (actor, params) => app.network.joinedSubnetworks(actor, params.slug),
   );
 
-  router.openapi(
-    createRoute({
+  jsonCommandRoute(
+    router,
+    {
       method: "post",
       path: "/territories/{slug}/subnetworks",
       summary: "Join a sub-network by handle (@name@host) or actor URL",
-      security: adminOnly,
-      request: {
-        params: slugParams,
-        body: jsonBody(followTargetBodySchema),
-      },
-      responses: {
-        202: jsonResponse(
-          followingViewSchema,
-          "Join request sent; pending until the group accepts",
-        ),
-        400: errors[400],
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    async (c) => {
-      const { slug } = c.req.valid("param");
-      const row = await app.subnetworks.join(principalOf(c), slug, c.req.valid("json").target);
-      return c.json(row, 202);
+      params: slugParams,
+      body: followTargetBodySchema,
+      status: 202,
+      schema: followingViewSchema,
+      answer: "Join request sent; pending until the group accepts",
     },
+    (actor, { slug }, { target }) => app.subnetworks.join(actor, slug, target),
   );
 
   noContentRoute(
