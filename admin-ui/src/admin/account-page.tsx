@@ -1,4 +1,5 @@
 import type { Lang, Translate } from "../i18n";
+import { NewPasswordField, PasswordField } from "./form-fields";
 import { AdminLayout, CsrfField, ErrorSummary, Field, type SignedIn } from "./layout";
 
 export interface AccountPageProps {
@@ -109,30 +110,24 @@ export function AccountPage(props: AccountPageProps) {
       <ErrorSummary t={t} errors={e} />
       <form method="post" action="/admin/account/password" novalidate>
         <CsrfField token={user.csrf} />
-        <Field
+        <PasswordField
           name="currentPassword"
-          type="password"
           label={t("account.currentPassword")}
           error={e.currentPassword}
           autocomplete="current-password"
-          required
         />
-        <Field
+        <NewPasswordField
+          t={t}
           name="newPassword"
-          type="password"
           label={t("account.newPassword")}
-          hint={t("hint.password", { min: props.minPasswordLength })}
+          minLength={props.minPasswordLength}
           error={e.newPassword}
-          autocomplete="new-password"
-          required
         />
-        <Field
+        <PasswordField
           name="newPasswordConfirm"
-          type="password"
           label={t("account.newPasswordConfirm")}
           error={e.newPasswordConfirm}
           autocomplete="new-password"
-          required
         />
         <button class="primary" type="submit">
           {t("account.save")}

@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
-import { describedBy, HintAndError, InlineChoice } from "./layout";
+import type { Translate } from "../i18n";
+import { describedBy, Field, HintAndError, InlineChoice } from "./layout";
 
 /**
  * Form controls the workspace pages share beside `Field` (layout.tsx): each is labelled, shows
@@ -116,5 +117,65 @@ export function RadioChoices(props: {
         </InlineChoice>
       ))}
     </fieldset>
+  );
+}
+
+/** An account's email address (`f-email`); `autocomplete="username"` where a browser should fill it. */
+export function EmailField(props: {
+  t: Translate;
+  value?: string | undefined;
+  error?: string | undefined;
+  autocomplete?: "username";
+}) {
+  return (
+    <Field
+      name="email"
+      type="email"
+      label={props.t("field.email")}
+      value={props.value}
+      error={props.error}
+      {...(props.autocomplete ? { autocomplete: props.autocomplete } : {})}
+      required
+    />
+  );
+}
+
+/** A required password field: the one held (`current-password`) or one being chosen or repeated. */
+export function PasswordField(props: {
+  name: string;
+  label: string;
+  autocomplete: "current-password" | "new-password";
+  hint?: string | undefined;
+  error?: string | undefined;
+}) {
+  return (
+    <Field
+      name={props.name}
+      type="password"
+      label={props.label}
+      hint={props.hint}
+      error={props.error}
+      autocomplete={props.autocomplete}
+      required
+    />
+  );
+}
+
+/** A password being chosen, its minimum length as the hint. */
+export function NewPasswordField(props: {
+  t: Translate;
+  name: string;
+  label: string;
+  minLength: number;
+  error?: string | undefined;
+}) {
+  return (
+    <PasswordField
+      name={props.name}
+      label={props.label}
+      hint={props.t("hint.password", { min: props.minLength })}
+      error={props.error}
+      autocomplete="new-password"
+    />
   );
 }

@@ -1,5 +1,6 @@
 import type { Lang, Translate } from "../i18n";
-import { AdminLayout, CsrfField, Field } from "./layout";
+import { EmailField, PasswordField } from "./form-fields";
+import { AdminLayout, CsrfField } from "./layout";
 
 export interface LoginPageProps {
   t: Translate;
@@ -28,20 +29,11 @@ export function LoginPage(props: LoginPageProps) {
       ) : null}
       <form method="post" action="/admin/login">
         <CsrfField token={props.csrf} />
-        <Field
-          name="email"
-          type="email"
-          label={t("field.email")}
-          value={props.email}
-          autocomplete="username"
-          required
-        />
-        <Field
+        <EmailField t={t} value={props.email} autocomplete="username" />
+        <PasswordField
           name="password"
-          type="password"
           label={t("field.password")}
           autocomplete="current-password"
-          required
         />
         <button class="primary" type="submit">
           {t("login.submit")}

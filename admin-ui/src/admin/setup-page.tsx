@@ -1,4 +1,5 @@
 import type { Lang, Translate } from "../i18n";
+import { EmailField, NewPasswordField, PasswordField } from "./form-fields";
 import { AdminLayout, CsrfField, ErrorSummary, Field } from "./layout";
 
 export interface SetupPageProps {
@@ -84,31 +85,19 @@ export function SetupPage(props: SetupPageProps) {
             autocomplete="name"
             required
           />
-          <Field
-            name="email"
-            type="email"
-            label={t("field.email")}
-            value={v.email}
-            error={e.email}
-            autocomplete="username"
-            required
-          />
-          <Field
+          <EmailField t={t} value={v.email} error={e.email} autocomplete="username" />
+          <NewPasswordField
+            t={t}
             name="password"
-            type="password"
             label={t("field.password")}
-            hint={t("hint.password", { min: props.minPasswordLength })}
+            minLength={props.minPasswordLength}
             error={e.password}
-            autocomplete="new-password"
-            required
           />
-          <Field
+          <PasswordField
             name="passwordConfirm"
-            type="password"
             label={t("field.passwordConfirm")}
             error={e.passwordConfirm}
             autocomplete="new-password"
-            required
           />
         </fieldset>
         <button class="primary" type="submit">

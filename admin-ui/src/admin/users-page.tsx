@@ -1,4 +1,5 @@
 import type { Lang, Translate } from "../i18n";
+import { EmailField, NewPasswordField } from "./form-fields";
 import { AdminLayout, CsrfField, ErrorSummary, Field, type SignedIn } from "./layout";
 import { ColumnsTable } from "./parts/columns-table";
 
@@ -117,22 +118,13 @@ export function UsersPage(props: UsersPageProps) {
       <form method="post" action="/admin/users" novalidate>
         <CsrfField token={user.csrf} />
         <Field name="name" label={t("field.name")} value={v.name} error={e.name} required />
-        <Field
-          name="email"
-          type="email"
-          label={t("field.email")}
-          value={v.email}
-          error={e.email}
-          required
-        />
-        <Field
+        <EmailField t={t} value={v.email} error={e.email} />
+        <NewPasswordField
+          t={t}
           name="password"
-          type="password"
           label={t("field.password")}
-          hint={t("hint.password", { min: props.minPasswordLength })}
+          minLength={props.minPasswordLength}
           error={e.password}
-          autocomplete="new-password"
-          required
         />
         <div class="field">
           <label for="f-role">{t("field.role")}</label>
