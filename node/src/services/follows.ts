@@ -24,12 +24,15 @@ export function followerView(row: FollowerRow) {
   return {
     id: row.id,
     follower: row.follower,
-    handle: row.handle ?? undefined,
-    name: row.name ?? undefined,
-    state: row.state,
+    ...followerActorView(row),
     ...reachabilityView(row),
     since: row.createdAt,
   };
+}
+
+/** A follower (a territory's, or a sub-network's member) as it named itself, and where it stands. */
+export function followerActorView(row: FollowerRow) {
+  return { handle: row.handle ?? undefined, name: row.name ?? undefined, state: row.state };
 }
 
 /** Unreachable since when and why (absent while the peer answers). */

@@ -26,7 +26,7 @@ import type { AuditService } from "./audit";
 import type { CategoryService } from "./categories";
 import type { Actor, ServiceContext } from "./context";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
-import type { FollowerRow, FollowService } from "./follows";
+import { type FollowerRow, type FollowService, followerActorView } from "./follows";
 import { territoryActorId } from "./territories";
 
 export type SubnetworkRow = typeof subnetworks.$inferSelect;
@@ -88,9 +88,7 @@ export function memberView(row: FollowerRow) {
   return {
     id: row.id,
     member: row.follower,
-    handle: row.handle ?? undefined,
-    name: row.name ?? undefined,
-    state: row.state,
+    ...followerActorView(row),
     spiral: row.spiral,
     since: row.createdAt,
   };
