@@ -593,6 +593,11 @@ export function languageInfo(lang: Lang): Omit<LanguageFile, "areas"> {
   return info;
 }
 
+/** The area objects of a language, as its file gives them (the language test checks them). */
+export function languageAreas(lang: Lang): AreaMessages {
+  return FILES[lang].areas;
+}
+
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 /** The translation function of a language: `{name}` placeholders are filled from `params`. */

@@ -1,5 +1,6 @@
 import {
   LANGUAGES,
+  languageAreas,
   languageInfo,
   MESSAGE_KEYS,
   pickLanguage,
@@ -30,6 +31,18 @@ describe("interface languages", () => {
       for (const key of MESSAGE_KEYS) {
         expect(t(key).trim().length, `${lang} ${key}`).toBeGreaterThan(0);
         expect(placeholders(t(key)), `${lang} ${key}`).toEqual(placeholders(en(key)));
+      }
+    }
+  });
+
+  it("gives every area its own strings in each language, never the English object itself", () => {
+    // An integration placeholder (`meetings: meetings.en`) type-checks and keeps every
+    // placeholder, so only its identity betrays it: the area would silently show English.
+    const en = languageAreas("en");
+    for (const lang of LANGUAGES.filter((code) => code !== "en")) {
+      const areas = languageAreas(lang);
+      for (const area of Object.keys(en) as (keyof typeof en)[]) {
+        expect(areas[area], `${lang} ${area}`).not.toBe(en[area]);
       }
     }
   });
