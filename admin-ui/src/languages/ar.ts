@@ -1263,6 +1263,7 @@ export const ar: LanguageFile = {
       "grid.level.component": "لكل مكوّن",
       "grid.level.groupedShort": "مكوّنات مجمَّعة",
       "grid.level.dimensionShort": "لكل بُعد",
+      "grid.col.level": "محسوبة",
       "classify.review.title": "للمراجعة بعد تغيير الشبكة",
       "classify.review.help":
         "يقسّم إصدار الشبكة {to} هذه الرموز: يحتفظ كل معيار برمزه حتى تختار رمزًا أدق.",

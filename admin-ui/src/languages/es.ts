@@ -1312,6 +1312,7 @@ export const es: LanguageFile = {
       "grid.level.component": "por componente",
       "grid.level.groupedShort": "componentes agrupadas",
       "grid.level.dimensionShort": "por dimensión",
+      "grid.col.level": "Contada",
       "classify.review.title": "Por revisar tras el cambio de cuadrícula",
       "classify.review.help":
         "La versión de la cuadrícula {to} divide estos códigos: cada criterio conserva su código hasta que elija uno más fino.",
