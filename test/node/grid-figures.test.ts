@@ -267,6 +267,12 @@ describe("figures over two grid versions", () => {
     expect(table.match(/<td>components grouped<\/td>/g)).toHaveLength(
       body.coverage.included.length,
     );
+    // The spreadsheet names the level and the versions, and labels a group by its codes' labels.
+    const csv = await t.anonymous.get("/api/v1/aggregates?format=csv");
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("x-spiral-grid-level")).toBe(`grouped; ${V2.version}, ${V3.version}`);
+    const a01 = defaultGrid.label("A01", "en");
+    expect(csv.text).toContain(`Q1,A,A01+A12,${a01} + `);
     const robust = (await t.anonymous.get("/api/v1/aggregates?robust=true")).body;
     expect(robust.coverage.excluded).toContainEqual(
       expect.objectContaining({
