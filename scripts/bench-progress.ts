@@ -38,17 +38,24 @@ import {
   type ProgressTally,
   progressPayloadSchema,
 } from "@spiral-network/protocol";
-import { percentile, progress, tableLine, watchdog } from "./lib/harness";
+import {
+  envNumber,
+  envSamples,
+  percentile,
+  progress,
+  silentLogger,
+  tableLine,
+  watchdog,
+} from "./lib/harness";
 import { seededRandom } from "./lib/seeded-random";
 
-const RESPONSES = Number(process.env.BENCH_RESPONSES ?? 10_000);
-const PATHS = Number(process.env.BENCH_PATHS ?? 20);
-const TERRITORIES = Number(process.env.BENCH_TERRITORIES ?? 1_000);
-const REPS = Math.max(20, Number(process.env.BENCH_REPS ?? 30));
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 1_800_000);
+const RESPONSES = envNumber("BENCH_RESPONSES", 10_000);
+const PATHS = envNumber("BENCH_PATHS", 20);
+const TERRITORIES = envNumber("BENCH_TERRITORIES", 1_000);
+const REPS = envSamples("BENCH_REPS", 30);
+const TIMEOUT_MS = envNumber("BENCH_TIMEOUT_MS", 1_800_000);
 
 const random = seededRandom(19);
-const silent = { info() {}, warn() {}, error() {} };
 const CATEGORIES = ["young-people", "women", "elderly-people", "farmers"];
 const COMPONENTS = defaultGrid.components.map((c) => c.code);
 const codeOf = (i: number) => COMPONENTS[i % COMPONENTS.length] as string;
@@ -57,7 +64,7 @@ function startNode(dir: string, name: string): SpiralNode {
   const node = createNode({
     databaseFile: path.join(dir, `${name}.db`),
     publicUrl: `http://${name}.bench`,
-    logger: silent,
+    logger: silentLogger,
     now: () => new Date("2026-06-15T12:00:00Z"),
   });
   node.services.territories.create(

@@ -28,10 +28,10 @@ import {
   parseSpiralCode,
   type Suggestion,
 } from "@spiral-network/protocol";
-import { percentile, time } from "./lib/harness";
+import { envNumber, percentile, silentLogger, time } from "./lib/harness";
 
-const SIZE = Number(process.env.BENCH_SIZE ?? 10_000);
-const BUILDS = Number(process.env.BENCH_BUILDS ?? 5);
+const SIZE = envNumber("BENCH_SIZE", 10_000);
+const BUILDS = envNumber("BENCH_BUILDS", 5);
 
 interface Labelled extends LabelledText {
   territory: string;
@@ -159,7 +159,7 @@ console.log(
 const node = createNode({
   databaseFile: ":memory:",
   publicUrl: "http://bench.test",
-  logger: { error: () => {}, info: () => {}, warn: () => {} },
+  logger: silentLogger,
   adminToken: "bench-admin-token-0123456789abcdef",
 });
 try {

@@ -22,24 +22,26 @@ import { createNode } from "@spiral-network/node/node";
 import { defaultGrid } from "@spiral-network/protocol";
 import {
   closeServer,
+  envNumber,
+  envSamples,
   listen,
   median,
   pairedRuns,
   percentile,
   progress,
+  silentLogger,
   tableLine,
   watchdog,
 } from "./lib/harness";
 import { seededRandom } from "./lib/seeded-random";
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
-const RUNS = Math.max(20, Number(process.env.BENCH_RUNS ?? 25));
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000);
+const ROWS = envNumber("BENCH_ROWS", 100_000);
+const RUNS = envSamples("BENCH_RUNS", 25);
+const TIMEOUT_MS = envNumber("BENCH_TIMEOUT_MS", 300_000);
 const GROUPS = 40;
 const GOAL_RATIO = 2;
 const PERIOD = { start: "2026-01-01", end: "2026-12-31" };
 const SLUG = "bench";
-const silent = { info() {}, warn() {}, error() {} };
 
 /** 100 000 criteria over the 40 groups, Q1–Q3, every component of the grid, validated. */
 function generateCsv(rows: number): Buffer {
@@ -61,7 +63,7 @@ async function main() {
   const node = createNode({
     databaseFile: path.join(dir, "bench.db"),
     publicUrl: "http://bench.test",
-    logger: silent,
+    logger: silentLogger,
   });
   let server: http.Server | undefined;
   try {

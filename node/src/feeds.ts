@@ -37,6 +37,17 @@ export interface FeedSpec {
   entries: readonly FeedEntry[];
 }
 
+/**
+ * Characters XML 1.0 allows nowhere, not even as a character reference (its Char production):
+ * a peer may put them in its territory's name, and one would make the whole feed unreadable.
+ */
+const NOT_XML_CHAR =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters removed
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const xmlSafe = (text: string) => text.replace(NOT_XML_CHAR, "");
+const safeText = <T extends string | undefined>(text: T): T =>
+  (text === undefined ? text : xmlSafe(text)) as T;
+
 /** The date an Atom document wants (RFC 3339, UTC). */
 const instant = (iso: string) => new Date(iso);
 
@@ -45,7 +56,8 @@ const instant = (iso: string) => new Date(iso);
  * entry's), the author, the self and alternate links; titles and summaries are escaped here, as
  * the library marks them as HTML.
  */
-export function atomFeed(spec: FeedSpec): string {
+export function atomFeed(unsafe: FeedSpec): string {
+  const spec = safeSpec(unsafe);
   const newest = spec.entries.reduce<string | undefined>(
     (latest, entry) => (latest === undefined || entry.updated > latest ? entry.updated : latest),
     undefined,
@@ -74,6 +86,28 @@ export function atomFeed(spec: FeedSpec): string {
     });
   }
   return feed.atom1();
+}
+
+/** Every string of a feed without the characters XML cannot carry. */
+function safeSpec(spec: FeedSpec): FeedSpec {
+  const author = (a: FeedAuthor): FeedAuthor => ({ name: xmlSafe(a.name), uri: xmlSafe(a.uri) });
+  return {
+    selfUrl: xmlSafe(spec.selfUrl),
+    pageUrl: xmlSafe(spec.pageUrl),
+    title: xmlSafe(spec.title),
+    subtitle: safeText(spec.subtitle),
+    author: author(spec.author),
+    entries: spec.entries.map((entry) => ({
+      id: xmlSafe(entry.id),
+      title: xmlSafe(entry.title),
+      url: xmlSafe(entry.url),
+      updated: entry.updated,
+      published: entry.published,
+      summary: safeText(entry.summary),
+      contentHtml: safeText(entry.contentHtml),
+      author: entry.author ? author(entry.author) : undefined,
+    })),
+  };
 }
 
 export const ATOM_TYPE = "application/atom+xml; charset=utf-8";

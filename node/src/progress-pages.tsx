@@ -157,6 +157,25 @@ export function createProgressPages(services: Services, options: { trustProxy: b
 
   routes.get(`/progress/:uuid{${UUID}}`, (c) => {
     const uuid = c.req.param("uuid");
+    const withdrawnAt = services.progress.withdrawnAt(uuid);
+    if (withdrawnAt) {
+      // Withdrawn by its territory: gone, a Tombstone for federation clients (as for syntheses).
+      if (/application\/(activity\+json|ld\+json)/.test(c.req.header("accept") ?? "")) {
+        const tombstone = {
+          "@context": "https://www.w3.org/ns/activitystreams",
+          id: progressUrl(publicUrl, uuid),
+          type: "Tombstone",
+          formerType: "Article",
+          deleted: withdrawnAt,
+        };
+        return c.body(JSON.stringify(tombstone), 410, {
+          "Content-Type": "application/activity+json; charset=utf-8",
+          Vary: "Accept",
+        });
+      }
+      const lang: Lang = pickLanguage(getCookie(c, "lang"), c.req.header("accept-language"));
+      return c.text(translator(lang)("progress.public.gone"), 410);
+    }
     const found = services.progress.publicProgress(uuid);
     if (!found) return c.notFound();
     // Federation clients get the Article as it was signed and sent (the same URL is its id).

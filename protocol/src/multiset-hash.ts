@@ -2,7 +2,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 
 /**
- * An order-independent hash of a multiset of texts (docs/protocol.md, "Fingerprints"): the sum,
+ * An order-independent hash of a multiset of texts (docs/protocol.md, "Aggregates, coverage and fingerprints"): the sum,
  * modulo 2^256, of the SHA-256 digests of the elements' UTF-8 bytes, each read as a big-endian
  * unsigned integer. Adding or removing one element is one addition or subtraction, so a hash
  * over a large set is kept up to date in O(1) per change, and the hashes of disjoint sets add up

@@ -11,6 +11,20 @@ import type { AddressInfo } from "node:net";
 import { Worker } from "node:worker_threads";
 
 // ---------------------------------------------------------------------------------------------
+// Set-up
+
+/** A number a bench reads from the environment (`BENCH_ROWS=…`), else `fallback`. */
+export const envNumber = (name: string, fallback: number): number =>
+  Number(process.env[name] ?? fallback);
+
+/** A sample count from the environment, never under 20 (every printed figure has n ≥ 20). */
+export const envSamples = (name: string, fallback: number): number =>
+  Math.max(20, envNumber(name, fallback));
+
+/** A logger for a bench's nodes that says nothing (their log would drown the table). */
+export const silentLogger = { info() {}, warn() {}, error() {} };
+
+// ---------------------------------------------------------------------------------------------
 // Timing and statistics
 
 /** Milliseconds `fn` took. */

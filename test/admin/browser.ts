@@ -150,6 +150,23 @@ export async function signInFredAndVera(node: SpiralNode, headers?: Record<strin
 }
 
 /**
+ * `startSignedIn`, then Fred (facilitator) and Vera (viewer) created and signed in, each in a
+ * new browser: the node, Alice's browser, Fred's and Vera's.
+ */
+export async function startWithFredAndVera(
+  options: Parameters<typeof startSignedIn>[0] = {},
+): Promise<{ t: AdminTestNode; admin: Browser; fred: Browser; vera: Browser }> {
+  const { t, admin } = await startSignedIn(options);
+  try {
+    await addFredAndVera(t.node);
+    return { t, admin, ...(await signInFredAndVera(t.node)) };
+  } catch (error) {
+    await t.close();
+    throw error;
+  }
+}
+
+/**
  * Creates a group through the workspace's form (which must redirect to the group's criteria);
  * answers the new group's id.
  */

@@ -1,12 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type AdminTestNode,
-  addFredAndVera,
-  type Browser,
-  createGroup,
-  signInFredAndVera,
-  startSignedIn,
-} from "./browser";
+import { type AdminTestNode, type Browser, createGroup, startWithFredAndVera } from "./browser";
 
 const GROUP = {
   label: "Young people of Bourtzwiller",
@@ -23,9 +16,9 @@ afterEach(async () => {
 
 /** A node set up through the browser, with a facilitator and a viewer signed in. */
 async function signedIn() {
-  t = (await startSignedIn()).t;
-  await addFredAndVera(t.node);
-  return signInFredAndVera(t.node);
+  const { t: started, fred, vera } = await startWithFredAndVera();
+  t = started;
+  return { fred, vera };
 }
 
 async function groupWithCriteria(b: Browser, label: string, texts: string[], question = "Q2") {

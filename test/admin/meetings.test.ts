@@ -1,7 +1,7 @@
 import { outboxActivities } from "@spiral-network/node/db/schema";
 import { asc, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { type AdminTestNode, addFredAndVera, signInFredAndVera, startSignedIn } from "./browser";
+import { type AdminTestNode, startWithFredAndVera } from "./browser";
 
 let t: AdminTestNode;
 afterEach(async () => {
@@ -10,10 +10,9 @@ afterEach(async () => {
 
 /** A node set up through the browser (its clock at 2026-06-15), Fred and Vera signed in. */
 async function signedIn() {
-  const started = await startSignedIn();
-  t = started.t;
-  await addFredAndVera(t.node);
-  return { admin: started.admin, ...(await signInFredAndVera(t.node)) };
+  const { t: started, ...browsers } = await startWithFredAndVera();
+  t = started;
+  return browsers;
 }
 
 const MEETING = {

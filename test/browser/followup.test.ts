@@ -1,13 +1,13 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   expectAccessible,
   focusedElement,
-  launchChromium,
   openContext,
   type ServedNode,
   screenshot,
-  serveNode,
+  signInThroughForm,
+  useBrowserAndNode,
 } from "./harness";
 
 /**
@@ -28,16 +28,10 @@ let served: ServedNode;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let launchError: unknown;
 
-beforeAll(async () => {
-  try {
-    browser = await launchChromium();
-  } catch (error) {
-    launchError = error;
-    return;
-  }
-  served = await serveNode();
+useBrowserAndNode(async (node, chromium) => {
+  served = node;
+  browser = chromium;
   const { services } = served.node;
   services.territories.create(
     { slug, name: "Bourtzwiller", country: "FR", languages: ["fr", "en"] },
@@ -49,24 +43,7 @@ beforeAll(async () => {
   );
   context = await openContext(browser, served);
   page = await context.newPage();
-  await page.goto("/admin/login");
-  await page.getByLabel("Email").fill(EMAIL);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL("**/admin");
-});
-
-beforeEach(() => {
-  if (launchError) throw launchError;
-});
-
-afterEach(() => {
-  if (served) expect(served.errors, served.errors.join("\n")).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
+  await signInThroughForm(page, EMAIL, PASSWORD);
 });
 
 /** A group of this year with `validated` criteria coded A01 and one still unclassified. */

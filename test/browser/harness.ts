@@ -8,7 +8,7 @@ import { getRequestListener } from "@hono/node-server";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import axe from "axe-core";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 
 /**
  * Browser-test helpers: a real node served over HTTP on 127.0.0.1, Debian's Chromium driven by
@@ -101,6 +101,49 @@ export async function launchChromium(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/**
+ * What a test file with one served node shares: Chromium and the node started before its tests
+ * (then `setUp` gets both, to keep and seed them), a browser that cannot start failing every test
+ * with why (none is skipped), the node's error log checked empty after each test (a 500 shows as
+ * a page, not a failure), and both closed at the end.
+ */
+export function useBrowserAndNode(
+  setUp: (served: ServedNode, browser: Browser) => Promise<void> | void,
+): void {
+  let browser: Browser | undefined;
+  let served: ServedNode | undefined;
+  let launchError: unknown;
+  beforeAll(async () => {
+    try {
+      browser = await launchChromium();
+    } catch (error) {
+      launchError = error;
+      return;
+    }
+    served = await serveNode();
+    await setUp(served, browser);
+  });
+  beforeEach(() => {
+    if (launchError) throw launchError;
+  });
+  afterEach(() => {
+    if (served) expect(served.errors, served.errors.join("\n")).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+}
+
+/** Signs a page in through the login form and waits for the workspace's home. */
+export async function signInThroughForm(page: Page, email: string, password: string) {
+  await page.goto("/admin/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL("**/admin");
 }
 
 /** A browser context (own cookies) on the node, in English unless told otherwise. */

@@ -1,14 +1,13 @@
 import { seedDemoAdmin, seedDemoTerritory } from "@spiral-network/node/demo/seed";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   expectAccessible,
   horizontalOverflow,
-  launchChromium,
   openContext,
   type ServedNode,
   screenshot,
-  serveNode,
+  useBrowserAndNode,
 } from "./harness";
 
 /**
@@ -22,18 +21,12 @@ const SLOW = 60_000;
 let served: ServedNode;
 let browser: Browser;
 let credentials: { email: string; password: string };
-let launchError: unknown;
 /** An unclassified criterion, so the classification page shows the grid picker. */
 let focusId = 0;
 
-beforeAll(async () => {
-  try {
-    browser = await launchChromium();
-  } catch (error) {
-    launchError = error;
-    return;
-  }
-  served = await serveNode();
+useBrowserAndNode(async (node, chromium) => {
+  served = node;
+  browser = chromium;
   const { services } = served.node;
   const seeded = seedDemoTerritory(services);
   const admin = await seedDemoAdmin(services);
@@ -48,19 +41,6 @@ beforeAll(async () => {
     "test",
   );
   focusId = added?.id ?? 0;
-});
-
-beforeEach(() => {
-  if (launchError) throw launchError;
-});
-
-afterEach(() => {
-  if (served) expect(served.errors, served.errors.join("\n")).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
 });
 
 /** A signed-in page in a fresh context (its own cookies), in the given browser locale. */

@@ -1,7 +1,8 @@
-import type { BrowserContext, Page } from "playwright-core";
-import { expect } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { type Peer, startPeer } from "../federation/harness";
 import { waitFor } from "../support/wait";
+import { launchChromium, type ServedNode, signInThroughForm } from "./harness";
 
 /**
  * Browser-test helpers for two or more real nodes over HTTP on 127.0.0.1 (one process): each
@@ -18,14 +19,67 @@ export interface BrowserPeer extends Peer {
   errors(): string[];
 }
 
-/** A node with one territory and one admin account, serving HTTP on a random port. */
-export async function startBrowserPeer(territory: {
+/** A peer as the single-node helpers of harness.ts take it (`openContext`…). */
+export const servedPeer = (peer: BrowserPeer): ServedNode => ({
+  node: peer.node,
+  url: peer.url,
+  errors: peer.errors(),
+  close: () => peer.close(),
+});
+
+/**
+ * What a test file with two nodes shares: Chromium and both peers started together before its
+ * tests (then `setUp` gets them, to keep and seed them, within `timeoutMs`), a browser or node
+ * that cannot start failing every test with why (none is skipped), each node's error log checked
+ * empty after each test (a 500 shows as a page, not a failure), and all closed at the end.
+ */
+export function useBrowserAndPeers(
+  territories: readonly [BrowserPeerTerritory, BrowserPeerTerritory],
+  setUp: (browser: Browser, first: BrowserPeer, second: BrowserPeer) => Promise<void>,
+  timeoutMs = 60_000,
+): void {
+  let browser: Browser | undefined;
+  let peers: BrowserPeer[] = [];
+  let launchError: unknown;
+  beforeAll(async () => {
+    let first: BrowserPeer;
+    let second: BrowserPeer;
+    try {
+      [browser, first, second] = await Promise.all([
+        launchChromium(),
+        startBrowserPeer(territories[0]),
+        startBrowserPeer(territories[1]),
+      ]);
+    } catch (error) {
+      launchError = error;
+      return;
+    }
+    peers = [first, second];
+    await setUp(browser, first, second);
+  }, timeoutMs);
+  beforeEach(() => {
+    if (launchError) throw launchError;
+  });
+  afterEach(() => {
+    for (const peer of peers) expect(peer.errors(), peer.errors().join("\n")).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(peers.map((p) => p.close()));
+  });
+}
+
+/** The territory a peer hosts. */
+export interface BrowserPeerTerritory {
   slug: string;
   name: string;
   country: string;
   region?: string;
   description?: string;
-}): Promise<BrowserPeer> {
+}
+
+/** A node with one territory and one admin account, serving HTTP on a random port. */
+export async function startBrowserPeer(territory: BrowserPeerTerritory): Promise<BrowserPeer> {
   const peer = await startPeer(territory);
   const adminEmail = `admin@${territory.slug}.example.org`;
   await peer.node.services.users.create(
@@ -41,11 +95,7 @@ export async function startBrowserPeer(territory: {
 /** Signs in through the node's login form in a fresh page of the context. */
 export async function signIn(context: BrowserContext, email: string): Promise<Page> {
   const page = await context.newPage();
-  await page.goto("/admin/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL("**/admin");
+  await signInThroughForm(page, email, PASSWORD);
   return page;
 }
 

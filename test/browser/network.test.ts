@@ -1,15 +1,13 @@
 import type { MeetingInput } from "@spiral-network/node/services/meetings";
 import type { SynthesisPayload } from "@spiral-network/protocol";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   accessibilityLog,
   describeViolations,
   expectAccessible,
   horizontalOverflow,
-  launchChromium,
   openContext,
-  type ServedNode,
   screenshot,
 } from "./harness";
 import {
@@ -17,9 +15,10 @@ import {
   parseCsv,
   reloadUntil,
   seedValidatedCriteria,
+  servedPeer,
   signIn,
-  startBrowserPeer,
   thisYear,
+  useBrowserAndPeers,
 } from "./network-harness";
 
 /**
@@ -78,17 +77,9 @@ let mulhouseSynthesisId = "";
 let mulhouseMeetingUrl = "";
 let receivedDetailUrl = "";
 
-/** The harness's screenshots and contexts take a served node: a peer is one. */
-const served = (peer: BrowserPeer): ServedNode => ({
-  node: peer.node,
-  url: peer.url,
-  errors: peer.errors(),
-  close: () => peer.close(),
-});
-
 /** A context of Mulhouse's admin on a phone (same session cookie). */
 async function phoneOfAdmin(): Promise<Page> {
-  const phone = await openContext(browser, served(mulhouse), { viewport: PHONE });
+  const phone = await openContext(browser, servedPeer(mulhouse), { viewport: PHONE });
   await phone.addCookies(await admin.cookies());
   return phone.newPage();
 }
@@ -99,60 +90,48 @@ async function expectFitsPhone(p: Page, name: string) {
   expect(scrollWidth, `${name} scrolls sideways on a 375 px phone`).toBeLessThanOrEqual(innerWidth);
 }
 
-/** Why the browser or the nodes could not start; every test then fails with it. */
-let launchError: unknown;
-
-beforeAll(async () => {
-  const started = performance.now();
-  try {
-    [browser, mulhouse, porto] = await Promise.all([
-      launchChromium(),
-      startBrowserPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR", region: "FR-GES" }),
-      startBrowserPeer({ slug: "porto", name: "Porto", country: "PT" }),
-    ]);
-  } catch (error) {
-    launchError = error;
-    return;
-  }
-  const { start, end } = thisYear();
-  // Mulhouse has a published synthesis and a public meeting of its own (its public pages).
-  await seedValidatedCriteria(mulhouse, [...MULHOUSE_CRITERIA]);
-  const published = await mulhouse.api("POST", "/territories/mulhouse/syntheses", {
-    period: { start, end },
-    correction: false,
-  });
-  expect(published.status, JSON.stringify(published.body)).toBe(201);
-  mulhouseSynthesisId = published.body.synthesisId;
-  const meeting = mulhouse.node.services.meetings.create(
-    "mulhouse",
-    meetingInTenDays(
-      MEETING_TITLE,
-      { name: "Centre social Papin", locality: "Mulhouse", country: "FR" },
-      "Europe/Paris",
-    ),
-    "test",
-  );
-  mulhouseMeetingUrl = `${mulhouse.url}/meetings/${meeting.uuid}`;
-  // Porto's criteria are validated; its facilitator publishes from the browser (second test).
-  await seedValidatedCriteria(porto, [...PORTO_CRITERIA]);
-  admin = await openContext(browser, served(mulhouse));
-  console.log(`two nodes, browser and data ready in ${Math.round(performance.now() - started)} ms`);
-}, 60_000);
-
-beforeEach(() => {
-  if (launchError) throw launchError;
+/** When the set-up began (it prints how long the nodes, the browser and the data took). */
+let started = 0;
+beforeAll(() => {
+  started = performance.now();
 });
 
-afterEach(() => {
-  // A 500 shows as a page, not a failure: the nodes' error logs say what broke.
-  for (const peer of [mulhouse, porto]) {
-    if (peer) expect(peer.errors(), peer.errors().join("\n")).toEqual([]);
-  }
-});
+useBrowserAndPeers(
+  [
+    { slug: "mulhouse", name: "Mulhouse", country: "FR", region: "FR-GES" },
+    { slug: "porto", name: "Porto", country: "PT" },
+  ],
+  async (chromium, first, second) => {
+    [browser, mulhouse, porto] = [chromium, first, second];
+    const { start, end } = thisYear();
+    // Mulhouse has a published synthesis and a public meeting of its own (its public pages).
+    await seedValidatedCriteria(mulhouse, [...MULHOUSE_CRITERIA]);
+    const published = await mulhouse.api("POST", "/territories/mulhouse/syntheses", {
+      period: { start, end },
+      correction: false,
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    mulhouseSynthesisId = published.body.synthesisId;
+    const meeting = mulhouse.node.services.meetings.create(
+      "mulhouse",
+      meetingInTenDays(
+        MEETING_TITLE,
+        { name: "Centre social Papin", locality: "Mulhouse", country: "FR" },
+        "Europe/Paris",
+      ),
+      "test",
+    );
+    mulhouseMeetingUrl = `${mulhouse.url}/meetings/${meeting.uuid}`;
+    // Porto's criteria are validated; its facilitator publishes from the browser (second test).
+    await seedValidatedCriteria(porto, [...PORTO_CRITERIA]);
+    admin = await openContext(browser, servedPeer(mulhouse));
+    console.log(
+      `two nodes, browser and data ready in ${Math.round(performance.now() - started)} ms`,
+    );
+  },
+);
 
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all([mulhouse, porto].map((p) => p?.close()));
+afterAll(() => {
   const found = accessibilityLog.filter((entry) => entry.violations.length > 0);
   if (found.length > 0) {
     console.log(
@@ -221,7 +200,7 @@ describe("two nodes that see each other in the browser", () => {
     "publishes on Porto from its workspace; the synthesis arrives on Mulhouse and opens",
     async () => {
       const { start, end } = thisYear();
-      const portoContext = await openContext(browser, served(porto));
+      const portoContext = await openContext(browser, servedPeer(porto));
       const portoPage = await signIn(portoContext, porto.adminEmail);
       await portoPage.goto(`/admin/synthesis/preview?start=${start}&end=${end}&cycle=`);
       await portoPage.getByRole("button", { name: "Review and publish…" }).click();
@@ -349,7 +328,7 @@ describe("two nodes that see each other in the browser", () => {
   it(
     "opens Mulhouse's public pages without logging in: territory, synthesis, meeting, figures",
     async () => {
-      const visitor = await openContext(browser, served(mulhouse));
+      const visitor = await openContext(browser, servedPeer(mulhouse));
       expect(await visitor.cookies()).toEqual([]);
       const p = await visitor.newPage();
       await p.goto("/actors/mulhouse");
@@ -388,7 +367,7 @@ describe("two nodes that see each other in the browser", () => {
       await screenshot(p, "public-figures", { docs: true });
 
       const phone = await (
-        await openContext(browser, served(mulhouse), { viewport: PHONE })
+        await openContext(browser, servedPeer(mulhouse), { viewport: PHONE })
       ).newPage();
       for (const [name, path] of [
         ["public-territory", "/actors/mulhouse"],

@@ -1,20 +1,14 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { follow } from "../federation/harness";
-import {
-  expectAccessible,
-  horizontalOverflow,
-  launchChromium,
-  openContext,
-  type ServedNode,
-  screenshot,
-} from "./harness";
+import { expectAccessible, horizontalOverflow, openContext, screenshot } from "./harness";
 import {
   type BrowserPeer,
   reloadUntil,
   seedValidatedCriteria,
+  servedPeer,
   signIn,
-  startBrowserPeer,
+  useBrowserAndPeers,
 } from "./network-harness";
 
 /**
@@ -37,51 +31,25 @@ let page: Page;
 let campaignUrl = "";
 let surveyUrl = "";
 let codes: string[] = [];
-let launchError: unknown;
-
-const served = (peer: BrowserPeer): ServedNode => ({
-  node: peer.node,
-  url: peer.url,
-  errors: peer.errors(),
-  close: () => peer.close(),
-});
 
 const inDays = (days: number) =>
   new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
-beforeAll(async () => {
-  try {
-    [browser, porto, mulhouse] = await Promise.all([
-      launchChromium(),
-      startBrowserPeer({ slug: "porto", name: "Porto", country: "PT" }),
-      startBrowserPeer({ slug: "mulhouse", name: "Mulhouse", country: "FR" }),
+useBrowserAndPeers(
+  [
+    { slug: "porto", name: "Porto", country: "PT" },
+    { slug: "mulhouse", name: "Mulhouse", country: "FR" },
+  ],
+  async (chromium, first, second) => {
+    [browser, porto, mulhouse] = [chromium, first, second];
+    await seedValidatedCriteria(porto, [
+      { question: "Q1", text: CRITERION, code: "A01" },
+      { question: "Q2", text: "Sauter des repas à la fin du mois", code: "A01" },
     ]);
-  } catch (error) {
-    launchError = error;
-    return;
-  }
-  await seedValidatedCriteria(porto, [
-    { question: "Q1", text: CRITERION, code: "A01" },
-    { question: "Q2", text: "Sauter des repas à la fin du mois", code: "A01" },
-  ]);
-  await follow(mulhouse, porto);
-  admin = await openContext(browser, served(porto));
-}, 60_000);
-
-beforeEach(() => {
-  if (launchError) throw launchError;
-});
-
-afterEach(() => {
-  for (const peer of [porto, mulhouse]) {
-    if (peer) expect(peer.errors(), peer.errors().join("\n")).toEqual([]);
-  }
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all([porto, mulhouse].map((p) => p?.close()));
-});
+    await follow(mulhouse, porto);
+    admin = await openContext(browser, servedPeer(porto));
+  },
+);
 
 describe("a path of progress from criteria to the network", () => {
   it(
@@ -144,7 +112,7 @@ describe("a path of progress from criteria to the network", () => {
     "takes answers on a phone-width page, one per code, and refuses a code used twice",
     async () => {
       const phone = await (
-        await openContext(browser, served(porto), { viewport: PHONE })
+        await openContext(browser, servedPeer(porto), { viewport: PHONE })
       ).newPage();
       const levels = [4, 5, 4, 2, 3];
       for (const [i, level] of levels.entries()) {
@@ -182,7 +150,7 @@ describe("a path of progress from criteria to the network", () => {
       await page.waitForURL("**?published=1");
       await expect(page.locator("p.notice").textContent()).resolves.toBe("Version 1 is published.");
 
-      const watcher = await openContext(browser, served(mulhouse));
+      const watcher = await openContext(browser, servedPeer(mulhouse));
       const figures = await signIn(watcher, mulhouse.adminEmail);
       await figures.goto("/admin/progress/figures?code=A01");
       await reloadUntil(

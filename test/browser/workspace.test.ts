@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   accessibilityLog,
   blockingViolations,
@@ -7,12 +7,12 @@ import {
   expectAccessible,
   focusedElement,
   horizontalOverflow,
-  launchChromium,
   openContext,
   readSetupCode,
   type ServedNode,
   screenshot,
-  serveNode,
+  signInThroughForm,
+  useBrowserAndNode,
 } from "./harness";
 
 /**
@@ -71,44 +71,21 @@ const criteria = () => served.node.services.criteria.list(slug, { limit: 1000, o
 /** Signs a fresh context in through the login form. */
 async function signIn(context: BrowserContext, email: string): Promise<Page> {
   const p = await context.newPage();
-  await p.goto("/admin/login");
-  await p.getByLabel("Email").fill(email);
-  await p.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await p.getByRole("button", { name: "Sign in" }).click();
-  await p.waitForURL("**/admin");
+  await signInThroughForm(p, email, PASSWORD);
   return p;
 }
 
 /** The heading of the page (h1). */
 const heading = (p: Page) => p.locator("h1").textContent();
 
-/** Why the browser could not start; every test then fails with it (none is skipped). */
-let launchError: unknown;
-
-beforeAll(async () => {
-  try {
-    browser = await launchChromium();
-  } catch (error) {
-    launchError = error;
-    return;
-  }
-  served = await serveNode();
+useBrowserAndNode(async (node, chromium) => {
+  served = node;
+  browser = chromium;
   admin = await openContext(browser, served);
   page = await admin.newPage();
 });
 
-beforeEach(() => {
-  if (launchError) throw launchError;
-});
-
-afterEach(() => {
-  // A 500 shows as a page, not a failure: the node's error log says what broke.
-  if (served) expect(served.errors, served.errors.join("\n")).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
+afterAll(() => {
   const minor = accessibilityLog.filter((entry) => entry.violations.length > 0);
   if (minor.length > 0) {
     console.log(

@@ -7,7 +7,7 @@ import {
 } from "@spiral-network/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait";
-import { follow, type Peer, startPeer } from "./harness";
+import { follow, type Peer, settled, startPeer } from "./harness";
 import { type HostilePeer, startHostilePeer } from "./hostile-peer";
 
 // spiral/progress@1 across nodes (docs/protocol.md §13): a territory's published campaign reaches
@@ -237,5 +237,45 @@ describe("progress indicators across the network", () => {
     expect(
       porto.node.services.progressFigures.list().every((e) => e.origin !== hostile.actorUrl),
     ).toBe(true);
+  });
+
+  it("a withdrawal reaches the follower and the sub-network's member: their figures drop it, and a replayed copy does not bring it back", async () => {
+    const { id, payload } = await publishCampaign(mulhouse, "A02", [1, 1, 2, 4, 5], [group]);
+    await waitFor(() => heldBy(porto, id), "Porto to receive the A02 progress");
+    const figure = async (peer: Peer) =>
+      (await peer.api("GET", "/progress/figures?code=A02")).body.rows as unknown[];
+    expect(await figure(porto)).toHaveLength(1);
+    const withdrawn = await mulhouse.api(
+      "POST",
+      `/territories/${mulhouse.slug}/campaigns/${id}/progress/withdrawal`,
+    );
+    expect(withdrawn.status, JSON.stringify(withdrawn.body)).toBe(204);
+    // The origin: gone from its figures, its public page and the Article's address.
+    expect(await figure(mulhouse)).toEqual([]);
+    const page = await fetch(`${mulhouse.url}/progress/${id}`);
+    expect(page.status).toBe(410);
+    const again = await mulhouse.api(
+      "POST",
+      `/territories/${mulhouse.slug}/campaigns/${id}/progress/withdrawal`,
+    );
+    expect(again.status).toBe(409);
+    // The follower (directly) and the member (through the sub-network) drop it.
+    await waitFor(() => !heldBy(porto, id), "Porto to drop the withdrawn progress");
+    expect(await figure(porto)).toEqual([]);
+    await waitFor(() => !heldBy(lyon, id), "Lyon to drop it too");
+    expect(await figure(lyon)).toEqual([]);
+    // Once every delivery (the group's relay of the Delete included) is done, still gone.
+    await settled(host, mulhouse, porto, lyon);
+    expect(heldBy(porto, id)).toBeUndefined();
+    expect(heldBy(lyon, id)).toBeUndefined();
+    // A late or replayed copy of the withdrawn version is not counted again.
+    const replay = porto.node.services.progressFigures.accept({
+      origin: mulhouse.actorUrl,
+      objectId: `${mulhouse.url}/progress/${id}`,
+      payload,
+      local: false,
+    });
+    expect(replay).toBe("withdrawn");
+    expect(await figure(porto)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import {
   T,
   type TestNode,
 } from "./helpers";
-import { deliverNetwork, PORTO } from "./network-fixture";
+import { deliver, deliverNetwork, PORTO, payloadOf } from "./network-fixture";
 
 // The Atom feeds (RFC 4287) of a territory's syntheses and meetings and of the syntheses received
 // from the network: read back with a real feed parser, holding only what the public pages show.
@@ -20,6 +20,17 @@ const MEETINGS_FEED = `${PUBLIC_URL}/actors/testville/meetings.atom`;
 const RECEIVED_FEED = `${PUBLIC_URL}/received-syntheses.atom`;
 /** A title a feed must carry as text, never as markup. */
 const HOSTILE_TITLE = `Café & <script>alert("x")</script> ]]> soirée`;
+/** Whether a text holds a character XML 1.0 allows nowhere (its Char production), raw or as a reference. */
+function breaksXml(xml: string): boolean {
+  const forbidden = (code: number) =>
+    code < 0x20 ? ![0x9, 0xa, 0xd].includes(code) : code === 0xfffe || code === 0xffff;
+  if ([...xml].some((ch) => forbidden(ch.codePointAt(0) ?? 0))) return true;
+  return [...xml.matchAll(/&#(x[0-9a-f]+|\d+);/gi)].some(([, ref = ""]) =>
+    forbidden(
+      ref.startsWith("x") || ref.startsWith("X") ? Number.parseInt(ref.slice(1), 16) : Number(ref),
+    ),
+  );
+}
 
 let t: TestNode;
 /** The synthesis ids of the two periods published (the second one is withdrawn in a test). */
@@ -134,6 +145,15 @@ describe("Atom feeds", () => {
     const after = await feedAt(RECEIVED_FEED);
     expect(after.feed.items.map((i) => i.authors[0]?.name)).not.toContain(PORTO.name);
     expect(after.feed.items).toHaveLength(3);
+  });
+
+  it("stays well-formed XML when a peer names its territory with control characters", async () => {
+    // A hostile peer's synthesis: its schema lets any string through as the territory's name.
+    const place = { slug: "evil", name: "Evil\u0008\u001b[31m\u0000town", country: "FR" };
+    deliver(t.node, payloadOf(place, 3));
+    const { feed, xml } = await feedAt(RECEIVED_FEED);
+    expect(breaksXml(xml)).toBe(false);
+    expect(feed.items.map((i) => i.authors[0]?.name)).toContain("Evil[31mtown");
   });
 
   it("speaks the page's language (?lang=), and answers 404 for an unknown territory", async () => {

@@ -110,6 +110,32 @@ describe("paths of progress and campaigns", () => {
     expect(Math.max(...ids) - Math.min(...ids)).toBeGreaterThan(1000);
   });
 
+  it("keeps no order of answers in the answer rows either: their storage order is the random response id's", () => {
+    const { campaign, versions } = startCampaign(t, ["A01", "A02"]);
+    // Each respondent answers a pair of levels of its own, so its rows tell which one it was.
+    const pairs = Array.from({ length: 8 }, (_, i) => [1 + (i % 5), 1 + Math.floor(i / 5)]);
+    answerMany(t, campaign, versions, pairs);
+    const rows = t.node.storage.sqlite
+      .prepare(
+        `select a.response_id as id, a.path_version_id as path, a.level as level
+         from survey_answers a join survey_responses r on r.id = a.response_id
+         where r.campaign_uuid = ? order by a.rowid`,
+      )
+      .all(campaign) as Array<{ id: number; path: number; level: number }>;
+    const who = new Map<number, string>();
+    for (const r of rows) who.set(r.id, `${who.get(r.id) ?? ""}${r.path}:${r.level};`);
+    const submitted = pairs.map(([a, b]) => `${versions[0]}:${a};${versions[1]}:${b};`);
+    const inStorageOrder = [...new Set(rows.map((r) => r.id))].map((id) =>
+      submitted.indexOf(who.get(id) as string),
+    );
+    const inIdOrder = [...new Set(rows.map((r) => r.id))]
+      .sort((a, b) => a - b)
+      .map((id) => submitted.indexOf(who.get(id) as string));
+    expect(new Set(inStorageOrder).size).toBe(8);
+    // The rows' physical order (rowid) says nothing the random id does not: not when they came.
+    expect(inStorageOrder).toEqual(inIdOrder);
+  });
+
   it("does not burn a code on invalid answers", () => {
     const { progress } = t.services;
     const { campaign, versions } = startCampaign(t);

@@ -205,5 +205,34 @@ describe("paths and campaigns in the workspace", () => {
     const vera = await signIn(t.node, VERA.email, PASSWORD);
     expect((await vera.get(`/admin/progress/campaigns/${campaign}`)).status).toBe(200);
     expect((await vera.get("/admin/progress/campaigns/new")).status).toBe(403);
+    expect(
+      (
+        await vera.submit(
+          `/admin/progress/campaigns/${campaign}`,
+          `/admin/progress/campaigns/${campaign}/withdrawal`,
+          { confirm: "yes" },
+        )
+      ).status,
+    ).toBe(403);
+    // Withdrawing asks for a confirmation, then takes the public page away.
+    const after = await admin.get(`/admin/progress/campaigns/${campaign}`);
+    expect(after.text).toContain("Withdraw the published progress");
+    const unconfirmed = await admin.submit(
+      `/admin/progress/campaigns/${campaign}`,
+      `/admin/progress/campaigns/${campaign}/withdrawal`,
+      {},
+    );
+    expect(unconfirmed.status).toBe(400);
+    expect((await t.browser().get(`/progress/${campaign}`)).status).toBe(200);
+    const withdrawn = await admin.submit(
+      `/admin/progress/campaigns/${campaign}`,
+      `/admin/progress/campaigns/${campaign}/withdrawal`,
+      { confirm: "yes" },
+    );
+    expect(withdrawn.status).toBe(303);
+    const notice = await admin.get(withdrawn.headers.get("location") as string);
+    expect(notice.text).toContain("The published progress is withdrawn");
+    expect(notice.text).not.toContain("Withdraw the published progress");
+    expect((await t.browser().get(`/progress/${campaign}`)).status).toBe(410);
   });
 });

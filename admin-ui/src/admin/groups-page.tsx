@@ -1,5 +1,6 @@
 import type { Lang, Translate } from "../i18n";
 import type { CodeLabel } from "../labels";
+import { Select } from "./form-fields";
 import {
   AdminLayout,
   CsrfField,
@@ -177,23 +178,14 @@ export function GroupFormPage(props: GroupFormPageProps) {
       <form method="post" action={group ? `/admin/groups/${group.id}` : "/admin/groups"} novalidate>
         <CsrfField token={user.csrf} />
         <Field name="label" label={t("group.label")} value={v.label} error={e.label} required />
-        <div class="field">
-          <label for="f-category">{t("group.category")}</label>
-          <HintAndError id="f-category" error={e.category} />
-          <select
-            id="f-category"
-            name="category"
-            aria-invalid={e.category ? "true" : undefined}
-            aria-describedby={describedBy("f-category", undefined, e.category)}
-          >
-            <option value="">—</option>
-            {props.categories.map((c) => (
-              <option value={c.code} selected={c.code === v.category}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Select id="f-category" name="category" label={t("group.category")} error={e.category}>
+          <option value="">—</option>
+          {props.categories.map((c) => (
+            <option value={c.code} selected={c.code === v.category}>
+              {c.label}
+            </option>
+          ))}
+        </Select>
         <Field
           name="sessionDates"
           label={t("group.sessionDates")}

@@ -1,14 +1,6 @@
 import type { Lang, MessageKey, Translate } from "../i18n";
-import {
-  AdminLayout,
-  CsrfField,
-  describedBy,
-  ErrorSummary,
-  Field,
-  HintAndError,
-  InlineChoice,
-  type SignedIn,
-} from "./layout";
+import { Select, TextArea } from "./form-fields";
+import { AdminLayout, CsrfField, ErrorSummary, Field, InlineChoice, type SignedIn } from "./layout";
 
 /** The fields of the meeting form, as text (what the facilitator typed). */
 export const MEETING_FORM_FIELDS = [
@@ -50,30 +42,6 @@ export interface MeetingFormPageProps {
   /** Joined sub-networks a public meeting may also go to, and the ticked ones. */
   subnetworks: { options: ReadonlyArray<{ id: number; name: string }>; checked: number[] };
   notice?: string | undefined;
-}
-
-function Select(props: {
-  id: string;
-  name: string;
-  label: string;
-  hint?: string | undefined;
-  error?: string | undefined;
-  children: unknown;
-}) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      <HintAndError id={props.id} hint={props.hint} error={props.error} />
-      <select
-        id={props.id}
-        name={props.name}
-        aria-invalid={props.error ? "true" : undefined}
-        aria-describedby={describedBy(props.id, props.hint, props.error)}
-      >
-        {props.children}
-      </select>
-    </div>
-  );
 }
 
 /**
@@ -261,19 +229,13 @@ export function MeetingFormPage(props: MeetingFormPageProps) {
             value={v.languages}
             error={e.languages}
           />
-          <div class="field">
-            <label for="f-description">{t("meetings.field.description")}</label>
-            <HintAndError id="f-description" error={e.description} />
-            <textarea
-              id="f-description"
-              name="description"
-              rows={4}
-              aria-invalid={e.description ? "true" : undefined}
-              aria-describedby={describedBy("f-description", undefined, e.description)}
-            >
-              {v.description ?? ""}
-            </textarea>
-          </div>
+          <TextArea
+            name="description"
+            label={t("meetings.field.description")}
+            rows={4}
+            value={v.description}
+            error={e.description}
+          />
           <Field
             name="registrationUrl"
             label={t("meetings.field.registrationUrl")}

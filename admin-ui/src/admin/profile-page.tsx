@@ -1,13 +1,6 @@
 import type { Lang, Translate } from "../i18n";
-import {
-  AdminLayout,
-  CsrfField,
-  describedBy,
-  ErrorSummary,
-  Field,
-  HintAndError,
-  type SignedIn,
-} from "./layout";
+import { TextArea } from "./form-fields";
+import { AdminLayout, CsrfField, ErrorSummary, Field, type SignedIn } from "./layout";
 
 /** How many link rows the form shows (the profile holds at most this many). */
 export const PROFILE_LINKS = 5;
@@ -40,27 +33,14 @@ export function ProfilePage(props: ProfilePageProps) {
       <form method="post" action="/admin/territory/profile" novalidate>
         <CsrfField token={user.csrf} />
         <Field name="name" label={t("profile.name")} value={v.name} error={e.name} required />
-        <div class="field">
-          <label for="f-description">{t("profile.description")}</label>
-          <HintAndError
-            id="f-description"
-            hint={t("profile.description.hint")}
-            error={e.description}
-          />
-          <textarea
-            id="f-description"
-            name="description"
-            rows={5}
-            aria-invalid={e.description ? "true" : undefined}
-            aria-describedby={describedBy(
-              "f-description",
-              t("profile.description.hint"),
-              e.description,
-            )}
-          >
-            {v.description ?? ""}
-          </textarea>
-        </div>
+        <TextArea
+          name="description"
+          label={t("profile.description")}
+          rows={5}
+          hint={t("profile.description.hint")}
+          value={v.description}
+          error={e.description}
+        />
         <Field
           name="languages"
           label={t("field.languages")}

@@ -5,6 +5,7 @@ import {
   shareAtGood,
 } from "../charts/progress-chart";
 import type { Lang, MessageKey, Translate } from "../i18n";
+import { RadioChoices } from "./form-fields";
 import {
   AdminLayout,
   CsrfField,
@@ -320,20 +321,16 @@ export function CampaignFormPage(props: CampaignFormProps) {
           value={values.cycle ?? "1"}
           error={errors.cycle}
         />
-        <fieldset>
-          <legend>{t("progress.campaign.phase")}</legend>
-          {(["ex-ante", "ex-post"] as const).map((phase) => (
-            <InlineChoice
-              type="radio"
-              id={`phase-${phase}`}
-              name="phase"
-              value={phase}
-              checked={(values.phase ?? "ex-ante") === phase}
-            >
-              {t(`progress.phase.${phase}`)}
-            </InlineChoice>
-          ))}
-        </fieldset>
+        <RadioChoices
+          id="phase"
+          name="phase"
+          legend={t("progress.campaign.phase")}
+          options={(["ex-ante", "ex-post"] as const).map((phase) => ({
+            value: phase,
+            label: t(`progress.phase.${phase}`),
+          }))}
+          checked={values.phase ?? "ex-ante"}
+        />
         <fieldset>
           <legend>{t("progress.campaign.paths")}</legend>
           <HintAndError id="paths" error={errors.paths} />
@@ -396,6 +393,8 @@ export interface CampaignPageProps {
   paths: CampaignPath[];
   categories: Array<{ code: string; label: string }>;
   preview: {
+    /** A published version is public now (not withdrawn): it may be withdrawn. */
+    withdrawable: boolean;
     publishable: boolean;
     blockers: string[];
     withheld: Array<{ what: string; reason: string }>;
@@ -605,6 +604,24 @@ export function CampaignPage(props: CampaignPageProps) {
               csrf={user.csrf}
               label={t("progress.publish.button", { version: props.preview.nextVersion })}
             />
+          ) : null}
+          {props.preview.withdrawable ? (
+            <>
+              <h3>{t("progress.withdraw")}</h3>
+              <p>{t("progress.withdraw.help")}</p>
+              <PostButton
+                action={`${base}/withdrawal`}
+                csrf={user.csrf}
+                label={t("progress.withdraw")}
+              >
+                <div class="field">
+                  <label>
+                    <input type="checkbox" name="confirm" value="yes" required />{" "}
+                    {t("progress.withdraw.confirm")}
+                  </label>
+                </div>
+              </PostButton>
+            </>
           ) : null}
         </>
       ) : null}

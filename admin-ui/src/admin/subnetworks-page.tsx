@@ -1,16 +1,7 @@
 import type { Lang, MessageKey, Translate } from "../i18n";
 import type { CodeLabel } from "../labels";
-import {
-  AdminLayout,
-  CsrfField,
-  describedBy,
-  ErrorSummary,
-  Field,
-  HintAndError,
-  InlineChoice,
-  PostButton,
-  type SignedIn,
-} from "./layout";
+import { Checkboxes, RadioChoices, TextArea } from "./form-fields";
+import { AdminLayout, CsrfField, ErrorSummary, Field, PostButton, type SignedIn } from "./layout";
 import { followStateLabel, webHref } from "./network-page";
 import { ColumnsTable } from "./parts/columns-table";
 
@@ -239,35 +230,6 @@ export interface SubnetworkFormPageProps {
   };
 }
 
-/** A group of checkboxes under one legend; each box has its own name (`prefix` + value). */
-function Checkboxes(props: {
-  legend: string;
-  prefix: string;
-  options: Array<{ value: string; label: string }>;
-  checked: readonly string[];
-  error?: string | undefined;
-  hint?: string | undefined;
-}) {
-  const id = `f-${props.prefix.replace(/_$/, "")}`;
-  return (
-    <fieldset aria-describedby={describedBy(id, props.hint, props.error)}>
-      <legend>{props.legend}</legend>
-      <HintAndError id={id} hint={props.hint} error={props.error} />
-      {props.options.map((o) => (
-        <InlineChoice
-          type="checkbox"
-          id={`${id}-${o.value}`}
-          name={`${props.prefix}${o.value}`}
-          value="1"
-          checked={props.checked.includes(o.value)}
-        >
-          {o.label}
-        </InlineChoice>
-      ))}
-    </fieldset>
-  );
-}
-
 /** Creating or changing a hosted sub-network: name, description, theme, admission, moderators. */
 export function SubnetworkFormPage(props: SubnetworkFormPageProps) {
   const { t, user, values, errors, choices, editing } = props;
@@ -301,19 +263,13 @@ export function SubnetworkFormPage(props: SubnetworkFormPageProps) {
           error={errors.name}
           required
         />
-        <div class="field">
-          <label for="f-description">{t("subnetworks.field.description")}</label>
-          <HintAndError id="f-description" error={errors.description} />
-          <textarea
-            id="f-description"
-            name="description"
-            rows={3}
-            aria-invalid={errors.description ? "true" : undefined}
-            aria-describedby={describedBy("f-description", undefined, errors.description)}
-          >
-            {values.description}
-          </textarea>
-        </div>
+        <TextArea
+          name="description"
+          label={t("subnetworks.field.description")}
+          rows={3}
+          value={values.description}
+          error={errors.description}
+        />
         <p class="hint">{t("subnetworks.theme.hint")}</p>
         <Checkboxes
           legend={t("subnetworks.field.dimensions")}
@@ -336,25 +292,17 @@ export function SubnetworkFormPage(props: SubnetworkFormPageProps) {
           checked={values.categories}
           error={errors.categories}
         />
-        <fieldset aria-describedby={errors.admission ? "f-admission-error" : undefined}>
-          <legend>{t("subnetworks.field.admission")}</legend>
-          {errors.admission ? (
-            <span class="error" id="f-admission-error">
-              {errors.admission}
-            </span>
-          ) : null}
-          {(["open", "approval"] as const).map((a) => (
-            <InlineChoice
-              type="radio"
-              id={`f-admission-${a}`}
-              name="admission"
-              value={a}
-              checked={values.admission === a}
-            >
-              {t(`subnetworks.admission.${a}`)}
-            </InlineChoice>
-          ))}
-        </fieldset>
+        <RadioChoices
+          id="f-admission"
+          name="admission"
+          legend={t("subnetworks.field.admission")}
+          options={(["open", "approval"] as const).map((a) => ({
+            value: a,
+            label: t(`subnetworks.admission.${a}`),
+          }))}
+          checked={values.admission}
+          error={errors.admission}
+        />
         {choices.users.length === 0 ? (
           <p class="muted">{t("subnetworks.field.moderators.none")}</p>
         ) : (

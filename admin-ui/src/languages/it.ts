@@ -1210,6 +1210,15 @@ export const it: LanguageFile = {
       "progress.publish.button": "Pubblica la versione {version}",
       "progress.published": "La versione {version} è pubblicata.",
       "progress.published.latest": "Pubblicata: versione {version}.",
+      "progress.withdraw": "Ritirare il progresso pubblicato",
+      "progress.withdraw.help":
+        "Tutte le versioni pubblicate escono dalle pagine pubbliche e dalle cifre, qui e sui nodi che le hanno ricevute: ai follower e alle sottoreti viene chiesto di eliminarle. Pubblicare di nuovo più tardi crea una nuova versione.",
+      "progress.withdraw.confirm":
+        "Ho capito: ai follower e alle sottoreti verrà chiesto di eliminarlo",
+      "progress.withdrawn":
+        "Il progresso pubblicato è stato ritirato: follower e sottoreti sono stati avvisati.",
+      "progress.public.gone":
+        "Questi indicatori di progresso sono stati ritirati dal loro territorio.",
       "progress.figures": "Il progresso nella rete",
       "progress.figures.intro":
         "Distribuzioni ricevute dai territori (e la vostra), per componente di percorso. Conta una campagna per territorio, ciclo e momento: la più recente.",
@@ -1249,7 +1258,7 @@ export const it: LanguageFile = {
       "grid.title": "Versioni della griglia",
       "grid.inUse": "In uso: {id} {version}",
       "grid.inUse.help":
-        "I criteri sono classificati, e le sintesi codificate, con questa versione. Le dimensioni e le componenti segnate come provvisorie non sono state verificate con la chiave pubblicata.",
+        "I criteri sono classificati, e le sintesi codificate, con questa versione. Le dimensioni e le componenti segnate come provvisorie non sono state verificate sulla chiave pubblicata.",
       "grid.partial":
         "{confirmed} voci su {total} sono confermate; {provisional} sono provvisorie, {unnamed} senza nome in questa versione della griglia.",
       "grid.held": "Versioni conservate",
@@ -1259,57 +1268,56 @@ export const it: LanguageFile = {
       "grid.col.hash": "Hash del contenuto",
       "grid.col.actions": "Azioni",
       "grid.state.active": "in uso",
-      "grid.state.known": "conosciuta (contata nelle cifre)",
-      "grid.state.offered": "offerta (non contata finché non è accettata)",
+      "grid.state.known": "nota (contata nei dati)",
+      "grid.state.offered": "proposta (non contata finché non è accettata)",
       "grid.source.bundled": "fornita con il nodo",
       "grid.source.import": "importata",
-      "grid.accept": "Accettare come conosciuta",
+      "grid.accept": "Accetta come nota",
       "grid.accept.label":
-        "Accettare come conosciuta: {version} (le cifre contano le sintesi codificate con essa)",
-      "grid.adopt": "Vedere cosa cambia la sua importazione",
-      "grid.adopt.label": "Vedere cosa cambia la sua importazione: {version}, come griglia in uso",
+        "Accetta come nota: {version} (i dati contano le sintesi codificate con essa)",
+      "grid.adopt": "Anteprima della sua importazione",
+      "grid.adopt.label": "Anteprima della sua importazione: {version}, come griglia in uso",
       "grid.unknown": "Versioni usate da altri territori",
       "grid.unknown.none":
         "Tutte le sintesi conservate da questo nodo sono codificate con una versione che conosce.",
       "grid.unknown.help":
-        "Le sintesi codificate con queste versioni restano fuori dalle cifre finché non accetta la versione. Recuperarla chiede al nodo del territorio il suo documento di griglia e lo verifica; nulla viene adottato.",
+        "Le sintesi codificate con queste versioni restano fuori dai dati finché non accettate la versione. Recuperarla chiede al nodo del territorio il suo documento di griglia e lo verifica; nulla viene adottato.",
       "grid.unknown.usedBy": "{id} {version}, usata da {territories}",
-      "grid.fetch": "Recuperare da {territory}",
+      "grid.fetch": "Recupera da {territory}",
       "grid.import": "Importare un file di griglia",
       "grid.import.help":
-        "Un file di griglia è JSON con il suo identificativo e la sua versione, come quello fornito con il nodo. Può contenere una corrispondenza dalla versione in uso (componenti rinominate, divise, unite); senza, ogni codice mantiene il suo senso. Verifichi prima cosa cambia, poi applichi.",
+        "Un file di griglia è un JSON con il suo identificativo e la sua versione, come quello fornito con il nodo. Può contenere una corrispondenza dalla versione in uso (componenti rinominate, divise, unite); senza di essa, ogni codice mantiene il suo significato. Verificate prima cosa cambia, poi applicate.",
       "grid.field.file": "File di griglia (JSON)",
-      "grid.field.text": "Oppure incolli il suo testo",
-      "grid.check": "Verificare cosa cambia",
-      "grid.noInput": "Scelga un file o incolli il suo testo.",
+      "grid.field.text": "Oppure incollatene il testo",
+      "grid.check": "Verifica cosa cambia",
+      "grid.noInput": "Scegliete un file o incollatene il testo.",
       "grid.refused": "Questo file di griglia è rifiutato:",
-      "grid.preview": "Cosa cambia l'importazione di {version}",
+      "grid.preview": "Cosa cambia importando {version}",
       "grid.preview.from": "Da {from} a {to}.",
       "grid.preview.added": "Nuove componenti",
       "grid.preview.relabelled": "Etichette rinominate",
-      "grid.preview.restated": "Cambi di stato",
+      "grid.preview.restated": "Cambiamenti di stato",
       "grid.preview.moved": "Codici che cambiano (i criteri prendono il nuovo codice)",
       "grid.preview.review":
-        "Codici divisi: i loro criteri sono messi in coda di revisione nella pagina di classificazione",
+        "Codici divisi: i loro criteri sono messi in attesa di revisione nella pagina di classificazione",
       "grid.preview.none": "nessuno",
       "grid.preview.counts":
-        "{moved} criteri passano a un nuovo codice; {review} criteri saranno messi in coda di revisione. Tutti gli altri criteri mantengono il loro codice.",
-      "grid.apply": "Importare {version}",
+        "{moved} criteri passano a un nuovo codice; {review} criteri saranno messi in attesa di revisione. Tutti gli altri criteri mantengono il loro codice.",
+      "grid.apply": "Importa {version}",
       "grid.applied":
-        "{version} è ora la griglia in uso. {review} criteri sono in coda di revisione nella pagina di classificazione.",
+        "{version} è ora la griglia in uso. {review} criteri attendono una revisione nella pagina di classificazione.",
       "grid.fetched":
-        "{version} recuperata da {source}: è offerta qui sotto; non è ancora cambiato nulla.",
-      "grid.accepted":
-        "{version} è conosciuta: le cifre contano ora le sintesi codificate con essa.",
+        "{version} recuperata da {source}: è proposta qui sotto; per ora non è cambiato nulla.",
+      "grid.accepted": "{version} è nota: i dati contano ora le sintesi codificate con essa.",
       "grid.notNamed": "senza nome in questa versione della griglia",
       "grid.codedWith": "Codificata con la griglia {grid}",
-      "grid.codedWith.known": "conosciuta qui",
+      "grid.codedWith.known": "nota qui",
       "grid.codedWith.unknown": "una versione che questo nodo non conosce: vedere Griglia",
       "grid.provisional": "provvisoria",
       "grid.level.grouped":
-        "Contato al livello condiviso dalle versioni della griglia: le componenti divise o unite contano insieme.",
+        "Contato al livello che le versioni della griglia condividono: le componenti divise o unite contano insieme.",
       "grid.level.dimension":
-        "Contato per dimensione, il livello condiviso da tutte le versioni della griglia.",
+        "Contato per dimensione, il livello che tutte le versioni della griglia condividono.",
       "grid.level.of": "{version}: {level}",
       "grid.level.component": "per componente",
       "grid.level.groupedShort": "componenti raggruppate",
@@ -1317,9 +1325,9 @@ export const it: LanguageFile = {
       "grid.col.level": "Contata",
       "classify.review.title": "Da rivedere dopo il cambio di griglia",
       "classify.review.help":
-        "La versione della griglia {to} divide questi codici: ogni criterio mantiene il suo codice finché non ne sceglie uno più fine.",
+        "La versione {to} della griglia divide questi codici: ogni criterio mantiene il suo codice finché non ne scegliete uno più preciso.",
       "classify.review.item": "«{text}» ({question}), codificato {code}: ora uno tra {choices}",
-      "classify.review.open": "Classificare di nuovo",
+      "classify.review.open": "Classifica di nuovo",
     },
   },
 };

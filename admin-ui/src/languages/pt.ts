@@ -1208,6 +1208,14 @@ export const pt: LanguageFile = {
       "progress.publish.button": "Publicar a versão {version}",
       "progress.published": "A versão {version} está publicada.",
       "progress.published.latest": "Publicada: versão {version}.",
+      "progress.withdraw": "Retirar o progresso publicado",
+      "progress.withdraw.help":
+        "Todas as versões publicadas saem das páginas públicas e dos números, aqui e nos nós que as receberam: os seguidores e as sub-redes são avisados para as apagar. Publicar de novo mais tarde cria uma nova versão.",
+      "progress.withdraw.confirm":
+        "Compreendo: os seguidores e as sub-redes serão avisados para o apagar",
+      "progress.withdrawn":
+        "O progresso publicado foi retirado: os seguidores e as sub-redes foram avisados.",
+      "progress.public.gone": "Estes indicadores de progresso foram retirados pelo seu território.",
       "progress.figures": "O progresso na rede",
       "progress.figures.intro":
         "Distribuições recebidas dos territórios (e a sua), por componente de caminho. Conta uma campanha por território, ciclo e momento: a mais recente.",
@@ -1244,11 +1252,11 @@ export const pt: LanguageFile = {
     grid: {
       "nav.grid": "Grelha",
       "home.grid":
-        "Versões da grelha: importar uma grelha mais recente, ou a que outro território usa",
+        "Versões da grelha: importar uma grelha mais recente, ou a que outro território utiliza",
       "grid.title": "Versões da grelha",
       "grid.inUse": "Em uso: {id} {version}",
       "grid.inUse.help":
-        "Os critérios são classificados, e as sínteses codificadas, com esta versão. As dimensões e componentes marcadas como provisórias não foram verificadas com a chave publicada.",
+        "Os critérios são classificados, e as sínteses codificadas, com esta versão. As dimensões e componentes assinaladas como provisórias não foram verificadas com a chave publicada.",
       "grid.partial":
         "{confirmed} de {total} entradas estão confirmadas; {provisional} são provisórias, {unnamed} sem nome nesta versão da grelha.",
       "grid.held": "Versões guardadas",
@@ -1259,44 +1267,44 @@ export const pt: LanguageFile = {
       "grid.col.actions": "Ações",
       "grid.state.active": "em uso",
       "grid.state.known": "conhecida (contada nos números)",
-      "grid.state.offered": "oferecida (não contada até ser aceite)",
+      "grid.state.offered": "proposta (não contada até ser aceite)",
       "grid.source.bundled": "fornecida com o nó",
       "grid.source.import": "importada",
       "grid.accept": "Aceitar como conhecida",
       "grid.accept.label":
         "Aceitar como conhecida: {version} (os números contam as sínteses codificadas com ela)",
-      "grid.adopt": "Ver o que a sua importação muda",
-      "grid.adopt.label": "Ver o que a sua importação muda: {version}, como grelha em uso",
-      "grid.unknown": "Versões usadas por outros territórios",
+      "grid.adopt": "Pré-visualizar a sua importação",
+      "grid.adopt.label": "Pré-visualizar a sua importação: {version}, como grelha em uso",
+      "grid.unknown": "Versões que outros territórios utilizam",
       "grid.unknown.none":
         "Todas as sínteses que este nó guarda estão codificadas com uma versão que ele conhece.",
       "grid.unknown.help":
         "As sínteses codificadas com estas versões ficam fora dos números até aceitar a versão. Obtê-la pede ao nó do território o seu documento de grelha e verifica-o; nada é adotado.",
-      "grid.unknown.usedBy": "{id} {version}, usada por {territories}",
+      "grid.unknown.usedBy": "{id} {version}, utilizada por {territories}",
       "grid.fetch": "Obter de {territory}",
       "grid.import": "Importar um ficheiro de grelha",
       "grid.import.help":
-        "Um ficheiro de grelha é JSON com o seu identificador e versão, como o que o nó fornece. Pode trazer uma correspondência a partir da versão em uso (componentes renomeadas, divididas, fundidas); sem ela, cada código mantém o seu sentido. Verifique primeiro o que muda, depois aplique.",
+        "Um ficheiro de grelha é JSON com o seu identificador e a sua versão, como o que acompanha o nó. Pode conter uma correspondência a partir da versão em uso (componentes renomeadas, divididas, fundidas); sem ela, cada código mantém o seu significado. Verifique primeiro o que muda, depois aplique.",
       "grid.field.file": "Ficheiro de grelha (JSON)",
       "grid.field.text": "Ou cole o seu texto",
       "grid.check": "Verificar o que muda",
       "grid.noInput": "Escolha um ficheiro ou cole o seu texto.",
       "grid.refused": "Este ficheiro de grelha é recusado:",
-      "grid.preview": "O que a importação de {version} muda",
+      "grid.preview": "O que muda ao importar {version}",
       "grid.preview.from": "De {from} para {to}.",
       "grid.preview.added": "Novas componentes",
-      "grid.preview.relabelled": "Rótulos renomeados",
+      "grid.preview.relabelled": "Etiquetas renomeadas",
       "grid.preview.restated": "Mudanças de estado",
       "grid.preview.moved": "Códigos que mudam (os critérios recebem o novo código)",
       "grid.preview.review":
-        "Códigos divididos: os seus critérios ficam na fila de revisão na página de classificação",
+        "Códigos divididos: os seus critérios ficam à espera de revisão na página de classificação",
       "grid.preview.none": "nenhum",
       "grid.preview.counts":
-        "{moved} critérios passam para um novo código; {review} critérios ficarão na fila de revisão. Todos os outros critérios mantêm o seu código.",
+        "{moved} critérios passam para um novo código; {review} critérios ficarão à espera de revisão. Todos os outros critérios mantêm o seu código.",
       "grid.apply": "Importar {version}",
       "grid.applied":
-        "{version} é agora a grelha em uso. {review} critérios estão na fila de revisão na página de classificação.",
-      "grid.fetched": "{version} obtida de {source}: está oferecida abaixo; nada mudou ainda.",
+        "{version} é agora a grelha em uso. {review} critérios estão à espera de revisão na página de classificação.",
+      "grid.fetched": "{version} obtida de {source}: está proposta abaixo; ainda nada mudou.",
       "grid.accepted":
         "{version} é conhecida: os números contam agora as sínteses codificadas com ela.",
       "grid.notNamed": "sem nome nesta versão da grelha",
@@ -1315,7 +1323,7 @@ export const pt: LanguageFile = {
       "grid.col.level": "Contada",
       "classify.review.title": "A rever após a mudança de grelha",
       "classify.review.help":
-        "A versão da grelha {to} divide estes códigos: cada critério mantém o seu código até escolher um mais fino.",
+        "A versão {to} da grelha divide estes códigos: cada critério mantém o seu código até escolher um mais preciso.",
       "classify.review.item": "“{text}” ({question}), codificado {code}: agora um de {choices}",
       "classify.review.open": "Classificar de novo",
     },

@@ -91,6 +91,12 @@ export const en = {
   "progress.publish.button": "Publish version {version}",
   "progress.published": "Version {version} is published.",
   "progress.published.latest": "Published: version {version}.",
+  "progress.withdraw": "Withdraw the published progress",
+  "progress.withdraw.help":
+    "Every published version leaves the public pages and the figures, here and on the nodes that received it: followers and sub-networks are told to delete it. Publishing again later is a new version.",
+  "progress.withdraw.confirm": "I understand: followers and sub-networks will be told to delete it",
+  "progress.withdrawn": "The published progress is withdrawn: followers and sub-networks are told.",
+  "progress.public.gone": "These progress indicators were withdrawn by their territory.",
   "progress.figures": "Progress across the network",
   "progress.figures.intro":
     "Distributions received from territories (and your own), per path component. One campaign per territory, cycle and phase counts: the latest.",
@@ -218,6 +224,14 @@ export const fr: Record<keyof typeof en, string> = {
   "progress.publish.button": "Publier la version {version}",
   "progress.published": "La version {version} est publiée.",
   "progress.published.latest": "Publié : version {version}.",
+  "progress.withdraw": "Retirer les indicateurs publiés",
+  "progress.withdraw.help":
+    "Toutes les versions publiées quittent les pages publiques et les chiffres, ici et sur les nœuds qui les ont reçues : les abonnés et les sous-réseaux sont priés de les supprimer. Publier de nouveau plus tard crée une nouvelle version.",
+  "progress.withdraw.confirm":
+    "Je comprends : les abonnés et les sous-réseaux seront priés de les supprimer",
+  "progress.withdrawn":
+    "Les indicateurs publiés sont retirés : les abonnés et les sous-réseaux sont prévenus.",
+  "progress.public.gone": "Ces indicateurs de progrès ont été retirés par leur territoire.",
   "progress.figures": "Le progrès dans le réseau",
   "progress.figures.intro":
     "Distributions reçues des territoires (et la vôtre), par composante de chemin. Une campagne par territoire, cycle et moment compte : la plus récente.",

@@ -35,6 +35,7 @@ const OUTCOMES = {
   saved: "progress.saved",
   created: "progress.campaign.created",
   paper: "progress.paper.saved",
+  withdrawn: "progress.withdrawn",
 } as const;
 
 /** Field errors from a refused command: each issue beside its field, the message otherwise. */
@@ -364,6 +365,7 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
           .list(undefined)
           .map((cat) => ({ code: cat.code, label: groupCategoryLabel(cat, lang) }))}
         preview={{
+          withdrawable: found.published !== null && found.published.withdrawnAt === null,
           publishable: preview.publishable,
           blockers: preview.blockers,
           withheld: preview.withheld,
@@ -474,6 +476,25 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
           "badRequest.title",
           [error.message, ...error.reasons].join(": "),
         );
+      throw error;
+    }
+  });
+
+  admin.post("/progress/campaigns/:uuid/withdrawal", protect("edit"), (c) => {
+    const territory = territoryOr404(c);
+    if (!territory) return kit.noTerritory(c);
+    const uuid = c.req.param("uuid");
+    const t = c.get("t");
+    if (str(c.get("form"), "confirm") !== "yes") {
+      return kit.message(c, 400, "badRequest.title", t("progress.withdraw.confirm"));
+    }
+    try {
+      app.progress.withdraw(kit.actor(c), territory.slug, uuid);
+      return c.redirect(`/admin/progress/campaigns/${uuid}?done=withdrawn`, 303);
+    } catch (error) {
+      if (error instanceof NotFoundError) return c.notFound();
+      if (error instanceof ConflictError)
+        return kit.message(c, 409, "badRequest.title", error.message);
       throw error;
     }
   });

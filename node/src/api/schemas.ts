@@ -12,8 +12,12 @@ import { subnetworkRefsSchema } from "../services/subnetworks";
 /** Request and response shapes of the JSON API (bodies reuse the protocol schemas). */
 
 export const slugParams = z.object({ slug });
+/** A territory's record named by its UUID (meetings, campaigns, received syntheses…). */
+export const uuidParams = slugParams.extend({ id: z.uuid() });
 export const idParam = z.coerce.number().int().positive();
 export const groupParams = z.object({ slug, groupId: idParam });
+/** A territory's record named by its number (followers, members…). */
+export const idParams = slugParams.extend({ id: idParam });
 export const criterionParams = z.object({ slug, criterionId: idParam });
 
 export const territoryViewSchema = z.object({

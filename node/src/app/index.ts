@@ -1,11 +1,11 @@
-import type { Period, TerritoryProfile } from "@spiral-network/protocol";
+import type { Period } from "@spiral-network/protocol";
 import type { GridFetcher } from "../federation/grid-documents";
 import type { NetworkService } from "../federation/network";
 import { ForbiddenError, InvalidInputError } from "../services/errors";
 import type { Services } from "../services/index";
 import type { MeetingInput } from "../services/meetings";
-import type { NewUser, Role, UserView } from "../services/users";
-import { type Actor, allows, authorize, permissionOfRequest } from "./permissions";
+import type { UserView } from "../services/users";
+import { type Actor, allows, authorize, type Permission, permissionOfRequest } from "./permissions";
 import { createQueries } from "./queries";
 
 export type { Actor, Permission } from "./permissions";
@@ -60,13 +60,20 @@ export function createApplication(
     return actor.accountId;
   };
 
-  /** A command: needs `edit`, and the service records the actor's audit name. */
-  const edit =
+  /**
+   * A command that needs `permission` and whose service records the actor's audit name (its
+   * last argument): the command takes the actor first and the service's other arguments.
+   */
+  const audited =
+    (permission: Permission) =>
     <A extends unknown[], R>(fn: (...args: [...A, string]) => R) =>
     (actor: Actor, ...args: A): R => {
-      authorize(actor, "edit");
+      authorize(actor, permission);
       return fn(...args, actor.audit);
     };
+  const edit = audited("edit");
+  const manageNode = audited("manageNode");
+  const manageUsers = audited("manageUsers");
   const { groups, criteria, imports, progress } = services;
   const queries = createQueries(services, network);
 
@@ -179,10 +186,7 @@ export function createApplication(
         authorize(actor, "read");
         return services.follows.acceptedFollowers(slug).length;
       },
-      withdraw(actor: Actor, slug: string, synthesis: string) {
-        authorize(actor, "edit");
-        return services.syntheses.withdraw(slug, synthesis, actor.audit);
-      },
+      withdraw: edit(services.syntheses.withdraw.bind(services.syntheses)),
     },
     /** Meetings: announcing, changing and deleting one needs `edit`. */
     meetings: {
@@ -242,14 +246,8 @@ export function createApplication(
      */
     subnetworks: {
       ...queries.subnetworks,
-      create(actor: Actor, input: Parameters<typeof services.subnetworks.create>[0]) {
-        authorize(actor, "manageNode");
-        return services.subnetworks.create(input, actor.audit);
-      },
-      update(actor: Actor, slug: string, patch: Parameters<typeof services.subnetworks.update>[1]) {
-        authorize(actor, "manageNode");
-        return services.subnetworks.update(slug, patch, actor.audit);
-      },
+      create: manageNode(services.subnetworks.create.bind(services.subnetworks)),
+      update: manageNode(services.subnetworks.update.bind(services.subnetworks)),
       approveMember(actor: Actor, slug: string, memberId: number) {
         moderate(actor, slug);
         return net().subnetworks.approve(slug, memberId, actor.audit);
@@ -298,6 +296,11 @@ export function createApplication(
         authorize(actor, "edit");
         return progress.publish(slug, campaign, actor.audit, options);
       },
+      /** Withdraws the campaign's published progress (a Delete to followers and sub-networks). */
+      withdraw(actor: Actor, slug: string, campaign: string) {
+        authorize(actor, "edit");
+        progress.withdraw(slug, campaign, actor.audit);
+      },
     },
     /**
      * Territory profiles (what the territory's actor shows the network): creating one and
@@ -305,10 +308,7 @@ export function createApplication(
      * hand is the territory's `edit`. Followers re-read the actor; no Update is pushed yet.
      */
     territoryProfiles: {
-      create(actor: Actor, input: TerritoryProfile) {
-        authorize(actor, "manageNode");
-        return services.territories.create(input, actor.audit);
-      },
+      create: manageNode(services.territories.create.bind(services.territories)),
       update(actor: Actor, slug: string, patch: Parameters<typeof services.territories.update>[1]) {
         const approvalOnly = Object.keys(patch).every((field) => field === "manualApproval");
         authorize(actor, approvalOnly ? "edit" : "manageNode");
@@ -325,23 +325,11 @@ export function createApplication(
         authorize(actor, "manageUsers");
         return services.users.get(id);
       },
-      create(actor: Actor, input: NewUser) {
-        authorize(actor, "manageUsers");
-        return services.users.create(input, actor.audit);
-      },
-      changeRole(actor: Actor, id: number, role: Role) {
-        authorize(actor, "manageUsers");
-        return services.users.changeRole(id, role, actor.audit);
-      },
+      create: manageUsers(services.users.create.bind(services.users)),
+      changeRole: manageUsers(services.users.changeRole.bind(services.users)),
       /** Someone else's new password (they are signed out everywhere). */
-      resetPassword(actor: Actor, id: number, password: string) {
-        authorize(actor, "manageUsers");
-        return services.users.resetPassword(id, password, actor.audit);
-      },
-      disable(actor: Actor, id: number) {
-        authorize(actor, "manageUsers");
-        return services.users.disable(id, actor.audit);
-      },
+      resetPassword: manageUsers(services.users.resetPassword.bind(services.users)),
+      disable: manageUsers(services.users.disable.bind(services.users)),
     },
     /**
      * Grid versions (docs/facilitators-guide.md, "A new grid version"): anyone who reads sees

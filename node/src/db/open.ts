@@ -44,6 +44,9 @@ export function openStorage(file: string): Storage {
     sqlite.pragma("synchronous = FULL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
+    // What is deleted (a criterion past its undo, a purged session) is overwritten with zeros in
+    // the file, not left readable in free pages (docs/running-a-node.md, "Operations").
+    sqlite.pragma("secure_delete = ON");
     const check = sqlite.pragma("quick_check", { simple: true });
     if (check !== "ok") {
       throw new StorageError(`database ${file} failed its integrity check: ${String(check)}`);

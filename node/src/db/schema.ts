@@ -876,6 +876,8 @@ export const progressVersions = sqliteTable(
     hash: text("hash").notNull(),
     publishedBy: text("published_by").notNull(),
     createdAt: createdAt(),
+    /** Set on every version when the territory withdraws the campaign's progress (a Delete). */
+    withdrawnAt: text("withdrawn_at"),
   },
   (t) => [uniqueIndex("progress_versions_version").on(t.campaignUuid, t.version)],
 );
@@ -917,6 +919,8 @@ export const progressEntries = sqliteTable(
     country: text("country").notNull(),
     region: text("region"),
     receivedAt: createdAt(),
+    /** Withdrawn by its origin (a Delete): out of the figures until a newer version. */
+    withdrawn: integer("withdrawn", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.origin, t.campaignId] }),

@@ -325,7 +325,8 @@ async function onProgressActivity(
   log(
     `${describe(activity)}: progress of ${payload.territory.name} v${payload.version} — ${outcome}`,
   );
-  if (outcome === "older") return;
+  // Older, or withdrawn by its origin: goes no further.
+  if (outcome === "older" || outcome === "withdrawn") return;
   const item = {
     kind: "progress" as const,
     origin: actor,
@@ -391,8 +392,25 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
   const objectId = del.objectId;
   const actor = del.actorId;
   if (!objectId || !actor || !sameOrigin(objectId, actor)) return;
-  const { received, receivedMeetings, subnetworks } = ctx.data.services;
+  const { received, receivedMeetings, subnetworks, progressFigures } = ctx.data.services;
   const via = relayedVia(ctx.data.relayHints.take(del.id), actor.href);
+  // A campaign's progress (docs/protocol.md §13): out of the figures, passed on to sub-networks.
+  const progress = progressFigures.withdraw(
+    actor.href,
+    objectId.href,
+    del.published?.toString() ?? null,
+  );
+  if (progress !== "unknown") {
+    const log = ctx.data.logger.child("inbox");
+    if (progress === "older") {
+      log.info(`ignored ${describe(del)}: a newer version of ${objectId.href} is held`);
+      return;
+    }
+    if (progress === "withdrawn") log.info(`${actor.href} withdrew the progress ${objectId.href}`);
+    await relayDeleteToSubnetworks(ctx, del);
+    subnetworks.markDeletedEverywhere(actor.href, objectId.href);
+    return;
+  }
   const tombstone = received.holdsObject(actor.href, objectId.href)
     ? await provenActivityJson(ctx, del)
     : null;

@@ -5,6 +5,7 @@ import {
   type ActivityJson,
   meetings,
   outboxActivities,
+  progressVersions,
   receivedWithdrawals,
   synthesisVersions,
 } from "../db/schema";
@@ -161,9 +162,16 @@ export function createOutboxService(ctx: ServiceContext) {
      * (or the row is not a synthesis publication). A withdrawn version is served as a Tombstone.
      */
     withdrawnAt(row: OutboxRow): string | null {
-      if (row.synthesisVersionId === null || (row.type !== "Create" && row.type !== "Update")) {
-        return null;
+      if (row.type !== "Create" && row.type !== "Update") return null;
+      if (row.progressVersionId !== null) {
+        const progress = ctx.db
+          .select({ withdrawnAt: progressVersions.withdrawnAt })
+          .from(progressVersions)
+          .where(eq(progressVersions.id, row.progressVersionId))
+          .get();
+        return progress?.withdrawnAt ?? null;
       }
+      if (row.synthesisVersionId === null) return null;
       const version = ctx.db
         .select({ withdrawnAt: synthesisVersions.withdrawnAt })
         .from(synthesisVersions)

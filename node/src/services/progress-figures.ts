@@ -10,7 +10,7 @@ import {
   type ProgressPayload,
 } from "@spiral-network/protocol";
 import { and, eq, type SQL } from "drizzle-orm";
-import { type ActivityJson, progressEntries } from "../db/schema";
+import { type ActivityJson, progressEntries, receivedWithdrawals } from "../db/schema";
 import type { ServiceContext } from "./context";
 
 /**
@@ -26,6 +26,21 @@ export function createProgressFigureService(ctx: ServiceContext) {
       .from(progressEntries)
       .where(and(eq(progressEntries.origin, origin), eq(progressEntries.campaignId, campaignId)))
       .get();
+
+  /** Whether the origin's Delete of the object, kept before the object arrived, is newer than it. */
+  const deletedAfter = (origin: string, objectId: string, activity?: ActivityJson | null) => {
+    const tombstone = ctx.db
+      .select({ published: receivedWithdrawals.published })
+      .from(receivedWithdrawals)
+      .where(
+        and(eq(receivedWithdrawals.origin, origin), eq(receivedWithdrawals.objectId, objectId)),
+      )
+      .get();
+    const made = typeof activity?.published === "string" ? Date.parse(activity.published) : NaN;
+    return (
+      tombstone !== undefined && !Number.isNaN(made) && Date.parse(tombstone.published) >= made
+    );
+  };
 
   const toEntry = (row: ProgressEntry): ProgressEntry => ({
     origin: row.origin,
@@ -44,9 +59,13 @@ export function createProgressFigureService(ctx: ServiceContext) {
       local: boolean;
       via?: string | null;
       activity?: ActivityJson | null;
-    }): ProgressOutcome {
+    }): ProgressOutcome | "withdrawn" {
       const { origin, payload } = input;
       const row = held(origin, payload.campaign.id);
+      // Withdrawn by its origin: a late or replayed copy never brings it back, a newer one does.
+      if (row?.withdrawn && payload.version <= row.version) return "withdrawn";
+      // The origin's Delete came first (kept as a tombstone): a version made before it is not counted.
+      if (!input.local && deletedAfter(origin, input.objectId, input.activity)) return "withdrawn";
       const { entry, outcome } = mergeProgressEntry(
         row ? toEntry(row) : undefined,
         origin,
@@ -65,6 +84,7 @@ export function createProgressFigureService(ctx: ServiceContext) {
         activity: outcome === "conflict" ? (row?.activity ?? null) : (input.activity ?? null),
         country: entry.payload.territory.country,
         region: entry.payload.territory.region ?? null,
+        withdrawn: false,
       };
       ctx.db
         .insert(progressEntries)
@@ -76,9 +96,43 @@ export function createProgressFigureService(ctx: ServiceContext) {
         .run();
       return outcome;
     },
+    /**
+     * The origin withdrew a campaign's progress (a Delete of its Article, docs/protocol.md §13):
+     * the entry leaves the figures, kept as a tombstone. `older` when the Delete was made before
+     * the version held (the origin published again since); `unknown` when nothing is held.
+     */
+    withdraw(
+      origin: string,
+      objectId: string,
+      deletedAt: string | null = null,
+    ): "withdrawn" | "already" | "older" | "unknown" {
+      const row = ctx.db
+        .select()
+        .from(progressEntries)
+        .where(and(eq(progressEntries.origin, origin), eq(progressEntries.objectId, objectId)))
+        .get();
+      if (!row) return "unknown";
+      if (row.withdrawn) return "already";
+      const published = row.activity?.published;
+      if (
+        deletedAt !== null &&
+        typeof published === "string" &&
+        Date.parse(deletedAt) < Date.parse(published)
+      ) {
+        return "older";
+      }
+      ctx.db
+        .update(progressEntries)
+        .set({ withdrawn: true })
+        .where(
+          and(eq(progressEntries.origin, origin), eq(progressEntries.campaignId, row.campaignId)),
+        )
+        .run();
+      return "withdrawn";
+    },
     /** The figures over what is held, under a filter, with coverage and fingerprint. */
     query(filter: ProgressFilter = {}): ProgressAggregate {
-      const where: SQL[] = [];
+      const where: SQL[] = [eq(progressEntries.withdrawn, false)];
       if (filter.country !== undefined) where.push(eq(progressEntries.country, filter.country));
       if (filter.region !== undefined) where.push(eq(progressEntries.region, filter.region));
       // Only what the figures read (not the stored activity, the largest column).
@@ -91,7 +145,7 @@ export function createProgressFigureService(ctx: ServiceContext) {
           payload: progressEntries.payload,
         })
         .from(progressEntries)
-        .where(where.length > 0 ? and(...where) : undefined)
+        .where(and(...where))
         .all();
       return aggregateProgress(rows, filter);
     },
@@ -109,6 +163,7 @@ export function createProgressFigureService(ctx: ServiceContext) {
           payload: progressEntries.payload,
         })
         .from(progressEntries)
+        .where(eq(progressEntries.withdrawn, false))
         .all();
     },
   };

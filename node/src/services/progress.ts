@@ -12,7 +12,7 @@ import {
   type ProgressTally,
   type SurveyPath,
 } from "@spiral-network/protocol";
-import { and, asc, count, desc, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   campaignCodes,
@@ -57,6 +57,8 @@ export const CODE_REFUSED =
 const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 const CODE_LENGTH = 10;
 export const MAX_CODES_PER_BATCH = 1000;
+/** Answer rowids per response (a campaign has at most 100 paths); ids < 2^47, so rowids < 2^62. */
+const ANSWER_ROWIDS_PER_RESPONSE = 2n ** 15n;
 
 /** Upper case, without spaces or dashes: what a person may type for a printed code. */
 export const normaliseCode = (code: string) => code.toUpperCase().replace(/[\s-]+/g, "");
@@ -335,19 +337,16 @@ export function createProgressService(
         .returning({ id: surveyResponses.id })
         .get();
     }
-    ctx.db
-      .insert(surveyAnswers)
-      .values(
-        [...pathIds].map((id) => {
-          const answer = answers[String(id)];
-          return {
-            responseId: response.id,
-            pathVersionId: id,
-            level: answer === undefined || answer === "dk" ? null : answer,
-          };
-        }),
-      )
-      .run();
+    // The answer rows' rowid is derived from the random response id: left to SQLite, it would
+    // grow with every answer and keep the order in which people answered after all.
+    const base = BigInt(response.id) * ANSWER_ROWIDS_PER_RESPONSE;
+    [...pathIds].forEach((id, position) => {
+      const answer = answers[String(id)];
+      const level = answer === undefined || answer === "dk" ? null : answer;
+      ctx.db.run(
+        sql`insert into survey_answers (rowid, response_id, path_version_id, level) values (${base + BigInt(position)}, ${response.id}, ${id}, ${level})`,
+      );
+    });
     return response.id;
   };
 
@@ -741,7 +740,7 @@ export function createProgressService(
         if (!draft.payload)
           throw new ConflictError("this campaign cannot be published", draft.blockers);
         const payload: ProgressPayload = draft.payload;
-        if (previous) {
+        if (previous && !previous.withdrawnAt) {
           const before = JSON.parse(previous.payload) as ProgressPayload;
           const strip = ({ version, previous, hash, ...rest }: ProgressPayload) =>
             JSON.stringify(rest);
@@ -793,6 +792,44 @@ export function createProgressService(
       ctx.notifyOutbox();
       return row;
     },
+    /**
+     * Withdraws a campaign's published progress: every version leaves the public pages and this
+     * node's figures, and a Delete of its Article goes to the followers and every sub-network it
+     * was addressed to. Publishing again later is a new version, public on its own; the
+     * withdrawn versions stay in the progress ledger (they were public).
+     */
+    withdraw(slug: string, uuid: string, actor: Actor): void {
+      const territory = territories.get(slug);
+      ctx.db.transaction((tx) => {
+        const campaign = campaignOf(territory, uuid);
+        const latest = latestProgress(campaign.uuid);
+        if (!latest) throw new ConflictError("this campaign's progress was never published");
+        if (latest.withdrawnAt)
+          throw new ConflictError("this campaign's progress is already withdrawn");
+        const withdrawnAt = ctx.now().toISOString();
+        tx.update(progressVersions)
+          .set({ withdrawnAt })
+          .where(
+            and(
+              eq(progressVersions.campaignUuid, campaign.uuid),
+              isNull(progressVersions.withdrawnAt),
+            ),
+          )
+          .run();
+        const objectId = progressUrl(ctx.publicUrl, campaign.uuid);
+        figures.withdraw(territoryActorId(ctx.publicUrl, territory.slug), objectId);
+        outbox.record({
+          actor: territory.slug,
+          type: "Delete",
+          objectId,
+          progressVersionId: latest.id,
+        });
+        audit.record(actor, "progress.withdraw", `campaign:${campaign.uuid}`, {
+          version: latest.version,
+        });
+      });
+      ctx.notifyOutbox();
+    },
     /** When the campaign's progress was first published (the Article's `published`). */
     firstPublished(campaignUuid: string): string | undefined {
       return ctx.db
@@ -812,6 +849,7 @@ export function createProgressService(
      * none was prepared yet.
      */
     servedArticle(uuid: string): Record<string, unknown> | undefined {
+      if (latestProgress(uuid)?.withdrawnAt) return undefined;
       const row = ctx.db
         .select({ json: outboxActivities.json })
         .from(outboxActivities)
@@ -824,10 +862,14 @@ export function createProgressService(
       if (!row?.json || !object || typeof object !== "object") return undefined;
       return { "@context": row.json["@context"], ...(object as Record<string, unknown>) };
     },
+    /** When the campaign's published progress was withdrawn; null when it is public or was never published. */
+    withdrawnAt(uuid: string): string | null {
+      return latestProgress(uuid)?.withdrawnAt ?? null;
+    },
     /** The latest published progress of a campaign, for its public page; undefined when none. */
     publicProgress(uuid: string) {
       const latest = latestProgress(uuid);
-      if (!latest) return undefined;
+      if (!latest || latest.withdrawnAt) return undefined;
       return { row: latest, payload: JSON.parse(latest.payload) as ProgressPayload };
     },
     /** Every territory's latest published progress versions (newest first), for its public page. */
@@ -842,6 +884,7 @@ export function createProgressService(
       const seen = new Set<string>();
       return rows
         .filter((r) => !seen.has(r.campaignUuid) && seen.add(r.campaignUuid))
+        .filter((r) => r.withdrawnAt === null)
         .map((r) => ({ row: r, payload: JSON.parse(r.payload) as ProgressPayload }));
     },
   };

@@ -7,9 +7,8 @@ import { meetingView } from "../../services/meetings";
 import { subnetworkRefsSchema } from "../../services/subnetworks";
 import { principalOf, type Router } from "../env";
 import { adminOnly, errors, jsonBody, jsonResponse, noContentRoute } from "../openapi-helpers";
-import { commaSeparated, slugParams } from "../schemas";
+import { commaSeparated, slugParams, uuidParams } from "../schemas";
 
-const meetingParams = slugParams.extend({ id: z.uuid() });
 const meetingSchema = z.object({ id: z.string(), url: z.string(), sequence: z.number() }).loose();
 const networkMeetingsQuery = z.object({
   kind: commaSeparated(z.enum(MEETING_KINDS)),
@@ -74,7 +73,7 @@ export function registerMeetingRoutes(router: Router, app: Application): void {
       method: "get",
       path: "/territories/{slug}/meetings/{id}",
       summary: "One meeting",
-      request: { params: meetingParams },
+      request: { params: uuidParams },
       responses: {
         200: jsonResponse(meetingSchema, "Meeting"),
         400: errors[400],
@@ -94,7 +93,7 @@ export function registerMeetingRoutes(router: Router, app: Application): void {
       summary: 'Change a meeting (goes out as Update; {"status": "cancelled"} cancels it)',
       security: adminOnly,
       request: {
-        params: meetingParams,
+        params: uuidParams,
         body: jsonBody(z.record(z.string(), z.unknown())),
       },
       responses: {
@@ -132,7 +131,7 @@ export function registerMeetingRoutes(router: Router, app: Application): void {
       method: "delete",
       path: "/territories/{slug}/meetings/{id}",
       summary: "Delete a meeting (goes out as Delete; prefer cancelling a meeting people know of)",
-      params: meetingParams,
+      params: uuidParams,
       done: "Deleted",
     },
     (actor, { slug, id }) => app.meetings.delete(actor, slug, id),

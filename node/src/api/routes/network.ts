@@ -12,7 +12,14 @@ import {
   noContentRoute,
   tokenReadRoute,
 } from "../openapi-helpers";
-import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "../schemas";
+import {
+  followingViewSchema,
+  followTargetBodySchema,
+  idParam,
+  idParams,
+  slugParams,
+  uuidParams,
+} from "../schemas";
 
 const followerSchema = z.object({
   id: z.number(),
@@ -39,8 +46,6 @@ const receivedSchema = z.object({
   receivedAt: z.string(),
   payload: z.record(z.string(), z.unknown()),
 });
-
-const withId = slugParams.extend({ id: idParam });
 
 export function registerNetworkRoutes(router: Router, app: Application) {
   tokenReadRoute(
@@ -94,7 +99,7 @@ export function registerNetworkRoutes(router: Router, app: Application) {
       method: "delete",
       path: "/territories/{slug}/following/{id}",
       summary: "Unfollow (sends Undo(Follow))",
-      params: withId,
+      params: idParams,
       done: "Unfollowed",
     },
     (actor, { slug, id }) => app.network.unfollow(actor, slug, id),
@@ -118,7 +123,7 @@ export function registerNetworkRoutes(router: Router, app: Application) {
       method: "post",
       path: "/territories/{slug}/followers/{id}/approval",
       summary: "Approve a pending follower (sends Accept)",
-      params: withId,
+      params: idParams,
       done: "Approved",
     },
     (actor, { slug, id }) => app.network.approve(actor, slug, id),
@@ -130,7 +135,7 @@ export function registerNetworkRoutes(router: Router, app: Application) {
       method: "delete",
       path: "/territories/{slug}/followers/{id}",
       summary: "Refuse or remove a follower (sends Reject)",
-      params: withId,
+      params: idParams,
       done: "Removed",
     },
     (actor, { slug, id }) => app.network.remove(actor, slug, id),
@@ -201,7 +206,7 @@ export function registerNetworkRoutes(router: Router, app: Application) {
       path: "/territories/{slug}/syntheses/{id}/withdrawal",
       summary: "Withdraw the synthesis this version belongs to (sends Delete)",
       security: adminOnly,
-      request: { params: slugParams.extend({ id: z.uuid() }) },
+      request: { params: uuidParams },
       responses: {
         204: { description: "Withdrawn" },
         401: errors[401],

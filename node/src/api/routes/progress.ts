@@ -15,8 +15,8 @@ import {
 import { progressFiguresCsv } from "../../services/progress-figures";
 import { subnetworkRefsSchema } from "../../services/subnetworks";
 import { principalOf, type Router } from "../env";
-import { adminOnly, errors, jsonBody, jsonResponse } from "../openapi-helpers";
-import { slugParams, withheldSchema } from "../schemas";
+import { adminOnly, errors, jsonBody, jsonResponse, tokenReadRoute } from "../openapi-helpers";
+import { slugParams, uuidParams, withheldSchema } from "../schemas";
 
 const counts = z.object({
   "1": z.number(),
@@ -95,8 +95,6 @@ const figuresQuery = z.object({
   phase: z.enum(CAMPAIGN_PHASES).optional(),
 });
 
-const uuidParams = slugParams.extend({ id: z.uuid() });
-
 export function registerProgressRoutes(router: Router, app: Application): void {
   const { publicUrl } = app.node;
   const pathView = (uuid: string, code: string, v: PathVersionRow, usable: boolean) => ({
@@ -120,26 +118,17 @@ export function registerProgressRoutes(router: Router, app: Application): void {
     surveyUrl: surveyUrl(publicUrl, row.uuid),
   });
 
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/territories/{slug}/paths",
       summary: "Paths of progress of a territory, each at its latest version",
-      security: adminOnly,
-      request: { params: slugParams },
-      responses: {
-        200: jsonResponse(z.array(pathSchema), "Paths"),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) =>
-      c.json(
-        app.progress
-          .listPaths(principalOf(c), c.req.valid("param").slug)
-          .map((p) => pathView(p.uuid, p.code, p.latest, p.usable)),
-        200,
-      ),
+      params: slugParams,
+      schema: z.array(pathSchema),
+      description: "Paths",
+    },
+    (actor, { slug }) =>
+      app.progress.listPaths(actor, slug).map((p) => pathView(p.uuid, p.code, p.latest, p.usable)),
   );
 
   router.openapi(
@@ -194,24 +183,16 @@ export function registerProgressRoutes(router: Router, app: Application): void {
     },
   );
 
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/territories/{slug}/campaigns",
       summary: "Self-survey campaigns of a territory",
-      security: adminOnly,
-      request: { params: slugParams },
-      responses: {
-        200: jsonResponse(z.array(campaignSchema), "Campaigns"),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) =>
-      c.json(
-        app.progress.listCampaigns(principalOf(c), c.req.valid("param").slug).map(campaignView),
-        200,
-      ),
+      params: slugParams,
+      schema: z.array(campaignSchema),
+      description: "Campaigns",
+    },
+    (actor, { slug }) => app.progress.listCampaigns(actor, slug).map(campaignView),
   );
 
   router.openapi(
@@ -238,56 +219,44 @@ export function registerProgressRoutes(router: Router, app: Application): void {
     },
   );
 
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/territories/{slug}/campaigns/{id}",
       summary: "A campaign with its results: the distribution over the five levels per path",
-      security: adminOnly,
-      request: { params: uuidParams },
-      responses: {
-        200: jsonResponse(
-          campaignSchema.extend({
-            respondents: z.number(),
-            codes: z.object({ issued: z.number(), used: z.number() }),
-            paths: z.array(
-              z.object({
-                id: z.string(),
-                version: z.number(),
-                code: z.string(),
-                versionId: z.number(),
-                counts,
-              }),
-            ),
-            published: z.number().nullable(),
+      params: uuidParams,
+      schema: campaignSchema.extend({
+        respondents: z.number(),
+        codes: z.object({ issued: z.number(), used: z.number() }),
+        paths: z.array(
+          z.object({
+            id: z.string(),
+            version: z.number(),
+            code: z.string(),
+            versionId: z.number(),
+            counts,
           }),
-          "Campaign",
         ),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) => {
-      const { slug, id } = c.req.valid("param");
-      const actor = principalOf(c);
+        published: z.number().nullable(),
+      }),
+      description: "Campaign",
+    },
+    (actor, { slug, id }) => {
       const found = app.progress.getCampaign(actor, slug, id);
       const results = app.progress.results(actor, slug, id);
-      return c.json(
-        {
-          ...campaignView(found.campaign),
-          respondents: results.respondents,
-          codes: found.codes,
-          paths: results.paths.map((p) => ({
-            id: p.pathUuid,
-            version: p.version.version,
-            code: p.code,
-            versionId: p.pathVersionId,
-            counts: p.counts,
-          })),
-          published: found.published?.version ?? null,
-        },
-        200,
-      );
+      return {
+        ...campaignView(found.campaign),
+        respondents: results.respondents,
+        codes: found.codes,
+        paths: results.paths.map((p) => ({
+          id: p.pathUuid,
+          version: p.version.version,
+          code: p.code,
+          versionId: p.pathVersionId,
+          counts: p.counts,
+        })),
+        published: found.published?.version ?? null,
+      };
     },
   );
 
@@ -343,32 +312,24 @@ export function registerProgressRoutes(router: Router, app: Application): void {
     },
   );
 
-  router.openapi(
-    createRoute({
-      method: "get",
+  tokenReadRoute(
+    router,
+    {
       path: "/territories/{slug}/campaigns/{id}/progress",
       summary:
         "Preview the campaign's progress publication: what would leave the node and what is held back",
-      security: adminOnly,
-      request: { params: uuidParams },
-      responses: {
-        200: jsonResponse(
-          z.object({
-            publishable: z.boolean(),
-            blockers: z.array(z.string()),
-            withheld: z.array(withheldSchema),
-            payload: progressPayloadSchema.nullable(),
-          }),
-          "The draft",
-        ),
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    (c) => {
-      const { slug, id } = c.req.valid("param");
-      const { previous: _previous, ...draft } = app.progress.preview(principalOf(c), slug, id);
-      return c.json(draft, 200);
+      params: uuidParams,
+      schema: z.object({
+        publishable: z.boolean(),
+        blockers: z.array(z.string()),
+        withheld: z.array(withheldSchema),
+        payload: progressPayloadSchema.nullable(),
+      }),
+      description: "The draft",
+    },
+    (actor, { slug, id }) => {
+      const { previous: _previous, ...draft } = app.progress.preview(actor, slug, id);
+      return draft;
     },
   );
 
@@ -410,6 +371,31 @@ export function registerProgressRoutes(router: Router, app: Application): void {
         { version: row.version, hash: row.hash, payload: JSON.parse(row.payload) },
         201,
       );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "post",
+      path: "/territories/{slug}/campaigns/{id}/progress/withdrawal",
+      summary: "Withdraw the campaign's published progress (sends Delete)",
+      description:
+        "Every version leaves the public pages and the figures, here and at receivers; publishing " +
+        "again later is a new version (docs/protocol.md §13). 409 when nothing is published or it " +
+        "is already withdrawn.",
+      security: adminOnly,
+      request: { params: uuidParams },
+      responses: {
+        204: { description: "Withdrawn" },
+        401: errors[401],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    (c) => {
+      const { slug, id } = c.req.valid("param");
+      app.progress.withdraw(principalOf(c), slug, id);
+      return c.body(null, 204);
     },
   );
 

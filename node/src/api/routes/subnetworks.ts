@@ -17,7 +17,7 @@ import {
   noContentRoute,
   tokenReadRoute,
 } from "../openapi-helpers";
-import { followingViewSchema, followTargetBodySchema, idParam, slugParams } from "../schemas";
+import { followingViewSchema, followTargetBodySchema, idParams, slugParams } from "../schemas";
 
 const themeSchema = z.object({
   dimensions: z.array(z.string()),
@@ -61,7 +61,6 @@ const feedItemSchema = itemSchema.extend({
   title: z.string().optional(),
   version: z.number().optional(),
 });
-const memberParams = slugParams.extend({ id: idParam });
 
 /**
  * Sub-networks (docs/protocol.md §12): the ones this node hosts (create, change, members, what they relayed)
@@ -160,7 +159,7 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
       method: "post",
       path: "/subnetworks/{slug}/members/{id}/approval",
       summary: "Admit a pending member (approval admission, or a member removed before)",
-      params: memberParams,
+      params: idParams,
       done: "Admitted",
     },
     (actor, { slug, id }) => app.subnetworks.approveMember(actor, slug, id),
@@ -173,7 +172,7 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
       path: "/subnetworks/{slug}/members/{id}",
       summary:
         "Refuse or remove a member: it gets a Reject and nothing it sends is relayed any more",
-      params: memberParams,
+      params: idParams,
       done: "Removed",
     },
     (actor, { slug, id }) => app.subnetworks.removeMember(actor, slug, id),
@@ -239,7 +238,7 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
       method: "delete",
       path: "/territories/{slug}/subnetworks/{id}",
       summary: "Leave a joined sub-network (Undo(Follow)); id = the join's id",
-      params: memberParams,
+      params: idParams,
       done: "Left",
     },
     (actor, { slug, id }) => app.subnetworks.leave(actor, slug, id),
@@ -253,7 +252,7 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
         "Share with a joined sub-network a synthesis or public meeting published before joining: the territory signs a new Update naming the group (its later versions follow; 409 for a followers-only meeting)",
       security: adminOnly,
       request: {
-        params: memberParams,
+        params: idParams,
         body: jsonBody(
           z
             .strictObject({ synthesisId: z.uuid().optional(), meetingId: z.uuid().optional() })
@@ -282,7 +281,7 @@ export function registerSubnetworkRoutes(router: Router, app: Application): void
     {
       path: "/territories/{slug}/subnetworks/{id}/feed",
       summary: "What arrived through a joined sub-network (verified), newest first",
-      params: memberParams,
+      params: idParams,
       schema: z.array(feedItemSchema),
       description: "Feed",
     },

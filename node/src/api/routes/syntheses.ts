@@ -10,6 +10,7 @@ import {
   publishBodySchema,
   slugParams,
   synthesisVersionSchema,
+  uuidParams,
   withheldSchema,
 } from "../schemas";
 
@@ -106,7 +107,7 @@ export function registerSynthesisRoutes(router: Router, app: Application): void 
       method: "get",
       path: "/territories/{slug}/syntheses/{id}",
       summary: "One published version with its payload (spiral/synthesis@1)",
-      request: { params: slugParams.extend({ id: z.uuid() }) },
+      request: { params: uuidParams },
       responses: {
         200: jsonResponse(
           synthesisVersionSchema.extend({ payload: synthesisPayloadSchema }),
