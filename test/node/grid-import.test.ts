@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createNode } from "@spiral-network/node/node";
-import { bundledGrids, type Grid } from "@spiral-network/protocol";
+import { bundledGrids, contentHash, type Grid } from "@spiral-network/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   ADMIN_TOKEN,
@@ -94,6 +94,40 @@ describe("a node still on 2026.1 moves to 2026.2-partial at start, through the i
     const again = createNode(options);
     expect(again.services.grids.list()).toHaveLength(2);
     await again.close();
+  });
+
+  it("moves to the bundled version even when a look-alike of it was offered or accepted from elsewhere", async () => {
+    const databaseFile = path.join(dir, "node.db");
+    const options = {
+      databaseFile,
+      publicUrl: PUBLIC_URL,
+      logger: silent,
+      adminToken: ADMIN_TOKEN,
+      now: () => NOW,
+    };
+    // A territory elsewhere serves its own "2026.2-partial" (other labels) with a hash that matches.
+    const lookAlike = structuredClone(v2.file) as unknown as Record<string, any>;
+    lookAlike.dimensions[0].components[0].en = "Something else";
+    for (const accepted of [false, true]) {
+      rmSync(databaseFile, { force: true });
+      const old = createNode({ ...options, grid: v1 });
+      old.services.grids.offer(lookAlike, contentHash(lookAlike), "https://far.example/grids/x");
+      if (accepted) old.services.grids.accept(v2.id, v2.version, "test");
+      await old.close();
+      const node = createNode(options);
+      try {
+        // The offer never blocks the node's start; an offered look-alike gives way to the bundled
+        // version, an accepted one is left as it is and the move waits for an admin.
+        const active = node.services.grids.active();
+        expect(active.version).toBe(accepted ? v1.version : v2.version);
+        const held = node.services.grids.list().find((g) => g.version === v2.version);
+        expect([held?.state, held?.hash === contentHash(lookAlike)]).toEqual(
+          accepted ? ["known", true] : ["active", false],
+        );
+      } finally {
+        await node.close();
+      }
+    }
   });
 });
 
@@ -245,6 +279,50 @@ describe("importing a made-up grid 3 (splits A01 and C00, names components of C)
         .map((g) => g.version)
         .sort(),
     ).toEqual([v1.version, v2.version]);
+  });
+
+  it("holds back the synthesis while criteria wait on a code the new version no longer has", async () => {
+    const group = await createGroup(t.admin);
+    await addValidatedCriteria(t.admin, group, [
+      { question: "Q1", text: "Manger à sa faim", code: "A01/O10" },
+      { question: "Q2", text: "Le bruit", code: "B01" },
+    ]);
+    // A01 is split into two new components and is gone from the new version.
+    const file = grid3();
+    const components = file.dimensions[0].components;
+    const a01 = components.find((c: any) => c.code === "A01");
+    file.dimensions[0].components = [
+      ...components.filter((c: any) => c.code !== "A01"),
+      { ...a01, code: "A13", en: "Food (other)", fr: "Alimentation (autre)" },
+    ];
+    file.mapping.changes[0].to = ["A12", "A13"];
+    const applied = await t.admin.post("/api/v1/grids", file);
+    expect(applied.status, applied.text).toBe(200);
+    expect(applied.body.criteriaToReview).toBe(1);
+
+    // Published as is, the synthesis would name 3-test and count A01, which 3-test does not
+    // have: every node on 3-test refuses it, the others count a code nobody can map.
+    const period = { start: "2026-01-01", end: "2026-12-31" };
+    const draft = await t.admin.get(`${T}/synthesis?start=${period.start}&end=${period.end}`);
+    expect(draft.status, draft.text).toBe(200);
+    expect(draft.body.publishable).toBe(false);
+    expect(JSON.stringify(draft.body.blockers)).toMatch(/A01/);
+    const published = await t.admin.post(`${T}/syntheses`, { period, correction: false });
+    expect(published.status, published.text).toBe(409);
+    expect(JSON.stringify(published.body)).toMatch(/A01/);
+  });
+
+  it("refuses a grid whose id and version collide with a version held, and changes nothing", async () => {
+    const before = t.services.grids.list().map((g) => [g.version, g.state, g.hash]);
+    // A file claiming the bundled earlier version (different content) over the one in use.
+    const colliding = { ...grid3(), version: v1.version };
+    for (const route of ["/api/v1/grids/preview", "/api/v1/grids"]) {
+      const response = await t.admin.post(route, colliding);
+      expect(response.status, route).toBe(400);
+      expect(JSON.stringify(response.body), route).toMatch(/already holds spiral-9d/);
+    }
+    expect(t.services.grids.active().version).toBe(v2.version);
+    expect(t.services.grids.list().map((g) => [g.version, g.state, g.hash])).toEqual(before);
   });
 
   it("lets only admins import", async () => {

@@ -8,6 +8,20 @@ import { sendSignedJson, signedActivityJson } from "./proofs";
 export const sameOrigin = (a: URL | string, b: URL | string) =>
   new URL(a).origin === new URL(b).origin;
 
+/**
+ * Whether an actor's inbox and shared inbox are on its own origin (docs/protocol.md §9): a
+ * follower naming another host's inbox would have this node send traffic to a host that never
+ * asked for it.
+ */
+export const inboxesOnOwnOrigin = (actor: {
+  id: URL;
+  inboxId: URL;
+  endpoints?: { sharedInbox?: URL | null } | null;
+}) => {
+  const shared = actor.endpoints?.sharedInbox;
+  return sameOrigin(actor.inboxId, actor.id) && (!shared || sameOrigin(shared, actor.id));
+};
+
 /** Drops the Linked Data signature: integrity proofs verify only over the activity without it. */
 export function withoutSignature(json: unknown): Record<string, unknown> {
   const { signature: _signature, ...rest } = json as Record<string, unknown>;

@@ -22,7 +22,7 @@ import {
   SYNTHESIS_MEDIA_TYPE,
 } from "@spiral-network/protocol";
 import { Temporal } from "temporal-polyfill";
-import { sameOrigin } from "./activity-ids";
+import { inboxesOnOwnOrigin, sameOrigin } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { keepEarlyWithdrawal } from "./early-withdrawal";
 import { actorHandle, answerFollow } from "./followers";
@@ -73,6 +73,18 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
     ctx.data.logger
       .child("inbox")
       .warn(`ignored ${describe(follow)}: the follower is not a reachable actor`);
+    return;
+  }
+  if (
+    !inboxesOnOwnOrigin({
+      id: follower.id,
+      inboxId: follower.inboxId,
+      endpoints: follower.endpoints,
+    })
+  ) {
+    ctx.data.logger
+      .child("inbox")
+      .warn(`ignored ${describe(follow)}: the follower's inbox is on another origin`);
     return;
   }
   const row = ctx.data.services.follows.addFollower({

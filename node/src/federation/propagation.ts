@@ -20,7 +20,8 @@ import { followerRecipient } from "./followers";
  *   which may be for followers only, are never passed on this way);
  * - only from a followed territory: an Announce anyone may send is heard and verified, but it
  *   makes this node speak only when it comes from whom one of its territories follows;
- * - never to the origin, nor back to the territory that passed it on.
+ * - never to the origin, nor back to the territory that passed it on;
+ * - each inbox once (a node's shared inbox once, however many territories here it follows).
  */
 
 export interface Propagated {
@@ -61,13 +62,20 @@ export async function propagateToFollowers(
 ): Promise<void> {
   if (!isPublic(activity)) return;
   const skip = new Set([item.origin, ...(item.via ? [item.via] : [])]);
+  // A node's shared inbox hands the activity to the whole node: reached once, whichever of
+  // the territories here its territories follow (else one inbound, one outbound per territory).
+  const reached = new Set<string>();
+  const inboxOf = (f: { inbox: string; sharedInbox: string | null }) => f.sharedInbox ?? f.inbox;
   const logger = ctx.data.logger.child("propagation");
   for (const slug of forwarders(ctx, item.origin, item.via)) {
     const followers = ctx.data.services.follows
       .acceptedFollowers(slug)
-      .filter((f) => f.spiral && !skip.has(f.follower));
+      .filter((f) => f.spiral && !skip.has(f.follower) && !reached.has(inboxOf(f)));
     // One territory per follower, even if several here follow the same source.
-    for (const f of followers) skip.add(f.follower);
+    for (const f of followers) {
+      skip.add(f.follower);
+      reached.add(inboxOf(f));
+    }
     if (followers.length === 0) continue;
     try {
       await sendAnnounce(ctx, slug, item.json, item.objectId, followers.map(followerRecipient));

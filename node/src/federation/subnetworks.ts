@@ -18,7 +18,7 @@ import {
 import type { Services } from "../services/index";
 import type { OutboxRow } from "../services/outbox";
 import { type SubnetworkRow, touchesTheme } from "../services/subnetworks";
-import { sameOrigin, sendAnnounce } from "./activity-ids";
+import { inboxesOnOwnOrigin, sameOrigin, sendAnnounce } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { actorHandle, answerFollow, followerRecipient } from "./followers";
 import { provenActivityJson } from "./integrity";
@@ -61,6 +61,16 @@ export async function onSubnetworkFollow(
   const follower = await follow.getActor(ctx);
   if (!isActor(follower) || !follower.id || !follower.inboxId) {
     logger.warn(`ignored a Follow of ${group.slug}: the follower is not a reachable actor`);
+    return;
+  }
+  if (
+    !inboxesOnOwnOrigin({
+      id: follower.id,
+      inboxId: follower.inboxId,
+      endpoints: follower.endpoints,
+    })
+  ) {
+    logger.warn(`ignored a Follow of ${group.slug}: the follower's inbox is on another origin`);
     return;
   }
   const member = follower.id.href;

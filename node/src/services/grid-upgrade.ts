@@ -1,5 +1,6 @@
 import type { Grid } from "@spiral-network/protocol";
 import type { Logger } from "../logger";
+import { InvalidInputError } from "./errors";
 import type { GridService } from "./grids";
 
 /** Who the audit log names for the import a node runs at start. */
@@ -22,7 +23,15 @@ export function upgradeBundledGrids(
     const next = bundled[i] as Grid;
     const active = grids.active();
     if (active.id !== next.id || active.version !== previous.version) continue;
-    const preview = grids.preview(next.file);
+    let preview: ReturnType<GridService["preview"]>;
+    try {
+      preview = grids.preview(next.file);
+    } catch (error) {
+      // E.g. another document accepted here under this version's name: never fatal at start.
+      if (!(error instanceof InvalidInputError)) throw error;
+      log.warn(`grid ${next.id} ${next.version} is bundled but not applied: ${error.message}`);
+      break;
+    }
     if (preview.criteriaToReview > 0) {
       log.warn(
         `grid ${next.id} ${next.version} is bundled but not applied: ${preview.criteriaToReview} criteria would need review; import it from the workspace`,

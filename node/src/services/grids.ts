@@ -201,6 +201,16 @@ export function createGridService(ctx: ServiceContext, live: LiveGrid, audit: Au
       );
     }
     const held = withMapping(next, mapping);
+    // A version is one document everywhere: a file reusing the id and version of one in use or
+    // known here (the bundled one…) with other content would rewrite it, and every synthesis
+    // coded with it would be read through the wrong grid. An offer nobody accepted gives way.
+    const same = find(held.id, held.version);
+    if (same && same.state !== "offered" && same.hash !== contentHash(held.file)) {
+      throw new InvalidInputError(
+        `this node already holds ${held.id} ${held.version} with other content (${same.hash}): a new version needs a new version name`,
+        [{ path: "version", message: `${held.version} is held with other content` }],
+      );
+    }
     const changes = gridChanges(previous, held, mapping);
     const moving = mapping.changes.flatMap((c) =>
       c.kind === "split" ? [] : typeof c.from === "string" ? [c.from] : c.from,

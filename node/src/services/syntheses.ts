@@ -7,6 +7,7 @@ import {
   type Question,
   type SynthesisDraft,
   type SynthesisPayload,
+  unknownGridCodes,
 } from "@spiral-network/protocol";
 import { and, between, count, desc, eq, inArray, isNull } from "drizzle-orm";
 import {
@@ -155,11 +156,34 @@ export function createSynthesisService(
       .limit(1)
       .get();
 
+  /**
+   * A draft counting a code the grid in use does not have (criteria of a component a grid import
+   * split away, waiting for review) is held back: it would name this grid version and count a
+   * code every node holding it refuses (docs/facilitators-guide.md, "A new grid version").
+   */
+  const withoutUnknownCodes = (draft: SynthesisDraft, territory: TerritoryRow): SynthesisDraft => {
+    const grid = ctx.grid;
+    if (!draft.payload || territory.gridId !== grid.id || territory.gridVersion !== grid.version) {
+      return draft;
+    }
+    const unknown = unknownGridCodes(draft.payload, grid);
+    if (unknown.length === 0) return draft;
+    return {
+      payload: null,
+      blockers: [
+        ...draft.blockers,
+        `criteria coded ${unknown.join(", ")} wait for review: grid ${grid.id} ${grid.version} does not have ${unknown.length === 1 ? "this code" : "these codes"}; classify them again first`,
+      ],
+      withheld: draft.withheld,
+      ledger: [],
+    };
+  };
+
   const draftFor = (territory: TerritoryRow, period: Period, correction: boolean) => {
     const key = periodKey(period);
     const previous = latestVersion(territory.id, key);
     const { groupsInPeriod, tallies } = talliesFor(territory, period);
-    const draft: SynthesisDraft = draftSynthesis({
+    const drafted: SynthesisDraft = draftSynthesis({
       territory: {
         id: territoryActorId(ctx.publicUrl, territory.slug),
         name: territory.name,
@@ -174,7 +198,13 @@ export function createSynthesisService(
       policy: ctx.policy,
       history: ledger.history(territory.id),
     });
-    return { key, previous, groupsInPeriod, groupsCounted: tallies.length, draft };
+    return {
+      key,
+      previous,
+      groupsInPeriod,
+      groupsCounted: tallies.length,
+      draft: withoutUnknownCodes(drafted, territory),
+    };
   };
 
   /**
