@@ -52,6 +52,8 @@ export interface FigureView {
       hash: string;
       name: string;
       country: string;
+      /** Over several grid versions: the level this synthesis's counts entered at. */
+      level?: "component" | "grouped" | "dimension" | undefined;
     }>;
     excluded: Array<{
       origin: string;
@@ -432,6 +434,8 @@ export function CoverageView(props: {
 }) {
   const { t, lang, figure } = props;
   const { included, excluded } = figure.coverage;
+  // Over several grid versions, a column says at which level each synthesis counted.
+  const levels = figure.gridLevels !== undefined;
   const Heading = props.headingLevel === 3 ? "h3" : "h2";
   const Sub = props.headingLevel === 3 ? "h4" : "h3";
   const perCountry = new Map<string, Set<string>>();
@@ -494,6 +498,7 @@ export function CoverageView(props: {
                   {t("figures.version")}
                 </th>
                 <th scope="col">{t("figures.hash")}</th>
+                {levels ? <th scope="col">{t("grid.col.level")}</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -508,6 +513,7 @@ export function CoverageView(props: {
                   <td>
                     <code title={v.hash}>{v.hash.slice(0, 12)}…</code>
                   </td>
+                  {levels ? <td>{v.level ? t(LEVEL_KEYS[v.level]) : ""}</td> : null}
                 </tr>
               ))}
             </tbody>

@@ -258,6 +258,21 @@ describe("figures over two grid versions", () => {
     // The subtracted cases happened: an overlapping period, and (robust) an implausible one,
     // both coded with grid 3, so their cells were re-keyed before being taken away.
     expect(body.coverage.excluded.map((e: any) => e.reason)).toContain("overlapping");
+    // Each included synthesis says the level it counted at, in the API and on the public page.
+    expect(new Set(body.coverage.included.map((v: any) => v.level))).toEqual(new Set(["grouped"]));
+    const page = await t.anonymous.get("/figures");
+    expect(page.status).toBe(200);
+    const table = /<table class="included">[\s\S]*?<\/table>/.exec(page.text)?.[0] ?? "";
+    expect(table).toContain('<th scope="col">Counted</th>');
+    expect(table.match(/<td>components grouped<\/td>/g)).toHaveLength(
+      body.coverage.included.length,
+    );
+    // The spreadsheet names the level and the versions, and labels a group by its codes' labels.
+    const csv = await t.anonymous.get("/api/v1/aggregates?format=csv");
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("x-spiral-grid-level")).toBe(`grouped; ${V2.version}, ${V3.version}`);
+    const a01 = defaultGrid.label("A01", "en");
+    expect(csv.text).toContain(`Q1,A,A01+A12,${a01} + `);
     const robust = (await t.anonymous.get("/api/v1/aggregates?robust=true")).body;
     expect(robust.coverage.excluded).toContainEqual(
       expect.objectContaining({

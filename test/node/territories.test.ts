@@ -240,6 +240,7 @@ describe("home page and API description", () => {
         "POST /territories/{slug}/campaigns/{id}/responses",
         "GET /territories/{slug}/campaigns/{id}/progress",
         "POST /territories/{slug}/campaigns/{id}/progress",
+        "POST /territories/{slug}/campaigns/{id}/progress/withdrawal",
         "GET /progress/figures",
         "GET /progress/figures.csv",
       ].sort(),

@@ -1269,6 +1269,7 @@ export const ar: LanguageFile = {
       "grid.level.component": "حسب المكوِّن",
       "grid.level.groupedShort": "مكوِّنات مجمّعة",
       "grid.level.dimensionShort": "حسب البُعد",
+      "grid.col.level": "محسوبة",
       "classify.review.title": "للمراجعة بعد تغيير الجدول",
       "classify.review.help":
         "تقسّم النسخة {to} من الجدول هذه الرموز: يحتفظ كل معيار برمزه حتى تختار له رمزًا أدق.",

@@ -1320,6 +1320,7 @@ export const es: LanguageFile = {
       "grid.level.component": "por componente",
       "grid.level.groupedShort": "componentes agrupados",
       "grid.level.dimensionShort": "por dimensión",
+      "grid.col.level": "Contada",
       "classify.review.title": "Por revisar tras el cambio de tabla",
       "classify.review.help":
         "La versión {to} de la tabla divide estos códigos: cada criterio conserva su código hasta que usted elija uno más preciso.",

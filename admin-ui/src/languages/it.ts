@@ -1322,6 +1322,7 @@ export const it: LanguageFile = {
       "grid.level.component": "per componente",
       "grid.level.groupedShort": "componenti raggruppate",
       "grid.level.dimensionShort": "per dimensione",
+      "grid.col.level": "Contata",
       "classify.review.title": "Da rivedere dopo il cambio di griglia",
       "classify.review.help":
         "La versione {to} della griglia divide questi codici: ogni criterio mantiene il suo codice finché non ne scegliete uno più preciso.",

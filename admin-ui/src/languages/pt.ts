@@ -1320,6 +1320,7 @@ export const pt: LanguageFile = {
       "grid.level.component": "por componente",
       "grid.level.groupedShort": "componentes agrupadas",
       "grid.level.dimensionShort": "por dimensão",
+      "grid.col.level": "Contada",
       "classify.review.title": "A rever após a mudança de grelha",
       "classify.review.help":
         "A versão {to} da grelha divide estes códigos: cada critério mantém o seu código até escolher um mais preciso.",

@@ -65,6 +65,8 @@ export const en = {
   "grid.level.component": "per component",
   "grid.level.groupedShort": "components grouped",
   "grid.level.dimensionShort": "per dimension",
+  /** Heading of the coverage column saying at which level each synthesis counted. */
+  "grid.col.level": "Counted",
   "classify.review.title": "To review after the grid change",
   "classify.review.help":
     "The grid version {to} splits these codes: each criterion keeps its code until you choose a finer one.",
@@ -144,6 +146,7 @@ export const fr: Record<keyof typeof en, string> = {
   "grid.level.component": "par composante",
   "grid.level.groupedShort": "composantes regroupées",
   "grid.level.dimensionShort": "par dimension",
+  "grid.col.level": "Comptée",
   "classify.review.title": "À revoir après le changement de grille",
   "classify.review.help":
     "La version {to} de la grille scinde ces codes : chaque critère garde son code jusqu'à ce que vous en choisissiez un plus fin.",

@@ -285,7 +285,8 @@ function lowerBound(keys: readonly string[], key: string): number {
  * a pre-aggregation step plugs in there, by handing `apply` the entry as it should count.
  *
  * Entries of other grid versions keep their own codes in the rows: with `knownGrids`, a read
- * sums the rows of every known version of the figure's grid, keyed by version, and re-keys them
+ * sums the rows of each known version of the figure's grid that has entries in scope, keyed by
+ * version, and re-keys them
  * at the level the included versions share (docs/architecture.md, "Figures state"), which
  * depends on the versions included and the grids known, not on any one entry.
  */
@@ -714,7 +715,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   const sumRows = (
     filter: AggregateFilter,
     gridId: string,
-    /** The grid versions whose rows count (the query's, and the other versions it knows). */
+    /** The grid versions whose rows are summed (those of the counted entries in scope). */
     versions: readonly string[],
     partitions: readonly number[],
     categories: readonly string[],
@@ -725,7 +726,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       : restricts(filter.countries)
         ? "country"
         : "world";
-    if (level !== "world" && countries.length === 0) return { cellRows: [], peopleRows: [] };
+    if ((level !== "world" && countries.length === 0) || versions.length === 0) {
+      return { cellRows: [], peopleRows: [] };
+    }
     const where: string[] = [
       "level = ?",
       "grid_id = ?",
@@ -870,7 +873,11 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     const runs: IndexEntry[][] = [];
     let run: IndexEntry[] = [];
     const countries = new Set<string>();
+    // The grid versions whose rows hold entries in scope (the rows of a filter hold only
+    // entries in its scope): usually one, so a read sums one version's rows.
+    const present = new Set<string>();
     const consider = (entry: IndexEntry) => {
+      if (!entry.conflicted && counts(entry)) present.add(entry.gridVersion);
       if (endorsedScope && !trusted(entry.origin)) reasonAt.push("untrusted");
       else if (entry.conflicted) reasonAt.push("conflicted");
       else if (!counts(entry)) {
@@ -913,7 +920,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     const { cellRows, peopleRows } = sumRows(
       filter,
       grid.id,
-      versions,
+      [...present],
       endorsedScope ? [1] : [0, 1],
       categories,
       [...countries],

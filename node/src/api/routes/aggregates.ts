@@ -105,7 +105,8 @@ export function registerAggregateRoutes(router: Router, app: Application): void 
         "scope=verified (every synthesis whose origin proof verified, the default) or endorsed (origins a " +
         "local territory follows, or relayed by one). robust=true leaves out syntheses flagged as " +
         "implausible. format=csv gives one row per question × component; the scope, fingerprint and " +
-        "number of territories are then in the X-Spiral-* headers. The JSON answer's coverage lists " +
+        "number of territories are then in the X-Spiral-* headers (over several grid versions, " +
+        "X-Spiral-Grid-Level gives the shared level and the versions). The JSON answer's coverage lists " +
         "are a window (coverage_offset, default 0; coverage_limit, default 100, at most 1000) of the " +
         "included and the excluded versions, each sorted by origin then period; coverageCounts gives " +
         "their whole sizes (excluded by reason).",
@@ -118,14 +119,23 @@ export function registerAggregateRoutes(router: Router, app: Application): void 
       const result = app.figures.compute(params, page);
       if (format === "csv") {
         const { grid } = app.node;
+        // Over several grid versions a key may group codes (A01+A12): each code's label.
         const label = (code: string, language: "en" | "fr") =>
-          grid.entry(code)?.label[language] ?? code;
+          code
+            .split("+")
+            .map((part) => grid.entry(part)?.label[language] ?? part)
+            .join(" + ");
         return c.body(toCsv(result, label), 200, {
           "Content-Type": "text/csv; charset=utf-8",
           "Content-Disposition": 'attachment; filename="spiral-aggregate.csv"',
           "X-Spiral-Scope": `${result.scope}${result.robust ? "; robust" : ""}`,
           "X-Spiral-Fingerprint": result.fingerprint,
           "X-Spiral-Territories": String(result.territories),
+          ...(result.gridLevels
+            ? {
+                "X-Spiral-Grid-Level": `${result.gridLevels.level}; ${result.gridLevels.versions.join(", ")}`,
+              }
+            : {}),
         }) as never;
       }
       // The sub-network's entries are named by its URL in the answer, not listed.
