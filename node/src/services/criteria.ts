@@ -27,7 +27,7 @@ import {
   sql,
 } from "drizzle-orm";
 import { z } from "zod";
-import type { Storage } from "../db/open";
+import type { Db, Storage } from "../db/open";
 import { criteria, groups } from "../db/schema";
 import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
@@ -168,6 +168,28 @@ export function classificationColumns(
     classifiedBy: actor,
     classifiedAt: at,
   };
+}
+
+/** The ids among `ids` of the territory's criteria that have the given status. */
+export function territoryCriterionIds(
+  db: Db,
+  territoryId: number,
+  ids: number[],
+  status: CriterionRow["status"],
+): number[] {
+  return db
+    .select({ id: criteria.id })
+    .from(criteria)
+    .innerJoin(groups, eq(groups.id, criteria.groupId))
+    .where(
+      and(
+        inArray(criteria.id, ids),
+        eq(groups.territoryId, territoryId),
+        eq(criteria.status, status),
+      ),
+    )
+    .all()
+    .map((r) => r.id);
 }
 
 export interface CriteriaFilter {
@@ -388,19 +410,7 @@ export function createCriteriaService(
     /** Validates proposed classifications in one go (e.g. after a facilitators' review). */
     validate(slug: string, ids: number[], actor: Actor): number {
       const territory = territories.get(slug);
-      const owned = ctx.db
-        .select({ id: criteria.id })
-        .from(criteria)
-        .innerJoin(groups, eq(groups.id, criteria.groupId))
-        .where(
-          and(
-            inArray(criteria.id, ids),
-            eq(groups.territoryId, territory.id),
-            eq(criteria.status, "proposed"),
-          ),
-        )
-        .all()
-        .map((r) => r.id);
+      const owned = territoryCriterionIds(ctx.db, territory.id, ids, "proposed");
       const at = ctx.now().toISOString();
       return ctx.db.transaction((tx) => {
         let changed = 0;

@@ -32,9 +32,11 @@ import {
 import type { AuditService } from "./audit";
 import type { CategoryService } from "./categories";
 import type { Actor, ServiceContext } from "./context";
+import { territoryCriterionIds } from "./criteria";
 import { ConflictError, InvalidInputError, NotFoundError, refuseBeforeStart } from "./errors";
 import type { OutboxService } from "./outbox";
 import type { ProgressFigureService } from "./progress-figures";
+import { draftAnswer } from "./publication-ledger";
 import { addressedSubnetworks } from "./subnetworks";
 import { type TerritoryRow, type TerritoryService, territoryActorId } from "./territories";
 
@@ -179,19 +181,7 @@ export function createProgressService(
   /** Checks linked criteria: each must be a validated criterion of the territory. */
   const checkCriteria = (territory: TerritoryRow, ids: number[]) => {
     if (ids.length === 0) return;
-    const found = ctx.db
-      .select({ id: criteria.id })
-      .from(criteria)
-      .innerJoin(groups, eq(groups.id, criteria.groupId))
-      .where(
-        and(
-          inArray(criteria.id, ids),
-          eq(groups.territoryId, territory.id),
-          eq(criteria.status, "validated"),
-        ),
-      )
-      .all();
-    const ok = new Set(found.map((r) => r.id));
+    const ok = new Set(territoryCriterionIds(ctx.db, territory.id, ids, "validated"));
     const missing = [...new Set(ids)].filter((id) => !ok.has(id));
     if (missing.length > 0) {
       throw new InvalidInputError("a statement is linked to criteria that are not validated here", [
@@ -709,10 +699,7 @@ export function createProgressService(
       const { previous, draft } = draftFor(territory, campaign);
       return {
         previous: previous ?? null,
-        publishable: draft.payload !== null,
-        blockers: draft.blockers,
-        withheld: draft.withheld,
-        payload: draft.payload,
+        ...draftAnswer(draft),
       };
     },
     /** Publishes a new progress version of the campaign; refused when a disclosure rule forbids it. */

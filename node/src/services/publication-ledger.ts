@@ -8,6 +8,16 @@ import { asc, eq } from "drizzle-orm";
 import { publishedGroups, synthesisVersions } from "../db/schema";
 import type { ServiceContext } from "./context";
 
+/** What a preview says of a draft: whether it can go out, what stops it, what it holds back. */
+export function draftAnswer<P, W>(draft: { payload: P | null; blockers: string[]; withheld: W[] }) {
+  return {
+    publishable: draft.payload !== null,
+    blockers: draft.blockers,
+    withheld: draft.withheld,
+    payload: draft.payload,
+  };
+}
+
 /**
  * The publication ledger (docs/protocol.md §4): which groups, as they were then, stand behind
  * every public cell of every version a territory published. Read by the atom rule before each

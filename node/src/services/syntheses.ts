@@ -22,7 +22,7 @@ import type { AuditService } from "./audit";
 import type { Actor, ServiceContext } from "./context";
 import { ConflictError, GoneError, NotFoundError, refuseBeforeStart } from "./errors";
 import type { OutboxService } from "./outbox";
-import { createPublicationLedger } from "./publication-ledger";
+import { createPublicationLedger, draftAnswer } from "./publication-ledger";
 import { addressedSubnetworks } from "./subnetworks";
 import { type TerritoryRow, type TerritoryService, territoryActorId } from "./territories";
 
@@ -252,10 +252,7 @@ export function createSynthesisService(
         groupsInPeriod,
         groupsCounted,
         previousVersion: previous ? synthesisVersionView(previous) : null,
-        publishable: draft.payload !== null,
-        blockers: draft.blockers,
-        withheld: draft.withheld,
-        payload: draft.payload,
+        ...draftAnswer(draft),
       };
     },
     /**
