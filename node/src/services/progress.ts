@@ -12,7 +12,7 @@ import {
   type ProgressTally,
   type SurveyPath,
 } from "@spiral-network/protocol";
-import { and, asc, count, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   campaignCodes,
