@@ -249,19 +249,58 @@ async function verifiedOrigin(
   return json;
 }
 
+/** How to read one kind of version (synthesis or progress) from an Article. */
+interface VersionKind<P> {
+  parse: (
+    article: Article,
+    grid: Ctx["data"]["grid"],
+  ) => { ok: true; payload: P } | { ok: false; reason: string };
+  start: (payload: P) => string;
+  notStarted: string;
+}
+
+/**
+ * A synthesis or progress version: parsed, started, proven to come from its origin, then handed
+ * to the service that keeps it; the outcome is logged (a warning on a conflict).
+ */
+async function acceptedVersion<
+  P extends { territory: { id: string; name: string }; version: number },
+  O extends string,
+>(
+  ctx: Ctx,
+  activity: Create | Update,
+  article: Article,
+  kind: VersionKind<P> & {
+    accept: (
+      services: Ctx["data"]["services"],
+      input: {
+        origin: string;
+        objectId: string;
+        payload: P;
+        activity: Record<string, unknown>;
+        via: string | null;
+      },
+    ) => O;
+    /** What the log line names before the version number. */
+    title: (payload: P) => string;
+  },
+) {
+  const version = await verifiedVersion(ctx, activity, article, kind);
+  if (!version) return null;
+  const { logger, payload, json, actor, objectId, via } = version;
+  const input = { origin: actor, objectId, payload, activity: json, via };
+  const outcome = kind.accept(ctx.data.services, input);
+  const log = outcome === "conflict" ? logger.warn : logger.info;
+  log(`${describe(activity)}: ${kind.title(payload)} v${payload.version} — ${outcome}`);
+  return { ...version, outcome };
+}
+
 /** A synthesis or progress version: parsed, started, and proven to come from its origin. */
 async function verifiedVersion<P extends { territory: { id: string } }>(
   ctx: Ctx,
   activity: Create | Update,
   article: Article,
-  kind: {
-    parse: (
-      article: Article,
-      grid: Ctx["data"]["grid"],
-    ) => { ok: true; payload: P } | { ok: false; reason: string };
-    start: (payload: P) => string;
-    notStarted: string;
-  },
+  kind: VersionKind<P>,
 ) {
   const logger = ctx.data.logger.child("inbox");
   const refuse = (reason: string) => logger.warn(`refused ${describe(activity)}: ${reason}`);
@@ -296,23 +335,15 @@ async function onSynthesisActivity(
   activity: Create | Update,
   article: Article,
 ): Promise<void> {
-  const { services } = ctx.data;
-  const version = await verifiedVersion(ctx, activity, article, {
+  const version = await acceptedVersion(ctx, activity, article, {
     parse: articleToSynthesis,
     start: (payload) => payload.period.start,
     notStarted: "the period has not started yet",
+    accept: (services, input) => services.received.accept(input),
+    title: (payload) => payload.territory.name,
   });
   if (!version) return;
-  const { logger, payload, json, actor, objectId, via } = version;
-  const outcome = services.received.accept({
-    origin: actor,
-    objectId,
-    payload,
-    activity: json,
-    via,
-  });
-  const log = outcome === "conflict" ? logger.warn : logger.info;
-  log(`${describe(activity)}: ${payload.territory.name} v${payload.version} — ${outcome}`);
+  const { payload, json, actor, objectId, via, outcome } = version;
   const item = {
     kind: "synthesis" as const,
     origin: actor,
@@ -322,7 +353,7 @@ async function onSynthesisActivity(
   // Older, or withdrawn by a Delete that came first: goes no further.
   if (outcome === "older" || outcome === "withdrawn") return;
   // Withdrawn here: a replayed copy of a version the origin withdrew goes no further.
-  if (services.subnetworks.receivedObject(objectId)?.withdrawn) return;
+  if (ctx.data.services.subnetworks.receivedObject(objectId)?.withdrawn) return;
   const arrival = versionArrival(outcome);
   recordArrival(ctx, via, { ...item, activityId: String(json.id) }, arrival);
   // A sub-network hosted here re-announces what its members address to it (docs/protocol.md §12).
@@ -348,26 +379,15 @@ async function onProgressActivity(
   activity: Create | Update,
   article: Article,
 ): Promise<void> {
-  const { services } = ctx.data;
-  const version = await verifiedVersion(ctx, activity, article, {
+  const version = await acceptedVersion(ctx, activity, article, {
     parse: articleToProgress,
     start: (payload) => payload.campaign.period.start,
     notStarted: "the campaign has not started yet",
+    accept: (services, input) => services.progressFigures.accept({ ...input, local: false }),
+    title: (payload) => `progress of ${payload.territory.name}`,
   });
   if (!version) return;
-  const { logger, payload, json, actor, objectId, via } = version;
-  const outcome = services.progressFigures.accept({
-    origin: actor,
-    objectId,
-    payload,
-    local: false,
-    via,
-    activity: json,
-  });
-  const log = outcome === "conflict" ? logger.warn : logger.info;
-  log(
-    `${describe(activity)}: progress of ${payload.territory.name} v${payload.version} — ${outcome}`,
-  );
+  const { payload, json, actor, objectId, via, outcome } = version;
   // Older, or withdrawn by its origin: goes no further.
   if (outcome === "older" || outcome === "withdrawn") return;
   const item = {
