@@ -33,6 +33,20 @@ export const errors = {
 
 export const adminOnly = [{ bearer: [] }];
 
+/** What every admin command's route states first: its method, path, summary and token. */
+const adminCommand = <M extends string>(spec: {
+  method: M;
+  path: string;
+  summary: string;
+  description?: string;
+}) => ({
+  method: spec.method,
+  path: spec.path,
+  summary: spec.summary,
+  ...(spec.description ? { description: spec.description } : {}),
+  security: adminOnly,
+});
+
 /**
  * A command that answers 204 No Content (delete, unfollow, approve, leave…): its OpenAPI route
  * and its handler in one call, so each states only its path, what it does and the application
@@ -54,11 +68,7 @@ export function noContentRoute<P extends z.ZodObject>(
 ): void {
   router.openapi(
     createRoute({
-      method: spec.method,
-      path: spec.path,
-      summary: spec.summary,
-      ...(spec.description ? { description: spec.description } : {}),
-      security: adminOnly,
+      ...adminCommand(spec),
       request: { params: spec.params },
       responses: {
         204: { description: spec.done },
@@ -139,11 +149,7 @@ export function jsonCommandRoute<
 ): void {
   router.openapi(
     createRoute({
-      method: spec.method,
-      path: spec.path,
-      summary: spec.summary,
-      ...(spec.description ? { description: spec.description } : {}),
-      security: adminOnly,
+      ...adminCommand(spec),
       request: { params: spec.params, body: jsonBody(spec.body) },
       responses: {
         [spec.status]: jsonResponse(spec.schema, spec.answer),

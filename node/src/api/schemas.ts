@@ -140,6 +140,25 @@ export const followTargetBodySchema = z.strictObject({ target: z.string().trim()
 
 export const withheldSchema = z.object({ what: z.string(), reason: z.string() });
 
+/** A version a figure counted, in its coverage (the aggregates, the progress figures). */
+export const coverageIncludedSchema = z.object({
+  origin: z.string(),
+  periodKey: z.string(),
+  version: z.number(),
+  hash: z.string(),
+  name: z.string(),
+  country: z.string(),
+});
+
+/** A version a figure left out, and why. */
+export const coverageExcludedSchema = <R extends z.ZodType>(reason: R) =>
+  z.object({
+    origin: z.string(),
+    periodKey: z.string(),
+    version: z.number(),
+    reason,
+  });
+
 /** A comma-separated query parameter (?country=PT,FR), each item checked with `item`. */
 export const commaSeparated = <T extends z.ZodType>(item: T) =>
   z

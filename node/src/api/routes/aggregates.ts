@@ -6,6 +6,7 @@ import { aggregateQuerySchema } from "../../figures";
 import type { AggregateResult } from "../../services/aggregates";
 import type { Router } from "../env";
 import { errors, jsonResponse } from "../openapi-helpers";
+import { coverageExcludedSchema, coverageIncludedSchema } from "../schemas";
 
 const cells = z.partialRecord(questionSchema, z.record(z.string(), z.number()));
 const aggregateSchema = z.object({
@@ -23,30 +24,15 @@ const aggregateSchema = z.object({
   territories: z.number(),
   coverage: z.object({
     included: z.array(
-      z.object({
-        origin: z.string(),
-        periodKey: z.string(),
-        version: z.number(),
-        hash: z.string(),
-        name: z.string(),
-        country: z.string(),
+      coverageIncludedSchema.extend({
         /** Over several grid versions: the level its counts entered at. */
         level: z.enum(["component", "grouped", "dimension"]).optional(),
       }),
     ),
     excluded: z.array(
-      z.object({
-        origin: z.string(),
-        periodKey: z.string(),
-        version: z.number(),
-        reason: z.enum([
-          "conflicted",
-          "implausible",
-          "untrusted",
-          "other-grid-version",
-          "overlapping",
-        ]),
-      }),
+      coverageExcludedSchema(
+        z.enum(["conflicted", "implausible", "untrusted", "other-grid-version", "overlapping"]),
+      ),
     ),
   }),
   coverageCounts: z.object({

@@ -16,32 +16,32 @@ const keywordsOf = (entry: GridEntry): Record<string, string[]> =>
     Object.entries(entry.keywords).map(([lang, words]) => [lang, [...(words ?? [])]]),
   );
 
+/** A dimension or component of the grid. */
+const gridEntrySchema = z.object({
+  code: z.string(),
+  en: z.string(),
+  fr: z.string(),
+  labels: labelsSchema,
+  keywords: keywordsSchema,
+  provisional: z.boolean(),
+  /** false: this grid version has no name for it (en/fr are stand-ins). */
+  named: z.boolean(),
+});
+
+const gridEntryView = (entry: GridEntry) => ({
+  code: entry.code,
+  en: entry.label.en,
+  fr: entry.label.fr,
+  labels: entry.label,
+  keywords: keywordsOf(entry),
+  provisional: entry.provisional,
+  named: entry.named,
+});
+
 const gridSummarySchema = z.object({
   id: z.string(),
   version: z.string(),
-  dimensions: z.array(
-    z.object({
-      code: z.string(),
-      en: z.string(),
-      fr: z.string(),
-      labels: labelsSchema,
-      keywords: keywordsSchema,
-      provisional: z.boolean(),
-      /** false: this grid version has no name for it (en/fr are stand-ins). */
-      named: z.boolean(),
-      components: z.array(
-        z.object({
-          code: z.string(),
-          en: z.string(),
-          fr: z.string(),
-          labels: labelsSchema,
-          keywords: keywordsSchema,
-          provisional: z.boolean(),
-          named: z.boolean(),
-        }),
-      ),
-    }),
-  ),
+  dimensions: z.array(gridEntrySchema.extend({ components: z.array(gridEntrySchema) })),
 });
 
 const categoryView = (c: ReturnType<Application["categories"]["list"]>[number]) => ({
@@ -71,22 +71,8 @@ export function registerMetaRoutes(router: Router, app: Application): void {
           id: grid.id,
           version: grid.version,
           dimensions: grid.dimensions.map((d) => ({
-            code: d.code,
-            en: d.label.en,
-            fr: d.label.fr,
-            labels: d.label,
-            keywords: keywordsOf(d),
-            provisional: d.provisional,
-            named: d.named,
-            components: grid.componentsOf(d.code).map((x) => ({
-              code: x.code,
-              en: x.label.en,
-              fr: x.label.fr,
-              labels: x.label,
-              keywords: keywordsOf(x),
-              provisional: x.provisional,
-              named: x.named,
-            })),
+            ...gridEntryView(d),
+            components: grid.componentsOf(d.code).map(gridEntryView),
           })),
         },
         200,

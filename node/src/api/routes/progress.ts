@@ -24,7 +24,13 @@ import {
   noContentRoute,
   tokenReadRoute,
 } from "../openapi-helpers";
-import { slugParams, uuidParams, withheldSchema } from "../schemas";
+import {
+  coverageExcludedSchema,
+  coverageIncludedSchema,
+  slugParams,
+  uuidParams,
+  withheldSchema,
+} from "../schemas";
 
 const counts = z.object({
   "1": z.number(),
@@ -72,25 +78,8 @@ const figuresSchema = z.object({
     }),
   ),
   coverage: z.object({
-    included: z.array(
-      z.object({
-        origin: z.string(),
-        periodKey: z.string(),
-        version: z.number(),
-        hash: z.string(),
-        name: z.string(),
-        country: z.string(),
-        region: z.string().optional(),
-      }),
-    ),
-    excluded: z.array(
-      z.object({
-        origin: z.string(),
-        periodKey: z.string(),
-        version: z.number(),
-        reason: z.string(),
-      }),
-    ),
+    included: z.array(coverageIncludedSchema.extend({ region: z.string().optional() })),
+    excluded: z.array(coverageExcludedSchema(z.string())),
     fingerprint: z.string(),
   }),
 });
