@@ -179,3 +179,31 @@ export function NewPasswordField(props: {
     />
   );
 }
+
+/** A territory's languages (`f-languages`, required): codes separated by commas. */
+export function LanguagesField(props: {
+  t: Translate;
+  value?: string | undefined;
+  error?: string | undefined;
+}) {
+  return (
+    <Field
+      name="languages"
+      label={props.t("field.languages")}
+      value={props.value}
+      error={props.error}
+      required
+    />
+  );
+}
+
+/** A territory's region (`f-region`, optional): an ISO 3166-2 code or a name. */
+export function RegionField(props: {
+  t: Translate;
+  value?: string | undefined;
+  error?: string | undefined;
+}) {
+  return (
+    <Field name="region" label={props.t("field.region")} value={props.value} error={props.error} />
+  );
+}

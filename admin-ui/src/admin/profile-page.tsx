@@ -1,5 +1,5 @@
 import type { Lang, Translate } from "../i18n";
-import { TextArea } from "./form-fields";
+import { LanguagesField, RegionField, TextArea } from "./form-fields";
 import { AdminLayout, CsrfField, ErrorSummary, Field, type SignedIn } from "./layout";
 
 /** How many link rows the form shows (the profile holds at most this many). */
@@ -41,14 +41,8 @@ export function ProfilePage(props: ProfilePageProps) {
           value={v.description}
           error={e.description}
         />
-        <Field
-          name="languages"
-          label={t("field.languages")}
-          value={v.languages}
-          error={e.languages}
-          required
-        />
-        <Field name="region" label={t("field.region")} value={v.region} error={e.region} />
+        <LanguagesField t={t} value={v.languages} error={e.languages} />
+        <RegionField t={t} value={v.region} error={e.region} />
         <fieldset aria-describedby="links-hint">
           <legend>{t("profile.links")}</legend>
           <span class="hint" id="links-hint">

@@ -1,5 +1,11 @@
 import type { Lang, Translate } from "../i18n";
-import { EmailField, NewPasswordField, PasswordField } from "./form-fields";
+import {
+  EmailField,
+  LanguagesField,
+  NewPasswordField,
+  PasswordField,
+  RegionField,
+} from "./form-fields";
 import { AdminLayout, CsrfField, ErrorSummary, Field } from "./layout";
 
 export interface SetupPageProps {
@@ -65,14 +71,8 @@ export function SetupPage(props: SetupPageProps) {
               autocomplete="country"
               required
             />
-            <Field name="region" label={t("field.region")} value={v.region} error={e.region} />
-            <Field
-              name="languages"
-              label={t("field.languages")}
-              value={v.languages}
-              error={e.languages}
-              required
-            />
+            <RegionField t={t} value={v.region} error={e.region} />
+            <LanguagesField t={t} value={v.languages} error={e.languages} />
           </fieldset>
         )}
         <fieldset>
