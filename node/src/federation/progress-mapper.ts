@@ -10,9 +10,8 @@ import {
   shareGood,
   unknownPathCodes,
 } from "@spiral-network/protocol";
-import type { Temporal } from "temporal-polyfill";
 import { readSourcePayload } from "./source-payload";
-import { type ArticleUris, payloadArticle } from "./synthesis-mapper";
+import { articleMapper } from "./synthesis-mapper";
 
 /** Pure mapping between a progress payload and its ActivityStreams `Article` (docs/protocol.md §13). */
 
@@ -57,27 +56,12 @@ function progressHtml(payload: ProgressPayload, grid: Grid): string {
 }
 
 /** The Article a campaign's progress goes out as: a readable face, the exact payload in `source`. */
-export function progressToArticle(
-  payload: ProgressPayload,
-  uris: ArticleUris,
-  grid: Grid,
-  published: Temporal.Instant,
-  updated?: Temporal.Instant,
-): Article {
-  return payloadArticle(
-    {
-      territoryName: payload.territory.name,
-      name: progressName(payload),
-      summary: progressSummary(payload, grid),
-      content: progressHtml(payload, grid),
-      source: JSON.stringify(payload),
-      mediaType: PROGRESS_MEDIA_TYPE,
-    },
-    uris,
-    published,
-    updated,
-  );
-}
+export const progressToArticle = articleMapper<ProgressPayload>({
+  name: progressName,
+  summary: progressSummary,
+  html: progressHtml,
+  mediaType: PROGRESS_MEDIA_TYPE,
+});
 
 export type ProgressParse = { ok: true; payload: ProgressPayload } | { ok: false; reason: string };
 

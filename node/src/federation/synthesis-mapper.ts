@@ -79,35 +79,52 @@ export interface ArticleUris {
   audiences?: URL[];
 }
 
-/** The Article a synthesis goes out as: a readable face, and the exact payload in `source`. */
-export function synthesisToArticle(
-  payload: SynthesisPayload,
-  uris: ArticleUris,
-  grid: Grid,
-  published: Temporal.Instant,
-  updated?: Temporal.Instant,
-): Article {
-  return payloadArticle(
-    {
-      territoryName: payload.territory.name,
-      name: synthesisName(payload),
-      summary: synthesisSummary(payload, grid),
-      content: synthesisHtml(payload, grid),
-      source: JSON.stringify(payload),
-      mediaType: SYNTHESIS_MEDIA_TYPE,
-    },
-    uris,
-    published,
-    updated,
-  );
+/** How one kind of publication reads as an Article: its title, summary, HTML and media type. */
+export interface ArticleFace<P> {
+  name: (payload: P) => string;
+  summary: (payload: P, grid: Grid) => string;
+  html: (payload: P, grid: Grid) => string;
+  mediaType: string;
 }
+
+/** The mapping from one kind of payload to the Article it goes out as (see `payloadArticle`). */
+export function articleMapper<P extends { territory: { name: string } }>(face: ArticleFace<P>) {
+  return (
+    payload: P,
+    uris: ArticleUris,
+    grid: Grid,
+    published: Temporal.Instant,
+    updated?: Temporal.Instant,
+  ): Article =>
+    payloadArticle(
+      {
+        territoryName: payload.territory.name,
+        name: face.name(payload),
+        summary: face.summary(payload, grid),
+        content: face.html(payload, grid),
+        source: JSON.stringify(payload),
+        mediaType: face.mediaType,
+      },
+      uris,
+      published,
+      updated,
+    );
+}
+
+/** The Article a synthesis goes out as: a readable face, and the exact payload in `source`. */
+export const synthesisToArticle = articleMapper<SynthesisPayload>({
+  name: synthesisName,
+  summary: synthesisSummary,
+  html: synthesisHtml,
+  mediaType: SYNTHESIS_MEDIA_TYPE,
+});
 
 /**
  * The Article a territory's publication (a synthesis, a campaign's progress) goes out as: its
  * readable face, public, to its followers, tagged #SPIRAL and with the territory's own tag, and
  * the exact payload in `source`.
  */
-export function payloadArticle(
+function payloadArticle(
   face: {
     territoryName: string;
     name: string;
