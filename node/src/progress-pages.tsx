@@ -1,4 +1,5 @@
 import { isLang, type Lang, pickLanguage, translator } from "@spiral-network/admin-ui/i18n";
+import { categoryChoices } from "@spiral-network/admin-ui/labels";
 import {
   ProgressFiguresPublicPage,
   ProgressPublicPage,
@@ -103,10 +104,7 @@ export function createProgressPages(services: Services, options: { trustProxy: b
           statements: statementTexts(p.version.statements, textLang),
         }))}
         askCategory={survey.campaign.askCategory}
-        categories={survey.categories.map((cat) => ({
-          code: cat.code,
-          label: lang === "fr" ? cat.labelFr : cat.labelEn,
-        }))}
+        categories={categoryChoices(survey.categories, lang)}
         outcome={extra.outcome}
         values={extra.code ? { ...extra.values, code: extra.code } : extra.values}
       />,
@@ -194,7 +192,7 @@ export function createProgressPages(services: Services, options: { trustProxy: b
     const t = translator(lang);
     const { payload } = found;
     const url = new URL(c.req.url);
-    url.searchParams.set("lang", lang === "fr" ? "en" : "fr");
+    url.searchParams.delete("lang");
     const slug = services.territories
       .list()
       .find((x) => territoryActorId(publicUrl, x.slug) === payload.territory.id)?.slug;
@@ -234,7 +232,7 @@ export function createProgressPages(services: Services, options: { trustProxy: b
     const figures = services.progressFigures.query(filter);
     const url = new URL(c.req.url);
     const search = url.search;
-    url.searchParams.set("lang", lang === "fr" ? "en" : "fr");
+    url.searchParams.delete("lang");
     return c.html(
       <ProgressFiguresPublicPage
         t={t}
