@@ -6,6 +6,7 @@ import {
   sharedLevel,
 } from "./grid-mapping.ts";
 import { multisetAdd, multisetElement, multisetHex } from "./multiset-hash.ts";
+import { compareCodeUnits } from "./order.ts";
 import { dimensionSubtotals, periodKey, type SynthesisPayload } from "./synthesis-payload.ts";
 import { QUESTIONS, type Question } from "./vocabulary.ts";
 
@@ -98,8 +99,6 @@ export function emptyState(): AggregateState {
   return new Map();
 }
 
-const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 function singleEntry(record: SynthesisRecord): StateEntry {
   return {
     origin: record.origin,
@@ -114,7 +113,7 @@ function singleEntry(record: SynthesisRecord): StateEntry {
 function entryWith(held: StateEntry | undefined, record: SynthesisRecord): StateEntry {
   if (!held || record.version > held.version) return singleEntry(record);
   if (record.version < held.version || held.hashes.includes(record.hash)) return held;
-  const records = [...held.records, record].sort((a, b) => compareStrings(a.hash, b.hash));
+  const records = [...held.records, record].sort((a, b) => compareCodeUnits(a.hash, b.hash));
   return { ...held, hashes: records.map((r) => r.hash), records };
 }
 
@@ -580,7 +579,7 @@ export function resolveOverlaps(entries: readonly StateEntry[]): {
     if (list.length < 2) continue;
     const ranked = list
       .map((entry) => ({ entry, period: periodOf(entry), days: periodDays(periodOf(entry)) }))
-      .sort((a, b) => b.days - a.days || compareStrings(a.entry.periodKey, b.entry.periodKey));
+      .sort((a, b) => b.days - a.days || compareCodeUnits(a.entry.periodKey, b.entry.periodKey));
     const kept: Array<{ start: string; end: string }> = [];
     for (const { entry, period } of ranked) {
       if (kept.some((k) => period.start <= k.end && k.start <= period.end)) losers.add(entry);
@@ -639,9 +638,9 @@ function selectEntries(
     included.push(entry);
   }
   excluded.sort(
-    (a, b) => compareStrings(a.origin, b.origin) || compareStrings(a.periodKey, b.periodKey),
+    (a, b) => compareCodeUnits(a.origin, b.origin) || compareCodeUnits(a.periodKey, b.periodKey),
   );
-  return { included, excluded, flagged: [...flagged].sort(compareStrings) };
+  return { included, excluded, flagged: [...flagged].sort(compareCodeUnits) };
 }
 
 function includedVersion(entry: StateEntry): IncludedVersion {
@@ -732,7 +731,7 @@ export function payloadCells(
   for (const question of QUESTIONS) {
     const byComponent = counts?.[question];
     if (!byComponent) continue;
-    for (const component of Object.keys(byComponent).sort(compareStrings)) {
+    for (const component of Object.keys(byComponent).sort(compareCodeUnits)) {
       const count = byComponent[component] ?? 0;
       if (count > 0) cells.push({ question, component, count });
     }
@@ -746,7 +745,7 @@ function sortedCells(cells: Record<string, Record<string, number>>): QuestionCel
     const byCode = cells[question];
     if (!byCode) continue;
     const sorted: Record<string, number> = {};
-    for (const code of Object.keys(byCode).sort(compareStrings)) {
+    for (const code of Object.keys(byCode).sort(compareCodeUnits)) {
       sorted[code] = byCode[code] as number;
     }
     if (Object.keys(sorted).length > 0) result[question] = sorted;

@@ -1,6 +1,7 @@
 import type { Grid, GridEntry, GridMapping, MappingChange } from "./grid.ts";
 import { contentHash } from "./hash.ts";
 import { multisetElement } from "./multiset-hash.ts";
+import { compareCodeUnits } from "./order.ts";
 import type { QuestionCounts } from "./synthesis-payload.ts";
 
 /**
@@ -235,10 +236,8 @@ function chainOf(catalog: GridCatalog, id: string, versions: readonly string[]):
   return null;
 }
 
-const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 function dimensionPlan(id: string, versions: string[]): LevelPlan {
-  const sorted = [...versions].sort(byCodeUnits);
+  const sorted = [...versions].sort(compareCodeUnits);
   return {
     gridId: id,
     level: "dimension",
@@ -262,7 +261,7 @@ export function sharedLevel(
   id: string,
   versions: Iterable<string>,
 ): LevelPlan | null {
-  const wanted = [...new Set(versions)].sort(byCodeUnits);
+  const wanted = [...new Set(versions)].sort(compareCodeUnits);
   if (wanted.length < 2) return null;
   const chain = catalog ? chainOf(catalog, id, wanted) : null;
   if (!chain) return dimensionPlan(id, wanted);
@@ -317,7 +316,7 @@ export function sharedLevel(
   const groups: LevelPlan["groups"] = {};
   const groupedVersions = new Set<string>();
   for (const [root, byVersion] of members) {
-    const newestCodes = [...(byVersion.get(newest.version) ?? [])].sort(byCodeUnits);
+    const newestCodes = [...(byVersion.get(newest.version) ?? [])].sort(compareCodeUnits);
     const key = newestCodes.length > 0 ? newestCodes.join("+") : (root.split("\n")[1] ?? root);
     keyOfRoot.set(root, key);
     const grouped = [...byVersion.values()].some((codes) => codes.length > 1);
@@ -325,7 +324,10 @@ export function sharedLevel(
     groups[key] = Object.fromEntries(
       chain
         .filter((g) => byVersion.has(g.version))
-        .map((g) => [g.version, [...(byVersion.get(g.version) as string[])].sort(byCodeUnits)]),
+        .map((g) => [
+          g.version,
+          [...(byVersion.get(g.version) as string[])].sort(compareCodeUnits),
+        ]),
     );
     for (const version of byVersion.keys()) groupedVersions.add(version);
   }
@@ -336,7 +338,7 @@ export function sharedLevel(
   );
   const sortedGroups = Object.fromEntries(
     Object.keys(groups)
-      .sort(byCodeUnits)
+      .sort(compareCodeUnits)
       .map((k) => [k, groups[k] as Record<string, string[]>]),
   );
   // Renames, as the newest code each earlier code reads as (part of what the figure rests on).

@@ -1,4 +1,5 @@
 import { fingerprint, type VersionRef } from "./aggregation.ts";
+import { compareCodeUnits } from "./order.ts";
 import { shareGood } from "./progress.ts";
 import {
   type CampaignPhase,
@@ -100,8 +101,6 @@ export interface ProgressAggregate {
   coverage: ProgressCoverage;
 }
 
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 const codeMatches = (code: string, wanted: string | undefined) =>
   wanted === undefined || code === wanted || (wanted.length === 1 && code.charAt(0) === wanted);
 
@@ -110,9 +109,9 @@ const codeMatches = (code: string, wanted: string | undefined) =>
  * that ended last (then started last, then the smallest campaign id) — the same on every node.
  */
 const later = (a: ProgressPayload, b: ProgressPayload) =>
-  compare(a.campaign.period.end, b.campaign.period.end) ||
-  compare(a.campaign.period.start, b.campaign.period.start) ||
-  compare(b.campaign.id, a.campaign.id);
+  compareCodeUnits(a.campaign.period.end, b.campaign.period.end) ||
+  compareCodeUnits(a.campaign.period.start, b.campaign.period.start) ||
+  compareCodeUnits(b.campaign.id, a.campaign.id);
 
 function addCounts(into: LevelCounts, from: LevelCounts): void {
   for (const key of Object.keys(into) as Array<keyof LevelCounts>) into[key] += from[key];
@@ -207,8 +206,12 @@ export function aggregateProgress(
     country: e.payload.territory.country,
     ...(e.payload.territory.region ? { region: e.payload.territory.region } : {}),
   }));
-  included.sort((a, b) => compare(a.origin, b.origin) || compare(a.periodKey, b.periodKey));
-  excluded.sort((a, b) => compare(a.origin, b.origin) || compare(a.periodKey, b.periodKey));
+  included.sort(
+    (a, b) => compareCodeUnits(a.origin, b.origin) || compareCodeUnits(a.periodKey, b.periodKey),
+  );
+  excluded.sort(
+    (a, b) => compareCodeUnits(a.origin, b.origin) || compareCodeUnits(a.periodKey, b.periodKey),
+  );
   return {
     filter,
     rows: [...rows.values()]
@@ -217,7 +220,7 @@ export function aggregateProgress(
         territories: origins.size,
         share: shareGood(row.counts),
       }))
-      .sort((a, b) => compare(a.code, b.code) || compare(a.phase, b.phase)),
+      .sort((a, b) => compareCodeUnits(a.code, b.code) || compareCodeUnits(a.phase, b.phase)),
     coverage: { included, excluded, fingerprint: fingerprint(included) },
   };
 }

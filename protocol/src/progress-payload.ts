@@ -75,8 +75,6 @@ export const emptyLevelCounts = (): LevelCounts => ({
 /** Everyone counted in a level-counts cell (the five levels and "don't know"). */
 export const respondentsOf = (c: LevelCounts) =>
   c["1"] + c["2"] + c["3"] + c["4"] + c["5"] + c.dontKnow;
-/** Those who placed themselves on the path (the five levels). */
-export const answeredOf = (c: LevelCounts) => c["1"] + c["2"] + c["3"] + c["4"] + c["5"];
 
 /** Statement text per language: the territory's own public words about a situation. */
 export const statementTextSchema = z

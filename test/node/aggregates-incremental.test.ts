@@ -386,10 +386,10 @@ const SOME_FILTERS: ReadonlyArray<AggregateFilter> = [
   { countries: ["FR"], categories: ["young-people", "students"], question: "Q1" },
 ];
 
-/** The figure as the service returns it, without the fields the pure result does not have. */
 /** The grid versions the node's figures know (its bundled versions, as imported at start). */
 const known = (node: SpiralNode) => node.services.grids.catalog();
 
+/** The figure as the service returns it, without the fields the pure result does not have. */
 function comparable(result: AggregateResult): Aggregate {
   const { scope: _scope, filter: _filter, coverageCounts, ...rest } = result;
   // The counts are the sizes of the whole coverage lists (no page was asked for).
