@@ -1,10 +1,6 @@
+import { shareGood } from "@spiral-network/protocol";
 import { type ProgressFiguresProps, ProgressFiguresView } from "./admin/progress-page";
-import {
-  type LevelCountsView,
-  ProgressChart,
-  percentText,
-  shareAtGood,
-} from "./charts/progress-chart";
+import { type LevelCountsView, ProgressChart, percentText } from "./charts/progress-chart";
 import type { Lang, Translate } from "./i18n";
 import { Layout } from "./layout";
 
@@ -47,7 +43,7 @@ export function ProgressPublicPage(props: ProgressPublicPageProps) {
           <h2>
             {p.code} · {p.label}
           </h2>
-          <p>{t("progress.results.share", { share: percentText(shareAtGood(p.counts)) })}</p>
+          <p>{t("progress.results.share", { share: percentText(shareGood(p.counts)) })}</p>
           <ol>
             {p.statements.map((s) => (
               <li>{s}</li>

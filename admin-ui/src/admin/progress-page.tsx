@@ -1,9 +1,5 @@
-import {
-  type LevelCountsView,
-  ProgressChart,
-  percentText,
-  shareAtGood,
-} from "../charts/progress-chart";
+import { shareGood } from "@spiral-network/protocol";
+import { type LevelCountsView, ProgressChart, percentText } from "../charts/progress-chart";
 import type { Lang, MessageKey, Translate } from "../i18n";
 import { RadioChoices } from "./form-fields";
 import {
@@ -483,7 +479,7 @@ export function CampaignPage(props: CampaignPageProps) {
             {p.code} · {p.label}
           </h3>
           <p class="share">
-            {t("progress.results.share", { share: percentText(shareAtGood(p.counts)) })}
+            {t("progress.results.share", { share: percentText(shareGood(p.counts)) })}
           </p>
           <ProgressChart
             id={`chart-${index}`}

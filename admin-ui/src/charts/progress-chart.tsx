@@ -13,12 +13,6 @@ export interface LevelCountsView {
 
 const LEVEL_KEYS = ["1", "2", "3", "4", "5"] as const;
 
-/** Share at 4–5 among those who answered, or null when nobody answered. */
-export function shareAtGood(counts: LevelCountsView): number | null {
-  const answered = LEVEL_KEYS.reduce((sum, key) => sum + counts[key], 0);
-  return answered === 0 ? null : (counts["4"] + counts["5"]) / answered;
-}
-
 /** "46 %" in the page's language (a non-breaking space before % in both). */
 export const percentText = (share: number | null) =>
   share === null ? "–" : `${Math.round(share * 100)}\u00a0%`;

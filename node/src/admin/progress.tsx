@@ -318,12 +318,21 @@ export function registerProgressRoutes(admin: AdminApp, kit: AdminKit) {
     const t = c.get("t");
     const results = app.progress.results(actor, territory.slug, uuid);
     const preview = app.progress.preview(actor, territory.slug, uuid);
+    // Another campaign sharing several paths is read once.
+    const resultsOf = new Map<string, typeof results>([[uuid, results]]);
+    const resultsFor = (other: string) => {
+      const known = resultsOf.get(other);
+      if (known) return known;
+      const read = app.progress.results(actor, territory.slug, other);
+      resultsOf.set(other, read);
+      return read;
+    };
     const paths: CampaignPath[] = results.paths.map((p) => {
       const others = app.progress
         .campaignsOnPath(actor, territory.slug, p.pathUuid)
         .filter((other) => other !== uuid)
         .flatMap((other) => {
-          const theirs = app.progress.results(actor, territory.slug, other);
+          const theirs = resultsFor(other);
           const same = theirs.paths.find((q) => q.pathUuid === p.pathUuid);
           return same
             ? [
