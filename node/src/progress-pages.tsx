@@ -13,7 +13,6 @@ import { progressFilterOf } from "./progress-query";
 import { ConflictError, InvalidInputError, NotFoundError } from "./services/errors";
 import type { Services } from "./services/index";
 import { progressUrl } from "./services/progress";
-import { territoryActorId } from "./services/territories";
 
 /**
  * Refused codes from one client address (docs/facilitators-guide.md, "Self-survey campaigns"):
@@ -195,19 +194,13 @@ export function createProgressPages(services: Services, options: { trustProxy: b
     const { payload } = found;
     const url = new URL(c.req.url);
     url.searchParams.set("lang", lang === "fr" ? "en" : "fr");
-    const slug = services.territories
-      .list()
-      .find((x) => territoryActorId(publicUrl, x.slug) === payload.territory.id)?.slug;
     return c.html(
       <ProgressPublicPage
         t={t}
         lang={lang}
         switchUrl={`${url.pathname}${url.search}`}
         url={progressUrl(publicUrl, uuid)}
-        territory={{
-          name: payload.territory.name,
-          url: slug ? territoryActorId(publicUrl, slug) : payload.territory.id,
-        }}
+        territory={{ name: payload.territory.name, url: payload.territory.id }}
         period={`${payload.campaign.period.start} – ${payload.campaign.period.end}`}
         phase={payload.campaign.phase}
         respondents={payload.respondents}
