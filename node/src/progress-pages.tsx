@@ -14,7 +14,6 @@ import { progressFilterOf } from "./progress-query";
 import { ConflictError, InvalidInputError, NotFoundError } from "./services/errors";
 import type { Services } from "./services/index";
 import { progressUrl } from "./services/progress";
-import { territoryActorId } from "./services/territories";
 
 /**
  * Refused codes from one client address (docs/facilitators-guide.md, "Self-survey campaigns"):
@@ -52,6 +51,12 @@ export function createProgressPages(services: Services, options: { trustProxy: b
     bodyLimit({ maxSize: 32 * 1024, onError: (c) => c.text("The form is too large.", 413) }),
   );
 
+  /** The interface language: `?lang=` when it names one, else the cookie or Accept-Language. */
+  const pageLang = (c: Context, asked: string | undefined): Lang =>
+    isLang(asked) ? asked : pickLanguage(getCookie(c, "lang"), c.req.header("accept-language"));
+  /** A grid entry's label, or its code when this node's grid does not hold it. */
+  const labelOf = (code: string, lang: Lang) => (grid.entry(code) ? grid.label(code, lang) : code);
+
   /** The statement language (among those written) and the interface language for it. */
   const languagesFor = (c: Context, available: string[], asked: string | undefined) => {
     const accept = (c.req.header("accept-language") ?? "")
@@ -62,10 +67,7 @@ export function createProgressPages(services: Services, options: { trustProxy: b
       accept.find((l) => available.includes(l)) ??
       available[0] ??
       "en";
-    const lang: Lang = isLang(textLang)
-      ? textLang
-      : pickLanguage(getCookie(c, "lang"), c.req.header("accept-language"));
-    return { textLang, lang };
+    return { textLang, lang: pageLang(c, textLang) };
   };
 
   const render = (
@@ -100,7 +102,7 @@ export function createProgressPages(services: Services, options: { trustProxy: b
         paths={survey.paths.map((p) => ({
           versionId: p.version.id,
           code: p.code,
-          label: grid.entry(p.code) ? grid.label(p.code, lang) : p.code,
+          label: labelOf(p.code, lang),
           statements: statementTexts(p.version.statements, textLang),
         }))}
         askCategory={survey.campaign.askCategory}
@@ -171,7 +173,7 @@ export function createProgressPages(services: Services, options: { trustProxy: b
           Vary: "Accept",
         });
       }
-      const lang: Lang = pickLanguage(getCookie(c, "lang"), c.req.header("accept-language"));
+      const lang = pageLang(c, undefined);
       return c.text(translator(lang)("progress.public.gone"), 410);
     }
     const found = services.progress.publicProgress(uuid);
@@ -186,26 +188,18 @@ export function createProgressPages(services: Services, options: { trustProxy: b
       });
     }
     const asked = c.req.query("lang");
-    const lang: Lang = isLang(asked)
-      ? asked
-      : pickLanguage(getCookie(c, "lang"), c.req.header("accept-language"));
+    const lang = pageLang(c, asked);
     const t = translator(lang);
     const { payload } = found;
     const url = new URL(c.req.url);
     url.searchParams.delete("lang");
-    const slug = services.territories
-      .list()
-      .find((x) => territoryActorId(publicUrl, x.slug) === payload.territory.id)?.slug;
     return c.html(
       <ProgressPublicPage
         t={t}
         lang={lang}
         switchUrl={`${url.pathname}${url.search}`}
         url={progressUrl(publicUrl, uuid)}
-        territory={{
-          name: payload.territory.name,
-          url: slug ? territoryActorId(publicUrl, slug) : payload.territory.id,
-        }}
+        territory={{ name: payload.territory.name, url: payload.territory.id }}
         period={`${payload.campaign.period.start} – ${payload.campaign.period.end}`}
         phase={payload.campaign.phase}
         respondents={payload.respondents}
@@ -213,7 +207,7 @@ export function createProgressPages(services: Services, options: { trustProxy: b
         hash={payload.hash}
         paths={payload.paths.map((p) => ({
           code: p.code,
-          label: grid.entry(p.code) ? grid.label(p.code, lang) : p.code,
+          label: labelOf(p.code, lang),
           statements: statementTexts(p.statements, lang),
           counts: p.counts,
         }))}
@@ -224,9 +218,7 @@ export function createProgressPages(services: Services, options: { trustProxy: b
   // The network's progress figures for anyone (the workspace's explorer shows the same).
   routes.get("/figures/progress", (c) => {
     const asked = c.req.query("lang");
-    const lang: Lang = isLang(asked)
-      ? asked
-      : pickLanguage(getCookie(c, "lang"), c.req.header("accept-language"));
+    const lang = pageLang(c, asked);
     const t = translator(lang);
     const { filter } = progressFilterOf((name) => c.req.query(name));
     const figures = services.progressFigures.query(filter);
@@ -239,9 +231,7 @@ export function createProgressPages(services: Services, options: { trustProxy: b
         lang={lang}
         switchUrl={`${url.pathname}${url.search}`}
         url={`${publicUrl}/figures/progress`}
-        {...progressFigureView(figures, (code) =>
-          grid.entry(code) ? grid.label(code, lang) : code,
-        )}
+        {...progressFigureView(figures, (code) => labelOf(code, lang))}
         csvUrl={`/api/v1/progress/figures.csv${search}`}
       />,
     );

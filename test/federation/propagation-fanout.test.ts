@@ -5,7 +5,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 // node's shared inbox hands an activity to the node once, whichever of its territories follow.
 
 const sent = vi.hoisted(() => [] as Array<{ slug: string; inboxes: string[] }>);
-vi.mock("@spiral-network/node/federation/activity-ids", () => ({
+vi.mock("@spiral-network/node/federation/activity-ids", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@spiral-network/node/federation/activity-ids")>()),
   sendAnnounce: vi.fn(
     async (_ctx: unknown, slug: string, _json: unknown, _id: string, recipients: any[]) => {
       sent.push({

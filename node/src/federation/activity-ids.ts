@@ -8,6 +8,10 @@ import { sendSignedJson, signedActivityJson } from "./proofs";
 export const sameOrigin = (a: URL | string, b: URL | string) =>
   new URL(a).origin === new URL(b).origin;
 
+/** Whether the activity is addressed to everyone (only public activities are relayed or passed on). */
+export const isPublicActivity = (activity: Activity) =>
+  [...activity.toIds, ...activity.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
+
 /**
  * Whether an actor's inbox and shared inbox are on its own origin (docs/protocol.md §9): a
  * follower naming another host's inbox would have this node send traffic to a host that never

@@ -1,6 +1,6 @@
 import type { Context } from "@fedify/fedify";
-import { type Activity, PUBLIC_COLLECTION } from "@fedify/vocab";
-import { sendAnnounce } from "./activity-ids";
+import type { Activity } from "@fedify/vocab";
+import { isPublicActivity, sendAnnounce } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { followerRecipient } from "./followers";
 
@@ -34,9 +34,6 @@ export interface Propagated {
   via: string | null;
 }
 
-const isPublic = (activity: Activity) =>
-  [...activity.toIds, ...activity.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
-
 /**
  * The local territories that pass an arrival on: those following (accepted) its origin or the
  * territory it came through. Sub-networks are left out: a group relays to its own members.
@@ -60,7 +57,7 @@ export async function propagateToFollowers(
   activity: Activity,
   item: Propagated,
 ): Promise<void> {
-  if (!isPublic(activity)) return;
+  if (!isPublicActivity(activity)) return;
   const skip = new Set([item.origin, ...(item.via ? [item.via] : [])]);
   // A node's shared inbox hands the activity to the whole node: reached once, whichever of
   // the territories here its territories follow (else one inbound, one outbound per territory).

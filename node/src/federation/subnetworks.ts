@@ -7,7 +7,6 @@ import {
   type Follow,
   Group,
   isActor,
-  PUBLIC_COLLECTION,
   type Update,
 } from "@fedify/vocab";
 import {
@@ -18,7 +17,7 @@ import {
 import type { Services } from "../services/index";
 import type { OutboxRow } from "../services/outbox";
 import { type SubnetworkRow, touchesTheme } from "../services/subnetworks";
-import { inboxesOnOwnOrigin, sameOrigin, sendAnnounce } from "./activity-ids";
+import { inboxesOnOwnOrigin, isPublicActivity, sameOrigin, sendAnnounce } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { actorHandle, answerFollow, followerRecipient } from "./followers";
 import { provenActivityJson } from "./integrity";
@@ -155,10 +154,6 @@ function addressedSubnetworks(ctx: Ctx, activity: Activity): SubnetworkRow[] {
   }
   return [...found.values()];
 }
-
-/** Whether the activity is addressed to everyone: a group relays only public activities. */
-const isPublicActivity = (activity: Activity) =>
-  [...activity.toIds, ...activity.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
 
 export interface RelayedItem {
   kind: "synthesis" | "meeting" | "progress";
