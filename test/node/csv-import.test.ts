@@ -239,6 +239,12 @@ describe("CSV import of criteria", () => {
       const empty = await importCsv("");
       expect(empty.status).toBe(400);
       expect(empty.body.message).toContain("empty");
+      // Only white space, as trim counts it: ASCII after a BOM, or Unicode's (a no-break space).
+      for (const blank of ["\uFEFF \n\t\r\n", "\uFEFF\uFEFF\u00a0\n"]) {
+        const response = await importCsv(blank);
+        expect(response.status).toBe(400);
+        expect(response.body.message).toBe("the file is empty; nothing was imported");
+      }
 
       const headerOnly = await importCsv("group,question,text\r\n");
       expect(headerOnly.status).toBe(400);

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import {
   type ClassificationStatus,
@@ -155,36 +156,64 @@ function codePoints(value: string): number {
 /** Thrown to roll back a dry run once every line has been checked. */
 class DryRunFinished extends Error {}
 
-function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    // Find every line that is not valid UTF-8 so the user can fix the file (or re-save it as UTF-8).
-    const lines: CsvLineProblems[] = [];
-    const decoder = new TextDecoder("utf-8", { fatal: true });
-    let start = 0;
-    let line = 1;
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i === bytes.length || bytes[i] === 0x0a) {
-        try {
-          decoder.decode(bytes.subarray(start, i));
-        } catch {
-          lines.push({
-            line,
-            problems: [{ kind: "notUtf8", message: "not valid UTF-8 (save the file as UTF-8)" }],
-          });
-        }
-        start = i + 1;
-        line++;
-      }
-    }
-    throw new CsvRejected("the file is not UTF-8 text; nothing was imported", lines);
-  }
+/**
+ * The file's bytes for csv-parse, after checking they are UTF-8: without the BOMs a decoder and
+ * then a `^\uFEFF` replace would remove (two at most; csv-parse's `bom` option takes a third, as
+ * it did on the decoded text). csv-parse reads bytes: decoding the file to a string first would
+ * only have it encoded back (≈ 0.1 s for 100 000 rows, docs/benchmarks.md).
+ */
+function utf8Bytes(bytes: Uint8Array): Buffer {
+  if (!isUtf8(bytes)) rejectNotUtf8(bytes);
+  let start = 0;
+  for (let bom = 0; bom < 2 && startsWithBom(bytes, start); bom++) start += 3;
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start);
 }
 
-function detectDelimiter(headerLine: string): "," | ";" {
-  const semicolons = headerLine.split(";").length;
-  const commas = headerLine.split(",").length;
+const startsWithBom = (bytes: Uint8Array, at: number) =>
+  bytes[at] === 0xef && bytes[at + 1] === 0xbb && bytes[at + 2] === 0xbf;
+
+/** Names every line that is not valid UTF-8 so the user can fix the file (or re-save it as UTF-8). */
+function rejectNotUtf8(bytes: Uint8Array): never {
+  const lines: CsvLineProblems[] = [];
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let start = 0;
+  let line = 1;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      try {
+        decoder.decode(bytes.subarray(start, i));
+      } catch {
+        lines.push({
+          line,
+          problems: [{ kind: "notUtf8", message: "not valid UTF-8 (save the file as UTF-8)" }],
+        });
+      }
+      start = i + 1;
+      line++;
+    }
+  }
+  throw new CsvRejected("the file is not UTF-8 text; nothing was imported", lines);
+}
+
+/** Whether the (UTF-8) file holds only white space, as `String.prototype.trim` counts it. */
+function isBlank(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] as number;
+    // Beyond ASCII, white space is Unicode's (no-break space, BOM...): decode to be sure.
+    if (byte >= 0x80) return bytes.toString("utf8").trim() === "";
+    if (byte !== 0x20 && (byte < 0x09 || byte > 0x0d)) return false;
+  }
+  return true;
+}
+
+/** The delimiter the first line uses most (a comma when as many or none). */
+function detectDelimiter(bytes: Buffer): "," | ";" {
+  let semicolons = 0;
+  let commas = 0;
+  for (let i = 0; i < bytes.length && bytes[i] !== 0x0a; i++) {
+    if (bytes[i] === 0x3b) semicolons++;
+    else if (bytes[i] === 0x2c) commas++;
+  }
   return semicolons > commas ? ";" : ",";
 }
 
@@ -231,12 +260,10 @@ function mapHeader(header: string[]): Record<Column, number | undefined> {
  * A record spans lines only through newlines inside its quoted fields, so it starts that many
  * lines before the line it ends on. Call it for the records in file order.
  */
-function recordLineCounter(text: string): (record: string[], endByte: number) => number {
-  let bytes: Uint8Array | undefined; // encoded on first use: only files with bad lines need it
+function recordLineCounter(bytes: Uint8Array): (record: string[], endByte: number) => number {
   let scanned = 0;
   let newlines = 0;
   return (record, endByte) => {
-    bytes ??= new TextEncoder().encode(text);
     // The record's last character is before endByte - 1 unless it is the last record without a
     // final newline; either way the newlines before endByte - 1 end the lines before its last one.
     for (; scanned < endByte - 1; scanned++) if (bytes[scanned] === 0x0a) newlines++;
@@ -268,16 +295,15 @@ export function createCsvImportService(
     onRow?: (row: CriterionInsert, line: () => number, group: string) => void,
   ): CsvImportResult & { rowsHash: string } => {
     const territory = territories.get(slug);
-    const text = decodeUtf8(bytes).replace(/^\uFEFF/, "");
+    const input = utf8Bytes(bytes);
     const empty = () =>
       fileRejected("the file is empty; nothing was imported", {
         kind: "empty",
         message: "the file is empty",
       });
-    if (text.trim() === "") throw empty();
-    const firstLine = text.slice(0, text.search(/\r?\n|$/));
+    if (isBlank(input)) throw empty();
     const parseOptions = {
-      delimiter: detectDelimiter(firstLine),
+      delimiter: detectDelimiter(input),
       relax_column_count: true,
       skip_empty_lines: true,
       bom: true,
@@ -286,7 +312,7 @@ export function createCsvImportService(
     // shows lines) and a file with a bad line need them: an import parses without `info` (one
     // object less per record) and parses again with it only when a line must be named.
     const withEnds = () =>
-      parse(text, { ...parseOptions, info: true }) as unknown as Array<{
+      parse(input, { ...parseOptions, info: true }) as unknown as Array<{
         record: string[];
         info: { bytes: number };
       }>;
@@ -298,7 +324,7 @@ export function createCsvImportService(
         records = parsed.map((r) => r.record);
         ends = parsed.map((r) => r.info.bytes);
       } else {
-        records = parse(text, parseOptions) as string[][];
+        records = parse(input, parseOptions) as string[][];
       }
     } catch (error) {
       const csvError = error as CsvError & { lines?: number };
@@ -441,7 +467,7 @@ export function createCsvImportService(
     try {
       ctx.db.transaction(() => {
         const insert = prepareCriterionInsert(ctx.storage);
-        const lineOf = recordLineCounter(text);
+        const lineOf = recordLineCounter(input);
         // Called in file order (bad lines and preview samples are met in order).
         const lineAt = (index: number) => {
           ends ??= withEnds().map((r) => r.info.bytes);
