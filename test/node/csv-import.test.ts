@@ -1,5 +1,10 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type CsvRejected, checkCriterionText } from "@spiral-network/node/services/csv-import";
+import {
+  type CsvRejected,
+  checkCriterionText,
+  rowsFingerprint,
+} from "@spiral-network/node/services/csv-import";
 import type { InvalidInputError } from "@spiral-network/node/services/errors";
 import { criterionTextSchema } from "@spiral-network/protocol";
 import fc from "fast-check";
@@ -293,6 +298,82 @@ describe("CSV import of criteria", () => {
       expect(t.services.criteria.list("testville", { limit: 10, offset: 0 }).total).toBe(0);
     });
 
+    it("recognises rows imported before: same group, question and text, in any order", () => {
+      const preview = (csv: string) =>
+        t.services.imports.preview(
+          "testville",
+          new TextEncoder().encode(csv),
+          { codes: "proposed" },
+          "test",
+        ).alreadyImported;
+      const rows = [
+        "Jeunes du centre,Q1,Un travail",
+        `${elders},Q2,Le bruit`,
+        "Jeunes du centre,Q1,Un travail",
+      ];
+      const csv = (lines: string[]) => `group,question,text\n${lines.join("\n")}\n`;
+      expect(preview(csv(rows))).toBeUndefined();
+      t.services.imports.import(
+        "testville",
+        new TextEncoder().encode(csv(rows)),
+        { dryRun: false, codes: "proposed" },
+        "test",
+      );
+      // Reordered, the group named by id instead of label, other spaces and case: the same rows.
+      expect(
+        preview(
+          csv([
+            " Jeunes du centre ,q1,Un travail ",
+            "aînés du quartier,Q2,Le bruit",
+            `${youth},Q1,Un travail`,
+          ]),
+        ),
+      ).toEqual({ at: expect.any(String), rows: 3 });
+      // One row fewer, one more, or a row in another group, question or text: other rows.
+      expect(preview(csv(rows.slice(0, 2)))).toBeUndefined();
+      expect(preview(csv([...rows, rows[1] as string]))).toBeUndefined();
+      expect(
+        preview(csv([rows[0] as string, `${youth},Q2,Le bruit`, rows[2] as string])),
+      ).toBeUndefined();
+      expect(
+        preview(csv([rows[0] as string, `${elders},Q3,Le bruit`, rows[2] as string])),
+      ).toBeUndefined();
+      expect(
+        preview(csv([rows[0] as string, `${elders},Q2,Le bruitt`, rows[2] as string])),
+      ).toBeUndefined();
+    });
+
+    it("still recognises rows whose import was recorded with the former fingerprint", () => {
+      // Imports recorded before the fingerprint changed carry the SHA-256 of the rows' sorted
+      // JSON keys (docs/benchmarks.md, "CSV import and synthesis").
+      const keys = [`[${youth},"Q1","Un travail"]`, `[${elders},"Q2","Le bruit"]`].sort();
+      const hash = createHash("sha256");
+      for (const key of keys) hash.update(`${key}\n`);
+      t.services.audit.record("test", "criteria.import", "territory:testville", {
+        rows: 2,
+        byGroup: { "Jeunes du centre": 1, "Aînés du quartier": 1 },
+        rowsHash: hash.digest("hex"),
+      });
+      const csv =
+        "group,question,text\nAînés du quartier,Q2,Le bruit\nJeunes du centre,Q1,Un travail\n";
+      const preview = t.services.imports.preview(
+        "testville",
+        new TextEncoder().encode(csv),
+        { codes: "proposed" },
+        "test",
+      );
+      expect(preview.alreadyImported).toEqual({ at: expect.any(String), rows: 2 });
+      const other = "group,question,text\nJeunes du centre,Q1,Un autre travail\n";
+      expect(
+        t.services.imports.preview(
+          "testville",
+          new TextEncoder().encode(other),
+          { codes: "proposed" },
+          "test",
+        ).alreadyImported,
+      ).toBeUndefined();
+    });
+
     it("throws with every bad line, as an import would, and saves nothing", () => {
       const attempt = () =>
         t.services.imports.preview(
@@ -377,6 +458,44 @@ describe("the import's text check", () => {
         (value) => agrees(value),
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("the rows' fingerprint", () => {
+  const row = fc.record({
+    groupId: fc.integer({ min: 1, max: 2 ** 40 }),
+    question: fc.constantFrom("Q1", "Q2", "Q3", "Q4"),
+    text: fc.string({ minLength: 1, unit: "grapheme" }),
+  });
+  type Row = { groupId: number; question: string; text: string };
+  const digest = (rows: Row[]) => {
+    const fingerprint = rowsFingerprint();
+    for (const r of rows) fingerprint.add(r.groupId, r.question, r.text);
+    return fingerprint.digest();
+  };
+
+  it("is the same for the same rows in any order", () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 30 }), fc.integer(), (rows, seed) => {
+        const shuffled = fc.sample(fc.shuffledSubarray(rows, { minLength: rows.length }), {
+          seed,
+          numRuns: 1,
+        })[0] as Row[];
+        expect(digest(shuffled)).toBe(digest(rows));
+      }),
+    );
+  });
+
+  it("differs when a row is added, dropped or changed", () => {
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 30 }), row, (rows, other) => {
+        const first = rows[0] as Row;
+        expect(digest([...rows, first])).not.toBe(digest(rows));
+        expect(digest(rows.slice(1))).not.toBe(digest(rows));
+        fc.pre(JSON.stringify(other) !== JSON.stringify(first));
+        expect(digest([other, ...rows.slice(1)])).not.toBe(digest(rows));
+      }),
     );
   });
 });

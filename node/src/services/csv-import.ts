@@ -8,7 +8,7 @@ import {
   SpiralCodeError,
 } from "@spiral-network/protocol";
 import { type CsvError, parse } from "csv-parse/sync";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { auditLog, groups } from "../db/schema";
 import type { AuditService } from "./audit";
@@ -285,7 +285,8 @@ export function createCsvImportService(
 
   /**
    * Checks every line and imports (or, on a dry run, rolls back); `onRow` sees each good row
-   * with its line and group label, in file order, while there is no bad line yet.
+   * with its line and group label, in file order, while there is no bad line yet (one object
+   * for every row, filled again for the next one: copy what is kept).
    */
   const run = (
     slug: string,
@@ -359,14 +360,15 @@ export function createCsvImportService(
 
     const at = ctx.now().toISOString();
     const status: ClassificationStatus = options.codes;
-    const rowKeys: string[] = [];
+    const fingerprint = rowsFingerprint();
     const issues: CsvLineProblems[] = [];
     let badLines = 0;
     let imported = 0;
-    const byGroup: Record<string, number> = {};
+    /** Rows per group id, in the order groups are first met. */
+    const perGroup = new Map<number, number>();
 
-    // A file repeats the same few questions, languages and codes: each distinct value is parsed
-    // once (with the same zod schemas and code parser) and its result reused.
+    // A file repeats the same few groups, questions, languages and codes: each distinct value is
+    // parsed once (with the same zod schemas and code parser) and its result reused.
     const memo = <T>(parse: (value: string) => T) => {
       const cache = new Map<string, T>();
       return (value: string) => {
@@ -378,6 +380,7 @@ export function createCsvImportService(
         return result;
       };
     };
+    const groupOf = memo((value) => byKey.get(value.toLowerCase()) ?? "unknown");
     const questionOf = memo((value) => questionSchema.safeParse(value.toUpperCase()));
     const languageOf = memo((value) => languageTag.safeParse(value));
     const classificationOf = memo((value): ReturnType<typeof classificationColumns> | string => {
@@ -389,14 +392,31 @@ export function createCsvImportService(
       }
     });
 
-    /** Checks one record; returns the row to insert, or the reasons it is refused. */
     // One function for every record (not a closure per record: this runs 100 000 times a file).
     const cellOf = (record: string[], column: Column) => {
       const index = columns[column];
       return index === undefined ? "" : (record[index] ?? "").trim();
     };
-    const checkRecord = (record: string[]): CriterionInsert | CsvProblem[] => {
-      const problems: CsvProblem[] = [];
+    /**
+     * The row being checked: one object for every record, filled in place once its record is
+     * good (no object, no problem list per row: docs/benchmarks.md, "CSV import and synthesis").
+     */
+    const row: CriterionInsert = {
+      groupId: 0,
+      question: "Q1",
+      text: "",
+      language: null,
+      code: null,
+      component: null,
+      dimension: null,
+      status: "unclassified",
+      classifiedBy: null,
+      classifiedAt: null,
+    };
+    const problems: CsvProblem[] = []; // emptied for each record, copied when it has any
+    /** Checks one record: fills `row` and returns nothing, or returns why it is refused. */
+    const checkRecord = (record: string[]): CsvProblem[] | undefined => {
+      problems.length = 0;
       if (record.length > header.length) {
         problems.push({
           kind: "fieldCount",
@@ -406,9 +426,9 @@ export function createCsvImportService(
         });
       }
       const groupKey = cellOf(record, "group");
-      const group = byKey.get(groupKey.toLowerCase());
-      if (groupKey === "") problems.push({ kind: "noGroup", message: "no group" });
-      else if (group === undefined) {
+      const group = groupKey === "" ? "none" : groupOf(groupKey);
+      if (group === "none") problems.push({ kind: "noGroup", message: "no group" });
+      else if (group === "unknown") {
         problems.push({
           kind: "unknownGroup",
           group: groupKey,
@@ -442,7 +462,11 @@ export function createCsvImportService(
       }
       const classification = classificationOf(cellOf(record, "code"));
       if (typeof classification === "string") {
-        problems.push({ kind: "badCode", detail: classification, message: classification });
+        problems.push({
+          kind: "badCode",
+          detail: classification,
+          message: classification,
+        });
       }
       if (
         problems.length > 0 ||
@@ -451,15 +475,28 @@ export function createCsvImportService(
         !text.success ||
         typeof classification === "string"
       ) {
-        return problems;
+        return problems.slice();
       }
-      return {
-        groupId: group,
-        question: question.data,
-        text: text.data,
-        language: language?.success ? language.data : null,
-        ...classification,
-      };
+      row.groupId = group;
+      row.question = question.data;
+      row.text = text.data;
+      row.language = language?.success ? language.data : null;
+      row.code = classification.code;
+      row.component = classification.component;
+      row.dimension = classification.dimension;
+      row.status = classification.status;
+      row.classifiedBy = classification.classifiedBy;
+      row.classifiedAt = classification.classifiedAt;
+      return undefined;
+    };
+
+    const byGroup: Record<string, number> = {};
+    /** The rows per group label (two groups may share a label), once every row is counted. */
+    const countByGroup = () => {
+      for (const [id, n] of perGroup) {
+        const label = labels.get(id) ?? String(id);
+        byGroup[label] = (byGroup[label] ?? 0) + n;
+      }
     };
 
     // One pass inside a transaction: rows are inserted while the file is checked, and any bad
@@ -474,21 +511,20 @@ export function createCsvImportService(
           return lineOf(records[index] as string[], ends[index] as number);
         };
         for (let index = 1; index < records.length; index++) {
-          const record = records[index] as string[];
-          const checked = checkRecord(record);
-          if (Array.isArray(checked)) {
+          const problems = checkRecord(records[index] as string[]);
+          if (problems) {
             const line = lineAt(index);
             badLines++;
-            if (issues.length < MAX_REPORTED_ISSUES) issues.push({ line, problems: checked });
+            if (issues.length < MAX_REPORTED_ISSUES) issues.push({ line, problems });
             continue;
           }
           if (badLines > 0) continue;
-          insert(checked);
-          rowKeys.push(JSON.stringify([checked.groupId, checked.question, checked.text]));
+          insert(row);
+          const groupId = row.groupId as number;
+          fingerprint.add(groupId, row.question, row.text);
           imported++;
-          const label = labels.get(checked.groupId) ?? String(checked.groupId);
-          byGroup[label] = (byGroup[label] ?? 0) + 1;
-          onRow?.(checked, () => lineAt(index), label);
+          perGroup.set(groupId, (perGroup.get(groupId) ?? 0) + 1);
+          onRow?.(row, () => lineAt(index), labels.get(groupId) ?? String(groupId));
         }
         if (badLines > 0) {
           const shown = badLines > issues.length ? ` (the first ${issues.length} are listed)` : "";
@@ -502,11 +538,12 @@ export function createCsvImportService(
             message: "the file has a header but no criteria",
           });
         }
+        countByGroup();
         if (options.dryRun) throw new DryRunFinished();
         audit.record(actor, "criteria.import", `territory:${slug}`, {
           rows: imported,
           byGroup,
-          rowsHash: rowsHash(rowKeys),
+          rowsHash: fingerprint.digest(),
         });
       });
     } catch (error) {
@@ -517,26 +554,31 @@ export function createCsvImportService(
       imported: options.dryRun ? 0 : imported,
       dryRun: options.dryRun,
       byGroup,
-      rowsHash: rowsHash(rowKeys),
+      rowsHash: fingerprint.digest(),
     };
   };
 
-  /** The latest import of the territory with exactly these rows, from the audit log. */
-  const previousImport = (slug: string, hash: string) => {
+  const rowsHashOf = sql`json_extract(${auditLog.detail}, '$.rowsHash')`;
+  const importsOf = (slug: string) =>
+    and(eq(auditLog.action, "criteria.import"), eq(auditLog.subject, `territory:${slug}`));
+  /** The latest import of the territory with exactly these rows (any of `hashes`), from the audit log. */
+  const previousImport = (slug: string, hashes: string[]) => {
     const row = ctx.db
       .select({ at: auditLog.at, detail: auditLog.detail })
       .from(auditLog)
-      .where(
-        and(
-          eq(auditLog.action, "criteria.import"),
-          eq(auditLog.subject, `territory:${slug}`),
-          sql`json_extract(${auditLog.detail}, '$.rowsHash') = ${hash}`,
-        ),
-      )
+      .where(and(importsOf(slug), or(...hashes.map((hash) => sql`${rowsHashOf} = ${hash}`))))
       .orderBy(desc(auditLog.id))
       .get();
     return row ? { at: row.at, rows: Number(row.detail?.rows ?? 0) } : undefined;
   };
+  /** Whether the territory has imports recorded with the former fingerprint (legacyRowsHash). */
+  const hasLegacyImports = (slug: string) =>
+    ctx.db
+      .select({ id: auditLog.id })
+      .from(auditLog)
+      .where(and(importsOf(slug), sql`substr(${rowsHashOf}, 1, 3) <> ${FINGERPRINT_PREFIX}`))
+      .limit(1)
+      .get() !== undefined;
 
   return {
     import(
@@ -561,7 +603,10 @@ export function createCsvImportService(
     ): CsvImportPreview {
       const byGroupQuestion: CsvImportPreview["byGroupQuestion"] = {};
       const sample: CsvImportPreview["sample"] = [];
+      // Imports recorded before the fingerprint changed are recognised by the former one.
+      const legacyKeys = hasLegacyImports(slug) ? ([] as string[]) : undefined;
       const result = run(slug, bytes, { ...options, dryRun: true }, actor, (row, line, group) => {
+        legacyKeys?.push(JSON.stringify([row.groupId, row.question, row.text]));
         const counts = byGroupQuestion[group] ?? {};
         byGroupQuestion[group] = counts;
         counts[row.question] = (counts[row.question] ?? 0) + 1;
@@ -577,7 +622,8 @@ export function createCsvImportService(
         }
       });
       const { rowsHash: hash, ...checked } = result;
-      const previous = previousImport(slug, hash);
+      const hashes = legacyKeys ? [hash, legacyRowsHash(legacyKeys)] : [hash];
+      const previous = previousImport(slug, hashes);
       return {
         ...checked,
         byGroupQuestion,
@@ -589,11 +635,55 @@ export function createCsvImportService(
 }
 export type CsvImportService = ReturnType<typeof createCsvImportService>;
 
+/** What the rows' fingerprints of imports recorded before this one started with. */
+const FINGERPRINT_PREFIX = "v2:";
+
 /**
  * A fingerprint of the rows of an import — group, question and text of each, in any order — so
- * the workspace can warn when the same rows were already imported (docs/facilitators-guide.md, "Importing criteria from CSV").
+ * the workspace can warn when the same rows were already imported (docs/facilitators-guide.md,
+ * "Importing criteria from CSV"). Each row is hashed on its own (two 32-bit lanes, cyrb53's
+ * mixing, over the group id, the question's digit and the text's UTF-16 code units) and the
+ * row hashes are summed per lane modulo 2^32: the same rows in any order, each as many times,
+ * give the same sums, with no key per row, no sort and no SHA-256 of the whole file
+ * (docs/benchmarks.md, "CSV import and synthesis"). Written `v2:<rows>:<16 hex digits>`.
  */
-function rowsHash(rowKeys: string[]): string {
+export function rowsFingerprint() {
+  let rows = 0;
+  let sum1 = 0;
+  let sum2 = 0;
+  return {
+    add(groupId: number, question: string, text: string): void {
+      let h1 = 0xdeadbeef ^ (groupId % 0x1_0000_0000);
+      let h2 = 0x41c6ce57 ^ Math.floor(groupId / 0x1_0000_0000);
+      const digit = question.charCodeAt(1);
+      h1 = Math.imul(h1 ^ digit, 2654435761);
+      h2 = Math.imul(h2 ^ digit, 1597334677);
+      for (let i = 0; i < text.length; i++) {
+        const unit = text.charCodeAt(i);
+        h1 = Math.imul(h1 ^ unit, 2654435761);
+        h2 = Math.imul(h2 ^ unit, 1597334677);
+      }
+      h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+      h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+      h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+      h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+      sum1 = (sum1 + h1) | 0;
+      sum2 = (sum2 + h2) | 0;
+      rows++;
+    },
+    digest(): string {
+      const hex = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
+      return `${FINGERPRINT_PREFIX}${rows}:${hex(sum1)}${hex(sum2)}`;
+    },
+  };
+}
+
+/**
+ * The fingerprint imports recorded before `rowsFingerprint` carry: the SHA-256 of the rows'
+ * JSON keys `[groupId, question, text]`, sorted, one a line. Only a preview computes it, and
+ * only when the territory has such imports, so that they are still recognised.
+ */
+export function legacyRowsHash(rowKeys: string[]): string {
   const hash = createHash("sha256");
   for (const key of [...rowKeys].sort()) hash.update(key).update("\n");
   return hash.digest("hex");
