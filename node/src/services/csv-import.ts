@@ -136,15 +136,21 @@ const TEXT_MAX = 2000;
 export function checkCriterionText(
   value: string,
 ): { success: true; data: string } | { success: false; problem: CsvProblem } {
+  const checked = checkedText(value);
+  return typeof checked === "string"
+    ? { success: true, data: checked }
+    : { success: false, problem: checked };
+}
+
+/** checkCriterionText without a result object per row: the trimmed text, or its problem. */
+function checkedText(value: string): string | CsvProblem {
   const data = value.trim();
-  if (data.length === 0) {
-    return { success: false, problem: { kind: "emptyText", message: TEXT_EMPTY } };
-  }
+  if (data.length === 0) return { kind: "emptyText", message: TEXT_EMPTY };
   // Counted in code points, as zod counts; a text within the limit in UTF-16 units is within it.
   if (data.length > TEXT_MAX && codePoints(data) > TEXT_MAX) {
-    return { success: false, problem: { kind: "longText", message: TEXT_LONG } };
+    return { kind: "longText", message: TEXT_LONG };
   }
-  return { success: true, data };
+  return data;
 }
 
 function codePoints(value: string): number {
@@ -449,8 +455,8 @@ export function createCsvImportService(
           message: `unknown question "${cellOf(record, "question")}" (Q1, Q2, Q3 or Q4)`,
         });
       }
-      const text = checkCriterionText(cellOf(record, "text"));
-      if (!text.success) problems.push(text.problem);
+      const text = checkedText(cellOf(record, "text"));
+      if (typeof text !== "string") problems.push(text);
       const languageCell = cellOf(record, "language");
       const language = languageCell === "" ? null : languageOf(languageCell);
       if (language && !language.success) {
@@ -472,14 +478,14 @@ export function createCsvImportService(
         problems.length > 0 ||
         typeof group !== "number" ||
         !question.success ||
-        !text.success ||
+        typeof text !== "string" ||
         typeof classification === "string"
       ) {
         return problems.slice();
       }
       row.groupId = group;
       row.question = question.data;
-      row.text = text.data;
+      row.text = text;
       row.language = language?.success ? language.data : null;
       row.code = classification.code;
       row.component = classification.component;
