@@ -24,7 +24,7 @@ import {
 } from "@spiral-network/protocol";
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { periodLabel } from "./federation/synthesis-mapper";
+import { periodLabel } from "./federation/period-label";
 import { ATOM_TYPE, atomFeed, type FeedEntry } from "./feeds";
 import { computeFigure, figureApiUrl, figureChoices, parseFigureQuery } from "./figures";
 import { gridLabeller } from "./grid-labels";

@@ -1,7 +1,7 @@
 import { type Actor, getActorTypeName, PropertyValue } from "@fedify/vocab";
 import type { ActorPreviewView } from "@spiral-network/admin-ui/admin/network-page";
 import type { NetworkService } from "../federation/network";
-import { PrivateAddressRefused } from "../federation/network";
+import { PrivateAddressRefused } from "../federation/network-errors";
 import { InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 
 /** What the workspace shows of an actor before following it (the view type admin-ui owns). */

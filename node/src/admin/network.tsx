@@ -28,7 +28,7 @@ import {
 import { categoryLabeller } from "@spiral-network/admin-ui/labels";
 import type { GridCatalog } from "@spiral-network/protocol";
 import type { Actor } from "../app/index";
-import { PrivateAddressRefused } from "../federation/network";
+import { PrivateAddressRefused } from "../federation/network-errors";
 import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 import { followerView, followingView } from "../services/follows";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
