@@ -440,7 +440,8 @@ export function createPages(services: Services) {
 
   // Atom feeds (docs/joining-the-network.md, "Feeds"): what the public pages list, nothing more;
   // a withdrawn synthesis is gone from them as from the pages.
-  const atom = (c: Context, xml: string) => c.body(xml, 200, { "Content-Type": ATOM_TYPE });
+  const atom = async (c: Context, xml: Promise<string>) =>
+    c.body(await xml, 200, { "Content-Type": ATOM_TYPE });
   const territoryNamed = (slug: string) => services.territories.list().find((t) => t.slug === slug);
   const authorOf = (territory: TerritoryRow) => ({
     name: territory.name,

@@ -141,6 +141,7 @@ describe("the compiled node", () => {
       "@hono/zod-openapi",
       "ical-generator",
       "@touch4it/ical-timezones",
+      "feed",
       "@fedify/fedify",
       "@fedify/vocab",
       "@fedify/vocab-runtime",
