@@ -261,7 +261,7 @@ async function startSpiralNode(slug: string, defaults = false): Promise<SpiralPe
   const inbox = { current: emptyStats() };
   server.on("request", instrumented(getRequestListener(node.app.fetch), inbox));
   addTerritory(node, slug);
-  await node.deps.keys.keyPairs(slug); // key generation: before anything is timed
+  await (await node.federation.get()).deps.keys.keyPairs(slug); // key generation: before anything is timed
   node.start();
   return {
     node,
@@ -378,7 +378,7 @@ async function runOurs(): Promise<IngestResult> {
     // The publications are made first, their delivery held (the outbox dispatcher stopped): the
     // timed part starts when the senders start sending, as the bare senders' prebuilt Creates do.
     progress(`untimed: ${SENDERS} × ${PERIODS} publications, held in the outboxes`);
-    for (const sender of senders) await sender.node.outbox.stop();
+    for (const sender of senders) await (await sender.node.federation.get()).outbox.stop();
     const p0 = performance.now();
     for (const period of periods.slice(1)) {
       for (const sender of senders) {
@@ -389,7 +389,7 @@ async function runOurs(): Promise<IngestResult> {
     progress(`timed: ${SENDERS} × ${PERIODS} deliveries`);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    for (const sender of senders) sender.node.outbox.start();
+    for (const sender of senders) (await sender.node.federation.get()).outbox.start();
     const issued = performance.now();
     await until(
       () => count() >= expected,
@@ -702,7 +702,7 @@ async function runFanout(): Promise<FanoutResult> {
   try {
     for (const slug of [noShared, toSpiral]) {
       addTerritory(origin.node, slug);
-      await origin.node.deps.keys.keyPairs(slug);
+      await (await origin.node.federation.get()).deps.keys.keyPairs(slug);
     }
     const periods = monthlyPeriods(SAMPLES + 1);
     for (const period of periods) prepareSynthesis(origin.node, origin.slug, period);

@@ -43,7 +43,7 @@ async function startOne(data: (typeof territories)[number], port: number): Promi
     setupCodeFile: path.join(dir, "setup-code"),
   });
   if (node.services.territories.list().length === 0) seedTerritory(node.services, data);
-  await node.deps.keys.keyPairs(slug);
+  await (await node.federation.get()).deps.keys.keyPairs(slug);
   const server = serve({ fetch: node.app.fetch, port, hostname: "127.0.0.1" });
   node.start();
   return {

@@ -1,5 +1,4 @@
 import { escapeHtml } from "@spiral-network/protocol";
-import { Feed } from "feed";
 
 /** Who wrote a feed or an entry: a territory (its actor's address) or the node. */
 export interface FeedAuthor {
@@ -56,7 +55,9 @@ const instant = (iso: string) => new Date(iso);
  * entry's), the author, the self and alternate links; titles and summaries are escaped here, as
  * the library marks them as HTML.
  */
-export function atomFeed(unsafe: FeedSpec): string {
+export async function atomFeed(unsafe: FeedSpec): Promise<string> {
+  // Loaded with the first feed asked for, not at start (≈ 4 MB; docs/benchmarks.md, "A light node").
+  const { Feed } = await import("feed");
   const spec = safeSpec(unsafe);
   const newest = spec.entries.reduce<string | undefined>(
     (latest, entry) => (latest === undefined || entry.updated > latest ? entry.updated : latest),

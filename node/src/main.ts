@@ -57,9 +57,8 @@ async function main(): Promise<void> {
   if (!setupCode) node.setupCode.retire();
 
   // Keys are created once per territory, before anything is signed with them.
-  for (const territory of node.services.territories.list()) {
-    await node.deps.keys.keyPairs(territory.slug);
-  }
+  // (Federation is loaded for that only when a territory has no keys yet.)
+  await node.prepareKeys();
   node.start();
 
   // The generated token is also kept in the data directory (owner-only) so it can be found again.

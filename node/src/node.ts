@@ -1,36 +1,30 @@
-import type { Federation } from "@fedify/fedify";
 import {
   bundledGrids,
   DEFAULT_POLICY,
   type DisclosurePolicy,
   type Grid,
 } from "@spiral-network/protocol";
-import { type Context, type Env, Hono } from "hono";
+import { type Context, type Env, Hono, type MiddlewareHandler } from "hono";
 import { ensureAdminToken } from "./api/auth";
 import { type Application, createApplication } from "./app/index";
 import { openStorage, type Storage } from "./db/open";
-import { type AntiEntropy, createAntiEntropy } from "./federation/anti-entropy";
-import type { FederationDeps } from "./federation/context";
-import { createSpiralFederation, SOFTWARE_VERSION } from "./federation/federation";
-import { recheckFollowerKinds } from "./federation/follower-kinds";
-import { createGridFetcher, gridDocumentHandler } from "./federation/grid-documents";
-import { federationMiddleware, inboxGuard, signedDeliveryWitness } from "./federation/hono";
-import { createKeyBinding } from "./federation/key-binding";
-import { createActorKeyStore } from "./federation/keys";
-import { createNetworkService, type NetworkService } from "./federation/network";
+import { hasActorKeys } from "./federation/key-rows";
+import { lazyNetworkService } from "./federation/lazy-network";
+import type { NetworkService } from "./federation/network";
 import {
   DEFAULT_OUTBOUND_LIMITS,
   type OutboundLimits,
   type OutboundPolicy,
   type Resolve,
-} from "./federation/outbound";
-import { createOutboxDispatcher, type OutboxDispatcher } from "./federation/outbox-dispatcher";
+} from "./federation/outbound-limits";
 import { createPeerRecovery } from "./federation/peer-recovery";
-import { createDeliveryWatch, UNREACHABLE_AFTER } from "./federation/reachability";
-import { createRelayHints } from "./federation/relay-hints";
-import { nodeInfoHandler, objectHandler } from "./federation/served-json";
+import { createDeliveryWatch } from "./federation/reachability";
+import { createFederationRouting, notAcceptable, wantsActivityJson } from "./federation/routes";
+import type { FederationRuntime } from "./federation/runtime";
 import { SqliteKvStore } from "./federation/sqlite-kv-store";
 import { SqliteMessageQueue } from "./federation/sqlite-message-queue";
+import { SOFTWARE_VERSION } from "./federation/version";
+import { federationWorkAtStart } from "./federation/work-waiting";
 import { createLogger, type LogCapture, type Logger } from "./logger";
 import { acquireDataDirLock, type DataDirLock } from "./ops/data-dir-lock";
 import { createPages } from "./pages";
@@ -84,26 +78,44 @@ export interface NodeOptions {
   peerProbeIntervalMs?: number;
 }
 
+/** Fedify's part of the node, loaded once on first need. */
+export interface LazyFederation {
+  /** Loads federation (once; a failed load is tried again on the next call). */
+  get(): Promise<FederationRuntime>;
+  /** Whether it is loaded. */
+  readonly loaded: boolean;
+}
+
 export interface SpiralNode {
   app: Hono;
   services: Services;
   storage: Storage;
   /** The node's root logger (["spiral"]); each part logs under its own sub-category. */
   logger: Logger;
-  federation: Federation<FederationDeps>;
+  /**
+   * Fedify and everything that needs it, loaded on first need (docs/architecture.md, "How
+   * federation is loaded"): `await node.federation.get()`.
+   */
+  federation: LazyFederation;
   /** Fedify's persistent queue (inbox and outbox tasks); tests watch it to know it is idle. */
   queue: SqliteMessageQueue;
-  deps: FederationDeps;
+  /** The network service the application uses (it loads federation when it contacts peers). */
   network: NetworkService;
   /** The application layer the API and the workspace call (docs/architecture.md). */
   application: Application;
-  outbox: OutboxDispatcher;
-  antiEntropy: AntiEntropy;
   /** Set when this start generated the admin token (first start without ADMIN_TOKEN). */
   generatedAdminToken?: string | undefined;
   /** The first-run setup code (its file, or in memory for a node without one). */
   setupCode: SetupCode;
-  /** Starts the background work: the message queue, outbox deliveries, periodic pulls. */
+  /**
+   * Makes the key pairs of territories that have none yet (before anything is signed with them);
+   * loads federation only then.
+   */
+  prepareKeys(): Promise<void>;
+  /**
+   * Starts the background work: purges, peer look-ups, and federation's (message queue, outbox
+   * deliveries, periodic pulls) once it is loaded — at once when work is waiting.
+   */
   start(): void;
   /** Stops the background work and closes the database. */
   close(): Promise<void>;
@@ -152,11 +164,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   });
   setupCode.prepare();
 
-  const rawKv = new SqliteKvStore(storage.sqlite);
-  const keyBinding = createKeyBinding({ kv: rawKv, now: () => clock().getTime() });
-  // Fedify's key cache is read through the key binding (a key the actor no longer lists stops
-  // counting); everything else passes through unchanged.
-  const kv = keyBinding.wrapKv(rawKv);
+  const kv = new SqliteKvStore(storage.sqlite);
   const queue = new SqliteMessageQueue(storage.sqlite, {
     ...(options.queuePollIntervalMs ? { pollIntervalMs: options.queuePollIntervalMs } : {}),
     onError: (error) =>
@@ -179,43 +187,6 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     allowPrivateAddress: options.allowPrivateAddress ?? false,
     userAgent: `SpiralNetwork/${SOFTWARE_VERSION} (+${options.publicUrl})`,
   };
-  const federation = createSpiralFederation({
-    kv,
-    keyBinding,
-    queue,
-    publicUrl: options.publicUrl,
-    outbound,
-    deliveryWatch,
-    onDeliveryRefused: ({ inbox, activityId, reason, permanent }) => {
-      const what = permanent ? "refused delivery" : "gave up delivery";
-      log
-        .child("federation", "delivery")
-        .warn(`${what} of ${activityId ?? "an activity"} to ${inbox}: ${reason}`);
-      services.follows.recordContactFailure(
-        { inbox },
-        {
-          reason: permanent ? `refused: ${reason}` : reason,
-          permanent,
-          unreachableAfter: options.unreachableAfterFailures ?? UNREACHABLE_AFTER,
-        },
-      );
-    },
-  });
-  let antiEntropy: AntiEntropy | undefined;
-  const deps: FederationDeps = {
-    services,
-    keys: createActorKeyStore(storage.db),
-    kv,
-    keyBinding,
-    grid,
-    logger: log.child("federation"),
-    relayHints: createRelayHints(),
-    signedDeliveries: createRelayHints(),
-    requestPull: (id) => antiEntropy?.request(id),
-    unreachableAfter: options.unreachableAfterFailures,
-    allowPrivateAddress: options.allowPrivateAddress ?? false,
-    outbound,
-  };
   const peers = createPeerRecovery({
     kv,
     queue,
@@ -223,40 +194,121 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     probeIntervalMs: options.peerProbeIntervalMs ?? 20_000,
     logger: log.child("federation", "peer-recovery"),
     async lookUp(actor) {
+      const fed = await federation.get();
       // Fresh, not from the document cache (KV key: Fedify's remoteDocument prefix + URL).
-      await kv.delete(["_fedify", "remoteDocument", actor]);
-      const ctx = federation.createContext(new URL(options.publicUrl), deps);
-      await ctx.documentLoader(actor, { signal: AbortSignal.timeout(10_000) });
+      await fed.deps.kv.delete(["_fedify", "remoteDocument", actor]);
+      await fed.context().documentLoader(actor, { signal: AbortSignal.timeout(10_000) });
       return true;
     },
   });
-  deps.peers = peers;
-  const outbox = createOutboxDispatcher(federation, deps, options.publicUrl);
-  antiEntropy = createAntiEntropy(
-    federation,
-    deps,
-    options.publicUrl,
-    options.antiEntropyIntervalMs ?? 6 * 60 * 60 * 1000,
-  );
-  const network = createNetworkService(federation, deps, options.publicUrl);
-  const application = createApplication(
+  const antiEntropyIntervalMs = options.antiEntropyIntervalMs ?? 6 * 60 * 60 * 1000;
+
+  // Fedify (≈ 64 MB and half a second of CPU) is loaded when federation is first needed: a
+  // request on its routes, a publication to send, work waiting at start, a timer with work
+  // (docs/architecture.md, "How federation is loaded").
+  let runtime: FederationRuntime | undefined;
+  let loading: Promise<FederationRuntime> | undefined;
+  const federation: LazyFederation = {
+    get() {
+      loading ??= import("./federation/runtime").then(
+        ({ createFederationRuntime }) => {
+          runtime = createFederationRuntime({
+            services,
+            db: storage.db,
+            grid,
+            logger: log,
+            kv,
+            queue,
+            deliveryWatch,
+            outbound,
+            peers,
+            publicUrl: options.publicUrl,
+            now: clock,
+            unreachableAfterFailures: options.unreachableAfterFailures,
+            antiEntropyIntervalMs,
+          });
+          if (started) runtime.start();
+          return runtime;
+        },
+        (error: unknown) => {
+          loading = undefined;
+          throw error;
+        },
+      );
+      return loading;
+    },
+    get loaded() {
+      return runtime !== undefined;
+    },
+  };
+  /** Loads federation in the background (its start then does the waiting work). */
+  const loadFederation = (why: string) => {
+    if (runtime) return;
+    log.child("federation").debug(`loading federation: ${why}`);
+    federation
+      .get()
+      .catch((error) => log.child("federation").error("could not load federation", error));
+  };
+
+  const network = lazyNetworkService(
     services,
-    network,
-    createGridFetcher(services.grids, outbound),
+    outbound,
+    async () => (await federation.get()).network,
   );
+  const application = createApplication(services, network, {
+    fetchGrid: async (actorUrl) => (await federation.get()).gridFetcher.fetchGrid(actorUrl),
+  });
   wakeOutbox = () => {
-    if (started) void outbox.drain();
+    if (!started) return;
+    if (runtime) void runtime.outbox.drain();
+    else loadFederation("a publication to send");
   };
 
   const app = new Hono();
-  const witness = signedDeliveryWitness(federation, deps);
-  app.use("/inbox", ...inboxGuard(grid), witness);
-  app.use("/actors/:slug/inbox", ...inboxGuard(grid), witness);
-  app.get("/nodeinfo/2.1", nodeInfoHandler(deps));
-  app.get("/meetings/:uuid", objectHandler(federation, deps, options.publicUrl, "meeting"));
-  app.get("/syntheses/:uuid", objectHandler(federation, deps, options.publicUrl, "synthesis"));
-  app.get("/grids/:id/:version", gridDocumentHandler(services.grids, options.publicUrl));
-  app.use(federationMiddleware(federation, deps));
+  /** A handler of the federation runtime, loading it first. */
+  const loaded =
+    (pick: (fed: FederationRuntime) => MiddlewareHandler): MiddlewareHandler =>
+    async (c, next) =>
+      pick(await federation.get())(c, next);
+  // Inbox POSTs: the guards (size, JSON, payload) and the signed-delivery witness, then Fedify.
+  const inbox = [0, 1, 2].map(
+    (i): MiddlewareHandler =>
+      async (c, next) => {
+        if (c.req.method !== "POST" && !runtime) return next();
+        return loaded((fed) => fed.http.inbox[i] as MiddlewareHandler)(c, next);
+      },
+  );
+  app.use("/inbox", ...inbox);
+  app.use("/actors/:slug/inbox", ...inbox);
+  app.get(
+    "/nodeinfo/2.1",
+    loaded((fed) => fed.http.nodeInfo),
+  );
+  // Meetings and syntheses as ActivityStreams for federation clients; browsers go on to the page.
+  const object =
+    (kind: "meeting" | "synthesis"): MiddlewareHandler =>
+    async (c, next) => {
+      if (!runtime && !wantsActivityJson(c.req.header("accept"))) return next();
+      return loaded((fed) => fed.http[kind])(c, next);
+    };
+  app.get("/meetings/:uuid", object("meeting"));
+  app.get("/syntheses/:uuid", object("synthesis"));
+  app.get(
+    "/grids/:id/:version",
+    loaded((fed) => fed.http.gridDocument),
+  );
+  // Fedify's routes (actors, collections, WebFinger, NodeInfo, inboxes): a browser asking one
+  // for HTML is answered as Fedify would (the page, or 406) without loading it.
+  const routing = createFederationRouting();
+  app.use(async (c, next) => {
+    const route = runtime ? "federation" : routing(c.req.raw);
+    if (route === "elsewhere") return next();
+    if (route === "not-acceptable") {
+      await next();
+      return c.res.status !== 404 ? c.res : notAcceptable();
+    }
+    return loaded((fed) => fed.http.federation)(c, next);
+  });
   // The JSON API and the workspace are loaded on their first request: a node that only
   // federates never reads their code (docs/benchmarks.md, "A light node").
   lazyRoute(app, "/api/v1", async () => {
@@ -275,9 +327,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   app.route("/", createProgressPages(services, { trustProxy: options.trustProxy ?? false }));
   app.route("/", createPages(services));
 
-  const queueController = new AbortController();
-  let queueRunning: Promise<void> | undefined;
-  const ae = antiEntropy;
+  let antiEntropyTimer: NodeJS.Timeout | undefined;
   return {
     app,
     services,
@@ -285,13 +335,18 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
     logger: log,
     federation,
     queue,
-    deps,
     network,
     application,
-    outbox,
-    antiEntropy: ae,
     generatedAdminToken: generated,
     setupCode,
+    async prepareKeys() {
+      const missing = services.territories
+        .list()
+        .filter((territory) => !hasActorKeys(storage.db, territory.slug));
+      if (missing.length === 0) return;
+      const { deps } = await federation.get();
+      for (const territory of missing) await deps.keys.keyPairs(territory.slug);
+    },
     start() {
       if (started) return;
       started = true;
@@ -306,25 +361,34 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
         }
       }, 60_000);
       trashTimer.unref();
-      queueRunning = federation.startQueue(deps, { signal: queueController.signal });
-      outbox.start();
-      ae.start();
       peers.start();
-      // Followers recorded before SPIRAL nodes were told apart (see follower-kinds.ts).
-      recheckFollowerKinds(federation, deps, options.publicUrl)
-        .then((n) => {
-          if (n > 0) log.child("federation").info(`${n} follower(s) recognised as SPIRAL nodes`);
-        })
-        .catch((error) => log.child("federation").warn("could not recheck followers", error));
+      if (runtime) {
+        runtime.start();
+        return;
+      }
+      federationWorkAtStart(services, kv, queue).then(
+        (why) => why && loadFederation(why),
+        (error) => log.child("federation").error("could not look for federation work", error),
+      );
+      // Until federation is loaded, the periodic pull loads it when there are peers to pull
+      // (once loaded, anti-entropy keeps its own timer).
+      if (antiEntropyIntervalMs > 0) {
+        antiEntropyTimer = setInterval(() => {
+          if (services.follows.acceptedFollowing().length > 0) loadFederation("a periodic pull");
+        }, antiEntropyIntervalMs);
+        antiEntropyTimer.unref();
+      }
     },
     async close() {
       clearInterval(trashTimer);
-      if (started) {
-        await outbox.stop();
-        await ae.stop();
+      clearInterval(antiEntropyTimer);
+      const wasStarted = started;
+      // A federation load still under way does not start its work now.
+      started = false;
+      if (wasStarted) {
+        const fed = await loading?.catch(() => undefined);
+        await fed?.stop();
         await peers.stop();
-        queueController.abort();
-        await queueRunning;
       }
       storage.close();
       lock?.release();

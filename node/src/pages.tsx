@@ -24,7 +24,7 @@ import {
 } from "@spiral-network/protocol";
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { periodLabel } from "./federation/synthesis-mapper";
+import { periodLabel } from "./federation/period-label";
 import { ATOM_TYPE, atomFeed, type FeedEntry } from "./feeds";
 import { computeFigure, figureApiUrl, figureChoices, parseFigureQuery } from "./figures";
 import { gridLabeller } from "./grid-labels";
@@ -440,7 +440,8 @@ export function createPages(services: Services) {
 
   // Atom feeds (docs/joining-the-network.md, "Feeds"): what the public pages list, nothing more;
   // a withdrawn synthesis is gone from them as from the pages.
-  const atom = (c: Context, xml: string) => c.body(xml, 200, { "Content-Type": ATOM_TYPE });
+  const atom = async (c: Context, xml: Promise<string>) =>
+    c.body(await xml, 200, { "Content-Type": ATOM_TYPE });
   const territoryNamed = (slug: string) => services.territories.list().find((t) => t.slug === slug);
   const authorOf = (territory: TerritoryRow) => ({
     name: territory.name,

@@ -136,7 +136,7 @@ describe("network aggregates across five real nodes", () => {
     expect(lagging[4]?.fingerprint).toBe(before);
 
     // Lima's next anti-entropy round (pulling the peers it follows) brings it in line.
-    await lima.node.antiEntropy.pullAll();
+    await (await lima.node.federation.get()).antiEntropy.pullAll();
     const answers = await waitFor(() => agreed(5), "all five nodes to agree again");
     expect(answers[0]?.fingerprint).not.toBe(before);
     for (const answer of answers) {

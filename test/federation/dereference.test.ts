@@ -48,8 +48,9 @@ describe("dereferenceable objects and activities", () => {
   });
 
   /** A verifier that may fetch keys from loopback peers (the default loader refuses them). */
-  const verify = (json: unknown) => {
-    const ctx = follower.node.federation.createContext(new URL(follower.url), follower.node.deps);
+  const verify = async (json: unknown) => {
+    const fed = await follower.node.federation.get();
+    const ctx = fed.federation.createContext(new URL(follower.url), fed.deps);
     return verifyObject(Activity, json, {
       documentLoader: ctx.documentLoader,
       contextLoader: ctx.contextLoader,

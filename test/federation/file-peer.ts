@@ -51,7 +51,8 @@ export async function startFilePeer(
       "test",
     );
   }
-  for (const t of node.services.territories.list()) await node.deps.keys.keyPairs(t.slug);
+  for (const t of node.services.territories.list())
+    await (await node.federation.get()).deps.keys.keyPairs(t.slug);
   node.start();
   const slug = territory ?? node.services.territories.list()[0]?.slug ?? "";
   return {

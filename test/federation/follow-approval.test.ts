@@ -71,7 +71,7 @@ describe("following a territory that approves its followers by hand", () => {
   it("an Accept from anyone but the followed territory is ignored", async () => {
     const request = followingOf(porto, followed);
     if (!request) throw new Error("porto has a pending request");
-    const ctx = intruder.node.federation.createContext(new URL(intruder.url), intruder.node.deps);
+    const ctx = (await intruder.node.federation.get()).context();
     await ctx.sendActivity(
       { identifier: intruder.slug },
       { id: new URL(porto.actorUrl), inboxId: new URL(`${porto.actorUrl}/inbox`) },

@@ -25,7 +25,7 @@ beforeAll(async () => {
   // Counted where the origin hands deliveries over (the follower's inbox drops an activity id it
   // already had): to Fedify's sendActivity (the Accepts), or queued directly for a SPIRAL
   // follower, without a Linked Data signature (the catch-up; see spiral-deliveries.ts).
-  const federation = origin.node.federation as unknown as {
+  const federation = (await origin.node.federation.get()).federation as unknown as {
     sendActivity: (keys: unknown, inboxes: unknown, activity: Activity, o: unknown) => unknown;
   };
   const send = federation.sendActivity.bind(federation);
@@ -77,7 +77,7 @@ async function followAgain(n: number): Promise<void> {
     .set({ followActivityId: id })
     .where(eq(following.id, row.id))
     .run();
-  const ctx = follower.node.federation.createContext(new URL(follower.url), follower.node.deps);
+  const ctx = (await follower.node.federation.get()).context();
   await ctx.sendActivity(
     { identifier: "porto" },
     { id: new URL(origin.actorUrl), inboxId: new URL(`${origin.actorUrl}/inbox`) },

@@ -103,7 +103,7 @@ export async function startPeer(
   if (options.manualApproval) {
     node.services.territories.update(territory.slug, { manualApproval: true }, "test");
   }
-  await node.deps.keys.keyPairs(territory.slug);
+  await (await node.federation.get()).deps.keys.keyPairs(territory.slug);
   node.start();
 
   let online = true;
@@ -268,7 +268,9 @@ export async function pullOnce(receiver: Peer, targetActorUrl: string) {
   });
   follows.setFollowingState(row.id, "accepted");
   try {
-    return await receiver.node.antiEntropy.pull(follows.followingById(receiver.slug, row.id));
+    return await (await receiver.node.federation.get()).antiEntropy.pull(
+      follows.followingById(receiver.slug, row.id),
+    );
   } finally {
     follows.removeFollowing(row.id);
   }

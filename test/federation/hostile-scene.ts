@@ -41,7 +41,7 @@ export async function genuineSynthesis(victim: Peer, receiver: Peer) {
 
 /** The victim's own signing keys (RSA `#main-key`, Ed25519 `#multikey-2`), to sign as it would. */
 export async function victimKeys(victim: Peer): Promise<{ rsa: KeyPairWithId; ed: KeyPairWithId }> {
-  const [rsa, ed] = await victim.node.deps.keys.keyPairs(victim.slug);
+  const [rsa, ed] = await (await victim.node.federation.get()).deps.keys.keyPairs(victim.slug);
   if (!rsa || !ed) throw new Error("the victim has keys");
   return {
     rsa: { keyId: new URL(`${victim.actorUrl}#main-key`), pair: rsa },

@@ -419,7 +419,7 @@ describe("inbox guard on a real node", () => {
 
   describe("signed deliveries (the origin's real key)", () => {
     async function signedPost(activity: unknown, inbox = inboxes[0] as string) {
-      const [rsa] = await origin.node.deps.keys.keyPairs(origin.slug);
+      const [rsa] = await (await origin.node.federation.get()).deps.keys.keyPairs(origin.slug);
       if (!rsa) throw new Error("the origin has an RSA key");
       const request = await signRequest(
         new Request(inbox, {

@@ -24,13 +24,13 @@ describe("integrity proofs of received activities", () => {
   });
 
   const check = async (json: Record<string, unknown>) => {
-    const ctx = reader.node.federation.createContext(new URL(reader.url), reader.node.deps);
+    const ctx = (await reader.node.federation.get()).context();
     const activity = await Activity.fromJsonLd(json, ctx);
     return proofsVerify(activity, json, {
       documentLoader: ctx.documentLoader,
       contextLoader: ctx.contextLoader,
-      keyCache: createKeyCache(reader.node.deps.kv),
-      binds: reader.node.deps.keyBinding.binds,
+      keyCache: createKeyCache((await reader.node.federation.get()).deps.kv),
+      binds: (await reader.node.federation.get()).deps.keyBinding.binds,
     });
   };
 

@@ -179,7 +179,7 @@ describe("anti-entropy with a stalled peer", () => {
     const namurRow = () => follows.following("porto").find((f) => f.target === namur.actorUrl);
     const firstPull = await waitFor(() => namurRow()?.lastPulledAt, "the pull after Accept");
 
-    const all = porto.node.antiEntropy.pullAll();
+    const all = (await porto.node.federation.get()).antiEntropy.pullAll();
     await waitFor(
       () => namurRow()?.lastPulledAt !== firstPull,
       "namur to be pulled while the stalled peer hangs",

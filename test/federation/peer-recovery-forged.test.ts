@@ -28,7 +28,10 @@ beforeEach(async () => {
   create = await served.json();
   expect(create).toMatchObject({ type: "Create", proof: expect.anything() });
   // Mulhouse holds its deliveries to Porto (its breaker is open).
-  await mulhouse.node.deps.kv.set(circuit(), { state: "open", failures: [] });
+  await (await mulhouse.node.federation.get()).deps.kv.set(circuit(), {
+    state: "open",
+    failures: [],
+  });
 });
 afterEach(async () => {
   await Promise.all([mulhouse, porto, lyon].map((p) => p.close()));
@@ -42,7 +45,7 @@ async function postCopy(signer?: Peer): Promise<void> {
     body: JSON.stringify(create),
   });
   if (signer) {
-    const [rsa] = await signer.node.deps.keys.keyPairs(signer.slug);
+    const [rsa] = await (await signer.node.federation.get()).deps.keys.keyPairs(signer.slug);
     if (!rsa) throw new Error("no key");
     request = await signRequest(request, rsa.privateKey, new URL(`${signer.actorUrl}#main-key`));
   }
@@ -55,16 +58,26 @@ async function postCopy(signer?: Peer): Promise<void> {
 describe("a peer's breaker and a copy of its activity", () => {
   it("is not reset by an unsigned copy whose proof verifies", async () => {
     await postCopy();
-    expect(await mulhouse.node.deps.kv.get(circuit())).toEqual({ state: "open", failures: [] });
+    expect(await (await mulhouse.node.federation.get()).deps.kv.get(circuit())).toEqual({
+      state: "open",
+      failures: [],
+    });
   }, 30_000);
 
   it("is not reset by a copy another node signed (a relay, an attacker)", async () => {
     await postCopy(lyon);
-    expect(await mulhouse.node.deps.kv.get(circuit())).toEqual({ state: "open", failures: [] });
+    expect(await (await mulhouse.node.federation.get()).deps.kv.get(circuit())).toEqual({
+      state: "open",
+      failures: [],
+    });
   }, 30_000);
 
   it("is reset by the peer's own signed delivery", async () => {
     await postCopy(porto);
-    await waitFor(async () => (await mulhouse.node.deps.kv.get(circuit())) === undefined, "reset");
+    await waitFor(
+      async () =>
+        (await (await mulhouse.node.federation.get()).deps.kv.get(circuit())) === undefined,
+      "reset",
+    );
   }, 30_000);
 });

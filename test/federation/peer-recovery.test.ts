@@ -24,9 +24,9 @@ let mulhouse: FilePeer;
 let porto: FilePeer;
 const asPeer = (p: FilePeer) => p as unknown as Peer;
 const circuitOf = async (peer: FilePeer) =>
-  (await mulhouse.node.deps.kv.get(["_fedify", "circuit", `127.0.0.1:${peer.port}`])) as
-    | { state: string }
-    | undefined;
+  (await (
+    await mulhouse.node.federation.get()
+  ).deps.kv.get(["_fedify", "circuit", `127.0.0.1:${peer.port}`])) as { state: string } | undefined;
 const portoAsFollower = () =>
   mulhouse.node.services.follows.followers("mulhouse").find((f) => f.follower === porto.actorUrl);
 const receivedMeetings = async () => (await porto.api("GET", "/meetings")).body as unknown[];

@@ -214,8 +214,8 @@ describe("followers recorded before SPIRAL nodes were told apart", () => {
       state: "accepted",
     });
     const { recheckFollowerKinds } = await import("@spiral-network/node/federation/follower-kinds");
-    const recheck = () =>
-      recheckFollowerKinds(origin.node.federation, origin.node.deps, origin.url);
+    const fed = await origin.node.federation.get();
+    const recheck = () => recheckFollowerKinds(fed.federation, fed.deps, origin.url);
     expect(await recheck()).toBe(1);
     const spiralOf = (url: string) =>
       follows.acceptedFollowers(origin.slug).find((f) => f.follower === url)?.spiral;

@@ -97,7 +97,9 @@ describe("reachability of follows", () => {
     const row = followingPorto();
     if (!row) throw new Error("Mulhouse follows Porto");
     await porto.goOffline();
-    await expect(mulhouse.node.antiEntropy.pull(row)).rejects.toThrow("no answer");
+    await expect((await mulhouse.node.federation.get()).antiEntropy.pull(row)).rejects.toThrow(
+      "no answer",
+    );
     expect(followingPorto()).toMatchObject({
       unreachableSince: expect.any(String),
       // The actor document may come from Fedify's cache: then its stream is what fails.
@@ -108,7 +110,7 @@ describe("reachability of follows", () => {
     expect(page.text).toContain(`unreachable since ${today()} (pull: no answer`);
 
     await porto.goOnline();
-    await mulhouse.node.antiEntropy.pull(row);
+    await (await mulhouse.node.federation.get()).antiEntropy.pull(row);
     expect(followingPorto()).toMatchObject({
       unreachableSince: null,
       lastError: null,

@@ -205,7 +205,7 @@ describe("sub-network relays: review findings", () => {
         lyon.node.services.receivedMeetings.all().find((m) => m.objectId === notForGroup.body.url),
       "Lyon to receive Mulhouse's meeting",
     );
-    const ctx = lyon.node.federation.createContext(new URL(lyon.url), lyon.node.deps);
+    const ctx = (await lyon.node.federation.get()).context();
     const signed = await Activity.fromJsonLd(held.activity, ctx);
     const groupInbox = { id: new URL(youth), inboxId: new URL(`${youth}/inbox`) };
     // Wrapped in Lyon's Announce, then forwarded as it is, both to the group's own inbox.
@@ -241,7 +241,7 @@ describe("sub-network relays: review findings", () => {
     const before = host.node.services.subnetworks.countAnnounces("youth");
     const joins = () => host.logs.filter((l) => l.includes(`${porto.actorUrl} joins`)).length;
     const joinsBefore = joins();
-    const ctx = porto.node.federation.createContext(new URL(porto.url), porto.node.deps);
+    const ctx = (await porto.node.federation.get()).context();
     for (const n of [1, 2]) {
       await ctx.sendActivity(
         { identifier: "porto" },
@@ -290,12 +290,12 @@ describe("sub-network relays: review findings", () => {
     expect(relayedCreate).toBeDefined();
     expect((await fetch(`${host.url}/activities/${relayedCreate?.uuid}`)).status).toBe(404);
     // Fedify forgets processed activity ids after a while: as if a day had passed.
-    const kv = host.node.deps.kv;
+    const kv = (await host.node.federation.get()).deps.kv;
     for await (const entry of kv.list?.(["_fedify", "activityIdempotence"]) ?? []) {
       await kv.delete(entry.key);
     }
     const announcesBefore = host.node.services.subnetworks.countAnnounces("youth");
-    const ctx = lyon.node.federation.createContext(new URL(lyon.url), lyon.node.deps);
+    const ctx = (await lyon.node.federation.get()).context();
     await ctx.sendActivity(
       { identifier: "lyon" },
       { id: new URL(youth), inboxId: new URL(`${youth}/inbox`) },

@@ -84,7 +84,9 @@ describe("withdrawals through anti-entropy", () => {
     const pulled = porto.node.services.follows
       .acceptedFollowing()
       .find((f) => f.target === mulhouse.actorUrl);
-    expect(await porto.node.antiEntropy.pull(pulled as never)).toMatchObject({ routed: 1 });
+    expect(
+      await (await porto.node.federation.get()).antiEntropy.pull(pulled as never),
+    ).toMatchObject({ routed: 1 });
     // Routed through the inbox queue: the Delete handler runs shortly after.
     await waitFor(() => fromMulhouse(porto)?.withdrawnAt, "Porto to apply the withdrawal");
     expect(fromMulhouse(porto)?.version).toBe(1);
@@ -93,7 +95,9 @@ describe("withdrawals through anti-entropy", () => {
     expect(converged.territories).toBe(0);
     expect(converged.fingerprint).toBe(after.fingerprint);
     // A second pull has nothing left to do (the tombstone is not verified again).
-    expect(await porto.node.antiEntropy.pull(pulled as never)).toMatchObject({ routed: 0 });
+    expect(
+      await (await porto.node.federation.get()).antiEntropy.pull(pulled as never),
+    ).toMatchObject({ routed: 0 });
   });
 
   it("a relay's tampered or unsigned tombstone is refused; its genuine one is applied", async () => {
@@ -116,10 +120,12 @@ describe("withdrawals through anti-entropy", () => {
     for (const [i, forged] of forgeries.entries()) {
       setNamurTombstone(forged);
       // Refused before anything is queued: nothing routed, the refusal logged.
-      expect(await lima.node.antiEntropy.pull(fromNamur as never)).toEqual({
-        routed: 0,
-        skipped: 0,
-      });
+      expect(await (await lima.node.federation.get()).antiEntropy.pull(fromNamur as never)).toEqual(
+        {
+          routed: 0,
+          skipped: 0,
+        },
+      );
       expect(lima.logs.filter((line) => line.includes(refusal))).toHaveLength(i + 1);
     }
     await settled(lima, namur);
@@ -127,7 +133,10 @@ describe("withdrawals through anti-entropy", () => {
     expect((await figure(lima)).territories).toBe(1);
 
     setNamurTombstone(genuine);
-    expect(await lima.node.antiEntropy.pull(fromNamur as never)).toEqual({ routed: 1, skipped: 0 });
+    expect(await (await lima.node.federation.get()).antiEntropy.pull(fromNamur as never)).toEqual({
+      routed: 1,
+      skipped: 0,
+    });
     await waitFor(() => fromMulhouse(lima)?.withdrawnAt, "Lima to apply the genuine tombstone");
     expect(fromMulhouse(lima)?.withdrawal).toEqual(genuine);
     expect((await figure(lima)).fingerprint).toBe((await figure(mulhouse)).fingerprint);
@@ -153,7 +162,10 @@ describe("withdrawals through anti-entropy", () => {
       .acceptedFollowing()
       .find((f) => f.target === lima.actorUrl);
     // Lima's collection holds that Delete only: skipped (it would change nothing here)…
-    expect(await porto.node.antiEntropy.pull(fromLima as never)).toEqual({ routed: 0, skipped: 1 });
+    expect(await (await porto.node.federation.get()).antiEntropy.pull(fromLima as never)).toEqual({
+      routed: 0,
+      skipped: 1,
+    });
     // …and version 2 stays, whatever the queues do next.
     await settled(porto, lima, namur, mulhouse);
     expect(fromMulhouse(porto)).toMatchObject({ version: 2, hash: v2.hash, withdrawnAt: null });
@@ -168,7 +180,7 @@ describe("withdrawals through anti-entropy", () => {
     expect(fromMulhouse(porto)?.withdrawnAt).toBeNull();
 
     // Lima catches up from Namur (which holds version 2): everyone agrees on version 2.
-    await lima.node.antiEntropy.pullAll();
+    await (await lima.node.federation.get()).antiEntropy.pullAll();
     await waitFor(() => fromMulhouse(lima)?.version === 2, "Lima to pull version 2");
     expect(fromMulhouse(lima)).toMatchObject({ withdrawnAt: null, withdrawal: null });
     const figures = await Promise.all([mulhouse, porto, namur, lima].map(figure));

@@ -63,7 +63,7 @@ describe("a withdrawal that arrives before its synthesis", () => {
     // what is checked is that Lima keeps it.)
     await follow(lima, namur);
     const fromNamur = followRow(lima, namur);
-    await lima.node.antiEntropy.pull(fromNamur as never);
+    await (await lima.node.federation.get()).antiEntropy.pull(fromNamur as never);
     await waitFor(
       () =>
         lima.node.services.received.withdrawalSettled(
@@ -75,11 +75,13 @@ describe("a withdrawal that arrives before its synthesis", () => {
     );
     expect(fromMulhouse(lima)).toBeUndefined();
     // Pulled again: settled, nothing routed.
-    expect(await lima.node.antiEntropy.pull(fromNamur as never)).toMatchObject({ routed: 0 });
+    expect(
+      await (await lima.node.federation.get()).antiEntropy.pull(fromNamur as never),
+    ).toMatchObject({ routed: 0 });
 
     // Lima then pulls Porto, which still serves the Create of version 1.
     await follow(lima, porto);
-    await lima.node.antiEntropy.pull(followRow(lima, porto) as never);
+    await (await lima.node.federation.get()).antiEntropy.pull(followRow(lima, porto) as never);
     await waitFor(() => fromMulhouse(lima), "Lima to process the stale Create");
     expect(fromMulhouse(lima)?.withdrawnAt).not.toBeNull();
     expect(fromMulhouse(lima)?.withdrawal).toMatchObject({ type: "Delete" });
@@ -96,7 +98,7 @@ describe("a withdrawal that arrives before its synthesis", () => {
     const v2 = await publishSynthesis(mulhouse, 9);
     expect(v2.version).toBe(2);
     await waitFor(() => fromMulhouse(namur)?.version === 2, "Namur to receive version 2");
-    await lima.node.antiEntropy.pull(followRow(lima, namur) as never);
+    await (await lima.node.federation.get()).antiEntropy.pull(followRow(lima, namur) as never);
     await waitFor(() => fromMulhouse(lima)?.version === 2, "Lima to pull version 2");
     expect(fromMulhouse(lima)).toMatchObject({ withdrawnAt: null, withdrawal: null });
     const [origin, receiver] = await Promise.all([figure(mulhouse), figure(lima)]);

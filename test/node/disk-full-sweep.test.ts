@@ -127,10 +127,10 @@ describe("a full disk while the outbox is sent", () => {
       `CREATE TRIGGER full BEFORE UPDATE ON outbox_activities
        BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
     );
-    await expect(t.node.outbox.drain()).resolves.toBeUndefined();
+    await expect((await t.node.federation.get()).outbox.drain()).resolves.toBeUndefined();
     t.node.storage.sqlite.exec("DROP TRIGGER full");
     // Room again: the next pass sends it.
-    await t.node.outbox.drain();
+    await (await t.node.federation.get()).outbox.drain();
     const row = t.node.storage.sqlite
       .prepare(
         "SELECT json IS NOT NULL AS signed, sent_at IS NOT NULL AS sent FROM outbox_activities",

@@ -187,9 +187,9 @@ describe("Atom feeds", () => {
     expect(await alternates(`${PUBLIC_URL}/meetings/${meeting?.uuid}`)).toEqual([MEETINGS_FEED]);
   });
 
-  it("escapes what a territory names itself, in the feed's title, author and entries", () => {
+  it("escapes what a territory names itself, in the feed's title, author and entries", async () => {
     const name = `Tom & "Jerry" <b>x</b> ]]>`;
-    const xml = atomFeed({
+    const xml = await atomFeed({
       selfUrl: "https://node.example/actors/t/syntheses.atom?a=1&b=2",
       pageUrl: "https://node.example/actors/t",
       title: name,

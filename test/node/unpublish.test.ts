@@ -35,7 +35,7 @@ async function publishGroup(participants: number, session: string, codes: string
   );
   const published = await t.admin.post(`${T}/syntheses`, { period: PERIOD, correction: false });
   expect(published.status, published.text).toBe(201);
-  await t.node.outbox.drain();
+  await (await t.node.federation.get()).outbox.drain();
   return published.body as { id: string; synthesisId: string; version: number };
 }
 
@@ -57,7 +57,7 @@ describe("withdrawal unpublishes", () => {
 
     const withdrawn = await t.admin.post(`${T}/syntheses/${v1.id}/withdrawal`);
     expect(withdrawn.status, withdrawn.text).toBe(204);
-    await t.node.outbox.drain();
+    await (await t.node.federation.get()).outbox.drain();
 
     // JSON API without a token: not listed, and its payload is gone (410, said plainly).
     const list = await t.anonymous.get(`${T}/syntheses`);
@@ -136,7 +136,7 @@ describe("a followers-only meeting version never becomes public", () => {
   it("made public later: only the activities sent while public are served", async () => {
     const created = await t.admin.post(`${T}/meetings`, meetingInput());
     expect(created.status, created.text).toBe(201);
-    await t.node.outbox.drain();
+    await (await t.node.federation.get()).outbox.drain();
     const [first] = t.services.outbox.latestMeetingActivities("testville", [created.body.id]);
     expect(first?.type).toBe("Create");
     const madePublic = await t.admin.patch(`${T}/meetings/${created.body.id}`, {
@@ -145,7 +145,7 @@ describe("a followers-only meeting version never becomes public", () => {
       place: { name: "Centre social", locality: "Testville", country: "FR" },
     });
     expect(madePublic.status, madePublic.text).toBe(200);
-    await t.node.outbox.drain();
+    await (await t.node.federation.get()).outbox.drain();
     const [second] = t.services.outbox.latestMeetingActivities("testville", [created.body.id]);
     expect(second?.type).toBe("Update");
 

@@ -12,6 +12,8 @@ import { waitFor } from "../support/wait";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 const OUT = path.join(ROOT, "node/dist", `test-${process.pid}`);
+const FEDIFY_IMPORTS = path.join(import.meta.dirname, "fixtures/report-fedify-imports.mjs");
+const files = () => readdirSync(OUT).filter((f) => f.endsWith(".js"));
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -38,9 +40,15 @@ beforeAll(async () => {
   expect(built.stderr).toBe("");
   expect(built.status).toBe(0);
   dataDir = mkdtempSync(path.join(tmpdir(), "spiral-compiled-"));
+  await startNode([]);
+}, 90_000);
+
+/** Starts the compiled node on `dataDir` (node flags first) and waits for its banner. */
+async function startNode(flags: string[]) {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, [path.join(OUT, "main.js")], {
+  let output = "";
+  const started = spawn(process.execPath, [...flags, path.join(OUT, "main.js")], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -52,27 +60,34 @@ beforeAll(async () => {
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
+  child = started;
+  started.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    output += chunk;
   });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
+  started.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    output += chunk;
   });
   await waitFor(
-    () => stdout.includes("Spiral Network node running at"),
+    () => output.includes("Spiral Network node running at"),
     "the compiled node's banner",
     {
       timeout: 60_000,
     },
   );
-}, 90_000);
+  stdout = output;
+  return { output: () => output };
+}
 
-afterAll(async () => {
+async function stop() {
   if (child && child.exitCode === null) {
     const exited = new Promise((resolve) => child?.once("exit", resolve));
     child.kill("SIGTERM");
     await exited;
   }
+}
+
+afterAll(async () => {
+  await stop();
   rmSync(OUT, { recursive: true, force: true });
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -102,8 +117,9 @@ describe("the compiled node", () => {
   });
 
   it("bundles drizzle-orm (no per-module reading of its package.json) and keeps no TypeScript", () => {
-    const files = readdirSync(OUT).filter((f) => f.endsWith(".js"));
-    const code = files.map((f) => readFileSync(path.join(OUT, f), "utf8")).join("\n");
+    const code = files()
+      .map((f) => readFileSync(path.join(OUT, f), "utf8"))
+      .join("\n");
     expect(code).not.toMatch(/from\s*"drizzle-orm/);
     expect(code).not.toMatch(/from\s*"@spiral-network\//);
     expect(code).toMatch(/from\s*"better-sqlite3"/);
@@ -121,11 +137,49 @@ describe("the compiled node", () => {
     };
     visit("main.js");
     const atStart = [...loaded].map((f) => readFileSync(path.join(OUT, f), "utf8")).join("\n");
-    expect(atStart).toMatch(/from\s*"@fedify\/fedify"/);
-    for (const lazy of ["@hono/zod-openapi", "ical-generator", "@touch4it/ical-timezones"]) {
+    for (const lazy of [
+      "@hono/zod-openapi",
+      "ical-generator",
+      "@touch4it/ical-timezones",
+      "feed",
+      "@fedify/fedify",
+      "@fedify/vocab",
+      "@fedify/vocab-runtime",
+    ]) {
       expect(atStart).not.toContain(`from "${lazy}"`);
     }
     expect(atStart).toMatch(/import\("\.\/api-[^"]+\.js"\)/);
     expect(atStart).toMatch(/import\("\.\/admin-[^"]+\.js"\)/);
+    // Fedify comes with federation/runtime.ts (docs/architecture.md, "How federation is loaded").
+    const runtime = files().find((f) => /^runtime-[^.]+\.js$/.test(f)) ?? "";
+    expect(atStart).toContain(`import("./${runtime}")`);
+    expect(readFileSync(path.join(OUT, runtime), "utf8")).toMatch(/from\s*"@fedify\/fedify"/);
+  });
+
+  it("a restart serves its pages without loading Fedify, and loads it for the first federation request", async () => {
+    // The first start made the keys and seeded the demo (Fedify loaded for the keys): restarted
+    // on that data directory with nothing waiting, the node has no federation work to do.
+    await stop();
+    const restarted = await startNode(["--import", FEDIFY_IMPORTS]);
+    // Fedify and its vocabulary (the costly part: jsonld, OpenTelemetry), by the hook's report.
+    const fedify = () =>
+      restarted.output().match(/\[import\] @fedify\/(fedify|vocab)\n/g)?.length ?? 0;
+    const home = await fetch(`${base}/`);
+    expect(home.status).toBe(200);
+    const page = await fetch(`${base}/actors/mulhouse`, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<html");
+    const workspace = await fetch(`${base}/admin/login`);
+    expect(workspace.status).toBe(200);
+    const api = await fetch(`${base}/api/v1/territories/mulhouse`);
+    expect(api.status).toBe(200);
+    expect(fedify()).toBe(0);
+    const nodeinfo = await fetch(`${base}/.well-known/nodeinfo`);
+    expect(nodeinfo.status).toBe(200);
+    expect(fedify()).toBeGreaterThan(0);
+    const actor = await fetch(`${base}/actors/mulhouse`, {
+      headers: { accept: "application/activity+json" },
+    });
+    expect(((await actor.json()) as { type: string }).type).toBe("Organization");
   });
 });

@@ -1,8 +1,11 @@
 import { type Actor, getActorTypeName, PropertyValue } from "@fedify/vocab";
 import type { ActorPreviewView } from "@spiral-network/admin-ui/admin/network-page";
 import type { NetworkService } from "../federation/network";
-import { PrivateAddressRefused } from "../federation/network";
+import { PrivateAddressRefused } from "../federation/network-errors";
 import { InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
+import { TARGET_MAX } from "./actor-target";
+
+export { TARGET_MAX };
 
 /** What the workspace shows of an actor before following it (the view type admin-ui owns). */
 export type ActorPreview = ActorPreviewView;
@@ -11,8 +14,6 @@ export type PreviewResult =
   | { ok: true; preview: ActorPreview }
   | { ok: false; reason: "invalid" | "private" | "unreachable" | "timeout" | "too-large" };
 
-/** Longest handle or URL the form accepts (same bound as the API). */
-export const TARGET_MAX = 500;
 const MAX_FIELDS = 12;
 const MAX_TEXT = 1000;
 

@@ -28,12 +28,12 @@ import {
 import { categoryLabeller } from "@spiral-network/admin-ui/labels";
 import type { GridCatalog } from "@spiral-network/protocol";
 import type { Actor } from "../app/index";
-import { PrivateAddressRefused } from "../federation/network";
+import { PrivateAddressRefused } from "../federation/network-errors";
 import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from "../services/errors";
 import { followerView, followingView } from "../services/follows";
 import type { ReceivedSynthesisRow } from "../services/received-syntheses";
 import { territoryActorId } from "../services/territories";
-import { previewActor, TARGET_MAX } from "./actor-preview";
+import { TARGET_MAX } from "./actor-target";
 import { type AdminApp, type AdminContext, type AdminKit, outcomeNotice, str } from "./kit";
 
 /** Notices shown on the network page after an action (`?done=…`). */
@@ -109,6 +109,9 @@ export function registerNetworkRoutes(admin: AdminApp, kit: AdminKit) {
       isSelf?: boolean;
     }) => <ActorPreviewPage t={t} lang={c.get("lang")} user={user} target={target} {...props} />;
     if (!network) return c.html(page({ error: t("network.unavailable") }), 503);
+    // Reading an actor needs Fedify's vocabulary: loaded with the look-up, not with the
+    // workspace (docs/architecture.md, "How federation is loaded").
+    const { previewActor } = await import("./actor-preview");
     const result = await previewActor((found) => network.lookUp(kit.actor(c), found), target);
     if (!result.ok) {
       if (result.reason === "unreachable") {

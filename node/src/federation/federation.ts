@@ -53,10 +53,14 @@ import {
   signedBy,
 } from "./outbound";
 import type { DeliveryWatch } from "./reachability";
+import { FEDERATION_PATHS } from "./routes";
 import { registerOutboxQueue } from "./spiral-deliveries";
 import { synthesisToArticle } from "./synthesis-mapper";
 
-export const SOFTWARE_VERSION = "0.1.0";
+import { SOFTWARE_VERSION } from "./version";
+
+export { SOFTWARE_VERSION };
+
 const PROTOCOL_VERSION = "spiral/1";
 const KNOWN_SYNTHESES = "known-syntheses";
 const PAGE_SIZE = 50;
@@ -167,7 +171,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     territoryOf(ctx, identifier) !== undefined || subnetworkOf(ctx, identifier) !== undefined;
 
   federation
-    .setActorDispatcher("/actors/{identifier}", async (ctx, identifier) => {
+    .setActorDispatcher(FEDERATION_PATHS.actor, async (ctx, identifier) => {
       const territory = territoryOf(ctx, identifier);
       const subnetwork = territory ? undefined : subnetworkOf(ctx, identifier);
       if (!territory && !subnetwork) return null;
@@ -202,7 +206,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
 
   federation
     // For a sub-network, its followers collection is its member list.
-    .setFollowersDispatcher("/actors/{identifier}/followers", (ctx, identifier) => {
+    .setFollowersDispatcher(FEDERATION_PATHS.followers, (ctx, identifier) => {
       if (!isLocalActor(ctx, identifier)) return null;
       const items = ctx.data.services.follows.acceptedFollowers(identifier).map(followerRecipient);
       return { items };
@@ -212,7 +216,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     );
 
   federation
-    .setFollowingDispatcher("/actors/{identifier}/following", (ctx, identifier) => {
+    .setFollowingDispatcher(FEDERATION_PATHS.following, (ctx, identifier) => {
       // A sub-network follows nobody: its collection is empty.
       if (!isLocalActor(ctx, identifier)) return null;
       const items = ctx.data.services.follows
@@ -229,7 +233,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
 
   // The outbox: the territory's publications (Create, Update, Delete), newest first, as sent.
   federation
-    .setOutboxDispatcher("/actors/{identifier}/outbox", async (ctx, identifier, cursor) => {
+    .setOutboxDispatcher(FEDERATION_PATHS.outbox, async (ctx, identifier, cursor) => {
       if (!isLocalActor(ctx, identifier) || cursor === null) return null;
       const offset = Number.parseInt(cursor, 10) || 0;
       if (subnetworkOf(ctx, identifier)) {
@@ -271,7 +275,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
     .setOrderedCollectionDispatcher(
       KNOWN_SYNTHESES,
       Activity,
-      "/actors/{identifier}/known-syntheses",
+      FEDERATION_PATHS.knownSyntheses,
       async (ctx, { identifier }, cursor) => {
         if (!isLocalActor(ctx, identifier) || cursor === null) return null;
         const all = knownSyntheses(ctx, identifier);
@@ -291,7 +295,7 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
   // clients get it from ./served-json.ts first (public addressing in full); this names the route.
   federation.setObjectDispatcher(
     Article,
-    "/syntheses/{uuid}",
+    FEDERATION_PATHS.synthesis,
     (ctx, { uuid }) => publicSynthesisArticle(ctx, uuid) ?? null,
   );
 
@@ -299,14 +303,14 @@ export function createSpiralFederation(options: FederationOptions): Federation<F
   // get it from ./served-json.ts first (with its iCalendar status); this names the route.
   federation.setObjectDispatcher(
     Event,
-    "/meetings/{uuid}",
+    FEDERATION_PATHS.meeting,
     (ctx, { uuid }) => publicMeetingEvent(ctx, uuid)?.event ?? null,
   );
 
-  federation.setNodeInfoDispatcher("/nodeinfo/2.1", (ctx) => spiralNodeInfo(ctx.data));
+  federation.setNodeInfoDispatcher(FEDERATION_PATHS.nodeInfo, (ctx) => spiralNodeInfo(ctx.data));
 
   federation
-    .setInboxListeners("/actors/{identifier}/inbox", "/inbox")
+    .setInboxListeners(FEDERATION_PATHS.inbox, FEDERATION_PATHS.sharedInbox)
     .on(Follow, alive(onFollow))
     .on(Accept, alive(onAccept))
     .on(Reject, alive(onReject))

@@ -17,6 +17,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { FederationDeps } from "./context";
 import { createKeyCache } from "./key-cache";
 import { RemoteContextRefused } from "./outbound";
+import { notAcceptable } from "./routes";
 import { readSourcePayload } from "./source-payload";
 import { disclosureRefusal } from "./synthesis-mapper";
 
@@ -240,10 +241,7 @@ export function federationMiddleware(
       onNotAcceptable: async () => {
         await next();
         if (c.res.status !== 404) return c.res;
-        return new Response("Not acceptable", {
-          status: 406,
-          headers: { "Content-Type": "text/plain", Vary: "Accept" },
-        });
+        return notAcceptable();
       },
     });
   }

@@ -6,7 +6,11 @@ import { sendAnnounce, sendControlActivity } from "./activity-ids";
 import type { FederationDeps } from "./context";
 import { actorHandle, answerFollower, followerRecipient } from "./followers";
 import { catchUpFollower } from "./inbox";
+import { PrivateAddressRefused } from "./network-errors";
 import { OutboundError } from "./outbound";
+
+export { PrivateAddressRefused };
+
 import { UNREACHABLE_AFTER } from "./reachability";
 import { lookUpRemote } from "./remote-lookup";
 import { createSubnetworkNetwork } from "./subnetwork-network";
@@ -174,23 +178,6 @@ export function createNetworkService(
   };
 }
 export type NetworkService = ReturnType<typeof createNetworkService>;
-
-/**
- * Fedify refuses loopback and private-network addresses unless `ALLOW_PRIVATE_ADDRESSES=true`
- * (protection against server-side request forgery). Said as such: "unreachable" would mislead
- * someone trying a local demo network.
- */
-export class PrivateAddressRefused extends InvalidInputError {
-  constructor(target: string) {
-    super(`${target} is on this machine or a private network, which this node does not contact`, [
-      {
-        path: "target",
-        message:
-          "private and loopback addresses are refused; set ALLOW_PRIVATE_ADDRESSES=true only for a local demo network",
-      },
-    ]);
-  }
-}
 
 /** What a facilitator is told when a look-up was cut short: 504, 502 or a private address. */
 function outboundRefusal(target: string, error: OutboundError): Error {

@@ -5,6 +5,7 @@ import type { Handler, MiddlewareHandler } from "hono";
 import type { FederationDeps } from "./context";
 import { publicMeetingEvent, publicSynthesisArticle, spiralNodeInfo } from "./federation";
 import { withFullPublicAddressing } from "./proofs";
+import { wantsActivityJson } from "./routes";
 
 /**
  * Documents served as JSON that Fedify would write in a way other servers reject or cannot read
@@ -35,25 +36,6 @@ export function nodeInfoHandler(deps: FederationDeps): Handler {
     >;
     return c.body(JSON.stringify(document), 200, { "Content-Type": NODEINFO_TYPE });
   };
-}
-
-/** Whether the client prefers ActivityStreams JSON over HTML (Fedify's own negotiation rule). */
-function wantsActivityJson(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const types = accept
-    .split(",")
-    .map((part) => {
-      const [type = "", ...params] = part.split(";").map((p) => p.trim());
-      const q = params.find((p) => p.startsWith("q="));
-      return { type: type.toLowerCase(), q: q ? Number(q.slice(2)) : 1 };
-    })
-    .filter((t) => t.q > 0)
-    .sort((a, b) => b.q - a.q);
-  const first = types[0]?.type;
-  if (first === "text/html" || first === "application/xhtml+xml") return false;
-  return types.some((t) =>
-    ["application/activity+json", "application/ld+json", "application/json"].includes(t.type),
-  );
 }
 
 /**

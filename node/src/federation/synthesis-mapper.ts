@@ -11,7 +11,10 @@ import {
   unknownGridCodes,
 } from "@spiral-network/protocol";
 import type { Temporal } from "temporal-polyfill";
+import { periodLabel } from "./period-label";
 import { readSourcePayload } from "./source-payload";
+
+export { periodLabel };
 
 /** Pure mapping between a synthesis payload and its ActivityStreams `Article` (docs/protocol.md §6). */
 
@@ -21,14 +24,6 @@ const SIDE_LABEL: Record<Question, string> = {
   Q3: "What you do, or could do",
   Q4: "What should be done together",
 };
-
-/** "2026" for a calendar year, otherwise "2026-01-01 – 2026-06-30" (plus the cycle, if any). */
-export function periodLabel(period: SynthesisPayload["period"]): string {
-  const year = period.start.slice(0, 4);
-  const wholeYear = period.start === `${year}-01-01` && period.end === `${year}-12-31`;
-  const range = wholeYear ? year : `${period.start} – ${period.end}`;
-  return period.cycle === undefined ? range : `${range}, cycle ${period.cycle}`;
-}
 
 function synthesisName(payload: SynthesisPayload): string {
   return `Well-being synthesis — ${payload.territory.name} — ${periodLabel(payload.period)}`;
