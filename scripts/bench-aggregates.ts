@@ -16,7 +16,9 @@
  *    endorsed scope raw and robust — SAMPLES times: accept a new version of a random origin
  *    (timed: applying a version), then read the figure ONCE, either through the function the
  *    API route calls (`computeFigure`) or over HTTP (GET /api/v1/aggregates, the body read).
- *    Every read is the first after a change: nothing is answered from a memo.
+ *    Every read is the first after a change: nothing is answered from a memo. The floor: a bare
+ *    Hono route (no middleware, nothing computed) answering the case's last JSON answer over
+ *    loopback to the same client, SAMPLES times — what HTTP alone costs.
  * 4. The baseline, measured in the same run right after each case: the protocol's `aggregate()`
  *    recomputing the same figure from the whole state (already in memory: only the
  *    recomputation is timed), SAMPLES times. The last HTTP answer is checked against it (sums,
@@ -59,6 +61,7 @@ import {
   synthesisPayloadSchema,
   synthesisRecord,
 } from "@spiral-network/protocol";
+import { Hono } from "hono";
 import {
   closeServer,
   listen,
@@ -252,6 +255,8 @@ interface Case {
   fraction?: number;
   service: number[];
   http: number[];
+  /** A bare Hono route answering the same JSON over loopback: what HTTP costs by itself. */
+  floor: number[];
   recompute: number[];
   check: string;
   included: number;
@@ -343,6 +348,7 @@ async function main(): Promise<void> {
   const file = path.join(dir, "node.db");
   let node: SpiralNode | null = null;
   let server: http.Server | null = null;
+  let floorServer: http.Server | null = null;
   const cleanUp = () => rmSync(dir, { recursive: true, force: true });
   const disarm = watchdog("bench-aggregates", TIMEOUT_MS, cleanUp);
   const started = performance.now();
@@ -393,6 +399,12 @@ async function main(): Promise<void> {
     server.keepAliveTimeout = TIMEOUT_MS;
     await new Promise((resolve) => setTimeout(resolve, 0));
     const base = await listenedUrl(server);
+    // The floor: the same answer from a bare route (serialised on each request, as the API's).
+    let floorAnswer: unknown = {};
+    const bare = new Hono().get("/answer", (c) => c.json(floorAnswer as object));
+    floorServer = serve({ fetch: bare.fetch, port: 0, hostname: "127.0.0.1" }) as http.Server;
+    floorServer.keepAliveTimeout = TIMEOUT_MS;
+    const floorUrl = `${await listenedUrl(floorServer)}/answer`;
 
     // The state the baseline recomputes from, kept in step with every change (not timed).
     let state: AggregateState = mergeRecords(emptyState(), latest.map(synthesisRecord));
@@ -427,6 +439,7 @@ async function main(): Promise<void> {
         ...(fraction === undefined ? {} : { fraction }),
         service: [],
         http: [],
+        floor: [],
         recompute: [],
         check: "",
         included: 0,
@@ -459,6 +472,12 @@ async function main(): Promise<void> {
         if (response.status !== 200) throw new Error(`${url}: ${response.status} ${body}`);
       }
       if (c.label.startsWith("(a)")) lastAnswerBytes = body.length;
+      floorAnswer = JSON.parse(body);
+      for (let k = 0; k < SAMPLES; k++) {
+        const s = performance.now();
+        await (await fetch(floorUrl)).text();
+        c.floor.push(performance.now() - s);
+      }
       // The baseline: the same figure recomputed from the whole state, in the same run.
       const trusted =
         c.fraction === undefined
@@ -533,6 +552,8 @@ async function main(): Promise<void> {
     progress("restart: opening the node again on the same file…");
     await closeServer(server);
     server = null;
+    await closeServer(floorServer);
+    floorServer = null;
     node.close();
     node = null;
     const firstRead = { ...NO_FILTER, scope: "verified", robust: false } as const;
@@ -569,11 +590,13 @@ async function main(): Promise<void> {
     console.log(
       `load through services.received.accept: ${seconds(loadMs)}, ${((ORIGINS / loadMs) * 1000).toFixed(0)} syntheses/s; ${cellRows.toLocaleString("en")} aggregate_cells rows, ${peopleRows.toLocaleString("en")} aggregate_people rows\n`,
     );
-    const line = tableLine([27, 9, 9, 9, 9, 10, 9, 9, 7]);
+    const line = tableLine([27, 9, 9, 9, 9, 8, 10, 9, 9, 7]);
     console.log(
       `First read after a change (accept a new version, then one read), ms, n = ${SAMPLES} each; baseline: aggregate() recomputing the figure from the whole state in memory`,
     );
-    console.log(line(["", "service", "p99", "HTTP", "p99", "recompute", "p99", "HTTP ×", "goal"]));
+    console.log(
+      line(["", "service", "p99", "HTTP", "p99", "floor", "recompute", "p99", "HTTP ×", "goal"]),
+    );
     const verdicts: Array<{ label: string; ok: boolean; p50: number; speedup: number }> = [];
     for (const c of cases) {
       const rec = p50(c.recompute);
@@ -587,6 +610,7 @@ async function main(): Promise<void> {
           ms(p99(c.service)),
           ms(p50(c.http)),
           ms(p99(c.http)),
+          ms(p50(c.floor)),
           ms(rec),
           ms(p99(c.recompute)),
           ratio(speedup),
@@ -595,11 +619,16 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `(service = computeFigure, what GET /api/v1/aggregates runs; HTTP = that request over loopback, body read; goal: HTTP p50 ≤ ${GOAL_P50_MS} ms and ≥ ${GOAL_SPEEDUP}× the recomputation)`,
+      `(service = computeFigure, what GET /api/v1/aggregates runs; HTTP = that request over loopback, body read; floor = p50 of a bare Hono route answering the same JSON over loopback, the least any HTTP answer costs here; goal: HTTP p50 ≤ ${GOAL_P50_MS} ms and ≥ ${GOAL_SPEEDUP}× the recomputation)`,
     );
-    const counts = cases.flatMap((c) => [c.service.length, c.http.length, c.recompute.length]);
+    const counts = cases.flatMap((c) => [
+      c.service.length,
+      c.http.length,
+      c.floor.length,
+      c.recompute.length,
+    ]);
     console.log(
-      `samples per figure: n = ${Math.min(...counts)}–${Math.max(...counts)} (service, HTTP and recomputation alike)`,
+      `samples per figure: n = ${Math.min(...counts)}–${Math.max(...counts)} (service, HTTP, floor and recomputation alike)`,
     );
     console.log(
       `answer size, no filter (coverage window of 100, counts whole): ${(lastAnswerBytes / 1024).toFixed(1)} KiB`,
@@ -639,6 +668,7 @@ async function main(): Promise<void> {
     console.log(`\ntotal run time ${seconds(totalMs)}`);
   } finally {
     if (server) await closeServer(server);
+    if (floorServer) await closeServer(floorServer);
     node?.close();
     cleanUp();
     disarm();

@@ -37,10 +37,18 @@ export function createApi(services: Services, app: Application, logger: Logger) 
         413,
       ),
   });
-  api.use("/territories/:slug/imports/*", bodyLimit(tooLarge(CSV_BODY_LIMIT)));
+  // A GET or HEAD has no body to limit: skipped before Hono's bodyLimit reads `raw.body`, which
+  // makes the Node adapter build a full Request for every read (docs/benchmarks.md, "Aggregates").
+  const withBody =
+    (limit: ReturnType<typeof bodyLimit>): typeof limit =>
+    (c, next) =>
+      c.req.method === "GET" || c.req.method === "HEAD" ? next() : limit(c, next);
+  const csvLimit = withBody(bodyLimit(tooLarge(CSV_BODY_LIMIT)));
+  const jsonLimit = withBody(bodyLimit(tooLarge(API_BODY_LIMIT)));
+  api.use("/territories/:slug/imports/*", csvLimit);
   api.use("*", async (c, next) => {
     if (c.req.path.includes("/imports/")) return next();
-    return bodyLimit(tooLarge(API_BODY_LIMIT))(c, next);
+    return jsonLimit(c, next);
   });
   api.use("*", authenticate(services, app));
   api.use("*", idempotency(services.ctx.storage.sqlite, services.ctx.now));

@@ -30,6 +30,13 @@ import type { Statement } from "better-sqlite3";
 import { and, eq, inArray } from "drizzle-orm";
 import { aggregateEntries, settings } from "../db/schema";
 import type { ServiceContext } from "./context";
+import {
+  createFigureCoverage,
+  emptyCell,
+  implausibleOf,
+  overlapLosers,
+  type Place,
+} from "./figure-coverage";
 
 export type TrustScope = "verified" | "endorsed";
 type EntryRow = typeof aggregateEntries.$inferSelect;
@@ -236,23 +243,7 @@ function matches(entry: IndexEntry, filter: AggregateFilter): boolean {
   return true;
 }
 
-/** Days a period spans (inclusive). */
-const periodDays = (entry: IndexEntry) =>
-  (Date.parse(`${entry.end}T00:00:00Z`) - Date.parse(`${entry.start}T00:00:00Z`)) / 86_400_000 + 1;
-
-/** The protocol's `resolveOverlaps` for the entries of one origin: the ones that do not count. */
-function overlapLosers(list: readonly IndexEntry[], losers: Set<IndexEntry>): void {
-  const ranked = [...list].sort(
-    (a, b) =>
-      periodDays(b) - periodDays(a) ||
-      (a.periodKey < b.periodKey ? -1 : a.periodKey > b.periodKey ? 1 : 0),
-  );
-  const kept: IndexEntry[] = [];
-  for (const entry of ranked) {
-    if (kept.some((k) => entry.start <= k.end && k.start <= entry.end)) losers.add(entry);
-    else kept.push(entry);
-  }
-}
+const byEntryKey = (a: IndexEntry, b: IndexEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** Index of the first key ≥ `key` in a sorted array (code-unit order, as `Array#sort`). */
 function lowerBound(keys: readonly string[], key: string): number {
@@ -605,8 +596,24 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     if (n > 0) counts.set(origin, n);
     else counts.delete(origin);
   };
+  /** The endorsed scope's trust: one function, so a read can tell it is the node's own. */
+  const isEndorsed = (origin: string) => endorsedPerOrigin.has(origin);
+  /** An origin's entries in the index (consecutive: keys sort by origin first). */
+  const entriesOfOrigin = (origin: string): IndexEntry[] => {
+    const list: IndexEntry[] = [];
+    for (let at = lowerBound(sortedKeys, `${origin}\n`); at < sortedEntries.length; at++) {
+      const entry = sortedEntries[at] as IndexEntry;
+      if (entry.origin !== origin) break;
+      list.push(entry);
+    }
+    return list;
+  };
+  /** What reads of a world, country or region figure need, kept per place (figure-coverage.ts). */
+  const coverage = createFigureCoverage<IndexEntry>(ctx.grid, isEndorsed, entriesOfOrigin);
   const countOrigin = (entry: IndexEntry, delta: 1 | -1) => {
     if (entry.endorsed) countIn(endorsedPerOrigin, entry.origin, delta);
+    // Its entries or its trust changed: the origin's cells are redone before the next read.
+    coverage.touch(entry.origin);
   };
   const indexPut = (entry: IndexEntry) => {
     const map = index as Map<string, IndexEntry>;
@@ -659,6 +666,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       sortedEntries = sortedKeys.map(
         (key) => (index as Map<string, IndexEntry>).get(key) as IndexEntry,
       );
+      coverage.rebuild(new Set(sortedEntries.map((e) => e.origin)));
       dirty.clear();
       return index;
     }
@@ -832,26 +840,173 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   const window = <T>(list: T[], page: CoveragePage | undefined): T[] =>
     page ? list.slice(page.offset, page.offset + page.limit) : list;
 
-  /** The figure from the persisted rows and the index (see the service's comment). */
-  const indexedFigure = (
-    query: AggregateQuery,
-    trusted: (origin: string) => boolean,
-    grid: { id: string; version: string },
-    page: CoveragePage | undefined,
-    grids: GridCatalog | undefined,
-  ): AggregateResult => {
-    const { scope, robust, ...filter } = query;
-    loadIndex();
-    const endorsedScope = scope === "endorsed";
-    // The grid versions that count: the query's, and with known grids every other version of
-    // the same grid this node holds (their counts meet at the level they share, step 5). A
-    // version not known stays out ("other-grid-version").
-    const versions = [
-      grid.version,
-      ...(grids?.grids ?? [])
-        .filter((g) => g.id === grid.id && g.version !== grid.version)
-        .map((g) => g.version),
-    ];
+  /**
+   * What a figure covers, decided from the index: the rows to sum (grid versions present,
+   * countries), the corrections to them, the flagged origins and the coverage (counts, window).
+   */
+  interface Selection {
+    present: string[];
+    countries: string[];
+    /** Entries the rows hold that the figure leaves out. */
+    minus: IndexEntry[];
+    /** Counted entries the rows do not hold (trust differing from their partition). */
+    plus: IndexEntry[];
+    flagged: string[];
+    coverageCounts: CoverageCounts;
+    includedWindow: IndexEntry[];
+    excluded: ExcludedVersion[];
+    includedVersions: Set<string>;
+    territories: number;
+    /** With a category filter: the included versions' fingerprint elements, added up. */
+    categorySum: bigint;
+  }
+
+  /** What a read asks, once the grid versions that count are known. */
+  interface Ask {
+    filter: AggregateFilter;
+    robust: boolean;
+    endorsedScope: boolean;
+    trusted: (origin: string) => boolean;
+    grid: { id: string; version: string };
+    versions: readonly string[];
+    page: CoveragePage | undefined;
+  }
+
+  /** One step of the coverage lists' window: an entry listed (in the window) or only counted. */
+  const windowed = (page: CoveragePage | undefined) => {
+    const from = page?.offset ?? 0;
+    const to = page ? page.offset + page.limit : Number.POSITIVE_INFINITY;
+    return { inWindow: (at: number) => at >= from && at < to, full: (at: number) => at >= to };
+  };
+  const excludedVersion = (entry: IndexEntry, reason: ExclusionReason): ExcludedVersion => ({
+    origin: entry.origin,
+    periodKey: entry.periodKey,
+    version: entry.version,
+    reason,
+  });
+
+  const noPlace: Place<IndexEntry> = {
+    level: "world",
+    country: "",
+    sorted: [],
+    all: emptyCell(),
+    trusted: emptyCell(),
+  };
+
+  /**
+   * The place whose maintained cell answers this read (figure-coverage.ts), or null when the
+   * read needs a scan: a period range, categories, several places, another grid version, or a
+   * trust decision other than the node's endorsement.
+   */
+  const maintainedPlace = (ask: Ask): Place<IndexEntry> | null => {
+    const { filter, grid } = ask;
+    if (filter.periodFrom !== undefined || filter.periodTo !== undefined) return null;
+    if (restricts(filter.categories)) return null;
+    if (grid.id !== coverage.grid.id || grid.version !== coverage.grid.version) return null;
+    if (coverage.holdsOtherVersion(grid.id, ask.versions)) return null;
+    if (ask.endorsedScope && ask.trusted !== isEndorsed) return null;
+    const countries = restricts(filter.countries) ? [...new Set(filter.countries)] : null;
+    if (countries && countries.length > 1) return null;
+    if (restricts(filter.regions)) {
+      const regions = [...new Set(filter.regions)];
+      if (regions.length > 1) return null;
+      const region = regions[0] as string;
+      const within = coverage
+        .regionCountries(region)
+        .filter((c) => !countries || countries.includes(c));
+      if (within.length > 1) return null;
+      return within[0] === undefined
+        ? noPlace
+        : (coverage.place("region", within[0], region) ?? noPlace);
+    }
+    if (countries) return coverage.place("country", countries[0] as string, "") ?? noPlace;
+    return coverage.place("world", "", "") ?? noPlace;
+  };
+
+  /** The coverage of a world, country or region figure from its maintained cell. */
+  const maintainedSelection = (ask: Ask, place: Place<IndexEntry>): Selection => {
+    const { robust, endorsedScope, trusted, grid } = ask;
+    const all = place.all;
+    const cell = endorsedScope ? place.trusted : all;
+    const implausible = implausibleOf(cell);
+    const late = new Set([...cell.losers, ...(robust ? implausible : [])]);
+    const coverageCounts: CoverageCounts = {
+      included: cell.counted - (robust ? implausible.size : 0),
+      excluded: {
+        untrusted: endorsedScope ? all.entries - cell.entries : 0,
+        conflicted: cell.conflicted,
+        "other-grid-version": cell.otherGrid,
+        overlapping: cell.losers.size,
+        implausible: robust ? implausible.size : 0,
+      },
+    };
+    // The origins whose every counted entry is left out as implausible no longer count.
+    let territories = cell.origins.size;
+    if (robust) {
+      const out = new Map<string, number>();
+      for (const e of implausible) out.set(e.origin, (out.get(e.origin) ?? 0) + 1);
+      for (const [origin, n] of out) if (cell.origins.get(origin) === n) territories--;
+    }
+    // The window: the place's entries in key order, until both lists' windows are full.
+    const { inWindow, full } = windowed(ask.page);
+    const includedWindow: IndexEntry[] = [];
+    const excluded: ExcludedVersion[] = [];
+    let included = 0;
+    let excludedAt = 0;
+    for (const entry of place.sorted) {
+      if (full(included) && full(excludedAt)) break;
+      const reason: ExclusionReason | undefined =
+        endorsedScope && !trusted(entry.origin)
+          ? "untrusted"
+          : entry.conflicted
+            ? "conflicted"
+            : entry.gridId !== grid.id || entry.gridVersion !== grid.version
+              ? "other-grid-version"
+              : all.losers.has(entry)
+                ? "overlapping"
+                : robust && implausible.has(entry)
+                  ? "implausible"
+                  : undefined;
+      if (reason) {
+        if (inWindow(excludedAt++)) excluded.push(excludedVersion(entry, reason));
+      } else if (inWindow(included++)) includedWindow.push(entry);
+    }
+    const anyCounted = all.counted + all.losers.size > 0;
+    return {
+      present: anyCounted ? [grid.version] : [],
+      countries: place.level === "world" || all.entries === 0 ? [] : [place.country],
+      minus: [...late].filter((e) => !endorsedScope || e.endorsed),
+      plus: endorsedScope ? [...cell.offPartition].filter((e) => !late.has(e)) : [],
+      flagged: [...new Set([...implausible].map((e) => e.origin))].sort(),
+      coverageCounts,
+      includedWindow,
+      excluded,
+      includedVersions: new Set(coverageCounts.included > 0 ? [grid.version] : []),
+      territories,
+      categorySum: 0n,
+    };
+  };
+
+  /** The entries of the places a filter names (all entries without a place filter), by key. */
+  const placeEntries = (filter: AggregateFilter): readonly IndexEntry[] => {
+    const countries = restricts(filter.countries) ? [...new Set(filter.countries)] : null;
+    let lists: ReadonlyArray<readonly IndexEntry[]>;
+    if (restricts(filter.regions)) {
+      lists = [...new Set(filter.regions)].flatMap((region) =>
+        coverage
+          .regionCountries(region)
+          .filter((c) => !countries || countries.includes(c))
+          .map((c) => coverage.place("region", c, region)?.sorted ?? []),
+      );
+    } else if (countries) {
+      lists = countries.map((c) => coverage.place("country", c, "")?.sorted ?? []);
+    } else return sortedEntries;
+    return lists.length === 1 ? (lists[0] as IndexEntry[]) : lists.flat().sort(byEntryKey);
+  };
+
+  /** The coverage by a scan of the entries of the filter's places (see `maintainedPlace`). */
+  const scannedSelection = (ask: Ask): Selection => {
+    const { filter, robust, endorsedScope, trusted, grid, versions } = ask;
     const counts = (entry: IndexEntry) =>
       entry.gridId === grid.id &&
       (entry.gridVersion === grid.version ||
@@ -859,13 +1014,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
 
     // 1. Scope and the exclusions decided entry by entry (in coverage order). `reasonAt[i]` is
     // the reason `inScope[i]` is left out, if it is (the late reasons of step 2 in `late`).
-    const unfiltered =
-      !restricts(filter.countries) &&
-      !restricts(filter.regions) &&
-      !restricts(filter.categories) &&
-      filter.periodFrom === undefined &&
-      filter.periodTo === undefined;
-    const inScope: IndexEntry[] = unfiltered ? sortedEntries : [];
+    const inScope: IndexEntry[] = [];
     const reasonAt: Array<ExclusionReason | undefined> = [];
     const candidates: IndexEntry[] = [];
     // Candidates of one origin are consecutive (keys sort by origin first): runs of two or
@@ -876,13 +1025,15 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     // The grid versions whose rows hold entries in scope (the rows of a filter hold only
     // entries in its scope): usually one, so a read sums one version's rows.
     const present = new Set<string>();
-    const consider = (entry: IndexEntry) => {
+    for (const entry of placeEntries(filter)) {
+      if (!matches(entry, filter)) continue;
+      inScope.push(entry);
+      countries.add(entry.country);
       if (!entry.conflicted && counts(entry)) present.add(entry.gridVersion);
       if (endorsedScope && !trusted(entry.origin)) reasonAt.push("untrusted");
       else if (entry.conflicted) reasonAt.push("conflicted");
-      else if (!counts(entry)) {
-        reasonAt.push("other-grid-version");
-      } else {
+      else if (!counts(entry)) reasonAt.push("other-grid-version");
+      else {
         reasonAt.push(undefined);
         candidates.push(entry);
         if (run.length > 0 && (run[0] as IndexEntry).origin === entry.origin) run.push(entry);
@@ -891,17 +1042,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
           run = [entry];
         }
       }
-    };
-    if (unfiltered) for (const entry of sortedEntries) consider(entry);
-    else {
-      for (const entry of sortedEntries) {
-        if (!matches(entry, filter)) continue;
-        inScope.push(entry);
-        countries.add(entry.country);
-        consider(entry);
-      }
     }
-
     if (run.length > 1) runs.push(run);
 
     // 2. A territory counts once per range (overlapping periods), then plausibility.
@@ -911,21 +1052,110 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     for (const entry of losers) late.set(entry, "overlapping");
     const counted = losers.size === 0 ? candidates : candidates.filter((e) => !losers.has(e));
     const implausible = plausibilityOutliers(counted).map((i) => counted[i] as IndexEntry);
-    const flagged = [...new Set(implausible.map((e) => e.origin))].sort();
     if (robust) for (const entry of implausible) late.set(entry, "implausible");
 
-    // 3. The rows' sums, corrected for the entries they hold that the figure leaves out and
-    // the entries the figure counts that they do not hold (trust differing from the partition).
+    // 3. The corrections: entries the rows hold that the figure leaves out (untrusted entries
+    // of the endorsed partition, overlapping ones, implausible ones when robust), and entries
+    // the figure counts that the rows do not hold (trusted, outside the endorsed partition).
+    const inRows = (entry: IndexEntry) =>
+      !entry.conflicted && counts(entry) && (!endorsedScope || entry.endorsed);
+    const minus = [
+      ...(endorsedScope ? inScope.filter((e, i) => reasonAt[i] === "untrusted" && inRows(e)) : []),
+      ...[...late.keys()].filter(inRows),
+    ];
+    const plus = endorsedScope ? counted.filter((e) => !e.endorsed && !late.has(e)) : [];
+
+    // 4. Coverage (counts, and the asked window of each list) in one pass.
+    const { inWindow } = windowed(ask.page);
+    const includedWindow: IndexEntry[] = [];
+    const excluded: ExcludedVersion[] = [];
+    const coverageCounts: CoverageCounts = { included: 0, excluded: noExclusions() };
+    let territories = 0;
+    let lastOrigin: string | null = null;
+    let categorySum = 0n;
+    let excludedAt = 0;
+    const includedVersions = new Set<string>();
+    const byCategory = restricts(filter.categories);
+    for (let i = 0; i < inScope.length; i++) {
+      const entry = inScope[i] as IndexEntry;
+      const reason = reasonAt[i] ?? (late.size > 0 ? late.get(entry) : undefined);
+      if (reason) {
+        coverageCounts.excluded[reason]++;
+        if (inWindow(excludedAt++)) excluded.push(excludedVersion(entry, reason));
+        continue;
+      }
+      const at = coverageCounts.included++;
+      includedVersions.add(entry.gridVersion);
+      if (entry.origin !== lastOrigin) {
+        territories++;
+        lastOrigin = entry.origin;
+      }
+      if (byCategory) categorySum = multisetAdd(categorySum, entry.element);
+      if (inWindow(at)) includedWindow.push(entry);
+    }
+    return {
+      present: [...present],
+      countries: [...countries],
+      minus,
+      plus,
+      flagged: [...new Set(implausible.map((e) => e.origin))].sort(),
+      coverageCounts,
+      includedWindow,
+      excluded,
+      includedVersions,
+      territories,
+      categorySum,
+    };
+  };
+
+  /** The figure from the persisted rows and the index (see the service's comment). */
+  const indexedFigure = (
+    query: AggregateQuery,
+    trusted: (origin: string) => boolean,
+    grid: { id: string; version: string },
+    page: CoveragePage | undefined,
+    grids: GridCatalog | undefined,
+  ): AggregateResult => {
+    const { scope, robust, ...filter } = query;
+    loadIndex();
+    coverage.sync();
+    const endorsedScope = scope === "endorsed";
+    // The grid versions that count: the query's, and with known grids every other version of
+    // the same grid this node holds (their counts meet at the level they share, step 5). A
+    // version not known stays out ("other-grid-version").
+    const versions = [
+      grid.version,
+      ...(grids?.grids ?? [])
+        .filter((g) => g.id === grid.id && g.version !== grid.version)
+        .map((g) => g.version),
+    ];
+    const ask: Ask = { filter, robust, endorsedScope, trusted, grid, versions, page };
+    const place = maintainedPlace(ask);
+    const selection = place ? maintainedSelection(ask, place) : scannedSelection(ask);
+    return figureOf(query, ask, selection, grids);
+  };
+
+  /** Sums the rows a selection names, corrects them, and shapes the answer. */
+  const figureOf = (
+    query: AggregateQuery,
+    ask: Ask,
+    selection: Selection,
+    grids: GridCatalog | undefined,
+  ): AggregateResult => {
+    const { scope, robust, ...filter } = query;
+    const { grid, endorsedScope } = ask;
+    // The rows' sums, corrected for the entries they hold but the figure leaves out and the
+    // entries the figure counts that they do not hold.
     const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [""];
     const { cellRows, peopleRows } = sumRows(
       filter,
       grid.id,
-      [...present],
+      selection.present,
       endorsedScope ? [1] : [0, 1],
       categories,
-      [...countries],
+      selection.countries,
     );
-    // Cells keyed by grid version and component (`cellKey`) until the level is known (step 5).
+    // Cells keyed by grid version and component (`cellKey`) until the level is known.
     const sums = new Map<Question, Map<string, number>>();
     for (const row of cellRows) {
       let cells = sums.get(row.question);
@@ -966,67 +1196,17 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
           ? multisetAdd(fingerprintSum, entry.element)
           : multisetSubtract(fingerprintSum, entry.element);
     };
-    const inRows = (entry: IndexEntry) =>
-      !entry.conflicted && counts(entry) && (!endorsedScope || entry.endorsed);
-    // Left out but in the rows: untrusted entries of the endorsed partition, overlapping ones,
-    // implausible ones (robust).
-    if (endorsedScope) {
-      inScope.forEach((entry, i) => {
-        if (reasonAt[i] === "untrusted" && inRows(entry)) correct(entry, -1);
-      });
-    }
-    for (const entry of late.keys()) if (inRows(entry)) correct(entry, -1);
-    // Counted but not in the rows: trusted entries outside the endorsed partition.
-    if (endorsedScope) {
-      for (const entry of counted) if (!entry.endorsed && !late.has(entry)) correct(entry, 1);
-    }
-
-    // 4. Coverage (counts, and the asked window of each list) in one pass.
-    /** The included entries in the asked window (listed once the grid level is known). */
-    const includedWindow: IndexEntry[] = [];
-    const excluded: ExcludedVersion[] = [];
-    const coverageCounts: CoverageCounts = { included: 0, excluded: noExclusions() };
-    const from = page?.offset ?? 0;
-    const to = page ? page.offset + page.limit : Number.POSITIVE_INFINITY;
-    let territories = 0;
-    let lastOrigin: string | null = null;
-    let categorySum = 0n;
-    let excludedAt = 0;
-    const includedVersions = new Set<string>();
-    for (let i = 0; i < inScope.length; i++) {
-      const entry = inScope[i] as IndexEntry;
-      const reason = reasonAt[i] ?? (late.size > 0 ? late.get(entry) : undefined);
-      if (reason) {
-        coverageCounts.excluded[reason]++;
-        const at = excludedAt++;
-        if (at >= from && at < to) {
-          excluded.push({
-            origin: entry.origin,
-            periodKey: entry.periodKey,
-            version: entry.version,
-            reason,
-          });
-        }
-        continue;
-      }
-      const at = coverageCounts.included++;
-      includedVersions.add(entry.gridVersion);
-      if (entry.origin !== lastOrigin) {
-        territories++;
-        lastOrigin = entry.origin;
-      }
-      if (categories[0] !== "") categorySum = multisetAdd(categorySum, entry.element);
-      if (at >= from && at < to) includedWindow.push(entry);
-    }
+    for (const entry of selection.minus) correct(entry, -1);
+    for (const entry of selection.plus) correct(entry, 1);
     // With a category filter a version counts in the row of each selected category it
     // publishes: its fingerprint element is added once, from the coverage itself.
-    if (categories[0] !== "") fingerprintSum = categorySum;
+    if (categories[0] !== "") fingerprintSum = selection.categorySum;
 
-    // 5. Several grid versions included: their cells meet at the finest level they share, and
+    // Several grid versions included: their cells meet at the finest level they share, and
     // that level enters the fingerprint as one more element (docs/protocol.md §10).
-    const plan = grids ? planFor(grids, grid.id, includedVersions) : null;
+    const plan = grids ? planFor(grids, grid.id, selection.includedVersions) : null;
     if (plan) fingerprintSum = multisetAdd(fingerprintSum, levelElement(plan));
-    const included: IncludedVersion[] = includedWindow.map((entry) => ({
+    const included: IncludedVersion[] = selection.includedWindow.map((entry) => ({
       origin: entry.origin,
       periodKey: entry.periodKey,
       version: entry.version,
@@ -1066,10 +1246,10 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       totals: { criteria, byQuestion },
       participants,
       groups,
-      territories,
-      coverage: { included, excluded },
-      coverageCounts,
-      flagged,
+      territories: selection.territories,
+      coverage: { included, excluded: selection.excluded },
+      coverageCounts: selection.coverageCounts,
+      flagged: selection.flagged,
       fingerprint: fingerprintOf(fingerprintSum),
       ...(plan ? { gridLevels: gridLevels(plan) } : {}),
     };
@@ -1201,7 +1381,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       // Once the partitions agree with the follows, an origin is endorsed when one of its
       // entries is in the endorsed partition: nothing to compute per request.
       reconcileEndorsement();
-      return (origin) => endorsedPerOrigin.has(origin);
+      return isEndorsed;
     },
 
     /** Every entry held (tests compare the incremental state against it). */

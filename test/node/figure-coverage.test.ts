@@ -1,0 +1,321 @@
+import { following } from "@spiral-network/node/db/schema";
+import { endorsement } from "@spiral-network/node/figures";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
+import type { AggregateResult } from "@spiral-network/node/services/aggregates";
+import { sortedOutliers } from "@spiral-network/node/services/figure-coverage";
+import {
+  type AggregateFilter,
+  type AggregateState,
+  aggregate,
+  DEFAULT_POLICY,
+  defaultGrid,
+  draftSynthesis,
+  emptyState,
+  entryKey,
+  type GroupTally,
+  mergeRecords,
+  type Period,
+  periodKey,
+  plausibilityOutliers,
+  type SynthesisPayload,
+  synthesisRecord,
+} from "@spiral-network/protocol";
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { seededRandom } from "../../scripts/lib/seeded-random";
+
+// A world, country or region figure reads its coverage from cells kept per place as entries
+// change (node/src/services/figure-coverage.ts): exclusion counts, overlap losers, counted
+// origins and the sorted plausibility ratios, from which median, MAD and the outliers come by
+// order statistics. Whatever order the entries change in, every answer must equal the
+// protocol's `aggregate()` recomputed from the state.
+
+describe("plausibility over sorted ratios", () => {
+  // Mostly a cluster of 3–5 criteria per participant, some far above (under the ceiling of 40)
+  // or far below, some none: outliers on both sides without the ceiling deciding.
+  const itemArb = fc.integer({ min: 1, max: 12 }).chain((participants) =>
+    fc.record({
+      participants: fc.constant(participants),
+      criteria: fc.oneof(
+        { weight: 6, arbitrary: fc.integer({ min: 3 * participants, max: 5 * participants }) },
+        { weight: 1, arbitrary: fc.integer({ min: 1, max: 40 * participants }) },
+        { weight: 1, arbitrary: fc.integer({ min: 1, max: 60 * participants }) },
+        { weight: 1, arbitrary: fc.constant(0) },
+      ),
+    }),
+  );
+  it("flags exactly what plausibilityOutliers flags (ceiling aside), ties and even counts included", () => {
+    let sawRelative = false;
+    fc.assert(
+      fc.property(fc.array(itemArb, { maxLength: 60, size: "max" }), (items) => {
+        const logs = items
+          .map((item, i) => ({ item, i }))
+          .filter(({ item }) => item.criteria > 0)
+          .map(({ item, i }) => ({ x: Math.log(item.criteria / item.participants), entry: i }))
+          .sort((a, b) => a.x - b.x || a.entry - b.entry);
+        const ceiling = items.flatMap((item, i) =>
+          item.criteria > 40 * item.participants ? [i] : [],
+        );
+        const ours = new Set([...ceiling, ...sortedOutliers(logs)]);
+        const expected = plausibilityOutliers(items);
+        expect([...ours].sort((a, b) => a - b)).toEqual(expected);
+        sawRelative ||= expected.some((i) => !ceiling.includes(i));
+      }),
+      { numRuns: 400, seed: 20261207 },
+    );
+    // The generator reaches outliers the ceiling does not flag.
+    expect(sawRelative).toBe(true);
+  });
+});
+
+const PUBLIC_URL = "http://coverage.test";
+const GRID = { id: defaultGrid.id, version: defaultGrid.version };
+const OTHER_GRID = { id: defaultGrid.id, version: `${defaultGrid.version}-unknown` };
+/** Countries, and regions: "R1" exists in two countries (a region filter then spans both). */
+const PLACES = [
+  { country: "FR", region: "FR-A" },
+  { country: "FR", region: "R1" },
+  { country: "PT", region: "R1" },
+  { country: "PT", region: "PT-B" },
+  { country: "BE", region: undefined },
+] as const;
+const ORIGINS = 24;
+/** Overlapping periods: a year, its first half, one month inside it, and another year. */
+const PERIODS: readonly Period[] = [
+  { start: "2026-01-01", end: "2026-12-31" },
+  { start: "2026-01-01", end: "2026-06-30" },
+  { start: "2026-03-01", end: "2026-03-31" },
+  { start: "2025-01-01", end: "2025-12-31" },
+];
+const RELAYS = ["https://relay-a.example/actors/relay", "https://relay-b.example/actors/relay"];
+const originOf = (o: number) => `https://n${o}.example/actors/t${o}`;
+const objectId = (o: number, p: number, version: number) =>
+  `https://n${o}.example/syntheses/${p}-v${version}`;
+
+/** Variants: 0–1 ordinary, 2: ten times the criteria, 3: a grid version the node does not know. */
+function payloadFor(o: number, p: number, version: number, variant: number): SynthesisPayload {
+  const next = seededRandom(((o * 31 + p) * 31 + version) * 31 + variant);
+  const scale = variant === 2 ? 10 : 1;
+  const place = PLACES[o % PLACES.length] as (typeof PLACES)[number];
+  const groups: GroupTally[] = [
+    {
+      category: "young-people",
+      participants: 5 + Math.floor(next() * 6),
+      counts: [
+        { question: "Q1", component: "A01", count: (1 + Math.floor(next() * 9)) * scale },
+        { question: "Q2", component: "B02", count: (1 + Math.floor(next() * 5)) * scale },
+      ],
+    },
+  ];
+  const { payload, blockers } = draftSynthesis({
+    territory: {
+      id: originOf(o),
+      name: `Territory ${o}`,
+      country: place.country,
+      ...(place.region ? { region: place.region } : {}),
+    },
+    period: PERIODS[p] as Period,
+    grid: variant === 3 ? OTHER_GRID : GRID,
+    groups,
+    previous: version > 1 ? { version: version - 1, hash: "0".repeat(64), participants: 1 } : null,
+    correction: version > 1,
+    policy: DEFAULT_POLICY,
+  });
+  if (!payload) throw new Error(`fixture ${o}/${p}/${version}: ${blockers.join("; ")}`);
+  return payload;
+}
+
+const nodes: SpiralNode[] = [];
+afterEach(() => {
+  for (const node of nodes.splice(0)) node.close();
+});
+
+/** A node and the reference state, changed together. */
+function harness() {
+  const node = createNode({
+    databaseFile: ":memory:",
+    publicUrl: PUBLIC_URL,
+    logger: { info() {}, warn() {}, error() {} },
+    adminToken: "figure-coverage-test-token-0123456789",
+  });
+  nodes.push(node);
+  let state: AggregateState = emptyState();
+  const versions = new Map<string, number>();
+  const gone = new Set<string>();
+  return {
+    node,
+    state: () => state,
+    /** Delivers version `version` of (o, p), or a conflicting copy of the held version. */
+    deliver(o: number, p: number, variant: number, via: number, conflict: boolean) {
+      const key = entryKey(originOf(o), periodKey(PERIODS[p] as Period));
+      if (gone.has(key)) return;
+      const held = versions.get(key) ?? 0;
+      const version = conflict && held > 0 ? held : held + 1;
+      const payload = payloadFor(o, p, version, conflict ? variant + 10 : variant);
+      node.services.received.accept({
+        origin: originOf(o),
+        objectId: objectId(o, p, version),
+        payload,
+        activity: { type: version === 1 ? "Create" : "Update", hash: payload.hash },
+        via: via < 0 ? null : (RELAYS[via] as string),
+      });
+      versions.set(key, version);
+      state = mergeRecords(state, [synthesisRecord(payload)]);
+    },
+    withdraw(o: number, p: number) {
+      const key = entryKey(originOf(o), periodKey(PERIODS[p] as Period));
+      const version = versions.get(key);
+      if (version === undefined || gone.has(key)) return;
+      node.services.received.withdraw(originOf(o), objectId(o, p, version));
+      gone.add(key);
+      state = new Map([...state].filter(([k]) => k !== key));
+    },
+    follow(relays: readonly number[]) {
+      const { db } = node.services.ctx;
+      db.delete(following).run();
+      for (const r of relays) {
+        const target = RELAYS[r] as string;
+        db.insert(following)
+          .values({
+            actor: `${PUBLIC_URL}/actors/x`,
+            target,
+            targetInbox: `${target}/inbox`,
+            followActivityId: `${PUBLIC_URL}/follows/${r}`,
+            state: "accepted",
+          })
+          .run();
+      }
+    },
+  };
+}
+
+const FILTERS: ReadonlyArray<AggregateFilter> = [
+  {},
+  { countries: ["FR"] },
+  { countries: ["BE"] },
+  { countries: ["XX"] },
+  { regions: ["FR-A"] },
+  { regions: ["R1"] },
+  { countries: ["PT"], regions: ["R1"] },
+  { regions: ["nowhere"] },
+  { countries: ["FR", "PT"] },
+  { question: "Q2", countries: ["PT"] },
+];
+
+/** The service's answer with a coverage window, against the recomputation's lists sliced. */
+function check(h: ReturnType<typeof harness>, label: string) {
+  const trusted = endorsement(h.node.services);
+  const grids = h.node.services.grids.catalog();
+  for (const filter of FILTERS) {
+    for (const scope of ["verified", "endorsed"] as const) {
+      for (const robust of [false, true]) {
+        const expected = aggregate(h.state(), filter, {
+          grid: GRID,
+          grids,
+          robust,
+          ...(scope === "endorsed" ? { trusted } : {}),
+        });
+        for (const page of [undefined, { offset: 0, limit: 3 }, { offset: 5, limit: 4 }]) {
+          const answer: AggregateResult = h.node.services.aggregates.query(
+            { ...filter, scope, robust },
+            trusted,
+            page,
+          );
+          const what = `${label} ${scope} robust=${robust} ${JSON.stringify(filter)} ${JSON.stringify(page)}`;
+          const { scope: _s, filter: _f, coverageCounts, coverage, ...rest } = answer;
+          const { coverage: whole, ...expectedRest } = expected;
+          expect(rest, what).toEqual(expectedRest);
+          const slice = <T>(list: T[]) =>
+            page ? list.slice(page.offset, page.offset + page.limit) : list;
+          expect(coverage, what).toEqual({
+            included: slice(whole.included),
+            excluded: slice(whole.excluded),
+          });
+          expect(coverageCounts.included, what).toBe(whole.included.length);
+          for (const [reason, n] of Object.entries(coverageCounts.excluded)) {
+            expect(n, `${what} ${reason}`).toBe(
+              whole.excluded.filter((e) => e.reason === reason).length,
+            );
+          }
+        }
+      }
+    }
+  }
+}
+
+type Step =
+  | { kind: "deliver"; o: number; p: number; variant: number; via: number; conflict: boolean }
+  | { kind: "withdraw"; o: number; p: number }
+  | { kind: "follow"; relays: number[] }
+  | { kind: "check" };
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.record({
+      kind: fc.constant("deliver" as const),
+      o: fc.nat(ORIGINS - 1),
+      p: fc.nat(PERIODS.length - 1),
+      variant: fc.constantFrom(0, 0, 0, 1, 1, 2, 3),
+      via: fc.constantFrom(-1, 0, 1),
+      conflict: fc.constant(false),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("deliver" as const),
+      o: fc.nat(ORIGINS - 1),
+      p: fc.nat(PERIODS.length - 1),
+      variant: fc.constant(0),
+      via: fc.constant(-1),
+      conflict: fc.constant(true),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("withdraw" as const),
+      o: fc.nat(ORIGINS - 1),
+      p: fc.nat(PERIODS.length - 1),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("follow" as const),
+      relays: fc.subarray([0, 1]),
+    }),
+  },
+  { weight: 2, arbitrary: fc.constant({ kind: "check" as const }) },
+);
+
+describe("world, country and region figures from the maintained cells = aggregate()", () => {
+  it("after entries change in any order (versions, conflicts, withdrawals, follows)", () => {
+    let sawFlagged = false;
+    let sawOverlap = false;
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 30, maxLength: 80 }), (steps) => {
+        for (const node of nodes.splice(0)) node.close();
+        const h = harness();
+        // Enough entries for the relative plausibility rule (at least 5 counted ones).
+        for (let o = 0; o < ORIGINS; o++)
+          h.deliver(o, o % 2, o % 7 === 3 ? 2 : 0, (o % 3) - 1, false);
+        check(h, "initial");
+        steps.forEach((step, i) => {
+          if (step.kind === "deliver")
+            h.deliver(step.o, step.p, step.variant, step.via, step.conflict);
+          else if (step.kind === "withdraw") h.withdraw(step.o, step.p);
+          else if (step.kind === "follow") h.follow(step.relays);
+          else check(h, `step ${i}`);
+        });
+        check(h, "end");
+        const world = aggregate(h.state(), {}, { grid: GRID });
+        sawFlagged ||= world.flagged.length > 0;
+        sawOverlap ||= world.coverage.excluded.some((e) => e.reason === "overlapping");
+      }),
+      { numRuns: 8, seed: 20261207 },
+    );
+    expect({ sawFlagged, sawOverlap }).toEqual({ sawFlagged: true, sawOverlap: true });
+  });
+});
