@@ -30,7 +30,8 @@ if command -v flock >/dev/null 2>&1; then
 else
   build_if_stale
 fi
-# V8 told to favour memory over speed: idle RSS ≈ 116 MB instead of ≈ 155 MB, for ≈ 20 % more
+# V8 told to favour memory over speed: idle RSS ≈ 116 MB instead of ≈ 155 MB (measured with
+# Fedify loaded; ≈ 94 MiB before federation loads it), for ≈ 20 % more
 # CPU at start and ≈ 35 % more on heavy work such as a large import (docs/benchmarks.md, "A
 # light node"). SPIRAL_NODE_FLAGS replaces them (SPIRAL_NODE_FLAGS= for V8's defaults).
 # scripts/bench.ts starts the node with the flags of the next line.

@@ -203,9 +203,9 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   });
   const antiEntropyIntervalMs = options.antiEntropyIntervalMs ?? 6 * 60 * 60 * 1000;
 
-  // Fedify (≈ 64 MB and half a second of CPU) is loaded when federation is first needed: a
-  // request on its routes, a publication to send, work waiting at start, a timer with work
-  // (docs/architecture.md, "How federation is loaded").
+  // Fedify (≈ 26 MiB of an idle node and ≈ 0.65 s of CPU) is loaded when federation is first
+  // needed: a request on its routes, a publication to send, work waiting at start, a timer with
+  // work (docs/architecture.md, "How federation is loaded").
   let runtime: FederationRuntime | undefined;
   let loading: Promise<FederationRuntime> | undefined;
   const federation: LazyFederation = {
@@ -265,52 +265,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   };
 
   const app = new Hono();
-  /** A handler of the federation runtime, loading it first. */
-  const loaded =
-    (pick: (fed: FederationRuntime) => MiddlewareHandler): MiddlewareHandler =>
-    async (c, next) =>
-      pick(await federation.get())(c, next);
-  // Inbox POSTs: the guards (size, JSON, payload) and the signed-delivery witness, then Fedify.
-  const inbox = [0, 1, 2].map(
-    (i): MiddlewareHandler =>
-      async (c, next) => {
-        if (c.req.method !== "POST" && !runtime) return next();
-        return loaded((fed) => fed.http.inbox[i] as MiddlewareHandler)(c, next);
-      },
-  );
-  app.use("/inbox", ...inbox);
-  app.use("/actors/:slug/inbox", ...inbox);
-  app.get(
-    "/nodeinfo/2.1",
-    loaded((fed) => fed.http.nodeInfo),
-  );
-  // Meetings and syntheses as ActivityStreams for federation clients; browsers go on to the page.
-  const object =
-    (kind: "meeting" | "synthesis"): MiddlewareHandler =>
-    async (c, next) => {
-      if (!runtime && !wantsActivityJson(c.req.header("accept"))) return next();
-      return loaded((fed) => fed.http[kind])(c, next);
-    };
-  app.get("/meetings/:uuid", object("meeting"));
-  app.get("/syntheses/:uuid", object("synthesis"));
-  app.get(
-    "/grids/:id/:version",
-    loaded((fed) => fed.http.gridDocument),
-  );
-  // Fedify's routes (actors, collections, WebFinger, NodeInfo, inboxes): a browser asking one
-  // for HTML is answered as Fedify would (the page, or 406) without loading it.
-  const routing = createFederationRouting();
-  // Fedify serves none of the JSON API's or the workspace's paths: their requests skip it (its
-  // routing, tracing span and logging context cost a read of the API ≈ 0.5 ms, docs/benchmarks.md).
-  app.use(async (c, next) => {
-    const route = ownPath(c.req.path) ? "elsewhere" : runtime ? "federation" : routing(c.req.raw);
-    if (route === "elsewhere") return next();
-    if (route === "not-acceptable") {
-      await next();
-      return c.res.status !== 404 ? c.res : notAcceptable();
-    }
-    return loaded((fed) => fed.http.federation)(c, next);
-  });
+  mountFederation(app, federation);
   // The JSON API and the workspace are loaded on their first request: a node that only
   // federates never reads their code (docs/benchmarks.md, "A light node").
   lazyRoute(app, "/api/v1", async () => {
@@ -396,6 +351,64 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
       lock?.release();
     },
   };
+}
+
+/**
+ * Mounts federation's HTTP side, in the order Fedify's handlers had when they were built at
+ * start: each loads federation when the request needs it (docs/architecture.md, "How federation
+ * is loaded"), and answers a browser as it would without loading it.
+ */
+function mountFederation(app: Hono, federation: LazyFederation): void {
+  /** A handler of the federation runtime, loading it first. */
+  const loaded =
+    (pick: (fed: FederationRuntime) => MiddlewareHandler): MiddlewareHandler =>
+    async (c, next) =>
+      pick(await federation.get())(c, next);
+  // Inbox POSTs: the guards (size, JSON, payload) and the signed-delivery witness, then Fedify.
+  const inbox = ([0, 1, 2] as const).map(
+    (i): MiddlewareHandler =>
+      async (c, next) => {
+        if (c.req.method !== "POST" && !federation.loaded) return next();
+        return loaded((fed) => fed.http.inbox[i])(c, next);
+      },
+  );
+  app.use("/inbox", ...inbox);
+  app.use("/actors/:slug/inbox", ...inbox);
+  app.get(
+    "/nodeinfo/2.1",
+    loaded((fed) => fed.http.nodeInfo),
+  );
+  // Meetings and syntheses as ActivityStreams for federation clients; browsers go on to the page.
+  const object =
+    (kind: "meeting" | "synthesis"): MiddlewareHandler =>
+    async (c, next) => {
+      if (!federation.loaded && !wantsActivityJson(c.req.header("accept"))) return next();
+      return loaded((fed) => fed.http[kind])(c, next);
+    };
+  app.get("/meetings/:uuid", object("meeting"));
+  app.get("/syntheses/:uuid", object("synthesis"));
+  app.get(
+    "/grids/:id/:version",
+    loaded((fed) => fed.http.gridDocument),
+  );
+  // Fedify's routes (actors, collections, WebFinger, NodeInfo, inboxes): a browser asking one
+  // for HTML is answered as Fedify would (the page, or 406) without loading it.
+  const routing = createFederationRouting();
+  // Fedify serves none of the JSON API's or the workspace's paths: their requests skip it (its
+  // routing, tracing span and logging context cost a read of the API ≈ 0.5 ms, docs/benchmarks.md).
+  app.use(async (c, next) => {
+    const route = ownPath(c.req.path)
+      ? "elsewhere"
+      : federation.loaded
+        ? "federation"
+        : routing(c.req.raw);
+    if (route === "elsewhere") return next();
+    if (route === "not-acceptable") {
+      await next();
+      return c.res.status !== 404 ? c.res : notAcceptable();
+    }
+    return loaded((fed) => fed.http.federation)(c, next);
+  });
 }
 
 /**

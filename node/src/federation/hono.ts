@@ -67,7 +67,7 @@ export function isActivityContentType(header: string | undefined): boolean {
  * Create/Update delivered directly — the payload schema, known grid codes, the disclosure floors
  * and a consistent origin. Reads a clone, so the signed bytes reach Fedify untouched.
  */
-export function inboxGuard(grid: Grid): MiddlewareHandler[] {
+export function inboxGuard(grid: Grid): [MiddlewareHandler, MiddlewareHandler] {
   const limit = bodyLimit({
     maxSize: INBOX_BODY_LIMIT,
     onError: (c) => problem(c, 413, `inbox bodies are limited to ${INBOX_BODY_LIMIT / 1024} KiB`),

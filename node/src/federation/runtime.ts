@@ -105,7 +105,8 @@ export function createFederationRuntime(input: FederationRuntimeInput) {
     context: () => federation.createContext(new URL(publicUrl), deps),
     /** The HTTP handlers node.ts mounts, in its order, before the pages. */
     http: {
-      inbox: [...inboxGuard(input.grid), witness],
+      /** The inbox guards (size, JSON, payload), then the signed-delivery witness. */
+      inbox: [...inboxGuard(input.grid), witness] as const,
       nodeInfo: nodeInfoHandler(deps),
       meeting: objectHandler(federation, deps, publicUrl, "meeting"),
       synthesis: objectHandler(federation, deps, publicUrl, "synthesis"),
