@@ -166,7 +166,7 @@ class DryRunFinished extends Error {}
  * The file's bytes for csv-parse, after checking they are UTF-8: without the BOMs a decoder and
  * then a `^\uFEFF` replace would remove (two at most; csv-parse's `bom` option takes a third, as
  * it did on the decoded text). csv-parse reads bytes: decoding the file to a string first would
- * only have it encoded back (≈ 0.1 s for 100 000 rows, docs/benchmarks.md).
+ * only have it encoded back (≈ 0.1–0.25 s for 100 000 rows, docs/benchmarks.md).
  */
 function utf8Bytes(bytes: Uint8Array): Buffer {
   if (!isUtf8(bytes)) rejectNotUtf8(bytes);
@@ -641,7 +641,7 @@ export function createCsvImportService(
 }
 export type CsvImportService = ReturnType<typeof createCsvImportService>;
 
-/** What the rows' fingerprints of imports recorded before this one started with. */
+/** How rowsFingerprint's values start (imports recorded before it carry a 64-hex SHA-256). */
 const FINGERPRINT_PREFIX = "v2:";
 
 /**
