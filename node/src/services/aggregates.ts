@@ -319,26 +319,33 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   // ---------------------------------------------------------------------------------------
   // Persisted totals
 
-  const upsertCell = sqlite.prepare(
-    `insert into aggregate_cells (level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, endorsed, question, component, count)
-     values (@level, @country, @region, @category, @gridId, @gridVersion, @periodKey, @periodStart, @periodEnd, @endorsed, @question, @component, @count)
-     on conflict (level, country, region, category, grid_id, grid_version, period_key, endorsed, question, component)
-     do update set count = count + excluded.count`,
-  );
+  /** The columns that place a row (both tables), in the order of their primary keys. */
+  const scopeColumns =
+    "level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, endorsed";
+  const cellsKey =
+    "level, country, region, category, grid_id, grid_version, period_key, endorsed, question, component";
+  /** Cells written per statement: a large delta goes in groups of rows (fewer native calls). */
+  const CELLS_PER_STATEMENT = 50;
+  const upsertCellsText = (rows: number) =>
+    `insert into aggregate_cells (${scopeColumns}, question, component, count)
+     values ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+     on conflict (${cellsKey}) do update set count = count + excluded.count`;
+  const upsertCell = sqlite.prepare(upsertCellsText(1));
+  const upsertCells = sqlite.prepare(upsertCellsText(CELLS_PER_STATEMENT));
   const dropEmptyCells = sqlite.prepare("delete from aggregate_cells where count = 0");
-  const peopleKey = `level = @level and country = @country and region = @region and category = @category
-     and grid_id = @gridId and grid_version = @gridVersion and period_key = @periodKey and endorsed = @endorsed`;
+  const peopleWhere = `level = ? and country = ? and region = ? and category = ?
+     and grid_id = ? and grid_version = ? and period_key = ? and endorsed = ?`;
   const getPeople = sqlite.prepare(
-    `select participants, groups, territories, fingerprint from aggregate_people where ${peopleKey}`,
+    `select participants, groups, territories, fingerprint from aggregate_people where ${peopleWhere}`,
   );
   const putPeople = sqlite.prepare(
-    `insert into aggregate_people (level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, endorsed, participants, groups, territories, fingerprint)
-     values (@level, @country, @region, @category, @gridId, @gridVersion, @periodKey, @periodStart, @periodEnd, @endorsed, @participants, @groups, @territories, @fingerprint)
+    `insert into aggregate_people (${scopeColumns}, participants, groups, territories, fingerprint)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (level, country, region, category, grid_id, grid_version, period_key, endorsed)
      do update set participants = excluded.participants, groups = excluded.groups,
        territories = excluded.territories, fingerprint = excluded.fingerprint`,
   );
-  const deletePeople = sqlite.prepare(`delete from aggregate_people where ${peopleKey}`);
+  const deletePeople = sqlite.prepare(`delete from aggregate_people where ${peopleWhere}`);
 
   /** The rows an entry counts in (its place at each level, grid, period, partition). */
   interface Counted {
@@ -354,7 +361,27 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     contributions: Contribution[];
   }
 
-  const countedOf = (row: EntryRow, endorsed: boolean): Counted => ({
+  /** What `countedOf` reads of an entry. */
+  type CountedRow = Pick<
+    EntryRow,
+    | "origin"
+    | "periodKey"
+    | "periodStart"
+    | "periodEnd"
+    | "version"
+    | "hash"
+    | "country"
+    | "region"
+    | "gridId"
+    | "gridVersion"
+    | "payload"
+  >;
+
+  const countedOf = (
+    row: CountedRow,
+    endorsed: boolean,
+    contributions: Contribution[] = contributionsOf(row.payload),
+  ): Counted => ({
     country: row.country,
     region: row.region,
     gridId: row.gridId,
@@ -364,99 +391,164 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     periodEnd: row.periodEnd,
     endorsed,
     element: versionElement(row),
-    contributions: contributionsOf(row.payload),
+    contributions,
   });
 
+  /** Separates the parts of a row's key (sorts below every other character). */
+  const SEP = "\u0000";
+
+  /** What changes in one row of `aggregate_people` (or, per entry place, before the levels). */
+  interface PeopleDelta {
+    /** The row's scope columns, in the order of `scopeColumns`. */
+    scope: Array<string | number>;
+    participants: number;
+    groups: number;
+    territories: number;
+    add: bigint;
+    sub: bigint;
+  }
+  interface CellDelta {
+    scope: Array<string | number>;
+    question: string;
+    component: string;
+    count: number;
+  }
+  const peopleUnchanged = (p: PeopleDelta) =>
+    p.territories === 0 && p.participants === 0 && p.groups === 0 && p.add === p.sub;
+
   /**
-   * Writes the difference between what `before` and `after` add to the totals: a new version of
-   * the same place changes few cells, and only those are written.
+   * What `before` and `after` change, per place of an entry, partition and category, before
+   * the levels: a new version of the same place mostly cancels out here (a few cells change).
    */
-  const writeDelta = (before: readonly Counted[], after: readonly Counted[]) => {
-    const cells = new Map<string, { row: Record<string, unknown>; count: number }>();
-    const people = new Map<
+  const placeDeltas = (before: readonly Counted[], after: readonly Counted[]) => {
+    const deltas = new Map<
       string,
-      {
-        row: Record<string, unknown>;
-        participants: number;
-        groups: number;
-        territories: number;
-        add: bigint;
-        sub: bigint;
-      }
+      { counted: Counted; category: string; people: PeopleDelta; cells: Map<string, CellDelta> }
     >();
     const collect = (counted: Counted, sign: 1 | -1) => {
-      const base = {
-        gridId: counted.gridId,
-        gridVersion: counted.gridVersion,
-        periodKey: counted.periodKey,
-        periodStart: counted.periodStart,
-        periodEnd: counted.periodEnd,
-        endorsed: counted.endorsed ? 1 : 0,
-      };
-      for (const place of placesOf(counted)) {
-        for (const contribution of counted.contributions) {
-          const row = { ...place, ...base, category: contribution.category };
-          const rowKey = [
-            place.level,
-            place.country,
-            place.region,
-            contribution.category,
-            base.gridId,
-            base.gridVersion,
-            base.periodKey,
-            base.endorsed,
-          ].join("\u0000");
-          for (const cell of contribution.cells) {
-            const key = `${rowKey}\u0000${cell.question}\u0000${cell.component}`;
-            const held = cells.get(key);
-            if (held) held.count += sign * cell.count;
-            else cells.set(key, { row: { ...row, ...cell }, count: sign * cell.count });
-          }
-          let p = people.get(rowKey);
-          if (!p) {
-            p = { row, participants: 0, groups: 0, territories: 0, add: 0n, sub: 0n };
-            people.set(rowKey, p);
-          }
-          p.participants += sign * contribution.participants;
-          p.groups += sign * contribution.groups;
-          p.territories += sign;
-          if (sign > 0) p.add = multisetAdd(p.add, counted.element);
-          else p.sub = multisetAdd(p.sub, counted.element);
+      const base = `${counted.country}${SEP}${counted.region}${SEP}${counted.gridId}${SEP}${counted.gridVersion}${SEP}${counted.periodKey}${SEP}${counted.endorsed ? 1 : 0}`;
+      for (const contribution of counted.contributions) {
+        const key = `${base}${SEP}${contribution.category}`;
+        let delta = deltas.get(key);
+        if (!delta) {
+          delta = {
+            counted,
+            category: contribution.category,
+            people: { scope: [], participants: 0, groups: 0, territories: 0, add: 0n, sub: 0n },
+            cells: new Map(),
+          };
+          deltas.set(key, delta);
+        }
+        const { people, cells } = delta;
+        people.participants += sign * contribution.participants;
+        people.groups += sign * contribution.groups;
+        people.territories += sign;
+        if (sign > 0) people.add = multisetAdd(people.add, counted.element);
+        else people.sub = multisetAdd(people.sub, counted.element);
+        for (const cell of contribution.cells) {
+          const cellKey = `${cell.question}${SEP}${cell.component}`;
+          const held = cells.get(cellKey);
+          if (held) held.count += sign * cell.count;
+          else cells.set(cellKey, { scope: [], ...cell, count: sign * cell.count });
         }
       }
     };
     for (const counted of before) collect(counted, -1);
     for (const counted of after) collect(counted, 1);
-    let negative = false;
-    for (const { row, count } of cells.values()) {
-      if (count === 0) continue;
-      if (count < 0) negative = true;
-      upsertCell.run({ ...row, count });
-    }
-    if (negative) dropEmptyCells.run();
-    for (const p of people.values()) {
-      if (p.territories === 0 && p.participants === 0 && p.groups === 0 && p.add === p.sub) {
-        continue;
+    return deltas.values();
+  };
+
+  /**
+   * The difference between what `before` and `after` add to the totals, per row: each place
+   * delta rolled up to its three levels, keyed in the order of the tables' primary keys.
+   */
+  const rowDeltas = (before: readonly Counted[], after: readonly Counted[]) => {
+    const cells = new Map<string, CellDelta>();
+    const people = new Map<string, PeopleDelta>();
+    for (const { counted, category, people: placePeople, cells: placeCells } of placeDeltas(
+      before,
+      after,
+    )) {
+      const changed = [...placeCells].filter(([, cell]) => cell.count !== 0);
+      const peopleChange = !peopleUnchanged(placePeople);
+      if (!peopleChange && changed.length === 0) continue;
+      const endorsed = counted.endorsed ? 1 : 0;
+      for (const place of placesOf(counted)) {
+        const scope = [
+          place.level,
+          place.country,
+          place.region,
+          category,
+          counted.gridId,
+          counted.gridVersion,
+          counted.periodKey,
+          counted.periodStart,
+          counted.periodEnd,
+          endorsed,
+        ];
+        const rowKey = `${place.level}${SEP}${place.country}${SEP}${place.region}${SEP}${category}${SEP}${counted.gridId}${SEP}${counted.gridVersion}${SEP}${counted.periodKey}${SEP}${endorsed}`;
+        if (peopleChange) {
+          const held = people.get(rowKey);
+          if (held) {
+            held.participants += placePeople.participants;
+            held.groups += placePeople.groups;
+            held.territories += placePeople.territories;
+            held.add = multisetAdd(held.add, placePeople.add);
+            held.sub = multisetAdd(held.sub, placePeople.sub);
+          } else people.set(rowKey, { ...placePeople, scope });
+        }
+        for (const [cellKey, cell] of changed) {
+          const key = `${rowKey}${SEP}${cellKey}`;
+          const held = cells.get(key);
+          if (held) held.count += cell.count;
+          else cells.set(key, { ...cell, scope });
+        }
       }
-      const held = getPeople.get(p.row) as
+    }
+    return { cells, people };
+  };
+
+  /** The values of a map in the order of its keys (the primary key's: neighbours share pages). */
+  const inKeyOrder = <T>(map: Map<string, T>): T[] =>
+    [...map.keys()].sort().map((key) => map.get(key) as T);
+
+  /**
+   * Writes the difference between what `before` and `after` add to the totals: a new version of
+   * the same place changes few cells, and only those are written; many entries at once (a change
+   * of follows, a rebuild) add up in memory first and each row is written once, in key order.
+   */
+  const writeDelta = (before: readonly Counted[], after: readonly Counted[]) => {
+    const { cells, people } = rowDeltas(before, after);
+    const changed = inKeyOrder(cells).filter((cell) => cell.count !== 0);
+    const values = (cell: CellDelta) => [...cell.scope, cell.question, cell.component, cell.count];
+    let at = 0;
+    for (; at + CELLS_PER_STATEMENT <= changed.length; at += CELLS_PER_STATEMENT) {
+      upsertCells.run(changed.slice(at, at + CELLS_PER_STATEMENT).flatMap(values));
+    }
+    for (; at < changed.length; at++) upsertCell.run(values(changed[at] as CellDelta));
+    if (changed.some((cell) => cell.count < 0)) dropEmptyCells.run();
+    for (const p of inKeyOrder(people)) {
+      if (peopleUnchanged(p)) continue;
+      const key = [...p.scope.slice(0, 7), p.scope[9]];
+      const held = getPeople.get(key) as
         | { participants: number; groups: number; territories: number; fingerprint: string }
         | undefined;
       const territories = (held?.territories ?? 0) + p.territories;
       if (territories <= 0) {
-        deletePeople.run(p.row);
+        deletePeople.run(key);
         continue;
       }
       const sum = multisetSubtract(
         multisetAdd(held?.fingerprint ? parseMultisetHex(held.fingerprint) : 0n, p.add),
         p.sub,
       );
-      putPeople.run({
-        ...p.row,
-        participants: (held?.participants ?? 0) + p.participants,
-        groups: (held?.groups ?? 0) + p.groups,
+      putPeople.run([
+        ...p.scope,
+        (held?.participants ?? 0) + p.participants,
+        (held?.groups ?? 0) + p.groups,
         territories,
-        fingerprint: multisetHex(sum),
-      });
+        multisetHex(sum),
+      ]);
     }
   };
 
@@ -478,12 +570,97 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   /** The accepted follows the partitions were last reconciled with (null: not this run). */
   let reconciledWith: string | null = null;
 
-  const selectRow = (origin: string, periodKey: string) =>
-    ctx.db
-      .select()
-      .from(aggregateEntries)
-      .where(and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)))
-      .get();
+  // One entry read and written on prepared statements (the path of every applied version).
+  const entryColumns = `origin, period_key as periodKey, period_start as periodStart,
+    period_end as periodEnd, version, hash, hashes, conflicted, withdrawn, local, via, endorsed,
+    categories, name, country, region, grid_id as gridId, grid_version as gridVersion,
+    participants, groups, criteria, payload`;
+  const selectEntry = sqlite.prepare(
+    `select ${entryColumns} from aggregate_entries where origin = ? and period_key = ?`,
+  );
+  /** An entry as SQLite returns it: booleans as 0/1, JSON columns as text. */
+  type RawEntry = Omit<
+    EntryRow,
+    "hashes" | "conflicted" | "withdrawn" | "local" | "endorsed" | "categories" | "payload"
+  > & {
+    hashes: string;
+    conflicted: number;
+    withdrawn: number;
+    local: number;
+    endorsed: number;
+    categories: string;
+    payload: string;
+  };
+  const entryOf = (raw: RawEntry): EntryRow => ({
+    ...raw,
+    hashes: JSON.parse(raw.hashes) as string[],
+    conflicted: raw.conflicted === 1,
+    withdrawn: raw.withdrawn === 1,
+    local: raw.local === 1,
+    endorsed: raw.endorsed === 1,
+    categories: JSON.parse(raw.categories) as string[],
+    payload: JSON.parse(raw.payload) as SynthesisPayload,
+  });
+  const selectRow = (origin: string, periodKey: string): EntryRow | undefined => {
+    const raw = selectEntry.get(origin, periodKey) as RawEntry | undefined;
+    return raw ? entryOf(raw) : undefined;
+  };
+  const entryWritten = [
+    "period_start",
+    "period_end",
+    "version",
+    "hash",
+    "hashes",
+    "conflicted",
+    "withdrawn",
+    "local",
+    "via",
+    "endorsed",
+    "categories",
+    "name",
+    "country",
+    "region",
+    "grid_id",
+    "grid_version",
+    "participants",
+    "groups",
+    "criteria",
+    "payload",
+  ];
+  const putEntry = sqlite.prepare(
+    `insert into aggregate_entries (origin, period_key, ${entryWritten.join(", ")})
+     values (${["origin", "period_key", ...entryWritten].map(() => "?").join(", ")})
+     on conflict (origin, period_key) do update set
+       ${entryWritten.map((column) => `${column} = excluded.${column}`).join(", ")}`,
+  );
+  const writeEntry = (row: EntryRow) =>
+    putEntry.run(
+      row.origin,
+      row.periodKey,
+      row.periodStart,
+      row.periodEnd,
+      row.version,
+      row.hash,
+      JSON.stringify(row.hashes),
+      row.conflicted ? 1 : 0,
+      row.withdrawn ? 1 : 0,
+      row.local ? 1 : 0,
+      row.via,
+      row.endorsed ? 1 : 0,
+      JSON.stringify(row.categories),
+      row.name,
+      row.country,
+      row.region,
+      row.gridId,
+      row.gridVersion,
+      row.participants,
+      row.groups,
+      row.criteria,
+      JSON.stringify(row.payload),
+    );
+  const deleteEntry = sqlite.prepare(
+    "delete from aggregate_entries where origin = ? and period_key = ?",
+  );
 
   /**
    * Moves the entries whose endorsement changed (a follow accepted or undone since) to their
@@ -1131,23 +1308,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
         old && countsInTotals(old) ? [countedOf(old, old.endorsed)] : [],
         next && countsInTotals(next) ? [countedOf(next, next.endorsed)] : [],
       );
-      if (next) {
-        ctx.db
-          .insert(aggregateEntries)
-          .values(next)
-          .onConflictDoUpdate({
-            target: [aggregateEntries.origin, aggregateEntries.periodKey],
-            set: next,
-          })
-          .run();
-      } else {
-        ctx.db
-          .delete(aggregateEntries)
-          .where(
-            and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)),
-          )
-          .run();
-      }
+      if (next) writeEntry(next);
+      else deleteEntry.run(origin, periodKey);
       dirty.add(entryKey(origin, periodKey));
       generation++;
     },
