@@ -662,50 +662,144 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     "delete from aggregate_entries where origin = ? and period_key = ?",
   );
 
-  /**
-   * Moves the entries whose endorsement changed (a follow accepted or undone since) to their
-   * partition. O(entries) comparisons, and writes only for the entries that moved.
-   */
   const setEndorsed = sqlite.prepare(
     "update aggregate_entries set endorsed = ? where origin = ? and period_key = ?",
   );
   /** Entries whose totals are written together when many move or are rebuilt at once. */
   const BATCH = 500;
+  const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  /** Entries of one region (and period) side by side: a batch then writes each row once. */
+  const byPlace = <
+    T extends { country: string; region: string; periodKey: string; origin: string },
+  >(
+    a: T,
+    b: T,
+  ) =>
+    compareText(a.country, b.country) ||
+    compareText(a.region, b.region) ||
+    compareText(a.periodKey, b.periodKey) ||
+    compareText(a.origin, b.origin);
 
-  const reconcileEndorsement = () => {
+  /**
+   * Moves these entries to the partition `followed` places them in, in one transaction: what
+   * they move adds up in memory and each row is written once. An entry already in place (applied
+   * since, under the same follows) is left alone. Returns how many moved.
+   */
+  const moveEntries = (
+    entries: ReadonlyArray<{ origin: string; periodKey: string }>,
+    followed: ReadonlySet<string>,
+  ): number => {
+    const moved: Array<{ key: string; endorsed: boolean }> = [];
+    sqlite.transaction(() => {
+      const before: Counted[] = [];
+      const after: Counted[] = [];
+      for (const entry of entries) {
+        const row = selectRow(entry.origin, entry.periodKey);
+        if (!row) continue;
+        const endorsed = endorsedBy(followed, row);
+        if (endorsed === row.endorsed) continue;
+        if (countsInTotals(row)) {
+          const counted = countedOf(row, row.endorsed);
+          before.push(counted);
+          after.push({ ...counted, endorsed });
+        }
+        setEndorsed.run(endorsed ? 1 : 0, row.origin, row.periodKey);
+        moved.push({ key: entryKey(row.origin, row.periodKey), endorsed });
+      }
+      writeDelta(before, after);
+    })();
+    // Committed: the index follows (an entry changed since is re-read from the database anyway).
+    for (const { key, endorsed } of moved) {
+      const entry = index?.get(key);
+      if (!entry || entry.endorsed === endorsed) continue;
+      countOrigin(entry, -1);
+      entry.endorsed = endorsed;
+      countOrigin(entry, 1);
+    }
+    if (moved.length > 0) generation++;
+    return moved.length;
+  };
+
+  // A change of follows moves entries between the partitions in the background, a chunk per
+  // transaction with the event loop free in between: no read waits for it. Until it is done a
+  // read answers from the partitions as they are, corrected for the entries not moved yet (the
+  // trust decision comes from the follows, see `endorsement`), so the figure is exact meanwhile.
+
+  /** Entries moved per transaction of a repartition (bounds how long one chunk holds the loop). */
+  const MOVE_CHUNK = 100;
+  /** The repartition under way: the follows it places entries by, what is left to move. */
+  let pending: {
+    signature: string;
+    followed: ReadonlySet<string>;
+    entries: IndexEntry[];
+    at: number;
+  } | null = null;
+  let scheduled = false;
+  let settled: Array<() => void> = [];
+
+  /** The entries the follows place in another partition than the one they are counted in. */
+  const misplaced = (followed: ReadonlySet<string>) =>
+    [...loadIndex().values()]
+      .filter((entry) => endorsedBy(followed, entry) !== entry.endorsed)
+      .sort(byPlace);
+
+  /**
+   * One step of the repartition: (re)plans it when the follows differ from the ones it was
+   * planned with, or moves its next chunk. Returns whether more is left to do.
+   */
+  const repartitionStep = (): boolean => {
     const followed = followedNow();
     const signature = signatureOf(followed);
-    if (signature === reconciledWith) return;
-    const moved = [...loadIndex().values()].filter(
-      (entry) => endorsedBy(followed, entry) !== entry.endorsed,
-    );
-    if (moved.length > 0) {
-      sqlite.transaction(() => {
-        // In batches: the moves of many entries add up in memory, each row is written once.
-        for (let at = 0; at < moved.length; at += BATCH) {
-          const before: Counted[] = [];
-          const after: Counted[] = [];
-          for (const entry of moved.slice(at, at + BATCH)) {
-            const row = selectRow(entry.origin, entry.periodKey);
-            if (!row) continue;
-            if (countsInTotals(row)) {
-              before.push(countedOf(row, row.endorsed));
-              after.push(countedOf(row, !row.endorsed));
-            }
-            setEndorsed.run(row.endorsed ? 0 : 1, row.origin, row.periodKey);
-          }
-          writeDelta(before, after);
-        }
-      })();
-      // Committed: the index follows.
-      for (const entry of moved) {
-        countOrigin(entry, -1);
-        entry.endorsed = !entry.endorsed;
-        countOrigin(entry, 1);
-      }
-      generation++;
+    if (signature === reconciledWith) {
+      pending = null;
+      return false;
     }
+    if (pending?.signature !== signature) {
+      pending = { signature, followed, entries: misplaced(followed), at: 0 };
+    }
+    const chunk = pending.entries.slice(pending.at, pending.at + MOVE_CHUNK);
+    if (chunk.length > 0) moveEntries(chunk, pending.followed);
+    pending.at += chunk.length;
+    if (pending.at < pending.entries.length) return true;
     reconciledWith = signature;
+    pending = null;
+    return false;
+  };
+
+  const wake = () => {
+    const waiting = settled;
+    settled = [];
+    for (const resolve of waiting) resolve();
+  };
+  /** Runs the repartition chunk by chunk on the event loop, until the follows are met. */
+  const scheduleRepartition = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      // The node closed meanwhile: nothing to do any more.
+      if (!sqlite.open) return wake();
+      // Never inside a caller's transaction (uncommitted rows would enter the index).
+      if (sqlite.inTransaction || repartitionStep()) scheduleRepartition();
+      else wake();
+    });
+  };
+
+  /** Whether the partitions are known to agree with the follows of now (no move pending). */
+  const reconciled = () => signatureOf(followedNow()) === reconciledWith;
+
+  /** The origins the follows of now endorse (while a repartition is under way), by generation. */
+  let trustCache: { key: string; origins: ReadonlySet<string> } | null = null;
+  const endorsedOrigins = (followed: ReadonlySet<string>): ReadonlySet<string> => {
+    const key = `${signatureOf(followed)}\n${generation}`;
+    if (trustCache?.key !== key) {
+      const origins = new Set<string>();
+      for (const entry of loadIndex().values()) {
+        if (endorsedBy(followed, entry)) origins.add(entry.origin);
+      }
+      trustCache = { key: `${signatureOf(followed)}\n${generation}`, origins };
+    }
+    return trustCache.origins;
   };
 
   // ---------------------------------------------------------------------------------------
@@ -1351,7 +1445,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
           coverageCounts,
         };
       }
-      if (scope === "endorsed") reconcileEndorsement();
+      // Follows changed: the entries move in the background, this read does not wait.
+      if (scope === "endorsed" && !reconciled()) scheduleRepartition();
       return indexedFigure(query, trusted, grid, page, grids);
     },
 
@@ -1361,9 +1456,33 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
      */
     endorsement(): (origin: string) => boolean {
       // Once the partitions agree with the follows, an origin is endorsed when one of its
-      // entries is in the endorsed partition: nothing to compute per request.
-      reconcileEndorsement();
-      return (origin) => endorsedPerOrigin.has(origin);
+      // entries is in the endorsed partition: nothing to compute per request. While they move
+      // (follows changed), from the follows over the index.
+      if (reconciled()) return (origin) => endorsedPerOrigin.has(origin);
+      scheduleRepartition();
+      const origins = endorsedOrigins(followedNow());
+      return (origin) => origins.has(origin);
+    },
+
+    /**
+     * The follows changed (a follow accepted, undone or removed): the entries they place in
+     * the other partition start moving, in the background (see `scheduleRepartition`).
+     */
+    followsChanged(): void {
+      scheduleRepartition();
+    },
+
+    /** Resolves once no repartition is pending (the partitions agree with the follows). */
+    repartitioned(): Promise<void> {
+      if (!sqlite.open || (pending === null && reconciled())) return Promise.resolve();
+      scheduleRepartition();
+      return new Promise((resolve) => settled.push(resolve));
+    },
+
+    /** Finishes a pending repartition now, synchronously (tests, and before comparing totals). */
+    repartitionNow(): void {
+      while (repartitionStep()) {}
+      wake();
     },
 
     /** Every entry held (tests compare the incremental state against it). */
