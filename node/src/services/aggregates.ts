@@ -408,7 +408,6 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     sub: bigint;
   }
   interface CellDelta {
-    scope: Array<string | number>;
     question: string;
     component: string;
     count: number;
@@ -449,7 +448,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
           const cellKey = `${cell.question}${SEP}${cell.component}`;
           const held = cells.get(cellKey);
           if (held) held.count += sign * cell.count;
-          else cells.set(cellKey, { scope: [], ...cell, count: sign * cell.count });
+          else cells.set(cellKey, { ...cell, count: sign * cell.count });
         }
       }
     };
@@ -458,13 +457,19 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     return deltas.values();
   };
 
+  /** What changes in one row: its people (if they change) and its cells, by question/component. */
+  interface RowDelta {
+    scope: Array<string | number>;
+    people: PeopleDelta | null;
+    cells: Map<string, CellDelta>;
+  }
+
   /**
    * The difference between what `before` and `after` add to the totals, per row: each place
    * delta rolled up to its three levels, keyed in the order of the tables' primary keys.
    */
   const rowDeltas = (before: readonly Counted[], after: readonly Counted[]) => {
-    const cells = new Map<string, CellDelta>();
-    const people = new Map<string, PeopleDelta>();
+    const rows = new Map<string, RowDelta>();
     for (const { counted, category, people: placePeople, cells: placeCells } of placeDeltas(
       before,
       after,
@@ -474,38 +479,42 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       if (!peopleChange && changed.length === 0) continue;
       const endorsed = counted.endorsed ? 1 : 0;
       for (const place of placesOf(counted)) {
-        const scope = [
-          place.level,
-          place.country,
-          place.region,
-          category,
-          counted.gridId,
-          counted.gridVersion,
-          counted.periodKey,
-          counted.periodStart,
-          counted.periodEnd,
-          endorsed,
-        ];
         const rowKey = `${place.level}${SEP}${place.country}${SEP}${place.region}${SEP}${category}${SEP}${counted.gridId}${SEP}${counted.gridVersion}${SEP}${counted.periodKey}${SEP}${endorsed}`;
+        let row = rows.get(rowKey);
+        if (!row) {
+          const scope = [
+            place.level,
+            place.country,
+            place.region,
+            category,
+            counted.gridId,
+            counted.gridVersion,
+            counted.periodKey,
+            counted.periodStart,
+            counted.periodEnd,
+            endorsed,
+          ];
+          row = { scope, people: null, cells: new Map() };
+          rows.set(rowKey, row);
+        }
         if (peopleChange) {
-          const held = people.get(rowKey);
+          const held = row.people;
           if (held) {
             held.participants += placePeople.participants;
             held.groups += placePeople.groups;
             held.territories += placePeople.territories;
             held.add = multisetAdd(held.add, placePeople.add);
             held.sub = multisetAdd(held.sub, placePeople.sub);
-          } else people.set(rowKey, { ...placePeople, scope });
+          } else row.people = { ...placePeople, scope: row.scope };
         }
         for (const [cellKey, cell] of changed) {
-          const key = `${rowKey}${SEP}${cellKey}`;
-          const held = cells.get(key);
+          const held = row.cells.get(cellKey);
           if (held) held.count += cell.count;
-          else cells.set(key, { ...cell, scope });
+          else row.cells.set(cellKey, { ...cell });
         }
       }
     }
-    return { cells, people };
+    return rows;
   };
 
   /** The values of a map in the order of its keys (the primary key's: neighbours share pages). */
@@ -518,17 +527,24 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
    * of follows, a rebuild) add up in memory first and each row is written once, in key order.
    */
   const writeDelta = (before: readonly Counted[], after: readonly Counted[]) => {
-    const { cells, people } = rowDeltas(before, after);
-    const changed = inKeyOrder(cells).filter((cell) => cell.count !== 0);
-    const values = (cell: CellDelta) => [...cell.scope, cell.question, cell.component, cell.count];
+    const rows = inKeyOrder(rowDeltas(before, after));
+    const changed: Array<string | number>[] = [];
+    let negative = false;
+    for (const row of rows) {
+      for (const cell of inKeyOrder(row.cells)) {
+        if (cell.count === 0) continue;
+        if (cell.count < 0) negative = true;
+        changed.push([...row.scope, cell.question, cell.component, cell.count]);
+      }
+    }
     let at = 0;
     for (; at + CELLS_PER_STATEMENT <= changed.length; at += CELLS_PER_STATEMENT) {
-      upsertCells.run(changed.slice(at, at + CELLS_PER_STATEMENT).flatMap(values));
+      upsertCells.run(changed.slice(at, at + CELLS_PER_STATEMENT).flat());
     }
-    for (; at < changed.length; at++) upsertCell.run(values(changed[at] as CellDelta));
-    if (changed.some((cell) => cell.count < 0)) dropEmptyCells.run();
-    for (const p of inKeyOrder(people)) {
-      if (peopleUnchanged(p)) continue;
+    for (; at < changed.length; at++) upsertCell.run(changed[at]);
+    if (negative) dropEmptyCells.run();
+    for (const { people: p } of rows) {
+      if (!p || peopleUnchanged(p)) continue;
       const key = [...p.scope.slice(0, 7), p.scope[9]];
       const held = getPeople.get(key) as
         | { participants: number; groups: number; territories: number; fingerprint: string }
@@ -806,6 +822,10 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   // The persisted state's definition, and the rebuild path
 
   let definitionChecked = false;
+  const allEntries = sqlite.prepare(`select ${entryColumns} from aggregate_entries`);
+  const setPlacement = sqlite.prepare(
+    "update aggregate_entries set endorsed = ?, categories = ? where origin = ? and period_key = ?",
+  );
   /**
    * Rebuilds the totals from the entries (a database written by an older definition): once,
    * in one transaction, before anything reads or changes them.
@@ -818,27 +838,24 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
         sqlite.prepare("delete from aggregate_cells").run();
         sqlite.prepare("delete from aggregate_people").run();
         const followed = followedNow();
-        let batch: Counted[] = [];
-        for (const row of ctx.db.select().from(aggregateEntries).all()) {
-          const endorsed = endorsedBy(followed, row);
-          const categories = (row.payload.categories ?? []).map((c) => c.category);
-          ctx.db
-            .update(aggregateEntries)
-            .set({ endorsed, categories })
-            .where(
-              and(
-                eq(aggregateEntries.origin, row.origin),
-                eq(aggregateEntries.periodKey, row.periodKey),
-              ),
-            )
-            .run();
-          if (countsInTotals(row)) batch.push(countedOf(row, endorsed));
-          if (batch.length >= BATCH) {
-            writeDelta([], batch);
-            batch = [];
+        // By place, so the rows of a region are written once; payloads parsed batch by batch.
+        const raws = (allEntries.all() as RawEntry[]).sort(byPlace);
+        for (let at = 0; at < raws.length; at += BATCH) {
+          const batch: Counted[] = [];
+          for (const raw of raws.slice(at, at + BATCH)) {
+            const row = entryOf(raw);
+            const endorsed = endorsedBy(followed, row);
+            const categories = (row.payload.categories ?? []).map((c) => c.category);
+            setPlacement.run(
+              endorsed ? 1 : 0,
+              JSON.stringify(categories),
+              row.origin,
+              row.periodKey,
+            );
+            if (countsInTotals(row)) batch.push(countedOf(row, endorsed));
           }
+          writeDelta([], batch);
         }
-        writeDelta([], batch);
         ctx.db
           .insert(settings)
           .values({ key: DEFINITION_KEY, value: DEFINITION })
