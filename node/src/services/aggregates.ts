@@ -742,7 +742,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   // trust decision comes from the follows, see `endorsement`), so the figure is exact meanwhile.
 
   /** Entries moved per transaction of a repartition (bounds how long one chunk holds the loop). */
-  const MOVE_CHUNK = 100;
+  const MOVE_CHUNK = 25;
   /** The repartition under way: the follows it places entries by, what is left to move. */
   let pending: {
     signature: string;
@@ -751,7 +751,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     at: number;
   } | null = null;
   let scheduled = false;
-  let settled: Array<() => void> = [];
+  let settled: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
 
   /** The entries the follows place in another partition than the one they are counted in. */
   const misplaced = (followed: ReadonlySet<string>) =>
@@ -782,10 +782,14 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     return false;
   };
 
-  const wake = () => {
+  /** Tells who waits for the repartition that it is done (or failed: `error`). */
+  const wake = (error?: unknown) => {
     const waiting = settled;
     settled = [];
-    for (const resolve of waiting) resolve();
+    for (const { resolve, reject } of waiting) {
+      if (error === undefined) resolve();
+      else reject(error);
+    }
   };
   /** Runs the repartition chunk by chunk on the event loop, until the follows are met. */
   const scheduleRepartition = () => {
@@ -795,9 +799,16 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       scheduled = false;
       // The node closed meanwhile: nothing to do any more.
       if (!sqlite.open) return wake();
-      // Never inside a caller's transaction (uncommitted rows would enter the index).
-      if (sqlite.inTransaction || repartitionStep()) scheduleRepartition();
-      else wake();
+      try {
+        // Never inside a caller's transaction (uncommitted rows would enter the index).
+        if (sqlite.inTransaction || repartitionStep()) scheduleRepartition();
+        else wake();
+      } catch (error) {
+        // A chunk that failed rolled back whole: reads stay exact (corrected), the next read or
+        // change of follows starts the move again; whoever waits for it learns why it stopped.
+        pending = null;
+        wake(error);
+      }
     });
   };
 
@@ -1493,7 +1504,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     repartitioned(): Promise<void> {
       if (!sqlite.open || (pending === null && reconciled())) return Promise.resolve();
       scheduleRepartition();
-      return new Promise((resolve) => settled.push(resolve));
+      return new Promise((resolve, reject) => settled.push({ resolve, reject }));
     },
 
     /** Finishes a pending repartition now, synchronously (tests, and before comparing totals). */
