@@ -681,7 +681,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   const setEndorsed = sqlite.prepare(
     "update aggregate_entries set endorsed = ? where origin = ? and period_key = ?",
   );
-  /** Entries whose totals are written together when many move or are rebuilt at once. */
+  /** Entries whose totals are written together in a rebuild (sorted by place). */
   const BATCH = 500;
   const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   /** Entries of one region (and period) side by side: a batch then writes each row once. */
