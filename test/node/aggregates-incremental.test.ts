@@ -819,6 +819,10 @@ describe("the persisted figures state", () => {
             aggregate(reference.state(), {}, { grid: GRID, grids: known(node), trusted }),
           );
           const answers = figures(node);
+          // The read did not move entries (a repartition runs in the background): finished here,
+          // the rows are then those a rebuild under the same follows writes.
+          node.services.aggregates.repartitionNow();
+          expect(figures(node)).toEqual(answers);
           const incremental = totals(node);
           node.close();
 
@@ -836,6 +840,108 @@ describe("the persisted figures state", () => {
       ),
       { numRuns: 12, seed: 20261207 },
     );
+  });
+
+  it("a follow accepted then undone: every read equals the recomputation, none moves entries; the moved rows equal a rebuild", async () => {
+    const file = path.join(dir, "follows.db");
+    const node = openNode(file, true);
+    const reference = new Reference();
+    const { play } = player(node, reference);
+    // Every origin, two periods, through relay a, relay b or directly.
+    for (let o = 0; o < ORIGINS.length; o++) {
+      for (const p of [0, 2])
+        play({ kind: "deliver", o, p, version: 1, variant: 0, via: (o % 3) - 1 });
+    }
+    play({ kind: "publish", p: 0, participants: 8, category: "young-people", codes: [0, 1, 2] });
+    const relayA = RELAYS[0] as string;
+    const partitions = () =>
+      node.storage.sqlite
+        .prepare("select origin, endorsed from aggregate_entries order by 1, period_key")
+        .all() as Array<{ origin: string; endorsed: number }>;
+    /** Every filter, both figures, endorsed as the node decides it: equal to the recomputation. */
+    const checkReads = () => {
+      const trusted = endorsement(node.services);
+      for (const filter of SOME_FILTERS) {
+        for (const robust of [false, true]) {
+          const figure = node.services.aggregates.query(
+            { ...filter, scope: "endorsed", robust },
+            trusted,
+          );
+          expect(comparable(figure)).toEqual(
+            aggregate(reference.state(), filter, {
+              grid: GRID,
+              grids: known(node),
+              robust,
+              trusted,
+            }),
+          );
+        }
+      }
+      return trusted;
+    };
+    checkReads();
+    await node.services.aggregates.repartitioned();
+
+    const { follows } = node.services;
+    const row = follows.requestFollow({
+      actor: LOCAL_ORIGIN,
+      target: relayA,
+      targetInbox: `${relayA}/inbox`,
+      followActivityId: `${LOCAL_ORIGIN}#follow-relay-a`,
+    });
+    follows.setFollowingState(row.id, "accepted");
+    const rowsBefore = totals(node);
+    // Right after the Accept: the origins relayed by relay a are endorsed, the reads exact,
+    // and no read moved an entry (the rows are as before the follow).
+    const trusted = checkReads();
+    expect(ORIGINS.map((o, i) => trusted(o.id) === (i % 3 === 1))).not.toContain(false);
+    expect(trusted(LOCAL_ORIGIN)).toBe(true);
+    expect(totals(node)).toEqual(rowsBefore);
+
+    // The background repartition moves them; the reads stay the same.
+    const answers = figures(node);
+    await node.services.aggregates.repartitioned();
+    expect(totals(node)).not.toEqual(rowsBefore);
+    expect(
+      partitions()
+        .filter((e) => e.endorsed === 1)
+        .map((e) => e.origin),
+    ).toEqual(
+      partitions()
+        .map((e) => e.origin)
+        .filter(
+          (origin) =>
+            origin === LOCAL_ORIGIN || ORIGINS.findIndex((o) => o.id === origin) % 3 === 1,
+        ),
+    );
+    expect(figures(node)).toEqual(answers);
+    checkReads();
+
+    // Undone: the same, back.
+    follows.removeFollowing(row.id);
+    const rowsFollowed = totals(node);
+    const undone = checkReads();
+    expect(ORIGINS.map((o) => undone(o.id))).not.toContain(true);
+    expect(totals(node)).toEqual(rowsFollowed);
+    await node.services.aggregates.repartitioned();
+    expect(
+      partitions()
+        .filter((e) => e.endorsed === 1)
+        .map((e) => e.origin),
+    ).toEqual([LOCAL_ORIGIN]);
+    checkReads();
+    const finalAnswers = figures(node);
+    const incremental = totals(node);
+    node.close();
+
+    // The rows after both moves are those a rebuild from the entries writes.
+    const restarted = openNode(file, false);
+    forgetDefinition(restarted);
+    restarted.close();
+    const rebuilt = openNode(file, false);
+    expect(figures(rebuilt)).toEqual(finalAnswers);
+    expect(totals(rebuilt)).toEqual(incremental);
+    expect(totals(rebuilt).endorsed).toEqual(rowsBefore.endorsed);
   });
 
   it("a restart reads the totals as persisted (no rebuild); an older definition is rebuilt", () => {

@@ -310,26 +310,33 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   // ---------------------------------------------------------------------------------------
   // Persisted totals
 
-  const upsertCell = sqlite.prepare(
-    `insert into aggregate_cells (level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, endorsed, question, component, count)
-     values (@level, @country, @region, @category, @gridId, @gridVersion, @periodKey, @periodStart, @periodEnd, @endorsed, @question, @component, @count)
-     on conflict (level, country, region, category, grid_id, grid_version, period_key, endorsed, question, component)
-     do update set count = count + excluded.count`,
-  );
+  /** The columns that place a row (both tables), in the order of their primary keys. */
+  const scopeColumns =
+    "level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, endorsed";
+  const cellsKey =
+    "level, country, region, category, grid_id, grid_version, period_key, endorsed, question, component";
+  /** Cells written per statement: a large delta goes in groups of rows (fewer native calls). */
+  const CELLS_PER_STATEMENT = 50;
+  const upsertCellsText = (rows: number) =>
+    `insert into aggregate_cells (${scopeColumns}, question, component, count)
+     values ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+     on conflict (${cellsKey}) do update set count = count + excluded.count`;
+  const upsertCell = sqlite.prepare(upsertCellsText(1));
+  const upsertCells = sqlite.prepare(upsertCellsText(CELLS_PER_STATEMENT));
   const dropEmptyCells = sqlite.prepare("delete from aggregate_cells where count = 0");
-  const peopleKey = `level = @level and country = @country and region = @region and category = @category
-     and grid_id = @gridId and grid_version = @gridVersion and period_key = @periodKey and endorsed = @endorsed`;
+  const peopleWhere = `level = ? and country = ? and region = ? and category = ?
+     and grid_id = ? and grid_version = ? and period_key = ? and endorsed = ?`;
   const getPeople = sqlite.prepare(
-    `select participants, groups, territories, fingerprint from aggregate_people where ${peopleKey}`,
+    `select participants, groups, territories, fingerprint from aggregate_people where ${peopleWhere}`,
   );
   const putPeople = sqlite.prepare(
-    `insert into aggregate_people (level, country, region, category, grid_id, grid_version, period_key, period_start, period_end, endorsed, participants, groups, territories, fingerprint)
-     values (@level, @country, @region, @category, @gridId, @gridVersion, @periodKey, @periodStart, @periodEnd, @endorsed, @participants, @groups, @territories, @fingerprint)
+    `insert into aggregate_people (${scopeColumns}, participants, groups, territories, fingerprint)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (level, country, region, category, grid_id, grid_version, period_key, endorsed)
      do update set participants = excluded.participants, groups = excluded.groups,
        territories = excluded.territories, fingerprint = excluded.fingerprint`,
   );
-  const deletePeople = sqlite.prepare(`delete from aggregate_people where ${peopleKey}`);
+  const deletePeople = sqlite.prepare(`delete from aggregate_people where ${peopleWhere}`);
 
   /** The rows an entry counts in (its place at each level, grid, period, partition). */
   interface Counted {
@@ -345,7 +352,27 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     contributions: Contribution[];
   }
 
-  const countedOf = (row: EntryRow, endorsed: boolean): Counted => ({
+  /** What `countedOf` reads of an entry. */
+  type CountedRow = Pick<
+    EntryRow,
+    | "origin"
+    | "periodKey"
+    | "periodStart"
+    | "periodEnd"
+    | "version"
+    | "hash"
+    | "country"
+    | "region"
+    | "gridId"
+    | "gridVersion"
+    | "payload"
+  >;
+
+  const countedOf = (
+    row: CountedRow,
+    endorsed: boolean,
+    contributions: Contribution[] = contributionsOf(row.payload),
+  ): Counted => ({
     country: row.country,
     region: row.region,
     gridId: row.gridId,
@@ -355,99 +382,180 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     periodEnd: row.periodEnd,
     endorsed,
     element: versionElement(row),
-    contributions: contributionsOf(row.payload),
+    contributions,
   });
 
+  /** Separates the parts of a row's key (sorts below every other character). */
+  const SEP = "\u0000";
+
+  /** What changes in one row of `aggregate_people` (or, per entry place, before the levels). */
+  interface PeopleDelta {
+    /** The row's scope columns, in the order of `scopeColumns`. */
+    scope: Array<string | number>;
+    participants: number;
+    groups: number;
+    territories: number;
+    add: bigint;
+    sub: bigint;
+  }
+  interface CellDelta {
+    question: string;
+    component: string;
+    count: number;
+  }
+  const peopleUnchanged = (p: PeopleDelta) =>
+    p.territories === 0 && p.participants === 0 && p.groups === 0 && p.add === p.sub;
+
   /**
-   * Writes the difference between what `before` and `after` add to the totals: a new version of
-   * the same place changes few cells, and only those are written.
+   * What `before` and `after` change, per place of an entry, partition and category, before
+   * the levels: a new version of the same place mostly cancels out here (a few cells change).
    */
-  const writeDelta = (before: readonly Counted[], after: readonly Counted[]) => {
-    const cells = new Map<string, { row: Record<string, unknown>; count: number }>();
-    const people = new Map<
+  const placeDeltas = (before: readonly Counted[], after: readonly Counted[]) => {
+    const deltas = new Map<
       string,
-      {
-        row: Record<string, unknown>;
-        participants: number;
-        groups: number;
-        territories: number;
-        add: bigint;
-        sub: bigint;
-      }
+      { counted: Counted; category: string; people: PeopleDelta; cells: Map<string, CellDelta> }
     >();
     const collect = (counted: Counted, sign: 1 | -1) => {
-      const base = {
-        gridId: counted.gridId,
-        gridVersion: counted.gridVersion,
-        periodKey: counted.periodKey,
-        periodStart: counted.periodStart,
-        periodEnd: counted.periodEnd,
-        endorsed: counted.endorsed ? 1 : 0,
-      };
-      for (const place of placesOf(counted)) {
-        for (const contribution of counted.contributions) {
-          const row = { ...place, ...base, category: contribution.category };
-          const rowKey = [
-            place.level,
-            place.country,
-            place.region,
-            contribution.category,
-            base.gridId,
-            base.gridVersion,
-            base.periodKey,
-            base.endorsed,
-          ].join("\u0000");
-          for (const cell of contribution.cells) {
-            const key = `${rowKey}\u0000${cell.question}\u0000${cell.component}`;
-            const held = cells.get(key);
-            if (held) held.count += sign * cell.count;
-            else cells.set(key, { row: { ...row, ...cell }, count: sign * cell.count });
-          }
-          let p = people.get(rowKey);
-          if (!p) {
-            p = { row, participants: 0, groups: 0, territories: 0, add: 0n, sub: 0n };
-            people.set(rowKey, p);
-          }
-          p.participants += sign * contribution.participants;
-          p.groups += sign * contribution.groups;
-          p.territories += sign;
-          if (sign > 0) p.add = multisetAdd(p.add, counted.element);
-          else p.sub = multisetAdd(p.sub, counted.element);
+      const base = `${counted.country}${SEP}${counted.region}${SEP}${counted.gridId}${SEP}${counted.gridVersion}${SEP}${counted.periodKey}${SEP}${counted.endorsed ? 1 : 0}`;
+      for (const contribution of counted.contributions) {
+        const key = `${base}${SEP}${contribution.category}`;
+        let delta = deltas.get(key);
+        if (!delta) {
+          delta = {
+            counted,
+            category: contribution.category,
+            people: { scope: [], participants: 0, groups: 0, territories: 0, add: 0n, sub: 0n },
+            cells: new Map(),
+          };
+          deltas.set(key, delta);
+        }
+        const { people, cells } = delta;
+        people.participants += sign * contribution.participants;
+        people.groups += sign * contribution.groups;
+        people.territories += sign;
+        if (sign > 0) people.add = multisetAdd(people.add, counted.element);
+        else people.sub = multisetAdd(people.sub, counted.element);
+        for (const cell of contribution.cells) {
+          const cellKey = `${cell.question}${SEP}${cell.component}`;
+          const held = cells.get(cellKey);
+          if (held) held.count += sign * cell.count;
+          else cells.set(cellKey, { ...cell, count: sign * cell.count });
         }
       }
     };
     for (const counted of before) collect(counted, -1);
     for (const counted of after) collect(counted, 1);
-    let negative = false;
-    for (const { row, count } of cells.values()) {
-      if (count === 0) continue;
-      if (count < 0) negative = true;
-      upsertCell.run({ ...row, count });
-    }
-    if (negative) dropEmptyCells.run();
-    for (const p of people.values()) {
-      if (p.territories === 0 && p.participants === 0 && p.groups === 0 && p.add === p.sub) {
-        continue;
+    return deltas.values();
+  };
+
+  /** What changes in one row: its people (if they change) and its cells, by question/component. */
+  interface RowDelta {
+    scope: Array<string | number>;
+    people: PeopleDelta | null;
+    cells: Map<string, CellDelta>;
+  }
+
+  /**
+   * The difference between what `before` and `after` add to the totals, per row: each place
+   * delta rolled up to its three levels, keyed in the order of the tables' primary keys.
+   */
+  const rowDeltas = (before: readonly Counted[], after: readonly Counted[]) => {
+    const rows = new Map<string, RowDelta>();
+    for (const { counted, category, people: placePeople, cells: placeCells } of placeDeltas(
+      before,
+      after,
+    )) {
+      const changed = [...placeCells].filter(([, cell]) => cell.count !== 0);
+      const peopleChange = !peopleUnchanged(placePeople);
+      if (!peopleChange && changed.length === 0) continue;
+      const endorsed = counted.endorsed ? 1 : 0;
+      for (const place of placesOf(counted)) {
+        const rowKey = `${place.level}${SEP}${place.country}${SEP}${place.region}${SEP}${category}${SEP}${counted.gridId}${SEP}${counted.gridVersion}${SEP}${counted.periodKey}${SEP}${endorsed}`;
+        let row = rows.get(rowKey);
+        if (!row) {
+          const scope = [
+            place.level,
+            place.country,
+            place.region,
+            category,
+            counted.gridId,
+            counted.gridVersion,
+            counted.periodKey,
+            counted.periodStart,
+            counted.periodEnd,
+            endorsed,
+          ];
+          row = { scope, people: null, cells: new Map() };
+          rows.set(rowKey, row);
+        }
+        if (peopleChange) {
+          const held = row.people;
+          if (held) {
+            held.participants += placePeople.participants;
+            held.groups += placePeople.groups;
+            held.territories += placePeople.territories;
+            held.add = multisetAdd(held.add, placePeople.add);
+            held.sub = multisetAdd(held.sub, placePeople.sub);
+          } else row.people = { ...placePeople, scope: row.scope };
+        }
+        for (const [cellKey, cell] of changed) {
+          const held = row.cells.get(cellKey);
+          if (held) held.count += cell.count;
+          else row.cells.set(cellKey, { ...cell });
+        }
       }
-      const held = getPeople.get(p.row) as
+    }
+    return rows;
+  };
+
+  /** The values of a map in the order of its keys (the primary key's: neighbours share pages). */
+  const inKeyOrder = <T>(map: Map<string, T>): T[] =>
+    [...map.keys()].sort().map((key) => map.get(key) as T);
+
+  /**
+   * Writes the difference between what `before` and `after` add to the totals: a new version of
+   * the same place changes few cells, and only those are written; many entries at once (a change
+   * of follows, a rebuild) add up in memory first and each row is written once, in key order.
+   */
+  const writeDelta = (before: readonly Counted[], after: readonly Counted[]) => {
+    const rows = inKeyOrder(rowDeltas(before, after));
+    const changed: Array<string | number>[] = [];
+    let negative = false;
+    for (const row of rows) {
+      for (const cell of inKeyOrder(row.cells)) {
+        if (cell.count === 0) continue;
+        if (cell.count < 0) negative = true;
+        changed.push([...row.scope, cell.question, cell.component, cell.count]);
+      }
+    }
+    let at = 0;
+    for (; at + CELLS_PER_STATEMENT <= changed.length; at += CELLS_PER_STATEMENT) {
+      upsertCells.run(changed.slice(at, at + CELLS_PER_STATEMENT).flat());
+    }
+    for (; at < changed.length; at++) upsertCell.run(changed[at]);
+    if (negative) dropEmptyCells.run();
+    for (const { people: p } of rows) {
+      if (!p || peopleUnchanged(p)) continue;
+      const key = [...p.scope.slice(0, 7), p.scope[9]];
+      const held = getPeople.get(key) as
         | { participants: number; groups: number; territories: number; fingerprint: string }
         | undefined;
       const territories = (held?.territories ?? 0) + p.territories;
       if (territories <= 0) {
-        deletePeople.run(p.row);
+        deletePeople.run(key);
         continue;
       }
       const sum = multisetSubtract(
         multisetAdd(held?.fingerprint ? parseMultisetHex(held.fingerprint) : 0n, p.add),
         p.sub,
       );
-      putPeople.run({
-        ...p.row,
-        participants: (held?.participants ?? 0) + p.participants,
-        groups: (held?.groups ?? 0) + p.groups,
+      putPeople.run([
+        ...p.scope,
+        (held?.participants ?? 0) + p.participants,
+        (held?.groups ?? 0) + p.groups,
         territories,
-        fingerprint: multisetHex(sum),
-      });
+        multisetHex(sum),
+      ]);
     }
   };
 
@@ -469,63 +577,257 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   /** The accepted follows the partitions were last reconciled with (null: not this run). */
   let reconciledWith: string | null = null;
 
-  const selectRow = (origin: string, periodKey: string) =>
-    ctx.db
-      .select()
-      .from(aggregateEntries)
-      .where(and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)))
-      .get();
+  // One entry read and written on prepared statements (the path of every applied version).
+  const entryColumns = `origin, period_key as periodKey, period_start as periodStart,
+    period_end as periodEnd, version, hash, hashes, conflicted, withdrawn, local, via, endorsed,
+    categories, name, country, region, grid_id as gridId, grid_version as gridVersion,
+    participants, groups, criteria, payload`;
+  const selectEntry = sqlite.prepare(
+    `select ${entryColumns} from aggregate_entries where origin = ? and period_key = ?`,
+  );
+  /** An entry as SQLite returns it: booleans as 0/1, JSON columns as text. */
+  type RawEntry = Omit<
+    EntryRow,
+    "hashes" | "conflicted" | "withdrawn" | "local" | "endorsed" | "categories" | "payload"
+  > & {
+    hashes: string;
+    conflicted: number;
+    withdrawn: number;
+    local: number;
+    endorsed: number;
+    categories: string;
+    payload: string;
+  };
+  const entryOf = (raw: RawEntry): EntryRow => ({
+    ...raw,
+    hashes: JSON.parse(raw.hashes) as string[],
+    conflicted: raw.conflicted === 1,
+    withdrawn: raw.withdrawn === 1,
+    local: raw.local === 1,
+    endorsed: raw.endorsed === 1,
+    categories: JSON.parse(raw.categories) as string[],
+    payload: JSON.parse(raw.payload) as SynthesisPayload,
+  });
+  const selectRow = (origin: string, periodKey: string): EntryRow | undefined => {
+    const raw = selectEntry.get(origin, periodKey) as RawEntry | undefined;
+    return raw ? entryOf(raw) : undefined;
+  };
+  const entryWritten = [
+    "period_start",
+    "period_end",
+    "version",
+    "hash",
+    "hashes",
+    "conflicted",
+    "withdrawn",
+    "local",
+    "via",
+    "endorsed",
+    "categories",
+    "name",
+    "country",
+    "region",
+    "grid_id",
+    "grid_version",
+    "participants",
+    "groups",
+    "criteria",
+    "payload",
+  ];
+  const putEntry = sqlite.prepare(
+    `insert into aggregate_entries (origin, period_key, ${entryWritten.join(", ")})
+     values (${["origin", "period_key", ...entryWritten].map(() => "?").join(", ")})
+     on conflict (origin, period_key) do update set
+       ${entryWritten.map((column) => `${column} = excluded.${column}`).join(", ")}`,
+  );
+  const writeEntry = (row: EntryRow) =>
+    putEntry.run(
+      row.origin,
+      row.periodKey,
+      row.periodStart,
+      row.periodEnd,
+      row.version,
+      row.hash,
+      JSON.stringify(row.hashes),
+      row.conflicted ? 1 : 0,
+      row.withdrawn ? 1 : 0,
+      row.local ? 1 : 0,
+      row.via,
+      row.endorsed ? 1 : 0,
+      JSON.stringify(row.categories),
+      row.name,
+      row.country,
+      row.region,
+      row.gridId,
+      row.gridVersion,
+      row.participants,
+      row.groups,
+      row.criteria,
+      JSON.stringify(row.payload),
+    );
+  const deleteEntry = sqlite.prepare(
+    "delete from aggregate_entries where origin = ? and period_key = ?",
+  );
 
-  /**
-   * Moves the entries whose endorsement changed (a follow accepted or undone since) to their
-   * partition. O(entries) comparisons, and writes only for the entries that moved.
-   */
   const setEndorsed = sqlite.prepare(
     "update aggregate_entries set endorsed = ? where origin = ? and period_key = ?",
   );
-  /** Entries whose totals are written together when many move or are rebuilt at once. */
+  /** Entries whose totals are written together in a rebuild (sorted by place). */
   const BATCH = 500;
+  const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  /** Entries of one region (and period) side by side: a batch then writes each row once. */
+  const byPlace = <
+    T extends { country: string; region: string; periodKey: string; origin: string },
+  >(
+    a: T,
+    b: T,
+  ) =>
+    compareText(a.country, b.country) ||
+    compareText(a.region, b.region) ||
+    compareText(a.periodKey, b.periodKey) ||
+    compareText(a.origin, b.origin);
 
-  const reconcileEndorsement = () => {
+  /**
+   * Moves these entries to the partition `followed` places them in, in one transaction: what
+   * they move adds up in memory and each row is written once. An entry already in place (applied
+   * since, under the same follows) is left alone. Returns how many moved.
+   */
+  const moveEntries = (
+    entries: ReadonlyArray<{ origin: string; periodKey: string }>,
+    followed: ReadonlySet<string>,
+  ): number => {
+    const moved: Array<{ key: string; endorsed: boolean }> = [];
+    sqlite.transaction(() => {
+      const before: Counted[] = [];
+      const after: Counted[] = [];
+      for (const entry of entries) {
+        const row = selectRow(entry.origin, entry.periodKey);
+        if (!row) continue;
+        const endorsed = endorsedBy(followed, row);
+        if (endorsed === row.endorsed) continue;
+        if (countsInTotals(row)) {
+          const counted = countedOf(row, row.endorsed);
+          before.push(counted);
+          after.push({ ...counted, endorsed });
+        }
+        setEndorsed.run(endorsed ? 1 : 0, row.origin, row.periodKey);
+        moved.push({ key: entryKey(row.origin, row.periodKey), endorsed });
+      }
+      writeDelta(before, after);
+    })();
+    // Committed: the index follows (an entry changed since is re-read from the database anyway).
+    for (const { key, endorsed } of moved) {
+      const entry = index?.get(key);
+      if (!entry || entry.endorsed === endorsed) continue;
+      countOrigin(entry, -1);
+      entry.endorsed = endorsed;
+      countOrigin(entry, 1);
+    }
+    if (moved.length > 0) generation++;
+    return moved.length;
+  };
+
+  // A change of follows moves entries between the partitions in the background, a chunk per
+  // transaction with the event loop free in between: no read waits for it. Until it is done a
+  // read answers from the partitions as they are, corrected for the entries not moved yet (the
+  // trust decision comes from the follows, see `endorsement`), so the figure is exact meanwhile.
+
+  /** Entries moved per transaction of a repartition (bounds how long one chunk holds the loop). */
+  const MOVE_CHUNK = 25;
+  /** The repartition under way: the follows it places entries by, what is left to move. */
+  let pending: {
+    signature: string;
+    followed: ReadonlySet<string>;
+    entries: IndexEntry[];
+    at: number;
+  } | null = null;
+  let scheduled = false;
+  let settled: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+
+  /** The entries the follows place in another partition than the one they are counted in. */
+  const misplaced = (followed: ReadonlySet<string>) =>
+    [...loadIndex().values()]
+      .filter((entry) => endorsedBy(followed, entry) !== entry.endorsed)
+      .sort(byPlace);
+
+  /**
+   * One step of the repartition: (re)plans it when the follows differ from the ones it was
+   * planned with, or moves its next chunk. Returns whether more is left to do.
+   */
+  const repartitionStep = (): boolean => {
     const followed = followedNow();
     const signature = signatureOf(followed);
-    if (signature === reconciledWith) return;
-    const moved = [...loadIndex().values()].filter(
-      (entry) => endorsedBy(followed, entry) !== entry.endorsed,
-    );
-    if (moved.length > 0) {
-      sqlite.transaction(() => {
-        // In batches: the moves of many entries add up in memory, each row is written once.
-        for (let at = 0; at < moved.length; at += BATCH) {
-          const before: Counted[] = [];
-          const after: Counted[] = [];
-          for (const entry of moved.slice(at, at + BATCH)) {
-            const row = selectRow(entry.origin, entry.periodKey);
-            if (!row) continue;
-            if (countsInTotals(row)) {
-              before.push(countedOf(row, row.endorsed));
-              after.push(countedOf(row, !row.endorsed));
-            }
-            setEndorsed.run(row.endorsed ? 0 : 1, row.origin, row.periodKey);
-          }
-          writeDelta(before, after);
-        }
-      })();
-      // Committed: the index follows.
-      for (const entry of moved) {
-        countOrigin(entry, -1);
-        entry.endorsed = !entry.endorsed;
-        countOrigin(entry, 1);
-      }
-      generation++;
+    if (signature === reconciledWith) {
+      pending = null;
+      return false;
     }
+    if (pending?.signature !== signature) {
+      pending = { signature, followed, entries: misplaced(followed), at: 0 };
+    }
+    const chunk = pending.entries.slice(pending.at, pending.at + MOVE_CHUNK);
+    if (chunk.length > 0) moveEntries(chunk, pending.followed);
+    pending.at += chunk.length;
+    if (pending.at < pending.entries.length) return true;
     reconciledWith = signature;
+    pending = null;
+    return false;
+  };
+
+  /** Tells who waits for the repartition that it is done (or failed: `error`). */
+  const wake = (error?: unknown) => {
+    const waiting = settled;
+    settled = [];
+    for (const { resolve, reject } of waiting) {
+      if (error === undefined) resolve();
+      else reject(error);
+    }
+  };
+  /** Runs the repartition chunk by chunk on the event loop, until the follows are met. */
+  const scheduleRepartition = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      // The node closed meanwhile: nothing to do any more.
+      if (!sqlite.open) return wake();
+      try {
+        // Never inside a caller's transaction (uncommitted rows would enter the index).
+        if (sqlite.inTransaction || repartitionStep()) scheduleRepartition();
+        else wake();
+      } catch (error) {
+        // A chunk that failed rolled back whole: reads stay exact (corrected), the next read or
+        // change of follows starts the move again; whoever waits for it learns why it stopped.
+        pending = null;
+        wake(error);
+      }
+    });
+  };
+
+  /** Whether the partitions are known to agree with the follows of now (no move pending). */
+  const reconciled = () => signatureOf(followedNow()) === reconciledWith;
+
+  /** The origins the follows of now endorse (while a repartition is under way), by generation. */
+  let trustCache: { key: string; origins: ReadonlySet<string> } | null = null;
+  const endorsedOrigins = (followed: ReadonlySet<string>): ReadonlySet<string> => {
+    const key = `${signatureOf(followed)}\n${generation}`;
+    if (trustCache?.key !== key) {
+      const origins = new Set<string>();
+      for (const entry of loadIndex().values()) {
+        if (endorsedBy(followed, entry)) origins.add(entry.origin);
+      }
+      trustCache = { key: `${signatureOf(followed)}\n${generation}`, origins };
+    }
+    return trustCache.origins;
   };
 
   // ---------------------------------------------------------------------------------------
   // The persisted state's definition, and the rebuild path
 
   let definitionChecked = false;
+  const allEntries = sqlite.prepare(`select ${entryColumns} from aggregate_entries`);
+  const setPlacement = sqlite.prepare(
+    "update aggregate_entries set endorsed = ?, categories = ? where origin = ? and period_key = ?",
+  );
   /**
    * Rebuilds the totals from the entries (a database written by an older definition): once,
    * in one transaction, before anything reads or changes them.
@@ -538,27 +840,24 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
         sqlite.prepare("delete from aggregate_cells").run();
         sqlite.prepare("delete from aggregate_people").run();
         const followed = followedNow();
-        let batch: Counted[] = [];
-        for (const row of ctx.db.select().from(aggregateEntries).all()) {
-          const endorsed = endorsedBy(followed, row);
-          const categories = (row.payload.categories ?? []).map((c) => c.category);
-          ctx.db
-            .update(aggregateEntries)
-            .set({ endorsed, categories })
-            .where(
-              and(
-                eq(aggregateEntries.origin, row.origin),
-                eq(aggregateEntries.periodKey, row.periodKey),
-              ),
-            )
-            .run();
-          if (countsInTotals(row)) batch.push(countedOf(row, endorsed));
-          if (batch.length >= BATCH) {
-            writeDelta([], batch);
-            batch = [];
+        // By place, so the rows of a region are written once; payloads parsed batch by batch.
+        const raws = (allEntries.all() as RawEntry[]).sort(byPlace);
+        for (let at = 0; at < raws.length; at += BATCH) {
+          const batch: Counted[] = [];
+          for (const raw of raws.slice(at, at + BATCH)) {
+            const row = entryOf(raw);
+            const endorsed = endorsedBy(followed, row);
+            const categories = (row.payload.categories ?? []).map((c) => c.category);
+            setPlacement.run(
+              endorsed ? 1 : 0,
+              JSON.stringify(categories),
+              row.origin,
+              row.periodKey,
+            );
+            if (countsInTotals(row)) batch.push(countedOf(row, endorsed));
           }
+          writeDelta([], batch);
         }
-        writeDelta([], batch);
         ctx.db
           .insert(settings)
           .values({ key: DEFINITION_KEY, value: DEFINITION })
@@ -1311,23 +1610,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
         old && countsInTotals(old) ? [countedOf(old, old.endorsed)] : [],
         next && countsInTotals(next) ? [countedOf(next, next.endorsed)] : [],
       );
-      if (next) {
-        ctx.db
-          .insert(aggregateEntries)
-          .values(next)
-          .onConflictDoUpdate({
-            target: [aggregateEntries.origin, aggregateEntries.periodKey],
-            set: next,
-          })
-          .run();
-      } else {
-        ctx.db
-          .delete(aggregateEntries)
-          .where(
-            and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)),
-          )
-          .run();
-      }
+      if (next) writeEntry(next);
+      else deleteEntry.run(origin, periodKey);
       dirty.add(entryKey(origin, periodKey));
       generation++;
     },
@@ -1369,7 +1653,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
           coverageCounts,
         };
       }
-      if (scope === "endorsed") reconcileEndorsement();
+      // Follows changed: the entries move in the background, this read does not wait.
+      if (scope === "endorsed" && !reconciled()) scheduleRepartition();
       return indexedFigure(query, trusted, grid, page, grids);
     },
 
@@ -1379,9 +1664,33 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
      */
     endorsement(): (origin: string) => boolean {
       // Once the partitions agree with the follows, an origin is endorsed when one of its
-      // entries is in the endorsed partition: nothing to compute per request.
-      reconcileEndorsement();
-      return isEndorsed;
+      // entries is in the endorsed partition: nothing to compute per request. While they move
+      // (follows changed), from the follows over the index.
+      if (reconciled()) return isEndorsed;
+      scheduleRepartition();
+      const origins = endorsedOrigins(followedNow());
+      return (origin) => origins.has(origin);
+    },
+
+    /**
+     * The follows changed (a follow accepted, undone or removed): the entries they place in
+     * the other partition start moving, in the background (see `scheduleRepartition`).
+     */
+    followsChanged(): void {
+      scheduleRepartition();
+    },
+
+    /** Resolves once no repartition is pending (the partitions agree with the follows). */
+    repartitioned(): Promise<void> {
+      if (!sqlite.open || (pending === null && reconciled())) return Promise.resolve();
+      scheduleRepartition();
+      return new Promise((resolve, reject) => settled.push({ resolve, reject }));
+    },
+
+    /** Finishes a pending repartition now, synchronously (tests, and before comparing totals). */
+    repartitionNow(): void {
+      while (repartitionStep()) {}
+      wake();
     },
 
     /** Every entry held (tests compare the incremental state against it). */

@@ -55,7 +55,11 @@ export interface ContactFailure {
 }
 
 /** Follows both ways, as stored; the federation layer sends the activities. */
-export function createFollowService(ctx: ServiceContext) {
+/**
+ * `followsChanged` is told after the accepted follows may have changed (the figures' endorsed
+ * partitions start moving then, in the background: docs/architecture.md, "Figures state").
+ */
+export function createFollowService(ctx: ServiceContext, followsChanged: () => void = () => {}) {
   const now = () => ctx.now().toISOString();
   return {
     following(actor: string): FollowingRow[] {
@@ -97,7 +101,7 @@ export function createFollowService(ctx: ServiceContext) {
     requestFollow(
       values: Omit<typeof following.$inferInsert, "state" | "id" | "createdAt" | "updatedAt">,
     ): FollowingRow {
-      return ctx.db
+      const row = ctx.db
         .insert(following)
         .values({ ...values, state: "pending" })
         .onConflictDoUpdate({
@@ -106,15 +110,20 @@ export function createFollowService(ctx: ServiceContext) {
         })
         .returning()
         .get();
+      // A renewed request of an accepted follow puts it back to pending.
+      followsChanged();
+      return row;
     },
     setFollowingState(id: number, state: FollowingRow["state"]): void {
       ctx.db.update(following).set({ state, updatedAt: now() }).where(eq(following.id, id)).run();
+      followsChanged();
     },
     markPulled(id: number): void {
       ctx.db.update(following).set({ lastPulledAt: now() }).where(eq(following.id, id)).run();
     },
     removeFollowing(id: number): void {
       ctx.db.delete(following).where(eq(following.id, id)).run();
+      followsChanged();
     },
 
     followers(actor: string): FollowerRow[] {

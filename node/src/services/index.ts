@@ -43,7 +43,7 @@ export function createServices(ctx: ServiceContext, live: LiveGrid = createLiveG
   const received = createReceivedSynthesisService(ctx, aggregates);
   const meetings = createMeetingService(ctx, audit, territories, outbox);
   const receivedMeetings = createReceivedMeetingService(ctx);
-  const follows = createFollowService(ctx);
+  const follows = createFollowService(ctx, () => aggregates.followsChanged());
   const users = createUserService(ctx, audit);
   const sessions = createSessionService(ctx);
   const apiTokens = createApiTokenService(ctx, audit);

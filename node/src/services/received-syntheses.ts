@@ -1,7 +1,7 @@
 import { periodKey, type SynthesisPayload } from "@spiral-network/protocol";
 import { and, desc, eq } from "drizzle-orm";
 import { type ActivityJson, receivedSyntheses, receivedWithdrawals } from "../db/schema";
-import type { AggregateService } from "./aggregates";
+import type { AggregateService, EntrySource } from "./aggregates";
 import type { ServiceContext } from "./context";
 import { NotFoundError } from "./errors";
 
@@ -69,7 +69,7 @@ export function receivedSynthesisView(row: ReceivedSynthesisRow) {
  * in the same state). Verification happens before: only proof-checked activities get here.
  */
 export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: AggregateService) {
-  /** Keeps the aggregation state in step with the row of (origin, period). */
+  /** Keeps the aggregation state in step with the row of (origin, period), read back. */
   const syncAggregates = (origin: string, key: string) => {
     const row = find(origin, key);
     aggregates.apply(
@@ -89,6 +89,20 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
         : null,
     );
   };
+
+  // The hot path of `accept` (a version stored or replaced) on prepared statements: only what
+  // decides the outcome is read, and the row is written with its JSON serialised once.
+  const heldOf = ctx.storage.sqlite.prepare(
+    "select id, version, hash, conflicting_hash as conflictingHash from received_syntheses where origin = ? and period_key = ?",
+  );
+  const tombstonePublished = ctx.storage.sqlite.prepare(
+    "select published from received_withdrawals where origin = ? and object_id = ?",
+  );
+  const replaceRow = ctx.storage.sqlite.prepare(
+    `update received_syntheses set origin = ?, period_key = ?, object_id = ?, version = ?, hash = ?,
+       payload = ?, activity = ?, via = ?, conflicted_at = null, conflicting_hash = null,
+       conflicting_activity = null, withdrawn_at = ?, withdrawal = ?, received_at = ? where id = ?`,
+  );
 
   const find = (origin: string, key: string) =>
     ctx.db
@@ -152,11 +166,13 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
       const key = periodKey(input.payload.period);
       const now = ctx.now().toISOString();
       // Its origin withdrew it already (the Delete came first): kept, but withdrawn.
-      const tombstone = tombstoneOf(input.origin, input.objectId);
       const versionAt = publishedAt(input.activity);
+      const deletedAt = (
+        tombstonePublished.get(input.origin, input.objectId) as { published: string } | undefined
+      )?.published;
       const withdrawnBy =
-        tombstone && versionAt !== null && Date.parse(tombstone.published) >= versionAt
-          ? tombstone
+        deletedAt !== undefined && versionAt !== null && Date.parse(deletedAt) >= versionAt
+          ? (tombstoneOf(input.origin, input.objectId) ?? null)
           : null;
       const values = {
         origin: input.origin,
@@ -174,15 +190,41 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
         withdrawal: withdrawnBy?.activity ?? null,
         receivedAt: now,
       };
+      /** The entry as the row now holds it, when it is exactly `values` (stored or replaced). */
+      const asStored = (): EntrySource => ({
+        origin: input.origin,
+        periodKey: key,
+        version: input.payload.version,
+        hashes: [input.payload.hash],
+        payload: input.payload,
+        withdrawn: withdrawnBy !== null,
+        local: false,
+        via: input.via,
+      });
       return ctx.db.transaction((tx) => {
         const outcome = ((): AcceptOutcome => {
-          const held = find(input.origin, key);
+          const held = heldOf.get(input.origin, key) as
+            | { id: number; version: number; hash: string; conflictingHash: string | null }
+            | undefined;
           if (!held) {
             tx.insert(receivedSyntheses).values(values).run();
             return "stored";
           }
           if (input.payload.version > held.version) {
-            tx.update(receivedSyntheses).set(values).where(eq(receivedSyntheses.id, held.id)).run();
+            replaceRow.run(
+              values.origin,
+              values.periodKey,
+              values.objectId,
+              values.version,
+              values.hash,
+              JSON.stringify(values.payload),
+              JSON.stringify(values.activity),
+              values.via,
+              values.withdrawnAt,
+              values.withdrawal === null ? null : JSON.stringify(values.withdrawal),
+              values.receivedAt,
+              held.id,
+            );
             return "replaced";
           }
           if (input.payload.version < held.version) return "older";
@@ -193,27 +235,31 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
           // Same version, other content: flagged. Which copy the row keeps must not depend on the
           // order of arrival (or the state would not converge): the smallest hash is kept, the
           // largest other one noted beside it, with its activity (peers must learn of the conflict).
-          const copies = new Map<string, ActivityJson>([[held.hash, held.activity]]);
-          if (held.conflictingHash && held.conflictingActivity) {
-            copies.set(held.conflictingHash, held.conflictingActivity);
+          const row = find(input.origin, key) as ReceivedSynthesisRow;
+          const copies = new Map<string, ActivityJson>([[row.hash, row.activity]]);
+          if (row.conflictingHash && row.conflictingActivity) {
+            copies.set(row.conflictingHash, row.conflictingActivity);
           }
           copies.set(input.payload.hash, input.activity);
           const hashes = [...copies.keys()].sort();
           const conflictingHash = hashes.at(-1) as string;
           tx.update(receivedSyntheses)
             .set({
-              ...(input.payload.hash < held.hash ? values : {}),
-              withdrawnAt: held.withdrawnAt,
-              withdrawal: held.withdrawal,
-              conflictedAt: held.conflictedAt ?? now,
+              ...(input.payload.hash < row.hash ? values : {}),
+              withdrawnAt: row.withdrawnAt,
+              withdrawal: row.withdrawal,
+              conflictedAt: row.conflictedAt ?? now,
               conflictingHash,
               conflictingActivity: copies.get(conflictingHash) ?? null,
             })
-            .where(eq(receivedSyntheses.id, held.id))
+            .where(eq(receivedSyntheses.id, row.id))
             .run();
           return "conflict";
         })();
-        if (outcome !== "older" && outcome !== "duplicate") syncAggregates(input.origin, key);
+        if (outcome === "stored" || outcome === "replaced") {
+          aggregates.apply(input.origin, key, asStored());
+        }
+        if (outcome === "conflict") syncAggregates(input.origin, key);
         return withdrawnBy && (outcome === "stored" || outcome === "replaced")
           ? "withdrawn"
           : outcome;
