@@ -408,8 +408,11 @@ async function main(): Promise<void> {
     floorServer.keepAliveTimeout = TIMEOUT_MS;
     const floorUrl = `${await listenedUrl(floorServer)}/answer`;
 
-    // The state the baseline recomputes from, kept in step with every change (not timed).
+    // The state the baseline recomputes from, brought in step with the changes before each
+    // recomputation (not timed). Merged then rather than at each change: merging copies the
+    // whole state, and that garbage would be collected inside the next timed read.
     let state: AggregateState = mergeRecords(emptyState(), latest.map(synthesisRecord));
+    let pending: SynthesisPayload[] = [];
     const pick = seededRandom(4242);
     const applyTimes: number[] = [];
     /** Accepts a new version of a random origin (timed); the state follows. */
@@ -425,7 +428,7 @@ async function main(): Promise<void> {
       if (outcome !== "replaced")
         throw new Error(`origin ${index} v${payload.version}: ${outcome}`);
       latest[index] = payload;
-      state = mergeRecords(state, [synthesisRecord(payload)]);
+      pending.push(payload);
     };
 
     const sample = plans[Math.floor(ORIGINS / 3)] as OriginPlan;
@@ -497,6 +500,8 @@ async function main(): Promise<void> {
         ...(trusted ? { trusted } : {}),
       };
       const filter = filterOf(c.params);
+      state = mergeRecords(state, pending.map(synthesisRecord));
+      pending = [];
       let reference = aggregate(state, filter, options);
       c.recompute = timeLoop(SAMPLES, Number.POSITIVE_INFINITY, () => {
         reference = aggregate(state, filter, options);

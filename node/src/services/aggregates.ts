@@ -27,7 +27,7 @@ import {
   versionElement,
 } from "@spiral-network/protocol";
 import type { Statement } from "better-sqlite3";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { aggregateEntries, settings } from "../db/schema";
 import type { ServiceContext } from "./context";
 import {
@@ -939,6 +939,18 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     countOrigin(held, -1);
   };
 
+  /** One entry's index columns, by key (prepared once: the first read after a change runs it). */
+  const indexRowOf = ctx.db
+    .select(indexColumns)
+    .from(aggregateEntries)
+    .where(
+      and(
+        eq(aggregateEntries.origin, sql.placeholder("origin")),
+        eq(aggregateEntries.periodKey, sql.placeholder("periodKey")),
+      ),
+    )
+    .prepare();
+
   /**
    * The index of every entry that is not withdrawn: read from the columns once (no payload is
    * parsed), then kept in step entry by entry. Read it only outside write transactions (queries
@@ -971,11 +983,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     }
     for (const key of dirty) {
       const [origin = "", periodKey = ""] = key.split("\n");
-      const row = ctx.db
-        .select(indexColumns)
-        .from(aggregateEntries)
-        .where(and(eq(aggregateEntries.origin, origin), eq(aggregateEntries.periodKey, periodKey)))
-        .get();
+      const row = indexRowOf.get({ origin, periodKey });
       if (row && !row.withdrawn) indexPut(indexEntry(row));
       else indexDrop(key);
     }
