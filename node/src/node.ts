@@ -210,9 +210,9 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   let loading: Promise<FederationRuntime> | undefined;
   const federation: LazyFederation = {
     get() {
-      loading ??= import("./federation/runtime").then(
-        ({ createFederationRuntime }) => {
-          runtime = createFederationRuntime({
+      loading ??= import("./federation/runtime")
+        .then(({ createFederationRuntime }) => {
+          const built = createFederationRuntime({
             services,
             db: storage.db,
             grid,
@@ -227,14 +227,15 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
             unreachableAfterFailures: options.unreachableAfterFailures,
             antiEntropyIntervalMs,
           });
-          if (started) runtime.start();
-          return runtime;
-        },
-        (error: unknown) => {
+          if (started) built.start();
+          runtime = built;
+          return built;
+        })
+        .catch((error: unknown) => {
+          // Whether the import or the build failed: the next call tries again.
           loading = undefined;
           throw error;
-        },
-      );
+        });
       return loading;
     },
     get loaded() {
@@ -353,6 +354,9 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
   };
 }
 
+/** The methods an inbox answers: reads of the collection, and deliveries (POST). */
+const INBOX_METHODS = ["GET", "HEAD", "POST"];
+
 /**
  * Mounts federation's HTTP side, in the order Fedify's handlers had when they were built at
  * start: each loads federation when the request needs it (docs/architecture.md, "How federation
@@ -372,8 +376,17 @@ function mountFederation(app: Hono, federation: LazyFederation): void {
         return loaded((fed) => fed.http.inbox[i])(c, next);
       },
   );
-  app.use("/inbox", ...inbox);
-  app.use("/actors/:slug/inbox", ...inbox);
+  // Activities are delivered by POST. Fedify's shared inbox takes a body sent with any other
+  // method as a delivery too, past the guards above (they read POSTs): refused here.
+  const postOnly: MiddlewareHandler = async (c, next) =>
+    INBOX_METHODS.includes(c.req.method)
+      ? next()
+      : new Response("Method not allowed", {
+          status: 405,
+          headers: { Allow: INBOX_METHODS.join(", "), "Content-Type": "text/plain" },
+        });
+  app.use("/inbox", postOnly, ...inbox);
+  app.use("/actors/:slug/inbox", postOnly, ...inbox);
   app.get(
     "/nodeinfo/2.1",
     loaded((fed) => fed.http.nodeInfo),
@@ -411,15 +424,15 @@ function mountFederation(app: Hono, federation: LazyFederation): void {
   });
 }
 
+/** Paths under the JSON API or the workspace (lazily loaded below), never Fedify's. */
+const ownPath = (path: string) =>
+  ["/api/v1", "/admin"].some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+
 /**
  * Mounts the sub-app `load` builds under `prefix`, building it on the first request there (its
  * modules are imported then; a failed load is tried again on the next request). The sub-app sees
  * the request exactly as `app.route(prefix, sub)` would show it: same path, same bindings.
  */
-/** Paths under the JSON API or the workspace (lazily loaded below), never Fedify's. */
-const ownPath = (path: string) =>
-  ["/api/v1", "/admin"].some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-
 function lazyRoute<E extends Env>(app: Hono, prefix: string, load: () => Promise<Hono<E>>): void {
   let loading: Promise<Hono<E>> | undefined;
   const mounted = () => {

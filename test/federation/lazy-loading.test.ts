@@ -96,6 +96,45 @@ describe("federation loaded on first need", () => {
   });
 });
 
+describe("an inbox takes activities by POST only", () => {
+  // Fedify's shared inbox handles any method as a delivery: a body sent otherwise than by POST
+  // would reach it past the inbox guard (no size limit, no depth limit), loaded or not.
+  const deep = `{"type":"Create","actor":"https://peer.example/actors/x","extra":${"[".repeat(5000)}${"]".repeat(5000)}}`;
+  let lazy: TestNode;
+  let loaded: TestNode;
+  beforeAll(async () => {
+    lazy = createTestvilleNode();
+    loaded = createTestvilleNode();
+    await loaded.node.federation.get();
+  });
+  afterAll(async () => {
+    await lazy.close();
+    await loaded.close();
+  });
+
+  it("answers another method with a body 405 before Fedify reads it", async () => {
+    for (const t of [lazy, loaded]) {
+      for (const path of ["/inbox", `/actors/${SLUG}/inbox`]) {
+        for (const method of ["PUT", "PATCH", "DELETE", "OPTIONS"]) {
+          const response = await t.node.app.request(path, {
+            method,
+            headers: {
+              accept: "application/activity+json",
+              "content-type": "application/activity+json",
+            },
+            body: deep,
+          });
+          const seen = [t === lazy ? "lazy" : "loaded", method, path, response.status];
+          expect(seen).toEqual([seen[0], method, path, 405]);
+          expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
+        }
+      }
+    }
+    expect(lazy.loggedErrors).toEqual([]);
+    expect(loaded.loggedErrors).toEqual([]);
+  });
+});
+
 describe("federation work waiting at start", () => {
   let t: TestNode;
   beforeEach(() => {

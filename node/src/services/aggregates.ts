@@ -762,6 +762,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       return false;
     }
     if (pending?.signature !== signature) {
+      // Entries are about to move: the partitions no longer agree with the follows they were
+      // reconciled with (follows undone before the move ends make it move the entries back).
+      reconciledWith = null;
       pending = { signature, followed, entries: misplaced(followed), at: 0 };
     }
     const chunk = pending.entries.slice(pending.at, pending.at + MOVE_CHUNK);
@@ -1573,9 +1576,13 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       ensureDefinition();
       const old = selectRow(origin, periodKey);
       const followed = followedNow();
+      const signature = signatureOf(followed);
       // Follows changed since the partitions were reconciled: the next read checks them all
       // (this entry is placed by the follows of now, the others by those of their time).
-      if (signatureOf(followed) !== reconciledWith) reconciledWith = null;
+      if (signature !== reconciledWith) reconciledWith = null;
+      // Placed by other follows than the move under way places entries by: it is planned again
+      // (this entry is in no plan, and the follows may come back to the plan's).
+      if (pending && pending.signature !== signature) pending = null;
       let next: EntryRow | undefined;
       if (source) {
         const { payload } = source;
