@@ -1230,9 +1230,70 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     return coverage.place("world", "", "") ?? noPlace;
   };
 
+  /**
+   * The coverage lists' window of a maintained place: its entries in key order until both
+   * windows are full. Once the included window is full and every untrusted, conflicted and
+   * other-version entry has been met, the excluded entries left are overlap losers and
+   * implausible ones, which the cells hold as sets: they are taken from there in key order
+   * instead of scanning the rest of the place.
+   */
+  const maintainedWindow = (
+    ask: Ask,
+    place: Place<IndexEntry>,
+    implausible: ReadonlySet<IndexEntry>,
+    counts: CoverageCounts,
+  ) => {
+    const { robust, endorsedScope, trusted, grid } = ask;
+    const { all, sorted } = place;
+    const reasonOf = (entry: IndexEntry): ExclusionReason | undefined =>
+      endorsedScope && !trusted(entry.origin)
+        ? "untrusted"
+        : entry.conflicted
+          ? "conflicted"
+          : entry.gridId !== grid.id || entry.gridVersion !== grid.version
+            ? "other-grid-version"
+            : all.losers.has(entry)
+              ? "overlapping"
+              : robust && implausible.has(entry)
+                ? "implausible"
+                : undefined;
+    const { excluded: by } = counts;
+    const scannedOnly = by.untrusted + by.conflicted + by["other-grid-version"];
+    const { inWindow, full } = windowed(ask.page);
+    const includedWindow: IndexEntry[] = [];
+    const excluded: ExcludedVersion[] = [];
+    let included = 0;
+    let excludedAt = 0;
+    let met = 0;
+    let at = 0;
+    for (; at < sorted.length; at++) {
+      if (full(included) && (full(excludedAt) || met === scannedOnly)) break;
+      const entry = sorted[at] as IndexEntry;
+      const reason = reasonOf(entry);
+      if (reason) {
+        if (reason !== "overlapping" && reason !== "implausible") met++;
+        if (inWindow(excludedAt++)) excluded.push(excludedVersion(entry, reason));
+      } else if (inWindow(included++)) includedWindow.push(entry);
+    }
+    if (at < sorted.length && !full(excludedAt)) {
+      // The rest of the place holds no untrusted, conflicted or other-version entry.
+      const from = (sorted[at] as IndexEntry).key;
+      const rest = [...all.losers, ...(robust ? implausible : [])]
+        .filter((entry) => entry.key >= from && reasonOf(entry) !== undefined)
+        .sort(byEntryKey);
+      for (const entry of rest) {
+        if (full(excludedAt)) break;
+        if (inWindow(excludedAt++)) {
+          excluded.push(excludedVersion(entry, reasonOf(entry) as ExclusionReason));
+        }
+      }
+    }
+    return { includedWindow, excluded };
+  };
+
   /** The coverage of a world, country or region figure from its maintained cell. */
   const maintainedSelection = (ask: Ask, place: Place<IndexEntry>): Selection => {
-    const { robust, endorsedScope, trusted, grid } = ask;
+    const { robust, endorsedScope, grid } = ask;
     const all = place.all;
     const cell = endorsedScope ? place.trusted : all;
     const implausible = implausibleOf(cell);
@@ -1254,30 +1315,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       for (const e of implausible) out.set(e.origin, (out.get(e.origin) ?? 0) + 1);
       for (const [origin, n] of out) if (cell.origins.get(origin) === n) territories--;
     }
-    // The window: the place's entries in key order, until both lists' windows are full.
-    const { inWindow, full } = windowed(ask.page);
-    const includedWindow: IndexEntry[] = [];
-    const excluded: ExcludedVersion[] = [];
-    let included = 0;
-    let excludedAt = 0;
-    for (const entry of place.sorted) {
-      if (full(included) && full(excludedAt)) break;
-      const reason: ExclusionReason | undefined =
-        endorsedScope && !trusted(entry.origin)
-          ? "untrusted"
-          : entry.conflicted
-            ? "conflicted"
-            : entry.gridId !== grid.id || entry.gridVersion !== grid.version
-              ? "other-grid-version"
-              : all.losers.has(entry)
-                ? "overlapping"
-                : robust && implausible.has(entry)
-                  ? "implausible"
-                  : undefined;
-      if (reason) {
-        if (inWindow(excludedAt++)) excluded.push(excludedVersion(entry, reason));
-      } else if (inWindow(included++)) includedWindow.push(entry);
-    }
+    const { includedWindow, excluded } = maintainedWindow(ask, place, implausible, coverageCounts);
     const anyCounted = all.counted + all.losers.size > 0;
     return {
       present: anyCounted ? [grid.version] : [],
