@@ -37,6 +37,7 @@ import {
   overlapLosers,
   type Place,
 } from "./figure-coverage";
+import { createPlaceSums, type SumsPlace } from "./place-sums";
 
 export type TrustScope = "verified" | "endorsed";
 type EntryRow = typeof aggregateEntries.$inferSelect;
@@ -324,6 +325,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   const upsertCell = sqlite.prepare(upsertCellsText(1));
   const upsertCells = sqlite.prepare(upsertCellsText(CELLS_PER_STATEMENT));
   const dropEmptyCells = sqlite.prepare("delete from aggregate_cells where count = 0");
+  /** The read places' rows summed in memory, kept in step with what commits (place-sums.ts). */
+  const placeSums = createPlaceSums(sqlite, cellKey);
   const peopleWhere = `level = ? and country = ? and region = ? and category = ?
      and grid_id = ? and grid_version = ? and period_key = ? and endorsed = ?`;
   const getPeople = sqlite.prepare(
@@ -518,7 +521,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
    * of follows, a rebuild) add up in memory first and each row is written once, in key order.
    */
   const writeDelta = (before: readonly Counted[], after: readonly Counted[]) => {
-    const rows = inKeyOrder(rowDeltas(before, after));
+    const deltas = rowDeltas(before, after);
+    placeSums.record(deltas.values());
+    const rows = inKeyOrder(deltas);
     const changed: Array<string | number>[] = [];
     let negative = false;
     for (const row of rows) {
@@ -865,6 +870,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
           .run();
       })();
       index = null;
+      placeSums.forget();
       // Rebuilt inside a caller's transaction: checked again until that one has committed
       // (a rollback takes the rebuild with it).
       definitionChecked = !sqlite.inTransaction;
@@ -1166,6 +1172,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     territories: number;
     /** With a category filter: the included versions' fingerprint elements, added up. */
     categorySum: bigint;
+    /** The one place whose rows are summed, when a maintained place answers (else a scan). */
+    sumsPlace: SumsPlace | null;
   }
 
   /** What a read asks, once the grid versions that count are known. */
@@ -1291,6 +1299,13 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     return { includedWindow, excluded };
   };
 
+  /** Which place's rows a maintained place sums (none for a place that holds nothing). */
+  const sumsPlaceOf = (ask: Ask, place: Place<IndexEntry>): SumsPlace | null => {
+    if (place === noPlace) return null;
+    const region = place.level === "region" ? (ask.filter.regions?.[0] as string) : "";
+    return { level: place.level, country: place.level === "world" ? "" : place.country, region };
+  };
+
   /** The coverage of a world, country or region figure from its maintained cell. */
   const maintainedSelection = (ask: Ask, place: Place<IndexEntry>): Selection => {
     const { robust, endorsedScope, grid } = ask;
@@ -1329,6 +1344,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       includedVersions: new Set(coverageCounts.included > 0 ? [grid.version] : []),
       territories,
       categorySum: 0n,
+      sumsPlace: sumsPlaceOf(ask, place),
     };
   };
 
@@ -1450,6 +1466,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       includedVersions,
       territories,
       categorySum,
+      sumsPlace: null,
     };
   };
 
@@ -1480,6 +1497,30 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     return figureOf(query, ask, selection, grids);
   };
 
+  /** The grouped SQL sums as the figure adds them up: cells by question, then `cellKey`. */
+  const sqlSums = ({ cellRows, peopleRows }: ReturnType<typeof sumRows>) => {
+    const sums = new Map<Question, Map<string, number>>();
+    for (const row of cellRows) {
+      let cells = sums.get(row.question);
+      if (!cells) {
+        cells = new Map();
+        sums.set(row.question, cells);
+      }
+      cells.set(cellKey(row.version, row.component), row.count);
+    }
+    let participants = 0;
+    let groups = 0;
+    let fingerprint = 0n;
+    for (const row of peopleRows) {
+      participants += row.participants;
+      groups += row.groups;
+      if (row.category === "" && row.fingerprint) {
+        fingerprint = multisetAdd(fingerprint, parseMultisetHex(row.fingerprint));
+      }
+    }
+    return { sums, participants, groups, fingerprint };
+  };
+
   /** Sums the rows a selection names, corrects them, and shapes the answer. */
   const figureOf = (
     query: AggregateQuery,
@@ -1492,34 +1533,30 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     // The rows' sums, corrected for the entries they hold but the figure leaves out and the
     // entries the figure counts that they do not hold.
     const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [""];
-    const { cellRows, peopleRows } = sumRows(
-      filter,
-      grid.id,
-      selection.present,
-      endorsedScope ? [1] : [0, 1],
-      categories,
-      selection.countries,
-    );
-    // Cells keyed by grid version and component (`cellKey`) until the level is known.
-    const sums = new Map<Question, Map<string, number>>();
-    for (const row of cellRows) {
-      let cells = sums.get(row.question);
-      if (!cells) {
-        cells = new Map();
-        sums.set(row.question, cells);
-      }
-      cells.set(cellKey(row.version, row.component), row.count);
-    }
-    let participants = 0;
-    let groups = 0;
-    let fingerprintSum = 0n;
-    for (const row of peopleRows) {
-      participants += row.participants;
-      groups += row.groups;
-      if (row.category === "" && row.fingerprint) {
-        fingerprintSum = multisetAdd(fingerprintSum, parseMultisetHex(row.fingerprint));
-      }
-    }
+    const partitions = endorsedScope ? [1] : [0, 1];
+    // A maintained place's rows are summed in memory (outside a write transaction only: the
+    // memory holds committed changes); any other read sums them in SQL.
+    const summed =
+      selection.sumsPlace && !sqlite.inTransaction
+        ? placeSums.sum(
+            selection.sumsPlace,
+            grid.id,
+            selection.present,
+            partitions,
+            filter.question,
+          )
+        : sqlSums(
+            sumRows(
+              filter,
+              grid.id,
+              selection.present,
+              partitions,
+              categories,
+              selection.countries,
+            ),
+          );
+    const { sums } = summed;
+    let { participants, groups, fingerprint: fingerprintSum } = summed;
     const correct = (entry: IndexEntry, sign: 1 | -1) => {
       for (const contribution of contributionsFor(entry)) {
         if (!categories.includes(contribution.category)) continue;
