@@ -1018,6 +1018,58 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     return contributions;
   };
 
+  /** What a list of entries adds to a figure, summed (their cells keyed as the figure's sums). */
+  interface Correction {
+    participants: number;
+    groups: number;
+    cells: Map<Question, Map<string, number>>;
+    element: bigint;
+  }
+  /**
+   * Summed corrections by the entries' keys and content hashes (and the categories and question
+   * read): the same entries left out again after a change of another one (the implausible ones
+   * of a robust figure, say) are not added up again. At most 20 kept.
+   */
+  const corrections = new Map<string, Correction>();
+  const correctionOf = (
+    entries: readonly IndexEntry[],
+    categories: readonly string[],
+    question: string | undefined,
+  ): Correction => {
+    const sorted = [...entries].sort(byEntryKey);
+    const id = `${categories.join(",")}\n${question ?? ""}\n${sorted.map((e) => `${e.key}\n${e.hash}`).join("\n")}`;
+    const held = corrections.get(id);
+    if (held) return held;
+    const correction: Correction = { participants: 0, groups: 0, cells: new Map(), element: 0n };
+    for (const entry of sorted) addCorrection(correction, entry, categories, question);
+    if (corrections.size >= 20) corrections.delete(corrections.keys().next().value as string);
+    corrections.set(id, correction);
+    return correction;
+  };
+  const addCorrection = (
+    correction: Correction,
+    entry: IndexEntry,
+    categories: readonly string[],
+    question: string | undefined,
+  ) => {
+    for (const contribution of contributionsFor(entry)) {
+      if (!categories.includes(contribution.category)) continue;
+      correction.participants += contribution.participants;
+      correction.groups += contribution.groups;
+      for (const cell of contribution.cells) {
+        if (question && cell.question !== question) continue;
+        let cells = correction.cells.get(cell.question);
+        if (!cells) {
+          cells = new Map();
+          correction.cells.set(cell.question, cells);
+        }
+        const key = cellKey(entry.gridVersion, cell.component);
+        cells.set(key, (cells.get(key) ?? 0) + cell.count);
+      }
+    }
+    correction.element = multisetAdd(correction.element, entry.element);
+  };
+
   // ---------------------------------------------------------------------------------------
   // Sums of the persisted rows for a filter
 
@@ -1557,29 +1609,26 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
           );
     const { sums } = summed;
     let { participants, groups, fingerprint: fingerprintSum } = summed;
-    const correct = (entry: IndexEntry, sign: 1 | -1) => {
-      for (const contribution of contributionsFor(entry)) {
-        if (!categories.includes(contribution.category)) continue;
-        participants += sign * contribution.participants;
-        groups += sign * contribution.groups;
-        for (const cell of contribution.cells) {
-          if (filter.question && cell.question !== filter.question) continue;
-          let cells = sums.get(cell.question);
-          if (!cells) {
-            cells = new Map();
-            sums.set(cell.question, cells);
-          }
-          const key = cellKey(entry.gridVersion, cell.component);
-          cells.set(key, (cells.get(key) ?? 0) + sign * cell.count);
+    const correct = (entries: readonly IndexEntry[], sign: 1 | -1) => {
+      if (entries.length === 0) return;
+      const correction = correctionOf(entries, categories, filter.question);
+      participants += sign * correction.participants;
+      groups += sign * correction.groups;
+      for (const [question, byKey] of correction.cells) {
+        let cells = sums.get(question);
+        if (!cells) {
+          cells = new Map();
+          sums.set(question, cells);
         }
+        for (const [key, n] of byKey) cells.set(key, (cells.get(key) ?? 0) + sign * n);
       }
       fingerprintSum =
         sign > 0
-          ? multisetAdd(fingerprintSum, entry.element)
-          : multisetSubtract(fingerprintSum, entry.element);
+          ? multisetAdd(fingerprintSum, correction.element)
+          : multisetSubtract(fingerprintSum, correction.element);
     };
-    for (const entry of selection.minus) correct(entry, -1);
-    for (const entry of selection.plus) correct(entry, 1);
+    correct(selection.minus, -1);
+    correct(selection.plus, 1);
     // With a category filter a version counts in the row of each selected category it
     // publishes: its fingerprint element is added once, from the coverage itself.
     if (categories[0] !== "") fingerprintSum = selection.categorySum;
