@@ -27,7 +27,7 @@ import {
   versionElement,
 } from "@spiral-network/protocol";
 import type { Statement } from "better-sqlite3";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { aggregateEntries, settings } from "../db/schema";
 import type { ServiceContext } from "./context";
 import {
@@ -195,7 +195,7 @@ const indexColumns = {
 };
 type IndexRow = Pick<EntryRow, keyof typeof indexColumns>;
 
-function indexEntry(row: IndexRow): IndexEntry {
+function indexEntry(row: IndexRow, element = versionElement): IndexEntry {
   return {
     key: entryKey(row.origin, row.periodKey),
     origin: row.origin,
@@ -216,7 +216,7 @@ function indexEntry(row: IndexRow): IndexEntry {
     criteria: row.criteria,
     categories: row.categories,
     endorsed: row.endorsed,
-    element: versionElement(row),
+    element: element(row),
   };
 }
 
@@ -371,6 +371,22 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     | "payload"
   >;
 
+  /**
+   * `versionElement` by its inputs, for the last 1 000 versions (one SHA-256 each): applying a
+   * version and the index's re-read of it after the commit compute the same one.
+   */
+  const elements = new Map<string, bigint>();
+  const elementOf = (ref: Parameters<typeof versionElement>[0]): bigint => {
+    const id = `${ref.origin}\n${ref.periodKey}\n${ref.version}\n${ref.hash}`;
+    let element = elements.get(id);
+    if (element === undefined) {
+      element = versionElement(ref);
+      if (elements.size >= 1_000) elements.delete(elements.keys().next().value as string);
+      elements.set(id, element);
+    }
+    return element;
+  };
+
   const countedOf = (
     row: CountedRow,
     endorsed: boolean,
@@ -384,7 +400,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     periodStart: row.periodStart,
     periodEnd: row.periodEnd,
     endorsed,
-    element: versionElement(row),
+    element: elementOf(row),
     contributions,
   });
 
@@ -946,16 +962,35 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   };
 
   /** One entry's index columns, by key (prepared once: the first read after a change runs it). */
-  const indexRowOf = ctx.db
-    .select(indexColumns)
-    .from(aggregateEntries)
-    .where(
-      and(
-        eq(aggregateEntries.origin, sql.placeholder("origin")),
-        eq(aggregateEntries.periodKey, sql.placeholder("periodKey")),
-      ),
-    )
-    .prepare();
+  const selectIndexRow = sqlite.prepare(
+    `select origin, period_key as periodKey, period_start as periodStart,
+       period_end as periodEnd, version, hash, conflicted, withdrawn, local, via, name, country,
+       region, grid_id as gridId, grid_version as gridVersion, participants, criteria,
+       categories, endorsed
+     from aggregate_entries where origin = ? and period_key = ?`,
+  );
+  type RawIndexRow = Omit<
+    IndexRow,
+    "conflicted" | "withdrawn" | "local" | "endorsed" | "categories"
+  > & {
+    conflicted: number;
+    withdrawn: number;
+    local: number;
+    endorsed: number;
+    categories: string;
+  };
+  const indexRowOf = (origin: string, periodKey: string): IndexRow | undefined => {
+    const raw = selectIndexRow.get(origin, periodKey) as RawIndexRow | undefined;
+    if (!raw) return undefined;
+    return {
+      ...raw,
+      conflicted: raw.conflicted === 1,
+      withdrawn: raw.withdrawn === 1,
+      local: raw.local === 1,
+      endorsed: raw.endorsed === 1,
+      categories: JSON.parse(raw.categories) as string[],
+    };
+  };
 
   /**
    * The index of every entry that is not withdrawn: read from the columns once (no payload is
@@ -989,8 +1024,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     }
     for (const key of dirty) {
       const [origin = "", periodKey = ""] = key.split("\n");
-      const row = indexRowOf.get({ origin, periodKey });
-      if (row && !row.withdrawn) indexPut(indexEntry(row));
+      const row = indexRowOf(origin, periodKey);
+      if (row && !row.withdrawn) indexPut(indexEntry(row, elementOf));
       else indexDrop(key);
     }
     dirty.clear();
