@@ -27,7 +27,7 @@ import {
   versionElement,
 } from "@spiral-network/protocol";
 import type { Statement } from "better-sqlite3";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { aggregateEntries, settings } from "../db/schema";
 import type { ServiceContext } from "./context";
 import {
@@ -37,6 +37,7 @@ import {
   overlapLosers,
   type Place,
 } from "./figure-coverage";
+import { createPlaceSums, type SumsPlace } from "./place-sums";
 
 export type TrustScope = "verified" | "endorsed";
 type EntryRow = typeof aggregateEntries.$inferSelect;
@@ -194,7 +195,7 @@ const indexColumns = {
 };
 type IndexRow = Pick<EntryRow, keyof typeof indexColumns>;
 
-function indexEntry(row: IndexRow): IndexEntry {
+function indexEntry(row: IndexRow, element = versionElement): IndexEntry {
   return {
     key: entryKey(row.origin, row.periodKey),
     origin: row.origin,
@@ -215,7 +216,7 @@ function indexEntry(row: IndexRow): IndexEntry {
     criteria: row.criteria,
     categories: row.categories,
     endorsed: row.endorsed,
-    element: versionElement(row),
+    element: element(row),
   };
 }
 
@@ -324,6 +325,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   const upsertCell = sqlite.prepare(upsertCellsText(1));
   const upsertCells = sqlite.prepare(upsertCellsText(CELLS_PER_STATEMENT));
   const dropEmptyCells = sqlite.prepare("delete from aggregate_cells where count = 0");
+  /** The read places' rows summed in memory, kept in step with what commits (place-sums.ts). */
+  const placeSums = createPlaceSums(sqlite, cellKey);
   const peopleWhere = `level = ? and country = ? and region = ? and category = ?
      and grid_id = ? and grid_version = ? and period_key = ? and endorsed = ?`;
   const getPeople = sqlite.prepare(
@@ -368,6 +371,22 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     | "payload"
   >;
 
+  /**
+   * `versionElement` by its inputs, for the last 1 000 versions (one SHA-256 each): applying a
+   * version and the index's re-read of it after the commit compute the same one.
+   */
+  const elements = new Map<string, bigint>();
+  const elementOf = (ref: Parameters<typeof versionElement>[0]): bigint => {
+    const id = `${ref.origin}\n${ref.periodKey}\n${ref.version}\n${ref.hash}`;
+    let element = elements.get(id);
+    if (element === undefined) {
+      element = versionElement(ref);
+      if (elements.size >= 1_000) elements.delete(elements.keys().next().value as string);
+      elements.set(id, element);
+    }
+    return element;
+  };
+
   const countedOf = (
     row: CountedRow,
     endorsed: boolean,
@@ -381,7 +400,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     periodStart: row.periodStart,
     periodEnd: row.periodEnd,
     endorsed,
-    element: versionElement(row),
+    element: elementOf(row),
     contributions,
   });
 
@@ -518,7 +537,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
    * of follows, a rebuild) add up in memory first and each row is written once, in key order.
    */
   const writeDelta = (before: readonly Counted[], after: readonly Counted[]) => {
-    const rows = inKeyOrder(rowDeltas(before, after));
+    const deltas = rowDeltas(before, after);
+    placeSums.record(deltas.values());
+    const rows = inKeyOrder(deltas);
     const changed: Array<string | number>[] = [];
     let negative = false;
     for (const row of rows) {
@@ -868,6 +889,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
           .run();
       })();
       index = null;
+      placeSums.forget();
       // Rebuilt inside a caller's transaction: checked again until that one has committed
       // (a rollback takes the rebuild with it).
       definitionChecked = !sqlite.inTransaction;
@@ -943,16 +965,35 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   };
 
   /** One entry's index columns, by key (prepared once: the first read after a change runs it). */
-  const indexRowOf = ctx.db
-    .select(indexColumns)
-    .from(aggregateEntries)
-    .where(
-      and(
-        eq(aggregateEntries.origin, sql.placeholder("origin")),
-        eq(aggregateEntries.periodKey, sql.placeholder("periodKey")),
-      ),
-    )
-    .prepare();
+  const selectIndexRow = sqlite.prepare(
+    `select origin, period_key as periodKey, period_start as periodStart,
+       period_end as periodEnd, version, hash, conflicted, withdrawn, local, via, name, country,
+       region, grid_id as gridId, grid_version as gridVersion, participants, criteria,
+       categories, endorsed
+     from aggregate_entries where origin = ? and period_key = ?`,
+  );
+  type RawIndexRow = Omit<
+    IndexRow,
+    "conflicted" | "withdrawn" | "local" | "endorsed" | "categories"
+  > & {
+    conflicted: number;
+    withdrawn: number;
+    local: number;
+    endorsed: number;
+    categories: string;
+  };
+  const indexRowOf = (origin: string, periodKey: string): IndexRow | undefined => {
+    const raw = selectIndexRow.get(origin, periodKey) as RawIndexRow | undefined;
+    if (!raw) return undefined;
+    return {
+      ...raw,
+      conflicted: raw.conflicted === 1,
+      withdrawn: raw.withdrawn === 1,
+      local: raw.local === 1,
+      endorsed: raw.endorsed === 1,
+      categories: JSON.parse(raw.categories) as string[],
+    };
+  };
 
   /**
    * The index of every entry that is not withdrawn: read from the columns once (no payload is
@@ -986,8 +1027,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     }
     for (const key of dirty) {
       const [origin = "", periodKey = ""] = key.split("\n");
-      const row = indexRowOf.get({ origin, periodKey });
-      if (row && !row.withdrawn) indexPut(indexEntry(row));
+      const row = indexRowOf(origin, periodKey);
+      if (row && !row.withdrawn) indexPut(indexEntry(row, elementOf));
       else indexDrop(key);
     }
     dirty.clear();
@@ -1013,6 +1054,58 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     }
     contributionCache.set(cacheKey, contributions);
     return contributions;
+  };
+
+  /** What a list of entries adds to a figure, summed (their cells keyed as the figure's sums). */
+  interface Correction {
+    participants: number;
+    groups: number;
+    cells: Map<Question, Map<string, number>>;
+    element: bigint;
+  }
+  /**
+   * Summed corrections by the entries' keys and content hashes (and the categories and question
+   * read): the same entries left out again after a change of another one (the implausible ones
+   * of a robust figure, say) are not added up again. At most 20 kept.
+   */
+  const corrections = new Map<string, Correction>();
+  const correctionOf = (
+    entries: readonly IndexEntry[],
+    categories: readonly string[],
+    question: string | undefined,
+  ): Correction => {
+    const sorted = [...entries].sort(byEntryKey);
+    const id = `${categories.join(",")}\n${question ?? ""}\n${sorted.map((e) => `${e.key}\n${e.hash}`).join("\n")}`;
+    const held = corrections.get(id);
+    if (held) return held;
+    const correction: Correction = { participants: 0, groups: 0, cells: new Map(), element: 0n };
+    for (const entry of sorted) addCorrection(correction, entry, categories, question);
+    if (corrections.size >= 20) corrections.delete(corrections.keys().next().value as string);
+    corrections.set(id, correction);
+    return correction;
+  };
+  const addCorrection = (
+    correction: Correction,
+    entry: IndexEntry,
+    categories: readonly string[],
+    question: string | undefined,
+  ) => {
+    for (const contribution of contributionsFor(entry)) {
+      if (!categories.includes(contribution.category)) continue;
+      correction.participants += contribution.participants;
+      correction.groups += contribution.groups;
+      for (const cell of contribution.cells) {
+        if (question && cell.question !== question) continue;
+        let cells = correction.cells.get(cell.question);
+        if (!cells) {
+          cells = new Map();
+          correction.cells.set(cell.question, cells);
+        }
+        const key = cellKey(entry.gridVersion, cell.component);
+        cells.set(key, (cells.get(key) ?? 0) + cell.count);
+      }
+    }
+    correction.element = multisetAdd(correction.element, entry.element);
   };
 
   // ---------------------------------------------------------------------------------------
@@ -1169,6 +1262,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     territories: number;
     /** With a category filter: the included versions' fingerprint elements, added up. */
     categorySum: bigint;
+    /** The one place whose rows are summed, when a maintained place answers (else a scan). */
+    sumsPlace: SumsPlace | null;
   }
 
   /** What a read asks, once the grid versions that count are known. */
@@ -1233,9 +1328,77 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     return coverage.place("world", "", "") ?? noPlace;
   };
 
+  /**
+   * The coverage lists' window of a maintained place: its entries in key order until both
+   * windows are full. Once the included window is full and every untrusted, conflicted and
+   * other-version entry has been met, the excluded entries left are overlap losers and
+   * implausible ones, which the cells hold as sets: they are taken from there in key order
+   * instead of scanning the rest of the place.
+   */
+  const maintainedWindow = (
+    ask: Ask,
+    place: Place<IndexEntry>,
+    implausible: ReadonlySet<IndexEntry>,
+    counts: CoverageCounts,
+  ) => {
+    const { robust, endorsedScope, trusted, grid } = ask;
+    const { all, sorted } = place;
+    const reasonOf = (entry: IndexEntry): ExclusionReason | undefined =>
+      endorsedScope && !trusted(entry.origin)
+        ? "untrusted"
+        : entry.conflicted
+          ? "conflicted"
+          : entry.gridId !== grid.id || entry.gridVersion !== grid.version
+            ? "other-grid-version"
+            : all.losers.has(entry)
+              ? "overlapping"
+              : robust && implausible.has(entry)
+                ? "implausible"
+                : undefined;
+    const { excluded: by } = counts;
+    const scannedOnly = by.untrusted + by.conflicted + by["other-grid-version"];
+    const { inWindow, full } = windowed(ask.page);
+    const includedWindow: IndexEntry[] = [];
+    const excluded: ExcludedVersion[] = [];
+    let included = 0;
+    let excludedAt = 0;
+    let met = 0;
+    let at = 0;
+    for (; at < sorted.length; at++) {
+      if (full(included) && (full(excludedAt) || met === scannedOnly)) break;
+      const entry = sorted[at] as IndexEntry;
+      const reason = reasonOf(entry);
+      if (reason) {
+        if (reason !== "overlapping" && reason !== "implausible") met++;
+        if (inWindow(excludedAt++)) excluded.push(excludedVersion(entry, reason));
+      } else if (inWindow(included++)) includedWindow.push(entry);
+    }
+    if (at < sorted.length && !full(excludedAt)) {
+      // The rest of the place holds no untrusted, conflicted or other-version entry.
+      const from = (sorted[at] as IndexEntry).key;
+      const rest = [...all.losers, ...(robust ? implausible : [])]
+        .filter((entry) => entry.key >= from && reasonOf(entry) !== undefined)
+        .sort(byEntryKey);
+      for (const entry of rest) {
+        if (full(excludedAt)) break;
+        if (inWindow(excludedAt++)) {
+          excluded.push(excludedVersion(entry, reasonOf(entry) as ExclusionReason));
+        }
+      }
+    }
+    return { includedWindow, excluded };
+  };
+
+  /** Which place's rows a maintained place sums (none for a place that holds nothing). */
+  const sumsPlaceOf = (ask: Ask, place: Place<IndexEntry>): SumsPlace | null => {
+    if (place === noPlace) return null;
+    const region = place.level === "region" ? (ask.filter.regions?.[0] as string) : "";
+    return { level: place.level, country: place.level === "world" ? "" : place.country, region };
+  };
+
   /** The coverage of a world, country or region figure from its maintained cell. */
   const maintainedSelection = (ask: Ask, place: Place<IndexEntry>): Selection => {
-    const { robust, endorsedScope, trusted, grid } = ask;
+    const { robust, endorsedScope, grid } = ask;
     const all = place.all;
     const cell = endorsedScope ? place.trusted : all;
     const implausible = implausibleOf(cell);
@@ -1257,30 +1420,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       for (const e of implausible) out.set(e.origin, (out.get(e.origin) ?? 0) + 1);
       for (const [origin, n] of out) if (cell.origins.get(origin) === n) territories--;
     }
-    // The window: the place's entries in key order, until both lists' windows are full.
-    const { inWindow, full } = windowed(ask.page);
-    const includedWindow: IndexEntry[] = [];
-    const excluded: ExcludedVersion[] = [];
-    let included = 0;
-    let excludedAt = 0;
-    for (const entry of place.sorted) {
-      if (full(included) && full(excludedAt)) break;
-      const reason: ExclusionReason | undefined =
-        endorsedScope && !trusted(entry.origin)
-          ? "untrusted"
-          : entry.conflicted
-            ? "conflicted"
-            : entry.gridId !== grid.id || entry.gridVersion !== grid.version
-              ? "other-grid-version"
-              : all.losers.has(entry)
-                ? "overlapping"
-                : robust && implausible.has(entry)
-                  ? "implausible"
-                  : undefined;
-      if (reason) {
-        if (inWindow(excludedAt++)) excluded.push(excludedVersion(entry, reason));
-      } else if (inWindow(included++)) includedWindow.push(entry);
-    }
+    const { includedWindow, excluded } = maintainedWindow(ask, place, implausible, coverageCounts);
     const anyCounted = all.counted + all.losers.size > 0;
     return {
       present: anyCounted ? [grid.version] : [],
@@ -1294,6 +1434,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       includedVersions: new Set(coverageCounts.included > 0 ? [grid.version] : []),
       territories,
       categorySum: 0n,
+      sumsPlace: sumsPlaceOf(ask, place),
     };
   };
 
@@ -1415,6 +1556,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       includedVersions,
       territories,
       categorySum,
+      sumsPlace: null,
     };
   };
 
@@ -1445,6 +1587,30 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     return figureOf(query, ask, selection, grids);
   };
 
+  /** The grouped SQL sums as the figure adds them up: cells by question, then `cellKey`. */
+  const sqlSums = ({ cellRows, peopleRows }: ReturnType<typeof sumRows>) => {
+    const sums = new Map<Question, Map<string, number>>();
+    for (const row of cellRows) {
+      let cells = sums.get(row.question);
+      if (!cells) {
+        cells = new Map();
+        sums.set(row.question, cells);
+      }
+      cells.set(cellKey(row.version, row.component), row.count);
+    }
+    let participants = 0;
+    let groups = 0;
+    let fingerprint = 0n;
+    for (const row of peopleRows) {
+      participants += row.participants;
+      groups += row.groups;
+      if (row.category === "" && row.fingerprint) {
+        fingerprint = multisetAdd(fingerprint, parseMultisetHex(row.fingerprint));
+      }
+    }
+    return { sums, participants, groups, fingerprint };
+  };
+
   /** Sums the rows a selection names, corrects them, and shapes the answer. */
   const figureOf = (
     query: AggregateQuery,
@@ -1457,57 +1623,50 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     // The rows' sums, corrected for the entries they hold but the figure leaves out and the
     // entries the figure counts that they do not hold.
     const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [""];
-    const { cellRows, peopleRows } = sumRows(
-      filter,
-      grid.id,
-      selection.present,
-      endorsedScope ? [1] : [0, 1],
-      categories,
-      selection.countries,
-    );
-    // Cells keyed by grid version and component (`cellKey`) until the level is known.
-    const sums = new Map<Question, Map<string, number>>();
-    for (const row of cellRows) {
-      let cells = sums.get(row.question);
-      if (!cells) {
-        cells = new Map();
-        sums.set(row.question, cells);
-      }
-      cells.set(cellKey(row.version, row.component), row.count);
-    }
-    let participants = 0;
-    let groups = 0;
-    let fingerprintSum = 0n;
-    for (const row of peopleRows) {
-      participants += row.participants;
-      groups += row.groups;
-      if (row.category === "" && row.fingerprint) {
-        fingerprintSum = multisetAdd(fingerprintSum, parseMultisetHex(row.fingerprint));
-      }
-    }
-    const correct = (entry: IndexEntry, sign: 1 | -1) => {
-      for (const contribution of contributionsFor(entry)) {
-        if (!categories.includes(contribution.category)) continue;
-        participants += sign * contribution.participants;
-        groups += sign * contribution.groups;
-        for (const cell of contribution.cells) {
-          if (filter.question && cell.question !== filter.question) continue;
-          let cells = sums.get(cell.question);
-          if (!cells) {
-            cells = new Map();
-            sums.set(cell.question, cells);
-          }
-          const key = cellKey(entry.gridVersion, cell.component);
-          cells.set(key, (cells.get(key) ?? 0) + sign * cell.count);
+    const partitions = endorsedScope ? [1] : [0, 1];
+    // A maintained place's rows are summed in memory (outside a write transaction only: the
+    // memory holds committed changes); any other read sums them in SQL.
+    const summed =
+      selection.sumsPlace && !sqlite.inTransaction
+        ? placeSums.sum(
+            selection.sumsPlace,
+            grid.id,
+            selection.present,
+            partitions,
+            filter.question,
+          )
+        : sqlSums(
+            sumRows(
+              filter,
+              grid.id,
+              selection.present,
+              partitions,
+              categories,
+              selection.countries,
+            ),
+          );
+    const { sums } = summed;
+    let { participants, groups, fingerprint: fingerprintSum } = summed;
+    const correct = (entries: readonly IndexEntry[], sign: 1 | -1) => {
+      if (entries.length === 0) return;
+      const correction = correctionOf(entries, categories, filter.question);
+      participants += sign * correction.participants;
+      groups += sign * correction.groups;
+      for (const [question, byKey] of correction.cells) {
+        let cells = sums.get(question);
+        if (!cells) {
+          cells = new Map();
+          sums.set(question, cells);
         }
+        for (const [key, n] of byKey) cells.set(key, (cells.get(key) ?? 0) + sign * n);
       }
       fingerprintSum =
         sign > 0
-          ? multisetAdd(fingerprintSum, entry.element)
-          : multisetSubtract(fingerprintSum, entry.element);
+          ? multisetAdd(fingerprintSum, correction.element)
+          : multisetSubtract(fingerprintSum, correction.element);
     };
-    for (const entry of selection.minus) correct(entry, -1);
-    for (const entry of selection.plus) correct(entry, 1);
+    correct(selection.minus, -1);
+    correct(selection.plus, 1);
     // With a category filter a version counts in the row of each selected category it
     // publishes: its fingerprint element is added once, from the coverage itself.
     if (categories[0] !== "") fingerprintSum = selection.categorySum;

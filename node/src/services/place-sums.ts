@@ -1,0 +1,269 @@
+import {
+  multisetAdd,
+  multisetSubtract,
+  parseMultisetHex,
+  type Question,
+} from "@spiral-network/protocol";
+import type Database from "better-sqlite3";
+
+/**
+ * The persisted totals of the places figures have read, summed in memory (docs/architecture.md,
+ * "Figures state"): a world, country or region read adds up its place's few rows here instead of
+ * a grouped SQL sum. The rows mirror `aggregate_cells` and `aggregate_people` (category "", every
+ * grid version, period and partition) of each place read so far, loaded on its first read.
+ *
+ * Only committed changes may show. A change is recorded as it is written, inside the writer's
+ * transaction, stamped with the totals generation that transaction counts up in `settings`. A
+ * read first reads the committed generation and applies, generation by generation, the last
+ * change recorded with each one not above it: a transaction that rolled back left its
+ * generations above the committed one, or reused by the next writer, recorded after it.
+ */
+
+export type SumsLevel = "world" | "country" | "region";
+export interface SumsPlace {
+  level: SumsLevel;
+  country: string;
+  region: string;
+}
+
+/** A change of one totals row, as the writer computes it (the scope in the tables' column order:
+ * level, country, region, category, grid_id, grid_version, period_key, start, end, endorsed). */
+export interface TotalsRowChange {
+  scope: ReadonlyArray<string | number>;
+  people: {
+    participants: number;
+    groups: number;
+    territories: number;
+    add: bigint;
+    sub: bigint;
+  } | null;
+  cells: ReadonlyMap<string, { question: string; component: string; count: number }>;
+}
+
+interface SumsCell {
+  question: Question;
+  /** The figure's key of the cell (grid version and component). */
+  key: string;
+  count: number;
+}
+interface SumsRow {
+  gridId: string;
+  gridVersion: string;
+  endorsed: number;
+  cells: Map<string, SumsCell>;
+  people: { participants: number; groups: number; territories: number; fingerprint: bigint } | null;
+}
+interface LoadedPlace {
+  /** The committed generation it was read at: older changes are in it already. */
+  at: number;
+  rows: Map<string, SumsRow>;
+}
+
+const GENERATION_KEY = "aggregates.totals_generation";
+/** Recorded row changes not yet read past this: the mirror is dropped (and read again). */
+const MAX_PENDING = 100_000;
+
+const placeKey = (level: unknown, country: unknown, region: unknown) =>
+  `${level}\u0000${country}\u0000${region}`;
+
+export function createPlaceSums(
+  sqlite: Database.Database,
+  cellKey: (version: string, component: string) => string,
+) {
+  const stamp = sqlite.prepare(
+    `insert into settings (key, value) values (?, '1')
+     on conflict (key) do update set value = cast(value as integer) + 1 returning value`,
+  );
+  const generationRow = sqlite.prepare("select value from settings where key = ?");
+  const cellsOf = sqlite.prepare(
+    `select grid_id as gridId, grid_version as gridVersion, period_key as periodKey, endorsed,
+       question, component, count from aggregate_cells
+     where level = ? and country = ? and region = ? and category = ''`,
+  );
+  const peopleOf = sqlite.prepare(
+    `select grid_id as gridId, grid_version as gridVersion, period_key as periodKey, endorsed,
+       participants, groups, territories, fingerprint from aggregate_people
+     where level = ? and country = ? and region = ? and category = ''`,
+  );
+  const places = new Map<string, LoadedPlace>();
+  let pending: Array<{ generation: number; changes: TotalsRowChange[] }> = [];
+  let pendingRows = 0;
+
+  const committed = () =>
+    Number((generationRow.get(GENERATION_KEY) as { value: string } | undefined)?.value ?? 0);
+
+  const rowOf = (
+    place: LoadedPlace,
+    gridId: string,
+    gridVersion: string,
+    period: string,
+    endorsed: number,
+  ) => {
+    const key = `${gridId}\u0000${gridVersion}\u0000${period}\u0000${endorsed}`;
+    let row = place.rows.get(key);
+    if (!row) {
+      row = { gridId, gridVersion, endorsed, cells: new Map(), people: null };
+      place.rows.set(key, row);
+    }
+    return row;
+  };
+
+  const addCell = (row: SumsRow, question: string, component: string, count: number) => {
+    const id = `${question}\u0000${component}`;
+    const held = row.cells.get(id);
+    const n = (held?.count ?? 0) + count;
+    if (n === 0) row.cells.delete(id);
+    else if (held) held.count = n;
+    else
+      row.cells.set(id, {
+        question: question as Question,
+        key: cellKey(row.gridVersion, component),
+        count: n,
+      });
+  };
+
+  const load = (place: SumsPlace): LoadedPlace => {
+    const loaded: LoadedPlace = { at: committed(), rows: new Map() };
+    const where = [place.level, place.country, place.region];
+    for (const r of cellsOf.all(...where) as Array<{
+      gridId: string;
+      gridVersion: string;
+      periodKey: string;
+      endorsed: number;
+      question: string;
+      component: string;
+      count: number;
+    }>) {
+      addCell(
+        rowOf(loaded, r.gridId, r.gridVersion, r.periodKey, r.endorsed),
+        r.question,
+        r.component,
+        r.count,
+      );
+    }
+    for (const r of peopleOf.all(...where) as Array<{
+      gridId: string;
+      gridVersion: string;
+      periodKey: string;
+      endorsed: number;
+      participants: number;
+      groups: number;
+      territories: number;
+      fingerprint: string;
+    }>) {
+      rowOf(loaded, r.gridId, r.gridVersion, r.periodKey, r.endorsed).people = {
+        participants: r.participants,
+        groups: r.groups,
+        territories: r.territories,
+        fingerprint: r.fingerprint ? parseMultisetHex(r.fingerprint) : 0n,
+      };
+    }
+    places.set(placeKey(place.level, place.country, place.region), loaded);
+    return loaded;
+  };
+
+  /** One committed change on a loaded place, as the writer did it on the tables. */
+  const apply = (generation: number, change: TotalsRowChange) => {
+    const [level, country, region, , gridId, gridVersion, period, , , endorsed] = change.scope;
+    const place = places.get(placeKey(level, country, region));
+    if (!place || generation <= place.at) return;
+    const row = rowOf(place, String(gridId), String(gridVersion), String(period), Number(endorsed));
+    for (const cell of change.cells.values()) {
+      if (cell.count !== 0) addCell(row, cell.question, cell.component, cell.count);
+    }
+    const p = change.people;
+    if (!p || (p.territories === 0 && p.participants === 0 && p.groups === 0 && p.add === p.sub)) {
+      return;
+    }
+    const held = row.people;
+    const territories = (held?.territories ?? 0) + p.territories;
+    row.people =
+      territories <= 0
+        ? null
+        : {
+            participants: (held?.participants ?? 0) + p.participants,
+            groups: (held?.groups ?? 0) + p.groups,
+            territories,
+            fingerprint: multisetSubtract(multisetAdd(held?.fingerprint ?? 0n, p.add), p.sub),
+          };
+  };
+
+  /** Applies the committed changes recorded since the last read; drops the rolled-back ones. */
+  const settle = () => {
+    if (pending.length === 0) return;
+    const generation = committed();
+    const last = new Map<number, TotalsRowChange[]>();
+    for (const recorded of pending) last.set(recorded.generation, recorded.changes);
+    pending = [];
+    pendingRows = 0;
+    for (const [g, changes] of [...last].sort(([a], [b]) => a - b)) {
+      if (g > generation) continue;
+      for (const change of changes) apply(g, change);
+    }
+  };
+
+  const forget = () => {
+    places.clear();
+    pending = [];
+    pendingRows = 0;
+  };
+
+  return {
+    /** Called by the writer with the rows it changes, inside its transaction. */
+    record(rows: Iterable<TotalsRowChange>) {
+      if (places.size === 0) return;
+      const changes = [...rows].filter(
+        (row) =>
+          row.scope[3] === "" && places.has(placeKey(row.scope[0], row.scope[1], row.scope[2])),
+      );
+      if (changes.length === 0) return;
+      const generation = Number((stamp.get(GENERATION_KEY) as { value: string }).value);
+      pending.push({ generation, changes });
+      pendingRows += changes.length;
+      if (pendingRows > MAX_PENDING) forget();
+    },
+
+    /** The tables were rewritten another way (a rebuild): everything is read again. */
+    forget,
+
+    /**
+     * A place's sums over the given grid versions and partitions (one question, or all): what
+     * the grouped sum of its rows gives. Read outside write transactions only.
+     */
+    sum(
+      place: SumsPlace,
+      gridId: string,
+      versions: readonly string[],
+      partitions: readonly number[],
+      question?: string,
+    ) {
+      settle();
+      const loaded = places.get(placeKey(place.level, place.country, place.region)) ?? load(place);
+      const sums = new Map<Question, Map<string, number>>();
+      let participants = 0;
+      let groups = 0;
+      let fingerprint = 0n;
+      for (const row of loaded.rows.values()) {
+        if (row.gridId !== gridId || !versions.includes(row.gridVersion)) continue;
+        if (!partitions.includes(row.endorsed)) continue;
+        for (const cell of row.cells.values()) {
+          if (question && cell.question !== question) continue;
+          let cells = sums.get(cell.question);
+          if (!cells) {
+            cells = new Map();
+            sums.set(cell.question, cells);
+          }
+          cells.set(cell.key, (cells.get(cell.key) ?? 0) + cell.count);
+        }
+        if (row.people) {
+          participants += row.people.participants;
+          groups += row.people.groups;
+          fingerprint = multisetAdd(fingerprint, row.people.fingerprint);
+        }
+      }
+      return { sums, participants, groups, fingerprint };
+    },
+  };
+}
+
+export type PlaceSums = ReturnType<typeof createPlaceSums>;
