@@ -123,6 +123,45 @@ describe("CSV import of criteria", () => {
       });
     });
 
+    it("finds the separator outside quotes, on the first line alone (CR line ends too)", async () => {
+      // An extra column whose name holds semicolons, in a comma-separated file.
+      const commas = 'group,question,text,"Notes; a; b; c; d"\nJeunes du centre,Q1,ok,\n';
+      const first = await importCsv(commas);
+      expect(first.status, first.text).toBe(200);
+      // Semicolons, CR line ends, and texts that hold more commas than the header has semicolons.
+      const semicolons =
+        "groupe;question;texte\rJeunes du centre;Q1;un, deux, trois, quatre\rJeunes du centre;Q2;cinq, six, sept, huit, neuf\r";
+      const second = await importCsv(semicolons);
+      expect(second.status, second.text).toBe(200);
+      expect((await allCriteria()).items.map((c: { text: string }) => c.text)).toEqual([
+        "ok",
+        "un, deux, trois, quatre",
+        "cinq, six, sept, huit, neuf",
+      ]);
+    });
+
+    it("keeps nothing of a row's code or language on a next row that has none", async () => {
+      const csv =
+        "group,question,text,code,language\nJeunes du centre,Q1,Codé,A01,fr\nJeunes du centre,Q2,Sans code,,\n";
+      const response = await importCsv(csv, "?codes=validated");
+      expect(response.status, response.text).toBe(200);
+      const [coded, bare] = (await allCriteria()).items;
+      expect(coded).toMatchObject({
+        code: "A01",
+        language: "fr",
+        status: "validated",
+        classifiedBy: expect.any(String),
+        classifiedAt: expect.any(String),
+      });
+      expect(bare).toEqual({
+        id: expect.any(Number),
+        groupId: youth,
+        question: "Q2",
+        text: "Sans code",
+        status: "unclassified",
+      });
+    });
+
     it("refuses a label used by two groups as ambiguous, and accepts their ids", async () => {
       const twin = await createGroup(t.admin, { label: "jeunes du centre", cycle: 2 });
       const ambiguous = await importCsv("group,question,text\nJeunes du centre,Q1,Qui ?\n");
@@ -191,6 +230,39 @@ describe("CSV import of criteria", () => {
       expect(lines(response.body)).toEqual([8, 11]);
     });
 
+    it("counts lines in a file with CR line ends (an old Mac export), and CRLF among them", async () => {
+      const csv = [
+        "group,question,text", // 1
+        "Jeunes du centre,Q1,ok", // 2
+        "Jeunes du centre,Q9,bad", // 3
+        'Jeunes du centre,Q1,"two\rlines"', // 4-5
+        "", // 6
+        "Nobody,Q1,bad", // 7
+      ].join("\r");
+      const response = await importCsv(`${csv}\r`);
+      expect(response.status).toBe(400);
+      expect(lines(response.body)).toEqual([3, 7]);
+      // The preview shows the same lines for good rows.
+      const good = 'group,question,text\r\rJeunes du centre,Q1,"a\rb"\rJeunes du centre,Q2,c\r';
+      const preview = t.services.imports.preview(
+        "testville",
+        new TextEncoder().encode(good),
+        { codes: "proposed" },
+        "test",
+      );
+      expect(preview.sample.map((s) => s.line)).toEqual([3, 5]);
+    });
+
+    it("counts lines where LF and CRLF line ends are mixed, as an editor shows them", async () => {
+      // csv-parse ends records with the first line end it meets: the other kind stays in a field.
+      const lf =
+        "group,question,text\nJeunes du centre,Q1,ok\r\nJeunes du centre,Q9,bad\r\nNobody,Q1,x\n";
+      expect(lines((await importCsv(lf)).body)).toEqual([3, 4]);
+      const cr =
+        "group,question,text\rJeunes du centre,Q1,ok\r\nJeunes du centre,Q9,bad\r\nNobody,Q1,x\r";
+      expect(lines((await importCsv(cr)).body)).toEqual([3, 4]);
+    });
+
     it("reports the line of a bad record that itself spans several lines by its first line", async () => {
       const csv =
         'group,question,text\nJeunes du centre,Q1,ok\nNobody,Q1,"first\nsecond"\nJeunes du centre,Q1,ok\n';
@@ -214,6 +286,53 @@ describe("CSV import of criteria", () => {
         { path: "line 4", line: 4, message: "not valid UTF-8 (save the file as UTF-8)" },
         { path: "line 6", line: 6, message: "not valid UTF-8 (save the file as UTF-8)" },
       ]);
+      expect((await allCriteria()).total).toBe(0);
+    });
+
+    it("reports the lines that are not UTF-8 in a file with CR line ends (Mac Roman)", async () => {
+      const bytes = Buffer.concat([
+        Buffer.from("group,question,text\rJeunes du centre,Q1,ok\rJeunes du centre,Q1,caf"), // 1-3
+        Buffer.from([0x8e]), // "é" in Mac Roman
+        Buffer.from("\r\nJeunes du centre,Q2,ok\rJeunes du centre,Q2,"), // 4-5
+        Buffer.from([0x8e, 0x0d]),
+      ]);
+      const response = await importCsv(new Uint8Array(bytes));
+      expect(response.status).toBe(400);
+      expect(lines(response.body)).toEqual([3, 5]);
+    });
+
+    it("refuses every kind of invalid UTF-8 and names its line", async () => {
+      const sequences = {
+        overlong: [0xc0, 0xaf],
+        overlong3: [0xe0, 0x80, 0xaf],
+        surrogate: [0xed, 0xa0, 0x80],
+        beyondUnicode: [0xf4, 0x90, 0x80, 0x80],
+        truncated: [0xe2, 0x82],
+        continuation: [0x80],
+        invalidByte: [0xff],
+      };
+      for (const [name, sequence] of Object.entries(sequences)) {
+        for (const end of ["x\n", "\n", ""]) {
+          const bytes = Buffer.concat([
+            Buffer.from("group,question,text\nJeunes du centre,Q1,ok\nJeunes du centre,Q1,"),
+            Buffer.from(sequence),
+            Buffer.from(end),
+          ]);
+          const response = await importCsv(new Uint8Array(bytes));
+          expect(response.status, name).toBe(400);
+          expect(response.body.issues, name).toEqual([
+            { path: "line 3", line: 3, message: "not valid UTF-8 (save the file as UTF-8)" },
+          ]);
+        }
+      }
+      // A UTF-16 file (Excel's "Unicode text"), with its BOM: refused, not read as garbage.
+      const utf16 = Buffer.from(
+        "\uFEFFgroup,question,text\r\nJeunes du centre,Q1,ok\r\n",
+        "utf16le",
+      );
+      const response = await importCsv(new Uint8Array(utf16));
+      expect(response.status).toBe(400);
+      expect(response.body.message).toBe("the file is not UTF-8 text; nothing was imported");
       expect((await allCriteria()).total).toBe(0);
     });
 

@@ -184,8 +184,9 @@ function rejectNotUtf8(bytes: Uint8Array): never {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let start = 0;
   let line = 1;
+  // A UTF-8 sequence holds no byte below 0x80: cutting at line ends cuts none in two.
   for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
+    if (i === bytes.length || endsLine(bytes, i)) {
       try {
         decoder.decode(bytes.subarray(start, i));
       } catch {
@@ -212,15 +213,30 @@ function isBlank(bytes: Buffer): boolean {
   return true;
 }
 
-/** The delimiter the first line uses most (a comma when as many or none). */
+/**
+ * The delimiter the first line uses most (a comma when as many or none), outside quoted fields:
+ * a column name may hold either character, and the first line ends at its first CR or LF (a
+ * file with CR line ends has no LF, and its texts may hold the other character).
+ */
 function detectDelimiter(bytes: Buffer): "," | ";" {
   let semicolons = 0;
   let commas = 0;
-  for (let i = 0; i < bytes.length && bytes[i] !== 0x0a; i++) {
-    if (bytes[i] === 0x3b) semicolons++;
-    else if (bytes[i] === 0x2c) commas++;
+  let quoted = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte === 0x22)
+      quoted = !quoted; // an escaped quote ("") toggles twice
+    else if (quoted) continue;
+    else if (byte === 0x0a || byte === 0x0d) break;
+    else if (byte === 0x3b) semicolons++;
+    else if (byte === 0x2c) commas++;
   }
   return semicolons > commas ? ";" : ",";
+}
+
+/** Whether `bytes[i]` ends a line as an editor shows it: LF, CRLF (at its LF), or CR alone. */
+function endsLine(bytes: Uint8Array, i: number): boolean {
+  return bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a);
 }
 
 function mapHeader(header: string[]): Record<Column, number | undefined> {
@@ -260,21 +276,22 @@ function mapHeader(header: string[]): Record<Column, number | undefined> {
 }
 
 /**
- * The line (1-based, as an editor shows it) on which each record starts, from the byte offset
- * where csv-parse says the record ends (its `info.bytes`). csv-parse's own `info.lines` is not
- * usable: it counts skipped blank lines into the next record and CRLF inside quotes as two.
- * A record spans lines only through newlines inside its quoted fields, so it starts that many
- * lines before the line it ends on. Call it for the records in file order.
+ * The line (1-based, as an editor shows it, LF, CRLF or CR ending a line) on which each record
+ * starts, from the byte offset where csv-parse says the record before it ends (its
+ * `info.bytes`, past its record delimiter). csv-parse's own `info.lines` is not usable: it
+ * counts skipped blank lines into the next record and CRLF inside quotes as two. The record
+ * starts after the blank lines csv-parse skipped, and after the LF of a CRLF when CR alone
+ * ends records (csv-parse ends records with the first kind of line end it meets and keeps the
+ * other kind in the fields). Call it for the records in file order.
  */
-function recordLineCounter(bytes: Uint8Array): (record: string[], endByte: number) => number {
+function recordLineCounter(bytes: Uint8Array): (previousEnd: number) => number {
   let scanned = 0;
-  let newlines = 0;
-  return (record, endByte) => {
-    // The record's last character is before endByte - 1 unless it is the last record without a
-    // final newline; either way the newlines before endByte - 1 end the lines before its last one.
-    for (; scanned < endByte - 1; scanned++) if (bytes[scanned] === 0x0a) newlines++;
-    const inside = record.reduce((n, field) => n + (field.match(/\n/g)?.length ?? 0), 0);
-    return newlines + 1 - inside;
+  let lineEnds = 0;
+  return (previousEnd) => {
+    let start = previousEnd;
+    while (bytes[start] === 0x0a || bytes[start] === 0x0d) start++;
+    for (; scanned < start; scanned++) if (endsLine(bytes, scanned)) lineEnds++;
+    return lineEnds + 1;
   };
 }
 
@@ -514,7 +531,7 @@ export function createCsvImportService(
         // Called in file order (bad lines and preview samples are met in order).
         const lineAt = (index: number) => {
           ends ??= withEnds().map((r) => r.info.bytes);
-          return lineOf(records[index] as string[], ends[index] as number);
+          return lineOf(ends[index - 1] as number);
         };
         for (let index = 1; index < records.length; index++) {
           const problems = checkRecord(records[index] as string[]);
