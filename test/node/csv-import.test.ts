@@ -380,6 +380,20 @@ describe("CSV import of criteria", () => {
       expect((await allCriteria()).total).toBe(0);
     });
 
+    it("names the line of a quote error as an editor counts it, after CRLF inside quotes", async () => {
+      const head = 'group,question,text\r\nJeunes du centre,Q1,"un\r\ndeux"\r\n'; // 1, 2-3
+      const unclosed = await importCsv(`${head}Jeunes du centre,Q1,"jamais\r\nfermé\r\n`); // 4
+      expect(unclosed.status).toBe(400);
+      expect(unclosed.body.issues).toEqual([
+        { path: "line 4", line: 4, message: expect.stringMatching(/opening quote at line 4$/) },
+      ]);
+      const stray = await importCsv(`${head}Jeunes du centre,Q1,un "petit" texte\r\n`); // 4
+      expect(stray.body.issues).toEqual([
+        { path: "line 4", line: 4, message: expect.stringContaining("at line 4,") },
+      ]);
+      expect(stray.body.message).toContain("at line 4,");
+    });
+
     it("refuses unknown options", async () => {
       const csv = "group,question,text\nJeunes du centre,Q1,ok\n";
       expect((await importCsv(csv, "?dryRun=yes")).status).toBe(400);

@@ -351,17 +351,21 @@ export function createCsvImportService(
         records = parse(input, parseOptions) as string[][];
       }
     } catch (error) {
-      const csvError = error as CsvError & { lines?: number };
-      const line = csvError.lines;
-      throw new CsvRejected(
-        `the file is not valid CSV: ${csvError.message}; nothing was imported`,
-        [
-          {
-            line: line || undefined,
-            problems: [{ kind: "notCsv", detail: csvError.message, message: csvError.message }],
-          },
-        ],
-      );
+      const csvError = error as CsvError & { lines?: number; bytes?: number };
+      // csv-parse's `lines` counts a CRLF inside quotes as two and, for an unclosed quote, is
+      // the end of the file; its `bytes` is where the field at fault starts (at the delimiter
+      // before it, or at the end of the record before), whose line is the one an editor shows.
+      const line =
+        typeof csvError.bytes === "number"
+          ? recordLineCounter(input)(csvError.bytes)
+          : csvError.lines || undefined;
+      const detail =
+        line === undefined
+          ? csvError.message
+          : csvError.message.replace(/ at line \d+/, ` at line ${line}`);
+      throw new CsvRejected(`the file is not valid CSV: ${detail}; nothing was imported`, [
+        { line, problems: [{ kind: "notCsv", detail, message: detail }] },
+      ]);
     }
     const header = records[0];
     if (!header) throw empty();
