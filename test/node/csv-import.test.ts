@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
+  CELL_MEMO,
   type CsvRejected,
+  cellMemo,
   checkCriterionText,
   rowsFingerprint,
 } from "@spiral-network/node/services/csv-import";
@@ -592,6 +594,25 @@ describe("the import's text check", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("the import's memo of cell values", () => {
+  it("keeps at most CELL_MEMO values, so a file of distinct bad cells keeps no zod error per line", () => {
+    let parsed = 0;
+    const questionOf = cellMemo((value: string) => {
+      parsed++;
+      return criterionTextSchema.safeParse(value.length > 3 ? "" : value);
+    });
+    for (let i = 0; i < 3 * CELL_MEMO; i++) {
+      expect(questionOf(`bad ${i}`).success).toBe(false);
+      expect(questionOf.memoSize()).toBeLessThanOrEqual(CELL_MEMO);
+    }
+    // A value met again is parsed once while it is kept.
+    const before = parsed;
+    expect(questionOf("Q1").success).toBe(true);
+    expect(questionOf("Q1").success).toBe(true);
+    expect(parsed).toBe(before + 1);
   });
 });
 

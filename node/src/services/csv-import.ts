@@ -159,6 +159,30 @@ function codePoints(value: string): number {
   return count;
 }
 
+/** How many distinct values of one column an import keeps parsed (cellMemo). */
+export const CELL_MEMO = 4096;
+
+/**
+ * `parse` memoised by cell value: a file repeats the same few groups, questions, languages and
+ * codes, each parsed once (with the same zod schemas and code parser) and its result reused.
+ * The memo is emptied when it reaches CELL_MEMO entries: a file whose every line holds another
+ * bad value would otherwise keep a zod error per line (≈ 0.9 KB each, measured; with a bad
+ * question and language on each ~22-byte line, some 2.5 GB for the 32 MiB the API accepts).
+ */
+export function cellMemo<T>(parse: (value: string) => T) {
+  const cache = new Map<string, T>();
+  const memoised = (value: string) => {
+    let result = cache.get(value);
+    if (result === undefined) {
+      result = parse(value);
+      if (cache.size >= CELL_MEMO) cache.clear();
+      cache.set(value, result);
+    }
+    return result;
+  };
+  return Object.assign(memoised, { memoSize: () => cache.size });
+}
+
 /** Thrown to roll back a dry run once every line has been checked. */
 class DryRunFinished extends Error {}
 
@@ -394,30 +418,19 @@ export function createCsvImportService(
     /** Rows per group id, in the order groups are first met. */
     const perGroup = new Map<number, number>();
 
-    // A file repeats the same few groups, questions, languages and codes: each distinct value is
-    // parsed once (with the same zod schemas and code parser) and its result reused.
-    const memo = <T>(parse: (value: string) => T) => {
-      const cache = new Map<string, T>();
-      return (value: string) => {
-        let result = cache.get(value);
-        if (result === undefined) {
-          result = parse(value);
-          cache.set(value, result);
+    const groupOf = cellMemo((value) => byKey.get(value.toLowerCase()) ?? "unknown");
+    const questionOf = cellMemo((value) => questionSchema.safeParse(value.toUpperCase()));
+    const languageOf = cellMemo((value) => languageTag.safeParse(value));
+    const classificationOf = cellMemo(
+      (value): ReturnType<typeof classificationColumns> | string => {
+        try {
+          return classificationColumns(value === "" ? null : parseCode(value), status, actor, at);
+        } catch (error) {
+          if (!(error instanceof SpiralCodeError)) throw error;
+          return error.message;
         }
-        return result;
-      };
-    };
-    const groupOf = memo((value) => byKey.get(value.toLowerCase()) ?? "unknown");
-    const questionOf = memo((value) => questionSchema.safeParse(value.toUpperCase()));
-    const languageOf = memo((value) => languageTag.safeParse(value));
-    const classificationOf = memo((value): ReturnType<typeof classificationColumns> | string => {
-      try {
-        return classificationColumns(value === "" ? null : parseCode(value), status, actor, at);
-      } catch (error) {
-        if (!(error instanceof SpiralCodeError)) throw error;
-        return error.message;
-      }
-    });
+      },
+    );
 
     // One function for every record (not a closure per record: this runs 100 000 times a file).
     const cellOf = (record: string[], column: Column) => {
