@@ -135,10 +135,16 @@ describe("CSV import of criteria", () => {
         "groupe;question;texte\rJeunes du centre;Q1;un, deux, trois, quatre\rJeunes du centre;Q2;cinq, six, sept, huit, neuf\r";
       const second = await importCsv(semicolons);
       expect(second.status, second.text).toBe(200);
+      // Blank lines before the header, which csv-parse skips.
+      const third = await importCsv(
+        "\r\n\r\ngroupe;question;texte\r\nJeunes du centre;Q3;un, deux\r\n",
+      );
+      expect(third.status, third.text).toBe(200);
       expect((await allCriteria()).items.map((c: { text: string }) => c.text)).toEqual([
         "ok",
         "un, deux, trois, quatre",
         "cinq, six, sept, huit, neuf",
+        "un, deux",
       ]);
     });
 
@@ -263,6 +269,9 @@ describe("CSV import of criteria", () => {
       const cr =
         "group,question,text\rJeunes du centre,Q1,ok\r\nJeunes du centre,Q9,bad\r\nNobody,Q1,x\r";
       expect(lines((await importCsv(cr)).body)).toEqual([3, 4]);
+      // A CRLF blank line in an LF file is a record of its own (a CR), on its own line.
+      const blank = "group,question,text\nJeunes du centre,Q1,ok\n\r\nNobody,Q1,x\n";
+      expect(lines((await importCsv(blank)).body)).toEqual([3, 4]);
     });
 
     it("reports the line of a bad record that itself spans several lines by its first line", async () => {

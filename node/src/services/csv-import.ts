@@ -238,18 +238,20 @@ function isBlank(bytes: Buffer): boolean {
 }
 
 /**
- * The delimiter the first line uses most (a comma when as many or none), outside quoted fields:
- * a column name may hold either character, and the first line ends at its first CR or LF (a
- * file with CR line ends has no LF, and its texts may hold the other character).
+ * The delimiter the first line (past blank ones) uses most (a comma when as many or none),
+ * outside quoted fields: a column name may hold either character, and the first line ends at
+ * its first CR or LF (a file with CR line ends has no LF, and its texts may hold the other).
  */
 function detectDelimiter(bytes: Buffer): "," | ";" {
   let semicolons = 0;
   let commas = 0;
   let quoted = false;
-  for (let i = 0; i < bytes.length; i++) {
+  let i = 0;
+  while (bytes[i] === 0x0a || bytes[i] === 0x0d) i++; // blank lines, which csv-parse skips
+  for (; i < bytes.length; i++) {
     const byte = bytes[i];
-    if (byte === 0x22)
-      quoted = !quoted; // an escaped quote ("") toggles twice
+    // An escaped quote ("") toggles twice.
+    if (byte === 0x22) quoted = !quoted;
     else if (quoted) continue;
     else if (byte === 0x0a || byte === 0x0d) break;
     else if (byte === 0x3b) semicolons++;
@@ -300,20 +302,41 @@ function mapHeader(header: string[]): Record<Column, number | undefined> {
 }
 
 /**
+ * The line end that ends records, found as csv-parse finds it: the first CRLF, LF or CR
+ * outside quotes (an LF when there is none). csv-parse keeps the other kinds in the fields.
+ */
+function recordDelimiter(bytes: Uint8Array): "\r\n" | "\n" | "\r" {
+  let quoted = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte === 0x22) quoted = !quoted;
+    else if (quoted) continue;
+    else if (byte === 0x0a) return "\n";
+    else if (byte === 0x0d) return bytes[i + 1] === 0x0a ? "\r\n" : "\r";
+  }
+  return "\n";
+}
+
+/**
  * The line (1-based, as an editor shows it, LF, CRLF or CR ending a line) on which each record
  * starts, from the byte offset where csv-parse says the record before it ends (its
  * `info.bytes`, past its record delimiter). csv-parse's own `info.lines` is not usable: it
  * counts skipped blank lines into the next record and CRLF inside quotes as two. The record
- * starts after the blank lines csv-parse skipped, and after the LF of a CRLF when CR alone
- * ends records (csv-parse ends records with the first kind of line end it meets and keeps the
- * other kind in the fields). Call it for the records in file order.
+ * starts after the blank lines csv-parse skipped (record delimiters in a row), and after the
+ * LF of a CRLF when CR alone ends records. Call it for the records in file order.
  */
 function recordLineCounter(bytes: Uint8Array): (previousEnd: number) => number {
+  const delimiter = recordDelimiter(bytes);
+  const first = delimiter.charCodeAt(0);
+  const crlf = delimiter.length === 2;
   let scanned = 0;
   let lineEnds = 0;
   return (previousEnd) => {
     let start = previousEnd;
-    while (bytes[start] === 0x0a || bytes[start] === 0x0d) start++;
+    while (bytes[start] === first && (!crlf || bytes[start + 1] === 0x0a)) {
+      start += delimiter.length;
+    }
+    if (bytes[start] === 0x0a && bytes[start - 1] === 0x0d) start++;
     for (; scanned < start; scanned++) if (endsLine(bytes, scanned)) lineEnds++;
     return lineEnds + 1;
   };
