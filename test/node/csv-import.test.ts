@@ -344,6 +344,18 @@ describe("CSV import of criteria", () => {
       const response = await importCsv(new Uint8Array(utf16));
       expect(response.status).toBe(400);
       expect(response.body.message).toBe("the file is not UTF-8 text; nothing was imported");
+      // Without its BOM, UTF-16 text is valid UTF-8 with a NUL byte beside each character: it is
+      // still not read as a file whose header lacks every column.
+      for (const encoding of ["utf16le", "utf16be"]) {
+        const text = Buffer.from("group,question,text\nJeunes du centre,Q1,ok\n", "utf16le");
+        const bytes = encoding === "utf16be" ? text.swap16() : text;
+        const noBom = await importCsv(new Uint8Array(bytes));
+        expect(noBom.status).toBe(400);
+        expect(noBom.body).toMatchObject({
+          message: "the file is not UTF-8 text; nothing was imported",
+          issues: [{ line: 1, message: expect.stringContaining("UTF-16") }],
+        });
+      }
       expect((await allCriteria()).total).toBe(0);
     });
 

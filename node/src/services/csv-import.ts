@@ -196,7 +196,25 @@ function utf8Bytes(bytes: Uint8Array): Buffer {
   if (!isUtf8(bytes)) rejectNotUtf8(bytes);
   let start = 0;
   for (let bom = 0; bom < 2 && startsWithBom(bytes, start); bom++) start += 3;
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start);
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start);
+  if (headerHasNul(input)) {
+    // UTF-16 without its BOM: valid UTF-8, a NUL beside each character of the header.
+    throw new CsvRejected("the file is not UTF-8 text; nothing was imported", [
+      {
+        line: 1,
+        problems: [{ kind: "notUtf8", message: "UTF-16 text, not UTF-8 (save the file as UTF-8)" }],
+      },
+    ]);
+  }
+  return input;
+}
+
+/** Whether the first line holds a NUL byte, which no header has. */
+function headerHasNul(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length && bytes[i] !== 0x0a && bytes[i] !== 0x0d; i++) {
+    if (bytes[i] === 0) return true;
+  }
+  return false;
 }
 
 const startsWithBom = (bytes: Uint8Array, at: number) =>
