@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
+  CELL_MEMO,
   type CsvRejected,
+  cellMemo,
   checkCriterionText,
   rowsFingerprint,
 } from "@spiral-network/node/services/csv-import";
@@ -123,6 +125,51 @@ describe("CSV import of criteria", () => {
       });
     });
 
+    it("finds the separator outside quotes, on the first line alone (CR line ends too)", async () => {
+      // An extra column whose name holds semicolons, in a comma-separated file.
+      const commas = 'group,question,text,"Notes; a; b; c; d"\nJeunes du centre,Q1,ok,\n';
+      const first = await importCsv(commas);
+      expect(first.status, first.text).toBe(200);
+      // Semicolons, CR line ends, and texts that hold more commas than the header has semicolons.
+      const semicolons =
+        "groupe;question;texte\rJeunes du centre;Q1;un, deux, trois, quatre\rJeunes du centre;Q2;cinq, six, sept, huit, neuf\r";
+      const second = await importCsv(semicolons);
+      expect(second.status, second.text).toBe(200);
+      // Blank lines before the header, which csv-parse skips.
+      const third = await importCsv(
+        "\r\n\r\ngroupe;question;texte\r\nJeunes du centre;Q3;un, deux\r\n",
+      );
+      expect(third.status, third.text).toBe(200);
+      expect((await allCriteria()).items.map((c: { text: string }) => c.text)).toEqual([
+        "ok",
+        "un, deux, trois, quatre",
+        "cinq, six, sept, huit, neuf",
+        "un, deux",
+      ]);
+    });
+
+    it("keeps nothing of a row's code or language on a next row that has none", async () => {
+      const csv =
+        "group,question,text,code,language\nJeunes du centre,Q1,Codé,A01,fr\nJeunes du centre,Q2,Sans code,,\n";
+      const response = await importCsv(csv, "?codes=validated");
+      expect(response.status, response.text).toBe(200);
+      const [coded, bare] = (await allCriteria()).items;
+      expect(coded).toMatchObject({
+        code: "A01",
+        language: "fr",
+        status: "validated",
+        classifiedBy: expect.any(String),
+        classifiedAt: expect.any(String),
+      });
+      expect(bare).toEqual({
+        id: expect.any(Number),
+        groupId: youth,
+        question: "Q2",
+        text: "Sans code",
+        status: "unclassified",
+      });
+    });
+
     it("refuses a label used by two groups as ambiguous, and accepts their ids", async () => {
       const twin = await createGroup(t.admin, { label: "jeunes du centre", cycle: 2 });
       const ambiguous = await importCsv("group,question,text\nJeunes du centre,Q1,Qui ?\n");
@@ -191,6 +238,42 @@ describe("CSV import of criteria", () => {
       expect(lines(response.body)).toEqual([8, 11]);
     });
 
+    it("counts lines in a file with CR line ends (an old Mac export), and CRLF among them", async () => {
+      const csv = [
+        "group,question,text", // 1
+        "Jeunes du centre,Q1,ok", // 2
+        "Jeunes du centre,Q9,bad", // 3
+        'Jeunes du centre,Q1,"two\rlines"', // 4-5
+        "", // 6
+        "Nobody,Q1,bad", // 7
+      ].join("\r");
+      const response = await importCsv(`${csv}\r`);
+      expect(response.status).toBe(400);
+      expect(lines(response.body)).toEqual([3, 7]);
+      // The preview shows the same lines for good rows.
+      const good = 'group,question,text\r\rJeunes du centre,Q1,"a\rb"\rJeunes du centre,Q2,c\r';
+      const preview = t.services.imports.preview(
+        "testville",
+        new TextEncoder().encode(good),
+        { codes: "proposed" },
+        "test",
+      );
+      expect(preview.sample.map((s) => s.line)).toEqual([3, 5]);
+    });
+
+    it("counts lines where LF and CRLF line ends are mixed, as an editor shows them", async () => {
+      // csv-parse ends records with the first line end it meets: the other kind stays in a field.
+      const lf =
+        "group,question,text\nJeunes du centre,Q1,ok\r\nJeunes du centre,Q9,bad\r\nNobody,Q1,x\n";
+      expect(lines((await importCsv(lf)).body)).toEqual([3, 4]);
+      const cr =
+        "group,question,text\rJeunes du centre,Q1,ok\r\nJeunes du centre,Q9,bad\r\nNobody,Q1,x\r";
+      expect(lines((await importCsv(cr)).body)).toEqual([3, 4]);
+      // A CRLF blank line in an LF file is a record of its own (a CR), on its own line.
+      const blank = "group,question,text\nJeunes du centre,Q1,ok\n\r\nNobody,Q1,x\n";
+      expect(lines((await importCsv(blank)).body)).toEqual([3, 4]);
+    });
+
     it("reports the line of a bad record that itself spans several lines by its first line", async () => {
       const csv =
         'group,question,text\nJeunes du centre,Q1,ok\nNobody,Q1,"first\nsecond"\nJeunes du centre,Q1,ok\n';
@@ -214,6 +297,65 @@ describe("CSV import of criteria", () => {
         { path: "line 4", line: 4, message: "not valid UTF-8 (save the file as UTF-8)" },
         { path: "line 6", line: 6, message: "not valid UTF-8 (save the file as UTF-8)" },
       ]);
+      expect((await allCriteria()).total).toBe(0);
+    });
+
+    it("reports the lines that are not UTF-8 in a file with CR line ends (Mac Roman)", async () => {
+      const bytes = Buffer.concat([
+        Buffer.from("group,question,text\rJeunes du centre,Q1,ok\rJeunes du centre,Q1,caf"), // 1-3
+        Buffer.from([0x8e]), // "é" in Mac Roman
+        Buffer.from("\r\nJeunes du centre,Q2,ok\rJeunes du centre,Q2,"), // 4-5
+        Buffer.from([0x8e, 0x0d]),
+      ]);
+      const response = await importCsv(new Uint8Array(bytes));
+      expect(response.status).toBe(400);
+      expect(lines(response.body)).toEqual([3, 5]);
+    });
+
+    it("refuses every kind of invalid UTF-8 and names its line", async () => {
+      const sequences = {
+        overlong: [0xc0, 0xaf],
+        overlong3: [0xe0, 0x80, 0xaf],
+        surrogate: [0xed, 0xa0, 0x80],
+        beyondUnicode: [0xf4, 0x90, 0x80, 0x80],
+        truncated: [0xe2, 0x82],
+        continuation: [0x80],
+        invalidByte: [0xff],
+      };
+      for (const [name, sequence] of Object.entries(sequences)) {
+        for (const end of ["x\n", "\n", ""]) {
+          const bytes = Buffer.concat([
+            Buffer.from("group,question,text\nJeunes du centre,Q1,ok\nJeunes du centre,Q1,"),
+            Buffer.from(sequence),
+            Buffer.from(end),
+          ]);
+          const response = await importCsv(new Uint8Array(bytes));
+          expect(response.status, name).toBe(400);
+          expect(response.body.issues, name).toEqual([
+            { path: "line 3", line: 3, message: "not valid UTF-8 (save the file as UTF-8)" },
+          ]);
+        }
+      }
+      // A UTF-16 file (Excel's "Unicode text"), with its BOM: refused, not read as garbage.
+      const utf16 = Buffer.from(
+        "\uFEFFgroup,question,text\r\nJeunes du centre,Q1,ok\r\n",
+        "utf16le",
+      );
+      const response = await importCsv(new Uint8Array(utf16));
+      expect(response.status).toBe(400);
+      expect(response.body.message).toBe("the file is not UTF-8 text; nothing was imported");
+      // Without its BOM, UTF-16 text is valid UTF-8 with a NUL byte beside each character: it is
+      // still not read as a file whose header lacks every column.
+      for (const encoding of ["utf16le", "utf16be"]) {
+        const text = Buffer.from("group,question,text\nJeunes du centre,Q1,ok\n", "utf16le");
+        const bytes = encoding === "utf16be" ? text.swap16() : text;
+        const noBom = await importCsv(new Uint8Array(bytes));
+        expect(noBom.status).toBe(400);
+        expect(noBom.body).toMatchObject({
+          message: "the file is not UTF-8 text; nothing was imported",
+          issues: [{ line: 1, message: expect.stringContaining("UTF-16") }],
+        });
+      }
       expect((await allCriteria()).total).toBe(0);
     });
 
@@ -259,6 +401,20 @@ describe("CSV import of criteria", () => {
       expect(unclosed.status).toBe(400);
       expect(unclosed.body.message).toContain("not valid CSV");
       expect((await allCriteria()).total).toBe(0);
+    });
+
+    it("names the line of a quote error as an editor counts it, after CRLF inside quotes", async () => {
+      const head = 'group,question,text\r\nJeunes du centre,Q1,"un\r\ndeux"\r\n'; // 1, 2-3
+      const unclosed = await importCsv(`${head}Jeunes du centre,Q1,"jamais\r\nfermé\r\n`); // 4
+      expect(unclosed.status).toBe(400);
+      expect(unclosed.body.issues).toEqual([
+        { path: "line 4", line: 4, message: expect.stringMatching(/opening quote at line 4$/) },
+      ]);
+      const stray = await importCsv(`${head}Jeunes du centre,Q1,un "petit" texte\r\n`); // 4
+      expect(stray.body.issues).toEqual([
+        { path: "line 4", line: 4, message: expect.stringContaining("at line 4,") },
+      ]);
+      expect(stray.body.message).toContain("at line 4,");
     });
 
     it("refuses unknown options", async () => {
@@ -459,6 +615,25 @@ describe("the import's text check", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("the import's memo of cell values", () => {
+  it("keeps at most CELL_MEMO values, so a file of distinct bad cells keeps no zod error per line", () => {
+    let parsed = 0;
+    const questionOf = cellMemo((value: string) => {
+      parsed++;
+      return criterionTextSchema.safeParse(value.length > 3 ? "" : value);
+    });
+    for (let i = 0; i < 3 * CELL_MEMO; i++) {
+      expect(questionOf(`bad ${i}`).success).toBe(false);
+      expect(questionOf.memoSize()).toBeLessThanOrEqual(CELL_MEMO);
+    }
+    // A value met again is parsed once while it is kept.
+    const before = parsed;
+    expect(questionOf("Q1").success).toBe(true);
+    expect(questionOf("Q1").success).toBe(true);
+    expect(parsed).toBe(before + 1);
   });
 });
 

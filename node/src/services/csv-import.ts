@@ -159,6 +159,30 @@ function codePoints(value: string): number {
   return count;
 }
 
+/** How many distinct values of one column an import keeps parsed (cellMemo). */
+export const CELL_MEMO = 4096;
+
+/**
+ * `parse` memoised by cell value: a file repeats the same few groups, questions, languages and
+ * codes, each parsed once (with the same zod schemas and code parser) and its result reused.
+ * The memo is emptied when it reaches CELL_MEMO entries: a file whose every line holds another
+ * bad value would otherwise keep a zod error per line (≈ 0.9 KB each, measured; with a bad
+ * question and language on each ~22-byte line, some 2.5 GB for the 32 MiB the API accepts).
+ */
+export function cellMemo<T>(parse: (value: string) => T) {
+  const cache = new Map<string, T>();
+  const memoised = (value: string) => {
+    let result = cache.get(value);
+    if (result === undefined) {
+      result = parse(value);
+      if (cache.size >= CELL_MEMO) cache.clear();
+      cache.set(value, result);
+    }
+    return result;
+  };
+  return Object.assign(memoised, { memoSize: () => cache.size });
+}
+
 /** Thrown to roll back a dry run once every line has been checked. */
 class DryRunFinished extends Error {}
 
@@ -172,7 +196,25 @@ function utf8Bytes(bytes: Uint8Array): Buffer {
   if (!isUtf8(bytes)) rejectNotUtf8(bytes);
   let start = 0;
   for (let bom = 0; bom < 2 && startsWithBom(bytes, start); bom++) start += 3;
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start);
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start);
+  if (headerHasNul(input)) {
+    // UTF-16 without its BOM: valid UTF-8, a NUL beside each character of the header.
+    throw new CsvRejected("the file is not UTF-8 text; nothing was imported", [
+      {
+        line: 1,
+        problems: [{ kind: "notUtf8", message: "UTF-16 text, not UTF-8 (save the file as UTF-8)" }],
+      },
+    ]);
+  }
+  return input;
+}
+
+/** Whether the first line holds a NUL byte, which no header has. */
+function headerHasNul(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length && bytes[i] !== 0x0a && bytes[i] !== 0x0d; i++) {
+    if (bytes[i] === 0) return true;
+  }
+  return false;
 }
 
 const startsWithBom = (bytes: Uint8Array, at: number) =>
@@ -184,8 +226,9 @@ function rejectNotUtf8(bytes: Uint8Array): never {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let start = 0;
   let line = 1;
+  // A UTF-8 sequence holds no byte below 0x80: cutting at line ends cuts none in two.
   for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
+    if (i === bytes.length || endsLine(bytes, i)) {
       try {
         decoder.decode(bytes.subarray(start, i));
       } catch {
@@ -212,15 +255,32 @@ function isBlank(bytes: Buffer): boolean {
   return true;
 }
 
-/** The delimiter the first line uses most (a comma when as many or none). */
+/**
+ * The delimiter the first line (past blank ones) uses most (a comma when as many or none),
+ * outside quoted fields: a column name may hold either character, and the first line ends at
+ * its first CR or LF (a file with CR line ends has no LF, and its texts may hold the other).
+ */
 function detectDelimiter(bytes: Buffer): "," | ";" {
   let semicolons = 0;
   let commas = 0;
-  for (let i = 0; i < bytes.length && bytes[i] !== 0x0a; i++) {
-    if (bytes[i] === 0x3b) semicolons++;
-    else if (bytes[i] === 0x2c) commas++;
+  let quoted = false;
+  let i = 0;
+  while (bytes[i] === 0x0a || bytes[i] === 0x0d) i++; // blank lines, which csv-parse skips
+  for (; i < bytes.length; i++) {
+    const byte = bytes[i];
+    // An escaped quote ("") toggles twice.
+    if (byte === 0x22) quoted = !quoted;
+    else if (quoted) continue;
+    else if (byte === 0x0a || byte === 0x0d) break;
+    else if (byte === 0x3b) semicolons++;
+    else if (byte === 0x2c) commas++;
   }
   return semicolons > commas ? ";" : ",";
+}
+
+/** Whether `bytes[i]` ends a line as an editor shows it: LF, CRLF (at its LF), or CR alone. */
+function endsLine(bytes: Uint8Array, i: number): boolean {
+  return bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a);
 }
 
 function mapHeader(header: string[]): Record<Column, number | undefined> {
@@ -260,21 +320,43 @@ function mapHeader(header: string[]): Record<Column, number | undefined> {
 }
 
 /**
- * The line (1-based, as an editor shows it) on which each record starts, from the byte offset
- * where csv-parse says the record ends (its `info.bytes`). csv-parse's own `info.lines` is not
- * usable: it counts skipped blank lines into the next record and CRLF inside quotes as two.
- * A record spans lines only through newlines inside its quoted fields, so it starts that many
- * lines before the line it ends on. Call it for the records in file order.
+ * The line end that ends records, found as csv-parse finds it: the first CRLF, LF or CR
+ * outside quotes (an LF when there is none). csv-parse keeps the other kinds in the fields.
  */
-function recordLineCounter(bytes: Uint8Array): (record: string[], endByte: number) => number {
+function recordDelimiter(bytes: Uint8Array): "\r\n" | "\n" | "\r" {
+  let quoted = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte === 0x22) quoted = !quoted;
+    else if (quoted) continue;
+    else if (byte === 0x0a) return "\n";
+    else if (byte === 0x0d) return bytes[i + 1] === 0x0a ? "\r\n" : "\r";
+  }
+  return "\n";
+}
+
+/**
+ * The line (1-based, as an editor shows it, LF, CRLF or CR ending a line) on which each record
+ * starts, from the byte offset where csv-parse says the record before it ends (its
+ * `info.bytes`, past its record delimiter). csv-parse's own `info.lines` is not usable: it
+ * counts skipped blank lines into the next record and CRLF inside quotes as two. The record
+ * starts after the blank lines csv-parse skipped (record delimiters in a row), and after the
+ * LF of a CRLF when CR alone ends records. Call it for the records in file order.
+ */
+function recordLineCounter(bytes: Uint8Array): (previousEnd: number) => number {
+  const delimiter = recordDelimiter(bytes);
+  const first = delimiter.charCodeAt(0);
+  const crlf = delimiter.length === 2;
   let scanned = 0;
-  let newlines = 0;
-  return (record, endByte) => {
-    // The record's last character is before endByte - 1 unless it is the last record without a
-    // final newline; either way the newlines before endByte - 1 end the lines before its last one.
-    for (; scanned < endByte - 1; scanned++) if (bytes[scanned] === 0x0a) newlines++;
-    const inside = record.reduce((n, field) => n + (field.match(/\n/g)?.length ?? 0), 0);
-    return newlines + 1 - inside;
+  let lineEnds = 0;
+  return (previousEnd) => {
+    let start = previousEnd;
+    while (bytes[start] === first && (!crlf || bytes[start + 1] === 0x0a)) {
+      start += delimiter.length;
+    }
+    if (bytes[start] === 0x0a && bytes[start - 1] === 0x0d) start++;
+    for (; scanned < start; scanned++) if (endsLine(bytes, scanned)) lineEnds++;
+    return lineEnds + 1;
   };
 }
 
@@ -334,17 +416,21 @@ export function createCsvImportService(
         records = parse(input, parseOptions) as string[][];
       }
     } catch (error) {
-      const csvError = error as CsvError & { lines?: number };
-      const line = csvError.lines;
-      throw new CsvRejected(
-        `the file is not valid CSV: ${csvError.message}; nothing was imported`,
-        [
-          {
-            line: line || undefined,
-            problems: [{ kind: "notCsv", detail: csvError.message, message: csvError.message }],
-          },
-        ],
-      );
+      const csvError = error as CsvError & { lines?: number; bytes?: number };
+      // csv-parse's `lines` counts a CRLF inside quotes as two and, for an unclosed quote, is
+      // the end of the file; its `bytes` is where the field at fault starts (at the delimiter
+      // before it, or at the end of the record before), whose line is the one an editor shows.
+      const line =
+        typeof csvError.bytes === "number"
+          ? recordLineCounter(input)(csvError.bytes)
+          : csvError.lines || undefined;
+      const detail =
+        line === undefined
+          ? csvError.message
+          : csvError.message.replace(/ at line \d+/, ` at line ${line}`);
+      throw new CsvRejected(`the file is not valid CSV: ${detail}; nothing was imported`, [
+        { line, problems: [{ kind: "notCsv", detail, message: detail }] },
+      ]);
     }
     const header = records[0];
     if (!header) throw empty();
@@ -373,30 +459,19 @@ export function createCsvImportService(
     /** Rows per group id, in the order groups are first met. */
     const perGroup = new Map<number, number>();
 
-    // A file repeats the same few groups, questions, languages and codes: each distinct value is
-    // parsed once (with the same zod schemas and code parser) and its result reused.
-    const memo = <T>(parse: (value: string) => T) => {
-      const cache = new Map<string, T>();
-      return (value: string) => {
-        let result = cache.get(value);
-        if (result === undefined) {
-          result = parse(value);
-          cache.set(value, result);
+    const groupOf = cellMemo((value) => byKey.get(value.toLowerCase()) ?? "unknown");
+    const questionOf = cellMemo((value) => questionSchema.safeParse(value.toUpperCase()));
+    const languageOf = cellMemo((value) => languageTag.safeParse(value));
+    const classificationOf = cellMemo(
+      (value): ReturnType<typeof classificationColumns> | string => {
+        try {
+          return classificationColumns(value === "" ? null : parseCode(value), status, actor, at);
+        } catch (error) {
+          if (!(error instanceof SpiralCodeError)) throw error;
+          return error.message;
         }
-        return result;
-      };
-    };
-    const groupOf = memo((value) => byKey.get(value.toLowerCase()) ?? "unknown");
-    const questionOf = memo((value) => questionSchema.safeParse(value.toUpperCase()));
-    const languageOf = memo((value) => languageTag.safeParse(value));
-    const classificationOf = memo((value): ReturnType<typeof classificationColumns> | string => {
-      try {
-        return classificationColumns(value === "" ? null : parseCode(value), status, actor, at);
-      } catch (error) {
-        if (!(error instanceof SpiralCodeError)) throw error;
-        return error.message;
-      }
-    });
+      },
+    );
 
     // One function for every record (not a closure per record: this runs 100 000 times a file).
     const cellOf = (record: string[], column: Column) => {
@@ -514,7 +589,7 @@ export function createCsvImportService(
         // Called in file order (bad lines and preview samples are met in order).
         const lineAt = (index: number) => {
           ends ??= withEnds().map((r) => r.info.bytes);
-          return lineOf(records[index] as string[], ends[index] as number);
+          return lineOf(ends[index - 1] as number);
         };
         for (let index = 1; index < records.length; index++) {
           const problems = checkRecord(records[index] as string[]);
