@@ -4,10 +4,11 @@ import { describe, expect, it } from "vitest";
 const Y24 = { start: "2024-01-01", end: "2024-12-31" };
 const Y25 = { start: "2025-01-01", end: "2025-12-31" };
 const H26 = { start: "2026-01-01", end: "2026-06-30" };
-const entry = (origin: string, period: { start: string; end: string }): PeriodEntry => ({
-  key: `${origin}\n${period.start}`,
-  ...period,
-});
+const entry = (
+  origin: string,
+  period: { start: string; end: string },
+  categories: string[] = [],
+): PeriodEntry => ({ key: `${origin}\n${period.start}`, ...period, categories });
 const keys = (list: readonly PeriodEntry[] | null) => list?.map((e) => e.key) ?? null;
 
 /** The reference: every entry whose period lies in the range, in key order. */
@@ -43,6 +44,34 @@ describe("period lists", () => {
     for (let i = 0; i < 20; i++) all.push(entry(`z${i}`, H26));
     lists.reset([...all].sort((x, y) => (x.key < y.key ? -1 : 1)));
     expect(keys(lists.within(undefined, "2025-12-31"))).toEqual(["a\n2025-01-01", "b\n2024-01-01"]);
+  });
+
+  it("answers one category of the periods in a range", () => {
+    const lists = createPeriodLists<PeriodEntry>();
+    const all: PeriodEntry[] = [];
+    for (let i = 0; i < 24; i++) {
+      const categories = i % 5 === 0 ? ["young-people", "other"] : ["other"];
+      all.push(entry(`o${i}`, i % 2 === 0 ? H26 : Y25, categories));
+    }
+    for (const e of all) lists.put(e);
+    const young = (from?: string, to?: string) =>
+      expected(all, from, to).filter((k) =>
+        all.find((e) => e.key === k)?.categories.includes("young-people"),
+      );
+    expect(keys(lists.within("2026-01-01", "2026-12-31", "young-people"))).toEqual(
+      young("2026-01-01", "2026-12-31"),
+    );
+    // 5 of 24 entries over two periods: merged in key order.
+    expect(keys(lists.within(undefined, undefined, "young-people"))).toEqual(young());
+    expect(lists.within(undefined, undefined, "other")).toBeNull();
+    expect(keys(lists.within(undefined, undefined, "elderly-people"))).toEqual([]);
+    // A replacement that no longer publishes the category leaves its list (dropped first).
+    const first = all[0] as PeriodEntry;
+    lists.drop(first);
+    lists.put({ ...first, categories: ["other"] });
+    expect(keys(lists.within("2026-01-01", undefined, "young-people"))).toEqual(
+      young("2026-01-01").filter((k) => k !== first.key),
+    );
   });
 
   it("follows replacements and removals", () => {

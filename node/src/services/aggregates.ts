@@ -907,7 +907,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   let sortedKeys: string[] = [];
   /** The index's entries in the order of `sortedKeys`. */
   let sortedEntries: IndexEntry[] = [];
-  /** The same entries by period, for a figure with a period range and no place. */
+  /** The same entries by period and category (a period range or one category, no place). */
   const byPeriod = createPeriodLists<IndexEntry>();
   /**
    * Entries changed since the index was last brought up to date. They are re-read from the
@@ -1447,7 +1447,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
 
   /**
    * The entries of the places a filter names, by key; without a place filter, those of the
-   * periods inside the filter's range (all entries without either).
+   * periods inside the filter's range that publish its one category (`byPeriodOf`), or all.
    */
   const placeEntries = (filter: AggregateFilter): readonly IndexEntry[] => {
     const countries = restricts(filter.countries) ? [...new Set(filter.countries)] : null;
@@ -1461,10 +1461,17 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       );
     } else if (countries) {
       lists = countries.map((c) => coverage.place("country", c, "")?.sorted ?? []);
-    } else if (filter.periodFrom !== undefined || filter.periodTo !== undefined) {
-      return byPeriod.within(filter.periodFrom, filter.periodTo) ?? sortedEntries;
-    } else return sortedEntries;
+    } else return byPeriodOf(filter) ?? sortedEntries;
     return lists.length === 1 ? (lists[0] as IndexEntry[]) : lists.flat().sort(byEntryKey);
+  };
+
+  /** The entries of the filter's period range and its one category, if it names either. */
+  const byPeriodOf = (filter: AggregateFilter): readonly IndexEntry[] | null => {
+    const categories = restricts(filter.categories) ? new Set(filter.categories) : null;
+    const category = categories?.size === 1 ? (filter.categories?.[0] as string) : undefined;
+    const ranged = filter.periodFrom !== undefined || filter.periodTo !== undefined;
+    if (!ranged && category === undefined) return null;
+    return byPeriod.within(filter.periodFrom, filter.periodTo, category);
   };
 
   /** The coverage by a scan of the entries of the filter's places (see `maintainedPlace`). */
