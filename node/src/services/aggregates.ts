@@ -37,6 +37,7 @@ import {
   overlapLosers,
   type Place,
 } from "./figure-coverage";
+import { createPeriodLists } from "./period-lists";
 import { createPlaceSums, type SumsPlace } from "./place-sums";
 
 export type TrustScope = "verified" | "endorsed";
@@ -906,6 +907,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   let sortedKeys: string[] = [];
   /** The index's entries in the order of `sortedKeys`. */
   let sortedEntries: IndexEntry[] = [];
+  /** The same entries by period and category (a period range or one category, no place). */
+  const byPeriod = createPeriodLists<IndexEntry>();
   /**
    * Entries changed since the index was last brought up to date. They are re-read from the
    * database when the index is next used, so a change whose transaction rolled back leaves no
@@ -946,11 +949,13 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     if (held) {
       countOrigin(held, -1);
       sortedEntries[at] = entry;
+      byPeriod.drop(held);
     } else {
       sortedKeys.splice(at, 0, entry.key);
       sortedEntries.splice(at, 0, entry);
     }
     countOrigin(entry, 1);
+    byPeriod.put(entry);
     map.set(entry.key, entry);
   };
   const indexDrop = (key: string) => {
@@ -961,6 +966,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     const at = lowerBound(sortedKeys, key);
     sortedKeys.splice(at, 1);
     sortedEntries.splice(at, 1);
+    byPeriod.drop(held);
     countOrigin(held, -1);
   };
 
@@ -1021,6 +1027,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       sortedEntries = sortedKeys.map(
         (key) => (index as Map<string, IndexEntry>).get(key) as IndexEntry,
       );
+      byPeriod.reset(sortedEntries);
       coverage.rebuild(new Set(sortedEntries.map((e) => e.origin)));
       dirty.clear();
       return index;
@@ -1438,7 +1445,10 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     };
   };
 
-  /** The entries of the places a filter names (all entries without a place filter), by key. */
+  /**
+   * The entries of the places a filter names, by key; without a place filter, those of the
+   * periods inside the filter's range that publish its one category (`byPeriodOf`), or all.
+   */
   const placeEntries = (filter: AggregateFilter): readonly IndexEntry[] => {
     const countries = restricts(filter.countries) ? [...new Set(filter.countries)] : null;
     let lists: ReadonlyArray<readonly IndexEntry[]>;
@@ -1451,8 +1461,17 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       );
     } else if (countries) {
       lists = countries.map((c) => coverage.place("country", c, "")?.sorted ?? []);
-    } else return sortedEntries;
+    } else return byPeriodOf(filter) ?? sortedEntries;
     return lists.length === 1 ? (lists[0] as IndexEntry[]) : lists.flat().sort(byEntryKey);
+  };
+
+  /** The entries of the filter's period range and its one category, if it names either. */
+  const byPeriodOf = (filter: AggregateFilter): readonly IndexEntry[] | null => {
+    const categories = restricts(filter.categories) ? new Set(filter.categories) : null;
+    const category = categories?.size === 1 ? (filter.categories?.[0] as string) : undefined;
+    const ranged = filter.periodFrom !== undefined || filter.periodTo !== undefined;
+    if (!ranged && category === undefined) return null;
+    return byPeriod.within(filter.periodFrom, filter.periodTo, category);
   };
 
   /** The coverage by a scan of the entries of the filter's places (see `maintainedPlace`). */
