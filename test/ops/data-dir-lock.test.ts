@@ -108,7 +108,9 @@ describe("the DATA_DIR lock across pid namespaces", () => {
     const script = `
       import { writeFileSync } from "node:fs";
       import { acquireDataDirLock } from ${JSON.stringify(path.join(ROOT, "node/src/ops/data-dir-lock.ts"))};
-      acquireDataDirLock(${JSON.stringify(dir)});
+      // Kept referenced: a lock no one holds may be collected, and its guard database closed
+      // with it (the node keeps its lock for as long as it runs).
+      globalThis.heldLock = acquireDataDirLock(${JSON.stringify(dir)});
       writeFileSync(${JSON.stringify(path.join(dir, "node.lock"))}, "4194303\\n");
       process.stdout.write("ready\\n");
       setInterval(() => {}, 1000);
