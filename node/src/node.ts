@@ -33,6 +33,7 @@ import { upgradeBundledGrids } from "./services/grid-upgrade";
 import { createLiveGrid } from "./services/grids";
 import { createServices, type Services } from "./services/index";
 import { createSetupCode, type SetupCode } from "./services/setup-code";
+import { checkedPasswordCost, type PasswordCost } from "./services/users";
 
 export interface NodeOptions {
   /** Database file, or ":memory:" (tests). */
@@ -76,6 +77,13 @@ export interface NodeOptions {
   trustProxy?: boolean;
   /** How often peers with deliveries waiting are looked up (ms); 0 turns it off. Default 20 s. */
   peerProbeIntervalMs?: number;
+  /**
+   * The scrypt cost of the password hashes this node writes. Only the test suite sets it (a
+   * cheap cost, so that signing in hundreds of times stays fast); the start command never does,
+   * so a node uses DEFAULT_PASSWORD_COST. Each hash records its cost, so a password is checked
+   * at the cost it was hashed with.
+   */
+  passwordCost?: PasswordCost;
 }
 
 /** Fedify's part of the node, loaded once on first need. */
@@ -123,6 +131,7 @@ export interface SpiralNode {
 
 /** Builds a node: storage, services, federation and the HTTP app. The one place that wires them. */
 export function createNode(options: NodeOptions): SpiralNode {
+  if (options.passwordCost) checkedPasswordCost(options.passwordCost);
   const lock = options.dataDir ? acquireDataDirLock(options.dataDir) : undefined;
   try {
     return buildNode(options, lock);
@@ -153,6 +162,7 @@ function buildNode(options: NodeOptions, lock: DataDirLock | undefined): SpiralN
       notifyOutbox: () => wakeOutbox(),
     },
     live,
+    { passwordCost: options.passwordCost },
   );
   services.categories.ensureBuiltins();
   services.grids.start(live.current());

@@ -1,7 +1,9 @@
 import { pickLanguage, translator } from "@spiral-network/admin-ui/i18n";
 import { SESSION_COOKIE } from "@spiral-network/node/admin";
+import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import { hashPassword, verifyPassword } from "@spiral-network/node/services/users";
 import { afterEach, describe, expect, it } from "vitest";
+import { TEST_PASSWORD_COST } from "../support/password-cost";
 import {
   type AdminTestNode,
   addFredAndVera,
@@ -439,5 +441,54 @@ describe("passwords", () => {
     expect(await verifyPassword(`${PASSWORD}!`, a)).toBe(false);
     expect(await verifyPassword(PASSWORD, "garbage")).toBe(false);
     expect(await verifyPassword(PASSWORD, "scrypt$0$8$1$abc$def")).toBe(false);
+  });
+
+  const storedHash = (node: SpiralNode, email: string) =>
+    (
+      node.storage.sqlite
+        .prepare("select password_hash as hash from users where email = ?")
+        .get(email) as { hash: string }
+    ).hash;
+  const account = { email: "cost@example.org", name: "Cost", role: "admin" } as const;
+
+  it("a node hashes at the default cost unless its creator sets one; each hash is checked at its own cost", async () => {
+    const plain = createNode({ databaseFile: ":memory:", publicUrl: "http://node.test" });
+    const cheap = createNode({
+      databaseFile: ":memory:",
+      publicUrl: "http://node.test",
+      passwordCost: TEST_PASSWORD_COST,
+    });
+    try {
+      await plain.services.users.create({ ...account, password: PASSWORD }, "test");
+      await cheap.services.users.create({ ...account, password: PASSWORD }, "test");
+      expect(storedHash(plain, account.email)).toMatch(/^scrypt\$32768\$8\$1\$/);
+      expect(storedHash(cheap, account.email)).toMatch(/^scrypt\$1024\$8\$1\$/);
+      expect(await plain.services.users.authenticate(account.email, PASSWORD)).toBeDefined();
+      expect(await cheap.services.users.authenticate(account.email, PASSWORD)).toBeDefined();
+      expect(
+        await cheap.services.users.authenticate(account.email, `${PASSWORD}!`),
+      ).toBeUndefined();
+      // A hash written at the default cost still opens on a node that writes cheaper ones.
+      const strong = storedHash(plain, account.email);
+      cheap.storage.sqlite
+        .prepare("update users set password_hash = ? where email = ?")
+        .run(strong, account.email);
+      expect(await cheap.services.users.authenticate(account.email, PASSWORD)).toBeDefined();
+    } finally {
+      await plain.close();
+      await cheap.close();
+    }
+  });
+
+  it("a cost scrypt cannot use is refused when the node is created, with what is wrong", () => {
+    for (const [passwordCost, message] of [
+      [{ N: 1000, r: 8, p: 1 }, "N must be a power of two above 1, not 1000"],
+      [{ N: 1, r: 8, p: 1 }, "not 1"],
+      [{ N: 1024, r: 0, p: 1 }, "r and p must be positive integers, not 0 and 1"],
+    ] as const) {
+      expect(() =>
+        createNode({ databaseFile: ":memory:", publicUrl: "http://node.test", passwordCost }),
+      ).toThrow(message);
+    }
   });
 });

@@ -3,6 +3,7 @@ import type { LogCapture } from "@spiral-network/node/logger";
 import { createNode, type NodeOptions, type SpiralNode } from "@spiral-network/node/node";
 import type { Role } from "@spiral-network/node/services/users";
 import { expect } from "vitest";
+import { TEST_PASSWORD_COST } from "../support/password-cost";
 
 /** Workspace-test helpers: a node with a settable clock and a browser with a cookie jar. */
 
@@ -53,6 +54,7 @@ export function createAdminTestNode(options: AdminTestNodeOptions = {}): AdminTe
     logger,
     adminToken: ADMIN_TOKEN,
     now: () => new Date(now),
+    passwordCost: TEST_PASSWORD_COST,
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     ...(options.setupCodeFile ? { setupCodeFile: options.setupCodeFile } : {}),
     ...options.node,

@@ -13,6 +13,7 @@ import { SESSION_COOKIE } from "@spiral-network/node/admin";
 import { seedDemoAdmin, seedDemoTerritory } from "@spiral-network/node/demo/seed";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import { afterEach, describe, expect, it } from "vitest";
+import { TEST_PASSWORD_COST } from "../support/password-cost";
 import {
   ADMIN_TOKEN,
   type AdminTestNode,
@@ -53,6 +54,7 @@ const fileNode = (dir: string) => {
     logger: quiet,
     adminToken: ADMIN_TOKEN,
     setupCodeFile: path.join(dir, "setup-code"),
+    passwordCost: TEST_PASSWORD_COST,
   });
   nodes.push(node);
   return node;

@@ -9,6 +9,7 @@ import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import axe from "axe-core";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { TEST_PASSWORD_COST } from "../support/password-cost";
 
 /**
  * Browser-test helpers: a real node served over HTTP on 127.0.0.1, Debian's Chromium driven by
@@ -54,6 +55,7 @@ export async function serveNode(): Promise<ServedNode> {
     },
     antiEntropyIntervalMs: 0,
     setupCodeFile: path.join(dataDir, "setup-code"),
+    passwordCost: TEST_PASSWORD_COST,
   });
   server.on("request", getRequestListener(node.app.fetch));
   node.start();

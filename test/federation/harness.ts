@@ -8,6 +8,7 @@ import { getRequestListener } from "@hono/node-server";
 import { createNode, type NodeOptions, type SpiralNode } from "@spiral-network/node/node";
 import type { TerritoryProfile } from "@spiral-network/protocol";
 import { expect } from "vitest";
+import { TEST_PASSWORD_COST } from "../support/password-cost";
 import { waitFor } from "../support/wait";
 
 export const ADMIN_TOKEN = "federation-test-admin-token-0123456789";
@@ -91,6 +92,7 @@ export async function startPeer(
   const { logs, options: peerOptions } = peerNodeOptions(url);
   const node = createNode({
     databaseFile: ":memory:",
+    passwordCost: TEST_PASSWORD_COST,
     ...peerOptions,
     ...(options.now ? { now: options.now } : {}),
     ...(options.unreachableAfterFailures

@@ -2,6 +2,7 @@ import type { LogCapture } from "@spiral-network/node/logger";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import type { HomogeneousGroup, TerritoryProfile } from "@spiral-network/protocol";
 import { afterEach, beforeEach, expect } from "vitest";
+import { TEST_PASSWORD_COST } from "../support/password-cost";
 
 /** Integration-test helpers: a node on an in-memory database and an HTTP client for its app. */
 
@@ -115,6 +116,7 @@ export function createTestNode(options: { now?: Date; databaseFile?: string } = 
     logger,
     adminToken: ADMIN_TOKEN,
     now: () => now,
+    passwordCost: TEST_PASSWORD_COST,
   });
   return {
     node,

@@ -21,13 +21,22 @@ import { createSuggestionService } from "./suggestions";
 import { createSynthesisService } from "./syntheses";
 import { createTerritoryService } from "./territories";
 import { createTrashService } from "./trash";
-import { createUserService } from "./users";
+import { createUserService, type PasswordCost } from "./users";
 
 /**
  * Wires the domain services together over one context. `live` holds the grid in use (an import
  * replaces it); `ctx.grid` must be its `grid`.
  */
-export function createServices(ctx: ServiceContext, live: LiveGrid = createLiveGrid(ctx.grid)) {
+export interface ServiceOptions {
+  /** The scrypt cost of new password hashes (default: DEFAULT_PASSWORD_COST). */
+  passwordCost?: PasswordCost;
+}
+
+export function createServices(
+  ctx: ServiceContext,
+  live: LiveGrid = createLiveGrid(ctx.grid),
+  options: ServiceOptions = {},
+) {
   const audit = createAuditService(ctx);
   const grids = createGridService(ctx, live, audit);
   const territories = createTerritoryService(ctx, audit);
@@ -44,7 +53,7 @@ export function createServices(ctx: ServiceContext, live: LiveGrid = createLiveG
   const meetings = createMeetingService(ctx, audit, territories, outbox);
   const receivedMeetings = createReceivedMeetingService(ctx);
   const follows = createFollowService(ctx, () => aggregates.followsChanged());
-  const users = createUserService(ctx, audit);
+  const users = createUserService(ctx, audit, options.passwordCost);
   const sessions = createSessionService(ctx);
   const apiTokens = createApiTokenService(ctx, audit);
   const subnetworks = createSubnetworkService(ctx, audit, categories, follows);

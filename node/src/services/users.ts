@@ -25,9 +25,26 @@ export type NewUser = z.input<typeof newUserSchema>;
 /** A new password: the same rule as when an account is created. */
 export const passwordSchema = newUserSchema.shape.password;
 
+/** scrypt's cost parameters (N a power of two above 1). */
+export interface PasswordCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
 // scrypt cost: N=2^15, r=8, p=1 (32 MiB, a few tens of ms). Stored in each hash, so it can be
 // raised later without invalidating existing passwords.
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1 } as const;
+export const DEFAULT_PASSWORD_COST: Readonly<PasswordCost> = { N: 2 ** 15, r: 8, p: 1 };
+
+/** The cost itself, or an error naming what is wrong with it. */
+export function checkedPasswordCost(cost: PasswordCost): PasswordCost {
+  const { N, r, p } = cost;
+  if (!Number.isSafeInteger(N) || N < 2 || (N & (N - 1)) !== 0)
+    throw new Error(`scrypt N must be a power of two above 1, not ${N}`);
+  if (![r, p].every((v) => Number.isSafeInteger(v) && v > 0))
+    throw new Error(`scrypt r and p must be positive integers, not ${r} and ${p}`);
+  return cost;
+}
 const KEY_LENGTH = 32;
 
 function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
@@ -43,14 +60,17 @@ function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Pr
 }
 
 /** `scrypt$N$r$p$salt$hash`, salt and hash in base64url. */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(
+  password: string,
+  cost: Readonly<PasswordCost> = DEFAULT_PASSWORD_COST,
+): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, SCRYPT);
+  const key = await scryptAsync(password, salt, cost);
   return [
     "scrypt",
-    SCRYPT.N,
-    SCRYPT.r,
-    SCRYPT.p,
+    cost.N,
+    cost.r,
+    cost.p,
     salt.toString("base64url"),
     key.toString("base64url"),
   ].join("$");
@@ -82,7 +102,16 @@ function parseNewUser(input: unknown) {
 }
 
 /** Accounts of the facilitator workspace: admins, facilitators and viewers. */
-export function createUserService(ctx: ServiceContext, audit: AuditService) {
+/**
+ * Accounts of the workspace. `cost` is the scrypt cost of the hashes it writes (the default
+ * unless a caller of `createNode` says otherwise: the test suite, to keep sign-in cheap).
+ */
+export function createUserService(
+  ctx: ServiceContext,
+  audit: AuditService,
+  cost: Readonly<PasswordCost> = DEFAULT_PASSWORD_COST,
+) {
+  const hash = (password: string) => hashPassword(password, cost);
   // Unknown emails are checked against this hash so that they take as long as known ones.
   let dummyHash: Promise<string> | undefined;
   const byEmail = (email: string) =>
@@ -165,7 +194,7 @@ export function createUserService(ctx: ServiceContext, audit: AuditService) {
     },
     async create(input: NewUser, actor: Actor): Promise<UserView> {
       const data = parseNewUser(input);
-      const passwordHash = await hashPassword(data.password);
+      const passwordHash = await hash(data.password);
       return ctx.db.transaction(() => insert(data, passwordHash, actor));
     },
     /**
@@ -177,7 +206,7 @@ export function createUserService(ctx: ServiceContext, audit: AuditService) {
       alongside?: () => void,
     ): Promise<UserView> {
       const data = parseNewUser({ ...input, role: "admin" });
-      const passwordHash = await hashPassword(data.password);
+      const passwordHash = await hash(data.password);
       return ctx.db.transaction(() => {
         if (countAll() > 0) throw new ConflictError("the first account already exists");
         alongside?.();
@@ -187,7 +216,7 @@ export function createUserService(ctx: ServiceContext, audit: AuditService) {
     /** The active user with this email and password, or undefined (same time either way). */
     async authenticate(email: string, password: string): Promise<UserView | undefined> {
       const row = byEmail(email);
-      dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
+      dummyHash ??= hash(randomBytes(16).toString("hex"));
       const ok = await verifyPassword(password, row?.passwordHash ?? (await dummyHash));
       return row && ok && !row.disabled ? view(row) : undefined;
     },
@@ -226,13 +255,13 @@ export function createUserService(ctx: ServiceContext, audit: AuditService) {
           { path: "currentPassword", message: "the current password is wrong" },
         ]);
       }
-      const passwordHash = await hashPassword(newPassword);
+      const passwordHash = await hash(newPassword);
       storePassword(id, passwordHash, actor, "user.password", input.keepSessionId);
     },
     /** An admin sets another account's password; every session of that account ends. */
     async resetPassword(id: number, newPassword: string, actor: Actor): Promise<void> {
       if (!byId(id)) throw new NotFoundError(`no user ${id}`);
-      const passwordHash = await hashPassword(checkNewPassword(newPassword, "password"));
+      const passwordHash = await hash(checkNewPassword(newPassword, "password"));
       storePassword(id, passwordHash, actor, "user.passwordReset");
     },
     /** Disables an account (it can no longer sign in); its sessions go with it. */
