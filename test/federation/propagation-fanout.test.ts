@@ -1,24 +1,25 @@
 import { PUBLIC_COLLECTION } from "@fedify/vocab";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { propagateToFollowers } from "@spiral-network/node/federation/propagation";
+import { beforeEach, describe, expect, it } from "vitest";
 
 // Propagation (docs/protocol.md §8) sends one Announce per node, not per local territory: a
 // node's shared inbox hands an activity to the node once, whichever of its territories follow.
 
-const sent = vi.hoisted(() => [] as Array<{ slug: string; inboxes: string[] }>);
-vi.mock("@spiral-network/node/federation/activity-ids", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@spiral-network/node/federation/activity-ids")>()),
-  sendAnnounce: vi.fn(
-    async (_ctx: unknown, slug: string, _json: unknown, _id: string, recipients: any[]) => {
-      sent.push({
-        slug,
-        inboxes: recipients.map((r) => (r.endpoints?.sharedInbox ?? r.inboxId).href),
-      });
-      return {};
-    },
-  ),
-}));
-
-const { propagateToFollowers } = await import("@spiral-network/node/federation/propagation");
+const sent: Array<{ slug: string; inboxes: string[] }> = [];
+/** Records each Announce propagation would send, in place of sending it. */
+const send = (async (
+  _ctx: unknown,
+  slug: string,
+  _json: unknown,
+  _id: string,
+  recipients: Array<{ inboxId: URL; endpoints?: { sharedInbox: URL | null } | null }>,
+) => {
+  sent.push({
+    slug,
+    inboxes: recipients.map((r) => (r.endpoints?.sharedInbox ?? r.inboxId).href),
+  });
+  return {};
+}) as never;
 
 const ORIGIN = "https://origin.example/actors/o";
 const follower = (id: number, slug: string, host: string, shared: boolean) => ({
@@ -74,7 +75,7 @@ describe("propagation fan-out", () => {
         ]),
       ),
     );
-    await propagateToFollowers(ctx, activity, item);
+    await propagateToFollowers(ctx, activity, item, send);
     const inboxes = sent.flatMap((s) => s.inboxes);
     // One delivery to far.example's shared inbox; solo.example's followers have no shared inbox,
     // so each of their own inboxes gets one.

@@ -51,11 +51,15 @@ function forwarders(ctx: Context<FederationDeps>, origin: string, via: string | 
     .map((t) => t.slug);
 }
 
-/** Passes a first arrival on to the SPIRAL followers of the territories that follow its source. */
+/**
+ * Passes a first arrival on to the SPIRAL followers of the territories that follow its source,
+ * one Announce per territory here that has followers to reach, each sent by `send`.
+ */
 export async function propagateToFollowers(
   ctx: Context<FederationDeps>,
   activity: Activity,
   item: Propagated,
+  send: typeof sendAnnounce = sendAnnounce,
 ): Promise<void> {
   if (!isPublicActivity(activity)) return;
   const skip = new Set([item.origin, ...(item.via ? [item.via] : [])]);
@@ -75,7 +79,7 @@ export async function propagateToFollowers(
     }
     if (followers.length === 0) continue;
     try {
-      await sendAnnounce(ctx, slug, item.json, item.objectId, followers.map(followerRecipient));
+      await send(ctx, slug, item.json, item.objectId, followers.map(followerRecipient));
     } catch (error) {
       // Stored already: a retry of the delivery would be a duplicate, passed on by nobody. The
       // followers' next pull brings it instead.
