@@ -1,7 +1,14 @@
 import { following } from "@spiral-network/node/db/schema";
 import { endorsement } from "@spiral-network/node/figures";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
-import type { AggregateResult } from "@spiral-network/node/services/aggregates";
+import {
+  type AggregateResult,
+  INITIAL_MOVE_COST_MS,
+  learntMoveCost,
+  MAX_MOVE_CHUNK,
+  MOVE_BUDGET_MS,
+  moveChunkSize,
+} from "@spiral-network/node/services/aggregates";
 import { sortedOutliers } from "@spiral-network/node/services/figure-coverage";
 import {
   type AggregateFilter,
@@ -348,7 +355,18 @@ describe("a change of follows moving entries in the background", () => {
     expect(answer.fingerprint).toBe(expected.fingerprint);
     expect(answer.counts).toEqual(expected.counts);
   };
-  // More entries than one chunk of the move (25), all relayed by relay 0.
+  // More entries than the first chunk of a move, all relayed by relay 0.
+  it("moves as many entries per chunk as its budget holds at the cost measured so far", () => {
+    expect(2 * ORIGINS).toBeGreaterThan(moveChunkSize(INITIAL_MOVE_COST_MS));
+    expect(moveChunkSize(MOVE_BUDGET_MS / 4)).toBe(4);
+    expect(moveChunkSize(MOVE_BUDGET_MS * 3)).toBe(1); // one entry over budget: still moves
+    expect(moveChunkSize(0.001)).toBe(MAX_MOVE_CHUNK);
+    expect(moveChunkSize(0)).toBe(MAX_MOVE_CHUNK);
+    // A slower chunk shrinks the next ones; a measurement that is no duration is ignored.
+    expect(learntMoveCost(2, 10)).toBe(6);
+    expect(learntMoveCost(2, Number.NaN)).toBe(2);
+    expect(learntMoveCost(2, -1)).toBe(2);
+  });
   const seed = (h: ReturnType<typeof harness>) => {
     for (let o = 0; o < ORIGINS; o++) for (const p of [0, 3]) h.deliver(o, p, 0, 0, false);
   };

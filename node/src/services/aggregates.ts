@@ -232,6 +232,30 @@ const restricts = (list: readonly string[] | undefined): list is readonly string
   list !== undefined && list.length > 0;
 
 /** The protocol's scope test (`inScope` of protocol/src/aggregation.ts) on an index entry. */
+/**
+ * How long one transaction of a repartition may hold the event loop (ms): a request that comes
+ * in meanwhile waits at most about this long. Each chunk moves as many entries as fit in it,
+ * by the cost per entry the chunks before measured (it grows on a busy machine).
+ */
+export const MOVE_BUDGET_MS = 50;
+/** The cost per entry assumed before a chunk was measured (a large synthesis's, on 2 cores). */
+export const INITIAL_MOVE_COST_MS = 10;
+/** The most entries one transaction moves, however cheap they are. */
+export const MAX_MOVE_CHUNK = 200;
+
+/** Entries the next chunk of a repartition moves, for a cost of `costMs` each: 1 at least. */
+export function moveChunkSize(costMs: number): number {
+  if (!(costMs > 0)) return MAX_MOVE_CHUNK;
+  return Math.max(1, Math.min(MAX_MOVE_CHUNK, Math.floor(MOVE_BUDGET_MS / costMs)));
+}
+
+/** The cost per entry after a chunk measured `measuredMs` per entry (half old, half new). */
+export function learntMoveCost(previousMs: number, measuredMs: number): number {
+  return Number.isFinite(measuredMs) && measuredMs >= 0
+    ? (previousMs + measuredMs) / 2
+    : previousMs;
+}
+
 function matches(entry: IndexEntry, filter: AggregateFilter): boolean {
   if (restricts(filter.countries) && !filter.countries.includes(entry.country)) return false;
   if (restricts(filter.regions) && (entry.region === "" || !filter.regions.includes(entry.region)))
@@ -754,8 +778,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   // read answers from the partitions as they are, corrected for the entries not moved yet (the
   // trust decision comes from the follows, see `endorsement`), so the figure is exact meanwhile.
 
-  /** Entries moved per transaction of a repartition (bounds how long one chunk holds the loop). */
-  const MOVE_CHUNK = 25;
+  /** What moving one entry costs, in ms, as the last chunks measured it (sizes the next one). */
+  let moveCostMs = INITIAL_MOVE_COST_MS;
   /** The repartition under way: the follows it places entries by, what is left to move. */
   let pending: {
     signature: string;
@@ -789,8 +813,13 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       reconciledWith = null;
       pending = { signature, followed, entries: misplaced(followed), at: 0 };
     }
-    const chunk = pending.entries.slice(pending.at, pending.at + MOVE_CHUNK);
-    if (chunk.length > 0) moveEntries(chunk, pending.followed);
+    const size = moveChunkSize(moveCostMs);
+    const chunk = pending.entries.slice(pending.at, pending.at + size);
+    if (chunk.length > 0) {
+      const started = performance.now();
+      moveEntries(chunk, pending.followed);
+      moveCostMs = learntMoveCost(moveCostMs, (performance.now() - started) / chunk.length);
+    }
     pending.at += chunk.length;
     if (pending.at < pending.entries.length) return true;
     reconciledWith = signature;
