@@ -644,12 +644,36 @@ async function main(): Promise<void> {
     console.log(
       line(["", "service", "p99", "HTTP", "p99", "floor", "recompute", "p99", "HTTP ×", "goal"]),
     );
-    const verdicts: Array<{ label: string; ok: boolean; p50: number; speedup: number }> = [];
+    // A case is out of reach when ≥ 50× would mean answering faster than the floor: no HTTP
+    // answer of that size can (it is still held to the 5 ms goal).
+    type Outcome = "met" | "floor" | "MISSED";
+    const verdicts: Array<{
+      label: string;
+      outcome: Outcome;
+      p50: number;
+      speedup: number;
+      needed: number;
+      floor: number;
+    }> = [];
     for (const c of cases) {
       const rec = p50(c.recompute);
       const speedup = rec / p50(c.http);
-      const ok = p50(c.http) <= GOAL_P50_MS && speedup >= GOAL_SPEEDUP;
-      verdicts.push({ label: c.label, ok, p50: p50(c.http), speedup });
+      const needed = rec / GOAL_SPEEDUP;
+      const fast = p50(c.http) <= GOAL_P50_MS;
+      const outcome: Outcome =
+        fast && speedup >= GOAL_SPEEDUP
+          ? "met"
+          : fast && needed < p50(c.floor)
+            ? "floor"
+            : "MISSED";
+      verdicts.push({
+        label: c.label,
+        outcome,
+        p50: p50(c.http),
+        speedup,
+        needed,
+        floor: p50(c.floor),
+      });
       console.log(
         line([
           c.label,
@@ -661,12 +685,12 @@ async function main(): Promise<void> {
           ms(rec),
           ms(p99(c.recompute)),
           ratio(speedup),
-          ok ? "met" : "MISSED",
+          outcome === "floor" ? "floor" : outcome,
         ]),
       );
     }
     console.log(
-      `(service = computeFigure, what GET /api/v1/aggregates runs; HTTP = that request over loopback, body read; floor = p50 of a bare Hono route answering the same JSON over loopback, the least any HTTP answer costs here; goal: HTTP p50 ≤ ${GOAL_P50_MS} ms and ≥ ${GOAL_SPEEDUP}× the recomputation)`,
+      `(service = computeFigure, what GET /api/v1/aggregates runs; HTTP = that request over loopback, body read; floor = p50 of a bare Hono route answering the same JSON over loopback, the least any HTTP answer costs here; goal: HTTP p50 ≤ ${GOAL_P50_MS} ms and ≥ ${GOAL_SPEEDUP}× the recomputation; "floor": under ${GOAL_P50_MS} ms, but ${GOAL_SPEEDUP}× would need an answer faster than the floor, out of reach over HTTP)`,
     );
     const counts = cases.flatMap((c) => [
       c.service.length,
@@ -704,12 +728,26 @@ async function main(): Promise<void> {
       `Restart (createNode, then the first figure): persisted state read: open ${ms(opened.open)} + first figure ${ms(opened.read)} ms, again ${ms(again.open)} + ${ms(again.read)} ms; older definition, rebuilt from the entries: open ${ms(rebuilt.open)} + first figure ${ms(rebuilt.read)} ms (n = 1 each)`,
     );
     console.log("");
-    const missed = verdicts.filter((v) => !v.ok);
+    const missed = verdicts.filter((v) => v.outcome === "MISSED");
+    const floorBound = verdicts.filter((v) => v.outcome === "floor");
+    const met = verdicts.filter((v) => v.outcome === "met");
     console.log(
       `Verdict (first read after a change over HTTP, p50 ≤ ${GOAL_P50_MS} ms and ≥ ${GOAL_SPEEDUP}× recomputation): ${
-        missed.length === 0
+        met.length === verdicts.length
           ? "MET for every case"
-          : `met by ${verdicts.filter((v) => v.ok).length} of ${verdicts.length}; MISSED by ${missed.map((v) => `${v.label} (${ms(v.p50)} ms, ${ratio(v.speedup)})`).join(", ")}`
+          : [
+              `met by ${met.length} of ${verdicts.length}`,
+              ...(floorBound.length > 0
+                ? [
+                    `out of reach for ${floorBound.length} (under ${GOAL_P50_MS} ms; ${GOAL_SPEEDUP}× would need less than the floor): ${floorBound.map((v) => `${v.label} (${ms(v.p50)} ms, ${ratio(v.speedup)}; ${GOAL_SPEEDUP}× = ${ms(v.needed)} ms < floor ${ms(v.floor)} ms)`).join(", ")}`,
+                  ]
+                : []),
+              ...(missed.length > 0
+                ? [
+                    `MISSED by ${missed.map((v) => `${v.label} (${ms(v.p50)} ms, ${ratio(v.speedup)}; ${GOAL_SPEEDUP}× = ${ms(v.needed)} ms)`).join(", ")}`,
+                  ]
+                : []),
+            ].join("; ")
       }`,
     );
     console.log(
