@@ -328,8 +328,22 @@ describe("world, country and region figures from the maintained cells = aggregat
 });
 
 describe("a change of follows moving entries in the background", () => {
-  /** One turn of the event loop: a repartition scheduled before runs its next chunk. */
+  /** One turn of the event loop: a repartition scheduled before runs its next step. */
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const endorsedEntries = (h: ReturnType<typeof harness>) =>
+    (
+      h.node.storage.sqlite
+        .prepare("select count(*) as n from aggregate_entries where endorsed = 1")
+        .get() as { n: number }
+    ).n;
+  /** Turns of the event loop until the move's first chunk is written (planning is one step). */
+  const firstChunk = async (h: ReturnType<typeof harness>, before: number) => {
+    await turn(); // planned
+    expect(endorsedEntries(h)).toBe(before);
+    await turn(); // the first chunk moved, not the last
+    expect(endorsedEntries(h)).toBeGreaterThan(before);
+    expect(endorsedEntries(h)).toBeLessThan(before + 2 * ORIGINS);
+  };
   const followRelay = (h: ReturnType<typeof harness>, r: number) => {
     const target = RELAYS[r] as string;
     const row = h.node.services.follows.requestFollow({
@@ -376,8 +390,9 @@ describe("a change of follows moving entries in the background", () => {
     seed(h);
     await h.node.services.aggregates.repartitioned();
     expectEndorsed(h, () => false);
+    const before = endorsedEntries(h);
     const id = followRelay(h, 0);
-    await turn(); // the first chunk moved
+    await firstChunk(h, before);
     h.node.services.follows.removeFollowing(id);
     await h.node.services.aggregates.repartitioned();
     expectEndorsed(h, () => false);
@@ -387,8 +402,9 @@ describe("a change of follows moving entries in the background", () => {
     const h = harness();
     seed(h);
     await h.node.services.aggregates.repartitioned();
+    const before = endorsedEntries(h);
     followRelay(h, 0);
-    await turn(); // the first chunk moved
+    await firstChunk(h, before);
     // Relay 1 followed for a moment: a new territory relayed by it is placed as endorsed.
     const id = followRelay(h, 1);
     h.deliver(30, 0, 0, 1, false);
@@ -402,8 +418,9 @@ describe("a change of follows moving entries in the background", () => {
     const h = harness();
     seed(h);
     await h.node.services.aggregates.repartitioned();
+    const before = endorsedEntries(h);
     followRelay(h, 0);
-    await turn();
+    await firstChunk(h, before);
     const done = h.node.services.aggregates.repartitioned();
     for (const node of nodes.splice(0)) await node.close();
     await expect(done).resolves.toBeUndefined();

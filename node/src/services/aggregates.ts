@@ -810,8 +810,11 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     if (pending?.signature !== signature) {
       // Entries are about to move: the partitions no longer agree with the follows they were
       // reconciled with (follows undone before the move ends make it move the entries back).
+      // Planning (a pass over the index, sorted) is a step of its own: the event loop runs
+      // between it and the first chunk.
       reconciledWith = null;
       pending = { signature, followed, entries: misplaced(followed), at: 0 };
+      if (pending.entries.length > 0) return true;
     }
     const size = moveChunkSize(moveCostMs);
     const chunk = pending.entries.slice(pending.at, pending.at + size);
