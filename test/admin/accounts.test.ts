@@ -485,6 +485,15 @@ describe("passwords", () => {
       [{ N: 1000, r: 8, p: 1 }, "N must be a power of two above 1, not 1000"],
       [{ N: 1, r: 8, p: 1 }, "not 1"],
       [{ N: 1024, r: 0, p: 1 }, "r and p must be positive integers, not 0 and 1"],
+      // Beyond 32 bits a bitwise test of N sees only its low bits (3 x 2^32 looked like 0).
+      [{ N: 3 * 2 ** 32, r: 8, p: 1 }, "N must be a power of two above 1"],
+      [{ N: 2 ** 32, r: 8, p: 1 }, "N must be a power of two"],
+      // scrypt refuses the first two only when hashing (memory limit), the others take over
+      // 1 GiB a hash: all refused up front.
+      [{ N: 1024, r: 2 ** 31, p: 1 }, "r x p must stay below 2^30"],
+      [{ N: 2 ** 20, r: 2 ** 10, p: 1 }, "at most 1 GiB"],
+      [{ N: 1024, r: 8, p: 2 ** 30 }, "r x p"],
+      [{ N: 2 ** 24, r: 8, p: 1 }, "at most 1 GiB"],
     ] as const) {
       expect(() =>
         createNode({ databaseFile: ":memory:", publicUrl: "http://node.test", passwordCost }),

@@ -36,13 +36,23 @@ export interface PasswordCost {
 // raised later without invalidating existing passwords.
 export const DEFAULT_PASSWORD_COST: Readonly<PasswordCost> = { N: 2 ** 15, r: 8, p: 1 };
 
-/** The cost itself, or an error naming what is wrong with it. */
+/** The most memory one hash may take (128·N·r bytes): 32 times the default's. */
+const MAX_HASH_MEMORY = 2 ** 30;
+
+/**
+ * The cost itself, or an error naming what is wrong with it: every cost it lets through is one
+ * Node's scrypt accepts (N a power of two below 2^32, r·p below 2^30, memory bounded).
+ */
 export function checkedPasswordCost(cost: PasswordCost): PasswordCost {
   const { N, r, p } = cost;
-  if (!Number.isSafeInteger(N) || N < 2 || (N & (N - 1)) !== 0)
-    throw new Error(`scrypt N must be a power of two above 1, not ${N}`);
+  // Not `N & (N - 1)`: bitwise operators see only the low 32 bits (3·2^32 passed).
+  if (!Number.isSafeInteger(N) || N < 2 || N > 2 ** 31 || !Number.isInteger(Math.log2(N)))
+    throw new Error(`scrypt N must be a power of two above 1, not ${N} (and at most 2^31)`);
   if (![r, p].every((v) => Number.isSafeInteger(v) && v > 0))
     throw new Error(`scrypt r and p must be positive integers, not ${r} and ${p}`);
+  if (r * p >= 2 ** 30) throw new Error(`scrypt r x p must stay below 2^30, not ${r} x ${p}`);
+  if (128 * N * r > MAX_HASH_MEMORY)
+    throw new Error(`a scrypt hash may take at most 1 GiB (128·N·r bytes), not N=${N}, r=${r}`);
   return cost;
 }
 const KEY_LENGTH = 32;
