@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { mockingTestFiles } from "./test/support/module-mocks.ts";
 
 const protocolSource = (path: string) =>
   fileURLToPath(new URL(`./protocol/${path}`, import.meta.url));
@@ -15,10 +15,7 @@ const TESTS = "test/**/*.test.ts";
  * test file builds its own nodes.
  */
 const testDir = fileURLToPath(new URL("./test/", import.meta.url));
-const mocking = readdirSync(testDir, { recursive: true, encoding: "utf8" })
-  .filter((file) => file.endsWith(".test.ts"))
-  .filter((file) => /\bvi\.(mock|doMock)\(/.test(readFileSync(`${testDir}${file}`, "utf8")))
-  .map((file) => `test/${file}`);
+const mocking = mockingTestFiles(testDir).map((file) => `test/${file}`);
 
 export default defineConfig({
   // The repository runs the protocol from its sources, as tsx and tsc do (tsconfig.base.json's
