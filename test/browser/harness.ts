@@ -214,8 +214,16 @@ export function describeViolations(violations: AxeViolation[]): string {
     .join("\n");
 }
 
-/** All violations found, by page, kept for the run's summary (minor ones included). */
-export const accessibilityLog: Array<{ page: string; violations: AxeViolation[] }> = [];
+/** All violations found, by page, kept for the file's summary (minor ones included). */
+const accessibilityLog: Array<{ page: string; violations: AxeViolation[] }> = [];
+
+/**
+ * The pages with violations found since the last call, which forgets them: test files share
+ * this module (vitest.config.ts, `isolate: false`), so each file's summary takes its own.
+ */
+export function takeAccessibilityFindings(): Array<{ page: string; violations: AxeViolation[] }> {
+  return accessibilityLog.splice(0).filter((entry) => entry.violations.length > 0);
+}
 
 /** The serious and critical violations on the page, described readably; "" when none. */
 export async function blockingViolations(page: Page, name: string): Promise<string> {

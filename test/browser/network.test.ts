@@ -3,12 +3,12 @@ import type { SynthesisPayload } from "@spiral-network/protocol";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  accessibilityLog,
   describeViolations,
   expectAccessible,
   horizontalOverflow,
   openContext,
   screenshot,
+  takeAccessibilityFindings,
 } from "./harness";
 import {
   type BrowserPeer,
@@ -132,7 +132,7 @@ useBrowserAndPeers(
 );
 
 afterAll(() => {
-  const found = accessibilityLog.filter((entry) => entry.violations.length > 0);
+  const found = takeAccessibilityFindings();
   if (found.length > 0) {
     console.log(
       `axe-core, every finding (only serious and critical fail):\n${found

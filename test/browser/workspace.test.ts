@@ -1,7 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  accessibilityLog,
   blockingViolations,
   describeViolations,
   expectAccessible,
@@ -12,6 +11,7 @@ import {
   type ServedNode,
   screenshot,
   signInThroughForm,
+  takeAccessibilityFindings,
   useBrowserAndNode,
 } from "./harness";
 
@@ -86,7 +86,7 @@ useBrowserAndNode(async (node, chromium) => {
 });
 
 afterAll(() => {
-  const minor = accessibilityLog.filter((entry) => entry.violations.length > 0);
+  const minor = takeAccessibilityFindings();
   if (minor.length > 0) {
     console.log(
       `axe-core, every finding (only serious and critical fail):\n${minor
