@@ -414,6 +414,22 @@ describe("a change of follows moving entries in the background", () => {
     expectEndorsed(h, (origin) => relayed0.has(origin));
   });
 
+  it("the endorsement counts an entry applied since the last read (no read in between)", async () => {
+    const h = harness();
+    seed(h);
+    followRelay(h, 0);
+    await h.node.services.aggregates.repartitioned();
+    // A new territory relayed by the followed relay, then the endorsement before any figure is
+    // read: the territory's own figure (read from its entries) asks it first.
+    h.deliver(30, 0, 0, 0, false);
+    expect(endorsement(h.node.services)(originOf(30))).toBe(true);
+    const answer = h.node.services.aggregates.query(
+      { scope: "endorsed", robust: false, origins: [originOf(30)] },
+      endorsement(h.node.services),
+    );
+    expect(answer.coverageCounts.included).toBe(1);
+  });
+
   it("a node closed during a move: the next chunk does nothing, the waiters are told", async () => {
     const h = harness();
     seed(h);

@@ -1890,8 +1890,12 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     endorsement(): (origin: string) => boolean {
       // Once the partitions agree with the follows, an origin is endorsed when one of its
       // entries is in the endorsed partition: nothing to compute per request. While they move
-      // (follows changed), from the follows over the index.
-      if (reconciled()) return isEndorsed;
+      // (follows changed), from the follows over the index. Either way the index first takes
+      // in the entries applied since the last read (or is loaded: the counts live in it).
+      if (reconciled()) {
+        loadIndex();
+        return isEndorsed;
+      }
       scheduleRepartition();
       const origins = endorsedOrigins(followedNow());
       return (origin) => origins.has(origin);
