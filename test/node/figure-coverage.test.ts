@@ -430,6 +430,32 @@ describe("a change of follows moving entries in the background", () => {
     expect(answer.coverageCounts.included).toBe(1);
   });
 
+  it("chunks that found their entries in place already do not make the next moves larger", async () => {
+    const h = harness();
+    seed(h);
+    await h.node.services.aggregates.repartitioned();
+    // Each move is planned, then every entry it plans is applied again (a new version) under
+    // the follows of now, so its chunks find them in place: they move nothing, cheaply.
+    const id = followRelay(h, 0);
+    await turn(); // planned
+    seed(h);
+    await h.node.services.aggregates.repartitioned();
+    expectEndorsed(h, () => true);
+    h.node.services.follows.removeFollowing(id);
+    await turn(); // planned
+    seed(h);
+    await h.node.services.aggregates.repartitioned();
+    expectEndorsed(h, () => false);
+    // A move that moves: its first chunk is sized by what moving costs, not by what finding
+    // entries in place cost (that sized it to all of them at once).
+    for (let o = 0; o < ORIGINS; o++) for (const p of [0, 3]) h.deliver(o, p, 0, 1, false);
+    const before = endorsedEntries(h);
+    followRelay(h, 1);
+    await firstChunk(h, before);
+    await h.node.services.aggregates.repartitioned();
+    expectEndorsed(h, () => true);
+  });
+
   it("a node closed during a move: the next chunk does nothing, the waiters are told", async () => {
     const h = harness();
     seed(h);

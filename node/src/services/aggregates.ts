@@ -820,8 +820,13 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     const chunk = pending.entries.slice(pending.at, pending.at + size);
     if (chunk.length > 0) {
       const started = performance.now();
-      moveEntries(chunk, pending.followed);
-      moveCostMs = learntMoveCost(moveCostMs, (performance.now() - started) / chunk.length);
+      const moved = moveEntries(chunk, pending.followed);
+      // Per entry moved: entries found in place (applied since the plan) cost next to nothing,
+      // and chunks of them would otherwise teach a cost that lets the next chunks grow to the
+      // cap whatever moving costs. A chunk that moved nothing teaches nothing.
+      if (moved > 0) {
+        moveCostMs = learntMoveCost(moveCostMs, (performance.now() - started) / moved);
+      }
     }
     pending.at += chunk.length;
     if (pending.at < pending.entries.length) return true;
