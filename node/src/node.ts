@@ -130,8 +130,11 @@ export interface SpiralNode {
 }
 
 /** Builds a node: storage, services, federation and the HTTP app. The one place that wires them. */
-export function createNode(options: NodeOptions): SpiralNode {
-  if (options.passwordCost) checkedPasswordCost(options.passwordCost);
+export function createNode(given: NodeOptions): SpiralNode {
+  // Checked before anything is opened, and copied: the node hashes at the cost it checked.
+  const options = given.passwordCost
+    ? { ...given, passwordCost: Object.freeze({ ...checkedPasswordCost(given.passwordCost) }) }
+    : given;
   const lock = options.dataDir ? acquireDataDirLock(options.dataDir) : undefined;
   try {
     return buildNode(options, lock);

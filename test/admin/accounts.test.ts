@@ -480,6 +480,22 @@ describe("passwords", () => {
     }
   });
 
+  it("the cost a node checked is the one it hashes with, whatever its creator's object becomes", async () => {
+    const cost = { ...TEST_PASSWORD_COST };
+    const node = createNode({
+      databaseFile: ":memory:",
+      publicUrl: "http://node.test",
+      passwordCost: cost,
+    });
+    try {
+      cost.N = 3; // after the check
+      await node.services.users.create({ ...account, password: PASSWORD }, "test");
+      expect(storedHash(node, account.email)).toMatch(/^scrypt\$1024\$8\$1\$/);
+    } finally {
+      await node.close();
+    }
+  });
+
   it("a cost scrypt cannot use is refused when the node is created, with what is wrong", () => {
     for (const [passwordCost, message] of [
       [{ N: 1000, r: 8, p: 1 }, "N must be a power of two above 1, not 1000"],

@@ -5,4 +5,4 @@ import type { PasswordCost } from "@spiral-network/node/services/users";
  * tens to hundreds (the suite signs in close to a thousand times). The default itself is tested
  * in test/admin/accounts.test.ts.
  */
-export const TEST_PASSWORD_COST: PasswordCost = { N: 2 ** 10, r: 8, p: 1 };
+export const TEST_PASSWORD_COST: Readonly<PasswordCost> = Object.freeze({ N: 2 ** 10, r: 8, p: 1 });
