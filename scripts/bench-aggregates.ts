@@ -21,8 +21,10 @@
  *    loopback to the same client, SAMPLES times — what HTTP alone costs.
  * 4. The baseline, measured in the same run right after each case: the protocol's `aggregate()`
  *    recomputing the same figure from the whole state (already in memory: only the
- *    recomputation is timed), SAMPLES times. The last HTTP answer is checked against it (sums,
- *    coverage counts, the first window of the coverage, flagged origins, fingerprint).
+ *    recomputation is timed), SAMPLES times, in a worker thread that keeps its own copy of the
+ *    state (scripts/lib/aggregates-baseline.ts): the node's process holds what a node holds. The
+ *    last HTTP answer is checked against it (sums, coverage counts, the first window of the
+ *    coverage, flagged origins, fingerprint).
  * 5. After each change of follows (told to the figures as the follows service does on an Accept),
  *    the first endorsed read is printed apart: it answers while the entries whose endorsement
  *    changed move to their partition in the background. The move is timed until it is done, with
@@ -38,32 +40,25 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type http from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { isDeepStrictEqual } from "node:util";
 import { serve } from "@hono/node-server";
 import { following } from "@spiral-network/node/db/schema";
 import { computeFigure, type FigureParams } from "@spiral-network/node/figures";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import {
-  type Aggregate,
   type AggregateFilter,
-  type AggregateOptions,
-  type AggregateState,
-  aggregate,
   BUILTIN_GROUP_CATEGORIES,
   DEFAULT_POLICY,
   defaultGrid,
   draftSynthesis,
-  emptyState,
   type GroupTally,
-  mergeRecords,
   type Period,
   payloadCells,
   type Question,
   type SynthesisPayload,
   synthesisPayloadSchema,
-  synthesisRecord,
 } from "@spiral-network/protocol";
 import { Hono } from "hono";
+import { type Baseline, startBaseline } from "./lib/aggregates-baseline";
 import {
   closeServer,
   listen,
@@ -291,34 +286,6 @@ function queryString(params: Case["params"]): string {
   return query.toString();
 }
 
-/** The differences between the HTTP answer and the recomputed figure (empty: the same). */
-function differences(answer: Record<string, unknown>, reference: Aggregate): string[] {
-  const diffs: string[] = [];
-  const compare = (what: string, a: unknown, b: unknown) => {
-    if (!isDeepStrictEqual(a, b)) diffs.push(what);
-  };
-  const coverage = answer.coverage as Aggregate["coverage"];
-  const counts = answer.coverageCounts as { included: number; excluded: Record<string, number> };
-  const limit = (answer.coveragePage as { limit: number }).limit;
-  compare("counts", answer.counts, reference.counts);
-  compare("dimensions", answer.dimensions, reference.dimensions);
-  compare("totals", answer.totals, reference.totals);
-  compare("participants", answer.participants, reference.participants);
-  compare("groups", answer.groups, reference.groups);
-  compare("territories", answer.territories, reference.territories);
-  compare("included (count)", counts.included, reference.coverage.included.length);
-  compare(
-    "excluded (count)",
-    Object.values(counts.excluded).reduce((a, b) => a + b, 0),
-    reference.coverage.excluded.length,
-  );
-  compare("included (window)", coverage.included, reference.coverage.included.slice(0, limit));
-  compare("excluded (window)", coverage.excluded, reference.coverage.excluded.slice(0, limit));
-  compare("flagged", answer.flagged, reference.flagged);
-  compare("fingerprint", answer.fingerprint, reference.fingerprint);
-  return diffs;
-}
-
 const silentLogger = silent;
 
 function openNode(file: string): SpiralNode {
@@ -351,6 +318,7 @@ async function main(): Promise<void> {
   let node: SpiralNode | null = null;
   let server: http.Server | null = null;
   let floorServer: http.Server | null = null;
+  let baseline: Baseline | null = null;
   const cleanUp = () => rmSync(dir, { recursive: true, force: true });
   const disarm = watchdog("bench-aggregates", TIMEOUT_MS, cleanUp);
   const started = performance.now();
@@ -370,7 +338,6 @@ async function main(): Promise<void> {
   const generateMs = performance.now() - t;
   const cells = latest.map(nonZeroCells);
   const payloadBytes = mean(latest.map((p) => JSON.stringify(p).length));
-  const indexOf = (origin: string) => Number(origin.slice(origin.lastIndexOf("/t") + 2));
 
   try {
     // 2. Load, then serve.
@@ -408,10 +375,11 @@ async function main(): Promise<void> {
     floorServer.keepAliveTimeout = TIMEOUT_MS;
     const floorUrl = `${await listenedUrl(floorServer)}/answer`;
 
-    // The state the baseline recomputes from, brought in step with the changes before each
-    // recomputation (not timed). Merged then rather than at each change: merging copies the
-    // whole state, and that garbage would be collected inside the next timed read.
-    let state: AggregateState = mergeRecords(emptyState(), latest.map(synthesisRecord));
+    // The baseline recomputes from a state of its own, in a worker thread (its heap apart from
+    // the node's), brought in step with the changes before each recomputation (not timed):
+    // the payloads accepted since are handed over then, none while a read is timed.
+    baseline = startBaseline();
+    baseline.merge(latest);
     let pending: SynthesisPayload[] = [];
     const pick = seededRandom(4242);
     const applyTimes: number[] = [];
@@ -490,26 +458,20 @@ async function main(): Promise<void> {
         c.floor.push(performance.now() - s);
       }
       // The baseline: the same figure recomputed from the whole state, in the same run.
-      const trusted =
-        c.fraction === undefined
-          ? undefined
-          : (origin: string) => indexOf(origin) % RELAYS < (c.fraction as number) / 10;
-      const options: AggregateOptions = {
+      (baseline as Baseline).merge(pending);
+      pending = [];
+      const recomputed = await (baseline as Baseline).recompute({
+        filter: filterOf(c.params),
         grid: GRID,
         robust: c.params.robust,
-        ...(trusted ? { trusted } : {}),
-      };
-      const filter = filterOf(c.params);
-      state = mergeRecords(state, pending.map(synthesisRecord));
-      pending = [];
-      let reference = aggregate(state, filter, options);
-      c.recompute = timeLoop(SAMPLES, Number.POSITIVE_INFINITY, () => {
-        reference = aggregate(state, filter, options);
+        ...(c.fraction === undefined ? {} : { endorsed: { fraction: c.fraction, relays: RELAYS } }),
+        samples: SAMPLES,
+        answer: body,
       });
-      const diffs = differences(JSON.parse(body), reference);
-      c.check = diffs.length === 0 ? "same" : `DIFFERS: ${diffs.join(", ")}`;
-      c.included = reference.coverage.included.length;
-      c.excluded = reference.coverage.excluded.length;
+      c.recompute = recomputed.times;
+      c.check = recomputed.diffs.length === 0 ? "same" : `DIFFERS: ${recomputed.diffs.join(", ")}`;
+      c.included = recomputed.included;
+      c.excluded = recomputed.excluded;
     };
 
     // Untimed warm-up, as a node that has been serving: its code compiled and the loading's
@@ -757,6 +719,7 @@ async function main(): Promise<void> {
   } finally {
     if (server) await closeServer(server);
     if (floorServer) await closeServer(floorServer);
+    await baseline?.close();
     node?.close();
     cleanUp();
     disarm();

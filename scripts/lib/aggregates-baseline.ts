@@ -1,0 +1,153 @@
+/**
+ * The baseline of `bench:aggregates` in a worker thread: the protocol's `aggregate()` recomputing
+ * a figure from the whole state, kept in step with the node by the payloads the benchmark
+ * accepts. In a thread of its own the state lives in its own heap: the node's process holds what
+ * a node holds, and the collection of the baseline's garbage never lands in the node's reads
+ * (docs/benchmarks.md, "Aggregates"). The thread only works when asked, between timed reads.
+ */
+import { isDeepStrictEqual } from "node:util";
+import { isMainThread, parentPort, Worker } from "node:worker_threads";
+import {
+  type Aggregate,
+  type AggregateFilter,
+  type AggregateState,
+  aggregate,
+  emptyState,
+  mergeRecords,
+  type SynthesisPayload,
+  synthesisRecord,
+} from "@spiral-network/protocol";
+import { timeLoop } from "./harness";
+
+/** A recomputation asked for: the figure's filter and options, and the answer to check. */
+export interface RecomputeRequest {
+  filter: AggregateFilter;
+  grid: { id: string; version: string };
+  robust: boolean;
+  /** Endorsed scope: origin `…/tN` is trusted when N mod `relays` < `fraction` / 10. */
+  endorsed?: { fraction: number; relays: number };
+  samples: number;
+  /** The node's JSON answer, compared with the recomputed figure. */
+  answer: string;
+}
+
+export interface RecomputeResult {
+  times: number[];
+  /** What differs between the answer and the recomputation (empty: the same). */
+  diffs: string[];
+  included: number;
+  excluded: number;
+}
+
+type Message =
+  | { kind: "merge"; payloads: SynthesisPayload[] }
+  | ({ kind: "recompute"; id: number } & RecomputeRequest);
+
+/** The differences between the HTTP answer and the recomputed figure (empty: the same). */
+export function differences(answer: Record<string, unknown>, reference: Aggregate): string[] {
+  const diffs: string[] = [];
+  const compare = (what: string, a: unknown, b: unknown) => {
+    if (!isDeepStrictEqual(a, b)) diffs.push(what);
+  };
+  const coverage = answer.coverage as Aggregate["coverage"];
+  const counts = answer.coverageCounts as { included: number; excluded: Record<string, number> };
+  const limit = (answer.coveragePage as { limit: number }).limit;
+  compare("counts", answer.counts, reference.counts);
+  compare("dimensions", answer.dimensions, reference.dimensions);
+  compare("totals", answer.totals, reference.totals);
+  compare("participants", answer.participants, reference.participants);
+  compare("groups", answer.groups, reference.groups);
+  compare("territories", answer.territories, reference.territories);
+  compare("included (count)", counts.included, reference.coverage.included.length);
+  compare(
+    "excluded (count)",
+    Object.values(counts.excluded).reduce((a, b) => a + b, 0),
+    reference.coverage.excluded.length,
+  );
+  compare("included (window)", coverage.included, reference.coverage.included.slice(0, limit));
+  compare("excluded (window)", coverage.excluded, reference.coverage.excluded.slice(0, limit));
+  compare("flagged", answer.flagged, reference.flagged);
+  compare("fingerprint", answer.fingerprint, reference.fingerprint);
+  return diffs;
+}
+
+const indexOf = (origin: string) => Number(origin.slice(origin.lastIndexOf("/t") + 2));
+
+/** The thread's side: the state, merged before each recomputation (merging copies it whole). */
+function serve(port: NonNullable<typeof parentPort>): void {
+  let state: AggregateState = emptyState();
+  let pending: SynthesisPayload[] = [];
+  port.on("message", (message: Message) => {
+    if (message.kind === "merge") {
+      pending.push(...message.payloads);
+      return;
+    }
+    const { id, filter, grid, robust, endorsed, samples, answer } = message;
+    try {
+      state = mergeRecords(state, pending.map(synthesisRecord));
+      pending = [];
+      const trusted = endorsed
+        ? (origin: string) => indexOf(origin) % endorsed.relays < endorsed.fraction / 10
+        : undefined;
+      const options = { grid, robust, ...(trusted ? { trusted } : {}) };
+      let reference = aggregate(state, filter, options);
+      const times = timeLoop(samples, Number.POSITIVE_INFINITY, () => {
+        reference = aggregate(state, filter, options);
+      });
+      const result: RecomputeResult = {
+        times,
+        diffs: differences(JSON.parse(answer), reference),
+        included: reference.coverage.included.length,
+        excluded: reference.coverage.excluded.length,
+      };
+      port.postMessage({ id, result });
+    } catch (error) {
+      port.postMessage({ id, error: error instanceof Error ? error.stack : String(error) });
+    }
+  });
+}
+
+export interface Baseline {
+  /** Payloads the node accepted: the state takes them in before the next recomputation. */
+  merge(payloads: SynthesisPayload[]): void;
+  /** Recomputes the figure `samples` times (timed in the thread) and checks the answer. */
+  recompute(request: RecomputeRequest): Promise<RecomputeResult>;
+  close(): Promise<void>;
+}
+
+/** Starts the baseline's thread (this module, loaded through tsx as the benchmark is). */
+export function startBaseline(): Baseline {
+  const worker = new Worker(new URL(import.meta.url), {
+    execArgv: ["--import", "tsx"],
+    workerData: { role: "aggregates-baseline" },
+  });
+  const waiting = new Map<
+    number,
+    { resolve: (r: RecomputeResult) => void; reject: (e: Error) => void }
+  >();
+  let next = 0;
+  worker.on("message", (m: { id: number; result?: RecomputeResult; error?: string }) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.error !== undefined) w?.reject(new Error(`baseline: ${m.error}`));
+    else w?.resolve(m.result as RecomputeResult);
+  });
+  worker.on("error", (error) => {
+    for (const w of waiting.values()) w.reject(error);
+    waiting.clear();
+  });
+  return {
+    merge: (payloads) => worker.postMessage({ kind: "merge", payloads } satisfies Message),
+    recompute: (request) =>
+      new Promise((resolve, reject) => {
+        const id = next++;
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ kind: "recompute", id, ...request } satisfies Message);
+      }),
+    close: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+if (!isMainThread && parentPort) serve(parentPort);
