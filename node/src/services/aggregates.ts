@@ -821,6 +821,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     if (chunk.length > 0) {
       const started = performance.now();
       const moved = moveEntries(chunk, pending.followed);
+      // Committed: the in-memory sums take the chunk in now, not at the next read (a move of
+      // thousands of entries would otherwise hold every chunk's changes until then).
+      placeSums.catchUp();
       // Per entry moved: entries found in place (applied since the plan) cost next to nothing,
       // and chunks of them would otherwise teach a cost that lets the next chunks grow to the
       // cap whatever moving costs. A chunk that moved nothing teaches nothing.

@@ -60,8 +60,11 @@ interface LoadedPlace {
 }
 
 const GENERATION_KEY = "aggregates.totals_generation";
-/** Recorded row changes not yet read past this: the mirror is dropped (and read again). */
-const MAX_PENDING = 100_000;
+/**
+ * Recorded cell changes not yet applied past this: the mirror is dropped (and read again), so
+ * that writes without reads (a long move between partitions) keep a bounded memory.
+ */
+const MAX_PENDING_CELLS = 100_000;
 
 const placeKey = (level: unknown, country: unknown, region: unknown) =>
   `${level}\u0000${country}\u0000${region}`;
@@ -87,7 +90,7 @@ export function createPlaceSums(
   );
   const places = new Map<string, LoadedPlace>();
   let pending: Array<{ generation: number; changes: TotalsRowChange[] }> = [];
-  let pendingRows = 0;
+  let pendingCells = 0;
 
   const committed = () =>
     Number((generationRow.get(GENERATION_KEY) as { value: string } | undefined)?.value ?? 0);
@@ -195,7 +198,7 @@ export function createPlaceSums(
     const last = new Map<number, TotalsRowChange[]>();
     for (const recorded of pending) last.set(recorded.generation, recorded.changes);
     pending = [];
-    pendingRows = 0;
+    pendingCells = 0;
     for (const [g, changes] of [...last].sort(([a], [b]) => a - b)) {
       if (g > generation) continue;
       for (const change of changes) apply(g, change);
@@ -205,7 +208,7 @@ export function createPlaceSums(
   const forget = () => {
     places.clear();
     pending = [];
-    pendingRows = 0;
+    pendingCells = 0;
   };
 
   return {
@@ -219,9 +222,15 @@ export function createPlaceSums(
       if (changes.length === 0) return;
       const generation = Number((stamp.get(GENERATION_KEY) as { value: string }).value);
       pending.push({ generation, changes });
-      pendingRows += changes.length;
-      if (pendingRows > MAX_PENDING) forget();
+      for (const change of changes) pendingCells += change.cells.size + 1;
+      if (pendingCells > MAX_PENDING_CELLS) forget();
     },
+
+    /**
+     * Applies the changes committed so far to the mirror and lets go of them (a writer that
+     * goes on without reads calls it between its transactions). Outside write transactions only.
+     */
+    catchUp: () => settle(),
 
     /** The tables were rewritten another way (a rebuild): everything is read again. */
     forget,
