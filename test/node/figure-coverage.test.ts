@@ -456,6 +456,24 @@ describe("a change of follows moving entries in the background", () => {
     expectEndorsed(h, () => true);
   });
 
+  it("a move finished inside a caller's transaction is refused: a rollback leaves the figures exact", async () => {
+    const h = harness();
+    seed(h);
+    await h.node.services.aggregates.repartitioned();
+    // The places' sums are in memory (read once), then the follows change.
+    check(h, "before");
+    followRelay(h, 0);
+    expect(() =>
+      h.node.services.ctx.db.transaction(() => {
+        h.node.services.aggregates.repartitionNow();
+        throw new Error("a later step failed");
+      }),
+    ).toThrow();
+    await h.node.services.aggregates.repartitioned();
+    expectEndorsed(h, () => true);
+    check(h, "after");
+  });
+
   it("a node closed during a move: the next chunk does nothing, the waiters are told", async () => {
     const h = harness();
     seed(h);

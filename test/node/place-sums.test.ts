@@ -52,6 +52,20 @@ describe("place sums caught up between transactions", () => {
     expect(a01()).toBe(3);
   });
 
+  it("called inside a transaction, take in nothing of it: a rollback leaves them as committed", () => {
+    const { sums, a01, write } = mirror();
+    expect(a01()).toBe(0);
+    write(4);
+    expect(() =>
+      node?.storage.sqlite.transaction(() => {
+        sums.record([change(2)]);
+        sums.catchUp();
+        throw new Error("rolled back");
+      })(),
+    ).toThrow("rolled back");
+    expect(a01()).toBe(4);
+  });
+
   it("drop the mirror rather than hold unbounded changes without a read, then read it again", () => {
     const { a01, write } = mirror();
     expect(a01()).toBe(0);

@@ -1926,6 +1926,10 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
 
     /** Finishes a pending repartition now, synchronously (tests, and before comparing totals). */
     repartitionNow(): void {
+      // Outside transactions only: a chunk's changes count as committed once its transaction
+      // ends (the index and the in-memory sums take them in), which inside a caller's
+      // transaction they are not (its rollback would leave both ahead of the tables).
+      if (sqlite.inTransaction) throw new Error("repartitionNow: inside a transaction");
       while (repartitionStep()) {}
       wake();
     },

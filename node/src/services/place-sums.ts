@@ -230,7 +230,10 @@ export function createPlaceSums(
      * Applies the changes committed so far to the mirror and lets go of them (a writer that
      * goes on without reads calls it between its transactions). Outside write transactions only.
      */
-    catchUp: () => settle(),
+    catchUp: () => {
+      // Inside a transaction the generation read would count its own uncommitted changes.
+      if (!sqlite.inTransaction) settle();
+    },
 
     /** The tables were rewritten another way (a rebuild): everything is read again. */
     forget,
