@@ -79,7 +79,8 @@ function serve(port: NonNullable<typeof parentPort>): void {
   let pending: SynthesisPayload[] = [];
   port.on("message", (message: Message) => {
     if (message.kind === "merge") {
-      pending.push(...message.payloads);
+      // One by one: a run's first payloads (one per origin) outnumber a call's arguments.
+      for (const payload of message.payloads) pending.push(payload);
       return;
     }
     const { id, filter, grid, robust, endorsed, samples, answer } = message;
@@ -126,20 +127,26 @@ export function startBaseline(): Baseline {
     { resolve: (r: RecomputeResult) => void; reject: (e: Error) => void }
   >();
   let next = 0;
+  /** Why the thread stopped: what is asked of it after fails with it (nothing would answer). */
+  let failure: Error | null = null;
+  const fail = (error: Error) => {
+    failure ??= error;
+    for (const w of waiting.values()) w.reject(failure);
+    waiting.clear();
+  };
   worker.on("message", (m: { id: number; result?: RecomputeResult; error?: string }) => {
     const w = waiting.get(m.id);
     waiting.delete(m.id);
     if (m.error !== undefined) w?.reject(new Error(`baseline: ${m.error}`));
     else w?.resolve(m.result as RecomputeResult);
   });
-  worker.on("error", (error) => {
-    for (const w of waiting.values()) w.reject(error);
-    waiting.clear();
-  });
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`baseline: the thread exited (code ${code})`)));
   return {
     merge: (payloads) => worker.postMessage({ kind: "merge", payloads } satisfies Message),
     recompute: (request) =>
       new Promise((resolve, reject) => {
+        if (failure) return reject(failure);
         const id = next++;
         waiting.set(id, { resolve, reject });
         worker.postMessage({ kind: "recompute", id, ...request } satisfies Message);
