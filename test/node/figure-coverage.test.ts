@@ -518,3 +518,62 @@ describe("the endorsed figure once the partitions agree with the follows = aggre
     );
   });
 });
+
+describe("figures read between the chunks of a move in the background = aggregate()", () => {
+  // Each chunk's changes enter the in-memory sums as it commits (catch-up), reads come between
+  // chunks, and transactions that roll back come between them too: every read must be exact.
+  type Live = Step | { kind: "turn" } | { kind: "rollback"; o: number; p: number; variant: number };
+  const liveArb: fc.Arbitrary<Live> = fc.oneof(
+    { weight: 6, arbitrary: stepArb },
+    { weight: 4, arbitrary: fc.constant({ kind: "turn" as const }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("rollback" as const),
+        o: fc.nat(ORIGINS - 1),
+        p: fc.nat(PERIODS.length - 1),
+        variant: fc.constantFrom(0, 1, 2),
+      }),
+    },
+  );
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  it("with follows changed, rolled-back versions and reads at any point of the move", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(liveArb, { minLength: 30, maxLength: 60 }), async (steps) => {
+        for (const node of nodes.splice(0)) node.close();
+        const h = harness();
+        for (let o = 0; o < ORIGINS; o++)
+          for (const p of [0, 3]) h.deliver(o, p, o % 7 === 3 ? 2 : 0, (o % 3) - 1, false);
+        check(h, "initial");
+        for (const [i, step] of steps.entries()) {
+          if (step.kind === "deliver")
+            h.deliver(step.o, step.p, step.variant, step.via, step.conflict);
+          else if (step.kind === "withdraw") h.withdraw(step.o, step.p);
+          else if (step.kind === "follow") {
+            h.follow(step.relays);
+            h.node.services.aggregates.followsChanged();
+          } else if (step.kind === "turn") await turn();
+          else if (step.kind === "rollback") {
+            const payload = payloadFor(step.o, step.p, 90, step.variant);
+            expect(() =>
+              h.node.services.ctx.db.transaction(() => {
+                h.node.services.received.accept({
+                  origin: originOf(step.o),
+                  objectId: objectId(step.o, step.p, 90),
+                  payload,
+                  activity: { type: "Update", hash: payload.hash },
+                  via: RELAYS[step.o % 2] as string,
+                });
+                throw new Error("a later step failed");
+              }),
+            ).toThrow("a later step failed");
+          } else check(h, `step ${i}`);
+        }
+        check(h, "end");
+        await h.node.services.aggregates.repartitioned();
+        check(h, "moved");
+      }),
+      { numRuns: 6, seed: 20261207 },
+    );
+  }, 120_000);
+});
