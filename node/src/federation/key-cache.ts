@@ -1,7 +1,8 @@
 import type { KeyCache, KvStore } from "@fedify/fedify";
 import { CryptographicKey, Multikey } from "@fedify/vocab";
+import { type BoundedMemo, boundedMemo } from "../bounded-memo";
 
-type ParsedKeys = Map<string, Promise<CryptographicKey | Multikey>>;
+type ParsedKeys = BoundedMemo<string, Promise<CryptographicKey | Multikey>>;
 /**
  * Per KV store (one per node), keys parsed from their stored JSON, by that JSON's text: the same
  * few keys are read on every delivery, and JSON-LD parsing one costs more than the check it serves.
@@ -11,15 +12,12 @@ const PARSED_LIMIT = 1000;
 
 function parseKey(parsed: ParsedKeys, value: unknown): Promise<CryptographicKey | Multikey> {
   const text = JSON.stringify(value);
-  let key = parsed.get(text);
-  if (!key) {
+  return parsed.get(text, () => {
     // A Multikey's `type` makes CryptographicKey.fromJsonLd throw: it is read as one then.
-    key = CryptographicKey.fromJsonLd(value).catch(() => Multikey.fromJsonLd(value));
-    if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value as string);
-    parsed.set(text, key);
+    const key = CryptographicKey.fromJsonLd(value).catch(() => Multikey.fromJsonLd(value));
     key.catch(() => parsed.delete(text));
-  }
-  return key;
+    return key;
+  });
 }
 
 /**
@@ -34,7 +32,7 @@ export function createKeyCache(kv: KvStore): KeyCache {
   const slot = (keyId: URL) => ["_fedify", "publicKey", keyId.href] as const;
   let parsed = parsedByStore.get(kv);
   if (!parsed) {
-    parsed = new Map();
+    parsed = boundedMemo(PARSED_LIMIT);
     parsedByStore.set(kv, parsed);
   }
   const keys = parsed;

@@ -28,6 +28,7 @@ import {
 } from "@spiral-network/protocol";
 import type { Statement } from "better-sqlite3";
 import { and, eq, inArray } from "drizzle-orm";
+import { boundedMemo } from "../bounded-memo";
 import { aggregateEntries, settings } from "../db/schema";
 import type { ServiceContext } from "./context";
 import {
@@ -316,7 +317,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
    * set of versions (the catalog is rebuilt only when the versions held change).
    */
   let plansOf: GridCatalog | null = null;
-  const plans = new Map<string, LevelPlan | null>();
+  const plans = boundedMemo<string, LevelPlan | null>(100);
   const planFor = (grids: GridCatalog, gridId: string, versions: ReadonlySet<string>) => {
     if (versions.size < 2) return null;
     if (plansOf !== grids) {
@@ -324,13 +325,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       plans.clear();
     }
     const key = `${gridId}\n${[...versions].sort().join("\n")}`;
-    let plan = plans.get(key);
-    if (plan === undefined) {
-      plan = sharedLevel(grids, gridId, versions);
-      if (plans.size >= 100) plans.delete(plans.keys().next().value as string);
-      plans.set(key, plan);
-    }
-    return plan;
+    return plans.get(key, () => sharedLevel(grids, gridId, versions));
   };
 
   // ---------------------------------------------------------------------------------------
@@ -400,17 +395,11 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
    * `versionElement` by its inputs, for the last 1 000 versions (one SHA-256 each): applying a
    * version and the index's re-read of it after the commit compute the same one.
    */
-  const elements = new Map<string, bigint>();
-  const elementOf = (ref: Parameters<typeof versionElement>[0]): bigint => {
-    const id = `${ref.origin}\n${ref.periodKey}\n${ref.version}\n${ref.hash}`;
-    let element = elements.get(id);
-    if (element === undefined) {
-      element = versionElement(ref);
-      if (elements.size >= 1_000) elements.delete(elements.keys().next().value as string);
-      elements.set(id, element);
-    }
-    return element;
-  };
+  const elements = boundedMemo<string, bigint>(1_000);
+  const elementOf = (ref: Parameters<typeof versionElement>[0]): bigint =>
+    elements.get(`${ref.origin}\n${ref.periodKey}\n${ref.version}\n${ref.hash}`, () =>
+      versionElement(ref),
+    );
 
   const countedOf = (
     row: CountedRow,
@@ -1088,20 +1077,12 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   const payloadOf = sqlite.prepare(
     "select payload from aggregate_entries where origin = ? and period_key = ?",
   );
-  const contributionCache = new Map<string, Contribution[]>();
-  const CONTRIBUTION_CACHE = 1_000;
-  const contributionsFor = (entry: IndexEntry): Contribution[] => {
-    const cacheKey = `${entry.key}\n${entry.hash}`;
-    const held = contributionCache.get(cacheKey);
-    if (held) return held;
-    const row = payloadOf.get(entry.origin, entry.periodKey) as { payload: string } | undefined;
-    const contributions = row ? contributionsOf(JSON.parse(row.payload) as SynthesisPayload) : [];
-    if (contributionCache.size >= CONTRIBUTION_CACHE) {
-      contributionCache.delete(contributionCache.keys().next().value as string);
-    }
-    contributionCache.set(cacheKey, contributions);
-    return contributions;
-  };
+  const contributionCache = boundedMemo<string, Contribution[]>(1_000);
+  const contributionsFor = (entry: IndexEntry): Contribution[] =>
+    contributionCache.get(`${entry.key}\n${entry.hash}`, () => {
+      const row = payloadOf.get(entry.origin, entry.periodKey) as { payload: string } | undefined;
+      return row ? contributionsOf(JSON.parse(row.payload) as SynthesisPayload) : [];
+    });
 
   /** What a list of entries adds to a figure, summed (their cells keyed as the figure's sums). */
   interface Correction {
@@ -1115,7 +1096,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
    * read): the same entries left out again after a change of another one (the implausible ones
    * of a robust figure, say) are not added up again. At most 20 kept.
    */
-  const corrections = new Map<string, Correction>();
+  const corrections = boundedMemo<string, Correction>(20);
   const correctionOf = (
     entries: readonly IndexEntry[],
     categories: readonly string[],
@@ -1123,13 +1104,11 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   ): Correction => {
     const sorted = [...entries].sort(byEntryKey);
     const id = `${categories.join(",")}\n${question ?? ""}\n${sorted.map((e) => `${e.key}\n${e.hash}`).join("\n")}`;
-    const held = corrections.get(id);
-    if (held) return held;
-    const correction: Correction = { participants: 0, groups: 0, cells: new Map(), element: 0n };
-    for (const entry of sorted) addCorrection(correction, entry, categories, question);
-    if (corrections.size >= 20) corrections.delete(corrections.keys().next().value as string);
-    corrections.set(id, correction);
-    return correction;
+    return corrections.get(id, () => {
+      const correction: Correction = { participants: 0, groups: 0, cells: new Map(), element: 0n };
+      for (const entry of sorted) addCorrection(correction, entry, categories, question);
+      return correction;
+    });
   };
   const addCorrection = (
     correction: Correction,
@@ -1159,16 +1138,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   // Sums of the persisted rows for a filter
 
   /** Prepared statements by SQL text (a filter's shape gives one text; at most 200 kept). */
-  const statements = new Map<string, Statement<unknown[]>>();
-  const statement = (text: string): Statement<unknown[]> => {
-    let prepared = statements.get(text);
-    if (!prepared) {
-      if (statements.size >= 200) statements.delete(statements.keys().next().value as string);
-      prepared = sqlite.prepare<unknown[]>(text);
-      statements.set(text, prepared);
-    }
-    return prepared;
-  };
+  const statements = boundedMemo<string, Statement<unknown[]>>(200);
+  const statement = (text: string): Statement<unknown[]> =>
+    statements.get(text, () => sqlite.prepare<unknown[]>(text));
 
   const sumRows = (
     filter: AggregateFilter,
