@@ -46,21 +46,26 @@ const BROWSER_ACCEPTS = [
   "*/*",
 ];
 
-describe("federation loaded on first need", () => {
-  let lazy: TestNode;
-  let loaded: TestNode;
+/** Two Testville nodes for a describe: one that has not loaded Fedify, one that has. */
+function lazyAndLoaded() {
+  const t = {} as { lazy: TestNode; loaded: TestNode };
   beforeAll(async () => {
-    lazy = createTestvilleNode();
-    loaded = createTestvilleNode();
-    await loaded.node.federation.get();
+    t.lazy = createTestvilleNode();
+    t.loaded = createTestvilleNode();
+    await t.loaded.node.federation.get();
   });
   afterAll(async () => {
-    await lazy.close();
-    await loaded.close();
+    await t.lazy.close();
+    await t.loaded.close();
   });
+  return t;
+}
+
+describe("federation loaded on first need", () => {
+  const t = lazyAndLoaded();
 
   it("tells Fedify's routes apart as Fedify's own router does", async () => {
-    const { federation } = await loaded.node.federation.get();
+    const { federation } = await t.loaded.node.federation.get();
     const { router } = federation as unknown as {
       router: { route(path: string): { name: string } | null };
     };
@@ -76,21 +81,21 @@ describe("federation loaded on first need", () => {
       for (const accept of BROWSER_ACCEPTS) {
         const headers: Record<string, string> = accept ? { accept } : {};
         const [a, b] = [
-          await lazy.anonymous.get(path, { headers }),
-          await loaded.anonymous.get(path, { headers }),
+          await t.lazy.anonymous.get(path, { headers }),
+          await t.loaded.anonymous.get(path, { headers }),
         ];
         const seen = (r: typeof a) => [path, accept, r.status, r.headers.get("content-type")];
         expect(seen(a)).toEqual(seen(b));
       }
     }
-    expect(lazy.node.federation.loaded).toBe(false);
+    expect(t.lazy.node.federation.loaded).toBe(false);
   });
 
   it("loads Fedify for a peer's request and answers it as a loaded node does", async () => {
     const headers = { accept: "application/activity+json" };
-    const a = await lazy.anonymous.get(`/actors/${SLUG}`, { headers });
-    expect(lazy.node.federation.loaded).toBe(true);
-    const b = await loaded.anonymous.get(`/actors/${SLUG}`, { headers });
+    const a = await t.lazy.anonymous.get(`/actors/${SLUG}`, { headers });
+    expect(t.lazy.node.federation.loaded).toBe(true);
+    const b = await t.loaded.anonymous.get(`/actors/${SLUG}`, { headers });
     expect(a.status).toBe(200);
     expect(a.body.type).toBe(b.body.type);
   });
@@ -100,20 +105,10 @@ describe("an inbox takes activities by POST only", () => {
   // Fedify's shared inbox handles any method as a delivery: a body sent otherwise than by POST
   // would reach it past the inbox guard (no size limit, no depth limit), loaded or not.
   const deep = `{"type":"Create","actor":"https://peer.example/actors/x","extra":${"[".repeat(5000)}${"]".repeat(5000)}}`;
-  let lazy: TestNode;
-  let loaded: TestNode;
-  beforeAll(async () => {
-    lazy = createTestvilleNode();
-    loaded = createTestvilleNode();
-    await loaded.node.federation.get();
-  });
-  afterAll(async () => {
-    await lazy.close();
-    await loaded.close();
-  });
+  const nodes = lazyAndLoaded();
 
   it("answers another method with a body 405 before Fedify reads it", async () => {
-    for (const t of [lazy, loaded]) {
+    for (const t of [nodes.lazy, nodes.loaded]) {
       for (const path of ["/inbox", `/actors/${SLUG}/inbox`]) {
         for (const method of ["PUT", "PATCH", "DELETE", "OPTIONS"]) {
           const response = await t.node.app.request(path, {
@@ -124,14 +119,14 @@ describe("an inbox takes activities by POST only", () => {
             },
             body: deep,
           });
-          const seen = [t === lazy ? "lazy" : "loaded", method, path, response.status];
+          const seen = [t === nodes.lazy ? "lazy" : "loaded", method, path, response.status];
           expect(seen).toEqual([seen[0], method, path, 405]);
           expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
         }
       }
     }
-    expect(lazy.loggedErrors).toEqual([]);
-    expect(loaded.loggedErrors).toEqual([]);
+    expect(nodes.lazy.loggedErrors).toEqual([]);
+    expect(nodes.loaded.loggedErrors).toEqual([]);
   });
 });
 
