@@ -6,9 +6,9 @@ import { afterEach, describe, expect, it } from "vitest";
 // writer that goes on without reads (a move between partitions) hands its committed changes
 // over between transactions (`catchUp`); rolled-back ones never show.
 
-const WORLD = { level: "world", country: "", region: "" } as const;
-const change = (count: number): TotalsRowChange => ({
-  scope: ["world", "", "", "", "g", "1", "2026", "2026-01-01", "2026-12-31", 0],
+const WORLD = { level: "world", country: "", region: "", category: "", period: null } as const;
+const change = (count: number, category = "", year = "2026"): TotalsRowChange => ({
+  scope: ["world", "", "", category, "g", "1", year, `${year}-01-01`, `${year}-12-31`, 0],
   people: null,
   cells: new Map([["Q1\u0000A01", { question: "Q1", component: "A01", count }]]),
 });
@@ -23,10 +23,10 @@ function mirror() {
   const { sqlite } = node.storage;
   const sums = createPlaceSums(sqlite, (version, component) => `${version}|${component}`);
   const a01 = () => sums.sum(WORLD, "g", ["1"], [0]).sums.get("Q1")?.get("1|A01") ?? 0;
-  const write = (count: number, rollBack = false) => {
+  const write = (count: number, rollBack = false, category = "", year = "2026") => {
     try {
       sqlite.transaction(() => {
-        sums.record([change(count)]);
+        sums.record([change(count, category, year)]);
         if (rollBack) throw new Error("rolled back");
       })();
     } catch (error) {
@@ -75,5 +75,35 @@ describe("place sums caught up between transactions", () => {
     expect(a01()).toBe(7);
     for (let i = 0; i < 60_000; i++) write(1);
     expect(a01()).toBe(0);
+  });
+
+  it("a slice's sums: its category's rows, of its period only, kept apart from the totals", () => {
+    const { sums, a01, write } = mirror();
+    const slice = (category: string, year: string | null) =>
+      sums
+        .sum(
+          {
+            ...WORLD,
+            category,
+            period: year ? { start: `${year}-01-01`, end: `${year}-12-31` } : null,
+          },
+          "g",
+          ["1"],
+          [0],
+        )
+        .sums.get("Q1")
+        ?.get("1|A01") ?? 0;
+    // Read once each, so the mirror holds them (this test writes no table); then changed.
+    expect([a01(), slice("young", "2026"), slice("elderly", null)]).toEqual([0, 0, 0]);
+    write(3);
+    write(5, false, "young", "2026");
+    write(7, false, "young", "2025");
+    write(11, true, "young", "2026");
+    write(13, false, "elderly", "2026");
+    expect(a01()).toBe(3);
+    expect(slice("young", "2026")).toBe(5);
+    expect(slice("young", "2025")).toBe(7);
+    expect(slice("young", null)).toBe(12);
+    expect(slice("elderly", "2026")).toBe(13);
   });
 });

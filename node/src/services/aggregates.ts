@@ -37,6 +37,7 @@ import {
   implausibleOf,
   overlapLosers,
   type Place,
+  type SlicePeriod,
 } from "./figure-coverage";
 import { createPeriodLists } from "./period-lists";
 import { createPlaceSums, type SumsPlace } from "./place-sums";
@@ -1279,8 +1280,12 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     excluded: ExcludedVersion[];
     includedVersions: Set<string>;
     territories: number;
-    /** With a category filter: the included versions' fingerprint elements, added up. */
-    categorySum: bigint;
+    /**
+     * A scan with a category filter: the included versions' fingerprint elements, added up
+     * (null: the rows' fingerprints, corrected, are the figure's — one category's rows hold each
+     * version once, as the territories' totals do).
+     */
+    categorySum: bigint | null;
     /** The one place whose rows are summed, when a maintained place answers (else a scan). */
     sumsPlace: SumsPlace | null;
   }
@@ -1312,6 +1317,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   const noPlace: Place<IndexEntry> = {
     level: "world",
     country: "",
+    category: "",
+    period: null,
     sorted: [],
     all: emptyCell(),
     trusted: emptyCell(),
@@ -1319,16 +1326,20 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
 
   /**
    * The place whose maintained cell answers this read (figure-coverage.ts), or null when the
-   * read needs a scan: a period range, categories, several places, another grid version, or a
-   * trust decision other than the node's endorsement.
+   * read needs a scan: several places, several categories or periods, a place with a period or
+   * a category, another grid version, or a trust decision other than the node's endorsement.
    */
   const maintainedPlace = (ask: Ask): Place<IndexEntry> | null => {
     const { filter, grid } = ask;
-    if (filter.periodFrom !== undefined || filter.periodTo !== undefined) return null;
-    if (restricts(filter.categories)) return null;
     if (grid.id !== coverage.grid.id || grid.version !== coverage.grid.version) return null;
     if (coverage.holdsOtherVersion(grid.id, ask.versions)) return null;
     if (ask.endorsedScope && ask.trusted !== isEndorsed) return null;
+    const slice = sliceOf(filter);
+    if (slice === null) return null;
+    if (slice !== undefined) {
+      if (restricts(filter.countries) || restricts(filter.regions)) return null;
+      return slice === "none" ? noPlace : (coverage.slice(slice.period, slice.category) ?? noPlace);
+    }
     const countries = restricts(filter.countries) ? [...new Set(filter.countries)] : null;
     if (countries && countries.length > 1) return null;
     if (restricts(filter.regions)) {
@@ -1345,6 +1356,29 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     }
     if (countries) return coverage.place("country", countries[0] as string, "") ?? noPlace;
     return coverage.place("world", "", "") ?? noPlace;
+  };
+
+  /**
+   * The worldwide slice a period range and categories name: undefined when they name none
+   * (a range holding every period held names none), "none" when the range holds no period,
+   * null when it takes several periods (not all) or several categories (a scan answers).
+   */
+  const sliceOf = (
+    filter: AggregateFilter,
+  ): { period: SlicePeriod | null; category: string } | "none" | null | undefined => {
+    const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [];
+    if (categories.length > 1) return null;
+    let period: SlicePeriod | null = null;
+    if (filter.periodFrom !== undefined || filter.periodTo !== undefined) {
+      const { within, held } = byPeriod.periodsWithin(filter.periodFrom, filter.periodTo);
+      if (within.length === 0) return "none";
+      if (within.length < held) {
+        if (within.length > 1) return null;
+        period = within[0] as SlicePeriod;
+      }
+    }
+    const category = categories[0] ?? "";
+    return period === null && category === "" ? undefined : { period, category };
   };
 
   /**
@@ -1412,7 +1446,13 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   const sumsPlaceOf = (ask: Ask, place: Place<IndexEntry>): SumsPlace | null => {
     if (place === noPlace) return null;
     const region = place.level === "region" ? (ask.filter.regions?.[0] as string) : "";
-    return { level: place.level, country: place.level === "world" ? "" : place.country, region };
+    return {
+      level: place.level,
+      country: place.level === "world" ? "" : place.country,
+      region,
+      category: place.category,
+      period: place.period,
+    };
   };
 
   /** The coverage of a world, country or region figure from its maintained cell. */
@@ -1452,7 +1492,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       excluded,
       includedVersions: new Set(coverageCounts.included > 0 ? [grid.version] : []),
       territories,
-      categorySum: 0n,
+      categorySum: null,
       sumsPlace: sumsPlaceOf(ask, place),
     };
   };
@@ -1586,7 +1626,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       excluded,
       includedVersions,
       territories,
-      categorySum,
+      categorySum: byCategory ? categorySum : null,
       sumsPlace: null,
     };
   };
@@ -1698,9 +1738,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     };
     correct(selection.minus, -1);
     correct(selection.plus, 1);
-    // With a category filter a version counts in the row of each selected category it
-    // publishes: its fingerprint element is added once, from the coverage itself.
-    if (categories[0] !== "") fingerprintSum = selection.categorySum;
+    // With several categories a version counts in the row of each selected category it
+    // publishes: a scan adds its fingerprint element once, from the coverage itself.
+    if (selection.categorySum !== null) fingerprintSum = selection.categorySum;
 
     // Several grid versions included: their cells meet at the finest level they share, and
     // that level enters the fingerprint as one more element (docs/protocol.md §10).
@@ -1822,6 +1862,19 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     },
 
     /**
+     * Takes the changes committed since the last read into the index, the coverage cells and
+     * the in-memory sums now — a writer calls it once its transaction is over, so that the
+     * first read after a change finds them done (reads take them in anyway). Nothing happens
+     * inside a transaction (its changes are not committed yet) or before the index is loaded.
+     */
+    settle(): void {
+      if (sqlite.inTransaction || !index) return;
+      loadIndex();
+      coverage.sync();
+      placeSums.catchUp();
+    },
+
+    /**
      * A figure with its coverage. `trusted` is the endorsed scope's trust decision (ignored for
      * "verified"); `page` limits the coverage lists to a window (the counts are always whole).
      */
@@ -1911,6 +1964,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       return ctx.db.select().from(aggregateEntries).all();
     },
     generation: () => generation,
+    /** Entries changed and committed that the index has not taken in yet (tests). */
+    backlog: () => dirty.size,
   };
 }
 export type AggregateService = ReturnType<typeof createAggregateService>;

@@ -2,7 +2,8 @@ import { PLAUSIBILITY_DEFAULTS } from "@spiral-network/protocol";
 
 /**
  * What a figure's coverage needs, kept per place as entries change (docs/architecture.md,
- * "Figures state"): a read of the world, one country or one region finds its exclusion counts,
+ * "Figures state"): a read of the world, one country or one region — or, worldwide, of one
+ * period, one category, or one category in one period (a slice) — finds its exclusion counts,
  * overlap losers, counted origins and the sorted plausibility ratios ready, instead of scanning
  * every entry. Everything here follows the protocol's `aggregate()` (protocol/src/aggregation.ts):
  * exclusion reasons in its order, `resolveOverlaps`, `plausibilityOutliers`.
@@ -23,6 +24,8 @@ export interface CoverageEntry {
   participants: number;
   criteria: number;
   endorsed: boolean;
+  /** The group categories its payload breaks its counts down by. */
+  categories: readonly string[];
 }
 
 export type Level = "world" | "country" | "region";
@@ -52,9 +55,19 @@ export interface PlaceCell<E> {
   offPartition: Set<E>;
 }
 
+/** A period, as entries' (start, end): the cycles of one period fall in the same slice. */
+export interface SlicePeriod {
+  start: string;
+  end: string;
+}
+
 export interface Place<E> {
   level: Level;
   country: string;
+  /** A slice's category ("" for every category, as every place but a category's slice). */
+  category: string;
+  /** A slice's period (null for every period). */
+  period: SlicePeriod | null;
   /** Every entry of the place, sorted by key (the coverage lists' order). */
   sorted: E[];
   all: PlaceCell<E>;
@@ -65,6 +78,8 @@ type Status = "conflicted" | "other-grid-version" | "overlapping" | "counted";
 
 /** What one entry added to one cell, to take it back when its origin changes. */
 interface Added<E> {
+  /** Which place or slice, which of its cells, which entry: what a new version replaces. */
+  id: string;
   place: Place<E>;
   cell: PlaceCell<E>;
   entry: E;
@@ -91,8 +106,36 @@ const placeKey = (level: Level, country: string, region: string) =>
       ? `c\u0000${country}`
       : `r\u0000${country}\u0000${region}`;
 
-const placeOf = (level: Level, entry: CoverageEntry) =>
-  placeKey(level, entry.country, level === "region" ? entry.region : "");
+/** A worldwide slice: one period (or every one) and one category (or every one). */
+const sliceKey = (period: SlicePeriod | null, category: string) =>
+  `s\u0000${period?.start ?? ""}\u0000${period?.end ?? ""}\u0000${category}`;
+
+/** Where an entry is counted: its three places, its period's slice and its categories'. */
+interface Home {
+  key: string;
+  level: Level;
+  country: string;
+  category: string;
+  period: SlicePeriod | null;
+}
+const homesOf = (entry: CoverageEntry): Home[] => {
+  const homes: Home[] = LEVELS.map((level) => ({
+    key: placeKey(level, entry.country, level === "region" ? entry.region : ""),
+    level,
+    country: level === "world" ? "" : entry.country,
+    category: "",
+    period: null,
+  }));
+  const period = { start: entry.start, end: entry.end };
+  const slice = (p: SlicePeriod | null, category: string) =>
+    homes.push({ key: sliceKey(p, category), level: "world", country: "", category, period: p });
+  slice(period, "");
+  for (const category of new Set(entry.categories)) {
+    slice(period, category);
+    slice(null, category);
+  }
+  return homes;
+};
 
 /** Days a period spans (inclusive). */
 const periodDays = (entry: CoverageEntry) =>
@@ -217,11 +260,20 @@ export function createFigureCoverage<E extends CoverageEntry>(
     else countries.delete(place.country);
   };
 
-  const placeFor = (key: string, level: Level, country: string) => {
-    let place = places.get(key);
+  const placeFor = (home: Home) => {
+    let place = places.get(home.key);
     if (!place) {
-      place = { level, country, sorted: [], all: emptyCell(), trusted: emptyCell() };
-      places.set(key, place);
+      const { level, country, category, period } = home;
+      place = {
+        level,
+        country,
+        category,
+        period,
+        sorted: [],
+        all: emptyCell(),
+        trusted: emptyCell(),
+      };
+      places.set(home.key, place);
     }
     return place;
   };
@@ -239,6 +291,23 @@ export function createFigureCoverage<E extends CoverageEntry>(
   const removeSorted = <T>(list: T[], item: T, compare: (a: T, b: T) => number) => {
     const at = lowerBound(list, item, compare);
     if (at < list.length && compare(list[at] as T, item) === 0) list.splice(at, 1);
+  };
+  /** Replaces `old` by `item`, moving only the elements between their places (no splice). */
+  const replaceSorted = <T>(list: T[], old: T, item: T, compare: (a: T, b: T) => number) => {
+    const from = lowerBound(list, old, compare);
+    if (from >= list.length || compare(list[from] as T, old) !== 0) {
+      insertSorted(list, item, compare);
+      return;
+    }
+    // Where `item` goes in the list as it is (`old` still in it).
+    const to = lowerBound(list, item, compare);
+    if (to > from) {
+      list.copyWithin(from, from + 1, to);
+      list[to - 1] = item;
+    } else {
+      list.copyWithin(to + 1, to, from);
+      list[to] = item;
+    }
   };
 
   const count = (a: Added<E>, sign: 1 | -1) => {
@@ -266,65 +335,96 @@ export function createFigureCoverage<E extends CoverageEntry>(
     }
   };
 
+  /** Counts (not the sorted lists) of an addition, in or out. */
+  const tally = (a: Added<E>, sign: 1 | -1) => {
+    count(a, sign);
+    if (a.cell !== a.place.all) return;
+    countRegion(a.place, a.entry.region, sign);
+    const g = `${a.entry.gridId}\u0000${a.entry.gridVersion}`;
+    const n = (grids.get(g) ?? 0) + sign;
+    if (n > 0) grids.set(g, n);
+    else grids.delete(g);
+  };
+  const logOf = (a: Added<E>): Logged<E> => ({ x: a.x as number, entry: a.entry });
   const put = (a: Added<E>) => {
-    count(a, 1);
-    if (a.x !== null) insertSorted(a.cell.logs, { x: a.x, entry: a.entry }, byLog);
-    if (a.cell === a.place.all) {
-      insertSorted(a.place.sorted, a.entry, byKey);
-      countRegion(a.place, a.entry.region, 1);
-      const g = `${a.entry.gridId}\u0000${a.entry.gridVersion}`;
-      grids.set(g, (grids.get(g) ?? 0) + 1);
-    }
+    tally(a, 1);
+    if (a.x !== null) insertSorted(a.cell.logs, logOf(a), byLog);
+    if (a.cell === a.place.all) insertSorted(a.place.sorted, a.entry, byKey);
   };
   const take = (a: Added<E>) => {
-    count(a, -1);
-    if (a.x !== null) removeSorted(a.cell.logs, { x: a.x, entry: a.entry }, byLog);
-    if (a.cell === a.place.all) {
-      removeSorted(a.place.sorted, a.entry, byKey);
-      countRegion(a.place, a.entry.region, -1);
-      const g = `${a.entry.gridId}\u0000${a.entry.gridVersion}`;
-      const n = (grids.get(g) ?? 0) - 1;
-      if (n > 0) grids.set(g, n);
-      else grids.delete(g);
+    tally(a, -1);
+    if (a.x !== null) removeSorted(a.cell.logs, logOf(a), byLog);
+    if (a.cell === a.place.all) removeSorted(a.place.sorted, a.entry, byKey);
+  };
+  /** A new version of an entry in the same cell: its lists' items moved, not spliced twice. */
+  const swap = (old: Added<E>, next: Added<E>) => {
+    tally(old, -1);
+    tally(next, 1);
+    const logs = next.cell.logs;
+    if (old.x !== null && next.x !== null) replaceSorted(logs, logOf(old), logOf(next), byLog);
+    else if (old.x !== null) removeSorted(logs, logOf(old), byLog);
+    else if (next.x !== null) insertSorted(logs, logOf(next), byLog);
+    if (next.cell === next.place.all) {
+      replaceSorted(next.place.sorted, old.entry, next.entry, byKey);
     }
   };
 
-  /** Takes an origin's entries out of every cell and puts them back as they are now. */
+  /**
+   * Takes an origin's entries out of every cell and puts them back as they are now (an entry
+   * still in the same cell is swapped in place: its sorted lists shift between its two places).
+   */
   const refresh = (origin: string) => {
-    for (const a of added.get(origin) ?? []) take(a);
+    const before = new Map((added.get(origin) ?? []).map((a) => [a.id, a]));
     added.delete(origin);
     const entries = entriesOf(origin);
-    if (entries.length === 0) return;
     const trusted = isTrusted(origin);
     const list: Added<E>[] = [];
-    for (const level of LEVELS) {
-      const byPlace = new Map<string, E[]>();
-      for (const entry of entries) {
-        const key = placeOf(level, entry);
-        const group = byPlace.get(key);
-        if (group) group.push(entry);
-        else byPlace.set(key, [entry]);
+    // The origin's entries grouped by the place or slice they count in (overlaps are resolved
+    // among the entries of one group: those a read of that place or slice has in scope).
+    const byHome = new Map<string, { home: Home; group: E[] }>();
+    for (const entry of entries) {
+      for (const home of homesOf(entry)) {
+        const held = byHome.get(home.key);
+        if (held) held.group.push(entry);
+        else byHome.set(home.key, { home, group: [entry] });
       }
-      for (const [key, group] of byPlace) {
-        const place = placeFor(key, level, (group[0] as E).country);
-        const losers = new Set<E>();
-        overlapLosers(
-          group.filter((e) => statusOf(e, losers) === "counted"),
-          losers,
-        );
-        for (const entry of group) {
-          const status = statusOf(entry, losers);
-          const x =
-            status === "counted" && entry.criteria > 0
-              ? Math.log(entry.criteria / entry.participants)
-              : null;
-          list.push({ place, cell: place.all, entry, status, x });
-          if (trusted) list.push({ place, cell: place.trusted, entry, status, x });
+    }
+    for (const { home, group } of byHome.values()) {
+      const place = placeFor(home);
+      const losers = new Set<E>();
+      overlapLosers(
+        group.filter((e) => statusOf(e, losers) === "counted"),
+        losers,
+      );
+      for (const entry of group) {
+        const status = statusOf(entry, losers);
+        const x =
+          status === "counted" && entry.criteria > 0
+            ? Math.log(entry.criteria / entry.participants)
+            : null;
+        list.push({
+          id: `${home.key}\u0000a\u0000${entry.key}`,
+          place,
+          cell: place.all,
+          entry,
+          status,
+          x,
+        });
+        if (trusted) {
+          const id = `${home.key}\u0000t\u0000${entry.key}`;
+          list.push({ id, place, cell: place.trusted, entry, status, x });
         }
       }
     }
-    for (const a of list) put(a);
-    added.set(origin, list);
+    for (const a of list) {
+      const old = before.get(a.id);
+      if (old) {
+        before.delete(a.id);
+        swap(old, a);
+      } else put(a);
+    }
+    for (const old of before.values()) take(old);
+    if (list.length > 0) added.set(origin, list);
   };
 
   return {
@@ -354,6 +454,10 @@ export function createFigureCoverage<E extends CoverageEntry>(
     },
     place(level: Level, country: string, region: string): Place<E> | undefined {
       return places.get(placeKey(level, country, region));
+    },
+    /** The worldwide slice of one period (null: every one) and one category ("": every one). */
+    slice(period: SlicePeriod | null, category: string): Place<E> | undefined {
+      return places.get(sliceKey(period, category));
     },
     /** The countries with entries in a region of that name (a region label may recur). */
     regionCountries(region: string): string[] {

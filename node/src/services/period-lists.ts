@@ -138,6 +138,20 @@ export function createPeriodLists<E extends PeriodEntry>() {
       return picked.flat().sort(byKey);
     },
 
+    /** The periods held whose (start, end) lies in [from, to], and how many periods are held. */
+    periodsWithin(
+      from: string | undefined,
+      to: string | undefined,
+    ): { within: Array<{ start: string; end: string }>; held: number } {
+      const within: Array<{ start: string; end: string }> = [];
+      for (const list of lists.values()) {
+        if (from !== undefined && list.start < from) continue;
+        if (to !== undefined && list.end > to) continue;
+        within.push({ start: list.start, end: list.end });
+      }
+      return { within, held: lists.size };
+    },
+
     size: () => size,
   };
 }

@@ -8,9 +8,11 @@ import type Database from "better-sqlite3";
 
 /**
  * The persisted totals of the places figures have read, summed in memory (docs/architecture.md,
- * "Figures state"): a world, country or region read adds up its place's few rows here instead of
- * a grouped SQL sum. The rows mirror `aggregate_cells` and `aggregate_people` (category "", every
- * grid version, period and partition) of each place read so far, loaded on its first read.
+ * "Figures state"): a world, country or region read — or a worldwide read of one period and/or
+ * one category — adds up its place's few rows here instead of a grouped SQL sum. The rows mirror
+ * `aggregate_cells` and `aggregate_people` (one category, "" for the territories' totals; every
+ * grid version, period and partition) of each place read so far, loaded on its first read; a
+ * period's read adds up the rows of that period only.
  *
  * Only committed changes may show. A change is recorded as it is written, inside the writer's
  * transaction, stamped with the totals generation that transaction counts up in `settings`. A
@@ -24,6 +26,10 @@ export interface SumsPlace {
   level: SumsLevel;
   country: string;
   region: string;
+  /** The rows of one category ("": the territories' totals). */
+  category: string;
+  /** Only the rows of this period (start and end, every cycle of it); null: every period. */
+  period: { start: string; end: string } | null;
 }
 
 /** A change of one totals row, as the writer computes it (the scope in the tables' column order:
@@ -49,6 +55,8 @@ interface SumsCell {
 interface SumsRow {
   gridId: string;
   gridVersion: string;
+  start: string;
+  end: string;
   endorsed: number;
   cells: Map<string, SumsCell>;
   people: { participants: number; groups: number; territories: number; fingerprint: bigint } | null;
@@ -66,8 +74,8 @@ const GENERATION_KEY = "aggregates.totals_generation";
  */
 const MAX_PENDING_CELLS = 100_000;
 
-const placeKey = (level: unknown, country: unknown, region: unknown) =>
-  `${level}\u0000${country}\u0000${region}`;
+const placeKey = (level: unknown, country: unknown, region: unknown, category: unknown) =>
+  `${level}\u0000${country}\u0000${region}\u0000${category}`;
 
 export function createPlaceSums(
   sqlite: Database.Database,
@@ -79,14 +87,15 @@ export function createPlaceSums(
   );
   const generationRow = sqlite.prepare("select value from settings where key = ?");
   const cellsOf = sqlite.prepare(
-    `select grid_id as gridId, grid_version as gridVersion, period_key as periodKey, endorsed,
-       question, component, count from aggregate_cells
-     where level = ? and country = ? and region = ? and category = ''`,
+    `select grid_id as gridId, grid_version as gridVersion, period_key as periodKey,
+       period_start as start, period_end as end, endorsed, question, component, count
+     from aggregate_cells where level = ? and country = ? and region = ? and category = ?`,
   );
   const peopleOf = sqlite.prepare(
-    `select grid_id as gridId, grid_version as gridVersion, period_key as periodKey, endorsed,
-       participants, groups, territories, fingerprint from aggregate_people
-     where level = ? and country = ? and region = ? and category = ''`,
+    `select grid_id as gridId, grid_version as gridVersion, period_key as periodKey,
+       period_start as start, period_end as end, endorsed, participants, groups, territories,
+       fingerprint
+     from aggregate_people where level = ? and country = ? and region = ? and category = ?`,
   );
   const places = new Map<string, LoadedPlace>();
   let pending: Array<{ generation: number; changes: TotalsRowChange[] }> = [];
@@ -95,17 +104,21 @@ export function createPlaceSums(
   const committed = () =>
     Number((generationRow.get(GENERATION_KEY) as { value: string } | undefined)?.value ?? 0);
 
-  const rowOf = (
-    place: LoadedPlace,
-    gridId: string,
-    gridVersion: string,
-    period: string,
-    endorsed: number,
-  ) => {
-    const key = `${gridId}\u0000${gridVersion}\u0000${period}\u0000${endorsed}`;
+  /** The row of a loaded place for one (grid, version, period, partition). */
+  interface RowScope {
+    gridId: string;
+    gridVersion: string;
+    periodKey: string;
+    start: string;
+    end: string;
+    endorsed: number;
+  }
+  const rowOf = (place: LoadedPlace, scope: RowScope) => {
+    const { gridId, gridVersion, periodKey, start, end, endorsed } = scope;
+    const key = `${gridId}\u0000${gridVersion}\u0000${periodKey}\u0000${endorsed}`;
     let row = place.rows.get(key);
     if (!row) {
-      row = { gridId, gridVersion, endorsed, cells: new Map(), people: null };
+      row = { gridId, gridVersion, start, end, endorsed, cells: new Map(), people: null };
       place.rows.set(key, row);
     }
     return row;
@@ -127,50 +140,45 @@ export function createPlaceSums(
 
   const load = (place: SumsPlace): LoadedPlace => {
     const loaded: LoadedPlace = { at: committed(), rows: new Map() };
-    const where = [place.level, place.country, place.region];
-    for (const r of cellsOf.all(...where) as Array<{
-      gridId: string;
-      gridVersion: string;
-      periodKey: string;
-      endorsed: number;
-      question: string;
-      component: string;
-      count: number;
-    }>) {
-      addCell(
-        rowOf(loaded, r.gridId, r.gridVersion, r.periodKey, r.endorsed),
-        r.question,
-        r.component,
-        r.count,
-      );
+    const where = [place.level, place.country, place.region, place.category];
+    for (const r of cellsOf.all(...where) as Array<
+      RowScope & { question: string; component: string; count: number }
+    >) {
+      addCell(rowOf(loaded, r), r.question, r.component, r.count);
     }
-    for (const r of peopleOf.all(...where) as Array<{
-      gridId: string;
-      gridVersion: string;
-      periodKey: string;
-      endorsed: number;
-      participants: number;
-      groups: number;
-      territories: number;
-      fingerprint: string;
-    }>) {
-      rowOf(loaded, r.gridId, r.gridVersion, r.periodKey, r.endorsed).people = {
+    for (const r of peopleOf.all(...where) as Array<
+      RowScope & {
+        participants: number;
+        groups: number;
+        territories: number;
+        fingerprint: string;
+      }
+    >) {
+      rowOf(loaded, r).people = {
         participants: r.participants,
         groups: r.groups,
         territories: r.territories,
         fingerprint: r.fingerprint ? parseMultisetHex(r.fingerprint) : 0n,
       };
     }
-    places.set(placeKey(place.level, place.country, place.region), loaded);
+    places.set(placeKey(place.level, place.country, place.region, place.category), loaded);
     return loaded;
   };
 
   /** One committed change on a loaded place, as the writer did it on the tables. */
   const apply = (generation: number, change: TotalsRowChange) => {
-    const [level, country, region, , gridId, gridVersion, period, , , endorsed] = change.scope;
-    const place = places.get(placeKey(level, country, region));
+    const [level, country, region, category, gridId, gridVersion, periodKey, start, end, endorsed] =
+      change.scope;
+    const place = places.get(placeKey(level, country, region, category));
     if (!place || generation <= place.at) return;
-    const row = rowOf(place, String(gridId), String(gridVersion), String(period), Number(endorsed));
+    const row = rowOf(place, {
+      gridId: String(gridId),
+      gridVersion: String(gridVersion),
+      periodKey: String(periodKey),
+      start: String(start),
+      end: String(end),
+      endorsed: Number(endorsed),
+    });
     for (const cell of change.cells.values()) {
       if (cell.count !== 0) addCell(row, cell.question, cell.component, cell.count);
     }
@@ -215,9 +223,8 @@ export function createPlaceSums(
     /** Called by the writer with the rows it changes, inside its transaction. */
     record(rows: Iterable<TotalsRowChange>) {
       if (places.size === 0) return;
-      const changes = [...rows].filter(
-        (row) =>
-          row.scope[3] === "" && places.has(placeKey(row.scope[0], row.scope[1], row.scope[2])),
+      const changes = [...rows].filter((row) =>
+        places.has(placeKey(row.scope[0], row.scope[1], row.scope[2], row.scope[3])),
       );
       if (changes.length === 0) return;
       const generation = Number((stamp.get(GENERATION_KEY) as { value: string }).value);
@@ -250,7 +257,10 @@ export function createPlaceSums(
       question?: string,
     ) {
       settle();
-      const loaded = places.get(placeKey(place.level, place.country, place.region)) ?? load(place);
+      const loaded =
+        places.get(placeKey(place.level, place.country, place.region, place.category)) ??
+        load(place);
+      const { period } = place;
       const sums = new Map<Question, Map<string, number>>();
       let participants = 0;
       let groups = 0;
@@ -258,6 +268,7 @@ export function createPlaceSums(
       for (const row of loaded.rows.values()) {
         if (row.gridId !== gridId || !versions.includes(row.gridVersion)) continue;
         if (!partitions.includes(row.endorsed)) continue;
+        if (period && (row.start !== period.start || row.end !== period.end)) continue;
         for (const cell of row.cells.values()) {
           if (question && cell.question !== question) continue;
           let cells = sums.get(cell.question);

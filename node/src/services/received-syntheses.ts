@@ -201,7 +201,7 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
         local: false,
         via: input.via,
       });
-      return ctx.db.transaction((tx) => {
+      const outcome = ctx.db.transaction((tx) => {
         const outcome = ((): AcceptOutcome => {
           const held = heldOf.get(input.origin, key) as
             | { id: number; version: number; hash: string; conflictingHash: string | null }
@@ -264,6 +264,9 @@ export function createReceivedSynthesisService(ctx: ServiceContext, aggregates: 
           ? "withdrawn"
           : outcome;
       });
+      // The figures take the committed version in now: the next read does not wait on it.
+      aggregates.settle();
+      return outcome;
     },
     /**
      * The origin withdrew the synthesis (Delete of the Article): kept, marked withdrawn, with the
