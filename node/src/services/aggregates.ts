@@ -1338,7 +1338,10 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     if (slice === null) return null;
     if (slice !== undefined) {
       if (restricts(filter.countries) || restricts(filter.regions)) return null;
-      return slice === "none" ? noPlace : (coverage.slice(slice.period, slice.category) ?? noPlace);
+      if (slice === "none") return noPlace;
+      const { period, category } = slice;
+      const origins = () => byPeriod.slice(period, category).flatMap((l) => l.map((e) => e.origin));
+      return coverage.slice(period, category, origins) ?? noPlace;
     }
     const countries = restricts(filter.countries) ? [...new Set(filter.countries)] : null;
     if (countries && countries.length > 1) return null;

@@ -110,7 +110,10 @@ const placeKey = (level: Level, country: string, region: string) =>
 const sliceKey = (period: SlicePeriod | null, category: string) =>
   `s\u0000${period?.start ?? ""}\u0000${period?.end ?? ""}\u0000${category}`;
 
-/** Where an entry is counted: its three places, its period's slice and its categories'. */
+/**
+ * Where an entry is counted: its three places, and of the slices kept (`kept`), its period's,
+ * its categories' and its categories' in its period.
+ */
 interface Home {
   key: string;
   level: Level;
@@ -118,7 +121,7 @@ interface Home {
   category: string;
   period: SlicePeriod | null;
 }
-const homesOf = (entry: CoverageEntry): Home[] => {
+const homesOf = (entry: CoverageEntry, kept: ReadonlySet<string>): Home[] => {
   const homes: Home[] = LEVELS.map((level) => ({
     key: placeKey(level, entry.country, level === "region" ? entry.region : ""),
     level,
@@ -126,9 +129,12 @@ const homesOf = (entry: CoverageEntry): Home[] => {
     category: "",
     period: null,
   }));
+  if (kept.size === 0) return homes;
   const period = { start: entry.start, end: entry.end };
-  const slice = (p: SlicePeriod | null, category: string) =>
-    homes.push({ key: sliceKey(p, category), level: "world", country: "", category, period: p });
+  const slice = (p: SlicePeriod | null, category: string) => {
+    const key = sliceKey(p, category);
+    if (kept.has(key)) homes.push({ key, level: "world", country: "", category, period: p });
+  };
   slice(period, "");
   for (const category of new Set(entry.categories)) {
     slice(period, category);
@@ -240,6 +246,8 @@ export function createFigureCoverage<E extends CoverageEntry>(
   entriesOf: (origin: string) => readonly E[],
 ) {
   const places = new Map<string, Place<E>>();
+  /** The slices read so far: only those are kept (each is built at its first read). */
+  const kept = new Set<string>();
   const added = new Map<string, Added<E>[]>();
   const stale = new Set<string>();
   /** Entries held per grid (id and version): whether other versions of a grid are held. */
@@ -369,6 +377,11 @@ export function createFigureCoverage<E extends CoverageEntry>(
     }
   };
 
+  const sync = () => {
+    for (const origin of stale) refresh(origin);
+    stale.clear();
+  };
+
   /**
    * Takes an origin's entries out of every cell and puts them back as they are now (an entry
    * still in the same cell is swapped in place: its sorted lists shift between its two places).
@@ -383,7 +396,7 @@ export function createFigureCoverage<E extends CoverageEntry>(
     // among the entries of one group: those a read of that place or slice has in scope).
     const byHome = new Map<string, { home: Home; group: E[] }>();
     for (const entry of entries) {
-      for (const home of homesOf(entry)) {
+      for (const home of homesOf(entry, kept)) {
         const held = byHome.get(home.key);
         if (held) held.group.push(entry);
         else byHome.set(home.key, { home, group: [entry] });
@@ -432,10 +445,7 @@ export function createFigureCoverage<E extends CoverageEntry>(
     touch(origin: string): void {
       stale.add(origin);
     },
-    sync(): void {
-      for (const origin of stale) refresh(origin);
-      stale.clear();
-    },
+    sync,
     /** Builds every place from the index's origins (sorted by key), sorting once at the end. */
     rebuild(origins: Iterable<string>): void {
       places.clear();
@@ -455,9 +465,25 @@ export function createFigureCoverage<E extends CoverageEntry>(
     place(level: Level, country: string, region: string): Place<E> | undefined {
       return places.get(placeKey(level, country, region));
     },
-    /** The worldwide slice of one period (null: every one) and one category ("": every one). */
-    slice(period: SlicePeriod | null, category: string): Place<E> | undefined {
-      return places.get(sliceKey(period, category));
+    /**
+     * The worldwide slice of one period (null: every one) and one category ("": every one),
+     * kept from its first read on: then built from the entries of `origins` (those with entries
+     * in it). A slice nobody holds an entry of is not kept (it is undefined).
+     */
+    slice(
+      period: SlicePeriod | null,
+      category: string,
+      origins: () => Iterable<string>,
+    ): Place<E> | undefined {
+      const key = sliceKey(period, category);
+      if (!kept.has(key)) {
+        const them = new Set(origins());
+        if (them.size === 0) return undefined;
+        kept.add(key);
+        for (const origin of them) stale.add(origin);
+        sync();
+      }
+      return places.get(key);
     },
     /** The countries with entries in a region of that name (a region label may recur). */
     regionCountries(region: string): string[] {

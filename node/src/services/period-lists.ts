@@ -138,6 +138,20 @@ export function createPeriodLists<E extends PeriodEntry>() {
       return picked.flat().sort(byKey);
     },
 
+    /**
+     * The entries of one period (null: of every period) that publish `category` ("": all of
+     * them), as the lists hold them (one list per period).
+     */
+    slice(period: { start: string; end: string } | null, category: string): E[][] {
+      const picked: E[][] = [];
+      for (const list of lists.values()) {
+        if (period && (list.start !== period.start || list.end !== period.end)) continue;
+        const entries = category === "" ? list.entries : list.byCategory.get(category);
+        if (entries && entries.length > 0) picked.push(entries);
+      }
+      return picked;
+    },
+
     /** The periods held whose (start, end) lies in [from, to], and how many periods are held. */
     periodsWithin(
       from: string | undefined,
