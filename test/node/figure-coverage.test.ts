@@ -9,7 +9,11 @@ import {
   MOVE_BUDGET_MS,
   moveChunkSize,
 } from "@spiral-network/node/services/aggregates";
-import { sortedOutliers } from "@spiral-network/node/services/figure-coverage";
+import {
+  createFigureCoverage,
+  MAX_SLICES,
+  sortedOutliers,
+} from "@spiral-network/node/services/figure-coverage";
 import {
   type AggregateFilter,
   type AggregateState,
@@ -316,6 +320,49 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.constant({ kind: "check" as const }) },
 );
+
+describe("slices kept from their first read", () => {
+  it("holds at most MAX_SLICES; past them a read is told to scan, an empty one that it is empty", () => {
+    const day = (i: number) => `2026-01-${String(i + 1).padStart(2, "0")}`;
+    const entries = Array.from({ length: MAX_SLICES + 4 }, (_, i) => ({
+      key: `o${i}\n${day(i)}`,
+      origin: `o${i}`,
+      periodKey: `${day(i)}/${day(i)}`,
+      start: day(i),
+      end: day(i),
+      country: "FR",
+      region: "",
+      conflicted: false,
+      gridId: GRID.id,
+      gridVersion: GRID.version,
+      participants: 5,
+      criteria: 10 + i,
+      endorsed: false,
+      categories: ["young-people"],
+    }));
+    const coverage = createFigureCoverage(
+      GRID,
+      () => false,
+      (origin) => entries.filter((e) => e.origin === origin),
+    );
+    coverage.rebuild(entries.map((e) => e.origin));
+    const read = (i: number) =>
+      coverage.slice({ start: day(i), end: day(i) }, "young-people", () => [`o${i}`]);
+    const kept = entries.slice(0, MAX_SLICES).map((_, i) => read(i));
+    for (const [i, slice] of kept.entries()) {
+      expect(slice, `slice ${i}`).toMatchObject({ sorted: [entries[i]], category: "young-people" });
+    }
+    expect(entries.slice(MAX_SLICES).map((_, i) => read(MAX_SLICES + i))).toEqual([
+      "full",
+      "full",
+      "full",
+      "full",
+    ]);
+    // A slice kept already is still answered; one with no entry is empty, not kept.
+    expect(read(0)).toBe(kept[0]);
+    expect(coverage.slice(null, "elderly-people", () => [])).toBe("empty");
+  });
+});
 
 describe("world, country and region figures from the maintained cells = aggregate()", () => {
   it("a version accepted outside a transaction is taken in at once; inside one, at the next read", () => {

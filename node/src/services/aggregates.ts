@@ -1341,7 +1341,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       if (slice === "none") return noPlace;
       const { period, category } = slice;
       const origins = () => byPeriod.slice(period, category).flatMap((l) => l.map((e) => e.origin));
-      return coverage.slice(period, category, origins) ?? noPlace;
+      const kept = coverage.slice(period, category, origins);
+      return kept === "empty" ? noPlace : kept === "full" ? null : kept;
     }
     const countries = restricts(filter.countries) ? [...new Set(filter.countries)] : null;
     if (countries && countries.length > 1) return null;

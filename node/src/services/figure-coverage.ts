@@ -29,6 +29,11 @@ export interface CoverageEntry {
 }
 
 export type Level = "world" | "country" | "region";
+/**
+ * Slices kept at most (16 of them took 6.5 MiB of heap over 10 000 entries, built in 0.3 s all
+ * told: docs/benchmarks.md, "Aggregates"); reads of others scan, as before slices were kept.
+ */
+export const MAX_SLICES = 16;
 const LEVELS: readonly Level[] = ["world", "country", "region"];
 
 /** One entry's log-ratio of criteria per participant, as the plausibility rule takes it. */
@@ -377,6 +382,53 @@ export function createFigureCoverage<E extends CoverageEntry>(
     }
   };
 
+  /** What one origin's entries of one place or slice add to its cells. */
+  const additions = (home: Home, group: readonly E[], trusted: boolean): Added<E>[] => {
+    const place = placeFor(home);
+    const losers = new Set<E>();
+    overlapLosers(
+      group.filter((e) => statusOf(e, losers) === "counted"),
+      losers,
+    );
+    const list: Added<E>[] = [];
+    for (const entry of group) {
+      const status = statusOf(entry, losers);
+      const x =
+        status === "counted" && entry.criteria > 0
+          ? Math.log(entry.criteria / entry.participants)
+          : null;
+      const id = `${home.key}\u0000a\u0000${entry.key}`;
+      list.push({ id, place, cell: place.all, entry, status, x });
+      if (trusted) {
+        const id = `${home.key}\u0000t\u0000${entry.key}`;
+        list.push({ id, place, cell: place.trusted, entry, status, x });
+      }
+    }
+    return list;
+  };
+
+  /** Builds a slice newly kept from its origins' entries in it (the other cells stay as they are). */
+  const buildSlice = (home: Home, origins: Iterable<string>) => {
+    const { period, category } = home;
+    const inSlice = (entry: E) =>
+      (period === null || (entry.start === period.start && entry.end === period.end)) &&
+      (category === "" || entry.categories.includes(category));
+    bulk = true;
+    for (const origin of origins) {
+      const group = entriesOf(origin).filter(inSlice);
+      if (group.length === 0) continue;
+      const list = additions(home, group, isTrusted(origin));
+      for (const a of list) put(a);
+      added.set(origin, [...(added.get(origin) ?? []), ...list]);
+    }
+    bulk = false;
+    const place = places.get(home.key);
+    if (!place) return;
+    place.sorted.sort(byKey);
+    place.all.logs.sort(byLog);
+    place.trusted.logs.sort(byLog);
+  };
+
   const sync = () => {
     for (const origin of stale) refresh(origin);
     stale.clear();
@@ -402,33 +454,7 @@ export function createFigureCoverage<E extends CoverageEntry>(
         else byHome.set(home.key, { home, group: [entry] });
       }
     }
-    for (const { home, group } of byHome.values()) {
-      const place = placeFor(home);
-      const losers = new Set<E>();
-      overlapLosers(
-        group.filter((e) => statusOf(e, losers) === "counted"),
-        losers,
-      );
-      for (const entry of group) {
-        const status = statusOf(entry, losers);
-        const x =
-          status === "counted" && entry.criteria > 0
-            ? Math.log(entry.criteria / entry.participants)
-            : null;
-        list.push({
-          id: `${home.key}\u0000a\u0000${entry.key}`,
-          place,
-          cell: place.all,
-          entry,
-          status,
-          x,
-        });
-        if (trusted) {
-          const id = `${home.key}\u0000t\u0000${entry.key}`;
-          list.push({ id, place, cell: place.trusted, entry, status, x });
-        }
-      }
-    }
+    for (const { home, group } of byHome.values()) list.push(...additions(home, group, trusted));
     for (const a of list) {
       const old = before.get(a.id);
       if (old) {
@@ -468,22 +494,24 @@ export function createFigureCoverage<E extends CoverageEntry>(
     /**
      * The worldwide slice of one period (null: every one) and one category ("": every one),
      * kept from its first read on: then built from the entries of `origins` (those with entries
-     * in it). A slice nobody holds an entry of is not kept (it is undefined).
+     * in it). "empty": no entry is in it (nothing kept); "full": MAX_SLICES are kept already
+     * (the read scans instead: what slices cost is bounded, whoever reads).
      */
     slice(
       period: SlicePeriod | null,
       category: string,
       origins: () => Iterable<string>,
-    ): Place<E> | undefined {
+    ): Place<E> | "empty" | "full" {
       const key = sliceKey(period, category);
       if (!kept.has(key)) {
         const them = new Set(origins());
-        if (them.size === 0) return undefined;
-        kept.add(key);
-        for (const origin of them) stale.add(origin);
+        if (them.size === 0) return "empty";
+        if (kept.size >= MAX_SLICES) return "full";
         sync();
+        kept.add(key);
+        buildSlice({ key, level: "world", country: "", category, period }, them);
       }
-      return places.get(key);
+      return places.get(key) ?? "empty";
     },
     /** The countries with entries in a region of that name (a region label may recur). */
     regionCountries(region: string): string[] {
