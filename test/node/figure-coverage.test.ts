@@ -613,3 +613,15 @@ describe("figures read between the chunks of a move in the background = aggregat
     );
   }, 120_000);
 });
+
+describe("worldwide slices read inside a caller's transaction = aggregate()", () => {
+  // Inside a write transaction the maintained rows are summed in SQL (the in-memory sums hold
+  // committed changes only): a category slice's fingerprint must come from its category's rows.
+  it("one category, one period, both: the same figure inside a transaction as outside", () => {
+    const h = harness();
+    for (let o = 0; o < ORIGINS; o++) h.deliver(o, o % 4, o % 7 === 3 ? 2 : 0, (o % 3) - 1, false);
+    h.deliver(1, 0, 0, -1, false);
+    check(h, "outside");
+    h.node.storage.sqlite.transaction(() => check(h, "inside"))();
+  });
+});
