@@ -1675,7 +1675,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     for (const row of peopleRows) {
       participants += row.participants;
       groups += row.groups;
-      if (row.category === "" && row.fingerprint) {
+      // One category's rows hold each version once (the territories' totals too); with several
+      // categories a version is in the row of each, and the scan's `categorySum` replaces this.
+      if (row.fingerprint) {
         fingerprint = multisetAdd(fingerprint, parseMultisetHex(row.fingerprint));
       }
     }
