@@ -1367,7 +1367,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     filter: AggregateFilter,
   ): { period: SlicePeriod | null; category: string } | "none" | null | undefined => {
     const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [];
-    if (categories.length > 1) return null;
+    // No breakdown is named "" (the slices' "every category"): a scan finds none in scope.
+    if (categories.length > 1 || categories[0] === "") return null;
     let period: SlicePeriod | null = null;
     if (filter.periodFrom !== undefined || filter.periodTo !== undefined) {
       const { within, held } = byPeriod.periodsWithin(filter.periodFrom, filter.periodTo);
