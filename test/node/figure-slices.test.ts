@@ -3,6 +3,13 @@ import { endorsement } from "@spiral-network/node/figures";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import type { AggregateResult } from "@spiral-network/node/services/aggregates";
 import {
+  type CoverageEntry,
+  createFigureCoverage,
+  type FigureCoverage,
+  type Place,
+  type PlaceCell,
+} from "@spiral-network/node/services/figure-coverage";
+import {
   type AggregateFilter,
   type AggregateState,
   aggregate,
@@ -397,4 +404,160 @@ describe("worldwide slices (one period, one category, both) = aggregate()", () =
     );
     expect(sawCycleOverlap).toBe(true);
   }, 240_000);
+});
+
+describe("coverage cells kept entry by entry = the same cells built from scratch", () => {
+  // figure-coverage.ts moves a new version's items in the sorted lists (its old item's place to
+  // its new one) instead of taking it out and putting it back: after any sequence of changes,
+  // every place and slice must hold exactly what a rebuild from the entries of now holds.
+  type Entry = CoverageEntry;
+  const SPANS = [
+    { periodKey: "a", start: "2026-01-01", end: "2026-06-30" },
+    { periodKey: "a#c1", start: "2026-01-01", end: "2026-06-30" },
+    { periodKey: "b", start: "2026-01-01", end: "2026-12-31" },
+    { periodKey: "c", start: "2026-06-30", end: "2026-07-01" },
+    { periodKey: "d", start: "2025-01-01", end: "2025-12-31" },
+  ];
+  const KINDS = ["x", "y", "z"];
+  const COUNTRIES = [
+    { country: "FR", region: "FR-A" },
+    { country: "FR", region: "R" },
+    { country: "PT", region: "R" },
+    { country: "BE", region: "" },
+  ];
+  const entryArb = (o: number) =>
+    fc.record({
+      span: fc.nat(SPANS.length - 1),
+      place: fc.nat(COUNTRIES.length - 1),
+      participants: fc.integer({ min: 1, max: 9 }),
+      // Ratios clustered, far off, over the ceiling, or none: lists reorder both ways.
+      criteria: fc.oneof(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 300, max: 400 })),
+      conflicted: fc.boolean().map((b) => b && o % 2 === 0),
+      grid: fc.constantFrom("v", "v", "v", "w"),
+      endorsed: fc.boolean(),
+      categories: fc.subarray(KINDS),
+    });
+  type EntryDraft = {
+    span: number;
+    place: number;
+    participants: number;
+    criteria: number;
+    conflicted: boolean;
+    grid: string;
+    endorsed: boolean;
+    categories: string[];
+  };
+  type Change =
+    | { kind: "put"; o: number; e: EntryDraft }
+    | { kind: "drop"; o: number; span: number }
+    | { kind: "trust"; o: number };
+  const changeArb: fc.Arbitrary<Change> = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.nat(5).chain((o) => entryArb(o).map((e) => ({ kind: "put" as const, o, e }))),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("drop" as const),
+        o: fc.nat(5),
+        span: fc.nat(SPANS.length - 1),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("trust" as const), o: fc.nat(5) }) },
+  );
+  const grid = { id: "g", version: "v" };
+
+  /** What one cell holds, by entry key (identity aside: a rebuild holds the same objects). */
+  const cellView = (cell: PlaceCell<Entry>) => ({
+    entries: cell.entries,
+    conflicted: cell.conflicted,
+    otherGrid: cell.otherGrid,
+    counted: cell.counted,
+    losers: [...cell.losers].map((e) => e.key).sort(),
+    origins: [...cell.origins].sort(),
+    logs: cell.logs.map((l) => [l.x, l.entry.key]),
+    ceiling: [...cell.ceiling].map((e) => e.key).sort(),
+    offPartition: [...cell.offPartition].map((e) => e.key).sort(),
+  });
+  const placeView = (place: Place<Entry> | undefined) =>
+    place && place.sorted.length > 0
+      ? {
+          sorted: place.sorted.map((e) => e.key),
+          all: cellView(place.all),
+          trusted: cellView(place.trusted),
+        }
+      : null;
+  const everyPlace = (coverage: FigureCoverage<Entry>) => {
+    const views: unknown[] = [coverage.place("world", "", "")];
+    for (const { country, region } of COUNTRIES) {
+      views.push(coverage.place("country", country, ""), coverage.place("region", country, region));
+    }
+    for (const period of [null, ...SPANS]) {
+      for (const category of ["", ...KINDS]) {
+        const slice = period && { start: period.start, end: period.end };
+        views.push(coverage.slice(slice, category));
+      }
+    }
+    return views.map((p) => placeView(p as Place<Entry> | undefined));
+  };
+
+  it("after any puts, drops and changes of trust", () => {
+    fc.assert(
+      fc.property(fc.array(changeArb, { minLength: 1, maxLength: 60 }), (changes) => {
+        const entries = new Map<string, Entry>();
+        const trusted = new Set<string>();
+        const of = (origin: string) =>
+          [...entries.values()]
+            .filter((e) => e.origin === origin)
+            .sort((a, b) => (a.key < b.key ? -1 : 1));
+        const live = createFigureCoverage<Entry>(grid, (o) => trusted.has(o), of);
+        live.rebuild([]);
+        for (const change of changes) {
+          const origin = `o${change.o}`;
+          if (change.kind === "trust") {
+            if (!trusted.delete(origin)) trusted.add(origin);
+          } else if (change.kind === "drop") {
+            entries.delete(
+              `${origin}\n${(SPANS[change.span] as (typeof SPANS)[number]).periodKey}`,
+            );
+          } else {
+            const { e } = change;
+            const span = SPANS[e.span] as (typeof SPANS)[number];
+            const place = COUNTRIES[e.place] as (typeof COUNTRIES)[number];
+            const key = `${origin}\n${span.periodKey}`;
+            entries.set(key, {
+              key,
+              origin,
+              ...span,
+              ...place,
+              conflicted: e.conflicted,
+              gridId: "g",
+              gridVersion: e.grid,
+              participants: e.participants,
+              criteria: e.criteria,
+              endorsed: e.endorsed,
+              categories: e.categories,
+            });
+          }
+          live.touch(origin);
+          // Several changes of one origin may meet in one refresh.
+          if (change.o % 3 !== 1) live.sync();
+        }
+        live.sync();
+        const fresh = createFigureCoverage<Entry>(grid, (o) => trusted.has(o), of);
+        fresh.rebuild(new Set([...entries.values()].map((e) => e.origin).sort()));
+        expect(everyPlace(live)).toEqual(everyPlace(fresh));
+        for (const version of ["v", "w", "u"]) {
+          expect(live.holdsOtherVersion("g", [version])).toBe(
+            fresh.holdsOtherVersion("g", [version]),
+          );
+        }
+        for (const region of ["FR-A", "R", ""]) {
+          expect(live.regionCountries(region).sort()).toEqual(fresh.regionCountries(region).sort());
+        }
+      }),
+      { numRuns: 300, seed: 20261207 },
+    );
+  });
 });
