@@ -564,3 +564,38 @@ describe("coverage cells kept entry by entry = the same cells built from scratch
     );
   });
 });
+
+describe("a figure read inside a transaction that then rolls back", () => {
+  // The read takes the transaction's uncommitted versions into the index (the SQL sums it adds
+  // up see them too); once the transaction is over, nothing of them may stay.
+  it("leaves the figures as committed", () => {
+    const h = harness();
+    for (let o = 0; o < ORIGINS; o++) h.deliver(o, o % PERIODS.length, 0, -1);
+    check(h, "before");
+    expect(() =>
+      h.node.services.ctx.db.transaction(() => {
+        for (const o of [0, 1, 2]) {
+          const payload = payloadFor(o, o % PERIODS.length, 9, 1);
+          h.node.services.received.accept({
+            origin: originOf(o),
+            objectId: objectId(o, o % PERIODS.length),
+            payload,
+            activity: { type: "Update", hash: payload.hash },
+            via: null,
+          });
+        }
+        const fresh = payloadFor(3, 6, 1, 1);
+        h.node.services.received.accept({
+          origin: originOf(3),
+          objectId: objectId(3, 6),
+          payload: fresh,
+          activity: { type: "Create", hash: fresh.hash },
+          via: null,
+        });
+        h.node.services.aggregates.query({ scope: "verified", robust: false }, () => true);
+        throw new Error("a later step failed");
+      }),
+    ).toThrow("a later step failed");
+    check(h, "after the rollback");
+  });
+});
