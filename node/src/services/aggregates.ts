@@ -1033,9 +1033,13 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
 
   /**
    * The index of every entry that is not withdrawn: read from the columns once (no payload is
-   * parsed), then kept in step entry by entry. Read it only outside write transactions (queries
-   * are), or uncommitted rows would enter it.
+   * parsed), then kept in step entry by entry. Read inside a write transaction, it takes in that
+   * transaction's uncommitted rows (as the SQL sums of such a read do): the entries changed stay
+   * marked until a read outside one, which reads them again as they were committed.
    */
+  const clearDirtyOutsideTransactions = () => {
+    if (!sqlite.inTransaction) dirty.clear();
+  };
   const loadIndex = (): Map<string, IndexEntry> => {
     ensureDefinition();
     if (!index) {
@@ -1059,7 +1063,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       );
       byPeriod.reset(sortedEntries);
       coverage.rebuild(new Set(sortedEntries.map((e) => e.origin)));
-      dirty.clear();
+      clearDirtyOutsideTransactions();
       return index;
     }
     for (const key of dirty) {
@@ -1068,7 +1072,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       if (row && !row.withdrawn) indexPut(indexEntry(row, elementOf));
       else indexDrop(key);
     }
-    dirty.clear();
+    clearDirtyOutsideTransactions();
     return index;
   };
 
