@@ -599,3 +599,31 @@ describe("a figure read inside a transaction that then rolls back", () => {
     check(h, "after the rollback");
   });
 });
+
+describe("the endorsement read inside a transaction that then rolls back", () => {
+  // While the follows are not reconciled the endorsement comes from the follows over the index,
+  // kept per generation: a version relayed by a followed relay and rolled back must not leave
+  // its origin endorsed.
+  it("is the follows' over the committed entries", () => {
+    const h = harness();
+    for (let o = 0; o < ORIGINS; o++) h.deliver(o, o % PERIODS.length, 0, 1);
+    h.follow([0]);
+    check(h, "relay 0 followed, nothing it relayed");
+    expect(() =>
+      h.node.services.ctx.db.transaction(() => {
+        const payload = payloadFor(0, 3, 1, 0);
+        h.node.services.received.accept({
+          origin: originOf(0),
+          objectId: objectId(0, 3),
+          payload,
+          activity: { type: "Create", hash: payload.hash },
+          via: RELAYS[0] as string,
+        });
+        expect(endorsement(h.node.services)(originOf(0))).toBe(true);
+        throw new Error("a later step failed");
+      }),
+    ).toThrow("a later step failed");
+    expect(endorsement(h.node.services)(originOf(0))).toBe(false);
+    check(h, "after the rollback");
+  });
+});
