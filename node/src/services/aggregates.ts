@@ -864,13 +864,15 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   /** The origins the follows of now endorse (while a repartition is under way), by generation. */
   let trustCache: { key: string; origins: ReadonlySet<string> } | null = null;
   const endorsedOrigins = (followed: ReadonlySet<string>): ReadonlySet<string> => {
+    // The index first: entries it reads again (a rollback) count up the generation.
+    const entries = loadIndex();
     const key = `${signatureOf(followed)}\n${generation}`;
     if (trustCache?.key !== key) {
       const origins = new Set<string>();
-      for (const entry of loadIndex().values()) {
+      for (const entry of entries.values()) {
         if (endorsedBy(followed, entry)) origins.add(entry.origin);
       }
-      trustCache = { key: `${signatureOf(followed)}\n${generation}`, origins };
+      trustCache = { key, origins };
     }
     return trustCache.origins;
   };
@@ -1066,6 +1068,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       clearDirtyOutsideTransactions();
       return index;
     }
+    // Entries read again (after a rollback, as committed): what is kept per generation is redone.
+    if (dirty.size > 0) generation++;
     for (const key of dirty) {
       const [origin = "", periodKey = ""] = key.split("\n");
       const row = indexRowOf(origin, periodKey);
