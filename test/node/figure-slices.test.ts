@@ -176,11 +176,20 @@ function harness() {
       withdrawn.add(key);
     },
     /** A version accepted inside a transaction that then rolls back: nothing of it may show. */
-    rolledBack(o: number, p: number, variant: number) {
+    rolledBack(o: number, p: number, variant: number, read = false) {
       const payload = payloadFor(o, p, 90, variant);
       expect(() =>
         node.services.ctx.db.transaction(() => {
           accept(o, p, payload, o % 2);
+          // A figure read before the rollback takes the uncommitted version in.
+          if (read) {
+            const trusted = endorsement(node.services);
+            for (const filter of [{}, { categories: ["young-people"] }, { periodTo: "2025-12-31" }])
+              node.services.aggregates.query(
+                { ...filter, scope: "endorsed", robust: true },
+                trusted,
+              );
+          }
           throw new Error("a later step failed");
         }),
       ).toThrow("a later step failed");
@@ -284,7 +293,7 @@ const SLICES = FILTERS.filter((f) => !f.countries && !f.regions);
 type Step =
   | { kind: "deliver"; o: number; p: number; variant: number; via: number; conflict: boolean }
   | { kind: "withdraw"; o: number; p: number }
-  | { kind: "rollback"; o: number; p: number; variant: number }
+  | { kind: "rollback"; o: number; p: number; variant: number; read: boolean }
   | { kind: "follow"; relays: number[] }
   | { kind: "settle" }
   | { kind: "check" }
@@ -322,12 +331,13 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({
       kind: fc.constant("rollback" as const),
       o: fc.nat(ORIGINS - 1),
       p: fc.nat(PERIODS.length - 1),
       variant: fc.constantFrom(0, 1, 2),
+      read: fc.boolean(),
     }),
   },
   {
@@ -342,7 +352,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 const play = (h: Harness, step: Step, label: string) => {
   if (step.kind === "deliver") h.deliver(step.o, step.p, step.variant, step.via, step.conflict);
   else if (step.kind === "withdraw") h.withdraw(step.o, step.p);
-  else if (step.kind === "rollback") h.rolledBack(step.o, step.p, step.variant);
+  else if (step.kind === "rollback") h.rolledBack(step.o, step.p, step.variant, step.read);
   else if (step.kind === "follow") h.follow(step.relays);
   else if (step.kind === "settle") h.node.services.aggregates.repartitionNow();
   else if (step.kind === "check") check(h, label);
