@@ -638,6 +638,9 @@ describe("a category filter naming no category a payload can publish = aggregate
       { categories: [""] },
       { categories: ["", ""] },
       { categories: [""], periodFrom: "2025-01-01", periodTo: "2025-12-31" },
+      // With a category that is published: that category's breakdowns only.
+      { categories: ["", "young-people"] },
+      { categories: ["elderly-people", ""], countries: ["FR"] },
     ] as AggregateFilter[]) {
       for (const scope of ["verified", "endorsed"] as const) {
         const expected = aggregate(h.state(), filter, {
