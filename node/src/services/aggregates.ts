@@ -1704,7 +1704,10 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     const { grid, endorsedScope } = ask;
     // The rows' sums, corrected for the entries they hold but the figure leaves out and the
     // entries the figure counts that they do not hold.
-    const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [""];
+    // "" names no breakdown (its rows are the territories' totals): a filter naming it adds none.
+    const categories = restricts(filter.categories)
+      ? [...new Set(filter.categories)].filter((c) => c !== "")
+      : [""];
     const partitions = endorsedScope ? [1] : [0, 1];
     // A maintained place's rows are summed in memory (outside a write transaction only: the
     // memory holds committed changes); any other read sums them in SQL.
