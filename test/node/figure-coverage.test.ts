@@ -660,3 +660,49 @@ describe("figures read between the chunks of a move in the background = aggregat
     );
   }, 120_000);
 });
+
+describe("worldwide slices read inside a caller's transaction = aggregate()", () => {
+  // Inside a write transaction the maintained rows are summed in SQL (the in-memory sums hold
+  // committed changes only): a category slice's fingerprint must come from its category's rows.
+  it("one category, one period, both: the same figure inside a transaction as outside", () => {
+    const h = harness();
+    for (let o = 0; o < ORIGINS; o++) h.deliver(o, o % 4, o % 7 === 3 ? 2 : 0, (o % 3) - 1, false);
+    h.deliver(1, 0, 0, -1, false);
+    check(h, "outside");
+    h.node.storage.sqlite.transaction(() => check(h, "inside"))();
+  });
+});
+
+describe("a category filter naming no category a payload can publish = aggregate()", () => {
+  // The empty category is no breakdown's (their names match /^[a-z0-9-]{1,64}$/): the protocol's
+  // filter keeps no synthesis, where the territories' totals (category "") must not answer.
+  it("categories [''] alone, twice, with a period: an empty figure", () => {
+    const h = harness();
+    for (let o = 0; o < 8; o++) h.deliver(o, o % 4, 0, -1, false);
+    const trusted = endorsement(h.node.services);
+    const grids = h.node.services.grids.catalog();
+    for (const filter of [
+      { categories: [""] },
+      { categories: ["", ""] },
+      { categories: [""], periodFrom: "2025-01-01", periodTo: "2025-12-31" },
+      // With a category that is published: that category's breakdowns only.
+      { categories: ["", "young-people"] },
+      { categories: ["elderly-people", ""], countries: ["FR"] },
+    ] as AggregateFilter[]) {
+      for (const scope of ["verified", "endorsed"] as const) {
+        const expected = aggregate(h.state(), filter, {
+          grid: GRID,
+          grids,
+          robust: false,
+          ...(scope === "endorsed" ? { trusted } : {}),
+        });
+        const answer = h.node.services.aggregates.query(
+          { ...filter, scope, robust: false },
+          trusted,
+        );
+        const { scope: _s, filter: _f, coverageCounts: _c, ...rest } = answer;
+        expect(rest, `${scope} ${JSON.stringify(filter)}`).toEqual(expected);
+      }
+    }
+  });
+});

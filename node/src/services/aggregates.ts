@@ -864,13 +864,15 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   /** The origins the follows of now endorse (while a repartition is under way), by generation. */
   let trustCache: { key: string; origins: ReadonlySet<string> } | null = null;
   const endorsedOrigins = (followed: ReadonlySet<string>): ReadonlySet<string> => {
+    // The index first: entries it reads again (a rollback) count up the generation.
+    const entries = loadIndex();
     const key = `${signatureOf(followed)}\n${generation}`;
     if (trustCache?.key !== key) {
       const origins = new Set<string>();
-      for (const entry of loadIndex().values()) {
+      for (const entry of entries.values()) {
         if (endorsedBy(followed, entry)) origins.add(entry.origin);
       }
-      trustCache = { key: `${signatureOf(followed)}\n${generation}`, origins };
+      trustCache = { key, origins };
     }
     return trustCache.origins;
   };
@@ -1033,9 +1035,13 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
 
   /**
    * The index of every entry that is not withdrawn: read from the columns once (no payload is
-   * parsed), then kept in step entry by entry. Read it only outside write transactions (queries
-   * are), or uncommitted rows would enter it.
+   * parsed), then kept in step entry by entry. Read inside a write transaction, it takes in that
+   * transaction's uncommitted rows (as the SQL sums of such a read do): the entries changed stay
+   * marked until a read outside one, which reads them again as they were committed.
    */
+  const clearDirtyOutsideTransactions = () => {
+    if (!sqlite.inTransaction) dirty.clear();
+  };
   const loadIndex = (): Map<string, IndexEntry> => {
     ensureDefinition();
     if (!index) {
@@ -1059,16 +1065,18 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       );
       byPeriod.reset(sortedEntries);
       coverage.rebuild(new Set(sortedEntries.map((e) => e.origin)));
-      dirty.clear();
+      clearDirtyOutsideTransactions();
       return index;
     }
+    // Entries read again (after a rollback, as committed): what is kept per generation is redone.
+    if (dirty.size > 0) generation++;
     for (const key of dirty) {
       const [origin = "", periodKey = ""] = key.split("\n");
       const row = indexRowOf(origin, periodKey);
       if (row && !row.withdrawn) indexPut(indexEntry(row, elementOf));
       else indexDrop(key);
     }
-    dirty.clear();
+    clearDirtyOutsideTransactions();
     return index;
   };
 
@@ -1371,7 +1379,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     filter: AggregateFilter,
   ): { period: SlicePeriod | null; category: string } | "none" | null | undefined => {
     const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [];
-    if (categories.length > 1) return null;
+    // No breakdown is named "" (the slices' "every category"): a scan finds none in scope.
+    if (categories.length > 1 || categories[0] === "") return null;
     let period: SlicePeriod | null = null;
     if (filter.periodFrom !== undefined || filter.periodTo !== undefined) {
       const { within, held } = byPeriod.periodsWithin(filter.periodFrom, filter.periodTo);
@@ -1679,7 +1688,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     for (const row of peopleRows) {
       participants += row.participants;
       groups += row.groups;
-      if (row.category === "" && row.fingerprint) {
+      // One category's rows hold each version once (the territories' totals too); with several
+      // categories a version is in the row of each, and the scan's `categorySum` replaces this.
+      if (row.fingerprint) {
         fingerprint = multisetAdd(fingerprint, parseMultisetHex(row.fingerprint));
       }
     }
@@ -1697,7 +1708,10 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     const { grid, endorsedScope } = ask;
     // The rows' sums, corrected for the entries they hold but the figure leaves out and the
     // entries the figure counts that they do not hold.
-    const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [""];
+    // "" names no breakdown (its rows are the territories' totals): a filter naming it adds none.
+    const categories = restricts(filter.categories)
+      ? [...new Set(filter.categories)].filter((c) => c !== "")
+      : [""];
     const partitions = endorsedScope ? [1] : [0, 1];
     // A maintained place's rows are summed in memory (outside a write transaction only: the
     // memory holds committed changes); any other read sums them in SQL.
