@@ -339,6 +339,7 @@ describe("slices kept from their first read", () => {
       criteria: 10 + i,
       endorsed: false,
       categories: ["young-people"],
+      originTrusted: false,
     }));
     const coverage = createFigureCoverage(
       GRID,

@@ -573,6 +573,7 @@ describe("coverage cells kept entry by entry = the same cells built from scratch
               criteria: e.criteria,
               endorsed: e.endorsed,
               categories: e.categories,
+              originTrusted: false,
             });
           }
           live.touch(origin);

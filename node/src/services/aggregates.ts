@@ -138,6 +138,8 @@ interface IndexEntry {
   endorsed: boolean;
   /** `versionElement` of (origin, periodKey, version, hash): what it adds to a fingerprint. */
   element: bigint;
+  /** Its origin's trust as the coverage last saw it (figure-coverage.ts writes it). */
+  originTrusted: boolean;
 }
 
 /** What one entry adds to the totals, per category ("" = the territory's totals). */
@@ -220,6 +222,8 @@ function indexEntry(row: IndexRow, element = versionElement): IndexEntry {
     categories: row.categories,
     endorsed: row.endorsed,
     element: element(row),
+    // Set as the coverage takes the entry in (figure-coverage.ts).
+    originTrusted: false,
   };
 }
 
@@ -1407,10 +1411,12 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     implausible: ReadonlySet<IndexEntry>,
     counts: CoverageCounts,
   ) => {
-    const { robust, endorsedScope, trusted, grid } = ask;
+    const { robust, endorsedScope, grid } = ask;
     const { all, sorted } = place;
+    // A maintained place answers the node's own endorsement only (`maintainedPlace`): the
+    // coverage marks each entry with its origin's trust as it refreshes the origin's cells.
     const reasonOf = (entry: IndexEntry): ExclusionReason | undefined =>
-      endorsedScope && !trusted(entry.origin)
+      endorsedScope && !entry.originTrusted
         ? "untrusted"
         : entry.conflicted
           ? "conflicted"

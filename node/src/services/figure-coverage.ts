@@ -26,6 +26,11 @@ export interface CoverageEntry {
   endorsed: boolean;
   /** The group categories its payload breaks its counts down by. */
   categories: readonly string[];
+  /**
+   * Whether its origin was trusted at the last refresh of the origin's cells: written here, so
+   * a walk over a place's entries tells untrusted ones without a lookup each.
+   */
+  originTrusted: boolean;
 }
 
 export type Level = "world" | "country" | "region";
@@ -443,6 +448,7 @@ export function createFigureCoverage<E extends CoverageEntry>(
     added.delete(origin);
     const entries = entriesOf(origin);
     const trusted = isTrusted(origin);
+    for (const entry of entries) entry.originTrusted = trusted;
     const list: Added<E>[] = [];
     // The origin's entries grouped by the place or slice they count in (overlaps are resolved
     // among the entries of one group: those a read of that place or slice has in scope).
