@@ -473,6 +473,10 @@ async function main(): Promise<void> {
       }
       if (c.label.startsWith("(a)")) lastAnswerBytes = body.length;
       floorAnswer = JSON.parse(body);
+      // The versions the last answer was read after: the floor's changes below come after it
+      // (they go to the baseline with the next case's, before its answer is checked).
+      const answered = pending;
+      pending = [];
       // A read that follows other work in the process (a change) costs more than reads back to
       // back on this machine, a bare one too: the floor is read in the case's rhythm.
       for (let k = 0; k < SAMPLES; k++) {
@@ -487,8 +491,7 @@ async function main(): Promise<void> {
         c.floorBackToBack.push(performance.now() - s);
       }
       // The baseline: the same figure recomputed from the whole state, in the same run.
-      (baseline as Baseline).merge(pending);
-      pending = [];
+      (baseline as Baseline).merge(answered);
       const recomputed = await (baseline as Baseline).recompute({
         filter: filterOf(c.params),
         grid: GRID,
