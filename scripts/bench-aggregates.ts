@@ -766,9 +766,12 @@ async function main(): Promise<void> {
             ].join("; ")
       }`,
     );
+    const identical = cases.every((c) => c.check === "same");
     console.log(
-      `  answers: ${cases.every((c) => c.check === "same") ? "identical to the recomputation in every case (sums, coverage, fingerprint)" : "DIFFER from the recomputation (see above)"}`,
+      `  answers: ${identical ? "identical to the recomputation in every case (sums, coverage, fingerprint)" : "DIFFER from the recomputation (see above)"}`,
     );
+    // A run whose answers differ is not a measurement of the figures: it fails.
+    if (!identical) process.exitCode = 1;
     console.log(`\ntotal run time ${seconds(totalMs)}`);
   } finally {
     if (server) await closeServer(server);
