@@ -6,6 +6,7 @@ import {
   type CoverageEntry,
   createFigureCoverage,
   type FigureCoverage,
+  MAX_SLICES,
   type Place,
   type PlaceCell,
 } from "@spiral-network/node/services/figure-coverage";
@@ -246,10 +247,14 @@ const FILTERS: ReadonlyArray<AggregateFilter> = [
 ];
 
 /** Every filter, both scopes (the node's endorsement), raw and robust, whole and a window. */
-function check(h: Harness, label: string, filters: ReadonlyArray<AggregateFilter> = FILTERS) {
+function check(
+  h: Harness,
+  label: string,
+  filters: ReadonlyArray<AggregateFilter> = FILTERS,
+  state: AggregateState = h.state(),
+) {
   const trusted = endorsement(h.node.services);
   const grids = h.node.services.grids.catalog();
-  const state = h.state();
   for (const filter of filters) {
     for (const scope of ["verified", "endorsed"] as const) {
       for (const robust of [false, true]) {
@@ -663,4 +668,100 @@ describe("the endorsement read inside a transaction that then rolls back", () =>
     expect(endorsement(h.node.services)(originOf(0))).toBe(false);
     check(h, "after the rollback");
   });
+});
+
+describe("slices first read inside a transaction that then rolls back", () => {
+  // A slice is kept from its first read on, built then from the index's entries: read inside a
+  // write transaction, from its uncommitted versions (periods and categories no committed entry
+  // has). Once rolled back the slice must hold the committed entries only, and take in the
+  // origins that were not in it when it was built as their entries move in (and out).
+  it("answers as aggregate() inside, after the rollback, and as entries move in and out", () => {
+    const h = harness();
+    // Periods 0 and 4 only: the second half of 2026 (period 2) and the two-day period 6 hold
+    // nothing committed.
+    for (let o = 0; o < ORIGINS; o++) h.deliver(o, o % 2 === 0 ? 0 : 4, 0, (o % 3) - 1);
+    h.follow([0]);
+    h.node.services.aggregates.repartitionNow();
+    // No slice read yet: none kept.
+    check(h, "before", [{}, { countries: ["FR"] }]);
+    expect(() =>
+      h.node.services.ctx.db.transaction(() => {
+        let state = h.state();
+        const uncommitted = (o: number, p: number, version: number, variant: number) => {
+          const payload = payloadFor(o, p, version, variant);
+          h.node.services.received.accept({
+            origin: originOf(o),
+            objectId: objectId(o, p),
+            payload,
+            activity: { type: version === 1 ? "Create" : "Update", hash: payload.hash },
+            via: RELAYS[0] as string,
+          });
+          state = mergeRecords(state, [synthesisRecord(payload)]);
+        };
+        // New periods for three origins, new versions (other categories) for two.
+        uncommitted(0, 2, 1, 0);
+        uncommitted(1, 2, 1, 2);
+        uncommitted(2, 6, 1, 1);
+        uncommitted(3, 4, 9, 1);
+        uncommitted(4, 0, 9, 0);
+        // Every slice first read here, from the uncommitted entries: exact inside too.
+        check(h, "inside", SLICES, state);
+        throw new Error("a later step failed");
+      }),
+    ).toThrow("a later step failed");
+    check(h, "after the rollback");
+    // Origins that had no entry in those slices when they were built move in...
+    h.deliver(5, 2, 0, 0);
+    h.deliver(6, 2, 1, -1);
+    h.deliver(7, 6, 0, 0);
+    h.deliver(8, 1, 2, -1);
+    h.deliver(9, 4, 1, 1);
+    h.deliver(10, 0, 1, 0);
+    check(h, "moved in");
+    // ... and out (a period emptied, a version with other categories).
+    h.withdraw(5, 2);
+    h.withdraw(6, 2);
+    h.withdraw(7, 6);
+    h.deliver(10, 0, 0, 0);
+    check(h, "moved out");
+  }, 120_000);
+});
+
+describe("more slices read than are kept (MAX_SLICES)", () => {
+  // Past MAX_SLICES a slice's read scans; the kept ones stay maintained, even once emptied.
+  it("answers as aggregate() whichever slices were kept first", () => {
+    const h = harness();
+    for (let o = 0; o < ORIGINS; o++)
+      for (const p of [0, 2, 4, 6])
+        if ((o + p) % 3 !== 0) h.deliver(o, p, o % 5 === 3 ? 2 : 0, (o % 3) - 1);
+    h.follow([1]);
+    h.node.services.aggregates.repartitionNow();
+    // The two-day period's slices first (then emptied), then every filter: past the kept ones,
+    // the reads scan.
+    const twoDays = { periodFrom: "2026-06-30", periodTo: "2026-07-01" };
+    check(h, "two-day slices kept first", [
+      twoDays,
+      ...CATEGORIES.map((c) => ({ ...twoDays, ...c })),
+    ]);
+    // The slices the filters name that hold entries: more than are kept.
+    const named = new Set<string>();
+    for (const { records } of h.state().values()) {
+      const record = records[0] as SynthesisRecord;
+      const period = `${record.payload.period.start}/${record.payload.period.end}`;
+      named.add(period);
+      for (const c of record.payload.categories ?? []) {
+        if (!CATEGORIES.some((f) => f.categories?.includes(c.category))) continue;
+        named.add(`${period}/${c.category}`);
+        named.add(`/${c.category}`);
+      }
+    }
+    expect(named.size).toBeGreaterThan(MAX_SLICES);
+    check(h, "every filter");
+    for (let o = 0; o < ORIGINS; o++) h.withdraw(o, 6);
+    check(h, "two-day period emptied");
+    for (let o = 0; o < ORIGINS; o += 2) h.deliver(o, 2, 1, 0);
+    check(h, "new versions");
+    h.deliver(3, 6, 0, -1);
+    check(h, "two-day period back");
+  }, 120_000);
 });
