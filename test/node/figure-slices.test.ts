@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { following } from "@spiral-network/node/db/schema";
 import { endorsement } from "@spiral-network/node/figures";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
@@ -135,14 +138,18 @@ afterEach(() => {
 });
 
 /** A node and the reference state, changed together (withdrawn entries come back with a newer version). */
-function harness() {
-  const node = createNode({
-    databaseFile: ":memory:",
-    publicUrl: PUBLIC_URL,
-    logger: { info() {}, warn() {}, error() {} },
-    adminToken: "figure-slices-test-token-0123456789",
-  });
-  nodes.push(node);
+function harness(databaseFile = ":memory:") {
+  const open = () => {
+    const opened = createNode({
+      databaseFile,
+      publicUrl: PUBLIC_URL,
+      logger: { info() {}, warn() {}, error() {} },
+      adminToken: "figure-slices-test-token-0123456789",
+    });
+    nodes.push(opened);
+    return opened;
+  };
+  let node = open();
   let merged: AggregateState = emptyState();
   const withdrawn = new Set<string>();
   const accept = (o: number, p: number, payload: SynthesisPayload, via: number) =>
@@ -160,7 +167,16 @@ function harness() {
     merged = mergeRecords(merged, [record]);
   };
   return {
-    node,
+    get node() {
+      return node;
+    },
+    /** Closes the node and opens it again on the same database file (`before` runs between). */
+    reopen(before?: (sqlite: SpiralNode["storage"]["sqlite"]) => void) {
+      nodes.splice(nodes.indexOf(node), 1);
+      before?.(node.storage.sqlite);
+      node.close();
+      node = open();
+    },
     state: (): AggregateState => new Map([...merged].filter(([key]) => !withdrawn.has(key))),
     /** The next version of (o, p), or a conflicting copy of the held one. */
     deliver(o: number, p: number, variant: number, via: number, conflict = false) {
@@ -763,5 +779,82 @@ describe("more slices read than are kept (MAX_SLICES)", () => {
     check(h, "new versions");
     h.deliver(3, 6, 0, -1);
     check(h, "two-day period back");
+  }, 120_000);
+});
+
+describe("slices first read while entries move between partitions", () => {
+  /** One turn of the event loop: a repartition scheduled before runs its next step. */
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  // Built while the partitions still follow the follows of before (their trusted cells from
+  // them); the move then changes the trust of their origins without any new version.
+  it("answers as aggregate() before, during and after the move", async () => {
+    const h = harness();
+    for (let o = 0; o < ORIGINS; o++) {
+      h.deliver(o, o % 2 === 0 ? 0 : 4, o % 5 === 3 ? 2 : 0, o % 2);
+      h.deliver(o, o % 3 === 0 ? 2 : 6, 1, (o + 1) % 2);
+    }
+    h.follow([0]);
+    h.node.services.aggregates.repartitionNow();
+    check(h, "relay 0 followed", [{}]);
+    h.follow([1]);
+    // No slice read yet: every one is first read (and built) before the move starts.
+    check(h, "relay 1 followed, nothing moved yet");
+    h.deliver(1, 2, 0, 1);
+    h.deliver(2, 6, 1, 0);
+    await turn();
+    check(h, "move planned");
+    await turn();
+    check(h, "first chunk moved");
+    await h.node.services.aggregates.repartitioned();
+    check(h, "moved");
+    h.follow([0, 1]);
+    await h.node.services.aggregates.repartitioned();
+    check(h, "both relays");
+  }, 120_000);
+});
+
+describe("slices first read inside a transaction that rebuilds the figures state", () => {
+  // A database of an older definition: its first use rebuilds the totals and loads the index;
+  // inside a transaction that rolls back, the rebuild goes with it and must be done again at
+  // the next use (a read in that transaction sees the definition it wrote, uncommitted), where
+  // the slices kept from the transaction's reads are built again (`rebuild`).
+  it("answers as aggregate() after the rollback and the rebuild done again", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "spiral-figure-slices-"));
+    try {
+      const h = harness(path.join(dir, "node.db"));
+      for (let o = 0; o < ORIGINS; o++) h.deliver(o, o % PERIODS.length, 0, (o % 3) - 1);
+      h.follow([0]);
+      h.node.services.aggregates.repartitionNow();
+      check(h, "before", [{}]);
+      // Totals as an older definition left them (they differ from the entries' sums): the
+      // first use rebuilds them, inside the transaction below that rolls back.
+      h.reopen((sqlite) => {
+        sqlite.prepare("delete from settings where key = 'aggregates.definition'").run();
+        sqlite.prepare("update aggregate_cells set count = count + 1").run();
+        sqlite.prepare("update aggregate_people set participants = participants + 1").run();
+      });
+      expect(() =>
+        h.node.services.ctx.db.transaction(() => {
+          const payload = payloadFor(0, 2, 1, 2);
+          h.node.services.received.accept({
+            origin: originOf(0),
+            objectId: objectId(0, 2),
+            payload,
+            activity: { type: "Create", hash: payload.hash },
+            via: RELAYS[0] as string,
+          });
+          check(h, "inside", SLICES, mergeRecords(h.state(), [synthesisRecord(payload)]));
+          throw new Error("a later step failed");
+        }),
+      ).toThrow("a later step failed");
+      check(h, "after the rollback");
+      h.deliver(0, 2, 1, 0);
+      h.deliver(5, 6, 2, -1);
+      h.withdraw(3, 3);
+      check(h, "changed");
+    } finally {
+      for (const node of nodes.splice(0)) node.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
