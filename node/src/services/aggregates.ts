@@ -885,6 +885,8 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   // The persisted state's definition, and the rebuild path
 
   let definitionChecked = false;
+  /** Rebuilt inside a caller's transaction, not yet seen committed (a rollback undoes it). */
+  let rebuiltUncommitted = false;
   const allEntries = sqlite.prepare(`select ${entryColumns} from aggregate_entries`);
   const setPlacement = sqlite.prepare(
     "update aggregate_entries set endorsed = ?, categories = ? where origin = ? and period_key = ?",
@@ -929,9 +931,14 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       placeSums.forget();
       // Rebuilt inside a caller's transaction: checked again until that one has committed
       // (a rollback takes the rebuild with it).
-      definitionChecked = !sqlite.inTransaction;
+      rebuiltUncommitted = sqlite.inTransaction;
+      definitionChecked = !rebuiltUncommitted;
       return;
     }
+    // Inside a transaction after a rebuild of its own, the definition read is its uncommitted
+    // one: checked again outside.
+    if (rebuiltUncommitted && sqlite.inTransaction) return;
+    rebuiltUncommitted = false;
     definitionChecked = true;
   };
 
