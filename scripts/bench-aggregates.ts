@@ -398,6 +398,8 @@ async function main(): Promise<void> {
     // the payloads accepted since are handed over then, none while a read is timed.
     baseline = startBaseline();
     baseline.merge(latest);
+    // The thread unpacks the 10 000 payloads on the other core: not while the first case runs.
+    await baseline.received();
     const previousOf: Previous[] = latest.map(previousVersion);
     latest = [];
     let pending: SynthesisPayload[] = [];

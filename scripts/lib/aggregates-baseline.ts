@@ -41,6 +41,7 @@ export interface RecomputeResult {
 
 type Message =
   | { kind: "merge"; payloads: SynthesisPayload[] }
+  | { kind: "ping"; id: number }
   | ({ kind: "recompute"; id: number } & RecomputeRequest);
 
 /** The differences between the HTTP answer and the recomputed figure (empty: the same). */
@@ -83,6 +84,11 @@ function serve(port: NonNullable<typeof parentPort>): void {
       for (const payload of message.payloads) pending.push(payload);
       return;
     }
+    if (message.kind === "ping") {
+      // Messages are taken in order: every merge sent before this one has been received.
+      port.postMessage({ id: message.id, result: null });
+      return;
+    }
     const { id, filter, grid, robust, endorsed, samples, answer } = message;
     try {
       state = mergeRecords(state, pending.map(synthesisRecord));
@@ -111,6 +117,11 @@ function serve(port: NonNullable<typeof parentPort>): void {
 export interface Baseline {
   /** Payloads the node accepted: the state takes them in before the next recomputation. */
   merge(payloads: SynthesisPayload[]): void;
+  /**
+   * Resolves once the thread has received every payload merged so far (a large merge is
+   * unpacked there, in parallel with whatever the caller times next, unless it waits for this).
+   */
+  received(): Promise<void>;
   /** Recomputes the figure `samples` times (timed in the thread) and checks the answer. */
   recompute(request: RecomputeRequest): Promise<RecomputeResult>;
   close(): Promise<void>;
@@ -122,10 +133,7 @@ export function startBaseline(): Baseline {
     execArgv: ["--import", "tsx"],
     workerData: { role: "aggregates-baseline" },
   });
-  const waiting = new Map<
-    number,
-    { resolve: (r: RecomputeResult) => void; reject: (e: Error) => void }
-  >();
+  const waiting = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
   let next = 0;
   /** Why the thread stopped: what is asked of it after fails with it (nothing would answer). */
   let failure: Error | null = null;
@@ -138,19 +146,22 @@ export function startBaseline(): Baseline {
     const w = waiting.get(m.id);
     waiting.delete(m.id);
     if (m.error !== undefined) w?.reject(new Error(`baseline: ${m.error}`));
-    else w?.resolve(m.result as RecomputeResult);
+    else w?.resolve(m.result as never);
   });
   worker.on("error", fail);
   worker.on("exit", (code) => fail(new Error(`baseline: the thread exited (code ${code})`)));
+  /** Sends a message that the thread answers, and waits for the answer. */
+  const ask = <T>(message: (id: number) => Message): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (failure) return reject(failure);
+      const id = next++;
+      waiting.set(id, { resolve: resolve as (r: never) => void, reject });
+      worker.postMessage(message(id));
+    });
   return {
     merge: (payloads) => worker.postMessage({ kind: "merge", payloads } satisfies Message),
-    recompute: (request) =>
-      new Promise((resolve, reject) => {
-        if (failure) return reject(failure);
-        const id = next++;
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ kind: "recompute", id, ...request } satisfies Message);
-      }),
+    received: () => ask<void>((id) => ({ kind: "ping", id })),
+    recompute: (request) => ask<RecomputeResult>((id) => ({ kind: "recompute", id, ...request })),
     close: async () => {
       await worker.terminate();
     },

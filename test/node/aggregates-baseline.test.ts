@@ -63,6 +63,8 @@ it("takes in as many payloads at once as a large run accepts", async () => {
   // the state keeps one entry per origin and period): more than a call's arguments can hold.
   baseline.merge(Array.from({ length: 500_000 }, () => payloads[0] as (typeof payloads)[0]));
   baseline.merge(payloads.slice(1));
+  // Told once the thread has them all (merges are received in order, before the answer).
+  await baseline.received();
   expect((await baseline.recompute(request(answerFor(false)))).diffs).toEqual([]);
 }, 20_000);
 
@@ -73,4 +75,5 @@ it("a thread that failed fails every recomputation asked of it after, none waits
   const asked = request(answerFor(false));
   await expect(baseline.recompute(asked)).rejects.toThrow();
   await expect(baseline.recompute(asked)).rejects.toThrow();
+  await expect(baseline.received()).rejects.toThrow();
 }, 20_000);

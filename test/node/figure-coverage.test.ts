@@ -349,6 +349,8 @@ describe("slices kept from their first read", () => {
     coverage.rebuild(entries.map((e) => e.origin));
     const read = (i: number) =>
       coverage.slice({ start: day(i), end: day(i) }, "young-people", () => [`o${i}`]);
+    // A slice with no entry is empty, not kept.
+    expect(coverage.slice(null, "elderly-people", () => [])).toBe("empty");
     const kept = entries.slice(0, MAX_SLICES).map((_, i) => read(i));
     for (const [i, slice] of kept.entries()) {
       expect(slice, `slice ${i}`).toMatchObject({ sorted: [entries[i]], category: "young-people" });
@@ -359,9 +361,13 @@ describe("slices kept from their first read", () => {
       "full",
       "full",
     ]);
-    // A slice kept already is still answered; one with no entry is empty, not kept.
+    // A slice kept already is still answered; past the bound no other is looked at.
     expect(read(0)).toBe(kept[0]);
-    expect(coverage.slice(null, "elderly-people", () => [])).toBe("empty");
+    expect(
+      coverage.slice(null, "elderly-people", () => {
+        throw new Error("origins listed past the bound");
+      }),
+    ).toBe("full");
   });
 });
 

@@ -500,8 +500,9 @@ export function createFigureCoverage<E extends CoverageEntry>(
     /**
      * The worldwide slice of one period (null: every one) and one category ("": every one),
      * kept from its first read on: then built from the entries of `origins` (those with entries
-     * in it). "empty": no entry is in it (nothing kept); "full": MAX_SLICES are kept already
-     * (the read scans instead: what slices cost is bounded, whoever reads).
+     * in it). "full": MAX_SLICES are kept already, the first ones read, until a restart, even
+     * once emptied (the read scans instead: what slices cost is bounded, whoever reads);
+     * "empty": no entry is in it (nothing kept).
      */
     slice(
       period: SlicePeriod | null,
@@ -510,9 +511,9 @@ export function createFigureCoverage<E extends CoverageEntry>(
     ): Place<E> | "empty" | "full" {
       const key = sliceKey(period, category);
       if (!kept.has(key)) {
+        if (kept.size >= MAX_SLICES) return "full";
         const them = new Set(origins());
         if (them.size === 0) return "empty";
-        if (kept.size >= MAX_SLICES) return "full";
         sync();
         kept.add(key);
         buildSlice({ key, level: "world", country: "", category, period }, them);
