@@ -2,7 +2,6 @@ import { following } from "@spiral-network/node/db/schema";
 import { endorsement } from "@spiral-network/node/figures";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
 import {
-  type AggregateResult,
   INITIAL_MOVE_COST_MS,
   learntMoveCost,
   MAX_MOVE_CHUNK,
@@ -34,6 +33,7 @@ import {
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../../scripts/lib/seeded-random";
+import { expectFiguresAsRecomputed } from "../support/figures-check";
 
 // A world, country or region figure reads its coverage from cells kept per place as entries
 // change (node/src/services/figure-coverage.ts): exclusion counts, overlap losers, counted
@@ -234,45 +234,12 @@ const FILTERS: ReadonlyArray<AggregateFilter> = [
 ];
 
 /** The service's answer with a coverage window, against the recomputation's lists sliced. */
-function check(h: ReturnType<typeof harness>, label: string) {
-  const trusted = endorsement(h.node.services);
-  const grids = h.node.services.grids.catalog();
-  for (const filter of FILTERS) {
-    for (const scope of ["verified", "endorsed"] as const) {
-      for (const robust of [false, true]) {
-        const expected = aggregate(h.state(), filter, {
-          grid: GRID,
-          grids,
-          robust,
-          ...(scope === "endorsed" ? { trusted } : {}),
-        });
-        for (const page of [undefined, { offset: 0, limit: 3 }, { offset: 5, limit: 4 }]) {
-          const answer: AggregateResult = h.node.services.aggregates.query(
-            { ...filter, scope, robust },
-            trusted,
-            page,
-          );
-          const what = `${label} ${scope} robust=${robust} ${JSON.stringify(filter)} ${JSON.stringify(page)}`;
-          const { scope: _s, filter: _f, coverageCounts, coverage, ...rest } = answer;
-          const { coverage: whole, ...expectedRest } = expected;
-          expect(rest, what).toEqual(expectedRest);
-          const slice = <T>(list: T[]) =>
-            page ? list.slice(page.offset, page.offset + page.limit) : list;
-          expect(coverage, what).toEqual({
-            included: slice(whole.included),
-            excluded: slice(whole.excluded),
-          });
-          expect(coverageCounts.included, what).toBe(whole.included.length);
-          for (const [reason, n] of Object.entries(coverageCounts.excluded)) {
-            expect(n, `${what} ${reason}`).toBe(
-              whole.excluded.filter((e) => e.reason === reason).length,
-            );
-          }
-        }
-      }
-    }
-  }
-}
+const check = (h: ReturnType<typeof harness>, label: string) =>
+  expectFiguresAsRecomputed(h.node, h.state(), FILTERS, label, [
+    undefined,
+    { offset: 0, limit: 3 },
+    { offset: 5, limit: 4 },
+  ]);
 
 type Step =
   | { kind: "deliver"; o: number; p: number; variant: number; via: number; conflict: boolean }

@@ -4,7 +4,6 @@ import path from "node:path";
 import { following } from "@spiral-network/node/db/schema";
 import { endorsement } from "@spiral-network/node/figures";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
-import type { AggregateResult } from "@spiral-network/node/services/aggregates";
 import {
   type CoverageEntry,
   createFigureCoverage,
@@ -35,6 +34,7 @@ import {
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../../scripts/lib/seeded-random";
+import { expectFiguresAsRecomputed } from "../support/figures-check";
 
 // Worldwide figures of one period and/or one category are read from maintained slices
 // (node/src/services/figure-coverage.ts) and their category's rows summed in memory
@@ -263,50 +263,12 @@ const FILTERS: ReadonlyArray<AggregateFilter> = [
 ];
 
 /** Every filter, both scopes (the node's endorsement), raw and robust, whole and a window. */
-function check(
+const check = (
   h: Harness,
   label: string,
   filters: ReadonlyArray<AggregateFilter> = FILTERS,
   state: AggregateState = h.state(),
-) {
-  const trusted = endorsement(h.node.services);
-  const grids = h.node.services.grids.catalog();
-  for (const filter of filters) {
-    for (const scope of ["verified", "endorsed"] as const) {
-      for (const robust of [false, true]) {
-        const expected = aggregate(state, filter, {
-          grid: GRID,
-          grids,
-          robust,
-          ...(scope === "endorsed" ? { trusted } : {}),
-        });
-        for (const page of [undefined, { offset: 1, limit: 2 }]) {
-          const answer: AggregateResult = h.node.services.aggregates.query(
-            { ...filter, scope, robust },
-            trusted,
-            page,
-          );
-          const what = `${label} ${scope} robust=${robust} ${JSON.stringify(filter)} ${JSON.stringify(page)}`;
-          const { scope: _s, filter: _f, coverageCounts, coverage, ...rest } = answer;
-          const { coverage: whole, ...expectedRest } = expected;
-          expect(rest, what).toEqual(expectedRest);
-          const cut = <T>(list: T[]) =>
-            page ? list.slice(page.offset, page.offset + page.limit) : list;
-          expect(coverage, what).toEqual({
-            included: cut(whole.included),
-            excluded: cut(whole.excluded),
-          });
-          expect(coverageCounts.included, what).toBe(whole.included.length);
-          for (const [reason, n] of Object.entries(coverageCounts.excluded)) {
-            expect(n, `${what} ${reason}`).toBe(
-              whole.excluded.filter((e) => e.reason === reason).length,
-            );
-          }
-        }
-      }
-    }
-  }
-}
+) => expectFiguresAsRecomputed(h.node, state, filters, label, [undefined, { offset: 1, limit: 2 }]);
 
 /** The worldwide slice filters only (a read inside a transaction sums them in SQL). */
 const SLICES = FILTERS.filter((f) => !f.countries && !f.regions);
