@@ -237,7 +237,6 @@ const splitCellKey = (key: string): [string, string] => {
 const restricts = (list: readonly string[] | undefined): list is readonly string[] =>
   list !== undefined && list.length > 0;
 
-/** The protocol's scope test (`inScope` of protocol/src/aggregation.ts) on an index entry. */
 /**
  * How long one transaction of a repartition may hold the event loop (ms): a request that comes
  * in meanwhile waits at most about this long. Each chunk moves as many entries as fit in it,
@@ -262,6 +261,7 @@ export function learntMoveCost(previousMs: number, measuredMs: number): number {
     : previousMs;
 }
 
+/** The protocol's scope test (`inScope` of protocol/src/aggregation.ts) on an index entry. */
 function matches(entry: IndexEntry, filter: AggregateFilter): boolean {
   if (restricts(filter.countries) && !filter.countries.includes(entry.country)) return false;
   if (restricts(filter.regions) && (entry.region === "" || !filter.regions.includes(entry.region)))
@@ -1995,7 +1995,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       return ctx.db.select().from(aggregateEntries).all();
     },
     generation: () => generation,
-    /** Entries changed and committed that the index has not taken in yet (tests). */
+    /** Entries changed that the index has not yet read back as committed (tests). */
     backlog: () => dirty.size,
   };
 }

@@ -414,10 +414,8 @@ export function createFigureCoverage<E extends CoverageEntry>(
 
   /** Builds a slice newly kept from its origins' entries in it (the other cells stay as they are). */
   const buildSlice = (home: Home, origins: Iterable<string>) => {
-    const { period, category } = home;
-    const inSlice = (entry: E) =>
-      (period === null || (entry.start === period.start && entry.end === period.end)) &&
-      (category === "" || entry.categories.includes(category));
+    // The slice is kept already: an entry is in it when it is one of the entry's homes.
+    const inSlice = (entry: E) => homesOf(entry, kept).some((h) => h.key === home.key);
     bulk = true;
     for (const origin of origins) {
       const group = entriesOf(origin).filter(inSlice);

@@ -23,15 +23,15 @@ import { createTerritoryService } from "./territories";
 import { createTrashService } from "./trash";
 import { createUserService, type PasswordCost } from "./users";
 
-/**
- * Wires the domain services together over one context. `live` holds the grid in use (an import
- * replaces it); `ctx.grid` must be its `grid`.
- */
 export interface ServiceOptions {
   /** The scrypt cost of new password hashes (default: DEFAULT_PASSWORD_COST). */
   passwordCost?: PasswordCost;
 }
 
+/**
+ * Wires the domain services together over one context. `live` holds the grid in use (an import
+ * replaces it); `ctx.grid` must be its `grid`.
+ */
 export function createServices(
   ctx: ServiceContext,
   live: LiveGrid = createLiveGrid(ctx.grid),

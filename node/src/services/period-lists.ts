@@ -21,6 +21,10 @@ interface PeriodList<E> {
 
 const periodOf = (entry: PeriodEntry) => `${entry.start}\n${entry.end}`;
 
+/** Whether a period lies in [from, to] (either bound may be absent). */
+const inRange = (list: { start: string; end: string }, from?: string, to?: string) =>
+  (from === undefined || list.start >= from) && (to === undefined || list.end <= to);
+
 /** Index of the first entry whose key is ≥ `key` in a list sorted by key. */
 function lowerBound(list: readonly PeriodEntry[], key: string): number {
   let lo = 0;
@@ -126,8 +130,7 @@ export function createPeriodLists<E extends PeriodEntry>() {
       const picked: E[][] = [];
       let count = 0;
       for (const list of lists.values()) {
-        if (from !== undefined && list.start < from) continue;
-        if (to !== undefined && list.end > to) continue;
+        if (!inRange(list, from, to)) continue;
         const entries = category === undefined ? list.entries : list.byCategory.get(category);
         if (!entries || entries.length === 0) continue;
         picked.push(entries);
@@ -159,8 +162,7 @@ export function createPeriodLists<E extends PeriodEntry>() {
     ): { within: Array<{ start: string; end: string }>; held: number } {
       const within: Array<{ start: string; end: string }> = [];
       for (const list of lists.values()) {
-        if (from !== undefined && list.start < from) continue;
-        if (to !== undefined && list.end > to) continue;
+        if (!inRange(list, from, to)) continue;
         within.push({ start: list.start, end: list.end });
       }
       return { within, held: lists.size };

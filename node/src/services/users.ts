@@ -111,9 +111,8 @@ function parseNewUser(input: unknown) {
   return parsed.data;
 }
 
-/** Accounts of the facilitator workspace: admins, facilitators and viewers. */
 /**
- * Accounts of the workspace. `cost` is the scrypt cost of the hashes it writes (the default
+ * Accounts of the facilitator workspace: admins, facilitators and viewers. `cost` is the scrypt cost of the hashes it writes (the default
  * unless a caller of `createNode` says otherwise: the test suite, to keep sign-in cheap).
  */
 export function createUserService(
