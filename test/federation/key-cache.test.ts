@@ -114,6 +114,12 @@ describe("the key cache", () => {
     let clock: number;
     let documents: Map<string, unknown>;
     let binding: KeyBinding;
+    /** Contexts the node cannot load right now (its origin down, or answering it alone 5xx). */
+    let unavailable: Set<string>;
+    const nodeContextLoader: DocumentLoader = async (url, o) => {
+      if (unavailable.has(url)) throw new Error(`context unavailable: ${url}`);
+      return contextLoader(url, o);
+    };
     const loader: DocumentLoader = async (url) => {
       const bare = url.replace(/#.*$/, "");
       const document = documents.get(bare);
@@ -139,10 +145,11 @@ describe("the key cache", () => {
     beforeEach(async () => {
       clock = Date.parse("2026-06-01T00:00:00Z");
       documents = new Map();
+      unavailable = new Set();
       binding = createKeyBinding({ kv: new MemoryKvStore(), now: () => clock });
       binding.attach({
         documentLoaderFactory: () => loader,
-        contextLoaderFactory: () => contextLoader,
+        contextLoaderFactory: () => nodeContextLoader,
         authenticatedDocumentLoaderFactory: () => loader,
       } as never);
       await serveActor([`${ACTOR}#main-key`]);
@@ -180,6 +187,23 @@ describe("the key cache", () => {
       await serveActor([id]);
       clock += KEY_LIST_FRESHNESS_MS;
       expect(await owner()).toBe(ACTOR);
+    });
+
+    it("a cached key the binding could not read (a context not loaded) does not count for its claimed owner", async () => {
+      // The key cache parses with Fedify's own loaders, which have this context built in: the
+      // key would be read there with its claimed owner although the binding never checked it.
+      const context = "https://gotosocial.org/ns";
+      unavailable.add(context);
+      const inner = new MemoryKvStore();
+      const cache = createKeyCache(binding.wrapKv(inner));
+      const id = `${ORIGIN}/keys/unlisted`;
+      const json = await keyJson(id, ACTOR);
+      await inner.set(slot(id), { ...json, "@context": [json["@context"], context].flat() });
+      const key = (await cache.get(new URL(id)).catch(() => undefined)) as
+        | CryptographicKey
+        | null
+        | undefined;
+      expect(key?.ownerId?.href).not.toBe(ACTOR);
     });
   });
 });
