@@ -85,3 +85,115 @@ describe("propagation fan-out", () => {
     );
   });
 });
+
+// What propagation passes on, seen with the sender it is given (docs/protocol.md §8): the inbox
+// hands it only first arrivals that verified; here, the rules it applies itself.
+describe("propagation as a hostile peer would probe it", () => {
+  const VIA = "https://relay.example/actors/r";
+  interface Territory {
+    follows: { target: string; state?: string; targetType?: string }[];
+    followers: ReturnType<typeof follower>[];
+  }
+  function nodeWith(territories: Record<string, Territory>) {
+    const logger = { info: () => {}, warn: () => {}, error: () => {}, child: () => logger };
+    return {
+      data: {
+        logger,
+        services: {
+          territories: { list: () => Object.keys(territories).map((slug) => ({ slug })) },
+          follows: {
+            following: (slug: string) =>
+              (territories[slug]?.follows ?? []).map((f) => ({
+                state: f.state ?? "accepted",
+                targetType: f.targetType ?? "Organization",
+                target: f.target,
+              })),
+            acceptedFollowers: (slug: string) => territories[slug]?.followers ?? [],
+          },
+        },
+      },
+    } as never;
+  }
+  const asFollower = (actor: string, slug: string) => ({
+    ...follower(0, slug, "x.example", false),
+    follower: actor,
+    inbox: `${actor}/inbox`,
+  });
+  const inboxes = () => sent.flatMap((s) => s.inboxes).sort();
+
+  beforeEach(() => {
+    sent.length = 0;
+  });
+
+  it("a non-public activity (followers only, or addressed to one actor) is never passed on", async () => {
+    const ctx = nodeWith({
+      a: { follows: [{ target: ORIGIN }], followers: [follower(1, "a", "far.example", false)] },
+    });
+    const followersOnly = { toIds: [new URL(`${ORIGIN}/followers`)], ccIds: [] } as never;
+    const direct = { toIds: [new URL("https://far.example/actors/a-fan")], ccIds: [] } as never;
+    await propagateToFollowers(ctx, followersOnly, item, send);
+    await propagateToFollowers(ctx, direct, item, send);
+    expect(sent).toEqual([]);
+    // The same, public in `cc`, goes.
+    const publicCc = { toIds: [], ccIds: [PUBLIC_COLLECTION] } as never;
+    await propagateToFollowers(ctx, publicCc, item, send);
+    expect(inboxes()).toEqual(["https://far.example/actors/a-fan/inbox"]);
+  });
+
+  it("never back to its origin nor to the territory it came through, even when they follow here", async () => {
+    const ctx = nodeWith({
+      a: {
+        follows: [{ target: VIA }],
+        followers: [
+          asFollower(ORIGIN, "a"),
+          asFollower(VIA, "a"),
+          follower(1, "a", "far.example", false),
+        ],
+      },
+      b: {
+        follows: [{ target: ORIGIN }],
+        followers: [asFollower(ORIGIN, "b"), asFollower(VIA, "b")],
+      },
+    });
+    await propagateToFollowers(ctx, activity, { ...item, via: VIA }, send);
+    expect(inboxes()).toEqual(["https://far.example/actors/a-fan/inbox"]);
+    expect(sent.map((s) => s.slug)).toEqual(["a"]); // b had nobody left to reach
+  });
+
+  it("speaks only for territories following the source: not for a pending follow, a group, or another actor", async () => {
+    const fans = (slug: string) => [follower(1, slug, `${slug}.example`, false)];
+    const ctx = nodeWith({
+      pending: { follows: [{ target: ORIGIN, state: "pending" }], followers: fans("pending") },
+      group: { follows: [{ target: ORIGIN, targetType: "Group" }], followers: fans("group") },
+      other: { follows: [{ target: "https://other.example/actors/o" }], followers: fans("other") },
+      none: { follows: [], followers: fans("none") },
+    });
+    await propagateToFollowers(ctx, activity, item, send);
+    await propagateToFollowers(ctx, activity, { ...item, via: VIA }, send);
+    expect(sent).toEqual([]);
+  });
+
+  it("only SPIRAL followers are reached, each once however many territories here they follow", async () => {
+    const plain = { ...follower(1, "a", "plain.example", false), spiral: false };
+    const shared = follower(2, "a", "far.example", false);
+    const ctx = nodeWith({
+      a: { follows: [{ target: ORIGIN }], followers: [plain, shared] },
+      b: { follows: [{ target: ORIGIN }], followers: [{ ...shared, actor: "b" }] },
+    });
+    await propagateToFollowers(ctx, activity, item, send);
+    expect(inboxes()).toEqual(["https://far.example/actors/a-fan/inbox"]);
+  });
+
+  it("a territory whose send fails does not stop the others", async () => {
+    const ctx = nodeWith({
+      a: { follows: [{ target: ORIGIN }], followers: [follower(1, "a", "a.example", false)] },
+      b: { follows: [{ target: ORIGIN }], followers: [follower(2, "b", "b.example", false)] },
+    });
+    const failingForA = (async (ctx: unknown, slug: string, ...rest: unknown[]) => {
+      if (slug === "a") throw new Error("queue full");
+      return (send as (...a: unknown[]) => Promise<unknown>)(ctx, slug, ...rest);
+    }) as never;
+    await propagateToFollowers(ctx, activity, item, failingForA);
+    expect(sent.map((s) => s.slug)).toEqual(["b"]);
+  });
+});

@@ -354,10 +354,20 @@ export function createKeyBinding(options: KeyBindingOptions) {
       return remote;
     },
 
-    /** A key from Fedify's KV cache, its claim checked again (rotation). */
+    /**
+     * A key from Fedify's KV cache, its claim checked again (rotation); undefined (a cache miss)
+     * when it cannot be read now.
+     */
     async rebindCached(json: unknown): Promise<unknown> {
-      // Not a key we can read: passed through untouched, Fedify decides what it is.
-      const key = await asKey(json).catch(() => null);
+      let key: AnyKey | null;
+      try {
+        key = await asKey(json);
+      } catch {
+        // Could not be read now (a context not loaded): not answered, so no key counts unchecked
+        // (the key cache parses with Fedify's own loaders); Fedify fetches the key again.
+        return undefined;
+      }
+      // Not a key at all: passed through untouched, Fedify decides what it is.
       if (!key) return json;
       const checked = await bound(key, true);
       return checked === key ? json : serialize(checked);
@@ -376,6 +386,7 @@ export function createKeyBinding(options: KeyBindingOptions) {
           const value = await inner.get<T>(key);
           if (!isKeySlot(key) || value === null || typeof value !== "object") return value;
           const checked = await self.rebindCached(value);
+          if (checked === undefined) return undefined;
           // The verdict is kept: a key that stopped counting is not checked urgently again.
           if (checked !== value) await inner.set(key, checked);
           return checked as T;
