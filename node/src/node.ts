@@ -448,9 +448,14 @@ const ownPath = (path: string) =>
  */
 function lazyRoute<E extends Env>(app: Hono, prefix: string, load: () => Promise<Hono<E>>): void {
   let loading: Promise<Hono<E>> | undefined;
+  // Once built, requests go to it without waiting on the load's promise.
+  let built: Hono<E> | undefined;
   const mounted = () => {
     loading ??= load().then(
-      (sub) => new Hono<E>().route(prefix, sub),
+      (sub) => {
+        built = new Hono<E>().route(prefix, sub);
+        return built;
+      },
       (error: unknown) => {
         loading = undefined;
         throw error;
@@ -458,7 +463,8 @@ function lazyRoute<E extends Env>(app: Hono, prefix: string, load: () => Promise
     );
     return loading;
   };
-  const handler = async (c: Context) => (await mounted()).fetch(c.req.raw, c.env);
+  const handler = (c: Context) =>
+    built ? built.fetch(c.req.raw, c.env) : mounted().then((sub) => sub.fetch(c.req.raw, c.env));
   app.all(prefix, handler);
   app.all(`${prefix}/*`, handler);
 }

@@ -820,3 +820,76 @@ describe("slices first read inside a transaction that rebuilds the figures state
     }
   }, 120_000);
 });
+
+describe("follows written without telling the figures", () => {
+  // The figures keep the accepted follows between reads and read them again when `following`
+  // was written (a count kept by the connection's triggers), whoever wrote it: no notice
+  // (`followsChanged`) is needed, and a write rolled back leaves no follows behind.
+  const followRow = (r: number) => ({
+    actor: `${PUBLIC_URL}/actors/x`,
+    target: RELAYS[r] as string,
+    targetInbox: `${RELAYS[r]}/inbox`,
+    followActivityId: `${PUBLIC_URL}/follows/${r}`,
+    state: "accepted" as const,
+  });
+  /** Origins 0–5 through relay 0, 6–11 through relay 1; relay 0 followed; the move done. */
+  const start = () => {
+    const h = harness();
+    for (let o = 0; o < ORIGINS; o++) h.deliver(o, 0, 0, o < ORIGINS / 2 ? 0 : 1);
+    h.follow([0]);
+    h.node.services.aggregates.repartitionNow();
+    return h;
+  };
+  const endorsedNow = (h: Harness) => {
+    const trusted = endorsement(h.node.services);
+    return Array.from({ length: ORIGINS }, (_, o) => o).filter((o) => trusted(originOf(o)));
+  };
+  const included = (h: Harness) =>
+    h.node.services.aggregates.query(
+      { scope: "endorsed", robust: false },
+      endorsement(h.node.services),
+    ).coverageCounts.included;
+
+  it("sees a follow inserted, changed and removed by SQL, with no notice", () => {
+    const h = start();
+    expect(endorsedNow(h)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(included(h)).toBe(6);
+    const { sqlite } = h.node.storage;
+    sqlite
+      .prepare(
+        `insert into following (actor, target, target_inbox, follow_activity_id, state)
+         values (?, ?, ?, ?, 'accepted')`,
+      )
+      .run(`${PUBLIC_URL}/actors/x`, RELAYS[1], `${RELAYS[1]}/inbox`, `${PUBLIC_URL}/follows/1`);
+    expect(endorsedNow(h)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(included(h)).toBe(12);
+    sqlite.prepare("update following set state = 'rejected' where target = ?").run(RELAYS[0]);
+    expect(endorsedNow(h)).toEqual([6, 7, 8, 9, 10, 11]);
+    sqlite.prepare("delete from following where target = ?").run(RELAYS[1]);
+    expect(endorsedNow(h)).toEqual([]);
+    expect(included(h)).toBe(0);
+    h.node.services.aggregates.repartitionNow();
+    check(h, "after the follows written by SQL, moved");
+  });
+
+  it("keeps nothing of a follow rolled back, even when the next write counts the same", () => {
+    const h = start();
+    const { db } = h.node.services.ctx;
+    expect(() =>
+      db.transaction(() => {
+        db.insert(following).values(followRow(1)).run();
+        // Read inside: the uncommitted follow counts here, and only here.
+        expect(endorsedNow(h)).toHaveLength(ORIGINS);
+        throw new Error("a later step failed");
+      }),
+    ).toThrow("a later step failed");
+    // No read in between: the next write is the first the figures see after the rollback.
+    db.delete(following).run();
+    expect(endorsedNow(h)).toEqual([]);
+    expect(included(h)).toBe(0);
+    db.insert(following).values(followRow(1)).run();
+    expect(endorsedNow(h)).toEqual([6, 7, 8, 9, 10, 11]);
+    h.node.services.aggregates.repartitionNow();
+    check(h, "after the rollback and the follows written again");
+  });
+});

@@ -253,6 +253,36 @@ describe("home page and API description", () => {
     ).toEqual(["text/csv"]);
   });
 
+  it("describes each route's path and query parameters, and checks them before its body", async () => {
+    const doc = (await t.anonymous.get("/api/v1/openapi.json")).body;
+    const named = (operation: { parameters?: Array<{ in: string; name: string }> }) =>
+      (operation.parameters ?? []).map((p) => `${p.in}:${p.name}`).sort();
+    expect(named(doc.paths["/aggregates"].get)).toEqual(
+      expect.arrayContaining(["query:scope", "query:coverage_limit", "query:country"]),
+    );
+    expect(named(doc.paths["/territories/{slug}"].patch)).toEqual(["path:slug"]);
+    expect(doc.paths["/territories/{slug}"].patch.requestBody).toBeDefined();
+    // A bad query answers with the query's fields; a repeated key is a list.
+    const query = await t.anonymous.get("/api/v1/aggregates?scope=none&robust=true&robust=false");
+    expect(query.status).toBe(400);
+    expect(query.body.message).toMatch(/^invalid query: /);
+    expect(query.body.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      "robust",
+      "scope",
+    ]);
+    // The path's parameters are checked before the body, which is then not read.
+    const both = await t.admin.patch("/api/v1/territories/Not_A_Slug", { country: "PRT" });
+    expect(both.status).toBe(400);
+    expect(both.body.message).toMatch(/^invalid param: /);
+    const body = await t.admin.patch(T, { country: "PRT" });
+    expect(body.status).toBe(400);
+    expect(body.body.issues).toEqual([expect.objectContaining({ path: "country" })]);
+    // Valid parts reach the handler parsed (defaults filled in).
+    const figure = await t.anonymous.get("/api/v1/aggregates?coverage_limit=3");
+    expect(figure.status).toBe(200);
+    expect(figure.body).toMatchObject({ scope: "verified", coveragePage: { offset: 0, limit: 3 } });
+  });
+
   it("serves the grid publicly, with dimensions and components in English and French", async () => {
     const response = await t.anonymous.get("/api/v1/grid");
     expect(response.status).toBe(200);

@@ -103,6 +103,24 @@ export interface AggregateResult {
 const DEFINITION = "2";
 const DEFINITION_KEY = "aggregates.definition";
 
+/** The accepted follows at one count of writes to `following`, and their canonical form. */
+interface Follows {
+  writes: number;
+  followed: ReadonlySet<string>;
+  signature: string;
+}
+
+/** A count of this connection's writes to `following`, kept by temporary triggers. */
+const COUNT_FOLLOWING_WRITES = `
+  CREATE TEMP TABLE IF NOT EXISTS following_writes (n INTEGER NOT NULL);
+  INSERT INTO following_writes SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM following_writes);
+  ${["INSERT", "UPDATE", "DELETE"]
+    .map(
+      (event) => `CREATE TEMP TRIGGER IF NOT EXISTS following_${event.toLowerCase()}_counted
+        AFTER ${event} ON main.following BEGIN UPDATE following_writes SET n = n + 1; END;`,
+    )
+    .join("\n")}`;
+
 /** The reasons in the order coverage lists them for a count (every reason present, maybe 0). */
 const noExclusions = (): Record<ExclusionReason, number> => ({
   untrusted: 0,
@@ -607,9 +625,24 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   // Endorsement: which partition an entry is counted in
 
   const acceptedTargets = sqlite.prepare("select target from following where state = 'accepted'");
-  const followedNow = () =>
-    new Set((acceptedTargets.all() as Array<{ target: string }>).map((r) => r.target));
-  const signatureOf = (followed: ReadonlySet<string>) => [...followed].sort().join("\n");
+  // The accepted follows are read again only after `following` was written. Temporary triggers
+  // (this connection's own, not stored in the database file) count its writes, whoever makes
+  // them; a write rolled back takes its count back with it, so the follows kept (committed ones
+  // only, read outside a transaction) go with one count.
+  sqlite.exec(COUNT_FOLLOWING_WRITES);
+  const followingWrites = sqlite.prepare("select n from temp.following_writes").pluck();
+  let kept: Follows | null = null;
+  const currentFollows = (): Follows => {
+    const writes = followingWrites.get() as number;
+    if (kept?.writes === writes) return kept;
+    const followed = new Set(
+      (acceptedTargets.all() as Array<{ target: string }>).map((r) => r.target),
+    );
+    const read = { writes, followed, signature: [...followed].sort().join("\n") };
+    if (!sqlite.inTransaction) kept = read;
+    return read;
+  };
+  const followedNow = () => currentFollows().followed;
   const endorsedBy = (
     followed: ReadonlySet<string>,
     entry: { origin: string; local: boolean; via: string | null },
@@ -795,8 +828,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
    * planned with, or moves its next chunk. Returns whether more is left to do.
    */
   const repartitionStep = (): boolean => {
-    const followed = followedNow();
-    const signature = signatureOf(followed);
+    const { followed, signature } = currentFollows();
     if (signature === reconciledWith) {
       pending = null;
       return false;
@@ -863,14 +895,14 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   };
 
   /** Whether the partitions are known to agree with the follows of now (no move pending). */
-  const reconciled = () => signatureOf(followedNow()) === reconciledWith;
+  const reconciled = () => currentFollows().signature === reconciledWith;
 
   /** The origins the follows of now endorse (while a repartition is under way), by generation. */
   let trustCache: { key: string; origins: ReadonlySet<string> } | null = null;
-  const endorsedOrigins = (followed: ReadonlySet<string>): ReadonlySet<string> => {
+  const endorsedOrigins = ({ followed, signature }: Follows): ReadonlySet<string> => {
     // The index first: entries it reads again (a rollback) count up the generation.
     const entries = loadIndex();
-    const key = `${signatureOf(followed)}\n${generation}`;
+    const key = `${signature}\n${generation}`;
     if (trustCache?.key !== key) {
       const origins = new Set<string>();
       for (const entry of entries.values()) {
@@ -1836,8 +1868,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     apply(origin: string, periodKey: string, source: EntrySource | null): void {
       ensureDefinition();
       const old = selectRow(origin, periodKey);
-      const followed = followedNow();
-      const signature = signatureOf(followed);
+      const { followed, signature } = currentFollows();
       // Follows changed since the partitions were reconciled: the next read checks them all
       // (this entry is placed by the follows of now, the others by those of their time).
       if (signature !== reconciledWith) reconciledWith = null;
@@ -1961,7 +1992,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
         return isEndorsed;
       }
       scheduleRepartition();
-      const origins = endorsedOrigins(followedNow());
+      const origins = endorsedOrigins(currentFollows());
       return (origin) => origins.has(origin);
     },
 
