@@ -4,6 +4,7 @@ import path from "node:path";
 import { following } from "@spiral-network/node/db/schema";
 import { endorsement } from "@spiral-network/node/figures";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
+import { createAggregateService } from "@spiral-network/node/services/aggregates";
 import {
   type CoverageEntry,
   createFigureCoverage,
@@ -31,6 +32,7 @@ import {
   type SynthesisRecord,
   synthesisRecord,
 } from "@spiral-network/protocol";
+import Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../../scripts/lib/seeded-random";
@@ -891,5 +893,134 @@ describe("follows written without telling the figures", () => {
     expect(endorsedNow(h)).toEqual([6, 7, 8, 9, 10, 11]);
     h.node.services.aggregates.repartitionNow();
     check(h, "after the rollback and the follows written again");
+  });
+});
+
+describe("follows kept between reads, written every other way", () => {
+  // Each write below leaves `following` committed in a known state; the endorsed figures read
+  // next must be those of that state, whichever way it was written.
+  const row = (r: number, state: "accepted" | "pending" = "accepted") => ({
+    actor: `${PUBLIC_URL}/actors/x`,
+    target: RELAYS[r] as string,
+    targetInbox: `${RELAYS[r]}/inbox`,
+    followActivityId: `${PUBLIC_URL}/follows/${r}`,
+    state,
+  });
+  const start = (databaseFile?: string) => {
+    const h = harness(databaseFile);
+    for (let o = 0; o < ORIGINS; o++) h.deliver(o, 0, 0, o < ORIGINS / 2 ? 0 : 1);
+    h.follow([0]);
+    h.node.services.aggregates.repartitionNow();
+    return h;
+  };
+  const endorsedNow = (h: Harness) => {
+    const trusted = endorsement(h.node.services);
+    return Array.from({ length: ORIGINS }, (_, o) => o).filter((o) => trusted(originOf(o)));
+  };
+  const FIRST = [0, 1, 2, 3, 4, 5];
+  const SECOND = [6, 7, 8, 9, 10, 11];
+
+  it("a savepoint rolled back inside a transaction that commits", () => {
+    const h = start();
+    const { sqlite } = h.node.storage;
+    expect(endorsedNow(h)).toEqual(FIRST);
+    const del = sqlite.prepare("delete from following where target = ?");
+    const ins = sqlite.prepare(
+      `insert into following (actor, target, target_inbox, follow_activity_id, state)
+       values (?, ?, ?, ?, 'accepted')`,
+    );
+    sqlite.transaction(() => {
+      ins.run(`${PUBLIC_URL}/actors/x`, RELAYS[1], `${RELAYS[1]}/inbox`, `${PUBLIC_URL}/f/1`);
+      expect(() =>
+        sqlite.transaction(() => {
+          del.run(RELAYS[0]);
+          del.run(RELAYS[1]);
+          expect(endorsedNow(h)).toEqual([]);
+          throw new Error("inner step failed");
+        })(),
+      ).toThrow("inner step failed");
+      expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
+    })();
+    expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
+    h.node.services.aggregates.repartitionNow();
+    check(h, "after the savepoint rolled back");
+  });
+
+  it("a read inside a transaction that then commits", () => {
+    const h = start();
+    const { db } = h.node.services.ctx;
+    db.transaction((tx) => {
+      tx.delete(following).run();
+      expect(endorsedNow(h)).toEqual([]);
+      tx.insert(following).values(row(1)).run();
+      expect(endorsedNow(h)).toEqual(SECOND);
+    });
+    expect(endorsedNow(h)).toEqual(SECOND);
+  });
+
+  it("upserts: ON CONFLICT DO UPDATE and INSERT OR REPLACE", () => {
+    const h = start();
+    const { db } = h.node.services.ctx;
+    const { sqlite } = h.node.storage;
+    db.insert(following).values(row(1, "pending")).run();
+    expect(endorsedNow(h)).toEqual(FIRST);
+    db.insert(following)
+      .values(row(1))
+      .onConflictDoUpdate({
+        target: [following.actor, following.target],
+        set: { state: "accepted" },
+      })
+      .run();
+    expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
+    sqlite
+      .prepare(
+        `insert or replace into following (actor, target, target_inbox, follow_activity_id, state)
+         values (?, ?, ?, ?, 'rejected')`,
+      )
+      .run(`${PUBLIC_URL}/actors/x`, RELAYS[0], `${RELAYS[0]}/inbox`, `${PUBLIC_URL}/f/0`);
+    expect(endorsedNow(h)).toEqual(SECOND);
+  });
+
+  it("two aggregate services on one connection", () => {
+    const h = start();
+    const second = createAggregateService(h.node.services.ctx);
+    const endorsedBy = (service: typeof second) => {
+      const trusted = service.endorsement();
+      return Array.from({ length: ORIGINS }, (_, o) => o).filter((o) => trusted(originOf(o)));
+    };
+    expect(endorsedBy(second)).toEqual(FIRST);
+    expect(endorsedNow(h)).toEqual(FIRST);
+    h.node.services.ctx.db.insert(following).values(row(1)).run();
+    expect(endorsedBy(second)).toEqual([...FIRST, ...SECOND]);
+    expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
+    h.node.services.ctx.db.delete(following).run();
+    expect(endorsedNow(h)).toEqual([]);
+    expect(endorsedBy(second)).toEqual([]);
+  });
+
+  it("a follow written by another connection on the same database file", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "spiral-follows-conn-"));
+    try {
+      const h = start(path.join(dir, "node.db"));
+      expect(endorsedNow(h)).toEqual(FIRST);
+      const other = new Database(path.join(dir, "node.db"));
+      try {
+        other
+          .prepare(
+            `insert into following (actor, target, target_inbox, follow_activity_id, state)
+             values (?, ?, ?, ?, 'accepted')`,
+          )
+          .run(`${PUBLIC_URL}/actors/x`, RELAYS[1], `${RELAYS[1]}/inbox`, `${PUBLIC_URL}/f/1`);
+        expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
+        other.prepare("delete from following").run();
+        expect(endorsedNow(h)).toEqual([]);
+      } finally {
+        other.close();
+      }
+      h.node.services.aggregates.repartitionNow();
+      check(h, "after another connection's writes");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
