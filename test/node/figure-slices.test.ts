@@ -4,6 +4,7 @@ import path from "node:path";
 import { following } from "@spiral-network/node/db/schema";
 import { endorsement } from "@spiral-network/node/figures";
 import { createNode, type SpiralNode } from "@spiral-network/node/node";
+import { createAggregateService } from "@spiral-network/node/services/aggregates";
 import {
   type CoverageEntry,
   createFigureCoverage,
@@ -31,6 +32,7 @@ import {
   type SynthesisRecord,
   synthesisRecord,
 } from "@spiral-network/protocol";
+import Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../../scripts/lib/seeded-random";
@@ -892,4 +894,271 @@ describe("follows written without telling the figures", () => {
     h.node.services.aggregates.repartitionNow();
     check(h, "after the rollback and the follows written again");
   });
+});
+
+describe("follows kept between reads, written every other way", () => {
+  // Each write below leaves `following` committed in a known state; the endorsed figures read
+  // next must be those of that state, whichever way it was written.
+  const row = (r: number, state: "accepted" | "pending" = "accepted") => ({
+    actor: `${PUBLIC_URL}/actors/x`,
+    target: RELAYS[r] as string,
+    targetInbox: `${RELAYS[r]}/inbox`,
+    followActivityId: `${PUBLIC_URL}/follows/${r}`,
+    state,
+  });
+  const start = (databaseFile?: string) => {
+    const h = harness(databaseFile);
+    for (let o = 0; o < ORIGINS; o++) h.deliver(o, 0, 0, o < ORIGINS / 2 ? 0 : 1);
+    h.follow([0]);
+    h.node.services.aggregates.repartitionNow();
+    return h;
+  };
+  const endorsedNow = (h: Harness) => {
+    const trusted = endorsement(h.node.services);
+    return Array.from({ length: ORIGINS }, (_, o) => o).filter((o) => trusted(originOf(o)));
+  };
+  const FIRST = [0, 1, 2, 3, 4, 5];
+  const SECOND = [6, 7, 8, 9, 10, 11];
+
+  it("a savepoint rolled back inside a transaction that commits", () => {
+    const h = start();
+    const { sqlite } = h.node.storage;
+    expect(endorsedNow(h)).toEqual(FIRST);
+    const del = sqlite.prepare("delete from following where target = ?");
+    const ins = sqlite.prepare(
+      `insert into following (actor, target, target_inbox, follow_activity_id, state)
+       values (?, ?, ?, ?, 'accepted')`,
+    );
+    sqlite.transaction(() => {
+      ins.run(`${PUBLIC_URL}/actors/x`, RELAYS[1], `${RELAYS[1]}/inbox`, `${PUBLIC_URL}/f/1`);
+      expect(() =>
+        sqlite.transaction(() => {
+          del.run(RELAYS[0]);
+          del.run(RELAYS[1]);
+          expect(endorsedNow(h)).toEqual([]);
+          throw new Error("inner step failed");
+        })(),
+      ).toThrow("inner step failed");
+      expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
+    })();
+    expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
+    h.node.services.aggregates.repartitionNow();
+    check(h, "after the savepoint rolled back");
+  });
+
+  it("a read inside a transaction that then commits", () => {
+    const h = start();
+    const { db } = h.node.services.ctx;
+    db.transaction((tx) => {
+      tx.delete(following).run();
+      expect(endorsedNow(h)).toEqual([]);
+      tx.insert(following).values(row(1)).run();
+      expect(endorsedNow(h)).toEqual(SECOND);
+    });
+    expect(endorsedNow(h)).toEqual(SECOND);
+  });
+
+  it("upserts: ON CONFLICT DO UPDATE and INSERT OR REPLACE", () => {
+    const h = start();
+    const { db } = h.node.services.ctx;
+    const { sqlite } = h.node.storage;
+    db.insert(following).values(row(1, "pending")).run();
+    expect(endorsedNow(h)).toEqual(FIRST);
+    db.insert(following)
+      .values(row(1))
+      .onConflictDoUpdate({
+        target: [following.actor, following.target],
+        set: { state: "accepted" },
+      })
+      .run();
+    expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
+    sqlite
+      .prepare(
+        `insert or replace into following (actor, target, target_inbox, follow_activity_id, state)
+         values (?, ?, ?, ?, 'rejected')`,
+      )
+      .run(`${PUBLIC_URL}/actors/x`, RELAYS[0], `${RELAYS[0]}/inbox`, `${PUBLIC_URL}/f/0`);
+    expect(endorsedNow(h)).toEqual(SECOND);
+  });
+
+  it("two aggregate services on one connection", () => {
+    const h = start();
+    const second = createAggregateService(h.node.services.ctx);
+    const endorsedBy = (service: typeof second) => {
+      const trusted = service.endorsement();
+      return Array.from({ length: ORIGINS }, (_, o) => o).filter((o) => trusted(originOf(o)));
+    };
+    expect(endorsedBy(second)).toEqual(FIRST);
+    expect(endorsedNow(h)).toEqual(FIRST);
+    h.node.services.ctx.db.insert(following).values(row(1)).run();
+    expect(endorsedBy(second)).toEqual([...FIRST, ...SECOND]);
+    expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
+    h.node.services.ctx.db.delete(following).run();
+    expect(endorsedNow(h)).toEqual([]);
+    expect(endorsedBy(second)).toEqual([]);
+  });
+
+  it("a follow written by another connection on the same database file", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "spiral-follows-conn-"));
+    try {
+      const h = start(path.join(dir, "node.db"));
+      expect(endorsedNow(h)).toEqual(FIRST);
+      const other = new Database(path.join(dir, "node.db"));
+      try {
+        other
+          .prepare(
+            `insert into following (actor, target, target_inbox, follow_activity_id, state)
+             values (?, ?, ?, ?, 'accepted')`,
+          )
+          .run(`${PUBLIC_URL}/actors/x`, RELAYS[1], `${RELAYS[1]}/inbox`, `${PUBLIC_URL}/f/1`);
+        expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
+        other.prepare("delete from following").run();
+        expect(endorsedNow(h)).toEqual([]);
+      } finally {
+        other.close();
+      }
+      h.node.services.aggregates.repartitionNow();
+      check(h, "after another connection's writes");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("follows written in any order, by any path, with no notice", () => {
+  // Targets: the two relays and two origins (one of each relay's). Each step writes `following`
+  // one way (this connection's SQL, an upsert, a transaction committed or rolled back, a
+  // savepoint rolled back inside a committed one, another connection) or reads the endorsed
+  // origins, inside a transaction or not; every read must give what the committed follows (and
+  // the transaction's own writes, inside it) endorse.
+  const TARGETS = [RELAYS[0], RELAYS[1], originOf(2), originOf(8)] as string[];
+  type Write = { target: number; state: "accepted" | "pending" | null };
+  type FollowStep =
+    | { kind: "write"; how: "sql" | "upsert" | "other"; write: Write }
+    | { kind: "txn"; writes: Write[]; commit: boolean; inner: Write[]; readInside: boolean }
+    | { kind: "read" };
+  const writeArb = fc.record({
+    target: fc.integer({ min: 0, max: TARGETS.length - 1 }),
+    state: fc.constantFrom("accepted" as const, "pending" as const, null),
+  });
+  const stepArb: fc.Arbitrary<FollowStep> = fc.oneof(
+    fc.record({
+      kind: fc.constant("write" as const),
+      how: fc.constantFrom("sql" as const, "upsert" as const, "other" as const),
+      write: writeArb,
+    }),
+    fc.record({
+      kind: fc.constant("txn" as const),
+      writes: fc.array(writeArb, { maxLength: 3 }),
+      commit: fc.boolean(),
+      inner: fc.array(writeArb, { maxLength: 2 }),
+      readInside: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant("read" as const) }),
+  );
+  const expected = (model: ReadonlyMap<number, string>) => {
+    const followed = new Set(
+      [...model].filter(([, state]) => state === "accepted").map(([t]) => TARGETS[t]),
+    );
+    return Array.from({ length: ORIGINS }, (_, o) => o).filter(
+      (o) => followed.has(originOf(o)) || followed.has(RELAYS[o < ORIGINS / 2 ? 0 : 1] as string),
+    );
+  };
+
+  it("endorse what the follows committed (or being written) at each read", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "spiral-follows-any-"));
+    let run = 0;
+    try {
+      fc.assert(
+        fc.property(fc.array(stepArb, { minLength: 5, maxLength: 25 }), (steps) => {
+          for (const node of nodes.splice(0)) node.close();
+          const file = path.join(dir, `run-${run++}.db`);
+          const h = harness(file);
+          for (let o = 0; o < ORIGINS; o++) h.deliver(o, 0, 0, o < ORIGINS / 2 ? 0 : 1);
+          h.follow([0]);
+          h.node.services.aggregates.repartitionNow();
+          const other = new Database(file);
+          other.pragma("busy_timeout = 5000");
+          try {
+            let model = new Map<number, string>([[0, "accepted"]]);
+            const endorsedNow = () => {
+              const trusted = endorsement(h.node.services);
+              return Array.from({ length: ORIGINS }, (_, o) => o).filter((o) =>
+                trusted(originOf(o)),
+              );
+            };
+            const apply = (db: typeof other, w: Write, upsert: boolean) => {
+              const target = TARGETS[w.target] as string;
+              if (w.state === null) {
+                db.prepare("delete from following where target = ?").run(target);
+                return;
+              }
+              db.prepare(
+                `insert into following (actor, target, target_inbox, follow_activity_id, state)
+                 values (?, ?, ?, ?, ?) on conflict (actor, target) do ${
+                   upsert ? "update set state = excluded.state" : "nothing"
+                 }`,
+              ).run(`${PUBLIC_URL}/actors/x`, target, `${target}/inbox`, `f-${w.target}`, w.state);
+              if (!upsert) {
+                db.prepare("update following set state = ? where target = ?").run(w.state, target);
+              }
+            };
+            const write = (into: Map<number, string>, w: Write) => {
+              if (w.state === null) into.delete(w.target);
+              else into.set(w.target, w.state);
+            };
+            const { sqlite } = h.node.storage;
+            for (const [i, step] of steps.entries()) {
+              if (step.kind === "read") {
+                expect(endorsedNow(), `step ${i}`).toEqual(expected(model));
+              } else if (step.kind === "write") {
+                apply(step.how === "other" ? other : sqlite, step.write, step.how === "upsert");
+                write(model, step.write);
+              } else {
+                const inside = new Map(model);
+                const fail = new Error("rolled back");
+                try {
+                  sqlite.transaction(() => {
+                    for (const w of step.writes) {
+                      apply(sqlite, w, true);
+                      write(inside, w);
+                    }
+                    try {
+                      sqlite.transaction(() => {
+                        for (const w of step.inner) apply(sqlite, w, false);
+                        if (step.readInside) {
+                          const seen = new Map(inside);
+                          for (const w of step.inner) write(seen, w);
+                          expect(endorsedNow(), `step ${i} savepoint`).toEqual(expected(seen));
+                        }
+                        throw fail;
+                      })();
+                    } catch (error) {
+                      if (error !== fail) throw error;
+                    }
+                    if (step.readInside) {
+                      expect(endorsedNow(), `step ${i} inside`).toEqual(expected(inside));
+                    }
+                    if (!step.commit) throw fail;
+                  })();
+                } catch (error) {
+                  if (error !== fail) throw error;
+                }
+                if (step.commit) model = inside;
+              }
+            }
+            expect(endorsedNow(), "end").toEqual(expected(model));
+          } finally {
+            other.close();
+          }
+          h.node.services.aggregates.repartitionNow();
+          check(h, "end, moved");
+        }),
+        { numRuns: 15, seed: 20261208 },
+      );
+    } finally {
+      for (const node of nodes.splice(0)) node.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

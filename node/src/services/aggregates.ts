@@ -103,9 +103,13 @@ export interface AggregateResult {
 const DEFINITION = "2";
 const DEFINITION_KEY = "aggregates.definition";
 
-/** The accepted follows at one count of writes to `following`, and their canonical form. */
+/**
+ * The accepted follows at one count of writes to `following` and one data version of the
+ * database, and their canonical form.
+ */
 interface Follows {
   writes: number;
+  version: number;
   followed: ReadonlySet<string>;
   signature: string;
 }
@@ -628,17 +632,21 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   // The accepted follows are read again only after `following` was written. Temporary triggers
   // (this connection's own, not stored in the database file) count its writes, whoever makes
   // them; a write rolled back takes its count back with it, so the follows kept (committed ones
-  // only, read outside a transaction) go with one count.
+  // only, read outside a transaction) go with one count. A commit by another connection (a
+  // SQLite shell on the file) fires none of them: SQLite's data_version tells it instead.
   sqlite.exec(COUNT_FOLLOWING_WRITES);
   const followingWrites = sqlite.prepare("select n from temp.following_writes").pluck();
+  // Its own prepared pragma: cheaper than a subquery on pragma_data_version in the count's.
+  const dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
   let kept: Follows | null = null;
   const currentFollows = (): Follows => {
     const writes = followingWrites.get() as number;
-    if (kept?.writes === writes) return kept;
+    const version = dataVersion.get() as number;
+    if (kept?.writes === writes && kept.version === version) return kept;
     const followed = new Set(
       (acceptedTargets.all() as Array<{ target: string }>).map((r) => r.target),
     );
-    const read = { writes, followed, signature: [...followed].sort().join("\n") };
+    const read = { writes, version, followed, signature: [...followed].sort().join("\n") };
     if (!sqlite.inTransaction) kept = read;
     return read;
   };
