@@ -511,20 +511,17 @@ async function main(): Promise<void> {
     // Untimed warm-up, as a node that has been serving: its code compiled and the loading's
     // garbage collected (the recomputation below is timed in a loop, warm as well). Every timed
     // read still follows a change of its own, and nothing is memoised between reads.
-    const warmUp = async (scope: "verified" | "endorsed") => {
-      progress(
-        `warm-up (untimed): ${SAMPLES} × (apply, first read over HTTP), ${scope}, raw and robust…`,
-      );
-      for (let k = 0; k < SAMPLES; k++) {
-        change();
-        const robust = k % 2 === 1 ? "&robust=true" : "";
-        const response = await fetch(`${base}/api/v1/aggregates?scope=${scope}${robust}`);
-        const text = await response.text();
-        if (response.status !== 200) throw new Error(`warm-up: ${response.status} ${text}`);
-      }
-      applyTimes.length -= SAMPLES;
-    };
-    await warmUp("verified");
+    progress(
+      `warm-up (untimed): ${SAMPLES} × (apply, first read over HTTP), no filter and robust…`,
+    );
+    for (let k = 0; k < SAMPLES; k++) {
+      change();
+      const robust = k % 2 === 1 ? "&robust=true" : "";
+      const response = await fetch(`${base}/api/v1/aggregates?scope=verified${robust}`);
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`warm-up: ${response.status} ${text}`);
+    }
+    applyTimes.length = 0;
     // The loading's garbage (10 000 payloads, dropped above) collected now, not by the garbage
     // collector's background threads during the first case, on the core the client and server
     // share with them (`npm run bench:aggregates` runs node with --expose-gc).
@@ -576,11 +573,8 @@ async function main(): Promise<void> {
       longestPause = Math.max(longestPause, performance.now() - lastTick);
       // The move's garbage collected now, as the loading's above, not by the collector's
       // background threads during the first case after it (measured apart: a heap of 240–270
-      // MiB after moving 5 000 entries, 61 MiB once collected); and the read path warmed up
-      // again: 6–30 s without a read had left it cold (the first case after each move read
-      // 0.2–0.5 ms slower over HTTP than the second in every run without this).
+      // MiB after moving 5 000 entries, 61 MiB once collected).
       collect?.();
-      await warmUp("endorsed");
       followChanges.push({
         fraction,
         ms: firstMs,
@@ -727,7 +721,7 @@ async function main(): Promise<void> {
       c.recompute.length,
     ]);
     console.log(
-      `samples per figure: n = ${Math.min(...counts)}–${Math.max(...counts)} (service, HTTP, floor and recomputation alike); before the cases, untimed: ${SAMPLES} × (apply, read over HTTP) to warm the code, as a node in service is, then ${collected ? "the loading's garbage collected (node --expose-gc)" : "NO collection of the loading's garbage (node run without --expose-gc): the first cases may pay for it"}; after each move of the endorsed cases, ${collected ? "its garbage collected and " : ""}the same warm-up (endorsed scope)`,
+      `samples per figure: n = ${Math.min(...counts)}–${Math.max(...counts)} (service, HTTP, floor and recomputation alike); before the cases, untimed: ${SAMPLES} × (apply, read over HTTP) to warm the code, as a node in service is, then ${collected ? "the loading's garbage collected (node --expose-gc), and each move's after it" : "NO collection of the loading's garbage (node run without --expose-gc): the first cases may pay for it"}`,
     );
     console.log(
       `answer size, no filter (coverage window of 100, counts whole): ${(lastAnswerBytes / 1024).toFixed(1)} KiB`,
