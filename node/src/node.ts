@@ -451,16 +451,15 @@ function lazyRoute<E extends Env>(app: Hono, prefix: string, load: () => Promise
   // Once built, requests go to it without waiting on the load's promise.
   let built: Hono<E> | undefined;
   const mounted = () => {
-    loading ??= load().then(
-      (sub) => {
+    loading ??= load()
+      .then((sub) => {
         built = new Hono<E>().route(prefix, sub);
         return built;
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
         loading = undefined;
         throw error;
-      },
-    );
+      });
     return loading;
   };
   const handler = (c: Context) =>

@@ -867,7 +867,14 @@ describe("follows written without telling the figures", () => {
     expect(included(h)).toBe(12);
     sqlite.prepare("update following set state = 'rejected' where target = ?").run(RELAYS[0]);
     expect(endorsedNow(h)).toEqual([6, 7, 8, 9, 10, 11]);
-    sqlite.prepare("delete from following where target = ?").run(RELAYS[1]);
+    // A pull's time is not counted (the follows stay as read); a follow's target is.
+    sqlite.prepare("update following set last_pulled_at = '2026-12-07T00:00:00Z'").run();
+    expect(endorsedNow(h)).toEqual([6, 7, 8, 9, 10, 11]);
+    sqlite.prepare("delete from following where target = ?").run(RELAYS[0]);
+    expect(endorsedNow(h)).toEqual([6, 7, 8, 9, 10, 11]);
+    sqlite.prepare("update following set target = ? where target = ?").run(RELAYS[0], RELAYS[1]);
+    expect(endorsedNow(h)).toEqual([0, 1, 2, 3, 4, 5]);
+    sqlite.prepare("delete from following where target = ?").run(RELAYS[0]);
     expect(endorsedNow(h)).toEqual([]);
     expect(included(h)).toBe(0);
     h.node.services.aggregates.repartitionNow();

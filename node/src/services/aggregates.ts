@@ -114,13 +114,16 @@ interface Follows {
   signature: string;
 }
 
-/** A count of this connection's writes to `following`, kept by temporary triggers. */
+/**
+ * A count of this connection's writes to `following` that may change the accepted follows, kept
+ * by temporary triggers (an update of other columns, a pull's time say, leaves it).
+ */
 const COUNT_FOLLOWING_WRITES = `
   CREATE TEMP TABLE IF NOT EXISTS following_writes (n INTEGER NOT NULL);
   INSERT INTO following_writes SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM following_writes);
-  ${["INSERT", "UPDATE", "DELETE"]
+  ${Object.entries({ inserted: "INSERT", updated: "UPDATE OF target, state", deleted: "DELETE" })
     .map(
-      (event) => `CREATE TEMP TRIGGER IF NOT EXISTS following_${event.toLowerCase()}_counted
+      ([name, event]) => `CREATE TEMP TRIGGER IF NOT EXISTS following_${name}_counted
         AFTER ${event} ON main.following BEGIN UPDATE following_writes SET n = n + 1; END;`,
     )
     .join("\n")}`;
