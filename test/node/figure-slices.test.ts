@@ -823,29 +823,32 @@ describe("slices first read inside a transaction that rebuilds the figures state
   }, 120_000);
 });
 
+/** A follow of relay `r` by a local actor, as the follows service writes it. */
+const followRow = (r: number, state: "accepted" | "pending" = "accepted") => ({
+  actor: `${PUBLIC_URL}/actors/x`,
+  target: RELAYS[r] as string,
+  targetInbox: `${RELAYS[r]}/inbox`,
+  followActivityId: `${PUBLIC_URL}/follows/${r}`,
+  state,
+});
+/** Origins 0–5 through relay 0, 6–11 through relay 1; relay 0 followed; the move done. */
+const startFollowing = (databaseFile?: string) => {
+  const h = harness(databaseFile);
+  for (let o = 0; o < ORIGINS; o++) h.deliver(o, 0, 0, o < ORIGINS / 2 ? 0 : 1);
+  h.follow([0]);
+  h.node.services.aggregates.repartitionNow();
+  return h;
+};
+/** The origins (by number) the node's endorsement trusts now. */
+const endorsedNow = (h: Harness) => {
+  const trusted = endorsement(h.node.services);
+  return Array.from({ length: ORIGINS }, (_, o) => o).filter((o) => trusted(originOf(o)));
+};
+
 describe("follows written without telling the figures", () => {
   // The figures keep the accepted follows between reads and read them again when `following`
   // was written (a count kept by the connection's triggers), whoever wrote it: no notice
   // (`followsChanged`) is needed, and a write rolled back leaves no follows behind.
-  const followRow = (r: number) => ({
-    actor: `${PUBLIC_URL}/actors/x`,
-    target: RELAYS[r] as string,
-    targetInbox: `${RELAYS[r]}/inbox`,
-    followActivityId: `${PUBLIC_URL}/follows/${r}`,
-    state: "accepted" as const,
-  });
-  /** Origins 0–5 through relay 0, 6–11 through relay 1; relay 0 followed; the move done. */
-  const start = () => {
-    const h = harness();
-    for (let o = 0; o < ORIGINS; o++) h.deliver(o, 0, 0, o < ORIGINS / 2 ? 0 : 1);
-    h.follow([0]);
-    h.node.services.aggregates.repartitionNow();
-    return h;
-  };
-  const endorsedNow = (h: Harness) => {
-    const trusted = endorsement(h.node.services);
-    return Array.from({ length: ORIGINS }, (_, o) => o).filter((o) => trusted(originOf(o)));
-  };
   const included = (h: Harness) =>
     h.node.services.aggregates.query(
       { scope: "endorsed", robust: false },
@@ -853,7 +856,7 @@ describe("follows written without telling the figures", () => {
     ).coverageCounts.included;
 
   it("sees a follow inserted, changed and removed by SQL, with no notice", () => {
-    const h = start();
+    const h = startFollowing();
     expect(endorsedNow(h)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(included(h)).toBe(6);
     const { sqlite } = h.node.storage;
@@ -882,7 +885,7 @@ describe("follows written without telling the figures", () => {
   });
 
   it("keeps nothing of a follow rolled back, even when the next write counts the same", () => {
-    const h = start();
+    const h = startFollowing();
     const { db } = h.node.services.ctx;
     expect(() =>
       db.transaction(() => {
@@ -906,29 +909,11 @@ describe("follows written without telling the figures", () => {
 describe("follows kept between reads, written every other way", () => {
   // Each write below leaves `following` committed in a known state; the endorsed figures read
   // next must be those of that state, whichever way it was written.
-  const row = (r: number, state: "accepted" | "pending" = "accepted") => ({
-    actor: `${PUBLIC_URL}/actors/x`,
-    target: RELAYS[r] as string,
-    targetInbox: `${RELAYS[r]}/inbox`,
-    followActivityId: `${PUBLIC_URL}/follows/${r}`,
-    state,
-  });
-  const start = (databaseFile?: string) => {
-    const h = harness(databaseFile);
-    for (let o = 0; o < ORIGINS; o++) h.deliver(o, 0, 0, o < ORIGINS / 2 ? 0 : 1);
-    h.follow([0]);
-    h.node.services.aggregates.repartitionNow();
-    return h;
-  };
-  const endorsedNow = (h: Harness) => {
-    const trusted = endorsement(h.node.services);
-    return Array.from({ length: ORIGINS }, (_, o) => o).filter((o) => trusted(originOf(o)));
-  };
   const FIRST = [0, 1, 2, 3, 4, 5];
   const SECOND = [6, 7, 8, 9, 10, 11];
 
   it("a savepoint rolled back inside a transaction that commits", () => {
-    const h = start();
+    const h = startFollowing();
     const { sqlite } = h.node.storage;
     expect(endorsedNow(h)).toEqual(FIRST);
     const del = sqlite.prepare("delete from following where target = ?");
@@ -954,25 +939,25 @@ describe("follows kept between reads, written every other way", () => {
   });
 
   it("a read inside a transaction that then commits", () => {
-    const h = start();
+    const h = startFollowing();
     const { db } = h.node.services.ctx;
     db.transaction((tx) => {
       tx.delete(following).run();
       expect(endorsedNow(h)).toEqual([]);
-      tx.insert(following).values(row(1)).run();
+      tx.insert(following).values(followRow(1)).run();
       expect(endorsedNow(h)).toEqual(SECOND);
     });
     expect(endorsedNow(h)).toEqual(SECOND);
   });
 
   it("upserts: ON CONFLICT DO UPDATE and INSERT OR REPLACE", () => {
-    const h = start();
+    const h = startFollowing();
     const { db } = h.node.services.ctx;
     const { sqlite } = h.node.storage;
-    db.insert(following).values(row(1, "pending")).run();
+    db.insert(following).values(followRow(1, "pending")).run();
     expect(endorsedNow(h)).toEqual(FIRST);
     db.insert(following)
-      .values(row(1))
+      .values(followRow(1))
       .onConflictDoUpdate({
         target: [following.actor, following.target],
         set: { state: "accepted" },
@@ -989,7 +974,7 @@ describe("follows kept between reads, written every other way", () => {
   });
 
   it("two aggregate services on one connection", () => {
-    const h = start();
+    const h = startFollowing();
     const second = createAggregateService(h.node.services.ctx);
     const endorsedBy = (service: typeof second) => {
       const trusted = service.endorsement();
@@ -997,7 +982,7 @@ describe("follows kept between reads, written every other way", () => {
     };
     expect(endorsedBy(second)).toEqual(FIRST);
     expect(endorsedNow(h)).toEqual(FIRST);
-    h.node.services.ctx.db.insert(following).values(row(1)).run();
+    h.node.services.ctx.db.insert(following).values(followRow(1)).run();
     expect(endorsedBy(second)).toEqual([...FIRST, ...SECOND]);
     expect(endorsedNow(h)).toEqual([...FIRST, ...SECOND]);
     h.node.services.ctx.db.delete(following).run();
@@ -1008,7 +993,7 @@ describe("follows kept between reads, written every other way", () => {
   it("a follow written by another connection on the same database file", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "spiral-follows-conn-"));
     try {
-      const h = start(path.join(dir, "node.db"));
+      const h = startFollowing(path.join(dir, "node.db"));
       expect(endorsedNow(h)).toEqual(FIRST);
       const other = new Database(path.join(dir, "node.db"));
       try {
