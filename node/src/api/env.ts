@@ -1,6 +1,6 @@
 import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
-import type { z } from "zod";
+import { z } from "zod";
 import type { Actor } from "../app/index";
 import { ForbiddenError } from "../services/errors";
 import { validationHook } from "./problem";
@@ -58,7 +58,8 @@ function urlParts(query?: z.ZodType, params?: z.ZodType): MiddlewareHandler<ApiE
           : Object.fromEntries(
               Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v]),
             );
-      const result = schema.safeParse(value);
+      const parsed = parseSoonest(schema, value);
+      const result = parsed instanceof Promise ? await parsed : parsed;
       if (!result.success) {
         return validationHook({ ...result, target }, c) ?? c.json(result, 400);
       }
@@ -66,6 +67,16 @@ function urlParts(query?: z.ZodType, params?: z.ZodType): MiddlewareHandler<ApiE
     }
     return next();
   };
+}
+
+/** A synchronous parse, or the asynchronous one for a schema that needs it (an async check). */
+function parseSoonest(schema: z.ZodType, value: unknown) {
+  try {
+    return schema.safeParse(value);
+  } catch (error) {
+    if (error instanceof z.core.$ZodAsyncError) return schema.safeParseAsync(value);
+    throw error;
+  }
 }
 
 /** Who is acting on a route that needs a token (the authentication middleware set it). */
