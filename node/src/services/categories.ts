@@ -9,6 +9,8 @@ export type CategoryRow = typeof groupCategories.$inferSelect;
 
 /** The extensible controlled list of group categories: builtins plus the node's own. */
 export function createCategoryService(ctx: ServiceContext, audit: AuditService) {
+  // Built and prepared once: building a Drizzle query costs more than running this one.
+  const listed = ctx.db.select().from(groupCategories).orderBy(asc(groupCategories.code)).prepare();
   return {
     ensureBuiltins(): void {
       ctx.db
@@ -25,7 +27,7 @@ export function createCategoryService(ctx: ServiceContext, audit: AuditService) 
         .run();
     },
     list(): CategoryRow[] {
-      return ctx.db.select().from(groupCategories).orderBy(asc(groupCategories.code)).all();
+      return listed.all();
     },
     /**
      * The categories anyone may see (public pages, the API without a token): the builtins, and a
