@@ -29,6 +29,7 @@ import {
 import type { Statement } from "better-sqlite3";
 import { and, eq, inArray } from "drizzle-orm";
 import { boundedMemo } from "../bounded-memo";
+import { changeStamp } from "../db/change-stamp";
 import { aggregateEntries, settings } from "../db/schema";
 import type { ServiceContext } from "./context";
 import {
@@ -103,30 +104,12 @@ export interface AggregateResult {
 const DEFINITION = "2";
 const DEFINITION_KEY = "aggregates.definition";
 
-/**
- * The accepted follows at one count of writes to `following` and one data version of the
- * database, and their canonical form.
- */
+/** The accepted follows at one stamp of `following` (`changeStamp`), and their canonical form. */
 interface Follows {
-  writes: number;
-  version: number;
+  stamp: string;
   followed: ReadonlySet<string>;
   signature: string;
 }
-
-/**
- * A count of this connection's writes to `following` that may change the accepted follows, kept
- * by temporary triggers (an update of other columns, a pull's time say, leaves it).
- */
-const COUNT_FOLLOWING_WRITES = `
-  CREATE TEMP TABLE IF NOT EXISTS following_writes (n INTEGER NOT NULL);
-  INSERT INTO following_writes SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM following_writes);
-  ${Object.entries({ inserted: "INSERT", updated: "UPDATE OF target, state", deleted: "DELETE" })
-    .map(
-      ([name, event]) => `CREATE TEMP TRIGGER IF NOT EXISTS following_${name}_counted
-        AFTER ${event} ON main.following BEGIN UPDATE following_writes SET n = n + 1; END;`,
-    )
-    .join("\n")}`;
 
 /** The reasons in the order coverage lists them for a count (every reason present, maybe 0). */
 const noExclusions = (): Record<ExclusionReason, number> => ({
@@ -632,24 +615,18 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   // Endorsement: which partition an entry is counted in
 
   const acceptedTargets = sqlite.prepare("select target from following where state = 'accepted'");
-  // The accepted follows are read again only after `following` was written. Temporary triggers
-  // (this connection's own, not stored in the database file) count its writes, whoever makes
-  // them; a write rolled back takes its count back with it, so the follows kept (committed ones
-  // only, read outside a transaction) go with one count. A commit by another connection (a
-  // SQLite shell on the file) fires none of them: SQLite's data_version tells it instead.
-  sqlite.exec(COUNT_FOLLOWING_WRITES);
-  const followingWrites = sqlite.prepare("select n from temp.following_writes").pluck();
-  // Its own prepared pragma: cheaper than a subquery on pragma_data_version in the count's.
-  const dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
+  // The accepted follows are read again only after `following` may have changed (a write of a
+  // follow's target or state, here or by another connection): the follows kept are committed
+  // ones only, read outside a transaction.
+  const followsStamp = changeStamp(sqlite, "following", ["target", "state"]);
   let kept: Follows | null = null;
   const currentFollows = (): Follows => {
-    const writes = followingWrites.get() as number;
-    const version = dataVersion.get() as number;
-    if (kept?.writes === writes && kept.version === version) return kept;
+    const stamp = followsStamp();
+    if (kept?.stamp === stamp) return kept;
     const followed = new Set(
       (acceptedTargets.all() as Array<{ target: string }>).map((r) => r.target),
     );
-    const read = { writes, version, followed, signature: [...followed].sort().join("\n") };
+    const read = { stamp, followed, signature: [...followed].sort().join("\n") };
     if (!sqlite.inTransaction) kept = read;
     return read;
   };

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { createTestNode, type TestNode } from "./helpers";
+
+// The categories public syntheses use are kept between reads (a scan of every payload) and read
+// again once a synthesis may have changed, whoever changed it: a received synthesis written,
+// withdrawn or removed, here or by another connection on the file; a write rolled back.
+describe("a node's own category on the public list, as received syntheses use it", () => {
+  let t: TestNode;
+  let dir: string;
+  afterEach(() => {
+    t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const open = () => {
+    dir = mkdtempSync(path.join(tmpdir(), "category-uses-"));
+    t = createTestNode({ databaseFile: path.join(dir, "node.db") });
+    t.services.ctx.storage.sqlite
+      .prepare(
+        "insert into group_categories (code, label_en, label_fr, builtin) values ('fishers', 'Fishers', 'Pêcheurs', 0)",
+      )
+      .run();
+    return t.services.ctx.storage.sqlite;
+  };
+  const insertReceived = `insert into received_syntheses
+    (origin, period_key, object_id, version, hash, payload, activity, received_at)
+    values (?, '2026', ?, 1, 'h', ?, '{}', '2026-12-07T00:00:00Z')`;
+  const payload = (category: string) => JSON.stringify({ categories: [{ category }] });
+  const isPublic = () => t.services.categories.publicList().some((c) => c.code === "fishers");
+
+  it("follows each write, and a rollback", () => {
+    const sqlite = open();
+    expect(isPublic()).toBe(false);
+    sqlite
+      .prepare(insertReceived)
+      .run("https://a.example/t", "https://a.example/s/1", payload("other"));
+    expect(isPublic()).toBe(false);
+    sqlite
+      .prepare(insertReceived)
+      .run("https://b.example/t", "https://b.example/s/1", payload("fishers"));
+    expect(isPublic()).toBe(true);
+    sqlite
+      .prepare("update received_syntheses set withdrawn_at = 'now' where origin = ?")
+      .run("https://b.example/t");
+    expect(isPublic()).toBe(false);
+    sqlite
+      .prepare("update received_syntheses set payload = ? where origin = ?")
+      .run(payload("fishers"), "https://a.example/t");
+    expect(isPublic()).toBe(true);
+    sqlite.prepare("delete from received_syntheses where origin = ?").run("https://a.example/t");
+    expect(isPublic()).toBe(false);
+    // Read inside a transaction that rolls back: the uncommitted use is not kept.
+    expect(() =>
+      sqlite.transaction(() => {
+        sqlite
+          .prepare(insertReceived)
+          .run("https://c.example/t", "https://c.example/s/1", payload("fishers"));
+        expect(isPublic()).toBe(true);
+        throw new Error("a later step failed");
+      })(),
+    ).toThrow("a later step failed");
+    // The next write counts as the rolled-back one did: the list must still be read again.
+    sqlite
+      .prepare(insertReceived)
+      .run("https://d.example/t", "https://d.example/s/1", payload("other"));
+    expect(isPublic()).toBe(false);
+  });
+
+  it("sees another connection's commit", () => {
+    open();
+    expect(isPublic()).toBe(false);
+    const other = new Database(path.join(dir, "node.db"));
+    try {
+      other
+        .prepare(insertReceived)
+        .run("https://b.example/t", "https://b.example/s/1", payload("fishers"));
+    } finally {
+      other.close();
+    }
+    expect(isPublic()).toBe(true);
+  });
+});
