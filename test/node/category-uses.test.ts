@@ -83,3 +83,42 @@ describe("a node's own category on the public list, as received syntheses use it
     expect(isPublic()).toBe(true);
   });
 });
+
+// A row replaced away (UPDATE OR REPLACE of its key, or a key column declared ON CONFLICT
+// REPLACE) is deleted without its DELETE trigger firing (SQLite fires those only with
+// recursive_triggers on): the update that replaced it must count all the same.
+describe("a received synthesis replaced away by another row's key change", () => {
+  let t: TestNode;
+  afterEach(() => t.close());
+  it("takes its category off the public list", () => {
+    t = createTestNode();
+    const sqlite = t.services.ctx.storage.sqlite;
+    sqlite
+      .prepare(
+        "insert into group_categories (code, label_en, label_fr, builtin) values ('fishers', 'Fishers', 'Pêcheurs', 0)",
+      )
+      .run();
+    const insert = sqlite.prepare(`insert into received_syntheses
+      (origin, period_key, object_id, version, hash, payload, activity, received_at)
+      values ('https://a.example/t', ?, ?, 1, 'h', ?, '{}', '2026-12-07T00:00:00Z')`);
+    insert.run(
+      "2026",
+      "https://a.example/s/1",
+      JSON.stringify({ categories: [{ category: "fishers" }] }),
+    );
+    insert.run(
+      "2025",
+      "https://a.example/s/2",
+      JSON.stringify({ categories: [{ category: "other" }] }),
+    );
+    const isPublic = () => t.services.categories.publicList().some((c) => c.code === "fishers");
+    expect(isPublic()).toBe(true);
+    sqlite
+      .prepare(
+        "update or replace received_syntheses set period_key = '2026' where period_key = '2025'",
+      )
+      .run();
+    expect(sqlite.prepare("select count(*) from received_syntheses").pluck().get()).toBe(1);
+    expect(isPublic()).toBe(false);
+  });
+});

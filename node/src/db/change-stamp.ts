@@ -8,6 +8,12 @@ import type Database from "better-sqlite3";
  * connection's commit. A write rolled back takes its count back with it: keep what was read
  * under a stamp only when it was read outside a transaction. One definition per table and
  * connection: a second call for the same table keeps the first one's columns.
+ *
+ * An update may also delete other rows without a DELETE trigger firing: an UPDATE OR REPLACE
+ * (or a key declared ON CONFLICT REPLACE) deletes the row whose unique key the update takes, and
+ * SQLite fires delete triggers for that only with `recursive_triggers` on. So an update of a
+ * unique key's column (the primary key included) counts too, whatever `columns` says; and every
+ * update counts when a unique index is on an expression (its columns are not known).
  */
 export function changeStamp(
   sqlite: Database.Database,
@@ -18,9 +24,10 @@ export function changeStamp(
   if (![table, ...(columns ?? [])].every((name) => /^[a-z_]+$/.test(name))) {
     throw new Error(`changeStamp: not a table or column name: ${table} ${columns ?? ""}`);
   }
+  const watched = columns && withKeyColumns(sqlite, table, columns);
   const events = {
     inserted: "INSERT",
-    updated: columns ? `UPDATE OF ${columns.join(", ")}` : "UPDATE",
+    updated: watched ? `UPDATE OF ${watched.join(", ")}` : "UPDATE",
     deleted: "DELETE",
   };
   sqlite.exec(`
@@ -36,4 +43,31 @@ export function changeStamp(
   const writes = sqlite.prepare("SELECT n FROM temp.write_counts WHERE name = ?").pluck();
   const dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
   return () => `${writes.get(table)}:${dataVersion.get()}`;
+}
+
+/**
+ * `columns` and the columns of the table's primary key and unique indexes, or null when a unique
+ * index is on an expression (every update must count then).
+ */
+function withKeyColumns(
+  sqlite: Database.Database,
+  table: string,
+  columns: readonly string[],
+): string[] | null {
+  const keys = new Set(columns);
+  const info = sqlite.prepare(`PRAGMA main.table_info(${table})`).all() as Array<{
+    name: string;
+    pk: number;
+  }>;
+  for (const column of info) if (column.pk > 0) keys.add(column.name);
+  const indexes = sqlite.prepare(`PRAGMA main.index_list(${table})`).all() as Array<{
+    name: string;
+    unique: number;
+  }>;
+  for (const index of indexes.filter((i) => i.unique)) {
+    const parts = sqlite.prepare("SELECT name FROM pragma_index_info(?)").pluck().all(index.name);
+    if (parts.some((name) => name === null)) return null;
+    for (const name of parts as string[]) keys.add(name);
+  }
+  return [...keys];
 }

@@ -1,0 +1,42 @@
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { changeStamp } from "../../node/src/db/change-stamp";
+
+// A stamp of chosen columns must still change when a row goes: a row replaced away by an update
+// of a unique key (UPDATE OR REPLACE) is deleted without its DELETE trigger firing.
+describe("changeStamp of chosen columns", () => {
+  const open = () => {
+    const db = new Database(":memory:");
+    db.exec(`create table following (id integer primary key, actor text not null, target text not null,
+      state text not null, pulled_at text);
+      create unique index following_actor_target on following (actor, target);
+      insert into following (actor, target, state) values ('a', 't', 'accepted'), ('b', 't', 'pending');`);
+    return db;
+  };
+  it("changes when an update of a key column replaces a row away", () => {
+    const db = open();
+    const stamp = changeStamp(db, "following", ["target", "state"]);
+    const before = stamp();
+    db.exec("update or replace following set actor = 'a' where actor = 'b'");
+    expect(db.prepare("select state from following").pluck().all()).toEqual(["pending"]);
+    expect(stamp()).not.toBe(before);
+    db.close();
+  });
+  it("changes when the row id is rewritten onto another row's", () => {
+    const db = open();
+    const stamp = changeStamp(db, "following", ["target", "state"]);
+    const before = stamp();
+    db.exec("update or replace following set id = 1 where actor = 'b'");
+    expect(db.prepare("select count(*) from following").pluck().get()).toBe(1);
+    expect(stamp()).not.toBe(before);
+    db.close();
+  });
+  it("keeps its stamp on an update of another column", () => {
+    const db = open();
+    const stamp = changeStamp(db, "following", ["target", "state"]);
+    const before = stamp();
+    db.exec("update following set pulled_at = 'now'");
+    expect(stamp()).toBe(before);
+    db.close();
+  });
+});
