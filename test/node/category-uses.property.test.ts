@@ -1,0 +1,204 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createTestvilleNode, TESTVILLE } from "./helpers";
+
+// The public category list, kept between reads (docs/architecture.md, "Figures state"), must be
+// exactly what a fresh scan of the syntheses gives (the query it replaced), after any sequence of
+// writes: own and received syntheses written, withdrawn, replaced, removed (cascades included),
+// by this connection or another one, in transactions and savepoints rolled back or committed.
+
+const OWN = ["fishers", "anglers"];
+// Few keys, so that writes meet: a row replaced, withdrawn, moved onto another one.
+const ORIGINS = ["https://a.example/t"];
+const PERIODS = ["2025", "2026"];
+const payload = (category: string) => JSON.stringify({ categories: [{ category }] });
+
+type Write = (db: Database.Database) => void;
+
+const index = (n: number) => fc.integer({ min: 0, max: n - 1 });
+const category = fc.constantFrom(...OWN, "other");
+
+const received: fc.Arbitrary<Write> = fc.oneof(
+  fc
+    .tuple(index(1), index(2), category, fc.constantFrom("ignore", "replace", "upsert", "keep"))
+    .map(([o, p, c, mode]) => (db: Database.Database) => {
+      const verb = mode === "ignore" || mode === "replace" ? `insert or ${mode}` : "insert";
+      const conflict =
+        mode === "upsert"
+          ? "on conflict (origin, period_key) do update set payload = excluded.payload"
+          : mode === "keep"
+            ? "on conflict (origin, period_key) do update set via = 'again'"
+            : "";
+      db.prepare(`${verb} into received_syntheses
+        (origin, period_key, object_id, version, hash, payload, activity, received_at)
+        values (?, ?, ?, 1, 'h', ?, '{}', 'now') ${conflict}`).run(
+        ORIGINS[o],
+        PERIODS[p],
+        `${ORIGINS[o]}/${PERIODS[p]}`,
+        payload(c),
+      );
+    }),
+  fc.tuple(index(1), index(2), fc.boolean()).map(([o, p, w]) => (db: Database.Database) => {
+    db.prepare(
+      "update received_syntheses set withdrawn_at = ? where origin = ? and period_key = ?",
+    ).run(w ? "now" : null, ORIGINS[o], PERIODS[p]);
+  }),
+  fc.tuple(index(1), index(2), category).map(([o, p, c]) => (db: Database.Database) => {
+    db.prepare("update received_syntheses set payload = ? where origin = ? and period_key = ?").run(
+      payload(c),
+      ORIGINS[o],
+      PERIODS[p],
+    );
+  }),
+  fc.tuple(index(1), index(2)).map(([o, p]) => (db: Database.Database) => {
+    db.prepare("delete from received_syntheses where origin = ? and period_key = ?").run(
+      ORIGINS[o],
+      PERIODS[p],
+    );
+  }),
+  fc.tuple(index(1), index(2)).map(([o, p]) => (db: Database.Database) => {
+    db.prepare(
+      "update or replace received_syntheses set period_key = ? where origin = ? and period_key <> ?",
+    ).run(PERIODS[p], ORIGINS[o], PERIODS[p]);
+  }),
+);
+
+const own: fc.Arbitrary<Write> = fc.oneof(
+  fc
+    .tuple(index(2), fc.integer({ min: 1, max: 2 }), category)
+    .map(([p, v, c]) => (db: Database.Database) => {
+      db.prepare(`insert or ignore into syntheses (uuid, territory_id, period_key)
+        select ?, id, ? from territories`).run(`s-${p}`, PERIODS[p]);
+      db.prepare(`insert or ignore into synthesis_versions (uuid, synthesis_uuid, territory_id,
+          period_key, version, participants, payload, hash, published_by)
+        select ?, s.uuid, s.territory_id, s.period_key, ?, 1, ?, 'h', 'admin'
+        from syntheses s where s.uuid = ?`).run(`v-${p}-${v}`, v, payload(c), `s-${p}`);
+    }),
+  fc.tuple(index(2), fc.boolean()).map(([p, w]) => (db: Database.Database) => {
+    db.prepare("update synthesis_versions set withdrawn_at = ? where period_key = ?").run(
+      w ? "now" : null,
+      PERIODS[p],
+    );
+  }),
+  index(2).map((p) => (db: Database.Database) => {
+    db.prepare("delete from syntheses where period_key = ?").run(PERIODS[p]);
+  }),
+  fc.constant((db: Database.Database) => {
+    db.prepare("delete from territories").run();
+  }),
+);
+
+const categories: fc.Arbitrary<Write> = fc
+  .tuple(index(2), fc.boolean())
+  .map(([c, add]) => (db: Database.Database) => {
+    if (add) {
+      db.prepare(`insert or ignore into group_categories (code, label_en, label_fr, builtin)
+          values (?, ?, ?, 0)`).run(OWN[c], OWN[c], OWN[c]);
+    } else {
+      db.prepare("delete from group_categories where code = ?").run(OWN[c]);
+    }
+  });
+
+const write = fc.oneof({ arbitrary: received, weight: 3 }, own, categories);
+
+type Step =
+  | { kind: "plain"; write: Write }
+  | { kind: "other"; write: Write }
+  | { kind: "rolled back"; write: Write }
+  | { kind: "savepoint"; kept: Write; undone: Write }
+  | { kind: "vacuum" };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: write.map((w): Step => ({ kind: "plain", write: w })), weight: 4 },
+  write.map((w): Step => ({ kind: "other", write: w })),
+  write.map((w): Step => ({ kind: "rolled back", write: w })),
+  fc.tuple(write, write).map(([kept, undone]): Step => ({ kind: "savepoint", kept, undone })),
+  fc.constant<Step>({ kind: "vacuum" }),
+);
+
+/** The query publicList ran before its used categories were kept between reads. */
+const freshList = (db: Database.Database): string[] => {
+  const used = new Set(
+    db
+      .prepare(`select distinct json_extract(c.value, '$.category') as code
+        from synthesis_versions v, json_each(v.payload, '$.categories') c
+        where v.withdrawn_at is null
+        union
+        select distinct json_extract(c.value, '$.category')
+        from received_syntheses r, json_each(r.payload, '$.categories') c
+        where r.withdrawn_at is null`)
+      .pluck()
+      .all() as string[],
+  );
+  return (
+    db.prepare("select code, builtin from group_categories order by code").all() as Array<{
+      code: string;
+      builtin: number;
+    }>
+  )
+    .filter((c) => c.builtin || used.has(c.code))
+    .map((c) => c.code);
+};
+
+describe("the public category list, kept between reads", () => {
+  it("is what a fresh scan gives after any sequence of writes", () => {
+    // One node (and a second connection on its file) for every run, emptied between runs: the
+    // service keeps what it read across runs as it would across requests.
+    const dir = mkdtempSync(path.join(tmpdir(), "category-uses-prop-"));
+    const file = path.join(dir, "node.db");
+    const t = createTestvilleNode({ databaseFile: file });
+    const other = new Database(file);
+    other.pragma("foreign_keys = ON");
+    other.pragma("busy_timeout = 5000");
+    const db = t.services.ctx.storage.sqlite;
+    const listed = () => t.services.categories.publicList().map((c) => c.code);
+    const reset = () => {
+      db.exec(`delete from received_syntheses; delete from syntheses;
+        delete from group_categories where builtin = 0;
+        insert into group_categories (code, label_en, label_fr, builtin)
+          values ('fishers', 'Fishers', 'Pêcheurs', 0);`);
+      if (!t.services.territories.list().length) t.services.territories.create(TESTVILLE, "test");
+    };
+    try {
+      fc.assert(
+        fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
+          reset();
+          expect(listed()).toEqual(freshList(db));
+          for (const s of steps) {
+            if (s.kind === "plain") s.write(db);
+            if (s.kind === "other") s.write(other);
+            if (s.kind === "vacuum") db.exec("vacuum");
+            if (s.kind === "rolled back") {
+              db.exec("begin");
+              s.write(db);
+              expect(listed()).toEqual(freshList(db));
+              db.exec("rollback");
+            }
+            if (s.kind === "savepoint") {
+              db.exec("begin");
+              s.kept(db);
+              expect(listed()).toEqual(freshList(db));
+              db.exec("savepoint undone");
+              s.undone(db);
+              expect(listed()).toEqual(freshList(db));
+              db.exec("rollback to undone");
+              db.exec("release undone");
+              expect(listed()).toEqual(freshList(db));
+              db.exec("commit");
+            }
+            expect(listed()).toEqual(freshList(db));
+          }
+        }),
+        { numRuns: 400 },
+      );
+    } finally {
+      other.close();
+      t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
