@@ -40,3 +40,19 @@ describe("changeStamp of chosen columns", () => {
     db.close();
   });
 });
+
+// Two stamps of one table on one connection (two services, say) with other columns: each must
+// change on an update of its own columns, whichever was defined first.
+describe("two changeStamps of one table with other columns", () => {
+  it("each changes on an update of its columns", () => {
+    const db = new Database(":memory:");
+    db.exec("create table notes (id integer primary key, body text, seen_at text)");
+    db.exec("insert into notes (body) values ('a')");
+    changeStamp(db, "notes", ["body"]);
+    const seen = changeStamp(db, "notes", ["seen_at"]);
+    const before = seen();
+    db.exec("update notes set seen_at = 'now'");
+    expect(seen()).not.toBe(before);
+    db.close();
+  });
+});

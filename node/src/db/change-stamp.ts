@@ -6,8 +6,9 @@ import type Database from "better-sqlite3";
  * own, not stored in the database file) count this connection's writes to the table — of
  * `columns` only, for updates, when given — and SQLite's `data_version` changes on another
  * connection's commit. A write rolled back takes its count back with it: keep what was read
- * under a stamp only when it was read outside a transaction. One definition per table and
- * connection: a second call for the same table keeps the first one's columns.
+ * under a stamp only when it was read outside a transaction. The stamps of one table on one
+ * connection share its count: a second call with other columns adds its own update trigger
+ * (named after its columns), so each stamp changes on its columns' updates, and maybe on others'.
  *
  * An update may also delete other rows without a DELETE trigger firing: an UPDATE OR REPLACE
  * (or a key declared ON CONFLICT REPLACE) deletes the row whose unique key the update takes, and
@@ -25,17 +26,20 @@ export function changeStamp(
     throw new Error(`changeStamp: not a table or column name: ${table} ${columns ?? ""}`);
   }
   const watched = columns && withKeyColumns(sqlite, table, columns);
+  // Trigger names quoted: the update's is named after its columns, any characters allowed.
   const events = {
-    inserted: "INSERT",
-    updated: watched ? `UPDATE OF ${watched.join(", ")}` : "UPDATE",
-    deleted: "DELETE",
+    [`${table}_inserted_counted`]: "INSERT",
+    [`${table}_updated_${watched ? watched.join(",") : "*"}_counted`]: watched
+      ? `UPDATE OF ${watched.join(", ")}`
+      : "UPDATE",
+    [`${table}_deleted_counted`]: "DELETE",
   };
   sqlite.exec(`
     CREATE TEMP TABLE IF NOT EXISTS write_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
     INSERT OR IGNORE INTO write_counts (name, n) VALUES ('${table}', 0);
     ${Object.entries(events)
       .map(
-        ([name, event]) => `CREATE TEMP TRIGGER IF NOT EXISTS ${table}_${name}_counted
+        ([name, event]) => `CREATE TEMP TRIGGER IF NOT EXISTS "${name}"
           AFTER ${event} ON main.${table}
           BEGIN UPDATE write_counts SET n = n + 1 WHERE name = '${table}'; END;`,
       )
