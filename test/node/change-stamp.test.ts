@@ -31,6 +31,17 @@ describe("changeStamp of chosen columns", () => {
     expect(stamp()).not.toBe(before);
     db.close();
   });
+  it("changes when the rowid is rewritten by any of its names", () => {
+    for (const name of ["rowid", "oid", "_rowid_"]) {
+      const db = open();
+      const stamp = changeStamp(db, "following", ["target", "state"]);
+      const before = stamp();
+      db.exec(`update or replace following set ${name} = 1 where actor = 'b'`);
+      expect(db.prepare("select count(*) from following").pluck().get()).toBe(1);
+      expect(stamp()).not.toBe(before);
+      db.close();
+    }
+  });
   it("keeps its stamp on an update of another column", () => {
     const db = open();
     const stamp = changeStamp(db, "following", ["target", "state"]);

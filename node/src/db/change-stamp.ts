@@ -13,7 +13,7 @@ import type Database from "better-sqlite3";
  * An update may also delete other rows without a DELETE trigger firing: an UPDATE OR REPLACE
  * (or a key declared ON CONFLICT REPLACE) deletes the row whose unique key the update takes, and
  * SQLite fires delete triggers for that only with `recursive_triggers` on. So an update of a
- * unique key's column (the primary key included) counts too, whatever `columns` says; and every
+ * unique key's column (the primary key and rowid included) counts too, whatever `columns` says; and every
  * update counts when a unique index is on an expression (its columns are not known).
  */
 export function changeStamp(
@@ -50,7 +50,7 @@ export function changeStamp(
 }
 
 /**
- * `columns` and the columns of the table's primary key and unique indexes, or null when a unique
+ * `columns` and the columns of the table's primary key, rowid and unique indexes, or null when a unique
  * index is on an expression (every update must count then).
  */
 function withKeyColumns(
@@ -64,6 +64,12 @@ function withKeyColumns(
     pk: number;
   }>;
   for (const column of info) if (column.pk > 0) keys.add(column.name);
+  // The rowid written by name (rowid, oid, _rowid_) fires no trigger of its alias column.
+  const withoutRowid = sqlite
+    .prepare("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?")
+    .pluck()
+    .get(table);
+  if (withoutRowid === 0) for (const name of ["rowid", "oid", "_rowid_"]) keys.add(name);
   const indexes = sqlite.prepare(`PRAGMA main.index_list(${table})`).all() as Array<{
     name: string;
     unique: number;
