@@ -67,3 +67,19 @@ describe("two changeStamps of one table with other columns", () => {
     db.close();
   });
 });
+
+// Trigger names are made of the table's name and its columns': two tables' triggers must never
+// share a name (the second would not be created), whatever the names.
+describe("changeStamps of tables whose names run into each other's trigger names", () => {
+  it("each counts its own table's writes", () => {
+    const db = new Database(":memory:");
+    db.exec(`create table a (x_inserted text primary key) without rowid;
+      create table a_updated_x (id integer primary key)`);
+    changeStamp(db, "a", ["x_inserted"]);
+    const other = changeStamp(db, "a_updated_x");
+    const before = other();
+    db.exec("insert into a_updated_x (id) values (1)");
+    expect(other()).not.toBe(before);
+    db.close();
+  });
+});

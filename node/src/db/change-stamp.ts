@@ -26,20 +26,21 @@ export function changeStamp(
     throw new Error(`changeStamp: not a table or column name: ${table} ${columns ?? ""}`);
   }
   const watched = columns && withKeyColumns(sqlite, table, columns);
-  // Trigger names quoted: the update's is named after its columns, any characters allowed.
+  // Trigger names quoted, parts separated by a character no table or column name has here: two
+  // tables' triggers never share a name. The update's is named after its columns.
   const events = {
-    [`${table}_inserted_counted`]: "INSERT",
-    [`${table}_updated_${watched ? watched.join(",") : "*"}_counted`]: watched
-      ? `UPDATE OF ${watched.join(", ")}`
+    [`counted:${table}:inserted`]: "INSERT",
+    [`counted:${table}:updated:${watched ? watched.join(",") : "*"}`]: watched
+      ? `UPDATE OF ${watched.map(quoted).join(", ")}`
       : "UPDATE",
-    [`${table}_deleted_counted`]: "DELETE",
+    [`counted:${table}:deleted`]: "DELETE",
   };
   sqlite.exec(`
     CREATE TEMP TABLE IF NOT EXISTS write_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
     INSERT OR IGNORE INTO write_counts (name, n) VALUES ('${table}', 0);
     ${Object.entries(events)
       .map(
-        ([name, event]) => `CREATE TEMP TRIGGER IF NOT EXISTS "${name}"
+        ([name, event]) => `CREATE TEMP TRIGGER IF NOT EXISTS ${quoted(name)}
           AFTER ${event} ON main.${table}
           BEGIN UPDATE write_counts SET n = n + 1 WHERE name = '${table}'; END;`,
       )
@@ -48,6 +49,9 @@ export function changeStamp(
   const dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
   return () => `${writes.get(table)}:${dataVersion.get()}`;
 }
+
+/** An SQL identifier quoted (the key columns come from the schema, not the caller). */
+const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * `columns` and the columns of the table's primary key, rowid and unique indexes, or null when a unique
