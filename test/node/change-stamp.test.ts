@@ -1,6 +1,6 @@
+import { changeStamp } from "@spiral-network/node/db/change-stamp";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { changeStamp } from "../../node/src/db/change-stamp";
 
 // A stamp of chosen columns must still change when a row goes: a row replaced away by an update
 // of a unique key (UPDATE OR REPLACE) is deleted without its DELETE trigger firing.
