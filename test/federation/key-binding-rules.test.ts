@@ -1,6 +1,5 @@
-import { type DocumentLoader, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
-import { CryptographicKey, Multikey, Organization } from "@fedify/vocab";
-import { FetchError, preloadedContexts } from "@fedify/vocab-runtime";
+import { generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
+import { CryptographicKey } from "@fedify/vocab";
 import {
   createKeyBinding,
   KEY_LIST_FRESHNESS_MS,
@@ -8,6 +7,7 @@ import {
   type KeyBinding,
 } from "@spiral-network/node/federation/key-binding";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { actorJsonLd, documentsLoader, preloadedContextLoader } from "../support/fake-actors";
 
 // The key binding on its own, over a fake network: which keys count for which actor, how long a
 // key list is trusted, and what happens when the origin is silent or says the actor is gone.
@@ -32,43 +32,21 @@ describe("key binding rules", () => {
   let fetches: string[];
   let binding: KeyBinding;
 
-  const loader: DocumentLoader = async (url) => {
-    fetches.push(url);
-    const bare = url.replace(/#.*$/, "");
-    if (failure === "offline") throw new TypeError("fetch failed");
-    if (typeof failure === "number") {
-      throw new FetchError(bare, `HTTP ${failure}`, new Response(null, { status: failure }));
-    }
-    const document = documents.get(bare);
-    if (document === undefined)
-      throw new FetchError(bare, "HTTP 404", new Response(null, { status: 404 }));
-    return { contextUrl: null, documentUrl: bare, document };
-  };
-  const contextLoader: DocumentLoader = async (url) => {
-    const document = (preloadedContexts as Record<string, unknown>)[url];
-    if (!document) throw new Error(`no context ${url}`);
-    return { contextUrl: null, documentUrl: url, document };
-  };
+  const loader = documentsLoader(() => documents, {
+    failure: () => failure,
+    fetched: (url) => fetches.push(url),
+  });
 
   /** Serves the actor listing the given RSA key ids (the RSA key material for each). */
   async function serveActor(keyIds: string[], multikeyIds: string[] = []) {
-    const actor = new Organization({
-      id: new URL(ACTOR),
-      inbox: new URL(`${ACTOR}/inbox`),
-      publicKeys: keyIds.map(
-        (id) =>
-          new CryptographicKey({
-            id: new URL(id),
-            owner: new URL(ACTOR),
-            publicKey: rsa.publicKey,
-          }),
+    documents.set(
+      ACTOR,
+      await actorJsonLd(
+        ACTOR,
+        { publicKey: rsa.publicKey, ids: keyIds },
+        { publicKey: ed.publicKey, ids: multikeyIds },
       ),
-      assertionMethods: multikeyIds.map(
-        (id) =>
-          new Multikey({ id: new URL(id), controller: new URL(ACTOR), publicKey: ed.publicKey }),
-      ),
-    });
-    documents.set(ACTOR, await actor.toJsonLd({ contextLoader }));
+    );
   }
 
   beforeEach(async () => {
@@ -79,7 +57,7 @@ describe("key binding rules", () => {
     binding = createKeyBinding({ kv: new MemoryKvStore(), now: () => clock });
     binding.attach({
       documentLoaderFactory: () => loader,
-      contextLoaderFactory: () => contextLoader,
+      contextLoaderFactory: () => preloadedContextLoader,
       authenticatedDocumentLoaderFactory: () => loader,
     } as never);
     await serveActor([`${ACTOR}#main-key`], [`${ACTOR}#ed`]);
@@ -160,11 +138,10 @@ describe("key binding rules", () => {
         id: new URL(id),
         owner: new URL(owner),
         publicKey: rsa.publicKey,
-      }).toJsonLd({
-        contextLoader,
-      });
+      }).toJsonLd({ contextLoader: preloadedContextLoader });
     const ownerOf = async (json: unknown) =>
-      (await CryptographicKey.fromJsonLd(json, { contextLoader })).ownerId?.href;
+      (await CryptographicKey.fromJsonLd(json, { contextLoader: preloadedContextLoader })).ownerId
+        ?.href;
     const load = async (url: string, document: unknown) =>
       (await binding.bindDocument({ contextUrl: null, documentUrl: url, document }, url)).document;
 

@@ -1,6 +1,5 @@
 import { type DocumentLoader, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
-import { CryptographicKey, Organization } from "@fedify/vocab";
-import { FetchError, preloadedContexts } from "@fedify/vocab-runtime";
+import { CryptographicKey } from "@fedify/vocab";
 import {
   createKeyBinding,
   KEY_LIST_FRESHNESS_MS,
@@ -8,6 +7,7 @@ import {
 } from "@spiral-network/node/federation/key-binding";
 import { createKeyCache } from "@spiral-network/node/federation/key-cache";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { actorJsonLd, documentsLoader, preloadedContextLoader } from "../support/fake-actors";
 
 // The node's key cache (key-cache.ts) as a hostile peer would probe it: keys are parsed once per
 // stored JSON text (a bounded memo), a parse that fails is not kept, a slot rewritten is read
@@ -18,12 +18,6 @@ const ACTOR = `${ORIGIN}/actors/town`;
 const OTHER = "https://elsewhere.example";
 const UNBOUND = /^urn:spiral:unbound-key:/;
 const slot = (keyId: string) => ["_fedify", "publicKey", keyId] as const;
-
-const contextLoader: DocumentLoader = async (url) => {
-  const document = (preloadedContexts as Record<string, unknown>)[url];
-  if (!document) throw new Error(`no context ${url}`);
-  return { contextUrl: null, documentUrl: url, document };
-};
 
 describe("the key cache", () => {
   let rsa: CryptoKeyPair;
@@ -38,7 +32,7 @@ describe("the key cache", () => {
 
   const keyJson = (id: string, owner: string, publicKey = rsa.publicKey) =>
     new CryptographicKey({ id: new URL(id), owner: new URL(owner), publicKey }).toJsonLd({
-      contextLoader,
+      contextLoader: preloadedContextLoader,
     }) as Promise<Record<string, unknown>>;
   const spki = async (key: CryptographicKey) =>
     Buffer.from(await crypto.subtle.exportKey("spki", key.publicKey as CryptoKey)).toString("hex");
@@ -118,29 +112,11 @@ describe("the key cache", () => {
     let unavailable: Set<string>;
     const nodeContextLoader: DocumentLoader = async (url, o) => {
       if (unavailable.has(url)) throw new Error(`context unavailable: ${url}`);
-      return contextLoader(url, o);
+      return preloadedContextLoader(url, o);
     };
-    const loader: DocumentLoader = async (url) => {
-      const bare = url.replace(/#.*$/, "");
-      const document = documents.get(bare);
-      if (document === undefined)
-        throw new FetchError(bare, "HTTP 404", new Response(null, { status: 404 }));
-      return { contextUrl: null, documentUrl: bare, document };
-    };
+    const loader = documentsLoader(() => documents);
     async function serveActor(keyIds: string[]) {
-      const actor = new Organization({
-        id: new URL(ACTOR),
-        inbox: new URL(`${ACTOR}/inbox`),
-        publicKeys: keyIds.map(
-          (id) =>
-            new CryptographicKey({
-              id: new URL(id),
-              owner: new URL(ACTOR),
-              publicKey: rsa.publicKey,
-            }),
-        ),
-      });
-      documents.set(ACTOR, await actor.toJsonLd({ contextLoader }));
+      documents.set(ACTOR, await actorJsonLd(ACTOR, { publicKey: rsa.publicKey, ids: keyIds }));
     }
     beforeEach(async () => {
       clock = Date.parse("2026-06-01T00:00:00Z");
