@@ -53,6 +53,25 @@ describe("SqliteKvStore", () => {
       storage = openStorage(":memory:");
     });
 
+    it("takes writes, swaps and listings after the database closed without rejecting", async () => {
+      // Fedify caches a fetched key without awaiting the write (KvKeyCache.set in its key
+      // fetch): a write that rejects after shutdown is an unhandled rejection too.
+      await kv.set(["_fedify", "publicKey", "https://a.example/k"], { id: "k" });
+      storage.close();
+      await expect(kv.set(["_fedify", "publicKey", "https://a.example/k"], null)).resolves.toBe(
+        undefined,
+      );
+      await expect(kv.set(["t", "value"], 2)).resolves.toBeUndefined();
+      await expect(kv.set(["t", "value"], undefined)).resolves.toBeUndefined();
+      await expect(kv.delete(["t", "value"])).resolves.toBeUndefined();
+      await expect(kv.cas(["t", "value"], undefined, 3)).resolves.toBe(false);
+      const listed: unknown[] = [];
+      for await (const entry of kv.list(["t"])) listed.push(entry);
+      expect(listed).toEqual([]);
+      expect(kv.purgeExpired()).toBe(0);
+      storage = openStorage(":memory:");
+    });
+
     it.each([
       ["null", null],
       ["empty string", ""],

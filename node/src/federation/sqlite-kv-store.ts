@@ -110,10 +110,18 @@ export class SqliteKvStore implements KvStore {
     });
   }
 
+  /**
+   * Whether the database was closed (the node shut down under a request or a background task
+   * still running). Then the store is an empty cache that forgets what it is told, never a
+   * rejection: Fedify awaits some look-ups late and does not await some writes (it caches a
+   * fetched key in the background), and an unhandled rejection would end the process.
+   */
+  get #closed(): boolean {
+    return !this.#db.open;
+  }
+
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
-    // Closed at shutdown under a request still running: an empty cache, never a rejection (Fedify
-    // awaits some look-ups late, and an unhandled rejection would end the process).
-    if (!this.#db.open) return undefined;
+    if (this.#closed) return undefined;
     const row = this.#get.get(JSON.stringify(key), this.#now());
     return row === undefined ? undefined : (JSON.parse(row.value) as T);
   }
@@ -123,6 +131,7 @@ export class SqliteKvStore implements KvStore {
    * entry, so that `get` returns `undefined` afterwards as with Fedify's `MemoryKvStore`.
    */
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
+    if (this.#closed) return;
     if (value === undefined) {
       this.#delete.run(JSON.stringify(key));
       return;
@@ -143,6 +152,7 @@ export class SqliteKvStore implements KvStore {
   }
 
   async delete(key: KvKey): Promise<void> {
+    if (this.#closed) return;
     this.#delete.run(JSON.stringify(key));
   }
 
@@ -157,6 +167,7 @@ export class SqliteKvStore implements KvStore {
     newValue: unknown,
     options?: KvStoreSetOptions,
   ): Promise<boolean> {
+    if (this.#closed) return false;
     // Compare with what the caller's value would look like once stored and read back, so that
     // e.g. `{ a: 1, b: undefined }` matches a stored `{ a: 1 }` and class instances compare by
     // their JSON form (isDeepStrictEqual also compares prototypes).
@@ -175,6 +186,7 @@ export class SqliteKvStore implements KvStore {
    * included), in key order; everything when `prefix` is omitted.
    */
   async *list(prefix?: KvKey): AsyncIterable<KvStoreListEntry> {
+    if (this.#closed) return;
     const now = this.#now();
     let rows: Row[];
     if (prefix == null || prefix.length === 0) {
@@ -199,6 +211,7 @@ export class SqliteKvStore implements KvStore {
 
   /** Deletes every expired row now; returns how many. */
   purgeExpired(): number {
+    if (this.#closed) return 0;
     const now = this.#now();
     this.#lastPurge = now;
     return this.#purge.run(now).changes;
