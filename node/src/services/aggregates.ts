@@ -237,6 +237,8 @@ function indexEntry(row: IndexRow, element = versionElement): IndexEntry {
 
 /** A cell of one grid version, before the versions are brought to their shared level. */
 const cellKey = (version: string, component: string) => `${version}\u0000${component}`;
+/** The component of a cell key (one grid version's figure keys its cells by component). */
+const componentOfKey = (key: string) => key.slice(key.indexOf("\u0000") + 1);
 const splitCellKey = (key: string): [string, string] => {
   const at = key.indexOf("\u0000");
   return [key.slice(0, at), key.slice(at + 1)];
@@ -1817,14 +1819,21 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       const keyed = new Map<string, number>();
       for (const [key, n] of cells) {
         if (n === 0) continue;
-        const [version, component] = splitCellKey(key);
-        const code = plan ? plan.keyOf(version, component) : component;
+        const code = plan ? plan.keyOf(...splitCellKey(key)) : componentOfKey(key);
         keyed.set(code, (keyed.get(code) ?? 0) + n);
       }
-      const nonZero = [...keyed].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
-      if (nonZero.length === 0) continue;
-      figureCounts[question] = Object.fromEntries(nonZero);
-      const total = nonZero.reduce((sum, [, n]) => sum + n, 0);
+      const counts: Record<string, number> = {};
+      let total = 0;
+      let nonZero = 0;
+      for (const code of [...keyed.keys()].sort()) {
+        const n = keyed.get(code) as number;
+        if (n === 0) continue;
+        counts[code] = n;
+        total += n;
+        nonZero++;
+      }
+      if (nonZero === 0) continue;
+      figureCounts[question] = counts;
       byQuestion[question] = total;
       criteria += total;
     }
