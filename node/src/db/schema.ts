@@ -335,6 +335,34 @@ export const receivedSyntheses = sqliteTable(
 );
 
 /**
+ * The group categories each public synthesis uses: one row per category code of a received
+ * synthesis or an own published version that is not withdrawn. Kept by triggers on those two
+ * tables (migration 0016), so every write path keeps it, whichever connection writes; a row
+ * deleted, by a cascade or by a REPLACE, takes its uses with it through the foreign key. The
+ * public category list asks it instead of scanning every payload (docs/architecture.md,
+ * "Public category list").
+ */
+export const publicCategoryUses = sqliteTable(
+  "public_category_uses",
+  {
+    code: text("code").notNull(),
+    receivedId: integer("received_id").references(() => receivedSyntheses.id, {
+      onDelete: "cascade",
+      onUpdate: "cascade",
+    }),
+    versionId: integer("version_id").references(() => synthesisVersions.id, {
+      onDelete: "cascade",
+      onUpdate: "cascade",
+    }),
+  },
+  (t) => [
+    index("public_category_uses_code").on(t.code),
+    index("public_category_uses_received").on(t.receivedId),
+    index("public_category_uses_version").on(t.versionId),
+  ],
+);
+
+/**
  * Withdrawals (Delete of an Article) received from an origin, newest per object, kept whether or
  * not the synthesis has arrived yet: a Create/Update of that object published before the Delete,
  * delivered or pulled later, is stored as withdrawn instead of bringing the synthesis back.
