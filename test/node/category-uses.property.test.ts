@@ -6,10 +6,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createTestvilleNode, TESTVILLE } from "./helpers";
 
-// The public category list, kept between reads (docs/architecture.md, "Figures state"), must be
-// exactly what a fresh scan of the syntheses gives (the query it replaced), after any sequence of
-// writes: own and received syntheses written, withdrawn, replaced, removed (cascades included),
-// by this connection or another one, in transactions and savepoints rolled back or committed.
+// The public category list, from the uses the database keeps (docs/architecture.md, "Public
+// category list"), must be exactly what a fresh scan of the syntheses gives (the query it
+// replaced), after any sequence of writes: own and received syntheses written, withdrawn,
+// replaced, removed (cascades included), by this connection, another one, or one without foreign
+// keys (a SQLite shell's default: no cascade), in transactions and savepoints rolled back or
+// committed.
 
 const OWN = ["fishers", "anglers"];
 // Few keys, so that writes meet: a row replaced, withdrawn, moved onto another one.
@@ -108,6 +110,7 @@ const write = fc.oneof({ arbitrary: received, weight: 3 }, own, categories);
 type Step =
   | { kind: "plain"; write: Write }
   | { kind: "other"; write: Write }
+  | { kind: "shell"; write: Write }
   | { kind: "rolled back"; write: Write }
   | { kind: "savepoint"; kept: Write; undone: Write }
   | { kind: "vacuum" };
@@ -115,6 +118,7 @@ type Step =
 const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: write.map((w): Step => ({ kind: "plain", write: w })), weight: 4 },
   write.map((w): Step => ({ kind: "other", write: w })),
+  write.map((w): Step => ({ kind: "shell", write: w })),
   write.map((w): Step => ({ kind: "rolled back", write: w })),
   fc.tuple(write, write).map(([kept, undone]): Step => ({ kind: "savepoint", kept, undone })),
   fc.constant<Step>({ kind: "vacuum" }),
@@ -144,7 +148,7 @@ const freshList = (db: Database.Database): string[] => {
     .map((c) => c.code);
 };
 
-describe("the public category list, kept between reads", () => {
+describe("the public category list, from the uses the database keeps", () => {
   it("is what a fresh scan gives after any sequence of writes", () => {
     // One node (and a second connection on its file) for every run, emptied between runs: the
     // service keeps what it read across runs as it would across requests.
@@ -154,10 +158,14 @@ describe("the public category list, kept between reads", () => {
     const other = new Database(file);
     other.pragma("foreign_keys = ON");
     other.pragma("busy_timeout = 5000");
+    // better-sqlite3 turns foreign keys on by default; the sqlite3 shell does not.
+    const shell = new Database(file);
+    shell.pragma("foreign_keys = OFF");
+    shell.pragma("busy_timeout = 5000");
     const db = t.services.ctx.storage.sqlite;
     const listed = () => t.services.categories.publicList().map((c) => c.code);
     const reset = () => {
-      db.exec(`delete from received_syntheses; delete from syntheses;
+      db.exec(`delete from received_syntheses; delete from synthesis_versions; delete from syntheses;
         delete from group_categories where builtin = 0;
         insert into group_categories (code, label_en, label_fr, builtin)
           values ('fishers', 'Fishers', 'Pêcheurs', 0);`);
@@ -171,6 +179,7 @@ describe("the public category list, kept between reads", () => {
           for (const s of steps) {
             if (s.kind === "plain") s.write(db);
             if (s.kind === "other") s.write(other);
+            if (s.kind === "shell") s.write(shell);
             if (s.kind === "vacuum") db.exec("vacuum");
             if (s.kind === "rolled back") {
               db.exec("begin");
@@ -197,6 +206,7 @@ describe("the public category list, kept between reads", () => {
       );
     } finally {
       other.close();
+      shell.close();
       t.close();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,13 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestNode, type TestNode } from "./helpers";
 
-// The categories public syntheses use are kept between reads (a scan of every payload) and read
-// again once a synthesis may have changed, whoever changed it: a received synthesis written,
-// withdrawn or removed, here or by another connection on the file; a write rolled back.
+// The categories public syntheses use are kept by the database (table public_category_uses,
+// written by triggers): the public list follows every write, whoever writes it — a received
+// synthesis written, withdrawn or removed, here or by another connection on the file; a write
+// rolled back.
 describe("a node's own category on the public list, as received syntheses use it", () => {
   let t: TestNode;
   let dir: string;
@@ -85,8 +88,8 @@ describe("a node's own category on the public list, as received syntheses use it
 });
 
 // A row replaced away (UPDATE OR REPLACE of its key, or a key column declared ON CONFLICT
-// REPLACE) is deleted without its DELETE trigger firing (SQLite fires those only with
-// recursive_triggers on): the update that replaced it must count all the same.
+// REPLACE) is deleted without any DELETE trigger firing (SQLite fires those only with
+// recursive_triggers on): its uses must go all the same.
 describe("a received synthesis replaced away by another row's key change", () => {
   let t: TestNode;
   afterEach(() => t.close());
@@ -120,5 +123,53 @@ describe("a received synthesis replaced away by another row's key change", () =>
       .run();
     expect(sqlite.prepare("select count(*) from received_syntheses").pluck().get()).toBe(1);
     expect(isPublic()).toBe(false);
+  });
+});
+
+describe("the uses of public categories on a database from before they were kept", () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("are taken from the syntheses already held when the node opens it", () => {
+    dir = mkdtempSync(path.join(tmpdir(), "category-uses-migration-"));
+    const migrations = path.join(dir, "drizzle");
+    cpSync(new URL("../../node/drizzle", import.meta.url), migrations, { recursive: true });
+    const journalFile = path.join(migrations, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalFile, "utf8"));
+    journal.entries = journal.entries.filter(
+      (e: { tag: string }) => e.tag < "0016_public_category_uses",
+    );
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const file = path.join(dir, "node.db");
+    const before = new Database(file);
+    migrate(drizzle(before), { migrationsFolder: migrations });
+    const uses = (...codes: string[]) =>
+      JSON.stringify({ categories: codes.map((category) => ({ category })) });
+    before.exec(`
+      insert into territories (id, slug, name, country, languages, grid_id, grid_version)
+        values (1, 'testville', 'Testville', 'FR', '["fr"]', 'spiral-9d', '1');
+      insert into group_categories (code, label_en, label_fr, builtin) values
+        ('fishers', 'Fishers', 'Pêcheurs', 0), ('anglers', 'Anglers', 'Pêcheurs à la ligne', 0),
+        ('bakers', 'Bakers', 'Boulangers', 0), ('millers', 'Millers', 'Meuniers', 0);
+      insert into syntheses (uuid, territory_id, period_key) values ('s1', 1, '2026'), ('s2', 1, '2025');
+      insert into synthesis_versions (uuid, synthesis_uuid, territory_id, period_key, version,
+          participants, payload, hash, published_by, withdrawn_at)
+        values ('v1', 's1', 1, '2026', 1, 9, '${uses("anglers")}', 'h1', 'x', null),
+               ('v2', 's2', 1, '2025', 1, 9, '${uses("millers")}', 'h2', 'x', 'then');
+      insert into received_syntheses
+          (origin, period_key, object_id, version, hash, payload, activity, received_at, withdrawn_at)
+        values ('https://a.example/t', '2026', 'https://a.example/s/1', 1, 'h', '${uses("fishers", "other")}', '{}', 'now', null),
+               ('https://b.example/t', '2026', 'https://b.example/s/1', 1, 'h', '${uses("bakers")}', '{}', 'now', 'then');
+    `);
+    before.close();
+
+    // Opened as a node opens its database: migrated, then asked over its public API.
+    const node = createTestNode({ databaseFile: file });
+    try {
+      const listed = node.services.categories.publicList().filter((c) => !c.builtin);
+      expect(listed.map((c) => c.code)).toEqual(["anglers", "fishers"]);
+    } finally {
+      node.close();
+    }
   });
 });
