@@ -10,19 +10,21 @@ CREATE INDEX `public_category_uses_code` ON `public_category_uses` (`code`);--> 
 CREATE INDEX `public_category_uses_received` ON `public_category_uses` (`received_id`);--> statement-breakpoint
 CREATE INDEX `public_category_uses_version` ON `public_category_uses` (`version_id`);--> statement-breakpoint
 -- Kept by triggers: every write of a public synthesis, by the node or any connection on the file.
--- Only the codes that are not builtin at the time of the write (builtins are always public).
--- An update of either table may change the payload, the withdrawal or the row's id: its uses are
--- written again. A row deleted (by a cascade, or by a REPLACE, which fires no delete trigger)
+-- Every code, builtins included (the reader asks only about the node's own categories, and a
+-- code's builtin flag may change after the write).
+-- A row inserted first drops any use left under its id (see below: a row deleted by a connection
+-- without foreign keys, then written again under the same id, would inherit the old payload's
+-- categories). An update of either table may change the payload, the withdrawal or the row's id:
+-- its uses are written again. A row deleted (by a cascade, or by a REPLACE, which fires no delete trigger)
 -- takes its uses with it through the foreign key; a use whose row is gone or withdrawn all the
 -- same (a connection without foreign keys) is not counted by the reader, which joins the row.
 CREATE TRIGGER `received_category_uses_insert` AFTER INSERT ON `received_syntheses`
-WHEN new.`withdrawn_at` IS NULL
 BEGIN
+  DELETE FROM `public_category_uses` WHERE `received_id` = new.`id`;
   INSERT INTO `public_category_uses` (`code`, `received_id`)
     SELECT DISTINCT json_extract(c.value, '$.category'), new.`id`
     FROM json_each(new.`payload`, '$.categories') c
-    WHERE json_extract(c.value, '$.category') NOT IN
-      (SELECT `code` FROM `group_categories` WHERE `builtin` = 1);
+    WHERE new.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;
 END;--> statement-breakpoint
 CREATE TRIGGER `received_category_uses_update` AFTER UPDATE ON `received_syntheses`
 WHEN old.`payload` IS NOT new.`payload` OR old.`withdrawn_at` IS NOT new.`withdrawn_at`
@@ -32,17 +34,15 @@ BEGIN
   INSERT INTO `public_category_uses` (`code`, `received_id`)
     SELECT DISTINCT json_extract(c.value, '$.category'), new.`id`
     FROM json_each(new.`payload`, '$.categories') c
-    WHERE new.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') NOT IN
-      (SELECT `code` FROM `group_categories` WHERE `builtin` = 1);
+    WHERE new.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;
 END;--> statement-breakpoint
 CREATE TRIGGER `version_category_uses_insert` AFTER INSERT ON `synthesis_versions`
-WHEN new.`withdrawn_at` IS NULL
 BEGIN
+  DELETE FROM `public_category_uses` WHERE `version_id` = new.`id`;
   INSERT INTO `public_category_uses` (`code`, `version_id`)
     SELECT DISTINCT json_extract(c.value, '$.category'), new.`id`
     FROM json_each(new.`payload`, '$.categories') c
-    WHERE json_extract(c.value, '$.category') NOT IN
-      (SELECT `code` FROM `group_categories` WHERE `builtin` = 1);
+    WHERE new.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;
 END;--> statement-breakpoint
 CREATE TRIGGER `version_category_uses_update` AFTER UPDATE ON `synthesis_versions`
 WHEN old.`payload` IS NOT new.`payload` OR old.`withdrawn_at` IS NOT new.`withdrawn_at`
@@ -52,17 +52,14 @@ BEGIN
   INSERT INTO `public_category_uses` (`code`, `version_id`)
     SELECT DISTINCT json_extract(c.value, '$.category'), new.`id`
     FROM json_each(new.`payload`, '$.categories') c
-    WHERE new.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') NOT IN
-      (SELECT `code` FROM `group_categories` WHERE `builtin` = 1);
+    WHERE new.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;
 END;--> statement-breakpoint
 -- The uses of what was public before this migration.
 INSERT INTO `public_category_uses` (`code`, `received_id`)
   SELECT DISTINCT json_extract(c.value, '$.category'), r.`id`
   FROM `received_syntheses` r, json_each(r.`payload`, '$.categories') c
-  WHERE r.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') NOT IN
-    (SELECT `code` FROM `group_categories` WHERE `builtin` = 1);--> statement-breakpoint
+  WHERE r.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;--> statement-breakpoint
 INSERT INTO `public_category_uses` (`code`, `version_id`)
   SELECT DISTINCT json_extract(c.value, '$.category'), v.`id`
   FROM `synthesis_versions` v, json_each(v.`payload`, '$.categories') c
-  WHERE v.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') NOT IN
-    (SELECT `code` FROM `group_categories` WHERE `builtin` = 1);
+  WHERE v.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;

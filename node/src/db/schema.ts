@@ -335,12 +335,13 @@ export const receivedSyntheses = sqliteTable(
 );
 
 /**
- * The group categories each public synthesis uses: one row per category code of a received
- * synthesis or an own published version that is not withdrawn. Kept by triggers on those two
- * tables (migration 0016), so every write path keeps it, whichever connection writes; a row
- * deleted, by a cascade or by a REPLACE, takes its uses with it through the foreign key. The
- * public category list asks it instead of scanning every payload (docs/architecture.md,
- * "Public category list").
+ * The group categories each public synthesis uses: one row per category code (builtins included)
+ * of a received synthesis or an own published version that is not withdrawn. Kept by triggers on
+ * those two tables (migration 0016), so every write path keeps it, whichever connection writes; a
+ * row deleted, by a cascade or by a REPLACE, takes its uses with it through the foreign key, and a
+ * row inserted drops any use left under its id (a connection without foreign keys). The public
+ * category list asks it instead of scanning every payload (docs/architecture.md, "Public
+ * category list").
  */
 export const publicCategoryUses = sqliteTable(
   "public_category_uses",
