@@ -14,6 +14,8 @@ import { createTestvilleNode, TESTVILLE } from "./helpers";
 // committed.
 
 const OWN = ["fishers", "anglers"];
+// A builtin code, demoted, removed or replaced by hand: its uses were not written while builtin.
+const BUILTIN = "young-people";
 // Few keys, so that writes meet: a row replaced, withdrawn, moved onto another one.
 const ORIGINS = ["https://a.example/t"];
 const PERIODS = ["2025", "2026"];
@@ -22,7 +24,7 @@ const payload = (category: string) => JSON.stringify({ categories: [{ category }
 type Write = (db: Database.Database) => void;
 
 const index = (n: number) => fc.integer({ min: 0, max: n - 1 });
-const category = fc.constantFrom(...OWN, "other");
+const category = fc.constantFrom(...OWN, BUILTIN, "other");
 
 const received: fc.Arbitrary<Write> = fc.oneof(
   fc
@@ -56,6 +58,21 @@ const received: fc.Arbitrary<Write> = fc.oneof(
       PERIODS[p],
     );
   }),
+  // A row written under an id a deleted or replaced row had (uses left behind without foreign keys).
+  fc
+    .tuple(index(3), index(2), category, fc.boolean())
+    .map(([id, p, c, w]) => (db: Database.Database) => {
+      db.prepare(`insert or replace into received_syntheses
+        (id, origin, period_key, object_id, version, hash, payload, activity, received_at, withdrawn_at)
+        values (?, ?, ?, ?, 1, 'h', ?, '{}', 'now', ?)`).run(
+        id + 1,
+        ORIGINS[0],
+        PERIODS[p],
+        `${ORIGINS[0]}/${PERIODS[p]}`,
+        payload(c),
+        w ? "now" : null,
+      );
+    }),
   fc.tuple(index(1), index(2)).map(([o, p]) => (db: Database.Database) => {
     db.prepare("delete from received_syntheses where origin = ? and period_key = ?").run(
       ORIGINS[o],
@@ -75,10 +92,17 @@ const own: fc.Arbitrary<Write> = fc.oneof(
     .map(([p, v, c]) => (db: Database.Database) => {
       db.prepare(`insert or ignore into syntheses (uuid, territory_id, period_key)
         select ?, id, ? from territories`).run(`s-${p}`, PERIODS[p]);
+      // Only under a territory still there: one removed by the shell (no cascade) leaves its
+      // syntheses behind, which the foreign key would refuse a version of.
       db.prepare(`insert or ignore into synthesis_versions (uuid, synthesis_uuid, territory_id,
           period_key, version, participants, payload, hash, published_by)
         select ?, s.uuid, s.territory_id, s.period_key, ?, 1, ?, 'h', 'admin'
-        from syntheses s where s.uuid = ?`).run(`v-${p}-${v}`, v, payload(c), `s-${p}`);
+        from syntheses s join territories t on t.id = s.territory_id where s.uuid = ?`).run(
+        `v-${p}-${v}`,
+        v,
+        payload(c),
+        `s-${p}`,
+      );
     }),
   fc.tuple(index(2), fc.boolean()).map(([p, w]) => (db: Database.Database) => {
     db.prepare("update synthesis_versions set withdrawn_at = ? where period_key = ?").run(
@@ -94,16 +118,24 @@ const own: fc.Arbitrary<Write> = fc.oneof(
   }),
 );
 
-const categories: fc.Arbitrary<Write> = fc
-  .tuple(index(2), fc.boolean())
-  .map(([c, add]) => (db: Database.Database) => {
-    if (add) {
-      db.prepare(`insert or ignore into group_categories (code, label_en, label_fr, builtin)
-          values (?, ?, ?, 0)`).run(OWN[c], OWN[c], OWN[c]);
-    } else {
-      db.prepare("delete from group_categories where code = ?").run(OWN[c]);
-    }
-  });
+const own3 = fc.constantFrom(...OWN, BUILTIN);
+const categories: fc.Arbitrary<Write> = fc.oneof(
+  fc
+    .tuple(own3, fc.constantFrom("ignore", "replace"), fc.boolean())
+    .map(([c, verb, b]) => (db: Database.Database) => {
+      db.prepare(`insert or ${verb} into group_categories (code, label_en, label_fr, builtin)
+          values (?, ?, ?, ?)`).run(c, c, c, b ? 1 : 0);
+    }),
+  own3.map((c) => (db: Database.Database) => {
+    db.prepare("delete from group_categories where code = ?").run(c);
+  }),
+  fc.tuple(own3, fc.boolean()).map(([c, b]) => (db: Database.Database) => {
+    db.prepare("update group_categories set builtin = ? where code = ?").run(b ? 1 : 0, c);
+  }),
+  fc.tuple(own3, own3).map(([from, to]) => (db: Database.Database) => {
+    db.prepare("update or replace group_categories set code = ? where code = ?").run(to, from);
+  }),
+);
 
 const write = fc.oneof({ arbitrary: received, weight: 3 }, own, categories);
 
@@ -166,9 +198,11 @@ describe("the public category list, from the uses the database keeps", () => {
     const listed = () => t.services.categories.publicList().map((c) => c.code);
     const reset = () => {
       db.exec(`delete from received_syntheses; delete from synthesis_versions; delete from syntheses;
-        delete from group_categories where builtin = 0;
+        delete from group_categories where builtin = 0 or code in ('fishers', 'anglers');
         insert into group_categories (code, label_en, label_fr, builtin)
           values ('fishers', 'Fishers', 'Pêcheurs', 0);`);
+      t.services.categories.ensureBuiltins();
+      db.prepare("update group_categories set builtin = 1 where code = ?").run(BUILTIN);
       if (!t.services.territories.list().length) t.services.territories.create(TESTVILLE, "test");
     };
     try {

@@ -173,3 +173,90 @@ describe("the uses of public categories on a database from before they were kept
     }
   });
 });
+
+// A connection without foreign keys (the sqlite3 shell's default) that deletes or replaces a row
+// leaves its uses behind; a row written again under the same id (a REPLACE of the row by id, a
+// row copied back from a backup) must not inherit them: the label would show while no public
+// synthesis uses it.
+describe("a received synthesis written again under its id by a connection without foreign keys", () => {
+  let t: TestNode;
+  let dir: string;
+  afterEach(() => {
+    t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const payload = (category: string) => JSON.stringify({ categories: [{ category }] });
+  const write = (verb: string) => `${verb} into received_syntheses
+    (id, origin, period_key, object_id, version, hash, payload, activity, received_at)
+    values (7, 'https://a.example/t', '2026', 'https://a.example/s/1', 1, 'h', ?, '{}', 'now')`;
+
+  for (const [how, steps] of [
+    ["replaced by id", [write("insert or replace")]],
+    [
+      "deleted then inserted again",
+      ["delete from received_syntheses where id = 7", write("insert")],
+    ],
+  ] as const) {
+    it(`does not keep the uses of the row it was before (${how})`, () => {
+      dir = mkdtempSync(path.join(tmpdir(), "category-uses-reuse-"));
+      const file = path.join(dir, "node.db");
+      t = createTestNode({ databaseFile: file });
+      const sqlite = t.services.ctx.storage.sqlite;
+      sqlite
+        .prepare(
+          "insert into group_categories (code, label_en, label_fr, builtin) values ('fishers', 'Fishers', 'Pêcheurs', 0)",
+        )
+        .run();
+      sqlite.prepare(write("insert")).run(payload("fishers"));
+      const isPublic = () => t.services.categories.publicList().some((c) => c.code === "fishers");
+      expect(isPublic()).toBe(true);
+      const shell = new Database(file);
+      try {
+        shell.pragma("foreign_keys = OFF");
+        for (const statement of steps) {
+          const s = shell.prepare(statement);
+          if (s.reader || !statement.includes("?")) s.run();
+          else s.run(payload("other"));
+        }
+      } finally {
+        shell.close();
+      }
+      expect(sqlite.prepare("select payload from received_syntheses").pluck().all()).toEqual([
+        payload("other"),
+      ]);
+      expect(isPublic()).toBe(false);
+    });
+  }
+});
+
+// Uses are written for every code, builtin or not: a code whose builtin row is demoted or removed
+// (by hand, on the file) and then kept or added as the node's own category is used by the
+// syntheses already held, and must show, as the scan of the payloads showed it.
+describe("a builtin code that becomes the node's own", () => {
+  let t: TestNode;
+  afterEach(() => t.close());
+  for (const how of ["demoted", "removed then added"] as const) {
+    it(`is listed while a public synthesis uses it (${how})`, () => {
+      t = createTestNode();
+      const sqlite = t.services.ctx.storage.sqlite;
+      const builtin = sqlite
+        .prepare("select code from group_categories where builtin = 1 order by code limit 1")
+        .pluck()
+        .get() as string;
+      expect(builtin).toBeTypeOf("string");
+      sqlite
+        .prepare(`insert into received_syntheses
+          (origin, period_key, object_id, version, hash, payload, activity, received_at)
+          values ('https://a.example/t', '2026', 'https://a.example/s/1', 1, 'h', ?, '{}', 'now')`)
+        .run(JSON.stringify({ categories: [{ category: builtin }] }));
+      if (how === "demoted") {
+        sqlite.prepare("update group_categories set builtin = 0 where code = ?").run(builtin);
+      } else {
+        sqlite.prepare("delete from group_categories where code = ?").run(builtin);
+        t.services.categories.add({ code: builtin, en: "Own", fr: "Propre" }, "admin" as never);
+      }
+      const listed = t.services.categories.publicList().find((c) => c.code === builtin);
+      expect(listed?.builtin).toBe(false);
+    });
+  }
+});
