@@ -15,9 +15,11 @@ CREATE INDEX `public_category_uses_version` ON `public_category_uses` (`version_
 -- A row inserted first drops any use left under its id (see below: a row deleted by a connection
 -- without foreign keys, then written again under the same id, would inherit the old payload's
 -- categories). An update of either table may change the payload, the withdrawal or the row's id:
--- its uses are written again. A row deleted (by a cascade, or by a REPLACE, which fires no delete trigger)
--- takes its uses with it through the foreign key; a use whose row is gone or withdrawn all the
--- same (a connection without foreign keys) is not counted by the reader, which joins the row.
+-- its uses are written again (a new version listing the same categories in the same order keeps
+-- them; an old payload that is not JSON, written by hand before this migration, is not read). A
+-- row deleted (by a cascade, or by a REPLACE, which fires no delete trigger) takes its uses with it
+-- through the foreign key; a use whose row is gone or withdrawn all the same (a connection without
+-- foreign keys) is not counted by the reader, which joins the row.
 CREATE TRIGGER `received_category_uses_insert` AFTER INSERT ON `received_syntheses`
 BEGIN
   DELETE FROM `public_category_uses` WHERE `received_id` = new.`id`;
@@ -27,8 +29,15 @@ BEGIN
     WHERE new.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;
 END;--> statement-breakpoint
 CREATE TRIGGER `received_category_uses_update` AFTER UPDATE ON `received_syntheses`
-WHEN old.`payload` IS NOT new.`payload` OR old.`withdrawn_at` IS NOT new.`withdrawn_at`
-  OR old.`id` IS NOT new.`id`
+WHEN old.`id` IS NOT new.`id` OR old.`withdrawn_at` IS NOT new.`withdrawn_at`
+  OR CASE
+    WHEN old.`payload` IS new.`payload` THEN 0
+    WHEN NOT json_valid(old.`payload`) THEN 1
+    ELSE (SELECT json_group_array(json_extract(c.value, '$.category'))
+            FROM json_each(old.`payload`, '$.categories') c) IS NOT
+         (SELECT json_group_array(json_extract(c.value, '$.category'))
+            FROM json_each(new.`payload`, '$.categories') c)
+  END
 BEGIN
   DELETE FROM `public_category_uses` WHERE `received_id` IN (old.`id`, new.`id`);
   INSERT INTO `public_category_uses` (`code`, `received_id`)
@@ -45,8 +54,15 @@ BEGIN
     WHERE new.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;
 END;--> statement-breakpoint
 CREATE TRIGGER `version_category_uses_update` AFTER UPDATE ON `synthesis_versions`
-WHEN old.`payload` IS NOT new.`payload` OR old.`withdrawn_at` IS NOT new.`withdrawn_at`
-  OR old.`id` IS NOT new.`id`
+WHEN old.`id` IS NOT new.`id` OR old.`withdrawn_at` IS NOT new.`withdrawn_at`
+  OR CASE
+    WHEN old.`payload` IS new.`payload` THEN 0
+    WHEN NOT json_valid(old.`payload`) THEN 1
+    ELSE (SELECT json_group_array(json_extract(c.value, '$.category'))
+            FROM json_each(old.`payload`, '$.categories') c) IS NOT
+         (SELECT json_group_array(json_extract(c.value, '$.category'))
+            FROM json_each(new.`payload`, '$.categories') c)
+  END
 BEGIN
   DELETE FROM `public_category_uses` WHERE `version_id` IN (old.`id`, new.`id`);
   INSERT INTO `public_category_uses` (`code`, `version_id`)
@@ -54,12 +70,17 @@ BEGIN
     FROM json_each(new.`payload`, '$.categories') c
     WHERE new.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;
 END;--> statement-breakpoint
--- The uses of what was public before this migration.
+-- The uses of what was public before this migration (a payload that is not JSON, written by hand,
+-- has none: the scan this replaces failed on it at every public read).
 INSERT INTO `public_category_uses` (`code`, `received_id`)
   SELECT DISTINCT json_extract(c.value, '$.category'), r.`id`
-  FROM `received_syntheses` r, json_each(r.`payload`, '$.categories') c
-  WHERE r.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;--> statement-breakpoint
+  FROM (SELECT `id`, `payload` FROM `received_syntheses`
+        WHERE `withdrawn_at` IS NULL AND json_valid(`payload`)) r,
+    json_each(r.`payload`, '$.categories') c
+  WHERE json_extract(c.value, '$.category') IS NOT NULL;--> statement-breakpoint
 INSERT INTO `public_category_uses` (`code`, `version_id`)
   SELECT DISTINCT json_extract(c.value, '$.category'), v.`id`
-  FROM `synthesis_versions` v, json_each(v.`payload`, '$.categories') c
-  WHERE v.`withdrawn_at` IS NULL AND json_extract(c.value, '$.category') IS NOT NULL;
+  FROM (SELECT `id`, `payload` FROM `synthesis_versions`
+        WHERE `withdrawn_at` IS NULL AND json_valid(`payload`)) v,
+    json_each(v.`payload`, '$.categories') c
+  WHERE json_extract(c.value, '$.category') IS NOT NULL;

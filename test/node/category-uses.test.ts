@@ -159,15 +159,25 @@ describe("the uses of public categories on a database from before they were kept
       insert into received_syntheses
           (origin, period_key, object_id, version, hash, payload, activity, received_at, withdrawn_at)
         values ('https://a.example/t', '2026', 'https://a.example/s/1', 1, 'h', '${uses("fishers", "other")}', '{}', 'now', null),
-               ('https://b.example/t', '2026', 'https://b.example/s/1', 1, 'h', '${uses("bakers")}', '{}', 'now', 'then');
+               ('https://b.example/t', '2026', 'https://b.example/s/1', 1, 'h', '${uses("bakers")}', '{}', 'now', 'then'),
+               ('https://c.example/t', '2026', 'https://c.example/s/1', 1, 'h', 'not JSON, by hand', '{}', 'now', null);
     `);
     before.close();
 
     // Opened as a node opens its database: migrated, then asked over its public API.
     const node = createTestNode({ databaseFile: file });
     try {
-      const listed = node.services.categories.publicList().filter((c) => !c.builtin);
-      expect(listed.map((c) => c.code)).toEqual(["anglers", "fishers"]);
+      const listed = () =>
+        node.services.categories
+          .publicList()
+          .filter((c) => !c.builtin)
+          .map((c) => c.code);
+      expect(listed()).toEqual(["anglers", "fishers"]);
+      // The row whose payload was not JSON is written again as any other.
+      node.services.ctx.storage.sqlite
+        .prepare("update received_syntheses set payload = ? where origin = 'https://c.example/t'")
+        .run(uses("bakers"));
+      expect(listed()).toEqual(["anglers", "bakers", "fishers"]);
     } finally {
       node.close();
     }
