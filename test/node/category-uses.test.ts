@@ -130,7 +130,8 @@ describe("the uses of public categories on a database from before they were kept
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("are taken from the syntheses already held when the node opens it", () => {
+  // A database migrated up to 0015 (before the uses were kept), at dir/node.db.
+  const databaseBeforeUses = () => {
     dir = mkdtempSync(path.join(tmpdir(), "category-uses-migration-"));
     const migrations = path.join(dir, "drizzle");
     cpSync(new URL("../../node/drizzle", import.meta.url), migrations, { recursive: true });
@@ -143,8 +144,13 @@ describe("the uses of public categories on a database from before they were kept
     const file = path.join(dir, "node.db");
     const before = new Database(file);
     migrate(drizzle(before), { migrationsFolder: migrations });
-    const uses = (...codes: string[]) =>
-      JSON.stringify({ categories: codes.map((category) => ({ category })) });
+    return { file, before };
+  };
+  const uses = (...codes: string[]) =>
+    JSON.stringify({ categories: codes.map((category) => ({ category })) });
+
+  it("are taken from the syntheses already held when the node opens it", () => {
+    const { file, before } = databaseBeforeUses();
     before.exec(`
       insert into territories (id, slug, name, country, languages, grid_id, grid_version)
         values (1, 'testville', 'Testville', 'FR', '["fr"]', 'spiral-9d', '1');
@@ -178,6 +184,58 @@ describe("the uses of public categories on a database from before they were kept
         .prepare("update received_syntheses set payload = ? where origin = 'https://c.example/t'")
         .run(uses("bakers"));
       expect(listed()).toEqual(["anglers", "bakers", "fishers"]);
+    } finally {
+      node.close();
+    }
+  });
+
+  // Written by hand before 0016: JSON whose categories are not objects (the scan this replaces
+  // failed on them at every public read), and text that is not JSON. The migration must not stop
+  // on them, no use comes of them, and the node can still withdraw, publish again or rewrite them.
+  it("skip payloads whose categories are not objects, and let those rows be written again", () => {
+    const { file, before } = databaseBeforeUses();
+    const odd = ['{"categories":["fishers"]}', '{"categories":"fishers"}', "not JSON, by hand"];
+    before.exec(`
+      insert into territories (id, slug, name, country, languages, grid_id, grid_version)
+        values (1, 'testville', 'Testville', 'FR', '["fr"]', 'spiral-9d', '1');
+      insert into group_categories (code, label_en, label_fr, builtin) values
+        ('fishers', 'Fishers', 'Pêcheurs', 0), ('bakers', 'Bakers', 'Boulangers', 0);
+      insert into syntheses (uuid, territory_id, period_key) values ('s1', 1, '2026');
+    `);
+    odd.forEach((payload, i) => {
+      before
+        .prepare(`insert into synthesis_versions (uuid, synthesis_uuid, territory_id, period_key,
+            version, participants, payload, hash, published_by) values (?, 's1', 1, '2026', ?, 9, ?, 'h', 'x')`)
+        .run(`v${i}`, i + 1, payload);
+      before
+        .prepare(`insert into received_syntheses (origin, period_key, object_id, version, hash,
+            payload, activity, received_at) values (?, '2026', ?, 1, 'h', ?, '{}', 'now')`)
+        .run(`https://${i}.example/t`, `https://${i}.example/s/1`, payload);
+    });
+    before.close();
+
+    const node = createTestNode({ databaseFile: file });
+    try {
+      const sqlite = node.services.ctx.storage.sqlite;
+      const listed = () =>
+        node.services.categories
+          .publicList()
+          .filter((c) => !c.builtin)
+          .map((c) => c.code);
+      expect(listed()).toEqual([]);
+      for (const table of ["received_syntheses", "synthesis_versions"]) {
+        // Withdrawn (a peer's Delete, an unpublish), published again, then given a new id.
+        sqlite.prepare(`update ${table} set withdrawn_at = 'now'`).run();
+        sqlite.prepare(`update ${table} set withdrawn_at = null`).run();
+        sqlite.prepare(`update ${table} set id = id + 100`).run();
+        expect(listed()).toEqual([]);
+      }
+      // A new payload on each: its categories count from then on.
+      sqlite.prepare("update received_syntheses set payload = ?").run(uses("bakers"));
+      sqlite.prepare("update synthesis_versions set payload = ?").run(uses("fishers"));
+      expect(listed()).toEqual(["bakers", "fishers"]);
+      sqlite.prepare("update synthesis_versions set payload = ?").run(odd[0]);
+      expect(listed()).toEqual(["bakers"]);
     } finally {
       node.close();
     }
