@@ -7,83 +7,88 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestNode, type TestNode } from "./helpers";
 
+const uses = (...codes: string[]) =>
+  JSON.stringify({ categories: codes.map((category) => ({ category })) });
+const isPublic = (t: TestNode) =>
+  t.services.categories.publicList().some((c) => c.code === "fishers");
+const INSERT_RECEIVED = `insert into received_syntheses
+  (origin, period_key, object_id, version, hash, payload, activity, received_at)
+  values (?, '2026', ?, 1, 'h', ?, '{}', '2026-12-07T00:00:00Z')`;
+
+/**
+ * A test node on a file of its own (so another connection can open it), with the node's own
+ * category "fishers" that no synthesis uses yet.
+ */
+function nodeOnFile() {
+  const dir = mkdtempSync(path.join(tmpdir(), "category-uses-"));
+  const file = path.join(dir, "node.db");
+  const t = createTestNode({ databaseFile: file });
+  const sqlite = t.services.ctx.storage.sqlite;
+  sqlite.exec(
+    "insert into group_categories (code, label_en, label_fr, builtin) values ('fishers', 'Fishers', 'Pêcheurs', 0)",
+  );
+  return {
+    t,
+    file,
+    sqlite,
+    close() {
+      t.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 // The categories public syntheses use are kept by the database (table public_category_uses,
 // written by triggers): the public list follows every write, whoever writes it — a received
 // synthesis written, withdrawn or removed, here or by another connection on the file; a write
 // rolled back.
 describe("a node's own category on the public list, as received syntheses use it", () => {
-  let t: TestNode;
-  let dir: string;
-  afterEach(() => {
-    t.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const open = () => {
-    dir = mkdtempSync(path.join(tmpdir(), "category-uses-"));
-    t = createTestNode({ databaseFile: path.join(dir, "node.db") });
-    t.services.ctx.storage.sqlite
-      .prepare(
-        "insert into group_categories (code, label_en, label_fr, builtin) values ('fishers', 'Fishers', 'Pêcheurs', 0)",
-      )
-      .run();
-    return t.services.ctx.storage.sqlite;
-  };
-  const insertReceived = `insert into received_syntheses
-    (origin, period_key, object_id, version, hash, payload, activity, received_at)
-    values (?, '2026', ?, 1, 'h', ?, '{}', '2026-12-07T00:00:00Z')`;
-  const payload = (category: string) => JSON.stringify({ categories: [{ category }] });
-  const isPublic = () => t.services.categories.publicList().some((c) => c.code === "fishers");
+  let node: ReturnType<typeof nodeOnFile>;
+  afterEach(() => node.close());
 
   it("follows each write, and a rollback", () => {
-    const sqlite = open();
-    expect(isPublic()).toBe(false);
-    sqlite
-      .prepare(insertReceived)
-      .run("https://a.example/t", "https://a.example/s/1", payload("other"));
-    expect(isPublic()).toBe(false);
-    sqlite
-      .prepare(insertReceived)
-      .run("https://b.example/t", "https://b.example/s/1", payload("fishers"));
-    expect(isPublic()).toBe(true);
+    node = nodeOnFile();
+    const { t, sqlite } = node;
+    const receive = (origin: string, category: string) =>
+      sqlite.prepare(INSERT_RECEIVED).run(`${origin}/t`, `${origin}/s/1`, uses(category));
+    expect(isPublic(t)).toBe(false);
+    receive("https://a.example", "other");
+    expect(isPublic(t)).toBe(false);
+    receive("https://b.example", "fishers");
+    expect(isPublic(t)).toBe(true);
     sqlite
       .prepare("update received_syntheses set withdrawn_at = 'now' where origin = ?")
       .run("https://b.example/t");
-    expect(isPublic()).toBe(false);
+    expect(isPublic(t)).toBe(false);
     sqlite
       .prepare("update received_syntheses set payload = ? where origin = ?")
-      .run(payload("fishers"), "https://a.example/t");
-    expect(isPublic()).toBe(true);
+      .run(uses("fishers"), "https://a.example/t");
+    expect(isPublic(t)).toBe(true);
     sqlite.prepare("delete from received_syntheses where origin = ?").run("https://a.example/t");
-    expect(isPublic()).toBe(false);
-    // Read inside a transaction that rolls back: the uncommitted use is not kept.
+    expect(isPublic(t)).toBe(false);
+    // Inside a transaction the uncommitted use shows; rolled back, it goes with the write.
     expect(() =>
       sqlite.transaction(() => {
-        sqlite
-          .prepare(insertReceived)
-          .run("https://c.example/t", "https://c.example/s/1", payload("fishers"));
-        expect(isPublic()).toBe(true);
+        receive("https://c.example", "fishers");
+        expect(isPublic(t)).toBe(true);
         throw new Error("a later step failed");
       })(),
     ).toThrow("a later step failed");
-    // The next write counts as the rolled-back one did: the list must still be read again.
-    sqlite
-      .prepare(insertReceived)
-      .run("https://d.example/t", "https://d.example/s/1", payload("other"));
-    expect(isPublic()).toBe(false);
+    expect(isPublic(t)).toBe(false);
   });
 
   it("sees another connection's commit", () => {
-    open();
-    expect(isPublic()).toBe(false);
-    const other = new Database(path.join(dir, "node.db"));
+    node = nodeOnFile();
+    expect(isPublic(node.t)).toBe(false);
+    const other = new Database(node.file);
     try {
       other
-        .prepare(insertReceived)
-        .run("https://b.example/t", "https://b.example/s/1", payload("fishers"));
+        .prepare(INSERT_RECEIVED)
+        .run("https://b.example/t", "https://b.example/s/1", uses("fishers"));
     } finally {
       other.close();
     }
-    expect(isPublic()).toBe(true);
+    expect(isPublic(node.t)).toBe(true);
   });
 });
 
@@ -91,38 +96,24 @@ describe("a node's own category on the public list, as received syntheses use it
 // REPLACE) is deleted without any DELETE trigger firing (SQLite fires those only with
 // recursive_triggers on): its uses must go all the same.
 describe("a received synthesis replaced away by another row's key change", () => {
-  let t: TestNode;
-  afterEach(() => t.close());
+  let node: ReturnType<typeof nodeOnFile>;
+  afterEach(() => node.close());
   it("takes its category off the public list", () => {
-    t = createTestNode();
-    const sqlite = t.services.ctx.storage.sqlite;
-    sqlite
-      .prepare(
-        "insert into group_categories (code, label_en, label_fr, builtin) values ('fishers', 'Fishers', 'Pêcheurs', 0)",
-      )
-      .run();
+    node = nodeOnFile();
+    const { t, sqlite } = node;
     const insert = sqlite.prepare(`insert into received_syntheses
       (origin, period_key, object_id, version, hash, payload, activity, received_at)
       values ('https://a.example/t', ?, ?, 1, 'h', ?, '{}', '2026-12-07T00:00:00Z')`);
-    insert.run(
-      "2026",
-      "https://a.example/s/1",
-      JSON.stringify({ categories: [{ category: "fishers" }] }),
-    );
-    insert.run(
-      "2025",
-      "https://a.example/s/2",
-      JSON.stringify({ categories: [{ category: "other" }] }),
-    );
-    const isPublic = () => t.services.categories.publicList().some((c) => c.code === "fishers");
-    expect(isPublic()).toBe(true);
+    insert.run("2026", "https://a.example/s/1", uses("fishers"));
+    insert.run("2025", "https://a.example/s/2", uses("other"));
+    expect(isPublic(t)).toBe(true);
     sqlite
       .prepare(
         "update or replace received_syntheses set period_key = '2026' where period_key = '2025'",
       )
       .run();
     expect(sqlite.prepare("select count(*) from received_syntheses").pluck().get()).toBe(1);
-    expect(isPublic()).toBe(false);
+    expect(isPublic(t)).toBe(false);
   });
 });
 
@@ -146,8 +137,6 @@ describe("the uses of public categories on a database from before they were kept
     migrate(drizzle(before), { migrationsFolder: migrations });
     return { file, before };
   };
-  const uses = (...codes: string[]) =>
-    JSON.stringify({ categories: codes.map((category) => ({ category })) });
 
   it("are taken from the syntheses already held when the node opens it", () => {
     const { file, before } = databaseBeforeUses();
@@ -247,13 +236,8 @@ describe("the uses of public categories on a database from before they were kept
 // row copied back from a backup) must not inherit them: the label would show while no public
 // synthesis uses it.
 describe("a received synthesis written again under its id by a connection without foreign keys", () => {
-  let t: TestNode;
-  let dir: string;
-  afterEach(() => {
-    t.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const payload = (category: string) => JSON.stringify({ categories: [{ category }] });
+  let node: ReturnType<typeof nodeOnFile>;
+  afterEach(() => node.close());
   const write = (verb: string) => `${verb} into received_syntheses
     (id, origin, period_key, object_id, version, hash, payload, activity, received_at)
     values (7, 'https://a.example/t', '2026', 'https://a.example/s/1', 1, 'h', ?, '{}', 'now')`;
@@ -266,33 +250,25 @@ describe("a received synthesis written again under its id by a connection withou
     ],
   ] as const) {
     it(`does not keep the uses of the row it was before (${how})`, () => {
-      dir = mkdtempSync(path.join(tmpdir(), "category-uses-reuse-"));
-      const file = path.join(dir, "node.db");
-      t = createTestNode({ databaseFile: file });
-      const sqlite = t.services.ctx.storage.sqlite;
-      sqlite
-        .prepare(
-          "insert into group_categories (code, label_en, label_fr, builtin) values ('fishers', 'Fishers', 'Pêcheurs', 0)",
-        )
-        .run();
-      sqlite.prepare(write("insert")).run(payload("fishers"));
-      const isPublic = () => t.services.categories.publicList().some((c) => c.code === "fishers");
-      expect(isPublic()).toBe(true);
-      const shell = new Database(file);
+      node = nodeOnFile();
+      const { t, sqlite } = node;
+      sqlite.prepare(write("insert")).run(uses("fishers"));
+      expect(isPublic(t)).toBe(true);
+      const shell = new Database(node.file);
       try {
         shell.pragma("foreign_keys = OFF");
         for (const statement of steps) {
           const s = shell.prepare(statement);
-          if (s.reader || !statement.includes("?")) s.run();
-          else s.run(payload("other"));
+          if (statement.includes("?")) s.run(uses("other"));
+          else s.run();
         }
       } finally {
         shell.close();
       }
       expect(sqlite.prepare("select payload from received_syntheses").pluck().all()).toEqual([
-        payload("other"),
+        uses("other"),
       ]);
-      expect(isPublic()).toBe(false);
+      expect(isPublic(t)).toBe(false);
     });
   }
 });
@@ -316,12 +292,12 @@ describe("a builtin code that becomes the node's own", () => {
         .prepare(`insert into received_syntheses
           (origin, period_key, object_id, version, hash, payload, activity, received_at)
           values ('https://a.example/t', '2026', 'https://a.example/s/1', 1, 'h', ?, '{}', 'now')`)
-        .run(JSON.stringify({ categories: [{ category: builtin }] }));
+        .run(uses(builtin));
       if (how === "demoted") {
         sqlite.prepare("update group_categories set builtin = 0 where code = ?").run(builtin);
       } else {
         sqlite.prepare("delete from group_categories where code = ?").run(builtin);
-        t.services.categories.add({ code: builtin, en: "Own", fr: "Propre" }, "admin" as never);
+        t.services.categories.add({ code: builtin, en: "Own", fr: "Propre" }, "admin");
       }
       const listed = t.services.categories.publicList().find((c) => c.code === builtin);
       expect(listed?.builtin).toBe(false);
