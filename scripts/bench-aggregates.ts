@@ -778,7 +778,7 @@ async function main(): Promise<void> {
     // The floor moves with the machine's rhythm (minutes at a time here): a verdict close to the
     // 50× line can fall on either side with it, which one run cannot tell (docs/benchmarks.md).
     // Compared over the answers of like size: those whose coverage window is full.
-    const floors = cases.filter((c) => c.included >= 100).map((c) => p50(c.floor));
+    const floors = cases.filter((c) => c.included >= API_WINDOW.limit).map((c) => p50(c.floor));
     const [lowFloor, highFloor] = [Math.min(...floors), Math.max(...floors)];
     const nearLine = verdicts.filter(
       (v) => v.speedup >= GOAL_SPEEDUP / 1.25 && v.speedup < GOAL_SPEEDUP * 1.25,
