@@ -12,6 +12,7 @@ import {
   createFigureCoverage,
   MAX_SLICES,
   sortedOutliers,
+  unchangedThrough,
 } from "@spiral-network/node/services/figure-coverage";
 import {
   type AggregateFilter,
@@ -287,6 +288,68 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.constant({ kind: "check" as const }) },
 );
+
+describe("what a place remembers of its edits (a read's memo of its coverage window)", () => {
+  it("tells whether the entries up to a key are as they were, and says no past what it remembers", () => {
+    const entry = (origin: string, criteria = 10) => ({
+      key: `${origin}\n2026-01-01/2026-12-31`,
+      origin,
+      periodKey: "2026-01-01/2026-12-31",
+      start: "2026-01-01",
+      end: "2026-12-31",
+      country: "FR",
+      region: "",
+      conflicted: false,
+      gridId: GRID.id,
+      gridVersion: GRID.version,
+      participants: 5,
+      criteria,
+      endorsed: false,
+      categories: [],
+      originTrusted: false,
+    });
+    // "o1" sorts before "o1/x" ("\n" before "/"), which sorts before "o2".
+    let entries = ["o1", "o1/x", "o2", "o3"].map((o) => entry(o));
+    const coverage = createFigureCoverage(
+      GRID,
+      () => false,
+      (origin) => entries.filter((e) => e.origin === origin),
+    );
+    coverage.rebuild(entries.map((e) => e.origin));
+    const world = coverage.place("world", "", "");
+    if (!world) throw new Error("no world place");
+    const change = (origin: string, criteria: number) => {
+      entries = entries.map((e) => (e.origin === origin ? entry(origin, criteria) : e));
+      coverage.touch(origin);
+      coverage.sync();
+    };
+    const since = world.edits;
+    const walkedTo = entries[0]?.key as string; // the walk read o1's entry only
+    expect(unchangedThrough(world, since, walkedTo)).toBe(true);
+    change("o2", 11);
+    change("o1/x", 12);
+    // Edits after the key walked leave it unchanged; one at or before it does not.
+    expect(unchangedThrough(world, since, walkedTo)).toBe(true);
+    expect(unchangedThrough(world, since, entries[1]?.key as string)).toBe(false);
+    change("o1", 13);
+    expect(unchangedThrough(world, since, walkedTo)).toBe(false);
+    // An origin taken out is an edit too.
+    const before = world.edits;
+    entries = entries.filter((e) => e.origin !== "o3");
+    coverage.touch("o3");
+    coverage.sync();
+    expect(world.edits).toBe(before + 1);
+    expect(unchangedThrough(world, before, entries[2]?.key as string)).toBe(true);
+    expect(unchangedThrough(world, before, "o3\n")).toBe(false);
+    // Past the edits a place remembers, even edits far after the key are not known to be.
+    const many = world.edits;
+    for (let i = 0; i < 64; i++) change("o2", 20 + i);
+    expect(unchangedThrough(world, many, walkedTo)).toBe(true);
+    change("o2", 90);
+    expect(unchangedThrough(world, many, walkedTo)).toBe(false);
+    expect(unchangedThrough(world, many + 1, walkedTo)).toBe(true);
+  });
+});
 
 describe("slices kept from their first read", () => {
   it("holds at most MAX_SLICES; past them a read is told to scan, an empty one that it is empty", () => {

@@ -34,11 +34,12 @@ import { aggregateEntries, settings } from "../db/schema";
 import type { ServiceContext } from "./context";
 import {
   createFigureCoverage,
-  emptyCell,
+  emptyPlace,
   implausibleOf,
   overlapLosers,
   type Place,
   type SlicePeriod,
+  unchangedThrough,
 } from "./figure-coverage";
 import { createPeriodLists } from "./period-lists";
 import { createPlaceSums, type SumsPlace } from "./place-sums";
@@ -257,6 +258,8 @@ export const MOVE_BUDGET_MS = 50;
 export const INITIAL_MOVE_COST_MS = 10;
 /** The most entries one transaction moves, however cheap they are. */
 export const MAX_MOVE_CHUNK = 200;
+/** Coverage windows remembered per place (reads asking other windows, pages, scopes). */
+const MAX_WINDOW_MEMOS = 8;
 
 /** Entries the next chunk of a repartition moves, for a cost of `costMs` each: 1 at least. */
 export function moveChunkSize(costMs: number): number {
@@ -1346,7 +1349,12 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
   const windowed = (page: CoveragePage | undefined) => {
     const from = page?.offset ?? 0;
     const to = page ? page.offset + page.limit : Number.POSITIVE_INFINITY;
-    return { inWindow: (at: number) => at >= from && at < to, full: (at: number) => at >= to };
+    return {
+      from,
+      to,
+      inWindow: (at: number) => at >= from && at < to,
+      full: (at: number) => at >= to,
+    };
   };
   const excludedVersion = (entry: IndexEntry, reason: ExclusionReason): ExcludedVersion => ({
     origin: entry.origin,
@@ -1355,15 +1363,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     reason,
   });
 
-  const noPlace: Place<IndexEntry> = {
-    level: "world",
-    country: "",
-    category: "",
-    period: null,
-    sorted: [],
-    all: emptyCell(),
-    trusted: emptyCell(),
-  };
+  const noPlace = emptyPlace<IndexEntry>("world", "", "", null);
 
   /**
    * The place whose maintained cell answers this read (figure-coverage.ts), or null when the
@@ -1427,6 +1427,22 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     return period === null && category === "" ? undefined : { period, category };
   };
 
+  /** The coverage lists' window of a read (`maintainedWindow`). */
+  interface CoverageWindow {
+    includedWindow: IndexEntry[];
+    excluded: ExcludedVersion[];
+  }
+  /** A window as a read found it, and what it depended on (`maintainedWindow`). */
+  interface WindowMemo extends CoverageWindow {
+    /** The place's edit count then (`unchangedThrough`). */
+    edits: number;
+    /** The last entry walked: entries after it were not read (null: the whole place was). */
+    lastKey: string | null;
+    implausible: ReadonlySet<IndexEntry>;
+  }
+  /** Per place, the windows of the last reads, by what they asked (a few kept). */
+  const windowMemos = new WeakMap<Place<IndexEntry>, Map<string, WindowMemo>>();
+
   /**
    * The coverage lists' window of a maintained place: its entries in key order until both
    * windows are full. Once the included window is full and every untrusted, conflicted and
@@ -1439,8 +1455,26 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     place: Place<IndexEntry>,
     implausible: ReadonlySet<IndexEntry>,
     counts: CoverageCounts,
-  ) => {
+  ): CoverageWindow => {
     const { robust, endorsedScope, grid } = ask;
+    const { from, to, inWindow, full } = windowed(ask.page);
+    // The window of the last read that asked the same, while the entries it walked are unchanged
+    // (and, robust, the implausible ones are the same): most changes are further on in key order.
+    const memos = windowMemos.get(place) ?? new Map<string, WindowMemo>();
+    windowMemos.set(place, memos);
+    const asked = [endorsedScope, robust, grid.id, grid.version, from, to].join("\u0000");
+    const memo = memos.get(asked);
+    if (
+      memo &&
+      (!robust || memo.implausible === implausible) &&
+      (memo.lastKey === null
+        ? memo.edits === place.edits
+        : unchangedThrough(place, memo.edits, memo.lastKey))
+    ) {
+      // Checked up to now: the next read checks only the edits after this one.
+      memo.edits = place.edits;
+      return { includedWindow: [...memo.includedWindow], excluded: [...memo.excluded] };
+    }
     const { all, sorted } = place;
     // A maintained place answers the node's own endorsement only (`maintainedPlace`): the
     // coverage marks each entry with its origin's trust as it refreshes the origin's cells.
@@ -1458,7 +1492,6 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
                 : undefined;
     const { excluded: by } = counts;
     const scannedOnly = by.untrusted + by.conflicted + by["other-grid-version"];
-    const { inWindow, full } = windowed(ask.page);
     const includedWindow: IndexEntry[] = [];
     const excluded: ExcludedVersion[] = [];
     let included = 0;
@@ -1474,6 +1507,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
         if (inWindow(excludedAt++)) excluded.push(excludedVersion(entry, reason));
       } else if (inWindow(included++)) includedWindow.push(entry);
     }
+    // Both windows filled before the end: they depend on the entries walked only. Otherwise on
+    // the whole place (the rest below, or the end reached: any change of it makes them stale).
+    const walked = at < sorted.length && full(included) && full(excludedAt);
     if (at < sorted.length && !full(excludedAt)) {
       // The rest of the place holds no untrusted, conflicted or other-version entry.
       const from = (sorted[at] as IndexEntry).key;
@@ -1487,6 +1523,14 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
         }
       }
     }
+    if (memos.size >= MAX_WINDOW_MEMOS) memos.clear();
+    memos.set(asked, {
+      edits: place.edits,
+      lastKey: walked ? ((sorted[at - 1] as IndexEntry | undefined)?.key ?? "") : null,
+      implausible,
+      includedWindow: [...includedWindow],
+      excluded: [...excluded],
+    });
     return { includedWindow, excluded };
   };
 
@@ -1508,7 +1552,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     const { robust, endorsedScope, grid } = ask;
     const all = place.all;
     const cell = endorsedScope ? place.trusted : all;
-    const implausible = implausibleOf(cell);
+    const { entries: implausible, origins: flagged } = implausibleOf(cell);
     const late = new Set([...cell.losers, ...(robust ? implausible : [])]);
     const coverageCounts: CoverageCounts = {
       included: cell.counted - (robust ? implausible.size : 0),
@@ -1534,7 +1578,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       countries: place.level === "world" || all.entries === 0 ? [] : [place.country],
       minus: [...late].filter((e) => !endorsedScope || e.endorsed),
       plus: endorsedScope ? [...cell.offPartition].filter((e) => !late.has(e)) : [],
-      flagged: [...new Set([...implausible].map((e) => e.origin))].sort(),
+      flagged: [...flagged],
       coverageCounts,
       includedWindow,
       excluded,
@@ -1970,8 +2014,10 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
           coverageCounts,
         };
       }
-      // Follows changed: the entries move in the background, this read does not wait.
-      if (scope === "endorsed" && !reconciled()) scheduleRepartition();
+      // Follows changed: the entries move in the background, this read does not wait. The
+      // node's own endorsement is handed out only while nothing moves (`endorsement`, called
+      // just before): no need to read the follows' stamp again.
+      if (scope === "endorsed" && trusted !== isEndorsed && !reconciled()) scheduleRepartition();
       return indexedFigure(query, trusted, grid, page, grids);
     },
 

@@ -63,6 +63,16 @@ export interface PlaceCell<E> {
   ceiling: Set<E>;
   /** Counted entries outside the endorsed partition (the endorsed figure adds them back). */
   offPartition: Set<E>;
+  /** The last `implausibleOf` answer, given again while the same entries are implausible. */
+  implausible: Implausible<E> | null;
+}
+
+/** A cell's implausible entries, and their origins sorted (a figure's flagged origins). */
+export interface Implausible<E> {
+  /** Over the ceiling, then the outliers, in the order `implausibleOf` found them. */
+  list: readonly E[];
+  entries: ReadonlySet<E>;
+  origins: readonly string[];
 }
 
 /** A period, as entries' (start, end): the cycles of one period fall in the same slice. */
@@ -82,7 +92,50 @@ export interface Place<E> {
   sorted: E[];
   all: PlaceCell<E>;
   trusted: PlaceCell<E>;
+  /** Refreshes of an origin with entries here, counted (see `unchangedThrough`). */
+  edits: number;
+  /** The origins of the last EDITS_KEPT refreshes, at `edits` modulo EDITS_KEPT. */
+  edited: string[];
 }
+
+/** Refreshed origins a place remembers (what a read's memo of the place is checked against). */
+const EDITS_KEPT = 64;
+
+export const emptyPlace = <E>(
+  level: Level,
+  country: string,
+  category: string,
+  period: SlicePeriod | null,
+): Place<E> => ({
+  level,
+  country,
+  category,
+  period,
+  sorted: [],
+  all: emptyCell(),
+  trusted: emptyCell(),
+  edits: 0,
+  edited: [],
+});
+
+/**
+ * Whether a place's entries up to `lastKey` (in key order) are as they were at its `since`-th
+ * edit: no origin refreshed since has a key at or before it. Entries sort by origin first, so
+ * an origin's refresh changes nothing before its own keys (its trust, overlaps and versions are
+ * its own). False when more edits happened than the place remembers.
+ */
+export function unchangedThrough<E>(place: Place<E>, since: number, lastKey: string): boolean {
+  if (place.edits - since > EDITS_KEPT) return false;
+  for (let at = since + 1; at <= place.edits; at++) {
+    if (`${place.edited[at % EDITS_KEPT]}\n` <= lastKey) return false;
+  }
+  return true;
+}
+
+const noteEdit = <E>(place: Place<E>, origin: string) => {
+  place.edits++;
+  place.edited[place.edits % EDITS_KEPT] = origin;
+};
 
 type Status = "conflicted" | "other-grid-version" | "overlapping" | "counted";
 
@@ -107,6 +160,7 @@ export const emptyCell = <E>(): PlaceCell<E> => ({
   logs: [],
   ceiling: new Set(),
   offPartition: new Set(),
+  implausible: null,
 });
 
 const placeKey = (level: Level, country: string, region: string) =>
@@ -240,9 +294,22 @@ export function sortedOutliers<E>(logs: readonly Logged<E>[]): E[] {
   return out;
 }
 
-/** The implausible entries of a cell: over the ceiling, or out of line with their peers. */
-export const implausibleOf = <E>(cell: PlaceCell<E>): Set<E> =>
-  new Set([...cell.ceiling, ...sortedOutliers(cell.logs)]);
+/**
+ * The implausible entries of a cell: over the ceiling, or out of line with their peers. Most
+ * changes leave them as they were (a read after each change would build the same sets again):
+ * the cell keeps its last answer and gives it again while the list is the same.
+ */
+export function implausibleOf<E extends { origin: string }>(cell: PlaceCell<E>): Implausible<E> {
+  const list = [...cell.ceiling, ...sortedOutliers(cell.logs)];
+  const held = cell.implausible;
+  if (held && held.list.length === list.length && held.list.every((e, i) => e === list[i])) {
+    return held;
+  }
+  const entries = new Set(list);
+  const origins = [...new Set(list.map((e) => e.origin))].sort();
+  cell.implausible = { list, entries, origins };
+  return cell.implausible;
+}
 
 /**
  * The per-place coverage state. `isTrusted` is the endorsed scope's trust (an origin's entries
@@ -281,16 +348,7 @@ export function createFigureCoverage<E extends CoverageEntry>(
   const placeFor = (home: Home) => {
     let place = places.get(home.key);
     if (!place) {
-      const { level, country, category, period } = home;
-      place = {
-        level,
-        country,
-        category,
-        period,
-        sorted: [],
-        all: emptyCell(),
-        trusted: emptyCell(),
-      };
+      place = emptyPlace(home.level, home.country, home.category, home.period);
       places.set(home.key, place);
     }
     return place;
@@ -468,6 +526,10 @@ export function createFigureCoverage<E extends CoverageEntry>(
     }
     for (const old of before.values()) take(old);
     if (list.length > 0) added.set(origin, list);
+    const edited = new Set<Place<E>>();
+    for (const a of list) edited.add(a.place);
+    for (const a of before.values()) edited.add(a.place);
+    for (const place of edited) noteEdit(place, origin);
   };
 
   return {
