@@ -13,6 +13,10 @@ export function boundedMemo<K, V>(limit: number) {
       held.set(key, value);
       return value;
     },
+    /** The answer kept for `key`, if any (computing nothing). */
+    peek(key: K): V | undefined {
+      return held.get(key);
+    },
     delete(key: K): void {
       held.delete(key);
     },

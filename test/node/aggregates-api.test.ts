@@ -546,9 +546,21 @@ describe("GET /api/v1/aggregates", () => {
     }
     expect(whole.coverageCounts.included).toBe(included.length);
     expect(whole.coverageCounts.excluded.implausible).toBe(1);
-    for (const query of ["?coverage_limit=1001", "?coverage_offset=-1", "?coverage_limit=x"]) {
-      const response = await t.anonymous.get(`${AGGREGATES}${query}`);
-      expect(response.status, query).toBe(400);
+    // Asked again in another order (a route keeps the values of the query strings it parsed):
+    // each query string still gives its own window.
+    const again = await figure("?robust=true&coverage_offset=2&coverage_limit=2");
+    expect(again.coverage.included).toEqual(included.slice(2, 4));
+    expect(again.coveragePage).toEqual({ offset: 2, limit: 2 });
+    expect((await figure("?robust=true&coverage_limit=2")).coverage.included).toEqual(
+      included.slice(0, 2),
+    );
+    expect((await figure("?robust=true")).coverage.included).toEqual(included);
+    expect((await figure("?coverage_limit=2")).robust).toBe(false);
+    for (const round of [1, 2]) {
+      for (const query of ["?coverage_limit=1001", "?coverage_offset=-1", "?coverage_limit=x"]) {
+        const response = await t.anonymous.get(`${AGGREGATES}${query}`);
+        expect(response.status, `${query} (${round})`).toBe(400);
+      }
     }
   });
 });

@@ -2,6 +2,7 @@ import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { Actor } from "../app/index";
+import { boundedMemo } from "../bounded-memo";
 import { ForbiddenError } from "../services/errors";
 import { validationHook } from "./problem";
 
@@ -41,17 +42,33 @@ export function createRouter() {
 }
 export type Router = ReturnType<typeof createRouter>;
 
+/** Valid query strings whose parsed values a route keeps (`urlParts`), and their longest. */
+const KEPT_QUERIES = 64;
+const KEPT_QUERY_LENGTH = 1024;
+
 /**
  * Parses the query, then the path parameters, as the library's validators would (a repeated
  * query key gives a list), answering the first invalid part with the validation hook's 400.
+ * A query string parses to the same values each time: a route keeps those of the last few valid
+ * ones it was sent (frozen, so no handler changes what the next request is given), as a public
+ * figure read after each change asks the same query again.
  */
 function urlParts(query?: z.ZodType, params?: z.ZodType): MiddlewareHandler<ApiEnv> {
   const parts = [
     ...(query ? [{ target: "query" as const, schema: query }] : []),
     ...(params ? [{ target: "param" as const, schema: params }] : []),
   ];
+  const kept = boundedMemo<string, unknown>(KEPT_QUERIES);
   return async (c, next) => {
     for (const { target, schema } of parts) {
+      const search = target === "query" ? searchOf(c.req.url) : null;
+      if (search !== null && search.length <= KEPT_QUERY_LENGTH) {
+        const data = kept.peek(search);
+        if (data !== undefined) {
+          c.req.addValidatedData(target, data as object);
+          continue;
+        }
+      }
       const value =
         target === "param"
           ? c.req.param()
@@ -63,11 +80,28 @@ function urlParts(query?: z.ZodType, params?: z.ZodType): MiddlewareHandler<ApiE
       if (!result.success) {
         return validationHook({ ...result, target }, c) ?? c.json(result, 400);
       }
+      if (search !== null && search.length <= KEPT_QUERY_LENGTH) {
+        kept.get(search, () => deepFreeze(result.data));
+      }
       c.req.addValidatedData(target, result.data as object);
     }
     return next();
   };
 }
+
+/** The query string of a URL, "?" included ("" without one). */
+const searchOf = (url: string) => {
+  const at = url.indexOf("?");
+  return at < 0 ? "" : url.slice(at);
+};
+
+const deepFreeze = <T>(value: T): T => {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+};
 
 /** A synchronous parse, or the asynchronous one for a schema that needs it (an async check). */
 function parseSoonest(schema: z.ZodType, value: unknown) {
