@@ -65,6 +65,21 @@ interface LoadedPlace {
   /** The committed generation it was read at: older changes are in it already. */
   at: number;
   rows: Map<string, SumsRow>;
+  /**
+   * Per grid version and partition, the sum of its rows over every period (a read of every
+   * period adds these up: a handful however many periods the territories report on).
+   */
+  totals: Map<string, PeriodTotals>;
+}
+/** What a read of every period adds up: the cells and people of the rows, summed. */
+interface PeriodTotals {
+  gridId: string;
+  gridVersion: string;
+  endorsed: number;
+  cells: Map<string, SumsCell>;
+  participants: number;
+  groups: number;
+  fingerprint: bigint;
 }
 
 const GENERATION_KEY = "aggregates.totals_generation";
@@ -124,7 +139,41 @@ export function createPlaceSums(
     return row;
   };
 
-  const addCell = (row: SumsRow, question: string, component: string, count: number) => {
+  /** The all-periods totals a row adds to. */
+  const totalsOf = (place: LoadedPlace, row: SumsRow) => {
+    const key = `${row.gridId}\u0000${row.gridVersion}\u0000${row.endorsed}`;
+    let totals = place.totals.get(key);
+    if (!totals) {
+      totals = {
+        gridId: row.gridId,
+        gridVersion: row.gridVersion,
+        endorsed: row.endorsed,
+        cells: new Map(),
+        participants: 0,
+        groups: 0,
+        fingerprint: 0n,
+      };
+      place.totals.set(key, totals);
+    }
+    return totals;
+  };
+  /** Adds a row's people (sign 1) or takes them back (-1) from its totals. */
+  const tallyPeople = (totals: PeriodTotals, people: SumsRow["people"], sign: 1 | -1) => {
+    if (!people) return;
+    totals.participants += sign * people.participants;
+    totals.groups += sign * people.groups;
+    totals.fingerprint =
+      sign > 0
+        ? multisetAdd(totals.fingerprint, people.fingerprint)
+        : multisetSubtract(totals.fingerprint, people.fingerprint);
+  };
+
+  const addCell = (
+    row: { gridVersion: string; cells: Map<string, SumsCell> },
+    question: string,
+    component: string,
+    count: number,
+  ) => {
     const id = `${question}\u0000${component}`;
     const held = row.cells.get(id);
     const n = (held?.count ?? 0) + count;
@@ -139,12 +188,14 @@ export function createPlaceSums(
   };
 
   const load = (place: SumsPlace): LoadedPlace => {
-    const loaded: LoadedPlace = { at: committed(), rows: new Map() };
+    const loaded: LoadedPlace = { at: committed(), rows: new Map(), totals: new Map() };
     const where = [place.level, place.country, place.region, place.category];
     for (const r of cellsOf.all(...where) as Array<
       RowScope & { question: string; component: string; count: number }
     >) {
-      addCell(rowOf(loaded, r), r.question, r.component, r.count);
+      const row = rowOf(loaded, r);
+      addCell(row, r.question, r.component, r.count);
+      addCell(totalsOf(loaded, row), r.question, r.component, r.count);
     }
     for (const r of peopleOf.all(...where) as Array<
       RowScope & {
@@ -161,6 +212,7 @@ export function createPlaceSums(
         fingerprint: r.fingerprint ? parseMultisetHex(r.fingerprint) : 0n,
       };
     }
+    for (const row of loaded.rows.values()) tallyPeople(totalsOf(loaded, row), row.people, 1);
     places.set(placeKey(place.level, place.country, place.region, place.category), loaded);
     return loaded;
   };
@@ -179,8 +231,11 @@ export function createPlaceSums(
       end: String(end),
       endorsed: Number(endorsed),
     });
+    const totals = totalsOf(place, row);
     for (const cell of change.cells.values()) {
-      if (cell.count !== 0) addCell(row, cell.question, cell.component, cell.count);
+      if (cell.count === 0) continue;
+      addCell(row, cell.question, cell.component, cell.count);
+      addCell(totals, cell.question, cell.component, cell.count);
     }
     const p = change.people;
     if (!p || (p.territories === 0 && p.participants === 0 && p.groups === 0 && p.add === p.sub)) {
@@ -188,6 +243,7 @@ export function createPlaceSums(
     }
     const held = row.people;
     const territories = (held?.territories ?? 0) + p.territories;
+    tallyPeople(totals, held, -1);
     row.people =
       territories <= 0
         ? null
@@ -197,6 +253,7 @@ export function createPlaceSums(
             territories,
             fingerprint: multisetSubtract(multisetAdd(held?.fingerprint ?? 0n, p.add), p.sub),
           };
+    tallyPeople(totals, row.people, 1);
   };
 
   /** Applies the committed changes recorded since the last read; drops the rolled-back ones. */
@@ -265,10 +322,13 @@ export function createPlaceSums(
       let participants = 0;
       let groups = 0;
       let fingerprint = 0n;
-      for (const row of loaded.rows.values()) {
+      // Every period: each version and partition's totals; one period: its rows.
+      const summed = period
+        ? [...loaded.rows.values()].filter((r) => r.start === period.start && r.end === period.end)
+        : loaded.totals.values();
+      for (const row of summed) {
         if (row.gridId !== gridId || !versions.includes(row.gridVersion)) continue;
         if (!partitions.includes(row.endorsed)) continue;
-        if (period && (row.start !== period.start || row.end !== period.end)) continue;
         for (const cell of row.cells.values()) {
           if (question && cell.question !== question) continue;
           let cells = sums.get(cell.question);
@@ -278,10 +338,11 @@ export function createPlaceSums(
           }
           cells.set(cell.key, (cells.get(cell.key) ?? 0) + cell.count);
         }
-        if (row.people) {
-          participants += row.people.participants;
-          groups += row.people.groups;
-          fingerprint = multisetAdd(fingerprint, row.people.fingerprint);
+        const people = "people" in row ? row.people : row;
+        if (people) {
+          participants += people.participants;
+          groups += people.groups;
+          fingerprint = multisetAdd(fingerprint, people.fingerprint);
         }
       }
       return { sums, participants, groups, fingerprint };
