@@ -100,7 +100,31 @@ const PERIODS: readonly Period[] = [
   { start: "2025-01-01", end: "2025-12-31" },
 ];
 const RELAYS = ["https://relay-a.example/actors/relay", "https://relay-b.example/actors/relay"];
-const originOf = (o: number) => `https://n${o}.example/actors/t${o}`;
+const plainOrigin = (o: number) => `https://n${o}.example/actors/t${o}`;
+/**
+ * Origins whose keys sort next to one another's across the "\n" separator: prefixes of each
+ * other, query strings, percent-encoding, case (the window memo's "no edit at or before the
+ * last entry walked" test, `unchangedThrough`).
+ */
+const HOSTILE_ORIGINS = [
+  "https://a.example/t",
+  "https://a.example/t/x",
+  "https://a.example/t?x=1",
+  "https://a.example/t%2Fx",
+  "https://a.example/T",
+  "https://a.example/t-",
+  "https://a.example/t0",
+  "https://a.example/t\u00e9",
+  "https://a.example:8080/t",
+  "https://a.example/",
+  "https://A.example/t",
+  "https://a.example/t/",
+];
+const hostileOrigin = (o: number) =>
+  o < HOSTILE_ORIGINS.length
+    ? (HOSTILE_ORIGINS[o] as string)
+    : `${HOSTILE_ORIGINS[o % HOSTILE_ORIGINS.length]}/${o}`;
+let originOf = plainOrigin;
 const objectId = (o: number, p: number, version: number) =>
   `https://n${o}.example/syntheses/${p}-v${version}`;
 
@@ -181,6 +205,17 @@ function harness() {
       });
       versions.set(key, version);
       state = mergeRecords(state, [synthesisRecord(payload)]);
+    },
+    /** Puts the reference state back as it is now when the returned function is called. */
+    save() {
+      const saved = { state, versions: new Map(versions), gone: new Set(gone) };
+      return () => {
+        state = saved.state;
+        versions.clear();
+        for (const [k, v] of saved.versions) versions.set(k, v);
+        gone.clear();
+        for (const k of saved.gone) gone.add(k);
+      };
     },
     withdraw(o: number, p: number) {
       const key = entryKey(originOf(o), periodKey(PERIODS[p] as Period));
@@ -444,6 +479,106 @@ describe("world, country and region figures from the maintained cells = aggregat
       { numRuns: 8, seed: 20261207 },
     );
     expect({ sawFlagged, sawOverlap }).toEqual({ sawFlagged: true, sawOverlap: true });
+  });
+});
+
+describe("coverage windows read again after each change (the window kept per place)", () => {
+  const PAGES = [
+    undefined,
+    { offset: 0, limit: 0 },
+    { offset: 0, limit: 1 },
+    { offset: 1, limit: 2 },
+    { offset: 2, limit: 3 },
+    { offset: 4, limit: 6 },
+    { offset: 7, limit: 0 },
+    { offset: 500, limit: 3 },
+  ];
+  const WINDOW_FILTERS: ReadonlyArray<AggregateFilter> = [
+    {},
+    { countries: ["FR"] },
+    { regions: ["FR-A"] },
+    { categories: ["elderly-people"] },
+    { periodFrom: "2026-03-01", periodTo: "2026-03-31" },
+  ];
+  type WindowStep =
+    | Step
+    | { kind: "burst"; o: number; p: number }
+    | { kind: "rolled-back"; o: number; p: number; variant: number; withdraw: boolean };
+  const windowStepArb: fc.Arbitrary<WindowStep> = fc.oneof(
+    { weight: 8, arbitrary: stepArb },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant("burst" as const),
+        o: fc.nat(ORIGINS - 1),
+        p: fc.nat(PERIODS.length - 1),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("rolled-back" as const),
+        o: fc.nat(ORIGINS - 1),
+        p: fc.nat(PERIODS.length - 1),
+        variant: fc.constantFrom(0, 2, 3),
+        withdraw: fc.boolean(),
+      }),
+    },
+  );
+  afterEach(() => {
+    originOf = plainOrigin;
+  });
+
+  it("equal the recomputation page by page, origins sorting next to one another included", () => {
+    originOf = hostileOrigin;
+    fc.assert(
+      // Two windows per place and scope, as many as a place keeps for both scopes, raw and
+      // robust (more would be dropped before they are read again).
+      fc.property(
+        fc.array(windowStepArb, { minLength: 20, maxLength: 45 }),
+        fc.uniqueArray(fc.constantFrom(...PAGES), { minLength: 2, maxLength: 2 }),
+        (steps, pages) => {
+          for (const node of nodes.splice(0)) node.close();
+          const h = harness();
+          for (let o = 0; o < ORIGINS; o++)
+            h.deliver(o, o % 2, o % 7 === 3 ? 2 : 0, (o % 3) - 1, false);
+          const { aggregates } = h.node.services;
+          const read = (label: string) =>
+            expectFiguresAsRecomputed(h.node, h.state(), WINDOW_FILTERS, label, pages);
+          read("initial");
+          steps.forEach((step, i) => {
+            if (step.kind === "deliver")
+              h.deliver(step.o, step.p, step.variant, step.via, step.conflict);
+            else if (step.kind === "withdraw") h.withdraw(step.o, step.p);
+            else if (step.kind === "follow") {
+              h.follow(step.relays);
+              // The moves done: the endorsed figures are read from the maintained places again.
+              aggregates.followsChanged();
+              aggregates.repartitionNow();
+            } else if (step.kind === "burst") {
+              // More changes of one origin than a place remembers, between two reads.
+              for (let n = 0; n < 66; n++) h.deliver(step.o, step.p, n % 2, -1, false);
+            } else if (step.kind === "rolled-back") {
+              const restore = h.save();
+              try {
+                h.node.storage.sqlite.transaction(() => {
+                  if (step.withdraw) h.withdraw(step.o, step.p);
+                  else h.deliver(step.o, step.p, step.variant, -1, false);
+                  // Read inside the transaction: the index takes the uncommitted entry in.
+                  read(`step ${i} inside`);
+                  throw new Error("roll back");
+                })();
+              } catch (error) {
+                if (!(error instanceof Error) || error.message !== "roll back") throw error;
+              }
+              restore();
+            }
+            read(`step ${i} ${step.kind}`);
+          });
+        },
+      ),
+      { numRuns: 8, seed: 20261208 },
+    );
   });
 });
 
