@@ -529,6 +529,52 @@ describe("GET /api/v1/aggregates", () => {
     // The verified scope counts every origin whatever the follows.
     expect((await figure()).territories).toBe(8);
   });
+  it("answers a query string asked again as one never asked: encodings, order, repeats, length", async () => {
+    const queries = [
+      "?country=FR,PT&robust=true",
+      "?robust=true&country=FR,PT",
+      "?country=FR%2CPT&robust=tru%65",
+      "?country=FR&country=PT",
+      "?robust=true&robust=true",
+      "?robust=true",
+      "?robust=TRUE",
+      "?country=FR",
+      "?country=fr",
+      "?scope=endorsed&coverage_offset=1&coverage_limit=1",
+      "?coverage_limit=0",
+      "?coverage_offset=100000&robust=true",
+      "?region=FR-IDF&category=young-people&from=2026-01-01&to=2026-06-30",
+      `?territory=${encodeURIComponent(actor(PARIS))}`,
+      `?territory=${encodeURIComponent(`${actor(PARIS)}?x=1`)}`,
+      `?country=FR&padding=${"y".repeat(1100)}`,
+      `?territory=https://a.example/${"p".repeat(1100)}`,
+    ];
+    // The same query, spelt so that it was never sent before (unknown keys are ignored).
+    let fresh = 0;
+    const answer = async (query: string, unseen: boolean) => {
+      const response = await t.anonymous.get(
+        `${AGGREGATES}${query}${unseen ? `&zz${fresh++}=1` : ""}`,
+      );
+      return { status: response.status, body: response.body };
+    };
+    for (const round of ["first", "again"]) {
+      for (const query of queries) {
+        expect(await answer(query, false), `${query} (${round})`).toEqual(
+          await answer(query, true),
+        );
+      }
+    }
+    // Another period of a territory and a new territory: the kept queries answer the new figures.
+    expect(deliver(payloadOf(PARIS, { period: LAST_YEAR, base: 7 }))).toBe("stored");
+    expect(deliver(payloadOf({ slug: "lyon", name: "Lyon", country: "FR" }))).toBe("stored");
+    for (const query of queries) {
+      expect(await answer(query, false), `${query} (after a change)`).toEqual(
+        await answer(query, true),
+      );
+    }
+    expect((await answer(queries[0] as string, false)).status).toBe(200);
+  });
+
   it("answers a window of the coverage lists, with their whole counts and the same figure", async () => {
     const whole = await figure("?robust=true");
     const included = whole.coverage.included;
