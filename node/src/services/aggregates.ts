@@ -1534,6 +1534,27 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
     return { includedWindow, excluded };
   };
 
+  /**
+   * The world's rows a scan sums in memory, as a place's (every period, or those inside the
+   * filter's range): a worldwide read of one category, or of none. Null when the filter names
+   * places or several categories, or names the breakdown "" (none in scope): SQL sums those.
+   */
+  const worldSumsPlace = (filter: AggregateFilter): SumsPlace | null => {
+    if (restricts(filter.countries) || restricts(filter.regions)) return null;
+    const categories = restricts(filter.categories) ? [...new Set(filter.categories)] : [""];
+    if (categories.length !== 1 || (restricts(filter.categories) && categories[0] === "")) {
+      return null;
+    }
+    return {
+      level: "world",
+      country: "",
+      region: "",
+      category: categories[0] as string,
+      period: null,
+      range: { from: filter.periodFrom, to: filter.periodTo },
+    };
+  };
+
   /** Which place's rows a maintained place sums (none for a place that holds nothing). */
   const sumsPlaceOf = (ask: Ask, place: Place<IndexEntry>): SumsPlace | null => {
     if (place === noPlace) return null;
@@ -1719,7 +1740,7 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       includedVersions,
       territories,
       categorySum: byCategory ? categorySum : null,
-      sumsPlace: null,
+      sumsPlace: worldSumsPlace(filter),
     };
   };
 

@@ -30,6 +30,8 @@ export interface SumsPlace {
   category: string;
   /** Only the rows of this period (start and end, every cycle of it); null: every period. */
   period: { start: string; end: string } | null;
+  /** Only the rows of periods inside this range (a worldwide read of several periods). */
+  range?: { from?: string | undefined; to?: string | undefined };
 }
 
 /** A change of one totals row, as the writer computes it (the scope in the tables' column order:
@@ -317,15 +319,21 @@ export function createPlaceSums(
       const loaded =
         places.get(placeKey(place.level, place.country, place.region, place.category)) ??
         load(place);
-      const { period } = place;
+      const { period, range } = place;
       const sums = new Map<Question, Map<string, number>>();
       let participants = 0;
       let groups = 0;
       let fingerprint = 0n;
-      // Every period: each version and partition's totals; one period: its rows.
+      // Every period: each version and partition's totals; one period or a range: its rows.
+      const from = range?.from;
+      const to = range?.to;
       const summed = period
         ? [...loaded.rows.values()].filter((r) => r.start === period.start && r.end === period.end)
-        : loaded.totals.values();
+        : from !== undefined || to !== undefined
+          ? [...loaded.rows.values()].filter(
+              (r) => (from === undefined || r.start >= from) && (to === undefined || r.end <= to),
+            )
+          : loaded.totals.values();
       for (const row of summed) {
         if (row.gridId !== gridId || !versions.includes(row.gridVersion)) continue;
         if (!partitions.includes(row.endorsed)) continue;
