@@ -33,7 +33,7 @@ function mirror() {
       if (!rollBack) throw error;
     }
   };
-  return { sums, a01, write };
+  return { sums, a01, write, sqlite };
 }
 
 describe("place sums caught up between transactions", () => {
@@ -105,5 +105,43 @@ describe("place sums caught up between transactions", () => {
     expect(slice("young", "2025")).toBe(7);
     expect(slice("young", null)).toBe(12);
     expect(slice("elderly", "2026")).toBe(13);
+  });
+
+  it("a range's sums: the rows of the periods inside it, over as many cells as the place meets", () => {
+    const { sums, sqlite } = mirror();
+    const read = (range?: { from?: string; to?: string }) =>
+      Object.fromEntries(
+        sums.sum({ ...WORLD, ...(range ? { range } : {}) }, "g", ["1"], [0]).sums.get("Q1") ?? [],
+      );
+    expect(read()).toEqual({});
+    // 40 components a year, one change each: a row meets its cells one by one, after it holds
+    // counts of others (its slots outgrow what it holds more than once).
+    const years = ["2024", "2025", "2026"];
+    const components = Array.from({ length: 40 }, (_, i) => `C${String(i).padStart(2, "0")}`);
+    const count = (year: string, i: number) => (Number(year) - 2023) * 100 + i;
+    for (const year of years) {
+      for (const [i, component] of components.entries()) {
+        sqlite.transaction(() =>
+          sums.record([
+            {
+              scope: ["world", "", "", "", "g", "1", year, `${year}-01-01`, `${year}-12-31`, 0],
+              people: null,
+              cells: new Map([
+                [`Q1\u0000${component}`, { question: "Q1", component, count: count(year, i) }],
+              ]),
+            },
+          ]),
+        )();
+      }
+    }
+    const expected = (within: string[]) =>
+      Object.fromEntries(
+        components.map((c, i) => [`1|${c}`, within.reduce((n, year) => n + count(year, i), 0)]),
+      );
+    expect(read()).toEqual(expected(years));
+    expect(read({ from: "2025-01-01" })).toEqual(expected(["2025", "2026"]));
+    expect(read({ to: "2025-12-31" })).toEqual(expected(["2024", "2025"]));
+    expect(read({ from: "2025-01-01", to: "2025-12-31" })).toEqual(expected(["2025"]));
+    expect(read({ from: "2025-01-02", to: "2025-12-31" })).toEqual({});
   });
 });

@@ -61,6 +61,8 @@ interface SumsRow {
   end: string;
   endorsed: number;
   cells: Map<string, SumsCell>;
+  /** The same counts by the place's cell slots (`LoadedPlace.slots`): what a range adds up. */
+  vector: Float64Array;
   people: { participants: number; groups: number; territories: number; fingerprint: bigint } | null;
 }
 interface LoadedPlace {
@@ -72,6 +74,13 @@ interface LoadedPlace {
    * period adds these up: a handful however many periods the territories report on).
    */
   totals: Map<string, PeriodTotals>;
+  /**
+   * Each cell (grid version, question, component) met in the place, numbered: the rows' vectors
+   * hold their counts at these slots, so a read of one period or a range adds up arrays of
+   * numbers (a few hundred rows of ≈ 150 cells each, with periods spread over the year).
+   */
+  slots: Map<string, number>;
+  slotCells: Array<{ question: Question; key: string }>;
 }
 /** What a read of every period adds up: the cells and people of the rows, summed. */
 interface PeriodTotals {
@@ -135,10 +144,45 @@ export function createPlaceSums(
     const key = `${gridId}\u0000${gridVersion}\u0000${periodKey}\u0000${endorsed}`;
     let row = place.rows.get(key);
     if (!row) {
-      row = { gridId, gridVersion, start, end, endorsed, cells: new Map(), people: null };
+      row = {
+        gridId,
+        gridVersion,
+        start,
+        end,
+        endorsed,
+        cells: new Map(),
+        vector: new Float64Array(0),
+        people: null,
+      };
       place.rows.set(key, row);
     }
     return row;
+  };
+
+  /** Adds to a row's count of one cell in its vector (the slot numbered on first sight). */
+  const addToVector = (
+    place: LoadedPlace,
+    row: SumsRow,
+    question: string,
+    component: string,
+    count: number,
+  ) => {
+    const id = `${row.gridVersion}\u0000${question}\u0000${component}`;
+    let slot = place.slots.get(id);
+    if (slot === undefined) {
+      slot = place.slotCells.length;
+      place.slots.set(id, slot);
+      place.slotCells.push({
+        question: question as Question,
+        key: cellKey(row.gridVersion, component),
+      });
+    }
+    if (slot >= row.vector.length) {
+      const grown = new Float64Array(Math.max(slot + 1, row.vector.length * 2, 16));
+      grown.set(row.vector);
+      row.vector = grown;
+    }
+    row.vector[slot] = (row.vector[slot] as number) + count;
   };
 
   /** The all-periods totals a row adds to. */
@@ -190,13 +234,20 @@ export function createPlaceSums(
   };
 
   const load = (place: SumsPlace): LoadedPlace => {
-    const loaded: LoadedPlace = { at: committed(), rows: new Map(), totals: new Map() };
+    const loaded: LoadedPlace = {
+      at: committed(),
+      rows: new Map(),
+      totals: new Map(),
+      slots: new Map(),
+      slotCells: [],
+    };
     const where = [place.level, place.country, place.region, place.category];
     for (const r of cellsOf.all(...where) as Array<
       RowScope & { question: string; component: string; count: number }
     >) {
       const row = rowOf(loaded, r);
       addCell(row, r.question, r.component, r.count);
+      addToVector(loaded, row, r.question, r.component, r.count);
       addCell(totalsOf(loaded, row), r.question, r.component, r.count);
     }
     for (const r of peopleOf.all(...where) as Array<
@@ -237,6 +288,7 @@ export function createPlaceSums(
     for (const cell of change.cells.values()) {
       if (cell.count === 0) continue;
       addCell(row, cell.question, cell.component, cell.count);
+      addToVector(place, row, cell.question, cell.component, cell.count);
       addCell(totals, cell.question, cell.component, cell.count);
     }
     const p = change.people;
@@ -324,34 +376,56 @@ export function createPlaceSums(
       let participants = 0;
       let groups = 0;
       let fingerprint = 0n;
-      // Every period: each version and partition's totals; one period or a range: its rows.
+      const add = (q: Question, key: string, n: number) => {
+        if (question && q !== question) return;
+        let cells = sums.get(q);
+        if (!cells) {
+          cells = new Map();
+          sums.set(q, cells);
+        }
+        cells.set(key, (cells.get(key) ?? 0) + n);
+      };
+      const addPeople = (
+        people: Omit<PeriodTotals, "gridId" | "gridVersion" | "endorsed" | "cells">,
+      ) => {
+        participants += people.participants;
+        groups += people.groups;
+        fingerprint = multisetAdd(fingerprint, people.fingerprint);
+      };
+      const counts = (row: { gridId: string; gridVersion: string; endorsed: number }) =>
+        row.gridId === gridId &&
+        versions.includes(row.gridVersion) &&
+        partitions.includes(row.endorsed);
       const from = range?.from;
       const to = range?.to;
-      const summed = period
-        ? [...loaded.rows.values()].filter((r) => r.start === period.start && r.end === period.end)
-        : from !== undefined || to !== undefined
-          ? [...loaded.rows.values()].filter(
-              (r) => (from === undefined || r.start >= from) && (to === undefined || r.end <= to),
-            )
-          : loaded.totals.values();
-      for (const row of summed) {
-        if (row.gridId !== gridId || !versions.includes(row.gridVersion)) continue;
-        if (!partitions.includes(row.endorsed)) continue;
-        for (const cell of row.cells.values()) {
-          if (question && cell.question !== question) continue;
-          let cells = sums.get(cell.question);
-          if (!cells) {
-            cells = new Map();
-            sums.set(cell.question, cells);
-          }
-          cells.set(cell.key, (cells.get(cell.key) ?? 0) + cell.count);
+      if (!period && from === undefined && to === undefined) {
+        // Every period: each version and partition's totals.
+        for (const totals of loaded.totals.values()) {
+          if (!counts(totals)) continue;
+          for (const cell of totals.cells.values()) add(cell.question, cell.key, cell.count);
+          addPeople(totals);
         }
-        const people = "people" in row ? row.people : row;
-        if (people) {
-          participants += people.participants;
-          groups += people.groups;
-          fingerprint = multisetAdd(fingerprint, people.fingerprint);
+        return { sums, participants, groups, fingerprint };
+      }
+      // One period, or the periods inside a range: their rows' vectors, added up.
+      const inScope = period
+        ? (r: SumsRow) => r.start === period.start && r.end === period.end
+        : (r: SumsRow) =>
+            (from === undefined || r.start >= from) && (to === undefined || r.end <= to);
+      const sum = new Float64Array(loaded.slotCells.length);
+      for (const row of loaded.rows.values()) {
+        if (!inScope(row) || !counts(row)) continue;
+        const { vector } = row;
+        for (let slot = 0; slot < vector.length; slot++) {
+          sum[slot] = (sum[slot] as number) + (vector[slot] as number);
         }
+        if (row.people) addPeople(row.people);
+      }
+      for (let slot = 0; slot < sum.length; slot++) {
+        const n = sum[slot] as number;
+        if (n === 0) continue;
+        const cell = loaded.slotCells[slot] as { question: Question; key: string };
+        add(cell.question, cell.key, n);
       }
       return { sums, participants, groups, fingerprint };
     },
