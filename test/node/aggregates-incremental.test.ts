@@ -376,6 +376,23 @@ const FILTERS: ReadonlyArray<AggregateFilter> = [
   { countries: ["FR"], categories: ["young-people", "students"], question: "Q1" },
   { regions: ["FR-GES"], periodFrom: "2026-01-01", categories: ["other"] },
 ];
+/**
+ * Worldwide reads a scan answers from the world's rows in memory: ranges holding several periods
+ * (not all) with one category or none, a category no synthesis publishes, a range past every
+ * period, the periods whose cycles share start and end.
+ */
+const WORLD_SCANS: ReadonlyArray<AggregateFilter> = [
+  {},
+  { categories: ["young-people"] },
+  { categories: ["young-people"], periodFrom: "2026-01-01" },
+  { categories: ["students"], periodFrom: "2025-06-01", periodTo: "2026-06-30" },
+  { categories: ["farmers", "farmers"], periodFrom: "2025-01-01", periodTo: "2026-03-31" },
+  { categories: ["farmers"], periodFrom: "2026-01-01", periodTo: "2026-06-30", question: "Q1" },
+  { categories: ["nobody-publishes"], periodFrom: "2026-01-01" },
+  { periodFrom: "2026-01-01" },
+  { periodTo: "2026-03-31" },
+  { periodFrom: "2027-01-01" },
+];
 /** A few of them, for the properties that compare several nodes or several moments. */
 const SOME_FILTERS: ReadonlyArray<AggregateFilter> = [
   {},
@@ -494,6 +511,37 @@ describe("incremental aggregates = recomputation from the CRDT state", () => {
       sawOtherGrid: true,
       sawTwoVersions: true,
     });
+  });
+
+  it("worldwide reads summed in memory (every period, ranges of several periods, one category), read after every action", () => {
+    // The world's rows are loaded on the first read, then kept with each change (the all-periods
+    // totals and the rows a range adds up): a read after every action checks them as they move.
+    let sawRangeOfSome = false;
+    fc.assert(
+      fc.property(
+        fc.array(actionArb, { minLength: 1, maxLength: 16 }),
+        fc.array(trustedArb, { minLength: 1, maxLength: 1 }),
+        (actions, trustedSets) => {
+          recycle();
+          const node = freshNode();
+          const reference = new Reference();
+          const { play } = player(node, reference);
+          checkAll(node, reference, trustedSets, WORLD_SCANS);
+          for (const action of actions) {
+            play(action);
+            const answers = checkAll(node, reference, trustedSets, WORLD_SCANS);
+            sawRangeOfSome ||= answers.some(
+              (a) =>
+                a.filter.categories?.[0] === "young-people" &&
+                a.filter.periodFrom === "2026-01-01" &&
+                new Set(a.coverage.included.map((v) => v.periodKey)).size > 1,
+            );
+          }
+        },
+      ),
+      { numRuns: 10, seed: 20261208 },
+    );
+    expect(sawRangeOfSome).toBe(true);
   });
 
   it("the endorsed figure follows the trusted set it is asked with, without any new delivery", () => {
