@@ -1740,7 +1740,9 @@ export function createAggregateService(ctx: ServiceContext, knownGrids?: () => G
       includedVersions,
       territories,
       categorySum: byCategory ? categorySum : null,
-      sumsPlace: worldSumsPlace(filter),
+      // Nothing in scope sums nothing (SQL answers at once): a category no row holds, named by
+      // any reader, loads no place into the memory (which keeps every place it loads).
+      sumsPlace: present.size > 0 ? worldSumsPlace(filter) : null,
     };
   };
 
