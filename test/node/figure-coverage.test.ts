@@ -324,25 +324,33 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: "check" as const }) },
 );
 
+/** An entry as the coverage reads it: one origin, one period, five participants, in France. */
+const coverageEntry = (
+  origin: string,
+  period: { start: string; end: string },
+  more: { criteria?: number; categories?: string[] } = {},
+) => ({
+  key: `${origin}\n${period.start}/${period.end}`,
+  origin,
+  periodKey: `${period.start}/${period.end}`,
+  start: period.start,
+  end: period.end,
+  country: "FR",
+  region: "",
+  conflicted: false,
+  gridId: GRID.id,
+  gridVersion: GRID.version,
+  participants: 5,
+  criteria: more.criteria ?? 10,
+  endorsed: false,
+  categories: more.categories ?? [],
+  originTrusted: false,
+});
+
 describe("what a place remembers of its edits (a read's memo of its coverage window)", () => {
   it("tells whether the entries up to a key are as they were, and says no past what it remembers", () => {
-    const entry = (origin: string, criteria = 10) => ({
-      key: `${origin}\n2026-01-01/2026-12-31`,
-      origin,
-      periodKey: "2026-01-01/2026-12-31",
-      start: "2026-01-01",
-      end: "2026-12-31",
-      country: "FR",
-      region: "",
-      conflicted: false,
-      gridId: GRID.id,
-      gridVersion: GRID.version,
-      participants: 5,
-      criteria,
-      endorsed: false,
-      categories: [],
-      originTrusted: false,
-    });
+    const year = { start: "2026-01-01", end: "2026-12-31" };
+    const entry = (origin: string, criteria = 10) => coverageEntry(origin, year, { criteria });
     // "o1" sorts before "o1/x" ("\n" before "/"), which sorts before "o2".
     let entries = ["o1", "o1/x", "o2", "o3"].map((o) => entry(o));
     const coverage = createFigureCoverage(
@@ -389,23 +397,13 @@ describe("what a place remembers of its edits (a read's memo of its coverage win
 describe("slices kept from their first read", () => {
   it("holds at most MAX_SLICES; past them a read is told to scan, an empty one that it is empty", () => {
     const day = (i: number) => `2026-01-${String(i + 1).padStart(2, "0")}`;
-    const entries = Array.from({ length: MAX_SLICES + 4 }, (_, i) => ({
-      key: `o${i}\n${day(i)}`,
-      origin: `o${i}`,
-      periodKey: `${day(i)}/${day(i)}`,
-      start: day(i),
-      end: day(i),
-      country: "FR",
-      region: "",
-      conflicted: false,
-      gridId: GRID.id,
-      gridVersion: GRID.version,
-      participants: 5,
-      criteria: 10 + i,
-      endorsed: false,
-      categories: ["young-people"],
-      originTrusted: false,
-    }));
+    const entries = Array.from({ length: MAX_SLICES + 4 }, (_, i) =>
+      coverageEntry(
+        `o${i}`,
+        { start: day(i), end: day(i) },
+        { criteria: 10 + i, categories: ["young-people"] },
+      ),
+    );
     const coverage = createFigureCoverage(
       GRID,
       () => false,
