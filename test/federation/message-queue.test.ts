@@ -48,12 +48,15 @@ describe("SqliteMessageQueue", () => {
     let storage: Storage;
     let errors: { error: unknown; message: unknown }[];
     let controller: AbortController;
-    const make = (options: SqliteMessageQueueOptions = {}) =>
-      new SqliteMessageQueue(storage.sqlite, {
+    const make = (options: SqliteMessageQueueOptions = {}) => {
+      // This test's list: a listener a failed test left running cannot write into the next one's.
+      const sink = errors;
+      return new SqliteMessageQueue(storage.sqlite, {
         pollIntervalMs: 10,
-        onError: (error, message) => errors.push({ error, message }),
+        onError: (error, message) => sink.push({ error, message }),
         ...options,
       });
+    };
 
     beforeEach(() => {
       storage = openStorage(":memory:");
@@ -198,21 +201,27 @@ describe("SqliteMessageQueue", () => {
     });
 
     it("renews the lease of a slow handler so nobody else takes its message", async () => {
-      const mq1 = make({ leaseMs: 150 });
-      const mq2 = make({ leaseMs: 150 });
+      // A lease of 1 s, renewed every third of it: an event loop held up to ≈ 0.6 s (a busy
+      // machine) still renews in time; the handler outlasts two and a half leases.
+      const mq1 = make({ leaseMs: 1000 });
+      const mq2 = make({ leaseMs: 1000 });
       const calls: string[] = [];
       const slow = async (m: string) => {
         calls.push(m);
-        await pause(500); // more than three leases long
+        await pause(2500);
       };
       const l1 = mq1.listen(slow, { signal: controller.signal });
       const l2 = mq2.listen(slow, { signal: controller.signal });
-      await mq1.enqueue("slow");
-      await waitFor(() => calls.length === 1, "the slow handler to start");
-      await waitFor(() => rowCount(storage) === 0, "the slow message to be done");
-      expect(calls).toEqual(["slow"]);
-      controller.abort();
-      await Promise.all([l1, l2]);
+      try {
+        await mq1.enqueue("slow");
+        await waitFor(() => calls.length === 1, "the slow handler to start");
+        await waitFor(() => rowCount(storage) === 0, "the slow message to be done");
+        expect(calls).toEqual(["slow"]);
+      } finally {
+        // Its handlers done before the storage closes, whatever happened.
+        controller.abort();
+        await Promise.all([l1, l2]);
+      }
     });
 
     it("runs up to `concurrency` handlers at once but one per ordering key", async () => {
