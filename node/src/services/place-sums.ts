@@ -60,8 +60,7 @@ interface SumsRow {
   start: string;
   end: string;
   endorsed: number;
-  cells: Map<string, SumsCell>;
-  /** The same counts by the place's cell slots (`LoadedPlace.slots`): what a range adds up. */
+  /** Its counts by the place's cell slots (`LoadedPlace.slots`): what a period or range adds up. */
   vector: Float64Array;
   people: { participants: number; groups: number; territories: number; fingerprint: bigint } | null;
 }
@@ -150,7 +149,6 @@ export function createPlaceSums(
         start,
         end,
         endorsed,
-        cells: new Map(),
         vector: new Float64Array(0),
         people: null,
       };
@@ -214,21 +212,17 @@ export function createPlaceSums(
         : multisetSubtract(totals.fingerprint, people.fingerprint);
   };
 
-  const addCell = (
-    row: { gridVersion: string; cells: Map<string, SumsCell> },
-    question: string,
-    component: string,
-    count: number,
-  ) => {
+  /** Adds to the all-periods totals' count of one cell. */
+  const addCell = (totals: PeriodTotals, question: string, component: string, count: number) => {
     const id = `${question}\u0000${component}`;
-    const held = row.cells.get(id);
+    const held = totals.cells.get(id);
     const n = (held?.count ?? 0) + count;
-    if (n === 0) row.cells.delete(id);
+    if (n === 0) totals.cells.delete(id);
     else if (held) held.count = n;
     else
-      row.cells.set(id, {
+      totals.cells.set(id, {
         question: question as Question,
-        key: cellKey(row.gridVersion, component),
+        key: cellKey(totals.gridVersion, component),
         count: n,
       });
   };
@@ -246,7 +240,6 @@ export function createPlaceSums(
       RowScope & { question: string; component: string; count: number }
     >) {
       const row = rowOf(loaded, r);
-      addCell(row, r.question, r.component, r.count);
       addToVector(loaded, row, r.question, r.component, r.count);
       addCell(totalsOf(loaded, row), r.question, r.component, r.count);
     }
@@ -287,7 +280,6 @@ export function createPlaceSums(
     const totals = totalsOf(place, row);
     for (const cell of change.cells.values()) {
       if (cell.count === 0) continue;
-      addCell(row, cell.question, cell.component, cell.count);
       addToVector(place, row, cell.question, cell.component, cell.count);
       addCell(totals, cell.question, cell.component, cell.count);
     }
